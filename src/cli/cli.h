@@ -1,0 +1,41 @@
+/* cli.h - the command table's entry points and the helpers they share.
+ *
+ * Each command is `int cmd_NAME(int argc, char **argv)` with argv[0] the command name. Exit
+ * codes: CLI_OK 0 success, CLI_REJECTED 1 input rejected (nothing written), CLI_USAGE 2 usage
+ * error. Every command answers --help with its usage text on stdout and exit 0. */
+#ifndef SPOTCHECK_CLI_H
+#define SPOTCHECK_CLI_H
+
+#include "../db/db.h"
+
+enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2 };
+
+#define CLI_DEFAULT_DB "./var/spotcheck.db"
+
+typedef struct CliCommand {
+    const char *name;
+    const char *summary; /* one line, Chinese */
+    const char *usage;   /* full --help text */
+    int (*run)(int argc, char **argv);
+} CliCommand;
+
+extern const CliCommand cli_commands[];
+extern const size_t cli_command_count;
+
+/* Prints "spotcheck NAME: message" plus a hint to use --help, returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 1 when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Prints the usage of the named command and returns CLI_OK. */
+int cli_print_help(const char *cmd);
+/* Opens the database (migrating it) or prints the error; NULL on failure. */
+Db *cli_open_db(const char *path);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+
+#endif

@@ -1,0 +1,72 @@
+/* util.h - allocation, strings and growable buffers used everywhere.
+ *
+ * Allocation failure aborts: spotcheck has no sensible way to continue without memory, and
+ * checking every malloc would hide the real error paths. Everything here is libc only and
+ * thread-safe (no shared state). */
+#ifndef SPOTCHECK_UTIL_H
+#define SPOTCHECK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "Cannot happen" checks that stay on in release builds. */
+#define ASSERT(c)                                                                                  \
+    do {                                                                                           \
+        if (!(c)) util_assert_fail(#c, __FILE__, __LINE__);                                        \
+    } while (0)
+_Noreturn void util_assert_fail(const char *expr, const char *file, int line);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a newly allocated formatted string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Sets *err (if err is not NULL) to a newly allocated message and returns -1, so error paths
+ * read `return set_err(err, "...")`. Any earlier message in *err is freed. */
+int set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Growable byte buffer; always NUL-terminated after any append. */
+typedef struct Buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} Buf;
+
+void buf_init(Buf *b);
+void buf_free(Buf *b);
+void buf_reset(Buf *b);
+void buf_reserve(Buf *b, size_t extra);
+void buf_append(Buf *b, const void *p, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Hands the data to the caller (who frees it) and leaves b empty. */
+char *buf_steal(Buf *b);
+
+/* Strings */
+int str_eq(const char *a, const char *b);          /* NULL-safe equality */
+int str_empty(const char *s);                      /* NULL or "" */
+char *str_trim(char *s);                           /* trims ASCII and U+3000 space in place */
+int str_starts(const char *s, const char *prefix);
+/* Number of Unicode code points in a UTF-8 string. */
+size_t utf8_len(const char *s);
+/* 1 when the bytes are valid UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const char *s, size_t n);
+
+/* Dates as ISO strings "YYYY-MM-DD". Returns 1 when s is a valid calendar date. */
+int date_valid(const char *s);
+/* Today's date in local time, written to out[11]. */
+void date_today(char out[11]);
+
+/* Reads a whole file; returns NULL and sets *err on failure. *len receives the size. */
+char *file_read_all(const char *path, size_t *len, char **err);
+
+#endif

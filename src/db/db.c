@@ -1,0 +1,225 @@
+/* db.c - the driver-independent half of the storage API: dispatch to the driver, the varargs
+ * binding helpers, transactions and numbered migrations.
+ *
+ * Migrations are the files sql/NNN_name.sql, embedded in the binary at build time and applied in
+ * order inside one transaction each; schema_migrations records every applied number. */
+#include "db.h"
+
+#include "../core/embed.h"
+#include "../core/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct Db {
+    const DbDriver *drv;
+    void *conn;
+};
+
+struct Stmt {
+    Db *db;
+    void *st;
+};
+
+static int migrate(Db *db, char **err);
+
+static void make_parent_dir(const char *path) {
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = 0;
+        mkdir(dir, 0755); /* one level is what ./var needs; errors surface at open */
+    }
+    free(dir);
+}
+
+Db *db_open(const char *url, int do_migrate, char **err) {
+    const DbDriver *drv = &db_sqlite_driver;
+    if (str_starts(url, "postgres://") || str_starts(url, "postgresql://")) {
+        set_err(err, "此版本尚未包含 PostgreSQL 驱动: %s", url);
+        return NULL;
+    }
+    make_parent_dir(url);
+    void *conn = drv->open(url, err);
+    if (!conn) return NULL;
+    Db *db = xcalloc(1, sizeof *db);
+    db->drv = drv;
+    db->conn = conn;
+    if (do_migrate && migrate(db, err) != DB_OK) {
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void db_close(Db *db) {
+    if (!db) return;
+    db->drv->close(db->conn);
+    free(db);
+}
+
+const char *db_errmsg(Db *db) { return db->drv->errmsg(db->conn); }
+int db_errclass(Db *db) { return db->drv->errclass(db->conn); }
+
+Stmt *db_prepare(Db *db, const char *sql) {
+    void *st = db->drv->prepare(db->conn, sql);
+    if (!st) return NULL;
+    Stmt *s = xmalloc(sizeof *s);
+    s->db = db;
+    s->st = st;
+    return s;
+}
+
+int db_bind_int(Stmt *s, int idx, int64_t v) { return s->db->drv->bind_int(s->st, idx, v); }
+int db_bind_text(Stmt *s, int idx, const char *v) { return s->db->drv->bind_text(s->st, idx, v); }
+int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
+    return s->db->drv->bind_blob(s->st, idx, p, n);
+}
+int db_bind_null(Stmt *s, int idx) { return s->db->drv->bind_null(s->st, idx); }
+int db_step(Stmt *s) { return s->db->drv->step(s->st); }
+int db_reset(Stmt *s) { return s->db->drv->reset(s->st); }
+int db_col_count(Stmt *s) { return s->db->drv->col_count(s->st); }
+int64_t db_col_int(Stmt *s, int i) { return s->db->drv->col_int(s->st, i); }
+const char *db_col_text(Stmt *s, int i) { return s->db->drv->col_text(s->st, i); }
+int db_col_is_null(Stmt *s, int i) { return s->db->drv->col_is_null(s->st, i); }
+
+void db_finalize(Stmt *s) {
+    if (!s) return;
+    s->db->drv->finalize(s->st);
+    free(s);
+}
+
+static int bind_va(Stmt *s, const char *types, va_list ap) {
+    int idx = 1;
+    for (const char *t = types ? types : ""; *t; t++, idx++) {
+        int rc;
+        switch (*t) {
+        case 'i': rc = db_bind_int(s, idx, va_arg(ap, int64_t)); break;
+        case 't': rc = db_bind_text(s, idx, va_arg(ap, const char *)); break;
+        case 'n': rc = db_bind_null(s, idx); break;
+        default: ASSERT(!"bad db type letter"); rc = DB_ERR;
+        }
+        if (rc != DB_OK) return DB_ERR;
+    }
+    return DB_OK;
+}
+
+int db_bind_va(Stmt *s, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc = bind_va(s, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Prepares, binds and steps once; the caller finalizes. Returns NULL on error. */
+static Stmt *run_first(Db *db, const char *sql, const char *types, va_list ap, int *step_rc) {
+    Stmt *s = db_prepare(db, sql);
+    if (!s) return NULL;
+    if (bind_va(s, types, ap) != DB_OK) {
+        db_finalize(s);
+        return NULL;
+    }
+    *step_rc = db_step(s);
+    if (*step_rc == DB_ERR) {
+        db_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+int db_exec(Db *db, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc;
+    Stmt *s = run_first(db, sql, types, ap, &rc);
+    va_end(ap);
+    if (!s) return DB_ERR;
+    while (rc == DB_ROW) rc = db_step(s);
+    db_finalize(s);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+int db_query_int(Db *db, int64_t *out, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc;
+    Stmt *s = run_first(db, sql, types, ap, &rc);
+    va_end(ap);
+    if (!s) return DB_ERR;
+    *out = rc == DB_ROW ? db_col_int(s, 0) : 0;
+    db_finalize(s);
+    return DB_OK;
+}
+
+int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc;
+    Stmt *s = run_first(db, sql, types, ap, &rc);
+    va_end(ap);
+    *out = NULL;
+    if (!s) return DB_ERR;
+    if (rc == DB_ROW && !db_col_is_null(s, 0)) *out = xstrdup(db_col_text(s, 0));
+    db_finalize(s);
+    return DB_OK;
+}
+
+int db_begin(Db *db) { return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE"); }
+int db_commit(Db *db) { return db->drv->exec_script(db->conn, "COMMIT"); }
+int db_rollback(Db *db) { return db->drv->exec_script(db->conn, "ROLLBACK"); }
+int db_exec_script(Db *db, const char *sql) { return db->drv->exec_script(db->conn, sql); }
+int64_t db_last_id(Db *db) { return db->drv->last_id(db->conn); }
+int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
+
+int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
+
+int db_schema_version(Db *db) {
+    int64_t v = 0;
+    if (db_query_int(db, &v, "SELECT coalesce(max(version),0) FROM schema_migrations", NULL) !=
+        DB_OK)
+        return 0;
+    return (int)v;
+}
+
+/* Migration files are named "sql/NNN_*.sql"; returns NNN or -1. */
+static int migration_number(const char *name) {
+    if (!str_starts(name, "sql/")) return -1;
+    const char *p = name + 4;
+    if (!(p[0] >= '0' && p[0] <= '9')) return -1;
+    size_t n = strlen(name);
+    if (n < 4 || strcmp(name + n - 4, ".sql") != 0) return -1;
+    return atoi(p);
+}
+
+static int migrate(Db *db, char **err) {
+    if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
+                           "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                           "applied_at TEXT NOT NULL DEFAULT (datetime('now')))") != DB_OK)
+        return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
+    int current = db_schema_version(db);
+    /* embedded_files is sorted by name at build time, so migrations come in numeric order */
+    for (size_t i = 0; i < embedded_count; i++) {
+        const EmbeddedFile *f = &embedded_files[i];
+        int num = migration_number(f->name);
+        if (num <= current) continue;
+        char *sql = xstrndup((const char *)f->data, f->len);
+        int rc = db_begin(db);
+        if (rc == DB_OK) rc = db_exec_script(db, sql);
+        if (rc == DB_OK)
+            rc = db_exec(db, "INSERT INTO schema_migrations(version, name) VALUES(?, ?)", "it",
+                         (int64_t)num, f->name);
+        free(sql);
+        if (rc != DB_OK) {
+            set_err(err, "迁移 %s 失败: %s", f->name, db_errmsg(db));
+            db_rollback(db);
+            return DB_ERR;
+        }
+        if (db_commit(db) != DB_OK) return set_err(err, "迁移提交失败: %s", db_errmsg(db));
+        current = num;
+    }
+    return DB_OK;
+}

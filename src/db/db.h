@@ -1,0 +1,94 @@
+/* db.h - the one storage API. Every SQL statement in spotcheck goes through here, prepared with
+ * bound parameters ("?" placeholders; a driver that needs "$1" rewrites them).
+ *
+ * A Db is one connection and is used by one thread at a time; the web server opens one per
+ * request thread. Strings returned by db_col_text() belong to the statement and stay valid until
+ * the next db_step/db_reset/db_finalize on it. Functions return DB_OK (0) or DB_ERR (-1) unless
+ * stated; the error text is in db_errmsg(). */
+#ifndef SPOTCHECK_DB_H
+#define SPOTCHECK_DB_H
+
+#include <stdint.h>
+
+typedef struct Db Db;
+typedef struct Stmt Stmt;
+
+enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2 };
+/* Error classes a caller may want to tell apart (db_errclass). */
+enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER };
+
+/* Opens the database at `url`: a file path for SQLite (created if missing, directory too).
+ * Applies pending migrations when `migrate` is true. On failure returns NULL and sets *err. */
+Db *db_open(const char *url, int migrate, char **err);
+void db_close(Db *db);
+
+const char *db_errmsg(Db *db);
+int db_errclass(Db *db);
+
+Stmt *db_prepare(Db *db, const char *sql);          /* NULL on error (see db_errmsg) */
+int db_bind_int(Stmt *st, int idx, int64_t v);      /* idx is 1-based */
+int db_bind_text(Stmt *st, int idx, const char *s); /* NULL binds SQL NULL; copied */
+int db_bind_blob(Stmt *st, int idx, const void *p, int n);
+int db_bind_null(Stmt *st, int idx);
+int db_step(Stmt *st);                              /* DB_ROW, DB_DONE or DB_ERR */
+int db_reset(Stmt *st);                             /* also clears bindings */
+void db_finalize(Stmt *st);
+int db_col_count(Stmt *st);
+int64_t db_col_int(Stmt *st, int i);                /* 0-based */
+const char *db_col_text(Stmt *st, int i);           /* NULL for SQL NULL */
+int db_col_is_null(Stmt *st, int i);
+
+/* Binds values by a type string and runs the statement to completion: 'i' int64_t, 't' const
+ * char * (NULL is SQL NULL), 'n' NULL (no argument). Example: db_exec(db, sql, "ti", name, id). */
+int db_exec(Db *db, const char *sql, const char *types, ...);
+/* Same binding; returns the first column of the first row as an integer in *out (0 if no row). */
+int db_query_int(Db *db, int64_t *out, const char *sql, const char *types, ...);
+/* Same binding; *out receives a newly allocated copy of the first column of the first row, or
+ * NULL when there is no row or the value is NULL. */
+int db_query_text(Db *db, char **out, const char *sql, const char *types, ...);
+/* Binds from a type string and va_list onto an already prepared statement. */
+int db_bind_va(Stmt *st, const char *types, ...);
+
+int db_begin(Db *db);     /* BEGIN IMMEDIATE: takes the write lock at once */
+int db_commit(Db *db);
+int db_rollback(Db *db);
+int64_t db_last_id(Db *db);
+int64_t db_changes(Db *db);
+
+/* Copies the live database to `path` with the engine's online backup; other connections may keep
+ * writing meanwhile. */
+int db_backup(Db *db, const char *path, char **err);
+/* Schema version recorded by the migrations. */
+int db_schema_version(Db *db);
+
+/* The driver table a backend implements. Domain code never sees it. */
+typedef struct DbDriver {
+    const char *name;
+    void *(*open)(const char *url, char **err);
+    void (*close)(void *conn);
+    const char *(*errmsg)(void *conn);
+    int (*errclass)(void *conn);
+    void *(*prepare)(void *conn, const char *sql);
+    int (*bind_int)(void *st, int idx, int64_t v);
+    int (*bind_text)(void *st, int idx, const char *s);
+    int (*bind_blob)(void *st, int idx, const void *p, int n);
+    int (*bind_null)(void *st, int idx);
+    int (*step)(void *st);
+    int (*reset)(void *st);
+    void (*finalize)(void *st);
+    int (*col_count)(void *st);
+    int64_t (*col_int)(void *st, int i);
+    const char *(*col_text)(void *st, int i);
+    int (*col_is_null)(void *st, int i);
+    int (*exec_script)(void *conn, const char *sql); /* many statements, no parameters */
+    int64_t (*last_id)(void *conn);
+    int64_t (*changes)(void *conn);
+    int (*backup)(void *conn, const char *path, char **err);
+} DbDriver;
+
+extern const DbDriver db_sqlite_driver;
+
+/* Runs a trusted multi-statement script (migrations only; never with user input). */
+int db_exec_script(Db *db, const char *sql);
+
+#endif

@@ -1,0 +1,147 @@
+/* db_sqlite.c - the SQLite driver behind db.h.
+ *
+ * Each connection runs in WAL mode with foreign keys enforced and a busy timeout, so the web
+ * server's per-thread connections and a CLI import can share one file. */
+#include "db.h"
+
+#include "../core/util.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int pragma_setup(sqlite3 *h) {
+    return sqlite3_exec(h,
+                        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
+                        NULL, NULL, NULL);
+}
+
+static void *sq_open(const char *url, char **err) {
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(err, "无法打开数据库 %s: %s", url, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_extended_result_codes(h, 1);
+    if (pragma_setup(h) != SQLITE_OK) {
+        set_err(err, "无法设置数据库 %s: %s", url, sqlite3_errmsg(h));
+        sqlite3_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+static void sq_close(void *c) { sqlite3_close_v2(c); }
+static const char *sq_errmsg(void *c) { return sqlite3_errmsg(c); }
+
+static int sq_errclass(void *c) {
+    switch (sqlite3_errcode(c) & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return DBE_NONE;
+    case SQLITE_CONSTRAINT: return DBE_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DBE_BUSY;
+    default: return DBE_OTHER;
+    }
+}
+
+static void *sq_prepare(void *c, const char *sql) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+    return st;
+}
+
+static int ok(int rc) { return rc == SQLITE_OK ? DB_OK : DB_ERR; }
+static int sq_bind_int(void *st, int i, int64_t v) { return ok(sqlite3_bind_int64(st, i, v)); }
+static int sq_bind_text(void *st, int i, const char *s) {
+    if (!s) return ok(sqlite3_bind_null(st, i));
+    return ok(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
+}
+static int sq_bind_blob(void *st, int i, const void *p, int n) {
+    return ok(sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT));
+}
+static int sq_bind_null(void *st, int i) { return ok(sqlite3_bind_null(st, i)); }
+
+static int sq_step(void *st) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return DB_ROW;
+    if (rc == SQLITE_DONE) return DB_DONE;
+    return DB_ERR;
+}
+
+static int sq_reset(void *st) {
+    sqlite3_clear_bindings(st);
+    sqlite3_reset(st); /* returns the last step's error, already reported */
+    return DB_OK;
+}
+
+static void sq_finalize(void *st) { sqlite3_finalize(st); }
+static int sq_col_count(void *st) { return sqlite3_column_count(st); }
+static int64_t sq_col_int(void *st, int i) { return sqlite3_column_int64(st, i); }
+static const char *sq_col_text(void *st, int i) {
+    return (const char *)sqlite3_column_text(st, i);
+}
+static int sq_col_is_null(void *st, int i) { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+static int sq_exec_script(void *c, const char *sql) {
+    return ok(sqlite3_exec(c, sql, NULL, NULL, NULL));
+}
+static int64_t sq_last_id(void *c) { return sqlite3_last_insert_rowid(c); }
+static int64_t sq_changes(void *c) { return sqlite3_changes64(c); }
+
+static int sq_backup(void *c, const char *path, char **err) {
+    sqlite3 *dst = NULL;
+    if (sqlite3_open(path, &dst) != SQLITE_OK) {
+        set_err(err, "无法创建备份文件 %s: %s", path, sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return DB_ERR;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", c, "main");
+    if (!b) {
+        set_err(err, "无法开始备份: %s", sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return DB_ERR;
+    }
+    int rc;
+    /* copy in steps so writers on other connections are not blocked for the whole copy */
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        set_err(err, "备份失败: %s", sqlite3_errstr(rc));
+        sqlite3_close(dst);
+        return DB_ERR;
+    }
+    sqlite3_close(dst);
+    return DB_OK;
+}
+
+const DbDriver db_sqlite_driver = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .errclass = sq_errclass,
+    .prepare = sq_prepare,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .reset = sq_reset,
+    .finalize = sq_finalize,
+    .col_count = sq_col_count,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .col_is_null = sq_col_is_null,
+    .exec_script = sq_exec_script,
+    .last_id = sq_last_id,
+    .changes = sq_changes,
+    .backup = sq_backup,
+};

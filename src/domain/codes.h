@@ -1,0 +1,32 @@
+/* codes.h - validators for the identifiers on the target and officer directories, and masking
+ * of personal data for public pages. Pure functions, no I/O, thread-safe.
+ *
+ * Each check returns NULL when the code is valid, otherwise a static Chinese reason suitable for
+ * "第N行 列名: 原因" (e.g. "校验码错误，应为 L"): for those the reason is written into the
+ * caller's buffer `why` of CODE_WHY_MAX bytes and `why` is returned. */
+#ifndef SPOTCHECK_CODES_H
+#define SPOTCHECK_CODES_H
+
+#include <stddef.h>
+
+#define CODE_WHY_MAX 160
+
+/* Upper-cases ASCII letters and removes spaces, hyphens and full-width spaces, in place. */
+char *code_normalize(char *s);
+
+/* 统一社会信用代码, GB 32100-2015: 18 characters, charset without I O S V Z, check character. */
+const char *code_check_uscc(const char *s, char why[CODE_WHY_MAX]);
+/* 居民身份证号码, GB 11643-1999: 17 digits + check (digit or X), valid birth date, ISO 7064 MOD 11-2. */
+const char *code_check_id_number(const char *s, char why[CODE_WHY_MAX]);
+/* 医保 codes: kind 'H' (定点医疗机构) or 'P' (定点零售药店) followed by 11 digits. */
+const char *code_check_mi(const char *s, char kind, char why[CODE_WHY_MAX]);
+/* 行政区划代码: 6 digits, not all-zero province. */
+const char *code_check_region(const char *s, char why[CODE_WHY_MAX]);
+
+/* Masks a natural person's name for public pages: surname + one '*' per remaining character;
+ * compound surnames (欧阳, 司马, 诸葛, 上官, ...) keep two characters. Returns a new string. */
+char *mask_person_name(const char *name);
+/* Internal lists: region + "********" + last 4 ("110105********1234"). Returns a new string. */
+char *mask_id_number(const char *id);
+
+#endif

@@ -1,0 +1,79 @@
+/* main.c - spotcheck's one command table. Every administrative task and the server are
+ * subcommands of the one binary; `spotcheck --help` lists them. */
+#include "cli/cli.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const CliCommand cli_commands[] = {
+    {"init", "创建数据库并应用迁移；--demo 载入演示数据",
+     "用法: spotcheck init [--demo] [--db PATH]\n"
+     "  创建数据库（默认 " CLI_DEFAULT_DB "）并应用全部迁移。\n"
+     "  --demo   载入一个模拟县的演示数据（事项、约 2000 家定点医药机构、约 10000 家用人单位、\n"
+     "           约 100000 名参保人、约 60 名执法人员、约 10 名专家）和演示账号。\n"
+     "           数据库中已有名录数据时拒绝载入（退出码 1）。\n",
+     cmd_init},
+    {"serve", "启动 Web 服务",
+     "用法: spotcheck serve [--listen ADDR:PORT] [--db PATH]\n"
+     "  启动 HTTP 服务，默认监听 127.0.0.1:8080。收到 SIGTERM/SIGINT 后完成进行中的请求再退出。\n",
+     cmd_serve},
+    {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
+     "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
+     "  KIND: orgs depts tags items targets officers experts\n"
+     "  FILE: .csv（UTF-8，可带 BOM；或 GB18030/GBK，自动识别）或 .xlsx（读取第一个工作表）。\n"
+     "  第一行为中文列名（与 export 导出的模板一致）。整个文件在一个事务中导入：\n"
+     "  任何一行有错则不写入任何数据，并逐行报告 \"第N行 列名: 原因\"（表头为第1行）。\n"
+     "  按编码更新已有记录，旧版本保留在历史中。\n"
+     "  退出码: 0 成功，1 数据有误未导入，2 用法错误。\n",
+     cmd_import},
+    {"export", "把名录导出为 CSV/XLSX（空库导出即导入模板）",
+     "用法: spotcheck export KIND FILE [--db PATH] [--format csv|xlsx]\n"
+     "  KIND: orgs depts tags items targets officers experts\n"
+     "  格式按文件扩展名（.csv 为 UTF-8 带 BOM，.xlsx 为 Excel 工作簿），或由 --format 指定。\n"
+     "  导出的文件可原样再导入。\n",
+     cmd_export},
+    {"user", "账号管理: add | passwd | list",
+     "用法:\n"
+     "  spotcheck user add USERNAME --role ROLE --org CODE [--name 姓名] [--password-stdin] [--db PATH]\n"
+     "  spotcheck user passwd USERNAME [--password-stdin] [--db PATH]\n"
+     "  spotcheck user list [--db PATH]\n"
+     "  ROLE: admin(系统管理员) staff(检查科室) leader(分管领导) officer(执法人员)\n"
+     "        joint(联合部门) supervisor(监督)\n"
+     "  密码从标准输入读取一行（--password-stdin），或在终端提示输入；至少 8 个字符。\n",
+     cmd_user},
+    {"backup", "在线备份数据库到文件",
+     "用法: spotcheck backup FILE [--db PATH]\n"
+     "  使用 SQLite 在线备份接口复制数据库，服务运行中也可执行。FILE 已存在时拒绝覆盖。\n",
+     cmd_backup},
+};
+const size_t cli_command_count = ARRAY_LEN(cli_commands);
+
+static void print_overview(FILE *f) {
+    fputs("spotcheck - 医疗保障“双随机、一公开”监管平台\n\n用法: spotcheck COMMAND [选项]\n\n命令:\n",
+          f);
+    for (size_t i = 0; i < cli_command_count; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fputs("\n每个命令都接受 --help；--db PATH 指定数据库（默认 " CLI_DEFAULT_DB "）。\n", f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_overview(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        if (argc > 2 && strcmp(argv[1], "help") == 0) return cli_print_help(argv[2]);
+        print_overview(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < cli_command_count; i++) {
+        if (strcmp(argv[1], cli_commands[i].name) == 0) {
+            if (cli_wants_help(argc - 1, argv + 1)) return cli_print_help(argv[1]);
+            return cli_commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "spotcheck: 未知命令 \"%s\"\n\n", argv[1]);
+    print_overview(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,57 @@
+/* t.h - the unit-test harness: a test file defines static void test_x(void) functions and calls
+ * them with RUN(test_x) from main(), then returns T_DONE(). A test passes when none of its CHECKs
+ * fail. Each binary prints "RESULT <passed> <failed>" last; tests/run.sh adds them up. */
+#ifndef SPOTCHECK_T_H
+#define SPOTCHECK_T_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int t_passed, t_failed, t_cur_failed;
+static const char *t_cur;
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            t_cur_failed++;                                                                        \
+            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, t_cur, #c);     \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *t_a = (a), *t_b = (b);                                                         \
+        if (!t_a || !t_b || strcmp(t_a, t_b) != 0) {                                               \
+            t_cur_failed++;                                                                        \
+            fprintf(stderr, "%s:%d: [%s] %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__,     \
+                    t_cur, #a, t_a ? t_a : "(null)", t_b ? t_b : "(null)");                        \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long t_a = (long long)(a), t_b = (long long)(b);                                      \
+        if (t_a != t_b) {                                                                          \
+            t_cur_failed++;                                                                        \
+            fprintf(stderr, "%s:%d: [%s] %s == %lld, expected %lld\n", __FILE__, __LINE__, t_cur,  \
+                    #a, t_a, t_b);                                                                 \
+        }                                                                                          \
+    } while (0)
+
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        t_cur = #fn;                                                                               \
+        t_cur_failed = 0;                                                                          \
+        fn();                                                                                      \
+        if (t_cur_failed) {                                                                        \
+            t_failed++;                                                                            \
+            printf("FAIL %s\n", #fn);                                                              \
+        } else {                                                                                   \
+            t_passed++;                                                                            \
+            printf("ok   %s\n", #fn);                                                              \
+        }                                                                                          \
+    } while (0)
+
+#define T_DONE() (printf("RESULT %d %d\n", t_passed, t_failed), t_failed ? 1 : 0)
+
+#endif
