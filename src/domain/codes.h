@@ -11,17 +11,32 @@
 
 #define CODE_WHY_MAX 160
 
-/* Upper-cases ASCII letters and removes spaces, hyphens and full-width spaces, in place. */
+/* Upper-cases ASCII letters and removes spaces, hyphens and full-width spaces, in place.
+ * Also folds full-width ASCII (Ｈ１２…) to half-width and drops tabs and the dashes
+ * U+2010..U+2015. Other characters are kept unchanged. Returns s (NULL stays NULL).
+ * Each check below applies the same normalisation to a private copy before checking, so
+ * callers should store the normalised form. */
 char *code_normalize(char *s);
 
 /* 统一社会信用代码, GB 32100-2015: 18 characters, charset without I O S V Z, check character. */
 const char *code_check_uscc(const char *s, char why[CODE_WHY_MAX]);
-/* 居民身份证号码, GB 11643-1999: 17 digits + check (digit or X), valid birth date, ISO 7064 MOD 11-2. */
+/* 居民身份证号码, GB 11643-1999: 17 digits + check (digit or X), valid birth date, ISO 7064 MOD
+ * 11-2. */
 const char *code_check_id_number(const char *s, char why[CODE_WHY_MAX]);
 /* 医保 codes: kind 'H' (定点医疗机构) or 'P' (定点零售药店) followed by 11 digits. */
 const char *code_check_mi(const char *s, char kind, char why[CODE_WHY_MAX]);
 /* 行政区划代码: 6 digits, not all-zero province. */
 const char *code_check_region(const char *s, char why[CODE_WHY_MAX]);
+
+/* Check characters, for generators and tests: `first17` holds (at least) the first 17
+ * characters of a normalised code. Returns the 18th character, or 0 when one of the 17 is
+ * outside the code's character set (USCC: 0-9 A-Z without I O S V Z; ID: digits). */
+char code_uscc_check_char(const char *first17);
+char code_id_check_char(const char *first17);
+/* The 6-digit region embedded in a valid H/P 医保 code, written to out[7]. Returns 0, or -1
+ * (out untouched) when the code does not pass code_check_mi for its own first letter. The
+ * region is the one at assignment time: compare with today's regions only to warn. */
+int code_mi_region(const char *s, char out[7]);
 
 /* Masks a natural person's name for public pages: surname + one '*' per remaining character;
  * compound surnames (欧阳, 司马, 诸葛, 上官, ...) keep two characters. Returns a new string. */
