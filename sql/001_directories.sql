@@ -92,6 +92,7 @@ CREATE TABLE target(
 CREATE INDEX target_org_kind ON target(org_id, kind, id);
 CREATE INDEX target_region ON target(region);
 CREATE INDEX target_name ON target(name);
+CREATE UNIQUE INDEX target_insured_id ON target(id_number) WHERE kind = 'insured';
 
 CREATE TABLE target_tag(
   target_id INTEGER NOT NULL REFERENCES target(id),
@@ -166,3 +167,7 @@ CREATE TABLE user(
   created_at TEXT NOT NULL DEFAULT (datetime('now')),
   password_changed_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
+
+-- Per-installation key for insured persons' pseudonymous draw codes (HMAC-SHA256 of the ID
+-- number). SQLite's randomblob draws from the OS's randomness source.
+INSERT INTO meta(key, value) VALUES ('pseudonym_key', lower(hex(randomblob(32))));

@@ -46,8 +46,24 @@ const CliCommand cli_commands[] = {
      "用法: spotcheck backup FILE [--db PATH]\n"
      "  使用 SQLite 在线备份接口复制数据库，服务运行中也可执行。FILE 已存在时拒绝覆盖。\n",
      cmd_backup},
+    {"test-http", "从标准输入读取一个 HTTP 请求并输出响应（测试用）",
+     "用法: spotcheck test-http [--db PATH] < request.txt\n"
+     "  读取一个 HTTP/1.1 请求（请求行、头、按 Content-Length 的正文），交给与 serve 相同的\n"
+     "  路由处理，把完整响应写到标准输出。无需网络端口，供路由测试使用。\n",
+     cmd_test_http},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
+
+int cli_print_help(const char *cmd) {
+    for (size_t i = 0; i < cli_command_count; i++) {
+        if (!strcmp(cli_commands[i].name, cmd)) {
+            fputs(cli_commands[i].usage, stdout);
+            return CLI_OK;
+        }
+    }
+    fprintf(stderr, "spotcheck: 未知命令 \"%s\"\n", cmd);
+    return CLI_USAGE;
+}
 
 static void print_overview(FILE *f) {
     fputs("spotcheck - 医疗保障“双随机、一公开”监管平台\n\n用法: spotcheck COMMAND [选项]\n\n命令:\n",

@@ -26,17 +26,6 @@ int cli_wants_help(int argc, char **argv) {
     return 0;
 }
 
-int cli_print_help(const char *cmd) {
-    for (size_t i = 0; i < cli_command_count; i++) {
-        if (!strcmp(cli_commands[i].name, cmd)) {
-            fputs(cli_commands[i].usage, stdout);
-            return CLI_OK;
-        }
-    }
-    fprintf(stderr, "spotcheck: 未知命令 \"%s\"\n", cmd);
-    return CLI_USAGE;
-}
-
 Db *cli_open_db(const char *path) {
     char *err = NULL;
     Db *db = db_open(path, 1, &err);
@@ -45,4 +34,18 @@ Db *cli_open_db(const char *path) {
         free(err);
     }
     return db;
+}
+
+int cli_opt(int *i, int argc, char **argv, const char *name, const char **out) {
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0) return 0;
+    if (a[n] == '=') {
+        *out = a + n + 1;
+        return 1;
+    }
+    if (a[n] != 0) return 0;
+    if (*i + 1 >= argc) return -1;
+    *out = argv[++*i];
+    return 1;
 }

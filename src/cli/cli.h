@@ -8,6 +8,8 @@
 
 #include "../db/db.h"
 
+#include <stddef.h>
+
 enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2 };
 
 #define CLI_DEFAULT_DB "./var/spotcheck.db"
@@ -28,6 +30,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_wants_help(int argc, char **argv);
 /* Prints the usage of the named command and returns CLI_OK. */
 int cli_print_help(const char *cmd);
+/* Option parsing: when argv[*i] is `name VALUE` or `name=VALUE`, stores VALUE in *out, advances
+ * *i past it and returns 1; returns -1 when the value is missing; 0 when argv[*i] is not `name`. */
+int cli_opt(int *i, int argc, char **argv, const char *name, const char **out);
 /* Opens the database (migrating it) or prints the error; NULL on failure. */
 Db *cli_open_db(const char *path);
 
@@ -37,5 +42,6 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_test_http(int argc, char **argv);
 
 #endif

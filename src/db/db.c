@@ -84,6 +84,7 @@ int db_reset(Stmt *s) { return s->db->drv->reset(s->st); }
 int db_col_count(Stmt *s) { return s->db->drv->col_count(s->st); }
 int64_t db_col_int(Stmt *s, int i) { return s->db->drv->col_int(s->st, i); }
 const char *db_col_text(Stmt *s, int i) { return s->db->drv->col_text(s->st, i); }
+const char *db_col_name(Stmt *s, int i) { return s->db->drv->col_name(s->st, i); }
 int db_col_is_null(Stmt *s, int i) { return s->db->drv->col_is_null(s->st, i); }
 
 void db_finalize(Stmt *s) {

@@ -36,6 +36,7 @@ void db_finalize(Stmt *st);
 int db_col_count(Stmt *st);
 int64_t db_col_int(Stmt *st, int i);                /* 0-based */
 const char *db_col_text(Stmt *st, int i);           /* NULL for SQL NULL */
+const char *db_col_name(Stmt *st, int i);
 int db_col_is_null(Stmt *st, int i);
 
 /* Binds values by a type string and runs the statement to completion: 'i' int64_t, 't' const
@@ -79,6 +80,7 @@ typedef struct DbDriver {
     int (*col_count)(void *st);
     int64_t (*col_int)(void *st, int i);
     const char *(*col_text)(void *st, int i);
+    const char *(*col_name)(void *st, int i);
     int (*col_is_null)(void *st, int i);
     int (*exec_script)(void *conn, const char *sql); /* many statements, no parameters */
     int64_t (*last_id)(void *conn);

@@ -86,6 +86,7 @@ static int64_t sq_col_int(void *st, int i) { return sqlite3_column_int64(st, i);
 static const char *sq_col_text(void *st, int i) {
     return (const char *)sqlite3_column_text(st, i);
 }
+static const char *sq_col_name(void *st, int i) { return sqlite3_column_name(st, i); }
 static int sq_col_is_null(void *st, int i) { return sqlite3_column_type(st, i) == SQLITE_NULL; }
 static int sq_exec_script(void *c, const char *sql) {
     return ok(sqlite3_exec(c, sql, NULL, NULL, NULL));
@@ -139,6 +140,7 @@ const DbDriver db_sqlite_driver = {
     .col_count = sq_col_count,
     .col_int = sq_col_int,
     .col_text = sq_col_text,
+    .col_name = sq_col_name,
     .col_is_null = sq_col_is_null,
     .exec_script = sq_exec_script,
     .last_id = sq_last_id,

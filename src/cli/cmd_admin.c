@@ -1,0 +1,177 @@
+/* cmd_admin.c - `spotcheck init`, `user` and `backup`. */
+#include "../core/util.h"
+#include "../domain/account.h"
+#include "../domain/demo.h"
+#include "cli.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+int cmd_init(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB;
+    int demo = 0;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_opt(&i, argc, argv, "--db", &db_path);
+        if (r < 0) return cli_usage_error("init", "--db 缺少参数值");
+        if (r) continue;
+        if (!strcmp(argv[i], "--demo")) demo = 1;
+        else return cli_usage_error("init", "未知参数 %s", argv[i]);
+    }
+    if (sodium_init() < 0) return CLI_REJECTED;
+    Db *db = cli_open_db(db_path);
+    if (!db) return CLI_REJECTED;
+    int rc = CLI_OK;
+    if (demo) {
+        char *err = NULL;
+        DemoSummary sum;
+        if (demo_load(db, &sum, &err) != DB_OK) {
+            fprintf(stderr, "演示数据载入失败，未写入任何数据: %s\n", err ? err : "");
+            free(err);
+            rc = CLI_REJECTED;
+        } else {
+            printf("演示数据已载入: 机构 %ld，科室 %ld，事项 %ld，检查对象 %ld，执法人员 %ld，专家 %ld\n",
+                   sum.orgs, sum.depts, sum.items, sum.targets, sum.officers, sum.experts);
+            printf("演示账号（密码均为 %s）: admin 系统管理员, staff 检查科室, leader 分管领导, "
+                   "officer 执法人员, joint 联合部门, supervisor 监督\n",
+                   DEMO_PASSWORD);
+        }
+    }
+    if (rc == CLI_OK)
+        printf("数据库 %s 已就绪（架构版本 %d）\n", db_path, db_schema_version(db));
+    db_close(db);
+    return rc;
+}
+
+/* Reads a password: from stdin when asked or when stdin is not a terminal, else prompts with
+ * echo off. Returns a new string or NULL. */
+static char *read_password(int from_stdin) {
+    char line[1024];
+    int tty = !from_stdin && isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fputs("密码: ", stderr);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    char *got = fgets(line, sizeof line, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fputc('\n', stderr);
+    }
+    if (!got) return NULL;
+    line[strcspn(line, "\r\n")] = 0;
+    char *p = xstrdup(line);
+    sodium_memzero(line, sizeof line);
+    return p;
+}
+
+static int user_list(Db *db) {
+    Stmt *st = db_prepare(db, "SELECT u.username, u.display_name, u.role, o.code, o.name, u.status "
+                              "FROM user u JOIN org o ON o.id = u.org_id ORDER BY u.username");
+    if (!st) return CLI_REJECTED;
+    printf("%-16s %-12s %-10s %-8s %s\n", "用户名", "姓名", "角色", "机构", "状态");
+    while (db_step(st) == DB_ROW) {
+        const Role *r = account_role_find(db_col_text(st, 2));
+        printf("%-16s %-12s %-10s %-8s %s %s\n", db_col_text(st, 0), db_col_text(st, 1),
+               r ? r->label : db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4),
+               db_col_text(st, 5));
+    }
+    db_finalize(st);
+    return CLI_OK;
+}
+
+int cmd_user(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB, *role = NULL, *org = NULL, *name = NULL;
+    const char *pos[2] = {0};
+    int npos = 0, from_stdin = 0;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
+            (r = cli_opt(&i, argc, argv, "--role", &role)) ||
+            (r = cli_opt(&i, argc, argv, "--org", &org)) ||
+            (r = cli_opt(&i, argc, argv, "--name", &name))) {
+            if (r < 0) return cli_usage_error("user", "%s 缺少参数值", argv[i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--password-stdin")) from_stdin = 1;
+        else if (argv[i][0] == '-') return cli_usage_error("user", "未知选项 %s", argv[i]);
+        else if (npos == 2) return cli_usage_error("user", "多余的参数 %s", argv[i]);
+        else pos[npos++] = argv[i];
+    }
+    if (npos == 0) return cli_usage_error("user", "需要子命令 add、passwd 或 list");
+    const char *sub = pos[0];
+    if (!strcmp(sub, "list")) {
+        if (npos != 1) return cli_usage_error("user", "list 不接受参数");
+    } else if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
+        if (npos != 2) return cli_usage_error("user", "%s 需要用户名", sub);
+        if (!strcmp(sub, "add") && (!role || !org))
+            return cli_usage_error("user", "add 需要 --role 和 --org");
+        if (!strcmp(sub, "add") && !account_role_find(role))
+            return cli_usage_error("user", "未知角色 %s", role);
+    } else {
+        return cli_usage_error("user", "未知子命令 %s", sub);
+    }
+    Db *db = cli_open_db(db_path);
+    if (!db) return CLI_REJECTED;
+    int rc = CLI_OK;
+    if (!strcmp(sub, "list")) {
+        rc = user_list(db);
+    } else {
+        char *pw = read_password(from_stdin), *err = NULL;
+        int ok = !strcmp(sub, "add") ? account_add(db, pos[1], name, role, org, pw, &err)
+                                     : account_set_password(db, pos[1], pw, &err);
+        if (ok != DB_OK) {
+            fprintf(stderr, "spotcheck user %s: %s\n", sub, err ? err : "失败");
+            rc = CLI_REJECTED;
+        } else {
+            printf(!strcmp(sub, "add") ? "已创建用户 %s\n" : "已修改用户 %s 的密码\n", pos[1]);
+        }
+        if (pw) sodium_memzero(pw, strlen(pw));
+        free(pw);
+        free(err);
+    }
+    db_close(db);
+    return rc;
+}
+
+int cmd_backup(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB, *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_opt(&i, argc, argv, "--db", &db_path);
+        if (r < 0) return cli_usage_error("backup", "--db 缺少参数值");
+        if (r) continue;
+        if (argv[i][0] == '-') return cli_usage_error("backup", "未知选项 %s", argv[i]);
+        if (file) return cli_usage_error("backup", "多余的参数 %s", argv[i]);
+        file = argv[i];
+    }
+    if (!file) return cli_usage_error("backup", "需要备份文件路径");
+    struct stat sb;
+    if (stat(file, &sb) == 0) {
+        fprintf(stderr, "spotcheck backup: %s 已存在，拒绝覆盖\n", file);
+        return CLI_REJECTED;
+    }
+    if (stat(db_path, &sb) != 0) {
+        fprintf(stderr, "spotcheck backup: 数据库 %s 不存在\n", db_path);
+        return CLI_REJECTED;
+    }
+    Db *db = cli_open_db(db_path);
+    if (!db) return CLI_REJECTED;
+    char *err = NULL;
+    int rc = db_backup(db, file, &err);
+    db_close(db);
+    if (rc != DB_OK) {
+        fprintf(stderr, "spotcheck backup: %s\n", err ? err : "失败");
+        free(err);
+        unlink(file);
+        return CLI_REJECTED;
+    }
+    printf("已备份到 %s\n", file);
+    return CLI_OK;
+}

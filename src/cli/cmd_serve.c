@@ -1,0 +1,60 @@
+/* cmd_serve.c - `spotcheck serve` and `spotcheck test-http`. */
+#include "../core/util.h"
+#include "../web/app.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_common(const char *cmd, int argc, char **argv, const char **db_path,
+                        const char **listen) {
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = cli_opt(&i, argc, argv, "--db", db_path)) ||
+            (listen && (r = cli_opt(&i, argc, argv, "--listen", listen)))) {
+            if (r < 0) return cli_usage_error(cmd, "%s 缺少参数值", argv[i]);
+            continue;
+        }
+        return cli_usage_error(cmd, "未知参数 %s", argv[i]);
+    }
+    return CLI_OK;
+}
+
+int cmd_serve(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
+    int rc = parse_common("serve", argc, argv, &db_path, &listen);
+    if (rc != CLI_OK) return rc;
+    Db *db = cli_open_db(db_path); /* applies migrations once, before any request */
+    if (!db) return CLI_REJECTED;
+    db_close(db);
+    App app = {.db_path = xstrdup(db_path)};
+    char *err = NULL;
+    printf("spotcheck 已启动: http://%s/  （按 Ctrl-C 停止）\n", listen);
+    fflush(stdout);
+    rc = http_serve(listen, app_handle, &app, &err);
+    free(app.db_path);
+    if (rc != 0) {
+        fprintf(stderr, "spotcheck serve: %s\n", err ? err : "启动失败");
+        free(err);
+        return CLI_REJECTED;
+    }
+    return CLI_OK;
+}
+
+int cmd_test_http(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB;
+    int rc = parse_common("test-http", argc, argv, &db_path, NULL);
+    if (rc != CLI_OK) return rc;
+    Db *db = cli_open_db(db_path);
+    if (!db) return CLI_REJECTED;
+    db_close(db);
+    App app = {.db_path = xstrdup(db_path)};
+    rc = http_test_one(stdin, stdout, app_handle, &app);
+    free(app.db_path);
+    if (rc != 0) {
+        fprintf(stderr, "spotcheck test-http: 无法解析请求\n");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}

@@ -1,0 +1,33 @@
+/* dir_io.h - import and export of directory kinds from/to CSV and XLSX files.
+ *
+ * An import is one transaction: every row is validated, valid rows are written, and if any row
+ * is bad the whole transaction is rolled back and every bad row is reported as
+ * "第N行 列名: 原因" (N as a spreadsheet shows it, the header is 第1行). Re-importing updates
+ * rows by their code and keeps the earlier versions. An export writes the same columns, so an
+ * export of an empty database is the import template and export→import round-trips. */
+#ifndef SPOTCHECK_DIR_IO_H
+#define SPOTCHECK_DIR_IO_H
+
+#include "../io/table.h"
+#include "directory.h"
+
+typedef struct ImportReport {
+    long rows; /* data rows read */
+    long inserted, updated, unchanged;
+    char **errors; /* "第N行 列名: 原因" lines */
+    size_t nerrors, caperrors;
+} ImportReport;
+
+enum { IMPORT_OK = 0, IMPORT_REJECTED = 1, IMPORT_FAILED = -1 };
+
+/* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org subtree (0: any).
+ * Returns IMPORT_OK (committed), IMPORT_REJECTED (nothing written; rep->errors lists why) or
+ * IMPORT_FAILED (nothing written; *err says why, e.g. an unreadable file). */
+int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
+               long long scope_org_id, ImportReport *rep, char **err);
+void import_report_free(ImportReport *rep);
+
+/* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */
+int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err);
+
+#endif

@@ -1,0 +1,129 @@
+/* directory.h - 一单两库 and the reference directories: orgs, depts, tags, items, targets,
+ * officers, experts. One generic engine driven by a field table per kind does validation,
+ * versioned saves, status changes, history and import/export, so the CLI, the web forms and the
+ * JSON API share exactly the same rules.
+ *
+ * Versioning: a save that changes anything writes the old row as JSON into entity_version and
+ * bumps `version`; a removal is a status change with a reason. Saves never DELETE.
+ * Thread-safety: the kind tables are immutable; everything else works on the caller's Db. */
+#ifndef SPOTCHECK_DIRECTORY_H
+#define SPOTCHECK_DIRECTORY_H
+
+#include "../db/db.h"
+
+#include <stddef.h>
+
+typedef enum {
+    FT_TEXT = 1,  /* free text */
+    FT_INT,       /* non-negative integer */
+    FT_DATE,      /* YYYY-MM-DD (also accepts YYYY/M/D, YYYY.M.D, YYYY年M月D日) */
+    FT_ENUM,      /* one of choices (label in files and UI, code in the database) */
+    FT_MULTI,     /* several of choices, '、' or ',' separated in files; codes ',' in the db */
+    FT_BOOL,      /* 是/否 */
+    FT_REF,       /* code of a row of ref_table; stored as its id */
+    FT_TAGS,      /* tag codes, stored as a sorted ',' list (plus a link table when set) */
+    FT_REGION,    /* 6-digit 行政区划代码 */
+} FieldType;
+
+typedef struct Choice {
+    const char *code;
+    const char *label;
+} Choice;
+
+enum { FF_REQUIRED = 1, FF_KEY = 2, FF_NOEXPORT = 4, FF_SECRET = 8, FF_DERIVED = 16 };
+
+typedef struct DirField {
+    const char *header; /* Chinese column name in files and forms */
+    const char *column; /* database column */
+    FieldType type;
+    int flags;
+    const Choice *choices; /* FT_ENUM / FT_MULTI, terminated by {0} */
+    const char *ref_table; /* FT_REF: table whose `code` column identifies the row */
+    const char *hint;      /* short help shown in forms and in the import template */
+    const char *def;       /* value used when the cell is empty (database form), or NULL */
+} DirField;
+
+#define DIR_MAX_FIELDS 24
+
+/* Values of one row, database-ready (text; NULL = SQL NULL), indexed like the kind's fields. */
+typedef struct DirRow {
+    char *v[DIR_MAX_FIELDS];
+    unsigned char set[DIR_MAX_FIELDS]; /* 1 = field given (a file column or a form field) */
+} DirRow;
+
+/* A validation error on one field: field index (or -1 for the whole row) and reason. */
+typedef struct DirError {
+    int field;
+    char *reason;
+} DirError;
+
+typedef struct DirErrors {
+    DirError *e;
+    size_t n, cap;
+} DirErrors;
+
+typedef struct DirContext DirContext; /* caches and settings for one batch; see dir_context_new */
+
+typedef struct DirKind {
+    const char *name;  /* CLI/URL name: "targets" */
+    const char *table; /* "target" */
+    const char *label; /* "检查对象" */
+    const DirField *fields;
+    size_t nfields;
+    const char *link_table; /* tag link table for FT_TAGS, or NULL */
+    const char *link_fk;    /* its foreign-key column */
+    /* Cross-field checks and derived values (e.g. target code from 医保编码); may be NULL. */
+    void (*check_row)(DirContext *ctx, DirRow *row, DirErrors *errs);
+} DirKind;
+
+extern const DirKind *const dir_kinds[];
+extern const size_t dir_kind_count;
+const DirKind *dir_kind_find(const char *name);
+int dir_field_index(const DirKind *k, const char *column); /* -1 when absent */
+/* Label of a choice code (the code itself if unknown). */
+const char *dir_choice_label(const Choice *choices, const char *code);
+
+/* A batch context: caches of org/dept/tag codes, the actor's name for history, the scope (0 =
+ * every org). Create one per import or per request. */
+DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id);
+void dir_context_free(DirContext *ctx);
+Db *dir_context_db(DirContext *ctx);
+/* Secret key for insured pseudonyms, loaded from meta (created by init). */
+const unsigned char *dir_context_pseudonym_key(DirContext *ctx);
+
+void dir_row_clear(DirRow *row, const DirKind *k);
+void dir_errors_add(DirErrors *errs, int field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void dir_errors_free(DirErrors *errs);
+
+/* Converts user text (from a file cell or a form field) into row->v[field] for the database,
+ * adding an error on bad input. `text` may be NULL or empty. */
+void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *text, DirRow *row,
+                     DirErrors *errs);
+/* Runs required-field checks and the kind's check_row. Call after every field is parsed. */
+void dir_check_row(DirContext *ctx, const DirKind *k, DirRow *row, DirErrors *errs);
+
+enum { DIR_UNCHANGED = 0, DIR_INSERTED = 1, DIR_UPDATED = 2 };
+/* Inserts or updates the row identified by its key field. On update, the old row goes to
+ * entity_version first. Returns DIR_INSERTED/DIR_UPDATED/DIR_UNCHANGED, or DB_ERR (message
+ * via set_err). The caller owns the transaction. *id_out (may be NULL) receives the row id. */
+int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id_out, char **err);
+/* Changes status with a reason (required for anything but the default status), as a new
+ * version. Returns DB_OK or DB_ERR with *err. */
+int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *status,
+                   const char *reason, char **err);
+
+/* Converts a database value back to file/UI text (labels, codes of referenced rows, 是/否).
+ * Returns a new string. */
+char *dir_format_field(DirContext *ctx, const DirKind *k, int field, const char *dbval);
+
+/* "SELECT t.id, t.version, t.updated_at, t.updated_by, <field 0>, <field 1>... FROM table t":
+ * reference fields come out as the referenced row's code, so column i+4 is field i in DirRow
+ * form. The caller appends WHERE/ORDER BY and frees the string. */
+#define DIR_SELECT_FIRST_FIELD 4
+char *dir_select_sql(const DirKind *k);
+
+/* Counts rows of a kind (all statuses). */
+long long dir_count(Db *db, const DirKind *k);
+
+#endif

@@ -1,0 +1,414 @@
+/* http.c - the only file that includes microhttpd.h. Runs libmicrohttpd with one thread per
+ * connection, collects request bodies with a cap (JSON/form bodies in memory up to
+ * HTTP_MAX_BODY; multipart uploads streamed to a temporary file up to HTTP_MAX_UPLOAD), calls the
+ * application's handler with plain structs, logs one line per request, and stops gracefully on
+ * SIGTERM/SIGINT. Also parses a raw request from a FILE for `spotcheck test-http`. */
+#include "http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *http_header(const HttpRequest *req, const char *name) {
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (!strcasecmp(req->headers[i].name, name)) return req->headers[i].value;
+    return NULL;
+}
+
+void http_set_header(HttpResponse *res, const char *name, const char *value) {
+    for (size_t i = 0; i < res->nheaders; i++) {
+        if (!strcasecmp(res->headers[i].name, name)) {
+            free(res->headers[i].value);
+            res->headers[i].value = xstrdup(value);
+            return;
+        }
+    }
+    if (res->nheaders == HTTP_MAX_HEADERS) return;
+    res->headers[res->nheaders].name = xstrdup(name);
+    res->headers[res->nheaders].value = xstrdup(value);
+    res->nheaders++;
+}
+
+void http_response_init(HttpResponse *res) {
+    memset(res, 0, sizeof *res);
+    res->status = 200;
+    buf_init(&res->body);
+}
+
+void http_response_free(HttpResponse *res) {
+    for (size_t i = 0; i < res->nheaders; i++) {
+        free(res->headers[i].name);
+        free(res->headers[i].value);
+    }
+    buf_free(&res->body);
+    free(res->file_path);
+    memset(res, 0, sizeof *res);
+}
+
+void http_request_free(HttpRequest *req) {
+    free(req->method);
+    free(req->path);
+    free(req->query);
+    for (size_t i = 0; i < req->nheaders; i++) {
+        free(req->headers[i].name);
+        free(req->headers[i].value);
+    }
+    free(req->body);
+    if (req->upload_path) {
+        unlink(req->upload_path);
+        free(req->upload_path);
+    }
+    memset(req, 0, sizeof *req);
+}
+
+static void add_req_header(HttpRequest *req, const char *name, const char *value) {
+    if (req->nheaders == HTTP_MAX_HEADERS) return;
+    req->headers[req->nheaders].name = xstrdup(name);
+    req->headers[req->nheaders].value = xstrdup(value ? value : "");
+    req->nheaders++;
+}
+
+static const char *status_text(int s) {
+    switch (s) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    default: return "Status";
+    }
+}
+
+/* ---- the server ---- */
+
+typedef struct Conn {
+    HttpRequest req;
+    Buf body;
+    FILE *upload;
+    int multipart;
+    struct timeval start;
+} Conn;
+
+typedef struct Server {
+    HttpHandler handler;
+    void *app;
+} Server;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+    (void)kind;
+    add_req_header(cls, key, value);
+    return MHD_YES;
+}
+
+static void url_encode(Buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            buf_putc(b, (char)c);
+        } else {
+            buf_putc(b, '%');
+            buf_putc(b, hex[c >> 4]);
+            buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value) {
+    (void)kind;
+    Buf *b = cls;
+    if (b->len) buf_putc(b, '&');
+    url_encode(b, key);
+    if (value) {
+        buf_putc(b, '=');
+        url_encode(b, value);
+    }
+    return MHD_YES;
+}
+
+static Conn *conn_new(struct MHD_Connection *c, const char *url, const char *method) {
+    Conn *k = xcalloc(1, sizeof *k);
+    gettimeofday(&k->start, NULL);
+    buf_init(&k->body);
+    k->req.method = xstrdup(method);
+    k->req.path = xstrdup(url);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &k->req);
+    Buf q;
+    buf_init(&q);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    k->req.query = buf_steal(&q);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+                  k->req.remote, sizeof k->req.remote);
+    const char *ct = http_header(&k->req, "Content-Type");
+    k->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
+    return k;
+}
+
+/* Appends body bytes: in memory up to HTTP_MAX_BODY, or to a temporary file for multipart
+ * uploads up to HTTP_MAX_UPLOAD. Past the cap the rest is discarded and the request answered 413. */
+static void conn_body(Conn *k, const char *data, size_t n) {
+    if (k->req.body_too_large) return;
+    if (k->multipart) {
+        if (!k->upload) {
+            char tmpl[] = "/tmp/spotcheck-upload-XXXXXX";
+            int fd = mkstemp(tmpl);
+            if (fd < 0 || !(k->upload = fdopen(fd, "w+b"))) {
+                k->req.body_too_large = 1;
+                return;
+            }
+            k->req.upload_path = xstrdup(tmpl);
+        }
+        if (k->req.upload_len + n > HTTP_MAX_UPLOAD || fwrite(data, 1, n, k->upload) != n) {
+            k->req.body_too_large = 1;
+            return;
+        }
+        k->req.upload_len += n;
+        return;
+    }
+    if (k->body.len + n > HTTP_MAX_BODY) {
+        k->req.body_too_large = 1;
+        return;
+    }
+    buf_append(&k->body, data, n);
+}
+
+static void log_request(const Conn *k, int status, size_t bytes) {
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    long ms = (now.tv_sec - k->start.tv_sec) * 1000 + (now.tv_usec - k->start.tv_usec) / 1000;
+    char ts[32];
+    time_t t = now.tv_sec;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+    fprintf(stderr, "%s %s \"%s %s\" %d %zu %ldms\n", ts, k->req.remote[0] ? k->req.remote : "-",
+            k->req.method, k->req.path, status, bytes, ms);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, Conn *k, HttpResponse *res) {
+    struct MHD_Response *r;
+    size_t len;
+    if (res->static_body) {
+        len = res->static_len;
+        r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
+    } else {
+        len = res->body.len;
+        r = MHD_create_response_from_buffer(len, res->body.data ? res->body.data : "",
+                                            MHD_RESPMEM_MUST_COPY);
+    }
+    for (size_t i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    log_request(k, res->status, len);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
+    (void)version;
+    Server *srv = cls;
+    Conn *k = *con_cls;
+    if (!k) {
+        *con_cls = conn_new(c, url, method);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        conn_body(k, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (k->upload) {
+        fclose(k->upload);
+        k->upload = NULL;
+    }
+    k->req.body_len = k->body.len;
+    k->req.body = buf_steal(&k->body);
+    HttpResponse res;
+    http_response_init(&res);
+    if (k->req.body_too_large) {
+        res.status = 413;
+        http_set_header(&res, "Content-Type", "text/plain; charset=utf-8");
+        buf_puts(&res.body, "请求内容过大\n");
+    } else {
+        srv->handler(srv->app, &k->req, &res);
+    }
+    enum MHD_Result ok = send_response(c, k, &res);
+    http_response_free(&res);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)c;
+    (void)toe;
+    Conn *k = *con_cls;
+    if (!k) return;
+    if (k->upload) fclose(k->upload);
+    http_request_free(&k->req);
+    buf_free(&k->body);
+    free(k);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, char **err) {
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    const char *colon = strrchr(listen, ':');
+    if (!colon) return set_err(err, "监听地址应为 ADDR:PORT，实为 %s", listen);
+    char host[64];
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof host) return set_err(err, "监听地址过长");
+    memcpy(host, listen, hl);
+    host[hl] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535) return set_err(err, "端口无效: %s", colon + 1);
+    sa->sin_port = htons((uint16_t)port);
+    if (!*host || !strcmp(host, "localhost")) strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) return set_err(err, "地址无效: %s", host);
+    return 0;
+}
+
+int http_serve(const char *listen, HttpHandler handler, void *app, char **err) {
+    struct sockaddr_in sa;
+    if (parse_listen(listen, &sa, err) != 0) return -1;
+    /* block the stop signals in every thread; the main thread waits for them below */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    Server srv = {handler, app};
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+        ntohs(sa.sin_port), NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_END);
+    if (!d) return set_err(err, "无法监听 %s（端口可能已被占用）", listen);
+    fprintf(stderr, "spotcheck: 正在监听 http://%s/\n", listen);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "spotcheck: 收到信号 %d，正在完成进行中的请求并退出\n", sig);
+    MHD_stop_daemon(d);
+    return 0;
+}
+
+/* ---- test-http: one request from a FILE ---- */
+
+static char *read_line(FILE *in) {
+    Buf b;
+    buf_init(&b);
+    int c;
+    while ((c = fgetc(in)) != EOF && c != '\n') buf_putc(&b, (char)c);
+    if (c == EOF && b.len == 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    if (b.len && b.data[b.len - 1] == '\r') b.data[--b.len] = 0;
+    return buf_steal(&b);
+}
+
+static int hexv(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+static char *url_decode_path(const char *s, size_t n) {
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
+            buf_putc(&b, (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2])));
+            i += 2;
+        } else {
+            buf_putc(&b, s[i]);
+        }
+    }
+    return buf_steal(&b);
+}
+
+int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app) {
+    HttpRequest req;
+    memset(&req, 0, sizeof req);
+    char *line = read_line(in);
+    if (!line) return -1;
+    char *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    if (!sp1) {
+        free(line);
+        return -1;
+    }
+    *sp1 = 0;
+    if (sp2) *sp2 = 0;
+    req.method = xstrdup(line);
+    char *target = sp1 + 1, *q = strchr(target, '?');
+    req.path = url_decode_path(target, q ? (size_t)(q - target) : strlen(target));
+    req.query = xstrdup(q ? q + 1 : "");
+    free(line);
+    strcpy(req.remote, "127.0.0.1");
+    size_t content_length = 0;
+    while ((line = read_line(in)) && *line) {
+        char *colon = strchr(line, ':');
+        if (colon) {
+            *colon = 0;
+            char *v = colon + 1;
+            while (*v == ' ') v++;
+            add_req_header(&req, line, v);
+            if (!strcasecmp(line, "Content-Length")) content_length = strtoul(v, NULL, 10);
+        }
+        free(line);
+    }
+    free(line);
+    HttpResponse res;
+    http_response_init(&res);
+    if (content_length > HTTP_MAX_BODY) {
+        req.body_too_large = 1;
+        res.status = 413;
+    } else {
+        req.body = xmalloc(content_length + 1);
+        req.body_len = fread(req.body, 1, content_length, in);
+        req.body[req.body_len] = 0;
+        handler(app, &req, &res);
+    }
+    fprintf(out, "HTTP/1.1 %d %s\r\n", res.status, status_text(res.status));
+    for (size_t i = 0; i < res.nheaders; i++)
+        fprintf(out, "%s: %s\r\n", res.headers[i].name, res.headers[i].value);
+    fputs("\r\n", out);
+    if (res.static_body) fwrite(res.static_body, 1, res.static_len, out);
+    else fwrite(res.body.data ? res.body.data : "", 1, res.body.len, out);
+    http_response_free(&res);
+    http_request_free(&req);
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* http.h - the HTTP layer's interface to the rest of the web code. Only http.c includes
+ * microhttpd.h; handlers see plain structs, so `spotcheck test-http` can feed them a request read
+ * from stdin without any socket.
+ *
+ * Threading: the server runs one thread per connection (handlers may block on the database).
+ * A request and its response belong to one thread. */
+#ifndef SPOTCHECK_HTTP_H
+#define SPOTCHECK_HTTP_H
+
+#include "../core/util.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define HTTP_MAX_BODY (1u << 20)          /* JSON and form bodies */
+#define HTTP_MAX_UPLOAD (64u << 20)       /* one uploaded file */
+#define HTTP_MAX_HEADERS 64
+
+typedef struct HttpHeader {
+    char *name;
+    char *value;
+} HttpHeader;
+
+typedef struct HttpRequest {
+    char *method;
+    char *path;  /* decoded path without the query */
+    char *query; /* raw query string without '?', or "" */
+    HttpHeader headers[HTTP_MAX_HEADERS];
+    size_t nheaders;
+    char *body; /* NUL-terminated; for uploads the body is in upload_path instead */
+    size_t body_len;
+    char *upload_path; /* temporary file holding a large multipart body, or NULL */
+    size_t upload_len;
+    int body_too_large;
+    char remote[64];
+} HttpRequest;
+
+typedef struct HttpResponse {
+    int status;
+    Buf body;
+    HttpHeader headers[HTTP_MAX_HEADERS];
+    size_t nheaders;
+    const void *static_body; /* when set, sent instead of body (embedded assets) */
+    size_t static_len;
+    char *file_path; /* when set, the file is sent instead of body */
+} HttpResponse;
+
+typedef void (*HttpHandler)(void *app, HttpRequest *req, HttpResponse *res);
+
+/* Case-insensitive header lookup; NULL when absent. */
+const char *http_header(const HttpRequest *req, const char *name);
+/* Adds a response header (copied). */
+void http_set_header(HttpResponse *res, const char *name, const char *value);
+void http_response_init(HttpResponse *res);
+void http_response_free(HttpResponse *res);
+void http_request_free(HttpRequest *req);
+
+/* Serves on "ADDR:PORT" until SIGTERM/SIGINT, then finishes requests in flight and returns 0.
+ * Returns -1 with *err when the address cannot be bound. Logs one line per request to stderr. */
+int http_serve(const char *listen, HttpHandler handler, void *app, char **err);
+
+/* Parses one HTTP/1.1 request from `in` (request line, headers, body by Content-Length),
+ * handles it and writes the response to `out`. For tests; returns 0, or -1 on a malformed
+ * request. */
+int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app);
+
+#endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Import/export of the directories: GBK and UTF-8 CSV, XLSX, one transaction per file, every bad
+# row reported as "第N行 列名: 原因", versions kept on re-import, export→import round trips.
+. "$(dirname "$0")/../lib.sh"
+db=$TMP/s.db
+sc init --db "$db" >/dev/null
+cat >"$TMP/ref.sh" <<'EOS'
+EOS
+printf '行政区划代码,机构名称,上级行政区划代码\n130500,邢台市医疗保障局,\n130528,宁晋县医疗保障局,130500\n' >"$TMP/orgs.csv"
+printf '科室编码,科室名称,所属机构,类型\nD1,基金监管股,130528,本局科室\nSC,市场监督管理局,130528,外部门\n' >"$TMP/depts.csv"
+printf '标签编码,标签名称,上级标签编码,适用范围\nS,专长,,执法人员\nS-MED,临床医学,S,执法人员\nT-PUB,公立,,检查对象\n' >"$TMP/tags.csv"
+check "import orgs, depts, tags" bash -c "for k in orgs depts tags; do \"$SPOTCHECK\" import \$k '$TMP/'\$k.csv --db '$db' || exit 1; done"
+
+# A targets file as Chinese Excel saves it: GBK, CRLF. Row 3 has a wrong USCC check character
+# (…341N instead of …341L) and row 5 a bad ID number.
+cat >"$TMP/targets.utf8" <<'EOS'
+对象类型,名称,统一社会信用代码,医保编码,身份证号,所属机构,行政区划,信用风险等级,标签,登记日期,投诉次数
+定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,B,T-PUB,2001-05-01,2
+用人单位,"某某科技有限公司
+（分公司）",91110000600037341N,,,130528,130528,A,,2019/3/1,0
+定点零售药店,百姓大药房,9144030071526726XG,P13052800003,,130528,130528,C,,,0
+参保人,张三,,,36042619910102009X,130528,130528,B,,,
+用人单位,另一家公司,91310115MA1K3BTP2B,,,130528,130528,D,,2020-01-01,1
+EOS
+sed 's/$/\r/' "$TMP/targets.utf8" | iconv -f UTF-8 -t GB18030 >"$TMP/targets-gbk.csv"
+check "the GBK file really is not UTF-8" bash -c "! iconv -f UTF-8 -t UTF-8 '$TMP/targets-gbk.csv' >/dev/null 2>&1"
+check "GBK file with bad rows is rejected with exit 1" expect_exit 1 sc import targets "$TMP/targets-gbk.csv" --db "$db"
+cp "$TMP/out" "$TMP/report"
+check "report names row 3 and the column (record with a newline counts once)" contains "$TMP/report" "第3行 统一社会信用代码"
+check "report gives the expected check character" contains "$TMP/report" "L"
+check "report names row 5 身份证号" contains "$TMP/report" "第5行 身份证号"
+check "report does not blame good rows" lacks "$TMP/report" "第2行"
+check "nothing was imported" bash -c "[ \$(sqlite3 '$db' 'SELECT count(*) FROM target') -eq 0 ]"
+
+sed -e 's/91110000600037341N/91110000600037341L/' -e 's/36042619910102009X/360426199101010071/' "$TMP/targets.utf8" \
+  | sed 's/$/\r/' | iconv -f UTF-8 -t GB18030 >"$TMP/targets-fixed.csv"
+check "the fixed GBK file imports" expect_exit 0 sc import targets "$TMP/targets-fixed.csv" --db "$db"
+check "five targets with Chinese names intact" bash -c "[ \$(sqlite3 '$db' 'SELECT count(*) FROM target') -eq 5 ] && sqlite3 '$db' \"SELECT name FROM target WHERE mi_code='H13052800001'\" | grep -qx 宁晋县人民医院"
+check "multi-line name kept" bash -c "sqlite3 '$db' \"SELECT name FROM target WHERE uscc='91110000600037341L'\" | grep -q '（分公司）'"
+check "dates normalised" bash -c "sqlite3 '$db' \"SELECT registered_on FROM target WHERE uscc='91110000600037341L'\" | grep -qx 2019-03-01"
+check "insured person drawn by pseudonym, not ID number" bash -c "sqlite3 '$db' \"SELECT code FROM target WHERE kind='insured'\" | grep -qE '^R[0-9A-F]{15}\$'"
+
+# Round trip: export → import into a fresh database → export again gives the same file.
+for fmt in csv xlsx; do
+  check "export targets as $fmt" expect_exit 0 sc export targets "$TMP/t1.$fmt" --db "$db"
+  db2=$TMP/rt-$fmt.db
+  sc init --db "$db2" >/dev/null
+  for k in orgs depts tags; do sc export $k "$TMP/$k-rt.$fmt" --db "$db" >/dev/null; sc import $k "$TMP/$k-rt.$fmt" --db "$db2" >/dev/null; done
+  check "re-import the $fmt export into a new database" expect_exit 0 sc import targets "$TMP/t1.$fmt" --db "$db2"
+  check "second $fmt export is identical" bash -c "\"$SPOTCHECK\" export targets '$TMP/t2.csv' --db '$db2' >/dev/null && \"$SPOTCHECK\" export targets '$TMP/t1.csv' --db '$db' >/dev/null && cmp '$TMP/t1.csv' '$TMP/t2.csv'"
+done
+
+# Re-importing updates by code and keeps the old version.
+sed -e 's/宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,B/宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,D/' "$TMP/targets.utf8" \
+  | sed -e 's/91110000600037341N/91110000600037341L/' -e 's/36042619910102009X/360426199101010071/' >"$TMP/targets-v2.csv"
+check "re-import with one changed grade" expect_exit 0 sc import targets "$TMP/targets-v2.csv" --db "$db"
+check "report says 1 updated, 4 unchanged" contains "$TMP/out" "更新 1，未变 4"
+check "new value current, old value in history" bash -c "sqlite3 '$db' \"SELECT grade||version FROM target WHERE mi_code='H13052800001'\" | grep -qx D2 && sqlite3 '$db' \"SELECT json_extract(data,'\$.grade') FROM entity_version WHERE entity='target'\" | grep -qx B"
+
+# Empty database export is the template that import accepts.
+db3=$TMP/empty.db
+for k in orgs depts tags items targets officers experts; do
+  check "template for $k round-trips on an empty database" bash -c "\"$SPOTCHECK\" export $k '$TMP/tpl-$k.csv' --db '$db3' >/dev/null && \"$SPOTCHECK\" import $k '$TMP/tpl-$k.csv' --db '$db3' >/dev/null"
+done
+check "unknown header reported on row 1" bash -c "printf '行政区划代码,机构名称,颜色\n130529,x,红\n' >'$TMP/h.csv'; \"$SPOTCHECK\" import orgs '$TMP/h.csv' --db '$db' 2>&1 | grep -q '第1行 颜色'"
+check "missing required column reported" bash -c "printf '机构名称\nx\n' >'$TMP/h2.csv'; \"$SPOTCHECK\" import orgs '$TMP/h2.csv' --db '$db' 2>&1 | grep -q '缺少必填列“行政区划代码”'"
+check "duplicate code within a file reported with both rows" bash -c "printf '行政区划代码,机构名称\n130531,a\n130531,b\n' >'$TMP/dup.csv'; \"$SPOTCHECK\" import orgs '$TMP/dup.csv' --db '$db' 2>&1 | grep -q '第3行 行政区划代码: “130531”与第2行重复'"
+check "a missing file exits 1" expect_exit 1 sc import orgs "$TMP/nope.csv" --db "$db"
+check "officers: expired-before-start and unknown dept reported per row" bash -c "printf '执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,执法区域,可任组长\nA1,甲,130528,D1,2024-01-01,2023-01-01,130528,是\nA2,乙,130528,D9,2024-01-01,2027-01-01,130528,否\nA3,丙,130528,D1,2024-01-01,2027-01-01,130528,也许\n' >'$TMP/o.csv'; out=\$(\"$SPOTCHECK\" import officers '$TMP/o.csv' --db '$db' 2>&1); echo \"\$out\" | grep -q '第2行 证件有效期至' && echo \"\$out\" | grep -q '第3行 科室' && echo \"\$out\" | grep -q '第4行 可任组长'"
+finish
