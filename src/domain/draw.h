@@ -1,0 +1,166 @@
+/* draw.h - the verifiable draw engine (摇号): Rivest's consistent sampler over string ids,
+ * stratified sample sizes from exact decimal ratios, officer/expert assignment and substitution,
+ * and the draw record (JSON) with its verification. docs/DRAW.md is the specification.
+ *
+ * Pure: no database, no clock, no I/O. Callers (draw_store.c, the CLI, tests, the benchmark)
+ * hand in bytes and get back data. No floating point anywhere in the selection path.
+ * Thread-safety: every function is reentrant; objects are not shared between threads. */
+#ifndef SPOTCHECK_DRAW_H
+#define SPOTCHECK_DRAW_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/util.h"
+
+/* A ticket is "0." followed by 64..78 decimal digits: at most 80 characters plus NUL. */
+#define DRAW_TICKET_MAX 81
+#define DRAW_SEED_PREFIX "spotcheck-v1|"
+#define DRAW_FORMAT "spotcheck-draw/1"
+
+/* ------------------------------------------------------------------ sampler */
+
+typedef struct DrawSeed {
+    char hash[65];   /* SEEDHASH: lowercase hex SHA-256 of the UTF-8 seed */
+    uint32_t mid[8]; /* SHA-256 state after compressing the 64-byte SEEDHASH block */
+} DrawSeed;
+
+/* Prepares a seed: computes SEEDHASH and the midstate. */
+void draw_seed_init(DrawSeed *s, const char *seed, size_t seed_len);
+/* SHA-256(SEEDHASH + id) as eight big-endian 32-bit words (h[0] most significant). */
+void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h[8]);
+/* The first 19 ticket digits of a digest, as an integer: comparing keys compares the first 19
+ * digits of the tickets. Equal keys need the full tickets (draw_ticket_of) to decide. */
+uint64_t draw_key_of(const uint32_t h[8]);
+/* The full ticket "0.ddd…" of a digest; returns its length. */
+size_t draw_ticket_of(const uint32_t h[8], char out[DRAW_TICKET_MAX]);
+/* ticket(id) under seed s; returns its length. */
+size_t draw_ticket(const DrawSeed *s, const char *id, size_t id_len, char out[DRAW_TICKET_MAX]);
+/* The package's sha256_uniform(s): the ticket construction applied to SHA-256(s). */
+size_t draw_uniform(const char *s, size_t n, char out[DRAW_TICKET_MAX]);
+/* Orders n ids by (ticket, id bytes) under seed s and writes the first min(take, n) positions
+ * (indices into ids) to out. Returns how many were written. */
+size_t draw_order(const DrawSeed *s, const char *const *ids, const uint32_t *lens, size_t n,
+                  size_t take, uint32_t *out);
+
+/* ------------------------------------------------------------------ sizes */
+
+/* An exact ratio num/den with den a power of ten, 0 <= num <= den. */
+typedef struct DrawRatio {
+    uint64_t num, den;
+} DrawRatio;
+
+/* Parses "3%", "0.5%", "0.125", "1", "100%" (at most 15 decimals). Returns 0, or -1 when the
+ * text is not an exact decimal in [0, 1]. */
+int draw_ratio_parse(const char *s, DrawRatio *r);
+/* n = min(N, max(ceil(N * ratio), minimum)), computed in integers. */
+uint64_t draw_stratum_size(uint64_t N, DrawRatio r, uint64_t minimum);
+
+/* ------------------------------------------------------------------ population */
+
+/* The canonical population file parsed in place: lines "id\tstratum" (or "id\tstratum\tregion"
+ * when the draw requires cross-region groups), sorted by id bytes, UTF-8, each ending in "\n". */
+typedef struct DrawPop {
+    char *text;        /* owned; tabs and newlines replaced by NUL after parsing */
+    size_t n;          /* number of ids */
+    const char **id;   /* NUL-terminated, pointing into text */
+    uint32_t *id_len;
+    uint32_t *stratum; /* index into strata */
+    const char **region; /* NULL unless the file has a third column */
+    size_t nstrata;
+    char **strata;     /* names, sorted by bytes */
+    uint64_t *stratum_n;
+    char sha256[65];   /* digest of the file as given */
+} DrawPop;
+
+/* Takes ownership of text (malloc'ed, len bytes, need not be NUL-terminated; it is realloc'ed
+ * to add one) and parses it. On error frees text, leaves *p empty, returns -1 with *err naming
+ * the line. */
+int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err);
+void draw_pop_free(DrawPop *p);
+/* Index of the stratum named name, or -1. */
+int draw_pop_stratum(const DrawPop *p, const char *name);
+
+/* ------------------------------------------------------------------ selection */
+
+typedef struct DrawEnt {
+    uint64_t key;
+    uint32_t idx;
+    uint32_t pad;
+} DrawEnt;
+
+/* The result of a stratified selection. Per stratum h the entries ent[h][0..N_h) are kept;
+ * the first taken[h] are in ticket order (the sample and any replacements). */
+typedef struct DrawSelection {
+    const DrawPop *pop;
+    DrawSeed seed;
+    size_t nstrata;
+    DrawEnt **ent;
+    uint64_t *N, *taken, *sorted; /* sorted: length of the ordered prefix */
+    size_t count;                 /* initial sample size, Σ n_h */
+    uint32_t *idx;                /* the initial sample in global draw order (ticket, id) */
+    char (*ticket)[DRAW_TICKET_MAX]; /* tickets of idx[] */
+} DrawSelection;
+
+/* Selects the first n[h] ids of every stratum h in ticket order (n[h] <= N_h), and merges them
+ * into one draw order. Returns 0; the caller frees with draw_selection_free. */
+int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t seed_len,
+                const uint64_t *n);
+/* The next id of stratum h in ticket order after those already taken (a replacement, 递补);
+ * returns its population index, or -1 when the stratum is exhausted. */
+int64_t draw_selection_next(DrawSelection *sel, size_t h);
+void draw_selection_free(DrawSelection *sel);
+
+/* ------------------------------------------------------------------ roster */
+
+typedef struct DrawPerson {
+    int is_expert;
+    char *id; /* officer: certificate number; expert: expert code */
+    char *region, *status, *valid_from, *valid_to;
+    int may_lead;
+    char **tags; /* officer tags or expert specialties */
+    size_t ntags;
+} DrawPerson;
+
+/* The canonical officer file: lines "kind\tid\tregion\tstatus\tvalid_from\tvalid_to\tmay_lead\t
+ * tags" with kind "officer" or "expert", tags comma-separated, lines sorted by bytes. */
+typedef struct DrawRoster {
+    DrawPerson *p;
+    size_t n, nofficers, nexperts;
+    char sha256[65];
+} DrawRoster;
+
+/* Parses the officer file (the text is not kept). Returns 0, or -1 with *err. */
+int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err);
+void draw_roster_free(DrawRoster *r);
+
+/* ------------------------------------------------------------------ record */
+
+/* "spotcheck-v1|TASK|RANDOMNESS|SECRET_HEX"; the caller frees it. */
+char *draw_seed_string(const char *task, const char *randomness, const char *secret_hex);
+/* Canonical JSON (sorted keys, no spaces, UTF-8) used for digests; the caller frees it. */
+char *draw_canonical_json(const json_t *j);
+/* SHA-256 hex of draw_canonical_json(j). */
+void draw_json_sha256(const json_t *j, char out[65]);
+
+/* Runs the draw defined by record's "freeze", "public_randomness", "secret" and "events" (the
+ * substitution requests, each {type, target, officer?, reason}) on the population and roster,
+ * and returns a new object holding the derived fields: seed, seedhash, strata, selected,
+ * assignments and events (with replacements). Returns NULL with *err on invalid input. */
+json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err);
+
+/* Assembles a complete record: format, freeze, freeze_sha256, the public randomness, the
+ * revealed secret (64 hex), the substitution requests (events, may be NULL) and the derived
+ * fields of draw_compute. Returns a new object, or NULL with *err. */
+json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,
+                          const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                          char **err);
+/* Verifies a record. pop/ros may be NULL (then only what does not need them is checked, and a
+ * note is written). expect_freeze, when not NULL, is the freeze digest published before the
+ * draw. Writes one Chinese line per difference to out (notes to notes, may be NULL). Returns 0
+ * when everything checked agrees, 1 on any difference. */
+int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                const char *expect_freeze, Buf *out, Buf *notes);
+
+#endif

@@ -1,0 +1,879 @@
+/* draw_run.c - the second half of the draw engine: the officer file, officer and expert
+ * assignment with recusal and substitution (递补), the draw record and its verification.
+ * Everything here is deterministic in the record's inputs; docs/DRAW.md is the specification
+ * and tools/verify_draw.py an independent implementation of the same rules.
+ *
+ * Called by draw_store.c (draw run, substitute), the CLI (verify) and tests. Pure: no database,
+ * no clock, no I/O. */
+#include "draw.h"
+
+#include "draw_sha256.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ roster */
+
+void draw_roster_free(DrawRoster *r) {
+    for (size_t i = 0; i < r->n; i++) {
+        DrawPerson *p = &r->p[i];
+        free(p->id);
+        free(p->region);
+        free(p->status);
+        free(p->valid_from);
+        free(p->valid_to);
+        for (size_t t = 0; t < p->ntags; t++) free(p->tags[t]);
+        free(p->tags);
+    }
+    free(r->p);
+    memset(r, 0, sizeof *r);
+}
+
+static char **split_commas(const char *s, size_t *n) {
+    *n = 0;
+    if (!*s) return NULL;
+    size_t cap = 1;
+    for (const char *q = s; *q; q++) cap += *q == ',';
+    char **v = xmalloc(cap * sizeof *v);
+    const char *q = s;
+    for (;;) {
+        const char *c = strchr(q, ',');
+        size_t len = c ? (size_t)(c - q) : strlen(q);
+        v[(*n)++] = xstrndup(q, len);
+        if (!c) break;
+        q = c + 1;
+    }
+    return v;
+}
+
+int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
+    memset(r, 0, sizeof *r);
+    draw_sha256_hex(text, len, r->sha256);
+    if (len && text[len - 1] != '\n') return set_err(err, "人员文件须以换行结尾");
+    if (!utf8_valid(text, len)) return set_err(err, "人员文件不是有效的 UTF-8");
+    if (memchr(text, 0, len) || memchr(text, '\r', len)) return set_err(err, "人员文件含有非法字符");
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    r->p = xcalloc(lines ? lines : 1, sizeof *r->p);
+    const char *q = text, *end = text + len, *prev = NULL;
+    size_t prev_len = 0;
+    for (size_t ln = 0; q < end; ln++) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        size_t llen = (size_t)(nl - q);
+        if (prev) {
+            int c = memcmp(prev, q, prev_len < llen ? prev_len : llen);
+            if (c > 0 || (c == 0 && prev_len >= llen)) {
+                draw_roster_free(r);
+                return set_err(err, "人员文件第%zu行: 各行未按字节升序排列或重复", ln + 1);
+            }
+        }
+        char *line = xstrndup(q, llen);
+        char *f[8];
+        size_t nf = 0;
+        char *s = line;
+        for (;;) {
+            char *t = strchr(s, '\t');
+            if (nf < 8) f[nf] = s;
+            nf++;
+            if (!t) break;
+            *t = 0;
+            s = t + 1;
+        }
+        int ok = nf == 8 && (!strcmp(f[0], "officer") || !strcmp(f[0], "expert")) && *f[1] &&
+                 *f[3] && (!strcmp(f[6], "0") || !strcmp(f[6], "1"));
+        if (ok && !strcmp(f[0], "officer"))
+            ok = *f[2] && date_valid(f[4]) && date_valid(f[5]);
+        if (ok && !strcmp(f[0], "expert")) ok = !*f[4] && !*f[5] && !strcmp(f[6], "0");
+        if (!ok) {
+            free(line);
+            draw_roster_free(r);
+            return set_err(err,
+                           "人员文件第%zu行: 应为 类别<TAB>编号<TAB>区域<TAB>状态<TAB>证件起<TAB>"
+                           "证件止<TAB>可任组长(0/1)<TAB>标签（共8列）",
+                           ln + 1);
+        }
+        DrawPerson *p = &r->p[r->n];
+        p->is_expert = !strcmp(f[0], "expert");
+        if (r->n && r->p[r->n - 1].is_expert == p->is_expert && !strcmp(r->p[r->n - 1].id, f[1])) {
+            free(line);
+            draw_roster_free(r);
+            return set_err(err, "人员文件第%zu行: 编号重复: %s", ln + 1, f[1]);
+        }
+        p->id = xstrdup(f[1]);
+        p->region = xstrdup(f[2]);
+        p->status = xstrdup(f[3]);
+        p->valid_from = xstrdup(f[4]);
+        p->valid_to = xstrdup(f[5]);
+        p->may_lead = f[6][0] == '1';
+        p->tags = split_commas(f[7], &p->ntags);
+        r->n++;
+        if (p->is_expert) r->nexperts++;
+        else r->nofficers++;
+        free(line);
+        prev = q;
+        prev_len = llen;
+        q = nl + 1;
+    }
+    return 0;
+}
+
+static int person_has(const DrawPerson *p, const char *tag) {
+    for (size_t i = 0; i < p->ntags; i++)
+        if (!strcmp(p->tags[i], tag)) return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ record helpers */
+
+char *draw_seed_string(const char *task, const char *randomness, const char *secret_hex) {
+    return xasprintf(DRAW_SEED_PREFIX "%s|%s|%s", task, randomness, secret_hex);
+}
+
+char *draw_canonical_json(const json_t *j) {
+    return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+void draw_json_sha256(const json_t *j, char out[65]) {
+    char *s = draw_canonical_json(j);
+    draw_sha256_hex(s, strlen(s), out);
+    free(s);
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Ratio lookup: the exact stratum name, then its part before the first '/', then "*". */
+static json_t *lookup_stratum(const json_t *map, const char *name) {
+    if (!json_is_object(map)) return NULL;
+    json_t *v = json_object_get(map, name);
+    if (v) return v;
+    const char *slash = strchr(name, '/');
+    if (slash) {
+        char *head = xstrndup(name, (size_t)(slash - name));
+        v = json_object_get(map, head);
+        free(head);
+        if (v) return v;
+    }
+    return json_object_get(map, "*");
+}
+
+/* ------------------------------------------------------------------ assignment */
+
+typedef struct Vec {
+    uint32_t *v;
+    size_t n, cap;
+} Vec;
+
+static void vec_push(Vec *a, uint32_t x) {
+    if (a->n == a->cap) a->v = xrealloc(a->v, (a->cap = a->cap ? a->cap * 2 : 8) * sizeof *a->v);
+    a->v[a->n++] = x;
+}
+
+static void vec_remove(Vec *a, size_t i) {
+    memmove(a->v + i, a->v + i + 1, (a->n - i - 1) * sizeof *a->v);
+    a->n--;
+}
+
+typedef struct Group {
+    uint32_t pop_idx;
+    size_t stratum;
+    int origin_sub; /* 1 when the target came in as a replacement */
+    int replaced;
+    uint32_t *order, *eorder; /* roster indices in draw order */
+    size_t norder, neorder, pos, epos;
+    Vec members, experts;
+    json_t *skipped, *removed, *uncovered;
+    size_t short_by;
+} Group;
+
+typedef struct Run {
+    const json_t *params;
+    const DrawPop *pop;
+    const DrawRoster *ros;
+    const char *seed;
+    const char *date;
+    int group_size, cross_region;
+    int64_t cap;
+    const json_t *required, *specialties, *conflicts;
+    uint32_t *load; /* active groups per roster entry */
+    Group *g;
+    size_t ng, gcap;
+} Run;
+
+static const char *target_id(Run *r, Group *g) { return r->pop->id[g->pop_idx]; }
+
+static int conflicted(Run *r, const char *officer, const char *target) {
+    size_t i;
+    json_t *pair;
+    json_array_foreach(r->conflicts, i, pair) {
+        if (str_eq(json_string_value(json_array_get(pair, 0)), officer) &&
+            str_eq(json_string_value(json_array_get(pair, 1)), target))
+            return 1;
+    }
+    return 0;
+}
+
+/* Why officer p may not join g's group, or NULL when eligible. */
+static char *ineligible(Run *r, Group *g, uint32_t ri) {
+    const DrawPerson *p = &r->ros->p[ri];
+    const char *t = target_id(r, g);
+    if (conflicted(r, p->id, t)) return xstrdup("回避：已申报利益冲突");
+    if (r->cross_region && r->pop->region && !strcmp(p->region, r->pop->region[g->pop_idx]))
+        return xstrdup("回避：本区域执法人员（本任务要求跨区域检查）");
+    if (strcmp(r->date, p->valid_from) < 0 || strcmp(r->date, p->valid_to) > 0)
+        return xasprintf("执法证不在有效期内（%s 至 %s）", p->valid_from, p->valid_to);
+    if (strcmp(p->status, "在岗")) return xasprintf("状态为%s", p->status);
+    if (r->cap > 0 && r->load[ri] >= (uint64_t)r->cap)
+        return xasprintf("已达本任务工作量上限（%lld组）", (long long)r->cap);
+    size_t i;
+    json_t *tag;
+    json_array_foreach(r->required, i, tag) {
+        if (!person_has(p, json_string_value(tag)))
+            return xasprintf("缺少事项所需标签 %s", json_string_value(tag));
+    }
+    return NULL;
+}
+
+static int group_has_leader(Run *r, Group *g) {
+    for (size_t i = 0; i < g->members.n; i++)
+        if (r->ros->p[g->members.v[i]].may_lead) return 1;
+    return 0;
+}
+
+static void skip(Group *g, const char *id, char *why) {
+    json_array_append_new(g->skipped, json_pack("{s:s,s:s}", "id", id, "reason", why));
+    free(why);
+}
+
+/* Walks the officer order from g->pos until the group has group_size members. */
+static void fill(Run *r, Group *g) {
+    while (g->members.n < (size_t)r->group_size && g->pos < g->norder) {
+        uint32_t ri = g->order[g->pos++];
+        const DrawPerson *p = &r->ros->p[ri];
+        char *why = ineligible(r, g, ri);
+        if (!why && g->members.n + 1 == (size_t)r->group_size && !p->may_lead &&
+            !group_has_leader(r, g))
+            why = xstrdup("末位须可任组长（组内尚无可任组长人员）");
+        if (why) {
+            skip(g, p->id, why);
+            continue;
+        }
+        vec_push(&g->members, ri);
+        r->load[ri]++;
+    }
+    g->short_by = g->members.n < (size_t)r->group_size ? r->group_size - g->members.n : 0;
+}
+
+static int covered(Run *r, Group *g, const char *spec) {
+    for (size_t i = 0; i < g->members.n; i++)
+        if (person_has(&r->ros->p[g->members.v[i]], spec)) return 1;
+    for (size_t i = 0; i < g->experts.n; i++)
+        if (person_has(&r->ros->p[g->experts.v[i]], spec)) return 1;
+    return 0;
+}
+
+/* Adds experts in their draw order while a required specialty is not covered. */
+static void cover(Run *r, Group *g) {
+    json_array_clear(g->uncovered);
+    for (;;) {
+        size_t i;
+        json_t *spec;
+        json_t *missing = json_array();
+        json_array_foreach(r->specialties, i, spec) {
+            if (!covered(r, g, json_string_value(spec))) json_array_append(missing, spec);
+        }
+        if (!json_array_size(missing)) {
+            json_decref(missing);
+            return;
+        }
+        if (g->epos >= g->neorder) {
+            json_array_extend(g->uncovered, missing);
+            json_decref(missing);
+            return;
+        }
+        uint32_t ri = g->eorder[g->epos++];
+        const DrawPerson *p = &r->ros->p[ri];
+        int helps = 0;
+        json_array_foreach(missing, i, spec) helps |= person_has(p, json_string_value(spec));
+        json_decref(missing);
+        if (!helps) continue;
+        if (strcmp(p->status, "启用")) {
+            skip(g, p->id, xasprintf("状态为%s", p->status));
+            continue;
+        }
+        if (conflicted(r, p->id, target_id(r, g))) {
+            skip(g, p->id, xstrdup("回避：已申报利益冲突"));
+            continue;
+        }
+        vec_push(&g->experts, ri);
+    }
+}
+
+static uint32_t *order_people(Run *r, const char *target, int experts, size_t *n) {
+    const char *which = experts ? "|experts|" : "|officers|";
+    size_t cnt = experts ? r->ros->nexperts : r->ros->nofficers;
+    const char **ids = xmalloc((cnt ? cnt : 1) * sizeof *ids);
+    uint32_t *lens = xmalloc((cnt ? cnt : 1) * sizeof *lens);
+    uint32_t *map = xmalloc((cnt ? cnt : 1) * sizeof *map);
+    size_t k = 0;
+    for (size_t i = 0; i < r->ros->n; i++) {
+        if (r->ros->p[i].is_expert != experts) continue;
+        ids[k] = r->ros->p[i].id;
+        lens[k] = (uint32_t)strlen(ids[k]);
+        map[k++] = (uint32_t)i;
+    }
+    char *seed = xasprintf("%s%s%s", r->seed, which, target);
+    DrawSeed s;
+    draw_seed_init(&s, seed, strlen(seed));
+    uint32_t *pos = xmalloc((cnt ? cnt : 1) * sizeof *pos);
+    draw_order(&s, ids, lens, cnt, cnt, pos);
+    for (size_t i = 0; i < cnt; i++) pos[i] = map[pos[i]];
+    free(seed);
+    free(ids);
+    free(lens);
+    free(map);
+    *n = cnt;
+    return pos;
+}
+
+static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub) {
+    if (r->ng == r->gcap) r->g = xrealloc(r->g, (r->gcap = r->gcap ? r->gcap * 2 : 16) * sizeof *r->g);
+    Group *g = &r->g[r->ng++];
+    memset(g, 0, sizeof *g);
+    g->pop_idx = pop_idx;
+    g->stratum = r->pop->stratum[pop_idx];
+    g->origin_sub = origin_sub;
+    g->skipped = json_array();
+    g->removed = json_array();
+    g->uncovered = json_array();
+    if (r->ros) {
+        g->order = order_people(r, r->pop->id[pop_idx], 0, &g->norder);
+        g->eorder = order_people(r, r->pop->id[pop_idx], 1, &g->neorder);
+        fill(r, g);
+        cover(r, g);
+    }
+    return g;
+}
+
+static Group *find_group(Run *r, const char *target) {
+    for (size_t i = 0; i < r->ng; i++)
+        if (!r->g[i].replaced && !strcmp(target_id(r, &r->g[i]), target)) return &r->g[i];
+    return NULL;
+}
+
+static json_t *ids_json(Run *r, const Vec *v) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->n; i++) json_array_append_new(a, json_string(r->ros->p[v->v[i]].id));
+    return a;
+}
+
+static json_t *group_json(Run *r, Group *g) {
+    const char *leader = NULL;
+    for (size_t i = 0; i < g->members.n && !leader; i++)
+        if (r->ros->p[g->members.v[i]].may_lead) leader = r->ros->p[g->members.v[i]].id;
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:O,s:O,s:O,s:I}", "target", target_id(r, g),
+                     "origin", g->origin_sub ? "递补" : "抽中", "status",
+                     g->replaced ? "已替换" : "有效", "officers", ids_json(r, &g->members),
+                     "leader", leader ? json_string(leader) : json_null(), "experts",
+                     ids_json(r, &g->experts), "uncovered", g->uncovered, "skipped", g->skipped,
+                     "removed", g->removed, "short", (json_int_t)g->short_by);
+}
+
+static void run_free(Run *r) {
+    for (size_t i = 0; i < r->ng; i++) {
+        Group *g = &r->g[i];
+        free(g->order);
+        free(g->eorder);
+        free(g->members.v);
+        free(g->experts.v);
+        json_decref(g->skipped);
+        json_decref(g->removed);
+        json_decref(g->uncovered);
+    }
+    free(r->g);
+    free(r->load);
+}
+
+/* Applies one substitution request; fills in "replacement" (and "ticket") on out. */
+static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out, size_t k,
+                       char **err) {
+    const char *type = jstr(ev, "type"), *target = jstr(ev, "target"), *reason = jstr(ev, "reason");
+    if (!type || !target || !reason || !*reason)
+        return set_err(err, "事件%zu: 须有 type、target 和非空 reason", k + 1);
+    Group *g = find_group(r, target);
+    if (!g) return set_err(err, "事件%zu: %s 不是当前有效的抽中对象", k + 1, target);
+    if (!strcmp(type, "target")) {
+        g->replaced = 1;
+        if (r->ros) {
+            for (size_t i = 0; i < g->members.n; i++) r->load[g->members.v[i]]--;
+        }
+        int64_t next = draw_selection_next(sel, g->stratum);
+        if (next < 0) {
+            json_object_set_new(out, "replacement", json_null());
+            json_object_set_new(out, "ticket", json_null());
+            return 0;
+        }
+        char t[DRAW_TICKET_MAX];
+        draw_ticket(&sel->seed, r->pop->id[next], r->pop->id_len[next], t);
+        json_object_set_new(out, "replacement", json_string(r->pop->id[next]));
+        json_object_set_new(out, "ticket", json_string(t));
+        new_group(r, (uint32_t)next, 1);
+        return 0;
+    }
+    if (strcmp(type, "officer")) return set_err(err, "事件%zu: 未知类型 %s", k + 1, type);
+    const char *who = jstr(ev, "officer");
+    if (!who) return set_err(err, "事件%zu: 须有 officer", k + 1);
+    if (!r->ros) return set_err(err, "事件%zu: 需要人员文件", k + 1);
+    for (size_t i = 0; i < g->members.n; i++) {
+        if (strcmp(r->ros->p[g->members.v[i]].id, who)) continue;
+        r->load[g->members.v[i]]--;
+        vec_remove(&g->members, i);
+        json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
+        size_t before = g->members.n;
+        fill(r, g);
+        cover(r, g);
+        json_object_set_new(out, "replacement",
+                            g->members.n > before
+                                ? json_string(r->ros->p[g->members.v[g->members.n - 1]].id)
+                                : json_null());
+        return 0;
+    }
+    for (size_t i = 0; i < g->experts.n; i++) {
+        if (strcmp(r->ros->p[g->experts.v[i]].id, who)) continue;
+        vec_remove(&g->experts, i);
+        json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
+        size_t before = g->experts.n;
+        cover(r, g);
+        json_object_set_new(out, "replacement",
+                            g->experts.n > before
+                                ? json_string(r->ros->p[g->experts.v[g->experts.n - 1]].id)
+                                : json_null());
+        return 0;
+    }
+    return set_err(err, "事件%zu: %s 不在 %s 的检查组中", k + 1, who, target);
+}
+
+static int get_int(const json_t *o, const char *key, int64_t dflt, int64_t *out) {
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        *out = dflt;
+        return 0;
+    }
+    if (!json_is_integer(v)) return -1;
+    *out = json_integer_value(v);
+    return 0;
+}
+
+static int string_array_or_absent(const json_t *v) {
+    if (!v) return 1;
+    if (!json_is_array(v)) return 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) if (!json_is_string(x)) return 0;
+    return 1;
+}
+
+json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err) {
+    const json_t *freeze = json_object_get(record, "freeze");
+    const json_t *params = json_object_get(freeze, "params");
+    const char *task = jstr(freeze, "task"), *date = jstr(freeze, "draw_date");
+    const char *rnd = jstr(record, "public_randomness"), *secret = jstr(record, "secret");
+    if (!json_is_object(params) || !task || !date || !date_valid(date)) {
+        set_err(err, "记录缺少 freeze.task / freeze.draw_date / freeze.params");
+        return NULL;
+    }
+    if (!rnd || !secret) {
+        set_err(err, "记录缺少 public_randomness 或 secret（尚未抽取）");
+        return NULL;
+    }
+    Run r = {0};
+    r.params = params;
+    r.pop = pop;
+    r.ros = ros;
+    r.date = date;
+    int64_t gs, cap;
+    if (get_int(params, "group_size", 2, &gs) || gs < 2 || gs > 50 ||
+        get_int(params, "workload_cap", 0, &cap) || cap < 0) {
+        set_err(err, "参数 group_size 须为不小于2的整数，workload_cap 须为非负整数");
+        return NULL;
+    }
+    r.group_size = (int)gs;
+    r.cap = cap;
+    json_t *cr = json_object_get(params, "cross_region");
+    r.cross_region = json_is_true(cr);
+    r.required = json_object_get(params, "required_tags");
+    r.specialties = json_object_get(params, "specialties");
+    r.conflicts = json_object_get(params, "conflicts");
+    if (!string_array_or_absent(r.required) || !string_array_or_absent(r.specialties) ||
+        (r.conflicts && !json_is_array(r.conflicts))) {
+        set_err(err, "参数 required_tags / specialties 须为字符串数组，conflicts 须为数组");
+        return NULL;
+    }
+    if (r.cross_region && !pop->region) {
+        set_err(err, "要求跨区域检查时名单文件须有第三列（区域）");
+        return NULL;
+    }
+    /* stratum sizes */
+    json_t *ratios = json_object_get(params, "ratios"), *mins = json_object_get(params, "minimum");
+    uint64_t *n = xcalloc(pop->nstrata ? pop->nstrata : 1, sizeof *n);
+    json_t *strata = json_array();
+    for (size_t h = 0; h < pop->nstrata; h++) {
+        json_t *rv = lookup_stratum(ratios, pop->strata[h]);
+        DrawRatio ratio;
+        if (!json_is_string(rv) || draw_ratio_parse(json_string_value(rv), &ratio)) {
+            set_err(err, "分层 %s 没有有效的抽查比例（params.ratios）", pop->strata[h]);
+            free(n);
+            json_decref(strata);
+            return NULL;
+        }
+        json_t *mv = lookup_stratum(mins, pop->strata[h]);
+        if (mv && (!json_is_integer(mv) || json_integer_value(mv) < 0)) {
+            set_err(err, "分层 %s 的最低数量须为非负整数", pop->strata[h]);
+            free(n);
+            json_decref(strata);
+            return NULL;
+        }
+        uint64_t minimum = mv ? (uint64_t)json_integer_value(mv) : 0;
+        n[h] = draw_stratum_size(pop->stratum_n[h], ratio, minimum);
+        json_array_append_new(strata, json_pack("{s:s,s:I,s:s,s:I,s:I}", "stratum", pop->strata[h],
+                                                "N", (json_int_t)pop->stratum_n[h], "ratio",
+                                                json_string_value(rv), "minimum",
+                                                (json_int_t)minimum, "n", (json_int_t)n[h]));
+    }
+    char *seed = draw_seed_string(task, rnd, secret);
+    r.seed = seed;
+    DrawSelection sel;
+    draw_select(&sel, pop, seed, strlen(seed), n);
+    free(n);
+    json_t *selected = json_array();
+    for (size_t i = 0; i < sel.count; i++) {
+        uint32_t ix = sel.idx[i];
+        json_array_append_new(selected, json_pack("{s:s,s:s,s:s}", "id", pop->id[ix], "stratum",
+                                                  pop->strata[pop->stratum[ix]], "ticket",
+                                                  sel.ticket[i]));
+    }
+    r.load = xcalloc(ros && ros->n ? ros->n : 1, sizeof *r.load);
+    for (size_t i = 0; i < sel.count; i++) new_group(&r, sel.idx[i], 0);
+    json_t *events = json_array(), *in = json_object_get(record, "events");
+    if (in && !json_is_array(in)) {
+        set_err(err, "events 须为数组");
+        goto fail;
+    }
+    size_t k;
+    json_t *ev;
+    json_array_foreach(in, k, ev) {
+        json_t *out = json_object();
+        const char *keys[] = {"type", "target", "officer", "reason"};
+        for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+            json_t *v = json_object_get(ev, keys[i]);
+            if (v) json_object_set(out, keys[i], v);
+        }
+        json_array_append_new(events, out);
+        if (!ros && str_eq(jstr(ev, "type"), "officer")) continue; /* cannot be checked */
+        if (apply_event(&r, &sel, ev, out, k, err)) goto fail;
+    }
+    json_t *assignments = json_array();
+    if (ros)
+        for (size_t i = 0; i < r.ng; i++) json_array_append_new(assignments, group_json(&r, &r.g[i]));
+    json_t *res = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "seed", seed, "seedhash", sel.seed.hash,
+                            "strata", strata, "selected", selected, "assignments", assignments,
+                            "events", events);
+    draw_selection_free(&sel);
+    run_free(&r);
+    free(seed);
+    return res;
+fail:
+    json_decref(events);
+    json_decref(strata);
+    json_decref(selected);
+    draw_selection_free(&sel);
+    run_free(&r);
+    free(seed);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ verification */
+
+static void say(Buf *out, int *count, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(Buf *out, int *count, const char *fmt, ...) {
+    (*count)++;
+    if (*count > 50) {
+        if (*count == 51) buf_puts(out, "……（更多差异从略）\n");
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(out, fmt, ap);
+    va_end(ap);
+    buf_putc(out, '\n');
+}
+
+static char *short_json(const json_t *j) {
+    if (!j) return xstrdup("（缺失）");
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (strlen(s) > 200) strcpy(s + 190, "…");
+    return s;
+}
+
+/* Reports every difference between the recorded value a and the recomputed value b. */
+static void diff(const char *path, const json_t *a, const json_t *b, Buf *out, int *count) {
+    if (json_is_object(a) && json_is_object(b)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)b, key, v) {
+            char *p = xasprintf("%s.%s", path, key);
+            diff(p, json_object_get(a, key), v, out, count);
+            free(p);
+        }
+        json_object_foreach((json_t *)a, key, v) {
+            if (!json_object_get(b, key)) say(out, count, "%s.%s: 记录中有多余字段", path, key);
+        }
+        return;
+    }
+    if (json_is_array(a) && json_is_array(b)) {
+        size_t na = json_array_size(a), nb = json_array_size(b);
+        for (size_t i = 0; i < na && i < nb; i++) {
+            char *p = xasprintf("%s[%zu]", path, i);
+            diff(p, json_array_get(a, i), json_array_get(b, i), out, count);
+            free(p);
+        }
+        if (na != nb) say(out, count, "%s: 记录有 %zu 项，重算为 %zu 项", path, na, nb);
+        return;
+    }
+    if (a && json_equal((json_t *)a, (json_t *)b)) return;
+    char *sa = short_json(a), *sb = short_json(b);
+    say(out, count, "%s: 记录为 %s，重算为 %s", path, sa, sb);
+    free(sa);
+    free(sb);
+}
+
+static int hex_decode(const char *s, uint8_t *out, size_t n) {
+    if (!s || strlen(s) != 2 * n) return -1;
+    for (size_t i = 0; i < 2 * n; i++) {
+        char c = s[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0) return -1;
+        if (i % 2) out[i / 2] = (uint8_t)(out[i / 2] | v);
+        else out[i / 2] = (uint8_t)(v << 4);
+    }
+    return 0;
+}
+
+static const char *const record_keys[] = {"format",  "freeze",   "freeze_sha256", "public_randomness",
+                                          "secret",  "seed",     "seedhash",      "strata",
+                                          "selected", "assignments", "events"};
+static const char *const freeze_keys[] = {"task",       "draw_no",   "draw_date", "frozen_at",
+                                          "randomness_source", "params", "population", "officers",
+                                          "commitment", "redraw",    "excluded"};
+
+static int has_control(const json_t *j) {
+    if (json_is_string(j)) {
+        for (const unsigned char *s = (const unsigned char *)json_string_value(j); *s; s++)
+            if (*s < 0x20 || *s == 0x7f) return 1;
+        return 0;
+    }
+    const char *key;
+    size_t i;
+    json_t *v;
+    if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, key, v) {
+            for (const unsigned char *s = (const unsigned char *)key; *s; s++)
+                if (*s < 0x20 || *s == 0x7f) return 1;
+            if (has_control(v)) return 1;
+        }
+    }
+    if (json_is_array(j)) json_array_foreach(j, i, v) if (has_control(v)) return 1;
+    return 0;
+}
+
+int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                const char *expect_freeze, Buf *out, Buf *notes) {
+    int count = 0;
+    Buf dummy;
+    buf_init(&dummy);
+    if (!notes) notes = &dummy;
+    if (!json_is_object(record)) {
+        say(out, &count, "记录不是 JSON 对象");
+        return 1;
+    }
+    if (!str_eq(jstr(record, "format"), DRAW_FORMAT))
+        say(out, &count, "format: 应为 \"%s\"", DRAW_FORMAT);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)record, key, v) {
+        size_t i;
+        for (i = 0; i < ARRAY_LEN(record_keys); i++)
+            if (!strcmp(key, record_keys[i])) break;
+        if (i == ARRAY_LEN(record_keys)) say(out, &count, "%s: 未知字段", key);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(record_keys); i++)
+        if (!json_object_get(record, record_keys[i])) say(out, &count, "%s: 缺少字段", record_keys[i]);
+    const json_t *freeze = json_object_get(record, "freeze");
+    if (!json_is_object(freeze)) {
+        say(out, &count, "freeze: 缺少或不是对象");
+        buf_free(&dummy);
+        return 1;
+    }
+    json_object_foreach((json_t *)freeze, key, v) {
+        size_t i;
+        for (i = 0; i < ARRAY_LEN(freeze_keys); i++)
+            if (!strcmp(key, freeze_keys[i])) break;
+        if (i == ARRAY_LEN(freeze_keys)) say(out, &count, "freeze.%s: 未知字段", key);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(freeze_keys); i++)
+        if (!json_object_get(freeze, freeze_keys[i]))
+            say(out, &count, "freeze.%s: 缺少字段", freeze_keys[i]);
+    if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    if (!str_eq(jstr(record, "freeze_sha256"), fsha))
+        say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
+            jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
+    if (expect_freeze && strcmp(expect_freeze, fsha))
+        say(out, &count, "freeze: 与抽取前公布的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
+    /* secret and commitment */
+    uint8_t secret[32];
+    const char *sh = jstr(record, "secret");
+    if (hex_decode(sh, secret, 32)) {
+        say(out, &count, "secret: 应为 64 个小写十六进制字符");
+    } else {
+        char c[65];
+        draw_sha256_hex(secret, 32, c);
+        if (!str_eq(jstr(freeze, "commitment"), c))
+            say(out, &count, "freeze.commitment: 记录为 %s，secret 的 SHA-256 为 %s",
+                jstr(freeze, "commitment") ? jstr(freeze, "commitment") : "（缺失）", c);
+    }
+    /* the input files */
+    const json_t *fp = json_object_get(freeze, "population");
+    if (pop) {
+        if (!str_eq(jstr(fp, "sha256"), pop->sha256))
+            say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
+                jstr(fp, "sha256") ? jstr(fp, "sha256") : "（缺失）", pop->sha256);
+        json_t *st = json_object();
+        for (size_t h = 0; h < pop->nstrata; h++)
+            json_object_set_new(st, pop->strata[h], json_integer((json_int_t)pop->stratum_n[h]));
+        json_t *want = json_pack("{s:s,s:I,s:o}", "sha256", pop->sha256, "count",
+                                 (json_int_t)pop->n, "strata", st);
+        diff("freeze.population", fp, want, out, &count);
+        json_decref(want);
+    } else {
+        buf_puts(notes, "未提供名单文件：只核对了票号、顺序和各层数量，未核对名单完整性。\n");
+    }
+    const json_t *fo = json_object_get(freeze, "officers");
+    if (ros) {
+        json_t *want = json_pack("{s:s,s:I,s:I}", "sha256", ros->sha256, "officers",
+                                 (json_int_t)ros->nofficers, "experts", (json_int_t)ros->nexperts);
+        diff("freeze.officers", fo, want, out, &count);
+        json_decref(want);
+    } else {
+        buf_puts(notes, "未提供人员文件：未核对检查组分配。\n");
+    }
+    /* seed */
+    const char *task = jstr(freeze, "task"), *rnd = jstr(record, "public_randomness");
+    if (task && rnd && sh) {
+        char *seed = draw_seed_string(task, rnd, sh);
+        if (!str_eq(jstr(record, "seed"), seed))
+            say(out, &count, "seed: 记录为 %s，应为 %s",
+                jstr(record, "seed") ? jstr(record, "seed") : "（缺失）", seed);
+        char sh2[65];
+        draw_sha256_hex(seed, strlen(seed), sh2);
+        if (!str_eq(jstr(record, "seedhash"), sh2))
+            say(out, &count, "seedhash: 记录为 %s，应为 %s",
+                jstr(record, "seedhash") ? jstr(record, "seedhash") : "（缺失）", sh2);
+        free(seed);
+    }
+    if (pop) {
+        char *err = NULL;
+        json_t *re = draw_compute(record, pop, ros, &err);
+        if (!re) {
+            say(out, &count, "无法重算: %s", err);
+            free(err);
+        } else {
+            diff("strata", json_object_get(record, "strata"), json_object_get(re, "strata"), out,
+                 &count);
+            diff("selected", json_object_get(record, "selected"), json_object_get(re, "selected"),
+                 out, &count);
+            if (ros) {
+                diff("assignments", json_object_get(record, "assignments"),
+                     json_object_get(re, "assignments"), out, &count);
+                diff("events", json_object_get(record, "events"), json_object_get(re, "events"),
+                     out, &count);
+            } else {
+                /* without the roster only target replacements can be recomputed */
+                json_t *ra = json_object_get(record, "events"), *rb = json_object_get(re, "events");
+                size_t i;
+                json_t *e;
+                json_array_foreach(rb, i, e) {
+                    if (!str_eq(jstr(e, "type"), "target")) continue;
+                    char *p = xasprintf("events[%zu]", i);
+                    diff(p, json_array_get(ra, i), e, out, &count);
+                    free(p);
+                }
+            }
+            json_decref(re);
+        }
+    } else if (sh && task && rnd) {
+        /* partial: tickets, order and stratum sizes from the recorded counts */
+        char *seed = draw_seed_string(task, rnd, sh);
+        DrawSeed s;
+        draw_seed_init(&s, seed, strlen(seed));
+        free(seed);
+        size_t i;
+        json_t *e;
+        const char *prev_t = NULL, *prev_id = NULL;
+        json_array_foreach(json_object_get(record, "selected"), i, e) {
+            const char *id = jstr(e, "id"), *t = jstr(e, "ticket");
+            char want[DRAW_TICKET_MAX];
+            if (!id) continue;
+            draw_ticket(&s, id, strlen(id), want);
+            if (!str_eq(t, want))
+                say(out, &count, "selected[%zu].ticket: 记录为 %s，重算为 %s", i, t ? t : "（缺失）",
+                    want);
+            if (prev_t && (strcmp(prev_t, want) > 0 || (!strcmp(prev_t, want) && strcmp(prev_id, id) >= 0)))
+                say(out, &count, "selected[%zu]: 未按票号升序排列", i);
+            prev_t = t;
+            prev_id = id;
+        }
+        json_array_foreach(json_object_get(record, "strata"), i, e) {
+            DrawRatio ratio;
+            json_t *N = json_object_get(json_object_get(fp, "strata"), jstr(e, "stratum") ? jstr(e, "stratum") : "");
+            json_t *rv = lookup_stratum(json_object_get(json_object_get(freeze, "params"), "ratios"),
+                                        jstr(e, "stratum") ? jstr(e, "stratum") : "");
+            if (!json_is_integer(N) || !json_is_string(rv) ||
+                draw_ratio_parse(json_string_value(rv), &ratio)) {
+                say(out, &count, "strata[%zu]: 无法按 freeze 重算", i);
+                continue;
+            }
+            json_t *mv = lookup_stratum(json_object_get(json_object_get(freeze, "params"), "minimum"),
+                                        jstr(e, "stratum"));
+            uint64_t want = draw_stratum_size((uint64_t)json_integer_value(N), ratio,
+                                              json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
+            if ((uint64_t)json_integer_value(json_object_get(e, "n")) != want)
+                say(out, &count, "strata[%zu].n: 记录为 %lld，重算为 %llu", i,
+                    (long long)json_integer_value(json_object_get(e, "n")), (unsigned long long)want);
+        }
+    }
+    buf_free(&dummy);
+    return count ? 1 : 0;
+}
+
+json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,
+                          const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                          char **err) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    json_t *rec = json_pack("{s:s,s:O,s:s,s:s,s:s,s:O}", "format", DRAW_FORMAT, "freeze", freeze,
+                            "freeze_sha256", fsha, "public_randomness", randomness, "secret",
+                            secret_hex, "events", events ? events : json_array());
+    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
+    json_t *re = draw_compute(rec, pop, ros, err);
+    if (!re) {
+        json_decref(rec);
+        return NULL;
+    }
+    json_object_update(rec, re);
+    json_decref(re);
+    return rec;
+}
