@@ -790,6 +790,20 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         if (!re) {
             say(out, &count, "无法重算: %s", err);
             free(err);
+            err = NULL;
+            /* still compare the selection, recomputed without the substitution requests */
+            json_t *copy = json_deep_copy(record);
+            json_object_set_new(copy, "events", json_array());
+            re = draw_compute(copy, pop, NULL, &err);
+            json_decref(copy);
+            free(err);
+            if (re) {
+                diff("strata", json_object_get(record, "strata"), json_object_get(re, "strata"),
+                     out, &count);
+                diff("selected", json_object_get(record, "selected"),
+                     json_object_get(re, "selected"), out, &count);
+                json_decref(re);
+            }
         } else {
             diff("strata", json_object_get(record, "strata"), json_object_get(re, "strata"), out,
                  &count);

@@ -1,0 +1,525 @@
+/* cmd_draw.c - the draw commands of the command table (main.c): `sample` (the consistent
+ * sampler on ids from stdin, for checking one stratum by hand), `verify` (re-runs a published
+ * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
+ * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
+#include "cli.h"
+
+#include "../core/util.h"
+#include "../domain/draw.h"
+#include "../domain/draw_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *read_stream(FILE *f, size_t *len) {
+    Buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    *len = b.len;
+    if (!b.data) buf_puts(&b, "");
+    return buf_steal(&b);
+}
+
+/* ------------------------------------------------------------------ sample */
+
+int cmd_sample(int argc, char **argv) {
+    const char *seed = NULL;
+    long long take = -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = argv[++i];
+        else if (!strcmp(argv[i], "--take") && i + 1 < argc) {
+            char *end;
+            take = strtoll(argv[++i], &end, 10);
+            if (*end || take < 0) return cli_usage_error("sample", "--take 须为非负整数");
+        } else return cli_usage_error("sample", "未知参数 %s", argv[i]);
+    }
+    if (!seed) return cli_usage_error("sample", "须提供 --seed");
+    size_t len;
+    char *text = read_stream(stdin, &len);
+    if (!utf8_valid(text, len)) {
+        fprintf(stderr, "spotcheck sample: 输入不是有效的 UTF-8\n");
+        free(text);
+        return CLI_REJECTED;
+    }
+    size_t cap = 1024, n = 0;
+    const char **ids = xmalloc(cap * sizeof *ids);
+    uint32_t *lens = xmalloc(cap * sizeof *lens);
+    for (char *p = text, *e; *p; p = e) {
+        e = strchr(p, '\n');
+        char *next = e ? e + 1 : p + strlen(p);
+        if (e) *e = 0;
+        size_t l = strlen(p);
+        if (l && p[l - 1] == '\r') p[--l] = 0;
+        if (l) {
+            if (n == cap) {
+                ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
+                lens = xrealloc(lens, cap * sizeof *lens);
+            }
+            ids[n] = p;
+            lens[n++] = (uint32_t)l;
+        }
+        e = next;
+    }
+    /* the package refuses duplicate ids; so do we */
+    const char **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    memcpy(sorted, ids, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, (int (*)(const void *, const void *))strcmp);
+    int rc = CLI_OK;
+    for (size_t i = 1; i < n; i++) {
+        if (!strcmp(sorted[i - 1], sorted[i])) {
+            fprintf(stderr, "spotcheck sample: 编码重复: %s\n", sorted[i]);
+            rc = CLI_REJECTED;
+            break;
+        }
+    }
+    free(sorted);
+    if (rc == CLI_OK) {
+        size_t k = take < 0 || (size_t)take > n ? n : (size_t)take;
+        uint32_t *o = xmalloc((k ? k : 1) * sizeof *o);
+        DrawSeed s;
+        draw_seed_init(&s, seed, strlen(seed));
+        draw_order(&s, ids, lens, n, k, o);
+        for (size_t i = 0; i < k; i++) {
+            char t[DRAW_TICKET_MAX];
+            draw_ticket(&s, ids[o[i]], lens[o[i]], t);
+            printf("%s\t%s\n", t, ids[o[i]]);
+        }
+        free(o);
+    }
+    free(ids);
+    free(lens);
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ verify */
+
+static int load_pop_file(const char *path, DrawPop *p) {
+    size_t len;
+    char *err = NULL;
+    char *text = file_read_all(path, &len, &err);
+    if (!text || draw_pop_parse(p, text, len, &err)) {
+        fprintf(stderr, "spotcheck: %s: %s\n", path, err ? err : "无法读取");
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_roster_file(const char *path, DrawRoster *r) {
+    size_t len;
+    char *err = NULL;
+    char *text = file_read_all(path, &len, &err);
+    int bad = !text || draw_roster_parse(r, text, len, &err);
+    if (bad) fprintf(stderr, "spotcheck: %s: %s\n", path, err ? err : "无法读取");
+    free(text);
+    free(err);
+    return bad ? -1 : 0;
+}
+
+int cmd_verify(int argc, char **argv) {
+    const char *files[3] = {NULL, NULL, NULL}, *expect = NULL;
+    int nf = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--freeze") && i + 1 < argc) expect = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("verify", "未知参数 %s", argv[i]);
+        else if (nf < 3) files[nf++] = argv[i];
+        else return cli_usage_error("verify", "参数过多");
+    }
+    if (!nf) return cli_usage_error("verify", "须提供抽取记录文件 RECORD.json");
+    json_error_t je;
+    json_t *rec = json_load_file(files[0], JSON_REJECT_DUPLICATES, &je);
+    if (!rec) {
+        printf("不一致\n%s: 不是有效的 JSON（第%d行: %s）\n", files[0], je.line, je.text);
+        return CLI_REJECTED;
+    }
+    DrawPop pop;
+    DrawRoster ros;
+    int have_pop = 0, have_ros = 0, rc = CLI_OK;
+    if (files[1]) {
+        if (load_pop_file(files[1], &pop)) rc = CLI_REJECTED;
+        else have_pop = 1;
+    }
+    if (files[2] && rc == CLI_OK) {
+        if (load_roster_file(files[2], &ros)) rc = CLI_REJECTED;
+        else have_ros = 1;
+    }
+    if (rc == CLI_OK) {
+        Buf out, notes;
+        buf_init(&out);
+        buf_init(&notes);
+        int bad = draw_verify(rec, have_pop ? &pop : NULL, have_ros ? &ros : NULL, expect, &out,
+                              &notes);
+        if (notes.len) fputs(notes.data, stderr);
+        if (bad) {
+            printf("不一致\n%s", out.data ? out.data : "");
+            rc = CLI_REJECTED;
+        } else {
+            puts("一致");
+        }
+        buf_free(&out);
+        buf_free(&notes);
+    } else {
+        printf("不一致\n输入文件无效（见上方错误）\n");
+    }
+    if (have_pop) draw_pop_free(&pop);
+    if (have_ros) draw_roster_free(&ros);
+    json_decref(rec);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ draw */
+
+static int write_file(const char *path, const char *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
+        if (f) fclose(f);
+        fprintf(stderr, "spotcheck draw: 无法写入 %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static void set_path(json_t *root, const char *obj, const char *key, json_t *v) {
+    if (!obj) {
+        json_object_set_new(root, key, v);
+        return;
+    }
+    json_t *o = json_object_get(root, obj);
+    if (!json_is_object(o)) {
+        o = json_object();
+        json_object_set_new(root, obj, o);
+    }
+    json_object_set_new(o, key, v);
+}
+
+static void push_path(json_t *root, const char *obj, const char *key, json_t *v) {
+    json_t *o = obj ? json_object_get(root, obj) : root;
+    if (obj && !json_is_object(o)) {
+        o = json_object();
+        json_object_set_new(root, obj, o);
+    }
+    json_t *a = json_object_get(o, key);
+    if (!json_is_array(a)) {
+        a = json_array();
+        json_object_set_new(o, key, a);
+    }
+    json_array_append_new(a, v);
+}
+
+static int parse_int_arg(const char *s, long long *out) {
+    char *end;
+    *out = strtoll(s, &end, 10);
+    return *s && !*end && *out >= 0 ? 0 : -1;
+}
+
+/* STRATUM=VALUE or VALUE (for "*") into map[key] */
+static void set_stratum(json_t *params, const char *map, const char *arg, json_t *(*mk)(const char *)) {
+    const char *eq = strchr(arg, '=');
+    char *k = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup("*");
+    set_path(params, map, k, mk(eq ? eq + 1 : arg));
+    free(k);
+}
+
+static json_t *mk_str(const char *s) { return json_string(s); }
+static json_t *mk_int(const char *s) { return json_integer(atoll(s)); }
+
+typedef struct DrawArgs {
+    const char *db, *task, *source, *date, *randomness, *reason, *approver, *by, *target,
+        *officer, *record_out, *pop_out, *off_out;
+    int json, all, no, params_given;
+    json_t *params;
+} DrawArgs;
+
+/* Parses the options shared by the draw subcommands; returns 0 or CLI_USAGE. */
+static int draw_args(int argc, char **argv, DrawArgs *a) {
+    a->db = CLI_DEFAULT_DB;
+    a->params = json_object();
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long long n;
+#define TAKE(field)                                                                                \
+    if (!strcmp(o, "--" #field) || 0) {                                                            \
+        if (!v) return cli_usage_error("draw", "%s 需要参数", o);                                  \
+        a->field = v;                                                                              \
+        i++;                                                                                       \
+        continue;                                                                                  \
+    }
+        TAKE(db)
+        TAKE(task)
+        TAKE(source)
+        TAKE(date)
+        TAKE(randomness)
+        TAKE(reason)
+        TAKE(approver)
+        TAKE(by)
+        TAKE(target)
+        TAKE(officer)
+#undef TAKE
+        if (!strcmp(o, "--json")) {
+            a->json = 1;
+            continue;
+        }
+        if (!strcmp(o, "--all")) {
+            a->all = 1;
+            continue;
+        }
+        if (!strcmp(o, "--cross-region")) {
+            set_path(a->params, NULL, "cross_region", json_true());
+            a->params_given = 1;
+            continue;
+        }
+        if (!strcmp(o, "--exclude-drawn-this-year")) {
+            set_path(a->params, "exclusions", "drawn_this_year", json_true());
+            a->params_given = 1;
+            continue;
+        }
+        if (!v) return cli_usage_error("draw", "未知参数或缺少参数值: %s", o);
+        i++;
+        if (!strcmp(o, "--record")) a->record_out = v;
+        else if (!strcmp(o, "--population")) a->pop_out = v;
+        else if (!strcmp(o, "--officers")) a->off_out = v;
+        else if (!strcmp(o, "--no")) {
+            if (parse_int_arg(v, &n) || n < 1) return cli_usage_error("draw", "--no 须为正整数");
+            a->no = (int)n;
+        } else {
+            a->params_given = 1;
+            if (!strcmp(o, "--params")) {
+                json_error_t je;
+                json_t *p = json_load_file(v, JSON_REJECT_DUPLICATES, &je);
+                if (!json_is_object(p)) {
+                    json_decref(p);
+                    return cli_usage_error("draw", "%s 不是 JSON 对象: %s", v, je.text);
+                }
+                json_object_update(a->params, p);
+                json_decref(p);
+            } else if (!strcmp(o, "--ratio")) set_stratum(a->params, "ratios", v, mk_str);
+            else if (!strcmp(o, "--min")) set_stratum(a->params, "minimum", v, mk_int);
+            else if (!strcmp(o, "--strata")) {
+                json_t *arr = json_array();
+                char *c = xstrdup(v), *save = NULL;
+                for (char *t = strtok_r(c, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                    json_array_append_new(arr, json_string(t));
+                free(c);
+                set_path(a->params, NULL, "strata", arr);
+            } else if (!strcmp(o, "--kind")) push_path(a->params, "filters", "kinds", json_string(v));
+            else if (!strcmp(o, "--grade")) push_path(a->params, "filters", "grades", json_string(v));
+            else if (!strcmp(o, "--tag")) push_path(a->params, "filters", "tags", json_string(v));
+            else if (!strcmp(o, "--region-prefix"))
+                set_path(a->params, "filters", "region_prefix", json_string(v));
+            else if (!strcmp(o, "--registered-before"))
+                set_path(a->params, "filters", "registered_before", json_string(v));
+            else if (!strcmp(o, "--complaints-min") && !parse_int_arg(v, &n))
+                set_path(a->params, "filters", "complaints_min", json_integer(n));
+            else if (!strcmp(o, "--exclude-checked-months") && !parse_int_arg(v, &n))
+                set_path(a->params, "exclusions", "checked_within_months", json_integer(n));
+            else if (!strcmp(o, "--yearly-cap") && !parse_int_arg(v, &n))
+                set_path(a->params, "exclusions", "yearly_cap", json_integer(n));
+            else if (!strcmp(o, "--group-size") && !parse_int_arg(v, &n))
+                set_path(a->params, NULL, "group_size", json_integer(n));
+            else if (!strcmp(o, "--workload-cap") && !parse_int_arg(v, &n))
+                set_path(a->params, NULL, "workload_cap", json_integer(n));
+            else if (!strcmp(o, "--require-tag"))
+                push_path(a->params, NULL, "required_tags", json_string(v));
+            else if (!strcmp(o, "--specialty"))
+                push_path(a->params, NULL, "specialties", json_string(v));
+            else if (!strcmp(o, "--officer-dept"))
+                push_path(a->params, NULL, "officer_depts", json_string(v));
+            else if (!strcmp(o, "--conflict") && strchr(v, ':')) {
+                const char *c = strchr(v, ':');
+                char *off = xstrndup(v, (size_t)(c - v));
+                push_path(a->params, NULL, "conflicts", json_pack("[s,s]", off, c + 1));
+                free(off);
+            } else return cli_usage_error("draw", "未知参数或参数值无效: %s %s", o, v);
+        }
+    }
+    if (!a->task) return cli_usage_error("draw", "须提供 --task 任务编号");
+    return 0;
+}
+
+static void print_record(const json_t *rec) {
+    const json_t *f = json_object_get(rec, "freeze");
+    printf("任务 %s 第%lld次抽取  抽取日期 %s\n", json_string_value(json_object_get(f, "task")),
+           (long long)json_integer_value(json_object_get(f, "draw_no")),
+           json_string_value(json_object_get(f, "draw_date")));
+    printf("冻结摘要 %s\n", json_string_value(json_object_get(rec, "freeze_sha256")));
+    const json_t *pop = json_object_get(f, "population");
+    printf("名单 %lld 个对象  SHA-256 %s\n", (long long)json_integer_value(json_object_get(pop, "count")),
+           json_string_value(json_object_get(pop, "sha256")));
+    printf("排除 %zu 个对象  公开随机数来源: %s\n", json_array_size(json_object_get(f, "excluded")),
+           json_string_value(json_object_get(f, "randomness_source")));
+    printf("秘密承诺 %s\n", json_string_value(json_object_get(f, "commitment")));
+    if (!json_object_get(rec, "seed")) {
+        puts("状态: 已冻结，尚未抽取");
+        return;
+    }
+    printf("公开随机数 %s\n种子 %s\n", json_string_value(json_object_get(rec, "public_randomness")),
+           json_string_value(json_object_get(rec, "seed")));
+    size_t i, k;
+    json_t *s, *x;
+    json_array_foreach(json_object_get(rec, "strata"), i, s)
+        printf("分层 %-12s 总数 %lld  比例 %s  最低 %lld  抽取 %lld\n",
+               json_string_value(json_object_get(s, "stratum")),
+               (long long)json_integer_value(json_object_get(s, "N")),
+               json_string_value(json_object_get(s, "ratio")),
+               (long long)json_integer_value(json_object_get(s, "minimum")),
+               (long long)json_integer_value(json_object_get(s, "n")));
+    json_array_foreach(json_object_get(rec, "assignments"), i, s) {
+        printf("%3zu. %s [%s/%s]  组长 %s  成员", i + 1,
+               json_string_value(json_object_get(s, "target")),
+               json_string_value(json_object_get(s, "origin")),
+               json_string_value(json_object_get(s, "status")),
+               json_is_string(json_object_get(s, "leader")) ? json_string_value(json_object_get(s, "leader")) : "（无）");
+        json_array_foreach(json_object_get(s, "officers"), k, x) printf(" %s", json_string_value(x));
+        json_array_foreach(json_object_get(s, "experts"), k, x) printf(" 专家:%s", json_string_value(x));
+        if (json_integer_value(json_object_get(s, "short")))
+            printf("  缺%lld人", (long long)json_integer_value(json_object_get(s, "short")));
+        putchar('\n');
+    }
+    if (!json_array_size(json_object_get(rec, "assignments"))) {
+        json_array_foreach(json_object_get(rec, "selected"), i, s)
+            printf("%3zu. %s  %s\n", i + 1, json_string_value(json_object_get(s, "id")),
+                   json_string_value(json_object_get(s, "ticket")));
+    }
+}
+
+static int draw_show(Db *db, DrawArgs *a) {
+    char *err = NULL, *pop = NULL, *off = NULL, *status = NULL;
+    if (a->all) {
+        json_t *list;
+        if (draw_store_list(db, a->task, &list, &err)) {
+            fprintf(stderr, "spotcheck draw: %s\n", err);
+            free(err);
+            return CLI_REJECTED;
+        }
+        char *s = json_dumps(list, JSON_INDENT(2));
+        puts(s);
+        free(s);
+        int empty = json_array_size(list) == 0;
+        json_decref(list);
+        return empty ? CLI_REJECTED : CLI_OK;
+    }
+    json_t *doc;
+    int rc = draw_store_get(db, a->task, a->no, &doc, &pop, &off, &status, &err);
+    if (rc) {
+        fprintf(stderr, "spotcheck draw: %s\n", err);
+        free(err);
+        return CLI_REJECTED;
+    }
+    int bad = 0;
+    if (a->record_out) {
+        char *s = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+        size_t len = strlen(s);
+        s = xrealloc(s, len + 2);
+        s[len] = '\n';
+        bad |= write_file(a->record_out, s, len + 1);
+        free(s);
+    }
+    if (a->pop_out) bad |= write_file(a->pop_out, pop ? pop : "", pop ? strlen(pop) : 0);
+    if (a->off_out) bad |= write_file(a->off_out, off ? off : "", off ? strlen(off) : 0);
+    if (a->json) {
+        char *s = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+        puts(s);
+        free(s);
+    } else if (!a->record_out && !a->pop_out && !a->off_out) {
+        printf("状态: %s\n", status);
+        print_record(doc);
+    }
+    json_decref(doc);
+    free(pop);
+    free(off);
+    free(status);
+    return bad ? CLI_REJECTED : CLI_OK;
+}
+
+int cmd_draw(int argc, char **argv) {
+    if (argc < 2) return cli_usage_error("draw", "须指定子命令 freeze | run | substitute | redraw | show");
+    const char *sub = argv[1];
+    DrawArgs a = {0};
+    int rc = draw_args(argc, argv, &a);
+    if (rc) {
+        json_decref(a.params);
+        return rc;
+    }
+    char date[11];
+    if (!a.date) {
+        date_today(date);
+        a.date = date;
+    }
+    if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "substitute") &&
+        strcmp(sub, "redraw") && strcmp(sub, "show")) {
+        json_decref(a.params);
+        return cli_usage_error("draw", "未知子命令 %s", sub);
+    }
+    Db *db = cli_open_db(a.db);
+    if (!db) {
+        json_decref(a.params);
+        return CLI_REJECTED;
+    }
+    char *err = NULL;
+    rc = CLI_OK;
+    if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
+        int redraw = !strcmp(sub, "redraw");
+        if (!a.source) rc = cli_usage_error("draw", "须提供 --source（公开随机数的来源，抽取前公布）");
+        else if (redraw && (!a.reason || !a.approver))
+            rc = cli_usage_error("draw", "重新抽取须提供 --reason 和 --approver");
+        else {
+            DrawFreezeReq req = {a.task, a.date, a.source, redraw && !a.params_given ? NULL : a.params,
+                                 a.by, redraw ? a.reason : NULL, redraw ? a.approver : NULL};
+            char *fsha = NULL;
+            int r = draw_store_freeze(db, &req, &fsha, &err);
+            if (r) {
+                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
+                rc = CLI_REJECTED;
+            } else {
+                json_t *doc;
+                char *st = NULL;
+                if (!draw_store_get(db, a.task, 0, &doc, NULL, NULL, &st, &err)) {
+                    print_record(doc);
+                    json_decref(doc);
+                }
+                free(st);
+                printf("已冻结。请在抽取前公布冻结摘要 %s、名单摘要和秘密承诺。\n", fsha);
+            }
+            free(fsha);
+        }
+    } else if (!strcmp(sub, "run")) {
+        if (!a.randomness) rc = cli_usage_error("draw", "须提供 --randomness（现场产生的公开随机数）");
+        else {
+            json_t *rec;
+            int r = draw_store_run(db, a.task, a.randomness, a.by, &rec, &err);
+            if (r) {
+                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
+                rc = CLI_REJECTED;
+            } else {
+                print_record(rec);
+                json_decref(rec);
+            }
+        }
+    } else if (!strcmp(sub, "substitute")) {
+        if (!a.target || !a.reason) rc = cli_usage_error("draw", "须提供 --target 和 --reason");
+        else {
+            json_t *ev;
+            int r = draw_store_substitute(db, a.task, a.officer ? "officer" : "target", a.target,
+                                          a.officer, a.reason, a.by, &ev, &err);
+            if (r) {
+                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
+                rc = CLI_REJECTED;
+            } else {
+                json_t *rep = json_object_get(ev, "replacement");
+                printf("已递补: %s → %s（原因: %s）\n", a.officer ? a.officer : a.target,
+                       json_is_string(rep) ? json_string_value(rep) : "（无可递补者）", a.reason);
+                json_decref(ev);
+            }
+        }
+    } else {
+        rc = draw_show(db, &a);
+    }
+    free(err);
+    db_close(db);
+    json_decref(a.params);
+    return rc;
+}

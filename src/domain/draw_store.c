@@ -1,0 +1,774 @@
+/* draw_store.c - the draw on the database (tables of sql/002_draw.sql): builds the population
+ * and officer files from the directories, freezes a draw with a secret commitment, runs it
+ * with the public randomness, records substitutions and re-draws. Called by the `draw` CLI
+ * (src/cli/cmd_draw.c), later by the web workflow, and by the benchmark.
+ *
+ * Invariants: a task has at most one draw whose status is not 已作废; every multi-row change
+ * runs in one transaction; the frozen files are stored byte for byte, so the published digests
+ * can always be re-derived; all SQL is parameterised. */
+#include "draw_store.h"
+
+#include "../core/strmap.h"
+#include "draw.h"
+#include "draw_sha256.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(const json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
+
+static int dberr(Db *db, char **err) { return set_err(err, "数据库错误: %s", db_errmsg(db)); }
+
+/* Splits a tag list stored as "a,b" or "a、b" and tests membership. */
+static int tag_in(const char *list, const char *tag) {
+    if (!list) return 0;
+    size_t tl = strlen(tag);
+    const char *p = list;
+    while (*p) {
+        while (*p == ',' || *p == ' ') p++;
+        if (!strncmp(p, "、", 3)) {
+            p += 3;
+            continue;
+        }
+        const char *e = p;
+        while (*e && *e != ',' && strncmp(e, "、", 3)) e++;
+        const char *end = e;
+        while (end > p && end[-1] == ' ') end--;
+        if ((size_t)(end - p) == tl && !memcmp(p, tag, tl)) return 1;
+        p = e;
+    }
+    return 0;
+}
+
+static int in_string_array(const json_t *a, const char *s) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) if (str_eq(json_string_value(v), s)) return 1;
+    return 0;
+}
+
+static void months_before(const char *date, int64_t months, char out[32]) {
+    int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
+    int64_t t = (int64_t)y * 12 + (m - 1) - months;
+    y = (int)(t / 12);
+    m = (int)(t % 12) + 1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int md = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+    if (d > md) d = md;
+    if (y < 0) y = 0;
+    snprintf(out, 32, "%04d-%02d-%02d", y % 10000, m, d);
+}
+
+typedef struct Row {
+    char *code, *line;
+} Row;
+
+static int row_cmp(const void *a, const void *b) {
+    return strcmp(((const Row *)a)->code, ((const Row *)b)->code);
+}
+
+int draw_store_population(Db *db, const json_t *params, const char *date, const char *task,
+                          Buf *pop, json_t *excluded, char **err) {
+    const json_t *f = json_object_get(params, "filters");
+    const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
+                 *tags = json_object_get(f, "tags");
+    const char *region = jstr(f, "region_prefix"), *before = jstr(f, "registered_before");
+    json_int_t cmin = json_integer_value(json_object_get(f, "complaints_min"));
+    const json_t *x = json_object_get(params, "exclusions");
+    json_int_t months = json_integer_value(json_object_get(x, "checked_within_months"));
+    int excl_drawn = json_is_true(json_object_get(x, "drawn_this_year"));
+    json_t *capv = json_object_get(x, "yearly_cap");
+    json_int_t cap = capv ? json_integer_value(capv) : 1;
+    const json_t *strata = json_object_get(params, "strata");
+    int cross = json_is_true(json_object_get(params, "cross_region"));
+    if (before && !date_valid(before)) return set_err(err, "registered_before 须为日期");
+    if (strata && !json_is_array(strata)) return set_err(err, "strata 须为数组");
+    size_t i;
+    json_t *v;
+    json_array_foreach(strata, i, v) {
+        const char *s = json_string_value(v);
+        if (!str_eq(s, "grade") && !str_eq(s, "kind") && !str_eq(s, "region"))
+            return set_err(err, "strata 只能包含 grade、kind、region");
+    }
+    char cutoff[32] = "";
+    if (months > 0) months_before(date, months, cutoff);
+
+    /* times each target was drawn (and not replaced) this year in other tasks' current draws */
+    StrMap *drawn = strmap_new();
+    StrMap *drawn_task = NULL;
+    if (excl_drawn || cap > 0) {
+        Stmt *st = db_prepare(db, "SELECT t.target_code, count(*) FROM draw_target t "
+                                  "JOIN draw d ON d.id = t.draw_id WHERE d.status = '已抽取' "
+                                  "AND substr(d.draw_date, 1, 4) = substr(?, 1, 4) "
+                                  "AND d.task_code <> ? AND t.status = '有效' GROUP BY t.target_code");
+        if (!st) {
+            strmap_free(drawn);
+            return dberr(db, err);
+        }
+        db_bind_text(st, 1, date);
+        db_bind_text(st, 2, task);
+        while (db_step(st) == DB_ROW) strmap_put(drawn, db_col_text(st, 0), db_col_int(st, 1));
+        db_finalize(st);
+    }
+    (void)drawn_task;
+
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT code, grade, kind, region, tags, registered_on, complaints, status, "
+                   "last_checked_on FROM target WHERE 1");
+    if (region) buf_puts(&sql, " AND substr(region, 1, length(?1)) = ?1");
+    Stmt *st = db_prepare(db, sql.data);
+    buf_free(&sql);
+    if (!st) {
+        strmap_free(drawn);
+        return dberr(db, err);
+    }
+    if (region) db_bind_text(st, 1, region);
+    size_t n = 0, cap_rows = 1024;
+    Row *rows = xmalloc(cap_rows * sizeof *rows);
+    int sorted = 1;
+    Buf line;
+    buf_init(&line);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *code = db_col_text(st, 0), *grade = db_col_text(st, 1),
+                   *kind = db_col_text(st, 2), *reg = db_col_text(st, 3),
+                   *ttags = db_col_text(st, 4), *reg_on = db_col_text(st, 5),
+                   *status = db_col_text(st, 7), *last = db_col_text(st, 8);
+        if (kinds && !in_string_array(kinds, kind)) continue;
+        if (grades && !in_string_array(grades, grade)) continue;
+        if (before && (!reg_on || strcmp(reg_on, before) >= 0)) continue;
+        if (cmin > 0 && db_col_int(st, 6) < cmin) continue;
+        int ok = 1;
+        json_array_foreach(tags, i, v) ok &= tag_in(ttags, json_string_value(v));
+        if (!ok) continue;
+        if (strchr(code, '\t') || strchr(code, '\n')) {
+            rc = DB_ERR;
+            set_err(err, "检查对象编码含有制表符或换行: %s", code);
+            break;
+        }
+        /* exclusions, each reported */
+        char *why = NULL;
+        int64_t times = 0;
+        if (strcmp(status, "正常")) why = xasprintf("状态为%s", status);
+        else if (*cutoff && last && strcmp(last, cutoff) >= 0)
+            why = xasprintf("近%lld个月内已检查（%s）", (long long)months, last);
+        else if (strmap_get(drawn, code, &times) && excl_drawn)
+            why = xstrdup("本年度已在其他任务中被抽中");
+        else if (cap > 0 && times >= cap)
+            why = xasprintf("本年度已被抽中%lld次，达到年度上限%lld次", (long long)times,
+                            (long long)cap);
+        if (why) {
+            json_array_append_new(excluded, json_pack("{s:s,s:s}", "id", code, "reason", why));
+            free(why);
+            continue;
+        }
+        buf_reset(&line);
+        buf_puts(&line, code);
+        buf_putc(&line, '\t');
+        const char *sep = "";
+        json_array_foreach(strata, i, v) {
+            const char *s = json_string_value(v);
+            buf_puts(&line, sep);
+            buf_puts(&line, !strcmp(s, "grade") ? grade : !strcmp(s, "kind") ? kind : reg);
+            sep = "/";
+        }
+        if (!json_array_size(strata)) buf_puts(&line, grade);
+        if (cross) {
+            buf_putc(&line, '\t');
+            buf_puts(&line, reg);
+        }
+        buf_putc(&line, '\n');
+        if (n == cap_rows) rows = xrealloc(rows, (cap_rows *= 2) * sizeof *rows);
+        rows[n].line = xstrdup(line.data);
+        rows[n].code = rows[n].line; /* the code is the line up to the TAB */
+        *strchr(rows[n].line, '\t') = 0;
+        if (n && strcmp(rows[n - 1].code, rows[n].code) > 0) sorted = 0;
+        n++;
+    }
+    db_finalize(st);
+    buf_free(&line);
+    strmap_free(drawn);
+    if (rc != DB_DONE) {
+        for (size_t k = 0; k < n; k++) free(rows[k].line);
+        free(rows);
+        if (err && !*err) dberr(db, err);
+        return -1;
+    }
+    if (!sorted) qsort(rows, n, sizeof *rows, row_cmp);
+    for (size_t k = 0; k < n; k++) {
+        size_t cl = strlen(rows[k].code);
+        rows[k].line[cl] = '\t';
+        buf_puts(pop, rows[k].line);
+        free(rows[k].line);
+    }
+    free(rows);
+    return 0;
+}
+
+static int str_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Normalises a tag list ("a,b" or "a、b") into sorted, unique, comma-separated codes. */
+static char *norm_tags(const char *list) {
+    if (!list) return xstrdup("");
+    Buf c;
+    buf_init(&c);
+    for (const char *p = list; *p; p++) {
+        if (!strncmp(p, "、", 3)) {
+            buf_putc(&c, ',');
+            p += 2;
+        } else buf_putc(&c, *p);
+    }
+    char **items = xmalloc((c.len + 1) * sizeof *items);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(c.data ? c.data : (char *)"", ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        t = str_trim(t);
+        if (*t) items[n++] = t;
+    }
+    qsort(items, n, sizeof *items, str_cmp);
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    for (size_t i = 0; i < n; i++) {
+        if (i && !strcmp(items[i], items[i - 1])) continue;
+        if (b.len) buf_putc(&b, ',');
+        buf_puts(&b, items[i]);
+    }
+    free(items);
+    buf_free(&c);
+    return buf_steal(&b);
+}
+
+static int bad_field(const char *s) { return s && strpbrk(s, "\t\n\r") != NULL; }
+
+int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
+    const json_t *depts = json_object_get(params, "officer_depts");
+    Stmt *st = db_prepare(db, "SELECT o.cert_no, o.region, o.status, o.cert_valid_from, "
+                              "o.cert_valid_to, o.may_lead, o.tags, d.code FROM officer o "
+                              "JOIN dept d ON d.id = o.dept_id");
+    if (!st) return dberr(db, err);
+    size_t n = 0, cap = 64;
+    char **lines = xmalloc(cap * sizeof *lines);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (json_array_size(depts) && !in_string_array(depts, db_col_text(st, 7))) continue;
+        const char *f[5] = {db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                            db_col_text(st, 3), db_col_text(st, 4)};
+        char *tags = norm_tags(db_col_text(st, 6));
+        int bad = bad_field(tags);
+        for (int i = 0; i < 5; i++) bad |= !f[i] || bad_field(f[i]);
+        if (bad) {
+            free(tags);
+            rc = DB_ERR;
+            set_err(err, "执法人员 %s 的字段含有制表符或换行", f[0] ? f[0] : "?");
+            break;
+        }
+        if (n == cap) lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
+        lines[n++] = xasprintf("officer\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f[0], f[1], f[2], f[3],
+                               f[4], db_col_int(st, 5) ? 1 : 0, tags);
+        free(tags);
+    }
+    db_finalize(st);
+    if (rc == DB_DONE) {
+        st = db_prepare(db, "SELECT code, status, specialty FROM expert");
+        if (!st) rc = DB_ERR, dberr(db, err);
+        while (st && (rc = db_step(st)) == DB_ROW) {
+            char *tags = norm_tags(db_col_text(st, 2));
+            if (bad_field(db_col_text(st, 0)) || bad_field(db_col_text(st, 1))) {
+                free(tags);
+                rc = DB_ERR;
+                set_err(err, "专家 %s 的字段含有制表符或换行", db_col_text(st, 0));
+                break;
+            }
+            if (n == cap) lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
+            lines[n++] = xasprintf("expert\t%s\t\t%s\t\t\t0\t%s\n", db_col_text(st, 0),
+                                   db_col_text(st, 1), tags);
+            free(tags);
+        }
+        if (st) db_finalize(st);
+    }
+    if (rc != DB_DONE) {
+        for (size_t i = 0; i < n; i++) free(lines[i]);
+        free(lines);
+        if (err && !*err) dberr(db, err);
+        return -1;
+    }
+    qsort(lines, n, sizeof *lines, str_cmp);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(out, lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ freeze */
+
+static int current_draw(Db *db, const char *task, int64_t *id, char **status) {
+    Stmt *st = db_prepare(db, "SELECT id, status FROM draw WHERE task_code = ? AND status <> '已作废'");
+    if (!st) return -1;
+    db_bind_text(st, 1, task);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = db_col_int(st, 0);
+        if (status) *status = xstrdup(db_col_text(st, 1));
+    }
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
+}
+
+int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, char **err) {
+    if (str_empty(req->task) || !date_valid(req->date) || str_empty(req->source))
+        return set_err(err, "须提供任务编号、抽取日期和公开随机数来源"), 1;
+    int redraw = req->redraw_reason || req->redraw_approver;
+    if (redraw && (str_empty(req->redraw_reason) || str_empty(req->redraw_approver)))
+        return set_err(err, "重新抽取须同时提供原因和批准人"), 1;
+    if (sodium_init() < 0) return set_err(err, "libsodium 初始化失败");
+    if (db_begin(db)) return dberr(db, err);
+    int64_t prev_id = 0;
+    char *prev_status = NULL;
+    int rc = current_draw(db, req->task, &prev_id, &prev_status);
+    json_t *params = NULL, *redraw_j = json_null(), *excluded = json_array(), *freeze = NULL;
+    char *prev_params = NULL, *prev_sha = NULL;
+    int64_t draw_no = 1, result = -1;
+    Buf pop, off;
+    buf_init(&pop);
+    buf_init(&off);
+    if (rc < 0) {
+        dberr(db, err);
+        goto out;
+    }
+    if (rc == 0 && !redraw) {
+        set_err(err, "任务 %s 已有%s的抽取（一个任务只有一次抽取；重新抽取须用 draw redraw 并提供原因和批准人）",
+                req->task, prev_status);
+        result = 1;
+        goto out;
+    }
+    if (rc == 1 && redraw) {
+        set_err(err, "任务 %s 还没有抽取，无需重新抽取", req->task);
+        result = 1;
+        goto out;
+    }
+    if (db_query_int(db, &draw_no, "SELECT coalesce(max(draw_no), 0) + 1 FROM draw WHERE task_code = ?",
+                     "t", req->task)) {
+        dberr(db, err);
+        goto out;
+    }
+    if (redraw) {
+        if (db_query_text(db, &prev_params, "SELECT params FROM draw WHERE id = ?", "i", prev_id) ||
+            db_query_text(db, &prev_sha, "SELECT coalesce(record_sha256, freeze_sha256) FROM draw WHERE id = ?",
+                          "i", prev_id)) {
+            dberr(db, err);
+            goto out;
+        }
+        redraw_j = json_pack("{s:s,s:s,s:s}", "reason", req->redraw_reason, "approver",
+                             req->redraw_approver, "previous_sha256", prev_sha);
+    }
+    params = req->params ? json_deep_copy(req->params) : json_loads(prev_params, 0, NULL);
+    if (!json_is_object(params) || !json_is_object(json_object_get(params, "ratios"))) {
+        set_err(err, "参数须包含 ratios（各分层的抽查比例，如 {\"*\":\"3%%\"}）");
+        result = 1;
+        goto out;
+    }
+    if (draw_store_population(db, params, req->date, req->task, &pop, excluded, err) ||
+        draw_store_officers(db, params, &off, err)) {
+        result = 1;
+        goto out;
+    }
+    /* parse both files back: validates them and gives the counts */
+    DrawPop p;
+    DrawRoster r;
+    if (draw_pop_parse(&p, xstrndup(pop.data ? pop.data : "", pop.len), pop.len, err)) {
+        result = 1;
+        goto out;
+    }
+    if (draw_roster_parse(&r, off.data ? off.data : "", off.len, err)) {
+        draw_pop_free(&p);
+        result = 1;
+        goto out;
+    }
+    json_t *ratios = json_object_get(params, "ratios");
+    for (size_t h = 0; h < p.nstrata; h++) {
+        /* every stratum needs a ratio: fail now rather than at the ceremony */
+        const char *name = p.strata[h];
+        const char *slash = strchr(name, '/');
+        char *head = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup(name);
+        json_t *rv = json_object_get(ratios, name);
+        if (!rv) rv = json_object_get(ratios, head);
+        if (!rv) rv = json_object_get(ratios, "*");
+        free(head);
+        DrawRatio ra;
+        if (!json_is_string(rv) || draw_ratio_parse(json_string_value(rv), &ra)) {
+            set_err(err, "分层 %s 没有有效的抽查比例", name);
+            draw_pop_free(&p);
+            draw_roster_free(&r);
+            result = 1;
+            goto out;
+        }
+    }
+    uint8_t secret[32];
+    randombytes_buf(secret, sizeof secret);
+    char secret_hex[65], commitment[65];
+    draw_hex(secret, 32, secret_hex);
+    draw_sha256_hex(secret, 32, commitment);
+    char *now = NULL;
+    db_query_text(db, &now, "SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')", NULL);
+    json_t *st = json_object();
+    for (size_t h = 0; h < p.nstrata; h++)
+        json_object_set_new(st, p.strata[h], json_integer((json_int_t)p.stratum_n[h]));
+    freeze = json_pack("{s:s,s:I,s:s,s:s,s:s,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:s,s:O,s:O}",
+                       "task", req->task, "draw_no", (json_int_t)draw_no, "draw_date", req->date,
+                       "frozen_at", now ? now : "", "randomness_source", req->source, "params",
+                       params, "population", "sha256", p.sha256, "count", (json_int_t)p.n,
+                       "strata", st, "officers", "sha256", r.sha256, "officers",
+                       (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "commitment",
+                       commitment, "redraw", redraw_j, "excluded", excluded);
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    char *fjson = draw_canonical_json(freeze), *pjson = draw_canonical_json(params);
+    int bad = 0;
+    if (redraw)
+        bad |= db_exec(db, "UPDATE draw SET status = '已作废', superseded_reason = ? WHERE id = ?",
+                       "ti", req->redraw_reason, prev_id);
+    bad |= db_exec(db,
+                   "INSERT INTO draw(task_code, draw_no, status, draw_date, params, "
+                   "population_sha256, population_count, officers_sha256, commitment, secret, "
+                   "randomness_source, freeze_json, freeze_sha256, redraw_reason, redraw_approver, "
+                   "previous_id, frozen_at, frozen_by) "
+                   "VALUES (?,?,'已冻结',?,?,?,?,?,?,?,?,?,?,?,?,nullif(?, 0),?,?)",
+                   "titttittttttttitt", req->task, draw_no, req->date, pjson, p.sha256,
+                   (int64_t)p.n, r.sha256, commitment, secret_hex, req->source, fjson, fsha,
+                   req->redraw_reason, req->redraw_approver, prev_id, now ? now : "", req->by);
+    int64_t id = db_last_id(db);
+    bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
+                   pop.data ? pop.data : "");
+    bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'officers', ?, ?)", "itt", id, r.sha256,
+                   off.data ? off.data : "");
+    Stmt *ins = bad ? NULL : db_prepare(db, "INSERT INTO draw_exclusion VALUES (?, ?, ?)");
+    size_t i;
+    json_t *e;
+    if (ins) {
+        json_array_foreach(excluded, i, e) {
+            db_bind_int(ins, 1, id);
+            db_bind_text(ins, 2, jstr(e, "id"));
+            db_bind_text(ins, 3, jstr(e, "reason"));
+            bad |= db_step(ins) != DB_DONE;
+            db_reset(ins);
+        }
+        db_finalize(ins);
+    } else bad = 1;
+    free(fjson);
+    free(pjson);
+    free(now);
+    draw_pop_free(&p);
+    draw_roster_free(&r);
+    if (bad) {
+        dberr(db, err);
+        goto out;
+    }
+    if (db_commit(db)) {
+        dberr(db, err);
+        goto out;
+    }
+    *freeze_sha256 = xstrdup(fsha);
+    result = 0;
+out:
+    if (result) db_rollback(db);
+    json_decref(params);
+    json_decref(redraw_j);
+    json_decref(excluded);
+    json_decref(freeze);
+    free(prev_status);
+    free(prev_params);
+    free(prev_sha);
+    buf_free(&pop);
+    buf_free(&off);
+    return (int)result;
+}
+
+/* ------------------------------------------------------------------ run and substitute */
+
+typedef struct Loaded {
+    int64_t id;
+    char *status, *secret, *freeze_json, *record_json;
+    DrawPop pop;
+    DrawRoster ros;
+} Loaded;
+
+static void loaded_free(Loaded *l) {
+    free(l->status);
+    free(l->secret);
+    free(l->freeze_json);
+    free(l->record_json);
+    draw_pop_free(&l->pop);
+    draw_roster_free(&l->ros);
+}
+
+static int load_current(Db *db, const char *task, Loaded *l, char **err) {
+    memset(l, 0, sizeof *l);
+    int rc = current_draw(db, task, &l->id, &l->status);
+    if (rc < 0) return dberr(db, err);
+    if (rc == 1) return set_err(err, "任务 %s 没有抽取记录（先执行 draw freeze）", task), 1;
+    char *pop = NULL, *off = NULL;
+    if (db_query_text(db, &l->secret, "SELECT secret FROM draw WHERE id = ?", "i", l->id) ||
+        db_query_text(db, &l->freeze_json, "SELECT freeze_json FROM draw WHERE id = ?", "i", l->id) ||
+        db_query_text(db, &l->record_json, "SELECT record_json FROM draw WHERE id = ?", "i", l->id) ||
+        db_query_text(db, &pop, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", "i", l->id) ||
+        db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", l->id)) {
+        free(pop);
+        free(off);
+        return dberr(db, err);
+    }
+    if (!pop) pop = xstrdup("");
+    if (!off) off = xstrdup("");
+    size_t plen = strlen(pop);
+    int bad = draw_pop_parse(&l->pop, pop, plen, err) || draw_roster_parse(&l->ros, off, strlen(off), err);
+    free(off);
+    return bad ? -1 : 0;
+}
+
+/* Rewrites the derived rows of a draw from its record. */
+static int write_derived(Db *db, int64_t id, const json_t *rec) {
+    int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
+              db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
+              db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
+    if (bad) return -1;
+    Stmt *t = db_prepare(db, "INSERT INTO draw_target VALUES (?,?,?,?,?,?,?)");
+    Stmt *m = db_prepare(db, "INSERT OR REPLACE INTO draw_member VALUES (?,?,?,?,?,?)");
+    Stmt *s = db_prepare(db, "INSERT INTO draw_skip VALUES (?,?,?,?,?)");
+    if (!t || !m || !s) {
+        db_finalize(t);
+        db_finalize(m);
+        db_finalize(s);
+        return -1;
+    }
+    /* tickets and strata by id, from selected and events */
+    StrMap *pos = strmap_new();
+    const json_t *sel = json_object_get(rec, "selected");
+    size_t i, k;
+    json_t *a, *x;
+    json_array_foreach(sel, i, a) strmap_put(pos, jstr(a, "id"), (int64_t)i);
+    int64_t position = 0;
+    json_array_foreach(json_object_get(rec, "assignments"), i, a) {
+        const char *target = jstr(a, "target");
+        int64_t si;
+        const char *ticket = NULL, *stratum = NULL;
+        if (strmap_get(pos, target, &si)) {
+            ticket = jstr(json_array_get(sel, (size_t)si), "ticket");
+            stratum = jstr(json_array_get(sel, (size_t)si), "stratum");
+        } else {
+            json_array_foreach(json_object_get(rec, "events"), k, x) {
+                if (str_eq(jstr(x, "replacement"), target) && str_eq(jstr(x, "type"), "target"))
+                    ticket = jstr(x, "ticket");
+            }
+            /* the replacement comes from the same stratum as the target it replaces */
+            json_array_foreach(json_object_get(rec, "events"), k, x) {
+                if (str_eq(jstr(x, "replacement"), target) &&
+                    strmap_get(pos, jstr(x, "target"), &si))
+                    stratum = jstr(json_array_get(sel, (size_t)si), "stratum");
+            }
+        }
+        db_bind_va(t, "iitttt", id, position++, target, stratum ? stratum : "", ticket ? ticket : "",
+                   jstr(a, "origin"));
+        db_bind_text(t, 7, jstr(a, "status"));
+        bad |= db_step(t) != DB_DONE;
+        db_reset(t);
+        const char *leader = jstr(a, "leader");
+        json_array_foreach(json_object_get(a, "officers"), k, x) {
+            db_bind_va(m, "itttt", id, target, json_string_value(x),
+                       str_eq(leader, json_string_value(x)) ? "组长" : "组员", "在组");
+            db_bind_null(m, 6);
+            bad |= db_step(m) != DB_DONE;
+            db_reset(m);
+        }
+        json_array_foreach(json_object_get(a, "experts"), k, x) {
+            db_bind_va(m, "itttt", id, target, json_string_value(x), "专家", "在组");
+            db_bind_null(m, 6);
+            bad |= db_step(m) != DB_DONE;
+            db_reset(m);
+        }
+        json_array_foreach(json_object_get(a, "removed"), k, x) {
+            db_bind_va(m, "itttt", id, target, jstr(x, "id"), "组员", "已替换");
+            db_bind_text(m, 6, jstr(x, "reason"));
+            bad |= db_step(m) != DB_DONE;
+            db_reset(m);
+        }
+        json_array_foreach(json_object_get(a, "skipped"), k, x) {
+            db_bind_va(s, "itit", id, target, (int64_t)k, jstr(x, "id"));
+            db_bind_text(s, 5, jstr(x, "reason"));
+            bad |= db_step(s) != DB_DONE;
+            db_reset(s);
+        }
+    }
+    strmap_free(pos);
+    db_finalize(t);
+    db_finalize(m);
+    db_finalize(s);
+    return bad ? -1 : 0;
+}
+
+static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_extra_by,
+                       int first) {
+    char *js = draw_canonical_json(rec);
+    char sha[65];
+    draw_sha256_hex(js, strlen(js), sha);
+    int bad;
+    if (first)
+        bad = db_exec(db,
+                      "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
+                      "record_json = ?, record_sha256 = ?, drawn_by = ?, "
+                      "drawn_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime') WHERE id = ?",
+                      "ttttti", jstr(rec, "public_randomness"),
+                      jstr(rec, "seed"), js, sha, set_extra_by, id);
+    else
+        bad = db_exec(db, "UPDATE draw SET record_json = ?, record_sha256 = ? WHERE id = ?", "tti",
+                      js, sha, id);
+    free(js);
+    return bad || write_derived(db, id, rec);
+}
+
+int draw_store_run(Db *db, const char *task, const char *randomness, const char *by,
+                   json_t **record, char **err) {
+    if (str_empty(randomness) || strpbrk(randomness, "|\t\n\r"))
+        return set_err(err, "公开随机数不能为空，也不能含有 | 或控制字符"), 1;
+    if (db_begin(db)) return dberr(db, err);
+    Loaded l;
+    int rc = load_current(db, task, &l, err);
+    if (rc) {
+        db_rollback(db);
+        loaded_free(&l);
+        return rc;
+    }
+    if (strcmp(l.status, "已冻结")) {
+        set_err(err, "任务 %s 的抽取已经进行（状态: %s）；一个任务只抽取一次", task, l.status);
+        db_rollback(db);
+        loaded_free(&l);
+        return 1;
+    }
+    json_t *freeze = json_loads(l.freeze_json, 0, NULL);
+    json_t *rec = draw_record_build(freeze, randomness, l.secret, NULL, &l.pop, &l.ros, err);
+    json_decref(freeze);
+    if (!rec) {
+        db_rollback(db);
+        loaded_free(&l);
+        return 1;
+    }
+    if (save_record(db, l.id, rec, by, 1) || db_commit(db)) {
+        dberr(db, err);
+        db_rollback(db);
+        json_decref(rec);
+        loaded_free(&l);
+        return -1;
+    }
+    loaded_free(&l);
+    *record = rec;
+    return 0;
+}
+
+int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,
+                          const char *officer, const char *reason, const char *by, json_t **event,
+                          char **err) {
+    if (str_empty(reason)) return set_err(err, "递补须说明原因"), 1;
+    if (db_begin(db)) return dberr(db, err);
+    Loaded l;
+    int rc = load_current(db, task, &l, err);
+    if (rc || strcmp(l.status, "已抽取")) {
+        if (!rc) set_err(err, "任务 %s 尚未抽取，不能递补", task);
+        db_rollback(db);
+        loaded_free(&l);
+        return rc < 0 ? -1 : 1;
+    }
+    json_t *old = json_loads(l.record_json, 0, NULL);
+    json_t *events = json_deep_copy(json_object_get(old, "events"));
+    json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
+    if (officer) json_object_set_new(ev, "officer", json_string(officer));
+    json_array_append_new(events, ev);
+    json_t *rec = draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
+                                    jstr(old, "secret"), events, &l.pop, &l.ros, err);
+    json_decref(events);
+    json_decref(old);
+    if (!rec) {
+        db_rollback(db);
+        loaded_free(&l);
+        return 1;
+    }
+    json_t *evs = json_object_get(rec, "events");
+    json_t *done = json_array_get(evs, json_array_size(evs) - 1);
+    int bad = save_record(db, l.id, rec, NULL, 0);
+    bad |= db_exec(db,
+                   "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
+                   "replacement, created_by) VALUES (?,?,?,?,?,?,?,?)",
+                   "iitttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
+                   jstr(done, "replacement"), by);
+    if (bad || db_commit(db)) {
+        dberr(db, err);
+        db_rollback(db);
+        json_decref(rec);
+        loaded_free(&l);
+        return -1;
+    }
+    *event = json_deep_copy(done);
+    json_decref(rec);
+    loaded_free(&l);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
+                   char **officers, char **status, char **err) {
+    Stmt *st = db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, record_json "
+                                        "FROM draw WHERE task_code = ? AND draw_no = ?"
+                                      : "SELECT id, status, freeze_json, freeze_sha256, record_json "
+                                        "FROM draw WHERE task_code = ? AND status <> '已作废'");
+    if (!st) return dberr(db, err);
+    db_bind_text(st, 1, task);
+    if (draw_no) db_bind_int(st, 2, draw_no);
+    int rc = db_step(st);
+    if (rc != DB_ROW) {
+        db_finalize(st);
+        if (rc == DB_DONE) return set_err(err, "任务 %s 没有该抽取记录", task), 1;
+        return dberr(db, err);
+    }
+    int64_t id = db_col_int(st, 0);
+    if (status) *status = xstrdup(db_col_text(st, 1));
+    if (!db_col_is_null(st, 4)) {
+        *doc = json_loads(db_col_text(st, 4), 0, NULL);
+    } else {
+        *doc = json_pack("{s:s,s:o,s:s}", "format", DRAW_FORMAT, "freeze",
+                         json_loads(db_col_text(st, 2), 0, NULL), "freeze_sha256", db_col_text(st, 3));
+    }
+    db_finalize(st);
+    if ((population && db_query_text(db, population, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", "i", id)) ||
+        (officers && db_query_text(db, officers, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id)))
+        return dberr(db, err);
+    return 0;
+}
+
+int draw_store_list(Db *db, const char *task, json_t **list, char **err) {
+    Stmt *st = db_prepare(db, "SELECT draw_no, status, frozen_at, drawn_at, freeze_sha256, "
+                              "record_sha256, redraw_reason, redraw_approver, superseded_reason "
+                              "FROM draw WHERE task_code = ? ORDER BY draw_no");
+    if (!st) return dberr(db, err);
+    db_bind_text(st, 1, task);
+    *list = json_array();
+    while (db_step(st) == DB_ROW) {
+        json_t *o = json_object();
+        const char *names[] = {"draw_no", "status", "frozen_at", "drawn_at", "freeze_sha256",
+                               "record_sha256", "redraw_reason", "redraw_approver", "superseded_reason"};
+        for (int i = 0; i < 9; i++) {
+            if (i == 0) json_object_set_new(o, names[i], json_integer(db_col_int(st, 0)));
+            else if (db_col_is_null(st, i)) json_object_set_new(o, names[i], json_null());
+            else json_object_set_new(o, names[i], json_string(db_col_text(st, i)));
+        }
+        json_array_append_new(*list, o);
+    }
+    db_finalize(st);
+    return 0;
+}

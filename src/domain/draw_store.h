@@ -1,0 +1,53 @@
+/* draw_store.h - the draw on the database: build the population from the target directory with
+ * the filters and exclusions of a directed draw, freeze (commit), run, substitute, re-draw and
+ * read back draws. Every multi-row change is one transaction. The selection itself is the pure
+ * engine of draw.h. A Db is used by one thread at a time. */
+#ifndef SPOTCHECK_DRAW_STORE_H
+#define SPOTCHECK_DRAW_STORE_H
+
+#include <jansson.h>
+
+#include "../core/util.h"
+#include "../db/db.h"
+
+/* Builds the canonical population file for params (filters, exclusions, strata; see
+ * docs/DRAW.md) as of date (YYYY-MM-DD) for task: appends it to pop, and appends one
+ * {"id","reason"} per excluded target to excluded. Returns 0, or -1 with *err. */
+int draw_store_population(Db *db, const json_t *params, const char *date, const char *task,
+                          Buf *pop, json_t *excluded, char **err);
+/* Builds the canonical officer file (officers and experts, optionally limited to the dept codes
+ * in params.officer_depts). Returns 0, or -1 with *err. */
+int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err);
+
+typedef struct DrawFreezeReq {
+    const char *task;              /* task code */
+    const char *date;              /* draw date, YYYY-MM-DD */
+    const char *source;            /* announced source of public randomness */
+    const json_t *params;          /* NULL on a re-draw: reuse the superseded draw's */
+    const char *by;                /* user, may be NULL */
+    const char *redraw_reason;     /* both set for a re-draw, both NULL otherwise */
+    const char *redraw_approver;
+} DrawFreezeReq;
+
+/* Freezes a draw: population, officer file, params, a fresh 32-byte secret and its commitment.
+ * Refuses (returns 1, *err) when the task already has a current draw and this is not a re-draw,
+ * or a re-draw lacks reason/approver. On success returns 0 and *freeze_sha256 (caller frees). */
+int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, char **err);
+/* Runs the task's frozen draw with the public randomness; returns 0 and the record (caller
+ * decrefs), 1 when refused (no frozen draw, already drawn), -1 on a storage error. */
+int draw_store_run(Db *db, const char *task, const char *randomness, const char *by,
+                   json_t **record, char **err);
+/* Records a substitution (type "target" or "officer") on the task's drawn draw and re-derives
+ * the groups; *event receives the computed event (with its replacement). Returns 0/1/-1. */
+int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,
+                          const char *officer, const char *reason, const char *by, json_t **event,
+                          char **err);
+/* Reads draw draw_no of task (0: the current one). *doc receives the full record when drawn,
+ * else {"format","freeze","freeze_sha256"}; population/officers (may be NULL) receive the
+ * frozen files; *status the status text. Returns 0, 1 when absent, -1 on error. */
+int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
+                   char **officers, char **status, char **err);
+/* All draws of a task, oldest first: [{draw_no,status,frozen_at,drawn_at,redraw_reason,…}]. */
+int draw_store_list(Db *db, const char *task, json_t **list, char **err);
+
+#endif
