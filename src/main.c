@@ -51,6 +51,45 @@ const CliCommand cli_commands[] = {
      "  读取一个 HTTP/1.1 请求（请求行、头、按 Content-Length 的正文），交给与 serve 相同的\n"
      "  路由处理，把完整响应写到标准输出。无需网络端口，供路由测试使用。\n",
      cmd_test_http},
+    {"sample", "一致抽样：从标准输入读取编码，按票号输出抽取顺序",
+     "用法: spotcheck sample --seed SEED [--take N]\n"
+     "  从标准输入逐行读取编码（空行忽略，编码不得重复），按 Rivest 一致抽样算法输出\n"
+     "  \"票号<TAB>编码\"，票号为完整精度，与 consistent_sampler 的\n"
+     "  sampler(ids, seed=SEED, output='tuple', digits=78) 相同。--take N 只输出前 N 个。\n"
+     "  用于公众手工核对某一分层的抽取结果（种子见抽取记录的 seed 字段）。\n",
+     cmd_sample},
+    {"verify", "核验抽取记录：重算抽取并报告一致或差异",
+     "用法: spotcheck verify RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA256]\n"
+     "  按 docs/DRAW.md 重算抽取：核对名单文件摘要、秘密承诺、种子、各层数量、抽中对象及票号、\n"
+     "  检查组分配和递补。一致时输出“一致”（退出码 0），否则输出“不一致”及每一处差异（退出码 1）。\n"
+     "  --freeze 为抽取前公布的冻结摘要，用于确认记录中的参数未被改动。\n"
+     "  未提供名单/人员文件时只做部分核验，并在标准错误输出说明。\n",
+     cmd_verify},
+    {"draw", "摇号: freeze | run | substitute | redraw | show",
+     "用法:\n"
+     "  spotcheck draw freeze --task CODE --source TEXT [--date YYYY-MM-DD] [参数] [--db PATH]\n"
+     "      冻结：按筛选条件生成名单文件和人员文件，生成秘密并公布其承诺。一个任务只有一次抽取。\n"
+     "  spotcheck draw run --task CODE --randomness DIGITS [--by USER]\n"
+     "      抽取：录入现场公开随机数，揭示秘密，抽取检查对象并分配检查组。\n"
+     "  spotcheck draw substitute --task CODE --target ID [--officer CERT] --reason TEXT\n"
+     "      递补：对象无法检查时按同一顺序取下一个；人员回避或不能参加时按其顺序取下一位合格人员。\n"
+     "  spotcheck draw redraw --task CODE --reason TEXT --approver NAME --source TEXT [参数]\n"
+     "      重新抽取：须有原因和批准人；原抽取保留并标为已作废。未给参数时沿用原参数。\n"
+     "  spotcheck draw show --task CODE [--no N] [--json] [--all]\n"
+     "                      [--record FILE] [--population FILE] [--officers FILE]\n"
+     "      查看抽取；导出记录（JSON）、名单文件和人员文件，供 spotcheck verify 或\n"
+     "      tools/verify_draw.py 核验。--all 列出该任务的全部抽取（含已作废）。\n"
+     "  参数（也可用 --params FILE.json 一次给出，见 docs/DRAW.md）:\n"
+     "    --ratio 3% | --ratio D=30%       各分层抽查比例（精确小数或百分数），* 为默认\n"
+     "    --min N | --min D=2              各分层最低抽取数\n"
+     "    --strata grade[,kind][,region]   分层方式（默认按信用风险等级）\n"
+     "    --kind K --region-prefix P --tag T --grade G --registered-before D --complaints-min K\n"
+     "                                     定向抽查的筛选条件（可重复的为“且”）\n"
+     "    --exclude-checked-months M --exclude-drawn-this-year --yearly-cap N（默认 1）\n"
+     "                                     排除条件，被排除的对象逐一列出原因\n"
+     "    --group-size G（默认 2）--cross-region --workload-cap N --require-tag T\n"
+     "    --specialty S --conflict CERT:TARGET --officer-dept CODE\n",
+     cmd_draw},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 
