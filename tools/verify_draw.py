@@ -1,0 +1,581 @@
+#!/usr/bin/env python3
+"""verify_draw.py - an independent verifier for spotcheck draw records (docs/DRAW.md).
+
+Plain Python 3, standard library only, written from the specification and not from the C code,
+so a citizen need not trust the spotcheck binary:
+
+    python3 verify_draw.py RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA256]
+
+Prints 一致 (exit 0) or 不一致 followed by each difference (exit 1). Without the population file
+only the tickets, their order and the stratum sizes are checked; without the officer file the
+groups are not checked (a note says so on stderr).
+
+Also: `python3 verify_draw.py --sample SEED < ids.txt` prints "ticket<TAB>id" in draw order,
+the same as consistent_sampler's sampler(ids, seed=SEED, output='tuple', digits=78).
+"""
+import hashlib
+import json
+import sys
+
+FORMAT = "spotcheck-draw/1"
+RECORD_KEYS = ["format", "freeze", "freeze_sha256", "public_randomness", "secret", "seed",
+               "seedhash", "strata", "selected", "assignments", "events"]
+FREEZE_KEYS = ["task", "draw_no", "draw_date", "frozen_at", "randomness_source", "params",
+               "population", "officers", "commitment", "redraw", "excluded"]
+
+
+class Invalid(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- the consistent sampler
+
+def sha256_hex(s):
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+
+
+def sha256_uniform(s):
+    x = int(sha256_hex(s), 16)
+    return "0." + "{:064d}".format(x)[::-1]
+
+
+def ticket(seed, ident):
+    """first_fraction(id, seed) of consistent_sampler 1.0.10."""
+    return sha256_uniform(sha256_hex(seed) + ident)
+
+
+def order(seed, ids):
+    """ids sorted by (ticket, id bytes): the draw order."""
+    return sorted(ids, key=lambda i: (ticket(seed, i), i.encode("utf-8")))
+
+
+# ---------------------------------------------------------------- sizes
+
+def parse_ratio(s):
+    """Exact ratio (num, den); None when invalid. Same grammar as the C engine."""
+    if not isinstance(s, str) or not s:
+        return None
+    pct = s.endswith("%")
+    body = s[:-1] if pct else s
+    if not body:
+        return None
+    num, den, seen_dot, digits, decimals = 0, 1, False, 0, 0
+    for ch in body:
+        if ch == ".":
+            if seen_dot or digits == 0:
+                return None
+            seen_dot = True
+            continue
+        if ch not in "0123456789":
+            return None
+        if digits >= 17 or (seen_dot and decimals >= 15):
+            return None
+        num = num * 10 + int(ch)
+        digits += 1
+        if seen_dot:
+            den *= 10
+            decimals += 1
+    if seen_dot and decimals == 0:
+        return None
+    if pct:
+        den *= 100
+    if num > den:
+        return None
+    return num, den
+
+
+def stratum_size(N, ratio, minimum):
+    num, den = ratio
+    n = (N * num + den - 1) // den
+    return min(N, max(n, minimum))
+
+
+def lookup(mapping, name):
+    if not isinstance(mapping, dict):
+        return None
+    if name in mapping:
+        return mapping[name]
+    if "/" in name:
+        head = name.split("/", 1)[0]
+        if head in mapping:
+            return mapping[head]
+    return mapping.get("*")
+
+
+# ---------------------------------------------------------------- files
+
+def parse_population(data):
+    if data and not data.endswith(b"\n"):
+        raise Invalid("名单文件须以换行结尾")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("名单文件不是有效的 UTF-8")
+    rows, prev, ncols = [], None, None
+    for ln, line in enumerate(text.split("\n")[:-1], 1):
+        f = line.split("\t")
+        if ncols is None:
+            ncols = len(f)
+        if len(f) not in (2, 3) or len(f) != ncols or any(x == "" for x in f) or "\r" in line:
+            raise Invalid("名单文件第%d行格式不符" % ln)
+        key = f[0].encode("utf-8")
+        if prev is not None and prev >= key:
+            raise Invalid("名单文件第%d行: 编码未按字节升序排列或重复" % ln)
+        prev = key
+        rows.append((f[0], f[1], f[2] if len(f) == 3 else None))
+    return {"sha256": hashlib.sha256(data).hexdigest(), "rows": rows,
+            "has_region": ncols == 3}
+
+
+def parse_roster(data):
+    if data and not data.endswith(b"\n"):
+        raise Invalid("人员文件须以换行结尾")
+    text = data.decode("utf-8")
+    people, prev = [], None
+    for ln, line in enumerate(text.split("\n")[:-1], 1):
+        key = line.encode("utf-8")
+        if prev is not None and prev >= key:
+            raise Invalid("人员文件第%d行: 未按字节升序排列或重复" % ln)
+        prev = key
+        f = line.split("\t")
+        if len(f) != 8 or f[0] not in ("officer", "expert") or not f[1] or not f[3] \
+                or f[6] not in ("0", "1"):
+            raise Invalid("人员文件第%d行格式不符" % ln)
+        if f[0] == "expert" and (f[4] or f[5] or f[6] != "0"):
+            raise Invalid("人员文件第%d行格式不符" % ln)
+        if people and people[-1]["expert"] == (f[0] == "expert") and people[-1]["id"] == f[1]:
+            raise Invalid("人员文件第%d行: 编号重复" % ln)
+        people.append({"expert": f[0] == "expert", "id": f[1], "region": f[2],
+                       "status": f[3], "from": f[4], "to": f[5], "lead": f[6] == "1",
+                       "tags": f[7].split(",") if f[7] else []})
+    return {"sha256": hashlib.sha256(data).hexdigest(), "people": people}
+
+
+# ---------------------------------------------------------------- the draw
+
+def canonical(obj):
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute(record, pop, roster):
+    """Re-runs the draw; returns the derived fields as the record holds them."""
+    freeze = record.get("freeze") or {}
+    params = freeze.get("params")
+    task, date = freeze.get("task"), freeze.get("draw_date")
+    rnd, secret = record.get("public_randomness"), record.get("secret")
+    if not isinstance(params, dict) or not isinstance(task, str) or not isinstance(date, str):
+        raise Invalid("记录缺少 freeze.task / freeze.draw_date / freeze.params")
+    if not isinstance(rnd, str) or not isinstance(secret, str):
+        raise Invalid("记录缺少 public_randomness 或 secret")
+    g = params.get("group_size", 2)
+    g = 2 if g is None else g
+    cap = params.get("workload_cap", 0)
+    cap = 0 if cap is None else cap
+    if type(g) is not int or g < 2 or g > 50 or type(cap) is not int or cap < 0:
+        raise Invalid("参数 group_size / workload_cap 无效")
+    cross = params.get("cross_region") is True
+    required = params.get("required_tags") or []
+    specialties = params.get("specialties") or []
+    conflicts = params.get("conflicts") or []
+    if cross and not pop["has_region"]:
+        raise Invalid("要求跨区域检查时名单文件须有第三列")
+    seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+
+    by_stratum = {}
+    for ident, stratum, region in pop["rows"]:
+        by_stratum.setdefault(stratum, []).append(ident)
+    names = sorted(by_stratum, key=lambda s: s.encode("utf-8"))
+    strata, sizes = [], {}
+    for name in names:
+        rv = lookup(params.get("ratios"), name)
+        ratio = parse_ratio(rv)
+        if ratio is None:
+            raise Invalid("分层 %s 没有有效的抽查比例" % name)
+        mv = lookup(params.get("minimum"), name)
+        if mv is not None and (type(mv) is not int or mv < 0):
+            raise Invalid("分层 %s 的最低数量无效" % name)
+        minimum = mv or 0
+        n = stratum_size(len(by_stratum[name]), ratio, minimum)
+        sizes[name] = n
+        strata.append({"stratum": name, "N": len(by_stratum[name]), "ratio": rv,
+                       "minimum": minimum, "n": n})
+
+    def tk(i):
+        return ticket(seed, i)
+
+    stratum_order, taken, stratum_of, region_of = {}, {}, {}, {}
+    for ident, stratum, region in pop["rows"]:
+        stratum_of[ident], region_of[ident] = stratum, region
+    for name in names:
+        stratum_order[name] = order(seed, by_stratum[name])
+        taken[name] = sizes[name]
+    sample = [i for name in names for i in stratum_order[name][:sizes[name]]]
+    sample = sorted(sample, key=lambda i: (tk(i), i.encode("utf-8")))
+    selected = [{"id": i, "stratum": stratum_of[i], "ticket": tk(i)} for i in sample]
+
+    people = roster["people"] if roster else []
+    officers = [p for p in people if not p["expert"]]
+    experts = [p for p in people if p["expert"]]
+    load = {}
+    groups = []
+
+    def conflicted(pid, target):
+        return any(isinstance(c, list) and len(c) >= 2 and c[0] == pid and c[1] == target
+                   for c in conflicts)
+
+    def why_not(p, grp):
+        t = grp["target"]
+        if conflicted(p["id"], t):
+            return "回避：已申报利益冲突"
+        if cross and p["region"] == region_of[t]:
+            return "回避：本区域执法人员（本任务要求跨区域检查）"
+        if date < p["from"] or date > p["to"]:
+            return "执法证不在有效期内（%s 至 %s）" % (p["from"], p["to"])
+        if p["status"] != "在岗":
+            return "状态为%s" % p["status"]
+        if cap > 0 and load.get(p["id"], 0) >= cap:
+            return "已达本任务工作量上限（%d组）" % cap
+        for tag in required:
+            if tag not in p["tags"]:
+                return "缺少事项所需标签 %s" % tag
+        return None
+
+    def fill(grp):
+        while len(grp["members"]) < g and grp["pos"] < len(grp["order"]):
+            p = grp["order"][grp["pos"]]
+            grp["pos"] += 1
+            why = why_not(p, grp)
+            if why is None and len(grp["members"]) + 1 == g and not p["lead"] \
+                    and not any(m["lead"] for m in grp["members"]):
+                why = "末位须可任组长（组内尚无可任组长人员）"
+            if why:
+                grp["skipped"].append({"id": p["id"], "reason": why})
+                continue
+            grp["members"].append(p)
+            load[p["id"]] = load.get(p["id"], 0) + 1
+        grp["short"] = max(0, g - len(grp["members"]))
+
+    def cover(grp):
+        grp["uncovered"] = []
+        while True:
+            have = set()
+            for m in grp["members"] + grp["experts"]:
+                have.update(m["tags"])
+            missing = [s for s in specialties if s not in have]
+            if not missing:
+                return
+            if grp["epos"] >= len(grp["eorder"]):
+                grp["uncovered"] = missing
+                return
+            e = grp["eorder"][grp["epos"]]
+            grp["epos"] += 1
+            if not any(s in e["tags"] for s in missing):
+                continue
+            if e["status"] != "启用":
+                grp["skipped"].append({"id": e["id"], "reason": "状态为%s" % e["status"]})
+                continue
+            if conflicted(e["id"], grp["target"]):
+                grp["skipped"].append({"id": e["id"], "reason": "回避：已申报利益冲突"})
+                continue
+            grp["experts"].append(e)
+
+    def people_order(target, which, lst):
+        s = seed + which + target
+        idx = {p["id"]: p for p in lst}
+        return [idx[i] for i in order(s, list(idx))]
+
+    def new_group(target, origin):
+        grp = {"target": target, "origin": origin, "status": "有效", "members": [],
+               "experts": [], "skipped": [], "removed": [], "uncovered": [], "short": 0,
+               "pos": 0, "epos": 0}
+        if roster:
+            grp["order"] = people_order(target, "|officers|", officers)
+            grp["eorder"] = people_order(target, "|experts|", experts)
+            fill(grp)
+            cover(grp)
+        groups.append(grp)
+
+    for s in selected:
+        new_group(s["id"], "抽中")
+
+    events_in = record.get("events")
+    if events_in is not None and not isinstance(events_in, list):
+        raise Invalid("events 须为数组")
+    events = []
+    for k, ev in enumerate(events_in or []):
+        out = {key: ev[key] for key in ("type", "target", "officer", "reason")
+               if isinstance(ev, dict) and key in ev}
+        events.append(out)
+        if not roster and isinstance(ev, dict) and ev.get("type") == "officer":
+            continue
+        typ, target, reason = (ev.get("type"), ev.get("target"), ev.get("reason")) \
+            if isinstance(ev, dict) else (None, None, None)
+        if not isinstance(typ, str) or not isinstance(target, str) or not reason:
+            raise Invalid("事件%d: 须有 type、target 和非空 reason" % (k + 1))
+        grp = next((x for x in groups if x["status"] == "有效" and x["target"] == target), None)
+        if grp is None:
+            raise Invalid("事件%d: %s 不是当前有效的抽中对象" % (k + 1, target))
+        if typ == "target":
+            grp["status"] = "已替换"
+            for m in grp["members"]:
+                load[m["id"]] -= 1
+            name = stratum_of[target]
+            if taken[name] >= len(stratum_order[name]):
+                out["replacement"], out["ticket"] = None, None
+                continue
+            nxt = stratum_order[name][taken[name]]
+            taken[name] += 1
+            out["replacement"], out["ticket"] = nxt, tk(nxt)
+            new_group(nxt, "递补")
+            continue
+        if typ != "officer":
+            raise Invalid("事件%d: 未知类型 %s" % (k + 1, typ))
+        who = ev.get("officer")
+        if not isinstance(who, str):
+            raise Invalid("事件%d: 须有 officer" % (k + 1))
+        if any(m["id"] == who for m in grp["members"]):
+            m = next(m for m in grp["members"] if m["id"] == who)
+            load[who] -= 1
+            grp["members"].remove(m)
+            grp["removed"].append({"id": who, "reason": reason})
+            before = len(grp["members"])
+            fill(grp)
+            cover(grp)
+            out["replacement"] = grp["members"][-1]["id"] if len(grp["members"]) > before else None
+        elif any(e["id"] == who for e in grp["experts"]):
+            e = next(e for e in grp["experts"] if e["id"] == who)
+            grp["experts"].remove(e)
+            grp["removed"].append({"id": who, "reason": reason})
+            before = len(grp["experts"])
+            cover(grp)
+            out["replacement"] = grp["experts"][-1]["id"] if len(grp["experts"]) > before else None
+        else:
+            raise Invalid("事件%d: %s 不在 %s 的检查组中" % (k + 1, who, target))
+
+    assignments = []
+    if roster:
+        for grp in groups:
+            leader = next((m["id"] for m in grp["members"] if m["lead"]), None)
+            assignments.append({
+                "target": grp["target"], "origin": grp["origin"], "status": grp["status"],
+                "officers": [m["id"] for m in grp["members"]], "leader": leader,
+                "experts": [e["id"] for e in grp["experts"]], "uncovered": grp["uncovered"],
+                "skipped": grp["skipped"], "removed": grp["removed"], "short": grp["short"]})
+    return {"seed": seed, "seedhash": sha256_hex(seed), "strata": strata, "selected": selected,
+            "assignments": assignments, "events": events}
+
+
+# ---------------------------------------------------------------- verification
+
+def short(v):
+    s = canonical(v) if v is not None else "（缺失）"
+    return s if len(s) <= 200 else s[:190] + "…"
+
+
+def diff(path, a, b, out):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in b:
+            diff("%s.%s" % (path, k), a.get(k, Missing), b[k], out)
+        for k in a:
+            if k not in b:
+                out.append("%s.%s: 记录中有多余字段" % (path, k))
+        return
+    if isinstance(a, list) and isinstance(b, list):
+        for i in range(min(len(a), len(b))):
+            diff("%s[%d]" % (path, i), a[i], b[i], out)
+        if len(a) != len(b):
+            out.append("%s: 记录有 %d 项，重算为 %d 项" % (path, len(a), len(b)))
+        return
+    if a is not Missing and type(a) is type(b) and a == b:
+        return
+    out.append("%s: 记录为 %s，重算为 %s" % (path, short(None if a is Missing else a), short(b)))
+
+
+class _Missing:
+    pass
+
+
+Missing = _Missing()
+
+
+def has_control(v):
+    if isinstance(v, str):
+        return any(ord(c) < 0x20 or ord(c) == 0x7f for c in v)
+    if isinstance(v, dict):
+        return any(has_control(k) or has_control(x) for k, x in v.items())
+    if isinstance(v, list):
+        return any(has_control(x) for x in v)
+    return False
+
+
+def verify(record, pop, roster, expect_freeze):
+    out, notes = [], []
+    if not isinstance(record, dict):
+        return ["记录不是 JSON 对象"], notes
+    if record.get("format") != FORMAT:
+        out.append('format: 应为 "%s"' % FORMAT)
+    out += ["%s: 未知字段" % k for k in record if k not in RECORD_KEYS]
+    out += ["%s: 缺少字段" % k for k in RECORD_KEYS if k not in record]
+    freeze = record.get("freeze")
+    if not isinstance(freeze, dict):
+        return out + ["freeze: 缺少或不是对象"], notes
+    out += ["freeze.%s: 未知字段" % k for k in freeze if k not in FREEZE_KEYS]
+    out += ["freeze.%s: 缺少字段" % k for k in FREEZE_KEYS if k not in freeze]
+    if has_control(freeze):
+        out.append("freeze: 含有控制字符")
+    fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
+    if record.get("freeze_sha256") != fsha:
+        out.append("freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s"
+                   % (record.get("freeze_sha256"), fsha))
+    if expect_freeze and expect_freeze != fsha:
+        out.append("freeze: 与抽取前公布的摘要 %s 不符（重算为 %s）" % (expect_freeze, fsha))
+    secret = record.get("secret")
+    ok_secret = isinstance(secret, str) and len(secret) == 64 and \
+        all(c in "0123456789abcdef" for c in secret)
+    if not ok_secret:
+        out.append("secret: 应为 64 个小写十六进制字符")
+    else:
+        c = hashlib.sha256(bytes.fromhex(secret)).hexdigest()
+        if freeze.get("commitment") != c:
+            out.append("freeze.commitment: 记录为 %s，secret 的 SHA-256 为 %s"
+                       % (freeze.get("commitment"), c))
+    fp = freeze.get("population")
+    if pop is not None:
+        counts = {}
+        for _, s, _ in pop["rows"]:
+            counts[s] = counts.get(s, 0) + 1
+        diff("freeze.population", fp if isinstance(fp, dict) else fp,
+             {"sha256": pop["sha256"], "count": len(pop["rows"]), "strata": counts}, out)
+    else:
+        notes.append("未提供名单文件：只核对了票号、顺序和各层数量，未核对名单完整性。")
+    if roster is not None:
+        ppl = roster["people"]
+        diff("freeze.officers", freeze.get("officers"),
+             {"sha256": roster["sha256"], "officers": sum(1 for p in ppl if not p["expert"]),
+              "experts": sum(1 for p in ppl if p["expert"])}, out)
+    else:
+        notes.append("未提供人员文件：未核对检查组分配。")
+    task, rnd = freeze.get("task"), record.get("public_randomness")
+    if isinstance(task, str) and isinstance(rnd, str) and isinstance(secret, str):
+        seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+        if record.get("seed") != seed:
+            out.append("seed: 记录为 %s，应为 %s" % (record.get("seed"), seed))
+        if record.get("seedhash") != sha256_hex(seed):
+            out.append("seedhash: 记录为 %s，应为 %s" % (record.get("seedhash"), sha256_hex(seed)))
+    if pop is not None:
+        try:
+            re_ = compute(record, pop, roster)
+        except Invalid as e:
+            out.append("无法重算: %s" % e)
+            try:
+                copy = dict(record)
+                copy["events"] = []
+                re_ = compute(copy, pop, None)
+                diff("strata", record.get("strata"), re_["strata"], out)
+                diff("selected", record.get("selected"), re_["selected"], out)
+            except Invalid:
+                pass
+            return out, notes
+        diff("strata", record.get("strata"), re_["strata"], out)
+        diff("selected", record.get("selected"), re_["selected"], out)
+        if roster is not None:
+            diff("assignments", record.get("assignments"), re_["assignments"], out)
+            diff("events", record.get("events"), re_["events"], out)
+        else:
+            rec_ev = record.get("events") if isinstance(record.get("events"), list) else []
+            for i, e in enumerate(re_["events"]):
+                if e.get("type") == "target":
+                    diff("events[%d]" % i, rec_ev[i] if i < len(rec_ev) else Missing, e, out)
+    elif isinstance(task, str) and isinstance(rnd, str) and isinstance(secret, str):
+        seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+        prev = None
+        for i, e in enumerate(record.get("selected") or []):
+            ident = e.get("id") if isinstance(e, dict) else None
+            if not isinstance(ident, str):
+                continue
+            want = ticket(seed, ident)
+            if e.get("ticket") != want:
+                out.append("selected[%d].ticket: 记录为 %s，重算为 %s" % (i, e.get("ticket"), want))
+            key = (want, ident.encode("utf-8"))
+            if prev is not None and prev >= key:
+                out.append("selected[%d]: 未按票号升序排列" % i)
+            prev = key
+        params = freeze.get("params") if isinstance(freeze.get("params"), dict) else {}
+        fstrata = fp.get("strata") if isinstance(fp, dict) else {}
+        for i, s in enumerate(record.get("strata") or []):
+            name = s.get("stratum") if isinstance(s, dict) else None
+            N = (fstrata or {}).get(name) if isinstance(name, str) else None
+            ratio = parse_ratio(lookup(params.get("ratios"), name or ""))
+            if type(N) is not int or ratio is None:
+                out.append("strata[%d]: 无法按 freeze 重算" % i)
+                continue
+            mv = lookup(params.get("minimum"), name)
+            want = stratum_size(N, ratio, mv if type(mv) is int else 0)
+            if s.get("n") != want:
+                out.append("strata[%d].n: 记录为 %s，重算为 %d" % (i, s.get("n"), want))
+    return out, notes
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "--sample":
+        if len(argv) != 3:
+            print("用法: verify_draw.py --sample SEED < ids.txt", file=sys.stderr)
+            return 2
+        ids = [l.rstrip("\r") for l in sys.stdin.read().split("\n") if l.rstrip("\r")]
+        if len(set(ids)) != len(ids):
+            print("编码重复", file=sys.stderr)
+            return 1
+        for i in order(argv[2], ids):
+            print("%s\t%s" % (ticket(argv[2], i), i))
+        return 0
+    files, expect = [], None
+    args = argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--freeze" and args:
+            expect = args.pop(0)
+        elif a.startswith("-"):
+            print("用法: verify_draw.py RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA]",
+                  file=sys.stderr)
+            return 2
+        else:
+            files.append(a)
+    if not 1 <= len(files) <= 3:
+        print("用法: verify_draw.py RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA]",
+              file=sys.stderr)
+        return 2
+
+    def no_dupes(pairs):
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise ValueError("重复的键")
+        return dict(pairs)
+
+    try:
+        with open(files[0], "rb") as f:
+            record = json.loads(f.read().decode("utf-8"), object_pairs_hook=no_dupes)
+    except (ValueError, UnicodeDecodeError) as e:
+        print("不一致\n%s: 不是有效的 JSON（%s）" % (files[0], e))
+        return 1
+    try:
+        pop = parse_population(open(files[1], "rb").read()) if len(files) > 1 else None
+        roster = parse_roster(open(files[2], "rb").read()) if len(files) > 2 else None
+    except (Invalid, UnicodeDecodeError) as e:
+        print("不一致\n输入文件无效: %s" % e)
+        return 1
+    out, notes = verify(record, pop, roster, expect)
+    for n in notes:
+        print(n, file=sys.stderr)
+    if out:
+        print("不一致")
+        for line in out[:50]:
+            print(line)
+        if len(out) > 50:
+            print("……（更多差异从略）")
+        return 1
+    print("一致")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
