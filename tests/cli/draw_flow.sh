@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# The draw on a database: freeze, run, substitute, show/export, verify with spotcheck and with
+# tools/verify_draw.py (both must agree), one draw per task, re-draw with reason and approver
+# keeping the earlier draw, exclusions with reasons, and tampering: every record field and the
+# population file, each edit detected by both verifiers.
+set -euo pipefail
+S=${SPOTCHECK:?}; ROOT=${SPOTCHECK_ROOT:?}
+PY="python3 $ROOT/tools/verify_draw.py"
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+db=$t/s.db
+"$S" init --db "$db" >/dev/null
+# a small county: 600 targets over grades A-D, 14 officers, 3 experts
+python3 - "$t/seed.sql" <<'PY'
+import random, sys
+r = random.Random(11)
+out = ["BEGIN;",
+       "INSERT INTO org(id, code, name) VALUES (1, '130528', '测试县');",
+       "INSERT INTO dept(id, org_id, code, name, kind) VALUES (1, 1, 'D01', '基金监管科', '本局科室');"]
+for i in range(600):
+    kind = "institution" if i % 3 else "pharmacy"
+    code = ("H" if kind == "institution" else "P") + "1305%02d%05d" % (i % 4, i)
+    grade = "ABBBCCD"[r.randrange(7)]
+    last = "2025-03-01" if i % 50 == 0 else None
+    status = "注销" if i % 97 == 0 else "正常"
+    out.append("INSERT INTO target(org_id, kind, code, name, region, grade, status, last_checked_on, tags) "
+               "VALUES (1, '%s', '%s', '机构%d', '1305%02d', '%s', '%s', %s, 'T1');"
+               % (kind, code, i, i % 4, grade, status, "'%s'" % last if last else "NULL"))
+for i in range(14):
+    out.append("INSERT INTO officer(org_id, dept_id, name, cert_no, cert_valid_from, cert_valid_to, tags, region, status, may_lead) "
+               "VALUES (1, 1, '人员%d', 'ZF%03d', '2020-01-01', '%s', '%s', '1305%02d', '%s', %d);"
+               % (i, i, "2024-12-31" if i == 3 else "2030-12-31", "基金,医疗" if i % 4 else "基金",
+                  i % 4, "休假" if i == 5 else "在岗", 1 if i % 3 == 0 else 0))
+for i, spec in enumerate(["中医", "药学", "中医,药学"]):
+    out.append("INSERT INTO expert(org_id, code, name, kind, specialty, status) VALUES (1, 'ZJ%02d', '专家%d', '专家', '%s', '%s');"
+               % (i, i, spec, "停用" if i == 1 else "启用"))
+out.append("COMMIT;")
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+sqlite3 "$db" < "$t/seed.sql"
+
+"$S" draw freeze --db "$db" --task T1 --source "观察员掷骰" --date 2025-06-02 \
+  --ratio 5% --ratio D=30% --min A=2 --exclude-checked-months 6 --specialty 中医 \
+  --require-tag 基金 --cross-region --strata grade > "$t/freeze.out"
+fsha=$(grep -o '冻结摘要 [0-9a-f]*' "$t/freeze.out" | head -n 1 | cut -d' ' -f2)
+[ ${#fsha} -eq 64 ]
+# exclusions are recorded with reasons: 注销 targets and those checked within 6 months
+"$S" draw show --db "$db" --task T1 --json > "$t/frozen.json"
+python3 - "$t/frozen.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ex = d["freeze"]["excluded"]
+assert any(e["reason"].startswith("状态为注销") for e in ex), ex
+assert any("近6个月内已检查" in e["reason"] for e in ex), ex
+assert "seed" not in d and "secret" not in d        # nothing revealed before the draw
+PY
+# one draw per task
+set +e
+"$S" draw freeze --db "$db" --task T1 --source x --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+set -e
+"$S" draw run --db "$db" --task T1 --randomness 27182818 > "$t/run.out"
+grep -q '种子 spotcheck-v1|T1|27182818|' "$t/run.out"
+set +e
+"$S" draw run --db "$db" --task T1 --randomness 1 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+set -e
+"$S" draw show --db "$db" --task T1 --record "$t/r0.json"
+first=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["assignments"][0]; print(a["target"], a["officers"][0])' "$t/r0.json")
+tgt=${first% *}; off=${first#* }
+second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["selected"][1]["id"])' "$t/r0.json")
+"$S" draw substitute --db "$db" --task T1 --target "$tgt" --officer "$off" --reason 回避 | grep -q '已递补'
+"$S" draw substitute --db "$db" --task T1 --target "$second" --reason 已停业 | grep -q '已递补'
+"$S" draw show --db "$db" --task T1 --record "$t/r.json" --population "$t/p.tsv" --officers "$t/o.tsv"
+[ "$(cut -f3 "$t/p.tsv" | sort -u | wc -l)" -eq 4 ]       # region column for cross-region
+
+# both verifiers agree the record is consistent, with and without the published freeze digest
+"$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" | grep -qx 一致
+"$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
+$PY "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
+"$S" verify "$t/r.json" 2>/dev/null | grep -qx 一致
+$PY "$t/r.json" 2>/dev/null | grep -qx 一致
+python3 - "$t/r.json" "$off" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["assignments"][0]
+assert a["removed"][0]["id"] == sys.argv[2] and a["removed"][0]["reason"] == "回避"
+assert sys.argv[2] not in a["officers"] and len(a["officers"]) == 2
+assert r["assignments"][1]["status"] == "已替换"
+assert r["assignments"][-1]["origin"] == "递补"
+assert all(e["replacement"] for e in r["events"])
+PY
+
+# tampering: every field, and the population file; each must fail in both verifiers. (The free
+# text of a substitution reason is an input entered after the draw, anchored by publication, not
+# by recomputation: docs/DRAW.md says so; its type and target are checked here.)
+mkdir "$t/tamper"
+python3 - "$t/r.json" "$t/tamper" <<'PY'
+import copy, hashlib, json, sys
+rec = json.load(open(sys.argv[1])); out = sys.argv[2]
+def canon(o): return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def change(v):
+    if isinstance(v, bool): return not v
+    if isinstance(v, int): return v + 1
+    if isinstance(v, str): return v[:-1] + ("0" if v[-1:] != "0" else "1") if v else "x"
+    if isinstance(v, list): return v[:-1] if v else [{"id": "x", "reason": "y"}]
+    if isinstance(v, dict): return {**v, "tampered": 1}
+    return "x"
+cases = {}
+for k in rec:
+    c = copy.deepcopy(rec); c[k] = change(c[k]); cases["top-" + k] = c
+for k in rec["freeze"]:
+    for fix in (0, 1):
+        c = copy.deepcopy(rec); c["freeze"][k] = change(c["freeze"][k])
+        if fix: c["freeze_sha256"] = hashlib.sha256(canon(c["freeze"]).encode()).hexdigest()
+        cases["freeze-%s-%d" % (k, fix)] = c
+for k in rec["freeze"]["params"]:
+    c = copy.deepcopy(rec); c["freeze"]["params"][k] = change(c["freeze"]["params"][k])
+    c["freeze_sha256"] = hashlib.sha256(canon(c["freeze"]).encode()).hexdigest()
+    cases["param-" + k] = c
+for path in [("selected", 0, "id"), ("selected", 3, "ticket"), ("selected", 2, "stratum"),
+             ("strata", 0, "n"), ("assignments", 0, "leader"), ("assignments", 2, "officers"),
+             ("assignments", 0, "skipped"), ("assignments", 1, "status"), ("events", 0, "replacement"),
+             ("events", 1, "target"), ("assignments", 3, "experts")]:
+    c = copy.deepcopy(rec); o = c[path[0]][path[1]]; o[path[2]] = change(o[path[2]])
+    cases["-".join(map(str, path))] = c
+c = copy.deepcopy(rec); c["selected"][0], c["selected"][1] = c["selected"][1], c["selected"][0]
+cases["swap"] = c
+for name, c in cases.items():
+    json.dump(c, open("%s/%s.json" % (out, name), "w"), ensure_ascii=False)
+print(len(cases))
+PY
+n=0
+for f in "$t"/tamper/*.json; do
+  for v in "$S verify" "$PY"; do
+    if $v "$f" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" > "$t/v.out" 2>&1; then
+      echo "tampering not detected by $v: $(basename "$f")"; exit 1
+    fi
+    grep -qx 不一致 "$t/v.out" || { echo "no 不一致 from $v for $f"; cat "$t/v.out"; exit 1; }
+  done
+  n=$((n + 1))
+done
+[ "$n" -gt 40 ]
+# the population file: one id changed, one line dropped, one stratum changed
+sed '1s/^\(.\)/X/' "$t/p.tsv" > "$t/p1.tsv"
+sed '5d' "$t/p.tsv" > "$t/p2.tsv"
+awk -F'\t' 'NR==7{$2=($2=="A"?"B":"A")}1' OFS='\t' "$t/p.tsv" > "$t/p3.tsv"
+for p in "$t/p1.tsv" "$t/p2.tsv" "$t/p3.tsv"; do
+  for v in "$S verify" "$PY"; do
+    if $v "$t/r.json" "$p" "$t/o.tsv" > "$t/v.out" 2>&1; then echo "population edit not detected by $v"; exit 1; fi
+  done
+done
+{ "$S" verify "$t/r.json" "$t/p2.tsv" "$t/o.tsv" || true; } | grep -q "population.sha256"
+# the officer file
+sed '1d' "$t/o.tsv" > "$t/o1.tsv"
+for v in "$S verify" "$PY"; do
+  if $v "$t/r.json" "$t/p.tsv" "$t/o1.tsv" > /dev/null 2>&1; then echo "officer edit not detected by $v"; exit 1; fi
+done
+
+# re-draw: needs reason and approver, keeps the earlier draw
+set +e
+"$S" draw redraw --db "$db" --task T1 --source x --reason 系统故障 >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
+set -e
+"$S" draw redraw --db "$db" --task T1 --source "次日掷骰" --reason 系统故障 --approver 张局长 >/dev/null
+"$S" draw run --db "$db" --task T1 --randomness 161803 >/dev/null
+"$S" draw show --db "$db" --task T1 --all > "$t/all.json"
+python3 - "$t/all.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert [d["status"] for d in a] == ["已作废", "已抽取"], a
+assert a[1]["redraw_reason"] == "系统故障" and a[1]["redraw_approver"] == "张局长"
+PY
+"$S" draw show --db "$db" --task T1 --no 1 --record "$t/old.json" --population "$t/oldp.tsv" --officers "$t/oldo.tsv"
+"$S" verify "$t/old.json" "$t/oldp.tsv" "$t/oldo.tsv" | grep -qx 一致
+"$S" draw show --db "$db" --task T1 --record "$t/new.json" --population "$t/newp.tsv" --officers "$t/newo.tsv"
+"$S" verify "$t/new.json" "$t/newp.tsv" "$t/newo.tsv" | grep -qx 一致
+$PY "$t/new.json" "$t/newp.tsv" "$t/newo.tsv" | grep -qx 一致
+python3 - "$t/new.json" "$t/r.json" <<'PY'
+import hashlib, json, sys
+new, old = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+rd = new["freeze"]["redraw"]
+assert rd["reason"] == "系统故障" and rd["approver"] == "张局长"
+assert new["freeze"]["draw_no"] == 2
+PY
+# the help texts
+"$S" draw --help | grep -q 'freeze'
+"$S" verify --help | grep -q '一致'
+exit 0
