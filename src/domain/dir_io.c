@@ -186,6 +186,22 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
 }
 
 int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err) {
+    return dir_export_scoped(db, k, path, fmt, 0, err);
+}
+
+/* The WHERE clause limiting kind k to an org subtree, with one '?' for the root org id. */
+static const char *scope_clause(const DirKind *k) {
+    if (dir_field_index(k, "org_id") >= 0)
+        return " WHERE t.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o "
+               "JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)";
+    if (!strcmp(k->table, "org"))
+        return " WHERE t.id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o "
+               "JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)";
+    return " WHERE ? IS NOT NULL"; /* tags are shared by every org */
+}
+
+int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
+                      long long scope_org_id, char **err) {
     TableWriter *w = table_writer_open(path, fmt, k->label, err);
     if (!w) return -1;
     const char *cells[DIR_MAX_FIELDS];
@@ -198,10 +214,11 @@ int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char
     }
     int rc = table_write_row(w, cells, n, err);
     char *sql = dir_select_sql(k);
-    char *full = xasprintf("%s ORDER BY t.id", sql);
+    char *full = xasprintf("%s%s ORDER BY t.id", sql, scope_org_id ? scope_clause(k) : "");
     free(sql);
     Stmt *st = rc == 0 ? db_prepare(db, full) : NULL;
     free(full);
+    if (st && scope_org_id) db_bind_int(st, 1, scope_org_id);
     if (rc == 0 && !st) rc = set_err(err, "数据库错误: %s", db_errmsg(db));
     DirContext *ctx = dir_context_new(db, NULL, 0);
     char *vals[DIR_MAX_FIELDS] = {0};

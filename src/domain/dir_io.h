@@ -29,5 +29,8 @@ void import_report_free(ImportReport *rep);
 
 /* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */
 int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err);
+/* Same, limited to the rows of one org and the orgs below it (scope_org_id 0: every row). */
+int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
+                      long long scope_org_id, char **err);
 
 #endif

@@ -76,6 +76,10 @@ typedef struct DirKind {
     void (*check_row)(DirContext *ctx, DirRow *row, DirErrors *errs);
 } DirKind;
 
+/* Choice lists shared with other modules (target kinds, inspection methods 核查方式). */
+extern const Choice target_kinds[];
+extern const Choice inspection_methods[];
+
 extern const DirKind *const dir_kinds[];
 extern const size_t dir_kind_count;
 const DirKind *dir_kind_find(const char *name);
