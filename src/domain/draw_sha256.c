@@ -119,6 +119,62 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void shani_blocks(uint32_t h[
     _mm_storeu_si128((__m128i *)&h[4], st1);
 }
 
+/* Two independent single-block compressions from the same starting state, interleaved so the
+ * latency of one hides behind the other. h0/h1 hold the start state on entry (equal or not). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void shani_two(uint32_t h0[8], uint32_t h1[8],
+                                                                   const uint8_t *p0,
+                                                                   const uint8_t *p1) {
+    const __m128i MASK = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i a0, b0, a1, b1, t;
+    t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h0[0]), 0xB1);
+    b0 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h0[4]), 0x1B);
+    a0 = _mm_alignr_epi8(t, b0, 8);
+    b0 = _mm_blend_epi16(b0, t, 0xF0);
+    t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h1[0]), 0xB1);
+    b1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h1[4]), 0x1B);
+    a1 = _mm_alignr_epi8(t, b1, 8);
+    b1 = _mm_blend_epi16(b1, t, 0xF0);
+    __m128i sa0 = a0, sb0 = b0, sa1 = a1, sb1 = b1, m[4], n[4], x, y;
+    for (int i = 0; i < 4; i++) {
+        m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p0 + 16 * i)), MASK);
+        n[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p1 + 16 * i)), MASK);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) {
+        __m128i k = _mm_loadu_si128((const __m128i *)&K[4 * i]);
+        x = _mm_add_epi32(m[i & 3], k);
+        y = _mm_add_epi32(n[i & 3], k);
+        b0 = _mm_sha256rnds2_epu32(b0, a0, x);
+        b1 = _mm_sha256rnds2_epu32(b1, a1, y);
+        if (i >= 3 && i <= 14) {
+            t = _mm_alignr_epi8(m[i & 3], m[(i - 1) & 3], 4);
+            m[(i + 1) & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(m[(i + 1) & 3], t), m[i & 3]);
+            t = _mm_alignr_epi8(n[i & 3], n[(i - 1) & 3], 4);
+            n[(i + 1) & 3] = _mm_sha256msg2_epu32(_mm_add_epi32(n[(i + 1) & 3], t), n[i & 3]);
+        }
+        x = _mm_shuffle_epi32(x, 0x0E);
+        y = _mm_shuffle_epi32(y, 0x0E);
+        a0 = _mm_sha256rnds2_epu32(a0, b0, x);
+        a1 = _mm_sha256rnds2_epu32(a1, b1, y);
+        if (i >= 1 && i <= 12) {
+            m[(i - 1) & 3] = _mm_sha256msg1_epu32(m[(i - 1) & 3], m[i & 3]);
+            n[(i - 1) & 3] = _mm_sha256msg1_epu32(n[(i - 1) & 3], n[i & 3]);
+        }
+    }
+    a0 = _mm_add_epi32(a0, sa0);
+    b0 = _mm_add_epi32(b0, sb0);
+    a1 = _mm_add_epi32(a1, sa1);
+    b1 = _mm_add_epi32(b1, sb1);
+    t = _mm_shuffle_epi32(a0, 0x1B);
+    b0 = _mm_shuffle_epi32(b0, 0xB1);
+    _mm_storeu_si128((__m128i *)&h0[0], _mm_blend_epi16(t, b0, 0xF0));
+    _mm_storeu_si128((__m128i *)&h0[4], _mm_alignr_epi8(b0, t, 8));
+    t = _mm_shuffle_epi32(a1, 0x1B);
+    b1 = _mm_shuffle_epi32(b1, 0xB1);
+    _mm_storeu_si128((__m128i *)&h1[0], _mm_blend_epi16(t, b1, 0xF0));
+    _mm_storeu_si128((__m128i *)&h1[4], _mm_alignr_epi8(b1, t, 8));
+}
+
 int draw_sha256_blocks_shani(uint32_t h[8], const uint8_t *blocks, size_t nblocks) {
     if (!draw_sha256_have_shani()) return 0;
     shani_blocks(h, blocks, nblocks);
@@ -149,6 +205,18 @@ void draw_sha256_blocks(uint32_t h[8], const uint8_t *blocks, size_t nblocks) {
     }
 #endif
     draw_sha256_blocks_portable(h, blocks, nblocks);
+}
+
+void draw_sha256_two(uint32_t h0[8], uint32_t h1[8], const uint8_t b0[64], const uint8_t b1[64]) {
+    if (!impl) draw_sha256_use(1);
+#ifdef DRAW_HAVE_X86
+    if (impl == 2) {
+        shani_two(h0, h1, b0, b1);
+        return;
+    }
+#endif
+    draw_sha256_blocks_portable(h0, b0, 1);
+    draw_sha256_blocks_portable(h1, b1, 1);
 }
 
 void draw_sha256_init(DrawSha256 *c) {

@@ -32,6 +32,9 @@ void draw_hex(const uint8_t *p, size_t n, char *out);
 /* Compresses nblocks consecutive 64-byte blocks into state h, with whichever implementation
  * draw_sha256_use() selected (SHA-NI when the CPU has it, unless disabled). */
 void draw_sha256_blocks(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
+/* Two independent one-block compressions (states h0 and h1, blocks b0 and b1), interleaved on
+ * SHA-NI for throughput. */
+void draw_sha256_two(uint32_t h0[8], uint32_t h1[8], const uint8_t b0[64], const uint8_t b1[64]);
 /* The portable implementation, always available. */
 void draw_sha256_blocks_portable(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
 /* The SHA-NI implementation; returns 0 (and does nothing) when the CPU lacks it. */

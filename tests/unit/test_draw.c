@@ -68,6 +68,13 @@ static void test_sha256_implementations(void) {
     draw_sha256_blocks_portable(h1, buf, 6);
     if (draw_sha256_blocks_shani(h2, buf, 6)) CHECK(memcmp(h1, h2, 32) == 0);
     else CHECK(!shani);
+    /* the interleaved pair against the portable single block */
+    uint32_t p0[8], p1[8], q0[8], q1[8];
+    for (int i = 0; i < 8; i++) p0[i] = q0[i] = (uint32_t)rnd(), p1[i] = q1[i] = (uint32_t)rnd();
+    draw_sha256_two(p0, p1, buf, buf + 64);
+    draw_sha256_blocks_portable(q0, buf, 1);
+    draw_sha256_blocks_portable(q1, buf + 64, 1);
+    CHECK(memcmp(p0, q0, 32) == 0 && memcmp(p1, q1, 32) == 0);
     /* id digests with the midstate, for ids around the one/two/three block limits */
     DrawSeed s;
     draw_seed_init(&s, "seed", 4);

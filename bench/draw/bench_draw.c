@@ -1,0 +1,113 @@
+/* bench_draw.c - times spotcheck's stratified draw (3% per credit grade) on a large population,
+ * in memory and from a SQLite database built by bench/draw/run.sh. Prints "name seconds" lines
+ * that run.sh collects. Not part of `make test`.
+ *
+ *   bench_draw memory N POP_OUT   generate N targets, write the canonical population file to
+ *                                 POP_OUT (for the peers), time parse + draw in memory
+ *   bench_draw db DB              time reading the population from the target table + draw */
+#include "db/db.h"
+#include "domain/draw.h"
+#include "domain/draw_sha256.h"
+#include "domain/draw_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *SEED = "spotcheck-v1|BENCH-2025|3141592653|"
+                          "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+/* Draws 3% of every stratum; returns the sample size. */
+static size_t draw3(const DrawPop *p, char *first_out, size_t first_len) {
+    DrawRatio r;
+    draw_ratio_parse("3%", &r);
+    uint64_t *n = xcalloc(p->nstrata, sizeof *n);
+    for (size_t h = 0; h < p->nstrata; h++) n[h] = draw_stratum_size(p->stratum_n[h], r, 0);
+    DrawSelection sel;
+    draw_select(&sel, p, SEED, strlen(SEED), n);
+    size_t count = sel.count;
+    snprintf(first_out, first_len, "%s %s", p->id[sel.idx[0]], sel.ticket[0]);
+    draw_selection_free(&sel);
+    free(n);
+    return count;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_draw memory N POP_OUT | db DB\n");
+        return 2;
+    }
+    printf("sha256 %s\n", draw_sha256_use(1));
+    char first[160];
+    if (!strcmp(argv[1], "memory") && argc == 4) {
+        size_t N = strtoull(argv[2], NULL, 10);
+        Buf b;
+        buf_init(&b);
+        buf_reserve(&b, N * 15);
+        for (size_t i = 0; i < N; i++) {
+            uint64_t x = (uint64_t)i * 2654435761u % 7;
+            buf_printf(&b, "E%011zu\t%c\n", i, "ABBBCCD"[x]);
+        }
+        FILE *f = fopen(argv[3], "wb");
+        if (!f || fwrite(b.data, 1, b.len, f) != b.len || fclose(f)) return 1;
+        double t0 = now();
+        DrawPop p;
+        char *err = NULL;
+        size_t len = b.len;
+        if (draw_pop_parse(&p, buf_steal(&b), len, &err)) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        double t1 = now();
+        size_t n = draw3(&p, first, sizeof first);
+        double t2 = now();
+        printf("memory_parse %.3f\nmemory_draw %.3f\nsample %zu\nfirst %s\n", t1 - t0, t2 - t1, n,
+               first);
+        draw_pop_free(&p);
+        return 0;
+    }
+    if (!strcmp(argv[1], "db")) {
+        double t0 = now();
+        char *err = NULL;
+        Db *db = db_open(argv[2], 0, &err);
+        if (!db) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        json_t *params = json_pack("{s:{s:s},s:{s:i}}", "ratios", "*", "3%", "exclusions",
+                                   "yearly_cap", 0);
+        json_t *excluded = json_array();
+        Buf pop;
+        buf_init(&pop);
+        if (draw_store_population(db, params, "2025-06-02", "BENCH-2025", &pop, excluded, &err)) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        double t1 = now();
+        DrawPop p;
+        size_t len = pop.len;
+        if (draw_pop_parse(&p, buf_steal(&pop), len, &err)) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        double t2 = now();
+        size_t n = draw3(&p, first, sizeof first);
+        double t3 = now();
+        printf("db_read %.3f\ndb_parse %.3f\ndb_draw %.3f\ndb_total %.3f\nsample %zu\nfirst %s\n",
+               t1 - t0, t2 - t1, t3 - t2, t3 - t0, n, first);
+        draw_pop_free(&p);
+        json_decref(params);
+        json_decref(excluded);
+        db_close(db);
+        return 0;
+    }
+    fprintf(stderr, "usage: bench_draw memory N POP_OUT | db DB\n");
+    return 2;
+}
