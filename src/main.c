@@ -51,6 +51,12 @@ const CliCommand cli_commands[] = {
      "  读取一个 HTTP/1.1 请求（请求行、头、按 Content-Length 的正文），交给与 serve 相同的\n"
      "  路由处理，把完整响应写到标准输出。无需网络端口，供路由测试使用。\n",
      cmd_test_http},
+    {"routes", "列出 Web 路由表及各角色权限（权限矩阵测试使用）",
+     "用法: spotcheck routes\n"
+     "  每行一个路由: route<TAB>方法<TAB>路径<TAB>所需权限<TAB>CSRF 级别<TAB>说明；\n"
+     "  然后每个角色一行: role<TAB>角色<TAB>权限…。kind.write 按 :kind 解析为\n"
+     "  ref.write（orgs depts tags）或 dir.write（其余名录）。\n",
+     cmd_routes},
     {"sample", "一致抽样：从标准输入读取编码，按票号输出抽取顺序",
      "用法: spotcheck sample --seed SEED [--take N]\n"
      "  从标准输入逐行读取编码（空行忽略，编码不得重复），按 Rivest 一致抽样算法输出\n"

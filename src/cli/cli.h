@@ -43,6 +43,7 @@ int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_test_http(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_draw(int argc, char **argv);

@@ -1,6 +1,8 @@
 /* cmd_serve.c - `spotcheck serve` and `spotcheck test-http`. */
 #include "../core/util.h"
 #include "../web/app.h"
+#include "../web/web.h"
+#include "../domain/account.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -28,12 +30,13 @@ int cmd_serve(int argc, char **argv) {
     Db *db = cli_open_db(db_path); /* applies migrations once, before any request */
     if (!db) return CLI_REJECTED;
     db_close(db);
-    App app = {.db_path = xstrdup(db_path)};
+    App app;
+    app_init(&app, db_path);
     char *err = NULL;
     printf("spotcheck 已启动: http://%s/  （按 Ctrl-C 停止）\n", listen);
     fflush(stdout);
     rc = http_serve(listen, app_handle, &app, &err);
-    free(app.db_path);
+    app_free(&app);
     if (rc != 0) {
         fprintf(stderr, "spotcheck serve: %s\n", err ? err : "启动失败");
         free(err);
@@ -49,12 +52,31 @@ int cmd_test_http(int argc, char **argv) {
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
     db_close(db);
-    App app = {.db_path = xstrdup(db_path)};
+    App app;
+    app_init(&app, db_path);
     rc = http_test_one(stdin, stdout, app_handle, &app);
-    free(app.db_path);
+    app_free(&app);
     if (rc != 0) {
         fprintf(stderr, "spotcheck test-http: 无法解析请求\n");
         return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cmd_routes(int argc, char **argv) {
+    if (argc > 1) return cli_usage_error("routes", "不接受参数 %s", argv[1]);
+    /* method, pattern, permission, csrf level; then one line per role with its permissions */
+    static const char *const csrf_names[] = {"none", "token", "login"};
+    for (size_t i = 0; i < web_route_count; i++) {
+        const Route *rt = &web_routes[i];
+        printf("route\t%s\t%s\t%s\t%s\t%s\n", rt->method, rt->pattern, web_perm_name(rt->perm),
+               csrf_names[rt->csrf], rt->summary);
+    }
+    for (size_t i = 0; i < account_role_count; i++) {
+        printf("role\t%s", account_roles[i].code);
+        for (int p = 0; p < P_COUNT; p++)
+            if (p != P_KIND_WRITE && web_role_has(account_roles[i].code, (Perm)p)) printf("\t%s", web_perm_name((Perm)p));
+        printf("\n");
     }
     return CLI_OK;
 }

@@ -1,51 +1,198 @@
-/* app.c - request dispatch for the web application. For now the status page with the
- * directory counts; the router and pages build on this. */
+/* app.c - request dispatch: static assets, the route table, sessions, permission and CSRF
+ * checks, security headers. Every request passes here; handlers run only after the route's
+ * permission and CSRF level are satisfied. Thread-safe: per-request state only. */
 #include "app.h"
 
-#include "../db/db.h"
-#include "../domain/directory.h"
+#include "../core/embed.h"
+#include "session.h"
+#include "tmpl.h"
+#include "web.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-static void html_escape(Buf *b, const char *s) {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_putc(b, *s);
-        }
+void app_init(App *app, const char *db_path) {
+    memset(app, 0, sizeof *app);
+    app->db_path = xstrdup(db_path);
+    const char *idle = getenv("SPOTCHECK_SESSION_IDLE");
+    app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
+    const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
+    app->secure_cookies = sec && *sec == '1';
+}
+
+void app_free(App *app) { free(app->db_path); }
+
+static void security_headers(HttpResponse *res) {
+    http_set_header(res, "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
+    http_set_header(res, "X-Content-Type-Options", "nosniff");
+    http_set_header(res, "X-Frame-Options", "DENY");
+    http_set_header(res, "Referrer-Policy", "same-origin");
+}
+
+static const char *mime_of(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot) return "application/octet-stream";
+    if (!strcmp(dot, ".css")) return "text/css; charset=utf-8";
+    if (!strcmp(dot, ".js")) return "text/javascript; charset=utf-8";
+    if (!strcmp(dot, ".svg")) return "image/svg+xml";
+    if (!strcmp(dot, ".png")) return "image/png";
+    if (!strcmp(dot, ".ico")) return "image/x-icon";
+    return "application/octet-stream";
+}
+
+/* Serves web/static/NAME from the embedded files with an ETag. Returns 1 when handled. */
+static int serve_static(HttpRequest *req, HttpResponse *res) {
+    if (strncmp(req->path, "/static/", 8) != 0) return 0;
+    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) return 0;
+    const char *name = req->path + 8;
+    if (strstr(name, "..") || strchr(name, '/')) return 0;
+    char *full = xasprintf("web/static/%s", name);
+    const EmbeddedFile *f = embed_find(full);
+    free(full);
+    if (!f) return 0;
+    char etag[40];
+    snprintf(etag, sizeof etag, "\"%s\"", f->etag);
+    http_set_header(res, "ETag", etag);
+    http_set_header(res, "Cache-Control", "public, max-age=300");
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && !strcmp(inm, etag)) {
+        res->status = 304;
+        return 1;
     }
+    http_set_header(res, "Content-Type", mime_of(name));
+    res->static_body = f->data;
+    res->static_len = f->len;
+    return 1;
+}
+
+/* Matches path against pattern ("/d/:kind/:id"); fills r->params. */
+static int match(const char *pattern, const char *path, Req *r) {
+    r->nparams = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == ':') {
+            const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+            size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
+            if (sl == 0 || r->nparams == WEB_MAX_PARAMS) return 0;
+            static _Thread_local char names[WEB_MAX_PARAMS][32];
+            snprintf(names[r->nparams], sizeof names[0], "%.*s", (int)pl - 1, p + 1);
+            r->param_names[r->nparams] = names[r->nparams];
+            r->params[r->nparams++] = xstrndup(s, sl);
+            p += pl;
+            s += sl;
+            continue;
+        }
+        if (*p != *s) return 0;
+        p++;
+        s++;
+    }
+    return !*p && !*s;
+}
+
+static void free_params(Req *r) {
+    for (size_t i = 0; i < r->nparams; i++) free(r->params[i]);
+    r->nparams = 0;
+}
+
+/* Origin/Referer must name this host when the browser sends them. */
+static int same_origin(HttpRequest *req) {
+    const char *host = http_header(req, "Host");
+    const char *origin = http_header(req, "Origin");
+    if (!origin) origin = http_header(req, "Referer");
+    if (!origin || !host) return 1;
+    const char *p = strstr(origin, "://");
+    if (!p) return 0;
+    p += 3;
+    size_t hl = strlen(host);
+    return !strncmp(p, host, hl) && (p[hl] == 0 || p[hl] == '/');
+}
+
+static int csrf_ok(Req *r, const Route *rt) {
+    if (rt->csrf == CSRF_NONE) return 1;
+    if (!same_origin(r->http)) return 0;
+    if (rt->csrf == CSRF_LOGIN) return session_login_csrf_ok(r);
+    if (!r->sess) return 0;
+    const char *hdr = http_header(r->http, "X-CSRF-Token");
+    char *form = hdr ? NULL : web_form(r, "csrf");
+    const char *given = hdr ? hdr : form;
+    int ok = given && session_token_eq(given, r->sess->csrf);
+    free(form);
+    return ok;
+}
+
+static const Route *find_route(Req *r, int *method_mismatch) {
+    *method_mismatch = 0;
+    for (size_t i = 0; i < web_route_count; i++) {
+        const Route *rt = &web_routes[i];
+        if (!match(rt->pattern, r->http->path, r)) {
+            free_params(r);
+            continue;
+        }
+        if (!strcmp(rt->method, r->http->method) ||
+            (!strcmp(rt->method, "GET") && !strcmp(r->http->method, "HEAD")))
+            return rt;
+        free_params(r);
+        *method_mismatch = 1;
+    }
+    return NULL;
+}
+
+static void dispatch(Req *r) {
+    int wrong_method;
+    const Route *rt = find_route(r, &wrong_method);
+    if (!rt) {
+        if (wrong_method) web_error(r, 405, "method_not_allowed", "不支持该请求方法");
+        else web_error(r, 404, "not_found", "页面不存在");
+        return;
+    }
+    Perm need = web_route_perm(rt, web_param(r, "kind"));
+    if (need != P_PUBLIC && !r->sess) {
+        if (r->is_api || strcmp(r->http->method, "GET") != 0) {
+            web_error(r, 401, "unauthenticated", "请先登录");
+        } else {
+            Buf loc;
+            buf_init(&loc);
+            buf_puts(&loc, "/login?next=");
+            web_url_encode(&loc, r->http->path);
+            web_redirect(r, loc.data);
+            buf_free(&loc);
+        }
+        return;
+    }
+    if (need != P_PUBLIC && !web_role_has(r->sess->role, need)) {
+        web_error(r, 403, "forbidden", "您的角色无权执行此操作");
+        return;
+    }
+    if (!csrf_ok(r, rt)) {
+        web_error(r, 403, "csrf", "请求校验失败（页面可能已过期），请刷新页面后重试");
+        return;
+    }
+    rt->handler(r);
 }
 
 void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
     App *app = app_;
-    http_set_header(res, "Content-Type", "text/html; charset=utf-8");
-    http_set_header(res, "X-Content-Type-Options", "nosniff");
-    http_set_header(res, "Content-Security-Policy", "default-src 'self'");
-    if (strcmp(req->path, "/") != 0) {
-        res->status = 404;
-        buf_puts(&res->body, "<!doctype html><meta charset=utf-8><title>未找到</title><p>页面不存在</p>");
-        return;
-    }
+    security_headers(res);
+    if (serve_static(req, res)) return;
+    Req r;
+    memset(&r, 0, sizeof r);
+    r.app = app;
+    r.http = req;
+    r.res = res;
+    r.is_api = !strncmp(req->path, "/api/", 5);
+    http_set_header(res, "Cache-Control", "no-store");
     char *err = NULL;
-    Db *db = db_open(app->db_path, 0, &err);
-    if (!db) {
-        res->status = 500;
-        buf_puts(&res->body, "<!doctype html><meta charset=utf-8><p>数据库不可用</p>");
+    r.db = db_open(app->db_path, 0, &err);
+    if (!r.db) {
         free(err);
+        web_error(&r, 500, "db_unavailable", "数据库暂时不可用");
         return;
     }
-    buf_puts(&res->body, "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>spotcheck 状态</title>"
-                         "<h1>spotcheck 运行状态</h1><table>");
-    for (size_t i = 0; i < dir_kind_count; i++) {
-        buf_puts(&res->body, "<tr><th>");
-        html_escape(&res->body, dir_kinds[i]->label);
-        buf_printf(&res->body, "</th><td>%lld</td></tr>", dir_count(db, dir_kinds[i]));
-    }
-    buf_puts(&res->body, "</table></html>");
-    db_close(db);
+    session_load(&r);
+    dispatch(&r);
+    free_params(&r);
+    db_close(r.db);
 }

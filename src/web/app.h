@@ -6,7 +6,14 @@
 
 typedef struct App {
     char *db_path;
+    int session_idle; /* seconds of inactivity before a session ends */
+    int secure_cookies; /* add the Secure attribute (behind HTTPS) */
 } App;
+
+/* Fills the defaults (and SPOTCHECK_SESSION_IDLE, SPOTCHECK_SECURE_COOKIES from the
+ * environment). */
+void app_init(App *app, const char *db_path);
+void app_free(App *app);
 
 /* The handler given to http_serve / http_test_one. Opens its own database connection. */
 void app_handle(void *app, HttpRequest *req, HttpResponse *res);

@@ -33,6 +33,10 @@ void http_set_header(HttpResponse *res, const char *name, const char *value) {
             return;
         }
     }
+    http_add_header(res, name, value);
+}
+
+void http_add_header(HttpResponse *res, const char *name, const char *value) {
     if (res->nheaders == HTTP_MAX_HEADERS) return;
     res->headers[res->nheaders].name = xstrdup(name);
     res->headers[res->nheaders].value = xstrdup(value);
@@ -393,13 +397,28 @@ int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app) {
     free(line);
     HttpResponse res;
     http_response_init(&res);
-    if (content_length > HTTP_MAX_BODY) {
+    const char *ct = http_header(&req, "Content-Type");
+    int multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
+    if (content_length > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
         req.body_too_large = 1;
         res.status = 413;
     } else {
         req.body = xmalloc(content_length + 1);
         req.body_len = fread(req.body, 1, content_length, in);
         req.body[req.body_len] = 0;
+        if (multipart) { /* as the server does: the body goes to a temporary file */
+            char tmpl[] = "/tmp/spotcheck-upload-XXXXXX";
+            int fd = mkstemp(tmpl);
+            if (fd >= 0) {
+                FILE *f = fdopen(fd, "wb");
+                fwrite(req.body, 1, req.body_len, f);
+                fclose(f);
+                req.upload_path = xstrdup(tmpl);
+                req.upload_len = req.body_len;
+                req.body_len = 0;
+                req.body[0] = 0;
+            }
+        }
         handler(app, &req, &res);
     }
     fprintf(out, "HTTP/1.1 %d %s\r\n", res.status, status_text(res.status));

@@ -49,8 +49,10 @@ typedef void (*HttpHandler)(void *app, HttpRequest *req, HttpResponse *res);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const char *http_header(const HttpRequest *req, const char *name);
-/* Adds a response header (copied). */
+/* Sets a response header (copied), replacing one of the same name. */
 void http_set_header(HttpResponse *res, const char *name, const char *value);
+/* Adds a response header even if one of the same name exists (Set-Cookie). */
+void http_add_header(HttpResponse *res, const char *name, const char *value);
 void http_response_init(HttpResponse *res);
 void http_response_free(HttpResponse *res);
 void http_request_free(HttpRequest *req);

@@ -1,0 +1,117 @@
+/* page_auth.c - login, logout and the home dashboard. */
+#include "../domain/account.h"
+#include "../domain/directory.h"
+#include "session.h"
+#include "web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Only same-site paths are accepted as a post-login target (no open redirect). */
+static int safe_next(const char *next) {
+    return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strchr(next, ':');
+}
+
+static void login_page(Req *r, const char *username, const char *error, int status) {
+    char *csrf = session_login_csrf(r);
+    char *next = web_query(r, "next");
+    if (!next) next = web_form(r, "next");
+    json_t *ctx = json_pack("{s:s, s:s, s:s}", "login_csrf", csrf, "username", username ? username : "",
+                            "next", safe_next(next) ? next : "/");
+    if (error) json_object_set_new(ctx, "error", json_string(error));
+    free(csrf);
+    free(next);
+    web_page(r, "login", "登录", ctx);
+    r->res->status = status;
+}
+
+void page_login_form(Req *r) {
+    if (r->sess) {
+        web_redirect(r, "/");
+        return;
+    }
+    login_page(r, NULL, NULL, 200);
+}
+
+void page_login(Req *r) {
+    char *user = web_form(r, "username"), *pass = web_form(r, "password"), *next = web_form(r, "next");
+    if (!user) user = xstrdup("");
+    if (session_login_blocked(r, user)) {
+        login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
+        goto out;
+    }
+    char *hash = NULL;
+    int64_t uid = 0;
+    db_query_text(r->db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'",
+                  "t", user);
+    db_query_int(r->db, &uid, "SELECT id FROM user WHERE username = ? AND status = '启用'", "t", user);
+    /* verify against a fixed hash when the user is unknown, so timing does not reveal names */
+    static const char dummy[] =
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$hR0P4wW2B8m6kKXH1Qp8P1w3k7m9C6y3T9o6Jm1v3yQ";
+    int ok = account_check_password(hash ? hash : dummy, pass ? pass : "") && hash && uid;
+    free(hash);
+    session_login_record(r, user, ok);
+    if (!ok) {
+        login_page(r, user, "用户名或密码错误。", 401);
+        goto out;
+    }
+    if (session_start(r, uid) != DB_OK) {
+        web_error(r, 500, "session", "无法创建会话");
+        goto out;
+    }
+    web_redirect(r, safe_next(next) ? next : "/");
+out:
+    if (pass) memset(pass, 0, strlen(pass));
+    free(user);
+    free(pass);
+    free(next);
+}
+
+void page_logout(Req *r) {
+    session_end(r);
+    web_redirect(r, "/login?ok=loggedout");
+}
+
+static void add_count(Req *r, json_t *arr, const char *label, const char *href, const char *sql) {
+    int64_t n = 0;
+    db_query_int(r->db, &n, sql, "i", (int64_t)r->sess->org_id);
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "label", label, "href", href, "count", (json_int_t)n));
+}
+
+void page_home(Req *r) {
+    json_t *ctx = json_object(), *cards = json_array(), *grades = json_array();
+    if (web_role_has(r->sess->role, P_DIR_READ)) {
+        add_count(r, cards, "抽查事项", "/d/items", "SELECT count(*) FROM item t WHERE status = '启用' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "定点医疗机构", "/d/targets?kind=institution", "SELECT count(*) FROM target t WHERE kind = 'institution' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "定点零售药店", "/d/targets?kind=pharmacy", "SELECT count(*) FROM target t WHERE kind = 'pharmacy' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "用人单位", "/d/targets?kind=employer", "SELECT count(*) FROM target t WHERE kind = 'employer' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "参保人", "/d/targets?kind=insured", "SELECT count(*) FROM target t WHERE kind = 'insured' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "在岗执法人员", "/d/officers?status=在岗", "SELECT count(*) FROM officer t WHERE status = '在岗' AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "证件已过期", "/d/officers", "SELECT count(*) FROM officer t WHERE cert_valid_to < date('now') AND " WEB_SCOPE_SQL("t.org_id"));
+        add_count(r, cards, "专家与第三方机构", "/d/experts", "SELECT count(*) FROM expert t WHERE " WEB_SCOPE_SQL("t.org_id"));
+        Stmt *st = db_prepare(r->db, "SELECT grade, count(*) FROM target t WHERE kind <> 'insured' AND " WEB_SCOPE_SQL("t.org_id") " GROUP BY grade ORDER BY grade");
+        int64_t total = 0;
+        json_t *tmp = json_array();
+        if (st) {
+            db_bind_int(st, 1, r->sess->org_id);
+            while (db_step(st) == DB_ROW) {
+                total += db_col_int(st, 1);
+                json_array_append_new(tmp, json_pack("{s:s, s:I}", "grade", db_col_text(st, 0), "count", (json_int_t)db_col_int(st, 1)));
+            }
+            db_finalize(st);
+        }
+        size_t i;
+        json_t *g;
+        json_array_foreach(tmp, i, g) {
+            json_int_t c = json_integer_value(json_object_get(g, "count"));
+            json_object_set_new(g, "percent", json_integer(total ? (json_int_t)(c * 100 / total) : 0));
+            json_array_append(grades, g);
+        }
+        json_decref(tmp);
+    }
+    json_object_set_new(ctx, "cards", cards);
+    json_object_set_new(ctx, "grades", grades);
+    json_object_set_new(ctx, "can_read", json_boolean(web_role_has(r->sess->role, P_DIR_READ)));
+    json_object_set_new(ctx, "org_name", json_string(r->sess->org_name));
+    web_page(r, "home", "首页", ctx);
+}

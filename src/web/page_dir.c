@@ -1,0 +1,488 @@
+/* page_dir.c - the HTML pages of every directory kind: list with search, filters and keyset
+ * paging; detail with version history and status change; create/edit forms with field-level
+ * errors; import upload with its row-by-row report; export as CSV or XLSX. One set of handlers
+ * serves all kinds through their field tables. */
+#include "../domain/dir_io.h"
+#include "dir_view.h"
+#include "multipart.h"
+#include "web.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Columns shown in each kind's list (the rest are on the detail page). */
+static const char *const list_columns[][8] = {
+    {"orgs", "code", "name", "parent_id", "status"},
+    {"depts", "code", "name", "org_id", "kind", "status"},
+    {"tags", "code", "name", "parent_id", "applies_to", "status"},
+    {"items", "code", "name", "dept_id", "target_kinds", "methods", "class", "status"},
+    {"targets", "code", "name", "kind", "region", "grade", "complaints", "status"},
+    {"officers", "cert_no", "name", "dept_id", "region", "cert_valid_to", "may_lead", "status"},
+    {"experts", "code", "name", "kind", "specialty", "employer", "status"},
+};
+
+static const char *const *columns_of(const DirKind *k) {
+    for (size_t i = 0; i < ARRAY_LEN(list_columns); i++)
+        if (!strcmp(list_columns[i][0], k->name)) return list_columns[i] + 1;
+    return NULL;
+}
+
+static int is_badge(const DirField *f) {
+    return !strcmp(f->column, "status") || !strcmp(f->column, "grade") || f->type == FT_BOOL;
+}
+
+static json_t *choice_options(const Choice *c, const char *selected, int with_blank, const char *blank) {
+    json_t *a = json_array();
+    if (with_blank) json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank, "selected", !selected || !*selected));
+    for (; c && c->code; c++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", c->code, "label", c->label, "selected", str_eq(c->code, selected)));
+    return a;
+}
+
+/* Options for a reference field: rows of the referenced table inside the user's scope. */
+static json_t *ref_options(Req *r, const DirField *f, const char *selected, const char *scope_kind) {
+    json_t *a = json_array();
+    json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", !selected));
+    const char *sql = !strcmp(f->ref_table, "org")
+                          ? "SELECT t.code, t.name FROM org t WHERE " WEB_SCOPE_SQL("t.id") " ORDER BY t.code"
+                      : !strcmp(f->ref_table, "dept")
+                          ? "SELECT t.code, t.name FROM dept t WHERE " WEB_SCOPE_SQL("t.org_id") " ORDER BY t.code"
+                          : "SELECT t.code, t.name FROM tag t WHERE ? > 0 ORDER BY t.code";
+    (void)scope_kind;
+    Stmt *st = db_prepare(r->db, sql);
+    if (!st) return a;
+    db_bind_int(st, 1, r->sess->org_id);
+    while (db_step(st) == DB_ROW) {
+        const char *code = db_col_text(st, 0);
+        char *label = xasprintf("%s %s", code, db_col_text(st, 1));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", str_eq(code, selected)));
+        free(label);
+    }
+    db_finalize(st);
+    return a;
+}
+
+static int in_list(const char *list, const char *code) {
+    if (!list) return 0;
+    size_t n = strlen(code);
+    for (const char *p = list; (p = strstr(p, code)); p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ',')) return 1;
+    return 0;
+}
+
+static json_t *tag_checks(Req *r, const DirKind *k, const char *selected) {
+    json_t *a = json_array();
+    const char *scope = !strcmp(k->name, "targets") ? "检查对象" : "执法人员";
+    Stmt *st = db_prepare(r->db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN ('通用', ?) ORDER BY code");
+    if (!st) return a;
+    db_bind_text(st, 1, scope);
+    while (db_step(st) == DB_ROW) {
+        const char *code = db_col_text(st, 0);
+        char *label = xasprintf("%s %s", code, db_col_text(st, 1));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", in_list(selected, code)));
+        free(label);
+    }
+    db_finalize(st);
+    return a;
+}
+
+/* ---- list ---- */
+
+static void keep_query(Req *r, const DirKind *k, Buf *b, const char *skip) {
+    const char *names[DIR_MAX_FIELDS + 1];
+    size_t n = 0;
+    names[n++] = "q";
+    for (size_t i = 0; i < k->nfields; i++) names[n++] = k->fields[i].column;
+    for (size_t i = 0; i < n; i++) {
+        if (skip && !strcmp(names[i], skip)) continue;
+        char *v = web_query(r, names[i]);
+        if (v && *v) {
+            buf_printf(b, "&%s=", names[i]);
+            web_url_encode(b, v);
+        }
+        free(v);
+    }
+}
+
+static json_t *filters(Req *r, const DirKind *k) {
+    json_t *a = json_array();
+    char *q = web_query(r, "q");
+    json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s}", "name", "q", "label", "搜索编码或名称", "is_text", 1, "value", q ? q : ""));
+    free(q);
+    for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
+        char *v = web_query(r, f->column);
+        json_t *flt = NULL;
+        if (f->type == FT_ENUM)
+            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", f->header, "is_select", 1, "options", choice_options(f->choices, v, 1, "全部"));
+        else if (f->type == FT_REGION)
+            flt = json_pack("{s:s, s:s, s:b, s:s}", "name", f->column, "label", "行政区划（前缀）", "is_text", 1, "value", v ? v : "");
+        else if (f->type == FT_TAGS && k->link_table) {
+            json_t *opts = tag_checks(r, k, NULL);
+            size_t j;
+            json_t *o;
+            json_array_foreach(opts, j, o) json_object_set_new(o, "selected", json_boolean(str_eq(json_string_value(json_object_get(o, "value")), v)));
+            json_array_insert_new(opts, 0, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !v || !*v));
+            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", "标签", "is_select", 1, "options", opts);
+        }
+        if (flt) json_array_append_new(a, flt);
+        free(v);
+    }
+    return a;
+}
+
+void page_dir_list(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    const char *const *cols = columns_of(k);
+    json_t *data = dv_list(r, k), *headers = json_array(), *rows = json_array();
+    for (size_t c = 0; cols[c]; c++)
+        json_array_append_new(headers, json_string(k->fields[dir_field_index(k, cols[c])].header));
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(data, "rows"), i, row) {
+        json_t *cells = json_array(), *disp = json_object_get(row, "display");
+        for (size_t c = 0; cols[c]; c++) {
+            const DirField *f = &k->fields[dir_field_index(k, cols[c])];
+            const char *text = json_string_value(json_object_get(disp, cols[c]));
+            json_array_append_new(cells, json_pack("{s:s, s:b, s:s, s:b}", "text", text ? text : "", "badge", is_badge(f), "raw",
+                                                   json_string_value(json_object_get(json_object_get(row, "values"), cols[c])) ?: "",
+                                                   "link", c < 2));
+        }
+        char *href = xasprintf("/d/%s/%lld", k->name, (long long)json_integer_value(json_object_get(row, "id")));
+        json_array_append_new(rows, json_pack("{s:s, s:o}", "href", href, "cells", cells));
+        free(href);
+    }
+    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:b}", "kind", k->name, "label", k->label, "headers", headers,
+                            "rows", rows, "filters", filters(r, k), "total", json_integer_value(json_object_get(data, "total")),
+                            "can_write", dv_can_write(r, k));
+    Buf b;
+    buf_init(&b);
+    if (json_is_integer(json_object_get(data, "next_after"))) {
+        buf_printf(&b, "/d/%s?after=%lld", k->name, (long long)json_integer_value(json_object_get(data, "next_after")));
+        keep_query(r, k, &b, NULL);
+        json_object_set_new(ctx, "next_href", json_string(b.data));
+    }
+    buf_reset(&b);
+    if (json_is_integer(json_object_get(data, "prev_before"))) {
+        buf_printf(&b, "/d/%s?before=%lld", k->name, (long long)json_integer_value(json_object_get(data, "prev_before")));
+        keep_query(r, k, &b, NULL);
+        json_object_set_new(ctx, "prev_href", json_string(b.data));
+    }
+    buf_free(&b);
+    json_decref(data);
+    web_page(r, "dir_list", k->label, ctx);
+}
+
+/* ---- detail ---- */
+
+static long long id_param(Req *r) {
+    const char *s = web_param(r, "id");
+    char *end;
+    long long id = s ? strtoll(s, &end, 10) : 0;
+    return s && *end == 0 && id > 0 ? id : 0;
+}
+
+void page_dir_detail(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    long long id = id_param(r);
+    json_t *row = id ? dv_get(r, k, id, 1) : NULL;
+    if (!row) {
+        web_error(r, 404, "not_found", "记录不存在或不在您的管辖范围内");
+        return;
+    }
+    json_t *fields = json_array(), *disp = json_object_get(row, "display");
+    for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
+        const char *t = json_string_value(json_object_get(disp, f->column));
+        json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "label", f->header, "text", t ? t : "", "badge", is_badge(f)));
+    }
+    int st = dir_field_index(k, "status");
+    const char *cur = json_string_value(json_object_get(json_object_get(row, "values"), "status"));
+    json_t *ctx = json_pack("{s:s, s:s, s:I, s:o, s:O, s:I, s:s?, s:s?, s:b, s:o}", "kind", k->name, "label", k->label, "id", (json_int_t)id,
+                            "fields", fields, "history", json_object_get(row, "history"), "version",
+                            json_integer_value(json_object_get(row, "version")), "updated_at",
+                            json_string_value(json_object_get(row, "updated_at")), "updated_by",
+                            json_string_value(json_object_get(row, "updated_by")), "can_write", dv_can_write(r, k),
+                            "status_options", choice_options(k->fields[st].choices, cur, 0, NULL));
+    const char *name = json_string_value(json_object_get(disp, "name"));
+    json_object_set_new(ctx, "name", json_string(name ? name : ""));
+    json_object_set_new(ctx, "has_history", json_boolean(json_array_size(json_object_get(row, "history")) > 0));
+    char *title = xstrdup(name ? name : k->label);
+    json_decref(row);
+    web_page(r, "dir_detail", title, ctx);
+    free(title);
+}
+
+/* ---- forms ---- */
+
+static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *errors, int editing) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
+        if (!strcmp(f->column, "status") || !strcmp(f->column, "status_reason")) continue; /* via status change */
+        const char *v = json_string_value(json_object_get(values, f->column));
+        json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", f->column, "label", f->header, "hint", f->hint ? f->hint : "",
+                              "required", (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "value", v ? v : "");
+        const char *e = json_string_value(json_object_get(errors, f->column));
+        if (e) json_object_set_new(o, "error", json_string(e));
+        if (editing && (f->flags & FF_KEY)) json_object_set_new(o, "readonly", json_true());
+        switch (f->type) {
+        case FT_ENUM: json_object_set_new(o, "options", choice_options(f->choices, v ? v : f->def, !f->def, "（请选择）")); json_object_set_new(o, "is_select", json_true()); break;
+        case FT_BOOL: {
+            static const Choice yn[] = {{"1", "是"}, {"0", "否"}, {0}};
+            json_object_set_new(o, "options", choice_options(yn, v ? v : f->def, 0, NULL));
+            json_object_set_new(o, "is_select", json_true());
+            break;
+        }
+        case FT_REF: json_object_set_new(o, "options", ref_options(r, f, v, k->name)); json_object_set_new(o, "is_select", json_true()); break;
+        case FT_MULTI: {
+            json_t *opts = choice_options(f->choices, NULL, 0, NULL);
+            size_t j;
+            json_t *op;
+            json_array_foreach(opts, j, op) json_object_set_new(op, "selected", json_boolean(in_list(v, json_string_value(json_object_get(op, "value")))));
+            json_object_set_new(o, "options", opts);
+            json_object_set_new(o, "is_checks", json_true());
+            break;
+        }
+        case FT_TAGS: json_object_set_new(o, "options", tag_checks(r, k, v)); json_object_set_new(o, "is_checks", json_true()); break;
+        case FT_DATE: json_object_set_new(o, "is_date", json_true()); break;
+        case FT_INT: json_object_set_new(o, "is_number", json_true()); break;
+        default:
+            json_object_set_new(o, !strcmp(f->column, "basis") || !strcmp(f->column, "content") ? "is_textarea" : "is_text", json_true());
+        }
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static void render_form(Req *r, const DirKind *k, long long id, json_t *values, json_t *errors, int status) {
+    json_t *ctx = json_pack("{s:s, s:s, s:o}", "kind", k->name, "label", k->label, "fields", form_fields(r, k, values, errors, id != 0));
+    char *action = id ? xasprintf("/d/%s/%lld/edit", k->name, id) : xasprintf("/d/%s/new", k->name);
+    json_object_set_new(ctx, "action", json_string(action));
+    free(action);
+    if (id) json_object_set_new(ctx, "id", json_integer(id));
+    if (errors) json_object_set_new(ctx, "has_errors", json_true());
+    const char *row_err = json_string_value(json_object_get(errors, "_row"));
+    if (row_err) json_object_set_new(ctx, "row_error", json_string(row_err));
+    char *title = xasprintf("%s%s", id ? "编辑" : "新建", k->label);
+    web_page(r, "dir_form", title, ctx);
+    free(title);
+    r->res->status = status;
+}
+
+void page_dir_new(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    json_t *values = json_object();
+    render_form(r, k, 0, values, NULL, 200);
+    json_decref(values);
+}
+
+void page_dir_edit(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    long long id = id_param(r);
+    json_t *row = id ? dv_get(r, k, id, 0) : NULL;
+    if (!row) {
+        web_error(r, 404, "not_found", "记录不存在或不在您的管辖范围内");
+        return;
+    }
+    render_form(r, k, id, json_object_get(row, "values"), NULL, 200);
+    json_decref(row);
+}
+
+/* Form input: checkbox groups (multi-choice, tags) are joined; absent groups mean "none". */
+static char *form_input(Req *r, const DirField *f, void *arg) {
+    (void)arg;
+    if (f->type != FT_MULTI && f->type != FT_TAGS) return web_form(r, f->column);
+    Buf b;
+    buf_init(&b);
+    char *v;
+    for (int n = 0; n < 128 && (v = web_form_nth(r, f->column, n)); n++) {
+        if (*v) buf_printf(&b, "%s%s", b.len ? "," : "", v);
+        free(v);
+    }
+    return buf_steal(&b);
+}
+
+static void save_form(Req *r, long long id) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    json_t *errors = NULL;
+    long long saved = 0;
+    char *msg = NULL;
+    int status = dv_save(r, k, id, form_input, NULL, &errors, &saved, &msg);
+    if (status == 200 || status == 201) {
+        char *loc = xasprintf("/d/%s/%lld?ok=%s", k->name, saved, id ? "saved" : "created");
+        web_redirect(r, loc);
+        free(loc);
+    } else if (status == 422) {
+        json_t *values = json_object();
+        for (size_t i = 0; i < k->nfields; i++) {
+            char *v = form_input(r, &k->fields[i], NULL);
+            if (v) json_object_set_new(values, k->fields[i].column, json_string(v));
+            free(v);
+        }
+        if (id) { /* the code shown read-only comes from the stored row */
+            json_t *row = dv_get(r, k, id, 0);
+            json_t *vals = json_object_get(row, "values");
+            for (size_t i = 0; i < k->nfields; i++)
+                if (k->fields[i].flags & FF_KEY) json_object_set(values, k->fields[i].column, json_object_get(vals, k->fields[i].column));
+            json_decref(row);
+        }
+        render_form(r, k, id, values, errors, 422);
+        json_decref(values);
+    } else {
+        web_error(r, status, "save_failed", msg ? msg : "保存失败");
+    }
+    json_decref(errors);
+    free(msg);
+}
+
+void page_dir_create(Req *r) { save_form(r, 0); }
+
+void page_dir_update(Req *r) {
+    long long id = id_param(r);
+    if (!id) {
+        web_error(r, 404, "not_found", "记录不存在");
+        return;
+    }
+    save_form(r, id);
+}
+
+void page_dir_status(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    long long id = id_param(r);
+    char *status = web_form(r, "status"), *reason = web_form(r, "reason"), *msg = NULL;
+    if (reason) str_trim(reason);
+    int code = id ? dv_set_status(r, k, id, status, reason, &msg) : 404;
+    if (code == 200) {
+        char *loc = xasprintf("/d/%s/%lld?ok=status", k->name, id);
+        web_redirect(r, loc);
+        free(loc);
+    } else {
+        web_error(r, code, "status_failed", msg ? msg : "状态变更失败");
+    }
+    free(status);
+    free(reason);
+    free(msg);
+}
+
+/* ---- import / export ---- */
+
+void page_dir_import_form(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    json_t *cols = json_array();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
+        json_array_append_new(cols, json_pack("{s:s, s:b, s:s}", "label", f->header, "required",
+                                              (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "hint", f->hint ? f->hint : ""));
+    }
+    web_page(r, "dir_import", "导入", json_pack("{s:s, s:s, s:o, s:I}", "kind", k->name, "label", k->label, "columns", cols,
+                                               "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
+}
+
+/* Checks the upload by content: a zip (XLSX) or text without NUL bytes (CSV). */
+static const char *upload_type_error(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return "无法读取上传的文件";
+    unsigned char head[4096];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n == 0) return "上传的文件是空的";
+    if (n >= 4 && !memcmp(head, "PK\x03\x04", 4)) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (head[i] == 0) return "文件类型不支持：请上传 CSV 或 XLSX（Excel 2007 及以上）文件";
+    return NULL;
+}
+
+void page_dir_import(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    char *path = NULL, *filename = NULL;
+    size_t size = 0;
+    if (multipart_file(r->http, "file", &path, &filename, &size) != 0 || size == 0) {
+        web_error(r, 400, "no_file", "请选择要导入的文件");
+        free(path);
+        free(filename);
+        return;
+    }
+    const char *bad = upload_type_error(path);
+    if (bad) {
+        unlink(path);
+        free(path);
+        free(filename);
+        web_error(r, 415, "unsupported_type", bad);
+        return;
+    }
+    ImportReport rep;
+    char *err = NULL;
+    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id, &rep, &err);
+    if (rc == IMPORT_OK && (rep.inserted || rep.updated)) {
+        char *after = xasprintf("{\"file\":%s,\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld}", "\"upload\"", rep.rows, rep.inserted, rep.updated);
+        char action[64];
+        snprintf(action, sizeof action, "import.%s", k->name);
+        if (db_begin(r->db) == DB_OK) {
+            if (web_audit(r, action, k->table, 0, NULL, after) == DB_OK) db_commit(r->db);
+            else db_rollback(r->db);
+        }
+        free(after);
+    }
+    unlink(path);
+    free(path);
+    json_t *errors = json_array();
+    for (size_t i = 0; i < rep.nerrors; i++) json_array_append_new(errors, json_string(rep.errors[i]));
+    json_t *ctx = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label, "filename",
+                            filename ? filename : "", "ok", rc == IMPORT_OK, "rows", (json_int_t)rep.rows, "inserted",
+                            (json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged", (json_int_t)rep.unchanged,
+                            "errors", errors, "nerrors", (json_int_t)rep.nerrors);
+    json_object_set_new(ctx, "has_errors", json_boolean(rep.nerrors > 0));
+    if (rc == IMPORT_FAILED) json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
+    free(filename);
+    free(err);
+    import_report_free(&rep);
+    web_page(r, "dir_import_report", "导入结果", ctx);
+    if (rc != IMPORT_OK) r->res->status = 422;
+}
+
+void page_dir_export(Req *r) {
+    const DirKind *k = dv_kind(r);
+    if (!k) return;
+    char *fmt = web_query(r, "format");
+    int xlsx = fmt && !strcmp(fmt, "xlsx");
+    free(fmt);
+    char tmpl[] = "/tmp/spotcheck-export-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        web_error(r, 500, "export", "无法创建导出文件");
+        return;
+    }
+    close(fd);
+    char *err = NULL;
+    long long scope = r->sess->org_id;
+    if (dir_export_scoped(r->db, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, scope, &err) != 0) {
+        unlink(tmpl);
+        web_error(r, 500, "export", err ? err : "导出失败");
+        free(err);
+        return;
+    }
+    size_t len = 0;
+    char *data = file_read_all(tmpl, &len, NULL);
+    unlink(tmpl);
+    if (!data) {
+        web_error(r, 500, "export", "导出失败");
+        return;
+    }
+    buf_reset(&r->res->body);
+    buf_append(&r->res->body, data, len);
+    free(data);
+    http_set_header(r->res, "Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8");
+    char *cd = xasprintf("attachment; filename=\"%s.%s\"", k->name, xlsx ? "xlsx" : "csv");
+    http_set_header(r->res, "Content-Disposition", cd);
+    free(cd);
+}

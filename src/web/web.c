@@ -1,0 +1,287 @@
+/* web.c - the route table, the role → permission map, and the helpers every handler uses:
+ * parameters, redirects, pages inside the layout, JSON and error responses.
+ *
+ * The route table is the single source of truth for permissions: the dispatcher enforces it and
+ * `spotcheck routes` prints it for the permission-matrix test. */
+#include "web.h"
+
+#include "../domain/account.h"
+#include "multipart.h"
+#include "tmpl.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+const Route web_routes[] = {
+    {"GET", "/login", P_PUBLIC, CSRF_NONE, page_login_form, "登录页"},
+    {"POST", "/login", P_PUBLIC, CSRF_LOGIN, page_login, "登录"},
+    {"POST", "/logout", P_LOGIN, CSRF_TOKEN, page_logout, "退出"},
+    {"GET", "/", P_LOGIN, CSRF_NONE, page_home, "首页"},
+    {"GET", "/d/:kind", P_DIR_READ, CSRF_NONE, page_dir_list, "名录列表"},
+    {"GET", "/d/:kind/new", P_KIND_WRITE, CSRF_NONE, page_dir_new, "新建表单"},
+    {"POST", "/d/:kind/new", P_KIND_WRITE, CSRF_TOKEN, page_dir_create, "新建"},
+    {"GET", "/d/:kind/import", P_KIND_WRITE, CSRF_NONE, page_dir_import_form, "导入表单"},
+    {"POST", "/d/:kind/import", P_KIND_WRITE, CSRF_TOKEN, page_dir_import, "导入"},
+    {"GET", "/d/:kind/export", P_DIR_READ, CSRF_NONE, page_dir_export, "导出"},
+    {"GET", "/d/:kind/:id", P_DIR_READ, CSRF_NONE, page_dir_detail, "详情与版本历史"},
+    {"GET", "/d/:kind/:id/edit", P_KIND_WRITE, CSRF_NONE, page_dir_edit, "编辑表单"},
+    {"POST", "/d/:kind/:id/edit", P_KIND_WRITE, CSRF_TOKEN, page_dir_update, "保存编辑"},
+    {"POST", "/d/:kind/:id/status", P_KIND_WRITE, CSRF_TOKEN, page_dir_status, "变更状态"},
+    {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
+    {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
+    {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
+    {"GET", "/api/v1/me", P_LOGIN, CSRF_NONE, api_me, "当前用户与 CSRF 令牌"},
+    {"GET", "/api/v1/:kind", P_DIR_READ, CSRF_NONE, api_dir_list, "名录列表"},
+    {"POST", "/api/v1/:kind", P_KIND_WRITE, CSRF_TOKEN, api_dir_create, "新建或按编码更新"},
+    {"GET", "/api/v1/:kind/:id", P_DIR_READ, CSRF_NONE, api_dir_get, "详情与版本"},
+    {"PUT", "/api/v1/:kind/:id", P_KIND_WRITE, CSRF_TOKEN, api_dir_update, "修改"},
+    {"POST", "/api/v1/:kind/:id/status", P_KIND_WRITE, CSRF_TOKEN, api_dir_status, "变更状态"},
+};
+const size_t web_route_count = ARRAY_LEN(web_routes);
+
+static const char *const perm_names[P_COUNT] = {"public",    "login",      "dir.read",
+                                                "dir.write", "ref.write",  "kind.write",
+                                                "audit.read", "user.admin"};
+
+const char *web_perm_name(Perm p) { return p < P_COUNT ? perm_names[p] : "?"; }
+
+/* Role → permissions. 分管领导 and 监督 read everything and change nothing here. */
+static const struct {
+    const char *role;
+    Perm perms[8];
+} role_perms[] = {
+    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN}},
+    {"staff", {P_DIR_READ, P_DIR_WRITE}},
+    {"leader", {P_DIR_READ}},
+    {"officer", {0}},
+    {"joint", {0}},
+    {"supervisor", {P_DIR_READ, P_AUDIT_READ}},
+};
+
+int web_role_has(const char *role, Perm p) {
+    if (p == P_PUBLIC) return 1;
+    for (size_t i = 0; i < ARRAY_LEN(role_perms); i++) {
+        if (strcmp(role_perms[i].role, role) != 0) continue;
+        if (p == P_LOGIN) return 1;
+        for (size_t j = 0; j < ARRAY_LEN(role_perms[i].perms); j++)
+            if (role_perms[i].perms[j] == p && p != 0) return 1;
+        return 0;
+    }
+    return 0;
+}
+
+Perm web_route_perm(const Route *rt, const char *kind) {
+    if (rt->perm != P_KIND_WRITE) return rt->perm;
+    if (kind && (!strcmp(kind, "orgs") || !strcmp(kind, "depts") || !strcmp(kind, "tags")))
+        return P_REF_WRITE;
+    return P_DIR_WRITE;
+}
+
+const char *web_param(Req *r, const char *name) {
+    for (size_t i = 0; i < r->nparams; i++)
+        if (!strcmp(r->param_names[i], name)) return r->params[i];
+    return NULL;
+}
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *web_url_decode(const char *s, size_t n) {
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            buf_putc(&b, ' ');
+        } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            buf_putc(&b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+            i += 2;
+        } else {
+            buf_putc(&b, s[i]);
+        }
+    }
+    char *out = buf_steal(&b);
+    if (!utf8_valid(out, strlen(out))) { /* never let invalid UTF-8 reach the database */
+        free(out);
+        return xstrdup("");
+    }
+    return out;
+}
+
+void web_url_encode(Buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+            buf_putc(b, (char)c);
+        } else {
+            buf_putc(b, '%');
+            buf_putc(b, hex[c >> 4]);
+            buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+/* Finds the nth "name=value" pair in an &-separated string. */
+static char *find_pair(const char *s, size_t len, const char *name, int nth) {
+    size_t nl = strlen(name);
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *e = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+        const char *ke = eq ? eq : e;
+        char *key = web_url_decode(p, (size_t)(ke - p));
+        int hit = strlen(key) == nl && !memcmp(key, name, nl);
+        free(key);
+        if (hit && nth-- == 0) return eq ? web_url_decode(eq + 1, (size_t)(e - eq - 1)) : xstrdup("");
+        p = e + 1;
+    }
+    return NULL;
+}
+
+char *web_query(Req *r, const char *name) {
+    return find_pair(r->http->query, strlen(r->http->query), name, 0);
+}
+
+char *web_form_nth(Req *r, const char *name, int nth) {
+    const char *ct = http_header(r->http, "Content-Type");
+    if (r->http->upload_path) return nth == 0 ? multipart_field(r->http, name) : NULL;
+    if (!r->http->body || !ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return NULL;
+    return find_pair(r->http->body, r->http->body_len, name, nth);
+}
+
+char *web_form(Req *r, const char *name) { return web_form_nth(r, name, 0); }
+
+void web_redirect(Req *r, const char *location) {
+    r->res->status = 303;
+    http_set_header(r->res, "Location", location);
+}
+
+void web_json(Req *r, int status, json_t *j) {
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    r->res->status = status;
+    http_set_header(r->res, "Content-Type", "application/json; charset=utf-8");
+    buf_reset(&r->res->body);
+    buf_puts(&r->res->body, s ? s : "null");
+    free(s);
+}
+
+static json_t *nav_items(Req *r) {
+    static const struct {
+        const char *href, *label;
+        Perm perm;
+    } nav[] = {
+        {"/", "首页", P_LOGIN},
+        {"/d/items", "抽查事项清单", P_DIR_READ},
+        {"/d/targets", "检查对象名录库", P_DIR_READ},
+        {"/d/officers", "执法人员名录库", P_DIR_READ},
+        {"/d/experts", "专家与第三方机构", P_DIR_READ},
+        {"/d/tags", "分类标签", P_DIR_READ},
+        {"/d/depts", "科室与部门", P_DIR_READ},
+        {"/d/orgs", "机构", P_DIR_READ},
+        {"/audit", "审计日志", P_AUDIT_READ},
+        {"/public/", "公开门户", P_PUBLIC},
+    };
+    json_t *a = json_array();
+    const char *path = r->http->path;
+    for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
+        if (!r->sess || !web_role_has(r->sess->role, nav[i].perm)) continue;
+        size_t hl = strlen(nav[i].href);
+        int active = !strcmp(nav[i].href, "/") ? !strcmp(path, "/")
+                                                : !strncmp(path, nav[i].href, hl) &&
+                                                      (path[hl] == 0 || path[hl] == '/');
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
+                                           nav[i].label, "active", active));
+    }
+    return a;
+}
+
+static void render_layout(Req *r, const char *title, const char *body, json_t *flash) {
+    json_t *ctx = json_object();
+    json_object_set_new(ctx, "title", json_string(title));
+    json_object_set_new(ctx, "body", json_string(body));
+    if (r->sess) {
+        const Role *role = account_role_find(r->sess->role);
+        json_object_set_new(ctx, "user",
+                            json_pack("{s:s, s:s, s:s, s:s}", "display_name", r->sess->display_name,
+                                      "username", r->sess->username, "role_label",
+                                      role ? role->label : r->sess->role, "org_name",
+                                      r->sess->org_name));
+        json_object_set_new(ctx, "csrf", json_string(r->sess->csrf));
+        json_object_set_new(ctx, "nav", nav_items(r));
+    }
+    if (flash) json_object_set_new(ctx, "flash", flash);
+    char *err = NULL;
+    buf_reset(&r->res->body);
+    if (tmpl_render(&r->res->body, "layout", ctx, &err) != 0) {
+        r->res->status = 500;
+        buf_reset(&r->res->body);
+        buf_puts(&r->res->body, "模板错误");
+        fprintf(stderr, "template layout: %s\n", err ? err : "?");
+    }
+    free(err);
+    json_decref(ctx);
+    http_set_header(r->res, "Content-Type", "text/html; charset=utf-8");
+}
+
+/* Flash messages come as ?ok=CODE after a redirect; only fixed texts, never echoed input. */
+static json_t *flash_from_query(Req *r) {
+    static const char *const msgs[][2] = {
+        {"saved", "已保存。"},           {"created", "已创建。"},   {"status", "状态已变更。"},
+        {"imported", "导入完成。"},       {"loggedout", "您已退出登录。"},
+    };
+    char *ok = web_query(r, "ok");
+    json_t *f = NULL;
+    for (size_t i = 0; ok && i < ARRAY_LEN(msgs); i++)
+        if (!strcmp(ok, msgs[i][0])) f = json_pack("{s:s, s:s}", "kind", "success", "text", msgs[i][1]);
+    free(ok);
+    return f;
+}
+
+void web_page(Req *r, const char *name, const char *title, json_t *ctx) {
+    if (r->sess) json_object_set_new(ctx, "csrf", json_string(r->sess->csrf));
+    Buf body;
+    buf_init(&body);
+    char *err = NULL;
+    if (tmpl_render(&body, name, ctx, &err) != 0) {
+        fprintf(stderr, "template %s: %s\n", name, err ? err : "?");
+        free(err);
+        json_decref(ctx);
+        buf_free(&body);
+        web_error(r, 500, "template", "页面模板错误");
+        return;
+    }
+    json_decref(ctx);
+    render_layout(r, title, body.data ? body.data : "", flash_from_query(r));
+    buf_free(&body);
+}
+
+void web_error(Req *r, int status, const char *code, const char *message) {
+    r->res->status = status;
+    if (r->is_api) {
+        web_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
+        return;
+    }
+    Buf body;
+    buf_init(&body);
+    buf_printf(&body, "<section class=\"card error-page\"><h1>%d</h1><p>", status);
+    html_escape(&body, message);
+    buf_puts(&body, "</p><p><a href=\"/\">返回首页</a></p></section>");
+    render_layout(r, "出错了", body.data, NULL);
+    r->res->status = status;
+    buf_free(&body);
+}
+
+int web_in_scope(Req *r, long long org_id) {
+    if (!r->sess) return 0;
+    int64_t n = 0;
+    db_query_int(r->db, &n, "SELECT count(*) FROM org WHERE id = ? AND " WEB_SCOPE_SQL("id"), "ii",
+                 (int64_t)org_id, (int64_t)r->sess->org_id);
+    return n > 0;
+}

@@ -1,0 +1,142 @@
+/* web.h - what every page and API handler shares: the per-request context, the route table,
+ * permissions, and helpers for query/form parameters and responses.
+ *
+ * Every route declares its permission and CSRF level in routes.c; app.c enforces both before a
+ * handler runs, so a handler never has to remember to check. Handlers run on the connection's
+ * thread with their own Db connection (req->db). */
+#ifndef SPOTCHECK_WEB_H
+#define SPOTCHECK_WEB_H
+
+#include "../db/db.h"
+#include "app.h"
+#include "http.h"
+
+#include <jansson.h>
+
+/* Permissions. A role is a set of these (see web_role_perms). */
+typedef enum {
+    P_PUBLIC = 0,   /* no login needed */
+    P_LOGIN,        /* any logged-in user */
+    P_DIR_READ,     /* read the directories */
+    P_DIR_WRITE,    /* change items, targets, officers, experts (检查科室) */
+    P_REF_WRITE,    /* change orgs, depts, tags (系统管理员) */
+    P_KIND_WRITE,   /* resolved per route: P_REF_WRITE or P_DIR_WRITE by the :kind parameter */
+    P_AUDIT_READ,   /* browse the audit log (监督, 系统管理员) */
+    P_USER_ADMIN,   /* manage accounts (系统管理员) */
+    P_COUNT
+} Perm;
+
+typedef enum {
+    CSRF_NONE = 0, /* safe methods */
+    CSRF_TOKEN,    /* state change: the session's token in the "csrf" form field or the
+                      X-CSRF-Token header, and a same-origin Origin/Referer when present */
+    CSRF_LOGIN,    /* the login form: token bound to a pre-login cookie */
+} CsrfLevel;
+
+typedef struct Session {
+    long long user_id;
+    char username[65];
+    char display_name[128];
+    char role[16];
+    long long org_id;
+    char org_name[128];
+    char org_code[8];
+    char csrf[65];
+    char token_hash[65];
+} Session;
+
+#define WEB_MAX_PARAMS 4
+
+typedef struct Req {
+    App *app;
+    HttpRequest *http;
+    HttpResponse *res;
+    Db *db;
+    Session *sess; /* NULL when not logged in */
+    Session sess_storage;
+    const char *param_names[WEB_MAX_PARAMS];
+    char *params[WEB_MAX_PARAMS]; /* path parameters, decoded */
+    size_t nparams;
+    int is_api;
+} Req;
+
+typedef void (*RouteHandler)(Req *r);
+
+typedef struct Route {
+    const char *method;
+    const char *pattern; /* "/d/:kind/:id" */
+    Perm perm;
+    CsrfLevel csrf;
+    RouteHandler handler;
+    const char *summary;
+} Route;
+
+extern const Route web_routes[];
+extern const size_t web_route_count;
+
+const char *web_perm_name(Perm p);
+/* 1 when the role code (admin, staff, ...) holds permission p. P_PUBLIC always; P_LOGIN for
+ * every role. */
+int web_role_has(const char *role, Perm p);
+/* The concrete permission of a route for this request (resolves P_KIND_WRITE). */
+Perm web_route_perm(const Route *rt, const char *kind);
+
+/* Parameters */
+const char *web_param(Req *r, const char *name);
+/* Query parameter, decoded; a new string or NULL. */
+char *web_query(Req *r, const char *name);
+/* Form field of an x-www-form-urlencoded body, decoded; a new string or NULL. With `nth`, the
+ * n-th occurrence (0-based) for repeated fields such as checkboxes. */
+char *web_form(Req *r, const char *name);
+char *web_form_nth(Req *r, const char *name, int nth);
+/* Decodes %XX and '+' of a URL-encoded component into a new string. */
+char *web_url_decode(const char *s, size_t n);
+void web_url_encode(Buf *b, const char *s);
+
+/* Responses */
+void web_redirect(Req *r, const char *location);
+/* Renders template `name` with ctx inside the layout (title, user, nav, csrf added). Steals ctx. */
+void web_page(Req *r, const char *name, const char *title, json_t *ctx);
+/* A full error page (or the JSON error envelope for API requests). */
+void web_error(Req *r, int status, const char *code, const char *message);
+/* Sends `j` as JSON with the status. Steals j. */
+void web_json(Req *r, int status, json_t *j);
+
+/* The org scope of the logged-in user as SQL: "(<col> IN (WITH RECURSIVE ...))" with one '?'
+ * for which web_scope_bind gives the value: the user's org and every org below it. */
+#define WEB_SCOPE_SQL(col)                                                                         \
+    "(" col " IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "     \
+    "o.parent_id = sc.id) SELECT id FROM sc))"
+/* 1 when org_id is inside the user's scope. */
+int web_in_scope(Req *r, long long org_id);
+
+/* Audit: records an action of the current user inside the caller's transaction. */
+int web_audit(Req *r, const char *action, const char *entity, long long entity_id,
+              const char *before_json, const char *after_json);
+
+/* Handlers (one file per area) */
+void page_login_form(Req *r);
+void page_login(Req *r);
+void page_logout(Req *r);
+void page_home(Req *r);
+void page_dir_list(Req *r);
+void page_dir_detail(Req *r);
+void page_dir_new(Req *r);
+void page_dir_create(Req *r);
+void page_dir_edit(Req *r);
+void page_dir_update(Req *r);
+void page_dir_status(Req *r);
+void page_dir_import_form(Req *r);
+void page_dir_import(Req *r);
+void page_dir_export(Req *r);
+void page_audit(Req *r);
+void page_public_index(Req *r);
+void page_public_items(Req *r);
+void api_me(Req *r);
+void api_dir_list(Req *r);
+void api_dir_get(Req *r);
+void api_dir_create(Req *r);
+void api_dir_update(Req *r);
+void api_dir_status(Req *r);
+
+#endif

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Route tests and the permission matrix through `spotcheck test-http` (tests/web/*.py).
+set -u
+cd "$(dirname "$0")/../web"
+out=$(mktemp)
+rc=0
+for t in test_web.py test_matrix.py; do python3 "$t" >>"$out" 2>&1 || rc=1; done
+grep -v '^RESULT' "$out"
+awk '/^RESULT/ {p += $2; f += $3} END {print "RESULT " p + 0 " " f + 0}' "$out"
+rm -f "$out"
+exit $rc

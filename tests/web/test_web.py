@@ -1,0 +1,190 @@
+"""Route tests through test-http: login and sessions, CSRF, expiry, throttling, org scope,
+escaping of hostile text, forms with field errors, versions, import report, API envelope,
+public portal without personal data, security headers."""
+import os
+import re
+import subprocess
+import time
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, request, no_raw_script
+
+s = Suite()
+db = small_db()
+
+# --- login, session cookie, headers
+anon = Client(db)
+r = anon.get("/")
+s.check("home redirects to login when anonymous", r.status == 303 and r.header("Location").startswith("/login?next="))
+r = anon.get("/login")
+s.check("login page renders", r.status == 200 and "登录" in r.text and 'name="csrf"' in r.text)
+s.check("CSP header on pages", "default-src 'self'" in (r.header("Content-Security-Policy") or ""))
+s.check("nosniff and frame headers", r.header("X-Content-Type-Options") == "nosniff" and r.header("X-Frame-Options") == "DENY")
+s.check("login sets a pre-login cookie for the form token", "sc_pre" in r.cookies())
+
+staff = Client(db)
+bad = staff.login("staff", "wrong password")
+s.check("wrong password rejected", bad.status == 401 and "用户名或密码错误" in bad.text)
+r = staff.login("staff")
+s.check("login succeeds", r.status == 303 and staff.cookies.get("sc_session"))
+cookie = next(v for k, v in r.headers if k.lower() == "set-cookie" and v.startswith("sc_session="))
+s.check("session cookie is HttpOnly and SameSite=Strict", "HttpOnly" in cookie and "SameSite=Strict" in cookie)
+first_session = staff.cookies["sc_session"]
+again = Client(db)
+again.cookies["sc_session"] = first_session
+again.login("staff")
+s.check("session token rotated at login", again.cookies["sc_session"] != first_session)
+s.check("the token replaced at login no longer works", request(db, "GET", "/", headers={"Cookie": "sc_session=" + first_session}).status == 303)
+s.check("database keeps only a hash of the token",
+        not ids(db, f"SELECT count(*) FROM session WHERE token_hash = '{again.cookies['sc_session']}'")[0])
+
+r = staff.get("/")
+s.check("home shows the org and counts", r.status == 200 and "宁晋县医疗保障局" in r.text)
+
+# --- CSRF
+r = staff.form("/d/targets/new", {"name": "x"}, csrf=False)
+s.check("form post without CSRF token is refused", r.status == 403 and "校验失败" in r.text)
+r = staff.do("POST", "/api/v1/targets", '{"name":"x"}', {"Content-Type": "application/json", "X-CSRF-Token": "0" * 64})
+s.check("API post with a wrong CSRF token is refused with the JSON envelope", r.status == 403 and r.json()["error"]["code"] == "csrf")
+r = staff.do("POST", "/d/targets/new", "csrf=" + staff.csrf, {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"}, csrf=False)
+s.check("cross-origin post refused even with the token", r.status == 403)
+r = request(db, "POST", "/login", "username=staff&password=spotcheck-demo&csrf=" + "b" * 64,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": "sc_pre=" + "c" * 64})
+s.check("login form token must match its cookie", r.status == 403)
+
+# --- throttling
+t = Client(db)
+for i in range(5):
+    t.login("leader", "bad password %d" % i)
+r = t.login("leader")
+s.check("login throttled after 5 failures, even with the right password", r.status == 429 and "过多" in r.text)
+
+# --- session expiry
+exp = Client(db, env={"SPOTCHECK_SESSION_IDLE": "1"})
+exp.login("staff")
+s.check("fresh session works", exp.get("/").status == 200)
+time.sleep(2.2)
+r = exp.get("/")
+s.check("idle session expires", r.status == 303 and "/login" in r.header("Location"))
+
+# --- lists, filters, scope
+r = staff.get("/d/targets")
+s.check("target list shows own county's targets", r.status == 200 and "宁晋县人民医院" in r.text)
+s.check("target list hides the neighbouring county", "临城县某诊所" not in r.text)
+s.check("ID numbers never shown in lists", "11010519491231002X" not in r.text)
+r = staff.get("/d/targets?kind=employer")
+s.check("kind filter", "宁晋某公司" in r.text and "宁晋县人民医院" not in r.text)
+r = staff.get("/d/targets?q=" + "人民医院".encode().hex() if False else "/d/targets?q=%E4%BA%BA%E6%B0%91")
+s.check("search by name", "宁晋县人民医院" in r.text and "宁晋某公司" not in r.text)
+lc = Client(db)
+lc.login("lincheng")
+r = lc.get("/d/targets")
+s.check("county user sees own targets only", "临城县某诊所" in r.text and "宁晋县人民医院" not in r.text)
+tid = ids(db, "SELECT id FROM target WHERE code = 'H13052800001'")[0]
+r = lc.get(f"/d/targets/{tid}")
+s.check("county user cannot open a neighbour's target", r.status == 404)
+r = lc.get(f"/api/v1/targets/{tid}")
+s.check("nor through the API", r.status == 404 and r.json()["error"]["code"] == "not_found")
+city = Client(db)
+city.login("city")
+r = city.get("/d/targets")
+s.check("city bureau sees both counties", "临城县某诊所" in r.text and "宁晋县人民医院" in r.text)
+
+# --- create with field errors, XSS escaped, versions
+xss = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>'
+r = staff.form("/d/targets/new", {"kind": "employer", "name": xss, "uscc": "91110000600037341N", "org_id": "130528", "region": "130528", "grade": "B"})
+s.check("invalid code gives a field error, status 422", r.status == 422 and "校验码错误" in r.text and "has-error" in r.text)
+s.check("form re-rendered with input escaped", no_raw_script(r.text) and "&lt;script&gt;" in r.text and "onerror=alert(2)>" not in r.text)
+r = staff.form("/d/targets/new", {"kind": "employer", "name": xss, "uscc": "91310115MA1K3BTP2B", "org_id": "130528",
+                                  "region": "130528", "grade": "B", "address": xss, "complaints": "2"})
+s.check("create redirects to the detail page", r.status == 303 and "/d/targets/" in r.header("Location"))
+new_id = int(re.search(r"/d/targets/(\d+)", r.header("Location")).group(1))
+for path in ["/d/targets", f"/d/targets/{new_id}", f"/d/targets/{new_id}/edit", "/d/targets?q=%3Cscript"]:
+    r = staff.get(path)
+    s.check(f"hostile text escaped on {path}", r.status == 200 and no_raw_script(r.text) and "<img src=x" not in r.text)
+r = staff.get(f"/api/v1/targets/{new_id}")
+s.check("API returns the text as data", r.json()["values"]["name"] == xss)
+r = staff.form(f"/d/targets/{new_id}/edit", {"kind": "employer", "name": "宁晋新名称有限公司", "uscc": "91310115MA1K3BTP2B", "org_id": "130528",
+                                             "region": "130528", "grade": "D", "complaints": "3"})
+s.check("edit saves", r.status == 303)
+r = staff.get(f"/d/targets/{new_id}")
+s.check("detail shows the new value and the history", "宁晋新名称有限公司" in r.text and 'id="history"' in r.text and "信用风险等级" in r.text)
+s.check("history rows kept in the database", ids(db, f"SELECT count(*) FROM entity_version WHERE entity='target' AND entity_id={new_id}")[0] == 1)
+r = staff.form(f"/d/targets/{new_id}/status", {"status": "注销", "reason": ""})
+s.check("status change without reason refused", r.status == 422 and "原因" in r.text)
+r = staff.form(f"/d/targets/{new_id}/status", {"status": "注销", "reason": "企业已注销"})
+s.check("status change with reason", r.status == 303 and ids(db, f"SELECT status FROM target WHERE id={new_id}")[0] == "注销")
+r = staff.form("/d/targets/new", {"kind": "employer", "name": "重复", "uscc": "91310115MA1K3BTP2B", "org_id": "130528", "region": "130528"})
+s.check("creating an existing code is refused", r.status == 422 and "已存在" in r.text)
+r = lc.form("/d/targets/new", {"kind": "employer", "name": "越权", "uscc": "91620105L015101280", "org_id": "130528", "region": "130528"})
+s.check("county user cannot create in another county", r.status == 422 and "本机构或下级机构" in r.text)
+
+# --- audit rows for every change
+n = ids(db, "SELECT count(*) FROM audit_log WHERE actor = 'staff' AND entity = 'target'")[0]
+s.check("audit log recorded create, update and status", n >= 3, str(n))
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
+s.check("audit chain verifies", p.returncode == 0, p.stdout + p.stderr)
+
+# --- JSON API
+r = staff.post_json("/api/v1/officers", {"cert_no": "YB009", "name": "接口新增", "org_id": "130528", "dept_id": "D1",
+                                         "cert_valid_from": "2024-01-01", "cert_valid_to": "2027-12-31", "region": "130528", "may_lead": True})
+s.check("API create returns 201 with the row", r.status == 201 and r.json()["values"]["cert_no"] == "YB009")
+oid = r.json()["id"]
+r = staff.post_json(f"/api/v1/officers/{oid}", {"cert_valid_to": "2026-01-01"}, method="PUT")
+s.check("API partial update keeps other fields", r.status == 200 and r.json()["values"]["name"] == "接口新增")
+r = staff.post_json("/api/v1/officers", {"cert_no": "YB010", "name": "缺字段"})
+s.check("API validation errors in the envelope with fields", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
+r = staff.do("POST", "/api/v1/officers", "not json", {"Content-Type": "application/json"})
+s.check("API bad JSON", r.status == 400 and r.json()["error"]["code"] == "bad_json")
+r = staff.get("/api/v1/targets?kind=institution")
+s.check("API list with filter", r.status == 200 and r.json()["total"] == 1)
+r = staff.get("/api/v1/planets")
+s.check("API unknown kind 404 envelope", r.status == 404 and "error" in r.json())
+r = request(db, "GET", "/api/v1/targets")
+s.check("API without session is 401 JSON", r.status == 401 and r.json()["error"]["code"] == "unauthenticated")
+
+# --- import through the browser form (multipart)
+def multipart(fields, filename, content):
+    b = "----spotcheckboundary"
+    parts = [f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode() for k, v in fields.items()]
+    parts.append(f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{b}--\r\n".encode(), {"Content-Type": f"multipart/form-data; boundary={b}"}
+
+csv_bad = "对象类型,名称,统一社会信用代码,所属机构,行政区划\n用人单位,好公司,91620105L015101280,130528,130528\n用人单位,坏公司,91110000600037341N,130528,130528\n".encode("gb18030")
+body, h = multipart({"csrf": staff.csrf}, "bad.csv", csv_bad)
+r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
+s.check("import with a bad row shows the row report", r.status == 422 and "第3行 统一社会信用代码" in r.text and "未写入任何数据" in r.text)
+s.check("nothing imported", ids(db, "SELECT count(*) FROM target WHERE uscc = '91620105L015101280'")[0] == 0)
+body, h = multipart({"csrf": staff.csrf}, "fake.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
+s.check("upload type checked by content", r.status == 415)
+body, h = multipart({"csrf": staff.csrf}, "good.csv", csv_bad.replace("91110000600037341N".encode(), "91110000600037341L".encode()))
+r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
+s.check("fixed file imports", r.status == 200 and "导入成功" in r.text)
+body, h = multipart({}, "good.csv", b"x")
+r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
+s.check("multipart upload without the CSRF field refused", r.status == 403)
+
+# --- export
+r = staff.get("/d/targets/export?format=csv")
+s.check("CSV export is an attachment", r.status == 200 and "attachment" in (r.header("Content-Disposition") or "") and "宁晋县人民医院" in r.text)
+s.check("export limited to the user's scope", "临城县某诊所" not in r.text)
+r = staff.get("/d/targets/export?format=xlsx")
+s.check("XLSX export is a zip", r.status == 200 and r.body[:4] == b"PK\x03\x04")
+
+# --- public portal
+r = request(db, "GET", "/public/items")
+s.check("public item list without login", r.status == 200 and "对定点医药机构基金使用情况的监督检查" in r.text)
+r2 = request(db, "GET", "/public/")
+s.check("public index", r2.status == 200 and "宁晋县医疗保障局" in r2.text)
+for page in (r, r2):
+    s.check("no personal data on public pages", "张三丰" not in page.text and "11010519491231002X" not in page.text)
+r = request(db, "GET", "/static/app.css")
+s.check("static CSS served with ETag", r.status == 200 and r.header("ETag"))
+r2 = request(db, "GET", "/static/app.css", headers={"If-None-Match": r.header("ETag")})
+s.check("ETag revalidation gives 304", r2.status == 304)
+s.check("unknown page 404", request(db, "GET", "/nope").status == 404)
+s.check("path traversal on static refused", request(db, "GET", "/static/../sql/001_directories.sql").status == 404)
+
+# --- logout
+r = staff.form("/logout", {})
+s.check("logout", r.status == 303 and staff.get("/").status == 303)
+s.done()

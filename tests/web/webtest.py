@@ -1,0 +1,177 @@
+"""Helpers for route tests through `spotcheck test-http` (one request from stdin, no sockets).
+
+Each test script builds a database with demo-like data, logs in as roles, and checks responses.
+Standard library only. Prints "ok/FAIL name" lines and a final "RESULT passed failed".
+"""
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import json as jsonlib
+from urllib.parse import urlencode
+
+SPOTCHECK = os.environ.get("SPOTCHECK") or os.path.join(os.path.dirname(__file__), "..", "..", "build-san", "spotcheck")
+PASSWORD = "spotcheck-demo"
+
+
+class Response:
+    def __init__(self, raw):
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("utf-8", "replace").split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = []
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            self.headers.append((k.strip(), v.strip()))
+        self.body = body
+        self.text = body.decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        out = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                out[name] = rest.split(";")[0]
+        return out
+
+    def json(self):
+        return jsonlib.loads(self.text)
+
+
+def request(db, method, path, body=b"", headers=None, env=None):
+    headers = dict(headers or {})
+    if isinstance(body, str):
+        body = body.encode()
+    headers.setdefault("Host", "127.0.0.1:8080")
+    if body:
+        headers["Content-Length"] = str(len(body))
+    raw = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([SPOTCHECK, "test-http", "--db", db], input=raw.encode() + body,
+                       capture_output=True, env=e, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(f"test-http exit {p.returncode}: {p.stderr.decode()}")
+    return Response(p.stdout)
+
+
+class Client:
+    """A browser-like client: keeps the session cookie and the CSRF token."""
+
+    def __init__(self, db, env=None):
+        self.db = db
+        self.cookies = {}
+        self.csrf = None
+        self.env = env
+
+    def cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v)
+
+    def do(self, method, path, body=b"", headers=None, csrf=True):
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = self.cookie_header()
+        if csrf and self.csrf and method not in ("GET", "HEAD") and "X-CSRF-Token" not in h:
+            h["X-CSRF-Token"] = self.csrf
+        r = request(self.db, method, path, body, h, self.env)
+        self.cookies.update(r.cookies())
+        return r
+
+    def get(self, path):
+        return self.do("GET", path)
+
+    def form(self, path, fields, csrf=True):
+        data = list(fields.items()) if isinstance(fields, dict) else list(fields)
+        if csrf and self.csrf:
+            data.append(("csrf", self.csrf))
+        return self.do("POST", path, urlencode(data), {"Content-Type": "application/x-www-form-urlencoded"}, csrf=False)
+
+    def post_json(self, path, obj, method="POST"):
+        return self.do(method, path, jsonlib.dumps(obj, ensure_ascii=False), {"Content-Type": "application/json"})
+
+    def login(self, username, password=PASSWORD):
+        pre = secrets.token_hex(32)
+        self.cookies["sc_pre"] = pre
+        r = self.do("POST", "/login", urlencode({"username": username, "password": password, "csrf": pre}),
+                    {"Content-Type": "application/x-www-form-urlencoded"}, csrf=False)
+        if r.status == 303 and self.cookies.get("sc_session"):
+            me = self.get("/api/v1/me")
+            if me.status == 200:
+                self.csrf = me.json()["csrf"]
+        return r
+
+
+class Suite:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok   {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name} {detail}")
+
+    def done(self):
+        print(f"RESULT {self.passed} {self.failed}")
+        sys.exit(1 if self.failed else 0)
+
+
+def small_db():
+    """A small database: the orgs, depts, tags, a few targets and officers, and one user per role."""
+    d = tempfile.mkdtemp(prefix="spotcheck-web-")
+    db = os.path.join(d, "s.db")
+    subprocess.run([SPOTCHECK, "init", "--db", db], check=True, capture_output=True)
+    files = {
+        "orgs": "行政区划代码,机构名称,上级行政区划代码\n130500,邢台市医疗保障局,\n130528,宁晋县医疗保障局,130500\n130522,临城县医疗保障局,130500\n",
+        "depts": "科室编码,科室名称,所属机构,类型\nD1,基金监管股,130528,本局科室\nD2,临城基金股,130522,本局科室\nSC,市场监管局,130528,外部门\n",
+        "tags": "标签编码,标签名称,上级标签编码,适用范围\nS-MED,临床医学,,执法人员\nT-PUB,公立,,检查对象\n",
+        "items": "事项编码,抽查事项名称,抽查依据,抽查主体,所属机构,抽查对象,抽查内容,抽查方式,事项类别\n"
+                 "I1,对定点医药机构基金使用情况的监督检查,《医疗保障基金使用监督管理条例》第二十七条,D1,130528,定点医疗机构、定点零售药店,基金使用,实地检查、书面检查,重点\n",
+        "targets": "对象类型,名称,统一社会信用代码,医保编码,身份证号,所属机构,行政区划,信用风险等级\n"
+                   "定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,B\n"
+                   "用人单位,宁晋某公司,91110000600037341L,,,130528,130528,C\n"
+                   "参保人,张三丰,,,11010519491231002X,130528,130528,B\n"
+                   "定点医疗机构,临城县某诊所,9144030071526726XG,H13052200001,,130522,130522,A\n",
+        "officers": "执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长\n"
+                    "YB001,王执法,130528,D1,2023-01-01,2028-12-31,S-MED,130528,是\n"
+                    "YB002,临城执法,130522,D2,2023-01-01,2028-12-31,,130522,否\n",
+        "experts": "专家编码,姓名或机构名称,类型,所属机构\nEX1,李专家,专家,130528\n",
+    }
+    for kind, text in files.items():
+        path = os.path.join(d, kind + ".csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = subprocess.run([SPOTCHECK, "import", kind, path, "--db", db], capture_output=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"import {kind}: {p.stderr.decode()}")
+    users = [("admin", "admin", "130528"), ("staff", "staff", "130528"), ("leader", "leader", "130528"),
+             ("officer", "officer", "130528"), ("joint", "joint", "130528"), ("supervisor", "supervisor", "130528"),
+             ("lincheng", "staff", "130522"), ("city", "staff", "130500")]
+    for name, role, org in users:
+        subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", org, "--password-stdin", "--db", db],
+                       input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
+    return db
+
+
+def ids(db, sql):
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return [r[0] for r in con.execute(sql)]
+    finally:
+        con.close()
+
+
+def no_raw_script(text):
+    return re.search(r"<script>alert", text, re.I) is None
