@@ -117,8 +117,16 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
 
     Buf sql;
     buf_init(&sql);
-    buf_puts(&sql, "SELECT code, grade, kind, region, tags, registered_on, complaints, status, "
-                   "last_checked_on FROM target WHERE 1");
+    /* read only the columns the filters and strata need: the table may hold millions of rows */
+    int need_kind = kinds != NULL, need_region = cross, need_tags = json_array_size(tags) > 0;
+    json_array_foreach(strata, i, v) {
+        need_kind |= str_eq(json_string_value(v), "kind");
+        need_region |= str_eq(json_string_value(v), "region");
+    }
+    buf_printf(&sql, "SELECT code, grade, %s, %s, %s, %s, %s, status, %s FROM target WHERE 1",
+               need_kind ? "kind" : "NULL", need_region ? "region" : "NULL",
+               need_tags ? "tags" : "NULL", before ? "registered_on" : "NULL",
+               cmin > 0 ? "complaints" : "0", *cutoff ? "last_checked_on" : "NULL");
     if (region) buf_puts(&sql, " AND substr(region, 1, length(?1)) = ?1");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
