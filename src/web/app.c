@@ -45,6 +45,11 @@ static const char *mime_of(const char *name) {
 
 /* Serves web/static/NAME from the embedded files with an ETag. Returns 1 when handled. */
 static int serve_static(HttpRequest *req, HttpResponse *res) {
+    if (!strcmp(req->path, "/favicon.ico")) { /* browsers ask for it; there is none */
+        res->status = 204;
+        http_set_header(res, "Cache-Control", "public, max-age=86400");
+        return 1;
+    }
     if (strncmp(req->path, "/static/", 8) != 0) return 0;
     if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) return 0;
     const char *name = req->path + 8;

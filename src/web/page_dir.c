@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* Columns shown in each kind's list (the rest are on the detail page). */
-static const char *const list_columns[][8] = {
+static const char *const list_columns[][9] = { /* name, up to 7 columns, NULL */
     {"orgs", "code", "name", "parent_id", "status"},
     {"depts", "code", "name", "org_id", "kind", "status"},
     {"tags", "code", "name", "parent_id", "applies_to", "status"},

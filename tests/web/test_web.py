@@ -36,6 +36,7 @@ s.check("the token replaced at login no longer works", request(db, "GET", "/", h
 s.check("database keeps only a hash of the token",
         not ids(db, f"SELECT count(*) FROM session WHERE token_hash = '{again.cookies['sc_session']}'")[0])
 
+staff.login("staff")  # the rotation above ended this client's session
 r = staff.get("/")
 s.check("home shows the org and counts", r.status == 200 and "宁晋县医疗保障局" in r.text)
 

@@ -1,0 +1,138 @@
+// e2e.mjs - what a new user does in Chromium with the demo data: log in, search targets, edit an
+// officer and see the version history, import a file with a bad row and see the report, use the
+// site on a phone-sized screen, visit the public portal, log out. Screenshots of the main pages.
+import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.BASE, shots = process.env.SHOTS;
+let passed = 0, failed = 0;
+function check(name, cond, detail = '') {
+  if (cond) { passed++; console.log(`ok   ${name}`); }
+  else { failed++; console.log(`FAIL ${name} ${detail}`); }
+}
+async function step(name, fn) {
+  try { await fn(); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+const consoleErrors = [];
+// document responses with 4xx statuses (a rejected login, a form with errors) are expected and
+// logged by Chromium as "Failed to load resource"; sub-resources must all load
+page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
+page.on('response', r => { if (['stylesheet', 'script', 'image', 'font'].includes(r.request().resourceType()) && r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`); });
+page.on('pageerror', e => consoleErrors.push(e.message));
+
+await step('login', async () => {
+  await page.goto(base + '/');
+  check('anonymous visitor is sent to the login page', page.url().includes('/login'));
+  await page.screenshot({ path: join(shots, 'login.png') });
+  await page.fill('#username', 'staff');
+  await page.fill('#password', 'wrong-password');
+  await page.click('button[type=submit]');
+  check('wrong password shows an error', (await page.textContent('body')).includes('用户名或密码错误'));
+  await page.fill('#username', 'staff');
+  await page.fill('#password', 'spotcheck-demo');
+  await page.click('button[type=submit]');
+  await page.waitForURL(base + '/');
+  check('logged in to the dashboard', (await page.textContent('main')).includes('宁晋县医疗保障局'));
+  await page.screenshot({ path: join(shots, 'home.png'), fullPage: true });
+});
+
+await step('search targets', async () => {
+  await page.click('nav.sidenav >> text=检查对象名录库');
+  await page.waitForURL(/\/d\/targets/);
+  await page.fill('input[name=q]', '人民医院');
+  await page.click('form.filter-bar button[type=submit]');
+  await page.waitForURL(/q=/);
+  const rows = await page.locator('#dir-table tbody tr').allTextContents();
+  check('search finds the county hospital', rows.some(r => r.includes('宁晋县人民医院')), rows.slice(0, 3).join('|'));
+  check('search result is narrow', rows.length < 10, String(rows.length));
+  await page.goto(base + '/d/targets?kind=pharmacy&grade=D');
+  const d = await page.locator('#dir-table tbody tr').allTextContents();
+  check('filters: only grade-D pharmacies', d.length > 0 && d.every(r => r.includes('定点零售药店') && r.includes('D')), d[0]);
+  await page.goto(base + '/d/targets?kind=insured');
+  await page.click('a[rel=next]');
+  check('paging to the second page', page.url().includes('after='));
+  await page.screenshot({ path: join(shots, 'targets.png'), fullPage: true });
+});
+
+await step('edit an officer and see the version history', async () => {
+  await page.goto(base + '/d/officers');
+  await page.locator('#dir-table tbody tr').first().locator('a').first().click();
+  await page.waitForURL(/\/d\/officers\/\d+$/);
+  const detail = page.url();
+  await page.click('a:has-text("编辑")');
+  await page.fill('#f-phone', '13800000000');
+  await page.fill('#f-cert_valid_to', '2029-06-30');
+  await page.click('button:has-text("保存")');
+  await page.waitForURL(/ok=saved/);
+  const text = await page.textContent('main');
+  check('saved message shown', text.includes('已保存'));
+  check('version history lists the change', (await page.textContent('#history')).includes('证件有效期至'));
+  check('detail shows version 2', text.includes('当前版本 2'));
+  await page.screenshot({ path: join(shots, 'officer-history.png'), fullPage: true });
+  await page.goto(detail + '/edit');
+  await page.fill('#f-cert_valid_to', '2001-01-01');
+  await page.click('button:has-text("保存")');
+  check('field-level error for an expiry before the start', (await page.textContent('.field.has-error')).includes('早于'));
+  await page.screenshot({ path: join(shots, 'officer-form-error.png'), fullPage: true });
+});
+
+await step('import a file with a bad row', async () => {
+  const csv = join(process.env.TMPDIR, 'bad-targets.csv');
+  writeFileSync(csv, '对象类型,名称,统一社会信用代码,所属机构,行政区划\n用人单位,新公司甲,91620105L015101280,130528,130528\n用人单位,新公司乙,91110000600037341N,130528,130528\n');
+  await page.goto(base + '/d/targets/import');
+  await page.setInputFiles('#file', csv);
+  await page.click('button:has-text("上传并导入")');
+  await page.waitForSelector('#import-report');
+  const report = await page.textContent('#import-report');
+  check('report names the bad row and column', report.includes('第3行 统一社会信用代码'), report.slice(0, 200));
+  check('report says nothing was imported', report.includes('未写入任何数据'));
+  await page.screenshot({ path: join(shots, 'import-report.png'), fullPage: true });
+  await page.goto(base + '/d/targets?q=新公司甲');
+  check('the good row was not imported either', (await page.textContent('#dir-table')).includes('没有符合条件的记录'));
+});
+
+await step('phone screen', async () => {
+  const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  const p = await phone.newPage();
+  await p.goto(base + '/login');
+  await p.fill('#username', 'officer');
+  await p.fill('#password', 'spotcheck-demo');
+  await p.click('button[type=submit]');
+  await p.waitForURL(base + '/');
+  const fits = await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  check('no horizontal page scroll on a phone', fits);
+  await p.screenshot({ path: join(shots, 'phone-home.png'), fullPage: true });
+  await p.goto(base + '/public/items');
+  check('public list fits the phone (table scrolls inside its box)', await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+  await p.screenshot({ path: join(shots, 'phone-public-items.png'), fullPage: true });
+  await phone.close();
+});
+
+await step('public portal', async () => {
+  await page.goto(base + '/public/items');
+  const t = await page.textContent('main');
+  check('published item list visible', t.includes('对定点医药机构医疗保障基金使用情况的监督检查'));
+  await page.screenshot({ path: join(shots, 'public-items.png'), fullPage: true });
+});
+
+await step('log out', async () => {
+  await page.goto(base + '/');
+  await page.click('.logout-form button');
+  await page.waitForURL(/\/login/);
+  check('logged out', (await page.textContent('body')).includes('已退出'));
+  await page.goto(base + '/d/targets');
+  check('pages need login again', page.url().includes('/login'));
+});
+
+check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
+await browser.close();
+console.log(`RESULT ${passed} ${failed}`);
+process.exit(failed ? 1 : 0);
