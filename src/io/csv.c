@@ -75,7 +75,7 @@ static inline uint64_t load64(const unsigned char *p) {
 }
 
 /* Length of the leading run of bytes that are ASCII and not NUL. */
-static size_t ascii_prefix(const unsigned char *s, size_t n) {
+static inline size_t ascii_prefix(const unsigned char *s, size_t n) {
     size_t i = 0;
     while (i + 8 <= n) {
         uint64_t v = load64(s + i);
@@ -89,18 +89,35 @@ static size_t ascii_prefix(const unsigned char *s, size_t n) {
 
 /* Validates UTF-8 (Unicode table 3-7: no overlongs, surrogates or values above U+10FFFF) and
  * rejects NUL. *good receives the length of the valid prefix. U_SHORT: the data ends inside a
- * sequence that may still complete (only when !at_end). */
+ * sequence that may still complete (only when !at_end). Runs of ASCII go eight bytes at a time;
+ * the three-byte sequences of CJK text take a short path. */
 static int utf8_scan(const unsigned char *s, size_t n, int at_end, size_t *good) {
     size_t i = 0;
     while (i < n) {
-        i += ascii_prefix(s + i, n - i);
-        if (i >= n) break;
-        unsigned char c = s[i], lo = 0x80, hi = 0xBF;
-        size_t len;
-        if (c == 0) {
-            *good = i;
-            return U_NUL;
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (c == 0) {
+                *good = i;
+                return U_NUL;
+            }
+            i++;
+            while (i + 8 <= n) {
+                uint64_t v = load64(s + i);
+                if ((v & HIGHS) || HASZERO(v)) break;
+                i += 8;
+            }
+            continue;
         }
+        if (c >= 0xE1 && c <= 0xEC && i + 2 < n) { /* most of CJK */
+            if ((s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) {
+                *good = i;
+                return U_BAD;
+            }
+            i += 3;
+            continue;
+        }
+        unsigned char lo = 0x80, hi = 0xBF;
+        size_t len;
         if (c >= 0xC2 && c <= 0xDF) {
             len = 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
@@ -200,7 +217,8 @@ static int decode_slice(CsvReader *c) {
             c->bad = BAD_ICONV;
             return 0;
         }
-        c->out_cap = 2 * (size_t)CSV_CHUNK + 16; /* GB18030 → UTF-8 grows at most 1.5 times */
+        /* GB18030 → UTF-8 grows at most 1.5 times; a slice is at most CSV_CHUNK raw bytes */
+        c->out_cap = 2 * (c->raw_cap < CSV_CHUNK ? c->raw_cap : CSV_CHUNK) + 16;
         c->out = xmalloc(c->out_cap);
     }
     char *in = (char *)s, *o = (char *)c->out;
@@ -225,7 +243,7 @@ static int decode_slice(CsvReader *c) {
 
 /* Makes [p, e) non-empty. Returns 1 on success, 0 at the clean end of the file, -1 when the
  * decoder has hit a bad byte (c->bad says which). */
-static int refill(CsvReader *c) {
+static int refill_slow(CsvReader *c) {
     for (;;) {
         if (c->p < c->e) return 1;
         if (c->bad) return -1;
@@ -235,14 +253,16 @@ static int refill(CsvReader *c) {
         if (decode_slice(c)) return 1;
         if (c->bad) return -1;
         if (c->src_eof && c->raw_pos == c->raw_len) return 0;
-        if (c->fd < 0 || c->src_eof) {
-            /* Memory or the file's last bytes: a slice decoding to nothing without an error
-             * means an incomplete sequence at the very end, which decode_slice reports as bad
-             * when at_end. Guard against looping anyway. */
-            ASSERT(c->raw_pos < c->raw_len);
-        }
+        /* Only a file source still being read can decode to nothing (an incomplete sequence
+         * or too little evidence waits for more bytes); from memory, or at the end of the file,
+         * decode_slice always yields bytes or an error, so looping here would never end. */
+        ASSERT(c->fd >= 0 && !c->src_eof);
         raw_fill(c);
     }
+}
+
+static inline int refill(CsvReader *c) {
+    return c->p < c->e ? 1 : refill_slow(c);
 }
 
 static int fail(CsvReader *c, char **err, const char *fmt, ...)
@@ -281,8 +301,16 @@ static inline int cell_add(CsvReader *c, size_t col, const unsigned char *s, siz
                     TABLE_MAX_CELL >> 20, quoted ? "（可能有引号未闭合）" : "");
     if (c->row.len + n > TABLE_MAX_ROW)
         return fail(c, err, "第%ld行: 整行超过 %u MB 上限", c->rec_no, TABLE_MAX_ROW >> 20);
-    buf_append(&c->row, s, n);
+    if (c->row.len + n + 1 > c->row.cap) buf_reserve(&c->row, n + 1);
+    memcpy(c->row.data + c->row.len, s, n);
+    c->row.len += n;
     return 0;
+}
+
+/* Ends the current cell with its NUL. */
+static inline void cell_end(CsvReader *c) {
+    if (c->row.len + 1 > c->row.cap) buf_reserve(&c->row, 1);
+    c->row.data[c->row.len++] = 0;
 }
 
 /* Finds the first ',', CR or LF in [p, e), or e. */
@@ -306,7 +334,7 @@ static int csv_next(TableReader *tr, char ***cells, size_t *ncells, long *row_no
         if (rc == 0) return 0;
         if (rc < 0) return fail_decode(c, err, c->rec_no + 1);
         c->rec_no++;
-        buf_reset(&c->row);
+        c->row.len = 0;
         size_t ncol = 0;
         int nonempty = 0, eor = 0;
         while (!eor) { /* one field per turn */
@@ -363,7 +391,7 @@ static int csv_next(TableReader *tr, char ***cells, size_t *ncells, long *row_no
                 if (*q == '\r' && refill(c) > 0 && *c->p == '\n') c->p++;
                 break;
             }
-            buf_putc(&c->row, 0);
+            cell_end(c);
         }
         if (!nonempty) continue;
         for (size_t i = 0; i < ncol; i++)

@@ -443,8 +443,9 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name) {
         if (r->rph_depth) r->rph_depth--;
     } else if (strcmp(n, "si") == 0 && r->in_si) {
         r->in_si = 0;
-        size_t len = unescape_x(r->sst.data + r->si_start, r->sst.len - r->si_start);
-        r->sst.len = r->si_start + len;
+        if (r->sst.len > r->si_start) /* sst.data is NULL while nothing was appended */
+            r->sst.len =
+                r->si_start + unescape_x(r->sst.data + r->si_start, r->sst.len - r->si_start);
         buf_putc(&r->sst, 0);
         if (r->sst_n == r->sst_cap) {
             r->sst_cap = r->sst_cap ? 2 * r->sst_cap : 1024;
@@ -547,9 +548,11 @@ static void cell_done(XlsxReader *r) {
         break;
     case T_NUM: {
         char d[64];
-        if (r->text.len && r->datecol[r->col] && serial_to_date(strtod(txt, NULL), r->date1904, d))
+        char *end;
+        double x = strtod(txt, &end);
+        if (r->datecol[r->col] && end > txt && !*end && serial_to_date(x, r->date1904, d))
             buf_puts(&r->row, d);
-        else if (r->text.len)
+        else
             fmt_number(txt, &r->row);
         break;
     }

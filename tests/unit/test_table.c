@@ -15,8 +15,9 @@
 #include <unistd.h>
 #include <zip.h>
 
-#define CHUNK (1u << 20) /* csv.c's decoding chunk, to put multi-byte sequences across its edges   \
-                          */
+#define CHUNK                                                                                      \
+    (1u << 20) /* csv.c's decoding chunk, to put multi-byte sequences across its edges             \
+                */
 
 static char tmpdir[64];
 
@@ -477,18 +478,41 @@ static void make_zip(const char *path, const char *const *entries, size_t n) {
     ASSERT(zip_close(za) == 0);
 }
 
-static char *sheet_dump(const char *sheet_xml, const char *sst_xml) {
+static char *sheet_dump_dates(const char *sheet_xml, const char *sst_xml, const int *dc,
+                              size_t ndc) {
     char *path = tmp_path("h.xlsx");
     const char *e[] = {"xl/worksheets/sheet1.xml", sheet_xml, "xl/sharedStrings.xml",
                        sst_xml ? sst_xml : "<sst/>"};
     make_zip(path, e, 4);
-    char *s = dump_path(path, TABLE_ENC_AUTO, NULL, 0);
+    char *s = dump_path(path, TABLE_ENC_AUTO, dc, ndc);
     unlink(path);
     free(path);
     return s;
 }
 
+static char *sheet_dump(const char *sheet_xml, const char *sst_xml) {
+    return sheet_dump_dates(sheet_xml, sst_xml, NULL, 0);
+}
+
 #define WS(rows) "<worksheet><sheetData>" rows "</sheetData></worksheet>"
+
+/* Numbers as Excel's General format shows them; date serials only in date columns. */
+static void test_xlsx_numbers(void) {
+    int dc[] = {0};
+    char *s = sheet_dump_dates(WS("<row><c><v>abc</v></c><c><v>0.1</v></c></row>"
+                                  "<row><c><v>0</v></c><c><v>1E-7</v></c></row>"
+                                  "<row><c><v>-1</v></c><c><v>1.5E+20</v></c></row>"
+                                  "<row><c><v>2958465</v></c><c><v>1E+22</v></c></row>"
+                                  "<row><c><v>2958466</v></c><c><v>-0</v></c></row>"
+                                  "<row><c><v>1e400</v></c><c><v>123456789012345678</v></c></row>"
+                                  "<row><c><v>1</v></c><c><v>0.30000000000000004</v></c></row>"
+                                  "<row><c><v>59.5</v></c><c><v>-45292</v></c></row>"),
+                               NULL, dc, 1);
+    CHECK_STR(s, "1:abc|0.1\n2:0|0.0000001\n3:-1|150000000000000000000\n4:9999-12-31|1e+22\n"
+                 "5:2958466|0\n6:1e400|123456789012346000\n7:1900-01-01|0.3\n"
+                 "8:1900-02-28|-45292\n");
+    free(s);
+}
 
 static void test_xlsx_hostile(void) {
     char *s = sheet_dump(
@@ -504,6 +528,12 @@ static void test_xlsx_hostile(void) {
     s = sheet_dump(WS("<row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c></row>"),
                    "<sst><si><t>只有一项</t></si></sst>");
     CHECK_STR(s, "ERR:第1行: 共享字符串编号 \"1\" 无效\n");
+    free(s);
+    /* an empty first shared string (found by fuzz_xlsx: arithmetic on a NULL buffer) */
+    s = sheet_dump(
+        WS("<row><c t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c><c t=\"s\"><v>2</v></c></row>"),
+        "<sst><si/><si><t>x_x0041_</t></si><si><t></t></si></sst>");
+    CHECK_STR(s, "1:|xA|\n");
     free(s);
     s = sheet_dump(WS("<row r=\"1\"><c t=\"s\"><v>-1</v></c></row>"),
                    "<sst><si><t>x</t></si></sst>");
@@ -662,6 +692,7 @@ int main(void) {
     RUN(test_xlsx_handmade);
     RUN(test_xlsx_1904);
     RUN(test_xlsx_truncated);
+    RUN(test_xlsx_numbers);
     RUN(test_xlsx_hostile);
     RUN(test_xlsx_bomb);
     RUN(test_roundtrip);

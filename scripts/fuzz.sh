@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets tests/fuzz/fuzz_*.c with clang and runs each for a while,
+# adding the inputs that reach new code to its committed corpus tests/fuzz/corpus/<name>/.
+# Usage: scripts/fuzz.sh [SECONDS] [NAME...]     (default 60 seconds each, every target)
+# Environment: JOBS=N runs N fuzzing processes per target (default 1); CC=clang-XX.
+# Crashes are written to build-fuzz/artifacts/ and make the script exit 1: fix the bug, then
+# copy the (minimized: build-fuzz/<name> -minimize_crash=1 FILE) input into the corpus, where
+# `make test` replays it from then on.
+# Needs clang and its libFuzzer runtime (Debian: clang + libclang-rt-<ver>-dev, which holds
+# libclang_rt.fuzzer-x86_64.a); they are installed here, as scripts/deps.sh does, when missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+secs=${1:-60}
+shift || true
+out=build-fuzz
+CC=${CC:-clang}
+
+install_pkgs() { # the same conventions as scripts/deps.sh: apt-get update first, sudo when not root
+  echo "fuzz: installing $*" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+command -v "$CC" >/dev/null 2>&1 || { install_pkgs clang; CC=clang; }
+mkdir -p "$out/artifacts"
+probe=$out/probe
+printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe.c"
+if ! "$CC" -fsanitize=fuzzer "$probe.c" -o "$probe" 2>/dev/null; then
+  ver=$("$CC" -dumpversion | cut -d. -f1)
+  install_pkgs "libclang-rt-$ver-dev"
+  "$CC" -fsanitize=fuzzer "$probe.c" -o "$probe"
+fi
+
+# The readers need only src/io and src/core, which keeps the fuzz build independent of the rest.
+src=$(ls src/io/*.c src/core/*.c)
+pkgs="libzip expat xlsxwriter"
+flags="-std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc"
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for f in tests/fuzz/fuzz_*.c; do names+=("$(basename "$f" .c)"); done
+fi
+status=0
+for name in "${names[@]}"; do
+  bin=$out/$name
+  # shellcheck disable=SC2086
+  "$CC" $flags $(pkg-config --cflags $pkgs) -o "$bin" "tests/fuzz/$name.c" $src $(pkg-config --libs $pkgs) -lm
+  corpus=$root/tests/fuzz/corpus/$name
+  work=$root/$out/work-$name
+  mkdir -p "$corpus" "$work"
+  cp -n "$corpus"/* "$work"/ 2>/dev/null || true
+  mkdir -p "$out/artifacts/seen" # crashes of earlier runs, kept but no longer reported
+  mv "$out/artifacts/$name-"* "$out/artifacts/seen/" 2>/dev/null || true
+  echo "fuzz: $name for ${secs}s" >&2
+  set +e
+  # Run inside $out: with -jobs, libFuzzer writes fuzz-N.log files into the current directory.
+  (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./$name" -max_total_time="$secs" -max_len=65536 \
+    -timeout=10 -rss_limit_mb=4096 -jobs="${JOBS:-1}" -workers="${JOBS:-1}" -print_final_stats=1 \
+    -artifact_prefix="artifacts/$name-" "$work" >"$name.log" 2>&1)
+  rc=$?
+  set -e
+  tail -n 12 "$out/$name.log" >&2
+  # The committed corpus = the hand-written seeds (named files, always kept) + an approximately
+  # minimal set of the fuzzer's inputs (hex SHA-1 names) covering the edges the seeds miss (set
+  # cover, hit counts ignored), so it stays at tens of files; $work keeps everything for next time.
+  before=$(ls "$corpus" | wc -l)
+  fresh=$root/$out/merge-$name
+  rm -rf "$fresh" && mkdir -p "$fresh"
+  find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]+' -exec cp {} "$fresh"/ \;
+  if "$bin" -set_cover_merge=1 -use_counters=0 "$fresh" "$corpus" "$work" >"$out/$name-merge.log" 2>&1; then
+    find "$corpus" -maxdepth 1 -type f -regex '.*/[0-9a-f]+' -delete
+    find "$fresh" -maxdepth 1 -type f -regex '.*/[0-9a-f]+' -exec cp {} "$corpus"/ \;
+  else
+    echo "fuzz: $name corpus merge failed, corpus unchanged; see $out/$name-merge.log" >&2
+  fi
+  echo "fuzz: $name corpus $before -> $(ls "$corpus" | wc -l) files" >&2
+  if [ $rc -ne 0 ] || ls "$out/artifacts/$name-"* >/dev/null 2>&1; then
+    echo "fuzz: $name FOUND A PROBLEM (exit $rc); see $out/$name.log and $out/artifacts/" >&2
+    status=1
+  fi
+done
+exit $status
