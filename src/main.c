@@ -96,6 +96,17 @@ const CliCommand cli_commands[] = {
      "    --group-size G（默认 2）--cross-region --workload-cap N --require-tag T\n"
      "    --specialty S --conflict CERT:TARGET --officer-dept CODE\n",
      cmd_draw},
+    {"audit", "审计日志: verify（核验哈希链）| list（查看记录）",
+     "用法:\n"
+     "  spotcheck audit verify [--db PATH]\n"
+     "      逐条重算审计日志的哈希链。完整时输出“审计日志完整: N 条记录”和最新哈希（退出码 0）；\n"
+     "      否则输出“审计日志在第 ID 条记录处断裂: 原因”（退出码 1）。规则见 docs/AUDIT.md。\n"
+     "  spotcheck audit list [--db PATH] [--actor USER] [--action PREFIX] [--entity E]\n"
+     "                       [--from DATE] [--to DATE] [--limit N] [--before ID] [--full]\n"
+     "      按编号从新到旧列出记录（默认 50 条，最多 500 条）。--action 按前缀匹配（如 target.）；\n"
+     "      --from/--to 为 UTC 日期 YYYY-MM-DD（含当天）；--before ID 翻到该编号之前的记录；\n"
+     "      --full 同时列出变更前后的内容（JSON）。\n",
+     cmd_audit},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 

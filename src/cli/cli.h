@@ -47,5 +47,6 @@ int cmd_routes(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif
