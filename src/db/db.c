@@ -196,17 +196,27 @@ static int migration_number(const char *name) {
     return atoi(p);
 }
 
+/* 1 when migration `num` is recorded as applied. */
+static int applied(Db *db, int num) {
+    int64_t n = 0;
+    db_query_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
+                 (int64_t)num);
+    return n > 0;
+}
+
+/* Applies every embedded migration not yet recorded, in numeric order. Missing numbers below the
+ * highest applied one are applied too: migrations written on parallel branches may land in any
+ * order, so each must stand on its own (no migration may depend on a higher-numbered one). */
 static int migrate(Db *db, char **err) {
     if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                            "applied_at TEXT NOT NULL DEFAULT (datetime('now')))") != DB_OK)
         return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
-    int current = db_schema_version(db);
     /* embedded_files is sorted by name at build time, so migrations come in numeric order */
     for (size_t i = 0; i < embedded_count; i++) {
         const EmbeddedFile *f = &embedded_files[i];
         int num = migration_number(f->name);
-        if (num <= current) continue;
+        if (num < 0 || applied(db, num)) continue;
         char *sql = xstrndup((const char *)f->data, f->len);
         int rc = db_begin(db);
         if (rc == DB_OK) rc = db_exec_script(db, sql);
@@ -220,7 +230,6 @@ static int migrate(Db *db, char **err) {
             return DB_ERR;
         }
         if (db_commit(db) != DB_OK) return set_err(err, "迁移提交失败: %s", db_errmsg(db));
-        current = num;
     }
     return DB_OK;
 }
