@@ -185,6 +185,17 @@ s.check("ETag revalidation gives 304", r2.status == 304)
 s.check("unknown page 404", request(db, "GET", "/nope").status == 404)
 s.check("path traversal on static refused", request(db, "GET", "/static/../sql/001_directories.sql").status == 404)
 
+# --- audit page
+sup = Client(db)
+sup.login("supervisor")
+r = sup.get("/audit?entity=target")
+s.check("supervisor browses the audit log", r.status == 200 and "target.update" in r.text and "target.status" in r.text)
+r = sup.get("/audit?actor=nobody")
+s.check("audit filter by actor", r.status == 200 and "target.update" not in r.text)
+r = sup.get("/audit?verify=1")
+s.check("audit page verifies the chain on request", "哈希链完整" in r.text)
+s.check("staff may not read the audit log", staff.get("/audit").status == 403)
+
 # --- logout
 r = staff.form("/logout", {})
 s.check("logout", r.status == 303 and staff.get("/").status == 303)
