@@ -1,5 +1,6 @@
 /* page_auth.c - login, logout and the home dashboard. */
 #include "../domain/account.h"
+#include "../domain/audit.h"
 #include "../domain/directory.h"
 #include "session.h"
 #include "web.h"
@@ -55,7 +56,15 @@ void page_login(Req *r) {
         login_page(r, user, "用户名或密码错误。", 401);
         goto out;
     }
-    if (session_start(r, uid) != DB_OK) {
+    int64_t org = 0;
+    db_query_int(r->db, &org, "SELECT org_id FROM user WHERE id = ?", "i", uid);
+    AuditEntry e = {.actor = user, .org_id = org, .action = "login", .entity = "user", .remote = r->http->remote};
+    int rc = db_begin(r->db);
+    if (rc == DB_OK) rc = session_start(r, uid);
+    if (rc == DB_OK) rc = audit_append(r->db, &e, NULL) == 0 ? DB_OK : DB_ERR;
+    if (rc == DB_OK) rc = db_commit(r->db);
+    if (rc != DB_OK) {
+        db_rollback(r->db);
         web_error(r, 500, "session", "无法创建会话");
         goto out;
     }
@@ -68,6 +77,10 @@ out:
 }
 
 void page_logout(Req *r) {
+    if (db_begin(r->db) == DB_OK) {
+        if (web_audit(r, "logout", "user", r->sess->user_id, NULL, NULL) == DB_OK) db_commit(r->db);
+        else db_rollback(r->db);
+    }
     session_end(r);
     web_redirect(r, "/login?ok=loggedout");
 }

@@ -195,6 +195,8 @@ s.check("audit filter by actor", r.status == 200 and "target.update" not in r.te
 r = sup.get("/audit?verify=1")
 s.check("audit page verifies the chain on request", "哈希链完整" in r.text)
 s.check("staff may not read the audit log", staff.get("/audit").status == 403)
+r = sup.get("/audit?action=login&actor=staff")
+s.check("logins are in the audit log", "<td>login</td>" in r.text and "<td>staff</td>" in r.text)
 
 # --- logout
 r = staff.form("/logout", {})
