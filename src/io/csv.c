@@ -174,6 +174,33 @@ static void raw_fill(CsvReader *c) {
     }
 }
 
+/* Opens the GB18030 converter and its output buffer once. -1 (and c->bad) when iconv lacks it. */
+static int gb_open(CsvReader *c) {
+    if (c->cd != (iconv_t)-1) return 0;
+    c->cd = iconv_open("UTF-8", "GB18030");
+    if (c->cd == (iconv_t)-1) {
+        c->bad = BAD_ICONV;
+        return -1;
+    }
+    /* GB18030 → UTF-8 grows at most 1.5 times; a slice is at most CSV_CHUNK raw bytes */
+    c->out_cap = 2 * (c->raw_cap < CSV_CHUNK ? c->raw_cap : CSV_CHUNK) + 16;
+    c->out = xmalloc(c->out_cap);
+    return 0;
+}
+
+/* Length of the prefix of s[0..n) that is valid GB18030, SIZE_MAX when all of it is (an
+ * incomplete sequence at the end counts as valid unless at_end). Uses c->out as scratch. */
+static size_t gb_valid_prefix(CsvReader *c, const unsigned char *s, size_t n, int at_end) {
+    if (gb_open(c) < 0) return SIZE_MAX; /* the error shows when decoding */
+    char *in = (char *)s, *o = (char *)c->out;
+    size_t inleft = n, outleft = c->out_cap;
+    size_t rc = iconv(c->cd, &in, &inleft, &o, &outleft);
+    int e = errno;
+    iconv(c->cd, NULL, NULL, NULL, NULL);
+    if (rc != (size_t)-1 || e == E2BIG || (e == EINVAL && !at_end)) return SIZE_MAX;
+    return n - inleft;
+}
+
 /* Sets [p, e) to bytes decoded from one slice of raw bytes. Returns 1 when some bytes are
  * available, 0 when nothing came out of this slice yet (more raw input is needed). */
 static int decode_slice(CsvReader *c) {
@@ -199,7 +226,16 @@ static int decode_slice(CsvReader *c) {
             c->raw_pos += k;
             return k > 0;
         }
-        c->enc = utf8_scan(s + k, n - k, at_end, &good) == U_BAD ? ENC_GB : ENC_U8;
+        if (utf8_scan(s + k, n - k, at_end, &good) != U_BAD) {
+            c->enc = ENC_U8;
+        } else {
+            /* Not valid UTF-8. Still UTF-8 with a stray byte (then the error must name its
+             * row) rather than GB18030 when GB18030 fails earlier in the slice: CJK in UTF-8
+             * is a run of 3-byte sequences that GB18030 misreads as 2-byte characters until an
+             * odd byte meets an ASCII delimiter. Equal prefixes favour GB18030. */
+            size_t gb = gb_valid_prefix(c, s + k, n - k, at_end);
+            c->enc = gb == SIZE_MAX ? ENC_GB : gb < good ? ENC_U8 : ENC_GB;
+        }
     }
     if (c->enc == ENC_U8) {
         int rc = utf8_scan(s, n, at_end, &good);
@@ -211,16 +247,7 @@ static int decode_slice(CsvReader *c) {
         return good > 0;
     }
     /* GB18030 */
-    if (c->cd == (iconv_t)-1) {
-        c->cd = iconv_open("UTF-8", "GB18030");
-        if (c->cd == (iconv_t)-1) {
-            c->bad = BAD_ICONV;
-            return 0;
-        }
-        /* GB18030 → UTF-8 grows at most 1.5 times; a slice is at most CSV_CHUNK raw bytes */
-        c->out_cap = 2 * (c->raw_cap < CSV_CHUNK ? c->raw_cap : CSV_CHUNK) + 16;
-        c->out = xmalloc(c->out_cap);
-    }
+    if (gb_open(c) < 0) return 0;
     char *in = (char *)s, *o = (char *)c->out;
     size_t inleft = n, outleft = c->out_cap;
     size_t rc = iconv(c->cd, &in, &inleft, &o, &outleft);

@@ -233,6 +233,11 @@ static void test_csv_gbk_detect(void) {
     char *s = dump_mem(g, len, TABLE_ENC_AUTO);
     CHECK_STR(s, "1:code|name\n2:001|联通营业厅\n3:002|邢台市人民医院\n");
     free(s);
+    /* UTF-8 with one stray byte stays UTF-8, and the error names the row (not mojibake) */
+    s = dump_mem("名称,地址\n邢台市第一医院,桥东区\n华北大药房,信都\xa0区\n", 73, TABLE_ENC_AUTO);
+    CHECK_STR(s, "1:名称|地址\n2:邢台市第一医院|桥东区\n"
+                 "ERR:第3行: 含有不是 UTF-8 编码的字节（如果文件是 GBK 编码，请按 GBK 导入）\n");
+    free(s);
     /* forced UTF-8 on GBK: the first bad row is named */
     s = dump_mem(g, len, TABLE_ENC_UTF8);
     CHECK(strncmp(s, "1:code|name\nERR:第2行: 含有不是 UTF-8", 37) == 0);
