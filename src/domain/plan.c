@@ -1,0 +1,1189 @@
+/* plan.c - the annual plan's rules and storage (see plan.h): the pure rules (state table, month
+ * ranges, ratios, the name rule, 事项 matching keys, scope filters in words) and the versioned
+ * plan, task rows, "no check outside the plan" and ad-hoc tasks on the database.
+ *
+ * Invariants: only a 草稿 version changes; a version's status moves only along the table in
+ * plan_next_status; versions are never deleted; every function that writes runs inside the
+ * caller's transaction. SQL is static text with bound values. Called by the web handlers
+ * (page_plan.c, api_plan.c), the CLI (cmd_plan.c) and plan_io.c. */
+#include "plan.h"
+
+#include "../core/util.h"
+#include "directory.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- pure rules ---- */
+
+static const struct {
+    const char *from;
+    PlanAction action;
+    const char *to;
+} transitions[] = {
+    {"草稿", PLAN_SUBMIT, "待审批"},
+    {"待审批", PLAN_APPROVE, "已批准"},
+    {"待审批", PLAN_RETURN, "草稿"},
+    {"已批准", PLAN_PUBLISH, "已公开"},
+};
+
+static const char *const action_names[PLAN_ACTION_COUNT] = {"submit", "approve", "return", "publish"};
+static const char *const action_labels[PLAN_ACTION_COUNT] = {"提交审批", "批准", "退回", "公开"};
+
+const char *plan_next_status(const char *status, PlanAction a) {
+    for (size_t i = 0; status && i < ARRAY_LEN(transitions); i++)
+        if (transitions[i].action == a && !strcmp(transitions[i].from, status)) return transitions[i].to;
+    return NULL;
+}
+
+int plan_action_parse(const char *name) {
+    for (int i = 0; name && i < PLAN_ACTION_COUNT; i++)
+        if (!strcmp(action_names[i], name)) return i;
+    return -1;
+}
+
+const char *plan_action_name(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_names[a] : "?"; }
+const char *plan_action_label(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_labels[a] : "?"; }
+
+/* Separators allowed between the numbers of a month range. */
+static const char *const range_tokens[] = {"年", "月", "至", "到", "-", "~", "～", "—", "–", "－",
+                                           ".", "/", " ", "\t", "　", "（", "）", "(", ")"};
+
+int plan_parse_month_range(const char *text, char from[8], char to[8], char **err) {
+    static const char *const example = "抽查时间必须填到月份，如 2025年3月至10月 或 2025-03..2025-10";
+    if (str_empty(text)) return set_err(err, "请填写抽查时间（到月份），如 2025年3月至10月");
+    int nums[4], year_at[4], n = 0, has_month_char = 0;
+    const char *p = text;
+    while (*p) {
+        if (isdigit((unsigned char)*p)) {
+            long v = 0;
+            int digits = 0;
+            while (isdigit((unsigned char)*p)) {
+                if (digits < 9) v = v * 10 + (*p - '0');
+                digits++;
+                p++;
+            }
+            if (digits != 4 && digits > 2) return set_err(err, "%s", example);
+            if (n == 4) return set_err(err, "抽查时间格式不对：%s", example);
+            nums[n] = (int)v;
+            year_at[n++] = digits == 4;
+            if (str_starts(p, "日") || str_starts(p, "号"))
+                return set_err(err, "抽查时间只填到月份，不填日期，如 2025年3月至10月");
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < ARRAY_LEN(range_tokens); k++)
+            if (str_starts(p, range_tokens[k])) break;
+        if (k == ARRAY_LEN(range_tokens)) return set_err(err, "%s", example);
+        if (!strcmp(range_tokens[k], "月")) has_month_char = 1;
+        p += strlen(range_tokens[k]);
+    }
+    int y1, m1, y2, m2;
+    if (n == 2 && year_at[0] && !year_at[1]) {
+        y1 = y2 = nums[0];
+        m1 = m2 = nums[1];
+    } else if (n == 3 && year_at[0] && !year_at[1] && !year_at[2] && has_month_char) {
+        y1 = y2 = nums[0];
+        m1 = nums[1];
+        m2 = nums[2];
+    } else if (n == 4 && year_at[0] && !year_at[1] && year_at[2] && !year_at[3]) {
+        y1 = nums[0];
+        m1 = nums[1];
+        y2 = nums[2];
+        m2 = nums[3];
+    } else {
+        return set_err(err, "%s", example);
+    }
+    if (y1 < 2000 || y1 > 2999 || y2 < 2000 || y2 > 2999) return set_err(err, "抽查时间的年份不对");
+    if (m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12) return set_err(err, "抽查时间的月份应在 1 至 12 之间");
+    if (y2 * 12 + m2 < y1 * 12 + m1) return set_err(err, "抽查时间的结束月份早于开始月份");
+    snprintf(from, 8, "%04d-%02d", y1, m1);
+    snprintf(to, 8, "%04d-%02d", y2, m2);
+    return 0;
+}
+
+char *plan_month_range_text(const char *from, const char *to) {
+    int y1 = 0, m1 = 0, y2 = 0, m2 = 0;
+    if (!from || !to || sscanf(from, "%d-%d", &y1, &m1) != 2 || sscanf(to, "%d-%d", &y2, &m2) != 2)
+        return xstrdup("");
+    if (y1 == y2 && m1 == m2) return xasprintf("%d年%d月", y1, m1);
+    if (y1 == y2) return xasprintf("%d年%d月至%d月", y1, m1, m2);
+    return xasprintf("%d年%d月至%d年%d月", y1, m1, y2, m2);
+}
+
+const char *plan_parse_kind(const char *text) {
+    if (!text) return NULL;
+    char *t = xstrdup(text);
+    str_trim(t);
+    const char *out = NULL;
+    if (!strcmp(t, "定向") || !strcmp(t, "定向抽查")) out = "定向";
+    else if (!strcmp(t, "不定向") || !strcmp(t, "不定向抽查") || !strcmp(t, "非定向") || !strcmp(t, "非定向抽查"))
+        out = "不定向";
+    free(t);
+    return out;
+}
+
+int plan_ratio_valid(const char *text) {
+    if (!text || !isdigit((unsigned char)*text)) return 0;
+    const char *p = text;
+    double v = 0;
+    while (isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0');
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p)) return 0;
+        double scale = 0.1;
+        while (isdigit((unsigned char)*p)) {
+            v += (*p++ - '0') * scale;
+            scale /= 10;
+        }
+    }
+    return p[0] == '%' && p[1] == 0 && v > 0 && v <= 100;
+}
+
+int plan_number_valid(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 32) return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '-') return 0;
+    return 1;
+}
+
+char *plan_make_name(int year, const char *org_name, const char *qualifier, int seq) {
+    return xasprintf("%d年%s%s随机抽查%03d", year, org_name ? org_name : "", qualifier ? qualifier : "", seq);
+}
+
+static const char *const key_drop[] = {"的", "进行", "　", "、", "，", "。", "；", "：", "（", "）", "《", "》",
+                                       "“", "”", "‘", "’", "「", "」", "【", "】"};
+
+char *plan_item_key(const char *text) {
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    for (const char *p = text ? text : ""; *p;) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x80) {
+            if (isalnum(c)) buf_putc(&b, (char)c);
+            p++;
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < ARRAY_LEN(key_drop); k++)
+            if (str_starts(p, key_drop[k])) break;
+        if (k < ARRAY_LEN(key_drop)) {
+            p += strlen(key_drop[k]);
+            continue;
+        }
+        size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        for (size_t i = 0; i < len && p[i]; i++) buf_putc(&b, p[i]);
+        p += strnlen(p, len);
+    }
+    return buf_steal(&b);
+}
+
+json_t *plan_split_items(const char *text) {
+    json_t *a = json_array();
+    const char *p = text ? text : "";
+    while (*p) {
+        const char *end = p;
+        size_t sep = 0;
+        while (*end) {
+            if (str_starts(end, "；")) { sep = strlen("；"); break; }
+            if (*end == ';' || *end == '\n' || *end == '\r') { sep = 1; break; }
+            end++;
+        }
+        char *part = xstrndup(p, (size_t)(end - p));
+        str_trim(part);
+        if (*part) json_array_append_new(a, json_string(part));
+        free(part);
+        p = *end ? end + sep : end;
+    }
+    return a;
+}
+
+static int choice_known(const Choice *c, const char *code) {
+    for (; c && c->code; c++)
+        if (!strcmp(c->code, code)) return 1;
+    return 0;
+}
+
+int plan_scope_check(json_t *scope, char **err) {
+    if (!json_is_object(scope)) return set_err(err, "抽查对象范围应为筛选条件对象");
+    const char *key;
+    json_t *v;
+    json_object_foreach(scope, key, v) {
+        if (!strcmp(key, "kinds") || !strcmp(key, "grades") || !strcmp(key, "tags")) {
+            if (!json_is_array(v)) return set_err(err, "抽查对象范围的 %s 应为列表", key);
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) {
+                const char *s = json_string_value(e);
+                if (!s || !*s) return set_err(err, "抽查对象范围的 %s 含空值", key);
+                if (!strcmp(key, "kinds") && !choice_known(target_kinds, s))
+                    return set_err(err, "未知的检查对象类型 %s", s);
+                if (!strcmp(key, "grades") && (strlen(s) != 1 || s[0] < 'A' || s[0] > 'D'))
+                    return set_err(err, "信用风险等级应为 A、B、C、D");
+            }
+        } else if (!strcmp(key, "region_prefix")) {
+            const char *s = json_string_value(v);
+            size_t n = s ? strlen(s) : 99;
+            if (n > 6) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
+            for (size_t i = 0; i < n; i++)
+                if (!isdigit((unsigned char)s[i])) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
+        } else if (!strcmp(key, "registered_before")) {
+            const char *s = json_string_value(v);
+            if (!s || (*s && !date_valid(s))) return set_err(err, "登记日期应为 YYYY-MM-DD");
+        } else if (!strcmp(key, "complaints_min")) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
+                return set_err(err, "投诉举报次数应为不小于 0 的整数");
+        } else {
+            return set_err(err, "抽查对象范围含未知条件 %s", key);
+        }
+    }
+    return 0;
+}
+
+static void join_array(Buf *b, json_t *a, const char *(*map)(void *, const char *), void *arg) {
+    size_t i, n = 0;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        const char *s = json_string_value(e), *m = s && map ? map(arg, s) : NULL;
+        if (!s) continue;
+        buf_printf(b, "%s%s", n++ ? "、" : "", m ? m : s);
+    }
+}
+
+static const char *kind_label(void *arg, const char *code) {
+    (void)arg;
+    return dir_choice_label(target_kinds, code);
+}
+
+char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, const char *code), void *arg) {
+    Buf b, cond;
+    buf_init(&b);
+    buf_init(&cond);
+    const char *region = json_string_value(json_object_get(scope, "region_prefix"));
+    if (region && *region) buf_printf(&b, "行政区划%s%s的", region, strlen(region) == 6 ? "内" : "开头");
+    json_t *kinds = json_object_get(scope, "kinds");
+    if (json_array_size(kinds)) join_array(&b, kinds, kind_label, NULL);
+    else buf_puts(&b, region && *region ? "检查对象" : "全部检查对象");
+    json_t *grades = json_object_get(scope, "grades");
+    if (json_array_size(grades)) {
+        buf_puts(&cond, "信用风险等级");
+        join_array(&cond, grades, NULL, NULL);
+    }
+    json_t *tags = json_object_get(scope, "tags");
+    if (json_array_size(tags)) {
+        buf_printf(&cond, "%s标签", cond.len ? "；" : "");
+        join_array(&cond, tags, tag_name, arg);
+    }
+    const char *reg = json_string_value(json_object_get(scope, "registered_before"));
+    int y, m, d;
+    if (reg && sscanf(reg, "%d-%d-%d", &y, &m, &d) == 3)
+        buf_printf(&cond, "%s%d年%d月%d日前登记", cond.len ? "；" : "", y, m, d);
+    json_t *cm = json_object_get(scope, "complaints_min");
+    if (json_is_integer(cm) && json_integer_value(cm) > 0)
+        buf_printf(&cond, "%s投诉举报不少于%lld次", cond.len ? "；" : "", (long long)json_integer_value(cm));
+    if (cond.len) buf_printf(&b, "（%s）", cond.data);
+    buf_free(&cond);
+    return buf_steal(&b);
+}
+
+/* ---- storage helpers ---- */
+
+static void field_err(json_t *errors, const char *field, const char *msg) {
+    if (errors && !json_object_get(errors, field)) json_object_set_new(errors, field, json_string(msg));
+}
+
+static char *trimmed(const char *s) {
+    char *t = xstrdup(s ? s : "");
+    str_trim(t);
+    return t;
+}
+
+typedef struct VersionInfo {
+    int64_t plan_id, org_id;
+    int version, year, latest;
+    char status[16];
+} VersionInfo;
+
+/* Loads a version's key facts; PLAN_NOT_FOUND when absent. */
+static int version_info(Db *db, int64_t vid, VersionInfo *vi, char **err) {
+    Stmt *st = db_prepare(db, "SELECT pv.plan_id, p.org_id, pv.version, p.year, pv.status, "
+                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id) "
+                              "FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?");
+    if (!st) return set_err(err, "%s", db_errmsg(db));
+    db_bind_int(st, 1, vid);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        vi->plan_id = db_col_int(st, 0);
+        vi->org_id = db_col_int(st, 1);
+        vi->version = (int)db_col_int(st, 2);
+        vi->year = (int)db_col_int(st, 3);
+        snprintf(vi->status, sizeof vi->status, "%s", db_col_text(st, 4));
+        vi->latest = db_col_int(st, 5) == vi->version;
+    }
+    db_finalize(st);
+    if (rc == DB_ROW) return PLAN_OK;
+    if (rc == DB_DONE) {
+        set_err(err, "计划版本不存在");
+        return PLAN_NOT_FOUND;
+    }
+    return set_err(err, "%s", db_errmsg(db));
+}
+
+static int need_draft(const VersionInfo *vi, char **err) {
+    if (!strcmp(vi->status, "草稿")) return PLAN_OK;
+    set_err(err, "只有草稿状态的版本可以修改（当前为「%s」）；已批准或已公开的计划请先“调整计划”生成新版本", vi->status);
+    return PLAN_CONFLICT;
+}
+
+static int touch_version(Db *db, int64_t vid, const char *actor) {
+    return db_exec(db, "UPDATE plan_version SET updated_at = datetime('now'), updated_by = ? WHERE id = ?", "ti", actor, vid);
+}
+
+/* The org and every org above it, as SQL with one '?' for the org id. */
+#define ORG_CHAIN_SQL                                                                              \
+    "(WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id " \
+    "WHERE o.parent_id IS NOT NULL) SELECT id FROM up)"
+
+/* ---- plans and versions ---- */
+
+int plan_create(Db *db, int64_t org_id, int year, const char *number, const char *qualifier, const char *actor,
+                int64_t *version_id, json_t *errors, char **err) {
+    char *org_name = NULL;
+    if (db_query_text(db, &org_name, "SELECT name FROM org WHERE id = ?", "i", org_id) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db));
+    if (!org_name) {
+        set_err(err, "机构不存在");
+        return PLAN_NOT_FOUND;
+    }
+    char *num = trimmed(number), *qual = trimmed(qualifier);
+    int rc = PLAN_OK;
+    if (year < 2000 || year > 2999) field_err(errors, "year", "年度应为四位年份，如 2025");
+    if (utf8_len(qual) > 40) field_err(errors, "qualifier", "名称限定语不超过 40 个字");
+    if (strstr(qual, "随机抽查")) field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
+    if (*num) {
+        int64_t n = 0;
+        if (!plan_number_valid(num)) field_err(errors, "number", "计划编号只能由字母、数字和“-”组成，不超过 32 位，如 2025001");
+        else if (db_query_int(db, &n, "SELECT count(*) FROM plan WHERE number = ?", "t", num) == DB_OK && n > 0)
+            field_err(errors, "number", "计划编号已存在，编号不能重复");
+    } else if (year >= 2000 && year <= 2999) {
+        for (int i = 1; i <= 999 && !*num; i++) {
+            char cand[16];
+            snprintf(cand, sizeof cand, "%d%03d", year, i);
+            int64_t n = 0;
+            db_query_int(db, &n, "SELECT count(*) FROM plan WHERE number = ?", "t", cand);
+            if (!n) {
+                free(num);
+                num = xstrdup(cand);
+            }
+        }
+        if (!*num) field_err(errors, "number", "该年度的自动编号已用完，请填写计划编号");
+    }
+    if (json_object_size(errors)) {
+        set_err(err, "数据校验未通过");
+        rc = PLAN_INVALID;
+        goto out;
+    }
+    int64_t seq = 0;
+    db_query_int(db, &seq, "SELECT coalesce(max(seq), 0) + 1 FROM plan WHERE org_id = ? AND year = ?", "ii", org_id, (int64_t)year);
+    char *name = plan_make_name(year, org_name, qual, (int)seq), today[11];
+    date_today(today);
+    if (db_exec(db, "INSERT INTO plan(org_id, year, number, seq, created_by) VALUES(?, ?, ?, ?, ?)", "iitit", org_id,
+                (int64_t)year, num, seq, actor) != DB_OK ||
+        db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, created_by, updated_by) "
+                    "VALUES(?, 1, '草稿', ?, ?, ?, ?, ?, ?)", "itttttt",
+                db_last_id(db), name, qual, org_name, today, actor, actor) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+    } else if (version_id) {
+        *version_id = db_last_id(db);
+    }
+    free(name);
+out:
+    free(org_name);
+    free(num);
+    free(qual);
+    return rc;
+}
+
+int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const char *unit, const char *made_on,
+                       const char *actor, json_t *errors, char **err) {
+    VersionInfo vi;
+    int rc = version_info(db, version_id, &vi, err);
+    if (rc != PLAN_OK) return rc;
+    if ((rc = need_draft(&vi, err)) != PLAN_OK) return rc;
+    char *qual = trimmed(qualifier), *u = trimmed(unit), *d = trimmed(made_on);
+    if (utf8_len(qual) > 40) field_err(errors, "qualifier", "名称限定语不超过 40 个字");
+    if (strstr(qual, "随机抽查")) field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
+    if (utf8_len(u) > 100) field_err(errors, "unit", "单位名称不超过 100 个字");
+    if (*d && !date_valid(d)) field_err(errors, "made_on", "制表时间应为日期，如 2024-12-31");
+    if (json_object_size(errors)) {
+        set_err(err, "数据校验未通过");
+        rc = PLAN_INVALID;
+    } else {
+        char *org_name = NULL;
+        int64_t seq = 0;
+        db_query_text(db, &org_name, "SELECT o.name FROM org o JOIN plan p ON p.org_id = o.id WHERE p.id = ?", "i", vi.plan_id);
+        db_query_int(db, &seq, "SELECT seq FROM plan WHERE id = ?", "i", vi.plan_id);
+        char *name = plan_make_name(vi.year, org_name, qual, (int)seq);
+        if (db_exec(db, "UPDATE plan_version SET qualifier = ?, name = ?, unit = ?, made_on = ?, updated_at = datetime('now'), "
+                        "updated_by = ? WHERE id = ?", "ttttti", qual, name, *u ? u : NULL, *d ? d : NULL, actor,
+                    version_id) != DB_OK)
+            rc = set_err(err, "%s", db_errmsg(db));
+        free(name);
+        free(org_name);
+    }
+    free(qual);
+    free(u);
+    free(d);
+    return rc;
+}
+
+/* ---- task rows ---- */
+
+const char *const plan_task_fields[] = {"task_no", "name", "kind", "ratio", "items", "scope", "lead_dept",
+                                        "joint_depts", "period", "level", "remark", NULL};
+static const char *const plan_task_labels[] = {"抽查任务编号", "抽查任务名称", "抽查类型", "抽查比例",
+                                               "抽查事项", "抽查对象范围", "发起科室", "联合科室",
+                                               "抽查时间", "实施检查层级", "备注"};
+
+const char *plan_task_field_label(const char *field) {
+    for (size_t i = 0; plan_task_fields[i]; i++)
+        if (!strcmp(plan_task_fields[i], field)) return plan_task_labels[i];
+    return field;
+}
+
+/* Enabled items an org may plan: its own and those of the orgs above it. */
+static json_t *chain_items(Db *db, int64_t org_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN " ORG_CHAIN_SQL " ORDER BY code");
+    if (!st) return a;
+    db_bind_int(st, 1, org_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+    db_finalize(st);
+    return a;
+}
+
+static int list_has(json_t *a, const char *s) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) if (str_eq(json_string_value(e), s)) return 1;
+    return 0;
+}
+
+/* Splits a ',' / '、' list into trimmed non-empty parts. */
+static json_t *split_list(const char *text) {
+    json_t *a = json_array();
+    char *copy = xstrdup(text ? text : "");
+    for (char *p = copy; (p = strstr(p, "、"));) { /* '、' (3 bytes) → ",  " */
+        p[0] = ',';
+        p[1] = ' ';
+        p[2] = ' ';
+    }
+    for (char *save = NULL, *t = strtok_r(copy, ",，", &save); t; t = strtok_r(NULL, ",，", &save)) {
+        str_trim(t);
+        if (*t && !list_has(a, t)) json_array_append_new(a, json_string(t));
+    }
+    free(copy);
+    return a;
+}
+
+static char *join_list(json_t *a, const char *sep) {
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) buf_printf(&b, "%s%s", i ? sep : "", json_string_value(e));
+    return buf_steal(&b);
+}
+
+int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskInput *in, const char *actor,
+                   int64_t *task_out, int *unmatched, json_t *errors, char **err) {
+    VersionInfo vi;
+    int rc = version_info(db, version_id, &vi, err);
+    if (rc != PLAN_OK) return rc;
+    if ((rc = need_draft(&vi, err)) != PLAN_OK) return rc;
+    if (task_id) {
+        int64_t n = 0;
+        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE id = ? AND version_id = ?", "ii", task_id, version_id);
+        if (!n) {
+            set_err(err, "抽查任务不存在");
+            return PLAN_NOT_FOUND;
+        }
+    }
+    char *task_no = trimmed(in->task_no), *name = trimmed(in->name), *ratio = trimmed(in->ratio),
+         *scope_text = trimmed(in->scope_text), *lead = trimmed(in->lead_dept), *level = trimmed(in->level),
+         *remark = trimmed(in->remark), *period = trimmed(in->period), *scope_canon = NULL, *msg = NULL;
+    json_t *codes = json_array(), *loose = json_array(), *joint = split_list(in->joint_depts);
+    char from[8] = "", to[8] = "";
+
+    if (!*task_no) field_err(errors, "task_no", "请填写抽查任务编号");
+    else if (utf8_len(task_no) > 32) field_err(errors, "task_no", "抽查任务编号不超过 32 个字");
+    else {
+        int64_t n = 0;
+        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ? AND task_no = ? AND id <> ?", "iti",
+                     version_id, task_no, task_id);
+        if (n) field_err(errors, "task_no", "本计划中已有相同的抽查任务编号");
+    }
+    if (!*name) field_err(errors, "name", "请填写抽查任务名称");
+    else if (utf8_len(name) > 200) field_err(errors, "name", "抽查任务名称不超过 200 个字");
+    const char *kind = plan_parse_kind(in->kind);
+    if (!kind) field_err(errors, "kind", "抽查类型应为“定向抽查”或“不定向抽查”");
+    if (!plan_ratio_valid(ratio)) field_err(errors, "ratio", "抽查比例应为百分数，如 10%、3%、0.5%");
+
+    /* 抽查事项: chosen codes must be plannable items; free text is matched by name */
+    json_t *items = chain_items(db, vi.org_id), *given = split_list(in->item_codes);
+    size_t i, j;
+    json_t *e, *it;
+    json_array_foreach(given, i, e) {
+        int found = 0;
+        json_array_foreach(items, j, it) if (str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e))) found = 1;
+        if (!found) {
+            char *m = xasprintf("事项 %s 不在本机构可用的抽查事项清单中", json_string_value(e));
+            field_err(errors, "items", m);
+            free(m);
+        } else if (!list_has(codes, json_string_value(e))) {
+            json_array_append(codes, e);
+        }
+    }
+    json_t *parts = plan_split_items(in->items_text);
+    json_array_foreach(parts, i, e) {
+        char *key = plan_item_key(json_string_value(e));
+        const char *hit = NULL;
+        json_array_foreach(items, j, it) {
+            char *k2 = plan_item_key(json_string_value(json_object_get(it, "name")));
+            if (!hit && !strcmp(key, k2)) hit = json_string_value(json_object_get(it, "code"));
+            free(k2);
+        }
+        if (hit && !list_has(codes, hit)) json_array_append_new(codes, json_string(hit));
+        else if (!hit) json_array_append(loose, e);
+        free(key);
+    }
+    json_decref(parts);
+    json_decref(given);
+    json_decref(items);
+    if (!json_array_size(codes) && !json_array_size(loose)) field_err(errors, "items", "请至少选择一个抽查事项");
+
+    /* 抽查对象范围 */
+    if (!str_empty(in->scope_json)) {
+        json_error_t je;
+        json_t *scope = json_loads(in->scope_json, 0, &je);
+        if (!scope || plan_scope_check(scope, &msg) != 0) field_err(errors, "scope", msg ? msg : "抽查对象范围不是有效的筛选条件");
+        else if (json_object_size(scope)) scope_canon = json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(scope);
+        free(msg);
+        msg = NULL;
+    }
+    if (!scope_canon && !*scope_text) field_err(errors, "scope", "请设置抽查对象范围（筛选条件或文字说明）");
+    if (utf8_len(scope_text) > 200) field_err(errors, "scope", "抽查对象范围的文字说明不超过 200 个字");
+    if (!*lead) field_err(errors, "lead_dept", "请填写发起科室");
+    if (plan_parse_month_range(period, from, to, &msg) != 0) field_err(errors, "period", msg);
+    else if (atoi(from) != vi.year || atoi(to) != vi.year) {
+        free(msg);
+        msg = xasprintf("抽查时间应在计划年度（%d年）内", vi.year);
+        field_err(errors, "period", msg);
+    }
+    free(msg);
+    if (utf8_len(level) > 50) field_err(errors, "level", "实施检查层级不超过 50 个字");
+    if (utf8_len(remark) > 500) field_err(errors, "remark", "备注不超过 500 个字");
+
+    if (json_object_size(errors)) {
+        set_err(err, "数据校验未通过");
+        rc = PLAN_INVALID;
+    } else {
+        char *codes_s = join_list(codes, ","), *loose_s = join_list(loose, "；"), *joint_s = join_list(joint, "、");
+        const char *scope_s = scope_canon ? scope_canon : "{}";
+        int dbrc;
+        if (task_id) {
+            dbrc = db_exec(db, "UPDATE plan_task SET task_no = ?, name = ?, kind = ?, ratio = ?, item_codes = ?, items_unmatched = ?, "
+                               "scope_json = ?, scope_text = ?, lead_dept = ?, joint_depts = ?, month_from = ?, month_to = ?, "
+                               "period_text = ?, level = ?, remark = ? WHERE id = ?",
+                           "ttttttttttttttti", task_no, name, kind, ratio, codes_s, loose_s, scope_s, scope_text, lead,
+                           joint_s, from, to, period, level, remark, task_id);
+        } else {
+            dbrc = db_exec(db, "INSERT INTO plan_task(version_id, position, task_no, name, kind, ratio, item_codes, items_unmatched, "
+                               "scope_json, scope_text, lead_dept, joint_depts, month_from, month_to, period_text, level, remark) "
+                               "VALUES(?, (SELECT coalesce(max(position), 0) + 1 FROM plan_task WHERE version_id = ?), "
+                               "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "iittttttttttttttt", version_id, version_id, task_no, name, kind, ratio, codes_s, loose_s, scope_s,
+                           scope_text, lead, joint_s, from, to, period, level, remark);
+            if (dbrc == DB_OK) task_id = db_last_id(db);
+        }
+        if (dbrc != DB_OK || touch_version(db, version_id, actor) != DB_OK) rc = set_err(err, "%s", db_errmsg(db));
+        if (task_out) *task_out = task_id;
+        if (unmatched) *unmatched = (int)json_array_size(loose);
+        free(codes_s);
+        free(loose_s);
+        free(joint_s);
+    }
+    json_decref(codes);
+    json_decref(loose);
+    json_decref(joint);
+    free(scope_canon);
+    free(task_no);
+    free(name);
+    free(ratio);
+    free(scope_text);
+    free(lead);
+    free(level);
+    free(remark);
+    free(period);
+    return rc;
+}
+
+int plan_task_remove(Db *db, int64_t version_id, int64_t task_id, const char *actor, char **err) {
+    VersionInfo vi;
+    int rc = version_info(db, version_id, &vi, err);
+    if (rc != PLAN_OK) return rc;
+    if ((rc = need_draft(&vi, err)) != PLAN_OK) return rc;
+    if (db_exec(db, "DELETE FROM plan_task WHERE id = ? AND version_id = ?", "ii", task_id, version_id) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db));
+    if (db_changes(db) == 0) {
+        set_err(err, "抽查任务不存在");
+        return PLAN_NOT_FOUND;
+    }
+    if (touch_version(db, version_id, actor) != DB_OK) return set_err(err, "%s", db_errmsg(db));
+    return PLAN_OK;
+}
+
+/* ---- states and versions ---- */
+
+int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor, const char *opinion, char **err) {
+    VersionInfo vi;
+    int rc = version_info(db, version_id, &vi, err);
+    if (rc != PLAN_OK) return rc;
+    const char *next = plan_next_status(vi.status, a);
+    if (!next) {
+        set_err(err, "计划当前状态为「%s」，不能%s", vi.status, plan_action_label(a));
+        return PLAN_CONFLICT;
+    }
+    if ((a == PLAN_APPROVE || a == PLAN_PUBLISH) && !vi.latest) {
+        set_err(err, "该计划已有更新的版本，本版本（第%d版）不能再%s", vi.version, plan_action_label(a));
+        return PLAN_CONFLICT;
+    }
+    if (a == PLAN_SUBMIT) {
+        int64_t n = 0;
+        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ?", "i", version_id);
+        if (!n) {
+            set_err(err, "计划中还没有抽查任务，不能提交审批");
+            return PLAN_CONFLICT;
+        }
+    }
+    char *op = trimmed(opinion);
+    if (a == PLAN_RETURN && !*op) {
+        free(op);
+        set_err(err, "退回时请填写审批意见");
+        return PLAN_INVALID;
+    }
+    int dbrc;
+    switch (a) {
+    case PLAN_SUBMIT:
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, submitted_at = datetime('now'), submitted_by = ?, "
+                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
+                       "tttit", next, actor, actor, version_id, vi.status);
+        break;
+    case PLAN_APPROVE: /* an approval opinion is optional and replaces an earlier return opinion */
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, approved_at = datetime('now'), approved_by = ?, "
+                           "opinion = CASE WHEN ? = '' THEN opinion ELSE ? END, updated_at = datetime('now'), updated_by = ? "
+                           "WHERE id = ? AND status = ?",
+                       "tttttit", next, actor, op, op, actor, version_id, vi.status);
+        break;
+    case PLAN_RETURN:
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, opinion = ?, submitted_at = NULL, submitted_by = NULL, "
+                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
+                       "tttit", next, op, actor, version_id, vi.status);
+        break;
+    default:
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, published_at = datetime('now'), published_by = ?, "
+                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
+                       "tttit", next, actor, actor, version_id, vi.status);
+    }
+    free(op);
+    if (dbrc != DB_OK) return set_err(err, "%s", db_errmsg(db));
+    if (db_changes(db) != 1) {
+        set_err(err, "计划状态已被他人变更，请刷新后重试");
+        return PLAN_CONFLICT;
+    }
+    return PLAN_OK;
+}
+
+int plan_revise(Db *db, int64_t version_id, const char *reason, const char *actor, int64_t *new_id, char **err) {
+    VersionInfo vi;
+    int rc = version_info(db, version_id, &vi, err);
+    if (rc != PLAN_OK) return rc;
+    if (!vi.latest) {
+        set_err(err, "只能从最新版本调整计划（本版本为第%d版）", vi.version);
+        return PLAN_CONFLICT;
+    }
+    if (strcmp(vi.status, "已批准") != 0 && strcmp(vi.status, "已公开") != 0) {
+        set_err(err, "只有已批准或已公开的计划需要生成新版本；「%s」状态的版本可直接修改", vi.status);
+        return PLAN_CONFLICT;
+    }
+    char *why = trimmed(reason);
+    if (!*why) {
+        free(why);
+        set_err(err, "请填写调整原因");
+        return PLAN_INVALID;
+    }
+    char today[11];
+    date_today(today);
+    int64_t nid = 0;
+    if (db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, change_reason, created_by, "
+                    "updated_by) SELECT plan_id, version + 1, '草稿', name, qualifier, unit, ?, ?, ?, ? FROM plan_version WHERE id = ?",
+                "ttttti", today, why, actor, actor, version_id) != DB_OK ||
+        (nid = db_last_id(db), 0) ||
+        db_exec(db, "INSERT INTO plan_task(version_id, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, "
+                    "scope_text, lead_dept, joint_depts, month_from, month_to, period_text, level, remark, origin_id) "
+                    "SELECT ?, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, scope_text, lead_dept, "
+                    "joint_depts, month_from, month_to, period_text, level, remark, id FROM plan_task WHERE version_id = ? "
+                    "ORDER BY position", "ii", nid, version_id) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+    } else if (new_id) {
+        *new_id = nid;
+    }
+    free(why);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+/* Tag-name lookup for plan_scope_describe, caching names in a JSON object. */
+typedef struct TagNames {
+    Db *db;
+    json_t *cache;
+} TagNames;
+
+static const char *tag_name_of(void *arg, const char *code) {
+    TagNames *t = arg;
+    json_t *v = json_object_get(t->cache, code);
+    if (!v) {
+        char *name = NULL;
+        db_query_text(t->db, &name, "SELECT name FROM tag WHERE code = ?", "t", code);
+        v = json_string(name ? name : code);
+        json_object_set_new(t->cache, code, v);
+        free(name);
+    }
+    return json_string_value(v);
+}
+
+static void set_text(json_t *o, const char *key, Stmt *st, int col) {
+    const char *s = db_col_text(st, col);
+    json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+static json_t *task_json(Db *db, Stmt *st, TagNames *tn) {
+    json_t *t = json_object();
+    json_object_set_new(t, "id", json_integer(db_col_int(st, 0)));
+    json_object_set_new(t, "position", json_integer(db_col_int(st, 1)));
+    static const char *const keys[] = {"task_no", "name", "kind", "ratio", "item_codes", NULL, "scope_json", "scope_text",
+                                       "lead_dept", "joint_depts", "month_from", "month_to", "period_text", "level", "remark"};
+    for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
+        if (keys[i]) set_text(t, keys[i], st, 2 + i);
+    json_object_set_new(t, "kind_text", json_pack("s+", db_col_text(st, 4), "抽查"));
+    json_t *items = json_array(), *codes = split_list(db_col_text(st, 6));
+    size_t i;
+    json_t *e;
+    json_array_foreach(codes, i, e) {
+        char *name = NULL;
+        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
+        json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
+        free(name);
+    }
+    json_decref(codes);
+    json_object_set_new(t, "items", items);
+    json_t *loose = plan_split_items(db_col_text(st, 7));
+    json_object_set_new(t, "unmatched_count", json_integer((json_int_t)json_array_size(loose)));
+    json_object_set_new(t, "unmatched", loose);
+    json_t *scope = json_loads(db_col_text(st, 8) ? db_col_text(st, 8) : "{}", 0, NULL);
+    if (!scope) scope = json_object();
+    char *words = json_object_size(scope) ? plan_scope_describe(scope, tag_name_of, tn) : xstrdup("");
+    json_object_set_new(t, "scope", scope);
+    json_object_set_new(t, "scope_words", json_string(words));
+    free(words);
+    char *period = plan_month_range_text(db_col_text(st, 12), db_col_text(st, 13));
+    json_object_set_new(t, "period", json_string(period));
+    free(period);
+    return t;
+}
+
+#define TASK_COLS                                                                                  \
+    "id, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, scope_text, lead_dept, " \
+    "joint_depts, month_from, month_to, period_text, level, remark"
+
+json_t *plan_version_json(Db *db, int64_t version_id) {
+    Stmt *st = db_prepare(db,
+                          "SELECT pv.id, pv.plan_id, p.number, p.year, p.org_id, o.code, o.name, pv.version, pv.status, pv.name, "
+                          "pv.qualifier, pv.unit, pv.made_on, pv.change_reason, pv.opinion, pv.created_at, pv.created_by, "
+                          "pv.submitted_at, pv.submitted_by, pv.approved_at, pv.approved_by, pv.published_at, pv.published_by, "
+                          "pv.updated_at, pv.updated_by, p.seq, "
+                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id), "
+                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
+                          "FROM plan_version pv JOIN plan p ON p.id = pv.plan_id JOIN org o ON o.id = p.org_id WHERE pv.id = ?");
+    if (!st) return NULL;
+    db_bind_int(st, 1, version_id);
+    if (db_step(st) != DB_ROW) {
+        db_finalize(st);
+        return NULL;
+    }
+    json_t *v = json_object();
+    static const char *const keys[] = {"id", "plan_id", "number", "year", "org_id", "org_code", "org_name", "version",
+                                       "status", "name", "qualifier", "unit", "made_on", "change_reason", "opinion",
+                                       "created_at", "created_by", "submitted_at", "submitted_by", "approved_at",
+                                       "approved_by", "published_at", "published_by", "updated_at", "updated_by"};
+    for (int i = 0; i < (int)ARRAY_LEN(keys); i++) {
+        int is_int = i == 0 || i == 1 || i == 3 || i == 4 || i == 7;
+        if (is_int) json_object_set_new(v, keys[i], json_integer(db_col_int(st, i)));
+        else set_text(v, keys[i], st, i);
+    }
+    int version = (int)db_col_int(st, 7), maxv = (int)db_col_int(st, 26), maxpub = (int)db_col_int(st, 27);
+    const char *status = db_col_text(st, 8);
+    char *rule = plan_make_name((int)db_col_int(st, 3), db_col_text(st, 6), db_col_text(st, 10), (int)db_col_int(st, 25));
+    json_object_set_new(v, "rule_name", json_string(rule));
+    json_object_set_new(v, "name_follows_rule", json_boolean(str_eq(rule, db_col_text(st, 9))));
+    free(rule);
+    json_object_set_new(v, "latest", json_boolean(version == maxv));
+    json_object_set_new(v, "in_force", json_boolean(!strcmp(status, "已公开") && version == maxpub));
+    json_object_set_new(v, "superseded", json_boolean(!strcmp(status, "已公开") && version < maxpub));
+    json_object_set_new(v, "stale", json_boolean(!strcmp(status, "已批准") && version < maxv));
+    json_object_set_new(v, "in_force_version", maxpub ? json_integer(maxpub) : json_null());
+    db_finalize(st);
+
+    json_t *tasks = json_array();
+    TagNames tn = {db, json_object()};
+    long unmatched = 0;
+    st = db_prepare(db, "SELECT " TASK_COLS " FROM plan_task WHERE version_id = ? ORDER BY position, id");
+    if (st) {
+        db_bind_int(st, 1, version_id);
+        while (db_step(st) == DB_ROW) {
+            json_t *t = task_json(db, st, &tn);
+            unmatched += (long)json_integer_value(json_object_get(t, "unmatched_count"));
+            json_array_append_new(tasks, t);
+        }
+        db_finalize(st);
+    }
+    json_decref(tn.cache);
+    json_object_set_new(v, "tasks", tasks);
+    json_object_set_new(v, "unmatched_count", json_integer(unmatched));
+    return v;
+}
+
+json_t *plan_versions_json(Db *db, int64_t plan_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT id, version, status, name, change_reason, published_at, approved_at, created_at, created_by, "
+                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id), "
+                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
+                              "FROM plan_version pv WHERE plan_id = ? ORDER BY version DESC");
+    if (!st) return a;
+    db_bind_int(st, 1, plan_id);
+    while (db_step(st) == DB_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
+        json_object_set_new(o, "version", json_integer(db_col_int(st, 1)));
+        static const char *const keys[] = {"status", "name", "change_reason", "published_at", "approved_at", "created_at", "created_by"};
+        for (int i = 0; i < (int)ARRAY_LEN(keys); i++) set_text(o, keys[i], st, 2 + i);
+        int version = (int)db_col_int(st, 1), maxv = (int)db_col_int(st, 9), maxpub = (int)db_col_int(st, 10);
+        int pub = str_eq(db_col_text(st, 2), "已公开");
+        json_object_set_new(o, "latest", json_boolean(version == maxv));
+        json_object_set_new(o, "in_force", json_boolean(pub && version == maxpub));
+        json_object_set_new(o, "superseded", json_boolean(pub && version < maxpub));
+        json_object_set_new(o, "stale", json_boolean(str_eq(db_col_text(st, 2), "已批准") && version < maxv));
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
+}
+
+/* A task row as the labelled texts the table shows, for comparing versions. */
+static json_t *task_display(json_t *t) {
+    json_t *d = json_object();
+    json_object_set(d, "抽查任务名称", json_object_get(t, "name"));
+    json_object_set(d, "抽查类型", json_object_get(t, "kind_text"));
+    json_object_set(d, "抽查比例", json_object_get(t, "ratio"));
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(t, "items"), i, e)
+        buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(json_object_get(e, "name")));
+    json_array_foreach(json_object_get(t, "unmatched"), i, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
+    json_object_set_new(d, "抽查事项", json_string(b.data));
+    buf_free(&b);
+    const char *st = json_string_value(json_object_get(t, "scope_text"));
+    json_object_set(d, "抽查对象范围", json_object_get(t, st && *st ? "scope_text" : "scope_words"));
+    json_object_set(d, "抽查对象筛选条件", json_object_get(t, "scope_words"));
+    json_object_set(d, "发起科室", json_object_get(t, "lead_dept"));
+    json_object_set(d, "联合科室", json_object_get(t, "joint_depts"));
+    json_object_set(d, "抽查时间", json_object_get(t, "period"));
+    json_object_set(d, "实施检查层级", json_object_get(t, "level"));
+    json_object_set(d, "备注", json_object_get(t, "remark"));
+    return d;
+}
+
+static void diff_objects(json_t *a, json_t *b, json_t *out) {
+    const char *key;
+    json_t *va;
+    json_object_foreach(a, key, va) {
+        json_t *vb = json_object_get(b, key);
+        const char *sa = json_string_value(va), *sb = json_string_value(vb);
+        if (!str_eq(sa ? sa : "", sb ? sb : ""))
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "label", key, "from", sa ? sa : "", "to", sb ? sb : ""));
+    }
+}
+
+static json_t *find_task(json_t *tasks, const char *task_no) {
+    size_t i;
+    json_t *t;
+    json_array_foreach(tasks, i, t) if (str_eq(json_string_value(json_object_get(t, "task_no")), task_no)) return t;
+    return NULL;
+}
+
+json_t *plan_diff_json(Db *db, int64_t from_id, int64_t to_id) {
+    json_t *a = plan_version_json(db, from_id), *b = plan_version_json(db, to_id);
+    if (!a || !b) {
+        json_decref(a);
+        json_decref(b);
+        return NULL;
+    }
+    json_t *out = json_pack("{s:I, s:I, s:[], s:[], s:[], s:[]}", "from_version", json_integer_value(json_object_get(a, "version")),
+                            "to_version", json_integer_value(json_object_get(b, "version")), "header", "added", "removed",
+                            "changed");
+    json_t *ha = json_object(), *hb = json_object();
+    static const char *const head[][2] = {{"name", "抽查计划名称"}, {"unit", "单位"}, {"made_on", "制表时间"}};
+    for (size_t i = 0; i < ARRAY_LEN(head); i++) {
+        json_object_set(ha, head[i][1], json_object_get(a, head[i][0]));
+        json_object_set(hb, head[i][1], json_object_get(b, head[i][0]));
+    }
+    diff_objects(ha, hb, json_object_get(out, "header"));
+    json_decref(ha);
+    json_decref(hb);
+    json_t *ta = json_object_get(a, "tasks"), *tb = json_object_get(b, "tasks");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tb, i, t) {
+        const char *no = json_string_value(json_object_get(t, "task_no"));
+        json_t *old = find_task(ta, no);
+        if (!old) {
+            json_array_append_new(json_object_get(out, "added"), json_pack("{s:s, s:O}", "task_no", no, "name", json_object_get(t, "name")));
+            continue;
+        }
+        json_t *da = task_display(old), *db2 = task_display(t), *changes = json_array();
+        diff_objects(da, db2, changes);
+        if (json_array_size(changes))
+            json_array_append_new(json_object_get(out, "changed"), json_pack("{s:s, s:o}", "task_no", no, "changes", changes));
+        else json_decref(changes);
+        json_decref(da);
+        json_decref(db2);
+    }
+    json_array_foreach(ta, i, t) {
+        const char *no = json_string_value(json_object_get(t, "task_no"));
+        if (!find_task(tb, no))
+            json_array_append_new(json_object_get(out, "removed"), json_pack("{s:s, s:O}", "task_no", no, "name", json_object_get(t, "name")));
+    }
+    int same = !json_array_size(json_object_get(out, "header")) && !json_array_size(json_object_get(out, "added")) &&
+               !json_array_size(json_object_get(out, "removed")) && !json_array_size(json_object_get(out, "changed"));
+    json_object_set_new(out, "same", json_boolean(same));
+    json_decref(a);
+    json_decref(b);
+    return out;
+}
+
+json_t *plan_list_json(Db *db, const PlanFilter *f) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db,
+                          "SELECT pv.id, p.id, p.number, p.year, o.code, o.name, pv.version, pv.status, pv.name, "
+                          "(SELECT count(*) FROM plan_task t WHERE t.version_id = pv.id), pv.published_at, "
+                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = p.id AND x.status = '已公开'), "
+                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = p.id) "
+                          "FROM plan p JOIN org o ON o.id = p.org_id JOIN plan_version pv ON pv.plan_id = p.id "
+                          "WHERE (? = 0 OR p.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o2.id FROM org o2 "
+                          "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc)) AND (? = 0 OR p.year = ?) "
+                          "AND (? IS NULL OR pv.status = ?) "
+                          "AND (CASE WHEN ? THEN pv.status = '已公开' ELSE pv.version = "
+                          "(SELECT max(y.version) FROM plan_version y WHERE y.plan_id = p.id) END) "
+                          "ORDER BY p.year DESC, o.code, p.number, pv.version DESC");
+    if (!st) return a;
+    db_bind_va(st, "iiiitti", f->scope_org, f->scope_org, (int64_t)f->year, (int64_t)f->year,
+               f->status, f->status, (int64_t)f->published_only);
+    while (db_step(st) == DB_ROW) {
+        int version = (int)db_col_int(st, 6), maxpub = (int)db_col_int(st, 11);
+        int pub = str_eq(db_col_text(st, 7), "已公开");
+        json_t *o = json_pack("{s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s?, s:b, s:b, s:o, s:I}", "id",
+                              (json_int_t)db_col_int(st, 0), "plan_id", (json_int_t)db_col_int(st, 1), "number", db_col_text(st, 2),
+                              "year", (json_int_t)db_col_int(st, 3), "org_code", db_col_text(st, 4), "org_name", db_col_text(st, 5),
+                              "version", (json_int_t)version, "status", db_col_text(st, 7), "name", db_col_text(st, 8), "tasks",
+                              (json_int_t)db_col_int(st, 9), "published_at", db_col_text(st, 10), "in_force",
+                              pub && version == maxpub, "superseded", pub && version < maxpub, "in_force_version",
+                              maxpub ? json_integer(maxpub) : json_null(), "versions", (json_int_t)db_col_int(st, 12));
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
+}
+
+/* ---- no check outside the plan ---- */
+
+int plan_task_startable(Db *db, int64_t task_id, char **why) {
+    Stmt *st = db_prepare(db, "SELECT pv.status, pv.version, p.number, "
+                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
+                              "FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id JOIN plan p ON p.id = pv.plan_id "
+                              "WHERE t.id = ?");
+    if (!st) return set_err(why, "%s", db_errmsg(db));
+    db_bind_int(st, 1, task_id);
+    int rc = db_step(st), ok = 0;
+    if (rc == DB_ERR) {
+        ok = set_err(why, "%s", db_errmsg(db));
+    } else if (rc != DB_ROW) {
+        set_err(why, "该抽查任务不在任何年度抽查计划中：未列入经批准并公开的年度计划的检查不得开展");
+    } else {
+        const char *status = db_col_text(st, 0), *number = db_col_text(st, 2);
+        int version = (int)db_col_int(st, 1), maxpub = (int)db_col_int(st, 3);
+        if (strcmp(status, "已公开") != 0)
+            set_err(why, "该任务所在的计划 %s 第%d版状态为「%s」：计划须经分管领导批准并向社会公开后，任务方可开展", number,
+                    version, status);
+        else if (version != maxpub)
+            set_err(why, "该任务所在的计划 %s 第%d版已被第%d版替代：请使用现行版本中的任务", number, version, maxpub);
+        else ok = 1;
+    }
+    db_finalize(st);
+    return ok;
+}
+
+/* ---- ad-hoc tasks ---- */
+
+const char *const plan_adhoc_sources[] = {"投诉举报", "上级交办", "大数据线索", "其他", NULL};
+
+int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const char *actor, int64_t *id_out, json_t *errors,
+                      char **err) {
+    char *name = trimmed(in->name), *source = trimmed(in->source), *reason = trimmed(in->reason), *scope = trimmed(in->scope_text),
+         *msg = NULL;
+    char from[8] = "", to[8] = "";
+    int rc = PLAN_OK, known = 0;
+    if (!*name) field_err(errors, "name", "请填写任务名称");
+    else if (utf8_len(name) > 200) field_err(errors, "name", "任务名称不超过 200 个字");
+    for (size_t i = 0; plan_adhoc_sources[i]; i++) known |= !strcmp(plan_adhoc_sources[i], source);
+    if (!known) field_err(errors, "source", "请选择任务来源");
+    if (!*reason) field_err(errors, "reason", "请说明临时开展检查的原因");
+    if (!*scope) field_err(errors, "scope_text", "请填写检查对象");
+    if (plan_parse_month_range(in->period, from, to, &msg) != 0) field_err(errors, "period", msg);
+    free(msg);
+    json_t *items = chain_items(db, org_id), *given = split_list(in->item_codes);
+    size_t i, j;
+    json_t *e, *it;
+    json_array_foreach(given, i, e) {
+        int found = 0;
+        json_array_foreach(items, j, it) found |= str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e));
+        if (!found) field_err(errors, "items", "所选事项不在本机构可用的抽查事项清单中");
+    }
+    if (!json_array_size(given)) field_err(errors, "items", "请至少选择一个抽查事项");
+    if (json_object_size(errors)) {
+        set_err(err, "数据校验未通过");
+        rc = PLAN_INVALID;
+    } else {
+        char *codes = join_list(given, ","), code[32] = "";
+        for (int n = 1; n <= 9999 && !*code; n++) {
+            char cand[32];
+            snprintf(cand, sizeof cand, "LS%.4s%03d", from, n);
+            int64_t c = 0;
+            db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand);
+            if (!c) snprintf(code, sizeof code, "%s", cand);
+        }
+        if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
+                        "status, requested_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?)",
+                    "ittttttttt", org_id, code, name, source, reason, codes, scope, from, to,
+                    actor) != DB_OK)
+            rc = set_err(err, "%s", db_errmsg(db));
+        else if (id_out) *id_out = db_last_id(db);
+        free(codes);
+    }
+    json_decref(items);
+    json_decref(given);
+    free(name);
+    free(source);
+    free(reason);
+    free(scope);
+    return rc;
+}
+
+int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor, char **err) {
+    char *status = NULL;
+    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db));
+    if (!status) {
+        set_err(err, "临时任务不存在");
+        return PLAN_NOT_FOUND;
+    }
+    int rc = PLAN_OK;
+    char *op = trimmed(opinion);
+    if (strcmp(status, "待审批") != 0) {
+        set_err(err, "临时任务当前状态为「%s」，不能再审批", status);
+        rc = PLAN_CONFLICT;
+    } else if (!approve && !*op) {
+        set_err(err, "退回时请填写审批意见");
+        rc = PLAN_INVALID;
+    } else if (db_exec(db, "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = datetime('now'), decided_by = ? "
+                           "WHERE id = ? AND status = '待审批'",
+                       "ttti", approve ? "已批准" : "已退回", *op ? op : NULL, actor, id) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+    }
+    free(op);
+    free(status);
+    return rc;
+}
+
+int plan_adhoc_startable(Db *db, int64_t id, char **why) {
+    char *status = NULL;
+    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
+        return set_err(why, "%s", db_errmsg(db));
+    int ok = 0;
+    if (!status) set_err(why, "临时任务不存在");
+    else if (strcmp(status, "已批准") != 0)
+        set_err(why, "临时任务状态为「%s」：须经分管领导批准后方可开展", status);
+    else ok = 1;
+    free(status);
+    return ok;
+}
+
+json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT h.id, h.code, h.org_id, o.name, h.name, h.source, h.reason, h.item_codes, h.scope_text, "
+                              "h.month_from, h.month_to, h.status, h.opinion, h.requested_at, h.requested_by, h.decided_at, "
+                              "h.decided_by FROM plan_adhoc h JOIN org o ON o.id = h.org_id "
+                              "WHERE (? = 0 OR h.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o2.id FROM org o2 "
+                              "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc)) ORDER BY h.id DESC");
+    if (!st) return a;
+    db_bind_int(st, 1, scope_org);
+    db_bind_int(st, 2, scope_org);
+    while (db_step(st) == DB_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
+        json_object_set_new(o, "org_id", json_integer(db_col_int(st, 2)));
+        static const char *const keys[] = {"code", NULL, "org_name", "name", "source", "reason", "item_codes", "scope_text",
+                                           "month_from", "month_to", "status", "opinion", "requested_at", "requested_by",
+                                           "decided_at", "decided_by"};
+        for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
+            if (keys[i]) set_text(o, keys[i], st, 1 + i);
+        json_t *items = json_array(), *codes = split_list(db_col_text(st, 7));
+        size_t i;
+        json_t *e;
+        json_array_foreach(codes, i, e) {
+            char *name = NULL;
+            db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
+            json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
+            free(name);
+        }
+        json_decref(codes);
+        json_object_set_new(o, "items", items);
+        char *period = plan_month_range_text(db_col_text(st, 9), db_col_text(st, 10));
+        json_object_set_new(o, "period", json_string(period));
+        free(period);
+        json_object_set_new(o, "pending", json_boolean(str_eq(db_col_text(st, 11), "待审批")));
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
+}
