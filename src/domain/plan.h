@@ -219,7 +219,7 @@ void plan_import_report_free(PlanImportReport *rep);
  * 抽查任务编号); every row with a 抽查任务编号 or 抽查任务名称 is a task row; other rows (notes
  * such as "以上为示例，请参照填写") are skipped. The plan's number and name come from the file
  * (the name is kept as written). Runs inside the caller's transaction: on PLAN_INVALID the
- * caller rolls back; rep (zeroed by the caller) lists row errors and warnings either way. */
+ * caller rolls back; rep (zeroed by the caller; errors and warnings may be pre-set arrays) lists row errors and warnings either way. */
 int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *actor,
                 int64_t *version_id, PlanImportReport *rep, char **err);
 /* Writes version_id as a 附件2 table: title, 单位（盖章）, 制表时间, the header row, the task

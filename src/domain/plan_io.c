@@ -114,8 +114,8 @@ static const char *cell_at(json_t *row, int c) {
 
 int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *actor, int64_t *version_id,
                 PlanImportReport *rep, char **err) {
-    rep->errors = json_array();
-    rep->warnings = json_array();
+    if (!rep->errors) rep->errors = json_array();
+    if (!rep->warnings) rep->warnings = json_array();
     TableReader *tr = table_reader_open(path, TABLE_ENC_AUTO, err);
     if (!tr) return PLAN_INVALID;
     int col[C_COUNT], header = 0, rc = PLAN_OK;

@@ -8,6 +8,7 @@
 #include "../domain/account.h"
 #include "multipart.h"
 #include "tmpl.h"
+#include "plan_web.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -31,7 +32,9 @@ const Route web_routes[] = {
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
+    PLAN_PAGE_ROUTES
     {"GET", "/api/v1/me", P_LOGIN, CSRF_NONE, api_me, "当前用户与 CSRF 令牌"},
+    PLAN_API_ROUTES /* before /api/v1/:kind */
     {"GET", "/api/v1/:kind", P_DIR_READ, CSRF_NONE, api_dir_list, "名录列表"},
     {"POST", "/api/v1/:kind", P_KIND_WRITE, CSRF_TOKEN, api_dir_create, "新建或按编码更新"},
     {"GET", "/api/v1/:kind/:id", P_DIR_READ, CSRF_NONE, api_dir_get, "详情与版本"},
@@ -42,7 +45,7 @@ const size_t web_route_count = ARRAY_LEN(web_routes);
 
 static const char *const perm_names[P_COUNT] = {"public",    "login",      "dir.read",
                                                 "dir.write", "ref.write",  "kind.write",
-                                                "audit.read", "user.admin"};
+                                                "audit.read", "user.admin", "plan.read", "plan.write", "plan.approve"};
 
 const char *web_perm_name(Perm p) { return p < P_COUNT ? perm_names[p] : "?"; }
 
@@ -51,12 +54,12 @@ static const struct {
     const char *role;
     Perm perms[8];
 } role_perms[] = {
-    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN}},
-    {"staff", {P_DIR_READ, P_DIR_WRITE}},
-    {"leader", {P_DIR_READ}},
+    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ}},
+    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE}},
+    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE}},
     {"officer", {0}},
     {"joint", {0}},
-    {"supervisor", {P_DIR_READ, P_AUDIT_READ}},
+    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ}},
 };
 
 int web_role_has(const char *role, Perm p) {
@@ -185,6 +188,7 @@ static json_t *nav_items(Req *r) {
         {"/d/tags", "分类标签", P_DIR_READ},
         {"/d/depts", "科室与部门", P_DIR_READ},
         {"/d/orgs", "机构", P_DIR_READ},
+        {"/plans", "年度抽查计划", P_PLAN_READ},
         {"/audit", "审计日志", P_AUDIT_READ},
         {"/public/", "公开门户", P_PUBLIC},
     };

@@ -23,6 +23,9 @@ typedef enum {
     P_KIND_WRITE,   /* resolved per route: P_REF_WRITE or P_DIR_WRITE by the :kind parameter */
     P_AUDIT_READ,   /* browse the audit log (监督, 系统管理员) */
     P_USER_ADMIN,   /* manage accounts (系统管理员) */
+    P_PLAN_READ,    /* read annual plans and ad-hoc tasks */
+    P_PLAN_WRITE,   /* draft, submit and publish plans; request ad-hoc tasks (检查科室) */
+    P_PLAN_APPROVE, /* approve or return plans and ad-hoc tasks (分管领导) */
     P_COUNT
 } Perm;
 

@@ -1,0 +1,779 @@
+/* page_plan.c - the annual plan's HTML pages: list by year and status, detail in the 附件2 column
+ * layout with versions and differences, create/edit the plan and its task rows (items as
+ * checkboxes, the target scope as a small filter form), submit / approve / return / publish /
+ * revise, import and export in the 附件2 layout, and ad-hoc tasks with their approval.
+ *
+ * Rules live in src/domain/plan.c; this file maps forms to them. Every change runs in one
+ * transaction together with its audit row (web_audit). Plans are visible inside the user's org
+ * scope only; a version outside it answers 404 as if it did not exist. */
+#include "../domain/plan.h"
+#include "../domain/directory.h"
+#include "multipart.h"
+#include "plan_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- shared helpers ---- */
+
+int plan_web_status(int rc) {
+    switch (rc) {
+    case PLAN_OK: return 200;
+    case PLAN_INVALID: return 422;
+    case PLAN_NOT_FOUND: return 404;
+    case PLAN_CONFLICT: return 409;
+    default: return 500;
+    }
+}
+
+static long long parse_id(const char *s) {
+    char *end;
+    long long id = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && *end == 0 && id > 0 ? id : 0;
+}
+
+long long plan_web_version_id(Req *r) {
+    long long vid = parse_id(web_param(r, "id"));
+    int64_t org = 0;
+    if (vid)
+        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?", "i",
+                     (int64_t)vid);
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "计划不存在或不在您的管辖范围内");
+        return 0;
+    }
+    return vid;
+}
+
+/* A compact audit snapshot of a version: no task rows, org_id as text for web_audit. */
+static char *version_snapshot(Db *db, long long vid) {
+    json_t *v = plan_version_json(db, vid);
+    if (!v) return NULL;
+    char org[24];
+    snprintf(org, sizeof org, "%lld", (long long)json_integer_value(json_object_get(v, "org_id")));
+    json_t *s = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:I}", "id", json_object_get(v, "id"), "number",
+                          json_object_get(v, "number"), "version", json_object_get(v, "version"), "status",
+                          json_object_get(v, "status"), "name", json_object_get(v, "name"), "opinion",
+                          json_object_get(v, "opinion"), "org_id", org, "tasks",
+                          (json_int_t)json_array_size(json_object_get(v, "tasks")));
+    char *out = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(s);
+    json_decref(v);
+    return out;
+}
+
+/* One task row as audit JSON (with the org for web_audit), or NULL. */
+static char *task_snapshot(Db *db, long long vid, long long tid) {
+    json_t *v = plan_version_json(db, vid), *t;
+    char *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(v, "tasks"), i, t) {
+        if (json_integer_value(json_object_get(t, "id")) != tid) continue;
+        json_t *c = json_deep_copy(t);
+        char org[24];
+        snprintf(org, sizeof org, "%lld", (long long)json_integer_value(json_object_get(v, "org_id")));
+        json_object_set_new(c, "org_id", json_string(org));
+        json_object_set(c, "version_id", json_object_get(v, "id"));
+        out = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(c);
+    }
+    json_decref(v);
+    return out;
+}
+
+/* Ends a write: commits with the audit row when rc is PLAN_OK, otherwise rolls back. */
+static int finish(Req *r, int rc, const char *action, const char *entity, long long id, const char *before, const char *after,
+                  char **msg) {
+    if (rc == PLAN_OK && web_audit(r, action, entity, id, before, after) != DB_OK) {
+        rc = PLAN_ERR;
+        set_err(msg, "审计日志写入失败");
+    }
+    if (rc == PLAN_OK && db_commit(r->db) != DB_OK) {
+        rc = PLAN_ERR;
+        set_err(msg, "保存失败：%s", db_errmsg(r->db));
+    }
+    if (rc != PLAN_OK) db_rollback(r->db);
+    return rc;
+}
+
+static int begin(Req *r, char **msg) {
+    if (db_begin(r->db) == DB_OK) return PLAN_OK;
+    set_err(msg, "数据库忙，请稍后重试");
+    return PLAN_ERR;
+}
+
+int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg) {
+    if (begin(r, msg) != PLAN_OK) return 503;
+    char *before = version_snapshot(r->db, vid), *after = NULL;
+    int rc = plan_transition(r->db, vid, (PlanAction)action, r->sess->username, opinion, msg);
+    if (rc == PLAN_OK) after = version_snapshot(r->db, vid);
+    char name[32];
+    snprintf(name, sizeof name, "plan.%s", plan_action_name((PlanAction)action));
+    rc = finish(r, rc, name, "plan_version", vid, before, after, msg);
+    free(before);
+    free(after);
+    return plan_web_status(rc);
+}
+
+int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg) {
+    if (begin(r, msg) != PLAN_OK) return 503;
+    int64_t nid = 0;
+    char *before = version_snapshot(r->db, vid), *after = NULL;
+    int rc = plan_revise(r->db, vid, reason, r->sess->username, &nid, msg);
+    if (rc == PLAN_OK) after = version_snapshot(r->db, nid);
+    rc = finish(r, rc, "plan.revise", "plan_version", nid ? nid : vid, before, after, msg);
+    free(before);
+    free(after);
+    if (rc == PLAN_OK) *new_id = nid;
+    return rc == PLAN_OK ? 201 : plan_web_status(rc);
+}
+
+static json_t *options(const char *const *values, const char *selected, const char *blank) {
+    json_t *a = json_array();
+    if (blank) json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank, "selected", str_empty(selected)));
+    for (size_t i = 0; values[i]; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label", values[i], "selected", str_eq(values[i], selected)));
+    return a;
+}
+
+/* Every non-empty value of a repeated form field (checkbox group). */
+static json_t *form_list(Req *r, const char *name) {
+    json_t *a = json_array();
+    char *v;
+    for (int n = 0; n < 256 && (v = web_form_nth(r, name, n)); n++) {
+        str_trim(v);
+        if (*v) json_array_append_new(a, json_string(v));
+        free(v);
+    }
+    return a;
+}
+
+static char *join(json_t *a, const char *sep) {
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) buf_printf(&b, "%s%s", i ? sep : "", json_string_value(e));
+    return buf_steal(&b);
+}
+
+static int in_array(json_t *a, const char *s) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) if (str_eq(json_string_value(e), s)) return 1;
+    return 0;
+}
+
+static void redirect_to(Req *r, long long vid, const char *ok) {
+    char *loc = xasprintf("/plans/%lld?ok=%s", vid, ok);
+    web_redirect(r, loc);
+    free(loc);
+}
+
+static const char *const statuses[] = {"草稿", "待审批", "已批准", "已公开", NULL};
+
+/* ---- list ---- */
+
+void page_plan_list(Req *r) {
+    char *year = web_query(r, "year"), *status = web_query(r, "status");
+    PlanFilter f = {.scope_org = r->sess->org_id, .year = year ? atoi(year) : 0, .status = status};
+    int known = 0;
+    for (size_t i = 0; statuses[i]; i++) known |= str_eq(statuses[i], f.status);
+    if (!known) f.status = NULL;
+    json_t *plans = plan_list_json(r->db, &f), *years = json_array();
+    Stmt *st = db_prepare(r->db, "SELECT DISTINCT year FROM plan WHERE " WEB_SCOPE_SQL("org_id") " ORDER BY year DESC");
+    if (st) {
+        db_bind_int(st, 1, r->sess->org_id);
+        json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !f.year));
+        while (db_step(st) == DB_ROW) {
+            char y[16];
+            snprintf(y, sizeof y, "%lld", (long long)db_col_int(st, 0));
+            json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", y, "label", y, "selected", db_col_int(st, 0) == f.year));
+        }
+        db_finalize(st);
+    }
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:I}", "plans", plans, "years", years, "statuses",
+                            options(statuses, f.status, "全部"), "can_write", web_role_has(r->sess->role, P_PLAN_WRITE),
+                            "count", (json_int_t)json_array_size(plans));
+    free(year);
+    free(status);
+    web_page(r, "plan_list", "年度抽查计划", ctx);
+}
+
+/* ---- create / edit the plan ---- */
+
+static void render_plan_form(Req *r, long long vid, json_t *values, json_t *errors, int status) {
+    json_t *ctx = json_pack("{s:O, s:b}", "values", values, "has_errors", errors && json_object_size(errors));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    if (vid) json_object_set_new(ctx, "id", json_integer(vid));
+    char *action = vid ? xasprintf("/plans/%lld/edit", vid) : xstrdup("/plans/new");
+    json_object_set_new(ctx, "action", json_string(action));
+    free(action);
+    web_page(r, "plan_form", vid ? "编辑计划信息" : "新建年度抽查计划", ctx);
+    r->res->status = status;
+}
+
+void page_plan_new(Req *r) {
+    char today[11];
+    date_today(today);
+    json_t *values = json_pack("{s:s#}", "year", today, 4);
+    render_plan_form(r, 0, values, NULL, 200);
+    json_decref(values);
+}
+
+void page_plan_create(Req *r) {
+    char *year = web_form(r, "year"), *number = web_form(r, "number"), *qual = web_form(r, "qualifier"), *msg = NULL;
+    json_t *errors = json_object();
+    int64_t vid = 0;
+    int rc = begin(r, &msg);
+    if (rc == PLAN_OK) {
+        rc = plan_create(r->db, r->sess->org_id, year ? atoi(year) : 0, number, qual, r->sess->username, &vid, errors, &msg);
+        char *after = rc == PLAN_OK ? version_snapshot(r->db, vid) : NULL;
+        rc = finish(r, rc, "plan.create", "plan_version", vid, NULL, after, &msg);
+        free(after);
+    }
+    if (rc == PLAN_OK) {
+        redirect_to(r, vid, "created");
+    } else if (rc == PLAN_INVALID) {
+        json_t *values = json_pack("{s:s, s:s, s:s}", "year", year ? year : "", "number", number ? number : "", "qualifier", qual ? qual : "");
+        render_plan_form(r, 0, values, errors, 422);
+        json_decref(values);
+    } else {
+        web_error(r, plan_web_status(rc), "plan_create", msg ? msg : "新建失败");
+    }
+    json_decref(errors);
+    free(year);
+    free(number);
+    free(qual);
+    free(msg);
+}
+
+void page_plan_edit(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    json_t *v = plan_version_json(r->db, vid);
+    render_plan_form(r, vid, v, NULL, 200);
+    json_decref(v);
+}
+
+void page_plan_update(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"), *made = web_form(r, "made_on"), *msg = NULL;
+    json_t *errors = json_object();
+    int rc = begin(r, &msg);
+    if (rc == PLAN_OK) {
+        char *before = version_snapshot(r->db, vid), *after = NULL;
+        rc = plan_update_header(r->db, vid, qual, unit, made, r->sess->username, errors, &msg);
+        if (rc == PLAN_OK) after = version_snapshot(r->db, vid);
+        rc = finish(r, rc, "plan.update", "plan_version", vid, before, after, &msg);
+        free(before);
+        free(after);
+    }
+    if (rc == PLAN_OK) {
+        redirect_to(r, vid, "saved");
+    } else if (rc == PLAN_INVALID) {
+        json_t *v = plan_version_json(r->db, vid);
+        json_object_set_new(v, "qualifier", json_string(qual ? qual : ""));
+        json_object_set_new(v, "unit", json_string(unit ? unit : ""));
+        json_object_set_new(v, "made_on", json_string(made ? made : ""));
+        render_plan_form(r, vid, v, errors, 422);
+        json_decref(v);
+    } else {
+        web_error(r, plan_web_status(rc), "plan_update", msg ? msg : "保存失败");
+    }
+    json_decref(errors);
+    free(qual);
+    free(unit);
+    free(made);
+    free(msg);
+}
+
+/* ---- detail ---- */
+
+static json_t *find_version(json_t *versions, int version) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(versions, i, v) if (json_integer_value(json_object_get(v, "version")) == version) return v;
+    return NULL;
+}
+
+void page_plan_detail(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    json_t *v = plan_version_json(r->db, vid);
+    json_t *versions = plan_versions_json(r->db, json_integer_value(json_object_get(v, "plan_id")));
+    const char *status = json_string_value(json_object_get(v, "status"));
+    int version = (int)json_integer_value(json_object_get(v, "version"));
+    int latest = json_is_true(json_object_get(v, "latest"));
+    int can_write = web_role_has(r->sess->role, P_PLAN_WRITE), can_approve = web_role_has(r->sess->role, P_PLAN_APPROVE);
+    int draft = !strcmp(status, "草稿");
+    json_object_set_new(v, "versions", versions);
+    json_object_set_new(v, "vid", json_integer(vid));
+    json_object_set(v, "plan_name", json_object_get(v, "name"));
+    json_object_set_new(v, "editable", json_boolean(can_write && draft));
+    json_object_set_new(v, "can_submit", json_boolean(can_write && draft));
+    json_object_set_new(v, "can_decide", json_boolean(can_approve && !strcmp(status, "待审批")));
+    json_object_set_new(v, "can_publish", json_boolean(can_write && latest && !strcmp(status, "已批准")));
+    json_object_set_new(v, "can_revise", json_boolean(can_write && latest && (!strcmp(status, "已批准") || !strcmp(status, "已公开"))));
+    json_object_set_new(v, "is_draft", json_boolean(draft));
+    json_object_set_new(v, "returned", json_boolean(draft && !str_empty(json_string_value(json_object_get(v, "opinion")))));
+    json_t *prev = version > 1 ? find_version(versions, version - 1) : NULL;
+    if (prev) {
+        json_t *diff = plan_diff_json(r->db, json_integer_value(json_object_get(prev, "id")), vid);
+        if (diff) json_object_set_new(v, "diff", diff);
+    }
+    char *title = xstrdup(json_string_value(json_object_get(v, "name")));
+    web_page(r, "plan_detail", title, v);
+    free(title);
+}
+
+/* ---- task rows ---- */
+
+/* The checkbox and select lists of the task form, with the given values marked. */
+static void task_choices(Req *r, long long vid, json_t *ctx, json_t *vals) {
+    int64_t org = 0;
+    db_query_int(r->db, &org, "SELECT p.org_id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?", "i", (int64_t)vid);
+    json_t *chosen = json_object_get(vals, "item_list"), *items = json_array();
+    Stmt *st = db_prepare(r->db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
+                                 "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
+                                 "SELECT id FROM up) ORDER BY code");
+    if (st) {
+        db_bind_int(st, 1, org);
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
+                                                   in_array(chosen, db_col_text(st, 0))));
+        db_finalize(st);
+    }
+    json_object_set_new(ctx, "items", items);
+    json_t *scope = json_object_get(vals, "scope"), *kinds = json_array(), *grades = json_array(), *tags = json_array();
+    for (const Choice *c = target_kinds; c->code; c++)
+        json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "code", c->code, "label", c->label, "checked",
+                                               in_array(json_object_get(scope, "kinds"), c->code)));
+    static const char *const gl[] = {"A", "B", "C", "D"};
+    for (size_t i = 0; i < 4; i++)
+        json_array_append_new(grades, json_pack("{s:s, s:b}", "code", gl[i], "checked", in_array(json_object_get(scope, "grades"), gl[i])));
+    st = db_prepare(r->db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN ('通用', '检查对象') ORDER BY code");
+    while (st && db_step(st) == DB_ROW)
+        json_array_append_new(tags, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
+                                              in_array(json_object_get(scope, "tags"), db_col_text(st, 0))));
+    db_finalize(st);
+    json_object_set_new(ctx, "target_kinds", kinds);
+    json_object_set_new(ctx, "grades", grades);
+    json_object_set_new(ctx, "tags", tags);
+    /* 科室: the org's and its parents' depts by name; a stored value not in the list stays */
+    json_t *lead = json_array(), *joint = json_array(), *joint_vals = json_object_get(vals, "joint_list");
+    const char *lead_val = json_string_value(json_object_get(vals, "lead_dept"));
+    int lead_known = 0;
+    json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", str_empty(lead_val)));
+    st = db_prepare(r->db, "SELECT name, kind FROM dept WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
+                           "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
+                           "SELECT id FROM up) ORDER BY kind, code");
+    if (st) {
+        db_bind_int(st, 1, org);
+        while (db_step(st) == DB_ROW) {
+            const char *n = db_col_text(st, 0);
+            lead_known |= str_eq(n, lead_val);
+            json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", n, "label", n, "selected", str_eq(n, lead_val)));
+            json_array_append_new(joint, json_pack("{s:s, s:b}", "name", n, "checked", in_array(joint_vals, n)));
+        }
+        db_finalize(st);
+    }
+    if (!lead_known && !str_empty(lead_val))
+        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", lead_val, "label", lead_val, "selected", 1));
+    size_t i;
+    json_t *e;
+    json_array_foreach(joint_vals, i, e) {
+        int known = 0;
+        size_t j;
+        json_t *o;
+        json_array_foreach(joint, j, o) known |= str_eq(json_string_value(json_object_get(o, "name")), json_string_value(e));
+        if (!known) json_array_append_new(joint, json_pack("{s:O, s:b}", "name", e, "checked", 1));
+    }
+    json_object_set_new(ctx, "lead_options", lead);
+    json_object_set_new(ctx, "joint_options", joint);
+    static const char *const kinds_text[] = {"定向", "不定向", NULL};
+    json_object_set_new(ctx, "kind_options", options(kinds_text, json_string_value(json_object_get(vals, "kind")), "（请选择）"));
+}
+
+static void render_task_form(Req *r, long long vid, long long tid, json_t *vals, json_t *errors, int status) {
+    json_t *v = plan_version_json(r->db, vid);
+    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:b}", "id", (json_int_t)vid, "plan_name", json_object_get(v, "name"), "number",
+                            json_object_get(v, "number"), "values", vals, "has_errors", errors && json_object_size(errors));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    if (tid) json_object_set_new(ctx, "task_id", json_integer(tid));
+    json_decref(v);
+    task_choices(r, vid, ctx, vals);
+    web_page(r, "plan_task_form", tid ? "编辑抽查任务" : "新增抽查任务", ctx);
+    r->res->status = status;
+}
+
+/* Form values of a stored task, in the shape render_task_form reads. */
+static json_t *task_values(json_t *t) {
+    json_t *vals = json_deep_copy(t), *codes = json_array(), *joint = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(t, "items"), i, e) json_array_append(codes, json_object_get(e, "code"));
+    json_object_set_new(vals, "item_list", codes);
+    char *loose = join(json_object_get(t, "unmatched"), "；");
+    json_object_set_new(vals, "items_text", json_string(loose));
+    free(loose);
+    char *copy = xstrdup(json_string_value(json_object_get(t, "joint_depts")) ?: "");
+    const char *p = copy;
+    while (*p) {
+        const char *q = strstr(p, "、");
+        char *part = q ? xstrndup(p, (size_t)(q - p)) : xstrdup(p);
+        if (*part) json_array_append_new(joint, json_string(part));
+        free(part);
+        p = q ? q + strlen("、") : p + strlen(p);
+    }
+    free(copy);
+    json_object_set_new(vals, "joint_list", joint);
+    json_object_set(vals, "period", json_object_get(t, "period"));
+    const json_t *cm = json_object_get(json_object_get(t, "scope"), "complaints_min");
+    json_object_set_new(vals, "complaints_min", json_is_integer(cm) ? json_integer(json_integer_value(cm)) : json_string(""));
+    json_object_set(vals, "region_prefix", json_object_get(json_object_get(t, "scope"), "region_prefix"));
+    json_object_set(vals, "registered_before", json_object_get(json_object_get(t, "scope"), "registered_before"));
+    return vals;
+}
+
+static json_t *find_task(json_t *v, long long tid) {
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(v, "tasks"), i, t) if (json_integer_value(json_object_get(t, "id")) == tid) return t;
+    return NULL;
+}
+
+void page_plan_task_form(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *q = web_query(r, "task");
+    long long tid = parse_id(q);
+    free(q);
+    json_t *v = plan_version_json(r->db, vid), *vals;
+    if (strcmp(json_string_value(json_object_get(v, "status")), "草稿") != 0) {
+        json_decref(v);
+        web_error(r, 409, "not_draft", "只有草稿状态的版本可以修改；已批准或已公开的计划请先“调整计划”生成新版本");
+        return;
+    }
+    if (tid) {
+        json_t *t = find_task(v, tid);
+        if (!t) {
+            json_decref(v);
+            web_error(r, 404, "not_found", "抽查任务不存在");
+            return;
+        }
+        vals = task_values(t);
+    } else {
+        char next[16];
+        snprintf(next, sizeof next, "%03zu号", json_array_size(json_object_get(v, "tasks")) + 1);
+        vals = json_pack("{s:s, s:s, s:{}}", "task_no", next, "kind", "不定向", "scope");
+    }
+    json_decref(v);
+    render_task_form(r, vid, tid, vals, NULL, 200);
+    json_decref(vals);
+}
+
+void page_plan_task_save(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *task = web_form(r, "task");
+    long long tid = parse_id(task);
+    free(task);
+    static const char *const text_fields[] = {"task_no", "name", "kind", "ratio", "items_text", "scope_text", "lead_dept",
+                                              "period", "level", "remark", "region_prefix", "registered_before", "complaints_min"};
+    json_t *vals = json_object();
+    for (size_t i = 0; i < ARRAY_LEN(text_fields); i++) {
+        char *s = web_form(r, text_fields[i]);
+        if (s) str_trim(s);
+        json_object_set_new(vals, text_fields[i], json_string(s ? s : ""));
+        free(s);
+    }
+    json_t *item_list = form_list(r, "items"), *joint = form_list(r, "joint_depts"), *scope = json_object();
+    json_object_set(vals, "item_list", item_list);
+    json_object_set(vals, "joint_list", joint);
+    json_t *kinds = form_list(r, "scope_kinds"), *grades = form_list(r, "scope_grades"), *tags = form_list(r, "scope_tags");
+    if (json_array_size(kinds)) json_object_set(scope, "kinds", kinds);
+    if (json_array_size(grades)) json_object_set(scope, "grades", grades);
+    if (json_array_size(tags)) json_object_set(scope, "tags", tags);
+    json_decref(kinds);
+    json_decref(grades);
+    json_decref(tags);
+    const char *rp = json_string_value(json_object_get(vals, "region_prefix")),
+               *rb = json_string_value(json_object_get(vals, "registered_before")),
+               *cm = json_string_value(json_object_get(vals, "complaints_min"));
+    if (*rp) json_object_set_new(scope, "region_prefix", json_string(rp));
+    if (*rb) json_object_set_new(scope, "registered_before", json_string(rb));
+    if (*cm) {
+        char *end;
+        long long n = strtoll(cm, &end, 10);
+        json_object_set_new(scope, "complaints_min", *end == 0 ? json_integer(n) : json_string(cm));
+    }
+    json_object_set(vals, "scope", scope);
+    char *codes = join(item_list, ","), *joint_s = join(joint, "、"), *scope_s = json_dumps(scope, JSON_COMPACT), *msg = NULL;
+    PlanTaskInput in = {.task_no = json_string_value(json_object_get(vals, "task_no")),
+                        .name = json_string_value(json_object_get(vals, "name")),
+                        .kind = json_string_value(json_object_get(vals, "kind")),
+                        .ratio = json_string_value(json_object_get(vals, "ratio")),
+                        .item_codes = codes,
+                        .items_text = json_string_value(json_object_get(vals, "items_text")),
+                        .scope_json = scope_s,
+                        .scope_text = json_string_value(json_object_get(vals, "scope_text")),
+                        .lead_dept = json_string_value(json_object_get(vals, "lead_dept")),
+                        .joint_depts = joint_s,
+                        .period = json_string_value(json_object_get(vals, "period")),
+                        .level = json_string_value(json_object_get(vals, "level")),
+                        .remark = json_string_value(json_object_get(vals, "remark"))};
+    json_t *errors = json_object();
+    int rc = begin(r, &msg);
+    int64_t saved = 0;
+    if (rc == PLAN_OK) {
+        char *before = tid ? task_snapshot(r->db, vid, tid) : NULL, *after = NULL;
+        rc = plan_task_save(r->db, vid, tid, &in, r->sess->username, &saved, NULL, errors, &msg);
+        if (rc == PLAN_OK) after = task_snapshot(r->db, vid, saved);
+        rc = finish(r, rc, tid ? "plan.task.update" : "plan.task.create", "plan_task", saved ? saved : tid, before, after, &msg);
+        free(before);
+        free(after);
+    }
+    if (rc == PLAN_OK) redirect_to(r, vid, "saved");
+    else if (rc == PLAN_INVALID) render_task_form(r, vid, tid, vals, errors, 422);
+    else web_error(r, plan_web_status(rc), "task_save", msg ? msg : "保存失败");
+    json_decref(errors);
+    json_decref(vals);
+    json_decref(item_list);
+    json_decref(joint);
+    json_decref(scope);
+    free(codes);
+    free(joint_s);
+    free(scope_s);
+    free(msg);
+}
+
+void page_plan_task_remove(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *task = web_form(r, "task"), *msg = NULL;
+    long long tid = parse_id(task);
+    free(task);
+    int rc = begin(r, &msg);
+    if (rc == PLAN_OK) {
+        char *before = task_snapshot(r->db, vid, tid);
+        rc = plan_task_remove(r->db, vid, tid, r->sess->username, &msg);
+        rc = finish(r, rc, "plan.task.remove", "plan_task", tid, before, NULL, &msg);
+        free(before);
+    }
+    if (rc == PLAN_OK) redirect_to(r, vid, "saved");
+    else web_error(r, plan_web_status(rc), "task_remove", msg ? msg : "删除失败");
+    free(msg);
+}
+
+/* ---- state changes ---- */
+
+static void transition(Req *r, PlanAction a) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *opinion = web_form(r, "opinion"), *msg = NULL;
+    int status = plan_web_transition(r, vid, a, opinion, &msg);
+    if (status == 200) redirect_to(r, vid, "status");
+    else web_error(r, status, "plan_state", msg ? msg : "操作失败");
+    free(opinion);
+    free(msg);
+}
+
+void page_plan_submit(Req *r) { transition(r, PLAN_SUBMIT); }
+void page_plan_approve(Req *r) { transition(r, PLAN_APPROVE); }
+void page_plan_return(Req *r) { transition(r, PLAN_RETURN); }
+void page_plan_publish(Req *r) { transition(r, PLAN_PUBLISH); }
+
+void page_plan_revise(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *reason = web_form(r, "reason"), *msg = NULL;
+    long long nid = 0;
+    int status = plan_web_revise(r, vid, reason, &nid, &msg);
+    if (status == 201) redirect_to(r, nid, "created");
+    else web_error(r, status, "plan_revise", msg ? msg : "操作失败");
+    free(reason);
+    free(msg);
+}
+
+/* ---- import / export ---- */
+
+void page_plan_import_form(Req *r) {
+    char today[11];
+    date_today(today);
+    web_page(r, "plan_import", "导入年度抽查计划", json_pack("{s:s#, s:I}", "year", today, 4, "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
+}
+
+void page_plan_import(Req *r) {
+    char *path = NULL, *filename = NULL, *year = web_form(r, "year"), *err = NULL;
+    size_t size = 0;
+    if (multipart_file(r->http, "file", &path, &filename, &size) != 0 || size == 0) {
+        web_error(r, 400, "no_file", "请选择要导入的文件（附件2格式的 XLSX 或 CSV）");
+        if (path) unlink(path);
+        free(path);
+        free(filename);
+        free(year);
+        return;
+    }
+    PlanImportReport rep;
+    memset(&rep, 0, sizeof rep);
+    rep.errors = json_array();
+    rep.warnings = json_array();
+    int64_t vid = 0;
+    int rc = begin(r, &err);
+    if (rc == PLAN_OK) {
+        rc = plan_import(r->db, path, r->sess->org_id, year ? atoi(year) : 0, r->sess->username, &vid, &rep, &err);
+        char *after = rc == PLAN_OK ? version_snapshot(r->db, vid) : NULL;
+        rc = finish(r, rc, "plan.import", "plan_version", vid, NULL, after, &err);
+        free(after);
+    }
+    unlink(path);
+    free(path);
+    json_t *ctx = json_pack("{s:s, s:b, s:I, s:I, s:s?, s:O, s:O, s:b, s:b}", "filename", filename ? filename : "", "ok", rc == PLAN_OK,
+                            "rows", (json_int_t)rep.rows, "skipped", (json_int_t)rep.skipped, "number", rep.number, "errors",
+                            rep.errors, "warnings", rep.warnings,
+                            "has_errors", json_array_size(rep.errors) > 0, "has_warnings", json_array_size(rep.warnings) > 0);
+    if (rc == PLAN_OK) json_object_set_new(ctx, "id", json_integer(vid));
+    else json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
+    plan_import_report_free(&rep);
+    free(filename);
+    free(year);
+    free(err);
+    web_page(r, "plan_import_report", "导入结果", ctx);
+    if (rc != PLAN_OK) r->res->status = rc == PLAN_INVALID ? 422 : plan_web_status(rc);
+}
+
+void page_plan_export(Req *r) {
+    long long vid = plan_web_version_id(r);
+    if (!vid) return;
+    char *fmt = web_query(r, "format");
+    int xlsx = !fmt || strcmp(fmt, "csv") != 0;
+    free(fmt);
+    char tmpl[] = "/tmp/spotcheck-plan-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        web_error(r, 500, "export", "无法创建导出文件");
+        return;
+    }
+    close(fd);
+    char *err = NULL;
+    if (plan_export(r->db, vid, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, &err) != PLAN_OK) {
+        unlink(tmpl);
+        web_error(r, 500, "export", err ? err : "导出失败");
+        free(err);
+        return;
+    }
+    size_t len = 0;
+    char *data = file_read_all(tmpl, &len, NULL);
+    unlink(tmpl);
+    if (!data) {
+        web_error(r, 500, "export", "导出失败");
+        return;
+    }
+    buf_reset(&r->res->body);
+    buf_append(&r->res->body, data, len);
+    free(data);
+    http_set_header(r->res, "Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8");
+    char *cd = xasprintf("attachment; filename=\"plan-%lld.%s\"", vid, xlsx ? "xlsx" : "csv");
+    http_set_header(r->res, "Content-Disposition", cd);
+    free(cd);
+}
+
+/* ---- ad-hoc tasks ---- */
+
+static void render_adhoc(Req *r, json_t *vals, json_t *errors, int status) {
+    json_t *list = plan_adhoc_list_json(r->db, r->sess->org_id), *items = json_array();
+    Stmt *st = db_prepare(r->db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
+                                 "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
+                                 "SELECT id FROM up) ORDER BY code");
+    if (st) {
+        db_bind_int(st, 1, r->sess->org_id);
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
+                                                   in_array(json_object_get(vals, "item_list"), db_col_text(st, 0))));
+        db_finalize(st);
+    }
+    json_t *ctx = json_pack("{s:o, s:o, s:O, s:b, s:b, s:b, s:o}", "adhoc", list, "items", items, "values", vals, "can_write",
+                            web_role_has(r->sess->role, P_PLAN_WRITE), "can_approve", web_role_has(r->sess->role, P_PLAN_APPROVE),
+                            "has_errors", errors && json_object_size(errors), "sources",
+                            options(plan_adhoc_sources, json_string_value(json_object_get(vals, "source")), "（请选择）"));
+    json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    web_page(r, "plan_adhoc", "临时任务", ctx);
+    r->res->status = status;
+}
+
+void page_plan_adhoc(Req *r) {
+    json_t *vals = json_object();
+    render_adhoc(r, vals, NULL, 200);
+    json_decref(vals);
+}
+
+void page_plan_adhoc_create(Req *r) {
+    static const char *const fields[] = {"name", "source", "reason", "scope_text", "period"};
+    json_t *vals = json_object();
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
+        char *s = web_form(r, fields[i]);
+        json_object_set_new(vals, fields[i], json_string(s ? s : ""));
+        free(s);
+    }
+    json_t *items = form_list(r, "items");
+    json_object_set(vals, "item_list", items);
+    char *codes = join(items, ","), *msg = NULL;
+    PlanAdhocInput in = {json_string_value(json_object_get(vals, "name")), json_string_value(json_object_get(vals, "source")),
+                         json_string_value(json_object_get(vals, "reason")), codes,
+                         json_string_value(json_object_get(vals, "scope_text")), json_string_value(json_object_get(vals, "period"))};
+    json_t *errors = json_object();
+    int64_t id = 0;
+    int rc = begin(r, &msg);
+    if (rc == PLAN_OK) {
+        rc = plan_adhoc_create(r->db, r->sess->org_id, &in, r->sess->username, &id, errors, &msg);
+        char *after = NULL;
+        if (rc == PLAN_OK) {
+            json_t *a = json_pack("{s:I, s:O, s:s, s:s}", "id", (json_int_t)id, "name", json_object_get(vals, "name"), "status", "待审批",
+                                  "items", codes);
+            after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(a);
+        }
+        rc = finish(r, rc, "plan.adhoc.create", "plan_adhoc", id, NULL, after, &msg);
+        free(after);
+    }
+    if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=created");
+    else if (rc == PLAN_INVALID) render_adhoc(r, vals, errors, 422);
+    else web_error(r, plan_web_status(rc), "adhoc", msg ? msg : "保存失败");
+    json_decref(errors);
+    json_decref(items);
+    json_decref(vals);
+    free(codes);
+    free(msg);
+}
+
+void page_plan_adhoc_decide(Req *r) {
+    long long id = parse_id(web_param(r, "id"));
+    int64_t org = 0;
+    if (id) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)id);
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "临时任务不存在或不在您的管辖范围内");
+        return;
+    }
+    char *decision = web_form(r, "decision"), *opinion = web_form(r, "opinion"), *msg = NULL;
+    int approve = str_eq(decision, "approve");
+    int rc = str_eq(decision, "approve") || str_eq(decision, "return") ? begin(r, &msg) : (set_err(&msg, "请选择批准或退回"), PLAN_INVALID);
+    if (rc == PLAN_OK) {
+        rc = plan_adhoc_decide(r->db, id, approve, opinion, r->sess->username, &msg);
+        char orgs[24];
+        snprintf(orgs, sizeof orgs, "%lld", (long long)org);
+        json_t *a = json_pack("{s:s, s:s?, s:s}", "status", approve ? "已批准" : "已退回", "opinion", opinion, "org_id", orgs);
+        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(a);
+        rc = finish(r, rc, approve ? "plan.adhoc.approve" : "plan.adhoc.return", "plan_adhoc", id, NULL, after, &msg);
+        free(after);
+    }
+    if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=status");
+    else web_error(r, plan_web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
+    free(decision);
+    free(opinion);
+    free(msg);
+}
