@@ -4,8 +4,8 @@ the XLSX and GBK files come from a tool independent of spotcheck's own writers.
 
 Run from the repository root: python3 tests/data/io/make_fixtures.py
 Outputs (committed): tests/data/io/handmade.xlsx, handmade1904.xlsx, gb18030.csv.
-Also writes seed inputs for the fuzz targets into tests/fuzz/corpus/fuzz_xlsx/ (stored, i.e.
-uncompressed, entries so that a fuzzer's mutations reach the XML)."""
+Also writes seed inputs for the fuzz targets into tests/fuzz/corpus/fuzz_xlsx/: zips with stored
+(uncompressed) entries, and the target's text form (XML parts separated by "====" lines)."""
 import os
 import zipfile
 
@@ -85,21 +85,28 @@ SHEET_1904 = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <row r="2"><c r="A2"><v>0</v></c></row><row r="3"><c r="A3"><v>43830</v></c></row></sheetData></worksheet>"""
 
 
+def put(z, name, text, compression):
+    """A fixed timestamp keeps the files byte-identical from one run to the next."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = compression
+    z.writestr(info, text)
+
+
 def write_xlsx(path, sheet, date1904=False, compression=zipfile.ZIP_DEFLATED):
-    with zipfile.ZipFile(path, "w", compression) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES)
-        z.writestr("_rels/.rels", ROOT_RELS)
-        z.writestr("xl/workbook.xml", workbook(date1904))
-        z.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
-        z.writestr("xl/sharedStrings.xml", SST)
-        z.writestr("xl/worksheets/data.xml", sheet)
-        z.writestr("xl/worksheets/hidden.xml", HIDDEN)
+    with zipfile.ZipFile(path, "w") as z:
+        put(z, "[Content_Types].xml", CONTENT_TYPES, compression)
+        put(z, "_rels/.rels", ROOT_RELS, compression)
+        put(z, "xl/workbook.xml", workbook(date1904), compression)
+        put(z, "xl/_rels/workbook.xml.rels", WB_RELS, compression)
+        put(z, "xl/sharedStrings.xml", SST, compression)
+        put(z, "xl/worksheets/data.xml", sheet, compression)
+        put(z, "xl/worksheets/hidden.xml", HIDDEN, compression)
 
 
 def write_minimal(path, sheet_xml):
     """Only xl/worksheets/sheet1.xml: exercises the fallback when workbook.xml is absent."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    with zipfile.ZipFile(path, "w") as z:
+        put(z, "xl/worksheets/sheet1.xml", sheet_xml, zipfile.ZIP_STORED)
 
 
 GB_TEXT = ("名称,统一社会信用代码,地址,备注\r\n"
@@ -118,6 +125,18 @@ if __name__ == "__main__":
     write_minimal(os.path.join(seeds, "sheet1-only.xlsx"),
                   f'<worksheet {NS}><sheetData><row><c t="inlineStr"><is><t>a</t></is></c>'
                   '<c><v>1</v></c></row><row><c r="C2"><v>2.5</v></c></row></sheetData></worksheet>')
+    # The target's text form: worksheet, shared strings, workbook, rels separated by "====".
+    parts_wb = workbook(False).replace('state="hidden" r:id="rId3"', 'r:id="rId9"')
+    parts_rels = WB_RELS.replace("worksheets/data.xml", "worksheets/sheet1.xml")
+    with open(os.path.join(seeds, "parts-handmade.txt"), "w", encoding="utf-8") as f:
+        f.write("\n====\n".join([SHEET, SST, parts_wb, parts_rels]))
+    with open(os.path.join(seeds, "parts-1904.txt"), "w", encoding="utf-8") as f:
+        f.write("\n====\n".join([SHEET_1904, "<sst/>", workbook(True), parts_rels]))
+    with open(os.path.join(seeds, "parts-sheet-only.txt"), "w", encoding="utf-8") as f:
+        f.write(f'<worksheet {NS}><sheetData><row r="2"><c r="B2" t="s"><v>0</v></c>'
+                '<c t="b"><v>1</v></c><c t="e"><v>#DIV/0!</v></c><c t="d"><v>2024-01-02T03:04:05</v></c>'
+                '<c t="inlineStr"><is><r><t>a_x005F_</t></r><rPh><t>x</t></rPh></is></c></row>'
+                '</sheetData></worksheet>\n====\n<sst><si><t>共享</t></si></sst>')
     write_minimal(os.path.join(seeds, "doctype.xlsx"),
                   '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
                   f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol;</t>'
