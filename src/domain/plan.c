@@ -478,12 +478,14 @@ static int list_has(json_t *a, const char *s) {
 static json_t *split_list(const char *text) {
     json_t *a = json_array();
     char *copy = xstrdup(text ? text : "");
-    for (char *p = copy; (p = strstr(p, "、"));) { /* '、' (3 bytes) → ",  " */
-        p[0] = ',';
-        p[1] = ' ';
-        p[2] = ' ';
-    }
-    for (char *save = NULL, *t = strtok_r(copy, ",，", &save); t; t = strtok_r(NULL, ",，", &save)) {
+    static const char *const wide[] = {"、", "，"}; /* 3 bytes each → ",  " (only ASCII ',' splits) */
+    for (size_t w = 0; w < ARRAY_LEN(wide); w++)
+        for (char *p = copy; (p = strstr(p, wide[w]));) {
+            p[0] = ',';
+            p[1] = ' ';
+            p[2] = ' ';
+        }
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         str_trim(t);
         if (*t && !list_has(a, t)) json_array_append_new(a, json_string(t));
     }
@@ -734,7 +736,7 @@ int plan_revise(Db *db, int64_t version_id, const char *reason, const char *acto
     int64_t nid = 0;
     if (db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, change_reason, created_by, "
                     "updated_by) SELECT plan_id, version + 1, '草稿', name, qualifier, unit, ?, ?, ?, ? FROM plan_version WHERE id = ?",
-                "ttttti", today, why, actor, actor, version_id) != DB_OK ||
+                "tttti", today, why, actor, actor, version_id) != DB_OK ||
         (nid = db_last_id(db), 0) ||
         db_exec(db, "INSERT INTO plan_task(version_id, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, "
                     "scope_text, lead_dept, joint_depts, month_from, month_to, period_text, level, remark, origin_id) "
