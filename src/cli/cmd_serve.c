@@ -35,7 +35,7 @@ int cmd_serve(int argc, char **argv) {
     char *err = NULL;
     printf("spotcheck 已启动: http://%s/  （按 Ctrl-C 停止）\n", listen);
     fflush(stdout);
-    rc = http_serve(listen, app_handle, &app, &err);
+    rc = http_serve(listen, app_handle, app_accept, &app, &err);
     app_free(&app);
     if (rc != 0) {
         fprintf(stderr, "spotcheck serve: %s\n", err ? err : "启动失败");
@@ -54,7 +54,7 @@ int cmd_test_http(int argc, char **argv) {
     db_close(db);
     App app;
     app_init(&app, db_path);
-    rc = http_test_one(stdin, stdout, app_handle, &app);
+    rc = http_test_one(stdin, stdout, app_handle, app_accept, &app);
     app_free(&app);
     if (rc != 0) {
         fprintf(stderr, "spotcheck test-http: 无法解析请求\n");

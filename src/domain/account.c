@@ -77,5 +77,9 @@ int account_set_password(Db *db, const char *username, const char *password, cha
     free(hash);
     if (rc != DB_OK) return set_err(err, "修改密码失败: %s", db_errmsg(db));
     if (db_changes(db) == 0) return set_err(err, "用户 %s 不存在", username);
+    /* a new password ends every session of the account */
+    if (db_exec(db, "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?)", "t",
+                username) != DB_OK)
+        return set_err(err, "无法结束旧会话: %s", db_errmsg(db));
     return DB_OK;
 }

@@ -177,8 +177,10 @@ static void target_check(DirContext *ctx, DirRow *row, DirErrors *errs) {
         if (!row->v[T_USCC]) dir_errors_add(errs, T_USCC, "用人单位须填写统一社会信用代码");
         derived = row->v[T_USCC];
     } else {
-        if (!row->v[T_IDNO]) {
+        if (!row->v[T_IDNO] && row->set[T_IDNO]) {
             dir_errors_add(errs, T_IDNO, "参保人须填写身份证号");
+        } else if (!row->v[T_IDNO]) {
+            /* an update that leaves the ID number untouched keeps the stored pseudonym */
         } else {
             pseudo = insured_pseudonym(ctx, row->v[T_IDNO]);
             if (!pseudo) dir_errors_add(errs, T_IDNO, "数据库缺少化名密钥，请先运行 spotcheck init");

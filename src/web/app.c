@@ -178,6 +178,27 @@ static void dispatch(Req *r) {
     rt->handler(r);
 }
 
+int app_accept(void *app_, HttpRequest *req) {
+    const char *cl = http_header(req, "Content-Length");
+    const char *ct = http_header(req, "Content-Type");
+    int multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
+    unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+    if (len > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) return 413;
+    if (!multipart) return 0;
+    size_t pl = strlen(req->path);
+    if (strcmp(req->method, "POST") != 0 || pl < 7 || strcmp(req->path + pl - 7, "/import") != 0) return 404;
+    Req r;
+    memset(&r, 0, sizeof r);
+    r.app = app_;
+    r.http = req;
+    r.db = db_open(((App *)app_)->db_path, 0, NULL);
+    if (!r.db) return 503;
+    session_load(&r);
+    int status = r.sess ? 0 : 401;
+    db_close(r.db);
+    return status;
+}
+
 void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
     App *app = app_;
     security_headers(res);

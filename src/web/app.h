@@ -15,6 +15,10 @@ typedef struct App {
 void app_init(App *app, const char *db_path);
 void app_free(App *app);
 
+/* The early check given to http_serve / http_test_one: refuses over-long bodies, and multipart
+ * uploads unless they go to an import route with a valid session. */
+int app_accept(void *app, HttpRequest *req);
+
 /* The handler given to http_serve / http_test_one. Opens its own database connection. */
 void app_handle(void *app, HttpRequest *req, HttpResponse *res);
 

@@ -143,13 +143,34 @@ static char *display(Req *r, const DirKind *k, int i, const char *v) {
     return dir_format_field(NULL, k, i, v);
 }
 
+/* A personal-data field (FF_SECRET: ID numbers, phones, addresses) as a reader may see it:
+ * ID numbers always masked, the others masked for roles that cannot edit the kind. */
+static char *secret_text(const DirField *f, const char *v, int full) {
+    if (!v) return NULL;
+    if (!strcmp(f->column, "id_number")) return mask_id_number(v);
+    if (full) return xstrdup(v);
+    size_t n = utf8_len(v);
+    if (!strcmp(f->column, "phone") && n >= 7 && strlen(v) == n) /* 138****0000 */
+        return xasprintf("%.3s****%s", v, v + n - 4);
+    return xstrdup("（已隐藏）");
+}
+
 static json_t *row_json(Req *r, const DirKind *k, Stmt *st) {
     json_t *fields = json_object(), *disp = json_object();
+    int full = dv_can_write(r, k);
     for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
         const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + (int)i);
-        const char *col = k->fields[i].column;
-        int secret = !strcmp(col, "id_number");
-        json_object_set_new(fields, col, v && !secret ? json_string(v) : json_null());
+        const char *col = f->column;
+        if (f->flags & FF_SECRET) {
+            char *m = secret_text(f, v, full);
+            /* the stored ID number is never sent back; edits leave it unchanged when empty */
+            json_object_set_new(fields, col, m && strcmp(col, "id_number") ? json_string(m) : json_null());
+            json_object_set_new(disp, col, json_string(m ? m : ""));
+            free(m);
+            continue;
+        }
+        json_object_set_new(fields, col, v ? json_string(v) : json_null());
         char *d = display(r, k, (int)i, v);
         json_object_set_new(disp, col, json_string(d));
         free(d);
@@ -247,9 +268,19 @@ static json_t *raw_row(Db *db, const DirKind *k, long long id) {
     return o;
 }
 
+/* The stored row for the audit log, personal data masked (the full values stay in the row and
+ * its versions, which only the directory's own pages show). */
 static char *raw_row_text(Db *db, const DirKind *k, long long id) {
     json_t *o = raw_row(db, k, id);
     if (!o) return NULL;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const DirField *f = &k->fields[i];
+        const char *v = json_string_value(json_object_get(o, f->column));
+        if (!(f->flags & FF_SECRET) || !v) continue;
+        char *m = secret_text(f, v, 0);
+        json_object_set_new(o, f->column, json_string(m));
+        free(m);
+    }
     char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return s;
@@ -289,7 +320,7 @@ static json_t *history(Req *r, const DirKind *k, long long id) {
             const char *a = json_string_value(json_object_get(old, col));
             const char *b = json_string_value(json_object_get(newer, col));
             if (str_eq(a, b)) continue;
-            int secret = !strcmp(col, "id_number");
+            int secret = (k->fields[i].flags & FF_SECRET) && (!dv_can_write(r, k) || !strcmp(col, "id_number"));
             char *da = secret ? xstrdup("（已隐藏）") : raw_display(r, k, (int)i, a);
             char *db_ = secret ? xstrdup("（已隐藏）") : raw_display(r, k, (int)i, b);
             json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", k->fields[i].header,
@@ -364,6 +395,15 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
             continue;
         }
         char *v = in(r, f, arg);
+        if (id && (f->flags & FF_SECRET) && v && !*v) { /* shown masked or empty: unchanged */
+            free(v);
+            v = NULL;
+        }
+        if (id && v && !strcmp(f->column, "id_number")) {
+            dir_errors_add(&errs, (int)i, "身份证号决定参保人的化名编码，不能修改；如登记有误请停用后新建");
+            free(v);
+            continue;
+        }
         if (v || !id) dir_parse_field(ctx, k, (int)i, v ? v : "", &row, &errs);
         free(v);
     }

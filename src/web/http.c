@@ -26,6 +26,7 @@ const char *http_header(const HttpRequest *req, const char *name) {
 }
 
 void http_set_header(HttpResponse *res, const char *name, const char *value) {
+    if (strpbrk(name, "\r\n") || strpbrk(value, "\r\n")) return;
     for (size_t i = 0; i < res->nheaders; i++) {
         if (!strcasecmp(res->headers[i].name, name)) {
             free(res->headers[i].value);
@@ -37,7 +38,7 @@ void http_set_header(HttpResponse *res, const char *name, const char *value) {
 }
 
 void http_add_header(HttpResponse *res, const char *name, const char *value) {
-    if (res->nheaders == HTTP_MAX_HEADERS) return;
+    if (res->nheaders == HTTP_MAX_HEADERS || strpbrk(name, "\r\n") || strpbrk(value, "\r\n")) return;
     res->headers[res->nheaders].name = xstrdup(name);
     res->headers[res->nheaders].value = xstrdup(value);
     res->nheaders++;
@@ -117,6 +118,7 @@ typedef struct Conn {
 
 typedef struct Server {
     HttpHandler handler;
+    HttpAccept accept;
     void *app;
 } Server;
 
@@ -212,8 +214,14 @@ static void log_request(const Conn *k, int status, size_t bytes) {
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+    char path[512]; /* control characters escaped, so a path cannot forge log lines */
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)k->req.path; *p && n + 5 < sizeof path; p++)
+        n += (size_t)(*p < 0x20 || *p == 0x7f ? snprintf(path + n, 5, "\\x%02x", *p)
+                                                 : snprintf(path + n, 2, "%c", *p));
+    path[n] = 0;
     fprintf(stderr, "%s %s \"%s %s\" %d %zu %ldms\n", ts, k->req.remote[0] ? k->req.remote : "-",
-            k->req.method, k->req.path, status, bytes, ms);
+            k->req.method, path, status, bytes, ms);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *c, Conn *k, HttpResponse *res) {
@@ -242,7 +250,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     Server *srv = cls;
     Conn *k = *con_cls;
     if (!k) {
-        *con_cls = conn_new(c, url, method);
+        *con_cls = k = conn_new(c, url, method);
+        int status = srv->accept ? srv->accept(srv->app, &k->req) : 0;
+        if (status) { /* answered before the body is read */
+            HttpResponse res;
+            http_response_init(&res);
+            res.status = status;
+            http_set_header(&res, "Content-Type", "text/plain; charset=utf-8");
+            http_set_header(&res, "Connection", "close");
+            buf_puts(&res.body, status == 413 ? "请求内容过大\n" : "请求被拒绝\n");
+            enum MHD_Result ok = send_response(c, k, &res);
+            http_response_free(&res);
+            return ok;
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -303,7 +323,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char **err) 
     return 0;
 }
 
-int http_serve(const char *listen, HttpHandler handler, void *app, char **err) {
+int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void *app, char **err) {
     struct sockaddr_in sa;
     if (parse_listen(listen, &sa, err) != 0) return -1;
     /* block the stop signals in every thread; the main thread waits for them below */
@@ -313,11 +333,12 @@ int http_serve(const char *listen, HttpHandler handler, void *app, char **err) {
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    Server srv = {handler, app};
+    Server srv = {handler, accept, app};
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
         ntohs(sa.sin_port), NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         NULL, MHD_OPTION_END);
     if (!d) return set_err(err, "无法监听 %s（端口可能已被占用）", listen);
     fprintf(stderr, "spotcheck: 正在监听 http://%s/\n", listen);
@@ -364,7 +385,7 @@ static char *url_decode_path(const char *s, size_t n) {
     return buf_steal(&b);
 }
 
-int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app) {
+int http_test_one(FILE *in, FILE *out, HttpHandler handler, HttpAccept accept, void *app) {
     HttpRequest req;
     memset(&req, 0, sizeof req);
     char *line = read_line(in);
@@ -399,7 +420,10 @@ int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app) {
     http_response_init(&res);
     const char *ct = http_header(&req, "Content-Type");
     int multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
-    if (content_length > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
+    int early = accept ? accept(app, &req) : 0;
+    if (early) {
+        res.status = early;
+    } else if (content_length > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) {
         req.body_too_large = 1;
         res.status = 413;
     } else {

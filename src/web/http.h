@@ -46,11 +46,16 @@ typedef struct HttpResponse {
 } HttpResponse;
 
 typedef void (*HttpHandler)(void *app, HttpRequest *req, HttpResponse *res);
+/* Called with the request line and headers before any body is read: returns 0 to read the body
+ * and call the handler, or an HTTP status to answer at once without reading the body (so a
+ * stranger cannot make the server store a large upload). */
+typedef int (*HttpAccept)(void *app, HttpRequest *req);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const char *http_header(const HttpRequest *req, const char *name);
 /* Sets a response header (copied), replacing one of the same name. */
 void http_set_header(HttpResponse *res, const char *name, const char *value);
+/* Headers with CR or LF in the name or value are refused (no response splitting). */
 /* Adds a response header even if one of the same name exists (Set-Cookie). */
 void http_add_header(HttpResponse *res, const char *name, const char *value);
 void http_response_init(HttpResponse *res);
@@ -59,11 +64,11 @@ void http_request_free(HttpRequest *req);
 
 /* Serves on "ADDR:PORT" until SIGTERM/SIGINT, then finishes requests in flight and returns 0.
  * Returns -1 with *err when the address cannot be bound. Logs one line per request to stderr. */
-int http_serve(const char *listen, HttpHandler handler, void *app, char **err);
+int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void *app, char **err);
 
 /* Parses one HTTP/1.1 request from `in` (request line, headers, body by Content-Length),
  * handles it and writes the response to `out`. For tests; returns 0, or -1 on a malformed
  * request. */
-int http_test_one(FILE *in, FILE *out, HttpHandler handler, void *app);
+int http_test_one(FILE *in, FILE *out, HttpHandler handler, HttpAccept accept, void *app);
 
 #endif

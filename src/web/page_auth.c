@@ -5,12 +5,36 @@
 #include "session.h"
 #include "web.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* argon2id takes 64 MiB per check: at most PWHASH_PARALLEL run at once, the rest get 503 */
+#define PWHASH_PARALLEL 4
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pwhash_running;
+
+static int pwhash_enter(void) {
+    pthread_mutex_lock(&pwhash_lock);
+    int ok = pwhash_running < PWHASH_PARALLEL;
+    if (ok) pwhash_running++;
+    pthread_mutex_unlock(&pwhash_lock);
+    return ok;
+}
+
+static void pwhash_leave(void) {
+    pthread_mutex_lock(&pwhash_lock);
+    pwhash_running--;
+    pthread_mutex_unlock(&pwhash_lock);
+}
+
 /* Only same-site paths are accepted as a post-login target (no open redirect). */
 static int safe_next(const char *next) {
-    return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strchr(next, ':');
+    if (!next || next[0] != '/' || next[1] == '/') return 0;
+    /* browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil" */
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p < 0x21 || *p == 0x7f || *p == '\\' || *p == ':') return 0;
+    return 1;
 }
 
 static void login_page(Req *r, const char *username, const char *error, int status) {
@@ -37,8 +61,21 @@ void page_login_form(Req *r) {
 void page_login(Req *r) {
     char *user = web_form(r, "username"), *pass = web_form(r, "password"), *next = web_form(r, "next");
     if (!user) user = xstrdup("");
-    if (session_login_blocked(r, user)) {
+    /* the attempt is counted before the password is checked, under the write lock, so parallel
+     * guesses cannot slip past the limit */
+    long long attempt = 0;
+    int blocked = 1;
+    if (db_begin(r->db) == DB_OK) {
+        blocked = session_login_blocked(r, user);
+        if (!blocked) attempt = session_login_record(r, user, 0);
+        if (db_commit(r->db) != DB_OK) db_rollback(r->db);
+    }
+    if (blocked || !attempt) {
         login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
+        goto out;
+    }
+    if (!pwhash_enter()) {
+        login_page(r, user, "系统繁忙，请稍后再试。", 503);
         goto out;
     }
     char *hash = NULL;
@@ -50,8 +87,9 @@ void page_login(Req *r) {
     static const char dummy[] =
         "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$hR0P4wW2B8m6kKXH1Qp8P1w3k7m9C6y3T9o6Jm1v3yQ";
     int ok = account_check_password(hash ? hash : dummy, pass ? pass : "") && hash && uid;
+    pwhash_leave();
     free(hash);
-    session_login_record(r, user, ok);
+    if (ok) session_login_succeeded(r, user, attempt);
     if (!ok) {
         login_page(r, user, "用户名或密码错误。", 401);
         goto out;

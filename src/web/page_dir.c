@@ -408,6 +408,7 @@ void page_dir_import(Req *r) {
     size_t size = 0;
     if (multipart_file(r->http, "file", &path, &filename, &size) != 0 || size == 0) {
         web_error(r, 400, "no_file", "请选择要导入的文件");
+        if (path) unlink(path);
         free(path);
         free(filename);
         return;

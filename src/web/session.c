@@ -139,8 +139,14 @@ int session_login_blocked(Req *r, const char *username) {
     return n >= LOGIN_MAX_FAILURES;
 }
 
-void session_login_record(Req *r, const char *username, int ok) {
-    db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, ?)", "ttii",
-            username, r->http->remote, (int64_t)time(NULL), (int64_t)ok);
-    if (ok) db_exec(r->db, "DELETE FROM login_attempt WHERE username = ? AND ok = 0", "t", username);
+long long session_login_record(Req *r, const char *username, int ok) {
+    if (db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, ?)", "ttii",
+                username, r->http->remote, (int64_t)time(NULL), (int64_t)ok) != DB_OK)
+        return 0;
+    return db_last_id(r->db);
+}
+
+void session_login_succeeded(Req *r, const char *username, long long id) {
+    db_exec(r->db, "DELETE FROM login_attempt WHERE username = ? AND ok = 0 AND id <> ?", "ti", username, (int64_t)id);
+    db_exec(r->db, "UPDATE login_attempt SET ok = 1 WHERE id = ?", "i", (int64_t)id);
 }

@@ -26,7 +26,10 @@ int session_login_csrf_ok(Req *r);
 /* Login throttling: 1 when this username or address has had LOGIN_MAX_FAILURES failures within
  * LOGIN_WINDOW_SECONDS. */
 int session_login_blocked(Req *r, const char *username);
-void session_login_record(Req *r, const char *username, int ok);
+/* Records an attempt; returns its id (0 on failure). */
+long long session_login_record(Req *r, const char *username, int ok);
+/* Marks attempt `id` successful and clears the user's failures. */
+void session_login_succeeded(Req *r, const char *username, long long id);
 /* Value of a request cookie (new string) or NULL. */
 char *web_cookie(Req *r, const char *name);
 
