@@ -107,6 +107,14 @@ const CliCommand cli_commands[] = {
      "      --from/--to 为 UTC 日期 YYYY-MM-DD（含当天）；--before ID 翻到该编号之前的记录；\n"
      "      --full 同时列出变更前后的内容（JSON）。\n",
      cmd_audit},
+    {"plan", "年度抽查计划: import | export（附件2格式）",
+     "用法:\n"
+     "  spotcheck plan import FILE --org CODE --year YYYY [--by USER] [--db PATH]\n"
+     "      按附件2格式（CSV 或 XLSX）导入一个年度抽查计划，生成草稿。表头行按列名查找，表头前的\n"
+     "      “单位（盖章）”“制表时间”行一并读取，表后的说明行忽略。有错则不写入任何数据。\n"
+     "  spotcheck plan export NUMBER FILE [--version N] [--format csv|xlsx] [--db PATH]\n"
+     "      按附件2格式导出计划（默认最新版本）。\n",
+     cmd_plan},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 

@@ -48,5 +48,6 @@ int cmd_sample(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif
