@@ -95,7 +95,7 @@ static int plan_export_cmd(int argc, char **argv) {
 }
 
 int cmd_plan(int argc, char **argv) {
-    if (cli_wants_help(argc, argv) || argc < 2) return argc < 2 ? cli_usage_error("plan", "需要子命令 import 或 export") : cli_print_help("plan");
+    if (argc < 2) return cli_usage_error("plan", "需要子命令 import 或 export"); /* --help: main.c */
     if (!strcmp(argv[1], "import")) return plan_import_cmd(argc, argv);
     if (!strcmp(argv[1], "export")) return plan_export_cmd(argc, argv);
     return cli_usage_error("plan", "未知子命令 %s", argv[1]);
