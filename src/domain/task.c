@@ -1,0 +1,592 @@
+/* task.c - tasks started from the plan, implementation schemes and their approval, joint
+ * departments with the 2-working-day confirmation, and the gate in front of the draw. See
+ * task.h for the model and conventions. Callers: src/web/page_task*.c. The draw itself is
+ * draw_store.h; this module only decides whether it may happen and with which parameters. */
+#include "task.h"
+
+#include "../core/embed.h"
+#include "../core/util.h"
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const task_observer_kinds[4] = {"律师", "人大代表", "政协委员", "媒体"};
+
+static int dberr(Db *db, char **err) {
+    set_err(err, "数据库错误: %s", db_errmsg(db));
+    return TASK_ERR;
+}
+
+static void field_err(json_t *errors, const char *field, const char *msg) {
+    if (errors && !json_object_get(errors, field)) json_object_set_new(errors, field, json_string(msg));
+}
+
+/* ---- pure rules ---- */
+
+const char *task_scheme_next(const char *status, const char *action) {
+    static const char *const t[][3] = {{"草稿", "submit", "待审批"},
+                                       {"待审批", "approve", "已批准"},
+                                       {"待审批", "return", "草稿"},
+                                       {"已批准", "publish", "已公开"}};
+    for (size_t i = 0; i < ARRAY_LEN(t); i++)
+        if (str_eq(t[i][0], status) && str_eq(t[i][1], action)) return t[i][2];
+    return NULL;
+}
+
+int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11]) {
+    if (!cal) return CAL_UNKNOWN;
+    return calendar_add_workdays(cal, named_on, TASK_JOINT_DAYS, out);
+}
+
+const char *task_joint_state(const char *status, const char *deadline, const char *confirmed_on,
+                             const char *today) {
+    if (str_eq(status, "已确认"))
+        return deadline && confirmed_on && strcmp(confirmed_on, deadline) > 0 ? "逾期确认" : "已确认";
+    if (!deadline) return "待确认（期限未知）";
+    return today && strcmp(today, deadline) > 0 ? "已逾期" : "待确认";
+}
+
+Calendar *task_calendar_load(char **err) {
+    const EmbeddedFile *f = embed_find("data/holidays.tsv");
+    if (!f) {
+        set_err(err, "缺少节假日数据 data/holidays.tsv");
+        return NULL;
+    }
+    return calendar_parse((const char *)f->data, f->len, err);
+}
+
+/* ---- helpers ---- */
+
+/* Splits a list at '、', ',', '，', ';', '；' and line breaks into trimmed non-empty parts. */
+static json_t *split_list(const char *text) {
+    json_t *a = json_array();
+    if (!text) return a;
+    static const char *const seps[] = {"、", "，", "；", ",", ";", "\n", "\r"};
+    const char *p = text;
+    while (*p) {
+        const char *best = NULL;
+        size_t blen = 0;
+        for (size_t i = 0; i < ARRAY_LEN(seps); i++) {
+            const char *q = strstr(p, seps[i]);
+            if (q && (!best || q < best)) best = q, blen = strlen(seps[i]);
+        }
+        char *part = best ? xstrndup(p, (size_t)(best - p)) : xstrdup(p);
+        str_trim(part);
+        if (*part) json_array_append_new(a, json_string(part));
+        free(part);
+        p = best ? best + blen : p + strlen(p);
+    }
+    return a;
+}
+
+/* The dept named `name` (name or code), preferring the org's own, then any enabled one. */
+static int64_t dept_by_name(Db *db, int64_t org_id, const char *name) {
+    int64_t id = 0;
+    db_query_int(db, &id,
+                 "SELECT id FROM dept WHERE (name = ?1 OR code = ?1) AND status = '启用' "
+                 "ORDER BY (org_id = ?2) DESC, id LIMIT 1",
+                 "ti", name, org_id);
+    return id;
+}
+
+static int add_joints(Db *db, int64_t task_id, int64_t org_id, int64_t lead_id, const char *list,
+                      const Calendar *cal, const char *today, char **err) {
+    json_t *names = split_list(list);
+    size_t i;
+    json_t *n;
+    int rc = TASK_OK;
+    json_array_foreach(names, i, n) {
+        int64_t d = dept_by_name(db, org_id, json_string_value(n));
+        if (!d) {
+            set_err(err, "联合科室「%s」不在科室与部门名录中，请先在名录中登记", json_string_value(n));
+            rc = TASK_CONFLICT;
+            break;
+        }
+        if (d == lead_id) continue;
+        char deadline[11];
+        int have = task_joint_deadline(cal, today, deadline) == CAL_OK;
+        if (db_exec(db, "INSERT OR IGNORE INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?)",
+                    "iitt", task_id, d, today, have ? deadline : NULL)) {
+            rc = dberr(db, err);
+            break;
+        }
+    }
+    json_decref(names);
+    return rc;
+}
+
+/* ---- tasks ---- */
+
+int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, const char *today,
+                         const char *actor, int64_t *task_id, char **err) {
+    char *why = NULL;
+    int ok = plan_task_startable(db, plan_task_id, &why);
+    if (ok <= 0) {
+        set_err(err, "%s", why ? why : "该抽查任务不能开展");
+        free(why);
+        return ok < 0 ? TASK_ERR : TASK_CONFLICT;
+    }
+    free(why);
+    int64_t exists = 0;
+    if (db_query_int(db, &exists, "SELECT id FROM task WHERE plan_task_id = ?", "i", plan_task_id)) return dberr(db, err);
+    if (exists) {
+        set_err(err, "该抽查任务已经开始实施");
+        return TASK_CONFLICT;
+    }
+    Stmt *st = db_prepare(db, "SELECT p.org_id, p.number, t.task_no, t.name, t.kind, t.ratio, t.item_codes, t.scope_json, "
+                              "t.scope_text, t.lead_dept, t.joint_depts, t.month_from, t.month_to "
+                              "FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id JOIN plan p ON p.id = pv.plan_id "
+                              "WHERE t.id = ?");
+    if (!st) return dberr(db, err);
+    db_bind_int(st, 1, plan_task_id);
+    if (db_step(st) != DB_ROW) {
+        db_finalize(st);
+        set_err(err, "抽查任务不存在");
+        return TASK_NOT_FOUND;
+    }
+    int64_t org = db_col_int(st, 0);
+    char *code = xasprintf("%s-%s", db_col_text(st, 1), db_col_text(st, 2));
+    /* the task code goes into the draw seed: keep it to safe characters */
+    for (char *c = code; *c; c++)
+        if (*c == '|' || (unsigned char)*c < 0x20) *c = '-';
+    int64_t lead = dept_by_name(db, org, db_col_text(st, 9));
+    char *joints = xstrdup(db_col_text(st, 10));
+    int rc = TASK_OK;
+    if (db_exec(db,
+                "INSERT INTO task(org_id, code, plan_task_id, name, kind, ratio, item_codes, scope_json, scope_text, "
+                "lead_dept_id, month_from, month_to, created_by) VALUES (?,?,?,?,?,?,?,?,?,nullif(?,0),?,?,?)",
+                "itittttttitt" "t", org, code, plan_task_id, db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
+                db_col_text(st, 6), db_col_text(st, 7), db_col_text(st, 8), lead, db_col_text(st, 11), db_col_text(st, 12),
+                actor))
+        rc = dberr(db, err);
+    db_finalize(st);
+    int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
+    if (rc == TASK_OK && !lead) {
+        set_err(err, "发起科室不在科室与部门名录中，请先在名录中登记");
+        rc = TASK_CONFLICT;
+    }
+    if (rc == TASK_OK &&
+        db_exec(db, "INSERT INTO task_scheme(task_id, group_size, updated_by) VALUES (?, 2, ?)", "it", id, actor))
+        rc = dberr(db, err);
+    if (rc == TASK_OK) rc = add_joints(db, id, org, lead, joints, cal, today, err);
+    free(joints);
+    free(code);
+    if (rc == TASK_OK) *task_id = id;
+    return rc;
+}
+
+int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *scope_json,
+                     const char *lead_dept, const char *actor, int64_t *task_id, json_t *errors,
+                     char **err) {
+    char *why = NULL;
+    int ok = plan_adhoc_startable(db, adhoc_id, &why);
+    if (ok <= 0) {
+        set_err(err, "%s", why ? why : "该临时任务不能开展");
+        free(why);
+        return ok < 0 ? TASK_ERR : TASK_CONFLICT;
+    }
+    free(why);
+    if (!plan_ratio_valid(ratio)) field_err(errors, "ratio", "抽查比例应为百分数，如 10% 或 0.5%");
+    json_t *scope = str_empty(scope_json) ? json_object() : json_loads(scope_json, 0, NULL);
+    char *serr = NULL;
+    if (!json_is_object(scope) || plan_scope_check(scope, &serr)) field_err(errors, "scope", serr ? serr : "抽查对象范围无效");
+    free(serr);
+    int64_t exists = 0;
+    if (db_query_int(db, &exists, "SELECT id FROM task WHERE adhoc_id = ?", "i", adhoc_id)) {
+        json_decref(scope);
+        return dberr(db, err);
+    }
+    int64_t org = 0;
+    db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", adhoc_id);
+    int64_t lead = str_empty(lead_dept) ? 0 : dept_by_name(db, org, lead_dept);
+    if (!lead) field_err(errors, "lead_dept", "请选择名录中的发起科室");
+    if (json_object_size(errors)) {
+        json_decref(scope);
+        return TASK_INVALID;
+    }
+    if (exists) {
+        json_decref(scope);
+        set_err(err, "该临时任务已经开始实施");
+        return TASK_CONFLICT;
+    }
+    char *sj = json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS), *words = plan_scope_describe(scope, NULL, NULL);
+    json_decref(scope);
+    int rc = db_exec(db,
+                     "INSERT INTO task(org_id, code, adhoc_id, name, kind, ratio, item_codes, scope_json, scope_text, "
+                     "lead_dept_id, month_from, month_to, created_by) SELECT org_id, code, id, name, '临时', ?, item_codes, ?, "
+                     "CASE WHEN scope_text <> '' THEN scope_text ELSE ? END, ?, month_from, month_to, ? FROM plan_adhoc WHERE id = ?",
+                     "tttiti", ratio, sj, words, lead, actor, adhoc_id)
+                 ? dberr(db, err)
+                 : TASK_OK;
+    free(sj);
+    free(words);
+    int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
+    if (rc == TASK_OK && db_exec(db, "INSERT INTO task_scheme(task_id, updated_by) VALUES (?, ?)", "it", id, actor))
+        rc = dberr(db, err);
+    if (rc == TASK_OK) *task_id = id;
+    return rc;
+}
+
+/* ---- scheme ---- */
+
+static char *scheme_status(Db *db, int64_t task_id) {
+    char *s = NULL;
+    db_query_text(db, &s, "SELECT status FROM task_scheme WHERE task_id = ?", "i", task_id);
+    return s;
+}
+
+static char *trim_dup(const char *s) {
+    char *c = xstrdup(s ? s : "");
+    str_trim(c);
+    return c;
+}
+
+int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
+                     json_t *errors, char **err) {
+    char *status = scheme_status(db, task_id);
+    if (!status) return set_err(err, "任务不存在"), TASK_NOT_FOUND;
+    if (strcmp(status, "草稿")) {
+        set_err(err, "实施方案状态为「%s」，只有草稿可以修改", status);
+        free(status);
+        return TASK_CONFLICT;
+    }
+    free(status);
+    const char *src[] = {in->purpose, in->period, in->method, in->confidentiality, in->use_of_results,
+                         in->materials, in->contact, in->randomness_source};
+    char *v[ARRAY_LEN(src)];
+    for (size_t i = 0; i < ARRAY_LEN(src); i++) {
+        v[i] = trim_dup(src[i]);
+        if (utf8_len(v[i]) > 2000) field_err(errors, "purpose", "每项内容不超过 2000 个字");
+    }
+    char *gs = trim_dup(in->group_size), *end = NULL;
+    long g = strtol(gs, &end, 10);
+    if (!*gs || *end || g < 2 || g > 20) field_err(errors, "group_size", "每组执法人员须为 2 至 20 人（每组不少于 2 名执法人员）");
+    if (strpbrk(v[7], "|\t\r\n")) field_err(errors, "randomness_source", "随机数来源不能含有 | 或换行");
+    json_t *obs = json_object();
+    for (size_t k = 0; k < 4; k++) json_object_set_new(obs, task_observer_kinds[k], split_list(in->observers[k]));
+    char *obs_s = json_dumps(obs, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(obs);
+    int rc = TASK_OK;
+    if (json_object_size(errors)) rc = TASK_INVALID;
+    else if (db_exec(db,
+                     "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
+                     "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, "
+                     "updated_at = datetime('now'), updated_by = ? WHERE task_id = ?",
+                     "ttttttttitti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, actor, task_id))
+        rc = dberr(db, err);
+    for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
+    free(gs);
+    free(obs_s);
+    return rc;
+}
+
+int task_scheme_transition(Db *db, int64_t task_id, const char *action, const char *actor,
+                           const char *opinion, char **err) {
+    char *status = scheme_status(db, task_id);
+    if (!status) return set_err(err, "任务不存在"), TASK_NOT_FOUND;
+    const char *next = task_scheme_next(status, action);
+    int rc = TASK_OK;
+    if (!next) {
+        set_err(err, "实施方案当前状态为「%s」，不能执行该操作", status);
+        rc = TASK_CONFLICT;
+    } else if (str_eq(action, "return") && str_empty(opinion)) {
+        set_err(err, "退回须填写意见");
+        rc = TASK_CONFLICT;
+    } else if (str_eq(action, "submit")) {
+        int64_t missing = 0;
+        db_query_int(db, &missing,
+                     "SELECT (purpose = '') + (period = '') + (method = '') + (randomness_source = '') FROM task_scheme "
+                     "WHERE task_id = ?",
+                     "i", task_id);
+        if (missing) {
+            set_err(err, "请先填写检查目的、检查时间、检查方式和公开随机数来源，再提交审批");
+            rc = TASK_CONFLICT;
+        }
+    }
+    if (rc == TASK_OK) {
+        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = datetime('now'), submitted_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?"
+                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = datetime('now'), approved_by = ?, opinion = ? WHERE task_id = ?"
+                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_by = ?, opinion = ? WHERE task_id = ?"
+                                                      : "UPDATE task_scheme SET status = ?, published_at = datetime('now'), published_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?";
+        if (db_exec(db, sql, "ttti", next, actor, str_empty(opinion) ? NULL : opinion, task_id)) rc = dberr(db, err);
+    }
+    free(status);
+    return rc;
+}
+
+/* ---- joint departments ---- */
+
+static int draw_exists(Db *db, int64_t task_id, int64_t *n) {
+    return db_query_int(db, n, "SELECT count(*) FROM draw d JOIN task t ON t.code = d.task_code WHERE t.id = ?", "i", task_id);
+}
+
+int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
+                       const char *today, const char *actor, char **err) {
+    char *status = NULL;
+    if (db_query_text(db, &status, "SELECT status FROM task_joint WHERE task_id = ? AND dept_id = ?", "ii", task_id, dept_id))
+        return dberr(db, err);
+    if (!status) return set_err(err, "本部门不是该任务的联合部门"), TASK_NOT_FOUND;
+    int64_t drawn = 0;
+    int rc = TASK_OK;
+    if (draw_exists(db, task_id, &drawn)) rc = dberr(db, err);
+    else if (strcmp(status, "待确认")) rc = (set_err(err, "本部门已确认参加该任务"), TASK_CONFLICT);
+    else if (drawn) rc = (set_err(err, "该任务已冻结抽取名单，不能再确认参加"), TASK_CONFLICT);
+    else {
+        char *items = trim_dup(items_text);
+        if (db_exec(db, "UPDATE task_joint SET status = '已确认', confirmed_on = ?, confirmed_by = ?, items_text = ? "
+                        "WHERE task_id = ? AND dept_id = ?",
+                    "tttii", today, actor, items, task_id, dept_id))
+            rc = dberr(db, err);
+        free(items);
+    }
+    free(status);
+    return rc;
+}
+
+/* ---- the gate in front of the draw ---- */
+
+int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
+    char *status = scheme_status(db, task_id);
+    if (!status) return set_err(why, "任务不存在"), 0;
+    if (strcmp(status, "已公开")) {
+        set_err(why, "实施方案尚未公开（当前状态：%s）：实施方案须经分管领导批准并向社会公开后，方可冻结名单和抽取", status);
+        free(status);
+        return 0;
+    }
+    free(status);
+    Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline FROM task_joint j JOIN dept d ON d.id = j.dept_id "
+                              "WHERE j.task_id = ? ORDER BY d.code");
+    if (!st) return set_err(why, "%s", db_errmsg(db)), -1;
+    db_bind_int(st, 1, task_id);
+    int ok = 1;
+    while (ok && db_step(st) == DB_ROW) {
+        const char *state = task_joint_state(db_col_text(st, 1), db_col_text(st, 2), NULL, today);
+        if (!strcmp(state, "待确认") || !strcmp(state, "待确认（期限未知）")) {
+            set_err(why, "联合部门「%s」尚未确认（确认期限：%s）：请待其确认或期限届满后再抽取", db_col_text(st, 0),
+                    db_col_text(st, 2) ? db_col_text(st, 2) : "未知");
+            ok = 0;
+        }
+    }
+    db_finalize(st);
+    return ok;
+}
+
+json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
+    Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code FROM task t JOIN task_scheme s ON s.task_id = t.id "
+                              "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
+    if (!st) return dberr(db, err), NULL;
+    db_bind_int(st, 1, task_id);
+    if (db_step(st) != DB_ROW) {
+        db_finalize(st);
+        set_err(err, "任务不存在");
+        return NULL;
+    }
+    json_t *scope = json_loads(db_col_text(st, 1), 0, NULL);
+    json_t *p = json_pack("{s:{s:s}, s:o, s:{s:i}, s:I, s:[]}", "ratios", "*", db_col_text(st, 0), "filters",
+                          json_is_object(scope) ? scope : json_object(), "exclusions", "yearly_cap", 1, "group_size",
+                          (json_int_t)db_col_int(st, 2), "officer_depts");
+    if (!json_is_object(scope)) json_decref(scope);
+    json_t *depts = json_object_get(p, "officer_depts");
+    if (db_col_text(st, 3)) json_array_append_new(depts, json_string(db_col_text(st, 3)));
+    db_finalize(st);
+    st = db_prepare(db, "SELECT d.code FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? AND j.status = '已确认' "
+                        "ORDER BY d.code");
+    if (!st) {
+        json_decref(p);
+        return dberr(db, err), NULL;
+    }
+    db_bind_int(st, 1, task_id);
+    while (db_step(st) == DB_ROW) json_array_append_new(depts, json_string(db_col_text(st, 0)));
+    db_finalize(st);
+    return p;
+}
+
+int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
+                         const char *actor, char **err) {
+    char *o = trim_dup(observers);
+    int rc = db_exec(db, "INSERT OR REPLACE INTO task_ceremony(task_id, draw_no, observers_present, held_by) VALUES (?,?,?,?)",
+                     "iitt", task_id, (int64_t)draw_no, o, actor)
+                 ? dberr(db, err)
+                 : TASK_OK;
+    free(o);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+static void set_text(json_t *o, const char *key, const char *v) { json_object_set_new(o, key, v ? json_string(v) : json_null()); }
+
+static json_t *officers_of(Db *db, int64_t dept_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT name, cert_no, status FROM officer WHERE dept_id = ? ORDER BY cert_no");
+    if (!st) return a;
+    db_bind_int(st, 1, dept_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", db_col_text(st, 0), "cert_no", db_col_text(st, 1), "status",
+                                           db_col_text(st, 2)));
+    db_finalize(st);
+    return a;
+}
+
+static json_t *scheme_json(Db *db, int64_t task_id) {
+    Stmt *st = db_prepare(db, "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, materials, "
+                              "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
+                              "published_at FROM task_scheme WHERE task_id = ?");
+    if (!st) return json_object();
+    db_bind_int(st, 1, task_id);
+    json_t *s = json_object();
+    if (db_step(st) == DB_ROW) {
+        static const char *const k[] = {"status", "purpose", "period", NULL, "method", "confidentiality", "use_of_results",
+                                        "materials", "contact", NULL, "randomness_source", "opinion", "submitted_at",
+                                        "approved_at", "approved_by", "published_at"};
+        for (int i = 0; i < (int)ARRAY_LEN(k); i++)
+            if (k[i]) set_text(s, k[i], db_col_text(st, i));
+        json_object_set_new(s, "group_size", json_integer(db_col_int(st, 3)));
+        json_t *obs = json_loads(db_col_text(st, 9), 0, NULL), *list = json_array();
+        if (!json_is_object(obs)) {
+            json_decref(obs);
+            obs = json_object();
+        }
+        for (size_t i = 0; i < 4; i++) {
+            json_t *names = json_object_get(obs, task_observer_kinds[i]);
+            Buf b;
+            buf_init(&b);
+            buf_puts(&b, "");
+            size_t j;
+            json_t *n;
+            json_array_foreach(names, j, n) buf_printf(&b, "%s%s", j ? "、" : "", json_string_value(n));
+            json_array_append_new(list, json_pack("{s:s, s:s, s:i}", "kind", task_observer_kinds[i], "names", b.data, "field", (int)i));
+            buf_free(&b);
+        }
+        json_object_set_new(s, "observers", obs);
+        json_object_set_new(s, "observers_list", list);
+    }
+    db_finalize(st);
+    return s;
+}
+
+json_t *task_json(Db *db, int64_t task_id, const char *today) {
+    Stmt *st = db_prepare(db, "SELECT t.id, t.code, t.org_id, o.name, t.name, t.kind, t.ratio, t.item_codes, t.scope_json, "
+                              "t.scope_text, d.name, d.code, t.month_from, t.month_to, t.plan_task_id, t.adhoc_id, t.lead_dept_id, "
+                              "pt.version_id, t.created_at, t.created_by, o.code "
+                              "FROM task t JOIN org o ON o.id = t.org_id LEFT JOIN dept d ON d.id = t.lead_dept_id "
+                              "LEFT JOIN plan_task pt ON pt.id = t.plan_task_id WHERE t.id = ?");
+    if (!st) return NULL;
+    db_bind_int(st, 1, task_id);
+    if (db_step(st) != DB_ROW) {
+        db_finalize(st);
+        return NULL;
+    }
+    json_t *t = json_object();
+    json_object_set_new(t, "id", json_integer(db_col_int(st, 0)));
+    set_text(t, "code", db_col_text(st, 1));
+    json_object_set_new(t, "org_id", json_integer(db_col_int(st, 2)));
+    set_text(t, "org_name", db_col_text(st, 3));
+    set_text(t, "org_code", db_col_text(st, 20));
+    set_text(t, "name", db_col_text(st, 4));
+    set_text(t, "kind", db_col_text(st, 5));
+    set_text(t, "ratio", db_col_text(st, 6));
+    char *codes = xstrdup(db_col_text(st, 7));
+    json_t *scope = json_loads(db_col_text(st, 8), 0, NULL);
+    char *words = json_is_object(scope) ? plan_scope_describe(scope, NULL, NULL) : xstrdup("");
+    json_decref(scope);
+    set_text(t, "scope_words", words);
+    free(words);
+    set_text(t, "scope_text", db_col_text(st, 9));
+    set_text(t, "lead_dept", db_col_text(st, 10));
+    set_text(t, "lead_dept_code", db_col_text(st, 11));
+    char *months = plan_month_range_text(db_col_text(st, 12), db_col_text(st, 13));
+    set_text(t, "months", months);
+    free(months);
+    int64_t ptask = db_col_int(st, 14), adhoc = db_col_int(st, 15), lead = db_col_int(st, 16), pv = db_col_int(st, 17);
+    set_text(t, "created_at", db_col_text(st, 18));
+    db_finalize(st);
+    if (ptask) {
+        char *src = NULL;
+        db_query_text(db, &src,
+                      "SELECT '年度抽查计划 ' || p.number || ' 第' || pv.version || '版 · 任务 ' || pt.task_no FROM plan_task pt "
+                      "JOIN plan_version pv ON pv.id = pt.version_id JOIN plan p ON p.id = pv.plan_id WHERE pt.id = ?",
+                      "i", ptask);
+        set_text(t, "source", src);
+        free(src);
+        json_object_set_new(t, "plan_version_id", json_integer(pv));
+    } else {
+        char *src = NULL;
+        db_query_text(db, &src, "SELECT '临时任务 ' || code || '（' || source || '）' FROM plan_adhoc WHERE id = ?", "i", adhoc);
+        set_text(t, "source", src);
+        free(src);
+        json_object_set_new(t, "adhoc", json_true());
+    }
+    /* items, in code order */
+    json_t *items = json_array(), *codes_a = split_list(codes);
+    free(codes);
+    size_t i;
+    json_t *c;
+    json_array_foreach(codes_a, i, c) {
+        char *name = NULL;
+        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(c));
+        json_array_append_new(items, json_pack("{s:O, s:s}", "code", c, "name", name ? name : json_string_value(c)));
+        free(name);
+    }
+    json_decref(codes_a);
+    json_object_set_new(t, "items", items);
+    json_object_set_new(t, "scheme", scheme_json(db, task_id));
+    json_object_set_new(t, "officers", lead ? officers_of(db, lead) : json_array());
+    json_t *joints = json_array();
+    st = db_prepare(db, "SELECT j.dept_id, d.code, d.name, j.named_on, j.deadline, j.status, j.confirmed_on, j.items_text "
+                        "FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? ORDER BY d.code");
+    if (st) {
+        db_bind_int(st, 1, task_id);
+        while (db_step(st) == DB_ROW) {
+            json_t *j = json_object();
+            json_object_set_new(j, "dept_id", json_integer(db_col_int(st, 0)));
+            set_text(j, "dept_code", db_col_text(st, 1));
+            set_text(j, "dept_name", db_col_text(st, 2));
+            set_text(j, "named_on", db_col_text(st, 3));
+            set_text(j, "deadline", db_col_text(st, 4) ? db_col_text(st, 4) : "未知（超出节假日数据范围）");
+            const char *state = task_joint_state(db_col_text(st, 5), db_col_text(st, 4), db_col_text(st, 6), today);
+            set_text(j, "state", state);
+            json_object_set_new(j, "overdue", json_boolean(!strcmp(state, "已逾期") || !strcmp(state, "逾期确认")));
+            json_object_set_new(j, "confirmed", json_boolean(!strcmp(db_col_text(st, 5), "已确认")));
+            set_text(j, "confirmed_on", db_col_text(st, 6));
+            set_text(j, "items_text", db_col_text(st, 7));
+            json_object_set_new(j, "officers", officers_of(db, db_col_int(st, 0)));
+            json_array_append_new(joints, j);
+        }
+        db_finalize(st);
+    }
+    json_object_set_new(t, "joints", joints);
+    json_object_set_new(t, "is_joint", json_boolean(json_array_size(joints) > 0));
+    return t;
+}
+
+json_t *task_list_json(Db *db, int64_t scope_org, int published_only) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT t.id, t.code, t.name, o.name, t.kind, s.status, "
+                              "(SELECT d.status FROM draw d WHERE d.task_code = t.code AND d.status <> '已作废'), "
+                              "(SELECT count(*) FROM task_joint j WHERE j.task_id = t.id), s.published_at "
+                              "FROM task t JOIN org o ON o.id = t.org_id JOIN task_scheme s ON s.task_id = t.id "
+                              "WHERE (?1 = 0 OR t.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT x.id FROM org x "
+                              "JOIN sc ON x.parent_id = sc.id) SELECT id FROM sc)) AND (?2 = 0 OR s.status = '已公开') "
+                              "ORDER BY t.id DESC");
+    if (!st) return a;
+    db_bind_int(st, 1, scope_org);
+    db_bind_int(st, 2, published_only);
+    while (db_step(st) == DB_ROW) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0), "code",
+                              db_col_text(st, 1), "name", db_col_text(st, 2), "org_name", db_col_text(st, 3), "kind",
+                              db_col_text(st, 4), "scheme_status", db_col_text(st, 5), "draw_status",
+                              db_col_text(st, 6) ? db_col_text(st, 6) : "未冻结", "joint", db_col_int(st, 7) > 0);
+        set_text(o, "published_at", db_col_text(st, 8));
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
+}
+
+int64_t task_id_by_code(Db *db, const char *code) {
+    int64_t id = 0;
+    db_query_int(db, &id, "SELECT id FROM task WHERE code = ?", "t", code);
+    return id;
+}

@@ -1,0 +1,119 @@
+/* task.h - carrying out a spot-check task (抽查任务实施): the task started from a plan row or an
+ * approved ad-hoc task, its implementation scheme (实施方案) and approval, joint departments
+ * (联合抽查) with their 2-working-day confirmation, and the rules that gate the draw.
+ *
+ * Model (sql/006_task.sql). A task is started only from a task row of a published plan version
+ * in force (plan_task_startable) or from an approved ad-hoc task (plan_adhoc_startable): "no
+ * check outside the plan" (004 第六条). Its code (<plan number>-<task no>, or the ad-hoc code) is
+ * the task code of its draw (draw_store.h). The scheme moves
+ *
+ *     草稿 --submit--> 待审批 --approve--> 已批准 --publish--> 已公开
+ *                      待审批 --return (with opinion)--> 草稿
+ *
+ * and only a 草稿 scheme can be edited. The draw may be frozen and held only when the scheme is
+ * 已公开 (004 第十二条: the scheme is published before the draw) and every joint department has
+ * confirmed or let its deadline pass (003 四(一): confirm within 2 working days). The officer
+ * pool of the draw is the lead department's officers plus the confirmed joint departments'.
+ *
+ * Conventions (as plan.h): functions that change data run inside the caller's transaction and
+ * never begin one; results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND,
+ * TASK_CONFLICT (*err says why), TASK_ERR (database error in *err). *err strings are newly
+ * allocated; the caller frees them. "today" is always passed in (YYYY-MM-DD): no clock here.
+ * Thread-safety: no shared state; each call uses the caller's Db. */
+#ifndef SPOTCHECK_TASK_H
+#define SPOTCHECK_TASK_H
+
+#include "../db/db.h"
+#include "calendar.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3 };
+
+/* Working days a joint department has to confirm (003 四(一)). */
+#define TASK_JOINT_DAYS 2
+
+/* ---- pure rules ---- */
+
+/* The status a scheme in `status` moves to under action ("submit", "approve", "return",
+ * "publish"), or NULL when not allowed. */
+const char *task_scheme_next(const char *status, const char *action);
+/* The confirmation deadline: the TASK_JOINT_DAYS-th working day after named_on (named_on itself
+ * is not counted). Returns CAL_OK with out set, or CAL_UNKNOWN (beyond the calendar data: never
+ * guessed) / CAL_INVALID. */
+int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11]);
+/* The state of one joint department as shown: "已确认", "逾期确认" (confirmed after the
+ * deadline), "待确认", "已逾期" (not confirmed, today after the deadline), "待确认（期限未知）"
+ * (deadline NULL). Returns a static string. */
+const char *task_joint_state(const char *status, const char *deadline, const char *confirmed_on,
+                             const char *today);
+
+/* Loads the working-day calendar from the embedded data/holidays.tsv. NULL with *err on error;
+ * free with calendar_free. */
+Calendar *task_calendar_load(char **err);
+
+/* ---- tasks ---- */
+
+/* Starts a task from plan task row plan_task_id (must be startable) for the plan's org: copies
+ * name, kind, ratio, items, scope, months; resolves the lead dept and the joint depts by name
+ * or code; joint depts are named on `today` with their deadline from cal (may be NULL: unknown).
+ * Creates the scheme in 草稿 with defaults from the row. TASK_CONFLICT when the row is not
+ * startable (the reason in *err) or already has a task. *task_id receives the new id. */
+int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, const char *today,
+                         const char *actor, int64_t *task_id, char **err);
+/* Starts a task from approved ad-hoc task adhoc_id: ratio (exact percentage) and scope_json (a
+ * target filter, see plan_scope_check; NULL or "" for all) are given by the caller since an
+ * ad-hoc request has none. */
+int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *scope_json,
+                     const char *lead_dept, const char *actor, int64_t *task_id, json_t *errors,
+                     char **err);
+
+/* The scheme fields, as typed. NULL counts as empty. */
+typedef struct TaskSchemeInput {
+    const char *purpose, *period, *group_size, *method, *confidentiality, *use_of_results,
+        *materials, *contact, *randomness_source;
+    const char *observers[4]; /* 律师, 人大代表, 政协委员, 媒体: names, '、' ',' or newline list */
+} TaskSchemeInput;
+/* Kinds of invited observers (004 第十三条), in the order of TaskSchemeInput.observers. */
+extern const char *const task_observer_kinds[4];
+
+/* Saves a 草稿 scheme. Field errors under purpose, period, group_size, method,
+ * randomness_source. */
+int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
+                     json_t *errors, char **err);
+/* Applies a scheme action (see task_scheme_next). "return" needs an opinion; "submit" needs the
+ * required fields filled. */
+int task_scheme_transition(Db *db, int64_t task_id, const char *action, const char *actor,
+                           const char *opinion, char **err);
+
+/* A joint department confirms its part, adding its own items (text). Confirming after the
+ * deadline is recorded (state 逾期确认). TASK_CONFLICT when already confirmed or the draw is
+ * already frozen. */
+int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
+                       const char *today, const char *actor, char **err);
+
+/* 1 when the task's draw may be frozen now, 0 with the Chinese reason in *why, -1 on error. */
+int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why);
+/* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio}, filters from the
+ * scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts).
+ * Returns a new object or NULL with *err. */
+json_t *task_draw_params(Db *db, int64_t task_id, char **err);
+/* Records the observers present at the ceremony of draw draw_no. */
+int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
+                         const char *actor, char **err);
+
+/* Everything about a task as JSON (new reference) or NULL when absent: id, code, org_id,
+ * org_name, name, kind, ratio, items [{code, name}], scope_words, lead_dept, lead_dept_code,
+ * months (text), source (text), plan_version_id, scheme {status, purpose, …, observers
+ * {kind: [names]}, observers_list [{kind, names}], opinion, published_at}, joints [{dept_id,
+ * dept_code, dept_name, named_on, deadline, state, overdue, confirmed_on, items_text,
+ * officers [{name, cert_no}]}], officers [{name, cert_no, dept}] (the lead dept's). */
+json_t *task_json(Db *db, int64_t task_id, const char *today);
+/* Tasks of the orgs under scope_org (0 = all), newest first; with published_only only tasks
+ * whose scheme is 已公开: [{id, code, name, org_name, kind, scheme_status, draw_status}]. */
+json_t *task_list_json(Db *db, int64_t scope_org, int published_only);
+/* The task id whose code is `code`, or 0. */
+int64_t task_id_by_code(Db *db, const char *code);
+
+#endif
