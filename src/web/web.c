@@ -9,6 +9,7 @@
 #include "multipart.h"
 #include "tmpl.h"
 #include "plan_web.h"
+#include "task_web.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ const Route web_routes[] = {
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
     PLAN_PAGE_ROUTES
+    TASK_PAGE_ROUTES
     {"GET", "/api/v1/me", P_LOGIN, CSRF_NONE, api_me, "当前用户与 CSRF 令牌"},
     PLAN_API_ROUTES /* before /api/v1/:kind */
     {"GET", "/api/v1/:kind", P_DIR_READ, CSRF_NONE, api_dir_list, "名录列表"},
@@ -45,7 +47,8 @@ const size_t web_route_count = ARRAY_LEN(web_routes);
 
 static const char *const perm_names[P_COUNT] = {"public",    "login",      "dir.read",
                                                 "dir.write", "ref.write",  "kind.write",
-                                                "audit.read", "user.admin", "plan.read", "plan.write", "plan.approve"};
+                                                "audit.read", "user.admin", "plan.read", "plan.write", "plan.approve",
+                                                "task.read", "task.write", "task.approve", "task.joint", "task.mine"};
 
 const char *web_perm_name(Perm p) { return p < P_COUNT ? perm_names[p] : "?"; }
 
@@ -54,12 +57,12 @@ static const struct {
     const char *role;
     Perm perms[8];
 } role_perms[] = {
-    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ}},
-    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE}},
-    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE}},
-    {"officer", {0}},
-    {"joint", {0}},
-    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ}},
+    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ}},
+    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE}},
+    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE}},
+    {"officer", {P_TASK_MINE}},
+    {"joint", {P_TASK_JOINT}},
+    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ}},
 };
 
 int web_role_has(const char *role, Perm p) {
@@ -189,6 +192,9 @@ static json_t *nav_items(Req *r) {
         {"/d/depts", "科室与部门", P_DIR_READ},
         {"/d/orgs", "机构", P_DIR_READ},
         {"/plans", "年度抽查计划", P_PLAN_READ},
+        {"/tasks", "抽查任务实施", P_TASK_READ},
+        {"/joint", "联合抽查", P_TASK_JOINT},
+        {"/my", "我的检查任务", P_TASK_MINE},
         {"/audit", "审计日志", P_AUDIT_READ},
         {"/public/", "公开门户", P_PUBLIC},
     };

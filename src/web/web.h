@@ -26,6 +26,11 @@ typedef enum {
     P_PLAN_READ,    /* read annual plans and ad-hoc tasks */
     P_PLAN_WRITE,   /* draft, submit and publish plans; request ad-hoc tasks (检查科室) */
     P_PLAN_APPROVE, /* approve or return plans and ad-hoc tasks (分管领导) */
+    P_TASK_READ,    /* read tasks, schemes, draws and notices */
+    P_TASK_WRITE,   /* start tasks, write schemes, freeze and hold draws, substitute (检查科室) */
+    P_TASK_APPROVE, /* approve schemes and re-draws (分管领导) */
+    P_TASK_JOINT,   /* confirm and work a joint department's part (联合部门) */
+    P_TASK_MINE,    /* see one's own groups and targets (执法人员) */
     P_COUNT
 } Perm;
 

@@ -1,0 +1,275 @@
+/* page_task.c - task implementation pages: the list of tasks with the plan rows and ad-hoc tasks
+ * that may start, starting a task, the task page (implementation scheme form and approval,
+ * joint departments with their deadlines, the state of the draw) and the scheme's state
+ * changes. Rules live in src/domain/task.c; every change here runs in one transaction with its
+ * audit row. Tasks are visible inside the user's org scope only (404 otherwise). */
+#include "../domain/draw_store.h"
+#include "../domain/task.h"
+#include "task_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ---- */
+
+long long task_web_parse_id(const char *s) {
+    char *end;
+    long long id = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && *end == 0 && id > 0 ? id : 0;
+}
+
+long long task_web_id(Req *r) {
+    long long id = task_web_parse_id(web_param(r, "id"));
+    int64_t org = 0;
+    if (id) db_query_int(r->db, &org, "SELECT org_id FROM task WHERE id = ?", "i", (int64_t)id);
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "任务不存在或不在您的管辖范围内");
+        return 0;
+    }
+    return id;
+}
+
+/* An audit snapshot of the task: code, scheme status, org for web_audit. */
+static char *snapshot(Db *db, long long id) {
+    json_t *o = NULL;
+    Stmt *st = db_prepare(db, "SELECT t.code, t.org_id, s.status, s.opinion FROM task t JOIN task_scheme s ON s.task_id = t.id "
+                              "WHERE t.id = ?");
+    if (st) {
+        db_bind_int(st, 1, id);
+        if (db_step(st) == DB_ROW) {
+            char org[24];
+            snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 1));
+            o = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)id, "code", db_col_text(st, 0), "org_id", org,
+                          "scheme_status", db_col_text(st, 2), "opinion", db_col_text(st, 3));
+        }
+        db_finalize(st);
+    }
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return s;
+}
+
+int task_web_audit_after(Req *r, const char *action, long long task_id, const char *after_json) {
+    if (db_begin(r->db) != DB_OK) return DB_ERR;
+    char *snap = snapshot(r->db, task_id);
+    json_t *a = after_json ? json_loads(after_json, 0, NULL) : NULL, *s = snap ? json_loads(snap, 0, NULL) : json_object();
+    if (a) json_object_update(s, a);
+    char *after = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = web_audit(r, action, "task", task_id, NULL, after);
+    if (rc == DB_OK) rc = db_commit(r->db);
+    if (rc != DB_OK) db_rollback(r->db);
+    json_decref(a);
+    json_decref(s);
+    free(snap);
+    free(after);
+    return rc;
+}
+
+static int status_of(int rc) {
+    switch (rc) {
+    case TASK_OK: return 200;
+    case TASK_INVALID: return 422;
+    case TASK_NOT_FOUND: return 404;
+    case TASK_CONFLICT: return 409;
+    default: return 500;
+    }
+}
+
+/* Commits with the audit row when rc is TASK_OK, else rolls back. */
+static int finish(Req *r, int rc, const char *action, long long id, const char *before, char **msg) {
+    char *after = rc == TASK_OK && id ? snapshot(r->db, id) : NULL;
+    if (rc == TASK_OK && web_audit(r, action, "task", id, before, after) != DB_OK) rc = (set_err(msg, "审计日志写入失败"), TASK_ERR);
+    if (rc == TASK_OK && db_commit(r->db) != DB_OK) rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), TASK_ERR);
+    if (rc != TASK_OK) db_rollback(r->db);
+    free(after);
+    return rc;
+}
+
+static void redirect_task(Req *r, long long id, const char *ok) {
+    char *loc = xasprintf("/tasks/%lld?ok=%s", id, ok);
+    web_redirect(r, loc);
+    free(loc);
+}
+
+/* ---- list and start ---- */
+
+void page_task_list(Req *r) {
+    json_t *tasks = task_list_json(r->db, r->sess->org_id, 0), *rows = json_array(), *adhoc = json_array();
+    Stmt *st = db_prepare(r->db, "SELECT pt.id, p.number, pv.version, pt.task_no, pt.name, pt.kind, pt.ratio FROM plan_task pt "
+                                 "JOIN plan_version pv ON pv.id = pt.version_id JOIN plan p ON p.id = pv.plan_id "
+                                 "WHERE pv.status = '已公开' AND pv.version = (SELECT max(x.version) FROM plan_version x "
+                                 "WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
+                                 "AND NOT EXISTS (SELECT 1 FROM task t WHERE t.plan_task_id = pt.id) AND " WEB_SCOPE_SQL("p.org_id")
+                                 " ORDER BY p.number, pt.position");
+    if (st) {
+        db_bind_int(st, 1, r->sess->org_id);
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(rows, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "number",
+                                                  db_col_text(st, 1), "version", (json_int_t)db_col_int(st, 2), "task_no",
+                                                  db_col_text(st, 3), "name", db_col_text(st, 4), "kind", db_col_text(st, 5), "ratio",
+                                                  db_col_text(st, 6)));
+        db_finalize(st);
+    }
+    st = db_prepare(r->db, "SELECT a.id, a.code, a.name FROM plan_adhoc a WHERE a.status = '已批准' AND NOT EXISTS "
+                           "(SELECT 1 FROM task t WHERE t.adhoc_id = a.id) AND " WEB_SCOPE_SQL("a.org_id") " ORDER BY a.code");
+    if (st) {
+        db_bind_int(st, 1, r->sess->org_id);
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(adhoc, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
+                                                   "name", db_col_text(st, 2)));
+        db_finalize(st);
+    }
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b}", "tasks", tasks, "rows", rows, "adhoc", adhoc, "can_write",
+                            web_role_has(r->sess->role, P_TASK_WRITE));
+    web_page(r, "task_list", "抽查任务实施", ctx);
+}
+
+void page_task_start(Req *r) {
+    char *pt = web_form(r, "plan_task"), *ad = web_form(r, "adhoc"), *ratio = web_form(r, "ratio"), *lead = web_form(r, "lead_dept"),
+         *scope = web_form(r, "scope_json"), *msg = NULL;
+    long long ptid = task_web_parse_id(pt), adid = task_web_parse_id(ad);
+    int64_t org = 0, id = 0;
+    if (ptid)
+        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
+                                  "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
+    else if (adid) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
+    json_t *errors = json_object();
+    int rc;
+    if (!org || !web_in_scope(r, org)) {
+        rc = TASK_NOT_FOUND;
+        set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
+    } else if (db_begin(r->db) != DB_OK) {
+        rc = TASK_ERR;
+        set_err(&msg, "数据库忙，请稍后重试");
+    } else {
+        char today[11];
+        date_today(today);
+        if (ptid) {
+            char *cerr = NULL;
+            Calendar *cal = task_calendar_load(&cerr);
+            free(cerr);
+            rc = task_start_from_plan(r->db, ptid, cal, today, r->sess->username, &id, &msg);
+            calendar_free(cal);
+        } else {
+            rc = task_start_adhoc(r->db, adid, ratio, scope, lead, r->sess->username, &id, errors, &msg);
+        }
+        rc = finish(r, rc, "task.start", id, NULL, &msg);
+    }
+    if (rc == TASK_OK) redirect_task(r, id, "created");
+    else if (rc == TASK_INVALID) {
+        Buf b;
+        buf_init(&b);
+        const char *k;
+        json_t *v;
+        json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
+        web_error(r, 422, "task_start", b.data ? b.data : "输入有误");
+        buf_free(&b);
+    } else web_error(r, status_of(rc), "task_start", msg ? msg : "不能开始实施");
+    json_decref(errors);
+    free(pt);
+    free(ad);
+    free(ratio);
+    free(lead);
+    free(scope);
+    free(msg);
+}
+
+/* ---- detail ---- */
+
+void page_task_detail(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today);
+    if (!t) {
+        web_error(r, 404, "not_found", "任务不存在");
+        return;
+    }
+    const char *status = json_string_value(json_object_get(json_object_get(t, "scheme"), "status"));
+    int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
+    json_object_set_new(t, "can_edit", json_boolean(w && str_eq(status, "草稿")));
+    json_object_set_new(t, "can_decide", json_boolean(a && str_eq(status, "待审批")));
+    json_object_set_new(t, "can_publish", json_boolean(w && str_eq(status, "已批准")));
+    json_object_set_new(t, "published", json_boolean(str_eq(status, "已公开")));
+    json_object_set_new(t, "returned", json_boolean(str_eq(status, "草稿") &&
+                                                    !str_empty(json_string_value(json_object_get(json_object_get(t, "scheme"), "opinion")))));
+    char *why = NULL, *dstatus = NULL;
+    int allowed = task_draw_allowed(r->db, id, today, &why);
+    json_t *doc = NULL;
+    const char *code = json_string_value(json_object_get(t, "code"));
+    if (draw_store_get(r->db, code, 0, &doc, NULL, NULL, &dstatus, NULL) == 0) {
+        json_object_set_new(t, "draw_status", json_string(dstatus));
+        json_object_set(t, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
+    }
+    json_object_set_new(t, "has_draw", json_boolean(dstatus != NULL));
+    json_object_set_new(t, "can_freeze", json_boolean(w && !dstatus && allowed == 1));
+    if (!dstatus && allowed != 1) json_object_set_new(t, "why_not", json_string(why ? why : ""));
+    json_decref(doc);
+    free(dstatus);
+    free(why);
+    json_object_set_new(t, "group_size_default", json_integer(2));
+    char *title = xstrdup(json_string_value(json_object_get(t, "name")));
+    web_page(r, "task_detail", title, t);
+    free(title);
+}
+
+/* ---- scheme ---- */
+
+void page_task_scheme_save(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    static const char *const names[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results",
+                                        "materials", "contact", "randomness_source", "observers0", "observers1", "observers2",
+                                        "observers3"};
+    char *v[ARRAY_LEN(names)];
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
+    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]}};
+    json_t *errors = json_object();
+    char *msg = NULL;
+    int rc = TASK_ERR;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        char *before = snapshot(r->db, id);
+        rc = task_scheme_save(r->db, id, &in, r->sess->username, errors, &msg);
+        rc = finish(r, rc, "task.scheme.save", id, before, &msg);
+        free(before);
+    }
+    if (rc == TASK_OK) redirect_task(r, id, "saved");
+    else if (rc == TASK_INVALID) {
+        Buf b;
+        buf_init(&b);
+        const char *k;
+        json_t *e;
+        json_object_foreach(errors, k, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
+        web_error(r, 422, "scheme_invalid", b.data ? b.data : "输入有误");
+        buf_free(&b);
+    } else web_error(r, status_of(rc), "scheme_save", msg ? msg : "保存失败");
+    json_decref(errors);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) free(v[i]);
+    free(msg);
+}
+
+static void transition(Req *r, const char *action) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *opinion = web_form(r, "opinion"), *msg = NULL;
+    int rc = TASK_ERR;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        char *before = snapshot(r->db, id), name[32];
+        rc = task_scheme_transition(r->db, id, action, r->sess->username, opinion, &msg);
+        snprintf(name, sizeof name, "task.scheme.%s", action);
+        rc = finish(r, rc, name, id, before, &msg);
+        free(before);
+    }
+    if (rc == TASK_OK) redirect_task(r, id, "status");
+    else web_error(r, status_of(rc), "scheme_state", msg ? msg : "操作失败");
+    free(opinion);
+    free(msg);
+}
+
+void page_task_submit(Req *r) { transition(r, "submit"); }
+void page_task_approve(Req *r) { transition(r, "approve"); }
+void page_task_return(Req *r) { transition(r, "return"); }
+void page_task_publish(Req *r) { transition(r, "publish"); }

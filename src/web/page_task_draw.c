@@ -1,0 +1,403 @@
+/* page_task_draw.c - the draw of a task through the web: freezing the population once the
+ * scheme is published, the ceremony page (frozen population, announced randomness source,
+ * observers present, the public randomness typed in, the result at once, then locked),
+ * substitution (递补) with a reason, re-draw on request with the 分管领导's approval, and the
+ * inspection notice (检查通知书) per drawn target.
+ *
+ * The draw itself is src/domain/draw_store.h, whose functions commit their own transaction; the
+ * audit row of such a change is therefore written right after it, in a transaction of its own
+ * (task_web_audit_after). The draw tables themselves keep who froze and drew, and every
+ * substitution with its reason, so nothing depends on that audit row alone. */
+#include "../domain/draw_store.h"
+#include "../domain/task.h"
+#include "task_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+static char *task_code(Db *db, long long id) {
+    char *c = NULL;
+    db_query_text(db, &c, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
+    return c;
+}
+
+/* Target name for display: insured persons only by their pseudonymous code. */
+static json_t *target_name(Db *db, const char *code, int public_view) {
+    Stmt *st = db_prepare(db, "SELECT kind, name, address FROM target WHERE code = ?");
+    json_t *o = json_object();
+    if (!st) return o;
+    db_bind_text(st, 1, code);
+    if (db_step(st) == DB_ROW) {
+        int insured = !strcmp(db_col_text(st, 0), "insured");
+        json_object_set_new(o, "name", json_string(insured ? "参保人（以化名编码标识）" : db_col_text(st, 1)));
+        json_object_set_new(o, "insured", json_boolean(insured));
+        if (!insured && !public_view && db_col_text(st, 2)) json_object_set_new(o, "address", json_string(db_col_text(st, 2)));
+    }
+    db_finalize(st);
+    return o;
+}
+
+static json_t *officer_name(Db *db, const char *cert) {
+    char *n = NULL;
+    db_query_text(db, &n, "SELECT name FROM officer WHERE cert_no = ?", "t", cert);
+    if (!n) db_query_text(db, &n, "SELECT name FROM expert WHERE code = ?", "t", cert);
+    json_t *s = json_string(n ? n : cert);
+    free(n);
+    return s;
+}
+
+json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
+    json_t *doc = NULL;
+    char *status = NULL;
+    if (!code || draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) != 0) return NULL;
+    json_t *v = json_object(), *f = json_object_get(doc, "freeze"), *pop = json_object_get(f, "population");
+    json_object_set_new(v, "status", json_string(status));
+    json_object_set_new(v, "drawn", json_boolean(!strcmp(status, "已抽取")));
+    json_object_set(v, "draw_no", json_object_get(f, "draw_no"));
+    json_object_set(v, "draw_date", json_object_get(f, "draw_date"));
+    json_object_set(v, "frozen_at", json_object_get(f, "frozen_at"));
+    json_object_set(v, "randomness_source", json_object_get(f, "randomness_source"));
+    json_object_set(v, "commitment", json_object_get(f, "commitment"));
+    json_object_set(v, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
+    json_object_set(v, "population_sha256", json_object_get(pop, "sha256"));
+    json_object_set(v, "population_count", json_object_get(pop, "count"));
+    json_object_set(v, "officers_sha256", json_object_get(json_object_get(f, "officers"), "sha256"));
+    json_object_set(v, "officers_count", json_object_get(json_object_get(f, "officers"), "officers"));
+    json_object_set(v, "redraw", json_object_get(f, "redraw"));
+    json_object_set_new(v, "excluded_count", json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
+    json_object_set(v, "excluded", json_object_get(f, "excluded"));
+    json_object_set(v, "group_size", json_object_get(json_object_get(f, "params"), "group_size"));
+    json_t *strata = json_array();
+    const char *k;
+    json_t *e;
+    json_object_foreach(json_object_get(pop, "strata"), k, e)
+        json_array_append_new(strata, json_pack("{s:s, s:O}", "stratum", k, "N", e));
+    json_object_set_new(v, "frozen_strata", strata);
+    if (!strcmp(status, "已抽取")) {
+        json_object_set(v, "public_randomness", json_object_get(doc, "public_randomness"));
+        json_object_set(v, "secret", json_object_get(doc, "secret"));
+        json_object_set(v, "seed", json_object_get(doc, "seed"));
+        json_object_set(v, "strata", json_object_get(doc, "strata"));
+        json_t *sel = json_array(), *groups = json_array(), *s;
+        size_t i, j;
+        json_array_foreach(json_object_get(doc, "selected"), i, s) {
+            json_t *o = json_pack("{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"), "stratum",
+                                  json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
+            json_t *tn = target_name(r->db, jstr(s, "id"), public_view);
+            json_object_update(o, tn);
+            json_decref(tn);
+            json_array_append_new(sel, o);
+        }
+        json_array_foreach(json_object_get(doc, "assignments"), i, s) {
+            const char *leader = jstr(s, "leader");
+            json_t *members = json_array(), *m, *removed = json_array();
+            json_array_foreach(json_object_get(s, "officers"), j, m)
+                json_array_append_new(members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name", officer_name(r->db, json_string_value(m)),
+                                                         "leader", str_eq(leader, json_string_value(m))));
+            json_array_foreach(json_object_get(s, "experts"), j, m)
+                json_array_append_new(members, json_pack("{s:O, s:o, s:b, s:b}", "cert_no", m, "name",
+                                                         officer_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
+            json_array_foreach(json_object_get(s, "removed"), j, m)
+                json_array_append_new(removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
+                                                         officer_name(r->db, jstr(m, "id")), "reason", json_object_get(m, "reason")));
+            json_t *g = json_pack("{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target", json_object_get(s, "target"),
+                                  "origin", json_object_get(s, "origin"), "status", json_object_get(s, "status"), "members", members,
+                                  "removed", removed, "short", json_object_get(s, "short"), "valid", str_eq(jstr(s, "status"), "有效"));
+            json_t *tn = target_name(r->db, jstr(s, "target"), public_view);
+            json_object_set(g, "target_name", json_object_get(tn, "name"));
+            json_decref(tn);
+            json_array_append_new(groups, g);
+        }
+        json_object_set_new(v, "selected", sel);
+        json_object_set_new(v, "groups", groups);
+        json_object_set(v, "events", json_object_get(doc, "events"));
+        json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(json_object_get(doc, "events"))));
+    }
+    json_t *list = NULL;
+    if (draw_store_list(r->db, code, &list, NULL) == 0) json_object_set_new(v, "draws", list);
+    char *obs = NULL;
+    db_query_text(r->db, &obs, "SELECT c.observers_present FROM task_ceremony c JOIN task t ON t.id = c.task_id WHERE t.code = ? AND c.draw_no = ?",
+                  "ti", code, (int64_t)json_integer_value(json_object_get(f, "draw_no")));
+    if (obs) json_object_set_new(v, "observers_present", json_string(obs));
+    free(obs);
+    json_decref(doc);
+    free(status);
+    return v;
+}
+
+/* ---- freeze ---- */
+
+void page_task_freeze(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char today[11], *why = NULL, *err = NULL, *fsha = NULL, *source = NULL, *code = task_code(r->db, id);
+    date_today(today);
+    int ok = task_draw_allowed(r->db, id, today, &why);
+    if (ok != 1) {
+        web_error(r, ok < 0 ? 500 : 409, "draw_refused", why ? why : "不能抽取");
+        free(why);
+        free(code);
+        return;
+    }
+    json_t *params = task_draw_params(r->db, id, &err);
+    db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
+    int rc = -1;
+    if (params) {
+        DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = params, .by = r->sess->username};
+        rc = draw_store_freeze(r->db, &req, &fsha, &err);
+    }
+    if (rc == 0) {
+        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", fsha);
+        task_web_audit_after(r, "task.draw.freeze", id, after);
+        free(after);
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else {
+        web_error(r, rc > 0 ? 409 : 500, "freeze", err ? err : "冻结失败");
+    }
+    json_decref(params);
+    free(why);
+    free(err);
+    free(fsha);
+    free(source);
+    free(code);
+}
+
+/* ---- the ceremony ---- */
+
+void page_task_ceremony(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today);
+    if (!t) {
+        web_error(r, 404, "not_found", "任务不存在");
+        return;
+    }
+    json_t *v = task_web_draw_view(r, jstr(t, "code"), 0);
+    int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
+    json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "code",
+                            json_object_get(t, "code"), "scheme", json_object_get(t, "scheme"), "org_name", json_object_get(t, "org_name"));
+    if (v) {
+        int drawn = json_is_true(json_object_get(v, "drawn"));
+        json_object_set_new(ctx, "draw", v);
+        json_object_set_new(ctx, "can_draw", json_boolean(w && !drawn));
+        json_object_set_new(ctx, "can_substitute", json_boolean(w && drawn));
+        int64_t pending = 0;
+        db_query_int(r->db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", (int64_t)id);
+        char *reason = NULL;
+        if (pending)
+            db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1",
+                          "i", (int64_t)id);
+        if (reason) json_object_set_new(ctx, "redraw_pending", json_string(reason));
+        free(reason);
+        json_object_set_new(ctx, "can_request_redraw", json_boolean(w && !pending));
+        json_object_set_new(ctx, "can_approve_redraw", json_boolean(a && pending));
+    }
+    json_decref(t);
+    web_page(r, "task_draw", "摇号现场", ctx);
+}
+
+void page_task_draw(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *rnd = web_form(r, "randomness"), *obs = web_form(r, "observers_present"), *err = NULL, *code = task_code(r->db, id);
+    char today[11], *why = NULL;
+    date_today(today);
+    if (rnd) str_trim(rnd);
+    char *st = NULL;
+    json_t *doc = NULL, *rec = NULL;
+    int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
+    int rc = -1;
+    if (!have) {
+        int ok = task_draw_allowed(r->db, id, today, &why);
+        set_err(&err, "%s", ok == 1 ? "尚未冻结抽取名单：请先在任务页面冻结名单并公布承诺，再进行摇号" : why ? why : "不能抽取");
+        rc = 1;
+    } else if (str_empty(rnd)) {
+        set_err(&err, "请输入现场产生的公开随机数（如观察员掷出的骰子点数）");
+        rc = 1;
+    } else {
+        rc = draw_store_run(r->db, code, rnd, r->sess->username, &rec, &err);
+    }
+    if (rc == 0) {
+        int draw_no = (int)json_integer_value(json_object_get(json_object_get(rec, "freeze"), "draw_no"));
+        char *cerr = NULL;
+        if (db_begin(r->db) == DB_OK) {
+            json_t *a = json_pack("{s:s, s:I, s:i, s:s}", "public_randomness", rnd, "selected",
+                                  (json_int_t)json_array_size(json_object_get(rec, "selected")), "draw_no", draw_no,
+                                  "observers_present", obs ? obs : "");
+            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(a);
+            int bad = task_ceremony_record(r->db, id, draw_no, obs, r->sess->username, &cerr) ||
+                      web_audit(r, "task.draw.run", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK;
+            if (bad) db_rollback(r->db);
+            free(after);
+        }
+        free(cerr);
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else {
+        web_error(r, rc > 0 ? 409 : 500, "draw", err ? err : "抽取失败");
+    }
+    json_decref(doc);
+    json_decref(rec);
+    free(st);
+    free(rnd);
+    free(obs);
+    free(err);
+    free(why);
+    free(code);
+}
+
+void page_task_substitute(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *type = web_form(r, "type"), *target = web_form(r, "target"), *officer = web_form(r, "officer"), *reason = web_form(r, "reason"),
+         *err = NULL, *code = task_code(r->db, id);
+    if (reason) str_trim(reason);
+    json_t *ev = NULL;
+    int rc = 1;
+    if (!str_eq(type, "officer") && !str_eq(type, "target")) set_err(&err, "请选择递补类型（执法人员或检查对象）");
+    else if (str_empty(target)) set_err(&err, "请选择检查对象");
+    else if (str_eq(type, "officer") && str_empty(officer)) set_err(&err, "请选择需要递补的执法人员");
+    else if (str_empty(reason)) set_err(&err, "递补须填写原因（如：回避——与检查对象存在利害关系；因病不能参加）");
+    else rc = draw_store_substitute(r->db, code, type, target, str_eq(type, "officer") ? officer : NULL, reason, r->sess->username, &ev, &err);
+    if (rc == 0) {
+        json_t *a = json_pack("{s:O}", "event", ev);
+        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(a);
+        task_web_audit_after(r, "task.draw.substitute", id, after);
+        free(after);
+        char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else {
+        web_error(r, rc > 0 ? 409 : 500, "substitute", err ? err : "递补失败");
+    }
+    json_decref(ev);
+    free(type);
+    free(target);
+    free(officer);
+    free(reason);
+    free(err);
+    free(code);
+}
+
+/* ---- re-draw: requested with a reason, approved by the 分管领导 ---- */
+
+void page_task_redraw_request(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *reason = web_form(r, "reason"), *code = task_code(r->db, id), *st = NULL, *msg = NULL;
+    if (reason) str_trim(reason);
+    int64_t pending = 0;
+    db_query_int(r->db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", (int64_t)id);
+    int have = draw_store_get(r->db, code, 0, NULL, NULL, NULL, &st, NULL) == 0;
+    int status = 0;
+    if (str_empty(reason)) status = 422, set_err(&msg, "重新抽取须说明原因");
+    else if (!have) status = 409, set_err(&msg, "该任务尚未抽取，无需重新抽取");
+    else if (pending) status = 409, set_err(&msg, "已有待审批的重新抽取申请");
+    else if (db_begin(r->db) != DB_OK) status = 503, set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        char *after = NULL;
+        json_t *a = json_pack("{s:s}", "redraw_reason", reason);
+        after = json_dumps(a, JSON_COMPACT);
+        json_decref(a);
+        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by) VALUES (?,?,?)", "its", (int64_t)id, reason,
+                    r->sess->username) ||
+            web_audit(r, "task.redraw.request", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK) {
+            db_rollback(r->db);
+            status = 500, set_err(&msg, "保存失败");
+        }
+        free(after);
+    }
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, "redraw", msg);
+    free(reason);
+    free(code);
+    free(st);
+    free(msg);
+}
+
+void page_task_redraw_approve(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *code = task_code(r->db, id), *reason = NULL, *err = NULL, *fsha = NULL, *source = NULL, today[11];
+    date_today(today);
+    int64_t rid = 0;
+    db_query_int(r->db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", (int64_t)id);
+    if (rid) db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
+    db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
+    int rc = 1;
+    if (!rid) set_err(&err, "没有待审批的重新抽取申请");
+    else {
+        char *approver = xasprintf("%s（%s）", r->sess->display_name, r->sess->username);
+        DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = NULL, .by = r->sess->username,
+                             .redraw_reason = reason, .redraw_approver = approver};
+        rc = draw_store_freeze(r->db, &req, &fsha, &err);
+        free(approver);
+    }
+    if (rc == 0) {
+        db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?", "ti",
+                r->sess->username, rid);
+        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", fsha);
+        task_web_audit_after(r, "task.redraw.approve", id, after);
+        free(after);
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, rc > 0 ? 409 : 500, "redraw", err ? err : "重新抽取失败");
+    free(code);
+    free(reason);
+    free(err);
+    free(fsha);
+    free(source);
+}
+
+/* ---- 检查通知书 ---- */
+
+void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert) {
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, tid, today);
+    json_t *v = t ? task_web_draw_view(r, jstr(t, "code"), 0) : NULL, *g = NULL, *e;
+    size_t i;
+    json_array_foreach(json_object_get(v, "groups"), i, e) {
+        if (str_eq(jstr(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
+    }
+    int mine = !only_cert;
+    json_array_foreach(json_object_get(g, "members"), i, e) mine |= str_eq(jstr(e, "cert_no"), only_cert);
+    if (!g || !mine) {
+        json_decref(t);
+        json_decref(v);
+        web_error(r, 404, "not_found", "该检查对象不在本任务的有效抽取结果中");
+        return;
+    }
+    json_t *tn = target_name(r->db, target, 0);
+    char *real = NULL;
+    db_query_text(r->db, &real, "SELECT name FROM target WHERE code = ?", "t", target);
+    json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members", json_object_get(g, "members"),
+                            "scheme", json_object_get(t, "scheme"), "items", json_object_get(t, "items"), "joints",
+                            json_object_get(t, "joints"), "org_name", json_object_get(t, "org_name"), "target", json_object_get(g, "target"),
+                            "target_name", real ? real : target, "today", today, "doc_no", jstr(t, "code"), "address",
+                            json_object_get(tn, "address") ? json_object_get(tn, "address") : json_null());
+    free(real);
+    json_decref(tn);
+    json_decref(t);
+    json_decref(v);
+    web_page(r, "task_notice", "检查通知书", ctx);
+}
+
+void page_task_notice(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    task_web_notice(r, id, web_param(r, "target"), NULL);
+}

@@ -1,0 +1,85 @@
+/* task_web.h - the web handlers of task implementation (page_task.c, page_task_draw.c,
+ * page_task_people.c, page_public_task.c) and their rows of the route table, as a macro web.c
+ * splices into web_routes[]. Fixed paths (/tasks/start) precede /tasks/:id. */
+#ifndef SPOTCHECK_TASK_WEB_H
+#define SPOTCHECK_TASK_WEB_H
+
+#include "web.h"
+
+#define TASK_PAGE_ROUTES                                                                           \
+    {"GET", "/tasks", P_TASK_READ, CSRF_NONE, page_task_list, "抽查任务实施列表"},                 \
+    {"POST", "/tasks/start", P_TASK_WRITE, CSRF_TOKEN, page_task_start, "开始实施抽查任务"},       \
+    {"GET", "/tasks/:id", P_TASK_READ, CSRF_NONE, page_task_detail, "任务、实施方案与联合部门"},   \
+    {"POST", "/tasks/:id/scheme", P_TASK_WRITE, CSRF_TOKEN, page_task_scheme_save, "保存实施方案"}, \
+    {"POST", "/tasks/:id/submit", P_TASK_WRITE, CSRF_TOKEN, page_task_submit, "实施方案提交审批"}, \
+    {"POST", "/tasks/:id/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_approve, "批准实施方案"}, \
+    {"POST", "/tasks/:id/return", P_TASK_APPROVE, CSRF_TOKEN, page_task_return, "退回实施方案"},   \
+    {"POST", "/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, page_task_publish, "公开实施方案"},   \
+    {"POST", "/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, page_task_freeze,                      \
+     "冻结抽取名单并公布承诺"},                                                                    \
+    {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
+    {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
+    {"POST", "/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, page_task_substitute,              \
+     "递补（回避或不能参加）"},                                                                    \
+    {"POST", "/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, page_task_redraw_request,              \
+     "申请重新抽取"},                                                                              \
+    {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,    \
+     "批准重新抽取"},                                                                              \
+    {"GET", "/tasks/:id/notice/:target", P_TASK_READ, CSRF_NONE, page_task_notice, "检查通知书"},  \
+    {"GET", "/joint", P_TASK_JOINT, CSRF_NONE, page_joint_list, "联合部门的抽查任务"},             \
+    {"POST", "/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, page_joint_confirm, "联合部门确认"},  \
+    {"GET", "/my", P_TASK_MINE, CSRF_NONE, page_my_groups, "我的检查组与检查对象"},                \
+    {"GET", "/my/notice/:id/:target", P_TASK_MINE, CSRF_NONE, page_my_notice, "本人检查组的检查通知书"}, \
+    {"GET", "/public/tasks", P_PUBLIC, CSRF_NONE, page_public_tasks, "实施方案与抽取结果公开"},    \
+    {"GET", "/public/tasks/:id", P_PUBLIC, CSRF_NONE, page_public_task,                            \
+     "公开的实施方案、抽取记录与复核方法"},                                                        \
+    {"GET", "/public/tasks/:id/record", P_PUBLIC, CSRF_NONE, page_public_task_record,              \
+     "下载抽取记录（JSON）"},                                                                      \
+    {"GET", "/public/tasks/:id/population", P_PUBLIC, CSRF_NONE, page_public_task_population,      \
+     "下载冻结名单（TSV）"},                                                                       \
+    {"GET", "/public/tasks/:id/officers", P_PUBLIC, CSRF_NONE, page_public_task_officers,          \
+     "下载执法人员名单（TSV）"},
+
+void page_task_list(Req *r);
+void page_task_start(Req *r);
+void page_task_detail(Req *r);
+void page_task_scheme_save(Req *r);
+void page_task_submit(Req *r);
+void page_task_approve(Req *r);
+void page_task_return(Req *r);
+void page_task_publish(Req *r);
+void page_task_freeze(Req *r);
+void page_task_ceremony(Req *r);
+void page_task_draw(Req *r);
+void page_task_substitute(Req *r);
+void page_task_redraw_request(Req *r);
+void page_task_redraw_approve(Req *r);
+void page_task_notice(Req *r);
+void page_joint_list(Req *r);
+void page_joint_confirm(Req *r);
+void page_my_groups(Req *r);
+void page_my_notice(Req *r);
+void page_public_tasks(Req *r);
+void page_public_task(Req *r);
+void page_public_task_record(Req *r);
+void page_public_task_population(Req *r);
+void page_public_task_officers(Req *r);
+
+/* Shared by the task handlers (page_task.c). */
+/* The task named by the :id parameter when it exists and lies in the user's org scope; else
+ * sends 404 and returns 0. */
+long long task_web_id(Req *r);
+/* Parses a positive id; 0 when s is not one. */
+long long task_web_parse_id(const char *s);
+/* Runs web_audit in its own transaction, for changes made by draw_store.h functions, which
+ * commit by themselves. Returns DB_OK or DB_ERR. */
+int task_web_audit_after(Req *r, const char *action, long long task_id, const char *after_json);
+/* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
+ * status, strata [..], selected [..], groups [..]} with officer and target names (insured
+ * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */
+json_t *task_web_draw_view(Req *r, const char *code, int public_view);
+/* Renders the 检查通知书 of target `target` of task tid (checks that it is a current drawn
+ * target); the officer view passes its officer cert to limit to its own groups (NULL: any). */
+void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert);
+
+#endif
