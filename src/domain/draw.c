@@ -17,6 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Zero bytes after the text of a DrawPop, so that whole 64-byte chunks, 8-byte loads and the
+ * 64-byte blocks of pop_block() may read past the end of any line. */
+#define POP_PAD 72
+
 /* ------------------------------------------------------------------ tickets */
 
 void draw_seed_init(DrawSeed *s, const char *seed, size_t seed_len) {
@@ -25,15 +33,21 @@ void draw_seed_init(DrawSeed *s, const char *seed, size_t seed_len) {
     draw_sha256_blocks(s->mid, (const uint8_t *)s->hash, 1);
 }
 
+/* Writes the padded final block of SEEDHASH+id for ids of at most 55 bytes. */
+static void short_block(uint8_t block[64], const char *id, size_t id_len) {
+    uint64_t bits = (64 + (uint64_t)id_len) * 8;
+    memcpy(block, id, id_len);
+    block[id_len] = 0x80;
+    memset(block + id_len + 1, 0, 55 - id_len);
+    for (int i = 0; i < 8; i++) block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+}
+
 void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h[8]) {
     memcpy(h, s->mid, 32);
     uint8_t block[128];
     uint64_t bits = (64 + (uint64_t)id_len) * 8;
     if (id_len <= 55) {
-        memcpy(block, id, id_len);
-        block[id_len] = 0x80;
-        memset(block + id_len + 1, 0, 55 - id_len);
-        for (int i = 0; i < 8; i++) block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+        short_block(block, id, id_len);
         draw_sha256_blocks(h, block, 1);
         return;
     }
@@ -49,26 +63,37 @@ void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h
     draw_sha256_blocks(h, block, total / 64);
 }
 
-/* Writes the padded final block of SEEDHASH+id for ids of at most 55 bytes. */
-static void short_block(uint8_t block[64], const char *id, size_t id_len) {
-    uint64_t bits = (64 + (uint64_t)id_len) * 8;
-    memcpy(block, id, id_len);
-    block[id_len] = 0x80;
-    memset(block + id_len + 1, 0, 55 - id_len);
-    for (int i = 0; i < 8; i++) block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+/* The same block for an id of a DrawPop (at most 55 bytes), whose text is followed by enough
+ * readable bytes (POP_PAD) for whole 16-byte loads: no byte-wise copying. */
+static inline void pop_block(uint8_t block[64], const char *id, size_t id_len) {
+#if defined(__SSE2__)
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i top = _mm_set1_epi8((char)0x80);
+    unsigned bits = (unsigned)(64 + id_len) * 8;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(id + 16 * k));
+        __m128i lim = _mm_set1_epi8((char)((int)id_len - 16 * k));
+        v = _mm_or_si128(_mm_and_si128(v, _mm_cmpgt_epi8(lim, iota)),
+                         _mm_and_si128(_mm_cmpeq_epi8(lim, iota), top));
+        if (k == 3) v = _mm_insert_epi16(v, (int)((bits >> 8) | (bits & 0xff) << 8), 7);
+        _mm_storeu_si128((__m128i *)(block + 16 * k), v);
+    }
+#else
+    short_block(block, id, id_len);
+#endif
 }
 
-/* Digests of two ids at once (faster on SHA-NI); any id length. */
-static void id_digest2(const DrawSeed *s, const char *a, size_t na, const char *b, size_t nb,
-                       uint32_t ha[8], uint32_t hb[8]) {
+/* Digests of two ids of a DrawPop at once (two interleaved SHA-NI streams); any id length. */
+static void pop_digest2(const DrawSeed *s, const char *a, size_t na, const char *b, size_t nb,
+                        uint32_t ha[8], uint32_t hb[8]) {
     if (na > 55 || nb > 55) {
         draw_id_digest(s, a, na, ha);
         draw_id_digest(s, b, nb, hb);
         return;
     }
     uint8_t ba[64], bb[64];
-    short_block(ba, a, na);
-    short_block(bb, b, nb);
+    pop_block(ba, a, na);
+    pop_block(bb, b, nb);
     memcpy(ha, s->mid, 32);
     memcpy(hb, s->mid, 32);
     draw_sha256_two(ha, hb, ba, bb);
@@ -90,7 +115,7 @@ __attribute__((constructor)) static void rev4_init(void) {
 }
 #define rev4(g) ((uint64_t)rev4_table[g])
 
-uint64_t draw_key_of(const uint32_t h[8]) {
+static inline uint64_t key_of(const uint32_t h[8]) {
     /* x = sum h[i] * 2^(32*(7-i)) */
     unsigned __int128 acc = 0;
     for (int k = 0; k < 8; k++) acc += (unsigned __int128)h[7 - k] * two32k_mod_p5[k];
@@ -106,6 +131,8 @@ uint64_t draw_key_of(const uint32_t h[8]) {
     return rev4(g0) * 1000000000000000ULL + rev4(g1) * 100000000000ULL + rev4(g2) * 10000000ULL +
            rev4(g3) * 1000ULL + rev4(g4) / 10;
 }
+
+uint64_t draw_key_of(const uint32_t h[8]) { return key_of(h); }
 
 size_t draw_ticket_of(const uint32_t h[8], char out[DRAW_TICKET_MAX]) {
     uint64_t w[4];
@@ -224,7 +251,7 @@ size_t draw_order(const DrawSeed *s, const char *const *ids, const uint32_t *len
     for (size_t i = 0; i < n; i++) {
         uint32_t h[8];
         draw_id_digest(s, ids[i], lens[i], h);
-        e[i].key = draw_key_of(h);
+        e[i].key = key_of(h);
         e[i].idx = (uint32_t)i;
         e[i].pad = 0;
     }
@@ -298,12 +325,39 @@ static int str_ptr_cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err) {
-    memset(p, 0, sizeof *p);
-    draw_sha256_hex(text, len, p->sha256);
-    text = xrealloc(text, len + 1);
-    text[len] = 0;
-    p->text = text;
+/* Sorts the stratum names (pointers into the text, in order of first appearance), remaps
+ * p->stratum to the sorted indices and counts the ids of every stratum. */
+static void pop_finish_strata(DrawPop *p, char **names) {
+    char **sorted = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *sorted);
+    memcpy(sorted, names, p->nstrata * sizeof *sorted);
+    qsort(sorted, p->nstrata, sizeof *sorted, str_ptr_cmp);
+    uint32_t *map = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *map);
+    int identity = 1;
+    for (size_t k = 0; k < p->nstrata; k++)
+        for (size_t j = 0; j < p->nstrata; j++)
+            if (sorted[j] == names[k]) {
+                map[k] = (uint32_t)j;
+                identity &= j == k;
+            }
+    p->strata = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *p->strata);
+    p->stratum_n = xcalloc(p->nstrata ? p->nstrata : 1, sizeof *p->stratum_n);
+    for (size_t j = 0; j < p->nstrata; j++) p->strata[j] = xstrdup(sorted[j]);
+    if (identity) {
+        for (size_t i = 0; i < p->n; i++) p->stratum_n[p->stratum[i]]++;
+    } else {
+        for (size_t i = 0; i < p->n; i++) {
+            p->stratum[i] = map[p->stratum[i]];
+            p->stratum_n[p->stratum[i]]++;
+        }
+    }
+    free(map);
+    free(sorted);
+}
+
+/* The reference parser: a line at a time, with the exact error messages. p->text holds len
+ * bytes plus padding; the digest is already set. On error frees everything, returns -1. */
+static int pop_parse_slow(DrawPop *p, size_t len, char **err) {
+    char *text = p->text;
     if (len && text[len - 1] != '\n') {
         set_err(err, "名单文件须以换行结尾");
         goto fail;
@@ -368,23 +422,7 @@ int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err) {
         p->n = ln + 1;
         q = nl + 1;
     }
-    /* sort the stratum names and remap */
-    char **sorted = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *sorted);
-    memcpy(sorted, names, p->nstrata * sizeof *sorted);
-    qsort(sorted, p->nstrata, sizeof *sorted, str_ptr_cmp);
-    uint32_t *map = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *map);
-    for (size_t k = 0; k < p->nstrata; k++)
-        for (size_t j = 0; j < p->nstrata; j++)
-            if (sorted[j] == names[k]) map[k] = (uint32_t)j;
-    p->strata = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *p->strata);
-    p->stratum_n = xcalloc(p->nstrata ? p->nstrata : 1, sizeof *p->stratum_n);
-    for (size_t j = 0; j < p->nstrata; j++) p->strata[j] = xstrdup(sorted[j]);
-    for (size_t i = 0; i < p->n; i++) {
-        p->stratum[i] = map[p->stratum[i]];
-        p->stratum_n[p->stratum[i]]++;
-    }
-    free(map);
-    free(sorted);
+    pop_finish_strata(p, names);
     free(names);
     return 0;
 fail_names:
@@ -393,6 +431,252 @@ fail:
     p->nstrata = 0;
     draw_pop_free(p);
     return -1;
+}
+
+/* ---- the fast parser: one pass over 64-byte chunks, separators found with SIMD masks */
+
+
+/* The first 8 bytes at p as a big-endian integer (comparing these compares the bytes). */
+static inline uint64_t load_be64(const char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(x);
+#elif defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return x;
+#else
+    const unsigned char *u = (const unsigned char *)p;
+    x = 0;
+    for (int i = 0; i < 8; i++) x = x << 8 | u[i];
+    return x;
+#endif
+}
+
+/* 1 when id a (na bytes) sorts strictly before id b (nb bytes); 8 bytes beyond each id start
+ * must be readable. */
+static inline int id_before(const char *a, size_t na, const char *b, size_t nb) {
+    size_t m = na < nb ? na : nb;
+    for (; m >= 8; m -= 8, a += 8, b += 8) {
+        uint64_t x = load_be64(a), y = load_be64(b);
+        if (x != y) return x < y;
+    }
+    uint64_t mask = m ? ~0ULL << (64 - 8 * m) : 0;
+    uint64_t x = load_be64(a) & mask, y = load_be64(b) & mask;
+    if (x != y) return x < y;
+    return na < nb;
+}
+
+/* Equality of two short names without a library call; 8 bytes beyond each must be readable. */
+static inline int name_eq(const char *a, const char *b, size_t n) {
+    if (n <= 8) {
+        uint64_t mask = n ? ~0ULL << (64 - 8 * n) : 0;
+        return !((load_be64(a) ^ load_be64(b)) & mask);
+    }
+    return !memcmp(a, b, n);
+}
+
+/* Bit i of *tab / *nl / *odd / *hi tells whether byte p[i] (i < 64) is a TAB / LF / CR or NUL
+ * / at least 0x80. */
+#if defined(__SSE2__)
+static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd,
+                          uint64_t *hi) {
+    const __m128i T = _mm_set1_epi8('\t'), N = _mm_set1_epi8('\n'), R = _mm_set1_epi8('\r'),
+                  Z = _mm_setzero_si128();
+    uint64_t t = 0, n = 0, o = 0, h = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        t |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, T)) << (16 * k);
+        n |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, N)) << (16 * k);
+        o |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+                 _mm_or_si128(_mm_cmpeq_epi8(v, R), _mm_cmpeq_epi8(v, Z)))
+             << (16 * k);
+        h |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * k);
+    }
+    *tab = t, *nl = n, *odd = o, *hi = h;
+}
+#else
+static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd,
+                          uint64_t *hi) {
+    uint64_t t = 0, n = 0, o = 0, h = 0;
+    for (int i = 0; i < 64; i++) {
+        unsigned char c = (unsigned char)p[i];
+        t |= (uint64_t)(c == '\t') << i;
+        n |= (uint64_t)(c == '\n') << i;
+        o |= (uint64_t)(c == '\r' || c == 0) << i;
+        h |= (uint64_t)(c >= 0x80) << i;
+    }
+    *tab = t, *nl = n, *odd = o, *hi = h;
+}
+#endif
+
+static inline unsigned ctz64(uint64_t x) {
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1)) x >>= 1, n++;
+    return n;
+#endif
+}
+
+/* UTF-8 validity with the rules of utf8_valid() (util.c), skipping ASCII 8 bytes at a time. */
+static int utf8_ok(const char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (!((unsigned char)s[i] & 0x80)) {
+            i++;
+            continue;
+        }
+        /* one non-ASCII character: the reference checks it */
+        size_t k = (unsigned char)s[i] >= 0xF0 ? 4 : (unsigned char)s[i] >= 0xE0 ? 3 : 2;
+        if (k > n - i) k = n - i;
+        if (!utf8_valid(s + i, k)) return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* Undoes the NULs written into the first nlines lines (each original NUL was a TAB, the last
+ * byte of every line a LF), so that the reference parser sees the original text. */
+static void pop_restore(DrawPop *p, size_t nlines, const char *end_of_last) {
+    for (size_t i = 0; i < nlines; i++) {
+        char *q = (char *)p->id[i];
+        char *e = (char *)(i + 1 < nlines ? p->id[i + 1] : end_of_last) - 1;
+        for (; q < e; q++)
+            if (!*q) *q = '\t';
+        *e = '\n';
+    }
+}
+
+/* Parses a well-formed file in one pass. Returns 1 on success; 0 when the file is unusual in
+ * any way (then the text is as it was and nothing is allocated), and the reference parser
+ * decides and reports. */
+static int pop_parse_fast(DrawPop *p, size_t len) {
+    char *text = p->text;
+    if (!len || text[len - 1] != '\n') return 0;
+    size_t cap = len / 4 + 1; /* a line has at least 4 bytes; untouched pages cost nothing */
+    p->id = xmalloc(cap * sizeof *p->id);
+    p->id_len = xmalloc(cap * sizeof *p->id_len);
+    p->stratum = xmalloc(cap * sizeof *p->stratum);
+    size_t ncap = 8, nnames = 0, ncols = 0, n = 0;
+    char **names = xmalloc(ncap * sizeof *names);
+    size_t *name_len = xmalloc(ncap * sizeof *name_len);
+    uint32_t last = 0;
+    size_t first_hi = SIZE_MAX;
+    size_t line = 0, t1 = 0, t2 = 0, field = 0;
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    for (size_t base = 0; base < len; base += 64) {
+        uint64_t tab, nl, odd, hi;
+        scan64(text + base, &tab, &nl, &odd, &hi);
+        if (len - base < 64) {
+            uint64_t keep = (1ULL << (len - base)) - 1;
+            tab &= keep, nl &= keep, odd &= keep, hi &= keep;
+        }
+        if (odd) goto bail;
+        if (hi && first_hi == SIZE_MAX) first_hi = base + ctz64(hi);
+        uint64_t ev = tab | nl;
+        while (ev) {
+            unsigned b = ctz64(ev);
+            ev &= ev - 1;
+            size_t pos = base + b;
+            if (tab >> b & 1) {
+                if (field == 0) t1 = pos;
+                else if (field == 1) t2 = pos;
+                else goto bail;
+                field++;
+                continue;
+            }
+            /* end of a line: [line, pos) */
+            if (!ncols) {
+                ncols = field + 1;
+                if (ncols == 3) p->region = xmalloc(cap * sizeof *p->region);
+            }
+            size_t send = field == 1 ? pos : t2;
+            if (field + 1 != ncols || t1 == line || send == t1 + 1 || (ncols == 3 && pos == t2 + 1))
+                goto bail;
+            const char *id = text + line;
+            size_t idl = t1 - line;
+            if (prev && !id_before(prev, prev_len, id, idl)) goto bail;
+            /* the stratum: usually the same as on the previous line */
+            const char *sn = text + t1 + 1;
+            size_t sl = send - t1 - 1;
+            uint32_t si = last;
+            if (!(nnames && name_len[last] == sl && name_eq(names[last], sn, sl))) {
+                size_t k;
+                for (k = 0; k < nnames; k++)
+                    if (name_len[k] == sl && name_eq(names[k], sn, sl)) break;
+                if (k == nnames) {
+                    if (nnames == ncap) {
+                        ncap *= 2;
+                        names = xrealloc(names, ncap * sizeof *names);
+                        name_len = xrealloc(name_len, ncap * sizeof *name_len);
+                    }
+                    names[nnames] = (char *)sn;
+                    name_len[nnames++] = sl;
+                }
+                si = last = (uint32_t)k;
+            }
+            text[t1] = 0;
+            text[pos] = 0;
+            if (ncols == 3) {
+                text[t2] = 0;
+                p->region[n] = text + t2 + 1;
+            }
+            p->id[n] = id;
+            p->id_len[n] = (uint32_t)idl;
+            p->stratum[n] = si;
+            n++;
+            prev = id;
+            prev_len = idl;
+            line = pos + 1;
+            field = 0;
+        }
+    }
+    p->n = n;
+    if (first_hi != SIZE_MAX && !utf8_ok(text + first_hi, len - first_hi)) goto bail;
+    p->nstrata = nnames;
+    pop_finish_strata(p, names);
+    free(names);
+    free(name_len);
+    return 1;
+bail:
+    pop_restore(p, n, text + line);
+    free(names);
+    free(name_len);
+    free(p->id);
+    free(p->id_len);
+    free(p->stratum);
+    free(p->region);
+    p->id = NULL, p->id_len = NULL, p->stratum = NULL, p->region = NULL;
+    p->n = 0;
+    return 0;
+}
+
+static int pop_parse(DrawPop *p, char *text, size_t len, char **err, int fast) {
+    memset(p, 0, sizeof *p);
+    draw_sha256_hex(text, len, p->sha256);
+    text = xrealloc(text, len + POP_PAD);
+    memset(text + len, 0, POP_PAD);
+    p->text = text;
+    if (fast && pop_parse_fast(p, len)) return 0;
+    return pop_parse_slow(p, len, err);
+}
+
+int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err) {
+    return pop_parse(p, text, len, err, 1);
+}
+
+int draw_pop_parse_reference(DrawPop *p, char *text, size_t len, char **err) {
+    return pop_parse(p, text, len, err, 0);
 }
 
 int draw_pop_stratum(const DrawPop *p, const char *name) {
@@ -407,11 +691,109 @@ void draw_selection_free(DrawSelection *sel) {
     for (size_t h = 0; h < sel->nstrata; h++) free(sel->ent[h]);
     free(sel->ent);
     free(sel->N);
+    free(sel->ncand);
     free(sel->taken);
     free(sel->sorted);
     free(sel->idx);
     free(sel->ticket);
     memset(sel, 0, sizeof *sel);
+}
+
+/* Sorts a[0..n) into the full order (key, ticket, id). The keys are sorted with a radix sort;
+ * runs of equal keys, rare, are then ordered by the full comparison. Same result as a
+ * comparison sort, because the order is total (ids are unique). */
+static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
+    if (n < 256) {
+        ent_sort(c, a, n);
+        return;
+    }
+    enum { BITS = 11, PASSES = 6, SIZE = 1 << BITS };
+    size_t *cnt = xcalloc((size_t)PASSES * SIZE, sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < PASSES; d++) cnt[d * SIZE + (a[i].key >> (BITS * d) & (SIZE - 1))]++;
+    DrawEnt *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+    for (int d = 0; d < PASSES; d++) {
+        size_t *cd = cnt + (size_t)d * SIZE;
+        if (cd[src[0].key >> (BITS * d) & (SIZE - 1)] == n) continue; /* one digit value */
+        size_t sum = 0;
+        for (size_t v = 0; v < SIZE; v++) {
+            size_t k = cd[v];
+            cd[v] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++) dst[cd[src[i].key >> (BITS * d) & (SIZE - 1)]++] = src[i];
+        DrawEnt *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
+    free(cnt);
+    for (size_t i = 0; i + 1 < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key) j++;
+        if (j - i > 1) ent_sort(c, a + i, j - i);
+        i = j;
+    }
+}
+
+static uint64_t isqrt64(uint64_t x) {
+    uint64_t r = 0;
+    for (uint64_t bit = 1ULL << 62; bit; bit >>= 2) {
+        if (x >= r + bit) {
+            x -= r + bit;
+            r = (r >> 1) + bit;
+        } else r >>= 1;
+    }
+    return r;
+}
+
+/* Candidate margin (see draw_select); < 0 = the normal one. Changed only by tests. */
+static int64_t test_margin = -1;
+void draw_select_test_margin(int64_t extra) { test_margin = extra; }
+
+/* Digests of the candidates, kept so that their tickets need no second hash. */
+typedef struct DigestStore {
+    uint32_t (*d)[8];
+    size_t n, cap;
+} DigestStore;
+
+static void cand_push(DrawSelection *sel, size_t h, size_t *cap, DigestStore *ds, uint64_t key,
+                      uint32_t idx, const uint32_t d[8]) {
+    if (sel->ncand[h] == cap[h]) {
+        cap[h] = cap[h] ? cap[h] * 2 : 64;
+        sel->ent[h] = xrealloc(sel->ent[h], cap[h] * sizeof(DrawEnt));
+    }
+    if (ds->n == ds->cap) {
+        ds->cap = ds->cap ? ds->cap * 2 : 64;
+        ds->d = xrealloc(ds->d, ds->cap * sizeof *ds->d);
+    }
+    memcpy(ds->d[ds->n], d, 32);
+    DrawEnt *e = &sel->ent[h][sel->ncand[h]++];
+    e->key = key;
+    e->idx = idx;
+    e->pad = (uint32_t)ds->n++;
+}
+
+/* Puts every id of stratum h into sel->ent[h] in full order (the slow path: the candidates
+ * with keys below the stratum's threshold did not reach the ids asked for). */
+static void stratum_full(DrawSelection *sel, size_t h) {
+    const DrawPop *p = sel->pop;
+    free(sel->ent[h]);
+    sel->ent[h] = xmalloc((sel->N[h] ? sel->N[h] : 1) * sizeof(DrawEnt));
+    size_t m = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->stratum[i] != h) continue;
+        uint32_t d[8];
+        draw_id_digest(&sel->seed, p->id[i], p->id_len[i], d);
+        DrawEnt *e = &sel->ent[h][m++];
+        e->key = key_of(d);
+        e->idx = (uint32_t)i;
+        e->pad = UINT32_MAX; /* no stored digest */
+    }
+    OrdCtx c = {&sel->seed, p->id, p->id_len};
+    ent_sort_fast(&c, sel->ent[h], m);
+    sel->ncand[h] = sel->sorted[h] = m;
 }
 
 int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t seed_len,
@@ -423,32 +805,63 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
     size_t ns = p->nstrata ? p->nstrata : 1;
     sel->ent = xcalloc(ns, sizeof *sel->ent);
     sel->N = xcalloc(ns, sizeof *sel->N);
+    sel->ncand = xcalloc(ns, sizeof *sel->ncand);
     sel->taken = xcalloc(ns, sizeof *sel->taken);
     sel->sorted = xcalloc(ns, sizeof *sel->sorted);
-    for (size_t h = 0; h < p->nstrata; h++)
-        sel->ent[h] = xmalloc((p->stratum_n[h] ? p->stratum_n[h] : 1) * sizeof(DrawEnt));
-    for (size_t i = 0; i < p->n; i += 2) {
-        uint32_t hh[2][8];
-        size_t cnt = i + 1 < p->n ? 2 : 1;
-        if (cnt == 2)
-            id_digest2(&sel->seed, p->id[i], p->id_len[i], p->id[i + 1], p->id_len[i + 1], hh[0],
-                       hh[1]);
-        else draw_id_digest(&sel->seed, p->id[i], p->id_len[i], hh[0]);
-        for (size_t j = 0; j < cnt; j++) {
-            uint32_t s = p->stratum[i + j];
-            DrawEnt *e = &sel->ent[s][sel->N[s]++];
-            e->key = draw_key_of(hh[j]);
-            e->idx = (uint32_t)(i + j);
-            e->pad = 0;
+    /* Keys are uniform in [0, 10^19). Only ids whose key is below a threshold T_h chosen so
+     * that about m_h = n_h + 8 sqrt(n_h) + 64 ids of the stratum pass are kept (candidates).
+     * Every other id has a larger key than every candidate, so when at least n_h ids pass,
+     * the first n_h of the sorted candidates are exactly the first n_h of the stratum's
+     * order; otherwise (rare) the stratum is redone in full. Every id is hashed either way. */
+    uint64_t *T = xmalloc(ns * sizeof *T);
+    size_t *cap = xcalloc(ns, sizeof *cap), ncap = 0;
+    DigestStore ds = {0};
+    const uint64_t TEN19 = 10000000000000000000ULL;
+    for (size_t h = 0; h < p->nstrata; h++) {
+        uint64_t N = p->stratum_n[h], k = n[h] < N ? n[h] : N;
+        sel->N[h] = N;
+        uint64_t m = test_margin >= 0 ? k + (uint64_t)test_margin : k + 8 * isqrt64(k) + 64;
+        if (m >= N) {
+            T[h] = UINT64_MAX;
+            cap[h] = N;
+        } else {
+            T[h] = (uint64_t)(((unsigned __int128)m * TEN19 + N - 1) / N);
+            cap[h] = m + m / 16 + 64;
         }
+        sel->ent[h] = xmalloc((cap[h] ? cap[h] : 1) * sizeof(DrawEnt));
+        ncap += cap[h];
     }
+    ds.cap = ncap ? ncap : 1;
+    ds.d = xmalloc(ds.cap * sizeof *ds.d);
+    const char *const *ids = p->id;
+    const uint32_t *lens = p->id_len, *st = p->stratum;
+    size_t i = 0;
+    for (; i + 1 < p->n; i += 2) {
+        uint32_t ha[8], hb[8];
+        pop_digest2(&sel->seed, ids[i], lens[i], ids[i + 1], lens[i + 1], ha, hb);
+        uint64_t ka = key_of(ha), kb = key_of(hb);
+        uint32_t sa = st[i], sb = st[i + 1];
+        if (ka < T[sa]) cand_push(sel, sa, cap, &ds, ka, (uint32_t)i, ha);
+        if (kb < T[sb]) cand_push(sel, sb, cap, &ds, kb, (uint32_t)(i + 1), hb);
+    }
+    if (i < p->n) {
+        uint32_t ha[8];
+        draw_id_digest(&sel->seed, ids[i], lens[i], ha);
+        uint64_t ka = key_of(ha);
+        if (ka < T[st[i]]) cand_push(sel, st[i], cap, &ds, ka, (uint32_t)i, ha);
+    }
+    free(T);
+    free(cap);
     OrdCtx c = {&sel->seed, p->id, p->id_len};
     size_t total = 0;
     for (size_t h = 0; h < p->nstrata; h++) {
         uint64_t k = n[h] < sel->N[h] ? n[h] : sel->N[h];
-        if (k < sel->N[h]) ent_select(&c, sel->ent[h], sel->N[h], k);
-        ent_sort(&c, sel->ent[h], k);
-        sel->taken[h] = sel->sorted[h] = k;
+        if (sel->ncand[h] < k) stratum_full(sel, h);
+        else {
+            ent_sort_fast(&c, sel->ent[h], sel->ncand[h]);
+            sel->sorted[h] = sel->ncand[h];
+        }
+        sel->taken[h] = k;
         total += k;
     }
     /* merge into one draw order */
@@ -456,25 +869,22 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
     size_t m = 0;
     for (size_t h = 0; h < p->nstrata; h++)
         for (uint64_t j = 0; j < sel->taken[h]; j++) all[m++] = sel->ent[h][j];
-    ent_sort(&c, all, total);
+    ent_sort_fast(&c, all, total);
     sel->count = total;
     sel->idx = xmalloc((total ? total : 1) * sizeof *sel->idx);
     sel->ticket = xmalloc((total ? total : 1) * sizeof *sel->ticket);
-    for (size_t i = 0; i < total; i++) {
-        sel->idx[i] = all[i].idx;
-        draw_ticket(&sel->seed, p->id[all[i].idx], p->id_len[all[i].idx], sel->ticket[i]);
+    for (size_t j = 0; j < total; j++) {
+        sel->idx[j] = all[j].idx;
+        if (all[j].pad != UINT32_MAX) draw_ticket_of(ds.d[all[j].pad], sel->ticket[j]);
+        else draw_ticket(&sel->seed, p->id[all[j].idx], p->id_len[all[j].idx], sel->ticket[j]);
     }
     free(all);
+    free(ds.d);
     return 0;
 }
 
 int64_t draw_selection_next(DrawSelection *sel, size_t h) {
     if (h >= sel->nstrata || sel->taken[h] >= sel->N[h]) return -1;
-    if (sel->sorted[h] == sel->taken[h]) {
-        /* order the rest of the stratum once */
-        OrdCtx c = {&sel->seed, sel->pop->id, sel->pop->id_len};
-        ent_sort(&c, sel->ent[h] + sel->sorted[h], sel->N[h] - sel->sorted[h]);
-        sel->sorted[h] = sel->N[h];
-    }
+    if (sel->taken[h] >= sel->ncand[h]) stratum_full(sel, h); /* past the candidates */
     return sel->ent[h][sel->taken[h]++].idx;
 }

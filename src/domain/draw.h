@@ -78,6 +78,9 @@ typedef struct DrawPop {
  * to add one) and parses it. On error frees text, leaves *p empty, returns -1 with *err naming
  * the line. */
 int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err);
+/* The same result from the straightforward line-at-a-time parser that draw_pop_parse falls
+ * back to for any unusual file (it gives the error messages); for tests. */
+int draw_pop_parse_reference(DrawPop *p, char *text, size_t len, char **err);
 void draw_pop_free(DrawPop *p);
 /* Index of the stratum named name, or -1. */
 int draw_pop_stratum(const DrawPop *p, const char *name);
@@ -90,27 +93,33 @@ typedef struct DrawEnt {
     uint32_t pad;
 } DrawEnt;
 
-/* The result of a stratified selection. Per stratum h the entries ent[h][0..N_h) are kept;
- * the first taken[h] are in ticket order (the sample and any replacements). */
+/* The result of a stratified selection. Per stratum h, ent[h][0..ncand[h]) is a prefix of
+ * the stratum's ticket order (the ids whose 64-bit key is below a threshold, or the whole
+ * stratum), sorted; the first taken[h] of it are the sample and any replacements. */
 typedef struct DrawSelection {
     const DrawPop *pop;
     DrawSeed seed;
     size_t nstrata;
     DrawEnt **ent;
-    uint64_t *N, *taken, *sorted; /* sorted: length of the ordered prefix */
+    uint64_t *N;                  /* N_h */
+    uint64_t *ncand, *taken, *sorted; /* sorted: length of the ordered prefix (= ncand) */
     size_t count;                 /* initial sample size, Σ n_h */
     uint32_t *idx;                /* the initial sample in global draw order (ticket, id) */
     char (*ticket)[DRAW_TICKET_MAX]; /* tickets of idx[] */
 } DrawSelection;
 
 /* Selects the first n[h] ids of every stratum h in ticket order (n[h] <= N_h), and merges them
- * into one draw order. Returns 0; the caller frees with draw_selection_free. */
+ * into one draw order. Every id is hashed; only ids with a small enough key are sorted.
+ * Returns 0; the caller frees with draw_selection_free. */
 int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t seed_len,
                 const uint64_t *n);
 /* The next id of stratum h in ticket order after those already taken (a replacement, 递补);
  * returns its population index, or -1 when the stratum is exhausted. */
 int64_t draw_selection_next(DrawSelection *sel, size_t h);
 void draw_selection_free(DrawSelection *sel);
+/* Tests only (not thread-safe): extra >= 0 keeps about n_h + extra candidates per stratum
+ * instead of n_h + 8 sqrt(n_h) + 64, so that the fallback paths run; -1 restores. */
+void draw_select_test_margin(int64_t extra);
 
 /* ------------------------------------------------------------------ roster */
 
