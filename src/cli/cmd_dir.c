@@ -47,6 +47,7 @@ int cmd_import(int argc, char **argv) {
     ImportReport rep;
     char *err = NULL;
     int rc = dir_import(db, k, pos[1], enc, actor, 0, &rep, &err);
+    if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
     db_close(db);
     if (rc == IMPORT_FAILED) {
         fprintf(stderr, "导入失败，未写入任何数据: %s\n", err ? err : "未知错误");

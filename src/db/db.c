@@ -172,6 +172,9 @@ int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
 int db_begin(Db *db) { return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE"); }
 int db_commit(Db *db) { return db->drv->exec_script(db->conn, "COMMIT"); }
 int db_rollback(Db *db) { return db->drv->exec_script(db->conn, "ROLLBACK"); }
+void db_rollback_if_open(Db *db) {
+    if (db->drv->in_transaction(db->conn)) db_rollback(db);
+}
 int db_exec_script(Db *db, const char *sql) { return db->drv->exec_script(db->conn, sql); }
 int64_t db_last_id(Db *db) { return db->drv->last_id(db->conn); }
 int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }

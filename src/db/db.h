@@ -53,6 +53,8 @@ int db_bind_va(Stmt *st, const char *types, ...);
 int db_begin(Db *db);     /* BEGIN IMMEDIATE: takes the write lock at once */
 int db_commit(Db *db);
 int db_rollback(Db *db);
+/* Rolls back when a transaction is open (a pooled connection must come back clean). */
+void db_rollback_if_open(Db *db);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
@@ -83,6 +85,7 @@ typedef struct DbDriver {
     const char *(*col_name)(void *st, int i);
     int (*col_is_null)(void *st, int i);
     int (*exec_script)(void *conn, const char *sql); /* many statements, no parameters */
+    int (*in_transaction)(void *conn);
     int64_t (*last_id)(void *conn);
     int64_t (*changes)(void *conn);
     int (*backup)(void *conn, const char *path, char **err);

@@ -91,6 +91,7 @@ static int sq_col_is_null(void *st, int i) { return sqlite3_column_type(st, i) =
 static int sq_exec_script(void *c, const char *sql) {
     return ok(sqlite3_exec(c, sql, NULL, NULL, NULL));
 }
+static int sq_in_transaction(void *c) { return !sqlite3_get_autocommit(c); }
 static int64_t sq_last_id(void *c) { return sqlite3_last_insert_rowid(c); }
 static int64_t sq_changes(void *c) { return sqlite3_changes64(c); }
 
@@ -143,6 +144,7 @@ const DbDriver db_sqlite_driver = {
     .col_name = sq_col_name,
     .col_is_null = sq_col_is_null,
     .exec_script = sq_exec_script,
+    .in_transaction = sq_in_transaction,
     .last_id = sq_last_id,
     .changes = sq_changes,
     .backup = sq_backup,

@@ -348,5 +348,7 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
         return DB_ERR;
     }
     free(L.err);
+    /* statistics for the query planner, so the first list pages do not pick a poor index */
+    db_exec_script(db, "ANALYZE");
     return DB_OK;
 }

@@ -15,13 +15,35 @@
 void app_init(App *app, const char *db_path) {
     memset(app, 0, sizeof *app);
     app->db_path = xstrdup(db_path);
+    pthread_mutex_init(&app->pool_lock, NULL);
     const char *idle = getenv("SPOTCHECK_SESSION_IDLE");
     app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
     const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
     app->secure_cookies = sec && *sec == '1';
 }
 
-void app_free(App *app) { free(app->db_path); }
+void app_free(App *app) {
+    for (int i = 0; i < app->npool; i++) db_close(app->pool[i]);
+    pthread_mutex_destroy(&app->pool_lock);
+    free(app->db_path);
+}
+
+Db *app_db_get(App *app) {
+    Db *db = NULL;
+    pthread_mutex_lock(&app->pool_lock);
+    if (app->npool > 0) db = app->pool[--app->npool];
+    pthread_mutex_unlock(&app->pool_lock);
+    return db ? db : db_open(app->db_path, 0, NULL);
+}
+
+void app_db_put(App *app, Db *db) {
+    if (!db) return;
+    pthread_mutex_lock(&app->pool_lock);
+    int kept = app->npool < APP_POOL;
+    if (kept) app->pool[app->npool++] = db;
+    pthread_mutex_unlock(&app->pool_lock);
+    if (!kept) db_close(db);
+}
 
 static void security_headers(HttpResponse *res) {
     http_set_header(res, "Content-Security-Policy",
@@ -191,11 +213,11 @@ int app_accept(void *app_, HttpRequest *req) {
     memset(&r, 0, sizeof r);
     r.app = app_;
     r.http = req;
-    r.db = db_open(((App *)app_)->db_path, 0, NULL);
+    r.db = app_db_get(app_);
     if (!r.db) return 503;
     session_load(&r);
     int status = r.sess ? 0 : 401;
-    db_close(r.db);
+    app_db_put(app_, r.db);
     return status;
 }
 
@@ -210,15 +232,15 @@ void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
     r.res = res;
     r.is_api = !strncmp(req->path, "/api/", 5);
     http_set_header(res, "Cache-Control", "no-store");
-    char *err = NULL;
-    r.db = db_open(app->db_path, 0, &err);
+    r.db = app_db_get(app);
     if (!r.db) {
-        free(err);
         web_error(&r, 500, "db_unavailable", "数据库暂时不可用");
         return;
     }
     session_load(&r);
     dispatch(&r);
     free_params(&r);
-    db_close(r.db);
+    /* a handler that failed mid-transaction must not hand an open transaction to the next request */
+    db_rollback_if_open(r.db);
+    app_db_put(app, r.db);
 }

@@ -53,8 +53,10 @@ int dv_can_write(Req *r, const DirKind *k) {
 static void add_scope(Req *r, const DirKind *k, Buf *where, Params *p) {
     const char *col = dir_field_index(k, "org_id") >= 0 ? "t.org_id" : !strcmp(k->name, "orgs") ? "t.id" : NULL;
     if (!col) return;
-    if (!strcmp(col, "t.id")) buf_puts(where, " AND " WEB_SCOPE_SQL("t.id"));
-    else buf_puts(where, " AND " WEB_SCOPE_SQL("t.org_id"));
+    /* unary + keeps SQLite from driving the scan by the org index: pages are read in id order,
+     * so the planner must walk the rowid from the keyset position and stop after one page */
+    if (!strcmp(col, "t.id")) buf_puts(where, " AND " WEB_SCOPE_SQL("+t.id"));
+    else buf_puts(where, " AND " WEB_SCOPE_SQL("+t.org_id"));
     p_int(p, r->sess->org_id);
 }
 
@@ -120,11 +122,37 @@ static void build_filters(Req *r, const DirKind *k, Buf *where, Params *p) {
     }
 }
 
+/* Names of referenced rows, cached for one page (a list shows the same org and depts on many
+ * rows). The cache lives in the request thread and is cleared at the end of each list/get. */
+#define NAME_CACHE 16
+static _Thread_local struct {
+    const char *table;
+    char *code, *name;
+} name_cache[NAME_CACHE];
+static _Thread_local int name_cache_n;
+
+static void name_cache_clear(void) {
+    for (int i = 0; i < name_cache_n; i++) {
+        free(name_cache[i].code);
+        free(name_cache[i].name);
+    }
+    name_cache_n = 0;
+}
+
 static char *ref_name(Req *r, const char *table, const char *code) {
+    for (int i = 0; i < name_cache_n; i++)
+        if (name_cache[i].table == table && !strcmp(name_cache[i].code, code))
+            return name_cache[i].name ? xstrdup(name_cache[i].name) : NULL;
     char *name = NULL;
     char *sql = xasprintf("SELECT name FROM %s WHERE code = ?", table);
     db_query_text(r->db, &name, sql, "t", code);
     free(sql);
+    if (name_cache_n < NAME_CACHE) {
+        name_cache[name_cache_n].table = table;
+        name_cache[name_cache_n].code = xstrdup(code);
+        name_cache[name_cache_n].name = name ? xstrdup(name) : NULL;
+        name_cache_n++;
+    }
     return name;
 }
 
@@ -191,7 +219,10 @@ json_t *dv_list(Req *r, const DirKind *k) {
     free(before);
     json_t *out = json_object(), *rows = json_array();
     /* total */
-    char *sql = xasprintf("SELECT count(*) FROM %s t%s", k->table, where.data);
+    /* counting stops past DIR_COUNT_CAP rows: exact totals of 100,000-row lists cost more than
+     * the page itself, and "10000+" is all a reader needs */
+    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT %d)", k->table, where.data,
+                          DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(r->db, sql);
     free(sql);
     int64_t total = 0;
@@ -244,6 +275,9 @@ json_t *dv_list(Req *r, const DirKind *k) {
     json_object_set_new(out, "total", json_integer(total));
     json_object_set_new(out, "next_after", has_next ? json_integer(last) : json_null());
     json_object_set_new(out, "prev_before", has_prev && n ? json_integer(first) : json_null());
+    json_object_set_new(out, "total_capped", json_boolean(total > DIR_COUNT_CAP));
+    if (total > DIR_COUNT_CAP) json_object_set_new(out, "total", json_integer(DIR_COUNT_CAP));
+    name_cache_clear();
     p_free(&p);
     buf_free(&where);
     return out;
@@ -362,6 +396,7 @@ json_t *dv_get(Req *r, const DirKind *k, long long id, int with_history) {
     }
     p_free(&p);
     if (row && with_history) json_object_set_new(row, "history", history(r, k, id));
+    name_cache_clear();
     return row;
 }
 

@@ -7,6 +7,7 @@
 #include "web.h"
 
 #define DIR_PAGE_SIZE 50
+#define DIR_COUNT_CAP 10000
 
 /* Resolves :kind or answers 404 (returns NULL). */
 const DirKind *dv_kind(Req *r);

@@ -157,6 +157,7 @@ void page_dir_list(Req *r) {
     json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:b}", "kind", k->name, "label", k->label, "headers", headers,
                             "rows", rows, "filters", filters(r, k), "total", json_integer_value(json_object_get(data, "total")),
                             "can_write", dv_can_write(r, k));
+    json_object_set(ctx, "total_capped", json_object_get(data, "total_capped"));
     Buf b;
     buf_init(&b);
     if (json_is_integer(json_object_get(data, "next_after"))) {
@@ -436,6 +437,7 @@ void page_dir_import(Req *r) {
     }
     unlink(path);
     free(path);
+    if (rc == IMPORT_OK) db_exec_script(r->db, "PRAGMA optimize");
     json_t *errors = json_array();
     for (size_t i = 0; i < rep.nerrors; i++) json_array_append_new(errors, json_string(rep.errors[i]));
     json_t *ctx = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label, "filename",
