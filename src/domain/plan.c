@@ -688,11 +688,11 @@ int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor,
                            "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
                        "tttit", next, actor, actor, version_id, vi.status);
         break;
-    case PLAN_APPROVE: /* an approval opinion is optional and replaces an earlier return opinion */
+    case PLAN_APPROVE: /* an approval opinion is optional; it replaces an earlier return opinion (the
+                          audit log keeps that one) */
         dbrc = db_exec(db, "UPDATE plan_version SET status = ?, approved_at = datetime('now'), approved_by = ?, "
-                           "opinion = CASE WHEN ? = '' THEN opinion ELSE ? END, updated_at = datetime('now'), updated_by = ? "
-                           "WHERE id = ? AND status = ?",
-                       "tttttit", next, actor, op, op, actor, version_id, vi.status);
+                           "opinion = nullif(?, ''), updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
+                       "ttttit", next, actor, op, actor, version_id, vi.status);
         break;
     case PLAN_RETURN:
         dbrc = db_exec(db, "UPDATE plan_version SET status = ?, opinion = ?, submitted_at = NULL, submitted_by = NULL, "

@@ -224,6 +224,10 @@ static void test_startable(void) {
     CHECK_INT(step(db, vid, PLAN_RETURN, "补充"), PLAN_OK);
     CHECK_INT(step(db, vid, PLAN_SUBMIT, NULL), PLAN_OK);
     CHECK_INT(step(db, vid, PLAN_APPROVE, NULL), PLAN_OK);
+    char *op = NULL;
+    db_query_text(db, &op, "SELECT opinion FROM plan_version WHERE id = ?", "i", vid);
+    CHECK(op == NULL); /* the return opinion does not read as the approval's */
+    free(op);
     CHECK_INT(startable(db, tid, "已批准"), 0); /* approved is not enough: it must be published */
     CHECK_INT(step(db, vid, PLAN_PUBLISH, NULL), PLAN_OK);
     CHECK_INT(startable(db, tid, NULL), 1);
