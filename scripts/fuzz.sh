@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets tests/fuzz/fuzz_*.c with clang and runs each for a while,
 # adding the inputs that reach new code to its committed corpus tests/fuzz/corpus/<name>/.
 # Usage: scripts/fuzz.sh [SECONDS] [NAME...]     (default 60 seconds each, every target)
-# Environment: JOBS=N runs N fuzzing processes per target (default 1); CC=clang-XX.
+# Environment: JOBS=N runs N fuzzing processes per target (default 1); CC=clang-XX;
+# MINIMIZE=1 re-minimizes the committed corpus instead of only adding to it.
 # Crashes are written to build-fuzz/artifacts/ and make the script exit 1: fix the bug, then
 # copy the (minimized: build-fuzz/<name> -minimize_crash=1 FILE) input into the corpus, where
 # `make test` replays it from then on.
@@ -63,13 +64,19 @@ for name in "${names[@]}"; do
   rc=$?
   set -e
   tail -n 12 "$out/$name.log" >&2
-  # The committed corpus = the hand-written seeds (named files, always kept) + an approximately
-  # minimal set of the fuzzer's inputs (hex SHA-1 names) covering the edges the seeds miss (set
-  # cover, hit counts ignored), so it stays at tens of files; $work keeps everything for next time.
+  # The committed corpus = the hand-written seeds (named files, always kept) + the fuzzer's
+  # inputs (hex SHA-1 names) that reach edges the rest misses, chosen by set cover with hit counts
+  # ignored, so it stays at tens of files. By default the committed inputs stay and only new edges
+  # add files (no churn in git); MINIMIZE=1 re-chooses every hex-named input from scratch.
+  # $work keeps the full working corpus for the next run.
   before=$(ls "$corpus" | wc -l)
   fresh=$root/$out/merge-$name
   rm -rf "$fresh" && mkdir -p "$fresh"
-  find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]+' -exec cp {} "$fresh"/ \;
+  if [ "${MINIMIZE:-0}" = 1 ]; then
+    find "$corpus" -maxdepth 1 -type f ! -regex '.*/[0-9a-f]+' -exec cp {} "$fresh"/ \;
+  else
+    cp "$corpus"/* "$fresh"/ 2>/dev/null || true
+  fi
   if "$bin" -set_cover_merge=1 -use_counters=0 "$fresh" "$corpus" "$work" >"$out/$name-merge.log" 2>&1; then
     find "$corpus" -maxdepth 1 -type f -regex '.*/[0-9a-f]+' -delete
     find "$fresh" -maxdepth 1 -type f -regex '.*/[0-9a-f]+' -exec cp {} "$corpus"/ \;
