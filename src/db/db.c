@@ -181,6 +181,32 @@ int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
 
 int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
 
+int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+                  char **out, size_t *len) {
+    *out = NULL;
+    *len = 0;
+    if (db->drv->read_value)
+        return db->drv->read_value(db->conn, table, column, rowid, pad, out, len);
+    /* generic path: one SELECT and a copy (text values only) */
+    char *sql = xasprintf("SELECT %s FROM %s WHERE rowid = ?", column, table);
+    Stmt *st = db_prepare(db, sql);
+    free(sql);
+    if (!st) return DB_ERR;
+    db_bind_int(st, 1, rowid);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        const char *v = db_col_text(st, 0);
+        size_t n = v ? strlen(v) : 0;
+        *out = xmalloc(n + pad + 1);
+        if (n) memcpy(*out, v, n);
+        memset(*out + n, 0, pad + 1);
+        *len = n;
+        rc = DB_OK;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 int db_schema_version(Db *db) {
     int64_t v = 0;
     if (db_query_int(db, &v, "SELECT coalesce(max(version),0) FROM schema_migrations", NULL) !=

@@ -8,6 +8,7 @@
 #ifndef SPOTCHECK_DB_H
 #define SPOTCHECK_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct Db Db;
@@ -58,6 +59,14 @@ void db_rollback_if_open(Db *db);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
+/* Reads one large text or blob value, column `column` of the row with rowid `rowid` of
+ * `table` (trusted identifiers, never user input), straight into a new buffer of its length
+ * plus `pad` zero bytes, without the intermediate copy a SELECT makes (SQLite: incremental
+ * blob I/O). *out (caller frees) and *len receive the value; returns DB_OK, DB_DONE when
+ * there is no such row (then *out is NULL), DB_ERR on error. */
+int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+                  char **out, size_t *len);
+
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */
 int db_backup(Db *db, const char *path, char **err);
@@ -89,6 +98,9 @@ typedef struct DbDriver {
     int64_t (*last_id)(void *conn);
     int64_t (*changes)(void *conn);
     int (*backup)(void *conn, const char *path, char **err);
+    /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
+    int (*read_value)(void *conn, const char *table, const char *column, int64_t rowid,
+                      size_t pad, char **out, size_t *len);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;
