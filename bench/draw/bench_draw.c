@@ -4,9 +4,10 @@
  *
  *   bench_draw memory N POP_OUT   generate N targets, write the canonical population file to
  *                                 POP_OUT (for the peers), time parse + draw in memory
- *   bench_draw db DB              time `draw freeze` (build the population from the target table,
- *                                 store it) and `draw run` (read it back, parse, draw)
- *   bench_draw run DB             time only the `draw run` part on a database `db` prepared */
+ *   bench_draw db DB              time `draw freeze` (draw_store_freeze: build the population
+ *                                 from the target table, parse it back, store it) and the
+ *                                 selection part of `draw run` (read it back, parse, draw)
+ *   bench_draw run DB             time only the `draw run` part on a database `db` froze */
 #include "db/db.h"
 #include "domain/draw.h"
 #include "domain/draw_sha256.h"
@@ -30,6 +31,7 @@ static double cpu(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const char *TASK = "BENCH-2025";
 static const char *SEED = "spotcheck-v1|BENCH-2025|3141592653|"
                           "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
@@ -49,28 +51,30 @@ static size_t draw3(const DrawPop *p, char *first_out, size_t first_len) {
 }
 
 /* What `draw run` does before building the record: open the database, read the frozen
- * population file, parse it, draw. Prints the phases (wall seconds) and the CPU seconds. */
+ * population file (draw_store_load_population: one copy, digest checked against the frozen
+ * one), parse it, draw. Prints the phases (wall seconds) and the CPU seconds. */
 static int run_from_db(const char *path) {
     char first[160];
     double t0 = now(), c0 = cpu();
     char *err = NULL;
     Db *db = db_open(path, 0, &err);
-    char *text = NULL;
-    if (!db || db_query_text(db, &text, "SELECT content FROM bench_pop", "")) return 1;
-    double t1 = now(), c1 = cpu();
+    int64_t id = 0;
+    if (!db || db_query_int(db, &id, "SELECT id FROM draw WHERE task_code = ? AND status <> '已作废'",
+                            "t", TASK) || !id) {
+        fprintf(stderr, "no frozen draw of %s in %s\n", TASK, path);
+        return 1;
+    }
     DrawPop p;
-    if (draw_pop_parse(&p, text, strlen(text), &err)) {
+    if (draw_store_load_population(db, id, &p, &err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    double t2 = now(), c2 = cpu();
+    double t1 = now(), c1 = cpu();
     size_t n = draw3(&p, first, sizeof first);
-    double t3 = now(), c3 = cpu();
-    printf("db_run_read %.3f\ndb_run_parse %.3f\ndb_run_read_parse %.3f\ndb_run_draw %.3f\n"
-           "db_total %.3f\ndb_total_cpu %.3f (read %.3f, parse %.3f, draw %.3f)\nsample %zu\n"
-           "first %s\n",
-           t1 - t0, t2 - t1, t2 - t0, t3 - t2, t3 - t0, c3 - c0, c1 - c0, c2 - c1, c3 - c2, n,
-           first);
+    double t2 = now(), c2 = cpu();
+    printf("db_run_read_parse %.3f\ndb_run_draw %.3f\ndb_total %.3f\n"
+           "db_total_cpu %.3f (read+parse %.3f, draw %.3f)\nsample %zu\nfirst %s\n",
+           t1 - t0, t2 - t1, t2 - t0, c2 - c0, c1 - c0, c2 - c1, n, first);
     draw_pop_free(&p);
     db_close(db);
     return 0;
@@ -111,6 +115,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(argv[1], "db")) {
+        /* `draw freeze`: build the population and officer files from the directory tables,
+         * parse them back, store them with the commitment */
         double t0 = now();
         char *err = NULL;
         Db *db = db_open(argv[2], 0, &err);
@@ -120,26 +126,17 @@ int main(int argc, char **argv) {
         }
         json_t *params = json_pack("{s:{s:s},s:{s:i}}", "ratios", "*", "3%", "exclusions",
                                    "yearly_cap", 0);
-        json_t *excluded = json_array();
-        Buf pop;
-        buf_init(&pop);
-        if (draw_store_population(db, params, "2025-06-02", "BENCH-2025", &pop, excluded, &err)) {
+        DrawFreezeReq req = {.task = TASK, .date = "2025-06-02", .source = "bench", .params = params};
+        char *fsha = NULL;
+        if (draw_store_freeze(db, &req, &fsha, &err)) {
             fprintf(stderr, "%s\n", err);
             return 1;
         }
         double t1 = now();
-        /* what `draw freeze` stores and `draw run` reads back: the frozen population file */
-        if (db_exec(db, "CREATE TABLE IF NOT EXISTS bench_pop(content TEXT)", "") ||
-            db_exec(db, "DELETE FROM bench_pop", "") ||
-            db_exec(db, "INSERT INTO bench_pop VALUES (?)", "t", pop.data)) {
-            fprintf(stderr, "%s\n", db_errmsg(db));
-            return 1;
-        }
-        buf_free(&pop);
+        free(fsha);
         db_close(db);
         json_decref(params);
-        json_decref(excluded);
-        printf("db_freeze_build %.3f\n", t1 - t0);
+        printf("db_freeze %.3f\n", t1 - t0);
         return run_from_db(argv[2]);
     }
     if (!strcmp(argv[1], "run")) return run_from_db(argv[2]);

@@ -20,10 +20,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-
-/* Zero bytes after the text of a DrawPop, so that whole 64-byte chunks, 8-byte loads and the
- * 64-byte blocks of pop_block() may read past the end of any line. */
-#define POP_PAD 72
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* ------------------------------------------------------------------ tickets */
 
@@ -64,7 +63,7 @@ void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h
 }
 
 /* The same block for an id of a DrawPop (at most 55 bytes), whose text is followed by enough
- * readable bytes (POP_PAD) for whole 16-byte loads: no byte-wise copying. */
+ * readable bytes (DRAW_POP_PAD) for whole 16-byte loads: no byte-wise copying. */
 static inline void pop_block(uint8_t block[64], const char *id, size_t id_len) {
 #if defined(__SSE2__)
     const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -134,24 +133,66 @@ static inline uint64_t key_of(const uint32_t h[8]) {
 
 uint64_t draw_key_of(const uint32_t h[8]) { return key_of(h); }
 
+/* The first four ticket digits as a number, i.e. key_of(h) / 10^15, from x mod 10^4 alone:
+ * x mod 625 from the words (2^(32k) mod 625 is small, no 128-bit arithmetic), x mod 16 from the
+ * last word, and as 625 = 1 (mod 16) the CRT is one subtraction. A cheap first test. */
+static inline uint32_t key4_of(const uint32_t h[8]) {
+    static const uint32_t c625[8] = {1, 421, 366, 336, 206, 476, 396, 466}; /* 2^(32k) mod 625 */
+    uint64_t acc = 0;
+    for (int k = 0; k < 8; k++) acc += (uint64_t)h[7 - k] * c625[k];
+    uint32_t r625 = (uint32_t)(acc % 625), r16 = h[7] & 15;
+    uint32_t y4 = r625 + 625 * ((r16 - r625) & 15); /* x mod 10^4 */
+    return rev4_table[y4];
+}
+
+/* (hi:lo) / 10^19 for hi < 10^19, remainder in *rem, by multiplication with the precomputed
+ * reciprocal (Möller and Granlund, "Improved division by invariant integers", 2011, alg. 4);
+ * 10^19 has its top bit set, so no normalisation is needed. Integers only. */
+static inline uint64_t div_1e19(uint64_t hi, uint64_t lo, uint64_t *rem) {
+    const uint64_t d = 10000000000000000000ULL;
+    const uint64_t v = 0xd83c94fb6d2ac34aULL; /* floor((2^128 - 1) / d) - 2^64 */
+    unsigned __int128 q = (unsigned __int128)v * hi + ((unsigned __int128)hi << 64 | lo);
+    uint64_t q1 = (uint64_t)(q >> 64) + 1, q0 = (uint64_t)q;
+    uint64_t r = lo - q1 * d;
+    if (r > q0) {
+        q1--;
+        r += d;
+    }
+    if (r >= d) {
+        q1++;
+        r -= d;
+    }
+    *rem = r;
+    return q1;
+}
+
+/* dig4[g]: the four decimal digits of g < 10000, least significant first. */
+static char dig4[10000][4];
+__attribute__((constructor)) static void dig4_init(void) {
+    for (unsigned g = 0; g < 10000; g++) {
+        dig4[g][0] = (char)('0' + g % 10);
+        dig4[g][1] = (char)('0' + g / 10 % 10);
+        dig4[g][2] = (char)('0' + g / 100 % 10);
+        dig4[g][3] = (char)('0' + g / 1000);
+    }
+}
+
 size_t draw_ticket_of(const uint32_t h[8], char out[DRAW_TICKET_MAX]) {
     uint64_t w[4];
     for (int i = 0; i < 4; i++) w[i] = (uint64_t)h[7 - 2 * i] | (uint64_t)h[6 - 2 * i] << 32;
     char digits[100]; /* least significant first */
     size_t nd = 0;
-    const uint64_t D = 10000000000000000000ULL; /* 10^19 */
     for (int chunk = 0; chunk < 5; chunk++) {
-        unsigned __int128 rem = 0;
-        for (int i = 3; i >= 0; i--) {
-            unsigned __int128 cur = rem << 64 | w[i];
-            w[i] = (uint64_t)(cur / D);
-            rem = cur % D;
+        uint64_t rem = 0;
+        for (int i = 3; i >= 0; i--) w[i] = div_1e19(rem, w[i], &rem);
+        /* the 19 digits of rem: four groups of four, then three */
+        for (int j = 0; j < 4; j++) {
+            memcpy(digits + nd, dig4[rem % 10000], 4);
+            nd += 4;
+            rem /= 10000;
         }
-        uint64_t r = (uint64_t)rem;
-        for (int j = 0; j < 19; j++) {
-            digits[nd++] = (char)('0' + r % 10);
-            r /= 10;
-        }
+        memcpy(digits + nd, dig4[rem], 3); /* rem < 1000 */
+        nd += 3;
     }
     size_t len = nd;
     while (len > 64 && digits[len - 1] == '0') len--;
@@ -556,6 +597,18 @@ static void pop_restore(DrawPop *p, size_t nlines, const char *end_of_last) {
     }
 }
 
+/* malloc for the large arrays of a population: asks for transparent huge pages where the
+ * kernel offers them, so that filling 10M entries takes thousands of page faults fewer. */
+static void *big_alloc(size_t n) {
+    void *p = xmalloc(n);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t H = 2u << 20;
+    uintptr_t a = ((uintptr_t)p + H - 1) & ~(H - 1), e = ((uintptr_t)p + n) & ~(H - 1);
+    if (n >= 4 * H && e > a) madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
+#endif
+    return p;
+}
+
 /* Parses a well-formed file in one pass. Returns 1 on success; 0 when the file is unusual in
  * any way (then the text is as it was and nothing is allocated), and the reference parser
  * decides and reports. */
@@ -563,9 +616,9 @@ static int pop_parse_fast(DrawPop *p, size_t len) {
     char *text = p->text;
     if (!len || text[len - 1] != '\n') return 0;
     size_t cap = len / 4 + 1; /* a line has at least 4 bytes; untouched pages cost nothing */
-    p->id = xmalloc(cap * sizeof *p->id);
-    p->id_len = xmalloc(cap * sizeof *p->id_len);
-    p->stratum = xmalloc(cap * sizeof *p->stratum);
+    p->id = big_alloc(cap * sizeof *p->id);
+    p->id_len = big_alloc(cap * sizeof *p->id_len);
+    p->stratum = big_alloc(cap * sizeof *p->stratum);
     size_t ncap = 8, nnames = 0, ncols = 0, n = 0;
     char **names = xmalloc(ncap * sizeof *names);
     size_t *name_len = xmalloc(ncap * sizeof *name_len);
@@ -598,7 +651,7 @@ static int pop_parse_fast(DrawPop *p, size_t len) {
             /* end of a line: [line, pos) */
             if (!ncols) {
                 ncols = field + 1;
-                if (ncols == 3) p->region = xmalloc(cap * sizeof *p->region);
+                if (ncols == 3) p->region = big_alloc(cap * sizeof *p->region);
             }
             size_t send = field == 1 ? pos : t2;
             if (field + 1 != ncols || t1 == line || send == t1 + 1 || (ncols == 3 && pos == t2 + 1))
@@ -664,8 +717,8 @@ bail:
 static int pop_parse(DrawPop *p, char *text, size_t len, char **err, int fast) {
     memset(p, 0, sizeof *p);
     draw_sha256_hex(text, len, p->sha256);
-    text = xrealloc(text, len + POP_PAD);
-    memset(text + len, 0, POP_PAD);
+    text = xrealloc(text, len + DRAW_POP_PAD);
+    memset(text + len, 0, DRAW_POP_PAD);
     p->text = text;
     if (fast && pop_parse_fast(p, len)) return 0;
     return pop_parse_slow(p, len, err);
@@ -814,6 +867,7 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
      * the first n_h of the sorted candidates are exactly the first n_h of the stratum's
      * order; otherwise (rare) the stratum is redone in full. Every id is hashed either way. */
     uint64_t *T = xmalloc(ns * sizeof *T);
+    uint32_t *T4 = xmalloc(ns * sizeof *T4); /* key < T_h implies key / 10^15 <= T4_h */
     size_t *cap = xcalloc(ns, sizeof *cap), ncap = 0;
     DigestStore ds = {0};
     const uint64_t TEN19 = 10000000000000000000ULL;
@@ -828,6 +882,7 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
             T[h] = (uint64_t)(((unsigned __int128)m * TEN19 + N - 1) / N);
             cap[h] = m + m / 16 + 64;
         }
+        T4[h] = (uint32_t)((T[h] - 1) / 1000000000000000ULL);
         sel->ent[h] = xmalloc((cap[h] ? cap[h] : 1) * sizeof(DrawEnt));
         ncap += cap[h];
     }
@@ -839,10 +894,15 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
     for (; i + 1 < p->n; i += 2) {
         uint32_t ha[8], hb[8];
         pop_digest2(&sel->seed, ids[i], lens[i], ids[i + 1], lens[i + 1], ha, hb);
-        uint64_t ka = key_of(ha), kb = key_of(hb);
         uint32_t sa = st[i], sb = st[i + 1];
-        if (ka < T[sa]) cand_push(sel, sa, cap, &ds, ka, (uint32_t)i, ha);
-        if (kb < T[sb]) cand_push(sel, sb, cap, &ds, kb, (uint32_t)(i + 1), hb);
+        if (key4_of(ha) <= T4[sa]) {
+            uint64_t ka = key_of(ha);
+            if (ka < T[sa]) cand_push(sel, sa, cap, &ds, ka, (uint32_t)i, ha);
+        }
+        if (key4_of(hb) <= T4[sb]) {
+            uint64_t kb = key_of(hb);
+            if (kb < T[sb]) cand_push(sel, sb, cap, &ds, kb, (uint32_t)(i + 1), hb);
+        }
     }
     if (i < p->n) {
         uint32_t ha[8];
@@ -851,6 +911,7 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
         if (ka < T[st[i]]) cand_push(sel, st[i], cap, &ds, ka, (uint32_t)i, ha);
     }
     free(T);
+    free(T4);
     free(cap);
     OrdCtx c = {&sel->seed, p->id, p->id_len};
     size_t total = 0;

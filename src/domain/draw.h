@@ -74,9 +74,14 @@ typedef struct DrawPop {
     char sha256[65];   /* digest of the file as given */
 } DrawPop;
 
+/* Zero bytes kept after the text of a DrawPop, so that the parser's 64-byte chunks, 8-byte
+ * loads and the hashing's 64-byte blocks may read past the end of any line. A caller that
+ * allocates the text with this much room spares draw_pop_parse a reallocation. */
+#define DRAW_POP_PAD 72
+
 /* Takes ownership of text (malloc'ed, len bytes, need not be NUL-terminated; it is realloc'ed
- * to add one) and parses it. On error frees text, leaves *p empty, returns -1 with *err naming
- * the line. */
+ * to len + DRAW_POP_PAD bytes) and parses it. On error frees text, leaves *p empty, returns -1
+ * with *err naming the line. */
 int draw_pop_parse(DrawPop *p, char *text, size_t len, char **err);
 /* The same result from the straightforward line-at-a-time parser that draw_pop_parse falls
  * back to for any unusual file (it gives the error messages); for tests. */

@@ -502,6 +502,47 @@ out:
 
 /* ------------------------------------------------------------------ run and substitute */
 
+int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err) {
+    memset(pop, 0, sizeof *pop);
+    Stmt *st = db_prepare(db, "SELECT f.rowid, f.sha256, d.population_sha256 FROM draw_file f "
+                              "JOIN draw d ON d.id = f.draw_id "
+                              "WHERE f.draw_id = ? AND f.kind = 'population'");
+    if (!st) return dberr(db, err);
+    db_bind_int(st, 1, draw_id);
+    int rc = db_step(st);
+    int64_t rowid = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    char *file_sha = rc == DB_ROW ? xstrdup(db_col_text(st, 1)) : NULL;
+    char *frozen_sha = rc == DB_ROW ? xstrdup(db_col_text(st, 2)) : NULL;
+    db_finalize(st);
+    if (rc == DB_ERR) return dberr(db, err);
+    /* the file as stored, straight into a buffer with the room the parser wants after it */
+    char *text = NULL;
+    size_t len = 0;
+    if (rc == DB_ROW) {
+        rc = db_read_value(db, "draw_file", "content", rowid, DRAW_POP_PAD, &text, &len);
+        if (rc == DB_ERR) {
+            free(file_sha);
+            free(frozen_sha);
+            return dberr(db, err);
+        }
+    }
+    if (!text) text = xstrdup("");
+    if (draw_pop_parse(pop, text, len, err)) {
+        free(file_sha);
+        free(frozen_sha);
+        return -1;
+    }
+    /* the digest of the bytes read must be the one frozen and published */
+    int bad = file_sha && (strcmp(pop->sha256, file_sha) || strcmp(pop->sha256, frozen_sha));
+    if (bad) {
+        set_err(err, "名单文件的 SHA-256 %s 与冻结时的 %s 不符", pop->sha256, frozen_sha);
+        draw_pop_free(pop);
+    }
+    free(file_sha);
+    free(frozen_sha);
+    return bad ? -1 : 0;
+}
+
 typedef struct Loaded {
     int64_t id;
     char *status, *secret, *freeze_json, *record_json;
@@ -523,20 +564,17 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     int rc = current_draw(db, task, &l->id, &l->status);
     if (rc < 0) return dberr(db, err);
     if (rc == 1) return set_err(err, "任务 %s 没有抽取记录（先执行 draw freeze）", task), 1;
-    char *pop = NULL, *off = NULL;
+    char *off = NULL;
     if (db_query_text(db, &l->secret, "SELECT secret FROM draw WHERE id = ?", "i", l->id) ||
         db_query_text(db, &l->freeze_json, "SELECT freeze_json FROM draw WHERE id = ?", "i", l->id) ||
         db_query_text(db, &l->record_json, "SELECT record_json FROM draw WHERE id = ?", "i", l->id) ||
-        db_query_text(db, &pop, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", "i", l->id) ||
         db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", l->id)) {
-        free(pop);
         free(off);
         return dberr(db, err);
     }
-    if (!pop) pop = xstrdup("");
     if (!off) off = xstrdup("");
-    size_t plen = strlen(pop);
-    int bad = draw_pop_parse(&l->pop, pop, plen, err) || draw_roster_parse(&l->ros, off, strlen(off), err);
+    int bad = draw_store_load_population(db, l->id, &l->pop, err) ||
+              draw_roster_parse(&l->ros, off, strlen(off), err);
     free(off);
     return bad ? -1 : 0;
 }

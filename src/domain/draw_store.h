@@ -9,6 +9,7 @@
 
 #include "../core/util.h"
 #include "../db/db.h"
+#include "draw.h"
 
 /* Builds the canonical population file for params (filters, exclusions, strata; see
  * docs/DRAW.md) as of date (YYYY-MM-DD) for task: appends it to pop, and appends one
@@ -42,6 +43,10 @@ int draw_store_run(Db *db, const char *task, const char *randomness, const char 
 int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,
                           const char *officer, const char *reason, const char *by, json_t **event,
                           char **err);
+/* Reads the frozen population file of draw draw_id (the draw table's id) straight from the
+ * database, parses it and checks its SHA-256 against the digest frozen with it. Returns 0,
+ * or -1 with *err (*pop is then empty). `draw run` and `draw substitute` load it this way. */
+int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err);
 /* Reads draw draw_no of task (0: the current one). *doc receives the full record when drawn,
  * else {"format","freeze","freeze_sha256"}; population/officers (may be NULL) receive the
  * frozen files; *status the status text. Returns 0, 1 when absent, -1 on error. */
