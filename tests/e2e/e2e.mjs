@@ -198,6 +198,84 @@ await step('annual plan: the seed example row from draft to the public portal', 
   await st.screenshot({ path: join(shots, 'public-plan.png'), fullPage: true });
 });
 
+await step('task: scheme approved and published, joint confirmation, draw ceremony, substitution, notice, public verification', async () => {
+  // continues from the published plan row of the previous step (demo data, 宁晋县)
+  const as = async (user) => {
+    const p = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    p.on('dialog', d => d.accept());
+    p.on('pageerror', e => consoleErrors.push(e.message));
+    await p.goto(base + '/login');
+    await p.fill('#username', user);
+    await p.fill('#password', 'spotcheck-demo');
+    await p.click('button[type=submit]');
+    await p.waitForURL(base + '/');
+    return p;
+  };
+  const st = await as('staff');
+  await st.click('nav.sidenav >> text=抽查任务实施');
+  await st.click('#startable >> tr:has-text("2025年邢台市医疗保障局定点医疗机构随机抽查工作方案") >> button');
+  await st.waitForURL(/\/tasks\/\d+\?ok=created/);
+  const taskUrl = st.url().split('?')[0], tid = taskUrl.split('/').pop();
+  check('task started from the published row, joint dept to confirm', (await st.textContent('#joints')).includes('待确认'));
+  await st.fill('#s-purpose', '规范定点医疗机构医保基金使用');
+  await st.fill('#s-period', '2025年6月1日至6月30日');
+  await st.fill('#s-method', '实地检查、书面检查');
+  await st.fill('#s-mat', '近一年医保结算清单、药品进销存台账');
+  await st.fill('#s-contact', '基金监管股 0319-0000000');
+  await st.fill('#s-src', '摇号现场由观察员掷 8 枚骰子的点数');
+  await st.fill('#s-obs0', '钱律师');
+  await st.fill('#s-obs1', '孙代表');
+  await st.click('#btn-scheme-save');
+  await st.waitForURL(/ok=saved/);
+  await st.click('#btn-scheme-submit');
+  await st.waitForURL(/ok=status/);
+  const ld = await as('leader');
+  await ld.goto(taskUrl);
+  await ld.click('#btn-scheme-approve');
+  await ld.waitForURL(/ok=status/);
+  await st.goto(taskUrl);
+  await st.click('#btn-scheme-publish');
+  await st.waitForURL(/ok=status/);
+  check('published scheme waits for the joint dept before the draw', (await st.textContent('#why-not')).includes('尚未确认'));
+  const jt = await as('joint');
+  await jt.goto(base + '/joint');
+  await jt.fill(`#j-items-${tid}`, '价格行为检查');
+  await jt.click(`#btn-joint-confirm-${tid}`);
+  await jt.waitForURL(/ok=saved/);
+  await st.goto(taskUrl);
+  await st.click('#btn-freeze');
+  await st.waitForURL(/\/draw\?ok=status/);
+  check('ceremony shows the frozen population digest', (await st.textContent('#pop-sha')).length === 64);
+  await st.screenshot({ path: join(shots, 'ceremony-frozen.png'), fullPage: true });
+  await st.fill('#d-rnd', '36152241');
+  await st.click('#btn-draw');
+  await st.waitForURL(/\/draw\?ok=status/);
+  check('result at once, then locked', await st.isVisible('#locked') && (await st.textContent('#tickets')).includes('0.'));
+  await st.screenshot({ path: join(shots, 'ceremony-drawn.png'), fullPage: true });
+  const cert = (await st.textContent('#groups tbody tr:first-child td:nth-child(4)')).match(/（([A-Z0-9]+)）/)[1];
+  await st.fill('#sub-officer', cert);
+  await st.fill('#sub-reason', '回避：与负责人系近亲属');
+  await st.click('#btn-substitute');
+  await st.waitForURL(/ok=saved/);
+  check('substitution recorded with its reason', (await st.textContent('#events')).includes('回避：与负责人系近亲属'));
+  await st.click('#groups tbody tr:first-child >> text=检查通知书');
+  check('inspection notice', (await st.textContent('#notice')).includes('检查通知书'));
+  await st.emulateMedia({ media: 'print' });
+  await st.screenshot({ path: join(shots, 'notice-print.png'), fullPage: true });
+  await st.emulateMedia({ media: 'screen' });
+  await st.goto(base + `/public/tasks/${tid}`);
+  check('public page with how to verify', (await st.textContent('#how-to-verify')).includes('python3 tools/verify_draw.py'));
+  await st.screenshot({ path: join(shots, 'public-task.png'), fullPage: true });
+  const dir = process.env.TMPDIR || '/tmp';
+  for (const k of ['record', 'population', 'officers']) {
+    const res = await fetch(base + `/public/tasks/${tid}/${k}`);
+    writeFileSync(join(dir, `${k}.dl`), Buffer.from(await res.arrayBuffer()));
+  }
+  const { spawnSync } = await import('node:child_process');
+  const v = spawnSync('python3', [new URL('../../tools/verify_draw.py', import.meta.url).pathname, join(dir, 'record.dl'), join(dir, 'population.dl'), join(dir, 'officers.dl')], { encoding: 'utf8' });
+  check('the public record verifies with tools/verify_draw.py', v.status === 0 && v.stdout.startsWith('一致'), v.stdout + v.stderr);
+});
+
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
 await browser.close();
 console.log(`RESULT ${passed} ${failed}`);
