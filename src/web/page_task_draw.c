@@ -348,10 +348,14 @@ void page_task_redraw_approve(Req *r) {
         free(approver);
     }
     if (rc == 0) {
-        db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?", "ti",
-                r->sess->username, rid);
-        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", fsha);
-        task_web_audit_after(r, "task.redraw.approve", id, after);
+        /* the request's decision and its audit row commit together, right after the freeze */
+        char *after = xasprintf("{\"freeze_sha256\":\"%s\",\"redraw_reason\":\"(see task_redraw %lld)\"}", fsha, (long long)rid);
+        if (db_begin(r->db) == DB_OK) {
+            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?",
+                        "ti", r->sess->username, rid) ||
+                web_audit(r, "task.redraw.approve", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK)
+                db_rollback(r->db);
+        }
         free(after);
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
