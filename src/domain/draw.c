@@ -790,6 +790,12 @@ static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
     }
 }
 
+void draw_sort_entries(const DrawSeed *s, const char *const *ids, const uint32_t *lens, DrawEnt *a,
+                       size_t n) {
+    OrdCtx c = {s, ids, lens};
+    ent_sort_fast(&c, a, n);
+}
+
 static uint64_t isqrt64(uint64_t x) {
     uint64_t r = 0;
     for (uint64_t bit = 1ULL << 62; bit; bit >>= 2) {

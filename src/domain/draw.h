@@ -95,8 +95,13 @@ int draw_pop_stratum(const DrawPop *p, const char *name);
 typedef struct DrawEnt {
     uint64_t key;
     uint32_t idx;
-    uint32_t pad;
+    uint32_t pad; /* draw_select: slot of the kept digest, UINT32_MAX when none */
 } DrawEnt;
+
+/* Sorts n entries (key, idx into ids/lens) into the order key, full ticket, id bytes: the
+ * engine's radix sort on the keys with equal keys ordered by full tickets. For tests. */
+void draw_sort_entries(const DrawSeed *s, const char *const *ids, const uint32_t *lens, DrawEnt *a,
+                       size_t n);
 
 /* The result of a stratified selection. Per stratum h, ent[h][0..ncand[h]) is a prefix of
  * the stratum's ticket order (the ids whose 64-bit key is below a threshold, or the whole

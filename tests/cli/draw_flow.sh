@@ -58,6 +58,13 @@ set +e
 "$S" draw freeze --db "$db" --task T1 --source x --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 "$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
+# the frozen population file is checked against its frozen digest when the draw is run
+sqlite3 "$db" ".backup '$t/tamper.db'"
+sqlite3 "$t/tamper.db" "UPDATE draw_file SET content = replace(content, char(9)||'A'||char(9), char(9)||'B'||char(9)) WHERE kind = 'population'"
+set +e
+"$S" draw run --db "$t/tamper.db" --task T1 --randomness 27182818 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
+set -e
+grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --randomness 27182818 > "$t/run.out"
 grep -q '种子 spotcheck-v1|T1|27182818|' "$t/run.out"
 set +e

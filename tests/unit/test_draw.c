@@ -2,13 +2,20 @@
  * implementations against libsodium, the 64-bit key against full tickets, sampler properties
  * (order independence, subset consistency), exact stratum sizes, officer assignment
  * constraints, substitution, record verification and tampering; a chi-square uniformity check
- * in the slow tier (SLOW=1). */
+ * in the slow tier (SLOW=1). The fast paths against their references: the one-pass parser
+ * against the line-at-a-time one (same result or same error), the threshold selection and
+ * the radix sort against a full sort of full tickets (ties on the 64-bit key included),
+ * ticket digits against schoolbook division, and db_read_value. */
 #include "domain/draw.h"
 #include "domain/draw_sha256.h"
 #include "t.h"
 
+#include "db/db.h"
+
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void) { /* splitmix64: test data only */
@@ -691,6 +698,306 @@ static void test_chi_square_uniformity(void) {
     for (int i = 0; i < 10; i++) CHECK(counts[i] > 0);
 }
 
+/* ------------------------------------------------------------------ fast paths */
+
+static int str_ptr_cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A random population text (valid or, with mutations, not) for the parser comparison. */
+static char *gen_messy_population(size_t *len) {
+    static const char *alpha[] = {"0", "1", "9", "A", "Z", "a", "-", "中", "é", "~"};
+    static const char *strata[] = {"A", "B", "C", "D/药店", "a-long-stratum-name", "Ü"};
+    size_t nlines = rnd() % 60, cols = rnd() % 4 ? 2 : 3;
+    char **ids = xmalloc((nlines ? nlines : 1) * sizeof *ids);
+    for (size_t i = 0; i < nlines; i++) {
+        Buf b;
+        buf_init(&b);
+        size_t l = rnd() % 5 ? 1 + rnd() % 14 : 50 + rnd() % 30; /* some ids above 55 bytes */
+        for (size_t k = 0; k < l; k++) buf_puts(&b, alpha[rnd() % ARRAY_LEN(alpha)]);
+        ids[i] = buf_steal(&b);
+    }
+    qsort(ids, nlines, sizeof *ids, str_ptr_cmp);
+    Buf t;
+    buf_init(&t);
+    for (size_t i = 0; i < nlines; i++) {
+        if (i && !strcmp(ids[i], ids[i - 1]) && rnd() % 4) continue; /* mostly unique */
+        buf_printf(&t, "%s\t%s", ids[i], strata[rnd() % ARRAY_LEN(strata)]);
+        if (cols == 3) buf_printf(&t, "\t1305%02d", (int)(rnd() % 5));
+        buf_putc(&t, '\n');
+    }
+    for (size_t i = 0; i < nlines; i++) free(ids[i]);
+    free(ids);
+    if (!t.data) buf_puts(&t, "");
+    /* mutations: one in three texts gets one */
+    if (t.len && rnd() % 3 == 0) {
+        size_t at = rnd() % t.len;
+        switch (rnd() % 9) {
+        case 0: t.data[at] = '\r'; break;
+        case 1: t.data[at] = 0; break;
+        case 2: t.data[at] = (char)0xff; break;
+        case 3: t.data[at] = '\t'; break;
+        case 4: t.data[at] = '\n'; break;
+        case 5: t.len--; break;                        /* no final newline */
+        case 6: t.data[at] = (char)0xe4; break;        /* a broken UTF-8 sequence */
+        case 7: t.data[at] = (char)0xc0; break;        /* an overlong lead byte */
+        default: t.data[at] = 'Z'; break;             /* may break the order */
+        }
+    }
+    *len = t.len;
+    return buf_steal(&t);
+}
+
+static void test_fast_parser_matches_reference(void) {
+    int same = 1, accepted = 0, rejected = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t len;
+        char *text = gen_messy_population(&len);
+        char *a = xmalloc(len + 1), *b = xmalloc(len + 1);
+        memcpy(a, text, len);
+        memcpy(b, text, len);
+        DrawPop pa, pb;
+        char *ea = NULL, *eb = NULL;
+        int ra = draw_pop_parse(&pa, a, len, &ea), rb = draw_pop_parse_reference(&pb, b, len, &eb);
+        same &= ra == rb;
+        if (ra == 0 && rb == 0) {
+            accepted++;
+            same &= pa.n == pb.n && pa.nstrata == pb.nstrata && !strcmp(pa.sha256, pb.sha256) &&
+                    !pa.region == !pb.region;
+            for (size_t i = 0; same && i < pa.n; i++)
+                same &= pa.id_len[i] == pb.id_len[i] &&
+                        !memcmp(pa.id[i], pb.id[i], pa.id_len[i] + 1) &&
+                        pa.stratum[i] == pb.stratum[i] &&
+                        (!pa.region || !strcmp(pa.region[i], pb.region[i]));
+            for (size_t h = 0; same && h < pa.nstrata; h++)
+                same &= !strcmp(pa.strata[h], pb.strata[h]) && pa.stratum_n[h] == pb.stratum_n[h];
+            draw_pop_free(&pa);
+            draw_pop_free(&pb);
+        } else if (ra && rb) {
+            rejected++;
+            same &= ea && eb && !strcmp(ea, eb); /* the same message, naming the same line */
+        } else {
+            if (!ra) draw_pop_free(&pa);
+            if (!rb) draw_pop_free(&pb);
+        }
+        if (!same) {
+            fprintf(stderr, "# parsers differ on round %d: %d/%d %s | %s\n", round, ra, rb,
+                    ea ? ea : "", eb ? eb : "");
+            free(ea);
+            free(eb);
+            free(text);
+            break;
+        }
+        free(ea);
+        free(eb);
+        free(text);
+    }
+    CHECK(same);
+    fprintf(stderr, "# parser comparison: %d accepted, %d rejected by both\n", accepted, rejected);
+    CHECK(accepted > 300 && rejected > 300);
+}
+
+/* Full order of a stratum, the slow way: every id's ticket, sorted (ticket, id). */
+typedef struct RefEnt {
+    char t[DRAW_TICKET_MAX];
+    const char *id;
+    uint32_t len, idx;
+    uint64_t key;
+} RefEnt;
+
+static int ref_cmp(const void *a, const void *b) {
+    const RefEnt *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    int c = strcmp(x->t, y->t);
+    if (c) return c;
+    c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static void test_selection_against_full_sort(void) {
+    int ok_all = 1;
+    for (int round = 0; round < 24; round++) {
+        size_t n = 200 + rnd() % 3000;
+        char *text = gen_population(n, 0);
+        DrawPop p;
+        char *err = NULL;
+        CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
+        uint64_t want[8];
+        for (size_t h = 0; h < p.nstrata; h++) {
+            uint64_t N = p.stratum_n[h];
+            want[h] = rnd() % 4 == 0 ? N : rnd() % 5 == 0 ? 0 : rnd() % (N + 1);
+        }
+        /* normal margins, then tight ones so that the fallbacks (a stratum redone in full,
+         * replacements past the candidates) run */
+        int64_t margin = round % 3 == 0 ? -1 : (int64_t)(rnd() % 4);
+        draw_select_test_margin(margin);
+        char seed[32];
+        snprintf(seed, sizeof seed, "seed-%d", round);
+        DrawSelection sel;
+        draw_select(&sel, &p, seed, strlen(seed), want);
+        /* reference: every id's full ticket, sorted */
+        RefEnt *all = xmalloc(p.n * sizeof *all);
+        for (size_t i = 0; i < p.n; i++) {
+            all[i].id = p.id[i];
+            all[i].len = p.id_len[i];
+            all[i].idx = (uint32_t)i;
+            draw_ticket(&sel.seed, p.id[i], p.id_len[i], all[i].t);
+            all[i].key = 0;
+        }
+        qsort(all, p.n, sizeof *all, ref_cmp);
+        size_t total = 0;
+        for (size_t h = 0; h < p.nstrata; h++) total += want[h];
+        ok_all &= sel.count == total;
+        /* the global order: the first want[h] of each stratum, merged by ticket */
+        size_t *seen = xcalloc(p.nstrata, sizeof *seen), k = 0;
+        for (size_t i = 0; i < p.n && ok_all; i++) {
+            uint32_t h = p.stratum[all[i].idx];
+            if (seen[h]++ >= want[h]) continue;
+            ok_all &= k < sel.count && sel.idx[k] == all[i].idx && !strcmp(sel.ticket[k], all[i].t);
+            k++;
+        }
+        ok_all &= k == sel.count;
+        /* replacements: the rest of each stratum's order, to the end */
+        for (size_t h = 0; h < p.nstrata && ok_all; h++) {
+            size_t pos = 0;
+            for (size_t i = 0; i < p.n && ok_all; i++) {
+                if (p.stratum[all[i].idx] != h || pos++ < want[h]) continue;
+                ok_all &= draw_selection_next(&sel, h) == (int64_t)all[i].idx;
+            }
+            ok_all &= draw_selection_next(&sel, h) == -1;
+        }
+        draw_select_test_margin(-1);
+        free(seen);
+        free(all);
+        draw_selection_free(&sel);
+        draw_pop_free(&p);
+        free(err);
+        if (!ok_all) {
+            fprintf(stderr, "# selection differs from the full sort in round %d\n", round);
+            break;
+        }
+    }
+    CHECK(ok_all);
+}
+
+static void test_sort_entries_with_equal_keys(void) {
+    int ok_all = 1;
+    for (int round = 0; round < 12; round++) {
+        size_t n = round < 4 ? 5 + rnd() % 200 : 300 + rnd() % 5000; /* both sort paths */
+        char **ids = xmalloc(n * sizeof *ids);
+        uint32_t *lens = xmalloc(n * sizeof *lens);
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = xasprintf("X%zu-%llu", i, (unsigned long long)(rnd() % 1000));
+            lens[i] = (uint32_t)strlen(ids[i]);
+        }
+        DrawSeed s;
+        draw_seed_init(&s, "ties", 4);
+        /* keys with many ties (a few values, or the real key with its low digits dropped) */
+        DrawEnt *e = xmalloc(n * sizeof *e);
+        RefEnt *r = xmalloc(n * sizeof *r);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d[8];
+            draw_id_digest(&s, ids[i], lens[i], d);
+            uint64_t k = round % 2 ? rnd() % 5 : draw_key_of(d) / 100000000000000000ULL * 7;
+            e[i] = (DrawEnt){k, (uint32_t)i, 0};
+            r[i].key = k;
+            r[i].id = ids[i];
+            r[i].len = lens[i];
+            r[i].idx = (uint32_t)i;
+            draw_ticket_of(d, r[i].t);
+        }
+        draw_sort_entries(&s, (const char *const *)ids, lens, e, n);
+        qsort(r, n, sizeof *r, ref_cmp);
+        for (size_t i = 0; i < n; i++) ok_all &= e[i].idx == r[i].idx && e[i].key == r[i].key;
+        for (size_t i = 0; i < n; i++) free(ids[i]);
+        free(ids);
+        free(lens);
+        free(e);
+        free(r);
+    }
+    CHECK(ok_all);
+}
+
+/* Decimal digits of a 256-bit digest by schoolbook division by 10 (the slow, obvious way). */
+static void ticket_reference(const uint32_t h[8], char *out) {
+    uint32_t w[8];
+    memcpy(w, h, sizeof w);
+    char d[100];
+    size_t nd = 0;
+    for (int k = 0; k < 78; k++) { /* 2^256 < 10^78 */
+        uint64_t rem = 0;
+        for (int i = 0; i < 8; i++) {
+            uint64_t cur = rem << 32 | w[i];
+            w[i] = (uint32_t)(cur / 10);
+            rem = cur % 10;
+        }
+        d[nd++] = (char)('0' + rem);
+    }
+    size_t len = nd;
+    while (len > 64 && d[len - 1] == '0') len--;
+    sprintf(out, "0.%.*s", (int)len, d);
+}
+
+static void test_ticket_digits(void) {
+    int ok_all = 1;
+    for (int round = 0; round < 20000; round++) {
+        uint32_t h[8];
+        for (int i = 0; i < 8; i++) {
+            uint64_t x = rnd();
+            /* edge values as well as random ones */
+            h[i] = round < 8 ? (round & 1 ? 0xffffffffu : 0) : round < 16 ? (uint32_t)(i == round - 8)
+                                                                          : (uint32_t)x;
+        }
+        char a[DRAW_TICKET_MAX], b[120];
+        size_t n = draw_ticket_of(h, a);
+        ticket_reference(h, b);
+        ok_all &= n == strlen(b) && !strcmp(a, b);
+    }
+    CHECK(ok_all);
+}
+
+static void test_read_value(void) {
+    char path[] = "/tmp/test_draw_db_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    char *err = NULL;
+    Db *db = db_open(path, 0, &err);
+    CHECK(db != NULL);
+    size_t big = 9u << 20; /* above the huge-page advice threshold */
+    char *v = xmalloc(big + 1);
+    for (size_t i = 0; i < big; i++) v[i] = (char)('a' + i % 26);
+    v[big] = 0;
+    CHECK_INT(db_exec(db, "CREATE TABLE f(content TEXT)", ""), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO f VALUES (?), ('')", "t", v), DB_OK);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK_INT(db_read_value(db, "f", "content", 1, 72, &out, &len), DB_OK);
+    CHECK_INT(len, big);
+    CHECK(out && !memcmp(out, v, big));
+    int zero = 1;
+    for (size_t i = 0; out && i < 72; i++) zero &= out[big + i] == 0;
+    CHECK(zero);
+    free(out);
+    CHECK_INT(db_read_value(db, "f", "content", 2, 8, &out, &len), DB_OK);
+    CHECK_INT(len, 0);
+    CHECK(out && !out[0]);
+    free(out);
+    CHECK_INT(db_read_value(db, "f", "content", 3, 8, &out, &len), DB_DONE);
+    CHECK(out == NULL);
+    CHECK_INT(db_read_value(db, "nosuch", "content", 1, 8, &out, &len), DB_ERR);
+    db_close(db);
+    free(v);
+    unlink(path);
+    char *side = xasprintf("%s-wal", path);
+    unlink(side);
+    free(side);
+    side = xasprintf("%s-shm", path);
+    unlink(side);
+    free(side);
+}
+
 int main(void) {
     RUN(test_reference_values);
     RUN(test_sha256_implementations);
@@ -703,5 +1010,10 @@ int main(void) {
     RUN(test_substitution);
     RUN(test_tampering);
     RUN(test_chi_square_uniformity);
+    RUN(test_fast_parser_matches_reference);
+    RUN(test_selection_against_full_sort);
+    RUN(test_sort_entries_with_equal_keys);
+    RUN(test_ticket_digits);
+    RUN(test_read_value);
     return T_DONE();
 }
