@@ -25,6 +25,11 @@ static char *read_stream(FILE *f, size_t *len) {
 
 /* ------------------------------------------------------------------ sample */
 
+/* qsort comparator for an array of strings (the elements are pointers to the strings). */
+static int str_ptr_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int cmd_sample(int argc, char **argv) {
     const char *seed = NULL;
     long long take = -1;
@@ -66,7 +71,7 @@ int cmd_sample(int argc, char **argv) {
     /* the package refuses duplicate ids; so do we */
     const char **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
     memcpy(sorted, ids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, (int (*)(const void *, const void *))strcmp);
+    qsort(sorted, n, sizeof *sorted, str_ptr_cmp);
     int rc = CLI_OK;
     for (size_t i = 1; i < n; i++) {
         if (!strcmp(sorted[i - 1], sorted[i])) {

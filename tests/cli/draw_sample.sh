@@ -29,6 +29,7 @@ head -n 17 "$t/all" | cmp - "$t/17"
 "$S" sample --help | grep -q 'consistent_sampler'
 set +e
 printf 'a\na\n' | "$S" sample --seed 1 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+printf 'b\na\nc\nb\n' | "$S" sample --seed 1 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1   # not adjacent
 "$S" sample </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
 "$S" sample --seed 1 --take -3 </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
 exit 0
