@@ -9,6 +9,7 @@
  *   data-upload                      on a multipart form: sends it with XMLHttpRequest and shows
  *                                    a progress bar; then follows the server's redirect, or puts
  *                                    the returned page's <main> (the import report) in place.
+ *   data-print                       on a button: opens the browser's print dialog (检查通知书).
  */
 (function () {
     "use strict";
@@ -18,6 +19,11 @@
     function closest(el, selector) {
         return el && el.closest ? el.closest(selector) : null;
     }
+
+    /* Print buttons (the notice pages): an inline onclick would break the CSP. */
+    doc.addEventListener("click", function (e) {
+        if (closest(e.target, "[data-print]")) window.print();
+    });
 
     /* Confirmation on buttons and links (capture phase, before the form sees a submit). */
     doc.addEventListener(
