@@ -9,9 +9,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 static int pragma_setup(sqlite3 *h) {
     return sqlite3_exec(h,
@@ -109,13 +106,6 @@ static int sq_read_value(void *c, const char *table, const char *column, int64_t
     }
     size_t n = (size_t)sqlite3_blob_bytes(b);
     char *buf = xmalloc(n + pad + 1);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    /* a large value (a frozen population file is ~150 MB for 10M targets) goes into
-     * transparent huge pages where the kernel offers them: far fewer page faults */
-    const uintptr_t H = 2u << 20;
-    uintptr_t a = ((uintptr_t)buf + H - 1) & ~(H - 1), e = ((uintptr_t)buf + n) & ~(H - 1);
-    if (n >= 4 * H && e > a) madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
-#endif
     for (size_t off = 0; off < n;) {
         int k = n - off > (1u << 30) ? 1 << 30 : (int)(n - off);
         if (sqlite3_blob_read(b, buf + off, k, (int)off) != SQLITE_OK) {
