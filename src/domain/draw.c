@@ -20,9 +20,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 /* ------------------------------------------------------------------ tickets */
 
@@ -597,18 +594,6 @@ static void pop_restore(DrawPop *p, size_t nlines, const char *end_of_last) {
     }
 }
 
-/* malloc for the large arrays of a population: asks for transparent huge pages where the
- * kernel offers them, so that filling 10M entries takes thousands of page faults fewer. */
-static void *big_alloc(size_t n) {
-    void *p = xmalloc(n);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    const uintptr_t H = 2u << 20;
-    uintptr_t a = ((uintptr_t)p + H - 1) & ~(H - 1), e = ((uintptr_t)p + n) & ~(H - 1);
-    if (n >= 4 * H && e > a) madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
-#endif
-    return p;
-}
-
 /* Parses a well-formed file in one pass. Returns 1 on success; 0 when the file is unusual in
  * any way (then the text is as it was and nothing is allocated), and the reference parser
  * decides and reports. */
@@ -616,9 +601,9 @@ static int pop_parse_fast(DrawPop *p, size_t len) {
     char *text = p->text;
     if (!len || text[len - 1] != '\n') return 0;
     size_t cap = len / 4 + 1; /* a line has at least 4 bytes; untouched pages cost nothing */
-    p->id = big_alloc(cap * sizeof *p->id);
-    p->id_len = big_alloc(cap * sizeof *p->id_len);
-    p->stratum = big_alloc(cap * sizeof *p->stratum);
+    p->id = xmalloc(cap * sizeof *p->id);
+    p->id_len = xmalloc(cap * sizeof *p->id_len);
+    p->stratum = xmalloc(cap * sizeof *p->stratum);
     size_t ncap = 8, nnames = 0, ncols = 0, n = 0;
     char **names = xmalloc(ncap * sizeof *names);
     size_t *name_len = xmalloc(ncap * sizeof *name_len);
@@ -651,7 +636,7 @@ static int pop_parse_fast(DrawPop *p, size_t len) {
             /* end of a line: [line, pos) */
             if (!ncols) {
                 ncols = field + 1;
-                if (ncols == 3) p->region = big_alloc(cap * sizeof *p->region);
+                if (ncols == 3) p->region = xmalloc(cap * sizeof *p->region);
             }
             size_t send = field == 1 ? pos : t2;
             if (field + 1 != ncols || t1 == line || send == t1 + 1 || (ncols == 3 && pos == t2 + 1))

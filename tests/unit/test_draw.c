@@ -965,7 +965,7 @@ static void test_read_value(void) {
     char *err = NULL;
     Db *db = db_open(path, 0, &err);
     CHECK(db != NULL);
-    size_t big = 9u << 20; /* above the huge-page advice threshold */
+    size_t big = 9u << 20; /* many overflow pages */
     char *v = xmalloc(big + 1);
     for (size_t i = 0; i < big; i++) v[i] = (char)('a' + i % 26);
     v[big] = 0;
