@@ -474,18 +474,7 @@ void page_dir_export(Req *r) {
         free(err);
         return;
     }
-    size_t len = 0;
-    char *data = file_read_all(tmpl, &len, NULL);
-    unlink(tmpl);
-    if (!data) {
-        web_error(r, 500, "export", "导出失败");
-        return;
-    }
-    buf_reset(&r->res->body);
-    buf_append(&r->res->body, data, len);
-    free(data);
-    http_set_header(r->res, "Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8");
-    char *cd = xasprintf("attachment; filename=\"%s.%s\"", k->name, xlsx ? "xlsx" : "csv");
-    http_set_header(r->res, "Content-Disposition", cd);
-    free(cd);
+    char *name = xasprintf("%s.%s", k->name, xlsx ? "xlsx" : "csv");
+    web_attachment(r, tmpl, xlsx, name);
+    free(name);
 }

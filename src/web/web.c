@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const Route web_routes[] = {
     {"GET", "/login", P_PUBLIC, CSRF_NONE, page_login_form, "登录页"},
@@ -270,6 +271,25 @@ void web_page(Req *r, const char *name, const char *title, json_t *ctx) {
     json_decref(ctx);
     render_layout(r, title, body.data ? body.data : "", flash_from_query(r));
     buf_free(&body);
+}
+
+void web_attachment(Req *r, const char *path, int xlsx, const char *filename) {
+    size_t len = 0;
+    char *data = file_read_all(path, &len, NULL);
+    unlink(path);
+    if (!data) {
+        web_error(r, 500, "export", "导出失败");
+        return;
+    }
+    buf_reset(&r->res->body);
+    buf_append(&r->res->body, data, len);
+    free(data);
+    http_set_header(r->res, "Content-Type",
+                    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                         : "text/csv; charset=utf-8");
+    char *cd = xasprintf("attachment; filename=\"%s\"", filename);
+    http_set_header(r->res, "Content-Disposition", cd);
+    free(cd);
 }
 
 void web_error(Req *r, int status, const char *code, const char *message) {

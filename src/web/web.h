@@ -105,6 +105,8 @@ void web_url_encode(Buf *b, const char *s);
 void web_redirect(Req *r, const char *location);
 /* Renders template `name` with ctx inside the layout (title, user, nav, csrf added). Steals ctx. */
 void web_page(Req *r, const char *name, const char *title, json_t *ctx);
+/* Sends the file at `path` (then unlinks it) as a download named `filename`, as XLSX or CSV. */
+void web_attachment(Req *r, const char *path, int xlsx, const char *filename);
 /* A full error page (or the JSON error envelope for API requests). */
 void web_error(Req *r, int status, const char *code, const char *message);
 /* Sends `j` as JSON with the status. Steals j. */
