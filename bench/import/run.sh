@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# bench/import/run.sh - the import benchmark (issue 2, item 8): `spotcheck import targets` of a
+# generated CSV of ROWS targets (default 1,000,000) against the sqlite3 shell's `.import` of the
+# same file into a plain table, in the same run, on the same disk, each into a fresh database.
+# Each side runs REPEAT times (default 3, interleaved); the table shows the medians of wall time
+# and of CPU time (user + system), rows/s and the ratio spotcheck / sqlite3.
+#
+#   bench/import/run.sh [ROWS]
+#
+# Environment: SPOTCHECK (default build/spotcheck, the release build from `make`), SQLITE3
+# (default sqlite3), BENCH_DIR (work directory, default ${TMPDIR:-/tmp}/spotcheck-bench-import;
+# the generated file is kept there and reused), REPEAT (default 3).
+# Not part of `make test`: a full run takes a few minutes and needs ~1 GB of disk.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+rows=${1:-1000000}
+repeat=${REPEAT:-3}
+sc=${SPOTCHECK:-$root/build/spotcheck}
+sq=${SQLITE3:-sqlite3}
+dir=${BENCH_DIR:-${TMPDIR:-/tmp}/spotcheck-bench-import}
+
+[ -x "$sc" ] || { echo "run.sh: $sc not found; build it with make" >&2; exit 2; }
+command -v "$sq" >/dev/null || { echo "run.sh: $sq not found (apt-get install sqlite3)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "run.sh: python3 not found" >&2; exit 2; }
+case $rows in '' | *[!0-9]*) echo "usage: run.sh [ROWS]" >&2; exit 2 ;; esac
+
+data=$dir/data-$rows
+mkdir -p "$data"
+if [ ! -s "$data/targets.csv" ] || [ "$root/bench/import/gen.py" -nt "$data/targets.csv" ]; then
+    echo "generating $rows targets in $data ..." >&2
+    python3 "$root/bench/import/gen.py" "$data" "$rows"
+fi
+csv=$data/targets.csv
+
+# The plain table has one TEXT column per CSV column; .import does no checks and no indexes.
+plain_ddl='CREATE TABLE plain(kind TEXT, code TEXT, name TEXT, uscc TEXT, mi_code TEXT,
+  id_number TEXT, code_override TEXT, org TEXT, region TEXT, address TEXT, grade TEXT, tags TEXT,
+  registered_on TEXT, complaints TEXT, status TEXT, status_reason TEXT, last_checked_on TEXT);'
+
+# timed CMD...: runs CMD (its output to $dir/cmd.out) and prints "wall cpu" in seconds, cpu being
+# the user + system time of the command; on failure shows the output and stops the benchmark.
+timed() {
+    local TIMEFORMAT='%R %U %S' rc=0
+    { time "$@" >"$dir/cmd.out" 2>&1 || rc=$?; } 2>"$dir/time.out"
+    if [ "$rc" -ne 0 ]; then
+        echo "run.sh: $* failed (exit $rc):" >&2
+        tail -20 "$dir/cmd.out" >&2
+        return 1
+    fi
+    awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$dir/time.out"
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+rm_db() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
+
+sc_times=() sq_times=() sc_cpu=() sq_cpu=()
+for ((i = 1; i <= repeat; i++)); do
+    db=$dir/spotcheck.db
+    rm_db "$db"
+    "$sc" import orgs "$data/orgs.csv" --db "$db" >/dev/null
+    "$sc" import tags "$data/tags.csv" --db "$db" >/dev/null
+    sync
+    t=$(timed "$sc" import targets "$csv" --db "$db") || exit 1
+    n=$("$sq" "$db" 'SELECT count(*) FROM target')
+    [ "$n" -eq "$rows" ] || { echo "run.sh: spotcheck imported $n rows, not $rows" >&2; exit 1; }
+    sc_times+=("${t% *}")
+    sc_cpu+=("${t#* }")
+    rm_db "$db"
+
+    db=$dir/plain.db
+    rm_db "$db"
+    "$sq" "$db" "$plain_ddl"
+    sync
+    t=$(timed "$sq" "$db" ".import --csv --skip 1 '$csv' plain") || exit 1
+    n=$("$sq" "$db" 'SELECT count(*) FROM plain')
+    [ "$n" -eq "$rows" ] || { echo "run.sh: sqlite3 imported $n rows, not $rows" >&2; exit 1; }
+    sq_times+=("${t% *}")
+    sq_cpu+=("${t#* }")
+    rm_db "$db"
+    echo "run $i: spotcheck ${sc_times[-1]} s (cpu ${sc_cpu[-1]} s), sqlite3 .import ${sq_times[-1]} s (cpu ${sq_cpu[-1]} s)" >&2
+done
+
+sc_med=$(median "${sc_times[@]}") sc_cmed=$(median "${sc_cpu[@]}")
+sq_med=$(median "${sq_times[@]}") sq_cmed=$(median "${sq_cpu[@]}")
+size=$(du -k "$csv" | awk '{ printf "%.0f", $1 / 1024 }')
+echo "import of $rows targets ($size MB CSV) on $(nproc) CPUs; medians of $repeat runs"
+awk -v rows="$rows" -v a="$sc_med" -v b="$sq_med" -v ac="$sc_cmed" -v bc="$sq_cmed" 'BEGIN {
+    printf "%-31s %8s %10s %8s %10s\n", "", "wall s", "rows/s", "cpu s", "rows/cpu-s"
+    printf "%-31s %8.2f %10.0f %8.2f %10.0f\n", "spotcheck import targets", a, rows / a, ac, rows / ac
+    printf "%-31s %8.2f %10.0f %8.2f %10.0f\n", "sqlite3 .import (plain table)", b, rows / b, bc, rows / bc
+    printf "%-31s %7.2fx %10s %7.2fx\n", "ratio spotcheck / sqlite3", a / b, "", ac / bc
+}'
