@@ -75,6 +75,10 @@ Stmt *db_prepare(Db *db, const char *sql) {
 
 int db_bind_int(Stmt *s, int idx, int64_t v) { return s->db->drv->bind_int(s->st, idx, v); }
 int db_bind_text(Stmt *s, int idx, const char *v) { return s->db->drv->bind_text(s->st, idx, v); }
+int db_bind_text_nocopy(Stmt *s, int idx, const char *v) {
+    if (!s->db->drv->bind_text_nocopy) return s->db->drv->bind_text(s->st, idx, v);
+    return s->db->drv->bind_text_nocopy(s->st, idx, v);
+}
 int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
     return s->db->drv->bind_blob(s->st, idx, p, n);
 }
@@ -205,6 +209,21 @@ int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, 
     }
     db_finalize(st);
     return rc;
+}
+
+int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n) {
+    *list = NULL;
+    *n = 0;
+    if (!db->drv->plain_indexes) return DB_OK;
+    return db->drv->plain_indexes(db->conn, table, list, n);
+}
+
+void db_index_list_free(DbIndex *list, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].name);
+        free(list[i].sql);
+    }
+    free(list);
 }
 
 int db_schema_version(Db *db) {

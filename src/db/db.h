@@ -29,6 +29,9 @@ int db_errclass(Db *db);
 Stmt *db_prepare(Db *db, const char *sql);          /* NULL on error (see db_errmsg) */
 int db_bind_int(Stmt *st, int idx, int64_t v);      /* idx is 1-based */
 int db_bind_text(Stmt *st, int idx, const char *s); /* NULL binds SQL NULL; copied */
+/* Like db_bind_text without the copy (bulk inserts bind thousands of values per statement): s
+ * must stay valid and unchanged until the statement has been reset or finalized. */
+int db_bind_text_nocopy(Stmt *st, int idx, const char *s);
 int db_bind_blob(Stmt *st, int idx, const void *p, int n);
 int db_bind_null(Stmt *st, int idx);
 int db_step(Stmt *st);                              /* DB_ROW, DB_DONE or DB_ERR */
@@ -67,6 +70,19 @@ int64_t db_changes(Db *db);
 int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
                   char **out, size_t *len);
 
+/* One index of a table: its name and the statement that creates it. */
+typedef struct DbIndex {
+    char *name;
+    char *sql;
+} DbIndex;
+
+/* Lists the indexes of `table` (a trusted identifier) that only speed up reads: made by CREATE
+ * INDEX and not UNIQUE, so no constraint depends on them. A bulk load may drop them and run their
+ * `sql` again when it is done, inside its one transaction. *list (free with db_index_list_free)
+ * receives *n entries; a driver that cannot tell gives none. Returns DB_OK or DB_ERR. */
+int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
+void db_index_list_free(DbIndex *list, size_t n);
+
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */
 int db_backup(Db *db, const char *path, char **err);
@@ -101,6 +117,10 @@ typedef struct DbDriver {
     /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
     int (*read_value)(void *conn, const char *table, const char *column, int64_t rowid,
                       size_t pad, char **out, size_t *len);
+    /* optional (NULL: no index is listed); same contract as db_plain_indexes */
+    int (*plain_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
+    /* optional (NULL: db_bind_text_nocopy copies like bind_text) */
+    int (*bind_text_nocopy)(void *st, int idx, const char *s);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

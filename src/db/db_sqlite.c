@@ -62,6 +62,10 @@ static int sq_bind_text(void *st, int i, const char *s) {
     if (!s) return ok(sqlite3_bind_null(st, i));
     return ok(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
 }
+static int sq_bind_text_nocopy(void *st, int i, const char *s) {
+    if (!s) return ok(sqlite3_bind_null(st, i));
+    return ok(sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC));
+}
 static int sq_bind_blob(void *st, int i, const void *p, int n) {
     return ok(sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT));
 }
@@ -122,6 +126,35 @@ static int sq_read_value(void *c, const char *table, const char *column, int64_t
     return DB_OK;
 }
 
+static int sq_plain_indexes(void *c, const char *table, DbIndex **list, size_t *n) {
+    static const char sql[] =
+        "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(?1) l ON l.name = m.name "
+        "WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL AND l.\"unique\" = 0 "
+        "AND l.origin = 'c' ORDER BY m.name";
+    sqlite3_stmt *st = NULL;
+    *list = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK) return DB_ERR;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 4;
+            *list = xrealloc(*list, cap * sizeof **list);
+        }
+        (*list)[*n].name = xstrdup((const char *)sqlite3_column_text(st, 0));
+        (*list)[*n].sql = xstrdup((const char *)sqlite3_column_text(st, 1));
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return DB_OK;
+    db_index_list_free(*list, *n);
+    *list = NULL;
+    *n = 0;
+    return DB_ERR;
+}
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -176,4 +209,6 @@ const DbDriver db_sqlite_driver = {
     .changes = sq_changes,
     .backup = sq_backup,
     .read_value = sq_read_value,
+    .plain_indexes = sq_plain_indexes,
+    .bind_text_nocopy = sq_bind_text_nocopy,
 };
