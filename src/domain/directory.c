@@ -35,6 +35,9 @@ struct DirContext {
     Stmt *ins;
     const DirKind *sel_kind;
     Stmt *sel;
+    /* cached tag link statements (DELETE all links of a row, INSERT one link) for link_kind */
+    const DirKind *link_kind;
+    Stmt *link_del, *link_ins;
 };
 
 const DirKind *dir_kind_find(const char *name) {
@@ -68,6 +71,8 @@ void dir_context_free(DirContext *ctx) {
     for (int i = 0; i < REF_CACHES; i++) strmap_free(ctx->ref[i].map);
     db_finalize(ctx->ins);
     db_finalize(ctx->sel);
+    db_finalize(ctx->link_del);
+    db_finalize(ctx->link_ins);
     free(ctx->actor);
     free(ctx);
 }
@@ -258,25 +263,66 @@ static int all_digits(const char *s, size_t n) {
     return 1;
 }
 
+/* Whether s has the shape YYYY-MM-DD (digits and dashes only; the date itself is not checked). */
+static int iso_date_shape(const char *s) {
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-') return 0;
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    return s[10] == 0;
+}
+
+/* Bytes of leading white space that str_trim() removes at s (ASCII space, tab, CR, LF, U+3000). */
+static size_t lead_space(const char *s) {
+    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') return 1;
+    if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* A new copy of text trimmed exactly as str_trim() trims (leading ASCII space/tab/CR/LF and
+ * U+3000; trailing isspace() and U+3000), with CR LF inside the cell turned into LF. Cells are
+ * mostly short or empty, so this avoids str_trim's copy-then-move and allocates nothing for an
+ * empty or blank cell (returns NULL then). */
+static char *trimmed_copy(const char *text) {
+    const char *b = text;
+    size_t k;
+    while ((k = lead_space(b)) > 0) b += k;
+    size_t n = strlen(b);
+    while (n > 0) {
+        if (isspace((unsigned char)b[n - 1]))
+            n--;
+        else if (n >= 3 && (unsigned char)b[n - 3] == 0xE3 && (unsigned char)b[n - 2] == 0x80 &&
+                 (unsigned char)b[n - 1] == 0x80)
+            n -= 3;
+        else
+            break;
+    }
+    if (!n) return NULL;
+    char *t = xmalloc(n + 1), *w = t;
+    /* a line break inside a cell is stored as LF whatever the file's line ends */
+    for (size_t i = 0; i < n; i++)
+        if (!(b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')) *w++ = b[i];
+    *w = 0;
+    return t;
+}
+
 void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *text, DirRow *row,
                      DirErrors *errs) {
     const DirField *f = &k->fields[field];
     free(row->v[field]);
     row->v[field] = NULL;
     row->set[field] = 1;
-    char *t = xstrdup(text ? text : "");
-    str_trim(t);
-    /* a line break inside a cell is stored as LF whatever the file's line ends */
-    char *w = t;
-    for (const char *r = t; *r; r++)
-        if (!(r[0] == '\r' && r[1] == '\n')) *w++ = *r;
-    *w = 0;
-    if (!*t) {
+    char *t = trimmed_copy(text ? text : "");
+    if (!t) {
         if (f->def) row->v[field] = xstrdup(f->def);
-        free(t);
         return;
     }
-    if (utf8_len(t) > 2000) {
+    /* a character takes at least one byte: only a long cell needs counting */
+    if (strlen(t) > 2000 && utf8_len(t) > 2000) {
         dir_errors_add(errs, field, "内容过长（最多 2000 字）");
         free(t);
         return;
@@ -291,11 +337,23 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
             dir_errors_add(errs, field, "应为非负整数，实为“%s”", t);
             break;
         }
+        if (t[0] != '0' || n == 1) { /* already in canonical form */
+            row->v[field] = t;
+            t = NULL;
+            break;
+        }
         row->v[field] = xasprintf("%ld", strtol(t, NULL, 10));
         break;
     }
     case FT_DATE:
-        if (!parse_date(t, date))
+        if (iso_date_shape(t)) { /* what parse_date would give back unchanged, if valid */
+            if (date_valid(t)) {
+                row->v[field] = t;
+                t = NULL;
+            } else {
+                dir_errors_add(errs, field, "日期“%s”无效，应为 YYYY-MM-DD", t);
+            }
+        } else if (!parse_date(t, date))
             dir_errors_add(errs, field, "日期“%s”无效，应为 YYYY-MM-DD", t);
         else
             row->v[field] = xstrdup(date);
@@ -400,22 +458,51 @@ static int snapshot(DirContext *ctx, const DirKind *k, long long id, char **err)
     return DB_OK;
 }
 
-/* Rewrites the tag link rows of `id` from the ',' list in `tags`. */
-static int sync_tags(DirContext *ctx, const DirKind *k, long long id, const char *tags,
+/* Prepares (once per context and kind) the statements that maintain a kind's tag links. */
+static int link_stmts(DirContext *ctx, const DirKind *k) {
+    if (ctx->link_kind == k) return DB_OK;
+    db_finalize(ctx->link_del);
+    db_finalize(ctx->link_ins);
+    ctx->link_kind = NULL;
+    char *sql = xasprintf("DELETE FROM %s WHERE %s = ?", k->link_table, k->link_fk);
+    ctx->link_del = db_prepare(ctx->db, sql);
+    free(sql);
+    sql = xasprintf("INSERT OR IGNORE INTO %s(%s, tag_id) VALUES (?, ?)", k->link_table,
+                    k->link_fk);
+    ctx->link_ins = db_prepare(ctx->db, sql);
+    free(sql);
+    if (!ctx->link_del || !ctx->link_ins) return DB_ERR;
+    ctx->link_kind = k;
+    return DB_OK;
+}
+
+/* Runs a cached statement to completion and resets it. */
+static int run_cached(Stmt *st) {
+    int rc = db_step(st);
+    db_reset(st);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+/* Rewrites the tag link rows of `id` from the ',' list in `tags`. `fresh`: the row was inserted
+ * just now, so it has no links yet (the link tables' foreign keys keep links of missing rows
+ * out) and the DELETE is skipped. */
+static int sync_tags(DirContext *ctx, const DirKind *k, long long id, const char *tags, int fresh,
                      char **err) {
     if (!k->link_table) return DB_OK;
-    char *sql = xasprintf("DELETE FROM %s WHERE %s = ?", k->link_table, k->link_fk);
-    int rc = db_exec(ctx->db, sql, "i", (int64_t)id);
-    free(sql);
+    int rc = link_stmts(ctx, k);
+    if (rc == DB_OK && !fresh) {
+        db_bind_int(ctx->link_del, 1, id);
+        rc = run_cached(ctx->link_del);
+    }
     if (rc == DB_OK && tags) {
-        sql = xasprintf("INSERT OR IGNORE INTO %s(%s, tag_id) VALUES (?, ?)", k->link_table,
-                        k->link_fk);
         char *copy = xstrdup(tags);
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t && rc == DB_OK;
-             t = strtok_r(NULL, ",", &save))
-            rc = db_exec(ctx->db, sql, "ii", (int64_t)id, (int64_t)ref_lookup(ctx, "tag", t));
+             t = strtok_r(NULL, ",", &save)) {
+            db_bind_int(ctx->link_ins, 1, id);
+            db_bind_int(ctx->link_ins, 2, ref_lookup(ctx, "tag", t));
+            rc = run_cached(ctx->link_ins);
+        }
         free(copy);
-        free(sql);
     }
     if (rc != DB_OK) return set_err(err, "保存标签失败: %s", db_errmsg(ctx->db));
     return DB_OK;
@@ -478,9 +565,10 @@ static int do_insert(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     int idx = 1;
     for (size_t i = 0; i < k->nfields; i++) {
         if (!row->set[i]) continue;
-        char *v = db_value(ctx, k, row, i);
-        db_bind_text(st, idx++, v);
-        free(v);
+        if (row->v[i] && k->fields[i].type == FT_REF)
+            db_bind_int(st, idx++, ref_lookup(ctx, k->fields[i].ref_table, row->v[i]));
+        else
+            db_bind_text(st, idx++, row->v[i]);
     }
     db_bind_text(st, idx, ctx->actor);
     int rc = db_step(st);
@@ -489,7 +577,7 @@ static int do_insert(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     long long id = db_last_id(ctx->db);
     if (id_out) *id_out = id;
     int tf = tags_field(k);
-    if (tf >= 0 && row->set[tf] && row->v[tf] && sync_tags(ctx, k, id, row->v[tf], err) != DB_OK)
+    if (tf >= 0 && row->set[tf] && row->v[tf] && sync_tags(ctx, k, id, row->v[tf], 1, err) != DB_OK)
         return DB_ERR;
     return DIR_INSERTED;
 }
@@ -519,7 +607,7 @@ static int do_update(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     db_finalize(st);
     if (rc != DB_DONE) return set_err(err, "更新失败: %s", db_errmsg(ctx->db));
     int tf = tags_field(k);
-    if (tf >= 0 && changed_vals[tf] && sync_tags(ctx, k, id, row->v[tf], err) != DB_OK)
+    if (tf >= 0 && changed_vals[tf] && sync_tags(ctx, k, id, row->v[tf], 0, err) != DB_OK)
         return DB_ERR;
     return DIR_UPDATED;
 }
