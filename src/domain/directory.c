@@ -38,6 +38,7 @@ struct DirContext {
     /* cached tag link statements (DELETE all links of a row, INSERT one link) for link_kind */
     const DirKind *link_kind;
     Stmt *link_del, *link_ins;
+    StrMap *scope_cache; /* org id → 1 inside the scope, 0 outside */
 };
 
 const DirKind *dir_kind_find(const char *name) {
@@ -73,11 +74,51 @@ void dir_context_free(DirContext *ctx) {
     db_finalize(ctx->sel);
     db_finalize(ctx->link_del);
     db_finalize(ctx->link_ins);
+    strmap_free(ctx->scope_cache);
     free(ctx->actor);
     free(ctx);
 }
 
 Db *dir_context_db(DirContext *ctx) { return ctx->db; }
+
+int dir_scope_contains(DirContext *ctx, long long org_id) {
+    if (!ctx->scope_org_id) return 1;
+    if (org_id <= 0) return 0;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", org_id);
+    if (!ctx->scope_cache) ctx->scope_cache = strmap_new();
+    int64_t in = 0;
+    if (strmap_get(ctx->scope_cache, key, &in)) return (int)in;
+    /* walk up from org_id: inside the scope when the scope's root is on the way */
+    db_query_int(ctx->db, &in,
+                 "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
+                 "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
+                 "SELECT count(*) FROM up WHERE id = ?",
+                 "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
+    in = in > 0;
+    strmap_put(ctx->scope_cache, key, in);
+    return (int)in;
+}
+
+/* For a scoped context: 1 when the referenced row of an org or dept field lies inside the scope
+ * (other reference tables, such as the shared tags, are not owned by an org). */
+static int ref_in_scope(DirContext *ctx, const char *table, long long id) {
+    if (!ctx->scope_org_id) return 1;
+    if (!strcmp(table, "org")) {
+        if (dir_scope_contains(ctx, id)) return 1;
+        /* the own org's existing parent may be named (an edit of the own org keeps it; dir_save
+         * refuses any change of it and any new org outside the scope) */
+        int64_t up = 0;
+        db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
+        return up == id;
+    }
+    if (!strcmp(table, "dept")) {
+        int64_t org = 0;
+        db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
+        return dir_scope_contains(ctx, org);
+    }
+    return 1;
+}
 
 static int hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -377,12 +418,14 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
         else
             dir_errors_add(errs, field, "应填“是”或“否”，实为“%s”", t);
         break;
-    case FT_REF:
-        if (!ref_lookup(ctx, f->ref_table, t))
-            dir_errors_add(errs, field, "编码“%s”不存在", t);
+    case FT_REF: {
+        long long rid = ref_lookup(ctx, f->ref_table, t);
+        if (!rid || !ref_in_scope(ctx, f->ref_table, rid))
+            dir_errors_add(errs, field, "编码“%s”不存在或不在本机构管辖范围内", t);
         else
             row->v[field] = xstrdup(t);
         break;
+    }
     case FT_TAGS: parse_tags(ctx, field, t, row, errs); break;
     case FT_REGION:
         if (!all_digits(t, 6) || !strncmp(t, "00", 2))
@@ -624,12 +667,25 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
         db_reset(sel);
         return set_err(err, "查询失败: %s", db_errmsg(ctx->db));
     }
+    int is_org = !strcmp(k->table, "org"), parent = dir_field_index(k, "parent_id");
     if (rc == DB_DONE) {
         db_reset(sel);
+        /* a scoped user creates orgs only below an org of their own */
+        if (is_org && ctx->scope_org_id &&
+            (parent < 0 || !row->v[parent] || !dir_scope_contains(ctx, ref_lookup(ctx, "org", row->v[parent]))))
+            return set_err(err, "只能在本机构或下级机构之下新建机构，请填写上级行政区划代码");
         return do_insert(ctx, k, row, id_out, err);
     }
     long long id = db_col_int(sel, 0);
     if (id_out) *id_out = id;
+    /* the stored row must belong to the user's scope: a code that exists in a neighbouring county
+     * is not taken over by an import or a form */
+    int org_col = dir_field_index(k, "org_id");
+    long long owner = is_org ? id : org_col >= 0 ? atoll(db_col_text(sel, org_col + 1) ? db_col_text(sel, org_col + 1) : "0") : -1;
+    if (owner >= 0 && !dir_scope_contains(ctx, owner)) {
+        db_reset(sel);
+        return set_err(err, "编码“%s”属于其他机构，无权修改", row->v[ki]);
+    }
     /* changed_vals[i]: new database value for a changed field ("" for NULL), else NULL */
     char *changed[DIR_MAX_FIELDS] = {0};
     int nchanged = 0;
@@ -645,6 +701,10 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
         }
     }
     db_reset(sel);
+    if (is_org && ctx->scope_org_id && id == ctx->scope_org_id && parent >= 0 && changed[parent]) {
+        for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+        return set_err(err, "不能修改本机构的上级机构");
+    }
     rc = nchanged ? do_update(ctx, k, row, id, changed, err) : DIR_UNCHANGED;
     for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
     return rc;

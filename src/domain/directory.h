@@ -92,6 +92,8 @@ const char *dir_choice_label(const Choice *choices, const char *code);
 DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id);
 void dir_context_free(DirContext *ctx);
 Db *dir_context_db(DirContext *ctx);
+/* 1 when org_id is the context's scope org or below it (always 1 for an unscoped context). */
+int dir_scope_contains(DirContext *ctx, long long org_id);
 /* Secret key for insured pseudonyms, loaded from meta (created by init). */
 const unsigned char *dir_context_pseudonym_key(DirContext *ctx);
 

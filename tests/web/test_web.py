@@ -117,7 +117,7 @@ s.check("status change with reason", r.status == 303 and ids(db, f"SELECT status
 r = staff.form("/d/targets/new", {"kind": "employer", "name": "重复", "uscc": "91310115MA1K3BTP2B", "org_id": "130528", "region": "130528"})
 s.check("creating an existing code is refused", r.status == 422 and "已存在" in r.text)
 r = lc.form("/d/targets/new", {"kind": "employer", "name": "越权", "uscc": "91620105L015101280", "org_id": "130528", "region": "130528"})
-s.check("county user cannot create in another county", r.status == 422 and "本机构或下级机构" in r.text)
+s.check("county user cannot create in another county", r.status == 422 and "管辖范围" in r.text)
 
 # --- audit rows for every change
 n = ids(db, "SELECT count(*) FROM audit_log WHERE actor = 'staff' AND entity = 'target'")[0]
@@ -234,6 +234,28 @@ r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰"
 s.check("an insured person's ID number cannot be changed", r.status == 422 and "不能修改" in r.text)
 r = sup.get("/audit?entity=target")
 s.check("audit log shows no full ID numbers", "11010519491231002X" not in r.text)
+
+# --- org scope on writes (security review): no takeover of a neighbour's rows by code
+csv_take = "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划\n定点医疗机构,被宁晋接管,9144030071526726XG,H13052200001,130528,130528\n".encode()
+body, h = multipart({"csrf": staff.csrf}, "take.csv", csv_take)
+r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
+s.check("import cannot take over another county's target by its code", r.status == 422 and "属于其他机构" in r.text, r.text[-400:])
+s.check("the neighbour's target is unchanged", ids(db, "SELECT name FROM target WHERE code = 'H13052200001'")[0] == "临城县某诊所")
+adm = Client(db)
+adm.login("admin")
+body, h = multipart({"csrf": adm.csrf}, "orgs.csv", "行政区划代码,机构名称,上级行政区划代码\n130522,临城县医疗保障局(被改),130528\n".encode())
+r = adm.do("POST", "/d/orgs/import", body, h, csrf=False)
+s.check("a county admin cannot re-parent or rename a neighbouring county", r.status == 422 and ids(db, "SELECT name FROM org WHERE code = '130522'")[0] == "临城县医疗保障局")
+r = adm.post_json("/api/v1/orgs", {"code": "130599", "name": "新的根机构"})
+s.check("a county admin cannot create a root org", r.status >= 400 and not ids(db, "SELECT count(*) FROM org WHERE code = '130599'")[0])
+r = adm.post_json("/api/v1/orgs", {"code": "130598", "name": "宁晋下属机构", "parent_id": "130528"})
+s.check("but can create an org below its own", r.status == 201, r.text[:200])
+org_id = ids(db, "SELECT id FROM org WHERE code = '130528'")[0]
+r = adm.post_json(f"/api/v1/orgs/{org_id}", {"parent_id": "130598"}, method="PUT")
+s.check("and cannot change its own org's parent", r.status >= 400 and ids(db, "SELECT parent_id FROM org WHERE code = '130528'")[0] == ids(db, "SELECT id FROM org WHERE code = '130500'")[0])
+r = staff.post_json("/api/v1/items", {"code": "XD2", "name": "借用邻县科室", "basis": "x", "dept_id": "D2", "org_id": "130528",
+                                      "target_kinds": ["institution"], "content": "x", "methods": ["书面检查"], "class": "一般"})
+s.check("references to a neighbouring county's dept are refused", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
 
 # --- logout
 r = staff.form("/logout", {})
