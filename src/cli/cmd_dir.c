@@ -1,5 +1,6 @@
 /* cmd_dir.c - `spotcheck import` and `spotcheck export`: directory files in and out. */
 #include "../core/util.h"
+#include "../domain/audit.h"
 #include "../domain/dir_io.h"
 #include "cli.h"
 
@@ -12,6 +13,18 @@ static void list_kinds(FILE *f) {
     for (size_t i = 0; i < dir_kind_count; i++)
         fprintf(f, " %s(%s)", dir_kinds[i]->name, dir_kinds[i]->label);
     fputc('\n', f);
+}
+
+/* The import's audit row, written in the import's transaction. */
+static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
+    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}",
+                            rep->rows, rep->inserted, rep->updated, rep->unchanged);
+    char action[64];
+    snprintf(action, sizeof action, "import.%s", k->name);
+    AuditEntry e = {.actor = arg, .action = action, .entity = k->table, .after = after};
+    int rc = audit_append(db, &e, NULL);
+    free(after);
+    return rc;
 }
 
 int cmd_import(int argc, char **argv) {
@@ -46,7 +59,7 @@ int cmd_import(int argc, char **argv) {
     if (!db) return CLI_REJECTED;
     ImportReport rep;
     char *err = NULL;
-    int rc = dir_import(db, k, pos[1], enc, actor, 0, &rep, &err);
+    int rc = dir_import(db, k, pos[1], enc, actor, 0, audit_import, (void *)actor, &rep, &err);
     if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
     db_close(db);
     if (rc == IMPORT_FAILED) {

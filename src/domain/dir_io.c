@@ -2,6 +2,8 @@
  * upload handler. Holds one transaction per import; never leaves partial data behind. */
 #include "dir_io.h"
 
+#include "codes.h"
+
 #include "../core/strmap.h"
 #include "../core/util.h"
 
@@ -460,7 +462,8 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
 }
 
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, ImportReport *rep, char **err) {
+               long long scope_org_id, ImportCommitHook hook, void *hook_arg, ImportReport *rep,
+               char **err) {
     memset(rep, 0, sizeof *rep);
     TableReader *r = table_reader_open(path, enc, err);
     if (!r) return IMPORT_FAILED;
@@ -479,6 +482,10 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
     if (have_cache) db_exec(db, "PRAGMA cache_size = " IMPORT_CACHE_KIB, NULL);
     int rc = import_rows(db, k, r, actor, scope_org_id, rep, err);
     table_reader_close(r);
+    if (rc == IMPORT_OK && hook && hook(db, k, rep, hook_arg) != 0) {
+        set_err(err, "无法写入审计记录，未导入任何数据");
+        rc = IMPORT_FAILED;
+    }
     if (rc == IMPORT_OK && db_commit(db) != DB_OK) {
         set_err(err, "提交失败: %s", db_errmsg(db));
         rc = IMPORT_FAILED;
@@ -496,7 +503,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
 }
 
 int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err) {
-    return dir_export_scoped(db, k, path, fmt, 0, err);
+    return dir_export_scoped(db, k, path, fmt, 0, 0, err);
 }
 
 /* The WHERE clause limiting kind k to an org subtree, with one '?' for the root org id. */
@@ -511,7 +518,7 @@ static const char *scope_clause(const DirKind *k) {
 }
 
 int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
-                      long long scope_org_id, char **err) {
+                      long long scope_org_id, int redact, char **err) {
     TableWriter *w = table_writer_open(path, fmt, k->label, err);
     if (!w) return -1;
     const char *cells[DIR_MAX_FIELDS];
@@ -540,7 +547,11 @@ int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fm
             break;
         }
         for (size_t j = 0; j < n; j++) {
-            vals[j] = dir_format_field(ctx, k, idx[j], db_col_text(st, DIR_SELECT_FIRST_FIELD + idx[j]));
+            const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + idx[j]);
+            if (redact && v && (k->fields[idx[j]].flags & FF_SECRET))
+                vals[j] = !strcmp(k->fields[idx[j]].column, "id_number") ? mask_id_number(v) : xstrdup("（已隐藏）");
+            else
+                vals[j] = dir_format_field(ctx, k, idx[j], v);
             cells[j] = vals[j];
         }
         rc = table_write_row(w, cells, n, err);

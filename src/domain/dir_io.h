@@ -20,17 +20,23 @@ typedef struct ImportReport {
 
 enum { IMPORT_OK = 0, IMPORT_REJECTED = 1, IMPORT_FAILED = -1 };
 
+/* Called inside the import's transaction just before the commit of a successful import (e.g. to
+ * write the audit row, so the rows and their record commit together). Nonzero aborts it. */
+typedef int (*ImportCommitHook)(Db *db, const DirKind *k, const ImportReport *rep, void *arg);
+
 /* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org subtree (0: any).
  * Returns IMPORT_OK (committed), IMPORT_REJECTED (nothing written; rep->errors lists why) or
  * IMPORT_FAILED (nothing written; *err says why, e.g. an unreadable file). */
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, ImportReport *rep, char **err);
+               long long scope_org_id, ImportCommitHook hook, void *hook_arg, ImportReport *rep,
+               char **err);
 void import_report_free(ImportReport *rep);
 
 /* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */
 int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err);
 /* Same, limited to the rows of one org and the orgs below it (scope_org_id 0: every row). */
+/* With `redact`, personal-data fields (FF_SECRET) are masked: for roles that may read but not edit. */
 int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
-                      long long scope_org_id, char **err);
+                      long long scope_org_id, int redact, char **err);
 
 #endif

@@ -402,6 +402,18 @@ static const char *upload_type_error(const char *path) {
     return NULL;
 }
 
+/* The import's audit row, in the import's own transaction. */
+static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
+    (void)db;
+    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}", rep->rows,
+                            rep->inserted, rep->updated, rep->unchanged);
+    char action[64];
+    snprintf(action, sizeof action, "import.%s", k->name);
+    int rc = web_audit(arg, action, k->table, 0, NULL, after);
+    free(after);
+    return rc == DB_OK ? 0 : -1;
+}
+
 void page_dir_import(Req *r) {
     const DirKind *k = dv_kind(r);
     if (!k) return;
@@ -424,17 +436,7 @@ void page_dir_import(Req *r) {
     }
     ImportReport rep;
     char *err = NULL;
-    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id, &rep, &err);
-    if (rc == IMPORT_OK && (rep.inserted || rep.updated)) {
-        char *after = xasprintf("{\"file\":%s,\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld}", "\"upload\"", rep.rows, rep.inserted, rep.updated);
-        char action[64];
-        snprintf(action, sizeof action, "import.%s", k->name);
-        if (db_begin(r->db) == DB_OK) {
-            if (web_audit(r, action, k->table, 0, NULL, after) == DB_OK) db_commit(r->db);
-            else db_rollback(r->db);
-        }
-        free(after);
-    }
+    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id, audit_import, r, &rep, &err);
     unlink(path);
     free(path);
     if (rc == IMPORT_OK) db_exec_script(r->db, "PRAGMA optimize");
@@ -468,11 +470,18 @@ void page_dir_export(Req *r) {
     close(fd);
     char *err = NULL;
     long long scope = r->sess->org_id;
-    if (dir_export_scoped(r->db, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, scope, &err) != 0) {
+    /* roles that may only read get personal data masked; every export is recorded */
+    if (dir_export_scoped(r->db, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, scope, !dv_can_write(r, k), &err) != 0) {
         unlink(tmpl);
         web_error(r, 500, "export", err ? err : "导出失败");
         free(err);
         return;
+    }
+    char action[64];
+    snprintf(action, sizeof action, "export.%s", k->name);
+    if (db_begin(r->db) == DB_OK) { /* who took which data out, when */
+        if (web_audit(r, action, k->table, 0, NULL, NULL) == DB_OK) db_commit(r->db);
+        else db_rollback(r->db);
     }
     char *name = xasprintf("%s.%s", k->name, xlsx ? "xlsx" : "csv");
     web_attachment(r, tmpl, xlsx, name);

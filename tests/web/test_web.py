@@ -257,6 +257,14 @@ r = staff.post_json("/api/v1/items", {"code": "XD2", "name": "借用邻县科室
                                       "target_kinds": ["institution"], "content": "x", "methods": ["书面检查"], "class": "一般"})
 s.check("references to a neighbouring county's dept are refused", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
 
+# --- exports: personal data masked for read-only roles, every export and import audited
+r = adm.get("/d/targets/export?format=csv")
+s.check("a read-only role's export masks ID numbers", r.status == 200 and "11010519491231002X" not in r.text and "110105********002X" in r.text)
+r = staff.get("/d/targets/export?format=csv")
+s.check("an editor's export keeps them for re-import", "11010519491231002X" in r.text)
+s.check("exports are in the audit log", ids(db, "SELECT count(*) FROM audit_log WHERE action = 'export.targets'")[0] >= 2)
+s.check("imports are in the audit log", ids(db, "SELECT count(*) FROM audit_log WHERE action = 'import.targets' AND actor = 'staff'")[0] >= 1)
+
 # --- logout
 r = staff.form("/logout", {})
 s.check("logout", r.status == 303 and staff.get("/").status == 303)
