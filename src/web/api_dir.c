@@ -56,21 +56,7 @@ static char *json_input(Req *r, const DirField *f, void *arg) {
     return xstrdup("");
 }
 
-static json_t *parse_body(Req *r) {
-    const char *ct = http_header(r->http, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-        web_error(r, 415, "unsupported_media_type", "请求正文应为 application/json");
-        return NULL;
-    }
-    json_error_t je;
-    json_t *body = json_loadb(r->http->body ? r->http->body : "", r->http->body_len, 0, &je);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        web_error(r, 400, "bad_json", "请求正文不是有效的 JSON 对象");
-        return NULL;
-    }
-    return body;
-}
+static json_t *parse_body(Req *r) { return web_json_body(r, 0); }
 
 static void save(Req *r, long long id) {
     const DirKind *k = dv_kind(r);

@@ -9,24 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The request body as a JSON object. An empty body is {} when `optional`; otherwise (and for
- * anything that is not a JSON object) the error is sent and NULL returned. */
-static json_t *body_object(Req *r, int optional) {
-    if (optional && (!r->http->body || r->http->body_len == 0)) return json_object();
-    const char *ct = http_header(r->http, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-        web_error(r, 415, "unsupported_media_type", "请求正文应为 application/json");
-        return NULL;
-    }
-    json_error_t je;
-    json_t *body = json_loadb(r->http->body ? r->http->body : "", r->http->body_len, 0, &je);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        web_error(r, 400, "bad_json", "请求正文不是有效的 JSON 对象");
-        return NULL;
-    }
-    return body;
-}
+/* The request body as a JSON object (see web_json_body). */
+static json_t *body_object(Req *r, int optional) { return web_json_body(r, optional); }
 
 static void send_invalid(Req *r, json_t *fields, const char *msg) {
     web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", msg ? msg : "数据校验未通过", "fields", fields));

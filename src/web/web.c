@@ -169,6 +169,23 @@ void web_redirect(Req *r, const char *location) {
     http_set_header(r->res, "Location", location);
 }
 
+json_t *web_json_body(Req *r, int optional) {
+    if (optional && (!r->http->body || r->http->body_len == 0)) return json_object();
+    const char *ct = http_header(r->http, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        web_error(r, 415, "unsupported_media_type", "请求正文应为 application/json");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *body = json_loadb(r->http->body ? r->http->body : "", r->http->body_len, 0, &je);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        web_error(r, 400, "bad_json", "请求正文不是有效的 JSON 对象");
+        return NULL;
+    }
+    return body;
+}
+
 void web_json(Req *r, int status, json_t *j) {
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);

@@ -109,6 +109,10 @@ void web_page(Req *r, const char *name, const char *title, json_t *ctx);
 void web_attachment(Req *r, const char *path, int xlsx, const char *filename);
 /* A full error page (or the JSON error envelope for API requests). */
 void web_error(Req *r, int status, const char *code, const char *message);
+/* The request body as a JSON object. An empty body is {} when `optional`; otherwise (and for
+ * anything that is not a JSON object: wrong Content-Type 415, bad JSON 400) the error is sent
+ * and NULL returned. The caller owns the result. */
+json_t *web_json_body(Req *r, int optional);
 /* Sends `j` as JSON with the status. Steals j. */
 void web_json(Req *r, int status, json_t *j);
 
