@@ -46,6 +46,14 @@ const CliCommand cli_commands[] = {
      "用法: spotcheck backup FILE [--db PATH]\n"
      "  使用 SQLite 在线备份接口复制数据库，服务运行中也可执行。FILE 已存在时拒绝覆盖。\n",
      cmd_backup},
+    {"refdata", "参考数据（检查结果类别、违规类别、处置方式、核查方式、行政区划）",
+     "用法: spotcheck refdata load [SET] [--dir DIR] [--db PATH]\n"
+     "       spotcheck refdata list [--db PATH]\n"
+     "  load 从 DIR（默认 ./data）读取 SET.tsv（默认全部: result_categories violation_categories\n"
+     "  disposal_options inspection_methods regions），每个集合在一个事务中整体替换，\n"
+     "  被替换的内容记入审计日志。文件有误时报告行号，不作任何修改（退出码 1）。\n"
+     "  init 会为空集合载入程序内置的默认数据。\n",
+     cmd_refdata},
     {"test-http", "从标准输入读取一个 HTTP 请求并输出响应（测试用）",
      "用法: spotcheck test-http [--db PATH] < request.txt\n"
      "  读取一个 HTTP/1.1 请求（请求行、头、按 Content-Length 的正文），交给与 serve 相同的\n"

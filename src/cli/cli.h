@@ -42,6 +42,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_refdata(int argc, char **argv);
 int cmd_test_http(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_sample(int argc, char **argv);

@@ -2,6 +2,7 @@
 #include "../core/util.h"
 #include "../domain/account.h"
 #include "../domain/demo.h"
+#include "../domain/refdata_store.h"
 #include "cli.h"
 
 #include <sodium.h>
@@ -26,6 +27,13 @@ int cmd_init(int argc, char **argv) {
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
     int rc = CLI_OK;
+    char *rerr = NULL;
+    if (refdata_store_defaults(db, "system", &rerr) != DB_OK) {
+        fprintf(stderr, "参考数据载入失败: %s\n", rerr ? rerr : "");
+        free(rerr);
+        db_close(db);
+        return CLI_REJECTED;
+    }
     if (demo) {
         char *err = NULL;
         DemoSummary sum;
@@ -174,4 +182,45 @@ int cmd_backup(int argc, char **argv) {
     }
     printf("已备份到 %s\n", file);
     return CLI_OK;
+}
+
+int cmd_refdata(int argc, char **argv) {
+    const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *sub = NULL, *set = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) || (r = cli_opt(&i, argc, argv, "--dir", &dir))) {
+            if (r < 0) return cli_usage_error("refdata", "%s 缺少参数值", argv[i]);
+            continue;
+        }
+        if (argv[i][0] == '-') return cli_usage_error("refdata", "未知选项 %s", argv[i]);
+        if (!sub) sub = argv[i];
+        else if (!set) set = argv[i];
+        else return cli_usage_error("refdata", "多余的参数 %s", argv[i]);
+    }
+    if (!sub || (strcmp(sub, "load") && strcmp(sub, "list")))
+        return cli_usage_error("refdata", "需要子命令 load 或 list");
+    Db *db = cli_open_db(db_path);
+    if (!db) return CLI_REJECTED;
+    int rc = CLI_OK;
+    for (int i = 0; refdata_sets[i] && rc == CLI_OK; i++) {
+        if (set && strcmp(set, refdata_sets[i])) continue;
+        if (!strcmp(sub, "list")) {
+            printf("%-22s %lld 条\n", refdata_sets[i], refdata_store_count(db, refdata_sets[i]));
+            continue;
+        }
+        char *path = xasprintf("%s/%s.tsv", dir ? dir : "data", refdata_sets[i]), *err = NULL;
+        size_t len = 0;
+        char *text = file_read_all(path, &len, &err);
+        if (!text || refdata_store_load(db, refdata_sets[i], text, len, path, "cli", &err) != DB_OK) {
+            fprintf(stderr, "spotcheck refdata: %s（未作修改）\n", err ? err : path);
+            rc = CLI_REJECTED;
+        } else {
+            printf("已载入 %s: %lld 条（%s）\n", refdata_sets[i], refdata_store_count(db, refdata_sets[i]), path);
+        }
+        free(text);
+        free(err);
+        free(path);
+    }
+    db_close(db);
+    return rc;
 }
