@@ -73,8 +73,10 @@ static int insert_rows(Db *db, const char *name, const RefTable *t, char **err) 
     return rc;
 }
 
-int refdata_store_load(Db *db, const char *name, const char *text, size_t len, const char *source,
-                       const char *actor, char **err) {
+/* Replaces a set; `audited` is 0 only for the first seeding of an empty set at init, which is
+ * part of setting up the schema (like the migrations) rather than a change to data. */
+static int load_set(Db *db, const char *name, const char *text, size_t len, const char *source,
+                    const char *actor, int audited, char **err) {
     if (!known_set(name)) return set_err(err, "未知的参考数据集 %s", name);
     char *perr = NULL;
     RefTable *t = refdata_parse(text, len, NULL, &perr);
@@ -101,13 +103,18 @@ int refdata_store_load(Db *db, const char *name, const char *text, size_t len, c
     char action[64];
     snprintf(action, sizeof action, "refdata.%s", name);
     AuditEntry e = {.actor = actor, .action = action, .entity = "refdata", .entity_id = name, .before = before, .after = after};
-    if (rc == DB_OK && audit_append(db, &e, err) != 0) rc = DB_ERR;
+    if (rc == DB_OK && (audited || before) && audit_append(db, &e, err) != 0) rc = DB_ERR;
     if (rc == DB_OK && db_commit(db) != DB_OK) rc = set_err(err, "提交失败: %s", db_errmsg(db));
     if (rc != DB_OK) db_rollback(db);
     free(before);
     free(after);
     refdata_free(t);
     return rc;
+}
+
+int refdata_store_load(Db *db, const char *name, const char *text, size_t len, const char *source,
+                       const char *actor, char **err) {
+    return load_set(db, name, text, len, source, actor, 1, err);
 }
 
 int refdata_store_defaults(Db *db, const char *actor, char **err) {
@@ -117,7 +124,7 @@ int refdata_store_defaults(Db *db, const char *actor, char **err) {
         const EmbeddedFile *f = embed_find(path);
         free(path);
         if (!f) continue;
-        if (refdata_store_load(db, refdata_sets[i], (const char *)f->data, f->len, "embedded", actor, err) != DB_OK)
+        if (load_set(db, refdata_sets[i], (const char *)f->data, f->len, "embedded", actor, 0, err) != DB_OK)
             return DB_ERR;
     }
     return DB_OK;

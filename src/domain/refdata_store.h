@@ -15,7 +15,8 @@ extern const char *const refdata_sets[]; /* NULL-terminated */
  * or DB_ERR with *err (line-numbered parse errors, duplicate codes); nothing changes on error. */
 int refdata_store_load(Db *db, const char *name, const char *text, size_t len, const char *source,
                        const char *actor, char **err);
-/* Loads the copies embedded in the binary for every set that is still empty. */
+/* Loads the copies embedded in the binary for every set that is still empty (the first seeding
+ * is not an audited change; every later load is). */
 int refdata_store_defaults(Db *db, const char *actor, char **err);
 /* Rows in a set (0 when absent). */
 long long refdata_store_count(Db *db, const char *name);
