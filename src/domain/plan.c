@@ -493,6 +493,20 @@ static json_t *split_list(const char *text) {
     return a;
 }
 
+json_t *plan_items_named(Db *db, const char *codes) {
+    json_t *items = json_array(), *list = split_list(codes);
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e) {
+        char *name = NULL;
+        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
+        json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
+        free(name);
+    }
+    json_decref(list);
+    return items;
+}
+
 static char *join_list(json_t *a, const char *sep) {
     Buf b;
     buf_init(&b);
@@ -786,17 +800,7 @@ static json_t *task_json(Db *db, Stmt *st, TagNames *tn) {
     for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
         if (keys[i]) set_text(t, keys[i], st, 2 + i);
     json_object_set_new(t, "kind_text", json_pack("s+", db_col_text(st, 4), "抽查"));
-    json_t *items = json_array(), *codes = split_list(db_col_text(st, 6));
-    size_t i;
-    json_t *e;
-    json_array_foreach(codes, i, e) {
-        char *name = NULL;
-        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
-        json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
-        free(name);
-    }
-    json_decref(codes);
-    json_object_set_new(t, "items", items);
+    json_object_set_new(t, "items", plan_items_named(db, db_col_text(st, 6)));
     json_t *loose = plan_split_items(db_col_text(st, 7));
     json_object_set_new(t, "unmatched_count", json_integer((json_int_t)json_array_size(loose)));
     json_object_set_new(t, "unmatched", loose);
@@ -1169,17 +1173,7 @@ json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
                                            "decided_at", "decided_by"};
         for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
             if (keys[i]) set_text(o, keys[i], st, 1 + i);
-        json_t *items = json_array(), *codes = split_list(db_col_text(st, 7));
-        size_t i;
-        json_t *e;
-        json_array_foreach(codes, i, e) {
-            char *name = NULL;
-            db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
-            json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
-            free(name);
-        }
-        json_decref(codes);
-        json_object_set_new(o, "items", items);
+        json_object_set_new(o, "items", plan_items_named(db, db_col_text(st, 7)));
         char *period = plan_month_range_text(db_col_text(st, 9), db_col_text(st, 10));
         json_object_set_new(o, "period", json_string(period));
         free(period);

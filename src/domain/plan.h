@@ -151,6 +151,9 @@ int plan_revise(Db *db, int64_t version_id, const char *reason, const char *acto
  * tasks [{id, position, task_no, name, kind, kind_text (定向抽查), ratio, item_codes, items
  * [{code, name}], unmatched [text], scope_json, scope_words, scope_text, lead_dept,
  * joint_depts, month_from, month_to, period, level, remark}], unmatched_count. */
+/* Item codes (',' or '、' list) as [{code, name}] with the names from the item list (the code
+ * itself when no item has it). */
+json_t *plan_items_named(Db *db, const char *codes);
 json_t *plan_version_json(Db *db, int64_t version_id);
 /* The versions of a plan, newest first: [{id, version, status, name, change_reason,
  * published_at, approved_at, in_force, superseded, latest}]. */

@@ -519,18 +519,8 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
         json_object_set_new(t, "adhoc", json_true());
     }
     /* items, in code order */
-    json_t *items = json_array(), *codes_a = split_list(codes);
+    json_object_set_new(t, "items", plan_items_named(db, codes));
     free(codes);
-    size_t i;
-    json_t *c;
-    json_array_foreach(codes_a, i, c) {
-        char *name = NULL;
-        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(c));
-        json_array_append_new(items, json_pack("{s:O, s:s}", "code", c, "name", name ? name : json_string_value(c)));
-        free(name);
-    }
-    json_decref(codes_a);
-    json_object_set_new(t, "items", items);
     json_object_set_new(t, "scheme", scheme_json(db, task_id));
     json_object_set_new(t, "officers", lead ? officers_of(db, lead) : json_array());
     json_t *joints = json_array();

@@ -29,6 +29,16 @@ long long task_web_id(Req *r) {
     return id;
 }
 
+json_t *task_web_load(Req *r, long long *id_out) {
+    long long id = *id_out = task_web_id(r);
+    if (!id) return NULL;
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today);
+    if (!t) web_error(r, 404, "not_found", "任务不存在");
+    return t;
+}
+
 /* An audit snapshot of the task: code, scheme status, org for web_audit. */
 static char *snapshot(Db *db, long long id) {
     json_t *o = NULL;
@@ -177,15 +187,9 @@ void page_task_start(Req *r) {
 /* ---- detail ---- */
 
 void page_task_detail(Req *r) {
-    long long id = task_web_id(r);
-    if (!id) return;
-    char today[11];
-    date_today(today);
-    json_t *t = task_json(r->db, id, today);
-    if (!t) {
-        web_error(r, 404, "not_found", "任务不存在");
-        return;
-    }
+    long long id;
+    json_t *t = task_web_load(r, &id);
+    if (!t) return;
     const char *status = json_string_value(json_object_get(json_object_get(t, "scheme"), "status"));
     int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_object_set_new(t, "can_edit", json_boolean(w && str_eq(status, "草稿")));
@@ -194,7 +198,8 @@ void page_task_detail(Req *r) {
     json_object_set_new(t, "published", json_boolean(str_eq(status, "已公开")));
     json_object_set_new(t, "returned", json_boolean(str_eq(status, "草稿") &&
                                                     !str_empty(json_string_value(json_object_get(json_object_get(t, "scheme"), "opinion")))));
-    char *why = NULL, *dstatus = NULL;
+    char *why = NULL, *dstatus = NULL, today[11];
+    date_today(today);
     int allowed = task_draw_allowed(r->db, id, today, &why);
     json_t *doc = NULL;
     const char *code = json_string_value(json_object_get(t, "code"));

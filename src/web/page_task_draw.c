@@ -169,15 +169,9 @@ void page_task_freeze(Req *r) {
 /* ---- the ceremony ---- */
 
 void page_task_ceremony(Req *r) {
-    long long id = task_web_id(r);
-    if (!id) return;
-    char today[11];
-    date_today(today);
-    json_t *t = task_json(r->db, id, today);
-    if (!t) {
-        web_error(r, 404, "not_found", "任务不存在");
-        return;
-    }
+    long long id;
+    json_t *t = task_web_load(r, &id);
+    if (!t) return;
     json_t *v = task_web_draw_view(r, jstr(t, "code"), 0);
     int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "code",

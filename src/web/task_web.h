@@ -69,6 +69,8 @@ void page_public_task_officers(Req *r);
 /* The task named by the :id parameter when it exists and lies in the user's org scope; else
  * sends 404 and returns 0. */
 long long task_web_id(Req *r);
+/* The task of :id (task_web_id) as task_json for today; NULL after sending 404. *id_out gets the id. */
+json_t *task_web_load(Req *r, long long *id_out);
 /* Parses a positive id; 0 when s is not one. */
 long long task_web_parse_id(const char *s);
 /* Runs web_audit in its own transaction, for changes made by draw_store.h functions, which
