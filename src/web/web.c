@@ -10,6 +10,11 @@
 #include "tmpl.h"
 #include "plan_web.h"
 #include "task_web.h"
+#include "record_web.h"
+#include "result_web.h"
+#include "followup_web.h"
+#include "dash_web.h"
+#include "figures_web.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -36,8 +41,18 @@ const Route web_routes[] = {
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
     PLAN_PAGE_ROUTES
     TASK_PAGE_ROUTES
+    RECORD_PAGE_ROUTES
+    RESULT_PAGE_ROUTES
+    FOLLOWUP_PAGE_ROUTES
+    DASH_PAGE_ROUTES
+    FIGURES_PAGE_ROUTES
     {"GET", "/api/v1/me", P_LOGIN, CSRF_NONE, api_me, "当前用户与 CSRF 令牌"},
     PLAN_API_ROUTES /* before /api/v1/:kind */
+    RECORD_API_ROUTES
+    RESULT_API_ROUTES
+    FOLLOWUP_API_ROUTES
+    DASH_API_ROUTES
+    FIGURES_API_ROUTES
     {"GET", "/api/v1/:kind", P_DIR_READ, CSRF_NONE, api_dir_list, "名录列表"},
     {"POST", "/api/v1/:kind", P_KIND_WRITE, CSRF_TOKEN, api_dir_create, "新建或按编码更新"},
     {"GET", "/api/v1/:kind/:id", P_DIR_READ, CSRF_NONE, api_dir_get, "详情与版本"},
@@ -49,21 +64,25 @@ const size_t web_route_count = ARRAY_LEN(web_routes);
 static const char *const perm_names[P_COUNT] = {"public",    "login",      "dir.read",
                                                 "dir.write", "ref.write",  "kind.write",
                                                 "audit.read", "user.admin", "plan.read", "plan.write", "plan.approve",
-                                                "task.read", "task.write", "task.approve", "task.joint", "task.mine"};
+                                                "task.read", "task.write", "task.approve", "task.joint", "task.mine",
+                                                "record.fill", "result.review", "result.publish",
+                                                "followup.write", "credit.write", "dash.read"};
 
 const char *web_perm_name(Perm p) { return p < P_COUNT ? perm_names[p] : "?"; }
 
 /* Role → permissions. 分管领导 and 监督 read everything and change nothing here. */
 static const struct {
     const char *role;
-    Perm perms[8];
+    Perm perms[16];
 } role_perms[] = {
-    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ}},
-    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE}},
-    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE}},
-    {"officer", {P_TASK_MINE}},
+    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
+    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE,
+               P_RESULT_PUBLISH, P_FOLLOWUP_WRITE, P_CREDIT_WRITE, P_DASH_READ}},
+    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE, P_RESULT_REVIEW,
+                P_DASH_READ}},
+    {"officer", {P_TASK_MINE, P_RECORD_FILL}},
     {"joint", {P_TASK_JOINT}},
-    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ}},
+    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
 };
 
 int web_role_has(const char *role, Perm p) {
@@ -213,6 +232,12 @@ static json_t *nav_items(Req *r) {
         {"/tasks", "抽查任务实施", P_TASK_READ},
         {"/joint", "联合抽查", P_TASK_JOINT},
         {"/my", "我的检查任务", P_TASK_MINE},
+        {"/records", "检查记录（一企一表）", P_TASK_READ},
+        {"/review", "结果审核", P_RESULT_REVIEW},
+        {"/results", "结果公示", P_RESULT_PUBLISH},
+        {"/followups", "后续处置", P_FOLLOWUP_WRITE},
+        {"/dashboard", "期限与督办", P_DASH_READ},
+        {"/figures", "年度指标", P_DASH_READ},
         {"/audit", "审计日志", P_AUDIT_READ},
         {"/public/", "公开门户", P_PUBLIC},
     };

@@ -31,6 +31,12 @@ typedef enum {
     P_TASK_APPROVE, /* approve schemes and re-draws (分管领导) */
     P_TASK_JOINT,   /* confirm and work a joint department's part (联合部门) */
     P_TASK_MINE,    /* see one's own groups and targets (执法人员) */
+    P_RECORD_FILL,  /* fill and submit the record forms of one's own groups (执法人员) */
+    P_RESULT_REVIEW, /* review results: return or approve (分管领导) */
+    P_RESULT_PUBLISH, /* publish approved results (检查科室: 谁检查、谁录入、谁公开) */
+    P_FOLLOWUP_WRITE, /* follow-up, transfer ledger (检查科室) */
+    P_CREDIT_WRITE, /* adjust a target's credit grade with a reason (检查科室) */
+    P_DASH_READ,    /* deadlines dashboard, overdue lists, the year's figures */
     P_COUNT
 } Perm;
 
