@@ -1,0 +1,99 @@
+"""A database with a task whose draw is held and locked, for the tests of what follows the draw
+(records, review, publication, follow-up, deadlines, figures). Built the real way: plan → approval
+→ publication → task → scheme → joint confirmation → freeze → draw, through test-http.
+
+drawn_db() returns a dict: db, tid (task id), code (task code), targets (drawn target codes),
+groups {target_code: [(cert_no, role)]}, clients (logged-in Client per username), and
+officer_user_for(cert) which links the 'officer' account to that officer and returns its Client.
+Extra accounts: officer2 (officer role) and reviewer (leader role) exist too."""
+import os
+import re
+import sqlite3
+import subprocess
+from webtest import SPOTCHECK, PASSWORD, Client, small_db
+
+
+def sql(db, q, args=()):
+    con = sqlite3.connect(db)
+    try:
+        cur = con.execute(q, args)
+        rows = cur.fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def _must(r, what):
+    if r.status not in (200, 303):
+        raise RuntimeError(f"fixture: {what}: {r.status} {r.text[-400:]}")
+    return r
+
+
+def drawn_db(ratio="100%", year="2025"):
+    db = small_db()
+    d = os.path.dirname(db)
+    with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
+        f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
+                "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
+                "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
+                "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
+                "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
+    subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db],
+                   check=True, capture_output=True)
+    for name, role in (("officer2", "officer"), ("reviewer", "leader")):
+        subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
+                        "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
+    sql(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+    staff, leader, joint = Client(db), Client(db), Client(db)
+    staff.login("staff")
+    leader.login("leader")
+    joint.login("joint")
+
+    r = _must(staff.form("/plans/new", {"year": year, "number": year + "101", "qualifier": "定点医药机构"}), "plan")
+    vid = int(re.match(r"/plans/(\d+)", r.header("Location")).group(1))
+    row = [("task_no", "001号"), ("name", "定点医药机构基金使用情况随机抽查"), ("kind", "不定向"), ("ratio", ratio),
+           ("items", "I1"), ("items_text", ""), ("scope_text", "宁晋县检查对象"), ("region_prefix", "130528"),
+           ("lead_dept", "基金监管股"), ("joint_depts", "市场监管局"), ("period", year + "年3月至10月"),
+           ("level", "县级"), ("remark", "")]
+    _must(staff.form(f"/plans/{vid}/task", row), "plan row")
+    ptid = sql(db, "SELECT id FROM plan_task WHERE version_id = ?", (vid,))[0][0]
+    _must(staff.form(f"/plans/{vid}/submit", {}), "plan submit")
+    _must(leader.form(f"/plans/{vid}/approve", {}), "plan approve")
+    _must(staff.form(f"/plans/{vid}/publish", {}), "plan publish")
+    r = _must(staff.form("/tasks/start", {"plan_task": ptid}), "task start")
+    tid = int(re.match(r"/tasks/(\d+)", r.header("Location")).group(1))
+    code = sql(db, "SELECT code FROM task WHERE id = ?", (tid,))[0][0]
+    scheme = {"purpose": "规范医保基金使用", "period": year + "年6月1日至6月30日", "group_size": "2",
+              "method": "实地检查、书面检查", "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录",
+              "materials": "近一年医保结算清单", "contact": "基金监管股 0319-1234567",
+              "randomness_source": "摇号现场由观察员掷 8 枚骰子的点数",
+              "observers0": "钱律师", "observers1": "", "observers2": "", "observers3": ""}
+    _must(staff.form(f"/tasks/{tid}/scheme", scheme), "scheme")
+    _must(staff.form(f"/tasks/{tid}/submit", {}), "scheme submit")
+    _must(leader.form(f"/tasks/{tid}/approve", {}), "scheme approve")
+    _must(staff.form(f"/tasks/{tid}/publish", {}), "scheme publish")
+    _must(joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"}), "joint confirm")
+    _must(staff.form(f"/tasks/{tid}/freeze", {}), "freeze")
+    _must(staff.form(f"/tasks/{tid}/draw", {"randomness": "36152241", "observers_present": "律师：钱律师"}), "draw")
+    rows = sql(db, "SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
+                   "WHERE d.task_code = ? AND d.status = '已抽取' AND m.status = '在组' ORDER BY m.target_code, m.role DESC",
+               (code,))
+    groups = {}
+    for t, m, role in rows:
+        groups.setdefault(t, []).append((m, role))
+
+    def officer_user_for(cert, username="officer"):
+        sql(db, "UPDATE user SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
+            (cert, username))
+        c = Client(db)
+        c.login(username)
+        return c
+
+    return {"db": db, "tid": tid, "code": code, "targets": sorted(groups), "groups": groups,
+            "clients": {"staff": staff, "leader": leader, "joint": joint}, "officer_user_for": officer_user_for}
+
+
+if __name__ == "__main__":
+    f = drawn_db()
+    print(f["db"], f["tid"], f["code"], f["groups"])
