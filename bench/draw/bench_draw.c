@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
                                    "yearly_cap", 0);
         DrawFreezeReq req = {.task = TASK, .date = "2025-06-02", .source = "bench", .params = params};
         char *fsha = NULL;
-        if (draw_store_freeze(db, &req, &fsha, &err)) {
+        if (db_begin(db) || draw_store_freeze(db, &req, &fsha, &err) || db_commit(db)) {
             fprintf(stderr, "%s\n", err);
             return 1;
         }

@@ -440,6 +440,21 @@ static int draw_show(Db *db, DrawArgs *a) {
     return bad ? CLI_REJECTED : CLI_OK;
 }
 
+/* Ends the transaction a draw_store change ran in: commits when r is 0, else rolls back.
+ * Returns r, or -1 (with *err) when the commit fails. */
+static int tx_end(Db *db, int r, char **err) {
+    if (r) {
+        db_rollback(db);
+        return r;
+    }
+    if (db_commit(db)) {
+        set_err(err, "%s", db_errmsg(db));
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_draw(int argc, char **argv) {
     if (argc < 2) return cli_usage_error("draw", "须指定子命令 freeze | run | substitute | redraw | show");
     const char *sub = argv[1];
@@ -475,7 +490,10 @@ int cmd_draw(int argc, char **argv) {
             DrawFreezeReq req = {a.task, a.date, a.source, redraw && !a.params_given ? NULL : a.params,
                                  a.by, redraw ? a.reason : NULL, redraw ? a.approver : NULL};
             char *fsha = NULL;
-            int r = draw_store_freeze(db, &req, &fsha, &err);
+            /* draw_store changes data inside the caller's transaction */
+            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
+                                 : draw_store_freeze(db, &req, &fsha, &err);
+            r = tx_end(db, r, &err);
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
                 rc = CLI_REJECTED;
@@ -495,7 +513,9 @@ int cmd_draw(int argc, char **argv) {
         if (!a.randomness) rc = cli_usage_error("draw", "须提供 --randomness（现场产生的公开随机数）");
         else {
             json_t *rec;
-            int r = draw_store_run(db, a.task, a.randomness, a.by, &rec, &err);
+            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
+                                 : draw_store_run(db, a.task, a.randomness, a.by, &rec, &err);
+            if (tx_end(db, r, &err) && !r) json_decref(rec), r = -1;
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
                 rc = CLI_REJECTED;
@@ -508,8 +528,10 @@ int cmd_draw(int argc, char **argv) {
         if (!a.target || !a.reason) rc = cli_usage_error("draw", "须提供 --target 和 --reason");
         else {
             json_t *ev;
-            int r = draw_store_substitute(db, a.task, a.officer ? "officer" : "target", a.target,
-                                          a.officer, a.reason, a.by, &ev, &err);
+            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
+                                 : draw_store_substitute(db, a.task, a.officer ? "officer" : "target",
+                                                         a.target, a.officer, a.reason, a.by, &ev, &err);
+            if (tx_end(db, r, &err) && !r) json_decref(ev), r = -1;
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
                 rc = CLI_REJECTED;

@@ -3,8 +3,9 @@
  * with the public randomness, records substitutions and re-draws. Called by the `draw` CLI
  * (src/cli/cmd_draw.c), later by the web workflow, and by the benchmark.
  *
- * Invariants: a task has at most one draw whose status is not 已作废; every multi-row change
- * runs in one transaction; the frozen files are stored byte for byte, so the published digests
+ * Invariants: a task has at most one draw whose status is not 已作废; the functions that change
+ * data run inside the caller's transaction and never begin, commit or roll back one, so the
+ * caller commits the draw change together with its audit row (or rolls both back); the frozen files are stored byte for byte, so the published digests
  * can always be re-derived; all SQL is parameterised. */
 #include "draw_store.h"
 
@@ -338,7 +339,6 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     if (redraw && (str_empty(req->redraw_reason) || str_empty(req->redraw_approver)))
         return set_err(err, "重新抽取须同时提供原因和批准人"), 1;
     if (sodium_init() < 0) return set_err(err, "libsodium 初始化失败");
-    if (db_begin(db)) return dberr(db, err);
     int64_t prev_id = 0;
     char *prev_status = NULL;
     int rc = current_draw(db, req->task, &prev_id, &prev_status);
@@ -480,14 +480,9 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         dberr(db, err);
         goto out;
     }
-    if (db_commit(db)) {
-        dberr(db, err);
-        goto out;
-    }
     *freeze_sha256 = xstrdup(fsha);
     result = 0;
 out:
-    if (result) db_rollback(db);
     json_decref(params);
     json_decref(redraw_j);
     json_decref(excluded);
@@ -683,17 +678,14 @@ int draw_store_run(Db *db, const char *task, const char *randomness, const char 
                    json_t **record, char **err) {
     if (str_empty(randomness) || strpbrk(randomness, "|\t\n\r"))
         return set_err(err, "公开随机数不能为空，也不能含有 | 或控制字符"), 1;
-    if (db_begin(db)) return dberr(db, err);
     Loaded l;
     int rc = load_current(db, task, &l, err);
     if (rc) {
-        db_rollback(db);
         loaded_free(&l);
         return rc;
     }
     if (strcmp(l.status, "已冻结")) {
         set_err(err, "任务 %s 的抽取已经进行（状态: %s）；一个任务只抽取一次", task, l.status);
-        db_rollback(db);
         loaded_free(&l);
         return 1;
     }
@@ -701,13 +693,11 @@ int draw_store_run(Db *db, const char *task, const char *randomness, const char 
     json_t *rec = draw_record_build(freeze, randomness, l.secret, NULL, &l.pop, &l.ros, err);
     json_decref(freeze);
     if (!rec) {
-        db_rollback(db);
         loaded_free(&l);
         return 1;
     }
-    if (save_record(db, l.id, rec, by, 1) || db_commit(db)) {
+    if (save_record(db, l.id, rec, by, 1)) {
         dberr(db, err);
-        db_rollback(db);
         json_decref(rec);
         loaded_free(&l);
         return -1;
@@ -721,12 +711,10 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                           const char *officer, const char *reason, const char *by, json_t **event,
                           char **err) {
     if (str_empty(reason)) return set_err(err, "递补须说明原因"), 1;
-    if (db_begin(db)) return dberr(db, err);
     Loaded l;
     int rc = load_current(db, task, &l, err);
     if (rc || strcmp(l.status, "已抽取")) {
         if (!rc) set_err(err, "任务 %s 尚未抽取，不能递补", task);
-        db_rollback(db);
         loaded_free(&l);
         return rc < 0 ? -1 : 1;
     }
@@ -740,7 +728,6 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_decref(events);
     json_decref(old);
     if (!rec) {
-        db_rollback(db);
         loaded_free(&l);
         return 1;
     }
@@ -752,9 +739,8 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                    "replacement, created_by) VALUES (?,?,?,?,?,?,?,?)",
                    "iitttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
                    jstr(done, "replacement"), by);
-    if (bad || db_commit(db)) {
+    if (bad) {
         dberr(db, err);
-        db_rollback(db);
         json_decref(rec);
         loaded_free(&l);
         return -1;

@@ -1,7 +1,10 @@
 /* draw_store.h - the draw on the database: build the population from the target directory with
  * the filters and exclusions of a directed draw, freeze (commit), run, substitute, re-draw and
- * read back draws. Every multi-row change is one transaction. The selection itself is the pure
- * engine of draw.h. A Db is used by one thread at a time. */
+ * read back draws. The functions that change data (freeze, run, substitute) run inside the
+ * caller's transaction (db_begin/db_commit around the call, with the audit row of the change):
+ * they never begin, commit or roll back one, and on an error the caller rolls back so nothing
+ * is half-written. The selection itself is the pure engine of draw.h. A Db is used by one
+ * thread at a time. */
 #ifndef SPOTCHECK_DRAW_STORE_H
 #define SPOTCHECK_DRAW_STORE_H
 

@@ -59,15 +59,12 @@ static char *snapshot(Db *db, long long id) {
     return s;
 }
 
-int task_web_audit_after(Req *r, const char *action, long long task_id, const char *after_json) {
-    if (db_begin(r->db) != DB_OK) return DB_ERR;
+int task_web_audit(Req *r, const char *action, long long task_id, const char *after_json) {
     char *snap = snapshot(r->db, task_id);
     json_t *a = after_json ? json_loads(after_json, 0, NULL) : NULL, *s = snap ? json_loads(snap, 0, NULL) : json_object();
     if (a) json_object_update(s, a);
     char *after = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
     int rc = web_audit(r, action, "task", task_id, NULL, after);
-    if (rc == DB_OK) rc = db_commit(r->db);
-    if (rc != DB_OK) db_rollback(r->db);
     json_decref(a);
     json_decref(s);
     free(snap);

@@ -4,10 +4,10 @@
  * substitution (递补) with a reason, re-draw on request with the 分管领导's approval, and the
  * inspection notice (检查通知书) per drawn target.
  *
- * The draw itself is src/domain/draw_store.h, whose functions commit their own transaction; the
- * audit row of such a change is therefore written right after it, in a transaction of its own
- * (task_web_audit_after). The draw tables themselves keep who froze and drew, and every
- * substitution with its reason, so nothing depends on that audit row alone. */
+ * The draw itself is src/domain/draw_store.h, whose functions run inside our transaction: each
+ * action (task_web_freeze, task_web_run, task_web_substitute, shared with api_task.c) begins
+ * one, makes the draw change, writes its audit row (task_web_audit) and commits both together,
+ * or rolls both back. */
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -129,41 +129,55 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
 
 /* ---- freeze ---- */
 
-void page_task_freeze(Req *r) {
-    long long id = task_web_id(r);
-    if (!id) return;
-    char today[11], *why = NULL, *err = NULL, *fsha = NULL, *source = NULL, *code = task_code(r->db, id);
+int task_web_freeze(Req *r, long long id, char **fsha, char **msg) {
+    char today[11], *why = NULL, *err = NULL, *source = NULL, *code = task_code(r->db, id);
     date_today(today);
-    int ok = task_draw_allowed(r->db, id, today, &why);
-    if (ok != 1) {
-        web_error(r, ok < 0 ? 500 : 409, "draw_refused", why ? why : "不能抽取");
-        free(why);
+    int status = 0;
+    if (db_begin(r->db) != DB_OK) {
         free(code);
-        return;
+        return set_err(msg, "数据库忙，请稍后重试"), 503;
     }
-    json_t *params = task_draw_params(r->db, id, &err);
-    db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
-    int rc = -1;
-    if (params) {
+    int ok = task_draw_allowed(r->db, id, today, &why);
+    json_t *params = ok == 1 ? task_draw_params(r->db, id, &err) : NULL;
+    if (ok != 1) status = ok < 0 ? 500 : 409, set_err(msg, "%s", why ? why : "不能抽取");
+    else if (!params) status = 500, set_err(msg, "%s", err ? err : "抽取参数错误");
+    else {
+        db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
         DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = params, .by = r->sess->username};
-        rc = draw_store_freeze(r->db, &req, &fsha, &err);
+        int rc = draw_store_freeze(r->db, &req, fsha, &err);
+        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "冻结失败");
     }
-    if (rc == 0) {
-        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", fsha);
-        task_web_audit_after(r, "task.draw.freeze", id, after);
+    if (!status) {
+        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", *fsha);
+        if (task_web_audit(r, "task.draw.freeze", id, after) != DB_OK || db_commit(r->db) != DB_OK)
+            status = 500, set_err(msg, "保存失败：%s", db_errmsg(r->db));
         free(after);
-        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
-        web_redirect(r, loc);
-        free(loc);
-    } else {
-        web_error(r, rc > 0 ? 409 : 500, "freeze", err ? err : "冻结失败");
+    }
+    if (status) {
+        db_rollback(r->db);
+        free(*fsha);
+        *fsha = NULL;
     }
     json_decref(params);
     free(why);
     free(err);
-    free(fsha);
     free(source);
     free(code);
+    return status;
+}
+
+void page_task_freeze(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *fsha = NULL, *msg = NULL;
+    int status = task_web_freeze(r, id, &fsha, &msg);
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, status == 409 ? "draw_refused" : "freeze", msg ? msg : "冻结失败");
+    free(fsha);
+    free(msg);
 }
 
 /* ---- the ceremony ---- */
@@ -196,90 +210,118 @@ void page_task_ceremony(Req *r) {
     web_page(r, "task_draw", "摇号现场", ctx);
 }
 
-void page_task_draw(Req *r) {
-    long long id = task_web_id(r);
-    if (!id) return;
-    char *rnd = web_form(r, "randomness"), *obs = web_form(r, "observers_present"), *err = NULL, *code = task_code(r->db, id);
-    char today[11], *why = NULL;
+int task_web_run(Req *r, long long id, const char *rnd, const char *obs, json_t **rec, char **msg) {
+    char *err = NULL, *code = task_code(r->db, id), today[11], *why = NULL, *st = NULL;
     date_today(today);
-    if (rnd) str_trim(rnd);
-    char *st = NULL;
-    json_t *doc = NULL, *rec = NULL;
+    json_t *doc = NULL;
+    int status = 0;
     int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
-    int rc = -1;
+    json_decref(doc);
     if (!have) {
         int ok = task_draw_allowed(r->db, id, today, &why);
-        set_err(&err, "%s", ok == 1 ? "尚未冻结抽取名单：请先在任务页面冻结名单并公布承诺，再进行摇号" : why ? why : "不能抽取");
-        rc = 1;
+        status = 409, set_err(msg, "%s", ok == 1 ? "尚未冻结抽取名单：请先在任务页面冻结名单并公布承诺，再进行摇号" : why ? why : "不能抽取");
     } else if (str_empty(rnd)) {
-        set_err(&err, "请输入现场产生的公开随机数（如观察员掷出的骰子点数）");
-        rc = 1;
+        status = 409, set_err(msg, "请输入现场产生的公开随机数（如观察员掷出的骰子点数）");
+    } else if (db_begin(r->db) != DB_OK) {
+        status = 503, set_err(msg, "数据库忙，请稍后重试");
     } else {
-        rc = draw_store_run(r->db, code, rnd, r->sess->username, &rec, &err);
-    }
-    if (rc == 0) {
-        int draw_no = (int)json_integer_value(json_object_get(json_object_get(rec, "freeze"), "draw_no"));
-        char *cerr = NULL;
-        if (db_begin(r->db) == DB_OK) {
+        int rc = draw_store_run(r->db, code, rnd, r->sess->username, rec, &err);
+        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "抽取失败");
+        else {
+            int draw_no = (int)json_integer_value(json_object_get(json_object_get(*rec, "freeze"), "draw_no"));
             json_t *a = json_pack("{s:s, s:I, s:i, s:s}", "public_randomness", rnd, "selected",
-                                  (json_int_t)json_array_size(json_object_get(rec, "selected")), "draw_no", draw_no,
+                                  (json_int_t)json_array_size(json_object_get(*rec, "selected")), "draw_no", draw_no,
                                   "observers_present", obs ? obs : "");
-            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS), *cerr = NULL;
             json_decref(a);
-            int bad = task_ceremony_record(r->db, id, draw_no, obs, r->sess->username, &cerr) ||
-                      web_audit(r, "task.draw.run", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK;
-            if (bad) db_rollback(r->db);
+            if (task_ceremony_record(r->db, id, draw_no, obs, r->sess->username, &cerr) ||
+                task_web_audit(r, "task.draw.run", id, after) != DB_OK || db_commit(r->db) != DB_OK)
+                status = 500, set_err(msg, "保存失败：%s", cerr ? cerr : db_errmsg(r->db));
             free(after);
+            free(cerr);
         }
-        free(cerr);
-        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
-        web_redirect(r, loc);
-        free(loc);
-    } else {
-        web_error(r, rc > 0 ? 409 : 500, "draw", err ? err : "抽取失败");
+        if (status) db_rollback(r->db);
     }
-    json_decref(doc);
-    json_decref(rec);
+    if (status) {
+        json_decref(*rec);
+        *rec = NULL;
+    }
     free(st);
-    free(rnd);
-    free(obs);
     free(err);
     free(why);
     free(code);
+    return status;
+}
+
+void page_task_draw(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *rnd = web_form(r, "randomness"), *obs = web_form(r, "observers_present"), *msg = NULL;
+    if (rnd) str_trim(rnd);
+    json_t *rec = NULL;
+    int status = task_web_run(r, id, rnd, obs, &rec, &msg);
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, "draw", msg ? msg : "抽取失败");
+    json_decref(rec);
+    free(rnd);
+    free(obs);
+    free(msg);
+}
+
+int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason,
+                        json_t **ev, char **msg) {
+    char *err = NULL, *code = task_code(r->db, id);
+    int status = 0;
+    if (!str_eq(type, "officer") && !str_eq(type, "target")) status = 409, set_err(msg, "请选择递补类型（执法人员或检查对象）");
+    else if (str_empty(target)) status = 409, set_err(msg, "请选择检查对象");
+    else if (str_eq(type, "officer") && str_empty(officer)) status = 409, set_err(msg, "请选择需要递补的执法人员");
+    else if (str_empty(reason)) status = 409, set_err(msg, "递补须填写原因（如：回避——与检查对象存在利害关系；因病不能参加）");
+    else if (db_begin(r->db) != DB_OK) status = 503, set_err(msg, "数据库忙，请稍后重试");
+    else {
+        int rc = draw_store_substitute(r->db, code, type, target, str_eq(type, "officer") ? officer : NULL, reason, r->sess->username, ev,
+                                       &err);
+        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "递补失败");
+        else {
+            json_t *a = json_pack("{s:O}", "event", *ev);
+            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(a);
+            if (task_web_audit(r, "task.draw.substitute", id, after) != DB_OK || db_commit(r->db) != DB_OK)
+                status = 500, set_err(msg, "保存失败：%s", db_errmsg(r->db));
+            free(after);
+        }
+        if (status) db_rollback(r->db);
+    }
+    if (status) {
+        json_decref(*ev);
+        *ev = NULL;
+    }
+    free(err);
+    free(code);
+    return status;
 }
 
 void page_task_substitute(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *type = web_form(r, "type"), *target = web_form(r, "target"), *officer = web_form(r, "officer"), *reason = web_form(r, "reason"),
-         *err = NULL, *code = task_code(r->db, id);
+         *msg = NULL;
     if (reason) str_trim(reason);
     json_t *ev = NULL;
-    int rc = 1;
-    if (!str_eq(type, "officer") && !str_eq(type, "target")) set_err(&err, "请选择递补类型（执法人员或检查对象）");
-    else if (str_empty(target)) set_err(&err, "请选择检查对象");
-    else if (str_eq(type, "officer") && str_empty(officer)) set_err(&err, "请选择需要递补的执法人员");
-    else if (str_empty(reason)) set_err(&err, "递补须填写原因（如：回避——与检查对象存在利害关系；因病不能参加）");
-    else rc = draw_store_substitute(r->db, code, type, target, str_eq(type, "officer") ? officer : NULL, reason, r->sess->username, &ev, &err);
-    if (rc == 0) {
-        json_t *a = json_pack("{s:O}", "event", ev);
-        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(a);
-        task_web_audit_after(r, "task.draw.substitute", id, after);
-        free(after);
+    int status = task_web_substitute(r, id, type, target, officer, reason, &ev, &msg);
+    if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else {
-        web_error(r, rc > 0 ? 409 : 500, "substitute", err ? err : "递补失败");
-    }
+    } else web_error(r, status, "substitute", msg ? msg : "递补失败");
     json_decref(ev);
     free(type);
     free(target);
     free(officer);
     free(reason);
-    free(err);
-    free(code);
+    free(msg);
 }
 
 /* ---- re-draw: requested with a reason, approved by the 分管领导 ---- */
@@ -332,29 +374,32 @@ void page_task_redraw_approve(Req *r) {
     db_query_int(r->db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", (int64_t)id);
     if (rid) db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
     db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
-    int rc = 1;
-    if (!rid) set_err(&err, "没有待审批的重新抽取申请");
+    int status = 0;
+    if (!rid) status = 409, set_err(&err, "没有待审批的重新抽取申请");
+    else if (db_begin(r->db) != DB_OK) status = 503, set_err(&err, "数据库忙，请稍后重试");
     else {
+        /* the new freeze, the request's decision and the audit row commit together */
         char *approver = xasprintf("%s（%s）", r->sess->display_name, r->sess->username);
         DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = NULL, .by = r->sess->username,
                              .redraw_reason = reason, .redraw_approver = approver};
-        rc = draw_store_freeze(r->db, &req, &fsha, &err);
+        int rc = draw_store_freeze(r->db, &req, &fsha, &err);
         free(approver);
-    }
-    if (rc == 0) {
-        /* the request's decision and its audit row commit together, right after the freeze */
-        char *after = xasprintf("{\"freeze_sha256\":\"%s\",\"redraw_reason\":\"(see task_redraw %lld)\"}", fsha, (long long)rid);
-        if (db_begin(r->db) == DB_OK) {
-            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?",
-                        "ti", r->sess->username, rid) ||
-                web_audit(r, "task.redraw.approve", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK)
-                db_rollback(r->db);
+        if (rc) status = rc > 0 ? 409 : 500;
+        else {
+            char *after = xasprintf("{\"freeze_sha256\":\"%s\",\"redraw_reason\":\"(see task_redraw %lld)\"}", fsha, (long long)rid);
+            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?", "ti",
+                        r->sess->username, rid) ||
+                task_web_audit(r, "task.redraw.approve", id, after) != DB_OK || db_commit(r->db) != DB_OK)
+                status = 500, set_err(&err, "保存失败：%s", db_errmsg(r->db));
+            free(after);
         }
-        free(after);
+        if (status) db_rollback(r->db);
+    }
+    if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, rc > 0 ? 409 : 500, "redraw", err ? err : "重新抽取失败");
+    } else web_error(r, status, "redraw", err ? err : "重新抽取失败");
     free(code);
     free(reason);
     free(err);

@@ -73,9 +73,18 @@ long long task_web_id(Req *r);
 json_t *task_web_load(Req *r, long long *id_out);
 /* Parses a positive id; 0 when s is not one. */
 long long task_web_parse_id(const char *s);
-/* Runs web_audit in its own transaction, for changes made by draw_store.h functions, which
- * commit by themselves. Returns DB_OK or DB_ERR. */
-int task_web_audit_after(Req *r, const char *action, long long task_id, const char *after_json);
+/* Writes the audit row of a change to task task_id (its snapshot merged with after_json) inside
+ * the caller's transaction. Returns DB_OK or DB_ERR. */
+int task_web_audit(Req *r, const char *action, long long task_id, const char *after_json);
+/* The draw actions shared by the pages and the JSON API (page_task_draw.c). Each runs in one
+ * transaction with its audit row: both commit or neither. Return 0, or the HTTP status of the
+ * refusal/failure with the Chinese reason in *msg (caller frees). The task id must already be
+ * checked to be in scope (task_web_id). */
+int task_web_freeze(Req *r, long long id, char **fsha, char **msg);
+int task_web_run(Req *r, long long id, const char *randomness, const char *observers_present, json_t **record,
+                 char **msg);
+int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
+                        const char *reason, json_t **event, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
  * status, strata [..], selected [..], groups [..]} with officer and target names (insured
  * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */

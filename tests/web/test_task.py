@@ -163,6 +163,13 @@ s.check("late confirmation is shown as 逾期确认 with the items", "逾期确�
 # --- freeze and ceremony
 r = leader.form(f"/tasks/{tid}/freeze", {})
 s.check("a leader cannot freeze", r.status == 403)
+# a failure of the audit row leaves neither the draw change nor the audit row (one transaction)
+sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.freeze' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+r = staff.form(f"/tasks/{tid}/freeze", {})
+s.check("freeze whose audit row fails: refused, no draw row, no audit row", r.status == 500
+        and ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0]
+        and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.freeze'") == [0], f"{r.status}")
+sql(db, "DROP TRIGGER fail_audit")
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("freeze after publication", r.status == 303, f"{r.status} {r.text[-300:]}")
 params = ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0]
@@ -179,6 +186,14 @@ r = anon.get(f"/public/tasks/{tid}")
 s.check("freeze data is public before the draw", r.status == 200 and pop_sha in r.text and "秘密承诺" in r.text)
 r = staff.form(f"/tasks/{tid}/draw", {"randomness": "", "observers_present": "钱律师"})
 s.check("empty randomness is refused", r.status == 409 and "公开随机数" in r.text)
+sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.run' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+r = staff.form(f"/tasks/{tid}/draw", {"randomness": "99999999", "observers_present": "钱律师"})
+s.check("draw whose audit row fails: still frozen, no groups, no ceremony row, no audit row", r.status == 500
+        and ids(db, f"SELECT status FROM draw WHERE task_code = '{code}'") == ["已冻结"]
+        and ids(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}'") == [0]
+        and ids(db, f"SELECT count(*) FROM task_ceremony WHERE task_id = {tid}") == [0]
+        and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.run'") == [0], f"{r.status}")
+sql(db, "DROP TRIGGER fail_audit")
 r = staff.form(f"/tasks/{tid}/draw", {"randomness": "36152241", "observers_present": "律师：钱律师；人大代表：孙代表"})
 s.check("draw with typed dice digits", r.status == 303, f"{r.status} {r.text[-300:]}")
 r = staff.get(f"/tasks/{tid}/draw")
@@ -198,6 +213,20 @@ t0 = targets[0]
 member = [g[1] for g in groups if g[0] == t0][0]
 r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": ""})
 s.check("substitution without a reason is refused", r.status == 409 and "原因" in r.text)
+before = sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'")
+sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.substitute' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "因病不能参加"})
+s.check("substitution whose audit row fails: no event, record unchanged, no audit row", r.status == 500
+        and ids(db, f"SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'") == [0]
+        and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
+        and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
+sql(db, "DROP TRIGGER fail_audit")
+sql(db, "CREATE TRIGGER fail_event BEFORE INSERT ON draw_event BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "因病不能参加"})
+s.check("substitution whose draw change fails: no audit row either", r.status == 500
+        and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
+        and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
+sql(db, "DROP TRIGGER fail_event")
 r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避：与负责人系近亲属"})
 s.check("officer substituted with its reason", r.status == 303, r.text[-300:])
 ev = sql(db, f"SELECT e.member_code, e.reason, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")
