@@ -131,24 +131,27 @@ def parse_roster(data):
     if data and not data.endswith(b"\n"):
         raise Invalid("人员文件须以换行结尾")
     text = data.decode("utf-8")
-    people, prev = [], None
+    people, prev, width = [], None, None
     for ln, line in enumerate(text.split("\n")[:-1], 1):
         key = line.encode("utf-8")
         if prev is not None and prev >= key:
             raise Invalid("人员文件第%d行: 未按字节升序排列或重复" % ln)
         prev = key
         f = line.split("\t")
-        if len(f) != 8 or f[0] not in ("officer", "expert") or not f[1] or not f[3] \
+        if width is None:
+            width = 9 if len(f) == 9 else 8  # a joint task's file adds the dept column
+        if len(f) != width or f[0] not in ("officer", "expert") or not f[1] or not f[3] \
                 or f[6] not in ("0", "1"):
             raise Invalid("人员文件第%d行格式不符" % ln)
-        if f[0] == "expert" and (f[4] or f[5] or f[6] != "0"):
+        if f[0] == "expert" and (f[4] or f[5] or f[6] != "0" or (width == 9 and f[8])):
             raise Invalid("人员文件第%d行格式不符" % ln)
         if people and people[-1]["expert"] == (f[0] == "expert") and people[-1]["id"] == f[1]:
             raise Invalid("人员文件第%d行: 编号重复" % ln)
         people.append({"expert": f[0] == "expert", "id": f[1], "region": f[2],
                        "status": f[3], "from": f[4], "to": f[5], "lead": f[6] == "1",
-                       "tags": f[7].split(",") if f[7] else []})
-    return {"sha256": hashlib.sha256(data).hexdigest(), "people": people}
+                       "tags": f[7].split(",") if f[7] else [],
+                       "dept": f[8] if width == 9 else ""})
+    return {"sha256": hashlib.sha256(data).hexdigest(), "people": people, "has_dept": width == 9}
 
 
 # ---------------------------------------------------------------- the draw
@@ -218,6 +221,26 @@ def compute(record, pop, roster):
     experts = [p for p in people if p["expert"]]
     load = {}
     groups = []
+    # pools: 0 = the lead dept (every officer without joint depts), k = joint_depts[k-1]
+    joint = params.get("joint_depts")
+    joint = [] if joint is None else joint
+    if not isinstance(joint, list):
+        raise Invalid("参数 joint_depts 须为数组")
+    want = [g]
+    for k, d in enumerate(joint):
+        per = d.get("per_group", 1) if isinstance(d, dict) else None
+        per = 1 if per is None else per
+        if not isinstance(d, dict) or not isinstance(d.get("dept"), str) or not d["dept"] \
+                or type(per) is not int or per < 1 or per > 50:
+            raise Invalid("参数 joint_depts 的每项须为 {dept, per_group}")
+        if any(x["dept"] == d["dept"] for x in joint[:k]):
+            raise Invalid("参数 joint_depts 中科室重复")
+        want.append(per)
+    if joint and roster and not roster["has_dept"]:
+        raise Invalid("联合抽查的人员文件须有第9列（科室）")
+    pool_of = {}
+    for p in officers:
+        pool_of[p["id"]] = next((k + 1 for k, d in enumerate(joint) if d["dept"] == p["dept"]), 0)
 
     def conflicted(pid, target):
         return any(isinstance(c, list) and len(c) >= 2 and c[0] == pid and c[1] == target
@@ -235,25 +258,39 @@ def compute(record, pop, roster):
             return "状态为%s" % p["status"]
         if cap > 0 and load.get(p["id"], 0) >= cap:
             return "已达本任务工作量上限（%d组）" % cap
+        if pool_of[p["id"]] != 0:
+            return None  # required tags bind the lead dept's pool only
         for tag in required:
             if tag not in p["tags"]:
                 return "缺少事项所需标签 %s" % tag
         return None
 
-    def fill(grp):
-        while len(grp["members"]) < g and grp["pos"] < len(grp["order"]):
-            p = grp["order"][grp["pos"]]
-            grp["pos"] += 1
+    def in_pool(grp, k):
+        return sum(1 for m in grp["members"] if pool_of[m["id"]] == k)
+
+    def fill_pool(grp, k):
+        while in_pool(grp, k) < want[k] and grp["pos"][k] < len(grp["order"]):
+            p = grp["order"][grp["pos"][k]]
+            grp["pos"][k] += 1
+            if pool_of[p["id"]] != k:
+                continue
             why = why_not(p, grp)
-            if why is None and len(grp["members"]) + 1 == g and not p["lead"] \
-                    and not any(m["lead"] for m in grp["members"]):
+            if why is None and k == 0 and in_pool(grp, 0) + 1 == want[0] and not p["lead"] \
+                    and not any(m["lead"] and pool_of[m["id"]] == 0 for m in grp["members"]):
                 why = "末位须可任组长（组内尚无可任组长人员）"
             if why:
                 grp["skipped"].append({"id": p["id"], "reason": why})
                 continue
             grp["members"].append(p)
             load[p["id"]] = load.get(p["id"], 0) + 1
-        grp["short"] = max(0, g - len(grp["members"]))
+
+    def set_short(grp):
+        grp["short"] = sum(max(0, want[k] - in_pool(grp, k)) for k in range(len(want)))
+
+    def fill(grp):
+        for k in range(len(want)):
+            fill_pool(grp, k)
+        set_short(grp)
 
     def cover(grp):
         grp["uncovered"] = []
@@ -287,7 +324,7 @@ def compute(record, pop, roster):
     def new_group(target, origin):
         grp = {"target": target, "origin": origin, "status": "有效", "members": [],
                "experts": [], "skipped": [], "removed": [], "uncovered": [], "short": 0,
-               "pos": 0, "epos": 0}
+               "pos": [0] * len(want), "epos": 0}
         if roster:
             grp["order"] = people_order(target, "|officers|", officers)
             grp["eorder"] = people_order(target, "|experts|", experts)
@@ -339,7 +376,8 @@ def compute(record, pop, roster):
             grp["members"].remove(m)
             grp["removed"].append({"id": who, "reason": reason})
             before = len(grp["members"])
-            fill(grp)
+            fill_pool(grp, pool_of[who])  # in draw order within the same dept's pool
+            set_short(grp)
             cover(grp)
             out["replacement"] = grp["members"][-1]["id"] if len(grp["members"]) > before else None
         elif any(e["id"] == who for e in grp["experts"]):
@@ -355,7 +393,8 @@ def compute(record, pop, roster):
     assignments = []
     if roster:
         for grp in groups:
-            leader = next((m["id"] for m in grp["members"] if m["lead"]), None)
+            leader = next((m["id"] for m in grp["members"] if m["lead"] and pool_of[m["id"]] == 0),
+                          None)
             assignments.append({
                 "target": grp["target"], "origin": grp["origin"], "status": grp["status"],
                 "officers": [m["id"] for m in grp["members"]], "leader": leader,

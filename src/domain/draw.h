@@ -140,13 +140,16 @@ typedef struct DrawPerson {
     int may_lead;
     char **tags; /* officer tags or expert specialties */
     size_t ntags;
+    char *dept; /* the officer's dept code (9th column), "" for experts or without the column */
 } DrawPerson;
 
 /* The canonical officer file: lines "kind\tid\tregion\tstatus\tvalid_from\tvalid_to\tmay_lead\t
- * tags" with kind "officer" or "expert", tags comma-separated, lines sorted by bytes. */
+ * tags" with kind "officer" or "expert", tags comma-separated, lines sorted by bytes; a joint
+ * task's file adds a 9th column, the officer's dept code (empty for experts), on every line. */
 typedef struct DrawRoster {
     DrawPerson *p;
     size_t n, nofficers, nexperts;
+    int has_dept; /* the file has the dept column */
     char sha256[65];
 } DrawRoster;
 

@@ -25,6 +25,7 @@ void draw_roster_free(DrawRoster *r) {
         free(p->valid_to);
         for (size_t t = 0; t < p->ntags; t++) free(p->tags[t]);
         free(p->tags);
+        free(p->dept);
     }
     free(r->p);
     memset(r, 0, sizeof *r);
@@ -69,28 +70,29 @@ int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
             }
         }
         char *line = xstrndup(q, llen);
-        char *f[8];
+        char *f[9];
         size_t nf = 0;
         char *s = line;
         for (;;) {
             char *t = strchr(s, '\t');
-            if (nf < 8) f[nf] = s;
+            if (nf < 9) f[nf] = s;
             nf++;
             if (!t) break;
             *t = 0;
             s = t + 1;
         }
-        int ok = nf == 8 && (!strcmp(f[0], "officer") || !strcmp(f[0], "expert")) && *f[1] &&
+        if (ln == 0) r->has_dept = nf == 9;
+        int ok = nf == (r->has_dept ? 9u : 8u) && (!strcmp(f[0], "officer") || !strcmp(f[0], "expert")) && *f[1] &&
                  *f[3] && (!strcmp(f[6], "0") || !strcmp(f[6], "1"));
         if (ok && !strcmp(f[0], "officer"))
             ok = *f[2] && date_valid(f[4]) && date_valid(f[5]);
-        if (ok && !strcmp(f[0], "expert")) ok = !*f[4] && !*f[5] && !strcmp(f[6], "0");
+        if (ok && !strcmp(f[0], "expert")) ok = !*f[4] && !*f[5] && !strcmp(f[6], "0") && (!r->has_dept || !*f[8]);
         if (!ok) {
             free(line);
             draw_roster_free(r);
             return set_err(err,
                            "人员文件第%zu行: 应为 类别<TAB>编号<TAB>区域<TAB>状态<TAB>证件起<TAB>"
-                           "证件止<TAB>可任组长(0/1)<TAB>标签（共8列）",
+                           "证件止<TAB>可任组长(0/1)<TAB>标签（共8列；联合抽查另加第9列科室，各行一致）",
                            ln + 1);
         }
         DrawPerson *p = &r->p[r->n];
@@ -107,6 +109,7 @@ int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
         p->valid_to = xstrdup(f[5]);
         p->may_lead = f[6][0] == '1';
         p->tags = split_commas(f[7], &p->ntags);
+        p->dept = xstrdup(r->has_dept ? f[8] : "");
         r->n++;
         if (p->is_expert) r->nexperts++;
         else r->nofficers++;
@@ -182,7 +185,8 @@ typedef struct Group {
     int origin_sub; /* 1 when the target came in as a replacement */
     int replaced;
     uint32_t *order, *eorder; /* roster indices in draw order */
-    size_t norder, neorder, pos, epos;
+    size_t norder, neorder, epos;
+    size_t *pos; /* per pool: position in the officer order */
     Vec members, experts;
     json_t *skipped, *removed, *uncovered;
     size_t short_by;
@@ -198,6 +202,11 @@ typedef struct Run {
     int64_t cap;
     const json_t *required, *specialties, *conflicts;
     uint32_t *load; /* active groups per roster entry */
+    /* pools (docs/DRAW.md §5): 0 = the lead dept (every officer when there are no joint
+     * depts), 1.. = params.joint_depts in order; pool_of[roster index], pool_size[pool] */
+    size_t npools;
+    size_t *pool_of;
+    int64_t *pool_size;
     Group *g;
     size_t ng, gcap;
 } Run;
@@ -229,6 +238,7 @@ static char *ineligible(Run *r, Group *g, uint32_t ri) {
         return xasprintf("已达本任务工作量上限（%lld组）", (long long)r->cap);
     size_t i;
     json_t *tag;
+    if (r->pool_of[ri] != 0) return NULL; /* required tags bind the lead dept's pool only */
     json_array_foreach(r->required, i, tag) {
         if (!person_has(p, json_string_value(tag)))
             return xasprintf("缺少事项所需标签 %s", json_string_value(tag));
@@ -238,7 +248,7 @@ static char *ineligible(Run *r, Group *g, uint32_t ri) {
 
 static int group_has_leader(Run *r, Group *g) {
     for (size_t i = 0; i < g->members.n; i++)
-        if (r->ros->p[g->members.v[i]].may_lead) return 1;
+        if (r->ros->p[g->members.v[i]].may_lead && r->pool_of[g->members.v[i]] == 0) return 1;
     return 0;
 }
 
@@ -247,14 +257,22 @@ static void skip(Group *g, const char *id, char *why) {
     free(why);
 }
 
-/* Walks the officer order from g->pos until the group has group_size members. */
-static void fill(Run *r, Group *g) {
-    while (g->members.n < (size_t)r->group_size && g->pos < g->norder) {
-        uint32_t ri = g->order[g->pos++];
+static size_t pool_count(Run *r, Group *g, size_t pool) {
+    size_t n = 0;
+    for (size_t i = 0; i < g->members.n; i++) n += r->pool_of[g->members.v[i]] == pool;
+    return n;
+}
+
+/* Walks the officer order from g->pos[pool], passing officers of other pools silently, until
+ * the group has the pool's number of members (group_size for the lead pool). */
+static void fill_pool(Run *r, Group *g, size_t pool) {
+    size_t want = (size_t)r->pool_size[pool], have = pool_count(r, g, pool);
+    while (have < want && g->pos[pool] < g->norder) {
+        uint32_t ri = g->order[g->pos[pool]++];
+        if (r->pool_of[ri] != pool) continue;
         const DrawPerson *p = &r->ros->p[ri];
         char *why = ineligible(r, g, ri);
-        if (!why && g->members.n + 1 == (size_t)r->group_size && !p->may_lead &&
-            !group_has_leader(r, g))
+        if (!why && pool == 0 && have + 1 == want && !p->may_lead && !group_has_leader(r, g))
             why = xstrdup("末位须可任组长（组内尚无可任组长人员）");
         if (why) {
             skip(g, p->id, why);
@@ -262,8 +280,22 @@ static void fill(Run *r, Group *g) {
         }
         vec_push(&g->members, ri);
         r->load[ri]++;
+        have++;
     }
-    g->short_by = g->members.n < (size_t)r->group_size ? r->group_size - g->members.n : 0;
+}
+
+static void update_short(Run *r, Group *g) {
+    g->short_by = 0;
+    for (size_t k = 0; k < r->npools; k++) {
+        size_t have = pool_count(r, g, k);
+        if (have < (size_t)r->pool_size[k]) g->short_by += (size_t)r->pool_size[k] - have;
+    }
+}
+
+/* Fills every pool in order: the lead dept's, then each joint dept's. */
+static void fill(Run *r, Group *g) {
+    for (size_t k = 0; k < r->npools; k++) fill_pool(r, g, k);
+    update_short(r, g);
 }
 
 static int covered(Run *r, Group *g, const char *spec) {
@@ -350,6 +382,7 @@ static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub) {
     g->uncovered = json_array();
     if (r->ros) {
         g->order = order_people(r, r->pop->id[pop_idx], 0, &g->norder);
+        g->pos = xcalloc(r->npools, sizeof *g->pos);
         g->eorder = order_people(r, r->pop->id[pop_idx], 1, &g->neorder);
         fill(r, g);
         cover(r, g);
@@ -372,7 +405,8 @@ static json_t *ids_json(Run *r, const Vec *v) {
 static json_t *group_json(Run *r, Group *g) {
     const char *leader = NULL;
     for (size_t i = 0; i < g->members.n && !leader; i++)
-        if (r->ros->p[g->members.v[i]].may_lead) leader = r->ros->p[g->members.v[i]].id;
+        if (r->ros->p[g->members.v[i]].may_lead && r->pool_of[g->members.v[i]] == 0)
+            leader = r->ros->p[g->members.v[i]].id;
     return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:O,s:O,s:O,s:I}", "target", target_id(r, g),
                      "origin", g->origin_sub ? "递补" : "抽中", "status",
                      g->replaced ? "已替换" : "有效", "officers", ids_json(r, &g->members),
@@ -385,6 +419,7 @@ static void run_free(Run *r) {
     for (size_t i = 0; i < r->ng; i++) {
         Group *g = &r->g[i];
         free(g->order);
+        free(g->pos);
         free(g->eorder);
         free(g->members.v);
         free(g->experts.v);
@@ -394,6 +429,8 @@ static void run_free(Run *r) {
     }
     free(r->g);
     free(r->load);
+    free(r->pool_of);
+    free(r->pool_size);
 }
 
 /* Applies one substitution request; fills in "replacement" (and "ticket") on out. */
@@ -429,10 +466,12 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
     for (size_t i = 0; i < g->members.n; i++) {
         if (strcmp(r->ros->p[g->members.v[i]].id, who)) continue;
         r->load[g->members.v[i]]--;
+        size_t pool = r->pool_of[g->members.v[i]];
         vec_remove(&g->members, i);
         json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
         size_t before = g->members.n;
-        fill(r, g);
+        fill_pool(r, g, pool); /* in draw order within the same dept's pool */
+        update_short(r, g);
         cover(r, g);
         json_object_set_new(out, "replacement",
                             g->members.n > before
@@ -453,6 +492,37 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
         return 0;
     }
     return set_err(err, "事件%zu: %s 不在 %s 的检查组中", k + 1, who, target);
+}
+
+static int get_int(const json_t *o, const char *key, int64_t dflt, int64_t *out);
+
+/* The pools of a joint task (docs/DRAW.md §5): params.joint_depts [{dept, per_group}] needs
+ * the officer file's dept column; without it there is one pool of every officer. */
+static int setup_pools(Run *r, const json_t *joint, char **err) {
+    size_t nj = json_array_size(joint), nros = r->ros && r->ros->n ? r->ros->n : 1;
+    if (joint && !json_is_array(joint)) return set_err(err, "参数 joint_depts 须为数组");
+    r->npools = 1 + nj;
+    r->pool_size = xcalloc(r->npools, sizeof *r->pool_size);
+    r->pool_of = xcalloc(nros, sizeof *r->pool_of);
+    r->pool_size[0] = r->group_size;
+    for (size_t k = 0; k < nj; k++) {
+        const json_t *d = json_array_get(joint, k);
+        const char *code = jstr(d, "dept");
+        int64_t per;
+        if (!json_is_object(d) || !code || !*code || get_int(d, "per_group", 1, &per) || per < 1 || per > 50)
+            return set_err(err, "参数 joint_depts 的每项须为 {dept: 科室编码, per_group: 正整数}");
+        for (size_t j = 0; j < k; j++)
+            if (str_eq(jstr(json_array_get(joint, j), "dept"), code))
+                return set_err(err, "参数 joint_depts 中科室 %s 重复", code);
+        r->pool_size[k + 1] = per;
+    }
+    if (!r->ros) return 0;
+    if (nj && !r->ros->has_dept) return set_err(err, "联合抽查（joint_depts）的人员文件须有第9列（科室）");
+    for (size_t i = 0; i < r->ros->n; i++)
+        for (size_t k = 0; k < nj; k++)
+            if (!r->ros->p[i].is_expert && !strcmp(r->ros->p[i].dept, jstr(json_array_get(joint, k), "dept")))
+                r->pool_of[i] = k + 1;
+    return 0;
 }
 
 static int get_int(const json_t *o, const char *key, int64_t dflt, int64_t *out) {
@@ -511,8 +581,13 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
         set_err(err, "参数 required_tags / specialties 须为字符串数组，conflicts 须为数组");
         return NULL;
     }
+    if (setup_pools(&r, json_object_get(params, "joint_depts"), err)) {
+        run_free(&r);
+        return NULL;
+    }
     if (r.cross_region && !pop->region) {
         set_err(err, "要求跨区域检查时名单文件须有第三列（区域）");
+        run_free(&r);
         return NULL;
     }
     /* stratum sizes */
@@ -526,6 +601,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             set_err(err, "分层 %s 没有有效的抽查比例（params.ratios）", pop->strata[h]);
             free(n);
             json_decref(strata);
+            run_free(&r);
             return NULL;
         }
         json_t *mv = lookup_stratum(mins, pop->strata[h]);
@@ -533,6 +609,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             set_err(err, "分层 %s 的最低数量须为非负整数", pop->strata[h]);
             free(n);
             json_decref(strata);
+            run_free(&r);
             return NULL;
         }
         uint64_t minimum = mv ? (uint64_t)json_integer_value(mv) : 0;

@@ -258,6 +258,8 @@ static int bad_field(const char *s) { return s && strpbrk(s, "\t\n\r") != NULL; 
 
 int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
     const json_t *depts = json_object_get(params, "officer_depts");
+    /* a joint task's file carries each officer's dept code (docs/DRAW.md §2) */
+    int joint = json_array_size(json_object_get(params, "joint_depts")) > 0;
     Stmt *st = db_prepare(db, "SELECT o.cert_no, o.region, o.status, o.cert_valid_from, "
                               "o.cert_valid_to, o.may_lead, o.tags, d.code FROM officer o "
                               "JOIN dept d ON d.id = o.dept_id");
@@ -270,7 +272,7 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
         const char *f[5] = {db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
                             db_col_text(st, 3), db_col_text(st, 4)};
         char *tags = norm_tags(db_col_text(st, 6));
-        int bad = bad_field(tags);
+        int bad = bad_field(tags) || bad_field(db_col_text(st, 7));
         for (int i = 0; i < 5; i++) bad |= !f[i] || bad_field(f[i]);
         if (bad) {
             free(tags);
@@ -279,8 +281,9 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
             break;
         }
         if (n == cap) lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
-        lines[n++] = xasprintf("officer\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", f[0], f[1], f[2], f[3],
-                               f[4], db_col_int(st, 5) ? 1 : 0, tags);
+        lines[n++] = xasprintf("officer\t%s\t%s\t%s\t%s\t%s\t%d\t%s%s%s\n", f[0], f[1], f[2], f[3],
+                               f[4], db_col_int(st, 5) ? 1 : 0, tags, joint ? "\t" : "",
+                               joint ? db_col_text(st, 7) : "");
         free(tags);
     }
     db_finalize(st);
@@ -296,8 +299,8 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
                 break;
             }
             if (n == cap) lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
-            lines[n++] = xasprintf("expert\t%s\t\t%s\t\t\t0\t%s\n", db_col_text(st, 0),
-                                   db_col_text(st, 1), tags);
+            lines[n++] = xasprintf("expert\t%s\t\t%s\t\t\t0\t%s%s\n", db_col_text(st, 0),
+                                   db_col_text(st, 1), tags, joint ? "\t" : "");
             free(tags);
         }
         if (st) db_finalize(st);

@@ -372,6 +372,42 @@ int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
     return ok;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
+    Stmt *st = db_prepare(db, "SELECT i.required_tags FROM task t JOIN item i "
+                              "ON instr(',' || t.item_codes || ',', ',' || i.code || ',') > 0 "
+                              "WHERE t.id = ? AND i.required_tags IS NOT NULL AND i.required_tags <> ''");
+    if (!st) return dberr(db, err), NULL;
+    db_bind_int(st, 1, task_id);
+    char *list[256];
+    size_t n = 0;
+    while (db_step(st) == DB_ROW) {
+        Buf b;
+        buf_init(&b);
+        for (const char *q = db_col_text(st, 0); *q; q++) {
+            if (!strncmp(q, "、", 3)) q += 2, buf_putc(&b, ',');
+            else buf_putc(&b, *q);
+        }
+        char *save = NULL;
+        for (char *t = strtok_r(b.data ? b.data : (char *)"", ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            t = str_trim(t);
+            int seen = !*t;
+            for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(list[i], t);
+            if (!seen && n < ARRAY_LEN(list)) list[n++] = xstrdup(t);
+        }
+        buf_free(&b);
+    }
+    db_finalize(st);
+    qsort(list, n, sizeof *list, cmp_str);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(a, json_string(list[i]));
+        free(list[i]);
+    }
+    return a;
+}
+
 json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
     Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code FROM task t JOIN task_scheme s ON s.task_id = t.id "
                               "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
@@ -397,8 +433,27 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
         return dberr(db, err), NULL;
     }
     db_bind_int(st, 1, task_id);
-    while (db_step(st) == DB_ROW) json_array_append_new(depts, json_string(db_col_text(st, 0)));
+    /* each confirmed joint dept gives its officers from its own pool (docs/DRAW.md §5) */
+    json_t *joint = json_array();
+    const char *lead = json_string_value(json_array_get(depts, 0));
+    while (db_step(st) == DB_ROW) {
+        const char *c = db_col_text(st, 0);
+        if (str_eq(c, lead)) continue;
+        json_array_append_new(depts, json_string(c));
+        json_array_append_new(joint, json_pack("{s:s, s:i}", "dept", c, "per_group", 1));
+    }
     db_finalize(st);
+    if (json_array_size(joint)) json_object_set_new(p, "joint_depts", joint);
+    else json_decref(joint);
+    /* the expertise tags the task's items require (精准匹配): every officer of the lead dept's
+     * pool must hold them (docs/DRAW.md §5) */
+    json_t *tags = task_required_tags(db, task_id, err);
+    if (!tags) {
+        json_decref(p);
+        return NULL;
+    }
+    if (json_array_size(tags)) json_object_set_new(p, "required_tags", tags);
+    else json_decref(tags);
     return p;
 }
 

@@ -12,8 +12,9 @@
  *
  * and only a 草稿 scheme can be edited. The draw may be frozen and held only when the scheme is
  * 已公开 (004 第十二条: the scheme is published before the draw) and every joint department has
- * confirmed or let its deadline pass (003 四(一): confirm within 2 working days). The officer
- * pool of the draw is the lead department's officers plus the confirmed joint departments'.
+ * confirmed or let its deadline pass (003 四(一): confirm within 2 working days). Each group of
+ * the draw has group_size officers of the lead department's pool (the leader among them) and
+ * one officer of each confirmed joint department, drawn from that department's own pool.
  *
  * Conventions (as plan.h): functions that change data run inside the caller's transaction and
  * never begin one; results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND,
@@ -96,9 +97,14 @@ int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *ite
 /* 1 when the task's draw may be frozen now, 0 with the Chinese reason in *why, -1 on error. */
 int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why);
 /* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio}, filters from the
- * scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts).
+ * scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts),
+ * joint_depts [{dept, per_group: 1}] (confirmed joint depts, each drawn from its own pool; absent
+ * when none) and required_tags (the tags the task's items require, sorted; absent when none).
  * Returns a new object or NULL with *err. */
 json_t *task_draw_params(Db *db, int64_t task_id, char **err);
+/* The union of the required expertise tags (item.required_tags) of the task's items, sorted and
+ * unique: a new array, or NULL with *err. */
+json_t *task_required_tags(Db *db, int64_t task_id, char **err);
 /* Records the observers present at the ceremony of draw draw_no. */
 int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
                          const char *actor, char **err);

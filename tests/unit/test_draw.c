@@ -363,6 +363,99 @@ static const DrawPerson *person(const DrawRoster *r, const char *id) {
     return NULL;
 }
 
+/* A joint task (docs/DRAW.md §5): group_size officers of the lead dept's pool (the leader among
+ * them, required tags checked there), one of each joint dept's pool; substitution stays in the
+ * removed officer's pool. */
+static const char *JOINT_ROSTER =
+    "expert\tE01\t\t启用\t\t\t0\t中医\t\n"
+    "officer\tJ01\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t\tSC\n"
+    "officer\tJ02\t130500\t在岗\t2020-01-01\t2030-12-31\t0\t\tSC\n"
+    "officer\tJ03\t130500\t休假\t2020-01-01\t2030-12-31\t0\t\tSC\n"
+    "officer\tL01\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金\tD1\n"
+    "officer\tL02\t130500\t在岗\t2020-01-01\t2030-12-31\t0\t基金\tD1\n"
+    "officer\tL03\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t\tD1\n"
+    "officer\tL04\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金\tD1\n"
+    "officer\tL05\t130500\t在岗\t2020-01-01\t2030-12-31\t0\t基金\tD1\n";
+
+static void test_joint_pools(void) {
+    char *text = gen_population(200, 0);
+    DrawPop p;
+    DrawRoster r;
+    char *err = NULL;
+    CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
+    CHECK_INT(draw_roster_parse(&r, JOINT_ROSTER, strlen(JOINT_ROSTER), &err), 0);
+    CHECK(r.has_dept);
+    json_t *freeze = make_freeze(&p, &r,
+                                 "{\"ratios\":{\"*\":\"5%\"},\"group_size\":2,\"required_tags\":[\"基金\"],"
+                                 "\"joint_depts\":[{\"dept\":\"SC\",\"per_group\":1}]}");
+    json_t *rec = draw_record_build(freeze, "271828", SECRET_HEX, NULL, &p, &r, &err);
+    CHECK(rec != NULL);
+    if (!rec) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    size_t i, k;
+    json_t *a, *x;
+    int ok = 1;
+    json_array_foreach(json_object_get(rec, "assignments"), i, a) {
+        int lead = 0, joint = 0;
+        json_array_foreach(json_object_get(a, "officers"), k, x) {
+            const DrawPerson *o = person(&r, json_string_value(x));
+            if (!strcmp(o->dept, "D1")) {
+                lead++;
+                ok &= o->ntags == 1 && !strcmp(o->tags[0], "基金"); /* L03 lacks the tag */
+            } else joint += !strcmp(o->dept, "SC") && strcmp(o->id, "J03");
+        }
+        const char *leader = json_string_value(json_object_get(a, "leader"));
+        ok &= lead == 2 && joint == 1 && leader && leader[0] == 'L';
+        ok &= json_integer_value(json_object_get(a, "short")) == 0;
+    }
+    CHECK(ok);
+    Buf out;
+    buf_init(&out);
+    CHECK_INT(draw_verify(rec, &p, &r, NULL, &out, NULL), 0);
+    /* substitution of the joint member: replaced from SC; of a lead member: from D1 */
+    json_t *g0 = json_array_get(json_object_get(rec, "assignments"), 0);
+    const char *target = json_string_value(json_object_get(g0, "target"));
+    const char *jm = NULL, *lm = NULL;
+    json_array_foreach(json_object_get(g0, "officers"), k, x) {
+        if (json_string_value(x)[0] == 'J') jm = json_string_value(x);
+        else if (!lm) lm = json_string_value(x);
+    }
+    json_t *events = json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "type", "officer", "target", target,
+                               "officer", jm, "reason", "因病", "type", "officer", "target", target, "officer", lm,
+                               "reason", "回避");
+    json_t *rec2 = draw_record_build(freeze, "271828", SECRET_HEX, events, &p, &r, &err);
+    CHECK(rec2 != NULL);
+    if (rec2) {
+        json_t *evs = json_object_get(rec2, "events");
+        const char *r1 = json_string_value(json_object_get(json_array_get(evs, 0), "replacement"));
+        const char *r2 = json_string_value(json_object_get(json_array_get(evs, 1), "replacement"));
+        CHECK(r1 && !strcmp(r1, !strcmp(jm, "J01") ? "J02" : "J01"));
+        CHECK(r2 && r2[0] == 'L' && strcmp(r2, "L03") != 0);
+        buf_reset(&out);
+        CHECK_INT(draw_verify(rec2, &p, &r, NULL, &out, NULL), 0);
+    }
+    buf_free(&out);
+    json_decref(events);
+    json_decref(rec2);
+    json_decref(rec);
+    /* joint_depts needs the dept column; a file mixing 8 and 9 columns is refused */
+    DrawRoster plain;
+    CHECK_INT(draw_roster_parse(&plain, ROSTER, strlen(ROSTER), &err), 0);
+    json_t *rec3 = draw_record_build(freeze, "271828", SECRET_HEX, NULL, &p, &plain, &err);
+    CHECK(rec3 == NULL && err && strstr(err, "第9列"));
+    json_decref(rec3);
+    draw_roster_free(&plain);
+    const char *mixed = "officer\tA1\t1\t在岗\t2020-01-01\t2030-12-31\t1\t\tD1\n"
+                        "officer\tA2\t1\t在岗\t2020-01-01\t2030-12-31\t1\t\n";
+    CHECK(draw_roster_parse(&plain, mixed, strlen(mixed), &err) != 0);
+    json_decref(freeze);
+    draw_roster_free(&r);
+    draw_pop_free(&p);
+    free(err);
+}
+
 static void test_assignment_constraints(void) {
     char *text = gen_population(400, 1);
     DrawPop p;
@@ -1007,6 +1100,7 @@ int main(void) {
     RUN(test_population_file);
     RUN(test_stratified_selection);
     RUN(test_assignment_constraints);
+    RUN(test_joint_pools);
     RUN(test_substitution);
     RUN(test_tampering);
     RUN(test_chi_square_uniformity);

@@ -204,13 +204,16 @@ s.check("a second draw is refused", r.status == 409)
 groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
                  f"WHERE d.task_code = '{code}' AND m.status = '在组' ORDER BY m.target_code, m.role")
 targets = sorted({g[0] for g in groups})
-s.check("3 targets drawn (50% of strata A1 B2 C1), groups of 2 with a leader",
-        len(targets) == 3 and all(sum(1 for g in groups if g[0] == t) == 2 for t in targets)
-        and all(any(g[0] == t and g[2] == "组长" for g in groups) for t in targets), str(groups))
+s.check("3 targets drawn (50% of strata A1 B2 C1); each group: 2 of the lead dept (leader among them) + 1 of the joint dept",
+        len(targets) == 3 and all(sum(1 for g in groups if g[0] == t and g[1].startswith("YB")) == 2 for t in targets)
+        and all(sum(1 for g in groups if g[0] == t and g[1].startswith("SC")) == 1 for t in targets)
+        and all(any(g[0] == t and g[2] == "组长" and g[1].startswith("YB") for g in groups) for t in targets), str(groups))
+s.check("the record says each joint dept draws from its own pool",
+        '"joint_depts":[{"dept":"SC","per_group":1}]' in ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
 
 # --- substitution
 t0 = targets[0]
-member = [g[1] for g in groups if g[0] == t0][0]
+member = [g[1] for g in groups if g[0] == t0 and g[1].startswith("YB")][0]
 r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": ""})
 s.check("substitution without a reason is refused", r.status == 409 and "原因" in r.text)
 before = sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'")
@@ -234,7 +237,16 @@ s.check("the event records the reason and a replacement from the draw order", ev
         and ev[0][2] and ev[0][2] != member, str(ev))
 now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
               f"AND m.target_code = ? AND m.status = '在组'", (t0,))
-s.check("the group is complete again without the recused officer", len(now) == 2 and (member,) not in now, str(now))
+s.check("the group is complete again without the recused officer, replaced from the lead dept's pool",
+        len(now) == 3 and (member,) not in now and ev[0][2].startswith("YB"), str(now))
+joint_member = [c[0] for c in now if c[0].startswith("SC")][0]
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": joint_member, "reason": "因公出差不能参加"})
+ev2 = sql(db, f"SELECT e.member_code, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}' "
+              f"ORDER BY e.seq")
+s.check("a joint dept's officer is replaced from that dept's own pool", r.status == 303 and ev2[-1][0] == joint_member
+        and ev2[-1][1] is not None and ev2[-1][1].startswith("SC") and ev2[-1][1] != joint_member, str(ev2))
+now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
+              f"AND m.target_code = ? AND m.status = '在组'", (t0,))
 
 # --- inspection notice
 r = staff.get(f"/tasks/{tid}/notice/{t0}")
