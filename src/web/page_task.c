@@ -252,21 +252,33 @@ void page_task_scheme_save(Req *r) {
     free(msg);
 }
 
+int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg) {
+    int rc = TASK_ERR;
+    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), 503;
+    char *before = snapshot(r->db, id), name[32];
+    rc = task_scheme_transition(r->db, id, action, r->sess->username, opinion, msg);
+    snprintf(name, sizeof name, "task.scheme.%s", action);
+    rc = finish(r, rc, name, id, before, msg);
+    free(before);
+    return rc == TASK_OK ? 0 : status_of(rc);
+}
+
+int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors, char **msg) {
+    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), 503;
+    char *before = snapshot(r->db, id);
+    int rc = task_scheme_save(r->db, id, in, r->sess->username, errors, msg);
+    rc = finish(r, rc, "task.scheme.save", id, before, msg);
+    free(before);
+    return rc == TASK_OK ? 0 : status_of(rc);
+}
+
 static void transition(Req *r, const char *action) {
     long long id = task_web_id(r);
     if (!id) return;
     char *opinion = web_form(r, "opinion"), *msg = NULL;
-    int rc = TASK_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = snapshot(r->db, id), name[32];
-        rc = task_scheme_transition(r->db, id, action, r->sess->username, opinion, &msg);
-        snprintf(name, sizeof name, "task.scheme.%s", action);
-        rc = finish(r, rc, name, id, before, &msg);
-        free(before);
-    }
-    if (rc == TASK_OK) redirect_task(r, id, "status");
-    else web_error(r, status_of(rc), "scheme_state", msg ? msg : "操作失败");
+    int status = task_web_scheme_action(r, id, action, opinion, &msg);
+    if (!status) redirect_task(r, id, "status");
+    else web_error(r, status, "scheme_state", msg ? msg : "操作失败");
     free(opinion);
     free(msg);
 }

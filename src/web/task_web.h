@@ -38,8 +38,32 @@
     {"GET", "/public/tasks/:id/population", P_PUBLIC, CSRF_NONE, page_public_task_population,      \
      "下载冻结名单（TSV）"},                                                                       \
     {"GET", "/public/tasks/:id/officers", P_PUBLIC, CSRF_NONE, page_public_task_officers,          \
-     "下载执法人员名单（TSV）"},
+     "下载执法人员名单（TSV）"},                                                                  \
+    {"GET", "/api/v1/tasks", P_TASK_READ, CSRF_NONE, api_task_list, "抽查任务列表"},              \
+    {"POST", "/api/v1/tasks", P_TASK_WRITE, CSRF_TOKEN, api_task_start, "从已公开的计划任务开始实施"}, \
+    {"GET", "/api/v1/tasks/:id", P_TASK_READ, CSRF_NONE, api_task_get, "任务、实施方案、联合部门与抽取状态"}, \
+    {"GET", "/api/v1/tasks/:id/draw", P_TASK_READ, CSRF_NONE, api_task_draw_get, "抽取记录（JSON）"}, \
+    {"POST", "/api/v1/tasks/:id/scheme", P_TASK_WRITE, CSRF_TOKEN, api_task_scheme, "保存实施方案"}, \
+    {"POST", "/api/v1/tasks/:id/submit", P_TASK_WRITE, CSRF_TOKEN, api_task_submit, "实施方案提交审批"}, \
+    {"POST", "/api/v1/tasks/:id/approve", P_TASK_APPROVE, CSRF_TOKEN, api_task_approve, "批准实施方案"}, \
+    {"POST", "/api/v1/tasks/:id/return", P_TASK_APPROVE, CSRF_TOKEN, api_task_return, "退回实施方案"}, \
+    {"POST", "/api/v1/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, api_task_publish, "公开实施方案"}, \
+    {"POST", "/api/v1/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, api_task_freeze, "冻结抽取名单"}, \
+    {"POST", "/api/v1/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, api_task_draw, "输入公开随机数并抽取"}, \
+    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"},
 
+void api_task_list(Req *r);
+void api_task_start(Req *r);
+void api_task_get(Req *r);
+void api_task_draw_get(Req *r);
+void api_task_scheme(Req *r);
+void api_task_submit(Req *r);
+void api_task_approve(Req *r);
+void api_task_return(Req *r);
+void api_task_publish(Req *r);
+void api_task_freeze(Req *r);
+void api_task_draw(Req *r);
+void api_task_substitute(Req *r);
 void page_task_list(Req *r);
 void page_task_start(Req *r);
 void page_task_detail(Req *r);
@@ -81,6 +105,11 @@ int task_web_audit(Req *r, const char *action, long long task_id, const char *af
  * refusal/failure with the Chinese reason in *msg (caller frees). The task id must already be
  * checked to be in scope (task_web_id). */
 int task_web_freeze(Req *r, long long id, char **fsha, char **msg);
+/* The scheme's state change `action` (submit/approve/return/publish) and saving a 草稿 scheme,
+ * each in one transaction with its audit row (page_task.c). Same return convention. */
+int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg);
+struct TaskSchemeInput;
+int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
 int task_web_run(Req *r, long long id, const char *randomness, const char *observers_present, json_t **record,
                  char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,

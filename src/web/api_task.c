@@ -1,0 +1,183 @@
+/* api_task.c - the JSON API of task implementation (docs/API.md "Tasks"): list and read tasks
+ * with their scheme, joint depts and draw status, read the draw record, and the scheme's state
+ * changes, freeze, draw and substitution. Every change goes through the same functions as the
+ * pages (task_web_scheme_action, task_web_freeze, ... in page_task*.c), so permissions, rules,
+ * the audit row and the one transaction are the same; routes carry the same permissions and
+ * need the X-CSRF-Token header. Tasks outside the user's org scope are 404. */
+#include "../domain/draw_store.h"
+#include "../domain/task.h"
+#include "task_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+/* Adds {draw: {status, draw_no, freeze_sha256, record_sha256?}} (or draw: null) to t. */
+static void add_draw_status(Req *r, json_t *t) {
+    json_t *doc = NULL;
+    char *status = NULL;
+    if (draw_store_get(r->db, jstr(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
+        json_t *d = json_pack("{s:s, s:O, s:O}", "status", status, "draw_no",
+                              json_object_get(json_object_get(doc, "freeze"), "draw_no"), "freeze_sha256",
+                              json_object_get(doc, "freeze_sha256"));
+        if (json_object_get(doc, "assignments"))
+            json_object_set_new(d, "groups", json_integer((json_int_t)json_array_size(json_object_get(doc, "assignments"))));
+        json_object_set_new(t, "draw", d);
+    } else json_object_set_new(t, "draw", json_null());
+    json_decref(doc);
+    free(status);
+}
+
+static void send_task(Req *r, long long id, int status) {
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today);
+    if (!t) {
+        web_error(r, 404, "not_found", "任务不存在");
+        return;
+    }
+    add_draw_status(r, t);
+    web_json(r, status, t);
+}
+
+void api_task_list(Req *r) { web_json(r, 200, json_pack("{s:o}", "tasks", task_list_json(r->db, r->sess->org_id, 0))); }
+
+void api_task_start(Req *r) {
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task"));
+    json_decref(b);
+    int64_t org = 0, id = 0;
+    if (ptid > 0)
+        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
+                                  "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务");
+        return;
+    }
+    if (db_begin(r->db) != DB_OK) {
+        web_error(r, 503, "busy", "数据库忙，请稍后重试");
+        return;
+    }
+    char today[11], *msg = NULL, *cerr = NULL;
+    date_today(today);
+    Calendar *cal = task_calendar_load(&cerr);
+    free(cerr);
+    int rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
+    calendar_free(cal);
+    if (rc == TASK_OK && (task_web_audit(r, "task.start", id, NULL) != DB_OK || db_commit(r->db) != DB_OK))
+        rc = TASK_ERR, set_err(&msg, "保存失败：%s", db_errmsg(r->db));
+    if (rc != TASK_OK) {
+        db_rollback(r->db);
+        web_error(r, rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : 500, "task_start", msg ? msg : "不能开始实施");
+    } else send_task(r, id, 201);
+    free(msg);
+}
+
+void api_task_get(Req *r) {
+    long long id = task_web_id(r);
+    if (id) send_task(r, id, 200);
+}
+
+void api_task_draw_get(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *code = NULL, *status = NULL;
+    db_query_text(r->db, &code, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
+    json_t *doc = NULL;
+    if (draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) == 0)
+        web_json(r, 200, json_pack("{s:s, s:o}", "status", status, "record", doc));
+    else web_error(r, 404, "no_draw", "该任务还没有抽取记录");
+    free(code);
+    free(status);
+}
+
+/* Sends the task after a successful change, or the error. */
+static void answer(Req *r, long long id, int status, const char *code, char *msg) {
+    if (!status) send_task(r, id, 200);
+    else web_error(r, status, code, msg ? msg : "操作失败");
+    free(msg);
+}
+
+void api_task_scheme(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    static const char *const kinds[4] = {"律师", "人大代表", "政协委员", "媒体"};
+    char gs[24] = "";
+    json_t *g = json_object_get(b, "group_size");
+    if (json_is_integer(g)) snprintf(gs, sizeof gs, "%lld", (long long)json_integer_value(g));
+    const json_t *obs = json_object_get(b, "observers");
+    TaskSchemeInput in = {jstr(b, "purpose"), jstr(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jstr(b, "method"),
+                          jstr(b, "confidentiality"), jstr(b, "use_of_results"), jstr(b, "materials"), jstr(b, "contact"),
+                          jstr(b, "randomness_source"),
+                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])}};
+    json_t *errors = json_object();
+    char *msg = NULL;
+    int status = task_web_scheme_save(r, id, &in, errors, &msg);
+    if (status == 422) {
+        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "scheme_invalid", "message", "输入有误", "fields", errors));
+        free(msg);
+    } else answer(r, id, status, "scheme_save", msg);
+    json_decref(errors);
+    json_decref(b);
+}
+
+static void action(Req *r, const char *what) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 1);
+    if (!b) return;
+    char *msg = NULL;
+    int status = task_web_scheme_action(r, id, what, jstr(b, "opinion"), &msg);
+    answer(r, id, status, "scheme_state", msg);
+    json_decref(b);
+}
+
+void api_task_submit(Req *r) { action(r, "submit"); }
+void api_task_approve(Req *r) { action(r, "approve"); }
+void api_task_return(Req *r) { action(r, "return"); }
+void api_task_publish(Req *r) { action(r, "publish"); }
+
+void api_task_freeze(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *fsha = NULL, *msg = NULL;
+    int status = task_web_freeze(r, id, &fsha, &msg);
+    free(fsha);
+    answer(r, id, status, status == 409 ? "draw_refused" : "freeze", msg);
+}
+
+void api_task_draw(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *rnd = jstr(b, "randomness") ? xstrdup(jstr(b, "randomness")) : NULL, *msg = NULL;
+    if (rnd) str_trim(rnd);
+    json_t *rec = NULL;
+    int status = task_web_run(r, id, rnd, jstr(b, "observers_present"), &rec, &msg);
+    if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
+    else web_error(r, status, "draw", msg ? msg : "抽取失败");
+    free(msg);
+    free(rnd);
+    json_decref(b);
+}
+
+void api_task_substitute(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *reason = jstr(b, "reason") ? xstrdup(jstr(b, "reason")) : NULL, *msg = NULL;
+    if (reason) str_trim(reason);
+    json_t *ev = NULL;
+    int status = task_web_substitute(r, id, jstr(b, "type"), jstr(b, "target"), jstr(b, "officer"), reason, &ev, &msg);
+    if (!status) web_json(r, 200, json_pack("{s:o}", "event", ev));
+    else web_error(r, status, "substitute", msg ? msg : "递补失败");
+    free(msg);
+    free(reason);
+    json_decref(b);
+}
