@@ -102,12 +102,22 @@ int result_web_review(Req *r, long long id, const char *action, const char *opin
  * {id, message} rows. *late_count counts late publications. */
 static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, size_t *late_count, char **msg) {
     *late_count = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!in_scope(r, ids[i])) {
-            json_array_append_new(problems, json_pack("{s:I, s:s}", "id", (json_int_t)ids[i], "message", "检查记录不存在或不在您的管辖范围内"));
-        }
-    if (json_array_size(problems)) return RESULT_CONFLICT;
+    /* Records out of scope are problems too; the others are still tried (and rolled back) so
+     * that every problem is reported at once. */
+    int64_t *mine = xcalloc(n ? n : 1, sizeof *mine);
+    size_t nmine = 0;
+    for (size_t i = 0; i < n; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < nmine; j++) dup |= mine[j] == ids[i];
+        if (dup) continue;
+        if (in_scope(r, ids[i])) mine[nmine++] = ids[i];
+        else json_array_append_new(problems, json_pack("{s:I, s:s}", "id", (json_int_t)ids[i], "message", "检查记录不存在或不在您的管辖范围内"));
+    }
+    int out_of_scope = json_array_size(problems) > 0;
+    ids = mine;
+    n = nmine;
     if (db_begin(r->db) != DB_OK) {
+        free(mine);
         set_err(msg, "数据库忙，请稍后重试");
         return RESULT_ERR;
     }
@@ -117,7 +127,8 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
     char **before = xcalloc(n ? n : 1, sizeof *before);
     for (size_t i = 0; i < n; i++) before[i] = snapshot(r->db, ids[i]);
     size_t done = 0;
-    int rc = result_publish_batch(r->db, ids, n, cal, today, r->sess->username, problems, &done);
+    int rc = n ? result_publish_batch(r->db, ids, n, cal, today, r->sess->username, problems, &done) : RESULT_OK;
+    if (rc == RESULT_OK && out_of_scope) rc = RESULT_CONFLICT;
     for (size_t i = 0; i < n && rc == RESULT_OK; i++) {
         int64_t late = 0;
         db_query_int(r->db, &late, "SELECT count(*) FROM record_event WHERE record_id = ? AND action = '公示' AND opinion LIKE '逾期公示%'",
@@ -131,6 +142,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
     if (rc != RESULT_OK) db_rollback(r->db);
     for (size_t i = 0; i < n; i++) free(before[i]);
     free(before);
+    free(mine);
     calendar_free(cal);
     return rc;
 }
