@@ -51,7 +51,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { RESULT_OK = 0, RESULT_ERR = -1, RESULT_INVALID = 1, RESULT_NOT_FOUND = 2, RESULT_CONFLICT = 3 };
+enum {
+    RESULT_OK = 0,
+    RESULT_ERR = -1,
+    RESULT_INVALID = 1,
+    RESULT_NOT_FOUND = 2,
+    RESULT_CONFLICT = 3
+};
 
 /* Working days from checked_on to enter, review and publish the result. */
 #define RESULT_PUBLISH_DAYS 20
@@ -146,8 +152,8 @@ json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *
 json_t *result_list_json(Db *db, int64_t scope_org, const char *status, const Calendar *cal,
                          const char *today, int limit);
 /* Exchange rows of records published in [from, to] (publication day; NULL = open) of the orgs
- * under scope_org, insured persons excluded: [{统一社会信用代码, 名称, 检查实施机关, 类型, 日期, 结果,
- * 备注, 任务编号}] in publication order. */
+ * under scope_org, insured persons excluded: [{统一社会信用代码, 名称, 检查实施机关, 类型, 日期,
+ * 结果, 备注, 任务编号}] in publication order. */
 json_t *result_exchange_rows(Db *db, int64_t scope_org, const char *from, const char *to);
 /* Public search over published records: name or code contains q (NULL/"" = all), newest
  * first, page 1-based. [{id, ...published_json fields}]; *total the match count. */

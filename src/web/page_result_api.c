@@ -37,11 +37,13 @@ void api_review_action(Req *r) {
     if (rc == RESULT_OK) {
         char *status = NULL;
         db_query_text(r->db, &status, "SELECT status FROM record WHERE id = ?", "i", (int64_t)id);
-        web_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", status ? status : ""));
+        web_json(r, 200,
+                 json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", status ? status : ""));
         free(status);
     } else {
         static const char *const codes[] = {"ok", "invalid", "not_found", "conflict"};
-        web_error(r, result_web_status(rc), rc >= 0 && rc <= 3 ? codes[rc] : "internal", msg ? msg : "审核失败");
+        web_error(r, result_web_status(rc), rc >= 0 && rc <= 3 ? codes[rc] : "internal",
+                  msg ? msg : "审核失败");
     }
     free(msg);
     json_decref(body);

@@ -19,8 +19,9 @@ void page_public_results(Req *r) {
     int64_t total = 0;
     json_t *rows = result_public_search(r->db, q, page, PER_PAGE, &total);
     int64_t pages = (total + PER_PAGE - 1) / PER_PAGE;
-    json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "rows", rows, "q", q ? q : "", "total", (json_int_t)total, "page",
-                            (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
+    json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "rows", rows, "q", q ? q : "", "total",
+                            (json_int_t)total, "page", (json_int_t)page, "pages",
+                            (json_int_t)(pages ? pages : 1));
     Buf b;
     buf_init(&b);
     if (page > 1) {
@@ -51,7 +52,8 @@ void page_public_result(Req *r) {
         web_error(r, 404, "not_found", "该检查结果未公示或不存在");
         return;
     }
-    char *title = xasprintf("抽查检查结果：%s", json_string_value(json_object_get(rec, "target_name")));
+    char *title =
+        xasprintf("抽查检查结果：%s", json_string_value(json_object_get(rec, "target_name")));
     web_page(r, "public_result", title, rec);
     free(title);
 }

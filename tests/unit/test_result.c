@@ -39,12 +39,13 @@ static void test_who_may_review(void) {
 
 static void test_deadline(void) {
     char out[11] = "";
-    /* Mon 2025-09-15: 9-28 (Sunday) is a working day, 10-01..10-08 are off, 10-11 (Saturday) works */
+    /* Mon 2025-09-15: 9-28 (Sunday) is a working day, 10-01..10-08 are off, 10-11 (Saturday) works
+     */
     CHECK_INT(result_deadline(cal, "2025-09-15", out), CAL_OK);
     CHECK_STR(out, "2025-10-17");
     CHECK_INT(result_is_late("2025-10-17", "2025-10-17"), 0); /* the end of the last day */
     CHECK_INT(result_is_late("2025-10-17", "2025-10-20"), 1);
-    CHECK_INT(result_is_late(NULL, "2025-10-20"), 0);         /* unknown is never late */
+    CHECK_INT(result_is_late(NULL, "2025-10-20"), 0);                /* unknown is never late */
     CHECK_INT(result_deadline(cal, "2026-12-20", out), CAL_UNKNOWN); /* beyond the data */
     CHECK_INT(result_deadline(cal, NULL, out), CAL_INVALID);
     CHECK_INT(result_deadline(cal, "2025-02-30", out), CAL_INVALID);
@@ -53,11 +54,18 @@ static void test_deadline(void) {
 
 /* The rows of data/result_categories.tsv. */
 static const ResultCategory cats[] = {
-    {"01", "未发现问题", NULL},          {"02", "发现问题待后续处理", NULL},
-    {"0201", "违反医疗保障相关规定", "02"}, {"03", "发现问题已责令改正", NULL},
-    {"04", "未发现开展本次抽查涉及的经营活动", NULL}, {"05", "通过登记的住所（经营场所）无法联系", NULL},
-    {"06", "已关闭停业或正在组织清算", NULL}, {"07", "不配合检查情节严重", NULL},
-    {"08", "注销", NULL}, {"09", "被吊销", NULL}, {"10", "被撤销", NULL}, {"11", "迁出", NULL},
+    {"01", "未发现问题", NULL},
+    {"02", "发现问题待后续处理", NULL},
+    {"0201", "违反医疗保障相关规定", "02"},
+    {"03", "发现问题已责令改正", NULL},
+    {"04", "未发现开展本次抽查涉及的经营活动", NULL},
+    {"05", "通过登记的住所（经营场所）无法联系", NULL},
+    {"06", "已关闭停业或正在组织清算", NULL},
+    {"07", "不配合检查情节严重", NULL},
+    {"08", "注销", NULL},
+    {"09", "被吊销", NULL},
+    {"10", "被撤销", NULL},
+    {"11", "迁出", NULL},
     {"0299", "某部门新增子项", "02"},
 };
 
@@ -69,7 +77,9 @@ static void test_findings(void) {
     CHECK_INT(result_category_is_finding(cats, n, "0299"), 1); /* a bureau's new sub-item */
     CHECK_INT(result_category_is_finding(cats, n, "03"), 1);
     CHECK_INT(result_category_is_finding(cats, n, "07"), 1);
-    for (const char *const *c = (const char *const[]){"04", "05", "06", "08", "09", "10", "11", "99", NULL}; *c; c++)
+    for (const char *const *c =
+             (const char *const[]){"04", "05", "06", "08", "09", "10", "11", "99", NULL};
+         *c; c++)
         CHECK_INT(result_category_is_finding(cats, n, *c), 0);
     CHECK_INT(result_codes_have_finding(cats, n, "04,05"), 0);
     CHECK_INT(result_codes_have_finding(cats, n, "04, 0201"), 1);
@@ -91,11 +101,21 @@ static void test_type_label(void) {
 
 static void test_public_record_insured(void) {
     const char *labels[] = {"发现问题已责令改正"};
-    ResultPublicInput in = {.org_name = "宁晋县医疗保障局", .task_kind = "不定向", .task_code = "2025101-001号",
-                            .task_name = "参保人就医购药抽查", .checked_on = "2025-06-10", .remarks = "已责令改正",
-                            .published_on = "2025-06-20", .joint = 0, .target_kind = "insured", .target_name = "张三丰",
-                            .target_code = "R8BFBB4CD5994B5E", .uscc = "11010519491231002X", .mi_code = "X",
-                            .result_labels = labels, .nresults = 1};
+    ResultPublicInput in = {.org_name = "宁晋县医疗保障局",
+                            .task_kind = "不定向",
+                            .task_code = "2025101-001号",
+                            .task_name = "参保人就医购药抽查",
+                            .checked_on = "2025-06-10",
+                            .remarks = "已责令改正",
+                            .published_on = "2025-06-20",
+                            .joint = 0,
+                            .target_kind = "insured",
+                            .target_name = "张三丰",
+                            .target_code = "R8BFBB4CD5994B5E",
+                            .uscc = "11010519491231002X",
+                            .mi_code = "X",
+                            .result_labels = labels,
+                            .nresults = 1};
     json_t *o = result_public_record(&in);
     char *dump = json_dumps(o, JSON_COMPACT);
     CHECK_STR(json_string_value(json_object_get(o, "target_name")), "参保人（个人信息不公开）");
@@ -127,7 +147,8 @@ static void test_public_record_insured(void) {
     CHECK_STR(json_string_value(json_object_get(o, "target_name")), "宁晋某公司");
     CHECK_STR(json_string_value(json_object_get(o, "uscc")), "91110000600037341L");
     CHECK(json_is_null(json_object_get(o, "mi_code")));
-    CHECK_STR(json_string_value(json_object_get(o, "result_text")), "违反医疗保障相关规定；发现问题已责令改正");
+    CHECK_STR(json_string_value(json_object_get(o, "result_text")),
+              "违反医疗保障相关规定；发现问题已责令改正");
     CHECK_INT(json_array_size(json_object_get(o, "results")), 2);
     CHECK_STR(json_string_value(json_object_get(o, "type")), "双随机抽查（不定向、联合抽查）");
     json_decref(o);
@@ -151,13 +172,18 @@ static void test_csv(void) {
     buf_free(&b);
 
     json_t *rows = json_array(), *row = json_object();
-    const char *vals[8] = {"91110000600037341L", "某公司,分公司", "宁晋县医疗保障局", "双随机抽查（不定向）", "2025-06-10",
-                           "未发现问题", "备注\"引号\"", "2025101-001号"};
-    for (int i = 0; i < 8; i++) json_object_set_new(row, result_exchange_headers[i], json_string(vals[i]));
+    const char *vals[8] = {"91110000600037341L",   "某公司,分公司", "宁晋县医疗保障局",
+                           "双随机抽查（不定向）", "2025-06-10",    "未发现问题",
+                           "备注\"引号\"",         "2025101-001号"};
+    for (int i = 0; i < 8; i++)
+        json_object_set_new(row, result_exchange_headers[i], json_string(vals[i]));
     json_array_append_new(rows, row);
     char *csv = result_exchange_csv(rows);
-    CHECK(strncmp(csv, "\xEF\xBB\xBF统一社会信用代码,名称,检查实施机关,类型,日期,结果,备注,任务编号\r\n", 3 + 76) == 0);
-    CHECK(strstr(csv, "\r\n91110000600037341L,\"某公司,分公司\",宁晋县医疗保障局,双随机抽查（不定向）,2025-06-10,未发现问题,"
+    CHECK(strncmp(csv,
+                  "\xEF\xBB\xBF统一社会信用代码,名称,检查实施机关,类型,日期,结果,备注,任务编号\r\n",
+                  3 + 76) == 0);
+    CHECK(strstr(csv, "\r\n91110000600037341L,\"某公司,分公司\",宁晋县医疗保障局,"
+                      "双随机抽查（不定向）,2025-06-10,未发现问题,"
                       "\"备注\"\"引号\"\"\",2025101-001号\r\n") != NULL);
     free(csv);
     json_decref(rows);
