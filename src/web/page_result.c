@@ -1,0 +1,382 @@
+/* page_result.c - review and publication pages: the 分管领导's queue of submitted records
+ * (/review) with the read-only record and the return/approve actions, the 检查科室's list of
+ * approved records awaiting publication with their deadlines (/results), single and batch
+ * publication, and the exchange export for the credit information system. Rules live in
+ * src/domain/result.c; every change runs in one transaction with its audit row. Records are
+ * visible inside the user's org scope only (404 otherwise). */
+#include "../domain/result.h"
+#include "../domain/task.h"
+#include "result_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ---- */
+
+static long long parse_id(const char *s) {
+    char *end;
+    long long id = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && *end == 0 && id > 0 ? id : 0;
+}
+
+/* 1 when record id exists and lies in the user's scope. */
+static int in_scope(Req *r, long long id) {
+    int64_t org = 0;
+    if (id) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)id);
+    return org && web_in_scope(r, org);
+}
+
+long long result_web_id(Req *r) {
+    long long id = parse_id(web_param(r, "id"));
+    if (!in_scope(r, id)) {
+        web_error(r, 404, "not_found", "检查记录不存在或不在您的管辖范围内");
+        return 0;
+    }
+    return id;
+}
+
+int result_web_status(int rc) {
+    switch (rc) {
+    case RESULT_OK:
+        return 200;
+    case RESULT_INVALID:
+        return 422;
+    case RESULT_NOT_FOUND:
+        return 404;
+    case RESULT_CONFLICT:
+        return 409;
+    default:
+        return 500;
+    }
+}
+
+static Calendar *calendar(void) {
+    char *err = NULL;
+    Calendar *cal = task_calendar_load(&err);
+    free(err);
+    return cal;
+}
+
+/* An audit snapshot of a record: {id, org_id, status, target_code, task_id, review_opinion}. */
+static char *snapshot(Db *db, long long id) {
+    json_t *o = NULL;
+    Stmt *st = db_prepare(db, "SELECT org_id, status, target_code, task_id, review_opinion, "
+                              "published_json FROM record WHERE id = ?");
+    if (st) {
+        db_bind_int(st, 1, id);
+        if (db_step(st) == DB_ROW) {
+            char org[24];
+            snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 0));
+            o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id", (json_int_t)id, "org_id", org,
+                          "status", db_col_text(st, 1), "target_code", db_col_text(st, 2),
+                          "task_id", (json_int_t)db_col_int(st, 3), "review_opinion",
+                          db_col_text(st, 4));
+            if (db_col_text(st, 5))
+                json_object_set_new(o, "published", json_loads(db_col_text(st, 5), 0, NULL));
+        }
+        db_finalize(st);
+    }
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* Writes the audit row and commits when rc is RESULT_OK; else (or on failure) rolls back. */
+static int finish(Req *r, int rc, const char *action, long long id, const char *before,
+                  char **msg) {
+    char *after = rc == RESULT_OK ? snapshot(r->db, id) : NULL;
+    if (rc == RESULT_OK && web_audit(r, action, "record", id, before, after) != DB_OK)
+        rc = (set_err(msg, "审计日志写入失败"), RESULT_ERR);
+    if (rc == RESULT_OK && db_commit(r->db) != DB_OK)
+        rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), RESULT_ERR);
+    if (rc != RESULT_OK) db_rollback(r->db);
+    free(after);
+    return rc;
+}
+
+int result_web_review(Req *r, long long id, const char *action, const char *opinion, char **msg) {
+    if (db_begin(r->db) != DB_OK) {
+        set_err(msg, "数据库忙，请稍后重试");
+        return RESULT_ERR;
+    }
+    char today[11];
+    date_today(today);
+    char *before = snapshot(r->db, id);
+    int rc = result_review(r->db, id, action, r->sess->username, opinion, today, msg);
+    rc = finish(r, rc, str_eq(action, "return") ? "record.return" : "record.approve", id, before,
+                msg);
+    free(before);
+    return rc;
+}
+
+/* Publishes the records of ids in one transaction; problems (may be NULL for one id) get
+ * {id, message} rows. *late_count counts late publications. */
+static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, size_t *late_count,
+                       char **msg) {
+    *late_count = 0;
+    /* Records out of scope are problems too; the others are still tried (and rolled back) so
+     * that every problem is reported at once. */
+    int64_t *mine = xcalloc(n ? n : 1, sizeof *mine);
+    size_t nmine = 0;
+    for (size_t i = 0; i < n; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < nmine; j++)
+            dup |= mine[j] == ids[i];
+        if (dup) continue;
+        if (in_scope(r, ids[i]))
+            mine[nmine++] = ids[i];
+        else
+            json_array_append_new(problems,
+                                  json_pack("{s:I, s:s}", "id", (json_int_t)ids[i], "message",
+                                            "检查记录不存在或不在您的管辖范围内"));
+    }
+    int out_of_scope = json_array_size(problems) > 0;
+    ids = mine;
+    n = nmine;
+    if (db_begin(r->db) != DB_OK) {
+        free(mine);
+        set_err(msg, "数据库忙，请稍后重试");
+        return RESULT_ERR;
+    }
+    Calendar *cal = calendar();
+    char today[11];
+    date_today(today);
+    char **before = xcalloc(n ? n : 1, sizeof *before);
+    for (size_t i = 0; i < n; i++)
+        before[i] = snapshot(r->db, ids[i]);
+    size_t done = 0;
+    int rc = n ? result_publish_batch(r->db, ids, n, cal, today, r->sess->username, problems, &done)
+               : RESULT_OK;
+    if (rc == RESULT_OK && out_of_scope) rc = RESULT_CONFLICT;
+    for (size_t i = 0; i < n && rc == RESULT_OK; i++) {
+        int64_t late = 0;
+        db_query_int(r->db, &late,
+                     "SELECT count(*) FROM record_event WHERE record_id = ? AND action = '公示' "
+                     "AND opinion LIKE '逾期公示%'",
+                     "i", ids[i]);
+        *late_count += late > 0;
+        char *after = snapshot(r->db, ids[i]);
+        if (web_audit(r, "record.publish", "record", ids[i], before[i], after) != DB_OK)
+            rc = (set_err(msg, "审计日志写入失败"), RESULT_ERR);
+        free(after);
+    }
+    if (rc == RESULT_OK && db_commit(r->db) != DB_OK)
+        rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), RESULT_ERR);
+    if (rc != RESULT_OK) db_rollback(r->db);
+    for (size_t i = 0; i < n; i++)
+        free(before[i]);
+    free(before);
+    free(mine);
+    calendar_free(cal);
+    return rc;
+}
+
+/* ---- review ---- */
+
+void page_review_list(Req *r) {
+    Calendar *cal = calendar();
+    char today[11];
+    date_today(today);
+    json_t *rows = result_list_json(r->db, r->sess->org_id, "待审核", cal, today, 0);
+    calendar_free(cal);
+    json_t *ctx = json_pack("{s:o}", "rows", rows);
+    char *ok = web_query(r, "ok");
+    if (str_eq(ok, "returned"))
+        json_object_set_new(
+            ctx, "flash",
+            json_pack("{s:s, s:s}", "kind", "success", "text", "已退回，检查人员修改后可重新提交"));
+    else if (str_eq(ok, "approved"))
+        json_object_set_new(
+            ctx, "flash",
+            json_pack("{s:s, s:s}", "kind", "success", "text", "已审核通过，等待检查科室公示"));
+    free(ok);
+    web_page(r, "result_review_list", "检查结果审核", ctx);
+}
+
+/* Renders the read-only record; `review` adds the reviewer's actions, `publish` the publish button.
+ */
+static void record_page(Req *r, int review) {
+    long long id = result_web_id(r);
+    if (!id) return;
+    Calendar *cal = calendar();
+    char today[11];
+    date_today(today);
+    json_t *rec = result_record_json(r->db, id, cal, today);
+    calendar_free(cal);
+    if (!rec) {
+        web_error(r, 404, "not_found", "检查记录不存在");
+        return;
+    }
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    int own = str_eq(json_string_value(json_object_get(rec, "submitted_by")), r->sess->username);
+    json_object_set_new(rec, "can_review",
+                        json_boolean(review && str_eq(status, "待审核") && !own));
+    json_object_set_new(rec, "own_record", json_boolean(review && str_eq(status, "待审核") && own));
+    json_object_set_new(rec, "can_publish", json_boolean(!review && str_eq(status, "审核通过")));
+    json_object_set_new(rec, "back_href", json_string(review ? "/review" : "/results"));
+    char *title = xasprintf("检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
+    web_page(r, "result_record", title, rec);
+    free(title);
+}
+
+void page_review_detail(Req *r) {
+    record_page(r, 1);
+}
+void page_result_detail(Req *r) {
+    record_page(r, 0);
+}
+
+static void review_action(Req *r, const char *action) {
+    long long id = result_web_id(r);
+    if (!id) return;
+    char *opinion = web_form(r, "opinion"), *msg = NULL;
+    int rc = result_web_review(r, id, action, opinion, &msg);
+    if (rc == RESULT_OK)
+        web_redirect(r, str_eq(action, "return") ? "/review?ok=returned" : "/review?ok=approved");
+    else
+        web_error(r, result_web_status(rc), "review", msg ? msg : "审核失败");
+    free(opinion);
+    free(msg);
+}
+
+void page_review_return(Req *r) {
+    review_action(r, "return");
+}
+void page_review_approve(Req *r) {
+    review_action(r, "approve");
+}
+
+/* ---- publication ---- */
+
+static void results_page(Req *r, json_t *flash, json_t *problems, int status) {
+    Calendar *cal = calendar();
+    char today[11];
+    date_today(today);
+    json_t *pending = result_list_json(r->db, r->sess->org_id, "审核通过", cal, today, 0);
+    json_t *published = result_list_json(r->db, r->sess->org_id, "已公示", cal, today, 50);
+    calendar_free(cal);
+    json_t *ctx =
+        json_pack("{s:o, s:o, s:s}", "pending", pending, "published", published, "today", today);
+    if (flash) json_object_set_new(ctx, "flash", flash);
+    if (problems) json_object_set(ctx, "problems", problems);
+    web_page(r, "result_list", "检查结果公示", ctx);
+    if (status) r->res->status = status;
+}
+
+void page_results(Req *r) {
+    char *ok = web_query(r, "ok"), *n = web_query(r, "n"), *late = web_query(r, "late");
+    json_t *flash = NULL;
+    if (str_eq(ok, "published")) {
+        char *text = xasprintf("已公示 %s 条检查结果%s", n ? n : "1",
+                               late && atoi(late) > 0 ? "，其中逾期公示的已标记" : "");
+        flash = json_pack("{s:s, s:s}", "kind", late && atoi(late) > 0 ? "warning" : "success",
+                          "text", text);
+        free(text);
+    }
+    results_page(r, flash, NULL, 0);
+    free(ok);
+    free(n);
+    free(late);
+}
+
+static void publish_and_report(Req *r, const int64_t *ids, size_t n) {
+    json_t *problems = json_array();
+    size_t late = 0;
+    char *msg = NULL;
+    int rc = n ? publish_ids(r, ids, n, problems, &late, &msg) : RESULT_INVALID;
+    if (rc == RESULT_OK) {
+        char *loc = xasprintf("/results?ok=published&n=%zu&late=%zu", n, late);
+        web_redirect(r, loc);
+        free(loc);
+    } else {
+        char *text = !n    ? xstrdup("请勾选要公示的检查结果")
+                     : msg ? xasprintf("公示失败：%s", msg)
+                           : xasprintf("有 %zu 条检查结果不能公示，本次未公示任何结果",
+                                       json_array_size(problems));
+        results_page(r, json_pack("{s:s, s:s}", "kind", "error", "text", text), problems,
+                     result_web_status(rc == RESULT_OK ? RESULT_ERR : rc));
+        free(text);
+    }
+    json_decref(problems);
+    free(msg);
+}
+
+void page_result_publish(Req *r) {
+    long long id = result_web_id(r);
+    if (!id) return;
+    int64_t ids[1] = {id};
+    publish_and_report(r, ids, 1);
+}
+
+void page_results_publish_batch(Req *r) {
+    size_t n = 0, cap = 0;
+    int64_t *ids = NULL;
+    for (int i = 0; i < 10000; i++) {
+        char *v = web_form_nth(r, "id", i);
+        if (!v) break;
+        if (n == cap) ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
+        long long id = parse_id(v);
+        ids[n++] = id ? id : -1; /* an unparsable id is reported as out of scope */
+        free(v);
+    }
+    publish_and_report(r, ids, n);
+    free(ids);
+}
+
+/* ---- exchange ---- */
+
+json_t *result_web_exchange(Req *r, const char *format) {
+    char *from = web_query(r, "from"), *to = web_query(r, "to");
+    if (str_empty(from)) from = (free(from), NULL);
+    if (str_empty(to)) to = (free(to), NULL);
+    json_t *rows = NULL;
+    if ((from && !date_valid(from)) || (to && !date_valid(to))) {
+        web_error(r, 422, "invalid", "from 与 to 应为 YYYY-MM-DD 格式的日期");
+    } else if (db_begin(r->db) != DB_OK) {
+        web_error(r, 503, "busy", "数据库忙，请稍后重试");
+    } else {
+        rows = result_exchange_rows(r->db, r->sess->org_id, from, to);
+        json_t *a = json_pack("{s:s, s:s?, s:s?, s:I}", "format", format, "from", from, "to", to,
+                              "rows", (json_int_t)json_array_size(rows));
+        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(a);
+        if (web_audit(r, "result.exchange", "record", 0, NULL, after) != DB_OK ||
+            db_commit(r->db) != DB_OK) {
+            db_rollback(r->db);
+            json_decref(rows);
+            rows = NULL;
+            web_error(r, 500, "export", "导出失败：审计日志写入失败");
+        }
+        free(after);
+    }
+    free(from);
+    free(to);
+    return rows;
+}
+
+void page_results_exchange(Req *r) {
+    char *format = web_query(r, "format");
+    const char *f = str_empty(format) ? "csv" : format;
+    if (strcmp(f, "csv") != 0 && strcmp(f, "json") != 0) {
+        web_error(r, 422, "invalid", "format 应为 csv 或 json");
+        free(format);
+        return;
+    }
+    int csv = !strcmp(f, "csv");
+    json_t *rows = result_web_exchange(r, csv ? "csv" : "json");
+    free(format);
+    if (!rows) return;
+    if (!csv) {
+        web_json(r, 200, json_pack("{s:o}", "results", rows));
+        return;
+    }
+    char *text = result_exchange_csv(rows);
+    json_decref(rows);
+    buf_reset(&r->res->body);
+    buf_puts(&r->res->body, text);
+    free(text);
+    r->res->status = 200;
+    http_set_header(r->res, "Content-Type", "text/csv; charset=utf-8");
+    http_set_header(r->res, "Content-Disposition",
+                    "attachment; filename=\"spotcheck-results.csv\"");
+}
