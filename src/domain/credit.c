@@ -147,23 +147,13 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
         while (db_step(st) == DB_ROW) {
             int64_t rid = db_col_int(st, 0);
             char *res = labels(db, "result_categories", db_col_text(st, 5));
-            Buf v;
-            buf_init(&v);
-            Stmt *vs = db_prepare(db, "SELECT v.category, c.label FROM record_violation v LEFT JOIN refdata c ON c.set_name = "
-                                      "'violation_categories' AND c.code = v.category WHERE v.record_id = ? AND v.status = '有效' "
-                                      "ORDER BY v.id");
-            if (vs) {
-                db_bind_int(vs, 1, rid);
-                while (db_step(vs) == DB_ROW)
-                    buf_printf(&v, "%s%s（%s）", v.len ? "、" : "", db_col_text(vs, 1) ? db_col_text(vs, 1) : "", db_col_text(vs, 0));
-                db_finalize(vs);
-            }
+            char *viol = followup_violation_labels(db, rid, 1, "、");
             json_array_append_new(results, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s, s:s}", "record_id", (json_int_t)rid,
                                                      "task_code", db_col_text(st, 1), "task_name", db_col_text(st, 2),
                                                      "checked_on", db_col_text(st, 3), "published_on", db_col_text(st, 4),
-                                                     "result_labels", res, "violations", v.data ? v.data : ""));
+                                                     "result_labels", res, "violations", viol));
             free(res);
-            buf_free(&v);
+            free(viol);
         }
         db_finalize(st);
     }

@@ -255,18 +255,23 @@ static char *labels_of(Db *db, const char *set, const char *codes) {
     return buf_steal(&b);
 }
 
-/* The labels of a record's valid violations, joined by '、' (each category once). */
-static char *violation_labels(Db *db, int64_t record_id) {
+char *followup_violation_labels(Db *db, int64_t record_id, int with_codes, const char *sep) {
     Buf b;
     buf_init(&b);
-    Stmt *st = db_prepare(db, "SELECT v.category, max(c.label) FROM record_violation v LEFT JOIN refdata c ON "
+    /* the set's second column is the article (第三十八条); the conduct is its "label" column */
+    Stmt *st = db_prepare(db, "SELECT v.category, max(c.attrs) FROM record_violation v LEFT JOIN refdata c ON "
                               "c.set_name = 'violation_categories' AND c.code = v.category WHERE v.record_id = ? AND "
                               "v.status = '有效' GROUP BY v.category ORDER BY min(v.id)");
     if (st) {
         db_bind_int(st, 1, record_id);
         while (db_step(st) == DB_ROW) {
-            const char *label = db_col_text(st, 1);
-            buf_printf(&b, "%s%s（%s）", b.len ? "、" : "", label ? label : db_col_text(st, 0), db_col_text(st, 0));
+            json_t *a = db_col_text(st, 1) ? json_loads(db_col_text(st, 1), 0, NULL) : NULL;
+            const char *label = json_string_value(json_object_get(a, "label")), *cat = db_col_text(st, 0);
+            if (b.len) buf_puts(&b, sep);
+            if (!label) buf_puts(&b, cat);
+            else if (with_codes) buf_printf(&b, "%s（%s）", label, cat);
+            else buf_puts(&b, label);
+            json_decref(a);
         }
         db_finalize(st);
     }
@@ -292,7 +297,7 @@ json_t *followup_pending_json(Db *db, int64_t scope_org) {
     while (db_step(st) == DB_ROW) {
         int64_t rid = db_col_int(st, 0);
         char *name = shown_name(db_col_text(st, 6), db_col_text(st, 5)), *labels = labels_of(db, "result_categories", db_col_text(st, 7)),
-             *viol = violation_labels(db, rid);
+             *viol = followup_violation_labels(db, rid, 1, "、");
         json_array_append_new(a, json_pack("{s:I, s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s?}", "id", (json_int_t)rid, "task_id",
                                            (json_int_t)db_col_int(st, 1), "task_code", db_col_text(st, 2), "task_name",
                                            db_col_text(st, 3), "target_code", db_col_text(st, 4), "target_name", name,

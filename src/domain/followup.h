@@ -102,6 +102,9 @@ json_t *followup_options_json(Db *db);
 int followup_record_has_findings(Db *db, int64_t record_id);
 /* 1 when the record's finding is closed: >= 1 follow-up and every one 已完结; else 0. */
 int followup_record_closed(Db *db, int64_t record_id);
+/* The conduct labels (refdata violation_categories "label" column) of the record's valid
+ * violations, each category once, joined by sep; with_codes appends "（38(1)）". New string. */
+char *followup_violation_labels(Db *db, int64_t record_id, int with_codes, const char *sep);
 /* 待处置: published records with findings and no follow-up yet, of the orgs under scope_org
  * (0 = all): [{id, task_id, task_code, task_name, target_code, target_name, target_kind,
  * result_labels, violations, published_on}], oldest publication first. Target names of

@@ -120,23 +120,13 @@ void page_public_penalties(Req *r) {
         char *name = insured ? mask_person_name(db_col_text(st, 2) ? db_col_text(st, 2) : "") : xstrdup(db_col_text(st, 2) ? db_col_text(st, 2) : "");
         char amount[32] = "";
         if (!db_col_is_null(st, 7)) followup_format_amount(db_col_int(st, 7), amount);
-        Buf v;
-        buf_init(&v);
-        Stmt *vs = db_prepare(r->db, "SELECT v.category, max(c.label) FROM record_violation v LEFT JOIN refdata c ON c.set_name = "
-                                     "'violation_categories' AND c.code = v.category WHERE v.record_id = ? AND v.status = '有效' "
-                                     "GROUP BY v.category ORDER BY min(v.id)");
-        if (vs) {
-            db_bind_int(vs, 1, db_col_int(st, 1));
-            while (db_step(vs) == DB_ROW)
-                buf_printf(&v, "%s%s", v.len ? "；" : "", db_col_text(vs, 1) ? db_col_text(vs, 1) : db_col_text(vs, 0));
-            db_finalize(vs);
-        }
+        char *viol = followup_violation_labels(r->db, db_col_int(st, 1), 0, "；");
         json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "uscc",
                                               insured || !db_col_text(st, 4) ? "" : db_col_text(st, 4), "decision_no",
-                                              db_col_text(st, 5), "violations", v.data ? v.data : "", "amount", amount,
+                                              db_col_text(st, 5), "violations", viol, "amount", amount,
                                               "decision_on", db_col_text(st, 6), "org", db_col_text(st, 8), "published_on",
                                               db_col_text(st, 9)));
-        buf_free(&v);
+        free(viol);
         free(name);
     }
     db_finalize(st);
