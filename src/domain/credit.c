@@ -1,0 +1,164 @@
+/* credit.c - a target's credit record and risk-grade adjustments (see credit.h). The grade is a
+ * field of the target directory, so it changes only through dir_save, which keeps the old row as
+ * a version; the credit_event row says who changed it, when, from what to what and why.
+ * Callers: followup.c (penalty decisions), src/web/page_followup_credit.c. */
+#include "credit.h"
+
+#include "../core/util.h"
+#include "codes.h"
+#include "directory.h"
+#include "followup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int credit_grade_valid(const char *g) {
+    return g && strlen(g) == 1 && g[0] >= 'A' && g[0] <= 'D';
+}
+
+int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
+    Stmt *st = db_prepare(db, "SELECT r.target_id, f.decision_no, f.decision_on, f.amount_cents, f.record_id FROM followup f "
+                              "JOIN record r ON r.id = f.record_id WHERE f.id = ?");
+    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
+    db_bind_int(st, 1, fid);
+    int rc = DB_OK;
+    if (db_step(st) == DB_ROW && !db_col_is_null(st, 0)) {
+        char amount[32] = "";
+        if (!db_col_is_null(st, 3)) followup_format_amount(db_col_int(st, 3), amount);
+        char *summary = *amount ? xasprintf("行政处罚决定书 %s，罚没金额 %s 元", db_col_text(st, 1), amount)
+                                : xasprintf("行政处罚决定书 %s", db_col_text(st, 1));
+        const char *on = db_col_text(st, 2);
+        rc = db_exec(db, "INSERT INTO credit_event(target_id, record_id, followup_id, kind, summary, on_day, by_user) "
+                         "VALUES (?, ?, ?, '行政处罚', ?, ?, ?)", "iiittt", db_col_int(st, 0), db_col_int(st, 4), fid,
+                     summary, on, actor);
+        free(summary);
+        if (rc != DB_OK) set_err(err, "写入信用记录失败: %s", db_errmsg(db));
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason,
+                        const char *today, const char *actor, int64_t scope_org, json_t *errors,
+                        char **err) {
+    char *code = NULL, *before = NULL;
+    int64_t org = 0;
+    Stmt *st = db_prepare(db, "SELECT code, grade, org_id FROM target WHERE id = ?");
+    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db)), CREDIT_ERR;
+    db_bind_int(st, 1, target_id);
+    if (db_step(st) == DB_ROW) {
+        code = xstrdup(db_col_text(st, 0));
+        before = db_col_text(st, 1) ? xstrdup(db_col_text(st, 1)) : NULL;
+        org = db_col_int(st, 2);
+    }
+    db_finalize(st);
+    DirContext *ctx = dir_context_new(db, actor, scope_org);
+    int rc = CREDIT_OK;
+    if (!code || !dir_scope_contains(ctx, org)) {
+        rc = (set_err(err, "检查对象不存在或不在您的管辖范围内"), CREDIT_NOT_FOUND);
+    } else {
+        int n = 0;
+        if (!credit_grade_valid(grade)) n++, json_object_set_new(errors, "grade", json_string("请选择信用风险等级（A、B、C 或 D）"));
+        else if (str_eq(grade, before)) n++, json_object_set_new(errors, "grade", json_string("新等级与当前等级相同"));
+        if (str_empty(reason)) n++, json_object_set_new(errors, "reason", json_string("请填写调整理由"));
+        if (n) rc = CREDIT_INVALID;
+    }
+    if (rc == CREDIT_OK) {
+        const DirKind *k = dir_kind_find("targets");
+        int ki = dir_field_index(k, "code"), gi = dir_field_index(k, "grade");
+        ASSERT(k && ki >= 0 && gi >= 0);
+        DirRow row;
+        memset(&row, 0, sizeof row);
+        row.v[ki] = xstrdup(code);
+        row.set[ki] = 1;
+        row.v[gi] = xstrdup(grade);
+        row.set[gi] = 1;
+        if (dir_save(ctx, k, &row, NULL, err) != DIR_UPDATED) rc = CREDIT_ERR;
+        dir_row_clear(&row, k);
+    }
+    if (rc == CREDIT_OK) {
+        char *summary = xasprintf("信用风险等级由 %s 调整为 %s", before ? before : "（无）", grade);
+        if (db_exec(db, "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, on_day, by_user) "
+                        "VALUES (?, '等级调整', ?, ?, ?, ?, ?, ?)", "itttttt", target_id, before, grade, summary, reason,
+                    today, actor) != DB_OK)
+            rc = (set_err(err, "写入信用记录失败: %s", db_errmsg(db)), CREDIT_ERR);
+        free(summary);
+    }
+    dir_context_free(ctx);
+    free(code);
+    free(before);
+    return rc;
+}
+
+/* Labels of a ',' list of refdata codes, '、'-joined. */
+static char *labels(Db *db, const char *set, const char *codes) {
+    Buf b;
+    buf_init(&b);
+    char *copy = xstrdup(codes ? codes : "");
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *label = NULL;
+        db_query_text(db, &label, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, t);
+        buf_printf(&b, "%s%s", b.len ? "、" : "", label ? label : t);
+        free(label);
+    }
+    free(copy);
+    return buf_steal(&b);
+}
+
+json_t *credit_record_json(Db *db, int64_t target_id) {
+    Stmt *st = db_prepare(db, "SELECT t.code, t.name, t.kind, t.grade, t.org_id, o.name, t.uscc FROM target t JOIN org o ON "
+                              "o.id = t.org_id WHERE t.id = ?");
+    if (!st) return NULL;
+    db_bind_int(st, 1, target_id);
+    if (db_step(st) != DB_ROW) {
+        db_finalize(st);
+        return NULL;
+    }
+    const char *kind = db_col_text(st, 2);
+    int insured = str_eq(kind, "insured");
+    char *name = insured ? mask_person_name(db_col_text(st, 1)) : xstrdup(db_col_text(st, 1));
+    json_t *target = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s?}", "id", (json_int_t)target_id, "code",
+                               db_col_text(st, 0), "name", name, "kind", kind, "kind_label", dir_choice_label(target_kinds, kind),
+                               "grade", db_col_text(st, 3), "org_id", (json_int_t)db_col_int(st, 4), "org_name",
+                               db_col_text(st, 5), "uscc", insured ? NULL : db_col_text(st, 6));
+    free(name);
+    db_finalize(st);
+    json_t *events = json_array(), *results = json_array();
+    st = db_prepare(db, "SELECT id, kind, on_day, summary, reason, grade_before, grade_after, record_id, followup_id, by_user, at "
+                        "FROM credit_event WHERE target_id = ? ORDER BY on_day DESC, id DESC");
+    if (st) {
+        db_bind_int(st, 1, target_id);
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:s}", "id",
+                                                    (json_int_t)db_col_int(st, 0), "kind", db_col_text(st, 1), "on_day",
+                                                    db_col_text(st, 2), "summary", db_col_text(st, 3), "reason",
+                                                    db_col_text(st, 4), "grade_before", db_col_text(st, 5), "grade_after",
+                                                    db_col_text(st, 6), "record_id", (json_int_t)db_col_int(st, 7),
+                                                    "followup_id", (json_int_t)db_col_int(st, 8), "by_user",
+                                                    db_col_text(st, 9), "at", db_col_text(st, 10)));
+        db_finalize(st);
+    }
+    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, substr(r.published_at, 1, 10), r.result_codes FROM record r "
+                        "LEFT JOIN task t ON t.id = r.task_id WHERE r.target_id = ? AND r.status = '已公示' "
+                        "ORDER BY r.published_at DESC, r.id DESC");
+    if (st) {
+        db_bind_int(st, 1, target_id);
+        while (db_step(st) == DB_ROW) {
+            int64_t rid = db_col_int(st, 0);
+            char *res = labels(db, "result_categories", db_col_text(st, 5));
+            char *viol = followup_violation_labels(db, rid, 1, "、");
+            json_array_append_new(results, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s, s:s}", "record_id", (json_int_t)rid,
+                                                     "task_code", db_col_text(st, 1), "task_name", db_col_text(st, 2),
+                                                     "checked_on", db_col_text(st, 3), "published_on", db_col_text(st, 4),
+                                                     "result_labels", res, "violations", viol));
+            free(res);
+            free(viol);
+        }
+        db_finalize(st);
+    }
+    int64_t nver = 0;
+    db_query_int(db, &nver, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", "i", target_id);
+    return json_pack("{s:o, s:o, s:o, s:I}", "target", target, "events", events, "results", results, "grade_versions",
+                     (json_int_t)nver);
+}

@@ -1,0 +1,46 @@
+/* credit.h - a target's credit record (信用记录): its credit events (penalty decisions, grade
+ * adjustments) and its published results; and the adjustment of its risk grade (A 低 · B 一般 ·
+ * C 较高 · D 高), which feeds later draws (000 二(四), 001 二(七)).
+ *
+ * A grade adjustment changes target.grade through the directory engine (directory.h: the old
+ * row becomes a version in entity_version), never by a raw UPDATE, and writes a credit_event
+ * 等级调整 with the grades before and after and the required reason. Grades are internal: they
+ * never appear on public pages.
+ *
+ * Conventions as followup.h: the caller owns the transaction; CREDIT_OK, CREDIT_INVALID (field
+ * errors in `errors`), CREDIT_NOT_FOUND, CREDIT_ERR (*err, newly allocated); "today" passed in.
+ * Thread-safety: none shared. Callers: followup.c (penalties), page_followup_credit.c. */
+#ifndef SPOTCHECK_CREDIT_H
+#define SPOTCHECK_CREDIT_H
+
+#include "../db/db.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum { CREDIT_OK = 0, CREDIT_ERR = -1, CREDIT_INVALID = 1, CREDIT_NOT_FOUND = 2 };
+
+/* 1 when g is one of A, B, C, D. */
+int credit_grade_valid(const char *g);
+
+/* Writes the credit event 行政处罚 of follow-up fid's penalty decision (target from its record;
+ * nothing when the record has no target row): summary with the decision number and amount,
+ * on_day = decision_on. Returns DB_OK or DB_ERR with *err. */
+int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err);
+
+/* Sets target_id's grade to `grade` with `reason` (both required: errors under "grade",
+ * "reason") through dir_save in the scope of scope_org (0 = any), and writes the credit event
+ * 等级调整 (grade_before, grade_after, reason, on_day = today). An unchanged grade is an error.
+ * CREDIT_NOT_FOUND when the target does not exist or lies outside the scope. */
+int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason,
+                        const char *today, const char *actor, int64_t scope_org, json_t *errors,
+                        char **err);
+
+/* The credit record of target_id (new reference, NULL when absent): target {id, code, name
+ * (masked for insured), kind, kind_label, grade, org_id, org_name}, events [{id, kind, on_day,
+ * summary, reason, grade_before, grade_after, record_id, followup_id, by_user, at}] newest
+ * first, results [{record_id, task_code, task_name, checked_on, published_on, result_labels,
+ * violations}] (published records), grade_versions (entity_version count). */
+json_t *credit_record_json(Db *db, int64_t target_id);
+
+#endif

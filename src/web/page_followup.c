@@ -1,0 +1,363 @@
+/* page_followup.c - the follow-up pages (后续处置): the list (待处置 records, open follow-ups with
+ * their clocks, closed ones), opening one on a published record with findings, the detail page
+ * with its edit form, versions and transfers, penalty publication and closing; and the JSON API.
+ * Rules live in src/domain/followup.c; every change here runs in one transaction with its audit
+ * row. Follow-ups are visible inside the user's org scope only (404 otherwise). */
+#include "../domain/followup.h"
+#include "../domain/task.h"
+#include "followup_web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ---- */
+
+long long fu_web_parse_id(const char *s) {
+    char *end;
+    long long id = s ? strtoll(s, &end, 10) : 0;
+    return s && *s && *end == 0 && id > 0 ? id : 0;
+}
+
+int fu_web_status(int rc) {
+    switch (rc) {
+    case FU_OK: return 200;
+    case FU_INVALID: return 422;
+    case FU_NOT_FOUND: return 404;
+    case FU_CONFLICT: return 409;
+    default: return 500;
+    }
+}
+
+char *fu_web_errors_text(json_t *errors) {
+    Buf b;
+    buf_init(&b);
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
+    return b.len ? buf_steal(&b) : (buf_free(&b), xstrdup("输入有误"));
+}
+
+int fu_web_finish(Req *r, int rc, const char *action, const char *entity, long long id,
+                  const char *before, const char *after, char **msg) {
+    if (rc == 0 && web_audit(r, action, entity, id, before, after) != DB_OK) rc = (set_err(msg, "审计日志写入失败"), -1);
+    if (rc == 0 && db_commit(r->db) != DB_OK) rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), -1);
+    if (rc != 0) db_rollback(r->db);
+    return rc;
+}
+
+/* The follow-up of :id when it exists in the user's scope; else 404 and 0. */
+static long long followup_id(Req *r) {
+    long long id = fu_web_parse_id(web_param(r, "id"));
+    int64_t org = id ? followup_org(r->db, id) : 0;
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "后续处置不存在或不在您的管辖范围内");
+        return 0;
+    }
+    return id;
+}
+
+static Calendar *calendar(void) {
+    char *err = NULL;
+    Calendar *cal = task_calendar_load(&err);
+    free(err);
+    return cal;
+}
+
+/* The options with the one chosen marked. */
+static json_t *options_for(Req *r, const char *chosen) {
+    json_t *opts = followup_options_json(r->db);
+    size_t i;
+    json_t *o;
+    json_array_foreach(opts, i, o) json_object_set_new(o, "selected", json_boolean(str_eq(json_string_value(json_object_get(o, "code")), chosen)));
+    return opts;
+}
+
+static int can_write(Req *r) { return web_role_has(r->sess->role, P_FOLLOWUP_WRITE); }
+
+/* ---- list ---- */
+
+void page_followup_list(Req *r) {
+    char today[11];
+    date_today(today);
+    Calendar *cal = calendar();
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s}", "pending", followup_pending_json(r->db, r->sess->org_id), "open",
+                            followup_list_json(r->db, r->sess->org_id, "未完结", cal, today), "closed",
+                            followup_list_json(r->db, r->sess->org_id, "已完结", cal, today), "can_write", can_write(r), "today",
+                            today);
+    calendar_free(cal);
+    web_page(r, "followup_list", "后续处置", ctx);
+}
+
+/* ---- open ---- */
+
+/* The record of ?record= / form record= in scope, published with findings; NULL after an error page. */
+static json_t *record_for_new(Req *r, long long rid) {
+    int64_t org = 0;
+    if (rid) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)rid);
+    if (!org || !web_in_scope(r, org)) {
+        web_error(r, 404, "not_found", "检查记录不存在或不在您的管辖范围内");
+        return NULL;
+    }
+    if (followup_record_has_findings(r->db, rid) != 1) {
+        web_error(r, 409, "no_findings", "只有已公示且发现问题的检查结果才需要后续处置");
+        return NULL;
+    }
+    json_t *rec = NULL;
+    Stmt *st = db_prepare(r->db, "SELECT r.id, t.code, t.name, r.target_code, tg.name, tg.kind FROM record r LEFT JOIN task t ON "
+                                 "t.id = r.task_id LEFT JOIN target tg ON tg.id = r.target_id WHERE r.id = ?");
+    if (st) {
+        db_bind_int(st, 1, rid);
+        if (db_step(st) == DB_ROW) {
+            int insured = str_eq(db_col_text(st, 5), "insured");
+            rec = json_pack("{s:I, s:s?, s:s?, s:s, s:s?}", "id", (json_int_t)db_col_int(st, 0), "task_code", db_col_text(st, 1),
+                            "task_name", db_col_text(st, 2), "target_code", db_col_text(st, 3), "target_name",
+                            insured ? "（参保人）" : db_col_text(st, 4));
+        }
+        db_finalize(st);
+    }
+    if (!rec) web_error(r, 404, "not_found", "检查记录不存在");
+    return rec;
+}
+
+static const char *const input_names[] = {"option", "rectify_deadline", "recheck_on", "recheck_result", "decision_no",
+                                          "decision_on", "amount", "receiver", "outcome"};
+#define N_INPUT ARRAY_LEN(input_names)
+
+static FollowupInput input_of(char *v[N_INPUT]) {
+    FollowupInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]};
+    return in;
+}
+
+/* Renders the open form: record, options, typed values (`form`), errors. Steals form, errors. */
+static void render_new(Req *r, json_t *rec, json_t *form, json_t *errors, int status) {
+    const char *chosen = json_string_value(json_object_get(form, "option"));
+    json_t *list = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v) json_array_append(list, v);
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "options", options_for(r, chosen), "form", form, "errors",
+                            errors, "error_list", list);
+    web_page(r, "followup_form", "新建后续处置", ctx);
+    if (status != 200) r->res->status = status;
+}
+
+void page_followup_new(Req *r) {
+    char *q = web_query(r, "record");
+    long long rid = fu_web_parse_id(q);
+    free(q);
+    json_t *rec = record_for_new(r, rid);
+    if (!rec) return;
+    render_new(r, rec, json_object(), json_object(), 200);
+}
+
+void page_followup_create(Req *r) {
+    char *rs = web_form(r, "record");
+    long long rid = fu_web_parse_id(rs);
+    free(rs);
+    json_t *rec = record_for_new(r, rid);
+    if (!rec) return;
+    char *v[N_INPUT];
+    for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
+    FollowupInput in = input_of(v);
+    json_t *errors = json_object();
+    char *msg = NULL, today[11];
+    date_today(today);
+    int64_t id = 0;
+    int rc = FU_ERR;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        rc = followup_open(r->db, rid, &in, today, r->sess->username, &id, errors, &msg);
+        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
+        rc = fu_web_finish(r, rc, "followup.open", "followup", id, NULL, after, &msg);
+        free(after);
+    }
+    if (rc == FU_OK) {
+        char *loc = xasprintf("/followups/%lld?ok=created", (long long)id);
+        web_redirect(r, loc);
+        free(loc);
+        json_decref(rec);
+        json_decref(errors);
+    } else if (rc == FU_INVALID) {
+        json_t *form = json_object();
+        for (size_t i = 0; i < N_INPUT; i++)
+            if (v[i]) json_object_set_new(form, input_names[i], json_string(v[i]));
+        render_new(r, rec, form, errors, 422);
+    } else {
+        json_decref(rec);
+        json_decref(errors);
+        web_error(r, fu_web_status(rc), "followup_open", msg ? msg : "不能新建后续处置");
+    }
+    for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
+    free(msg);
+}
+
+/* ---- detail and changes ---- */
+
+/* Renders the detail page of follow-up id; `typed` (stolen, may be NULL) overlays the edit form
+ * with what was typed, `errors` (stolen, may be NULL) are shown above it. */
+static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status) {
+    char today[11];
+    date_today(today);
+    Calendar *cal = calendar();
+    json_t *j = followup_json(r->db, id, cal, today, 1);
+    calendar_free(cal);
+    if (!j) {
+        json_decref(typed);
+        json_decref(errors);
+        web_error(r, 404, "not_found", "后续处置不存在");
+        return;
+    }
+    json_t *form = json_deep_copy(j);
+    if (typed) json_object_update(form, typed);
+    json_decref(typed);
+    json_t *list = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(errors, k, v) json_array_append(list, v);
+    json_decref(errors);
+    int w = can_write(r), closed = json_is_true(json_object_get(j, "closed"));
+    json_object_set_new(j, "form", form);
+    json_object_set_new(j, "error_list", list);
+    json_object_set_new(j, "options", options_for(r, json_string_value(json_object_get(form, "option"))));
+    json_object_set_new(j, "can_edit", json_boolean(w && !closed));
+    json_object_set_new(j, "can_publish",
+                        json_boolean(w && !closed && json_is_true(json_object_get(json_object_get(j, "needs"), "publish")) &&
+                                     json_is_string(json_object_get(j, "decision_no")) &&
+                                     json_is_null(json_object_get(j, "penalty_published_on"))));
+    json_object_set_new(j, "can_credit", json_boolean(web_role_has(r->sess->role, P_CREDIT_WRITE)));
+    json_object_set_new(j, "today", json_string(today));
+    json_t *kinds = json_array();
+    for (int i = 0; followup_transfer_kinds[i]; i++) json_array_append_new(kinds, json_string(followup_transfer_kinds[i]));
+    json_object_set_new(j, "transfer_kinds", kinds);
+    char *title = xasprintf("后续处置 #%lld", id);
+    web_page(r, "followup_detail", title, j);
+    free(title);
+    if (status != 200) r->res->status = status;
+}
+
+void page_followup_detail(Req *r) {
+    long long id = followup_id(r);
+    if (id) render_detail(r, id, NULL, NULL, 200);
+}
+
+static void redirect_detail(Req *r, long long id, const char *ok) {
+    char *loc = xasprintf("/followups/%lld?ok=%s", id, ok);
+    web_redirect(r, loc);
+    free(loc);
+}
+
+void page_followup_update(Req *r) {
+    long long id = followup_id(r);
+    if (!id) return;
+    char *v[N_INPUT], *ver = web_form(r, "version"), *msg = NULL, today[11];
+    for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
+    FollowupInput in = input_of(v);
+    long long version = fu_web_parse_id(ver);
+    date_today(today);
+    json_t *errors = json_object();
+    int rc = FU_ERR;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        char *before = followup_snapshot(r->db, id);
+        rc = followup_update(r->db, id, version, &in, today, r->sess->username, errors, &msg);
+        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
+        rc = fu_web_finish(r, rc, "followup.update", "followup", id, before, after, &msg);
+        free(before);
+        free(after);
+    }
+    if (rc == FU_OK) {
+        redirect_detail(r, id, "saved");
+        json_decref(errors);
+    } else if (rc == FU_INVALID) {
+        json_t *typed = json_object();
+        for (size_t i = 0; i < N_INPUT; i++)
+            if (v[i]) json_object_set_new(typed, input_names[i], json_string(v[i]));
+        render_detail(r, id, typed, errors, 422);
+    } else {
+        json_decref(errors);
+        web_error(r, fu_web_status(rc), "followup_update", msg ? msg : "保存失败");
+    }
+    for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
+    free(ver);
+    free(msg);
+}
+
+void page_followup_publish_penalty(Req *r) {
+    long long id = followup_id(r);
+    if (!id) return;
+    char *on = web_form(r, "published_on"), *msg = NULL, today[11];
+    date_today(today);
+    int rc = FU_ERR, late = -1;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        Calendar *cal = calendar();
+        char *before = followup_snapshot(r->db, id);
+        rc = followup_publish_penalty(r->db, id, on, today, cal, r->sess->username, &late, &msg);
+        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
+        if (after) { /* the audit row says whether it was in time */
+            json_t *a = json_loads(after, 0, NULL);
+            json_object_set_new(a, "publish_late", late < 0 ? json_null() : json_boolean(late));
+            free(after);
+            after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(a);
+        }
+        rc = fu_web_finish(r, rc, "followup.publish_penalty", "followup", id, before, after, &msg);
+        free(before);
+        free(after);
+        calendar_free(cal);
+    }
+    if (rc == FU_OK) redirect_detail(r, id, "status");
+    else web_error(r, fu_web_status(rc), "publish_penalty", msg ? msg : "公示失败");
+    free(on);
+    free(msg);
+}
+
+void page_followup_close(Req *r) {
+    long long id = followup_id(r);
+    if (!id) return;
+    char *msg = NULL, today[11];
+    date_today(today);
+    int rc = FU_ERR;
+    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    else {
+        char *before = followup_snapshot(r->db, id);
+        rc = followup_close(r->db, id, today, r->sess->username, &msg);
+        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
+        rc = fu_web_finish(r, rc, "followup.close", "followup", id, before, after, &msg);
+        free(before);
+        free(after);
+    }
+    if (rc == FU_OK) redirect_detail(r, id, "status");
+    else web_error(r, fu_web_status(rc), "followup_close", msg ? msg : "不能完结");
+    free(msg);
+}
+
+/* ---- JSON API ---- */
+
+void api_followup_list(Req *r) {
+    char *status = web_query(r, "status"), today[11];
+    date_today(today);
+    if (status && !str_eq(status, "未完结") && !str_eq(status, "已完结")) {
+        free(status);
+        web_error(r, 400, "bad_status", "status 只能是“未完结”或“已完结”");
+        return;
+    }
+    Calendar *cal = calendar();
+    json_t *out = json_pack("{s:o, s:o}", "followups", followup_list_json(r->db, r->sess->org_id, status, cal, today), "pending",
+                            followup_pending_json(r->db, r->sess->org_id));
+    calendar_free(cal);
+    free(status);
+    web_json(r, 200, out);
+}
+
+void api_followup_get(Req *r) {
+    long long id = followup_id(r);
+    if (!id) return;
+    char today[11];
+    date_today(today);
+    Calendar *cal = calendar();
+    json_t *j = followup_json(r->db, id, cal, today, 1);
+    calendar_free(cal);
+    if (!j) web_error(r, 404, "not_found", "后续处置不存在");
+    else web_json(r, 200, j);
+}

@@ -1,0 +1,240 @@
+"""Follow-up (后续处置), the transfer ledger and credit, through test-http on a real drawn task
+(fixture_drawn). The published results are INSERTED DIRECTLY in SQL: entering, reviewing and
+publishing records belongs to another module, so this test writes the minimum record rows a
+publication would leave (status 已公示, result codes, violations) and starts from there."""
+import datetime
+import io
+import json
+import re
+import zipfile
+from webtest import Client, Suite
+from fixture_drawn import drawn_db, sql
+
+s = Suite()
+f = drawn_db()
+db, code, tid = f["db"], f["code"], f["tid"]
+staff, leader = f["clients"]["staff"], f["clients"]["leader"]
+draw_id = sql(db, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", (code,))[0][0]
+org = sql(db, "SELECT org_id FROM task WHERE id = ?", (tid,))[0][0]
+today = datetime.date.today()
+iso = lambda d: d.isoformat()
+
+
+def target(where):
+    return sql(db, f"SELECT id, code, name FROM target WHERE {where}")[0]
+
+
+hosp, emp, ins = target("code = 'H13052800001'"), target("uscc = '91110000600037341L'"), target("kind = 'insured'")
+
+
+def published(t, results, violations=()):
+    sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes, checked_on, "
+            "published_at, published_by) VALUES (?, ?, ?, ?, ?, '已公示', ?, '2025-09-10', '2025-09-15 09:00:00', 'staff')",
+        (tid, draw_id, org, t[1], t[0], results))
+    rid = sql(db, "SELECT max(id) FROM record")[0][0]
+    for cat in violations:
+        sql(db, "INSERT INTO record_violation(record_id, category, amount_cents, description) VALUES (?, ?, 1234560, '')",
+            (rid, cat))
+    return rid
+
+
+r_pen = published(hosp, "02,0201", ["38(1)"])
+r_rect = published(emp, "03")
+r_jud = published(ins, "02", ["41(1)"] if sql(db, "SELECT count(*) FROM refdata WHERE set_name = 'violation_categories' AND code = '41(1)'")[0][0] else [])
+r_none = sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes, published_at) "
+                 "VALUES (?, ?, ?, 'XX-NONE', NULL, '已公示', '01', '2025-09-15 09:00:00') RETURNING id", (tid, draw_id, org))[0][0]
+
+
+def fid_of(r):
+    m = re.match(r"/followups/(\d+)", r.header("Location") or "")
+    return int(m.group(1)) if m else 0
+
+
+def version(fid):
+    return sql(db, "SELECT version FROM followup WHERE id = ?", (fid,))[0][0]
+
+
+# ---- the list: 待处置 ----
+r = staff.get("/followups")
+s.check("followups page", r.status == 200, r.status)
+s.check("pending lists the published records with findings", all(f"record={x}" in r.text for x in (r_pen, r_rect, r_jud)))
+s.check("a result without findings is not pending", f"record={r_none}" not in r.text)
+s.check("insured person not named in the list", ins[2] not in r.text)
+s.check("no follow-up for a record without findings", staff.get(f"/followups/new?record={r_none}").status == 409)
+
+# ---- 行政处罚 ----
+s.check("new form", staff.get(f"/followups/new?record={r_pen}").status == 200)
+r = staff.form("/followups", {"record": r_pen, "option": "penalty"})
+s.check("penalty needs a decision: 422", r.status == 422, r.status)
+s.check("errors in Chinese", "请填写处罚决定书文号" in r.text and "请填写处罚决定日期" in r.text and "请填写金额" in r.text)
+pen = {"record": r_pen, "option": "penalty", "decision_no": "宁医保罚〔2025〕3号", "decision_on": "2025-09-26",
+       "amount": "12,34"}
+r = staff.form("/followups", pen)
+s.check("a bad amount is refused", r.status == 422 and "金额格式不正确" in r.text, r.status)
+s.check("typed values kept on the form", "宁医保罚〔2025〕3号" in r.text)
+r = staff.form("/followups", dict(pen, amount="12,345.60", decision_on=iso(today + datetime.timedelta(days=3))))
+s.check("decision in the future is refused", r.status == 422 and "决定日期不能晚于今天" in r.text)
+r = staff.form("/followups", dict(pen, amount="12,345.60"))
+f_pen = fid_of(r)
+s.check("penalty opened", r.status == 303 and f_pen, r.status)
+row = sql(db, "SELECT amount_cents, opened_on, status, version FROM followup WHERE id = ?", (f_pen,))[0]
+s.check("amount stored in fen, opened today", row[0] == 1234560 and row[1] == iso(today) and row[2] == "未完结" and row[3] == 1, row)
+s.check("penalty decision enters the credit record",
+        sql(db, "SELECT count(*) FROM credit_event WHERE kind = '行政处罚' AND followup_id = ? AND target_id = ?",
+            (f_pen, hosp[0]))[0][0] == 1)
+r = staff.get(f"/followups/{f_pen}")
+s.check("detail shows the publication deadline over National Day", r.status == 200 and "2025-10-13" in r.text)
+s.check("overdue publication flagged", "已逾期未公示" in r.text)
+r = staff.form(f"/followups/{f_pen}/close", {})
+s.check("close refused before outcome and publication", r.status == 409 and "尚未填写处置结果" in r.text and "处罚决定尚未公示" in r.text, r.status)
+r = staff.form(f"/followups/{f_pen}/publish-penalty", {"published_on": iso(today)})
+s.check("penalty published (late)", r.status == 303, r.status)
+r = staff.get(f"/followups/{f_pen}")
+s.check("late publication flagged", 'id="publish-late"' in r.text and "逾期公示" in r.text)
+s.check("publication again refused", staff.form(f"/followups/{f_pen}/publish-penalty", {}).status == 409)
+r = staff.form(f"/followups/{f_pen}", {"version": 1, "outcome": "已作出行政处罚并执行"})
+s.check("an edit on a stale version is refused", r.status == 409 and "已被他人修改" in r.text, r.status)
+r = staff.form(f"/followups/{f_pen}", {"version": version(f_pen), "outcome": "已作出行政处罚并执行",
+                                       "decision_no": "宁医保罚〔2025〕3号", "decision_on": "2025-09-26", "amount": "12,345.60"})
+s.check("edit saved", r.status == 303, r.status)
+s.check("every change kept the previous version",
+        [v[0] for v in sql(db, "SELECT version FROM followup_version WHERE followup_id = ? ORDER BY version", (f_pen,))] == [1, 2])
+s.check("finding not closed while the follow-up is open", 'id="finding-closed"' not in staff.get(f"/followups/{f_pen}").text)
+r = staff.form(f"/followups/{f_pen}/close", {})
+s.check("penalty closed once published with an outcome", r.status == 303, r.status)
+r = staff.get(f"/followups/{f_pen}")
+s.check("closed, finding closed", "已完结" in r.text and 'id="finding-closed"' in r.text)
+s.check("closed follow-up cannot be edited", staff.form(f"/followups/{f_pen}", {"version": version(f_pen), "outcome": "x"}).status == 409)
+
+# ---- 责令限期整改 ----
+r = staff.form("/followups", {"record": r_rect, "option": "rectify", "rectify_deadline": iso(today)})
+s.check("deadline must be after today", r.status == 422 and "整改期限应晚于今天" in r.text, r.status)
+r = staff.form("/followups", {"record": r_rect, "option": "rectify", "rectify_deadline": iso(today + datetime.timedelta(days=30))})
+f_rect = fid_of(r)
+s.check("rectification opened", r.status == 303 and f_rect, r.status)
+s.check("rectification due shown", iso(today + datetime.timedelta(days=30)) in staff.get("/followups").text)
+r = staff.form(f"/followups/{f_rect}", {"version": version(f_rect), "outcome": "已责令整改"})
+s.check("outcome saved", r.status == 303, r.status)
+r = staff.form(f"/followups/{f_rect}/close", {})
+s.check("close refused until re-checked", r.status == 409 and "整改情况尚未复查" in r.text, r.status)
+r = staff.form(f"/followups/{f_rect}", {"version": version(f_rect), "recheck_result": "已整改到位"})
+s.check("recheck result without date refused", r.status == 422 and "复查日期" in r.text, r.status)
+r = staff.form(f"/followups/{f_rect}", {"version": version(f_rect), "recheck_on": iso(today), "recheck_result": "已整改到位"})
+s.check("recheck saved", r.status == 303, r.status)
+s.check("rectification closed after recheck", staff.form(f"/followups/{f_rect}/close", {}).status == 303)
+s.check("rectified record's finding closed", "已完结" in staff.get(f"/followups/{f_rect}").text)
+
+# ---- 移送司法机关 and the transfer ledger ----
+r = staff.form("/followups", {"record": r_jud, "option": "judicial"})
+s.check("transfer needs a receiver", r.status == 422 and "请填写接收部门或机关" in r.text, r.status)
+r = staff.form("/followups", {"record": r_jud, "option": "judicial", "receiver": "宁晋县公安局", "outcome": "已移送公安机关"})
+f_jud = fid_of(r)
+s.check("judicial transfer opened", r.status == 303 and f_jud, r.status)
+r = staff.form(f"/followups/{f_jud}/close", {})
+s.check("close refused without a transfer", r.status == 409 and "尚未登记移送" in r.text, r.status)
+r = staff.form("/transfers", {"followup": f_jud, "kind": "移送司法机关", "receiver": "", "sent_on": iso(today)})
+s.check("transfer needs a receiver (422)", r.status == 422 and "请填写接收部门或机关" in r.text, r.status)
+r = staff.form("/transfers", {"followup": f_jud, "kind": "移送司法机关", "receiver": "宁晋县公安局", "sent_on": iso(today),
+                              "doc_no": "宁医保移〔2025〕1号", "summary": "涉嫌骗取医保基金"})
+s.check("transfer recorded", r.status == 303, r.status)
+t_id = sql(db, "SELECT id FROM transfer WHERE followup_id = ?", (f_jud,))[0][0]
+s.check("close refused until feedback", staff.form(f"/followups/{f_jud}/close", {}).status == 409)
+r = staff.get("/transfers")
+s.check("ledger lists the transfer", r.status == 200 and "宁晋县公安局" in r.text and "宁医保移〔2025〕1号" in r.text)
+s.check("ledger filter by status", "宁晋县公安局" in staff.get("/transfers?status=%E5%B7%B2%E7%A7%BB%E9%80%81").text and
+        "宁晋县公安局" not in staff.get("/transfers?status=%E5%B7%B2%E5%8A%9E%E7%BB%93").text)
+s.check("ledger: insured person not named", ins[2] not in r.text)
+r = staff.get("/transfers?format=xlsx")
+ok = False
+if r.status == 200:
+    z = zipfile.ZipFile(io.BytesIO(r.body))
+    sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+    ok = "宁晋县公安局" in sheet + strings and "宁医保移〔2025〕1号" in sheet + strings and ins[2] not in sheet + strings
+s.check("ledger exported as xlsx with the row", ok, r.status)
+r = staff.form(f"/transfers/{t_id}/feedback", {"feedback": "", "feedback_on": iso(today)})
+s.check("feedback needs a text", r.status == 422 and "请填写反馈情况" in r.text, r.status)
+r = staff.form(f"/transfers/{t_id}/feedback", {"feedback": "已立案侦查", "feedback_on": iso(today), "done": "1"})
+s.check("feedback and 已办结", r.status == 303 and sql(db, "SELECT status FROM transfer WHERE id = ?", (t_id,))[0][0] == "已办结")
+s.check("judicial follow-up closed", staff.form(f"/followups/{f_jud}/close", {}).status == 303)
+
+# a penalty on the insured person: on the public page only masked
+r = staff.form("/followups", {"record": r_jud, "option": "penalty", "decision_no": "宁医保罚〔2025〕9号",
+                              "decision_on": iso(today), "amount": "800"})
+f_ins = fid_of(r)
+s.check("second follow-up on the same record", r.status == 303 and f_ins)
+s.check("published in time is not flagged", staff.form(f"/followups/{f_ins}/publish-penalty", {}).status == 303 and
+        'id="publish-late"' not in staff.get(f"/followups/{f_ins}").text)
+
+# ---- other options from the data file: each opens with its own rules ----
+for opt, extra in (("none", {}), ("other", {}), ("feedback", {"receiver": "日常监管科"}), ("case", {"receiver": "稽核科"}),
+                   ("notify", {"receiver": "县卫健局"}), ("transfer", {"receiver": "县市场监管局"})):
+    r = staff.form("/followups", dict({"record": r_rect, "option": opt}, **extra))
+    s.check(f"option {opt} opens", r.status == 303, r.status)
+r = staff.form("/followups", {"record": r_rect, "option": "bogus"})
+s.check("unknown option refused", r.status == 422 and "请选择处置方式" in r.text)
+
+# ---- credit ----
+r = staff.get(f"/credit/{hosp[0]}")
+s.check("credit record shows the penalty", r.status == 200 and "行政处罚决定书" in r.text and "宁医保罚〔2025〕3号" in r.text)
+r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": ""})
+s.check("grade adjustment needs a reason", r.status == 422 and "请填写调整理由" in r.text, r.status)
+before_versions = sql(db, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", (hosp[0],))[0][0]
+r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "受到行政处罚，风险升高"})
+s.check("grade adjusted", r.status == 303, r.status)
+s.check("target grade changed", sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "D")
+s.check("a directory version was made",
+        sql(db, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", (hosp[0],))[0][0] == before_versions + 1)
+ev = sql(db, "SELECT grade_before, grade_after, reason FROM credit_event WHERE target_id = ? AND kind = '等级调整'", (hosp[0],))
+s.check("credit event with before/after and reason", ev == [("B", "D", "受到行政处罚，风险升高")], ev)
+s.check("same grade refused", staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "x"}).status == 422)
+
+# ---- permissions and scope ----
+officer = f["officer_user_for"](f["groups"][f["targets"][0]][0][0])
+s.check("leader may read follow-ups", leader.get("/followups").status == 200 and leader.get(f"/followups/{f_pen}").status == 200)
+s.check("leader cannot open (403)", leader.form("/followups", {"record": r_rect, "option": "none"}).status == 403)
+s.check("leader cannot close (403)", leader.form(f"/followups/{f_rect}/close", {}).status == 403)
+s.check("leader cannot adjust grades (403)", leader.form(f"/credit/{hosp[0]}/grade", {"grade": "A", "reason": "x"}).status == 403)
+s.check("officer cannot read (403)", officer.get("/followups").status == 403)
+s.check("officer cannot write (403)", officer.form("/transfers", {"followup": f_jud}).status == 403)
+lc = Client(db)
+lc.login("lincheng")
+s.check("other county: follow-up 404", lc.get(f"/followups/{f_pen}").status == 404)
+s.check("other county: close 404", lc.form(f"/followups/{f_rect}/close", {}).status == 404)
+s.check("other county: feedback 404", lc.form(f"/transfers/{t_id}/feedback", {"feedback": "x", "feedback_on": iso(today)}).status == 404)
+s.check("other county: open 404", lc.form("/followups", {"record": r_rect, "option": "none"}).status == 404)
+s.check("other county: credit 404", lc.get(f"/credit/{hosp[0]}").status == 404 and
+        lc.form(f"/credit/{hosp[0]}/grade", {"grade": "A", "reason": "x"}).status == 404)
+r = lc.get("/followups")
+s.check("other county sees none of it", r.status == 200 and "宁晋县人民医院" not in r.text)
+s.check("other county ledger empty", "宁晋县公安局" not in lc.get("/transfers").text)
+s.check("other county API 404", lc.get(f"/api/v1/followups/{f_pen}").status == 404)
+
+# ---- JSON API ----
+r = staff.get("/api/v1/followups")
+j = r.json() if r.status == 200 else {}
+s.check("API list", r.status == 200 and any(x["id"] == f_pen for x in j.get("followups", [])) and "pending" in j)
+r = staff.get(f"/api/v1/followups/{f_pen}")
+j = r.json() if r.status == 200 else {}
+s.check("API detail with versions and clocks", j.get("status") == "已完结" and len(j.get("versions", [])) == 3 and
+        j.get("clocks", {}).get("publish_due") == "2025-10-13" and j["clocks"].get("publish_late") is True, j)
+s.check("API status filter", all(x["status"] == "未完结" for x in staff.get("/api/v1/followups?status=%E6%9C%AA%E5%AE%8C%E7%BB%93").json()["followups"]))
+
+# ---- public penalties ----
+r = Client(db).get("/public/penalties")
+s.check("public penalties page", r.status == 200 and "宁医保罚〔2025〕3号" in r.text and "12,345.60" in r.text and
+        "宁晋县人民医院" in r.text and "12110000400686291H" in r.text and "宁晋县医疗保障局" in r.text)
+s.check("violation labels from refdata", "分解住院、挂床住院" in r.text)
+s.check("insured person never named", ins[2] not in r.text and "宁医保罚〔2025〕9号" in r.text and ins[2][0] + "*" in r.text)
+s.check("no grades on the public page", "等级" not in r.text and "grade" not in r.text)
+s.check("portal links the penalties", "/public/penalties" in Client(db).get("/public/").text)
+
+# ---- audit ----
+acts = {a for (a,) in sql(db, "SELECT action FROM audit_log")}
+want = {"followup.open", "followup.update", "followup.publish_penalty", "followup.close", "transfer.create",
+        "transfer.feedback", "credit.grade", "export.transfers"}
+s.check("every change audited", want <= acts, want - acts)
+late = sql(db, "SELECT after FROM audit_log WHERE action = 'followup.publish_penalty' AND entity_id = ?", (str(f_pen),))
+s.check("audit says the publication was late", late and json.loads(late[0][0]).get("publish_late") is True, late)
+s.check("audit rows carry the org", sql(db, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%' AND org_id = ?", (org,))[0][0] >= 5)
+s.done()
