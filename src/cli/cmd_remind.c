@@ -24,10 +24,14 @@ static void print_section(const char *title, const json_t *rows) {
     json_array_foreach(rows, i, c) {
         const char *dl = json_string_value(json_object_get(c, "deadline"));
         printf("  %zu. [%s] %s %s · %s（%s）· 期限 %s · %s · 责任：%s · %s\n", i + 1,
-               json_string_value(json_object_get(c, "kind_label")), json_string_value(json_object_get(c, "task_code")),
-               json_string_value(json_object_get(c, "task_name")), json_string_value(json_object_get(c, "subject")),
-               json_string_value(json_object_get(c, "detail")), dl ? dl : "未知", json_string_value(json_object_get(c, "label")),
-               json_string_value(json_object_get(c, "responsible")), json_string_value(json_object_get(c, "org_name")));
+               json_string_value(json_object_get(c, "kind_label")),
+               json_string_value(json_object_get(c, "task_code")),
+               json_string_value(json_object_get(c, "task_name")),
+               json_string_value(json_object_get(c, "subject")),
+               json_string_value(json_object_get(c, "detail")), dl ? dl : "未知",
+               json_string_value(json_object_get(c, "label")),
+               json_string_value(json_object_get(c, "responsible")),
+               json_string_value(json_object_get(c, "org_name")));
     }
 }
 
@@ -43,12 +47,15 @@ int cmd_remind(int argc, char **argv) {
         }
         if (!r) return cli_usage_error("remind", "未知参数 %s", argv[i]);
     }
-    if (date && !date_valid(date)) return cli_usage_error("remind", "日期 %s 无效，应为 YYYY-MM-DD", date);
+    if (date && !date_valid(date))
+        return cli_usage_error("remind", "日期 %s 无效，应为 YYYY-MM-DD", date);
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
         return cli_usage_error("remind", "--format 应为 text 或 json");
     char today[11];
-    if (date) memcpy(today, date, 11);
-    else date_today(today);
+    if (date)
+        memcpy(today, date, 11);
+    else
+        date_today(today);
 
     struct stat sb;
     if (stat(db_path, &sb) != 0) {

@@ -4,12 +4,13 @@
  * Six kinds of clock, all counted in working days (calendar.h; the start day itself is not
  * counted, the deadline is the end of the N-th working day after it):
  *
- *   joint     联合部门确认       task_joint.named_on + 2           done: confirmed_on        (003 四(一))
- *   entry     检查结果录入       start + 20                        done: record submitted    (001 三(五), 003 五(三))
- *   publish   检查结果公示       start + 20                        done: record published
- *   penalty   行政处罚决定公示   followup.decision_on + 7          done: penalty_published_on (001 二(六))
- *   followup  后续处置结果录入   followup.opened_on + 20           done: outcome_on or closed_on (003 五(四))
- *   rectify   整改期限           followup.rectify_deadline (fixed) done: recheck_on
+ *   joint     联合部门确认       task_joint.named_on + 2           done: confirmed_on        (003
+ * 四(一)) entry     检查结果录入       start + 20                        done: record submitted
+ * (001 三(五), 003 五(三)) publish   检查结果公示       start + 20                        done:
+ * record published penalty   行政处罚决定公示   followup.decision_on + 7          done:
+ * penalty_published_on (001 二(六)) followup  后续处置结果录入   followup.opened_on + 20 done:
+ * outcome_on or closed_on (003 五(四)) rectify   整改期限           followup.rectify_deadline
+ * (fixed) done: recheck_on
  *
  * where start = record.checked_on, or before the check the last day of the task's month_to.
  * Nothing is stored: clocks are computed from the dates of sql/006_task.sql and sql/008_record.sql.
@@ -39,13 +40,13 @@ typedef enum DlKind {
 } DlKind;
 
 typedef enum DlState {
-    DL_PENDING = 0,   /* 未到期: more than DEADLINE_SOON_DAYS working days left */
-    DL_DUE_TODAY,     /* 今日到期 */
-    DL_DUE_SOON,      /* 即将到期: at most DEADLINE_SOON_DAYS working days left */
-    DL_OVERDUE,       /* 已逾期: not done, deadline passed */
-    DL_DONE_ON_TIME,  /* 按时完成: done on or before the deadline */
-    DL_DONE_LATE,     /* 逾期完成 */
-    DL_UNKNOWN,       /* 期限未知: no start date, or the deadline lies beyond the calendar data */
+    DL_PENDING = 0,  /* 未到期: more than DEADLINE_SOON_DAYS working days left */
+    DL_DUE_TODAY,    /* 今日到期 */
+    DL_DUE_SOON,     /* 即将到期: at most DEADLINE_SOON_DAYS working days left */
+    DL_OVERDUE,      /* 已逾期: not done, deadline passed */
+    DL_DONE_ON_TIME, /* 按时完成: done on or before the deadline */
+    DL_DONE_LATE,    /* 逾期完成 */
+    DL_UNKNOWN, /* 期限未知: no start date, or the deadline lies beyond the calendar data */
     DL_STATE_COUNT
 } DlState;
 
@@ -77,7 +78,8 @@ typedef struct DlClock {
      * (DL_OVERDUE, DL_DONE_LATE); -1 when the calendar does not cover the days counted; 0 for
      * the other states. */
     int days;
-    char label[80]; /* "未到期 剩余5个工作日", "今日到期", "已逾期 3个工作日", "逾期完成（晚2个工作日）", … */
+    char label[80]; /* "未到期 剩余5个工作日", "今日到期", "已逾期 3个工作日",
+                       "逾期完成（晚2个工作日）", … */
 } DlClock;
 
 /* Evaluates a clock. start: "YYYY-MM-DD" (NULL or "" → 期限未知); workdays > 0 counts that many

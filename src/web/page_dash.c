@@ -17,12 +17,17 @@ static const char *badge_of(const char *state) {
     int s = deadline_state_parse(state);
     switch (s) {
     case DL_OVERDUE:
-    case DL_DONE_LATE: return "badge-danger";
+    case DL_DONE_LATE:
+        return "badge-danger";
     case DL_DUE_TODAY:
-    case DL_DUE_SOON: return "badge-warn";
-    case DL_DONE_ON_TIME: return "badge-ok";
-    case DL_PENDING: return "badge-info";
-    default: return "badge-off";
+    case DL_DUE_SOON:
+        return "badge-warn";
+    case DL_DONE_ON_TIME:
+        return "badge-ok";
+    case DL_PENDING:
+        return "badge-info";
+    default:
+        return "badge-off";
     }
 }
 
@@ -31,7 +36,8 @@ static const char *badge_of(const char *state) {
 static json_t *load_clocks(Req *r, const char *date, const char *only_cert) {
     char *err = NULL;
     Calendar *cal = task_calendar_load(&err);
-    json_t *clocks = cal ? deadline_collect(r->db, cal, r->sess->org_id, only_cert, date, &err) : NULL;
+    json_t *clocks =
+        cal ? deadline_collect(r->db, cal, r->sess->org_id, only_cert, date, &err) : NULL;
     calendar_free(cal);
     if (!clocks) {
         web_error(r, 500, "deadlines", err ? err : "读取期限数据失败");
@@ -40,7 +46,8 @@ static json_t *load_clocks(Req *r, const char *date, const char *only_cert) {
     }
     size_t i;
     json_t *c;
-    json_array_foreach(clocks, i, c) json_object_set_new(c, "badge", json_string(badge_of(json_string_value(json_object_get(c, "state")))));
+    json_array_foreach(clocks, i, c) json_object_set_new(
+        c, "badge", json_string(badge_of(json_string_value(json_object_get(c, "state")))));
     return clocks;
 }
 
@@ -48,8 +55,10 @@ static json_t *load_clocks(Req *r, const char *date, const char *only_cert) {
 static int date_param(Req *r, char out[11]) {
     char *d = web_query(r, "date");
     int ok = 1;
-    if (str_empty(d)) date_today(out);
-    else if (date_valid(d)) memcpy(out, d, 11);
+    if (str_empty(d))
+        date_today(out);
+    else if (date_valid(d))
+        memcpy(out, d, 11);
     else {
         web_error(r, 400, "bad_date", "日期格式应为 YYYY-MM-DD");
         ok = 0;
@@ -62,9 +71,11 @@ static int date_param(Req *r, char out[11]) {
 static json_t *section(const char *id, const char *title, json_t *rows, const char *empty) {
     size_t n = json_array_size(rows);
     json_t *shown = json_array();
-    for (size_t i = 0; i < n && i < DASH_PAGE_ROWS; i++) json_array_append(shown, json_array_get(rows, i));
-    json_t *s = json_pack("{s:s, s:s, s:I, s:o, s:b, s:I, s:s}", "id", id, "title", title, "count", (json_int_t)n, "rows", shown,
-                          "more", n > DASH_PAGE_ROWS, "shown", (json_int_t)json_array_size(shown), "empty", empty);
+    for (size_t i = 0; i < n && i < DASH_PAGE_ROWS; i++)
+        json_array_append(shown, json_array_get(rows, i));
+    json_t *s = json_pack("{s:s, s:s, s:I, s:o, s:b, s:I, s:s}", "id", id, "title", title, "count",
+                          (json_int_t)n, "rows", shown, "more", n > DASH_PAGE_ROWS, "shown",
+                          (json_int_t)json_array_size(shown), "empty", empty);
     json_decref(rows);
     return s;
 }
@@ -75,16 +86,23 @@ void page_dash(Req *r) {
     json_t *clocks = load_clocks(r, today, NULL);
     if (!clocks) return;
     json_t *rem = deadline_reminders(clocks), *sections = json_array();
-    json_array_append_new(sections, section("overdue", "已逾期", json_incref(json_object_get(rem, "overdue")), "没有逾期事项"));
-    json_array_append_new(sections, section("today", "今日到期", json_incref(json_object_get(rem, "today")), "今日没有到期事项"));
-    json_array_append_new(sections, section("soon", "3个工作日内到期", json_incref(json_object_get(rem, "soon")),
+    json_array_append_new(
+        sections,
+        section("overdue", "已逾期", json_incref(json_object_get(rem, "overdue")), "没有逾期事项"));
+    json_array_append_new(sections,
+                          section("today", "今日到期", json_incref(json_object_get(rem, "today")),
+                                  "今日没有到期事项"));
+    json_array_append_new(sections, section("soon", "3个工作日内到期",
+                                            json_incref(json_object_get(rem, "soon")),
                                             "3个工作日内没有到期事项"));
-    json_t *cards = json_pack("[{s:s, s:O, s:s}, {s:s, s:O, s:s}, {s:s, s:O, s:s}]", "label", "已逾期", "n",
-                              json_object_get(rem, "overdue_count"), "href", "#overdue", "label", "今日到期", "n",
-                              json_object_get(rem, "today_count"), "href", "#today", "label", "3个工作日内到期", "n",
-                              json_object_get(rem, "soon_count"), "href", "#soon");
-    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o}", "today", today, "org_name", r->sess->org_name, "counts", deadline_counts(clocks),
-                            "sections", sections, "cards", cards);
+    json_t *cards =
+        json_pack("[{s:s, s:O, s:s}, {s:s, s:O, s:s}, {s:s, s:O, s:s}]", "label", "已逾期", "n",
+                  json_object_get(rem, "overdue_count"), "href", "#overdue", "label", "今日到期",
+                  "n", json_object_get(rem, "today_count"), "href", "#today", "label",
+                  "3个工作日内到期", "n", json_object_get(rem, "soon_count"), "href", "#soon");
+    json_t *ctx =
+        json_pack("{s:s, s:s, s:o, s:o, s:o}", "today", today, "org_name", r->sess->org_name,
+                  "counts", deadline_counts(clocks), "sections", sections, "cards", cards);
     json_decref(rem);
     json_decref(clocks);
     web_page(r, "dash_index", "期限与督办", ctx);
@@ -101,13 +119,16 @@ void page_dash_overdue(Req *r) {
     date_today(today);
     json_t *clocks = load_clocks(r, today, NULL);
     if (clocks) {
-        json_t *groups = deadline_overdue_by(clocks, b), *over = deadline_filter(clocks, DL_OVERDUE);
-        json_t *ctx = json_pack("{s:s, s:s, s:b, s:b, s:o, s:I}", "today", today, "org_name", r->sess->org_name, "by_officer",
-                                str_eq(b, "officer"), "by_dept", str_eq(b, "dept"), "groups", groups, "overdue_total",
+        json_t *groups = deadline_overdue_by(clocks, b),
+               *over = deadline_filter(clocks, DL_OVERDUE);
+        json_t *ctx = json_pack("{s:s, s:s, s:b, s:b, s:o, s:I}", "today", today, "org_name",
+                                r->sess->org_name, "by_officer", str_eq(b, "officer"), "by_dept",
+                                str_eq(b, "dept"), "groups", groups, "overdue_total",
                                 (json_int_t)json_array_size(over));
         json_decref(over);
         json_decref(clocks);
-        web_page(r, "dash_overdue", str_eq(b, "officer") ? "逾期事项（按执法人员）" : "逾期事项（按科室）", ctx);
+        web_page(r, "dash_overdue",
+                 str_eq(b, "officer") ? "逾期事项（按执法人员）" : "逾期事项（按科室）", ctx);
     }
     free(by);
 }
@@ -118,10 +139,14 @@ void page_dash_reminders(Req *r) {
     json_t *clocks = load_clocks(r, date, NULL);
     if (!clocks) return;
     json_t *rem = deadline_reminders(clocks), *sections = json_array();
-    json_array_append_new(sections, section("today", "今日到期", json_incref(json_object_get(rem, "today")), "无"));
-    json_array_append_new(sections, section("soon", "3个工作日内到期", json_incref(json_object_get(rem, "soon")), "无"));
-    json_array_append_new(sections, section("overdue", "已逾期", json_incref(json_object_get(rem, "overdue")), "无"));
-    json_t *ctx = json_pack("{s:s, s:s, s:o}", "date", date, "org_name", r->sess->org_name, "sections", sections);
+    json_array_append_new(
+        sections, section("today", "今日到期", json_incref(json_object_get(rem, "today")), "无"));
+    json_array_append_new(sections, section("soon", "3个工作日内到期",
+                                            json_incref(json_object_get(rem, "soon")), "无"));
+    json_array_append_new(
+        sections, section("overdue", "已逾期", json_incref(json_object_get(rem, "overdue")), "无"));
+    json_t *ctx = json_pack("{s:s, s:s, s:o}", "date", date, "org_name", r->sess->org_name,
+                            "sections", sections);
     json_decref(rem);
     json_decref(clocks);
     web_page(r, "dash_reminders", "每日期限提醒", ctx);
@@ -130,8 +155,10 @@ void page_dash_reminders(Req *r) {
 /* The certificate number of the officer linked to the user (user.officer_id), or NULL. */
 static char *my_cert(Req *r) {
     char *cert = NULL;
-    db_query_text(r->db, &cert, "SELECT f.cert_no FROM user u JOIN officer f ON f.id = u.officer_id WHERE u.id = ?", "i",
-                  (int64_t)r->sess->user_id);
+    db_query_text(
+        r->db, &cert,
+        "SELECT f.cert_no FROM user u JOIN officer f ON f.id = u.officer_id WHERE u.id = ?", "i",
+        (int64_t)r->sess->user_id);
     return cert;
 }
 
@@ -154,32 +181,42 @@ void page_my_deadlines(Req *r) {
         }
         json_decref(clocks);
     }
-    json_t *ctx = json_pack("{s:b, s:s, s:s, s:o, s:o}", "linked", cert != NULL, "cert_no", cert ? cert : "", "today", today, "open",
-                            open, "done", done);
+    json_t *ctx = json_pack("{s:b, s:s, s:s, s:o, s:o}", "linked", cert != NULL, "cert_no",
+                            cert ? cert : "", "today", today, "open", open, "done", done);
     free(cert);
     web_page(r, "dash_mine", "我的期限", ctx);
 }
 
 void api_deadlines(Req *r) {
     char date[11], *state = web_query(r, "state"), *kind = web_query(r, "kind");
-    int s = str_empty(state) ? -1 : deadline_state_parse(state), k = str_empty(kind) ? -1 : deadline_kind_parse(kind);
+    int s = str_empty(state) ? -1 : deadline_state_parse(state),
+        k = str_empty(kind) ? -1 : deadline_kind_parse(kind);
     if (!str_empty(state) && s < 0)
-        web_error(r, 400, "bad_state", "state 应为 pending due_today due_soon overdue done_on_time done_late unknown 之一");
+        web_error(
+            r, 400, "bad_state",
+            "state 应为 pending due_today due_soon overdue done_on_time done_late unknown 之一");
     else if (!str_empty(kind) && k < 0)
-        web_error(r, 400, "bad_kind", "kind 应为 joint entry publish penalty followup rectify 之一");
+        web_error(r, 400, "bad_kind",
+                  "kind 应为 joint entry publish penalty followup rectify 之一");
     else if (date_param(r, date)) {
         json_t *clocks = load_clocks(r, date, NULL);
         if (clocks) {
             json_t *out = json_array(), *c;
             size_t i;
             json_array_foreach(clocks, i, c) {
-                if (s >= 0 && deadline_state_parse(json_string_value(json_object_get(c, "state"))) != s) continue;
-                if (k >= 0 && deadline_kind_parse(json_string_value(json_object_get(c, "kind"))) != k) continue;
+                if (s >= 0 &&
+                    deadline_state_parse(json_string_value(json_object_get(c, "state"))) != s)
+                    continue;
+                if (k >= 0 &&
+                    deadline_kind_parse(json_string_value(json_object_get(c, "kind"))) != k)
+                    continue;
                 json_object_del(c, "badge");
                 json_array_append(out, c);
             }
             json_decref(clocks);
-            web_json(r, 200, json_pack("{s:s, s:I, s:o}", "date", date, "count", (json_int_t)json_array_size(out), "deadlines", out));
+            web_json(r, 200,
+                     json_pack("{s:s, s:I, s:o}", "date", date, "count",
+                               (json_int_t)json_array_size(out), "deadlines", out));
         }
     }
     free(state);

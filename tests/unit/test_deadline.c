@@ -124,13 +124,18 @@ static void test_month_end_and_names(void) {
     CHECK_INT(deadline_kind_days(DL_PENALTY), 7);
 }
 
-static json_t *clock(const char *kind, const char *state, const char *cert, const char *name, int dept) {
+static json_t *clock(const char *kind, const char *state, const char *cert, const char *name,
+                     int dept) {
     json_t *off = json_array(), *depts = json_array();
-    if (cert) json_array_append_new(off, json_pack("{s:s, s:s, s:s, s:s}", "cert_no", cert, "name", name, "role", "组长", "dept", "基金监管股"));
-    json_array_append_new(depts, json_pack("{s:i, s:s}", "id", dept, "name", dept == 1 ? "基金监管股" : "市场监管局"));
+    if (cert)
+        json_array_append_new(off, json_pack("{s:s, s:s, s:s, s:s}", "cert_no", cert, "name", name,
+                                             "role", "组长", "dept", "基金监管股"));
+    json_array_append_new(depts, json_pack("{s:i, s:s}", "id", dept, "name",
+                                           dept == 1 ? "基金监管股" : "市场监管局"));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "kind", kind, "kind_label",
-                     deadline_kind_label(deadline_kind_parse(kind)), "state", state, "task_code", "T1", "subject", "x", "org_name",
-                     "宁晋县医疗保障局", "officers", off, "depts", depts);
+                     deadline_kind_label(deadline_kind_parse(kind)), "state", state, "task_code",
+                     "T1", "subject", "x", "org_name", "宁晋县医疗保障局", "officers", off, "depts",
+                     depts);
 }
 
 static void test_views(void) {
@@ -149,8 +154,12 @@ static void test_views(void) {
     json_t *entry = json_array_get(json_object_get(counts, "kinds"), DL_ENTRY);
     CHECK_STR(json_string_value(json_object_get(entry, "code")), "entry");
     CHECK_INT(json_integer_value(json_object_get(entry, "total")), 4);
-    CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(entry, "counts"), DL_OVERDUE), "n")), 3);
-    CHECK_INT(json_integer_value(json_object_get(json_array_get(json_object_get(counts, "totals"), DL_OVERDUE), "n")), 5);
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_array_get(json_object_get(entry, "counts"), DL_OVERDUE), "n")),
+              3);
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_array_get(json_object_get(counts, "totals"), DL_OVERDUE), "n")),
+              5);
     json_decref(counts);
 
     json_t *rem = deadline_reminders(cl);
@@ -171,7 +180,8 @@ static void test_views(void) {
     CHECK_INT(json_array_size(by), 2);
     CHECK_STR(json_string_value(json_object_get(json_array_get(by, 0), "name")), "基金监管股");
     CHECK_INT(json_integer_value(json_object_get(json_array_get(by, 0), "count")), 4);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(by, 0), "kinds")), "检查结果录入 3、检查结果公示 1");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(by, 0), "kinds")),
+              "检查结果录入 3、检查结果公示 1");
     CHECK_INT(json_integer_value(json_object_get(json_array_get(by, 1), "count")), 1);
     json_decref(by);
 
