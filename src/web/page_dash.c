@@ -12,6 +12,8 @@
 
 /* Rows shown per list on a page; the API and the per-officer page give everything. */
 #define DASH_PAGE_ROWS 200
+/* Rows shown per officer or dept on the overdue page. */
+#define DASH_GROUP_ROWS 50
 
 static const char *badge_of(const char *state) {
     int s = deadline_state_parse(state);
@@ -120,7 +122,16 @@ void page_dash_overdue(Req *r) {
     json_t *clocks = load_clocks(r, today, NULL);
     if (clocks) {
         json_t *groups = deadline_overdue_by(clocks, b),
-               *over = deadline_filter(clocks, DL_OVERDUE);
+               *over = deadline_filter(clocks, DL_OVERDUE), *g;
+        size_t gi;
+        json_array_foreach(groups, gi, g) { /* the page shows the first rows of each group */
+            json_t *cl = json_object_get(g, "clocks");
+            size_t n = json_array_size(cl);
+            while (json_array_size(cl) > DASH_GROUP_ROWS)
+                json_array_remove(cl, json_array_size(cl) - 1);
+            json_object_set_new(g, "more", json_boolean(n > DASH_GROUP_ROWS));
+            json_object_set_new(g, "shown", json_integer((json_int_t)json_array_size(cl)));
+        }
         json_t *ctx = json_pack("{s:s, s:s, s:b, s:b, s:o, s:I}", "today", today, "org_name",
                                 r->sess->org_name, "by_officer", str_eq(b, "officer"), "by_dept",
                                 str_eq(b, "dept"), "groups", groups, "overdue_total",
