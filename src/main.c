@@ -123,6 +123,16 @@ const CliCommand cli_commands[] = {
      "  spotcheck plan export NUMBER FILE [--version N] [--format csv|xlsx] [--db PATH]\n"
      "      按附件2格式导出计划（默认最新版本）。\n",
      cmd_plan},
+    {"remind", "每日期限提醒：今日到期、3个工作日内到期和已逾期事项（供定时任务使用）",
+     "用法: spotcheck remind [--db PATH] [--date YYYY-MM-DD] [--org CODE] [--format text|json]\n"
+     "  列出指定日期（默认今天）的期限提醒清单：今日到期、3个工作日内到期、已逾期。\n"
+     "  期限类型：联合部门确认（2个工作日）、检查结果录入和公示（检查结束后20个工作日）、\n"
+     "  行政处罚决定公示（7个工作日）、后续处置结果录入（20个工作日）、整改期限。\n"
+     "  工作日按 data/holidays.tsv 计算；超出节假日数据范围的期限显示为“期限未知”，不作推测。\n"
+     "  --org CODE  只列该机构及其下级机构（行政区划代码），默认全部机构。\n"
+     "  --format    text（默认，每项一行，含责任人和责任科室）或 json。\n"
+     "  退出码: 0 成功（有逾期事项也为 0），1 数据库或机构不存在，2 用法错误（如日期无效）。\n",
+     cmd_remind},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 

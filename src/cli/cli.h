@@ -50,5 +50,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_remind(int argc, char **argv);
 
 #endif

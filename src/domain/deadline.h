@@ -1,0 +1,127 @@
+/* deadline.h - the deadline clocks of a spot check and who answers for them (004 第十八条:
+ * officers who did not check, did not publish in time or delayed a task are accountable).
+ *
+ * Six kinds of clock, all counted in working days (calendar.h; the start day itself is not
+ * counted, the deadline is the end of the N-th working day after it):
+ *
+ *   joint     联合部门确认       task_joint.named_on + 2           done: confirmed_on        (003
+ * 四(一)) entry     检查结果录入       start + 20                        done: record submitted
+ * (001 三(五), 003 五(三)) publish   检查结果公示       start + 20                        done:
+ * record published penalty   行政处罚决定公示   followup.decision_on + 7          done:
+ * penalty_published_on (001 二(六)) followup  后续处置结果录入   followup.opened_on + 20 done:
+ * outcome_on or closed_on (003 五(四)) rectify   整改期限           followup.rectify_deadline
+ * (fixed) done: recheck_on
+ *
+ * where start = record.checked_on, or before the check the last day of the task's month_to.
+ * Nothing is stored: clocks are computed from the dates of sql/006_task.sql and sql/008_record.sql.
+ *
+ * Two parts. The pure part (deadline_eval, names, grouping of clock lists) does no I/O and takes
+ * "today" as an argument. The collector (deadline_collect) reads the database through db.h.
+ * A date the calendar data does not cover is never guessed: the deadline is unknown (期限未知)
+ * or the count of working days is unknown (-1). Thread-safety: no shared state. */
+#ifndef SPOTCHECK_DEADLINE_H
+#define SPOTCHECK_DEADLINE_H
+
+#include "../db/db.h"
+#include "calendar.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum DlKind {
+    DL_JOINT = 0,
+    DL_ENTRY,
+    DL_PUBLISH,
+    DL_PENALTY,
+    DL_FOLLOWUP,
+    DL_RECTIFY,
+    DL_KIND_COUNT
+} DlKind;
+
+typedef enum DlState {
+    DL_PENDING = 0,  /* 未到期: more than DEADLINE_SOON_DAYS working days left */
+    DL_DUE_TODAY,    /* 今日到期 */
+    DL_DUE_SOON,     /* 即将到期: at most DEADLINE_SOON_DAYS working days left */
+    DL_OVERDUE,      /* 已逾期: not done, deadline passed */
+    DL_DONE_ON_TIME, /* 按时完成: done on or before the deadline */
+    DL_DONE_LATE,    /* 逾期完成 */
+    DL_UNKNOWN, /* 期限未知: no start date, or the deadline lies beyond the calendar data */
+    DL_STATE_COUNT
+} DlState;
+
+/* "即将到期" means at most this many working days left. */
+#define DEADLINE_SOON_DAYS 3
+/* Working days of the clocks (see the table above); rectify has a fixed date. */
+#define DEADLINE_ENTRY_DAYS 20
+#define DEADLINE_PUBLISH_DAYS 20
+#define DEADLINE_PENALTY_DAYS 7 /* when the disposal option's publish_workdays is not set */
+#define DEADLINE_FOLLOWUP_DAYS 20
+
+/* Code ("joint", "entry", …), Chinese label and default working days (0 for a fixed date) of a
+ * kind; static strings. deadline_kind_parse returns the kind of a code or -1. */
+const char *deadline_kind_code(DlKind k);
+const char *deadline_kind_label(DlKind k);
+int deadline_kind_days(DlKind k);
+int deadline_kind_parse(const char *code);
+/* Code ("pending", "due_today", "due_soon", "overdue", "done_on_time", "done_late", "unknown")
+ * and Chinese name (未到期 …) of a state; static strings. deadline_state_parse: state or -1. */
+const char *deadline_state_code(DlState s);
+const char *deadline_state_name(DlState s);
+int deadline_state_parse(const char *code);
+
+/* One evaluated clock. */
+typedef struct DlClock {
+    char deadline[11]; /* "YYYY-MM-DD", "" when unknown */
+    DlState state;
+    /* Working days: left (DL_PENDING, DL_DUE_SOON, 0 for DL_DUE_TODAY), overdue by
+     * (DL_OVERDUE, DL_DONE_LATE); -1 when the calendar does not cover the days counted; 0 for
+     * the other states. */
+    int days;
+    char label[80]; /* "未到期 剩余5个工作日", "今日到期", "已逾期 3个工作日",
+                       "逾期完成（晚2个工作日）", … */
+} DlClock;
+
+/* Evaluates a clock. start: "YYYY-MM-DD" (NULL or "" → 期限未知); workdays > 0 counts that many
+ * working days after start, 0 takes start as a fixed deadline; done: the day the duty was done
+ * or NULL; today: "YYYY-MM-DD". The state follows from comparing dates, so an overdue clock is
+ * overdue even when the calendar cannot count by how many days (days = -1). Returns CAL_OK, or
+ * CAL_INVALID (bad today/start/done: out->state = DL_UNKNOWN). A start whose deadline lies
+ * beyond the calendar gives CAL_OK with DL_UNKNOWN. Pure. */
+int deadline_eval(const Calendar *cal, const char *start, int workdays, const char *done,
+                  const char *today, DlClock *out);
+
+/* The last day of month "YYYY-MM" into out ("2025-10" → "2025-10-31"); CAL_OK or CAL_INVALID. */
+int deadline_month_end(const char *month, char out[11]);
+
+/* ---- collector (database) ---- */
+
+/* Every clock of the orgs at and below scope_org (0: every org), evaluated for `today`, as a new
+ * JSON array sorted by deadline (unknown last). Each clock: {kind, kind_label, state, state_name,
+ * label, days, deadline (or null), start (or null), workdays, done_on (or null), task_id,
+ * task_code, task_name, org_id, org_name, subject (what the clock is about: the target or the
+ * joint dept), target_code (or null), record_id (or null), followup_id (or null), officers
+ * [{cert_no, name, role, dept}], depts [{id, name}] (responsible depts), responsible (text),
+ * link}. Insured persons are named by their pseudonymous code only. With only_cert, only clocks
+ * whose officers include that certificate number. NULL with *err (caller frees) on a database
+ * error. */
+json_t *deadline_collect(Db *db, const Calendar *cal, int64_t scope_org, const char *only_cert,
+                         const char *today, char **err);
+
+/* ---- views over a clock list (pure; the list is borrowed, results are new references) ---- */
+
+/* Counts per kind × state: {states: [{code, name}], kinds: [{code, label, counts: [{state,
+ * name, n}], total}], totals: [{state, name, n}], total}. */
+json_t *deadline_counts(const json_t *clocks);
+/* The clocks in `state` (shared references to the elements of `clocks`). */
+json_t *deadline_filter(const json_t *clocks, DlState state);
+/* The daily reminder list: {today: [...], soon: [...], overdue: [...]} (due today, due within
+ * DEADLINE_SOON_DAYS working days, overdue), each with its count in today_count, soon_count,
+ * overdue_count. */
+json_t *deadline_reminders(const json_t *clocks);
+/* Overdue clocks grouped by responsible officer (by = "officer": [{cert_no, name, dept, count,
+ * kinds (text), clocks}]) or by responsible dept (by = "dept": [{id, name, org_name, count,
+ * kinds, clocks}]), most overdue first. NULL for another `by`. */
+json_t *deadline_overdue_by(const json_t *clocks, const char *by);
+
+#endif
