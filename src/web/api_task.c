@@ -110,10 +110,29 @@ void api_task_scheme(Req *r) {
     json_t *g = json_object_get(b, "group_size");
     if (json_is_integer(g)) snprintf(gs, sizeof gs, "%lld", (long long)json_integer_value(g));
     const json_t *obs = json_object_get(b, "observers");
+    /* grade_ratios {"A": "1%", ...} and grade_minimum {"D": 2, ...}: a minimum may come as a
+     * number or as text; anything else is passed on as text so that validation names it */
+    const json_t *gr = json_object_get(b, "grade_ratios"), *gm = json_object_get(b, "grade_minimum");
+    char mins[4][32];
+    const char *gmin[4];
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *m = json_object_get(gm, task_grades[k]);
+        mins[k][0] = 0;
+        if (json_is_integer(m)) snprintf(mins[k], sizeof mins[k], "%lld", (long long)json_integer_value(m));
+        else if (m && !json_is_null(m) && !json_is_string(m)) snprintf(mins[k], sizeof mins[k], "?");
+        gmin[k] = json_is_string(m) ? json_string_value(m) : mins[k];
+    }
+    char bad[4][2] = {"?", "?", "?", "?"};
+    const char *grat[4];
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *v = json_object_get(gr, task_grades[k]);
+        grat[k] = json_is_string(v) ? json_string_value(v) : v && !json_is_null(v) ? bad[k] : NULL;
+    }
     TaskSchemeInput in = {jstr(b, "purpose"), jstr(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jstr(b, "method"),
                           jstr(b, "confidentiality"), jstr(b, "use_of_results"), jstr(b, "materials"), jstr(b, "contact"),
                           jstr(b, "randomness_source"),
-                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])}};
+                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])},
+                          {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]}};
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);

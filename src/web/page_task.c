@@ -223,10 +223,12 @@ void page_task_scheme_save(Req *r) {
     if (!id) return;
     static const char *const names[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results",
                                         "materials", "contact", "randomness_source", "observers0", "observers1", "observers2",
-                                        "observers3"};
+                                        "observers3", "grade_ratio_A", "grade_ratio_B", "grade_ratio_C", "grade_ratio_D",
+                                        "grade_min_A", "grade_min_B", "grade_min_C", "grade_min_D"};
     char *v[ARRAY_LEN(names)];
     for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
-    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]}};
+    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]},
+                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}};
     json_t *errors = json_object();
     char *msg = NULL;
     int rc = TASK_ERR;
