@@ -700,6 +700,7 @@ json_t *task_list_json(Db *db, int64_t scope_org, int published_only) {
                               db_col_text(st, 4), "scheme_status", db_col_text(st, 5), "draw_status",
                               db_col_text(st, 6) ? db_col_text(st, 6) : "未冻结", "joint", db_col_int(st, 7) > 0);
         set_text(o, "published_at", db_col_text(st, 8));
+        json_object_set_new(o, "adhoc", json_boolean(str_eq(db_col_text(st, 4), "临时")));
         json_array_append_new(a, o);
     }
     db_finalize(st);

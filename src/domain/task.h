@@ -132,7 +132,8 @@ int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *obser
  * officers [{name, cert_no}]}], officers [{name, cert_no, dept}] (the lead dept's). */
 json_t *task_json(Db *db, int64_t task_id, const char *today);
 /* Tasks of the orgs under scope_org (0 = all), newest first; with published_only only tasks
- * whose scheme is 已公开: [{id, code, name, org_name, kind, scheme_status, draw_status}]. */
+ * whose scheme is 已公开: [{id, code, name, org_name, kind, scheme_status, draw_status, joint,
+ * published_at, adhoc (kind 临时)}]. */
 json_t *task_list_json(Db *db, int64_t scope_org, int published_only);
 /* The task id whose code is `code`, or 0. */
 int64_t task_id_by_code(Db *db, const char *code);

@@ -46,32 +46,49 @@ void api_task_list(Req *r) { web_json(r, 200, json_pack("{s:o}", "tasks", task_l
 void api_task_start(Req *r) {
     json_t *b = web_json_body(r, 0);
     if (!b) return;
-    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task"));
-    json_decref(b);
+    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task")), adid = json_integer_value(json_object_get(b, "adhoc"));
     int64_t org = 0, id = 0;
     if (ptid > 0)
         db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
                                   "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
+    else if (adid > 0) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
     if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务");
+        json_decref(b);
+        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
         return;
     }
     if (db_begin(r->db) != DB_OK) {
+        json_decref(b);
         web_error(r, 503, "busy", "数据库忙，请稍后重试");
         return;
     }
     char today[11], *msg = NULL, *cerr = NULL;
     date_today(today);
-    Calendar *cal = task_calendar_load(&cerr);
-    free(cerr);
-    int rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
-    calendar_free(cal);
+    json_t *errors = json_object();
+    int rc;
+    if (ptid > 0) {
+        Calendar *cal = task_calendar_load(&cerr);
+        free(cerr);
+        rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
+        calendar_free(cal);
+    } else {
+        /* an ad-hoc request has no ratio or scope: both are given here */
+        json_t *scope = json_object_get(b, "scope");
+        char *sj = json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
+                                         : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
+        rc = task_start_adhoc(r->db, (int64_t)adid, jstr(b, "ratio"), sj, jstr(b, "lead_dept"), r->sess->username, &id, errors, &msg);
+        free(sj);
+    }
     if (rc == TASK_OK && (task_web_audit(r, "task.start", id, NULL) != DB_OK || db_commit(r->db) != DB_OK))
         rc = TASK_ERR, set_err(&msg, "保存失败：%s", db_errmsg(r->db));
-    if (rc != TASK_OK) {
-        db_rollback(r->db);
+    if (rc != TASK_OK) db_rollback(r->db);
+    if (rc == TASK_INVALID)
+        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message", "输入有误", "fields", errors));
+    else if (rc != TASK_OK)
         web_error(r, rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : 500, "task_start", msg ? msg : "不能开始实施");
-    } else send_task(r, id, 201);
+    else send_task(r, id, 201);
+    json_decref(errors);
+    json_decref(b);
     free(msg);
 }
 

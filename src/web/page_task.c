@@ -134,6 +134,19 @@ void page_task_list(Req *r) {
 void page_task_start(Req *r) {
     char *pt = web_form(r, "plan_task"), *ad = web_form(r, "adhoc"), *ratio = web_form(r, "ratio"), *lead = web_form(r, "lead_dept"),
          *scope = web_form(r, "scope_json"), *msg = NULL;
+    if (str_empty(scope)) { /* the ad-hoc form's simple scope: one target kind and a region prefix */
+        char *kind = web_form(r, "scope_kind"), *region = web_form(r, "scope_region");
+        json_t *o = json_object();
+        if (kind) str_trim(kind);
+        if (region) str_trim(region);
+        if (!str_empty(kind)) json_object_set_new(o, "kinds", json_pack("[s]", kind));
+        if (!str_empty(region)) json_object_set_new(o, "region_prefix", json_string(region));
+        free(scope);
+        scope = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(o);
+        free(kind);
+        free(region);
+    }
     long long ptid = task_web_parse_id(pt), adid = task_web_parse_id(ad);
     int64_t org = 0, id = 0;
     if (ptid)

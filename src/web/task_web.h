@@ -1,5 +1,5 @@
 /* task_web.h - the web handlers of task implementation (page_task.c, page_task_draw.c,
- * page_task_people.c, page_public_task.c) and their rows of the route table, as a macro web.c
+ * page_task_people.c, page_task_adhoc.c, page_public_task.c) and their rows of the route table, as a macro web.c
  * splices into web_routes[]. Fixed paths (/tasks/start) precede /tasks/:id. */
 #ifndef SPOTCHECK_TASK_WEB_H
 #define SPOTCHECK_TASK_WEB_H
@@ -26,6 +26,8 @@
     {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,    \
      "批准重新抽取"},                                                                              \
     {"GET", "/tasks/:id/notice/:target", P_TASK_READ, CSRF_NONE, page_task_notice, "检查通知书"},  \
+    {"POST", "/plans/adhoc/:id/resubmit", P_PLAN_WRITE, CSRF_TOKEN, page_plan_adhoc_resubmit,      \
+     "修改后重新提交临时任务"},                                                                    \
     {"GET", "/joint", P_TASK_JOINT, CSRF_NONE, page_joint_list, "联合部门的抽查任务"},             \
     {"POST", "/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, page_joint_confirm, "联合部门确认"},  \
     {"GET", "/my", P_TASK_MINE, CSRF_NONE, page_my_groups, "我的检查组与检查对象"},                \
@@ -79,6 +81,7 @@ void page_task_substitute(Req *r);
 void page_task_redraw_request(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
+void page_plan_adhoc_resubmit(Req *r);
 void page_joint_list(Req *r);
 void page_joint_confirm(Req *r);
 void page_my_groups(Req *r);
