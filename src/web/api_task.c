@@ -217,3 +217,34 @@ void api_task_substitute(Req *r) {
     free(reason);
     json_decref(b);
 }
+
+/* The joint dept of the signed-in account confirms its part: {"items_text": "…"} (optional) →
+ * 200 {task_id, code, dept_code, dept_name, state, confirmed_on, deadline, overdue, items_text}.
+ * The task is not in the joint dept's org scope: what binds is that its dept was named. */
+void api_joint_confirm(Req *r) {
+    long long id = task_web_parse_id(web_param(r, "id"));
+    json_t *b = web_json_body(r, 1);
+    if (!b) return;
+    char *msg = NULL;
+    int64_t dept = 0;
+    int status = task_web_joint_confirm(r, id, jstr(b, "items_text"), &dept, &msg);
+    json_decref(b);
+    if (status) {
+        web_error(r, status, "joint_confirm", msg ? msg : "确认失败");
+        free(msg);
+        return;
+    }
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today), *j, *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(t, "joints"), i, j) if (json_integer_value(json_object_get(j, "dept_id")) == dept) out =
+        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id, "code", json_object_get(t, "code"),
+                  "dept_code", json_object_get(j, "dept_code"), "dept_name", json_object_get(j, "dept_name"), "state",
+                  json_object_get(j, "state"), "confirmed_on", json_object_get(j, "confirmed_on"), "deadline",
+                  json_object_get(j, "deadline"), "overdue", json_object_get(j, "overdue"), "items_text", json_object_get(j, "items_text"));
+    json_decref(t);
+    if (out) web_json(r, 200, out);
+    else web_error(r, 500, "joint_confirm", "确认已保存，但读取任务失败");
+    free(msg);
+}

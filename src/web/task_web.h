@@ -52,7 +52,8 @@
     {"POST", "/api/v1/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, api_task_publish, "公开实施方案"}, \
     {"POST", "/api/v1/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, api_task_freeze, "冻结抽取名单"}, \
     {"POST", "/api/v1/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, api_task_draw, "输入公开随机数并抽取"}, \
-    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"},
+    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"}, \
+    {"POST", "/api/v1/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, api_joint_confirm, "联合部门确认参加"},
 
 void api_task_list(Req *r);
 void api_task_start(Req *r);
@@ -66,6 +67,7 @@ void api_task_publish(Req *r);
 void api_task_freeze(Req *r);
 void api_task_draw(Req *r);
 void api_task_substitute(Req *r);
+void api_joint_confirm(Req *r);
 void page_task_list(Req *r);
 void page_task_start(Req *r);
 void page_task_detail(Req *r);
@@ -115,6 +117,10 @@ struct TaskSchemeInput;
 int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
 int task_web_run(Req *r, long long id, const char *randomness, const char *observers_present, json_t **record,
                  char **msg);
+/* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
+ * items, in one transaction with the audit row (page_task_people.c). Same return convention;
+ * 404 when the account has no dept or the dept is not a joint dept of the task. */
+int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
                         const char *reason, json_t **event, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
