@@ -1141,6 +1141,32 @@ int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, cons
     return rc;
 }
 
+int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *actor, char **err) {
+    char *status = NULL;
+    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db));
+    if (!status) {
+        set_err(err, "临时任务不存在");
+        return PLAN_NOT_FOUND;
+    }
+    int rc = PLAN_OK;
+    char *why = trimmed(reason);
+    if (strcmp(status, "已退回") != 0) {
+        set_err(err, "临时任务当前状态为「%s」，只有被退回的申请可以重新提交", status);
+        rc = PLAN_CONFLICT;
+    } else if (utf8_len(why) > 2000) {
+        set_err(err, "临时开展的原因不超过 2000 个字");
+        rc = PLAN_INVALID;
+    } else if (db_exec(db, "UPDATE plan_adhoc SET status = '待审批', reason = CASE WHEN ? <> '' THEN ? ELSE reason END, "
+                           "requested_at = datetime('now'), requested_by = ? WHERE id = ? AND status = '已退回'",
+                       "ttti", why, why, actor, id) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+    }
+    free(why);
+    free(status);
+    return rc;
+}
+
 int plan_adhoc_startable(Db *db, int64_t id, char **why) {
     char *status = NULL;
     if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
@@ -1178,6 +1204,7 @@ json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
         json_object_set_new(o, "period", json_string(period));
         free(period);
         json_object_set_new(o, "pending", json_boolean(str_eq(db_col_text(st, 11), "待审批")));
+        json_object_set_new(o, "returned", json_boolean(str_eq(db_col_text(st, 11), "已退回")));
         json_array_append_new(a, o);
     }
     db_finalize(st);

@@ -199,11 +199,15 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
  * required). */
 int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor,
                       char **err);
+/* The requester resubmits a returned (已退回) request after revising it: back to 待审批 for the
+ * 分管领导; a non-empty reason replaces the recorded one; the return opinion stays until the
+ * next decision. PLAN_CONFLICT in any other status. */
+int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *actor, char **err);
 /* 1 when the ad-hoc task is approved and may start; 0 with *why otherwise; -1 on error. */
 int plan_adhoc_startable(Db *db, int64_t id, char **why);
 /* Ad-hoc tasks of the orgs under scope_org (0 = all), newest first: [{id, code, org_id,
  * org_name, name, source, reason, items [{code, name}], scope_text, period, status, opinion,
- * requested_at, requested_by, decided_at, decided_by}]. */
+ * requested_at, requested_by, decided_at, decided_by, pending, returned}]. */
 json_t *plan_adhoc_list_json(Db *db, int64_t scope_org);
 
 /* ---- import / export in the 附件2 layout ---- */

@@ -6,12 +6,16 @@
 
 #include "../core/embed.h"
 #include "../core/util.h"
+#include "draw.h"
 #include "plan.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *const task_observer_kinds[4] = {"律师", "人大代表", "政协委员", "媒体"};
+const char *const task_grades[4] = {"A", "B", "C", "D"};
+const char *const task_grade_labels[4] = {"A级（低风险）", "B级（一般风险）", "C级（较高风险）", "D级（高风险）"};
 
 static int dberr(Db *db, char **err) {
     set_err(err, "数据库错误: %s", db_errmsg(db));
@@ -32,6 +36,15 @@ const char *task_scheme_next(const char *status, const char *action) {
     for (size_t i = 0; i < ARRAY_LEN(t); i++)
         if (str_eq(t[i][0], status) && str_eq(t[i][1], action)) return t[i][2];
     return NULL;
+}
+
+int task_grade_ratio_valid(const char *text) {
+    size_t n = text ? strlen(text) : 0;
+    if (n < 2 || !isdigit((unsigned char)text[0]) || text[n - 1] != '%') return 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!isdigit((unsigned char)text[i]) && text[i] != '.') return 0;
+    DrawRatio r; /* exact, at most 100%, and the draw engine's digit limits */
+    return draw_ratio_parse(text, &r) == 0;
 }
 
 int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11]) {
@@ -267,17 +280,46 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     for (size_t k = 0; k < 4; k++) json_object_set_new(obs, task_observer_kinds[k], split_list(in->observers[k]));
     char *obs_s = json_dumps(obs, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(obs);
+    /* credit-risk differentiation: per-grade ratio and minimum, both optional */
+    json_t *ratios = json_object(), *mins = json_object();
+    for (size_t k = 0; k < 4; k++) {
+        char *gr = trim_dup(in->grade_ratio[k]), *gm = trim_dup(in->grade_min[k]), field[24], *m;
+        if (*gr && !task_grade_ratio_valid(gr)) {
+            snprintf(field, sizeof field, "grade_ratio_%s", task_grades[k]);
+            m = xasprintf("%s的抽查比例应为 0%% 至 100%% 的百分数，如 1%%、3%%、0.5%%（留空则按任务比例）", task_grade_labels[k]);
+            field_err(errors, field, m);
+            free(m);
+        } else if (*gr) json_object_set_new(ratios, task_grades[k], json_string(gr));
+        size_t digits = strspn(gm, "0123456789");
+        if (*gm && (gm[digits] || digits > 6)) {
+            snprintf(field, sizeof field, "grade_min_%s", task_grades[k]);
+            m = xasprintf("%s的最低抽取数须为 0 至 999999 的整数（留空则不设）", task_grade_labels[k]);
+            field_err(errors, field, m);
+            free(m);
+        } else if (*gm) json_object_set_new(mins, task_grades[k], json_integer(strtol(gm, NULL, 10)));
+        free(gr);
+        free(gm);
+    }
+    json_t *rules = json_object();
+    if (json_object_size(ratios)) json_object_set(rules, "ratios", ratios);
+    if (json_object_size(mins)) json_object_set(rules, "minimum", mins);
+    json_decref(ratios);
+    json_decref(mins);
+    char *rules_s = json_dumps(rules, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rules);
     int rc = TASK_OK;
     if (json_object_size(errors)) rc = TASK_INVALID;
     else if (db_exec(db,
                      "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
-                     "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, "
+                     "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, grade_rules = ?, "
                      "updated_at = datetime('now'), updated_by = ? WHERE task_id = ?",
-                     "ttttttttitti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, actor, task_id))
+                     "ttttttttittti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s, actor,
+                     task_id))
         rc = dberr(db, err);
     for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
     free(gs);
     free(obs_s);
+    free(rules_s);
     return rc;
 }
 
@@ -409,7 +451,8 @@ json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
 }
 
 json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
-    Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code FROM task t JOIN task_scheme s ON s.task_id = t.id "
+    Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code, s.grade_rules FROM task t "
+                              "JOIN task_scheme s ON s.task_id = t.id "
                               "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
     if (!st) return dberr(db, err), NULL;
     db_bind_int(st, 1, task_id);
@@ -423,6 +466,19 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
                           json_is_object(scope) ? scope : json_object(), "exclusions", "yearly_cap", 1, "group_size",
                           (json_int_t)db_col_int(st, 2), "officer_depts");
     if (!json_is_object(scope)) json_decref(scope);
+    /* the population's strata are the credit grades (no params.strata): the scheme's per-grade
+     * ratios and minimums apply to the strata of those names (docs/DRAW.md §4) */
+    json_t *rules = json_loads(db_col_text(st, 4), 0, NULL), *gr = json_object_get(rules, "ratios"),
+           *gm = json_object_get(rules, "minimum");
+    for (size_t k = 0; k < 4; k++) {
+        json_t *rv = json_object_get(gr, task_grades[k]), *mv = json_object_get(gm, task_grades[k]);
+        if (json_is_string(rv)) json_object_set(json_object_get(p, "ratios"), task_grades[k], rv);
+        if (json_is_integer(mv)) {
+            if (!json_object_get(p, "minimum")) json_object_set_new(p, "minimum", json_object());
+            json_object_set(json_object_get(p, "minimum"), task_grades[k], mv);
+        }
+    }
+    json_decref(rules);
     json_t *depts = json_object_get(p, "officer_depts");
     if (db_col_text(st, 3)) json_array_append_new(depts, json_string(db_col_text(st, 3)));
     db_finalize(st);
@@ -487,7 +543,8 @@ static json_t *officers_of(Db *db, int64_t dept_id) {
 static json_t *scheme_json(Db *db, int64_t task_id) {
     Stmt *st = db_prepare(db, "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, materials, "
                               "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
-                              "published_at FROM task_scheme WHERE task_id = ?");
+                              "published_at, s.grade_rules, t.ratio FROM task_scheme s JOIN task t ON t.id = s.task_id "
+                              "WHERE s.task_id = ?");
     if (!st) return json_object();
     db_bind_int(st, 1, task_id);
     json_t *s = json_object();
@@ -516,6 +573,25 @@ static json_t *scheme_json(Db *db, int64_t task_id) {
         }
         json_object_set_new(s, "observers", obs);
         json_object_set_new(s, "observers_list", list);
+        json_t *rules = json_loads(db_col_text(st, 16), 0, NULL), *grades = json_array();
+        if (!json_is_object(rules)) {
+            json_decref(rules);
+            rules = json_object();
+        }
+        int differentiated = 0;
+        for (size_t g = 0; g < 4; g++) {
+            const char *rv = json_string_value(json_object_get(json_object_get(rules, "ratios"), task_grades[g]));
+            json_t *mv = json_object_get(json_object_get(rules, "minimum"), task_grades[g]);
+            char mtext[24] = "";
+            if (json_is_integer(mv)) snprintf(mtext, sizeof mtext, "%lld", (long long)json_integer_value(mv));
+            differentiated |= rv || *mtext;
+            json_array_append_new(grades, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "grade", task_grades[g], "label",
+                                                    task_grade_labels[g], "ratio", rv ? rv : "", "minimum", mtext, "effective",
+                                                    rv ? rv : db_col_text(st, 17), "own", rv != NULL));
+        }
+        json_object_set_new(s, "grade_rules", rules);
+        json_object_set_new(s, "grades", grades);
+        json_object_set_new(s, "differentiated", json_boolean(differentiated));
     }
     db_finalize(st);
     return s;
@@ -624,6 +700,7 @@ json_t *task_list_json(Db *db, int64_t scope_org, int published_only) {
                               db_col_text(st, 4), "scheme_status", db_col_text(st, 5), "draw_status",
                               db_col_text(st, 6) ? db_col_text(st, 6) : "未冻结", "joint", db_col_int(st, 7) > 0);
         set_text(o, "published_at", db_col_text(st, 8));
+        json_object_set_new(o, "adhoc", json_boolean(str_eq(db_col_text(st, 4), "临时")));
         json_array_append_new(a, o);
     }
     db_finalize(st);

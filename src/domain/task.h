@@ -50,6 +50,15 @@ int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11])
 const char *task_joint_state(const char *status, const char *deadline, const char *confirmed_on,
                              const char *today);
 
+/* 1 when text is a per-grade ratio of a scheme: an exact percentage as the plan row's ratio
+ * (digits, optional '.' and decimals, then '%'; draw_ratio_parse must accept it) between 0% and
+ * 100% inclusive (0%: the grade is left to complaints and clues). */
+int task_grade_ratio_valid(const char *text);
+
+/* Credit-risk grades of the differentiation (A 低 … D 高), in order, and their labels. */
+extern const char *const task_grades[4];
+extern const char *const task_grade_labels[4];
+
 /* Loads the working-day calendar from the embedded data/holidays.tsv. NULL with *err on error;
  * free with calendar_free. */
 Calendar *task_calendar_load(char **err);
@@ -75,12 +84,15 @@ typedef struct TaskSchemeInput {
     const char *purpose, *period, *group_size, *method, *confidentiality, *use_of_results,
         *materials, *contact, *randomness_source;
     const char *observers[4]; /* 律师, 人大代表, 政协委员, 媒体: names, '、' ',' or newline list */
+    /* credit-risk differentiation, in task_grades order: ratio (empty = the task's ratio) and
+     * minimum (a non-negative integer; empty = none) of each grade */
+    const char *grade_ratio[4], *grade_min[4];
 } TaskSchemeInput;
 /* Kinds of invited observers (004 第十三条), in the order of TaskSchemeInput.observers. */
 extern const char *const task_observer_kinds[4];
 
 /* Saves a 草稿 scheme. Field errors under purpose, period, group_size, method,
- * randomness_source. */
+ * randomness_source, grade_ratio_A…D (task_grade_ratio_valid) and grade_min_A…D. */
 int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
                      json_t *errors, char **err);
 /* Applies a scheme action (see task_scheme_next). "return" needs an opinion; "submit" needs the
@@ -96,8 +108,9 @@ int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *ite
 
 /* 1 when the task's draw may be frozen now, 0 with the Chinese reason in *why, -1 on error. */
 int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why);
-/* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio}, filters from the
- * scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts),
+/* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio, plus each grade the
+ * scheme sets: "A".."D"} (the population's strata are the credit grades), minimum {grade: n}
+ * (absent when the scheme sets none), filters from the scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts),
  * joint_depts [{dept, per_group: 1}] (confirmed joint depts, each drawn from its own pool; absent
  * when none) and required_tags (the tags the task's items require, sorted; absent when none).
  * Returns a new object or NULL with *err. */
@@ -111,13 +124,16 @@ int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *obser
 
 /* Everything about a task as JSON (new reference) or NULL when absent: id, code, org_id,
  * org_name, name, kind, ratio, items [{code, name}], scope_words, lead_dept, lead_dept_code,
- * months (text), source (text), plan_version_id, scheme {status, purpose, …, observers
- * {kind: [names]}, observers_list [{kind, names}], opinion, published_at}, joints [{dept_id,
+ * months (text), source (text), plan_version_id or adhoc (true), scheme {status, purpose, …,
+ * observers {kind: [names]}, observers_list [{kind, names}], opinion, published_at,
+ * grade_rules {ratios, minimum}, grades [{grade, label, ratio, minimum, effective}] (effective:
+ * the ratio the draw uses), differentiated (bool)}, joints [{dept_id,
  * dept_code, dept_name, named_on, deadline, state, overdue, confirmed_on, items_text,
  * officers [{name, cert_no}]}], officers [{name, cert_no, dept}] (the lead dept's). */
 json_t *task_json(Db *db, int64_t task_id, const char *today);
 /* Tasks of the orgs under scope_org (0 = all), newest first; with published_only only tasks
- * whose scheme is 已公开: [{id, code, name, org_name, kind, scheme_status, draw_status}]. */
+ * whose scheme is 已公开: [{id, code, name, org_name, kind, scheme_status, draw_status, joint,
+ * published_at, adhoc (kind 临时)}]. */
 json_t *task_list_json(Db *db, int64_t scope_org, int published_only);
 /* The task id whose code is `code`, or 0. */
 int64_t task_id_by_code(Db *db, const char *code);

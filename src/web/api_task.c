@@ -46,32 +46,49 @@ void api_task_list(Req *r) { web_json(r, 200, json_pack("{s:o}", "tasks", task_l
 void api_task_start(Req *r) {
     json_t *b = web_json_body(r, 0);
     if (!b) return;
-    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task"));
-    json_decref(b);
+    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task")), adid = json_integer_value(json_object_get(b, "adhoc"));
     int64_t org = 0, id = 0;
     if (ptid > 0)
         db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
                                   "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
+    else if (adid > 0) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
     if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务");
+        json_decref(b);
+        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
         return;
     }
     if (db_begin(r->db) != DB_OK) {
+        json_decref(b);
         web_error(r, 503, "busy", "数据库忙，请稍后重试");
         return;
     }
     char today[11], *msg = NULL, *cerr = NULL;
     date_today(today);
-    Calendar *cal = task_calendar_load(&cerr);
-    free(cerr);
-    int rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
-    calendar_free(cal);
+    json_t *errors = json_object();
+    int rc;
+    if (ptid > 0) {
+        Calendar *cal = task_calendar_load(&cerr);
+        free(cerr);
+        rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
+        calendar_free(cal);
+    } else {
+        /* an ad-hoc request has no ratio or scope: both are given here */
+        json_t *scope = json_object_get(b, "scope");
+        char *sj = json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
+                                         : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
+        rc = task_start_adhoc(r->db, (int64_t)adid, jstr(b, "ratio"), sj, jstr(b, "lead_dept"), r->sess->username, &id, errors, &msg);
+        free(sj);
+    }
     if (rc == TASK_OK && (task_web_audit(r, "task.start", id, NULL) != DB_OK || db_commit(r->db) != DB_OK))
         rc = TASK_ERR, set_err(&msg, "保存失败：%s", db_errmsg(r->db));
-    if (rc != TASK_OK) {
-        db_rollback(r->db);
+    if (rc != TASK_OK) db_rollback(r->db);
+    if (rc == TASK_INVALID)
+        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message", "输入有误", "fields", errors));
+    else if (rc != TASK_OK)
         web_error(r, rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : 500, "task_start", msg ? msg : "不能开始实施");
-    } else send_task(r, id, 201);
+    else send_task(r, id, 201);
+    json_decref(errors);
+    json_decref(b);
     free(msg);
 }
 
@@ -110,10 +127,29 @@ void api_task_scheme(Req *r) {
     json_t *g = json_object_get(b, "group_size");
     if (json_is_integer(g)) snprintf(gs, sizeof gs, "%lld", (long long)json_integer_value(g));
     const json_t *obs = json_object_get(b, "observers");
+    /* grade_ratios {"A": "1%", ...} and grade_minimum {"D": 2, ...}: a minimum may come as a
+     * number or as text; anything else is passed on as text so that validation names it */
+    const json_t *gr = json_object_get(b, "grade_ratios"), *gm = json_object_get(b, "grade_minimum");
+    char mins[4][32];
+    const char *gmin[4];
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *m = json_object_get(gm, task_grades[k]);
+        mins[k][0] = 0;
+        if (json_is_integer(m)) snprintf(mins[k], sizeof mins[k], "%lld", (long long)json_integer_value(m));
+        else if (m && !json_is_null(m) && !json_is_string(m)) snprintf(mins[k], sizeof mins[k], "?");
+        gmin[k] = json_is_string(m) ? json_string_value(m) : mins[k];
+    }
+    char bad[4][2] = {"?", "?", "?", "?"};
+    const char *grat[4];
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *v = json_object_get(gr, task_grades[k]);
+        grat[k] = json_is_string(v) ? json_string_value(v) : v && !json_is_null(v) ? bad[k] : NULL;
+    }
     TaskSchemeInput in = {jstr(b, "purpose"), jstr(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jstr(b, "method"),
                           jstr(b, "confidentiality"), jstr(b, "use_of_results"), jstr(b, "materials"), jstr(b, "contact"),
                           jstr(b, "randomness_source"),
-                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])}};
+                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])},
+                          {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]}};
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);
@@ -180,4 +216,35 @@ void api_task_substitute(Req *r) {
     free(msg);
     free(reason);
     json_decref(b);
+}
+
+/* The joint dept of the signed-in account confirms its part: {"items_text": "…"} (optional) →
+ * 200 {task_id, code, dept_code, dept_name, state, confirmed_on, deadline, overdue, items_text}.
+ * The task is not in the joint dept's org scope: what binds is that its dept was named. */
+void api_joint_confirm(Req *r) {
+    long long id = task_web_parse_id(web_param(r, "id"));
+    json_t *b = web_json_body(r, 1);
+    if (!b) return;
+    char *msg = NULL;
+    int64_t dept = 0;
+    int status = task_web_joint_confirm(r, id, jstr(b, "items_text"), &dept, &msg);
+    json_decref(b);
+    if (status) {
+        web_error(r, status, "joint_confirm", msg ? msg : "确认失败");
+        free(msg);
+        return;
+    }
+    char today[11];
+    date_today(today);
+    json_t *t = task_json(r->db, id, today), *j, *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(t, "joints"), i, j) if (json_integer_value(json_object_get(j, "dept_id")) == dept) out =
+        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id, "code", json_object_get(t, "code"),
+                  "dept_code", json_object_get(j, "dept_code"), "dept_name", json_object_get(j, "dept_name"), "state",
+                  json_object_get(j, "state"), "confirmed_on", json_object_get(j, "confirmed_on"), "deadline",
+                  json_object_get(j, "deadline"), "overdue", json_object_get(j, "overdue"), "items_text", json_object_get(j, "items_text"));
+    json_decref(t);
+    if (out) web_json(r, 200, out);
+    else web_error(r, 500, "joint_confirm", "确认已保存，但读取任务失败");
+    free(msg);
 }

@@ -39,11 +39,11 @@ void page_public_task(Req *r) {
     date_today(today);
     json_t *t = task_json(r->db, id, today), *ctx = json_object();
     static const char *const keep[] = {"id", "code", "name", "org_name", "kind", "ratio", "items", "scope_words", "scope_text", "months",
-                                       "lead_dept", "source", "is_joint"};
+                                       "lead_dept", "source", "is_joint", "adhoc"};
     for (size_t i = 0; i < ARRAY_LEN(keep); i++) json_object_set(ctx, keep[i], json_object_get(t, keep[i]));
     json_t *s = json_object_get(t, "scheme"), *ps = json_object();
     static const char *const sk[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results", "observers_list",
-                                     "randomness_source", "published_at"};
+                                     "randomness_source", "published_at", "grades", "differentiated"};
     for (size_t i = 0; i < ARRAY_LEN(sk); i++) json_object_set(ps, sk[i], json_object_get(s, sk[i]));
     json_object_set_new(ctx, "scheme", ps);
     json_t *joints = json_array(), *j;

@@ -134,6 +134,19 @@ void page_task_list(Req *r) {
 void page_task_start(Req *r) {
     char *pt = web_form(r, "plan_task"), *ad = web_form(r, "adhoc"), *ratio = web_form(r, "ratio"), *lead = web_form(r, "lead_dept"),
          *scope = web_form(r, "scope_json"), *msg = NULL;
+    if (str_empty(scope)) { /* the ad-hoc form's simple scope: one target kind and a region prefix */
+        char *kind = web_form(r, "scope_kind"), *region = web_form(r, "scope_region");
+        json_t *o = json_object();
+        if (kind) str_trim(kind);
+        if (region) str_trim(region);
+        if (!str_empty(kind)) json_object_set_new(o, "kinds", json_pack("[s]", kind));
+        if (!str_empty(region)) json_object_set_new(o, "region_prefix", json_string(region));
+        free(scope);
+        scope = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(o);
+        free(kind);
+        free(region);
+    }
     long long ptid = task_web_parse_id(pt), adid = task_web_parse_id(ad);
     int64_t org = 0, id = 0;
     if (ptid)
@@ -223,10 +236,12 @@ void page_task_scheme_save(Req *r) {
     if (!id) return;
     static const char *const names[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results",
                                         "materials", "contact", "randomness_source", "observers0", "observers1", "observers2",
-                                        "observers3"};
+                                        "observers3", "grade_ratio_A", "grade_ratio_B", "grade_ratio_C", "grade_ratio_D",
+                                        "grade_min_A", "grade_min_B", "grade_min_C", "grade_min_D"};
     char *v[ARRAY_LEN(names)];
     for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
-    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]}};
+    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]},
+                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}};
     json_t *errors = json_object();
     char *msg = NULL;
     int rc = TASK_ERR;

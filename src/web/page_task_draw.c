@@ -8,6 +8,7 @@
  * action (task_web_freeze, task_web_run, task_web_substitute, shared with api_task.c) begins
  * one, makes the draw change, writes its audit row (task_web_audit) and commits both together,
  * or rolls both back. */
+#include "../domain/draw.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -48,6 +49,19 @@ static json_t *officer_name(Db *db, const char *cert) {
     return s;
 }
 
+/* The value of stratum `name` in a params map (ratios, minimum): the exact name, then its part
+ * before the first '/', then "*" (docs/DRAW.md §4). Borrowed, or NULL. */
+static json_t *stratum_value(const json_t *map, const char *name) {
+    json_t *v = json_object_get(map, name);
+    const char *slash = strchr(name, '/');
+    if (!v && slash) {
+        char *pre = xstrndup(name, (size_t)(slash - name));
+        v = json_object_get(map, pre);
+        free(pre);
+    }
+    return v ? v : json_object_get(map, "*");
+}
+
 json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *doc = NULL;
     char *status = NULL;
@@ -72,8 +86,21 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *strata = json_array();
     const char *k;
     json_t *e;
-    json_object_foreach(json_object_get(pop, "strata"), k, e)
-        json_array_append_new(strata, json_pack("{s:s, s:O}", "stratum", k, "N", e));
+    const json_t *params = json_object_get(f, "params");
+    /* each frozen stratum with the ratio and minimum the draw will apply and the resulting size,
+     * so the ceremony shows before the draw how many of each credit grade will be drawn */
+    json_object_foreach(json_object_get(pop, "strata"), k, e) {
+        json_t *row = json_pack("{s:s, s:O}", "stratum", k, "N", e);
+        json_t *rv = stratum_value(json_object_get(params, "ratios"), k), *mv = stratum_value(json_object_get(params, "minimum"), k);
+        DrawRatio ratio;
+        if (json_is_string(rv) && !draw_ratio_parse(json_string_value(rv), &ratio)) {
+            uint64_t m = json_is_integer(mv) && json_integer_value(mv) > 0 ? (uint64_t)json_integer_value(mv) : 0;
+            json_object_set(row, "ratio", rv);
+            json_object_set_new(row, "minimum", json_integer((json_int_t)m));
+            json_object_set_new(row, "n", json_integer((json_int_t)draw_stratum_size((uint64_t)json_integer_value(e), ratio, m)));
+        }
+        json_array_append_new(strata, row);
+    }
     json_object_set_new(v, "frozen_strata", strata);
     if (!strcmp(status, "已抽取")) {
         json_object_set(v, "public_randomness", json_object_get(doc, "public_randomness"));

@@ -47,17 +47,16 @@ void page_joint_list(Req *r) {
     web_page(r, "task_joint", "联合抽查", ctx);
 }
 
-void page_joint_confirm(Req *r) {
-    int64_t dept = user_link(r, "dept_id");
-    long long id = task_web_parse_id(web_param(r, "id"));
-    char *items = web_form(r, "items_text"), *msg = NULL, today[11];
+int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg) {
+    int64_t dept = *dept_out = user_link(r, "dept_id");
+    char today[11];
     date_today(today);
     int rc = TASK_ERR;
-    if (!dept) rc = TASK_NOT_FOUND, set_err(&msg, "您的账号未关联部门，请联系系统管理员");
-    else if (!id) rc = TASK_NOT_FOUND, set_err(&msg, "任务不存在");
-    else if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
+    if (!dept) rc = TASK_NOT_FOUND, set_err(msg, "您的账号未关联部门，请联系系统管理员");
+    else if (!id) rc = TASK_NOT_FOUND, set_err(msg, "任务不存在");
+    else if (db_begin(r->db) != DB_OK) set_err(msg, "数据库忙，请稍后重试");
     else {
-        rc = task_joint_confirm(r->db, id, dept, items, today, r->sess->username, &msg);
+        rc = task_joint_confirm(r->db, id, dept, items, today, r->sess->username, msg);
         if (rc == TASK_OK) {
             char org[24];
             int64_t o = 0;
@@ -68,13 +67,21 @@ void page_joint_confirm(Req *r) {
             char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
             json_decref(a);
             if (web_audit(r, "task.joint.confirm", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK)
-                rc = TASK_ERR, set_err(&msg, "保存失败");
+                rc = TASK_ERR, set_err(msg, "保存失败");
             free(after);
         }
         if (rc != TASK_OK) db_rollback(r->db);
     }
-    if (rc == TASK_OK) web_redirect(r, "/joint?ok=saved");
-    else web_error(r, rc == TASK_NOT_FOUND ? 404 : rc == TASK_CONFLICT ? 409 : 500, "joint_confirm", msg ? msg : "确认失败");
+    return rc == TASK_OK ? 0 : rc == TASK_NOT_FOUND ? 404 : rc == TASK_CONFLICT ? 409 : 500;
+}
+
+void page_joint_confirm(Req *r) {
+    long long id = task_web_parse_id(web_param(r, "id"));
+    char *items = web_form(r, "items_text"), *msg = NULL;
+    int64_t dept = 0;
+    int status = task_web_joint_confirm(r, id, items, &dept, &msg);
+    if (!status) web_redirect(r, "/joint?ok=saved");
+    else web_error(r, status, "joint_confirm", msg ? msg : "确认失败");
     free(items);
     free(msg);
 }

@@ -1,5 +1,5 @@
 /* task_web.h - the web handlers of task implementation (page_task.c, page_task_draw.c,
- * page_task_people.c, page_public_task.c) and their rows of the route table, as a macro web.c
+ * page_task_people.c, page_task_adhoc.c, page_public_task.c) and their rows of the route table, as a macro web.c
  * splices into web_routes[]. Fixed paths (/tasks/start) precede /tasks/:id. */
 #ifndef SPOTCHECK_TASK_WEB_H
 #define SPOTCHECK_TASK_WEB_H
@@ -26,6 +26,8 @@
     {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,    \
      "批准重新抽取"},                                                                              \
     {"GET", "/tasks/:id/notice/:target", P_TASK_READ, CSRF_NONE, page_task_notice, "检查通知书"},  \
+    {"POST", "/plans/adhoc/:id/resubmit", P_PLAN_WRITE, CSRF_TOKEN, page_plan_adhoc_resubmit,      \
+     "修改后重新提交临时任务"},                                                                    \
     {"GET", "/joint", P_TASK_JOINT, CSRF_NONE, page_joint_list, "联合部门的抽查任务"},             \
     {"POST", "/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, page_joint_confirm, "联合部门确认"},  \
     {"GET", "/my", P_TASK_MINE, CSRF_NONE, page_my_groups, "我的检查组与检查对象"},                \
@@ -50,7 +52,8 @@
     {"POST", "/api/v1/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, api_task_publish, "公开实施方案"}, \
     {"POST", "/api/v1/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, api_task_freeze, "冻结抽取名单"}, \
     {"POST", "/api/v1/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, api_task_draw, "输入公开随机数并抽取"}, \
-    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"},
+    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"}, \
+    {"POST", "/api/v1/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, api_joint_confirm, "联合部门确认参加"},
 
 void api_task_list(Req *r);
 void api_task_start(Req *r);
@@ -64,6 +67,7 @@ void api_task_publish(Req *r);
 void api_task_freeze(Req *r);
 void api_task_draw(Req *r);
 void api_task_substitute(Req *r);
+void api_joint_confirm(Req *r);
 void page_task_list(Req *r);
 void page_task_start(Req *r);
 void page_task_detail(Req *r);
@@ -79,6 +83,7 @@ void page_task_substitute(Req *r);
 void page_task_redraw_request(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
+void page_plan_adhoc_resubmit(Req *r);
 void page_joint_list(Req *r);
 void page_joint_confirm(Req *r);
 void page_my_groups(Req *r);
@@ -112,6 +117,10 @@ struct TaskSchemeInput;
 int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
 int task_web_run(Req *r, long long id, const char *randomness, const char *observers_present, json_t **record,
                  char **msg);
+/* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
+ * items, in one transaction with the audit row (page_task_people.c). Same return convention;
+ * 404 when the account has no dept or the dept is not a joint dept of the task. */
+int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
                         const char *reason, json_t **event, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),

@@ -52,6 +52,18 @@ static void test_joint_state(void) {
     CHECK_STR(task_joint_state("待确认", NULL, NULL, "2025-10-11"), "待确认（期限未知）");
 }
 
+/* per-grade ratios of the scheme (差异化抽查): exact percentages 0%..100% the draw engine accepts */
+static void test_grade_ratio(void) {
+    static const char *const ok[] = {"0%", "1%", "3%", "10%", "30%", "100%", "0.5%", "2.25%", "100.0%", "0.000000000000001%"};
+    static const char *const bad[] = {"", "%", "5", "0.05", "-1%", "101%", "100.01%", "1.%", ".5%", "1e1%", "5 %", " 5%",
+                                      "0.0000000000000001%", "1,5%", "五%", "12345678901234567.5%"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) CHECK(task_grade_ratio_valid(ok[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK(!task_grade_ratio_valid(bad[i]));
+    CHECK(!task_grade_ratio_valid(NULL));
+    CHECK_STR(task_grades[0], "A");
+    CHECK_STR(task_grades[3], "D");
+}
+
 int main(void) {
     char *err = NULL;
     cal = task_calendar_load(&err);
@@ -63,6 +75,7 @@ int main(void) {
     RUN(test_scheme_states);
     RUN(test_joint_deadline);
     RUN(test_joint_state);
+    RUN(test_grade_ratio);
     calendar_free(cal);
     return T_DONE();
 }

@@ -144,4 +144,140 @@ acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_i
 for a in ["task.start", "task.scheme.save", "task.scheme.return", "task.scheme.publish", "task.draw.freeze", "task.draw.run",
           "task.draw.substitute"]:
     s.check(f"audit row {a}", a in acts, str(acts))
+# --- credit-risk differentiation (差异化抽查, 001 二(五), 004 第十一条): per-grade ratios and minimums
+con = sqlite3.connect(db)
+org528 = con.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
+for grade, count in (("A", 10), ("B", 40), ("D", 20)):
+    for i in range(count):
+        con.execute("INSERT INTO target(org_id, kind, code, name, region, grade) VALUES (?, 'institution', ?, ?, '130528', ?)",
+                    (org528, f"HG{grade}{i:04d}", f"{grade}级测试医院{i}", grade))
+con.commit()
+con.close()
+r = staff.post_json("/api/v1/plans", {"year": 2025, "number": "2025202", "tasks": [{
+    "task_no": "001号", "name": "差异化抽查", "kind": "不定向", "ratio": "5%", "items": ["I1"],
+    "scope": {"region_prefix": "130528", "kinds": ["institution"]}, "lead_dept": "基金监管股", "period": "2025-03..2025-10"}]})
+gvid, gptid = (r.json()["id"], r.json()["tasks"][0]["id"]) if r.status == 201 else (0, 0)
+staff.post_json(f"/api/v1/plans/{gvid}/submit", {})
+leader.post_json(f"/api/v1/plans/{gvid}/approve", {})
+staff.post_json(f"/api/v1/plans/{gvid}/publish", {})
+r = staff.post_json("/api/v1/tasks", {"plan_task": gptid})
+s.check("the differentiated task starts", r.status == 201, r.text[:200])
+gtid = r.json()["id"] if r.status == 201 else 0
+s.check("a new scheme has no per-grade rules: every grade at the task ratio",
+        r.status == 201 and not r.json()["scheme"]["differentiated"]
+        and [g["effective"] for g in r.json()["scheme"]["grades"]] == ["5%"] * 4, r.text[:300])
+gscheme = dict(scheme, grade_ratios={"A": "101%", "B": "abc", "C": "1.%", "D": "-1%"},
+               grade_minimum={"A": -1, "B": "1.5", "C": "x", "D": 1.5})
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+fields = r.json()["error"]["fields"] if r.status == 422 else {}
+s.check("invalid per-grade ratios and minimums are refused, each named",
+        r.status == 422 and all(f"grade_ratio_{g}" in fields and f"grade_min_{g}" in fields for g in "ABCD")
+        and "0% 至 100%" in fields.get("grade_ratio_A", "") and "整数" in fields.get("grade_min_A", ""), r.text[:600])
+for bad in ("100.5%", "1e1%", "0.0000000000000001%", "5"):
+    r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(scheme, grade_ratios={"B": bad}))
+    s.check(f"grade ratio {bad!r} refused", r.status == 422 and "grade_ratio_B" in r.json()["error"]["fields"], r.text[:200])
+gscheme = dict(scheme, grade_ratios={"A": "0%", "B": "", "C": "10%", "D": "30%"}, grade_minimum={"A": 1, "D": "2", "B": ""})
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+sch = r.json()["scheme"] if r.status == 200 else {}
+s.check("per-grade ratios and minimums saved", r.status == 200 and sch["differentiated"]
+        and sch["grade_rules"] == {"ratios": {"A": "0%", "C": "10%", "D": "30%"}, "minimum": {"A": 1, "D": 2}}
+        and [g["effective"] for g in sch["grades"]] == ["0%", "5%", "10%", "30%"], r.text[:600])
+r = staff.get(f"/tasks/{gtid}")
+s.check("the task page shows the grade rules", r.status == 200 and "D级（高风险）：30%" in r.text and "至少 1 个" in r.text
+        and 'name="grade_ratio_D" value="30%"' in r.text, r.text[:200])
+r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers",)}, "observers0": "钱律师",
+                                          "grade_ratio_A": "0%", "grade_ratio_B": "", "grade_ratio_C": "10%", "grade_ratio_D": "30%",
+                                          "grade_min_A": "1", "grade_min_B": "", "grade_min_C": "", "grade_min_D": "2"})
+s.check("the scheme form saves the grade rules", r.status in (302, 303), f"{r.status} {r.text[:300]}")
+r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers",)}, "grade_ratio_D": "300%"})
+s.check("the scheme form refuses a bad grade ratio in Chinese", r.status == 422 and "D级（高风险）的抽查比例" in r.text, r.text[:300])
+staff.post_json(f"/api/v1/tasks/{gtid}/submit", {})
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+s.check("grade rules cannot change once submitted", r.status == 409, r.text[:200])
+leader.post_json(f"/api/v1/tasks/{gtid}/approve", {})
+staff.post_json(f"/api/v1/tasks/{gtid}/publish", {})
+r = anon.get(f"/public/tasks/{gtid}")
+s.check("the public task page shows the grade ratios (no target's grade)", r.status == 200 and "D级（高风险）：30%" in r.text
+        and "A级（低风险）：0%，至少 1 个" in r.text and "B级（一般风险）：5%" in r.text, r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{gtid}/freeze", {})
+s.check("differentiated task frozen", r.status == 200, r.text[:300])
+params = json.loads(ids(db, "SELECT params FROM draw WHERE task_code = '2025202-001号'")[0])
+s.check("params carry the per-grade ratios with the plan ratio as '*', and the minimums",
+        params["ratios"] == {"*": "5%", "A": "0%", "C": "10%", "D": "30%"} and params["minimum"] == {"A": 1, "D": 2}, str(params))
+r = staff.get(f"/tasks/{gtid}/draw")
+s.check("the ceremony shows each frozen grade with its ratio, minimum and size before the draw",
+        r.status == 200 and "<td>D</td><td class=\"num\">20</td><td class=\"num\">30%</td><td class=\"num\">2</td><td class=\"num\">6</td>" in r.text,
+        r.text[r.text.find("frozen-strata"):][:800])
+r = staff.post_json(f"/api/v1/tasks/{gtid}/draw", {"randomness": "6623145"})
+grec = r.json().get("record", {}) if r.status == 200 else {}
+s.check("differentiated draw held", r.status == 200, r.text[:300])
+frozen = grec.get("freeze", {}).get("population", {}).get("strata", {})
+st = {x["stratum"]: x for x in grec.get("strata", [])}
+
+
+def size(N, pct, m):
+    digits = pct[:-1]
+    num, den = int(digits.replace(".", "")), 100 * 10 ** (len(digits.split(".")[1]) if "." in digits else 0)
+    return min(N, max(-(-N * num // den), m))
+
+
+s.check("strata are the credit grades, counted at freeze", set(frozen) == {"A", "B", "D"} and frozen.get("D") == 20
+        and frozen.get("A") == 10 and frozen.get("B") in (40, 41), str(frozen))
+s.check("each grade's size follows its own ratio and minimum against the frozen counts",
+        st and st["A"]["ratio"] == "0%" and st["A"]["n"] == 1 and st["B"]["ratio"] == "5%" and st["B"]["n"] == size(frozen["B"], "5%", 0)
+        and st["D"]["ratio"] == "30%" and st["D"]["minimum"] == 2 and st["D"]["n"] == 6 == size(20, "30%", 2)
+        and st["A"]["n"] == size(frozen["A"], "0%", 1), json.dumps(st))
+s.check("grade D is drawn at a higher ratio than grade B",
+        st and st["D"]["n"] / frozen["D"] > st["B"]["n"] / frozen["B"])
+sel = grec.get("selected", [])
+s.check("the selection holds exactly those numbers per grade",
+        {g: sum(1 for x in sel if x["stratum"] == g) for g in "ABD"} == {g: st[g]["n"] for g in "ABD"} if st else False)
+gpaths = {}
+for kind in ("record", "population", "officers"):
+    rr = anon.get(f"/public/tasks/{gtid}/{kind}")
+    gpaths[kind] = os.path.join(tmp, "g-" + kind)
+    with open(gpaths[kind], "wb") as f:
+        f.write(rr.body)
+fsha = grec.get("freeze_sha256", "")
+p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), gpaths["record"], gpaths["population"], gpaths["officers"],
+                    "--freeze", fsha], capture_output=True, text=True)
+s.check("the differentiated record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
+p = subprocess.run([SPOTCHECK, "verify", gpaths["record"], gpaths["population"], gpaths["officers"], "--freeze", fsha],
+                   capture_output=True, text=True)
+s.check("and with spotcheck verify", p.returncode == 0 and "一致" in p.stdout, p.stdout + p.stderr)
+r = anon.get(f"/public/tasks/{gtid}")
+s.check("the public page lists each frozen grade's ratio and size", "D：20 个，比例 30%，至少 2 个，应抽取 6 个" in r.text,
+        r.text[r.text.find("pub-strata"):][:400])
+# --- a joint dept confirms through the API (POST /api/v1/joint/ID/confirm)
+joint = Client(db)
+joint.login("joint")
+r = staff.post_json("/api/v1/plans", {"year": 2025, "number": "2025203", "tasks": [{
+    "task_no": "001号", "name": "联合抽查", "kind": "不定向", "ratio": "50%", "items": ["I1"], "scope": {"region_prefix": "130528"},
+    "lead_dept": "基金监管股", "joint_depts": "市场监管局", "period": "2025-03..2025-10"}]})
+jvid, jptid = (r.json()["id"], r.json()["tasks"][0]["id"]) if r.status == 201 else (0, 0)
+staff.post_json(f"/api/v1/plans/{jvid}/submit", {})
+leader.post_json(f"/api/v1/plans/{jvid}/approve", {})
+staff.post_json(f"/api/v1/plans/{jvid}/publish", {})
+r = staff.post_json("/api/v1/tasks", {"plan_task": jptid})
+jtid = r.json()["id"] if r.status == 201 else 0
+s.check("joint task started with the joint dept pending", r.status == 201 and r.json()["joints"][0]["state"] == "待确认", r.text[:300])
+r = joint.post_json(f"/api/v1/joint/{jtid}/confirm", {"items_text": "价格行为检查"})
+s.check("an account without a dept cannot confirm (404, says why)", r.status == 404 and "未关联部门" in r.json()["error"]["message"], r.text[:200])
+sql(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+r = staff.post_json(f"/api/v1/joint/{jtid}/confirm", {})
+s.check("staff cannot confirm for a joint dept (403)", r.status == 403)
+r = joint.do("POST", f"/api/v1/joint/{jtid}/confirm", b"{}", {"Content-Type": "application/json"}, csrf=False)
+s.check("a confirmation without the CSRF header is refused", r.status == 403)
+r = joint.post_json(f"/api/v1/joint/{tid}/confirm", {})
+s.check("a task that did not name the dept is 404", r.status == 404)
+r = joint.post_json("/api/v1/joint/999999/confirm", {})
+s.check("an unknown task is 404", r.status == 404)
+r = joint.post_json(f"/api/v1/joint/{jtid}/confirm", {"items_text": "价格行为检查"})
+s.check("the joint dept confirms with its items", r.status == 200 and r.json()["state"] == "已确认" and r.json()["dept_code"] == "SC"
+        and r.json()["items_text"] == "价格行为检查" and r.json()["confirmed_on"] and r.json()["overdue"] is False, r.text[:300])
+r = joint.post_json(f"/api/v1/joint/{jtid}/confirm", {})
+s.check("a second confirmation is 409", r.status == 409 and "已确认" in r.json()["error"]["message"], r.text[:200])
+r = staff.get(f"/api/v1/tasks/{jtid}")
+s.check("the task shows the confirmation", r.json()["joints"][0]["state"] == "已确认")
+s.check("audit row task.joint.confirm", "task.joint.confirm" in ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{jtid}'"))
 s.done()
