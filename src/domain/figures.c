@@ -113,20 +113,6 @@ int figures_draw_graded(const json_t *params, const json_t *record, const char *
     return 0;
 }
 
-int figures_is_finding(const char *result_codes, const char *no_problem_code) {
-    const char *p = result_codes ? result_codes : "";
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        while (len && *p == ' ') p++, len--;
-        while (len && p[len - 1] == ' ') len--;
-        if (len && !(no_problem_code && strlen(no_problem_code) == len && !strncmp(p, no_problem_code, len))) return 1;
-        if (!comma) break;
-        p = comma + 1;
-    }
-    return 0;
-}
-
 /* ---- the report ---- */
 
 /* The org scope and the checks of the year: ?1 org id, ?2 year as text. */
@@ -135,7 +121,7 @@ int figures_is_finding(const char *result_codes, const char *no_problem_code) {
     SCOPE_CTE ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS (SELECT 1 FROM task_joint j " \
               "WHERE j.task_id = t.id AND j.status = '已确认') FROM draw d JOIN task t ON t.code = d.task_code "            \
               "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN (SELECT id FROM sc)), "         \
-              "pub(record_id, result_codes) AS (SELECT r.id, r.result_codes FROM record r JOIN ck ON ck.draw_id = r.draw_id " \
+              "pub(record_id, result_codes, findings) AS (SELECT r.id, r.result_codes, r.findings FROM record r JOIN ck ON ck.draw_id = r.draw_id " \
               "JOIN draw_target dt ON dt.draw_id = r.draw_id AND dt.target_code = r.target_code AND dt.status = '有效' "     \
               "WHERE r.status = '已公示') "
 
@@ -203,19 +189,10 @@ static int load_checks(Db *db, int64_t org_id, const char *year, Counts *c, json
     return 0;
 }
 
-/* The code of the result category labelled 未发现问题, or NULL. */
-static char *no_problem_code(Db *db) {
-    char *code = NULL;
-    db_query_text(db, &code, "SELECT code FROM refdata WHERE set_name = 'result_categories' AND label = '未发现问题'", "");
-    return code;
-}
-
 static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, json_t *result_counts, char **err) {
-    char *none = no_problem_code(db);
     /* result categories in file order, counts filled below */
     Stmt *st = db_prepare(db, "SELECT code, label FROM refdata WHERE set_name = 'result_categories' ORDER BY position");
     if (!st) {
-        free(none);
         return set_err(err, "数据库错误: %s", db_errmsg(db));
     }
     while (db_step(st) == DB_ROW)
@@ -223,18 +200,17 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
                                                        "count", (json_int_t)0));
     db_finalize(st);
     st = prep(db,
-              CHECKS_CTE "SELECT pub.result_codes, (SELECT count(*) FROM followup f WHERE f.record_id = pub.record_id), "
+              CHECKS_CTE "SELECT pub.result_codes, pub.findings, (SELECT count(*) FROM followup f WHERE f.record_id = pub.record_id), "
                          "(SELECT count(*) FROM followup f WHERE f.record_id = pub.record_id AND f.status <> '已完结') FROM pub",
               org_id, year, err);
     if (!st) {
-        free(none);
         return -1;
     }
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         const char *codes = db_col_text(st, 0) ? db_col_text(st, 0) : "";
-        int finding = figures_is_finding(codes, none);
-        int closed = db_col_int(st, 1) > 0 && db_col_int(st, 2) == 0;
+        int finding = db_col_int(st, 1) != 0;
+        int closed = db_col_int(st, 2) > 0 && db_col_int(st, 3) == 0;
         c->published++;
         c->findings += finding;
         c->closed_all += closed;
@@ -255,7 +231,6 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
         free(copy);
     }
     db_finalize(st);
-    free(none);
     if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));
     return 0;
 }
@@ -415,7 +390,7 @@ json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
     add_figure(f, "completion", "检查结果公示率", c.published, c.targets, 0, 0, NULL,
                "分子：抽中且有效的检查对象中，检查记录“已公示”的户次；分母：抽中且有效的检查对象户次。", "检查记录（一企一表）");
     add_figure(f, "findings", "发现问题率", c.findings, c.published, 0, 0, NULL,
-               "分子：已公示记录中，检查结果含“未发现问题”以外类别的记录数；分母：已公示记录数。", "检查记录（一企一表）");
+               "分子：公示时认定发现问题的记录数（结果类别属于“发现问题”类或“不配合检查情节严重”，或记有违法行为）；分母：已公示记录数。", "检查记录（一企一表）");
     add_figure(f, "closure_findings", "发现问题的后续处置完结率", c.closed_findings, c.findings, 0, 0, NULL,
                "分子：发现问题的已公示记录中，至少有一项后续处置且全部“已完结”的记录数；分母：发现问题的已公示记录数。", "后续处置");
     add_figure(f, "closure_all", "后续处置完结率（全部已公示记录）", c.closed_all, c.published, 0, 0, NULL,

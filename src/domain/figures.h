@@ -30,9 +30,9 @@
  *      no such row = no goal (never invented).
  *  completion (结果公示率): published records (record.status 已公示) of the checked targets ÷
  *      checked targets.
- *  findings (发现问题): a published record whose result_codes hold at least one code other than
- *      the result category labelled 未发现问题 (refdata result_categories); a record without
- *      result codes is not a finding.
+ *  findings (发现问题): a published record marked with findings at publication (record.findings,
+ *      the one rule of result.h: a category at or below 发现问题…, 不配合检查情节严重, or a valid
+ *      violation), the same records follow-up counts.
  *  closed (处置完结): a published record with at least one followup and every followup 已完结.
  *      Closure = closed findings ÷ published findings; and closed ÷ all published records.
  *  result counts: published records per result category code (a record with several codes counts
@@ -73,9 +73,6 @@ int figures_goal_met(int64_t num, int64_t den, uint64_t goal_num, uint64_t goal_
 /* Whether a held draw used credit-risk grading (definition above) from its params and record
  * (either may be NULL). Returns 1 or 0; *why (static text, may be NULL) says which rule. */
 int figures_draw_graded(const json_t *params, const json_t *record, const char **why);
-/* Whether result_codes (',' list) hold a finding: a code other than no_problem_code (NULL: any
- * code is a finding). */
-int figures_is_finding(const char *result_codes, const char *no_problem_code);
 
 /* ---- the report ---- */
 

@@ -21,13 +21,9 @@ const char *const followup_transfer_kinds[] = {"转办", "移送", "移送司法
     "(? = 0 OR " col " IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o "     \
     "JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc))"
 
-/* A published record (alias r) with findings: a result category other than 未发现问题, or a
- * valid violation. */
-#define HAS_FINDINGS_SQL                                                                           \
-    "(r.status = '已公示' AND (EXISTS (SELECT 1 FROM refdata c WHERE c.set_name = "              \
-    "'result_categories' AND c.label <> '未发现问题' AND (',' || r.result_codes || ',') LIKE "    \
-    "('%,' || c.code || ',%')) OR EXISTS (SELECT 1 FROM record_violation v WHERE v.record_id = "  \
-    "r.id AND v.status = '有效')))"
+/* A published record (alias r) with findings: decided once at publication (result.h, the
+ * `findings` column of sql/014), so follow-up and the year's figures count the same records. */
+#define HAS_FINDINGS_SQL "(r.status = '已公示' AND r.findings = 1)"
 
 static int dberr(Db *db, char **err) {
     set_err(err, "数据库错误: %s", db_errmsg(db));

@@ -1,9 +1,8 @@
 /* followup.h - 后续处置: the follow-up of a published result with findings, until it is closed,
  * and the transfer ledger (转办、移送台账).
  *
- * Model (sql/008_record.sql). A record with status 已公示 is a published result; its findings
- * are its result categories other than 未发现问题 (refdata result_categories, by label) and its
- * valid violations. A follow-up is opened on such a record with a disposal option (refdata
+ * Model (sql/008_record.sql). A record with status 已公示 is a published result; whether it
+ * shows findings was decided at publication (record.findings, sql/014; the rule is result.h's). A follow-up is opened on such a record with a disposal option (refdata
  * disposal_options); the option's attributes decide what must be filled, never a list in C:
  *
  *   needs_deadline  rectify_deadline, a date after today when set or changed

@@ -460,7 +460,16 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         ResultCategory *cats = result_categories_load(db, &ncat);
         int finding = result_codes_have_finding(cats, ncat, codes);
         result_categories_free(cats, ncat);
-        if (finding) {
+        int64_t nviol = 0;
+        if (!finding &&
+            db_query_int(db, &nviol, "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
+                         "i", id) != DB_OK)
+            rc = db_fail(db, err);
+        if (nviol > 0) finding = 1; /* a violation recorded is a finding whatever the category says */
+        if (rc == RESULT_OK && finding &&
+            db_exec(db, "UPDATE record SET findings = 1 WHERE id = ?", "i", id) != DB_OK)
+            rc = db_fail(db, err);
+        if (rc == RESULT_OK && finding) {
             char *summary = finding_summary(db, id, result_text);
             if (db_exec(db,
                         "INSERT INTO credit_event(target_id, record_id, kind, summary, on_day, "

@@ -102,22 +102,9 @@ static void test_draw_graded(void) {
     CHECK_INT(figures_draw_graded(NULL, NULL, NULL), 0);
 }
 
-static void test_is_finding(void) {
-    CHECK_INT(figures_is_finding("01", "01"), 0);
-    CHECK_INT(figures_is_finding("", "01"), 0);
-    CHECK_INT(figures_is_finding(NULL, "01"), 0);
-    CHECK_INT(figures_is_finding("02", "01"), 1);
-    CHECK_INT(figures_is_finding("02,0201", "01"), 1);
-    CHECK_INT(figures_is_finding("01,03", "01"), 1);
-    CHECK_INT(figures_is_finding(" 01 ,", "01"), 0);
-    CHECK_INT(figures_is_finding("010", "01"), 1); /* whole codes, not prefixes */
-    CHECK_INT(figures_is_finding("01", NULL), 1);  /* no 未发现问题 category known: any code */
-}
-
 int main(void) {
     RUN(test_ratio_text);
     RUN(test_goal_met);
     RUN(test_draw_graded);
-    RUN(test_is_finding);
     return T_DONE();
 }

@@ -189,11 +189,11 @@ static Db *fresh_db(void) {
                 "(1, 'institution', 'H13052800001', '宁晋县人民医院', 1, '130528', 'B')", NULL);
     /* 1: published with a finding; 2: published, nothing found; 3: published, only a violation;
        4: found but not yet published */
-    db_exec(db, "INSERT INTO record(id, task_id, draw_id, org_id, target_code, target_id, status, result_codes, published_at) VALUES "
-                "(1, 1, 1, 1, 'H13052800001', 1, '已公示', '02,0201', '2025-09-01 08:00:00'),"
-                "(2, 1, 1, 1, 'T2', NULL, '已公示', '01', '2025-09-01 08:00:00'),"
-                "(3, 1, 1, 1, 'T3', NULL, '已公示', '01', '2025-09-02 08:00:00'),"
-                "(4, 1, 1, 1, 'T4', NULL, '审核通过', '02', NULL)", NULL);
+    db_exec(db, "INSERT INTO record(id, task_id, draw_id, org_id, target_code, target_id, status, result_codes, published_at, findings) VALUES "
+                "(1, 1, 1, 1, 'H13052800001', 1, '已公示', '02,0201', '2025-09-01 08:00:00', 1),"
+                "(2, 1, 1, 1, 'T2', NULL, '已公示', '01', '2025-09-01 08:00:00', 0),"
+                "(3, 1, 1, 1, 'T3', NULL, '已公示', '01', '2025-09-02 08:00:00', 1),"
+                "(4, 1, 1, 1, 'T4', NULL, '审核通过', '02', NULL, 0)", NULL);
     db_exec(db, "INSERT INTO record_violation(record_id, category, amount_cents) VALUES (3, '38(1)', 100)", NULL);
     return db;
 }

@@ -72,8 +72,11 @@ insured_name = sql(db, "SELECT name FROM target WHERE code = ?", (insured,))[0][
 
 
 def record(target, status, results):
-    sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes) "
-            "VALUES (?, ?, 2, ?, (SELECT id FROM target WHERE code = ?), ?, ?)", (tid, draw_id, target, target, status, results))
+    # findings as publication decides them (result.h): any category but 未发现问题 (01) here
+    findings = 1 if status == "已公示" and results != "01" else 0
+    sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes, findings) "
+            "VALUES (?, ?, 2, ?, (SELECT id FROM target WHERE code = ?), ?, ?, ?)",
+        (tid, draw_id, target, target, status, results, findings))
     return sql(db, "SELECT id FROM record WHERE draw_id = ? AND target_code = ?", (draw_id, target))[0][0]
 
 

@@ -29,7 +29,7 @@ hosp, emp, ins = target("code = 'H13052800001'"), target("uscc = '91110000600037
 
 def published(t, results, violations=()):
     sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes, checked_on, "
-            "published_at, published_by) VALUES (?, ?, ?, ?, ?, '已公示', ?, '2025-09-10', '2025-09-15 09:00:00', 'staff')",
+            "published_at, published_by, findings) VALUES (?, ?, ?, ?, ?, '已公示', ?, '2025-09-10', '2025-09-15 09:00:00', 'staff', 1)",
         (tid, draw_id, org, t[1], t[0], results))
     rid = sql(db, "SELECT max(id) FROM record")[0][0]
     for cat in violations:

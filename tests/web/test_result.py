@@ -157,6 +157,9 @@ s.check("publishing twice is refused", staff.form(f"/results/{ra}/publish", {}).
 r = staff.form("/results/publish", [("id", rb), ("id", rc)])
 s.check("batch publishes two", r.status == 303 and status(db, rb) == "已公示" and status(db, rc) == "已公示", f"{r.status} {r.text[-300:]}")
 s.check("no credit_event without findings", sql(db, "SELECT count(*) FROM credit_event WHERE record_id = ?", (rb,))[0][0] == 0)
+s.check("the published record is marked with findings (what follow-up and the figures count)",
+        sql(db, "SELECT findings FROM record WHERE id = ?", (ra,))[0][0] == 1
+        and sql(db, "SELECT findings FROM record WHERE id = ?", (rb,))[0][0] == 0)
 pc = json.loads(sql(db, "SELECT published_json FROM record WHERE id = ?", (rc,))[0][0])
 s.check("insured: placeholder name, pseudonym code, no ID", pc["target_name"] == "参保人（个人信息不公开）" and pc["target_code"] == ins
         and pc["uscc"] is None and "张" not in json.dumps(pc, ensure_ascii=False) and "11010519491231002X" not in json.dumps(pc), str(pc))
