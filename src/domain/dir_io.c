@@ -7,6 +7,7 @@
 #include "../core/strmap.h"
 #include "../core/util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,15 +90,18 @@ static void report_row_errors(const DirKind *k, long row_no, const DirErrors *er
 
 /* Whether org_code lies in the subtree of scope_org_id; answers are cached in `seen` (org code →
  * 0/1) because a file names the same few orgs on every row. */
-static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap *seen) {
+static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap *seen,
+                    pthread_mutex_t *lock) {
     if (!scope_org_id || !org_code) return 1;
     int64_t ok = 0;
     if (strmap_get(seen, org_code, &ok)) return ok > 0;
+    if (lock) pthread_mutex_lock(lock);
     db_query_int(db, &ok,
                  "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sub "
                  "ON o.parent_id = sub.id) SELECT count(*) FROM sub JOIN org ON org.id = sub.id "
                  "WHERE org.code = ?",
                  "it", (int64_t)scope_org_id, org_code);
+    if (lock) pthread_mutex_unlock(lock);
     strmap_put(seen, org_code, ok > 0);
     return ok > 0;
 }
@@ -145,7 +149,7 @@ static void save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
 #define BULK_ROWS 256
 #define BULK_REFS 4
 #define BULK_DEFER_AFTER 10000
-#define ARENA_CHUNK (1u << 20)
+#define ARENA_CHUNK (1u << 18)
 
 typedef struct ArenaChunk {
     struct ArenaChunk *next;
@@ -251,15 +255,15 @@ static void bulk_free(Bulk *b) {
     free(b);
 }
 
-/* Keeps a copy of the valid row *row (its key set) for bulk_write. */
-static void bulk_keep(Bulk *b, const DirRow *row, long row_no) {
-    const DirKind *k = b->k;
+/* Packs a copy of the valid row *row (its key set) into one block of the arena. */
+static void pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row,
+                     long row_no, KeptRow *out) {
     size_t len[DIR_MAX_FIELDS], total = k->nfields * sizeof(char *);
     for (size_t i = 0; i < k->nfields; i++) {
         len[i] = row->v[i] ? strlen(row->v[i]) + 1 : 0;
         total += len[i];
     }
-    char **v = arena_alloc(&b->arena, total);
+    char **v = arena_alloc(arena, total);
     char *p = (char *)(v + k->nfields);
     uint32_t set = 0;
     for (size_t i = 0; i < k->nfields; i++) {
@@ -272,21 +276,32 @@ static void bulk_keep(Bulk *b, const DirRow *row, long row_no) {
         v[i] = p;
         p += len[i];
     }
+    out->key = v[key];
+    out->prefix = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned char c = out->key ? (unsigned char)out->key[i] : 0;
+        out->prefix |= (uint64_t)c << (56 - 8 * i);
+        if (!c) break;
+    }
+    out->v = v;
+    out->set = set;
+    out->row_no = row_no;
+}
+
+/* Adds a packed row (its values in b->arena) to the rows to write. */
+static void bulk_add_kept(Bulk *b, const KeptRow *row) {
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 1024;
         b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
     }
-    KeptRow *r = &b->rows[b->n++];
-    r->key = v[b->key];
-    r->prefix = 0;
-    for (int i = 0; i < 8; i++) {
-        unsigned char c = r->key ? (unsigned char)r->key[i] : 0;
-        r->prefix |= (uint64_t)c << (56 - 8 * i);
-        if (!c) break;
-    }
-    r->v = v;
-    r->set = set;
-    r->row_no = row_no;
+    b->rows[b->n++] = *row;
+}
+
+/* Keeps a copy of the valid row *row (its key set) for bulk_write. */
+static void bulk_keep(Bulk *b, const DirRow *row, long row_no) {
+    KeptRow kr;
+    pack_row(&b->arena, b->k, b->key, row, row_no, &kr);
+    bulk_add_kept(b, &kr);
 }
 
 /* Key order (bytes, as SQLite's BINARY collation compares text). Keys are unique. */
@@ -545,6 +560,260 @@ static void report_sort(ImportReport *rep) {
     free(t);
 }
 
+/* What parsing a data row needs besides the row: the file's column map and the scope check. */
+typedef struct RowParser {
+    Db *db;
+    const DirKind *k;
+    const int *col_field; /* file column → field, or -1 */
+    size_t ncols;
+    int org; /* the org_id field, or -1 */
+    long long scope_org_id;
+    pthread_mutex_t *lock; /* around database reads when rows are parsed on several threads */
+} RowParser;
+
+/* Parses and checks one data row into *row (cleared first) and *errs. */
+static void parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells,
+                      size_t n, DirRow *row, DirErrors *errs) {
+    const DirKind *k = p->k;
+    dir_row_clear(row, k);
+    for (size_t c = 0; c < p->ncols; c++)
+        if (p->col_field[c] >= 0)
+            dir_parse_field(ctx, k, p->col_field[c], c < n ? cells[c] : "", row, errs);
+    for (size_t c = p->ncols; c < n; c++)
+        if (!str_empty(cells[c])) {
+            dir_errors_add(errs, -1, "第%zu列有数据但没有列名", c + 1);
+            break;
+        }
+    dir_check_row(ctx, k, row, errs);
+    if (p->org >= 0 && row->v[p->org] &&
+        !in_scope(p->db, p->scope_org_id, row->v[p->org], orgs_seen, p->lock))
+        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据", row->v[p->org]);
+}
+
+/* The rest of a data row's handling, in file order: the duplicate check against the rows before
+ * it, the report, then the save (row path) or keeping the row (bulk path). */
+typedef struct RowSink {
+    const DirKind *k;
+    int key;
+    StrMap *keys; /* key → first line */
+    DirContext *ctx;
+    Bulk *bulk;
+    ImportReport *rep;
+} RowSink;
+
+static void sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no) {
+    s->rep->rows++;
+    int64_t first = 0;
+    if (!errs->n && row->v[s->key] && strmap_get(s->keys, row->v[s->key], &first))
+        dir_errors_add(errs, s->key, "“%s”与第%lld行重复", row->v[s->key], (long long)first);
+    if (errs->n) {
+        report_row_errors(s->k, row_no, errs, s->rep);
+        dir_errors_free(errs);
+        return;
+    }
+    strmap_put(s->keys, row->v[s->key], row_no);
+    if (s->bulk) {
+        bulk_keep(s->bulk, row, row_no);
+    } else {
+        long long id;
+        save_row(s->ctx, s->k, row, row_no, s->rep, &id);
+    }
+}
+
+/* sink_row for a row parsed and packed by a parse thread (bulk path): kept->v lies in an arena
+ * that the caller hands to the bulk. */
+static void sink_kept(RowSink *s, const KeptRow *kept, DirErrors *errs, long row_no) {
+    s->rep->rows++;
+    int64_t first = 0;
+    if (!errs->n && kept->key && strmap_get(s->keys, kept->key, &first))
+        dir_errors_add(errs, s->key, "“%s”与第%lld行重复", kept->key, (long long)first);
+    if (errs->n) {
+        report_row_errors(s->k, row_no, errs, s->rep);
+        dir_errors_free(errs);
+        return;
+    }
+    strmap_put(s->keys, kept->key, row_no);
+    bulk_add_kept(s->bulk, kept);
+}
+
+/* ---- parsing on several threads (bulk path) ----
+ *
+ * Parsing and checking the rows (cells to values, codes, HMAC pseudonyms) is half of the work
+ * that is not SQLite's, and in the bulk path nothing is written before the whole file is read.
+ * So the main thread reads the file into chunks of PARSE_CHUNK rows, PARSE_WORKERS threads parse
+ * and check them (each with its own DirContext; their few database reads, the reference lookups
+ * missing from their caches, go through one connection under a lock), and the main thread takes
+ * the parsed chunks back in file order for what depends on the rows before (duplicates, the
+ * report, keeping the rows). Valid rows are packed by the parse thread into the chunk's arena,
+ * which then joins the bulk's. The result is the same as parsing on one thread. */
+#define PARSE_CHUNK 1024
+#define PARSE_QUEUE 8
+#define PARSE_WORKERS 2
+
+enum { CHUNK_FREE, CHUNK_READY, CHUNK_PARSING, CHUNK_DONE };
+
+typedef struct ParseChunk {
+    int state;
+    size_t n;
+    long row_no[PARSE_CHUNK];
+    size_t first_cell[PARSE_CHUNK + 1]; /* row r's cells: cell_pos[first_cell[r] .. first_cell[r+1]) */
+    size_t *cell_pos, ncells, capcells;  /* offsets into text */
+    Buf text;                            /* the cells, NUL-terminated, one after the other */
+    KeptRow kept[PARSE_CHUNK]; /* valid rows, packed (errs[r].n == 0) */
+    DirErrors errs[PARSE_CHUNK];
+    ArenaChunk *arena; /* the packed rows' values */
+} ParseChunk;
+
+typedef struct ParallelParse {
+    const RowParser *p;
+    int key;
+    const char *actor;
+    pthread_mutex_t mu, dblock;
+    pthread_cond_t cv;
+    ParseChunk slot[PARSE_QUEUE];
+    size_t filled, claimed, consumed; /* chunk sequence numbers; slot = number % PARSE_QUEUE */
+    int reading_done;
+} ParallelParse;
+
+static void *parse_worker(void *arg) {
+    ParallelParse *pp = arg;
+    DirContext *ctx = dir_context_new(pp->p->db, pp->actor, pp->p->scope_org_id);
+    dir_context_set_lock(ctx, &pp->dblock);
+    StrMap *orgs_seen = strmap_new();
+    char *cells[256];
+    DirRow row;
+    memset(&row, 0, sizeof row);
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (pp->claimed == pp->filled && !pp->reading_done) pthread_cond_wait(&pp->cv, &pp->mu);
+        if (pp->claimed == pp->filled) break;
+        ParseChunk *c = &pp->slot[pp->claimed++ % PARSE_QUEUE];
+        c->state = CHUNK_PARSING;
+        pthread_mutex_unlock(&pp->mu);
+        for (size_t r = 0; r < c->n; r++) {
+            size_t n = c->first_cell[r + 1] - c->first_cell[r];
+            char **cv = n <= 256 ? cells : xmalloc(n * sizeof *cv);
+            for (size_t i = 0; i < n; i++) cv[i] = c->text.data + c->cell_pos[c->first_cell[r] + i];
+            parse_row(pp->p, ctx, orgs_seen, cv, n, &row, &c->errs[r]);
+            if (cv != cells) free(cv);
+            if (!c->errs[r].n)
+                pack_row(&c->arena, pp->p->k, pp->key, &row, c->row_no[r], &c->kept[r]);
+        }
+        pthread_mutex_lock(&pp->mu);
+        c->state = CHUNK_DONE;
+        pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    dir_row_clear(&row, pp->p->k);
+    strmap_free(orgs_seen);
+    dir_context_free(ctx);
+    return NULL;
+}
+
+/* Hands the parsed rows of the oldest chunk to the sink, in order, and frees its slot. Called by
+ * the main thread with pp->mu held, once that chunk is done; unlocks while working. */
+static void parse_consume(ParallelParse *pp, RowSink *sink) {
+    ParseChunk *c = &pp->slot[pp->consumed % PARSE_QUEUE];
+    pthread_mutex_unlock(&pp->mu);
+    for (size_t r = 0; r < c->n; r++) sink_kept(sink, &c->kept[r], &c->errs[r], c->row_no[r]);
+    /* the chunk's arena joins the bulk's */
+    while (c->arena) {
+        ArenaChunk *next = c->arena->next;
+        c->arena->next = sink->bulk->arena;
+        sink->bulk->arena = c->arena;
+        c->arena = next;
+    }
+    pthread_mutex_lock(&pp->mu);
+    c->state = CHUNK_FREE;
+    pp->consumed++;
+    pthread_cond_broadcast(&pp->cv);
+}
+
+/* Reads the data rows of r into the sink with PARSE_WORKERS parsing threads. Returns 0 at the
+ * end of the file, -1 on a read error (*err set), or 1 when no thread could be started (nothing
+ * read yet: the caller parses on its own thread). */
+static int parse_parallel(const RowParser *p, const char *actor, TableReader *r, RowSink *sink,
+                          char **err) {
+    ParallelParse *pp = xcalloc(1, sizeof *pp);
+    RowParser shared = *p; /* lives until the threads are joined below */
+    shared.lock = &pp->dblock;
+    pp->p = &shared;
+    pp->key = sink->key;
+    pp->actor = actor;
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_mutex_init(&pp->dblock, NULL);
+    pthread_cond_init(&pp->cv, NULL);
+    for (int i = 0; i < PARSE_QUEUE; i++) buf_init(&pp->slot[i].text);
+    pthread_t tid[PARSE_WORKERS];
+    int nthreads = 0;
+    while (nthreads < PARSE_WORKERS && pthread_create(&tid[nthreads], NULL, parse_worker, pp) == 0)
+        nthreads++;
+    int rc = nthreads ? 0 : 1;
+    pthread_mutex_lock(&pp->mu);
+    while (rc == 0) {
+        /* a free slot, handing finished chunks to the sink meanwhile */
+        while (pp->filled - pp->consumed == PARSE_QUEUE ||
+               (pp->consumed < pp->filled && pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)) {
+            if (pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)
+                parse_consume(pp, sink);
+            else
+                pthread_cond_wait(&pp->cv, &pp->mu);
+        }
+        ParseChunk *c = &pp->slot[pp->filled % PARSE_QUEUE];
+        pthread_mutex_unlock(&pp->mu);
+        c->n = c->ncells = 0;
+        c->text.len = 0;
+        char **cells;
+        size_t n;
+        long row_no;
+        int more = 1;
+        while (c->n < PARSE_CHUNK && (more = table_next(r, &cells, &n, &row_no, err)) == 1) {
+            c->row_no[c->n] = row_no;
+            c->first_cell[c->n] = c->ncells;
+            for (size_t i = 0; i < n; i++) {
+                if (c->ncells == c->capcells) {
+                    c->capcells = c->capcells ? 2 * c->capcells : 16 * PARSE_CHUNK;
+                    c->cell_pos = xrealloc(c->cell_pos, c->capcells * sizeof *c->cell_pos);
+                }
+                c->cell_pos[c->ncells++] = c->text.len;
+                buf_append(&c->text, cells[i], strlen(cells[i]) + 1);
+            }
+            memset(&c->errs[c->n], 0, sizeof c->errs[c->n]);
+            c->n++;
+        }
+        c->first_cell[c->n] = c->ncells;
+        pthread_mutex_lock(&pp->mu);
+        if (c->n) {
+            c->state = CHUNK_READY;
+            pp->filled++;
+            pthread_cond_broadcast(&pp->cv);
+        }
+        if (more < 0) rc = -1;
+        if (more <= 0) break;
+    }
+    pp->reading_done = 1;
+    pthread_cond_broadcast(&pp->cv);
+    /* the rest, in order (after a read error too: the rows read so far are reported) */
+    while (nthreads && pp->consumed < pp->filled) {
+        if (pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)
+            parse_consume(pp, sink);
+        else
+            pthread_cond_wait(&pp->cv, &pp->mu);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    for (int i = 0; i < nthreads; i++) pthread_join(tid[i], NULL);
+    for (int i = 0; i < PARSE_QUEUE; i++) {
+        buf_free(&pp->slot[i].text);
+        free(pp->slot[i].cell_pos);
+        arena_free(pp->slot[i].arena); /* chunks parsed but not consumed (none) */
+    }
+    pthread_cond_destroy(&pp->cv);
+    pthread_mutex_destroy(&pp->dblock);
+    pthread_mutex_destroy(&pp->mu);
+    free(pp);
+    return rc;
+}
+
 static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
                        long long scope_org_id, ImportReport *rep, char **err) {
     char **cells;
@@ -568,57 +837,38 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         if (col_field[c] >= 0 && k->fields[col_field[c]].type == FT_DATE) date_cols[ndate++] = (int)c;
     table_reader_date_columns(r, date_cols, ndate);
 
-    int key = -1, org = dir_field_index(k, "org_id");
+    int key = -1;
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].flags & FF_KEY) key = (int)i;
+    RowParser parser = {db, k, col_field, ncols, dir_field_index(k, "org_id"), scope_org_id, NULL};
     DirContext *ctx = dir_context_new(db, actor, scope_org_id);
     Bulk *bulk = bulk_possible(db, k) ? bulk_new(db, ctx, k, key, actor) : NULL;
-    StrMap *keys = strmap_new(), *orgs_seen = strmap_new();
-    DirRow row;
-    memset(&row, 0, sizeof row);
-    DirErrors errs = {0};
-    while ((rc = table_next(r, &cells, &n, &row_no, err)) == 1) {
-        rep->rows++;
+    RowSink sink = {k, key, strmap_new(), ctx, bulk, rep};
+    /* The row path saves each row as it goes, so it parses on this thread; so does the bulk
+     * path when no thread can be started. */
+    rc = bulk ? parse_parallel(&parser, actor, r, &sink, err) : 1;
+    if (rc == 1) {
+        StrMap *orgs_seen = strmap_new();
+        DirRow row;
+        memset(&row, 0, sizeof row);
+        DirErrors errs = {0};
+        while ((rc = table_next(r, &cells, &n, &row_no, err)) == 1) {
+            parse_row(&parser, ctx, orgs_seen, cells, n, &row, &errs);
+            sink_row(&sink, &row, &errs, row_no);
+        }
         dir_row_clear(&row, k);
-        for (size_t c = 0; c < ncols; c++)
-            if (col_field[c] >= 0)
-                dir_parse_field(ctx, k, col_field[c], c < n ? cells[c] : "", &row, &errs);
-        for (size_t c = ncols; c < n; c++)
-            if (!str_empty(cells[c])) {
-                dir_errors_add(&errs, -1, "第%zu列有数据但没有列名", c + 1);
-                break;
-            }
-        dir_check_row(ctx, k, &row, &errs);
-        if (org >= 0 && row.v[org] && !in_scope(db, scope_org_id, row.v[org], orgs_seen))
-            dir_errors_add(&errs, org, "无权导入机构 %s 的数据", row.v[org]);
-        int64_t first = 0;
-        if (!errs.n && row.v[key] && strmap_get(keys, row.v[key], &first))
-            dir_errors_add(&errs, key, "“%s”与第%lld行重复", row.v[key], (long long)first);
-        if (errs.n) {
-            report_row_errors(k, row_no, &errs, rep);
-            dir_errors_free(&errs);
-            continue;
-        }
-        strmap_put(keys, row.v[key], row_no);
-        if (bulk) {
-            bulk_keep(bulk, &row, row_no);
-        } else {
-            long long id;
-            save_row(ctx, k, &row, row_no, rep, &id);
-        }
+        strmap_free(orgs_seen);
     }
     if (bulk && rc >= 0) {
         /* also when other rows are bad: the database may refuse more rows, all to be reported */
-        if (bulk_write(bulk, rep) < 0) rc = -2;
+        bulk_write(bulk, rep);
         report_sort(rep);
     }
     bulk_free(bulk);
-    dir_row_clear(&row, k);
-    strmap_free(keys);
-    strmap_free(orgs_seen);
+    strmap_free(sink.keys);
     dir_context_free(ctx);
     free(col_field);
-    if (rc == -1) return IMPORT_FAILED;
+    if (rc < 0) return IMPORT_FAILED;
     return rep->nerrors ? IMPORT_REJECTED : IMPORT_OK;
 }
 
