@@ -211,11 +211,26 @@ int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, 
     return rc;
 }
 
-int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n) {
+int db_created_indexes(Db *db, const char *table, DbIndex **list, size_t *n) {
     *list = NULL;
     *n = 0;
-    if (!db->drv->plain_indexes) return DB_OK;
-    return db->drv->plain_indexes(db->conn, table, list, n);
+    if (!db->drv->created_indexes) return DB_OK;
+    return db->drv->created_indexes(db->conn, table, list, n);
+}
+
+int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n) {
+    if (db_created_indexes(db, table, list, n) != DB_OK) return DB_ERR;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if ((*list)[i].unique) {
+            free((*list)[i].name);
+            free((*list)[i].sql);
+        } else {
+            (*list)[kept++] = (*list)[i];
+        }
+    }
+    *n = kept;
+    return DB_OK;
 }
 
 void db_index_list_free(DbIndex *list, size_t n) {

@@ -70,10 +70,11 @@ int64_t db_changes(Db *db);
 int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
                   char **out, size_t *len);
 
-/* One index of a table: its name and the statement that creates it. */
+/* One index of a table: its name, the statement that creates it, and whether it is UNIQUE. */
 typedef struct DbIndex {
     char *name;
     char *sql;
+    int unique;
 } DbIndex;
 
 /* Lists the indexes of `table` (a trusted identifier) that only speed up reads: made by CREATE
@@ -81,6 +82,11 @@ typedef struct DbIndex {
  * `sql` again when it is done, inside its one transaction. *list (free with db_index_list_free)
  * receives *n entries; a driver that cannot tell gives none. Returns DB_OK or DB_ERR. */
 int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
+/* Lists every index of `table` made by CREATE INDEX, UNIQUE ones included (`unique` set), but not
+ * those the table definition implies (UNIQUE or PRIMARY KEY columns), which cannot be dropped. A
+ * bulk load into an empty table may drop them all and run their `sql` again before its commit:
+ * building a UNIQUE index fails on duplicates, so the constraint still holds at the commit. */
+int db_created_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 void db_index_list_free(DbIndex *list, size_t n);
 
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
@@ -117,8 +123,8 @@ typedef struct DbDriver {
     /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
     int (*read_value)(void *conn, const char *table, const char *column, int64_t rowid,
                       size_t pad, char **out, size_t *len);
-    /* optional (NULL: no index is listed); same contract as db_plain_indexes */
-    int (*plain_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
+    /* optional (NULL: no index is listed); same contract as db_created_indexes */
+    int (*created_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
     /* optional (NULL: db_bind_text_nocopy copies like bind_text) */
     int (*bind_text_nocopy)(void *st, int idx, const char *s);
 } DbDriver;

@@ -126,10 +126,10 @@ static int sq_read_value(void *c, const char *table, const char *column, int64_t
     return DB_OK;
 }
 
-static int sq_plain_indexes(void *c, const char *table, DbIndex **list, size_t *n) {
+static int sq_created_indexes(void *c, const char *table, DbIndex **list, size_t *n) {
     static const char sql[] =
-        "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(?1) l ON l.name = m.name "
-        "WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL AND l.\"unique\" = 0 "
+        "SELECT m.name, m.sql, l.\"unique\" FROM sqlite_master m JOIN pragma_index_list(?1) l "
+        "ON l.name = m.name WHERE m.type = 'index' AND m.tbl_name = ?1 AND m.sql IS NOT NULL "
         "AND l.origin = 'c' ORDER BY m.name";
     sqlite3_stmt *st = NULL;
     *list = NULL;
@@ -145,6 +145,7 @@ static int sq_plain_indexes(void *c, const char *table, DbIndex **list, size_t *
         }
         (*list)[*n].name = xstrdup((const char *)sqlite3_column_text(st, 0));
         (*list)[*n].sql = xstrdup((const char *)sqlite3_column_text(st, 1));
+        (*list)[*n].unique = sqlite3_column_int(st, 2) != 0;
         (*n)++;
     }
     sqlite3_finalize(st);
@@ -209,6 +210,6 @@ const DbDriver db_sqlite_driver = {
     .changes = sq_changes,
     .backup = sq_backup,
     .read_value = sq_read_value,
-    .plain_indexes = sq_plain_indexes,
+    .created_indexes = sq_created_indexes,
     .bind_text_nocopy = sq_bind_text_nocopy,
 };

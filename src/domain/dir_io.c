@@ -7,6 +7,7 @@
 #include "../core/strmap.h"
 #include "../core/util.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,15 +90,18 @@ static void report_row_errors(const DirKind *k, long row_no, const DirErrors *er
 
 /* Whether org_code lies in the subtree of scope_org_id; answers are cached in `seen` (org code →
  * 0/1) because a file names the same few orgs on every row. */
-static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap *seen) {
+static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap *seen,
+                    pthread_mutex_t *lock) {
     if (!scope_org_id || !org_code) return 1;
     int64_t ok = 0;
     if (strmap_get(seen, org_code, &ok)) return ok > 0;
+    if (lock) pthread_mutex_lock(lock);
     db_query_int(db, &ok,
                  "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sub "
                  "ON o.parent_id = sub.id) SELECT count(*) FROM sub JOIN org ON org.id = sub.id "
                  "WHERE org.code = ?",
                  "it", (int64_t)scope_org_id, org_code);
+    if (lock) pthread_mutex_unlock(lock);
     strmap_put(seen, org_code, ok > 0);
     return ok > 0;
 }
@@ -119,45 +123,91 @@ static void save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
  *
  * When the kind's table holds no row at the start of an import, every valid row of the file is
  * new (duplicates within the file are rejected before saving): nothing to look up, compare or
- * keep as a version. Such rows are inserted BULK_ROWS at a time by one multi-row INSERT with
- * explicit ids, which pays once per batch for what SQLite sets up each time a statement runs
- * (a CHECK (x IN (...)) constraint builds a temporary index per run: two per target row) and
- * lets the tag links follow without asking for each row's id. A failing batch is undone by
- * SQLite as a whole statement; its rows are then saved one by one with dir_save, which reports
- * each row's own error exactly as the row-by-row path does. Rows keep the values and the
- * defaults dir_save would give them.
+ * keep as a version. Such rows are kept in memory while the file is read (one arena block per
+ * row), then sorted by their key (the code) and inserted BULK_ROWS at a time by one multi-row
+ * INSERT with explicit ids given in that order. Ids and codes then both grow, so the table and
+ * its UNIQUE(code) index (which the table definition implies and which cannot be dropped) are
+ * filled by appends instead of a million random b-tree inserts: the largest single cost of a
+ * big import. (The price: after a first import the ids follow the codes, not the file's order.)
+ * One statement per batch also pays once for what SQLite sets up each time a statement runs, and
+ * lets the tag links follow without asking for each row's id.
  *
- * Once BULK_DEFER_AFTER rows are in, the table's plain indexes (not UNIQUE: no constraint
- * depends on them; see db_plain_indexes) are dropped and built again from the loaded table at
- * the end, one sort instead of a million random inserts. All of it happens inside the import's
- * transaction: a rejected or failed import rolls back to the old schema; other connections see
- * either the old state or the new one, indexes included. Unique indexes stay, so duplicates are
- * still refused row by row. */
+ * With BULK_DEFER_AFTER rows or more, the indexes made by CREATE INDEX (db_created_indexes:
+ * plain ones and UNIQUE ones such as the insured's ID number) are dropped before the first
+ * INSERT and built again after the last, one sort each instead of random inserts. Building a
+ * UNIQUE index fails on a duplicate, so no constraint is lost. Everything runs inside the
+ * import's transaction, within a savepoint: when an INSERT or an index build breaks a
+ * constraint, the savepoint is rolled back (dropped indexes included) and every kept row is
+ * saved again one at a time, in file order, through dir_save with all indexes in place, which
+ * reports each row's own error with its line number exactly as the row-by-row path does. Any
+ * other database failure (disk full, I/O) stops the import, which then rolls back. Other
+ * connections see either the old state or the new one, indexes included.
+ *
+ * Memory: the kept rows of a 1M-row, 141 MB file take about 250 MB until the import ends. */
 /* 256 rows × ≤ 20 columns stays far below the 32766 parameters SQLite allows since 3.32 (an
- * older library refuses to prepare the statement, and the rows are saved one at a time). */
+ * older library refuses to prepare the statement; the rows are then saved one at a time). */
 #define BULK_ROWS 256
 #define BULK_REFS 4
 #define BULK_DEFER_AFTER 10000
+#define ARENA_CHUNK (1u << 18)
+
+typedef struct ArenaChunk {
+    struct ArenaChunk *next;
+    size_t used, cap;
+    char data[];
+} ArenaChunk;
+
+/* n bytes (8-aligned) from the arena; freed all at once by arena_free. */
+static void *arena_alloc(ArenaChunk **a, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if (!*a || (*a)->cap - (*a)->used < n) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        ArenaChunk *c = xmalloc(sizeof *c + cap);
+        c->next = *a;
+        c->used = 0;
+        c->cap = cap;
+        *a = c;
+    }
+    void *p = (*a)->data + (*a)->used;
+    (*a)->used += n;
+    return p;
+}
+
+static void arena_free(ArenaChunk *a) {
+    while (a) {
+        ArenaChunk *next = a->next;
+        free(a);
+        a = next;
+    }
+}
+
+/* One valid row kept for the bulk insert. */
+typedef struct KeptRow {
+    uint64_t prefix; /* the key's first 8 bytes, big-endian: most comparisons end here */
+    const char *key;
+    char **v;     /* the kind's field values, in the arena (NULL: SQL NULL) */
+    uint32_t set; /* bit i: field i given */
+    long row_no;
+} KeptRow;
 
 typedef struct Bulk {
     Db *db;
     DirContext *ctx; /* for the row-by-row fallback */
     const DirKind *k;
     const char *actor;
+    int key;        /* the key field */
     int tags_field; /* FT_TAGS field kept in the link table, or -1 */
-    DirRow rows[BULK_ROWS];
-    long row_no[BULK_ROWS];
-    size_t n;
+    ArenaChunk *arena;
+    KeptRow *rows;
+    size_t n, cap;
     int64_t next_id;
     Stmt *ins; /* INSERT of ins_rows rows with the field mask ins_set */
     size_t ins_rows;
-    unsigned char ins_set[DIR_MAX_FIELDS];
+    uint32_t ins_set;
     Stmt *link, *ref_sel[BULK_REFS];
     const char *ref_table[BULK_REFS];
     StrMap *ref_ids[BULK_REFS]; /* code → id of referenced rows, per table */
-    long loaded;                /* rows inserted so far */
-    int deferred;               /* plain indexes looked at (after BULK_DEFER_AFTER rows) */
-    DbIndex *dropped;           /* plain indexes dropped, to build again in bulk_finish */
+    DbIndex *dropped;           /* indexes dropped, to build again */
     size_t ndropped;
 } Bulk;
 
@@ -165,6 +215,7 @@ typedef struct Bulk {
  * to the kind's own table (a tag's parent must be in the database when the child is checked,
  * so such rows are saved one at a time). */
 static int bulk_possible(Db *db, const DirKind *k) {
+    if (k->nfields > 32) return 0; /* KeptRow.set */
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_REF && !strcmp(k->fields[i].ref_table, k->table)) return 0;
     int64_t any = 1;
@@ -174,11 +225,12 @@ static int bulk_possible(Db *db, const DirKind *k) {
     return rc == DB_OK && !any;
 }
 
-static Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, const char *actor) {
+static Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor) {
     Bulk *b = xcalloc(1, sizeof *b);
     b->db = db;
     b->ctx = ctx;
     b->k = k;
+    b->key = key;
     b->actor = actor ? actor : "system"; /* as dir_context_new */
     b->tags_field = -1;
     for (size_t i = 0; i < k->nfields; i++)
@@ -192,7 +244,8 @@ static Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, const char *act
 static void bulk_free(Bulk *b) {
     if (!b) return;
     db_index_list_free(b->dropped, b->ndropped);
-    for (size_t i = 0; i < b->n; i++) dir_row_clear(&b->rows[i], b->k);
+    arena_free(b->arena);
+    free(b->rows);
     db_finalize(b->ins);
     db_finalize(b->link);
     for (int i = 0; i < BULK_REFS; i++) {
@@ -200,6 +253,67 @@ static void bulk_free(Bulk *b) {
         strmap_free(b->ref_ids[i]);
     }
     free(b);
+}
+
+/* Packs a copy of the valid row *row (its key set) into one block of the arena. */
+static void pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row,
+                     long row_no, KeptRow *out) {
+    size_t len[DIR_MAX_FIELDS], total = k->nfields * sizeof(char *);
+    for (size_t i = 0; i < k->nfields; i++) {
+        len[i] = row->v[i] ? strlen(row->v[i]) + 1 : 0;
+        total += len[i];
+    }
+    char **v = arena_alloc(arena, total);
+    char *p = (char *)(v + k->nfields);
+    uint32_t set = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        if (row->set[i]) set |= 1u << i;
+        if (!row->v[i]) {
+            v[i] = NULL;
+            continue;
+        }
+        memcpy(p, row->v[i], len[i]);
+        v[i] = p;
+        p += len[i];
+    }
+    out->key = v[key];
+    out->prefix = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned char c = out->key ? (unsigned char)out->key[i] : 0;
+        out->prefix |= (uint64_t)c << (56 - 8 * i);
+        if (!c) break;
+    }
+    out->v = v;
+    out->set = set;
+    out->row_no = row_no;
+}
+
+/* Adds a packed row (its values in b->arena) to the rows to write. */
+static void bulk_add_kept(Bulk *b, const KeptRow *row) {
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 1024;
+        b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+    }
+    b->rows[b->n++] = *row;
+}
+
+/* Keeps a copy of the valid row *row (its key set) for bulk_write. */
+static void bulk_keep(Bulk *b, const DirRow *row, long row_no) {
+    KeptRow kr;
+    pack_row(&b->arena, b->k, b->key, row, row_no, &kr);
+    bulk_add_kept(b, &kr);
+}
+
+/* Key order (bytes, as SQLite's BINARY collation compares text). Keys are unique. */
+static int kept_by_key(const void *a, const void *b) {
+    const KeptRow *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
+    return strcmp(x->key ? x->key : "", y->key ? y->key : "");
+}
+
+static int kept_by_line(const void *a, const void *b) {
+    const KeptRow *x = a, *y = b;
+    return (x->row_no > y->row_no) - (x->row_no < y->row_no);
 }
 
 /* Id of the row of `table` with this code, or 0 when absent. */
@@ -226,8 +340,8 @@ static int64_t bulk_ref_id(Bulk *b, const char *table, const char *code) {
 }
 
 /* The INSERT for n rows with the field mask `set`, prepared when the shape changes. */
-static Stmt *bulk_stmt(Bulk *b, size_t n, const unsigned char *set) {
-    if (b->ins && b->ins_rows == n && !memcmp(b->ins_set, set, sizeof b->ins_set)) return b->ins;
+static Stmt *bulk_stmt(Bulk *b, size_t n, uint32_t set) {
+    if (b->ins && b->ins_rows == n && b->ins_set == set) return b->ins;
     db_finalize(b->ins);
     b->ins = NULL;
     Buf sql;
@@ -235,7 +349,7 @@ static Stmt *bulk_stmt(Bulk *b, size_t n, const unsigned char *set) {
     buf_printf(&sql, "INSERT INTO %s(id", b->k->table);
     size_t ncols = 1;
     for (size_t i = 0; i < b->k->nfields; i++)
-        if (set[i]) {
+        if (set & (1u << i)) {
             buf_printf(&sql, ", %s", b->k->fields[i].column);
             ncols++;
         }
@@ -249,7 +363,7 @@ static Stmt *bulk_stmt(Bulk *b, size_t n, const unsigned char *set) {
     buf_free(&sql);
     if (b->ins) {
         b->ins_rows = n;
-        memcpy(b->ins_set, set, sizeof b->ins_set);
+        b->ins_set = set;
     }
     return b->ins;
 }
@@ -277,13 +391,12 @@ static int bulk_links(Bulk *b, int64_t id, const char *tags) {
     return rc;
 }
 
-/* Drops the table's plain indexes (once). Stops at the first failure; what was dropped is built
- * again by bulk_finish, so a failure here only costs speed. */
-static void bulk_defer_indexes(Bulk *b) {
-    b->deferred = 1;
+/* Drops the table's own indexes. Stops at the first failure; what was dropped is built again
+ * by bulk_rebuild, so a failure here only costs speed. */
+static void bulk_drop_indexes(Bulk *b) {
     DbIndex *list;
     size_t n;
-    if (db_plain_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
+    if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
     for (; i < n; i++) {
         char *sql = xasprintf("DROP INDEX \"%s\"", list[i].name);
@@ -299,86 +412,406 @@ static void bulk_defer_indexes(Bulk *b) {
     }
 }
 
-/* Builds the dropped indexes again. Returns DB_OK or DB_ERR (message in *err). */
-static int bulk_finish(Bulk *b, char **err) {
-    for (size_t i = 0; i < b->ndropped; i++)
-        if (db_exec(b->db, b->dropped[i].sql, NULL) != DB_OK)
-            return set_err(err, "重建索引 %s 失败: %s", b->dropped[i].name, db_errmsg(b->db));
-    db_index_list_free(b->dropped, b->ndropped);
-    b->dropped = NULL;
-    b->ndropped = 0;
-    return DB_OK;
+/* Outcomes of the bulk steps. */
+enum { BULK_OK = 0, BULK_CONSTRAINT = 1, BULK_STOP = -1 };
+
+/* Builds the dropped indexes again: the UNIQUE ones first (they check the constraint), then,
+ * unless the import is rejected anyway (`unique_only`), the plain ones. */
+static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < b->ndropped; i++) {
+            if (b->dropped[i].unique != !pass || (pass && unique_only)) continue;
+            if (db_exec(b->db, b->dropped[i].sql, NULL) == DB_OK) continue;
+            if (db_errclass(b->db) == DBE_CONSTRAINT) return BULK_CONSTRAINT;
+            report_add(rep, "第%ld行: 重建索引 %s 失败: %s", b->n ? b->rows[0].row_no : 2L,
+                       b->dropped[i].name, db_errmsg(b->db));
+            return BULK_STOP;
+        }
+    return BULK_OK;
 }
 
-/* Writes the pending rows: one INSERT for all, then their tag links. When the INSERT breaks a
- * constraint (SQLite then undoes the statement, and only the statement) or cannot be prepared,
- * the rows go through dir_save one at a time instead, which reports each row's own error. Any
- * other database failure (disk full, I/O) may have ended the transaction: it is reported and
- * the import stops, as is a failure after the INSERT (tag links); the import then rolls back.
- * Returns -1 when the import must stop, else 0. */
-static int bulk_flush(Bulk *b, ImportReport *rep) {
-    if (!b->n) return 0;
+/* Inserts rows[0..n) (one field mask) with the ids next_id… by one INSERT, then their tag links. */
+static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep) {
     const DirKind *k = b->k;
-    Stmt *st = bulk_stmt(b, b->n, b->rows[0].set);
-    int ok = st != NULL, retry = 1;
-    for (size_t r = 0, idx = 1; ok && r < b->n; r++) {
+    Stmt *st = bulk_stmt(b, n, rows[0].set);
+    if (!st) return BULK_CONSTRAINT; /* cannot prepare: the row path will do */
+    int ok = 1;
+    for (size_t r = 0, idx = 1; ok && r < n; r++) {
         db_bind_int(st, (int)idx++, b->next_id + (int64_t)r);
         for (size_t i = 0; ok && i < k->nfields; i++) {
-            if (!b->rows[r].set[i]) continue;
-            const char *v = b->rows[r].v[i];
+            if (!(rows[r].set & (1u << i))) continue;
+            const char *v = rows[r].v[i];
             if (v && k->fields[i].type == FT_REF) {
                 int64_t id = bulk_ref_id(b, k->fields[i].ref_table, v);
                 ok = id != 0;
                 db_bind_int(st, (int)idx++, id);
             } else {
-                db_bind_text_nocopy(st, (int)idx++, v); /* rows outlive the reset below */
+                db_bind_text_nocopy(st, (int)idx++, v); /* the arena outlives the reset below */
             }
         }
         db_bind_text_nocopy(st, (int)idx++, b->actor);
     }
-    if (ok && db_step(st) != DB_DONE) {
-        ok = 0;
-        retry = db_errclass(b->db) == DBE_CONSTRAINT;
-        if (!retry) report_add(rep, "第%ld行: 写入失败: %s", b->row_no[0], db_errmsg(b->db));
+    int rc = BULK_OK;
+    if (!ok) {
+        rc = BULK_CONSTRAINT;
+    } else if (db_step(st) != DB_DONE) {
+        rc = db_errclass(b->db) == DBE_CONSTRAINT ? BULK_CONSTRAINT : BULK_STOP;
+        if (rc == BULK_STOP) report_add(rep, "第%ld行: 写入失败: %s", rows[0].row_no, db_errmsg(b->db));
     }
-    if (st) db_reset(st);
-    int rc = 0;
-    if (!ok && !retry) {
-        rc = -1;
-    } else if (ok) {
-        rep->inserted += (long)b->n;
-        for (size_t r = 0; r < b->n; r++) {
-            const char *tags = b->tags_field >= 0 ? b->rows[r].v[b->tags_field] : NULL;
-            if (tags && bulk_links(b, b->next_id + (int64_t)r, tags) != DB_OK) {
-                report_add(rep, "第%ld行: 保存标签失败: %s", b->row_no[r], db_errmsg(b->db));
-                rc = -1;
-                break;
-            }
-        }
-        b->next_id += (int64_t)b->n;
-        b->loaded += (long)b->n;
-        if (!b->deferred && b->loaded >= BULK_DEFER_AFTER) bulk_defer_indexes(b);
-    } else {
-        for (size_t r = 0; r < b->n; r++) {
-            long long id;
-            save_row(b->ctx, k, &b->rows[r], b->row_no[r], rep, &id);
-            if (id >= b->next_id) b->next_id = id + 1;
+    db_reset(st);
+    if (rc != BULK_OK) return rc;
+    for (size_t r = 0; r < n; r++) {
+        const char *tags = b->tags_field >= 0 ? rows[r].v[b->tags_field] : NULL;
+        if (tags && bulk_links(b, b->next_id + (int64_t)r, tags) != DB_OK) {
+            report_add(rep, "第%ld行: 保存标签失败: %s", rows[r].row_no, db_errmsg(b->db));
+            return BULK_STOP;
         }
     }
-    for (size_t r = 0; r < b->n; r++) dir_row_clear(&b->rows[r], k);
-    b->n = 0;
-    return rc;
+    b->next_id += (int64_t)n;
+    return BULK_OK;
 }
 
-/* Takes the values of *row (leaving it empty) into the batch; flushes when the batch is full or
- * the row has other columns than the rows before it. */
-static int bulk_add(Bulk *b, DirRow *row, long row_no, ImportReport *rep) {
-    if (b->n && memcmp(b->rows[0].set, row->set, sizeof row->set) && bulk_flush(b, rep) < 0)
+/* Saves every kept row through dir_save in file order (see above). */
+static void bulk_row_by_row(Bulk *b, ImportReport *rep) {
+    qsort(b->rows, b->n, sizeof *b->rows, kept_by_line);
+    DirRow row;
+    memset(&row, 0, sizeof row);
+    for (size_t r = 0; r < b->n; r++) {
+        for (size_t i = 0; i < b->k->nfields; i++) {
+            row.set[i] = (b->rows[r].set >> i) & 1;
+            row.v[i] = b->rows[r].v[i] ? xstrdup(b->rows[r].v[i]) : NULL;
+        }
+        long long id;
+        save_row(b->ctx, b->k, &row, b->rows[r].row_no, rep, &id);
+        dir_row_clear(&row, b->k);
+    }
+}
+
+/* Writes the kept rows (see above). Returns -1 when the import must stop, else 0; bad rows are
+ * in the report. */
+static int bulk_write(Bulk *b, ImportReport *rep) {
+    if (!b->n) return 0;
+    long inserted = rep->inserted;
+    qsort(b->rows, b->n, sizeof *b->rows, kept_by_key);
+    if (db_exec(b->db, "SAVEPOINT bulk_import", NULL) != DB_OK) {
+        report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
         return -1;
-    b->rows[b->n] = *row;
-    b->row_no[b->n++] = row_no;
-    memset(row, 0, sizeof *row);
-    return b->n == BULK_ROWS ? bulk_flush(b, rep) : 0;
+    }
+    int64_t first_id = b->next_id;
+    if (b->n >= BULK_DEFER_AFTER) bulk_drop_indexes(b);
+    int rc = BULK_OK;
+    for (size_t i = 0; rc == BULK_OK && i < b->n;) {
+        size_t n = 1;
+        while (n < BULK_ROWS && i + n < b->n && b->rows[i + n].set == b->rows[i].set) n++;
+        rc = bulk_insert(b, &b->rows[i], n, rep);
+        i += n;
+    }
+    if (rc == BULK_OK) rc = bulk_rebuild(b, rep->nerrors > 0, rep);
+    if (rc == BULK_CONSTRAINT) {
+        /* undo the bulk rows and the index drops, then let dir_save name every bad row */
+        if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK) {
+            report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
+            return -1;
+        }
+        b->next_id = first_id;
+        bulk_row_by_row(b, rep);
+        rc = BULK_OK;
+    } else if (rc == BULK_OK) {
+        rep->inserted = inserted + (long)b->n;
+    }
+    if (rc == BULK_OK && db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
+        report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
+        rc = BULK_STOP;
+    }
+    return rc == BULK_OK ? 0 : -1;
+}
+
+/* Leading line number of a report line ("第N行…"), 0 when it has none. */
+static long report_line(const char *s) {
+    long n = 0;
+    return sscanf(s, "第%ld行", &n) == 1 ? n : 0;
+}
+
+typedef struct ReportLine {
+    long line;
+    size_t pos;
+    char *s;
+} ReportLine;
+
+static int by_line(const void *a, const void *b) {
+    const ReportLine *x = a, *y = b;
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Puts the report in line order (stable): the bulk path names database errors after reading
+ * the whole file. */
+static void report_sort(ImportReport *rep) {
+    size_t n = rep->nerrors;
+    if (n < 2) return;
+    ReportLine *t = xmalloc(n * sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        t[i].line = report_line(rep->errors[i]);
+        t[i].pos = i;
+        t[i].s = rep->errors[i];
+    }
+    qsort(t, n, sizeof *t, by_line);
+    for (size_t i = 0; i < n; i++) rep->errors[i] = t[i].s;
+    free(t);
+}
+
+/* What parsing a data row needs besides the row: the file's column map and the scope check. */
+typedef struct RowParser {
+    Db *db;
+    const DirKind *k;
+    const int *col_field; /* file column → field, or -1 */
+    size_t ncols;
+    int org; /* the org_id field, or -1 */
+    long long scope_org_id;
+    pthread_mutex_t *lock; /* around database reads when rows are parsed on several threads */
+} RowParser;
+
+/* Parses and checks one data row into *row (cleared first) and *errs. */
+static void parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells,
+                      size_t n, DirRow *row, DirErrors *errs) {
+    const DirKind *k = p->k;
+    dir_row_clear(row, k);
+    for (size_t c = 0; c < p->ncols; c++)
+        if (p->col_field[c] >= 0)
+            dir_parse_field(ctx, k, p->col_field[c], c < n ? cells[c] : "", row, errs);
+    for (size_t c = p->ncols; c < n; c++)
+        if (!str_empty(cells[c])) {
+            dir_errors_add(errs, -1, "第%zu列有数据但没有列名", c + 1);
+            break;
+        }
+    dir_check_row(ctx, k, row, errs);
+    if (p->org >= 0 && row->v[p->org] &&
+        !in_scope(p->db, p->scope_org_id, row->v[p->org], orgs_seen, p->lock))
+        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据", row->v[p->org]);
+}
+
+/* The rest of a data row's handling, in file order: the duplicate check against the rows before
+ * it, the report, then the save (row path) or keeping the row (bulk path). */
+typedef struct RowSink {
+    const DirKind *k;
+    int key;
+    StrMap *keys; /* key → first line */
+    DirContext *ctx;
+    Bulk *bulk;
+    ImportReport *rep;
+} RowSink;
+
+static void sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no) {
+    s->rep->rows++;
+    int64_t first = 0;
+    if (!errs->n && row->v[s->key] && strmap_get(s->keys, row->v[s->key], &first))
+        dir_errors_add(errs, s->key, "“%s”与第%lld行重复", row->v[s->key], (long long)first);
+    if (errs->n) {
+        report_row_errors(s->k, row_no, errs, s->rep);
+        dir_errors_free(errs);
+        return;
+    }
+    strmap_put(s->keys, row->v[s->key], row_no);
+    if (s->bulk) {
+        bulk_keep(s->bulk, row, row_no);
+    } else {
+        long long id;
+        save_row(s->ctx, s->k, row, row_no, s->rep, &id);
+    }
+}
+
+/* sink_row for a row parsed and packed by a parse thread (bulk path): kept->v lies in an arena
+ * that the caller hands to the bulk. */
+static void sink_kept(RowSink *s, const KeptRow *kept, DirErrors *errs, long row_no) {
+    s->rep->rows++;
+    int64_t first = 0;
+    if (!errs->n && kept->key && strmap_get(s->keys, kept->key, &first))
+        dir_errors_add(errs, s->key, "“%s”与第%lld行重复", kept->key, (long long)first);
+    if (errs->n) {
+        report_row_errors(s->k, row_no, errs, s->rep);
+        dir_errors_free(errs);
+        return;
+    }
+    strmap_put(s->keys, kept->key, row_no);
+    bulk_add_kept(s->bulk, kept);
+}
+
+/* ---- parsing on several threads (bulk path) ----
+ *
+ * Parsing and checking the rows (cells to values, codes, HMAC pseudonyms) is half of the work
+ * that is not SQLite's, and in the bulk path nothing is written before the whole file is read.
+ * So the main thread reads the file into chunks of PARSE_CHUNK rows, PARSE_WORKERS threads parse
+ * and check them (each with its own DirContext; their few database reads, the reference lookups
+ * missing from their caches, go through one connection under a lock), and the main thread takes
+ * the parsed chunks back in file order for what depends on the rows before (duplicates, the
+ * report, keeping the rows). Valid rows are packed by the parse thread into the chunk's arena,
+ * which then joins the bulk's. The result is the same as parsing on one thread. */
+#define PARSE_CHUNK 1024
+#define PARSE_QUEUE 8
+#define PARSE_WORKERS 2
+
+enum { CHUNK_FREE, CHUNK_READY, CHUNK_PARSING, CHUNK_DONE };
+
+typedef struct ParseChunk {
+    int state;
+    size_t n;
+    long row_no[PARSE_CHUNK];
+    size_t first_cell[PARSE_CHUNK + 1]; /* row r's cells: cell_pos[first_cell[r] .. first_cell[r+1]) */
+    size_t *cell_pos, ncells, capcells;  /* offsets into text */
+    Buf text;                            /* the cells, NUL-terminated, one after the other */
+    KeptRow kept[PARSE_CHUNK]; /* valid rows, packed (errs[r].n == 0) */
+    DirErrors errs[PARSE_CHUNK];
+    ArenaChunk *arena; /* the packed rows' values */
+} ParseChunk;
+
+typedef struct ParallelParse {
+    const RowParser *p;
+    int key;
+    const char *actor;
+    pthread_mutex_t mu, dblock;
+    pthread_cond_t cv;
+    ParseChunk slot[PARSE_QUEUE];
+    size_t filled, claimed, consumed; /* chunk sequence numbers; slot = number % PARSE_QUEUE */
+    int reading_done;
+} ParallelParse;
+
+static void *parse_worker(void *arg) {
+    ParallelParse *pp = arg;
+    DirContext *ctx = dir_context_new(pp->p->db, pp->actor, pp->p->scope_org_id);
+    dir_context_set_lock(ctx, &pp->dblock);
+    StrMap *orgs_seen = strmap_new();
+    char *cells[256];
+    DirRow row;
+    memset(&row, 0, sizeof row);
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (pp->claimed == pp->filled && !pp->reading_done) pthread_cond_wait(&pp->cv, &pp->mu);
+        if (pp->claimed == pp->filled) break;
+        ParseChunk *c = &pp->slot[pp->claimed++ % PARSE_QUEUE];
+        c->state = CHUNK_PARSING;
+        pthread_mutex_unlock(&pp->mu);
+        for (size_t r = 0; r < c->n; r++) {
+            size_t n = c->first_cell[r + 1] - c->first_cell[r];
+            char **cv = n <= 256 ? cells : xmalloc(n * sizeof *cv);
+            for (size_t i = 0; i < n; i++) cv[i] = c->text.data + c->cell_pos[c->first_cell[r] + i];
+            parse_row(pp->p, ctx, orgs_seen, cv, n, &row, &c->errs[r]);
+            if (cv != cells) free(cv);
+            if (!c->errs[r].n)
+                pack_row(&c->arena, pp->p->k, pp->key, &row, c->row_no[r], &c->kept[r]);
+        }
+        pthread_mutex_lock(&pp->mu);
+        c->state = CHUNK_DONE;
+        pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    dir_row_clear(&row, pp->p->k);
+    strmap_free(orgs_seen);
+    dir_context_free(ctx);
+    return NULL;
+}
+
+/* Hands the parsed rows of the oldest chunk to the sink, in order, and frees its slot. Called by
+ * the main thread with pp->mu held, once that chunk is done; unlocks while working. */
+static void parse_consume(ParallelParse *pp, RowSink *sink) {
+    ParseChunk *c = &pp->slot[pp->consumed % PARSE_QUEUE];
+    pthread_mutex_unlock(&pp->mu);
+    for (size_t r = 0; r < c->n; r++) sink_kept(sink, &c->kept[r], &c->errs[r], c->row_no[r]);
+    /* the chunk's arena joins the bulk's */
+    while (c->arena) {
+        ArenaChunk *next = c->arena->next;
+        c->arena->next = sink->bulk->arena;
+        sink->bulk->arena = c->arena;
+        c->arena = next;
+    }
+    pthread_mutex_lock(&pp->mu);
+    c->state = CHUNK_FREE;
+    pp->consumed++;
+    pthread_cond_broadcast(&pp->cv);
+}
+
+/* Reads the data rows of r into the sink with PARSE_WORKERS parsing threads. Returns 0 at the
+ * end of the file, -1 on a read error (*err set), or 1 when no thread could be started (nothing
+ * read yet: the caller parses on its own thread). */
+static int parse_parallel(const RowParser *p, const char *actor, TableReader *r, RowSink *sink,
+                          char **err) {
+    ParallelParse *pp = xcalloc(1, sizeof *pp);
+    RowParser shared = *p; /* lives until the threads are joined below */
+    shared.lock = &pp->dblock;
+    pp->p = &shared;
+    pp->key = sink->key;
+    pp->actor = actor;
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_mutex_init(&pp->dblock, NULL);
+    pthread_cond_init(&pp->cv, NULL);
+    for (int i = 0; i < PARSE_QUEUE; i++) buf_init(&pp->slot[i].text);
+    pthread_t tid[PARSE_WORKERS];
+    int nthreads = 0;
+    while (nthreads < PARSE_WORKERS && pthread_create(&tid[nthreads], NULL, parse_worker, pp) == 0)
+        nthreads++;
+    int rc = nthreads ? 0 : 1;
+    pthread_mutex_lock(&pp->mu);
+    while (rc == 0) {
+        /* a free slot, handing finished chunks to the sink meanwhile */
+        while (pp->filled - pp->consumed == PARSE_QUEUE ||
+               (pp->consumed < pp->filled && pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)) {
+            if (pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)
+                parse_consume(pp, sink);
+            else
+                pthread_cond_wait(&pp->cv, &pp->mu);
+        }
+        ParseChunk *c = &pp->slot[pp->filled % PARSE_QUEUE];
+        pthread_mutex_unlock(&pp->mu);
+        c->n = c->ncells = 0;
+        c->text.len = 0;
+        char **cells;
+        size_t n;
+        long row_no;
+        int more = 1;
+        while (c->n < PARSE_CHUNK && (more = table_next(r, &cells, &n, &row_no, err)) == 1) {
+            c->row_no[c->n] = row_no;
+            c->first_cell[c->n] = c->ncells;
+            for (size_t i = 0; i < n; i++) {
+                if (c->ncells == c->capcells) {
+                    c->capcells = c->capcells ? 2 * c->capcells : 16 * PARSE_CHUNK;
+                    c->cell_pos = xrealloc(c->cell_pos, c->capcells * sizeof *c->cell_pos);
+                }
+                c->cell_pos[c->ncells++] = c->text.len;
+                buf_append(&c->text, cells[i], strlen(cells[i]) + 1);
+            }
+            memset(&c->errs[c->n], 0, sizeof c->errs[c->n]);
+            c->n++;
+        }
+        c->first_cell[c->n] = c->ncells;
+        pthread_mutex_lock(&pp->mu);
+        if (c->n) {
+            c->state = CHUNK_READY;
+            pp->filled++;
+            pthread_cond_broadcast(&pp->cv);
+        }
+        if (more < 0) rc = -1;
+        if (more <= 0) break;
+    }
+    pp->reading_done = 1;
+    pthread_cond_broadcast(&pp->cv);
+    /* the rest, in order (after a read error too: the rows read so far are reported) */
+    while (nthreads && pp->consumed < pp->filled) {
+        if (pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)
+            parse_consume(pp, sink);
+        else
+            pthread_cond_wait(&pp->cv, &pp->mu);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    for (int i = 0; i < nthreads; i++) pthread_join(tid[i], NULL);
+    for (int i = 0; i < PARSE_QUEUE; i++) {
+        buf_free(&pp->slot[i].text);
+        free(pp->slot[i].cell_pos);
+        arena_free(pp->slot[i].arena); /* chunks parsed but not consumed (none) */
+    }
+    pthread_cond_destroy(&pp->cv);
+    pthread_mutex_destroy(&pp->dblock);
+    pthread_mutex_destroy(&pp->mu);
+    free(pp);
+    return rc;
 }
 
 static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
@@ -404,57 +837,35 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         if (col_field[c] >= 0 && k->fields[col_field[c]].type == FT_DATE) date_cols[ndate++] = (int)c;
     table_reader_date_columns(r, date_cols, ndate);
 
-    int key = -1, org = dir_field_index(k, "org_id");
+    int key = -1;
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].flags & FF_KEY) key = (int)i;
+    RowParser parser = {db, k, col_field, ncols, dir_field_index(k, "org_id"), scope_org_id, NULL};
     DirContext *ctx = dir_context_new(db, actor, scope_org_id);
-    Bulk *bulk = bulk_possible(db, k) ? bulk_new(db, ctx, k, actor) : NULL;
-    StrMap *keys = strmap_new(), *orgs_seen = strmap_new();
-    DirRow row;
-    memset(&row, 0, sizeof row);
-    DirErrors errs = {0};
-    while ((rc = table_next(r, &cells, &n, &row_no, err)) == 1) {
-        rep->rows++;
+    Bulk *bulk = bulk_possible(db, k) ? bulk_new(db, ctx, k, key, actor) : NULL;
+    RowSink sink = {k, key, strmap_new(), ctx, bulk, rep};
+    /* The row path saves each row as it goes, so it parses on this thread; so does the bulk
+     * path when no thread can be started. */
+    rc = bulk ? parse_parallel(&parser, actor, r, &sink, err) : 1;
+    if (rc == 1) {
+        StrMap *orgs_seen = strmap_new();
+        DirRow row;
+        memset(&row, 0, sizeof row);
+        DirErrors errs = {0};
+        while ((rc = table_next(r, &cells, &n, &row_no, err)) == 1) {
+            parse_row(&parser, ctx, orgs_seen, cells, n, &row, &errs);
+            sink_row(&sink, &row, &errs, row_no);
+        }
         dir_row_clear(&row, k);
-        for (size_t c = 0; c < ncols; c++)
-            if (col_field[c] >= 0)
-                dir_parse_field(ctx, k, col_field[c], c < n ? cells[c] : "", &row, &errs);
-        for (size_t c = ncols; c < n; c++)
-            if (!str_empty(cells[c])) {
-                dir_errors_add(&errs, -1, "第%zu列有数据但没有列名", c + 1);
-                break;
-            }
-        dir_check_row(ctx, k, &row, &errs);
-        if (org >= 0 && row.v[org] && !in_scope(db, scope_org_id, row.v[org], orgs_seen))
-            dir_errors_add(&errs, org, "无权导入机构 %s 的数据", row.v[org]);
-        int64_t first = 0;
-        if (!errs.n && row.v[key] && strmap_get(keys, row.v[key], &first))
-            dir_errors_add(&errs, key, "“%s”与第%lld行重复", row.v[key], (long long)first);
-        if (errs.n) {
-            /* rows before this one first, so the report stays in row order */
-            int frc = bulk ? bulk_flush(bulk, rep) : 0;
-            report_row_errors(k, row_no, &errs, rep);
-            dir_errors_free(&errs);
-            if (frc < 0) break;
-            continue;
-        }
-        strmap_put(keys, row.v[key], row_no);
-        if (bulk) {
-            if (bulk_add(bulk, &row, row_no, rep) < 0) break;
-        } else {
-            long long id;
-            save_row(ctx, k, &row, row_no, rep, &id);
-        }
+        strmap_free(orgs_seen);
     }
     if (bulk && rc >= 0) {
-        bulk_flush(bulk, rep);
-        /* a rejected import is rolled back, and the dropped indexes with it */
-        if (!rep->nerrors && bulk_finish(bulk, err) != DB_OK) rc = -1;
+        /* also when other rows are bad: the database may refuse more rows, all to be reported */
+        bulk_write(bulk, rep);
+        report_sort(rep);
     }
     bulk_free(bulk);
-    dir_row_clear(&row, k);
-    strmap_free(keys);
-    strmap_free(orgs_seen);
+    strmap_free(sink.keys);
     dir_context_free(ctx);
     free(col_field);
     if (rc < 0) return IMPORT_FAILED;

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,18 @@ struct DirContext {
     const DirKind *link_kind;
     Stmt *link_del, *link_ins;
     StrMap *scope_cache; /* org id → 1 inside the scope, 0 outside */
+    pthread_mutex_t *lock; /* held around database reads (dir_context_set_lock) */
 };
+
+static void ctx_lock(DirContext *ctx) {
+    if (ctx->lock) pthread_mutex_lock(ctx->lock);
+}
+
+static void ctx_unlock(DirContext *ctx) {
+    if (ctx->lock) pthread_mutex_unlock(ctx->lock);
+}
+
+void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock) { ctx->lock = lock; }
 
 const DirKind *dir_kind_find(const char *name) {
     for (size_t i = 0; i < dir_kind_count; i++)
@@ -90,11 +102,13 @@ int dir_scope_contains(DirContext *ctx, long long org_id) {
     int64_t in = 0;
     if (strmap_get(ctx->scope_cache, key, &in)) return (int)in;
     /* walk up from org_id: inside the scope when the scope's root is on the way */
+    ctx_lock(ctx);
     db_query_int(ctx->db, &in,
                  "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
                  "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
                  "SELECT count(*) FROM up WHERE id = ?",
                  "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
+    ctx_unlock(ctx);
     in = in > 0;
     strmap_put(ctx->scope_cache, key, in);
     return (int)in;
@@ -109,12 +123,16 @@ static int ref_in_scope(DirContext *ctx, const char *table, long long id) {
         /* the own org's existing parent may be named (an edit of the own org keeps it; dir_save
          * refuses any change of it and any new org outside the scope) */
         int64_t up = 0;
+        ctx_lock(ctx);
         db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
+        ctx_unlock(ctx);
         return up == id;
     }
     if (!strcmp(table, "dept")) {
         int64_t org = 0;
+        ctx_lock(ctx);
         db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
+        ctx_unlock(ctx);
         return dir_scope_contains(ctx, org);
     }
     return 1;
@@ -129,7 +147,9 @@ static int hexval(char c) {
 const unsigned char *dir_context_pseudonym_key(DirContext *ctx) {
     if (ctx->have_key) return ctx->pseudonym_key;
     char *hex = NULL;
+    ctx_lock(ctx);
     db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
+    ctx_unlock(ctx);
     if (!hex || strlen(hex) != 64) {
         free(hex);
         return NULL;
@@ -161,7 +181,9 @@ static long long ref_lookup(DirContext *ctx, const char *table, const char *code
     int64_t id = 0;
     if (strmap_get(ctx->ref[slot].map, code, &id)) return id;
     char *sql = xasprintf("SELECT id FROM %s WHERE code = ?", table);
+    ctx_lock(ctx);
     db_query_int(ctx->db, &id, sql, "t", code);
+    ctx_unlock(ctx);
     free(sql);
     if (id) strmap_put(ctx->ref[slot].map, code, id);
     return id;

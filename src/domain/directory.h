@@ -11,6 +11,8 @@
 
 #include "../db/db.h"
 
+#include <pthread.h>
+
 #include <stddef.h>
 
 typedef enum {
@@ -90,6 +92,10 @@ const char *dir_choice_label(const Choice *choices, const char *code);
 /* A batch context: caches of org/dept/tag codes, the actor's name for history, the scope (0 =
  * every org). Create one per import or per request. */
 DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id);
+/* Makes the context hold `lock` around each of its database reads (reference lookups, the
+ * pseudonym key, the org scope), so that contexts on several threads may share one connection
+ * while parsing rows; NULL (the default) takes no lock. */
+void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock);
 void dir_context_free(DirContext *ctx);
 Db *dir_context_db(DirContext *ctx);
 /* 1 when org_id is the context's scope org or below it (always 1 for an unscoped context). */
