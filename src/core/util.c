@@ -245,3 +245,5 @@ char *file_read_all(const char *path, size_t *len, char **err) {
     if (len) *len = b.len;
     return buf_steal(&b);
 }
+
+int str_formula_like(const char *s) { return s && *s && strchr("=+-@\t\r", *s) != NULL; }

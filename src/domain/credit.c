@@ -18,7 +18,7 @@ int credit_grade_valid(const char *g) {
 }
 
 int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
-    Stmt *st = db_prepare(db, "SELECT r.target_id, f.decision_no, f.decision_on, f.amount_cents, f.record_id FROM followup f "
+    Stmt *st = db_prepare(db, "SELECT coalesce(r.target_id, (SELECT t.id FROM target t WHERE t.code = r.target_code)), f.decision_no, f.decision_on, f.amount_cents, f.record_id FROM followup f "
                               "JOIN record r ON r.id = f.record_id WHERE f.id = ?");
     if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
     db_bind_int(st, 1, fid);

@@ -62,7 +62,7 @@ int followup_parse_amount(const char *text, int64_t *cents) {
     for (; *p && *p != '.'; p++) {
         if (*p >= '0' && *p <= '9') {
             if (whole > 100000000000LL) ok = 0;
-            whole = whole * 10 + (*p - '0');
+            else whole = whole * 10 + (*p - '0'); /* stop growing once too large: no overflow */
             digits++;
             group++;
         } else if (*p == ',') {
@@ -564,8 +564,11 @@ int followup_publish_penalty(Db *db, int64_t id, const char *on, const char *tod
     else if (strcmp(on, f.decision_on) < 0) rc = (set_err(err, "公示日期不能早于决定日期"), FU_INVALID);
     if (rc == FU_OK) rc = keep_version(db, id, actor, err);
     if (rc == FU_OK && db_exec(db, "UPDATE followup SET penalty_published_on = ?, version = version + 1, updated_at = "
-                                   "datetime('now'), updated_by = ? WHERE id = ?", "tti", on, actor, id) != DB_OK)
+                                   "datetime('now'), updated_by = ? WHERE id = ? AND penalty_published_on IS NULL AND status <> '已完结'",
+                                   "tti", on, actor, id) != DB_OK)
         rc = dberr(db, err);
+    else if (rc == FU_OK && db_changes(db) != 1) /* guard: published or closed meanwhile */
+        rc = (set_err(err, "该处置已被他人处理，请刷新"), FU_CONFLICT);
     if (rc == FU_OK && late) {
         char due[11];
         *late = followup_publish_due(cal, f.decision_on, o.publish_workdays, due) == CAL_OK ? strcmp(on, due) > 0 : -1;
@@ -610,8 +613,10 @@ int followup_close(Db *db, int64_t id, const char *today, const char *actor, cha
     }
     if (rc == FU_OK) rc = keep_version(db, id, actor, err);
     if (rc == FU_OK && db_exec(db, "UPDATE followup SET status = '已完结', closed_on = ?, version = version + 1, updated_at = "
-                                   "datetime('now'), updated_by = ? WHERE id = ?", "tti", today, actor, id) != DB_OK)
+                                   "datetime('now'), updated_by = ? WHERE id = ? AND status <> '已完结'", "tti", today, actor, id) != DB_OK)
         rc = dberr(db, err);
+    else if (rc == FU_OK && db_changes(db) != 1) /* guard: closed meanwhile */
+        rc = (set_err(err, "该处置已被他人处理，请刷新"), FU_CONFLICT);
     furow_free(&f);
     return rc;
 }
@@ -668,14 +673,16 @@ int followup_transfer_feedback(Db *db, int64_t tid, const char *feedback, const 
     }
     const char *to = done ? "已办结" : "已反馈";
     if (rc == FU_OK && keep_old &&
-        db_exec(db, "UPDATE transfer SET status = ?, updated_at = datetime('now'), updated_by = ? WHERE id = ?", "tti", to,
-                actor, tid) != DB_OK)
+        db_exec(db, "UPDATE transfer SET status = ?, updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status <> '已办结'",
+                "tti", to, actor, tid) != DB_OK)
         rc = dberr(db, err);
     else if (rc == FU_OK && !keep_old &&
              db_exec(db, "UPDATE transfer SET feedback = ?, feedback_on = ?, status = ?, updated_at = datetime('now'), "
-                         "updated_by = ? WHERE id = ?", "tttti", feedback, feedback_on, to, actor,
+                         "updated_by = ? WHERE id = ? AND status <> '已办结'", "tttti", feedback, feedback_on, to, actor,
                      tid) != DB_OK)
         rc = dberr(db, err);
+    if (rc == FU_OK && db_changes(db) != 1) /* guard: finished meanwhile */
+        rc = (set_err(err, "该移送已被他人处理，请刷新"), FU_CONFLICT);
     free(status);
     free(sent_on);
     free(old);

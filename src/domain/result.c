@@ -124,6 +124,12 @@ json_t *result_public_record(const ResultPublicInput *in) {
 
 void result_csv_field(Buf *b, const char *s) {
     if (!s) s = "";
+    if (str_formula_like(s)) { /* a typed remark must not run as a formula in Excel */
+        char *safe = xasprintf("'%s", s);
+        result_csv_field(b, safe);
+        free(safe);
+        return;
+    }
     if (!strpbrk(s, ",\"\r\n")) {
         buf_puts(b, s);
         return;

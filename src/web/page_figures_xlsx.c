@@ -129,11 +129,15 @@ void page_figures_xlsx(Req *r) {
         web_error(r, 500, "export", "导出失败");
         return;
     }
-    if (db_begin(r->db) == DB_OK) { /* who took which report out, when */
-        char after[32];
-        snprintf(after, sizeof after, "{\"year\":%d}", year);
-        if (web_audit(r, "export.figures", "figures", year, NULL, after) == DB_OK) db_commit(r->db);
-        else db_rollback(r->db);
+    /* who took which report out, when: no audit row, no report */
+    char after[32];
+    snprintf(after, sizeof after, "{\"year\":%d}", year);
+    if (db_begin(r->db) != DB_OK || web_audit(r, "export.figures", "figures", year, NULL, after) != DB_OK ||
+        db_commit(r->db) != DB_OK) {
+        db_rollback_if_open(r->db);
+        unlink(tmpl);
+        web_error(r, 500, "audit", "无法记录审计日志，未导出");
+        return;
     }
     char name[64];
     snprintf(name, sizeof name, "figures-%d.xlsx", year);

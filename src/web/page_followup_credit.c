@@ -117,7 +117,9 @@ void page_public_penalties(Req *r) {
                                  "AND f.decision_no IS NOT NULL AND r.status = '已公示' ORDER BY f.decision_on DESC, f.id DESC");
     while (st && db_step(st) == DB_ROW) {
         int insured = str_eq(db_col_text(st, 3), "insured");
-        char *name = insured ? mask_person_name(db_col_text(st, 2) ? db_col_text(st, 2) : "") : xstrdup(db_col_text(st, 2) ? db_col_text(st, 2) : "");
+        /* an insured person is never named on a public page, not even masked: a surname with the
+           county, decision number and amount can point to one person (as /public/results) */
+        char *name = xstrdup(insured ? "参保人（个人信息不公开）" : db_col_text(st, 2) ? db_col_text(st, 2) : "");
         char amount[32] = "";
         if (!db_col_is_null(st, 7)) followup_format_amount(db_col_int(st, 7), amount);
         char *viol = followup_violation_labels(r->db, db_col_int(st, 1), 0, "；");

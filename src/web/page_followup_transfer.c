@@ -30,7 +30,12 @@ static int export_ledger(json_t *rows, const char *path, TableFormat fmt, char *
         const char *cells[] = {no, S("sent_on"), S("kind"), S("receiver"), S("doc_no"), S("target_name"), S("target_code"),
                                S("task_code"), S("summary"), S("feedback"), S("feedback_on"), S("status"), fid, S("org_name")};
 #undef S
+        char *safe[ARRAY_LEN(cells)] = {0}; /* CSV only: typed text must not run as a formula */
+        for (size_t k = 0; fmt == TABLE_CSV && k < ARRAY_LEN(cells); k++)
+            if (str_formula_like(cells[k])) cells[k] = safe[k] = xasprintf("'%s", cells[k]);
         rc = table_write_row(w, cells, ARRAY_LEN(cells), err);
+        for (size_t k = 0; k < ARRAY_LEN(cells); k++)
+            free(safe[k]);
     }
     int crc = table_writer_close(w, err);
     return rc || crc ? -1 : 0;
@@ -59,13 +64,18 @@ void page_transfer_list(Req *r) {
                 unlink(tmpl);
                 web_error(r, 500, "export", err ? err : "导出失败");
             } else {
-                if (db_begin(r->db) == DB_OK) { /* who took which data out, when */
-                    char *after = xasprintf("{\"status\":\"%s\",\"rows\":%zu}", str_empty(status) ? "" : status, json_array_size(rows));
-                    if (web_audit(r, "export.transfers", "transfer", 0, NULL, after) == DB_OK) db_commit(r->db);
-                    else db_rollback(r->db);
-                    free(after);
+                /* who took which data out, when: no audit row, no file */
+                char *after = xasprintf("{\"status\":\"%s\",\"rows\":%zu}", str_empty(status) ? "" : status, json_array_size(rows));
+                int ok = db_begin(r->db) == DB_OK && web_audit(r, "export.transfers", "transfer", 0, NULL, after) == DB_OK &&
+                         db_commit(r->db) == DB_OK;
+                free(after);
+                if (!ok) {
+                    db_rollback_if_open(r->db);
+                    unlink(tmpl);
+                    web_error(r, 500, "audit", "无法记录审计日志，未导出");
+                } else {
+                    web_attachment(r, tmpl, xlsx, xlsx ? "transfers.xlsx" : "transfers.csv");
                 }
-                web_attachment(r, tmpl, xlsx, xlsx ? "transfers.xlsx" : "transfers.csv");
             }
         }
         free(err);

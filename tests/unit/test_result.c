@@ -168,7 +168,12 @@ static void test_csv(void) {
     result_csv_field(&b, NULL);
     buf_putc(&b, '|');
     result_csv_field(&b, "中文，全角逗号");
-    CHECK_STR(b.data, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"||中文，全角逗号");
+    buf_putc(&b, '|');
+    result_csv_field(&b, "=HYPERLINK(\"http://x\",\"y\")"); /* formula injection: defused */
+    buf_putc(&b, '|');
+    result_csv_field(&b, "@SUM(1)");
+    CHECK_STR(b.data, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"||中文，全角逗号|"
+                      "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"|'@SUM(1)");
     buf_free(&b);
 
     json_t *rows = json_array(), *row = json_object();

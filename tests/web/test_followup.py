@@ -158,7 +158,7 @@ r = staff.form(f"/transfers/{t_id}/feedback", {"feedback": "已立案侦查", "f
 s.check("feedback and 已办结", r.status == 303 and sql(db, "SELECT status FROM transfer WHERE id = ?", (t_id,))[0][0] == "已办结")
 s.check("judicial follow-up closed", staff.form(f"/followups/{f_jud}/close", {}).status == 303)
 
-# a penalty on the insured person: on the public page only masked
+# a penalty on the insured person: on the public page never named
 r = staff.form("/followups", {"record": r_jud, "option": "penalty", "decision_no": "宁医保罚〔2025〕9号",
                               "decision_on": iso(today), "amount": "800"})
 f_ins = fid_of(r)
@@ -225,7 +225,8 @@ r = Client(db).get("/public/penalties")
 s.check("public penalties page", r.status == 200 and "宁医保罚〔2025〕3号" in r.text and "12,345.60" in r.text and
         "宁晋县人民医院" in r.text and "12110000400686291H" in r.text and "宁晋县医疗保障局" in r.text)
 s.check("violation labels from refdata", "分解住院、挂床住院" in r.text)
-s.check("insured person never named", ins[2] not in r.text and "宁医保罚〔2025〕9号" in r.text and ins[2][0] + "*" in r.text)
+s.check("insured person never named, not even masked", ins[2] not in r.text and "宁医保罚〔2025〕9号" in r.text
+        and ins[2][0] + "*" not in r.text and "参保人（个人信息不公开）" in r.text)
 s.check("no grades on the public page", "等级" not in r.text and "grade" not in r.text)
 s.check("portal links the penalties", "/public/penalties" in Client(db).get("/public/").text)
 
