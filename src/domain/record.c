@@ -699,9 +699,11 @@ static void check_date(json_t *errors, const char *key, const char *v, const cha
 static int64_t int_of(const json_t *v) {
     if (json_is_integer(v)) return json_integer_value(v);
     if (json_is_string(v)) {
+        const char *t = json_string_value(v);
+        if (!*t) return 0; /* an empty form field: none */
         char *end;
-        long long n = strtoll(json_string_value(v), &end, 10);
-        return *json_string_value(v) && !*end ? n : -1;
+        long long n = strtoll(t, &end, 10);
+        return !*end ? n : -1;
     }
     return 0;
 }
