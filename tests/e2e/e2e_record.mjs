@@ -72,7 +72,7 @@ await step('fill, save offline, sync when back online', async () => {
   check('the draft in localStorage is pending with its base version', draft && draft.pending && draft.base_version === 1 && draft.data.remarks === '现场检查未发现问题', JSON.stringify(draft));
   await page.screenshot({ path: join(shots, 'record-offline-draft.png'), fullPage: false });
   await context.setOffline(false);
-  await page.waitForFunction(() => document.querySelector('#draft-status').textContent.includes('已保存'), null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelector('#draft-status').textContent.includes('已保存（第'), null, { timeout: 10000 });
   check('back online: the draft was sent and saved as version 2', (await page.textContent('#draft-status')).includes('第2版'));
   const left = await page.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('record-draft-')).length);
   check('the sent draft is removed from the device', left === 0, String(left));
@@ -84,17 +84,23 @@ await step('upload a photo', async () => {
   await page.setInputFiles('#f-file', { name: 'scene.png', mimeType: 'image/png', buffer: png });
   await page.click('#btn-upload');
   await page.waitForSelector('#photos img', { timeout: 10000 });
-  const ok = await page.evaluate(async () => { const img = document.querySelector('#photos img'); await img.decode().catch(() => {}); return img.naturalWidth; });
+  await page.locator('#photos img').first().scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => { const img = document.querySelector('#photos img'); return img.complete; }, null, { timeout: 10000 });
+  const ok = await page.evaluate(() => document.querySelector('#photos img').naturalWidth);
   check('the photo is shown from the internal file route', ok === 1, String(ok));
 });
 
 await step('signature on the canvas', async () => {
   await page.fill('#sig-name', '院长甲');
+  await page.locator('#sig-canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('#sig-canvas').boundingBox();
-  await page.mouse.move(box.x + 20, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + 20 + i * 20, box.y + box.height / 2 + (i % 2 ? -25 : 25));
-  await page.mouse.up();
+  // a finger on the touch screen: real touch input through the DevTools protocol (pointer events of type touch)
+  const cdp = await context.newCDPSession(page);
+  const y0 = box.y + box.height / 2;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: box.x + 20, y: y0 }] });
+  for (let i = 1; i <= 12; i++)
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: box.x + 20 + i * 20, y: y0 + (i % 2 ? -25 : 25) }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   const inked = await page.evaluate(() => { const c = document.getElementById('sig-canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; });
   check('strokes drawn on the canvas', inked > 100, String(inked));
   await page.screenshot({ path: join(shots, 'record-signature.png'), fullPage: false });
