@@ -200,6 +200,16 @@ static void dispatch(Req *r) {
     rt->handler(r);
 }
 
+/* 1 for "/my/records/<digits>/files", the upload route of a record form. */
+static int is_record_upload(const char *path) {
+    const char *p = path;
+    if (strncmp(p, "/my/records/", 12) != 0) return 0;
+    p += 12;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+    return !strcmp(p, "/files");
+}
+
 int app_accept(void *app_, HttpRequest *req) {
     const char *cl = http_header(req, "Content-Length");
     const char *ct = http_header(req, "Content-Type");
@@ -208,7 +218,9 @@ int app_accept(void *app_, HttpRequest *req) {
     if (len > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) return 413;
     if (!multipart) return 0;
     size_t pl = strlen(req->path);
-    if (strcmp(req->method, "POST") != 0 || pl < 7 || strcmp(req->path + pl - 7, "/import") != 0) return 404;
+    int import = pl >= 7 && !strcmp(req->path + pl - 7, "/import");
+    int record_files = is_record_upload(req->path);
+    if (strcmp(req->method, "POST") != 0 || (!import && !record_files)) return 404;
     Req r;
     memset(&r, 0, sizeof r);
     r.app = app_;
@@ -217,6 +229,8 @@ int app_accept(void *app_, HttpRequest *req) {
     if (!r.db) return 503;
     session_load(&r);
     int status = r.sess ? 0 : 401;
+    /* photos and videos of a record form: only an officer who fills records may send them */
+    if (!status && record_files && !web_role_has(r.sess->role, P_RECORD_FILL)) status = 403;
     app_db_put(app_, r.db);
     return status;
 }

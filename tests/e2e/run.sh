@@ -24,8 +24,23 @@ for _ in $(seq 1 100); do
 done
 mkdir -p "$here/screenshots"
 BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDIR="$tmp" \
-  node "$here/e2e.mjs"
-rc=$?
+  node "$here/e2e.mjs" | tee "$tmp/e2e.out"
+rc=${PIPESTATUS[0]}
+# the record form continues on the task e2e.mjs drew: the officer account becomes a member of one
+# of its groups (as an administrator would link it)
+python3 - "$db" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1], timeout=30)
+con.execute("""UPDATE user SET officer_id = (SELECT o.id FROM draw_member m JOIN draw d ON d.id = m.draw_id
+  JOIN officer o ON o.cert_no = m.member_code WHERE d.status = '已抽取' AND m.status = '在组' AND m.role <> '专家'
+  ORDER BY d.id DESC, m.target_code LIMIT 1) WHERE username = 'officer'""")
+con.commit()
+PY
+BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDIR="$tmp" \
+  node "$here/e2e_record.mjs" | tee "$tmp/e2e_record.out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+# one RESULT line for both scripts (tests/run.sh reads the last one)
+cat "$tmp/e2e.out" "$tmp/e2e_record.out" | awk '/^RESULT [0-9]+ [0-9]+$/ { p += $2; f += $3 } END { print "RESULT", p + 0, f + 0 }'
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 src=$?

@@ -1,0 +1,147 @@
+/* record.h - the record form 一企一表: one record per drawn target of a task's current draw,
+ * carrying every department's items (the task's items, then each confirmed joint dept's own
+ * items), the overall result, violations, photos, videos and the target's signature.
+ *
+ * Model (sql/008_record.sql). A record moves
+ *
+ *     待录入 --submit--> 待审核 --(review, result_web)--> 审核通过 / 退回 --submit--> 待审核
+ *
+ * and its contents change only in 待录入 or 退回. Every content save carries the version the
+ * editor started from (optimistic lock): a stale version is REC_CONFLICT; the previous contents
+ * go to record_version before the change and `version` is bumped. Files are stored on disk under
+ * a files directory, named by their SHA-256 (<dir>/ab/<sha256>), and withdrawn by status with a
+ * reason, never deleted.
+ *
+ * Conventions (as task.h): functions that change data run inside the caller's transaction and
+ * never begin one; results REC_OK, REC_INVALID (field errors in `errors`, Chinese), REC_NOT_FOUND,
+ * REC_CONFLICT (*err says why), REC_ERR (*err). *err strings are newly allocated. "today" is
+ * passed in (YYYY-MM-DD). Thread-safety: no shared state; each call uses the caller's Db. */
+#ifndef SPOTCHECK_RECORD_H
+#define SPOTCHECK_RECORD_H
+
+#include "../db/db.h"
+#include "calendar.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { REC_OK = 0, REC_ERR = -1, REC_INVALID = 1, REC_NOT_FOUND = 2, REC_CONFLICT = 3 };
+
+/* Working days after the check within which the result is entered (and published). */
+#define RECORD_ENTRY_DAYS 20
+/* File size limits by kind. */
+#define RECORD_PHOTO_MAX (10u << 20)
+#define RECORD_VIDEO_MAX (64u << 20)
+#define RECORD_SIGNATURE_MAX (1u << 20)
+
+/* ---- pure rules ---- */
+
+/* Parses an amount in yuan as typed ("12,345.60", "12345.6", "０" is not accepted; thousands
+ * separators ',' or '，' anywhere in the integer part, at most 2 decimals, no sign) into fen.
+ * Returns 0 with *fen set, or -1. Limit: 10^13 yuan. */
+int record_amount_parse(const char *s, int64_t *fen);
+/* Formats fen as yuan with thousands separators and 2 decimals ("12,345.60") into out. */
+void record_amount_format(int64_t fen, char out[40]);
+
+/* The MIME type of the bytes by their magic numbers for a file of `kind` ("photo": JPEG, PNG,
+ * WebP; "video": MP4, MOV, WebM; "signature": PNG), or NULL when the bytes are not one of them. */
+const char *record_sniff(const char *kind, const unsigned char *p, size_t n);
+/* The byte limit of a kind, 0 for an unknown kind. */
+size_t record_file_limit(const char *kind);
+
+/* One result category of refdata result_categories. */
+typedef struct RecordCat {
+    const char *code, *label, *parent;
+    int exclusive;
+} RecordCat;
+
+/* Checks a list of result codes against the categories and normalizes it in place: unknown
+ * codes and an exclusive category combined with any other are errors (*why, newly allocated,
+ * Chinese); a parent chosen together with its child is dropped (the child says more);
+ * duplicates are dropped. *n is updated. Returns 0 or -1. */
+int record_results_check(const char **codes, size_t *n, const RecordCat *cats, size_t ncats,
+                         char **why);
+
+/* What submission needs, as plain data. */
+typedef struct RecordSubmitItem {
+    const char *name, *methods, *result;
+} RecordSubmitItem;
+typedef struct RecordSubmitView {
+    const char *checked_on, *result_codes;
+    const RecordSubmitItem *items;
+    size_t nitems;
+    int officers; /* officers (not experts) listed on the record */
+    const char *signer_name, *refusal_reason;
+    int has_signature;
+} RecordSubmitView;
+/* Adds a Chinese message per missing requirement to `errors` (keys checked_on, result_codes,
+ * items, officers, signature). Returns the number of errors. */
+int record_submit_check(const RecordSubmitView *v, json_t *errors);
+
+/* The entry deadline: checked_on + RECORD_ENTRY_DAYS working days, or before the check (NULL
+ * or "") the last day of month_to ("YYYY-MM") + RECORD_ENTRY_DAYS. Writes the deadline (or "")
+ * and the state shown ("剩余N个工作日", "今日到期", "已逾期N个工作日", "期限未知") and sets
+ * *overdue. Returns CAL_OK, CAL_UNKNOWN or CAL_INVALID (state "期限未知" for both). */
+int record_deadline(const Calendar *cal, const char *checked_on, const char *month_to,
+                    const char *today, char deadline[11], char state[64], int *overdue);
+
+/* ---- storage ---- */
+
+/* Creates the missing records of task_id's current drawn draw: one per valid drawn target, with
+ * the items of every dept. Idempotent; records of an earlier (已作废) draw stay. *created (may be
+ * NULL) receives the number created. REC_NOT_FOUND when the task does not exist; REC_OK with
+ * nothing done when the task has no drawn draw. */
+int record_sync_task(Db *db, int64_t task_id, int *created, char **err);
+
+/* Everything about a record as JSON (new reference), or NULL when absent: id, task_id, task_code,
+ * task_name, org_id, draw_id, target_code, target_name (insured persons: code only), status,
+ * version, checked_from, checked_on, result_codes [..], results [{code, label}], remarks, notes,
+ * officers [..], members [{cert_no, name, role, officer, present}], signer_name, refusal_reason,
+ * signature_file_id, fraud_purpose, police_transfer, deadline, deadline_state, overdue,
+ * items [{position, dept_name, item_code, item_name, methods [..], result [..], notes}],
+ * violations [{id, item_position, category, category_label, amount, amount_cents, description}],
+ * files [{id, kind, mime, size, sha256, original_name, status, status_reason, uploaded_at,
+ * uploaded_by}], versions [{version, changed_at, changed_by}], events [..], submitted_at,
+ * review_opinion. cal may be NULL (deadline unknown). */
+json_t *record_json(Db *db, int64_t id, const Calendar *cal, const char *today);
+
+/* The stored contents of record id (fields, items, active violations, org_id as text) as
+ * compact JSON for the audit log and record_version; new string or NULL when absent. */
+char *record_snapshot_text(Db *db, int64_t id);
+
+/* Saves the contents of record id from `in` (a JSON object as the form or the API sends it):
+ * checked_from, checked_on, result_codes [..] or "a,b", remarks, notes, officers [..],
+ * fraud_purpose, police_transfer (true/false or "1"), signer_name, refusal_reason,
+ * items [{position, methods [..], result [..], notes}], violations [{id?, item_position?,
+ * category, amount (yuan text), description}] (the active violations not listed are withdrawn).
+ * Absent keys keep their value. `version` is the version the editor started from. */
+int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const char *today,
+                const char *actor, json_t *errors, char **err);
+
+/* Submits record id (待录入/退回 → 待审核) with a record_event row dated today. REC_INVALID
+ * with the missing requirements in `errors`. */
+int record_submit(Db *db, int64_t id, const char *today, const char *actor, json_t *errors,
+                  char **err);
+
+/* The files directory for a database at db_path: "<dir of db_path>/files". New string. */
+char *record_files_dir(const char *db_path);
+/* The path of a stored file: "<files_dir>/<sha[0..1]>/<sha>". New string. */
+char *record_file_path(const char *files_dir, const char *sha256);
+
+/* Stores `len` bytes as a file of `kind` for record id: checks the type by magic bytes and the
+ * size, writes the bytes to disk (content-addressed; an existing identical file is kept), then
+ * inserts the record_file row. REC_INVALID with the reason in *err for a wrong type or size.
+ * *file_id receives the new id. */
+int record_file_add(Db *db, int64_t id, const char *files_dir, const char *kind,
+                    const unsigned char *data, size_t len, const char *original_name,
+                    const char *actor, int64_t *file_id, char **err);
+/* Withdraws file fid of record id with a reason (required). A withdrawn signature is unset. */
+int record_file_withdraw(Db *db, int64_t id, int64_t fid, const char *reason, const char *actor,
+                         char **err);
+/* Stores a signature PNG and sets it with the signer's name on record id. */
+int record_signature_set(Db *db, int64_t id, const char *files_dir, const unsigned char *png,
+                         size_t len, const char *signer_name, const char *actor,
+                         int64_t *file_id, char **err);
+
+#endif

@@ -1,0 +1,125 @@
+// e2e_record.mjs - the record form 一企一表 on a phone with a weak connection, after e2e.mjs left a
+// task with a locked draw in the demo database (run.sh links the `officer` account to a member of
+// one of its groups): the officer opens a record, fills it, goes offline and saves (the draft stays
+// on the device), comes back online (the draft is sent and saved), uploads a photo, draws a
+// signature with the finger/mouse on the canvas and submits. Screenshots of each stage.
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+
+const base = process.env.BASE, shots = process.env.SHOTS;
+let passed = 0, failed = 0;
+function check(name, cond, detail = '') {
+  if (cond) { passed++; console.log(`ok   ${name}`); }
+  else { failed++; console.log(`FAIL ${name} ${detail}`); }
+}
+async function step(name, fn) {
+  try { await fn(); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+const page = await context.newPage();
+page.on('dialog', d => d.accept());
+const consoleErrors = [];
+page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
+page.on('pageerror', e => consoleErrors.push(e.message));
+// a 1x1 PNG photo
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+let recordUrl = '';
+
+await step('officer opens a record on a phone', async () => {
+  await page.goto(base + '/login');
+  await page.fill('#username', 'officer');
+  await page.fill('#password', 'spotcheck-demo');
+  await page.click('button[type=submit]');
+  await page.waitForURL(base + '/');
+  await page.goto(base + '/my');
+  await page.click('#link-my-records');
+  await page.waitForURL(/\/my\/records$/);
+  const cards = await page.locator('#my-records li').count();
+  check('the officer sees the records of the groups', cards > 0, String(cards));
+  await page.screenshot({ path: join(shots, 'record-mine-phone.png'), fullPage: true });
+  await page.locator('#my-records li a').first().click();
+  await page.waitForURL(/\/my\/records\/\d+$/);
+  recordUrl = page.url();
+  check('the form shows the items', await page.locator('.record-item').count() >= 1);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check('no horizontal scrolling on the phone', width <= 392, String(width));
+});
+
+await step('fill, save offline, sync when back online', async () => {
+  await page.fill('#r-from', '2025-06-02');
+  await page.fill('#r-on', '2025-06-03');
+  const officers = page.locator('input[name=officers]');
+  for (let i = 0; i < await officers.count(); i++) await officers.nth(i).check();
+  const items = page.locator('.record-item');
+  for (let i = 0; i < await items.count(); i++) {
+    await items.nth(i).locator('input[value=onsite]').check();
+    await items.nth(i).locator('input[value="01"]').check();
+  }
+  await page.locator('input[name=result_codes][value="01"]').check();
+  await page.fill('#r-remarks', '现场检查未发现问题');
+  await context.setOffline(true);
+  await page.click('#btn-save');
+  await page.waitForSelector('#draft-status:not([hidden])');
+  const msg = await page.textContent('#draft-status');
+  check('offline: the draft stays on the device and the page says so', msg.includes('草稿已保存在本设备') && msg.includes('联网后自动提交'), msg);
+  const draft = await page.evaluate(() => { const k = Object.keys(localStorage).find(k => k.startsWith('record-draft-')); return k && JSON.parse(localStorage.getItem(k)); });
+  check('the draft in localStorage is pending with its base version', draft && draft.pending && draft.base_version === 1 && draft.data.remarks === '现场检查未发现问题', JSON.stringify(draft));
+  await page.screenshot({ path: join(shots, 'record-offline-draft.png'), fullPage: false });
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector('#draft-status').textContent.includes('已保存（第'), null, { timeout: 10000 });
+  check('back online: the draft was sent and saved as version 2', (await page.textContent('#draft-status')).includes('第2版'));
+  const left = await page.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('record-draft-')).length);
+  check('the sent draft is removed from the device', left === 0, String(left));
+  await page.goto(recordUrl);
+  check('reloaded form shows the saved contents', (await page.inputValue('#r-remarks')) === '现场检查未发现问题' && (await page.textContent('#rec-version')) === '2');
+});
+
+await step('upload a photo', async () => {
+  await page.setInputFiles('#f-file', { name: 'scene.png', mimeType: 'image/png', buffer: png });
+  await page.click('#btn-upload');
+  await page.waitForSelector('#photos img', { timeout: 10000 });
+  await page.locator('#photos img').first().scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => { const img = document.querySelector('#photos img'); return img.complete; }, null, { timeout: 10000 });
+  const ok = await page.evaluate(() => document.querySelector('#photos img').naturalWidth);
+  check('the photo is shown from the internal file route', ok === 1, String(ok));
+});
+
+await step('signature on the canvas', async () => {
+  await page.fill('#sig-name', '院长甲');
+  await page.locator('#sig-canvas').scrollIntoViewIfNeeded();
+  const box = await page.locator('#sig-canvas').boundingBox();
+  // a finger on the touch screen: real touch input through the DevTools protocol (pointer events of type touch)
+  const cdp = await context.newCDPSession(page);
+  const y0 = box.y + box.height / 2;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: box.x + 20, y: y0 }] });
+  for (let i = 1; i <= 12; i++)
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: box.x + 20 + i * 20, y: y0 + (i % 2 ? -25 : 25) }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const inked = await page.evaluate(() => { const c = document.getElementById('sig-canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; });
+  check('strokes drawn on the canvas', inked > 100, String(inked));
+  await page.screenshot({ path: join(shots, 'record-signature.png'), fullPage: false });
+  await page.click('#sig-save');
+  await page.waitForURL(/ok=saved/);
+  check('signature saved and shown', await page.isVisible('#signature img.signature-img'));
+  await page.screenshot({ path: join(shots, 'record-form-phone.png'), fullPage: true });
+});
+
+await step('submit for review', async () => {
+  await page.click('#btn-submit');
+  await page.waitForURL(/\/my\/records\?ok=status/);
+  check('the record is 待审核', (await page.textContent('#my-records')).includes('待审核'));
+  await page.goto(recordUrl);
+  check('the submitted record is read-only', (await page.locator('#record-form').count()) === 0 && (await page.textContent('#history')).includes('提交'));
+  await page.screenshot({ path: join(shots, 'record-submitted.png'), fullPage: true });
+});
+
+check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
+await browser.close();
+console.log(`RESULT ${passed} ${failed}`);
+process.exit(failed ? 1 : 0);
