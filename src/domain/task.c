@@ -501,14 +501,15 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
     db_finalize(st);
     if (json_array_size(joint)) json_object_set_new(p, "joint_depts", joint);
     else json_decref(joint);
-    /* the expertise tags the task's items require (精准匹配): every officer of the lead dept's
-     * pool must hold them (docs/DRAW.md §5) */
+    /* the expertise tags the task's items require (精准匹配) are specialties the group must cover,
+     * with an expert where its officers cannot (003 五(一)2; docs/DRAW.md §5). Not required_tags:
+     * demanding every tag of every officer empties the pool when items need different skills. */
     json_t *tags = task_required_tags(db, task_id, err);
     if (!tags) {
         json_decref(p);
         return NULL;
     }
-    if (json_array_size(tags)) json_object_set_new(p, "required_tags", tags);
+    if (json_array_size(tags)) json_object_set_new(p, "specialties", tags);
     else json_decref(tags);
     return p;
 }
