@@ -266,6 +266,13 @@ s.check("events in order", ev == ["提交", "退回", "提交", "审核通过", 
 r = staff.get(f"/records/{rid}/files/{photo_id}")
 s.check("staff fetch the photo", r.status == 200 and r.body == photo and r.header("Content-Type") == "image/png", str(r.status))
 s.check("another county cannot see it", lincheng.get(f"/records/{rid}").status == 404 and lincheng.get(f"/credit/{hosp_id}").status == 404)
+# An action at 07:00 in China is stored by datetime('now') as the previous UTC day: the clocks take
+# the event's working day (record_event.on_day), not the first 10 characters of the timestamp.
+sql(db, "UPDATE record SET submitted_at = ?, published_at = ? WHERE id = ?",
+    (iso(today - datetime.timedelta(days=1)) + " 23:00:00", iso(today - datetime.timedelta(days=1)) + " 23:00:00", rid))
+by = {(c["kind"], c.get("target_code")): c for c in staff.get("/api/v1/deadlines").json()["deadlines"]}
+s.check("done days come from the events, not the UTC timestamps",
+        by[("entry", HOSP)]["done_on"] == iso(today) and by[("publish", HOSP)]["done_on"] == iso(today), str(by[("entry", HOSP)]))
 acts = {a for (a,) in sql(db, "SELECT action FROM audit_log")}
 want = {"record.save", "record.file.add", "record.signature", "record.submit", "record.return", "record.approve", "record.publish",
         "followup.open", "followup.publish_penalty", "followup.update", "followup.close", "result.exchange"}
