@@ -290,16 +290,21 @@ static json_t *group_officers(Collect *c, int64_t draw_id, const char *target) {
 }
 
 /* Result entry and publication of every drawn target of every current draw, with its record
- * when one exists. */
+ * when one exists. The day a duty was done is the working day of its last record_event (提交,
+ * 公示: the local day the action was taken), not the UTC date of submitted_at/published_at
+ * (datetime('now')), which is the day before for actions taken before 08:00 in China. */
 static int collect_records(Collect *c, int64_t scope) {
     Stmt *st = db_prepare(
         c->db,
         "SELECT t.id, t.code, t.name, t.org_id, o.name, coalesce(t.lead_dept_id, 0), ld.name, "
         "t.month_to, "
         "d.id, dt.target_code, g.name, g.kind, r.id, r.status, r.checked_on, "
-        "CASE WHEN r.status IN ('待审核', '审核通过', '已公示') THEN substr(r.submitted_at, 1, 10) "
-        "END, "
-        "CASE WHEN r.status = '已公示' THEN substr(r.published_at, 1, 10) END "
+        "CASE WHEN r.status IN ('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM "
+        "record_event e WHERE e.record_id = r.id AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), "
+        "substr(r.submitted_at, 1, 10)) END, "
+        "CASE WHEN r.status = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e WHERE "
+        "e.record_id = r.id AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "
+        "substr(r.published_at, 1, 10)) END "
         "FROM task t JOIN org o ON o.id = t.org_id "
         "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "
         "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' "

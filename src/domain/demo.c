@@ -283,7 +283,16 @@ static int load_people(Loader *L, Rng *r) {
         snprintf(to, sizeof to, "%d%s", i % 20 == 7 ? 2024 : 2027 + rng_int(r, 3), from + 4);
         const char *status = i % 15 == 4 ? "休假" : i % 29 == 5 ? "借调" : "在岗";
         snprintf(phone, sizeof phone, "1%02d%08d", 30 + rng_int(r, 60), rng_int(r, 100000000));
-        if (PUT(L, "officers", cert, name, "130528", dept, from, to, PICK(r, skills), "130528",
+        /* 基金监管股 leads the price checks (item NJ-2025-04 needs S-PRICE): its officers all carry
+         * the tag, so a draw for that item fills whole groups of two (a record needs two officers).
+         * The pick is still drawn, so the random sequence of the rest of the demo is unchanged. */
+        const char *skill = PICK(r, skills);
+        char skill_buf[64];
+        if (!strcmp(dept, "NJ-JJJG") && !(skill && strstr(skill, "S-PRICE"))) {
+            snprintf(skill_buf, sizeof skill_buf, "%s%sS-PRICE", skill ? skill : "", skill ? "、" : "");
+            skill = skill_buf;
+        }
+        if (PUT(L, "officers", cert, name, "130528", dept, from, to, skill, "130528",
                 status, i % 4 == 1 ? "是" : "否", phone, !strcmp(status, "在岗") ? NULL : "演示: 暂不参加抽查"))
             return DB_ERR;
     }

@@ -187,6 +187,12 @@ void page_my_deadlines(Req *r) {
         }
         size_t i;
         json_array_foreach(clocks, i, c) {
+            /* the collector links the staff pages (/records/:id, /tasks/:id), closed to officers:
+             * link the officer's own form instead (/my/records syncs a record not yet created) */
+            json_int_t rid = json_integer_value(json_object_get(c, "record_id"));
+            char *link = rid ? xasprintf("/my/records/%lld", (long long)rid) : xstrdup("/my/records");
+            json_object_set_new(c, "link", json_string(link));
+            free(link);
             int s = deadline_state_parse(json_string_value(json_object_get(c, "state")));
             json_array_append(s == DL_DONE_ON_TIME || s == DL_DONE_LATE ? done : open, c);
         }
