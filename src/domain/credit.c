@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "directory.h"
 #include "followup.h"
+#include "../core/money.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
     int rc = DB_OK;
     if (db_step(st) == DB_ROW && !db_col_is_null(st, 0)) {
         char amount[32] = "";
-        if (!db_col_is_null(st, 3)) followup_format_amount(db_col_int(st, 3), amount);
+        if (!db_col_is_null(st, 3)) money_format_yuan(db_col_int(st, 3), amount);
         char *summary = *amount ? xasprintf("行政处罚决定书 %s，罚没金额 %s 元", db_col_text(st, 1), amount)
                                 : xasprintf("行政处罚决定书 %s", db_col_text(st, 1));
         const char *on = db_col_text(st, 2);
@@ -139,7 +140,7 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
                                                     db_col_text(st, 9), "at", db_col_text(st, 10)));
         db_finalize(st);
     }
-    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, substr(r.published_at, 1, 10), r.result_codes FROM record r "
+    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, date(r.published_at, 'localtime'), r.result_codes FROM record r "
                         "LEFT JOIN task t ON t.id = r.task_id WHERE r.target_id = ? AND r.status = '已公示' "
                         "ORDER BY r.published_at DESC, r.id DESC");
     if (st) {

@@ -5,6 +5,8 @@
  * Penalty decisions are entered into the target's credit record through credit.h. */
 #include "followup.h"
 
+#include "../core/money.h"
+
 #include "../core/util.h"
 #include "codes.h"
 #include "credit.h"
@@ -47,64 +49,6 @@ int followup_transfer_kind_ok(const char *kind) {
     return 0;
 }
 
-int followup_parse_amount(const char *text, int64_t *cents) {
-    if (!text) return -1;
-    char *s = str_trim(xstrdup(text));
-    size_t n = strlen(s);
-    static const char yuan[] = "元";
-    if (n >= sizeof yuan - 1 && !strcmp(s + n - (sizeof yuan - 1), yuan)) {
-        s[n - (sizeof yuan - 1)] = 0;
-        str_trim(s);
-    }
-    const char *p = s;
-    int64_t whole = 0;
-    int digits = 0, group = 0, commas = 0, ok = 1;
-    for (; *p && *p != '.'; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (whole > 100000000000LL) ok = 0;
-            else whole = whole * 10 + (*p - '0'); /* stop growing once too large: no overflow */
-            digits++;
-            group++;
-        } else if (*p == ',') {
-            /* the first group has 1-3 digits, every later one exactly 3 */
-            if ((commas == 0 && (group < 1 || group > 3)) || (commas > 0 && group != 3)) ok = 0;
-            commas++;
-            group = 0;
-        } else {
-            ok = 0;
-        }
-    }
-    if (commas && group != 3) ok = 0;
-    if (!digits) ok = 0;
-    int64_t frac = 0;
-    if (*p == '.') {
-        p++;
-        int nf = 0;
-        for (; *p; p++, nf++) {
-            if (*p < '0' || *p > '9' || nf >= 2) ok = 0;
-            else frac = frac * 10 + (*p - '0');
-        }
-        if (nf == 0) ok = 0;
-        if (nf == 1) frac *= 10;
-    }
-    free(s);
-    if (!ok || whole > 100000000000LL) return -1;
-    *cents = whole * 100 + frac;
-    return 0;
-}
-
-void followup_format_amount(int64_t cents, char out[32]) {
-    char digits[24];
-    if (cents < 0) cents = 0;
-    snprintf(digits, sizeof digits, "%lld", (long long)(cents / 100));
-    size_t n = strlen(digits), o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    snprintf(out + o, 32 - o, ".%02lld", (long long)(cents % 100));
-}
-
 int followup_validate(const FuOption *opt, const FuState *st, const FuState *prev, const char *today,
                       json_t *errors) {
     int n = 0;
@@ -130,7 +74,7 @@ int followup_validate(const FuOption *opt, const FuState *st, const FuState *pre
     if (opt->needs_amount) {
         int64_t c;
         if (str_empty(st->amount)) n += field_err(errors, "amount", "请填写金额（元）");
-        else if (followup_parse_amount(st->amount, &c) != 0)
+        else if (money_parse_yuan(st->amount, &c) != 0)
             n += field_err(errors, "amount", "金额格式不正确，应为以元为单位的数字，如 12,345.60");
     }
     if (opt->needs_receiver && str_empty(st->receiver))
@@ -283,7 +227,7 @@ static char *shown_name(const char *kind, const char *name) {
 json_t *followup_pending_json(Db *db, int64_t scope_org) {
     json_t *a = json_array();
     Stmt *st = db_prepare(db, "SELECT r.id, r.task_id, t.code, t.name, r.target_code, tg.name, tg.kind, r.result_codes, "
-                              "substr(r.published_at, 1, 10) FROM record r LEFT JOIN task t ON t.id = r.task_id "
+                              "date(r.published_at, 'localtime') FROM record r LEFT JOIN task t ON t.id = r.task_id "
                               "LEFT JOIN target tg ON tg.id = r.target_id WHERE " HAS_FINDINGS_SQL " AND NOT EXISTS "
                               "(SELECT 1 FROM followup f WHERE f.record_id = r.id) AND " SCOPE_SQL("r.org_id")
                               " ORDER BY r.published_at, r.id");
@@ -398,7 +342,7 @@ static int furow_load(Db *db, int64_t id, FuRow *f) {
         f->amount_cents = db_col_int(st, 8);
         if (f->has_amount) {
             char a[32];
-            followup_format_amount(f->amount_cents, a);
+            money_format_yuan(f->amount_cents, a);
             f->amount = xstrdup(a);
         }
         f->penalty_published_on = dup_col(st, 9);
@@ -441,7 +385,7 @@ static int bind_fields(Stmt *st, int idx, const FuOption *o, const FuState *s) {
     db_bind_text(st, idx++, o->needs_decision ? nz(s->decision_no) : NULL);
     db_bind_text(st, idx++, o->needs_decision ? nz(s->decision_on) : NULL);
     int64_t cents;
-    if (o->needs_amount && !str_empty(s->amount) && followup_parse_amount(s->amount, &cents) == 0)
+    if (o->needs_amount && !str_empty(s->amount) && money_parse_yuan(s->amount, &cents) == 0)
         db_bind_int(st, idx++, cents);
     else
         db_bind_null(st, idx++);

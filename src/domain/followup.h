@@ -57,13 +57,7 @@ typedef struct FuState {
 
 /* ---- pure rules ---- */
 
-/* Parses an amount in yuan as typed: digits with optional ',' thousands separators (in groups
- * of three), an optional '.' and at most two decimals, optional "元" suffix, spaces trimmed
- * ("12,345.60", "12345.6", "0", "１２３" is rejected). Writes fen to *cents. Returns 0, or -1
- * when the text is not an amount or exceeds 10^13 fen. */
-int followup_parse_amount(const char *text, int64_t *cents);
-/* Formats fen as yuan with thousands separators and two decimals ("12,345.60"). */
-void followup_format_amount(int64_t cents, char out[32]);
+/* Amounts: src/core/money.h (money_parse_yuan, money_format_yuan). */
 
 /* Validates the fields of st for option opt. `prev` is the stored state for an edit (NULL when
  * opening): a rectification deadline must lie after today only when set or changed. Adds

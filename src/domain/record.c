@@ -9,6 +9,7 @@
  * table. Called by the record web handlers (page_record*.c). */
 #include "record.h"
 
+#include "../core/money.h"
 #include "../core/util.h"
 #include "draw_sha256.h"
 
@@ -20,61 +21,6 @@
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- pure rules ---- */
-
-int record_amount_parse(const char *s, int64_t *fen) {
-    if (!s) return -1;
-    while (*s == ' ') s++;
-    int64_t yuan = 0;
-    int digits = 0, last_sep = 0;
-    const char *p = s;
-    for (;;) {
-        if (*p >= '0' && *p <= '9') {
-            if (++digits > 13) return -1;
-            yuan = yuan * 10 + (*p - '0');
-            p++;
-            last_sep = 0;
-        } else if (*p == ',' && digits) {
-            if (last_sep) return -1;
-            last_sep = 1;
-            p++;
-        } else if (!strncmp(p, "\xEF\xBC\x8C", 3) && digits) { /* full-width comma */
-            if (last_sep) return -1;
-            last_sep = 1;
-            p += 3;
-        } else {
-            break;
-        }
-    }
-    if (!digits || last_sep) return -1;
-    int64_t cents = 0;
-    if (*p == '.') {
-        p++;
-        int d = 0;
-        while (*p >= '0' && *p <= '9') {
-            if (++d > 2) return -1;
-            cents = cents * 10 + (*p - '0');
-            p++;
-        }
-        if (!d) return -1;
-        if (d == 1) cents *= 10;
-    }
-    while (*p == ' ') p++;
-    if (*p) return -1;
-    *fen = yuan * 100 + cents;
-    return 0;
-}
-
-void record_amount_format(int64_t fen, char out[40]) {
-    if (fen < 0) fen = 0;
-    char digits[24];
-    snprintf(digits, sizeof digits, "%lld", (long long)(fen / 100));
-    size_t n = strlen(digits), k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) out[k++] = ',';
-        out[k++] = digits[i];
-    }
-    snprintf(out + k, 40 - k, ".%02d", (int)(fen % 100));
-}
 
 const char *record_sniff(const char *kind, const unsigned char *p, size_t n) {
     int photo = str_eq(kind, "photo"), video = str_eq(kind, "video"), sig = str_eq(kind, "signature");
@@ -594,7 +540,7 @@ json_t *record_json(Db *db, int64_t id, const Calendar *cal, const char *today) 
     json_t *viol = json_object_get(o, "violations"), *v;
     json_array_foreach(viol, i, v) {
         char amount[40];
-        record_amount_format(json_integer_value(json_object_get(v, "amount_cents")), amount);
+        money_format_yuan(json_integer_value(json_object_get(v, "amount_cents")), amount);
         json_object_set_new(v, "amount", json_string(amount));
         char *l = ref_label(db, "violation_categories", json_string_value(json_object_get(v, "category")));
         json_object_set_new(v, "category_label", json_string(l));
@@ -839,7 +785,7 @@ int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const cha
             continue;
         }
         if (json_is_integer(amt) && json_integer_value(amt) >= 0) x->cents = json_integer_value(amt) * 100;
-        else if (!str_empty(amount) && record_amount_parse(amount, &x->cents) != 0) {
+        else if (!str_empty(amount) && money_parse_yuan(amount, &x->cents) != 0) {
             json_object_set_new(errors, key, json_string("涉及金额格式不正确，应为以元为单位的金额，如 12,345.60"));
             continue;
         }

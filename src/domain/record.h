@@ -37,12 +37,7 @@ enum { REC_OK = 0, REC_ERR = -1, REC_INVALID = 1, REC_NOT_FOUND = 2, REC_CONFLIC
 
 /* ---- pure rules ---- */
 
-/* Parses an amount in yuan as typed ("12,345.60", "12345.6", "０" is not accepted; thousands
- * separators ',' or '，' anywhere in the integer part, at most 2 decimals, no sign) into fen.
- * Returns 0 with *fen set, or -1. Limit: 10^13 yuan. */
-int record_amount_parse(const char *s, int64_t *fen);
-/* Formats fen as yuan with thousands separators and 2 decimals ("12,345.60") into out. */
-void record_amount_format(int64_t fen, char out[40]);
+/* Amounts: src/core/money.h (money_parse_yuan, money_format_yuan). */
 
 /* The MIME type of the bytes by their magic numbers for a file of `kind` ("photo": JPEG, PNG,
  * WebP; "video": MP4, MOV, WebM; "signature": PNG), or NULL when the bytes are not one of them. */

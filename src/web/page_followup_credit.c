@@ -6,6 +6,7 @@
 #include "../domain/codes.h"
 #include "../domain/credit.h"
 #include "../domain/followup.h"
+#include "../core/money.h"
 #include "followup_web.h"
 
 #include <stdlib.h>
@@ -121,7 +122,7 @@ void page_public_penalties(Req *r) {
            county, decision number and amount can point to one person (as /public/results) */
         char *name = xstrdup(insured ? "参保人（个人信息不公开）" : db_col_text(st, 2) ? db_col_text(st, 2) : "");
         char amount[32] = "";
-        if (!db_col_is_null(st, 7)) followup_format_amount(db_col_int(st, 7), amount);
+        if (!db_col_is_null(st, 7)) money_format_yuan(db_col_int(st, 7), amount);
         char *viol = followup_violation_labels(r->db, db_col_int(st, 1), 0, "；");
         json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "uscc",
                                               insured || !db_col_text(st, 4) ? "" : db_col_text(st, 4), "decision_no",

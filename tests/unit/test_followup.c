@@ -36,33 +36,6 @@ static FuOption opt(const char *code) {
     return o;
 }
 
-static void test_amount(void) {
-    int64_t c = -1;
-    CHECK_INT(followup_parse_amount("12,345.60", &c), 0);
-    CHECK_INT(c, 1234560);
-    CHECK_INT(followup_parse_amount(" 12345.6 ", &c), 0);
-    CHECK_INT(c, 1234560);
-    CHECK_INT(followup_parse_amount("0", &c), 0);
-    CHECK_INT(c, 0);
-    CHECK_INT(followup_parse_amount("1,000,000元", &c), 0);
-    CHECK_INT(c, 100000000);
-    CHECK_INT(followup_parse_amount("3.05", &c), 0);
-    CHECK_INT(c, 305);
-    const char *bad[] = {"", "abc", "12,34.5", "1,2345", ",123", "1.234", "1.", "-5", "12 345", "1e5", "１２３", "99999999999999"};
-    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-        c = -7;
-        CHECK_INT(followup_parse_amount(bad[i], &c), -1);
-        CHECK_INT(c, -7); /* untouched */
-    }
-    char out[32];
-    followup_format_amount(1234560, out);
-    CHECK_STR(out, "12,345.60");
-    followup_format_amount(5, out);
-    CHECK_STR(out, "0.05");
-    followup_format_amount(100000000, out);
-    CHECK_STR(out, "1,000,000.00");
-}
-
 static int has(json_t *errors, const char *field) { return json_object_get(errors, field) != NULL; }
 
 static void test_options_from_data(void) {
@@ -291,7 +264,6 @@ int main(void) {
         free(err);
         return 1;
     }
-    RUN(test_amount);
     RUN(test_options_from_data);
     RUN(test_validate);
     RUN(test_close_rule);

@@ -12,34 +12,6 @@
 
 static Calendar *cal;
 
-static void test_amounts(void) {
-    int64_t f = -1;
-    CHECK_INT(record_amount_parse("12,345.60", &f), 0);
-    CHECK_INT(f, 1234560);
-    CHECK_INT(record_amount_parse("12345.6", &f), 0);
-    CHECK_INT(f, 1234560);
-    CHECK_INT(record_amount_parse("0", &f), 0);
-    CHECK_INT(f, 0);
-    CHECK_INT(record_amount_parse(" 1\xEF\xBC\x8C" "000 ", &f), 0); /* full-width comma */
-    CHECK_INT(f, 100000);
-    CHECK_INT(record_amount_parse("12.345", &f), -1); /* 3 decimals */
-    CHECK_INT(record_amount_parse("-5", &f), -1);
-    CHECK_INT(record_amount_parse("", &f), -1);
-    CHECK_INT(record_amount_parse("1,,000", &f), -1);
-    CHECK_INT(record_amount_parse(",100", &f), -1);
-    CHECK_INT(record_amount_parse("100,", &f), -1);
-    CHECK_INT(record_amount_parse("1.", &f), -1);
-    CHECK_INT(record_amount_parse("12元", &f), -1);
-    CHECK_INT(record_amount_parse("99999999999999", &f), -1); /* 14 digits */
-    char out[40];
-    record_amount_format(1234560, out);
-    CHECK_STR(out, "12,345.60");
-    record_amount_format(5, out);
-    CHECK_STR(out, "0.05");
-    record_amount_format(100000000, out);
-    CHECK_STR(out, "1,000,000.00");
-}
-
 static void test_sniff(void) {
     const unsigned char jpg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'};
     const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
@@ -162,7 +134,6 @@ int main(void) {
         fprintf(stderr, "calendar: %s\n", err ? err : "?");
         return 1;
     }
-    RUN(test_amounts);
     RUN(test_sniff);
     RUN(test_results);
     RUN(test_submit);
