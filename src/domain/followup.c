@@ -198,7 +198,7 @@ static char *labels_of(Db *db, const char *set, const char *codes) {
 char *followup_violation_labels(Db *db, int64_t record_id, int with_codes, const char *sep) {
     Buf b;
     buf_init(&b);
-    /* the set's second column is the article (第三十八条); the conduct is its "label" column */
+    /* the conduct is the "label" column (also refdata.label); attrs keep every column */
     Stmt *st = db_prepare(db, "SELECT v.category, max(c.attrs) FROM record_violation v LEFT JOIN refdata c ON "
                               "c.set_name = 'violation_categories' AND c.code = v.category WHERE v.record_id = ? AND "
                               "v.status = '有效' GROUP BY v.category ORDER BY min(v.id)");

@@ -151,7 +151,7 @@ static void check_file(const char *name, const char *const *want, size_t min_row
 static void test_data_files(void) {
     static const char *const holidays[] = {"date", "kind", "name", NULL};
     static const char *const results[] = {"code", "label", "parent", "exclusive", NULL};
-    static const char *const violations[] = {"code", "article", "label", "penalty", NULL};
+    static const char *const violations[] = {"code", "label", "article", "penalty", NULL};
     static const char *const disposals[] = {"code",
                                             "label",
                                             "needs_deadline",
