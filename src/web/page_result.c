@@ -112,8 +112,8 @@ int result_web_review(Req *r, long long id, const char *action, const char *opin
 /* Publishes the records of ids in one transaction; problems (may be NULL for one id) get
  * {id, message} rows. *late_count counts late publications. */
 static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, size_t *late_count,
-                       char **msg) {
-    *late_count = 0;
+                       size_t *published, char **msg) {
+    *late_count = *published = 0;
     /* Records out of scope are problems too; the others are still tried (and rolled back) so
      * that every problem is reported at once. */
     int64_t *mine = xcalloc(n ? n : 1, sizeof *mine);
@@ -163,6 +163,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
     if (rc == RESULT_OK && db_commit(r->db) != DB_OK)
         rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), RESULT_ERR);
     if (rc != RESULT_OK) db_rollback(r->db);
+    else *published = n; /* distinct ids, all published */
     for (size_t i = 0; i < n; i++)
         free(before[i]);
     free(before);
@@ -281,11 +282,11 @@ void page_results(Req *r) {
 
 static void publish_and_report(Req *r, const int64_t *ids, size_t n) {
     json_t *problems = json_array();
-    size_t late = 0;
+    size_t late = 0, published = 0;
     char *msg = NULL;
-    int rc = n ? publish_ids(r, ids, n, problems, &late, &msg) : RESULT_INVALID;
+    int rc = n ? publish_ids(r, ids, n, problems, &late, &published, &msg) : RESULT_INVALID;
     if (rc == RESULT_OK) {
-        char *loc = xasprintf("/results?ok=published&n=%zu&late=%zu", n, late);
+        char *loc = xasprintf("/results?ok=published&n=%zu&late=%zu", published, late);
         web_redirect(r, loc);
         free(loc);
     } else {
@@ -308,12 +309,21 @@ void page_result_publish(Req *r) {
     publish_and_report(r, ids, 1);
 }
 
+/* At most this many records per batch: a page shows fewer, and each id is looked up in the body. */
+#define RESULT_BATCH_MAX 500
+
 void page_results_publish_batch(Req *r) {
     size_t n = 0, cap = 0;
     int64_t *ids = NULL;
-    for (int i = 0; i < 10000; i++) {
+    for (int i = 0;; i++) {
         char *v = web_form_nth(r, "id", i);
         if (!v) break;
+        if (i == RESULT_BATCH_MAX) { /* refuse, never drop ids silently */
+            free(v);
+            free(ids);
+            web_error(r, 422, "too_many", "一次最多公示 500 条检查结果，请分批公示");
+            return;
+        }
         if (n == cap) ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
         long long id = parse_id(v);
         ids[n++] = id ? id : -1; /* an unparsable id is reported as out of scope */

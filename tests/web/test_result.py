@@ -232,8 +232,12 @@ s.check("batch with a not-approved record: nothing published", r.status == 409 a
 s.check("no publish events or audit rows after the failed batches",
         sql(db2, "SELECT count(*) FROM record_event WHERE action = '公示'")[0][0] == 0 and audits(db2, "record.publish", r1) == 0)
 s.check("empty batch refused", staff2.form("/results/publish", {}).status == 422)
-r = staff2.form("/results/publish", [("id", r1), ("id", r2)])
+r = staff2.form("/results/publish", [("id", r1)] * 501)
+s.check("a batch over 500 ids is refused, nothing dropped silently or published", r.status == 422 and "最多公示 500 条" in r.text
+        and status(db2, r1) == "审核通过", str(r.status))
+r = staff2.form("/results/publish", [("id", r1), ("id", r2), ("id", r1)])
 s.check("batch publishes both", r.status == 303 and status(db2, r1) == "已公示" and status(db2, r2) == "已公示", f"{r.status} {r.text[-300:]}")
+s.check("the message counts distinct records published, not ids sent", "n=2&" in (r.header("Location") or ""), r.header("Location"))
 op = sql(db2, "SELECT opinion FROM record_event WHERE record_id = ? AND action = '公示'", (r1,))[0][0]
 s.check("late publication marked 逾期公示", op and op.startswith("逾期公示") and "个工作日" in op, str(op))
 op2 = sql(db2, "SELECT opinion FROM record_event WHERE record_id = ? AND action = '公示'", (r2,))[0][0]
