@@ -493,16 +493,15 @@ static char *db_value(DirContext *ctx, const DirKind *k, const DirRow *row, size
     return xstrdup(row->v[i]);
 }
 
-/* Copies the current row into entity_version before it changes. */
-static int snapshot(DirContext *ctx, const DirKind *k, long long id, char **err) {
-    char *sql = xasprintf("SELECT * FROM %s WHERE id = ?", k->table);
-    Stmt *st = db_prepare(ctx->db, sql);
+int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, char **err) {
+    char *sql = xasprintf("SELECT * FROM %s WHERE id = ?", table);
+    Stmt *st = db_prepare(db, sql);
     free(sql);
-    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(ctx->db));
+    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
     db_bind_int(st, 1, id);
     if (db_step(st) != DB_ROW) {
         db_finalize(st);
-        return set_err(err, "记录 %lld 不存在", id);
+        return set_err(err, "记录 %lld 不存在", (long long)id);
     }
     json_t *o = json_object();
     int64_t version = 0;
@@ -514,13 +513,18 @@ static int snapshot(DirContext *ctx, const DirKind *k, long long id, char **err)
     db_finalize(st);
     char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
-    int rc = db_exec(ctx->db,
+    int rc = db_exec(db,
                      "INSERT INTO entity_version(entity, entity_id, version, data, replaced_by) "
                      "VALUES (?, ?, ?, ?, ?)",
-                     "tiitt", k->table, (int64_t)id, version, data, ctx->actor);
+                     "tiitt", table, id, version, data, actor);
     free(data);
-    if (rc != DB_OK) return set_err(err, "保存历史版本失败: %s", db_errmsg(ctx->db));
+    if (rc != DB_OK) return set_err(err, "保存历史版本失败: %s", db_errmsg(db));
     return DB_OK;
+}
+
+/* Copies the current row into entity_version before it changes. */
+static int snapshot(DirContext *ctx, const DirKind *k, long long id, char **err) {
+    return dir_keep_version(ctx->db, k->table, id, ctx->actor, err);
 }
 
 /* Prepares (once per context and kind) the statements that maintain a kind's tag links. */

@@ -120,6 +120,11 @@ enum { DIR_UNCHANGED = 0, DIR_INSERTED = 1, DIR_UPDATED = 2 };
  * entity_version first. Returns DIR_INSERTED/DIR_UPDATED/DIR_UNCHANGED, or DB_ERR (message
  * via set_err). The caller owns the transaction. *id_out (may be NULL) receives the row id. */
 int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id_out, char **err);
+/* Copies row `id` of directory table `table` (a kind's table name, never user input) into
+ * entity_version before a change, as dir_save does; for system fields other modules update
+ * (e.g. target.last_checked_on at publication). The caller then bumps `version`. Returns DB_OK
+ * or DB_ERR with *err. */
+int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, char **err);
 /* Changes status with a reason (required for anything but the default status), as a new
  * version. Returns DB_OK or DB_ERR with *err. */
 int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *status,

@@ -5,6 +5,7 @@
 #include "result.h"
 
 #include "codes.h"
+#include "directory.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -314,9 +315,8 @@ int result_review(Db *db, int64_t id, const char *action, const char *actor, con
 }
 
 /* Writes the current target row into entity_version and moves last_checked_on forward, as the
- * directory engine's versioned saves do (directory.c: the old row as JSON with every column as
- * text, then version + 1). last_checked_on is a field of the target kind (最近检查日期), so its
- * change is a new version like any other. Nothing happens when the date would not move forward. */
+ * directory engine's versioned saves do (dir_keep_version, then version + 1). last_checked_on is
+ * a field of the target kind (最近检查日期), so its change is a new version like any other. Nothing happens when the date would not move forward. */
 static int target_checked(Db *db, int64_t target_id, const char *checked_on, const char *actor,
                           char **err) {
     int64_t newer = 0;
@@ -326,32 +326,14 @@ static int target_checked(Db *db, int64_t target_id, const char *checked_on, con
                      "it", target_id, checked_on) != DB_OK)
         return db_fail(db, err);
     if (!newer) return RESULT_OK;
-    Stmt *st = db_prepare(db, "SELECT * FROM target WHERE id = ?");
-    if (!st) return db_fail(db, err);
-    db_bind_int(st, 1, target_id);
-    json_t *o = json_object();
-    int64_t version = 0;
-    if (db_step(st) == DB_ROW)
-        for (int i = 0; i < db_col_count(st); i++) {
-            const char *name = db_col_name(st, i), *v = db_col_text(st, i);
-            if (!strcmp(name, "version")) version = db_col_int(st, i);
-            json_object_set_new(o, name, v ? json_string(v) : json_null());
-        }
-    db_finalize(st);
-    char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    int rc = db_exec(db,
-                     "INSERT INTO entity_version(entity, entity_id, version, data, replaced_by) "
-                     "VALUES ('target', ?, ?, ?, ?)",
-                     "iitt", target_id, version, data, actor);
-    free(data);
-    if (rc == DB_OK)
-        rc = db_exec(db,
-                     "UPDATE target SET last_checked_on = ?, version = version + 1, updated_at = "
-                     "datetime('now'), updated_by = ? "
-                     "WHERE id = ?",
-                     "tti", checked_on, actor, target_id);
-    return rc == DB_OK ? RESULT_OK : db_fail(db, err);
+    /* a versioned directory field: the old row is kept as the directory engine does */
+    if (dir_keep_version(db, "target", target_id, actor, err) != DB_OK) return RESULT_ERR;
+    if (db_exec(db,
+                "UPDATE target SET last_checked_on = ?, version = version + 1, updated_at = "
+                "datetime('now'), updated_by = ? WHERE id = ?",
+                "tti", checked_on, actor, target_id) != DB_OK)
+        return db_fail(db, err);
+    return RESULT_OK;
 }
 
 /* The credit record's summary of a record with findings. New string. */
