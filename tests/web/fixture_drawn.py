@@ -8,20 +8,9 @@ officer_user_for(cert) which links the 'officer' account to that officer and ret
 Extra accounts: officer2 (officer role) and reviewer (leader role) exist too."""
 import os
 import re
-import sqlite3
 import subprocess
-from webtest import SPOTCHECK, PASSWORD, Client, small_db
+from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql
 
-
-def sql(db, q, args=()):
-    con = sqlite3.connect(db)
-    try:
-        cur = con.execute(q, args)
-        rows = cur.fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
 
 
 def _must(r, what):

@@ -11,25 +11,14 @@ needs a reason and the leader's approval and keeps the earlier draw; audit rows.
 import datetime
 import os
 import re
-import sqlite3
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql
 
 s = Suite()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 
-
-def sql(db, q, args=()):
-    con = sqlite3.connect(db)
-    try:
-        cur = con.execute(q, args)
-        rows = cur.fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
 
 
 def workday_after(day, n):

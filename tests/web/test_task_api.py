@@ -7,22 +7,13 @@ import json
 import os
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql
 import sqlite3
 
 s = Suite()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 
-
-def sql(db, q, args=()):
-    con = sqlite3.connect(db)
-    try:
-        rows = con.execute(q, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
 
 
 db = small_db()

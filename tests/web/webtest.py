@@ -164,6 +164,18 @@ def small_db():
     return db
 
 
+def sql(db, q, args=()):
+    """Runs one statement with bound args on the test database; returns its rows (committed)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute(q, args).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
 def ids(db, sql):
     import sqlite3
     con = sqlite3.connect(db)
