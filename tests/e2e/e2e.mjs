@@ -1,25 +1,12 @@
 // e2e.mjs - what a new user does in Chromium with the demo data: log in, search targets, edit an
 // officer and see the version history, import a file with a bad row and see the report, use the
 // site on a phone-sized screen, visit the public portal, log out. Screenshots of the main pages.
-import { chromium } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const base = process.env.BASE, shots = process.env.SHOTS;
-let passed = 0, failed = 0;
-function check(name, cond, detail = '') {
-  if (cond) { passed++; console.log(`ok   ${name}`); }
-  else { failed++; console.log(`FAIL ${name} ${detail}`); }
-}
-async function step(name, fn) {
-  try { await fn(); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
-}
+import { base, shots, check, step, launch, finish } from './harness.mjs';
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
 const consoleErrors = [];
 // document responses with 4xx statuses (a rejected login, a form with errors) are expected and
@@ -27,6 +14,19 @@ const consoleErrors = [];
 page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text()); });
 page.on('response', r => { if (['stylesheet', 'script', 'image', 'font'].includes(r.request().resourceType()) && r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`); });
 page.on('pageerror', e => consoleErrors.push(e.message));
+
+// A separate browser session logged in as `user` (each role in its own context, as in real life).
+async function as(user) {
+  const p = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+  p.on('dialog', d => d.accept());
+  p.on('pageerror', e => consoleErrors.push(e.message));
+  await p.goto(base + '/login');
+  await p.fill('#username', user);
+  await p.fill('#password', 'spotcheck-demo');
+  await p.click('button[type=submit]');
+  await p.waitForURL(base + '/');
+  return p;
+}
 
 await step('login', async () => {
   await page.goto(base + '/');
@@ -134,17 +134,6 @@ await step('log out', async () => {
 
 await step('annual plan: the seed example row from draft to the public portal', async () => {
   // the 检查科室 drafts, the 分管领导 returns it with an opinion, then approves; the 检查科室 publishes
-  const as = async (user) => {
-    const p = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    p.on('dialog', d => d.accept());
-    p.on('pageerror', e => consoleErrors.push(e.message));
-    await p.goto(base + '/login');
-    await p.fill('#username', user);
-    await p.fill('#password', 'spotcheck-demo');
-    await p.click('button[type=submit]');
-    await p.waitForURL(base + '/');
-    return p;
-  };
   const st = await as('staff');
   await st.click('nav.sidenav >> text=年度抽查计划');
   await st.click('text=新建计划');
@@ -200,17 +189,6 @@ await step('annual plan: the seed example row from draft to the public portal', 
 
 await step('task: scheme approved and published, joint confirmation, draw ceremony, substitution, notice, public verification', async () => {
   // continues from the published plan row of the previous step (demo data, 宁晋县)
-  const as = async (user) => {
-    const p = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    p.on('dialog', d => d.accept());
-    p.on('pageerror', e => consoleErrors.push(e.message));
-    await p.goto(base + '/login');
-    await p.fill('#username', user);
-    await p.fill('#password', 'spotcheck-demo');
-    await p.click('button[type=submit]');
-    await p.waitForURL(base + '/');
-    return p;
-  };
   const st = await as('staff');
   await st.click('nav.sidenav >> text=抽查任务实施');
   await st.click('#startable >> tr:has-text("2025年邢台市医疗保障局定点医疗机构随机抽查工作方案") >> button');
@@ -277,6 +255,4 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
 });
 
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
-await browser.close();
-console.log(`RESULT ${passed} ${failed}`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

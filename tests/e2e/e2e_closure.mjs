@@ -4,24 +4,11 @@
 // approves, staff publish it, open a 行政处罚 follow-up and publish the decision; then the year's
 // figures (SVG charts), the deadlines dashboard with its overdue list, and the public portal showing
 // the result without personal data. Screenshots closure-*.png.
-import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
-const base = process.env.BASE, shots = process.env.SHOTS;
-let passed = 0, failed = 0;
-function check(name, cond, detail = '') {
-  if (cond) { passed++; console.log(`ok   ${name}`); }
-  else { failed++; console.log(`FAIL ${name} ${detail}`); }
-}
-async function step(name, fn) {
-  try { await fn(); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
-}
+import { base, shots, check, step, launch, finish } from './harness.mjs';
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const consoleErrors = [];
 async function open(user, phone) {
   const context = await browser.newContext(phone
@@ -171,6 +158,4 @@ await step('the public portal shows the result without personal data', async () 
 });
 
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
-await browser.close();
-console.log(`RESULT ${passed} ${failed}`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

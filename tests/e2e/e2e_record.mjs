@@ -3,24 +3,11 @@
 // one of its groups): the officer opens a record, fills it, goes offline and saves (the draft stays
 // on the device), comes back online (the draft is sent and saved), uploads a photo, draws a
 // signature with the finger/mouse on the canvas and submits. Screenshots of each stage.
-import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
-const base = process.env.BASE, shots = process.env.SHOTS;
-let passed = 0, failed = 0;
-function check(name, cond, detail = '') {
-  if (cond) { passed++; console.log(`ok   ${name}`); }
-  else { failed++; console.log(`FAIL ${name} ${detail}`); }
-}
-async function step(name, fn) {
-  try { await fn(); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
-}
+import { base, shots, check, step, launch, finish } from './harness.mjs';
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
 const page = await context.newPage();
 page.on('dialog', d => d.accept());
@@ -120,6 +107,4 @@ await step('submit for review', async () => {
 });
 
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
-await browser.close();
-console.log(`RESULT ${passed} ${failed}`);
-process.exit(failed ? 1 : 0);
+await finish(browser);
