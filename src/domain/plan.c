@@ -1115,14 +1115,22 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
     return rc;
 }
 
-int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor, char **err) {
-    char *status = NULL;
-    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
+/* The status of ad-hoc task id in *status (new string): PLAN_OK, PLAN_NOT_FOUND or a database
+ * error, each with *err. */
+static int adhoc_status(Db *db, int64_t id, char **status, char **err) {
+    if (db_query_text(db, status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
         return set_err(err, "%s", db_errmsg(db));
-    if (!status) {
+    if (!*status) {
         set_err(err, "临时任务不存在");
         return PLAN_NOT_FOUND;
     }
+    return PLAN_OK;
+}
+
+int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor, char **err) {
+    char *status = NULL;
+    int found = adhoc_status(db, id, &status, err);
+    if (found != PLAN_OK) return found;
     int rc = PLAN_OK;
     char *op = trimmed(opinion);
     if (strcmp(status, "待审批") != 0) {
@@ -1143,12 +1151,8 @@ int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, cons
 
 int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *actor, char **err) {
     char *status = NULL;
-    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
-        return set_err(err, "%s", db_errmsg(db));
-    if (!status) {
-        set_err(err, "临时任务不存在");
-        return PLAN_NOT_FOUND;
-    }
+    int found = adhoc_status(db, id, &status, err);
+    if (found != PLAN_OK) return found;
     int rc = PLAN_OK;
     char *why = trimmed(reason);
     if (strcmp(status, "已退回") != 0) {
