@@ -19,7 +19,12 @@ static int pragma_setup(sqlite3 *h) {
 
 static void *sq_open(const char *url, char **err) {
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* NOMUTEX: a connection is used by one thread at a time (the server's pool hands each to one
+     * request; an import's parse threads read through it only under dir_context_set_lock), so
+     * SQLite's own per-call connection mutex only costs: ~7 % of a bulk import's INSERT phase,
+     * which makes 18 sqlite3_bind calls per row. */
+    int rc = sqlite3_open_v2(url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
     if (rc != SQLITE_OK) {
         set_err(err, "无法打开数据库 %s: %s", url, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
