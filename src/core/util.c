@@ -247,3 +247,14 @@ char *file_read_all(const char *path, size_t *len, char **err) {
 }
 
 int str_formula_like(const char *s) { return s && *s && strchr("=+-@\t\r", *s) != NULL; }
+
+/* Whether s is apostrophes then a formula-like rest: the values str_cell_export changes. */
+static int quoted_formula_like(const char *s) {
+    if (!s) return 0;
+    while (*s == '\'') s++;
+    return str_formula_like(s);
+}
+
+char *str_cell_export(const char *s) { return quoted_formula_like(s) ? xasprintf("'%s", s) : NULL; }
+
+const char *str_cell_import(const char *s) { return s && *s == '\'' && quoted_formula_like(s) ? s + 1 : s; }

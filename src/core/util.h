@@ -57,6 +57,13 @@ int str_empty(const char *s);                      /* NULL or "" */
 /* 1 when a spreadsheet would read the text as a formula (starts with = + - @ TAB or CR): CSV
  * exports not meant for re-import prefix such a cell with ' (formula injection). */
 int str_formula_like(const char *s);
+/* The same for files that are imported again (the 一单两库 exports): a value whose leading
+ * apostrophes, if any, are followed by one of those characters gets one more leading ', which
+ * str_cell_import takes off again, so export → import gives the same data. str_cell_export
+ * returns a new string, or NULL when the value is written as it is; str_cell_import returns s
+ * itself or s + 1. */
+char *str_cell_export(const char *s);
+const char *str_cell_import(const char *s);
 char *str_trim(char *s);                           /* trims ASCII and U+3000 space in place */
 int str_starts(const char *s, const char *prefix);
 /* Number of Unicode code points in a UTF-8 string. */

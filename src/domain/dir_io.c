@@ -605,7 +605,7 @@ static void parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, ch
     dir_row_clear(row, k);
     for (size_t c = 0; c < p->ncols; c++)
         if (p->col_field[c] >= 0)
-            dir_parse_field(ctx, k, p->col_field[c], c < n ? cells[c] : "", row, errs);
+            dir_parse_field(ctx, k, p->col_field[c], c < n ? str_cell_import(cells[c]) : "", row, errs);
     for (size_t c = p->ncols; c < n; c++)
         if (!str_empty(cells[c])) {
             dir_errors_add(errs, -1, "第%zu列有数据但没有列名", c + 1);
@@ -986,6 +986,11 @@ int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fm
                 vals[j] = !strcmp(k->fields[idx[j]].column, "id_number") ? mask_id_number(v) : xstrdup("（已隐藏）");
             else
                 vals[j] = dir_format_field(ctx, k, idx[j], v);
+            char *defused = str_cell_export(vals[j]); /* "=…" must not run in Excel */
+            if (defused) {
+                free(vals[j]);
+                vals[j] = defused;
+            }
             cells[j] = vals[j];
         }
         rc = table_write_row(w, cells, n, err);
