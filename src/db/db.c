@@ -185,6 +185,42 @@ int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
 
 int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
 
+/* db_insert_rows without driver support: one prepared INSERT per row. */
+static int insert_rows_one_by_one(Db *db, const char *table, const char *const *cols,
+                                  size_t ncols, const DbRowSource *src, int or_ignore) {
+    Buf sql;
+    buf_init(&sql);
+    buf_printf(&sql, "INSERT %sINTO %s(", or_ignore ? "OR IGNORE " : "", table);
+    for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    buf_puts(&sql, ") VALUES (");
+    for (size_t i = 0; i < ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
+    buf_puts(&sql, ")");
+    Stmt *st = db_prepare(db, sql.data);
+    buf_free(&sql);
+    if (!st) return DB_ERR;
+    int rc = DB_OK;
+    for (size_t r = 0; rc == DB_OK && r < src->nrows; r++) {
+        for (size_t c = 0; c < ncols; c++) {
+            const char *text = NULL;
+            int64_t i = 0;
+            if (src->cell(src->arg, r, c, &text, &i))
+                db_bind_int(st, (int)c + 1, i);
+            else
+                db_bind_text_nocopy(st, (int)c + 1, text);
+        }
+        rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
+        db_reset(st);
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t ncols,
+                   const DbRowSource *src, int or_ignore) {
+    if (db->drv->insert_rows) return db->drv->insert_rows(db->conn, table, cols, ncols, src, or_ignore);
+    return insert_rows_one_by_one(db, table, cols, ncols, src, or_ignore);
+}
+
 int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
                   char **out, size_t *len) {
     *out = NULL;

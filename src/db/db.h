@@ -89,6 +89,24 @@ int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 int db_created_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 void db_index_list_free(DbIndex *list, size_t n);
 
+/* Rows handed over by a callback, for db_insert_rows. */
+typedef struct DbRowSource {
+    size_t nrows, ncols;
+    /* Cell (row, col): either sets *text (NULL for SQL NULL; must stay valid until
+     * db_insert_rows returns) and returns 0, or sets *i and returns 1 for an integer. */
+    int (*cell)(void *arg, size_t row, size_t col, const char **text, int64_t *i);
+    void *arg;
+} DbRowSource;
+
+/* Inserts every row of src into table(cols[0..ncols)) (trusted identifiers, at most 32 columns),
+ * in row order; `or_ignore` skips rows that break a UNIQUE or PRIMARY KEY constraint. Returns
+ * DB_ERR at the first failure (db_errclass tells a broken constraint apart); rows before it may
+ * remain, so run it inside a transaction or savepoint to roll back. For bulk loads: SQLite reads
+ * the rows through a table-valued function in one statement (db_sqlite_rows.c) instead of one
+ * bound parameter per cell; a driver without insert_rows gets one INSERT run per row. */
+int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t ncols,
+                   const DbRowSource *src, int or_ignore);
+
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */
 int db_backup(Db *db, const char *path, char **err);
@@ -127,6 +145,9 @@ typedef struct DbDriver {
     int (*created_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
     /* optional (NULL: db_bind_text_nocopy copies like bind_text) */
     int (*bind_text_nocopy)(void *st, int idx, const char *s);
+    /* optional (NULL: db_insert_rows runs one INSERT per row); same contract as db_insert_rows */
+    int (*insert_rows)(void *conn, const char *table, const char *const *cols, size_t ncols,
+                       const DbRowSource *src, int or_ignore);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

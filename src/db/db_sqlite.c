@@ -3,6 +3,7 @@
  * Each connection runs in WAL mode with foreign keys enforced and a busy timeout, so the web
  * server's per-thread connections and a CLI import can share one file. */
 #include "db.h"
+#include "db_sqlite_rows.h"
 
 #include "../core/util.h"
 
@@ -32,7 +33,7 @@ static void *sq_open(const char *url, char **err) {
     }
     sqlite3_busy_timeout(h, 10000);
     sqlite3_extended_result_codes(h, 1);
-    if (pragma_setup(h) != SQLITE_OK) {
+    if (pragma_setup(h) != SQLITE_OK || sq_rows_register(h) != SQLITE_OK) {
         set_err(err, "无法设置数据库 %s: %s", url, sqlite3_errmsg(h));
         sqlite3_close(h);
         return NULL;
@@ -217,4 +218,5 @@ const DbDriver db_sqlite_driver = {
     .read_value = sq_read_value,
     .created_indexes = sq_created_indexes,
     .bind_text_nocopy = sq_bind_text_nocopy,
+    .insert_rows = sq_insert_rows,
 };

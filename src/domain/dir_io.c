@@ -125,13 +125,13 @@ static void save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
  * new (duplicates within the file are rejected before saving, found next to each other once the
  * rows are sorted): nothing to look up, compare or
  * keep as a version. Such rows are kept in memory while the file is read (one arena block per
- * row), then sorted by their key (the code) and inserted BULK_ROWS at a time by one multi-row
- * INSERT with explicit ids given in that order. Ids and codes then both grow, so the table and
- * its UNIQUE(code) index (which the table definition implies and which cannot be dropped) are
- * filled by appends instead of a million random b-tree inserts: the largest single cost of a
- * big import. (The price: after a first import the ids follow the codes, not the file's order.)
- * One statement per batch also pays once for what SQLite sets up each time a statement runs, and
- * lets the tag links follow without asking for each row's id.
+ * row), then sorted by their key (the code) and inserted with explicit ids given in that order,
+ * one statement per run of rows with the same fields given (db_insert_rows: SQLite reads the
+ * cells straight from the arena, with no bound parameter per cell). Ids and codes then both
+ * grow, so the table and its UNIQUE(code) index (which the table definition implies and which
+ * cannot be dropped) are filled by appends instead of a million random b-tree inserts: the
+ * largest single cost of a big import. (The price: after a first import the ids follow the
+ * codes, not the file's order.) Known ids also let the tag links follow, one statement per run.
  *
  * With BULK_DEFER_AFTER rows or more, the indexes made by CREATE INDEX (db_created_indexes:
  * plain ones and UNIQUE ones such as the insured's ID number) are dropped before the first
@@ -145,9 +145,6 @@ static void save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
  * connections see either the old state or the new one, indexes included.
  *
  * Memory: the kept rows of a 1M-row, 141 MB file take about 250 MB until the import ends. */
-/* 256 rows × ≤ 20 columns stays far below the 32766 parameters SQLite allows since 3.32 (an
- * older library refuses to prepare the statement; the rows are then saved one at a time). */
-#define BULK_ROWS 256
 #define BULK_REFS 4
 #define BULK_DEFER_AFTER 10000
 #define ARENA_CHUNK (1u << 18)
@@ -204,10 +201,7 @@ typedef struct Bulk {
     KeptRow *rows;
     size_t n, cap;
     int64_t next_id;
-    Stmt *ins; /* INSERT of ins_rows rows with the field mask ins_set */
-    size_t ins_rows;
-    uint32_t ins_set;
-    Stmt *link, *ref_sel[BULK_REFS];
+    Stmt *ref_sel[BULK_REFS];
     const char *ref_table[BULK_REFS];
     StrMap *ref_ids[BULK_REFS]; /* code → id of referenced rows, per table */
     DbIndex *dropped;           /* indexes dropped, to build again */
@@ -218,7 +212,7 @@ typedef struct Bulk {
  * to the kind's own table (a tag's parent must be in the database when the child is checked,
  * so such rows are saved one at a time). */
 static int bulk_possible(Db *db, const DirKind *k) {
-    if (k->nfields > 32) return 0; /* KeptRow.set */
+    if (k->nfields > 30) return 0; /* KeptRow.set; db_insert_rows takes 32 columns with id, updated_by */
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_REF && !strcmp(k->fields[i].ref_table, k->table)) return 0;
     int64_t any = 1;
@@ -249,8 +243,6 @@ static void bulk_free(Bulk *b) {
     db_index_list_free(b->dropped, b->ndropped);
     arena_free(b->arena);
     free(b->rows);
-    db_finalize(b->ins);
-    db_finalize(b->link);
     for (int i = 0; i < BULK_REFS; i++) {
         db_finalize(b->ref_sel[i]);
         strmap_free(b->ref_ids[i]);
@@ -365,55 +357,83 @@ static int64_t bulk_ref_id(Bulk *b, const char *table, const char *code) {
     return id;
 }
 
-/* The INSERT for n rows with the field mask `set`, prepared when the shape changes. */
-static Stmt *bulk_stmt(Bulk *b, size_t n, uint32_t set) {
-    if (b->ins && b->ins_rows == n && b->ins_set == set) return b->ins;
-    db_finalize(b->ins);
-    b->ins = NULL;
-    Buf sql;
-    buf_init(&sql);
-    buf_printf(&sql, "INSERT INTO %s(id", b->k->table);
-    size_t ncols = 1;
-    for (size_t i = 0; i < b->k->nfields; i++)
-        if (set & (1u << i)) {
-            buf_printf(&sql, ", %s", b->k->fields[i].column);
-            ncols++;
-        }
-    buf_puts(&sql, ", updated_by) VALUES ");
-    for (size_t r = 0; r < n; r++) {
-        buf_puts(&sql, r ? ", (?" : "(?");
-        for (size_t c = 0; c < ncols; c++) buf_puts(&sql, ", ?");
-        buf_puts(&sql, ")");
+/* The cells of a run of kept rows for db_insert_rows: columns id, the fields given (one mask
+ * for the whole run), updated_by. */
+typedef struct BulkCells {
+    Bulk *b;
+    const KeptRow *rows;
+    int field[DIR_MAX_FIELDS + 2]; /* column → field, or COL_ID / COL_ACTOR */
+    int refs_ok;                   /* 0 once a referenced code was not found */
+} BulkCells;
+
+enum { COL_ID = -1, COL_ACTOR = -2 };
+
+static int bulk_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
+    BulkCells *c = arg;
+    int f = c->field[col];
+    if (f == COL_ID) {
+        *i = c->b->next_id + (int64_t)row;
+        return 1;
     }
-    b->ins = db_prepare(b->db, sql.data);
-    buf_free(&sql);
-    if (b->ins) {
-        b->ins_rows = n;
-        b->ins_set = set;
+    if (f == COL_ACTOR) {
+        *text = c->b->actor;
+        return 0;
     }
-    return b->ins;
+    const char *v = c->rows[row].v[f];
+    if (v && c->b->k->fields[f].type == FT_REF) {
+        *i = bulk_ref_id(c->b, c->b->k->fields[f].ref_table, v);
+        if (!*i) c->refs_ok = 0; /* the foreign key refuses id 0 too */
+        return 1;
+    }
+    *text = v; /* in the arena: outlives the statement */
+    return 0;
 }
 
-/* Inserts the tag links of the row with this id. */
-static int bulk_links(Bulk *b, int64_t id, const char *tags) {
-    if (!b->link) {
-        char *sql = xasprintf("INSERT OR IGNORE INTO %s(%s, tag_id) VALUES (?, ?)",
-                              b->k->link_table, b->k->link_fk);
-        b->link = db_prepare(b->db, sql);
-        free(sql);
-        if (!b->link) return DB_ERR;
+/* (row id, tag id) pairs of a run's tag links, for db_insert_rows. */
+typedef struct LinkCells {
+    int64_t *pair;
+    size_t n, cap;
+} LinkCells;
+
+static int link_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
+    (void)text;
+    *i = ((LinkCells *)arg)->pair[2 * row + col];
+    return 1;
+}
+
+/* Inserts the tag links of rows[0..n), whose ids are first_id…, by one statement. Returns 0 or -1
+ * (a tag code not found, or a database error: reported). */
+static int bulk_links(Bulk *b, const KeptRow *rows, size_t n, int64_t first_id, ImportReport *rep) {
+    LinkCells links = {0};
+    int rc = 0;
+    for (size_t r = 0; rc == 0 && r < n; r++) {
+        const char *tags = rows[r].v[b->tags_field];
+        if (!tags) continue;
+        char *copy = xstrdup(tags);
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int64_t tag = bulk_ref_id(b, "tag", t);
+            if (!tag) {
+                report_add(rep, "第%ld行: 保存标签失败: 标签“%s”不存在", rows[r].row_no, t);
+                rc = -1;
+                break;
+            }
+            if (links.n == links.cap) {
+                links.cap = links.cap ? 2 * links.cap : 1024;
+                links.pair = xrealloc(links.pair, 2 * links.cap * sizeof *links.pair);
+            }
+            links.pair[2 * links.n] = first_id + (int64_t)r;
+            links.pair[2 * links.n + 1] = tag;
+            links.n++;
+        }
+        free(copy);
     }
-    int rc = DB_OK;
-    char *copy = xstrdup(tags);
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t && rc == DB_OK;
-         t = strtok_r(NULL, ",", &save)) {
-        int64_t tag = bulk_ref_id(b, "tag", t);
-        db_bind_int(b->link, 1, id);
-        db_bind_int(b->link, 2, tag);
-        rc = tag && db_step(b->link) == DB_DONE ? DB_OK : DB_ERR;
-        db_reset(b->link);
+    const char *cols[] = {b->k->link_fk, "tag_id"};
+    DbRowSource src = {links.n, 2, link_cell, &links};
+    if (rc == 0 && db_insert_rows(b->db, b->k->link_table, cols, 2, &src, 1) != DB_OK) {
+        report_add(rep, "第%ld行: 保存标签失败: %s", rows[0].row_no, db_errmsg(b->db));
+        rc = -1;
     }
-    free(copy);
+    free(links.pair);
     return rc;
 }
 
@@ -456,43 +476,32 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     return BULK_OK;
 }
 
-/* Inserts rows[0..n) (one field mask) with the ids next_id… by one INSERT, then their tag links. */
+/* Inserts rows[0..n) (one field mask) with the ids next_id… by one statement, then their tag
+ * links. */
 static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep) {
     const DirKind *k = b->k;
-    Stmt *st = bulk_stmt(b, n, rows[0].set);
-    if (!st) return BULK_CONSTRAINT; /* cannot prepare: the row path will do */
-    int ok = 1;
-    for (size_t r = 0, idx = 1; ok && r < n; r++) {
-        db_bind_int(st, (int)idx++, b->next_id + (int64_t)r);
-        for (size_t i = 0; ok && i < k->nfields; i++) {
-            if (!(rows[r].set & (1u << i))) continue;
-            const char *v = rows[r].v[i];
-            if (v && k->fields[i].type == FT_REF) {
-                int64_t id = bulk_ref_id(b, k->fields[i].ref_table, v);
-                ok = id != 0;
-                db_bind_int(st, (int)idx++, id);
-            } else {
-                db_bind_text_nocopy(st, (int)idx++, v); /* the arena outlives the reset below */
-            }
+    BulkCells cells = {.b = b, .rows = rows, .refs_ok = 1};
+    const char *cols[DIR_MAX_FIELDS + 2];
+    size_t ncols = 0;
+    cols[ncols] = "id";
+    cells.field[ncols++] = COL_ID;
+    for (size_t i = 0; i < k->nfields; i++)
+        if (rows[0].set & (1u << i)) {
+            cols[ncols] = k->fields[i].column;
+            cells.field[ncols++] = (int)i;
         }
-        db_bind_text_nocopy(st, (int)idx++, b->actor);
-    }
+    cols[ncols] = "updated_by";
+    cells.field[ncols++] = COL_ACTOR;
+    DbRowSource src = {n, ncols, bulk_cell, &cells};
     int rc = BULK_OK;
-    if (!ok) {
-        rc = BULK_CONSTRAINT;
-    } else if (db_step(st) != DB_DONE) {
+    if (db_insert_rows(b->db, k->table, cols, ncols, &src, 0) != DB_OK) {
         rc = db_errclass(b->db) == DBE_CONSTRAINT ? BULK_CONSTRAINT : BULK_STOP;
         if (rc == BULK_STOP) report_add(rep, "第%ld行: 写入失败: %s", rows[0].row_no, db_errmsg(b->db));
+    } else if (!cells.refs_ok) {
+        rc = BULK_CONSTRAINT; /* the row path names the row and the missing reference */
     }
-    db_reset(st);
     if (rc != BULK_OK) return rc;
-    for (size_t r = 0; r < n; r++) {
-        const char *tags = b->tags_field >= 0 ? rows[r].v[b->tags_field] : NULL;
-        if (tags && bulk_links(b, b->next_id + (int64_t)r, tags) != DB_OK) {
-            report_add(rep, "第%ld行: 保存标签失败: %s", rows[r].row_no, db_errmsg(b->db));
-            return BULK_STOP;
-        }
-    }
+    if (b->tags_field >= 0 && bulk_links(b, rows, n, b->next_id, rep) != 0) return BULK_STOP;
     b->next_id += (int64_t)n;
     return BULK_OK;
 }
@@ -529,7 +538,7 @@ static int bulk_write(Bulk *b, ImportReport *rep) {
     int rc = BULK_OK;
     for (size_t i = 0; rc == BULK_OK && i < b->n;) {
         size_t n = 1;
-        while (n < BULK_ROWS && i + n < b->n && b->rows[i + n].set == b->rows[i].set) n++;
+        while (i + n < b->n && b->rows[i + n].set == b->rows[i].set) n++;
         rc = bulk_insert(b, &b->rows[i], n, rep);
         i += n;
     }
