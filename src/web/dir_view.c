@@ -463,9 +463,11 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
         status = 422;
         goto out;
     }
-    char *before = id ? raw_row_text(r->db, k, id) : NULL, *err = NULL;
+    char *before = NULL, *err = NULL;
     long long saved = 0;
     int rc = db_begin(r->db);
+    /* read under the write lock: the audit's "before" is the row this save replaces */
+    if (rc == DB_OK && id) before = raw_row_text(r->db, k, id);
     if (rc == DB_OK) rc = dir_save(ctx, k, &row, &saved, &err) < 0 ? DB_ERR : DB_OK;
     char *after = rc == DB_OK ? raw_row_text(r->db, k, saved) : NULL;
     char action[64];
@@ -501,14 +503,14 @@ int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, co
     }
     json_decref(existing);
     DirContext *ctx = dir_context_new(r->db, r->sess->username, r->sess->org_id);
-    char *before = raw_row_text(r->db, k, id), *err = NULL, *after = NULL;
+    char *before = NULL, *err = NULL, *after = NULL;
     int code = 200;
     char action[64];
     snprintf(action, sizeof action, "%s.status", k->table);
     if (db_begin(r->db) != DB_OK) {
         code = 500;
         *message = xstrdup("数据库忙，请稍后重试");
-    } else if (dir_set_status(ctx, k, id, status, reason, &err) != DB_OK) {
+    } else if ((before = raw_row_text(r->db, k, id)), dir_set_status(ctx, k, id, status, reason, &err) != DB_OK) {
         db_rollback(r->db);
         code = 422;
         *message = err;
