@@ -571,18 +571,28 @@ int followup_transfer_add(Db *db, int64_t fid, const char *kind, const char *rec
                           const char *sent_on, const char *doc_no, const char *summary,
                           const char *today, const char *actor, int64_t *id_out, json_t *errors,
                           char **err) {
-    char *status = NULL;
+    char *status = NULL, *checked_on = NULL;
     if (db_query_text(db, &status, "SELECT status FROM followup WHERE id = ?", "i", fid) != DB_OK) return dberr(db, err);
     if (!status) return set_err(err, "处置记录不存在"), FU_NOT_FOUND;
     int closed = str_eq(status, "已完结");
     free(status);
     if (closed) return set_err(err, "该处置已完结，不能再登记移送"), FU_CONFLICT;
+    /* a finding cannot be passed on before the check that found it */
+    if (db_query_text(db, &checked_on, "SELECT r.checked_on FROM followup f JOIN record r ON r.id = f.record_id WHERE f.id = ?",
+                      "i", fid) != DB_OK)
+        return dberr(db, err);
     int n = 0;
     if (!followup_transfer_kind_ok(kind)) n += field_err(errors, "kind", "请选择移送类型（转办、移送、移送司法机关或抄告）");
     if (str_empty(receiver)) n += field_err(errors, "receiver", "请填写接收部门或机关");
     if (str_empty(sent_on)) n += field_err(errors, "sent_on", "请填写移送日期");
     else if (!date_valid(sent_on)) n += field_err(errors, "sent_on", "移送日期不是有效日期（格式：2025-10-09）");
     else if (strcmp(sent_on, today) > 0) n += field_err(errors, "sent_on", "移送日期不能晚于今天");
+    else if (checked_on && strcmp(sent_on, checked_on) < 0) {
+        char *msg = xasprintf("移送日期不能早于检查日期（%s）", checked_on);
+        n += field_err(errors, "sent_on", msg);
+        free(msg);
+    }
+    free(checked_on);
     if (n) return FU_INVALID;
     if (db_exec(db, "INSERT INTO transfer(followup_id, org_id, kind, receiver, sent_on, doc_no, summary, created_by, updated_by) "
                     "SELECT id, org_id, ?, ?, ?, ?, ?, ?, ? FROM followup WHERE id = ?", "ttttttti", kind, receiver, sent_on,

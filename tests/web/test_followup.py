@@ -134,6 +134,9 @@ r = staff.form(f"/followups/{f_jud}/close", {})
 s.check("close refused without a transfer", r.status == 409 and "尚未登记移送" in r.text, r.status)
 r = staff.form("/transfers", {"followup": f_jud, "kind": "移送司法机关", "receiver": "", "sent_on": iso(today)})
 s.check("transfer needs a receiver (422)", r.status == 422 and "请填写接收部门或机关" in r.text, r.status)
+r = staff.form("/transfers", {"followup": f_jud, "kind": "移送司法机关", "receiver": "宁晋县公安局", "sent_on": "2025-09-09"})
+s.check("transfer before the check refused (422)", r.status == 422 and "移送日期不能早于检查日期（2025-09-10）" in r.text and
+        not sql(db, "SELECT id FROM transfer WHERE followup_id = ?", (f_jud,)), r.status)
 r = staff.form("/transfers", {"followup": f_jud, "kind": "移送司法机关", "receiver": "宁晋县公安局", "sent_on": iso(today),
                               "doc_no": "宁医保移〔2025〕1号", "summary": "涉嫌骗取医保基金"})
 s.check("transfer recorded", r.status == 303, r.status)
