@@ -110,12 +110,33 @@ void page_credit_grade(Req *r) {
 
 /* ---- public ---- */
 
+/* Published penalty decisions, searchable by the name or 统一社会信用代码 of a unit or by the
+ * decision number; an insured person's name is never matched, so a search cannot tell whether a
+ * person was fined. */
+#define PENALTY_MATCH                                                                              \
+    "f.penalty_published_on IS NOT NULL AND f.decision_no IS NOT NULL AND r.status = '已公示' AND " \
+    "(?1 = '' OR instr(f.decision_no, ?1) > 0 OR (coalesce(tg.kind, '') <> 'insured' AND "          \
+    "(instr(coalesce(tg.name, ''), ?1) > 0 OR instr(coalesce(tg.uscc, ''), ?1) > 0)))"
+#define PENALTIES_PER_PAGE 20
+
 void page_public_penalties(Req *r) {
+    char *q = web_query(r, "q");
+    if (q) str_trim(q);
+    const char *qq = q ? q : "";
+    int page = web_page_number(r);
+    int64_t total = 0;
+    db_query_int(r->db, &total, "SELECT count(*) FROM followup f JOIN record r ON r.id = f.record_id LEFT JOIN target tg ON "
+                                "tg.id = r.target_id WHERE " PENALTY_MATCH, "t", qq);
     json_t *rows = json_array();
     Stmt *st = db_prepare(r->db, "SELECT f.id, f.record_id, tg.name, tg.kind, tg.uscc, f.decision_no, f.decision_on, f.amount_cents, "
                                  "o.name, f.penalty_published_on FROM followup f JOIN record r ON r.id = f.record_id JOIN org o ON "
-                                 "o.id = f.org_id LEFT JOIN target tg ON tg.id = r.target_id WHERE f.penalty_published_on IS NOT NULL "
-                                 "AND f.decision_no IS NOT NULL AND r.status = '已公示' ORDER BY f.decision_on DESC, f.id DESC");
+                                 "o.id = f.org_id LEFT JOIN target tg ON tg.id = r.target_id WHERE " PENALTY_MATCH
+                                 " ORDER BY f.decision_on DESC, f.id DESC LIMIT ?2 OFFSET ?3");
+    if (st) {
+        db_bind_text(st, 1, qq);
+        db_bind_int(st, 2, PENALTIES_PER_PAGE);
+        db_bind_int(st, 3, (int64_t)(page - 1) * PENALTIES_PER_PAGE);
+    }
     while (st && db_step(st) == DB_ROW) {
         int insured = str_eq(db_col_text(st, 3), "insured");
         /* an insured person is never named on a public page, not even masked: a surname with the
@@ -133,5 +154,10 @@ void page_public_penalties(Req *r) {
         free(name);
     }
     db_finalize(st);
-    web_page(r, "public_penalties", "行政处罚决定公示", json_pack("{s:o}", "penalties", rows));
+    int64_t pages = (total + PENALTIES_PER_PAGE - 1) / PENALTIES_PER_PAGE;
+    json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "penalties", rows, "q", qq, "total", (json_int_t)total, "page",
+                            (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
+    web_pager_links(ctx, "/public/penalties", q, page, pages);
+    free(q);
+    web_page(r, "public_penalties", "行政处罚决定公示", ctx);
 }

@@ -12,35 +12,18 @@
 #define PER_PAGE 20
 
 void page_public_results(Req *r) {
-    char *q = web_query(r, "q"), *p = web_query(r, "page");
+    char *q = web_query(r, "q");
     if (q) str_trim(q);
-    int page = p ? atoi(p) : 1;
-    if (page < 1 || page > 100000) page = 1;
+    int page = web_page_number(r);
     int64_t total = 0;
     json_t *rows = result_public_search(r->db, q, page, PER_PAGE, &total);
     int64_t pages = (total + PER_PAGE - 1) / PER_PAGE;
     json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "rows", rows, "q", q ? q : "", "total",
                             (json_int_t)total, "page", (json_int_t)page, "pages",
                             (json_int_t)(pages ? pages : 1));
-    Buf b;
-    buf_init(&b);
-    if (page > 1) {
-        buf_puts(&b, "/public/results?q=");
-        web_url_encode(&b, q ? q : "");
-        buf_printf(&b, "&page=%d", page - 1);
-        json_object_set_new(ctx, "prev_href", json_string(b.data));
-    }
-    if (page < pages) {
-        buf_reset(&b);
-        buf_puts(&b, "/public/results?q=");
-        web_url_encode(&b, q ? q : "");
-        buf_printf(&b, "&page=%d", page + 1);
-        json_object_set_new(ctx, "next_href", json_string(b.data));
-    }
-    buf_free(&b);
+    web_pager_links(ctx, "/public/results", q, page, pages);
     web_page(r, "public_results", "抽查检查结果公示", ctx);
     free(q);
-    free(p);
 }
 
 void page_public_result(Req *r) {

@@ -137,6 +137,27 @@ char *web_url_decode(const char *s, size_t n) {
     return out;
 }
 
+int web_page_number(Req *r) {
+    char *p = web_query(r, "page");
+    int page = p ? atoi(p) : 1;
+    free(p);
+    return page < 1 || page > 100000 ? 1 : page;
+}
+
+void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int64_t pages) {
+    for (int step = -1; step <= 1; step += 2) {
+        int to = page + step;
+        if (to < 1 || to > pages) continue;
+        Buf b;
+        buf_init(&b);
+        buf_printf(&b, "%s?q=", path);
+        web_url_encode(&b, q ? q : "");
+        buf_printf(&b, "&page=%d", to);
+        json_object_set_new(ctx, step < 0 ? "prev_href" : "next_href", json_string(b.data));
+        buf_free(&b);
+    }
+}
+
 void web_url_encode(Buf *b, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {

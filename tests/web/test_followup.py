@@ -3,6 +3,7 @@
 publishing records belongs to another module, so this test writes the minimum record rows a
 publication would leave (status 已公示, result codes, violations) and starts from there."""
 import datetime
+import urllib.parse
 import io
 import json
 import re
@@ -232,6 +233,22 @@ s.check("insured person never named, not even masked", ins[2] not in r.text and 
         and ins[2][0] + "*" not in r.text and "参保人（个人信息不公开）" in r.text)
 s.check("no grades on the public page", "等级" not in r.text and "grade" not in r.text)
 s.check("portal links the penalties", "/public/penalties" in Client(db).get("/public/").text)
+r = Client(db).get("/public/penalties?q=" + urllib.parse.quote("人民医院"))
+s.check("search by a unit's name", r.status == 200 and "宁医保罚〔2025〕3号" in r.text and "宁医保罚〔2025〕9号" not in r.text, r.status)
+r = Client(db).get("/public/penalties?q=" + urllib.parse.quote(ins[2]))
+s.check("an insured person's name finds nothing", r.status == 200 and "宁医保罚〔2025〕9号" not in r.text and "共 0 条" in r.text)
+r = Client(db).get("/public/penalties?q=" + urllib.parse.quote("罚〔2025〕9号"))
+s.check("search by decision number, the person still not named", "宁医保罚〔2025〕9号" in r.text and ins[2] not in r.text and "共 1 条" in r.text)
+for i in range(25):  # 27 published decisions: two pages of 20
+    sql(db, "INSERT INTO followup(record_id, org_id, option, opened_on, decision_no, decision_on, amount_cents, penalty_published_on) "
+            "VALUES (?, ?, 'penalty', '2025-09-20', ?, '2025-09-20', 100, '2025-09-22')", (r_pen, org, f"宁医保罚〔2024〕{100 + i}号"))
+r = Client(db).get("/public/penalties")
+s.check("first page: 20 decisions and a next link", r.text.count("<tr><td>") == 20 and "共 27 条" in r.text and
+        'rel="next"' in r.text and 'rel="prev"' not in r.text, r.text.count("<tr><td>"))
+r = Client(db).get("/public/penalties?q=&page=2")
+s.check("second page: the other 7, newest first overall", r.text.count("<tr><td>") == 7 and 'rel="prev"' in r.text and
+        'rel="next"' not in r.text and "宁医保罚〔2025〕3号" not in r.text, r.text.count("<tr><td>"))
+s.check("a page beyond the last is empty, not an error", Client(db).get("/public/penalties?page=9").status == 200)
 
 # ---- audit ----
 acts = {a for (a,) in sql(db, "SELECT action FROM audit_log")}
