@@ -109,6 +109,8 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_object_set(v, "strata", json_object_get(doc, "strata"));
         json_t *sel = json_array(), *groups = json_array(), *s;
         size_t i, j;
+        Buf under; /* valid groups with fewer than 2 officers (experts do not count) */
+        buf_init(&under);
         json_array_foreach(json_object_get(doc, "selected"), i, s) {
             json_t *o = json_pack("{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"), "stratum",
                                   json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
@@ -136,7 +138,11 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
             json_object_set(g, "target_name", json_object_get(tn, "name"));
             json_decref(tn);
             json_array_append_new(groups, g);
+            if (str_eq(jstr(s, "status"), "有效") && json_array_size(json_object_get(s, "officers")) < 2)
+                buf_printf(&under, "%s%zu", under.len ? "、" : "", i + 1);
         }
+        if (under.len) json_object_set_new(v, "under_minimum", json_string(under.data));
+        buf_free(&under);
         json_object_set_new(v, "selected", sel);
         json_object_set_new(v, "groups", groups);
         json_object_set(v, "events", json_object_get(doc, "events"));

@@ -296,6 +296,22 @@ p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), fi
                    capture_output=True, text=True)
 s.check("a tampered population file fails verification", p.returncode == 1 and "不一致" in p.stdout, p.stdout)
 
+# --- a group left with fewer than 2 officers: recuse t0's lead-dept officers until the pool has no one left
+s.check("no warning while every group has 2 officers", 'id="under-minimum"' not in staff.get(f"/tasks/{tid}/draw").text)
+for _ in range(40):
+    lead = [c[0] for c in sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
+                                  f"AND d.status = '已抽取' AND m.target_code = ? AND m.status = '在组' AND m.member_code LIKE 'YB%'", (t0,))]
+    if not lead:
+        break
+    staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": lead[0], "reason": "回避：利害关系"})
+left = sql(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' AND d.status = '已抽取' "
+               f"AND m.target_code = ? AND m.status = '在组' AND m.role <> '专家'", (t0,))[0][0]
+r = staff.get(f"/tasks/{tid}/draw")
+warn = r.text[r.text.find('id="under-minimum"'):][:400]
+no = re.search(r'<td class="num">(\d+)</td><td><span class="mono">' + re.escape(t0) + '</span>', r.text)
+s.check("the ceremony page says which group is short of the 2-officer minimum and what to do",
+        left < 2 and no and f"第 {no.group(1)} 组的执法人员不足 2 名" in warn and "重新抽取" in warn, f"{left} {warn}")
+
 # --- re-draw: reason and the leader's approval; the earlier draw stays
 r = staff.form(f"/tasks/{tid}/redraw", {"reason": ""})
 s.check("a re-draw needs a reason", r.status == 422)
