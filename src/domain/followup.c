@@ -780,14 +780,22 @@ json_t *followup_json(Db *db, int64_t id, const Calendar *cal, const char *today
 }
 
 json_t *followup_list_json(Db *db, int64_t scope_org, const char *status, const Calendar *cal,
-                           const char *today) {
+                           const char *today, int limit, int offset, int64_t *total) {
     json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT id FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id") " ORDER BY id DESC");
+    if (total) {
+        *total = 0;
+        db_query_int(db, total, "SELECT count(*) FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id"), "ttii",
+                     status, status, scope_org, scope_org);
+    }
+    Stmt *st = db_prepare(db, "SELECT id FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id")
+                              " ORDER BY id DESC LIMIT ? OFFSET ?");
     if (!st) return a;
     db_bind_text(st, 1, status);
     db_bind_text(st, 2, status);
     db_bind_int(st, 3, scope_org);
     db_bind_int(st, 4, scope_org);
+    db_bind_int(st, 5, limit > 0 ? limit : -1); /* SQLite: a negative LIMIT is no limit */
+    db_bind_int(st, 6, offset > 0 ? offset : 0);
     int64_t ids_small[64], *ids = ids_small;
     size_t n = 0, cap = ARRAY_LEN(ids_small);
     while (db_step(st) == DB_ROW) {

@@ -157,9 +157,10 @@ int followup_transfer_feedback(Db *db, int64_t tid, const char *feedback, const 
  * feedback, feedback_on, status}]. cal may be NULL (every deadline unknown). */
 json_t *followup_json(Db *db, int64_t id, const Calendar *cal, const char *today, int with_history);
 /* Follow-ups of the orgs under scope_org (0 = all), status "未完结", "已完结" or NULL for both,
- * newest first, each as followup_json without history. */
+ * newest first, each as followup_json without history; `limit` rows from `offset` (limit 0:
+ * all). *total (may be NULL) receives how many there are in all. */
 json_t *followup_list_json(Db *db, int64_t scope_org, const char *status, const Calendar *cal,
-                           const char *today);
+                           const char *today, int limit, int offset, int64_t *total);
 /* The transfer ledger of the orgs under scope_org: status filter (NULL or "" = all), oldest
  * first: [{id, followup_id, record_id, target_code, target_name, task_code, kind, receiver,
  * sent_on, doc_no, summary, feedback, feedback_on, status, org_name}]. */

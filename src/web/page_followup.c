@@ -76,14 +76,24 @@ static int can_write(Req *r) { return web_role_has(r->sess->role, P_FOLLOWUP_WRI
 
 /* ---- list ---- */
 
+#define CLOSED_PER_PAGE 50
+
+/* The work list: every record awaiting a follow-up and every open one; the closed ones (which
+ * only grow) by pages of CLOSED_PER_PAGE, newest first. */
 void page_followup_list(Req *r) {
     char today[11];
     date_today(today);
     Calendar *cal = calendar();
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s}", "pending", followup_pending_json(r->db, r->sess->org_id), "open",
-                            followup_list_json(r->db, r->sess->org_id, "未完结", cal, today), "closed",
-                            followup_list_json(r->db, r->sess->org_id, "已完结", cal, today), "can_write", can_write(r), "today",
-                            today);
+    int page = web_page_number(r);
+    int64_t closed_total = 0;
+    json_t *closed = followup_list_json(r->db, r->sess->org_id, "已完结", cal, today, CLOSED_PER_PAGE,
+                                        (page - 1) * CLOSED_PER_PAGE, &closed_total);
+    int64_t pages = (closed_total + CLOSED_PER_PAGE - 1) / CLOSED_PER_PAGE;
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:I}", "pending", followup_pending_json(r->db, r->sess->org_id),
+                            "open", followup_list_json(r->db, r->sess->org_id, "未完结", cal, today, 0, 0, NULL), "closed", closed,
+                            "can_write", can_write(r), "today", today, "closed_total", (json_int_t)closed_total, "page",
+                            (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
+    web_pager_links(ctx, "/followups", NULL, page, pages);
     calendar_free(cal);
     web_page(r, "followup_list", "后续处置", ctx);
 }
@@ -343,7 +353,7 @@ void api_followup_list(Req *r) {
         return;
     }
     Calendar *cal = calendar();
-    json_t *out = json_pack("{s:o, s:o}", "followups", followup_list_json(r->db, r->sess->org_id, status, cal, today), "pending",
+    json_t *out = json_pack("{s:o, s:o}", "followups", followup_list_json(r->db, r->sess->org_id, status, cal, today, 0, 0, NULL), "pending",
                             followup_pending_json(r->db, r->sess->org_id));
     calendar_free(cal);
     free(status);

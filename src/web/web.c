@@ -150,9 +150,13 @@ void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int
         if (to < 1 || to > pages) continue;
         Buf b;
         buf_init(&b);
-        buf_printf(&b, "%s?q=", path);
-        web_url_encode(&b, q ? q : "");
-        buf_printf(&b, "&page=%d", to);
+        buf_printf(&b, "%s?", path);
+        if (q) {
+            buf_puts(&b, "q=");
+            web_url_encode(&b, q);
+            buf_putc(&b, '&');
+        }
+        buf_printf(&b, "page=%d", to);
         json_object_set_new(ctx, step < 0 ? "prev_href" : "next_href", json_string(b.data));
         buf_free(&b);
     }

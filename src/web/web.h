@@ -108,8 +108,8 @@ char *web_url_decode(const char *s, size_t n);
 void web_url_encode(Buf *b, const char *s);
 /* Page number from the query's `page` (1 when absent or out of 1..100000). */
 int web_page_number(Req *r);
-/* Sets prev_href / next_href in ctx (the pager of a search list): path?q=…&page=N, when the page
- * before or after exists. */
+/* Sets prev_href / next_href in ctx (the pager of a list): path?q=…&page=N (no q= when q is
+ * NULL), when the page before or after exists. */
 void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int64_t pages);
 
 /* Responses */

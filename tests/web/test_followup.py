@@ -250,6 +250,31 @@ s.check("second page: the other 7, newest first overall", r.text.count("<tr><td>
         'rel="next"' not in r.text and "宁医保罚〔2025〕3号" not in r.text, r.text.count("<tr><td>"))
 s.check("a page beyond the last is empty, not an error", Client(db).get("/public/penalties?page=9").status == 200)
 
+# ---- the closed follow-ups are paged (50 a page, newest first); open ones are all listed ----
+closed_before = sql(db, "SELECT count(*) FROM followup WHERE status = '已完结'")[0][0]
+for i in range(60):
+    sql(db, "INSERT INTO followup(record_id, org_id, option, opened_on, status, closed_on, outcome) "
+            "VALUES (?, ?, 'none', '2025-09-20', '已完结', '2025-09-21', ?)", (r_rect, org, f"历史处置{i}"))
+closed_all = closed_before + 60
+def closed_rows(text):
+    part = text[text.find('id="closed"'):]
+    part = part[:part.find("</table>")]
+    return part.count('<tr><td><a href="/followups/')
+r = staff.get("/followups")
+s.check("closed list: first page of 50, newest first, with the total and a next link",
+        closed_rows(r.text) == 50 and f"共 {closed_all} 项" in r.text and "历史处置59" in r.text and 'href="/followups?page=2"' in r.text,
+        closed_rows(r.text))
+r = staff.get("/followups?page=2")
+s.check("closed list: the rest on page 2", closed_rows(r.text) == closed_all - 50 and "历史处置0" in r.text and 'rel="prev"' in r.text,
+        closed_rows(r.text))
+def open_rows(text):
+    part = text[text.find('id="open"'):]
+    part = part[:part.find("</table>")]
+    return part.count('<a href="/followups/')
+n_open = sql(db, "SELECT count(*) FROM followup WHERE status = '未完结'")[0][0]
+s.check("open follow-ups are all listed on every page", n_open > 25 and open_rows(r.text) == n_open == open_rows(staff.get("/followups").text),
+        (n_open, open_rows(r.text)))
+
 # ---- audit ----
 acts = {a for (a,) in sql(db, "SELECT action FROM audit_log")}
 want = {"followup.open", "followup.update", "followup.publish_penalty", "followup.close", "transfer.create",
