@@ -65,13 +65,18 @@ int followup_validate(const FuOption *opt, const FuState *st, const FuState *pre
         else if (strcmp(st->recheck_on, today) > 0) n += field_err(errors, "recheck_on", "复查日期不能晚于今天");
         if (str_empty(st->recheck_result)) n += field_err(errors, "recheck_result", "请填写复查结果");
     }
-    if (opt->needs_decision) {
+    /* A penalty is decided weeks after the follow-up is opened (立案, 调查, 告知, 决定): the decision
+     * may be left out until then, and closing needs it (followup_close_blockers). Once any part of
+     * it is given, number, date and amount are all required. */
+    int deciding = opt->needs_decision && (!str_empty(st->decision_no) || !str_empty(st->decision_on) ||
+                                           (opt->needs_amount && !str_empty(st->amount)));
+    if (deciding) {
         if (str_empty(st->decision_no)) n += field_err(errors, "decision_no", "请填写处罚决定书文号");
         if (str_empty(st->decision_on)) n += field_err(errors, "decision_on", "请填写处罚决定日期");
         else if (!date_valid(st->decision_on)) n += field_err(errors, "decision_on", "决定日期不是有效日期（格式：2025-09-26）");
         else if (strcmp(st->decision_on, today) > 0) n += field_err(errors, "decision_on", "决定日期不能晚于今天");
     }
-    if (opt->needs_amount) {
+    if (opt->needs_amount && (deciding || !opt->needs_decision)) {
         int64_t c;
         if (str_empty(st->amount)) n += field_err(errors, "amount", "请填写金额（元）");
         else if (money_parse_yuan(st->amount, &c) != 0)

@@ -76,8 +76,17 @@ static void test_validate(void) {
     CHECK_INT(followup_validate(&r, &s, &prev, today, e), 0);
 
     FuState q = {0};
-    CHECK_INT(followup_validate(&p, &q, NULL, today, e), 3);
-    CHECK(has(e, "decision_no") && has(e, "decision_on") && has(e, "amount"));
+    /* opened before the decision is made: nothing of it yet is fine */
+    CHECK_INT(followup_validate(&p, &q, NULL, today, e), 0);
+    /* any part of the decision asks for all of it */
+    q.decision_no = "宁医保罚〔2025〕3号";
+    CHECK_INT(followup_validate(&p, &q, NULL, today, e), 2);
+    CHECK(has(e, "decision_on") && has(e, "amount") && !has(e, "decision_no"));
+    json_object_clear(e);
+    q.decision_no = NULL;
+    q.amount = "500";
+    CHECK_INT(followup_validate(&p, &q, NULL, today, e), 2);
+    CHECK(has(e, "decision_no") && has(e, "decision_on"));
     json_object_clear(e);
     q.decision_no = "宁医保罚〔2025〕3号";
     q.decision_on = "2025-09-27";
@@ -110,6 +119,12 @@ static void test_close_rule(void) {
     s.recheck_on = "2025-11-03";
     s.recheck_result = "已整改";
     CHECK_INT(followup_close_blockers(&r, &s, 0, 0, NULL), 0);
+    FuState pending = {.outcome = "已处罚"};
+    CHECK_INT(followup_close_blockers(&p, &pending, 0, 0, why), 2); /* no decision yet, so not published */
+    char *text = json_dumps(why, 0);
+    CHECK(text && strstr(text, "尚未填写处罚决定") != NULL);
+    free(text);
+    json_array_clear(why);
     FuState q = {.outcome = "已处罚", .decision_no = "X", .decision_on = "2025-09-26"};
     CHECK_INT(followup_close_blockers(&p, &q, 0, 0, NULL), 1); /* not published */
     q.penalty_published_on = "2025-10-14";

@@ -65,9 +65,9 @@ s.check("no follow-up for a record without findings", staff.get(f"/followups/new
 
 # ---- 行政处罚 ----
 s.check("new form", staff.get(f"/followups/new?record={r_pen}").status == 200)
-r = staff.form("/followups", {"record": r_pen, "option": "penalty"})
-s.check("penalty needs a decision: 422", r.status == 422, r.status)
-s.check("errors in Chinese", "请填写处罚决定书文号" in r.text and "请填写处罚决定日期" in r.text and "请填写金额" in r.text)
+r = staff.form("/followups", {"record": r_pen, "option": "penalty", "decision_no": "宁医保罚〔2025〕3号"})
+s.check("a decision number alone is not enough: 422", r.status == 422, r.status)
+s.check("errors in Chinese", "请填写处罚决定日期" in r.text and "请填写金额" in r.text and "请填写处罚决定书文号" not in r.text)
 pen = {"record": r_pen, "option": "penalty", "decision_no": "宁医保罚〔2025〕3号", "decision_on": "2025-09-26",
        "amount": "12,34"}
 r = staff.form("/followups", pen)
@@ -169,6 +169,16 @@ f_ins = fid_of(r)
 s.check("second follow-up on the same record", r.status == 303 and f_ins)
 s.check("published in time is not flagged", staff.form(f"/followups/{f_ins}/publish-penalty", {}).status == 303 and
         'id="publish-late"' not in staff.get(f"/followups/{f_ins}").text)
+
+# a penalty opened before the decision is made (立案 → 调查 → 告知 → 决定 takes weeks): allowed, closing is not
+r = staff.form("/followups", {"record": r_pen, "option": "penalty", "outcome": "已立案调查"})
+f_wait = fid_of(r)
+s.check("penalty opened without a decision yet", r.status == 303 and f_wait and
+        sql(db, "SELECT decision_no, amount_cents FROM followup WHERE id = ?", (f_wait,)) == [(None, None)], r.status)
+r = staff.form(f"/followups/{f_wait}/close", {})
+s.check("closing refused until the decision is filled in", r.status == 409 and "尚未填写处罚决定" in r.text, r.status)
+s.check("no credit event without a decision",
+        not sql(db, "SELECT 1 FROM credit_event WHERE kind = '行政处罚' AND followup_id = ?", (f_wait,)))
 
 # ---- other options from the data file: each opens with its own rules ----
 for opt, extra in (("none", {}), ("other", {}), ("feedback", {"receiver": "日常监管科"}), ("case", {"receiver": "稽核科"}),
