@@ -577,28 +577,93 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     return bad ? -1 : 0;
 }
 
+/* ---- the derived rows (draw_target, draw_member, draw_skip) ----
+ *
+ * A large draw (300k targets from 10M) has over a million of these rows. They are collected,
+ * sorted by target code and inserted by db_insert_rows: the tables' keys start with
+ * (draw_id, target_code), so rows in code order are appended to those b-trees instead of being
+ * inserted at random places (the draw order is random by design). */
+
+typedef struct DerivedRow {
+    const char *target, *member, *role, *status, *reason, *stratum, *ticket, *origin;
+    int64_t n; /* draw_target: position; draw_member: order met (the last one wins); draw_skip: seq */
+} DerivedRow;
+
+typedef struct DerivedRows {
+    DerivedRow *row;
+    size_t n, cap;
+    int64_t draw_id;
+    int kind; /* 0 target, 1 member, 2 skip: which columns derived_cell gives */
+} DerivedRows;
+
+static void derived_add(DerivedRows *d, DerivedRow r) {
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 1024;
+        d->row = xrealloc(d->row, d->cap * sizeof *d->row);
+    }
+    d->row[d->n++] = r;
+}
+
+static int by_target_member(const void *a, const void *b) {
+    const DerivedRow *x = a, *y = b;
+    int c = strcmp(x->target, y->target);
+    if (!c && x->member && y->member) c = strcmp(x->member, y->member);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int derived_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
+    const DerivedRows *d = arg;
+    const DerivedRow *r = &d->row[row];
+    if (col == 0) return *i = d->draw_id, 1;
+    static const int targets[] = {-1, 'n', 't', 's', 'k', 'o', 'S'}, members[] = {-1, 't', 'm', 'r', 'S', 'R'},
+                     skips[] = {-1, 't', 'n', 'm', 'R'};
+    int what = d->kind == 0 ? targets[col] : d->kind == 1 ? members[col] : skips[col];
+    switch (what) {
+    case 'n': return *i = r->n, 1;
+    case 't': *text = r->target; break;
+    case 'm': *text = r->member; break;
+    case 'r': *text = r->role; break;
+    case 's': *text = r->stratum; break;
+    case 'k': *text = r->ticket; break;
+    case 'o': *text = r->origin; break;
+    case 'S': *text = r->status; break;
+    default: *text = r->reason; break;
+    }
+    return 0;
+}
+
+/* Sorts the rows by target (and member) and inserts them into `table`(cols). For draw_member a
+ * member met twice in one group keeps its last row (a removal after the assignment). */
+static int derived_insert(Db *db, DerivedRows *d, const char *table, const char *const *cols, size_t ncols) {
+    if (!d->n) return 0;
+    qsort(d->row, d->n, sizeof *d->row, by_target_member);
+    if (d->kind == 1) {
+        size_t out = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            if (out && !strcmp(d->row[out - 1].target, d->row[i].target) && !strcmp(d->row[out - 1].member, d->row[i].member))
+                out--;
+            d->row[out++] = d->row[i];
+        }
+        d->n = out;
+    }
+    DbRowSource src = {d->n, ncols, derived_cell, d};
+    return db_insert_rows(db, table, cols, ncols, &src, 0) != DB_OK;
+}
+
 /* Rewrites the derived rows of a draw from its record. */
 static int write_derived(Db *db, int64_t id, const json_t *rec) {
     int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
     if (bad) return -1;
-    Stmt *t = db_prepare(db, "INSERT INTO draw_target VALUES (?,?,?,?,?,?,?)");
-    Stmt *m = db_prepare(db, "INSERT OR REPLACE INTO draw_member VALUES (?,?,?,?,?,?)");
-    Stmt *s = db_prepare(db, "INSERT INTO draw_skip VALUES (?,?,?,?,?)");
-    if (!t || !m || !s) {
-        db_finalize(t);
-        db_finalize(m);
-        db_finalize(s);
-        return -1;
-    }
+    DerivedRows t = {.draw_id = id, .kind = 0}, m = {.draw_id = id, .kind = 1}, sk = {.draw_id = id, .kind = 2};
     /* tickets and strata by id, from selected and events */
     StrMap *pos = strmap_new();
     const json_t *sel = json_object_get(rec, "selected");
     size_t i, k;
     json_t *a, *x;
     json_array_foreach(sel, i, a) strmap_put(pos, jstr(a, "id"), (int64_t)i);
-    int64_t position = 0;
+    int64_t position = 0, met = 0;
     json_array_foreach(json_object_get(rec, "assignments"), i, a) {
         const char *target = jstr(a, "target");
         int64_t si;
@@ -618,42 +683,29 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
                     stratum = jstr(json_array_get(sel, (size_t)si), "stratum");
             }
         }
-        db_bind_va(t, "iitttt", id, position++, target, stratum ? stratum : "", ticket ? ticket : "",
-                   jstr(a, "origin"));
-        db_bind_text(t, 7, jstr(a, "status"));
-        bad |= db_step(t) != DB_DONE;
-        db_reset(t);
+        derived_add(&t, (DerivedRow){.target = target, .stratum = stratum ? stratum : "", .ticket = ticket ? ticket : "",
+                                     .origin = jstr(a, "origin"), .status = jstr(a, "status"), .n = position++});
         const char *leader = jstr(a, "leader");
-        json_array_foreach(json_object_get(a, "officers"), k, x) {
-            db_bind_va(m, "itttt", id, target, json_string_value(x),
-                       str_eq(leader, json_string_value(x)) ? "组长" : "组员", "在组");
-            db_bind_null(m, 6);
-            bad |= db_step(m) != DB_DONE;
-            db_reset(m);
-        }
-        json_array_foreach(json_object_get(a, "experts"), k, x) {
-            db_bind_va(m, "itttt", id, target, json_string_value(x), "专家", "在组");
-            db_bind_null(m, 6);
-            bad |= db_step(m) != DB_DONE;
-            db_reset(m);
-        }
-        json_array_foreach(json_object_get(a, "removed"), k, x) {
-            db_bind_va(m, "itttt", id, target, jstr(x, "id"), "组员", "已替换");
-            db_bind_text(m, 6, jstr(x, "reason"));
-            bad |= db_step(m) != DB_DONE;
-            db_reset(m);
-        }
-        json_array_foreach(json_object_get(a, "skipped"), k, x) {
-            db_bind_va(s, "itit", id, target, (int64_t)k, jstr(x, "id"));
-            db_bind_text(s, 5, jstr(x, "reason"));
-            bad |= db_step(s) != DB_DONE;
-            db_reset(s);
-        }
+        json_array_foreach(json_object_get(a, "officers"), k, x)
+            derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x),
+                                         .role = str_eq(leader, json_string_value(x)) ? "组长" : "组员", .status = "在组", .n = met++});
+        json_array_foreach(json_object_get(a, "experts"), k, x)
+            derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x), .role = "专家", .status = "在组", .n = met++});
+        json_array_foreach(json_object_get(a, "removed"), k, x)
+            derived_add(&m, (DerivedRow){.target = target, .member = jstr(x, "id"), .role = "组员", .status = "已替换",
+                                         .reason = jstr(x, "reason"), .n = met++});
+        json_array_foreach(json_object_get(a, "skipped"), k, x)
+            derived_add(&sk, (DerivedRow){.target = target, .member = jstr(x, "id"), .reason = jstr(x, "reason"), .n = (int64_t)k});
     }
+    static const char *const tcols[] = {"draw_id", "position", "target_code", "stratum", "ticket", "origin", "status"};
+    static const char *const mcols[] = {"draw_id", "target_code", "member_code", "role", "status", "reason"};
+    static const char *const scols[] = {"draw_id", "target_code", "seq", "member_code", "reason"};
+    bad = derived_insert(db, &t, "draw_target", tcols, 7) || derived_insert(db, &m, "draw_member", mcols, 6) ||
+          derived_insert(db, &sk, "draw_skip", scols, 5);
     strmap_free(pos);
-    db_finalize(t);
-    db_finalize(m);
-    db_finalize(s);
+    free(t.row);
+    free(m.row);
+    free(sk.row);
     return bad ? -1 : 0;
 }
 
