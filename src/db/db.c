@@ -217,7 +217,9 @@ static int insert_rows_one_by_one(Db *db, const char *table, const char *const *
 
 int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t ncols,
                    const DbRowSource *src, int or_ignore) {
-    if (db->drv->insert_rows) return db->drv->insert_rows(db->conn, table, cols, ncols, src, or_ignore);
+    if (!ncols || src->ncols != ncols) return DB_ERR; /* a caller's mistake */
+    if (db->drv->insert_rows && ncols <= DB_INSERT_ROWS_MAX_COLS)
+        return db->drv->insert_rows(db->conn, table, cols, ncols, src, or_ignore);
     return insert_rows_one_by_one(db, table, cols, ncols, src, or_ignore);
 }
 

@@ -98,14 +98,16 @@ typedef struct DbRowSource {
     void *arg;
 } DbRowSource;
 
-/* Inserts every row of src into table(cols[0..ncols)) (trusted identifiers, at most 32 columns),
- * in row order; `or_ignore` skips rows that break a UNIQUE or PRIMARY KEY constraint. Returns
+/* Inserts every row of src into table(cols[0..ncols)) (trusted identifiers; src->ncols must be
+ * ncols), in row order; `or_ignore` skips rows that break a UNIQUE or PRIMARY KEY constraint. Returns
  * DB_ERR at the first failure (db_errclass tells a broken constraint apart); rows before it may
  * remain, so run it inside a transaction or savepoint to roll back. For bulk loads: SQLite reads
  * the rows through a table-valued function in one statement (db_sqlite_rows.c) instead of one
  * bound parameter per cell; a driver without insert_rows gets one INSERT run per row. */
 int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t ncols,
                    const DbRowSource *src, int or_ignore);
+/* More columns than this go through the one-INSERT-per-row path. */
+#define DB_INSERT_ROWS_MAX_COLS 32
 
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */

@@ -22,8 +22,8 @@ static void *sq_open(const char *url, char **err) {
     sqlite3 *h = NULL;
     /* NOMUTEX: a connection is used by one thread at a time (the server's pool hands each to one
      * request; an import's parse threads read through it only under dir_context_set_lock), so
-     * SQLite's own per-call connection mutex only costs: ~7 % of a bulk import's INSERT phase,
-     * which makes 18 sqlite3_bind calls per row. */
+     * SQLite's own per-call connection mutex only costs (it was 7 % of a bulk import's INSERT
+     * phase when that bound every cell; measured in bench/README.md). */
     int rc = sqlite3_open_v2(url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK) {

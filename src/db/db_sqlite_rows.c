@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-#define ROWS_COLS 32 /* c0 … c31; DbRowSource.ncols must not exceed it */
+#define ROWS_COLS DB_INSERT_ROWS_MAX_COLS /* c0 … c31 */
+_Static_assert(ROWS_COLS == 32, "the CREATE TABLE of rows_connect declares c0 … c31");
 #define ROWS_POINTER_TYPE "spotcheck_rows"
 
 typedef struct RowsCursor {
@@ -77,6 +78,12 @@ static int rows_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_st
     RowsCursor *c = (RowsCursor *)cur;
     c->src = idx_num == 1 && argc == 1 ? sqlite3_value_pointer(argv[0], ROWS_POINTER_TYPE) : NULL;
     c->row = 0;
+    if (!c->src) {
+        /* an error, not an empty table: an INSERT that lost its rows must not succeed */
+        sqlite3_free(cur->pVtab->zErrMsg);
+        cur->pVtab->zErrMsg = sqlite3_mprintf("spotcheck_rows: no rows were handed over");
+        return SQLITE_ERROR;
+    }
     return SQLITE_OK;
 }
 
@@ -125,7 +132,7 @@ int sq_rows_register(sqlite3 *h) { return sqlite3_create_module(h, "spotcheck_ro
 
 int sq_insert_rows(void *conn, const char *table, const char *const *cols, size_t ncols,
                    const DbRowSource *src, int or_ignore) {
-    if (ncols == 0 || ncols > ROWS_COLS || src->ncols != ncols) return DB_ERR;
+    if (ncols == 0 || ncols > DB_INSERT_ROWS_MAX_COLS || src->ncols != ncols) return DB_ERR; /* db.c checks */
     if (!src->nrows) return DB_OK;
     Buf sql;
     buf_init(&sql);

@@ -636,6 +636,8 @@ static int derived_cell(void *arg, size_t row, size_t col, const char **text, in
  * member met twice in one group keeps its last row (a removal after the assignment). */
 static int derived_insert(Db *db, DerivedRows *d, const char *table, const char *const *cols, size_t ncols) {
     if (!d->n) return 0;
+    for (size_t i = 0; i < d->n; i++) /* a malformed record: refused, as the NOT NULL columns would */
+        if (!d->row[i].target || (d->kind && !d->row[i].member)) return 1;
     qsort(d->row, d->n, sizeof *d->row, by_target_member);
     if (d->kind == 1) {
         size_t out = 0;

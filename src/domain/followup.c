@@ -69,7 +69,8 @@ int followup_validate(const FuOption *opt, const FuState *st, const FuState *pre
      * may be left out until then, and closing needs it (followup_close_blockers). Once any part of
      * it is given, number, date and amount are all required. */
     int deciding = opt->needs_decision && (!str_empty(st->decision_no) || !str_empty(st->decision_on) ||
-                                           (opt->needs_amount && !str_empty(st->amount)));
+                                           (opt->needs_amount && !str_empty(st->amount)) ||
+                                           (prev && !str_empty(prev->decision_no))); /* never cleared */
     if (deciding) {
         if (str_empty(st->decision_no)) n += field_err(errors, "decision_no", "请填写处罚决定书文号");
         if (str_empty(st->decision_on)) n += field_err(errors, "decision_on", "请填写处罚决定日期");

@@ -91,10 +91,40 @@ static void test_no_rows_and_bad_shapes(void) {
     CHECK_INT(count("SELECT count(*) FROM t"), 4);
 }
 
-/* SQL text cannot reach the function without a pointer bound by db_insert_rows. */
+/* SQL text cannot reach the function without a pointer bound by db_insert_rows: an error, never
+ * an empty table that would let an INSERT succeed without its rows. */
 static void test_function_needs_its_pointer(void) {
-    CHECK_INT(count("SELECT count(*) FROM spotcheck_rows('x')"), 0);
+    int64_t n = -1;
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM spotcheck_rows('x')", NULL), DB_ERR);
+    CHECK(strstr(db_errmsg(db), "no rows were handed over") != NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM spotcheck_rows((SELECT 1))", NULL), DB_ERR);
     CHECK(db_prepare(db, "SELECT * FROM spotcheck_rows") == NULL);
+}
+
+/* More than 32 columns: the one-statement-per-row path, same result. */
+static int wide_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
+    (void)arg, (void)text;
+    *i = (int64_t)(row * 100 + col);
+    return 1;
+}
+
+static void test_many_columns(void) {
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "CREATE TABLE w(");
+    const char *cols[40];
+    char names[40][8];
+    for (int c = 0; c < 40; c++) {
+        snprintf(names[c], sizeof names[c], "k%d", c);
+        cols[c] = names[c];
+        buf_printf(&sql, "%s%s INTEGER", c ? ", " : "", names[c]);
+    }
+    buf_puts(&sql, ")");
+    CHECK_INT(db_exec(db, sql.data, NULL), DB_OK);
+    buf_free(&sql);
+    DbRowSource src = {3, 40, wide_cell, NULL};
+    CHECK_INT(db_insert_rows(db, "w", cols, 40, &src, 0), DB_OK);
+    CHECK_INT(count("SELECT sum(k39) FROM w"), 39 + 139 + 239);
 }
 
 int main(void) {
@@ -104,6 +134,7 @@ int main(void) {
     RUN(test_or_ignore_skips_duplicates);
     RUN(test_no_rows_and_bad_shapes);
     RUN(test_function_needs_its_pointer);
+    RUN(test_many_columns);
     db_close(db);
     unlink(db_path);
     char *wal = xasprintf("%s-wal", db_path), *shm = xasprintf("%s-shm", db_path);

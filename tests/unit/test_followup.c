@@ -88,6 +88,10 @@ static void test_validate(void) {
     CHECK_INT(followup_validate(&p, &q, NULL, today, e), 2);
     CHECK(has(e, "decision_no") && has(e, "decision_on"));
     json_object_clear(e);
+    /* a decision once recorded cannot be cleared by an edit */
+    FuState decided = {.decision_no = "宁医保罚〔2025〕1号", .decision_on = "2025-09-20", .amount = "100"}, cleared = {0};
+    CHECK_INT(followup_validate(&p, &cleared, &decided, today, e), 3);
+    json_object_clear(e);
     q.decision_no = "宁医保罚〔2025〕3号";
     q.decision_on = "2025-09-27";
     q.amount = "12,34";
