@@ -255,6 +255,8 @@ static int quoted_formula_like(const char *s) {
     return str_formula_like(s);
 }
 
-char *str_cell_export(const char *s) { return quoted_formula_like(s) ? xasprintf("'%s", s) : NULL; }
+char *str_cell_export(const char *s, int csv) {
+    return quoted_formula_like(s) && (csv || *s == '\'') ? xasprintf("'%s", s) : NULL;
+}
 
 const char *str_cell_import(const char *s) { return s && *s == '\'' && quoted_formula_like(s) ? s + 1 : s; }

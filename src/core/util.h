@@ -57,12 +57,15 @@ int str_empty(const char *s);                      /* NULL or "" */
 /* 1 when a spreadsheet would read the text as a formula (starts with = + - @ TAB or CR): CSV
  * exports not meant for re-import prefix such a cell with ' (formula injection). */
 int str_formula_like(const char *s);
-/* The same for files that are imported again (the 一单两库 exports): a value whose leading
- * apostrophes, if any, are followed by one of those characters gets one more leading ', which
- * str_cell_import takes off again, so export → import gives the same data. str_cell_export
- * returns a new string, or NULL when the value is written as it is; str_cell_import returns s
- * itself or s + 1. */
-char *str_cell_export(const char *s);
+/* The same for files that are imported again (the 一单两库 exports), keeping export → import
+ * identical. A CSV cell is read by a spreadsheet as typed, so a value whose leading apostrophes,
+ * if any, are followed by one of those characters gets one more leading ' (`csv` set). An XLSX
+ * cell written as a string never runs, so there only a value that already starts with such
+ * apostrophes gets one more. str_cell_import takes one ' off a value made of apostrophes and a
+ * formula-like rest (also what Excel keeps when it opens such a CSV and saves it as XLSX).
+ * str_cell_export returns a new string, or NULL when the value is written as it is;
+ * str_cell_import returns s itself or s + 1. */
+char *str_cell_export(const char *s, int csv);
 const char *str_cell_import(const char *s);
 char *str_trim(char *s);                           /* trims ASCII and U+3000 space in place */
 int str_starts(const char *s, const char *prefix);

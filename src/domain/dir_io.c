@@ -995,7 +995,7 @@ int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fm
                 vals[j] = !strcmp(k->fields[idx[j]].column, "id_number") ? mask_id_number(v) : xstrdup("（已隐藏）");
             else
                 vals[j] = dir_format_field(ctx, k, idx[j], v);
-            char *defused = str_cell_export(vals[j]); /* "=…" must not run in Excel */
+            char *defused = str_cell_export(vals[j], fmt == TABLE_CSV); /* "=…" must not run in Excel */
             if (defused) {
                 free(vals[j]);
                 vals[j] = defused;
