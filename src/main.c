@@ -46,12 +46,14 @@ const CliCommand cli_commands[] = {
      "用法: spotcheck backup FILE [--db PATH]\n"
      "  使用 SQLite 在线备份接口复制数据库，服务运行中也可执行。FILE 已存在时拒绝覆盖。\n",
      cmd_backup},
-    {"refdata", "参考数据（检查结果类别、违规类别、处置方式、核查方式、行政区划）",
+    {"refdata", "参考数据（检查结果类别、违规类别、处置方式、核查方式、行政区划、节假日）",
      "用法: spotcheck refdata load [SET] [--dir DIR] [--db PATH]\n"
      "       spotcheck refdata list [--db PATH]\n"
      "  load 从 DIR（默认 ./data）读取 SET.tsv（默认全部: result_categories violation_categories\n"
-     "  disposal_options inspection_methods regions），每个集合在一个事务中整体替换，\n"
+     "  disposal_options inspection_methods regions holidays），每个集合在一个事务中整体替换，\n"
      "  被替换的内容记入审计日志。文件有误时报告行号，不作任何修改（退出码 1）。\n"
+     "  holidays 是计算工作日期限用的国务院办公厅节假日安排：新一年的通知发布后追加该年日期再载入，\n"
+     "  载入前按日历规则整份校验（年份连续、每年含元旦和国庆、调休上班只能在周末等）。\n"
      "  init 会为空集合载入程序内置的默认数据。\n",
      cmd_refdata},
     {"test-http", "从标准输入读取一个 HTTP 请求并输出响应（测试用）",
@@ -128,7 +130,8 @@ const CliCommand cli_commands[] = {
      "  列出指定日期（默认今天）的期限提醒清单：今日到期、3个工作日内到期、已逾期。\n"
      "  期限类型：联合部门确认（2个工作日）、检查结果录入和公示（检查结束后20个工作日）、\n"
      "  行政处罚决定公示（7个工作日）、后续处置结果录入（20个工作日）、整改期限。\n"
-     "  工作日按 data/holidays.tsv 计算；超出节假日数据范围的期限显示为“期限未知”，不作推测。\n"
+     "  工作日按数据库中的节假日数据（init 时载入 data/holidays.tsv，新一年的安排用\n"
+     "  spotcheck refdata load holidays --dir 目录 载入）计算；超出数据范围的期限显示为“期限未知”，不作推测。\n"
      "  --org CODE  只列该机构及其下级机构（行政区划代码），默认全部机构。\n"
      "  --format    text（默认，每项一行，含责任人和责任科室）或 json。\n"
      "  退出码: 0 成功（有逾期事项也为 0），1 数据库或机构不存在，2 用法错误（如日期无效）。\n",

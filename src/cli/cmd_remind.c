@@ -76,7 +76,7 @@ int cmd_remind(int argc, char **argv) {
         db_query_text(db, &org_name, "SELECT name FROM org WHERE id = ?", "i", org_id);
     }
     char *err = NULL;
-    Calendar *cal = task_calendar_load(&err);
+    Calendar *cal = task_calendar_load(db, &err);
     json_t *clocks = cal ? deadline_collect(db, cal, org_id, NULL, today, &err) : NULL;
     calendar_free(cal);
     db_close(db);

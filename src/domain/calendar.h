@@ -1,8 +1,8 @@
 /* calendar.h - the working-day calendar: State Council holidays (放假) and adjusted weekend
  * working days (调休上班) from data/holidays.tsv, and deadlines counted in working days.
  *
- * Pure: no I/O, no clock. The caller hands over the text of the data file (read from disk when a
- * bureau configured its own copy, else embed_find("data/holidays.tsv")) and passes "today"
+ * Pure: no I/O, no clock. The caller hands over the text of the data file (task_calendar_load:
+ * the holidays set loaded into the database, else embed_find("data/holidays.tsv")) and passes "today"
  * explicitly. A Calendar is immutable after calendar_parse(), so one instance may be shared by
  * any number of threads.
  *

@@ -8,6 +8,7 @@
 #include "../core/strmap.h"
 #include "../core/util.h"
 #include "audit.h"
+#include "calendar.h"
 #include "refdata.h"
 
 #include <jansson.h>
@@ -16,7 +17,7 @@
 #include <string.h>
 
 const char *const refdata_sets[] = {"result_categories", "violation_categories", "disposal_options",
-                                    "inspection_methods", "regions", NULL};
+                                    "inspection_methods", "regions", "holidays", NULL};
 
 long long refdata_store_count(Db *db, const char *name) {
     int64_t n = 0;
@@ -79,6 +80,16 @@ static int load_set(Db *db, const char *name, const char *text, size_t len, cons
                     const char *actor, int audited, char **err) {
     if (!known_set(name)) return set_err(err, "未知的参考数据集 %s", name);
     char *perr = NULL;
+    if (!strcmp(name, "holidays")) {
+        /* the calendar's own rules (contiguous whole years, 上班 only on weekends, …) */
+        Calendar *cal = calendar_parse(text, len, &perr);
+        if (!cal) {
+            set_err(err, "%s: %s", name, perr ? perr : "无法解析");
+            free(perr);
+            return DB_ERR;
+        }
+        calendar_free(cal);
+    }
     RefTable *t = refdata_parse(text, len, NULL, &perr);
     if (!t) {
         set_err(err, "%s: %s", name, perr ? perr : "无法解析");

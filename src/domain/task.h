@@ -59,9 +59,11 @@ int task_grade_ratio_valid(const char *text);
 extern const char *const task_grades[4];
 extern const char *const task_grade_labels[4];
 
-/* Loads the working-day calendar from the embedded data/holidays.tsv. NULL with *err on error;
- * free with calendar_free. */
-Calendar *task_calendar_load(char **err);
+/* Loads the working-day calendar: the holidays set of the refdata table when it has one (loaded
+ * by `spotcheck init` and replaced by `spotcheck refdata load holidays --dir DIR` when the State
+ * Council publishes a new year), else the data/holidays.tsv built into the binary (db may be
+ * NULL). NULL with *err on error; free with calendar_free. */
+Calendar *task_calendar_load(Db *db, char **err);
 
 /* ---- tasks ---- */
 

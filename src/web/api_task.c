@@ -62,13 +62,12 @@ void api_task_start(Req *r) {
         web_error(r, 503, "busy", "数据库忙，请稍后重试");
         return;
     }
-    char today[11], *msg = NULL, *cerr = NULL;
+    char today[11], *msg = NULL;
     date_today(today);
     json_t *errors = json_object();
     int rc;
     if (ptid > 0) {
-        Calendar *cal = task_calendar_load(&cerr);
-        free(cerr);
+        Calendar *cal = web_calendar(r);
         rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
         calendar_free(cal);
     } else {

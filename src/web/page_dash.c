@@ -37,7 +37,7 @@ static const char *badge_of(const char *state) {
  * its badge class; NULL after sending an error. */
 static json_t *load_clocks(Req *r, const char *date, const char *only_cert) {
     char *err = NULL;
-    Calendar *cal = task_calendar_load(&err);
+    Calendar *cal = task_calendar_load(r->db, &err);
     json_t *clocks =
         cal ? deadline_collect(r->db, cal, r->sess->org_id, only_cert, date, &err) : NULL;
     calendar_free(cal);
@@ -107,6 +107,13 @@ void page_dash(Req *r) {
                   "counts", deadline_counts(clocks), "sections", sections, "cards", cards);
     json_decref(rem);
     json_decref(clocks);
+    /* From November of the last year the holiday data covers, deadlines start running into the
+     * next year and show 期限未知 until its State Council notice is loaded: say so, and how. */
+    Calendar *cal = web_calendar(r);
+    int last = cal ? calendar_last_year(cal) : 0, year = atoi(today), month = atoi(today + 5);
+    if (cal && (year > last || (year == last && month >= 11)))
+        json_object_set_new(ctx, "calendar_ends", json_pack("{s:i, s:i}", "year", last, "next", last + 1));
+    calendar_free(cal);
     web_page(r, "dash_index", "期限与督办", ctx);
 }
 

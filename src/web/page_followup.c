@@ -56,12 +56,6 @@ static long long followup_id(Req *r) {
     return id;
 }
 
-static Calendar *calendar(void) {
-    char *err = NULL;
-    Calendar *cal = task_calendar_load(&err);
-    free(err);
-    return cal;
-}
 
 /* The options with the one chosen marked. */
 static json_t *options_for(Req *r, const char *chosen) {
@@ -83,7 +77,7 @@ static int can_write(Req *r) { return web_role_has(r->sess->role, P_FOLLOWUP_WRI
 void page_followup_list(Req *r) {
     char today[11];
     date_today(today);
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     int page = web_page_number(r);
     int64_t closed_total = 0;
     json_t *closed = followup_list_json(r->db, r->sess->org_id, "已完结", cal, today, CLOSED_PER_PAGE,
@@ -208,7 +202,7 @@ void page_followup_create(Req *r) {
 static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status) {
     char today[11];
     date_today(today);
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     json_t *j = followup_json(r->db, id, cal, today, 1);
     calendar_free(cal);
     if (!j) {
@@ -300,7 +294,7 @@ void page_followup_publish_penalty(Req *r) {
     int rc = FU_ERR, late = -1;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
     else {
-        Calendar *cal = calendar();
+        Calendar *cal = web_calendar(r);
         char *before = followup_snapshot(r->db, id);
         rc = followup_publish_penalty(r->db, id, on, today, cal, r->sess->username, &late, &msg);
         char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
@@ -352,7 +346,7 @@ void api_followup_list(Req *r) {
         web_error(r, 400, "bad_status", "status 只能是“未完结”或“已完结”");
         return;
     }
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     json_t *out = json_pack("{s:o, s:o}", "followups", followup_list_json(r->db, r->sess->org_id, status, cal, today, 0, 0, NULL), "pending",
                             followup_pending_json(r->db, r->sess->org_id));
     calendar_free(cal);
@@ -365,7 +359,7 @@ void api_followup_get(Req *r) {
     if (!id) return;
     char today[11];
     date_today(today);
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     json_t *j = followup_json(r->db, id, cal, today, 1);
     calendar_free(cal);
     if (!j) web_error(r, 404, "not_found", "后续处置不存在");

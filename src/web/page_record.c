@@ -7,25 +7,10 @@
 #include "../domain/task.h"
 #include "record_web.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- shared helpers ---- */
-
-static Calendar *g_cal;
-static pthread_once_t g_cal_once = PTHREAD_ONCE_INIT;
-
-static void cal_load(void) {
-    char *err = NULL;
-    g_cal = task_calendar_load(&err);
-    free(err);
-}
-
-const Calendar *record_web_calendar(void) {
-    pthread_once(&g_cal_once, cal_load);
-    return g_cal;
-}
 
 char *record_web_cert(Req *r) {
     char *cert = NULL;
@@ -166,12 +151,12 @@ static int64_t *task_ids(Req *r, Stmt *st, size_t *n) {
     "rc.version, rc.updated_at, d.status FROM record rc JOIN task t ON t.id = rc.task_id JOIN draw d ON d.id = rc.draw_id "  \
     "LEFT JOIN target g ON g.code = rc.target_code "
 
-static json_t *list_row(Stmt *st, const char *today) {
+static json_t *list_row(Stmt *st, const Calendar *cal, const char *today) {
     char deadline[11], state[64];
     int overdue = 0;
     const char *status = db_col_text(st, 6);
     int editable = str_eq(status, "待录入") || str_eq(status, "退回");
-    record_deadline(record_web_calendar(), db_col_text(st, 7), db_col_text(st, 8), today, deadline, state, &overdue);
+    record_deadline(cal, db_col_text(st, 7), db_col_text(st, 8), today, deadline, state, &overdue);
     return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0), "task_id",
                      (json_int_t)db_col_int(st, 1), "task_code", db_col_text(st, 2), "task_name", db_col_text(st, 3), "target_code",
                      db_col_text(st, 4), "target_name", db_col_text(st, 5), "status", status, "checked_on",
@@ -204,7 +189,9 @@ void page_record_list(Req *r) {
                                            "ORDER BY t.id DESC, d.draw_no DESC, rc.id LIMIT 1000");
     if (st) {
         db_bind_va(st, "iiitt", (int64_t)r->sess->org_id, (int64_t)task_f, (int64_t)task_f, status_f, status_f);
-        while (db_step(st) == DB_ROW) json_array_append_new(rows, list_row(st, today));
+        Calendar *cal = web_calendar(r);
+        while (db_step(st) == DB_ROW) json_array_append_new(rows, list_row(st, cal, today));
+        calendar_free(cal);
         db_finalize(st);
     }
     st = db_prepare(r->db, "SELECT DISTINCT t.id, t.code, t.name FROM task t JOIN record rc ON rc.task_id = t.id WHERE " WEB_SCOPE_SQL("t.org_id")
@@ -243,7 +230,9 @@ static void view_extras(json_t *rec, const char *base) {
 void record_web_render_view(Req *r, long long id, const char *base) {
     char today[11];
     date_today(today);
-    json_t *rec = record_json(r->db, id, record_web_calendar(), today);
+    Calendar *cal = web_calendar(r);
+    json_t *rec = record_json(r->db, id, cal, today);
+    calendar_free(cal);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
         return;
@@ -279,7 +268,9 @@ void api_record_get(Req *r) {
     if (!id) return;
     char today[11];
     date_today(today);
-    json_t *rec = record_json(r->db, id, record_web_calendar(), today);
+    Calendar *cal = web_calendar(r);
+    json_t *rec = record_json(r->db, id, cal, today);
+    calendar_free(cal);
     if (!rec) web_error(r, 404, "not_found", "检查记录不存在");
     else web_json(r, 200, json_pack("{s:o}", "record", rec));
 }
@@ -304,7 +295,9 @@ void page_my_records(Req *r) {
                                                " ORDER BY rc.status NOT IN ('待录入', '退回'), t.id DESC, rc.id LIMIT 500");
         if (st) {
             db_bind_va(st, "ti", cert, (int64_t)r->sess->org_id);
-            while (db_step(st) == DB_ROW) json_array_append_new(rows, list_row(st, today));
+            Calendar *cal = web_calendar(r);
+            while (db_step(st) == DB_ROW) json_array_append_new(rows, list_row(st, cal, today));
+            calendar_free(cal);
             db_finalize(st);
         }
     }

@@ -59,7 +59,9 @@ static json_t *as_list(const json_t *v) {
 static void render_form(Req *r, long long id, const json_t *input, const json_t *errors, const char *message, int status) {
     char today[11];
     date_today(today);
-    json_t *rec = record_json(r->db, id, record_web_calendar(), today);
+    Calendar *cal = web_calendar(r);
+    json_t *rec = record_json(r->db, id, cal, today);
+    calendar_free(cal);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
         return;

@@ -50,12 +50,6 @@ int result_web_status(int rc) {
     }
 }
 
-static Calendar *calendar(void) {
-    char *err = NULL;
-    Calendar *cal = task_calendar_load(&err);
-    free(err);
-    return cal;
-}
 
 /* An audit snapshot of a record: {id, org_id, status, target_code, task_id, review_opinion}. */
 static char *snapshot(Db *db, long long id) {
@@ -138,7 +132,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
         set_err(msg, "数据库忙，请稍后重试");
         return RESULT_ERR;
     }
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     char today[11];
     date_today(today);
     char **before = xcalloc(n ? n : 1, sizeof *before);
@@ -175,7 +169,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
 /* ---- review ---- */
 
 void page_review_list(Req *r) {
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     char today[11];
     date_today(today);
     json_t *rows = result_list_json(r->db, r->sess->org_id, "待审核", cal, today, 0);
@@ -199,7 +193,7 @@ void page_review_list(Req *r) {
 static void record_page(Req *r, int review) {
     long long id = result_web_id(r);
     if (!id) return;
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     char today[11];
     date_today(today);
     json_t *rec = result_record_json(r->db, id, cal, today);
@@ -250,7 +244,7 @@ void page_review_approve(Req *r) {
 /* ---- publication ---- */
 
 static void results_page(Req *r, json_t *flash, json_t *problems, int status) {
-    Calendar *cal = calendar();
+    Calendar *cal = web_calendar(r);
     char today[11];
     date_today(today);
     json_t *pending = result_list_json(r->db, r->sess->org_id, "审核通过", cal, today, 0);

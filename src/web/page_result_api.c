@@ -10,9 +10,7 @@
 #include <string.h>
 
 void api_review_queue(Req *r) {
-    char *err = NULL;
-    Calendar *cal = task_calendar_load(&err);
-    free(err);
+    Calendar *cal = web_calendar(r);
     char today[11];
     date_today(today);
     json_t *rows = result_list_json(r->db, r->sess->org_id, "待审核", cal, today, 0);

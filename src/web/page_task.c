@@ -165,9 +165,7 @@ void page_task_start(Req *r) {
         char today[11];
         date_today(today);
         if (ptid) {
-            char *cerr = NULL;
-            Calendar *cal = task_calendar_load(&cerr);
-            free(cerr);
+            Calendar *cal = web_calendar(r);
             rc = task_start_from_plan(r->db, ptid, cal, today, r->sess->username, &id, &msg);
             calendar_free(cal);
         } else {

@@ -47,9 +47,7 @@ void api_record_get(Req *r);
 void api_my_record_put(Req *r);
 
 /* Shared by page_record.c and page_record_fill.c. */
-/* The working-day calendar, loaded once (immutable, shared by threads); NULL when it cannot be
- * loaded (deadlines then show 期限未知). */
-const Calendar *record_web_calendar(void);
+
 /* The cert number of the logged-in officer account (user.officer_id), new string or NULL. */
 char *record_web_cert(Req *r);
 /* The record of the :id parameter when it lies in the user's org scope and, with `mine`, in a

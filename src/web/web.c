@@ -6,6 +6,8 @@
 #include "web.h"
 
 #include "../domain/account.h"
+#include "../domain/calendar.h"
+#include "../domain/task.h"
 #include "multipart.h"
 #include "tmpl.h"
 #include "plan_web.h"
@@ -135,6 +137,14 @@ char *web_url_decode(const char *s, size_t n) {
         return xstrdup("");
     }
     return out;
+}
+
+struct Calendar *web_calendar(Req *r) {
+    char *err = NULL;
+    Calendar *cal = task_calendar_load(r->db, &err);
+    if (!cal) fprintf(stderr, "spotcheck: 节假日数据无法读取: %s\n", err ? err : "");
+    free(err);
+    return cal;
 }
 
 int web_page_number(Req *r) {

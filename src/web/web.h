@@ -106,6 +106,10 @@ char *web_form_nth(Req *r, const char *name, int nth);
 /* Decodes %XX and '+' of a URL-encoded component into a new string. */
 char *web_url_decode(const char *s, size_t n);
 void web_url_encode(Buf *b, const char *s);
+/* The working-day calendar for this request (task_calendar_load on r's database: the holidays
+ * loaded with `spotcheck refdata load`, else the built-in file). NULL when the data cannot be
+ * read; free with calendar_free. */
+struct Calendar *web_calendar(Req *r);
 /* Page number from the query's `page` (1 when absent or out of 1..100000). */
 int web_page_number(Req *r);
 /* Sets prev_href / next_href in ctx (the pager of a list): path?q=…&page=N (no q= when q is

@@ -275,7 +275,7 @@ static void test_on_db(void) {
 
 int main(void) {
     char *err = NULL;
-    cal = task_calendar_load(&err);
+    cal = task_calendar_load(NULL, &err);
     const EmbeddedFile *f = embed_find("data/disposal_options.tsv");
     options = f ? refdata_parse((const char *)f->data, f->len, NULL, &err) : NULL;
     if (!cal || !options || !mkdtemp(dir)) {

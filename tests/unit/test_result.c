@@ -196,7 +196,7 @@ static void test_csv(void) {
 
 int main(void) {
     char *err = NULL;
-    cal = task_calendar_load(&err);
+    cal = task_calendar_load(NULL, &err);
     if (!cal) {
         fprintf(stderr, "calendar: %s\n", err ? err : "?");
         return 1;

@@ -3,11 +3,16 @@
  * data/holidays.tsv, with fixed dates: holidays and 调休 are skipped, the naming day itself is
  * not counted, and a deadline beyond the data is unknown, never guessed. */
 #include "domain/task.h"
+#include "core/embed.h"
 #include "core/util.h"
+#include "db/db.h"
+#include "domain/calendar.h"
+#include "domain/refdata_store.h"
 
 #include "t.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static Calendar *cal;
 
@@ -64,9 +69,60 @@ static void test_grade_ratio(void) {
     CHECK_STR(task_grades[3], "D");
 }
 
+/* The calendar follows the holidays set of the database: a new year loaded with
+ * `spotcheck refdata load holidays` is used without a new build; a bad file is refused and
+ * changes nothing; without the set, the built-in file. */
+static void test_calendar_from_database(void) {
+    char path[] = "/tmp/spotcheck-test-cal-XXXXXX";
+    close(mkstemp(path));
+    char *err = NULL;
+    Db *db = db_open(path, 1, &err);
+    CHECK(db != NULL);
+    if (!db) return;
+    Calendar *c = task_calendar_load(db, &err); /* no set in the database yet: built-in */
+    CHECK(c && calendar_last_year(c) == calendar_last_year(cal));
+    calendar_free(c);
+    const EmbeddedFile *f = embed_find("data/holidays.tsv");
+    /* the built-in years and a next year (made up here: only 1/1 and 10/1 off) */
+    Buf next;
+    buf_init(&next);
+    int y = calendar_last_year(cal) + 1;
+    buf_append(&next, (const char *)f->data, f->len);
+    buf_printf(&next, "%d-01-01\t放假\t元旦\n%d-10-01\t放假\t国庆节\n", y, y);
+    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err), DB_OK);
+    c = task_calendar_load(db, &err);
+    CHECK(c && calendar_last_year(c) == y);
+    char day[8 + 3 + 1], out[11];
+    snprintf(day, sizeof day, "%d-01-01", y);
+    CHECK(c && calendar_is_workday(c, day) == 0);
+    snprintf(day, sizeof day, "%d-12-24", y - 1);
+    CHECK(c && calendar_add_workdays(c, day, 20, out) == CAL_OK); /* across the new year: now known */
+    CHECK(calendar_add_workdays(cal, day, 20, out) == CAL_UNKNOWN); /* the built-in file alone cannot */
+    calendar_free(c);
+    /* a weekday 上班 line breaks the calendar's rules: refused, the loaded set stays */
+    buf_printf(&next, "%d-11-03\t上班\t\n", y);
+    free(err);
+    err = NULL;
+    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err), DB_ERR);
+    CHECK(err && strstr(err, "holidays") != NULL);
+    c = task_calendar_load(db, &err);
+    CHECK(c && calendar_last_year(c) == y);
+    calendar_free(c);
+    buf_free(&next);
+    free(err);
+    db_close(db);
+    unlink(path);
+    char *side = xasprintf("%s-wal", path);
+    unlink(side);
+    free(side);
+    side = xasprintf("%s-shm", path);
+    unlink(side);
+    free(side);
+}
+
 int main(void) {
     char *err = NULL;
-    cal = task_calendar_load(&err);
+    cal = task_calendar_load(NULL, &err);
     if (!cal) {
         fprintf(stderr, "calendar: %s\n", err ? err : "?");
         free(err);
@@ -76,6 +132,7 @@ int main(void) {
     RUN(test_joint_deadline);
     RUN(test_joint_state);
     RUN(test_grade_ratio);
+    RUN(test_calendar_from_database);
     calendar_free(cal);
     return T_DONE();
 }

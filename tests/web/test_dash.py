@@ -224,4 +224,27 @@ city.login("city")
 st, d = api(city, "?state=overdue&date=2026-03-10")
 s.check("the city bureau sees the county below it", st == 200 and d["count"] == 4, str(d and d["count"]))
 s.check("anonymous: login needed", Client(db).get("/dashboard").status in (303, 401))
+# ---- the holiday data runs out: a warning from November of its last year, gone once the next year is loaded ----
+import os, subprocess, tempfile
+from webtest import SPOTCHECK
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+built_in = open(os.path.join(root, "data", "holidays.tsv"), encoding="utf-8").read()
+last = max(int(line[:4]) for line in built_in.splitlines() if line[:1].isdigit())
+day = datetime.date.today()
+def warned_for(year):
+    return day.year > year or (day.year == year and day.month >= 11)
+r = staff.get("/dashboard")
+s.check("calendar warning exactly when the data ends within two months", ('id="calendar-ends"' in r.text) == warned_for(last) and
+        (not warned_for(last) or f"节假日数据只到 {last} 年底" in r.text), warned_for(last))
+with tempfile.TemporaryDirectory() as d:
+    with open(os.path.join(d, "holidays.tsv"), "w", encoding="utf-8") as out:  # a made-up next year, for the test only
+        out.write(built_in + f"{last + 1}-01-01\t放假\t元旦\n{last + 1}-10-01\t放假\t国庆节\n")
+    p = subprocess.run([SPOTCHECK, "refdata", "load", "holidays", "--dir", d, "--db", db], capture_output=True)
+    s.check("next year's holidays loaded with refdata load", p.returncode == 0, p.stderr.decode()[-300:])
+    with open(os.path.join(d, "holidays.tsv"), "a", encoding="utf-8") as out:
+        out.write(f"{last + 1}-11-03\t上班\t\n")  # a weekday 上班: against the calendar's rules
+    p = subprocess.run([SPOTCHECK, "refdata", "load", "holidays", "--dir", d, "--db", db], capture_output=True)
+    s.check("a file against the calendar's rules is refused", p.returncode == 1 and "holidays" in p.stderr.decode(), p.stderr.decode()[-300:])
+r = staff.get("/dashboard")
+s.check("the warning follows the loaded data", ('id="calendar-ends"' in r.text) == warned_for(last + 1))
 s.done()
