@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_passed, t_failed, t_cur_failed;
 static const char *t_cur;
@@ -53,5 +54,15 @@ static const char *t_cur;
     } while (0)
 
 #define T_DONE() (printf("RESULT %d %d\n", t_passed, t_failed), t_failed ? 1 : 0)
+
+/* Removes a test's database file with its WAL and shared-memory files. */
+static inline void t_remove_db(const char *path) {
+    char side[4096];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
 
 #endif

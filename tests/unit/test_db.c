@@ -136,11 +136,6 @@ int main(void) {
     RUN(test_function_needs_its_pointer);
     RUN(test_many_columns);
     db_close(db);
-    unlink(db_path);
-    char *wal = xasprintf("%s-wal", db_path), *shm = xasprintf("%s-shm", db_path);
-    unlink(wal);
-    unlink(shm);
-    free(wal);
-    free(shm);
+    t_remove_db(db_path);
     return T_DONE();
 }

@@ -189,11 +189,6 @@ int main(void) {
     RUN(test_status_change);
     RUN(test_field_parsing);
     db_close(db);
-    unlink(db_path);
-    char wal[64];
-    snprintf(wal, sizeof wal, "%s-wal", db_path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", db_path);
-    unlink(wal);
+    t_remove_db(db_path);
     return T_DONE();
 }

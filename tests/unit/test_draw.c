@@ -1082,13 +1082,7 @@ static void test_read_value(void) {
     CHECK_INT(db_read_value(db, "nosuch", "content", 1, 8, &out, &len), DB_ERR);
     db_close(db);
     free(v);
-    unlink(path);
-    char *side = xasprintf("%s-wal", path);
-    unlink(side);
-    free(side);
-    side = xasprintf("%s-shm", path);
-    unlink(side);
-    free(side);
+    t_remove_db(path);
 }
 
 int main(void) {

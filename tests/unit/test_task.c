@@ -111,13 +111,7 @@ static void test_calendar_from_database(void) {
     buf_free(&next);
     free(err);
     db_close(db);
-    unlink(path);
-    char *side = xasprintf("%s-wal", path);
-    unlink(side);
-    free(side);
-    side = xasprintf("%s-shm", path);
-    unlink(side);
-    free(side);
+    t_remove_db(path);
 }
 
 int main(void) {
