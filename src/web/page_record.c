@@ -109,9 +109,23 @@ int record_web_audit(Req *r, const char *action, long long id, const char *befor
     return rc;
 }
 
-/* Creates the missing records of the given tasks in one audited transaction. */
+/* Whether a task's current draw has a valid target without its record yet. */
+static int task_missing_records(Req *r, int64_t task) {
+    int64_t missing = 0;
+    db_query_int(r->db, &missing,
+                 "SELECT EXISTS (SELECT 1 FROM task t JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "
+                 "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' WHERE t.id = ? AND NOT EXISTS "
+                 "(SELECT 1 FROM record rc WHERE rc.draw_id = dt.draw_id AND rc.target_code = dt.target_code))",
+                 "i", task);
+    return missing != 0;
+}
+
+/* Creates the missing records of the given tasks in one audited transaction. Looked at first
+ * with a read: a list page takes the write lock only when there is something to create. */
 static void sync_tasks(Req *r, const int64_t *tasks, size_t n) {
-    if (!n || db_begin(r->db) != DB_OK) return;
+    size_t need = 0;
+    for (size_t i = 0; i < n && !need; i++) need = task_missing_records(r, tasks[i]);
+    if (!need || db_begin(r->db) != DB_OK) return;
     int ok = 1;
     for (size_t i = 0; ok && i < n; i++) {
         int created = 0;
