@@ -13,7 +13,9 @@
 #include <stdio.h>
 
 #define HTTP_MAX_BODY (1u << 20)          /* JSON and form bodies */
-#define HTTP_MAX_UPLOAD (64u << 20)       /* one uploaded file */
+/* A multipart body: one uploaded file of up to 64 MiB (a record's video, RECORD_VIDEO_MAX) plus
+ * the form's other fields and boundaries, so the file's own limit is the one users meet. */
+#define HTTP_MAX_UPLOAD ((64u << 20) + (1u << 20))
 #define HTTP_MAX_HEADERS 64
 
 typedef struct HttpHeader {

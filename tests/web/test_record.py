@@ -150,6 +150,20 @@ body, h = multipart({"csrf": o.csrf}, {"file": ("big.jpg", big, "image/jpeg")})
 r = o.do("POST", f"/my/records/{rid}/files", body, h)
 s.check("a photo over 10 MiB is refused", r.status == 422 and "文件过大" in r.text, str(r.status))
 s.check("refused uploads leave no row", len(sql(db, "SELECT id FROM record_file WHERE record_id = ?", (rid,))) == 1)
+# a video of exactly the 64 MiB allowed, with the form's other fields: accepted (the body's cap leaves room for them)
+video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (64 * 1024 * 1024 - 12)
+body, h = multipart({"csrf": o.csrf}, {"file": ("现场.mp4", video, "video/mp4")})
+r = o.do("POST", f"/my/records/{rid}/files", body, h)
+s.check("a video of exactly 64 MiB is accepted", r.status == 303 and
+        sql(db, "SELECT kind, size FROM record_file WHERE record_id = ? ORDER BY id DESC LIMIT 1", (rid,)) == [("video", len(video))],
+        f"{r.status} {r.text[-200:]}")
+video += b"\x00"
+body, h = multipart({"csrf": o.csrf}, {"file": ("长.mp4", video, "video/mp4")})
+r = o.do("POST", f"/my/records/{rid}/files", body, h)
+s.check("one byte more is refused with the file's own message", r.status == 422 and "视频不能超过 64 MiB" in r.text, str(r.status))
+del video, body
+vid = sql(db, "SELECT id FROM record_file WHERE record_id = ? AND kind = 'video'", (rid,))[0][0]
+sql(db, "DELETE FROM record_file WHERE id = ?", (vid,))  # the checks below count the photo only
 body, h = multipart({"csrf": o.csrf}, {"file": ("a.jpg", jpeg, "image/jpeg")})
 r = staff.do("POST", f"/my/records/{rid}/files", body, h)
 s.check("staff cannot upload to an officer's form", r.status in (403, 404), str(r.status))
