@@ -60,9 +60,8 @@ const char *task_joint_state(const char *status, const char *deadline, const cha
     return today && strcmp(today, deadline) > 0 ? "已逾期" : "待确认";
 }
 
-Calendar *task_calendar_load(Db *db, char **err) {
-    /* the set loaded into the database (spotcheck refdata load holidays), so that a new year's
-     * State Council notice needs no new build; else the copy built into the binary */
+char *task_holidays_text(Db *db, size_t *len, int *in_db) {
+    *in_db = 0;
     Stmt *st = db ? db_prepare(db, "SELECT code, label, coalesce(json_extract(attrs, '$.name'), '') FROM refdata "
                                    "WHERE set_name = 'holidays' ORDER BY position")
                   : NULL;
@@ -76,16 +75,33 @@ Calendar *task_calendar_load(Db *db, char **err) {
             n++;
         }
         db_finalize(st);
-        Calendar *cal = n ? calendar_parse(b.data, b.len, err) : NULL;
+        if (n) {
+            *in_db = 1;
+            *len = b.len;
+            return buf_steal(&b);
+        }
         buf_free(&b);
-        if (n) return cal;
     }
     const EmbeddedFile *f = embed_find("data/holidays.tsv");
-    if (!f) {
+    if (!f) return NULL;
+    *len = f->len;
+    char *text = xmalloc(f->len + 1);
+    memcpy(text, f->data, f->len);
+    text[f->len] = 0;
+    return text;
+}
+
+Calendar *task_calendar_load(Db *db, char **err) {
+    size_t len = 0;
+    int in_db = 0;
+    char *text = task_holidays_text(db, &len, &in_db);
+    if (!text) {
         set_err(err, "缺少节假日数据 data/holidays.tsv");
         return NULL;
     }
-    return calendar_parse((const char *)f->data, f->len, err);
+    Calendar *cal = calendar_parse(text, len, err);
+    free(text);
+    return cal;
 }
 
 /* ---- helpers ---- */

@@ -64,6 +64,9 @@ extern const char *const task_grade_labels[4];
  * Council publishes a new year), else the data/holidays.tsv built into the binary (db may be
  * NULL). NULL with *err on error; free with calendar_free. */
 Calendar *task_calendar_load(Db *db, char **err);
+/* The text of that holiday data (TSV with its header line; the database's set, else the built-in
+ * file), NUL-terminated, its length in *len; *in_db tells which. NULL when there is none. */
+char *task_holidays_text(Db *db, size_t *len, int *in_db);
 
 /* ---- tasks ---- */
 

@@ -219,8 +219,8 @@ int app_accept(void *app_, HttpRequest *req) {
     if (!multipart) return 0;
     size_t pl = strlen(req->path);
     int import = pl >= 7 && !strcmp(req->path + pl - 7, "/import");
-    int record_files = is_record_upload(req->path);
-    if (strcmp(req->method, "POST") != 0 || (!import && !record_files)) return 404;
+    int record_files = is_record_upload(req->path), holidays = !strcmp(req->path, "/admin/holidays");
+    if (strcmp(req->method, "POST") != 0 || (!import && !record_files && !holidays)) return 404;
     Req r;
     memset(&r, 0, sizeof r);
     r.app = app_;
@@ -231,6 +231,7 @@ int app_accept(void *app_, HttpRequest *req) {
     int status = r.sess ? 0 : 401;
     /* photos and videos of a record form: only an officer who fills records may send them */
     if (!status && record_files && !web_role_has(r.sess->role, P_RECORD_FILL)) status = 403;
+    if (!status && holidays && !web_role_has(r.sess->role, P_REF_WRITE)) status = 403;
     app_db_put(app_, r.db);
     return status;
 }

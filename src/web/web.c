@@ -39,6 +39,9 @@ const Route web_routes[] = {
     {"POST", "/d/:kind/:id/edit", P_KIND_WRITE, CSRF_TOKEN, page_dir_update, "保存编辑"},
     {"POST", "/d/:kind/:id/status", P_KIND_WRITE, CSRF_TOKEN, page_dir_status, "变更状态"},
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
+    {"GET", "/admin/holidays", P_REF_WRITE, CSRF_NONE, page_holidays, "节假日数据"},
+    {"GET", "/admin/holidays.tsv", P_REF_WRITE, CSRF_NONE, page_holidays_file, "下载节假日数据"},
+    {"POST", "/admin/holidays", P_REF_WRITE, CSRF_TOKEN, page_holidays_load, "上传节假日数据"},
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
     PLAN_PAGE_ROUTES
@@ -274,6 +277,7 @@ static json_t *nav_items(Req *r) {
         {"/dashboard", "期限与督办", P_DASH_READ},
         {"/figures", "年度指标", P_DASH_READ},
         {"/audit", "审计日志", P_AUDIT_READ},
+        {"/admin/holidays", "节假日数据", P_REF_WRITE},
         {"/public/", "公开门户", P_PUBLIC},
     };
     json_t *a = json_array();

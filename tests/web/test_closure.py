@@ -18,7 +18,7 @@ import subprocess
 import zlib
 import base64
 from fixture_drawn import drawn_db, sql
-from webtest import SPOTCHECK, Client, Suite
+from webtest import SPOTCHECK, Client, Suite, multipart
 
 s = Suite()
 today = datetime.date.today()
@@ -52,16 +52,6 @@ def png(w=4, h=4):
         chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def multipart(fields, files):
-    b = "----closureBoundary42"
-    out = b""
-    for k, val in fields.items():
-        out += f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{val}\r\n".encode()
-    for k, (name, data, ctype) in files.items():
-        out += (f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\n"
-                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
-    out += f"--{b}--\r\n".encode()
-    return out, {"Content-Type": f"multipart/form-data; boundary={b}"}
 
 
 # ---------------- 1. the officer fills the record ----------------

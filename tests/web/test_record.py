@@ -7,7 +7,7 @@ import hashlib
 import os
 import struct
 import zlib
-from webtest import Client, Suite, request
+from webtest import Client, Suite, request, multipart
 from fixture_drawn import drawn_db, sql
 
 s = Suite()
@@ -114,15 +114,6 @@ s.check("submit refused without a signature or refusal reason", r.status == 422 
 s.check("still 待录入", sql(db, "SELECT status FROM record WHERE id = ?", (rid,))[0][0] == "待录入")
 
 # ---- uploads ----
-def multipart(fields, files):
-    b = "----spotcheckBoundary7"
-    out = b""
-    for k, val in fields.items():
-        out += f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{val}\r\n".encode()
-    for k, (name, data, ctype) in files.items():
-        out += f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n".encode() + data + b"\r\n"
-    out += f"--{b}--\r\n".encode()
-    return out, {"Content-Type": f"multipart/form-data; boundary={b}"}
 
 def png(w=4, h=4):
     raw = b"".join(b"\x00" + b"\x00\x00\x00" * w for _ in range(h))

@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 import time
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, request, no_raw_script
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, request, no_raw_script, multipart
 
 s = Suite()
 db = small_db()
@@ -144,24 +144,21 @@ r = request(db, "GET", "/api/v1/targets")
 s.check("API without session is 401 JSON", r.status == 401 and r.json()["error"]["code"] == "unauthenticated")
 
 # --- import through the browser form (multipart)
-def multipart(fields, filename, content):
-    b = "----spotcheckboundary"
-    parts = [f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode() for k, v in fields.items()]
-    parts.append(f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
-    return b"".join(parts) + f"--{b}--\r\n".encode(), {"Content-Type": f"multipart/form-data; boundary={b}"}
+def csv_upload(fields, filename, content):
+    return multipart(fields, {"file": (filename, content, "text/csv")})
 
 csv_bad = "对象类型,名称,统一社会信用代码,所属机构,行政区划\n用人单位,好公司,91620105L015101280,130528,130528\n用人单位,坏公司,91110000600037341N,130528,130528\n".encode("gb18030")
-body, h = multipart({"csrf": staff.csrf}, "bad.csv", csv_bad)
+body, h = csv_upload({"csrf": staff.csrf}, "bad.csv", csv_bad)
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
 s.check("import with a bad row shows the row report", r.status == 422 and "第3行 统一社会信用代码" in r.text and "未写入任何数据" in r.text)
 s.check("nothing imported", ids(db, "SELECT count(*) FROM target WHERE uscc = '91620105L015101280'")[0] == 0)
-body, h = multipart({"csrf": staff.csrf}, "fake.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+body, h = csv_upload({"csrf": staff.csrf}, "fake.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
 s.check("upload type checked by content", r.status == 415)
-body, h = multipart({"csrf": staff.csrf}, "good.csv", csv_bad.replace("91110000600037341N".encode(), "91110000600037341L".encode()))
+body, h = csv_upload({"csrf": staff.csrf}, "good.csv", csv_bad.replace("91110000600037341N".encode(), "91110000600037341L".encode()))
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
 s.check("fixed file imports", r.status == 200 and "导入成功" in r.text)
-body, h = multipart({}, "good.csv", b"x")
+body, h = csv_upload({}, "good.csv", b"x")
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
 s.check("multipart upload without the CSRF field refused", r.status == 403)
 
@@ -237,13 +234,13 @@ s.check("audit log shows no full ID numbers", "11010519491231002X" not in r.text
 
 # --- org scope on writes (security review): no takeover of a neighbour's rows by code
 csv_take = "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划\n定点医疗机构,被宁晋接管,9144030071526726XG,H13052200001,130528,130528\n".encode()
-body, h = multipart({"csrf": staff.csrf}, "take.csv", csv_take)
+body, h = csv_upload({"csrf": staff.csrf}, "take.csv", csv_take)
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
 s.check("import cannot take over another county's target by its code", r.status == 422 and "属于其他机构" in r.text, r.text[-400:])
 s.check("the neighbour's target is unchanged", ids(db, "SELECT name FROM target WHERE code = 'H13052200001'")[0] == "临城县某诊所")
 adm = Client(db)
 adm.login("admin")
-body, h = multipart({"csrf": adm.csrf}, "orgs.csv", "行政区划代码,机构名称,上级行政区划代码\n130522,临城县医疗保障局(被改),130528\n".encode())
+body, h = csv_upload({"csrf": adm.csrf}, "orgs.csv", "行政区划代码,机构名称,上级行政区划代码\n130522,临城县医疗保障局(被改),130528\n".encode())
 r = adm.do("POST", "/d/orgs/import", body, h, csrf=False)
 s.check("a county admin cannot re-parent or rename a neighbouring county", r.status == 422 and ids(db, "SELECT name FROM org WHERE code = '130522'")[0] == "临城县医疗保障局")
 r = adm.post_json("/api/v1/orgs", {"code": "130599", "name": "新的根机构"})

@@ -164,6 +164,19 @@ def small_db():
     return db
 
 
+def multipart(fields, files):
+    """A multipart/form-data body: fields {name: value}, files {name: (filename, bytes, content type)}."""
+    b = "----spotcheckTestBoundary7"
+    out = b""
+    for k, val in fields.items():
+        out += f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{val}\r\n".encode()
+    for k, (name, data, ctype) in files.items():
+        out += (f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    out += f"--{b}--\r\n".encode()
+    return out, {"Content-Type": f"multipart/form-data; boundary={b}"}
+
+
 def sql(db, q, args=()):
     """Runs one statement with bound args on the test database; returns its rows (committed)."""
     import sqlite3
