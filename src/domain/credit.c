@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "directory.h"
 #include "followup.h"
+#include "result.h"
 #include "../core/money.h"
 
 #include <stdio.h>
@@ -92,21 +93,6 @@ int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char
     return rc;
 }
 
-/* Labels of a ',' list of refdata codes, '、'-joined. */
-static char *labels(Db *db, const char *set, const char *codes) {
-    Buf b;
-    buf_init(&b);
-    char *copy = xstrdup(codes ? codes : "");
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *label = NULL;
-        db_query_text(db, &label, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, t);
-        buf_printf(&b, "%s%s", b.len ? "、" : "", label ? label : t);
-        free(label);
-    }
-    free(copy);
-    return buf_steal(&b);
-}
-
 json_t *credit_record_json(Db *db, int64_t target_id) {
     Stmt *st = db_prepare(db, "SELECT t.code, t.name, t.kind, t.grade, t.org_id, o.name, t.uscc FROM target t JOIN org o ON "
                               "o.id = t.org_id WHERE t.id = ?");
@@ -147,7 +133,7 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
         db_bind_int(st, 1, target_id);
         while (db_step(st) == DB_ROW) {
             int64_t rid = db_col_int(st, 0);
-            char *res = labels(db, "result_categories", db_col_text(st, 5));
+            char *res = result_labels(db, "result_categories", db_col_text(st, 5), "、");
             char *viol = followup_violation_labels(db, rid, 1, "、");
             json_array_append_new(results, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s, s:s}", "record_id", (json_int_t)rid,
                                                      "task_code", db_col_text(st, 1), "task_name", db_col_text(st, 2),

@@ -11,6 +11,7 @@
 #include "codes.h"
 #include "credit.h"
 #include "refdata.h"
+#include "result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,21 +187,6 @@ int followup_record_closed(Db *db, int64_t record_id) {
     return all > 0 && open == 0;
 }
 
-/* Labels of the ',' list `codes` in refdata set `set`, joined by '、' (unknown codes as is). */
-static char *labels_of(Db *db, const char *set, const char *codes) {
-    Buf b;
-    buf_init(&b);
-    char *copy = xstrdup(codes ? codes : "");
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *label = NULL;
-        db_query_text(db, &label, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, t);
-        buf_printf(&b, "%s%s", b.len ? "、" : "", label ? label : t);
-        free(label);
-    }
-    free(copy);
-    return buf_steal(&b);
-}
-
 char *followup_violation_labels(Db *db, int64_t record_id, int with_codes, const char *sep) {
     Buf b;
     buf_init(&b);
@@ -242,7 +228,7 @@ json_t *followup_pending_json(Db *db, int64_t scope_org) {
     db_bind_int(st, 2, scope_org);
     while (db_step(st) == DB_ROW) {
         int64_t rid = db_col_int(st, 0);
-        char *name = shown_name(db_col_text(st, 6), db_col_text(st, 5)), *labels = labels_of(db, "result_categories", db_col_text(st, 7)),
+        char *name = shown_name(db_col_text(st, 6), db_col_text(st, 5)), *labels = result_labels(db, "result_categories", db_col_text(st, 7), "、"),
              *viol = followup_violation_labels(db, rid, 1, "、");
         json_array_append_new(a, json_pack("{s:I, s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s?}", "id", (json_int_t)rid, "task_id",
                                            (json_int_t)db_col_int(st, 1), "task_code", db_col_text(st, 2), "task_name",
