@@ -9,7 +9,7 @@ Extra accounts: officer2 (officer role) and reviewer (leader role) exist too."""
 import os
 import re
 import subprocess
-from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql
+from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers
 
 
 
@@ -21,15 +21,10 @@ def _must(r, what):
 
 def drawn_db(ratio="100%", year="2025"):
     db = small_db()
-    d = os.path.dirname(db)
-    with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
-        f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
-                "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
-                "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
-                "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
-                "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
-    subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db],
-                   check=True, capture_output=True)
+    import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
+                   "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
+                   "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
+                   "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
     for name, role in (("officer2", "officer"), ("reviewer", "leader")):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)

@@ -9,19 +9,15 @@ import os
 import sqlite3
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers
 
 s = Suite()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 
 db = small_db()
-d = os.path.dirname(db)
-with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
-    f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
-            "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
-            "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n")
-subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db], check=True, capture_output=True)
+import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
+               "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n")
 con = sqlite3.connect(db)
 org528 = con.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
 for i, grade in enumerate("ABCDDCBA"):

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers
 import sqlite3
 
 s = Suite()
@@ -17,13 +17,9 @@ ROOT = os.path.join(HERE, "..", "..")
 
 
 db = small_db()
-d = os.path.dirname(db)
-with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
-    f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
-            "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
-            "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
-            "YB005,钱执法,130528,D1,2023-01-01,2030-12-31,,130528,是,\n")
-subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db], check=True, capture_output=True)
+import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
+               "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
+               "YB005,钱执法,130528,D1,2023-01-01,2030-12-31,,130528,是,\n")
 # the item requires the expertise tag FUND: every group must cover it (YB003 lacks it; the others hold it)
 sql(db, "UPDATE item SET required_tags = 'FUND' WHERE code = 'I1'")
 sql(db, "UPDATE officer SET tags = 'FUND' WHERE cert_no IN ('YB001', 'YB002', 'YB004', 'YB005')")

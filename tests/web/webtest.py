@@ -164,6 +164,17 @@ def small_db():
     return db
 
 
+OFFICER_HEADER = "执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
+
+
+def import_officers(db, lines):
+    """Adds officers (CSV lines in the columns of OFFICER_HEADER) through `spotcheck import officers`."""
+    path = os.path.join(os.path.dirname(db), "officers-extra.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(OFFICER_HEADER + lines)
+    subprocess.run([SPOTCHECK, "import", "officers", path, "--db", db], check=True, capture_output=True)
+
+
 def multipart(fields, files):
     """A multipart/form-data body: fields {name: value}, files {name: (filename, bytes, content type)}."""
     b = "----spotcheckTestBoundary7"
