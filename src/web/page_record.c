@@ -241,12 +241,17 @@ static void view_extras(json_t *rec, const char *base) {
     json_object_set_new(rec, "videos", others);
 }
 
-void record_web_render_view(Req *r, long long id, const char *base) {
+json_t *record_web_json(Req *r, long long id) {
     char today[11];
     date_today(today);
     Calendar *cal = web_calendar(r);
     json_t *rec = record_json(r->db, id, cal, today);
     calendar_free(cal);
+    return rec;
+}
+
+void record_web_render_view(Req *r, long long id, const char *base) {
+    json_t *rec = record_web_json(r, id);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
         return;
@@ -280,11 +285,7 @@ void page_my_record_file(Req *r) {
 void api_record_get(Req *r) {
     long long id = record_web_id(r, 0);
     if (!id) return;
-    char today[11];
-    date_today(today);
-    Calendar *cal = web_calendar(r);
-    json_t *rec = record_json(r->db, id, cal, today);
-    calendar_free(cal);
+    json_t *rec = record_web_json(r, id);
     if (!rec) web_error(r, 404, "not_found", "检查记录不存在");
     else web_json(r, 200, json_pack("{s:o}", "record", rec));
 }

@@ -57,11 +57,7 @@ static json_t *as_list(const json_t *v) {
 /* The form page of record id: the stored contents, or what the officer typed (`input`) with the
  * field errors; `message` in the error box. */
 static void render_form(Req *r, long long id, const json_t *input, const json_t *errors, const char *message, int status) {
-    char today[11];
-    date_today(today);
-    Calendar *cal = web_calendar(r);
-    json_t *rec = record_json(r->db, id, cal, today);
-    calendar_free(cal);
+    json_t *rec = record_web_json(r, id);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
         return;
@@ -159,6 +155,8 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
     json_object_set_new(rec, "file_base", json_string(fb));
     free(fb);
     json_object_set_new(rec, "editable_files", json_true());
+    char today[11];
+    date_today(today);
     json_object_set_new(rec, "today", json_string(today));
     char *title = xasprintf("填写检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
     web_page(r, "record_form", title, rec);

@@ -47,6 +47,8 @@ void api_record_get(Req *r);
 void api_my_record_put(Req *r);
 
 /* Shared by page_record.c and page_record_fill.c. */
+/* record_json of record id with today's deadlines on the request's calendar; NULL when absent. */
+json_t *record_web_json(Req *r, long long id);
 
 /* The cert number of the logged-in officer account (user.officer_id), new string or NULL. */
 char *record_web_cert(Req *r);
