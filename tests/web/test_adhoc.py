@@ -8,8 +8,7 @@ county 404) and the audit rows."""
 import os
 import sqlite3
 import subprocess
-import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, public_draw_files
 
 s = Suite()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -139,13 +138,7 @@ s.check("the population is the scope given at start (9 institutions of 130528)",
 s.check("each grade drawn at 50%", all(x["n"] == -(-x["N"] // 2) for x in rec["strata"]), str(rec["strata"]))
 s.check("every group has 2 officers and a leader",
         rec["assignments"] and all(len(g["officers"]) == 2 and g["leader"] for g in rec["assignments"]), str(rec["assignments"])[:300])
-tmp = tempfile.mkdtemp(prefix="spotcheck-adhoc-")
-paths = {}
-for kind in ("record", "population", "officers"):
-    rr = anon.get(f"/public/tasks/{tid}/{kind}")
-    paths[kind] = os.path.join(tmp, kind)
-    with open(paths[kind], "wb") as f:
-        f.write(rr.body)
+paths = public_draw_files(anon, tid)
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), paths["record"], paths["population"], paths["officers"],
                     "--freeze", rec["freeze_sha256"]], capture_output=True, text=True)
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)

@@ -6,8 +6,7 @@ the draw (精准匹配)."""
 import json
 import os
 import subprocess
-import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, public_draw_files
 import sqlite3
 
 s = Suite()
@@ -118,13 +117,7 @@ r = sup.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "target", "target"
 s.check("the supervisor cannot substitute", r.status == 403)
 r = staff.get(f"/api/v1/tasks/{tid}/draw")
 s.check("the record JSON", r.status == 200 and r.json()["status"] == "已抽取" and len(r.json()["record"]["events"]) == 1)
-tmp = tempfile.mkdtemp(prefix="spotcheck-api-")
-paths = {}
-for kind in ("record", "population", "officers"):
-    rr = anon.get(f"/public/tasks/{tid}/{kind}")
-    paths[kind] = os.path.join(tmp, kind)
-    with open(paths[kind], "wb") as f:
-        f.write(rr.body)
+paths = public_draw_files(anon, tid)
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), paths["record"], paths["population"], paths["officers"]],
                    capture_output=True, text=True)
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
@@ -220,12 +213,7 @@ s.check("grade D is drawn at a higher ratio than grade B",
 sel = grec.get("selected", [])
 s.check("the selection holds exactly those numbers per grade",
         {g: sum(1 for x in sel if x["stratum"] == g) for g in "ABD"} == {g: st[g]["n"] for g in "ABD"} if st else False)
-gpaths = {}
-for kind in ("record", "population", "officers"):
-    rr = anon.get(f"/public/tasks/{gtid}/{kind}")
-    gpaths[kind] = os.path.join(tmp, "g-" + kind)
-    with open(gpaths[kind], "wb") as f:
-        f.write(rr.body)
+gpaths = public_draw_files(anon, gtid)
 fsha = grec.get("freeze_sha256", "")
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), gpaths["record"], gpaths["population"], gpaths["officers"],
                     "--freeze", fsha], capture_output=True, text=True)

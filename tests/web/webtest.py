@@ -164,6 +164,18 @@ def small_db():
     return db
 
 
+def public_draw_files(client, task_id):
+    """Downloads a task's public draw files (record, population, officers) as anyone would, into a new
+    temporary directory; returns {kind: path}."""
+    tmp = tempfile.mkdtemp(prefix="spotcheck-draw-")
+    paths = {}
+    for kind in ("record", "population", "officers"):
+        paths[kind] = os.path.join(tmp, kind)
+        with open(paths[kind], "wb") as f:
+            f.write(client.get(f"/public/tasks/{task_id}/{kind}").body)
+    return paths
+
+
 OFFICER_HEADER = "执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
 
 
