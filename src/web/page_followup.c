@@ -56,7 +56,6 @@ static long long followup_id(Req *r) {
     return id;
 }
 
-
 /* The options with the one chosen marked. */
 static json_t *options_for(Req *r, const char *chosen) {
     json_t *opts = followup_options_json(r->db);

@@ -50,7 +50,6 @@ int result_web_status(int rc) {
     }
 }
 
-
 /* An audit snapshot of a record: {id, org_id, status, target_code, task_id, review_opinion}. */
 static char *snapshot(Db *db, long long id) {
     json_t *o = NULL;
