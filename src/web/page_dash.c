@@ -34,10 +34,12 @@ static const char *badge_of(const char *state) {
 }
 
 /* The clocks of the user's scope evaluated for `date` (only_cert: an officer's own), each with
- * its badge class; NULL after sending an error. */
-static json_t *load_clocks(Req *r, const char *date, const char *only_cert) {
+ * its badge class; NULL after sending an error. *last_year (may be NULL): the last year the
+ * holiday data covers. */
+static json_t *load_clocks(Req *r, const char *date, const char *only_cert, int *last_year) {
     char *err = NULL;
     Calendar *cal = task_calendar_load(r->db, &err);
+    if (cal && last_year) *last_year = calendar_last_year(cal);
     json_t *clocks =
         cal ? deadline_collect(r->db, cal, r->sess->org_id, only_cert, date, &err) : NULL;
     calendar_free(cal);
@@ -85,7 +87,8 @@ static json_t *section(const char *id, const char *title, json_t *rows, const ch
 void page_dash(Req *r) {
     char today[11];
     date_today(today);
-    json_t *clocks = load_clocks(r, today, NULL);
+    int last = 0;
+    json_t *clocks = load_clocks(r, today, NULL, &last);
     if (!clocks) return;
     json_t *rem = deadline_reminders(clocks), *sections = json_array();
     json_array_append_new(
@@ -109,11 +112,9 @@ void page_dash(Req *r) {
     json_decref(clocks);
     /* From November of the last year the holiday data covers, deadlines start running into the
      * next year and show 期限未知 until its State Council notice is loaded: say so, and how. */
-    Calendar *cal = web_calendar(r);
-    int last = cal ? calendar_last_year(cal) : 0, year = atoi(today), month = atoi(today + 5);
-    if (cal && (year > last || (year == last && month >= 11)))
+    int year = atoi(today), month = atoi(today + 5);
+    if (year > last || (year == last && month >= 11))
         json_object_set_new(ctx, "calendar_ends", json_pack("{s:i, s:i}", "year", last, "next", last + 1));
-    calendar_free(cal);
     web_page(r, "dash_index", "期限与督办", ctx);
 }
 
@@ -126,7 +127,7 @@ void page_dash_overdue(Req *r) {
         return;
     }
     date_today(today);
-    json_t *clocks = load_clocks(r, today, NULL);
+    json_t *clocks = load_clocks(r, today, NULL, NULL);
     if (clocks) {
         json_t *groups = deadline_overdue_by(clocks, b),
                *over = deadline_filter(clocks, DL_OVERDUE), *g;
@@ -154,7 +155,7 @@ void page_dash_overdue(Req *r) {
 void page_dash_reminders(Req *r) {
     char date[11];
     if (!date_param(r, date)) return;
-    json_t *clocks = load_clocks(r, date, NULL);
+    json_t *clocks = load_clocks(r, date, NULL, NULL);
     if (!clocks) return;
     json_t *rem = deadline_reminders(clocks), *sections = json_array();
     json_array_append_new(
@@ -185,7 +186,7 @@ void page_my_deadlines(Req *r) {
     date_today(today);
     json_t *open = json_array(), *done = json_array();
     if (cert) {
-        json_t *clocks = load_clocks(r, today, cert), *c;
+        json_t *clocks = load_clocks(r, today, cert, NULL), *c;
         if (!clocks) {
             free(cert);
             json_decref(open);
@@ -223,7 +224,7 @@ void api_deadlines(Req *r) {
         web_error(r, 400, "bad_kind",
                   "kind 应为 joint entry publish penalty followup rectify 之一");
     else if (date_param(r, date)) {
-        json_t *clocks = load_clocks(r, date, NULL);
+        json_t *clocks = load_clocks(r, date, NULL, NULL);
         if (clocks) {
             json_t *out = json_array(), *c;
             size_t i;
