@@ -200,16 +200,9 @@ static void dispatch(Req *r) {
     rt->handler(r);
 }
 
-/* 1 for "/my/records/<digits>/files", the upload route of a record form. */
-static int is_record_upload(const char *path) {
-    const char *p = path;
-    if (strncmp(p, "/my/records/", 12) != 0) return 0;
-    p += 12;
-    if (*p < '0' || *p > '9') return 0;
-    while (*p >= '0' && *p <= '9') p++;
-    return !strcmp(p, "/files");
-}
-
+/* Decides, from the headers, whether a request's body may be read at all: too large → 413; a
+ * multipart body only for a route that takes uploads (Route.upload) and only from a user whose
+ * role may use that route, so no one can make the server store a file it would refuse anyway. */
 int app_accept(void *app_, HttpRequest *req) {
     const char *cl = http_header(req, "Content-Length");
     const char *ct = http_header(req, "Content-Type");
@@ -217,21 +210,19 @@ int app_accept(void *app_, HttpRequest *req) {
     unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
     if (len > (multipart ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY)) return 413;
     if (!multipart) return 0;
-    size_t pl = strlen(req->path);
-    int import = pl >= 7 && !strcmp(req->path + pl - 7, "/import");
-    int record_files = is_record_upload(req->path), holidays = !strcmp(req->path, "/admin/holidays");
-    if (strcmp(req->method, "POST") != 0 || (!import && !record_files && !holidays)) return 404;
     Req r;
     memset(&r, 0, sizeof r);
     r.app = app_;
     r.http = req;
+    int wrong_method;
+    const Route *rt = find_route(&r, &wrong_method);
+    Perm need = rt ? web_route_perm(rt, web_param(&r, "kind")) : P_PUBLIC;
+    free_params(&r);
+    if (!rt || !rt->upload) return 404;
     r.db = app_db_get(app_);
     if (!r.db) return 503;
     session_load(&r);
-    int status = r.sess ? 0 : 401;
-    /* photos and videos of a record form: only an officer who fills records may send them */
-    if (!status && record_files && !web_role_has(r.sess->role, P_RECORD_FILL)) status = 403;
-    if (!status && holidays && !web_role_has(r.sess->role, P_REF_WRITE)) status = 403;
+    int status = !r.sess ? 401 : !web_role_has(r.sess->role, need) ? 403 : 0;
     app_db_put(app_, r.db);
     return status;
 }

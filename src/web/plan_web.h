@@ -12,7 +12,7 @@
     {"GET", "/plans/new", P_PLAN_WRITE, CSRF_NONE, page_plan_new, "新建计划表单"},                 \
     {"POST", "/plans/new", P_PLAN_WRITE, CSRF_TOKEN, page_plan_create, "新建计划"},                \
     {"GET", "/plans/import", P_PLAN_WRITE, CSRF_NONE, page_plan_import_form, "导入计划表单"},      \
-    {"POST", "/plans/import", P_PLAN_WRITE, CSRF_TOKEN, page_plan_import, "导入计划（附件2格式）"}, \
+    {"POST", "/plans/import", P_PLAN_WRITE, CSRF_TOKEN, page_plan_import, "导入计划（附件2格式）", 1}, \
     {"GET", "/plans/adhoc", P_PLAN_READ, CSRF_NONE, page_plan_adhoc, "临时任务"},                  \
     {"POST", "/plans/adhoc", P_PLAN_WRITE, CSRF_TOKEN, page_plan_adhoc_create, "申请临时任务"},    \
     {"POST", "/plans/adhoc/:id/decide", P_PLAN_APPROVE, CSRF_TOKEN, page_plan_adhoc_decide,        \

@@ -18,7 +18,7 @@
     {"GET", "/my/records", P_RECORD_FILL, CSRF_NONE, page_my_records, "我的检查记录"},             \
     {"GET", "/my/records/:id", P_RECORD_FILL, CSRF_NONE, page_my_record_form, "填写检查记录"},     \
     {"POST", "/my/records/:id", P_RECORD_FILL, CSRF_TOKEN, page_my_record_save, "保存检查记录"},   \
-    {"POST", "/my/records/:id/files", P_RECORD_FILL, CSRF_TOKEN, page_my_record_upload, "上传照片或视频"}, \
+    {"POST", "/my/records/:id/files", P_RECORD_FILL, CSRF_TOKEN, page_my_record_upload, "上传照片或视频", 1}, \
     {"POST", "/my/records/:id/signature", P_RECORD_FILL, CSRF_TOKEN, page_my_record_signature,     \
      "保存被检查单位代表签名"},                                                                    \
     {"POST", "/my/records/:id/files/:fid/withdraw", P_RECORD_FILL, CSRF_TOKEN,                     \

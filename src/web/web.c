@@ -32,7 +32,7 @@ const Route web_routes[] = {
     {"GET", "/d/:kind/new", P_KIND_WRITE, CSRF_NONE, page_dir_new, "新建表单"},
     {"POST", "/d/:kind/new", P_KIND_WRITE, CSRF_TOKEN, page_dir_create, "新建"},
     {"GET", "/d/:kind/import", P_KIND_WRITE, CSRF_NONE, page_dir_import_form, "导入表单"},
-    {"POST", "/d/:kind/import", P_KIND_WRITE, CSRF_TOKEN, page_dir_import, "导入"},
+    {"POST", "/d/:kind/import", P_KIND_WRITE, CSRF_TOKEN, page_dir_import, "导入", 1},
     {"GET", "/d/:kind/export", P_DIR_READ, CSRF_NONE, page_dir_export, "导出"},
     {"GET", "/d/:kind/:id", P_DIR_READ, CSRF_NONE, page_dir_detail, "详情与版本历史"},
     {"GET", "/d/:kind/:id/edit", P_KIND_WRITE, CSRF_NONE, page_dir_edit, "编辑表单"},
@@ -41,7 +41,7 @@ const Route web_routes[] = {
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
     {"GET", "/admin/holidays", P_REF_WRITE, CSRF_NONE, page_holidays, "节假日数据"},
     {"GET", "/admin/holidays.tsv", P_REF_WRITE, CSRF_NONE, page_holidays_file, "下载节假日数据"},
-    {"POST", "/admin/holidays", P_REF_WRITE, CSRF_TOKEN, page_holidays_load, "上传节假日数据"},
+    {"POST", "/admin/holidays", P_REF_WRITE, CSRF_TOKEN, page_holidays_load, "上传节假日数据", 1},
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
     PLAN_PAGE_ROUTES

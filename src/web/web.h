@@ -83,6 +83,7 @@ typedef struct Route {
     CsrfLevel csrf;
     RouteHandler handler;
     const char *summary;
+    int upload; /* takes a multipart/form-data body (a file, streamed to a temporary file) */
 } Route;
 
 extern const Route web_routes[];

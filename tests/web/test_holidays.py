@@ -60,4 +60,8 @@ s.check("the download now has the new year", f"{last + 1}-01-01\t放假\t元旦"
 staff = Client(db)
 staff.login("staff")
 s.check("staff cannot load holiday data", staff.get("/admin/holidays").status == 403)
+body, h = multipart({"csrf": staff.csrf}, {"file": ("holidays.tsv", good, "text/plain")})
+s.check("nor upload it: refused from the headers by the route's permission", staff.do("POST", "/admin/holidays", body, h, csrf=False).status == 403)
+body, h = multipart({"csrf": adm.csrf}, {"file": ("x.tsv", good, "text/plain")})
+s.check("a multipart body to a route without uploads is refused", adm.do("POST", "/d/orgs/new", body, h, csrf=False).status == 404)
 s.done()
