@@ -1,9 +1,11 @@
 /* main.c - spotcheck's one command table. Every administrative task and the server are
  * subcommands of the one binary; `spotcheck --help` lists them. */
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const CliCommand cli_commands[] = {
@@ -114,7 +116,7 @@ const CliCommand cli_commands[] = {
      "  spotcheck audit list [--db PATH] [--actor USER] [--action PREFIX] [--entity E]\n"
      "                       [--from DATE] [--to DATE] [--limit N] [--before ID] [--full]\n"
      "      按编号从新到旧列出记录（默认 50 条，最多 500 条）。--action 按前缀匹配（如 target.）；\n"
-     "      --from/--to 为 UTC 日期 YYYY-MM-DD（含当天）；--before ID 翻到该编号之前的记录；\n"
+     "      --from/--to 为日期 YYYY-MM-DD（本局时区，含当天）；--before ID 翻到该编号之前的记录；\n"
      "      --full 同时列出变更前后的内容（JSON）。\n",
      cmd_audit},
     {"plan", "年度抽查计划: import | export（附件2格式）",
@@ -131,7 +133,9 @@ const CliCommand cli_commands[] = {
      "  期限类型：联合部门确认（2个工作日）、检查结果录入和公示（检查结束后20个工作日）、\n"
      "  行政处罚决定公示（7个工作日）、后续处置结果录入（20个工作日）、整改期限。\n"
      "  工作日按数据库中的节假日数据（init 时载入 data/holidays.tsv，新一年的安排用\n"
-     "  spotcheck refdata load holidays --dir 目录 载入）计算；超出数据范围的期限显示为“期限未知”，不作推测。\n"
+     "  spotcheck refdata load holidays --dir 目录 载入）计算；跨入尚无放假通知年份的期限按《全国年节及\n"
+     "  纪念日放假办法》的法定节假日（不含调休）推算，标为“预计”（通知载入后确定）；超出农历数据\n"
+     "  （data/lunar.tsv，至 2050 年）的期限显示为“期限未知”。\n"
      "  --org CODE  只列该机构及其下级机构（行政区划代码），默认全部机构。\n"
      "  --format    text（默认，每项一行，含责任人和责任科室）或 json。\n"
      "  退出码: 0 成功（有逾期事项也为 0），1 数据库或机构不存在，2 用法错误（如日期无效）。\n",
@@ -159,6 +163,12 @@ static void print_overview(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    char *clock_err = NULL;
+    if (clock_init(&clock_err) != 0) {
+        fprintf(stderr, "spotcheck: %s\n", clock_err);
+        free(clock_err);
+        return CLI_USAGE;
+    }
     if (argc < 2) {
         print_overview(stderr);
         return CLI_USAGE;

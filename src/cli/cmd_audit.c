@@ -2,6 +2,7 @@
  * hash chain and prints recent rows. The rules live in src/domain/audit.c; this file parses
  * options and prints Chinese text. Neither subcommand writes to the audit log, and neither
  * creates a database that does not exist. */
+#include "../core/clock.h"
 #include "cli.h"
 
 #include "../core/util.h"
@@ -101,12 +102,14 @@ static int audit_list_cmd(int argc, char **argv) {
         audit_page_free(&p);
         return CLI_REJECTED;
     }
-    printf("编号\t时间(UTC)\t操作人\t操作\t对象\t机构\t地址\n");
+    printf("编号\t时间\t操作人\t操作\t对象\t机构\t地址\n");
     for (size_t i = 0; i < p.n; i++) {
         const AuditRow *r = &p.rows[i];
         char org[24] = "-";
         if (r->org_id) snprintf(org, sizeof org, "%lld", (long long)r->org_id);
-        printf("%lld\t%s\t%s\t%s\t%s%s%s\t%s\t%s\n", (long long)r->id, r->at, r->actor, r->action,
+        char at[17];
+        if (!clock_display(r->at, at)) snprintf(at, sizeof at, "%.16s", r->at);
+        printf("%lld\t%s\t%s\t%s\t%s%s%s\t%s\t%s\n", (long long)r->id, at, r->actor, r->action,
                or_dash(r->entity), r->entity_id ? ":" : "", r->entity_id ? r->entity_id : "", org,
                or_dash(r->remote));
         if (full) {

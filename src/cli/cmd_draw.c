@@ -2,6 +2,7 @@
  * sampler on ids from stdin, for checking one stratum by hand), `verify` (re-runs a published
  * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
  * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
+#include "../core/clock.h"
 #include "cli.h"
 
 #include "../core/util.h"
@@ -466,7 +467,7 @@ int cmd_draw(int argc, char **argv) {
     }
     char date[11];
     if (!a.date) {
-        date_today(date);
+        clock_today(date);
         a.date = date;
     }
     if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "substitute") &&

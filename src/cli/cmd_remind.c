@@ -2,6 +2,7 @@
  * deadline clocks (due today, due within 3 working days, overdue) for a date, as text for a cron
  * mail or as JSON. The clocks and their rules live in src/domain/deadline.c; this file parses
  * options and prints. Reads only; never creates a database that does not exist. */
+#include "../core/clock.h"
 #include "cli.h"
 
 #include "../core/util.h"
@@ -22,13 +23,13 @@ static void print_section(const char *title, const json_t *rows) {
     size_t i;
     json_t *c;
     json_array_foreach(rows, i, c) {
-        const char *dl = json_string_value(json_object_get(c, "deadline"));
+        const char *dl = json_string_value(json_object_get(c, "deadline_text"));
         printf("  %zu. [%s] %s %s · %s（%s）· 期限 %s · %s · 责任：%s · %s\n", i + 1,
                json_string_value(json_object_get(c, "kind_label")),
                json_string_value(json_object_get(c, "task_code")),
                json_string_value(json_object_get(c, "task_name")),
                json_string_value(json_object_get(c, "subject")),
-               json_string_value(json_object_get(c, "detail")), dl ? dl : "未知",
+               json_string_value(json_object_get(c, "detail")), dl ? dl : "期限未知",
                json_string_value(json_object_get(c, "label")),
                json_string_value(json_object_get(c, "responsible")),
                json_string_value(json_object_get(c, "org_name")));
@@ -55,7 +56,7 @@ int cmd_remind(int argc, char **argv) {
     if (date)
         memcpy(today, date, 11);
     else
-        date_today(today);
+        clock_today(today);
 
     struct stat sb;
     if (stat(db_path, &sb) != 0) {

@@ -217,13 +217,6 @@ int date_valid(const char *s) {
     return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-void date_today(char out[11]) {
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 char *file_read_all(const char *path, size_t *len, char **err) {
     FILE *f = fopen(path, "rb");
     if (!f) {

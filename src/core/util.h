@@ -76,8 +76,7 @@ int utf8_valid(const char *s, size_t n);
 
 /* Dates as ISO strings "YYYY-MM-DD". Returns 1 when s is a valid calendar date. */
 int date_valid(const char *s);
-/* Today's date in local time, written to out[11]. */
-void date_today(char out[11]);
+/* Today's date: see clock.h (clock_today), the one clock. */
 
 /* Reads a whole file; returns NULL and sets *err on failure. *len receives the size. */
 char *file_read_all(const char *path, size_t *len, char **err);

@@ -3,6 +3,7 @@
  *
  * Migrations are the files sql/NNN_name.sql, embedded in the binary at build time and applied in
  * order inside one transaction each; schema_migrations records every applied number. */
+#include "../core/clock.h"
 #include "db.h"
 
 #include "../core/embed.h"
@@ -322,8 +323,8 @@ static int migrate(Db *db, char **err) {
         int rc = db_begin(db);
         if (rc == DB_OK) rc = db_exec_script(db, sql);
         if (rc == DB_OK)
-            rc = db_exec(db, "INSERT INTO schema_migrations(version, name) VALUES(?, ?)", "it",
-                         (int64_t)num, f->name);
+            rc = db_exec(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)", "itt",
+                         (int64_t)num, f->name, clock_stamp().s);
         free(sql);
         if (rc != DB_OK) {
             set_err(err, "迁移 %s 失败: %s", f->name, db_errmsg(db));

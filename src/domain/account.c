@@ -1,5 +1,6 @@
 /* account.c - user accounts (see account.h). Called by `spotcheck user`, init --demo and the
  * web login. Thread-safe (libsodium's pwhash is). */
+#include "../core/clock.h"
 #include "account.h"
 
 #include "../core/util.h"
@@ -56,10 +57,10 @@ int account_add(Db *db, const char *username, const char *display_name, const ch
     char *hash = account_hash_password(password);
     if (!hash) return set_err(err, "密码哈希失败");
     int rc = db_exec(db,
-                     "INSERT INTO user(org_id, username, display_name, role, password_hash) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     "itttt", org_id, username, str_empty(display_name) ? username : display_name,
-                     role, hash);
+                     "INSERT INTO user(org_id, username, display_name, role, password_hash, created_at, "
+                     "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                     "ittttt", org_id, username, str_empty(display_name) ? username : display_name,
+                     role, hash, clock_stamp().s);
     sodium_memzero(hash, strlen(hash));
     free(hash);
     if (rc != DB_OK) return set_err(err, "创建用户失败: %s", db_errmsg(db));
@@ -70,10 +71,12 @@ int account_set_password(Db *db, const char *username, const char *password, cha
     if (check_password_rules(password, err) != DB_OK) return DB_ERR;
     char *hash = account_hash_password(password);
     if (!hash) return set_err(err, "密码哈希失败");
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
     int rc = db_exec(db,
-                     "UPDATE user SET password_hash = ?, password_changed_at = datetime('now') "
+                     "UPDATE user SET password_hash = ?, password_changed_at = ? "
                      "WHERE username = ?",
-                     "tt", hash, username);
+                     "ttt", hash, now, username);
     free(hash);
     if (rc != DB_OK) return set_err(err, "修改密码失败: %s", db_errmsg(db));
     if (db_changes(db) == 0) return set_err(err, "用户 %s 不存在", username);

@@ -11,6 +11,7 @@
  * SHA-256. No shared state: thread-safe as long as each thread uses its own Db. */
 #include "audit.h"
 
+#include "../core/clock.h"
 #include "../core/util.h"
 
 #include <jansson.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char GENESIS[AUDIT_HASH_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -62,11 +62,15 @@ void audit_compute_hash(const AuditRow *r, char out[AUDIT_HASH_HEX + 1]) {
     hash_fields(r->prev_hash ? r->prev_hash : "", fields, out);
 }
 
-/* 1 when s is exactly "YYYY-MM-DDTHH:MM:SSZ" with a valid date and time. */
+/* 1 when s is a valid timestamp in the clock's format "YYYY-MM-DD HH:MM:SS" (bureau time), or,
+ * for rows written before schema 16, the UTC form "YYYY-MM-DDTHH:MM:SSZ" (still verified, never
+ * written again). */
 static int time_valid(const char *s) {
-    static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (strlen(s) != AUDIT_TIME_LEN) return 0;
-    for (int i = 0; i < AUDIT_TIME_LEN; i++) {
+    static const char local[] = "dddd-dd-dd dd:dd:dd", utc[] = "dddd-dd-ddTdd:dd:ddZ";
+    size_t n = strlen(s);
+    const char *pat = n == sizeof local - 1 ? local : n == sizeof utc - 1 ? utc : NULL;
+    if (!pat) return 0;
+    for (size_t i = 0; i < n; i++) {
         if (pat[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i]) return 0;
     }
     char day[11];
@@ -74,13 +78,6 @@ static int time_valid(const char *s) {
     day[10] = 0;
     int hh = atoi(s + 11), mm = atoi(s + 14), ss = atoi(s + 17);
     return date_valid(day) && hh < 24 && mm < 60 && ss < 61;
-}
-
-static void now_utc(char out[AUDIT_TIME_LEN + 1]) {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, AUDIT_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int check_text(const char *name, const char *v, int required, char **err) {
@@ -107,7 +104,7 @@ static int check_entry(const AuditEntry *e, char **err) {
         check_json("after", e->after, err))
         return DB_ERR;
     if (e->at && !time_valid(e->at))
-        return set_err(err, "审计记录的时间应为 UTC 格式 YYYY-MM-DDTHH:MM:SSZ: %s", e->at);
+        return set_err(err, "审计记录的时间应为 YYYY-MM-DD HH:MM:SS: %s", e->at);
     if (e->org_id < 0) return set_err(err, "审计记录的机构编号无效: %lld", (long long)e->org_id);
     return DB_OK;
 }
@@ -142,7 +139,7 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
     if (e->at)
         snprintf(at, sizeof at, "%s", e->at);
     else
-        now_utc(at);
+        clock_now(at);
 
     int64_t id = last_id + 1;
     char id_text[24], org_text[24], hash[AUDIT_HASH_HEX + 1];
@@ -323,7 +320,8 @@ int audit_list(Db *db, const AuditFilter *f, AuditPage *out, char **err) {
         b[nb++] = (Bind){0, 0, f->date_from};
     }
     if (f->date_to) {
-        if (to_day) snprintf(to_end, sizeof to_end, "%.10sT23:59:60Z", f->date_to);
+        /* '~' sorts after the ' ' and 'T' that follow the date in either stored format */
+        if (to_day) snprintf(to_end, sizeof to_end, "%.10s~", f->date_to);
         buf_puts(&sql, " AND at <= ?");
         b[nb++] = (Bind){0, 0, to_day ? to_end : f->date_to};
     }

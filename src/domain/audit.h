@@ -21,9 +21,9 @@
  *                                 text, e.g. id 12 -> "2:12")
  *
  * with nothing between fields. NULL ("-") and the empty string ("0:") are different, and the
- * length prefixes make the encoding unambiguous. Example: id 1, at 2025-03-01T02:03:04Z, actor
+ * length prefixes make the encoding unambiguous. Example: id 1, at "2025-03-01 10:03:04", actor
  * 'cli', org_id NULL, action 'login', every other field NULL gives
- * "1:120:2025-03-01T02:03:04Z3:cli-5:login-----".
+ * "1:119:2025-03-01 10:03:043:cli-5:login-----".
  *
  * Concurrency: a Db is used by one thread at a time. audit_append() reads the last row's id and
  * hash and inserts the next row, so it must run inside the caller's transaction (db_begin, which
@@ -40,13 +40,14 @@
 #include <stdint.h>
 
 #define AUDIT_HASH_HEX 64 /* characters in a hash, without the NUL */
-#define AUDIT_TIME_LEN 20 /* characters in "YYYY-MM-DDTHH:MM:SSZ", without the NUL */
+#define AUDIT_TIME_LEN 20 /* room for a stored time, without the NUL: "YYYY-MM-DD HH:MM:SS" (19),
+                           * or "YYYY-MM-DDTHH:MM:SSZ" (20) in rows older than schema 16 */
 #define AUDIT_LIST_DEFAULT 50
 #define AUDIT_LIST_MAX 500
 
 /* One change to record. Strings are borrowed for the duration of the call. */
 typedef struct AuditEntry {
-    const char *at;        /* UTC "YYYY-MM-DDTHH:MM:SSZ"; NULL means now */
+    const char *at;        /* "YYYY-MM-DD HH:MM:SS" bureau time (clock.h); NULL means now */
     const char *actor;     /* username, or "cli" / "system"; required, non-empty */
     int64_t org_id;        /* the org whose data changed; 0 records NULL (a global change) */
     const char *action;    /* "target.update", "officer.status", "login", …; required */
@@ -114,8 +115,8 @@ typedef struct AuditFilter {
     const char *action_prefix; /* "target." matches target.update, target.status, … */
     const char *entity;        /* exact */
     const char *entity_id;     /* exact */
-    const char *date_from;     /* inclusive: "YYYY-MM-DD" (UTC day) or "YYYY-MM-DDTHH:MM:SSZ" */
-    const char *date_to;       /* inclusive: "YYYY-MM-DD" (whole UTC day) or a timestamp */
+    const char *date_from;     /* inclusive: "YYYY-MM-DD" (a bureau day) or "YYYY-MM-DD HH:MM:SS" */
+    const char *date_to;       /* inclusive: "YYYY-MM-DD" (the whole day) or a timestamp */
     const int64_t *org_ids;    /* when not NULL: only rows of these org_ids_len orgs (an empty
                                 * set matches nothing); rows with a NULL org never match */
     size_t org_ids_len;

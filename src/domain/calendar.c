@@ -6,6 +6,10 @@
  * days. Invariants after calendar_parse(): coverage is whole, contiguous years; every 上班 day is
  * a Saturday or Sunday; no date appears twice; nothing changes afterwards (thread-safe reads).
  *
+ * Provisional years (calendar_extend_statutory) are appended after the notice years: day indexes
+ * from nnotice on hold weekends and the statutory holidays only, and any answer that reads one of
+ * them says so (CAL_PROVISIONAL).
+ *
  * Pure: no I/O, no clock. Called by the deadline code (results entry and publication, penalty
  * publication, follow-up, joint-check confirmation), the dashboard and reminder lists. */
 #include "calendar.h"
@@ -21,12 +25,14 @@
 #define MAX_N 100000  /* |n| accepted by calendar_add_workdays */
 
 struct Calendar {
-    int first_year, last_year;
-    int day0;            /* day number of first_year-01-01 */
-    int ndays;           /* days covered */
-    unsigned char *kind; /* CalDayKind per day */
-    int *name;           /* per day: index into names, or -1 */
-    char **names;        /* holiday names as given in the file */
+    int first_year, last_year; /* the years of the State Council notices */
+    int end_year;              /* the last year covered, provisional years included */
+    int day0;                  /* day number of first_year-01-01 */
+    int ndays;                 /* days covered */
+    int nnotice;               /* days covered by the notices: day indexes >= nnotice are provisional */
+    unsigned char *kind;       /* CalDayKind per day */
+    int *name;                 /* per day: index into names, or -1 */
+    char **names;              /* holiday names as given in the file, then the statutory ones */
     int nnames;
     int *prefix; /* prefix[i] = working days among days [0, i); ndays + 1 entries */
 };
@@ -164,8 +170,10 @@ Calendar *calendar_parse(const char *text, size_t len, char **err) {
         cal = xcalloc(1, sizeof *cal);
         cal->first_year = ymin;
         cal->last_year = ymax;
+        cal->end_year = ymax;
         cal->day0 = days_from_civil(ymin, 1, 1);
         cal->ndays = days_from_civil(ymax + 1, 1, 1) - cal->day0;
+        cal->nnotice = cal->ndays;
         cal->kind = xmalloc((size_t)cal->ndays);
         cal->name = xmalloc((size_t)cal->ndays * sizeof *cal->name);
         int *line_of = xmalloc((size_t)cal->ndays * sizeof *line_of);
@@ -232,6 +240,9 @@ int calendar_first_year(const Calendar *cal) {
 int calendar_last_year(const Calendar *cal) {
     return cal->last_year;
 }
+int calendar_end_year(const Calendar *cal) {
+    return cal->end_year;
+}
 
 /* Index of day z in the covered range, or -1. */
 static int index_of(const Calendar *cal, int z) {
@@ -256,15 +267,16 @@ int calendar_is_workday(const Calendar *cal, const char *date) {
 int calendar_add_workdays(const Calendar *cal, const char *from, int n, char out[11]) {
     int z;
     if (parse_date(from, &z) != 0 || n > MAX_N || n < -MAX_N) return CAL_INVALID;
-    int step = n > 0 ? 1 : -1, left = n > 0 ? n : -n;
+    int step = n > 0 ? 1 : -1, left = n > 0 ? n : -n, provisional = 0;
     while (left > 0) {
         z += step;
         int i = index_of(cal, z);
         if (i < 0) return CAL_UNKNOWN;
         if (is_work(cal->kind[i])) left--;
+        provisional |= i >= cal->nnotice;
     }
     format_date(z, out);
-    return CAL_OK;
+    return provisional ? CAL_PROVISIONAL : CAL_OK;
 }
 
 int calendar_workdays_between(const Calendar *cal, const char *from, const char *to, int *out) {
@@ -285,5 +297,140 @@ int calendar_workdays_between(const Calendar *cal, const char *from, const char 
     int lo = index_of(cal, a + 1), hi = index_of(cal, b);
     if (lo < 0 || hi < 0) return CAL_UNKNOWN;
     *out = sign * (cal->prefix[hi + 1] - cal->prefix[lo]);
+    return hi >= cal->nnotice ? CAL_PROVISIONAL : CAL_OK;
+}
+
+int calendar_is_provisional(const Calendar *cal, const char *date) {
+    int z;
+    if (parse_date(date, &z) != 0) return CAL_INVALID;
+    int i = index_of(cal, z);
+    if (i < 0) return CAL_UNKNOWN;
+    return i >= cal->nnotice;
+}
+
+/* ---- provisional years: the statutory holidays without 调休 ---- */
+
+#define STATUTORY_FROM 2025 /* 《全国年节及纪念日放假办法》 as revised in 2024, in force 2025-01-01 */
+
+static const char *const LUNAR_COLS[] = {"year", "chuxi", "qingming", "duanwu", "zhongqiu", NULL};
+
+/* Where each lunar or solar-term date may fall (month*100+day, inclusive; the extremes of
+ * 1950-2100 with a day's margin): a wrong column or a typing error shows up as a date outside. */
+static const struct {
+    const char *label;
+    int lo, hi;
+} LUNAR_WINDOWS[4] = {
+    {"除夕", 119, 220}, {"清明", 403, 406}, {"端午", 526, 626}, {"中秋", 906, 1008}};
+
+typedef struct LunarYear {
+    int year;
+    int day[4]; /* day numbers of 除夕, 清明, 端午, 中秋 */
+} LunarYear;
+
+/* Parses the lunar table into ly[] (years ascending and contiguous). Returns the count, or -1
+ * with *err set to every bad line. */
+static int lunar_parse(const char *text, size_t len, LunarYear **out, char **err) {
+    RefTable *t = refdata_parse(text, len, LUNAR_COLS, err);
+    if (!t) return -1;
+    Buf e;
+    buf_init(&e);
+    LunarYear *ly = xcalloc(t->nrows ? t->nrows : 1, sizeof *ly);
+    int n = 0, prev = 0; /* prev: the year of the row before, valid or not */
+    for (size_t r = 0; r < t->nrows; r++) {
+        const RefRow *row = &t->rows[r];
+        const char *ys = row->field[0];
+        int y = atoi(ys), ok = strlen(ys) == 4 && y >= 1900 && y <= 2999;
+        if (!ok) {
+            add_err(&e, "第%d行: 年份“%s”无效", row->line, ys);
+            continue;
+        }
+        int after = prev;
+        prev = y;
+        if (after && y != after + 1) {
+            add_err(&e, "第%d行: %d年应紧接%d年（年份须连续、递增）", row->line, y, after);
+            continue;
+        }
+        LunarYear cur = {.year = y};
+        for (int k = 0; k < 4; k++) {
+            const char *d = row->field[k + 1];
+            int md = strlen(d) == 10 ? atoi(d + 5) * 100 + atoi(d + 8) : 0;
+            if (parse_date(d, &cur.day[k]) != 0 || atoi(d) != y || md < LUNAR_WINDOWS[k].lo ||
+                md > LUNAR_WINDOWS[k].hi) {
+                add_err(&e, "第%d行: %d年%s的日期“%s”无效或不在该节日可能的范围内", row->line, y,
+                        LUNAR_WINDOWS[k].label, d);
+                ok = 0;
+            }
+        }
+        if (ok) ly[n++] = cur;
+    }
+    refdata_free(t);
+    if (n == 0 && e.len == 0) add_err(&e, "文件中没有任何年份");
+    if (e.len) {
+        if (err) {
+            free(*err);
+            *err = buf_steal(&e);
+        }
+        buf_free(&e);
+        free(ly);
+        return -1;
+    }
+    buf_free(&e);
+    *out = ly;
+    return n;
+}
+
+/* Marks day z (inside the calendar) as a statutory holiday called name. A day already off keeps
+ * one entry (中秋 on 国庆's third day is one day off, counted once) with both names. */
+static void mark_holiday(Calendar *cal, int z, const char *name) {
+    int i = z - cal->day0;
+    if (cal->kind[i] == CAL_HOLIDAY) {
+        char *both = xasprintf("%s、%s", cal->names[cal->name[i]], name);
+        free(cal->names[cal->name[i]]);
+        cal->names[cal->name[i]] = both;
+        return;
+    }
+    cal->kind[i] = CAL_HOLIDAY;
+    cal->name[i] = cal->nnames;
+    cal->names[cal->nnames++] = xstrdup(name);
+}
+
+int calendar_extend_statutory(Calendar *cal, const char *text, size_t len, char **err) {
+    LunarYear *ly = NULL;
+    int n = lunar_parse(text, len, &ly, err);
+    if (n < 0) return CAL_INVALID;
+    int from = cal->end_year + 1, k0 = from - ly[0].year, to = ly[n - 1].year;
+    if (from < STATUTORY_FROM || k0 < 0 || k0 >= n) { /* nothing the table can add */
+        free(ly);
+        return CAL_OK;
+    }
+    int old_days = cal->ndays, new_days = days_from_civil(to + 1, 1, 1) - cal->day0;
+    cal->kind = xrealloc(cal->kind, (size_t)new_days);
+    cal->name = xrealloc(cal->name, (size_t)new_days * sizeof *cal->name);
+    /* at most 13 named days a year (春节 4, 国庆 3, 劳动 2, 元旦, 清明, 端午, 中秋) */
+    cal->names = xrealloc(cal->names, ((size_t)cal->nnames + 13u * (size_t)(to - from + 1)) *
+                                          sizeof *cal->names);
+    for (int i = old_days; i < new_days; i++) {
+        cal->kind[i] = weekday(cal->day0 + i) < 5 ? CAL_WORKDAY : CAL_WEEKEND;
+        cal->name[i] = -1;
+    }
+    cal->ndays = new_days;
+    for (int k = k0; k < n; k++) {
+        int y = ly[k].year;
+        mark_holiday(cal, days_from_civil(y, 1, 1), "元旦");
+        for (int d = 0; d < 4; d++)
+            mark_holiday(cal, ly[k].day[0] + d, "春节");
+        mark_holiday(cal, ly[k].day[1], "清明节");
+        mark_holiday(cal, days_from_civil(y, 5, 1), "劳动节");
+        mark_holiday(cal, days_from_civil(y, 5, 2), "劳动节");
+        mark_holiday(cal, ly[k].day[2], "端午节");
+        mark_holiday(cal, ly[k].day[3], "中秋节");
+        for (int d = 1; d <= 3; d++)
+            mark_holiday(cal, days_from_civil(y, 10, d), "国庆节");
+    }
+    cal->end_year = to;
+    cal->prefix = xrealloc(cal->prefix, ((size_t)new_days + 1) * sizeof *cal->prefix);
+    for (int i = old_days; i < new_days; i++)
+        cal->prefix[i + 1] = cal->prefix[i] + is_work(cal->kind[i]);
+    free(ly);
     return CAL_OK;
 }

@@ -2,6 +2,7 @@
  * field of the target directory, so it changes only through dir_save, which keeps the old row as
  * a version; the credit_event row says who changed it, when, from what to what and why.
  * Callers: followup.c (penalty decisions), src/web/page_followup_credit.c. */
+#include "../core/clock.h"
 #include "credit.h"
 
 #include "../core/util.h"
@@ -31,9 +32,9 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
         char *summary = *amount ? xasprintf("行政处罚决定书 %s，罚没金额 %s 元", db_col_text(st, 1), amount)
                                 : xasprintf("行政处罚决定书 %s", db_col_text(st, 1));
         const char *on = db_col_text(st, 2);
-        rc = db_exec(db, "INSERT INTO credit_event(target_id, record_id, followup_id, kind, summary, on_day, by_user) "
-                         "VALUES (?, ?, ?, '行政处罚', ?, ?, ?)", "iiittt", db_col_int(st, 0), db_col_int(st, 4), fid,
-                     summary, on, actor);
+        rc = db_exec(db, "INSERT INTO credit_event(target_id, record_id, followup_id, kind, summary, on_day, by_user, at) "
+                         "VALUES (?, ?, ?, '行政处罚', ?, ?, ?, ?)", "iiitttt", db_col_int(st, 0), db_col_int(st, 4), fid,
+                     summary, on, actor, clock_stamp().s);
         free(summary);
         if (rc != DB_OK) set_err(err, "写入信用记录失败: %s", db_errmsg(db));
     }
@@ -81,9 +82,9 @@ int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char
     }
     if (rc == CREDIT_OK) {
         char *summary = xasprintf("信用风险等级由 %s 调整为 %s", before ? before : "（无）", grade);
-        if (db_exec(db, "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, on_day, by_user) "
-                        "VALUES (?, '等级调整', ?, ?, ?, ?, ?, ?)", "itttttt", target_id, before, grade, summary, reason,
-                    today, actor) != DB_OK)
+        if (db_exec(db, "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, on_day, by_user, at) "
+                        "VALUES (?, '等级调整', ?, ?, ?, ?, ?, ?, ?)", "ittttttt", target_id, before, grade, summary, reason,
+                    today, actor, clock_stamp().s) != DB_OK)
             rc = (set_err(err, "写入信用记录失败: %s", db_errmsg(db)), CREDIT_ERR);
         free(summary);
     }
@@ -126,7 +127,7 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
                                                     db_col_text(st, 9), "at", db_col_text(st, 10)));
         db_finalize(st);
     }
-    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, date(r.published_at, 'localtime'), r.result_codes FROM record r "
+    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, substr(r.published_at, 1, 10), r.result_codes FROM record r "
                         "LEFT JOIN task t ON t.id = r.task_id WHERE r.target_id = ? AND r.status = '已公示' "
                         "ORDER BY r.published_at DESC, r.id DESC");
     if (st) {

@@ -68,12 +68,37 @@ int deadline_state_parse(const char *code) {
 
 /* ---- evaluation (pure) ---- */
 
+char *deadline_text(const char *date, int provisional, char *out, size_t cap) {
+    if (str_empty(date))
+        snprintf(out, cap, "%s", states[DL_UNKNOWN].name);
+    else if (provisional)
+        snprintf(out, cap, "预计 %s" DEADLINE_PROVISIONAL_NOTE, date);
+    else
+        snprintf(out, cap, "%s", date);
+    return out;
+}
+
+void deadline_json_set(json_t *obj, const char *text_key, const char *prov_key, const char *date,
+                       int provisional) {
+    char text[128];
+    json_object_set_new(obj, text_key, json_string(deadline_text(date, provisional, text, sizeof text)));
+    json_object_set_new(obj, prov_key, json_boolean(provisional && !str_empty(date)));
+}
+
 static void set_label(DlClock *c) {
     int n = c->days;
+    /* a provisional deadline reads 预计逾期, 预计今日到期, 预计即将到期, … */
+    char pname[40];
     const char *name = states[c->state].name;
+    if (c->provisional && c->state != DL_UNKNOWN) {
+        snprintf(pname, sizeof pname, "预计%s", c->state == DL_OVERDUE ? "逾期" : name);
+        name = pname;
+    }
     switch (c->state) {
-    case DL_PENDING:
-        if (n >= 0)
+    case DL_PENDING: /* nothing is due yet: "未到期", and the count is the estimate */
+        if (n >= 0 && c->provisional)
+            snprintf(c->label, sizeof c->label, "%s 预计剩余%d个工作日", states[c->state].name, n);
+        else if (n >= 0)
             snprintf(c->label, sizeof c->label, "%s 剩余%d个工作日", name, n);
         else
             snprintf(c->label, sizeof c->label, "%s（剩余工作日未知）", name);
@@ -105,7 +130,7 @@ static void set_label(DlClock *c) {
 /* Working days in (from, to], or -1 when the calendar does not cover them. */
 static int count_between(const Calendar *cal, const char *from, const char *to) {
     int n = 0;
-    return calendar_workdays_between(cal, from, to, &n) == CAL_OK ? n : -1;
+    return calendar_workdays_between(cal, from, to, &n) >= 0 ? n : -1;
 }
 
 int deadline_eval(const Calendar *cal, const char *start, int workdays, const char *done,
@@ -123,8 +148,9 @@ int deadline_eval(const Calendar *cal, const char *start, int workdays, const ch
             r = calendar_add_workdays(cal, start, workdays, dl);
         else
             memcpy(dl, start, 11);
-        if (r == CAL_OK) {
+        if (r == CAL_OK || r == CAL_PROVISIONAL) {
             memcpy(out->deadline, dl, 11);
+            out->provisional = r == CAL_PROVISIONAL;
             if (!str_empty(done)) {
                 if (strcmp(done, dl) <= 0) {
                     out->state = DL_DONE_ON_TIME;
@@ -238,6 +264,7 @@ static void add_clock(Collect *c, DlKind kind, const char *start, int workdays, 
                           "task_name", task_name ? task_name : "", "org_id", (json_int_t)org_id,
                           "org_name", org_name ? org_name : "", "subject", subject ? subject : "",
                           "target_code", jstr_or_null(target_code), "detail", detail ? detail : "");
+    deadline_json_set(j, "deadline_text", "provisional", ck.deadline, ck.provisional);
     json_object_set_new(j, "record_id", record_id ? json_integer(record_id) : json_null());
     json_object_set_new(j, "followup_id", followup_id ? json_integer(followup_id) : json_null());
     json_object_set_new(j, "officers", officers);
@@ -290,9 +317,8 @@ static json_t *group_officers(Collect *c, int64_t draw_id, const char *target) {
 }
 
 /* Result entry and publication of every drawn target of every current draw, with its record
- * when one exists. The day a duty was done is the working day of its last record_event (提交,
- * 公示: the local day the action was taken), not the UTC date of submitted_at/published_at
- * (datetime('now')), which is the day before for actions taken before 08:00 in China. */
+ * when one exists. The day a duty was done is the day of its last record_event (提交, 公示), else
+ * the date part of submitted_at/published_at (both the clock's local day, clock.h). */
 static int collect_records(Collect *c, int64_t scope) {
     Stmt *st = db_prepare(
         c->db,

@@ -17,8 +17,11 @@
  *
  * Two parts. The pure part (deadline_eval, names, grouping of clock lists) does no I/O and takes
  * "today" as an argument. The collector (deadline_collect) reads the database through db.h.
- * A date the calendar data does not cover is never guessed: the deadline is unknown (期限未知)
- * or the count of working days is unknown (-1). Thread-safety: no shared state. */
+ * A deadline that runs into a year whose State Council notice is not loaded is counted with the
+ * statutory holidays (calendar.h, CAL_PROVISIONAL) and marked provisional: shown as
+ * "预计 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）", labelled 预计…, exact once the notice is
+ * loaded. Only beyond the lunar table is a deadline unknown (期限未知) or a count of working
+ * days unknown (-1). Thread-safety: no shared state. */
 #ifndef SPOTCHECK_DEADLINE_H
 #define SPOTCHECK_DEADLINE_H
 
@@ -78,16 +81,30 @@ typedef struct DlClock {
      * (DL_OVERDUE, DL_DONE_LATE); -1 when the calendar does not cover the days counted; 0 for
      * the other states. */
     int days;
-    char label[80]; /* "未到期 剩余5个工作日", "今日到期", "已逾期 3个工作日",
-                       "逾期完成（晚2个工作日）", … */
+    int provisional; /* the deadline was counted over a provisional year (预计) */
+    char label[96];  /* "未到期 剩余5个工作日", "今日到期", "已逾期 3个工作日",
+                        "逾期完成（晚2个工作日）", …; "预计逾期 3个工作日" … when provisional */
 } DlClock;
+
+/* The note that follows a provisional deadline. */
+#define DEADLINE_PROVISIONAL_NOTE "（按法定节假日推算，国务院放假通知载入后确定）"
+
+/* A deadline as people read it, into out (cap bytes, at least 96): "2027-02-19"; "预计
+ * 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）" when provisional; "期限未知" when date is NULL
+ * or "". Returns out. */
+char *deadline_text(const char *date, int provisional, char *out, size_t cap);
+/* Sets text_key to deadline_text(date, provisional) and prov_key to whether the deadline is
+ * provisional (false when date is NULL or "") on obj, e.g. "deadline_text" and "provisional". */
+void deadline_json_set(json_t *obj, const char *text_key, const char *prov_key, const char *date,
+                       int provisional);
 
 /* Evaluates a clock. start: "YYYY-MM-DD" (NULL or "" → 期限未知); workdays > 0 counts that many
  * working days after start, 0 takes start as a fixed deadline; done: the day the duty was done
  * or NULL; today: "YYYY-MM-DD". The state follows from comparing dates, so an overdue clock is
  * overdue even when the calendar cannot count by how many days (days = -1). Returns CAL_OK, or
  * CAL_INVALID (bad today/start/done: out->state = DL_UNKNOWN). A start whose deadline lies
- * beyond the calendar gives CAL_OK with DL_UNKNOWN. Pure. */
+ * beyond the calendar gives CAL_OK with DL_UNKNOWN; one counted over a provisional year gives
+ * out->provisional = 1. Pure. */
 int deadline_eval(const Calendar *cal, const char *start, int workdays, const char *done,
                   const char *today, DlClock *out);
 
@@ -98,7 +115,8 @@ int deadline_month_end(const char *month, char out[11]);
 
 /* Every clock of the orgs at and below scope_org (0: every org), evaluated for `today`, as a new
  * JSON array sorted by deadline (unknown last). Each clock: {kind, kind_label, state, state_name,
- * label, days, deadline (or null), start (or null), workdays, done_on (or null), task_id,
+ * label, days, deadline (or null), deadline_text, provisional (bool), start (or null), workdays,
+ * done_on (or null), task_id,
  * task_code, task_name, org_id, org_name, subject (what the clock is about: the target or the
  * joint dept), target_code (or null), record_id (or null), followup_id (or null), officers
  * [{cert_no, name, role, dept}], depts [{id, name}] (responsible depts), responsible (text),

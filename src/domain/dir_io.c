@@ -1,5 +1,6 @@
 /* dir_io.c - import/export of directory kinds (see dir_io.h). Called by the CLI and by the web
  * upload handler. Holds one transaction per import; never leaves partial data behind. */
+#include "../core/clock.h"
 #include "dir_io.h"
 
 #include "codes.h"
@@ -195,6 +196,7 @@ typedef struct Bulk {
     DirContext *ctx; /* for the row-by-row fallback */
     const DirKind *k;
     const char *actor;
+    char now[CLOCK_NOW_LEN + 1]; /* updated_at of every row of the import */
     int key;        /* the key field */
     int tags_field; /* FT_TAGS field kept in the link table, or -1 */
     ArenaChunk *arena;
@@ -212,7 +214,7 @@ typedef struct Bulk {
  * to the kind's own table (a tag's parent must be in the database when the child is checked,
  * so such rows are saved one at a time). */
 static int bulk_possible(Db *db, const DirKind *k) {
-    if (k->nfields > 30) return 0; /* KeptRow.set; db_insert_rows takes 32 columns with id, updated_by */
+    if (k->nfields > 29) return 0; /* db_insert_rows takes 32 columns with id, updated_at, updated_by */
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_REF && !strcmp(k->fields[i].ref_table, k->table)) return 0;
     int64_t any = 1;
@@ -229,6 +231,7 @@ static Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const 
     b->k = k;
     b->key = key;
     b->actor = actor ? actor : "system"; /* as dir_context_new */
+    clock_now(b->now);
     b->tags_field = -1;
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_TAGS && k->link_table) b->tags_field = (int)i;
@@ -358,15 +361,15 @@ static int64_t bulk_ref_id(Bulk *b, const char *table, const char *code) {
 }
 
 /* The cells of a run of kept rows for db_insert_rows: columns id, the fields given (one mask
- * for the whole run), updated_by. */
+ * for the whole run), updated_at, updated_by. */
 typedef struct BulkCells {
     Bulk *b;
     const KeptRow *rows;
-    int field[DIR_MAX_FIELDS + 2]; /* column → field, or COL_ID / COL_ACTOR */
+    int field[DIR_MAX_FIELDS + 3]; /* column → field, or COL_ID / COL_NOW / COL_ACTOR */
     int refs_ok;                   /* 0 once a referenced code was not found */
 } BulkCells;
 
-enum { COL_ID = -1, COL_ACTOR = -2 };
+enum { COL_ID = -1, COL_ACTOR = -2, COL_NOW = -3 };
 
 static int bulk_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
     BulkCells *c = arg;
@@ -377,6 +380,10 @@ static int bulk_cell(void *arg, size_t row, size_t col, const char **text, int64
     }
     if (f == COL_ACTOR) {
         *text = c->b->actor;
+        return 0;
+    }
+    if (f == COL_NOW) {
+        *text = c->b->now;
         return 0;
     }
     const char *v = c->rows[row].v[f];
@@ -481,7 +488,7 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
 static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep) {
     const DirKind *k = b->k;
     BulkCells cells = {.b = b, .rows = rows, .refs_ok = 1};
-    const char *cols[DIR_MAX_FIELDS + 2];
+    const char *cols[DIR_MAX_FIELDS + 3];
     size_t ncols = 0;
     cols[ncols] = "id";
     cells.field[ncols++] = COL_ID;
@@ -490,6 +497,8 @@ static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep
             cols[ncols] = k->fields[i].column;
             cells.field[ncols++] = (int)i;
         }
+    cols[ncols] = "updated_at";
+    cells.field[ncols++] = COL_NOW;
     cols[ncols] = "updated_by";
     cells.field[ncols++] = COL_ACTOR;
     DbRowSource src = {n, ncols, bulk_cell, &cells};

@@ -5,6 +5,7 @@
  * entity_version as JSON; reference fields hold the referenced row's code in a DirRow and are
  * resolved to ids only when written. SQL text is built only from the static field tables; every
  * value is bound. Called by import.c, export.c, the CLI and the web handlers. */
+#include "../core/clock.h"
 #include "directory.h"
 
 #include "../core/strmap.h"
@@ -514,9 +515,9 @@ int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, c
     char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     int rc = db_exec(db,
-                     "INSERT INTO entity_version(entity, entity_id, version, data, replaced_by) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     "tiitt", table, id, version, data, actor);
+                     "INSERT INTO entity_version(entity, entity_id, version, data, replaced_at, replaced_by) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     "tiittt", table, id, version, data, clock_stamp().s, actor);
     free(data);
     if (rc != DB_OK) return set_err(err, "保存历史版本失败: %s", db_errmsg(db));
     return DB_OK;
@@ -615,7 +616,7 @@ static Stmt *insert_stmt(DirContext *ctx, const DirKind *k, const DirRow *row) {
         buf_printf(&cols, "%s, ", k->fields[i].column);
         buf_puts(&qs, "?, ");
     }
-    char *sql = xasprintf("INSERT INTO %s(%supdated_by) VALUES (%s?)", k->table, cols.data, qs.data);
+    char *sql = xasprintf("INSERT INTO %s(%supdated_at, updated_by) VALUES (%s?, ?)", k->table, cols.data, qs.data);
     buf_free(&cols);
     buf_free(&qs);
     ctx->ins = db_prepare(ctx->db, sql);
@@ -639,6 +640,7 @@ static int do_insert(DirContext *ctx, const DirKind *k, const DirRow *row, long 
         else
             db_bind_text(st, idx++, row->v[i]);
     }
+    db_bind_text(st, idx++, clock_stamp().s);
     db_bind_text(st, idx, ctx->actor);
     int rc = db_step(st);
     db_reset(st);
@@ -659,7 +661,7 @@ static int do_update(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     buf_printf(&sql, "UPDATE %s SET ", k->table);
     for (size_t i = 0; i < k->nfields; i++)
         if (changed_vals[i]) buf_printf(&sql, "%s = ?, ", k->fields[i].column);
-    buf_puts(&sql, "version = version + 1, updated_at = datetime('now'), updated_by = ? "
+    buf_puts(&sql, "version = version + 1, updated_at = ?, updated_by = ? "
                    "WHERE id = ?");
     Stmt *st = db_prepare(ctx->db, sql.data);
     buf_free(&sql);
@@ -670,6 +672,9 @@ static int do_update(DirContext *ctx, const DirKind *k, const DirRow *row, long 
         /* "" marks a change to NULL */
         db_bind_text(st, idx++, *changed_vals[i] ? changed_vals[i] : NULL);
     }
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
+    db_bind_text(st, idx++, now);
     db_bind_text(st, idx++, ctx->actor);
     db_bind_int(st, idx, id);
     int rc = db_step(st);
@@ -760,10 +765,12 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
     if (same) return set_err(err, "状态已是“%s”", c->label);
     if (snapshot(ctx, k, id, err) != DB_OK) return DB_ERR;
     sql = xasprintf("UPDATE %s SET status = ?, status_reason = ?, version = version + 1, "
-                    "updated_at = datetime('now'), updated_by = ? WHERE id = ?",
+                    "updated_at = ?, updated_by = ? WHERE id = ?",
                     k->table);
-    int rc = db_exec(ctx->db, sql, "ttti", c->code, str_empty(reason) ? NULL : reason, ctx->actor,
-                     (int64_t)id);
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
+    int rc = db_exec(ctx->db, sql, "tttti", c->code, str_empty(reason) ? NULL : reason, now,
+                     ctx->actor, (int64_t)id);
     free(sql);
     if (rc != DB_OK) return set_err(err, "更新失败: %s", db_errmsg(ctx->db));
     return DB_OK;

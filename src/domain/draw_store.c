@@ -7,6 +7,7 @@
  * data run inside the caller's transaction and never begin, commit or roll back one, so the
  * caller commits the draw change together with its audit row (or rolls both back); the frozen files are stored byte for byte, so the published digests
  * can always be re-derived; all SQL is parameterised. */
+#include "../core/clock.h"
 #include "draw_store.h"
 
 #include "../core/strmap.h"
@@ -428,14 +429,14 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     char secret_hex[65], commitment[65];
     draw_hex(secret, 32, secret_hex);
     draw_sha256_hex(secret, 32, commitment);
-    char *now = NULL;
-    db_query_text(db, &now, "SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')", NULL);
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
     json_t *st = json_object();
     for (size_t h = 0; h < p.nstrata; h++)
         json_object_set_new(st, p.strata[h], json_integer((json_int_t)p.stratum_n[h]));
     freeze = json_pack("{s:s,s:I,s:s,s:s,s:s,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:s,s:O,s:O}",
                        "task", req->task, "draw_no", (json_int_t)draw_no, "draw_date", req->date,
-                       "frozen_at", now ? now : "", "randomness_source", req->source, "params",
+                       "frozen_at", now, "randomness_source", req->source, "params",
                        params, "population", "sha256", p.sha256, "count", (json_int_t)p.n,
                        "strata", st, "officers", "sha256", r.sha256, "officers",
                        (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "commitment",
@@ -455,7 +456,7 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                    "VALUES (?,?,'已冻结',?,?,?,?,?,?,?,?,?,?,?,?,nullif(?, 0),?,?)",
                    "titttittttttttitt", req->task, draw_no, req->date, pjson, p.sha256,
                    (int64_t)p.n, r.sha256, commitment, secret_hex, req->source, fjson, fsha,
-                   req->redraw_reason, req->redraw_approver, prev_id, now ? now : "", req->by);
+                   req->redraw_reason, req->redraw_approver, prev_id, now, req->by);
     int64_t id = db_last_id(db);
     bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
                    pop.data ? pop.data : "");
@@ -476,7 +477,6 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     } else bad = 1;
     free(fjson);
     free(pjson);
-    free(now);
     draw_pop_free(&p);
     draw_roster_free(&r);
     if (bad) {
@@ -721,9 +721,9 @@ static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_ex
         bad = db_exec(db,
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
                       "record_json = ?, record_sha256 = ?, drawn_by = ?, "
-                      "drawn_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime') WHERE id = ?",
-                      "ttttti", jstr(rec, "public_randomness"),
-                      jstr(rec, "seed"), js, sha, set_extra_by, id);
+                      "drawn_at = ? WHERE id = ?",
+                      "tttttti", jstr(rec, "public_randomness"),
+                      jstr(rec, "seed"), js, sha, set_extra_by, clock_stamp().s, id);
     else
         bad = db_exec(db, "UPDATE draw SET record_json = ?, record_sha256 = ? WHERE id = ?", "tti",
                       js, sha, id);
@@ -793,9 +793,9 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     int bad = save_record(db, l.id, rec, NULL, 0);
     bad |= db_exec(db,
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
-                   "replacement, created_by) VALUES (?,?,?,?,?,?,?,?)",
-                   "iitttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
-                   jstr(done, "replacement"), by);
+                   "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                   "iittttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
+                   jstr(done, "replacement"), by, clock_stamp().s);
     if (bad) {
         dberr(db, err);
         json_decref(rec);

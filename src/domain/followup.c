@@ -3,7 +3,9 @@
  * publication, closing, transfers and their feedback, and the views the pages show. See
  * followup.h for the model and conventions. Callers: src/web/page_followup*.c, unit tests.
  * Penalty decisions are entered into the target's credit record through credit.h. */
+#include "../core/clock.h"
 #include "followup.h"
+#include "deadline.h"
 
 #include "../core/money.h"
 
@@ -219,7 +221,7 @@ static char *shown_name(const char *kind, const char *name) {
 json_t *followup_pending_json(Db *db, int64_t scope_org) {
     json_t *a = json_array();
     Stmt *st = db_prepare(db, "SELECT r.id, r.task_id, t.code, t.name, r.target_code, tg.name, tg.kind, r.result_codes, "
-                              "date(r.published_at, 'localtime') FROM record r LEFT JOIN task t ON t.id = r.task_id "
+                              "substr(r.published_at, 1, 10) FROM record r LEFT JOIN task t ON t.id = r.task_id "
                               "LEFT JOIN target tg ON tg.id = r.target_id WHERE " HAS_FINDINGS_SQL " AND NOT EXISTS "
                               "(SELECT 1 FROM followup f WHERE f.record_id = r.id) AND " SCOPE_SQL("r.org_id")
                               " ORDER BY r.published_at, r.id");
@@ -274,8 +276,8 @@ char *followup_transfer_snapshot(Db *db, int64_t tid) {
 static int keep_version(Db *db, int64_t id, const char *actor, char **err) {
     char *data = followup_snapshot(db, id);
     if (!data) return set_err(err, "处置记录不存在"), FU_NOT_FOUND;
-    int rc = db_exec(db, "INSERT INTO followup_version(followup_id, version, data, changed_by) SELECT id, version, ?, ? "
-                         "FROM followup WHERE id = ?", "tti", data, actor, id);
+    int rc = db_exec(db, "INSERT INTO followup_version(followup_id, version, data, changed_by, changed_at) SELECT id, version, "
+                         "?, ?, ? FROM followup WHERE id = ?", "ttti", data, actor, clock_stamp().s, id);
     free(data);
     return rc == DB_OK ? FU_OK : dberr(db, err);
 }
@@ -405,7 +407,8 @@ int followup_open(Db *db, int64_t record_id, const FollowupInput *in, const char
     if (followup_validate(&o, &s, NULL, today, errors)) return FU_INVALID;
     Stmt *st = db_prepare(db, "INSERT INTO followup(record_id, org_id, option, opened_on, rectify_deadline, recheck_on, "
                               "recheck_result, decision_no, decision_on, amount_cents, receiver, outcome, outcome_on, "
-                              "created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                              "created_by, updated_by, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return dberr(db, err);
     db_bind_int(st, 1, record_id);
     db_bind_int(st, 2, org);
@@ -414,8 +417,12 @@ int followup_open(Db *db, int64_t record_id, const FollowupInput *in, const char
     int idx = bind_fields(st, 5, &o, &s);
     db_bind_text(st, idx++, in->outcome ? in->outcome : "");
     db_bind_text(st, idx++, str_empty(in->outcome) ? NULL : today);
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
     db_bind_text(st, idx++, actor);
-    db_bind_text(st, idx, actor);
+    db_bind_text(st, idx++, actor);
+    db_bind_text(st, idx++, now);
+    db_bind_text(st, idx, now);
     int rc = db_step(st);
     db_finalize(st);
     if (rc != DB_DONE) return dberr(db, err);
@@ -456,7 +463,7 @@ int followup_update(Db *db, int64_t id, int64_t version, const FollowupInput *in
         Stmt *st = db_prepare(db, "UPDATE followup SET option = ?, rectify_deadline = ?, recheck_on = ?, recheck_result = ?, "
                                   "decision_no = ?, decision_on = ?, amount_cents = ?, receiver = ?, outcome = ?, "
                                   "outcome_on = CASE WHEN ? = '' THEN NULL WHEN outcome_on IS NULL THEN ? ELSE outcome_on END, "
-                                  "penalty_published_on = ?, version = version + 1, updated_at = datetime('now'), "
+                                  "penalty_published_on = ?, version = version + 1, updated_at = ?, "
                                   "updated_by = ? WHERE id = ? AND version = ?");
         if (!st) rc = dberr(db, err);
         else {
@@ -467,6 +474,7 @@ int followup_update(Db *db, int64_t id, int64_t version, const FollowupInput *in
             db_bind_text(st, idx++, outcome);
             db_bind_text(st, idx++, today);
             db_bind_text(st, idx++, o.needs_decision || o.publish_workdays ? f.penalty_published_on : NULL);
+            db_bind_text(st, idx++, clock_stamp().s);
             db_bind_text(st, idx++, actor);
             db_bind_int(st, idx++, id);
             db_bind_int(st, idx, version);
@@ -500,14 +508,14 @@ int followup_publish_penalty(Db *db, int64_t id, const char *on, const char *tod
     else if (strcmp(on, f.decision_on) < 0) rc = (set_err(err, "公示日期不能早于决定日期"), FU_INVALID);
     if (rc == FU_OK) rc = keep_version(db, id, actor, err);
     if (rc == FU_OK && db_exec(db, "UPDATE followup SET penalty_published_on = ?, version = version + 1, updated_at = "
-                                   "datetime('now'), updated_by = ? WHERE id = ? AND penalty_published_on IS NULL AND status <> '已完结'",
-                                   "tti", on, actor, id) != DB_OK)
+                                   "?, updated_by = ? WHERE id = ? AND penalty_published_on IS NULL AND status <> '已完结'",
+                                   "ttti", on, clock_stamp().s, actor, id) != DB_OK)
         rc = dberr(db, err);
     else if (rc == FU_OK && db_changes(db) != 1) /* guard: published or closed meanwhile */
         rc = (set_err(err, "该处置已被他人处理，请刷新"), FU_CONFLICT);
     if (rc == FU_OK && late) {
         char due[11];
-        *late = followup_publish_due(cal, f.decision_on, o.publish_workdays, due) == CAL_OK ? strcmp(on, due) > 0 : -1;
+        *late = followup_publish_due(cal, f.decision_on, o.publish_workdays, due) >= 0 ? strcmp(on, due) > 0 : -1;
     }
     furow_free(&f);
     return rc;
@@ -549,7 +557,7 @@ int followup_close(Db *db, int64_t id, const char *today, const char *actor, cha
     }
     if (rc == FU_OK) rc = keep_version(db, id, actor, err);
     if (rc == FU_OK && db_exec(db, "UPDATE followup SET status = '已完结', closed_on = ?, version = version + 1, updated_at = "
-                                   "datetime('now'), updated_by = ? WHERE id = ? AND status <> '已完结'", "tti", today, actor, id) != DB_OK)
+                                   "?, updated_by = ? WHERE id = ? AND status <> '已完结'", "ttti", today, clock_stamp().s, actor, id) != DB_OK)
         rc = dberr(db, err);
     else if (rc == FU_OK && db_changes(db) != 1) /* guard: closed meanwhile */
         rc = (set_err(err, "该处置已被他人处理，请刷新"), FU_CONFLICT);
@@ -586,9 +594,10 @@ int followup_transfer_add(Db *db, int64_t fid, const char *kind, const char *rec
     }
     free(checked_on);
     if (n) return FU_INVALID;
-    if (db_exec(db, "INSERT INTO transfer(followup_id, org_id, kind, receiver, sent_on, doc_no, summary, created_by, updated_by) "
-                    "SELECT id, org_id, ?, ?, ?, ?, ?, ?, ? FROM followup WHERE id = ?", "ttttttti", kind, receiver, sent_on,
-                doc_no ? doc_no : "", summary ? summary : "", actor, actor, fid) != DB_OK)
+    if (db_exec(db, "INSERT INTO transfer(followup_id, org_id, kind, receiver, sent_on, doc_no, summary, created_by, updated_by, "
+                    "created_at, updated_at) SELECT id, org_id, ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?7 FROM followup WHERE id = ?8",
+                "ttttttti", kind, receiver, sent_on, doc_no ? doc_no : "", summary ? summary : "", actor, clock_stamp().s,
+                fid) != DB_OK)
         return dberr(db, err);
     if (id_out) *id_out = db_last_id(db);
     return FU_OK;
@@ -619,13 +628,13 @@ int followup_transfer_feedback(Db *db, int64_t tid, const char *feedback, const 
     }
     const char *to = done ? "已办结" : "已反馈";
     if (rc == FU_OK && keep_old &&
-        db_exec(db, "UPDATE transfer SET status = ?, updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status <> '已办结'",
-                "tti", to, actor, tid) != DB_OK)
+        db_exec(db, "UPDATE transfer SET status = ?, updated_at = ?, updated_by = ? WHERE id = ? AND status <> '已办结'",
+                "ttti", to, clock_stamp().s, actor, tid) != DB_OK)
         rc = dberr(db, err);
     else if (rc == FU_OK && !keep_old &&
-             db_exec(db, "UPDATE transfer SET feedback = ?, feedback_on = ?, status = ?, updated_at = datetime('now'), "
-                         "updated_by = ? WHERE id = ? AND status <> '已办结'", "tttti", feedback, feedback_on, to, actor,
-                     tid) != DB_OK)
+             db_exec(db, "UPDATE transfer SET feedback = ?, feedback_on = ?, status = ?, updated_at = ?, "
+                         "updated_by = ? WHERE id = ? AND status <> '已办结'", "ttttti", feedback, feedback_on, to,
+                     clock_stamp().s, actor, tid) != DB_OK)
         rc = dberr(db, err);
     if (rc == FU_OK && db_changes(db) != 1) /* guard: finished meanwhile */
         rc = (set_err(err, "该移送已被他人处理，请刷新"), FU_CONFLICT);
@@ -679,24 +688,26 @@ static json_t *clocks(const Calendar *cal, const FuOption *o, const FuRow *f, co
     json_t *c = json_object();
     char due[11];
     int open = !str_eq(f->status, "已完结");
-    int rc = followup_outcome_due(cal, f->opened_on, due);
-    set_date(c, "outcome_due", rc == CAL_OK ? due : NULL);
-    json_object_set_new(c, "outcome_unknown", json_boolean(rc != CAL_OK));
-    json_object_set_new(c, "outcome_overdue", json_boolean(rc == CAL_OK && open && str_empty(f->outcome) && strcmp(today, due) > 0));
-    json_object_set_new(c, "outcome_late", json_boolean(rc == CAL_OK && f->outcome_on && strcmp(f->outcome_on, due) > 0));
+    /* a due date counted over a year without the State Council notice is provisional (预计) */
+    int rc = followup_outcome_due(cal, f->opened_on, due), known = rc >= 0;
+    set_date(c, "outcome_due", known ? due : NULL);
+    deadline_json_set(c, "outcome_due_text", "outcome_provisional", known ? due : NULL, rc == CAL_PROVISIONAL);
+    json_object_set_new(c, "outcome_unknown", json_boolean(!known));
+    json_object_set_new(c, "outcome_overdue", json_boolean(known && open && str_empty(f->outcome) && strcmp(today, due) > 0));
+    json_object_set_new(c, "outcome_late", json_boolean(known && f->outcome_on && strcmp(f->outcome_on, due) > 0));
     json_object_set_new(c, "has_rectify", json_boolean(o->needs_deadline && f->rectify_deadline));
     set_date(c, "rectify_due", o->needs_deadline ? f->rectify_deadline : NULL);
     json_object_set_new(c, "rectify_overdue", json_boolean(o->needs_deadline && f->rectify_deadline && open && str_empty(f->recheck_on) &&
                                                            strcmp(today, f->rectify_deadline) > 0));
     int has_pub = o->publish_workdays > 0 && !str_empty(f->decision_on);
     rc = has_pub ? followup_publish_due(cal, f->decision_on, o->publish_workdays, due) : CAL_UNKNOWN;
+    known = has_pub && rc >= 0;
     json_object_set_new(c, "has_publish", json_boolean(has_pub));
-    set_date(c, "publish_due", has_pub && rc == CAL_OK ? due : NULL);
-    json_object_set_new(c, "publish_unknown", json_boolean(has_pub && rc != CAL_OK));
-    json_object_set_new(c, "publish_overdue", json_boolean(has_pub && rc == CAL_OK && str_empty(f->penalty_published_on) &&
-                                                           strcmp(today, due) > 0));
-    json_object_set_new(c, "publish_late", json_boolean(has_pub && rc == CAL_OK && f->penalty_published_on &&
-                                                        strcmp(f->penalty_published_on, due) > 0));
+    set_date(c, "publish_due", known ? due : NULL);
+    deadline_json_set(c, "publish_due_text", "publish_provisional", known ? due : NULL, rc == CAL_PROVISIONAL);
+    json_object_set_new(c, "publish_unknown", json_boolean(has_pub && !known));
+    json_object_set_new(c, "publish_overdue", json_boolean(known && str_empty(f->penalty_published_on) && strcmp(today, due) > 0));
+    json_object_set_new(c, "publish_late", json_boolean(known && f->penalty_published_on && strcmp(f->penalty_published_on, due) > 0));
     json_object_set_new(c, "overdue", json_boolean(json_is_true(json_object_get(c, "outcome_overdue")) ||
                                                     json_is_true(json_object_get(c, "rectify_overdue")) ||
                                                     json_is_true(json_object_get(c, "publish_overdue"))));

@@ -74,7 +74,8 @@ int followup_close_blockers(const FuOption *opt, const FuState *st, int ntransfe
                             json_t *reasons);
 
 /* The outcome deadline: FOLLOWUP_OUTCOME_DAYS working days after opened_on. The penalty
- * publication deadline: `workdays` working days after decision_on. CAL_OK with out set, or
+ * publication deadline: `workdays` working days after decision_on. CAL_OK with out set,
+ * CAL_PROVISIONAL (out set, counted over a year without the State Council notice), or
  * CAL_UNKNOWN / CAL_INVALID. */
 int followup_outcome_due(const Calendar *cal, const char *opened_on, char out[11]);
 int followup_publish_due(const Calendar *cal, const char *decision_on, int workdays, char out[11]);

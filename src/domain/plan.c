@@ -6,6 +6,7 @@
  * plan_next_status; versions are never deleted; every function that writes runs inside the
  * caller's transaction. SQL is static text with bound values. Called by the web handlers
  * (page_plan.c, api_plan.c), the CLI (cmd_plan.c) and plan_io.c. */
+#include "../core/clock.h"
 #include "plan.h"
 
 #include "../core/util.h"
@@ -340,7 +341,9 @@ static int need_draft(const VersionInfo *vi, char **err) {
 }
 
 static int touch_version(Db *db, int64_t vid, const char *actor) {
-    return db_exec(db, "UPDATE plan_version SET updated_at = datetime('now'), updated_by = ? WHERE id = ?", "ti", actor, vid);
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
+    return db_exec(db, "UPDATE plan_version SET updated_at = ?, updated_by = ? WHERE id = ?", "tti", now, actor, vid);
 }
 
 /* The org and every org above it, as SQL with one '?' for the org id. */
@@ -390,12 +393,14 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
     int64_t seq = 0;
     db_query_int(db, &seq, "SELECT coalesce(max(seq), 0) + 1 FROM plan WHERE org_id = ? AND year = ?", "ii", org_id, (int64_t)year);
     char *name = plan_make_name(year, org_name, qual, (int)seq), today[11];
-    date_today(today);
-    if (db_exec(db, "INSERT INTO plan(org_id, year, number, seq, created_by) VALUES(?, ?, ?, ?, ?)", "iitit", org_id,
-                (int64_t)year, num, seq, actor) != DB_OK ||
-        db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, created_by, updated_by) "
-                    "VALUES(?, 1, '草稿', ?, ?, ?, ?, ?, ?)", "itttttt",
-                db_last_id(db), name, qual, org_name, today, actor, actor) != DB_OK) {
+    clock_today(today);
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
+    if (db_exec(db, "INSERT INTO plan(org_id, year, number, seq, created_by, created_at) VALUES(?, ?, ?, ?, ?, ?)", "iititt",
+                org_id, (int64_t)year, num, seq, actor, now) != DB_OK ||
+        db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, created_by, updated_by, "
+                    "created_at, updated_at) VALUES(?1, 1, '草稿', ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?7)", "itttttt",
+                db_last_id(db), name, qual, org_name, today, actor, now) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
     } else if (version_id) {
         *version_id = db_last_id(db);
@@ -428,8 +433,10 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
         db_query_text(db, &org_name, "SELECT o.name FROM org o JOIN plan p ON p.org_id = o.id WHERE p.id = ?", "i", vi.plan_id);
         db_query_int(db, &seq, "SELECT seq FROM plan WHERE id = ?", "i", vi.plan_id);
         char *name = plan_make_name(vi.year, org_name, qual, (int)seq);
-        if (db_exec(db, "UPDATE plan_version SET qualifier = ?, name = ?, unit = ?, made_on = ?, updated_at = datetime('now'), "
-                        "updated_by = ? WHERE id = ?", "ttttti", qual, name, *u ? u : NULL, *d ? d : NULL, actor,
+        char now[CLOCK_NOW_LEN + 1];
+        clock_now(now);
+        if (db_exec(db, "UPDATE plan_version SET qualifier = ?, name = ?, unit = ?, made_on = ?, updated_at = ?, "
+                        "updated_by = ? WHERE id = ?", "tttttti", qual, name, *u ? u : NULL, *d ? d : NULL, now, actor,
                     version_id) != DB_OK)
             rc = set_err(err, "%s", db_errmsg(db));
         free(name);
@@ -696,27 +703,29 @@ int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor,
         return PLAN_INVALID;
     }
     int dbrc;
+    char now[CLOCK_NOW_LEN + 1];
+    clock_now(now);
     switch (a) {
     case PLAN_SUBMIT:
-        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, submitted_at = datetime('now'), submitted_by = ?, "
-                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
-                       "tttit", next, actor, actor, version_id, vi.status);
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, submitted_at = ?, submitted_by = ?, "
+                           "updated_at = ?, updated_by = ? WHERE id = ? AND status = ?",
+                       "tttttit", next, now, actor, now, actor, version_id, vi.status);
         break;
     case PLAN_APPROVE: /* an approval opinion is optional; it replaces an earlier return opinion (the
                           audit log keeps that one) */
-        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, approved_at = datetime('now'), approved_by = ?, "
-                           "opinion = nullif(?, ''), updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
-                       "ttttit", next, actor, op, actor, version_id, vi.status);
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, approved_at = ?, approved_by = ?, "
+                           "opinion = nullif(?, ''), updated_at = ?, updated_by = ? WHERE id = ? AND status = ?",
+                       "ttttttit", next, now, actor, op, now, actor, version_id, vi.status);
         break;
     case PLAN_RETURN:
         dbrc = db_exec(db, "UPDATE plan_version SET status = ?, opinion = ?, submitted_at = NULL, submitted_by = NULL, "
-                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
-                       "tttit", next, op, actor, version_id, vi.status);
+                           "updated_at = ?, updated_by = ? WHERE id = ? AND status = ?",
+                       "ttttit", next, op, now, actor, version_id, vi.status);
         break;
     default:
-        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, published_at = datetime('now'), published_by = ?, "
-                           "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = ?",
-                       "tttit", next, actor, actor, version_id, vi.status);
+        dbrc = db_exec(db, "UPDATE plan_version SET status = ?, published_at = ?, published_by = ?, "
+                           "updated_at = ?, updated_by = ? WHERE id = ? AND status = ?",
+                       "tttttit", next, now, actor, now, actor, version_id, vi.status);
     }
     free(op);
     if (dbrc != DB_OK) return set_err(err, "%s", db_errmsg(db));
@@ -746,11 +755,12 @@ int plan_revise(Db *db, int64_t version_id, const char *reason, const char *acto
         return PLAN_INVALID;
     }
     char today[11];
-    date_today(today);
+    clock_today(today);
     int64_t nid = 0;
     if (db_exec(db, "INSERT INTO plan_version(plan_id, version, status, name, qualifier, unit, made_on, change_reason, created_by, "
-                    "updated_by) SELECT plan_id, version + 1, '草稿', name, qualifier, unit, ?, ?, ?, ? FROM plan_version WHERE id = ?",
-                "tttti", today, why, actor, actor, version_id) != DB_OK ||
+                    "updated_by, created_at, updated_at) SELECT plan_id, version + 1, '草稿', name, qualifier, unit, ?1, ?2, ?3, ?3, ?4, "
+                    "?4 FROM plan_version WHERE id = ?5",
+                "tttti", today, why, actor, clock_stamp().s, version_id) != DB_OK ||
         (nid = db_last_id(db), 0) ||
         db_exec(db, "INSERT INTO plan_task(version_id, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, "
                     "scope_text, lead_dept, joint_depts, month_from, month_to, period_text, level, remark, origin_id) "
@@ -1099,9 +1109,9 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
             if (!c) snprintf(code, sizeof code, "%s", cand);
         }
         if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
-                        "status, requested_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?)",
-                    "ittttttttt", org_id, code, name, source, reason, codes, scope, from, to,
-                    actor) != DB_OK)
+                        "status, requested_by, requested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?, ?)",
+                    "itttttttttt", org_id, code, name, source, reason, codes, scope, from, to,
+                    actor, clock_stamp().s) != DB_OK)
             rc = set_err(err, "%s", db_errmsg(db));
         else if (id_out) *id_out = db_last_id(db);
         free(codes);
@@ -1139,9 +1149,9 @@ int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, cons
     } else if (!approve && !*op) {
         set_err(err, "退回时请填写审批意见");
         rc = PLAN_INVALID;
-    } else if (db_exec(db, "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = datetime('now'), decided_by = ? "
+    } else if (db_exec(db, "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = ?, decided_by = ? "
                            "WHERE id = ? AND status = '待审批'",
-                       "ttti", approve ? "已批准" : "已退回", *op ? op : NULL, actor, id) != DB_OK) {
+                       "tttti", approve ? "已批准" : "已退回", *op ? op : NULL, clock_stamp().s, actor, id) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
     }
     free(op);
@@ -1162,8 +1172,8 @@ int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *acto
         set_err(err, "临时开展的原因不超过 2000 个字");
         rc = PLAN_INVALID;
     } else if (db_exec(db, "UPDATE plan_adhoc SET status = '待审批', reason = CASE WHEN ? <> '' THEN ? ELSE reason END, "
-                           "requested_at = datetime('now'), requested_by = ? WHERE id = ? AND status = '已退回'",
-                       "ttti", why, why, actor, id) != DB_OK) {
+                           "requested_at = ?, requested_by = ? WHERE id = ? AND status = '已退回'",
+                       "tttti", why, why, clock_stamp().s, actor, id) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
     }
     free(why);

@@ -7,10 +7,12 @@
  * to disk before their row; nothing is deleted (violations and files are withdrawn by status).
  * Reference lists (result, violation categories, inspection methods) come from the refdata
  * table. Called by the record web handlers (page_record*.c). */
+#include "../core/clock.h"
 #include "record.h"
 
 #include "../core/money.h"
 #include "../core/util.h"
+#include "deadline.h"
 #include "draw_sha256.h"
 
 #include <errno.h>
@@ -115,26 +117,27 @@ int record_deadline(const Calendar *cal, const char *checked_on, const char *mon
     }
     if (!cal || !date_valid(start) || !date_valid(today)) return cal ? CAL_INVALID : CAL_UNKNOWN;
     int rc = calendar_add_workdays(cal, start, RECORD_ENTRY_DAYS, deadline);
-    if (rc != CAL_OK) {
+    if (rc < 0) {
         deadline[0] = 0;
         return rc;
     }
+    /* a deadline counted over a provisional year: 预计今日到期, 预计剩余…, 预计逾期… */
+    const int prov = rc == CAL_PROVISIONAL;
+    const char *pre = prov ? "预计" : "";
     int n = 0;
     if (strcmp(today, deadline) == 0) {
-        snprintf(state, 64, "今日到期");
+        snprintf(state, 64, "%s今日到期", pre);
     } else if (strcmp(today, deadline) < 0) {
-        if ((rc = calendar_workdays_between(cal, today, deadline, &n)) != CAL_OK) return rc;
-        snprintf(state, 64, "剩余%d个工作日", n);
+        if ((rc = calendar_workdays_between(cal, today, deadline, &n)) < 0) return rc;
+        snprintf(state, 64, "%s剩余%d个工作日", pre, n);
     } else {
         *overdue = 1;
-        if ((rc = calendar_workdays_between(cal, deadline, today, &n)) != CAL_OK) {
-            snprintf(state, 64, "已逾期");
-            return CAL_OK;
-        }
-        if (n > 0) snprintf(state, 64, "已逾期%d个工作日", n);
-        else snprintf(state, 64, "已逾期");
+        if (calendar_workdays_between(cal, deadline, today, &n) >= 0 && n > 0)
+            snprintf(state, 64, "%s逾期%d个工作日", prov ? "预计" : "已", n);
+        else
+            snprintf(state, 64, "%s逾期", prov ? "预计" : "已");
     }
-    return CAL_OK;
+    return prov ? CAL_PROVISIONAL : CAL_OK;
 }
 
 /* ---------------------------------------------------------------- helpers ---- */
@@ -353,8 +356,9 @@ int record_sync_task(Db *db, int64_t task_id, int *created, char **err) {
             db_bind_int(ts, 1, draw_id);
             while (rc == REC_OK && db_step(ts) == DB_ROW) {
                 int64_t gid = db_col_int(ts, 1);
-                if (db_exec(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id) VALUES (?, ?, ?, ?, ?)", "iiitn",
-                            task_id, draw_id, org, db_col_text(ts, 0)) != DB_OK) {
+                if (db_exec(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, created_at, updated_at) "
+                                "VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)", "iiitt",
+                            task_id, draw_id, org, db_col_text(ts, 0), clock_stamp().s) != DB_OK) {
                     rc = fail_db(db, err);
                     break;
                 }
@@ -480,7 +484,8 @@ json_t *record_json(Db *db, int64_t id, const Calendar *cal, const char *today) 
         const char *status = json_string_value(json_object_get(o, "status"));
         char deadline[11], state[64];
         int overdue = 0;
-        record_deadline(cal, json_string_value(json_object_get(o, "checked_on")), db_col_text(st, 7), today, deadline, state, &overdue);
+        int drc = record_deadline(cal, json_string_value(json_object_get(o, "checked_on")), db_col_text(st, 7), today, deadline,
+                                  state, &overdue);
         int editable = str_eq(status, "待录入") || str_eq(status, "退回");
         json_object_set_new(o, "task_id", json_integer(db_col_int(st, 0)));
         json_object_set_new(o, "task_code", json_string(db_col_text(st, 1)));
@@ -490,6 +495,7 @@ json_t *record_json(Db *db, int64_t id, const Calendar *cal, const char *today) 
         json_object_set_new(o, "target_name", json_string(db_col_text(st, 5)));
         json_object_set_new(o, "org_name", json_string(db_col_text(st, 11)));
         json_object_set_new(o, "deadline", json_string(deadline));
+        deadline_json_set(o, "deadline_text", "provisional", deadline, drc == CAL_PROVISIONAL);
         json_object_set_new(o, "deadline_state", json_string(editable ? state : "已提交"));
         json_object_set_new(o, "overdue", json_boolean(editable && overdue));
         json_object_set_new(o, "editable", json_boolean(editable));
@@ -613,10 +619,11 @@ static int version_bump(Db *db, int64_t id, const char *actor, char **err) {
     char *data = json_dumps(snap, JSON_COMPACT | JSON_SORT_KEYS);
     int64_t v = json_integer_value(json_object_get(snap, "version"));
     json_decref(snap);
-    int rc = db_exec(db, "INSERT INTO record_version(record_id, version, data, changed_by) VALUES (?, ?, ?, ?)", "iitt", id, v, data, actor);
+    int rc = db_exec(db, "INSERT INTO record_version(record_id, version, data, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", "iittt",
+                     id, v, data, actor, clock_stamp().s);
     free(data);
     if (rc == DB_OK)
-        rc = db_exec(db, "UPDATE record SET version = version + 1, updated_at = datetime('now'), updated_by = ? WHERE id = ?", "ti", actor, id);
+        rc = db_exec(db, "UPDATE record SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?", "tti", clock_stamp().s, actor, id);
     return rc == DB_OK ? REC_OK : fail_db(db, err);
 }
 
@@ -850,7 +857,7 @@ int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const cha
             Stmt *w = db_prepare(db, x->id ? "UPDATE record_violation SET item_position = ?, category = ?, amount_cents = ?, description = ? "
                                              "WHERE id = ? AND record_id = ?"
                                            : "INSERT INTO record_violation(item_position, category, amount_cents, description, created_by, "
-                                             "record_id) VALUES (?, ?, ?, ?, ?, ?)");
+                                             "record_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
             if (!w) {
                 rc = fail_db(db, err);
                 break;
@@ -863,6 +870,7 @@ int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const cha
             if (x->id) db_bind_int(w, 5, x->id);
             else db_bind_text(w, 5, actor);
             db_bind_int(w, 6, id);
+            if (!x->id) db_bind_text(w, 7, clock_stamp().s);
             if (db_step(w) != DB_DONE) rc = fail_db(db, err);
             db_finalize(w);
         }
@@ -916,10 +924,11 @@ int record_submit(Db *db, int64_t id, const char *today, const char *actor, json
     if (record_submit_check(&v, errors) > 0) {
         rc = REC_INVALID;
         set_err(err, "尚不能提交审核，请补全以下内容");
-    } else if (db_exec(db, "UPDATE record SET status = '待审核', submitted_at = datetime('now'), submitted_by = ?, updated_at = datetime('now'), "
-                           "updated_by = ? WHERE id = ?", "tti", actor, actor, id) != DB_OK ||
-               db_exec(db, "INSERT INTO record_event(record_id, action, from_status, to_status, on_day, by_user) VALUES (?, '提交', ?, '待审核', ?, ?)",
-                       "ittt", id, status, today, actor) != DB_OK) {
+    } else if (db_exec(db, "UPDATE record SET status = '待审核', submitted_at = ?1, submitted_by = ?2, updated_at = ?1, "
+                           "updated_by = ?2 WHERE id = ?3", "tti", clock_stamp().s, actor, id) != DB_OK ||
+               db_exec(db, "INSERT INTO record_event(record_id, action, from_status, to_status, on_day, by_user, at) "
+                           "VALUES (?, '提交', ?, '待审核', ?, ?, ?)",
+                       "itttt", id, status, today, actor, clock_stamp().s) != DB_OK) {
         rc = fail_db(db, err);
     }
     free(iv);
@@ -999,8 +1008,9 @@ int record_file_add(Db *db, int64_t id, const char *files_dir, const char *kind,
     char sha[65];
     draw_sha256_hex(data, len, sha);
     if (store_bytes(files_dir, sha, data, len, err) != REC_OK) return REC_ERR;
-    if (db_exec(db, "INSERT INTO record_file(record_id, kind, mime, size, sha256, original_name, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                "ittittt", id, kind, mime, (int64_t)len, sha, original_name, actor) != DB_OK)
+    if (db_exec(db, "INSERT INTO record_file(record_id, kind, mime, size, sha256, original_name, uploaded_by, uploaded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "ittitttt", id, kind, mime, (int64_t)len, sha, original_name, actor, clock_stamp().s) != DB_OK)
         return fail_db(db, err);
     if (file_id) *file_id = db_last_id(db);
     return REC_OK;
@@ -1037,8 +1047,8 @@ int record_signature_set(Db *db, int64_t id, const char *files_dir, const unsign
         /* the earlier signature, if any, is withdrawn: one signature per record */
         if (db_exec(db, "UPDATE record_file SET status = '已撤销', status_reason = '重新签名' WHERE record_id = ? AND kind = 'signature' "
                         "AND status = '有效' AND id <> ?", "ii", id, fid) != DB_OK ||
-            db_exec(db, "UPDATE record SET signature_file_id = ?, signer_name = ?, updated_at = datetime('now'), updated_by = ? WHERE id = ?",
-                    "itti", fid, name, actor, id) != DB_OK)
+            db_exec(db, "UPDATE record SET signature_file_id = ?, signer_name = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                    "ittti", fid, name, clock_stamp().s, actor, id) != DB_OK)
             rc = fail_db(db, err);
     }
     if (file_id) *file_id = fid;

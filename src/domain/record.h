@@ -76,8 +76,10 @@ int record_submit_check(const RecordSubmitView *v, json_t *errors);
 
 /* The entry deadline: checked_on + RECORD_ENTRY_DAYS working days, or before the check (NULL
  * or "") the last day of month_to ("YYYY-MM") + RECORD_ENTRY_DAYS. Writes the deadline (or "")
- * and the state shown ("剩余N个工作日", "今日到期", "已逾期N个工作日", "期限未知") and sets
- * *overdue. Returns CAL_OK, CAL_UNKNOWN or CAL_INVALID (state "期限未知" for both). */
+ * and the state shown ("剩余N个工作日", "今日到期", "已逾期N个工作日", "期限未知"; "预计剩余…",
+ * "预计今日到期", "预计逾期…" for a provisional deadline) and sets *overdue. Returns CAL_OK,
+ * CAL_PROVISIONAL (counted over a year without the State Council notice), CAL_UNKNOWN or
+ * CAL_INVALID (state "期限未知" for both). */
 int record_deadline(const Calendar *cal, const char *checked_on, const char *month_to,
                     const char *today, char deadline[11], char state[64], int *overdue);
 

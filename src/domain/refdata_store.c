@@ -2,6 +2,7 @@
  * refdata_store.h). Parsing is refdata.c's; this module validates codes, replaces a set in one
  * transaction and records the replaced rows in the audit log. Called by `spotcheck init` and
  * `spotcheck refdata`. */
+#include "../core/clock.h"
 #include "refdata_store.h"
 
 #include "../core/embed.h"
@@ -108,8 +109,9 @@ static int load_set(Db *db, const char *name, const char *text, size_t len, cons
     int rc = db_exec(db, "DELETE FROM refdata WHERE set_name = ?", "t", name);
     if (rc == DB_OK) rc = insert_rows(db, name, t, err);
     if (rc == DB_OK)
-        rc = db_exec(db, "INSERT OR REPLACE INTO refdata_set(set_name, rows, sha256, source, loaded_by) VALUES (?, ?, ?, ?, ?)",
-                     "tittt", name, (int64_t)t->nrows, hex, source, actor);
+        rc = db_exec(db, "INSERT OR REPLACE INTO refdata_set(set_name, rows, sha256, source, loaded_by, loaded_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                     "titttt", name, (int64_t)t->nrows, hex, source, actor, clock_stamp().s);
     char *after = rc == DB_OK ? set_json(db, name) : NULL;
     char action[64];
     snprintf(action, sizeof action, "refdata.%s", name);

@@ -2,7 +2,9 @@
  * model, the public record and the findings rule). Works on the tables of sql/008_record.sql;
  * the record form itself (creation, filling, submission) belongs to record.c. Called by the web
  * handlers (page_result*.c); every changing function runs inside the caller's transaction. */
+#include "../core/clock.h"
 #include "result.h"
+#include "deadline.h"
 
 #include "codes.h"
 #include "directory.h"
@@ -253,10 +255,10 @@ static int add_event(Db *db, int64_t id, const char *action, const char *from, c
                      const char *opinion, const char *today, const char *actor) {
     return db_exec(db,
                    "INSERT INTO record_event(record_id, action, from_status, to_status, opinion, "
-                   "on_day, by_user) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   "itttttt", id, action, from, to, str_empty(opinion) ? NULL : opinion, today,
-                   actor);
+                   "on_day, by_user, at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "itttttt" "t", id, action, from, to, str_empty(opinion) ? NULL : opinion, today,
+                   actor, clock_stamp().s);
 }
 
 int result_review(Db *db, int64_t id, const char *action, const char *actor, const char *opinion,
@@ -286,19 +288,21 @@ int result_review(Db *db, int64_t id, const char *action, const char *actor, con
         set_err(err, "退回时必须填写审核意见");
         rc = RESULT_INVALID;
     } else {
+        char now[CLOCK_NOW_LEN + 1];
+        clock_now(now);
         int drc = str_eq(action, "return")
                       ? db_exec(db,
                                 "UPDATE record SET status = '退回', review_opinion = ?, "
-                                "reviewed_at = datetime('now'), "
-                                "reviewed_by = ?, updated_at = datetime('now'), updated_by = ? "
+                                "reviewed_at = ?, "
+                                "reviewed_by = ?, updated_at = ?, updated_by = ? "
                                 "WHERE id = ? AND status = '待审核'",
-                                "ttti", op, actor, actor, id)
+                                "ttttti", op, now, actor, now, actor, id)
                       : db_exec(db,
                                 "UPDATE record SET status = '审核通过', reviewed_at = "
-                                "datetime('now'), reviewed_by = ?, "
-                                "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND "
+                                "?, reviewed_by = ?, "
+                                "updated_at = ?, updated_by = ? WHERE id = ? AND "
                                 "status = '待审核'",
-                                "tti", actor, actor, id);
+                                "tttti", now, actor, now, actor, id);
         if (drc != DB_OK)
             rc = db_fail(db, err);
         else if (db_changes(db) != 1) {
@@ -330,8 +334,8 @@ static int target_checked(Db *db, int64_t target_id, const char *checked_on, con
     if (dir_keep_version(db, "target", target_id, actor, err) != DB_OK) return RESULT_ERR;
     if (db_exec(db,
                 "UPDATE target SET last_checked_on = ?, version = version + 1, updated_at = "
-                "datetime('now'), updated_by = ? WHERE id = ?",
-                "tti", checked_on, actor, target_id) != DB_OK)
+                "?, updated_by = ? WHERE id = ?",
+                "ttti", checked_on, clock_stamp().s, actor, target_id) != DB_OK)
         return db_fail(db, err);
     return RESULT_OK;
 }
@@ -393,16 +397,18 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
     }
     if (rc == RESULT_OK) {
         int crc = result_deadline(cal, checked_on, deadline);
-        if (crc != CAL_OK) {
+        if (crc < 0) {
             deadline[0] = 0;
             opinion = xstrdup("公示期限未知（超出工作日历数据范围）");
         } else if (result_is_late(deadline, today)) {
             int over = 0;
+            char shown[128];
+            deadline_text(deadline, crc == CAL_PROVISIONAL, shown, sizeof shown);
             if (late) *late = 1;
-            if (calendar_workdays_between(cal, deadline, today, &over) == CAL_OK && over > 0)
-                opinion = xasprintf("逾期公示：公示期限为 %s，逾期 %d 个工作日", deadline, over);
+            if (calendar_workdays_between(cal, deadline, today, &over) >= 0 && over > 0)
+                opinion = xasprintf("逾期公示：公示期限为 %s，逾期 %d 个工作日", shown, over);
             else
-                opinion = xasprintf("逾期公示：公示期限为 %s", deadline);
+                opinion = xasprintf("逾期公示：公示期限为 %s", shown);
         }
         each_label(db, "result_categories", codes, array_one, labels);
         size_t n = json_array_size(labels);
@@ -431,10 +437,10 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         json_decref(pub);
         if (db_exec(
                 db,
-                "UPDATE record SET status = '已公示', published_at = datetime('now'), published_by "
-                "= ?, published_json = ?, "
-                "updated_at = datetime('now'), updated_by = ? WHERE id = ? AND status = '审核通过'",
-                "ttti", actor, json, actor, id) != DB_OK)
+                "UPDATE record SET status = '已公示', published_at = ?1, published_by "
+                "= ?2, published_json = ?3, "
+                "updated_at = ?1, updated_by = ?2 WHERE id = ?4 AND status = '审核通过'",
+                "ttti", clock_stamp().s, actor, json, id) != DB_OK)
             rc = db_fail(db, err);
         else if (db_changes(db) != 1) {
             set_err(err, "检查记录已被他人处理，请刷新");
@@ -461,9 +467,9 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
             char *summary = finding_summary(db, id, result_text);
             if (db_exec(db,
                         "INSERT INTO credit_event(target_id, record_id, kind, summary, on_day, "
-                        "by_user) "
-                        "VALUES (?, ?, '检查发现', ?, ?, ?)",
-                        "iittt", target_id, id, summary, today, actor) != DB_OK)
+                        "by_user, at) "
+                        "VALUES (?, ?, '检查发现', ?, ?, ?, ?)",
+                        "iitttt", target_id, id, summary, today, actor, clock_stamp().s) != DB_OK)
                 rc = db_fail(db, err);
             free(summary);
         }
@@ -521,18 +527,24 @@ static char *internal_name(const char *kind, const char *name) {
 static void set_deadline(json_t *o, const Calendar *cal, const char *checked_on, const char *today,
                          int open) {
     char d[11];
-    if (result_deadline(cal, checked_on, d) != CAL_OK) {
+    int rc = result_deadline(cal, checked_on, d);
+    if (rc < 0) {
         json_object_set_new(o, "deadline", json_string("期限未知"));
+        deadline_json_set(o, "deadline_text", "provisional", NULL, 0);
         json_object_set_new(o, "deadline_unknown", json_true());
         json_object_set_new(o, "overdue", json_false());
+        json_object_set_new(o, "overdue_label", json_string(""));
         json_object_set_new(o, "days_left", json_null());
         return;
     }
+    int prov = rc == CAL_PROVISIONAL;
     json_object_set_new(o, "deadline", json_string(d));
+    deadline_json_set(o, "deadline_text", "provisional", d, prov);
     json_object_set_new(o, "deadline_unknown", json_false());
     json_object_set_new(o, "overdue", json_boolean(open && result_is_late(d, today)));
+    json_object_set_new(o, "overdue_label", json_string(prov ? "预计逾期" : "已逾期"));
     int left = 0;
-    if (open && calendar_workdays_between(cal, today, d, &left) == CAL_OK)
+    if (open && calendar_workdays_between(cal, today, d, &left) >= 0)
         json_object_set_new(o, "days_left", json_integer(left));
     else
         json_object_set_new(o, "days_left", json_null());

@@ -72,7 +72,8 @@ const char *result_action_name(const char *action);
 /* 1 when `reviewer` may review a record submitted by `submitted_by` (never one's own). */
 int result_may_review(const char *reviewer, const char *submitted_by);
 /* The publication deadline: the RESULT_PUBLISH_DAYS-th working day after checked_on. CAL_OK with
- * out set, CAL_UNKNOWN (beyond the data), CAL_INVALID (no or bad date). */
+ * out set, CAL_PROVISIONAL (out set, counted over a year without the State Council notice),
+ * CAL_UNKNOWN (beyond the data), CAL_INVALID (no or bad date). */
 int result_deadline(const Calendar *cal, const char *checked_on, char out[11]);
 /* 1 when `day` is after `deadline` (both YYYY-MM-DD); 0 when not or deadline is NULL/"". */
 int result_is_late(const char *deadline, const char *day);

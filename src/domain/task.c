@@ -2,7 +2,9 @@
  * departments with the 2-working-day confirmation, and the gate in front of the draw. See
  * task.h for the model and conventions. Callers: src/web/page_task*.c. The draw itself is
  * draw_store.h; this module only decides whether it may happen and with which parameters. */
+#include "../core/clock.h"
 #include "task.h"
+#include "deadline.h"
 
 #include "../core/embed.h"
 #include "../core/util.h"
@@ -50,6 +52,17 @@ int task_grade_ratio_valid(const char *text) {
 int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11]) {
     if (!cal) return CAL_UNKNOWN;
     return calendar_add_workdays(cal, named_on, TASK_JOINT_DAYS, out);
+}
+
+/* The confirmation deadline of a joint dept named on named_on, counted on the current calendar so
+ * that a provisional date (预计) becomes exact once the notice is loaded; the date stored when the
+ * dept was named when the calendar cannot count it. Returns 1 provisional, 0 exact, -1 unknown
+ * (out ""). */
+static int joint_due(const Calendar *cal, const char *named_on, const char *stored, char out[11]) {
+    int rc = cal && date_valid(named_on) ? task_joint_deadline(cal, named_on, out) : CAL_UNKNOWN;
+    if (rc >= 0) return rc == CAL_PROVISIONAL;
+    snprintf(out, 11, "%s", date_valid(stored) ? stored : "");
+    return *out ? 0 : -1;
 }
 
 const char *task_joint_state(const char *status, const char *deadline, const char *confirmed_on,
@@ -101,6 +114,12 @@ Calendar *task_calendar_load(Db *db, char **err) {
     }
     Calendar *cal = calendar_parse(text, len, err);
     free(text);
+    /* the years after the notices, provisionally (the lunar dates are astronomy: built in) */
+    const EmbeddedFile *lunar = embed_find("data/lunar.tsv");
+    if (cal && lunar && calendar_extend_statutory(cal, (const char *)lunar->data, lunar->len, err) != CAL_OK) {
+        calendar_free(cal);
+        return NULL;
+    }
     return cal;
 }
 
@@ -153,7 +172,7 @@ static int add_joints(Db *db, int64_t task_id, int64_t org_id, int64_t lead_id, 
         }
         if (d == lead_id) continue;
         char deadline[11];
-        int have = task_joint_deadline(cal, today, deadline) == CAL_OK;
+        int have = task_joint_deadline(cal, today, deadline) >= 0; /* stored as counted today */
         if (db_exec(db, "INSERT OR IGNORE INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?)",
                     "iitt", task_id, d, today, have ? deadline : NULL)) {
             rc = dberr(db, err);
@@ -203,10 +222,10 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
     int rc = TASK_OK;
     if (db_exec(db,
                 "INSERT INTO task(org_id, code, plan_task_id, name, kind, ratio, item_codes, scope_json, scope_text, "
-                "lead_dept_id, month_from, month_to, created_by) VALUES (?,?,?,?,?,?,?,?,?,nullif(?,0),?,?,?)",
-                "itittttttitt" "t", org, code, plan_task_id, db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
+                "lead_dept_id, month_from, month_to, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,nullif(?,0),?,?,?,?)",
+                "itittttttitt" "tt", org, code, plan_task_id, db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
                 db_col_text(st, 6), db_col_text(st, 7), db_col_text(st, 8), lead, db_col_text(st, 11), db_col_text(st, 12),
-                actor))
+                actor, clock_stamp().s))
         rc = dberr(db, err);
     db_finalize(st);
     int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
@@ -215,7 +234,8 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
         rc = TASK_CONFLICT;
     }
     if (rc == TASK_OK &&
-        db_exec(db, "INSERT INTO task_scheme(task_id, group_size, updated_by) VALUES (?, 2, ?)", "it", id, actor))
+        db_exec(db, "INSERT INTO task_scheme(task_id, group_size, updated_by, updated_at) VALUES (?, 2, ?, ?)", "itt", id, actor,
+                clock_stamp().s))
         rc = dberr(db, err);
     if (rc == TASK_OK) rc = add_joints(db, id, org, lead, joints, cal, today, err);
     free(joints);
@@ -262,15 +282,16 @@ int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *sc
     json_decref(scope);
     int rc = db_exec(db,
                      "INSERT INTO task(org_id, code, adhoc_id, name, kind, ratio, item_codes, scope_json, scope_text, "
-                     "lead_dept_id, month_from, month_to, created_by) SELECT org_id, code, id, name, '临时', ?, item_codes, ?, "
-                     "CASE WHEN scope_text <> '' THEN scope_text ELSE ? END, ?, month_from, month_to, ? FROM plan_adhoc WHERE id = ?",
-                     "tttiti", ratio, sj, words, lead, actor, adhoc_id)
+                     "lead_dept_id, month_from, month_to, created_by, created_at) SELECT org_id, code, id, name, '临时', ?, item_codes, ?, "
+                     "CASE WHEN scope_text <> '' THEN scope_text ELSE ? END, ?, month_from, month_to, ?, ? FROM plan_adhoc WHERE id = ?",
+                     "tttitti", ratio, sj, words, lead, actor, clock_stamp().s, adhoc_id)
                  ? dberr(db, err)
                  : TASK_OK;
     free(sj);
     free(words);
     int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
-    if (rc == TASK_OK && db_exec(db, "INSERT INTO task_scheme(task_id, updated_by) VALUES (?, ?)", "it", id, actor))
+    if (rc == TASK_OK && db_exec(db, "INSERT INTO task_scheme(task_id, updated_by, updated_at) VALUES (?, ?, ?)", "itt", id, actor,
+                                 clock_stamp().s))
         rc = dberr(db, err);
     if (rc == TASK_OK) *task_id = id;
     return rc;
@@ -347,9 +368,9 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     else if (db_exec(db,
                      "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
                      "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, grade_rules = ?, "
-                     "updated_at = datetime('now'), updated_by = ? WHERE task_id = ?",
-                     "ttttttttittti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s, actor,
-                     task_id))
+                     "updated_at = ?, updated_by = ? WHERE task_id = ?",
+                     "ttttttttitttti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
+                     clock_stamp().s, actor, task_id))
         rc = dberr(db, err);
     for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
     free(gs);
@@ -382,11 +403,12 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
         }
     }
     if (rc == TASK_OK) {
-        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = datetime('now'), submitted_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?"
-                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = datetime('now'), approved_by = ?, opinion = ? WHERE task_id = ?"
-                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_by = ?, opinion = ? WHERE task_id = ?"
-                                                      : "UPDATE task_scheme SET status = ?, published_at = datetime('now'), published_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?";
-        if (db_exec(db, sql, "ttti", next, actor, str_empty(opinion) ? NULL : opinion, task_id)) rc = dberr(db, err);
+        /* every statement takes (status, now, actor, opinion, task_id) */
+        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = ?, submitted_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?"
+                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = ?, approved_by = ?, opinion = ? WHERE task_id = ?"
+                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_at = ?, updated_by = ?, opinion = ? WHERE task_id = ?"
+                                                      : "UPDATE task_scheme SET status = ?, published_at = ?, published_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?";
+        if (db_exec(db, sql, "tttti", next, clock_stamp().s, actor, str_empty(opinion) ? NULL : opinion, task_id)) rc = dberr(db, err);
     }
     free(status);
     return rc;
@@ -432,19 +454,23 @@ int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
         return 0;
     }
     free(status);
-    Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline FROM task_joint j JOIN dept d ON d.id = j.dept_id "
+    Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline, j.named_on FROM task_joint j JOIN dept d ON d.id = j.dept_id "
                               "WHERE j.task_id = ? ORDER BY d.code");
     if (!st) return set_err(why, "%s", db_errmsg(db)), -1;
     db_bind_int(st, 1, task_id);
+    Calendar *cal = task_calendar_load(db, NULL);
     int ok = 1;
     while (ok && db_step(st) == DB_ROW) {
-        const char *state = task_joint_state(db_col_text(st, 1), db_col_text(st, 2), NULL, today);
+        char due[11], shown[128];
+        int prov = joint_due(cal, db_col_text(st, 3), db_col_text(st, 2), due);
+        const char *state = task_joint_state(db_col_text(st, 1), *due ? due : NULL, NULL, today);
         if (!strcmp(state, "待确认") || !strcmp(state, "待确认（期限未知）")) {
             set_err(why, "联合部门「%s」尚未确认（确认期限：%s）：请待其确认或期限届满后再抽取", db_col_text(st, 0),
-                    db_col_text(st, 2) ? db_col_text(st, 2) : "未知");
+                    deadline_text(due, prov > 0, shown, sizeof shown));
             ok = 0;
         }
     }
+    calendar_free(cal);
     db_finalize(st);
     return ok;
 }
@@ -552,8 +578,8 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
 int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
                          const char *actor, char **err) {
     char *o = trim_dup(observers);
-    int rc = db_exec(db, "INSERT OR REPLACE INTO task_ceremony(task_id, draw_no, observers_present, held_by) VALUES (?,?,?,?)",
-                     "iitt", task_id, (int64_t)draw_no, o, actor)
+    int rc = db_exec(db, "INSERT OR REPLACE INTO task_ceremony(task_id, draw_no, observers_present, held_by, held_at) VALUES (?,?,?,?,?)",
+                     "iittt", task_id, (int64_t)draw_no, o, actor, clock_stamp().s)
                  ? dberr(db, err)
                  : TASK_OK;
     free(o);
@@ -695,14 +721,18 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
                         "FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? ORDER BY d.code");
     if (st) {
         db_bind_int(st, 1, task_id);
+        Calendar *cal = task_calendar_load(db, NULL);
         while (db_step(st) == DB_ROW) {
             json_t *j = json_object();
             json_object_set_new(j, "dept_id", json_integer(db_col_int(st, 0)));
             set_text(j, "dept_code", db_col_text(st, 1));
             set_text(j, "dept_name", db_col_text(st, 2));
             set_text(j, "named_on", db_col_text(st, 3));
-            set_text(j, "deadline", db_col_text(st, 4) ? db_col_text(st, 4) : "未知（超出节假日数据范围）");
-            const char *state = task_joint_state(db_col_text(st, 5), db_col_text(st, 4), db_col_text(st, 6), today);
+            char due[11];
+            int prov = joint_due(cal, db_col_text(st, 3), db_col_text(st, 4), due);
+            set_text(j, "deadline", *due ? due : "未知（超出节假日数据范围）");
+            deadline_json_set(j, "deadline_text", "provisional", due, prov > 0);
+            const char *state = task_joint_state(db_col_text(st, 5), *due ? due : NULL, db_col_text(st, 6), today);
             set_text(j, "state", state);
             json_object_set_new(j, "overdue", json_boolean(!strcmp(state, "已逾期") || !strcmp(state, "逾期确认")));
             json_object_set_new(j, "confirmed", json_boolean(!strcmp(db_col_text(st, 5), "已确认")));
@@ -711,6 +741,7 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
             json_object_set_new(j, "officers", officers_of(db, db_col_int(st, 0)));
             json_array_append_new(joints, j);
         }
+        calendar_free(cal);
         db_finalize(st);
     }
     json_object_set_new(t, "joints", joints);

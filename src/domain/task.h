@@ -41,8 +41,8 @@ enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CO
  * "publish"), or NULL when not allowed. */
 const char *task_scheme_next(const char *status, const char *action);
 /* The confirmation deadline: the TASK_JOINT_DAYS-th working day after named_on (named_on itself
- * is not counted). Returns CAL_OK with out set, or CAL_UNKNOWN (beyond the calendar data: never
- * guessed) / CAL_INVALID. */
+ * is not counted). Returns CAL_OK with out set, CAL_PROVISIONAL (out set, counted over a year
+ * without the State Council notice), or CAL_UNKNOWN (beyond the calendar data) / CAL_INVALID. */
 int task_joint_deadline(const Calendar *cal, const char *named_on, char out[11]);
 /* The state of one joint department as shown: "已确认", "逾期确认" (confirmed after the
  * deadline), "待确认", "已逾期" (not confirmed, today after the deadline), "待确认（期限未知）"
@@ -62,7 +62,8 @@ extern const char *const task_grade_labels[4];
 /* Loads the working-day calendar: the holidays set of the refdata table when it has one (loaded
  * by `spotcheck init` and replaced by `spotcheck refdata load holidays --dir DIR` when the State
  * Council publishes a new year), else the data/holidays.tsv built into the binary (db may be
- * NULL). NULL with *err on error; free with calendar_free. */
+ * NULL), extended after its last year with provisional years from data/lunar.tsv (see
+ * calendar_extend_statutory). NULL with *err on error; free with calendar_free. */
 Calendar *task_calendar_load(Db *db, char **err);
 /* The text of that holiday data (TSV with its header line; the database's set, else the built-in
  * file), NUL-terminated, its length in *len; *in_db tells which. NULL when there is none. */

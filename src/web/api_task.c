@@ -4,6 +4,7 @@
  * pages (task_web_scheme_action, task_web_freeze, ... in page_task*.c), so permissions, rules,
  * the audit row and the one transaction are the same; routes carry the same permissions and
  * need the X-CSRF-Token header. Tasks outside the user's org scope are 404. */
+#include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -31,7 +32,7 @@ static void add_draw_status(Req *r, json_t *t) {
 
 static void send_task(Req *r, long long id, int status) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *t = task_json(r->db, id, today);
     if (!t) {
         web_error(r, 404, "not_found", "任务不存在");
@@ -63,7 +64,7 @@ void api_task_start(Req *r) {
         return;
     }
     char today[11], *msg = NULL;
-    date_today(today);
+    clock_today(today);
     json_t *errors = json_object();
     int rc;
     if (ptid > 0) {
@@ -234,14 +235,15 @@ void api_joint_confirm(Req *r) {
         return;
     }
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *t = task_json(r->db, id, today), *j, *out = NULL;
     size_t i;
     json_array_foreach(json_object_get(t, "joints"), i, j) if (json_integer_value(json_object_get(j, "dept_id")) == dept) out =
-        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id, "code", json_object_get(t, "code"),
+        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id, "code", json_object_get(t, "code"),
                   "dept_code", json_object_get(j, "dept_code"), "dept_name", json_object_get(j, "dept_name"), "state",
                   json_object_get(j, "state"), "confirmed_on", json_object_get(j, "confirmed_on"), "deadline",
-                  json_object_get(j, "deadline"), "overdue", json_object_get(j, "overdue"), "items_text", json_object_get(j, "items_text"));
+                  json_object_get(j, "deadline"), "provisional", json_object_get(j, "provisional"), "overdue",
+                  json_object_get(j, "overdue"), "items_text", json_object_get(j, "items_text"));
     json_decref(t);
     if (out) web_json(r, 200, out);
     else web_error(r, 500, "joint_confirm", "确认已保存，但读取任务失败");

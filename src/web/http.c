@@ -3,6 +3,7 @@
  * HTTP_MAX_BODY; multipart uploads streamed to a temporary file up to HTTP_MAX_UPLOAD), calls the
  * application's handler with plain structs, logs one line per request, and stops gracefully on
  * SIGTERM/SIGINT. Also parses a raw request from a FILE for `spotcheck test-http`. */
+#include "../core/clock.h"
 #include "http.h"
 
 #include <ctype.h>
@@ -209,11 +210,8 @@ static void log_request(const Conn *k, int status, size_t bytes) {
     struct timeval now;
     gettimeofday(&now, NULL);
     long ms = (now.tv_sec - k->start.tv_sec) * 1000 + (now.tv_usec - k->start.tv_usec) / 1000;
-    char ts[32];
-    time_t t = now.tv_sec;
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+    char ts[CLOCK_NOW_LEN + 1];
+    clock_now(ts);
     char path[512]; /* control characters escaped, so a path cannot forge log lines */
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)k->req.path; *p && n + 5 < sizeof path; p++)

@@ -1,4 +1,6 @@
 /* page_auth.c - login, logout and the home dashboard. */
+#include "../core/clock.h"
+#include "../domain/calendar.h"
 #include "../domain/account.h"
 #include "../domain/audit.h"
 #include "../domain/directory.h"
@@ -123,10 +125,18 @@ void page_logout(Req *r) {
     web_redirect(r, "/login?ok=loggedout");
 }
 
-static void add_count(Req *r, json_t *arr, const char *label, const char *href, const char *sql) {
+/* sql has one '?' for the org scope, or two when `day` is given: the day first. */
+static void add_count_on(Req *r, json_t *arr, const char *label, const char *href, const char *sql, const char *day) {
     int64_t n = 0;
-    db_query_int(r->db, &n, sql, "i", (int64_t)r->sess->org_id);
+    if (day)
+        db_query_int(r->db, &n, sql, "ti", day, (int64_t)r->sess->org_id);
+    else
+        db_query_int(r->db, &n, sql, "i", (int64_t)r->sess->org_id);
     json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "label", label, "href", href, "count", (json_int_t)n));
+}
+
+static void add_count(Req *r, json_t *arr, const char *label, const char *href, const char *sql) {
+    add_count_on(r, arr, label, href, sql, NULL);
 }
 
 void page_home(Req *r) {
@@ -138,7 +148,9 @@ void page_home(Req *r) {
         add_count(r, cards, "用人单位", "/d/targets?kind=employer", "SELECT count(*) FROM target t WHERE kind = 'employer' AND " WEB_SCOPE_SQL("t.org_id"));
         add_count(r, cards, "参保人", "/d/targets?kind=insured", "SELECT count(*) FROM target t WHERE kind = 'insured' AND " WEB_SCOPE_SQL("t.org_id"));
         add_count(r, cards, "在岗执法人员", "/d/officers?status=在岗", "SELECT count(*) FROM officer t WHERE status = '在岗' AND " WEB_SCOPE_SQL("t.org_id"));
-        add_count(r, cards, "证件已过期", "/d/officers", "SELECT count(*) FROM officer t WHERE cert_valid_to < date('now') AND " WEB_SCOPE_SQL("t.org_id"));
+        char today[11];
+        clock_today(today);
+        add_count_on(r, cards, "证件已过期", "/d/officers", "SELECT count(*) FROM officer t WHERE cert_valid_to < ? AND " WEB_SCOPE_SQL("t.org_id"), today);
         add_count(r, cards, "专家与第三方机构", "/d/experts", "SELECT count(*) FROM expert t WHERE " WEB_SCOPE_SQL("t.org_id"));
         Stmt *st = db_prepare(r->db, "SELECT grade, count(*) FROM target t WHERE kind <> 'insured' AND " WEB_SCOPE_SQL("t.org_id") " GROUP BY grade ORDER BY grade");
         int64_t total = 0;
@@ -164,5 +176,12 @@ void page_home(Req *r) {
     json_object_set_new(ctx, "grades", grades);
     json_object_set_new(ctx, "can_read", json_boolean(web_role_has(r->sess->role, P_DIR_READ)));
     json_object_set_new(ctx, "org_name", json_string(r->sess->org_name));
+    if (web_role_has(r->sess->role, P_REF_WRITE)) { /* the administrator loads the next notice */
+        Calendar *cal = web_calendar(r);
+        char today[11];
+        clock_today(today);
+        if (cal) web_calendar_warning(ctx, cal, today);
+        calendar_free(cal);
+    }
     web_page(r, "home", "首页", ctx);
 }

@@ -3,6 +3,7 @@
  * per dept, the printable daily reminder list for a date, an officer's own deadlines (phone) and
  * GET /api/v1/deadlines. Clocks come from src/domain/deadline.c; every list is limited to the
  * user's org and the orgs below it. Read-only: nothing here writes or audits. */
+#include "../core/clock.h"
 #include "../domain/deadline.h"
 #include "../domain/task.h"
 #include "dash_web.h"
@@ -34,12 +35,12 @@ static const char *badge_of(const char *state) {
 }
 
 /* The clocks of the user's scope evaluated for `date` (only_cert: an officer's own), each with
- * its badge class; NULL after sending an error. *last_year (may be NULL): the last year the
- * holiday data covers. */
-static json_t *load_clocks(Req *r, const char *date, const char *only_cert, int *last_year) {
+ * its badge class; NULL after sending an error. warn_ctx (may be NULL) receives the holiday
+ * data's warning for `date` (web_calendar_warning). */
+static json_t *load_clocks(Req *r, const char *date, const char *only_cert, json_t *warn_ctx) {
     char *err = NULL;
     Calendar *cal = task_calendar_load(r->db, &err);
-    if (cal && last_year) *last_year = calendar_last_year(cal);
+    if (cal && warn_ctx) web_calendar_warning(warn_ctx, cal, date);
     json_t *clocks =
         cal ? deadline_collect(r->db, cal, r->sess->org_id, only_cert, date, &err) : NULL;
     calendar_free(cal);
@@ -60,7 +61,7 @@ static int date_param(Req *r, char out[11]) {
     char *d = web_query(r, "date");
     int ok = 1;
     if (str_empty(d))
-        date_today(out);
+        clock_today(out);
     else if (date_valid(d))
         memcpy(out, d, 11);
     else {
@@ -86,10 +87,13 @@ static json_t *section(const char *id, const char *title, json_t *rows, const ch
 
 void page_dash(Req *r) {
     char today[11];
-    date_today(today);
-    int last = 0;
-    json_t *clocks = load_clocks(r, today, NULL, &last);
-    if (!clocks) return;
+    clock_today(today);
+    json_t *warn = json_object();
+    json_t *clocks = load_clocks(r, today, NULL, warn);
+    if (!clocks) {
+        json_decref(warn);
+        return;
+    }
     json_t *rem = deadline_reminders(clocks), *sections = json_array();
     json_array_append_new(
         sections,
@@ -110,11 +114,8 @@ void page_dash(Req *r) {
                   "counts", deadline_counts(clocks), "sections", sections, "cards", cards);
     json_decref(rem);
     json_decref(clocks);
-    /* From November of the last year the holiday data covers, deadlines start running into the
-     * next year and show 期限未知 until its State Council notice is loaded: say so, and how. */
-    int year = atoi(today), month = atoi(today + 5);
-    if (year > last || (year == last && month >= 11))
-        json_object_set_new(ctx, "calendar_ends", json_pack("{s:i, s:i}", "year", last, "next", last + 1));
+    json_object_update(ctx, warn);
+    json_decref(warn);
     web_page(r, "dash_index", "期限与督办", ctx);
 }
 
@@ -126,7 +127,7 @@ void page_dash_overdue(Req *r) {
         free(by);
         return;
     }
-    date_today(today);
+    clock_today(today);
     json_t *clocks = load_clocks(r, today, NULL, NULL);
     if (clocks) {
         json_t *groups = deadline_overdue_by(clocks, b),
@@ -183,7 +184,7 @@ static char *my_cert(Req *r) {
 
 void page_my_deadlines(Req *r) {
     char *cert = my_cert(r), today[11];
-    date_today(today);
+    clock_today(today);
     json_t *open = json_array(), *done = json_array();
     if (cert) {
         json_t *clocks = load_clocks(r, today, cert, NULL), *c;

@@ -2,6 +2,7 @@
  * the JSON API (GET /api/v1/figures?year=YYYY). The figures and their definitions come from
  * src/domain/figures.c; this file only picks the year, adds the charts (src/web/svg.c) and
  * renders web/templates/figures.html. Scope: the user's org and the orgs below it. Read-only. */
+#include "../core/clock.h"
 #include "../domain/figures.h"
 #include "figures_web.h"
 #include "svg.h"
@@ -12,7 +13,7 @@
 
 json_t *figures_web_load(Req *r, int *year_out) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     int year = atoi(today);
     char *q = web_query(r, "year");
     if (q && *q) {
@@ -46,7 +47,7 @@ void api_figures(Req *r) {
 /* The years offered by the selector: years with a held draw, the current year and the shown one. */
 static json_t *year_options(Req *r, int shown) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     int cur = atoi(today), years[64], n = 0;
     years[n++] = cur;
     if (shown != cur) years[n++] = shown;

@@ -3,6 +3,7 @@
  * with its edit form, versions and transfers, penalty publication and closing; and the JSON API.
  * Rules live in src/domain/followup.c; every change here runs in one transaction with its audit
  * row. Follow-ups are visible inside the user's org scope only (404 otherwise). */
+#include "../core/clock.h"
 #include "../domain/followup.h"
 #include "../domain/task.h"
 #include "followup_web.h"
@@ -75,7 +76,7 @@ static int can_write(Req *r) { return web_role_has(r->sess->role, P_FOLLOWUP_WRI
  * only grow) by pages of CLOSED_PER_PAGE, newest first. */
 void page_followup_list(Req *r) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     Calendar *cal = web_calendar(r);
     int page = web_page_number(r);
     int64_t closed_total = 0;
@@ -164,7 +165,7 @@ void page_followup_create(Req *r) {
     FollowupInput in = input_of(v);
     json_t *errors = json_object();
     char *msg = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     int64_t id = 0;
     int rc = FU_ERR;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
@@ -200,7 +201,7 @@ void page_followup_create(Req *r) {
  * with what was typed, `errors` (stolen, may be NULL) are shown above it. */
 static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     Calendar *cal = web_calendar(r);
     json_t *j = followup_json(r->db, id, cal, today, 1);
     calendar_free(cal);
@@ -256,7 +257,7 @@ void page_followup_update(Req *r) {
     for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
     FollowupInput in = input_of(v);
     long long version = fu_web_parse_id(ver);
-    date_today(today);
+    clock_today(today);
     json_t *errors = json_object();
     int rc = FU_ERR;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
@@ -289,7 +290,7 @@ void page_followup_publish_penalty(Req *r) {
     long long id = followup_id(r);
     if (!id) return;
     char *on = web_form(r, "published_on"), *msg = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     int rc = FU_ERR, late = -1;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
     else {
@@ -319,7 +320,7 @@ void page_followup_close(Req *r) {
     long long id = followup_id(r);
     if (!id) return;
     char *msg = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     int rc = FU_ERR;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
     else {
@@ -339,7 +340,7 @@ void page_followup_close(Req *r) {
 
 void api_followup_list(Req *r) {
     char *status = web_query(r, "status"), today[11];
-    date_today(today);
+    clock_today(today);
     if (status && !str_eq(status, "未完结") && !str_eq(status, "已完结")) {
         free(status);
         web_error(r, 400, "bad_status", "status 只能是“未完结”或“已完结”");
@@ -357,7 +358,7 @@ void api_followup_get(Req *r) {
     long long id = followup_id(r);
     if (!id) return;
     char today[11];
-    date_today(today);
+    clock_today(today);
     Calendar *cal = web_calendar(r);
     json_t *j = followup_json(r->db, id, cal, today, 1);
     calendar_free(cal);

@@ -3,6 +3,7 @@
  * through the directory engine, audited); and the public list of published penalty decisions
  * (行政处罚决定公示, 睢县 二(六)) under /public/, which shows no grade and never names an insured
  * person (names masked, no ID numbers). */
+#include "../core/clock.h"
 #include "../domain/codes.h"
 #include "../domain/credit.h"
 #include "../domain/followup.h"
@@ -71,7 +72,7 @@ void page_credit_grade(Req *r) {
     long long id = target_id(r);
     if (!id) return;
     char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"), *msg = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     if (reason) str_trim(reason);
     json_t *errors = json_object();
     int rc = CREDIT_ERR;

@@ -2,6 +2,7 @@
  * and its XLSX/CSV export (src/io table writer, like the directory export), a new transfer for
  * a follow-up, and the receiver's feedback or closure. Rules in src/domain/followup.c; every
  * change and every export is audited. Rows outside the user's org scope are 404. */
+#include "../core/clock.h"
 #include "../domain/followup.h"
 #include "../io/table.h"
 #include "followup_web.h"
@@ -106,7 +107,7 @@ void page_transfer_create(Req *r) {
     int64_t org = fid ? followup_org(r->db, fid) : 0, tid = 0;
     json_t *errors = json_object();
     int rc = FU_ERR;
-    date_today(today);
+    clock_today(today);
     if (!org || !web_in_scope(r, org)) {
         rc = FU_NOT_FOUND;
         set_err(&msg, "后续处置不存在或不在您的管辖范围内");
@@ -144,7 +145,7 @@ void page_transfer_feedback(Req *r) {
     }
     db_query_int(r->db, &fid, "SELECT followup_id FROM transfer WHERE id = ?", "i", (int64_t)tid);
     char *feedback = web_form(r, "feedback"), *on = web_form(r, "feedback_on"), *done = web_form(r, "done"), *msg = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     json_t *errors = json_object();
     int rc = FU_ERR;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");

@@ -55,6 +55,10 @@ static void render(Req *r, const char *error, int status) {
     calendar_free(cal);
     free(err);
     free(text);
+    /* how far the provisional (statutory) years reach */
+    cal = task_calendar_load(r->db, NULL);
+    json_object_set_new(ctx, "end_year", json_integer(cal ? calendar_end_year(cal) : 0));
+    calendar_free(cal);
     Stmt *st = db_prepare(r->db, "SELECT rows, source, loaded_at, coalesce(loaded_by, '') FROM refdata_set WHERE set_name = 'holidays'");
     if (st && db_step(st) == DB_ROW)
         json_object_set_new(ctx, "loaded", json_pack("{s:I, s:s, s:s, s:s}", "rows", (json_int_t)db_col_int(st, 0), "source",

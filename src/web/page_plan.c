@@ -6,6 +6,7 @@
  * Rules live in src/domain/plan.c; this file maps forms to them. Every change runs in one
  * transaction together with its audit row (web_audit). Plans are visible inside the user's org
  * scope only; a version outside it answers 404 as if it did not exist. */
+#include "../core/clock.h"
 #include "../domain/plan.h"
 #include "../domain/directory.h"
 #include "multipart.h"
@@ -217,7 +218,7 @@ static void render_plan_form(Req *r, long long vid, json_t *values, json_t *erro
 
 void page_plan_new(Req *r) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *values = json_pack("{s:s#}", "year", today, 4);
     render_plan_form(r, 0, values, NULL, 200);
     json_decref(values);
@@ -603,7 +604,7 @@ void page_plan_revise(Req *r) {
 
 void page_plan_import_form(Req *r) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     web_page(r, "plan_import", "导入年度抽查计划", json_pack("{s:s#, s:I}", "year", today, 4, "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
 }
 

@@ -4,6 +4,7 @@
  * groups, every earlier (voided) draw, the downloads (record JSON, population and officer files)
  * and the exact commands to verify the draw independently. Insured persons appear only by their
  * pseudonymous code; no user names of the bureau's staff are shown. */
+#include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -36,7 +37,7 @@ void page_public_task(Req *r) {
     long long id = public_task(r, &code);
     if (!id) return;
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *t = task_json(r->db, id, today), *ctx = json_object();
     static const char *const keep[] = {"id", "code", "name", "org_name", "kind", "ratio", "items", "scope_words", "scope_text", "months",
                                        "lead_dept", "source", "is_joint", "adhoc"};

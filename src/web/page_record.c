@@ -3,6 +3,8 @@
  * versions, status events), the internal file route and the JSON view; plus the helpers the
  * officer's pages share (page_record_fill.c). Records are created from the drawn targets by
  * record_sync_task when a list is opened. Rules live in src/domain/record.c. */
+#include "../core/clock.h"
+#include "../domain/deadline.h"
 #include "../domain/record.h"
 #include "../domain/task.h"
 #include "record_web.h"
@@ -170,20 +172,22 @@ static json_t *list_row(Stmt *st, const Calendar *cal, const char *today) {
     int overdue = 0;
     const char *status = db_col_text(st, 6);
     int editable = str_eq(status, "待录入") || str_eq(status, "退回");
-    record_deadline(cal, db_col_text(st, 7), db_col_text(st, 8), today, deadline, state, &overdue);
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0), "task_id",
+    int drc = record_deadline(cal, db_col_text(st, 7), db_col_text(st, 8), today, deadline, state, &overdue);
+    json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0), "task_id",
                      (json_int_t)db_col_int(st, 1), "task_code", db_col_text(st, 2), "task_name", db_col_text(st, 3), "target_code",
                      db_col_text(st, 4), "target_name", db_col_text(st, 5), "status", status, "checked_on",
                      db_col_text(st, 7) ? db_col_text(st, 7) : "", "deadline", deadline, "deadline_state", editable ? state : "已提交",
                      "overdue", editable && overdue, "version", (json_int_t)db_col_int(st, 9), "updated_at", db_col_text(st, 10),
                      "superseded", str_eq(db_col_text(st, 11), "已作废"));
+    deadline_json_set(row, "deadline_text", "provisional", deadline, drc == CAL_PROVISIONAL);
+    return row;
 }
 
 /* ---- the bureau's pages ---- */
 
 void page_record_list(Req *r) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     size_t n = 0;
     Stmt *ts = db_prepare(r->db, "SELECT t.id FROM task t WHERE " WEB_SCOPE_SQL("t.org_id") " AND EXISTS (SELECT 1 FROM draw d "
                                  "WHERE d.task_code = t.code AND d.status = '已抽取')");
@@ -243,7 +247,7 @@ static void view_extras(json_t *rec, const char *base) {
 
 json_t *record_web_json(Req *r, long long id) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     Calendar *cal = web_calendar(r);
     json_t *rec = record_json(r->db, id, cal, today);
     calendar_free(cal);
@@ -294,7 +298,7 @@ void api_record_get(Req *r) {
 
 void page_my_records(Req *r) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     char *cert = record_web_cert(r);
     json_t *rows = json_array();
     if (cert) {

@@ -4,6 +4,7 @@
  * content), the signature PNG, withdrawal of a file with a reason, submission for review, and
  * the JSON save (PUT) the offline draft syncs through. Each change runs in one transaction with
  * its audit row. Only records of the officer's own current groups are reachable (404). */
+#include "../core/clock.h"
 #include "../domain/record.h"
 #include "multipart.h"
 #include "record_web.h"
@@ -156,7 +157,7 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
     free(fb);
     json_object_set_new(rec, "editable_files", json_true());
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_object_set_new(rec, "today", json_string(today));
     char *title = xasprintf("填写检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
     web_page(r, "record_form", title, rec);
@@ -233,7 +234,7 @@ static json_t *input_from_form(Req *r, long long id) {
 /* Saves `input` in one audited transaction. Returns the REC_ code; *msg and errors filled. */
 static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors, char **msg) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), REC_ERR;
     char *before = record_snapshot_text(r->db, id);
     int rc = record_save(r->db, id, input, version, today, r->sess->username, errors, msg);
@@ -246,7 +247,7 @@ static int save(Req *r, long long id, const json_t *input, int64_t version, json
 
 static int submit(Req *r, long long id, json_t *errors, char **msg) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), REC_ERR;
     char *before = record_snapshot_text(r->db, id);
     int rc = record_submit(r->db, id, today, r->sess->username, errors, msg);

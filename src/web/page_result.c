@@ -4,6 +4,7 @@
  * publication, and the exchange export for the credit information system. Rules live in
  * src/domain/result.c; every change runs in one transaction with its audit row. Records are
  * visible inside the user's org scope only (404 otherwise). */
+#include "../core/clock.h"
 #include "../domain/result.h"
 #include "../domain/task.h"
 #include "result_web.h"
@@ -93,7 +94,7 @@ int result_web_review(Req *r, long long id, const char *action, const char *opin
         return RESULT_ERR;
     }
     char today[11];
-    date_today(today);
+    clock_today(today);
     char *before = snapshot(r->db, id);
     int rc = result_review(r->db, id, action, r->sess->username, opinion, today, msg);
     rc = finish(r, rc, str_eq(action, "return") ? "record.return" : "record.approve", id, before,
@@ -133,7 +134,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
     }
     Calendar *cal = web_calendar(r);
     char today[11];
-    date_today(today);
+    clock_today(today);
     char **before = xcalloc(n ? n : 1, sizeof *before);
     for (size_t i = 0; i < n; i++)
         before[i] = snapshot(r->db, ids[i]);
@@ -170,7 +171,7 @@ static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, s
 void page_review_list(Req *r) {
     Calendar *cal = web_calendar(r);
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *rows = result_list_json(r->db, r->sess->org_id, "待审核", cal, today, 0);
     calendar_free(cal);
     json_t *ctx = json_pack("{s:o}", "rows", rows);
@@ -194,7 +195,7 @@ static void record_page(Req *r, int review) {
     if (!id) return;
     Calendar *cal = web_calendar(r);
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *rec = result_record_json(r->db, id, cal, today);
     calendar_free(cal);
     if (!rec) {
@@ -245,7 +246,7 @@ void page_review_approve(Req *r) {
 static void results_page(Req *r, json_t *flash, json_t *problems, int status) {
     Calendar *cal = web_calendar(r);
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *pending = result_list_json(r->db, r->sess->org_id, "审核通过", cal, today, 0);
     json_t *published = result_list_json(r->db, r->sess->org_id, "已公示", cal, today, 50);
     calendar_free(cal);

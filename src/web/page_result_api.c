@@ -2,6 +2,7 @@
  * review action (approve / return with an opinion) and the exchange rows for the credit
  * information system. Same permissions, scope, rules and audit rows as the pages
  * (page_result.c); errors use the envelope {"error": {"code", "message"}}. */
+#include "../core/clock.h"
 #include "../domain/result.h"
 #include "../domain/task.h"
 #include "result_web.h"
@@ -12,7 +13,7 @@
 void api_review_queue(Req *r) {
     Calendar *cal = web_calendar(r);
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *rows = result_list_json(r->db, r->sess->org_id, "待审核", cal, today, 0);
     calendar_free(cal);
     web_json(r, 200, json_pack("{s:o}", "records", rows));

@@ -3,6 +3,7 @@
  * joint departments with their deadlines, the state of the draw) and the scheme's state
  * changes. Rules live in src/domain/task.c; every change here runs in one transaction with its
  * audit row. Tasks are visible inside the user's org scope only (404 otherwise). */
+#include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -33,7 +34,7 @@ json_t *task_web_load(Req *r, long long *id_out) {
     long long id = *id_out = task_web_id(r);
     if (!id) return NULL;
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *t = task_json(r->db, id, today);
     if (!t) web_error(r, 404, "not_found", "任务不存在");
     return t;
@@ -163,7 +164,7 @@ void page_task_start(Req *r) {
         set_err(&msg, "数据库忙，请稍后重试");
     } else {
         char today[11];
-        date_today(today);
+        clock_today(today);
         if (ptid) {
             Calendar *cal = web_calendar(r);
             rc = task_start_from_plan(r->db, ptid, cal, today, r->sess->username, &id, &msg);
@@ -207,7 +208,7 @@ void page_task_detail(Req *r) {
     json_object_set_new(t, "returned", json_boolean(str_eq(status, "草稿") &&
                                                     !str_empty(json_string_value(json_object_get(json_object_get(t, "scheme"), "opinion")))));
     char *why = NULL, *dstatus = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     int allowed = task_draw_allowed(r->db, id, today, &why);
     json_t *doc = NULL;
     const char *code = json_string_value(json_object_get(t, "code"));

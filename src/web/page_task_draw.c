@@ -8,6 +8,7 @@
  * action (task_web_freeze, task_web_run, task_web_substitute, shared with api_task.c) begins
  * one, makes the draw change, writes its audit row (task_web_audit) and commits both together,
  * or rolls both back. */
+#include "../core/clock.h"
 #include "../domain/draw.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
@@ -164,7 +165,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
 
 int task_web_freeze(Req *r, long long id, char **fsha, char **msg) {
     char today[11], *why = NULL, *err = NULL, *source = NULL, *code = task_code(r->db, id);
-    date_today(today);
+    clock_today(today);
     int status = 0;
     if (db_begin(r->db) != DB_OK) {
         free(code);
@@ -245,7 +246,7 @@ void page_task_ceremony(Req *r) {
 
 int task_web_run(Req *r, long long id, const char *rnd, const char *obs, json_t **rec, char **msg) {
     char *err = NULL, *code = task_code(r->db, id), today[11], *why = NULL, *st = NULL;
-    date_today(today);
+    clock_today(today);
     json_t *doc = NULL;
     int status = 0;
     int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
@@ -379,8 +380,8 @@ void page_task_redraw_request(Req *r) {
         json_t *a = json_pack("{s:s}", "redraw_reason", reason);
         after = json_dumps(a, JSON_COMPACT);
         json_decref(a);
-        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by) VALUES (?,?,?)", "itt", (int64_t)id, reason,
-                    r->sess->username) ||
+        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by, requested_at) VALUES (?,?,?,?)", "ittt", (int64_t)id,
+                    reason, r->sess->username, clock_stamp().s) ||
             web_audit(r, "task.redraw.request", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK) {
             db_rollback(r->db);
             status = 500, set_err(&msg, "保存失败");
@@ -402,7 +403,7 @@ void page_task_redraw_approve(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *code = task_code(r->db, id), *reason = NULL, *err = NULL, *fsha = NULL, *source = NULL, today[11];
-    date_today(today);
+    clock_today(today);
     int64_t rid = 0;
     db_query_int(r->db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", (int64_t)id);
     if (rid) db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
@@ -420,8 +421,10 @@ void page_task_redraw_approve(Req *r) {
         if (rc) status = rc > 0 ? 409 : 500;
         else {
             char *after = xasprintf("{\"freeze_sha256\":\"%s\",\"redraw_reason\":\"(see task_redraw %lld)\"}", fsha, (long long)rid);
-            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = datetime('now'), decided_by = ? WHERE id = ?", "ti",
-                        r->sess->username, rid) ||
+            char now[CLOCK_NOW_LEN + 1];
+            clock_now(now);
+            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = ?, decided_by = ? WHERE id = ?", "tti",
+                        now, r->sess->username, rid) ||
                 task_web_audit(r, "task.redraw.approve", id, after) != DB_OK || db_commit(r->db) != DB_OK)
                 status = 500, set_err(&err, "保存失败：%s", db_errmsg(r->db));
             free(after);
@@ -444,7 +447,7 @@ void page_task_redraw_approve(Req *r) {
 
 void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert) {
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *t = task_json(r->db, tid, today);
     json_t *v = t ? task_web_draw_view(r, jstr(t, "code"), 0) : NULL, *g = NULL, *e;
     size_t i;

@@ -3,6 +3,7 @@
  * officer's own groups and targets (a phone-friendly list) with their inspection notices.
  * A joint user works for user.dept_id; an officer user is user.officer_id. Accounts without that
  * link see an explanation, not an error. */
+#include "../core/clock.h"
 #include "../domain/task.h"
 #include "task_web.h"
 
@@ -22,7 +23,7 @@ static int64_t user_link(Req *r, const char *column) {
 void page_joint_list(Req *r) {
     int64_t dept = user_link(r, "dept_id");
     char today[11];
-    date_today(today);
+    clock_today(today);
     json_t *tasks = json_array();
     char *dept_name = NULL;
     if (dept) {
@@ -50,7 +51,7 @@ void page_joint_list(Req *r) {
 int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg) {
     int64_t dept = *dept_out = user_link(r, "dept_id");
     char today[11];
-    date_today(today);
+    clock_today(today);
     int rc = TASK_ERR;
     if (!dept) rc = TASK_NOT_FOUND, set_err(msg, "您的账号未关联部门，请联系系统管理员");
     else if (!id) rc = TASK_NOT_FOUND, set_err(msg, "任务不存在");

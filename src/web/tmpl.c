@@ -16,6 +16,7 @@
  *
  * Callers: web.c (web_page and the layout) and the page handlers; html_escape is used by any
  * web code that builds HTML by hand. */
+#include "../core/clock.h"
 #include "tmpl.h"
 
 #include "../core/embed.h"
@@ -518,12 +519,18 @@ static void put_value(Buf *out, Val v, int escape) {
     }
     if (!v.j) return;
     switch (json_typeof(v.j)) {
-    case JSON_STRING:
-        if (escape)
+    case JSON_STRING: {
+        /* a stored timestamp is shown as people write it, in the bureau's time (clock.h) */
+        char shown[17];
+        size_t n = json_string_length(v.j);
+        if ((n == CLOCK_NOW_LEN || n == CLOCK_NOW_LEN + 1) && clock_display(json_string_value(v.j), shown))
+            buf_puts(out, shown);
+        else if (escape)
             html_escape_n(out, json_string_value(v.j), json_string_length(v.j));
         else
             buf_append(out, json_string_value(v.j), json_string_length(v.j));
         break;
+    }
     case JSON_INTEGER:
         put_int(out, (long long)json_integer_value(v.j));
         break;

@@ -5,6 +5,9 @@
  *                        the context stack from the innermost section outwards; the rest descend
  *                        from there (an all-digit segment indexes an array: {{rows.0.name}}).
  *                        string → escaped text; integer/real → number; true → "true";
+ *                        a string that is a stored timestamp ("YYYY-MM-DD HH:MM:SS", or an older
+ *                        "…THH:MM:SS" / "…THH:MM:SSZ") → "YYYY-MM-DD HH:MM" in the bureau's
+ *                        time (clock_display), so no page shows ISO or UTC times;
  *                        false, null, missing, object, array → "".
  *   {{list.length}}      the number of elements of an array. As a section,
  *                        {{#rows.length}}<table>…{{#rows}}…{{/rows}}…</table>{{/rows.length}},

@@ -142,6 +142,14 @@ char *web_url_decode(const char *s, size_t n) {
     return out;
 }
 
+void web_calendar_warning(json_t *ctx, const struct Calendar *cal, const char *today) {
+    int last = calendar_last_year(cal), year = atoi(today), month = atoi(today + 5);
+    if (year > last || (year == last && month >= 11))
+        json_object_set_new(ctx, "calendar_ends",
+                            json_pack("{s:i, s:i, s:i}", "year", last, "next", last + 1, "end_year",
+                                      calendar_end_year(cal)));
+}
+
 struct Calendar *web_calendar(Req *r) {
     char *err = NULL;
     Calendar *cal = task_calendar_load(r->db, &err);

@@ -111,6 +111,10 @@ void web_url_encode(Buf *b, const char *s);
  * loaded with `spotcheck refdata load`, else the built-in file). NULL when the data cannot be
  * read; free with calendar_free. */
 struct Calendar *web_calendar(Req *r);
+/* From November of the last year of the State Council notices on, deadlines run into a year the
+ * holiday data does not cover and are counted provisionally (预计): sets ctx.calendar_ends {year,
+ * next, end_year} for the calendar_warning partial when `today` is that late, else nothing. */
+void web_calendar_warning(json_t *ctx, const struct Calendar *cal, const char *today);
 /* Page number from the query's `page` (1 when absent or out of 1..100000). */
 int web_page_number(Req *r);
 /* Sets prev_href / next_href in ctx (the pager of a list): path?q=…&page=N (no q= when q is

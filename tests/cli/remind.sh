@@ -45,5 +45,6 @@ assert d[\"date\"] == \"2025-12-10\" and d[\"overdue_count\"] == 6, d
 assert all(c[\"state\"] == \"overdue\" and c[\"days\"] == 8 for c in d[\"overdue\"])
 assert {c[\"kind\"] for c in d[\"overdue\"]} == {\"entry\", \"publish\"}
 '"
-check "a date beyond the calendar data: overdue by date, count unknown" bash -c "\"$SPOTCHECK\" remind --db '$db' --date 2027-03-01 | grep -q '期限 2025-11-28 · 已逾期 · '"
+check "a date in a year without the notice: overdue, counted provisionally" bash -c "\"$SPOTCHECK\" remind --db '$db' --date 2027-03-01 | grep -Eq '期限 2025-11-28 · 已逾期 [0-9]+个工作日 · '"
+check "a date beyond the lunar table: overdue by date, count unknown" bash -c "\"$SPOTCHECK\" remind --db '$db' --date 2051-03-01 | grep -q '期限 2025-11-28 · 已逾期 · '"
 finish

@@ -3,6 +3,7 @@
  * reported at the first broken row, NULL versus empty text, Chinese text, validation, rollback
  * and the browse query's filters and keyset paging. Tampering drops the triggers first, as an
  * attacker editing the file directly would. */
+#include "core/clock.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/audit.h"
@@ -156,10 +157,12 @@ static void test_chain_verifies(void) {
     db_query_text(db, &head, "SELECT hash FROM audit_log WHERE id = 305", NULL);
     CHECK_STR(v.head_hash, head);
     free(head);
-    /* at defaults to now, UTC, seconds */
-    char *at = NULL;
+    /* at defaults to the clock's now: bureau time, seconds */
+    char *at = NULL, now[CLOCK_NOW_LEN + 1];
     db_query_text(db, &at, "SELECT at FROM audit_log WHERE id = 305", NULL);
-    CHECK(at && strlen(at) == 20 && at[10] == 'T' && at[19] == 'Z');
+    clock_now(now);
+    CHECK(at && strlen(at) == 19 && at[10] == ' ' && at[13] == ':');
+    CHECK(at && strncmp(at, now, 10) == 0);
     free(at);
     int64_t n = 0;
     db_query_int(db, &n,
@@ -330,7 +333,10 @@ static void test_validation(void) {
         {.actor = "cli"},
         {.actor = "cli", .action = "x", .before = "{not json"},
         {.actor = "cli", .action = "x", .after = ""},
-        {.actor = "cli", .action = "x", .at = "2025-03-01 02:03:04"},
+        {.actor = "cli", .action = "x", .at = "2025-03-01 2:03:04"},
+        {.actor = "cli", .action = "x", .at = "2025-03-01T02:03:04"},
+        {.actor = "cli", .action = "x", .at = "2025-03-01 24:00:00"},
+        {.actor = "cli", .action = "x", .at = "2025-03-01 02:03:04Z"},
         {.actor = "cli", .action = "x", .at = "2025-02-30T02:03:04Z"},
         {.actor = "cli", .action = "x", .at = "2025-03-01T24:00:00Z"},
         {.actor = "\xff\xfe", .action = "x"},
@@ -392,7 +398,8 @@ static void test_list_filters_and_paging(void) {
                       "(4, '130599', '某镇', 2)",
                       NULL),
               DB_OK);
-    const char *days[] = {"2025-03-01T00:00:00Z", "2025-03-01T23:59:59Z", "2025-03-02T10:00:00Z",
+    /* the clock's local format beside the UTC form of rows older than schema 16 */
+    const char *days[] = {"2025-03-01 00:00:00", "2025-03-01T23:59:59Z", "2025-03-02 10:00:00",
                           "2025-03-03T10:00:00Z"};
     int64_t orgs[] = {0, 1, 2, 3, 4};
     for (int i = 0; i < 20; i++) {

@@ -332,8 +332,183 @@ static void test_parse_errors(void) {
     free(err);
 }
 
+/* ---- provisional years (data/lunar.tsv and the statutory holidays) ---- */
+
+static Calendar *xcal; /* the real data extended with the lunar table */
+static char *lunar_text;
+static size_t lunar_len;
+
+static void load_extended(void) {
+    const char *root = getenv("SPOTCHECK_ROOT");
+    char *path = xasprintf("%s/data/lunar.tsv", root ? root : ".");
+    char *err = NULL;
+    lunar_text = file_read_all(path, &lunar_len, &err);
+    free(path);
+    xcal = lunar_text ? calendar_parse(cal_text, cal_len, &err) : NULL;
+    if (!xcal || calendar_extend_statutory(xcal, lunar_text, lunar_len, &err) != CAL_OK) {
+        fprintf(stderr, "data/lunar.tsv: %s\n", err ? err : "?");
+        exit(1);
+    }
+}
+
+static void xcheck_add(const char *from, int n, int want_rc, const char *want) {
+    char out[11] = "unchanged";
+    int rc = calendar_add_workdays(xcal, from, n, out);
+    if (rc != want_rc) fprintf(stderr, "  %s %+d: rc %d, expected %d\n", from, n, rc, want_rc);
+    CHECK_INT(rc, want_rc);
+    CHECK_STR(out, want_rc >= 0 ? want : "unchanged");
+}
+
+static void test_provisional_facts(void) {
+    CHECK_INT(calendar_last_year(xcal), 2026);
+    CHECK_INT(calendar_end_year(xcal), 2050);
+    /* the values the statutory rule gives (issue 11, REFERENCE.md) */
+    xcheck_add("2027-01-20", 20, CAL_PROVISIONAL, "2027-02-19");
+    xcheck_add("2027-01-28", 7, CAL_PROVISIONAL, "2027-02-10");
+    xcheck_add("2027-09-10", 20, CAL_PROVISIONAL, "2027-10-12");
+    xcheck_add("2028-09-25", 7, CAL_PROVISIONAL, "2028-10-06");
+    /* across the end of the notices */
+    xcheck_add("2026-12-30", 1, CAL_OK, "2026-12-31");
+    xcheck_add("2026-12-30", 2, CAL_PROVISIONAL, "2027-01-04");
+    xcheck_add("2027-01-05", -2, CAL_PROVISIONAL, "2026-12-31");
+    xcheck_add("2026-12-25", 0, CAL_OK, "2026-12-25");
+    xcheck_add("2025-09-10", 20, CAL_OK, "2025-10-14"); /* notice years stay exact (with 调休) */
+    /* beyond the lunar table */
+    xcheck_add("2050-12-29", 1, CAL_PROVISIONAL, "2050-12-30"); /* a Thursday, then Friday */
+    xcheck_add("2050-12-30", 2, CAL_UNKNOWN, NULL);
+    xcheck_add("2051-03-01", 1, CAL_UNKNOWN, NULL);
+    const char *name = NULL;
+    CHECK_INT(calendar_day_kind(xcal, "2027-02-05", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "春节");
+    CHECK_INT(calendar_day_kind(xcal, "2027-02-08", &name), CAL_HOLIDAY); /* 初三, a Monday */
+    CHECK_INT(calendar_day_kind(xcal, "2027-02-09", NULL), CAL_WORKDAY);
+    CHECK_INT(calendar_day_kind(xcal, "2027-04-05", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "清明节");
+    CHECK_INT(calendar_day_kind(xcal, "2027-06-09", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "端午节");
+    CHECK_INT(calendar_day_kind(xcal, "2027-09-15", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "中秋节");
+    CHECK_INT(calendar_day_kind(xcal, "2027-05-03", NULL), CAL_WORKDAY); /* 劳动节 is 2 days */
+    CHECK_INT(calendar_day_kind(xcal, "2027-10-04", NULL), CAL_WORKDAY); /* 国庆 is 3 days */
+    CHECK_INT(calendar_day_kind(xcal, "2028-10-03", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "中秋节、国庆节"); /* one day off, counted once */
+    CHECK_INT(calendar_day_kind(xcal, "2028-10-04", NULL), CAL_WORKDAY);
+    CHECK_INT(calendar_day_kind(xcal, "2028-01-25", &name), CAL_HOLIDAY);
+    CHECK_STR(name, "春节");
+    /* no 调休 is guessed: weekends stay off */
+    CHECK_INT(calendar_day_kind(xcal, "2027-02-20", NULL), CAL_WEEKEND);
+    CHECK_INT(calendar_is_provisional(xcal, "2026-12-31"), 0);
+    CHECK_INT(calendar_is_provisional(xcal, "2027-01-01"), 1);
+    CHECK_INT(calendar_is_provisional(xcal, "2051-01-01"), CAL_UNKNOWN);
+    /* working days of whole provisional years: 365 - weekends - statutory days on weekdays */
+    int n = 0;
+    CHECK_INT(calendar_workdays_between(xcal, "2026-12-31", "2027-12-31", &n), CAL_PROVISIONAL);
+    CHECK_INT(n, 254); /* 104 weekend days; 元旦, 除夕, 初三, 清明, 端午, 中秋, 10/1 on weekdays */
+    CHECK_INT(calendar_workdays_between(xcal, "2027-12-31", "2028-12-31", &n), CAL_PROVISIONAL);
+    CHECK_INT(n, 366 - 106 - 9); /* 2028: 53 weeks-ends; 春节 1/25-28, 清明, 5/1-2, 10/2-3 on weekdays */
+    CHECK_INT(calendar_workdays_between(xcal, "2025-12-31", "2026-12-31", &n), CAL_OK);
+    CHECK_INT(n, 248);
+}
+
+/* The statutory rule agrees with the notices where both exist: a calendar of 2024 alone, extended,
+ * has 2025 and 2026 provisionally, and every statutory holiday there is a 放假 day of the real
+ * notices (the notices add days and 调休, never drop a statutory day). */
+static void test_provisional_matches_notices(void) {
+    const char *only2024 = "date\tkind\tname\n2024-01-01\t放假\t元旦\n2024-10-01\t放假\t国庆节\n";
+    char *err = NULL;
+    Calendar *c = calendar_parse(only2024, strlen(only2024), &err);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(calendar_extend_statutory(c, lunar_text, lunar_len, &err), CAL_OK);
+    CHECK_INT(calendar_end_year(c), 2050);
+    char d[11] = "2025-01-01";
+    int statutory = 0, agree = 0;
+    while (strcmp(d, "2027-01-01") < 0) {
+        if (calendar_day_kind(c, d, NULL) == CAL_HOLIDAY) {
+            statutory++;
+            if (calendar_day_kind(cal, d, NULL) == CAL_HOLIDAY) agree++;
+            else fprintf(stderr, "  %s: statutory holiday, not 放假 in the notice\n", d);
+        }
+        step_day(d, 1);
+    }
+    CHECK_INT(statutory, 2 * 13);
+    CHECK_INT(agree, statutory);
+    calendar_free(c);
+    /* a calendar ending before 2024 is not extended: another rule applied before 2025 */
+    const char *only2023 = "date\tkind\tname\n2023-01-01\t放假\t元旦\n2023-10-01\t放假\t国庆节\n";
+    c = calendar_parse(only2023, strlen(only2023), &err);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(calendar_extend_statutory(c, lunar_text, lunar_len, &err), CAL_OK);
+    CHECK_INT(calendar_end_year(c), 2023);
+    CHECK_INT(calendar_day_kind(c, "2024-03-01", NULL), CAL_UNKNOWN);
+    calendar_free(c);
+    free(err);
+}
+
+/* Every day x of 2026-11-01 .. 2028-12-31 and several n: the result has exactly n working days in
+ * (x, result], counted day by day with calendar_is_workday, and is provisional exactly when it
+ * lies after 2026. */
+static void test_provisional_exhaustive(void) {
+    static const int ns[] = {1, 2, 3, 5, 7, 10, 20, 30};
+    char x[11] = "2026-11-01";
+    int bad = 0;
+    while (strcmp(x, "2029-01-01") < 0 && bad < 5) {
+        for (size_t k = 0; k < ARRAY_LEN(ns); k++) {
+            char out[11];
+            int rc = calendar_add_workdays(xcal, x, ns[k], out);
+            char d[11];
+            memcpy(d, x, 11);
+            int left = ns[k];
+            while (left > 0) {
+                step_day(d, 1);
+                left -= calendar_is_workday(xcal, d) == 1;
+            }
+            int want_rc = strcmp(d, "2027-01-01") >= 0 ? CAL_PROVISIONAL : CAL_OK;
+            if (rc != want_rc || strcmp(out, d) != 0) {
+                fprintf(stderr, "  %s +%d: %s rc %d, expected %s rc %d\n", x, ns[k], out, rc, d, want_rc);
+                bad++;
+            }
+            int between = -1;
+            int brc = calendar_workdays_between(xcal, x, out, &between);
+            if (between != ns[k] || brc != want_rc) bad++;
+        }
+        step_day(x, 1);
+    }
+    CHECK_INT(bad, 0);
+}
+
+static void test_lunar_errors(void) {
+    char *err = NULL;
+    Calendar *c = calendar_parse(cal_text, cal_len, &err);
+    const char *bad = "year\tchuxi\tqingming\tduanwu\tzhongqiu\n"
+                      "2027\t2027-02-05\t2027-04-05\t2027-06-09\t2027-09-15\n"
+                      "2029\t2029-02-12\t2029-04-04\t2029-06-16\t2029-09-22\n"
+                      "2030\t2030-02-31\t2030-04-05\t2030-06-05\t2030-09-12\n"
+                      "203x\t2031-01-22\t2031-04-05\t2031-06-24\t2031-10-01\n"
+                      "2031\t2031-01-22\t2031-09-05\t2031-06-24\t2031-10-01\n";
+    CHECK_INT(calendar_extend_statutory(c, bad, strlen(bad), &err), CAL_INVALID);
+    CHECK(err && strstr(err, "第3行: 2029年应紧接2027年"));
+    CHECK(err && strstr(err, "第4行: 2030年除夕的日期“2030-02-31”无效"));
+    CHECK(err && strstr(err, "第5行: 年份“203x”无效"));
+    CHECK(err && strstr(err, "第6行: 2031年清明的日期“2031-09-05”"));
+    /* nothing changed on failure */
+    CHECK_INT(calendar_end_year(c), 2026);
+    CHECK_INT(calendar_day_kind(c, "2027-03-01", NULL), CAL_UNKNOWN);
+    const char *hdr = "year\tchuxi\tduanwu\tqingming\tzhongqiu\n2027\t2027-02-05\t2027-06-09\t2027-04-05\t2027-09-15\n";
+    CHECK_INT(calendar_extend_statutory(c, hdr, strlen(hdr), &err), CAL_INVALID);
+    CHECK(err != NULL);
+    /* a table that starts after the notices end leaves a gap: nothing is added */
+    const char *gap = "year\tchuxi\tqingming\tduanwu\tzhongqiu\n2028\t2028-01-25\t2028-04-04\t2028-05-28\t2028-10-03\n";
+    CHECK_INT(calendar_extend_statutory(c, gap, strlen(gap), &err), CAL_OK);
+    CHECK_INT(calendar_end_year(c), 2026);
+    calendar_free(c);
+    free(err);
+}
+
 int main(void) {
     load();
+    load_extended();
     RUN(test_embedded_copy);
     RUN(test_legal_facts);
     RUN(test_year_counts);
@@ -341,7 +516,13 @@ int main(void) {
     RUN(test_boundaries);
     RUN(test_exhaustive);
     RUN(test_parse_errors);
+    RUN(test_provisional_facts);
+    RUN(test_provisional_matches_notices);
+    RUN(test_provisional_exhaustive);
+    RUN(test_lunar_errors);
     calendar_free(cal);
+    calendar_free(xcal);
     free(cal_text);
+    free(lunar_text);
     return T_DONE();
 }

@@ -24,14 +24,41 @@ static void test_deadlines_over_holidays(void) {
     /* Fri 2026-02-13: Sat 02-14 上班, Spring Festival 02-15..02-23, Sat 02-28 上班 */
     CHECK_INT(deadline_eval(cal, "2026-02-13", 20, NULL, "2026-02-13", &c), CAL_OK);
     CHECK_STR(c.deadline, "2026-03-19");
-    /* a start in 2027, beyond the data: unknown, never guessed */
+    CHECK_INT(c.provisional, 0);
+    /* a start in 2027, a year without the State Council notice: counted with the statutory
+     * holidays, provisional (预计) */
     CHECK_INT(deadline_eval(cal, "2027-01-04", 20, NULL, "2026-06-01", &c), CAL_OK);
+    CHECK_INT(c.state, DL_PENDING);
+    CHECK_STR(c.deadline, "2027-02-01");
+    CHECK_INT(c.provisional, 1);
+    CHECK_STR(c.label, "未到期 预计剩余169个工作日");
+    /* late December 2026 + 20 runs into 2027 (元旦 off) */
+    CHECK_INT(deadline_eval(cal, "2026-12-20", 20, NULL, "2026-12-21", &c), CAL_OK);
+    CHECK_STR(c.deadline, "2027-01-18");
+    CHECK_INT(c.provisional, 1);
+    /* the case: checked on 2027-01-20, seen on 2027-02-17 and after */
+    deadline_eval(cal, "2027-01-20", 20, NULL, "2027-02-17", &c);
+    CHECK_STR(c.deadline, "2027-02-19");
+    CHECK_INT(c.state, DL_DUE_SOON);
+    CHECK_INT(c.days, 2);
+    CHECK_STR(c.label, "预计即将到期 剩余2个工作日");
+    deadline_eval(cal, "2027-01-20", 20, NULL, "2027-02-19", &c);
+    CHECK_STR(c.label, "预计今日到期");
+    deadline_eval(cal, "2027-01-20", 20, NULL, "2027-02-23", &c);
+    CHECK_INT(c.state, DL_OVERDUE);
+    CHECK_STR(c.label, "预计逾期 2个工作日");
+    deadline_eval(cal, "2027-01-20", 20, "2027-02-22", "2027-03-01", &c);
+    CHECK_STR(c.label, "预计逾期完成（晚1个工作日）");
+    char text[128];
+    CHECK_STR(deadline_text(c.deadline, c.provisional, text, sizeof text),
+              "预计 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）");
+    CHECK_STR(deadline_text("2026-03-19", 0, text, sizeof text), "2026-03-19");
+    CHECK_STR(deadline_text("", 1, text, sizeof text), "期限未知");
+    /* beyond the lunar table (2050): unknown, never guessed */
+    CHECK_INT(deadline_eval(cal, "2050-12-20", 20, NULL, "2026-06-01", &c), CAL_OK);
     CHECK_INT(c.state, DL_UNKNOWN);
     CHECK_STR(c.deadline, "");
     CHECK_STR(c.label, "期限未知");
-    /* late December 2026 + 20 runs into 2027: unknown too */
-    CHECK_INT(deadline_eval(cal, "2026-12-20", 20, NULL, "2026-12-21", &c), CAL_OK);
-    CHECK_INT(c.state, DL_UNKNOWN);
     /* no start at all */
     CHECK_INT(deadline_eval(cal, NULL, 20, NULL, "2026-06-01", &c), CAL_OK);
     CHECK_INT(c.state, DL_UNKNOWN);
@@ -83,8 +110,13 @@ static void test_states_at_boundaries(void) {
     CHECK_INT(c.state, DL_OVERDUE);
     CHECK_INT(c.days, 0);
     CHECK_STR(c.label, "已逾期");
-    /* today beyond the calendar: still overdue by date, count unknown */
+    /* today in a provisional year: an exact deadline, overdue by a provisional count */
     deadline_eval(cal, "2026-12-01", 5, NULL, "2027-02-01", &c);
+    CHECK_INT(c.state, DL_OVERDUE);
+    CHECK_INT(c.provisional, 0);
+    CHECK_INT(c.days, 38);
+    /* today beyond the calendar: still overdue by date, count unknown */
+    deadline_eval(cal, "2026-12-01", 5, NULL, "2051-02-01", &c);
     CHECK_INT(c.state, DL_OVERDUE);
     CHECK_INT(c.days, -1);
     CHECK_STR(c.label, "已逾期");
@@ -98,11 +130,15 @@ static void test_fixed_date(void) {
     CHECK_INT(c.state, DL_DUE_SOON);
     deadline_eval(cal, "2026-03-21", 0, "2026-03-21", "2026-04-01", &c);
     CHECK_INT(c.state, DL_DONE_ON_TIME);
-    deadline_eval(cal, "2027-03-01", 0, NULL, "2026-06-01", &c);
-    CHECK_STR(c.deadline, "2027-03-01");
+    deadline_eval(cal, "2051-03-01", 0, NULL, "2026-06-01", &c);
+    CHECK_STR(c.deadline, "2051-03-01");
     CHECK_INT(c.state, DL_PENDING);
     CHECK_INT(c.days, -1);
     CHECK_STR(c.label, "未到期（剩余工作日未知）");
+    /* a fixed date is never provisional itself */
+    deadline_eval(cal, "2027-03-01", 0, NULL, "2026-06-01", &c);
+    CHECK_INT(c.provisional, 0);
+    CHECK_INT(c.days, 187);
 }
 
 static void test_month_end_and_names(void) {

@@ -151,10 +151,13 @@ static void test_deadlines(void) {
     /* the outcome: 20 working days after opening; Mon 2025-06-02 is the Dragon Boat holiday */
     CHECK_INT(followup_outcome_due(cal, "2025-05-30", out), CAL_OK);
     CHECK_STR(out, "2025-06-30"); /* 06-03 is the 1st, 06-30 the 20th */
-    /* beyond the data: unknown, never guessed */
+    /* into the year after the notices: counted with the statutory holidays, provisional */
+    CHECK_INT(followup_publish_due(cal, "2026-12-25", 7, out), CAL_PROVISIONAL);
+    CHECK_STR(out, "2027-01-06"); /* 12-28..12-31, 元旦 off, 01-04..01-06 */
+    /* beyond the lunar table: unknown, never guessed */
     strcpy(out, "x");
     char past_end[11];
-    snprintf(past_end, sizeof past_end, "%d-12-25", calendar_last_year(cal));
+    snprintf(past_end, sizeof past_end, "%d-12-25", calendar_end_year(cal));
     CHECK_INT(followup_publish_due(cal, past_end, 7, out), CAL_UNKNOWN);
     CHECK_STR(out, "x");
     CHECK_INT(followup_outcome_due(NULL, "2025-05-30", out), CAL_UNKNOWN);

@@ -46,7 +46,9 @@ static void test_deadline(void) {
     CHECK_INT(result_is_late("2025-10-17", "2025-10-17"), 0); /* the end of the last day */
     CHECK_INT(result_is_late("2025-10-17", "2025-10-20"), 1);
     CHECK_INT(result_is_late(NULL, "2025-10-20"), 0);                /* unknown is never late */
-    CHECK_INT(result_deadline(cal, "2026-12-20", out), CAL_UNKNOWN); /* beyond the data */
+    CHECK_INT(result_deadline(cal, "2026-12-20", out), CAL_PROVISIONAL); /* into 2027: 预计 */
+    CHECK_STR(out, "2027-01-18");
+    CHECK_INT(result_deadline(cal, "2050-12-20", out), CAL_UNKNOWN); /* beyond the lunar table */
     CHECK_INT(result_deadline(cal, NULL, out), CAL_INVALID);
     CHECK_INT(result_deadline(cal, "2025-02-30", out), CAL_INVALID);
     CHECK_INT(result_deadline(NULL, "2025-09-15", out), CAL_UNKNOWN);

@@ -41,9 +41,12 @@ static void test_joint_deadline(void) {
     /* named on a Saturday that is a 调休 working day (2025-09-28 is Sunday 上班): not counted */
     CHECK_INT(task_joint_deadline(cal, "2025-09-28", out), CAL_OK);
     CHECK_STR(out, "2025-09-30");
-    /* the year after the data: unknown, out untouched */
+    /* the year after the notices: provisional (元旦 off, no 调休 guessed) */
+    CHECK_INT(task_joint_deadline(cal, "2026-12-30", out), CAL_PROVISIONAL);
+    CHECK_STR(out, "2027-01-04");
+    /* beyond the lunar table: unknown, out untouched */
     strcpy(out, "x");
-    CHECK_INT(task_joint_deadline(cal, "2026-12-30", out), CAL_UNKNOWN);
+    CHECK_INT(task_joint_deadline(cal, "2050-12-30", out), CAL_UNKNOWN);
     CHECK_STR(out, "x");
     CHECK_INT(task_joint_deadline(NULL, "2025-06-06", out), CAL_UNKNOWN);
     CHECK_INT(task_joint_deadline(cal, "2025-02-30", out), CAL_INVALID);
@@ -96,8 +99,8 @@ static void test_calendar_from_database(void) {
     snprintf(day, sizeof day, "%d-01-01", y);
     CHECK(c && calendar_is_workday(c, day) == 0);
     snprintf(day, sizeof day, "%d-12-24", y - 1);
-    CHECK(c && calendar_add_workdays(c, day, 20, out) == CAL_OK); /* across the new year: now known */
-    CHECK(calendar_add_workdays(cal, day, 20, out) == CAL_UNKNOWN); /* the built-in file alone cannot */
+    CHECK(c && calendar_add_workdays(c, day, 20, out) == CAL_OK); /* across the new year: now exact */
+    CHECK(calendar_add_workdays(cal, day, 20, out) == CAL_PROVISIONAL); /* the built-in file: 预计 */
     calendar_free(c);
     /* a weekday 上班 line breaks the calendar's rules: refused, the loaded set stays */
     buf_printf(&next, "%d-11-03\t上班\t\n", y);

@@ -18,10 +18,12 @@ import subprocess
 import zlib
 import base64
 from fixture_drawn import drawn_db, sql
-from webtest import SPOTCHECK, Client, Suite, multipart
+from webtest import SPOTCHECK, Client, Suite, multipart, pin_today
 
 s = Suite()
-today = datetime.date.today()
+# December: the 20 working days of entry and publication run into a year whose State Council
+# notice is not in data/holidays.tsv, so they are counted provisionally (预计)
+today = pin_today("2026-12-07")
 iso = lambda d: d.isoformat()
 f = drawn_db(year=str(today.year))
 db, tid, code, groups = f["db"], f["tid"], f["code"], f["groups"]
@@ -256,12 +258,19 @@ s.check("events in order", ev == ["提交", "退回", "提交", "审核通过", 
 r = staff.get(f"/records/{rid}/files/{photo_id}")
 s.check("staff fetch the photo", r.status == 200 and r.body == photo and r.header("Content-Type") == "image/png", str(r.status))
 s.check("another county cannot see it", lincheng.get(f"/records/{rid}").status == 404 and lincheng.get(f"/credit/{hosp_id}").status == 404)
-# An action at 07:00 in China is stored by datetime('now') as the previous UTC day: the clocks take
-# the event's working day (record_event.on_day), not the first 10 characters of the timestamp.
+# One clock: every timestamp of the record's steps is the bureau's local time on the (pinned) day.
+stamps = sql(db, "SELECT submitted_at, reviewed_at, published_at, updated_at FROM record WHERE id = ?", (rid,))[0] + \
+    tuple(t for (t,) in sql(db, "SELECT at FROM audit_log WHERE entity_id = ? AND action LIKE 'record.%'", (str(rid),)))
+s.check("timestamps: local 'YYYY-MM-DD HH:MM:SS' of today, no UTC 'T…Z' form",
+        len(stamps) > 4 and all(re.fullmatch(re.escape(iso(today)) + r" \d\d:\d\d:\d\d", t or "") for t in stamps), str(stamps))
+r = staff.get(f"/records/{rid}")
+s.check("pages show times as people write them", re.search(re.escape(iso(today)) + r" \d\d:\d\d(?!:)", r.text) is not None
+        and not re.search(r"\d\d:\d\d:\d\d", r.text), str(re.findall(r"\d{4}-\d\d-\d\d[ T][\d:]+", r.text)[:6]))
+# The done day is the event's (record_event.on_day), even when a timestamp was changed by hand.
 sql(db, "UPDATE record SET submitted_at = ?, published_at = ? WHERE id = ?",
     (iso(today - datetime.timedelta(days=1)) + " 23:00:00", iso(today - datetime.timedelta(days=1)) + " 23:00:00", rid))
 by = {(c["kind"], c.get("target_code")): c for c in staff.get("/api/v1/deadlines").json()["deadlines"]}
-s.check("done days come from the events, not the UTC timestamps",
+s.check("done days come from the events, not the timestamps",
         by[("entry", HOSP)]["done_on"] == iso(today) and by[("publish", HOSP)]["done_on"] == iso(today), str(by[("entry", HOSP)]))
 acts = {a for (a,) in sql(db, "SELECT action FROM audit_log")}
 want = {"record.save", "record.file.add", "record.signature", "record.submit", "record.return", "record.approve", "record.publish",

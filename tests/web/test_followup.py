@@ -8,7 +8,7 @@ import io
 import json
 import re
 import zipfile
-from webtest import Client, Suite
+from webtest import Client, Suite, pin_today
 from fixture_drawn import drawn_db, sql
 
 s = Suite()
@@ -17,7 +17,7 @@ db, code, tid = f["db"], f["code"], f["tid"]
 staff, leader = f["clients"]["staff"], f["clients"]["leader"]
 draw_id = sql(db, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", (code,))[0][0]
 org = sql(db, "SELECT org_id FROM task WHERE id = ?", (tid,))[0][0]
-today = datetime.date.today()
+today = pin_today("2026-06-15")
 iso = lambda d: d.isoformat()
 
 

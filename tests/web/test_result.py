@@ -9,13 +9,13 @@ import datetime
 import io
 import json
 from fixture_drawn import drawn_db, sql
-from webtest import Client, Suite
+from webtest import Client, Suite, pin_today
 
 s = Suite()
-today = datetime.date.today()
-# The server dates events when it handles them: a run that crosses midnight sees the next day.
+today = pin_today("2026-06-15")
+now = today.isoformat() + " 10:00:00"  # a time of the pinned day, in the clock's stored format
 def days_so_far():
-    return {today.isoformat(), datetime.date.today().isoformat()}
+    return {today.isoformat()}
 recent = (today - datetime.timedelta(days=2)).isoformat()  # never late: deadline ahead or unknown
 
 
@@ -32,8 +32,8 @@ def make_record(f, target, checked_on, result_codes, submitted_by="officer", vio
     certs = ",".join(c for c, _ in f["groups"][target])
     sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, checked_from, checked_on, "
             "result_codes, remarks, notes, officers, signer_name, submitted_at, submitted_by) "
-            "VALUES (?, ?, ?, ?, ?, '待审核', ?, ?, ?, ?, '内部备注不公开', ?, '刘代表', datetime('now'), ?)",
-        (task_id, draw_id, org_id, target, tgt, checked_on, checked_on, result_codes, remarks, certs, submitted_by))
+            "VALUES (?, ?, ?, ?, ?, '待审核', ?, ?, ?, ?, '内部备注不公开', ?, '刘代表', ?, ?)",
+        (task_id, draw_id, org_id, target, tgt, checked_on, checked_on, result_codes, remarks, certs, now, submitted_by))
     rid = sql(db, "SELECT id FROM record WHERE draw_id = ? AND target_code = ?", (draw_id, target))[0][0]
     dept = sql(db, "SELECT id FROM dept WHERE code = 'D1'")[0][0]
     sql(db, "INSERT INTO record_item(record_id, position, dept_id, dept_name, item_code, item_name, methods, result) "
@@ -99,7 +99,7 @@ s.check("return event written", sql(db, "SELECT action, from_status, to_status, 
 s.check("return audited", audits(db, "record.return", ra) == 1)
 s.check("a returned record cannot be approved", leader.form(f"/review/{ra}/approve", {}).status == 409)
 # re-submitted as the form would do it
-sql(db, "UPDATE record SET status = '待审核', version = version + 1, submitted_at = datetime('now') WHERE id = ?", (ra,))
+sql(db, "UPDATE record SET status = '待审核', version = version + 1, submitted_at = ? WHERE id = ?", (now, ra))
 s.check("staff cannot approve (403)", staff.form(f"/review/{ra}/approve", {}).status == 403 and status(db, ra) == "待审核")
 s.check("officer cannot approve via API (403)", officer.post_json(f"/api/v1/review/{ra}", {"action": "approve"}).status == 403)
 r = leader.form(f"/review/{ra}/approve", {})

@@ -12,6 +12,19 @@ import tempfile
 import json as jsonlib
 from urllib.parse import urlencode
 
+def pin_today(default):
+    """Fixes "today" for this test and for every spotcheck process it starts (SPOTCHECK_TODAY, the
+    one clock of src/core/clock.h), so the test never depends on the day it runs, nor on midnight
+    passing while it runs. The day is the one already in the environment (a developer's), else
+    the wall clock's date when SPOTCHECK_TEST_WALLCLOCK=1 (tests/faketime.sh runs the suite under
+    faketime that way), else `default` ("YYYY-MM-DD"). Returns it as a datetime.date."""
+    import datetime
+    day = os.environ.get("SPOTCHECK_TODAY") or (
+        datetime.date.today().isoformat() if os.environ.get("SPOTCHECK_TEST_WALLCLOCK") == "1" else default)
+    os.environ["SPOTCHECK_TODAY"] = day[:10]
+    return datetime.date.fromisoformat(day[:10])
+
+
 SPOTCHECK = os.environ.get("SPOTCHECK") or os.path.join(os.path.dirname(__file__), "..", "..", "build-san", "spotcheck")
 PASSWORD = "spotcheck-demo"
 
