@@ -95,7 +95,7 @@ static void test_calendar_from_database(void) {
     CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err), DB_OK);
     c = task_calendar_load(db, &err);
     CHECK(c && calendar_last_year(c) == y);
-    char day[8 + 3 + 1], out[11];
+    char day[24], out[11];
     snprintf(day, sizeof day, "%d-01-01", y);
     CHECK(c && calendar_is_workday(c, day) == 0);
     snprintf(day, sizeof day, "%d-12-24", y - 1);
