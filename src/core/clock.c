@@ -94,6 +94,18 @@ int clock_parse_override(const char *s, struct tm *out, int *has_time) {
 }
 
 /* "YYYY-MM-DD HH:MM:SS" of t in the process's (the bureau's) time zone. */
+/* The broken-down time of a checked "YYYY-MM-DD?HH:MM:SS…" (tm_isdst = -1). */
+static void tm_of(const char *s, struct tm *tm) {
+    memset(tm, 0, sizeof *tm);
+    tm->tm_year = atoi(s) - 1900;
+    tm->tm_mon = atoi(s + 5) - 1;
+    tm->tm_mday = atoi(s + 8);
+    tm->tm_hour = atoi(s + 11);
+    tm->tm_min = atoi(s + 14);
+    tm->tm_sec = atoi(s + 17);
+    tm->tm_isdst = -1;
+}
+
 static void local_stamp(time_t t, char out[CLOCK_NOW_LEN + 1]) {
     struct tm tm;
     localtime_r(&t, &tm);
@@ -188,14 +200,8 @@ long long clock_epoch(void) {
     if (clk.mode == MODE_START) return (long long)(clk.start_at + (wall - clk.start_wall));
     char now[CLOCK_NOW_LEN + 1];
     clock_now(now);
-    struct tm tm = {0};
-    tm.tm_year = atoi(now) - 1900;
-    tm.tm_mon = atoi(now + 5) - 1;
-    tm.tm_mday = atoi(now + 8);
-    tm.tm_hour = atoi(now + 11);
-    tm.tm_min = atoi(now + 14);
-    tm.tm_sec = atoi(now + 17);
-    tm.tm_isdst = -1;
+    struct tm tm;
+    tm_of(now, &tm);
     return (long long)mktime(&tm);
 }
 
@@ -228,13 +234,8 @@ int clock_display(const char *s, char out[17]) {
         return 1;
     }
     ensure();
-    struct tm tm = {0};
-    tm.tm_year = atoi(s) - 1900;
-    tm.tm_mon = atoi(s + 5) - 1;
-    tm.tm_mday = atoi(s + 8);
-    tm.tm_hour = atoi(s + 11);
-    tm.tm_min = atoi(s + 14);
-    tm.tm_sec = atoi(s + 17);
+    struct tm tm;
+    tm_of(s, &tm);
     char local[CLOCK_NOW_LEN + 1];
     local_stamp(timegm(&tm), local);
     memcpy(out, local, 16);

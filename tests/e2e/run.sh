@@ -7,7 +7,7 @@ root=$(cd "$here/../.." && pwd)
 bin=${SPOTCHECK:-$root/build-san/spotcheck}
 chrome=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chrome" ]; then echo "chromium not found at $chrome (scripts/deps.sh test installs it)"; echo "RESULT 0 1"; exit 1; fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/lunar-javascript" ]; then
   (cd "$here" && npm install --no-audit --no-fund --silent) || { echo "npm install failed"; echo "RESULT 0 1"; exit 1; }
 fi
 tmp=$(mktemp -d /tmp/spotcheck-e2e.XXXXXX)

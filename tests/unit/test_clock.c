@@ -35,11 +35,19 @@ static void test_override_parse(void) {
     CHECK_INT(has_time, 1);
     CHECK_INT(tm.tm_hour, 23);
     CHECK_INT(tm.tm_min, 58);
-    const char *bad[] = {"", "2027-02-30", "2027-2-17", "2027-02-17 08:00", "2027-02-17T24:00",
-                         "2027-02-17T08:60", "2027-02-17T8:00", "2027-02-17T08:00:00", "tomorrow",
+    const char *bad[] = {"",
+                         "2027-02-30",
+                         "2027-2-17",
+                         "2027-02-17 08:00",
+                         "2027-02-17T24:00",
+                         "2027-02-17T08:60",
+                         "2027-02-17T8:00",
+                         "2027-02-17T08:00:00",
+                         "tomorrow",
                          "2027-02-17x"};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-        if (clock_parse_override(bad[i], &tm, &has_time) == 0) fprintf(stderr, "  accepted %s\n", bad[i]);
+        if (clock_parse_override(bad[i], &tm, &has_time) == 0)
+            fprintf(stderr, "  accepted %s\n", bad[i]);
         CHECK_INT(clock_parse_override(bad[i], &tm, &has_time), -1);
     }
 }
@@ -122,12 +130,19 @@ static void test_display(void) {
     CHECK_INT(init_with(NULL, "Asia/Shanghai"), 0);
     CHECK_INT(clock_display("2026-12-06T00:52:13Z", shown), 1);
     CHECK_STR(shown, "2026-12-06 08:52");
-    const char *not[] = {NULL, "", "2026-12-06", "2026-12-06 08:52", "2026-13-06 08:52:13",
-                         "2026-12-06 25:00:00", "2026-12-06x08:52:13", "2026-12-06 08:52:13Z",
-                         "注意 2026-12-06 08:52:13", "2026-12-06 08:52:13 "};
-    for (size_t i = 0; i < ARRAY_LEN(not); i++) {
+    const char * not [] = {NULL,
+                           "",
+                           "2026-12-06",
+                           "2026-12-06 08:52",
+                           "2026-13-06 08:52:13",
+                           "2026-12-06 25:00:00",
+                           "2026-12-06x08:52:13",
+                           "2026-12-06 08:52:13Z",
+                           "注意 2026-12-06 08:52:13",
+                           "2026-12-06 08:52:13 "};
+    for (size_t i = 0; i < ARRAY_LEN(not ); i++) {
         strcpy(shown, "unchanged");
-        CHECK_INT(clock_display(not[i], shown), 0);
+        CHECK_INT(clock_display(not [i], shown), 0);
         CHECK_STR(shown, "unchanged");
     }
 }

@@ -13,12 +13,10 @@ import io
 import json
 import os
 import re
-import struct
 import subprocess
-import zlib
 import base64
 from fixture_drawn import drawn_db, sql
-from webtest import SPOTCHECK, Client, Suite, multipart, pin_today
+from webtest import SPOTCHECK, Client, Suite, multipart, pin_today, png
 
 s = Suite()
 # December: the 20 working days of entry and publication run into a year whose State Council
@@ -46,12 +44,6 @@ def status(rid):
     return sql(db, "SELECT status FROM record WHERE id = ?", (rid,))[0][0]
 
 
-def png(w=4, h=4):
-    raw = b"".join(b"\x00" + b"\x10\x80\xf0" * w for _ in range(h))
-    def chunk(t, d):
-        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
-        chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 
@@ -266,6 +258,18 @@ s.check("timestamps: local 'YYYY-MM-DD HH:MM:SS' of today, no UTC 'T…Z' form",
 r = staff.get(f"/records/{rid}")
 s.check("pages show times as people write them", re.search(re.escape(iso(today)) + r" \d\d:\d\d(?!:)", r.text) is not None
         and not re.search(r"\d\d:\d\d:\d\d", r.text), str(re.findall(r"\d{4}-\d\d-\d\d[ T][\d:]+", r.text)[:6]))
+# ... and so is every timestamp in the database: plan, task, draw, record, follow-up, audit, versions
+# (no SQL datetime('now') left to fill a column with UTC). Sessions count seconds, not dates.
+bad_stamps, n_stamps = [], 0
+for (table,) in sql(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                        "('session', 'login_attempt', 'schema_migrations')"):
+    for col in [c[1] for c in sql(db, f"PRAGMA table_info({table})") if c[1].endswith("_at") or c[1] == "at"]:
+        for (v,) in sql(db, f'SELECT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL'):
+            n_stamps += 1
+            if not re.fullmatch(re.escape(iso(today)) + r" \d\d:\d\d:\d\d", v):
+                bad_stamps.append((table, col, v))
+s.check("every stored timestamp is the clock's local time of today", n_stamps > 100 and not bad_stamps,
+        f"{n_stamps} {bad_stamps[:8]}")
 # The done day is the event's (record_event.on_day), even when a timestamp was changed by hand.
 sql(db, "UPDATE record SET submitted_at = ?, published_at = ? WHERE id = ?",
     (iso(today - datetime.timedelta(days=1)) + " 23:00:00", iso(today - datetime.timedelta(days=1)) + " 23:00:00", rid))

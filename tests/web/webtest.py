@@ -200,6 +200,16 @@ def import_officers(db, lines):
     subprocess.run([SPOTCHECK, "import", "officers", path, "--db", db], check=True, capture_output=True)
 
 
+def png(w=4, h=4, rgb=b"\x10\x80\xf0"):
+    """A valid w×h PNG of one colour (photos and signatures in the record tests)."""
+    import struct, zlib
+    raw = b"".join(b"\x00" + rgb * w for _ in range(h))
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + \
+        chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
 def multipart(fields, files):
     """A multipart/form-data body: fields {name: value}, files {name: (filename, bytes, content type)}."""
     b = "----spotcheckTestBoundary7"
