@@ -497,12 +497,13 @@ static int state_of(const json_t *clock) {
 }
 
 json_t *deadline_counts(const json_t *clocks) {
-    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, tot[DL_STATE_COUNT] = {0}, all = 0;
+    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, tot[DL_STATE_COUNT] = {0}, all = 0, prov = 0;
     size_t i;
     json_t *c;
     json_array_foreach(clocks, i, c) {
         int k = deadline_kind_parse(json_string_value(json_object_get(c, "kind"))), s = state_of(c);
         if (k < 0 || s < 0) continue;
+        prov += json_is_true(json_object_get(c, "provisional")) && s != DL_DONE_ON_TIME && s != DL_DONE_LATE;
         n[k][s]++;
         tot[s]++;
         all++;
@@ -525,8 +526,8 @@ json_t *deadline_counts(const json_t *clocks) {
         json_array_append_new(ks, json_pack("{s:s, s:s, s:o, s:I}", "code", kinds[k].code, "label",
                                             kinds[k].label, "counts", cs, "total", (json_int_t)t));
     }
-    return json_pack("{s:o, s:o, s:o, s:I}", "states", st, "kinds", ks, "totals", ts, "total",
-                     (json_int_t)all);
+    return json_pack("{s:o, s:o, s:o, s:I, s:I}", "states", st, "kinds", ks, "totals", ts, "total",
+                     (json_int_t)all, "provisional", (json_int_t)prov);
 }
 
 json_t *deadline_filter(const json_t *clocks, DlState state) {

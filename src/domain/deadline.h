@@ -129,7 +129,8 @@ json_t *deadline_collect(Db *db, const Calendar *cal, int64_t scope_org, const c
 /* ---- views over a clock list (pure; the list is borrowed, results are new references) ---- */
 
 /* Counts per kind × state: {states: [{code, name}], kinds: [{code, label, counts: [{state,
- * name, n}], total}], totals: [{state, name, n}], total}. */
+ * name, n}], total}], totals: [{state, name, n}], total, provisional (open clocks — not done —
+ * whose deadline is provisional)}. */
 json_t *deadline_counts(const json_t *clocks);
 /* The clocks in `state` (shared references to the elements of `clocks`). */
 json_t *deadline_filter(const json_t *clocks, DlState state);

@@ -16,6 +16,11 @@ check "init creates the database" expect_exit 0 sc init --db "$db"
 check "schema version is recorded" bash -c "sqlite3 '$db' 'SELECT max(version) FROM schema_migrations' | grep -qx '[1-9][0-9]*'"
 check "database is in WAL mode" bash -c "sqlite3 '$db' 'PRAGMA journal_mode' | grep -qx wal"
 check "init twice is harmless" expect_exit 0 sc init --db "$db"
+# the one clock: SPOTCHECK_TODAY and SPOTCHECK_TZ for every command, refused when wrong
+check "SPOTCHECK_TODAY sets the day of a command" bash -c "SPOTCHECK_TODAY=2027-02-17 \"$SPOTCHECK\" remind --db '$db' | grep -q '^每日期限提醒 2027-02-17 '"
+check "... with a time of day too" bash -c "SPOTCHECK_TODAY=2027-02-17T23:59 \"$SPOTCHECK\" remind --db '$db' | grep -q '^每日期限提醒 2027-02-17 '"
+check "a bad SPOTCHECK_TODAY exits 2" bash -c "SPOTCHECK_TODAY=2027-02-30 \"$SPOTCHECK\" remind --db '$db' 2>'$TMP/err'; [ \$? -eq 2 ] && grep -q 'SPOTCHECK_TODAY“2027-02-30”无效' '$TMP/err'"
+check "a bad SPOTCHECK_TZ exits 2, serve included" bash -c "SPOTCHECK_TZ=Mars/Base \"$SPOTCHECK\" serve --db '$db' --listen 127.0.0.1:1 2>'$TMP/err'; [ \$? -eq 2 ] && grep -q '不是有效的时区' '$TMP/err'"
 
 printf '行政区划代码,机构名称\n130528,宁晋县医疗保障局\n' >"$TMP/orgs.csv"
 check "import orgs" expect_exit 0 sc import orgs "$TMP/orgs.csv" --db "$db"

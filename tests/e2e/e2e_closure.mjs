@@ -28,7 +28,8 @@ async function open(user, phone) {
   }
   return page;
 }
-const today = new Date();
+// the server's day (tests/e2e/run.sh pins it), not the browser's time zone
+const today = process.env.SPOTCHECK_TODAY ? new Date(`${process.env.SPOTCHECK_TODAY}T12:00:00`) : new Date();
 const iso = d => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const opinion = '现场发现串换药品，请补录检查结果和违规情形';
 let rid = '', targetName = '', targetCode = '', fid = '';

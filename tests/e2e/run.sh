@@ -10,6 +10,12 @@ if [ ! -x "$chrome" ]; then echo "chromium not found at $chrome (scripts/deps.sh
 if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/lunar-javascript" ]; then
   (cd "$here" && npm install --no-audit --no-fund --silent) || { echo "npm install failed"; echo "RESULT 0 1"; exit 1; }
 fi
+# one day for the server and the scripts (the one clock, SPOTCHECK_TODAY): fixed unless given, or the
+# wall clock's under tests/cli/faketime.sh
+if [ -z "${SPOTCHECK_TODAY:-}" ]; then
+  if [ "${SPOTCHECK_TEST_WALLCLOCK:-}" = 1 ]; then SPOTCHECK_TODAY=$(date +%F); else SPOTCHECK_TODAY=2026-06-15; fi
+fi
+export SPOTCHECK_TODAY
 tmp=$(mktemp -d /tmp/spotcheck-e2e.XXXXXX)
 db=$tmp/e2e.db
 "$bin" init --demo --db "$db" >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log"; echo "RESULT 0 1"; exit 1; }

@@ -79,6 +79,19 @@ static void test_values(void) {
     CHECK_STR(render("{ single } braces {x}", "{}"), "{ single } braces {x}");
 }
 
+/* Stored timestamps are shown as people write them, in the bureau's time (Asia/Shanghai by
+ * default); anything else that merely looks like one is left alone. */
+static void test_timestamps(void) {
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-12-06 08:52:13\"}"), "2026-12-06 08:52");
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-12-06T08:52:13\"}"), "2026-12-06 08:52");
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-12-06T00:52:13Z\"}"), "2026-12-06 08:52");
+    CHECK_STR(render("{{{t}}}", "{\"t\":\"2026-12-31T16:10:00Z\"}"), "2027-01-01 00:10");
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-12-06\"}"), "2026-12-06");
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-12-06 08:52\"}"), "2026-12-06 08:52");
+    CHECK_STR(render("{{t}}", "{\"t\":\"于 2026-12-06 08:52:13\"}"), "于 2026-12-06 08:52:13");
+    CHECK_STR(render("{{t}}", "{\"t\":\"2026-13-06 08:52:13\"}"), "2026-13-06 08:52:13");
+}
+
 static void test_dotted(void) {
     const char *ctx =
         "{\"a\":{\"b\":{\"c\":\"deep\"}},\"rows\":[{\"name\":\"r0\"},{\"name\":\"r1\"}]}";
@@ -592,6 +605,7 @@ static void test_speed(void) {
 int main(void) {
     RUN(test_escape);
     RUN(test_values);
+    RUN(test_timestamps);
     RUN(test_dotted);
     RUN(test_escaping_output);
     RUN(test_raw);

@@ -86,6 +86,9 @@ s.check("the entry clock: done on time, against the provisional deadline", entry
 r = on("2027-02-17", "staff").get("/dashboard")
 s.check("dashboard: 预计即将到期 and the warning that the data ends", "预计即将到期" in r.text and 'id="calendar-ends"' in r.text
         and "节假日数据只到 2026 年底" in r.text)
+m = re.search(r'id="provisional-note">其中 (\d+) 项', r.text)
+s.check("dashboard: the provisional open deadlines counted", m and int(m.group(1)) == sum(
+    1 for c in d if c["provisional"] and not c["state"].startswith("done")), m and m.group(0))
 
 # ---- 2027-02-23: provisionally overdue ----
 rc, out = remind("2027-02-23")
