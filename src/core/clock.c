@@ -205,6 +205,10 @@ long long clock_epoch(void) {
     return (long long)mktime(&tm);
 }
 
+long long clock_wall_epoch(void) {
+    return (long long)time(NULL);
+}
+
 const char *clock_zone(void) {
     ensure();
     return clk.zone;

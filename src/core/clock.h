@@ -43,6 +43,10 @@ typedef struct ClockStamp {
 ClockStamp clock_stamp(void);
 /* Now as seconds since the epoch (for durations such as session expiry). */
 long long clock_epoch(void);
+/* Seconds since the epoch from the wall clock, never overridden: for durations that are not
+ * business dates (session idle time, login throttling), so a pinned SPOTCHECK_TODAY neither keeps
+ * sessions alive for ever nor leaves future-dated rows behind. */
+long long clock_wall_epoch(void);
 /* The time zone in force (the setting's text). */
 const char *clock_zone(void);
 

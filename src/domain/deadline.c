@@ -95,13 +95,12 @@ static void set_label(DlClock *c) {
         name = pname;
     }
     switch (c->state) {
-    case DL_PENDING: /* nothing is due yet: "未到期", and the count is the estimate */
-        if (n >= 0 && c->provisional)
-            snprintf(c->label, sizeof c->label, "%s 预计剩余%d个工作日", states[c->state].name, n);
-        else if (n >= 0)
-            snprintf(c->label, sizeof c->label, "%s 剩余%d个工作日", name, n);
+    case DL_PENDING: /* nothing is due yet: "未到期"; with a provisional deadline the count is the estimate */
+        if (n >= 0)
+            snprintf(c->label, sizeof c->label, "%s %s剩余%d个工作日", states[c->state].name,
+                     c->provisional ? "预计" : "", n);
         else
-            snprintf(c->label, sizeof c->label, "%s（剩余工作日未知）", name);
+            snprintf(c->label, sizeof c->label, "%s（剩余工作日未知）", states[c->state].name);
         break;
     case DL_DUE_SOON:
         if (n > 0)

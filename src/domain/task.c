@@ -733,6 +733,12 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
             set_text(j, "deadline", *due ? due : "未知（超出节假日数据范围）");
             deadline_json_set(j, "deadline_text", "provisional", due, prov > 0);
             const char *state = task_joint_state(db_col_text(st, 5), *due ? due : NULL, db_col_text(st, 6), today);
+            /* shown: 预计逾期 when the passed deadline is provisional (state stays the rule's word) */
+            char *shown = prov > 0 && (!strcmp(state, "已逾期") || !strcmp(state, "逾期确认"))
+                              ? xasprintf("预计%s", !strcmp(state, "已逾期") ? "逾期" : state)
+                              : xstrdup(state);
+            set_text(j, "state_label", shown);
+            free(shown);
             set_text(j, "state", state);
             json_object_set_new(j, "overdue", json_boolean(!strcmp(state, "已逾期") || !strcmp(state, "逾期确认")));
             json_object_set_new(j, "confirmed", json_boolean(!strcmp(db_col_text(st, 5), "已确认")));

@@ -60,7 +60,7 @@ void session_load(Req *r) {
     char h[65];
     sha256_hex(tok, h);
     free(tok);
-    long long now = clock_epoch();
+    long long now = clock_wall_epoch();
     Stmt *st = db_prepare(r->db,
                           "SELECT s.user_id, s.csrf, s.last_seen, u.username, u.display_name, u.role, "
                           "u.org_id, o.name, o.code FROM session s JOIN user u ON u.id = s.user_id "
@@ -97,7 +97,7 @@ int session_start(Req *r, long long user_id) {
     random_hex(tok);
     random_hex(csrf);
     sha256_hex(tok, h);
-    long long now = clock_epoch();
+    long long now = clock_wall_epoch();
     /* old idle sessions of anyone are cleaned here rather than by a timer */
     db_exec(r->db, "DELETE FROM session WHERE last_seen < ?", "i", (int64_t)(now - r->app->session_idle));
     int rc = db_exec(r->db,
@@ -135,7 +135,7 @@ int session_login_csrf_ok(Req *r) {
 
 int session_login_blocked(Req *r, const char *username) {
     int64_t n = 0;
-    long long since = clock_epoch() - LOGIN_WINDOW_SECONDS;
+    long long since = clock_wall_epoch() - LOGIN_WINDOW_SECONDS;
     db_query_int(r->db, &n,
                  "SELECT max((SELECT count(*) FROM login_attempt WHERE username = ? AND ok = 0 AND at > ?), "
                  "(SELECT count(*) FROM login_attempt WHERE remote = ? AND ok = 0 AND at > ?) / 4)",
@@ -145,7 +145,7 @@ int session_login_blocked(Req *r, const char *username) {
 
 long long session_login_record(Req *r, const char *username, int ok) {
     if (db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, ?)", "ttii",
-                username, r->http->remote, (int64_t)clock_epoch(), (int64_t)ok) != DB_OK)
+                username, r->http->remote, (int64_t)clock_wall_epoch(), (int64_t)ok) != DB_OK)
         return 0;
     return db_last_id(r->db);
 }

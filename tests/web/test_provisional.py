@@ -96,6 +96,16 @@ s.check("remind 2027-02-23: 预计逾期 2个工作日", "预计逾期 2个工�
 r = on("2027-02-23", "staff").get("/dashboard/overdue?by=dept")  # publication answers to the lead dept
 s.check("overdue list: 预计逾期", r.status == 200 and "预计逾期" in r.text and "宁晋县人民医院" in r.text)
 
+# ---- a joint dept's confirmation deadline, provisionally passed ----
+r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
+s.check("task page: the joint dept's provisional deadline", f"预计 2027-01-27{NOTE}" in r.text and "已确认" in r.text)
+sql(db, "UPDATE task_joint SET named_on = '2027-01-20', status = '待确认', confirmed_on = NULL WHERE task_id = ?", (tid,))
+r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
+s.check("... and 预计逾期 once it has passed", f"预计 2027-01-22{NOTE}" in r.text and "预计逾期" in r.text, r.text[r.text.find("联合"):][:300])
+r = on("2027-01-25", "staff").get("/api/v1/tasks/%d" % tid).json()
+j = (r.get("task") or r).get("joints", [{}])[0]
+s.check("task API: the joint deadline says provisional", j.get("provisional") is True and j.get("deadline") == "2027-01-22", str(j)[:300])
+
 # ---- the administrator sees the warning on the home page, and loads the notice ----
 adm = on("2027-02-17", "admin")
 r = adm.get("/")
