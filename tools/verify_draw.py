@@ -13,15 +13,22 @@ groups are not checked (a note says so on stderr).
 Also: `python3 verify_draw.py --sample SEED < ids.txt` prints "ticket<TAB>id" in draw order,
 the same as consistent_sampler's sampler(ids, seed=SEED, output='tuple', digits=78).
 """
+import datetime
 import hashlib
 import json
+import re
 import sys
 
 FORMAT = "spotcheck-draw/1"
+FORMAT_V2 = "spotcheck-draw/2"
 RECORD_KEYS = ["format", "freeze", "freeze_sha256", "public_randomness", "secret", "seed",
                "seedhash", "strata", "selected", "assignments", "events"]
 FREEZE_KEYS = ["task", "draw_no", "draw_date", "frozen_at", "randomness_source", "params",
                "population", "officers", "commitment", "redraw", "excluded"]
+RECORD_KEYS_V2 = ["format", "freeze", "freeze_sha256", "values", "drawn_at", "seed",
+                  "seedhash", "strata", "selected", "assignments", "events"]
+FREEZE_KEYS_V2 = ["task", "draw_no", "draw_date", "frozen_at", "sources", "gap_hours", "params",
+                  "population", "officers", "redraw", "excluded"]
 
 
 class Invalid(Exception):
@@ -160,16 +167,184 @@ def canonical(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# ---------------------------------------------------------------- /2: sources of public randomness
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+# kind: (name, draw time in Beijing, draw weekdays with Monday = 0, digits)
+LOTTERIES = {"fc3d": ("福彩3D", (21, 15), range(7), 3), "ssq": ("双色球", (21, 15), (1, 3, 6), None),
+             "tc_pl5": ("体彩排列5", (21, 25), range(7), 5)}
+QUICKNET_GENESIS, QUICKNET_PERIOD = 1692803367, 3
+
+
+def source_problems(sources):
+    """The problems of a declared sources array (an empty list when it is valid)."""
+    if not isinstance(sources, list) or not sources:
+        return ["须声明至少一个公开随机数来源"]
+    if len(sources) > 8:
+        return ["随机数来源最多 8 个"]
+    out, external = [], False
+    for i, s in enumerate(sources):
+        where = "第%d个随机数来源: " % (i + 1)
+        kind = s.get("kind") if isinstance(s, dict) else None
+        if kind in LOTTERIES:
+            external = True
+            issue, date = s.get("issue"), s.get("date")
+            try:
+                day = datetime.date.fromisoformat(date) if isinstance(date, str) and len(date) == 10 else None
+            except ValueError:
+                day = None
+            if set(s) != {"kind", "issue", "date"} or day is None:
+                out.append(where + "须写明期号和开奖日期")
+                continue
+            ok = isinstance(issue, str) and issue.isdigit() and issue.isascii() and (
+                (len(issue) == 7 and issue[:4] == date[:4]) or (kind == "tc_pl5" and len(issue) == 5 and issue[:2] == date[2:4]))
+            if not ok:
+                out.append(where + "期号应为开奖年份加期数")
+            if day.weekday() not in LOTTERIES[kind][2]:
+                out.append(where + "%s 不是开奖日" % date)
+        elif kind == "drand":
+            external = True
+            r = s.get("round")
+            if set(s) != {"kind", "chain", "round"} or s.get("chain") != "quicknet" or type(r) is not int or not 1 <= r <= 10**9:
+                out.append(where + "drand 须写明 chain（quicknet）和正整数轮次")
+        elif kind == "dice":
+            c = s.get("count")
+            if set(s) != {"kind", "count"} or type(c) is not int or not 1 <= c <= 50:
+                out.append(where + "骰子须写明枚数（1 至 50）")
+        else:
+            out.append(where + "类型无效")
+    if not out and not external:
+        out.append("至少须有一个本局以外的来源（彩票开奖号码或 drand）")
+    return out
+
+
+def source_time(s):
+    """When a source exists, seconds since the epoch (None for dice: rolled at the ceremony)."""
+    if s["kind"] in LOTTERIES:
+        hh, mm = LOTTERIES[s["kind"]][1]
+        d = datetime.date.fromisoformat(s["date"])
+        return int(datetime.datetime(d.year, d.month, d.day, hh, mm, tzinfo=BEIJING).timestamp())
+    if s["kind"] == "drand":
+        return QUICKNET_GENESIS + (s["round"] - 1) * QUICKNET_PERIOD
+    return None
+
+
+def canonical_value(s, v):
+    """The canonical form of value v for source s, or None when it does not fit the kind."""
+    if not isinstance(v, str) or any(ord(c) < 0x20 or ord(c) == 0x7f for c in v):
+        return None
+    kind = s["kind"]
+    if kind in ("fc3d", "tc_pl5", "dice"):
+        if any(not (c.isdigit() and c.isascii()) and c not in " ,，、" for c in v):
+            return None
+        d = "".join(c for c in v if c.isdigit())
+        n = LOTTERIES[kind][3] if kind != "dice" else s["count"]
+        if len(d) != n or (kind == "dice" and any(c not in "123456" for c in d)):
+            return None
+        return d
+    if kind == "ssq":
+        nums = re.findall(r"[0-9]+", v)
+        plus = [m.start() for m in re.finditer(r"[+|]", v)]
+        if len(nums) != 7 or any(len(x) > 2 for x in nums):
+            return None
+        if plus and len(re.findall(r"[0-9]+", v[:plus[0]])) != 6:
+            return None
+        red, blue = [int(x) for x in nums[:6]], int(nums[6])
+        if len(set(red)) != 6 or not all(1 <= x <= 33 for x in red) or not 1 <= blue <= 16:
+            return None
+        return " ".join("%02d" % x for x in sorted(red)) + "+%02d" % blue
+    sig = v.replace(" ", "").lower()  # drand: the signature, hex
+    if len(sig) != 96 or any(c not in "0123456789abcdef" for c in sig):
+        return None
+    return sig
+
+
+def seed_part(s, canon):
+    if s["kind"] == "drand":
+        return hashlib.sha256(bytes.fromhex(canon)).hexdigest()
+    return canon
+
+
+def parse_time(t):
+    """RFC 3339 with an offset or Z, to seconds since the epoch; None otherwise."""
+    if not isinstance(t, str) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)", t):
+        return None
+    try:
+        return int(datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def record_seed(record):
+    """SEED of a record: /1 from public_randomness and secret, /2 from the sources' values."""
+    freeze = record.get("freeze") or {}
+    task = freeze.get("task")
+    if not isinstance(task, str):
+        raise Invalid("记录缺少 freeze.task")
+    if record.get("format") == FORMAT_V2:
+        sources, values = freeze.get("sources"), record.get("values")
+        if source_problems(sources):
+            raise Invalid("freeze.sources 无效")
+        if not isinstance(values, list) or len(values) != len(sources):
+            raise Invalid("values 与 freeze.sources 不一一对应")
+        parts = []
+        for s, v in zip(sources, values):
+            c = canonical_value(s, v)
+            if c is None or c != v:
+                raise Invalid("随机数 %r 不是 %s 的规范写法" % (v, s["kind"]))
+            parts.append(seed_part(s, c))
+        fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
+        return "spotcheck-v2|%s|%s|%s" % (task, fsha, "|".join(parts))
+    rnd, secret = record.get("public_randomness"), record.get("secret")
+    if not isinstance(rnd, str) or not isinstance(secret, str):
+        raise Invalid("记录缺少 public_randomness 或 secret")
+    return "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+
+
+def verify_sources(record, freeze, out):
+    """/2: declared sources, freeze gap_hours before the earliest, draw after each, values."""
+    sources = freeze.get("sources")
+    problems = source_problems(sources)
+    if problems:
+        out += ["freeze.sources: " + p for p in problems]
+        return
+    times = [t for t in (source_time(s) for s in sources) if t is not None]
+    frozen, drawn, gap = parse_time(freeze.get("frozen_at")), parse_time(record.get("drawn_at")), freeze.get("gap_hours")
+    if frozen is None:
+        out.append("freeze.frozen_at: 应为带时区的时间")
+    elif type(gap) is not int or not 1 <= gap <= 24 * 365:
+        out.append("freeze.gap_hours: 应为正整数（小时）")
+    elif times and frozen + gap * 3600 > min(times):
+        out.append("freeze.frozen_at: 冻结应早于最早的随机数来源至少 %d 小时" % gap)
+    if drawn is None:
+        out.append("drawn_at: 应为带时区的时间")
+    else:
+        for s in sources:
+            t = source_time(s)
+            if t is not None and drawn < t:
+                out.append("drawn_at: 抽取时 %s 尚未产生" % json.dumps(s, ensure_ascii=False, sort_keys=True))
+        if frozen is not None and drawn < frozen:
+            out.append("drawn_at: 早于冻结时间")
+    values = record.get("values")
+    if not isinstance(values, list) or len(values) != len(sources):
+        out.append("values: 应为与 freeze.sources 一一对应的 %d 个随机数" % len(sources))
+        return
+    for i, (s, v) in enumerate(zip(sources, values)):
+        c = canonical_value(s, v)
+        if c is None:
+            out.append("values[%d]: %r 不符合 %s 的格式" % (i, v, s["kind"]))
+        elif c != v:
+            out.append("values[%d]: “%s”不是规范写法（应为“%s”）" % (i, v, c))
+
+
 def compute(record, pop, roster):
     """Re-runs the draw; returns the derived fields as the record holds them."""
     freeze = record.get("freeze") or {}
     params = freeze.get("params")
     task, date = freeze.get("task"), freeze.get("draw_date")
-    rnd, secret = record.get("public_randomness"), record.get("secret")
     if not isinstance(params, dict) or not isinstance(task, str) or not isinstance(date, str):
         raise Invalid("记录缺少 freeze.task / freeze.draw_date / freeze.params")
-    if not isinstance(rnd, str) or not isinstance(secret, str):
-        raise Invalid("记录缺少 public_randomness 或 secret")
+    seed = record_seed(record)
     g = params.get("group_size", 2)
     g = 2 if g is None else g
     cap = params.get("workload_cap", 0)
@@ -182,7 +357,6 @@ def compute(record, pop, roster):
     conflicts = params.get("conflicts") or []
     if cross and not pop["has_region"]:
         raise Invalid("要求跨区域检查时名单文件须有第三列")
-    seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
 
     by_stratum = {}
     for ident, stratum, region in pop["rows"]:
@@ -451,15 +625,17 @@ def verify(record, pop, roster, expect_freeze):
     out, notes = [], []
     if not isinstance(record, dict):
         return ["记录不是 JSON 对象"], notes
-    if record.get("format") != FORMAT:
-        out.append('format: 应为 "%s"' % FORMAT)
-    out += ["%s: 未知字段" % k for k in record if k not in RECORD_KEYS]
-    out += ["%s: 缺少字段" % k for k in RECORD_KEYS if k not in record]
+    v2 = record.get("format") == FORMAT_V2
+    if not v2 and record.get("format") != FORMAT:
+        out.append('format: 应为 "%s"（或旧记录的 "%s"）' % (FORMAT_V2, FORMAT))
+    rkeys, fkeys = (RECORD_KEYS_V2, FREEZE_KEYS_V2) if v2 else (RECORD_KEYS, FREEZE_KEYS)
+    out += ["%s: 未知字段" % k for k in record if k not in rkeys]
+    out += ["%s: 缺少字段" % k for k in rkeys if k not in record]
     freeze = record.get("freeze")
     if not isinstance(freeze, dict):
         return out + ["freeze: 缺少或不是对象"], notes
-    out += ["freeze.%s: 未知字段" % k for k in freeze if k not in FREEZE_KEYS]
-    out += ["freeze.%s: 缺少字段" % k for k in FREEZE_KEYS if k not in freeze]
+    out += ["freeze.%s: 未知字段" % k for k in freeze if k not in fkeys]
+    out += ["freeze.%s: 缺少字段" % k for k in fkeys if k not in freeze]
     if has_control(freeze):
         out.append("freeze: 含有控制字符")
     fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
@@ -471,7 +647,9 @@ def verify(record, pop, roster, expect_freeze):
     secret = record.get("secret")
     ok_secret = isinstance(secret, str) and len(secret) == 64 and \
         all(c in "0123456789abcdef" for c in secret)
-    if not ok_secret:
+    if v2:
+        verify_sources(record, freeze, out)
+    elif not ok_secret:
         out.append("secret: 应为 64 个小写十六进制字符")
     else:
         c = hashlib.sha256(bytes.fromhex(secret)).hexdigest()
@@ -494,9 +672,11 @@ def verify(record, pop, roster, expect_freeze):
               "experts": sum(1 for p in ppl if p["expert"])}, out)
     else:
         notes.append("未提供人员文件：未核对检查组分配。")
-    task, rnd = freeze.get("task"), record.get("public_randomness")
-    if isinstance(task, str) and isinstance(rnd, str) and isinstance(secret, str):
-        seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+    try:
+        seed = record_seed(record)
+    except Invalid:
+        seed = None
+    if seed is not None:
         if record.get("seed") != seed:
             out.append("seed: 记录为 %s，应为 %s" % (record.get("seed"), seed))
         if record.get("seedhash") != sha256_hex(seed):
@@ -525,8 +705,7 @@ def verify(record, pop, roster, expect_freeze):
             for i, e in enumerate(re_["events"]):
                 if e.get("type") == "target":
                     diff("events[%d]" % i, rec_ev[i] if i < len(rec_ev) else Missing, e, out)
-    elif isinstance(task, str) and isinstance(rnd, str) and isinstance(secret, str):
-        seed = "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+    elif seed is not None:
         prev = None
         for i, e in enumerate(record.get("selected") or []):
             ident = e.get("id") if isinstance(e, dict) else None

@@ -76,6 +76,9 @@ int utf8_valid(const char *s, size_t n);
 
 /* Dates as ISO strings "YYYY-MM-DD". Returns 1 when s is a valid calendar date. */
 int date_valid(const char *s);
+/* Day numbers (days since 1970-01-01, proleptic Gregorian; Howard Hinnant's algorithms). */
+int date_days_from_civil(int y, int m, int d);
+void date_civil_from_days(int z, int *y, int *m, int *d);
 /* Today's date: see clock.h (clock_today), the one clock. */
 
 /* Reads a whole file; returns NULL and sets *err on failure. *len receives the size. */

@@ -37,27 +37,9 @@ struct Calendar {
     int *prefix; /* prefix[i] = working days among days [0, i); ndays + 1 entries */
 };
 
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-static int days_from_civil(int y, int m, int d) {
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int z, int *y, int *m, int *d) {
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
+/* Day numbers: date_days_from_civil / date_civil_from_days (util.h). */
+#define days_from_civil date_days_from_civil
+#define civil_from_days date_civil_from_days
 
 /* 0 = Monday ... 6 = Sunday; 1970-01-01 was a Thursday. */
 static int weekday(int z) {

@@ -17,7 +17,8 @@
 /* A ticket is "0." followed by 64..78 decimal digits: at most 80 characters plus NUL. */
 #define DRAW_TICKET_MAX 81
 #define DRAW_SEED_PREFIX "spotcheck-v1|"
-#define DRAW_FORMAT "spotcheck-draw/1"
+#define DRAW_FORMAT "spotcheck-draw/1"     /* server secret + free-text randomness: verified only */
+#define DRAW_FORMAT_V2 "spotcheck-draw/2"  /* declared external sources, no secret: new draws */
 
 /* ------------------------------------------------------------------ sampler */
 
@@ -166,7 +167,11 @@ char *draw_canonical_json(const json_t *j);
 /* SHA-256 hex of draw_canonical_json(j). */
 void draw_json_sha256(const json_t *j, char out[65]);
 
-/* Runs the draw defined by record's "freeze", "public_randomness", "secret" and "events" (the
+/* The seed of a record: /1 from public_randomness and secret, /2 from freeze.sources and
+ * values (draw_seed_v2). New string, or NULL with *err when the inputs are missing or invalid. */
+char *draw_record_seed(const json_t *record, char **err);
+
+/* Runs the draw defined by record's "freeze", its seed inputs (draw_record_seed) and "events" (the
  * substitution requests, each {type, target, officer?, reason}) on the population and roster,
  * and returns a new object holding the derived fields: seed, seedhash, strata, selected,
  * assignments and events (with replacements). Returns NULL with *err on invalid input. */
@@ -178,7 +183,12 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
 json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,
                           const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                           char **err);
-/* Verifies a record. pop/ros may be NULL (then only what does not need them is checked, and a
+/* The same for a /2 record: the canonical values of the declared sources (one string each, in
+ * order) and the draw time (RFC 3339 with offset). */
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
+                             const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                             char **err);
+/* Verifies a record (/1 or /2). pop/ros may be NULL (then only what does not need them is checked, and a
  * note is written). expect_freeze, when not NULL, is the freeze digest published before the
  * draw. Writes one Chinese line per difference to out (notes to notes, may be NULL). Returns 0
  * when everything checked agrees, 1 on any difference. */

@@ -6,6 +6,7 @@
  * Called by draw_store.c (draw run, substitute), the CLI (verify) and tests. Pure: no database,
  * no clock, no I/O. */
 #include "draw.h"
+#include "draw_source.h"
 
 #include "draw_sha256.h"
 
@@ -131,6 +132,23 @@ static int person_has(const DrawPerson *p, const char *tag) {
 
 char *draw_seed_string(const char *task, const char *randomness, const char *secret_hex) {
     return xasprintf(DRAW_SEED_PREFIX "%s|%s|%s", task, randomness, secret_hex);
+}
+
+char *draw_record_seed(const json_t *record, char **err) {
+    const json_t *freeze = json_object_get(record, "freeze");
+    const char *task = json_string_value(json_object_get(freeze, "task"));
+    if (!task) return set_err(err, "记录缺少 freeze.task"), NULL;
+    if (str_eq(json_string_value(json_object_get(record, "format")), DRAW_FORMAT_V2)) {
+        const json_t *sources = json_object_get(freeze, "sources");
+        if (draw_sources_check(sources, err)) return NULL;
+        char fsha[65];
+        draw_json_sha256(freeze, fsha);
+        return draw_seed_v2(task, fsha, sources, json_object_get(record, "values"), err);
+    }
+    const char *rnd = json_string_value(json_object_get(record, "public_randomness")),
+               *secret = json_string_value(json_object_get(record, "secret"));
+    if (!rnd || !secret) return set_err(err, "记录缺少 public_randomness 或 secret（尚未抽取）"), NULL;
+    return draw_seed_string(task, rnd, secret);
 }
 
 char *draw_canonical_json(const json_t *j) {
@@ -549,15 +567,12 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     const json_t *freeze = json_object_get(record, "freeze");
     const json_t *params = json_object_get(freeze, "params");
     const char *task = jstr(freeze, "task"), *date = jstr(freeze, "draw_date");
-    const char *rnd = jstr(record, "public_randomness"), *secret = jstr(record, "secret");
     if (!json_is_object(params) || !task || !date || !date_valid(date)) {
         set_err(err, "记录缺少 freeze.task / freeze.draw_date / freeze.params");
         return NULL;
     }
-    if (!rnd || !secret) {
-        set_err(err, "记录缺少 public_randomness 或 secret（尚未抽取）");
-        return NULL;
-    }
+    char *seed = draw_record_seed(record, err);
+    if (!seed) return NULL;
     Run r = {0};
     r.params = params;
     r.pop = pop;
@@ -567,6 +582,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     if (get_int(params, "group_size", 2, &gs) || gs < 2 || gs > 50 ||
         get_int(params, "workload_cap", 0, &cap) || cap < 0) {
         set_err(err, "参数 group_size 须为不小于2的整数，workload_cap 须为非负整数");
+        free(seed);
         return NULL;
     }
     r.group_size = (int)gs;
@@ -579,15 +595,18 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     if (!string_array_or_absent(r.required) || !string_array_or_absent(r.specialties) ||
         (r.conflicts && !json_is_array(r.conflicts))) {
         set_err(err, "参数 required_tags / specialties 须为字符串数组，conflicts 须为数组");
+        free(seed);
         return NULL;
     }
     if (setup_pools(&r, json_object_get(params, "joint_depts"), err)) {
         run_free(&r);
+        free(seed);
         return NULL;
     }
     if (r.cross_region && !pop->region) {
         set_err(err, "要求跨区域检查时名单文件须有第三列（区域）");
         run_free(&r);
+        free(seed);
         return NULL;
     }
     /* stratum sizes */
@@ -602,6 +621,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             free(n);
             json_decref(strata);
             run_free(&r);
+            free(seed);
             return NULL;
         }
         json_t *mv = lookup_stratum(mins, pop->strata[h]);
@@ -610,6 +630,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             free(n);
             json_decref(strata);
             run_free(&r);
+            free(seed);
             return NULL;
         }
         uint64_t minimum = mv ? (uint64_t)json_integer_value(mv) : 0;
@@ -619,7 +640,6 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
                                                 json_string_value(rv), "minimum",
                                                 (json_int_t)minimum, "n", (json_int_t)n[h]));
     }
-    char *seed = draw_seed_string(task, rnd, secret);
     r.seed = seed;
     DrawSelection sel;
     draw_select(&sel, pop, seed, strlen(seed), n);
@@ -744,6 +764,81 @@ static const char *const record_keys[] = {"format",  "freeze",   "freeze_sha256"
 static const char *const freeze_keys[] = {"task",       "draw_no",   "draw_date", "frozen_at",
                                           "randomness_source", "params", "population", "officers",
                                           "commitment", "redraw",    "excluded"};
+static const char *const record_keys_v2[] = {"format", "freeze",   "freeze_sha256", "values",
+                                             "drawn_at", "seed",   "seedhash",      "strata",
+                                             "selected", "assignments", "events"};
+static const char *const freeze_keys_v2[] = {"task",      "draw_no", "draw_date", "frozen_at",
+                                             "sources",   "gap_hours", "params",  "population",
+                                             "officers",  "redraw",  "excluded"};
+
+/* Checks that obj has exactly the n keys (unknown and missing ones reported with prefix). */
+static void check_keys(const json_t *obj, const char *const *keys, size_t n, const char *prefix,
+                       Buf *out, int *count) {
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        size_t i;
+        for (i = 0; i < n; i++)
+            if (!strcmp(key, keys[i])) break;
+        if (i == n) say(out, count, "%s%s: 未知字段", prefix, key);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!json_object_get(obj, keys[i])) say(out, count, "%s%s: 缺少字段", prefix, keys[i]);
+}
+
+/* /2: the sources were declared, the freeze came at least gap_hours before the earliest external
+ * source, the draw after every source existed, and each value fits its kind in canonical form. */
+static void verify_sources(const json_t *record, const json_t *freeze, Buf *out, int *count) {
+    const json_t *sources = json_object_get(freeze, "sources"), *values = json_object_get(record, "values");
+    char *err = NULL;
+    if (draw_sources_check(sources, &err)) {
+        say(out, count, "freeze.sources: %s", err);
+        free(err);
+        return;
+    }
+    long long frozen = 0, drawn = 0, first = draw_sources_earliest(sources);
+    json_t *gap = json_object_get(freeze, "gap_hours");
+    if (draw_time_parse(jstr(freeze, "frozen_at"), &frozen))
+        say(out, count, "freeze.frozen_at: 应为带时区的时间（如 2026-12-06T10:15:03+08:00）");
+    else if (!json_is_integer(gap) || json_integer_value(gap) < 1 || json_integer_value(gap) > 24 * 365)
+        say(out, count, "freeze.gap_hours: 应为正整数（小时）");
+    else if (first && frozen + json_integer_value(gap) * 3600 > first)
+        say(out, count, "freeze.frozen_at: 冻结应早于最早的随机数来源至少 %lld 小时",
+            (long long)json_integer_value(gap));
+    if (draw_time_parse(jstr(record, "drawn_at"), &drawn)) {
+        say(out, count, "drawn_at: 应为带时区的时间");
+    } else {
+        size_t i;
+        json_t *src;
+        json_array_foreach(sources, i, src) {
+            long long t = draw_source_time(src);
+            if (t && drawn < t) {
+                char *label = draw_source_label(src);
+                say(out, count, "drawn_at: 抽取时 %s 尚未产生", label);
+                free(label);
+            }
+        }
+        if (frozen && drawn < frozen) say(out, count, "drawn_at: 早于冻结时间");
+    }
+    if (!json_is_array(values) || json_array_size(values) != json_array_size(sources)) {
+        say(out, count, "values: 应为与 freeze.sources 一一对应的 %zu 个随机数", json_array_size(sources));
+        return;
+    }
+    size_t i;
+    json_t *src;
+    json_array_foreach(sources, i, src) {
+        const char *v = json_string_value(json_array_get(values, i));
+        char *canon = draw_source_value(src, v, &err);
+        if (!canon) {
+            say(out, count, "values[%zu]: %s", i, err);
+            free(err);
+            err = NULL;
+        } else if (strcmp(canon, v)) {
+            say(out, count, "values[%zu]: “%s”不是规范写法（应为“%s”）", i, v, canon);
+        }
+        free(canon);
+    }
+}
 
 static int has_control(const json_t *j) {
     if (json_is_string(j)) {
@@ -775,33 +870,19 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         say(out, &count, "记录不是 JSON 对象");
         return 1;
     }
-    if (!str_eq(jstr(record, "format"), DRAW_FORMAT))
-        say(out, &count, "format: 应为 \"%s\"", DRAW_FORMAT);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)record, key, v) {
-        size_t i;
-        for (i = 0; i < ARRAY_LEN(record_keys); i++)
-            if (!strcmp(key, record_keys[i])) break;
-        if (i == ARRAY_LEN(record_keys)) say(out, &count, "%s: 未知字段", key);
-    }
-    for (size_t i = 0; i < ARRAY_LEN(record_keys); i++)
-        if (!json_object_get(record, record_keys[i])) say(out, &count, "%s: 缺少字段", record_keys[i]);
+    int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
+    if (!v2 && !str_eq(jstr(record, "format"), DRAW_FORMAT))
+        say(out, &count, "format: 应为 \"%s\"（或旧记录的 \"%s\"）", DRAW_FORMAT_V2, DRAW_FORMAT);
+    if (v2) check_keys(record, record_keys_v2, ARRAY_LEN(record_keys_v2), "", out, &count);
+    else check_keys(record, record_keys, ARRAY_LEN(record_keys), "", out, &count);
     const json_t *freeze = json_object_get(record, "freeze");
     if (!json_is_object(freeze)) {
         say(out, &count, "freeze: 缺少或不是对象");
         buf_free(&dummy);
         return 1;
     }
-    json_object_foreach((json_t *)freeze, key, v) {
-        size_t i;
-        for (i = 0; i < ARRAY_LEN(freeze_keys); i++)
-            if (!strcmp(key, freeze_keys[i])) break;
-        if (i == ARRAY_LEN(freeze_keys)) say(out, &count, "freeze.%s: 未知字段", key);
-    }
-    for (size_t i = 0; i < ARRAY_LEN(freeze_keys); i++)
-        if (!json_object_get(freeze, freeze_keys[i]))
-            say(out, &count, "freeze.%s: 缺少字段", freeze_keys[i]);
+    if (v2) check_keys(freeze, freeze_keys_v2, ARRAY_LEN(freeze_keys_v2), "freeze.", out, &count);
+    else check_keys(freeze, freeze_keys, ARRAY_LEN(freeze_keys), "freeze.", out, &count);
     if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
     char fsha[65];
     draw_json_sha256(freeze, fsha);
@@ -810,10 +891,12 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
             jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
     if (expect_freeze && strcmp(expect_freeze, fsha))
         say(out, &count, "freeze: 与抽取前公布的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
-    /* secret and commitment */
+    /* /2: the sources and their values; /1: the secret and its commitment */
     uint8_t secret[32];
     const char *sh = jstr(record, "secret");
-    if (hex_decode(sh, secret, 32)) {
+    if (v2) {
+        verify_sources(record, freeze, out, &count);
+    } else if (hex_decode(sh, secret, 32)) {
         say(out, &count, "secret: 应为 64 个小写十六进制字符");
     } else {
         char c[65];
@@ -848,9 +931,12 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         buf_puts(notes, "未提供人员文件：未核对检查组分配。\n");
     }
     /* seed */
-    const char *task = jstr(freeze, "task"), *rnd = jstr(record, "public_randomness");
-    if (task && rnd && sh) {
-        char *seed = draw_seed_string(task, rnd, sh);
+    char *seed_err = NULL;
+    char *want_seed = draw_record_seed(record, &seed_err);
+    const int have_seed = want_seed != NULL;
+    free(seed_err);
+    if (have_seed) {
+        char *seed = want_seed;
         if (!str_eq(jstr(record, "seed"), seed))
             say(out, &count, "seed: 记录为 %s，应为 %s",
                 jstr(record, "seed") ? jstr(record, "seed") : "（缺失）", seed);
@@ -905,9 +991,9 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
             }
             json_decref(re);
         }
-    } else if (sh && task && rnd) {
+    } else if (have_seed) {
         /* partial: tickets, order and stratum sizes from the recorded counts */
-        char *seed = draw_seed_string(task, rnd, sh);
+        char *seed = draw_record_seed(record, NULL);
         DrawSeed s;
         draw_seed_init(&s, seed, strlen(seed));
         free(seed);
@@ -948,6 +1034,25 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     }
     buf_free(&dummy);
     return count ? 1 : 0;
+}
+
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
+                             const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                             char **err) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:O}", "format", DRAW_FORMAT_V2, "freeze", freeze,
+                            "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
+                            events ? events : json_array());
+    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
+    json_t *re = draw_compute(rec, pop, ros, err);
+    if (!re) {
+        json_decref(rec);
+        return NULL;
+    }
+    json_object_update(rec, re);
+    json_decref(re);
+    return rec;
 }
 
 json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,

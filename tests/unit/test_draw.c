@@ -7,6 +7,7 @@
  * the radix sort against a full sort of full tickets (ties on the 64-bit key included),
  * ticket digits against schoolbook division, and db_read_value. */
 #include "domain/draw.h"
+#include "domain/draw_source.h"
 #include "domain/draw_sha256.h"
 #include "t.h"
 
@@ -1085,8 +1086,188 @@ static void test_read_value(void) {
     t_remove_db(path);
 }
 
+/* ---- spotcheck-draw/2: declared sources, canonical values, the seed without a secret ---- */
+
+static json_t *J(const char *text) {
+    return json_loads(text, JSON_DECODE_ANY, NULL);
+}
+
+static void test_sources(void) {
+    char *err = NULL;
+    json_t *ok = J("[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},"
+                   "{\"kind\":\"ssq\",\"issue\":\"2026140\",\"date\":\"2026-12-08\"},"
+                   "{\"kind\":\"tc_pl5\",\"issue\":\"26330\",\"date\":\"2026-12-07\"},"
+                   "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\",\"count\":10}]");
+    CHECK_INT(draw_sources_check(ok, &err), 0);
+    /* when each exists: 21:15 / 21:25 Beijing time; drand round 1 at the quicknet genesis */
+    CHECK_INT(draw_source_time(json_array_get(ok, 0)), 1796649300LL);
+    CHECK_INT(draw_source_time(json_array_get(ok, 2)), 1796649300LL + 600);
+    CHECK_INT(draw_source_time(json_array_get(ok, 3)), 1692803367LL);
+    CHECK_INT(draw_source_time(json_array_get(ok, 4)), 0);
+    CHECK_INT(draw_sources_earliest(ok), 1692803367LL);
+    char *label = draw_source_label(json_array_get(ok, 0));
+    CHECK_STR(label, "福彩3D 第2026330期（2026-12-07 21:15 开奖）");
+    free(label);
+    const char *bad[][2] = {
+        {"[]", "至少一个"},
+        {"[{\"kind\":\"dice\",\"count\":10}]", "本局以外"},
+        {"[{\"kind\":\"ssq\",\"issue\":\"2026140\",\"date\":\"2026-12-07\"}]", "不是开奖日"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2025330\",\"date\":\"2026-12-07\"}]", "期号"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\",\"x\":1}]", "须且只须"},
+        {"[{\"kind\":\"lotto\"}]", "类型应为"},
+        {"[{\"kind\":\"drand\",\"chain\":\"default\",\"round\":5}]", "quicknet"},
+        {"[{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":0}]", "正整数"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},{\"kind\":\"dice\",\"count\":51}]", "第2个"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        json_t *s = J(bad[i][0]);
+        int rc = draw_sources_check(s, &err);
+        if (rc == 0 || !err || !strstr(err, bad[i][1])) fprintf(stderr, "  %s: %s\n", bad[i][0], err ? err : "accepted");
+        CHECK(rc == -1 && err && strstr(err, bad[i][1]));
+        json_decref(s);
+    }
+    /* canonical values */
+    const struct {
+        int src;
+        const char *in, *want; /* want NULL: refused */
+    } vals[] = {
+        {0, "3 8 5", "385"}, {0, "385", "385"}, {0, "38", NULL}, {0, "3855", NULL}, {0, "38a", NULL},
+        {1, "33,5,12,20,28,01+07", "01 05 12 20 28 33+07"}, {1, "01 05 12 20 28 33 | 16", "01 05 12 20 28 33+16"},
+        {1, "01 05 12 20 28 33+17", NULL}, {1, "01 01 12 20 28 33+07", NULL}, {1, "01 05 12 20 28+33 07", NULL},
+        {1, "01 05 12 20 28 34+07", NULL}, {2, "1 2 3 4 5", "12345"}, {2, "1234", NULL},
+        {3, "8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F",
+         "8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f"},
+        {3, "8d2f", NULL}, {4, "1 2 3 4 5 6 1 2 3 4", "1234561234"}, {4, "1234561237", NULL}, {4, "123", NULL},
+        {0, "3\n85", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(vals); i++) {
+        char *got = draw_source_value(json_array_get(ok, (size_t)vals[i].src), vals[i].in, &err);
+        if (vals[i].want ? !got || strcmp(got, vals[i].want) : got != NULL)
+            fprintf(stderr, "  value %s: got %s\n", vals[i].in, got ? got : err);
+        CHECK(vals[i].want ? got && !strcmp(got, vals[i].want) : got == NULL);
+        free(got);
+    }
+    /* drand's randomness is SHA-256 of the signature bytes (computed with Python's hashlib) */
+    char *part = draw_source_seed_part(json_array_get(ok, 3), vals[13].want);
+    CHECK_STR(part, "cbc9c6e4bf1d1efb1786028efb8b65902c62010737555f5b55a5a74e9e649524");
+    free(part);
+    json_t *values = json_pack("[s,s,s,s,s]", "385", "01 05 12 20 28 33+07", "12345", vals[13].want, "1234561234");
+    char *seed = draw_seed_v2("T-1", "ab", ok, values, &err);
+    CHECK_STR(seed, "spotcheck-v2|T-1|ab|385|01 05 12 20 28 33+07|12345|"
+                    "cbc9c6e4bf1d1efb1786028efb8b65902c62010737555f5b55a5a74e9e649524|1234561234");
+    free(seed);
+    json_array_set_new(values, 0, json_string("3 8 5")); /* not canonical: refused */
+    CHECK(draw_seed_v2("T-1", "ab", ok, values, &err) == NULL);
+    json_array_remove(values, 4);
+    CHECK(draw_seed_v2("T-1", "ab", ok, values, &err) == NULL);
+    json_decref(values);
+    /* times */
+    long long t = 0;
+    CHECK_INT(draw_time_parse("2026-12-07T21:15:00+08:00", &t), 0);
+    CHECK_INT(t, 1796649300LL);
+    CHECK_INT(draw_time_parse("2026-12-07T13:15:00Z", &t), 0);
+    CHECK_INT(t, 1796649300LL);
+    CHECK_INT(draw_time_parse("2026-12-07 21:15:00", &t), -1);
+    CHECK_INT(draw_time_parse("2026-12-07T21:15:00+8:00", &t), -1);
+    char when[26];
+    draw_time_format(1796649300LL, 8 * 3600, when);
+    CHECK_STR(when, "2026-12-07T21:15:00+08:00");
+    draw_time_format(1796649300LL, -5 * 3600 - 1800, when);
+    CHECK_STR(when, "2026-12-07T07:45:00-05:30");
+    json_decref(ok);
+    free(err);
+}
+
+/* A /2 freeze of the population and roster with the sources given. */
+static json_t *make_freeze_v2(const DrawPop *p, const DrawRoster *r, const char *params_json,
+                              const char *sources_json, const char *frozen_at) {
+    json_t *f = make_freeze(p, r, params_json);
+    json_object_del(f, "commitment");
+    json_object_del(f, "randomness_source");
+    json_object_set_new(f, "sources", J(sources_json));
+    json_object_set_new(f, "gap_hours", json_integer(24));
+    json_object_set_new(f, "frozen_at", json_string(frozen_at));
+    return f;
+}
+
+static void test_record_v2(void) {
+    char *text = gen_population(300, 0), *err = NULL;
+    DrawPop p;
+    DrawRoster r;
+    CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
+    CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
+    const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{\"kind\":\"dice\",\"count\":4}]";
+    json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
+    json_t *values = json_pack("[s,s]", "907", "6153");
+    json_t *rec = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    CHECK(rec != NULL);
+    if (!rec) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    char *want = xasprintf("spotcheck-v2|T-2025-01|%s|907|6153", fsha);
+    CHECK_STR(json_string_value(json_object_get(rec, "seed")), want);
+    free(want);
+    CHECK(!json_object_get(rec, "secret") && !json_object_get(json_object_get(rec, "freeze"), "commitment"));
+    Buf out;
+    buf_init(&out);
+    CHECK_INT(draw_verify(rec, &p, &r, fsha, &out, NULL), 0);
+    if (out.len) fprintf(stderr, "%s", out.data);
+    /* any other value gives another draw, and the recorded one no longer verifies */
+    json_t *other = draw_record_build_v2(freeze, json_pack("[s,s]", "908", "6153"), "2025-06-02T09:30:00+08:00",
+                                         NULL, &p, &r, &err);
+    CHECK(other && !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
+    json_decref(other);
+    struct {
+        const char *what, *field, *value, *expect;
+    } tamper[] = {
+        {"a value changed", "values", "[\"908\",\"6153\"]", "seed"},
+        {"a value not canonical", "values", "[\"9 0 7\",\"6153\"]", "规范写法"},
+        {"one value missing", "values", "[\"907\"]", "一一对应"},
+        {"drawn before the lottery", "drawn_at", "\"2025-06-01T20:00:00+08:00\"", "尚未产生"},
+        {"a time without its zone", "drawn_at", "\"2025-06-02 09:30:00\"", "带时区"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(tamper); i++) {
+        json_t *c = json_deep_copy(rec);
+        json_object_set_new(c, tamper[i].field, J(tamper[i].value));
+        buf_reset(&out);
+        CHECK_INT(draw_verify(c, &p, &r, NULL, &out, NULL), 1);
+        if (!strstr(out.data ? out.data : "", tamper[i].expect)) fprintf(stderr, "  %s: %s\n", tamper[i].what, out.data);
+        CHECK(strstr(out.data ? out.data : "", tamper[i].expect) != NULL);
+        json_decref(c);
+    }
+    /* frozen less than gap_hours before the lottery: refused by the verifier */
+    json_t *late = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-06-01T09:00:00+08:00");
+    json_t *rl = draw_record_build_v2(late, values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    buf_reset(&out);
+    CHECK_INT(draw_verify(rl, &p, &r, NULL, &out, NULL), 1);
+    CHECK(strstr(out.data ? out.data : "", "至少 24 小时") != NULL);
+    json_decref(rl);
+    json_decref(late);
+    /* substitutions replay on /2 as on /1 */
+    json_t *events = json_pack("[{s:s,s:s,s:s}]", "type", "target", "target",
+                               json_string_value(json_object_get(json_array_get(json_object_get(rec, "selected"), 0), "id")),
+                               "reason", "对象注销");
+    json_t *rec2 = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", events, &p, &r, &err);
+    buf_reset(&out);
+    CHECK(rec2 && draw_verify(rec2, &p, &r, fsha, &out, NULL) == 0);
+    json_decref(rec2);
+    json_decref(events);
+    buf_free(&out);
+    json_decref(rec);
+    json_decref(values);
+    json_decref(freeze);
+    draw_pop_free(&p);
+    draw_roster_free(&r);
+    free(err);
+}
+
 int main(void) {
     RUN(test_reference_values);
+    RUN(test_sources);
+    RUN(test_record_v2);
     RUN(test_sha256_implementations);
     RUN(test_key_is_ticket_prefix);
     RUN(test_order_independence_and_subsets);
