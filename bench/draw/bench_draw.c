@@ -126,12 +126,16 @@ int main(int argc, char **argv) {
         }
         json_t *params = json_pack("{s:{s:s},s:{s:i}}", "ratios", "*", "3%", "exclusions",
                                    "yearly_cap", 0);
-        DrawFreezeReq req = {.task = TASK, .date = "2025-06-02", .source = "bench", .params = params};
+        /* a lottery far after "now" (the benchmark's freeze time is not the point) */
+        json_t *sources = json_pack("[{s:s,s:s,s:s}]", "kind", "fc3d", "issue", "2099001", "date", "2099-01-01");
+        DrawFreezeReq req = {.task = TASK, .date = "2025-06-02", .sources = sources, .gap_hours = 24,
+                             .now = 0, .frozen_at = "2025-06-01T09:00:00+08:00", .params = params};
         char *fsha = NULL;
         if (db_begin(db) || draw_store_freeze(db, &req, &fsha, &err) || db_commit(db)) {
             fprintf(stderr, "%s\n", err);
             return 1;
         }
+        json_decref(sources);
         double t1 = now();
         free(fsha);
         db_close(db);

@@ -37,7 +37,9 @@ if [ ! -s "$frozen" ]; then
       done; } >"$dir/officers.csv"
     "$sc" import depts "$dir/depts.csv" --db "$frozen" >/dev/null
     "$sc" import officers "$dir/officers.csv" --db "$frozen" >/dev/null
-    "$sc" draw freeze --task BENCH --source bench --ratio 30% --date 2026-01-05 --db "$frozen" >/dev/null
+    # frozen on 1 January, the 福彩3D draw of 3 January, run on 5 January (SPOTCHECK_TODAY: the one clock)
+    SPOTCHECK_TODAY=2026-01-01T09:00 "$sc" draw freeze --task BENCH --ratio 30% --date 2026-01-05 --db "$frozen" \
+        --sources '[{"kind":"fc3d","issue":"2026003","date":"2026-01-03"}]' >/dev/null
     sqlite3 "$frozen" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 fi
 walls=() cpus=() mems=()
@@ -47,7 +49,7 @@ for ((i = 1; i <= repeat; i++)); do
     cp "$frozen" "$db"
     sync
     /usr/bin/time -f '%e %U %S %M' -o "$dir/time.out" \
-        "$sc" draw run --task BENCH --randomness 31415926535897932384 --db "$db" >"$dir/run.out"
+        env SPOTCHECK_TODAY=2026-01-05T09:00 "$sc" draw run --task BENCH --value 314 --db "$db" >"$dir/run.out"
     read -r w u s m <"$dir/time.out"
     walls+=("$w") cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')") mems+=("$m")
     echo "run $i: ${w} s wall, ${u} s user, ${s} s system, $((m / 1024)) MB" >&2

@@ -3,6 +3,8 @@
  * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
  * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
 #include "../core/clock.h"
+#include "../domain/draw_source.h"
+#include "../domain/task_draw.h"
 #include "cli.h"
 
 #include "../core/util.h"
@@ -234,16 +236,18 @@ static json_t *mk_str(const char *s) { return json_string(s); }
 static json_t *mk_int(const char *s) { return json_integer(atoll(s)); }
 
 typedef struct DrawArgs {
-    const char *db, *task, *source, *date, *randomness, *reason, *approver, *by, *target,
-        *officer, *record_out, *pop_out, *off_out;
+    const char *db, *task, *sources, *date, *reason, *approver, *by, *target, *officer,
+        *record_out, *pop_out, *off_out;
     int json, all, no, params_given;
     json_t *params;
+    json_t *values; /* --value, in order */
 } DrawArgs;
 
 /* Parses the options shared by the draw subcommands; returns 0 or CLI_USAGE. */
 static int draw_args(int argc, char **argv, DrawArgs *a) {
     a->db = CLI_DEFAULT_DB;
     a->params = json_object();
+    a->values = json_array();
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         long long n;
@@ -256,9 +260,8 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
     }
         TAKE(db)
         TAKE(task)
-        TAKE(source)
+        TAKE(sources)
         TAKE(date)
-        TAKE(randomness)
         TAKE(reason)
         TAKE(approver)
         TAKE(by)
@@ -267,6 +270,12 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
 #undef TAKE
         if (!strcmp(o, "--json")) {
             a->json = 1;
+            continue;
+        }
+        if (!strcmp(o, "--value")) {
+            if (!v) return cli_usage_error("draw", "--value 需要参数");
+            json_array_append_new(a->values, json_string(v));
+            i++;
             continue;
         }
         if (!strcmp(o, "--all")) {
@@ -355,17 +364,28 @@ static void print_record(const json_t *rec) {
     const json_t *pop = json_object_get(f, "population");
     printf("名单 %lld 个对象  SHA-256 %s\n", (long long)json_integer_value(json_object_get(pop, "count")),
            json_string_value(json_object_get(pop, "sha256")));
-    printf("排除 %zu 个对象  公开随机数来源: %s\n", json_array_size(json_object_get(f, "excluded")),
-           json_string_value(json_object_get(f, "randomness_source")));
-    printf("秘密承诺 %s\n", json_string_value(json_object_get(f, "commitment")));
+    printf("排除 %zu 个对象  冻结时间 %s\n", json_array_size(json_object_get(f, "excluded")),
+           json_string_value(json_object_get(f, "frozen_at")));
+    size_t i, k;
+    json_t *s, *x;
+    if (json_object_get(f, "sources")) {
+        json_array_foreach(json_object_get(f, "sources"), i, s) {
+            char *label = draw_source_label(s);
+            const char *v = json_string_value(json_array_get(json_object_get(rec, "values"), i));
+            printf("公开随机数来源 %zu: %s%s%s\n", i + 1, label, v ? "  数值 " : "", v ? v : "");
+            free(label);
+        }
+    } else { /* a spotcheck-draw/1 record */
+        printf("公开随机数来源: %s\n秘密承诺 %s\n", json_string_value(json_object_get(f, "randomness_source")),
+               json_string_value(json_object_get(f, "commitment")));
+    }
     if (!json_object_get(rec, "seed")) {
         puts("状态: 已冻结，尚未抽取");
         return;
     }
-    printf("公开随机数 %s\n种子 %s\n", json_string_value(json_object_get(rec, "public_randomness")),
-           json_string_value(json_object_get(rec, "seed")));
-    size_t i, k;
-    json_t *s, *x;
+    if (json_object_get(rec, "drawn_at")) printf("抽取时间 %s\n", json_string_value(json_object_get(rec, "drawn_at")));
+    else printf("公开随机数 %s\n", json_string_value(json_object_get(rec, "public_randomness")));
+    printf("种子 %s\n", json_string_value(json_object_get(rec, "seed")));
     json_array_foreach(json_object_get(rec, "strata"), i, s)
         printf("分层 %-12s 总数 %lld  比例 %s  最低 %lld  抽取 %lld\n",
                json_string_value(json_object_get(s, "stratum")),
@@ -463,6 +483,7 @@ int cmd_draw(int argc, char **argv) {
     int rc = draw_args(argc, argv, &a);
     if (rc) {
         json_decref(a.params);
+        json_decref(a.values);
         return rc;
     }
     char date[11];
@@ -473,23 +494,41 @@ int cmd_draw(int argc, char **argv) {
     if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "substitute") &&
         strcmp(sub, "redraw") && strcmp(sub, "show")) {
         json_decref(a.params);
+        json_decref(a.values);
         return cli_usage_error("draw", "未知子命令 %s", sub);
+    }
+    json_t *sources = NULL;
+    if (a.sources) {
+        json_error_t je;
+        sources = json_loads(a.sources, JSON_REJECT_DUPLICATES, &je);
+        if (!json_is_array(sources)) {
+            json_decref(sources);
+            json_decref(a.params);
+            json_decref(a.values);
+            return cli_usage_error("draw", "--sources 应为 JSON 数组，如 '[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"}]'");
+        }
     }
     Db *db = cli_open_db(a.db);
     if (!db) {
         json_decref(a.params);
+        json_decref(a.values);
+        json_decref(sources);
         return CLI_REJECTED;
     }
     char *err = NULL;
     rc = CLI_OK;
     if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
         int redraw = !strcmp(sub, "redraw");
-        if (!a.source) rc = cli_usage_error("draw", "须提供 --source（公开随机数的来源，抽取前公布）");
+        if (!sources) rc = cli_usage_error("draw", "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");
         else if (redraw && (!a.reason || !a.approver))
             rc = cli_usage_error("draw", "重新抽取须提供 --reason 和 --approver");
         else {
-            DrawFreezeReq req = {a.task, a.date, a.source, redraw && !a.params_given ? NULL : a.params,
-                                 a.by, redraw ? a.reason : NULL, redraw ? a.approver : NULL};
+            char frozen_at[26];
+            clock_now_rfc3339(frozen_at);
+            DrawFreezeReq req = {.task = a.task, .date = a.date, .sources = sources, .gap_hours = task_draw_gap_hours(),
+                                 .now = clock_epoch(), .frozen_at = frozen_at,
+                                 .params = redraw && !a.params_given ? NULL : a.params, .by = a.by,
+                                 .redraw_reason = redraw ? a.reason : NULL, .redraw_approver = redraw ? a.approver : NULL};
             char *fsha = NULL;
             /* draw_store changes data inside the caller's transaction */
             int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
@@ -506,16 +545,18 @@ int cmd_draw(int argc, char **argv) {
                     json_decref(doc);
                 }
                 free(st);
-                printf("已冻结。请在抽取前公布冻结摘要 %s、名单摘要和秘密承诺。\n", fsha);
+                printf("已冻结。请在随机数产生前公布冻结摘要 %s、名单摘要和随机数来源。\n", fsha);
             }
             free(fsha);
         }
     } else if (!strcmp(sub, "run")) {
-        if (!a.randomness) rc = cli_usage_error("draw", "须提供 --randomness（现场产生的公开随机数）");
+        if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每个随机数来源提供 --value");
         else {
             json_t *rec;
+            char drawn_at[26];
+            clock_now_rfc3339(drawn_at);
             int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
-                                 : draw_store_run(db, a.task, a.randomness, a.by, &rec, &err);
+                                 : draw_store_run(db, a.task, a.values, clock_epoch(), drawn_at, a.by, &rec, &err);
             if (tx_end(db, r, &err) && !r) json_decref(rec), r = -1;
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
@@ -549,5 +590,7 @@ int cmd_draw(int argc, char **argv) {
     free(err);
     db_close(db);
     json_decref(a.params);
+    json_decref(a.values);
+    json_decref(sources);
     return rc;
 }

@@ -43,6 +43,9 @@ typedef struct ClockStamp {
 ClockStamp clock_stamp(void);
 /* Now as seconds since the epoch (for durations such as session expiry). */
 long long clock_epoch(void);
+/* Now as RFC 3339 with the bureau's UTC offset, "2026-12-06T10:15:03+08:00" (25 chars): for
+ * documents read outside the bureau (draw records). */
+void clock_now_rfc3339(char out[26]);
 /* Seconds since the epoch from the wall clock, never overridden: for durations that are not
  * business dates (session idle time, login throttling), so a pinned SPOTCHECK_TODAY neither keeps
  * sessions alive for ever nor leaves future-dated rows behind. */

@@ -9,6 +9,7 @@
  * can always be re-derived; all SQL is parameterised. */
 #include "../core/clock.h"
 #include "draw_store.h"
+#include "draw_source.h"
 
 #include "../core/strmap.h"
 #include "draw.h"
@@ -336,13 +337,72 @@ static int current_draw(Db *db, const char *task, int64_t *id, char **status) {
     return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
 }
 
+/* The sources' labels joined with "；" (the draw row's randomness_source, for people). */
+static char *sources_text(const json_t *sources) {
+    Buf b;
+    buf_init(&b);
+    size_t i;
+    json_t *s;
+    json_array_foreach(sources, i, s) {
+        char *l = draw_source_label(s);
+        buf_printf(&b, "%s%s", i ? "；" : "", l);
+        free(l);
+    }
+    return buf_steal(&b);
+}
+
+/* 1 when a source of `sources` was declared by an earlier draw of task: its value may already
+ * be known, so a re-draw must take new ones. */
+static int source_reused(Db *db, const char *task, const json_t *sources, char **which) {
+    Stmt *st = db_prepare(db, "SELECT sources FROM draw WHERE task_code = ? AND sources IS NOT NULL");
+    if (!st) return 0;
+    db_bind_text(st, 1, task);
+    int found = 0;
+    while (!found && db_step(st) == DB_ROW) {
+        json_t *old = json_loads(db_col_text(st, 0), 0, NULL);
+        size_t i, k;
+        json_t *a, *b;
+        json_array_foreach(sources, i, a) json_array_foreach(old, k, b) if (!found && json_equal(a, b) &&
+                                                                              draw_source_time(a)) {
+            found = 1;
+            *which = draw_source_label(a);
+        }
+        json_decref(old);
+    }
+    db_finalize(st);
+    return found;
+}
+
+/* Refuses sources that cannot be frozen now: invalid, or the earliest external one less than
+ * gap_hours after now (it must not exist, nor be close, when the population is fixed). */
+static int sources_ready(const DrawFreezeReq *req, char **err) {
+    if (draw_sources_check(req->sources, err)) return -1;
+    if (req->gap_hours < 1) return set_err(err, "冻结与随机数产生之间的间隔须至少 1 小时");
+    long long first = draw_sources_earliest(req->sources);
+    if (first && req->now + (long long)req->gap_hours * 3600 > first) {
+        char when[26];
+        draw_time_format(first, 8 * 3600, when);
+        return set_err(err,
+                       "冻结须早于最早的公开随机数来源至少 %d 小时（最早的来源于北京时间 %.10s %.5s 产生）："
+                       "请在实施方案或冻结时改用更晚的开奖期次或 drand 轮次",
+                       req->gap_hours, when, when + 11);
+    }
+    return 0;
+}
+
 int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, char **err) {
-    if (str_empty(req->task) || !date_valid(req->date) || str_empty(req->source))
-        return set_err(err, "须提供任务编号、抽取日期和公开随机数来源"), 1;
+    if (str_empty(req->task) || !date_valid(req->date) || !req->frozen_at)
+        return set_err(err, "须提供任务编号和抽取日期"), 1;
     int redraw = req->redraw_reason || req->redraw_approver;
     if (redraw && (str_empty(req->redraw_reason) || str_empty(req->redraw_approver)))
         return set_err(err, "重新抽取须同时提供原因和批准人"), 1;
-    if (sodium_init() < 0) return set_err(err, "libsodium 初始化失败");
+    char *reused = NULL;
+    if (source_reused(db, req->task, req->sources, &reused)) {
+        set_err(err, "%s 已用于本任务此前的抽取，其结果可能已经知道：重新抽取须声明新的随机数来源", reused);
+        free(reused);
+        return 1;
+    }
+    if (sources_ready(req, err)) return 1;
     int64_t prev_id = 0;
     char *prev_status = NULL;
     int rc = current_draw(db, req->task, &prev_id, &prev_status);
@@ -424,26 +484,22 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
             goto out;
         }
     }
-    uint8_t secret[32];
-    randombytes_buf(secret, sizeof secret);
-    char secret_hex[65], commitment[65];
-    draw_hex(secret, 32, secret_hex);
-    draw_sha256_hex(secret, 32, commitment);
     char now[CLOCK_NOW_LEN + 1];
     clock_now(now);
     json_t *st = json_object();
     for (size_t h = 0; h < p.nstrata; h++)
         json_object_set_new(st, p.strata[h], json_integer((json_int_t)p.stratum_n[h]));
-    freeze = json_pack("{s:s,s:I,s:s,s:s,s:s,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:s,s:O,s:O}",
+    freeze = json_pack("{s:s,s:I,s:s,s:s,s:O,s:i,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:O,s:O}",
                        "task", req->task, "draw_no", (json_int_t)draw_no, "draw_date", req->date,
-                       "frozen_at", now, "randomness_source", req->source, "params",
-                       params, "population", "sha256", p.sha256, "count", (json_int_t)p.n,
+                       "frozen_at", req->frozen_at, "sources", req->sources, "gap_hours", req->gap_hours,
+                       "params", params, "population", "sha256", p.sha256, "count", (json_int_t)p.n,
                        "strata", st, "officers", "sha256", r.sha256, "officers",
-                       (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "commitment",
-                       commitment, "redraw", redraw_j, "excluded", excluded);
+                       (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "redraw", redraw_j,
+                       "excluded", excluded);
     char fsha[65];
     draw_json_sha256(freeze, fsha);
-    char *fjson = draw_canonical_json(freeze), *pjson = draw_canonical_json(params);
+    char *fjson = draw_canonical_json(freeze), *pjson = draw_canonical_json(params),
+         *sjson = draw_canonical_json(req->sources), *stext = sources_text(req->sources);
     int bad = 0;
     if (redraw)
         bad |= db_exec(db, "UPDATE draw SET status = '已作废', superseded_reason = ? WHERE id = ?",
@@ -452,11 +508,11 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                    "INSERT INTO draw(task_code, draw_no, status, draw_date, params, "
                    "population_sha256, population_count, officers_sha256, commitment, secret, "
                    "randomness_source, freeze_json, freeze_sha256, redraw_reason, redraw_approver, "
-                   "previous_id, frozen_at, frozen_by) "
-                   "VALUES (?,?,'已冻结',?,?,?,?,?,?,?,?,?,?,?,?,nullif(?, 0),?,?)",
-                   "titttittttttttitt", req->task, draw_no, req->date, pjson, p.sha256,
-                   (int64_t)p.n, r.sha256, commitment, secret_hex, req->source, fjson, fsha,
-                   req->redraw_reason, req->redraw_approver, prev_id, now, req->by);
+                   "previous_id, frozen_at, frozen_by, sources) "
+                   "VALUES (?,?,'已冻结',?,?,?,?,?,'','',?,?,?,?,?,nullif(?, 0),?,?,?)",
+                   "titttittttttittt", req->task, draw_no, req->date, pjson, p.sha256,
+                   (int64_t)p.n, r.sha256, stext, fjson, fsha,
+                   req->redraw_reason, req->redraw_approver, prev_id, now, req->by, sjson);
     int64_t id = db_last_id(db);
     bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
                    pop.data ? pop.data : "");
@@ -477,6 +533,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     } else bad = 1;
     free(fjson);
     free(pjson);
+    free(sjson);
+    free(stext);
     draw_pop_free(&p);
     draw_roster_free(&r);
     if (bad) {
@@ -717,24 +775,54 @@ static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_ex
     char sha[65];
     draw_sha256_hex(js, strlen(js), sha);
     int bad;
+    /* /2 keeps the values as a JSON array in public_randomness */
+    char *values = json_object_get(rec, "values") ? draw_canonical_json(json_object_get(rec, "values")) : NULL;
     if (first)
         bad = db_exec(db,
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
                       "record_json = ?, record_sha256 = ?, drawn_by = ?, "
                       "drawn_at = ? WHERE id = ?",
-                      "tttttti", jstr(rec, "public_randomness"),
+                      "tttttti", values ? values : jstr(rec, "public_randomness"),
                       jstr(rec, "seed"), js, sha, set_extra_by, clock_stamp().s, id);
     else
         bad = db_exec(db, "UPDATE draw SET record_json = ?, record_sha256 = ? WHERE id = ?", "tti",
                       js, sha, id);
+    free(values);
     free(js);
     return bad || write_derived(db, id, rec);
 }
 
-int draw_store_run(Db *db, const char *task, const char *randomness, const char *by,
-                   json_t **record, char **err) {
-    if (str_empty(randomness) || strpbrk(randomness, "|\t\n\r"))
-        return set_err(err, "公开随机数不能为空，也不能含有 | 或控制字符"), 1;
+/* The canonical values of the sources for a run at `now`; NULL with *err when a value does not
+ * fit its source or a source does not exist yet. */
+static json_t *run_values(const json_t *sources, const json_t *values, long long now, char **err) {
+    if (!json_is_array(values) || json_array_size(values) != json_array_size(sources))
+        return set_err(err, "须按声明的顺序为 %zu 个随机数来源各输入一个数值", json_array_size(sources)), NULL;
+    json_t *out = json_array(), *src;
+    size_t i;
+    json_array_foreach(sources, i, src) {
+        char *label = draw_source_label(src), *why = NULL;
+        long long t = draw_source_time(src);
+        char *canon = draw_source_value(src, json_string_value(json_array_get(values, i)), &why);
+        if (t && now < t) {
+            set_err(err, "%s 尚未产生，不能抽取：须在其产生之后输入", label);
+        } else if (!canon) {
+            set_err(err, "%s：%s", label, why);
+        }
+        free(label);
+        free(why);
+        if (!canon || (t && now < t)) {
+            free(canon);
+            json_decref(out);
+            return NULL;
+        }
+        json_array_append_new(out, json_string(canon));
+        free(canon);
+    }
+    return out;
+}
+
+int draw_store_run(Db *db, const char *task, const json_t *values, long long now,
+                   const char *drawn_at, const char *by, json_t **record, char **err) {
     Loaded l;
     int rc = load_current(db, task, &l, err);
     if (rc) {
@@ -747,7 +835,15 @@ int draw_store_run(Db *db, const char *task, const char *randomness, const char 
         return 1;
     }
     json_t *freeze = json_loads(l.freeze_json, 0, NULL);
-    json_t *rec = draw_record_build(freeze, randomness, l.secret, NULL, &l.pop, &l.ros, err);
+    if (!json_object_get(freeze, "sources")) {
+        set_err(err, "该抽取按旧格式（spotcheck-draw/1）冻结，不能再执行：请经批准后重新抽取");
+        json_decref(freeze);
+        loaded_free(&l);
+        return 1;
+    }
+    json_t *canon = run_values(json_object_get(freeze, "sources"), values, now, err);
+    json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, NULL, &l.pop, &l.ros, err) : NULL;
+    json_decref(canon);
     json_decref(freeze);
     if (!rec) {
         loaded_free(&l);
@@ -780,8 +876,11 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
-    json_t *rec = draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
-                                    jstr(old, "secret"), events, &l.pop, &l.ros, err);
+    json_t *rec = str_eq(jstr(old, "format"), DRAW_FORMAT_V2)
+                      ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
+                                             jstr(old, "drawn_at"), events, &l.pop, &l.ros, err)
+                      : draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
+                                          jstr(old, "secret"), events, &l.pop, &l.ros, err);
     json_decref(events);
     json_decref(old);
     if (!rec) {

@@ -26,21 +26,28 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err);
 typedef struct DrawFreezeReq {
     const char *task;              /* task code */
     const char *date;              /* draw date, YYYY-MM-DD */
-    const char *source;            /* announced source of public randomness */
+    const json_t *sources;         /* the declared sources of public randomness (draw_source.h) */
+    int gap_hours;                 /* the freeze at least this long before the earliest source */
+    long long now;                 /* the clock's now (seconds since the epoch) */
+    const char *frozen_at;         /* the same moment, RFC 3339 with the bureau's offset */
     const json_t *params;          /* NULL on a re-draw: reuse the superseded draw's */
     const char *by;                /* user, may be NULL */
     const char *redraw_reason;     /* both set for a re-draw, both NULL otherwise */
     const char *redraw_approver;
 } DrawFreezeReq;
 
-/* Freezes a draw: population, officer file, params, a fresh 32-byte secret and its commitment.
- * Refuses (returns 1, *err) when the task already has a current draw and this is not a re-draw,
- * or a re-draw lacks reason/approver. On success returns 0 and *freeze_sha256 (caller frees). */
+/* Freezes a spotcheck-draw/2 draw: population, officer file, params and the declared sources
+ * (no secret). Refuses (returns 1, *err) when the task already has a current draw and this is
+ * not a re-draw, a re-draw lacks reason/approver or declares a source an earlier draw of the task
+ * used, the sources are invalid, or the earliest external source is less than gap_hours away. On
+ * success returns 0 and *freeze_sha256 (caller frees). */
 int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, char **err);
-/* Runs the task's frozen draw with the public randomness; returns 0 and the record (caller
- * decrefs), 1 when refused (no frozen draw, already drawn), -1 on a storage error. */
-int draw_store_run(Db *db, const char *task, const char *randomness, const char *by,
-                   json_t **record, char **err);
+/* Runs the task's frozen draw with the values of its sources (a JSON array of strings, one per
+ * declared source, in order; written in canonical form). Refused (1, *err) when no frozen draw,
+ * already drawn, a value does not fit its source, or a source does not exist yet at `now`.
+ * Returns 0 and the record (caller decrefs), -1 on a storage error. */
+int draw_store_run(Db *db, const char *task, const json_t *values, long long now,
+                   const char *drawn_at, const char *by, json_t **record, char **err);
 /* Records a substitution (type "target" or "officer") on the task's drawn draw and re-derives
  * the groups; *event receives the computed event (with its replacement). Returns 0/1/-1. */
 int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,

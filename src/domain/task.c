@@ -4,6 +4,7 @@
  * draw_store.h; this module only decides whether it may happen and with which parameters. */
 #include "../core/clock.h"
 #include "task.h"
+#include "draw_source.h"
 #include "deadline.h"
 
 #include "../core/embed.h"
@@ -297,6 +298,25 @@ int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *sc
     return rc;
 }
 
+char *task_audit_snapshot(Db *db, int64_t id) {
+    json_t *o = NULL;
+    Stmt *st = db_prepare(db, "SELECT t.code, t.org_id, s.status, s.opinion FROM task t JOIN task_scheme s ON s.task_id = t.id "
+                              "WHERE t.id = ?");
+    if (st) {
+        db_bind_int(st, 1, id);
+        if (db_step(st) == DB_ROW) {
+            char org[24];
+            snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 1));
+            o = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)id, "code", db_col_text(st, 0), "org_id", org,
+                          "scheme_status", db_col_text(st, 2), "opinion", db_col_text(st, 3));
+        }
+        db_finalize(st);
+    }
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return s;
+}
+
 /* ---- scheme ---- */
 
 static char *scheme_status(Db *db, int64_t task_id) {
@@ -331,7 +351,17 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     char *gs = trim_dup(in->group_size), *end = NULL;
     long g = strtol(gs, &end, 10);
     if (!*gs || *end || g < 2 || g > 20) field_err(errors, "group_size", "每组执法人员须为 2 至 20 人（每组不少于 2 名执法人员）");
-    if (strpbrk(v[7], "|\t\r\n")) field_err(errors, "randomness_source", "随机数来源不能含有 | 或换行");
+    if (strpbrk(v[7], "|\t\r\n")) field_err(errors, "randomness_source", "随机数来源说明不能含有 | 或换行");
+    char *sources_s = NULL, *why = NULL;
+    if (in->randomness_sources) {
+        if (json_array_size(in->randomness_sources) && draw_sources_check(in->randomness_sources, &why))
+            field_err(errors, "randomness_sources", why);
+        else if (!json_is_array(in->randomness_sources))
+            field_err(errors, "randomness_sources", "公开随机数来源应为数组");
+        else
+            sources_s = json_dumps(in->randomness_sources, JSON_COMPACT | JSON_SORT_KEYS);
+        free(why);
+    }
     json_t *obs = json_object();
     for (size_t k = 0; k < 4; k++) json_object_set_new(obs, task_observer_kinds[k], split_list(in->observers[k]));
     char *obs_s = json_dumps(obs, JSON_COMPACT | JSON_SORT_KEYS);
@@ -368,10 +398,11 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     else if (db_exec(db,
                      "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
                      "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, grade_rules = ?, "
-                     "updated_at = ?, updated_by = ? WHERE task_id = ?",
-                     "ttttttttitttti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
-                     clock_stamp().s, actor, task_id))
+                     "randomness_sources = coalesce(?, randomness_sources), updated_at = ?, updated_by = ? WHERE task_id = ?",
+                     "ttttttttittttti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
+                     sources_s, clock_stamp().s, actor, task_id))
         rc = dberr(db, err);
+    free(sources_s);
     for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
     free(gs);
     free(obs_s);
@@ -393,14 +424,17 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
         rc = TASK_CONFLICT;
     } else if (str_eq(action, "submit")) {
         int64_t missing = 0;
-        db_query_int(db, &missing,
-                     "SELECT (purpose = '') + (period = '') + (method = '') + (randomness_source = '') FROM task_scheme "
-                     "WHERE task_id = ?",
+        char *sources = NULL;
+        db_query_int(db, &missing, "SELECT (purpose = '') + (period = '') + (method = '') FROM task_scheme WHERE task_id = ?",
                      "i", task_id);
-        if (missing) {
-            set_err(err, "请先填写检查目的、检查时间、检查方式和公开随机数来源，再提交审批");
+        db_query_text(db, &sources, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id);
+        json_t *src = sources ? json_loads(sources, 0, NULL) : NULL;
+        if (missing || !json_array_size(src) || draw_sources_check(src, NULL)) {
+            set_err(err, "请先填写检查目的、检查时间、检查方式，并声明本局以外的公开随机数来源（彩票开奖号码或 drand），再提交审批");
             rc = TASK_CONFLICT;
         }
+        json_decref(src);
+        free(sources);
     }
     if (rc == TASK_OK) {
         /* every statement takes (status, now, actor, opinion, task_id) */
@@ -602,10 +636,26 @@ static json_t *officers_of(Db *db, int64_t dept_id) {
     return a;
 }
 
+json_t *task_sources_json(const char *text) {
+    json_t *a = text ? json_loads(text, 0, NULL) : NULL, *out = json_array(), *s;
+    size_t i;
+    json_array_foreach(a, i, s) {
+        json_t *row = json_deep_copy(s);
+        char *label = draw_source_label(s);
+        json_object_set_new(row, "label", json_string(label));
+        json_object_set_new(row, "index", json_integer((json_int_t)i));
+        json_object_set_new(row, "external", json_boolean(draw_source_time(s) != 0));
+        free(label);
+        json_array_append_new(out, row);
+    }
+    json_decref(a);
+    return out;
+}
+
 static json_t *scheme_json(Db *db, int64_t task_id) {
     Stmt *st = db_prepare(db, "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, materials, "
                               "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
-                              "published_at, s.grade_rules, t.ratio FROM task_scheme s JOIN task t ON t.id = s.task_id "
+                              "published_at, s.grade_rules, t.ratio, s.randomness_sources FROM task_scheme s JOIN task t ON t.id = s.task_id "
                               "WHERE s.task_id = ?");
     if (!st) return json_object();
     db_bind_int(st, 1, task_id);
@@ -653,6 +703,7 @@ static json_t *scheme_json(Db *db, int64_t task_id) {
         }
         json_object_set_new(s, "grade_rules", rules);
         json_object_set_new(s, "grades", grades);
+        json_object_set_new(s, "randomness_sources", task_sources_json(db_col_text(st, 18)));
         json_object_set_new(s, "differentiated", json_boolean(differentiated));
     }
     db_finalize(st);

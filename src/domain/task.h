@@ -59,6 +59,14 @@ int task_grade_ratio_valid(const char *text);
 extern const char *const task_grades[4];
 extern const char *const task_grade_labels[4];
 
+/* The declared sources (JSON text of task_scheme.randomness_sources or draw.sources) for pages and
+ * the API: each source with its label, index and external (a lottery or drand). New array. */
+json_t *task_sources_json(const char *text);
+
+/* An audit snapshot of the task {id, code, org_id, scheme_status, opinion} as JSON text (caller
+ * frees), NULL when absent. */
+char *task_audit_snapshot(Db *db, int64_t id);
+
 /* Loads the working-day calendar: the holidays set of the refdata table when it has one (loaded
  * by `spotcheck init` and replaced by `spotcheck refdata load holidays --dir DIR` when the State
  * Council publishes a new year), else the data/holidays.tsv built into the binary (db may be
@@ -93,12 +101,16 @@ typedef struct TaskSchemeInput {
     /* credit-risk differentiation, in task_grades order: ratio (empty = the task's ratio) and
      * minimum (a non-negative integer; empty = none) of each grade */
     const char *grade_ratio[4], *grade_min[4];
+    /* the sources of public randomness (draw_source.h): an array, [] for none yet; NULL leaves
+     * the saved ones as they are */
+    const json_t *randomness_sources;
 } TaskSchemeInput;
 /* Kinds of invited observers (004 第十三条), in the order of TaskSchemeInput.observers. */
 extern const char *const task_observer_kinds[4];
 
 /* Saves a 草稿 scheme. Field errors under purpose, period, group_size, method,
- * randomness_source, grade_ratio_A…D (task_grade_ratio_valid) and grade_min_A…D. */
+ * randomness_source, randomness_sources (draw_sources_check), grade_ratio_A…D
+ * (task_grade_ratio_valid) and grade_min_A…D. */
 int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
                      json_t *errors, char **err);
 /* Applies a scheme action (see task_scheme_next). "return" needs an opinion; "submit" needs the

@@ -149,7 +149,8 @@ void api_task_scheme(Req *r) {
                           jstr(b, "confidentiality"), jstr(b, "use_of_results"), jstr(b, "materials"), jstr(b, "contact"),
                           jstr(b, "randomness_source"),
                           {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])},
-                          {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]}};
+                          {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]},
+                          json_object_get(b, "randomness_sources")};
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);
@@ -181,7 +182,13 @@ void api_task_freeze(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *fsha = NULL, *msg = NULL;
-    int status = task_web_freeze(r, id, &fsha, &msg);
+    /* optional {"sources": [...]}: declared at the freeze instead of the scheme's */
+    json_t *b = web_json_body(r, 1);
+    if (!b) return;
+    json_t *sources = json_object_get(b, "sources");
+    int status = sources && !json_is_array(sources) ? (set_err(&msg, "sources 应为数组"), 422)
+                                                    : task_web_freeze(r, id, sources, &fsha, &msg);
+    json_decref(b);
     free(fsha);
     answer(r, id, status, status == 409 ? "draw_refused" : "freeze", msg);
 }
@@ -191,14 +198,13 @@ void api_task_draw(Req *r) {
     if (!id) return;
     json_t *b = web_json_body(r, 0);
     if (!b) return;
-    char *rnd = jstr(b, "randomness") ? xstrdup(jstr(b, "randomness")) : NULL, *msg = NULL;
-    if (rnd) str_trim(rnd);
-    json_t *rec = NULL;
-    int status = task_web_run(r, id, rnd, jstr(b, "observers_present"), &rec, &msg);
+    char *msg = NULL;
+    json_t *rec = NULL, *values = json_object_get(b, "values");
+    int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每个随机数来源给出一个数值（字符串数组）"), 422)
+                                        : task_web_run(r, id, values, jstr(b, "observers_present"), &rec, &msg);
     if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
     else web_error(r, status, "draw", msg ? msg : "抽取失败");
     free(msg);
-    free(rnd);
     json_decref(b);
 }
 

@@ -44,7 +44,7 @@ void page_public_task(Req *r) {
     for (size_t i = 0; i < ARRAY_LEN(keep); i++) json_object_set(ctx, keep[i], json_object_get(t, keep[i]));
     json_t *s = json_object_get(t, "scheme"), *ps = json_object();
     static const char *const sk[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results", "observers_list",
-                                     "randomness_source", "published_at", "grades", "differentiated"};
+                                     "randomness_source", "randomness_sources", "published_at", "grades", "differentiated"};
     for (size_t i = 0; i < ARRAY_LEN(sk); i++) json_object_set(ps, sk[i], json_object_get(s, sk[i]));
     json_object_set_new(ctx, "scheme", ps);
     json_t *joints = json_array(), *j;
@@ -104,6 +104,67 @@ static void download(Req *r, int what) {
     free(pop);
     free(off);
     free(code);
+}
+
+/* A string member, "" when absent (the 公告 is printed as it is). */
+static const char *jstr(const json_t *o, const char *key) {
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* The 公告 of the current draw (a /2 freeze): the view and the task's name and org; NULL after a
+ * 404. */
+static json_t *announcement(Req *r, long long *id_out) {
+    char *code = NULL;
+    long long id = public_task(r, &code);
+    if (!id) return NULL;
+    json_t *v = task_web_draw_view(r, code, 1);
+    char today[11];
+    clock_today(today);
+    json_t *t = v && json_is_true(json_object_get(v, "v2")) ? task_json(r->db, id, today) : NULL;
+    free(code);
+    if (!t) {
+        json_decref(v);
+        web_error(r, 404, "not_found", "该任务尚未冻结抽取名单，或为旧格式的抽取（无公告）");
+        return NULL;
+    }
+    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:o}", "id", (json_int_t)id, "code", json_object_get(t, "code"), "name",
+                            json_object_get(t, "name"), "org_name", json_object_get(t, "org_name"), "draw", v);
+    json_decref(t);
+    *id_out = id;
+    return ctx;
+}
+
+void page_public_task_announcement(Req *r) {
+    long long id = 0;
+    json_t *ctx = announcement(r, &id);
+    if (ctx) web_page(r, "public_announcement", "冻结公告", ctx);
+}
+
+void page_public_task_announcement_text(Req *r) {
+    long long id = 0;
+    json_t *ctx = announcement(r, &id);
+    if (!ctx) return;
+    const json_t *v = json_object_get(ctx, "draw");
+    Buf *b = &r->res->body;
+    buf_reset(b);
+    buf_printf(b, "%s关于“%s”双随机抽查名单冻结的公告\n\n", jstr(ctx, "org_name"), jstr(ctx, "name"));
+    buf_printf(b, "任务编号：%s（第%lld次抽取）\n冻结时间：%s\n冻结摘要（freeze_sha256）：%s\n", jstr(ctx, "code"),
+               (long long)json_integer_value(json_object_get(v, "draw_no")), jstr(v, "frozen_at_text"), jstr(v, "freeze_sha256"));
+    buf_printf(b, "检查对象名单：%lld 个，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "population_count")),
+               jstr(v, "population_sha256"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(v, "frozen_strata"), i, e)
+        buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jstr(e, "stratum"), (long long)json_integer_value(json_object_get(e, "N")),
+                   (long long)json_integer_value(json_object_get(e, "n")));
+    buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n公开随机数来源（冻结时尚未产生）：\n",
+               (long long)json_integer_value(json_object_get(v, "officers_count")), jstr(v, "officers_sha256"));
+    json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jstr(e, "label"), jstr(e, "when"));
+    buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n", (long long)json_integer_value(json_object_get(v, "gap_hours")));
+    http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
+    r->res->status = 200;
+    json_decref(ctx);
 }
 
 void page_public_task_record(Req *r) { download(r, 0); }

@@ -40,24 +40,9 @@ json_t *task_web_load(Req *r, long long *id_out) {
     return t;
 }
 
-/* An audit snapshot of the task: code, scheme status, org for web_audit. */
+/* An audit snapshot of the task (task_audit_snapshot). */
 static char *snapshot(Db *db, long long id) {
-    json_t *o = NULL;
-    Stmt *st = db_prepare(db, "SELECT t.code, t.org_id, s.status, s.opinion FROM task t JOIN task_scheme s ON s.task_id = t.id "
-                              "WHERE t.id = ?");
-    if (st) {
-        db_bind_int(st, 1, id);
-        if (db_step(st) == DB_ROW) {
-            char org[24];
-            snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 1));
-            o = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)id, "code", db_col_text(st, 0), "org_id", org,
-                          "scheme_status", db_col_text(st, 2), "opinion", db_col_text(st, 3));
-        }
-        db_finalize(st);
-    }
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
-    return s;
+    return task_audit_snapshot(db, (int64_t)id);
 }
 
 int task_web_audit(Req *r, const char *action, long long task_id, const char *after_json) {
@@ -223,12 +208,72 @@ void page_task_detail(Req *r) {
     free(dstatus);
     free(why);
     json_object_set_new(t, "group_size_default", json_integer(2));
+    json_object_set_new(t, "source_rows", task_web_source_rows(json_object_get(json_object_get(t, "scheme"), "randomness_sources")));
+    /* the freeze form's own rows, empty (the scheme's form is not shown once it is published) */
+    json_object_set_new(t, "freeze_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     char *title = xstrdup(json_string_value(json_object_get(t, "name")));
     web_page(r, "task_detail", title, t);
     free(title);
 }
 
 /* ---- scheme ---- */
+
+json_t *task_web_source_rows(const json_t *sources) {
+    static const char *const kinds[][2] = {{"", "（不使用）"},       {"fc3d", "福彩3D"}, {"ssq", "双色球"},
+                                           {"tc_pl5", "体彩排列5"}, {"drand", "drand 轮次"}, {"dice", "现场掷骰"}};
+    json_t *rows = json_array();
+    for (int i = 0; i < 4; i++) {
+        const json_t *s = json_array_get(sources, (size_t)i);
+        const char *kind = json_string_value(json_object_get(s, "kind"));
+        json_t *opts = json_array();
+        for (size_t k = 0; k < ARRAY_LEN(kinds); k++)
+            json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", kinds[k][0], "label", kinds[k][1], "selected",
+                                                  str_eq(kind ? kind : "", kinds[k][0])));
+        char num[24] = "";
+        json_t *n = json_object_get(s, str_eq(kind, "dice") ? "count" : "round");
+        if (json_is_integer(n)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(n));
+        const char *issue = json_string_value(json_object_get(s, "issue")), *date = json_string_value(json_object_get(s, "date"));
+        json_array_append_new(rows, json_pack("{s:i, s:o, s:s, s:s, s:s, s:s}", "i", i, "kinds", opts, "issue", issue ? issue : "",
+                                              "date", date ? date : "", "round", str_eq(kind, "drand") ? num : "", "count",
+                                              str_eq(kind, "dice") ? num : ""));
+    }
+    return rows;
+}
+
+json_t *task_web_sources_form(Req *r, const char *prefix) {
+    json_t *a = json_array();
+    for (int i = 0; i < 4; i++) {
+        char name[48];
+        char *f[5];
+        static const char *const keys[] = {"kind", "issue", "date", "round", "count"};
+        for (int k = 0; k < 5; k++) {
+            snprintf(name, sizeof name, "%s_%s%d", prefix, keys[k], i);
+            f[k] = web_form(r, name);
+            if (f[k]) str_trim(f[k]);
+        }
+        if (!str_empty(f[0])) {
+            json_t *s = json_pack("{s:s}", "kind", f[0]);
+            if (str_eq(f[0], "drand")) json_object_set_new(s, "chain", json_string("quicknet"));
+            const char *num = str_eq(f[0], "drand") ? f[3] : str_eq(f[0], "dice") ? f[4] : NULL;
+            if (num) {
+                char *end = NULL;
+                long long v = strtoll(num, &end, 10);
+                json_object_set_new(s, str_eq(f[0], "drand") ? "round" : "count",
+                                    *num && !*end ? json_integer(v) : json_string(num));
+            } else if (!str_eq(f[0], "drand") && !str_eq(f[0], "dice")) {
+                json_object_set_new(s, "issue", json_string(f[1] ? f[1] : ""));
+                json_object_set_new(s, "date", json_string(f[2] ? f[2] : ""));
+            }
+            json_array_append_new(a, s);
+        }
+        for (int k = 0; k < 5; k++) free(f[k]);
+    }
+    if (!json_array_size(a)) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
 
 void page_task_scheme_save(Req *r) {
     long long id = task_web_id(r);
@@ -239,8 +284,10 @@ void page_task_scheme_save(Req *r) {
                                         "grade_min_A", "grade_min_B", "grade_min_C", "grade_min_D"};
     char *v[ARRAY_LEN(names)];
     for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
+    json_t *sources = task_web_sources_form(r, "src");
+    if (!sources) sources = json_array(); /* the form lists them all: none left means none */
     TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]},
-                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}};
+                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}, sources};
     json_t *errors = json_object();
     char *msg = NULL;
     int rc = TASK_ERR;
@@ -263,6 +310,7 @@ void page_task_scheme_save(Req *r) {
     } else web_error(r, status_of(rc), "scheme_save", msg ? msg : "保存失败");
     json_decref(errors);
     for (size_t i = 0; i < ARRAY_LEN(names); i++) free(v[i]);
+    json_decref(sources);
     free(msg);
 }
 

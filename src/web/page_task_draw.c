@@ -9,6 +9,8 @@
  * one, makes the draw change, writes its audit row (task_web_audit) and commits both together,
  * or rolls both back. */
 #include "../core/clock.h"
+#include "../domain/draw_source.h"
+#include "../domain/task_draw.h"
 #include "../domain/draw.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
@@ -63,6 +65,44 @@ static json_t *stratum_value(const json_t *map, const char *name) {
     return v ? v : json_object_get(map, "*");
 }
 
+/* A recorded time to the second as people write it: "2026-12-06T10:15:03+08:00" →
+ * "2026-12-06 10:15:03 北京时间" (another offset: "UTC-05:00"); an older local
+ * "2026-12-06T10:15:03" → "2026-12-06 10:15:03". */
+static json_t *time_text(const json_t *t) {
+    const char *s = json_string_value(t);
+    if (!s || strlen(s) < 19) return json_null();
+    const char *zone = strlen(s) == 25 ? (strcmp(s + 19, "+08:00") ? s + 19 : "北京时间") : "";
+    char *out = xasprintf("%.10s %.8s%s%s%s", s, s + 11, *zone ? " " : "", strlen(zone) == 6 ? "UTC" : "", zone);
+    json_t *j = json_string(out);
+    free(out);
+    return j;
+}
+
+/* The frozen sources for the pages: label, whether external, when it exists (Beijing time) and,
+ * once drawn, the value entered. */
+static json_t *sources_view(const json_t *sources, const json_t *values) {
+    char *text = json_dumps(sources, JSON_COMPACT);
+    json_t *rows = task_sources_json(text), *row;
+    free(text);
+    size_t i;
+    json_array_foreach(rows, i, row) {
+        long long t = draw_source_time(json_array_get(sources, i));
+        if (t) {
+            char when[26];
+            draw_time_format(t, 8 * 3600, when);
+            when[16] = 0;
+            when[10] = ' ';
+            json_object_set_new(row, "when", json_string(when));
+        } else {
+            json_object_set_new(row, "when", json_string("摇号现场"));
+        }
+        json_t *v = json_array_get(values, i);
+        json_object_set_new(row, "value", v ? json_incref(v) : json_null());
+        json_object_set_new(row, "field", json_integer((json_int_t)i));
+    }
+    return rows;
+}
+
 json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *doc = NULL;
     char *status = NULL;
@@ -73,7 +113,18 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_object_set(v, "draw_no", json_object_get(f, "draw_no"));
     json_object_set(v, "draw_date", json_object_get(f, "draw_date"));
     json_object_set(v, "frozen_at", json_object_get(f, "frozen_at"));
+    json_object_set_new(v, "frozen_at_text", time_text(json_object_get(f, "frozen_at")));
     json_object_set(v, "randomness_source", json_object_get(f, "randomness_source"));
+    if (json_object_get(f, "sources")) { /* spotcheck-draw/2 */
+        json_object_set_new(v, "v2", json_true());
+        json_object_set_new(v, "sources", sources_view(json_object_get(f, "sources"), json_object_get(doc, "values")));
+        json_object_set(v, "gap_hours", json_object_get(f, "gap_hours"));
+        json_object_set_new(v, "drawn_at_text", time_text(json_object_get(doc, "drawn_at")));
+    } else {
+        json_object_set_new(v, "v2", json_false());
+        json_object_set_new(v, "sources", json_array());
+        json_object_set_new(v, "drawn_at_text", json_null());
+    }
     json_object_set(v, "commitment", json_object_get(f, "commitment"));
     json_object_set(v, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
     json_object_set(v, "population_sha256", json_object_get(pop, "sha256"));
@@ -163,48 +214,29 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
 
 /* ---- freeze ---- */
 
-int task_web_freeze(Req *r, long long id, char **fsha, char **msg) {
-    char today[11], *why = NULL, *err = NULL, *source = NULL, *code = task_code(r->db, id);
-    clock_today(today);
-    int status = 0;
-    if (db_begin(r->db) != DB_OK) {
-        free(code);
-        return set_err(msg, "数据库忙，请稍后重试"), 503;
-    }
-    int ok = task_draw_allowed(r->db, id, today, &why);
-    json_t *params = ok == 1 ? task_draw_params(r->db, id, &err) : NULL;
-    if (ok != 1) status = ok < 0 ? 500 : 409, set_err(msg, "%s", why ? why : "不能抽取");
-    else if (!params) status = 500, set_err(msg, "%s", err ? err : "抽取参数错误");
-    else {
-        db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
-        DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = params, .by = r->sess->username};
-        int rc = draw_store_freeze(r->db, &req, fsha, &err);
-        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "冻结失败");
-    }
-    if (!status) {
-        char *after = xasprintf("{\"freeze_sha256\":\"%s\"}", *fsha);
-        if (task_web_audit(r, "task.draw.freeze", id, after) != DB_OK || db_commit(r->db) != DB_OK)
-            status = 500, set_err(msg, "保存失败：%s", db_errmsg(r->db));
-        free(after);
-    }
-    if (status) {
-        db_rollback(r->db);
-        free(*fsha);
-        *fsha = NULL;
-    }
-    json_decref(params);
-    free(why);
-    free(err);
-    free(source);
-    free(code);
-    return status;
+/* The signed-in account as the actor of a domain unit of work. */
+static Actor actor_of(Req *r) {
+    return (Actor){.username = r->sess->username, .org_id = r->sess->org_id,
+                   .remote = r->http->remote[0] ? r->http->remote : NULL};
+}
+
+/* HTTP status of a task_draw result. */
+static int draw_status(int rc) {
+    return rc == TASK_OK ? 0 : rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : rc == TASK_INVALID ? 422 : 500;
+}
+
+int task_web_freeze(Req *r, long long id, const json_t *sources, char **fsha, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_draw_freeze(r->db, &who, id, sources, fsha, msg));
 }
 
 void page_task_freeze(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *fsha = NULL, *msg = NULL;
-    int status = task_web_freeze(r, id, &fsha, &msg);
+    json_t *sources = task_web_sources_form(r, "src");
+    int status = task_web_freeze(r, id, sources, &fsha, &msg);
+    json_decref(sources);
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
@@ -239,68 +271,40 @@ void page_task_ceremony(Req *r) {
         free(reason);
         json_object_set_new(ctx, "can_request_redraw", json_boolean(w && !pending));
         json_object_set_new(ctx, "can_approve_redraw", json_boolean(a && pending));
+        json_object_set_new(ctx, "redraw_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     }
     json_decref(t);
     web_page(r, "task_draw", "摇号现场", ctx);
 }
 
-int task_web_run(Req *r, long long id, const char *rnd, const char *obs, json_t **rec, char **msg) {
-    char *err = NULL, *code = task_code(r->db, id), today[11], *why = NULL, *st = NULL;
-    clock_today(today);
-    json_t *doc = NULL;
-    int status = 0;
-    int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
-    json_decref(doc);
-    if (!have) {
-        int ok = task_draw_allowed(r->db, id, today, &why);
-        status = 409, set_err(msg, "%s", ok == 1 ? "尚未冻结抽取名单：请先在任务页面冻结名单并公布承诺，再进行摇号" : why ? why : "不能抽取");
-    } else if (str_empty(rnd)) {
-        status = 409, set_err(msg, "请输入现场产生的公开随机数（如观察员掷出的骰子点数）");
-    } else if (db_begin(r->db) != DB_OK) {
-        status = 503, set_err(msg, "数据库忙，请稍后重试");
-    } else {
-        int rc = draw_store_run(r->db, code, rnd, r->sess->username, rec, &err);
-        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "抽取失败");
-        else {
-            int draw_no = (int)json_integer_value(json_object_get(json_object_get(*rec, "freeze"), "draw_no"));
-            json_t *a = json_pack("{s:s, s:I, s:i, s:s}", "public_randomness", rnd, "selected",
-                                  (json_int_t)json_array_size(json_object_get(*rec, "selected")), "draw_no", draw_no,
-                                  "observers_present", obs ? obs : "");
-            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS), *cerr = NULL;
-            json_decref(a);
-            if (task_ceremony_record(r->db, id, draw_no, obs, r->sess->username, &cerr) ||
-                task_web_audit(r, "task.draw.run", id, after) != DB_OK || db_commit(r->db) != DB_OK)
-                status = 500, set_err(msg, "保存失败：%s", cerr ? cerr : db_errmsg(r->db));
-            free(after);
-            free(cerr);
-        }
-        if (status) db_rollback(r->db);
-    }
-    if (status) {
-        json_decref(*rec);
-        *rec = NULL;
-    }
-    free(st);
-    free(err);
-    free(why);
-    free(code);
-    return status;
+int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_draw_run(r->db, &who, id, values, obs, rec, msg));
 }
 
 void page_task_draw(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *rnd = web_form(r, "randomness"), *obs = web_form(r, "observers_present"), *msg = NULL;
-    if (rnd) str_trim(rnd);
-    json_t *rec = NULL;
-    int status = task_web_run(r, id, rnd, obs, &rec, &msg);
+    char *obs = web_form(r, "observers_present"), *msg = NULL;
+    /* one value per declared source: value0, value1, … */
+    json_t *values = json_array(), *rec = NULL;
+    for (int i = 0; i < DRAW_SOURCES_MAX; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "value%d", i);
+        char *v = web_form(r, name);
+        if (!v) break;
+        str_trim(v);
+        json_array_append_new(values, json_string(v));
+        free(v);
+    }
+    int status = task_web_run(r, id, values, obs, &rec, &msg);
+    json_decref(values);
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
     } else web_error(r, status, "draw", msg ? msg : "抽取失败");
     json_decref(rec);
-    free(rnd);
     free(obs);
     free(msg);
 }
@@ -402,19 +406,23 @@ void page_task_redraw_request(Req *r) {
 void page_task_redraw_approve(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *code = task_code(r->db, id), *reason = NULL, *err = NULL, *fsha = NULL, *source = NULL, today[11];
+    char *code = task_code(r->db, id), *reason = NULL, *err = NULL, *fsha = NULL, today[11], frozen_at[26];
     clock_today(today);
+    clock_now_rfc3339(frozen_at);
+    /* new sources, declared with the approval: the earlier draw's values may be known */
+    json_t *sources = task_web_sources_form(r, "src");
     int64_t rid = 0;
     db_query_int(r->db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", (int64_t)id);
     if (rid) db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
-    db_query_text(r->db, &source, "SELECT randomness_source FROM task_scheme WHERE task_id = ?", "i", (int64_t)id);
     int status = 0;
     if (!rid) status = 409, set_err(&err, "没有待审批的重新抽取申请");
+    else if (!sources) status = 422, set_err(&err, "批准重新抽取须同时声明新的公开随机数来源（如更晚一期的开奖号码）");
     else if (db_begin(r->db) != DB_OK) status = 503, set_err(&err, "数据库忙，请稍后重试");
     else {
         /* the new freeze, the request's decision and the audit row commit together */
         char *approver = xasprintf("%s（%s）", r->sess->display_name, r->sess->username);
-        DrawFreezeReq req = {.task = code, .date = today, .source = source, .params = NULL, .by = r->sess->username,
+        DrawFreezeReq req = {.task = code, .date = today, .sources = sources, .gap_hours = task_draw_gap_hours(),
+                             .now = clock_epoch(), .frozen_at = frozen_at, .params = NULL, .by = r->sess->username,
                              .redraw_reason = reason, .redraw_approver = approver};
         int rc = draw_store_freeze(r->db, &req, &fsha, &err);
         free(approver);
@@ -440,7 +448,7 @@ void page_task_redraw_approve(Req *r) {
     free(reason);
     free(err);
     free(fsha);
-    free(source);
+    json_decref(sources);
 }
 
 /* ---- 检查通知书 ---- */

@@ -41,6 +41,10 @@
      "下载冻结名单（TSV）"},                                                                       \
     {"GET", "/public/tasks/:id/officers", P_PUBLIC, CSRF_NONE, page_public_task_officers,          \
      "下载执法人员名单（TSV）"},                                                                  \
+    {"GET", "/public/tasks/:id/announcement", P_PUBLIC, CSRF_NONE, page_public_task_announcement,  \
+     "冻结公告（可打印）"},                                                                        \
+    {"GET", "/public/tasks/:id/announcement.txt", P_PUBLIC, CSRF_NONE,                             \
+     page_public_task_announcement_text, "冻结公告（纯文本）"},                                    \
     {"GET", "/api/v1/tasks", P_TASK_READ, CSRF_NONE, api_task_list, "抽查任务列表"},              \
     {"POST", "/api/v1/tasks", P_TASK_WRITE, CSRF_TOKEN, api_task_start, "从已公开的计划任务开始实施"}, \
     {"GET", "/api/v1/tasks/:id", P_TASK_READ, CSRF_NONE, api_task_get, "任务、实施方案、联合部门与抽取状态"}, \
@@ -93,6 +97,8 @@ void page_public_task(Req *r);
 void page_public_task_record(Req *r);
 void page_public_task_population(Req *r);
 void page_public_task_officers(Req *r);
+void page_public_task_announcement(Req *r);
+void page_public_task_announcement_text(Req *r);
 
 /* Shared by the task handlers (page_task.c). */
 /* The task named by the :id parameter when it exists and lies in the user's org scope; else
@@ -109,13 +115,20 @@ int task_web_audit(Req *r, const char *action, long long task_id, const char *af
  * transaction with its audit row: both commit or neither. Return 0, or the HTTP status of the
  * refusal/failure with the Chinese reason in *msg (caller frees). The task id must already be
  * checked to be in scope (task_web_id). */
-int task_web_freeze(Req *r, long long id, char **fsha, char **msg);
+int task_web_freeze(Req *r, long long id, const json_t *sources, char **fsha, char **msg);
+/* The sources of public randomness typed into a form: rows PREFIX_kindN, PREFIX_issueN,
+ * PREFIX_dateN, PREFIX_roundN, PREFIX_countN for N = 0..3 (draw_source.h). A new array, or NULL
+ * when no row names a kind. Numbers that are not integers stay text, for the checks to name. */
+json_t *task_web_sources_form(Req *r, const char *prefix);
+/* Four editable rows for the sources partial (web/templates/sources_fields.html), filled from
+ * `sources` (may be NULL): [{i, kinds [{value, label, selected}], issue, date, round, count}]. */
+json_t *task_web_source_rows(const json_t *sources);
 /* The scheme's state change `action` (submit/approve/return/publish) and saving a 草稿 scheme,
  * each in one transaction with its audit row (page_task.c). Same return convention. */
 int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg);
 struct TaskSchemeInput;
 int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
-int task_web_run(Req *r, long long id, const char *randomness, const char *observers_present, json_t **record,
+int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present, json_t **record,
                  char **msg);
 /* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
  * items, in one transaction with the audit row (page_task_people.c). Same return convention;

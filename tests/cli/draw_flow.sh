@@ -38,7 +38,10 @@ open(sys.argv[1], "w").write("\n".join(out) + "\n")
 PY
 sqlite3 "$db" < "$t/seed.sql"
 
-"$S" draw freeze --db "$db" --task T1 --source "观察员掷骰" --date 2025-06-02 \
+# the freeze on 1 June, the lottery it names drawn on 2 June at 21:15, the draw on 3 June
+SRC='[{"kind":"fc3d","issue":"2025153","date":"2025-06-02"},{"kind":"dice","count":8}]'
+export SPOTCHECK_TODAY=2025-06-01T09:00
+"$S" draw freeze --db "$db" --task T1 --sources "$SRC" --date 2025-06-02 \
   --ratio 5% --ratio D=30% --min A=2 --exclude-checked-months 6 --specialty 中医 \
   --require-tag 基金 --cross-region --strata grade > "$t/freeze.out"
 fsha=$(grep -o '冻结摘要 [0-9a-f]*' "$t/freeze.out" | head -n 1 | cut -d' ' -f2)
@@ -55,20 +58,30 @@ assert "seed" not in d and "secret" not in d        # nothing revealed before th
 PY
 # one draw per task
 set +e
-"$S" draw freeze --db "$db" --task T1 --source x --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw freeze --db "$db" --task T1 --sources "$SRC" --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+# a source that exists within 24 hours of the freeze, or the bureau's dice alone, are refused
+"$S" draw freeze --db "$db" --task T2 --sources '[{"kind":"fc3d","issue":"2025152","date":"2025-06-01"}]' --ratio 1% \
+  >/dev/null 2>"$t/late.err"; [ $? -eq 1 ] || exit 1
+grep -q '至少 24 小时' "$t/late.err" || { cat "$t/late.err"; exit 1; }
+"$S" draw freeze --db "$db" --task T2 --sources '[{"kind":"dice","count":8}]' --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+# before the lottery is drawn, the draw is refused
+"$S" draw run --db "$db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/early.err"; [ $? -eq 1 ] || exit 1
+grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; exit 1; }
 "$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
 # the frozen population file is checked against its frozen digest when the draw is run
 sqlite3 "$db" ".backup '$t/tamper.db'"
 sqlite3 "$t/tamper.db" "UPDATE draw_file SET content = replace(content, char(9)||'A'||char(9), char(9)||'B'||char(9)) WHERE kind = 'population'"
 set +e
-"$S" draw run --db "$t/tamper.db" --task T1 --randomness 27182818 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
+export SPOTCHECK_TODAY=2025-06-03T09:00
+"$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
+"$S" draw run --db "$db" --task T1 --value 2717 --value 42313251 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1  # 4 digits for 3D
 set -e
 grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
-"$S" draw run --db "$db" --task T1 --randomness 27182818 > "$t/run.out"
-grep -q '种子 spotcheck-v1|T1|27182818|' "$t/run.out"
+"$S" draw run --db "$db" --task T1 --value "2 7 1" --value 42313251 > "$t/run.out"
+grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251\$" "$t/run.out" || { cat "$t/run.out"; exit 1; }
 set +e
-"$S" draw run --db "$db" --task T1 --randomness 1 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw run --db "$db" --task T1 --value 111 --value 11111111 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
 "$S" draw show --db "$db" --task T1 --record "$t/r0.json"
 first=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["assignments"][0]; print(a["target"], a["officers"][0])' "$t/r0.json")
@@ -113,6 +126,8 @@ def change(v):
     return "x"
 cases = {}
 for k in rec:
+    if k == "drawn_at":  # descriptive, checked only to come after every source (docs/DRAW.md §7)
+        continue
     c = copy.deepcopy(rec); c[k] = change(c[k]); cases["top-" + k] = c
 for k in rec["freeze"]:
     for fix in (0, 1):
@@ -164,10 +179,14 @@ done
 
 # re-draw: needs reason and approver, keeps the earlier draw
 set +e
-"$S" draw redraw --db "$db" --task T1 --source x --reason 系统故障 >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
+"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
+# the earlier draw's lottery is known by now: a re-draw must name a new one
+"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 --approver 张局长 >/dev/null 2>"$t/reuse.err"; [ $? -eq 1 ] || exit 1
+grep -q '已用于本任务此前的抽取' "$t/reuse.err" || { cat "$t/reuse.err"; exit 1; }
 set -e
-"$S" draw redraw --db "$db" --task T1 --source "次日掷骰" --reason 系统故障 --approver 张局长 >/dev/null
-"$S" draw run --db "$db" --task T1 --randomness 161803 >/dev/null
+"$S" draw redraw --db "$db" --task T1 --sources '[{"kind":"fc3d","issue":"2025156","date":"2025-06-05"}]' --reason 系统故障 --approver 张局长 >/dev/null
+export SPOTCHECK_TODAY=2025-06-06T09:00
+"$S" draw run --db "$db" --task T1 --value 618 >/dev/null
 "$S" draw show --db "$db" --task T1 --all > "$t/all.json"
 python3 - "$t/all.json" <<'PY'
 import json, sys

@@ -189,7 +189,7 @@ await step('annual plan: the seed example row from draft to the public portal', 
 
 await step('task: scheme approved and published, joint confirmation, draw ceremony, substitution, notice, public verification', async () => {
   // continues from the published plan row of the previous step (demo data, 宁晋县)
-  const st = await as('staff');
+  let st = await as('staff');
   await st.click('nav.sidenav >> text=抽查任务实施');
   await st.click('#startable >> tr:has-text("2025年邢台市医疗保障局定点医疗机构随机抽查工作方案") >> button');
   await st.waitForURL(/\/tasks\/\d+\?ok=created/);
@@ -200,7 +200,17 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.fill('#s-method', '实地检查、书面检查');
   await st.fill('#s-mat', '近一年医保结算清单、药品进销存台账');
   await st.fill('#s-contact', '基金监管股 0319-0000000');
-  await st.fill('#s-src', '摇号现场由观察员掷 8 枚骰子的点数');
+  // the scheme names a 福彩3D draw two days on (after the freeze, which must come 24 hours before it)
+  // and the observers' dice; the server's day is process.env.SPOTCHECK_TODAY (tests/e2e/run.sh)
+  const day0 = new Date(`${process.env.SPOTCHECK_TODAY}T12:00:00Z`);
+  const plus = n => new Date(day0.getTime() + n * 86400000).toISOString().slice(0, 10);
+  const doy = d => String(Math.round((new Date(`${d}T12:00:00Z`) - new Date(`${d.slice(0, 4)}-01-01T12:00:00Z`)) / 86400000) + 1).padStart(3, '0');
+  await st.selectOption('#src-kind0', 'fc3d');
+  await st.fill('#src-issue0', plus(2).slice(0, 4) + doy(plus(2)));
+  await st.fill('#src-date0', plus(2));
+  await st.selectOption('#src-kind1', 'dice');
+  await st.fill('#src-count1', '8');
+  await st.fill('#s-src', '福彩3D 开奖号码，另由观察员现场掷 8 枚骰子');
   await st.fill('#s-obs0', '钱律师');
   await st.fill('#s-obs1', '孙代表');
   await st.click('#btn-scheme-save');
@@ -225,7 +235,13 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.waitForURL(/\/draw\?ok=status/);
   check('ceremony shows the frozen population digest', (await st.textContent('#pop-sha')).length === 64);
   await st.screenshot({ path: join(shots, 'ceremony-frozen.png'), fullPage: true });
-  await st.fill('#d-rnd', '36152241');
+  check('the ceremony asks one value per declared source', await st.isVisible('#d-value0') && await st.isVisible('#d-value1'));
+  writeFileSync(process.env.CLOCK_FILE, `${plus(3)} 10:00:00\n`); // three days on: the lottery has been drawn
+  const drawUrl = st.url().split('?')[0];
+  st = await as('staff'); // three days later the idle session has expired: log in again
+  await st.goto(drawUrl);
+  await st.fill('#d-value0', '385');
+  await st.fill('#d-value1', '36152241');
   await st.click('#btn-draw');
   await st.waitForURL(/\/draw\?ok=status/);
   check('result at once, then locked', await st.isVisible('#locked') && (await st.textContent('#tickets')).includes('0.'));

@@ -6,6 +6,7 @@ drawn_db() returns a dict: db, tid (task id), code (task code), targets (drawn t
 groups {target_code: [(cert_no, role)]}, clients (logged-in Client per username), and
 officer_user_for(cert) which links the 'officer' account to that officer and returns its Client.
 Extra accounts: officer2 (officer role) and reviewer (leader role) exist too."""
+import datetime
 import os
 import re
 import subprocess
@@ -19,7 +20,31 @@ def _must(r, what):
     return r
 
 
+def fc3d_source(day):
+    """A 福彩3D draw on `day` (datetime.date) as the scheme declares it (issue: year + day of year)."""
+    return {"kind": "fc3d", "issue": "%d%03d" % (day.year, day.timetuple().tm_yday), "date": day.isoformat()}
+
+
+def scheme_source_fields(sources):
+    """The scheme form's rows for a list of sources (draw_source.h)."""
+    f = {}
+    for i, src in enumerate(sources):
+        f[f"src_kind{i}"] = src["kind"]
+        f[f"src_issue{i}"] = src.get("issue", "")
+        f[f"src_date{i}"] = src.get("date", "")
+        f[f"src_round{i}"] = str(src.get("round", ""))
+        f[f"src_count{i}"] = str(src.get("count", ""))
+    return f
+
+
 def drawn_db(ratio="100%", year="2025"):
+    """Everything up to the freeze happens three days before the test's day (SPOTCHECK_TODAY, or the
+    wall clock's), the lottery the scheme declares is drawn two days before it, and the draw is held
+    the day before: the freeze comes well before the source exists, the draw after it."""
+    today = datetime.date.fromisoformat(os.environ["SPOTCHECK_TODAY"][:10]) if os.environ.get("SPOTCHECK_TODAY") \
+        else datetime.date.today()
+    freeze_day, lottery_day, draw_day = (today - datetime.timedelta(days=k) for k in (3, 2, 1))
+    early = {"SPOTCHECK_TODAY": freeze_day.isoformat() + "T09:00"}
     db = small_db()
     import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
                    "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
@@ -29,7 +54,7 @@ def drawn_db(ratio="100%", year="2025"):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
     sql(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
-    staff, leader, joint = Client(db), Client(db), Client(db)
+    staff, leader, joint = Client(db, env=early), Client(db, env=early), Client(db, env=early)
     staff.login("staff")
     leader.login("leader")
     joint.login("joint")
@@ -51,15 +76,19 @@ def drawn_db(ratio="100%", year="2025"):
     scheme = {"purpose": "规范医保基金使用", "period": year + "年6月1日至6月30日", "group_size": "2",
               "method": "实地检查、书面检查", "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录",
               "materials": "近一年医保结算清单", "contact": "基金监管股 0319-1234567",
-              "randomness_source": "摇号现场由观察员掷 8 枚骰子的点数",
+              "randomness_source": "福彩3D 开奖号码和摇号现场观察员掷 8 枚骰子的点数",
               "observers0": "钱律师", "observers1": "", "observers2": "", "observers3": ""}
+    scheme.update(scheme_source_fields([fc3d_source(lottery_day), {"kind": "dice", "count": 8}]))
     _must(staff.form(f"/tasks/{tid}/scheme", scheme), "scheme")
     _must(staff.form(f"/tasks/{tid}/submit", {}), "scheme submit")
     _must(leader.form(f"/tasks/{tid}/approve", {}), "scheme approve")
     _must(staff.form(f"/tasks/{tid}/publish", {}), "scheme publish")
     _must(joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"}), "joint confirm")
     _must(staff.form(f"/tasks/{tid}/freeze", {}), "freeze")
-    _must(staff.form(f"/tasks/{tid}/draw", {"randomness": "36152241", "observers_present": "律师：钱律师"}), "draw")
+    staff.env = {"SPOTCHECK_TODAY": draw_day.isoformat() + "T10:00"}
+    _must(staff.form(f"/tasks/{tid}/draw", {"value0": "361", "value1": "52241361", "observers_present": "律师：钱律师"}), "draw")
+    for c in (staff, leader, joint):
+        c.env = None  # from here on the test's own day
     rows = sql(db, "SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
                    "WHERE d.task_code = ? AND d.status = '已抽取' AND m.status = '在组' ORDER BY m.target_code, m.role DESC",
                (code,))

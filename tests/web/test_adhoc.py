@@ -8,9 +8,12 @@ county 404) and the audit rows."""
 import os
 import sqlite3
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, public_draw_files
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, public_draw_files, pin_today
+from fixture_drawn import fc3d_source, scheme_source_fields
+import datetime
 
 s = Suite()
+day = pin_today("2026-06-15")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 
@@ -110,7 +113,9 @@ s.check("an officer gets 403 on the task page", r.status == 403)
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("no freeze before the scheme is published", r.status == 409 and "实施方案尚未公开" in r.text, f"{r.status}")
 r = staff.form(f"/tasks/{tid}/scheme", {"purpose": "核查投诉反映的串换项目收费问题", "period": "2025年6月", "group_size": "2",
-                                         "method": "实地检查", "randomness_source": "观察员掷骰", "observers0": "钱律师"})
+                                         "method": "实地检查", "randomness_source": "观察员掷骰", "observers0": "钱律师",
+                                         **scheme_source_fields([fc3d_source(day + datetime.timedelta(days=2)),
+                                                                 {"kind": "dice", "count": 5}])})
 s.check("scheme saved", r.status == 303, f"{r.status} {r.text[:300]}")
 s.check("submitted", staff.form(f"/tasks/{tid}/submit", {}).status == 303)
 s.check("approved by the leader", leader.form(f"/tasks/{tid}/approve", {}).status == 303)
@@ -126,9 +131,10 @@ s.check("the public task page marks it 临时 and says it was approved outside t
 # --- freeze → draw → locked groups
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("frozen", r.status == 303, f"{r.status} {r.text[:300]}")
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "25146", "observers_present": "律师：钱律师"})
+staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}  # after the lottery
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "251", "value1": "25146", "observers_present": "律师：钱律师"})
 s.check("drawn", r.status == 303, f"{r.status} {r.text[:300]}")
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "1"})
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "111", "value1": "11111"})
 s.check("then locked", r.status == 409, f"{r.status}")
 r = staff.get(f"/tasks/{tid}/draw")
 s.check("the ceremony shows the locked groups", r.status == 200 and 'id="locked"' in r.text and "检查组" in r.text)

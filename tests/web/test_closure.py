@@ -262,8 +262,10 @@ adm = Client(db)
 adm.login("admin")
 r = adm.get("/audit")
 cells = re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", r.text)  # the time column (before/after hold the stored JSON)
+# the fixture froze three days before today and drew the day before (fixture_drawn)
+days = "(%s)" % "|".join(re.escape(iso(today - datetime.timedelta(days=k))) for k in (0, 1, 3))
 s.check("the audit page: local times as people write them, never UTC", r.status == 200 and "UTC" not in r.text
-        and len(cells) > 5 and all(re.fullmatch(re.escape(iso(today)) + r" \d\d:\d\d", c) for c in cells), str(cells[:4]))
+        and len(cells) > 5 and all(re.fullmatch(days + r" \d\d:\d\d", c) for c in cells), str(cells[:4]))
 # ... and so is every timestamp in the database: plan, task, draw, record, follow-up, audit, versions
 # (no SQL datetime('now') left to fill a column with UTC). Sessions count seconds, not dates.
 bad_stamps, n_stamps = [], 0
@@ -272,9 +274,9 @@ for (table,) in sql(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND
     for col in [c[1] for c in sql(db, f"PRAGMA table_info({table})") if c[1].endswith("_at") or c[1] == "at"]:
         for (v,) in sql(db, f'SELECT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL'):
             n_stamps += 1
-            if not re.fullmatch(re.escape(iso(today)) + r" \d\d:\d\d:\d\d", v):
+            if not re.fullmatch(days + r" \d\d:\d\d:\d\d", v):
                 bad_stamps.append((table, col, v))
-s.check("every stored timestamp is the clock's local time of today", n_stamps > 100 and not bad_stamps,
+s.check("every stored timestamp is the clock's local time of a day the test ran on", n_stamps > 100 and not bad_stamps,
         f"{n_stamps} {bad_stamps[:8]}")
 # The done day is the event's (record_event.on_day), even when a timestamp was changed by hand.
 sql(db, "UPDATE record SET submitted_at = ?, published_at = ? WHERE id = ?",

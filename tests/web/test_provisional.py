@@ -98,7 +98,7 @@ s.check("overdue list: 预计逾期", r.status == 200 and "预计逾期" in r.te
 
 # ---- a joint dept's confirmation deadline, provisionally passed ----
 r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
-s.check("task page: the joint dept's provisional deadline", f"预计 2027-01-27{NOTE}" in r.text and "已确认" in r.text)
+s.check("task page: the joint dept's provisional deadline", f"预计 2027-01-26{NOTE}" in r.text and "已确认" in r.text)
 sql(db, "UPDATE task_joint SET named_on = '2027-01-20', status = '待确认', confirmed_on = NULL WHERE task_id = ?", (tid,))
 r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
 s.check("... and 预计逾期 once it has passed", f"预计 2027-01-22{NOTE}" in r.text and "预计逾期" in r.text, r.text[r.text.find("联合"):][:300])

@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today
+from fixture_drawn import fc3d_source, scheme_source_fields
 
 s = Suite()
 today = pin_today("2026-06-15").isoformat()
@@ -110,8 +111,8 @@ s.check("task page shows the joint dept, deadline and state", "市场监管局" 
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("freezing before the scheme is published is refused with a clear message",
         r.status == 409 and "实施方案尚未公开" in r.text and "分管领导批准并向社会公开" in r.text, f"{r.status} {r.text[-300:]}")
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "123456"})
-s.check("drawing before the scheme is published is refused", r.status == 409 and "实施方案尚未公开" in r.text, r.text[-300:])
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "123"})
+s.check("drawing before anything is frozen is refused", r.status == 409 and "尚未冻结" in r.text, r.text[-300:])
 s.check("no draw row was written", ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0])
 
 r = staff.form(f"/tasks/{tid}/submit", {})
@@ -123,6 +124,14 @@ scheme = {"purpose": "规范医保基金使用", "period": "2025年6月1日至6�
 r = staff.form(f"/tasks/{tid}/scheme", scheme)
 s.check("a group of one officer is refused (≥2)", r.status == 422 and "不少于 2 名" in r.text)
 scheme["group_size"] = "2"
+# sources of public randomness: the bureau's own dice alone are refused; a lottery two days on is taken
+day = datetime.date.fromisoformat(today)
+lottery = fc3d_source(day + datetime.timedelta(days=2))
+r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, **scheme_source_fields([{"kind": "dice", "count": 8}])))
+s.check("dice alone are refused: a source outside the bureau is required", r.status == 422 and "本局以外" in r.text, r.status)
+r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, **scheme_source_fields([dict(lottery, issue="2024001")])))
+s.check("a lottery issue of another year is refused", r.status == 422 and "期号" in r.text, r.status)
+scheme.update(scheme_source_fields([lottery, {"kind": "dice", "count": 8}]))
 r = staff.form(f"/tasks/{tid}/scheme", scheme)
 s.check("scheme saved", r.status == 303, f"{r.status} {r.text[-300:]}")
 r = staff.form(f"/tasks/{tid}/submit", {})
@@ -170,8 +179,19 @@ s.check("freeze whose audit row fails: refused, no draw row, no audit row", r.st
         and ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0]
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.freeze'") == [0], f"{r.status}")
 sql(db, "DROP TRIGGER fail_audit")
+# a source that exists within 24 hours (declared at the freeze instead of the scheme's) is refused
+r = staff.form(f"/tasks/{tid}/freeze", scheme_source_fields([fc3d_source(day)]))
+s.check("freeze refused when the earliest source is less than 24 hours away", r.status == 409 and "至少 24 小时" in r.text,
+        f"{r.status} {r.text[-300:]}")
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("freeze after publication", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = anon.get(f"/public/tasks/{tid}/announcement")
+fsha0 = ids(db, f"SELECT freeze_sha256 FROM draw WHERE task_code = '{code}'")[0]
+s.check("the 公告: freeze digest, freeze time to the second, the sources not yet drawn", r.status == 200 and fsha0 in r.text
+        and re.search(r'id="ann-frozen-at">' + re.escape(today) + r" \d\d:\d\d:\d\d 北京时间<", r.text) and lottery["issue"] in r.text
+        and "观察员现场掷 8 枚骰子" in r.text, r.text[-500:])
+r = anon.get(f"/public/tasks/{tid}/announcement.txt")
+s.check("... also as plain text to post", r.status == 200 and fsha0 in r.text and "福彩3D 第" + lottery["issue"] + "期" in r.text)
 params = ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0]
 s.check("officer pool = lead dept + confirmed joint dept; ratio and scope from the plan row",
         '"officer_depts":["D1","SC"]' in params and '"*":"50%"' in params and '"region_prefix":"1305"' in params and '"yearly_cap":1' in params, params)
@@ -179,27 +199,37 @@ r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("a second freeze is refused", r.status == 409)
 r = staff.get(f"/tasks/{tid}/draw")
 pop_sha = ids(db, f"SELECT population_sha256 FROM draw WHERE task_code = '{code}'")[0]
-s.check("ceremony shows strata counts, digest and the announced source",
-        r.status == 200 and pop_sha in r.text and "摇号现场由观察员掷 8 枚骰子的点数" in r.text and 'id="frozen-strata"' in r.text
-        and re.search(r"<td>B</td><td class=\"num\">2</td>", r.text) and 'name="randomness"' in r.text, r.text[:200])
+s.check("ceremony shows strata counts, digest and one field per declared source",
+        r.status == 200 and pop_sha in r.text and "福彩3D 第" + lottery["issue"] + "期" in r.text and 'id="frozen-strata"' in r.text
+        and re.search(r"<td>B</td><td class=\"num\">2</td>", r.text) and 'name="value0"' in r.text and 'name="value1"' in r.text
+        and "秘密承诺" not in r.text, r.text[:200])
 r = anon.get(f"/public/tasks/{tid}")
-s.check("freeze data is public before the draw", r.status == 200 and pop_sha in r.text and "秘密承诺" in r.text)
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "", "observers_present": "钱律师"})
-s.check("empty randomness is refused", r.status == 409 and "公开随机数" in r.text)
+s.check("freeze data is public before the draw, without any secret", r.status == 200 and pop_sha in r.text and "尚未产生" in r.text
+        and "秘密承诺" not in r.text)
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "385", "value1": "61522413", "observers_present": "钱律师"})
+s.check("a draw before the lottery is drawn is refused", r.status == 409 and "尚未产生" in r.text, r.text[-300:])
+staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}  # after the lottery
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "38", "value1": "61522413", "observers_present": "钱律师"})
+s.check("a value that does not fit its source is refused", r.status == 409 and "3 位数字" in r.text, r.text[-300:])
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "385", "observers_present": "钱律师"})
+s.check("every declared source needs its value", r.status == 409 and "2 个随机数来源" in r.text, r.text[-300:])
 sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.run' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "99999999", "observers_present": "钱律师"})
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "999", "value1": "66666666", "observers_present": "钱律师"})
 s.check("draw whose audit row fails: still frozen, no groups, no ceremony row, no audit row", r.status == 500
         and ids(db, f"SELECT status FROM draw WHERE task_code = '{code}'") == ["已冻结"]
         and ids(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}'") == [0]
         and ids(db, f"SELECT count(*) FROM task_ceremony WHERE task_id = {tid}") == [0]
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.run'") == [0], f"{r.status}")
 sql(db, "DROP TRIGGER fail_audit")
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "36152241", "observers_present": "律师：钱律师；人大代表：孙代表"})
-s.check("draw with typed dice digits", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "3 8 5", "value1": "3615224 1", "observers_present": "律师：钱律师；人大代表：孙代表"})
+s.check("draw with the lottery's numbers and the dice", r.status == 303, f"{r.status} {r.text[-300:]}")
 r = staff.get(f"/tasks/{tid}/draw")
-s.check("result at once, with tickets, then locked", "已锁定" in r.text and 'id="tickets"' in r.text and 'name="randomness"' not in r.text
-        and "36152241" in r.text and "钱律师" in r.text)
-r = staff.form(f"/tasks/{tid}/draw", {"randomness": "11111111"})
+s.check("result at once, with tickets, the values in canonical form, then locked", "已锁定" in r.text and 'id="tickets"' in r.text
+        and 'name="value0"' not in r.text and ">385<" in r.text and ">36152241<" in r.text and "钱律师" in r.text)
+seed = ids(db, f"SELECT seed FROM draw WHERE task_code = '{code}'")[0]
+s.check("the seed is spotcheck-v2|task|freeze digest|values, with no secret", seed == f"spotcheck-v2|{code}|{fsha0}|385|36152241"
+        and ids(db, f"SELECT secret FROM draw WHERE task_code = '{code}'") == [""], seed)
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "111", "value1": "11111111"})
 s.check("a second draw is refused", r.status == 409)
 groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
                  f"WHERE d.task_code = '{code}' AND m.status = '在组' ORDER BY m.target_code, m.role")
@@ -331,8 +361,13 @@ s.check("staff requests a re-draw", r.status == 303)
 r = staff.form(f"/tasks/{tid}/redraw/approve", {})
 s.check("staff cannot approve the re-draw", r.status == 403)
 s.check("nothing changed before approval", ids(db, f"SELECT status FROM draw WHERE task_code = '{code}' ORDER BY draw_no") == ["已抽取"])
+leader.env = staff.env
 r = leader.form(f"/tasks/{tid}/redraw/approve", {})
-s.check("leader approves the re-draw", r.status == 303, r.text[-300:])
+s.check("approving a re-draw needs new sources", r.status == 422 and "新的公开随机数来源" in r.text, r.text[-300:])
+r = leader.form(f"/tasks/{tid}/redraw/approve", scheme_source_fields([dict(lottery), {"kind": "dice", "count": 8}]))
+s.check("a re-draw may not reuse a source whose value is known", r.status == 409 and "已用于本任务此前的抽取" in r.text, r.text[-300:])
+r = leader.form(f"/tasks/{tid}/redraw/approve", scheme_source_fields([fc3d_source(day + datetime.timedelta(days=6))]))
+s.check("leader approves the re-draw with a later lottery", r.status == 303, r.text[-300:])
 s.check("the earlier draw stays, voided; a new one is frozen",
         ids(db, f"SELECT status FROM draw WHERE task_code = '{code}' ORDER BY draw_no") == ["已作废", "已冻结"])
 s.check("the request is recorded as approved by the leader",
@@ -340,7 +375,7 @@ s.check("the request is recorded as approved by the leader",
 r = anon.get(f"/public/tasks/{tid}")
 s.check("the public page lists both draws with the re-draw reason", "第1次：已作废" in r.text and "骰子滚落桌下" in r.text)
 r = anon.get(f"/public/tasks/{tid}/record?no=1")
-s.check("the voided record stays downloadable", r.status == 200 and '"public_randomness"' in r.text)
+s.check("the voided record stays downloadable", r.status == 200 and '"values"' in r.text and '"spotcheck-draw/2"' in r.text)
 
 # --- audit and scope
 acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{tid}' ORDER BY id")

@@ -6,10 +6,15 @@ the draw (精准匹配)."""
 import json
 import os
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, public_draw_files
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, public_draw_files, pin_today
+from fixture_drawn import fc3d_source, scheme_source_fields
+import datetime
 import sqlite3
 
 s = Suite()
+day = pin_today("2026-06-15")
+lottery = fc3d_source(day + datetime.timedelta(days=2))  # drawn two days after the freeze
+after_lottery = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 
@@ -66,7 +71,8 @@ r = staff.post_json(f"/api/v1/tasks/{tid}/freeze", {})
 s.check("freeze before publication is refused with a clear message", r.status == 409 and "实施方案尚未公开" in r.json()["error"]["message"])
 scheme = {"purpose": "规范医保基金使用", "period": "2025年6月", "group_size": 1, "method": "实地检查",
           "confidentiality": "保密", "use_of_results": "纳入信用记录", "materials": "结算清单", "contact": "0319-1234567",
-          "randomness_source": "观察员掷骰", "observers": {"律师": "钱律师"}}
+          "randomness_source": "福彩3D 开奖号码", "observers": {"律师": "钱律师"},
+          "randomness_sources": [lottery, {"kind": "dice", "count": 7}]}
 r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", scheme)
 s.check("a group of one is refused with field errors", r.status == 422 and "group_size" in r.json()["error"]["fields"], r.text[:300])
 scheme["group_size"] = 2
@@ -94,12 +100,18 @@ s.check("frozen", r.status == 200 and r.json()["draw"]["status"] == "已冻结",
 params = json.loads(ids(db, f"SELECT params FROM draw WHERE task_code = '2025201-001号'")[0])
 s.check("the items' required tags are the groups' specialties", params.get("specialties") == ["FUND"]
         and "required_tags" not in params and "joint_depts" not in params, str(params))
-r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"randomness": ""})
-s.check("empty randomness is refused", r.status == 409)
-r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"randomness": "4415263", "observers_present": "钱律师"})
+r = staff.get(f"/api/v1/tasks/{tid}")
+s.check("the task echoes its declared sources", r.status == 200 and [{k: v for k, v in x.items() if k in lottery or k == "count"}
+        for x in r.json()["scheme"]["randomness_sources"]] == [lottery, {"kind": "dice", "count": 7}], r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"values": ["441", "5263441"]})
+s.check("a draw before the lottery is refused", r.status == 409 and "尚未产生" in r.json()["error"]["message"], r.text[:300])
+staff.env = after_lottery
+r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"randomness": "4415263"})
+s.check("values are required (one per source)", r.status == 422, r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"values": ["441", "5263441"], "observers_present": "钱律师"})
 rec = r.json().get("record", {}) if r.status == 200 else {}
 s.check("drawn: the record comes back at once", r.status == 200 and rec.get("assignments"), r.text[:300])
-r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"randomness": "1"})
+r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"values": ["111", "1111111"]})
 s.check("then locked", r.status == 409)
 groups = rec.get("assignments", [])
 s.check("every group: 2 officers with a leader, covering the specialty FUND (nothing uncovered)",
@@ -125,6 +137,7 @@ acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_i
 for a in ["task.start", "task.scheme.save", "task.scheme.return", "task.scheme.publish", "task.draw.freeze", "task.draw.run",
           "task.draw.substitute"]:
     s.check(f"audit row {a}", a in acts, str(acts))
+staff.env = None  # back to the test's day
 # --- credit-risk differentiation (差异化抽查, 001 二(五), 004 第十一条): per-grade ratios and minimums
 con = sqlite3.connect(db)
 org528 = con.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
@@ -166,7 +179,8 @@ s.check("per-grade ratios and minimums saved", r.status == 200 and sch["differen
 r = staff.get(f"/tasks/{gtid}")
 s.check("the task page shows the grade rules", r.status == 200 and "D级（高风险）：30%" in r.text and "至少 1 个" in r.text
         and 'name="grade_ratio_D" value="30%"' in r.text, r.text[:200])
-r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers",)}, "observers0": "钱律师",
+r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers", "randomness_sources")},
+                                          **scheme_source_fields([lottery]), "observers0": "钱律师",
                                           "grade_ratio_A": "0%", "grade_ratio_B": "", "grade_ratio_C": "10%", "grade_ratio_D": "30%",
                                           "grade_min_A": "1", "grade_min_B": "", "grade_min_C": "", "grade_min_D": "2"})
 s.check("the scheme form saves the grade rules", r.status in (302, 303), f"{r.status} {r.text[:300]}")
@@ -189,7 +203,8 @@ r = staff.get(f"/tasks/{gtid}/draw")
 s.check("the ceremony shows each frozen grade with its ratio, minimum and size before the draw",
         r.status == 200 and "<td>D</td><td class=\"num\">20</td><td class=\"num\">30%</td><td class=\"num\">2</td><td class=\"num\">6</td>" in r.text,
         r.text[r.text.find("frozen-strata"):][:800])
-r = staff.post_json(f"/api/v1/tasks/{gtid}/draw", {"randomness": "6623145"})
+staff.env = after_lottery
+r = staff.post_json(f"/api/v1/tasks/{gtid}/draw", {"values": ["662"]})
 grec = r.json().get("record", {}) if r.status == 200 else {}
 s.check("differentiated draw held", r.status == 200, r.text[:300])
 frozen = grec.get("freeze", {}).get("population", {}).get("strata", {})

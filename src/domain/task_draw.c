@@ -1,0 +1,140 @@
+/* task_draw.c - freeze and run a task's draw as units of work (see task_draw.h): the rules, one
+ * transaction, the audit row. Callers: src/web/page_task_draw.c and api_task.c. */
+#include "task_draw.h"
+
+#include "../core/clock.h"
+#include "../core/util.h"
+#include "audit.h"
+#include "draw_source.h"
+#include "draw_store.h"
+#include "task.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int task_draw_gap_hours(void) {
+    const char *s = getenv("SPOTCHECK_DRAW_GAP_HOURS");
+    long h = s && *s ? strtol(s, NULL, 10) : DRAW_GAP_HOURS_DEFAULT;
+    return h >= 1 && h <= 24 * 365 ? (int)h : DRAW_GAP_HOURS_DEFAULT;
+}
+
+/* The audit row of a draw step: the task's snapshot with `after` (stolen) merged in. */
+static int audit(Db *db, const Actor *who, const char *action, int64_t task_id, json_t *after,
+                 char **why) {
+    char *snap = task_audit_snapshot(db, task_id), id[24];
+    json_t *s = snap ? json_loads(snap, 0, NULL) : json_object();
+    json_object_update(s, after);
+    char *text = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(id, sizeof id, "%lld", (long long)task_id);
+    const char *org = json_string_value(json_object_get(s, "org_id"));
+    AuditEntry e = {.actor = who->username, .org_id = org ? atoll(org) : who->org_id, .action = action,
+                    .entity = "task", .entity_id = id, .after = text, .remote = who->remote};
+    int rc = audit_append(db, &e, why);
+    free(text);
+    free(snap);
+    json_decref(s);
+    json_decref(after);
+    return rc == DB_OK ? TASK_OK : TASK_ERR;
+}
+
+static char *task_code_of(Db *db, int64_t task_id) {
+    char *code = NULL;
+    db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id);
+    return code;
+}
+
+/* Commits, or rolls back when rc is not TASK_OK; returns the final result. */
+static int finish(Db *db, int rc, char **why) {
+    if (rc == TASK_OK && db_commit(db) != DB_OK) rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    if (rc != TASK_OK) db_rollback(db);
+    return rc;
+}
+
+static int from_store(int rc) {
+    return rc == 0 ? TASK_OK : rc > 0 ? TASK_CONFLICT : TASK_ERR;
+}
+
+int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
+                     char **why) {
+    *fsha = NULL;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    char today[11], frozen_at[26], *err = NULL, *declared = NULL;
+    clock_today(today);
+    clock_now_rfc3339(frozen_at);
+    int rc = TASK_OK, ok = task_draw_allowed(db, task_id, today, why);
+    json_t *params = NULL, *src = NULL;
+    if (ok != 1) rc = ok < 0 ? TASK_ERR : TASK_CONFLICT;
+    else if (!(params = task_draw_params(db, task_id, why))) rc = TASK_ERR;
+    if (rc == TASK_OK && !sources) {
+        db_query_text(db, &declared, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id);
+        src = declared ? json_loads(declared, 0, NULL) : NULL;
+        if (!json_array_size(src))
+            rc = (set_err(why, "实施方案没有声明公开随机数来源（如福彩3D某期开奖号码、drand 轮次），不能冻结"), TASK_CONFLICT);
+    }
+    if (rc == TASK_OK) {
+        DrawFreezeReq req = {.task = code, .date = today, .sources = sources ? sources : src,
+                             .gap_hours = task_draw_gap_hours(), .now = clock_epoch(), .frozen_at = frozen_at,
+                             .params = params, .by = who->username};
+        rc = from_store(draw_store_freeze(db, &req, fsha, &err));
+        if (rc != TASK_OK) set_err(why, "%s", err ? err : "冻结失败");
+    }
+    if (rc == TASK_OK)
+        rc = audit(db, who, "task.draw.freeze", task_id,
+                   json_pack("{s:s, s:O}", "freeze_sha256", *fsha, "sources", sources ? sources : src), why);
+    rc = finish(db, rc, why);
+    if (rc != TASK_OK) {
+        free(*fsha);
+        *fsha = NULL;
+    }
+    json_decref(params);
+    json_decref(src);
+    free(declared);
+    free(err);
+    free(code);
+    return rc;
+}
+
+int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
+                  const char *observers, json_t **record, char **why) {
+    *record = NULL;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    json_t *doc = NULL;
+    char *st = NULL, drawn_at[26], *err = NULL;
+    int have = draw_store_get(db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
+    json_decref(doc);
+    free(st);
+    if (!have) {
+        free(code);
+        return set_err(why, "尚未冻结抽取名单：请先在任务页面冻结名单并发布公告，再进行摇号"), TASK_CONFLICT;
+    }
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    clock_now_rfc3339(drawn_at);
+    int rc = from_store(draw_store_run(db, code, values, clock_epoch(), drawn_at, who->username, record, &err));
+    if (rc != TASK_OK) set_err(why, "%s", err ? err : "抽取失败");
+    int draw_no = (int)json_integer_value(json_object_get(json_object_get(*record, "freeze"), "draw_no"));
+    if (rc == TASK_OK && task_ceremony_record(db, task_id, draw_no, observers, who->username, why)) rc = TASK_ERR;
+    if (rc == TASK_OK)
+        rc = audit(db, who, "task.draw.run", task_id,
+                   json_pack("{s:O, s:s, s:I, s:i, s:s}", "values", json_object_get(*record, "values"), "drawn_at", drawn_at,
+                             "selected", (json_int_t)json_array_size(json_object_get(*record, "selected")), "draw_no",
+                             draw_no, "observers_present", observers ? observers : ""),
+                   why);
+    rc = finish(db, rc, why);
+    if (rc != TASK_OK) {
+        json_decref(*record);
+        *record = NULL;
+    }
+    free(err);
+    free(code);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* task_draw.h - the draw of a task as units of work: freeze and run, each one transaction with
+ * its rules and its audit row, for the pages, the JSON API and the command line alike (one use
+ * case, one owner). The selection itself is draw_store.c over the pure engine (draw.h); the
+ * sources of public randomness are draw_source.h.
+ *
+ * Rules. Freeze: the scheme is 已公开, joint depts confirmed or overdue (task_draw_allowed), no
+ * current draw, valid sources of which the earliest external one is at least the gap (setting
+ * SPOTCHECK_DRAW_GAP_HOURS, default 24) after now. Run: a frozen draw, every source exists at
+ * now, each value fits its source. "Now" is the one clock (clock.h).
+ *
+ * Results: TASK_OK, TASK_CONFLICT (refused, the Chinese reason in *why), TASK_NOT_FOUND,
+ * TASK_ERR (database error in *why). Thread-safety: uses only the Db handed in. */
+#ifndef SPOTCHECK_TASK_DRAW_H
+#define SPOTCHECK_TASK_DRAW_H
+
+#include "../db/db.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Who acts: the account (a real user name), its org and, from the web, the client address. */
+typedef struct Actor {
+    const char *username;
+    int64_t org_id;
+    const char *remote; /* NULL from the command line */
+} Actor;
+
+/* The gap between freeze and the earliest source, in hours (SPOTCHECK_DRAW_GAP_HOURS, 1-8760,
+ * default DRAW_GAP_HOURS_DEFAULT). */
+int task_draw_gap_hours(void);
+
+/* Freezes task_id's draw with the scheme's sources, or with `sources` when not NULL (declared at
+ * the freeze because the scheme's have come too close: they are fixed before any value exists
+ * all the same). *fsha receives the freeze digest (caller frees). */
+int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
+                     char **why);
+
+/* Runs the frozen draw with one value per declared source (a JSON array of strings), recording
+ * the observers present. *record receives the draw record (caller decrefs). */
+int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
+                  const char *observers, json_t **record, char **why);
+
+#endif
