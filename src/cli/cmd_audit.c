@@ -7,6 +7,7 @@
 
 #include "../core/util.h"
 #include "../domain/audit.h"
+#include "../domain/draw_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,19 +36,25 @@ static int audit_verify_cmd(int argc, char **argv) {
     AuditVerifyResult v;
     char *err = NULL;
     int rc = audit_verify(db, &v, &err);
+    /* the stored draws too: frozen files, freeze digests and records recomputed */
+    Buf problems;
+    buf_init(&problems);
+    int64_t draws = 0;
+    int drc = rc == DB_OK ? draw_store_check(db, &problems, &draws, &err) : 0;
     db_close(db);
-    if (rc != DB_OK) {
+    if (rc != DB_OK || drc < 0) {
         fprintf(stderr, "spotcheck audit: %s\n", err ? err : "核验失败");
         free(err);
+        buf_free(&problems);
         return CLI_REJECTED;
     }
-    if (v.status != AUDIT_INTACT) {
-        printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
-        return CLI_REJECTED;
-    }
-    printf("审计日志完整: %lld 条记录\n", (long long)v.count);
-    printf("最新哈希: %s\n", v.head_hash);
-    return CLI_OK;
+    int ok = v.status == AUDIT_INTACT && drc == 0;
+    if (v.status != AUDIT_INTACT) printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
+    else printf("审计日志完整: %lld 条记录\n最新哈希: %s\n", (long long)v.count, v.head_hash);
+    if (drc) printf("抽取记录有误（共核验 %lld 次抽取）:\n%s", (long long)draws, problems.data);
+    else printf("抽取记录完整: %lld 次抽取，名单文件与冻结摘要一致，抽取结果可重算\n", (long long)draws);
+    buf_free(&problems);
+    return ok ? CLI_OK : CLI_REJECTED;
 }
 
 /* Parses a positive integer option value; 0 when it is not one. */

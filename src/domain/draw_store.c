@@ -864,6 +864,8 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                           const char *officer, const char *reason, const char *by, json_t **event,
                           char **err) {
     if (str_empty(reason)) return set_err(err, "递补须说明原因"), 1;
+    if (draw_text_has_control(reason) || draw_text_has_control(target) || draw_text_has_control(officer))
+        return set_err(err, "递补原因、检查对象和执法证号不能含有控制字符"), 1;
     Loaded l;
     int rc = load_current(db, task, &l, err);
     if (rc || strcmp(l.status, "已抽取")) {
@@ -959,4 +961,96 @@ int draw_store_list(Db *db, const char *task, json_t **list, char **err) {
     }
     db_finalize(st);
     return 0;
+}
+
+int draw_text_has_control(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ checking the stored draws */
+
+/* One stored draw against itself: files against their frozen digests, the freeze against its
+ * digest, and a drawn record recomputed from the files, its values and the draw_event rows. */
+static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf *out, int *bad) {
+    char *fjson = NULL, *fsha = NULL, *psha = NULL, *osha = NULL, *rjson = NULL, *status = NULL, *off = NULL;
+    db_query_text(db, &fjson, "SELECT freeze_json FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &fsha, "SELECT freeze_sha256 FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &psha, "SELECT population_sha256 FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &status, "SELECT status FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id);
+    db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id);
+#define PROBLEM(...)                                                                               \
+    do {                                                                                           \
+        buf_printf(out, "任务 %s 第%lld次抽取: ", task, (long long)no);                            \
+        buf_printf(out, __VA_ARGS__);                                                              \
+        buf_putc(out, '\n');                                                                       \
+        (*bad)++;                                                                                  \
+    } while (0)
+    char sha[65];
+    draw_sha256_hex(fjson ? fjson : "", fjson ? strlen(fjson) : 0, sha);
+    if (!str_eq(sha, fsha)) PROBLEM("冻结内容的 SHA-256 为 %s，与冻结摘要 %s 不符", sha, fsha ? fsha : "（缺失）");
+    if (!off) PROBLEM("缺少执法人员名单文件");
+    else {
+        draw_sha256_hex(off, strlen(off), sha);
+        if (!str_eq(sha, osha)) PROBLEM("执法人员名单文件的 SHA-256 为 %s，与冻结的 %s 不符", sha, osha ? osha : "");
+    }
+    DrawPop pop;
+    char *err = NULL;
+    int have_pop = draw_store_load_population(db, id, &pop, &err) == 0;
+    if (!have_pop) PROBLEM("%s", err ? err : "名单文件无法读取");
+    else if (!str_eq(pop.sha256, psha)) PROBLEM("名单文件的 SHA-256 与冻结的不符");
+    free(err);
+    if (str_eq(status, "已抽取") || (str_eq(status, "已作废") && rjson)) {
+        json_t *rec = rjson ? json_loads(rjson, 0, NULL) : NULL;
+        DrawRoster ros;
+        int have_ros = off && draw_roster_parse(&ros, off, strlen(off), NULL) == 0;
+        Buf diff;
+        buf_init(&diff);
+        if (!rec) PROBLEM("抽取记录缺失或不是 JSON");
+        else if (have_pop && have_ros && draw_verify(rec, &pop, &ros, fsha, &diff, NULL))
+            PROBLEM("抽取记录与冻结的输入重算不一致：%s", diff.data ? diff.data : "");
+        /* the substitutions in the record are exactly the append-only draw_event rows */
+        Stmt *st = rec ? db_prepare(db, "SELECT seq, type, target_code, member_code, reason FROM draw_event "
+                                        "WHERE draw_id = ? ORDER BY seq")
+                       : NULL;
+        size_t k = 0;
+        if (st) {
+            db_bind_int(st, 1, id);
+            json_t *evs = json_object_get(rec, "events");
+            while (db_step(st) == DB_ROW) {
+                json_t *e = json_array_get(evs, k++);
+                if (!e || !str_eq(jstr(e, "type"), db_col_text(st, 1)) || !str_eq(jstr(e, "target"), db_col_text(st, 2)) ||
+                    !str_eq(jstr(e, "officer"), db_col_text(st, 3)) || !str_eq(jstr(e, "reason"), db_col_text(st, 4)))
+                    PROBLEM("递补记录第 %lld 条与抽取记录不符", (long long)db_col_int(st, 0));
+            }
+            db_finalize(st);
+            if (k != json_array_size(evs))
+                PROBLEM("抽取记录有 %zu 次递补，递补记录表有 %zu 条", json_array_size(evs), k);
+        }
+        buf_free(&diff);
+        if (have_ros) draw_roster_free(&ros);
+        json_decref(rec);
+    }
+#undef PROBLEM
+    if (have_pop) draw_pop_free(&pop);
+    free(fjson), free(fsha), free(psha), free(osha), free(rjson), free(status), free(off);
+}
+
+int draw_store_check(Db *db, Buf *problems, int64_t *checked, char **err) {
+    *checked = 0;
+    Stmt *st = db_prepare(db, "SELECT id, task_code, draw_no FROM draw ORDER BY id");
+    if (!st) return dberr(db, err);
+    int bad = 0, rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        char *task = xstrdup(db_col_text(st, 1));
+        check_one_draw(db, db_col_int(st, 0), task, db_col_int(st, 2), problems, &bad);
+        free(task);
+        (*checked)++;
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) return dberr(db, err);
+    return bad ? 1 : 0;
 }

@@ -62,6 +62,16 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
  * frozen files; *status the status text. Returns 0, 1 when absent, -1 on error. */
 int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
                    char **officers, char **status, char **err);
+/* 1 when s (may be NULL) holds a control character (below U+0020, or DEL): such text may not
+ * enter a frozen file or a draw record, which must stay verifiable by any reader. */
+int draw_text_has_control(const char *s);
+/* Checks every stored draw against itself (for `spotcheck audit verify`): each frozen file
+ * against the digest frozen with it, the freeze against freeze_sha256, and each drawn record
+ * recomputed from the frozen files, its randomness and the append-only substitution rows
+ * (draw_verify), so an edit made with the database file shows. Appends one Chinese line per
+ * problem to problems; *checked receives the number of draws. Returns 0 when all agree, 1 on a
+ * problem, -1 with *err on a database error. */
+int draw_store_check(Db *db, Buf *problems, int64_t *checked, char **err);
 /* All draws of a task, oldest first: [{draw_no,status,frozen_at,drawn_at,redraw_reason,…}]. */
 int draw_store_list(Db *db, const char *task, json_t **list, char **err);
 

@@ -317,6 +317,8 @@ int task_web_substitute(Req *r, long long id, const char *type, const char *targ
     else if (str_empty(target)) status = 409, set_err(msg, "请选择检查对象");
     else if (str_eq(type, "officer") && str_empty(officer)) status = 409, set_err(msg, "请选择需要递补的执法人员");
     else if (str_empty(reason)) status = 409, set_err(msg, "递补须填写原因（如：回避——与检查对象存在利害关系；因病不能参加）");
+    else if (draw_text_has_control(reason) || draw_text_has_control(target) || draw_text_has_control(officer))
+        status = 422, set_err(msg, "递补原因、检查对象和执法证号不能含有换行、制表符等控制字符（它们会写入公开的抽取记录）");
     else if (db_begin(r->db) != DB_OK) status = 503, set_err(msg, "数据库忙，请稍后重试");
     else {
         int rc = draw_store_substitute(r->db, code, type, target, str_eq(type, "officer") ? officer : NULL, reason, r->sess->username, ev,

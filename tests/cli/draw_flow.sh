@@ -71,7 +71,9 @@ grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; exit 1; }
 set -e
 # the frozen population file is checked against its frozen digest when the draw is run
 sqlite3 "$db" ".backup '$t/tamper.db'"
-sqlite3 "$t/tamper.db" "UPDATE draw_file SET content = replace(content, char(9)||'A'||char(9), char(9)||'B'||char(9)) WHERE kind = 'population'"
+# (the table refuses updates: whoever holds the file must drop its trigger first)
+sqlite3 "$t/tamper.db" "UPDATE draw_file SET content = 'x' WHERE kind = 'population'" 2>/dev/null && exit 1
+sqlite3 "$t/tamper.db" "DROP TRIGGER draw_file_no_update; UPDATE draw_file SET content = replace(content, char(9)||'A'||char(9), char(9)||'B'||char(9)) WHERE kind = 'population'"
 set +e
 export SPOTCHECK_TODAY=2025-06-03T09:00
 "$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
@@ -90,6 +92,27 @@ second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["select
 "$S" draw substitute --db "$db" --task T1 --target "$tgt" --officer "$off" --reason 回避 | grep -q '已递补'
 "$S" draw substitute --db "$db" --task T1 --target "$second" --reason 已停业 | grep -q '已递补'
 "$S" draw show --db "$db" --task T1 --record "$t/r.json" --population "$t/p.tsv" --officers "$t/o.tsv"
+# append-only: what was frozen or drawn cannot be changed or deleted through SQL ...
+for stmt in "UPDATE draw SET seed = 'x'" "UPDATE draw SET freeze_json = '{}'" "DELETE FROM draw" \
+            "UPDATE draw SET status = '已冻结'" "DELETE FROM draw_event" "UPDATE draw_event SET reason = 'x'" \
+            "DELETE FROM draw_file" "UPDATE draw_exclusion SET reason = 'x'"; do
+  if sqlite3 "$db" "$stmt" 2>"$t/sql.err"; then echo "append-only table accepted: $stmt"; exit 1; fi
+  grep -q '不能' "$t/sql.err" || { echo "no refusal for: $stmt"; cat "$t/sql.err"; exit 1; }
+done
+"$S" audit verify --db "$db" | grep -q '^抽取记录完整: 1 次抽取'
+# ... and when someone drops the triggers to do it, audit verify recomputes and says where
+sqlite3 "$db" ".backup '$t/edit.db'"
+sqlite3 "$t/edit.db" "DROP TRIGGER draw_frozen_fixed; UPDATE draw SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
+set +e
+"$S" audit verify --db "$t/edit.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+set -e
+grep -q '抽取记录有误' "$t/edit.out" && grep -q '重算不一致' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+sqlite3 "$db" ".backup '$t/edit2.db'"
+sqlite3 "$t/edit2.db" "DROP TRIGGER draw_file_no_update; UPDATE draw_file SET content = content || 'ZZZ' || char(9) || 'A' || char(9) || '130599' || char(10) WHERE kind = 'population'"
+set +e
+"$S" audit verify --db "$t/edit2.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+set -e
+grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 [ "$(cut -f3 "$t/p.tsv" | sort -u | wc -l)" -eq 4 ]       # region column for cross-region
 
 # both verifiers agree the record is consistent, with and without the published freeze digest

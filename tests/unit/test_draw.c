@@ -1216,8 +1216,9 @@ static void test_record_v2(void) {
     CHECK_INT(draw_verify(rec, &p, &r, fsha, &out, NULL), 0);
     if (out.len) fprintf(stderr, "%s", out.data);
     /* any other value gives another draw, and the recorded one no longer verifies */
-    json_t *other = draw_record_build_v2(freeze, json_pack("[s,s]", "908", "6153"), "2025-06-02T09:30:00+08:00",
-                                         NULL, &p, &r, &err);
+    json_t *other_values = json_pack("[s,s]", "908", "6153");
+    json_t *other = draw_record_build_v2(freeze, other_values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    json_decref(other_values);
     CHECK(other && !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
     json_decref(other);
     struct {

@@ -260,6 +260,8 @@ s.check("substitution whose draw change fails: no audit row either", r.status ==
         and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
 sql(db, "DROP TRIGGER fail_event")
+r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避\n与负责人系近亲属"})
+s.check("a control character in the reason is refused (it would enter the public record)", r.status == 422 and "控制字符" in r.text)
 r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避：与负责人系近亲属"})
 s.check("officer substituted with its reason", r.status == 303, r.text[-300:])
 ev = sql(db, f"SELECT e.member_code, e.reason, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")
@@ -352,6 +354,16 @@ warn = r.text[r.text.find('id="under-minimum"'):][:400]
 no = re.search(r'<td class="num">(\d+)</td><td><span class="mono">' + re.escape(t0) + '</span>', r.text)
 s.check("the ceremony page says which group is short of the 2-officer minimum and what to do",
         left < 2 and no and f"第 {no.group(1)} 组的执法人员不足 2 名" in warn and "重新抽取" in warn, f"{left} {warn}")
+
+# --- append-only draws: SQL cannot change what was frozen or drawn; audit verify recomputes the draws
+for stmt in ("UPDATE draw SET seed = 'x'", "DELETE FROM draw", "UPDATE draw_file SET content = 'x'", "DELETE FROM draw_event"):
+    try:
+        sql(db, stmt)
+        s.check(f"refused: {stmt}", False)
+    except Exception as e:
+        s.check(f"refused: {stmt}", "不能" in str(e), str(e))
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
+s.check("audit verify: the audit chain and every draw recompute", p.returncode == 0 and "抽取记录完整: 1 次抽取" in p.stdout, p.stdout + p.stderr)
 
 # --- re-draw: reason and the leader's approval; the earlier draw stays
 r = staff.form(f"/tasks/{tid}/redraw", {"reason": ""})
