@@ -28,7 +28,7 @@ LDLIBS  += $(PKG_LIBS) -lm -pthread
 
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBED_IN  := $(sort $(wildcard sql/*.sql data/*.* web/templates/*.html web/static/*.*))
+EMBED_IN  := $(sort $(wildcard sql/*.sql data/*.* web/templates/*.html web/static/*.*) docs/DRAW.md tools/verify_draw.py)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))

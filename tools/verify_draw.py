@@ -8,7 +8,8 @@ so a citizen need not trust the spotcheck binary:
 
 Prints 一致 (exit 0) or 不一致 followed by each difference (exit 1). Without the population file
 only the tickets, their order and the stratum sizes are checked; without the officer file the
-groups are not checked (a note says so on stderr).
+groups are not checked: then it prints 部分核验 (exit 2) and says on stderr what was left out.
+A frozen record not yet drawn is checked against the files, and the size of each stratum shown.
 
 Also: `python3 verify_draw.py --sample SEED < ids.txt` prints "ticket<TAB>id" in draw order,
 the same as consistent_sampler's sampler(ids, seed=SEED, output='tuple', digits=78).
@@ -734,6 +735,42 @@ def verify(record, pop, roster, expect_freeze):
     return out, notes
 
 
+def verify_frozen(record, pop, roster, expect_freeze):
+    """A frozen record not yet drawn: its digest, the published digest, the sources, the files.
+    Returns (differences, [(stratum, N_h, n_h)])."""
+    out, sizes = [], []
+    freeze = record.get("freeze")
+    if not isinstance(freeze, dict):
+        return ["freeze: 缺少或不是对象"], sizes
+    if record.get("format") == FORMAT_V2:
+        out += ["freeze.%s: 未知字段" % k for k in freeze if k not in FREEZE_KEYS_V2]
+        out += ["freeze.%s: 缺少字段" % k for k in FREEZE_KEYS_V2 if k not in freeze]
+    fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
+    if record.get("freeze_sha256") != fsha:
+        out.append("freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s" % (record.get("freeze_sha256"), fsha))
+    if expect_freeze and expect_freeze != fsha:
+        out.append("freeze: 与公告的摘要 %s 不符（重算为 %s）" % (expect_freeze, fsha))
+    if record.get("format") == FORMAT_V2:
+        out += ["freeze.sources: " + p for p in source_problems(freeze.get("sources"))]
+    params = freeze.get("params") if isinstance(freeze.get("params"), dict) else {}
+    if pop is not None:
+        if (freeze.get("population") or {}).get("sha256") != pop["sha256"]:
+            out.append("freeze.population.sha256: 与名单文件的 SHA-256 %s 不符" % pop["sha256"])
+        counts = {}
+        for _, s, _ in pop["rows"]:
+            counts[s] = counts.get(s, 0) + 1
+        for name in sorted(counts, key=lambda s: s.encode("utf-8")):
+            ratio = parse_ratio(lookup(params.get("ratios"), name))
+            if ratio is None:
+                out.append("分层 %s 没有有效的抽查比例" % name)
+                continue
+            mv = lookup(params.get("minimum"), name)
+            sizes.append((name, counts[name], stratum_size(counts[name], ratio, mv if type(mv) is int else 0)))
+    if roster is not None and (freeze.get("officers") or {}).get("sha256") != roster["sha256"]:
+        out.append("freeze.officers.sha256: 与人员文件的 SHA-256 %s 不符" % roster["sha256"])
+    return out, sizes
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "--sample":
         if len(argv) != 3:
@@ -781,7 +818,22 @@ def main(argv):
     except (Invalid, UnicodeDecodeError) as e:
         print("不一致\n输入文件无效: %s" % e)
         return 1
-    out, notes = verify(record, pop, roster, expect)
+    if not expect:
+        print("提示：未提供 --freeze，冻结摘要未与抽取前公告中的摘要核对（请从本局网站的公告或他人保存的公告中取得）。",
+              file=sys.stderr)
+    complete = pop is not None and roster is not None
+    if isinstance(record, dict) and "seed" not in record:
+        out, sizes = verify_frozen(record, pop, roster, expect)
+        if not out:
+            print("冻结记录一致（尚未抽取）" if complete else "部分核验（尚未抽取；未提供全部名单文件）")
+            if sizes:
+                print("分层\t对象数\t应抽取数")
+                for name, n_all, n in sizes:
+                    print("%s\t%d\t%d" % (name, n_all, n))
+            return 0 if complete else 2
+        notes = []
+    else:
+        out, notes = verify(record, pop, roster, expect)
     for n in notes:
         print(n, file=sys.stderr)
     if out:
@@ -791,6 +843,9 @@ def main(argv):
         if len(out) > 50:
             print("……（更多差异从略）")
         return 1
+    if not complete:
+        print("部分核验")  # what could be checked agrees, but not everything was
+        return 2
     print("一致")
     return 0
 

@@ -188,6 +188,12 @@ json_t *draw_record_build(const json_t *freeze, const char *randomness, const ch
 json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
                              const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                              char **err);
+/* Verifies a frozen record not yet drawn ({format, freeze, freeze_sha256}): the digest, the
+ * published digest expect_freeze (may be NULL), the sources (/2), and the files against the
+ * frozen digests and counts. Appends to sizes one line per stratum "STRATUM N_h n_h" (what the
+ * draw will take). Same output and result convention as draw_verify. */
+int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                       const char *expect_freeze, Buf *out, Buf *sizes);
 /* Verifies a record (/1 or /2). pop/ros may be NULL (then only what does not need them is checked, and a
  * note is written). expect_freeze, when not NULL, is the freeze digest published before the
  * draw. Writes one Chinese line per difference to out (notes to notes, may be NULL). Returns 0

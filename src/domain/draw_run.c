@@ -1036,6 +1036,50 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     return count ? 1 : 0;
 }
 
+int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                       const char *expect_freeze, Buf *out, Buf *sizes) {
+    int count = 0;
+    const json_t *freeze = json_object_get(record, "freeze");
+    if (!json_is_object(freeze)) {
+        say(out, &count, "freeze: 缺少或不是对象");
+        return 1;
+    }
+    int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
+    if (v2) check_keys(freeze, freeze_keys_v2, ARRAY_LEN(freeze_keys_v2), "freeze.", out, &count);
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    if (!str_eq(jstr(record, "freeze_sha256"), fsha))
+        say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
+            jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
+    if (expect_freeze && strcmp(expect_freeze, fsha))
+        say(out, &count, "freeze: 与公告的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
+    char *err = NULL;
+    if (v2 && draw_sources_check(json_object_get(freeze, "sources"), &err)) {
+        say(out, &count, "freeze.sources: %s", err);
+        free(err);
+    }
+    const json_t *fp = json_object_get(freeze, "population"), *params = json_object_get(freeze, "params");
+    if (pop) {
+        if (!str_eq(jstr(fp, "sha256"), pop->sha256))
+            say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
+                jstr(fp, "sha256") ? jstr(fp, "sha256") : "（缺失）", pop->sha256);
+        for (size_t h = 0; h < pop->nstrata; h++) {
+            json_t *rv = lookup_stratum(json_object_get(params, "ratios"), pop->strata[h]),
+                   *mv = lookup_stratum(json_object_get(params, "minimum"), pop->strata[h]);
+            DrawRatio ratio;
+            if (!json_is_string(rv) || draw_ratio_parse(json_string_value(rv), &ratio)) {
+                say(out, &count, "分层 %s 没有有效的抽查比例", pop->strata[h]);
+                continue;
+            }
+            uint64_t n = draw_stratum_size(pop->stratum_n[h], ratio, json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
+            buf_printf(sizes, "%s\t%zu\t%llu\n", pop->strata[h], (size_t)pop->stratum_n[h], (unsigned long long)n);
+        }
+    }
+    if (ros && !str_eq(jstr(json_object_get(freeze, "officers"), "sha256"), ros->sha256))
+        say(out, &count, "freeze.officers.sha256: 与人员文件的 SHA-256 %s 不符", ros->sha256);
+    return count ? 1 : 0;
+}
+
 json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
                              const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                              char **err) {

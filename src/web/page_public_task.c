@@ -5,6 +5,7 @@
  * and the exact commands to verify the draw independently. Insured persons appear only by their
  * pseudonymous code; no user names of the bureau's staff are shown. */
 #include "../core/clock.h"
+#include "../core/embed.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -165,6 +166,30 @@ void page_public_task_announcement_text(Req *r) {
     http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
     r->res->status = 200;
     json_decref(ctx);
+}
+
+/* Sends an embedded file of the source tree under the name the 复核 commands use. */
+static void embedded_download(Req *r, const char *path, const char *name, const char *type) {
+    const EmbeddedFile *f = embed_find(path);
+    if (!f) {
+        web_error(r, 404, "not_found", "文件不存在");
+        return;
+    }
+    buf_reset(&r->res->body);
+    buf_append(&r->res->body, f->data, f->len);
+    http_set_header(r->res, "Content-Type", type);
+    char *cd = xasprintf("attachment; filename=\"%s\"", name);
+    http_set_header(r->res, "Content-Disposition", cd);
+    free(cd);
+    r->res->status = 200;
+}
+
+void page_public_verify_spec(Req *r) {
+    embedded_download(r, "docs/DRAW.md", "DRAW.md", "text/markdown; charset=utf-8");
+}
+
+void page_public_verify_tool(Req *r) {
+    embedded_download(r, "tools/verify_draw.py", "verify_draw.py", "text/x-python; charset=utf-8");
 }
 
 void page_public_task_record(Req *r) { download(r, 0); }

@@ -41,6 +41,10 @@
      "下载冻结名单（TSV）"},                                                                       \
     {"GET", "/public/tasks/:id/officers", P_PUBLIC, CSRF_NONE, page_public_task_officers,          \
      "下载执法人员名单（TSV）"},                                                                  \
+    {"GET", "/public/verify/DRAW.md", P_PUBLIC, CSRF_NONE, page_public_verify_spec,                \
+     "下载抽取算法说明（docs/DRAW.md）"},                                                          \
+    {"GET", "/public/verify/verify_draw.py", P_PUBLIC, CSRF_NONE, page_public_verify_tool,         \
+     "下载独立核验程序（verify_draw.py）"},                                                        \
     {"GET", "/public/tasks/:id/announcement", P_PUBLIC, CSRF_NONE, page_public_task_announcement,  \
      "冻结公告（可打印）"},                                                                        \
     {"GET", "/public/tasks/:id/announcement.txt", P_PUBLIC, CSRF_NONE,                             \
@@ -98,6 +102,8 @@ void page_public_task_record(Req *r);
 void page_public_task_population(Req *r);
 void page_public_task_officers(Req *r);
 void page_public_task_announcement(Req *r);
+void page_public_verify_spec(Req *r);
+void page_public_verify_tool(Req *r);
 void page_public_task_announcement_text(Req *r);
 
 /* Shared by the task handlers (page_task.c). */

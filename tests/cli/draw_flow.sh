@@ -48,6 +48,12 @@ fsha=$(grep -o '冻结摘要 [0-9a-f]*' "$t/freeze.out" | head -n 1 | cut -d' ' 
 [ ${#fsha} -eq 64 ]
 # exclusions are recorded with reasons: 注销 targets and those checked within 6 months
 "$S" draw show --db "$db" --task T1 --json > "$t/frozen.json"
+# before the draw: the frozen record against the files, and the size each stratum will be drawn
+"$S" draw show --db "$db" --task T1 --record "$t/f.json" --population "$t/fp.tsv" --officers "$t/fo.tsv" >/dev/null
+"$S" verify "$t/f.json" "$t/fp.tsv" "$t/fo.tsv" --freeze "$fsha" > "$t/pre.out"
+grep -qx '冻结记录一致（尚未抽取）' "$t/pre.out" && grep -q '^D	' "$t/pre.out" || { cat "$t/pre.out"; exit 1; }
+$PY "$t/f.json" "$t/fp.tsv" "$t/fo.tsv" --freeze "$fsha" > "$t/pre2.out"
+diff "$t/pre.out" "$t/pre2.out" || exit 1
 python3 - "$t/frozen.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -119,8 +125,14 @@ grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 "$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" | grep -qx 一致
 "$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
 $PY "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
-"$S" verify "$t/r.json" 2>/dev/null | grep -qx 一致
-$PY "$t/r.json" 2>/dev/null | grep -qx 一致
+# without the files: what can be checked agrees, but the verifiers say it was partial (exit 2)
+set +e
+"$S" verify "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || exit 1
+grep -qx 部分核验 "$t/partial.out" || exit 1
+$PY "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || exit 1
+grep -qx 部分核验 "$t/partial.out" || exit 1
+"$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" 2>&1 >/dev/null | grep -q '未提供 --freeze' || exit 1
+set -e
 python3 - "$t/r.json" "$off" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

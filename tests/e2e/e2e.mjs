@@ -258,7 +258,7 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.screenshot({ path: join(shots, 'notice-print.png'), fullPage: true });
   await st.emulateMedia({ media: 'screen' });
   await st.goto(base + `/public/tasks/${tid}`);
-  check('public page with how to verify', (await st.textContent('#how-to-verify')).includes('python3 tools/verify_draw.py'));
+  check('public page with how to verify', (await st.textContent('#how-to-verify')).includes('python3 verify_draw.py'));
   await st.screenshot({ path: join(shots, 'public-task.png'), fullPage: true });
   const dir = process.env.TMPDIR || '/tmp';
   for (const k of ['record', 'population', 'officers']) {

@@ -313,7 +313,13 @@ s.check("public list shows the published scheme", r.status == 200 and f"/public/
 r = anon.get(f"/public/tasks/{tid}")
 s.check("public page: scheme, observers, groups, how to verify with the exact commands",
         r.status == 200 and "规范医保基金使用" in r.text and "钱律师" in r.text and 'id="how-to-verify"' in r.text
-        and "spotcheck verify record.json population.tsv officers.tsv" in r.text and "python3 tools/verify_draw.py record.json" in r.text)
+        and "spotcheck verify record.json population.tsv officers.tsv" in r.text and "python3 verify_draw.py record.json" in r.text)
+r = anon.get("/public/verify/verify_draw.py")
+s.check("the portal offers verify_draw.py under the name the command uses",
+        r.status == 200 and 'filename="verify_draw.py"' in (r.header("Content-Disposition") or "")
+        and r.body == open(os.path.join(ROOT, "tools", "verify_draw.py"), "rb").read())
+r = anon.get("/public/verify/DRAW.md")
+s.check("... and the specification DRAW.md", r.status == 200 and r.body == open(os.path.join(ROOT, "docs", "DRAW.md"), "rb").read())
 s.check("no insured person's name or ID number on the public page", "张三丰" not in r.text and "11010519491231002X" not in r.text)
 tmp = tempfile.mkdtemp(prefix="spotcheck-verify-")
 files = {}
