@@ -3,7 +3,9 @@
  * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
  * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
 #include "../core/clock.h"
+#include "../domain/audit.h"
 #include "../domain/draw_source.h"
+#include "../domain/task.h"
 #include "../domain/task_draw.h"
 #include "cli.h"
 
@@ -260,7 +262,7 @@ static json_t *mk_int(const char *s) { return json_integer(atoll(s)); }
 
 typedef struct DrawArgs {
     const char *db, *task, *sources, *date, *reason, *approver, *by, *target, *officer,
-        *record_out, *pop_out, *off_out;
+        *record_out, *pop_out, *off_out, *observers;
     int json, all, no, params_given;
     json_t *params;
     json_t *values; /* --value, in order */
@@ -290,6 +292,7 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
         TAKE(by)
         TAKE(target)
         TAKE(officer)
+        TAKE(observers)
 #undef TAKE
         if (!strcmp(o, "--json")) {
             a->json = 1;
@@ -484,6 +487,17 @@ static int draw_show(Db *db, DrawArgs *a) {
     return bad ? CLI_REJECTED : CLI_OK;
 }
 
+/* The audit row of a standalone draw step (a code that is not a task), in its transaction. */
+static int draw_audit(Db *db, const DrawArgs *a, const char *action, json_t *after, char **err) {
+    char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+    AuditEntry e = {.actor = a->by ? a->by : "cli", .action = action, .entity = "draw", .entity_id = a->task,
+                    .after = text};
+    int rc = audit_append(db, &e, err);
+    free(text);
+    json_decref(after);
+    return rc == DB_OK ? 0 : -1;
+}
+
 /* Ends the transaction a draw_store change ran in: commits when r is 0, else rolls back.
  * Returns r, or -1 (with *err) when the commit fails. */
 static int tx_end(Db *db, int r, char **err) {
@@ -497,6 +511,39 @@ static int tx_end(Db *db, int r, char **err) {
         return -1;
     }
     return 0;
+}
+
+/* `draw freeze|run` of a code that is a task: through task_draw_freeze / task_draw_run, as the
+ * task page does, by a real account (--by). Substitution and re-draw of a task need the
+ * ceremony page (the reason, the leader's approval). Returns a CLI exit code. */
+static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t task_id, const json_t *sources,
+                         char **err) {
+    int64_t org = 0;
+    if (!a->by || db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ? AND status = '启用'", "t", a->by) ||
+        !org)
+        return cli_usage_error("draw", "%s 是抽查任务：须以本局启用的账号办理（--by 用户名），并写入审计日志", a->task);
+    if (a->params_given)
+        return cli_usage_error("draw", "任务的抽取参数来自年度计划和实施方案，命令行不能另行指定");
+    if (!strcmp(sub, "substitute") || !strcmp(sub, "redraw")) {
+        fprintf(stderr, "spotcheck draw: 任务 %s 的%s须在摇号现场页面办理（须说明原因%s，并写入审计日志）\n", a->task,
+                !strcmp(sub, "redraw") ? "重新抽取" : "递补", !strcmp(sub, "redraw") ? "并经分管领导批准" : "");
+        return CLI_REJECTED;
+    }
+    Actor who = {.username = a->by, .org_id = org, .remote = NULL};
+    int rc;
+    json_t *rec = NULL;
+    char *fsha = NULL;
+    if (!strcmp(sub, "freeze")) rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
+    else rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
+    if (rc != TASK_OK) {
+        fprintf(stderr, "spotcheck draw: %s\n", *err ? *err : "失败");
+        return CLI_REJECTED;
+    }
+    if (rec) print_record(rec);
+    else printf("已冻结。请在随机数产生前公布公告（冻结摘要 %s）。\n", fsha);
+    json_decref(rec);
+    free(fsha);
+    return CLI_OK;
 }
 
 int cmd_draw(int argc, char **argv) {
@@ -540,6 +587,18 @@ int cmd_draw(int argc, char **argv) {
     }
     char *err = NULL;
     rc = CLI_OK;
+    int64_t task_id = 0;
+    db_query_int(db, &task_id, "SELECT id FROM task WHERE code = ?", "t", a.task);
+    if (task_id && strcmp(sub, "show")) {
+        /* a task's draw: the same unit of work, rules and audit row as the pages */
+        rc = task_draw_cli(db, &a, sub, task_id, sources, &err);
+        free(err);
+        db_close(db);
+        json_decref(a.params);
+        json_decref(a.values);
+        json_decref(sources);
+        return rc;
+    }
     if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
         int redraw = !strcmp(sub, "redraw");
         if (!sources) rc = cli_usage_error("draw", "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");
@@ -556,6 +615,11 @@ int cmd_draw(int argc, char **argv) {
             /* draw_store changes data inside the caller's transaction */
             int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
                                  : draw_store_freeze(db, &req, &fsha, &err);
+            if (!r)
+                r = draw_audit(db, &a, redraw ? "draw.redraw" : "draw.freeze",
+                               json_pack("{s:s, s:O, s:s?, s:s?}", "freeze_sha256", fsha, "sources", sources, "reason",
+                                         redraw ? a.reason : NULL, "approver", redraw ? a.approver : NULL),
+                               &err);
             r = tx_end(db, r, &err);
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
@@ -580,6 +644,10 @@ int cmd_draw(int argc, char **argv) {
             clock_now_rfc3339(drawn_at);
             int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
                                  : draw_store_run(db, a.task, a.values, clock_epoch(), drawn_at, a.by, &rec, &err);
+            if (!r && draw_audit(db, &a, "draw.run",
+                                 json_pack("{s:O, s:s}", "values", json_object_get(rec, "values"), "drawn_at", drawn_at),
+                                 &err))
+                json_decref(rec), r = -1;
             if (tx_end(db, r, &err) && !r) json_decref(rec), r = -1;
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
@@ -596,6 +664,7 @@ int cmd_draw(int argc, char **argv) {
             int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
                                  : draw_store_substitute(db, a.task, a.officer ? "officer" : "target",
                                                          a.target, a.officer, a.reason, a.by, &ev, &err);
+            if (!r && draw_audit(db, &a, "draw.substitute", json_pack("{s:O}", "event", ev), &err)) json_decref(ev), r = -1;
             if (tx_end(db, r, &err) && !r) json_decref(ev), r = -1;
             if (r) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");

@@ -128,9 +128,20 @@ r = anon.get(f"/public/tasks/{tid}")
 s.check("the public task page marks it 临时 and says it was approved outside the plan",
         r.status == 200 and 'id="adhoc-badge">临时任务' in r.text and "年度计划外的临时任务，已经分管领导批准" in r.text)
 
-# --- freeze → draw → locked groups
-r = staff.form(f"/tasks/{tid}/freeze", {})
-s.check("frozen", r.status == 303, f"{r.status} {r.text[:300]}")
+# --- freeze → draw → locked groups; the freeze from the command line, under the same rules
+acode = ids(db, f"SELECT code FROM task WHERE id = {tid}")[0]
+p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--db", db], capture_output=True, text=True)
+s.check("the CLI will not freeze a task's draw without a real account", p.returncode == 2 and "--by" in p.stderr, p.stderr)
+p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", "staff", "--ratio", "100%", "--db", db],
+                   capture_output=True, text=True)
+s.check("... nor with parameters of its own", p.returncode == 2 and "不能另行指定" in p.stderr, p.stderr)
+p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", "staff", "--db", db], capture_output=True, text=True)
+s.check("frozen from the CLI by the staff account, as on the task page", p.returncode == 0 and "已冻结" in p.stdout, p.stdout + p.stderr)
+s.check("... with the task's audit row under that account",
+        ids(db, f"SELECT actor FROM audit_log WHERE action = 'task.draw.freeze' AND entity_id = '{tid}'") == ["staff"])
+p = subprocess.run([SPOTCHECK, "draw", "substitute", "--task", acode, "--by", "staff", "--target", "X", "--reason", "r", "--db", db],
+                   capture_output=True, text=True)
+s.check("a task's substitution is not done from the CLI", p.returncode == 1 and "摇号现场" in p.stderr, p.stderr)
 staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}  # after the lottery
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "251", "value1": "25146", "observers_present": "律师：钱律师"})
 s.check("drawn", r.status == 303, f"{r.status} {r.text[:300]}")

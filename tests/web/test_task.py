@@ -113,6 +113,9 @@ s.check("freezing before the scheme is published is refused with a clear message
         r.status == 409 and "实施方案尚未公开" in r.text and "分管领导批准并向社会公开" in r.text, f"{r.status} {r.text[-300:]}")
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "123"})
 s.check("drawing before anything is frozen is refused", r.status == 409 and "尚未冻结" in r.text, r.text[-300:])
+p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", code, "--by", "staff", "--db", db], capture_output=True, text=True)
+s.check("the CLI keeps the same rule: no freeze before the scheme is published", p.returncode == 1 and "实施方案尚未公开" in p.stderr,
+        p.stdout + p.stderr)
 s.check("no draw row was written", ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0])
 
 r = staff.form(f"/tasks/{tid}/submit", {})
