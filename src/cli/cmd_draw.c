@@ -592,14 +592,7 @@ int cmd_draw(int argc, char **argv) {
     if (task_id && strcmp(sub, "show")) {
         /* a task's draw: the same unit of work, rules and audit row as the pages */
         rc = task_draw_cli(db, &a, sub, task_id, sources, &err);
-        free(err);
-        db_close(db);
-        json_decref(a.params);
-        json_decref(a.values);
-        json_decref(sources);
-        return rc;
-    }
-    if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
+    } else if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
         int redraw = !strcmp(sub, "redraw");
         if (!sources) rc = cli_usage_error("draw", "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");
         else if (redraw && (!a.reason || !a.approver))
