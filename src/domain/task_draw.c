@@ -138,3 +138,95 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
     free(code);
     return rc;
 }
+
+/* ---- re-draw ---- */
+
+int task_redraw_limit(void) {
+    const char *s = getenv("SPOTCHECK_MAX_REDRAWS");
+    long n = s && *s ? strtol(s, NULL, 10) : 1;
+    return n >= 0 && n <= 20 ? (int)n : 1;
+}
+
+int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *reason, char **why) {
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    if (str_empty(reason)) {
+        free(code);
+        return set_err(why, "重新抽取须说明原因"), TASK_INVALID;
+    }
+    if (draw_text_has_control(reason)) {
+        free(code);
+        return set_err(why, "重新抽取的原因不能含有换行等控制字符"), TASK_INVALID;
+    }
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    int64_t pending = 0, drawn = 0, redraws = 0;
+    db_query_int(db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", task_id);
+    db_query_int(db, &drawn, "SELECT count(*) FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
+    db_query_int(db, &redraws, "SELECT count(*) FROM draw WHERE task_code = ? AND draw_no > 1", "t", code);
+    int rc = TASK_OK;
+    if (!drawn)
+        rc = (set_err(why, "当前抽取尚未进行：冻结的抽取须在随机数产生后按原来源抽取，不能重新抽取"), TASK_CONFLICT);
+    else if (pending) rc = (set_err(why, "已有待审批的重新抽取申请"), TASK_CONFLICT);
+    else if (redraws >= task_redraw_limit())
+        rc = (set_err(why, "本任务已重新抽取 %lld 次，达到上限（%d 次）", (long long)redraws, task_redraw_limit()), TASK_CONFLICT);
+    else if (db_exec(db, "INSERT INTO task_redraw(task_id, reason, requested_by, requested_at) VALUES (?,?,?,?)", "ittt", task_id,
+                     reason, who->username, clock_stamp().s))
+        rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    if (rc == TASK_OK) rc = audit(db, who, "task.redraw.request", task_id, json_pack("{s:s}", "redraw_reason", reason), why);
+    free(code);
+    return finish(db, rc, why);
+}
+
+int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
+                        char **why) {
+    *fsha = NULL;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    if (!json_array_size(sources)) {
+        free(code);
+        return set_err(why, "批准重新抽取须同时声明新的公开随机数来源（如更晚一期的开奖号码）"), TASK_INVALID;
+    }
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    int64_t rid = 0;
+    char *reason = NULL, *name = NULL, *err = NULL, today[11], frozen_at[26];
+    clock_today(today);
+    clock_now_rfc3339(frozen_at);
+    db_query_int(db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", task_id);
+    if (rid) db_query_text(db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
+    db_query_text(db, &name, "SELECT display_name FROM user WHERE username = ?", "t", who->username);
+    int rc = TASK_OK;
+    if (!rid) rc = (set_err(why, "没有待审批的重新抽取申请"), TASK_CONFLICT);
+    else {
+        /* the approver is the acting account, never a typed name */
+        char *approver = xasprintf("%s（%s）", name ? name : who->username, who->username);
+        DrawFreezeReq req = {.task = code, .date = today, .sources = sources, .gap_hours = task_draw_gap_hours(),
+                             .now = clock_epoch(), .frozen_at = frozen_at, .params = NULL, .by = who->username,
+                             .redraw_reason = reason, .redraw_approver = approver};
+        rc = from_store(draw_store_freeze(db, &req, fsha, &err));
+        if (rc != TASK_OK) set_err(why, "%s", err ? err : "重新抽取失败");
+        free(approver);
+    }
+    if (rc == TASK_OK &&
+        db_exec(db, "UPDATE task_redraw SET status = '已批准', decided_at = ?, decided_by = ? WHERE id = ?", "tti", clock_stamp().s,
+                who->username, rid))
+        rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    if (rc == TASK_OK)
+        rc = audit(db, who, "task.redraw.approve", task_id,
+                   json_pack("{s:s, s:I, s:O}", "freeze_sha256", *fsha, "redraw_request", (json_int_t)rid, "sources", sources), why);
+    rc = finish(db, rc, why);
+    if (rc != TASK_OK) {
+        free(*fsha);
+        *fsha = NULL;
+    }
+    free(reason);
+    free(name);
+    free(err);
+    free(code);
+    return rc;
+}

@@ -40,4 +40,19 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
                   const char *observers, json_t **record, char **why);
 
+/* Re-draws allowed per task (SPOTCHECK_MAX_REDRAWS, 0-20, default 1). */
+int task_redraw_limit(void);
+
+/* Requests a re-draw of task_id's drawn draw with a reason (TASK_INVALID without one), for the
+ * 分管领导 to decide. Refused when nothing was drawn yet, a request is pending, or the task has
+ * had task_redraw_limit() re-draws. One transaction with the audit row task.redraw.request. */
+int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *reason, char **why);
+
+/* Approves the pending request and freezes the new draw with `sources` (new ones, declared with
+ * the approval: TASK_INVALID without them), the approver being the acting account (display
+ * name and user name). The earlier draw is voided, the request decided, the audit row
+ * task.redraw.approve written, all in one transaction. *fsha: the new freeze digest. */
+int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
+                        char **why);
+
 #endif

@@ -208,6 +208,31 @@ void api_task_draw(Req *r) {
     json_decref(b);
 }
 
+void api_task_redraw_request(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *msg = NULL;
+    int status = task_web_redraw(r, id, jstr(b, "reason"), NULL, 0, NULL, &msg);
+    json_decref(b);
+    answer(r, id, status, "redraw", msg);
+}
+
+void api_task_redraw_approve(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *msg = NULL, *fsha = NULL;
+    json_t *sources = json_object_get(b, "sources");
+    int status = json_is_array(sources) ? task_web_redraw(r, id, NULL, sources, 1, &fsha, &msg)
+                                        : (set_err(&msg, "须提供 sources：新的公开随机数来源（数组）"), 422);
+    free(fsha);
+    json_decref(b);
+    answer(r, id, status, "redraw", msg);
+}
+
 void api_task_substitute(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;

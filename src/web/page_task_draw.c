@@ -369,88 +369,41 @@ void page_task_substitute(Req *r) {
 void page_task_redraw_request(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *reason = web_form(r, "reason"), *code = task_code(r->db, id), *st = NULL, *msg = NULL;
+    char *reason = web_form(r, "reason"), *msg = NULL;
     if (reason) str_trim(reason);
-    int64_t pending = 0;
-    db_query_int(r->db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", (int64_t)id);
-    json_t *doc = NULL; /* draw_store_get needs it */
-    int have = draw_store_get(r->db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
-    json_decref(doc);
-    int status = 0;
-    if (str_empty(reason)) status = 422, set_err(&msg, "重新抽取须说明原因");
-    else if (!have) status = 409, set_err(&msg, "该任务尚未抽取，无需重新抽取");
-    else if (pending) status = 409, set_err(&msg, "已有待审批的重新抽取申请");
-    else if (db_begin(r->db) != DB_OK) status = 503, set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *after = NULL;
-        json_t *a = json_pack("{s:s}", "redraw_reason", reason);
-        after = json_dumps(a, JSON_COMPACT);
-        json_decref(a);
-        if (db_exec(r->db, "INSERT INTO task_redraw(task_id, reason, requested_by, requested_at) VALUES (?,?,?,?)", "ittt", (int64_t)id,
-                    reason, r->sess->username, clock_stamp().s) ||
-            web_audit(r, "task.redraw.request", "task", id, NULL, after) != DB_OK || db_commit(r->db) != DB_OK) {
-            db_rollback(r->db);
-            status = 500, set_err(&msg, "保存失败");
-        }
-        free(after);
-    }
+    Actor who = actor_of(r);
+    int status = draw_status(task_redraw_request(r->db, &who, id, reason, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "redraw", msg);
+    } else web_error(r, status, "redraw", msg ? msg : "申请失败");
     free(reason);
-    free(code);
-    free(st);
     free(msg);
 }
 
 void page_task_redraw_approve(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *code = task_code(r->db, id), *reason = NULL, *err = NULL, *fsha = NULL, today[11], frozen_at[26];
-    clock_today(today);
-    clock_now_rfc3339(frozen_at);
-    /* new sources, declared with the approval: the earlier draw's values may be known */
+    /* new sources, declared with the approval: the earlier draw's values are known */
     json_t *sources = task_web_sources_form(r, "src");
-    int64_t rid = 0;
-    db_query_int(r->db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", (int64_t)id);
-    if (rid) db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
-    int status = 0;
-    if (!rid) status = 409, set_err(&err, "没有待审批的重新抽取申请");
-    else if (!sources) status = 422, set_err(&err, "批准重新抽取须同时声明新的公开随机数来源（如更晚一期的开奖号码）");
-    else if (db_begin(r->db) != DB_OK) status = 503, set_err(&err, "数据库忙，请稍后重试");
-    else {
-        /* the new freeze, the request's decision and the audit row commit together */
-        char *approver = xasprintf("%s（%s）", r->sess->display_name, r->sess->username);
-        DrawFreezeReq req = {.task = code, .date = today, .sources = sources, .gap_hours = task_draw_gap_hours(),
-                             .now = clock_epoch(), .frozen_at = frozen_at, .params = NULL, .by = r->sess->username,
-                             .redraw_reason = reason, .redraw_approver = approver};
-        int rc = draw_store_freeze(r->db, &req, &fsha, &err);
-        free(approver);
-        if (rc) status = rc > 0 ? 409 : 500;
-        else {
-            char *after = xasprintf("{\"freeze_sha256\":\"%s\",\"redraw_reason\":\"(see task_redraw %lld)\"}", fsha, (long long)rid);
-            char now[CLOCK_NOW_LEN + 1];
-            clock_now(now);
-            if (db_exec(r->db, "UPDATE task_redraw SET status = '已批准', decided_at = ?, decided_by = ? WHERE id = ?", "tti",
-                        now, r->sess->username, rid) ||
-                task_web_audit(r, "task.redraw.approve", id, after) != DB_OK || db_commit(r->db) != DB_OK)
-                status = 500, set_err(&err, "保存失败：%s", db_errmsg(r->db));
-            free(after);
-        }
-        if (status) db_rollback(r->db);
-    }
+    char *fsha = NULL, *msg = NULL;
+    Actor who = actor_of(r);
+    int status = draw_status(task_redraw_approve(r->db, &who, id, sources, &fsha, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "redraw", err ? err : "重新抽取失败");
-    free(code);
-    free(reason);
-    free(err);
+    } else web_error(r, status, "redraw", msg ? msg : "重新抽取失败");
     free(fsha);
+    free(msg);
     json_decref(sources);
+}
+
+int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
+                               : task_redraw_request(r->db, &who, id, reason, msg));
 }
 
 /* ---- 检查通知书 ---- */

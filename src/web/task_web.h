@@ -23,6 +23,10 @@
      "递补（回避或不能参加）"},                                                                    \
     {"POST", "/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, page_task_redraw_request,              \
      "申请重新抽取"},                                                                              \
+    {"POST", "/api/v1/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, api_task_redraw_request,       \
+     "申请重新抽取（须说明原因）"},                                                                \
+    {"POST", "/api/v1/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, api_task_redraw_approve, \
+     "分管领导批准重新抽取（须声明新的随机数来源）"},                                              \
     {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,    \
      "批准重新抽取"},                                                                              \
     {"GET", "/tasks/:id/notice/:target", P_TASK_READ, CSRF_NONE, page_task_notice, "检查通知书"},  \
@@ -89,6 +93,8 @@ void page_task_ceremony(Req *r);
 void page_task_draw(Req *r);
 void page_task_substitute(Req *r);
 void page_task_redraw_request(Req *r);
+void api_task_redraw_request(Req *r);
+void api_task_redraw_approve(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
 void page_plan_adhoc_resubmit(Req *r);
@@ -140,6 +146,9 @@ int task_web_run(Req *r, long long id, const json_t *values, const char *observe
  * items, in one transaction with the audit row (page_task_people.c). Same return convention;
  * 404 when the account has no dept or the dept is not a joint dept of the task. */
 int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg);
+/* Re-draw: a request with its reason (approve = 0), or the leader's approval with new sources
+ * (approve = 1, *fsha the new freeze digest). Same return convention. */
+int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
                         const char *reason, json_t **event, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),

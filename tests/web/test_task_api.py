@@ -137,6 +137,31 @@ acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_i
 for a in ["task.start", "task.scheme.save", "task.scheme.return", "task.scheme.publish", "task.draw.freeze", "task.draw.run",
           "task.draw.substitute"]:
     s.check(f"audit row {a}", a in acts, str(acts))
+# --- re-draw through the API: a reason, the leader's approval with new sources, at most one per task
+r = sup.post_json(f"/api/v1/tasks/{tid}/redraw", {"reason": "x"})
+s.check("the supervisor cannot request a re-draw", r.status == 403)
+r = staff.post_json(f"/api/v1/tasks/{tid}/redraw", {})
+s.check("a re-draw request needs a reason", r.status == 422, r.text[:200])
+r = staff.post_json(f"/api/v1/tasks/{tid}/redraw", {"reason": "观察员对骰子有异议"})
+s.check("re-draw requested", r.status == 200, r.text[:200])
+r = staff.post_json(f"/api/v1/tasks/{tid}/redraw/approve", {"sources": [fc3d_source(day + datetime.timedelta(days=6))]})
+s.check("staff cannot approve it", r.status == 403)
+leader.env = after_lottery
+r = leader.post_json(f"/api/v1/tasks/{tid}/redraw/approve", {})
+s.check("approval needs the new sources", r.status == 422, r.text[:200])
+r = leader.post_json(f"/api/v1/tasks/{tid}/redraw/approve", {"sources": [lottery]})
+s.check("approval refuses a source whose value is known", r.status == 409 and "已用于" in r.json()["error"]["message"], r.text[:300])
+r = leader.post_json(f"/api/v1/tasks/{tid}/redraw/approve", {"sources": [fc3d_source(day + datetime.timedelta(days=6))]})
+s.check("approved with a later lottery: a new draw is frozen", r.status == 200 and r.json()["draw"]["status"] == "已冻结"
+        and r.json()["draw"]["draw_no"] == 2, r.text[:300])
+s.check("the approver is the leader's account", '（leader）' in (ids(db, "SELECT redraw_approver FROM draw WHERE draw_no = 2 AND task_code = "
+                                                                 "(SELECT code FROM task WHERE id = %d)" % tid) or [""])[0])
+staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=7)).isoformat() + "T10:00"}
+r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"values": ["702"]})
+s.check("the re-draw is held after its lottery", r.status == 200, r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{tid}/redraw", {"reason": "再来一次"})
+s.check("a second re-draw is refused: one per task", r.status == 409 and "上限" in r.json()["error"]["message"], r.text[:300])
+leader.env = None
 staff.env = None  # back to the test's day
 # --- credit-risk differentiation (差异化抽查, 001 二(五), 004 第十一条): per-grade ratios and minimums
 con = sqlite3.connect(db)
