@@ -230,3 +230,128 @@ int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t 
     free(code);
     return rc;
 }
+
+/* ---- substitution: request, then the leader's decision ---- */
+
+const char *const task_substitution_reasons[] = {"新发现的利害关系", "因病", "公务冲突", "离岗", "对象注销或无法检查", "其他",
+                                                 NULL};
+
+static int reason_known(const char *code) {
+    for (size_t i = 0; task_substitution_reasons[i]; i++)
+        if (str_eq(code, task_substitution_reasons[i])) return 1;
+    return 0;
+}
+
+int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const char *type,
+                            const char *target, const char *officer, const char *reason_code,
+                            const char *reason_text, int64_t *req_id, char **why) {
+    *req_id = 0;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    int is_officer = str_eq(type, "officer");
+    int rc = TASK_OK;
+    if (!is_officer && !str_eq(type, "target")) rc = (set_err(why, "请选择递补类型（执法人员或检查对象）"), TASK_INVALID);
+    else if (str_empty(target)) rc = (set_err(why, "请选择检查对象"), TASK_INVALID);
+    else if (is_officer && str_empty(officer)) rc = (set_err(why, "请填写需要递补的执法人员执法证号"), TASK_INVALID);
+    else if (!reason_known(reason_code)) rc = (set_err(why, "请选择递补原因（新发现的利害关系、因病、公务冲突、离岗、对象注销或无法检查、其他）"), TASK_INVALID);
+    else if (str_empty(reason_text)) rc = (set_err(why, "请说明递补的具体情况"), TASK_INVALID);
+    else if (draw_text_has_control(reason_text) || draw_text_has_control(target) || draw_text_has_control(officer))
+        rc = (set_err(why, "递补原因、检查对象和执法证号不能含有换行、制表符等控制字符（它们会写入公开的抽取记录）"), TASK_INVALID);
+    if (rc != TASK_OK) {
+        free(code);
+        return rc;
+    }
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    int64_t draw_id = 0, in_group = 0, pending = 0;
+    db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
+    db_query_int(db, &in_group,
+                 is_officer ? "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? AND status = '在组'"
+                            : "SELECT count(*) FROM draw_target WHERE draw_id = ? AND target_code = ? AND status = '有效' AND ? IS NULL",
+                 "itt", draw_id, target, is_officer ? officer : NULL);
+    db_query_int(db, &pending,
+                 "SELECT count(*) FROM draw_substitution WHERE draw_id = ? AND status = '待审批' AND target_code = ? "
+                 "AND coalesce(member_code, '') = ?",
+                 "itt", draw_id, target, is_officer ? officer : "");
+    if (!draw_id) rc = (set_err(why, "该任务尚未抽取，不能递补"), TASK_CONFLICT);
+    else if (!in_group)
+        rc = (set_err(why, is_officer ? "执法人员 %s 不在检查对象 %s 的检查组中" : "检查对象 %s 不在本次抽取的有效结果中", is_officer ? officer : target,
+                      target),
+              TASK_INVALID);
+    else if (pending) rc = (set_err(why, "同一递补已在等待审批"), TASK_CONFLICT);
+    else if (db_exec(db,
+                     "INSERT INTO draw_substitution(task_id, draw_id, type, target_code, member_code, reason_code, reason_text, "
+                     "requested_at, requested_by) VALUES (?,?,?,?,?,?,?,?,?)",
+                     "iittttttt", task_id, draw_id, type, target, is_officer ? officer : NULL, reason_code, reason_text,
+                     clock_stamp().s, who->username))
+        rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    if (rc == TASK_OK) {
+        *req_id = db_last_id(db);
+        rc = audit(db, who, "task.draw.substitute.request", task_id,
+                   json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s}", "substitution", (json_int_t)*req_id, "type", type, "target", target,
+                             "officer", is_officer ? officer : NULL, "reason_code", reason_code, "reason_text", reason_text),
+                   why);
+    }
+    free(code);
+    return finish(db, rc, why);
+}
+
+int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t req_id, int approve,
+                           const char *opinion, json_t **event, char **why) {
+    *event = NULL;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    if (!approve && str_empty(opinion)) {
+        free(code);
+        return set_err(why, "驳回须填写意见"), TASK_INVALID;
+    }
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    Stmt *st = db_prepare(db, "SELECT type, target_code, member_code, reason_code, reason_text, status FROM draw_substitution "
+                              "WHERE id = ? AND task_id = ?");
+    int rc = st ? TASK_OK : TASK_ERR;
+    char *type = NULL, *target = NULL, *officer = NULL, *reason = NULL, *err = NULL;
+    if (st) {
+        db_bind_int(st, 1, req_id);
+        db_bind_int(st, 2, task_id);
+        if (db_step(st) != DB_ROW) rc = (set_err(why, "递补申请不存在"), TASK_NOT_FOUND);
+        else if (!str_eq(db_col_text(st, 5), "待审批"))
+            rc = (set_err(why, "该递补申请已审批（%s）", db_col_text(st, 5)), TASK_CONFLICT);
+        else {
+            type = xstrdup(db_col_text(st, 0));
+            target = xstrdup(db_col_text(st, 1));
+            officer = db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL;
+            reason = xasprintf("%s：%s", db_col_text(st, 3), db_col_text(st, 4));
+        }
+        db_finalize(st);
+    } else set_err(why, "%s", db_errmsg(db));
+    int64_t seq = 0;
+    if (rc == TASK_OK && approve) {
+        rc = from_store(draw_store_substitute(db, code, type, target, officer, reason, who->username, event, &err));
+        if (rc != TASK_OK) set_err(why, "%s", err ? err : "递补失败");
+        else db_query_int(db, &seq, "SELECT max(e.seq) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = ? "
+                                    "AND d.status = '已抽取'", "t", code);
+    }
+    if (rc == TASK_OK &&
+        db_exec(db, "UPDATE draw_substitution SET status = ?, decided_at = ?, decided_by = ?, opinion = ?, event_seq = nullif(?, 0) "
+                    "WHERE id = ?",
+                "ttttii", approve ? "已批准" : "已驳回", clock_stamp().s, who->username, str_empty(opinion) ? NULL : opinion, seq,
+                req_id))
+        rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    if (rc == TASK_OK)
+        rc = audit(db, who, approve ? "task.draw.substitute" : "task.draw.substitute.reject", task_id,
+                   json_pack("{s:I, s:O, s:s?}", "substitution", (json_int_t)req_id, "event", *event ? *event : json_null(),
+                             "opinion", str_empty(opinion) ? NULL : opinion),
+                   why);
+    rc = finish(db, rc, why);
+    if (rc != TASK_OK) {
+        json_decref(*event);
+        *event = NULL;
+    }
+    free(type), free(target), free(officer), free(reason), free(err), free(code);
+    return rc;
+}

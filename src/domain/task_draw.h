@@ -40,6 +40,23 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
                   const char *observers, json_t **record, char **why);
 
+/* The reasons a substitution may give (the first word of its reason), in order; NULL-terminated. */
+extern const char *const task_substitution_reasons[];
+
+/* A substitution (递补) request after the draw: type "officer" (that member of target's group) or
+ * "target", a reason from task_substitution_reasons and a text. Checked (drawn, target valid,
+ * officer in its group, no control characters) and recorded as 待审批 with the audit row
+ * task.draw.substitute.request; *req_id receives its id. TASK_INVALID names the problem. */
+int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const char *type,
+                            const char *target, const char *officer, const char *reason_code,
+                            const char *reason_text, int64_t *req_id, char **why);
+
+/* The 分管领导 decides request req_id of task_id: approve = 1 applies it to the draw by its rules
+ * (the replacement comes from the draw order; *event receives it, caller decrefs) and writes
+ * task.draw.substitute; approve = 0 refuses it with an opinion (required). Decided once. */
+int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t req_id, int approve,
+                           const char *opinion, json_t **event, char **why);
+
 /* Re-draws allowed per task (SPOTCHECK_MAX_REDRAWS, 0-20, default 1). */
 int task_redraw_limit(void);
 

@@ -240,12 +240,31 @@ void api_task_substitute(Req *r) {
     if (!b) return;
     char *reason = jstr(b, "reason") ? xstrdup(jstr(b, "reason")) : NULL, *msg = NULL;
     if (reason) str_trim(reason);
-    json_t *ev = NULL;
-    int status = task_web_substitute(r, id, jstr(b, "type"), jstr(b, "target"), jstr(b, "officer"), reason, &ev, &msg);
-    if (!status) web_json(r, 200, json_pack("{s:o}", "event", ev));
-    else web_error(r, status, "substitute", msg ? msg : "递补失败");
+    int64_t req = 0;
+    int status = task_web_substitute(r, id, jstr(b, "type"), jstr(b, "target"), jstr(b, "officer"), jstr(b, "reason_code"), reason,
+                                     &req, &msg);
+    if (!status) web_json(r, 200, json_pack("{s:I, s:s}", "substitution", (json_int_t)req, "status", "待审批"));
+    else web_error(r, status, "substitute", msg ? msg : "递补申请失败");
     free(msg);
     free(reason);
+    json_decref(b);
+}
+
+/* {"approve": true} or {"approve": false, "opinion": "…"} → {event} (null when refused). */
+void api_task_substitute_decide(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    long long sid = task_web_parse_id(web_param(r, "sid"));
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *msg = NULL;
+    json_t *ev = NULL, *ap = json_object_get(b, "approve");
+    int status = !json_is_boolean(ap) ? (set_err(&msg, "须提供 approve（true 批准，false 驳回）"), 422)
+                 : !sid               ? (set_err(&msg, "递补申请不存在"), 404)
+                                      : task_web_substitute_decide(r, id, sid, json_is_true(ap), jstr(b, "opinion"), &ev, &msg);
+    if (!status) web_json(r, 200, json_pack("{s:o}", "event", ev ? ev : json_null()));
+    else web_error(r, status, "substitute", msg ? msg : "审批失败");
+    free(msg);
     json_decref(b);
 }
 

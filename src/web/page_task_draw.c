@@ -21,12 +21,6 @@
 
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
-static char *task_code(Db *db, long long id) {
-    char *c = NULL;
-    db_query_text(db, &c, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
-    return c;
-}
-
 /* Target name for display: insured persons only by their pseudonymous code. */
 static json_t *target_name(Db *db, const char *code, int public_view) {
     Stmt *st = db_prepare(db, "SELECT kind, name, address FROM target WHERE code = ?");
@@ -103,6 +97,35 @@ static json_t *sources_view(const json_t *sources, const json_t *values) {
     return rows;
 }
 
+/* The substitution requests of the task's current draw, oldest first (the public view: decided
+ * ones only, without the accounts). */
+static json_t *substitutions_view(Db *db, const char *code, int public_view) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT s.id, s.type, s.target_code, coalesce(s.member_code, ''), s.reason_code, s.reason_text, s.status, "
+                              "s.requested_at, s.requested_by, coalesce(s.decided_at, ''), coalesce(s.decided_by, ''), "
+                              "coalesce(s.opinion, '') FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
+                              "WHERE d.task_code = ? AND d.status <> '已作废' ORDER BY s.id");
+    if (!st) return a;
+    db_bind_text(st, 1, code);
+    while (db_step(st) == DB_ROW) {
+        int pending = str_eq(db_col_text(st, 6), "待审批");
+        if (public_view && pending) continue;
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "sid", (json_int_t)db_col_int(st, 0), "type",
+                              str_eq(db_col_text(st, 1), "officer") ? "执法人员" : "检查对象", "target", db_col_text(st, 2), "officer",
+                              db_col_text(st, 3), "reason_code", db_col_text(st, 4), "reason_text", db_col_text(st, 5), "status",
+                              db_col_text(st, 6), "requested_at", db_col_text(st, 7), "decided_at", db_col_text(st, 9), "pending",
+                              pending, "approved", str_eq(db_col_text(st, 6), "已批准"));
+        if (!public_view) {
+            json_object_set_new(o, "requested_by", json_string(db_col_text(st, 8)));
+            json_object_set_new(o, "decided_by", json_string(db_col_text(st, 10)));
+            json_object_set_new(o, "opinion", json_string(db_col_text(st, 11)));
+        }
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
+}
+
 json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *doc = NULL;
     char *status = NULL;
@@ -154,6 +177,16 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_array_append_new(strata, row);
     }
     json_object_set_new(v, "frozen_strata", strata);
+    json_t *subs = substitutions_view(r->db, code, public_view);
+    size_t approved = 0, refused = 0, si;
+    json_t *sv;
+    json_array_foreach(subs, si, sv) {
+        approved += json_is_true(json_object_get(sv, "approved"));
+        refused += str_eq(json_string_value(json_object_get(sv, "status")), "已驳回");
+    }
+    json_object_set_new(v, "substitutions", subs);
+    json_object_set_new(v, "substitutions_approved", json_integer((json_int_t)approved));
+    json_object_set_new(v, "substitutions_refused", json_integer((json_int_t)refused));
     if (!strcmp(status, "已抽取")) {
         json_object_set(v, "public_randomness", json_object_get(doc, "public_randomness"));
         json_object_set(v, "secret", json_object_get(doc, "secret"));
@@ -271,6 +304,10 @@ void page_task_ceremony(Req *r) {
         free(reason);
         json_object_set_new(ctx, "can_request_redraw", json_boolean(w && !pending));
         json_object_set_new(ctx, "can_approve_redraw", json_boolean(a && pending));
+        json_object_set_new(ctx, "can_decide_substitution", json_boolean(a));
+        json_t *reasons = json_array();
+        for (size_t k = 0; task_substitution_reasons[k]; k++) json_array_append_new(reasons, json_string(task_substitution_reasons[k]));
+        json_object_set_new(ctx, "substitution_reasons", reasons);
         json_object_set_new(ctx, "redraw_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     }
     json_decref(t);
@@ -309,60 +346,55 @@ void page_task_draw(Req *r) {
     free(msg);
 }
 
-int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason,
-                        json_t **ev, char **msg) {
-    char *err = NULL, *code = task_code(r->db, id);
-    int status = 0;
-    if (!str_eq(type, "officer") && !str_eq(type, "target")) status = 409, set_err(msg, "请选择递补类型（执法人员或检查对象）");
-    else if (str_empty(target)) status = 409, set_err(msg, "请选择检查对象");
-    else if (str_eq(type, "officer") && str_empty(officer)) status = 409, set_err(msg, "请选择需要递补的执法人员");
-    else if (str_empty(reason)) status = 409, set_err(msg, "递补须填写原因（如：回避——与检查对象存在利害关系；因病不能参加）");
-    else if (draw_text_has_control(reason) || draw_text_has_control(target) || draw_text_has_control(officer))
-        status = 422, set_err(msg, "递补原因、检查对象和执法证号不能含有换行、制表符等控制字符（它们会写入公开的抽取记录）");
-    else if (db_begin(r->db) != DB_OK) status = 503, set_err(msg, "数据库忙，请稍后重试");
-    else {
-        int rc = draw_store_substitute(r->db, code, type, target, str_eq(type, "officer") ? officer : NULL, reason, r->sess->username, ev,
-                                       &err);
-        if (rc) status = rc > 0 ? 409 : 500, set_err(msg, "%s", err ? err : "递补失败");
-        else {
-            json_t *a = json_pack("{s:O}", "event", *ev);
-            char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(a);
-            if (task_web_audit(r, "task.draw.substitute", id, after) != DB_OK || db_commit(r->db) != DB_OK)
-                status = 500, set_err(msg, "保存失败：%s", db_errmsg(r->db));
-            free(after);
-        }
-        if (status) db_rollback(r->db);
-    }
-    if (status) {
-        json_decref(*ev);
-        *ev = NULL;
-    }
-    free(err);
-    free(code);
-    return status;
+int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason_code,
+                        const char *reason_text, int64_t *req_id, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_substitute_request(r->db, &who, id, type, target, officer, reason_code, reason_text, req_id, msg));
+}
+
+int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **ev, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_substitute_decide(r->db, &who, id, req_id, approve, opinion, ev, msg));
 }
 
 void page_task_substitute(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *type = web_form(r, "type"), *target = web_form(r, "target"), *officer = web_form(r, "officer"), *reason = web_form(r, "reason"),
-         *msg = NULL;
-    if (reason) str_trim(reason);
-    json_t *ev = NULL;
-    int status = task_web_substitute(r, id, type, target, officer, reason, &ev, &msg);
+    char *type = web_form(r, "type"), *target = web_form(r, "target"), *officer = web_form(r, "officer"),
+         *code = web_form(r, "reason_code"), *text = web_form(r, "reason"), *msg = NULL;
+    if (text) str_trim(text);
+    if (officer) str_trim(officer);
+    int64_t req = 0;
+    int status = task_web_substitute(r, id, type, target, officer, code, text, &req, &msg);
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "substitute", msg ? msg : "递补失败");
+    } else web_error(r, status, "substitute", msg ? msg : "递补申请失败");
+    free(type), free(target), free(officer), free(code), free(text), free(msg);
+}
+
+/* POST /tasks/:id/substitutions/:sid/approve or …/reject (the leader). */
+static void decide(Req *r, int approve) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    long long sid = task_web_parse_id(web_param(r, "sid"));
+    char *opinion = web_form(r, "opinion"), *msg = NULL;
+    if (opinion) str_trim(opinion);
+    json_t *ev = NULL;
+    int status = sid ? task_web_substitute_decide(r, id, sid, approve, opinion, &ev, &msg) : (set_err(&msg, "递补申请不存在"), 404);
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, "substitute", msg ? msg : "审批失败");
     json_decref(ev);
-    free(type);
-    free(target);
-    free(officer);
-    free(reason);
+    free(opinion);
     free(msg);
 }
+
+void page_task_substitute_approve(Req *r) { decide(r, 1); }
+void page_task_substitute_reject(Req *r) { decide(r, 0); }
 
 /* ---- re-draw: requested with a reason, approved by the 分管领导 ---- */
 

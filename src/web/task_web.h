@@ -19,6 +19,12 @@
      "冻结抽取名单并公布承诺"},                                                                    \
     {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
     {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
+    {"POST", "/tasks/:id/substitutions/:sid/approve", P_TASK_APPROVE, CSRF_TOKEN,                  \
+     page_task_substitute_approve, "批准递补"},                                                    \
+    {"POST", "/tasks/:id/substitutions/:sid/reject", P_TASK_APPROVE, CSRF_TOKEN,                   \
+     page_task_substitute_reject, "驳回递补"},                                                     \
+    {"POST", "/api/v1/tasks/:id/substitutions/:sid/decide", P_TASK_APPROVE, CSRF_TOKEN,            \
+     api_task_substitute_decide, "审批递补（JSON）"},                                              \
     {"POST", "/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, page_task_substitute,              \
      "递补（回避或不能参加）"},                                                                    \
     {"POST", "/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, page_task_redraw_request,              \
@@ -92,6 +98,9 @@ void page_task_freeze(Req *r);
 void page_task_ceremony(Req *r);
 void page_task_draw(Req *r);
 void page_task_substitute(Req *r);
+void page_task_substitute_approve(Req *r);
+void page_task_substitute_reject(Req *r);
+void api_task_substitute_decide(Req *r);
 void page_task_redraw_request(Req *r);
 void api_task_redraw_request(Req *r);
 void api_task_redraw_approve(Req *r);
@@ -149,8 +158,13 @@ int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dep
 /* Re-draw: a request with its reason (approve = 0), or the leader's approval with new sources
  * (approve = 1, *fsha the new freeze digest). Same return convention. */
 int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg);
+/* A substitution request (reason from task_substitution_reasons, and a text; *req_id its id) and
+ * the leader's decision on request req_id (approve, or reject with an opinion; *event the applied
+ * substitution). Same return convention. */
+int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **event,
+                               char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
-                        const char *reason, json_t **event, char **msg);
+                        const char *reason_code, const char *reason_text, int64_t *req_id, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
  * status, strata [..], selected [..], groups [..]} with officer and target names (insured
  * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */

@@ -244,42 +244,82 @@ s.check("3 targets drawn (50% of strata A1 B2 C1); each group: 2 of the lead dep
 s.check("the record says each joint dept draws from its own pool",
         '"joint_depts":[{"dept":"SC","per_group":1}]' in ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
 
-# --- substitution
+# --- substitution: a request with a reason from the fixed list, decided by the leader
+leader.env = staff.env
+
+
+def request_sub(target, officer, reason_code, reason):
+    """Staff request a substitution; returns (response, the request's id or 0)."""
+    r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer" if officer else "target", "target": target,
+                                                "officer": officer or "", "reason_code": reason_code, "reason": reason})
+    rows = ids(db, f"SELECT max(id) FROM draw_substitution WHERE task_id = {tid} AND status = '待审批'")
+    return r, (rows[0] or 0) if rows else 0
+
+
+def substitute(target, officer, reason_code, reason):
+    """Request and approve; returns the approval's response."""
+    _, sid = request_sub(target, officer, reason_code, reason)
+    return leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
+
+
 t0 = targets[0]
 member = [g[1] for g in groups if g[0] == t0 and g[1].startswith("YB")][0]
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": ""})
-s.check("substitution without a reason is refused", r.status == 409 and "原因" in r.text)
+r, _ = request_sub(t0, member, "", "与负责人系近亲属")
+s.check("a substitution needs a reason from the list", r.status == 422 and "请选择递补原因" in r.text, r.text[-300:])
+r, _ = request_sub(t0, member, "因病", "")
+s.check("... and the particulars", r.status == 422 and "具体情况" in r.text)
+r, _ = request_sub(t0, "NOBODY", "因病", "住院")
+s.check("only a member of the target's group can be substituted", r.status == 422 and "不在" in r.text)
+r, _ = request_sub(t0, member, "新发现的利害关系", "回避\n与负责人系近亲属")
+s.check("a control character in the reason is refused (it would enter the public record)", r.status == 422 and "控制字符" in r.text)
+r, sid = request_sub(t0, member, "新发现的利害关系", "与负责人系近亲属，冻结后才得知")
+s.check("staff's request waits for the leader: nothing changed yet", r.status == 303 and sid
+        and ids(db, f"SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'") == [0])
+r = staff.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
+s.check("staff cannot approve their own request", r.status == 403)
 before = sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'")
 sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.substitute' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "因病不能参加"})
-s.check("substitution whose audit row fails: no event, record unchanged, no audit row", r.status == 500
+r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
+s.check("approval whose audit row fails: no event, record unchanged, request still pending", r.status == 500
         and ids(db, f"SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'") == [0]
         and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
-        and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
+        and ids(db, f"SELECT status FROM draw_substitution WHERE id = {sid}") == ["待审批"], f"{r.status}")
 sql(db, "DROP TRIGGER fail_audit")
 sql(db, "CREATE TRIGGER fail_event BEFORE INSERT ON draw_event BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "因病不能参加"})
-s.check("substitution whose draw change fails: no audit row either", r.status == 500
+r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
+s.check("approval whose draw change fails: no audit row either", r.status == 500
         and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
 sql(db, "DROP TRIGGER fail_event")
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避\n与负责人系近亲属"})
-s.check("a control character in the reason is refused (it would enter the public record)", r.status == 422 and "控制字符" in r.text)
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": member, "reason": "回避：与负责人系近亲属"})
-s.check("officer substituted with its reason", r.status == 303, r.text[-300:])
+r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
+s.check("the leader approves: officer substituted", r.status == 303, r.text[-300:])
+s.check("the request is decided once", leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {}).status == 409)
 ev = sql(db, f"SELECT e.member_code, e.reason, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")
-s.check("the event records the reason and a replacement from the draw order", ev and ev[0][0] == member and ev[0][1] == "回避：与负责人系近亲属"
-        and ev[0][2] and ev[0][2] != member, str(ev))
+s.check("the event records the reason and a replacement from the draw order", ev and ev[0][0] == member
+        and ev[0][1] == "新发现的利害关系：与负责人系近亲属，冻结后才得知" and ev[0][2] and ev[0][2] != member, str(ev))
 now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
               f"AND m.target_code = ? AND m.status = '在组'", (t0,))
 s.check("the group is complete again without the recused officer, replaced from the lead dept's pool",
         len(now) == 3 and (member,) not in now and ev[0][2].startswith("YB"), str(now))
 joint_member = [c[0] for c in now if c[0].startswith("SC")][0]
-r = staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": joint_member, "reason": "因公出差不能参加"})
+r, sid2 = request_sub(t0, joint_member, "公务冲突", "因公出差不能参加")
+r = leader.form(f"/tasks/{tid}/substitutions/{sid2}/reject", {"opinion": ""})
+s.check("a refusal needs an opinion", r.status == 422)
+r = leader.form(f"/tasks/{tid}/substitutions/{sid2}/reject", {"opinion": "出差可改期，不予递补"})
+s.check("the leader refuses: the group stays", r.status == 303
+        and ids(db, f"SELECT status FROM draw_substitution WHERE id = {sid2}") == ["已驳回"]
+        and len(sql(db, f"SELECT 1 FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")) == 1)
+r = substitute(t0, joint_member, "公务冲突", "因公出差，行程已定")
 ev2 = sql(db, f"SELECT e.member_code, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}' "
               f"ORDER BY e.seq")
 s.check("a joint dept's officer is replaced from that dept's own pool", r.status == 303 and ev2[-1][0] == joint_member
         and ev2[-1][1] is not None and ev2[-1][1].startswith("SC") and ev2[-1][1] != joint_member, str(ev2))
+r = staff.get(f"/tasks/{tid}/draw")
+s.check("the ceremony page lists the requests with their decisions", 'id="substitution-requests"' in r.text and "已批准 2 次，已驳回 1 次" in r.text
+        and "出差可改期，不予递补" in r.text)
+r = anon.get(f"/public/tasks/{tid}")
+s.check("the public page counts the substitutions, with their times and reasons", "经批准 2 次，驳回 1 次" in r.text
+        and "（新发现的利害关系）" in r.text and "leader" not in r.text.split('id="pub-substitutions"')[1][:400])
 now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
               f"AND m.target_code = ? AND m.status = '在组'", (t0,))
 
@@ -355,7 +395,7 @@ for _ in range(40):
                                   f"AND d.status = '已抽取' AND m.target_code = ? AND m.status = '在组' AND m.member_code LIKE 'YB%'", (t0,))]
     if not lead:
         break
-    staff.form(f"/tasks/{tid}/substitute", {"type": "officer", "target": t0, "officer": lead[0], "reason": "回避：利害关系"})
+    substitute(t0, lead[0], "新发现的利害关系", "利害关系")
 left = sql(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' AND d.status = '已抽取' "
                f"AND m.target_code = ? AND m.status = '在组' AND m.role <> '专家'", (t0,))[0][0]
 r = staff.get(f"/tasks/{tid}/draw")

@@ -118,14 +118,21 @@ s.check("every group: 2 officers with a leader, covering the specialty FUND (not
         groups and all(len(g["officers"]) == 2 and g["leader"]
                        and g.get("uncovered", None) == [] for g in groups), json.dumps(groups, ensure_ascii=False)[:400])
 g0 = groups[0] if groups else {"target": "", "officers": [""]}
-r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "officer", "target": g0["target"], "officer": g0["officers"][0], "reason": ""})
-s.check("substitution needs a reason", r.status == 409)
 r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "officer", "target": g0["target"], "officer": g0["officers"][0],
-                                                         "reason": "回避：近亲属"})
-s.check("officer substituted in draw order", r.status == 200 and r.json()["event"]["replacement"] not in (None, g0["officers"][0]), r.text[:300])
+                                                         "reason_code": "因病", "reason": ""})
+s.check("substitution needs the particulars", r.status == 422)
+r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "officer", "target": g0["target"], "officer": g0["officers"][0],
+                                                         "reason_code": "新发现的利害关系", "reason": "近亲属"})
+sid = r.json().get("substitution", 0) if r.status == 200 else 0
+s.check("substitution requested, waiting for approval", r.status == 200 and r.json()["status"] == "待审批" and sid, r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{tid}/substitutions/{sid}/decide", {"approve": True})
+s.check("staff cannot decide", r.status == 403)
+r = leader.post_json(f"/api/v1/tasks/{tid}/substitutions/{sid}/decide", {"approve": True})
+s.check("approved: officer substituted in draw order", r.status == 200 and r.json()["event"]["replacement"] not in (None, g0["officers"][0]),
+        r.text[:300])
 r = sup.get(f"/api/v1/tasks/{tid}")
 s.check("the supervisor reads the task with its draw status", r.status == 200 and r.json()["draw"]["status"] == "已抽取")
-r = sup.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "target", "target": g0["target"], "reason": "x"})
+r = sup.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "target", "target": g0["target"], "reason_code": "其他", "reason": "x"})
 s.check("the supervisor cannot substitute", r.status == 403)
 r = staff.get(f"/api/v1/tasks/{tid}/draw")
 s.check("the record JSON", r.status == 200 and r.json()["status"] == "已抽取" and len(r.json()["record"]["events"]) == 1)
