@@ -25,6 +25,17 @@ static int dberr(Db *db, char **err) {
     return TASK_ERR;
 }
 
+/* A draw already filed under the code a task is about to take was not made by that task's freeze
+ * (a standalone CLI draw planted under a predictable code): the task must not adopt it.
+ * sql/020 holds the same rule for any writer. */
+static int code_has_draw(Db *db, const char *code, char **err) {
+    int64_t n = 0;
+    if (db_query_int(db, &n, "SELECT count(*) FROM draw WHERE task_code = ?", "t", code)) return dberr(db, err);
+    if (!n) return TASK_OK;
+    set_err(err, "已有使用任务编号 %s 的抽取记录（不是由本任务冻结的），任务不能开始；请联系管理员核查审计日志", code);
+    return TASK_CONFLICT;
+}
+
 static void field_err(json_t *errors, const char *field, const char *msg) {
     if (errors && !json_object_get(errors, field)) json_object_set_new(errors, field, json_string(msg));
 }
@@ -220,8 +231,9 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
         if (*c == '|' || (unsigned char)*c < 0x20) *c = '-';
     int64_t lead = dept_by_name(db, org, db_col_text(st, 9));
     char *joints = xstrdup(db_col_text(st, 10));
-    int rc = TASK_OK;
-    if (db_exec(db,
+    int rc = code_has_draw(db, code, err);
+    if (rc == TASK_OK &&
+        db_exec(db,
                 "INSERT INTO task(org_id, code, plan_task_id, name, kind, ratio, item_codes, scope_json, scope_text, "
                 "lead_dept_id, month_from, month_to, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,nullif(?,0),?,?,?,?)",
                 "itittttttitt" "tt", org, code, plan_task_id, db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
@@ -278,6 +290,17 @@ int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *sc
         json_decref(scope);
         set_err(err, "该临时任务已经开始实施");
         return TASK_CONFLICT;
+    }
+    char *adhoc_code = NULL;
+    if (db_query_text(db, &adhoc_code, "SELECT code FROM plan_adhoc WHERE id = ?", "i", adhoc_id)) {
+        json_decref(scope);
+        return dberr(db, err);
+    }
+    int planted = code_has_draw(db, adhoc_code ? adhoc_code : "", err);
+    free(adhoc_code);
+    if (planted != TASK_OK) {
+        json_decref(scope);
+        return planted;
     }
     char *sj = json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS), *words = plan_scope_describe(scope, NULL, NULL);
     json_decref(scope);

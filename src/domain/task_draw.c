@@ -311,16 +311,21 @@ int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t re
         free(code);
         return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
     }
-    Stmt *st = db_prepare(db, "SELECT type, target_code, member_code, reason_code, reason_text, status FROM draw_substitution "
-                              "WHERE id = ? AND task_id = ?");
+    /* A request names members of one draw; after a re-draw it no longer applies (the new groups differ). */
+    Stmt *st = db_prepare(db, "SELECT s.type, s.target_code, s.member_code, s.reason_code, s.reason_text, s.status, "
+                              "d.status = '已抽取' AND d.task_code = ? FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
+                              "WHERE s.id = ? AND s.task_id = ?");
     int rc = st ? TASK_OK : TASK_ERR;
     char *type = NULL, *target = NULL, *officer = NULL, *reason = NULL, *err = NULL;
     if (st) {
-        db_bind_int(st, 1, req_id);
-        db_bind_int(st, 2, task_id);
+        db_bind_text(st, 1, code);
+        db_bind_int(st, 2, req_id);
+        db_bind_int(st, 3, task_id);
         if (db_step(st) != DB_ROW) rc = (set_err(why, "递补申请不存在"), TASK_NOT_FOUND);
         else if (!str_eq(db_col_text(st, 5), "待审批"))
             rc = (set_err(why, "该递补申请已审批（%s）", db_col_text(st, 5)), TASK_CONFLICT);
+        else if (approve && !db_col_int(st, 6))
+            rc = (set_err(why, "该递补申请针对的抽取已被重新抽取作废，不能批准；请按新的抽取结果重新申请"), TASK_CONFLICT);
         else {
             type = xstrdup(db_col_text(st, 0));
             target = xstrdup(db_col_text(st, 1));

@@ -134,6 +134,11 @@ r = sup.get(f"/api/v1/tasks/{tid}")
 s.check("the supervisor reads the task with its draw status", r.status == 200 and r.json()["draw"]["status"] == "已抽取")
 r = sup.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "target", "target": g0["target"], "reason_code": "其他", "reason": "x"})
 s.check("the supervisor cannot substitute", r.status == 403)
+# a request still waiting when the draw is re-drawn names members of the voided draw
+r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "target", "target": g0["target"], "reason_code": "对象注销或无法检查",
+                                                         "reason": "已停业"})
+stale_sid = r.json().get("substitution", 0) if r.status == 200 else 0
+s.check("a second request waits", r.status == 200 and stale_sid, r.text[:300])
 r = staff.get(f"/api/v1/tasks/{tid}/draw")
 s.check("the record JSON", r.status == 200 and r.json()["status"] == "已抽取" and len(r.json()["record"]["events"]) == 1)
 paths = public_draw_files(anon, tid)
@@ -166,6 +171,13 @@ s.check("the approver is the leader's account", '（leader）' in (ids(db, "SELE
 staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=7)).isoformat() + "T10:00"}
 r = staff.post_json(f"/api/v1/tasks/{tid}/draw", {"values": ["702"]})
 s.check("the re-draw is held after its lottery", r.status == 200, r.text[:300])
+r = leader.post_json(f"/api/v1/tasks/{tid}/substitutions/{stale_sid}/decide", {"approve": True})
+s.check("a request made on the voided draw cannot be approved onto the re-draw",
+        r.status == 409 and "重新抽取作废" in r.json()["error"]["message"], r.text[:300])
+s.check("the re-draw has no substitution event", not ids(db, "SELECT e.seq FROM draw_event e JOIN draw d ON d.id = e.draw_id "
+                                                          "WHERE d.draw_no = 2 AND d.task_code = (SELECT code FROM task WHERE id = %d)" % tid))
+r = leader.post_json(f"/api/v1/tasks/{tid}/substitutions/{stale_sid}/decide", {"approve": False, "opinion": "已重新抽取"})
+s.check("it can still be rejected, closing it", r.status == 200, r.text[:300])
 r = staff.post_json(f"/api/v1/tasks/{tid}/redraw", {"reason": "再来一次"})
 s.check("a second re-draw is refused: one per task", r.status == 409 and "上限" in r.json()["error"]["message"], r.text[:300])
 leader.env = None
@@ -186,6 +198,28 @@ gvid, gptid = (r.json()["id"], r.json()["tasks"][0]["id"]) if r.status == 201 el
 staff.post_json(f"/api/v1/plans/{gvid}/submit", {})
 leader.post_json(f"/api/v1/plans/{gvid}/approve", {})
 staff.post_json(f"/api/v1/plans/{gvid}/publish", {})
+# a draw planted under the code a task will take (a standalone CLI draw) is not adopted by the task
+r = staff.post_json("/api/v1/plans", {"year": 2025, "number": "2025209", "tasks": [{
+    "task_no": "001号", "name": "编号被占用", "kind": "不定向", "ratio": "5%", "items": ["I1"],
+    "scope": {"region_prefix": "130528", "kinds": ["institution"]}, "lead_dept": "基金监管股", "period": "2025-03..2025-10"}]})
+pvid, pptid = (r.json()["id"], r.json()["tasks"][0]["id"]) if r.status == 201 else (0, 0)
+staff.post_json(f"/api/v1/plans/{pvid}/submit", {})
+leader.post_json(f"/api/v1/plans/{pvid}/approve", {})
+staff.post_json(f"/api/v1/plans/{pvid}/publish", {})
+p = subprocess.run([SPOTCHECK, "draw", "freeze", "--db", db, "--task", "2025209-001号", "--ratio", "5%",
+                    "--sources", json.dumps([fc3d_source(day + datetime.timedelta(days=2))])],
+                   capture_output=True, text=True, env=dict(os.environ, SPOTCHECK_TODAY=day.isoformat() + "T09:00"))
+s.check("a standalone freeze under a future task code is recorded (and audited)", p.returncode == 0, p.stdout + p.stderr)
+r = staff.post_json("/api/v1/tasks", {"plan_task": pptid})
+s.check("the task cannot start under a code that already has a draw",
+        r.status == 409 and "2025209-001号" in r.json()["error"]["message"], r.text[:300])
+try:
+    sql(db, "INSERT INTO task(org_id, code, name, kind, ratio, item_codes, scope_json, scope_text, month_from, month_to, "
+        "created_by, created_at) VALUES (1, '2025209-001号', 'x', '不定向', '5%', '', '{}', '', '2025-03', '2025-10', 'x', 'x')")
+    planted = ""
+except sqlite3.DatabaseError as e:
+    planted = str(e)
+s.check("the database refuses it too", "不是由本任务冻结" in planted, planted)
 r = staff.post_json("/api/v1/tasks", {"plan_task": gptid})
 s.check("the differentiated task starts", r.status == 201, r.text[:200])
 gtid = r.json()["id"] if r.status == 201 else 0
