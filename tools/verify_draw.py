@@ -175,6 +175,13 @@ BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 LOTTERIES = {"fc3d": ("福彩3D", (21, 15), range(7), 3), "ssq": ("双色球", (21, 15), (1, 3, 6), None),
              "tc_pl5": ("体彩排列5", (21, 25), range(7), 5)}
 QUICKNET_GENESIS, QUICKNET_PERIOD = 1692803367, 3
+ISSUE_SLACK_DAILY, ISSUE_SLACK_WEEKLY = 15, 8  # the Spring Festival break lowers an issue, never raises it
+
+
+def draw_days_to(weekdays, day):
+    """How many draw days of `weekdays` (Monday = 0) from 1 January to day, inclusive."""
+    first = datetime.date(day.year, 1, 1)
+    return sum(1 for i in range((day - first).days + 1) if (first + datetime.timedelta(days=i)).weekday() in weekdays)
 
 
 def source_problems(sources):
@@ -187,11 +194,13 @@ def source_problems(sources):
     for i, s in enumerate(sources):
         where = "第%d个随机数来源: " % (i + 1)
         kind = s.get("kind") if isinstance(s, dict) else None
+        kind = kind if isinstance(kind, str) else None
         if kind in LOTTERIES:
             external = True
             issue, date = s.get("issue"), s.get("date")
             try:
-                day = datetime.date.fromisoformat(date) if isinstance(date, str) and len(date) == 10 else None
+                day = (datetime.date.fromisoformat(date)
+                       if isinstance(date, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date) else None)
             except ValueError:
                 day = None
             if set(s) != {"kind", "issue", "date"} or day is None:
@@ -201,6 +210,11 @@ def source_problems(sources):
                 (len(issue) == 7 and issue[:4] == date[:4]) or (kind == "tc_pl5" and len(issue) == 5 and issue[:2] == date[2:4]))
             if not ok:
                 out.append(where + "期号应为开奖年份加期数")
+            else:
+                n = draw_days_to(LOTTERIES[kind][2], day)
+                lo = max(1, n - (ISSUE_SLACK_DAILY if len(LOTTERIES[kind][2]) == 7 else ISSUE_SLACK_WEEKLY))
+                if not lo <= int(issue[-3:]) <= n:
+                    out.append(where + "期号与开奖日期 %s 不符：该日的期数应在 %03d 至 %03d 之间" % (date, lo, n))
             if day.weekday() not in LOTTERIES[kind][2]:
                 out.append(where + "%s 不是开奖日" % date)
         elif kind == "drand":

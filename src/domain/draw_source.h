@@ -31,6 +31,10 @@ int draw_sources_check(const json_t *sources, char **err);
 /* The moment a source exists (its draw time or round time), seconds since the epoch; 0 for dice
  * (they are rolled at the ceremony). The source must have passed draw_sources_check. */
 long long draw_source_time(const json_t *source);
+
+/* 1 when a and b name the same external event (same lottery draw by issue or by date, same drand
+ * round), however written: a re-draw must not take a value already known. Dice never match. */
+int draw_source_same(const json_t *a, const json_t *b);
 /* The earliest time of the external sources (0 when there is none). */
 long long draw_sources_earliest(const json_t *sources);
 

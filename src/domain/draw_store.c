@@ -362,8 +362,7 @@ static int source_reused(Db *db, const char *task, const json_t *sources, char *
         json_t *old = json_loads(db_col_text(st, 0), 0, NULL);
         size_t i, k;
         json_t *a, *b;
-        json_array_foreach(sources, i, a) json_array_foreach(old, k, b) if (!found && json_equal(a, b) &&
-                                                                              draw_source_time(a)) {
+        json_array_foreach(sources, i, a) json_array_foreach(old, k, b) if (!found && draw_source_same(a, b)) {
             found = 1;
             *which = draw_source_label(a);
         }

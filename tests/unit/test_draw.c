@@ -1115,6 +1115,13 @@ static void test_sources(void) {
         {"[{\"kind\":\"fc3d\",\"issue\":\"2025330\",\"date\":\"2026-12-07\"}]", "期号"},
         {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\",\"x\":1}]", "须且只须"},
         {"[{\"kind\":\"lotto\"}]", "类型应为"},
+        /* the issue must fit its date: 2026-12-07 is the 341st day, 147 Tue/Thu/Sun to 12-08 */
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026342\",\"date\":\"2026-12-07\"}]", "应在 326 至 341"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026325\",\"date\":\"2026-12-07\"}]", "不符"},
+        {"[{\"kind\":\"tc_pl5\",\"issue\":\"26100\",\"date\":\"2026-12-07\"}]", "不符"},
+        {"[{\"kind\":\"ssq\",\"issue\":\"2026148\",\"date\":\"2026-12-08\"}]", "应在 139 至 147"},
+        {"[{\"kind\":\"ssq\",\"issue\":\"2026001\",\"date\":\"2026-12-08\"}]", "不符"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026002\",\"date\":\"2026-01-01\"}]", "应在 001 至 001"},
         {"[{\"kind\":\"drand\",\"chain\":\"default\",\"round\":5}]", "quicknet"},
         {"[{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":0}]", "正整数"},
         {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},{\"kind\":\"dice\",\"count\":51}]", "第2个"},
@@ -1126,6 +1133,18 @@ static void test_sources(void) {
         CHECK(rc == -1 && err && strstr(err, bad[i][1]));
         json_decref(s);
     }
+    /* the same lottery draw however written (by issue or by date); dice never repeat */
+    json_t *same = J("[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-06\"},"
+                     "{\"kind\":\"fc3d\",\"issue\":\"2026329\",\"date\":\"2026-12-07\"},"
+                     "{\"kind\":\"tc_pl5\",\"issue\":\"2026330\",\"date\":\"2026-12-06\"},"
+                     "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\",\"count\":10}]");
+    CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 0)), 1); /* same issue */
+    CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 1)), 1); /* same date */
+    CHECK_INT(draw_source_same(json_array_get(ok, 2), json_array_get(same, 2)), 1); /* 5- and 7-digit issue */
+    CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 2)), 0); /* another lottery */
+    CHECK_INT(draw_source_same(json_array_get(ok, 3), json_array_get(same, 3)), 1);
+    CHECK_INT(draw_source_same(json_array_get(ok, 4), json_array_get(same, 4)), 0);
+    json_decref(same);
     /* canonical values */
     const struct {
         int src;
