@@ -316,21 +316,30 @@ def record_seed(record):
     return "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
 
 
-def verify_sources(record, freeze, out):
-    """/2: declared sources, freeze gap_hours before the earliest, draw after each, values."""
+def verify_declared(freeze, out):
+    """/2 freeze: declared sources valid, frozen gap_hours before the earliest. False when the
+    sources themselves are invalid (nothing more to check against them)."""
     sources = freeze.get("sources")
     problems = source_problems(sources)
     if problems:
         out += ["freeze.sources: " + p for p in problems]
-        return
+        return False
     times = [t for t in (source_time(s) for s in sources) if t is not None]
-    frozen, drawn, gap = parse_time(freeze.get("frozen_at")), parse_time(record.get("drawn_at")), freeze.get("gap_hours")
+    frozen, gap = parse_time(freeze.get("frozen_at")), freeze.get("gap_hours")
     if frozen is None:
         out.append("freeze.frozen_at: 应为带时区的时间")
     elif type(gap) is not int or not 1 <= gap <= 24 * 365:
         out.append("freeze.gap_hours: 应为正整数（小时）")
     elif times and frozen + gap * 3600 > min(times):
         out.append("freeze.frozen_at: 冻结应早于最早的随机数来源至少 %d 小时" % gap)
+    return True
+
+
+def verify_sources(record, freeze, out):
+    """/2: declared sources, freeze gap_hours before the earliest, draw after each, values."""
+    if not verify_declared(freeze, out):
+        return
+    sources, drawn, frozen = freeze.get("sources"), parse_time(record.get("drawn_at")), parse_time(freeze.get("frozen_at"))
     if drawn is None:
         out.append("drawn_at: 应为带时区的时间")
     else:
@@ -765,7 +774,7 @@ def verify_frozen(record, pop, roster, expect_freeze):
     if expect_freeze and expect_freeze != fsha:
         out.append("freeze: 与公告的摘要 %s 不符（重算为 %s）" % (expect_freeze, fsha))
     if record.get("format") == FORMAT_V2:
-        out += ["freeze.sources: " + p for p in source_problems(freeze.get("sources"))]
+        verify_declared(freeze, out)
     params = freeze.get("params") if isinstance(freeze.get("params"), dict) else {}
     if pop is not None:
         if (freeze.get("population") or {}).get("sha256") != pop["sha256"]:

@@ -786,25 +786,35 @@ static void check_keys(const json_t *obj, const char *const *keys, size_t n, con
         if (!json_object_get(obj, keys[i])) say(out, count, "%s%s: 缺少字段", prefix, keys[i]);
 }
 
-/* /2: the sources were declared, the freeze came at least gap_hours before the earliest external
- * source, the draw after every source existed, and each value fits its kind in canonical form. */
-static void verify_sources(const json_t *record, const json_t *freeze, Buf *out, int *count) {
-    const json_t *sources = json_object_get(freeze, "sources"), *values = json_object_get(record, "values");
+/* /2 freeze: the sources were declared and valid, and the freeze came at least gap_hours before
+ * the earliest external source. -1 when the sources are invalid (nothing to check them against). */
+static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, int *count) {
+    const json_t *sources = json_object_get(freeze, "sources");
     char *err = NULL;
     if (draw_sources_check(sources, &err)) {
         say(out, count, "freeze.sources: %s", err);
         free(err);
-        return;
+        return -1;
     }
-    long long frozen = 0, drawn = 0, first = draw_sources_earliest(sources);
+    long long first = draw_sources_earliest(sources);
     json_t *gap = json_object_get(freeze, "gap_hours");
-    if (draw_time_parse(jstr(freeze, "frozen_at"), &frozen))
+    if (draw_time_parse(jstr(freeze, "frozen_at"), frozen))
         say(out, count, "freeze.frozen_at: 应为带时区的时间（如 2026-12-06T10:15:03+08:00）");
     else if (!json_is_integer(gap) || json_integer_value(gap) < 1 || json_integer_value(gap) > 24 * 365)
         say(out, count, "freeze.gap_hours: 应为正整数（小时）");
-    else if (first && frozen + json_integer_value(gap) * 3600 > first)
+    else if (first && *frozen + json_integer_value(gap) * 3600 > first)
         say(out, count, "freeze.frozen_at: 冻结应早于最早的随机数来源至少 %lld 小时",
             (long long)json_integer_value(gap));
+    return 0;
+}
+
+/* /2 record: the freeze as above, the draw after every source existed, and each value fits its
+ * kind in canonical form. */
+static void verify_sources(const json_t *record, const json_t *freeze, Buf *out, int *count) {
+    const json_t *sources = json_object_get(freeze, "sources"), *values = json_object_get(record, "values");
+    long long frozen = 0, drawn = 0;
+    char *err = NULL;
+    if (verify_declared(freeze, &frozen, out, count)) return;
     if (draw_time_parse(jstr(record, "drawn_at"), &drawn)) {
         say(out, count, "drawn_at: 应为带时区的时间");
     } else {
@@ -1053,11 +1063,8 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
             jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
     if (expect_freeze && strcmp(expect_freeze, fsha))
         say(out, &count, "freeze: 与公告的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
-    char *err = NULL;
-    if (v2 && draw_sources_check(json_object_get(freeze, "sources"), &err)) {
-        say(out, &count, "freeze.sources: %s", err);
-        free(err);
-    }
+    long long frozen = 0;
+    if (v2) verify_declared(freeze, &frozen, out, &count);
     const json_t *fp = json_object_get(freeze, "population"), *params = json_object_get(freeze, "params");
     if (pop) {
         if (!str_eq(jstr(fp, "sha256"), pop->sha256))

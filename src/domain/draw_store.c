@@ -930,8 +930,10 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
     if (!db_col_is_null(st, 4)) {
         *doc = json_loads(db_col_text(st, 4), 0, NULL);
     } else {
-        *doc = json_pack("{s:s,s:o,s:s}", "format", DRAW_FORMAT, "freeze",
-                         json_loads(db_col_text(st, 2), 0, NULL), "freeze_sha256", db_col_text(st, 3));
+        json_t *freeze = json_loads(db_col_text(st, 2), 0, NULL);
+        /* a frozen /2 draw declares its sources in the freeze: label it so verifiers check them */
+        *doc = json_pack("{s:s,s:o,s:s}", "format", json_object_get(freeze, "sources") ? DRAW_FORMAT_V2 : DRAW_FORMAT,
+                         "freeze", freeze, "freeze_sha256", db_col_text(st, 3));
     }
     db_finalize(st);
     if ((population && db_query_text(db, population, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", "i", id)) ||
@@ -1008,6 +1010,11 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
         int have_ros = off && draw_roster_parse(&ros, off, strlen(off), NULL) == 0;
         Buf diff;
         buf_init(&diff);
+        char *rsha = NULL;
+        db_query_text(db, &rsha, "SELECT record_sha256 FROM draw WHERE id = ?", "i", id);
+        draw_sha256_hex(rjson ? rjson : "", rjson ? strlen(rjson) : 0, sha);
+        if (rjson && !str_eq(sha, rsha)) PROBLEM("抽取记录的 SHA-256 为 %s，与保存的记录摘要 %s 不符", sha, rsha ? rsha : "（缺失）");
+        free(rsha);
         if (!rec) PROBLEM("抽取记录缺失或不是 JSON");
         else if (have_pop && have_ros && draw_verify(rec, &pop, &ros, fsha, &diff, NULL))
             PROBLEM("抽取记录与冻结的输入重算不一致：%s", diff.data ? diff.data : "");

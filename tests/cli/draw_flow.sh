@@ -54,6 +54,31 @@ fsha=$(grep -o '冻结摘要 [0-9a-f]*' "$t/freeze.out" | head -n 1 | cut -d' ' 
 grep -qx '冻结记录一致（尚未抽取）' "$t/pre.out" && grep -q '^D	' "$t/pre.out" || { cat "$t/pre.out"; exit 1; }
 $PY "$t/f.json" "$t/fp.tsv" "$t/fo.tsv" --freeze "$fsha" > "$t/pre2.out"
 diff "$t/pre.out" "$t/pre2.out" || exit 1
+# the frozen record is a /2 record, so its declared sources are checked before the draw too
+python3 - "$t/f.json" "$t/fbad.json" "$ROOT/tools" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[3])
+import verify_draw as v
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "spotcheck-draw/2", d["format"]
+d["freeze"]["sources"][0]["issue"] = "2025100"   # not the issue drawn on 2 June; digest recomputed
+d["freeze_sha256"] = v.sha256_hex(v.canonical(d["freeze"]))
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+d = json.load(open(sys.argv[1]))
+d["freeze"]["frozen_at"] = "2025-06-02T09:00:00+08:00"   # 12 hours before the lottery
+d["freeze_sha256"] = v.sha256_hex(v.canonical(d["freeze"]))
+json.dump(d, open(sys.argv[2].replace("fbad", "fgap"), "w"), ensure_ascii=False)
+PY
+set +e
+"$S" verify "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; exit 1; }
+$PY "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; exit 1; }
+set -e
+grep -q '不符' "$t/pre.out" && grep -q '不符' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; exit 1; }
+set +e
+"$S" verify "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; exit 1; }
+$PY "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; exit 1; }
+set -e
+grep -q '至少 24 小时' "$t/pre.out" && grep -q '至少 24 小时' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; exit 1; }
 python3 - "$t/frozen.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -101,7 +126,8 @@ second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["select
 # append-only: what was frozen or drawn cannot be changed or deleted through SQL ...
 for stmt in "UPDATE draw SET seed = 'x'" "UPDATE draw SET freeze_json = '{}'" "DELETE FROM draw" \
             "UPDATE draw SET status = '已冻结'" "DELETE FROM draw_event" "UPDATE draw_event SET reason = 'x'" \
-            "DELETE FROM draw_file" "UPDATE draw_exclusion SET reason = 'x'"; do
+            "DELETE FROM draw_file" "UPDATE draw_exclusion SET reason = 'x'" "UPDATE draw SET record_sha256 = 'x'" \
+            "UPDATE draw SET superseded_reason = 'x'" "UPDATE draw SET drawn_by = 'x'"; do
   if sqlite3 "$db" "$stmt" 2>"$t/sql.err"; then echo "append-only table accepted: $stmt"; exit 1; fi
   grep -q '不能' "$t/sql.err" || { echo "no refusal for: $stmt"; cat "$t/sql.err"; exit 1; }
 done
@@ -119,6 +145,12 @@ set +e
 "$S" audit verify --db "$t/edit2.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
 grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+sqlite3 "$db" ".backup '$t/edit3.db'"
+sqlite3 "$t/edit3.db" "DROP TRIGGER draw_frozen_fixed; UPDATE draw SET record_sha256 = '$(printf '0%.0s' $(seq 64))'"
+set +e
+"$S" audit verify --db "$t/edit3.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+set -e
+grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 [ "$(cut -f3 "$t/p.tsv" | sort -u | wc -l)" -eq 4 ]       # region column for cross-region
 
 # both verifiers agree the record is consistent, with and without the published freeze digest
