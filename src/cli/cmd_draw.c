@@ -7,6 +7,7 @@
 #include "../domain/draw_source.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
+#include "../web/web.h" /* the role table and the jurisdiction rule the pages apply */
 #include "cli.h"
 
 #include "../core/util.h"
@@ -518,10 +519,21 @@ static int tx_end(Db *db, int r, char **err) {
  * ceremony page (the reason, the leader's approval). Returns a CLI exit code. */
 static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t task_id, const json_t *sources,
                          char **err) {
-    int64_t org = 0;
+    int64_t org = 0, in_scope = 0;
+    char *role = NULL;
     if (!a->by || db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ? AND status = '启用'", "t", a->by) ||
         !org)
         return cli_usage_error("draw", "%s 是抽查任务：须以本局启用的账号办理（--by 用户名），并写入审计日志", a->task);
+    /* the same rule as the task pages: a role that may hold draws, for a task in the account's jurisdiction */
+    db_query_text(db, &role, "SELECT role FROM user WHERE username = ?", "t", a->by);
+    db_query_int(db, &in_scope, "SELECT count(*) FROM task WHERE id = ? AND " WEB_SCOPE_SQL("org_id"), "ii", task_id, org);
+    int may = role && web_role_has(role, P_TASK_WRITE);
+    free(role);
+    if (!may || !in_scope) {
+        fprintf(stderr, "spotcheck draw: 账号 %s %s\n", a->by,
+                !may ? "的角色不能办理抽取（须为检查科室的业务经办账号）" : "无权办理该任务（不在其管辖范围内）");
+        return CLI_REJECTED;
+    }
     if (a->params_given)
         return cli_usage_error("draw", "任务的抽取参数来自年度计划和实施方案，命令行不能另行指定");
     if (!strcmp(sub, "substitute") || !strcmp(sub, "redraw")) {

@@ -135,6 +135,9 @@ s.check("the CLI will not freeze a task's draw without a real account", p.return
 p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", "staff", "--ratio", "100%", "--db", db],
                    capture_output=True, text=True)
 s.check("... nor with parameters of its own", p.returncode == 2 and "不能另行指定" in p.stderr, p.stderr)
+for who, why in (("supervisor", "角色"), ("officer", "角色"), ("lincheng", "管辖范围")):
+    p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", who, "--db", db], capture_output=True, text=True)
+    s.check(f"... nor by the {who} account ({why})", p.returncode == 1 and why in p.stderr, p.stderr)
 p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", "staff", "--db", db], capture_output=True, text=True)
 s.check("frozen from the CLI by the staff account, as on the task page", p.returncode == 0 and "已冻结" in p.stdout, p.stdout + p.stderr)
 s.check("... with the task's audit row under that account",
