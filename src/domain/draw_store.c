@@ -1036,6 +1036,16 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
             if (k != json_array_size(evs))
                 PROBLEM("抽取记录有 %zu 次递补，递补记录表有 %zu 条", json_array_size(evs), k);
         }
+        /* a task's /2 draw is substituted only on an approved request (sql/019): each event has one */
+        int64_t unapproved = 0;
+        db_query_int(db, &unapproved,
+                     "SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id "
+                     "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code FROM task) "
+                     "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND s.event_seq = e.seq "
+                     "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
+                     "AND s.member_code IS e.member_code)",
+                     "i", id);
+        if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
         buf_free(&diff);
         if (have_ros) draw_roster_free(&ros);
         json_decref(rec);

@@ -145,6 +145,15 @@ paths = public_draw_files(anon, tid)
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), paths["record"], paths["population"], paths["officers"]],
                    capture_output=True, text=True)
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
+s.check("audit verify: the draw and its approved substitution are consistent", p.returncode == 0, p.stdout + p.stderr)
+import shutil
+shutil.copy(db, db + ".edit")
+sql(db + ".edit", "DROP TRIGGER draw_substitution_decided_once")
+sql(db + ".edit", "UPDATE draw_substitution SET event_seq = NULL, status = '已驳回'")
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db + ".edit"], capture_output=True, text=True)
+s.check("audit verify: a substitution without its approved request is reported",
+        p.returncode == 1 and "没有对应的经批准的递补申请" in p.stdout, p.stdout + p.stderr)
 acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{tid}' ORDER BY id")
 for a in ["task.start", "task.scheme.save", "task.scheme.return", "task.scheme.publish", "task.draw.freeze", "task.draw.run",
           "task.draw.substitute"]:
