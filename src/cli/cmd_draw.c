@@ -514,6 +514,12 @@ static int tx_end(Db *db, int r, char **err) {
     return 0;
 }
 
+static void print_dice(const json_t *dice) {
+    char *v = json_dumps(json_object_get(dice, "values"), JSON_COMPACT);
+    printf("骰子点数已登记: %s（%s）。抽取时须输入同样的点数。\n", v, json_string_value(json_object_get(dice, "recorded_at")));
+    free(v);
+}
+
 /* `draw freeze|run` of a code that is a task: through task_draw_freeze / task_draw_run, as the
  * task page does, by a real account (--by). Substitution and re-draw of a task need the
  * ceremony page (the reason, the leader's approval). Returns a CLI exit code. */
@@ -545,21 +551,25 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
     int rc;
     json_t *rec = NULL;
     char *fsha = NULL;
+    json_t *dice = NULL;
     if (!strcmp(sub, "freeze")) rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
+    else if (!strcmp(sub, "dice")) rc = task_draw_dice(db, &who, task_id, a->values, a->observers, &dice, err);
     else rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
     if (rc != TASK_OK) {
         fprintf(stderr, "spotcheck draw: %s\n", *err ? *err : "失败");
         return CLI_REJECTED;
     }
-    if (rec) print_record(rec);
+    if (dice) print_dice(dice);
+    else if (rec) print_record(rec);
     else printf("已冻结。请在随机数产生前公布公告（冻结摘要 %s）。\n", fsha);
+    json_decref(dice);
     json_decref(rec);
     free(fsha);
     return CLI_OK;
 }
 
 int cmd_draw(int argc, char **argv) {
-    if (argc < 2) return cli_usage_error("draw", "须指定子命令 freeze | run | substitute | redraw | show");
+    if (argc < 2) return cli_usage_error("draw", "须指定子命令 freeze | dice | run | substitute | redraw | show");
     const char *sub = argv[1];
     DrawArgs a = {0};
     int rc = draw_args(argc, argv, &a);
@@ -573,7 +583,7 @@ int cmd_draw(int argc, char **argv) {
         clock_today(date);
         a.date = date;
     }
-    if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "substitute") &&
+    if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "dice") && strcmp(sub, "substitute") &&
         strcmp(sub, "redraw") && strcmp(sub, "show")) {
         json_decref(a.params);
         json_decref(a.values);
@@ -640,6 +650,22 @@ int cmd_draw(int argc, char **argv) {
                 printf("已冻结。请在随机数产生前公布冻结摘要 %s、名单摘要和随机数来源。\n", fsha);
             }
             free(fsha);
+        }
+    } else if (!strcmp(sub, "dice")) {
+        if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每组骰子提供 --value 点数");
+        else {
+            json_t *dice = NULL;
+            char at[26];
+            clock_now_rfc3339(at);
+            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
+                                 : draw_store_dice(db, a.task, a.values, clock_epoch(), at, a.by ? a.by : "cli", a.observers, &dice, &err);
+            if (!r && draw_audit(db, &a, "draw.dice", json_incref(dice), &err)) r = -1;
+            if (tx_end(db, r, &err) && !r) r = -1;
+            if (r) {
+                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
+                rc = CLI_REJECTED;
+            } else print_dice(dice);
+            json_decref(dice);
         }
     } else if (!strcmp(sub, "run")) {
         if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每个随机数来源提供 --value");

@@ -793,23 +793,45 @@ static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_ex
 
 /* The canonical values of the sources for a run at `now`; NULL with *err when a value does not
  * fit its source or a source does not exist yet. */
-static json_t *run_values(const json_t *sources, const json_t *values, long long now, char **err) {
+static int is_dice(const json_t *src) {
+    return str_eq(json_string_value(json_object_get(src, "kind")), "dice");
+}
+
+/* The dice recorded for draw id before its lottery (JSON array), NULL when none. */
+static json_t *recorded_dice(Db *db, int64_t id) {
+    char *text = NULL;
+    db_query_text(db, &text, "SELECT dice_values FROM draw_dice WHERE draw_id = ?", "i", id);
+    json_t *dice = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    return dice;
+}
+
+/* The canonical values for a run at `now`; dice must equal those recorded before the lottery
+ * (`dice`), so that they cannot be chosen once the lottery is known. */
+static json_t *run_values(const json_t *sources, const json_t *values, const json_t *dice, long long now,
+                          char **err) {
     if (!json_is_array(values) || json_array_size(values) != json_array_size(sources))
         return set_err(err, "须按声明的顺序为 %zu 个随机数来源各输入一个数值", json_array_size(sources)), NULL;
     json_t *out = json_array(), *src;
-    size_t i;
+    size_t i, dice_k = 0;
     json_array_foreach(sources, i, src) {
         char *label = draw_source_label(src), *why = NULL;
         long long t = draw_source_time(src);
         char *canon = draw_source_value(src, json_string_value(json_array_get(values, i)), &why);
+        const char *thrown = is_dice(src) ? json_string_value(json_array_get(dice, dice_k++)) : NULL;
+        int bad = 1;
         if (t && now < t) {
             set_err(err, "%s 尚未产生，不能抽取：须在其产生之后输入", label);
         } else if (!canon) {
             set_err(err, "%s：%s", label, why);
-        }
+        } else if (is_dice(src) && !thrown) {
+            set_err(err, "%s 没有在开奖前登记：骰子须在最早的外部随机数产生前当众掷出并登记，不能在开奖后输入；请经批准后重新抽取", label);
+        } else if (thrown && strcmp(thrown, canon)) {
+            set_err(err, "%s 的点数 %s 与开奖前登记的 %s 不符", label, canon, thrown);
+        } else bad = 0;
         free(label);
         free(why);
-        if (!canon || (t && now < t)) {
+        if (bad) {
             free(canon);
             json_decref(out);
             return NULL;
@@ -840,7 +862,9 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
         loaded_free(&l);
         return 1;
     }
-    json_t *canon = run_values(json_object_get(freeze, "sources"), values, now, err);
+    json_t *dice = recorded_dice(db, l.id);
+    json_t *canon = run_values(json_object_get(freeze, "sources"), values, dice, now, err);
+    json_decref(dice);
     json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, NULL, &l.pop, &l.ros, err) : NULL;
     json_decref(canon);
     json_decref(freeze);
@@ -857,6 +881,58 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     loaded_free(&l);
     *record = rec;
     return 0;
+}
+
+int draw_store_dice(Db *db, const char *task, const json_t *values, long long now, const char *at,
+                    const char *by, const char *observers, json_t **dice, char **err) {
+    *dice = NULL;
+    Loaded l;
+    int rc = load_current(db, task, &l, err);
+    if (rc) {
+        loaded_free(&l);
+        return rc;
+    }
+    json_t *freeze = json_loads(l.freeze_json, 0, NULL), *sources = json_object_get(freeze, "sources"), *src;
+    json_t *prior = recorded_dice(db, l.id), *out = json_array();
+    long long first = draw_sources_earliest(sources);
+    size_t i, k = 0, n = 0;
+    json_array_foreach(sources, i, src) n += is_dice(src);
+    rc = 1;
+    if (strcmp(l.status, "已冻结")) set_err(err, "任务 %s 的抽取已经进行（状态: %s），不能再登记骰子", task, l.status);
+    else if (!n) set_err(err, "任务 %s 没有声明骰子作为随机数来源", task);
+    else if (prior) set_err(err, "任务 %s 的骰子点数已经登记，不能更改", task);
+    else if (first && now >= first) {
+        char t[26];
+        draw_time_format(first, 8 * 3600, t);
+        set_err(err, "骰子须在最早的外部随机数产生（%s）之前登记；现在登记的点数可能是看到开奖结果后选的，不予接受", t);
+    } else if (!json_is_array(values) || json_array_size(values) != n)
+        set_err(err, "须按声明的顺序为 %zu 组骰子各输入一组点数", n);
+    else if (!str_empty(observers) && draw_text_has_control(observers))
+        set_err(err, "观察员不能含有控制字符");
+    else rc = 0;
+    json_array_foreach(sources, i, src) {
+        if (rc || !is_dice(src)) continue;
+        char *why = NULL, *canon = draw_source_value(src, json_string_value(json_array_get(values, k++)), &why);
+        if (!canon) {
+            char *label = draw_source_label(src);
+            set_err(err, "%s：%s", label, why);
+            free(label);
+            rc = 1;
+        } else json_array_append_new(out, json_string(canon));
+        free(canon);
+        free(why);
+    }
+    char *text = rc ? NULL : draw_canonical_json(out);
+    if (!rc && db_exec(db, "INSERT INTO draw_dice(draw_id, dice_values, recorded_at, recorded_by, observers) VALUES (?,?,?,?,?)",
+                       "ittt" "t", l.id, text, at, by, str_empty(observers) ? NULL : observers))
+        rc = dberr(db, err);
+    free(text);
+    if (!rc) *dice = json_pack("{s:O,s:s}", "values", out, "recorded_at", at);
+    json_decref(out);
+    json_decref(prior);
+    json_decref(freeze);
+    loaded_free(&l);
+    return rc;
 }
 
 int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,

@@ -48,6 +48,13 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
  * Returns 0 and the record (caller decrefs), -1 on a storage error. */
 int draw_store_run(Db *db, const char *task, const json_t *values, long long now,
                    const char *drawn_at, const char *by, json_t **record, char **err);
+/* Records the dice of the task's frozen draw (a JSON array of strings, one per dice source in
+ * declared order) at `now`, which must be before the earliest external source: a dice string
+ * typed once the lottery is known could be chosen to steer the draw. Once, never changed; the run
+ * then takes exactly these. `at` is now in RFC 3339. Returns 0 and *dice {values, recorded_at},
+ * 1 refused (*err), -1 storage error. */
+int draw_store_dice(Db *db, const char *task, const json_t *values, long long now, const char *at,
+                    const char *by, const char *observers, json_t **dice, char **err);
 /* Records a substitution (type "target" or "officer") on the task's drawn draw and re-derives
  * the groups; *event receives the computed event (with its replacement). Returns 0/1/-1. */
 int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,

@@ -139,6 +139,34 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
     return rc;
 }
 
+int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *values, const char *observers,
+                   json_t **dice, char **why) {
+    *dice = NULL;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    if (db_begin(db) != DB_OK) {
+        free(code);
+        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    }
+    char at[26], *err = NULL;
+    clock_now_rfc3339(at);
+    int rc = from_store(draw_store_dice(db, code, values, clock_epoch(), at, who->username, observers, dice, &err));
+    if (rc != TASK_OK) set_err(why, "%s", err ? err : "登记失败");
+    if (rc == TASK_OK)
+        rc = audit(db, who, "task.draw.dice", task_id,
+                   json_pack("{s:O, s:s, s:s}", "values", json_object_get(*dice, "values"), "recorded_at", at,
+                             "observers_present", observers ? observers : ""),
+                   why);
+    rc = finish(db, rc, why);
+    if (rc != TASK_OK) {
+        json_decref(*dice);
+        *dice = NULL;
+    }
+    free(err);
+    free(code);
+    return rc;
+}
+
 /* ---- re-draw ---- */
 
 int task_redraw_limit(void) {

@@ -35,6 +35,12 @@ int task_draw_gap_hours(void);
 int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
                      char **why);
 
+/* Records the dice thrown for the frozen draw (one string per dice source, declared order) before
+ * the earliest external source exists; the run must then give the same. *dice receives
+ * {values, recorded_at} (caller decrefs). */
+int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *values, const char *observers,
+                   json_t **dice, char **why);
+
 /* Runs the frozen draw with one value per declared source (a JSON array of strings), recording
  * the observers present. *record receives the draw record (caller decrefs). */
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,

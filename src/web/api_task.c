@@ -208,6 +208,21 @@ void api_task_draw(Req *r) {
     json_decref(b);
 }
 
+void api_task_dice(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *msg = NULL;
+    json_t *dice = NULL, *values = json_object_get(b, "values");
+    int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每组骰子给出点数（字符串数组）"), 422)
+                                        : task_web_dice(r, id, values, jstr(b, "observers_present"), &dice, &msg);
+    if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已登记", "dice", dice));
+    else web_error(r, status, "dice", msg ? msg : "登记失败");
+    free(msg);
+    json_decref(b);
+}
+
 void api_task_redraw_request(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;

@@ -126,6 +126,37 @@ static json_t *substitutions_view(Db *db, const char *code, int public_view) {
     return a;
 }
 
+/* The dice recorded before the lottery for the current draw (sql/022): v.dice {values, recorded_at_text,
+ * observers}, each dice row of v.sources gets `thrown`; v.needs_dice while dice are declared and not
+ * yet recorded, with v.dice_rows (the dice sources, numbered for the form). */
+static void dice_view(Db *db, const char *code, json_t *v) {
+    json_t *rows = json_object_get(v, "sources"), *row, *dice_rows = json_array();
+    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_at, dd.observers FROM draw_dice dd JOIN draw d ON d.id = dd.draw_id "
+                              "WHERE d.task_code = ? AND d.status <> '已作废'");
+    json_t *thrown = NULL;
+    if (st) {
+        db_bind_text(st, 1, code);
+        if (db_step(st) == DB_ROW) {
+            thrown = json_loads(db_col_text(st, 0), 0, NULL);
+            json_t *rec = json_string(db_col_text(st, 1));
+            json_object_set_new(v, "dice", json_pack("{s:o, s:s?}", "recorded_at_text", time_text(rec), "observers", db_col_text(st, 2)));
+            json_decref(rec);
+        }
+        db_finalize(st);
+    }
+    size_t i, k = 0;
+    json_array_foreach(rows, i, row) {
+        if (json_is_true(json_object_get(row, "external"))) continue;
+        json_t *t = json_array_get(thrown, k);
+        if (t) json_object_set(row, "thrown", t);
+        json_array_append_new(dice_rows, json_pack("{s:I, s:O}", "n", (json_int_t)k, "label", json_object_get(row, "label")));
+        k++;
+    }
+    json_object_set_new(v, "needs_dice", json_boolean(k && !thrown));
+    json_object_set_new(v, "dice_rows", dice_rows);
+    json_decref(thrown);
+}
+
 json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *doc = NULL;
     char *status = NULL;
@@ -143,6 +174,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_object_set_new(v, "sources", sources_view(json_object_get(f, "sources"), json_object_get(doc, "values")));
         json_object_set(v, "gap_hours", json_object_get(f, "gap_hours"));
         json_object_set_new(v, "drawn_at_text", time_text(json_object_get(doc, "drawn_at")));
+        dice_view(r->db, code, v);
     } else {
         json_object_set_new(v, "v2", json_false());
         json_object_set_new(v, "sources", json_array());
@@ -317,6 +349,38 @@ void page_task_ceremony(Req *r) {
 int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec, char **msg) {
     Actor who = actor_of(r);
     return draw_status(task_draw_run(r->db, &who, id, values, obs, rec, msg));
+}
+
+int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice, char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
+}
+
+/* The dice, thrown in public before the lottery: dice0, dice1, … one per dice source. */
+void page_task_dice(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *obs = web_form(r, "observers_present"), *msg = NULL;
+    json_t *values = json_array(), *dice = NULL;
+    for (int i = 0; i < DRAW_SOURCES_MAX; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "dice%d", i);
+        char *v = web_form(r, name);
+        if (!v) break;
+        str_trim(v);
+        json_array_append_new(values, json_string(v));
+        free(v);
+    }
+    int status = task_web_dice(r, id, values, obs, &dice, &msg);
+    json_decref(values);
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, "dice", msg ? msg : "登记失败");
+    json_decref(dice);
+    free(obs);
+    free(msg);
 }
 
 void page_task_draw(Req *r) {

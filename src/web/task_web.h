@@ -19,6 +19,7 @@
      "冻结抽取名单并公布承诺"},                                                                    \
     {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
     {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
+    {"POST", "/tasks/:id/dice", P_TASK_WRITE, CSRF_TOKEN, page_task_dice, "开奖前登记骰子点数"},   \
     {"POST", "/tasks/:id/substitutions/:sid/approve", P_TASK_APPROVE, CSRF_TOKEN,                  \
      page_task_substitute_approve, "批准递补"},                                                    \
     {"POST", "/tasks/:id/substitutions/:sid/reject", P_TASK_APPROVE, CSRF_TOKEN,                   \
@@ -70,6 +71,7 @@
     {"POST", "/api/v1/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, api_task_publish, "公开实施方案"}, \
     {"POST", "/api/v1/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, api_task_freeze, "冻结抽取名单"}, \
     {"POST", "/api/v1/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, api_task_draw, "输入公开随机数并抽取"}, \
+    {"POST", "/api/v1/tasks/:id/dice", P_TASK_WRITE, CSRF_TOKEN, api_task_dice, "开奖前登记骰子点数"}, \
     {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"}, \
     {"POST", "/api/v1/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, api_joint_confirm, "联合部门确认参加"},
 
@@ -84,6 +86,7 @@ void api_task_return(Req *r);
 void api_task_publish(Req *r);
 void api_task_freeze(Req *r);
 void api_task_draw(Req *r);
+void api_task_dice(Req *r);
 void api_task_substitute(Req *r);
 void api_joint_confirm(Req *r);
 void page_task_list(Req *r);
@@ -97,6 +100,7 @@ void page_task_publish(Req *r);
 void page_task_freeze(Req *r);
 void page_task_ceremony(Req *r);
 void page_task_draw(Req *r);
+void page_task_dice(Req *r);
 void page_task_substitute(Req *r);
 void page_task_substitute_approve(Req *r);
 void page_task_substitute_reject(Req *r);
@@ -151,6 +155,9 @@ struct TaskSchemeInput;
 int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
 int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present, json_t **record,
                  char **msg);
+/* Records the dice (one string per dice source) before the lottery; *dice {values, recorded_at}. */
+int task_web_dice(Req *r, long long id, const json_t *values, const char *observers_present, json_t **dice,
+                  char **msg);
 /* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
  * items, in one transaction with the audit row (page_task_people.c). Same return convention;
  * 404 when the account has no dept or the dept is not a joint dept of the task. */

@@ -98,6 +98,13 @@ grep -q '至少 24 小时' "$t/late.err" || { cat "$t/late.err"; exit 1; }
 # before the lottery is drawn, the draw is refused
 "$S" draw run --db "$db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/early.err"; [ $? -eq 1 ] || exit 1
 grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; exit 1; }
+# the dice are thrown and recorded before the lottery, once; a copy without them is checked later
+sqlite3 "$db" ".backup '$t/nodice.db'"
+"$S" draw dice --db "$db" --task T1 --value 42313259 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1   # 9 is not a die
+"$S" draw dice --db "$db" --task T1 --value "4 2 3 1 3 2 5 1" --observers 律师 | grep -q '42313251' || exit 1
+"$S" draw dice --db "$db" --task T1 --value 11111111 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
+grep -q '已经登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
+sqlite3 "$db" "UPDATE draw_dice SET dice_values = '[\"11111111\"]'" 2>/dev/null && exit 1
 "$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
 # the frozen population file is checked against its frozen digest when the draw is run
@@ -109,6 +116,13 @@ set +e
 export SPOTCHECK_TODAY=2025-06-03T09:00
 "$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
 "$S" draw run --db "$db" --task T1 --value 2717 --value 42313251 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1  # 4 digits for 3D
+"$S" draw run --db "$db" --task T1 --value 271 --value 42313252 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
+grep -q '与开奖前登记的 42313251 不符' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
+# after the lottery, dice can no longer be recorded, and a draw without them is refused
+"$S" draw dice --db "$t/nodice.db" --task T1 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
+grep -q '之前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
+"$S" draw run --db "$t/nodice.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
+grep -q '没有在开奖前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
 set -e
 grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --value "2 7 1" --value 42313251 > "$t/run.out"
