@@ -340,6 +340,16 @@ def verify_sources(record, freeze, out):
     if not verify_declared(freeze, out):
         return
     sources, drawn, frozen = freeze.get("sources"), parse_time(record.get("drawn_at")), parse_time(freeze.get("frozen_at"))
+    # dice are recorded after the freeze and before the earliest external source
+    dice, at = sum(1 for x in sources if x.get("kind") == "dice"), record.get("dice_recorded_at")
+    times = [t for t in (source_time(x) for x in sources) if t is not None]
+    if not dice:
+        if "dice_recorded_at" in record:
+            out.append("dice_recorded_at: 没有声明骰子，不应有此字段")
+    elif parse_time(at) is None:
+        out.append("dice_recorded_at: 声明了骰子，须有开奖前登记点数的时间（带时区）")
+    elif (frozen is not None and parse_time(at) < frozen) or (times and parse_time(at) >= min(times)):
+        out.append("dice_recorded_at: 骰子须在冻结之后、最早的外部随机数产生之前登记")
     if drawn is None:
         out.append("drawn_at: 应为带时区的时间")
     else:
@@ -653,7 +663,7 @@ def verify(record, pop, roster, expect_freeze):
     if not v2 and record.get("format") != FORMAT:
         out.append('format: 应为 "%s"（或旧记录的 "%s"）' % (FORMAT_V2, FORMAT))
     rkeys, fkeys = (RECORD_KEYS_V2, FREEZE_KEYS_V2) if v2 else (RECORD_KEYS, FREEZE_KEYS)
-    out += ["%s: 未知字段" % k for k in record if k not in rkeys]
+    out += ["%s: 未知字段" % k for k in record if k not in rkeys and not (v2 and k == "dice_recorded_at")]
     out += ["%s: 缺少字段" % k for k in rkeys if k not in record]
     freeze = record.get("freeze")
     if not isinstance(freeze, dict):

@@ -808,6 +808,23 @@ static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, in
     return 0;
 }
 
+/* Dice are recorded after the freeze and before the earliest external source (sql/022): a dice
+ * string typed once the lottery is known could be chosen to steer the draw. */
+static void verify_dice_time(const json_t *record, const json_t *sources, long long frozen, Buf *out, int *count) {
+    size_t i, dice = 0;
+    json_t *src;
+    json_array_foreach(sources, i, src) dice += str_eq(json_string_value(json_object_get(src, "kind")), "dice");
+    json_t *at = json_object_get(record, "dice_recorded_at");
+    long long t = 0, first = draw_sources_earliest(sources);
+    if (!dice) {
+        if (at) say(out, count, "dice_recorded_at: 没有声明骰子，不应有此字段");
+    } else if (draw_time_parse(json_string_value(at), &t)) {
+        say(out, count, "dice_recorded_at: 声明了骰子，须有开奖前登记点数的时间（带时区）");
+    } else if (t < frozen || (first && t >= first)) {
+        say(out, count, "dice_recorded_at: 骰子须在冻结之后、最早的外部随机数产生之前登记");
+    }
+}
+
 /* /2 record: the freeze as above, the draw after every source existed, and each value fits its
  * kind in canonical form. */
 static void verify_sources(const json_t *record, const json_t *freeze, Buf *out, int *count) {
@@ -830,6 +847,7 @@ static void verify_sources(const json_t *record, const json_t *freeze, Buf *out,
         }
         if (frozen && drawn < frozen) say(out, count, "drawn_at: 早于冻结时间");
     }
+    verify_dice_time(record, sources, frozen, out, count);
     if (!json_is_array(values) || json_array_size(values) != json_array_size(sources)) {
         say(out, count, "values: 应为与 freeze.sources 一一对应的 %zu 个随机数", json_array_size(sources));
         return;
@@ -883,7 +901,13 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
     if (!v2 && !str_eq(jstr(record, "format"), DRAW_FORMAT))
         say(out, &count, "format: 应为 \"%s\"（或旧记录的 \"%s\"）", DRAW_FORMAT_V2, DRAW_FORMAT);
-    if (v2) check_keys(record, record_keys_v2, ARRAY_LEN(record_keys_v2), "", out, &count);
+    if (v2) {
+        /* dice_recorded_at: present exactly when dice are declared (checked in verify_sources) */
+        json_t *plain = json_deep_copy(record);
+        json_object_del(plain, "dice_recorded_at");
+        check_keys(plain, record_keys_v2, ARRAY_LEN(record_keys_v2), "", out, &count);
+        json_decref(plain);
+    }
     else check_keys(record, record_keys, ARRAY_LEN(record_keys), "", out, &count);
     const json_t *freeze = json_object_get(record, "freeze");
     if (!json_is_object(freeze)) {

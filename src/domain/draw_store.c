@@ -866,6 +866,11 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     json_t *canon = run_values(json_object_get(freeze, "sources"), values, dice, now, err);
     json_decref(dice);
     json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, NULL, &l.pop, &l.ros, err) : NULL;
+    char *dice_at = NULL;
+    if (rec) db_query_text(db, &dice_at, "SELECT recorded_at FROM draw_dice WHERE draw_id = ?", "i", l.id);
+    /* when the dice were recorded, so a verifier sees they came before the lottery */
+    if (dice_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_at));
+    free(dice_at);
     json_decref(canon);
     json_decref(freeze);
     if (!rec) {
@@ -958,6 +963,8 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                                              jstr(old, "drawn_at"), events, &l.pop, &l.ros, err)
                       : draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
                                           jstr(old, "secret"), events, &l.pop, &l.ros, err);
+    if (rec && json_object_get(old, "dice_recorded_at"))
+        json_object_set(rec, "dice_recorded_at", json_object_get(old, "dice_recorded_at"));
     json_decref(events);
     json_decref(old);
     if (!rec) {

@@ -170,6 +170,24 @@ grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 # both verifiers agree the record is consistent, with and without the published freeze digest
 "$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" | grep -qx 一致
 "$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
+# the record says when the dice were recorded: after the freeze, before the lottery (2 June 21:15)
+python3 - "$t/r.json" "$t" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["dice_recorded_at"].startswith("2025-06-01T09:00"), d.get("dice_recorded_at")
+late = dict(d, dice_recorded_at="2025-06-02T21:20:00+08:00")
+json.dump(late, open(sys.argv[2] + "/late.json", "w"), ensure_ascii=False)
+del d["dice_recorded_at"]
+json.dump(d, open(sys.argv[2] + "/nodice.json", "w"), ensure_ascii=False)
+PY
+for f in late nodice; do
+  set +e
+  "$S" verify "$t/$f.json" "$t/p.tsv" "$t/o.tsv" > "$t/v1.out" 2>&1; c1=$?
+  $PY "$t/$f.json" "$t/p.tsv" "$t/o.tsv" > "$t/v2.out" 2>&1; c2=$?
+  set -e
+  [ $c1 -eq 1 ] && [ $c2 -eq 1 ] && grep -q '^dice_recorded_at' "$t/v1.out" && grep -q '^dice_recorded_at' "$t/v2.out" \
+    || { echo "dice time $f"; cat "$t/v1.out" "$t/v2.out"; exit 1; }
+done
 $PY "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
 # without the files: what can be checked agrees, but the verifiers say it was partial (exit 2)
 set +e

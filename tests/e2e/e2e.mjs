@@ -236,12 +236,18 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   check('ceremony shows the frozen population digest', (await st.textContent('#pop-sha')).length === 64);
   await st.screenshot({ path: join(shots, 'ceremony-frozen.png'), fullPage: true });
   check('the ceremony asks one value per declared source', await st.isVisible('#d-value0') && await st.isVisible('#d-value1'));
+  // the observers' dice are thrown and recorded before the lottery; afterwards they could be chosen
+  await st.fill('#dice0', '3615224 1');
+  await st.click('#btn-dice');
+  await st.waitForURL(/\/draw\?ok=status/);
+  check('the dice are recorded before the lottery', (await st.textContent('#dice-recorded')).includes('开奖前登记'));
   writeFileSync(process.env.CLOCK_FILE, `${plus(3)} 10:00:00\n`); // three days on: the lottery has been drawn
   const drawUrl = st.url().split('?')[0];
   st = await as('staff'); // three days later the idle session has expired: log in again
   await st.goto(drawUrl);
   await st.fill('#d-value0', '385');
-  await st.fill('#d-value1', '36152241');
+  check('the draw form holds the recorded dice, read-only', await st.inputValue('#d-value1') === '36152241'
+    && !(await st.isEditable('#d-value1')));
   await st.click('#btn-draw');
   await st.waitForURL(/\/draw\?ok=status/);
   check('result at once, then locked', await st.isVisible('#locked') && (await st.textContent('#tickets')).includes('0.'));

@@ -145,6 +145,9 @@ s.check("... with the task's audit row under that account",
 p = subprocess.run([SPOTCHECK, "draw", "substitute", "--task", acode, "--by", "staff", "--target", "X", "--reason", "r", "--db", db],
                    capture_output=True, text=True)
 s.check("a task's substitution is not done from the CLI", p.returncode == 1 and "摇号现场" in p.stderr, p.stderr)
+p = subprocess.run([SPOTCHECK, "draw", "dice", "--task", acode, "--by", "staff", "--value", "25146", "--db", db],
+                   capture_output=True, text=True)
+s.check("the dice recorded from the CLI before the lottery", p.returncode == 0 and "25146" in p.stdout, p.stdout + p.stderr)
 staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}  # after the lottery
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "251", "value1": "25146", "observers_present": "律师：钱律师"})
 s.check("drawn", r.status == 303, f"{r.status} {r.text[:300]}")

@@ -211,6 +211,20 @@ s.check("freeze data is public before the draw, without any secret", r.status ==
         and "秘密承诺" not in r.text)
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "385", "value1": "61522413", "observers_present": "钱律师"})
 s.check("a draw before the lottery is drawn is refused", r.status == 409 and "尚未产生" in r.text, r.text[-300:])
+# the dice: thrown and recorded before the lottery, once
+r = staff.get(f"/tasks/{tid}/draw")
+s.check("before the lottery the ceremony offers the dice form", 'id="dice-form"' in r.text and 'name="dice0"' in r.text)
+r = staff.form(f"/tasks/{tid}/dice", {"dice0": "3615224", "observers_present": "钱律师"})
+s.check("dice of the wrong count are refused", r.status == 409 and "8" in r.text, f"{r.status} {r.text[-300:]}")
+r = staff.form(f"/tasks/{tid}/dice", {"dice0": "3615224 1", "observers_present": "钱律师"})
+s.check("dice recorded before the lottery", r.status == 303, f"{r.status} {r.text[-300:]}")
+r = staff.get(f"/tasks/{tid}/draw")
+s.check("the ceremony shows them, fixed in the draw form", 'id="dice-recorded"' in r.text and 'id="dice-form"' not in r.text
+        and re.search(r'name="value1"[^>]*value="36152241" readonly', r.text), r.text[-2000:])
+r = anon.get(f"/public/tasks/{tid}")
+s.check("the public page shows the dice before the lottery", 'id="pub-dice"' in r.text and ">36152241<" in r.text)
+r = staff.form(f"/tasks/{tid}/dice", {"dice0": "11111111"})
+s.check("the dice cannot be recorded twice", r.status == 409 and "已经登记" in r.text, r.text[-300:])
 staff.env = {"SPOTCHECK_TODAY": (day + datetime.timedelta(days=3)).isoformat() + "T10:00"}  # after the lottery
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "38", "value1": "61522413", "observers_present": "钱律师"})
 s.check("a value that does not fit its source is refused", r.status == 409 and "3 位数字" in r.text, r.text[-300:])
@@ -218,6 +232,8 @@ r = staff.form(f"/tasks/{tid}/draw", {"value0": "385", "observers_present": "钱
 s.check("every declared source needs its value", r.status == 409 and "2 个随机数来源" in r.text, r.text[-300:])
 sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.run' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "999", "value1": "66666666", "observers_present": "钱律师"})
+s.check("dice other than those recorded before the lottery are refused", r.status == 409 and "不符" in r.text, r.text[-300:])
+r = staff.form(f"/tasks/{tid}/draw", {"value0": "999", "value1": "36152241", "observers_present": "钱律师"})
 s.check("draw whose audit row fails: still frozen, no groups, no ceremony row, no audit row", r.status == 500
         and ids(db, f"SELECT status FROM draw WHERE task_code = '{code}'") == ["已冻结"]
         and ids(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}'") == [0]
@@ -441,7 +457,7 @@ s.check("the voided record stays downloadable", r.status == 200 and '"values"' i
 # --- audit and scope
 acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{tid}' ORDER BY id")
 for a in ["task.start", "task.scheme.save", "task.scheme.submit", "task.scheme.return", "task.scheme.approve", "task.scheme.publish",
-          "task.joint.confirm", "task.draw.freeze", "task.draw.run", "task.draw.substitute", "task.redraw.request", "task.redraw.approve"]:
+          "task.joint.confirm", "task.draw.freeze", "task.draw.dice", "task.draw.run", "task.draw.substitute", "task.redraw.request", "task.redraw.approve"]:
     s.check(f"audit row {a}", a in acts, str(acts))
 r = other.get(f"/tasks/{tid}")
 s.check("a task of another county is not found", r.status == 404)
