@@ -351,6 +351,21 @@ int task_web_run(Req *r, long long id, const json_t *values, const char *obs, js
     return draw_status(task_draw_run(r->db, &who, id, values, obs, rec, msg));
 }
 
+/* The form fields PREFIX0, PREFIX1, … up to the first missing one, trimmed, as a JSON array. */
+static json_t *form_values(Req *r, const char *prefix) {
+    json_t *values = json_array();
+    for (int i = 0; i < DRAW_SOURCES_MAX; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        char *v = web_form(r, name);
+        if (!v) break;
+        str_trim(v);
+        json_array_append_new(values, json_string(v));
+        free(v);
+    }
+    return values;
+}
+
 int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice, char **msg) {
     Actor who = actor_of(r);
     return draw_status(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
@@ -361,16 +376,7 @@ void page_task_dice(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *obs = web_form(r, "observers_present"), *msg = NULL;
-    json_t *values = json_array(), *dice = NULL;
-    for (int i = 0; i < DRAW_SOURCES_MAX; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "dice%d", i);
-        char *v = web_form(r, name);
-        if (!v) break;
-        str_trim(v);
-        json_array_append_new(values, json_string(v));
-        free(v);
-    }
+    json_t *values = form_values(r, "dice"), *dice = NULL;
     int status = task_web_dice(r, id, values, obs, &dice, &msg);
     json_decref(values);
     if (!status) {
@@ -387,17 +393,7 @@ void page_task_draw(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     char *obs = web_form(r, "observers_present"), *msg = NULL;
-    /* one value per declared source: value0, value1, … */
-    json_t *values = json_array(), *rec = NULL;
-    for (int i = 0; i < DRAW_SOURCES_MAX; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "value%d", i);
-        char *v = web_form(r, name);
-        if (!v) break;
-        str_trim(v);
-        json_array_append_new(values, json_string(v));
-        free(v);
-    }
+    json_t *values = form_values(r, "value"), *rec = NULL; /* one per declared source */
     int status = task_web_run(r, id, values, obs, &rec, &msg);
     json_decref(values);
     if (!status) {
