@@ -4,7 +4,8 @@
 CREATE TABLE draw_dice(
   draw_id INTEGER PRIMARY KEY REFERENCES draw(id),
   dice_values TEXT NOT NULL,                 -- JSON array, one canonical string per dice source in declared order
-  recorded_at TEXT NOT NULL,                 -- RFC 3339, to the second
+  recorded_at TEXT NOT NULL,                 -- the clock's local stamp, as every *_at column
+  recorded_rfc3339 TEXT NOT NULL,            -- the same moment with its offset, as the record carries it
   recorded_by TEXT NOT NULL,
   observers TEXT
 );

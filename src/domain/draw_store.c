@@ -867,7 +867,7 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     json_decref(dice);
     json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, NULL, &l.pop, &l.ros, err) : NULL;
     char *dice_at = NULL;
-    if (rec) db_query_text(db, &dice_at, "SELECT recorded_at FROM draw_dice WHERE draw_id = ?", "i", l.id);
+    if (rec) db_query_text(db, &dice_at, "SELECT recorded_rfc3339 FROM draw_dice WHERE draw_id = ?", "i", l.id);
     /* when the dice were recorded, so a verifier sees they came before the lottery */
     if (dice_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_at));
     free(dice_at);
@@ -928,8 +928,10 @@ int draw_store_dice(Db *db, const char *task, const json_t *values, long long no
         free(why);
     }
     char *text = rc ? NULL : draw_canonical_json(out);
-    if (!rc && db_exec(db, "INSERT INTO draw_dice(draw_id, dice_values, recorded_at, recorded_by, observers) VALUES (?,?,?,?,?)",
-                       "ittt" "t", l.id, text, at, by, str_empty(observers) ? NULL : observers))
+    if (!rc && db_exec(db,
+                       "INSERT INTO draw_dice(draw_id, dice_values, recorded_at, recorded_rfc3339, recorded_by, observers) "
+                       "VALUES (?,?,?,?,?,?)",
+                       "itttt" "t", l.id, text, clock_stamp().s, at, by, str_empty(observers) ? NULL : observers))
         rc = dberr(db, err);
     free(text);
     if (!rc) *dice = json_pack("{s:O,s:s}", "values", out, "recorded_at", at);

@@ -131,7 +131,7 @@ static json_t *substitutions_view(Db *db, const char *code, int public_view) {
  * yet recorded, with v.dice_rows (the dice sources, numbered for the form). */
 static void dice_view(Db *db, const char *code, json_t *v) {
     json_t *rows = json_object_get(v, "sources"), *row, *dice_rows = json_array();
-    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_at, dd.observers FROM draw_dice dd JOIN draw d ON d.id = dd.draw_id "
+    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_rfc3339, dd.observers FROM draw_dice dd JOIN draw d ON d.id = dd.draw_id "
                               "WHERE d.task_code = ? AND d.status <> '已作废'");
     json_t *thrown = NULL;
     if (st) {

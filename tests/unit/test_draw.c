@@ -1224,6 +1224,8 @@ static void test_record_v2(void) {
         fprintf(stderr, "%s\n", err);
         return;
     }
+    /* the dice were recorded after the freeze, before the lottery (draw_store_dice) */
+    json_object_set_new(rec, "dice_recorded_at", json_string("2025-05-25T10:00:00+08:00"));
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     char *want = xasprintf("spotcheck-v2|T-2025-01|%s|907|6153", fsha);
@@ -1248,6 +1250,9 @@ static void test_record_v2(void) {
         {"one value missing", "values", "[\"907\"]", "一一对应"},
         {"drawn before the lottery", "drawn_at", "\"2025-06-01T20:00:00+08:00\"", "尚未产生"},
         {"a time without its zone", "drawn_at", "\"2025-06-02 09:30:00\"", "带时区"},
+        {"dice recorded after the lottery", "dice_recorded_at", "\"2025-06-01T21:15:00+08:00\"", "之前登记"},
+        {"dice recorded before the freeze", "dice_recorded_at", "\"2025-05-20T08:59:59+08:00\"", "之前登记"},
+        {"no time for the dice", "dice_recorded_at", "null", "须有开奖前登记"},
     };
     for (size_t i = 0; i < ARRAY_LEN(tamper); i++) {
         json_t *c = json_deep_copy(rec);
@@ -1271,6 +1276,7 @@ static void test_record_v2(void) {
                                json_string_value(json_object_get(json_array_get(json_object_get(rec, "selected"), 0), "id")),
                                "reason", "对象注销");
     json_t *rec2 = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", events, &p, &r, &err);
+    if (rec2) json_object_set(rec2, "dice_recorded_at", json_object_get(rec, "dice_recorded_at"));
     buf_reset(&out);
     CHECK(rec2 && draw_verify(rec2, &p, &r, fsha, &out, NULL) == 0);
     json_decref(rec2);
