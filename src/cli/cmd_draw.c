@@ -525,21 +525,23 @@ static void print_dice(const json_t *dice) {
  * ceremony page (the reason, the leader's approval). Returns a CLI exit code. */
 static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t task_id, const json_t *sources,
                          char **err) {
-    int64_t org = 0, in_scope = 0;
-    char *role = NULL;
-    if (!a->by || db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ? AND status = '启用'", "t", a->by) ||
-        !org)
+    Actor who;
+    char *role = NULL, *why = NULL;
+    int found = task_draw_account(db, a->by, task_id, &who, &role, &why);
+    if (found == TASK_NOT_FOUND) {
+        free(why);
         return cli_usage_error("draw", "%s 是抽查任务：须以本局启用的账号办理（--by 用户名），并写入审计日志", a->task);
+    }
     /* the same rule as the task pages: a role that may hold draws, for a task in the account's jurisdiction */
-    db_query_text(db, &role, "SELECT role FROM user WHERE username = ?", "t", a->by);
-    db_query_int(db, &in_scope, "SELECT count(*) FROM task WHERE id = ? AND " WEB_SCOPE_SQL("org_id"), "ii", task_id, org);
-    int may = role && web_role_has(role, P_TASK_WRITE);
+    int may = found == TASK_OK && web_role_has(role, P_TASK_WRITE);
     free(role);
-    if (!may || !in_scope) {
-        fprintf(stderr, "spotcheck draw: 账号 %s %s\n", a->by,
-                !may ? "的角色不能办理抽取（须为检查科室的业务经办账号）" : "无权办理该任务（不在其管辖范围内）");
+    if (!may) {
+        fprintf(stderr, "spotcheck draw: %s\n",
+                found != TASK_OK ? why : "该账号的角色不能办理抽取（须为检查科室的业务经办账号）");
+        free(why);
         return CLI_REJECTED;
     }
+    free(why);
     if (a->params_given)
         return cli_usage_error("draw", "任务的抽取参数来自年度计划和实施方案，命令行不能另行指定");
     if (!strcmp(sub, "substitute") || !strcmp(sub, "redraw")) {
@@ -547,7 +549,6 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
                 !strcmp(sub, "redraw") ? "重新抽取" : "递补", !strcmp(sub, "redraw") ? "并经分管领导批准" : "");
         return CLI_REJECTED;
     }
-    Actor who = {.username = a->by, .org_id = org, .remote = NULL};
     int rc;
     json_t *rec = NULL;
     char *fsha = NULL;
@@ -609,8 +610,7 @@ int cmd_draw(int argc, char **argv) {
     }
     char *err = NULL;
     rc = CLI_OK;
-    int64_t task_id = 0;
-    db_query_int(db, &task_id, "SELECT id FROM task WHERE code = ?", "t", a.task);
+    int64_t task_id = task_id_by_code(db, a.task);
     if (task_id && strcmp(sub, "show")) {
         /* a task's draw: the same unit of work, rules and audit row as the pages */
         rc = task_draw_cli(db, &a, sub, task_id, sources, &err);

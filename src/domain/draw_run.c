@@ -1111,15 +1111,8 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
     return count ? 1 : 0;
 }
 
-json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
-                             const json_t *events, const DrawPop *pop, const DrawRoster *ros,
-                             char **err) {
-    char fsha[65];
-    draw_json_sha256(freeze, fsha);
-    json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:O}", "format", DRAW_FORMAT_V2, "freeze", freeze,
-                            "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
-                            events ? events : json_array());
-    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
+/* Completes rec (format, freeze, inputs, events) with what draw_compute derives; NULL on error. */
+static json_t *record_complete(json_t *rec, const DrawPop *pop, const DrawRoster *ros, char **err) {
     json_t *re = draw_compute(rec, pop, ros, err);
     if (!re) {
         json_decref(rec);
@@ -1128,6 +1121,19 @@ json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const c
     json_object_update(rec, re);
     json_decref(re);
     return rec;
+}
+
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
+                             const char *dice_recorded_at, const json_t *events, const DrawPop *pop,
+                             const DrawRoster *ros, char **err) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:O}", "format", DRAW_FORMAT_V2, "freeze", freeze,
+                            "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
+                            events ? events : json_array());
+    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
+    if (dice_recorded_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
+    return record_complete(rec, pop, ros, err);
 }
 
 json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,
@@ -1139,12 +1145,5 @@ json_t *draw_record_build(const json_t *freeze, const char *randomness, const ch
                             "freeze_sha256", fsha, "public_randomness", randomness, "secret",
                             secret_hex, "events", events ? events : json_array());
     if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
-    json_t *re = draw_compute(rec, pop, ros, err);
-    if (!re) {
-        json_decref(rec);
-        return NULL;
-    }
-    json_object_update(rec, re);
-    json_decref(re);
-    return rec;
+    return record_complete(rec, pop, ros, err);
 }

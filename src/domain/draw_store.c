@@ -797,12 +797,19 @@ static int is_dice(const json_t *src) {
     return str_eq(json_string_value(json_object_get(src, "kind")), "dice");
 }
 
-/* The dice recorded for draw id before its lottery (JSON array), NULL when none. */
-static json_t *recorded_dice(Db *db, int64_t id) {
-    char *text = NULL;
-    db_query_text(db, &text, "SELECT dice_values FROM draw_dice WHERE draw_id = ?", "i", id);
-    json_t *dice = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
+/* The dice recorded for draw id before its lottery (JSON array), NULL when none; *at (if given)
+ * receives when, in RFC 3339 (caller frees). */
+static json_t *recorded_dice(Db *db, int64_t id, char **at) {
+    if (at) *at = NULL;
+    Stmt *st = db_prepare(db, "SELECT dice_values, recorded_rfc3339 FROM draw_dice WHERE draw_id = ?");
+    if (!st) return NULL;
+    db_bind_int(st, 1, id);
+    json_t *dice = NULL;
+    if (db_step(st) == DB_ROW) {
+        dice = json_loads(db_col_text(st, 0), 0, NULL);
+        if (at) *at = xstrdup(db_col_text(st, 1));
+    }
+    db_finalize(st);
     return dice;
 }
 
@@ -862,14 +869,12 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
         loaded_free(&l);
         return 1;
     }
-    json_t *dice = recorded_dice(db, l.id);
+    /* the record says when the dice were recorded, so a verifier sees they came before the lottery */
+    char *dice_at = NULL;
+    json_t *dice = recorded_dice(db, l.id, &dice_at);
     json_t *canon = run_values(json_object_get(freeze, "sources"), values, dice, now, err);
     json_decref(dice);
-    json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, NULL, &l.pop, &l.ros, err) : NULL;
-    char *dice_at = NULL;
-    if (rec) db_query_text(db, &dice_at, "SELECT recorded_rfc3339 FROM draw_dice WHERE draw_id = ?", "i", l.id);
-    /* when the dice were recorded, so a verifier sees they came before the lottery */
-    if (dice_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_at));
+    json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, dice_at, NULL, &l.pop, &l.ros, err) : NULL;
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
@@ -888,6 +893,19 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     return 0;
 }
 
+json_t *draw_store_dice_get(Db *db, const char *task) {
+    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_rfc3339, dd.observers FROM draw_dice dd "
+                              "JOIN draw d ON d.id = dd.draw_id WHERE d.task_code = ? AND d.status <> '已作废'");
+    if (!st) return NULL;
+    db_bind_text(st, 1, task);
+    json_t *dice = NULL;
+    if (db_step(st) == DB_ROW)
+        dice = json_pack("{s:o, s:s, s:s?}", "values", json_loads(db_col_text(st, 0), 0, NULL), "recorded_at",
+                         db_col_text(st, 1), "observers", db_col_text(st, 2));
+    db_finalize(st);
+    return dice;
+}
+
 int draw_store_dice(Db *db, const char *task, const json_t *values, long long now, const char *at,
                     const char *by, const char *observers, json_t **dice, char **err) {
     *dice = NULL;
@@ -898,7 +916,7 @@ int draw_store_dice(Db *db, const char *task, const json_t *values, long long no
         return rc;
     }
     json_t *freeze = json_loads(l.freeze_json, 0, NULL), *sources = json_object_get(freeze, "sources"), *src;
-    json_t *prior = recorded_dice(db, l.id), *out = json_array();
+    json_t *prior = recorded_dice(db, l.id, NULL), *out = json_array();
     long long first = draw_sources_earliest(sources);
     size_t i, k = 0, n = 0;
     json_array_foreach(sources, i, src) n += is_dice(src);
@@ -962,11 +980,10 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_array_append_new(events, ev);
     json_t *rec = str_eq(jstr(old, "format"), DRAW_FORMAT_V2)
                       ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
-                                             jstr(old, "drawn_at"), events, &l.pop, &l.ros, err)
+                                             jstr(old, "drawn_at"), jstr(old, "dice_recorded_at"), events, &l.pop,
+                                             &l.ros, err)
                       : draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
                                           jstr(old, "secret"), events, &l.pop, &l.ros, err);
-    if (rec && json_object_get(old, "dice_recorded_at"))
-        json_object_set(rec, "dice_recorded_at", json_object_get(old, "dice_recorded_at"));
     json_decref(events);
     json_decref(old);
     if (!rec) {

@@ -55,6 +55,9 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
  * 1 refused (*err), -1 storage error. */
 int draw_store_dice(Db *db, const char *task, const json_t *values, long long now, const char *at,
                     const char *by, const char *observers, json_t **dice, char **err);
+/* The dice recorded for the task's current draw: {values, recorded_at (RFC 3339), observers?}, or
+ * NULL when none (caller decrefs). */
+json_t *draw_store_dice_get(Db *db, const char *task);
 /* Records a substitution (type "target" or "officer") on the task's drawn draw and re-derives
  * the groups; *event receives the computed event (with its replacement). Returns 0/1/-1. */
 int draw_store_substitute(Db *db, const char *task, const char *type, const char *target,

@@ -55,6 +55,24 @@ static int from_store(int rc) {
     return rc == 0 ? TASK_OK : rc > 0 ? TASK_CONFLICT : TASK_ERR;
 }
 
+int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who, char **role, char **why) {
+    *role = NULL;
+    int64_t org = 0, in_scope = 0;
+    if (!username ||
+        db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ? AND status = '启用'", "t", username) || !org)
+        return set_err(why, "须以本局启用的账号办理"), TASK_NOT_FOUND;
+    /* the jurisdiction the pages apply: the account's org and the orgs below it */
+    if (db_query_int(db, &in_scope,
+                     "SELECT count(*) FROM task WHERE id = ? AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION "
+                     "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)",
+                     "ii", task_id, org) ||
+        db_query_text(db, role, "SELECT role FROM user WHERE username = ?", "t", username))
+        return set_err(why, "%s", db_errmsg(db)), TASK_ERR;
+    if (!in_scope) return set_err(why, "账号 %s 无权办理该任务（不在其管辖范围内）", username), TASK_CONFLICT;
+    *who = (Actor){.username = username, .org_id = org, .remote = NULL};
+    return TASK_OK;
+}
+
 int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
                      char **why) {
     *fsha = NULL;
@@ -324,6 +342,33 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
     }
     free(code);
     return finish(db, rc, why);
+}
+
+json_t *task_substitutions_list(Db *db, const char *code, int public_view) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT s.id, s.type, s.target_code, coalesce(s.member_code, ''), s.reason_code, s.reason_text, s.status, "
+                              "s.requested_at, s.requested_by, coalesce(s.decided_at, ''), coalesce(s.decided_by, ''), "
+                              "coalesce(s.opinion, '') FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
+                              "WHERE d.task_code = ? AND d.status <> '已作废' ORDER BY s.id");
+    if (!st) return a;
+    db_bind_text(st, 1, code);
+    while (db_step(st) == DB_ROW) {
+        int pending = str_eq(db_col_text(st, 6), "待审批");
+        if (public_view && pending) continue;
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "sid", (json_int_t)db_col_int(st, 0), "type",
+                              str_eq(db_col_text(st, 1), "officer") ? "执法人员" : "检查对象", "target", db_col_text(st, 2), "officer",
+                              db_col_text(st, 3), "reason_code", db_col_text(st, 4), "reason_text", db_col_text(st, 5), "status",
+                              db_col_text(st, 6), "requested_at", db_col_text(st, 7), "decided_at", db_col_text(st, 9), "pending",
+                              pending, "approved", str_eq(db_col_text(st, 6), "已批准"));
+        if (!public_view) {
+            json_object_set_new(o, "requested_by", json_string(db_col_text(st, 8)));
+            json_object_set_new(o, "decided_by", json_string(db_col_text(st, 10)));
+            json_object_set_new(o, "opinion", json_string(db_col_text(st, 11)));
+        }
+        json_array_append_new(a, o);
+    }
+    db_finalize(st);
+    return a;
 }
 
 int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t req_id, int approve,

@@ -29,6 +29,11 @@ typedef struct Actor {
  * default DRAW_GAP_HOURS_DEFAULT). */
 int task_draw_gap_hours(void);
 
+/* The command line's actor for task_id: `username` must be an enabled account whose jurisdiction
+ * holds the task (TASK_NOT_FOUND / TASK_CONFLICT with *why). Fills *who (username is borrowed) and
+ * *role (caller frees) so the caller can apply the role table the routes use. */
+int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who, char **role, char **why);
+
 /* Freezes task_id's draw with the scheme's sources, or with `sources` when not NULL (declared at
  * the freeze because the scheme's have come too close: they are fixed before any value exists
  * all the same). *fsha receives the freeze digest (caller frees). */
@@ -56,6 +61,10 @@ extern const char *const task_substitution_reasons[];
 int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const char *type,
                             const char *target, const char *officer, const char *reason_code,
                             const char *reason_text, int64_t *req_id, char **why);
+
+/* The substitution requests of the task's current draw (task code), oldest first; the public
+ * view has decided ones only, without the accounts (caller decrefs). */
+json_t *task_substitutions_list(Db *db, const char *code, int public_view);
 
 /* The 分管领导 decides request req_id of task_id: approve = 1 applies it to the draw by its rules
  * (the replacement comes from the draw order; *event receives it, caller decrefs) and writes

@@ -97,53 +97,15 @@ static json_t *sources_view(const json_t *sources, const json_t *values) {
     return rows;
 }
 
-/* The substitution requests of the task's current draw, oldest first (the public view: decided
- * ones only, without the accounts). */
-static json_t *substitutions_view(Db *db, const char *code, int public_view) {
-    json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT s.id, s.type, s.target_code, coalesce(s.member_code, ''), s.reason_code, s.reason_text, s.status, "
-                              "s.requested_at, s.requested_by, coalesce(s.decided_at, ''), coalesce(s.decided_by, ''), "
-                              "coalesce(s.opinion, '') FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
-                              "WHERE d.task_code = ? AND d.status <> '已作废' ORDER BY s.id");
-    if (!st) return a;
-    db_bind_text(st, 1, code);
-    while (db_step(st) == DB_ROW) {
-        int pending = str_eq(db_col_text(st, 6), "待审批");
-        if (public_view && pending) continue;
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "sid", (json_int_t)db_col_int(st, 0), "type",
-                              str_eq(db_col_text(st, 1), "officer") ? "执法人员" : "检查对象", "target", db_col_text(st, 2), "officer",
-                              db_col_text(st, 3), "reason_code", db_col_text(st, 4), "reason_text", db_col_text(st, 5), "status",
-                              db_col_text(st, 6), "requested_at", db_col_text(st, 7), "decided_at", db_col_text(st, 9), "pending",
-                              pending, "approved", str_eq(db_col_text(st, 6), "已批准"));
-        if (!public_view) {
-            json_object_set_new(o, "requested_by", json_string(db_col_text(st, 8)));
-            json_object_set_new(o, "decided_by", json_string(db_col_text(st, 10)));
-            json_object_set_new(o, "opinion", json_string(db_col_text(st, 11)));
-        }
-        json_array_append_new(a, o);
-    }
-    db_finalize(st);
-    return a;
-}
-
 /* The dice recorded before the lottery for the current draw (sql/022): v.dice {values, recorded_at_text,
  * observers}, each dice row of v.sources gets `thrown`; v.needs_dice while dice are declared and not
  * yet recorded, with v.dice_rows (the dice sources, numbered for the form). */
 static void dice_view(Db *db, const char *code, json_t *v) {
     json_t *rows = json_object_get(v, "sources"), *row, *dice_rows = json_array();
-    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_rfc3339, dd.observers FROM draw_dice dd JOIN draw d ON d.id = dd.draw_id "
-                              "WHERE d.task_code = ? AND d.status <> '已作废'");
-    json_t *thrown = NULL;
-    if (st) {
-        db_bind_text(st, 1, code);
-        if (db_step(st) == DB_ROW) {
-            thrown = json_loads(db_col_text(st, 0), 0, NULL);
-            json_t *rec = json_string(db_col_text(st, 1));
-            json_object_set_new(v, "dice", json_pack("{s:o, s:s?}", "recorded_at_text", time_text(rec), "observers", db_col_text(st, 2)));
-            json_decref(rec);
-        }
-        db_finalize(st);
-    }
+    json_t *recorded = draw_store_dice_get(db, code), *thrown = json_object_get(recorded, "values");
+    if (recorded)
+        json_object_set_new(v, "dice", json_pack("{s:o, s:O?}", "recorded_at_text", time_text(json_object_get(recorded, "recorded_at")),
+                                                 "observers", json_object_get(recorded, "observers")));
     size_t i, k = 0;
     json_array_foreach(rows, i, row) {
         if (json_is_true(json_object_get(row, "external"))) continue;
@@ -154,7 +116,7 @@ static void dice_view(Db *db, const char *code, json_t *v) {
     }
     json_object_set_new(v, "needs_dice", json_boolean(k && !thrown));
     json_object_set_new(v, "dice_rows", dice_rows);
-    json_decref(thrown);
+    json_decref(recorded);
 }
 
 json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
@@ -209,7 +171,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_array_append_new(strata, row);
     }
     json_object_set_new(v, "frozen_strata", strata);
-    json_t *subs = substitutions_view(r->db, code, public_view);
+    json_t *subs = task_substitutions_list(r->db, code, public_view);
     size_t approved = 0, refused = 0, si;
     json_t *sv;
     json_array_foreach(subs, si, sv) {

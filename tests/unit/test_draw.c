@@ -1218,14 +1218,12 @@ static void test_record_v2(void) {
     const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{\"kind\":\"dice\",\"count\":4}]";
     json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
     json_t *values = json_pack("[s,s]", "907", "6153");
-    json_t *rec = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    json_t *rec = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     CHECK(rec != NULL);
     if (!rec) {
         fprintf(stderr, "%s\n", err);
         return;
     }
-    /* the dice were recorded after the freeze, before the lottery (draw_store_dice) */
-    json_object_set_new(rec, "dice_recorded_at", json_string("2025-05-25T10:00:00+08:00"));
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     char *want = xasprintf("spotcheck-v2|T-2025-01|%s|907|6153", fsha);
@@ -1238,7 +1236,7 @@ static void test_record_v2(void) {
     if (out.len) fprintf(stderr, "%s", out.data);
     /* any other value gives another draw, and the recorded one no longer verifies */
     json_t *other_values = json_pack("[s,s]", "908", "6153");
-    json_t *other = draw_record_build_v2(freeze, other_values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    json_t *other = draw_record_build_v2(freeze, other_values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     json_decref(other_values);
     CHECK(other && !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
     json_decref(other);
@@ -1265,7 +1263,7 @@ static void test_record_v2(void) {
     }
     /* frozen less than gap_hours before the lottery: refused by the verifier */
     json_t *late = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-06-01T09:00:00+08:00");
-    json_t *rl = draw_record_build_v2(late, values, "2025-06-02T09:30:00+08:00", NULL, &p, &r, &err);
+    json_t *rl = draw_record_build_v2(late, values, "2025-06-02T09:30:00+08:00", "2025-06-01T10:00:00+08:00", NULL, &p, &r, &err);
     buf_reset(&out);
     CHECK_INT(draw_verify(rl, &p, &r, NULL, &out, NULL), 1);
     CHECK(strstr(out.data ? out.data : "", "至少 24 小时") != NULL);
@@ -1275,8 +1273,7 @@ static void test_record_v2(void) {
     json_t *events = json_pack("[{s:s,s:s,s:s}]", "type", "target", "target",
                                json_string_value(json_object_get(json_array_get(json_object_get(rec, "selected"), 0), "id")),
                                "reason", "对象注销");
-    json_t *rec2 = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", events, &p, &r, &err);
-    if (rec2) json_object_set(rec2, "dice_recorded_at", json_object_get(rec, "dice_recorded_at"));
+    json_t *rec2 = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, &p, &r, &err);
     buf_reset(&out);
     CHECK(rec2 && draw_verify(rec2, &p, &r, fsha, &out, NULL) == 0);
     json_decref(rec2);
