@@ -3,7 +3,6 @@
  * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
  * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
 #include "../core/clock.h"
-#include "../domain/audit.h"
 #include "../domain/draw_source.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
@@ -12,6 +11,7 @@
 
 #include "../core/util.h"
 #include "../domain/draw.h"
+#include "../domain/draw_standalone.h"
 #include "../domain/draw_store.h"
 
 #include <stdio.h>
@@ -488,30 +488,10 @@ static int draw_show(Db *db, DrawArgs *a) {
     return bad ? CLI_REJECTED : CLI_OK;
 }
 
-/* The audit row of a standalone draw step (a code that is not a task), in its transaction. */
-static int draw_audit(Db *db, const DrawArgs *a, const char *action, json_t *after, char **err) {
-    char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
-    AuditEntry e = {.actor = a->by ? a->by : "cli", .action = action, .entity = "draw", .entity_id = a->task,
-                    .after = text};
-    int rc = audit_append(db, &e, err);
-    free(text);
-    json_decref(after);
-    return rc == DB_OK ? 0 : -1;
-}
-
-/* Ends the transaction a draw_store change ran in: commits when r is 0, else rolls back.
- * Returns r, or -1 (with *err) when the commit fails. */
-static int tx_end(Db *db, int r, char **err) {
-    if (r) {
-        db_rollback(db);
-        return r;
-    }
-    if (db_commit(db)) {
-        set_err(err, "%s", db_errmsg(db));
-        db_rollback(db);
-        return -1;
-    }
-    return 0;
+/* Reports a refused or failed draw step; returns the exit code. */
+static int failed(const char *err) {
+    fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
+    return CLI_REJECTED;
 }
 
 static void print_dice(const json_t *dice) {
@@ -556,10 +536,7 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
     if (!strcmp(sub, "freeze")) rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
     else if (!strcmp(sub, "dice")) rc = task_draw_dice(db, &who, task_id, a->values, a->observers, &dice, err);
     else rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
-    if (rc != TASK_OK) {
-        fprintf(stderr, "spotcheck draw: %s\n", *err ? *err : "失败");
-        return CLI_REJECTED;
-    }
+    if (rc != TASK_OK) return failed(*err);
     if (dice) print_dice(dice);
     else if (rec) print_record(rec);
     else printf("已冻结。请在随机数产生前公布公告（冻结摘要 %s）。\n", fsha);
@@ -620,23 +597,11 @@ int cmd_draw(int argc, char **argv) {
         else if (redraw && (!a.reason || !a.approver))
             rc = cli_usage_error("draw", "重新抽取须提供 --reason 和 --approver");
         else {
-            char frozen_at[26];
-            clock_now_rfc3339(frozen_at);
             DrawFreezeReq req = {.task = a.task, .date = a.date, .sources = sources, .gap_hours = task_draw_gap_hours(),
-                                 .now = clock_epoch(), .frozen_at = frozen_at,
                                  .params = redraw && !a.params_given ? NULL : a.params, .by = a.by,
                                  .redraw_reason = redraw ? a.reason : NULL, .redraw_approver = redraw ? a.approver : NULL};
             char *fsha = NULL;
-            /* draw_store changes data inside the caller's transaction */
-            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
-                                 : draw_store_freeze(db, &req, &fsha, &err);
-            if (!r)
-                r = draw_audit(db, &a, redraw ? "draw.redraw" : "draw.freeze",
-                               json_pack("{s:s, s:O, s:s?, s:s?}", "freeze_sha256", fsha, "sources", sources, "reason",
-                                         redraw ? a.reason : NULL, "approver", redraw ? a.approver : NULL),
-                               &err);
-            r = tx_end(db, r, &err);
-            if (r) {
+            if (draw_standalone_freeze(db, &req, &fsha, &err)) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
                 rc = CLI_REJECTED;
             } else {
@@ -652,61 +617,27 @@ int cmd_draw(int argc, char **argv) {
             free(fsha);
         }
     } else if (!strcmp(sub, "dice")) {
+        json_t *dice = NULL;
         if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每组骰子提供 --value 点数");
-        else {
-            json_t *dice = NULL;
-            char at[26];
-            clock_now_rfc3339(at);
-            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
-                                 : draw_store_dice(db, a.task, a.values, clock_epoch(), at, a.by ? a.by : "cli", a.observers, &dice, &err);
-            if (!r && draw_audit(db, &a, "draw.dice", json_incref(dice), &err)) r = -1;
-            if (tx_end(db, r, &err) && !r) r = -1;
-            if (r) {
-                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
-                rc = CLI_REJECTED;
-            } else print_dice(dice);
-            json_decref(dice);
-        }
+        else if (draw_standalone_dice(db, a.task, a.values, a.by, a.observers, &dice, &err)) rc = failed(err);
+        else print_dice(dice);
+        json_decref(dice);
     } else if (!strcmp(sub, "run")) {
+        json_t *rec = NULL;
         if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每个随机数来源提供 --value");
-        else {
-            json_t *rec;
-            char drawn_at[26];
-            clock_now_rfc3339(drawn_at);
-            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
-                                 : draw_store_run(db, a.task, a.values, clock_epoch(), drawn_at, a.by, &rec, &err);
-            if (!r && draw_audit(db, &a, "draw.run",
-                                 json_pack("{s:O, s:s}", "values", json_object_get(rec, "values"), "drawn_at", drawn_at),
-                                 &err))
-                json_decref(rec), r = -1;
-            if (tx_end(db, r, &err) && !r) json_decref(rec), r = -1;
-            if (r) {
-                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
-                rc = CLI_REJECTED;
-            } else {
-                print_record(rec);
-                json_decref(rec);
-            }
-        }
+        else if (draw_standalone_run(db, a.task, a.values, a.by, &rec, &err)) rc = failed(err);
+        else print_record(rec);
+        json_decref(rec);
     } else if (!strcmp(sub, "substitute")) {
+        json_t *ev = NULL;
         if (!a.target || !a.reason) rc = cli_usage_error("draw", "须提供 --target 和 --reason");
+        else if (draw_standalone_substitute(db, a.task, a.target, a.officer, a.reason, a.by, &ev, &err)) rc = failed(err);
         else {
-            json_t *ev;
-            int r = db_begin(db) ? (set_err(&err, "%s", db_errmsg(db)), -1)
-                                 : draw_store_substitute(db, a.task, a.officer ? "officer" : "target",
-                                                         a.target, a.officer, a.reason, a.by, &ev, &err);
-            if (!r && draw_audit(db, &a, "draw.substitute", json_pack("{s:O}", "event", ev), &err)) json_decref(ev), r = -1;
-            if (tx_end(db, r, &err) && !r) json_decref(ev), r = -1;
-            if (r) {
-                fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
-                rc = CLI_REJECTED;
-            } else {
-                json_t *rep = json_object_get(ev, "replacement");
-                printf("已递补: %s → %s（原因: %s）\n", a.officer ? a.officer : a.target,
-                       json_is_string(rep) ? json_string_value(rep) : "（无可递补者）", a.reason);
-                json_decref(ev);
-            }
+            json_t *rep = json_object_get(ev, "replacement");
+            printf("已递补: %s → %s（原因: %s）\n", a.officer ? a.officer : a.target,
+                   json_is_string(rep) ? json_string_value(rep) : "（无可递补者）", a.reason);
         }
+        json_decref(ev);
     } else {
         rc = draw_show(db, &a);
     }

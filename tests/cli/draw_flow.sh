@@ -286,6 +286,9 @@ set -e
 "$S" draw redraw --db "$db" --task T1 --sources '[{"kind":"fc3d","issue":"2025156","date":"2025-06-05"}]' --reason 系统故障 --approver 张局长 >/dev/null
 export SPOTCHECK_TODAY=2025-06-06T09:00
 "$S" draw run --db "$db" --task T1 --value 618 >/dev/null
+# every standalone step left its audit row, in order, and a refused one left none
+acts=$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE entity = 'draw' AND entity_id = 'T1' ORDER BY id)")
+[ "$acts" = "draw.freeze draw.dice draw.run draw.substitute draw.substitute draw.redraw draw.run" ] || { echo "audit rows: $acts"; exit 1; }
 "$S" draw show --db "$db" --task T1 --all > "$t/all.json"
 python3 - "$t/all.json" <<'PY'
 import json, sys
