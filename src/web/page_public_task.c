@@ -6,6 +6,7 @@
  * pseudonymous code; no user names of the bureau's staff are shown. */
 #include "../core/clock.h"
 #include "../core/embed.h"
+#include "../domain/draw_disclose.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "task_web.h"
@@ -26,6 +27,45 @@ static long long public_task(Req *r, char **code) {
     }
     *code = c;
     return id;
+}
+
+/* Keeps the members of array `key` of v whose `field` names a disclosed target. */
+static void keep_disclosed(json_t *v, const char *key, const char *field, const json_t *shown) {
+    json_t *in = json_object_get(v, key), *out = json_array(), *e;
+    size_t i;
+    json_array_foreach(in, i, e)
+        if (json_object_get(shown, json_string_value(json_object_get(e, field)))) json_array_append(out, e);
+    json_object_set_new(v, key, out);
+}
+
+/* Applies the confidentiality rule (draw_disclose.h) to the public view of a draw: until every
+ * valid target is disclosed only the disclosed targets' groups, substitutions and events remain,
+ * with v.withheld the number of groups still confidential; v.disclosed_all opens the downloads. */
+static void disclose(Req *r, const char *code, json_t *v) {
+    char today[11], *err = NULL;
+    clock_today(today);
+    int all = 0;
+    json_t *shown = draw_disclosed(r->db, code, today, &all, &err);
+    free(err);
+    json_object_set_new(v, "disclosed_all", json_boolean(all));
+    if (all) {
+        json_decref(shown);
+        return;
+    }
+    if (!shown) shown = json_object();
+    size_t valid = 0, i;
+    json_t *g;
+    json_array_foreach(json_object_get(v, "groups"), i, g) valid += json_is_true(json_object_get(g, "valid"));
+    keep_disclosed(v, "selected", "id", shown);
+    keep_disclosed(v, "groups", "target", shown);
+    keep_disclosed(v, "events", "target", shown);
+    keep_disclosed(v, "substitutions", "target", shown);
+    json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(json_object_get(v, "events"))));
+    json_object_set_new(v, "withheld", json_integer((json_int_t)(valid - json_object_size(shown))));
+    json_object_set_new(v, "shown_count", json_integer((json_int_t)json_object_size(shown)));
+    json_object_del(v, "strata");
+    json_object_del(v, "under_minimum");
+    json_decref(shown);
 }
 
 void page_public_tasks(Req *r) {
@@ -57,6 +97,7 @@ void page_public_task(Req *r) {
     json_t *v = task_web_draw_view(r, code, 1);
     if (v) {
         json_object_del(v, "excluded"); /* the count is enough here; the record carries the list */
+        disclose(r, code, v);
         json_object_set_new(ctx, "draw", v);
     }
     json_decref(t);
@@ -66,21 +107,7 @@ void page_public_task(Req *r) {
     free(title);
 }
 
-/* Sends one stored artefact of draw ?no=N (default: the current draw). */
-static void download(Req *r, int what) {
-    char *code = NULL;
-    long long id = public_task(r, &code);
-    if (!id) return;
-    char *no = web_query(r, "no");
-    int n = no ? atoi(no) : 0;
-    free(no);
-    json_t *doc = NULL;
-    char *pop = NULL, *off = NULL;
-    if (draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, NULL) != 0) {
-        free(code);
-        web_error(r, 404, "not_found", "该任务尚未冻结抽取名单");
-        return;
-    }
+void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop, const char *off) {
     buf_reset(&r->res->body);
     const char *ext = what == 0 ? "json" : "tsv";
     const char *stem = what == 0 ? "record" : what == 1 ? "population" : "officers";
@@ -95,16 +122,32 @@ static void download(Req *r, int what) {
         http_set_header(r->res, "Content-Type", "text/tab-separated-values; charset=utf-8");
     }
     int draw_no = (int)json_integer_value(json_object_get(json_object_get(doc, "freeze"), "draw_no"));
-    Buf cd;
-    buf_init(&cd);
-    buf_printf(&cd, "attachment; filename=\"%s-%d.%s\"", stem, draw_no, ext);
-    http_set_header(r->res, "Content-Disposition", cd.data);
-    buf_free(&cd);
+    char *cd = xasprintf("attachment; filename=\"%s-%d.%s\"", stem, draw_no, ext);
+    http_set_header(r->res, "Content-Disposition", cd);
+    free(cd);
     r->res->status = 200;
+}
+
+/* Sends one stored artefact of draw ?no=N (default: the current draw), once the draw is wholly
+ * disclosed (draw_public_get). */
+static void download(Req *r, int what) {
+    char *code = NULL;
+    long long id = public_task(r, &code);
+    if (!id) return;
+    char *no = web_query(r, "no");
+    int n = no ? atoi(no) : 0;
+    free(no);
+    json_t *doc = NULL;
+    char *pop = NULL, *off = NULL, *why = NULL, today[11];
+    clock_today(today);
+    int rc = draw_public_get(r->db, code, n < 0 ? 0 : n, today, &doc, &pop, &off, &why);
+    free(code);
+    if (rc == 0) task_web_send_draw_file(r, what, doc, pop, off);
+    else web_error(r, rc < 0 ? 500 : 404, rc < 0 ? "db" : "not_public", why ? why : "该任务尚未冻结抽取名单");
+    free(why);
     json_decref(doc);
     free(pop);
     free(off);
-    free(code);
 }
 
 /* A string member, "" when absent (the 公告 is printed as it is). */

@@ -460,6 +460,28 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
                                : task_redraw_request(r->db, &who, id, reason, msg));
 }
 
+/* ---- the draw's files for the bureau's own verification (the public waits: draw_disclose.h) ---- */
+
+void page_task_draw_file(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    const char *kind = web_param(r, "kind");
+    int what = str_eq(kind, "record") ? 0 : str_eq(kind, "population") ? 1 : str_eq(kind, "officers") ? 2 : -1;
+    char *code = NULL, *no = web_query(r, "no"), *pop = NULL, *off = NULL, *why = NULL;
+    int n = no ? atoi(no) : 0;
+    free(no);
+    db_query_text(r->db, &code, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
+    json_t *doc = NULL;
+    int rc = what < 0 || !code ? 1 : draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, &why);
+    if (rc == 0) task_web_send_draw_file(r, what, doc, pop, off);
+    else web_error(r, rc < 0 ? 500 : 404, "not_found", what < 0 ? "文件类型应为 record、population 或 officers" : why ? why : "该任务尚未冻结抽取名单");
+    json_decref(doc);
+    free(pop);
+    free(off);
+    free(why);
+    free(code);
+}
+
 /* ---- 检查通知书 ---- */
 
 void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert) {

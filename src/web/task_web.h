@@ -19,6 +19,8 @@
      "冻结抽取名单并公布承诺"},                                                                    \
     {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
     {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
+    {"GET", "/tasks/:id/draw/:kind", P_TASK_READ, CSRF_NONE, page_task_draw_file,                  \
+     "下载抽取记录与名单文件（内部核验，?no=N 为第N次抽取）"},                                      \
     {"POST", "/tasks/:id/dice", P_TASK_WRITE, CSRF_TOKEN, page_task_dice, "开奖前登记骰子点数"},   \
     {"POST", "/tasks/:id/substitutions/:sid/approve", P_TASK_APPROVE, CSRF_TOKEN,                  \
      page_task_substitute_approve, "批准递补"},                                                    \
@@ -110,6 +112,7 @@ void api_task_redraw_request(Req *r);
 void api_task_redraw_approve(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
+void page_task_draw_file(Req *r);
 void page_plan_adhoc_resubmit(Req *r);
 void page_joint_list(Req *r);
 void page_joint_confirm(Req *r);
@@ -176,6 +179,9 @@ int task_web_substitute(Req *r, long long id, const char *type, const char *targ
  * status, strata [..], selected [..], groups [..]} with officer and target names (insured
  * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */
 json_t *task_web_draw_view(Req *r, const char *code, int public_view);
+/* Sends a draw artefact: what 0 the record (JSON), 1 the population file, 2 the officer file,
+ * as an attachment named record-N.json, population-N.tsv, officers-N.tsv. */
+void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop, const char *off);
 /* Renders the 检查通知书 of target `target` of task tid (checks that it is a current drawn
  * target); the officer view passes its officer cert to limit to its own groups (NULL: any). */
 void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert);

@@ -272,15 +272,20 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.emulateMedia({ media: 'screen' });
   await st.goto(base + `/public/tasks/${tid}`);
   check('public page with how to verify', (await st.textContent('#how-to-verify')).includes('python3 verify_draw.py'));
+  check('public page keeps the drawn targets confidential until checked', (await st.textContent('#pub-withheld')).includes('已公开 0 个'));
+  check('... and offers no download yet', (await st.locator('#dl-record').count()) === 0);
   await st.screenshot({ path: join(shots, 'public-task.png'), fullPage: true });
   const dir = process.env.TMPDIR || '/tmp';
   for (const k of ['record', 'population', 'officers']) {
-    const res = await fetch(base + `/public/tasks/${tid}/${k}`);
-    writeFileSync(join(dir, `${k}.dl`), Buffer.from(await res.arrayBuffer()));
+    const pub = await fetch(base + `/public/tasks/${tid}/${k}`);
+    check(`the public ${k} download waits (保密)`, pub.status === 404);
+    const res = await st.request.get(base + `/tasks/${tid}/draw/${k}`); // the staff's internal download
+    check(`the staff download ${k}`, res.status() === 200);
+    writeFileSync(join(dir, `${k}.dl`), await res.body());
   }
   const { spawnSync } = await import('node:child_process');
   const v = spawnSync('python3', [new URL('../../tools/verify_draw.py', import.meta.url).pathname, join(dir, 'record.dl'), join(dir, 'population.dl'), join(dir, 'officers.dl')], { encoding: 'utf8' });
-  check('the public record verifies with tools/verify_draw.py', v.status === 0 && v.stdout.startsWith('一致'), v.stdout + v.stderr);
+  check('the record verifies with tools/verify_draw.py', v.status === 0 && v.stdout.startsWith('一致'), v.stdout + v.stderr);
 });
 
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));

@@ -8,7 +8,7 @@ county 404) and the audit rows."""
 import os
 import sqlite3
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, public_draw_files, pin_today
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, draw_files, pin_today
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
 
@@ -161,7 +161,7 @@ s.check("the population is the scope given at start (9 institutions of 130528)",
 s.check("each grade drawn at 50%", all(x["n"] == -(-x["N"] // 2) for x in rec["strata"]), str(rec["strata"]))
 s.check("every group has 2 officers and a leader",
         rec["assignments"] and all(len(g["officers"]) == 2 and g["leader"] for g in rec["assignments"]), str(rec["assignments"])[:300])
-paths = public_draw_files(anon, tid)
+paths = draw_files(staff, tid)
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), paths["record"], paths["population"], paths["officers"],
                     "--freeze", rec["freeze_sha256"]], capture_output=True, text=True)
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)

@@ -334,8 +334,9 @@ r = staff.get(f"/tasks/{tid}/draw")
 s.check("the ceremony page lists the requests with their decisions", 'id="substitution-requests"' in r.text and "已批准 2 次，已驳回 1 次" in r.text
         and "出差可改期，不予递补" in r.text)
 r = anon.get(f"/public/tasks/{tid}")
-s.check("the public page counts the substitutions, with their times and reasons", "经批准 2 次，驳回 1 次" in r.text
-        and "（新发现的利害关系）" in r.text and "leader" not in r.text.split('id="pub-substitutions"')[1][:400])
+s.check("the public page counts the substitutions (each shown with its target once that target is public)",
+        "经批准 2 次，驳回 1 次" in r.text and "（新发现的利害关系）" not in r.text
+        and "leader" not in r.text.split('id="pub-substitutions"')[1][:400])
 now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "
               f"AND m.target_code = ? AND m.status = '在组'", (t0,))
 
@@ -380,6 +381,51 @@ s.check("the portal offers verify_draw.py under the name the command uses",
 r = anon.get("/public/verify/DRAW.md")
 s.check("... and the specification DRAW.md", r.status == 200 and r.body == open(os.path.join(ROOT, "docs", "DRAW.md"), "rb").read())
 s.check("no insured person's name or ID number on the public page", "张三丰" not in r.text and "11010519491231002X" not in r.text)
+# --- 保密要求: a drawn target and its group are public only once its check is done; the files once all are
+pub = anon.get(f"/public/tasks/{tid}").text
+s.check("before any check: no drawn target on the public page, counts only", 'id="pub-withheld"' in pub and "已公开 0 个" in pub
+        and all(t not in pub for t in targets), pub[pub.find('id="pub-withheld"'):][:300])
+s.check("... no download links, a note saying when", 'id="dl-record"' not in pub and 'id="pub-withheld-files"' in pub
+        and "?no=1" not in pub)
+for kind in ("record", "population", "officers"):
+    r = anon.get(f"/public/tasks/{tid}/{kind}")
+    s.check(f"the public cannot download the {kind} file yet", r.status == 404 and "保密要求" in r.text, f"{r.status}")
+r = anon.get(f"/public/tasks/{tid}/population?no=1")
+s.check("... nor an earlier draw's", r.status == 404)
+r = staff.get(f"/tasks/{tid}/draw/population")
+s.check("the bureau's staff download the files for their own verification", r.status == 200
+        and "population-1.tsv" in (r.header("Content-Disposition") or ""))
+s.check("... which the public anonymous client cannot reach", anon.get(f"/tasks/{tid}/draw/record").status in (302, 303, 401, 403))
+ck_day = (day + datetime.timedelta(days=3)).isoformat()
+officer.get("/my/records")  # creates the records of the officer's groups (一企一表)
+done = mine[0]
+rid = sql(db, f"SELECT r.id FROM record r JOIN draw d ON d.id = r.draw_id WHERE d.task_code = '{code}' AND d.status = '已抽取' "
+              "AND r.target_code = ?", (done,))[0][0]
+officer.env = anon.env = staff.env  # the day of the checks, after the draw
+r = officer.post_json(f"/api/v1/my/records/{rid}", {"version": 1, "checked_from": ck_day, "checked_on": ck_day}, "PUT")
+s.check("the officer records the check of one target as done", r.status == 200, r.text[:300])
+pub = anon.get(f"/public/tasks/{tid}").text
+grp = pub[pub.find('id="pub-groups"'):]
+s.check("that target and its group are now public, no other", done in grp and "已公开 1 个" in pub
+        and all(t not in grp for t in targets if t != done), grp[:600])
+s.check("... the files still wait", anon.get(f"/public/tasks/{tid}/record").status == 404)
+sql(db, f"UPDATE record SET checked_on = ? WHERE draw_id = (SELECT id FROM draw WHERE task_code = '{code}' AND status = '已抽取')",
+    (ck_day,))  # the other groups' officers record theirs (each save is tested in test_record)
+officer.get("/my/records")
+missing = sql(db, f"SELECT count(*) FROM draw_target dt JOIN draw d ON d.id = dt.draw_id WHERE d.task_code = '{code}' AND "
+                  "d.status = '已抽取' AND dt.status = '有效' AND NOT EXISTS (SELECT 1 FROM record r WHERE r.draw_id = dt.draw_id "
+                  "AND r.target_code = dt.target_code AND r.checked_on IS NOT NULL)")[0][0]
+if missing:  # records of groups without the linked officer are created by the staff's list
+    staff.get("/records")
+    sql(db, f"UPDATE record SET checked_on = ? WHERE checked_on IS NULL AND draw_id = (SELECT id FROM draw WHERE task_code = '{code}' "
+            "AND status = '已抽取')", (ck_day,))
+pub = anon.get(f"/public/tasks/{tid}").text
+s.check("... with each approved substitution's time and reason", "（新发现的利害关系）" in pub
+        and "leader" not in pub.split('id="pub-substitutions"')[1][:400])
+valid_now = ids(db, f"SELECT dt.target_code FROM draw_target dt JOIN draw d ON d.id = dt.draw_id WHERE d.task_code = '{code}' "
+                   "AND d.status = '已抽取' AND dt.status = '有效'")
+s.check("every check done: the whole draw and its downloads are public", 'id="pub-withheld"' not in pub and 'id="dl-record"' in pub
+        and all(t in pub for t in valid_now), str(valid_now))
 tmp = tempfile.mkdtemp(prefix="spotcheck-verify-")
 files = {}
 for kind, name in [("record", "record.json"), ("population", "population.tsv"), ("officers", "officers.tsv")]:
@@ -452,7 +498,9 @@ s.check("the request is recorded as approved by the leader",
 r = anon.get(f"/public/tasks/{tid}")
 s.check("the public page lists both draws with the re-draw reason", "第1次：已作废" in r.text and "骰子滚落桌下" in r.text)
 r = anon.get(f"/public/tasks/{tid}/record?no=1")
-s.check("the voided record stays downloadable", r.status == 200 and '"values"' in r.text and '"spotcheck-draw/2"' in r.text)
+s.check("the voided record waits with the new draw's (its population is the new draw's: 保密)", r.status == 404, f"{r.status}")
+r = staff.get(f"/tasks/{tid}/draw/record?no=1")
+s.check("the voided record stays downloadable for the bureau", r.status == 200 and '"values"' in r.text and '"spotcheck-draw/2"' in r.text)
 
 # --- audit and scope
 acts = ids(db, f"SELECT action FROM audit_log WHERE entity = 'task' AND entity_id = '{tid}' ORDER BY id")

@@ -6,7 +6,7 @@ the draw (精准匹配)."""
 import json
 import os
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, public_draw_files, pin_today
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, draw_files, pin_today
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
 import sqlite3
@@ -149,7 +149,7 @@ stale_sid = r.json().get("substitution", 0) if r.status == 200 else 0
 s.check("a second request waits", r.status == 200 and stale_sid, r.text[:300])
 r = staff.get(f"/api/v1/tasks/{tid}/draw")
 s.check("the record JSON", r.status == 200 and r.json()["status"] == "已抽取" and len(r.json()["record"]["events"]) == 1)
-paths = public_draw_files(anon, tid)
+paths = draw_files(staff, tid)
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), paths["record"], paths["population"], paths["officers"]],
                    capture_output=True, text=True)
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
@@ -311,7 +311,7 @@ s.check("grade D is drawn at a higher ratio than grade B",
 sel = grec.get("selected", [])
 s.check("the selection holds exactly those numbers per grade",
         {g: sum(1 for x in sel if x["stratum"] == g) for g in "ABD"} == {g: st[g]["n"] for g in "ABD"} if st else False)
-gpaths = public_draw_files(anon, gtid)
+gpaths = draw_files(staff, gtid)
 fsha = grec.get("freeze_sha256", "")
 p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), gpaths["record"], gpaths["population"], gpaths["officers"],
                     "--freeze", fsha], capture_output=True, text=True)

@@ -177,15 +177,19 @@ def small_db():
     return db
 
 
-def public_draw_files(client, task_id):
-    """Downloads a task's public draw files (record, population, officers) as anyone would, into a new
-    temporary directory; returns {kind: path}."""
+def draw_files(client, task_id, base="/tasks/{}/draw"):
+    """Downloads a task's draw files (record, population, officers) into a new temporary directory;
+    returns {kind: path}. By default through the staff's internal route (the public gets them only once
+    every drawn target is disclosed: pass base="/public/tasks/{}")."""
     tmp = tempfile.mkdtemp(prefix="spotcheck-draw-")
     paths = {}
     for kind in ("record", "population", "officers"):
         paths[kind] = os.path.join(tmp, kind)
+        r = client.get(base.format(task_id) + "/" + kind)
+        if r.status != 200:
+            raise RuntimeError(f"download {kind}: {r.status} {r.text[:200]}")
         with open(paths[kind], "wb") as f:
-            f.write(client.get(f"/public/tasks/{task_id}/{kind}").body)
+            f.write(r.body)
     return paths
 
 
