@@ -84,8 +84,11 @@ const CliCommand cli_commands[] = {
      "  --freeze 为抽取前公告中的冻结摘要，用于确认冻结内容未被改动；未提供时在标准错误输出提示。\n"
      "  对尚未抽取的冻结记录（draw show 导出）核对名单文件与冻结摘要，并列出各分层的应抽取数。\n",
      cmd_verify},
-    {"draw", "摇号: freeze | run | substitute | redraw | show",
+    {"draw", "摇号: conflict | freeze | dice | run | substitute | redraw | show",
      "用法:\n"
+     "  spotcheck draw conflict --task CODE --officer CERT --target ID --reason TEXT --by USER\n"
+     "      回避：抽查任务冻结名单之前申报执法人员与检查对象的利害关系；随名单冻结，抽取时不把该人员\n"
+     "      分到该对象的检查组。申报后不能修改或撤回；冻结后发现的，在摇号现场申请递补并经批准。\n"
      "  spotcheck draw freeze --task CODE --sources JSON [--date YYYY-MM-DD] [参数] [--db PATH]\n"
      "      冻结：按筛选条件生成名单文件和人员文件，连同公开随机数来源写入冻结记录（spotcheck-draw/2）。\n"
      "      JSON 为来源数组，如 '[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},\n"
@@ -103,7 +106,7 @@ const CliCommand cli_commands[] = {
      "  spotcheck draw redraw --task CODE --reason TEXT --approver NAME --sources JSON [参数]\n"
      "      重新抽取：须有原因、批准人和新的随机数来源（不得沿用此前抽取的来源）；原抽取保留并标为\n"
      "      已作废。未给参数时沿用原参数。\n"
-     "  CODE 为抽查任务的编号时，freeze、dice 和 run 按任务页面的同一规则办理（实施方案已公开、联合部门已确认\n"
+     "  CODE 为抽查任务的编号时，conflict、freeze、dice 和 run 按任务页面的同一规则办理（实施方案已公开、联合部门已确认\n"
      "      或逾期、来源时间），须以本局启用的账号 --by USER 办理并写入审计日志；抽取参数来自年度计划和\n"
      "      实施方案，不能另行指定；递补和重新抽取须在摇号现场页面办理。其他编号为独立抽取，同样写入审计日志。\n"
      "  spotcheck draw show --task CODE [--no N] [--json] [--all]\n"

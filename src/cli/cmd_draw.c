@@ -1,6 +1,6 @@
 /* cmd_draw.c - the draw commands of the command table (main.c): `sample` (the consistent
  * sampler on ids from stdin, for checking one stratum by hand), `verify` (re-runs a published
- * draw record) and `draw freeze|run|substitute|redraw|show` on the database. The rules live in
+ * draw record) and `draw conflict|freeze|dice|run|substitute|redraw|show` on the database. The rules live in
  * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
 #include "../core/clock.h"
 #include "../domain/draw_source.h"
@@ -533,6 +533,15 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
     json_t *rec = NULL;
     char *fsha = NULL;
     json_t *dice = NULL;
+    if (!strcmp(sub, "conflict")) {
+        int64_t cid = 0;
+        if (!a->officer || !a->target || !a->reason)
+            return cli_usage_error("draw", "申报回避须提供 --officer 执法证号、--target 对象编码和 --reason 利害关系");
+        rc = task_conflict_declare(db, &who, task_id, a->officer, a->target, a->reason, &cid, err);
+        if (rc != TASK_OK) return failed(*err);
+        printf("回避已申报（第 %lld 号），将随名单一并冻结。\n", (long long)cid);
+        return CLI_OK;
+    }
     if (!strcmp(sub, "freeze")) rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
     else if (!strcmp(sub, "dice")) rc = task_draw_dice(db, &who, task_id, a->values, a->observers, &dice, err);
     else rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
@@ -547,7 +556,7 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
 }
 
 int cmd_draw(int argc, char **argv) {
-    if (argc < 2) return cli_usage_error("draw", "须指定子命令 freeze | dice | run | substitute | redraw | show");
+    if (argc < 2) return cli_usage_error("draw", "须指定子命令 conflict | freeze | dice | run | substitute | redraw | show");
     const char *sub = argv[1];
     DrawArgs a = {0};
     int rc = draw_args(argc, argv, &a);
@@ -561,7 +570,7 @@ int cmd_draw(int argc, char **argv) {
         clock_today(date);
         a.date = date;
     }
-    if (strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "dice") && strcmp(sub, "substitute") &&
+    if (strcmp(sub, "conflict") && strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "dice") && strcmp(sub, "substitute") &&
         strcmp(sub, "redraw") && strcmp(sub, "show")) {
         json_decref(a.params);
         json_decref(a.values);
@@ -591,6 +600,8 @@ int cmd_draw(int argc, char **argv) {
     if (task_id && strcmp(sub, "show")) {
         /* a task's draw: the same unit of work, rules and audit row as the pages */
         rc = task_draw_cli(db, &a, sub, task_id, sources, &err);
+    } else if (!strcmp(sub, "conflict")) {
+        rc = cli_usage_error("draw", "%s 不是抽查任务：单独的抽取在冻结时以 --conflict 执法证号:对象编码 申报回避", a.task ? a.task : "");
     } else if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
         int redraw = !strcmp(sub, "redraw");
         if (!sources) rc = cli_usage_error("draw", "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");

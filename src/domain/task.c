@@ -629,6 +629,18 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
     }
     if (json_array_size(tags)) json_object_set_new(p, "specialties", tags);
     else json_decref(tags);
+    /* the conflicts (回避) declared before the freeze, frozen with it (sql/023, docs/DRAW.md §5) */
+    st = db_prepare(db, "SELECT officer_cert, target_code FROM task_conflict WHERE task_id = ? ORDER BY id");
+    if (!st) {
+        json_decref(p);
+        return dberr(db, err), NULL;
+    }
+    db_bind_int(st, 1, task_id);
+    json_t *conflicts = json_array();
+    while (db_step(st) == DB_ROW) json_array_append_new(conflicts, json_pack("[s,s]", db_col_text(st, 0), db_col_text(st, 1)));
+    db_finalize(st);
+    if (json_array_size(conflicts)) json_object_set_new(p, "conflicts", conflicts);
+    else json_decref(conflicts);
     return p;
 }
 

@@ -433,3 +433,62 @@ int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t re
     free(type), free(target), free(officer), free(reason), free(err), free(code);
     return rc;
 }
+
+/* ---- recusal (回避) before the freeze ---- */
+
+int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char *officer, const char *target,
+                          const char *reason, int64_t *id, char **why) {
+    *id = 0;
+    char *code = task_code_of(db, task_id);
+    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    free(code);
+    if (str_empty(officer)) return set_err(why, "请填写须回避的执法人员的执法证号"), TASK_INVALID;
+    if (str_empty(target)) return set_err(why, "请填写检查对象编码"), TASK_INVALID;
+    if (str_empty(reason)) return set_err(why, "请说明回避原因（利害关系）"), TASK_INVALID;
+    if (draw_text_has_control(officer) || draw_text_has_control(target) || draw_text_has_control(reason))
+        return set_err(why, "执法证号、对象编码和回避原因不能含控制字符"), TASK_INVALID;
+    if (strlen(reason) > 600) return set_err(why, "回避原因不能超过 200 字"), TASK_INVALID;
+    if (db_begin(db) != DB_OK) return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    int64_t drawn = 0, is_officer = 0, is_target = 0, dup = 0;
+    int rc = TASK_OK;
+    if (db_query_int(db, &drawn, "SELECT count(*) FROM draw d JOIN task t ON t.code = d.task_code WHERE t.id = ?", "i", task_id) ||
+        db_query_int(db, &is_officer, "SELECT count(*) FROM officer WHERE cert_no = ?", "t", officer) ||
+        db_query_int(db, &is_target,
+                     "SELECT count(*) FROM target g JOIN task t ON t.id = ? WHERE g.code = ? AND g.org_id IN (WITH RECURSIVE "
+                     "sc(id) AS (SELECT t2.org_id FROM task t2 WHERE t2.id = ? UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) "
+                     "SELECT id FROM sc)", "iti", task_id, target, task_id) ||
+        db_query_int(db, &dup, "SELECT count(*) FROM task_conflict WHERE task_id = ? AND officer_cert = ? AND target_code = ?", "itt",
+                     task_id, officer, target))
+        rc = (set_err(why, "%s", db_errmsg(db)), TASK_ERR);
+    else if (drawn)
+        rc = (set_err(why, "名单已冻结，回避须在冻结前申报；冻结后发现的利害关系请申请递补（原因：新发现的利害关系），经分管领导批准"), TASK_CONFLICT);
+    else if (!is_officer) rc = (set_err(why, "执法人员名录中没有执法证号 %s", officer), TASK_INVALID);
+    else if (!is_target) rc = (set_err(why, "本任务辖区的检查对象名录中没有编码 %s", target), TASK_INVALID);
+    else if (dup) rc = (set_err(why, "该执法人员与该检查对象的回避已申报"), TASK_CONFLICT);
+    else if (db_exec(db, "INSERT INTO task_conflict(task_id, officer_cert, target_code, reason, declared_at, declared_by) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", "ittttt", task_id, officer, target, reason, clock_stamp().s, who->username) != DB_OK)
+        rc = (set_err(why, "保存失败：%s", db_errmsg(db)), TASK_ERR);
+    else {
+        *id = db_last_id(db);
+        rc = audit(db, who, "task.conflict.declare", task_id,
+                   json_pack("{s:I, s:s, s:s, s:s}", "conflict", (json_int_t)*id, "officer", officer, "target", target, "reason", reason),
+                   why);
+    }
+    return finish(db, rc, why);
+}
+
+json_t *task_conflicts_list(Db *db, int64_t task_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT c.id, c.officer_cert, coalesce(o.name, ''), c.target_code, coalesce(g.name, ''), c.reason, "
+                              "c.declared_at, c.declared_by FROM task_conflict c LEFT JOIN officer o ON o.cert_no = c.officer_cert "
+                              "LEFT JOIN target g ON g.code = c.target_code WHERE c.task_id = ? ORDER BY c.id");
+    if (!st) return a;
+    db_bind_int(st, 1, task_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "officer",
+                                           db_col_text(st, 1), "officer_name", db_col_text(st, 2), "target", db_col_text(st, 3),
+                                           "target_name", db_col_text(st, 4), "reason", db_col_text(st, 5), "declared_at",
+                                           db_col_text(st, 6), "declared_by", db_col_text(st, 7)));
+    db_finalize(st);
+    return a;
+}

@@ -87,4 +87,16 @@ int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *r
 int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
                         char **why);
 
+/* Declares a conflict of interest (回避) between an officer (certificate number) and a target of
+ * task_id's jurisdiction, with a reason: only before the task's first freeze (TASK_CONFLICT after;
+ * a conflict found later is a substitution). Frozen into the draw's params.conflicts; never
+ * changed or removed (sql/023). One transaction with the audit row task.conflict.declare; *id
+ * receives the row id. TASK_INVALID names the problem. */
+int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char *officer, const char *target,
+                          const char *reason, int64_t *id, char **why);
+
+/* The declared conflicts of task_id, oldest first: [{id, officer, officer_name, target, target_name,
+ * reason, declared_at, declared_by}] (caller decrefs; empty on a database error). */
+json_t *task_conflicts_list(Db *db, int64_t task_id);
+
 #endif

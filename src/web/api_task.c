@@ -7,6 +7,7 @@
 #include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
+#include "../domain/task_draw.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -39,6 +40,7 @@ static void send_task(Req *r, long long id, int status) {
         return;
     }
     add_draw_status(r, t);
+    json_object_set_new(t, "conflicts", task_conflicts_list(r->db, id));
     web_json(r, status, t);
 }
 
@@ -246,6 +248,18 @@ void api_task_redraw_approve(Req *r) {
     free(fsha);
     json_decref(b);
     answer(r, id, status, "redraw", msg);
+}
+
+void api_task_conflict(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    json_t *b = web_json_body(r, 0);
+    if (!b) return;
+    char *msg = NULL;
+    int64_t cid = 0;
+    int status = task_web_conflict(r, id, jstr(b, "officer"), jstr(b, "target"), jstr(b, "reason"), &cid, &msg);
+    json_decref(b);
+    answer(r, id, status, "conflict", msg);
 }
 
 void api_task_substitute(Req *r) {

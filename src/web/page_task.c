@@ -6,6 +6,7 @@
 #include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
+#include "../domain/task_draw.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -203,6 +204,10 @@ void page_task_detail(Req *r) {
     }
     json_object_set_new(t, "has_draw", json_boolean(dstatus != NULL));
     json_object_set_new(t, "can_freeze", json_boolean(w && !dstatus && allowed == 1));
+    json_object_set_new(t, "can_declare_conflict", json_boolean(w && !dstatus));
+    json_t *conflicts = task_conflicts_list(r->db, id);
+    json_object_set_new(t, "conflict_count", json_integer((json_int_t)json_array_size(conflicts)));
+    json_object_set_new(t, "conflicts", conflicts);
     if (!dstatus && allowed != 1) json_object_set_new(t, "why_not", json_string(why ? why : ""));
     json_decref(doc);
     free(dstatus);

@@ -152,6 +152,8 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_object_set_new(v, "excluded_count", json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
     json_object_set(v, "excluded", json_object_get(f, "excluded"));
     json_object_set(v, "group_size", json_object_get(json_object_get(f, "params"), "group_size"));
+    json_object_set_new(v, "conflicts_count",
+                        json_integer((json_int_t)json_array_size(json_object_get(json_object_get(f, "params"), "conflicts"))));
     json_t *strata = json_array();
     const char *k;
     json_t *e;
@@ -458,6 +460,34 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
     Actor who = actor_of(r);
     return draw_status(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
                                : task_redraw_request(r->db, &who, id, reason, msg));
+}
+
+/* ---- recusal (回避) before the freeze ---- */
+
+int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
+                      char **msg) {
+    Actor who = actor_of(r);
+    return draw_status(task_conflict_declare(r->db, &who, id, officer, target, reason, cid, msg));
+}
+
+void page_task_conflict(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char *officer = web_form(r, "officer"), *target = web_form(r, "target"), *reason = web_form(r, "reason"), *msg = NULL;
+    if (officer) str_trim(officer);
+    if (target) str_trim(target);
+    if (reason) str_trim(reason);
+    int64_t cid = 0;
+    int status = task_web_conflict(r, id, officer, target, reason, &cid, &msg);
+    if (!status) {
+        char *loc = xasprintf("/tasks/%lld?ok=conflict#conflicts", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else web_error(r, status, "conflict", msg ? msg : "申报失败");
+    free(officer);
+    free(target);
+    free(reason);
+    free(msg);
 }
 
 /* ---- the draw's files for the bureau's own verification (the public waits: draw_disclose.h) ---- */

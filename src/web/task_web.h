@@ -17,6 +17,10 @@
     {"POST", "/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, page_task_publish, "公开实施方案"},   \
     {"POST", "/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, page_task_freeze,                      \
      "冻结抽取名单并公布承诺"},                                                                    \
+    {"POST", "/tasks/:id/conflicts", P_TASK_WRITE, CSRF_TOKEN, page_task_conflict,                 \
+     "冻结前申报回避（执法人员与检查对象的利害关系）"},                                            \
+    {"POST", "/api/v1/tasks/:id/conflicts", P_TASK_WRITE, CSRF_TOKEN, api_task_conflict,           \
+     "冻结前申报回避（JSON）"},                                                                    \
     {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
     {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
     {"GET", "/tasks/:id/draw/:kind", P_TASK_READ, CSRF_NONE, page_task_draw_file,                  \
@@ -113,6 +117,8 @@ void api_task_redraw_approve(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
 void page_task_draw_file(Req *r);
+void page_task_conflict(Req *r);
+void api_task_conflict(Req *r);
 void page_plan_adhoc_resubmit(Req *r);
 void page_joint_list(Req *r);
 void page_joint_confirm(Req *r);
@@ -173,6 +179,9 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
  * substitution). Same return convention. */
 int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **event,
                                char **msg);
+/* Declares a conflict (回避) before the freeze (task_conflict_declare). Same return convention. */
+int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
+                      char **msg);
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
                         const char *reason_code, const char *reason_text, int64_t *req_id, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),

@@ -335,6 +335,7 @@ static json_t *flash_from_query(Req *r) {
     static const char *const msgs[][2] = {
         {"saved", "已保存。"},           {"created", "已创建。"},   {"status", "状态已变更。"},
         {"imported", "导入完成。"},       {"loggedout", "您已退出登录。"},
+        {"conflict", "回避已申报，将随名单一并冻结。"},
     };
     char *ok = web_query(r, "ok");
     json_t *f = NULL;

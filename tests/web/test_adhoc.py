@@ -138,10 +138,23 @@ s.check("... nor with parameters of its own", p.returncode == 2 and "不能另�
 for who, why in (("supervisor", "角色"), ("officer", "角色"), ("lincheng", "管辖范围")):
     p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", who, "--db", db], capture_output=True, text=True)
     s.check(f"... nor by the {who} account ({why})", p.returncode == 1 and why in p.stderr, p.stderr)
+own = ids(db, "SELECT code FROM target WHERE org_id = (SELECT id FROM org WHERE code = '130528') ORDER BY code")
+conflict = ["draw", "conflict", "--task", acode, "--officer", "YB001", "--target", own[0], "--db", db]
+p = subprocess.run([SPOTCHECK] + conflict + ["--by", "staff"], capture_output=True, text=True)
+s.check("a conflict from the CLI needs its reason", p.returncode == 2 and "--reason" in p.stderr, p.stderr)
+p = subprocess.run([SPOTCHECK] + conflict + ["--by", "supervisor", "--reason", "近亲属"], capture_output=True, text=True)
+s.check("... and a role that holds draws", p.returncode == 1 and "角色" in p.stderr, p.stderr)
+p = subprocess.run([SPOTCHECK] + conflict + ["--by", "staff", "--reason", "近亲属"], capture_output=True, text=True)
+s.check("the staff declare a conflict (回避) from the CLI before the freeze", p.returncode == 0 and "回避已申报" in p.stdout,
+        p.stdout + p.stderr)
+s.check("... with its audit row", ids(db, f"SELECT actor FROM audit_log WHERE action = 'task.conflict.declare' AND entity_id = '{tid}'")
+        == ["staff"])
 p = subprocess.run([SPOTCHECK, "draw", "freeze", "--task", acode, "--by", "staff", "--db", db], capture_output=True, text=True)
 s.check("frozen from the CLI by the staff account, as on the task page", p.returncode == 0 and "已冻结" in p.stdout, p.stdout + p.stderr)
 s.check("... with the task's audit row under that account",
         ids(db, f"SELECT actor FROM audit_log WHERE action = 'task.draw.freeze' AND entity_id = '{tid}'") == ["staff"])
+p = subprocess.run([SPOTCHECK] + conflict + ["--by", "staff", "--reason", "近亲属"], capture_output=True, text=True)
+s.check("a conflict after the freeze is refused from the CLI too", p.returncode == 1 and "递补" in p.stderr, p.stderr)
 p = subprocess.run([SPOTCHECK, "draw", "substitute", "--task", acode, "--by", "staff", "--target", "X", "--reason", "r", "--db", db],
                    capture_output=True, text=True)
 s.check("a task's substitution is not done from the CLI", p.returncode == 1 and "摇号现场" in p.stderr, p.stderr)

@@ -9,6 +9,7 @@ the 检查通知书; the officer's own list; the public portal (no insured names
 verify) and tools/verify_draw.py and `spotcheck verify` on the downloaded files; a re-draw
 needs a reason and the leader's approval and keeps the earlier draw; audit rows."""
 import datetime
+import json
 import os
 import re
 import subprocess
@@ -53,11 +54,12 @@ def workday_after(day, n):
 
 db = small_db()
 d = os.path.dirname(db)
-# more officers: two more of the lead 基金监管股 (D1) and two of the joint 市场监管局 (SC)
+# more officers: three more of the lead 基金监管股 (D1) and two of the joint 市场监管局 (SC)
 with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
     f.write("执法证号,姓名,所属机构,科室,证件生效日期,证件有效期至,专长标签,执法区域,可任组长,联系电话\n"
             "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
             "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
+            "YB005,钱执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
             "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
             "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
 subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db], check=True, capture_output=True)
@@ -172,6 +174,34 @@ s.check("a second confirmation is refused", r.status == 409)
 r = staff.get(f"/tasks/{tid}")
 s.check("late confirmation is shown as 逾期确认 with the items", "逾期确认" in r.text and "价格行为检查" in r.text)
 
+# --- recusal (回避) declared before the freeze, frozen with it
+own = ids(db, "SELECT code FROM target WHERE org_id = (SELECT id FROM org WHERE code = '130528') ORDER BY code")
+r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "YB005", "target": own[0], "reason": ""})
+s.check("a conflict needs its reason", r.status == 422 and "回避原因" in r.text, f"{r.status}")
+r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "NOPE9", "target": own[0], "reason": "近亲属"})
+s.check("... an officer of the directory", r.status == 422 and "NOPE9" in r.text, f"{r.status}")
+r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "YB005", "target": "H13052200001", "reason": "近亲属"})
+s.check("... and a target of the task's own jurisdiction (not another county's)", r.status == 422, f"{r.status}")
+r = leader.form(f"/tasks/{tid}/conflicts", {"officer": "YB005", "target": own[0], "reason": "近亲属"})
+s.check("a leader does not declare for the bureau (task.write)", r.status == 403)
+for t in own[:-1]:
+    r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "YB005", "target": t, "reason": "曾在该机构任职"})
+    s.check(f"YB005 declares a conflict with {t}", r.status == 303 and "ok=conflict" in (r.header("Location") or ""), f"{r.status} {r.text[-200:]}")
+r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "YB005", "target": own[0], "reason": "再次"})
+s.check("the same conflict twice is refused", r.status == 409)
+r = staff.get(f"/tasks/{tid}")
+s.check("the task page lists the declared conflicts", 'id="conflict-list"' in r.text and r.text.count("曾在该机构任职") == len(own) - 1)
+r = staff.post_json(f"/api/v1/tasks/{tid}/conflicts", {"officer": "YB005", "target": own[-1], "reason": "与负责人系同学"})
+s.check("the API declares one too and echoes the list", r.status == 200 and len(r.json()["conflicts"]) == len(own), r.text[:300])
+for stmt in ("UPDATE task_conflict SET reason = 'x'", "DELETE FROM task_conflict"):
+    try:
+        sql(db, stmt)
+        s.check(f"{stmt} refused by the database", False)
+    except Exception as e:
+        s.check(f"{stmt} refused by the database", "不能" in str(e), str(e))
+s.check("audit rows task.conflict.declare", ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.conflict.declare' "
+                                                   f"AND entity_id = '{tid}'") == [len(own)])
+
 # --- freeze and ceremony
 r = leader.form(f"/tasks/{tid}/freeze", {})
 s.check("a leader cannot freeze", r.status == 403)
@@ -257,6 +287,21 @@ s.check("3 targets drawn (50% of strata A1 B2 C1); each group: 2 of the lead dep
         len(targets) == 3 and all(sum(1 for g in groups if g[0] == t and g[1].startswith("YB")) == 2 for t in targets)
         and all(sum(1 for g in groups if g[0] == t and g[1].startswith("SC")) == 1 for t in targets)
         and all(any(g[0] == t and g[2] == "组长" and g[1].startswith("YB") for g in groups) for t in targets), str(groups))
+params0 = json.loads(ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
+s.check("the declared conflicts are frozen in params.conflicts", params0.get("conflicts") ==
+        [["YB005", t] for t in own], str(params0.get("conflicts")))
+s.check("no group pairs an officer with a target it declared a conflict with",
+        not [g for g in groups if g[1] == "YB005" and g[0] in own], str(groups))
+s.check("the ceremony and the public page count the frozen conflicts", 'id="conflicts-frozen">%d 项' % len(own) in staff.get(f"/tasks/{tid}/draw").text
+        and 'id="pub-conflicts">%d 项' % len(own) in anon.get(f"/public/tasks/{tid}").text)
+r = staff.form(f"/tasks/{tid}/conflicts", {"officer": "YB001", "target": own[0], "reason": "近亲属"})
+s.check("a conflict after the freeze is refused: a substitution then", r.status == 409 and "递补" in r.text, f"{r.status}")
+try:
+    sql(db, "INSERT INTO task_conflict(task_id, officer_cert, target_code, reason, declared_at, declared_by) "
+            "VALUES (?, 'YB001', ?, 'x', '2026-06-18 10:00:00', 'staff')", (tid, own[0]))
+    s.check("... and by the database", False)
+except Exception as e:
+    s.check("... and by the database", "名单已冻结" in str(e), str(e))
 s.check("the record says each joint dept draws from its own pool",
         '"joint_depts":[{"dept":"SC","per_group":1}]' in ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
 
