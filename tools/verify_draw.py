@@ -583,11 +583,13 @@ def compute(record, pop, roster):
             load[who] -= 1
             grp["members"].remove(m)
             grp["removed"].append({"id": who, "reason": reason})
-            before = len(grp["members"])
+            before, experts_before = len(grp["members"]), len(grp["experts"])
             fill_pool(grp, pool_of[who])  # in draw order within the same dept's pool
             set_short(grp)
             cover(grp)
             out["replacement"] = grp["members"][-1]["id"] if len(grp["members"]) > before else None
+            if len(grp["experts"]) > experts_before:  # experts this step brought in (§5)
+                out["experts_added"] = [e["id"] for e in grp["experts"][experts_before:]]
         elif any(e["id"] == who for e in grp["experts"]):
             e = next(e for e in grp["experts"] if e["id"] == who)
             grp["experts"].remove(e)

@@ -487,7 +487,7 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
         size_t pool = r->pool_of[g->members.v[i]];
         vec_remove(&g->members, i);
         json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
-        size_t before = g->members.n;
+        size_t before = g->members.n, experts_before = g->experts.n;
         fill_pool(r, g, pool); /* in draw order within the same dept's pool */
         update_short(r, g);
         cover(r, g);
@@ -495,6 +495,13 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
                             g->members.n > before
                                 ? json_string(r->ros->p[g->members.v[g->members.n - 1]].id)
                                 : json_null());
+        /* experts the same step brought in to cover what the removed officer covered (§5) */
+        if (g->experts.n > experts_before) {
+            json_t *added = json_array();
+            for (size_t e = experts_before; e < g->experts.n; e++)
+                json_array_append_new(added, json_string(r->ros->p[g->experts.v[e]].id));
+            json_object_set_new(out, "experts_added", added);
+        }
         return 0;
     }
     for (size_t i = 0; i < g->experts.n; i++) {

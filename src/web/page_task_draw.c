@@ -226,7 +226,20 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         buf_free(&under);
         json_object_set_new(v, "selected", sel);
         json_object_set_new(v, "groups", groups);
-        json_object_set(v, "events", json_object_get(doc, "events"));
+        json_t *events = json_deep_copy(json_object_get(doc, "events")), *ev;
+        json_array_foreach(events, i, ev) { /* experts a substitution brought in, by name */
+            Buf names;
+            buf_init(&names);
+            json_t *m;
+            json_array_foreach(json_object_get(ev, "experts_added"), j, m) {
+                json_t *nm = officer_name(r->db, json_string_value(m));
+                buf_printf(&names, "%s%s（%s）", names.len ? "、" : "", json_string_value(nm) ? json_string_value(nm) : "", json_string_value(m));
+                json_decref(nm);
+            }
+            if (names.len) json_object_set_new(ev, "experts_text", json_string(names.data));
+            buf_free(&names);
+        }
+        json_object_set_new(v, "events", events);
         json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(json_object_get(doc, "events"))));
     }
     json_t *list = NULL;

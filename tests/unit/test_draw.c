@@ -651,6 +651,62 @@ static void test_substitution(void) {
     free(err);
 }
 
+/* §5: an officer substitution that takes away the group's only 药学 officer brings in an expert in
+ * the same step: the event lists it in experts_added (replacement stays the officer added). */
+static void test_substitution_adds_expert(void) {
+    char *text = gen_population(200, 0);
+    DrawPop p;
+    DrawRoster r;
+    char *err = NULL;
+    CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
+    CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
+    json_t *freeze = make_freeze(&p, &r, "{\"ratios\":{\"*\":\"5%\"},\"specialties\":[\"药学\"]}");
+    int found = 0;
+    for (int k = 0; k < 40 && !found; k++) {
+        char value[16];
+        snprintf(value, sizeof value, "%d", 1000 + k);
+        json_t *rec = draw_record_build(freeze, value, SECRET_HEX, NULL, &p, &r, &err);
+        size_t i;
+        json_t *a;
+        const char *t = NULL;
+        json_array_foreach(json_object_get(rec, "assignments"), i, a) {
+            json_t *o;
+            size_t j;
+            json_array_foreach(json_object_get(a, "officers"), j, o)
+                if (!strcmp(json_string_value(o), "C09") && !json_array_size(json_object_get(a, "experts")))
+                    t = json_string_value(json_object_get(a, "target"));
+            if (t) break;
+        }
+        if (t) {
+            found = 1;
+            json_t *events = json_pack("[{s:s,s:s,s:s,s:s}]", "type", "officer", "target", t, "officer", "C09", "reason", "因病");
+            json_t *rec2 = draw_record_build(freeze, value, SECRET_HEX, events, &p, &r, &err);
+            json_t *ev = json_array_get(json_object_get(rec2, "events"), 0);
+            const char *rep = json_string_value(json_object_get(ev, "replacement"));
+            CHECK(rep && rep[0] == 'C'); /* an officer, not the expert */
+            json_t *added = json_object_get(ev, "experts_added");
+            CHECK_INT(json_array_size(added), 1);
+            CHECK_STR(json_string_value(json_array_get(added, 0)), "E03"); /* E02 is 停用 */
+            Buf out;
+            buf_init(&out);
+            CHECK_INT(draw_verify(rec2, &p, &r, NULL, &out, NULL), 0);
+            /* a record that hides the expert's arrival does not verify */
+            json_object_del(ev, "experts_added");
+            buf_reset(&out);
+            CHECK(draw_verify(rec2, &p, &r, NULL, &out, NULL) != 0);
+            buf_free(&out);
+            json_decref(events);
+            json_decref(rec2);
+        }
+        json_decref(rec);
+    }
+    CHECK(found);
+    json_decref(freeze);
+    draw_roster_free(&r);
+    draw_pop_free(&p);
+    free(err);
+}
+
 /* Every field of a record, changed, makes verification fail. */
 static void test_tampering(void) {
     char *text = gen_population(300, 0);
@@ -1300,6 +1356,8 @@ int main(void) {
     RUN(test_assignment_constraints);
     RUN(test_joint_pools);
     RUN(test_substitution);
+    RUN(test_substitution_adds_expert);
+    RUN(test_substitution_adds_expert);
     RUN(test_tampering);
     RUN(test_chi_square_uniformity);
     RUN(test_fast_parser_matches_reference);
