@@ -347,18 +347,47 @@ static int load_over_cap(Db *db, int64_t org_id, const char *year, json_t *out, 
     return 0;
 }
 
+/* Per drawn task: the substitutions (递补) approved for officers and for targets, those refused,
+ * and the re-draws, over every draw of the task — the discretion left after the draw, counted. */
+static int load_substitutions(Db *db, int64_t org_id, const char *year, json_t *out, int64_t tot[4], char **err) {
+    Stmt *st = prep(db,
+                    CHECKS_CTE "SELECT ck.task_code, "
+                               "(SELECT count(*) FROM draw_substitution s WHERE s.task_id = ck.task_id AND s.status = '已批准' AND s.type = 'officer'), "
+                               "(SELECT count(*) FROM draw_substitution s WHERE s.task_id = ck.task_id AND s.status = '已批准' AND s.type = 'target'), "
+                               "(SELECT count(*) FROM draw_substitution s WHERE s.task_id = ck.task_id AND s.status = '已驳回'), "
+                               "(SELECT count(*) FROM draw d2 WHERE d2.task_code = ck.task_code AND d2.draw_no > 1) "
+                               "FROM ck ORDER BY ck.task_code",
+                    org_id, year, err);
+    if (!st) return -1;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t v[4];
+        for (int k = 0; k < 4; k++) tot[k] += v[k] = db_col_int(st, k + 1);
+        json_array_append_new(out, json_pack("{s:s, s:I, s:I, s:I, s:I, s:b}", "task_code", db_col_text(st, 0), "officers",
+                                             (json_int_t)v[0], "targets", (json_int_t)v[1], "refused", (json_int_t)v[2], "redraws",
+                                             (json_int_t)v[3], "any", v[0] + v[1] + v[2] + v[3] > 0));
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));
+    return 0;
+}
+
 json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
     char y[8];
     snprintf(y, sizeof y, "%04d", year % 10000);
     Counts c;
     memset(&c, 0, sizeof c);
     json_t *graded = json_array(), *results = json_array(), *violations = json_array(), *over = json_array(), *rows = json_array();
+    json_t *subs = json_array();
+    int64_t sub_tot[4] = {0, 0, 0, 0};
     DrawRatio goal = {0, 0};
     char *goal_text = NULL;
     if (load_checks(db, org_id, y, &c, graded, err) || load_records(db, org_id, y, &c, results, err) ||
         load_violations(db, org_id, y, violations, err) || load_coverage(db, org_id, y, &c, err) ||
-        load_plan_rows(db, org_id, y, rows, &goal, &goal_text, err) || load_over_cap(db, org_id, y, over, err)) {
+        load_plan_rows(db, org_id, y, rows, &goal, &goal_text, err) || load_over_cap(db, org_id, y, over, err) ||
+        load_substitutions(db, org_id, y, subs, sub_tot, err)) {
         json_decref(graded), json_decref(results), json_decref(violations), json_decref(over), json_decref(rows);
+        json_decref(subs);
         free(goal_text);
         return NULL;
     }
@@ -411,6 +440,10 @@ json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
     json_t *out = json_pack("{s:i, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "year", year, "org_id", (json_int_t)org_id,
                             "org_name", org_name ? org_name : "", "counts", counts, "figures", f, "months", months, "result_counts",
                             results, "violation_counts", violations, "over_cap", over, "plan_rows", rows, "graded", graded);
+    json_object_set_new(out, "substitutions", subs);
+    json_object_set_new(out, "substitution_totals",
+                        json_pack("{s:I, s:I, s:I, s:I}", "officers", (json_int_t)sub_tot[0], "targets", (json_int_t)sub_tot[1],
+                                  "refused", (json_int_t)sub_tot[2], "redraws", (json_int_t)sub_tot[3]));
     free(org_name);
     free(goal_text);
     return out;

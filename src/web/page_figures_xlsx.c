@@ -107,6 +107,18 @@ static int write_workbook(const char *path, const json_t *rep) {
         put_str(&s, 4, jstr(e, "tasks"));
         s.row++;
     }
+
+    s = sheet(wb, bold, "递补与重新抽取");
+    static const char *const sh[] = {"抽查任务", "执法人员递补（经批准）", "检查对象递补（经批准）", "驳回的递补申请", "重新抽取"};
+    put_header(&s, sh, 5);
+    json_array_foreach(json_object_get(rep, "substitutions"), i, e) {
+        put_str(&s, 0, jstr(e, "task_code"));
+        put_int(&s, 1, json_object_get(e, "officers"));
+        put_int(&s, 2, json_object_get(e, "targets"));
+        put_int(&s, 3, json_object_get(e, "refused"));
+        put_int(&s, 4, json_object_get(e, "redraws"));
+        s.row++;
+    }
     return workbook_close(wb) == LXW_NO_ERROR ? 0 : -1;
 }
 

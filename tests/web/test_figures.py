@@ -197,6 +197,7 @@ try:
             all(n in sheets[0] for n in ("名称", "分子", "分母", "比例", "目标", "是否达标", "联合抽查占比", "运用信用风险分类结果的抽查占比")))
     s.check("over-cap sheet lists the targets", inst in sheets[4] and insured in sheets[4])
     s.check("xlsx: insured person's name absent", all(insured_name not in x for x in sheets))
+    s.check("the substitutions sheet lists the drawn task", "递补与重新抽取" in wb and code in sheets[5], wb[:400])
 except (zipfile.BadZipFile, KeyError, IndexError) as e:
     s.check("xlsx opens", False, str(e))
 s.check("xlsx export audited", sql(db, "SELECT count(*) FROM audit_log WHERE action = 'export.figures'")[0][0] >= 1)

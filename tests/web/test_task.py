@@ -521,6 +521,18 @@ for stmt in ("UPDATE draw SET seed = 'x'", "DELETE FROM draw", "UPDATE draw_file
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the audit chain and every draw recompute", p.returncode == 0 and "抽取记录完整: 1 次抽取" in p.stdout, p.stdout + p.stderr)
 
+# --- the figures count every decision that changed the draw after it was made
+want = {t: sql(db, f"SELECT count(*) FROM draw_substitution WHERE task_id = {tid} AND status = '已批准' AND type = '{t}'")[0][0]
+        for t in ("officer", "target")}
+refused = sql(db, f"SELECT count(*) FROM draw_substitution WHERE task_id = {tid} AND status = '已驳回'")[0][0]
+fig = staff.get(f"/api/v1/figures?year={day.year}").json()
+row = [x for x in fig.get("substitutions", []) if x["task_code"] == code]
+s.check("the year's figures count the task's approved and refused substitutions", row and want["officer"] >= 2 and
+        (row[0]["officers"], row[0]["targets"], row[0]["refused"], row[0]["redraws"]) == (want["officer"], want["target"], refused, 0)
+        and fig["substitution_totals"]["officers"] == want["officer"], str(row) + str(want))
+r = staff.get(f"/figures?year={day.year}")
+s.check("... on the figures page too", 'id="substitutions"' in r.text and f'id="sub-officers">{want["officer"]}<' in r.text)
+
 # --- re-draw: reason and the leader's approval; the earlier draw stays
 r = staff.form(f"/tasks/{tid}/redraw", {"reason": ""})
 s.check("a re-draw needs a reason", r.status == 422)
