@@ -220,6 +220,11 @@ long long clock_wall_epoch(void) {
     return (long long)time(NULL);
 }
 
+int clock_overridden(void) {
+    ensure();
+    return clk.mode != MODE_WALL;
+}
+
 const char *clock_zone(void) {
     ensure();
     return clk.zone;

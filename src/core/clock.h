@@ -50,6 +50,10 @@ void clock_now_rfc3339(char out[26]);
  * business dates (session idle time, login throttling), so a pinned SPOTCHECK_TODAY neither keeps
  * sessions alive for ever nor leaves future-dated rows behind. */
 long long clock_wall_epoch(void);
+/* 1 when SPOTCHECK_TODAY overrides the wall clock: the draw's audit rows then say so, with the
+ * wall clock's time, since a freeze or dice stamped under a set clock proves nothing about when
+ * it happened. */
+int clock_overridden(void);
 /* The time zone in force (the setting's text). */
 const char *clock_zone(void);
 

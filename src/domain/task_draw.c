@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int task_draw_gap_hours(void) {
     const char *s = getenv("SPOTCHECK_DRAW_GAP_HOURS");
@@ -25,6 +26,15 @@ static int audit(Db *db, const Actor *who, const char *action, int64_t task_id, 
     char *snap = task_audit_snapshot(db, task_id), id[24];
     json_t *s = snap ? json_loads(snap, 0, NULL) : json_object();
     json_object_update(s, after);
+    if (clock_overridden()) { /* a set clock (SPOTCHECK_TODAY) shows, with the wall clock's time */
+        char now[CLOCK_NOW_LEN + 1], wall[CLOCK_NOW_LEN + 1];
+        clock_now(now);
+        time_t w = (time_t)clock_wall_epoch();
+        struct tm tm;
+        localtime_r(&w, &tm);
+        strftime(wall, sizeof wall, "%Y-%m-%d %H:%M:%S", &tm);
+        json_object_set_new(s, "clock_set", json_pack("{s:s, s:s}", "clock", now, "wall_clock", wall));
+    }
     char *text = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
     snprintf(id, sizeof id, "%lld", (long long)task_id);
     const char *org = json_string_value(json_object_get(s, "org_id"));

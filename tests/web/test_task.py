@@ -521,6 +521,11 @@ for stmt in ("UPDATE draw SET seed = 'x'", "DELETE FROM draw", "UPDATE draw_file
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the audit chain and every draw recompute", p.returncode == 0 and "抽取记录完整: 1 次抽取" in p.stdout, p.stdout + p.stderr)
 
+after = json.loads(ids(db, f"SELECT after FROM audit_log WHERE action = 'task.draw.freeze' AND entity_id = '{tid}'")[0])
+s.check("a draw step under a set clock (SPOTCHECK_TODAY) says so in its audit row, with the wall clock's time",
+        after.get("clock_set", {}).get("clock", "").startswith(today) and
+        after["clock_set"].get("wall_clock", "")[:4] == str(datetime.date.today().year), str(after.get("clock_set")))
+
 # --- the figures count every decision that changed the draw after it was made
 want = {t: sql(db, f"SELECT count(*) FROM draw_substitution WHERE task_id = {tid} AND status = '已批准' AND type = '{t}'")[0][0]
         for t in ("officer", "target")}
