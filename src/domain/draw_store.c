@@ -78,7 +78,7 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     const json_t *f = json_object_get(params, "filters");
     const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
                  *tags = json_object_get(f, "tags");
-    const char *region = jstr(f, "region_prefix"), *before = jstr(f, "registered_before");
+    const char *region = jstr(f, "region_prefix"), *before = jstr(f, "registered_before"), *org = jstr(f, "org");
     json_int_t cmin = json_integer_value(json_object_get(f, "complaints_min"));
     const json_t *x = json_object_get(params, "exclusions");
     json_int_t months = json_integer_value(json_object_get(x, "checked_within_months"));
@@ -131,6 +131,10 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
                need_tags ? "tags" : "NULL", before ? "registered_on" : "NULL",
                cmin > 0 ? "complaints" : "0", *cutoff ? "last_checked_on" : "NULL");
     if (region) buf_puts(&sql, " AND substr(region, 1, length(?1)) = ?1");
+    /* the task org's jurisdiction: its own targets and those of the orgs below it, never another's */
+    if (org)
+        buf_puts(&sql, " AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT id FROM org WHERE code = ?2 UNION "
+                       "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
     if (!st) {
@@ -138,6 +142,7 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         return dberr(db, err);
     }
     if (region) db_bind_text(st, 1, region);
+    if (org) db_bind_text(st, 2, org);
     size_t n = 0, cap_rows = 1024;
     Row *rows = xmalloc(cap_rows * sizeof *rows);
     int sorted = 1;

@@ -569,8 +569,8 @@ json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
 }
 
 json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
-    Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code, s.grade_rules FROM task t "
-                              "JOIN task_scheme s ON s.task_id = t.id "
+    Stmt *st = db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code, s.grade_rules, o.code FROM task t "
+                              "JOIN task_scheme s ON s.task_id = t.id JOIN org o ON o.id = t.org_id "
                               "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
     if (!st) return dberr(db, err), NULL;
     db_bind_int(st, 1, task_id);
@@ -584,6 +584,9 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
                           json_is_object(scope) ? scope : json_object(), "exclusions", "yearly_cap", 1, "group_size",
                           (json_int_t)db_col_int(st, 2), "officer_depts");
     if (!json_is_object(scope)) json_decref(scope);
+    /* the population is the task org's jurisdiction only, whatever the scope says (a county's task
+     * never reaches another county's targets) */
+    json_object_set_new(json_object_get(p, "filters"), "org", json_string(db_col_text(st, 5)));
     /* the population's strata are the credit grades (no params.strata): the scheme's per-grade
      * ratios and minimums apply to the strata of those names (docs/DRAW.md §4) */
     json_t *rules = json_loads(db_col_text(st, 4), 0, NULL), *gr = json_object_get(rules, "ratios"),

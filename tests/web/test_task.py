@@ -283,8 +283,12 @@ s.check("a second draw is refused", r.status == 409)
 groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
                  f"WHERE d.task_code = '{code}' AND m.status = '在组' ORDER BY m.target_code, m.role")
 targets = sorted({g[0] for g in groups})
-s.check("3 targets drawn (50% of strata A1 B2 C1); each group: 2 of the lead dept (leader among them) + 1 of the joint dept",
-        len(targets) == 3 and all(sum(1 for g in groups if g[0] == t and g[1].startswith("YB")) == 2 for t in targets)
+popfile = sql(db, f"SELECT f.content FROM draw_file f JOIN draw d ON d.id = f.draw_id WHERE d.task_code = '{code}' "
+                  "AND f.kind = 'population'")[0][0]
+s.check("the frozen population is the task org's own targets only (临城's clinic left out)",
+        sorted(l.split("\t")[0] for l in popfile.splitlines()) == own and "H13052200001" not in popfile, popfile)
+s.check("2 targets drawn (50% of strata B2 C1); each group: 2 of the lead dept (leader among them) + 1 of the joint dept",
+        len(targets) == 2 and all(sum(1 for g in groups if g[0] == t and g[1].startswith("YB")) == 2 for t in targets)
         and all(sum(1 for g in groups if g[0] == t and g[1].startswith("SC")) == 1 for t in targets)
         and all(any(g[0] == t and g[2] == "组长" and g[1].startswith("YB") for g in groups) for t in targets), str(groups))
 params0 = json.loads(ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
