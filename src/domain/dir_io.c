@@ -89,7 +89,8 @@ static void report_row_errors(const DirKind *k, long row_no, const DirErrors *er
     }
 }
 
-/* Whether org_code lies in the subtree of scope_org_id; answers are cached in `seen` (org code →
+/* Whether an account of scope_org_id may import rows of org_code: only its own org's (scope.h: an
+ * upper level does not write a lower level's directory); answers are cached in `seen` (org code →
  * 0/1) because a file names the same few orgs on every row. */
 static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap *seen,
                     pthread_mutex_t *lock) {
@@ -97,11 +98,7 @@ static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap
     int64_t ok = 0;
     if (strmap_get(seen, org_code, &ok)) return ok > 0;
     if (lock) pthread_mutex_lock(lock);
-    db_query_int(db, &ok,
-                 "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sub "
-                 "ON o.parent_id = sub.id) SELECT count(*) FROM sub JOIN org ON org.id = sub.id "
-                 "WHERE org.code = ?",
-                 "it", (int64_t)scope_org_id, org_code);
+    db_query_int(db, &ok, "SELECT count(*) FROM org WHERE id = ? AND code = ?", "it", (int64_t)scope_org_id, org_code);
     if (lock) pthread_mutex_unlock(lock);
     strmap_put(seen, org_code, ok > 0);
     return ok > 0;
@@ -632,7 +629,7 @@ static void parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, ch
     dir_check_row(ctx, k, row, errs);
     if (p->org >= 0 && row->v[p->org] &&
         !in_scope(p->db, p->scope_org_id, row->v[p->org], orgs_seen, p->lock))
-        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据", row->v[p->org]);
+        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据（只能导入本机构的名录）", row->v[p->org]);
 }
 
 /* The rest of a data row's handling, in file order: the duplicate check against the rows before

@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "draw_source.h"
 #include "draw_store.h"
+#include "scope.h"
 #include "task.h"
 
 #include <stdio.h>
@@ -48,10 +49,18 @@ static int audit(Db *db, const Actor *who, const char *action, int64_t task_id, 
     return rc == DB_OK ? TASK_OK : TASK_ERR;
 }
 
-static char *task_code_of(Db *db, int64_t task_id) {
-    char *code = NULL;
-    db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id);
-    return code;
+/* The code of task_id when `who` may act on it: a task of the actor's own org (scope.h; an upper
+ * level oversees a lower level's draw, it does not hold it). *code is the caller's to free. */
+static int task_of_actor(Db *db, const Actor *who, int64_t task_id, char **code, char **why) {
+    int64_t org = 0;
+    *code = NULL;
+    if (db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task_id) || !org)
+        return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    int where = scope_of(db, who->org_id, org);
+    if (where == SCOPE_OUTSIDE) return set_err(why, "任务不存在或不在您的管辖范围内"), TASK_NOT_FOUND;
+    if (where != SCOPE_WRITE) return set_err(why, "这是下级机构的任务：上级机构可以查阅和督查，不能代为办理抽取"), TASK_CONFLICT;
+    db_query_text(db, code, "SELECT code FROM task WHERE id = ?", "i", task_id);
+    return *code ? TASK_OK : (set_err(why, "任务不存在"), TASK_NOT_FOUND);
 }
 
 /* Commits, or rolls back when rc is not TASK_OK; returns the final result. */
@@ -86,8 +95,9 @@ int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who,
 int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
                      char **why) {
     *fsha = NULL;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     if (db_begin(db) != DB_OK) {
         free(code);
         return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
@@ -131,8 +141,9 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
                   const char *observers, json_t **record, char **why) {
     *record = NULL;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     json_t *doc = NULL;
     char *st = NULL, drawn_at[26], *err = NULL;
     int have = draw_store_get(db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
@@ -170,8 +181,9 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
 int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *values, const char *observers,
                    json_t **dice, char **why) {
     *dice = NULL;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     if (db_begin(db) != DB_OK) {
         free(code);
         return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
@@ -204,8 +216,9 @@ int task_redraw_limit(void) {
 }
 
 int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *reason, char **why) {
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     if (str_empty(reason)) {
         free(code);
         return set_err(why, "重新抽取须说明原因"), TASK_INVALID;
@@ -239,8 +252,9 @@ int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *r
 int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
                         char **why) {
     *fsha = NULL;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     if (!json_array_size(sources)) {
         free(code);
         return set_err(why, "批准重新抽取须同时声明新的公开随机数来源（如更晚一期的开奖号码）"), TASK_INVALID;
@@ -302,8 +316,9 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
                             const char *target, const char *officer, const char *reason_code,
                             const char *reason_text, int64_t *req_id, char **why) {
     *req_id = 0;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     int is_officer = str_eq(type, "officer");
     int rc = TASK_OK;
     if (!is_officer && !str_eq(type, "target")) rc = (set_err(why, "请选择递补类型（执法人员或检查对象）"), TASK_INVALID);
@@ -384,8 +399,9 @@ json_t *task_substitutions_list(Db *db, const char *code, int public_view) {
 int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t req_id, int approve,
                            const char *opinion, json_t **event, char **why) {
     *event = NULL;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     if (!approve && str_empty(opinion)) {
         free(code);
         return set_err(why, "驳回须填写意见"), TASK_INVALID;
@@ -449,8 +465,9 @@ int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t re
 int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char *officer, const char *target,
                           const char *reason, int64_t *id, char **why) {
     *id = 0;
-    char *code = task_code_of(db, task_id);
-    if (!code) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
+    char *code = NULL;
+    int own = task_of_actor(db, who, task_id, &code, why);
+    if (own != TASK_OK) return own;
     free(code);
     if (str_empty(officer)) return set_err(why, "请填写须回避的执法人员的执法证号"), TASK_INVALID;
     if (str_empty(target)) return set_err(why, "请填写检查对象编码"), TASK_INVALID;

@@ -185,7 +185,7 @@ void api_plan_task_add(Req *r) {
 }
 
 static void api_transition(Req *r, PlanAction a) {
-    long long vid = plan_web_version_id(r);
+    long long vid = plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
     if (!vid) return;
     json_t *body = body_object(r, 1);
     if (!body) return;

@@ -55,7 +55,7 @@ void api_task_start(Req *r) {
         db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
                                   "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
     else if (adid > 0) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
-    if (!org || !web_in_scope(r, org)) {
+    if (scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a task of one's own org only */
         json_decref(b);
         web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
         return;

@@ -400,6 +400,18 @@ json_t *dv_get(Req *r, const DirKind *k, long long id, int with_history) {
     return row;
 }
 
+/* 1 when the user may change row id of kind k: a row owned by an org (targets, officers, experts,
+ * items, depts) only in the user's own org — an upper level oversees a lower level's directory, it
+ * does not edit it (scope.h); orgs themselves are set up from above, in the user's subtree. */
+static int row_writable(Req *r, const DirKind *k, long long id) {
+    if (dir_field_index(k, "org_id") < 0) return 1;
+    int64_t org = 0;
+    char *sql = xasprintf("SELECT org_id FROM %s WHERE id = ?", k->table);
+    db_query_int(r->db, &org, sql, "i", (int64_t)id);
+    free(sql);
+    return scope_of(r->db, r->sess->org_id, org) == SCOPE_WRITE;
+}
+
 static long long org_id_of_code(Req *r, const char *code) {
     int64_t id = 0;
     db_query_int(r->db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "");
@@ -416,6 +428,11 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
         if (!existing) {
             *message = xstrdup("记录不存在或不在您的管辖范围内");
             return 404;
+        }
+        if (!row_writable(r, k, id)) {
+            json_decref(existing);
+            *message = xstrdup("这是下级机构的名录：上级机构可以查阅和督查，不能代为修改，请由该机构维护");
+            return 403;
         }
     }
     DirContext *ctx = dir_context_new(r->db, r->sess->username, r->sess->org_id);
@@ -444,8 +461,8 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     }
     dir_check_row(ctx, k, &row, &errs);
     int org = dir_field_index(k, "org_id");
-    if (org >= 0 && row.v[org] && !web_in_scope(r, org_id_of_code(r, row.v[org])))
-        dir_errors_add(&errs, org, "只能选择本机构或下级机构");
+    if (org >= 0 && row.v[org] && scope_of(r->db, r->sess->org_id, org_id_of_code(r, row.v[org])) != SCOPE_WRITE)
+        dir_errors_add(&errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
     if (!id && row.v[ki]) {
         int64_t n = 0;
         char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, k->fields[ki].column);
@@ -502,6 +519,10 @@ int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, co
         return 404;
     }
     json_decref(existing);
+    if (!row_writable(r, k, id)) {
+        *message = xstrdup("这是下级机构的名录：上级机构可以查阅和督查，不能代为修改，请由该机构维护");
+        return 403;
+    }
     DirContext *ctx = dir_context_new(r->db, r->sess->username, r->sess->org_id);
     char *before = NULL, *err = NULL, *after = NULL;
     int code = 200;

@@ -50,11 +50,7 @@ int fu_web_finish(Req *r, int rc, const char *action, const char *entity, long l
 static long long followup_id(Req *r) {
     long long id = fu_web_parse_id(web_param(r, "id"));
     int64_t org = id ? followup_org(r->db, id) : 0;
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "后续处置不存在或不在您的管辖范围内");
-        return 0;
-    }
-    return id;
+    return web_scope_gate(r, org, "后续处置不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 /* The options with the one chosen marked. */
@@ -98,10 +94,7 @@ void page_followup_list(Req *r) {
 static json_t *record_for_new(Req *r, long long rid) {
     int64_t org = 0;
     if (rid) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)rid);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "检查记录不存在或不在您的管辖范围内");
-        return NULL;
-    }
+    if (web_scope_gate(r, org, "检查记录不存在或不在您的管辖范围内")) return NULL;
     if (followup_record_has_findings(r->db, rid) != 1) {
         web_error(r, 409, "no_findings", "只有已公示且发现问题的检查结果才需要后续处置");
         return NULL;

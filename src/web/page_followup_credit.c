@@ -18,11 +18,7 @@ static long long target_id(Req *r) {
     long long id = fu_web_parse_id(web_param(r, "id"));
     int64_t org = 0;
     if (id) db_query_int(r->db, &org, "SELECT org_id FROM target WHERE id = ?", "i", (int64_t)id);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "检查对象不存在或不在您的管辖范围内");
-        return 0;
-    }
-    return id;
+    return web_scope_gate(r, org, "检查对象不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason, int status) {

@@ -108,9 +108,9 @@ void page_transfer_create(Req *r) {
     json_t *errors = json_object();
     int rc = FU_ERR;
     clock_today(today);
-    if (!org || !web_in_scope(r, org)) {
+    if (!org || scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a transfer of one's own org's follow-up */
         rc = FU_NOT_FOUND;
-        set_err(&msg, "后续处置不存在或不在您的管辖范围内");
+        set_err(&msg, "后续处置不存在或不在您的管辖范围内（上级机构不能代为办理）");
     } else if (db_begin(r->db) != DB_OK) {
         set_err(&msg, "数据库忙，请稍后重试");
     } else {
@@ -139,10 +139,7 @@ void page_transfer_create(Req *r) {
 void page_transfer_feedback(Req *r) {
     long long tid = fu_web_parse_id(web_param(r, "id"));
     int64_t org = tid ? followup_transfer_org(r->db, tid) : 0, fid = 0;
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "移送记录不存在或不在您的管辖范围内");
-        return;
-    }
+    if (web_scope_gate(r, org, "移送记录不存在或不在您的管辖范围内")) return;
     db_query_int(r->db, &fid, "SELECT followup_id FROM transfer WHERE id = ?", "i", (int64_t)tid);
     char *feedback = web_form(r, "feedback"), *on = web_form(r, "feedback_on"), *done = web_form(r, "done"), *msg = NULL, today[11];
     clock_today(today);

@@ -34,18 +34,17 @@ static long long parse_id(const char *s) {
     return s && *s && *end == 0 && id > 0 ? id : 0;
 }
 
-long long plan_web_version_id(Req *r) {
+long long plan_web_version_id_for(Req *r, int oversee) {
     long long vid = parse_id(web_param(r, "id"));
     int64_t org = 0;
     if (vid)
         db_query_int(r->db, &org, "SELECT p.org_id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?", "i",
                      (int64_t)vid);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "计划不存在或不在您的管辖范围内");
-        return 0;
-    }
-    return vid;
+    const char *hidden = "计划不存在或不在您的管辖范围内";
+    return (oversee ? web_scope_gate_oversee(r, org, hidden) : web_scope_gate(r, org, hidden)) ? 0 : vid;
 }
+
+long long plan_web_version_id(Req *r) { return plan_web_version_id_for(r, 0); }
 
 /* A compact audit snapshot of a version: no task rows, org_id as text for web_audit. */
 static char *version_snapshot(Db *db, long long vid) {
@@ -573,7 +572,7 @@ void page_plan_task_remove(Req *r) {
 /* ---- state changes ---- */
 
 static void transition(Req *r, PlanAction a) {
-    long long vid = plan_web_version_id(r);
+    long long vid = plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
     if (!vid) return;
     char *opinion = web_form(r, "opinion"), *msg = NULL;
     int status = plan_web_transition(r, vid, a, opinion, &msg);
@@ -744,10 +743,7 @@ void page_plan_adhoc_decide(Req *r) {
     long long id = parse_id(web_param(r, "id"));
     int64_t org = 0;
     if (id) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)id);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "临时任务不存在或不在您的管辖范围内");
-        return;
-    }
+    if (web_scope_gate(r, org, "临时任务不存在或不在您的管辖范围内")) return;
     char *decision = web_form(r, "decision"), *opinion = web_form(r, "opinion"), *msg = NULL;
     int approve = str_eq(decision, "approve");
     int rc = str_eq(decision, "approve") || str_eq(decision, "return") ? begin(r, &msg) : (set_err(&msg, "请选择批准或退回"), PLAN_INVALID);

@@ -40,11 +40,8 @@ long long record_web_id(Req *r, int mine) {
                          "it", (int64_t)id, cert);
         free(cert);
     }
-    if (!org || !ok || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "检查记录不存在或不在您的检查组、管辖范围内");
-        return 0;
-    }
-    return id;
+    if (!ok) org = 0;
+    return web_scope_gate(r, org, "检查记录不存在或不在您的检查组、管辖范围内") ? 0 : id;
 }
 
 char *record_web_files_dir(Req *r) { return record_files_dir(r->app->db_path); }

@@ -24,11 +24,7 @@ long long task_web_id(Req *r) {
     long long id = task_web_parse_id(web_param(r, "id"));
     int64_t org = 0;
     if (id) db_query_int(r->db, &org, "SELECT org_id FROM task WHERE id = ?", "i", (int64_t)id);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "任务不存在或不在您的管辖范围内");
-        return 0;
-    }
-    return id;
+    return web_scope_gate(r, org, "任务不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 json_t *task_web_load(Req *r, long long *id_out) {
@@ -142,7 +138,7 @@ void page_task_start(Req *r) {
     else if (adid) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
     json_t *errors = json_object();
     int rc;
-    if (!org || !web_in_scope(r, org)) {
+    if (!r->sess || scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a task of one's own org only */
         rc = TASK_NOT_FOUND;
         set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
     } else if (db_begin(r->db) != DB_OK) {

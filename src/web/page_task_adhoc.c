@@ -15,10 +15,7 @@ void page_plan_adhoc_resubmit(Req *r) {
     int64_t org = 0;
     if (id)
         db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)id);
-    if (!org || !web_in_scope(r, org)) {
-        web_error(r, 404, "not_found", "临时任务不存在或不在您的管辖范围内");
-        return;
-    }
+    if (web_scope_gate(r, org, "临时任务不存在或不在您的管辖范围内")) return;
     char *reason = web_form(r, "reason"), *msg = NULL, *before = NULL;
     int rc = PLAN_ERR;
     if (db_begin(r->db) != DB_OK)

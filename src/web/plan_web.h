@@ -80,9 +80,11 @@ void api_plan_publish(Req *r);
 void api_plan_revise(Req *r);
 
 /* Shared by the page and API handlers (page_plan.c). */
-/* The plan version named by the :id parameter when it exists and lies in the user's scope;
- * else sends 404 and returns 0. */
+/* The plan version named by the :id parameter when the user may act on it (web_scope_gate: 404
+ * outside the jurisdiction, 403 for a change to a lower level's plan); else returns 0. */
 long long plan_web_version_id(Req *r);
+/* The same with oversee = 1 for a change an upper level may make (returning with an opinion). */
+long long plan_web_version_id_for(Req *r, int oversee);
 /* Runs a state action with its audit row in one transaction; returns the HTTP status (200 on
  * success) and *msg (new string) on failure. */
 int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg);

@@ -399,9 +399,23 @@ void web_error(Req *r, int status, const char *code, const char *message) {
 }
 
 int web_in_scope(Req *r, long long org_id) {
-    if (!r->sess) return 0;
-    int64_t n = 0;
-    db_query_int(r->db, &n, "SELECT count(*) FROM org WHERE id = ? AND " WEB_SCOPE_SQL("id"), "ii",
-                 (int64_t)org_id, (int64_t)r->sess->org_id);
-    return n > 0;
+    return r->sess && scope_of(r->db, r->sess->org_id, org_id) != SCOPE_OUTSIDE;
 }
+
+static int gate(Req *r, long long org_id, const char *hidden, int oversee) {
+    int where = r->sess ? scope_of(r->db, r->sess->org_id, org_id) : SCOPE_OUTSIDE;
+    if (where == SCOPE_OUTSIDE) {
+        web_error(r, 404, "not_found", hidden ? hidden : "不存在或不在您的管辖范围内");
+        return 1;
+    }
+    int changes = strcmp(r->http->method, "GET") && strcmp(r->http->method, "HEAD");
+    if (where == SCOPE_READ && changes && !oversee) {
+        web_error(r, 403, "lower_level", "这是下级机构的数据：上级机构可以查阅和督查，不能代为修改，请由该机构办理");
+        return 1;
+    }
+    return 0;
+}
+
+int web_scope_gate(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 0); }
+
+int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 1); }

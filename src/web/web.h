@@ -8,6 +8,7 @@
 #define SPOTCHECK_WEB_H
 
 #include "../db/db.h"
+#include "../domain/scope.h"
 #include "app.h"
 #include "http.h"
 
@@ -138,11 +139,16 @@ void web_json(Req *r, int status, json_t *j);
 
 /* The org scope of the logged-in user as SQL: "(<col> IN (WITH RECURSIVE ...))" with one '?'
  * for which web_scope_bind gives the value: the user's org and every org below it. */
-#define WEB_SCOPE_SQL(col)                                                                         \
-    "(" col " IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "     \
-    "o.parent_id = sc.id) SELECT id FROM sc))"
-/* 1 when org_id is inside the user's scope. */
+#define WEB_SCOPE_SQL(col) SCOPE_SQL(col)
+/* 1 when org_id is inside the user's scope (read: its org or one below, scope.h). */
 int web_in_scope(Req *r, long long org_id);
+/* The jurisdiction gate of a request on an entity of org_id (scope.h): 0 to go on; otherwise the
+ * error is sent and non-zero returned — 404 (`hidden`, the caller's wording) outside the user's
+ * jurisdiction, 403 when a request that changes data (any method but GET/HEAD) reaches a lower
+ * level's entity: an upper level oversees, it does not edit. */
+int web_scope_gate(Req *r, long long org_id, const char *hidden);
+/* The same for a change an upper level may make (returning a plan with an opinion): read scope. */
+int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden);
 
 /* Audit: records an action of the current user inside the caller's transaction. */
 int web_audit(Req *r, const char *action, const char *entity, long long entity_id,
