@@ -35,14 +35,22 @@ const CliCommand cli_commands[] = {
      "  格式按文件扩展名（.csv 为 UTF-8 带 BOM，.xlsx 为 Excel 工作簿），或由 --format 指定。\n"
      "  导出的文件可原样再导入。\n",
      cmd_export},
-    {"user", "账号管理: add | passwd | list",
+    {"user", "账号管理: add | link | disable | enable | passwd | grant | revoke | list",
      "用法:\n"
-     "  spotcheck user add USERNAME --role ROLE --org CODE [--name 姓名] [--password-stdin] [--db PATH]\n"
-     "  spotcheck user passwd USERNAME [--password-stdin] [--db PATH]\n"
-     "  spotcheck user list [--db PATH]\n"
+     "  spotcheck user add USERNAME --role ROLE --org CODE [--name 姓名] [--officer CERT] [--dept CODE]\n"
+     "                     [--password-stdin] [--db PATH]\n"
+     "      新建账号。执法人员账号以 --officer 关联执法证号（关联后即可看到本人的检查组），联合部门账号\n"
+     "      以 --dept 关联部门编码。用户名不区分大小写且唯一。\n"
+     "  spotcheck user link USERNAME [--officer CERT] [--dept CODE]   关联（\"\" 为取消关联）\n"
+     "  spotcheck user disable USERNAME --reason 原因                  停用账号并结束其全部会话\n"
+     "  spotcheck user enable USERNAME                                  重新启用\n"
+     "  spotcheck user passwd USERNAME [--password-stdin]               重设密码（该账号下次登录须修改密码）\n"
+     "  spotcheck user grant|revoke USERNAME pii-export                 授予/收回个人信息导出权限\n"
+     "  spotcheck user list [--org CODE]                                列出账号（含下级机构）\n"
      "  ROLE: admin(系统管理员) staff(检查科室) leader(分管领导) officer(执法人员)\n"
      "        joint(联合部门) supervisor(监督)\n"
-     "  密码从标准输入读取一行（--password-stdin），或在终端提示输入；至少 8 个字符。\n",
+     "  密码从标准输入读取一行（--password-stdin），或在终端提示输入：至少 10 个字符，不能与用户名相同，\n"
+     "  不能是常见密码（data/common_passwords.txt）。每项变更写入审计日志（操作人 cli）。\n",
      cmd_user},
     {"backup", "在线备份数据库到文件",
      "用法: spotcheck backup FILE [--db PATH]\n"

@@ -80,70 +80,106 @@ static char *read_password(int from_stdin) {
     return p;
 }
 
-static int user_list(Db *db) {
-    Stmt *st = db_prepare(db, "SELECT u.username, u.display_name, u.role, o.code, o.name, u.status "
-                              "FROM user u JOIN org o ON o.id = u.org_id ORDER BY u.username");
-    if (!st) return CLI_REJECTED;
-    printf("%-16s %-12s %-10s %-8s %s\n", "用户名", "姓名", "角色", "机构", "状态");
-    while (db_step(st) == DB_ROW) {
-        const Role *r = account_role_find(db_col_text(st, 2));
-        printf("%-16s %-12s %-10s %-8s %s %s\n", db_col_text(st, 0), db_col_text(st, 1),
-               r ? r->label : db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4),
-               db_col_text(st, 5));
+static int user_list(Db *db, const char *org_code) {
+    int64_t org = 0;
+    if (org_code && (db_query_int(db, &org, "SELECT id FROM org WHERE code = ?", "t", org_code) || !org)) {
+        fprintf(stderr, "spotcheck user list: 机构 %s 不存在\n", org_code);
+        return CLI_REJECTED;
     }
-    db_finalize(st);
+    json_t *all = account_list(db, org), *u;
+    size_t i;
+    printf("%-16s %-12s %-10s %-8s %-6s %-12s %s\n", "用户名", "姓名", "角色", "机构", "状态", "执法证号/科室", "备注");
+    json_array_foreach(all, i, u) {
+        const char *cert = json_string_value(json_object_get(u, "officer_cert")), *dept = json_string_value(json_object_get(u, "dept_code"));
+        printf("%-16s %-12s %-10s %-8s %-6s %-12s %s%s\n", json_string_value(json_object_get(u, "username")),
+               json_string_value(json_object_get(u, "display_name")), json_string_value(json_object_get(u, "role_label")),
+               json_string_value(json_object_get(u, "org_code")), json_string_value(json_object_get(u, "status")),
+               *cert ? cert : *dept ? dept : "-", json_is_true(json_object_get(u, "must_change_password")) ? "须修改密码 " : "",
+               json_is_true(json_object_get(u, "pii_export")) ? "可导出个人信息" : "");
+    }
+    json_decref(all);
     return CLI_OK;
 }
 
+/* Prints the outcome of an account unit of work; returns the exit code. */
+static int account_done(int rc, const char *sub, char *err, const char *fmt, const char *who) {
+    if (rc == ACCOUNT_OK) {
+        const char *at = strstr(fmt, "%s");
+        printf("%.*s%s%s\n", (int)(at - fmt), fmt, who, at + 2);
+    } else fprintf(stderr, "spotcheck user %s: %s\n", sub, err ? err : "失败");
+    free(err);
+    return rc == ACCOUNT_OK ? CLI_OK : CLI_REJECTED;
+}
+
 int cmd_user(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *role = NULL, *org = NULL, *name = NULL;
-    const char *pos[2] = {0};
+    const char *db_path = CLI_DEFAULT_DB, *role = NULL, *org = NULL, *name = NULL, *officer = NULL, *dept = NULL,
+               *reason = NULL;
+    const char *pos[3] = {0};
     int npos = 0, from_stdin = 0;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
-            (r = cli_opt(&i, argc, argv, "--role", &role)) ||
-            (r = cli_opt(&i, argc, argv, "--org", &org)) ||
-            (r = cli_opt(&i, argc, argv, "--name", &name))) {
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) || (r = cli_opt(&i, argc, argv, "--role", &role)) ||
+            (r = cli_opt(&i, argc, argv, "--org", &org)) || (r = cli_opt(&i, argc, argv, "--name", &name)) ||
+            (r = cli_opt(&i, argc, argv, "--officer", &officer)) || (r = cli_opt(&i, argc, argv, "--dept", &dept)) ||
+            (r = cli_opt(&i, argc, argv, "--reason", &reason))) {
             if (r < 0) return cli_usage_error("user", "%s 缺少参数值", argv[i]);
             continue;
         }
         if (!strcmp(argv[i], "--password-stdin")) from_stdin = 1;
         else if (argv[i][0] == '-') return cli_usage_error("user", "未知选项 %s", argv[i]);
-        else if (npos == 2) return cli_usage_error("user", "多余的参数 %s", argv[i]);
+        else if (npos == 3) return cli_usage_error("user", "多余的参数 %s", argv[i]);
         else pos[npos++] = argv[i];
     }
-    if (npos == 0) return cli_usage_error("user", "需要子命令 add、passwd 或 list");
+    if (npos == 0) return cli_usage_error("user", "需要子命令 add、link、disable、enable、passwd、grant、revoke 或 list");
     const char *sub = pos[0];
+    static const char *const named[] = {"add", "link", "disable", "enable", "passwd", "grant", "revoke"};
+    int takes_name = 0;
+    for (size_t k = 0; k < ARRAY_LEN(named); k++) takes_name |= !strcmp(sub, named[k]);
     if (!strcmp(sub, "list")) {
         if (npos != 1) return cli_usage_error("user", "list 不接受参数");
-    } else if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
-        if (npos != 2) return cli_usage_error("user", "%s 需要用户名", sub);
-        if (!strcmp(sub, "add") && (!role || !org))
-            return cli_usage_error("user", "add 需要 --role 和 --org");
-        if (!strcmp(sub, "add") && !account_role_find(role))
-            return cli_usage_error("user", "未知角色 %s", role);
-    } else {
+    } else if (!takes_name) {
         return cli_usage_error("user", "未知子命令 %s", sub);
+    } else if (npos != 2 + (!strcmp(sub, "grant") || !strcmp(sub, "revoke"))) {
+        return cli_usage_error("user", !strcmp(sub, "grant") || !strcmp(sub, "revoke") ? "%s 需要用户名和权限 pii-export"
+                                                                                      : "%s 需要用户名",
+                               sub);
     }
+    if (!strcmp(sub, "add") && (!role || !org)) return cli_usage_error("user", "add 需要 --role 和 --org");
+    if (!strcmp(sub, "add") && !account_role_find(role)) return cli_usage_error("user", "未知角色 %s", role);
+    if (!strcmp(sub, "link") && !officer && !dept) return cli_usage_error("user", "link 需要 --officer 执法证号 或 --dept 编码");
+    if (!strcmp(sub, "disable") && !reason) return cli_usage_error("user", "disable 需要 --reason 原因");
+    if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) && strcmp(pos[2], "pii-export"))
+        return cli_usage_error("user", "未知权限 %s（可授予：pii-export 个人信息导出）", pos[2]);
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
+    /* the console's administrator: every org, audited as "cli" */
+    Actor cli = {.username = "cli", .org_id = 0, .remote = NULL};
+    char *err = NULL;
     int rc = CLI_OK;
-    if (!strcmp(sub, "list")) {
-        rc = user_list(db);
-    } else {
-        char *pw = read_password(from_stdin), *err = NULL;
-        int ok = !strcmp(sub, "add") ? account_add(db, pos[1], name, role, org, pw, &err)
-                                     : account_set_password(db, pos[1], pw, &err);
-        if (ok != DB_OK) {
-            fprintf(stderr, "spotcheck user %s: %s\n", sub, err ? err : "失败");
-            rc = CLI_REJECTED;
+    if (!strcmp(sub, "list")) rc = user_list(db, org);
+    else if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
+        char *pw = read_password(from_stdin);
+        if (!strcmp(sub, "add")) {
+            AccountSpec spec = {.username = pos[1], .display_name = name, .role = role, .org_code = org, .password = pw,
+                                .officer_cert = officer, .dept_code = dept};
+            rc = account_create(db, &cli, &spec, &err);
+            rc = account_done(rc, sub, err, "已创建用户 %s", pos[1]);
         } else {
-            printf(!strcmp(sub, "add") ? "已创建用户 %s\n" : "已修改用户 %s 的密码\n", pos[1]);
+            rc = account_reset_password(db, &cli, pos[1], pw, &err);
+            rc = account_done(rc, sub, err, "已重设用户 %s 的密码（该账号下次登录时须修改密码）", pos[1]);
         }
         if (pw) sodium_memzero(pw, strlen(pw));
         free(pw);
-        free(err);
+    } else if (!strcmp(sub, "link")) {
+        rc = account_link(db, &cli, pos[1], officer, dept, &err);
+        rc = account_done(rc, sub, err, "已更新用户 %s 的关联", pos[1]);
+    } else if (!strcmp(sub, "disable") || !strcmp(sub, "enable")) {
+        rc = account_set_enabled(db, &cli, pos[1], !strcmp(sub, "enable"), reason, &err);
+        rc = account_done(rc, sub, err, !strcmp(sub, "enable") ? "已启用用户 %s" : "已停用用户 %s（其会话已结束）", pos[1]);
+    } else {
+        rc = account_set_pii_export(db, &cli, pos[1], !strcmp(sub, "grant"), &err);
+        rc = account_done(rc, sub, err, !strcmp(sub, "grant") ? "已授予用户 %s 个人信息导出权限" : "已收回用户 %s 的个人信息导出权限",
+                          pos[1]);
     }
     db_close(db);
     return rc;

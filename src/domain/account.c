@@ -1,11 +1,17 @@
-/* account.c - user accounts (see account.h). Called by `spotcheck user`, init --demo and the
- * web login. Thread-safe (libsodium's pwhash is). */
-#include "../core/clock.h"
+/* account.c - user accounts (see account.h). Called by `spotcheck user`, init --demo, /admin/users,
+ * /account/password and the web login. Thread-safe (libsodium's pwhash is). */
 #include "account.h"
 
+#include "../core/clock.h"
+#include "../core/embed.h"
 #include "../core/util.h"
+#include "audit.h"
+#include "scope.h"
 
+#include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const Role account_roles[] = {
@@ -34,55 +40,292 @@ int account_check_password(const char *hash, const char *password) {
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
-static int check_password_rules(const char *password, char **err) {
+/* 1 when password is on data/common_passwords.txt (ASCII case ignored). */
+static int is_common(const char *password) {
+    const EmbeddedFile *f = embed_find("data/common_passwords.txt");
+    if (!f) return 0;
+    size_t n = strlen(password);
+    const char *p = (const char *)f->data, *end = p + f->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len == n && *p != '#' && !strncasecmp(p, password, n)) return 1;
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
+}
+
+int account_password_check(const char *username, const char *password, char **err) {
     if (!password || utf8_len(password) < ACCOUNT_MIN_PASSWORD)
         return set_err(err, "密码至少需要 %d 个字符", ACCOUNT_MIN_PASSWORD);
+    if (username && !strcasecmp(username, password)) return set_err(err, "密码不能与用户名相同");
+    if (is_common(password)) return set_err(err, "这个密码过于常见，容易被猜中，请换一个");
     return DB_OK;
+}
+
+static int username_ok(const char *u, char **err) {
+    if (str_empty(u) || strlen(u) > 64) return set_err(err, "用户名不能为空且不超过64字节"), 0;
+    for (const char *p = u; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+            return set_err(err, "用户名只能包含字母、数字和 _ - ."), 0;
+    return 1;
+}
+
+/* An org that who may manage (its own or below; the console: any). */
+static int manages_org(Db *db, const Actor *who, int64_t org) {
+    return org > 0 && (!who->org_id || scope_of(db, who->org_id, org) != SCOPE_OUTSIDE);
+}
+
+/* The audit row of an account change. */
+static int audit_user(Db *db, const Actor *who, const char *action, int64_t uid, int64_t org, json_t *after, char **err) {
+    char id[24], *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(id, sizeof id, "%lld", (long long)uid);
+    AuditEntry e = {.actor = who->username, .org_id = org, .action = action, .entity = "user", .entity_id = id,
+                    .after = text, .remote = who->remote};
+    int rc = audit_append(db, &e, err);
+    free(text);
+    json_decref(after);
+    return rc == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
+}
+
+/* Commits, or rolls back when rc is not ACCOUNT_OK; returns the final result. */
+static int finish(Db *db, int rc, char **err) {
+    if (rc == ACCOUNT_OK && db_commit(db) != DB_OK) rc = (set_err(err, "保存失败：%s", db_errmsg(db)), ACCOUNT_ERR);
+    if (rc != ACCOUNT_OK) db_rollback(db);
+    return rc;
+}
+
+static int begin(Db *db, char **err) {
+    return db_begin(db) == DB_OK ? ACCOUNT_OK : (set_err(err, "数据库忙，请稍后重试"), ACCOUNT_ERR);
+}
+
+/* The account username that who manages: *uid, *org. */
+static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org, char **err) {
+    *uid = *org = 0;
+    Stmt *st = db_prepare(db, "SELECT id, org_id FROM user WHERE lower(username) = lower(?)");
+    if (!st) return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    db_bind_text(st, 1, username ? username : "");
+    if (db_step(st) == DB_ROW) *uid = db_col_int(st, 0), *org = db_col_int(st, 1);
+    db_finalize(st);
+    if (!*uid || !manages_org(db, who, *org))
+        return set_err(err, "账号 %s 不存在或不在您的管理范围内", username ? username : ""), ACCOUNT_NOT_FOUND;
+    return ACCOUNT_OK;
+}
+
+/* Resolves an officer certificate ("" unlinks: *id 0) for an account of user_org with role. */
+static int officer_for(Db *db, const char *cert, const char *role, int64_t user_org, int64_t self, int64_t *id, char **err) {
+    *id = 0;
+    if (!cert || !*cert) return ACCOUNT_OK;
+    if (!str_eq(role, "officer")) return set_err(err, "只有执法人员账号可以关联执法证号"), ACCOUNT_INVALID;
+    int64_t org = 0, taken = 0;
+    Stmt *st = db_prepare(db, "SELECT id, org_id FROM officer WHERE cert_no = ?");
+    if (!st) return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    db_bind_text(st, 1, cert);
+    if (db_step(st) == DB_ROW) *id = db_col_int(st, 0), org = db_col_int(st, 1);
+    db_finalize(st);
+    if (!*id || scope_of(db, user_org, org) == SCOPE_OUTSIDE)
+        return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
+    db_query_int(db, &taken, "SELECT count(*) FROM user WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self);
+    if (taken) return set_err(err, "执法证号 %s 已关联其他启用的账号", cert), ACCOUNT_CONFLICT;
+    return ACCOUNT_OK;
+}
+
+static int dept_for(Db *db, const char *code, int64_t *id, char **err) {
+    *id = 0;
+    if (!code || !*code) return ACCOUNT_OK;
+    db_query_int(db, id, "SELECT id FROM dept WHERE code = ?", "t", code);
+    return *id ? ACCOUNT_OK : (set_err(err, "科室或联合部门 %s 不存在", code), ACCOUNT_INVALID);
+}
+
+/* Validates spec and inserts the row; *uid and *org receive the new account's id and org. */
+static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *uid, int64_t *org, char **err) {
+    *uid = *org = 0;
+    if (!username_ok(s->username, err)) return ACCOUNT_INVALID;
+    if (!account_role_find(s->role)) return set_err(err, "未知角色 %s", s->role ? s->role : ""), ACCOUNT_INVALID;
+    if (account_password_check(s->username, s->password, err) != DB_OK) return ACCOUNT_INVALID;
+    if (!str_empty(s->display_name) && (utf8_len(s->display_name) > 40 || strpbrk(s->display_name, "\r\n\t")))
+        return set_err(err, "姓名不超过40个字，且不能含换行"), ACCOUNT_INVALID;
+    int64_t exists = 0, officer = 0, dept = 0;
+    db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t", s->org_code ? s->org_code : "");
+    if (!*org || !manages_org(db, who, *org))
+        return set_err(err, "机构 %s 不存在或不在您的管理范围内", s->org_code ? s->org_code : ""), ACCOUNT_INVALID;
+    db_query_int(db, &exists, "SELECT count(*) FROM user WHERE lower(username) = lower(?)", "t", s->username);
+    if (exists) return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
+    int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
+    if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, &dept, err);
+    if (rc != ACCOUNT_OK) return rc;
+    char *hash = account_hash_password(s->password);
+    if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
+    rc = db_exec(db,
+                 "INSERT INTO user(org_id, username, display_name, role, password_hash, officer_id, dept_id, created_at, "
+                 "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), nullif(?7, 0), ?8, ?8)",
+                 "ittttiit", *org, s->username, str_empty(s->display_name) ? s->username : s->display_name, s->role, hash,
+                 officer, dept, clock_stamp().s);
+    sodium_memzero(hash, strlen(hash));
+    free(hash);
+    if (rc != DB_OK) return set_err(err, "创建用户失败: %s", db_errmsg(db)), ACCOUNT_ERR;
+    *uid = db_last_id(db);
+    return ACCOUNT_OK;
+}
+
+static json_t *spec_json(const AccountSpec *s) {
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "username", s->username, "role", s->role, "org", s->org_code,
+                     "officer", str_empty(s->officer_cert) ? NULL : s->officer_cert, "dept",
+                     str_empty(s->dept_code) ? NULL : s->dept_code);
+}
+
+int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err) {
+    int rc = begin(db, err);
+    int64_t uid = 0, org = 0;
+    if (rc == ACCOUNT_OK) rc = create_row(db, who, spec, &uid, &org, err);
+    if (rc == ACCOUNT_OK) rc = audit_user(db, who, "user.create", uid, org, spec_json(spec), err);
+    return finish(db, rc, err);
 }
 
 int account_add(Db *db, const char *username, const char *display_name, const char *role,
                 const char *org_code, const char *password, char **err) {
-    if (str_empty(username) || strlen(username) > 64) return set_err(err, "用户名不能为空且不超过64字节");
-    for (const char *p = username; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '-' || *p == '.'))
-            return set_err(err, "用户名只能包含字母、数字和 _ - .");
-    if (!account_role_find(role)) return set_err(err, "未知角色 %s", role ? role : "");
-    if (check_password_rules(password, err) != DB_OK) return DB_ERR;
-    int64_t org_id = 0, exists = 0;
-    db_query_int(db, &org_id, "SELECT id FROM org WHERE code = ?", "t", org_code ? org_code : "");
-    if (!org_id) return set_err(err, "机构 %s 不存在", org_code ? org_code : "");
-    db_query_int(db, &exists, "SELECT count(*) FROM user WHERE username = ?", "t", username);
-    if (exists) return set_err(err, "用户名 %s 已存在", username);
-    char *hash = account_hash_password(password);
-    if (!hash) return set_err(err, "密码哈希失败");
-    int rc = db_exec(db,
-                     "INSERT INTO user(org_id, username, display_name, role, password_hash, created_at, "
-                     "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                     "ittttt", org_id, username, str_empty(display_name) ? username : display_name,
-                     role, hash, clock_stamp().s);
-    sodium_memzero(hash, strlen(hash));
-    free(hash);
-    if (rc != DB_OK) return set_err(err, "创建用户失败: %s", db_errmsg(db));
-    return DB_OK;
+    Actor sys = {.username = "system"};
+    AccountSpec s = {.username = username, .display_name = display_name, .role = role, .org_code = org_code,
+                     .password = password};
+    int64_t uid = 0, org = 0;
+    int rc = create_row(db, &sys, &s, &uid, &org, err);
+    if (rc == ACCOUNT_OK) rc = audit_user(db, &sys, "user.create", uid, org, spec_json(&s), err);
+    return rc == ACCOUNT_OK ? DB_OK : DB_ERR;
 }
 
-int account_set_password(Db *db, const char *username, const char *password, char **err) {
-    if (check_password_rules(password, err) != DB_OK) return DB_ERR;
+int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert, const char *dept_code,
+                 char **err) {
+    if (!officer_cert && !dept_code) return set_err(err, "请给出执法证号或科室（联合部门）编码"), ACCOUNT_INVALID;
+    int rc = begin(db, err);
+    int64_t uid = 0, org = 0, officer = 0, dept = 0;
+    char *role = NULL;
+    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK) db_query_text(db, &role, "SELECT role FROM user WHERE id = ?", "i", uid);
+    if (rc == ACCOUNT_OK && officer_cert) rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
+    if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, &dept, err);
+    if (rc == ACCOUNT_OK && officer_cert &&
+        db_exec(db, "UPDATE user SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer, uid) != DB_OK)
+        rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
+    if (rc == ACCOUNT_OK && dept_code &&
+        db_exec(db, "UPDATE user SET dept_id = nullif(?, 0) WHERE id = ?", "ii", dept, uid) != DB_OK)
+        rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
+    if (rc == ACCOUNT_OK)
+        rc = audit_user(db, who, "user.link", uid, org, json_pack("{s:s, s:s?, s:s?}", "username", username, "officer",
+                                                                   officer_cert, "dept", dept_code), err);
+    free(role);
+    return finish(db, rc, err);
+}
+
+int account_set_enabled(Db *db, const Actor *who, const char *username, int enabled, const char *reason, char **err) {
+    if (!enabled && str_empty(reason)) return set_err(err, "停用账号须说明原因"), ACCOUNT_INVALID;
+    if (!enabled && who->username && !strcasecmp(who->username, username ? username : ""))
+        return set_err(err, "不能停用自己的账号"), ACCOUNT_CONFLICT;
+    int rc = begin(db, err);
+    int64_t uid = 0, org = 0;
+    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK &&
+        (db_exec(db, "UPDATE user SET status = ?, status_reason = ? WHERE id = ?", "tti", enabled ? "启用" : "停用",
+                 enabled ? "" : reason, uid) != DB_OK ||
+         (!enabled && db_exec(db, "DELETE FROM session WHERE user_id = ?", "i", uid) != DB_OK)))
+        rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
+    if (rc == ACCOUNT_OK)
+        rc = audit_user(db, who, enabled ? "user.enable" : "user.disable", uid, org,
+                        json_pack("{s:s, s:s, s:s?}", "username", username, "status", enabled ? "启用" : "停用", "reason",
+                                  enabled ? NULL : reason),
+                        err);
+    return finish(db, rc, err);
+}
+
+/* Writes a new hash for uid; must_change 1 for a reset by someone else. Sessions other than
+ * keep (may be NULL) end. */
+static int store_password(Db *db, int64_t uid, const char *password, int must_change, const char *keep, char **err) {
     char *hash = account_hash_password(password);
-    if (!hash) return set_err(err, "密码哈希失败");
-    char now[CLOCK_NOW_LEN + 1];
-    clock_now(now);
-    int rc = db_exec(db,
-                     "UPDATE user SET password_hash = ?, password_changed_at = ? "
-                     "WHERE username = ?",
-                     "ttt", hash, now, username);
+    if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
+    int rc = db_exec(db, "UPDATE user SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?",
+                     "ttii", hash, clock_stamp().s, (int64_t)must_change, uid);
+    sodium_memzero(hash, strlen(hash));
     free(hash);
-    if (rc != DB_OK) return set_err(err, "修改密码失败: %s", db_errmsg(db));
-    if (db_changes(db) == 0) return set_err(err, "用户 %s 不存在", username);
-    /* a new password ends every session of the account */
-    if (db_exec(db, "DELETE FROM session WHERE user_id = (SELECT id FROM user WHERE username = ?)", "t",
-                username) != DB_OK)
-        return set_err(err, "无法结束旧会话: %s", db_errmsg(db));
-    return DB_OK;
+    if (rc == DB_OK)
+        rc = db_exec(db, "DELETE FROM session WHERE user_id = ? AND token_hash <> ?", "it", uid, keep ? keep : "");
+    return rc == DB_OK ? ACCOUNT_OK : (set_err(err, "修改密码失败: %s", db_errmsg(db)), ACCOUNT_ERR);
+}
+
+int account_reset_password(Db *db, const Actor *who, const char *username, const char *password, char **err) {
+    int rc = begin(db, err);
+    int64_t uid = 0, org = 0;
+    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && account_password_check(username, password, err) != DB_OK) rc = ACCOUNT_INVALID;
+    if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 1, NULL, err);
+    if (rc == ACCOUNT_OK)
+        rc = audit_user(db, who, "user.password.reset", uid, org,
+                        json_pack("{s:s, s:b}", "username", username, "must_change_password", 1), err);
+    return finish(db, rc, err);
+}
+
+int account_change_password(Db *db, const Actor *who, const char *current, const char *password,
+                            const char *keep_token_hash, char **err) {
+    char *hash = NULL;
+    int64_t uid = 0, org = 0;
+    db_query_text(db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'", "t", who->username);
+    db_query_int(db, &uid, "SELECT id FROM user WHERE username = ?", "t", who->username);
+    db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ?", "t", who->username);
+    int ok = hash && account_check_password(hash, current ? current : "");
+    free(hash);
+    if (!ok) return set_err(err, "当前密码不正确"), ACCOUNT_INVALID;
+    if (current && password && !strcmp(current, password)) return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
+    if (account_password_check(who->username, password, err) != DB_OK) return ACCOUNT_INVALID;
+    int rc = begin(db, err);
+    if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 0, keep_token_hash, err);
+    if (rc == ACCOUNT_OK)
+        rc = audit_user(db, who, "user.password.change", uid, org, json_pack("{s:s}", "username", who->username), err);
+    return finish(db, rc, err);
+}
+
+int account_set_pii_export(Db *db, const Actor *who, const char *username, int on, char **err) {
+    int rc = begin(db, err);
+    int64_t uid = 0, org = 0;
+    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && db_exec(db, "UPDATE user SET pii_export = ? WHERE id = ?", "ii", (int64_t)(on != 0), uid) != DB_OK)
+        rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
+    if (rc == ACCOUNT_OK)
+        rc = audit_user(db, who, "user.pii", uid, org, json_pack("{s:s, s:b}", "username", username, "pii_export", on != 0), err);
+    return finish(db, rc, err);
+}
+
+#define ACCOUNT_COLS                                                                                                   \
+    "SELECT u.id, u.username, u.display_name, u.role, o.code, o.name, u.status, coalesce(u.status_reason, ''), "      \
+    "coalesce(f.cert_no, ''), coalesce(f.name, ''), coalesce(d.code, ''), coalesce(d.name, ''), u.must_change_password, " \
+    "u.pii_export, u.created_at FROM user u JOIN org o ON o.id = u.org_id LEFT JOIN officer f ON f.id = u.officer_id "  \
+    "LEFT JOIN dept d ON d.id = u.dept_id "
+
+static json_t *account_row(Stmt *st) {
+    const Role *r = account_role_find(db_col_text(st, 3));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "id",
+                     (json_int_t)db_col_int(st, 0), "username", db_col_text(st, 1), "display_name", db_col_text(st, 2), "role",
+                     db_col_text(st, 3), "role_label", r ? r->label : db_col_text(st, 3), "org_code", db_col_text(st, 4),
+                     "org_name", db_col_text(st, 5), "status", db_col_text(st, 6), "status_reason", db_col_text(st, 7),
+                     "officer_cert", db_col_text(st, 8), "officer_name", db_col_text(st, 9), "dept_code", db_col_text(st, 10),
+                     "dept_name", db_col_text(st, 11), "must_change_password", (int)db_col_int(st, 12), "pii_export",
+                     (int)db_col_int(st, 13), "created_at", db_col_text(st, 14), "enabled", str_eq(db_col_text(st, 6), "启用"));
+}
+
+json_t *account_list(Db *db, int64_t org_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS "WHERE " SCOPE_SQL("u.org_id") " ORDER BY lower(u.username)"
+                                     : ACCOUNT_COLS "ORDER BY lower(u.username)");
+    if (!st) return a;
+    if (org_id) db_bind_int(st, 1, org_id);
+    while (db_step(st) == DB_ROW) json_array_append_new(a, account_row(st));
+    db_finalize(st);
+    return a;
+}
+
+json_t *account_get(Db *db, int64_t org_id, int64_t user_id) {
+    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS "WHERE u.id = ? AND " SCOPE_SQL("u.org_id") : ACCOUNT_COLS "WHERE u.id = ?");
+    if (!st) return NULL;
+    db_bind_int(st, 1, user_id);
+    if (org_id) db_bind_int(st, 2, org_id);
+    json_t *o = db_step(st) == DB_ROW ? account_row(st) : NULL;
+    db_finalize(st);
+    return o;
 }

@@ -14,16 +14,11 @@
 #define SPOTCHECK_TASK_DRAW_H
 
 #include "../db/db.h"
+#include "actor.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
-/* Who acts: the account (a real user name), its org and, from the web, the client address. */
-typedef struct Actor {
-    const char *username;
-    int64_t org_id;
-    const char *remote; /* NULL from the command line */
-} Actor;
 
 /* The gap between freeze and the earliest source, in hours (SPOTCHECK_DRAW_GAP_HOURS, 1-8760,
  * default DRAW_GAP_HOURS_DEFAULT). */

@@ -189,6 +189,13 @@ static void dispatch(Req *r) {
         }
         return;
     }
+    /* a password an administrator set must be replaced before anything else */
+    if (r->sess && r->sess->must_change && need != P_PUBLIC && strcmp(r->http->path, "/account/password") &&
+        strcmp(r->http->path, "/logout") && strcmp(r->http->path, "/api/v1/me")) {
+        if (r->is_api || strcmp(r->http->method, "GET")) web_error(r, 403, "password_change", "管理员重设了您的密码，请先修改密码");
+        else web_redirect(r, "/account/password");
+        return;
+    }
     if (need != P_PUBLIC && !web_role_has(r->sess->role, need)) {
         web_error(r, 403, "forbidden", "您的角色无权执行此操作");
         return;

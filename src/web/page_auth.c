@@ -60,54 +60,82 @@ void page_login_form(Req *r) {
     login_page(r, NULL, NULL, 200);
 }
 
+/* The audit row of a failed login, kept with the claimed user name (cut to 64 bytes). */
+static void audit_failure(Req *r, const char *user, const char *why) {
+    char name[65];
+    snprintf(name, sizeof name, "%s", *user ? user : "（空）");
+    json_t *o = json_pack("{s:s}", "reason", why);
+    char *after = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    AuditEntry e = {.actor = name, .action = "login.failed", .entity = "user", .entity_id = name, .after = after,
+                    .remote = r->http->remote};
+    if (db_begin(r->db) == DB_OK) {
+        if (audit_append(r->db, &e, NULL) == 0) db_commit(r->db);
+        else db_rollback(r->db);
+    }
+    free(after);
+}
+
 void page_login(Req *r) {
     char *user = web_form(r, "username"), *pass = web_form(r, "password"), *next = web_form(r, "next");
     if (!user) user = xstrdup("");
+    char device[65];
+    session_login_device(r, user, device);
     /* the attempt is counted before the password is checked, under the write lock, so parallel
      * guesses cannot slip past the limit */
     long long attempt = 0;
     int blocked = 1;
     if (db_begin(r->db) == DB_OK) {
-        blocked = session_login_blocked(r, user);
-        if (!blocked) attempt = session_login_record(r, user, 0);
+        blocked = session_login_blocked(r, user, device);
+        if (!blocked) attempt = session_login_record(r, user, device);
         if (db_commit(r->db) != DB_OK) db_rollback(r->db);
     }
     if (blocked || !attempt) {
+        audit_failure(r, user, "登录失败次数过多，已暂停");
         login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
         goto out;
     }
-    if (!pwhash_enter()) {
+    if (!pwhash_enter()) { /* busy: the password was not checked, so this is no failure */
+        session_login_not_tried(r, attempt);
         login_page(r, user, "系统繁忙，请稍后再试。", 503);
         goto out;
     }
     char *hash = NULL;
-    int64_t uid = 0;
-    db_query_text(r->db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'",
-                  "t", user);
-    db_query_int(r->db, &uid, "SELECT id FROM user WHERE username = ? AND status = '启用'", "t", user);
+    int64_t uid = 0, org = 0;
+    /* user names are unique without regard to case (sql/024) */
+    Stmt *st = db_prepare(r->db, "SELECT id, org_id, password_hash FROM user WHERE lower(username) = lower(?) AND status = '启用'");
+    if (st) {
+        db_bind_text(st, 1, user);
+        if (db_step(st) == DB_ROW) uid = db_col_int(st, 0), org = db_col_int(st, 1), hash = xstrdup(db_col_text(st, 2));
+        db_finalize(st);
+    }
     /* verify against a fixed hash when the user is unknown, so timing does not reveal names */
     static const char dummy[] =
         "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$hR0P4wW2B8m6kKXH1Qp8P1w3k7m9C6y3T9o6Jm1v3yQ";
     int ok = account_check_password(hash ? hash : dummy, pass ? pass : "") && hash && uid;
     pwhash_leave();
     free(hash);
-    if (ok) session_login_succeeded(r, user, attempt);
     if (!ok) {
+        audit_failure(r, user, "用户名或密码错误");
         login_page(r, user, "用户名或密码错误。", 401);
         goto out;
     }
-    int64_t org = 0;
-    db_query_int(r->db, &org, "SELECT org_id FROM user WHERE id = ?", "i", uid);
-    AuditEntry e = {.actor = user, .org_id = org, .action = "login", .entity = "user", .remote = r->http->remote};
+    char *name = NULL;
+    db_query_text(r->db, &name, "SELECT username FROM user WHERE id = ?", "i", uid);
+    AuditEntry e = {.actor = name ? name : user, .org_id = org, .action = "login", .entity = "user", .remote = r->http->remote};
     int rc = db_begin(r->db);
+    if (rc == DB_OK) session_login_succeeded(r, attempt);
     if (rc == DB_OK) rc = session_start(r, uid);
     if (rc == DB_OK) rc = audit_append(r->db, &e, NULL) == 0 ? DB_OK : DB_ERR;
     if (rc == DB_OK) rc = db_commit(r->db);
     if (rc != DB_OK) {
         db_rollback(r->db);
+        free(name);
         web_error(r, 500, "session", "无法创建会话");
         goto out;
     }
+    session_device_issue(r, name ? name : user);
+    free(name);
     web_redirect(r, safe_next(next) ? next : "/");
 out:
     if (pass) memset(pass, 0, strlen(pass));

@@ -5,6 +5,7 @@
 
 #include "../core/util.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,7 @@ void session_load(Req *r) {
     long long now = clock_wall_epoch();
     Stmt *st = db_prepare(r->db,
                           "SELECT s.user_id, s.csrf, s.last_seen, u.username, u.display_name, u.role, "
-                          "u.org_id, o.name, o.code FROM session s JOIN user u ON u.id = s.user_id "
+                          "u.org_id, o.name, o.code, u.must_change_password, u.pii_export FROM session s JOIN user u ON u.id = s.user_id "
                           "JOIN org o ON o.id = u.org_id WHERE s.token_hash = ? AND u.status = '启用'");
     if (!st) return;
     db_bind_text(st, 1, h);
@@ -79,6 +80,8 @@ void session_load(Req *r) {
         s->org_id = db_col_int(st, 6);
         snprintf(s->org_name, sizeof s->org_name, "%s", db_col_text(st, 7));
         snprintf(s->org_code, sizeof s->org_code, "%s", db_col_text(st, 8));
+        s->must_change = db_col_int(st, 9) != 0;
+        s->pii_export = db_col_int(st, 10) != 0;
         memcpy(s->token_hash, h, sizeof h);
         r->sess = s;
     }
@@ -133,24 +136,82 @@ int session_login_csrf_ok(Req *r) {
     return ok;
 }
 
-int session_login_blocked(Req *r, const char *username) {
+/* The MAC of a device cookie for username (lower-cased) and nonce, with the installation's key. */
+static int device_mac(Req *r, const char *username, const char *nonce, char out[65]) {
+    char *key = NULL;
+    if (db_query_text(r->db, &key, "SELECT value FROM meta WHERE key = 'device_key'", "") != DB_OK || !key) {
+        free(key);
+        return -1;
+    }
+    char *msg = xasprintf("%s|%s", username, nonce);
+    for (char *p = msg; *p && *p != '|'; p++) *p = (char)tolower((unsigned char)*p);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, 65, mac, sizeof mac);
+    free(msg);
+    free(key);
+    return 0;
+}
+
+int session_login_device(Req *r, const char *username, char id[65]) {
+    id[0] = 0;
+    char *c = web_cookie(r, "sc_device");
+    const char *dot = c ? strchr(c, '.') : NULL;
+    char mac[65];
+    int ok = dot && dot - c == 64 && strlen(dot + 1) == 64;
+    if (ok) {
+        char nonce[65];
+        memcpy(nonce, c, 64);
+        nonce[64] = 0;
+        ok = device_mac(r, username, nonce, mac) == 0 && session_token_eq(mac, dot + 1);
+        if (ok) sha256_hex(nonce, id);
+    }
+    free(c);
+    return ok;
+}
+
+void session_device_issue(Req *r, const char *username) {
+    char nonce[65], mac[65];
+    random_hex(nonce);
+    if (device_mac(r, username, nonce, mac) != 0) return;
+    char *v = xasprintf("%s.%s", nonce, mac), *c = xasprintf("sc_device=%s; Path=/login; HttpOnly; SameSite=Strict; Max-Age=%d%s", v,
+                                                            LOGIN_DEVICE_DAYS * 86400, r->app->secure_cookies ? "; Secure" : "");
+    http_add_header(r->res, "Set-Cookie", c);
+    free(v);
+    free(c);
+}
+
+int session_login_blocked(Req *r, const char *username, const char *device) {
     int64_t n = 0;
     long long since = clock_wall_epoch() - LOGIN_WINDOW_SECONDS;
-    db_query_int(r->db, &n,
-                 "SELECT max((SELECT count(*) FROM login_attempt WHERE username = ? AND ok = 0 AND at > ?), "
-                 "(SELECT count(*) FROM login_attempt WHERE remote = ? AND ok = 0 AND at > ?) / 4)",
-                 "titi", username, (int64_t)since, r->http->remote, (int64_t)since);
+    if (device && *device) /* a browser that logged in before: only its own failures count */
+        db_query_int(r->db, &n,
+                     "SELECT count(*) FROM login_attempt WHERE device = ?1 AND ok = 0 AND at > ?2 AND id > coalesce((SELECT "
+                     "max(id) FROM login_attempt WHERE device = ?1 AND ok = 1), 0)",
+                     "ti", device, (int64_t)since);
+    else
+        db_query_int(r->db, &n,
+                     "SELECT max((SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?1) AND ok = 0 AND at > ?2 "
+                     "AND id > coalesce((SELECT max(id) FROM login_attempt WHERE lower(username) = lower(?1) AND ok = 1), 0)), "
+                     "(SELECT count(*) FROM login_attempt WHERE remote = ?3 AND ok = 0 AND at > ?2) / 4)",
+                     "tit", username, (int64_t)since, r->http->remote);
     return n >= LOGIN_MAX_FAILURES;
 }
 
-long long session_login_record(Req *r, const char *username, int ok) {
-    if (db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, ?)", "ttii",
-                username, r->http->remote, (int64_t)clock_wall_epoch(), (int64_t)ok) != DB_OK)
+long long session_login_record(Req *r, const char *username, const char *device) {
+    if (db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok, device) VALUES (?, ?, ?, 0, nullif(?, ''))", "ttit",
+                username, r->http->remote, (int64_t)clock_wall_epoch(), device ? device : "") != DB_OK)
         return 0;
     return db_last_id(r->db);
 }
 
-void session_login_succeeded(Req *r, const char *username, long long id) {
-    db_exec(r->db, "DELETE FROM login_attempt WHERE username = ? AND ok = 0 AND id <> ?", "ti", username, (int64_t)id);
+void session_login_succeeded(Req *r, long long id) {
     db_exec(r->db, "UPDATE login_attempt SET ok = 1 WHERE id = ?", "i", (int64_t)id);
+}
+
+void session_login_not_tried(Req *r, long long id) {
+    db_exec(r->db, "DELETE FROM login_attempt WHERE id = ? AND ok = 0", "i", (int64_t)id);
 }

@@ -39,6 +39,15 @@ const Route web_routes[] = {
     {"POST", "/d/:kind/:id/edit", P_KIND_WRITE, CSRF_TOKEN, page_dir_update, "保存编辑"},
     {"POST", "/d/:kind/:id/status", P_KIND_WRITE, CSRF_TOKEN, page_dir_status, "变更状态"},
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
+    {"GET", "/admin/users", P_USER_ADMIN, CSRF_NONE, page_users, "账号管理"},
+    {"POST", "/admin/users", P_USER_ADMIN, CSRF_TOKEN, page_user_create, "新建账号"},
+    {"GET", "/admin/users/:id", P_USER_ADMIN, CSRF_NONE, page_user, "账号详情"},
+    {"POST", "/admin/users/:id/link", P_USER_ADMIN, CSRF_TOKEN, page_user_link, "关联执法证号或部门"},
+    {"POST", "/admin/users/:id/status", P_USER_ADMIN, CSRF_TOKEN, page_user_status, "停用或启用账号"},
+    {"POST", "/admin/users/:id/password", P_USER_ADMIN, CSRF_TOKEN, page_user_password, "重设密码（下次登录须修改）"},
+    {"POST", "/admin/users/:id/pii", P_USER_ADMIN, CSRF_TOKEN, page_user_pii, "授予或收回个人信息导出权限"},
+    {"GET", "/account/password", P_LOGIN, CSRF_NONE, page_account_password_form, "修改本人密码"},
+    {"POST", "/account/password", P_LOGIN, CSRF_TOKEN, page_account_password, "修改本人密码"},
     {"GET", "/admin/holidays", P_REF_WRITE, CSRF_NONE, page_holidays, "节假日数据"},
     {"GET", "/admin/holidays.tsv", P_REF_WRITE, CSRF_NONE, page_holidays_file, "下载节假日数据"},
     {"POST", "/admin/holidays", P_REF_WRITE, CSRF_TOKEN, page_holidays_load, "上传节假日数据", 1},
@@ -285,6 +294,7 @@ static json_t *nav_items(Req *r) {
         {"/dashboard", "期限与督办", P_DASH_READ},
         {"/figures", "年度指标", P_DASH_READ},
         {"/audit", "审计日志", P_AUDIT_READ},
+        {"/admin/users", "账号管理", P_USER_ADMIN},
         {"/admin/holidays", "节假日数据", P_REF_WRITE},
         {"/public/", "公开门户", P_PUBLIC},
     };
@@ -336,6 +346,7 @@ static json_t *flash_from_query(Req *r) {
         {"saved", "已保存。"},           {"created", "已创建。"},   {"status", "状态已变更。"},
         {"imported", "导入完成。"},       {"loggedout", "您已退出登录。"},
         {"conflict", "回避已申报，将随名单一并冻结。"},
+        {"password", "密码已修改。"},
     };
     char *ok = web_query(r, "ok");
     json_t *f = NULL;

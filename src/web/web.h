@@ -58,6 +58,8 @@ typedef struct Session {
     char org_code[8];
     char csrf[65];
     char token_hash[65];
+    int must_change; /* a password set by an administrator: only /account/password until changed */
+    int pii_export;  /* may export unmasked personal data (个人信息导出), granted per account */
 } Session;
 
 #define WEB_MAX_PARAMS 4
@@ -155,6 +157,15 @@ int web_audit(Req *r, const char *action, const char *entity, long long entity_i
               const char *before_json, const char *after_json);
 
 /* Handlers (one file per area) */
+void page_users(Req *r);
+void page_user_create(Req *r);
+void page_user(Req *r);
+void page_user_link(Req *r);
+void page_user_status(Req *r);
+void page_user_password(Req *r);
+void page_user_pii(Req *r);
+void page_account_password_form(Req *r);
+void page_account_password(Req *r);
 void page_login_form(Req *r);
 void page_login(Req *r);
 void page_logout(Req *r);
