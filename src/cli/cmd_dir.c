@@ -2,11 +2,14 @@
 #include "../core/util.h"
 #include "../domain/audit.h"
 #include "../domain/dir_io.h"
+#include "../domain/scope.h"
 #include "cli.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void list_kinds(FILE *f) {
     fputs("可用的 KIND:", f);
@@ -77,15 +80,29 @@ int cmd_import(int argc, char **argv) {
     return rc == IMPORT_OK ? CLI_OK : CLI_REJECTED;
 }
 
+/* The account that takes unmasked personal data out from the console: enabled, granted 个人信息导出.
+ * *org receives its org (the export is limited to its jurisdiction). */
+static int pii_account(Db *db, const char *by, int64_t *org) {
+    int64_t ok = 0;
+    *org = 0;
+    db_query_int(db, &ok, "SELECT count(*) FROM user WHERE username = ? AND status = '启用' AND pii_export = 1", "t", by ? by : "");
+    db_query_int(db, org, "SELECT org_id FROM user WHERE username = ?", "t", by ? by : "");
+    return ok > 0;
+}
+
 int cmd_export(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *fmt_name = NULL;
+    const char *db_path = CLI_DEFAULT_DB, *fmt_name = NULL, *purpose = NULL, *by = NULL;
     const char *pos[2];
-    int npos = 0;
+    int npos = 0, unmasked = 0;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
-            (r = cli_opt(&i, argc, argv, "--format", &fmt_name))) {
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) || (r = cli_opt(&i, argc, argv, "--format", &fmt_name)) ||
+            (r = cli_opt(&i, argc, argv, "--purpose", &purpose)) || (r = cli_opt(&i, argc, argv, "--by", &by))) {
             if (r < 0) return cli_usage_error("export", "%s 缺少参数值", argv[i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--unmasked")) {
+            unmasked = 1;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("export", "未知选项 %s", argv[i]);
@@ -93,6 +110,8 @@ int cmd_export(int argc, char **argv) {
         pos[npos++] = argv[i];
     }
     if (npos != 2) return cli_usage_error("export", "需要 KIND 和 FILE 两个参数");
+    if (unmasked && (!purpose || utf8_len(purpose) < 4 || !by))
+        return cli_usage_error("export", "--unmasked 须以有“个人信息导出”权限的账号 --by USER 办理，并以 --purpose 说明用途（至少4个字）");
     const DirKind *k = dir_kind_find(pos[0]);
     if (!k) {
         list_kinds(stderr);
@@ -106,15 +125,49 @@ int cmd_export(int argc, char **argv) {
     }
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
+    int64_t org = 0;
+    if (unmasked && !pii_account(db, by, &org)) {
+        fprintf(stderr, "spotcheck export: 账号 %s 不存在、已停用或没有“个人信息导出”权限（spotcheck user grant %s pii-export）\n", by, by);
+        db_close(db);
+        return CLI_REJECTED;
+    }
     char *err = NULL;
-    int rc = dir_export(db, k, pos[1], fmt, &err);
-    long long n = dir_count(db, k);
+    long long n = 0;
+    /* masked by default, as on the pages; unmasked only for the granted account, within its jurisdiction */
+    char *sel = dir_select_sql(k);
+    char *sql = xasprintf("%s%s ORDER BY t.id", sel,
+                          unmasked && dir_field_index(k, "org_id") >= 0 ? " WHERE " SCOPE_SQL("t.org_id") : "");
+    free(sel);
+    Stmt *st = db_prepare(db, sql);
+    free(sql);
+    int rc = st ? 0 : set_err(&err, "数据库错误: %s", db_errmsg(db));
+    if (st && unmasked && dir_field_index(k, "org_id") >= 0) db_bind_int(st, 1, org);
+    if (!rc) rc = dir_export_rows(db, k, pos[1], fmt, st, unmasked ? DIR_EXPORT_UNMASKED : DIR_EXPORT_MASKED, &n, &err);
+    if (!rc) { /* who took which data out, and why */
+        char action[64];
+        snprintf(action, sizeof action, "export.%s", k->name);
+        json_t *a = json_pack("{s:I, s:s, s:b, s:s?, s:s}", "rows", (json_int_t)n, "filter", "全部（命令行）", "unmasked", unmasked,
+                              "purpose", purpose, "file", pos[1]);
+        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(a);
+        AuditEntry e = {.actor = unmasked ? by : "cli", .org_id = org, .action = action, .entity = k->table, .after = after};
+        if (db_begin(db) != DB_OK || audit_append(db, &e, &err) != 0 || db_commit(db) != DB_OK) {
+            db_rollback(db);
+            if (unmasked) { /* no unmasked personal data leaves without its audit row */
+                unlink(pos[1]);
+                rc = set_err(&err, "审计日志无法写入，未导出");
+            }
+        }
+        free(after);
+    }
     db_close(db);
     if (rc != 0) {
         fprintf(stderr, "导出失败: %s\n", err ? err : "未知错误");
         free(err);
         return CLI_REJECTED;
     }
-    printf("已导出%s %lld 条到 %s\n", k->label, n, pos[1]);
+    free(err);
+    printf("已导出%s %lld 条到 %s%s\n", k->label, n, pos[1],
+           unmasked ? "（含未遮盖的个人信息，已记入审计日志）" : "（身份证号、电话号码已遮盖；未遮盖导出须 --unmasked）");
     return CLI_OK;
 }

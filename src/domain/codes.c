@@ -359,3 +359,11 @@ char *mask_id_number(const char *id) {
     free(s);
     return buf_steal(&out);
 }
+
+char *mask_phone(const char *phone) {
+    size_t n = phone ? strlen(phone) : 0, other = 0;
+    for (size_t i = 0; i < n; i++) other += !(phone[i] >= '0' && phone[i] <= '9');
+    /* 13812345678, 0319-1234567, +8613812345678: digits with at most two separators */
+    if (n < 7 || other > 2) return xstrdup("（已隐藏）");
+    return xasprintf("%.3s****%s", phone, phone + n - 4);
+}

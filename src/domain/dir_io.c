@@ -48,6 +48,10 @@ static int map_header(const DirKind *k, char **cells, size_t n, int *col_field, 
         /* a trailing "*" marks required columns in templates people made by hand */
         size_t hl = strlen(h);
         if (hl > 0 && h[hl - 1] == '*') h[hl - 1] = 0;
+        /* the marker of an unmasked export (dir_export_rows) names the same column */
+        static const char pii_mark[] = "（个人信息，未遮盖）";
+        hl = strlen(h);
+        if (hl > sizeof pii_mark - 1 && !strcmp(h + hl - (sizeof pii_mark - 1), pii_mark)) h[hl - (sizeof pii_mark - 1)] = 0;
         if (!*h) {
             free(h);
             continue;
@@ -968,27 +972,43 @@ static const char *scope_clause(const DirKind *k) {
 
 int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
                       long long scope_org_id, int redact, char **err) {
+    char *sql = dir_select_sql(k);
+    char *full = xasprintf("%s%s ORDER BY t.id", sql, scope_org_id ? scope_clause(k) : "");
+    free(sql);
+    Stmt *st = db_prepare(db, full);
+    free(full);
+    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
+    if (scope_org_id) db_bind_int(st, 1, scope_org_id);
+    long long rows = 0;
+    return dir_export_rows(db, k, path, fmt, st, redact ? DIR_EXPORT_MASKED : DIR_EXPORT_AS_STORED, &rows, err);
+}
+
+int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
+                    long long *rows, char **err) {
+    *rows = 0;
     TableWriter *w = table_writer_open(path, fmt, k->label, err);
-    if (!w) return -1;
+    if (!w) {
+        db_finalize(st);
+        return -1;
+    }
     const char *cells[DIR_MAX_FIELDS];
+    char *heads[DIR_MAX_FIELDS] = {0};
     int idx[DIR_MAX_FIELDS];
     size_t n = 0;
     for (size_t i = 0; i < k->nfields; i++) {
         if (k->fields[i].flags & FF_NOEXPORT) continue;
         idx[n] = (int)i;
-        cells[n++] = k->fields[i].header;
+        /* an unmasked file says so in its header row, on each personal-data column */
+        if (pii == DIR_EXPORT_UNMASKED && (k->fields[i].flags & FF_SECRET))
+            heads[n] = xasprintf("%s（个人信息，未遮盖）", k->fields[i].header);
+        cells[n] = heads[n] ? heads[n] : k->fields[i].header;
+        n++;
     }
     int rc = table_write_row(w, cells, n, err);
-    char *sql = dir_select_sql(k);
-    char *full = xasprintf("%s%s ORDER BY t.id", sql, scope_org_id ? scope_clause(k) : "");
-    free(sql);
-    Stmt *st = rc == 0 ? db_prepare(db, full) : NULL;
-    free(full);
-    if (st && scope_org_id) db_bind_int(st, 1, scope_org_id);
-    if (rc == 0 && !st) rc = set_err(err, "数据库错误: %s", db_errmsg(db));
+    for (size_t j = 0; j < n; j++) free(heads[j]);
     DirContext *ctx = dir_context_new(db, NULL, 0);
     char *vals[DIR_MAX_FIELDS] = {0};
-    while (rc == 0 && st) {
+    while (rc == 0) {
         int s = db_step(st);
         if (s == DB_DONE) break;
         if (s != DB_ROW) {
@@ -996,9 +1016,15 @@ int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fm
             break;
         }
         for (size_t j = 0; j < n; j++) {
+            const DirField *f = &k->fields[idx[j]];
             const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + idx[j]);
-            if (redact && v && (k->fields[idx[j]].flags & FF_SECRET))
-                vals[j] = !strcmp(k->fields[idx[j]].column, "id_number") ? mask_id_number(v) : xstrdup("（已隐藏）");
+            int masked = v && (f->flags & FF_SECRET) &&
+                         (pii == DIR_EXPORT_MASKED_ALL ||
+                          (pii == DIR_EXPORT_MASKED && (!strcmp(f->column, "id_number") || !strcmp(f->column, "phone"))));
+            if (masked)
+                vals[j] = !strcmp(f->column, "id_number") ? mask_id_number(v)
+                          : !strcmp(f->column, "phone")   ? mask_phone(v)
+                                                          : xstrdup("（已隐藏）");
             else
                 vals[j] = dir_format_field(ctx, k, idx[j], v);
             char *defused = str_cell_export(vals[j], fmt == TABLE_CSV); /* "=…" must not run in Excel */
@@ -1013,6 +1039,7 @@ int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fm
             free(vals[j]);
             vals[j] = NULL;
         }
+        if (rc == 0) (*rows)++;
     }
     db_finalize(st);
     dir_context_free(ctx);

@@ -35,8 +35,21 @@ void import_report_free(ImportReport *rep);
 /* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */
 int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err);
 /* Same, limited to the rows of one org and the orgs below it (scope_org_id 0: every row). */
-/* With `redact`, personal-data fields (FF_SECRET) are masked: for roles that may read but not edit. */
+/* With `redact`, ID and phone numbers are masked. */
 int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
                       long long scope_org_id, int redact, char **err);
+
+/* How an export treats personal data (FF_SECRET fields). */
+typedef enum {
+    DIR_EXPORT_MASKED,     /* ID and phone numbers masked (the default for everyone) */
+    DIR_EXPORT_MASKED_ALL, /* every personal-data field masked (roles that may only read) */
+    DIR_EXPORT_UNMASKED,   /* as stored, the header row marking each such column 个人信息，未遮盖: only
+                              for an account granted 个人信息导出, with a purpose, audited by the caller */
+    DIR_EXPORT_AS_STORED,  /* as stored, unmarked: the round trip of a full backup (dir_export) */
+} DirExportPii;
+/* Writes the rows of statement st (the columns of dir_select_sql(k), bound by the caller with its
+ * filters; finalized here) to path. *rows receives the number written. Returns 0 or -1 with *err. */
+int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
+                    long long *rows, char **err);
 
 #endif

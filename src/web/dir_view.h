@@ -3,6 +3,7 @@
 #ifndef SPOTCHECK_DIR_VIEW_H
 #define SPOTCHECK_DIR_VIEW_H
 
+#include "../domain/dir_io.h"
 #include "../domain/directory.h"
 #include "web.h"
 
@@ -31,6 +32,10 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
 /* Status change with reason and audit. Returns 200 or an error status with *message. */
 int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, const char *reason,
                   char **message);
+/* Writes the rows the list shows with the same filters and scope (the query string) to path, personal
+ * data as pii says (the caller checks the permission and writes the audit row); *rows receives the
+ * count. Returns 0 or -1 with *err. */
+int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii, long long *rows, char **err);
 /* 1 when the current user may write this kind. */
 int dv_can_write(Req *r, const DirKind *k);
 

@@ -132,6 +132,13 @@ static json_t *filters(Req *r, const DirKind *k) {
     return a;
 }
 
+/* 1 when kind k holds personal data (FF_SECRET fields). */
+static int has_pii(const DirKind *k) {
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].flags & FF_SECRET) return 1;
+    return 0;
+}
+
 void page_dir_list(Req *r) {
     const DirKind *k = dv_kind(r);
     if (!k) return;
@@ -171,6 +178,10 @@ void page_dir_list(Req *r) {
         keep_query(r, k, &b, NULL);
         json_object_set_new(ctx, "prev_href", json_string(b.data));
     }
+    buf_reset(&b);
+    keep_query(r, k, &b, NULL); /* the export takes what the list shows */
+    json_object_set_new(ctx, "filter_query", json_string(b.data ? b.data : ""));
+    json_object_set_new(ctx, "can_export_pii", json_boolean(r->sess->pii_export && has_pii(k)));
     buf_free(&b);
     json_decref(data);
     web_page(r, "dir_list", k->label, ctx);
@@ -230,6 +241,8 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
         const char *e = json_string_value(json_object_get(errors, f->column));
         if (e) json_object_set_new(o, "error", json_string(e));
         if (editing && (f->flags & FF_KEY)) json_object_set_new(o, "readonly", json_true());
+        if (editing && (f->flags & FF_SECRET) && !v) /* personal data is not sent back to the form */
+            json_object_set_new(o, "placeholder", json_string("已登记，不显示；留空则不修改"));
         switch (f->type) {
         case FT_ENUM: json_object_set_new(o, "options", choice_options(f->choices, v ? v : f->def, !f->def, "（请选择）")); json_object_set_new(o, "is_select", json_true()); break;
         case FT_BOOL: {
@@ -455,35 +468,68 @@ void page_dir_import(Req *r) {
     if (rc != IMPORT_OK) r->res->status = 422;
 }
 
-void page_dir_export(Req *r) {
+/* The export of what the list shows (its filters, the user's scope): GET masked (ID and phone
+ * numbers; every personal-data field for roles that may only read), POST unmasked for an account
+ * granted 个人信息导出 with a stated purpose. Every export writes an audit row with the row count,
+ * the filter and, unmasked, the purpose. */
+static void dir_export_send(Req *r, int unmasked) {
     const DirKind *k = dv_kind(r);
     if (!k) return;
-    char *fmt = web_query(r, "format");
+    char *purpose = unmasked ? web_form(r, "purpose") : NULL;
+    if (purpose) str_trim(purpose);
+    if (unmasked && (!r->sess->pii_export || !has_pii(k))) {
+        free(purpose);
+        web_error(r, 403, "pii_export", "导出未遮盖的个人信息须经系统管理员授予“个人信息导出”权限");
+        return;
+    }
+    if (unmasked && (str_empty(purpose) || utf8_len(purpose) < 4)) {
+        free(purpose);
+        web_error(r, 422, "purpose", "导出未遮盖的个人信息须说明用途（至少4个字），用途记入审计日志");
+        return;
+    }
+    char *fmt = unmasked ? web_form(r, "format") : web_query(r, "format");
     int xlsx = fmt && !strcmp(fmt, "xlsx");
     free(fmt);
     char tmpl[] = "/tmp/spotcheck-export-XXXXXX";
     int fd = mkstemp(tmpl);
     if (fd < 0) {
+        free(purpose);
         web_error(r, 500, "export", "无法创建导出文件");
         return;
     }
     close(fd);
     char *err = NULL;
-    long long scope = r->sess->org_id;
-    /* roles that may only read get personal data masked; every export is recorded */
-    if (dir_export_scoped(r->db, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, scope, !dv_can_write(r, k), &err) != 0) {
+    long long rows = 0;
+    DirExportPii pii = unmasked ? DIR_EXPORT_UNMASKED : dv_can_write(r, k) ? DIR_EXPORT_MASKED : DIR_EXPORT_MASKED_ALL;
+    if (dv_export(r, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, pii, &rows, &err) != 0) {
         unlink(tmpl);
+        free(purpose);
         web_error(r, 500, "export", err ? err : "导出失败");
         free(err);
         return;
     }
     char action[64];
     snprintf(action, sizeof action, "export.%s", k->name);
-    if (db_begin(r->db) == DB_OK) { /* who took which data out, when */
-        if (web_audit(r, action, k->table, 0, NULL, NULL) == DB_OK) db_commit(r->db);
+    json_t *a = json_pack("{s:I, s:s, s:b, s:s?}", "rows", (json_int_t)rows, "filter", r->http->query ? r->http->query : "",
+                          "unmasked", unmasked, "purpose", purpose);
+    char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(a);
+    int audited = 0;
+    if (db_begin(r->db) == DB_OK) { /* who took which data out, when, and why */
+        if (web_audit(r, action, k->table, 0, NULL, after) == DB_OK && db_commit(r->db) == DB_OK) audited = 1;
         else db_rollback(r->db);
     }
-    char *name = xasprintf("%s.%s", k->name, xlsx ? "xlsx" : "csv");
+    free(after);
+    free(purpose);
+    if (!audited && unmasked) { /* no unmasked personal data leaves without its audit row */
+        unlink(tmpl);
+        web_error(r, 503, "busy", "审计日志暂时无法写入，未导出，请稍后重试");
+        return;
+    }
+    char *name = xasprintf("%s%s.%s", k->name, unmasked ? "-个人信息" : "", xlsx ? "xlsx" : "csv");
     web_attachment(r, tmpl, xlsx, name);
     free(name);
 }
+
+void page_dir_export(Req *r) { dir_export_send(r, 0); }
+void page_dir_export_unmasked(Req *r) { dir_export_send(r, 1); }

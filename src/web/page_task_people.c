@@ -5,6 +5,7 @@
  * link see an explanation, not an error. */
 #include "../core/clock.h"
 #include "../domain/task.h"
+#include "../domain/codes.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -121,7 +122,11 @@ void page_my_groups(Req *r) {
                     while (db_step(ms) == DB_ROW) {
                         json_t *m = json_pack("{s:s, s:s, s:s, s:b}", "cert_no", db_col_text(ms, 0), "role", db_col_text(ms, 1), "name",
                                               db_col_text(ms, 2), "me", !strcmp(db_col_text(ms, 0), cert));
-                        if (db_col_text(ms, 3)) json_object_set_new(m, "phone", json_string(db_col_text(ms, 3)));
+                        if (db_col_text(ms, 3)) { /* personal data: masked like everywhere */
+                            char *ph = mask_phone(db_col_text(ms, 3));
+                            json_object_set_new(m, "phone", json_string(ph));
+                            free(ph);
+                        }
                         json_array_append_new(members, m);
                     }
                     db_finalize(ms);

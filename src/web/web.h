@@ -180,6 +180,7 @@ void page_dir_status(Req *r);
 void page_dir_import_form(Req *r);
 void page_dir_import(Req *r);
 void page_dir_export(Req *r);
+void page_dir_export_unmasked(Req *r);
 void page_audit(Req *r);
 void page_holidays(Req *r);
 void page_holidays_file(Req *r);

@@ -341,6 +341,22 @@ static void test_mask_id(void) {
     check_mask_id(NULL, "");
 }
 
+static void check_mask_phone(const char *in, const char *want) {
+    char *m = mask_phone(in);
+    CHECK_STR(m, want);
+    free(m);
+}
+
+static void test_mask_phone(void) {
+    check_mask_phone("13812345678", "138****5678");
+    check_mask_phone("0319-1234567", "031****4567");
+    check_mask_phone("+8613812345678", "+86****5678");
+    check_mask_phone("123456", "（已隐藏）");          /* too short to show anything */
+    check_mask_phone("请联系王科长", "（已隐藏）");    /* not a number: nothing shown */
+    check_mask_phone("", "（已隐藏）");
+    check_mask_phone(NULL, "（已隐藏）");
+}
+
 int main(void) {
     RUN(test_uscc_published);
     RUN(test_uscc_reasons);
@@ -353,5 +369,6 @@ int main(void) {
     RUN(test_region);
     RUN(test_mask_name);
     RUN(test_mask_id);
+    RUN(test_mask_phone);
     return T_DONE();
 }

@@ -1,6 +1,7 @@
 """Route tests through test-http: login and sessions, CSRF, expiry, throttling, org scope,
 escaping of hostile text, forms with field errors, versions, import report, API envelope,
 public portal without personal data, security headers."""
+import json
 import os
 import re
 import subprocess
@@ -220,10 +221,16 @@ s.check("over-long body refused", r.status == 413)
 reader = Client(db)
 reader.login("admin")  # reads officers but cannot edit them (leader is locked out by the throttle test)
 r = reader.get("/api/v1/officers")
-phones = [row["values"]["phone"] for row in r.json()["rows"] if row["values"]["phone"]]
-s.check("read-only roles see phone numbers masked", phones and all("****" in p for p in phones), str(phones))
+phones = [row["display"]["phone"] for row in r.json()["rows"] if row["display"]["phone"]]
+s.check("read-only roles see phone numbers masked", phones and all("****" in p for p in phones)
+        and all(row["values"]["phone"] is None for row in r.json()["rows"]), str(phones))
 r = staff.get("/api/v1/officers")
-s.check("editors see them in full", any(row["values"]["phone"] and "****" not in row["values"]["phone"] for row in r.json()["rows"]))
+s.check("editors too: phone numbers are personal data, masked by default",
+        all(row["values"]["phone"] is None and (not row["display"]["phone"] or "****" in row["display"]["phone"]) for row in r.json()["rows"]))
+oid = ids(db, "SELECT id FROM officer WHERE phone IS NOT NULL AND phone <> '' LIMIT 1")[0]
+before_phone = ids(db, f"SELECT phone FROM officer WHERE id = {oid}")[0]
+r = staff.get(f"/d/officers/{oid}/edit")
+s.check("the edit form does not send the phone back, and says so", r.status == 200 and before_phone not in r.text and "留空则不修改" in r.text)
 ins = ids(db, "SELECT id FROM target WHERE kind = 'insured'")[0]
 r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C"})
 s.check("an insured person can be edited without retyping the ID number", r.status == 303, str(r.status) + r.text[-300:])
@@ -258,7 +265,26 @@ s.check("references to a neighbouring county's dept are refused", r.status == 42
 r = adm.get("/d/targets/export?format=csv")
 s.check("a read-only role's export masks ID numbers", r.status == 200 and "11010519491231002X" not in r.text and "110105********002X" in r.text)
 r = staff.get("/d/targets/export?format=csv")
-s.check("an editor's export keeps them for re-import", "11010519491231002X" in r.text)
+s.check("the 检查科室's export masks them too", "11010519491231002X" not in r.text and "110105********002X" in r.text)
+r = staff.get("/d/targets/export?format=csv&kind=insured")
+s.check("the export follows the list's filters", "110105********002X" in r.text and "宁晋县人民医院" not in r.text, r.text[:300])
+after = json.loads(ids(db, "SELECT after FROM audit_log WHERE action = 'export.targets' ORDER BY id DESC LIMIT 1")[0])
+s.check("... its audit row has the row count and the filter", after.get("rows") == 1 and "kind=insured" in after.get("filter", "")
+        and after.get("unmasked") is False, str(after))
+r = staff.form("/d/targets/export?list=1&kind=insured", {"purpose": "移送公安机关协查", "format": "csv"})
+s.check("an unmasked export without the 个人信息导出 grant is refused", r.status == 403)
+subprocess.run([SPOTCHECK, "user", "grant", "staff", "pii-export", "--db", db], check=True, capture_output=True)
+s.check("the list offers the unmasked export to a granted account", 'id="pii-export"' in staff.get("/d/targets?kind=insured").text)
+r = staff.form("/d/targets/export?list=1&kind=insured", {"purpose": "", "format": "csv"})
+s.check("... which must state a purpose", r.status == 422)
+r = staff.form("/d/targets/export?list=1&kind=insured", {"purpose": "移送公安机关协查", "format": "csv"})
+s.check("the granted account exports the filtered rows unmasked, the header saying so", r.status == 200
+        and "11010519491231002X" in r.text and "身份证号（个人信息，未遮盖）" in r.text.splitlines()[0] and "宁晋县人民医院" not in r.text)
+after = json.loads(ids(db, "SELECT after FROM audit_log WHERE action = 'export.targets' ORDER BY id DESC LIMIT 1")[0])
+s.check("... audited with rows, filter and purpose", after.get("unmasked") is True and after.get("rows") == 1
+        and after.get("purpose") == "移送公安机关协查" and "kind=insured" in after.get("filter", ""), str(after))
+r = staff.get("/api/v1/officers")
+s.check("the API masks officers' phone numbers", r.status == 200 and "13812345678" not in r.text and "138****5678" in r.text, r.text[:300])
 s.check("exports are in the audit log", ids(db, "SELECT count(*) FROM audit_log WHERE action = 'export.targets'")[0] >= 2)
 s.check("imports are in the audit log", ids(db, "SELECT count(*) FROM audit_log WHERE action = 'import.targets' AND actor = 'staff'")[0] >= 1)
 
