@@ -31,14 +31,15 @@ static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void 
 }
 
 int cmd_import(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *enc_name = NULL, *actor = "cli";
+    const char *db_path = CLI_DEFAULT_DB, *enc_name = NULL, *actor = "cli", *grade[2] = {NULL, NULL};
     const char *pos[2];
     int npos = 0;
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
             (r = cli_opt(&i, argc, argv, "--encoding", &enc_name)) ||
-            (r = cli_opt(&i, argc, argv, "--by", &actor))) {
+            (r = cli_opt(&i, argc, argv, "--by", &actor)) || (r = cli_opt(&i, argc, argv, "--grade-reason", &grade[0])) ||
+            (r = cli_opt(&i, argc, argv, "--grade-basis", &grade[1]))) {
             if (r < 0) return cli_usage_error("import", "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -62,7 +63,11 @@ int cmd_import(int argc, char **argv) {
     if (!db) return CLI_REJECTED;
     ImportReport rep;
     char *err = NULL;
-    int rc = dir_import(db, k, pos[1], enc, actor, 0, audit_import, (void *)actor, &rep, &err);
+    if (!grade[0] != !grade[1]) {
+        db_close(db);
+        return cli_usage_error("import", "--grade-reason 和 --grade-basis 须一并给出（信用风险等级调整的理由和依据）");
+    }
+    int rc = dir_import(db, k, pos[1], enc, actor, 0, grade[0] ? grade : NULL, audit_import, (void *)actor, &rep, &err);
     if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
     db_close(db);
     if (rc == IMPORT_FAILED) {

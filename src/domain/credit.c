@@ -42,9 +42,10 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
     return rc;
 }
 
-int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason,
+int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
                         const char *today, const char *actor, int64_t scope_org, json_t *errors,
                         char **err) {
+    (void)today; /* the event's day is the clock's, written by the directory engine */
     char *code = NULL, *before = NULL;
     int64_t org = 0;
     Stmt *st = db_prepare(db, "SELECT code, grade, org_id FROM target WHERE id = ?");
@@ -65,6 +66,7 @@ int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char
         if (!credit_grade_valid(grade)) n++, json_object_set_new(errors, "grade", json_string("请选择信用风险等级（A、B、C 或 D）"));
         else if (str_eq(grade, before)) n++, json_object_set_new(errors, "grade", json_string("新等级与当前等级相同"));
         if (str_empty(reason)) n++, json_object_set_new(errors, "reason", json_string("请填写调整理由"));
+        if (str_empty(basis)) n++, json_object_set_new(errors, "basis", json_string("请填写调整依据：信用评价文号或引起调整的检查记录"));
         if (n) rc = CREDIT_INVALID;
     }
     if (rc == CREDIT_OK) {
@@ -77,16 +79,10 @@ int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char
         row.set[ki] = 1;
         row.v[gi] = xstrdup(grade);
         row.set[gi] = 1;
+        /* the engine writes the new version and the credit event 等级调整 together */
+        dir_context_allow_grade_change(ctx, reason, basis);
         if (dir_save(ctx, k, &row, NULL, err) != DIR_UPDATED) rc = CREDIT_ERR;
         dir_row_clear(&row, k);
-    }
-    if (rc == CREDIT_OK) {
-        char *summary = xasprintf("信用风险等级由 %s 调整为 %s", before ? before : "（无）", grade);
-        if (db_exec(db, "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, on_day, by_user, at) "
-                        "VALUES (?, '等级调整', ?, ?, ?, ?, ?, ?, ?)", "ittttttt", target_id, before, grade, summary, reason,
-                    today, actor, clock_stamp().s) != DB_OK)
-            rc = (set_err(err, "写入信用记录失败: %s", db_errmsg(db)), CREDIT_ERR);
-        free(summary);
     }
     dir_context_free(ctx);
     free(code);

@@ -28,11 +28,11 @@ int credit_grade_valid(const char *g);
  * on_day = decision_on. Returns DB_OK or DB_ERR with *err. */
 int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err);
 
-/* Sets target_id's grade to `grade` with `reason` (both required: errors under "grade",
- * "reason") through dir_save in the scope of scope_org (0 = any), and writes the credit event
+/* Sets target_id's grade to `grade` with `reason` and `basis` (评价文号 or the check record; all
+ * required: errors under "grade", "reason", "basis") through dir_save in the scope of scope_org (0 = any), and writes the credit event
  * 等级调整 (grade_before, grade_after, reason, on_day = today). An unchanged grade is an error.
  * CREDIT_NOT_FOUND when the target does not exist or lies outside the scope. */
-int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason,
+int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
                         const char *today, const char *actor, int64_t scope_org, json_t *errors,
                         char **err);
 

@@ -33,6 +33,15 @@ typedef struct Loader {
     long count;
 } Loader;
 
+/* 1 when a target with the row's code exists already. */
+static int target_exists(Loader *L, const DirKind *k, const DirRow *row) {
+    int ki = dir_field_index(k, "code");
+    int64_t n = 0;
+    if (ki < 0 || !row->v[ki]) return 0;
+    db_query_int(dir_context_db(L->ctx), &n, "SELECT count(*) FROM target WHERE code = ?", "t", row->v[ki]);
+    return n > 0;
+}
+
 /* Saves one row given as cells in the kind's field order (NULL = field not given). */
 static int put(Loader *L, const char *kind, const char *const *cells, size_t n) {
     const DirKind *k = dir_kind_find(kind);
@@ -48,6 +57,9 @@ static int put(Loader *L, const char *kind, const char *const *cells, size_t n) 
         rc = set_err(&L->err, "演示数据 %s 行无效: %s %s", kind,
                      errs.e[0].field >= 0 ? k->fields[errs.e[0].field].header : "",
                      errs.e[0].reason);
+    } else if (!strcmp(k->table, "target") && target_exists(L, k, &row)) {
+        /* a generated code that repeats keeps its first row (an update would change its grade,
+         * which only a credit decision may do) */
     } else if (dir_save(L->ctx, k, &row, NULL, &L->err) < 0) {
         rc = DB_ERR;
     } else {

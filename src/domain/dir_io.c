@@ -856,8 +856,8 @@ static int parse_parallel(const RowParser *p, const char *actor, TableReader *r,
     return rc;
 }
 
-static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
-                       long long scope_org_id, ImportReport *rep, char **err) {
+static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor, long long scope_org_id,
+                       const char *const grade_change[2], ImportReport *rep, char **err) {
     char **cells;
     size_t n;
     long row_no;
@@ -884,6 +884,8 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         if (k->fields[i].flags & FF_KEY) key = (int)i;
     RowParser parser = {db, k, col_field, ncols, dir_field_index(k, "org_id"), scope_org_id, NULL};
     DirContext *ctx = dir_context_new(db, actor, scope_org_id);
+    /* grade changes (an annual credit evaluation) need the reason and basis given for the file */
+    if (grade_change) dir_context_allow_grade_change(ctx, grade_change[0], grade_change[1]);
     Bulk *bulk = bulk_possible(db, k) ? bulk_new(db, ctx, k, key, actor) : NULL;
     RowSink sink = {k, key, strmap_new(), ctx, bulk, rep};
     /* The row path saves each row as it goes, so it parses on this thread; so does the bulk
@@ -915,8 +917,8 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
 }
 
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, ImportCommitHook hook, void *hook_arg, ImportReport *rep,
-               char **err) {
+               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
+               ImportReport *rep, char **err) {
     memset(rep, 0, sizeof *rep);
     TableReader *r = table_reader_open(path, enc, err);
     if (!r) return IMPORT_FAILED;
@@ -933,7 +935,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
     int64_t old_cache = 0;
     int have_cache = db_query_int(db, &old_cache, "PRAGMA cache_size", NULL) == DB_OK;
     if (have_cache) db_exec(db, "PRAGMA cache_size = " IMPORT_CACHE_KIB, NULL);
-    int rc = import_rows(db, k, r, actor, scope_org_id, rep, err);
+    int rc = import_rows(db, k, r, actor, scope_org_id, grade_change, rep, err);
     table_reader_close(r);
     if (rc == IMPORT_OK && hook && hook(db, k, rep, hook_arg) != 0) {
         set_err(err, "无法写入审计记录，未导入任何数据");

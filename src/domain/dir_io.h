@@ -24,12 +24,14 @@ enum { IMPORT_OK = 0, IMPORT_REJECTED = 1, IMPORT_FAILED = -1 };
  * write the audit row, so the rows and their record commit together). Nonzero aborts it. */
 typedef int (*ImportCommitHook)(Db *db, const DirKind *k, const ImportReport *rep, void *arg);
 
-/* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org subtree (0: any).
+/* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org (0: any).
+ * grade_change (may be NULL): the reason and basis of the credit grade changes the file makes (an
+ * annual credit evaluation); without them a row that changes an existing target's grade is refused.
  * Returns IMPORT_OK (committed), IMPORT_REJECTED (nothing written; rep->errors lists why) or
  * IMPORT_FAILED (nothing written; *err says why, e.g. an unreadable file). */
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, ImportCommitHook hook, void *hook_arg, ImportReport *rep,
-               char **err);
+               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
+               ImportReport *rep, char **err);
 void import_report_free(ImportReport *rep);
 
 /* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */

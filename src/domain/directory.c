@@ -25,6 +25,7 @@ struct DirContext {
     Db *db;
     char *actor;
     long long scope_org_id;
+    char *grade_reason, *grade_basis; /* a credit grade change allowed, with its reason and basis */
     struct {
         const char *table;
         StrMap *map;
@@ -80,6 +81,28 @@ DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id) {
     return ctx;
 }
 
+void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const char *basis) {
+    free(ctx->grade_reason);
+    free(ctx->grade_basis);
+    ctx->grade_reason = str_empty(reason) ? NULL : xstrdup(reason);
+    ctx->grade_basis = str_empty(basis) ? NULL : xstrdup(basis);
+}
+
+/* The credit event of a grade change of target id (the caller's transaction). */
+static int grade_event(DirContext *ctx, long long id, const char *before, const char *after, char **err) {
+    char today[11];
+    clock_today(today);
+    char *summary = xasprintf("信用风险等级由 %s 调整为 %s（依据：%s）", !str_empty(before) ? before : "（无）",
+                              !str_empty(after) ? after : "（无）", ctx->grade_basis);
+    int rc = db_exec(ctx->db,
+                     "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, basis, on_day, by_user, at) "
+                     "VALUES (?, '等级调整', nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?)",
+                     "ittttttt" "t", (int64_t)id, before ? before : "", after ? after : "", summary, ctx->grade_reason,
+                     ctx->grade_basis, today, ctx->actor, clock_stamp().s);
+    free(summary);
+    return rc == DB_OK ? 0 : set_err(err, "写入信用记录失败: %s", db_errmsg(ctx->db));
+}
+
 void dir_context_free(DirContext *ctx) {
     if (!ctx) return;
     for (int i = 0; i < REF_CACHES; i++) strmap_free(ctx->ref[i].map);
@@ -89,6 +112,8 @@ void dir_context_free(DirContext *ctx) {
     db_finalize(ctx->link_ins);
     strmap_free(ctx->scope_cache);
     free(ctx->actor);
+    free(ctx->grade_reason);
+    free(ctx->grade_basis);
     free(ctx);
 }
 
@@ -736,7 +761,20 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
         for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
         return set_err(err, "不能修改本机构的上级机构");
     }
+    /* a credit grade sets the draw ratios: it changes only with a reason and a basis, and each
+     * change is written to the target's credit record (credit.h) */
+    int gi = !strcmp(k->table, "target") ? dir_field_index(k, "grade") : -1;
+    char *old_grade = NULL;
+    if (gi >= 0 && changed[gi]) {
+        if (!ctx->grade_reason || !ctx->grade_basis) {
+            for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+            return set_err(err, "信用风险等级的调整须说明理由和依据（评价文号或检查记录），请在信用记录页办理");
+        }
+        db_query_text(ctx->db, &old_grade, "SELECT grade FROM target WHERE id = ?", "i", (int64_t)id);
+    }
     rc = nchanged ? do_update(ctx, k, row, id, changed, err) : DIR_UNCHANGED;
+    if (rc == DIR_UPDATED && gi >= 0 && changed[gi] && grade_event(ctx, id, old_grade, changed[gi], err) != 0) rc = -1;
+    free(old_grade);
     for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
     return rc;
 }

@@ -97,6 +97,10 @@ DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id);
  * while parsing rows; NULL (the default) takes no lock. */
 void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock);
 void dir_context_free(DirContext *ctx);
+/* Allows the next saves through ctx to change a target's credit grade, with the reason and the basis
+ * (评价文号 or the check record) written to its credit record (credit_event 等级调整). Without both, a
+ * save that changes a grade is refused, whatever the path (form, API, import). */
+void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const char *basis);
 Db *dir_context_db(DirContext *ctx);
 /* 1 when org_id is the context's scope org or below it (always 1 for an unscoped context). */
 int dir_scope_contains(DirContext *ctx, long long org_id);

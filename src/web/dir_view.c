@@ -472,8 +472,27 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
         if (n) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
     }
     int status = 200;
-    if (errs.n) {
-        *errors = json_object();
+    /* a credit grade changes only with a reason and a basis (credit.h): grade_reason and
+     * grade_basis beside grade, in the form and in the API */
+    int gi = !strcmp(k->table, "target") ? dir_field_index(k, "grade") : -1;
+    json_t *grade_errors = json_object();
+    if (id && gi >= 0 && row.v[gi] &&
+        !str_eq(row.v[gi], json_string_value(json_object_get(json_object_get(existing, "values"), "grade")))) {
+        DirField fr = {.header = "调整理由", .column = "grade_reason", .type = FT_TEXT};
+        DirField fb = {.header = "调整依据", .column = "grade_basis", .type = FT_TEXT};
+        char *reason = in(r, &fr, arg), *basis = in(r, &fb, arg);
+        if (reason) str_trim(reason);
+        if (basis) str_trim(basis);
+        if (str_empty(reason)) json_object_set_new(grade_errors, "grade_reason", json_string("调整信用风险等级须填写理由"));
+        if (str_empty(basis))
+            json_object_set_new(grade_errors, "grade_basis", json_string("调整信用风险等级须填写依据：信用评价文号或引起调整的检查记录"));
+        dir_context_allow_grade_change(ctx, reason, basis);
+        free(reason);
+        free(basis);
+    }
+    if (errs.n || json_object_size(grade_errors)) {
+        *errors = grade_errors;
+        grade_errors = NULL;
         for (size_t i = 0; i < errs.n; i++) {
             const char *col = errs.e[i].field >= 0 ? k->fields[errs.e[i].field].column : "_row";
             if (!json_object_get(*errors, col)) json_object_set_new(*errors, col, json_string(errs.e[i].reason));
@@ -481,6 +500,8 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
         status = 422;
         goto out;
     }
+    json_decref(grade_errors);
+    grade_errors = NULL;
     char *before = NULL, *err = NULL;
     long long saved = 0;
     int rc = db_begin(r->db);
@@ -505,6 +526,7 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     free(before);
     free(after);
 out:
+    json_decref(grade_errors);
     dir_errors_free(&errs);
     dir_row_clear(&row, k);
     dir_context_free(ctx);

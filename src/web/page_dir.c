@@ -268,6 +268,20 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
             json_object_set_new(o, !strcmp(f->column, "basis") || !strcmp(f->column, "content") ? "is_textarea" : "is_text", json_true());
         }
         json_array_append_new(a, o);
+        /* beside a target's grade: the reason and basis a change of it needs (credit.h) */
+        if (editing && !strcmp(k->table, "target") && !strcmp(f->column, "grade")) {
+            static const char *const extra[][3] = {
+                {"grade_reason", "等级调整理由", "仅在调整信用风险等级时填写：等级决定抽查比例，调整记入信用记录"},
+                {"grade_basis", "等级调整依据", "信用评价文号，或引起调整的检查记录"}};
+            for (size_t x = 0; x < 2; x++) {
+                const char *ev = json_string_value(json_object_get(errors, extra[x][0]));
+                const char *tv = json_string_value(json_object_get(values, extra[x][0]));
+                json_t *eo = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b}", "name", extra[x][0], "label", extra[x][1], "hint", extra[x][2],
+                                       "required", 0, "value", tv ? tv : "", "is_text", 1);
+                if (ev) json_object_set_new(eo, "error", json_string(ev));
+                json_array_append_new(a, eo);
+            }
+        }
     }
     return a;
 }
@@ -340,6 +354,12 @@ static void save_form(Req *r, long long id) {
             if (v) json_object_set_new(values, k->fields[i].column, json_string(v));
             free(v);
         }
+        static const char *const extra[] = {"grade_reason", "grade_basis"}; /* typed text stays */
+        for (size_t x = 0; x < 2; x++) {
+            char *v = web_form(r, extra[x]);
+            if (v) json_object_set_new(values, extra[x], json_string(v));
+            free(v);
+        }
         if (id) { /* the code shown read-only comes from the stored row */
             json_t *row = dv_get(r, k, id, 0);
             json_t *vals = json_object_get(row, "values");
@@ -397,7 +417,7 @@ void page_dir_import_form(Req *r) {
         json_array_append_new(cols, json_pack("{s:s, s:b, s:s}", "label", f->header, "required",
                                               (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "hint", f->hint ? f->hint : ""));
     }
-    web_page(r, "dir_import", "导入", json_pack("{s:s, s:s, s:o, s:I}", "kind", k->name, "label", k->label, "columns", cols,
+    web_page(r, "dir_import", "导入", json_pack("{s:s, s:s, s:o, s:b, s:I}", "kind", k->name, "label", k->label, "columns", cols, "is_targets", !strcmp(k->table, "target"),
                                                "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
 }
 
@@ -449,7 +469,14 @@ void page_dir_import(Req *r) {
     }
     ImportReport rep;
     char *err = NULL;
-    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id, audit_import, r, &rep, &err);
+    char *greason = web_form(r, "grade_reason"), *gbasis = web_form(r, "grade_basis");
+    if (greason) str_trim(greason);
+    if (gbasis) str_trim(gbasis);
+    const char *grade[2] = {greason, gbasis};
+    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id,
+                        !str_empty(greason) && !str_empty(gbasis) ? grade : NULL, audit_import, r, &rep, &err);
+    free(greason);
+    free(gbasis);
     unlink(path);
     free(path);
     if (rc == IMPORT_OK) db_exec_script(r->db, "PRAGMA optimize");

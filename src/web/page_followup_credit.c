@@ -21,7 +21,7 @@ static long long target_id(Req *r) {
     return web_scope_gate(r, org, "检查对象不存在或不在您的管辖范围内") ? 0 : id;
 }
 
-static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason, int status) {
+static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason, const char *typed_basis, int status) {
     json_t *j = credit_record_json(r->db, id);
     if (!j) {
         json_decref(errors);
@@ -40,6 +40,7 @@ static void render_credit(Req *r, long long id, json_t *errors, const char *type
     json_object_set_new(j, "grades", grades);
     json_object_set_new(j, "error_list", list);
     json_object_set_new(j, "reason", json_string(typed_reason ? typed_reason : ""));
+    json_object_set_new(j, "basis", json_string(typed_basis ? typed_basis : ""));
     json_object_set_new(j, "can_grade", json_boolean(web_role_has(r->sess->role, P_CREDIT_WRITE)));
     web_page(r, "credit_record", "信用记录", j);
     if (status != 200) r->res->status = status;
@@ -47,7 +48,7 @@ static void render_credit(Req *r, long long id, json_t *errors, const char *type
 
 void page_credit_record(Req *r) {
     long long id = target_id(r);
-    if (id) render_credit(r, id, json_object(), NULL, 200);
+    if (id) render_credit(r, id, json_object(), NULL, NULL, 200);
 }
 
 static char *target_snapshot(Db *db, long long id) {
@@ -67,20 +68,22 @@ static char *target_snapshot(Db *db, long long id) {
 void page_credit_grade(Req *r) {
     long long id = target_id(r);
     if (!id) return;
-    char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"), *msg = NULL, today[11];
+    char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"), *basis = web_form(r, "basis"), *msg = NULL, today[11];
     clock_today(today);
     if (reason) str_trim(reason);
+    if (basis) str_trim(basis);
     json_t *errors = json_object();
     int rc = CREDIT_ERR;
     if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
     else {
         char *before = target_snapshot(r->db, id);
-        rc = credit_grade_adjust(r->db, id, grade, reason, today, r->sess->username, r->sess->org_id, errors, &msg);
+        rc = credit_grade_adjust(r->db, id, grade, reason, basis, today, r->sess->username, r->sess->org_id, errors, &msg);
         char *after = NULL;
         if (rc == CREDIT_OK) {
             char *snap = target_snapshot(r->db, id);
             json_t *o = json_loads(snap, 0, NULL);
             json_object_set_new(o, "reason", json_string(reason));
+            json_object_set_new(o, "basis", json_string(basis));
             after = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
             json_decref(o);
             free(snap);
@@ -95,13 +98,14 @@ void page_credit_grade(Req *r) {
         free(loc);
         json_decref(errors);
     } else if (rc == CREDIT_INVALID) {
-        render_credit(r, id, errors, reason, 422);
+        render_credit(r, id, errors, reason, basis, 422);
     } else {
         json_decref(errors);
         web_error(r, fu_web_status(rc), "credit_grade", msg ? msg : "调整失败");
     }
     free(grade);
     free(reason);
+    free(basis);
     free(msg);
 }
 

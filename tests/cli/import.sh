@@ -95,8 +95,11 @@ check "XLSX export: a leading ' before = gets one more" grep -q ">''=已有撇�
 # Re-importing updates by code and keeps the old version.
 sed -e 's/宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,B/宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,D/' "$TMP/targets.utf8" \
   | sed -e 's/91110000600037341N/91110000600037341L/' -e 's/36042619910102009X/360426199101010071/' >"$TMP/targets-v2.csv"
-check "re-import with one changed grade" expect_exit 0 sc import targets "$TMP/targets-v2.csv" --db "$db"
+check "a re-import that changes a grade needs its reason and basis" expect_exit 1 sc import targets "$TMP/targets-v2.csv" --db "$db"
+check "... the report says which row" contains "$TMP/out" "第2行: 信用风险等级的调整须说明理由和依据"
+check "re-import with one changed grade, reason and basis given" expect_exit 0 sc import targets "$TMP/targets-v2.csv" --grade-reason 2025年度信用评价结果 --grade-basis 宁医保信评〔2025〕2号 --db "$db"
 check "report says 1 updated, 4 unchanged" contains "$TMP/out" "更新 1，未变 4"
+check "the change is in the target's credit record" bash -c "sqlite3 '$db' \"SELECT grade_before||grade_after||basis FROM credit_event WHERE kind='等级调整'\" | grep -qx 'BD宁医保信评〔2025〕2号'"
 check "new value current, old value in history" bash -c "sqlite3 '$db' \"SELECT grade||version FROM target WHERE mi_code='H13052800001'\" | grep -qx D2 && sqlite3 '$db' \"SELECT json_extract(data,'\$.grade') FROM entity_version WHERE entity='target'\" | grep -qx B"
 
 # Empty database export is the template that import accepts.

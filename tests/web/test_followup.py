@@ -3,12 +3,14 @@
 publishing records belongs to another module, so this test writes the minimum record rows a
 publication would leave (status 已公示, result codes, violations) and starts from there."""
 import datetime
+import os
+import subprocess
 import urllib.parse
 import io
 import json
 import re
 import zipfile
-from webtest import Client, Suite, pin_today
+from webtest import SPOTCHECK, Client, Suite, pin_today
 from fixture_drawn import drawn_db, sql
 
 s = Suite()
@@ -194,14 +196,37 @@ s.check("credit record shows the penalty", r.status == 200 and "行政处罚决�
 r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": ""})
 s.check("grade adjustment needs a reason", r.status == 422 and "请填写调整理由" in r.text, r.status)
 before_versions = sql(db, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", (hosp[0],))[0][0]
-r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "受到行政处罚，风险升高"})
+r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "受到行政处罚，风险升高", "basis": ""})
+s.check("... and a basis (评价文号 or the check record), the typed reason kept", r.status == 422 and "请填写调整依据" in r.text
+        and "受到行政处罚，风险升高" in r.text, r.status)
+r = staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "受到行政处罚，风险升高", "basis": "宁医保罚〔2025〕3号"})
 s.check("grade adjusted", r.status == 303, r.status)
 s.check("target grade changed", sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "D")
 s.check("a directory version was made",
         sql(db, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", (hosp[0],))[0][0] == before_versions + 1)
-ev = sql(db, "SELECT grade_before, grade_after, reason FROM credit_event WHERE target_id = ? AND kind = '等级调整'", (hosp[0],))
-s.check("credit event with before/after and reason", ev == [("B", "D", "受到行政处罚，风险升高")], ev)
-s.check("same grade refused", staff.form(f"/credit/{hosp[0]}/grade", {"grade": "D", "reason": "x"}).status == 422)
+ev = sql(db, "SELECT grade_before, grade_after, reason, basis FROM credit_event WHERE target_id = ? AND kind = '等级调整'", (hosp[0],))
+s.check("credit event with before/after, reason and basis", ev == [("B", "D", "受到行政处罚，风险升高", "宁医保罚〔2025〕3号")], ev)
+# the same rule on every path: the directory form, the API and an import
+edit = {"kind": "institution", "name": "宁晋县人民医院", "uscc": "12110000400686291H", "mi_code": "H13052800001", "org_id": "130528",
+        "region": "130528", "grade": "A"}
+r = staff.form(f"/d/targets/{hosp[0]}/edit", edit)
+s.check("the directory form will not change a grade without reason and basis", r.status == 422 and "调整信用风险等级须填写理由" in r.text
+        and sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "D", r.status)
+r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"grade": "A"}, "PUT")
+fields = r.json().get("error", {}).get("fields", {}) if r.status == 422 else {}
+s.check("... nor the API (422 under grade_reason and grade_basis)", "grade_reason" in fields and "grade_basis" in fields, r.text[:300])
+r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"grade": "C", "grade_reason": "整改到位，复查合格", "grade_basis": "复查记录 2025-07-01"}, "PUT")
+s.check("the API changes it with both, into the credit record", r.status == 200 and
+        sql(db, "SELECT grade_after, basis FROM credit_event WHERE target_id = ? ORDER BY id DESC LIMIT 1", (hosp[0],))[0] ==
+        ("C", "复查记录 2025-07-01"), r.text[:300])
+imp = os.path.join(os.path.dirname(db), "grade.csv")
+with open(imp, "w", encoding="utf-8") as fh:
+    fh.write("对象类型,名称,统一社会信用代码,医保编码,身份证号,所属机构,行政区划,信用风险等级\n"
+             "定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,,130528,130528,A\n")
+p = subprocess.run([SPOTCHECK, "import", "targets", imp, "--db", db], capture_output=True, text=True)
+s.check("... nor an import", p.returncode == 1 and "理由和依据" in (p.stdout + p.stderr) and
+        sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "C", p.stdout + p.stderr)
+s.check("same grade refused", staff.form(f"/credit/{hosp[0]}/grade", {"grade": "C", "reason": "x", "basis": "y"}).status == 422)
 
 # ---- permissions and scope ----
 officer = f["officer_user_for"](f["groups"][f["targets"][0]][0][0])

@@ -106,8 +106,9 @@ for path in ["/d/targets", f"/d/targets/{new_id}", f"/d/targets/{new_id}/edit", 
 r = staff.get(f"/api/v1/targets/{new_id}")
 s.check("API returns the text as data", r.json()["values"]["name"] == xss)
 r = staff.form(f"/d/targets/{new_id}/edit", {"kind": "employer", "name": "宁晋新名称有限公司", "uscc": "91310115MA1K3BTP2B", "org_id": "130528",
-                                             "region": "130528", "grade": "D", "complaints": "3"})
-s.check("edit saves", r.status == 303)
+                                             "region": "130528", "grade": "D", "complaints": "3",
+                                             "grade_reason": "投诉增多", "grade_basis": "宁医保评〔2025〕1号"})
+s.check("edit saves (the grade change with its reason and basis)", r.status == 303)
 r = staff.get(f"/d/targets/{new_id}")
 s.check("detail shows the new value and the history", "宁晋新名称有限公司" in r.text and 'id="history"' in r.text and "信用风险等级" in r.text)
 s.check("history rows kept in the database", ids(db, f"SELECT count(*) FROM entity_version WHERE entity='target' AND entity_id={new_id}")[0] == 1)
@@ -232,7 +233,8 @@ before_phone = ids(db, f"SELECT phone FROM officer WHERE id = {oid}")[0]
 r = staff.get(f"/d/officers/{oid}/edit")
 s.check("the edit form does not send the phone back, and says so", r.status == 200 and before_phone not in r.text and "留空则不修改" in r.text)
 ins = ids(db, "SELECT id FROM target WHERE kind = 'insured'")[0]
-r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C"})
+r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C",
+                                        "grade_reason": "多次违规", "grade_basis": "检查记录 #1"})
 s.check("an insured person can be edited without retyping the ID number", r.status == 303, str(r.status) + r.text[-300:])
 r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "360426199101010071", "org_id": "130528", "region": "130528"})
 s.check("an insured person's ID number cannot be changed", r.status == 422 and "不能修改" in r.text)
