@@ -257,16 +257,23 @@ static void test_on_db(void) {
 
     /* grade adjustment: through the directory engine (a version), with a reason */
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, 1, "C", "", "2025-10-14", "t", 1, e, &err), CREDIT_INVALID);
-    CHECK(has(e, "reason"));
+    CHECK_INT(credit_grade_adjust(db, 1, "C", "", "", "2025-10-14", "t", 1, e, &err), CREDIT_INVALID);
+    CHECK(has(e, "reason") && has(e, "basis"));
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, 1, "C", "受到行政处罚", "2025-10-14", "t", 1, e, &err), CREDIT_OK);
+    CHECK_INT(credit_grade_adjust(db, 1, "C", "受到行政处罚", "", "2025-10-14", "t", 1, e, &err), CREDIT_INVALID);
+    CHECK(!has(e, "reason") && has(e, "basis"));
+    json_object_clear(e);
+    CHECK_INT(credit_grade_adjust(db, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", "2025-10-14", "t", 1, e, &err), CREDIT_OK);
     char *g = NULL;
     db_query_text(db, &g, "SELECT grade FROM target WHERE id = 1", NULL);
     CHECK_STR(g, "C");
     free(g);
     db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = 1", NULL);
     CHECK_INT(n, 1);
+    char *basis = NULL;
+    db_query_text(db, &basis, "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL);
+    CHECK_STR(basis, "宁医保罚〔2025〕3号");
+    free(basis);
     j = credit_record_json(db, 1);
     CHECK_INT(json_array_size(json_object_get(j, "events")), 2);
     CHECK_INT(json_array_size(json_object_get(j, "results")), 1);
