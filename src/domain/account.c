@@ -123,18 +123,21 @@ static int officer_for(Db *db, const char *cert, const char *role, int64_t user_
     db_bind_text(st, 1, cert);
     if (db_step(st) == DB_ROW) *id = db_col_int(st, 0), org = db_col_int(st, 1);
     db_finalize(st);
-    if (!*id || scope_of(db, user_org, org) == SCOPE_OUTSIDE)
-        return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
+    /* the officer of the account's own org: an officer of a lower level fills that org's records */
+    if (!*id || org != user_org) return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
     db_query_int(db, &taken, "SELECT count(*) FROM user WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self);
     if (taken) return set_err(err, "执法证号 %s 已关联其他启用的账号", cert), ACCOUNT_CONFLICT;
     return ACCOUNT_OK;
 }
 
-static int dept_for(Db *db, const char *code, int64_t *id, char **err) {
+/* A dept (科室, or the joint dept a 联合部门 account acts for) of the account's own org. */
+static int dept_for(Db *db, const char *code, int64_t user_org, int64_t *id, char **err) {
     *id = 0;
     if (!code || !*code) return ACCOUNT_OK;
+    int64_t org = 0;
     db_query_int(db, id, "SELECT id FROM dept WHERE code = ?", "t", code);
-    return *id ? ACCOUNT_OK : (set_err(err, "科室或联合部门 %s 不存在", code), ACCOUNT_INVALID);
+    db_query_int(db, &org, "SELECT org_id FROM dept WHERE code = ?", "t", code);
+    return *id && org == user_org ? ACCOUNT_OK : (*id = 0, set_err(err, "账号所在机构没有科室或联合部门 %s", code), ACCOUNT_INVALID);
 }
 
 /* Validates spec and inserts the row; *uid and *org receive the new account's id and org. */
@@ -152,7 +155,7 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
     db_query_int(db, &exists, "SELECT count(*) FROM user WHERE lower(username) = lower(?)", "t", s->username);
     if (exists) return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
     int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
-    if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, &dept, err);
+    if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, *org, &dept, err);
     if (rc != ACCOUNT_OK) return rc;
     char *hash = account_hash_password(s->password);
     if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
@@ -202,7 +205,7 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
     if (rc == ACCOUNT_OK) db_query_text(db, &role, "SELECT role FROM user WHERE id = ?", "i", uid);
     if (rc == ACCOUNT_OK && officer_cert) rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
-    if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, &dept, err);
+    if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, org, &dept, err);
     if (rc == ACCOUNT_OK && officer_cert &&
         db_exec(db, "UPDATE user SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer, uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
@@ -221,8 +224,13 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     if (!enabled && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能停用自己的账号"), ACCOUNT_CONFLICT;
     int rc = begin(db, err);
-    int64_t uid = 0, org = 0;
+    int64_t uid = 0, org = 0, taken = 0;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    /* one enabled account per officer certificate, also when an old account comes back */
+    if (rc == ACCOUNT_OK && enabled &&
+        db_query_int(db, &taken, "SELECT count(*) FROM user u JOIN user v ON v.officer_id = u.officer_id AND v.id <> u.id "
+                                 "AND v.status = '启用' WHERE u.id = ?", "i", uid) == DB_OK && taken)
+        rc = (set_err(err, "该账号关联的执法证号已关联其他启用的账号，请先处理"), ACCOUNT_CONFLICT);
     if (rc == ACCOUNT_OK &&
         (db_exec(db, "UPDATE user SET status = ?, status_reason = ? WHERE id = ?", "tti", enabled ? "启用" : "停用",
                  enabled ? "" : reason, uid) != DB_OK ||
@@ -271,7 +279,7 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
     db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ?", "t", who->username);
     int ok = hash && account_check_password(hash, current ? current : "");
     free(hash);
-    if (!ok) return set_err(err, "当前密码不正确"), ACCOUNT_INVALID;
+    if (!ok) return set_err(err, "当前密码不正确"), ACCOUNT_WRONG_PASSWORD;
     if (current && password && !strcmp(current, password)) return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
     if (account_password_check(who->username, password, err) != DB_OK) return ACCOUNT_INVALID;
     int rc = begin(db, err);
@@ -282,6 +290,9 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
 }
 
 int account_set_pii_export(Db *db, const Actor *who, const char *username, int on, char **err) {
+    /* no administrator grants itself the right to take personal data out */
+    if (on && who->username && !strcasecmp(who->username, username ? username : ""))
+        return set_err(err, "不能给自己授予个人信息导出权限，须由另一位系统管理员授予"), ACCOUNT_CONFLICT;
     int rc = begin(db, err);
     int64_t uid = 0, org = 0;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);

@@ -46,7 +46,8 @@ typedef struct AccountSpec {
 } AccountSpec;
 
 /* Results of the units of work below (the Chinese reason in *err). */
-enum { ACCOUNT_OK = 0, ACCOUNT_ERR = -1, ACCOUNT_INVALID = 1, ACCOUNT_NOT_FOUND = 2, ACCOUNT_CONFLICT = 3 };
+enum { ACCOUNT_OK = 0, ACCOUNT_ERR = -1, ACCOUNT_INVALID = 1, ACCOUNT_NOT_FOUND = 2, ACCOUNT_CONFLICT = 3,
+       ACCOUNT_WRONG_PASSWORD = 4 /* the current password given was wrong (counts as a failed login) */ };
 
 /* Creates an account (own transaction, audit row user.create). */
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err);

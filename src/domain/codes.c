@@ -361,9 +361,13 @@ char *mask_id_number(const char *id) {
 }
 
 char *mask_phone(const char *phone) {
-    size_t n = phone ? strlen(phone) : 0, other = 0;
-    for (size_t i = 0; i < n; i++) other += !(phone[i] >= '0' && phone[i] <= '9');
-    /* 13812345678, 0319-1234567, +8613812345678: digits with at most two separators */
-    if (n < 7 || other > 2) return xstrdup("（已隐藏）");
+    size_t n = phone ? strlen(phone) : 0, digits = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (phone[i] >= '0' && phone[i] <= '9') digits++;
+        else other++;
+    }
+    /* 13812345678, 0319-1234567, +8613812345678: at least 11 digits keep 3 and 4 of them hidden
+     * in the middle; anything shorter would show most of itself, so nothing is shown */
+    if (digits < 11 || other > 2) return xstrdup("（已隐藏）");
     return xasprintf("%.3s****%s", phone, phone + n - 4);
 }

@@ -43,8 +43,9 @@ int code_mi_region(const char *s, char out[7]);
 char *mask_person_name(const char *name);
 /* Internal lists: region + "********" + last 4 ("110105********1234"). Returns a new string. */
 char *mask_id_number(const char *id);
-/* A phone number for lists, pages and exports: the first 3 and last 4 digits ("138****0000"); a
- * short or unusual value becomes "（已隐藏）". Returns a new string. */
+/* A phone number for lists, pages and exports: the first 3 and last 4 characters ("138****0000")
+ * of a number with 11 or more digits; anything shorter or unusual becomes "（已隐藏）". Returns a
+ * new string. */
 char *mask_phone(const char *phone);
 
 #endif

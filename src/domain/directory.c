@@ -734,13 +734,14 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
     }
     long long id = db_col_int(sel, 0);
     if (id_out) *id_out = id;
-    /* the stored row must belong to the user's scope: a code that exists in a neighbouring county
-     * is not taken over by an import or a form */
+    /* the stored row must be the user's own org's (scope.h: an upper level does not write a lower
+     * level's directory; orgs themselves are set up from above, within the subtree): a code that
+     * exists in another county is not taken over by an import or a form */
     int org_col = dir_field_index(k, "org_id");
     long long owner = is_org ? id : org_col >= 0 ? atoll(db_col_text(sel, org_col + 1) ? db_col_text(sel, org_col + 1) : "0") : -1;
-    if (owner >= 0 && !dir_scope_contains(ctx, owner)) {
+    if (owner >= 0 && (is_org ? !dir_scope_contains(ctx, owner) : ctx->scope_org_id && owner != ctx->scope_org_id)) {
         db_reset(sel);
-        return set_err(err, "编码“%s”属于其他机构，无权修改", row->v[ki]);
+        return set_err(err, "编码“%s”属于其他机构，无权修改（各机构的名录由该机构维护）", row->v[ki]);
     }
     /* changed_vals[i]: new database value for a changed field ("" for NULL), else NULL */
     char *changed[DIR_MAX_FIELDS] = {0};

@@ -479,7 +479,10 @@ int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char 
     int64_t drawn = 0, is_officer = 0, is_target = 0, dup = 0;
     int rc = TASK_OK;
     if (db_query_int(db, &drawn, "SELECT count(*) FROM draw d JOIN task t ON t.code = d.task_code WHERE t.id = ?", "i", task_id) ||
-        db_query_int(db, &is_officer, "SELECT count(*) FROM officer WHERE cert_no = ?", "t", officer) ||
+        db_query_int(db, &is_officer,
+                     "SELECT count(*) FROM officer f JOIN task t ON t.id = ? WHERE f.cert_no = ? AND f.org_id IN (WITH RECURSIVE "
+                     "sc(id) AS (SELECT t2.org_id FROM task t2 WHERE t2.id = ? UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) "
+                     "SELECT id FROM sc)", "iti", task_id, officer, task_id) ||
         db_query_int(db, &is_target,
                      "SELECT count(*) FROM target g JOIN task t ON t.id = ? WHERE g.code = ? AND g.org_id IN (WITH RECURSIVE "
                      "sc(id) AS (SELECT t2.org_id FROM task t2 WHERE t2.id = ? UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) "
@@ -489,7 +492,7 @@ int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char 
         rc = (set_err(why, "%s", db_errmsg(db)), TASK_ERR);
     else if (drawn)
         rc = (set_err(why, "名单已冻结，回避须在冻结前申报；冻结后发现的利害关系请申请递补（原因：新发现的利害关系），经分管领导批准"), TASK_CONFLICT);
-    else if (!is_officer) rc = (set_err(why, "执法人员名录中没有执法证号 %s", officer), TASK_INVALID);
+    else if (!is_officer) rc = (set_err(why, "本任务辖区的执法人员名录中没有执法证号 %s", officer), TASK_INVALID);
     else if (!is_target) rc = (set_err(why, "本任务辖区的检查对象名录中没有编码 %s", target), TASK_INVALID);
     else if (dup) rc = (set_err(why, "该执法人员与该检查对象的回避已申报"), TASK_CONFLICT);
     else if (db_exec(db, "INSERT INTO task_conflict(task_id, officer_cert, target_code, reason, declared_at, declared_by) "

@@ -11,25 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* argon2id takes 64 MiB per check: at most PWHASH_PARALLEL run at once, the rest get 503 */
-#define PWHASH_PARALLEL 4
-static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
-static int pwhash_running;
-
-static int pwhash_enter(void) {
-    pthread_mutex_lock(&pwhash_lock);
-    int ok = pwhash_running < PWHASH_PARALLEL;
-    if (ok) pwhash_running++;
-    pthread_mutex_unlock(&pwhash_lock);
-    return ok;
-}
-
-static void pwhash_leave(void) {
-    pthread_mutex_lock(&pwhash_lock);
-    pwhash_running--;
-    pthread_mutex_unlock(&pwhash_lock);
-}
-
 /* Only same-site paths are accepted as a post-login target (no open redirect). */
 static int safe_next(const char *next) {
     if (!next || next[0] != '/' || next[1] == '/') return 0;
@@ -84,18 +65,19 @@ void page_login(Req *r) {
     /* the attempt is counted before the password is checked, under the write lock, so parallel
      * guesses cannot slip past the limit */
     long long attempt = 0;
-    int blocked = 1;
+    int blocked = 1, first_refusal = 0;
     if (db_begin(r->db) == DB_OK) {
         blocked = session_login_blocked(r, user, device);
         if (!blocked) attempt = session_login_record(r, user, device);
+        else first_refusal = session_login_refusal_first(r, user);
         if (db_commit(r->db) != DB_OK) db_rollback(r->db);
     }
     if (blocked || !attempt) {
-        audit_failure(r, user, "登录失败次数过多，已暂停");
+        if (first_refusal) audit_failure(r, user, "登录失败次数过多，已暂停（此后 15 分钟内的拒绝不再逐次记录）");
         login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
         goto out;
     }
-    if (!pwhash_enter()) { /* busy: the password was not checked, so this is no failure */
+    if (!session_pwhash_enter()) { /* busy: the password was not checked, so this is no failure */
         session_login_not_tried(r, attempt);
         login_page(r, user, "系统繁忙，请稍后再试。", 503);
         goto out;
@@ -113,7 +95,7 @@ void page_login(Req *r) {
     static const char dummy[] =
         "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$hR0P4wW2B8m6kKXH1Qp8P1w3k7m9C6y3T9o6Jm1v3yQ";
     int ok = account_check_password(hash ? hash : dummy, pass ? pass : "") && hash && uid;
-    pwhash_leave();
+    session_pwhash_leave();
     free(hash);
     if (!ok) {
         audit_failure(r, user, "用户名或密码错误");

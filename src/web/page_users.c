@@ -15,7 +15,11 @@ static Actor actor_of(Req *r) {
 }
 
 static int http_status(int rc) {
-    return rc == ACCOUNT_OK ? 0 : rc == ACCOUNT_INVALID ? 422 : rc == ACCOUNT_NOT_FOUND ? 404 : rc == ACCOUNT_CONFLICT ? 409 : 500;
+    return rc == ACCOUNT_OK                                               ? 0
+           : rc == ACCOUNT_INVALID || rc == ACCOUNT_WRONG_PASSWORD        ? 422
+           : rc == ACCOUNT_NOT_FOUND                                      ? 404
+           : rc == ACCOUNT_CONFLICT                                       ? 409
+                                                                          : 500;
 }
 
 /* The orgs and depts the forms offer: the administrator's org and those below it. */
@@ -154,9 +158,28 @@ void page_account_password_form(Req *r) { password_page(r, NULL, 0); }
 void page_account_password(Req *r) {
     char *cur = web_form(r, "current"), *pw = web_form(r, "password"), *again = web_form(r, "password2"), *err = NULL;
     Actor who = actor_of(r);
-    int status;
+    int status = 0;
+    /* the current password is a guess like a login's: the same throttle and hash limit */
+    char device[65];
+    session_login_device(r, who.username, device);
+    long long attempt = 0;
     if (!str_eq(pw ? pw : "", again ? again : "")) status = 422, set_err(&err, "两次输入的新密码不一致");
-    else status = http_status(account_change_password(r->db, &who, cur, pw, r->sess->token_hash, &err));
+    else if (db_begin(r->db) == DB_OK) {
+        if (session_login_blocked(r, who.username, device)) status = 429, set_err(&err, "密码错误次数过多，请 15 分钟后再试");
+        else attempt = session_login_record(r, who.username, device);
+        if (db_commit(r->db) != DB_OK) db_rollback(r->db);
+    }
+    if (!status && !attempt) status = 503, set_err(&err, "系统繁忙，请稍后再试");
+    if (!status && !session_pwhash_enter()) {
+        session_login_not_tried(r, attempt);
+        status = 503, set_err(&err, "系统繁忙，请稍后再试");
+    } else if (!status) {
+        int rc = account_change_password(r->db, &who, cur, pw, r->sess->token_hash, &err);
+        session_pwhash_leave();
+        if (rc == ACCOUNT_OK) session_login_succeeded(r, attempt);
+        else if (rc != ACCOUNT_WRONG_PASSWORD) session_login_not_tried(r, attempt); /* not a guess */
+        status = http_status(rc);
+    }
     if (!status) web_redirect(r, "/?ok=password");
     else password_page(r, err ? err : "修改失败", status);
     char *secrets[] = {cur, pw, again};

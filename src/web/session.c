@@ -6,6 +6,7 @@
 #include "../core/util.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,4 +215,34 @@ void session_login_succeeded(Req *r, long long id) {
 
 void session_login_not_tried(Req *r, long long id) {
     db_exec(r->db, "DELETE FROM login_attempt WHERE id = ? AND ok = 0", "i", (int64_t)id);
+}
+
+int session_login_refusal_first(Req *r, const char *username) {
+    int64_t n = 0;
+    long long now = clock_wall_epoch();
+    db_query_int(r->db, &n, "SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?) AND remote = ? AND ok = 2 AND at > ?",
+                 "tti", username, r->http->remote, (int64_t)(now - LOGIN_WINDOW_SECONDS));
+    if (n) return 0;
+    db_exec(r->db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, 2)", "tti", username, r->http->remote,
+            (int64_t)now);
+    return 1;
+}
+
+/* argon2id takes 64 MiB per check: at most PWHASH_PARALLEL run at once, the rest get 503 */
+#define PWHASH_PARALLEL 4
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pwhash_running;
+
+int session_pwhash_enter(void) {
+    pthread_mutex_lock(&pwhash_lock);
+    int ok = pwhash_running < PWHASH_PARALLEL;
+    if (ok) pwhash_running++;
+    pthread_mutex_unlock(&pwhash_lock);
+    return ok;
+}
+
+void session_pwhash_leave(void) {
+    pthread_mutex_lock(&pwhash_lock);
+    pwhash_running--;
+    pthread_mutex_unlock(&pwhash_lock);
 }

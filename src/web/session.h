@@ -42,8 +42,15 @@ int session_login_blocked(Req *r, const char *username, const char *device);
 long long session_login_record(Req *r, const char *username, const char *device);
 /* Marks attempt `id` successful (earlier failures are kept: the throttle counts after it). */
 void session_login_succeeded(Req *r, long long id);
+/* 1 for the first refusal of username from this address within the window (it is then noted, ok = 2):
+ * refusals cost no password check, so only the first of each window is audited. */
+int session_login_refusal_first(Req *r, const char *username);
 /* Removes attempt `id`: the password was never checked (the server was busy). */
 void session_login_not_tried(Req *r, long long id);
+/* The password-hash limiter (argon2id takes 64 MiB a check): 1 when a check may run now, else the
+ * caller answers 503; each successful enter is paired with a leave. */
+int session_pwhash_enter(void);
+void session_pwhash_leave(void);
 /* Value of a request cookie (new string) or NULL. */
 char *web_cookie(Req *r, const char *name);
 

@@ -123,6 +123,20 @@ s.check("the city cannot register a target of 宁晋", r.status == 422 and "本�
         ids(db, "SELECT count(*) FROM target WHERE name = '市里代建'") == [0], f"{r.status}")
 r = clients["lincheng"].get(f"/d/targets?q={target}")
 s.check("临城 does not find 宁晋's drawn target", r.status == 200 and f"/d/targets/{target_row}\"" not in r.text)
+# nor take a county's row over by an import naming it under the city
+imp = os.path.join(os.path.dirname(db), "takeover.csv")
+with open(imp, "w", encoding="utf-8") as fh:
+    fh.write("对象类型,名称,统一社会信用代码,医保编码,身份证号,所属机构,行政区划,信用风险等级\n"
+             "定点医疗机构,市里改了县医院,12110000400686291H,H13052800001,,130500,130528,B\n")
+body = open(imp, "rb").read()
+boundary = "----scopeImport1"
+mp = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{clients['city'].csrf}\r\n"
+      f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + body + \
+     f"\r\n--{boundary}--\r\n".encode()
+r = clients["city"].do("POST", "/d/targets/import", mp, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+s.check("the city's import cannot rename and move 宁晋's hospital", "属于其他机构" in r.text and "市里改了县医院" not in str(ids(db, "SELECT name FROM target")) and
+        ids(db, "SELECT o.code FROM target t JOIN org o ON o.id = t.org_id WHERE t.code = 'H13052800001'") == ["130528"],
+        f"{r.status} {r.text[-300:]}")
 # the command line holds a county's draw only by that county's account
 p = subprocess.run([SPOTCHECK, "draw", "conflict", "--task", code, "--officer", "YB001", "--target", target, "--reason", "x",
                     "--by", "city", "--db", db], capture_output=True, text=True)
