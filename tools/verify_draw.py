@@ -309,11 +309,32 @@ def record_seed(record):
                 raise Invalid("随机数 %r 不是 %s 的规范写法" % (v, s["kind"]))
             parts.append(seed_part(s, c))
         fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
-        return "spotcheck-v2|%s|%s|%s" % (task, fsha, "|".join(parts))
+        seed = "spotcheck-v2|%s|%s|%s" % (task, fsha, "|".join(parts))
+        if "blind_sha256" in freeze:  # the blind committed at the freeze ends the seed (§7a)
+            if not isinstance(record.get("blind"), str):
+                raise Invalid("记录缺少 blind（冻结时承诺的保密随机数）")
+            seed += "|" + record["blind"]
+        return seed
     rnd, secret = record.get("public_randomness"), record.get("secret")
     if not isinstance(rnd, str) or not isinstance(secret, str):
         raise Invalid("记录缺少 public_randomness 或 secret")
     return "spotcheck-v1|%s|%s|%s" % (task, rnd, secret)
+
+
+def verify_blind(record, freeze, out):
+    """The blind (§7a): revealed in the record exactly when the freeze committed to it, and its
+    SHA-256 (of the 32 bytes) is the commitment."""
+    blind = record.get("blind")
+    if "blind_sha256" not in freeze:
+        if "blind" in record:
+            out.append("blind: 冻结时没有承诺保密随机数，不应有此字段")
+        return
+    if not (isinstance(blind, str) and len(blind) == 64 and all(c in "0123456789abcdef" for c in blind)):
+        out.append("blind: 应为 64 个小写十六进制字符（冻结时承诺的保密随机数）")
+        return
+    c = hashlib.sha256(bytes.fromhex(blind)).hexdigest()
+    if freeze.get("blind_sha256") != c:
+        out.append("freeze.blind_sha256: 记录为 %s，blind 的 SHA-256 为 %s" % (freeze.get("blind_sha256"), c))
 
 
 def verify_declared(freeze, out):
@@ -665,12 +686,12 @@ def verify(record, pop, roster, expect_freeze):
     if not v2 and record.get("format") != FORMAT:
         out.append('format: 应为 "%s"（或旧记录的 "%s"）' % (FORMAT_V2, FORMAT))
     rkeys, fkeys = (RECORD_KEYS_V2, FREEZE_KEYS_V2) if v2 else (RECORD_KEYS, FREEZE_KEYS)
-    out += ["%s: 未知字段" % k for k in record if k not in rkeys and not (v2 and k == "dice_recorded_at")]
+    out += ["%s: 未知字段" % k for k in record if k not in rkeys and not (v2 and k in ("dice_recorded_at", "blind"))]
     out += ["%s: 缺少字段" % k for k in rkeys if k not in record]
     freeze = record.get("freeze")
     if not isinstance(freeze, dict):
         return out + ["freeze: 缺少或不是对象"], notes
-    out += ["freeze.%s: 未知字段" % k for k in freeze if k not in fkeys]
+    out += ["freeze.%s: 未知字段" % k for k in freeze if k not in fkeys and not (v2 and k == "blind_sha256")]
     out += ["freeze.%s: 缺少字段" % k for k in fkeys if k not in freeze]
     if has_control(freeze):
         out.append("freeze: 含有控制字符")
@@ -685,6 +706,7 @@ def verify(record, pop, roster, expect_freeze):
         all(c in "0123456789abcdef" for c in secret)
     if v2:
         verify_sources(record, freeze, out)
+        verify_blind(record, freeze, out)
     elif not ok_secret:
         out.append("secret: 应为 64 个小写十六进制字符")
     else:
@@ -778,7 +800,7 @@ def verify_frozen(record, pop, roster, expect_freeze):
     if not isinstance(freeze, dict):
         return ["freeze: 缺少或不是对象"], sizes
     if record.get("format") == FORMAT_V2:
-        out += ["freeze.%s: 未知字段" % k for k in freeze if k not in FREEZE_KEYS_V2]
+        out += ["freeze.%s: 未知字段" % k for k in freeze if k not in FREEZE_KEYS_V2 and k != "blind_sha256"]
         out += ["freeze.%s: 缺少字段" % k for k in FREEZE_KEYS_V2 if k not in freeze]
     fsha = hashlib.sha256(canonical(freeze).encode("utf-8")).hexdigest()
     if record.get("freeze_sha256") != fsha:

@@ -184,9 +184,10 @@ json_t *draw_record_build(const json_t *freeze, const char *randomness, const ch
                           const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                           char **err);
 /* The same for a /2 record: the canonical values of the declared sources (one string each, in
- * order), the draw time and, when dice are declared, when they were recorded (RFC 3339 with
- * offset; NULL without dice). */
-json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
+ * order), the blind the freeze committed to (64 hex digits; NULL when its freeze has no
+ * blind_sha256), the draw time and, when dice are declared, when they were recorded (RFC 3339
+ * with offset; NULL without dice). */
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind, const char *drawn_at,
                              const char *dice_recorded_at, const json_t *events, const DrawPop *pop,
                              const DrawRoster *ros, char **err);
 /* Verifies a frozen record not yet drawn ({format, freeze, freeze_sha256}): the digest, the

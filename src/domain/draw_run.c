@@ -143,7 +143,19 @@ char *draw_record_seed(const json_t *record, char **err) {
         if (draw_sources_check(sources, err)) return NULL;
         char fsha[65];
         draw_json_sha256(freeze, fsha);
-        return draw_seed_v2(task, fsha, sources, json_object_get(record, "values"), err);
+        char *seed = draw_seed_v2(task, fsha, sources, json_object_get(record, "values"), err);
+        /* a freeze that committed to a blind (confidentiality, §7a) ends the seed with it */
+        if (seed && json_object_get(freeze, "blind_sha256")) {
+            const char *blind = json_string_value(json_object_get(record, "blind"));
+            if (!blind) {
+                free(seed);
+                return set_err(err, "记录缺少 blind（冻结时承诺的保密随机数）"), NULL;
+            }
+            char *with = xasprintf("%s|%s", seed, blind);
+            free(seed);
+            seed = with;
+        }
+        return seed;
     }
     const char *rnd = json_string_value(json_object_get(record, "public_randomness")),
                *secret = json_string_value(json_object_get(record, "secret"));
@@ -793,6 +805,35 @@ static void check_keys(const json_t *obj, const char *const *keys, size_t n, con
         if (!json_object_get(obj, keys[i])) say(out, count, "%s%s: 缺少字段", prefix, keys[i]);
 }
 
+/* A /2 freeze's keys: blind_sha256 is optional (freezes made before the blind have none). */
+static void check_freeze_keys_v2(const json_t *freeze, Buf *out, int *count) {
+    json_t *plain = json_deep_copy(freeze);
+    json_object_del(plain, "blind_sha256");
+    check_keys(plain, freeze_keys_v2, ARRAY_LEN(freeze_keys_v2), "freeze.", out, count);
+    json_decref(plain);
+}
+
+/* The blind (§7a): when the freeze committed to one, the record reveals it and its SHA-256 (of the
+ * 32 bytes) is the commitment; otherwise the record has none. */
+static void verify_blind(const json_t *record, const json_t *freeze, Buf *out, int *count) {
+    const json_t *commit = json_object_get(freeze, "blind_sha256");
+    const char *blind = jstr(record, "blind");
+    uint8_t b[32];
+    if (!commit) {
+        if (json_object_get(record, "blind")) say(out, count, "blind: 冻结时没有承诺保密随机数，不应有此字段");
+        return;
+    }
+    if (!blind || hex_decode(blind, b, 32)) {
+        say(out, count, "blind: 应为 64 个小写十六进制字符（冻结时承诺的保密随机数）");
+        return;
+    }
+    char c[65];
+    draw_sha256_hex(b, 32, c);
+    if (!str_eq(json_string_value(commit), c))
+        say(out, count, "freeze.blind_sha256: 记录为 %s，blind 的 SHA-256 为 %s",
+            json_string_value(commit) ? json_string_value(commit) : "（非字符串）", c);
+}
+
 /* /2 freeze: the sources were declared and valid, and the freeze came at least gap_hours before
  * the earliest external source. -1 when the sources are invalid (nothing to check them against). */
 static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, int *count) {
@@ -909,9 +950,11 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     if (!v2 && !str_eq(jstr(record, "format"), DRAW_FORMAT))
         say(out, &count, "format: 应为 \"%s\"（或旧记录的 \"%s\"）", DRAW_FORMAT_V2, DRAW_FORMAT);
     if (v2) {
-        /* dice_recorded_at: present exactly when dice are declared (checked in verify_sources) */
+        /* dice_recorded_at: present exactly when dice are declared (checked in verify_sources);
+         * blind: exactly when the freeze committed to one (verify_blind) */
         json_t *plain = json_deep_copy(record);
         json_object_del(plain, "dice_recorded_at");
+        json_object_del(plain, "blind");
         check_keys(plain, record_keys_v2, ARRAY_LEN(record_keys_v2), "", out, &count);
         json_decref(plain);
     }
@@ -922,7 +965,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         buf_free(&dummy);
         return 1;
     }
-    if (v2) check_keys(freeze, freeze_keys_v2, ARRAY_LEN(freeze_keys_v2), "freeze.", out, &count);
+    if (v2) check_freeze_keys_v2(freeze, out, &count);
     else check_keys(freeze, freeze_keys, ARRAY_LEN(freeze_keys), "freeze.", out, &count);
     if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
     char fsha[65];
@@ -937,6 +980,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     const char *sh = jstr(record, "secret");
     if (v2) {
         verify_sources(record, freeze, out, &count);
+        verify_blind(record, freeze, out, &count);
     } else if (hex_decode(sh, secret, 32)) {
         say(out, &count, "secret: 应为 64 个小写十六进制字符");
     } else {
@@ -1086,7 +1130,7 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
         return 1;
     }
     int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
-    if (v2) check_keys(freeze, freeze_keys_v2, ARRAY_LEN(freeze_keys_v2), "freeze.", out, &count);
+    if (v2) check_freeze_keys_v2(freeze, out, &count);
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     if (!str_eq(jstr(record, "freeze_sha256"), fsha))
@@ -1130,7 +1174,7 @@ static json_t *record_complete(json_t *rec, const DrawPop *pop, const DrawRoster
     return rec;
 }
 
-json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *drawn_at,
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind, const char *drawn_at,
                              const char *dice_recorded_at, const json_t *events, const DrawPop *pop,
                              const DrawRoster *ros, char **err) {
     char fsha[65];
@@ -1140,6 +1184,7 @@ json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const c
                             events ? events : json_array());
     if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
     if (dice_recorded_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
+    if (blind) json_object_set_new(rec, "blind", json_string(blind));
     return record_complete(rec, pop, ros, err);
 }
 

@@ -490,6 +490,15 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     }
     char now[CLOCK_NOW_LEN + 1];
     clock_now(now);
+    /* the blind (§7a): 32 random bytes committed now and revealed in the record, so that the
+     * lottery's numbers alone do not tell the public which targets were drawn before the bureau
+     * discloses them; fixed before any source exists, it gives nobody a choice */
+    uint8_t blind[32];
+    char blind_hex[65], blind_sha[65];
+    randombytes_buf(blind, sizeof blind);
+    sodium_bin2hex(blind_hex, sizeof blind_hex, blind, sizeof blind);
+    draw_sha256_hex(blind, sizeof blind, blind_sha);
+    sodium_memzero(blind, sizeof blind);
     json_t *st = json_object();
     for (size_t h = 0; h < p.nstrata; h++)
         json_object_set_new(st, p.strata[h], json_integer((json_int_t)p.stratum_n[h]));
@@ -500,6 +509,7 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                        "strata", st, "officers", "sha256", r.sha256, "officers",
                        (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "redraw", redraw_j,
                        "excluded", excluded);
+    json_object_set_new(freeze, "blind_sha256", json_string(blind_sha));
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     char *fjson = draw_canonical_json(freeze), *pjson = draw_canonical_json(params),
@@ -513,9 +523,9 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                    "population_sha256, population_count, officers_sha256, commitment, secret, "
                    "randomness_source, freeze_json, freeze_sha256, redraw_reason, redraw_approver, "
                    "previous_id, frozen_at, frozen_by, sources) "
-                   "VALUES (?,?,'已冻结',?,?,?,?,?,'','',?,?,?,?,?,nullif(?, 0),?,?,?)",
-                   "titttittttttittt", req->task, draw_no, req->date, pjson, p.sha256,
-                   (int64_t)p.n, r.sha256, stext, fjson, fsha,
+                   "VALUES (?,?,'已冻结',?,?,?,?,?,?,?,?,?,?,?,?,nullif(?, 0),?,?,?)",
+                   "titttittttttttittt", req->task, draw_no, req->date, pjson, p.sha256,
+                   (int64_t)p.n, r.sha256, blind_sha, blind_hex, stext, fjson, fsha,
                    req->redraw_reason, req->redraw_approver, prev_id, now, req->by, sjson);
     int64_t id = db_last_id(db);
     bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
@@ -879,7 +889,9 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     json_t *dice = recorded_dice(db, l.id, &dice_at);
     json_t *canon = run_values(json_object_get(freeze, "sources"), values, dice, now, err);
     json_decref(dice);
-    json_t *rec = canon ? draw_record_build_v2(freeze, canon, drawn_at, dice_at, NULL, &l.pop, &l.ros, err) : NULL;
+    /* the blind committed at the freeze (draws frozen before it have none) */
+    const char *blind = json_object_get(freeze, "blind_sha256") && l.secret && *l.secret ? l.secret : NULL;
+    json_t *rec = canon ? draw_record_build_v2(freeze, canon, blind, drawn_at, dice_at, NULL, &l.pop, &l.ros, err) : NULL;
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
@@ -985,7 +997,7 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_array_append_new(events, ev);
     json_t *rec = str_eq(jstr(old, "format"), DRAW_FORMAT_V2)
                       ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
-                                             jstr(old, "drawn_at"), jstr(old, "dice_recorded_at"), events, &l.pop,
+                                             jstr(old, "blind"), jstr(old, "drawn_at"), jstr(old, "dice_recorded_at"), events, &l.pop,
                                              &l.ros, err)
                       : draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
                                           jstr(old, "secret"), events, &l.pop, &l.ros, err);

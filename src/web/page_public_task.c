@@ -65,6 +65,9 @@ static void disclose(Req *r, const char *code, json_t *v) {
     json_object_set_new(v, "shown_count", json_integer((json_int_t)json_object_size(shown)));
     json_object_del(v, "strata");
     json_object_del(v, "under_minimum");
+    /* with the seed anyone could rank the directory's codes by ticket: it waits with the files */
+    json_object_del(v, "seed");
+    json_object_del(v, "secret");
     json_decref(shown);
 }
 
@@ -202,8 +205,11 @@ void page_public_task_announcement_text(Req *r) {
     json_array_foreach(json_object_get(v, "frozen_strata"), i, e)
         buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jstr(e, "stratum"), (long long)json_integer_value(json_object_get(e, "N")),
                    (long long)json_integer_value(json_object_get(e, "n")));
-    buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n公开随机数来源（冻结时尚未产生）：\n",
-               (long long)json_integer_value(json_object_get(v, "officers_count")), jstr(v, "officers_sha256"));
+    buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "officers_count")),
+               jstr(v, "officers_sha256"));
+    if (*jstr(v, "blind_sha256"))
+        buf_printf(b, "保密随机数承诺（SHA-256，随抽取记录在全部检查对象公开后公布原值）：%s\n", jstr(v, "blind_sha256"));
+    buf_puts(b, "公开随机数来源（冻结时尚未产生）：\n");
     json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jstr(e, "label"), jstr(e, "when"));
     buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n", (long long)json_integer_value(json_object_get(v, "gap_hours")));
     http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");

@@ -143,6 +143,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_object_set_new(v, "drawn_at_text", json_null());
     }
     json_object_set(v, "commitment", json_object_get(f, "commitment"));
+    json_object_set(v, "blind_sha256", json_object_get(f, "blind_sha256"));
     json_object_set(v, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
     json_object_set(v, "population_sha256", json_object_get(pop, "sha256"));
     json_object_set(v, "population_count", json_object_get(pop, "count"));

@@ -126,7 +126,9 @@ grep -q '没有在开奖前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1;
 set -e
 grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --value "2 7 1" --value 42313251 > "$t/run.out"
-grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251\$" "$t/run.out" || { cat "$t/run.out"; exit 1; }
+blind=$(sqlite3 "$db" "SELECT secret FROM draw WHERE task_code = 'T1'")
+[ ${#blind} -eq 64 ] || { echo "no blind committed at the freeze"; exit 1; }
+grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251|$blind\$" "$t/run.out" || { cat "$t/run.out"; exit 1; }
 set +e
 "$S" draw run --db "$db" --task T1 --value 111 --value 11111111 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e

@@ -1265,6 +1265,65 @@ static json_t *make_freeze_v2(const DrawPop *p, const DrawRoster *r, const char 
     return f;
 }
 
+/* §7a: the blind committed at the freeze ends the seed; the record reveals it; a wrong, missing or
+ * uncommitted blind does not verify. */
+static void test_blind(void) {
+    uint64_t saved_rng = rng_state; /* the later tests' data stay as they were */
+    char *text = gen_population(300, 0), *err = NULL;
+    DrawPop p;
+    DrawRoster r;
+    CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
+    CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
+    const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"}]";
+    json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
+    uint8_t b[32];
+    for (int i = 0; i < 32; i++) b[i] = (uint8_t)(200 - i);
+    char hex[65], commit[65];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    draw_sha256_hex(b, 32, commit);
+    json_object_set_new(freeze, "blind_sha256", json_string(commit));
+    json_t *values = json_pack("[s]", "907");
+    json_t *rec = draw_record_build_v2(freeze, values, hex, "2025-06-02T09:30:00+08:00", NULL, NULL, &p, &r, &err);
+    CHECK(rec != NULL);
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    char *want = xasprintf("spotcheck-v2|T-2025-01|%s|907|%s", fsha, hex);
+    CHECK_STR(json_string_value(json_object_get(rec, "seed")), want);
+    free(want);
+    Buf out;
+    buf_init(&out);
+    CHECK_INT(draw_verify(rec, &p, &r, fsha, &out, NULL), 0);
+    /* the same lottery numbers without the blind give another draw: they alone tell nothing */
+    json_t *plain = json_deep_copy(freeze);
+    json_object_del(plain, "blind_sha256");
+    json_t *open_rec = draw_record_build_v2(plain, values, NULL, "2025-06-02T09:30:00+08:00", NULL, NULL, &p, &r, &err);
+    CHECK(open_rec && !json_equal(json_object_get(open_rec, "selected"), json_object_get(rec, "selected")));
+    json_t *c = json_deep_copy(rec);
+    hex[0] = hex[0] == 'a' ? 'b' : 'a';
+    json_object_set_new(c, "blind", json_string(hex));
+    buf_reset(&out);
+    CHECK_INT(draw_verify(c, &p, &r, NULL, &out, NULL), 1);
+    CHECK(strstr(out.data ? out.data : "", "blind_sha256") != NULL);
+    json_object_del(c, "blind");
+    buf_reset(&out);
+    CHECK_INT(draw_verify(c, &p, &r, NULL, &out, NULL), 1);
+    CHECK(strstr(out.data ? out.data : "", "blind") != NULL);
+    json_object_set_new(open_rec, "blind", json_string(hex));
+    buf_reset(&out);
+    CHECK_INT(draw_verify(open_rec, &p, &r, NULL, &out, NULL), 1);
+    buf_free(&out);
+    json_decref(c);
+    json_decref(open_rec);
+    json_decref(plain);
+    json_decref(rec);
+    json_decref(values);
+    json_decref(freeze);
+    draw_pop_free(&p);
+    draw_roster_free(&r);
+    free(err);
+    rng_state = saved_rng;
+}
+
 static void test_record_v2(void) {
     char *text = gen_population(300, 0), *err = NULL;
     DrawPop p;
@@ -1274,7 +1333,7 @@ static void test_record_v2(void) {
     const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{\"kind\":\"dice\",\"count\":4}]";
     json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
     json_t *values = json_pack("[s,s]", "907", "6153");
-    json_t *rec = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *rec = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     CHECK(rec != NULL);
     if (!rec) {
         fprintf(stderr, "%s\n", err);
@@ -1292,7 +1351,7 @@ static void test_record_v2(void) {
     if (out.len) fprintf(stderr, "%s", out.data);
     /* any other value gives another draw, and the recorded one no longer verifies */
     json_t *other_values = json_pack("[s,s]", "908", "6153");
-    json_t *other = draw_record_build_v2(freeze, other_values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *other = draw_record_build_v2(freeze, other_values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     json_decref(other_values);
     CHECK(other && !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
     json_decref(other);
@@ -1319,7 +1378,7 @@ static void test_record_v2(void) {
     }
     /* frozen less than gap_hours before the lottery: refused by the verifier */
     json_t *late = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-06-01T09:00:00+08:00");
-    json_t *rl = draw_record_build_v2(late, values, "2025-06-02T09:30:00+08:00", "2025-06-01T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *rl = draw_record_build_v2(late, values, NULL, "2025-06-02T09:30:00+08:00", "2025-06-01T10:00:00+08:00", NULL, &p, &r, &err);
     buf_reset(&out);
     CHECK_INT(draw_verify(rl, &p, &r, NULL, &out, NULL), 1);
     CHECK(strstr(out.data ? out.data : "", "至少 24 小时") != NULL);
@@ -1329,7 +1388,7 @@ static void test_record_v2(void) {
     json_t *events = json_pack("[{s:s,s:s,s:s}]", "type", "target", "target",
                                json_string_value(json_object_get(json_array_get(json_object_get(rec, "selected"), 0), "id")),
                                "reason", "对象注销");
-    json_t *rec2 = draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, &p, &r, &err);
+    json_t *rec2 = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, &p, &r, &err);
     buf_reset(&out);
     CHECK(rec2 && draw_verify(rec2, &p, &r, fsha, &out, NULL) == 0);
     json_decref(rec2);
@@ -1347,6 +1406,7 @@ int main(void) {
     RUN(test_reference_values);
     RUN(test_sources);
     RUN(test_record_v2);
+    RUN(test_blind);
     RUN(test_sha256_implementations);
     RUN(test_key_is_ticket_prefix);
     RUN(test_order_independence_and_subsets);
@@ -1356,7 +1416,6 @@ int main(void) {
     RUN(test_assignment_constraints);
     RUN(test_joint_pools);
     RUN(test_substitution);
-    RUN(test_substitution_adds_expert);
     RUN(test_substitution_adds_expert);
     RUN(test_tampering);
     RUN(test_chi_square_uniformity);

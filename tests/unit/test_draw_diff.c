@@ -7,6 +7,7 @@
  * (default 120), DRAW_DIFF_SEED the generator's seed. */
 #include "../../src/core/util.h"
 #include "../../src/domain/draw.h"
+#include "../../src/domain/draw_sha256.h"
 #include "t.h"
 
 #include <stdio.h>
@@ -134,9 +135,13 @@ static json_t *make_freeze(const DrawPop *p, const DrawRoster *r, const json_t *
                      "count", 4, "gap_hours", 24);
 }
 
+/* The blind of the case (§7a): NULL for a freeze without one, as draws frozen before it. */
+static const char *case_blind;
+
 static json_t *build(const json_t *freeze, const json_t *values, const json_t *events, const DrawPop *p, const DrawRoster *r,
                      char **err) {
-    return draw_record_build_v2(freeze, values, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, p, r, err);
+    return draw_record_build_v2(freeze, values, case_blind, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, p,
+                                r, err);
 }
 
 /* One more substitution valid on rec: a member (officer or expert) or the target of a random valid
@@ -198,7 +203,7 @@ static void test_differential(void) {
     const char *base = mkdtemp(tmpl);
     CHECK(base != NULL);
     if (!base) return;
-    size_t built = 0, with_events = 0, expert_events = 0, agree = 0, tamper_caught = 0, tampered = 0;
+    size_t built = 0, with_events = 0, expert_events = 0, agree = 0, tamper_caught = 0, tampered = 0, blinded = 0;
     for (size_t k = 0; k < cases; k++) {
         Case c = {0};
         make_case(&c);
@@ -215,6 +220,18 @@ static void test_differential(void) {
         CHECK(ok);
         if (!ok) fprintf(stderr, "case %zu: %s\n", k, err);
         json_t *freeze = ok ? make_freeze(&p, &r, c.params) : NULL;
+        /* half the cases with a blind committed at the freeze */
+        char blind_hex[65];
+        case_blind = NULL;
+        if (freeze && below(2)) {
+            uint8_t b[32], hb[65];
+            for (int x = 0; x < 32; x++) b[x] = (uint8_t)rnd();
+            for (int x = 0; x < 32; x++) snprintf(blind_hex + 2 * x, 3, "%02x", b[x]);
+            draw_sha256_hex(b, 32, (char *)hb);
+            json_object_set_new(freeze, "blind_sha256", json_string((char *)hb));
+            case_blind = blind_hex;
+            blinded++;
+        }
         json_t *values = json_pack("[s,s]", (char[]){(char)('0' + below(10)), (char)('0' + below(10)), (char)('0' + below(10)), 0},
                                    (char[]){(char)('1' + below(6)), (char)('1' + below(6)), (char)('1' + below(6)), (char)('1' + below(6)), 0});
         json_t *events = json_array(), *rec = freeze ? build(freeze, values, NULL, &p, &r, &err) : NULL;
@@ -295,12 +312,13 @@ static void test_differential(void) {
         free(err);
     }
     rmdir(base);
-    printf("# %zu cases: %zu drawn (%zu with substitutions, %zu events adding experts), %zu agreed on 一致; "
+    printf("# %zu cases (%zu with a blind): %zu drawn (%zu with substitutions, %zu events adding experts), %zu agreed on 一致; "
            "%zu of %zu tampered records rejected by both\n",
-           cases, built, with_events, expert_events, agree, tamper_caught, tampered);
+           cases, blinded, built, with_events, expert_events, agree, tamper_caught, tampered);
     /* the generator must reach the interesting cases, or the comparison proves little */
     CHECK(built >= cases * 3 / 4);
     CHECK(with_events >= built / 2);
+    CHECK(blinded >= cases / 4);
     CHECK_INT(agree, built);
     CHECK_INT(tamper_caught, tampered);
 }

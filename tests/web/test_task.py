@@ -276,8 +276,17 @@ r = staff.get(f"/tasks/{tid}/draw")
 s.check("result at once, with tickets, the values in canonical form, then locked", "已锁定" in r.text and 'id="tickets"' in r.text
         and 'name="value0"' not in r.text and ">385<" in r.text and ">36152241<" in r.text and "钱律师" in r.text)
 seed = ids(db, f"SELECT seed FROM draw WHERE task_code = '{code}'")[0]
-s.check("the seed is spotcheck-v2|task|freeze digest|values, with no secret", seed == f"spotcheck-v2|{code}|{fsha0}|385|36152241"
-        and ids(db, f"SELECT secret FROM draw WHERE task_code = '{code}'") == [""], seed)
+import hashlib
+blind, commit = sql(db, f"SELECT secret, commitment FROM draw WHERE task_code = '{code}'")[0]
+frozen = json.loads(ids(db, f"SELECT freeze_json FROM draw WHERE task_code = '{code}'")[0])
+s.check("the seed is spotcheck-v2|task|freeze digest|values|blind, the blind committed in the freeze (§7a)",
+        seed == f"spotcheck-v2|{code}|{fsha0}|385|36152241|{blind}" and len(blind) == 64
+        and frozen.get("blind_sha256") == commit == hashlib.sha256(bytes.fromhex(blind)).hexdigest(), seed)
+pub = anon.get(f"/public/tasks/{tid}").text
+s.check("the public page shows the blind's commitment but neither the blind nor the seed before disclosure",
+        commit in pub and blind not in pub and seed not in pub and 'id="pub-seed"' in pub)
+s.check("... nor does the 公告", blind not in anon.get(f"/public/tasks/{tid}/announcement.txt").text
+        and commit in anon.get(f"/public/tasks/{tid}/announcement.txt").text)
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "111", "value1": "11111111"})
 s.check("a second draw is refused", r.status == 409)
 groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "
