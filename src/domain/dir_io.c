@@ -1010,6 +1010,7 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
     for (size_t j = 0; j < n; j++) free(heads[j]);
     DirContext *ctx = dir_context_new(db, NULL, 0);
     char *vals[DIR_MAX_FIELDS] = {0};
+    int kind_col = !strcmp(k->table, "target") ? dir_field_index(k, "kind") : -1;
     while (rc == 0) {
         int s = db_step(st);
         if (s == DB_DONE) break;
@@ -1017,9 +1018,17 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
             rc = set_err(err, "读取失败: %s", db_errmsg(db));
             break;
         }
+        /* an insured person's name is personal data too: masked unless the export is unmasked */
+        int insured = kind_col >= 0 && pii != DIR_EXPORT_UNMASKED && pii != DIR_EXPORT_AS_STORED &&
+                      str_eq(db_col_text(st, DIR_SELECT_FIRST_FIELD + kind_col), "insured");
         for (size_t j = 0; j < n; j++) {
             const DirField *f = &k->fields[idx[j]];
             const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + idx[j]);
+            if (insured && v && !strcmp(f->column, "name")) {
+                vals[j] = mask_person_name(v);
+                cells[j] = vals[j];
+                continue;
+            }
             int masked = v && (f->flags & FF_SECRET) &&
                          (pii == DIR_EXPORT_MASKED_ALL ||
                           (pii == DIR_EXPORT_MASKED && (!strcmp(f->column, "id_number") || !strcmp(f->column, "phone"))));

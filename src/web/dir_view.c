@@ -186,11 +186,20 @@ static char *secret_text(const DirField *f, const char *v, int full) {
 
 static json_t *row_json(Req *r, const DirKind *k, Stmt *st) {
     json_t *fields = json_object(), *disp = json_object();
-    int full = dv_can_write(r, k);
+    int full = dv_can_write(r, k), ki = dir_field_index(k, "kind");
+    /* an insured person's name is personal data: masked (张*丰), never sent back to a form */
+    int insured = !strcmp(k->table, "target") && ki >= 0 && str_eq(db_col_text(st, DIR_SELECT_FIRST_FIELD + ki), "insured");
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + (int)i);
         const char *col = f->column;
+        if (insured && !strcmp(col, "name")) {
+            char *m = mask_person_name(v);
+            json_object_set_new(fields, col, json_null());
+            json_object_set_new(disp, col, json_string(m));
+            free(m);
+            continue;
+        }
         if (f->flags & FF_SECRET) {
             char *m = secret_text(f, v, full);
             /* ID and phone numbers are never sent back; edits leave them unchanged when empty */
@@ -308,6 +317,11 @@ static json_t *raw_row(Db *db, const DirKind *k, long long id) {
 static char *raw_row_text(Db *db, const DirKind *k, long long id) {
     json_t *o = raw_row(db, k, id);
     if (!o) return NULL;
+    if (str_eq(json_string_value(json_object_get(o, "kind")), "insured") && json_is_string(json_object_get(o, "name"))) {
+        char *m = mask_person_name(json_string_value(json_object_get(o, "name")));
+        json_object_set_new(o, "name", json_string(m));
+        free(m);
+    }
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         const char *v = json_string_value(json_object_get(o, f->column));
@@ -355,7 +369,9 @@ static json_t *history(Req *r, const DirKind *k, long long id) {
             const char *a = json_string_value(json_object_get(old, col));
             const char *b = json_string_value(json_object_get(newer, col));
             if (str_eq(a, b)) continue;
-            int secret = (k->fields[i].flags & FF_SECRET) && (!dv_can_write(r, k) || always_masked(&k->fields[i]));
+            int secret = ((k->fields[i].flags & FF_SECRET) && (!dv_can_write(r, k) || always_masked(&k->fields[i]))) ||
+                         (!strcmp(col, "name") && (str_eq(json_string_value(json_object_get(old, "kind")), "insured") ||
+                                                   str_eq(json_string_value(json_object_get(newer, "kind")), "insured")));
             char *da = secret ? xstrdup("（已隐藏）") : raw_display(r, k, (int)i, a);
             char *db_ = secret ? xstrdup("（已隐藏）") : raw_display(r, k, (int)i, b);
             json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", k->fields[i].header,
@@ -448,7 +464,9 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
             continue;
         }
         char *v = in(r, f, arg);
-        if (id && (f->flags & FF_SECRET) && v && !*v) { /* shown masked or empty: unchanged */
+        int insured_name = id && !strcmp(f->column, "name") &&
+                           str_eq(json_string_value(json_object_get(json_object_get(existing, "values"), "kind")), "insured");
+        if (id && ((f->flags & FF_SECRET) || insured_name) && v && !*v) { /* shown masked or empty: unchanged */
             free(v);
             v = NULL;
         }
@@ -507,12 +525,13 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     int rc = db_begin(r->db);
     /* read under the write lock: the audit's "before" is the row this save replaces */
     if (rc == DB_OK && id) before = raw_row_text(r->db, k, id);
-    if (rc == DB_OK) rc = dir_save(ctx, k, &row, &saved, &err) < 0 ? DB_ERR : DB_OK;
+    int outcome = DIR_UNCHANGED;
+    if (rc == DB_OK) rc = (outcome = dir_save(ctx, k, &row, &saved, &err)) < 0 ? DB_ERR : DB_OK;
     char *after = rc == DB_OK ? raw_row_text(r->db, k, saved) : NULL;
     char action[64];
     snprintf(action, sizeof action, "%s.%s", k->table, id ? "update" : "create");
-    if (rc == DB_OK && (!before || !str_eq(before, after)))
-        rc = web_audit(r, action, k->table, saved, before, after);
+    /* the engine says whether anything changed: the texts are masked, so two phones may look alike */
+    if (rc == DB_OK && outcome != DIR_UNCHANGED) rc = web_audit(r, action, k->table, saved, before, after);
     if (rc == DB_OK) rc = db_commit(r->db);
     if (rc != DB_OK) {
         db_rollback(r->db);

@@ -241,8 +241,12 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
         const char *e = json_string_value(json_object_get(errors, f->column));
         if (e) json_object_set_new(o, "error", json_string(e));
         if (editing && (f->flags & FF_KEY)) json_object_set_new(o, "readonly", json_true());
-        if (editing && (f->flags & FF_SECRET) && !v) /* personal data is not sent back to the form */
+        int insured_name = editing && !strcmp(f->column, "name") &&
+                           str_eq(json_string_value(json_object_get(values, "kind")), "insured");
+        if (editing && ((f->flags & FF_SECRET) || insured_name) && !v) { /* personal data is not sent back */
             json_object_set_new(o, "placeholder", json_string("已登记，不显示；留空则不修改"));
+            json_object_set_new(o, "required", json_false());
+        }
         switch (f->type) {
         case FT_ENUM: json_object_set_new(o, "options", choice_options(f->choices, v ? v : f->def, !f->def, "（请选择）")); json_object_set_new(o, "is_select", json_true()); break;
         case FT_BOOL: {

@@ -240,6 +240,20 @@ r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰"
 s.check("an insured person's ID number cannot be changed", r.status == 422 and "不能修改" in r.text)
 r = sup.get("/audit?entity=target")
 s.check("audit log shows no full ID numbers", "11010519491231002X" not in r.text)
+s.check("... nor insured persons' names", "张三丰" not in r.text)
+# an insured person's name is personal data: masked in the list, the detail, the API and the plain export
+r = staff.get("/d/targets?kind=insured")
+s.check("the list masks an insured person's name", "张**" in r.text and "张三丰" not in r.text)
+s.check("... so does the detail page", "张三丰" not in staff.get(f"/d/targets/{ins}").text)
+r = staff.get(f"/api/v1/targets/{ins}")
+s.check("... and the API (never sent back)", r.json()["values"]["name"] is None and r.json()["display"]["name"] == "张**")
+r = staff.get(f"/d/targets/{ins}/edit")
+s.check("the edit form does not send it back", "张三丰" not in r.text and "留空则不修改" in r.text)
+r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C"})
+s.check("an empty name keeps the registered one", r.status == 303 and ids(db, f"SELECT name FROM target WHERE id = {ins}") == ["张三丰"],
+        str(r.status) + r.text[-300:])
+r = staff.get("/d/targets/export?format=csv&kind=insured")
+s.check("the plain export masks it", "张**" in r.text and "张三丰" not in r.text)
 
 # --- org scope on writes (security review): no takeover of a neighbour's rows by code
 csv_take = "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划\n定点医疗机构,被宁晋接管,9144030071526726XG,H13052200001,130528,130528\n".encode()
@@ -281,7 +295,8 @@ r = staff.form("/d/targets/export?list=1&kind=insured", {"purpose": "", "format"
 s.check("... which must state a purpose", r.status == 422)
 r = staff.form("/d/targets/export?list=1&kind=insured", {"purpose": "移送公安机关协查", "format": "csv"})
 s.check("the granted account exports the filtered rows unmasked, the header saying so", r.status == 200
-        and "11010519491231002X" in r.text and "身份证号（个人信息，未遮盖）" in r.text.splitlines()[0] and "宁晋县人民医院" not in r.text)
+        and "11010519491231002X" in r.text and "张三丰" in r.text and "身份证号（个人信息，未遮盖）" in r.text.splitlines()[0]
+        and "宁晋县人民医院" not in r.text)
 after = json.loads(ids(db, "SELECT after FROM audit_log WHERE action = 'export.targets' ORDER BY id DESC LIMIT 1")[0])
 s.check("... audited with rows, filter and purpose", after.get("unmasked") is True and after.get("rows") == 1
         and after.get("purpose") == "移送公安机关协查" and "kind=insured" in after.get("filter", ""), str(after))
