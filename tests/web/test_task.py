@@ -543,12 +543,13 @@ s.check("a draw step under a set clock (SPOTCHECK_TODAY) says so in its audit ro
 want = {t: sql(db, f"SELECT count(*) FROM draw_substitution WHERE task_id = {tid} AND status = '已批准' AND type = '{t}'")[0][0]
         for t in ("officer", "target")}
 refused = sql(db, f"SELECT count(*) FROM draw_substitution WHERE task_id = {tid} AND status = '已驳回'")[0][0]
-fig = staff.get(f"/api/v1/figures?year={day.year}").json()
+draw_year = ids(db, f"SELECT substr(drawn_at, 1, 4) FROM draw WHERE task_code = '{code}' AND status = '已抽取'")[0]
+fig = staff.get(f"/api/v1/figures?year={draw_year}").json()
 row = [x for x in fig.get("substitutions", []) if x["task_code"] == code]
 s.check("the year's figures count the task's approved and refused substitutions", row and want["officer"] >= 2 and
         (row[0]["officers"], row[0]["targets"], row[0]["refused"], row[0]["redraws"]) == (want["officer"], want["target"], refused, 0)
         and fig["substitution_totals"]["officers"] == want["officer"], str(row) + str(want))
-r = staff.get(f"/figures?year={day.year}")
+r = staff.get(f"/figures?year={draw_year}")
 s.check("... on the figures page too", 'id="substitutions"' in r.text and f'id="sub-officers">{want["officer"]}<' in r.text)
 
 # --- re-draw: reason and the leader's approval; the earlier draw stays
