@@ -4,15 +4,27 @@
 #   fuzz replay: BUILD/fuzz/*-replay over tests/fuzz/corpus/<name>/
 #   cli tests:   tests/cli/*.sh          (one test each; pass = exit 0)
 #   e2e tests:   tests/e2e/run.sh        (prints "RESULT p f"), when present
-# Environment: SLOW=1 also runs the slow tier; ONLY=pattern runs matching tests.
+# Tests are independent (each makes its own temporary database, the browser test its own port), so
+# they run TEST_JOBS at a time (default: the number of cores), the longest first; the report lists
+# them in the usual order once all have finished.
+# Environment: SLOW=1 also runs the slow tier; ONLY=pattern runs matching tests; TEST_JOBS=N.
 set -uo pipefail
 build=${1:-build-san}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export SPOTCHECK="$root/$build/spotcheck" SPOTCHECK_ROOT="$root" BUILD="$build"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 passed=0 failed=0 failures=()
 log=$(mktemp -d)
+names=() cmds=()
+queue() { # name, command...
+  local name=$1; shift
+  [ -n "${ONLY:-}" ] && [[ "$name" != *$ONLY* ]] && return
+  names+=("$name")
+  cmds+=("$(printf '%q ' "$@")")
+}
 tally() { # name, output file, exit code
   local r
   r=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$2" | tail -n 1)
@@ -29,29 +41,42 @@ tally() { # name, output file, exit code
     failed=$((failed + 1)); failures+=("$1"); echo "---- $1 (exit $3)"; tail -n 40 "$2"
   fi
 }
-run_one() { # name, command...
-  local name=$1; shift
-  [ -n "${ONLY:-}" ] && [[ "$name" != *$ONLY* ]] && return
-  local out="$log/$(echo "$name" | tr '/ ' '__').out" start=$SECONDS
-  (cd "$root" && "$@") >"$out" 2>&1
-  local rc=$?
-  tally "$name" "$out" "$rc"
-  printf '%-44s %s (%ss)\n' "$name" "$([ $rc -eq 0 ] && echo ok || echo FAIL)" $((SECONDS - start))
-}
+# the long ones first, so that the short ones fill the gaps
+for s in web faketime; do
+  [ -f "$root/tests/cli/$s.sh" ] && queue "cli/$s" bash "$root/tests/cli/$s.sh"
+done
+if [ -x "$root/tests/e2e/run.sh" ]; then queue "e2e" "$root/tests/e2e/run.sh"; fi
 for t in "$root/$build"/tests/test_*; do
-  [ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+  [ -x "$t" ] && queue "unit/$(basename "$t")" "$t"
 done
 for f in "$root/$build"/fuzz/*-replay; do
   [ -x "$f" ] || continue
   n=$(basename "$f" -replay)
-  run_one "fuzz/$n" "$f" "$root/tests/fuzz/corpus/$n"
+  queue "fuzz/$n" "$f" "$root/tests/fuzz/corpus/$n"
 done
 for s in "$root"/tests/cli/*.sh; do
-  [ -f "$s" ] && run_one "cli/$(basename "$s" .sh)" bash "$s"
+  n=$(basename "$s" .sh)
+  [ "$n" = web ] || [ "$n" = faketime ] || { [ -f "$s" ] && queue "cli/$n" bash "$s"; }
 done
-if [ -x "$root/tests/e2e/run.sh" ]; then
-  run_one "e2e" "$root/tests/e2e/run.sh"
-fi
+running=0
+for i in "${!names[@]}"; do
+  (
+    start=$SECONDS
+    cd "$root" && eval "${cmds[$i]}" >"$log/$i.out" 2>&1
+    echo $? >"$log/$i.rc"
+    echo $((SECONDS - start)) >"$log/$i.sec"
+  ) &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+# the report, in the order above
+for i in "${!names[@]}"; do
+  rc=$(cat "$log/$i.rc" 2>/dev/null || echo 1)
+  tally "${names[$i]}" "$log/$i.out" "$rc"
+  printf '%-44s %s (%ss)\n' "${names[$i]}" "$([ "$rc" -eq 0 ] && echo ok || echo FAIL)" "$(cat "$log/$i.sec" 2>/dev/null || echo ?)"
+done
+echo "(${#names[@]} tests, ${jobs} at a time, ${SECONDS}s)"
 if [ ${#failures[@]} -gt 0 ]; then echo "failed: ${failures[*]}"; fi
 rm -rf "$log"
 echo "$passed passed, $failed failed"
