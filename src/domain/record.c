@@ -622,8 +622,12 @@ static int version_bump(Db *db, int64_t id, const char *actor, char **err) {
     int rc = db_exec(db, "INSERT INTO record_version(record_id, version, data, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", "iittt",
                      id, v, data, actor, clock_stamp().s);
     free(data);
+    /* the version read is the one replaced: a concurrent writer that got there first makes this 0 rows */
     if (rc == DB_OK)
-        rc = db_exec(db, "UPDATE record SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?", "tti", clock_stamp().s, actor, id);
+        rc = db_exec(db, "UPDATE record SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?", "ttii",
+                     clock_stamp().s, actor, id, v);
+    if (rc == DB_OK && db_changes(db) != 1)
+        return set_err(err, "该记录已被他人修改，本次修改未保存；请刷新页面核对后重新录入"), REC_CONFLICT;
     return rc == DB_OK ? REC_OK : fail_db(db, err);
 }
 

@@ -231,13 +231,16 @@ static json_t *input_from_form(Req *r, long long id) {
 
 /* ---- save, submit ---- */
 
-/* Saves `input` in one audited transaction. Returns the REC_ code; *msg and errors filled. */
-static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors, char **msg) {
+/* Saves `input` in one audited transaction. Returns the REC_ code; *msg and errors filled; *written
+ * (may be NULL) receives the version this save wrote, read inside the transaction (read after the
+ * commit it could be a colleague's next save, and the next save from here would overwrite it). */
+static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors, char **msg, int64_t *written) {
     char today[11];
     clock_today(today);
     if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), REC_ERR;
     char *before = record_snapshot_text(r->db, id);
     int rc = record_save(r->db, id, input, version, today, r->sess->username, errors, msg);
+    if (rc == REC_OK && written) db_query_int(r->db, written, "SELECT version FROM record WHERE id = ?", "i", (int64_t)id);
     if (rc == REC_OK && (record_web_audit(r, "record.save", id, before, NULL) != DB_OK || db_commit(r->db) != DB_OK))
         rc = REC_ERR, set_err(msg, "保存失败");
     if (rc != REC_OK) db_rollback(r->db);
@@ -272,7 +275,7 @@ void page_my_record_save(Req *r) {
     if (!id) return;
     json_t *input = input_from_form(r, id), *errors = json_object();
     char *vs = web_form(r, "version"), *action = web_form(r, "action"), *msg = NULL;
-    int rc = save(r, id, input, vs ? atoll(vs) : 0, errors, &msg);
+    int rc = save(r, id, input, vs ? atoll(vs) : 0, errors, &msg, NULL);
     if (rc == REC_OK && str_eq(action, "submit")) {
         free(msg);
         msg = NULL;
@@ -429,13 +432,14 @@ void api_my_record_put(Req *r) {
         json_object_set_new(errors, "version", json_string("缺少版本号 version"));
         web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", "数据校验未通过", "fields", errors));
     } else {
-        int rc = save(r, id, body, json_integer_value(ver), errors, &msg);
-        int64_t v = 0;
+        int64_t written = 0, v = 0;
+        int rc = save(r, id, body, json_integer_value(ver), errors, &msg, &written);
         char *status = NULL;
         db_query_int(r->db, &v, "SELECT version FROM record WHERE id = ?", "i", (int64_t)id);
         db_query_text(r->db, &status, "SELECT status FROM record WHERE id = ?", "i", (int64_t)id);
-        if (rc == REC_OK)
-            web_json(r, 200, json_pack("{s:{s:I, s:I, s:s}}", "record", "id", (json_int_t)id, "version", (json_int_t)v, "status", status ? status : ""));
+        if (rc == REC_OK) /* the version this save wrote, not whatever is current by now */
+            web_json(r, 200, json_pack("{s:{s:I, s:I, s:s}}", "record", "id", (json_int_t)id, "version", (json_int_t)written, "status",
+                                       status ? status : ""));
         else if (rc == REC_INVALID)
             web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", msg ? msg : "数据校验未通过", "fields", errors));
         else if (rc == REC_CONFLICT)
