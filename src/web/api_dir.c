@@ -66,11 +66,15 @@ static void save(Req *r, long long id) {
     json_t *errors = NULL;
     long long saved = 0;
     char *msg = NULL;
-    int status = dv_save(r, k, id, json_input, body, &errors, &saved, &msg);
+    int64_t current = 0;
+    int status = dv_save(r, k, id, json_input, body, &errors, &saved, &msg, &current);
     json_decref(body);
     if (status == 200 || status == 201) {
         json_t *row = dv_get(r, k, saved, 0);
         web_json(r, status, row ? row : json_object());
+    } else if (status == 409 && current) { /* the current version, to re-read and merge */
+        web_json(r, 409, json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "conflict", "message", msg ? msg : "版本冲突", "version",
+                                   (json_int_t)current));
     } else if (status == 422) {
         web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", "数据校验未通过", "fields", errors));
     } else {

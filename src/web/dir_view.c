@@ -436,8 +436,9 @@ static long long org_id_of_code(Req *r, const char *code) {
 }
 
 int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_t **errors,
-            long long *id_out, char **message) {
+            long long *id_out, char **message, int64_t *current_version) {
     *errors = NULL;
+    *current_version = 0;
     json_t *existing = NULL;
     int ki = key_index(k);
     if (id) {
@@ -490,10 +491,25 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
         if (n) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
     }
     int status = 200;
+    int64_t expect_version = 0;
+    json_t *grade_errors = NULL;
+    if (id) { /* the version the caller read: required for an update */
+        DirField fv = {.header = "版本", .column = "version", .type = FT_INT};
+        char *vs = in(r, &fv, arg);
+        char *end = NULL;
+        expect_version = vs && *vs ? strtoll(vs, &end, 10) : 0;
+        if (!vs || !*vs || *end || expect_version < 1) {
+            free(vs);
+            *errors = json_pack("{s:s}", "version", "须提供读取时的版本号 version（防止覆盖他人的修改）");
+            status = 422;
+            goto out;
+        }
+        free(vs);
+    }
     /* a credit grade changes only with a reason and a basis (credit.h): grade_reason and
      * grade_basis beside grade, in the form and in the API */
     int gi = !strcmp(k->table, "target") ? dir_field_index(k, "grade") : -1;
-    json_t *grade_errors = json_object();
+    grade_errors = json_object();
     if (id && gi >= 0 && row.v[gi] &&
         !str_eq(row.v[gi], json_string_value(json_object_get(json_object_get(existing, "values"), "grade")))) {
         DirField fr = {.header = "调整理由", .column = "grade_reason", .type = FT_TEXT};
@@ -523,7 +539,22 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     char *before = NULL, *err = NULL;
     long long saved = 0;
     int rc = db_begin(r->db);
-    /* read under the write lock: the audit's "before" is the row this save replaces */
+    /* optimistic lock: the save names the version it was read at; under the write lock a newer
+     * one means a colleague saved in between, and this save would silently undo that */
+    if (rc == DB_OK && id) {
+        int64_t cur = 0;
+        char *sql = xasprintf("SELECT version FROM %s WHERE id = ?", k->table);
+        db_query_int(r->db, &cur, sql, "i", (int64_t)id);
+        free(sql);
+        if (cur != expect_version) {
+            db_rollback(r->db);
+            *message = xasprintf("此记录已被他人修改（当前为第%lld版，您打开时为第%lld版），本次修改未保存", (long long)cur,
+                                 (long long)expect_version);
+            *current_version = cur;
+            status = 409;
+            goto out;
+        }
+    }
     if (rc == DB_OK && id) before = raw_row_text(r->db, k, id);
     int outcome = DIR_UNCHANGED;
     if (rc == DB_OK) rc = (outcome = dir_save(ctx, k, &row, &saved, &err)) < 0 ? DB_ERR : DB_OK;

@@ -24,11 +24,12 @@ json_t *dv_get(Req *r, const DirKind *k, long long id, int with_history);
  * NULL when the field is absent from the input. */
 typedef char *(*DvInput)(Req *r, const DirField *f, void *arg);
 /* Validates input and saves it (insert when id is 0, else update of that row) in one
- * transaction with an audit row. On validation errors returns 422 and fills *errors (object
- * column → message); on success returns 200/201 and *id_out. Other failures: 403/404/500 with
- * *message. */
+ * transaction with an audit row. An update needs the input "version" the row was read at
+ * (optimistic lock): 422 under "version" without it, 409 with *message and *current_version when
+ * the row has changed since. On validation errors returns 422 and fills *errors (object column →
+ * message); on success returns 200/201 and *id_out. Other failures: 403/404/500 with *message. */
 int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_t **errors,
-            long long *id_out, char **message);
+            long long *id_out, char **message, int64_t *current_version);
 /* Status change with reason and audit. Returns 200 or an error status with *message. */
 int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, const char *reason,
                   char **message);

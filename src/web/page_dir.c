@@ -296,6 +296,7 @@ static void render_form(Req *r, const DirKind *k, long long id, json_t *values, 
     json_object_set_new(ctx, "action", json_string(action));
     free(action);
     if (id) json_object_set_new(ctx, "id", json_integer(id));
+    if (id) json_object_set(ctx, "version", json_object_get(values, "version"));
     if (errors) json_object_set_new(ctx, "has_errors", json_true());
     const char *row_err = json_string_value(json_object_get(errors, "_row"));
     if (row_err) json_object_set_new(ctx, "row_error", json_string(row_err));
@@ -322,7 +323,10 @@ void page_dir_edit(Req *r) {
         web_error(r, 404, "not_found", "记录不存在或不在您的管辖范围内");
         return;
     }
-    render_form(r, k, id, json_object_get(row, "values"), NULL, 200);
+    json_t *values = json_deep_copy(json_object_get(row, "values"));
+    json_object_set(values, "version", json_object_get(row, "version")); /* the optimistic lock's */
+    render_form(r, k, id, values, NULL, 200);
+    json_decref(values);
     json_decref(row);
 }
 
@@ -346,12 +350,13 @@ static void save_form(Req *r, long long id) {
     json_t *errors = NULL;
     long long saved = 0;
     char *msg = NULL;
-    int status = dv_save(r, k, id, form_input, NULL, &errors, &saved, &msg);
+    int64_t current = 0;
+    int status = dv_save(r, k, id, form_input, NULL, &errors, &saved, &msg, &current);
     if (status == 200 || status == 201) {
         char *loc = xasprintf("/d/%s/%lld?ok=%s", k->name, saved, id ? "saved" : "created");
         web_redirect(r, loc);
         free(loc);
-    } else if (status == 422) {
+    } else if (status == 422 || (status == 409 && current)) {
         json_t *values = json_object();
         for (size_t i = 0; i < k->nfields; i++) {
             char *v = form_input(r, &k->fields[i], NULL);
@@ -371,7 +376,17 @@ static void save_form(Req *r, long long id) {
                 if (k->fields[i].flags & FF_KEY) json_object_set(values, k->fields[i].column, json_object_get(vals, k->fields[i].column));
             json_decref(row);
         }
-        render_form(r, k, id, values, errors, 422);
+        if (status == 409) { /* what was typed stays; saving again is a conscious overwrite of the newer version */
+            char *m = xasprintf("%s。下方保留了您录入的内容；他人修改后的当前内容见详情页。核对后再次保存将以您的内容为准。", msg);
+            errors = json_pack("{s:s}", "_row", m);
+            free(m);
+            json_object_set_new(values, "version", json_integer(current));
+        } else {
+            char *v = web_form(r, "version");
+            if (v) json_object_set_new(values, "version", json_integer(atoll(v)));
+            free(v);
+        }
+        render_form(r, k, id, values, errors, status);
         json_decref(values);
     } else {
         web_error(r, status, "save_failed", msg ? msg : "保存失败");

@@ -10,7 +10,7 @@ import io
 import json
 import re
 import zipfile
-from webtest import SPOTCHECK, Client, Suite, pin_today
+from webtest import SPOTCHECK, Client, Suite, pin_today, version_of
 from fixture_drawn import drawn_db, sql
 
 s = Suite()
@@ -209,13 +209,14 @@ s.check("credit event with before/after, reason and basis", ev == [("B", "D", "�
 # the same rule on every path: the directory form, the API and an import
 edit = {"kind": "institution", "name": "宁晋县人民医院", "uscc": "12110000400686291H", "mi_code": "H13052800001", "org_id": "130528",
         "region": "130528", "grade": "A"}
-r = staff.form(f"/d/targets/{hosp[0]}/edit", edit)
+r = staff.form(f"/d/targets/{hosp[0]}/edit", dict(edit, version=version_of(db, "target", hosp[0])))
 s.check("the directory form will not change a grade without reason and basis", r.status == 422 and "调整信用风险等级须填写理由" in r.text
         and sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "D", r.status)
-r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"grade": "A"}, "PUT")
+r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"version": int(version_of(db, "target", hosp[0])), "grade": "A"}, "PUT")
 fields = r.json().get("error", {}).get("fields", {}) if r.status == 422 else {}
 s.check("... nor the API (422 under grade_reason and grade_basis)", "grade_reason" in fields and "grade_basis" in fields, r.text[:300])
-r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"grade": "C", "grade_reason": "整改到位，复查合格", "grade_basis": "复查记录 2025-07-01"}, "PUT")
+r = staff.post_json(f"/api/v1/targets/{hosp[0]}", {"version": int(version_of(db, "target", hosp[0])), "grade": "C",
+                                                  "grade_reason": "整改到位，复查合格", "grade_basis": "复查记录 2025-07-01"}, "PUT")
 s.check("the API changes it with both, into the credit record", r.status == 200 and
         sql(db, "SELECT grade_after, basis FROM credit_event WHERE target_id = ? ORDER BY id DESC LIMIT 1", (hosp[0],))[0] ==
         ("C", "复查记录 2025-07-01"), r.text[:300])

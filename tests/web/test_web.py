@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import time
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, request, no_raw_script, multipart
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, request, no_raw_script, multipart, version_of
 
 s = Suite()
 db = small_db()
@@ -105,7 +105,7 @@ for path in ["/d/targets", f"/d/targets/{new_id}", f"/d/targets/{new_id}/edit", 
     s.check(f"hostile text escaped on {path}", r.status == 200 and no_raw_script(r.text) and "<img src=x" not in r.text)
 r = staff.get(f"/api/v1/targets/{new_id}")
 s.check("API returns the text as data", r.json()["values"]["name"] == xss)
-r = staff.form(f"/d/targets/{new_id}/edit", {"kind": "employer", "name": "宁晋新名称有限公司", "uscc": "91310115MA1K3BTP2B", "org_id": "130528",
+r = staff.form(f"/d/targets/{new_id}/edit", {"version": version_of(db, "target", new_id), "kind": "employer", "name": "宁晋新名称有限公司", "uscc": "91310115MA1K3BTP2B", "org_id": "130528",
                                              "region": "130528", "grade": "D", "complaints": "3",
                                              "grade_reason": "投诉增多", "grade_basis": "宁医保评〔2025〕1号"})
 s.check("edit saves (the grade change with its reason and basis)", r.status == 303)
@@ -132,8 +132,23 @@ r = staff.post_json("/api/v1/officers", {"cert_no": "YB009", "name": "接口新�
                                          "cert_valid_from": "2024-01-01", "cert_valid_to": "2027-12-31", "region": "130528", "may_lead": True})
 s.check("API create returns 201 with the row", r.status == 201 and r.json()["values"]["cert_no"] == "YB009")
 oid = r.json()["id"]
-r = staff.post_json(f"/api/v1/officers/{oid}", {"cert_valid_to": "2026-01-01"}, method="PUT")
+r = staff.post_json(f"/api/v1/officers/{oid}", {"version": int(version_of(db, "officer", oid)), "cert_valid_to": "2026-01-01"}, method="PUT")
 s.check("API partial update keeps other fields", r.status == 200 and r.json()["values"]["name"] == "接口新增")
+# optimistic lock: a save names the version it read; a stale one is 409 with the current version, nothing overwritten
+v_now = int(version_of(db, "officer", oid))
+r = staff.post_json(f"/api/v1/officers/{oid}", {"version": v_now, "cert_valid_to": "2026-02-01"}, method="PUT")
+s.check("a colleague saves first", r.status == 200)
+r = staff.post_json(f"/api/v1/officers/{oid}", {"version": v_now, "cert_valid_to": "2026-03-01"}, method="PUT")
+s.check("the stale API save is 409 with the current version, nothing overwritten", r.status == 409
+        and r.json()["error"]["version"] == v_now + 1 and ids(db, f"SELECT cert_valid_to FROM officer WHERE id = {oid}") == ["2026-02-01"],
+        r.text[:300])
+r = staff.post_json(f"/api/v1/officers/{oid}", {"cert_valid_to": "2026-03-01"}, method="PUT")
+s.check("an API save without the version is refused", r.status == 422 and "version" in r.json()["error"]["fields"])
+r = staff.form(f"/d/officers/{oid}/edit", {"version": str(v_now), "cert_no": "YB009", "name": "表单改名", "org_id": "130528",
+                                         "dept_id": "D1", "cert_valid_from": "2024-01-01", "cert_valid_to": "2027-12-31", "region": "130528"})
+s.check("a stale form: 409, the typed text kept, the current version to save over it knowingly", r.status == 409
+        and "已被他人修改" in r.text and "表单改名" in r.text and f'name="version" value="{v_now + 1}"' in r.text
+        and ids(db, f"SELECT name FROM officer WHERE id = {oid}") == ["接口新增"], r.text[-400:])
 r = staff.post_json("/api/v1/officers", {"cert_no": "YB010", "name": "缺字段"})
 s.check("API validation errors in the envelope with fields", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
 r = staff.do("POST", "/api/v1/officers", "not json", {"Content-Type": "application/json"})
@@ -233,10 +248,10 @@ before_phone = ids(db, f"SELECT phone FROM officer WHERE id = {oid}")[0]
 r = staff.get(f"/d/officers/{oid}/edit")
 s.check("the edit form does not send the phone back, and says so", r.status == 200 and before_phone not in r.text and "留空则不修改" in r.text)
 ins = ids(db, "SELECT id FROM target WHERE kind = 'insured'")[0]
-r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C",
+r = staff.form(f"/d/targets/{ins}/edit", {"version": version_of(db, "target", ins), "kind": "insured", "name": "张三丰", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C",
                                         "grade_reason": "多次违规", "grade_basis": "检查记录 #1"})
 s.check("an insured person can be edited without retyping the ID number", r.status == 303, str(r.status) + r.text[-300:])
-r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "张三丰", "id_number": "360426199101010071", "org_id": "130528", "region": "130528"})
+r = staff.form(f"/d/targets/{ins}/edit", {"version": version_of(db, "target", ins), "kind": "insured", "name": "张三丰", "id_number": "360426199101010071", "org_id": "130528", "region": "130528"})
 s.check("an insured person's ID number cannot be changed", r.status == 422 and "不能修改" in r.text)
 r = sup.get("/audit?entity=target")
 s.check("audit log shows no full ID numbers", "11010519491231002X" not in r.text)
@@ -249,7 +264,7 @@ r = staff.get(f"/api/v1/targets/{ins}")
 s.check("... and the API (never sent back)", r.json()["values"]["name"] is None and r.json()["display"]["name"] == "张**")
 r = staff.get(f"/d/targets/{ins}/edit")
 s.check("the edit form does not send it back", "张三丰" not in r.text and "留空则不修改" in r.text)
-r = staff.form(f"/d/targets/{ins}/edit", {"kind": "insured", "name": "", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C"})
+r = staff.form(f"/d/targets/{ins}/edit", {"version": version_of(db, "target", ins), "kind": "insured", "name": "", "id_number": "", "org_id": "130528", "region": "130528", "grade": "C"})
 s.check("an empty name keeps the registered one", r.status == 303 and ids(db, f"SELECT name FROM target WHERE id = {ins}") == ["张三丰"],
         str(r.status) + r.text[-300:])
 r = staff.get("/d/targets/export?format=csv&kind=insured")
@@ -271,7 +286,7 @@ s.check("a county admin cannot create a root org", r.status >= 400 and not ids(d
 r = adm.post_json("/api/v1/orgs", {"code": "130598", "name": "宁晋下属机构", "parent_id": "130528"})
 s.check("but can create an org below its own", r.status == 201, r.text[:200])
 org_id = ids(db, "SELECT id FROM org WHERE code = '130528'")[0]
-r = adm.post_json(f"/api/v1/orgs/{org_id}", {"parent_id": "130598"}, method="PUT")
+r = adm.post_json(f"/api/v1/orgs/{org_id}", {"version": int(version_of(db, "org", org_id)), "parent_id": "130598"}, method="PUT")
 s.check("and cannot change its own org's parent", r.status >= 400 and ids(db, "SELECT parent_id FROM org WHERE code = '130528'")[0] == ids(db, "SELECT id FROM org WHERE code = '130500'")[0])
 r = staff.post_json("/api/v1/items", {"code": "XD2", "name": "借用邻县科室", "basis": "x", "dept_id": "D2", "org_id": "130528",
                                       "target_kinds": ["institution"], "content": "x", "methods": ["书面检查"], "class": "一般"})

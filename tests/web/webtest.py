@@ -239,6 +239,11 @@ def sql(db, q, args=()):
         con.close()
 
 
+def version_of(db, table, row_id):
+    """The current version of a directory row, as the edit form and the API's PUT must name it."""
+    return str(sql(db, f"SELECT version FROM {table} WHERE id = ?", (row_id,))[0][0])
+
+
 def ids(db, sql):
     import sqlite3
     con = sqlite3.connect(db)
