@@ -1038,7 +1038,9 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
                                                           : xstrdup("（已隐藏）");
             else
                 vals[j] = dir_format_field(ctx, k, idx[j], v);
-            char *defused = str_cell_export(vals[j], fmt == TABLE_CSV); /* "=…" must not run in Excel */
+            /* "=…" must not run in Excel: the CSV writer defuses every cell; an XLSX cell is text, only
+             * a value that already starts with ' before such a character gets one more */
+            char *defused = fmt == TABLE_XLSX ? str_cell_export(vals[j], 0) : NULL;
             if (defused) {
                 free(vals[j]);
                 vals[j] = defused;

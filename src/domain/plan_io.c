@@ -152,7 +152,7 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
         }
         json_t *vals = json_array();
         for (int c = 0; c < C_COUNT; c++) {
-            char *v = xstrdup(col[c] >= 0 && (size_t)col[c] < ncells ? cells[col[c]] : "");
+            char *v = xstrdup(col[c] >= 0 && (size_t)col[c] < ncells ? str_cell_import(cells[col[c]]) : "");
             str_trim(v);
             json_array_append_new(vals, json_string(v));
             free(v);

@@ -522,11 +522,15 @@ static int csv_flush(CsvWriter *w) {
 static int csv_write_row(TableWriter *tw, const char *const *cells, size_t ncells, char **err) {
     CsvWriter *w = (CsvWriter *)tw;
     for (size_t i = 0; i < ncells; i++) {
-        const char *s = cells[i] ? cells[i] : "";
+        /* every CSV this program writes is formula-safe: a cell a spreadsheet would run (= + - @)
+         * gets a leading ', which the imports take off again (str_cell_import) */
+        char *defused = str_cell_export(cells[i] ? cells[i] : "", 1);
+        const char *s = defused ? defused : cells[i] ? cells[i] : "";
         size_t n = strlen(s);
         if (i) buf_putc(&w->out, ',');
         if (!strpbrk(s, ",\"\r\n")) {
             buf_append(&w->out, s, n);
+            free(defused);
             continue;
         }
         buf_putc(&w->out, '"');
@@ -538,6 +542,8 @@ static int csv_write_row(TableWriter *tw, const char *const *cells, size_t ncell
         }
         buf_append(&w->out, s, n);
         buf_putc(&w->out, '"');
+        free(defused);
+        defused = NULL;
     }
     buf_append(&w->out, "\r\n", 2);
     if (w->out.len >= (1u << 20) && csv_flush(w))

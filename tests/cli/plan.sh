@@ -32,4 +32,11 @@ check "init a second database" expect_exit 0 sc init --demo --db "$db2"
 check "the XLSX export imports again" expect_exit 0 sc plan import "$TMP/plan.xlsx" --org 130500 --year 2025 --db "$db2"
 row="SELECT task_no || kind || ratio || items_unmatched || scope_text || lead_dept || joint_depts || month_from || month_to || level FROM plan_task"
 check "... with the same row" test "$(sqlite3 "$db2" "$row")" = "$(q "$row")"
+# every CSV is formula-safe: a remark a spreadsheet would run is written with a leading ' and read back without it
+sqlite3 "$db" "UPDATE plan_task SET remark = '=HYPERLINK(\"http://evil.example\",\"点此\")'"
+check "a formula-like cell in a plan export" expect_exit 0 sc plan export 2025001 "$TMP/evil.csv" --db "$db"
+check "... is written with a leading '" contains "$TMP/evil.csv" "'=HYPERLINK("
+db3=$TMP/p3.db
+sc init --demo --db "$db3" >/dev/null
+check "... and imports as it was" bash -c "\"$SPOTCHECK\" plan import '$TMP/evil.csv' --org 130500 --year 2025 --db '$db3' >/dev/null && test \"\$(sqlite3 '$db3' 'SELECT remark FROM plan_task')\" = '=HYPERLINK(\"http://evil.example\",\"点此\")'"
 finish
