@@ -741,7 +741,9 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
     long long owner = is_org ? id : org_col >= 0 ? atoll(db_col_text(sel, org_col + 1) ? db_col_text(sel, org_col + 1) : "0") : -1;
     if (owner >= 0 && (is_org ? !dir_scope_contains(ctx, owner) : ctx->scope_org_id && owner != ctx->scope_org_id)) {
         db_reset(sel);
-        return set_err(err, "编码“%s”属于其他机构，无权修改（各机构的名录由该机构维护）", row->v[ki]);
+        /* not naming the code: it may be an insured person's pseudonym, and saying it exists
+         * elsewhere would tell (an existence oracle) */
+        return set_err(err, "无法登记或修改：请核对编码；如确属本机构的对象，请联系系统管理员（各机构的名录由该机构维护）");
     }
     /* changed_vals[i]: new database value for a changed field ("" for NULL), else NULL */
     char *changed[DIR_MAX_FIELDS] = {0};

@@ -484,11 +484,32 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     if (org >= 0 && row.v[org] && scope_of(r->db, r->sess->org_id, org_id_of_code(r, row.v[org])) != SCOPE_WRITE)
         dir_errors_add(&errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
     if (!id && row.v[ki]) {
-        int64_t n = 0;
+        /* a code the user can see is named; one registered by an org outside the user's
+         * jurisdiction is not (nor an insured person's pseudonym): the answer must not tell
+         * whether someone else registered it (an existence oracle for personal data) */
+        int64_t n = 0, mine = 0;
         char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, k->fields[ki].column);
         db_query_int(r->db, &n, sql, "t", row.v[ki]);
         free(sql);
-        if (n) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
+        if (n && org >= 0) {
+            sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " WEB_SCOPE_SQL("t.org_id"), k->table, k->fields[ki].column);
+            db_query_int(r->db, &mine, sql, "ti", row.v[ki], (int64_t)r->sess->org_id);
+            free(sql);
+        } else mine = n;
+        int kind = dir_field_index(k, "kind");
+        int derived = !strcmp(k->table, "target") && kind >= 0 && str_eq(row.v[kind], "insured"); /* a pseudonym */
+        if (n && mine && !derived) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
+        else if (n && mine) dir_errors_add(&errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");
+        else if (n) {
+            dir_errors_add(&errs, -1, "无法登记：请核对编码；如确属本机构的对象，请联系系统管理员");
+            if (db_begin(r->db) == DB_OK) { /* a try at another org's code is worth knowing about */
+                char action[64];
+                snprintf(action, sizeof action, "%s.create.refused", k->table);
+                if (web_audit(r, action, k->table, 0, NULL, "{\"reason\":\"code registered outside the jurisdiction\"}") == DB_OK)
+                    db_commit(r->db);
+                else db_rollback(r->db);
+            }
+        }
     }
     int status = 200;
     int64_t expect_version = 0;

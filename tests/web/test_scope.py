@@ -134,7 +134,7 @@ mp = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{cl
       f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + body + \
      f"\r\n--{boundary}--\r\n".encode()
 r = clients["city"].do("POST", "/d/targets/import", mp, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
-s.check("the city's import cannot rename and move 宁晋's hospital", "属于其他机构" in r.text and "市里改了县医院" not in str(ids(db, "SELECT name FROM target")) and
+s.check("the city's import cannot rename and move 宁晋's hospital", "无法登记或修改" in r.text and "市里改了县医院" not in str(ids(db, "SELECT name FROM target")) and
         ids(db, "SELECT o.code FROM target t JOIN org o ON o.id = t.org_id WHERE t.code = 'H13052800001'") == ["130528"],
         f"{r.status} {r.text[-300:]}")
 # the command line holds a county's draw only by that county's account

@@ -274,7 +274,19 @@ s.check("the plain export masks it", "张**" in r.text and "张三丰" not in r.
 csv_take = "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划\n定点医疗机构,被宁晋接管,9144030071526726XG,H13052200001,130528,130528\n".encode()
 body, h = csv_upload({"csrf": staff.csrf}, "take.csv", csv_take)
 r = staff.do("POST", "/d/targets/import", body, h, csrf=False)
-s.check("import cannot take over another county's target by its code", r.status == 422 and "属于其他机构" in r.text, r.text[-400:])
+row_error = r.text[r.text.find("第2行"):][:200]
+s.check("import cannot take over another county's target by its code, nor says whose it is", r.status == 422
+        and "无法登记或修改" in row_error and "H13052200001" not in row_error, r.text[-400:])
+# no existence oracle: registering a person another county already has gives the answer of any invalid row
+lc = Client(db)
+lc.login("lincheng")
+pseudo = ids(db, "SELECT code FROM target WHERE kind = 'insured'")[0]
+r = lc.form("/d/targets/new", {"kind": "insured", "name": "李四", "id_number": "11010519491231002X", "org_id": "130522",
+                               "region": "130522", "grade": "B"})
+s.check("registering a person another county has: refused without saying so or naming the pseudonym", r.status == 422
+        and "无法登记" in r.text and pseudo not in r.text and "已存在" not in r.text and "已登记" not in r.text, r.text[-400:])
+s.check("... and the try is audited", ids(db, "SELECT count(*) FROM audit_log WHERE action = 'target.create.refused' AND actor = 'lincheng'")
+        == [1])
 s.check("the neighbour's target is unchanged", ids(db, "SELECT name FROM target WHERE code = 'H13052200001'")[0] == "临城县某诊所")
 adm = Client(db)
 adm.login("admin")
