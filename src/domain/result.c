@@ -697,18 +697,22 @@ json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *
     json_object_set_new(o, "violation_total", json_string(tot));
     free(tot);
 
-    /* files (listed only: the bytes are never sent from here) */
+    /* files (listed here; the bytes come from /records/ID/files/FID, in the reader's scope) */
     json_t *files = json_array();
-    st = db_prepare(db, "SELECT kind, mime, size, original_name, status FROM record_file WHERE "
+    st = db_prepare(db, "SELECT kind, mime, size, original_name, status, id FROM record_file WHERE "
                         "record_id = ? ORDER BY id");
     if (st) {
         db_bind_int(st, 1, id);
-        while (db_step(st) == DB_ROW)
+        while (db_step(st) == DB_ROW) {
+            const char *kind = db_col_text(st, 0), *mime = db_col_text(st, 1);
             json_array_append_new(
-                files, json_pack("{s:s, s:s, s:I, s:s, s:s}", "kind", db_col_text(st, 0), "mime",
-                                 db_col_text(st, 1), "size", (json_int_t)db_col_int(st, 2),
-                                 "original_name", db_col_text(st, 3) ? db_col_text(st, 3) : "",
-                                 "status", db_col_text(st, 4)));
+                files, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:b}", "kind", kind, "kind_label",
+                                 str_eq(kind, "photo") ? "照片" : str_eq(kind, "video") ? "视频" : str_eq(kind, "signature") ? "签字" : kind,
+                                 "mime", mime, "size", (json_int_t)db_col_int(st, 2), "original_name",
+                                 db_col_text(st, 3) ? db_col_text(st, 3) : "", "status", db_col_text(st, 4), "file_id",
+                                 (json_int_t)db_col_int(st, 5), "is_image", str_starts(mime ? mime : "", "image/"), "is_video",
+                                 str_starts(mime ? mime : "", "video/")));
+        }
         db_finalize(st);
     }
     json_object_set_new(o, "files", files);

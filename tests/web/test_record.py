@@ -229,6 +229,15 @@ r = put({"remarks": "提交后修改"})
 s.check("a submitted record cannot be changed", r.status == 409, r.text)
 s.check("the officer sees it read-only", "record-form" not in o.get(f"/my/records/{rid}").text)
 
+# ---- the reviewer sees the evidence, not just its file names ----
+leader = f["clients"]["leader"]
+leader.env = None
+r = leader.get(f"/review/{rid}")
+s.check("the review page shows the photo as an image linking to the full size", r.status == 200
+        and f'<img src="/records/{rid}/files/{fid}"' in r.text and "照片" in r.text and ">photo<" not in r.text, r.text[:200])
+r = leader.get(f"/records/{rid}/files/{fid}")
+s.check("... which the reviewer may open", r.status == 200 and (r.header("Content-Type") or "").startswith("image/"), str(r.status))
+
 # ---- audit ----
 acts = [a for (a,) in sql(db, "SELECT action FROM audit_log WHERE entity IN ('record', 'task') AND action LIKE 'record.%' ORDER BY id")]
 for a in ("record.sync", "record.save", "record.file.add", "record.file.withdraw", "record.signature", "record.submit"):
