@@ -348,11 +348,23 @@ static json_t *flash_from_query(Req *r) {
         {"imported", "导入完成。"},       {"loggedout", "您已退出登录。"},
         {"conflict", "回避已申报，将随名单一并冻结。"},
         {"password", "密码已修改。"},
+        {"returned", "已退回检查记录，录入人员会看到您的意见。"},
+        {"approved", "审核通过，可以公示。"},
     };
     char *ok = web_query(r, "ok");
     json_t *f = NULL;
     for (size_t i = 0; ok && i < ARRAY_LEN(msgs); i++)
         if (!strcmp(ok, msgs[i][0])) f = json_pack("{s:s, s:s}", "kind", "success", "text", msgs[i][1]);
+    if (ok && !strcmp(ok, "published")) { /* the counts are read as numbers, never echoed as text */
+        char *n = web_query(r, "n"), *late = web_query(r, "late");
+        long long pn = n ? atoll(n) : 0, pl = late ? atoll(late) : 0;
+        char *t = pl > 0 ? xasprintf("已公示 %lld 条检查结果，已在公开门户显示（其中 %lld 条逾期公示，已记录原因）。", pn, pl)
+                         : xasprintf("已公示 %lld 条检查结果，已在公开门户显示。", pn);
+        f = json_pack("{s:s, s:s}", "kind", "success", "text", t);
+        free(t);
+        free(n);
+        free(late);
+    }
     free(ok);
     return f;
 }

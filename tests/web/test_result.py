@@ -138,6 +138,10 @@ s.check("publication list shows the approved records with deadline", r.status ==
 last_before, ver_before = sql(db, "SELECT last_checked_on, version FROM target WHERE code = ?", (emp,))[0]
 r = staff.form(f"/results/{ra}/publish", {})
 s.check("staff publishes", r.status == 303 and status(db, ra) == "已公示", f"{r.status} {r.text[-300:]}")
+r2 = staff.get(r.header("Location") or "/results")
+s.check("... and is told so", "已公示 1 条检查结果" in r2.text, r2.text[:0])
+r2 = staff.get("/results?ok=published&n=%3Cscript%3E&late=x")
+s.check("... the message takes numbers only (never echoes the query)", "<script>" not in r2.text and "已公示 0 条" in r2.text)
 ev = sql(db, "SELECT action, from_status, to_status, opinion, on_day, by_user FROM record_event WHERE record_id = ? ORDER BY id DESC LIMIT 1", (ra,))[0]
 s.check("公示 event", ev[:3] == ("公示", "审核通过", "已公示") and ev[4] in days_so_far() and ev[5] == "staff", str(ev))
 s.check("not marked late", not (ev[3] or "").startswith("逾期公示"), str(ev))
