@@ -3,6 +3,7 @@
 #include "../domain/account.h"
 #include "../domain/demo.h"
 #include "../domain/refdata_store.h"
+#include "../domain/scope.h"
 #include "cli.h"
 
 #include <sodium.h>
@@ -81,8 +82,8 @@ static char *read_password(int from_stdin) {
 }
 
 static int user_list(Db *db, const char *org_code) {
-    int64_t org = 0;
-    if (org_code && (db_query_int(db, &org, "SELECT id FROM org WHERE code = ?", "t", org_code) || !org)) {
+    int64_t org = org_code ? scope_org_by_code(db, org_code) : 0;
+    if (org_code && !org) {
         fprintf(stderr, "spotcheck user list: 机构 %s 不存在\n", org_code);
         return CLI_REJECTED;
     }

@@ -1,5 +1,6 @@
 /* cmd_dir.c - `spotcheck import` and `spotcheck export`: directory files in and out. */
 #include "../core/util.h"
+#include "../domain/account.h"
 #include "../domain/audit.h"
 #include "../domain/dir_io.h"
 #include "../domain/scope.h"
@@ -85,16 +86,6 @@ int cmd_import(int argc, char **argv) {
     return rc == IMPORT_OK ? CLI_OK : CLI_REJECTED;
 }
 
-/* The account that takes unmasked personal data out from the console: enabled, granted 个人信息导出.
- * *org receives its org (the export is limited to its jurisdiction). */
-static int pii_account(Db *db, const char *by, int64_t *org) {
-    int64_t ok = 0;
-    *org = 0;
-    db_query_int(db, &ok, "SELECT count(*) FROM user WHERE username = ? AND status = '启用' AND pii_export = 1", "t", by ? by : "");
-    db_query_int(db, org, "SELECT org_id FROM user WHERE username = ?", "t", by ? by : "");
-    return ok > 0;
-}
-
 int cmd_export(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *fmt_name = NULL, *purpose = NULL, *by = NULL;
     const char *pos[2];
@@ -131,7 +122,7 @@ int cmd_export(int argc, char **argv) {
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
     int64_t org = 0;
-    if (unmasked && !pii_account(db, by, &org)) {
+    if (unmasked && !account_may_export_pii(db, by, &org)) {
         fprintf(stderr, "spotcheck export: 账号 %s 不存在、已停用或没有“个人信息导出”权限（spotcheck user grant %s pii-export）\n", by, by);
         db_close(db);
         return CLI_REJECTED;
@@ -148,22 +139,11 @@ int cmd_export(int argc, char **argv) {
     int rc = st ? 0 : set_err(&err, "数据库错误: %s", db_errmsg(db));
     if (st && unmasked && dir_field_index(k, "org_id") >= 0) db_bind_int(st, 1, org);
     if (!rc) rc = dir_export_rows(db, k, pos[1], fmt, st, unmasked ? DIR_EXPORT_UNMASKED : DIR_EXPORT_MASKED, &n, &err);
-    if (!rc) { /* who took which data out, and why */
-        char action[64];
-        snprintf(action, sizeof action, "export.%s", k->name);
-        json_t *a = json_pack("{s:I, s:s, s:b, s:s?, s:s}", "rows", (json_int_t)n, "filter", "全部（命令行）", "unmasked", unmasked,
-                              "purpose", purpose, "file", pos[1]);
-        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(a);
-        AuditEntry e = {.actor = unmasked ? by : "cli", .org_id = org, .action = action, .entity = k->table, .after = after};
-        if (db_begin(db) != DB_OK || audit_append(db, &e, &err) != 0 || db_commit(db) != DB_OK) {
-            db_rollback(db);
-            if (unmasked) { /* no unmasked personal data leaves without its audit row */
-                unlink(pos[1]);
-                rc = set_err(&err, "审计日志无法写入，未导出");
-            }
-        }
-        free(after);
+    /* who took which data out, and why; no unmasked personal data leaves without its audit row */
+    Actor who = {.username = unmasked ? by : "cli", .org_id = org, .remote = NULL};
+    if (!rc && dir_export_audit(db, &who, k, n, "全部（命令行）", unmasked, purpose, &err) != 0 && unmasked) {
+        unlink(pos[1]);
+        rc = set_err(&err, "审计日志无法写入，未导出");
     }
     db_close(db);
     if (rc != 0) {

@@ -340,3 +340,14 @@ json_t *account_get(Db *db, int64_t org_id, int64_t user_id) {
     db_finalize(st);
     return o;
 }
+
+int account_may_export_pii(Db *db, const char *username, int64_t *org) {
+    int64_t ok = 0;
+    *org = 0;
+    Stmt *st = db_prepare(db, "SELECT org_id, pii_export FROM user WHERE username = ? AND status = '启用'");
+    if (!st) return 0;
+    db_bind_text(st, 1, username ? username : "");
+    if (db_step(st) == DB_ROW) *org = db_col_int(st, 0), ok = db_col_int(st, 1);
+    db_finalize(st);
+    return ok == 1;
+}

@@ -68,6 +68,8 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
                             const char *keep_token_hash, char **err);
 /* Grants or revokes 个人信息导出 for username. */
 int account_set_pii_export(Db *db, const Actor *who, const char *username, int on, char **err);
+/* 1 when username is an enabled account granted 个人信息导出; *org receives its org. */
+int account_may_export_pii(Db *db, const char *username, int64_t *org);
 /* The accounts an administrator of org_id sees (0: all), by user name:
  * [{id, username, display_name, role, role_label, org_code, org_name, status, status_reason,
  *   officer_cert, officer_name, dept_code, dept_name, must_change_password, pii_export, created_at}]. */

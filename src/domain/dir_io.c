@@ -3,11 +3,14 @@
 #include "../core/clock.h"
 #include "dir_io.h"
 
+#include "audit.h"
+
 #include "codes.h"
 
 #include "../core/strmap.h"
 #include "../core/util.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -957,34 +960,6 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
     return rc;
 }
 
-int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err) {
-    return dir_export_scoped(db, k, path, fmt, 0, 0, err);
-}
-
-/* The WHERE clause limiting kind k to an org subtree, with one '?' for the root org id. */
-static const char *scope_clause(const DirKind *k) {
-    if (dir_field_index(k, "org_id") >= 0)
-        return " WHERE t.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o "
-               "JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)";
-    if (!strcmp(k->table, "org"))
-        return " WHERE t.id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o "
-               "JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)";
-    return " WHERE ? IS NOT NULL"; /* tags are shared by every org */
-}
-
-int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
-                      long long scope_org_id, int redact, char **err) {
-    char *sql = dir_select_sql(k);
-    char *full = xasprintf("%s%s ORDER BY t.id", sql, scope_org_id ? scope_clause(k) : "");
-    free(sql);
-    Stmt *st = db_prepare(db, full);
-    free(full);
-    if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
-    if (scope_org_id) db_bind_int(st, 1, scope_org_id);
-    long long rows = 0;
-    return dir_export_rows(db, k, path, fmt, st, redact ? DIR_EXPORT_MASKED : DIR_EXPORT_AS_STORED, &rows, err);
-}
-
 int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
                     long long *rows, char **err) {
     *rows = 0;
@@ -1019,7 +994,7 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
             break;
         }
         /* an insured person's name is personal data too: masked unless the export is unmasked */
-        int insured = kind_col >= 0 && pii != DIR_EXPORT_UNMASKED && pii != DIR_EXPORT_AS_STORED &&
+        int insured = kind_col >= 0 && pii != DIR_EXPORT_UNMASKED &&
                       str_eq(db_col_text(st, DIR_SELECT_FIRST_FIELD + kind_col), "insured");
         for (size_t j = 0; j < n; j++) {
             const DirField *f = &k->fields[idx[j]];
@@ -1057,5 +1032,24 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
     db_finalize(st);
     dir_context_free(ctx);
     if (table_writer_close(w, rc == 0 ? err : NULL) != 0) rc = -1;
+    return rc;
+}
+
+int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter, int unmasked,
+                     const char *purpose, char **err) {
+    char action[64];
+    snprintf(action, sizeof action, "export.%s", k->name);
+    json_t *a = json_pack("{s:I, s:s, s:b, s:s?}", "rows", (json_int_t)rows, "filter", filter ? filter : "", "unmasked", unmasked,
+                          "purpose", purpose);
+    char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(a);
+    AuditEntry e = {.actor = who->username, .org_id = who->org_id, .action = action, .entity = k->table, .after = after,
+                    .remote = who->remote};
+    int rc = db_begin(db) == DB_OK && audit_append(db, &e, err) == 0 && db_commit(db) == DB_OK ? 0 : -1;
+    if (rc) {
+        db_rollback(db);
+        if (err && !*err) set_err(err, "审计日志无法写入");
+    }
+    free(after);
     return rc;
 }

@@ -9,6 +9,7 @@
 #define SPOTCHECK_DIR_IO_H
 
 #include "../io/table.h"
+#include "actor.h"
 #include "directory.h"
 
 typedef struct ImportReport {
@@ -34,24 +35,21 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
                ImportReport *rep, char **err);
 void import_report_free(ImportReport *rep);
 
-/* Writes every row of kind k (all statuses) to `path`. Returns 0 or -1 with *err. */
-int dir_export(Db *db, const DirKind *k, const char *path, TableFormat fmt, char **err);
-/* Same, limited to the rows of one org and the orgs below it (scope_org_id 0: every row). */
-/* With `redact`, ID and phone numbers are masked. */
-int dir_export_scoped(Db *db, const DirKind *k, const char *path, TableFormat fmt,
-                      long long scope_org_id, int redact, char **err);
-
 /* How an export treats personal data (FF_SECRET fields). */
 typedef enum {
     DIR_EXPORT_MASKED,     /* ID and phone numbers masked (the default for everyone) */
     DIR_EXPORT_MASKED_ALL, /* every personal-data field masked (roles that may only read) */
     DIR_EXPORT_UNMASKED,   /* as stored, the header row marking each such column 个人信息，未遮盖: only
                               for an account granted 个人信息导出, with a purpose, audited by the caller */
-    DIR_EXPORT_AS_STORED,  /* as stored, unmarked: the round trip of a full backup (dir_export) */
 } DirExportPii;
 /* Writes the rows of statement st (the columns of dir_select_sql(k), bound by the caller with its
  * filters; finalized here) to path. *rows receives the number written. Returns 0 or -1 with *err. */
 int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
                     long long *rows, char **err);
+/* The audit row export.KIND of an export by who (own transaction): the row count, the filter in
+ * force, whether personal data left unmasked and, then, the stated purpose. Returns 0 or -1 with
+ * *err; an unmasked export whose row cannot be written must not be handed out. */
+int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter, int unmasked,
+                     const char *purpose, char **err);
 
 #endif

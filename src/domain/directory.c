@@ -7,6 +7,7 @@
  * value is bound. Called by import.c, export.c, the CLI and the web handlers. */
 #include "../core/clock.h"
 #include "directory.h"
+#include "scope.h"
 
 #include "../core/strmap.h"
 #include "../core/util.h"
@@ -26,6 +27,7 @@ struct DirContext {
     char *actor;
     long long scope_org_id;
     char *grade_reason, *grade_basis; /* a credit grade change allowed, with its reason and basis */
+    int64_t expect_version, found_version; /* the optimistic lock of the next save (0: none) */
     struct {
         const char *table;
         StrMap *map;
@@ -102,6 +104,13 @@ static int grade_event(DirContext *ctx, long long id, const char *before, const 
     free(summary);
     return rc == DB_OK ? 0 : set_err(err, "写入信用记录失败: %s", db_errmsg(ctx->db));
 }
+
+void dir_context_expect_version(DirContext *ctx, int64_t version) {
+    ctx->expect_version = version;
+    ctx->found_version = 0;
+}
+
+int64_t dir_context_found_version(const DirContext *ctx) { return ctx->found_version; }
 
 void dir_context_free(DirContext *ctx) {
     if (!ctx) return;
@@ -621,7 +630,7 @@ static Stmt *select_stmt(DirContext *ctx, const DirKind *k) {
     buf_init(&b);
     buf_puts(&b, "SELECT id");
     for (size_t i = 0; i < k->nfields; i++) buf_printf(&b, ", %s", k->fields[i].column);
-    buf_printf(&b, " FROM %s WHERE %s = ?", k->table, kf->column);
+    buf_printf(&b, ", version FROM %s WHERE %s = ?", k->table, kf->column);
     ctx->sel = db_prepare(ctx->db, b.data);
     buf_free(&b);
     if (ctx->sel) ctx->sel_kind = k;
@@ -745,6 +754,15 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
          * elsewhere would tell (an existence oracle) */
         return set_err(err, "无法登记或修改：请核对编码；如确属本机构的对象，请联系系统管理员（各机构的名录由该机构维护）");
     }
+    /* the optimistic lock: a save made from an older version would silently undo a colleague's */
+    int64_t stored_version = db_col_int(sel, (int)k->nfields + 1);
+    if (ctx->expect_version && stored_version != ctx->expect_version) {
+        db_reset(sel);
+        ctx->found_version = stored_version;
+        return set_err(err, "此记录已被他人修改（当前为第%lld版，您打开时为第%lld版），本次修改未保存", (long long)stored_version,
+                       (long long)ctx->expect_version),
+               DIR_STALE;
+    }
     /* changed_vals[i]: new database value for a changed field ("" for NULL), else NULL */
     char *changed[DIR_MAX_FIELDS] = {0};
     int nchanged = 0;
@@ -861,4 +879,28 @@ char *dir_select_sql(const DirKind *k) {
     }
     buf_printf(&b, " FROM %s t", k->table);
     return buf_steal(&b);
+}
+
+int64_t dir_row_org(Db *db, const DirKind *k, long long id) {
+    if (dir_field_index(k, "org_id") < 0) return 0;
+    int64_t org = 0;
+    char *sql = xasprintf("SELECT org_id FROM %s WHERE id = ?", k->table);
+    db_query_int(db, &org, sql, "i", (int64_t)id);
+    free(sql);
+    return org;
+}
+
+int dir_code_seen(Db *db, const DirKind *k, const char *code, int64_t org) {
+    int ki;
+    const DirField *kf = key_field(k, &ki);
+    int64_t n = 0, mine = 0;
+    char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, kf->column);
+    db_query_int(db, &n, sql, "t", code);
+    free(sql);
+    if (!n) return 0;
+    if (dir_field_index(k, "org_id") < 0) return 1;
+    sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " SCOPE_SQL("t.org_id"), k->table, kf->column);
+    db_query_int(db, &mine, sql, "ti", code, org);
+    free(sql);
+    return mine ? 1 : 2;
 }

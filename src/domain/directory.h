@@ -101,6 +101,16 @@ void dir_context_free(DirContext *ctx);
  * (评价文号 or the check record) written to its credit record (credit_event 等级调整). Without both, a
  * save that changes a grade is refused, whatever the path (form, API, import). */
 void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const char *basis);
+/* The optimistic lock of the next update through ctx: the version the row was read at (0: none).
+ * A stored row at another version makes dir_save answer DIR_STALE, and
+ * dir_context_found_version then gives the stored version. */
+void dir_context_expect_version(DirContext *ctx, int64_t version);
+/* The org owning row id of kind k (0 for kinds without an org, or no such row). */
+int64_t dir_row_org(Db *db, const DirKind *k, long long id);
+/* Whether code is registered in kind k: 0 no, 1 within the jurisdiction of org (its own and the
+ * orgs below; kinds without an org: anywhere), 2 only outside it — which a page must not tell. */
+int dir_code_seen(Db *db, const DirKind *k, const char *code, int64_t org);
+int64_t dir_context_found_version(const DirContext *ctx);
 Db *dir_context_db(DirContext *ctx);
 /* 1 when org_id is the context's scope org or below it (always 1 for an unscoped context). */
 int dir_scope_contains(DirContext *ctx, long long org_id);
@@ -119,10 +129,11 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
 /* Runs required-field checks and the kind's check_row. Call after every field is parsed. */
 void dir_check_row(DirContext *ctx, const DirKind *k, DirRow *row, DirErrors *errs);
 
-enum { DIR_UNCHANGED = 0, DIR_INSERTED = 1, DIR_UPDATED = 2 };
+enum { DIR_STALE = -2, DIR_UNCHANGED = 0, DIR_INSERTED = 1, DIR_UPDATED = 2 };
 /* Inserts or updates the row identified by its key field. On update, the old row goes to
- * entity_version first. Returns DIR_INSERTED/DIR_UPDATED/DIR_UNCHANGED, or DB_ERR (message
- * via set_err). The caller owns the transaction. *id_out (may be NULL) receives the row id. */
+ * entity_version first. Returns DIR_INSERTED/DIR_UPDATED/DIR_UNCHANGED, DIR_STALE when the
+ * stored row is not at the version dir_context_expect_version named, or DB_ERR (message via
+ * set_err). The caller owns the transaction. *id_out (may be NULL) receives the row id. */
 int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id_out, char **err);
 /* Copies row `id` of directory table `table` (a kind's table name, never user input) into
  * entity_version before a change, as dir_save does; for system fields other modules update

@@ -9,3 +9,9 @@ int scope_of(Db *db, int64_t actor_org, int64_t org) {
         return SCOPE_OUTSIDE;
     return n > 0 ? SCOPE_READ : SCOPE_OUTSIDE;
 }
+
+int64_t scope_org_by_code(Db *db, const char *code) {
+    int64_t id = 0;
+    db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "");
+    return id;
+}

@@ -26,4 +26,7 @@ enum {
  * error). */
 int scope_of(Db *db, int64_t actor_org, int64_t org);
 
+/* The id of the org with this 行政区划 code, or 0. */
+int64_t scope_org_by_code(Db *db, const char *code);
+
 #endif

@@ -421,18 +421,7 @@ json_t *dv_get(Req *r, const DirKind *k, long long id, int with_history) {
  * items, depts) only in the user's own org — an upper level oversees a lower level's directory, it
  * does not edit it (scope.h); orgs themselves are set up from above, in the user's subtree. */
 static int row_writable(Req *r, const DirKind *k, long long id) {
-    if (dir_field_index(k, "org_id") < 0) return 1;
-    int64_t org = 0;
-    char *sql = xasprintf("SELECT org_id FROM %s WHERE id = ?", k->table);
-    db_query_int(r->db, &org, sql, "i", (int64_t)id);
-    free(sql);
-    return scope_of(r->db, r->sess->org_id, org) == SCOPE_WRITE;
-}
-
-static long long org_id_of_code(Req *r, const char *code) {
-    int64_t id = 0;
-    db_query_int(r->db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "");
-    return id;
+    return dir_field_index(k, "org_id") < 0 || scope_of(r->db, r->sess->org_id, dir_row_org(r->db, k, id)) == SCOPE_WRITE;
 }
 
 int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_t **errors,
@@ -481,26 +470,17 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     }
     dir_check_row(ctx, k, &row, &errs);
     int org = dir_field_index(k, "org_id");
-    if (org >= 0 && row.v[org] && scope_of(r->db, r->sess->org_id, org_id_of_code(r, row.v[org])) != SCOPE_WRITE)
+    if (org >= 0 && row.v[org] && scope_of(r->db, r->sess->org_id, scope_org_by_code(r->db, row.v[org])) != SCOPE_WRITE)
         dir_errors_add(&errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
     if (!id && row.v[ki]) {
         /* a code the user can see is named; one registered by an org outside the user's
          * jurisdiction is not (nor an insured person's pseudonym): the answer must not tell
          * whether someone else registered it (an existence oracle for personal data) */
-        int64_t n = 0, mine = 0;
-        char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, k->fields[ki].column);
-        db_query_int(r->db, &n, sql, "t", row.v[ki]);
-        free(sql);
-        if (n && org >= 0) {
-            sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " WEB_SCOPE_SQL("t.org_id"), k->table, k->fields[ki].column);
-            db_query_int(r->db, &mine, sql, "ti", row.v[ki], (int64_t)r->sess->org_id);
-            free(sql);
-        } else mine = n;
-        int kind = dir_field_index(k, "kind");
-        int derived = !strcmp(k->table, "target") && kind >= 0 && str_eq(row.v[kind], "insured"); /* a pseudonym */
-        if (n && mine && !derived) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
-        else if (n && mine) dir_errors_add(&errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");
-        else if (n) {
+        int seen = dir_code_seen(r->db, k, row.v[ki], r->sess->org_id), kind = dir_field_index(k, "kind");
+        int pseudonym = !strcmp(k->table, "target") && kind >= 0 && str_eq(row.v[kind], "insured");
+        if (seen == 1 && !pseudonym) dir_errors_add(&errs, ki, "“%s”已存在，请在原记录上编辑", row.v[ki]);
+        else if (seen == 1) dir_errors_add(&errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");
+        else if (seen == 2) {
             dir_errors_add(&errs, -1, "无法登记：请核对编码；如确属本机构的对象，请联系系统管理员");
             if (db_begin(r->db) == DB_OK) { /* a try at another org's code is worth knowing about */
                 char action[64];
@@ -560,25 +540,19 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     char *before = NULL, *err = NULL;
     long long saved = 0;
     int rc = db_begin(r->db);
-    /* optimistic lock: the save names the version it was read at; under the write lock a newer
-     * one means a colleague saved in between, and this save would silently undo that */
-    if (rc == DB_OK && id) {
-        int64_t cur = 0;
-        char *sql = xasprintf("SELECT version FROM %s WHERE id = ?", k->table);
-        db_query_int(r->db, &cur, sql, "i", (int64_t)id);
-        free(sql);
-        if (cur != expect_version) {
-            db_rollback(r->db);
-            *message = xasprintf("此记录已被他人修改（当前为第%lld版，您打开时为第%lld版），本次修改未保存", (long long)cur,
-                                 (long long)expect_version);
-            *current_version = cur;
-            status = 409;
-            goto out;
-        }
-    }
+    /* the optimistic lock, checked by the engine under the write lock */
+    dir_context_expect_version(ctx, expect_version);
     if (rc == DB_OK && id) before = raw_row_text(r->db, k, id);
     int outcome = DIR_UNCHANGED;
-    if (rc == DB_OK) rc = (outcome = dir_save(ctx, k, &row, &saved, &err)) < 0 ? DB_ERR : DB_OK;
+    if (rc == DB_OK && (outcome = dir_save(ctx, k, &row, &saved, &err)) == DIR_STALE) {
+        db_rollback(r->db);
+        *message = err;
+        *current_version = dir_context_found_version(ctx);
+        free(before);
+        status = 409;
+        goto out;
+    }
+    if (rc == DB_OK) rc = outcome < 0 ? DB_ERR : DB_OK;
     char *after = rc == DB_OK ? raw_row_text(r->db, k, saved) : NULL;
     char action[64];
     snprintf(action, sizeof action, "%s.%s", k->table, id ? "update" : "create");

@@ -554,18 +554,10 @@ static void dir_export_send(Req *r, int unmasked) {
         free(err);
         return;
     }
-    char action[64];
-    snprintf(action, sizeof action, "export.%s", k->name);
-    json_t *a = json_pack("{s:I, s:s, s:b, s:s?}", "rows", (json_int_t)rows, "filter", r->http->query ? r->http->query : "",
-                          "unmasked", unmasked, "purpose", purpose);
-    char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(a);
-    int audited = 0;
-    if (db_begin(r->db) == DB_OK) { /* who took which data out, when, and why */
-        if (web_audit(r, action, k->table, 0, NULL, after) == DB_OK && db_commit(r->db) == DB_OK) audited = 1;
-        else db_rollback(r->db);
-    }
-    free(after);
+    Actor who = {.username = r->sess->username, .org_id = r->sess->org_id, .remote = r->http->remote[0] ? r->http->remote : NULL};
+    char *aerr = NULL; /* who took which data out, when, and why */
+    int audited = dir_export_audit(r->db, &who, k, rows, r->http->query ? r->http->query : "", unmasked, purpose, &aerr) == 0;
+    free(aerr);
     free(purpose);
     if (!audited && unmasked) { /* no unmasked personal data leaves without its audit row */
         unlink(tmpl);

@@ -117,7 +117,7 @@ static void user_change(Req *r, int what) {
     const char *name = json_string_value(json_object_get(u, "username"));
     Actor who = actor_of(r);
     char *a = web_form(r, what == 0 ? "officer_cert" : what == 1 ? "enabled" : what == 2 ? "password" : "pii_export");
-    char *b = web_form(r, what == 0 ? "dept_code" : what == 1 ? "reason" : "unused"), *err = NULL;
+    char *b = what < 2 ? web_form(r, what == 0 ? "dept_code" : "reason") : NULL, *err = NULL;
     if (what != 2) {
         if (a) str_trim(a);
         if (b) str_trim(b);

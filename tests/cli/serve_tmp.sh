@@ -4,7 +4,10 @@
 . "$(dirname "$0")/../lib.sh"
 db=$TMP/s.db
 sc init --db "$db" >/dev/null
-old=$(mktemp /tmp/spotcheck-upload-XXXXXX) fresh=$(mktemp /tmp/spotcheck-export-XXXXXX)
+# the files stand where the server looks (/tmp, not $TMP); they go with the test whatever happens
+old=$(mktemp /tmp/spotcheck-upload-XXXXXX)
+fresh=$(mktemp /tmp/spotcheck-export-XXXXXX)
+trap 'rm -rf "$TMP" "$old" "$fresh"' EXIT
 touch -d '2 hours ago' "$old"
 port=$((20000 + RANDOM % 20000))
 "$SPOTCHECK" serve --db "$db" --listen "127.0.0.1:$port" >"$TMP/serve.log" 2>&1 &
@@ -14,5 +17,4 @@ kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 check "the stale upload file is removed at start-up" test ! -e "$old"
 check "... and said so" contains "$TMP/serve.log" "已清理上次异常退出遗留的临时文件"
 check "a fresh temporary file is left alone" test -e "$fresh"
-rm -f "$old" "$fresh"
 finish
