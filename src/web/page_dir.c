@@ -554,7 +554,7 @@ static void dir_export_send(Req *r, int unmasked) {
         free(err);
         return;
     }
-    Actor who = {.username = r->sess->username, .org_id = r->sess->org_id, .remote = r->http->remote[0] ? r->http->remote : NULL};
+    Actor who = web_actor(r);
     char *aerr = NULL; /* who took which data out, when, and why */
     int audited = dir_export_audit(r->db, &who, k, rows, r->http->query ? r->http->query : "", unmasked, purpose, &aerr) == 0;
     free(aerr);

@@ -257,19 +257,13 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
 
 /* ---- freeze ---- */
 
-/* The signed-in account as the actor of a domain unit of work. */
-static Actor actor_of(Req *r) {
-    return (Actor){.username = r->sess->username, .org_id = r->sess->org_id,
-                   .remote = r->http->remote[0] ? r->http->remote : NULL};
-}
-
 /* HTTP status of a task_draw result. */
 static int draw_status(int rc) {
     return rc == TASK_OK ? 0 : rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : rc == TASK_INVALID ? 422 : 500;
 }
 
 int task_web_freeze(Req *r, long long id, const json_t *sources, char **fsha, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_draw_freeze(r->db, &who, id, sources, fsha, msg));
 }
 
@@ -325,7 +319,7 @@ void page_task_ceremony(Req *r) {
 }
 
 int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_draw_run(r->db, &who, id, values, obs, rec, msg));
 }
 
@@ -345,7 +339,7 @@ static json_t *form_values(Req *r, const char *prefix) {
 }
 
 int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
 }
 
@@ -386,12 +380,12 @@ void page_task_draw(Req *r) {
 
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason_code,
                         const char *reason_text, int64_t *req_id, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_substitute_request(r->db, &who, id, type, target, officer, reason_code, reason_text, req_id, msg));
 }
 
 int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **ev, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_substitute_decide(r->db, &who, id, req_id, approve, opinion, ev, msg));
 }
 
@@ -441,7 +435,7 @@ void page_task_redraw_request(Req *r) {
     if (!id) return;
     char *reason = web_form(r, "reason"), *msg = NULL;
     if (reason) str_trim(reason);
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     int status = draw_status(task_redraw_request(r->db, &who, id, reason, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
@@ -458,7 +452,7 @@ void page_task_redraw_approve(Req *r) {
     /* new sources, declared with the approval: the earlier draw's values are known */
     json_t *sources = task_web_sources_form(r, "src");
     char *fsha = NULL, *msg = NULL;
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     int status = draw_status(task_redraw_approve(r->db, &who, id, sources, &fsha, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
@@ -471,7 +465,7 @@ void page_task_redraw_approve(Req *r) {
 }
 
 int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
                                : task_redraw_request(r->db, &who, id, reason, msg));
 }
@@ -480,7 +474,7 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
 
 int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
                       char **msg) {
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     return draw_status(task_conflict_declare(r->db, &who, id, officer, target, reason, cid, msg));
 }
 

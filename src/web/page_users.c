@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static Actor actor_of(Req *r) {
-    return (Actor){.username = r->sess->username, .org_id = r->sess->org_id,
-                   .remote = r->http->remote[0] ? r->http->remote : NULL};
-}
-
 static int http_status(int rc) {
     return rc == ACCOUNT_OK                                               ? 0
            : rc == ACCOUNT_INVALID || rc == ACCOUNT_WRONG_PASSWORD        ? 422
@@ -67,7 +62,7 @@ void page_user_create(Req *r) {
         if (v[i]) str_trim(v[i]);
         json_object_set_new(form, names[i], json_string(v[i] ? v[i] : ""));
     }
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     AccountSpec spec = {.username = v[0], .display_name = v[1], .role = v[2], .org_code = v[3], .password = pw,
                         .officer_cert = v[4], .dept_code = v[5]};
     int status = http_status(account_create(r->db, &who, &spec, &err));
@@ -115,7 +110,7 @@ static void user_change(Req *r, int what) {
     json_t *u = load_user(r);
     if (!u) return;
     const char *name = json_string_value(json_object_get(u, "username"));
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     char *a = web_form(r, what == 0 ? "officer_cert" : what == 1 ? "enabled" : what == 2 ? "password" : "pii_export");
     char *b = what < 2 ? web_form(r, what == 0 ? "dept_code" : "reason") : NULL, *err = NULL;
     if (what != 2) {
@@ -157,7 +152,7 @@ void page_account_password_form(Req *r) { password_page(r, NULL, 0); }
 
 void page_account_password(Req *r) {
     char *cur = web_form(r, "current"), *pw = web_form(r, "password"), *again = web_form(r, "password2"), *err = NULL;
-    Actor who = actor_of(r);
+    Actor who = web_actor(r);
     int status = 0;
     /* the current password is a guess like a login's: the same throttle and hash limit */
     char device[65];

@@ -8,6 +8,7 @@
 #define SPOTCHECK_WEB_H
 
 #include "../db/db.h"
+#include "../domain/actor.h"
 #include "../domain/scope.h"
 #include "app.h"
 #include "http.h"
@@ -151,6 +152,10 @@ int web_in_scope(Req *r, long long org_id);
 int web_scope_gate(Req *r, long long org_id, const char *hidden);
 /* The same for a change an upper level may make (returning a plan with an opinion): read scope. */
 int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden);
+
+/* The signed-in account as the actor of a domain unit of work (username, org, client address);
+ * "anonymous" before login. */
+Actor web_actor(Req *r);
 
 /* Audit: records an action of the current user inside the caller's transaction. */
 int web_audit(Req *r, const char *action, const char *entity, long long entity_id,

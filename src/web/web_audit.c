@@ -40,3 +40,9 @@ int web_audit(Req *r, const char *action, const char *entity, long long entity_i
     free(err);
     return rc == 0 ? DB_OK : DB_ERR;
 }
+
+Actor web_actor(Req *r) {
+    return (Actor){.username = r->sess ? r->sess->username : "anonymous",
+                   .org_id = r->sess ? r->sess->org_id : 0,
+                   .remote = r->http->remote[0] ? r->http->remote : NULL};
+}

@@ -1,0 +1,52 @@
+/* uow.c - the frame of one unit of work (see uow.h). */
+#include "uow.h"
+
+#include "../core/util.h"
+#include "audit.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The org a change belongs to when the caller gives none: the row's own org_id (after, else before),
+ * else the actor's. */
+static int64_t org_of(const Actor *who, const char *before, const char *after) {
+    const char *src[] = {after, before};
+    for (int i = 0; i < 2; i++) {
+        if (!src[i]) continue;
+        json_t *o = json_loads(src[i], 0, NULL);
+        json_t *v = json_object_get(o, "org_id");
+        int64_t id = json_is_string(v) ? atoll(json_string_value(v)) : json_is_integer(v) ? json_integer_value(v) : 0;
+        json_decref(o);
+        if (id) return id;
+    }
+    return who ? who->org_id : 0;
+}
+
+int uow_begin(Db *db, char **err) {
+    return db_begin(db) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
+}
+
+int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
+              int64_t org_id, const char *before, const char *after, char **err) {
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)entity_id);
+    AuditEntry e = {.actor = who && who->username ? who->username : "cli",
+                    .org_id = org_id ? org_id : org_of(who, before, after),
+                    .action = action,
+                    .entity = entity,
+                    .entity_id = entity_id ? id : NULL,
+                    .before = before,
+                    .after = after,
+                    .remote = who ? who->remote : NULL};
+    return audit_append(db, &e, err) == DB_OK ? 0 : -1;
+}
+
+int uow_end(Db *db, int ok, char **err) {
+    if (ok && db_commit(db) != DB_OK) {
+        set_err(err, "保存失败：%s", db_errmsg(db));
+        ok = 0;
+    }
+    if (!ok) db_rollback(db);
+    return ok;
+}
