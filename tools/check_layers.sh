@@ -4,7 +4,7 @@
 # there with an SQL statement in a string, a db_* query or transaction call, or a scope-SQL macro
 # is listed and fails the test. Usage: layers.sh [FILE...] (default: every file of both layers).
 set -uo pipefail
-root=${SPOTCHECK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+root=${SPOTCHECK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2
 files=("$@")
 [ ${#files[@]} -gt 0 ] || mapfile -t files < <(ls src/web/*.c src/web/*.h src/cli/*.c src/cli/*.h)
