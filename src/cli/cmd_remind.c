@@ -7,6 +7,7 @@
 
 #include "../core/util.h"
 #include "../domain/deadline.h"
+#include "../domain/scope.h"
 #include "../domain/task.h"
 
 #include <stdio.h>
@@ -68,13 +69,13 @@ int cmd_remind(int argc, char **argv) {
     int64_t org_id = 0;
     char *org_name = NULL;
     if (org) {
-        db_query_int(db, &org_id, "SELECT id FROM org WHERE code = ?", "t", org);
+        org_id = scope_org_by_code(db, org);
         if (!org_id) {
             fprintf(stderr, "spotcheck remind: 机构 %s 不存在\n", org);
             db_close(db);
             return CLI_REJECTED;
         }
-        db_query_text(db, &org_name, "SELECT name FROM org WHERE id = ?", "i", org_id);
+        org_name = scope_org_name(db, org_id);
     }
     char *err = NULL;
     Calendar *cal = task_calendar_load(db, &err);

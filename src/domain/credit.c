@@ -10,6 +10,7 @@
 #include "directory.h"
 #include "followup.h"
 #include "result.h"
+#include "uow.h"
 #include "../core/money.h"
 
 #include <stdio.h>
@@ -42,10 +43,9 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
     return rc;
 }
 
-int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
-                        const char *today, const char *actor, int64_t scope_org, json_t *errors,
-                        char **err) {
-    (void)today; /* the event's day is the clock's, written by the directory engine */
+/* The grade change inside the caller's transaction: the rules, the new version and the event. */
+static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
+                      const char *actor, int64_t scope_org, json_t *errors, char **err) {
     char *code = NULL, *before = NULL;
     int64_t org = 0;
     Stmt *st = db_prepare(db, "SELECT code, grade, org_id FROM target WHERE id = ?");
@@ -87,6 +87,42 @@ int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char
     dir_context_free(ctx);
     free(code);
     free(before);
+    return rc;
+}
+
+int64_t credit_target_org(Db *db, int64_t target_id) {
+    int64_t org = 0;
+    if (target_id > 0) db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id);
+    return org;
+}
+
+/* The target's grade and org as the audit log keeps them ({id, grade, org_id as text}), with the
+ * reason and basis of the change when given. */
+static char *target_snapshot(Db *db, int64_t id, const char *reason, const char *basis) {
+    char *g = NULL, orgtext[24];
+    db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", id);
+    snprintf(orgtext, sizeof orgtext, "%lld", (long long)credit_target_org(db, id));
+    json_t *o = json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)id, "grade", g, "org_id", orgtext);
+    if (reason) json_object_set_new(o, "reason", json_string(reason));
+    if (basis) json_object_set_new(o, "basis", json_string(basis));
+    char *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    free(g);
+    return out;
+}
+
+int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade, const char *reason,
+                        const char *basis, json_t *errors, char **err) {
+    if (uow_begin(db, err) != 0) return CREDIT_ERR;
+    char *before = target_snapshot(db, target_id, NULL, NULL), *after = NULL;
+    int rc = grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id, errors, err);
+    if (rc == CREDIT_OK) {
+        after = target_snapshot(db, target_id, reason ? reason : "", basis ? basis : "");
+        if (uow_audit(db, who, "credit.grade", "target", target_id, 0, before, after, err) != 0) rc = CREDIT_ERR;
+    }
+    if (!uow_end(db, rc == CREDIT_OK, err) && rc == CREDIT_OK) rc = CREDIT_ERR;
+    free(before);
+    free(after);
     return rc;
 }
 

@@ -7,13 +7,15 @@
  * 等级调整 with the grades before and after and the required reason. Grades are internal: they
  * never appear on public pages.
  *
- * Conventions as followup.h: the caller owns the transaction; CREDIT_OK, CREDIT_INVALID (field
+ * Conventions as followup.h: credit_record_penalty runs in the caller's transaction, the grade
+ * adjustment is its own unit of work; CREDIT_OK, CREDIT_INVALID (field
  * errors in `errors`), CREDIT_NOT_FOUND, CREDIT_ERR (*err, newly allocated); "today" passed in.
  * Thread-safety: none shared. Callers: followup.c (penalties), page_followup_credit.c. */
 #ifndef SPOTCHECK_CREDIT_H
 #define SPOTCHECK_CREDIT_H
 
 #include "../db/db.h"
+#include "actor.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -28,13 +30,15 @@ int credit_grade_valid(const char *g);
  * on_day = decision_on. Returns DB_OK or DB_ERR with *err. */
 int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err);
 
-/* Sets target_id's grade to `grade` with `reason` and `basis` (评价文号 or the check record; all
- * required: errors under "grade", "reason", "basis") through dir_save in the scope of scope_org (0 = any), and writes the credit event
- * 等级调整 (grade_before, grade_after, reason, on_day = today). An unchanged grade is an error.
+/* One unit of work (uow.h): sets target_id's grade to `grade` with `reason` and `basis` (评价文号
+ * or the check record; all required: errors under "grade", "reason", "basis") through dir_save
+ * within who's jurisdiction, writes the credit event 等级调整 (grade_before, grade_after, reason,
+ * on the clock's day) and the audit row credit.grade. An unchanged grade is an error.
  * CREDIT_NOT_FOUND when the target does not exist or lies outside the scope. */
-int credit_grade_adjust(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
-                        const char *today, const char *actor, int64_t scope_org, json_t *errors,
-                        char **err);
+int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade, const char *reason,
+                        const char *basis, json_t *errors, char **err);
+/* The org of a target (0 when absent). */
+int64_t credit_target_org(Db *db, int64_t target_id);
 
 /* The credit record of target_id (new reference, NULL when absent): target {id, code, name
  * (masked for insured), kind, kind_label, grade, org_id, org_name}, events [{id, kind, on_day,

@@ -8,6 +8,8 @@
 #include "../core/util.h"
 #include "directory.h"
 #include "draw.h"
+#include "scope.h"
+#include "uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,4 +452,23 @@ json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
     free(org_name);
     free(goal_text);
     return out;
+}
+
+int figures_draw_years(Db *db, int64_t org_id, int *years, int max) {
+    int n = 0;
+    Stmt *st = db_prepare(db, "SELECT DISTINCT CAST(substr(d.drawn_at, 1, 4) AS INTEGER) FROM draw d JOIN task t ON t.code = d.task_code "
+                              "WHERE d.status = '已抽取' AND d.drawn_at IS NOT NULL AND " SCOPE_SQL("t.org_id") " ORDER BY 1 DESC LIMIT ?");
+    if (!st) return 0;
+    db_bind_int(st, 1, org_id);
+    db_bind_int(st, 2, max);
+    while (n < max && db_step(st) == DB_ROW) years[n++] = (int)db_col_int(st, 0);
+    db_finalize(st);
+    return n;
+}
+
+int figures_export_audit(Db *db, const Actor *who, int year, char **err) {
+    char after[32];
+    snprintf(after, sizeof after, "{\"year\":%d}", year);
+    int ok = uow_begin(db, err) == 0 && uow_audit(db, who, "export.figures", "figures", year, 0, NULL, after, err) == 0;
+    return uow_end(db, ok, err) ? 0 : -1;
 }

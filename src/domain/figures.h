@@ -54,6 +54,7 @@
 #define SPOTCHECK_FIGURES_H
 
 #include "../db/db.h"
+#include "actor.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -89,5 +90,13 @@ int figures_draw_graded(const json_t *params, const json_t *record, const char *
  * coverage_pharmacy, completion, closure_findings, closure_all, findings.
  * Returns NULL with *err on a database error. */
 json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err);
+
+/* The years (newest first, at most max) in which a draw of a task of org_id or an org below it was
+ * held: how many were written to years. */
+int figures_draw_years(Db *db, int64_t org_id, int *years, int max);
+
+/* The audit row of an export of the year's figures (export.figures, {"year": year}) in its own
+ * transaction: 0, or -1 with *err — then the report may not be handed out. */
+int figures_export_audit(Db *db, const Actor *who, int year, char **err);
 
 #endif

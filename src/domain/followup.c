@@ -5,6 +5,7 @@
  * Penalty decisions are entered into the target's credit record through credit.h. */
 #include "../core/clock.h"
 #include "followup.h"
+#include "followup_rows.h"
 #include "deadline.h"
 
 #include "../core/money.h"
@@ -387,7 +388,7 @@ static int bind_fields(Stmt *st, int idx, const FuOption *o, const FuState *s) {
     return idx;
 }
 
-int followup_open(Db *db, int64_t record_id, const FollowupInput *in, const char *today,
+int fu_open_rows(Db *db, int64_t record_id, const FollowupInput *in, const char *today,
                   const char *actor, int64_t *id_out, json_t *errors, char **err) {
     int64_t org = 0;
     if (db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", record_id) != DB_OK) return dberr(db, err);
@@ -432,7 +433,7 @@ int followup_open(Db *db, int64_t record_id, const FollowupInput *in, const char
     return FU_OK;
 }
 
-int followup_update(Db *db, int64_t id, int64_t version, const FollowupInput *in, const char *today,
+int fu_update_rows(Db *db, int64_t id, int64_t version, const FollowupInput *in, const char *today,
                     const char *actor, json_t *errors, char **err) {
     FuRow f;
     int found = furow_load(db, id, &f);
@@ -488,7 +489,7 @@ int followup_update(Db *db, int64_t id, int64_t version, const FollowupInput *in
     return rc;
 }
 
-int followup_publish_penalty(Db *db, int64_t id, const char *on, const char *today,
+int fu_publish_penalty_rows(Db *db, int64_t id, const char *on, const char *today,
                              const Calendar *cal, const char *actor, int *late, char **err) {
     FuRow f;
     int found = furow_load(db, id, &f);
@@ -530,7 +531,7 @@ static void transfer_counts(Db *db, int64_t id, int *all, int *open) {
     *open = (int)o;
 }
 
-int followup_close(Db *db, int64_t id, const char *today, const char *actor, char **err) {
+int fu_close_rows(Db *db, int64_t id, const char *today, const char *actor, char **err) {
     FuRow f;
     int found = furow_load(db, id, &f);
     if (found < 0) return dberr(db, err);
@@ -567,7 +568,7 @@ int followup_close(Db *db, int64_t id, const char *today, const char *actor, cha
 
 /* ---- transfers ---- */
 
-int followup_transfer_add(Db *db, int64_t fid, const char *kind, const char *receiver,
+int fu_transfer_add_rows(Db *db, int64_t fid, const char *kind, const char *receiver,
                           const char *sent_on, const char *doc_no, const char *summary,
                           const char *today, const char *actor, int64_t *id_out, json_t *errors,
                           char **err) {
@@ -603,7 +604,7 @@ int followup_transfer_add(Db *db, int64_t fid, const char *kind, const char *rec
     return FU_OK;
 }
 
-int followup_transfer_feedback(Db *db, int64_t tid, const char *feedback, const char *feedback_on,
+int fu_transfer_feedback_rows(Db *db, int64_t tid, const char *feedback, const char *feedback_on,
                                int done, const char *today, const char *actor, json_t *errors,
                                char **err) {
     Stmt *st = db_prepare(db, "SELECT status, sent_on, feedback FROM transfer WHERE id = ?");

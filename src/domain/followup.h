@@ -20,8 +20,8 @@
  * was made on (optimistic lock: FU_CONFLICT when it moved on). A record's finding is closed when
  * it has at least one follow-up and all are 已完结.
  *
- * Conventions (as task.h): functions that change data run inside the caller's transaction and
- * never begin one; results FU_OK, FU_INVALID (Chinese field errors in `errors`), FU_NOT_FOUND,
+ * Conventions: each function that changes data is one unit of work (its own transaction and audit
+ * row, uow.h; the credit grade too, credit.h); results FU_OK, FU_INVALID (Chinese field errors in `errors`), FU_NOT_FOUND,
  * FU_CONFLICT (*err says why), FU_ERR (database error in *err). *err strings are newly
  * allocated. "today" is passed in (YYYY-MM-DD): no clock here. Deadlines come from calendar.h;
  * beyond the data they are unknown (NULL / "期限未知"), never guessed. Thread-safety: no shared
@@ -30,6 +30,7 @@
 #define SPOTCHECK_FOLLOWUP_H
 
 #include "../db/db.h"
+#include "actor.h"
 #include "calendar.h"
 
 #include <jansson.h>
@@ -111,40 +112,49 @@ typedef struct FollowupInput {
         *decision_on, *amount, *receiver, *outcome;
 } FollowupInput;
 
+/* The changes. Each is one unit of work (uow.h): it checks that the follow-up (or the record it is
+ * opened on) belongs to who's own org (FU_NOT_FOUND otherwise: an upper level oversees, it does not
+ * act), runs in its own transaction and writes its audit row with the row before and after
+ * (followup.open / .update / .publish_penalty / .close, transfer.create / .feedback). */
+
 /* Opens a follow-up on record_id (must be 已公示 with findings: else FU_CONFLICT) for the
  * record's org, opened_on = today. Validates by option (FU_INVALID; errors under "option" for
  * an unknown option). A penalty decision writes its credit event (credit.h). *id_out gets the
  * new id. */
-int followup_open(Db *db, int64_t record_id, const FollowupInput *in, const char *today,
-                  const char *actor, int64_t *id_out, json_t *errors, char **err);
+int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in, const char *today,
+                  int64_t *id_out, json_t *errors, char **err);
 /* Edits an open follow-up made on `version` (FU_CONFLICT when it is another or the follow-up is
  * closed). The option may change. outcome_on is set the first day an outcome is entered. A new
  * or changed penalty decision writes a credit event. */
-int followup_update(Db *db, int64_t id, int64_t version, const FollowupInput *in, const char *today,
-                    const char *actor, json_t *errors, char **err);
+int followup_update(Db *db, const Actor *who, int64_t id, int64_t version, const FollowupInput *in,
+                    const char *today, json_t *errors, char **err);
 /* Records that the penalty decision was published on `on` (default today; not after today, not
  * before decision_on). FU_CONFLICT when the option has no publication requirement, there is no
  * decision yet, it was already published or the follow-up is closed. *late (may be NULL) is 1
- * when published after the deadline, 0 when in time, -1 when the deadline is unknown. */
-int followup_publish_penalty(Db *db, int64_t id, const char *on, const char *today,
-                             const Calendar *cal, const char *actor, int *late, char **err);
+ * when published after the deadline, 0 when in time, -1 when the deadline is unknown; the audit
+ * row says it as publish_late. */
+int followup_publish_penalty(Db *db, const Actor *who, int64_t id, const char *on, const char *today,
+                             const Calendar *cal, int *late, char **err);
 /* Closes the follow-up (closed_on = today) when followup_close_blockers finds nothing; else
  * FU_CONFLICT with the reasons joined by '；' in *err. */
-int followup_close(Db *db, int64_t id, const char *today, const char *actor, char **err);
+int followup_close(Db *db, const Actor *who, int64_t id, const char *today, char **err);
 
 /* Writes a transfer of follow-up fid (open, else FU_CONFLICT): kind (followup_transfer_kinds),
  * receiver, sent_on (not after today) required; doc_no, summary optional. Field errors under
  * kind, receiver, sent_on. *id_out gets the id. */
-int followup_transfer_add(Db *db, int64_t fid, const char *kind, const char *receiver,
+int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kind, const char *receiver,
                           const char *sent_on, const char *doc_no, const char *summary,
-                          const char *today, const char *actor, int64_t *id_out, json_t *errors,
-                          char **err);
+                          const char *today, int64_t *id_out, json_t *errors, char **err);
 /* Records feedback on transfer tid: text and date (not after today, not before sent_on)
  * required unless `done` alone closes a transfer that already has feedback; status becomes
- * 已反馈, or 已办结 with done. FU_CONFLICT when already 已办结. */
-int followup_transfer_feedback(Db *db, int64_t tid, const char *feedback, const char *feedback_on,
-                               int done, const char *today, const char *actor, json_t *errors,
-                               char **err);
+ * 已反馈, or 已办结 with done. FU_CONFLICT when already 已办结. *fid_out (may be NULL) gets the
+ * transfer's follow-up. */
+int followup_transfer_feedback(Db *db, const Actor *who, int64_t tid, const char *feedback,
+                               const char *feedback_on, int done, const char *today, int64_t *fid_out,
+                               json_t *errors, char **err);
+/* The audit row of an export of the transfer ledger (export.transfers: status filter, rows), in
+ * its own transaction: FU_OK, or FU_ERR with *err — then nothing may be handed out. */
+int followup_transfers_export_audit(Db *db, const Actor *who, const char *status, size_t rows, char **err);
 
 /* The follow-up as JSON (new reference) or NULL when absent: id, record_id, org_id, org_name,
  * task_id, task_code, task_name, target_id, target_code, target_name (masked for insured),
@@ -169,6 +179,17 @@ json_t *followup_transfers_json(Db *db, int64_t scope_org, const char *status);
 /* The org of a follow-up / transfer (0 when absent). */
 int64_t followup_org(Db *db, int64_t id);
 int64_t followup_transfer_org(Db *db, int64_t tid);
+/* The org of a record (0 when absent), and the follow-up a transfer belongs to (0 when absent). */
+int64_t followup_record_org(Db *db, int64_t record_id);
+int64_t followup_transfer_followup(Db *db, int64_t tid);
+/* What the form to open a follow-up shows of record_id (new reference, NULL when absent): id,
+ * task_code, task_name, target_code, target_name ("（参保人）" for an insured person). */
+json_t *followup_record_brief(Db *db, int64_t record_id);
+/* Published penalty decisions (行政处罚决定公示) matching q (decision number, or a unit's name or
+ * 统一社会信用代码; an insured person is never matched nor named), newest decision first:
+ * [{name, uscc, decision_no, violations, amount, decision_on, org, published_on}], `limit` rows from
+ * `offset`; *total gets how many match. */
+json_t *followup_public_penalties(Db *db, const char *q, int limit, int64_t offset, int64_t *total);
 /* The followup row as JSON text for the audit log (newly allocated, NULL when absent). */
 char *followup_snapshot(Db *db, int64_t id);
 char *followup_transfer_snapshot(Db *db, int64_t tid);

@@ -15,3 +15,9 @@ int64_t scope_org_by_code(Db *db, const char *code) {
     db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "");
     return id;
 }
+
+char *scope_org_name(Db *db, int64_t id) {
+    char *name = NULL;
+    if (id > 0) db_query_text(db, &name, "SELECT name FROM org WHERE id = ?", "i", id);
+    return name;
+}

@@ -29,4 +29,7 @@ int scope_of(Db *db, int64_t actor_org, int64_t org);
 /* The id of the org with this 行政区划 code, or 0. */
 int64_t scope_org_by_code(Db *db, const char *code);
 
+/* The name of org id (new string), or NULL when there is none. */
+char *scope_org_name(Db *db, int64_t id);
+
 #endif

@@ -58,9 +58,5 @@ long long fu_web_parse_id(const char *s);
 int fu_web_status(int rc);
 /* Field errors as a '；'-joined Chinese text (new string). */
 char *fu_web_errors_text(json_t *errors);
-/* Commits with the audit row (action on entity/id, before → after) when rc is 0, else rolls
- * back; a failing audit or commit turns rc into -1 with *msg. Returns the final rc. */
-int fu_web_finish(Req *r, int rc, const char *action, const char *entity, long long id,
-                  const char *before, const char *after, char **msg);
 
 #endif

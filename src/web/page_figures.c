@@ -51,17 +51,11 @@ static json_t *year_options(Req *r, int shown) {
     int cur = atoi(today), years[64], n = 0;
     years[n++] = cur;
     if (shown != cur) years[n++] = shown;
-    Stmt *st = db_prepare(r->db, "SELECT DISTINCT CAST(substr(d.drawn_at, 1, 4) AS INTEGER) FROM draw d JOIN task t ON t.code = d.task_code "
-                                 "WHERE d.status = '已抽取' AND d.drawn_at IS NOT NULL AND " WEB_SCOPE_SQL("t.org_id")
-                                 " ORDER BY 1 DESC LIMIT 50");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW && n < 64) {
-            int y = (int)db_col_int(st, 0), dup = 0;
-            for (int i = 0; i < n; i++) dup |= years[i] == y;
-            if (!dup && y >= 2000 && y <= 2999) years[n++] = y;
-        }
-        db_finalize(st);
+    int held[50], nh = figures_draw_years(r->db, r->sess->org_id, held, 50);
+    for (int k = 0; k < nh && n < 64; k++) {
+        int y = held[k], dup = 0;
+        for (int i = 0; i < n; i++) dup |= years[i] == y;
+        if (!dup && y >= 2000 && y <= 2999) years[n++] = y;
     }
     for (int i = 0; i < n; i++) /* newest first */
         for (int j = i + 1; j < n; j++)

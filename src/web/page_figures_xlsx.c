@@ -3,6 +3,7 @@
  * each sheet): 指标 (名称, 分子, 分母, 比例, 目标, 是否达标, 定义, 来源), one sheet per count table
  * (检查结果类别, 违法行为类别, 各月抽查次数) and 超过年度上限 (insured persons by pseudonymous code
  * only). Sent with web_attachment; the export is audited like the directory exports. */
+#include "../domain/figures.h"
 #include "figures_web.h"
 
 #include <stdio.h>
@@ -142,11 +143,8 @@ void page_figures_xlsx(Req *r) {
         return;
     }
     /* who took which report out, when: no audit row, no report */
-    char after[32];
-    snprintf(after, sizeof after, "{\"year\":%d}", year);
-    if (db_begin(r->db) != DB_OK || web_audit(r, "export.figures", "figures", year, NULL, after) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
-        db_rollback_if_open(r->db);
+    Actor who = web_actor(r);
+    if (figures_export_audit(r->db, &who, year, NULL) != 0) {
         unlink(tmpl);
         web_error(r, 500, "audit", "无法记录审计日志，未导出");
         return;

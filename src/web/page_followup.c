@@ -1,8 +1,7 @@
 /* page_followup.c - the follow-up pages (后续处置): the list (待处置 records, open follow-ups with
  * their clocks, closed ones), opening one on a published record with findings, the detail page
  * with its edit form, versions and transfers, penalty publication and closing; and the JSON API.
- * Rules live in src/domain/followup.c; every change here runs in one transaction with its audit
- * row. Follow-ups are visible inside the user's org scope only (404 otherwise). */
+ * Rules, transactions and audit rows live in src/domain/followup*.c; these only parse and render. Follow-ups are visible inside the user's org scope only (404 otherwise). */
 #include "../core/clock.h"
 #include "../domain/followup.h"
 #include "../domain/task.h"
@@ -36,14 +35,6 @@ char *fu_web_errors_text(json_t *errors) {
     json_t *v;
     json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
     return b.len ? buf_steal(&b) : (buf_free(&b), xstrdup("输入有误"));
-}
-
-int fu_web_finish(Req *r, int rc, const char *action, const char *entity, long long id,
-                  const char *before, const char *after, char **msg) {
-    if (rc == 0 && web_audit(r, action, entity, id, before, after) != DB_OK) rc = (set_err(msg, "审计日志写入失败"), -1);
-    if (rc == 0 && db_commit(r->db) != DB_OK) rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), -1);
-    if (rc != 0) db_rollback(r->db);
-    return rc;
 }
 
 /* The follow-up of :id when it exists in the user's scope; else 404 and 0. */
@@ -92,26 +83,12 @@ void page_followup_list(Req *r) {
 
 /* The record of ?record= / form record= in scope, published with findings; NULL after an error page. */
 static json_t *record_for_new(Req *r, long long rid) {
-    int64_t org = 0;
-    if (rid) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)rid);
-    if (web_scope_gate(r, org, "检查记录不存在或不在您的管辖范围内")) return NULL;
+    if (web_scope_gate(r, followup_record_org(r->db, rid), "检查记录不存在或不在您的管辖范围内")) return NULL;
     if (followup_record_has_findings(r->db, rid) != 1) {
         web_error(r, 409, "no_findings", "只有已公示且发现问题的检查结果才需要后续处置");
         return NULL;
     }
-    json_t *rec = NULL;
-    Stmt *st = db_prepare(r->db, "SELECT r.id, t.code, t.name, r.target_code, tg.name, tg.kind FROM record r LEFT JOIN task t ON "
-                                 "t.id = r.task_id LEFT JOIN target tg ON tg.id = r.target_id WHERE r.id = ?");
-    if (st) {
-        db_bind_int(st, 1, rid);
-        if (db_step(st) == DB_ROW) {
-            int insured = str_eq(db_col_text(st, 5), "insured");
-            rec = json_pack("{s:I, s:s?, s:s?, s:s, s:s?}", "id", (json_int_t)db_col_int(st, 0), "task_code", db_col_text(st, 1),
-                            "task_name", db_col_text(st, 2), "target_code", db_col_text(st, 3), "target_name",
-                            insured ? "（参保人）" : db_col_text(st, 4));
-        }
-        db_finalize(st);
-    }
+    json_t *rec = followup_record_brief(r->db, rid);
     if (!rec) web_error(r, 404, "not_found", "检查记录不存在");
     return rec;
 }
@@ -160,14 +137,8 @@ void page_followup_create(Req *r) {
     char *msg = NULL, today[11];
     clock_today(today);
     int64_t id = 0;
-    int rc = FU_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        rc = followup_open(r->db, rid, &in, today, r->sess->username, &id, errors, &msg);
-        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
-        rc = fu_web_finish(r, rc, "followup.open", "followup", id, NULL, after, &msg);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = followup_open(r->db, &who, rid, &in, today, &id, errors, &msg);
     if (rc == FU_OK) {
         char *loc = xasprintf("/followups/%lld?ok=created", (long long)id);
         web_redirect(r, loc);
@@ -252,16 +223,8 @@ void page_followup_update(Req *r) {
     long long version = fu_web_parse_id(ver);
     clock_today(today);
     json_t *errors = json_object();
-    int rc = FU_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = followup_snapshot(r->db, id);
-        rc = followup_update(r->db, id, version, &in, today, r->sess->username, errors, &msg);
-        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
-        rc = fu_web_finish(r, rc, "followup.update", "followup", id, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = followup_update(r->db, &who, id, version, &in, today, errors, &msg);
     if (rc == FU_OK) {
         redirect_detail(r, id, "saved");
         json_decref(errors);
@@ -284,25 +247,10 @@ void page_followup_publish_penalty(Req *r) {
     if (!id) return;
     char *on = web_form(r, "published_on"), *msg = NULL, today[11];
     clock_today(today);
-    int rc = FU_ERR, late = -1;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        Calendar *cal = web_calendar(r);
-        char *before = followup_snapshot(r->db, id);
-        rc = followup_publish_penalty(r->db, id, on, today, cal, r->sess->username, &late, &msg);
-        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
-        if (after) { /* the audit row says whether it was in time */
-            json_t *a = json_loads(after, 0, NULL);
-            json_object_set_new(a, "publish_late", late < 0 ? json_null() : json_boolean(late));
-            free(after);
-            after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(a);
-        }
-        rc = fu_web_finish(r, rc, "followup.publish_penalty", "followup", id, before, after, &msg);
-        free(before);
-        free(after);
-        calendar_free(cal);
-    }
+    Actor who = web_actor(r);
+    Calendar *cal = web_calendar(r);
+    int rc = followup_publish_penalty(r->db, &who, id, on, today, cal, NULL, &msg);
+    calendar_free(cal);
     if (rc == FU_OK) redirect_detail(r, id, "status");
     else web_error(r, fu_web_status(rc), "publish_penalty", msg ? msg : "公示失败");
     free(on);
@@ -314,16 +262,8 @@ void page_followup_close(Req *r) {
     if (!id) return;
     char *msg = NULL, today[11];
     clock_today(today);
-    int rc = FU_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = followup_snapshot(r->db, id);
-        rc = followup_close(r->db, id, today, r->sess->username, &msg);
-        char *after = rc == FU_OK ? followup_snapshot(r->db, id) : NULL;
-        rc = fu_web_finish(r, rc, "followup.close", "followup", id, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = followup_close(r->db, &who, id, today, &msg);
     if (rc == FU_OK) redirect_detail(r, id, "status");
     else web_error(r, fu_web_status(rc), "followup_close", msg ? msg : "不能完结");
     free(msg);

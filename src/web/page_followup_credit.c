@@ -16,9 +16,7 @@
 /* The target of :id when it exists in the user's scope; else 404 and 0. */
 static long long target_id(Req *r) {
     long long id = fu_web_parse_id(web_param(r, "id"));
-    int64_t org = 0;
-    if (id) db_query_int(r->db, &org, "SELECT org_id FROM target WHERE id = ?", "i", (int64_t)id);
-    return web_scope_gate(r, org, "检查对象不存在或不在您的管辖范围内") ? 0 : id;
+    return web_scope_gate(r, credit_target_org(r->db, id), "检查对象不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason, const char *typed_basis, int status) {
@@ -51,20 +49,6 @@ void page_credit_record(Req *r) {
     if (id) render_credit(r, id, json_object(), NULL, NULL, 200);
 }
 
-static char *target_snapshot(Db *db, long long id) {
-    char *g = NULL, *out;
-    int64_t org = 0;
-    db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", (int64_t)id);
-    db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", (int64_t)id);
-    char orgtext[24]; /* web_audit reads org_id as text */
-    snprintf(orgtext, sizeof orgtext, "%lld", (long long)org);
-    json_t *o = json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)id, "grade", g, "org_id", orgtext);
-    out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    free(g);
-    return out;
-}
-
 void page_credit_grade(Req *r) {
     long long id = target_id(r);
     if (!id) return;
@@ -73,25 +57,8 @@ void page_credit_grade(Req *r) {
     if (reason) str_trim(reason);
     if (basis) str_trim(basis);
     json_t *errors = json_object();
-    int rc = CREDIT_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = target_snapshot(r->db, id);
-        rc = credit_grade_adjust(r->db, id, grade, reason, basis, today, r->sess->username, r->sess->org_id, errors, &msg);
-        char *after = NULL;
-        if (rc == CREDIT_OK) {
-            char *snap = target_snapshot(r->db, id);
-            json_t *o = json_loads(snap, 0, NULL);
-            json_object_set_new(o, "reason", json_string(reason));
-            json_object_set_new(o, "basis", json_string(basis));
-            after = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(o);
-            free(snap);
-        }
-        rc = fu_web_finish(r, rc, "credit.grade", "target", id, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = credit_grade_adjust(r->db, &who, id, grade, reason, basis, errors, &msg);
     if (rc == CREDIT_OK) {
         char *loc = xasprintf("/credit/%lld?ok=saved", id);
         web_redirect(r, loc);
@@ -111,13 +78,6 @@ void page_credit_grade(Req *r) {
 
 /* ---- public ---- */
 
-/* Published penalty decisions, searchable by the name or 统一社会信用代码 of a unit or by the
- * decision number; an insured person's name is never matched, so a search cannot tell whether a
- * person was fined. */
-#define PENALTY_MATCH                                                                              \
-    "f.penalty_published_on IS NOT NULL AND f.decision_no IS NOT NULL AND r.status = '已公示' AND " \
-    "(?1 = '' OR instr(f.decision_no, ?1) > 0 OR (coalesce(tg.kind, '') <> 'insured' AND "          \
-    "(instr(coalesce(tg.name, ''), ?1) > 0 OR instr(coalesce(tg.uscc, ''), ?1) > 0)))"
 #define PENALTIES_PER_PAGE 20
 
 void page_public_penalties(Req *r) {
@@ -126,35 +86,7 @@ void page_public_penalties(Req *r) {
     const char *qq = q ? q : "";
     int page = web_page_number(r);
     int64_t total = 0;
-    db_query_int(r->db, &total, "SELECT count(*) FROM followup f JOIN record r ON r.id = f.record_id LEFT JOIN target tg ON "
-                                "tg.id = r.target_id WHERE " PENALTY_MATCH, "t", qq);
-    json_t *rows = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT f.id, f.record_id, tg.name, tg.kind, tg.uscc, f.decision_no, f.decision_on, f.amount_cents, "
-                                 "o.name, f.penalty_published_on FROM followup f JOIN record r ON r.id = f.record_id JOIN org o ON "
-                                 "o.id = f.org_id LEFT JOIN target tg ON tg.id = r.target_id WHERE " PENALTY_MATCH
-                                 " ORDER BY f.decision_on DESC, f.id DESC LIMIT ?2 OFFSET ?3");
-    if (st) {
-        db_bind_text(st, 1, qq);
-        db_bind_int(st, 2, PENALTIES_PER_PAGE);
-        db_bind_int(st, 3, (int64_t)(page - 1) * PENALTIES_PER_PAGE);
-    }
-    while (st && db_step(st) == DB_ROW) {
-        int insured = str_eq(db_col_text(st, 3), "insured");
-        /* an insured person is never named on a public page, not even masked: a surname with the
-           county, decision number and amount can point to one person (as /public/results) */
-        char *name = xstrdup(insured ? "参保人（个人信息不公开）" : db_col_text(st, 2) ? db_col_text(st, 2) : "");
-        char amount[32] = "";
-        if (!db_col_is_null(st, 7)) money_format_yuan(db_col_int(st, 7), amount);
-        char *viol = followup_violation_labels(r->db, db_col_int(st, 1), 0, "；");
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "uscc",
-                                              insured || !db_col_text(st, 4) ? "" : db_col_text(st, 4), "decision_no",
-                                              db_col_text(st, 5), "violations", viol, "amount", amount,
-                                              "decision_on", db_col_text(st, 6), "org", db_col_text(st, 8), "published_on",
-                                              db_col_text(st, 9)));
-        free(viol);
-        free(name);
-    }
-    db_finalize(st);
+    json_t *rows = followup_public_penalties(r->db, qq, PENALTIES_PER_PAGE, (int64_t)(page - 1) * PENALTIES_PER_PAGE, &total);
     int64_t pages = (total + PENALTIES_PER_PAGE - 1) / PENALTIES_PER_PAGE;
     json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "penalties", rows, "q", qq, "total", (json_int_t)total, "page",
                             (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));

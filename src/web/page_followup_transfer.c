@@ -66,12 +66,8 @@ void page_transfer_list(Req *r) {
                 web_error(r, 500, "export", err ? err : "导出失败");
             } else {
                 /* who took which data out, when: no audit row, no file */
-                char *after = xasprintf("{\"status\":\"%s\",\"rows\":%zu}", str_empty(status) ? "" : status, json_array_size(rows));
-                int ok = db_begin(r->db) == DB_OK && web_audit(r, "export.transfers", "transfer", 0, NULL, after) == DB_OK &&
-                         db_commit(r->db) == DB_OK;
-                free(after);
-                if (!ok) {
-                    db_rollback_if_open(r->db);
+                Actor who = web_actor(r);
+                if (followup_transfers_export_audit(r->db, &who, str_empty(status) ? "" : status, json_array_size(rows), &err) != FU_OK) {
                     unlink(tmpl);
                     web_error(r, 500, "audit", "无法记录审计日志，未导出");
                 } else {
@@ -104,22 +100,11 @@ void page_transfer_create(Req *r) {
          *sent_on = web_form(r, "sent_on"), *doc_no = web_form(r, "doc_no"), *summary = web_form(r, "summary"), *msg = NULL,
          today[11];
     long long fid = fu_web_parse_id(fs);
-    int64_t org = fid ? followup_org(r->db, fid) : 0, tid = 0;
+    int64_t tid = 0;
     json_t *errors = json_object();
-    int rc = FU_ERR;
     clock_today(today);
-    if (!org || scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a transfer of one's own org's follow-up */
-        rc = FU_NOT_FOUND;
-        set_err(&msg, "后续处置不存在或不在您的管辖范围内（上级机构不能代为办理）");
-    } else if (db_begin(r->db) != DB_OK) {
-        set_err(&msg, "数据库忙，请稍后重试");
-    } else {
-        rc = followup_transfer_add(r->db, fid, kind, receiver, sent_on, doc_no, summary, today, r->sess->username, &tid, errors,
-                                   &msg);
-        char *after = rc == FU_OK ? followup_transfer_snapshot(r->db, tid) : NULL;
-        rc = fu_web_finish(r, rc, "transfer.create", "transfer", tid, NULL, after, &msg);
-        free(after);
-    }
+    Actor who = web_actor(r); /* a transfer of one's own org's follow-up only */
+    int rc = followup_transfer_add(r->db, &who, fid, kind, receiver, sent_on, doc_no, summary, today, &tid, errors, &msg);
     if (rc == FU_OK) back_to_followup(r, fid, "created");
     else if (rc == FU_INVALID) {
         char *text = fu_web_errors_text(errors);
@@ -140,20 +125,11 @@ void page_transfer_feedback(Req *r) {
     long long tid = fu_web_parse_id(web_param(r, "id"));
     int64_t org = tid ? followup_transfer_org(r->db, tid) : 0, fid = 0;
     if (web_scope_gate(r, org, "移送记录不存在或不在您的管辖范围内")) return;
-    db_query_int(r->db, &fid, "SELECT followup_id FROM transfer WHERE id = ?", "i", (int64_t)tid);
     char *feedback = web_form(r, "feedback"), *on = web_form(r, "feedback_on"), *done = web_form(r, "done"), *msg = NULL, today[11];
     clock_today(today);
     json_t *errors = json_object();
-    int rc = FU_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = followup_transfer_snapshot(r->db, tid);
-        rc = followup_transfer_feedback(r->db, tid, feedback, on, !str_empty(done), today, r->sess->username, errors, &msg);
-        char *after = rc == FU_OK ? followup_transfer_snapshot(r->db, tid) : NULL;
-        rc = fu_web_finish(r, rc, "transfer.feedback", "transfer", tid, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = followup_transfer_feedback(r->db, &who, tid, feedback, on, !str_empty(done), today, &fid, errors, &msg);
     if (rc == FU_OK) back_to_followup(r, fid, "saved");
     else if (rc == FU_INVALID) {
         char *text = fu_web_errors_text(errors);

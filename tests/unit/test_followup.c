@@ -213,16 +213,20 @@ static void test_on_db(void) {
     json_t *e = json_object();
     char *err = NULL;
     int64_t fid = 0;
+    Actor t = {.username = "t", .org_id = 1}, stranger = {.username = "s", .org_id = 999};
     FollowupInput bad = {.option = "penalty", .decision_no = "宁医保罚〔2025〕3号", .decision_on = "2025-09-26"};
-    CHECK_INT(followup_open(db, 1, &bad, "2025-09-26", "t", &fid, e, &err), FU_INVALID);
+    CHECK_INT(followup_open(db, &t, 1, &bad, "2025-09-26", &fid, e, &err), FU_INVALID);
     CHECK(has(e, "amount"));
     json_object_clear(e);
-    CHECK_INT(followup_open(db, 2, &bad, "2025-09-26", "t", &fid, e, &err), FU_CONFLICT);
+    CHECK_INT(followup_open(db, &t, 2, &bad, "2025-09-26", &fid, e, &err), FU_CONFLICT);
     free(err);
     err = NULL;
     FollowupInput in = bad;
     in.amount = "12,345.60";
-    CHECK_INT(followup_open(db, 1, &in, "2025-09-26", "t", &fid, e, &err), FU_OK);
+    CHECK_INT(followup_open(db, &stranger, 1, &in, "2025-09-26", &fid, e, &err), FU_NOT_FOUND); /* not its org */
+    free(err);
+    err = NULL;
+    CHECK_INT(followup_open(db, &t, 1, &in, "2025-09-26", &fid, e, &err), FU_OK);
     int64_t n = 0;
     db_query_int(db, &n, "SELECT amount_cents FROM followup WHERE id = ?", "i", fid);
     CHECK_INT(n, 1234560);
@@ -232,23 +236,33 @@ static void test_on_db(void) {
 
     /* an edit on an old version is refused; on the current one it keeps the previous version */
     FollowupInput ed = {.outcome = "已作出行政处罚"};
-    CHECK_INT(followup_update(db, fid, 7, &ed, "2025-10-14", "t", e, &err), FU_CONFLICT);
+    CHECK_INT(followup_update(db, &t, fid, 7, &ed, "2025-10-14", e, &err), FU_CONFLICT);
     free(err);
     err = NULL;
-    CHECK_INT(followup_update(db, fid, 1, &ed, "2025-10-14", "t", e, &err), FU_OK);
+    CHECK_INT(followup_update(db, &t, fid, 1, &ed, "2025-10-14", e, &err), FU_OK);
     db_query_int(db, &n, "SELECT version FROM followup WHERE id = ?", "i", fid);
     CHECK_INT(n, 2);
     db_query_int(db, &n, "SELECT count(*) FROM followup_version WHERE followup_id = ? AND version = 1", "i", fid);
     CHECK_INT(n, 1);
-    CHECK_INT(followup_close(db, fid, "2025-10-14", "t", &err), FU_CONFLICT); /* not published */
+    CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_CONFLICT); /* not published */
     CHECK(err && strstr(err, "处罚决定尚未公示"));
     free(err);
     err = NULL;
     int late = -2;
-    CHECK_INT(followup_publish_penalty(db, fid, "2025-10-14", "2025-10-14", cal, "t", &late, &err), FU_OK);
+    CHECK_INT(followup_publish_penalty(db, &t, fid, "2025-10-14", "2025-10-14", cal, &late, &err), FU_OK);
     CHECK_INT(late, 1); /* due 2025-10-13 */
-    CHECK_INT(followup_close(db, fid, "2025-10-14", "t", &err), FU_OK);
+    CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_OK);
     CHECK_INT(followup_record_closed(db, 1), 1);
+    /* each unit of work wrote its audit row, by its actor; the refused and failed ones none */
+    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE entity = 'followup' AND actor = 't' AND action IN "
+                 "('followup.open', 'followup.update', 'followup.publish_penalty', 'followup.close')", NULL);
+    CHECK_INT(n, 4);
+    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%'", NULL);
+    CHECK_INT(n, 4);
+    char *late_json = NULL;
+    db_query_text(db, &late_json, "SELECT json_extract(after, '$.publish_late') FROM audit_log WHERE action = 'followup.publish_penalty'", NULL);
+    CHECK_STR(late_json, "1");
+    free(late_json);
     json_t *j = followup_json(db, fid, cal, "2025-10-14", 1);
     CHECK(json_is_true(json_object_get(json_object_get(j, "clocks"), "publish_late")));
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "clocks"), "publish_due")), "2025-10-13");
@@ -257,13 +271,13 @@ static void test_on_db(void) {
 
     /* grade adjustment: through the directory engine (a version), with a reason */
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, 1, "C", "", "", "2025-10-14", "t", 1, e, &err), CREDIT_INVALID);
+    CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "", "", e, &err), CREDIT_INVALID);
     CHECK(has(e, "reason") && has(e, "basis"));
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, 1, "C", "受到行政处罚", "", "2025-10-14", "t", 1, e, &err), CREDIT_INVALID);
+    CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "", e, &err), CREDIT_INVALID);
     CHECK(!has(e, "reason") && has(e, "basis"));
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", "2025-10-14", "t", 1, e, &err), CREDIT_OK);
+    CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", e, &err), CREDIT_OK);
     char *g = NULL;
     db_query_text(db, &g, "SELECT grade FROM target WHERE id = 1", NULL);
     CHECK_STR(g, "C");
@@ -274,6 +288,9 @@ static void test_on_db(void) {
     db_query_text(db, &basis, "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL);
     CHECK_STR(basis, "宁医保罚〔2025〕3号");
     free(basis);
+    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = 'credit.grade' AND entity_id = '1' AND "
+                 "json_extract(before, '$.grade') IS NOT 'C' AND json_extract(after, '$.grade') = 'C'", NULL);
+    CHECK_INT(n, 1);
     j = credit_record_json(db, 1);
     CHECK_INT(json_array_size(json_object_get(j, "events")), 2);
     CHECK_INT(json_array_size(json_object_get(j, "results")), 1);
