@@ -150,21 +150,40 @@ static int csrf_ok(Req *r, const Route *rt) {
     return ok;
 }
 
+/* 1 when pattern a is more specific than b (both matching the same path, so with as many segments):
+ * at the first segment where one is a literal and the other a :parameter, the literal wins. */
+static int more_specific(const char *a, const char *b) {
+    while (*a && *b) {
+        int pa = *a == ':', pb = *b == ':';
+        if (pa != pb) return pb;
+        const char *ea = strchr(a, '/'), *eb = strchr(b, '/');
+        if (!ea || !eb) return 0;
+        a = ea + 1;
+        b = eb + 1;
+    }
+    return 0;
+}
+
+/* The route for the request: among the patterns that match its path and serve its method, the most
+ * specific (so /tasks/start is not taken for /tasks/:id, whatever the table's order); NULL when
+ * none, with *method_mismatch when a pattern matched under another method. Leaves the chosen
+ * route's path parameters in r. */
 static const Route *find_route(Req *r, int *method_mismatch) {
     *method_mismatch = 0;
+    const Route *best = NULL;
     for (size_t i = 0; i < web_route_count; i++) {
         const Route *rt = &web_routes[i];
-        if (!match(rt->pattern, r->http->path, r)) {
-            free_params(r);
+        int m = match(rt->pattern, r->http->path, r);
+        free_params(r);
+        if (!m) continue;
+        if (strcmp(rt->method, r->http->method) && (strcmp(rt->method, "GET") || strcmp(r->http->method, "HEAD"))) {
+            *method_mismatch = 1;
             continue;
         }
-        if (!strcmp(rt->method, r->http->method) ||
-            (!strcmp(rt->method, "GET") && !strcmp(r->http->method, "HEAD")))
-            return rt;
-        free_params(r);
-        *method_mismatch = 1;
+        if (!best || more_specific(rt->pattern, best->pattern)) best = rt;
     }
-    return NULL;
+    if (best) match(best->pattern, r->http->path, r);
+    return best;
 }
 
 static void dispatch(Req *r) {

@@ -1,17 +1,10 @@
 /* figures_web.h - the web handlers of the year's figures (page_figures.c): the page with its
- * server-drawn SVG charts, the xlsx report and the JSON API, and their rows of the route table
- * as macros web.c splices into web_routes[] (pages; APIs before /api/v1/:kind). Every route
+ * server-drawn SVG charts, the xlsx report and the JSON API (their routes: routes.c). Every route
  * needs P_DASH_READ and shows the user's org and the orgs below it. */
 #ifndef SPOTCHECK_FIGURES_WEB_H
 #define SPOTCHECK_FIGURES_WEB_H
 
 #include "web.h"
-
-#define FIGURES_PAGE_ROUTES                                                                        \
-    {"GET", "/figures", P_DASH_READ, CSRF_NONE, page_figures, "年度指标（?year=YYYY）"},             \
-    {"GET", "/figures.xlsx", P_DASH_READ, CSRF_NONE, page_figures_xlsx, "年度指标报表（XLSX）"},
-#define FIGURES_API_ROUTES                                                                         \
-    {"GET", "/api/v1/figures", P_DASH_READ, CSRF_NONE, api_figures, "年度指标（?year=YYYY）"},
 
 void page_figures(Req *r);
 void page_figures_xlsx(Req *r);

@@ -1,51 +1,9 @@
-/* plan_web.h - the annual plan's web handlers (page_plan.c, api_plan.c, page_public_plan.c) and
- * their rows of the route table, as macros web.c splices into web_routes[] so the shared table
- * changes by two lines. Order matters: fixed paths (/plans/new, /plans/import, /plans/adhoc)
- * precede /plans/:id, and the API rows precede /api/v1/:kind. */
+/* plan_web.h - the annual plan's web handlers (page_plan.c, api_plan.c, page_public_plan.c; their
+ * routes: routes.c). */
 #ifndef SPOTCHECK_PLAN_WEB_H
 #define SPOTCHECK_PLAN_WEB_H
 
 #include "web.h"
-
-#define PLAN_PAGE_ROUTES                                                                           \
-    {"GET", "/plans", P_PLAN_READ, CSRF_NONE, page_plan_list, "年度抽查计划列表"},                 \
-    {"GET", "/plans/new", P_PLAN_WRITE, CSRF_NONE, page_plan_new, "新建计划表单"},                 \
-    {"POST", "/plans/new", P_PLAN_WRITE, CSRF_TOKEN, page_plan_create, "新建计划"},                \
-    {"GET", "/plans/import", P_PLAN_WRITE, CSRF_NONE, page_plan_import_form, "导入计划表单"},      \
-    {"POST", "/plans/import", P_PLAN_WRITE, CSRF_TOKEN, page_plan_import, "导入计划（附件2格式）", 1}, \
-    {"GET", "/plans/adhoc", P_PLAN_READ, CSRF_NONE, page_plan_adhoc, "临时任务"},                  \
-    {"POST", "/plans/adhoc", P_PLAN_WRITE, CSRF_TOKEN, page_plan_adhoc_create, "申请临时任务"},    \
-    {"POST", "/plans/adhoc/:id/decide", P_PLAN_APPROVE, CSRF_TOKEN, page_plan_adhoc_decide,        \
-     "审批临时任务"},                                                                              \
-    {"GET", "/plans/:id", P_PLAN_READ, CSRF_NONE, page_plan_detail, "计划详情、版本与差异"},       \
-    {"GET", "/plans/:id/edit", P_PLAN_WRITE, CSRF_NONE, page_plan_edit, "编辑计划表单"},           \
-    {"POST", "/plans/:id/edit", P_PLAN_WRITE, CSRF_TOKEN, page_plan_update, "保存计划"},           \
-    {"GET", "/plans/:id/task", P_PLAN_WRITE, CSRF_NONE, page_plan_task_form, "抽查任务表单"},      \
-    {"POST", "/plans/:id/task", P_PLAN_WRITE, CSRF_TOKEN, page_plan_task_save, "保存抽查任务"},    \
-    {"POST", "/plans/:id/task/remove", P_PLAN_WRITE, CSRF_TOKEN, page_plan_task_remove,            \
-     "删除草稿中的抽查任务"},                                                                      \
-    {"POST", "/plans/:id/submit", P_PLAN_WRITE, CSRF_TOKEN, page_plan_submit, "提交审批"},         \
-    {"POST", "/plans/:id/approve", P_PLAN_APPROVE, CSRF_TOKEN, page_plan_approve, "批准计划"},     \
-    {"POST", "/plans/:id/return", P_PLAN_APPROVE, CSRF_TOKEN, page_plan_return, "退回计划"},       \
-    {"POST", "/plans/:id/publish", P_PLAN_WRITE, CSRF_TOKEN, page_plan_publish, "公开计划"},       \
-    {"POST", "/plans/:id/revise", P_PLAN_WRITE, CSRF_TOKEN, page_plan_revise,                      \
-     "调整计划（生成新版本）"},                                                                    \
-    {"GET", "/plans/:id/export", P_PLAN_READ, CSRF_NONE, page_plan_export, "导出（附件2格式）"},   \
-    {"GET", "/public/plans", P_PUBLIC, CSRF_NONE, page_public_plans, "年度抽查计划公开"},          \
-    {"GET", "/public/plans/:id", P_PUBLIC, CSRF_NONE, page_public_plan, "公开的年度抽查计划"},
-
-#define PLAN_API_ROUTES                                                                            \
-    {"GET", "/api/v1/plans", P_PLAN_READ, CSRF_NONE, api_plan_list, "计划列表"},                   \
-    {"POST", "/api/v1/plans", P_PLAN_WRITE, CSRF_TOKEN, api_plan_create, "新建计划"},              \
-    {"GET", "/api/v1/plans/:id", P_PLAN_READ, CSRF_NONE, api_plan_get, "计划版本详情与版本列表"},  \
-    {"POST", "/api/v1/plans/:id/tasks", P_PLAN_WRITE, CSRF_TOKEN, api_plan_task_add,               \
-     "新增抽查任务"},                                                                              \
-    {"POST", "/api/v1/plans/:id/submit", P_PLAN_WRITE, CSRF_TOKEN, api_plan_submit, "提交审批"},   \
-    {"POST", "/api/v1/plans/:id/approve", P_PLAN_APPROVE, CSRF_TOKEN, api_plan_approve, "批准"},   \
-    {"POST", "/api/v1/plans/:id/return", P_PLAN_APPROVE, CSRF_TOKEN, api_plan_return, "退回"},     \
-    {"POST", "/api/v1/plans/:id/publish", P_PLAN_WRITE, CSRF_TOKEN, api_plan_publish, "公开"},     \
-    {"POST", "/api/v1/plans/:id/revise", P_PLAN_WRITE, CSRF_TOKEN, api_plan_revise,                \
-     "调整计划（生成新版本）"},
 
 void page_plan_list(Req *r);
 void page_plan_new(Req *r);

@@ -1,7 +1,6 @@
 /* record_web.h - the web handlers of record forms 一企一表 (page_record.c: lists, read-only view,
  * internal file route, JSON view; page_record_fill.c: the officer's phone form, save, files,
- * signature, submit, and the JSON save used by the offline draft) and their rows of the route
- * table as macros web.c splices into web_routes[] (pages; APIs before /api/v1/:kind).
+ * signature, submit, and the JSON save used by the offline draft; their routes: routes.c).
  *
  * Scope: every route checks the record's org against the user's org scope; the /my routes also
  * need the officer to be a current member (在组) of the record's group. Anything else is 404. */
@@ -10,27 +9,6 @@
 
 #include "../domain/calendar.h"
 #include "web.h"
-
-#define RECORD_PAGE_ROUTES                                                                         \
-    {"GET", "/records", P_TASK_READ, CSRF_NONE, page_record_list, "检查记录（一企一表）列表"},     \
-    {"GET", "/records/:id", P_TASK_READ, CSRF_NONE, page_record_view, "检查记录（只读）"},         \
-    {"GET", "/records/:id/files/:fid", P_TASK_READ, CSRF_NONE, page_record_file, "检查记录的照片、视频、签名"}, \
-    {"GET", "/my/records", P_RECORD_FILL, CSRF_NONE, page_my_records, "我的检查记录"},             \
-    {"GET", "/my/records/:id", P_RECORD_FILL, CSRF_NONE, page_my_record_form, "填写检查记录"},     \
-    {"POST", "/my/records/:id", P_RECORD_FILL, CSRF_TOKEN, page_my_record_save, "保存检查记录"},   \
-    {"POST", "/my/records/:id/files", P_RECORD_FILL, CSRF_TOKEN, page_my_record_upload, "上传照片或视频", 1}, \
-    {"POST", "/my/records/:id/signature", P_RECORD_FILL, CSRF_TOKEN, page_my_record_signature,     \
-     "保存被检查单位代表签名"},                                                                    \
-    {"POST", "/my/records/:id/files/:fid/withdraw", P_RECORD_FILL, CSRF_TOKEN,                     \
-     page_my_record_withdraw, "撤销照片或视频（写明理由）"},                                       \
-    {"POST", "/my/records/:id/submit", P_RECORD_FILL, CSRF_TOKEN, page_my_record_submit, "提交审核"}, \
-    {"GET", "/my/records/:id/files/:fid", P_RECORD_FILL, CSRF_NONE, page_my_record_file,           \
-     "本人检查组记录的照片、视频、签名"},
-
-#define RECORD_API_ROUTES                                                                          \
-    {"GET", "/api/v1/records/:id", P_TASK_READ, CSRF_NONE, api_record_get, "检查记录（JSON）"},    \
-    {"PUT", "/api/v1/my/records/:id", P_RECORD_FILL, CSRF_TOKEN, api_my_record_put,                \
-     "保存检查记录（离线草稿同步）"},
 
 void page_record_list(Req *r);
 void page_record_view(Req *r);

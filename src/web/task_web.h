@@ -1,85 +1,9 @@
 /* task_web.h - the web handlers of task implementation (page_task.c, page_task_draw.c,
- * page_task_people.c, page_task_adhoc.c, page_public_task.c) and their rows of the route table, as a macro web.c
- * splices into web_routes[]. Fixed paths (/tasks/start) precede /tasks/:id. */
+ * page_task_people.c, page_task_adhoc.c, page_public_task.c; their routes: routes.c). */
 #ifndef SPOTCHECK_TASK_WEB_H
 #define SPOTCHECK_TASK_WEB_H
 
 #include "web.h"
-
-#define TASK_PAGE_ROUTES                                                                           \
-    {"GET", "/tasks", P_TASK_READ, CSRF_NONE, page_task_list, "抽查任务实施列表"},                 \
-    {"POST", "/tasks/start", P_TASK_WRITE, CSRF_TOKEN, page_task_start, "开始实施抽查任务"},       \
-    {"GET", "/tasks/:id", P_TASK_READ, CSRF_NONE, page_task_detail, "任务、实施方案与联合部门"},   \
-    {"POST", "/tasks/:id/scheme", P_TASK_WRITE, CSRF_TOKEN, page_task_scheme_save, "保存实施方案"}, \
-    {"POST", "/tasks/:id/submit", P_TASK_WRITE, CSRF_TOKEN, page_task_submit, "实施方案提交审批"}, \
-    {"POST", "/tasks/:id/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_approve, "批准实施方案"}, \
-    {"POST", "/tasks/:id/return", P_TASK_APPROVE, CSRF_TOKEN, page_task_return, "退回实施方案"},   \
-    {"POST", "/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, page_task_publish, "公开实施方案"},   \
-    {"POST", "/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, page_task_freeze,                      \
-     "冻结抽取名单并公布承诺"},                                                                    \
-    {"POST", "/tasks/:id/conflicts", P_TASK_WRITE, CSRF_TOKEN, page_task_conflict,                 \
-     "冻结前申报回避（执法人员与检查对象的利害关系）"},                                            \
-    {"POST", "/api/v1/tasks/:id/conflicts", P_TASK_WRITE, CSRF_TOKEN, api_task_conflict,           \
-     "冻结前申报回避（JSON）"},                                                                    \
-    {"GET", "/tasks/:id/draw", P_TASK_READ, CSRF_NONE, page_task_ceremony, "摇号现场"},            \
-    {"POST", "/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, page_task_draw, "输入公开随机数并抽取"}, \
-    {"GET", "/tasks/:id/draw/:kind", P_TASK_READ, CSRF_NONE, page_task_draw_file,                  \
-     "下载抽取记录与名单文件（内部核验，?no=N 为第N次抽取）"},                                      \
-    {"POST", "/tasks/:id/dice", P_TASK_WRITE, CSRF_TOKEN, page_task_dice, "开奖前登记骰子点数"},   \
-    {"POST", "/tasks/:id/substitutions/:sid/approve", P_TASK_APPROVE, CSRF_TOKEN,                  \
-     page_task_substitute_approve, "批准递补"},                                                    \
-    {"POST", "/tasks/:id/substitutions/:sid/reject", P_TASK_APPROVE, CSRF_TOKEN,                   \
-     page_task_substitute_reject, "驳回递补"},                                                     \
-    {"POST", "/api/v1/tasks/:id/substitutions/:sid/decide", P_TASK_APPROVE, CSRF_TOKEN,            \
-     api_task_substitute_decide, "审批递补（JSON）"},                                              \
-    {"POST", "/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, page_task_substitute,              \
-     "递补（回避或不能参加）"},                                                                    \
-    {"POST", "/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, page_task_redraw_request,              \
-     "申请重新抽取"},                                                                              \
-    {"POST", "/api/v1/tasks/:id/redraw", P_TASK_WRITE, CSRF_TOKEN, api_task_redraw_request,       \
-     "申请重新抽取（须说明原因）"},                                                                \
-    {"POST", "/api/v1/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, api_task_redraw_approve, \
-     "分管领导批准重新抽取（须声明新的随机数来源）"},                                              \
-    {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,    \
-     "批准重新抽取"},                                                                              \
-    {"GET", "/tasks/:id/notice/:target", P_TASK_READ, CSRF_NONE, page_task_notice, "检查通知书"},  \
-    {"POST", "/plans/adhoc/:id/resubmit", P_PLAN_WRITE, CSRF_TOKEN, page_plan_adhoc_resubmit,      \
-     "修改后重新提交临时任务"},                                                                    \
-    {"GET", "/joint", P_TASK_JOINT, CSRF_NONE, page_joint_list, "联合部门的抽查任务"},             \
-    {"POST", "/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, page_joint_confirm, "联合部门确认"},  \
-    {"GET", "/my", P_TASK_MINE, CSRF_NONE, page_my_groups, "我的检查组与检查对象"},                \
-    {"GET", "/my/notice/:id/:target", P_TASK_MINE, CSRF_NONE, page_my_notice, "本人检查组的检查通知书"}, \
-    {"GET", "/public/tasks", P_PUBLIC, CSRF_NONE, page_public_tasks, "实施方案与抽取结果公开"},    \
-    {"GET", "/public/tasks/:id", P_PUBLIC, CSRF_NONE, page_public_task,                            \
-     "公开的实施方案、抽取记录与复核方法"},                                                        \
-    {"GET", "/public/tasks/:id/record", P_PUBLIC, CSRF_NONE, page_public_task_record,              \
-     "下载抽取记录（JSON）"},                                                                      \
-    {"GET", "/public/tasks/:id/population", P_PUBLIC, CSRF_NONE, page_public_task_population,      \
-     "下载冻结名单（TSV）"},                                                                       \
-    {"GET", "/public/tasks/:id/officers", P_PUBLIC, CSRF_NONE, page_public_task_officers,          \
-     "下载执法人员名单（TSV）"},                                                                  \
-    {"GET", "/public/verify/DRAW.md", P_PUBLIC, CSRF_NONE, page_public_verify_spec,                \
-     "下载抽取算法说明（docs/DRAW.md）"},                                                          \
-    {"GET", "/public/verify/verify_draw.py", P_PUBLIC, CSRF_NONE, page_public_verify_tool,         \
-     "下载独立核验程序（verify_draw.py）"},                                                        \
-    {"GET", "/public/tasks/:id/announcement", P_PUBLIC, CSRF_NONE, page_public_task_announcement,  \
-     "冻结公告（可打印）"},                                                                        \
-    {"GET", "/public/tasks/:id/announcement.txt", P_PUBLIC, CSRF_NONE,                             \
-     page_public_task_announcement_text, "冻结公告（纯文本）"},                                    \
-    {"GET", "/api/v1/tasks", P_TASK_READ, CSRF_NONE, api_task_list, "抽查任务列表"},              \
-    {"POST", "/api/v1/tasks", P_TASK_WRITE, CSRF_TOKEN, api_task_start, "从已公开的计划任务开始实施"}, \
-    {"GET", "/api/v1/tasks/:id", P_TASK_READ, CSRF_NONE, api_task_get, "任务、实施方案、联合部门与抽取状态"}, \
-    {"GET", "/api/v1/tasks/:id/draw", P_TASK_READ, CSRF_NONE, api_task_draw_get, "抽取记录（JSON）"}, \
-    {"POST", "/api/v1/tasks/:id/scheme", P_TASK_WRITE, CSRF_TOKEN, api_task_scheme, "保存实施方案"}, \
-    {"POST", "/api/v1/tasks/:id/submit", P_TASK_WRITE, CSRF_TOKEN, api_task_submit, "实施方案提交审批"}, \
-    {"POST", "/api/v1/tasks/:id/approve", P_TASK_APPROVE, CSRF_TOKEN, api_task_approve, "批准实施方案"}, \
-    {"POST", "/api/v1/tasks/:id/return", P_TASK_APPROVE, CSRF_TOKEN, api_task_return, "退回实施方案"}, \
-    {"POST", "/api/v1/tasks/:id/publish", P_TASK_WRITE, CSRF_TOKEN, api_task_publish, "公开实施方案"}, \
-    {"POST", "/api/v1/tasks/:id/freeze", P_TASK_WRITE, CSRF_TOKEN, api_task_freeze, "冻结抽取名单"}, \
-    {"POST", "/api/v1/tasks/:id/draw", P_TASK_WRITE, CSRF_TOKEN, api_task_draw, "输入公开随机数并抽取"}, \
-    {"POST", "/api/v1/tasks/:id/dice", P_TASK_WRITE, CSRF_TOKEN, api_task_dice, "开奖前登记骰子点数"}, \
-    {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"}, \
-    {"POST", "/api/v1/joint/:id/confirm", P_TASK_JOINT, CSRF_TOKEN, api_joint_confirm, "联合部门确认参加"},
 
 void api_task_list(Req *r);
 void api_task_start(Req *r);

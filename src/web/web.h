@@ -1,8 +1,8 @@
 /* web.h - what every page and API handler shares: the per-request context, the route table,
  * permissions, and helpers for query/form parameters and responses.
  *
- * Every route declares its permission and CSRF level in routes.c; app.c enforces both before a
- * handler runs, so a handler never has to remember to check. Handlers run on the connection's
+ * Every route declares its permission and CSRF level in routes.c (one table, in URL order); app.c
+ * enforces both before a handler runs, so a handler never has to remember to check. Handlers run on the connection's
  * thread with their own Db connection (req->db). */
 #ifndef SPOTCHECK_WEB_H
 #define SPOTCHECK_WEB_H

@@ -1,7 +1,8 @@
-"""The route table (`spotcheck routes`, matched first-come by the dispatcher): no route shadows a later
-one — for every route, a path made from its pattern is dispatched to that route and not to an earlier
-one whose pattern also matches (e.g. /d/:kind/:id before /d/:kind/export, or /api/v1/:kind before
-/api/v1/tasks) — and no (method, pattern) is declared twice."""
+"""The route table (src/web/routes.c, printed by `spotcheck routes`): one table in URL order; the
+dispatcher takes, among the patterns that match a path, the most specific one (a literal segment before a
+:parameter at the first place they differ). So: every route is reachable — a path made from its pattern is
+dispatched to it, here by the rule and below through the real server —, no two routes of one method are
+ambiguous (the same literals and parameters in the same places), and no (method, pattern) is declared twice."""
 import os
 import subprocess
 import sys
@@ -16,6 +17,8 @@ for line in subprocess.run([SPOTCHECK, "routes"], capture_output=True, check=Tru
     if f[0] == "route":
         routes.append((f[1], f[2]))
 s.check("the table lists the routes", len(routes) > 100, str(len(routes)))
+order = {"GET": 0, "POST": 1, "PUT": 2, "DELETE": 3}
+s.check("the table is in URL order", routes == sorted(routes, key=lambda r: (r[1].split("/"), order[r[0]])))
 
 
 def matches(pattern, path):
@@ -24,19 +27,49 @@ def matches(pattern, path):
     return len(ps) == len(qs) and all((p.startswith(":") and q) or p == q for p, q in zip(ps, qs))
 
 
+def shape(pattern):
+    return tuple(":" if seg.startswith(":") else seg for seg in pattern.split("/"))
+
+
+def rank(pattern):
+    """Sort key of specificity (app.c more_specific): literal (1) before parameter (0), left to right."""
+    return tuple(0 if seg.startswith(":") else 1 for seg in pattern.split("/"))
+
+
+def dispatch(method, path):
+    cands = [(m, p) for m, p in routes if m == method and matches(p, path)]
+    return max(cands, key=lambda r: rank(r[1])) if cands else None
+
+
 def concrete(pattern):
     return "/".join(f"p{i}" if seg.startswith(":") else seg for i, seg in enumerate(pattern.split("/")))
 
 
-# the check itself: on a table in the wrong order it finds the shadow
-bad = [("GET", "/d/:kind/:id"), ("GET", "/d/:kind/export")]
-s.check("a wrong order would be found", matches(bad[0][1], concrete(bad[1][1])))
+# the rule itself: /d/:kind/export beats /d/:kind/:id whichever comes first
+s.check("a literal segment wins over a parameter", rank("/d/:kind/export") > rank("/d/:kind/:id"))
 
-seen = set()
-for i, (method, pattern) in enumerate(routes):
+seen, shapes = set(), {}
+for method, pattern in routes:
     s.check(f"{method} {pattern} declared once", (method, pattern) not in seen)
     seen.add((method, pattern))
-    path = concrete(pattern)
-    first = next(j for j, (m, p) in enumerate(routes) if m == method and matches(p, path))
-    s.check(f"{method} {path} reaches {pattern}", first == i, f"shadowed by {routes[first][1]}")
+    other = shapes.get((method, shape(pattern)))
+    s.check(f"{method} {pattern} is not ambiguous", other is None, f"same shape as {other}")
+    shapes[(method, shape(pattern))] = pattern
+    got = dispatch(method, concrete(pattern))
+    s.check(f"{method} {concrete(pattern)} reaches {pattern}", got == (method, pattern), f"went to {got}")
+
+# and through the real dispatcher: fixed paths that sort after a parameter in the same place still win
+from webtest import Client, small_db  # noqa: E402
+
+db = small_db()
+c = Client(db)
+s.check("a public fixed path is served", c.get("/public/items").status == 200)
+s.check("an unknown path is 404", c.get("/no/such/page").status == 404)
+c.login("staff")
+for path in ("/plans/adhoc", "/plans/import", "/plans/new", "/d/targets/new", "/d/targets/import"):
+    r = c.get(path)
+    s.check(f"GET {path} reaches its own page, not the :id one", r.status == 200, str(r.status))
+c.login("admin")
+r = c.get("/admin/holidays.tsv")
+s.check("GET /admin/holidays.tsv is the file, not the page", r.status == 200 and "<html" not in r.text, str(r.status))
 s.done()
