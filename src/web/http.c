@@ -1,8 +1,15 @@
-/* http.c - the only file that includes microhttpd.h. Runs libmicrohttpd with one thread per
- * connection, collects request bodies with a cap (JSON/form bodies in memory up to
+/* http.c - the only file that includes microhttpd.h. Runs libmicrohttpd on a pool of epoll
+ * worker threads (a waiting connection costs a few kilobytes, not a thread), collects request bodies with a cap (JSON/form bodies in memory up to
  * HTTP_MAX_BODY; multipart uploads streamed to a temporary file up to HTTP_MAX_UPLOAD), calls the
  * application's handler with plain structs, logs one line per request, and stops gracefully on
- * SIGTERM/SIGINT. Also parses a raw request from a FILE for `spotcheck test-http`. */
+ * SIGTERM/SIGINT. Also parses a raw request from a FILE for `spotcheck test-http`.
+ *
+ * Slow clients (slowloris): libmicrohttpd's timeout is an idle timeout, which a client sending one
+ * byte every few seconds never meets. So a watchdog gives every connection a deadline for the
+ * whole request head (HTTP_HEAD_SECONDS from connecting or from the last response; fewer when more
+ * than half the connections are in use) and for the body (HTTP_BODY_SECONDS, plus time at
+ * HTTP_UPLOAD_RATE for an upload), and shuts down the socket of any that misses it. A request
+ * being handled or a response being sent has no deadline (the idle timeout still applies). */
 #include "../core/clock.h"
 #include "http.h"
 
@@ -16,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +130,100 @@ typedef struct Server {
     HttpAccept accept;
     void *app;
 } Server;
+
+/* ---- the watchdog of slow connections ---- */
+
+typedef struct Watch {
+    int fd;
+    double deadline; /* monotonic seconds; 0: none (handling or answering) */
+    struct Watch *prev, *next;
+} Watch;
+
+static struct {
+    pthread_mutex_t lock;
+    Watch *head;
+    unsigned count;
+    unsigned long reaped;
+    int stop;
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds a client has for a request head: less when the server is filling up, so that connections
+ * sending nothing useful are the first to go. Called with the lock held. */
+static double head_seconds(void) {
+    return watch.count > HTTP_CONN_LIMIT / 2 ? HTTP_HEAD_SECONDS_BUSY : HTTP_HEAD_SECONDS;
+}
+
+static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    Watch *w = ci ? ci->socket_context : NULL;
+    if (!w) return;
+    pthread_mutex_lock(&watch.lock);
+    w->deadline = seconds_from_now > 0 ? mono_now() + seconds_from_now : seconds_from_now < 0 ? mono_now() + head_seconds() : 0;
+    pthread_mutex_unlock(&watch.lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode code) {
+    (void)cls;
+    pthread_mutex_lock(&watch.lock);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        Watch *w = xcalloc(1, sizeof *w);
+        w->fd = ci ? ci->connect_fd : -1;
+        w->deadline = mono_now() + head_seconds();
+        w->next = watch.head;
+        if (watch.head) watch.head->prev = w;
+        watch.head = w;
+        watch.count++;
+        *socket_context = w;
+    } else if (*socket_context) { /* closed: MHD closes the socket only after this, so the reaper never touches a reused fd */
+        Watch *w = *socket_context;
+        if (w->prev) w->prev->next = w->next;
+        else watch.head = w->next;
+        if (w->next) w->next->prev = w->prev;
+        watch.count--;
+        free(w);
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock(&watch.lock);
+}
+
+/* Every quarter second: shuts down the sockets past their deadline (MHD then sees the end of the
+ * stream and closes the connection); says how many every minute at most. */
+static void *reaper(void *arg) {
+    (void)arg;
+    double last_log = mono_now();
+    unsigned long logged = 0;
+    for (;;) {
+        struct timespec tick = {0, 250 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+        pthread_mutex_lock(&watch.lock);
+        if (watch.stop) {
+            pthread_mutex_unlock(&watch.lock);
+            return NULL;
+        }
+        double now = mono_now();
+        for (Watch *w = watch.head; w; w = w->next)
+            if (w->deadline > 0 && now > w->deadline && w->fd >= 0) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->deadline = 0;
+                watch.reaped++;
+            }
+        unsigned long reaped = watch.reaped;
+        unsigned open = watch.count;
+        pthread_mutex_unlock(&watch.lock);
+        if (reaped != logged && now - last_log >= 60) {
+            fprintf(stderr, "spotcheck: 已关闭 %lu 个未在时限内发完请求的慢连接（当前连接 %u 个）\n", reaped - logged, open);
+            logged = reaped;
+            last_log = now;
+        }
+    }
+}
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value) {
@@ -249,6 +351,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     Conn *k = *con_cls;
     if (!k) {
         *con_cls = k = conn_new(c, url, method);
+        /* the head is in: the body gets its own time, an upload more at a modest rate */
+        const char *cl = http_header(&k->req, "Content-Length");
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        watch_set(c, HTTP_BODY_SECONDS + (k->multipart ? (double)len / HTTP_UPLOAD_RATE : 0));
         int status = srv->accept ? srv->accept(srv->app, &k->req) : 0;
         if (status) { /* answered before the body is read */
             HttpResponse res;
@@ -274,6 +380,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     k->req.body_len = k->body.len;
     k->req.body = buf_steal(&k->body);
+    watch_set(c, 0); /* handled and answered at the server's pace: only the idle timeout */
     HttpResponse res;
     http_response_init(&res);
     if (k->req.body_too_large) {
@@ -291,8 +398,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     (void)cls;
-    (void)c;
-    (void)toe;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) watch_set(c, -1); /* kept alive: the next head in time */
     Conn *k = *con_cls;
     if (!k) return;
     if (k->upload) fclose(k->upload);
@@ -332,17 +438,30 @@ int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void 
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     Server srv = {handler, accept, app};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned workers = (unsigned)(cores > 0 ? cores * 4 : 8);
+    workers = workers < 8 ? 8 : workers > 64 ? 64 : workers;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-        ntohs(sa.sin_port), NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
+        on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, workers,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, NULL, MHD_OPTION_END);
     if (!d) return set_err(err, "无法监听 %s（端口可能已被占用）", listen);
-    fprintf(stderr, "spotcheck: 正在监听 http://%s/\n", listen);
+    pthread_t reaper_thread;
+    int have_reaper = pthread_create(&reaper_thread, NULL, reaper, NULL) == 0;
+    fprintf(stderr, "spotcheck: 正在监听 http://%s/（%u 个工作线程，最多 %u 个连接，每个地址 %u 个）\n", listen, workers,
+            HTTP_CONN_LIMIT, HTTP_PER_IP_LIMIT);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "spotcheck: 收到信号 %d，正在完成进行中的请求并退出\n", sig);
+    if (have_reaper) {
+        pthread_mutex_lock(&watch.lock);
+        watch.stop = 1;
+        pthread_mutex_unlock(&watch.lock);
+        pthread_join(reaper_thread, NULL);
+    }
     MHD_stop_daemon(d);
     return 0;
 }

@@ -18,6 +18,17 @@
 #define HTTP_MAX_UPLOAD ((64u << 20) + (1u << 20))
 #define HTTP_MAX_HEADERS 64
 
+/* Connections (http.c). The global limit stands well above the per-address one, so that a few
+ * addresses cannot fill the server; each waiting connection costs about HTTP_CONN_MEMORY. */
+#define HTTP_CONN_LIMIT 1024
+#define HTTP_PER_IP_LIMIT 64
+#define HTTP_CONN_MEMORY (64u << 10)
+#define HTTP_IDLE_SECONDS 30      /* nothing received or sent for this long: closed */
+#define HTTP_HEAD_SECONDS 10      /* a request head must be complete this long after connecting */
+#define HTTP_HEAD_SECONDS_BUSY 3  /* ... when more than half the connections are in use */
+#define HTTP_BODY_SECONDS 30      /* a body must be complete this long after its head */
+#define HTTP_UPLOAD_RATE (16u << 10) /* bytes per second an upload is given on top of that */
+
 typedef struct HttpHeader {
     char *name;
     char *value;
