@@ -56,7 +56,8 @@ enum {
     RESULT_ERR = -1,
     RESULT_INVALID = 1,
     RESULT_NOT_FOUND = 2,
-    RESULT_CONFLICT = 3
+    RESULT_CONFLICT = 3,
+    RESULT_BUSY = 4 /* the unit of work could not begin: the database is busy, try again */
 };
 
 /* Working days from checked_on to enter, review and publish the result. */
