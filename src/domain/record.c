@@ -6,7 +6,7 @@
  * previous contents to record_version(version) and then bumps record.version; files are written
  * to disk before their row; nothing is deleted (violations and files are withdrawn by status).
  * Reference lists (result, violation categories, inspection methods) come from the refdata
- * table. Called by the record web handlers (page_record*.c). */
+ * table. Called by the units of work of record_act.c and, for reads, the record pages. */
 #include "../core/clock.h"
 #include "record.h"
 

@@ -4,7 +4,7 @@
  *
  * Model (sql/008_record.sql). A record moves
  *
- *     待录入 --submit--> 待审核 --(review, result_web)--> 审核通过 / 退回 --submit--> 待审核
+ *     待录入 --submit--> 待审核 --(review, result_act.h)--> 审核通过 / 退回 --submit--> 待审核
  *
  * and its contents change only in 待录入 or 退回. Every content save carries the version the
  * editor started from (optimistic lock): a stale version is REC_CONFLICT; the previous contents
@@ -12,8 +12,8 @@
  * a files directory, named by their SHA-256 (<dir>/ab/<sha256>), and withdrawn by status with a
  * reason, never deleted.
  *
- * Conventions (as task.h): functions that change data run inside the caller's transaction and
- * never begin one; results REC_OK, REC_INVALID (field errors in `errors`, Chinese), REC_NOT_FOUND,
+ * Conventions (as task.h): functions that change data run inside the caller's transaction
+ * (record_act.h opens it, with the audit row) and never begin one; results REC_OK, REC_INVALID (field errors in `errors`, Chinese), REC_NOT_FOUND,
  * REC_CONFLICT (*err says why), REC_ERR (*err). *err strings are newly allocated. "today" is
  * passed in (YYYY-MM-DD). Thread-safety: no shared state; each call uses the caller's Db. */
 #ifndef SPOTCHECK_RECORD_H

@@ -1,7 +1,8 @@
 /* result.c - review, publication and exchange of inspection results (see result.h for the
  * model, the public record and the findings rule). Works on the tables of sql/008_record.sql;
- * the record form itself (creation, filling, submission) belongs to record.c. Called by the web
- * handlers (page_result*.c); every changing function runs inside the caller's transaction. */
+ * the record form itself (creation, filling, submission) belongs to record.c. Called by the units
+ * of work of result_act.c (every changing function runs inside their transaction) and, for reads,
+ * the web handlers (page_result*.c). */
 #include "../core/clock.h"
 #include "result.h"
 #include "deadline.h"

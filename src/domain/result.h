@@ -8,8 +8,8 @@
  *     待审核 --approve--> 审核通过 --publish--> 已公示
  *
  * The reviewer may not be the user who submitted the record (submitted_by). Every transition
- * writes a record_event (action 退回 / 审核通过 / 公示, from, to, opinion, on_day); the caller
- * writes the audit row in the same transaction.
+ * writes a record_event (action 退回 / 审核通过 / 公示, from, to, opinion, on_day); the unit of
+ * work that calls it (result_act.h) writes the audit row in the same transaction.
  *
  * Publication deadline: RESULT_PUBLISH_DAYS working days after checked_on (001 三(五), 003
  * 五(三)); beyond the calendar data the deadline is unknown (期限未知), never guessed. Publishing
@@ -36,10 +36,11 @@
  * so a sub-item a bureau adds under 发现问题待后续处理 counts as a finding without a rebuild.
  * Publication of a record with findings writes a credit_event of kind 检查发现.
  *
- * Conventions (as task.h): functions that change data run inside the caller's transaction and
- * never begin one; results RESULT_OK, RESULT_INVALID, RESULT_NOT_FOUND, RESULT_CONFLICT (*err
- * says why, in Chinese), RESULT_ERR (database error). *err strings are newly allocated. "today"
- * is passed in (YYYY-MM-DD). Thread-safety: no shared state. */
+ * Conventions (as task.h): functions that change data run inside the caller's transaction
+ * (result_act.h opens it) and never begin one; results RESULT_OK, RESULT_INVALID,
+ * RESULT_NOT_FOUND, RESULT_CONFLICT (*err says why, in Chinese), RESULT_ERR (database error),
+ * RESULT_BUSY (result_act.h only). *err strings are newly allocated. "today" is passed in
+ * (YYYY-MM-DD). Thread-safety: no shared state. */
 #ifndef SPOTCHECK_RESULT_H
 #define SPOTCHECK_RESULT_H
 
@@ -56,7 +57,8 @@ enum {
     RESULT_ERR = -1,
     RESULT_INVALID = 1,
     RESULT_NOT_FOUND = 2,
-    RESULT_CONFLICT = 3
+    RESULT_CONFLICT = 3,
+    RESULT_BUSY = 4 /* the unit of work could not begin: the database is busy, try again */
 };
 
 /* Working days from checked_on to enter, review and publish the result. */

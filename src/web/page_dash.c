@@ -5,6 +5,7 @@
  * user's org and the orgs below it. Read-only: nothing here writes or audits. */
 #include "../core/clock.h"
 #include "../domain/deadline.h"
+#include "../domain/record_query.h"
 #include "../domain/task.h"
 #include "dash_web.h"
 
@@ -172,18 +173,8 @@ void page_dash_reminders(Req *r) {
     web_page(r, "dash_reminders", "每日期限提醒", ctx);
 }
 
-/* The certificate number of the officer linked to the user (user.officer_id), or NULL. */
-static char *my_cert(Req *r) {
-    char *cert = NULL;
-    db_query_text(
-        r->db, &cert,
-        "SELECT f.cert_no FROM user u JOIN officer f ON f.id = u.officer_id WHERE u.id = ?", "i",
-        (int64_t)r->sess->user_id);
-    return cert;
-}
-
 void page_my_deadlines(Req *r) {
-    char *cert = my_cert(r), today[11];
+    char *cert = record_officer_cert(r->db, r->sess->user_id), today[11];
     clock_today(today);
     json_t *open = json_array(), *done = json_array();
     if (cert) {

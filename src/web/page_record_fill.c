@@ -2,10 +2,13 @@
  * without JavaScript; web/static/record.js adds the offline draft and the signature canvas),
  * save with the version the officer started from, uploads of photos and videos (type by
  * content), the signature PNG, withdrawal of a file with a reason, submission for review, and
- * the JSON save (PUT) the offline draft syncs through. Each change runs in one transaction with
- * its audit row. Only records of the officer's own current groups are reachable (404). */
+ * the JSON save (PUT) the offline draft syncs through. Each change is one unit of work of
+ * src/domain/record_act.c (one transaction with its audit row); these handlers parse and render.
+ * Only records of the officer's own current groups are reachable (404). */
 #include "../core/clock.h"
 #include "../domain/record.h"
+#include "../domain/record_act.h"
+#include "../domain/record_query.h"
 #include "multipart.h"
 #include "record_web.h"
 
@@ -29,18 +32,14 @@ static int in_list(const json_t *list, const char *code) {
     return 0;
 }
 
-/* [{code, label, checked, child}] of refdata set `set`, checked when in `selected`. */
+/* [{code, label, checked, child, prefix}] of refdata set `set`, checked when in `selected`. */
 static json_t *opts(Db *db, const char *set, const json_t *selected, const char *prefix) {
-    json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT code, label, coalesce(parent, '') FROM refdata WHERE set_name = ? ORDER BY position");
-    if (!st) return a;
-    db_bind_text(st, 1, set);
-    while (db_step(st) == DB_ROW) {
-        const char *code = db_col_text(st, 0);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b, s:s}", "code", code, "label", db_col_text(st, 1), "checked",
-                                           in_list(selected, code), "child", *db_col_text(st, 2) != 0, "prefix", prefix ? prefix : ""));
+    json_t *a = record_choices(db, set), *c;
+    size_t i;
+    json_array_foreach(a, i, c) {
+        json_object_set_new(c, "checked", json_boolean(in_list(selected, json_string_value(json_object_get(c, "code")))));
+        json_object_set_new(c, "prefix", json_string(prefix ? prefix : ""));
     }
-    db_finalize(st);
     return a;
 }
 
@@ -198,8 +197,7 @@ static json_t *input_from_form(Req *r, long long id) {
     free(p);
     json_object_set_new(o, "result_codes", form_list(r, "result_codes"));
     json_object_set_new(o, "officers", form_list(r, "officers"));
-    int64_t n = 0;
-    db_query_int(r->db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", (int64_t)id);
+    int64_t n = record_item_count(r->db, id);
     json_t *items = json_array();
     for (int64_t pos = 1; pos <= n; pos++) {
         char key[48];
@@ -231,34 +229,15 @@ static json_t *input_from_form(Req *r, long long id) {
 
 /* ---- save, submit ---- */
 
-/* Saves `input` in one audited transaction. Returns the REC_ code; *msg and errors filled; *written
- * (may be NULL) receives the version this save wrote, read inside the transaction (read after the
- * commit it could be a colleague's next save, and the next save from here would overwrite it). */
+/* Saves `input` (record_act_save: one audited transaction); *written may be NULL. */
 static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors, char **msg, int64_t *written) {
-    char today[11];
-    clock_today(today);
-    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), REC_ERR;
-    char *before = record_snapshot_text(r->db, id);
-    int rc = record_save(r->db, id, input, version, today, r->sess->username, errors, msg);
-    if (rc == REC_OK && written) db_query_int(r->db, written, "SELECT version FROM record WHERE id = ?", "i", (int64_t)id);
-    if (rc == REC_OK && (record_web_audit(r, "record.save", id, before, NULL) != DB_OK || db_commit(r->db) != DB_OK))
-        rc = REC_ERR, set_err(msg, "保存失败");
-    if (rc != REC_OK) db_rollback(r->db);
-    free(before);
-    return rc;
+    Actor who = web_actor(r);
+    return record_act_save(r->db, &who, id, input, version, errors, written, msg);
 }
 
 static int submit(Req *r, long long id, json_t *errors, char **msg) {
-    char today[11];
-    clock_today(today);
-    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), REC_ERR;
-    char *before = record_snapshot_text(r->db, id);
-    int rc = record_submit(r->db, id, today, r->sess->username, errors, msg);
-    if (rc == REC_OK && (record_web_audit(r, "record.submit", id, before, NULL) != DB_OK || db_commit(r->db) != DB_OK))
-        rc = REC_ERR, set_err(msg, "提交失败");
-    if (rc != REC_OK) db_rollback(r->db);
-    free(before);
-    return rc;
+    Actor who = web_actor(r);
+    return record_act_submit(r->db, &who, id, errors, msg);
 }
 
 static int http_status(int rc) {
@@ -336,21 +315,12 @@ void page_my_record_upload(Req *r) {
     char *path = NULL, *name = NULL, *msg = NULL, *dir = record_web_files_dir(r);
     size_t size = 0, len = 0;
     int rc = REC_INVALID;
-    int64_t fid = 0;
     char *data = NULL;
+    Actor who = web_actor(r);
     if (multipart_file(r->http, "file", &path, &name, &size) != 0 || size == 0) set_err(&msg, "请选择要上传的照片或视频");
     else if (size > RECORD_VIDEO_MAX) set_err(&msg, "文件过大：视频不能超过 %u MiB", RECORD_VIDEO_MAX >> 20);
     else if (!(data = file_read_all(path, &len, NULL))) rc = REC_ERR, set_err(&msg, "无法读取上传的文件");
-    else if (db_begin(r->db) != DB_OK) rc = REC_ERR, set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        rc = record_file_add(r->db, id, dir, "auto", (const unsigned char *)data, len, name, r->sess->username, &fid, &msg);
-        if (rc == REC_OK) {
-            char *change = xasprintf("{\"file_id\":%lld,\"size\":%zu}", (long long)fid, len);
-            if (record_web_audit(r, "record.file.add", id, NULL, change) != DB_OK || db_commit(r->db) != DB_OK) rc = REC_ERR, set_err(&msg, "保存失败");
-            free(change);
-        }
-        if (rc != REC_OK) db_rollback(r->db);
-    }
+    else rc = record_act_file_add(r->db, &who, id, dir, (const unsigned char *)data, len, name, &msg);
     if (path) unlink(path);
     file_done(r, id, rc, "record_upload", NULL, msg);
     free(data);
@@ -373,18 +343,9 @@ void page_my_record_signature(Req *r) {
         const char *b64 = url + strlen(prefix);
         size_t cap = strlen(b64) / 4 * 3 + 3;
         png = xmalloc(cap);
+        Actor who = web_actor(r);
         if (sodium_base642bin(png, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) set_err(&msg, "签名图片数据不完整");
-        else if (db_begin(r->db) != DB_OK) rc = REC_ERR, set_err(&msg, "数据库忙，请稍后重试");
-        else {
-            int64_t fid = 0;
-            rc = record_signature_set(r->db, id, dir, png, len, signer, r->sess->username, &fid, &msg);
-            if (rc == REC_OK) {
-                char *change = xasprintf("{\"signature_file_id\":%lld,\"size\":%zu}", (long long)fid, len);
-                if (record_web_audit(r, "record.signature", id, NULL, change) != DB_OK || db_commit(r->db) != DB_OK) rc = REC_ERR, set_err(&msg, "保存失败");
-                free(change);
-            }
-            if (rc != REC_OK) db_rollback(r->db);
-        }
+        else rc = record_act_signature(r->db, &who, id, dir, png, len, signer, &msg);
     }
     file_done(r, id, rc, "record_signature", NULL, msg);
     free(png);
@@ -399,20 +360,10 @@ void page_my_record_withdraw(Req *r) {
     if (!id) return;
     long long fid = parse_id(web_param(r, "fid"));
     char *reason = web_form(r, "reason"), *msg = NULL;
-    int rc = REC_ERR;
-    if (!fid) rc = REC_NOT_FOUND, set_err(&msg, "文件不存在");
-    else if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        rc = record_file_withdraw(r->db, id, fid, reason, r->sess->username, &msg);
-        if (rc == REC_OK) {
-            json_t *c = json_pack("{s:I, s:s}", "withdrawn_file_id", (json_int_t)fid, "reason", reason ? reason : "");
-            char *change = json_dumps(c, JSON_COMPACT);
-            json_decref(c);
-            if (record_web_audit(r, "record.file.withdraw", id, NULL, change) != DB_OK || db_commit(r->db) != DB_OK) rc = REC_ERR, set_err(&msg, "保存失败");
-            free(change);
-        }
-        if (rc != REC_OK) db_rollback(r->db);
-    }
+    int rc = REC_NOT_FOUND;
+    Actor who = web_actor(r);
+    if (!fid) set_err(&msg, "文件不存在");
+    else rc = record_act_file_withdraw(r->db, &who, id, fid, reason, &msg);
     file_done(r, id, rc, "record_withdraw", NULL, msg);
     free(reason);
     free(msg);
@@ -435,8 +386,7 @@ void api_my_record_put(Req *r) {
         int64_t written = 0, v = 0;
         int rc = save(r, id, body, json_integer_value(ver), errors, &msg, &written);
         char *status = NULL;
-        db_query_int(r->db, &v, "SELECT version FROM record WHERE id = ?", "i", (int64_t)id);
-        db_query_text(r->db, &status, "SELECT status FROM record WHERE id = ?", "i", (int64_t)id);
+        record_version_status(r->db, id, &v, &status);
         if (rc == REC_OK) /* the version this save wrote, not whatever is current by now */
             web_json(r, 200, json_pack("{s:{s:I, s:I, s:s}}", "record", "id", (json_int_t)id, "version", (json_int_t)written, "status",
                                        status ? status : ""));

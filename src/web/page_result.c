@@ -2,10 +2,13 @@
  * (/review) with the read-only record and the return/approve actions, the 检查科室's list of
  * approved records awaiting publication with their deadlines (/results), single and batch
  * publication, and the exchange export for the credit information system. Rules live in
- * src/domain/result.c; every change runs in one transaction with its audit row. Records are
- * visible inside the user's org scope only (404 otherwise). */
+ * src/domain/result.c; every change is one unit of work of src/domain/result_act.c (one
+ * transaction with its audit row): these handlers parse and render. Records are visible inside
+ * the user's org scope only (404 otherwise). */
 #include "../core/clock.h"
+#include "../domain/record_query.h"
 #include "../domain/result.h"
+#include "../domain/result_act.h"
 #include "../domain/task.h"
 #include "result_web.h"
 
@@ -20,19 +23,9 @@ static long long parse_id(const char *s) {
     return s && *s && *end == 0 && id > 0 ? id : 0;
 }
 
-/* 1 when record id exists and belongs to the user's own org (publishing is the org's own act:
- * 谁检查、谁录入、谁公开; an upper level does not publish for a lower one). */
-static int own_record(Req *r, long long id) {
-    int64_t org = 0;
-    if (id) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)id);
-    return r->sess && scope_of(r->db, r->sess->org_id, org) == SCOPE_WRITE;
-}
-
 long long result_web_id(Req *r) {
     long long id = parse_id(web_param(r, "id"));
-    int64_t org = 0;
-    if (id) db_query_int(r->db, &org, "SELECT org_id FROM record WHERE id = ?", "i", (int64_t)id);
-    return web_scope_gate(r, org, "检查记录不存在或不在您的管辖范围内") ? 0 : id;
+    return web_scope_gate(r, record_org(r->db, id), "检查记录不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 int result_web_status(int rc) {
@@ -50,119 +43,9 @@ int result_web_status(int rc) {
     }
 }
 
-/* An audit snapshot of a record: {id, org_id, status, target_code, task_id, review_opinion}. */
-static char *snapshot(Db *db, long long id) {
-    json_t *o = NULL;
-    Stmt *st = db_prepare(db, "SELECT org_id, status, target_code, task_id, review_opinion, "
-                              "published_json FROM record WHERE id = ?");
-    if (st) {
-        db_bind_int(st, 1, id);
-        if (db_step(st) == DB_ROW) {
-            char org[24];
-            snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 0));
-            o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id", (json_int_t)id, "org_id", org,
-                          "status", db_col_text(st, 1), "target_code", db_col_text(st, 2),
-                          "task_id", (json_int_t)db_col_int(st, 3), "review_opinion",
-                          db_col_text(st, 4));
-            if (db_col_text(st, 5))
-                json_object_set_new(o, "published", json_loads(db_col_text(st, 5), 0, NULL));
-        }
-        db_finalize(st);
-    }
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
-    return s;
-}
-
-/* Writes the audit row and commits when rc is RESULT_OK; else (or on failure) rolls back. */
-static int finish(Req *r, int rc, const char *action, long long id, const char *before,
-                  char **msg) {
-    char *after = rc == RESULT_OK ? snapshot(r->db, id) : NULL;
-    if (rc == RESULT_OK && web_audit(r, action, "record", id, before, after) != DB_OK)
-        rc = (set_err(msg, "审计日志写入失败"), RESULT_ERR);
-    if (rc == RESULT_OK && db_commit(r->db) != DB_OK)
-        rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), RESULT_ERR);
-    if (rc != RESULT_OK) db_rollback(r->db);
-    free(after);
-    return rc;
-}
-
 int result_web_review(Req *r, long long id, const char *action, const char *opinion, char **msg) {
-    if (db_begin(r->db) != DB_OK) {
-        set_err(msg, "数据库忙，请稍后重试");
-        return RESULT_ERR;
-    }
-    char today[11];
-    clock_today(today);
-    char *before = snapshot(r->db, id);
-    int rc = result_review(r->db, id, action, r->sess->username, opinion, today, msg);
-    rc = finish(r, rc, str_eq(action, "return") ? "record.return" : "record.approve", id, before,
-                msg);
-    free(before);
-    return rc;
-}
-
-/* Publishes the records of ids in one transaction; problems (may be NULL for one id) get
- * {id, message} rows. *late_count counts late publications. */
-static int publish_ids(Req *r, const int64_t *ids, size_t n, json_t *problems, size_t *late_count,
-                       size_t *published, char **msg) {
-    *late_count = *published = 0;
-    /* Records out of scope are problems too; the others are still tried (and rolled back) so
-     * that every problem is reported at once. */
-    int64_t *mine = xcalloc(n ? n : 1, sizeof *mine);
-    size_t nmine = 0;
-    for (size_t i = 0; i < n; i++) {
-        int dup = 0;
-        for (size_t j = 0; j < nmine; j++)
-            dup |= mine[j] == ids[i];
-        if (dup) continue;
-        if (own_record(r, ids[i]))
-            mine[nmine++] = ids[i];
-        else
-            json_array_append_new(problems,
-                                  json_pack("{s:I, s:s}", "id", (json_int_t)ids[i], "message",
-                                            "检查记录不存在或不在您的管辖范围内"));
-    }
-    int out_of_scope = json_array_size(problems) > 0;
-    ids = mine;
-    n = nmine;
-    if (db_begin(r->db) != DB_OK) {
-        free(mine);
-        set_err(msg, "数据库忙，请稍后重试");
-        return RESULT_ERR;
-    }
-    Calendar *cal = web_calendar(r);
-    char today[11];
-    clock_today(today);
-    char **before = xcalloc(n ? n : 1, sizeof *before);
-    for (size_t i = 0; i < n; i++)
-        before[i] = snapshot(r->db, ids[i]);
-    size_t done = 0;
-    int rc = n ? result_publish_batch(r->db, ids, n, cal, today, r->sess->username, problems, &done)
-               : RESULT_OK;
-    if (rc == RESULT_OK && out_of_scope) rc = RESULT_CONFLICT;
-    for (size_t i = 0; i < n && rc == RESULT_OK; i++) {
-        int64_t late = 0;
-        db_query_int(r->db, &late,
-                     "SELECT count(*) FROM record_event WHERE record_id = ? AND action = '公示' "
-                     "AND opinion LIKE '逾期公示%'",
-                     "i", ids[i]);
-        *late_count += late > 0;
-        char *after = snapshot(r->db, ids[i]);
-        if (web_audit(r, "record.publish", "record", ids[i], before[i], after) != DB_OK)
-            rc = (set_err(msg, "审计日志写入失败"), RESULT_ERR);
-        free(after);
-    }
-    if (rc == RESULT_OK && db_commit(r->db) != DB_OK)
-        rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), RESULT_ERR);
-    if (rc != RESULT_OK) db_rollback(r->db);
-    else *published = n; /* distinct ids, all published */
-    for (size_t i = 0; i < n; i++)
-        free(before[i]);
-    free(before);
-    free(mine);
-    calendar_free(cal);
-    return rc;
+    Actor who = web_actor(r);
+    return result_act_review(r->db, &who, id, action, opinion, msg);
 }
 
 /* ---- review ---- */
@@ -277,7 +160,10 @@ static void publish_and_report(Req *r, const int64_t *ids, size_t n) {
     json_t *problems = json_array();
     size_t late = 0, published = 0;
     char *msg = NULL;
-    int rc = n ? publish_ids(r, ids, n, problems, &late, &published, &msg) : RESULT_INVALID;
+    Actor who = web_actor(r);
+    Calendar *cal = n ? web_calendar(r) : NULL;
+    int rc = n ? result_act_publish(r->db, &who, ids, n, cal, problems, &late, &published, &msg) : RESULT_INVALID;
+    calendar_free(cal);
     if (rc == RESULT_OK) {
         char *loc = xasprintf("/results?ok=published&n=%zu&late=%zu", published, late);
         web_redirect(r, loc);
@@ -329,31 +215,21 @@ void page_results_publish_batch(Req *r) {
 /* ---- exchange ---- */
 
 json_t *result_web_exchange(Req *r, const char *format) {
-    char *from = web_query(r, "from"), *to = web_query(r, "to");
+    char *from = web_query(r, "from"), *to = web_query(r, "to"), *msg = NULL;
     if (str_empty(from)) from = (free(from), NULL);
     if (str_empty(to)) to = (free(to), NULL);
     json_t *rows = NULL;
     if ((from && !date_valid(from)) || (to && !date_valid(to))) {
         web_error(r, 422, "invalid", "from 与 to 应为 YYYY-MM-DD 格式的日期");
-    } else if (db_begin(r->db) != DB_OK) {
-        web_error(r, 503, "busy", "数据库忙，请稍后重试");
     } else {
-        rows = result_exchange_rows(r->db, r->sess->org_id, from, to);
-        json_t *a = json_pack("{s:s, s:s?, s:s?, s:I}", "format", format, "from", from, "to", to,
-                              "rows", (json_int_t)json_array_size(rows));
-        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(a);
-        if (web_audit(r, "result.exchange", "record", 0, NULL, after) != DB_OK ||
-            db_commit(r->db) != DB_OK) {
-            db_rollback(r->db);
-            json_decref(rows);
-            rows = NULL;
-            web_error(r, 500, "export", "导出失败：审计日志写入失败");
-        }
-        free(after);
+        Actor who = web_actor(r);
+        int rc = result_act_exchange(r->db, &who, format, from, to, &rows, &msg);
+        if (rc == RESULT_BUSY) web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
+        else if (rc != RESULT_OK) web_error(r, 500, "export", msg ? msg : "导出失败：审计日志写入失败");
     }
     free(from);
     free(to);
+    free(msg);
     return rows;
 }
 

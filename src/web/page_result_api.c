@@ -3,6 +3,7 @@
  * information system. Same permissions, scope, rules and audit rows as the pages
  * (page_result.c); errors use the envelope {"error": {"code", "message"}}. */
 #include "../core/clock.h"
+#include "../domain/record_query.h"
 #include "../domain/result.h"
 #include "../domain/task.h"
 #include "result_web.h"
@@ -35,7 +36,8 @@ void api_review_action(Req *r) {
     int rc = result_web_review(r, id, action, opinion, &msg);
     if (rc == RESULT_OK) {
         char *status = NULL;
-        db_query_text(r->db, &status, "SELECT status FROM record WHERE id = ?", "i", (int64_t)id);
+        int64_t version = 0;
+        record_version_status(r->db, id, &version, &status);
         web_json(r, 200,
                  json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", status ? status : ""));
         free(status);

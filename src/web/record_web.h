@@ -28,8 +28,6 @@ void api_my_record_put(Req *r);
 /* record_json of record id with today's deadlines on the request's calendar; NULL when absent. */
 json_t *record_web_json(Req *r, long long id);
 
-/* The cert number of the logged-in officer account (user.officer_id), new string or NULL. */
-char *record_web_cert(Req *r);
 /* The record of the :id parameter when it lies in the user's org scope and, with `mine`, in a
  * group the officer is a current member of; else sends 404 and returns 0. */
 long long record_web_id(Req *r, int mine);
@@ -41,7 +39,5 @@ char *record_web_files_dir(Req *r);
 /* Renders the read-only view of record id; file links start with base ("/records" or
  * "/my/records"). */
 void record_web_render_view(Req *r, long long id, const char *base);
-/* Audits an action on record id with before/after snapshots. Returns DB_OK or DB_ERR. */
-int record_web_audit(Req *r, const char *action, long long id, const char *before, const char *extra_after);
 
 #endif

@@ -1,0 +1,161 @@
+/* record_query.c - read-only questions about record forms (see record_query.h). The record,
+ * review and deadline pages (src/web/page_record*.c, page_result*.c, page_dash.c) ask here
+ * instead of holding SQL; the jurisdiction is applied with SCOPE_SQL on the org they pass. */
+#include "record_query.h"
+
+#include "../core/util.h"
+#include "deadline.h"
+#include "record.h"
+#include "scope.h"
+
+#include <stdlib.h>
+
+char *record_officer_cert(Db *db, int64_t user_id) {
+    char *cert = NULL;
+    db_query_text(
+        db, &cert,
+        "SELECT o.cert_no FROM user u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?", "i",
+        user_id);
+    return cert;
+}
+
+int64_t record_org(Db *db, int64_t id) {
+    int64_t org = 0;
+    if (id > 0) db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", id);
+    return org;
+}
+
+int record_officer_in_group(Db *db, int64_t id, const char *cert) {
+    int64_t n = 0;
+    if (cert)
+        db_query_int(
+            db, &n,
+            "SELECT count(*) FROM record rc JOIN draw_member m ON m.draw_id = rc.draw_id AND "
+            "m.target_code = rc.target_code WHERE rc.id = ? AND m.member_code = ? AND m.status = "
+            "'在组'",
+            "it", id, cert);
+    return n != 0;
+}
+
+int record_file_meta(Db *db, int64_t rid, int64_t fid, char **mime, char **sha256, char **kind) {
+    *mime = *sha256 = *kind = NULL;
+    Stmt *st =
+        db_prepare(db, "SELECT mime, sha256, kind FROM record_file WHERE id = ? AND record_id = ?");
+    if (!st) return -1;
+    db_bind_int(st, 1, fid);
+    db_bind_int(st, 2, rid);
+    if (db_step(st) == DB_ROW) {
+        *mime = xstrdup(db_col_text(st, 0));
+        *sha256 = xstrdup(db_col_text(st, 1));
+        *kind = xstrdup(db_col_text(st, 2));
+    }
+    db_finalize(st);
+    return *mime ? 0 : -1;
+}
+
+/* The columns list_row reads, in its order; the caller adds the joins and WHERE. */
+#define LIST_COLS                                                                                  \
+    "SELECT rc.id, t.id, t.code, t.name, rc.target_code, coalesce(g.name, rc.target_code), "       \
+    "rc.status, rc.checked_on, t.month_to, "                                                       \
+    "rc.version, rc.updated_at, d.status FROM record rc JOIN task t ON t.id = rc.task_id JOIN "    \
+    "draw d ON d.id = rc.draw_id "                                                                 \
+    "LEFT JOIN target g ON g.code = rc.target_code "
+
+/* One list row from the columns of LIST_COLS; the deadline only counts while the record is open. */
+static json_t *list_row(Stmt *st, const Calendar *cal, const char *today) {
+    char deadline[11], state[64];
+    int overdue = 0;
+    const char *status = db_col_text(st, 6);
+    int editable = str_eq(status, "待录入") || str_eq(status, "退回");
+    int drc = record_deadline(cal, db_col_text(st, 7), db_col_text(st, 8), today, deadline, state,
+                              &overdue);
+    json_t *row =
+        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:b}", "id",
+                  (json_int_t)db_col_int(st, 0), "task_id", (json_int_t)db_col_int(st, 1),
+                  "task_code", db_col_text(st, 2), "task_name", db_col_text(st, 3), "target_code",
+                  db_col_text(st, 4), "target_name", db_col_text(st, 5), "status", status,
+                  "checked_on", db_col_text(st, 7) ? db_col_text(st, 7) : "", "deadline", deadline,
+                  "deadline_state", editable ? state : "已提交", "overdue", editable && overdue,
+                  "version", (json_int_t)db_col_int(st, 9), "updated_at", db_col_text(st, 10),
+                  "superseded", str_eq(db_col_text(st, 11), "已作废"));
+    deadline_json_set(row, "deadline_text", "provisional", deadline, drc == CAL_PROVISIONAL);
+    return row;
+}
+
+/* The rows of a prepared, bound LIST_COLS statement (finalized here). */
+static json_t *list_rows(Stmt *st, const Calendar *cal, const char *today) {
+    json_t *rows = json_array();
+    if (!st) return rows;
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(rows, list_row(st, cal, today));
+    db_finalize(st);
+    return rows;
+}
+
+json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
+                    const Calendar *cal, const char *today) {
+    Stmt *st = db_prepare(
+        db, LIST_COLS "WHERE " SCOPE_SQL(
+                "rc.org_id") " AND (? = 0 OR rc.task_id = ?) AND (? = '' OR rc.status = ?) "
+                             "ORDER BY t.id DESC, d.draw_no DESC, rc.id LIMIT 1000");
+    if (st)
+        db_bind_va(st, "iiitt", org_id, task_id, task_id, status ? status : "",
+                   status ? status : "");
+    return list_rows(st, cal, today);
+}
+
+json_t *record_list_mine(Db *db, int64_t org_id, const char *cert, const Calendar *cal,
+                         const char *today) {
+    Stmt *st = db_prepare(
+        db,
+        LIST_COLS "JOIN draw_member m ON m.draw_id = rc.draw_id AND m.target_code = rc.target_code "
+                  "WHERE m.member_code = ? AND m.status = '在组' AND " SCOPE_SQL(
+                      "rc.org_id") " ORDER BY rc.status NOT IN ('待录入', '退回'), t.id DESC, "
+                                   "rc.id LIMIT 500");
+    if (st) db_bind_va(st, "ti", cert ? cert : "", org_id);
+    return list_rows(st, cal, today);
+}
+
+json_t *record_task_choices(Db *db, int64_t org_id, int64_t task_id) {
+    json_t *a = json_array();
+    Stmt *st =
+        db_prepare(db, "SELECT DISTINCT t.id, t.code, t.name FROM task t JOIN record rc ON "
+                       "rc.task_id = t.id WHERE " SCOPE_SQL("t.org_id") " ORDER BY t.id DESC");
+    if (!st) return a;
+    db_bind_int(st, 1, org_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a,
+                              json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0),
+                                        "code", db_col_text(st, 1), "name", db_col_text(st, 2),
+                                        "selected", db_col_int(st, 0) == task_id));
+    db_finalize(st);
+    return a;
+}
+
+json_t *record_choices(Db *db, const char *set) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT code, label, coalesce(parent, '') FROM refdata WHERE "
+                              "set_name = ? ORDER BY position");
+    if (!st) return a;
+    db_bind_text(st, 1, set);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "label",
+                                           db_col_text(st, 1), "child", *db_col_text(st, 2) != 0));
+    db_finalize(st);
+    return a;
+}
+
+int64_t record_item_count(Db *db, int64_t id) {
+    int64_t n = 0;
+    db_query_int(db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", id);
+    return n;
+}
+
+void record_version_status(Db *db, int64_t id, int64_t *version, char **status) {
+    *version = 0;
+    db_query_int(db, version, "SELECT version FROM record WHERE id = ?", "i", id);
+    if (status) {
+        *status = NULL;
+        db_query_text(db, status, "SELECT status FROM record WHERE id = ?", "i", id);
+    }
+}
