@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,3 +275,36 @@ char *str_cell_export(const char *s, int csv) {
 }
 
 const char *str_cell_import(const char *s) { return s && *s == '\'' && quoted_formula_like(s) ? s + 1 : s; }
+
+/* The length of the valid UTF-8 character at p (at most n bytes), or 0. */
+static size_t utf8_char_len(const char *p, size_t n) {
+    unsigned c = (unsigned char)*p;
+    size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    return k && k <= n && utf8_valid(p, k) ? k : 0;
+}
+
+char *text_to_utf8(const char *s, size_t n) {
+    if (utf8_valid(s, n) && !memchr(s, 0, n)) return xstrndup(s, n);
+    if (!memchr(s, 0, n)) { /* a strict GB18030 reading, whole or nothing */
+        iconv_t cd = iconv_open("UTF-8", "GB18030");
+        if (cd != (iconv_t)-1) {
+            size_t cap = n * 4 + 1, inleft = n, outleft = cap - 1;
+            char *out = xmalloc(cap), *in = (char *)s, *o = out;
+            size_t rc = iconv(cd, &in, &inleft, &o, &outleft);
+            iconv_close(cd);
+            if (rc != (size_t)-1 && inleft == 0) {
+                *o = 0;
+                if (utf8_valid(out, (size_t)(o - out))) return out;
+            }
+            free(out);
+        }
+    }
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n;) {
+        size_t k = s[i] ? utf8_char_len(s + i, n - i) : 0;
+        if (k) buf_append(&b, s + i, k), i += k;
+        else buf_puts(&b, "\xEF\xBF\xBD"), i++;
+    }
+    return buf_steal(&b);
+}

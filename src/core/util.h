@@ -73,6 +73,10 @@ int str_starts(const char *s, const char *prefix);
 size_t utf8_len(const char *s);
 /* 1 when the bytes are valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t n);
+/* The n bytes at s as valid UTF-8 (new string): as they are when they already are; else read as
+ * GB18030 (what Chinese Windows sends for a file name) when they are that; else with each byte that
+ * is not part of a valid character replaced by U+FFFD. NUL bytes become U+FFFD too. */
+char *text_to_utf8(const char *s, size_t n);
 
 /* Dates as ISO strings "YYYY-MM-DD". Returns 1 when s is a valid calendar date. */
 int date_valid(const char *s);
