@@ -23,12 +23,14 @@ static int key_index(const DirKind *k) {
 /* 1 when who may change row id of kind k: a row owned by an org only in who's own org; orgs
  * themselves are set up from above, in who's subtree (the read scope already checked). */
 static int row_writable(Db *db, const Actor *who, const DirKind *k, long long id) {
-    return dir_field_index(k, "org_id") < 0 || scope_of(db, who->org_id, dir_row_org(db, k, id)) == SCOPE_WRITE;
+    return dir_field_index(k, "org_id") < 0 ||
+           scope_of(db, who->org_id, dir_row_org(db, k, id)) == SCOPE_WRITE;
 }
 
 /* The row to change, in who's jurisdiction and writable by who: DIR_EDIT_OK with *existing
  * (caller decrefs), else the refusal with *why. */
-static int load_writable(Db *db, const Actor *who, const DirKind *k, long long id, json_t **existing, char **why) {
+static int load_writable(Db *db, const Actor *who, const DirKind *k, long long id,
+                         json_t **existing, char **why) {
     *existing = dir_get(db, who, k, id, 0, 0);
     if (!*existing) return set_err(why, NOT_FOUND_TEXT), DIR_EDIT_NOT_FOUND;
     if (!row_writable(db, who, k, id)) {
@@ -45,8 +47,8 @@ static const char *existing_value(json_t *existing, const char *column) {
 
 /* Parses the input into row: on an update the code stays the stored one, and personal data left
  * empty (it is shown masked or not at all) stays unchanged. */
-static void parse_input(DirContext *ctx, const DirKind *k, long long id, json_t *existing, DirInput in, void *arg,
-                        DirRow *row, DirErrors *errs) {
+static void parse_input(DirContext *ctx, const DirKind *k, long long id, json_t *existing,
+                        DirInput in, void *arg, DirRow *row, DirErrors *errs) {
     int ki = key_index(k);
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
@@ -55,13 +57,16 @@ static void parse_input(DirContext *ctx, const DirKind *k, long long id, json_t 
             continue;
         }
         char *v = in(f, arg);
-        int insured_name = id && !strcmp(f->column, "name") && str_eq(existing_value(existing, "kind"), "insured");
-        if (id && ((f->flags & FF_SECRET) || insured_name) && v && !*v) { /* shown masked or empty: unchanged */
+        int insured_name =
+            id && !strcmp(f->column, "name") && str_eq(existing_value(existing, "kind"), "insured");
+        if (id && ((f->flags & FF_SECRET) || insured_name) && v &&
+            !*v) { /* shown masked or empty: unchanged */
             free(v);
             v = NULL;
         }
         if (id && v && !strcmp(f->column, "id_number")) {
-            dir_errors_add(errs, (int)i, "身份证号决定参保人的化名编码，不能修改；如登记有误请停用后新建");
+            dir_errors_add(errs, (int)i,
+                           "身份证号决定参保人的化名编码，不能修改；如登记有误请停用后新建");
             free(v);
             continue;
         }
@@ -75,8 +80,8 @@ static void audit_refused(Db *db, const Actor *who, const DirKind *k) {
     if (uow_begin(db, NULL) != 0) return;
     char action[64];
     snprintf(action, sizeof action, "%s.create.refused", k->table);
-    int ok = uow_audit(db, who, action, k->table, 0, 0, NULL, "{\"reason\":\"code registered outside the jurisdiction\"}",
-                       NULL) == 0;
+    int ok = uow_audit(db, who, action, k->table, 0, 0, NULL,
+                       "{\"reason\":\"code registered outside the jurisdiction\"}", NULL) == 0;
     uow_end(db, ok, NULL);
 }
 
@@ -84,16 +89,19 @@ static void audit_refused(Db *db, const Actor *who, const DirKind *k) {
  * one registered by an org outside the jurisdiction is not (nor an insured person's pseudonym):
  * the answer must not tell whether someone else registered it (an existence oracle for personal
  * data). */
-static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, long long id, const DirRow *row,
-                                 DirErrors *errs) {
+static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, long long id,
+                                 const DirRow *row, DirErrors *errs) {
     int org = dir_field_index(k, "org_id"), ki = key_index(k);
-    if (org >= 0 && row->v[org] && scope_of(db, who->org_id, scope_org_by_code(db, row->v[org])) != SCOPE_WRITE)
+    if (org >= 0 && row->v[org] &&
+        scope_of(db, who->org_id, scope_org_by_code(db, row->v[org])) != SCOPE_WRITE)
         dir_errors_add(errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
     if (id || !row->v[ki]) return;
     int seen = dir_code_seen(db, k, row->v[ki], who->org_id), kind = dir_field_index(k, "kind");
     int pseudonym = !strcmp(k->table, "target") && kind >= 0 && str_eq(row->v[kind], "insured");
-    if (seen == 1 && !pseudonym) dir_errors_add(errs, ki, "“%s”已存在，请在原记录上编辑", row->v[ki]);
-    else if (seen == 1) dir_errors_add(errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");
+    if (seen == 1 && !pseudonym)
+        dir_errors_add(errs, ki, "“%s”已存在，请在原记录上编辑", row->v[ki]);
+    else if (seen == 1)
+        dir_errors_add(errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");
     else if (seen == 2) {
         dir_errors_add(errs, -1, "无法登记：请核对编码；如确属本机构的对象，请联系系统管理员");
         audit_refused(db, who, k);
@@ -113,18 +121,23 @@ static int64_t input_version(DirInput in, void *arg) {
 /* A credit grade changes only with a reason and a basis (credit.h): grade_reason and grade_basis
  * beside grade, in the form and in the API. Adds the missing ones to grade_errors and hands both
  * to ctx. */
-static void check_grade_change(DirContext *ctx, const DirKind *k, long long id, json_t *existing, const DirRow *row,
-                               DirInput in, void *arg, json_t *grade_errors) {
+static void check_grade_change(DirContext *ctx, const DirKind *k, long long id, json_t *existing,
+                               const DirRow *row, DirInput in, void *arg, json_t *grade_errors) {
     int gi = !strcmp(k->table, "target") ? dir_field_index(k, "grade") : -1;
-    if (!id || gi < 0 || !row->v[gi] || str_eq(row->v[gi], existing_value(existing, "grade"))) return;
+    if (!id || gi < 0 || !row->v[gi] || str_eq(row->v[gi], existing_value(existing, "grade")))
+        return;
     DirField fr = {.header = "调整理由", .column = "grade_reason", .type = FT_TEXT};
     DirField fb = {.header = "调整依据", .column = "grade_basis", .type = FT_TEXT};
     char *reason = in(&fr, arg), *basis = in(&fb, arg);
     if (reason) str_trim(reason);
     if (basis) str_trim(basis);
-    if (str_empty(reason)) json_object_set_new(grade_errors, "grade_reason", json_string("调整信用风险等级须填写理由"));
+    if (str_empty(reason))
+        json_object_set_new(grade_errors, "grade_reason",
+                            json_string("调整信用风险等级须填写理由"));
     if (str_empty(basis))
-        json_object_set_new(grade_errors, "grade_basis", json_string("调整信用风险等级须填写依据：信用评价文号或引起调整的检查记录"));
+        json_object_set_new(
+            grade_errors, "grade_basis",
+            json_string("调整信用风险等级须填写依据：信用评价文号或引起调整的检查记录"));
     dir_context_allow_grade_change(ctx, reason, basis);
     free(reason);
     free(basis);
@@ -134,14 +147,15 @@ static void check_grade_change(DirContext *ctx, const DirKind *k, long long id, 
 static json_t *errors_json(const DirKind *k, const DirErrors *errs, json_t *into) {
     for (size_t i = 0; i < errs->n; i++) {
         const char *col = errs->e[i].field >= 0 ? k->fields[errs->e[i].field].column : "_row";
-        if (!json_object_get(into, col)) json_object_set_new(into, col, json_string(errs->e[i].reason));
+        if (!json_object_get(into, col))
+            json_object_set_new(into, col, json_string(errs->e[i].reason));
     }
     return into;
 }
 
 /* The save itself: one transaction with the audit row when anything changed. */
-static int save_row(Db *db, const Actor *who, DirContext *ctx, const DirKind *k, long long id, const DirRow *row,
-                    long long *id_out, int64_t *current_version, char **why) {
+static int save_row(Db *db, const Actor *who, DirContext *ctx, const DirKind *k, long long id,
+                    const DirRow *row, long long *id_out, int64_t *current_version, char **why) {
     char *before = NULL, *after = NULL, *err = NULL;
     long long saved = 0;
     int ok = uow_begin(db, NULL) == 0;
@@ -159,13 +173,16 @@ static int save_row(Db *db, const Actor *who, DirContext *ctx, const DirKind *k,
     if (ok) after = dir_row_audit_text(db, k, saved);
     char action[64];
     snprintf(action, sizeof action, "%s.%s", k->table, id ? "update" : "create");
-    /* the engine says whether anything changed: the texts are masked, so two phones may look alike */
-    if (ok && outcome != DIR_UNCHANGED) ok = uow_audit(db, who, action, k->table, saved, 0, before, after, NULL) == 0;
+    /* the engine says whether anything changed: the texts are masked, so two phones may look alike
+     */
+    if (ok && outcome != DIR_UNCHANGED)
+        ok = uow_audit(db, who, action, k->table, saved, 0, before, after, NULL) == 0;
     int rc = DIR_EDIT_OK;
     if (!uow_end(db, ok, NULL)) {
         set_err(why, "保存失败: %s", err ? err : db_errmsg(db));
         rc = DIR_EDIT_ERR;
-    } else *id_out = saved;
+    } else
+        *id_out = saved;
     free(err);
     free(before);
     free(after);
@@ -191,7 +208,8 @@ int dir_edit_save(Db *db, const Actor *who, const DirKind *k, long long id, DirI
     int rc = DIR_EDIT_INVALID;
     int64_t expect_version = id ? input_version(in, arg) : 0;
     if (id && !expect_version) { /* the version the caller read: required for an update */
-        *errors = json_pack("{s:s}", "version", "须提供读取时的版本号 version（防止覆盖他人的修改）");
+        *errors =
+            json_pack("{s:s}", "version", "须提供读取时的版本号 version（防止覆盖他人的修改）");
         goto out;
     }
     json_t *grade_errors = json_object();

@@ -35,19 +35,25 @@ static void p_free(Params *p) {
 }
 static void p_bind(Params *p, Stmt *st) {
     for (int k = 0; k < p->n; k++) {
-        if (p->type[k] == 'i') db_bind_int(st, k + 1, p->i[k]);
-        else db_bind_text(st, k + 1, p->t[k]);
+        if (p->type[k] == 'i')
+            db_bind_int(st, k + 1, p->i[k]);
+        else
+            db_bind_text(st, k + 1, p->t[k]);
     }
 }
 
 /* The scope condition of kind k for an account of org, appended to `where` with its parameter. */
 static void add_scope(int64_t org, const DirKind *k, Buf *where, Params *p) {
-    const char *col = dir_field_index(k, "org_id") >= 0 ? "t.org_id" : !strcmp(k->name, "orgs") ? "t.id" : NULL;
+    const char *col = dir_field_index(k, "org_id") >= 0 ? "t.org_id"
+                      : !strcmp(k->name, "orgs")        ? "t.id"
+                                                        : NULL;
     if (!col) return;
     /* unary + keeps SQLite from driving the scan by the org index: pages are read in id order,
      * so the planner must walk the rowid from the keyset position and stop after one page */
-    if (!strcmp(col, "t.id")) buf_puts(where, " AND " SCOPE_SQL("+t.id"));
-    else buf_puts(where, " AND " SCOPE_SQL("+t.org_id"));
+    if (!strcmp(col, "t.id"))
+        buf_puts(where, " AND " SCOPE_SQL("+t.id"));
+    else
+        buf_puts(where, " AND " SCOPE_SQL("+t.org_id"));
     p_int(p, org);
 }
 
@@ -71,7 +77,8 @@ static int key_index(const DirKind *k) {
 
 /* The condition of one field's filter value v (non-empty); unknown enum codes and malformed
  * region prefixes filter nothing. */
-static void add_field_filter(const DirKind *k, const DirField *f, const char *v, Buf *where, Params *p) {
+static void add_field_filter(const DirKind *k, const DirField *f, const char *v, Buf *where,
+                             Params *p) {
     if (f->type == FT_ENUM) {
         for (const Choice *c = f->choices; c->code; c++)
             if (!strcmp(c->code, v)) {
@@ -87,17 +94,21 @@ static void add_field_filter(const DirKind *k, const DirField *f, const char *v,
             p_text(p, like_pattern(v, 1));
         }
     } else if (f->type == FT_REF) {
-        buf_printf(where, " AND t.%s = (SELECT id FROM %s WHERE code = ?)", f->column, f->ref_table);
+        buf_printf(where, " AND t.%s = (SELECT id FROM %s WHERE code = ?)", f->column,
+                   f->ref_table);
         p_text(p, xstrdup(v));
     } else if (f->type == FT_TAGS && k->link_table) {
-        buf_printf(where, " AND t.id IN (SELECT %s FROM %s WHERE tag_id = (SELECT id FROM tag WHERE code = ?))",
-                   k->link_fk, k->link_table);
+        buf_printf(
+            where,
+            " AND t.id IN (SELECT %s FROM %s WHERE tag_id = (SELECT id FROM tag WHERE code = ?))",
+            k->link_fk, k->link_table);
         p_text(p, xstrdup(v));
     }
 }
 
 /* WHERE clause of q inside the jurisdiction of org. */
-static void build_filters(int64_t org, const DirKind *k, const DirQuery *dq, Buf *where, Params *p) {
+static void build_filters(int64_t org, const DirKind *k, const DirQuery *dq, Buf *where,
+                          Params *p) {
     buf_puts(where, " WHERE 1=1");
     add_scope(org, k, where, p);
     if (dq->q && *dq->q) {
@@ -166,10 +177,13 @@ static char *display(Db *db, const DirKind *k, int i, const char *v) {
 
 /* 1 for the personal data masked for everyone by default (ID and phone numbers): unmasked only
  * in an export by an account granted 个人信息导出, for a stated purpose, audited. */
-static int always_masked(const DirField *f) { return !strcmp(f->column, "id_number") || !strcmp(f->column, "phone"); }
+static int always_masked(const DirField *f) {
+    return !strcmp(f->column, "id_number") || !strcmp(f->column, "phone");
+}
 
 /* A personal-data field (FF_SECRET: ID numbers, phones, addresses) as a reader may see it:
- * ID and phone numbers always masked, the others (addresses) for roles that cannot edit the kind. */
+ * ID and phone numbers always masked, the others (addresses) for roles that cannot edit the kind.
+ */
 static char *secret_text(const DirField *f, const char *v, int full) {
     if (!v) return NULL;
     if (!strcmp(f->column, "id_number")) return mask_id_number(v);
@@ -181,7 +195,8 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
     json_t *fields = json_object(), *disp = json_object();
     int ki = dir_field_index(k, "kind");
     /* an insured person's name is personal data: masked (张*丰), never sent back to a form */
-    int insured = !strcmp(k->table, "target") && ki >= 0 && str_eq(db_col_text(st, DIR_SELECT_FIRST_FIELD + ki), "insured");
+    int insured = !strcmp(k->table, "target") && ki >= 0 &&
+                  str_eq(db_col_text(st, DIR_SELECT_FIRST_FIELD + ki), "insured");
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         const char *v = db_col_text(st, DIR_SELECT_FIRST_FIELD + (int)i);
@@ -196,7 +211,8 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
         if (f->flags & FF_SECRET) {
             char *m = secret_text(f, v, full);
             /* ID and phone numbers are never sent back; edits leave them unchanged when empty */
-            json_object_set_new(fields, col, m && !always_masked(f) && full ? json_string(m) : json_null());
+            json_object_set_new(fields, col,
+                                m && !always_masked(f) && full ? json_string(m) : json_null());
             json_object_set_new(disp, col, json_string(m ? m : ""));
             free(m);
             continue;
@@ -214,8 +230,8 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
 /* The rows matching `where` (stopping past DIR_COUNT_CAP): exact totals of 100,000-row lists cost
  * more than the page itself, and "10000+" is all a reader needs. */
 static int64_t count_rows(Db *db, const DirKind *k, const Buf *where, Params *p) {
-    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT %d)", k->table, where->data,
-                          DIR_COUNT_CAP + 1);
+    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT %d)", k->table,
+                          where->data, DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int64_t total = 0;
@@ -229,8 +245,8 @@ static int64_t count_rows(Db *db, const DirKind *k, const Buf *where, Params *p)
 
 /* Appends to rows the page after `a` (or, with b > 0, before b, kept in id order); *more: a row
  * beyond the page exists. Returns the number of rows on the page. */
-static int page_rows(Db *db, const DirKind *k, const Buf *where, Params *p, long long a, long long b, int full,
-                     json_t *rows, int *more) {
+static int page_rows(Db *db, const DirKind *k, const Buf *where, Params *p, long long a,
+                     long long b, int full, json_t *rows, int *more) {
     char *sel = dir_select_sql(k);
     Buf q;
     buf_init(&q);
@@ -259,8 +275,10 @@ static int page_rows(Db *db, const DirKind *k, const Buf *where, Params *p, long
             break;
         }
         json_t *row = row_json(db, k, st, full);
-        if (b > 0) json_array_insert_new(rows, 0, row);
-        else json_array_append_new(rows, row);
+        if (b > 0)
+            json_array_insert_new(rows, 0, row);
+        else
+            json_array_append_new(rows, row);
         n++;
     }
     db_finalize(st);
@@ -277,7 +295,8 @@ json_t *dir_list(Db *db, const Actor *who, const DirKind *k, const DirQuery *dq,
     int64_t total = count_rows(db, k, &where, &p);
     int more = 0, n = page_rows(db, k, &where, &p, a, b, full, rows, &more);
     long long first = n ? json_integer_value(json_object_get(json_array_get(rows, 0), "id")) : 0;
-    long long last = n ? json_integer_value(json_object_get(json_array_get(rows, (size_t)n - 1), "id")) : 0;
+    long long last =
+        n ? json_integer_value(json_object_get(json_array_get(rows, (size_t)n - 1), "id")) : 0;
     int has_next = b > 0 ? n > 0 : more;
     int has_prev = b > 0 ? more : a > 0;
     json_object_set_new(out, "rows", rows);
@@ -315,7 +334,8 @@ static json_t *raw_row(Db *db, const DirKind *k, long long id) {
 char *dir_row_audit_text(Db *db, const DirKind *k, long long id) {
     json_t *o = raw_row(db, k, id);
     if (!o) return NULL;
-    if (str_eq(json_string_value(json_object_get(o, "kind")), "insured") && json_is_string(json_object_get(o, "name"))) {
+    if (str_eq(json_string_value(json_object_get(o, "kind")), "insured") &&
+        json_is_string(json_object_get(o, "name"))) {
         char *m = mask_person_name(json_string_value(json_object_get(o, "name")));
         json_object_set_new(o, "name", json_string(m));
         free(m);
@@ -356,12 +376,15 @@ static json_t *changes_between(Db *db, const DirKind *k, json_t *old, json_t *ne
         const char *a = json_string_value(json_object_get(old, col));
         const char *b = json_string_value(json_object_get(newer, col));
         if (str_eq(a, b)) continue;
-        int secret = ((k->fields[i].flags & FF_SECRET) && (!full || always_masked(&k->fields[i]))) ||
-                     (!strcmp(col, "name") && (str_eq(json_string_value(json_object_get(old, "kind")), "insured") ||
-                                               str_eq(json_string_value(json_object_get(newer, "kind")), "insured")));
+        int secret =
+            ((k->fields[i].flags & FF_SECRET) && (!full || always_masked(&k->fields[i]))) ||
+            (!strcmp(col, "name") &&
+             (str_eq(json_string_value(json_object_get(old, "kind")), "insured") ||
+              str_eq(json_string_value(json_object_get(newer, "kind")), "insured")));
         char *da = secret ? xstrdup("（已隐藏）") : raw_display(db, k, (int)i, a);
         char *db_ = secret ? xstrdup("（已隐藏）") : raw_display(db, k, (int)i, b);
-        json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", k->fields[i].header, "from", da, "to", db_));
+        json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "label", k->fields[i].header,
+                                                 "from", da, "to", db_));
         free(da);
         free(db_);
     }
@@ -395,7 +418,8 @@ static json_t *history(Db *db, const DirKind *k, long long id, int full) {
     return out;
 }
 
-json_t *dir_get(Db *db, const Actor *who, const DirKind *k, long long id, int full, int with_history) {
+json_t *dir_get(Db *db, const Actor *who, const DirKind *k, long long id, int full,
+                int with_history) {
     Buf where;
     buf_init(&where);
     Params p = {0};
@@ -424,30 +448,34 @@ json_t *dir_get(Db *db, const Actor *who, const DirKind *k, long long id, int fu
 static json_t *code_names(Stmt *st) {
     json_t *a = json_array();
     while (st && db_step(st) == DB_ROW)
-        json_array_append_new(a, json_pack("{s:s, s:s?}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s?}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
     db_finalize(st);
     return a;
 }
 
 json_t *dir_ref_options(Db *db, const Actor *who, const char *ref_table) {
-    const char *sql = !strcmp(ref_table, "org")
-                          ? "SELECT t.code, t.name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY t.code"
-                      : !strcmp(ref_table, "dept")
-                          ? "SELECT t.code, t.name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY t.code"
-                          : "SELECT t.code, t.name FROM tag t WHERE ? > 0 ORDER BY t.code";
+    const char *sql =
+        !strcmp(ref_table, "org")
+            ? "SELECT t.code, t.name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY t.code"
+        : !strcmp(ref_table, "dept")
+            ? "SELECT t.code, t.name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY t.code"
+            : "SELECT t.code, t.name FROM tag t WHERE ? > 0 ORDER BY t.code";
     Stmt *st = db_prepare(db, sql);
     if (st) db_bind_int(st, 1, who->org_id);
     return code_names(st);
 }
 
 json_t *dir_tag_options(Db *db, const char *applies_to) {
-    Stmt *st = db_prepare(db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN ('通用', ?) ORDER BY code");
+    Stmt *st = db_prepare(db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN "
+                              "('通用', ?) ORDER BY code");
     if (st) db_bind_text(st, 1, applies_to);
     return code_names(st);
 }
 
-int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, const char *path,
-                     TableFormat fmt, DirExportPii pii, long long *rows, char **err) {
+int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q,
+                     const char *path, TableFormat fmt, DirExportPii pii, long long *rows,
+                     char **err) {
     Buf where;
     buf_init(&where);
     Params p = {0};
@@ -458,7 +486,8 @@ int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery 
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int rc = -1;
-    if (!st) set_err(err, "数据库错误: %s", db_errmsg(db));
+    if (!st)
+        set_err(err, "数据库错误: %s", db_errmsg(db));
     else {
         p_bind(&p, st);
         rc = dir_export_rows(db, k, path, fmt, st, pii, rows, err);
@@ -469,7 +498,8 @@ int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery 
 
 int dir_export_all(Db *db, const Actor *who, const DirKind *k, const char *path, TableFormat fmt,
                    DirExportPii pii, long long *rows, char **err) {
-    /* masked by default, as on the pages; unmasked only within the granted account's jurisdiction */
+    /* masked by default, as on the pages; unmasked only within the granted account's jurisdiction
+     */
     int scoped = pii == DIR_EXPORT_UNMASKED && dir_field_index(k, "org_id") >= 0;
     char *sel = dir_select_sql(k);
     char *sql = xasprintf("%s%s ORDER BY t.id", sel, scoped ? " WHERE " SCOPE_SQL("t.org_id") : "");

@@ -19,10 +19,10 @@
 
 /* The filters of a list (the caller owns the strings; NULL or "" means no filter). */
 typedef struct DirQuery {
-    char *q;                      /* searched in the key code and the name (trimmed here) */
-    char *field[DIR_MAX_FIELDS];  /* per field of the kind, as k->fields: enum code, region prefix,
-                                     referenced row's code or tag code */
-    long long after, before;      /* keyset paging: the rows after / before this id (0: none) */
+    char *q;                     /* searched in the key code and the name (trimmed here) */
+    char *field[DIR_MAX_FIELDS]; /* per field of the kind, as k->fields: enum code, region prefix,
+                                    referenced row's code or tag code */
+    long long after, before;     /* keyset paging: the rows after / before this id (0: none) */
 } DirQuery;
 
 /* One page of kind k's rows matching q inside who's jurisdiction (who->org_id and below), in id
@@ -36,7 +36,8 @@ json_t *dir_list(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, 
 /* Row id of kind k in who's jurisdiction, as a list row, with "history": [{version, to_version,
  * replaced_at, replaced_by, changes: [{label, from, to}]}] when with_history; NULL when absent or
  * outside. Caller decrefs. */
-json_t *dir_get(Db *db, const Actor *who, const DirKind *k, long long id, int full, int with_history);
+json_t *dir_get(Db *db, const Actor *who, const DirKind *k, long long id, int full,
+                int with_history);
 
 /* The rows a reference field to ref_table ("org", "dept", "tag") may name, in code order: orgs and
  * depts of who's jurisdiction, every tag. [{code, name}]; caller decrefs. */
@@ -53,8 +54,9 @@ char *dir_row_audit_text(Db *db, const DirKind *k, long long id);
 /* Writes every row matching q in who's jurisdiction, in id order, to path, personal data as pii
  * says (the caller has checked the permission and writes the audit row, dir_export_audit).
  * *rows receives the count. Returns 0 or -1 with *err. */
-int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, const char *path,
-                     TableFormat fmt, DirExportPii pii, long long *rows, char **err);
+int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q,
+                     const char *path, TableFormat fmt, DirExportPii pii, long long *rows,
+                     char **err);
 
 /* The command line's export: every row of kind k in id order; an unmasked export of a kind owned
  * by an org only the rows of who->org_id and below. Returns 0 or -1 with *err. */

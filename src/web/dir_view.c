@@ -24,7 +24,8 @@ int dv_can_write(Req *r, const DirKind *k) {
 static void query_read(Req *r, const DirKind *k, DirQuery *q) {
     memset(q, 0, sizeof *q);
     q->q = web_query(r, "q");
-    for (size_t i = 0; i < k->nfields; i++) q->field[i] = web_query(r, k->fields[i].column);
+    for (size_t i = 0; i < k->nfields; i++)
+        q->field[i] = web_query(r, k->fields[i].column);
     char *after = web_query(r, "after"), *before = web_query(r, "before");
     q->after = after ? atoll(after) : 0;
     q->before = before ? atoll(before) : 0;
@@ -34,7 +35,8 @@ static void query_read(Req *r, const DirKind *k, DirQuery *q) {
 
 static void query_free(DirQuery *q) {
     free(q->q);
-    for (size_t i = 0; i < DIR_MAX_FIELDS; i++) free(q->field[i]);
+    for (size_t i = 0; i < DIR_MAX_FIELDS; i++)
+        free(q->field[i]);
 }
 
 json_t *dv_list(Req *r, const DirKind *k) {
@@ -67,7 +69,8 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
             long long *id_out, char **message, int64_t *current_version) {
     Actor who = web_actor(r);
     InputCall call = {r, in, arg};
-    int rc = dir_edit_save(r->db, &who, k, id, call_input, &call, errors, id_out, current_version, message);
+    int rc = dir_edit_save(r->db, &who, k, id, call_input, &call, errors, id_out, current_version,
+                           message);
     return rc == DIR_EDIT_OK          ? (id ? 200 : 201)
            : rc == DIR_EDIT_INVALID   ? 422
            : rc == DIR_EDIT_NOT_FOUND ? 404
@@ -87,7 +90,8 @@ int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, co
                                       : 500;
 }
 
-int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii, long long *rows, char **err) {
+int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii,
+              long long *rows, char **err) {
     DirQuery q;
     query_read(r, k, &q);
     Actor who = web_actor(r);

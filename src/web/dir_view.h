@@ -28,10 +28,11 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
  * *message. */
 int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, const char *reason,
                   char **message);
-/* Writes the rows the list shows with the same filters and scope (the query string) to path, personal
- * data as pii says (the caller checks the permission and writes the audit row); *rows receives the
- * count. Returns 0 or -1 with *err. */
-int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii, long long *rows, char **err);
+/* Writes the rows the list shows with the same filters and scope (the query string) to path,
+ * personal data as pii says (the caller checks the permission and writes the audit row); *rows
+ * receives the count. Returns 0 or -1 with *err. */
+int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii,
+              long long *rows, char **err);
 /* 1 when the current user may write this kind. */
 int dv_can_write(Req *r, const DirKind *k);
 

@@ -48,7 +48,9 @@ static void seed(const char *kind, const char *const *cells, size_t n) {
     dir_errors_free(&errs);
     dir_context_free(ctx);
 }
-#define SEED(kind, ...) seed((kind), (const char *const[]){__VA_ARGS__}, ARRAY_LEN(((const char *const[]){__VA_ARGS__})))
+#define SEED(kind, ...)                                                                            \
+    seed((kind), (const char *const[]){__VA_ARGS__},                                               \
+         ARRAY_LEN(((const char *const[]){__VA_ARGS__})))
 
 static void setup(void) {
     int fd = mkstemp(db_path);
@@ -63,9 +65,10 @@ static void setup(void) {
     city = org_id("130500"), ningjin = org_id("130528"), lincheng = org_id("130522");
 }
 
-static const char *const officer[] = {"cert_no", "YB100", "name", "王执法", "org_id", "130528", "dept_id", "D1",
-                                      "cert_valid_from", "2024-01-01", "cert_valid_to", "2029-12-31", "region", "130528",
-                                      "phone", "13812345678", NULL};
+static const char *const officer[] = {
+    "cert_no", "YB100",           "name",       "王执法",        "org_id",     "130528", "dept_id",
+    "D1",      "cert_valid_from", "2024-01-01", "cert_valid_to", "2029-12-31", "region", "130528",
+    "phone",   "13812345678",     NULL};
 
 static long long officer_id;
 
@@ -75,7 +78,8 @@ static void test_create_is_audited(void) {
     long long id = 0;
     int64_t cur = 0;
     char *why = NULL;
-    CHECK_INT(dir_edit_save(db, &who, dir_kind_find("officers"), 0, pairs_input, (void *)officer, &errors, &id, &cur, &why),
+    CHECK_INT(dir_edit_save(db, &who, dir_kind_find("officers"), 0, pairs_input, (void *)officer,
+                            &errors, &id, &cur, &why),
               DIR_EDIT_OK);
     CHECK(id > 0);
     officer_id = id;
@@ -88,7 +92,8 @@ static void test_create_is_audited(void) {
     CHECK_INT(org, ningjin);
     free(after);
     /* the same code again: a field error, nothing written */
-    CHECK_INT(dir_edit_save(db, &who, dir_kind_find("officers"), 0, pairs_input, (void *)officer, &errors, &id, &cur, &why),
+    CHECK_INT(dir_edit_save(db, &who, dir_kind_find("officers"), 0, pairs_input, (void *)officer,
+                            &errors, &id, &cur, &why),
               DIR_EDIT_INVALID);
     CHECK(json_object_get(errors, "cert_no") != NULL);
     json_decref(errors);
@@ -99,18 +104,23 @@ static void test_create_is_audited(void) {
 static void test_update_needs_version(void) {
     Actor who = {.username = "staff", .org_id = ningjin};
     const DirKind *k = dir_kind_find("officers");
-    const char *no_version[] = {"name", "王五", NULL}, *v1[] = {"name", "王五", "version", "1", NULL};
+    const char *no_version[] = {"name", "王五", NULL},
+               *v1[] = {"name", "王五", "version", "1", NULL};
     json_t *errors = NULL;
     long long id = 0;
     int64_t cur = 0;
     char *why = NULL;
-    CHECK_INT(dir_edit_save(db, &who, k, officer_id, pairs_input, no_version, &errors, &id, &cur, &why), DIR_EDIT_INVALID);
+    CHECK_INT(
+        dir_edit_save(db, &who, k, officer_id, pairs_input, no_version, &errors, &id, &cur, &why),
+        DIR_EDIT_INVALID);
     CHECK(json_object_get(errors, "version") != NULL);
     json_decref(errors);
-    CHECK_INT(dir_edit_save(db, &who, k, officer_id, pairs_input, v1, &errors, &id, &cur, &why), DIR_EDIT_OK);
+    CHECK_INT(dir_edit_save(db, &who, k, officer_id, pairs_input, v1, &errors, &id, &cur, &why),
+              DIR_EDIT_OK);
     CHECK_INT(audit_count("officer.update"), 1);
     /* read at version 1, stored at 2: refused with the stored version */
-    CHECK_INT(dir_edit_save(db, &who, k, officer_id, pairs_input, v1, &errors, &id, &cur, &why), DIR_EDIT_STALE);
+    CHECK_INT(dir_edit_save(db, &who, k, officer_id, pairs_input, v1, &errors, &id, &cur, &why),
+              DIR_EDIT_STALE);
     CHECK_INT(cur, 2);
     CHECK(why != NULL);
     free(why);
@@ -118,15 +128,19 @@ static void test_update_needs_version(void) {
 
 static void test_jurisdiction(void) {
     const DirKind *k = dir_kind_find("officers");
-    Actor upper = {.username = "city", .org_id = city}, outsider = {.username = "lc", .org_id = lincheng};
+    Actor upper = {.username = "city", .org_id = city},
+          outsider = {.username = "lc", .org_id = lincheng};
     const char *v2[] = {"name", "赵六", "version", "2", NULL};
     json_t *errors = NULL;
     long long id = 0;
     int64_t cur = 0;
     char *why = NULL;
-    CHECK_INT(dir_edit_save(db, &upper, k, officer_id, pairs_input, v2, &errors, &id, &cur, &why), DIR_EDIT_FORBIDDEN);
+    CHECK_INT(dir_edit_save(db, &upper, k, officer_id, pairs_input, v2, &errors, &id, &cur, &why),
+              DIR_EDIT_FORBIDDEN);
     CHECK_INT(dir_edit_status(db, &upper, k, officer_id, "离岗", "调走", &why), DIR_EDIT_FORBIDDEN);
-    CHECK_INT(dir_edit_save(db, &outsider, k, officer_id, pairs_input, v2, &errors, &id, &cur, &why), DIR_EDIT_NOT_FOUND);
+    CHECK_INT(
+        dir_edit_save(db, &outsider, k, officer_id, pairs_input, v2, &errors, &id, &cur, &why),
+        DIR_EDIT_NOT_FOUND);
     free(why);
     /* the upper level reads it, the outsider does not */
     json_t *row = dir_get(db, &upper, k, officer_id, 0, 1);
@@ -147,7 +161,8 @@ static void test_status_is_audited(void) {
     Actor who = {.username = "staff", .org_id = ningjin};
     const DirKind *k = dir_kind_find("officers");
     char *why = NULL;
-    CHECK_INT(dir_edit_status(db, &who, k, officer_id, "离岗", NULL, &why), DIR_EDIT_INVALID); /* a reason is required */
+    CHECK_INT(dir_edit_status(db, &who, k, officer_id, "离岗", NULL, &why),
+              DIR_EDIT_INVALID); /* a reason is required */
     CHECK(why != NULL);
     free(why);
     why = NULL;
