@@ -1,9 +1,8 @@
 /* cmd_dir.c - `spotcheck import` and `spotcheck export`: directory files in and out. */
 #include "../core/util.h"
 #include "../domain/account.h"
-#include "../domain/audit.h"
 #include "../domain/dir_io.h"
-#include "../domain/scope.h"
+#include "../domain/dir_query.h"
 #include "cli.h"
 
 #include <jansson.h>
@@ -17,18 +16,6 @@ static void list_kinds(FILE *f) {
     for (size_t i = 0; i < dir_kind_count; i++)
         fprintf(f, " %s(%s)", dir_kinds[i]->name, dir_kinds[i]->label);
     fputc('\n', f);
-}
-
-/* The import's audit row, written in the import's transaction. */
-static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
-    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}",
-                            rep->rows, rep->inserted, rep->updated, rep->unchanged);
-    char action[64];
-    snprintf(action, sizeof action, "import.%s", k->name);
-    AuditEntry e = {.actor = arg, .action = action, .entity = k->table, .after = after};
-    int rc = audit_append(db, &e, NULL);
-    free(after);
-    return rc;
 }
 
 int cmd_import(int argc, char **argv) {
@@ -68,8 +55,8 @@ int cmd_import(int argc, char **argv) {
         db_close(db);
         return cli_usage_error("import", "--grade-reason 和 --grade-basis 须一并给出（信用风险等级调整的理由和依据）");
     }
-    int rc = dir_import(db, k, pos[1], enc, actor, 0, grade[0] ? grade : NULL, audit_import, (void *)actor, &rep, &err);
-    if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
+    Actor who = {.username = actor, .org_id = 0, .remote = NULL}; /* the console: any org */
+    int rc = dir_import_as(db, &who, k, pos[1], enc, grade[0] ? grade : NULL, &rep, &err);
     db_close(db);
     if (rc == IMPORT_FAILED) {
         fprintf(stderr, "导入失败，未写入任何数据: %s\n", err ? err : "未知错误");
@@ -130,17 +117,9 @@ int cmd_export(int argc, char **argv) {
     char *err = NULL;
     long long n = 0;
     /* masked by default, as on the pages; unmasked only for the granted account, within its jurisdiction */
-    char *sel = dir_select_sql(k);
-    char *sql = xasprintf("%s%s ORDER BY t.id", sel,
-                          unmasked && dir_field_index(k, "org_id") >= 0 ? " WHERE " SCOPE_SQL("t.org_id") : "");
-    free(sel);
-    Stmt *st = db_prepare(db, sql);
-    free(sql);
-    int rc = st ? 0 : set_err(&err, "数据库错误: %s", db_errmsg(db));
-    if (st && unmasked && dir_field_index(k, "org_id") >= 0) db_bind_int(st, 1, org);
-    if (!rc) rc = dir_export_rows(db, k, pos[1], fmt, st, unmasked ? DIR_EXPORT_UNMASKED : DIR_EXPORT_MASKED, &n, &err);
-    /* who took which data out, and why; no unmasked personal data leaves without its audit row */
     Actor who = {.username = unmasked ? by : "cli", .org_id = org, .remote = NULL};
+    int rc = dir_export_all(db, &who, k, pos[1], fmt, unmasked ? DIR_EXPORT_UNMASKED : DIR_EXPORT_MASKED, &n, &err);
+    /* who took which data out, and why; no unmasked personal data leaves without its audit row */
     if (!rc && dir_export_audit(db, &who, k, n, "全部（命令行）", unmasked, purpose, &err) != 0 && unmasked) {
         unlink(pos[1]);
         rc = set_err(&err, "审计日志无法写入，未导出");

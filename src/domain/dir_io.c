@@ -6,6 +6,7 @@
 #include "audit.h"
 
 #include "codes.h"
+#include "uow.h"
 
 #include "../core/strmap.h"
 #include "../core/util.h"
@@ -957,6 +958,24 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         db_exec(db, sql, NULL);
         free(sql);
     }
+    return rc;
+}
+
+/* The import's audit row, in the import's own transaction. */
+static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
+    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}", rep->rows,
+                            rep->inserted, rep->updated, rep->unchanged);
+    char action[64];
+    snprintf(action, sizeof action, "import.%s", k->name);
+    int rc = uow_audit(db, arg, action, k->table, 0, 0, NULL, after, NULL);
+    free(after);
+    return rc;
+}
+
+int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
+                  const char *const grade_change[2], ImportReport *rep, char **err) {
+    int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import, (void *)who, rep, err);
+    if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
     return rc;
 }
 

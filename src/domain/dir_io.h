@@ -33,6 +33,12 @@ typedef int (*ImportCommitHook)(Db *db, const DirKind *k, const ImportReport *re
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
                long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
                ImportReport *rep, char **err);
+/* The import of a file as a unit of work by who, for the upload page and `spotcheck import`:
+ * dir_import with who's name, its org as the scope (0: any org), and the audit row import.KIND
+ * {rows, inserted, updated, unchanged} committed with the rows; after a successful import the
+ * planner's statistics are refreshed (a large import changes them). Results as dir_import. */
+int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
+                  const char *const grade_change[2], ImportReport *rep, char **err);
 void import_report_free(ImportReport *rep);
 
 /* How an export treats personal data (FF_SECRET fields). */

@@ -26,6 +26,17 @@ long long refdata_store_count(Db *db, const char *name) {
     return n;
 }
 
+json_t *refdata_store_info(Db *db, const char *name) {
+    Stmt *st = db_prepare(db, "SELECT rows, source, loaded_at, coalesce(loaded_by, '') FROM refdata_set WHERE set_name = ?");
+    json_t *o = NULL;
+    if (st) db_bind_text(st, 1, name);
+    if (st && db_step(st) == DB_ROW)
+        o = json_pack("{s:I, s:s, s:s, s:s}", "rows", (json_int_t)db_col_int(st, 0), "source", db_col_text(st, 1), "at",
+                      db_col_text(st, 2), "by", db_col_text(st, 3));
+    db_finalize(st);
+    return o;
+}
+
 /* The current rows of a set as a JSON array text (for the audit log), or NULL when empty. */
 static char *set_json(Db *db, const char *name) {
     Stmt *st = db_prepare(db, "SELECT attrs FROM refdata WHERE set_name = ? ORDER BY position");

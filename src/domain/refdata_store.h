@@ -5,6 +5,8 @@
 
 #include "../db/db.h"
 
+#include <jansson.h>
+
 #include <stddef.h>
 
 extern const char *const refdata_sets[]; /* NULL-terminated */
@@ -18,6 +20,9 @@ int refdata_store_load(Db *db, const char *name, const char *text, size_t len, c
 /* Loads the copies embedded in the binary for every set that is still empty (the first seeding
  * is not an audited change; every later load is). */
 int refdata_store_defaults(Db *db, const char *actor, char **err);
+/* The record of set `name`'s last load: {rows, source, at, by} (by "" when unknown), or NULL when
+ * it was never loaded into the database. Caller decrefs. */
+json_t *refdata_store_info(Db *db, const char *name);
 /* Rows in a set (0 when absent). */
 long long refdata_store_count(Db *db, const char *name);
 

@@ -40,26 +40,27 @@ static json_t *choice_options(const Choice *c, const char *selected, int with_bl
     return a;
 }
 
-/* Options for a reference field: rows of the referenced table inside the user's scope. */
-static json_t *ref_options(Req *r, const DirField *f, const char *selected, const char *scope_kind) {
-    json_t *a = json_array();
-    json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", !selected));
-    const char *sql = !strcmp(f->ref_table, "org")
-                          ? "SELECT t.code, t.name FROM org t WHERE " WEB_SCOPE_SQL("t.id") " ORDER BY t.code"
-                      : !strcmp(f->ref_table, "dept")
-                          ? "SELECT t.code, t.name FROM dept t WHERE " WEB_SCOPE_SQL("t.org_id") " ORDER BY t.code"
-                          : "SELECT t.code, t.name FROM tag t WHERE ? > 0 ORDER BY t.code";
-    (void)scope_kind;
-    Stmt *st = db_prepare(r->db, sql);
-    if (!st) return a;
-    db_bind_int(st, 1, r->sess->org_id);
-    while (db_step(st) == DB_ROW) {
-        const char *code = db_col_text(st, 0);
-        char *label = xasprintf("%s %s", code, db_col_text(st, 1));
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", str_eq(code, selected)));
+/* [{value, label, selected}] of [{code, name}] rows; `checked` tells which are selected. */
+static json_t *code_options(json_t *rows, const char *selected, int (*checked)(const char *selected, const char *code)) {
+    json_t *a = json_array(), *o;
+    size_t i;
+    json_array_foreach(rows, i, o) {
+        const char *code = json_string_value(json_object_get(o, "code"));
+        char *label = xasprintf("%s %s", code, json_string_value(json_object_get(o, "name")));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", checked(selected, code)));
         free(label);
     }
-    db_finalize(st);
+    json_decref(rows);
+    return a;
+}
+
+static int same_code(const char *selected, const char *code) { return str_eq(code, selected); }
+
+/* Options for a reference field: rows of the referenced table inside the user's scope. */
+static json_t *ref_options(Req *r, const DirField *f, const char *selected) {
+    Actor who = web_actor(r);
+    json_t *a = code_options(dir_ref_options(r->db, &who, f->ref_table), selected, same_code);
+    json_array_insert_new(a, 0, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", !selected));
     return a;
 }
 
@@ -72,19 +73,8 @@ static int in_list(const char *list, const char *code) {
 }
 
 static json_t *tag_checks(Req *r, const DirKind *k, const char *selected) {
-    json_t *a = json_array();
     const char *scope = !strcmp(k->name, "targets") ? "检查对象" : "执法人员";
-    Stmt *st = db_prepare(r->db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN ('通用', ?) ORDER BY code");
-    if (!st) return a;
-    db_bind_text(st, 1, scope);
-    while (db_step(st) == DB_ROW) {
-        const char *code = db_col_text(st, 0);
-        char *label = xasprintf("%s %s", code, db_col_text(st, 1));
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", in_list(selected, code)));
-        free(label);
-    }
-    db_finalize(st);
-    return a;
+    return code_options(dir_tag_options(r->db, scope), selected, in_list);
 }
 
 /* ---- list ---- */
@@ -255,7 +245,7 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
             json_object_set_new(o, "is_select", json_true());
             break;
         }
-        case FT_REF: json_object_set_new(o, "options", ref_options(r, f, v, k->name)); json_object_set_new(o, "is_select", json_true()); break;
+        case FT_REF: json_object_set_new(o, "options", ref_options(r, f, v)); json_object_set_new(o, "is_select", json_true()); break;
         case FT_MULTI: {
             json_t *opts = choice_options(f->choices, NULL, 0, NULL);
             size_t j;
@@ -454,18 +444,6 @@ static const char *upload_type_error(const char *path) {
     return NULL;
 }
 
-/* The import's audit row, in the import's own transaction. */
-static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
-    (void)db;
-    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}", rep->rows,
-                            rep->inserted, rep->updated, rep->unchanged);
-    char action[64];
-    snprintf(action, sizeof action, "import.%s", k->name);
-    int rc = web_audit(arg, action, k->table, 0, NULL, after);
-    free(after);
-    return rc == DB_OK ? 0 : -1;
-}
-
 void page_dir_import(Req *r) {
     const DirKind *k = dv_kind(r);
     if (!k) return;
@@ -492,13 +470,13 @@ void page_dir_import(Req *r) {
     if (greason) str_trim(greason);
     if (gbasis) str_trim(gbasis);
     const char *grade[2] = {greason, gbasis};
-    int rc = dir_import(r->db, k, path, TABLE_ENC_AUTO, r->sess->username, r->sess->org_id,
-                        !str_empty(greason) && !str_empty(gbasis) ? grade : NULL, audit_import, r, &rep, &err);
+    Actor who = web_actor(r);
+    int rc = dir_import_as(r->db, &who, k, path, TABLE_ENC_AUTO, !str_empty(greason) && !str_empty(gbasis) ? grade : NULL,
+                           &rep, &err);
     free(greason);
     free(gbasis);
     unlink(path);
     free(path);
-    if (rc == IMPORT_OK) db_exec_script(r->db, "PRAGMA optimize");
     json_t *errors = json_array();
     for (size_t i = 0; i < rep.nerrors; i++) json_array_append_new(errors, json_string(rep.errors[i]));
     json_t *ctx = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label, "filename",

@@ -59,11 +59,8 @@ static void render(Req *r, const char *error, int status) {
     cal = task_calendar_load(r->db, NULL);
     json_object_set_new(ctx, "end_year", json_integer(cal ? calendar_end_year(cal) : 0));
     calendar_free(cal);
-    Stmt *st = db_prepare(r->db, "SELECT rows, source, loaded_at, coalesce(loaded_by, '') FROM refdata_set WHERE set_name = 'holidays'");
-    if (st && db_step(st) == DB_ROW)
-        json_object_set_new(ctx, "loaded", json_pack("{s:I, s:s, s:s, s:s}", "rows", (json_int_t)db_col_int(st, 0), "source",
-                                                     db_col_text(st, 1), "at", db_col_text(st, 2), "by", db_col_text(st, 3)));
-    db_finalize(st);
+    json_t *loaded = refdata_store_info(r->db, "holidays");
+    if (loaded) json_object_set_new(ctx, "loaded", loaded);
     if (error) json_object_set_new(ctx, "error", json_string(error));
     web_page(r, "admin_holidays", "节假日数据", ctx);
     if (status != 200) r->res->status = status;
