@@ -15,7 +15,8 @@
  *
  * Hostile files: every zip entry is checked against a size cap and a compression-ratio cap
  * before and while it is inflated (zip bombs); corrupt or truncated zips are refused with a
- * Chinese message; a DOCTYPE aborts the parse (OOXML never has one, so no entity tricks);
+ * Chinese message; a DOCTYPE aborts the parse (OOXML never has one, so no entity tricks), and so
+ * does nesting deeper than MAX_DEPTH (expat would hold every open element);
  * cells, rows, columns and row numbers are bounded (TABLE_MAX_CELL, TABLE_MAX_ROW,
  * TABLE_MAX_COLS, TABLE_MAX_ROWS). No recursion on our side; expat keeps its own stack on the heap.
  *
@@ -42,6 +43,7 @@
 #define RATIO_MAX 250             /* beyond it, at most this inflation factor */
 #define MAX_SHEETS 1024
 #define MAX_RELS 4096
+#define MAX_DEPTH 64 /* OOXML nests about 8 deep; expat keeps every open element, so a deep file is a memory bomb */
 #define NO_SLOT SIZE_MAX
 
 enum { T_NUM = 0, T_SST, T_STR, T_INLINE, T_BOOL, T_ERR, T_DATE };
@@ -55,6 +57,9 @@ typedef struct XlsxReader {
     TableReader base;
     zip_t *za;
     XML_Parser cur;  /* parser running now (for XML_StopParser from handlers) */
+    XML_StartElementHandler on_start; /* the handlers of the entry being parsed, behind the depth guard */
+    XML_EndElementHandler on_end;
+    int depth;
     char *hmsg;      /* error raised by a handler */
     const char *doc; /* entry being parsed, for messages */
     int date1904;
@@ -127,12 +132,31 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     xerr(r, "XLSX 文件中的 %s 含有 DTD 声明，已拒绝", r->doc);
 }
 
+/* Every element passes here first: nesting beyond MAX_DEPTH stops the parse. */
+static void XMLCALL guard_start(void *ud, const XML_Char *name, const XML_Char **atts) {
+    XlsxReader *r = ud;
+    if (++r->depth > MAX_DEPTH) {
+        xerr(r, "XLSX 文件中的 %s 嵌套超过 %d 层，不是正常的表格文件，已拒绝", r->doc, MAX_DEPTH);
+        return;
+    }
+    r->on_start(ud, name, atts);
+}
+
+static void XMLCALL guard_end(void *ud, const XML_Char *name) {
+    XlsxReader *r = ud;
+    r->depth--;
+    r->on_end(ud, name);
+}
+
 static XML_Parser new_parser(XlsxReader *r, XML_StartElementHandler start,
                              XML_EndElementHandler end, XML_CharacterDataHandler chars) {
     XML_Parser p = XML_ParserCreateNS(NULL, NS_SEP);
     ASSERT(p);
     XML_SetUserData(p, r);
-    XML_SetElementHandler(p, start, end);
+    r->on_start = start;
+    r->on_end = end;
+    r->depth = 0;
+    XML_SetElementHandler(p, guard_start, guard_end);
     if (chars) XML_SetCharacterDataHandler(p, chars);
     XML_SetStartDoctypeDeclHandler(p, on_doctype);
     r->cur = p;
