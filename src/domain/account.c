@@ -351,3 +351,26 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org) {
     db_finalize(st);
     return ok == 1;
 }
+
+int64_t account_id(Db *db, const char *username) {
+    int64_t id = 0;
+    db_query_int(db, &id, "SELECT id FROM user WHERE username = ?", "t", username ? username : "");
+    return id;
+}
+
+/* [{code, name}] of the rows of sql, its one '?' bound to org_id. */
+static json_t *code_names(Db *db, const char *sql, int64_t org_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return a;
+    db_bind_int(st, 1, org_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+    db_finalize(st);
+    return a;
+}
+
+void account_choices(Db *db, int64_t org_id, json_t **orgs, json_t **depts) {
+    *orgs = code_names(db, "SELECT code, name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY code", org_id);
+    *depts = code_names(db, "SELECT code, name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY code", org_id);
+}
