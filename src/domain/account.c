@@ -5,8 +5,8 @@
 #include "../core/clock.h"
 #include "../core/embed.h"
 #include "../core/util.h"
-#include "audit.h"
 #include "scope.h"
+#include "uow.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -76,28 +76,22 @@ static int manages_org(Db *db, const Actor *who, int64_t org) {
     return org > 0 && (!who->org_id || scope_of(db, who->org_id, org) != SCOPE_OUTSIDE);
 }
 
-/* The audit row of an account change. */
+/* The audit row of an account change (uow.h); steals after. */
 static int audit_user(Db *db, const Actor *who, const char *action, int64_t uid, int64_t org, json_t *after, char **err) {
-    char id[24], *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
-    snprintf(id, sizeof id, "%lld", (long long)uid);
-    AuditEntry e = {.actor = who->username, .org_id = org, .action = action, .entity = "user", .entity_id = id,
-                    .after = text, .remote = who->remote};
-    int rc = audit_append(db, &e, err);
+    char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = uow_audit(db, who, action, "user", uid, org, NULL, text, err);
     free(text);
     json_decref(after);
     return rc == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
 }
 
-/* Commits, or rolls back when rc is not ACCOUNT_OK; returns the final result. */
+/* Ends the unit of work: commits, or rolls back when rc is not ACCOUNT_OK; the final result. */
 static int finish(Db *db, int rc, char **err) {
-    if (rc == ACCOUNT_OK && db_commit(db) != DB_OK) rc = (set_err(err, "保存失败：%s", db_errmsg(db)), ACCOUNT_ERR);
-    if (rc != ACCOUNT_OK) db_rollback(db);
+    if (!uow_end(db, rc == ACCOUNT_OK, err) && rc == ACCOUNT_OK) rc = ACCOUNT_ERR;
     return rc;
 }
 
-static int begin(Db *db, char **err) {
-    return db_begin(db) == DB_OK ? ACCOUNT_OK : (set_err(err, "数据库忙，请稍后重试"), ACCOUNT_ERR);
-}
+static int begin(Db *db, char **err) { return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR; }
 
 /* The account username that who manages: *uid, *org. */
 static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org, char **err) {
@@ -350,4 +344,27 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org) {
     if (db_step(st) == DB_ROW) *org = db_col_int(st, 0), ok = db_col_int(st, 1);
     db_finalize(st);
     return ok == 1;
+}
+
+int64_t account_id(Db *db, const char *username) {
+    int64_t id = 0;
+    db_query_int(db, &id, "SELECT id FROM user WHERE username = ?", "t", username ? username : "");
+    return id;
+}
+
+/* [{code, name}] of the rows of sql, its one '?' bound to org_id. */
+static json_t *code_names(Db *db, const char *sql, int64_t org_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return a;
+    db_bind_int(st, 1, org_id);
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+    db_finalize(st);
+    return a;
+}
+
+void account_choices(Db *db, int64_t org_id, json_t **orgs, json_t **depts) {
+    *orgs = code_names(db, "SELECT code, name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY code", org_id);
+    *depts = code_names(db, "SELECT code, name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY code", org_id);
 }

@@ -76,5 +76,11 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org);
 json_t *account_list(Db *db, int64_t org_id);
 /* One account of that list by id, or NULL. */
 json_t *account_get(Db *db, int64_t org_id, int64_t user_id);
+/* The id of the account named exactly username, or 0. */
+int64_t account_id(Db *db, const char *username);
+/* What the account forms of an administrator of org_id offer: *orgs, the orgs of its scope
+ * (scope.h) and *depts, their depts, each [{code, name}] by code. The caller owns both arrays
+ * (empty on a database error). */
+void account_choices(Db *db, int64_t org_id, json_t **orgs, json_t **depts);
 
 #endif

@@ -1,7 +1,9 @@
 /* page_users.c - account administration (/admin/users, the 系统管理员) and the account's own
  * password (/account/password). The rules and audit rows are src/domain/account.c; these
  * handlers only parse forms and render. */
+#include "../core/clock.h"
 #include "../domain/account.h"
+#include "../domain/login.h"
 #include "session.h"
 #include "web.h"
 
@@ -19,21 +21,8 @@ static int http_status(int rc) {
 
 /* The orgs and depts the forms offer: the administrator's org and those below it. */
 static void add_choices(Req *r, json_t *ctx) {
-    json_t *orgs = json_array(), *depts = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT code, name FROM org t WHERE " WEB_SCOPE_SQL("t.id") " ORDER BY code");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(orgs, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
-        db_finalize(st);
-    }
-    st = db_prepare(r->db, "SELECT code, name FROM dept t WHERE " WEB_SCOPE_SQL("t.org_id") " ORDER BY code");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(depts, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
-        db_finalize(st);
-    }
+    json_t *orgs = NULL, *depts = NULL;
+    account_choices(r->db, r->sess->org_id, &orgs, &depts);
     json_t *roles = json_array();
     for (size_t i = 0; i < account_role_count; i++)
         json_array_append_new(roles, json_pack("{s:s, s:s}", "code", account_roles[i].code, "label", account_roles[i].label));
@@ -67,9 +56,7 @@ void page_user_create(Req *r) {
                         .officer_cert = v[4], .dept_code = v[5]};
     int status = http_status(account_create(r->db, &who, &spec, &err));
     if (!status) {
-        int64_t id = 0;
-        db_query_int(r->db, &id, "SELECT id FROM user WHERE username = ?", "t", v[0]);
-        char *loc = xasprintf("/admin/users/%lld?ok=created", (long long)id);
+        char *loc = xasprintf("/admin/users/%lld?ok=created", (long long)account_id(r->db, v[0]));
         web_redirect(r, loc);
         free(loc);
         json_decref(form);
@@ -154,26 +141,12 @@ void page_account_password(Req *r) {
     char *cur = web_form(r, "current"), *pw = web_form(r, "password"), *again = web_form(r, "password2"), *err = NULL;
     Actor who = web_actor(r);
     int status = 0;
-    /* the current password is a guess like a login's: the same throttle and hash limit */
-    char device[65];
-    session_login_device(r, who.username, device);
-    long long attempt = 0;
     if (!str_eq(pw ? pw : "", again ? again : "")) status = 422, set_err(&err, "两次输入的新密码不一致");
-    else if (db_begin(r->db) == DB_OK) {
-        if (session_login_blocked(r, who.username, device)) status = 429, set_err(&err, "密码错误次数过多，请 15 分钟后再试");
-        else attempt = session_login_record(r, who.username, device);
-        if (db_commit(r->db) != DB_OK) db_rollback(r->db);
-    }
-    if (!status && !attempt) status = 503, set_err(&err, "系统繁忙，请稍后再试");
-    if (!status && !session_pwhash_enter()) {
-        session_login_not_tried(r, attempt);
-        status = 503, set_err(&err, "系统繁忙，请稍后再试");
-    } else if (!status) {
-        int rc = account_change_password(r->db, &who, cur, pw, r->sess->token_hash, &err);
-        session_pwhash_leave();
-        if (rc == ACCOUNT_OK) session_login_succeeded(r, attempt);
-        else if (rc != ACCOUNT_WRONG_PASSWORD) session_login_not_tried(r, attempt); /* not a guess */
-        status = http_status(rc);
+    else {
+        char device[65];
+        session_login_device(r, who.username, device);
+        int rc = login_change_password(r->db, &who, device, clock_wall_epoch(), cur, pw, r->sess->token_hash, &err);
+        status = rc == LOGIN_REFUSED ? 429 : rc == LOGIN_BUSY ? 503 : http_status(rc);
     }
     if (!status) web_redirect(r, "/?ok=password");
     else password_page(r, err ? err : "修改失败", status);
