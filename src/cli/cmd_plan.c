@@ -1,10 +1,13 @@
 /* cmd_plan.c - `spotcheck plan import | export`: the annual plan as a 附件2 table (command table in
- * main.c). Import creates a new plan (草稿) of an org and year in one transaction together with its
- * audit row (actor "cli" or --by); nothing is written when any row is wrong. Export writes the
- * latest version of a plan, or --version N. Rules live in src/domain/plan.c. */
+ * main.c). Import creates a new plan (草稿) of an org and year: the same unit of work as the import
+ * page (plan_work_import: one transaction, audit row plan.import, actor "cli" or --by); nothing is
+ * written when any row is wrong. Export writes the latest version of a plan, or --version N.
+ * Rules live in src/domain/plan.c. */
 #include "../core/util.h"
-#include "../domain/audit.h"
 #include "../domain/plan.h"
+#include "../domain/plan_query.h"
+#include "../domain/plan_work.h"
+#include "../domain/scope.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -27,8 +30,7 @@ static int plan_import_cmd(int argc, char **argv) {
     if (!file || !org || !year) return cli_usage_error("plan", "plan import 需要 FILE、--org 和 --year");
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
-    int64_t org_id = 0, vid = 0;
-    db_query_int(db, &org_id, "SELECT id FROM org WHERE code = ?", "t", org);
+    int64_t org_id = scope_org_by_code(db, org), vid = 0;
     if (!org_id) {
         db_close(db);
         fprintf(stderr, "spotcheck plan: 机构 %s 不存在\n", org);
@@ -36,17 +38,9 @@ static int plan_import_cmd(int argc, char **argv) {
     }
     PlanImportReport rep;
     memset(&rep, 0, sizeof rep);
-    char *err = NULL, *after = NULL;
-    int rc = db_begin(db) == DB_OK ? PLAN_OK : PLAN_ERR;
-    if (rc == PLAN_OK) rc = plan_import(db, file, org_id, atoi(year), actor, &vid, &rep, &err);
-    if (rc == PLAN_OK) {
-        after = xasprintf("{\"number\":\"%s\",\"rows\":%ld,\"version_id\":%lld}", rep.number ? rep.number : "", rep.rows, (long long)vid);
-        char idtext[24];
-        snprintf(idtext, sizeof idtext, "%lld", (long long)vid);
-        AuditEntry e = {.actor = actor, .org_id = org_id, .action = "plan.import", .entity = "plan_version", .entity_id = idtext, .after = after};
-        rc = audit_append(db, &e, &err) == DB_OK && db_commit(db) == DB_OK ? PLAN_OK : PLAN_ERR;
-    }
-    if (rc != PLAN_OK) db_rollback(db);
+    char *err = NULL;
+    Actor who = {.username = actor}; /* the console: no jurisdiction limit */
+    int rc = plan_work_import(db, &who, file, org_id, atoi(year), &vid, &rep, &err);
     size_t i;
     json_t *m;
     json_array_foreach(rep.errors, i, m) fprintf(stderr, "%s\n", json_string_value(m));
@@ -54,7 +48,6 @@ static int plan_import_cmd(int argc, char **argv) {
     if (rc == PLAN_OK)
         printf("已导入计划 %s（草稿，版本号 %lld）: 抽查任务 %ld 行，忽略说明行 %ld 行。\n", rep.number, (long long)vid, rep.rows, rep.skipped);
     else fprintf(stderr, "导入被拒绝，未写入任何数据: %s\n", err ? err : "未知错误");
-    free(after);
     free(err);
     plan_import_report_free(&rep);
     db_close(db);
@@ -81,10 +74,7 @@ static int plan_export_cmd(int argc, char **argv) {
     if (!fmt) return cli_usage_error("plan", "未知格式 %s（可选 csv、xlsx）", fmt_name);
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
-    int64_t vid = 0;
-    db_query_int(db, &vid, "SELECT pv.id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE p.number = ? "
-                           "AND (? = 0 OR pv.version = ?) ORDER BY pv.version DESC LIMIT 1",
-                 "tii", pos[0], (int64_t)(version ? atoi(version) : 0), (int64_t)(version ? atoi(version) : 0));
+    int64_t vid = plan_version_by_number(db, pos[0], version ? atoi(version) : 0);
     char *err = NULL;
     int rc = vid ? plan_export(db, vid, pos[1], fmt, &err) : PLAN_NOT_FOUND;
     db_close(db);

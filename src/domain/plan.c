@@ -11,6 +11,7 @@
 
 #include "../core/util.h"
 #include "directory.h"
+#include "plan_query.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -346,11 +347,6 @@ static int touch_version(Db *db, int64_t vid, const char *actor) {
     return db_exec(db, "UPDATE plan_version SET updated_at = ?, updated_by = ? WHERE id = ?", "tti", now, actor, vid);
 }
 
-/* The org and every org above it, as SQL with one '?' for the org id. */
-#define ORG_CHAIN_SQL                                                                              \
-    "(WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id " \
-    "WHERE o.parent_id IS NOT NULL) SELECT id FROM up)"
-
 /* ---- plans and versions ---- */
 
 int plan_create(Db *db, int64_t org_id, int year, const char *number, const char *qualifier, const char *actor,
@@ -462,18 +458,6 @@ const char *plan_task_field_label(const char *field) {
     return field;
 }
 
-/* Enabled items an org may plan: its own and those of the orgs above it. */
-static json_t *chain_items(Db *db, int64_t org_id) {
-    json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN " ORG_CHAIN_SQL " ORDER BY code");
-    if (!st) return a;
-    db_bind_int(st, 1, org_id);
-    while (db_step(st) == DB_ROW)
-        json_array_append_new(a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
-    db_finalize(st);
-    return a;
-}
-
 static int list_has(json_t *a, const char *s) {
     size_t i;
     json_t *e;
@@ -559,7 +543,7 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     if (!plan_ratio_valid(ratio)) field_err(errors, "ratio", "抽查比例应为百分数，如 10%、3%、0.5%");
 
     /* 抽查事项: chosen codes must be plannable items; free text is matched by name */
-    json_t *items = chain_items(db, vi.org_id), *given = split_list(in->item_codes);
+    json_t *items = plan_items_available(db, vi.org_id), *given = split_list(in->item_codes);
     size_t i, j;
     json_t *e, *it;
     json_array_foreach(given, i, e) {
@@ -1087,7 +1071,7 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
     if (!*scope) field_err(errors, "scope_text", "请填写检查对象");
     if (plan_parse_month_range(in->period, from, to, &msg) != 0) field_err(errors, "period", msg);
     free(msg);
-    json_t *items = chain_items(db, org_id), *given = split_list(in->item_codes);
+    json_t *items = plan_items_available(db, org_id), *given = split_list(in->item_codes);
     size_t i, j;
     json_t *e, *it;
     json_array_foreach(given, i, e) {

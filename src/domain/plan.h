@@ -26,6 +26,8 @@
  *
  * Conventions: functions that change data run inside the caller's transaction (db_begin …
  * db_commit), so the change and its audit row commit together; they never begin one themselves.
+ * The units of work that pages, the API and the command line call — jurisdiction, transaction,
+ * audit row — are plan_work.h; read-only lookups are plan_query.h.
  * Results: PLAN_OK, PLAN_INVALID (field errors in the caller's `errors` object: field → Chinese
  * reason), PLAN_NOT_FOUND, PLAN_CONFLICT (not allowed in the current state; *err says why), or
  * PLAN_ERR (database error in *err). Strings in *err are newly allocated; the caller frees them.
@@ -40,7 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PLAN_OK = 0, PLAN_ERR = -1, PLAN_INVALID = 1, PLAN_NOT_FOUND = 2, PLAN_CONFLICT = 3 };
+enum { PLAN_OK = 0, PLAN_ERR = -1, PLAN_INVALID = 1, PLAN_NOT_FOUND = 2, PLAN_CONFLICT = 3,
+       PLAN_BUSY = 4 /* the unit of work could not begin its transaction (plan_work.h) */ };
 
 typedef enum { PLAN_SUBMIT = 0, PLAN_APPROVE, PLAN_RETURN, PLAN_PUBLISH, PLAN_ACTION_COUNT } PlanAction;
 

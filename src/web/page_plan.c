@@ -3,12 +3,14 @@
  * checkboxes, the target scope as a small filter form), submit / approve / return / publish /
  * revise, import and export in the 附件2 layout, and ad-hoc tasks with their approval.
  *
- * Rules live in src/domain/plan.c; this file maps forms to them. Every change runs in one
- * transaction together with its audit row (web_audit). Plans are visible inside the user's org
- * scope only; a version outside it answers 404 as if it did not exist. */
+ * Rules live in src/domain/plan.c; this file maps forms to them. Every change is one unit of
+ * work of plan_work.h (transaction and audit row); lookups are plan_query.h. Plans are visible
+ * inside the user's org scope only; a version outside it answers 404 as if it did not exist. */
 #include "../core/clock.h"
-#include "../domain/plan.h"
 #include "../domain/directory.h"
+#include "../domain/plan.h"
+#include "../domain/plan_query.h"
+#include "../domain/plan_work.h"
 #include "multipart.h"
 #include "plan_web.h"
 
@@ -36,97 +38,25 @@ static long long parse_id(const char *s) {
 
 long long plan_web_version_id_for(Req *r, int oversee) {
     long long vid = parse_id(web_param(r, "id"));
-    int64_t org = 0;
-    if (vid)
-        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?", "i",
-                     (int64_t)vid);
+    int64_t org = plan_version_org(r->db, vid);
     const char *hidden = "计划不存在或不在您的管辖范围内";
     return (oversee ? web_scope_gate_oversee(r, org, hidden) : web_scope_gate(r, org, hidden)) ? 0 : vid;
 }
 
 long long plan_web_version_id(Req *r) { return plan_web_version_id_for(r, 0); }
 
-/* A compact audit snapshot of a version: no task rows, org_id as text for web_audit. */
-static char *version_snapshot(Db *db, long long vid) {
-    json_t *v = plan_version_json(db, vid);
-    if (!v) return NULL;
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)json_integer_value(json_object_get(v, "org_id")));
-    json_t *s = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:I}", "id", json_object_get(v, "id"), "number",
-                          json_object_get(v, "number"), "version", json_object_get(v, "version"), "status",
-                          json_object_get(v, "status"), "name", json_object_get(v, "name"), "opinion",
-                          json_object_get(v, "opinion"), "org_id", org, "tasks",
-                          (json_int_t)json_array_size(json_object_get(v, "tasks")));
-    char *out = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(s);
-    json_decref(v);
-    return out;
-}
-
-/* One task row as audit JSON (with the org for web_audit), or NULL. */
-static char *task_snapshot(Db *db, long long vid, long long tid) {
-    json_t *v = plan_version_json(db, vid), *t;
-    char *out = NULL;
-    size_t i;
-    json_array_foreach(json_object_get(v, "tasks"), i, t) {
-        if (json_integer_value(json_object_get(t, "id")) != tid) continue;
-        json_t *c = json_deep_copy(t);
-        char org[24];
-        snprintf(org, sizeof org, "%lld", (long long)json_integer_value(json_object_get(v, "org_id")));
-        json_object_set_new(c, "org_id", json_string(org));
-        json_object_set(c, "version_id", json_object_get(v, "id"));
-        out = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(c);
-    }
-    json_decref(v);
-    return out;
-}
-
-/* Ends a write: commits with the audit row when rc is PLAN_OK, otherwise rolls back. */
-static int finish(Req *r, int rc, const char *action, const char *entity, long long id, const char *before, const char *after,
-                  char **msg) {
-    if (rc == PLAN_OK && web_audit(r, action, entity, id, before, after) != DB_OK) {
-        rc = PLAN_ERR;
-        set_err(msg, "审计日志写入失败");
-    }
-    if (rc == PLAN_OK && db_commit(r->db) != DB_OK) {
-        rc = PLAN_ERR;
-        set_err(msg, "保存失败：%s", db_errmsg(r->db));
-    }
-    if (rc != PLAN_OK) db_rollback(r->db);
-    return rc;
-}
-
-static int begin(Req *r, char **msg) {
-    if (db_begin(r->db) == DB_OK) return PLAN_OK;
-    set_err(msg, "数据库忙，请稍后重试");
-    return PLAN_ERR;
-}
-
 int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg) {
-    if (begin(r, msg) != PLAN_OK) return 503;
-    char *before = version_snapshot(r->db, vid), *after = NULL;
-    int rc = plan_transition(r->db, vid, (PlanAction)action, r->sess->username, opinion, msg);
-    if (rc == PLAN_OK) after = version_snapshot(r->db, vid);
-    char name[32];
-    snprintf(name, sizeof name, "plan.%s", plan_action_name((PlanAction)action));
-    rc = finish(r, rc, name, "plan_version", vid, before, after, msg);
-    free(before);
-    free(after);
-    return plan_web_status(rc);
+    Actor who = web_actor(r);
+    int rc = plan_work_transition(r->db, &who, vid, (PlanAction)action, opinion, msg);
+    return rc == PLAN_BUSY ? 503 : plan_web_status(rc);
 }
 
 int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg) {
-    if (begin(r, msg) != PLAN_OK) return 503;
+    Actor who = web_actor(r);
     int64_t nid = 0;
-    char *before = version_snapshot(r->db, vid), *after = NULL;
-    int rc = plan_revise(r->db, vid, reason, r->sess->username, &nid, msg);
-    if (rc == PLAN_OK) after = version_snapshot(r->db, nid);
-    rc = finish(r, rc, "plan.revise", "plan_version", nid ? nid : vid, before, after, msg);
-    free(before);
-    free(after);
+    int rc = plan_work_revise(r->db, &who, vid, reason, &nid, msg);
     if (rc == PLAN_OK) *new_id = nid;
-    return rc == PLAN_OK ? 201 : plan_web_status(rc);
+    return rc == PLAN_OK ? 201 : rc == PLAN_BUSY ? 503 : plan_web_status(rc);
 }
 
 static json_t *options(const char *const *values, const char *selected, const char *blank) {
@@ -166,6 +96,15 @@ static int in_array(json_t *a, const char *s) {
     return 0;
 }
 
+/* Marks the {code, name} choices that are in `chosen` with "checked"; returns choices. */
+static json_t *checked_items(json_t *choices, json_t *chosen) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(choices, i, e)
+        json_object_set_new(e, "checked", json_boolean(in_array(chosen, json_string_value(json_object_get(e, "code")))));
+    return choices;
+}
+
 static void redirect_to(Req *r, long long vid, const char *ok) {
     char *loc = xasprintf("/plans/%lld?ok=%s", vid, ok);
     web_redirect(r, loc);
@@ -182,18 +121,15 @@ void page_plan_list(Req *r) {
     int known = 0;
     for (size_t i = 0; statuses[i]; i++) known |= str_eq(statuses[i], f.status);
     if (!known) f.status = NULL;
-    json_t *plans = plan_list_json(r->db, &f), *years = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT DISTINCT year FROM plan WHERE " WEB_SCOPE_SQL("org_id") " ORDER BY year DESC");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !f.year));
-        while (db_step(st) == DB_ROW) {
-            char y[16];
-            snprintf(y, sizeof y, "%lld", (long long)db_col_int(st, 0));
-            json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", y, "label", y, "selected", db_col_int(st, 0) == f.year));
-        }
-        db_finalize(st);
+    json_t *plans = plan_list_json(r->db, &f), *years = json_array(), *known_years = plan_years_json(r->db, r->sess->org_id), *e;
+    json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !f.year));
+    size_t i;
+    json_array_foreach(known_years, i, e) {
+        char y[16];
+        snprintf(y, sizeof y, "%lld", (long long)json_integer_value(e));
+        json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", y, "label", y, "selected", json_integer_value(e) == f.year));
     }
+    json_decref(known_years);
     json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:I}", "plans", plans, "years", years, "statuses",
                             options(statuses, f.status, "全部"), "can_write", web_role_has(r->sess->role, P_PLAN_WRITE),
                             "count", (json_int_t)json_array_size(plans));
@@ -227,13 +163,8 @@ void page_plan_create(Req *r) {
     char *year = web_form(r, "year"), *number = web_form(r, "number"), *qual = web_form(r, "qualifier"), *msg = NULL;
     json_t *errors = json_object();
     int64_t vid = 0;
-    int rc = begin(r, &msg);
-    if (rc == PLAN_OK) {
-        rc = plan_create(r->db, r->sess->org_id, year ? atoi(year) : 0, number, qual, r->sess->username, &vid, errors, &msg);
-        char *after = rc == PLAN_OK ? version_snapshot(r->db, vid) : NULL;
-        rc = finish(r, rc, "plan.create", "plan_version", vid, NULL, after, &msg);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_create(r->db, &who, year ? atoi(year) : 0, number, qual, NULL, &vid, errors, &msg);
     if (rc == PLAN_OK) {
         redirect_to(r, vid, "created");
     } else if (rc == PLAN_INVALID) {
@@ -263,15 +194,8 @@ void page_plan_update(Req *r) {
     if (!vid) return;
     char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"), *made = web_form(r, "made_on"), *msg = NULL;
     json_t *errors = json_object();
-    int rc = begin(r, &msg);
-    if (rc == PLAN_OK) {
-        char *before = version_snapshot(r->db, vid), *after = NULL;
-        rc = plan_update_header(r->db, vid, qual, unit, made, r->sess->username, errors, &msg);
-        if (rc == PLAN_OK) after = version_snapshot(r->db, vid);
-        rc = finish(r, rc, "plan.update", "plan_version", vid, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_update(r->db, &who, vid, qual, unit, made, errors, &msg);
     if (rc == PLAN_OK) {
         redirect_to(r, vid, "saved");
     } else if (rc == PLAN_INVALID) {
@@ -334,53 +258,32 @@ void page_plan_detail(Req *r) {
 
 /* The checkbox and select lists of the task form, with the given values marked. */
 static void task_choices(Req *r, long long vid, json_t *ctx, json_t *vals) {
-    int64_t org = 0;
-    db_query_int(r->db, &org, "SELECT p.org_id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE pv.id = ?", "i", (int64_t)vid);
-    json_t *chosen = json_object_get(vals, "item_list"), *items = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
-                                 "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
-                                 "SELECT id FROM up) ORDER BY code");
-    if (st) {
-        db_bind_int(st, 1, org);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
-                                                   in_array(chosen, db_col_text(st, 0))));
-        db_finalize(st);
-    }
-    json_object_set_new(ctx, "items", items);
-    json_t *scope = json_object_get(vals, "scope"), *kinds = json_array(), *grades = json_array(), *tags = json_array();
+    int64_t org = plan_version_org(r->db, vid);
+    json_object_set_new(ctx, "items", checked_items(plan_items_available(r->db, org), json_object_get(vals, "item_list")));
+    json_t *scope = json_object_get(vals, "scope"), *kinds = json_array(), *grades = json_array();
     for (const Choice *c = target_kinds; c->code; c++)
         json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "code", c->code, "label", c->label, "checked",
                                                in_array(json_object_get(scope, "kinds"), c->code)));
     static const char *const gl[] = {"A", "B", "C", "D"};
     for (size_t i = 0; i < 4; i++)
         json_array_append_new(grades, json_pack("{s:s, s:b}", "code", gl[i], "checked", in_array(json_object_get(scope, "grades"), gl[i])));
-    st = db_prepare(r->db, "SELECT code, name FROM tag WHERE status = '启用' AND applies_to IN ('通用', '检查对象') ORDER BY code");
-    while (st && db_step(st) == DB_ROW)
-        json_array_append_new(tags, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
-                                              in_array(json_object_get(scope, "tags"), db_col_text(st, 0))));
-    db_finalize(st);
     json_object_set_new(ctx, "target_kinds", kinds);
     json_object_set_new(ctx, "grades", grades);
-    json_object_set_new(ctx, "tags", tags);
+    json_object_set_new(ctx, "tags", checked_items(plan_scope_tags(r->db), json_object_get(scope, "tags")));
     /* 科室: the org's and its parents' depts by name; a stored value not in the list stays */
     json_t *lead = json_array(), *joint = json_array(), *joint_vals = json_object_get(vals, "joint_list");
     const char *lead_val = json_string_value(json_object_get(vals, "lead_dept"));
     int lead_known = 0;
     json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", str_empty(lead_val)));
-    st = db_prepare(r->db, "SELECT name, kind FROM dept WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
-                           "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
-                           "SELECT id FROM up) ORDER BY kind, code");
-    if (st) {
-        db_bind_int(st, 1, org);
-        while (db_step(st) == DB_ROW) {
-            const char *n = db_col_text(st, 0);
-            lead_known |= str_eq(n, lead_val);
-            json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", n, "label", n, "selected", str_eq(n, lead_val)));
-            json_array_append_new(joint, json_pack("{s:s, s:b}", "name", n, "checked", in_array(joint_vals, n)));
-        }
-        db_finalize(st);
+    json_t *depts = plan_dept_names(r->db, org), *d;
+    size_t k;
+    json_array_foreach(depts, k, d) {
+        const char *n = json_string_value(d);
+        lead_known |= str_eq(n, lead_val);
+        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", n, "label", n, "selected", str_eq(n, lead_val)));
+        json_array_append_new(joint, json_pack("{s:s, s:b}", "name", n, "checked", in_array(joint_vals, n)));
     }
+    json_decref(depts);
     if (!lead_known && !str_empty(lead_val))
         json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", lead_val, "label", lead_val, "selected", 1));
     size_t i;
@@ -527,16 +430,8 @@ void page_plan_task_save(Req *r) {
                         .level = json_string_value(json_object_get(vals, "level")),
                         .remark = json_string_value(json_object_get(vals, "remark"))};
     json_t *errors = json_object();
-    int rc = begin(r, &msg);
-    int64_t saved = 0;
-    if (rc == PLAN_OK) {
-        char *before = tid ? task_snapshot(r->db, vid, tid) : NULL, *after = NULL;
-        rc = plan_task_save(r->db, vid, tid, &in, r->sess->username, &saved, NULL, errors, &msg);
-        if (rc == PLAN_OK) after = task_snapshot(r->db, vid, saved);
-        rc = finish(r, rc, tid ? "plan.task.update" : "plan.task.create", "plan_task", saved ? saved : tid, before, after, &msg);
-        free(before);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_task_save(r->db, &who, vid, tid, &in, NULL, errors, &msg);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
     else if (rc == PLAN_INVALID) render_task_form(r, vid, tid, vals, errors, 422);
     else web_error(r, plan_web_status(rc), "task_save", msg ? msg : "保存失败");
@@ -557,13 +452,8 @@ void page_plan_task_remove(Req *r) {
     char *task = web_form(r, "task"), *msg = NULL;
     long long tid = parse_id(task);
     free(task);
-    int rc = begin(r, &msg);
-    if (rc == PLAN_OK) {
-        char *before = task_snapshot(r->db, vid, tid);
-        rc = plan_task_remove(r->db, vid, tid, r->sess->username, &msg);
-        rc = finish(r, rc, "plan.task.remove", "plan_task", tid, before, NULL, &msg);
-        free(before);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_task_remove(r->db, &who, vid, tid, &msg);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
     else web_error(r, plan_web_status(rc), "task_remove", msg ? msg : "删除失败");
     free(msg);
@@ -623,13 +513,8 @@ void page_plan_import(Req *r) {
     rep.errors = json_array();
     rep.warnings = json_array();
     int64_t vid = 0;
-    int rc = begin(r, &err);
-    if (rc == PLAN_OK) {
-        rc = plan_import(r->db, path, r->sess->org_id, year ? atoi(year) : 0, r->sess->username, &vid, &rep, &err);
-        char *after = rc == PLAN_OK ? version_snapshot(r->db, vid) : NULL;
-        rc = finish(r, rc, "plan.import", "plan_version", vid, NULL, after, &err);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_import(r->db, &who, path, who.org_id, year ? atoi(year) : 0, &vid, &rep, &err);
     unlink(path);
     free(path);
     json_t *ctx = json_pack("{s:s, s:b, s:I, s:I, s:s?, s:O, s:O, s:b, s:b}", "filename", filename ? filename : "", "ok", rc == PLAN_OK,
@@ -674,17 +559,8 @@ void page_plan_export(Req *r) {
 /* ---- ad-hoc tasks ---- */
 
 static void render_adhoc(Req *r, json_t *vals, json_t *errors, int status) {
-    json_t *list = plan_adhoc_list_json(r->db, r->sess->org_id), *items = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT code, name FROM item WHERE status = '启用' AND org_id IN (WITH RECURSIVE up(id) AS "
-                                 "(SELECT ? UNION SELECT o.parent_id FROM org o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL) "
-                                 "SELECT id FROM up) ORDER BY code");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "code", db_col_text(st, 0), "name", db_col_text(st, 1), "checked",
-                                                   in_array(json_object_get(vals, "item_list"), db_col_text(st, 0))));
-        db_finalize(st);
-    }
+    json_t *list = plan_adhoc_list_json(r->db, r->sess->org_id);
+    json_t *items = checked_items(plan_items_available(r->db, r->sess->org_id), json_object_get(vals, "item_list"));
     json_t *ctx = json_pack("{s:o, s:o, s:O, s:b, s:b, s:b, s:o}", "adhoc", list, "items", items, "values", vals, "can_write",
                             web_role_has(r->sess->role, P_PLAN_WRITE), "can_approve", web_role_has(r->sess->role, P_PLAN_APPROVE),
                             "has_errors", errors && json_object_size(errors), "sources",
@@ -716,19 +592,8 @@ void page_plan_adhoc_create(Req *r) {
                          json_string_value(json_object_get(vals, "scope_text")), json_string_value(json_object_get(vals, "period"))};
     json_t *errors = json_object();
     int64_t id = 0;
-    int rc = begin(r, &msg);
-    if (rc == PLAN_OK) {
-        rc = plan_adhoc_create(r->db, r->sess->org_id, &in, r->sess->username, &id, errors, &msg);
-        char *after = NULL;
-        if (rc == PLAN_OK) {
-            json_t *a = json_pack("{s:I, s:O, s:s, s:s}", "id", (json_int_t)id, "name", json_object_get(vals, "name"), "status", "待审批",
-                                  "items", codes);
-            after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(a);
-        }
-        rc = finish(r, rc, "plan.adhoc.create", "plan_adhoc", id, NULL, after, &msg);
-        free(after);
-    }
+    Actor who = web_actor(r);
+    int rc = plan_work_adhoc_create(r->db, &who, &in, &id, errors, &msg);
     if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=created");
     else if (rc == PLAN_INVALID) render_adhoc(r, vals, errors, 422);
     else web_error(r, plan_web_status(rc), "adhoc", msg ? msg : "保存失败");
@@ -741,22 +606,12 @@ void page_plan_adhoc_create(Req *r) {
 
 void page_plan_adhoc_decide(Req *r) {
     long long id = parse_id(web_param(r, "id"));
-    int64_t org = 0;
-    if (id) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)id);
-    if (web_scope_gate(r, org, "临时任务不存在或不在您的管辖范围内")) return;
+    if (web_scope_gate(r, plan_adhoc_org(r->db, id), "临时任务不存在或不在您的管辖范围内")) return;
     char *decision = web_form(r, "decision"), *opinion = web_form(r, "opinion"), *msg = NULL;
-    int approve = str_eq(decision, "approve");
-    int rc = str_eq(decision, "approve") || str_eq(decision, "return") ? begin(r, &msg) : (set_err(&msg, "请选择批准或退回"), PLAN_INVALID);
-    if (rc == PLAN_OK) {
-        rc = plan_adhoc_decide(r->db, id, approve, opinion, r->sess->username, &msg);
-        char orgs[24];
-        snprintf(orgs, sizeof orgs, "%lld", (long long)org);
-        json_t *a = json_pack("{s:s, s:s?, s:s}", "status", approve ? "已批准" : "已退回", "opinion", opinion, "org_id", orgs);
-        char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(a);
-        rc = finish(r, rc, approve ? "plan.adhoc.approve" : "plan.adhoc.return", "plan_adhoc", id, NULL, after, &msg);
-        free(after);
-    }
+    int approve = str_eq(decision, "approve"), rc = PLAN_INVALID;
+    Actor who = web_actor(r);
+    if (approve || str_eq(decision, "return")) rc = plan_work_adhoc_decide(r->db, &who, id, approve, opinion, &msg);
+    else set_err(&msg, "请选择批准或退回");
     if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=status");
     else web_error(r, plan_web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
     free(decision);

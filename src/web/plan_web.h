@@ -43,10 +43,10 @@ void api_plan_revise(Req *r);
 long long plan_web_version_id(Req *r);
 /* The same with oversee = 1 for a change an upper level may make (returning with an opinion). */
 long long plan_web_version_id_for(Req *r, int oversee);
-/* Runs a state action with its audit row in one transaction; returns the HTTP status (200 on
- * success) and *msg (new string) on failure. */
+/* Runs a state action as the signed-in user (plan_work_transition); returns the HTTP status (200
+ * on success, 503 when the database is busy) and *msg (new string) on failure. */
 int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg);
-/* Runs a revision with its audit row in one transaction; *new_id receives the new version. */
+/* Runs a revision (plan_work_revise); 201 and *new_id, the new version, on success. */
 int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg);
 /* Maps a PLAN_* result to an HTTP status. */
 int plan_web_status(int rc);
