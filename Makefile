@@ -16,6 +16,8 @@ CFLAGS  += -Werror
 endif
 ifneq ($(SANITIZE),)
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+# test builds only: cheap password hashes (src/domain/account.c)
+CFLAGS  += -DSPOTCHECK_TEST_FAST_HASH
 LDFLAGS += -fsanitize=$(SANITIZE)
 BUILD   ?= build-san
 else
