@@ -9,7 +9,7 @@
  * For a few field names (fixed ones plus the first names the body declares) it calls
  * multipart_field and multipart_file and checks what multipart.h promises:
  *   - a field is a NUL-terminated string of at most 64 KiB that occurs in the body, and only
- *     for a name the body declares;
+ *     for a name the body declares (name="..."; the parameter name in any case);
  *   - a file part is copied to a new temporary file holding exactly *size bytes, which occur in
  *     the body; *size <= the body's length; the filename occurs in the body;
  *   - when multipart_file returns -1 it leaves *path and *filename alone (no file to clean up);
@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,10 +54,20 @@ static size_t body_names(const uint8_t *body, size_t blen, char **names, size_t 
     return k;
 }
 
-static void check_name(HttpRequest *req, const uint8_t *body, size_t blen, const char *name) {
+/* 1 when the body holds name="NAME" with the parameter name in any case (the parser matches
+ * it case-insensitively, as parameter names are) and the value exactly. */
+static int declares(const uint8_t *body, size_t blen, const char *name) {
     char needle[80];
-    snprintf(needle, sizeof needle, "name=\"%s\"", name);
-    int declared = in_body(body, blen, needle, strlen(needle));
+    snprintf(needle, sizeof needle, "=\"%s\"", name);
+    size_t nl = strlen(needle);
+    for (const uint8_t *p = body, *end = body + blen;
+         (p = memmem(p, (size_t)(end - p), needle, nl)) != NULL; p++)
+        if (p - body >= 4 && !strncasecmp((const char *)p - 4, "name", 4)) return 1;
+    return 0;
+}
+
+static void check_name(HttpRequest *req, const uint8_t *body, size_t blen, const char *name) {
+    int declared = declares(body, blen, name);
 
     char *v = multipart_field(req, name);
     if (v) {
