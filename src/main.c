@@ -22,11 +22,12 @@ const CliCommand cli_commands[] = {
      cmd_serve},
     {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
      "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
-     "                        [--grade-reason 理由 --grade-basis 依据]\n"
+     "                        [--grade-reason 理由 --grade-basis 依据] [--errors 错误清单.csv]\n"
      "  KIND: orgs depts tags items targets officers experts\n"
      "  FILE: .csv（UTF-8，可带 BOM；或 GB18030/GBK，自动识别）或 .xlsx（读取第一个工作表）。\n"
      "  第一行为中文列名（与 export 导出的模板一致）。整个文件在一个事务中导入：\n"
-     "  任何一行有错则不写入任何数据，并逐行报告 \"第N行 列名: 原因\"（表头为第1行）。\n"
+     "  任何一行有错则不写入任何数据，并逐行报告 \"第N行 列名: 原因\"（表头为第1行）；\n"
+     "  超过 1000 处时只列出前 1000 处和总数，--errors 把全部错误写入 CSV 文件（行号、错误）。\n"
      "  按编码更新已有记录，旧版本保留在历史中。改变已有检查对象信用风险等级的行须给出\n"
      "  --grade-reason 和 --grade-basis（如年度信用评价文号），每项调整记入该对象的信用记录。\n"
      "  退出码: 0 成功，1 数据有误未导入，2 用法错误。\n",

@@ -19,7 +19,7 @@ static void list_kinds(FILE *f) {
 }
 
 int cmd_import(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *enc_name = NULL, *actor = "cli", *grade[2] = {NULL, NULL};
+    const char *db_path = CLI_DEFAULT_DB, *enc_name = NULL, *actor = "cli", *grade[2] = {NULL, NULL}, *errors_csv = NULL;
     const char *pos[2];
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -27,7 +27,8 @@ int cmd_import(int argc, char **argv) {
         if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
             (r = cli_opt(&i, argc, argv, "--encoding", &enc_name)) ||
             (r = cli_opt(&i, argc, argv, "--by", &actor)) || (r = cli_opt(&i, argc, argv, "--grade-reason", &grade[0])) ||
-            (r = cli_opt(&i, argc, argv, "--grade-basis", &grade[1]))) {
+            (r = cli_opt(&i, argc, argv, "--grade-basis", &grade[1])) ||
+            (r = cli_opt(&i, argc, argv, "--errors", &errors_csv))) {
             if (r < 0) return cli_usage_error("import", "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -56,13 +57,20 @@ int cmd_import(int argc, char **argv) {
         return cli_usage_error("import", "--grade-reason 和 --grade-basis 须一并给出（信用风险等级调整的理由和依据）");
     }
     Actor who = {.username = actor, .org_id = 0, .remote = NULL}; /* the console: any org */
-    int rc = dir_import_as(db, &who, k, pos[1], enc, grade[0] ? grade : NULL, &rep, &err);
+    int rc = dir_import_as(db, &who, k, pos[1], enc, grade[0] ? grade : NULL, errors_csv, &rep, &err);
     db_close(db);
     if (rc == IMPORT_FAILED) {
         fprintf(stderr, "导入失败，未写入任何数据: %s\n", err ? err : "未知错误");
     } else if (rc == IMPORT_REJECTED) {
         for (size_t i = 0; i < rep.nerrors; i++) fprintf(stderr, "%s\n", rep.errors[i]);
-        fprintf(stderr, "导入被拒绝: %zu 处错误，未写入任何数据（共读取 %ld 行）。\n", rep.nerrors,
+        if (rep.total_errors > rep.nerrors)
+            fprintf(stderr, "……以上为前 %zu 处，另有 %zu 处未列出。%s\n", rep.nerrors, rep.total_errors - rep.nerrors,
+                    rep.errors_file ? "" : "完整清单可用 --errors FILE 写入 CSV 文件。");
+        if (errors_csv) {
+            if (rep.errors_file) fprintf(stderr, "全部 %zu 处错误已写入 %s。\n", rep.total_errors, errors_csv);
+            else fprintf(stderr, "无法写入错误清单 %s。\n", errors_csv);
+        }
+        fprintf(stderr, "导入被拒绝: %zu 处错误，未写入任何数据（共读取 %ld 行）。\n", rep.total_errors,
                 rep.rows);
     } else {
         printf("导入%s完成: 读取 %ld 行，新增 %ld，更新 %ld，未变 %ld。\n", k->label, rep.rows,

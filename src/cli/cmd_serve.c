@@ -5,6 +5,7 @@
 #include "../web/web.h"
 #include "../domain/account.h"
 #include "cli.h"
+#include "../core/tmpfiles.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -28,30 +29,6 @@ static int parse_common(const char *cmd, int argc, char **argv, const char **db_
     return CLI_OK;
 }
 
-/* Removes the temporary files of uploads and exports that a killed server left behind in /tmp
- * (this account's regular files named spotcheck-upload-/file-/export-/figures-…, untouched for
- * an hour, so another server's files in use are spared). Returns how many were removed. */
-static int remove_stale_temp_files(void) {
-    static const char *const prefixes[] = {"spotcheck-upload-", "spotcheck-file-", "spotcheck-export-", "spotcheck-figures-"};
-    DIR *d = opendir("/tmp");
-    if (!d) return 0;
-    int removed = 0;
-    time_t cutoff = (time_t)clock_wall_epoch() - 3600; /* wall time: file ages, not a business date */
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        int ours = 0;
-        for (size_t i = 0; i < ARRAY_LEN(prefixes); i++) ours |= !strncmp(e->d_name, prefixes[i], strlen(prefixes[i]));
-        if (!ours) continue;
-        char path[300];
-        snprintf(path, sizeof path, "/tmp/%s", e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() && st.st_mtime < cutoff && unlink(path) == 0)
-            removed++;
-    }
-    closedir(d);
-    return removed;
-}
-
 int cmd_serve(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
     int rc = parse_common("serve", argc, argv, &db_path, &listen);
@@ -59,7 +36,7 @@ int cmd_serve(int argc, char **argv) {
     Db *db = cli_open_db(db_path); /* applies migrations once, before any request */
     if (!db) return CLI_REJECTED;
     db_close(db);
-    int stale = remove_stale_temp_files();
+    int stale = tmpfiles_sweep(NULL, 3600);
     if (stale) printf("已清理上次异常退出遗留的临时文件 %d 个\n", stale);
     App app;
     app_init(&app, db_path);

@@ -21,21 +21,90 @@
  * a small file costs no more than before. */
 #define IMPORT_CACHE_KIB "-65536"
 
+static long report_line(const char *s) {
+    long n = 0;
+    return sscanf(s, "第%ld行", &n) == 1 ? n : 0;
+}
+
+typedef struct ReportLine {
+    long line;
+    size_t pos;
+    char *s;
+} ReportLine;
+
+static int by_line(const void *a, const void *b) {
+    const ReportLine *x = a, *y = b;
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Puts the kept lines in line order (stable: the bulk path names database errors after reading
+ * the whole file) and keeps the first IMPORT_REPORT_KEEP. */
+static void report_sort(ImportReport *rep) {
+    size_t n = rep->nerrors;
+    if (n < 2) return;
+    ReportLine *t = xmalloc(n * sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        t[i].line = report_line(rep->errors[i]);
+        t[i].pos = i;
+        t[i].s = rep->errors[i];
+    }
+    qsort(t, n, sizeof *t, by_line);
+    for (size_t i = 0; i < n; i++) {
+        if (i < IMPORT_REPORT_KEEP) rep->errors[i] = t[i].s;
+        else free(t[i].s);
+    }
+    if (rep->nerrors > IMPORT_REPORT_KEEP) rep->nerrors = IMPORT_REPORT_KEEP;
+    free(t);
+}
+
+/* Every problem goes to the errors file (opened at the first one) as 行号, 错误. */
+static void report_spill(ImportReport *rep, const char *msg) {
+    if (!rep->spill_path || rep->errors_file < 0) return;
+    if (!rep->spill) {
+        static const char *const head[] = {"行号", "错误"};
+        rep->spill = table_writer_open(rep->spill_path, TABLE_CSV, "错误清单", NULL);
+        if (!rep->spill || table_write_row(rep->spill, head, 2, NULL) != 0) {
+            rep->errors_file = -1;
+            return;
+        }
+        rep->errors_file = 1;
+    }
+    char line[24];
+    snprintf(line, sizeof line, "%ld", report_line(msg));
+    const char *cells[] = {line, msg};
+    if (table_write_row(rep->spill, cells, 2, NULL) != 0) rep->errors_file = -1;
+}
+
 static void report_add(ImportReport *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report_add(ImportReport *rep, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    rep->total_errors++;
+    report_spill(rep, msg);
+    /* memory stays bounded: twice the kept lines at most, then the later ones in line order go */
+    if (rep->nerrors == 2 * IMPORT_REPORT_KEEP) report_sort(rep);
     if (rep->nerrors == rep->caperrors) {
         rep->caperrors = rep->caperrors ? rep->caperrors * 2 : 16;
         rep->errors = xrealloc(rep->errors, rep->caperrors * sizeof *rep->errors);
     }
-    va_list ap;
-    va_start(ap, fmt);
-    rep->errors[rep->nerrors++] = xvasprintf(fmt, ap);
-    va_end(ap);
+    rep->errors[rep->nerrors++] = msg;
+}
+
+/* Closes the errors file; it is whole (errors_file 1) only when every write succeeded. */
+static void report_close(ImportReport *rep) {
+    if (rep->spill && table_writer_close(rep->spill, NULL) != 0) rep->errors_file = -1;
+    rep->spill = NULL;
+    if (rep->errors_file < 0) rep->errors_file = 0;
 }
 
 void import_report_free(ImportReport *rep) {
+    if (rep->spill) table_writer_close(rep->spill, NULL);
     for (size_t i = 0; i < rep->nerrors; i++) free(rep->errors[i]);
     free(rep->errors);
+    free(rep->spill_path);
     memset(rep, 0, sizeof *rep);
 }
 
@@ -577,39 +646,6 @@ static int bulk_write(Bulk *b, ImportReport *rep) {
 }
 
 /* Leading line number of a report line ("第N行…"), 0 when it has none. */
-static long report_line(const char *s) {
-    long n = 0;
-    return sscanf(s, "第%ld行", &n) == 1 ? n : 0;
-}
-
-typedef struct ReportLine {
-    long line;
-    size_t pos;
-    char *s;
-} ReportLine;
-
-static int by_line(const void *a, const void *b) {
-    const ReportLine *x = a, *y = b;
-    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-/* Puts the report in line order (stable): the bulk path names database errors after reading
- * the whole file. */
-static void report_sort(ImportReport *rep) {
-    size_t n = rep->nerrors;
-    if (n < 2) return;
-    ReportLine *t = xmalloc(n * sizeof *t);
-    for (size_t i = 0; i < n; i++) {
-        t[i].line = report_line(rep->errors[i]);
-        t[i].pos = i;
-        t[i].s = rep->errors[i];
-    }
-    qsort(t, n, sizeof *t, by_line);
-    for (size_t i = 0; i < n; i++) rep->errors[i] = t[i].s;
-    free(t);
-}
-
 /* What parsing a data row needs besides the row: the file's column map and the scope check. */
 typedef struct RowParser {
     Db *db;
@@ -907,11 +943,9 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         dir_row_clear(&row, k);
         strmap_free(orgs_seen);
     }
-    if (bulk && rc >= 0) {
-        /* also when other rows are bad: the database may refuse more rows, all to be reported */
-        bulk_write(bulk, rep);
-        report_sort(rep);
-    }
+    if (bulk && rc >= 0) bulk_write(bulk, rep); /* also when other rows are bad: the database may refuse more rows, all to be reported */
+    report_sort(rep);
+    report_close(rep);
     bulk_free(bulk);
     strmap_free(sink.keys);
     dir_context_free(ctx);
@@ -922,8 +956,9 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
 
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
                long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
-               ImportReport *rep, char **err) {
+               const char *errors_csv, ImportReport *rep, char **err) {
     memset(rep, 0, sizeof *rep);
+    rep->spill_path = errors_csv ? xstrdup(errors_csv) : NULL;
     TableReader *r = table_reader_open(path, enc, err);
     if (!r) return IMPORT_FAILED;
     if (db_begin(db) != DB_OK) {
@@ -973,8 +1008,9 @@ static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void 
 }
 
 int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
-                  const char *const grade_change[2], ImportReport *rep, char **err) {
-    int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import, (void *)who, rep, err);
+                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep, char **err) {
+    int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import, (void *)who, errors_csv,
+                        rep, err);
     if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
     return rc;
 }

@@ -12,11 +12,19 @@
 #include "actor.h"
 #include "directory.h"
 
+/* How many problems a report keeps in memory and shows: a file of 100,000 bad rows must not make a
+ * page of half a million lines (or the memory to build it); the full list goes to a CSV file. */
+#define IMPORT_REPORT_KEEP 1000
+
 typedef struct ImportReport {
     long rows; /* data rows read */
     long inserted, updated, unchanged;
-    char **errors; /* "第N行 列名: 原因" lines */
+    char **errors; /* the first IMPORT_REPORT_KEEP "第N行 列名: 原因" lines, in line order */
     size_t nerrors, caperrors;
+    size_t total_errors;      /* every problem found (nerrors ≤ total_errors) */
+    int errors_file;          /* 1 when every problem was written to the errors_csv file given */
+    struct TableWriter *spill; /* private: the errors_csv writer */
+    char *spill_path;
 } ImportReport;
 
 enum { IMPORT_OK = 0, IMPORT_REJECTED = 1, IMPORT_FAILED = -1 };
@@ -28,17 +36,20 @@ typedef int (*ImportCommitHook)(Db *db, const DirKind *k, const ImportReport *re
 /* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org (0: any).
  * grade_change (may be NULL): the reason and basis of the credit grade changes the file makes (an
  * annual credit evaluation); without them a row that changes an existing target's grade is refused.
+ * errors_csv (may be NULL): a file to write every problem to, as CSV (行号, 错误), created only when
+ * there is one (rep->errors_file says it was written whole); rep->errors keeps the first
+ * IMPORT_REPORT_KEEP, rep->total_errors counts them all.
  * Returns IMPORT_OK (committed), IMPORT_REJECTED (nothing written; rep->errors lists why) or
  * IMPORT_FAILED (nothing written; *err says why, e.g. an unreadable file). */
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
                long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
-               ImportReport *rep, char **err);
+               const char *errors_csv, ImportReport *rep, char **err);
 /* The import of a file as a unit of work by who, for the upload page and `spotcheck import`:
  * dir_import with who's name, its org as the scope (0: any org), and the audit row import.KIND
  * {rows, inserted, updated, unchanged} committed with the rows; after a successful import the
  * planner's statistics are refreshed (a large import changes them). Results as dir_import. */
 int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
-                  const char *const grade_change[2], ImportReport *rep, char **err);
+                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep, char **err);
 void import_report_free(ImportReport *rep);
 
 /* How an export treats personal data (FF_SECRET fields). */

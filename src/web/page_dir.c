@@ -7,6 +7,10 @@
 #include "multipart.h"
 #include "web.h"
 
+#include "../core/tmpfiles.h"
+#include <sodium.h>
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -417,6 +421,30 @@ void page_dir_status(Req *r) {
 
 /* ---- import / export ---- */
 
+/* The full error list of an import (when it has more problems than the page shows) waits in
+ * /tmp under a random token that only the uploader's page links to, for one download or an hour. */
+#define ERRORS_PATH_FMT "/tmp/spotcheck-errors-%s.csv"
+
+static void errors_token(char out[33]) {
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2hex(out, 33, b, sizeof b);
+}
+
+void page_dir_import_errors(Req *r) {
+    const char *t = web_param(r, "token");
+    size_t n = t ? strspn(t, "0123456789abcdef") : 0;
+    char path[64];
+    if (!dv_kind(r)) return;
+    if (n != 32 || t[n]) {
+        web_error(r, 404, "not_found", "错误清单不存在或已下载");
+        return;
+    }
+    snprintf(path, sizeof path, ERRORS_PATH_FMT, t);
+    if (access(path, R_OK) != 0) web_error(r, 404, "not_found", "错误清单不存在或已下载（清单保留一小时，下载一次后删除）");
+    else web_attachment(r, path, 0, "import-errors.csv");
+}
+
 void page_dir_import_form(Req *r) {
     const DirKind *k = dv_kind(r);
     if (!k) return;
@@ -465,14 +493,17 @@ void page_dir_import(Req *r) {
         return;
     }
     ImportReport rep;
-    char *err = NULL;
+    char *err = NULL, token[33], errors_csv[64];
+    errors_token(token);
+    snprintf(errors_csv, sizeof errors_csv, ERRORS_PATH_FMT, token);
+    tmpfiles_sweep("spotcheck-errors-", 3600); /* lists nobody fetched within the hour */
     char *greason = web_form(r, "grade_reason"), *gbasis = web_form(r, "grade_basis");
     if (greason) str_trim(greason);
     if (gbasis) str_trim(gbasis);
     const char *grade[2] = {greason, gbasis};
     Actor who = web_actor(r);
     int rc = dir_import_as(r->db, &who, k, path, TABLE_ENC_AUTO, !str_empty(greason) && !str_empty(gbasis) ? grade : NULL,
-                           &rep, &err);
+                           errors_csv, &rep, &err);
     free(greason);
     free(gbasis);
     unlink(path);
@@ -482,8 +513,14 @@ void page_dir_import(Req *r) {
     json_t *ctx = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label, "filename",
                             filename ? filename : "", "ok", rc == IMPORT_OK, "rows", (json_int_t)rep.rows, "inserted",
                             (json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged", (json_int_t)rep.unchanged,
-                            "errors", errors, "nerrors", (json_int_t)rep.nerrors);
+                            "errors", errors, "nerrors", (json_int_t)rep.total_errors);
     json_object_set_new(ctx, "has_errors", json_boolean(rep.nerrors > 0));
+    if (rep.total_errors > rep.nerrors) json_object_set_new(ctx, "shown", json_integer((json_int_t)rep.nerrors));
+    if (rep.errors_file) {
+        char *href = xasprintf("/d/%s/import/errors/%s", k->name, token);
+        json_object_set_new(ctx, "errors_href", json_string(href));
+        free(href);
+    }
     if (rc == IMPORT_FAILED) json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
     free(filename);
     free(err);

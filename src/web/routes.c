@@ -82,6 +82,7 @@ const Route web_routes[] = {
     {"POST", "/d/:kind/export", P_DIR_READ, CSRF_TOKEN, page_dir_export_unmasked, "导出未遮盖的个人信息（须授权并说明用途）"},
     {"GET", "/d/:kind/import", P_KIND_WRITE, CSRF_NONE, page_dir_import_form, "导入表单"},
     {"POST", "/d/:kind/import", P_KIND_WRITE, CSRF_TOKEN, page_dir_import, "导入", 1},
+    {"GET", "/d/:kind/import/errors/:token", P_KIND_WRITE, CSRF_NONE, page_dir_import_errors, "下载导入的完整错误清单（CSV）"},
     {"GET", "/d/:kind/new", P_KIND_WRITE, CSRF_NONE, page_dir_new, "新建表单"},
     {"POST", "/d/:kind/new", P_KIND_WRITE, CSRF_TOKEN, page_dir_create, "新建"},
     {"GET", "/dashboard", P_DASH_READ, CSRF_NONE, page_dash, "期限与督办：各类期限统计、逾期与即将到期"},

@@ -184,6 +184,7 @@ void page_dir_update(Req *r);
 void page_dir_status(Req *r);
 void page_dir_import_form(Req *r);
 void page_dir_import(Req *r);
+void page_dir_import_errors(Req *r);
 void page_dir_export(Req *r);
 void page_dir_export_unmasked(Req *r);
 void page_audit(Req *r);
