@@ -30,7 +30,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3 };
+enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3,
+       TASK_BUSY = 4 /* a unit of work (task_work.h) could not begin its transaction */ };
 
 /* Working days a joint department has to confirm (003 四(一)). */
 #define TASK_JOINT_DAYS 2
