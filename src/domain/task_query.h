@@ -4,7 +4,8 @@
  * function takes the actor's org (scope.h).
  *
  * Strings and JSON returned are new (caller frees / decrefs). A database error reads as "absent"
- * (0, NULL or an empty array), as the pages treated it. Thread-safety: uses only the Db handed in. */
+ * (0, NULL or an empty array), as the pages treated it. Thread-safety: uses only the Db handed in.
+ */
 #ifndef SPOTCHECK_TASK_QUERY_H
 #define SPOTCHECK_TASK_QUERY_H
 
@@ -24,7 +25,8 @@ char *task_published_code(Db *db, int64_t task_id);
  * 已公开 version of each plan without a task yet, by plan number and position:
  * [{id, number, version, task_no, name, kind, ratio}]. */
 json_t *task_startable_rows(Db *db, int64_t org_id);
-/* The 已批准 ad-hoc tasks without a task yet in org_id's jurisdiction, by code: [{id, code, name}]. */
+/* The 已批准 ad-hoc tasks without a task yet in org_id's jurisdiction, by code: [{id, code, name}].
+ */
 json_t *task_startable_adhoc(Db *db, int64_t org_id);
 
 /* ---- the draw's people and targets, for the ceremony page and the 检查通知书 ---- */

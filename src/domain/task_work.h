@@ -31,25 +31,25 @@ typedef struct TaskStartInput {
 /* Starts a task of the actor's own org (the plan row's or ad-hoc task's org must be the actor's:
  * TASK_NOT_FOUND otherwise, as if it did not exist). cal gives the joint depts' deadlines (may
  * be NULL: unknown). *task_id receives the new id; field errors of an ad-hoc start go to errors. */
-int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calendar *cal, int64_t *task_id,
-               json_t *errors, char **why);
+int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calendar *cal,
+               int64_t *task_id, json_t *errors, char **why);
 
 /* Saves the 草稿 scheme of task_id (task_scheme_save; field errors in errors). The caller has
  * checked that the task is the actor's to change. */
-int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskSchemeInput *in, json_t *errors,
-                     char **why);
+int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskSchemeInput *in,
+                     json_t *errors, char **why);
 
 /* Applies scheme action "submit", "approve", "return" (with an opinion) or "publish" to task_id
  * (task_scheme_transition); the audit action is "task.scheme.<action>". The caller has checked
  * that the task is the actor's to change. */
-int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *action, const char *opinion,
-                    char **why);
+int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *action,
+                    const char *opinion, char **why);
 
 /* Joint dept dept_id (the one the acting account works for; 0: none) confirms its part of
  * task_id with its own items (task_joint_confirm). TASK_NOT_FOUND when the account has no dept,
  * the task does not exist or does not name the dept. The task need not be in the account's
  * jurisdiction: what binds is that its dept was named. */
-int task_joint_accept(Db *db, const Actor *who, int64_t task_id, int64_t dept_id, const char *items_text,
-                      char **why);
+int task_joint_accept(Db *db, const Actor *who, int64_t task_id, int64_t dept_id,
+                      const char *items_text, char **why);
 
 #endif
