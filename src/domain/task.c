@@ -1,6 +1,7 @@
 /* task.c - tasks started from the plan, implementation schemes and their approval, joint
  * departments with the 2-working-day confirmation, and the gate in front of the draw. See
- * task.h for the model and conventions. Callers: src/web/page_task*.c. The draw itself is
+ * task.h for the model and conventions. Callers: task_work.c (the units of work), task_query.c
+ * and the task pages (task_json, task_list_json, task_draw_allowed). The draw itself is
  * draw_store.h; this module only decides whether it may happen and with which parameters. */
 #include "../core/clock.h"
 #include "task.h"

@@ -17,7 +17,7 @@
  * one officer of each confirmed joint department, drawn from that department's own pool.
  *
  * Conventions (as plan.h): functions that change data run inside the caller's transaction and
- * never begin one; results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND,
+ * never begin one (the units of work of task_work.h are that caller for the pages and the API); results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND,
  * TASK_CONFLICT (*err says why), TASK_ERR (database error in *err). *err strings are newly
  * allocated; the caller frees them. "today" is always passed in (YYYY-MM-DD): no clock here.
  * Thread-safety: no shared state; each call uses the caller's Db. */
@@ -30,7 +30,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3 };
+enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3,
+       TASK_BUSY = 4 /* a unit of work (task_work.h) could not begin its transaction */ };
 
 /* Working days a joint department has to confirm (003 四(一)). */
 #define TASK_JOINT_DAYS 2

@@ -1,13 +1,16 @@
 /* api_task.c - the JSON API of task implementation (docs/API.md "Tasks"): list and read tasks
  * with their scheme, joint depts and draw status, read the draw record, and the scheme's state
- * changes, freeze, draw and substitution. Every change goes through the same functions as the
- * pages (task_web_scheme_action, task_web_freeze, ... in page_task*.c), so permissions, rules,
- * the audit row and the one transaction are the same; routes carry the same permissions and
- * need the X-CSRF-Token header. Tasks outside the user's org scope are 404. */
+ * changes, freeze, draw and substitution. Every change goes through the same domain units of
+ * work as the pages (task_work.h, task_draw.h; via task_web_scheme_action, task_web_freeze, ...
+ * in page_task*.c), so permissions, rules, the audit row and the one transaction are the same;
+ * routes carry the same permissions and need the X-CSRF-Token header. Tasks outside the user's
+ * org scope are 404. */
 #include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
+#include "../domain/task_query.h"
+#include "../domain/task_work.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -50,44 +53,27 @@ void api_task_start(Req *r) {
     json_t *b = web_json_body(r, 0);
     if (!b) return;
     json_int_t ptid = json_integer_value(json_object_get(b, "plan_task")), adid = json_integer_value(json_object_get(b, "adhoc"));
-    int64_t org = 0, id = 0;
-    if (ptid > 0)
-        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
-                                  "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
-    else if (adid > 0) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
-    if (scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a task of one's own org only */
-        json_decref(b);
-        web_error(r, 404, "not_found", "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
-        return;
-    }
-    if (db_begin(r->db) != DB_OK) {
-        json_decref(b);
-        web_error(r, 503, "busy", "数据库忙，请稍后重试");
-        return;
-    }
-    char today[11], *msg = NULL;
-    clock_today(today);
+    /* an ad-hoc request has no ratio or scope: both are given here */
+    json_t *scope = json_object_get(b, "scope");
+    char *sj = ptid > 0                ? NULL
+               : json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
+                                       : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
+    TaskStartInput in = {ptid > 0 ? (int64_t)ptid : 0, adid > 0 ? (int64_t)adid : 0, jstr(b, "ratio"), sj, jstr(b, "lead_dept")};
+    Actor who = web_actor(r);
+    Calendar *cal = in.plan_task ? web_calendar(r) : NULL;
     json_t *errors = json_object();
-    int rc;
-    if (ptid > 0) {
-        Calendar *cal = web_calendar(r);
-        rc = task_start_from_plan(r->db, (int64_t)ptid, cal, today, r->sess->username, &id, &msg);
-        calendar_free(cal);
-    } else {
-        /* an ad-hoc request has no ratio or scope: both are given here */
-        json_t *scope = json_object_get(b, "scope");
-        char *sj = json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
-                                         : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
-        rc = task_start_adhoc(r->db, (int64_t)adid, jstr(b, "ratio"), sj, jstr(b, "lead_dept"), r->sess->username, &id, errors, &msg);
-        free(sj);
-    }
-    if (rc == TASK_OK && (task_web_audit(r, "task.start", id, NULL) != DB_OK || db_commit(r->db) != DB_OK))
-        rc = TASK_ERR, set_err(&msg, "保存失败：%s", db_errmsg(r->db));
-    if (rc != TASK_OK) db_rollback(r->db);
-    if (rc == TASK_INVALID)
+    char *msg = NULL;
+    int64_t id = 0;
+    int rc = task_start(r->db, &who, &in, cal, &id, errors, &msg);
+    calendar_free(cal);
+    free(sj);
+    if (rc == TASK_BUSY) web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
+    else if (rc == TASK_NOT_FOUND) /* not a plan row or ad-hoc task of one's own org */
+        web_error(r, 404, "not_found", msg ? msg : "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
+    else if (rc == TASK_INVALID)
         web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message", "输入有误", "fields", errors));
     else if (rc != TASK_OK)
-        web_error(r, rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : 500, "task_start", msg ? msg : "不能开始实施");
+        web_error(r, rc == TASK_CONFLICT ? 409 : 500, "task_start", msg ? msg : "不能开始实施");
     else send_task(r, id, 201);
     json_decref(errors);
     json_decref(b);
@@ -102,8 +88,7 @@ void api_task_get(Req *r) {
 void api_task_draw_get(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *code = NULL, *status = NULL;
-    db_query_text(r->db, &code, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
+    char *code = task_code(r->db, id), *status = NULL;
     json_t *doc = NULL;
     if (draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) == 0)
         web_json(r, 200, json_pack("{s:s, s:o}", "status", status, "record", doc));

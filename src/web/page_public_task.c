@@ -9,6 +9,7 @@
 #include "../domain/draw_disclose.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
+#include "../domain/task_query.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -17,10 +18,7 @@
 /* The published task named by :id, or 0 after a 404. */
 static long long public_task(Req *r, char **code) {
     long long id = task_web_parse_id(web_param(r, "id"));
-    char *c = NULL;
-    if (id)
-        db_query_text(r->db, &c, "SELECT t.code FROM task t JOIN task_scheme s ON s.task_id = t.id WHERE t.id = ? AND s.status = '已公开'",
-                      "i", (int64_t)id);
+    char *c = task_published_code(r->db, id);
     if (!c) {
         web_error(r, 404, "not_found", "该实施方案未公开或不存在");
         return 0;

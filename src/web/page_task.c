@@ -1,12 +1,15 @@
 /* page_task.c - task implementation pages: the list of tasks with the plan rows and ad-hoc tasks
  * that may start, starting a task, the task page (implementation scheme form and approval,
  * joint departments with their deadlines, the state of the draw) and the scheme's state
- * changes. Rules live in src/domain/task.c; every change here runs in one transaction with its
- * audit row. Tasks are visible inside the user's org scope only (404 otherwise). */
+ * changes. Rules and the units of work live in the domain (task.c, task_work.c: one transaction
+ * with its audit row each); this file parses, calls and renders. Tasks are visible inside the
+ * user's org scope only (404 otherwise). */
 #include "../core/clock.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
+#include "../domain/task_query.h"
+#include "../domain/task_work.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -22,9 +25,7 @@ long long task_web_parse_id(const char *s) {
 
 long long task_web_id(Req *r) {
     long long id = task_web_parse_id(web_param(r, "id"));
-    int64_t org = 0;
-    if (id) db_query_int(r->db, &org, "SELECT org_id FROM task WHERE id = ?", "i", (int64_t)id);
-    return web_scope_gate(r, org, "任务不存在或不在您的管辖范围内") ? 0 : id;
+    return web_scope_gate(r, task_org(r->db, id), "任务不存在或不在您的管辖范围内") ? 0 : id;
 }
 
 json_t *task_web_load(Req *r, long long *id_out) {
@@ -37,24 +38,6 @@ json_t *task_web_load(Req *r, long long *id_out) {
     return t;
 }
 
-/* An audit snapshot of the task (task_audit_snapshot). */
-static char *snapshot(Db *db, long long id) {
-    return task_audit_snapshot(db, (int64_t)id);
-}
-
-int task_web_audit(Req *r, const char *action, long long task_id, const char *after_json) {
-    char *snap = snapshot(r->db, task_id);
-    json_t *a = after_json ? json_loads(after_json, 0, NULL) : NULL, *s = snap ? json_loads(snap, 0, NULL) : json_object();
-    if (a) json_object_update(s, a);
-    char *after = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc = web_audit(r, action, "task", task_id, NULL, after);
-    json_decref(a);
-    json_decref(s);
-    free(snap);
-    free(after);
-    return rc;
-}
-
 static int status_of(int rc) {
     switch (rc) {
     case TASK_OK: return 200;
@@ -63,16 +46,6 @@ static int status_of(int rc) {
     case TASK_CONFLICT: return 409;
     default: return 500;
     }
-}
-
-/* Commits with the audit row when rc is TASK_OK, else rolls back. */
-static int finish(Req *r, int rc, const char *action, long long id, const char *before, char **msg) {
-    char *after = rc == TASK_OK && id ? snapshot(r->db, id) : NULL;
-    if (rc == TASK_OK && web_audit(r, action, "task", id, before, after) != DB_OK) rc = (set_err(msg, "审计日志写入失败"), TASK_ERR);
-    if (rc == TASK_OK && db_commit(r->db) != DB_OK) rc = (set_err(msg, "保存失败：%s", db_errmsg(r->db)), TASK_ERR);
-    if (rc != TASK_OK) db_rollback(r->db);
-    free(after);
-    return rc;
 }
 
 static void redirect_task(Req *r, long long id, const char *ok) {
@@ -84,31 +57,8 @@ static void redirect_task(Req *r, long long id, const char *ok) {
 /* ---- list and start ---- */
 
 void page_task_list(Req *r) {
-    json_t *tasks = task_list_json(r->db, r->sess->org_id, 0), *rows = json_array(), *adhoc = json_array();
-    Stmt *st = db_prepare(r->db, "SELECT pt.id, p.number, pv.version, pt.task_no, pt.name, pt.kind, pt.ratio FROM plan_task pt "
-                                 "JOIN plan_version pv ON pv.id = pt.version_id JOIN plan p ON p.id = pv.plan_id "
-                                 "WHERE pv.status = '已公开' AND pv.version = (SELECT max(x.version) FROM plan_version x "
-                                 "WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
-                                 "AND NOT EXISTS (SELECT 1 FROM task t WHERE t.plan_task_id = pt.id) AND " WEB_SCOPE_SQL("p.org_id")
-                                 " ORDER BY p.number, pt.position");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(rows, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "number",
-                                                  db_col_text(st, 1), "version", (json_int_t)db_col_int(st, 2), "task_no",
-                                                  db_col_text(st, 3), "name", db_col_text(st, 4), "kind", db_col_text(st, 5), "ratio",
-                                                  db_col_text(st, 6)));
-        db_finalize(st);
-    }
-    st = db_prepare(r->db, "SELECT a.id, a.code, a.name FROM plan_adhoc a WHERE a.status = '已批准' AND NOT EXISTS "
-                           "(SELECT 1 FROM task t WHERE t.adhoc_id = a.id) AND " WEB_SCOPE_SQL("a.org_id") " ORDER BY a.code");
-    if (st) {
-        db_bind_int(st, 1, r->sess->org_id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(adhoc, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
-                                                   "name", db_col_text(st, 2)));
-        db_finalize(st);
-    }
+    json_t *tasks = task_list_json(r->db, r->sess->org_id, 0), *rows = task_startable_rows(r->db, r->sess->org_id),
+           *adhoc = task_startable_adhoc(r->db, r->sess->org_id);
     json_t *ctx = json_pack("{s:o, s:o, s:o, s:b}", "tasks", tasks, "rows", rows, "adhoc", adhoc, "can_write",
                             web_role_has(r->sess->role, P_TASK_WRITE));
     web_page(r, "task_list", "抽查任务实施", ctx);
@@ -130,31 +80,16 @@ void page_task_start(Req *r) {
         free(kind);
         free(region);
     }
-    long long ptid = task_web_parse_id(pt), adid = task_web_parse_id(ad);
-    int64_t org = 0, id = 0;
-    if (ptid)
-        db_query_int(r->db, &org, "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
-                                  "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?", "i", (int64_t)ptid);
-    else if (adid) db_query_int(r->db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", (int64_t)adid);
+    TaskStartInput in = {task_web_parse_id(pt), task_web_parse_id(ad), ratio, scope, lead};
+    int64_t id = 0;
     json_t *errors = json_object();
-    int rc;
-    if (!r->sess || scope_of(r->db, r->sess->org_id, org) != SCOPE_WRITE) { /* a task of one's own org only */
-        rc = TASK_NOT_FOUND;
-        set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
-    } else if (db_begin(r->db) != DB_OK) {
-        rc = TASK_ERR;
-        set_err(&msg, "数据库忙，请稍后重试");
-    } else {
-        char today[11];
-        clock_today(today);
-        if (ptid) {
-            Calendar *cal = web_calendar(r);
-            rc = task_start_from_plan(r->db, ptid, cal, today, r->sess->username, &id, &msg);
-            calendar_free(cal);
-        } else {
-            rc = task_start_adhoc(r->db, adid, ratio, scope, lead, r->sess->username, &id, errors, &msg);
-        }
-        rc = finish(r, rc, "task.start", id, NULL, &msg);
+    int rc = TASK_NOT_FOUND;
+    if (!r->sess) set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
+    else {
+        Actor who = web_actor(r);
+        Calendar *cal = in.plan_task ? web_calendar(r) : NULL;
+        rc = task_start(r->db, &who, &in, cal, &id, errors, &msg);
+        calendar_free(cal);
     }
     if (rc == TASK_OK) redirect_task(r, id, "created");
     else if (rc == TASK_INVALID) {
@@ -291,14 +226,8 @@ void page_task_scheme_save(Req *r) {
                           {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}, sources};
     json_t *errors = json_object();
     char *msg = NULL;
-    int rc = TASK_ERR;
-    if (db_begin(r->db) != DB_OK) set_err(&msg, "数据库忙，请稍后重试");
-    else {
-        char *before = snapshot(r->db, id);
-        rc = task_scheme_save(r->db, id, &in, r->sess->username, errors, &msg);
-        rc = finish(r, rc, "task.scheme.save", id, before, &msg);
-        free(before);
-    }
+    Actor who = web_actor(r);
+    int rc = task_scheme_edit(r->db, &who, id, &in, errors, &msg);
     if (rc == TASK_OK) redirect_task(r, id, "saved");
     else if (rc == TASK_INVALID) {
         Buf b;
@@ -316,23 +245,15 @@ void page_task_scheme_save(Req *r) {
 }
 
 int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg) {
-    int rc = TASK_ERR;
-    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), 503;
-    char *before = snapshot(r->db, id), name[32];
-    rc = task_scheme_transition(r->db, id, action, r->sess->username, opinion, msg);
-    snprintf(name, sizeof name, "task.scheme.%s", action);
-    rc = finish(r, rc, name, id, before, msg);
-    free(before);
-    return rc == TASK_OK ? 0 : status_of(rc);
+    Actor who = web_actor(r);
+    int rc = task_scheme_act(r->db, &who, id, action, opinion, msg);
+    return rc == TASK_OK ? 0 : rc == TASK_BUSY ? 503 : status_of(rc);
 }
 
 int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors, char **msg) {
-    if (db_begin(r->db) != DB_OK) return set_err(msg, "数据库忙，请稍后重试"), 503;
-    char *before = snapshot(r->db, id);
-    int rc = task_scheme_save(r->db, id, in, r->sess->username, errors, msg);
-    rc = finish(r, rc, "task.scheme.save", id, before, msg);
-    free(before);
-    return rc == TASK_OK ? 0 : status_of(rc);
+    Actor who = web_actor(r);
+    int rc = task_scheme_edit(r->db, &who, id, in, errors, msg);
+    return rc == TASK_OK ? 0 : rc == TASK_BUSY ? 503 : status_of(rc);
 }
 
 static void transition(Req *r, const char *action) {

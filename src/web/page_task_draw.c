@@ -4,47 +4,22 @@
  * substitution (递补) with a reason, re-draw on request with the 分管领导's approval, and the
  * inspection notice (检查通知书) per drawn target.
  *
- * The draw itself is src/domain/draw_store.h, whose functions run inside our transaction: each
- * action (task_web_freeze, task_web_run, task_web_substitute, shared with api_task.c) begins
- * one, makes the draw change, writes its audit row (task_web_audit) and commits both together,
- * or rolls both back. */
+ * Each action (task_web_freeze, task_web_run, task_web_substitute, shared with api_task.c) is one
+ * domain unit of work (src/domain/task_draw.h): it checks the rules, makes the draw change and
+ * writes its audit row in one transaction. The names shown come from task_query.h. */
 #include "../core/clock.h"
 #include "../domain/draw_source.h"
 #include "../domain/task_draw.h"
 #include "../domain/draw.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
+#include "../domain/task_query.h"
 #include "task_web.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
-
-/* Target name for display: insured persons only by their pseudonymous code. */
-static json_t *target_name(Db *db, const char *code, int public_view) {
-    Stmt *st = db_prepare(db, "SELECT kind, name, address FROM target WHERE code = ?");
-    json_t *o = json_object();
-    if (!st) return o;
-    db_bind_text(st, 1, code);
-    if (db_step(st) == DB_ROW) {
-        int insured = !strcmp(db_col_text(st, 0), "insured");
-        json_object_set_new(o, "name", json_string(insured ? "参保人（以化名编码标识）" : db_col_text(st, 1)));
-        json_object_set_new(o, "insured", json_boolean(insured));
-        if (!insured && !public_view && db_col_text(st, 2)) json_object_set_new(o, "address", json_string(db_col_text(st, 2)));
-    }
-    db_finalize(st);
-    return o;
-}
-
-static json_t *officer_name(Db *db, const char *cert) {
-    char *n = NULL;
-    db_query_text(db, &n, "SELECT name FROM officer WHERE cert_no = ?", "t", cert);
-    if (!n) db_query_text(db, &n, "SELECT name FROM expert WHERE code = ?", "t", cert);
-    json_t *s = json_string(n ? n : cert);
-    free(n);
-    return s;
-}
 
 /* The value of stratum `name` in a params map (ratios, minimum): the exact name, then its part
  * before the first '/', then "*" (docs/DRAW.md §4). Borrowed, or NULL. */
@@ -196,7 +171,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_array_foreach(json_object_get(doc, "selected"), i, s) {
             json_t *o = json_pack("{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"), "stratum",
                                   json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
-            json_t *tn = target_name(r->db, jstr(s, "id"), public_view);
+            json_t *tn = task_target_label(r->db, jstr(s, "id"), public_view);
             json_object_update(o, tn);
             json_decref(tn);
             json_array_append_new(sel, o);
@@ -205,18 +180,18 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
             const char *leader = jstr(s, "leader");
             json_t *members = json_array(), *m, *removed = json_array();
             json_array_foreach(json_object_get(s, "officers"), j, m)
-                json_array_append_new(members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name", officer_name(r->db, json_string_value(m)),
+                json_array_append_new(members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name", task_member_name(r->db, json_string_value(m)),
                                                          "leader", str_eq(leader, json_string_value(m))));
             json_array_foreach(json_object_get(s, "experts"), j, m)
                 json_array_append_new(members, json_pack("{s:O, s:o, s:b, s:b}", "cert_no", m, "name",
-                                                         officer_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
+                                                         task_member_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
             json_array_foreach(json_object_get(s, "removed"), j, m)
                 json_array_append_new(removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
-                                                         officer_name(r->db, jstr(m, "id")), "reason", json_object_get(m, "reason")));
+                                                         task_member_name(r->db, jstr(m, "id")), "reason", json_object_get(m, "reason")));
             json_t *g = json_pack("{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target", json_object_get(s, "target"),
                                   "origin", json_object_get(s, "origin"), "status", json_object_get(s, "status"), "members", members,
                                   "removed", removed, "short", json_object_get(s, "short"), "valid", str_eq(jstr(s, "status"), "有效"));
-            json_t *tn = target_name(r->db, jstr(s, "target"), public_view);
+            json_t *tn = task_target_label(r->db, jstr(s, "target"), public_view);
             json_object_set(g, "target_name", json_object_get(tn, "name"));
             json_decref(tn);
             json_array_append_new(groups, g);
@@ -233,7 +208,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
             buf_init(&names);
             json_t *m;
             json_array_foreach(json_object_get(ev, "experts_added"), j, m) {
-                json_t *nm = officer_name(r->db, json_string_value(m));
+                json_t *nm = task_member_name(r->db, json_string_value(m));
                 buf_printf(&names, "%s%s（%s）", names.len ? "、" : "", json_string_value(nm) ? json_string_value(nm) : "", json_string_value(m));
                 json_decref(nm);
             }
@@ -245,9 +220,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     }
     json_t *list = NULL;
     if (draw_store_list(r->db, code, &list, NULL) == 0) json_object_set_new(v, "draws", list);
-    char *obs = NULL;
-    db_query_text(r->db, &obs, "SELECT c.observers_present FROM task_ceremony c JOIN task t ON t.id = c.task_id WHERE t.code = ? AND c.draw_no = ?",
-                  "ti", code, (int64_t)json_integer_value(json_object_get(f, "draw_no")));
+    char *obs = task_ceremony_observers(r->db, code, (int64_t)json_integer_value(json_object_get(f, "draw_no")));
     if (obs) json_object_set_new(v, "observers_present", json_string(obs));
     free(obs);
     json_decref(doc);
@@ -298,12 +271,8 @@ void page_task_ceremony(Req *r) {
         json_object_set_new(ctx, "draw", v);
         json_object_set_new(ctx, "can_draw", json_boolean(w && !drawn));
         json_object_set_new(ctx, "can_substitute", json_boolean(w && drawn));
-        int64_t pending = 0;
-        db_query_int(r->db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", (int64_t)id);
         char *reason = NULL;
-        if (pending)
-            db_query_text(r->db, &reason, "SELECT reason FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1",
-                          "i", (int64_t)id);
+        int64_t pending = task_redraw_pending(r->db, id, &reason);
         if (reason) json_object_set_new(ctx, "redraw_pending", json_string(reason));
         free(reason);
         json_object_set_new(ctx, "can_request_redraw", json_boolean(w && !pending));
@@ -505,10 +474,9 @@ void page_task_draw_file(Req *r) {
     if (!id) return;
     const char *kind = web_param(r, "kind");
     int what = str_eq(kind, "record") ? 0 : str_eq(kind, "population") ? 1 : str_eq(kind, "officers") ? 2 : -1;
-    char *code = NULL, *no = web_query(r, "no"), *pop = NULL, *off = NULL, *why = NULL;
+    char *code = task_code(r->db, id), *no = web_query(r, "no"), *pop = NULL, *off = NULL, *why = NULL;
     int n = no ? atoi(no) : 0;
     free(no);
-    db_query_text(r->db, &code, "SELECT code FROM task WHERE id = ?", "i", (int64_t)id);
     json_t *doc = NULL;
     int rc = what < 0 || !code ? 1 : draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, &why);
     if (rc == 0) task_web_send_draw_file(r, what, doc, pop, off);
@@ -539,9 +507,8 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
         web_error(r, 404, "not_found", "该检查对象不在本任务的有效抽取结果中");
         return;
     }
-    json_t *tn = target_name(r->db, target, 0);
-    char *real = NULL;
-    db_query_text(r->db, &real, "SELECT name FROM target WHERE code = ?", "t", target);
+    json_t *tn = task_target_label(r->db, target, 0);
+    char *real = task_target_name(r->db, target);
     json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members", json_object_get(g, "members"),
                             "scheme", json_object_get(t, "scheme"), "items", json_object_get(t, "items"), "joints",
                             json_object_get(t, "joints"), "org_name", json_object_get(t, "org_name"), "target", json_object_get(g, "target"),

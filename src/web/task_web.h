@@ -66,9 +66,6 @@ long long task_web_id(Req *r);
 json_t *task_web_load(Req *r, long long *id_out);
 /* Parses a positive id; 0 when s is not one. */
 long long task_web_parse_id(const char *s);
-/* Writes the audit row of a change to task task_id (its snapshot merged with after_json) inside
- * the caller's transaction. Returns DB_OK or DB_ERR. */
-int task_web_audit(Req *r, const char *action, long long task_id, const char *after_json);
 /* The draw actions shared by the pages and the JSON API (page_task_draw.c). Each runs in one
  * transaction with its audit row: both commit or neither. Return 0, or the HTTP status of the
  * refusal/failure with the Chinese reason in *msg (caller frees). The task id must already be
