@@ -2,7 +2,7 @@
 # The layers (docs/ARCHITECTURE.md): pages, the API and commands parse and render; the domain owns
 # every unit of work. So src/web and src/cli hold no SQL text and open no transaction: any line
 # there with an SQL statement in a string, a db_* query or transaction call, or a scope-SQL macro
-# is listed and fails the test. Usage: layers.sh [FILE...] (default: every file of both layers).
+# is listed and fails the test. Usage: layers.sh [FILE...] (default: every file of both layers). Run by tests/cli/layers.sh in `make test`.
 set -uo pipefail
 root=${SPOTCHECK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2

@@ -140,9 +140,6 @@ json_t *web_json_body(Req *r, int optional);
 /* Sends `j` as JSON with the status. Steals j. */
 void web_json(Req *r, int status, json_t *j);
 
-/* The org scope of the logged-in user as SQL: "(<col> IN (WITH RECURSIVE ...))" with one '?'
- * for which web_scope_bind gives the value: the user's org and every org below it. */
-#define WEB_SCOPE_SQL(col) SCOPE_SQL(col)
 /* 1 when org_id is inside the user's scope (read: its org or one below, scope.h). */
 int web_in_scope(Req *r, long long org_id);
 /* The jurisdiction gate of a request on an entity of org_id (scope.h): 0 to go on; otherwise the
@@ -157,9 +154,6 @@ int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden);
  * "anonymous" before login. */
 Actor web_actor(Req *r);
 
-/* Audit: records an action of the current user inside the caller's transaction. */
-int web_audit(Req *r, const char *action, const char *entity, long long entity_id,
-              const char *before_json, const char *after_json);
 
 /* Handlers (one file per area) */
 void page_users(Req *r);
