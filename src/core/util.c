@@ -308,3 +308,9 @@ char *text_to_utf8(const char *s, size_t n) {
     }
     return buf_steal(&b);
 }
+
+long long str_id(const char *s) {
+    size_t n = s ? strspn(s, "0123456789") : 0;
+    if (n == 0 || n > 18 || s[n]) return 0;
+    return atoll(s);
+}

@@ -77,6 +77,9 @@ int utf8_valid(const char *s, size_t n);
  * GB18030 (what Chinese Windows sends for a file name) when they are that; else with each byte that
  * is not part of a valid character replaced by U+FFFD. NUL bytes become U+FFFD too. */
 char *text_to_utf8(const char *s, size_t n);
+/* A row id given as text (a path parameter, a form field): 1 to 18 ASCII digits, positive; 0 for
+ * anything else (NULL, empty, a sign, spaces, letters, overflow). */
+long long str_id(const char *s);
 
 /* Dates as ISO strings "YYYY-MM-DD". Returns 1 when s is a valid calendar date. */
 int date_valid(const char *s);

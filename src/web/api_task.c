@@ -268,7 +268,7 @@ void api_task_substitute(Req *r) {
 void api_task_substitute_decide(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    long long sid = task_web_parse_id(web_param(r, "sid"));
+    long long sid = str_id(web_param(r, "sid"));
     json_t *b = web_json_body(r, 0);
     if (!b) return;
     char *msg = NULL;
@@ -286,7 +286,7 @@ void api_task_substitute_decide(Req *r) {
  * 200 {task_id, code, dept_code, dept_name, state, confirmed_on, deadline, overdue, items_text}.
  * The task is not in the joint dept's org scope: what binds is that its dept was named. */
 void api_joint_confirm(Req *r) {
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     json_t *b = web_json_body(r, 1);
     if (!b) return;
     char *msg = NULL;

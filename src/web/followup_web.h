@@ -24,8 +24,6 @@ void api_followup_list(Req *r);
 void api_followup_get(Req *r);
 
 /* Shared by the follow-up handlers (page_followup.c). */
-/* Parses a positive id; 0 when s is not one. */
-long long fu_web_parse_id(const char *s);
 /* The HTTP status of a FU_* / CREDIT_* result (same numbering). */
 int fu_web_status(int rc);
 /* Field errors as a '；'-joined Chinese text (new string). */

@@ -12,12 +12,6 @@
 
 /* ---- shared helpers ---- */
 
-long long fu_web_parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 int fu_web_status(int rc) {
     switch (rc) {
     case FU_OK: return 200;
@@ -39,7 +33,7 @@ char *fu_web_errors_text(json_t *errors) {
 
 /* The follow-up of :id when it exists in the user's scope; else 404 and 0. */
 static long long followup_id(Req *r) {
-    long long id = fu_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     int64_t org = id ? followup_org(r->db, id) : 0;
     return web_scope_gate(r, org, "后续处置不存在或不在您的管辖范围内") ? 0 : id;
 }
@@ -117,7 +111,7 @@ static void render_new(Req *r, json_t *rec, json_t *form, json_t *errors, int st
 
 void page_followup_new(Req *r) {
     char *q = web_query(r, "record");
-    long long rid = fu_web_parse_id(q);
+    long long rid = str_id(q);
     free(q);
     json_t *rec = record_for_new(r, rid);
     if (!rec) return;
@@ -126,7 +120,7 @@ void page_followup_new(Req *r) {
 
 void page_followup_create(Req *r) {
     char *rs = web_form(r, "record");
-    long long rid = fu_web_parse_id(rs);
+    long long rid = str_id(rs);
     free(rs);
     json_t *rec = record_for_new(r, rid);
     if (!rec) return;
@@ -220,7 +214,7 @@ void page_followup_update(Req *r) {
     char *v[N_INPUT], *ver = web_form(r, "version"), *msg = NULL, today[11];
     for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
     FollowupInput in = input_of(v);
-    long long version = fu_web_parse_id(ver);
+    long long version = str_id(ver);
     clock_today(today);
     json_t *errors = json_object();
     Actor who = web_actor(r);

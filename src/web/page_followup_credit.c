@@ -15,7 +15,7 @@
 
 /* The target of :id when it exists in the user's scope; else 404 and 0. */
 static long long target_id(Req *r) {
-    long long id = fu_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     return web_scope_gate(r, credit_target_org(r->db, id), "检查对象不存在或不在您的管辖范围内") ? 0 : id;
 }
 

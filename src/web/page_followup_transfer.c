@@ -99,7 +99,7 @@ void page_transfer_create(Req *r) {
     char *fs = web_form(r, "followup"), *kind = web_form(r, "kind"), *receiver = web_form(r, "receiver"),
          *sent_on = web_form(r, "sent_on"), *doc_no = web_form(r, "doc_no"), *summary = web_form(r, "summary"), *msg = NULL,
          today[11];
-    long long fid = fu_web_parse_id(fs);
+    long long fid = str_id(fs);
     int64_t tid = 0;
     json_t *errors = json_object();
     clock_today(today);
@@ -122,7 +122,7 @@ void page_transfer_create(Req *r) {
 }
 
 void page_transfer_feedback(Req *r) {
-    long long tid = fu_web_parse_id(web_param(r, "id"));
+    long long tid = str_id(web_param(r, "id"));
     int64_t org = tid ? followup_transfer_org(r->db, tid) : 0, fid = 0;
     if (web_scope_gate(r, org, "移送记录不存在或不在您的管辖范围内")) return;
     char *feedback = web_form(r, "feedback"), *on = web_form(r, "feedback_on"), *done = web_form(r, "done"), *msg = NULL, today[11];

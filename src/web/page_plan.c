@@ -30,14 +30,8 @@ int plan_web_status(int rc) {
     }
 }
 
-static long long parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 long long plan_web_version_id_for(Req *r, int oversee) {
-    long long vid = parse_id(web_param(r, "id"));
+    long long vid = str_id(web_param(r, "id"));
     int64_t org = plan_version_org(r->db, vid);
     const char *hidden = "计划不存在或不在您的管辖范围内";
     return (oversee ? web_scope_gate_oversee(r, org, hidden) : web_scope_gate(r, org, hidden)) ? 0 : vid;
@@ -353,7 +347,7 @@ void page_plan_task_form(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
     char *q = web_query(r, "task");
-    long long tid = parse_id(q);
+    long long tid = str_id(q);
     free(q);
     json_t *v = plan_version_json(r->db, vid), *vals;
     if (strcmp(json_string_value(json_object_get(v, "status")), "草稿") != 0) {
@@ -383,7 +377,7 @@ void page_plan_task_save(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
     char *task = web_form(r, "task");
-    long long tid = parse_id(task);
+    long long tid = str_id(task);
     free(task);
     static const char *const text_fields[] = {"task_no", "name", "kind", "ratio", "items_text", "scope_text", "lead_dept",
                                               "period", "level", "remark", "region_prefix", "registered_before", "complaints_min"};
@@ -450,7 +444,7 @@ void page_plan_task_remove(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
     char *task = web_form(r, "task"), *msg = NULL;
-    long long tid = parse_id(task);
+    long long tid = str_id(task);
     free(task);
     Actor who = web_actor(r);
     int rc = plan_work_task_remove(r->db, &who, vid, tid, &msg);
@@ -605,7 +599,7 @@ void page_plan_adhoc_create(Req *r) {
 }
 
 void page_plan_adhoc_decide(Req *r) {
-    long long id = parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     if (web_scope_gate(r, plan_adhoc_org(r->db, id), "临时任务不存在或不在您的管辖范围内")) return;
     char *decision = web_form(r, "decision"), *opinion = web_form(r, "opinion"), *msg = NULL;
     int approve = str_eq(decision, "approve"), rc = PLAN_INVALID;

@@ -17,7 +17,7 @@
 
 /* The published task named by :id, or 0 after a 404. */
 static long long public_task(Req *r, char **code) {
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     char *c = task_published_code(r->db, id);
     if (!c) {
         web_error(r, 404, "not_found", "该实施方案未公开或不存在");

@@ -17,14 +17,8 @@
 
 /* ---- shared helpers ---- */
 
-static long long parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 long long record_web_id(Req *r, int mine) {
-    long long id = parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     int64_t org = record_org(r->db, id);
     if (org && mine) {
         char *cert = record_officer_cert(r->db, r->sess->user_id);
@@ -37,7 +31,7 @@ long long record_web_id(Req *r, int mine) {
 char *record_web_files_dir(Req *r) { return record_files_dir(r->app->db_path); }
 
 void record_web_send_file(Req *r, long long rid) {
-    long long fid = parse_id(web_param(r, "fid"));
+    long long fid = str_id(web_param(r, "fid"));
     char *mime = NULL, *sha = NULL, *kind = NULL;
     if (!fid || record_file_meta(r->db, rid, fid, &mime, &sha, &kind) != 0) {
         web_error(r, 404, "not_found", "文件不存在");
@@ -86,7 +80,7 @@ void page_record_list(Req *r) {
     clock_today(today);
     sync_records(r, NULL);
     char *task_q = web_query(r, "task"), *status_q = web_query(r, "status");
-    long long task_f = parse_id(task_q);
+    long long task_f = str_id(task_q);
     const char *statuses[] = {"待录入", "待审核", "退回", "审核通过", "已公示"};
     const char *status_f = "";
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++)

@@ -17,12 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long long parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 /* ---- form context ---- */
 
 static int in_list(const json_t *list, const char *code) {
@@ -358,7 +352,7 @@ void page_my_record_signature(Req *r) {
 void page_my_record_withdraw(Req *r) {
     long long id = record_web_id(r, 1);
     if (!id) return;
-    long long fid = parse_id(web_param(r, "fid"));
+    long long fid = str_id(web_param(r, "fid"));
     char *reason = web_form(r, "reason"), *msg = NULL;
     int rc = REC_NOT_FOUND;
     Actor who = web_actor(r);

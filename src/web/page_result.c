@@ -17,14 +17,8 @@
 
 /* ---- shared helpers ---- */
 
-static long long parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 long long result_web_id(Req *r) {
-    long long id = parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     return web_scope_gate(r, record_org(r->db, id), "检查记录不存在或不在您的管辖范围内") ? 0 : id;
 }
 
@@ -204,7 +198,7 @@ void page_results_publish_batch(Req *r) {
             return;
         }
         if (n == cap) ids = xrealloc(ids, (cap = cap ? cap * 2 : 16) * sizeof *ids);
-        long long id = parse_id(v);
+        long long id = str_id(v);
         ids[n++] = id ? id : -1; /* an unparsable id is reported as out of scope */
         free(v);
     }

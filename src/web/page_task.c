@@ -17,14 +17,8 @@
 
 /* ---- shared helpers ---- */
 
-long long task_web_parse_id(const char *s) {
-    char *end;
-    long long id = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && *end == 0 && id > 0 ? id : 0;
-}
-
 long long task_web_id(Req *r) {
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     return web_scope_gate(r, task_org(r->db, id), "任务不存在或不在您的管辖范围内") ? 0 : id;
 }
 
@@ -80,7 +74,7 @@ void page_task_start(Req *r) {
         free(kind);
         free(region);
     }
-    TaskStartInput in = {task_web_parse_id(pt), task_web_parse_id(ad), ratio, scope, lead};
+    TaskStartInput in = {str_id(pt), str_id(ad), ratio, scope, lead};
     int64_t id = 0;
     json_t *errors = json_object();
     int rc = TASK_NOT_FOUND;

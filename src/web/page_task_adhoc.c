@@ -13,7 +13,7 @@
 #include <string.h>
 
 void page_plan_adhoc_resubmit(Req *r) {
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     if (web_scope_gate(r, plan_adhoc_org(r->db, id), "临时任务不存在或不在您的管辖范围内")) return;
     char *reason = web_form(r, "reason"), *msg = NULL;
     Actor who = web_actor(r);

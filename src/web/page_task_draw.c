@@ -379,7 +379,7 @@ void page_task_substitute(Req *r) {
 static void decide(Req *r, int approve) {
     long long id = task_web_id(r);
     if (!id) return;
-    long long sid = task_web_parse_id(web_param(r, "sid"));
+    long long sid = str_id(web_param(r, "sid"));
     char *opinion = web_form(r, "opinion"), *msg = NULL;
     if (opinion) str_trim(opinion);
     json_t *ev = NULL;

@@ -35,7 +35,7 @@ int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dep
 }
 
 void page_joint_confirm(Req *r) {
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     char *items = web_form(r, "items_text"), *msg = NULL;
     int64_t dept = 0;
     int status = task_web_joint_confirm(r, id, items, &dept, &msg);
@@ -57,7 +57,7 @@ void page_my_groups(Req *r) {
 
 void page_my_notice(Req *r) {
     char *cert = task_user_cert(r->db, r->sess->user_id);
-    long long id = task_web_parse_id(web_param(r, "id"));
+    long long id = str_id(web_param(r, "id"));
     if (!cert || !id) web_error(r, 404, "not_found", "该检查对象不在您的检查组中");
     else task_web_notice(r, id, web_param(r, "target"), cert);
     free(cert);

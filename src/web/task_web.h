@@ -64,8 +64,6 @@ void page_public_task_announcement_text(Req *r);
 long long task_web_id(Req *r);
 /* The task of :id (task_web_id) as task_json for today; NULL after sending 404. *id_out gets the id. */
 json_t *task_web_load(Req *r, long long *id_out);
-/* Parses a positive id; 0 when s is not one. */
-long long task_web_parse_id(const char *s);
 /* The draw actions shared by the pages and the JSON API (page_task_draw.c). Each runs in one
  * transaction with its audit row: both commit or neither. Return 0, or the HTTP status of the
  * refusal/failure with the Chinese reason in *msg (caller frees). The task id must already be

@@ -1,4 +1,4 @@
-/* test_util.c - text_to_utf8 (src/core/util.c): names in any encoding become readable UTF-8. */
+/* test_util.c - src/core/util.c: text_to_utf8 (names in any encoding become readable UTF-8), str_id. */
 #include "../../src/core/util.h"
 #include "t.h"
 
@@ -21,7 +21,15 @@ static void test_text_to_utf8(void) {
     CHECK(conv_is("", 0, ""));
 }
 
+static void test_str_id(void) {
+    CHECK(str_id("1") == 1 && str_id("42") == 42 && str_id("123456789012345678") == 123456789012345678LL);
+    CHECK(str_id(NULL) == 0 && str_id("") == 0 && str_id("0") == 0 && str_id("000") == 0);
+    CHECK(str_id(" 5") == 0 && str_id("5 ") == 0 && str_id("+5") == 0 && str_id("-5") == 0 && str_id("5a") == 0);
+    CHECK(str_id("1234567890123456789") == 0); /* 19 digits: could overflow */
+}
+
 int main(void) {
     RUN(test_text_to_utf8);
+    RUN(test_str_id);
     return T_DONE();
 }
