@@ -10,6 +10,7 @@
 #include "scope.h"
 
 #include "../core/strmap.h"
+#include "../core/listcell.h"
 #include "../core/util.h"
 
 #include <ctype.h>
@@ -281,39 +282,13 @@ static char *choice_list(const Choice *c) {
     return buf_steal(&b);
 }
 
-/* Splits on the separators people type in a cell: ',' '，' '、' ';' '；' and spaces. */
-static size_t split_list(char *s, char **parts, size_t max) {
-    static const char *const seps[] = {"，", "、", "；", ",", ";", " ", "\t"};
-    size_t n = 0;
-    char *p = s;
-    while (*p && n < max) {
-        size_t skip = 0;
-        for (size_t i = 0; i < ARRAY_LEN(seps); i++)
-            if (str_starts(p, seps[i])) skip = strlen(seps[i]);
-        if (skip) {
-            *p = 0;
-            p += skip;
-            continue;
-        }
-        parts[n++] = p;
-        while (*p) {
-            int at_sep = 0;
-            for (size_t i = 0; i < ARRAY_LEN(seps); i++)
-                if (str_starts(p, seps[i])) at_sep = 1;
-            if (at_sep) break;
-            p++;
-        }
-    }
-    return n;
-}
-
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static void parse_multi(const DirField *f, int field, char *text, DirRow *row, DirErrors *errs) {
-    char *parts[64];
-    size_t n = split_list(text, parts, ARRAY_LEN(parts));
+    char **parts;
+    size_t n = list_split(text, LIST_CODES, &parts);
     int chosen[64] = {0};
     size_t nch = 0;
     for (const Choice *c = f->choices; c->code; c++) nch++;
@@ -323,10 +298,12 @@ static void parse_multi(const DirField *f, int field, char *text, DirRow *row, D
             char *all = choice_list(f->choices);
             dir_errors_add(errs, field, "“%s”不是可选值（可选: %s）", parts[i], all);
             free(all);
+            list_free(parts, n);
             return;
         }
-        chosen[c - f->choices] = 1;
+        if (c - f->choices < 64) chosen[c - f->choices] = 1;
     }
+    list_free(parts, n);
     Buf b;
     buf_init(&b);
     for (size_t i = 0; i < nch && i < 64; i++)
@@ -336,8 +313,8 @@ static void parse_multi(const DirField *f, int field, char *text, DirRow *row, D
 }
 
 static void parse_tags(DirContext *ctx, int field, char *text, DirRow *row, DirErrors *errs) {
-    char *parts[128];
-    size_t n = split_list(text, parts, ARRAY_LEN(parts));
+    char **parts;
+    size_t n = list_split(text, LIST_CODES, &parts);
     qsort(parts, n, sizeof *parts, cmp_str);
     Buf b;
     buf_init(&b);
@@ -346,10 +323,12 @@ static void parse_tags(DirContext *ctx, int field, char *text, DirRow *row, DirE
         if (!ref_lookup(ctx, "tag", parts[i])) {
             dir_errors_add(errs, field, "标签“%s”不存在", parts[i]);
             buf_free(&b);
+            list_free(parts, n);
             return;
         }
         buf_printf(&b, "%s%s", b.len ? "," : "", parts[i]);
     }
+    list_free(parts, n);
     row->v[field] = b.len ? buf_steal(&b) : NULL;
     buf_free(&b);
 }

@@ -6,6 +6,7 @@
  * Called by draw_store.c (draw run, substitute), the CLI (verify) and tests. Pure: no database,
  * no clock, no I/O. */
 #include "draw.h"
+#include "jsonkit.h"
 #include "draw_source.h"
 
 #include "draw_sha256.h"
@@ -171,10 +172,6 @@ void draw_json_sha256(const json_t *j, char out[65]) {
     char *s = draw_canonical_json(j);
     draw_sha256_hex(s, strlen(s), out);
     free(s);
-}
-
-static const char *jstr(const json_t *o, const char *key) {
-    return json_string_value(json_object_get(o, key));
 }
 
 /* Ratio lookup: the exact stratum name, then its part before the first '/', then "*". */
@@ -466,7 +463,7 @@ static void run_free(Run *r) {
 /* Applies one substitution request; fills in "replacement" (and "ticket") on out. */
 static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out, size_t k,
                        char **err) {
-    const char *type = jstr(ev, "type"), *target = jstr(ev, "target"), *reason = jstr(ev, "reason");
+    const char *type = jk_str(ev, "type"), *target = jk_str(ev, "target"), *reason = jk_str(ev, "reason");
     if (!type || !target || !reason || !*reason)
         return set_err(err, "事件%zu: 须有 type、target 和非空 reason", k + 1);
     Group *g = find_group(r, target);
@@ -490,7 +487,7 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
         return 0;
     }
     if (strcmp(type, "officer")) return set_err(err, "事件%zu: 未知类型 %s", k + 1, type);
-    const char *who = jstr(ev, "officer");
+    const char *who = jk_str(ev, "officer");
     if (!who) return set_err(err, "事件%zu: 须有 officer", k + 1);
     if (!r->ros) return set_err(err, "事件%zu: 需要人员文件", k + 1);
     for (size_t i = 0; i < g->members.n; i++) {
@@ -544,12 +541,12 @@ static int setup_pools(Run *r, const json_t *joint, char **err) {
     r->pool_size[0] = r->group_size;
     for (size_t k = 0; k < nj; k++) {
         const json_t *d = json_array_get(joint, k);
-        const char *code = jstr(d, "dept");
+        const char *code = jk_str(d, "dept");
         int64_t per;
         if (!json_is_object(d) || !code || !*code || get_int(d, "per_group", 1, &per) || per < 1 || per > 50)
             return set_err(err, "参数 joint_depts 的每项须为 {dept: 科室编码, per_group: 正整数}");
         for (size_t j = 0; j < k; j++)
-            if (str_eq(jstr(json_array_get(joint, j), "dept"), code))
+            if (str_eq(jk_str(json_array_get(joint, j), "dept"), code))
                 return set_err(err, "参数 joint_depts 中科室 %s 重复", code);
         r->pool_size[k + 1] = per;
     }
@@ -557,7 +554,7 @@ static int setup_pools(Run *r, const json_t *joint, char **err) {
     if (nj && !r->ros->has_dept) return set_err(err, "联合抽查（joint_depts）的人员文件须有第9列（科室）");
     for (size_t i = 0; i < r->ros->n; i++)
         for (size_t k = 0; k < nj; k++)
-            if (!r->ros->p[i].is_expert && !strcmp(r->ros->p[i].dept, jstr(json_array_get(joint, k), "dept")))
+            if (!r->ros->p[i].is_expert && !strcmp(r->ros->p[i].dept, jk_str(json_array_get(joint, k), "dept")))
                 r->pool_of[i] = k + 1;
     return 0;
 }
@@ -585,7 +582,7 @@ static int string_array_or_absent(const json_t *v) {
 json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err) {
     const json_t *freeze = json_object_get(record, "freeze");
     const json_t *params = json_object_get(freeze, "params");
-    const char *task = jstr(freeze, "task"), *date = jstr(freeze, "draw_date");
+    const char *task = jk_str(freeze, "task"), *date = jk_str(freeze, "draw_date");
     if (!json_is_object(params) || !task || !date || !date_valid(date)) {
         set_err(err, "记录缺少 freeze.task / freeze.draw_date / freeze.params");
         return NULL;
@@ -687,7 +684,7 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             if (v) json_object_set(out, keys[i], v);
         }
         json_array_append_new(events, out);
-        if (!ros && str_eq(jstr(ev, "type"), "officer")) continue; /* cannot be checked */
+        if (!ros && str_eq(jk_str(ev, "type"), "officer")) continue; /* cannot be checked */
         if (apply_event(&r, &sel, ev, out, k, err)) goto fail;
     }
     json_t *assignments = json_array();
@@ -817,7 +814,7 @@ static void check_freeze_keys_v2(const json_t *freeze, Buf *out, int *count) {
  * 32 bytes) is the commitment; otherwise the record has none. */
 static void verify_blind(const json_t *record, const json_t *freeze, Buf *out, int *count) {
     const json_t *commit = json_object_get(freeze, "blind_sha256");
-    const char *blind = jstr(record, "blind");
+    const char *blind = jk_str(record, "blind");
     uint8_t b[32];
     if (!commit) {
         if (json_object_get(record, "blind")) say(out, count, "blind: 冻结时没有承诺保密随机数，不应有此字段");
@@ -846,7 +843,7 @@ static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, in
     }
     long long first = draw_sources_earliest(sources);
     json_t *gap = json_object_get(freeze, "gap_hours");
-    if (draw_time_parse(jstr(freeze, "frozen_at"), frozen))
+    if (draw_time_parse(jk_str(freeze, "frozen_at"), frozen))
         say(out, count, "freeze.frozen_at: 应为带时区的时间（如 2026-12-06T10:15:03+08:00）");
     else if (!json_is_integer(gap) || json_integer_value(gap) < 1 || json_integer_value(gap) > 24 * 365)
         say(out, count, "freeze.gap_hours: 应为正整数（小时）");
@@ -880,7 +877,7 @@ static void verify_sources(const json_t *record, const json_t *freeze, Buf *out,
     long long frozen = 0, drawn = 0;
     char *err = NULL;
     if (verify_declared(freeze, &frozen, out, count)) return;
-    if (draw_time_parse(jstr(record, "drawn_at"), &drawn)) {
+    if (draw_time_parse(jk_str(record, "drawn_at"), &drawn)) {
         say(out, count, "drawn_at: 应为带时区的时间");
     } else {
         size_t i;
@@ -946,8 +943,8 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         say(out, &count, "记录不是 JSON 对象");
         return 1;
     }
-    int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
-    if (!v2 && !str_eq(jstr(record, "format"), DRAW_FORMAT))
+    int v2 = str_eq(jk_str(record, "format"), DRAW_FORMAT_V2);
+    if (!v2 && !str_eq(jk_str(record, "format"), DRAW_FORMAT))
         say(out, &count, "format: 应为 \"%s\"（或旧记录的 \"%s\"）", DRAW_FORMAT_V2, DRAW_FORMAT);
     if (v2) {
         /* dice_recorded_at: present exactly when dice are declared (checked in verify_sources);
@@ -970,14 +967,14 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
     char fsha[65];
     draw_json_sha256(freeze, fsha);
-    if (!str_eq(jstr(record, "freeze_sha256"), fsha))
+    if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
         say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
-            jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
+            jk_str(record, "freeze_sha256") ? jk_str(record, "freeze_sha256") : "（缺失）", fsha);
     if (expect_freeze && strcmp(expect_freeze, fsha))
         say(out, &count, "freeze: 与抽取前公布的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
     /* /2: the sources and their values; /1: the secret and its commitment */
     uint8_t secret[32];
-    const char *sh = jstr(record, "secret");
+    const char *sh = jk_str(record, "secret");
     if (v2) {
         verify_sources(record, freeze, out, &count);
         verify_blind(record, freeze, out, &count);
@@ -986,16 +983,16 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     } else {
         char c[65];
         draw_sha256_hex(secret, 32, c);
-        if (!str_eq(jstr(freeze, "commitment"), c))
+        if (!str_eq(jk_str(freeze, "commitment"), c))
             say(out, &count, "freeze.commitment: 记录为 %s，secret 的 SHA-256 为 %s",
-                jstr(freeze, "commitment") ? jstr(freeze, "commitment") : "（缺失）", c);
+                jk_str(freeze, "commitment") ? jk_str(freeze, "commitment") : "（缺失）", c);
     }
     /* the input files */
     const json_t *fp = json_object_get(freeze, "population");
     if (pop) {
-        if (!str_eq(jstr(fp, "sha256"), pop->sha256))
+        if (!str_eq(jk_str(fp, "sha256"), pop->sha256))
             say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
-                jstr(fp, "sha256") ? jstr(fp, "sha256") : "（缺失）", pop->sha256);
+                jk_str(fp, "sha256") ? jk_str(fp, "sha256") : "（缺失）", pop->sha256);
         json_t *st = json_object();
         for (size_t h = 0; h < pop->nstrata; h++)
             json_object_set_new(st, pop->strata[h], json_integer((json_int_t)pop->stratum_n[h]));
@@ -1022,14 +1019,14 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     free(seed_err);
     if (have_seed) {
         char *seed = want_seed;
-        if (!str_eq(jstr(record, "seed"), seed))
+        if (!str_eq(jk_str(record, "seed"), seed))
             say(out, &count, "seed: 记录为 %s，应为 %s",
-                jstr(record, "seed") ? jstr(record, "seed") : "（缺失）", seed);
+                jk_str(record, "seed") ? jk_str(record, "seed") : "（缺失）", seed);
         char sh2[65];
         draw_sha256_hex(seed, strlen(seed), sh2);
-        if (!str_eq(jstr(record, "seedhash"), sh2))
+        if (!str_eq(jk_str(record, "seedhash"), sh2))
             say(out, &count, "seedhash: 记录为 %s，应为 %s",
-                jstr(record, "seedhash") ? jstr(record, "seedhash") : "（缺失）", sh2);
+                jk_str(record, "seedhash") ? jk_str(record, "seedhash") : "（缺失）", sh2);
         free(seed);
     }
     if (pop) {
@@ -1068,7 +1065,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
                 size_t i;
                 json_t *e;
                 json_array_foreach(rb, i, e) {
-                    if (!str_eq(jstr(e, "type"), "target")) continue;
+                    if (!str_eq(jk_str(e, "type"), "target")) continue;
                     char *p = xasprintf("events[%zu]", i);
                     diff(p, json_array_get(ra, i), e, out, &count);
                     free(p);
@@ -1086,7 +1083,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         json_t *e;
         const char *prev_t = NULL, *prev_id = NULL;
         json_array_foreach(json_object_get(record, "selected"), i, e) {
-            const char *id = jstr(e, "id"), *t = jstr(e, "ticket");
+            const char *id = jk_str(e, "id"), *t = jk_str(e, "ticket");
             char want[DRAW_TICKET_MAX];
             if (!id) continue;
             draw_ticket(&s, id, strlen(id), want);
@@ -1100,16 +1097,16 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         }
         json_array_foreach(json_object_get(record, "strata"), i, e) {
             DrawRatio ratio;
-            json_t *N = json_object_get(json_object_get(fp, "strata"), jstr(e, "stratum") ? jstr(e, "stratum") : "");
+            json_t *N = json_object_get(json_object_get(fp, "strata"), jk_str(e, "stratum") ? jk_str(e, "stratum") : "");
             json_t *rv = lookup_stratum(json_object_get(json_object_get(freeze, "params"), "ratios"),
-                                        jstr(e, "stratum") ? jstr(e, "stratum") : "");
+                                        jk_str(e, "stratum") ? jk_str(e, "stratum") : "");
             if (!json_is_integer(N) || !json_is_string(rv) ||
                 draw_ratio_parse(json_string_value(rv), &ratio)) {
                 say(out, &count, "strata[%zu]: 无法按 freeze 重算", i);
                 continue;
             }
             json_t *mv = lookup_stratum(json_object_get(json_object_get(freeze, "params"), "minimum"),
-                                        jstr(e, "stratum"));
+                                        jk_str(e, "stratum"));
             uint64_t want = draw_stratum_size((uint64_t)json_integer_value(N), ratio,
                                               json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
             if ((uint64_t)json_integer_value(json_object_get(e, "n")) != want)
@@ -1129,22 +1126,22 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
         say(out, &count, "freeze: 缺少或不是对象");
         return 1;
     }
-    int v2 = str_eq(jstr(record, "format"), DRAW_FORMAT_V2);
+    int v2 = str_eq(jk_str(record, "format"), DRAW_FORMAT_V2);
     if (v2) check_freeze_keys_v2(freeze, out, &count);
     char fsha[65];
     draw_json_sha256(freeze, fsha);
-    if (!str_eq(jstr(record, "freeze_sha256"), fsha))
+    if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
         say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
-            jstr(record, "freeze_sha256") ? jstr(record, "freeze_sha256") : "（缺失）", fsha);
+            jk_str(record, "freeze_sha256") ? jk_str(record, "freeze_sha256") : "（缺失）", fsha);
     if (expect_freeze && strcmp(expect_freeze, fsha))
         say(out, &count, "freeze: 与公告的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
     long long frozen = 0;
     if (v2) verify_declared(freeze, &frozen, out, &count);
     const json_t *fp = json_object_get(freeze, "population"), *params = json_object_get(freeze, "params");
     if (pop) {
-        if (!str_eq(jstr(fp, "sha256"), pop->sha256))
+        if (!str_eq(jk_str(fp, "sha256"), pop->sha256))
             say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
-                jstr(fp, "sha256") ? jstr(fp, "sha256") : "（缺失）", pop->sha256);
+                jk_str(fp, "sha256") ? jk_str(fp, "sha256") : "（缺失）", pop->sha256);
         for (size_t h = 0; h < pop->nstrata; h++) {
             json_t *rv = lookup_stratum(json_object_get(params, "ratios"), pop->strata[h]),
                    *mv = lookup_stratum(json_object_get(params, "minimum"), pop->strata[h]);
@@ -1157,7 +1154,7 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
             buf_printf(sizes, "%s\t%zu\t%llu\n", pop->strata[h], (size_t)pop->stratum_n[h], (unsigned long long)n);
         }
     }
-    if (ros && !str_eq(jstr(json_object_get(freeze, "officers"), "sha256"), ros->sha256))
+    if (ros && !str_eq(jk_str(json_object_get(freeze, "officers"), "sha256"), ros->sha256))
         say(out, &count, "freeze.officers.sha256: 与人员文件的 SHA-256 %s 不符", ros->sha256);
     return count ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  * info (genesis 1692803367, period 3 s, signatures on G1: 48 bytes). Pure; callers: draw_store.c,
  * draw_run.c (seed and verification), the scheme form. */
 #include "draw_source.h"
+#include "jsonkit.h"
 
 #include "../core/util.h"
 #include "draw_sha256.h"
@@ -40,10 +41,6 @@ static const Kind *kind_of(const json_t *src) {
     for (size_t i = 0; k && i < ARRAY_LEN(KINDS); i++)
         if (!strcmp(k, KINDS[i].kind)) return &KINDS[i];
     return NULL;
-}
-
-static const char *jstr(const json_t *o, const char *key) {
-    return json_string_value(json_object_get(o, key));
 }
 
 static int all_digits(const char *s, size_t n) {
@@ -95,7 +92,7 @@ static void check_one(const json_t *src, size_t i, Buf *e) {
         return;
     }
     if (k->lottery) {
-        const char *issue = jstr(src, "issue"), *date = jstr(src, "date");
+        const char *issue = jk_str(src, "issue"), *date = jk_str(src, "date");
         if (nkeys != 3) BAD("%s须且只须写明 kind、issue（期号）和 date（开奖日期）", k->name);
         if (!date || !date_valid(date)) {
             BAD("%s的开奖日期应为 YYYY-MM-DD", k->name);
@@ -116,7 +113,7 @@ static void check_one(const json_t *src, size_t i, Buf *e) {
             BAD("%s只在每周二、四、日开奖，%s 不是开奖日", k->name, date);
     } else if (!strcmp(k->kind, "drand")) {
         json_t *round = json_object_get(src, "round");
-        if (nkeys != 3 || !str_eq(jstr(src, "chain"), "quicknet"))
+        if (nkeys != 3 || !str_eq(jk_str(src, "chain"), "quicknet"))
             BAD("drand 须写明 kind、chain（quicknet）和 round（轮次）");
         if (!json_is_integer(round) || json_integer_value(round) < 1 ||
             json_integer_value(round) > 1000000000)
@@ -134,7 +131,7 @@ int draw_source_same(const json_t *a, const json_t *b) {
     const Kind *k = kind_of(a);
     if (!k || k != kind_of(b)) return 0;
     if (k->lottery) {
-        const char *ia = jstr(a, "issue"), *ib = jstr(b, "issue"), *da = jstr(a, "date"), *db = jstr(b, "date");
+        const char *ia = jk_str(a, "issue"), *ib = jk_str(b, "issue"), *da = jk_str(a, "date"), *db = jk_str(b, "date");
         if (str_eq(da, db)) return 1;
         return ia && ib && da && db && !strncmp(da, db, 4) && issue_seq(ia) == issue_seq(ib);
     }
@@ -176,7 +173,7 @@ long long draw_source_time(const json_t *src) {
     const Kind *k = kind_of(src);
     if (!k) return 0;
     if (k->lottery) {
-        const char *date = jstr(src, "date");
+        const char *date = jk_str(src, "date");
         if (!date || !date_valid(date)) return 0;
         return (long long)day_of(date) * 86400 + k->hh * 3600 + k->mm * 60 - BEIJING_OFFSET;
     }
@@ -306,7 +303,7 @@ char *draw_source_label(const json_t *src) {
     const Kind *k = kind_of(src);
     if (!k) return xstrdup("（无效来源）");
     if (k->lottery)
-        return xasprintf("%s 第%s期（%s %02d:%02d 开奖）", k->name, jstr(src, "issue"), jstr(src, "date"),
+        return xasprintf("%s 第%s期（%s %02d:%02d 开奖）", k->name, jk_str(src, "issue"), jk_str(src, "date"),
                          k->hh, k->mm);
     if (!strcmp(k->kind, "drand")) {
         char when[26];

@@ -8,6 +8,7 @@
  * caller commits the draw change together with its audit row (or rolls both back); the frozen files are stored byte for byte, so the published digests
  * can always be re-derived; all SQL is parameterised. */
 #include "../core/clock.h"
+#include "jsonkit.h"
 #include "draw_store.h"
 #include "draw_source.h"
 
@@ -18,10 +19,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(const json_t *o, const char *key) {
-    return json_string_value(json_object_get(o, key));
-}
 
 static int dberr(Db *db, char **err) { return set_err(err, "数据库错误: %s", db_errmsg(db)); }
 
@@ -78,7 +75,7 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     const json_t *f = json_object_get(params, "filters");
     const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
                  *tags = json_object_get(f, "tags");
-    const char *region = jstr(f, "region_prefix"), *before = jstr(f, "registered_before"), *org = jstr(f, "org");
+    const char *region = jk_str(f, "region_prefix"), *before = jk_str(f, "registered_before"), *org = jk_str(f, "org");
     json_int_t cmin = json_integer_value(json_object_get(f, "complaints_min"));
     const json_t *x = json_object_get(params, "exclusions");
     json_int_t months = json_integer_value(json_object_get(x, "checked_within_months"));
@@ -538,8 +535,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     if (ins) {
         json_array_foreach(excluded, i, e) {
             db_bind_int(ins, 1, id);
-            db_bind_text(ins, 2, jstr(e, "id"));
-            db_bind_text(ins, 3, jstr(e, "reason"));
+            db_bind_text(ins, 2, jk_str(e, "id"));
+            db_bind_text(ins, 3, jk_str(e, "reason"));
             bad |= db_step(ins) != DB_DONE;
             db_reset(ins);
         }
@@ -736,40 +733,40 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
     const json_t *sel = json_object_get(rec, "selected");
     size_t i, k;
     json_t *a, *x;
-    json_array_foreach(sel, i, a) strmap_put(pos, jstr(a, "id"), (int64_t)i);
+    json_array_foreach(sel, i, a) strmap_put(pos, jk_str(a, "id"), (int64_t)i);
     int64_t position = 0, met = 0;
     json_array_foreach(json_object_get(rec, "assignments"), i, a) {
-        const char *target = jstr(a, "target");
+        const char *target = jk_str(a, "target");
         int64_t si;
         const char *ticket = NULL, *stratum = NULL;
         if (strmap_get(pos, target, &si)) {
-            ticket = jstr(json_array_get(sel, (size_t)si), "ticket");
-            stratum = jstr(json_array_get(sel, (size_t)si), "stratum");
+            ticket = jk_str(json_array_get(sel, (size_t)si), "ticket");
+            stratum = jk_str(json_array_get(sel, (size_t)si), "stratum");
         } else {
             json_array_foreach(json_object_get(rec, "events"), k, x) {
-                if (str_eq(jstr(x, "replacement"), target) && str_eq(jstr(x, "type"), "target"))
-                    ticket = jstr(x, "ticket");
+                if (str_eq(jk_str(x, "replacement"), target) && str_eq(jk_str(x, "type"), "target"))
+                    ticket = jk_str(x, "ticket");
             }
             /* the replacement comes from the same stratum as the target it replaces */
             json_array_foreach(json_object_get(rec, "events"), k, x) {
-                if (str_eq(jstr(x, "replacement"), target) &&
-                    strmap_get(pos, jstr(x, "target"), &si))
-                    stratum = jstr(json_array_get(sel, (size_t)si), "stratum");
+                if (str_eq(jk_str(x, "replacement"), target) &&
+                    strmap_get(pos, jk_str(x, "target"), &si))
+                    stratum = jk_str(json_array_get(sel, (size_t)si), "stratum");
             }
         }
         derived_add(&t, (DerivedRow){.target = target, .stratum = stratum ? stratum : "", .ticket = ticket ? ticket : "",
-                                     .origin = jstr(a, "origin"), .status = jstr(a, "status"), .n = position++});
-        const char *leader = jstr(a, "leader");
+                                     .origin = jk_str(a, "origin"), .status = jk_str(a, "status"), .n = position++});
+        const char *leader = jk_str(a, "leader");
         json_array_foreach(json_object_get(a, "officers"), k, x)
             derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x),
                                          .role = str_eq(leader, json_string_value(x)) ? "组长" : "组员", .status = "在组", .n = met++});
         json_array_foreach(json_object_get(a, "experts"), k, x)
             derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x), .role = "专家", .status = "在组", .n = met++});
         json_array_foreach(json_object_get(a, "removed"), k, x)
-            derived_add(&m, (DerivedRow){.target = target, .member = jstr(x, "id"), .role = "组员", .status = "已替换",
-                                         .reason = jstr(x, "reason"), .n = met++});
+            derived_add(&m, (DerivedRow){.target = target, .member = jk_str(x, "id"), .role = "组员", .status = "已替换",
+                                         .reason = jk_str(x, "reason"), .n = met++});
         json_array_foreach(json_object_get(a, "skipped"), k, x)
-            derived_add(&sk, (DerivedRow){.target = target, .member = jstr(x, "id"), .reason = jstr(x, "reason"), .n = (int64_t)k});
+            derived_add(&sk, (DerivedRow){.target = target, .member = jk_str(x, "id"), .reason = jk_str(x, "reason"), .n = (int64_t)k});
     }
     static const char *const tcols[] = {"draw_id", "position", "target_code", "stratum", "ticket", "origin", "status"};
     static const char *const mcols[] = {"draw_id", "target_code", "member_code", "role", "status", "reason"};
@@ -796,8 +793,8 @@ static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_ex
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
                       "record_json = ?, record_sha256 = ?, drawn_by = ?, "
                       "drawn_at = ? WHERE id = ?",
-                      "tttttti", values ? values : jstr(rec, "public_randomness"),
-                      jstr(rec, "seed"), js, sha, set_extra_by, clock_stamp().s, id);
+                      "tttttti", values ? values : jk_str(rec, "public_randomness"),
+                      jk_str(rec, "seed"), js, sha, set_extra_by, clock_stamp().s, id);
     else
         bad = db_exec(db, "UPDATE draw SET record_json = ?, record_sha256 = ? WHERE id = ?", "tti",
                       js, sha, id);
@@ -995,12 +992,12 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
-    json_t *rec = str_eq(jstr(old, "format"), DRAW_FORMAT_V2)
+    json_t *rec = str_eq(jk_str(old, "format"), DRAW_FORMAT_V2)
                       ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
-                                             jstr(old, "blind"), jstr(old, "drawn_at"), jstr(old, "dice_recorded_at"), events, &l.pop,
+                                             jk_str(old, "blind"), jk_str(old, "drawn_at"), jk_str(old, "dice_recorded_at"), events, &l.pop,
                                              &l.ros, err)
-                      : draw_record_build(json_object_get(old, "freeze"), jstr(old, "public_randomness"),
-                                          jstr(old, "secret"), events, &l.pop, &l.ros, err);
+                      : draw_record_build(json_object_get(old, "freeze"), jk_str(old, "public_randomness"),
+                                          jk_str(old, "secret"), events, &l.pop, &l.ros, err);
     json_decref(events);
     json_decref(old);
     if (!rec) {
@@ -1014,7 +1011,7 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                    "iittttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
-                   jstr(done, "replacement"), by, clock_stamp().s);
+                   jk_str(done, "replacement"), by, clock_stamp().s);
     if (bad) {
         dberr(db, err);
         json_decref(rec);
@@ -1147,8 +1144,8 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
             json_t *evs = json_object_get(rec, "events");
             while (db_step(st) == DB_ROW) {
                 json_t *e = json_array_get(evs, k++);
-                if (!e || !str_eq(jstr(e, "type"), db_col_text(st, 1)) || !str_eq(jstr(e, "target"), db_col_text(st, 2)) ||
-                    !str_eq(jstr(e, "officer"), db_col_text(st, 3)) || !str_eq(jstr(e, "reason"), db_col_text(st, 4)))
+                if (!e || !str_eq(jk_str(e, "type"), db_col_text(st, 1)) || !str_eq(jk_str(e, "target"), db_col_text(st, 2)) ||
+                    !str_eq(jk_str(e, "officer"), db_col_text(st, 3)) || !str_eq(jk_str(e, "reason"), db_col_text(st, 4)))
                     PROBLEM("递补记录第 %lld 条与抽取记录不符", (long long)db_col_int(st, 0));
             }
             db_finalize(st);

@@ -7,6 +7,7 @@
  * caller's transaction. SQL is static text with bound values. Called by the web handlers
  * (page_plan.c, api_plan.c), the CLI (cmd_plan.c) and plan_io.c. */
 #include "../core/clock.h"
+#include "jsonkit.h"
 #include "plan.h"
 
 #include "../core/util.h"
@@ -184,25 +185,7 @@ char *plan_item_key(const char *text) {
     return buf_steal(&b);
 }
 
-json_t *plan_split_items(const char *text) {
-    json_t *a = json_array();
-    const char *p = text ? text : "";
-    while (*p) {
-        const char *end = p;
-        size_t sep = 0;
-        while (*end) {
-            if (str_starts(end, "；")) { sep = strlen("；"); break; }
-            if (*end == ';' || *end == '\n' || *end == '\r') { sep = 1; break; }
-            end++;
-        }
-        char *part = xstrndup(p, (size_t)(end - p));
-        str_trim(part);
-        if (*part) json_array_append_new(a, json_string(part));
-        free(part);
-        p = *end ? end + sep : end;
-    }
-    return a;
-}
+json_t *plan_split_items(const char *text) { return jk_list(text, LIST_PHRASES, 0); }
 
 static int choice_known(const Choice *c, const char *code) {
     for (; c && c->code; c++)
@@ -465,24 +448,8 @@ static int list_has(json_t *a, const char *s) {
     return 0;
 }
 
-/* Splits a ',' / '、' list into trimmed non-empty parts. */
-static json_t *split_list(const char *text) {
-    json_t *a = json_array();
-    char *copy = xstrdup(text ? text : "");
-    static const char *const wide[] = {"、", "，"}; /* 3 bytes each → ",  " (only ASCII ',' splits) */
-    for (size_t w = 0; w < ARRAY_LEN(wide); w++)
-        for (char *p = copy; (p = strstr(p, wide[w]));) {
-            p[0] = ',';
-            p[1] = ' ';
-            p[2] = ' ';
-        }
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        str_trim(t);
-        if (*t && !list_has(a, t)) json_array_append_new(a, json_string(t));
-    }
-    free(copy);
-    return a;
-}
+/* A list of codes or names typed in one cell, each once (listcell.h: the same rule everywhere). */
+static json_t *split_list(const char *text) { return jk_list(text, LIST_NAMES, 1); }
 
 json_t *plan_items_named(Db *db, const char *codes) {
     json_t *items = json_array(), *list = split_list(codes);

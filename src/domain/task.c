@@ -4,6 +4,7 @@
  * and the task pages (task_json, task_list_json, task_draw_allowed). The draw itself is
  * draw_store.h; this module only decides whether it may happen and with which parameters. */
 #include "../core/clock.h"
+#include "jsonkit.h"
 #include "task.h"
 #include "draw_source.h"
 #include "deadline.h"
@@ -138,27 +139,8 @@ Calendar *task_calendar_load(Db *db, char **err) {
 
 /* ---- helpers ---- */
 
-/* Splits a list at '、', ',', '，', ';', '；' and line breaks into trimmed non-empty parts. */
-static json_t *split_list(const char *text) {
-    json_t *a = json_array();
-    if (!text) return a;
-    static const char *const seps[] = {"、", "，", "；", ",", ";", "\n", "\r"};
-    const char *p = text;
-    while (*p) {
-        const char *best = NULL;
-        size_t blen = 0;
-        for (size_t i = 0; i < ARRAY_LEN(seps); i++) {
-            const char *q = strstr(p, seps[i]);
-            if (q && (!best || q < best)) best = q, blen = strlen(seps[i]);
-        }
-        char *part = best ? xstrndup(p, (size_t)(best - p)) : xstrdup(p);
-        str_trim(part);
-        if (*part) json_array_append_new(a, json_string(part));
-        free(part);
-        p = best ? best + blen : p + strlen(p);
-    }
-    return a;
-}
+/* A list typed in one cell (listcell.h: the same rule as the plan row's). */
+static json_t *split_list(const char *text) { return jk_list(text, LIST_NAMES, 0); }
 
 /* The dept named `name` (name or code), preferring the org's own, then any enabled one. */
 static int64_t dept_by_name(Db *db, int64_t org_id, const char *name) {
@@ -544,20 +526,14 @@ json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
     char *list[256];
     size_t n = 0;
     while (db_step(st) == DB_ROW) {
-        Buf b;
-        buf_init(&b);
-        for (const char *q = db_col_text(st, 0); *q; q++) {
-            if (!strncmp(q, "、", 3)) q += 2, buf_putc(&b, ',');
-            else buf_putc(&b, *q);
+        char **tags;
+        size_t nt = list_split(db_col_text(st, 0), LIST_CODES, &tags);
+        for (size_t k = 0; k < nt; k++) {
+            int seen = 0;
+            for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(list[i], tags[k]);
+            if (!seen && n < ARRAY_LEN(list)) list[n++] = xstrdup(tags[k]);
         }
-        char *save = NULL;
-        for (char *t = strtok_r(b.data ? b.data : (char *)"", ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            t = str_trim(t);
-            int seen = !*t;
-            for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(list[i], t);
-            if (!seen && n < ARRAY_LEN(list)) list[n++] = xstrdup(t);
-        }
-        buf_free(&b);
+        list_free(tags, nt);
     }
     db_finalize(st);
     qsort(list, n, sizeof *list, cmp_str);

@@ -6,6 +6,7 @@
  * routes carry the same permissions and need the X-CSRF-Token header. Tasks outside the user's
  * org scope are 404. */
 #include "../core/clock.h"
+#include "../domain/jsonkit.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
@@ -16,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
-
 /* Adds {draw: {status, draw_no, freeze_sha256, record_sha256?}} (or draw: null) to t. */
 static void add_draw_status(Req *r, json_t *t) {
     json_t *doc = NULL;
     char *status = NULL;
-    if (draw_store_get(r->db, jstr(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
+    if (draw_store_get(r->db, jk_str(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
         json_t *d = json_pack("{s:s, s:O, s:O}", "status", status, "draw_no",
                               json_object_get(json_object_get(doc, "freeze"), "draw_no"), "freeze_sha256",
                               json_object_get(doc, "freeze_sha256"));
@@ -58,7 +57,7 @@ void api_task_start(Req *r) {
     char *sj = ptid > 0                ? NULL
                : json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
                                        : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
-    TaskStartInput in = {ptid > 0 ? (int64_t)ptid : 0, adid > 0 ? (int64_t)adid : 0, jstr(b, "ratio"), sj, jstr(b, "lead_dept")};
+    TaskStartInput in = {ptid > 0 ? (int64_t)ptid : 0, adid > 0 ? (int64_t)adid : 0, jk_str(b, "ratio"), sj, jk_str(b, "lead_dept")};
     Actor who = web_actor(r);
     Calendar *cal = in.plan_task ? web_calendar(r) : NULL;
     json_t *errors = json_object();
@@ -132,10 +131,10 @@ void api_task_scheme(Req *r) {
         const json_t *v = json_object_get(gr, task_grades[k]);
         grat[k] = json_is_string(v) ? json_string_value(v) : v && !json_is_null(v) ? bad[k] : NULL;
     }
-    TaskSchemeInput in = {jstr(b, "purpose"), jstr(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jstr(b, "method"),
-                          jstr(b, "confidentiality"), jstr(b, "use_of_results"), jstr(b, "materials"), jstr(b, "contact"),
-                          jstr(b, "randomness_source"),
-                          {jstr(obs, kinds[0]), jstr(obs, kinds[1]), jstr(obs, kinds[2]), jstr(obs, kinds[3])},
+    TaskSchemeInput in = {jk_str(b, "purpose"), jk_str(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jk_str(b, "method"),
+                          jk_str(b, "confidentiality"), jk_str(b, "use_of_results"), jk_str(b, "materials"), jk_str(b, "contact"),
+                          jk_str(b, "randomness_source"),
+                          {jk_str(obs, kinds[0]), jk_str(obs, kinds[1]), jk_str(obs, kinds[2]), jk_str(obs, kinds[3])},
                           {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]},
                           json_object_get(b, "randomness_sources")};
     json_t *errors = json_object();
@@ -155,7 +154,7 @@ static void action(Req *r, const char *what) {
     json_t *b = web_json_body(r, 1);
     if (!b) return;
     char *msg = NULL;
-    int status = task_web_scheme_action(r, id, what, jstr(b, "opinion"), &msg);
+    int status = task_web_scheme_action(r, id, what, jk_str(b, "opinion"), &msg);
     answer(r, id, status, "scheme_state", msg);
     json_decref(b);
 }
@@ -188,7 +187,7 @@ void api_task_draw(Req *r) {
     char *msg = NULL;
     json_t *rec = NULL, *values = json_object_get(b, "values");
     int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每个随机数来源给出一个数值（字符串数组）"), 422)
-                                        : task_web_run(r, id, values, jstr(b, "observers_present"), &rec, &msg);
+                                        : task_web_run(r, id, values, jk_str(b, "observers_present"), &rec, &msg);
     if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
     else web_error(r, status, "draw", msg ? msg : "抽取失败");
     free(msg);
@@ -203,7 +202,7 @@ void api_task_dice(Req *r) {
     char *msg = NULL;
     json_t *dice = NULL, *values = json_object_get(b, "values");
     int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每组骰子给出点数（字符串数组）"), 422)
-                                        : task_web_dice(r, id, values, jstr(b, "observers_present"), &dice, &msg);
+                                        : task_web_dice(r, id, values, jk_str(b, "observers_present"), &dice, &msg);
     if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已登记", "dice", dice));
     else web_error(r, status, "dice", msg ? msg : "登记失败");
     free(msg);
@@ -216,7 +215,7 @@ void api_task_redraw_request(Req *r) {
     json_t *b = web_json_body(r, 0);
     if (!b) return;
     char *msg = NULL;
-    int status = task_web_redraw(r, id, jstr(b, "reason"), NULL, 0, NULL, &msg);
+    int status = task_web_redraw(r, id, jk_str(b, "reason"), NULL, 0, NULL, &msg);
     json_decref(b);
     answer(r, id, status, "redraw", msg);
 }
@@ -242,7 +241,7 @@ void api_task_conflict(Req *r) {
     if (!b) return;
     char *msg = NULL;
     int64_t cid = 0;
-    int status = task_web_conflict(r, id, jstr(b, "officer"), jstr(b, "target"), jstr(b, "reason"), &cid, &msg);
+    int status = task_web_conflict(r, id, jk_str(b, "officer"), jk_str(b, "target"), jk_str(b, "reason"), &cid, &msg);
     json_decref(b);
     answer(r, id, status, "conflict", msg);
 }
@@ -252,10 +251,10 @@ void api_task_substitute(Req *r) {
     if (!id) return;
     json_t *b = web_json_body(r, 0);
     if (!b) return;
-    char *reason = jstr(b, "reason") ? xstrdup(jstr(b, "reason")) : NULL, *msg = NULL;
+    char *reason = jk_str(b, "reason") ? xstrdup(jk_str(b, "reason")) : NULL, *msg = NULL;
     if (reason) str_trim(reason);
     int64_t req = 0;
-    int status = task_web_substitute(r, id, jstr(b, "type"), jstr(b, "target"), jstr(b, "officer"), jstr(b, "reason_code"), reason,
+    int status = task_web_substitute(r, id, jk_str(b, "type"), jk_str(b, "target"), jk_str(b, "officer"), jk_str(b, "reason_code"), reason,
                                      &req, &msg);
     if (!status) web_json(r, 200, json_pack("{s:I, s:s}", "substitution", (json_int_t)req, "status", "待审批"));
     else web_error(r, status, "substitute", msg ? msg : "递补申请失败");
@@ -275,7 +274,7 @@ void api_task_substitute_decide(Req *r) {
     json_t *ev = NULL, *ap = json_object_get(b, "approve");
     int status = !json_is_boolean(ap) ? (set_err(&msg, "须提供 approve（true 批准，false 驳回）"), 422)
                  : !sid               ? (set_err(&msg, "递补申请不存在"), 404)
-                                      : task_web_substitute_decide(r, id, sid, json_is_true(ap), jstr(b, "opinion"), &ev, &msg);
+                                      : task_web_substitute_decide(r, id, sid, json_is_true(ap), jk_str(b, "opinion"), &ev, &msg);
     if (!status) web_json(r, 200, json_pack("{s:o}", "event", ev ? ev : json_null()));
     else web_error(r, status, "substitute", msg ? msg : "审批失败");
     free(msg);
@@ -291,7 +290,7 @@ void api_joint_confirm(Req *r) {
     if (!b) return;
     char *msg = NULL;
     int64_t dept = 0;
-    int status = task_web_joint_confirm(r, id, jstr(b, "items_text"), &dept, &msg);
+    int status = task_web_joint_confirm(r, id, jk_str(b, "items_text"), &dept, &msg);
     json_decref(b);
     if (status) {
         web_error(r, status, "joint_confirm", msg ? msg : "确认失败");

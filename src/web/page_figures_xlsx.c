@@ -4,6 +4,7 @@
  * (检查结果类别, 违法行为类别, 各月抽查次数) and 超过年度上限 (insured persons by pseudonymous code
  * only). Sent with web_attachment; the export is audited like the directory exports. */
 #include "../domain/figures.h"
+#include "../domain/jsonkit.h"
 #include "figures_web.h"
 
 #include <stdio.h>
@@ -35,8 +36,6 @@ static void put_int(Sheet *s, lxw_col_t col, const json_t *v) {
     worksheet_write_number(s->ws, s->row, col, (double)json_integer_value(v), NULL);
 }
 
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
-
 static Sheet sheet(lxw_workbook *wb, lxw_format *bold, const char *name) {
     Sheet s = {workbook_add_worksheet(wb, name), bold, 0};
     return s;
@@ -55,14 +54,14 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const fh[] = {"名称", "分子", "分母", "比例", "目标", "是否达标", "定义", "来源"};
     put_header(&s, fh, 8);
     json_array_foreach(json_object_get(rep, "figures"), i, e) {
-        put_str(&s, 0, jstr(e, "name"));
+        put_str(&s, 0, jk_str(e, "name"));
         put_int(&s, 1, json_object_get(e, "num"));
         put_int(&s, 2, json_object_get(e, "den"));
-        put_str(&s, 3, jstr(e, "ratio"));
-        put_str(&s, 4, jstr(e, "goal") ? jstr(e, "goal") : "未设目标");
-        put_str(&s, 5, jstr(e, "met_text"));
-        put_str(&s, 6, jstr(e, "definition"));
-        put_str(&s, 7, jstr(e, "source"));
+        put_str(&s, 3, jk_str(e, "ratio"));
+        put_str(&s, 4, jk_str(e, "goal") ? jk_str(e, "goal") : "未设目标");
+        put_str(&s, 5, jk_str(e, "met_text"));
+        put_str(&s, 6, jk_str(e, "definition"));
+        put_str(&s, 7, jk_str(e, "source"));
         s.row++;
     }
 
@@ -70,8 +69,8 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const rh[] = {"代码", "检查结果类别", "已公示记录数"};
     put_header(&s, rh, 3);
     json_array_foreach(json_object_get(rep, "result_counts"), i, e) {
-        put_str(&s, 0, jstr(e, "code"));
-        put_str(&s, 1, jstr(e, "label"));
+        put_str(&s, 0, jk_str(e, "code"));
+        put_str(&s, 1, jk_str(e, "label"));
         put_int(&s, 2, json_object_get(e, "count"));
         s.row++;
     }
@@ -80,11 +79,11 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const vh[] = {"代码", "条款", "违法行为", "条数", "涉及金额（元）"};
     put_header(&s, vh, 5);
     json_array_foreach(json_object_get(rep, "violation_counts"), i, e) {
-        put_str(&s, 0, jstr(e, "code"));
-        put_str(&s, 1, jstr(e, "article"));
-        put_str(&s, 2, jstr(e, "label"));
+        put_str(&s, 0, jk_str(e, "code"));
+        put_str(&s, 1, jk_str(e, "article"));
+        put_str(&s, 2, jk_str(e, "label"));
         put_int(&s, 3, json_object_get(e, "count"));
-        put_str(&s, 4, jstr(e, "amount"));
+        put_str(&s, 4, jk_str(e, "amount"));
         s.row++;
     }
 
@@ -92,7 +91,7 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const mh[] = {"月份", "抽查次数"};
     put_header(&s, mh, 2);
     json_array_foreach(json_object_get(rep, "months"), i, e) {
-        put_str(&s, 0, jstr(e, "label"));
+        put_str(&s, 0, jk_str(e, "label"));
         put_int(&s, 1, json_object_get(e, "checks"));
         s.row++;
     }
@@ -101,11 +100,11 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const oh[] = {"检查对象编码", "类型", "名称", "本年度被抽中次数", "抽查任务"};
     put_header(&s, oh, 5);
     json_array_foreach(json_object_get(rep, "over_cap"), i, e) {
-        put_str(&s, 0, jstr(e, "target_code"));
-        put_str(&s, 1, jstr(e, "kind_label"));
-        put_str(&s, 2, jstr(e, "name") ? jstr(e, "name") : "（参保人不显示姓名）");
+        put_str(&s, 0, jk_str(e, "target_code"));
+        put_str(&s, 1, jk_str(e, "kind_label"));
+        put_str(&s, 2, jk_str(e, "name") ? jk_str(e, "name") : "（参保人不显示姓名）");
         put_int(&s, 3, json_object_get(e, "times"));
-        put_str(&s, 4, jstr(e, "tasks"));
+        put_str(&s, 4, jk_str(e, "tasks"));
         s.row++;
     }
 
@@ -113,7 +112,7 @@ static int write_workbook(const char *path, const json_t *rep) {
     static const char *const sh[] = {"抽查任务", "执法人员递补（经批准）", "检查对象递补（经批准）", "驳回的递补申请", "重新抽取"};
     put_header(&s, sh, 5);
     json_array_foreach(json_object_get(rep, "substitutions"), i, e) {
-        put_str(&s, 0, jstr(e, "task_code"));
+        put_str(&s, 0, jk_str(e, "task_code"));
         put_int(&s, 1, json_object_get(e, "officers"));
         put_int(&s, 2, json_object_get(e, "targets"));
         put_int(&s, 3, json_object_get(e, "refused"));

@@ -5,6 +5,7 @@
  * and the exact commands to verify the draw independently. Insured persons appear only by their
  * pseudonymous code; no user names of the bureau's staff are shown. */
 #include "../core/clock.h"
+#include "../domain/jsonkit.h"
 #include "../core/embed.h"
 #include "../domain/draw_disclose.h"
 #include "../domain/draw_store.h"
@@ -152,11 +153,6 @@ static void download(Req *r, int what) {
 }
 
 /* A string member, "" when absent (the 公告 is printed as it is). */
-static const char *jstr(const json_t *o, const char *key) {
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 /* The 公告 of the current draw (a /2 freeze): the view and the task's name and org; NULL after a
  * 404. */
 static json_t *announcement(Req *r, long long *id_out) {
@@ -193,22 +189,22 @@ void page_public_task_announcement_text(Req *r) {
     const json_t *v = json_object_get(ctx, "draw");
     Buf *b = &r->res->body;
     buf_reset(b);
-    buf_printf(b, "%s关于“%s”双随机抽查名单冻结的公告\n\n", jstr(ctx, "org_name"), jstr(ctx, "name"));
-    buf_printf(b, "任务编号：%s（第%lld次抽取）\n冻结时间：%s\n冻结摘要（freeze_sha256）：%s\n", jstr(ctx, "code"),
-               (long long)json_integer_value(json_object_get(v, "draw_no")), jstr(v, "frozen_at_text"), jstr(v, "freeze_sha256"));
+    buf_printf(b, "%s关于“%s”双随机抽查名单冻结的公告\n\n", jk_str0(ctx, "org_name"), jk_str0(ctx, "name"));
+    buf_printf(b, "任务编号：%s（第%lld次抽取）\n冻结时间：%s\n冻结摘要（freeze_sha256）：%s\n", jk_str0(ctx, "code"),
+               (long long)json_integer_value(json_object_get(v, "draw_no")), jk_str0(v, "frozen_at_text"), jk_str0(v, "freeze_sha256"));
     buf_printf(b, "检查对象名单：%lld 个，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "population_count")),
-               jstr(v, "population_sha256"));
+               jk_str0(v, "population_sha256"));
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(v, "frozen_strata"), i, e)
-        buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jstr(e, "stratum"), (long long)json_integer_value(json_object_get(e, "N")),
+        buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jk_str0(e, "stratum"), (long long)json_integer_value(json_object_get(e, "N")),
                    (long long)json_integer_value(json_object_get(e, "n")));
     buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "officers_count")),
-               jstr(v, "officers_sha256"));
-    if (*jstr(v, "blind_sha256"))
-        buf_printf(b, "保密随机数承诺（SHA-256，随抽取记录在全部检查对象公开后公布原值）：%s\n", jstr(v, "blind_sha256"));
+               jk_str0(v, "officers_sha256"));
+    if (*jk_str0(v, "blind_sha256"))
+        buf_printf(b, "保密随机数承诺（SHA-256，随抽取记录在全部检查对象公开后公布原值）：%s\n", jk_str0(v, "blind_sha256"));
     buf_puts(b, "公开随机数来源（冻结时尚未产生）：\n");
-    json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jstr(e, "label"), jstr(e, "when"));
+    json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jk_str0(e, "label"), jk_str0(e, "when"));
     buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n", (long long)json_integer_value(json_object_get(v, "gap_hours")));
     http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
     r->res->status = 200;

@@ -8,6 +8,7 @@
  * domain unit of work (src/domain/task_draw.h): it checks the rules, makes the draw change and
  * writes its audit row in one transaction. The names shown come from task_query.h. */
 #include "../core/clock.h"
+#include "../domain/jsonkit.h"
 #include "../domain/draw_source.h"
 #include "../domain/task_draw.h"
 #include "../domain/draw.h"
@@ -18,8 +19,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
 /* The value of stratum `name` in a params map (ratios, minimum): the exact name, then its part
  * before the first '/', then "*" (docs/DRAW.md §4). Borrowed, or NULL. */
@@ -171,13 +170,13 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_array_foreach(json_object_get(doc, "selected"), i, s) {
             json_t *o = json_pack("{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"), "stratum",
                                   json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
-            json_t *tn = task_target_label(r->db, jstr(s, "id"), public_view);
+            json_t *tn = task_target_label(r->db, jk_str(s, "id"), public_view);
             json_object_update(o, tn);
             json_decref(tn);
             json_array_append_new(sel, o);
         }
         json_array_foreach(json_object_get(doc, "assignments"), i, s) {
-            const char *leader = jstr(s, "leader");
+            const char *leader = jk_str(s, "leader");
             json_t *members = json_array(), *m, *removed = json_array();
             json_array_foreach(json_object_get(s, "officers"), j, m)
                 json_array_append_new(members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name", task_member_name(r->db, json_string_value(m)),
@@ -187,15 +186,15 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
                                                          task_member_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
             json_array_foreach(json_object_get(s, "removed"), j, m)
                 json_array_append_new(removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
-                                                         task_member_name(r->db, jstr(m, "id")), "reason", json_object_get(m, "reason")));
+                                                         task_member_name(r->db, jk_str(m, "id")), "reason", json_object_get(m, "reason")));
             json_t *g = json_pack("{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target", json_object_get(s, "target"),
                                   "origin", json_object_get(s, "origin"), "status", json_object_get(s, "status"), "members", members,
-                                  "removed", removed, "short", json_object_get(s, "short"), "valid", str_eq(jstr(s, "status"), "有效"));
-            json_t *tn = task_target_label(r->db, jstr(s, "target"), public_view);
+                                  "removed", removed, "short", json_object_get(s, "short"), "valid", str_eq(jk_str(s, "status"), "有效"));
+            json_t *tn = task_target_label(r->db, jk_str(s, "target"), public_view);
             json_object_set(g, "target_name", json_object_get(tn, "name"));
             json_decref(tn);
             json_array_append_new(groups, g);
-            if (str_eq(jstr(s, "status"), "有效") && json_array_size(json_object_get(s, "officers")) < 2)
+            if (str_eq(jk_str(s, "status"), "有效") && json_array_size(json_object_get(s, "officers")) < 2)
                 buf_printf(&under, "%s%zu", under.len ? "、" : "", i + 1);
         }
         if (under.len) json_object_set_new(v, "under_minimum", json_string(under.data));
@@ -262,7 +261,7 @@ void page_task_ceremony(Req *r) {
     long long id;
     json_t *t = task_web_load(r, &id);
     if (!t) return;
-    json_t *v = task_web_draw_view(r, jstr(t, "code"), 0);
+    json_t *v = task_web_draw_view(r, jk_str(t, "code"), 0);
     int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "code",
                             json_object_get(t, "code"), "scheme", json_object_get(t, "scheme"), "org_name", json_object_get(t, "org_name"));
@@ -494,13 +493,13 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     char today[11];
     clock_today(today);
     json_t *t = task_json(r->db, tid, today);
-    json_t *v = t ? task_web_draw_view(r, jstr(t, "code"), 0) : NULL, *g = NULL, *e;
+    json_t *v = t ? task_web_draw_view(r, jk_str(t, "code"), 0) : NULL, *g = NULL, *e;
     size_t i;
     json_array_foreach(json_object_get(v, "groups"), i, e) {
-        if (str_eq(jstr(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
+        if (str_eq(jk_str(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
     }
     int mine = !only_cert;
-    json_array_foreach(json_object_get(g, "members"), i, e) mine |= str_eq(jstr(e, "cert_no"), only_cert);
+    json_array_foreach(json_object_get(g, "members"), i, e) mine |= str_eq(jk_str(e, "cert_no"), only_cert);
     if (!g || !mine) {
         json_decref(t);
         json_decref(v);
@@ -512,7 +511,7 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members", json_object_get(g, "members"),
                             "scheme", json_object_get(t, "scheme"), "items", json_object_get(t, "items"), "joints",
                             json_object_get(t, "joints"), "org_name", json_object_get(t, "org_name"), "target", json_object_get(g, "target"),
-                            "target_name", real ? real : target, "today", today, "doc_no", jstr(t, "code"), "address",
+                            "target_name", real ? real : target, "today", today, "doc_no", jk_str(t, "code"), "address",
                             json_object_get(tn, "address") ? json_object_get(tn, "address") : json_null());
     free(real);
     json_decref(tn);

@@ -239,6 +239,17 @@ static void test_startable(void) {
     CHECK(ntid > 0 && ntid != tid);
     CHECK_INT(startable(db, tid, NULL), 1);
     CHECK_INT(startable(db, ntid, "草稿"), 0);
+    /* joint departments typed with any separator are the same list as a task reads it (listcell.h):
+       "A；B" was one department in the plan row and two in the task */
+    PlanTaskInput two = seed_row;
+    two.task_no = "002号";
+    two.joint_depts = "市场监督管理局；卫生健康委员会、市场监督管理局";
+    int64_t t2 = 0;
+    CHECK_INT(plan_task_save(db, nvid, 0, &two, "t", &t2, NULL, errors, &err), PLAN_OK);
+    char *jd = NULL;
+    db_query_text(db, &jd, "SELECT joint_depts FROM plan_task WHERE id = ?", "i", t2);
+    CHECK_STR(jd, "市场监督管理局、卫生健康委员会");
+    free(jd);
     CHECK_INT(plan_task_save(db, vid, tid, &seed_row, "t", NULL, NULL, errors, &err), PLAN_CONFLICT); /* published: no edits */
     CHECK_INT(step(db, nvid, PLAN_SUBMIT, NULL), PLAN_OK);
     CHECK_INT(step(db, nvid, PLAN_APPROVE, NULL), PLAN_OK);

@@ -1,0 +1,26 @@
+/* jsonkit.c - JSON field helpers (see jsonkit.h). */
+#include "jsonkit.h"
+
+#include <string.h>
+
+const char *jk_str(const json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
+
+const char *jk_str0(const json_t *o, const char *key) {
+    const char *s = jk_str(o, key);
+    return s ? s : "";
+}
+
+json_t *jk_list(const char *text, ListKind kind, int unique) {
+    char **v;
+    size_t n = list_split(text, kind, &v);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int seen = 0;
+        for (size_t j = 0; unique && j < i && !seen; j++) seen = !strcmp(v[i], v[j]);
+        if (!seen) json_array_append_new(a, json_string(v[i]));
+    }
+    list_free(v, n);
+    return a;
+}
