@@ -16,6 +16,7 @@
 #define SPOTCHECK_ACCOUNT_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "actor.h"
 
 #include <jansson.h>
@@ -46,8 +47,9 @@ typedef struct AccountSpec {
 } AccountSpec;
 
 /* Results of the units of work below (the Chinese reason in *err). */
-enum { ACCOUNT_OK = 0, ACCOUNT_ERR = -1, ACCOUNT_INVALID = 1, ACCOUNT_NOT_FOUND = 2, ACCOUNT_CONFLICT = 3,
-       ACCOUNT_WRONG_PASSWORD = 4 /* the current password given was wrong (counts as a failed login) */ };
+enum { ACCOUNT_OK = SC_OK, ACCOUNT_ERR = SC_ERR, ACCOUNT_INVALID = SC_INVALID, ACCOUNT_NOT_FOUND = SC_NOT_FOUND,
+       ACCOUNT_CONFLICT = SC_CONFLICT,
+       ACCOUNT_WRONG_PASSWORD = SC_WRONG_PASSWORD /* the current password given was wrong (counts as a failed login) */ };
 
 /* Creates an account (own transaction, audit row user.create). */
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err);

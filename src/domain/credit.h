@@ -15,12 +15,13 @@
 #define SPOTCHECK_CREDIT_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "actor.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
-enum { CREDIT_OK = 0, CREDIT_ERR = -1, CREDIT_INVALID = 1, CREDIT_NOT_FOUND = 2 };
+enum { CREDIT_OK = SC_OK, CREDIT_ERR = SC_ERR, CREDIT_INVALID = SC_INVALID, CREDIT_NOT_FOUND = SC_NOT_FOUND };
 
 /* 1 when g is one of A, B, C, D. */
 int credit_grade_valid(const char *g);

@@ -30,13 +30,14 @@
 #define SPOTCHECK_FOLLOWUP_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "actor.h"
 #include "calendar.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
-enum { FU_OK = 0, FU_ERR = -1, FU_INVALID = 1, FU_NOT_FOUND = 2, FU_CONFLICT = 3 };
+enum { FU_OK = SC_OK, FU_ERR = SC_ERR, FU_INVALID = SC_INVALID, FU_NOT_FOUND = SC_NOT_FOUND, FU_CONFLICT = SC_CONFLICT };
 
 /* Working days to enter the follow-up outcome (003 五(四)). */
 #define FOLLOWUP_OUTCOME_DAYS 20

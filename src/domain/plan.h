@@ -36,14 +36,15 @@
 #define SPOTCHECK_PLAN_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "../io/table.h"
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PLAN_OK = 0, PLAN_ERR = -1, PLAN_INVALID = 1, PLAN_NOT_FOUND = 2, PLAN_CONFLICT = 3,
-       PLAN_BUSY = 4 /* the unit of work could not begin its transaction (plan_work.h) */ };
+enum { PLAN_OK = SC_OK, PLAN_ERR = SC_ERR, PLAN_INVALID = SC_INVALID, PLAN_NOT_FOUND = SC_NOT_FOUND, PLAN_CONFLICT = SC_CONFLICT,
+       PLAN_BUSY = SC_BUSY /* the unit of work could not begin its transaction (plan_work.h) */ };
 
 typedef enum { PLAN_SUBMIT = 0, PLAN_APPROVE, PLAN_RETURN, PLAN_PUBLISH, PLAN_ACTION_COUNT } PlanAction;
 

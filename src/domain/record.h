@@ -20,13 +20,14 @@
 #define SPOTCHECK_RECORD_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "calendar.h"
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum { REC_OK = 0, REC_ERR = -1, REC_INVALID = 1, REC_NOT_FOUND = 2, REC_CONFLICT = 3 };
+enum { REC_OK = SC_OK, REC_ERR = SC_ERR, REC_INVALID = SC_INVALID, REC_NOT_FOUND = SC_NOT_FOUND, REC_CONFLICT = SC_CONFLICT };
 
 /* Working days after the check within which the result is entered (and published). */
 #define RECORD_ENTRY_DAYS 20

@@ -45,6 +45,7 @@
 #define SPOTCHECK_RESULT_H
 
 #include "../core/util.h"
+#include "outcome.h"
 #include "../db/db.h"
 #include "calendar.h"
 
@@ -53,12 +54,12 @@
 #include <stdint.h>
 
 enum {
-    RESULT_OK = 0,
-    RESULT_ERR = -1,
-    RESULT_INVALID = 1,
-    RESULT_NOT_FOUND = 2,
-    RESULT_CONFLICT = 3,
-    RESULT_BUSY = 4 /* the unit of work could not begin: the database is busy, try again */
+    RESULT_OK = SC_OK,
+    RESULT_ERR = SC_ERR,
+    RESULT_INVALID = SC_INVALID,
+    RESULT_NOT_FOUND = SC_NOT_FOUND,
+    RESULT_CONFLICT = SC_CONFLICT,
+    RESULT_BUSY = SC_BUSY /* the unit of work could not begin: the database is busy, try again */
 };
 
 /* Working days from checked_on to enter, review and publish the result. */

@@ -25,13 +25,14 @@
 #define SPOTCHECK_TASK_H
 
 #include "../db/db.h"
+#include "outcome.h"
 #include "calendar.h"
 
 #include <jansson.h>
 #include <stdint.h>
 
-enum { TASK_OK = 0, TASK_ERR = -1, TASK_INVALID = 1, TASK_NOT_FOUND = 2, TASK_CONFLICT = 3,
-       TASK_BUSY = 4 /* a unit of work (task_work.h) could not begin its transaction */ };
+enum { TASK_OK = SC_OK, TASK_ERR = SC_ERR, TASK_INVALID = SC_INVALID, TASK_NOT_FOUND = SC_NOT_FOUND, TASK_CONFLICT = SC_CONFLICT,
+       TASK_BUSY = SC_BUSY /* a unit of work (task_work.h) could not begin its transaction */ };
 
 /* Working days a joint department has to confirm (003 四(一)). */
 #define TASK_JOINT_DAYS 2

@@ -19,7 +19,7 @@ static void send_invalid(Req *r, json_t *fields, const char *msg) {
 
 static void send_failure(Req *r, int rc, const char *msg, const char *fallback) {
     static const char *const codes[] = {"ok", "invalid", "not_found", "conflict"};
-    int status = plan_web_status(rc);
+    int status = web_status(rc);
     web_error(r, status, rc >= 0 && rc <= 3 ? codes[rc] : "internal", msg ? msg : fallback);
 }
 

@@ -72,7 +72,7 @@ void api_task_start(Req *r) {
     else if (rc == TASK_INVALID)
         web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message", "输入有误", "fields", errors));
     else if (rc != TASK_OK)
-        web_error(r, rc == TASK_CONFLICT ? 409 : 500, "task_start", msg ? msg : "不能开始实施");
+        web_error(r, web_status(rc), "task_start", msg ? msg : "不能开始实施");
     else send_task(r, id, 201);
     json_decref(errors);
     json_decref(b);

@@ -71,23 +71,14 @@ int dv_save(Req *r, const DirKind *k, long long id, DvInput in, void *arg, json_
     InputCall call = {r, in, arg};
     int rc = dir_edit_save(r->db, &who, k, id, call_input, &call, errors, id_out, current_version,
                            message);
-    return rc == DIR_EDIT_OK          ? (id ? 200 : 201)
-           : rc == DIR_EDIT_INVALID   ? 422
-           : rc == DIR_EDIT_NOT_FOUND ? 404
-           : rc == DIR_EDIT_FORBIDDEN ? 403
-           : rc == DIR_EDIT_STALE     ? 409
-                                      : 500;
+    return rc == DIR_EDIT_OK ? (id ? 200 : 201) : web_status(rc);
 }
 
 int dv_set_status(Req *r, const DirKind *k, long long id, const char *status, const char *reason,
                   char **message) {
     Actor who = web_actor(r);
     int rc = dir_edit_status(r->db, &who, k, id, status, reason, message);
-    return rc == DIR_EDIT_OK          ? 200
-           : rc == DIR_EDIT_INVALID   ? 422
-           : rc == DIR_EDIT_NOT_FOUND ? 404
-           : rc == DIR_EDIT_FORBIDDEN ? 403
-                                      : 500;
+    return web_status(rc);
 }
 
 int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirExportPii pii,

@@ -24,8 +24,6 @@ void api_followup_list(Req *r);
 void api_followup_get(Req *r);
 
 /* Shared by the follow-up handlers (page_followup.c). */
-/* The HTTP status of a FU_* / CREDIT_* result (same numbering). */
-int fu_web_status(int rc);
 /* Field errors as a '；'-joined Chinese text (new string). */
 char *fu_web_errors_text(json_t *errors);
 

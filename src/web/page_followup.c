@@ -12,16 +12,6 @@
 
 /* ---- shared helpers ---- */
 
-int fu_web_status(int rc) {
-    switch (rc) {
-    case FU_OK: return 200;
-    case FU_INVALID: return 422;
-    case FU_NOT_FOUND: return 404;
-    case FU_CONFLICT: return 409;
-    default: return 500;
-    }
-}
-
 char *fu_web_errors_text(json_t *errors) {
     Buf b;
     buf_init(&b);
@@ -147,7 +137,7 @@ void page_followup_create(Req *r) {
     } else {
         json_decref(rec);
         json_decref(errors);
-        web_error(r, fu_web_status(rc), "followup_open", msg ? msg : "不能新建后续处置");
+        web_error(r, web_status(rc), "followup_open", msg ? msg : "不能新建后续处置");
     }
     for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
     free(msg);
@@ -229,7 +219,7 @@ void page_followup_update(Req *r) {
         render_detail(r, id, typed, errors, 422);
     } else {
         json_decref(errors);
-        web_error(r, fu_web_status(rc), "followup_update", msg ? msg : "保存失败");
+        web_error(r, web_status(rc), "followup_update", msg ? msg : "保存失败");
     }
     for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
     free(ver);
@@ -246,7 +236,7 @@ void page_followup_publish_penalty(Req *r) {
     int rc = followup_publish_penalty(r->db, &who, id, on, today, cal, NULL, &msg);
     calendar_free(cal);
     if (rc == FU_OK) redirect_detail(r, id, "status");
-    else web_error(r, fu_web_status(rc), "publish_penalty", msg ? msg : "公示失败");
+    else web_error(r, web_status(rc), "publish_penalty", msg ? msg : "公示失败");
     free(on);
     free(msg);
 }
@@ -259,7 +249,7 @@ void page_followup_close(Req *r) {
     Actor who = web_actor(r);
     int rc = followup_close(r->db, &who, id, today, &msg);
     if (rc == FU_OK) redirect_detail(r, id, "status");
-    else web_error(r, fu_web_status(rc), "followup_close", msg ? msg : "不能完结");
+    else web_error(r, web_status(rc), "followup_close", msg ? msg : "不能完结");
     free(msg);
 }
 

@@ -68,7 +68,7 @@ void page_credit_grade(Req *r) {
         render_credit(r, id, errors, reason, basis, 422);
     } else {
         json_decref(errors);
-        web_error(r, fu_web_status(rc), "credit_grade", msg ? msg : "调整失败");
+        web_error(r, web_status(rc), "credit_grade", msg ? msg : "调整失败");
     }
     free(grade);
     free(reason);

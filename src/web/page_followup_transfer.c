@@ -110,7 +110,7 @@ void page_transfer_create(Req *r) {
         char *text = fu_web_errors_text(errors);
         web_error(r, 422, "transfer_invalid", text);
         free(text);
-    } else web_error(r, fu_web_status(rc), "transfer_create", msg ? msg : "登记失败");
+    } else web_error(r, web_status(rc), "transfer_create", msg ? msg : "登记失败");
     json_decref(errors);
     free(fs);
     free(kind);
@@ -135,7 +135,7 @@ void page_transfer_feedback(Req *r) {
         char *text = fu_web_errors_text(errors);
         web_error(r, 422, "feedback_invalid", text);
         free(text);
-    } else web_error(r, fu_web_status(rc), "transfer_feedback", msg ? msg : "保存失败");
+    } else web_error(r, web_status(rc), "transfer_feedback", msg ? msg : "保存失败");
     json_decref(errors);
     free(feedback);
     free(on);

@@ -20,16 +20,6 @@
 
 /* ---- shared helpers ---- */
 
-int plan_web_status(int rc) {
-    switch (rc) {
-    case PLAN_OK: return 200;
-    case PLAN_INVALID: return 422;
-    case PLAN_NOT_FOUND: return 404;
-    case PLAN_CONFLICT: return 409;
-    default: return 500;
-    }
-}
-
 long long plan_web_version_id_for(Req *r, int oversee) {
     long long vid = str_id(web_param(r, "id"));
     int64_t org = plan_version_org(r->db, vid);
@@ -42,7 +32,7 @@ long long plan_web_version_id(Req *r) { return plan_web_version_id_for(r, 0); }
 int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg) {
     Actor who = web_actor(r);
     int rc = plan_work_transition(r->db, &who, vid, (PlanAction)action, opinion, msg);
-    return rc == PLAN_BUSY ? 503 : plan_web_status(rc);
+    return web_status(rc);
 }
 
 int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg) {
@@ -50,7 +40,7 @@ int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id
     int64_t nid = 0;
     int rc = plan_work_revise(r->db, &who, vid, reason, &nid, msg);
     if (rc == PLAN_OK) *new_id = nid;
-    return rc == PLAN_OK ? 201 : rc == PLAN_BUSY ? 503 : plan_web_status(rc);
+    return rc == PLAN_OK ? 201 : web_status(rc);
 }
 
 static json_t *options(const char *const *values, const char *selected, const char *blank) {
@@ -166,7 +156,7 @@ void page_plan_create(Req *r) {
         render_plan_form(r, 0, values, errors, 422);
         json_decref(values);
     } else {
-        web_error(r, plan_web_status(rc), "plan_create", msg ? msg : "新建失败");
+        web_error(r, web_status(rc), "plan_create", msg ? msg : "新建失败");
     }
     json_decref(errors);
     free(year);
@@ -200,7 +190,7 @@ void page_plan_update(Req *r) {
         render_plan_form(r, vid, v, errors, 422);
         json_decref(v);
     } else {
-        web_error(r, plan_web_status(rc), "plan_update", msg ? msg : "保存失败");
+        web_error(r, web_status(rc), "plan_update", msg ? msg : "保存失败");
     }
     json_decref(errors);
     free(qual);
@@ -428,7 +418,7 @@ void page_plan_task_save(Req *r) {
     int rc = plan_work_task_save(r->db, &who, vid, tid, &in, NULL, errors, &msg);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
     else if (rc == PLAN_INVALID) render_task_form(r, vid, tid, vals, errors, 422);
-    else web_error(r, plan_web_status(rc), "task_save", msg ? msg : "保存失败");
+    else web_error(r, web_status(rc), "task_save", msg ? msg : "保存失败");
     json_decref(errors);
     json_decref(vals);
     json_decref(item_list);
@@ -449,7 +439,7 @@ void page_plan_task_remove(Req *r) {
     Actor who = web_actor(r);
     int rc = plan_work_task_remove(r->db, &who, vid, tid, &msg);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
-    else web_error(r, plan_web_status(rc), "task_remove", msg ? msg : "删除失败");
+    else web_error(r, web_status(rc), "task_remove", msg ? msg : "删除失败");
     free(msg);
 }
 
@@ -522,7 +512,7 @@ void page_plan_import(Req *r) {
     free(year);
     free(err);
     web_page(r, "plan_import_report", "导入结果", ctx);
-    if (rc != PLAN_OK) r->res->status = rc == PLAN_INVALID ? 422 : plan_web_status(rc);
+    if (rc != PLAN_OK) r->res->status = web_status(rc);
 }
 
 void page_plan_export(Req *r) {
@@ -590,7 +580,7 @@ void page_plan_adhoc_create(Req *r) {
     int rc = plan_work_adhoc_create(r->db, &who, &in, &id, errors, &msg);
     if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=created");
     else if (rc == PLAN_INVALID) render_adhoc(r, vals, errors, 422);
-    else web_error(r, plan_web_status(rc), "adhoc", msg ? msg : "保存失败");
+    else web_error(r, web_status(rc), "adhoc", msg ? msg : "保存失败");
     json_decref(errors);
     json_decref(items);
     json_decref(vals);
@@ -607,7 +597,7 @@ void page_plan_adhoc_decide(Req *r) {
     if (approve || str_eq(decision, "return")) rc = plan_work_adhoc_decide(r->db, &who, id, approve, opinion, &msg);
     else set_err(&msg, "请选择批准或退回");
     if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=status");
-    else web_error(r, plan_web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
+    else web_error(r, web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
     free(decision);
     free(opinion);
     free(msg);

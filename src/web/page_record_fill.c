@@ -234,10 +234,6 @@ static int submit(Req *r, long long id, json_t *errors, char **msg) {
     return record_act_submit(r->db, &who, id, errors, msg);
 }
 
-static int http_status(int rc) {
-    return rc == REC_INVALID ? 422 : rc == REC_CONFLICT ? 409 : rc == REC_NOT_FOUND ? 404 : 500;
-}
-
 void page_my_record_form(Req *r) {
     long long id = record_web_id(r, 1);
     if (id) render_form(r, id, NULL, NULL, NULL, 0);
@@ -254,7 +250,7 @@ void page_my_record_save(Req *r) {
         msg = NULL;
         rc = submit(r, id, errors, &msg);
         if (rc == REC_OK) web_redirect(r, "/my/records?ok=status");
-        else render_form(r, id, NULL, errors, msg ? msg : "提交失败", http_status(rc));
+        else render_form(r, id, NULL, errors, msg ? msg : "提交失败", web_status(rc));
     } else if (rc == REC_OK) {
         char *loc = xasprintf("/my/records/%lld?ok=saved", id);
         web_redirect(r, loc);
@@ -264,7 +260,7 @@ void page_my_record_save(Req *r) {
     } else if (rc == REC_CONFLICT) {
         render_form(r, id, NULL, NULL, msg, 409); /* the stored contents: the officer checks them first */
     } else {
-        web_error(r, http_status(rc), "record_save", msg ? msg : "保存失败");
+        web_error(r, web_status(rc), "record_save", msg ? msg : "保存失败");
     }
     json_decref(input);
     json_decref(errors);
@@ -280,8 +276,8 @@ void page_my_record_submit(Req *r) {
     char *msg = NULL;
     int rc = submit(r, id, errors, &msg);
     if (rc == REC_OK) web_redirect(r, "/my/records?ok=status");
-    else if (rc == REC_INVALID || rc == REC_CONFLICT) render_form(r, id, NULL, errors, msg, http_status(rc));
-    else web_error(r, http_status(rc), "record_submit", msg ? msg : "提交失败");
+    else if (rc == REC_INVALID || rc == REC_CONFLICT) render_form(r, id, NULL, errors, msg, web_status(rc));
+    else web_error(r, web_status(rc), "record_submit", msg ? msg : "提交失败");
     json_decref(errors);
     free(msg);
 }
@@ -296,9 +292,9 @@ static void file_done(Req *r, long long id, int rc, const char *action, const ch
         web_redirect(r, loc);
         free(loc);
     } else if (rc == REC_INVALID || rc == REC_CONFLICT) {
-        render_form(r, id, NULL, NULL, msg ? msg : "操作失败", http_status(rc));
+        render_form(r, id, NULL, NULL, msg ? msg : "操作失败", web_status(rc));
     } else {
-        web_error(r, http_status(rc), action, msg ? msg : "操作失败");
+        web_error(r, web_status(rc), action, msg ? msg : "操作失败");
     }
     (void)change;
 }
@@ -389,7 +385,7 @@ void api_my_record_put(Req *r) {
         else if (rc == REC_CONFLICT)
             web_json(r, 409, json_pack("{s:{s:s, s:s, s:I, s:s}}", "error", "code", "conflict", "message", msg ? msg : "版本冲突", "version",
                                        (json_int_t)v, "status", status ? status : ""));
-        else web_error(r, http_status(rc), "failed", msg ? msg : "保存失败");
+        else web_error(r, web_status(rc), "failed", msg ? msg : "保存失败");
         free(status);
     }
     json_decref(errors);

@@ -22,21 +22,6 @@ long long result_web_id(Req *r) {
     return web_scope_gate(r, record_org(r->db, id), "检查记录不存在或不在您的管辖范围内") ? 0 : id;
 }
 
-int result_web_status(int rc) {
-    switch (rc) {
-    case RESULT_OK:
-        return 200;
-    case RESULT_INVALID:
-        return 422;
-    case RESULT_NOT_FOUND:
-        return 404;
-    case RESULT_CONFLICT:
-        return 409;
-    default:
-        return 500;
-    }
-}
-
 int result_web_review(Req *r, long long id, const char *action, const char *opinion, char **msg) {
     Actor who = web_actor(r);
     return result_act_review(r->db, &who, id, action, opinion, msg);
@@ -105,7 +90,7 @@ static void review_action(Req *r, const char *action) {
     if (rc == RESULT_OK)
         web_redirect(r, str_eq(action, "return") ? "/review?ok=returned" : "/review?ok=approved");
     else
-        web_error(r, result_web_status(rc), "review", msg ? msg : "审核失败");
+        web_error(r, web_status(rc), "review", msg ? msg : "审核失败");
     free(opinion);
     free(msg);
 }
@@ -168,7 +153,7 @@ static void publish_and_report(Req *r, const int64_t *ids, size_t n) {
                            : xasprintf("有 %zu 条检查结果不能公示，本次未公示任何结果",
                                        json_array_size(problems));
         results_page(r, json_pack("{s:s, s:s}", "kind", "error", "text", text), problems,
-                     result_web_status(rc == RESULT_OK ? RESULT_ERR : rc));
+                     web_status(rc == RESULT_OK ? RESULT_ERR : rc));
         free(text);
     }
     json_decref(problems);

@@ -43,7 +43,7 @@ void api_review_action(Req *r) {
         free(status);
     } else {
         static const char *const codes[] = {"ok", "invalid", "not_found", "conflict"};
-        web_error(r, result_web_status(rc), rc >= 0 && rc <= 3 ? codes[rc] : "internal",
+        web_error(r, web_status(rc), rc >= 0 && rc <= 3 ? codes[rc] : "internal",
                   msg ? msg : "审核失败");
     }
     free(msg);

@@ -32,16 +32,6 @@ json_t *task_web_load(Req *r, long long *id_out) {
     return t;
 }
 
-static int status_of(int rc) {
-    switch (rc) {
-    case TASK_OK: return 200;
-    case TASK_INVALID: return 422;
-    case TASK_NOT_FOUND: return 404;
-    case TASK_CONFLICT: return 409;
-    default: return 500;
-    }
-}
-
 static void redirect_task(Req *r, long long id, const char *ok) {
     char *loc = xasprintf("/tasks/%lld?ok=%s", id, ok);
     web_redirect(r, loc);
@@ -94,7 +84,7 @@ void page_task_start(Req *r) {
         json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
         web_error(r, 422, "task_start", b.data ? b.data : "输入有误");
         buf_free(&b);
-    } else web_error(r, status_of(rc), "task_start", msg ? msg : "不能开始实施");
+    } else web_error(r, web_status(rc), "task_start", msg ? msg : "不能开始实施");
     json_decref(errors);
     free(pt);
     free(ad);
@@ -231,7 +221,7 @@ void page_task_scheme_save(Req *r) {
         json_object_foreach(errors, k, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
         web_error(r, 422, "scheme_invalid", b.data ? b.data : "输入有误");
         buf_free(&b);
-    } else web_error(r, status_of(rc), "scheme_save", msg ? msg : "保存失败");
+    } else web_error(r, web_status(rc), "scheme_save", msg ? msg : "保存失败");
     json_decref(errors);
     for (size_t i = 0; i < ARRAY_LEN(names); i++) free(v[i]);
     json_decref(sources);
@@ -241,13 +231,13 @@ void page_task_scheme_save(Req *r) {
 int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg) {
     Actor who = web_actor(r);
     int rc = task_scheme_act(r->db, &who, id, action, opinion, msg);
-    return rc == TASK_OK ? 0 : rc == TASK_BUSY ? 503 : status_of(rc);
+    return web_refusal(rc);
 }
 
 int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors, char **msg) {
     Actor who = web_actor(r);
     int rc = task_scheme_edit(r->db, &who, id, in, errors, msg);
-    return rc == TASK_OK ? 0 : rc == TASK_BUSY ? 503 : status_of(rc);
+    return web_refusal(rc);
 }
 
 static void transition(Req *r, const char *action) {

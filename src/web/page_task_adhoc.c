@@ -21,12 +21,7 @@ void page_plan_adhoc_resubmit(Req *r) {
     if (rc == PLAN_OK)
         web_redirect(r, "/plans/adhoc?ok=status");
     else
-        web_error(r,
-                  rc == PLAN_CONFLICT    ? 409
-                  : rc == PLAN_INVALID   ? 422
-                  : rc == PLAN_NOT_FOUND ? 404
-                                         : 500,
-                  "adhoc_resubmit", msg ? msg : "操作失败");
+        web_error(r, web_status(rc), "adhoc_resubmit", msg ? msg : "操作失败");
     free(reason);
     free(msg);
 }

@@ -229,14 +229,9 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
 
 /* ---- freeze ---- */
 
-/* HTTP status of a task_draw result. */
-static int draw_status(int rc) {
-    return rc == TASK_OK ? 0 : rc == TASK_CONFLICT ? 409 : rc == TASK_NOT_FOUND ? 404 : rc == TASK_INVALID ? 422 : 500;
-}
-
 int task_web_freeze(Req *r, long long id, const json_t *sources, char **fsha, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_draw_freeze(r->db, &who, id, sources, fsha, msg));
+    return web_refusal(task_draw_freeze(r->db, &who, id, sources, fsha, msg));
 }
 
 void page_task_freeze(Req *r) {
@@ -288,7 +283,7 @@ void page_task_ceremony(Req *r) {
 
 int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_draw_run(r->db, &who, id, values, obs, rec, msg));
+    return web_refusal(task_draw_run(r->db, &who, id, values, obs, rec, msg));
 }
 
 /* The form fields PREFIX0, PREFIX1, … up to the first missing one, trimmed, as a JSON array. */
@@ -308,7 +303,7 @@ static json_t *form_values(Req *r, const char *prefix) {
 
 int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
+    return web_refusal(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
 }
 
 /* The dice, thrown in public before the lottery: dice0, dice1, … one per dice source. */
@@ -349,12 +344,12 @@ void page_task_draw(Req *r) {
 int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason_code,
                         const char *reason_text, int64_t *req_id, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_substitute_request(r->db, &who, id, type, target, officer, reason_code, reason_text, req_id, msg));
+    return web_refusal(task_substitute_request(r->db, &who, id, type, target, officer, reason_code, reason_text, req_id, msg));
 }
 
 int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **ev, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_substitute_decide(r->db, &who, id, req_id, approve, opinion, ev, msg));
+    return web_refusal(task_substitute_decide(r->db, &who, id, req_id, approve, opinion, ev, msg));
 }
 
 void page_task_substitute(Req *r) {
@@ -404,7 +399,7 @@ void page_task_redraw_request(Req *r) {
     char *reason = web_form(r, "reason"), *msg = NULL;
     if (reason) str_trim(reason);
     Actor who = web_actor(r);
-    int status = draw_status(task_redraw_request(r->db, &who, id, reason, &msg));
+    int status = web_refusal(task_redraw_request(r->db, &who, id, reason, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
@@ -421,7 +416,7 @@ void page_task_redraw_approve(Req *r) {
     json_t *sources = task_web_sources_form(r, "src");
     char *fsha = NULL, *msg = NULL;
     Actor who = web_actor(r);
-    int status = draw_status(task_redraw_approve(r->db, &who, id, sources, &fsha, &msg));
+    int status = web_refusal(task_redraw_approve(r->db, &who, id, sources, &fsha, &msg));
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
@@ -434,7 +429,7 @@ void page_task_redraw_approve(Req *r) {
 
 int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg) {
     Actor who = web_actor(r);
-    return draw_status(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
+    return web_refusal(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
                                : task_redraw_request(r->db, &who, id, reason, msg));
 }
 
@@ -443,7 +438,7 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
 int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
                       char **msg) {
     Actor who = web_actor(r);
-    return draw_status(task_conflict_declare(r->db, &who, id, officer, target, reason, cid, msg));
+    return web_refusal(task_conflict_declare(r->db, &who, id, officer, target, reason, cid, msg));
 }
 
 void page_task_conflict(Req *r) {

@@ -31,7 +31,7 @@ int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dep
     int64_t dept = *dept_out = task_user_dept(r->db, r->sess->user_id);
     Actor who = web_actor(r);
     int rc = task_joint_accept(r->db, &who, id, dept, items, msg);
-    return rc == TASK_OK ? 0 : rc == TASK_NOT_FOUND ? 404 : rc == TASK_CONFLICT ? 409 : 500;
+    return web_refusal(rc);
 }
 
 void page_joint_confirm(Req *r) {

@@ -11,14 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int http_status(int rc) {
-    return rc == ACCOUNT_OK                                               ? 0
-           : rc == ACCOUNT_INVALID || rc == ACCOUNT_WRONG_PASSWORD        ? 422
-           : rc == ACCOUNT_NOT_FOUND                                      ? 404
-           : rc == ACCOUNT_CONFLICT                                       ? 409
-                                                                          : 500;
-}
-
 /* The orgs and depts the forms offer: the administrator's org and those below it. */
 static void add_choices(Req *r, json_t *ctx) {
     json_t *orgs = NULL, *depts = NULL;
@@ -54,7 +46,7 @@ void page_user_create(Req *r) {
     Actor who = web_actor(r);
     AccountSpec spec = {.username = v[0], .display_name = v[1], .role = v[2], .org_code = v[3], .password = pw,
                         .officer_cert = v[4], .dept_code = v[5]};
-    int status = http_status(account_create(r->db, &who, &spec, &err));
+    int status = web_refusal(account_create(r->db, &who, &spec, &err));
     if (!status) {
         char *loc = xasprintf("/admin/users/%lld?ok=created", (long long)account_id(r->db, v[0]));
         web_redirect(r, loc);
@@ -108,7 +100,7 @@ static void user_change(Req *r, int what) {
            : what == 1 ? account_set_enabled(r->db, &who, name, str_eq(a, "1"), b, &err)
            : what == 2 ? account_reset_password(r->db, &who, name, a, &err)
                        : account_set_pii_export(r->db, &who, name, str_eq(a, "1"), &err);
-    int status = http_status(rc);
+    int status = web_refusal(rc);
     if (!status) {
         char *loc = xasprintf("/admin/users/%lld?ok=saved", (long long)json_integer_value(json_object_get(u, "id")));
         web_redirect(r, loc);
@@ -146,7 +138,7 @@ void page_account_password(Req *r) {
         char device[65];
         session_login_device(r, who.username, device);
         int rc = login_change_password(r->db, &who, device, clock_wall_epoch(), cur, pw, r->sess->token_hash, &err);
-        status = rc == LOGIN_REFUSED ? 429 : rc == LOGIN_BUSY ? 503 : http_status(rc);
+        status = rc == LOGIN_REFUSED ? 429 : rc == LOGIN_BUSY ? 503 : web_refusal(rc);
     }
     if (!status) web_redirect(r, "/?ok=password");
     else password_page(r, err ? err : "修改失败", status);

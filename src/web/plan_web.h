@@ -48,7 +48,5 @@ long long plan_web_version_id_for(Req *r, int oversee);
 int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg);
 /* Runs a revision (plan_work_revise); 201 and *new_id, the new version, on success. */
 int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg);
-/* Maps a PLAN_* result to an HTTP status. */
-int plan_web_status(int rc);
 
 #endif

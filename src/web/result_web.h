@@ -27,8 +27,6 @@ long long result_web_id(Req *r);
 /* Reviews record id (action "return" or "approve") in one transaction with its audit row.
  * Returns the RESULT_* code; *msg (new string) says why on failure. */
 int result_web_review(Req *r, long long id, const char *action, const char *opinion, char **msg);
-/* HTTP status of a RESULT_* code. */
-int result_web_status(int rc);
 /* The exchange rows for the ?from=&to= of the request, audited as an export; NULL after an error
  * was sent. */
 json_t *result_web_exchange(Req *r, const char *format);

@@ -5,6 +5,8 @@
  * enforces it and `spotcheck routes` prints it for the permission-matrix test. */
 #include "web.h"
 
+#include "../domain/outcome.h"
+
 #include "../domain/account.h"
 #include "../domain/calendar.h"
 #include "../domain/task.h"
@@ -409,3 +411,19 @@ static int gate(Req *r, long long org_id, const char *hidden, int oversee) {
 int web_scope_gate(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 0); }
 
 int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 1); }
+
+int web_status(int rc) {
+    switch (rc) {
+    case SC_OK: return 200;
+    case SC_INVALID: return 422;
+    case SC_NOT_FOUND: return 404;
+    case SC_CONFLICT: return 409;
+    case SC_BUSY: return 503;
+    case SC_FORBIDDEN: return 403;
+    case SC_STALE: return 409;
+    case SC_WRONG_PASSWORD: return 422;
+    default: return 500;
+    }
+}
+
+int web_refusal(int rc) { return rc == SC_OK ? 0 : web_status(rc); }

@@ -137,6 +137,12 @@ void web_error(Req *r, int status, const char *code, const char *message);
  * anything that is not a JSON object: wrong Content-Type 415, bad JSON 400) the error is sent
  * and NULL returned. The caller owns the result. */
 json_t *web_json_body(Req *r, int optional);
+/* The HTTP status of any domain result (src/domain/outcome.h): OK 200, INVALID 422, NOT_FOUND 404,
+ * CONFLICT 409, BUSY 503, FORBIDDEN 403, STALE 409, WRONG_PASSWORD 422, anything else 500. The one
+ * table: pages and the API use it for every module. web_refusal: the same with 0 for OK, for
+ * helpers that return "0, or the status of the refusal". */
+int web_status(int rc);
+int web_refusal(int rc);
 /* Sends `j` as JSON with the status. Steals j. */
 void web_json(Req *r, int status, json_t *j);
 
