@@ -137,9 +137,11 @@ const CliCommand cli_commands[] = {
      cmd_draw},
     {"audit", "审计日志: verify（核验哈希链）| list（查看记录）",
      "用法:\n"
-     "  spotcheck audit verify [--db PATH]\n"
+     "  spotcheck audit verify [--db PATH] [--anchor 摘要@编号 ...]\n"
      "      逐条重算审计日志的哈希链。完整时输出“审计日志完整: N 条记录”和最新哈希（退出码 0）；\n"
      "      否则输出“审计日志在第 ID 条记录处断裂: 原因”（退出码 1）。规则见 docs/AUDIT.md。\n"
+     "      --anchor 摘要@编号: 公布过的锚点（公开门户每日显示的、公告中印出的审计摘要）；该编号的\n"
+     "      记录仍须带有该摘要，否则说明此前的历史被截短或改写（退出码 1）。可给多个。\n"
      "  spotcheck audit list [--db PATH] [--actor USER] [--action PREFIX] [--entity E]\n"
      "                       [--from DATE] [--to DATE] [--limit N] [--before ID] [--full]\n"
      "      按编号从新到旧列出记录（默认 50 条，最多 500 条）。--action 按前缀匹配（如 target.）；\n"

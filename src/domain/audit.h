@@ -108,6 +108,24 @@ typedef struct AuditVerifyResult {
  * copy kept elsewhere (docs/AUDIT.md). */
 int audit_verify(Db *db, AuditVerifyResult *out, char **err);
 
+/* Anchors: a row's (id, hash) kept outside the database — shown each day on the public portal,
+ * printed in every draw's 公告 — pins the history up to that row. A chain rewritten from an earlier
+ * row on, or cut off before it, no longer holds that hash at that id, however carefully it was
+ * recomputed. */
+
+/* 1 when row n exists and carries `hash`; 0 with the reason in *why (new string) when the log was
+ * cut before it or the row's hash differs; -1 with *why on a database error. Combine with
+ * audit_verify: together they prove the chain still extends what was published. */
+int audit_anchor_check(Db *db, int64_t n, const char *hash, char **why);
+
+/* The last row written before `day` (YYYY-MM-DD, the bureau's day) — the anchor the portal shows all
+ * that day: *n and hash (*n 0 and hash "" when there is none). Returns DB_OK or DB_ERR. */
+int audit_day_anchor(Db *db, const char *day, int64_t *n, char hash[AUDIT_HASH_HEX + 1]);
+
+/* The audit row whose `after` records the freeze with this freeze_sha256 (task.draw.freeze,
+ * task.redraw.approve): the anchor printed in its 公告. *n 0 when none. Returns DB_OK or DB_ERR. */
+int audit_freeze_anchor(Db *db, const char *freeze_sha256, int64_t *n, char hash[AUDIT_HASH_HEX + 1]);
+
 /* Filters for the browse page; every field is optional (NULL / 0 = no constraint) and the
  * constraints are combined with AND. */
 typedef struct AuditFilter {

@@ -1,13 +1,23 @@
 /* page_public.c - the public portal under /public/, without login. Shows only what is meant to
  * be public: the published item list (随机抽查事项清单, public_items.h). Never personal data,
- * never credit grades. Plans, schemes, draws and results have their own public pages. */
+ * never credit grades. Plans, schemes, draws and results have their own public pages. The front
+ * page shows the day's anchor of the audit log (docs/AUDIT.md). */
+#include "../core/clock.h"
+#include "../domain/audit.h"
 #include "../domain/public_items.h"
 #include "web.h"
 
 #include <stdlib.h>
 
 void page_public_index(Req *r) {
-    web_page(r, "public_index", "公开门户", json_pack("{s:o}", "orgs", public_items_orgs(r->db)));
+    json_t *ctx = json_pack("{s:o}", "orgs", public_items_orgs(r->db));
+    /* the day's anchor of the audit log: stable all day, so anyone can note it and check later */
+    char today[11], hash[AUDIT_HASH_HEX + 1];
+    int64_t n = 0;
+    clock_today(today);
+    if (audit_day_anchor(r->db, today, &n, hash) == DB_OK && n > 0)
+        json_object_set_new(ctx, "anchor", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)n, "hash", hash, "day", today));
+    web_page(r, "public_index", "公开门户", ctx);
 }
 
 void page_public_items(Req *r) {

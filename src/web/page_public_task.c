@@ -5,6 +5,7 @@
  * and the exact commands to verify the draw independently. Insured persons appear only by their
  * pseudonymous code; no user names of the bureau's staff are shown. */
 #include "../core/clock.h"
+#include "../domain/audit.h"
 #include "../domain/jsonkit.h"
 #include "../core/embed.h"
 #include "../domain/draw_disclose.h"
@@ -172,6 +173,11 @@ static json_t *announcement(Req *r, long long *id_out) {
     json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:o}", "id", (json_int_t)id, "code", json_object_get(t, "code"), "name",
                             json_object_get(t, "name"), "org_name", json_object_get(t, "org_name"), "draw", v);
     json_decref(t);
+    /* the freeze's own audit row: an anchor printed in the 公告 (docs/AUDIT.md) */
+    char hash[AUDIT_HASH_HEX + 1];
+    int64_t n = 0;
+    if (audit_freeze_anchor(r->db, jk_str(v, "freeze_sha256"), &n, hash) == DB_OK && n > 0)
+        json_object_set_new(v, "anchor", json_pack("{s:I, s:s}", "id", (json_int_t)n, "hash", hash));
     *id_out = id;
     return ctx;
 }
@@ -206,6 +212,10 @@ void page_public_task_announcement_text(Req *r) {
     buf_puts(b, "公开随机数来源（冻结时尚未产生）：\n");
     json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jk_str0(e, "label"), jk_str0(e, "when"));
     buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n", (long long)json_integer_value(json_object_get(v, "gap_hours")));
+    const json_t *an = json_object_get(v, "anchor");
+    if (an)
+        buf_printf(b, "冻结记入审计日志第 %lld 条，摘要 %s（可用 spotcheck audit verify --anchor 摘要@编号 核验此后历史未被改写）\n",
+                   (long long)json_integer_value(json_object_get(an, "id")), jk_str0(an, "hash"));
     http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
     r->res->status = 200;
     json_decref(ctx);
