@@ -176,13 +176,12 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
 
 const char *const plan_task_fields[] = {"task_no", "name", "kind", "ratio", "items", "scope", "lead_dept",
                                         "joint_depts", "period", "level", "remark", NULL};
-static const char *const plan_task_labels[] = {"抽查任务编号", "抽查任务名称", "抽查类型", "抽查比例",
-                                               "抽查事项", "抽查对象范围", "发起科室", "联合科室",
-                                               "抽查时间", "实施检查层级", "备注"};
+/* the fields are the 附件2 columns from 抽查任务编号 on, in order: their labels are those columns */
+_Static_assert(ARRAY_LEN(plan_task_fields) == PLAN_COL_COUNT - PLAN_COL_TASK_NO + 1, "one field a task column");
 
 const char *plan_task_field_label(const char *field) {
     for (size_t i = 0; plan_task_fields[i]; i++)
-        if (!strcmp(plan_task_fields[i], field)) return plan_task_labels[i];
+        if (!strcmp(plan_task_fields[i], field)) return plan_columns[PLAN_COL_TASK_NO + i];
     return field;
 }
 
@@ -609,30 +608,17 @@ json_t *plan_versions_json(Db *db, int64_t plan_id) {
     return a;
 }
 
-/* A task row as the labelled texts the table shows, for comparing versions. */
+/* A task row as the labelled texts the table shows (the 附件2 cells after 抽查任务编号, and the
+ * filter in words beside 抽查对象范围), for comparing versions. */
 static json_t *task_display(json_t *t) {
+    PlanRow row;
+    plan_row_fill(&row, NULL, t);
     json_t *d = json_object();
-    json_object_set(d, "抽查任务名称", json_object_get(t, "name"));
-    json_object_set(d, "抽查类型", json_object_get(t, "kind_text"));
-    json_object_set(d, "抽查比例", json_object_get(t, "ratio"));
-    Buf b;
-    buf_init(&b);
-    buf_puts(&b, "");
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(t, "items"), i, e)
-        buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(json_object_get(e, "name")));
-    json_array_foreach(json_object_get(t, "unmatched"), i, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
-    json_object_set_new(d, "抽查事项", json_string(b.data));
-    buf_free(&b);
-    const char *st = json_string_value(json_object_get(t, "scope_text"));
-    json_object_set(d, "抽查对象范围", json_object_get(t, st && *st ? "scope_text" : "scope_words"));
-    json_object_set(d, "抽查对象筛选条件", json_object_get(t, "scope_words"));
-    json_object_set(d, "发起科室", json_object_get(t, "lead_dept"));
-    json_object_set(d, "联合科室", json_object_get(t, "joint_depts"));
-    json_object_set(d, "抽查时间", json_object_get(t, "period"));
-    json_object_set(d, "实施检查层级", json_object_get(t, "level"));
-    json_object_set(d, "备注", json_object_get(t, "remark"));
+    for (int c = PLAN_COL_TASK_NAME; c < PLAN_COL_COUNT; c++) {
+        json_object_set_new(d, plan_columns[c], json_string(row.cells[c] ? row.cells[c] : ""));
+        if (c == PLAN_COL_SCOPE) json_object_set(d, "抽查对象筛选条件", json_object_get(t, "scope_words"));
+    }
+    plan_row_free(&row);
     return d;
 }
 
