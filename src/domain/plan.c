@@ -1,287 +1,32 @@
-/* plan.c - the annual plan's rules and storage (see plan.h): the pure rules (state table, month
- * ranges, ratios, the name rule, 事项 matching keys, scope filters in words) and the versioned
- * plan, task rows, "no check outside the plan" and ad-hoc tasks on the database.
+/* plan.c - the annual plan's storage (see plan.h): plans and their versions, the header, task
+ * rows, the approval states and revisions, and the JSON views of a version, the versions of a
+ * plan, the differences between two versions and the list of plans. The rules it applies are
+ * plan_rules.c; ad-hoc tasks are plan_adhoc.c; the 附件2 table is plan_io.c.
  *
  * Invariants: only a 草稿 version changes; a version's status moves only along the table in
  * plan_next_status; versions are never deleted; every function that writes runs inside the
- * caller's transaction. SQL is static text with bound values. Called by the web handlers
- * (page_plan.c, api_plan.c), the CLI (cmd_plan.c) and plan_io.c. */
+ * caller's transaction. SQL is static text with bound values. Called by the units of work
+ * (plan_work.c), the web handlers (page_plan.c, api_plan.c), the CLI (cmd_plan.c) and
+ * plan_io.c. */
 #include "../core/clock.h"
 #include "jsonkit.h"
 #include "plan.h"
+#include "plan_impl.h"
 
 #include "../core/util.h"
-#include "directory.h"
 #include "plan_query.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- pure rules ---- */
-
-static const struct {
-    const char *from;
-    PlanAction action;
-    const char *to;
-} transitions[] = {
-    {"草稿", PLAN_SUBMIT, "待审批"},
-    {"待审批", PLAN_APPROVE, "已批准"},
-    {"待审批", PLAN_RETURN, "草稿"},
-    {"已批准", PLAN_PUBLISH, "已公开"},
-};
-
-static const char *const action_names[PLAN_ACTION_COUNT] = {"submit", "approve", "return", "publish"};
-static const char *const action_labels[PLAN_ACTION_COUNT] = {"提交审批", "批准", "退回", "公开"};
-
-const char *plan_next_status(const char *status, PlanAction a) {
-    for (size_t i = 0; status && i < ARRAY_LEN(transitions); i++)
-        if (transitions[i].action == a && !strcmp(transitions[i].from, status)) return transitions[i].to;
-    return NULL;
-}
-
-int plan_action_parse(const char *name) {
-    for (int i = 0; name && i < PLAN_ACTION_COUNT; i++)
-        if (!strcmp(action_names[i], name)) return i;
-    return -1;
-}
-
-const char *plan_action_name(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_names[a] : "?"; }
-const char *plan_action_label(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_labels[a] : "?"; }
-
-/* Separators allowed between the numbers of a month range. */
-static const char *const range_tokens[] = {"年", "月", "至", "到", "-", "~", "～", "—", "–", "－",
-                                           ".", "/", " ", "\t", "　", "（", "）", "(", ")"};
-
-int plan_parse_month_range(const char *text, char from[8], char to[8], char **err) {
-    static const char *const example = "抽查时间必须填到月份，如 2025年3月至10月 或 2025-03..2025-10";
-    if (str_empty(text)) return set_err(err, "请填写抽查时间（到月份），如 2025年3月至10月");
-    int nums[4], year_at[4], n = 0, has_month_char = 0;
-    const char *p = text;
-    while (*p) {
-        if (isdigit((unsigned char)*p)) {
-            long v = 0;
-            int digits = 0;
-            while (isdigit((unsigned char)*p)) {
-                if (digits < 9) v = v * 10 + (*p - '0');
-                digits++;
-                p++;
-            }
-            if (digits != 4 && digits > 2) return set_err(err, "%s", example);
-            if (n == 4) return set_err(err, "抽查时间格式不对：%s", example);
-            nums[n] = (int)v;
-            year_at[n++] = digits == 4;
-            if (str_starts(p, "日") || str_starts(p, "号"))
-                return set_err(err, "抽查时间只填到月份，不填日期，如 2025年3月至10月");
-            continue;
-        }
-        size_t k;
-        for (k = 0; k < ARRAY_LEN(range_tokens); k++)
-            if (str_starts(p, range_tokens[k])) break;
-        if (k == ARRAY_LEN(range_tokens)) return set_err(err, "%s", example);
-        if (!strcmp(range_tokens[k], "月")) has_month_char = 1;
-        p += strlen(range_tokens[k]);
-    }
-    int y1, m1, y2, m2;
-    if (n == 2 && year_at[0] && !year_at[1]) {
-        y1 = y2 = nums[0];
-        m1 = m2 = nums[1];
-    } else if (n == 3 && year_at[0] && !year_at[1] && !year_at[2] && has_month_char) {
-        y1 = y2 = nums[0];
-        m1 = nums[1];
-        m2 = nums[2];
-    } else if (n == 4 && year_at[0] && !year_at[1] && year_at[2] && !year_at[3]) {
-        y1 = nums[0];
-        m1 = nums[1];
-        y2 = nums[2];
-        m2 = nums[3];
-    } else {
-        return set_err(err, "%s", example);
-    }
-    if (y1 < 2000 || y1 > 2999 || y2 < 2000 || y2 > 2999) return set_err(err, "抽查时间的年份不对");
-    if (m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12) return set_err(err, "抽查时间的月份应在 1 至 12 之间");
-    if (y2 * 12 + m2 < y1 * 12 + m1) return set_err(err, "抽查时间的结束月份早于开始月份");
-    snprintf(from, 8, "%04d-%02d", y1, m1);
-    snprintf(to, 8, "%04d-%02d", y2, m2);
-    return 0;
-}
-
-char *plan_month_range_text(const char *from, const char *to) {
-    int y1 = 0, m1 = 0, y2 = 0, m2 = 0;
-    if (!from || !to || sscanf(from, "%d-%d", &y1, &m1) != 2 || sscanf(to, "%d-%d", &y2, &m2) != 2)
-        return xstrdup("");
-    if (y1 == y2 && m1 == m2) return xasprintf("%d年%d月", y1, m1);
-    if (y1 == y2) return xasprintf("%d年%d月至%d月", y1, m1, m2);
-    return xasprintf("%d年%d月至%d年%d月", y1, m1, y2, m2);
-}
-
-const char *plan_parse_kind(const char *text) {
-    if (!text) return NULL;
-    char *t = xstrdup(text);
-    str_trim(t);
-    const char *out = NULL;
-    if (!strcmp(t, "定向") || !strcmp(t, "定向抽查")) out = "定向";
-    else if (!strcmp(t, "不定向") || !strcmp(t, "不定向抽查") || !strcmp(t, "非定向") || !strcmp(t, "非定向抽查"))
-        out = "不定向";
-    free(t);
-    return out;
-}
-
-int plan_ratio_valid(const char *text) {
-    if (!text || !isdigit((unsigned char)*text)) return 0;
-    const char *p = text;
-    double v = 0;
-    while (isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0');
-    if (*p == '.') {
-        p++;
-        if (!isdigit((unsigned char)*p)) return 0;
-        double scale = 0.1;
-        while (isdigit((unsigned char)*p)) {
-            v += (*p++ - '0') * scale;
-            scale /= 10;
-        }
-    }
-    return p[0] == '%' && p[1] == 0 && v > 0 && v <= 100;
-}
-
-int plan_number_valid(const char *s) {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 32) return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-') return 0;
-    return 1;
-}
-
-char *plan_make_name(int year, const char *org_name, const char *qualifier, int seq) {
-    return xasprintf("%d年%s%s随机抽查%03d", year, org_name ? org_name : "", qualifier ? qualifier : "", seq);
-}
-
-static const char *const key_drop[] = {"的", "进行", "　", "、", "，", "。", "；", "：", "（", "）", "《", "》",
-                                       "“", "”", "‘", "’", "「", "」", "【", "】"};
-
-char *plan_item_key(const char *text) {
-    Buf b;
-    buf_init(&b);
-    buf_puts(&b, "");
-    for (const char *p = text ? text : ""; *p;) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x80) {
-            if (isalnum(c)) buf_putc(&b, (char)c);
-            p++;
-            continue;
-        }
-        size_t k;
-        for (k = 0; k < ARRAY_LEN(key_drop); k++)
-            if (str_starts(p, key_drop[k])) break;
-        if (k < ARRAY_LEN(key_drop)) {
-            p += strlen(key_drop[k]);
-            continue;
-        }
-        size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        for (size_t i = 0; i < len && p[i]; i++) buf_putc(&b, p[i]);
-        p += strnlen(p, len);
-    }
-    return buf_steal(&b);
-}
-
-json_t *plan_split_items(const char *text) { return jk_list(text, LIST_PHRASES, 0); }
-
-static int choice_known(const Choice *c, const char *code) {
-    for (; c && c->code; c++)
-        if (!strcmp(c->code, code)) return 1;
-    return 0;
-}
-
-int plan_scope_check(json_t *scope, char **err) {
-    if (!json_is_object(scope)) return set_err(err, "抽查对象范围应为筛选条件对象");
-    const char *key;
-    json_t *v;
-    json_object_foreach(scope, key, v) {
-        if (!strcmp(key, "kinds") || !strcmp(key, "grades") || !strcmp(key, "tags")) {
-            if (!json_is_array(v)) return set_err(err, "抽查对象范围的 %s 应为列表", key);
-            size_t i;
-            json_t *e;
-            json_array_foreach(v, i, e) {
-                const char *s = json_string_value(e);
-                if (!s || !*s) return set_err(err, "抽查对象范围的 %s 含空值", key);
-                if (!strcmp(key, "kinds") && !choice_known(target_kinds, s))
-                    return set_err(err, "未知的检查对象类型 %s", s);
-                if (!strcmp(key, "grades") && (strlen(s) != 1 || s[0] < 'A' || s[0] > 'D'))
-                    return set_err(err, "信用风险等级应为 A、B、C、D");
-            }
-        } else if (!strcmp(key, "region_prefix")) {
-            const char *s = json_string_value(v);
-            size_t n = s ? strlen(s) : 99;
-            if (n > 6) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
-            for (size_t i = 0; i < n; i++)
-                if (!isdigit((unsigned char)s[i])) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
-        } else if (!strcmp(key, "registered_before")) {
-            const char *s = json_string_value(v);
-            if (!s || (*s && !date_valid(s))) return set_err(err, "登记日期应为 YYYY-MM-DD");
-        } else if (!strcmp(key, "complaints_min")) {
-            if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
-                return set_err(err, "投诉举报次数应为不小于 0 的整数");
-        } else {
-            return set_err(err, "抽查对象范围含未知条件 %s", key);
-        }
-    }
-    return 0;
-}
-
-static void join_array(Buf *b, json_t *a, const char *(*map)(void *, const char *), void *arg) {
-    size_t i, n = 0;
-    json_t *e;
-    json_array_foreach(a, i, e) {
-        const char *s = json_string_value(e), *m = s && map ? map(arg, s) : NULL;
-        if (!s) continue;
-        buf_printf(b, "%s%s", n++ ? "、" : "", m ? m : s);
-    }
-}
-
-static const char *kind_label(void *arg, const char *code) {
-    (void)arg;
-    return dir_choice_label(target_kinds, code);
-}
-
-char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, const char *code), void *arg) {
-    Buf b, cond;
-    buf_init(&b);
-    buf_init(&cond);
-    const char *region = json_string_value(json_object_get(scope, "region_prefix"));
-    if (region && *region) buf_printf(&b, "行政区划%s%s的", region, strlen(region) == 6 ? "内" : "开头");
-    json_t *kinds = json_object_get(scope, "kinds");
-    if (json_array_size(kinds)) join_array(&b, kinds, kind_label, NULL);
-    else buf_puts(&b, region && *region ? "检查对象" : "全部检查对象");
-    json_t *grades = json_object_get(scope, "grades");
-    if (json_array_size(grades)) {
-        buf_puts(&cond, "信用风险等级");
-        join_array(&cond, grades, NULL, NULL);
-    }
-    json_t *tags = json_object_get(scope, "tags");
-    if (json_array_size(tags)) {
-        buf_printf(&cond, "%s标签", cond.len ? "；" : "");
-        join_array(&cond, tags, tag_name, arg);
-    }
-    const char *reg = json_string_value(json_object_get(scope, "registered_before"));
-    int y, m, d;
-    if (reg && sscanf(reg, "%d-%d-%d", &y, &m, &d) == 3)
-        buf_printf(&cond, "%s%d年%d月%d日前登记", cond.len ? "；" : "", y, m, d);
-    json_t *cm = json_object_get(scope, "complaints_min");
-    if (json_is_integer(cm) && json_integer_value(cm) > 0)
-        buf_printf(&cond, "%s投诉举报不少于%lld次", cond.len ? "；" : "", (long long)json_integer_value(cm));
-    if (cond.len) buf_printf(&b, "（%s）", cond.data);
-    buf_free(&cond);
-    return buf_steal(&b);
-}
-
 /* ---- storage helpers ---- */
 
-static void field_err(json_t *errors, const char *field, const char *msg) {
+void plan_field_err(json_t *errors, const char *field, const char *msg) {
     if (errors && !json_object_get(errors, field)) json_object_set_new(errors, field, json_string(msg));
 }
 
-static char *trimmed(const char *s) {
+char *plan_trimmed(const char *s) {
     char *t = xstrdup(s ? s : "");
     str_trim(t);
     return t;
@@ -341,16 +86,16 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
         set_err(err, "机构不存在");
         return PLAN_NOT_FOUND;
     }
-    char *num = trimmed(number), *qual = trimmed(qualifier);
+    char *num = plan_trimmed(number), *qual = plan_trimmed(qualifier);
     int rc = PLAN_OK;
-    if (year < 2000 || year > 2999) field_err(errors, "year", "年度应为四位年份，如 2025");
-    if (utf8_len(qual) > 40) field_err(errors, "qualifier", "名称限定语不超过 40 个字");
-    if (strstr(qual, "随机抽查")) field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
+    if (year < 2000 || year > 2999) plan_field_err(errors, "year", "年度应为四位年份，如 2025");
+    if (utf8_len(qual) > 40) plan_field_err(errors, "qualifier", "名称限定语不超过 40 个字");
+    if (strstr(qual, "随机抽查")) plan_field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
     if (*num) {
         int64_t n = 0;
-        if (!plan_number_valid(num)) field_err(errors, "number", "计划编号只能由字母、数字和“-”组成，不超过 32 位，如 2025001");
+        if (!plan_number_valid(num)) plan_field_err(errors, "number", "计划编号只能由字母、数字和“-”组成，不超过 32 位，如 2025001");
         else if (db_query_int(db, &n, "SELECT count(*) FROM plan WHERE number = ?", "t", num) == DB_OK && n > 0)
-            field_err(errors, "number", "计划编号已存在，编号不能重复");
+            plan_field_err(errors, "number", "计划编号已存在，编号不能重复");
     } else if (year >= 2000 && year <= 2999) {
         for (int i = 1; i <= 999 && !*num; i++) {
             char cand[16];
@@ -362,7 +107,7 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
                 num = xstrdup(cand);
             }
         }
-        if (!*num) field_err(errors, "number", "该年度的自动编号已用完，请填写计划编号");
+        if (!*num) plan_field_err(errors, "number", "该年度的自动编号已用完，请填写计划编号");
     }
     if (json_object_size(errors)) {
         set_err(err, "数据校验未通过");
@@ -398,11 +143,11 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
     int rc = version_info(db, version_id, &vi, err);
     if (rc != PLAN_OK) return rc;
     if ((rc = need_draft(&vi, err)) != PLAN_OK) return rc;
-    char *qual = trimmed(qualifier), *u = trimmed(unit), *d = trimmed(made_on);
-    if (utf8_len(qual) > 40) field_err(errors, "qualifier", "名称限定语不超过 40 个字");
-    if (strstr(qual, "随机抽查")) field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
-    if (utf8_len(u) > 100) field_err(errors, "unit", "单位名称不超过 100 个字");
-    if (*d && !date_valid(d)) field_err(errors, "made_on", "制表时间应为日期，如 2024-12-31");
+    char *qual = plan_trimmed(qualifier), *u = plan_trimmed(unit), *d = plan_trimmed(made_on);
+    if (utf8_len(qual) > 40) plan_field_err(errors, "qualifier", "名称限定语不超过 40 个字");
+    if (strstr(qual, "随机抽查")) plan_field_err(errors, "qualifier", "名称限定语不必包含“随机抽查”，系统按命名规则自动加上");
+    if (utf8_len(u) > 100) plan_field_err(errors, "unit", "单位名称不超过 100 个字");
+    if (*d && !date_valid(d)) plan_field_err(errors, "made_on", "制表时间应为日期，如 2024-12-31");
     if (json_object_size(errors)) {
         set_err(err, "数据校验未通过");
         rc = PLAN_INVALID;
@@ -431,13 +176,12 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
 
 const char *const plan_task_fields[] = {"task_no", "name", "kind", "ratio", "items", "scope", "lead_dept",
                                         "joint_depts", "period", "level", "remark", NULL};
-static const char *const plan_task_labels[] = {"抽查任务编号", "抽查任务名称", "抽查类型", "抽查比例",
-                                               "抽查事项", "抽查对象范围", "发起科室", "联合科室",
-                                               "抽查时间", "实施检查层级", "备注"};
+/* the fields are the 附件2 columns from 抽查任务编号 on, in order: their labels are those columns */
+_Static_assert(ARRAY_LEN(plan_task_fields) == PLAN_COL_COUNT - PLAN_COL_TASK_NO + 1, "one field a task column");
 
 const char *plan_task_field_label(const char *field) {
     for (size_t i = 0; plan_task_fields[i]; i++)
-        if (!strcmp(plan_task_fields[i], field)) return plan_task_labels[i];
+        if (!strcmp(plan_task_fields[i], field)) return plan_columns[PLAN_COL_TASK_NO + i];
     return field;
 }
 
@@ -448,11 +192,11 @@ static int list_has(json_t *a, const char *s) {
     return 0;
 }
 
-/* A list of codes or names typed in one cell, each once (listcell.h: the same rule everywhere). */
-static json_t *split_list(const char *text) { return jk_list(text, LIST_NAMES, 1); }
+/* plan_impl.h: a list cell of codes or names, each once (listcell.h: the same rule everywhere). */
+json_t *plan_split_list(const char *text) { return jk_list(text, LIST_NAMES, 1); }
 
 json_t *plan_items_named(Db *db, const char *codes) {
-    json_t *items = json_array(), *list = split_list(codes);
+    json_t *items = json_array(), *list = plan_split_list(codes);
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e) {
@@ -465,7 +209,7 @@ json_t *plan_items_named(Db *db, const char *codes) {
     return items;
 }
 
-static char *join_list(json_t *a, const char *sep) {
+char *plan_join_list(json_t *a, const char *sep) {
     Buf b;
     buf_init(&b);
     buf_puts(&b, "");
@@ -489,28 +233,28 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
             return PLAN_NOT_FOUND;
         }
     }
-    char *task_no = trimmed(in->task_no), *name = trimmed(in->name), *ratio = trimmed(in->ratio),
-         *scope_text = trimmed(in->scope_text), *lead = trimmed(in->lead_dept), *level = trimmed(in->level),
-         *remark = trimmed(in->remark), *period = trimmed(in->period), *scope_canon = NULL, *msg = NULL;
-    json_t *codes = json_array(), *loose = json_array(), *joint = split_list(in->joint_depts);
+    char *task_no = plan_trimmed(in->task_no), *name = plan_trimmed(in->name), *ratio = plan_trimmed(in->ratio),
+         *scope_text = plan_trimmed(in->scope_text), *lead = plan_trimmed(in->lead_dept), *level = plan_trimmed(in->level),
+         *remark = plan_trimmed(in->remark), *period = plan_trimmed(in->period), *scope_canon = NULL, *msg = NULL;
+    json_t *codes = json_array(), *loose = json_array(), *joint = plan_split_list(in->joint_depts);
     char from[8] = "", to[8] = "";
 
-    if (!*task_no) field_err(errors, "task_no", "请填写抽查任务编号");
-    else if (utf8_len(task_no) > 32) field_err(errors, "task_no", "抽查任务编号不超过 32 个字");
+    if (!*task_no) plan_field_err(errors, "task_no", "请填写抽查任务编号");
+    else if (utf8_len(task_no) > 32) plan_field_err(errors, "task_no", "抽查任务编号不超过 32 个字");
     else {
         int64_t n = 0;
         db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ? AND task_no = ? AND id <> ?", "iti",
                      version_id, task_no, task_id);
-        if (n) field_err(errors, "task_no", "本计划中已有相同的抽查任务编号");
+        if (n) plan_field_err(errors, "task_no", "本计划中已有相同的抽查任务编号");
     }
-    if (!*name) field_err(errors, "name", "请填写抽查任务名称");
-    else if (utf8_len(name) > 200) field_err(errors, "name", "抽查任务名称不超过 200 个字");
+    if (!*name) plan_field_err(errors, "name", "请填写抽查任务名称");
+    else if (utf8_len(name) > 200) plan_field_err(errors, "name", "抽查任务名称不超过 200 个字");
     const char *kind = plan_parse_kind(in->kind);
-    if (!kind) field_err(errors, "kind", "抽查类型应为“定向抽查”或“不定向抽查”");
-    if (!plan_ratio_valid(ratio)) field_err(errors, "ratio", "抽查比例应为百分数，如 10%、3%、0.5%");
+    if (!kind) plan_field_err(errors, "kind", "抽查类型应为“定向抽查”或“不定向抽查”");
+    if (!plan_ratio_valid(ratio)) plan_field_err(errors, "ratio", "抽查比例应为百分数，如 10%、3%、0.5%");
 
     /* 抽查事项: chosen codes must be plannable items; free text is matched by name */
-    json_t *items = plan_items_available(db, vi.org_id), *given = split_list(in->item_codes);
+    json_t *items = plan_items_available(db, vi.org_id), *given = plan_split_list(in->item_codes);
     size_t i, j;
     json_t *e, *it;
     json_array_foreach(given, i, e) {
@@ -518,7 +262,7 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
         json_array_foreach(items, j, it) if (str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e))) found = 1;
         if (!found) {
             char *m = xasprintf("事项 %s 不在本机构可用的抽查事项清单中", json_string_value(e));
-            field_err(errors, "items", m);
+            plan_field_err(errors, "items", m);
             free(m);
         } else if (!list_has(codes, json_string_value(e))) {
             json_array_append(codes, e);
@@ -540,36 +284,36 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     json_decref(parts);
     json_decref(given);
     json_decref(items);
-    if (!json_array_size(codes) && !json_array_size(loose)) field_err(errors, "items", "请至少选择一个抽查事项");
+    if (!json_array_size(codes) && !json_array_size(loose)) plan_field_err(errors, "items", "请至少选择一个抽查事项");
 
     /* 抽查对象范围 */
     if (!str_empty(in->scope_json)) {
         json_error_t je;
         json_t *scope = json_loads(in->scope_json, 0, &je);
-        if (!scope || plan_scope_check(scope, &msg) != 0) field_err(errors, "scope", msg ? msg : "抽查对象范围不是有效的筛选条件");
+        if (!scope || plan_scope_check(scope, &msg) != 0) plan_field_err(errors, "scope", msg ? msg : "抽查对象范围不是有效的筛选条件");
         else if (json_object_size(scope)) scope_canon = json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(scope);
         free(msg);
         msg = NULL;
     }
-    if (!scope_canon && !*scope_text) field_err(errors, "scope", "请设置抽查对象范围（筛选条件或文字说明）");
-    if (utf8_len(scope_text) > 200) field_err(errors, "scope", "抽查对象范围的文字说明不超过 200 个字");
-    if (!*lead) field_err(errors, "lead_dept", "请填写发起科室");
-    if (plan_parse_month_range(period, from, to, &msg) != 0) field_err(errors, "period", msg);
+    if (!scope_canon && !*scope_text) plan_field_err(errors, "scope", "请设置抽查对象范围（筛选条件或文字说明）");
+    if (utf8_len(scope_text) > 200) plan_field_err(errors, "scope", "抽查对象范围的文字说明不超过 200 个字");
+    if (!*lead) plan_field_err(errors, "lead_dept", "请填写发起科室");
+    if (plan_parse_month_range(period, from, to, &msg) != 0) plan_field_err(errors, "period", msg);
     else if (atoi(from) != vi.year || atoi(to) != vi.year) {
         free(msg);
         msg = xasprintf("抽查时间应在计划年度（%d年）内", vi.year);
-        field_err(errors, "period", msg);
+        plan_field_err(errors, "period", msg);
     }
     free(msg);
-    if (utf8_len(level) > 50) field_err(errors, "level", "实施检查层级不超过 50 个字");
-    if (utf8_len(remark) > 500) field_err(errors, "remark", "备注不超过 500 个字");
+    if (utf8_len(level) > 50) plan_field_err(errors, "level", "实施检查层级不超过 50 个字");
+    if (utf8_len(remark) > 500) plan_field_err(errors, "remark", "备注不超过 500 个字");
 
     if (json_object_size(errors)) {
         set_err(err, "数据校验未通过");
         rc = PLAN_INVALID;
     } else {
-        char *codes_s = join_list(codes, ","), *loose_s = join_list(loose, "；"), *joint_s = join_list(joint, "、");
+        char *codes_s = plan_join_list(codes, ","), *loose_s = plan_join_list(loose, "；"), *joint_s = plan_join_list(joint, "、");
         const char *scope_s = scope_canon ? scope_canon : "{}";
         int dbrc;
         if (task_id) {
@@ -647,7 +391,7 @@ int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor,
             return PLAN_CONFLICT;
         }
     }
-    char *op = trimmed(opinion);
+    char *op = plan_trimmed(opinion);
     if (a == PLAN_RETURN && !*op) {
         free(op);
         set_err(err, "退回时请填写审批意见");
@@ -699,7 +443,7 @@ int plan_revise(Db *db, int64_t version_id, const char *reason, const char *acto
         set_err(err, "只有已批准或已公开的计划需要生成新版本；「%s」状态的版本可直接修改", vi.status);
         return PLAN_CONFLICT;
     }
-    char *why = trimmed(reason);
+    char *why = plan_trimmed(reason);
     if (!*why) {
         free(why);
         set_err(err, "请填写调整原因");
@@ -747,7 +491,7 @@ static const char *tag_name_of(void *arg, const char *code) {
     return json_string_value(v);
 }
 
-static void set_text(json_t *o, const char *key, Stmt *st, int col) {
+void plan_set_text(json_t *o, const char *key, Stmt *st, int col) {
     const char *s = db_col_text(st, col);
     json_object_set_new(o, key, s ? json_string(s) : json_null());
 }
@@ -759,7 +503,7 @@ static json_t *task_json(Db *db, Stmt *st, TagNames *tn) {
     static const char *const keys[] = {"task_no", "name", "kind", "ratio", "item_codes", NULL, "scope_json", "scope_text",
                                        "lead_dept", "joint_depts", "month_from", "month_to", "period_text", "level", "remark"};
     for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
-        if (keys[i]) set_text(t, keys[i], st, 2 + i);
+        if (keys[i]) plan_set_text(t, keys[i], st, 2 + i);
     json_object_set_new(t, "kind_text", json_pack("s+", db_col_text(st, 4), "抽查"));
     json_object_set_new(t, "items", plan_items_named(db, db_col_text(st, 6)));
     json_t *loose = plan_split_items(db_col_text(st, 7));
@@ -804,7 +548,7 @@ json_t *plan_version_json(Db *db, int64_t version_id) {
     for (int i = 0; i < (int)ARRAY_LEN(keys); i++) {
         int is_int = i == 0 || i == 1 || i == 3 || i == 4 || i == 7;
         if (is_int) json_object_set_new(v, keys[i], json_integer(db_col_int(st, i)));
-        else set_text(v, keys[i], st, i);
+        else plan_set_text(v, keys[i], st, i);
     }
     int version = (int)db_col_int(st, 7), maxv = (int)db_col_int(st, 26), maxpub = (int)db_col_int(st, 27);
     const char *status = db_col_text(st, 8);
@@ -851,7 +595,7 @@ json_t *plan_versions_json(Db *db, int64_t plan_id) {
         json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
         json_object_set_new(o, "version", json_integer(db_col_int(st, 1)));
         static const char *const keys[] = {"status", "name", "change_reason", "published_at", "approved_at", "created_at", "created_by"};
-        for (int i = 0; i < (int)ARRAY_LEN(keys); i++) set_text(o, keys[i], st, 2 + i);
+        for (int i = 0; i < (int)ARRAY_LEN(keys); i++) plan_set_text(o, keys[i], st, 2 + i);
         int version = (int)db_col_int(st, 1), maxv = (int)db_col_int(st, 9), maxpub = (int)db_col_int(st, 10);
         int pub = str_eq(db_col_text(st, 2), "已公开");
         json_object_set_new(o, "latest", json_boolean(version == maxv));
@@ -864,30 +608,17 @@ json_t *plan_versions_json(Db *db, int64_t plan_id) {
     return a;
 }
 
-/* A task row as the labelled texts the table shows, for comparing versions. */
+/* A task row as the labelled texts the table shows (the 附件2 cells after 抽查任务编号, and the
+ * filter in words beside 抽查对象范围), for comparing versions. */
 static json_t *task_display(json_t *t) {
+    PlanRow row;
+    plan_row_fill(&row, NULL, t);
     json_t *d = json_object();
-    json_object_set(d, "抽查任务名称", json_object_get(t, "name"));
-    json_object_set(d, "抽查类型", json_object_get(t, "kind_text"));
-    json_object_set(d, "抽查比例", json_object_get(t, "ratio"));
-    Buf b;
-    buf_init(&b);
-    buf_puts(&b, "");
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(t, "items"), i, e)
-        buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(json_object_get(e, "name")));
-    json_array_foreach(json_object_get(t, "unmatched"), i, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
-    json_object_set_new(d, "抽查事项", json_string(b.data));
-    buf_free(&b);
-    const char *st = json_string_value(json_object_get(t, "scope_text"));
-    json_object_set(d, "抽查对象范围", json_object_get(t, st && *st ? "scope_text" : "scope_words"));
-    json_object_set(d, "抽查对象筛选条件", json_object_get(t, "scope_words"));
-    json_object_set(d, "发起科室", json_object_get(t, "lead_dept"));
-    json_object_set(d, "联合科室", json_object_get(t, "joint_depts"));
-    json_object_set(d, "抽查时间", json_object_get(t, "period"));
-    json_object_set(d, "实施检查层级", json_object_get(t, "level"));
-    json_object_set(d, "备注", json_object_get(t, "remark"));
+    for (int c = PLAN_COL_TASK_NAME; c < PLAN_COL_COUNT; c++) {
+        json_object_set_new(d, plan_columns[c], json_string(row.cells[c] ? row.cells[c] : ""));
+        if (c == PLAN_COL_SCOPE) json_object_set(d, "抽查对象筛选条件", json_object_get(t, "scope_words"));
+    }
+    plan_row_free(&row);
     return d;
 }
 
@@ -986,190 +717,6 @@ json_t *plan_list_json(Db *db, const PlanFilter *f) {
                               (json_int_t)db_col_int(st, 9), "published_at", db_col_text(st, 10), "in_force",
                               pub && version == maxpub, "superseded", pub && version < maxpub, "in_force_version",
                               maxpub ? json_integer(maxpub) : json_null(), "versions", (json_int_t)db_col_int(st, 12));
-        json_array_append_new(a, o);
-    }
-    db_finalize(st);
-    return a;
-}
-
-/* ---- no check outside the plan ---- */
-
-int plan_task_startable(Db *db, int64_t task_id, char **why) {
-    Stmt *st = db_prepare(db, "SELECT pv.status, pv.version, p.number, "
-                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
-                              "FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id JOIN plan p ON p.id = pv.plan_id "
-                              "WHERE t.id = ?");
-    if (!st) return set_err(why, "%s", db_errmsg(db));
-    db_bind_int(st, 1, task_id);
-    int rc = db_step(st), ok = 0;
-    if (rc == DB_ERR) {
-        ok = set_err(why, "%s", db_errmsg(db));
-    } else if (rc != DB_ROW) {
-        set_err(why, "该抽查任务不在任何年度抽查计划中：未列入经批准并公开的年度计划的检查不得开展");
-    } else {
-        const char *status = db_col_text(st, 0), *number = db_col_text(st, 2);
-        int version = (int)db_col_int(st, 1), maxpub = (int)db_col_int(st, 3);
-        if (strcmp(status, "已公开") != 0)
-            set_err(why, "该任务所在的计划 %s 第%d版状态为「%s」：计划须经分管领导批准并向社会公开后，任务方可开展", number,
-                    version, status);
-        else if (version != maxpub)
-            set_err(why, "该任务所在的计划 %s 第%d版已被第%d版替代：请使用现行版本中的任务", number, version, maxpub);
-        else ok = 1;
-    }
-    db_finalize(st);
-    return ok;
-}
-
-/* ---- ad-hoc tasks ---- */
-
-const char *const plan_adhoc_sources[] = {"投诉举报", "上级交办", "大数据线索", "其他", NULL};
-
-int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const char *actor, int64_t *id_out, json_t *errors,
-                      char **err) {
-    char *name = trimmed(in->name), *source = trimmed(in->source), *reason = trimmed(in->reason), *scope = trimmed(in->scope_text),
-         *msg = NULL;
-    char from[8] = "", to[8] = "";
-    int rc = PLAN_OK, known = 0;
-    if (!*name) field_err(errors, "name", "请填写任务名称");
-    else if (utf8_len(name) > 200) field_err(errors, "name", "任务名称不超过 200 个字");
-    for (size_t i = 0; plan_adhoc_sources[i]; i++) known |= !strcmp(plan_adhoc_sources[i], source);
-    if (!known) field_err(errors, "source", "请选择任务来源");
-    if (!*reason) field_err(errors, "reason", "请说明临时开展检查的原因");
-    if (!*scope) field_err(errors, "scope_text", "请填写检查对象");
-    if (plan_parse_month_range(in->period, from, to, &msg) != 0) field_err(errors, "period", msg);
-    free(msg);
-    json_t *items = plan_items_available(db, org_id), *given = split_list(in->item_codes);
-    size_t i, j;
-    json_t *e, *it;
-    json_array_foreach(given, i, e) {
-        int found = 0;
-        json_array_foreach(items, j, it) found |= str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e));
-        if (!found) field_err(errors, "items", "所选事项不在本机构可用的抽查事项清单中");
-    }
-    if (!json_array_size(given)) field_err(errors, "items", "请至少选择一个抽查事项");
-    if (json_object_size(errors)) {
-        set_err(err, "数据校验未通过");
-        rc = PLAN_INVALID;
-    } else {
-        char *codes = join_list(given, ","), code[32] = "";
-        for (int n = 1; n <= 9999 && !*code; n++) {
-            char cand[32];
-            snprintf(cand, sizeof cand, "LS%.4s%03d", from, n);
-            int64_t c = 0;
-            db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand);
-            if (!c) snprintf(code, sizeof code, "%s", cand);
-        }
-        if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
-                        "status, requested_by, requested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?, ?)",
-                    "itttttttttt", org_id, code, name, source, reason, codes, scope, from, to,
-                    actor, clock_stamp().s) != DB_OK)
-            rc = set_err(err, "%s", db_errmsg(db));
-        else if (id_out) *id_out = db_last_id(db);
-        free(codes);
-    }
-    json_decref(items);
-    json_decref(given);
-    free(name);
-    free(source);
-    free(reason);
-    free(scope);
-    return rc;
-}
-
-/* The status of ad-hoc task id in *status (new string): PLAN_OK, PLAN_NOT_FOUND or a database
- * error, each with *err. */
-static int adhoc_status(Db *db, int64_t id, char **status, char **err) {
-    if (db_query_text(db, status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
-        return set_err(err, "%s", db_errmsg(db));
-    if (!*status) {
-        set_err(err, "临时任务不存在");
-        return PLAN_NOT_FOUND;
-    }
-    return PLAN_OK;
-}
-
-int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor, char **err) {
-    char *status = NULL;
-    int found = adhoc_status(db, id, &status, err);
-    if (found != PLAN_OK) return found;
-    int rc = PLAN_OK;
-    char *op = trimmed(opinion);
-    if (strcmp(status, "待审批") != 0) {
-        set_err(err, "临时任务当前状态为「%s」，不能再审批", status);
-        rc = PLAN_CONFLICT;
-    } else if (!approve && !*op) {
-        set_err(err, "退回时请填写审批意见");
-        rc = PLAN_INVALID;
-    } else if (db_exec(db, "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = ?, decided_by = ? "
-                           "WHERE id = ? AND status = '待审批'",
-                       "tttti", approve ? "已批准" : "已退回", *op ? op : NULL, clock_stamp().s, actor, id) != DB_OK) {
-        rc = set_err(err, "%s", db_errmsg(db));
-    }
-    free(op);
-    free(status);
-    return rc;
-}
-
-int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *actor, char **err) {
-    char *status = NULL;
-    int found = adhoc_status(db, id, &status, err);
-    if (found != PLAN_OK) return found;
-    int rc = PLAN_OK;
-    char *why = trimmed(reason);
-    if (strcmp(status, "已退回") != 0) {
-        set_err(err, "临时任务当前状态为「%s」，只有被退回的申请可以重新提交", status);
-        rc = PLAN_CONFLICT;
-    } else if (utf8_len(why) > 2000) {
-        set_err(err, "临时开展的原因不超过 2000 个字");
-        rc = PLAN_INVALID;
-    } else if (db_exec(db, "UPDATE plan_adhoc SET status = '待审批', reason = CASE WHEN ? <> '' THEN ? ELSE reason END, "
-                           "requested_at = ?, requested_by = ? WHERE id = ? AND status = '已退回'",
-                       "tttti", why, why, clock_stamp().s, actor, id) != DB_OK) {
-        rc = set_err(err, "%s", db_errmsg(db));
-    }
-    free(why);
-    free(status);
-    return rc;
-}
-
-int plan_adhoc_startable(Db *db, int64_t id, char **why) {
-    char *status = NULL;
-    if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
-        return set_err(why, "%s", db_errmsg(db));
-    int ok = 0;
-    if (!status) set_err(why, "临时任务不存在");
-    else if (strcmp(status, "已批准") != 0)
-        set_err(why, "临时任务状态为「%s」：须经分管领导批准后方可开展", status);
-    else ok = 1;
-    free(status);
-    return ok;
-}
-
-json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
-    json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT h.id, h.code, h.org_id, o.name, h.name, h.source, h.reason, h.item_codes, h.scope_text, "
-                              "h.month_from, h.month_to, h.status, h.opinion, h.requested_at, h.requested_by, h.decided_at, "
-                              "h.decided_by FROM plan_adhoc h JOIN org o ON o.id = h.org_id "
-                              "WHERE (? = 0 OR h.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o2.id FROM org o2 "
-                              "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc)) ORDER BY h.id DESC");
-    if (!st) return a;
-    db_bind_int(st, 1, scope_org);
-    db_bind_int(st, 2, scope_org);
-    while (db_step(st) == DB_ROW) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
-        json_object_set_new(o, "org_id", json_integer(db_col_int(st, 2)));
-        static const char *const keys[] = {"code", NULL, "org_name", "name", "source", "reason", "item_codes", "scope_text",
-                                           "month_from", "month_to", "status", "opinion", "requested_at", "requested_by",
-                                           "decided_at", "decided_by"};
-        for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
-            if (keys[i]) set_text(o, keys[i], st, 1 + i);
-        json_object_set_new(o, "items", plan_items_named(db, db_col_text(st, 7)));
-        char *period = plan_month_range_text(db_col_text(st, 9), db_col_text(st, 10));
-        json_object_set_new(o, "period", json_string(period));
-        free(period);
-        json_object_set_new(o, "pending", json_boolean(str_eq(db_col_text(st, 11), "待审批")));
-        json_object_set_new(o, "returned", json_boolean(str_eq(db_col_text(st, 11), "已退回")));
         json_array_append_new(a, o);
     }
     db_finalize(st);

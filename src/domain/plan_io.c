@@ -5,8 +5,12 @@
  * one row per task; notes after the table ("以上为示例，请参照填写", "备注：…") have no task
  * number and no task name and are skipped. Import validates every row through plan_task_save,
  * so files, forms and the API share one set of rules. Runs inside the caller's transaction.
+ * The columns and the one builder of a task row's cells (plan_row_fill, plan_impl.h) are here:
+ * the export writes those cells and the comparison of versions (plan_diff_json) shows them.
  * Called by the web import page and `spotcheck plan import|export`. */
 #include "plan.h"
+#include "plan_impl.h"
+#include "jsonkit.h"
 
 #include "../core/util.h"
 
@@ -15,10 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_NUMBER, C_PLAN_NAME, C_TASK_NO, C_TASK_NAME, C_KIND, C_RATIO, C_ITEMS, C_SCOPE, C_LEAD, C_JOINT, C_PERIOD,
-       C_LEVEL, C_REMARK, C_COUNT };
-
-static const char *const headers[C_COUNT] = {"抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型",
+const char *const plan_columns[PLAN_COL_COUNT] = {"抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型",
                                              "抽查比例",     "抽查事项",     "抽查对象范围", "发起科室",     "联合科室",
                                              "抽查时间",     "实施检查层级", "备注"};
 
@@ -118,8 +119,8 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     if (!rep->warnings) rep->warnings = json_array();
     TableReader *tr = table_reader_open(path, TABLE_ENC_AUTO, err);
     if (!tr) return PLAN_INVALID;
-    int col[C_COUNT], header = 0, rc = PLAN_OK;
-    for (int c = 0; c < C_COUNT; c++) col[c] = -1;
+    int col[PLAN_COL_COUNT], header = 0, rc = PLAN_OK;
+    for (int c = 0; c < PLAN_COL_COUNT; c++) col[c] = -1;
     char *unit = NULL, *made_on = NULL, **cells;
     size_t ncells;
     long row_no;
@@ -136,28 +137,28 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
                     free(v);
                 }
                 char *sq = squeeze(cells[i]);
-                seen_plan |= !strcmp(sq, headers[C_NUMBER]);
-                seen_task |= !strcmp(sq, headers[C_TASK_NO]);
+                seen_plan |= !strcmp(sq, plan_columns[PLAN_COL_NUMBER]);
+                seen_task |= !strcmp(sq, plan_columns[PLAN_COL_TASK_NO]);
                 free(sq);
             }
             if (!seen_plan || !seen_task) continue;
             header = 1;
             for (size_t i = 0; i < ncells; i++) {
                 char *sq = squeeze(cells[i]);
-                for (int c = 0; c < C_COUNT; c++)
-                    if (!strcmp(sq, headers[c]) && col[c] < 0) col[c] = (int)i;
+                for (int c = 0; c < PLAN_COL_COUNT; c++)
+                    if (!strcmp(sq, plan_columns[c]) && col[c] < 0) col[c] = (int)i;
                 free(sq);
             }
             continue;
         }
         json_t *vals = json_array();
-        for (int c = 0; c < C_COUNT; c++) {
+        for (int c = 0; c < PLAN_COL_COUNT; c++) {
             char *v = xstrdup(col[c] >= 0 && (size_t)col[c] < ncells ? str_cell_import(cells[col[c]]) : "");
             str_trim(v);
             json_array_append_new(vals, json_string(v));
             free(v);
         }
-        if (!*json_string_value(json_array_get(vals, C_TASK_NO)) && !*json_string_value(json_array_get(vals, C_TASK_NAME))) {
+        if (!*json_string_value(json_array_get(vals, PLAN_COL_TASK_NO)) && !*json_string_value(json_array_get(vals, PLAN_COL_TASK_NAME))) {
             rep->skipped++;
             json_decref(vals);
             continue;
@@ -174,9 +175,9 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
         rc = PLAN_INVALID;
         goto out;
     }
-    static const int required[] = {C_TASK_NO, C_TASK_NAME, C_KIND, C_RATIO, C_ITEMS, C_SCOPE, C_LEAD, C_PERIOD};
+    static const int required[] = {PLAN_COL_TASK_NO, PLAN_COL_TASK_NAME, PLAN_COL_KIND, PLAN_COL_RATIO, PLAN_COL_ITEMS, PLAN_COL_SCOPE, PLAN_COL_LEAD, PLAN_COL_PERIOD};
     for (size_t i = 0; i < ARRAY_LEN(required); i++)
-        if (col[required[i]] < 0) add_msg(rep->errors, 0, "表头", headers[required[i]]), rc = PLAN_INVALID;
+        if (col[required[i]] < 0) add_msg(rep->errors, 0, "表头", plan_columns[required[i]]), rc = PLAN_INVALID;
     if (rc != PLAN_OK) {
         size_t n = json_array_size(rep->errors);
         for (size_t i = 0; i < n; i++) { /* "表头: 抽查比例" → "表头: 缺少“抽查比例”列" */
@@ -198,13 +199,13 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
-        if (!*number) number = cell_at(row, C_NUMBER);
-        if (!*plan_name) plan_name = cell_at(row, C_PLAN_NAME);
+        if (!*number) number = cell_at(row, PLAN_COL_NUMBER);
+        if (!*plan_name) plan_name = cell_at(row, PLAN_COL_PLAN_NAME);
     }
     json_array_foreach(rows, i, row) {
-        const char *n = cell_at(row, C_NUMBER);
+        const char *n = cell_at(row, PLAN_COL_NUMBER);
         if (*n && strcmp(n, number) != 0)
-            add_msg(rep->errors, (long)json_integer_value(json_object_get(row, "row")), headers[C_NUMBER],
+            add_msg(rep->errors, (long)json_integer_value(json_object_get(row, "row")), plan_columns[PLAN_COL_NUMBER],
                     "一个文件只能导入一个抽查计划（编号与第一行不同）");
     }
     if (json_array_size(rep->errors)) {
@@ -218,7 +219,7 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     if (rc == PLAN_INVALID) {
         const char *k;
         json_t *v;
-        json_object_foreach(ferr, k, v) add_msg(rep->errors, 0, !strcmp(k, "number") ? headers[C_NUMBER] : "年度", json_string_value(v));
+        json_object_foreach(ferr, k, v) add_msg(rep->errors, 0, !strcmp(k, "number") ? plan_columns[PLAN_COL_NUMBER] : "年度", json_string_value(v));
     }
     json_decref(ferr);
     if (rc != PLAN_OK) goto out;
@@ -231,17 +232,17 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     }
     json_array_foreach(rows, i, row) {
         long r = (long)json_integer_value(json_object_get(row, "row"));
-        PlanTaskInput in = {.task_no = cell_at(row, C_TASK_NO),
-                            .name = cell_at(row, C_TASK_NAME),
-                            .kind = cell_at(row, C_KIND),
-                            .items_text = cell_at(row, C_ITEMS),
-                            .scope_text = cell_at(row, C_SCOPE),
-                            .lead_dept = cell_at(row, C_LEAD),
-                            .joint_depts = cell_at(row, C_JOINT),
-                            .period = cell_at(row, C_PERIOD),
-                            .level = cell_at(row, C_LEVEL),
-                            .remark = cell_at(row, C_REMARK)};
-        char *ratio = ratio_text(cell_at(row, C_RATIO)), *msg = NULL;
+        PlanTaskInput in = {.task_no = cell_at(row, PLAN_COL_TASK_NO),
+                            .name = cell_at(row, PLAN_COL_TASK_NAME),
+                            .kind = cell_at(row, PLAN_COL_KIND),
+                            .items_text = cell_at(row, PLAN_COL_ITEMS),
+                            .scope_text = cell_at(row, PLAN_COL_SCOPE),
+                            .lead_dept = cell_at(row, PLAN_COL_LEAD),
+                            .joint_depts = cell_at(row, PLAN_COL_JOINT),
+                            .period = cell_at(row, PLAN_COL_PERIOD),
+                            .level = cell_at(row, PLAN_COL_LEVEL),
+                            .remark = cell_at(row, PLAN_COL_REMARK)};
+        char *ratio = ratio_text(cell_at(row, PLAN_COL_RATIO)), *msg = NULL;
         in.ratio = ratio;
         json_t *fe = json_object();
         int64_t tid = 0;
@@ -261,7 +262,7 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
                 json_t *u;
                 json_array_foreach(json_object_get(tk, "unmatched"), k, u) {
                     char *m = xasprintf("「%s」未在事项清单中找到，已保留原文并标记为未匹配事项", json_string_value(u));
-                    add_msg(rep->warnings, r, headers[C_ITEMS], m);
+                    add_msg(rep->warnings, r, plan_columns[PLAN_COL_ITEMS], m);
                     free(m);
                 }
             }
@@ -290,6 +291,31 @@ out:
     return rc;
 }
 
+void plan_row_fill(PlanRow *row, json_t *v, json_t *t) {
+    Buf items;
+    buf_init(&items);
+    buf_puts(&items, "");
+    size_t j;
+    json_t *e;
+    json_array_foreach(json_object_get(t, "items"), j, e)
+        buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(json_object_get(e, "name")));
+    json_array_foreach(json_object_get(t, "unmatched"), j, e) buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(e));
+    row->items = buf_steal(&items);
+    const char *st = jk_str(t, "scope_text");
+    const char *cells[PLAN_COL_COUNT] = {
+        jk_str(v, "number"),    jk_str(v, "name"),        jk_str(t, "task_no"),
+        jk_str(t, "name"),      jk_str(t, "kind_text"),   jk_str(t, "ratio"),
+        row->items,             st && *st ? st : jk_str(t, "scope_words"),
+        jk_str(t, "lead_dept"), jk_str(t, "joint_depts"), jk_str(t, "period"),
+        jk_str(t, "level"),     jk_str(t, "remark")};
+    memcpy(row->cells, cells, sizeof cells);
+}
+
+void plan_row_free(PlanRow *row) {
+    free(row->items);
+    row->items = NULL;
+}
+
 int plan_export(Db *db, int64_t version_id, const char *path, TableFormat fmt, char **err) {
     json_t *v = plan_version_json(db, version_id);
     if (!v) {
@@ -309,30 +335,15 @@ int plan_export(Db *db, int64_t version_id, const char *path, TableFormat fmt, c
     char *date = made && sscanf(made, "%d-%d-%d", &y, &m, &d) == 3 ? xasprintf("制表时间：%d年%d月%d日", y, m, d) : xstrdup("制表时间：");
     const char *r1[] = {title}, *r2[] = {unit}, *r3[] = {date};
     int rc = table_write_row(w, r1, 1, err) || table_write_row(w, r2, 1, err) || table_write_row(w, r3, 1, err) ||
-             table_write_row(w, headers, C_COUNT, err);
+             table_write_row(w, plan_columns, PLAN_COL_COUNT, err);
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(v, "tasks"), i, t) {
         if (rc) break;
-        Buf items;
-        buf_init(&items);
-        buf_puts(&items, "");
-        size_t j;
-        json_t *e;
-        json_array_foreach(json_object_get(t, "items"), j, e)
-            buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(json_object_get(e, "name")));
-        json_array_foreach(json_object_get(t, "unmatched"), j, e) buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(e));
-        const char *st = json_string_value(json_object_get(t, "scope_text"));
-        const char *cells[C_COUNT] = {
-            json_string_value(json_object_get(v, "number")),  json_string_value(json_object_get(v, "name")),
-            json_string_value(json_object_get(t, "task_no")), json_string_value(json_object_get(t, "name")),
-            json_string_value(json_object_get(t, "kind_text")), json_string_value(json_object_get(t, "ratio")),
-            items.data, st && *st ? st : json_string_value(json_object_get(t, "scope_words")),
-            json_string_value(json_object_get(t, "lead_dept")), json_string_value(json_object_get(t, "joint_depts")),
-            json_string_value(json_object_get(t, "period")), json_string_value(json_object_get(t, "level")),
-            json_string_value(json_object_get(t, "remark"))};
-        rc = table_write_row(w, cells, C_COUNT, err);
-        buf_free(&items);
+        PlanRow row;
+        plan_row_fill(&row, v, t);
+        rc = table_write_row(w, row.cells, PLAN_COL_COUNT, err);
+        plan_row_free(&row);
     }
     const char *n1[] = {"备注：1.抽查计划名称为：年度+行政区划+部门+随机抽查+序号，抽查任务名称以实施方案名称为准。"},
                *n2[] = {"2.抽查时间必须填到月份。"};
