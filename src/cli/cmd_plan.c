@@ -2,7 +2,7 @@
  * main.c). Import creates a new plan (草稿) of an org and year: the same unit of work as the import
  * page (plan_work_import: one transaction, audit row plan.import, actor "cli" or --by); nothing is
  * written when any row is wrong. Export writes the latest version of a plan, or --version N.
- * Rules live in src/domain/plan.c. */
+ * Rules live in src/domain/plan_rules.c and plan.c. */
 #include "../core/util.h"
 #include "../domain/plan.h"
 #include "../domain/plan_query.h"

@@ -3,7 +3,7 @@
  * checkboxes, the target scope as a small filter form), submit / approve / return / publish /
  * revise, import and export in the 附件2 layout, and ad-hoc tasks with their approval.
  *
- * Rules live in src/domain/plan.c; this file maps forms to them. Every change is one unit of
+ * Rules live in src/domain/plan_rules.c and plan.c; this file maps forms to them. Every change is one unit of
  * work of plan_work.h (transaction and audit row); lookups are plan_query.h. Plans are visible
  * inside the user's org scope only; a version outside it answers 404 as if it did not exist. */
 #include "../core/clock.h"
