@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 enum { TASK_OK = SC_OK, TASK_ERR = SC_ERR, TASK_INVALID = SC_INVALID, TASK_NOT_FOUND = SC_NOT_FOUND, TASK_CONFLICT = SC_CONFLICT,
+       TASK_STALE = SC_STALE /* saved on a version that has since changed */,
        TASK_BUSY = SC_BUSY /* a unit of work (task_work.h) could not begin its transaction */ };
 
 /* Working days a joint department has to confirm (003 四(一)). */
@@ -106,11 +107,15 @@ typedef struct TaskSchemeInput {
     /* the sources of public randomness (draw_source.h): an array, [] for none yet; NULL leaves
      * the saved ones as they are */
     const json_t *randomness_sources;
+    /* the version the edit was made on (task_scheme_json "version"); required: another version is
+     * TASK_STALE (optimistic lock), none is a field error under "version" */
+    int64_t version;
 } TaskSchemeInput;
 /* Kinds of invited observers (004 第十三条), in the order of TaskSchemeInput.observers. */
 extern const char *const task_observer_kinds[4];
 
-/* Saves a 草稿 scheme. Field errors under purpose, period, group_size, method,
+/* Saves a 草稿 scheme made on in->version (TASK_STALE with *err naming the current version when it
+ * has moved on; the save bumps it). Field errors under version, purpose, period, group_size, method,
  * randomness_source, randomness_sources (draw_sources_check), grade_ratio_A…D
  * (task_grade_ratio_valid) and grade_min_A…D. */
 int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,

@@ -118,14 +118,23 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     char *rules_s = json_dumps(rules, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(rules);
     int rc = TASK_OK;
+    if (in->version <= 0) task_field_err(errors, "version", "缺少实施方案的版本号，请刷新页面后重新填写");
     if (json_object_size(errors)) rc = TASK_INVALID;
     else if (db_exec(db,
                      "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
                      "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, grade_rules = ?, "
-                     "randomness_sources = coalesce(?, randomness_sources), updated_at = ?, updated_by = ? WHERE task_id = ?",
-                     "ttttttttittttti", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
-                     sources_s, clock_stamp().s, actor, task_id))
+                     "randomness_sources = coalesce(?, randomness_sources), updated_at = ?, updated_by = ?, version = version + 1 "
+                     "WHERE task_id = ? AND version = ?",
+                     "ttttttttitttttii", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
+                     sources_s, clock_stamp().s, actor, task_id, in->version))
         rc = task_dberr(db, err);
+    else if (db_changes(db) == 0) { /* someone saved or moved it on since this edit was read */
+        int64_t cur = 0;
+        db_query_int(db, &cur, "SELECT version FROM task_scheme WHERE task_id = ?", "i", task_id);
+        set_err(err, "实施方案已被他人修改：您编辑的是第 %lld 版，当前为第 %lld 版。请刷新页面，核对后重新保存", (long long)in->version,
+                (long long)cur);
+        rc = TASK_STALE;
+    }
     free(sources_s);
     for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
     free(gs);
@@ -162,10 +171,10 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
     }
     if (rc == TASK_OK) {
         /* every statement takes (status, now, actor, opinion, task_id) */
-        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = ?, submitted_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?"
-                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = ?, approved_by = ?, opinion = ? WHERE task_id = ?"
-                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_at = ?, updated_by = ?, opinion = ? WHERE task_id = ?"
-                                                      : "UPDATE task_scheme SET status = ?, published_at = ?, published_by = ?, opinion = coalesce(?, opinion) WHERE task_id = ?";
+        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = ?, submitted_by = ?, opinion = coalesce(?, opinion), version = version + 1 WHERE task_id = ?"
+                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = ?, approved_by = ?, opinion = ?, version = version + 1 WHERE task_id = ?"
+                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_at = ?, updated_by = ?, opinion = ?, version = version + 1 WHERE task_id = ?"
+                                                      : "UPDATE task_scheme SET status = ?, published_at = ?, published_by = ?, opinion = coalesce(?, opinion), version = version + 1 WHERE task_id = ?";
         if (db_exec(db, sql, "tttti", next, clock_stamp().s, actor, str_empty(opinion) ? NULL : opinion, task_id)) rc = task_dberr(db, err);
     }
     free(status);
@@ -191,7 +200,7 @@ json_t *task_sources_json(const char *text) {
 json_t *task_scheme_json(Db *db, int64_t task_id) {
     Stmt *st = db_prepare(db, "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, materials, "
                               "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
-                              "published_at, s.grade_rules, t.ratio, s.randomness_sources FROM task_scheme s JOIN task t ON t.id = s.task_id "
+                              "published_at, s.grade_rules, t.ratio, s.randomness_sources, s.version FROM task_scheme s JOIN task t ON t.id = s.task_id "
                               "WHERE s.task_id = ?");
     if (!st) return json_object();
     db_bind_int(st, 1, task_id);
@@ -203,6 +212,7 @@ json_t *task_scheme_json(Db *db, int64_t task_id) {
         for (int i = 0; i < (int)ARRAY_LEN(k); i++)
             if (k[i]) task_set_text(s, k[i], db_col_text(st, i));
         json_object_set_new(s, "group_size", json_integer(db_col_int(st, 3)));
+        json_object_set_new(s, "version", json_integer(db_col_int(st, 19)));
         json_t *obs = json_loads(db_col_text(st, 9), 0, NULL), *list = json_array();
         if (!json_is_object(obs)) {
             json_decref(obs);

@@ -136,7 +136,7 @@ void api_task_scheme(Req *r) {
                           jk_str(b, "randomness_source"),
                           {jk_str(obs, kinds[0]), jk_str(obs, kinds[1]), jk_str(obs, kinds[2]), jk_str(obs, kinds[3])},
                           {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]},
-                          json_object_get(b, "randomness_sources")};
+                          json_object_get(b, "randomness_sources"), json_integer_value(json_object_get(b, "version"))};
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);

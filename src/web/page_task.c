@@ -206,8 +206,10 @@ void page_task_scheme_save(Req *r) {
     for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
     json_t *sources = task_web_sources_form(r, "src");
     if (!sources) sources = json_array(); /* the form lists them all: none left means none */
+    char *ver = web_form(r, "version");
     TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]},
-                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}, sources};
+                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}, sources, str_id(ver)};
+    free(ver);
     json_t *errors = json_object();
     char *msg = NULL;
     Actor who = web_actor(r);

@@ -10,7 +10,7 @@ import datetime
 import os
 import re
 import subprocess
-from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers
+from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers, scheme_version
 
 
 
@@ -79,6 +79,7 @@ def drawn_db(ratio="100%", year="2025"):
               "randomness_source": "福彩3D 开奖号码和摇号现场观察员掷 8 枚骰子的点数",
               "observers0": "钱律师", "observers1": "", "observers2": "", "observers3": ""}
     scheme.update(scheme_source_fields([fc3d_source(lottery_day), {"kind": "dice", "count": 8}]))
+    scheme["version"] = str(scheme_version(db, tid))
     _must(staff.form(f"/tasks/{tid}/scheme", scheme), "scheme")
     _must(staff.form(f"/tasks/{tid}/submit", {}), "scheme submit")
     _must(leader.form(f"/tasks/{tid}/approve", {}), "scheme approve")

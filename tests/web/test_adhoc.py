@@ -8,7 +8,7 @@ county 404) and the audit rows."""
 import os
 import sqlite3
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, draw_files, pin_today
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, draw_files, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
 
@@ -112,7 +112,7 @@ s.check("an officer gets 403 on the task page", r.status == 403)
 # --- scheme → approval → publication
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("no freeze before the scheme is published", r.status == 409 and "实施方案尚未公开" in r.text, f"{r.status}")
-r = staff.form(f"/tasks/{tid}/scheme", {"purpose": "核查投诉反映的串换项目收费问题", "period": "2025年6月", "group_size": "2",
+r = staff.form(f"/tasks/{tid}/scheme", {"version": str(scheme_version(db, tid)), "purpose": "核查投诉反映的串换项目收费问题", "period": "2025年6月", "group_size": "2",
                                          "method": "实地检查", "randomness_source": "观察员掷骰", "observers0": "钱律师",
                                          **scheme_source_fields([fc3d_source(day + datetime.timedelta(days=2)),
                                                                  {"kind": "dice", "count": 5}])})

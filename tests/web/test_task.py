@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 
 s = Suite()
@@ -126,19 +126,30 @@ scheme = {"purpose": "规范医保基金使用", "period": "2025年6月1日至6�
           "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录", "materials": "近一年医保结算清单",
           "contact": "基金监管股 0319-1234567", "randomness_source": "摇号现场由观察员掷 8 枚骰子的点数",
           "observers0": "钱律师", "observers1": "孙代表", "observers2": "", "observers3": "县融媒体中心 周记者"}
-r = staff.form(f"/tasks/{tid}/scheme", scheme)
+r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, version=scheme_version(db, tid)))
 s.check("a group of one officer is refused (≥2)", r.status == 422 and "不少于 2 名" in r.text)
 scheme["group_size"] = "2"
 # sources of public randomness: the bureau's own dice alone are refused; a lottery two days on is taken
 day = datetime.date.fromisoformat(today)
 lottery = fc3d_source(day + datetime.timedelta(days=2))
+scheme["version"] = str(scheme_version(db, tid))
 r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, **scheme_source_fields([{"kind": "dice", "count": 8}])))
 s.check("dice alone are refused: a source outside the bureau is required", r.status == 422 and "本局以外" in r.text, r.status)
 r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, **scheme_source_fields([dict(lottery, issue="2024001")])))
 s.check("a lottery issue of another year is refused", r.status == 422 and "期号" in r.text, r.status)
 scheme.update(scheme_source_fields([lottery, {"kind": "dice", "count": 8}]))
+r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, version=""))
+s.check("a save without the version it was made on is refused", r.status == 422 and "版本号" in r.text, str(r.status))
+v0 = scheme_version(db, tid)
 r = staff.form(f"/tasks/{tid}/scheme", scheme)
 s.check("scheme saved", r.status == 303, f"{r.status} {r.text[-300:]}")
+s.check("... and its version moved on", scheme_version(db, tid) == v0 + 1)
+s.check("the form carries the version to save on", f'name="version" value="{v0 + 1}"' in staff.get(f"/tasks/{tid}").text)
+stale = dict(scheme, purpose="另一人的检查目的")
+r = staff.form(f"/tasks/{tid}/scheme", stale)
+s.check("a second save on the same (now old) version is refused: no lost update",
+        r.status == 409 and f"您编辑的是第 {v0} 版，当前为第 {v0 + 1} 版" in r.text, f"{r.status} {r.text[-300:]}")
+s.check("... and the first save's text stands", ids(db, f"SELECT purpose FROM task_scheme WHERE task_id = {tid}") == ["规范医保基金使用"])
 r = staff.form(f"/tasks/{tid}/submit", {})
 s.check("scheme submitted", r.status == 303)
 r = staff.form(f"/tasks/{tid}/approve", {})

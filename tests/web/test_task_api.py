@@ -6,7 +6,7 @@ the draw (精准匹配)."""
 import json
 import os
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, draw_files, pin_today
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, draw_files, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
 import sqlite3
@@ -73,11 +73,15 @@ scheme = {"purpose": "规范医保基金使用", "period": "2025年6月", "group
           "confidentiality": "保密", "use_of_results": "纳入信用记录", "materials": "结算清单", "contact": "0319-1234567",
           "randomness_source": "福彩3D 开奖号码", "observers": {"律师": "钱律师"},
           "randomness_sources": [lottery, {"kind": "dice", "count": 7}]}
+scheme["version"] = scheme_version(db, tid)
 r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", scheme)
 s.check("a group of one is refused with field errors", r.status == 422 and "group_size" in r.json()["error"]["fields"], r.text[:300])
 scheme["group_size"] = 2
 r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", scheme)
 s.check("scheme saved", r.status == 200 and r.json()["scheme"]["purpose"] == "规范医保基金使用", r.text[:300])
+s.check("... the answer carries the version this save wrote", r.status == 200 and r.json()["scheme"]["version"] == scheme["version"] + 1)
+r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", scheme)
+s.check("the same version again is 409 (optimistic lock)", r.status == 409, r.text[:200])
 r = staff.post_json(f"/api/v1/tasks/{tid}/submit", {})
 s.check("submitted", r.status == 200 and r.json()["scheme"]["status"] == "待审批")
 r = staff.post_json(f"/api/v1/tasks/{tid}/approve", {})
@@ -245,16 +249,16 @@ s.check("a new scheme has no per-grade rules: every grade at the task ratio",
         and [g["effective"] for g in r.json()["scheme"]["grades"]] == ["5%"] * 4, r.text[:300])
 gscheme = dict(scheme, grade_ratios={"A": "101%", "B": "abc", "C": "1.%", "D": "-1%"},
                grade_minimum={"A": -1, "B": "1.5", "C": "x", "D": 1.5})
-r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(gscheme, version=scheme_version(db, gtid)))
 fields = r.json()["error"]["fields"] if r.status == 422 else {}
 s.check("invalid per-grade ratios and minimums are refused, each named",
         r.status == 422 and all(f"grade_ratio_{g}" in fields and f"grade_min_{g}" in fields for g in "ABCD")
         and "0% 至 100%" in fields.get("grade_ratio_A", "") and "整数" in fields.get("grade_min_A", ""), r.text[:600])
 for bad in ("100.5%", "1e1%", "0.0000000000000001%", "5"):
-    r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(scheme, grade_ratios={"B": bad}))
+    r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(dict(scheme, grade_ratios={"B": bad}), version=scheme_version(db, gtid)))
     s.check(f"grade ratio {bad!r} refused", r.status == 422 and "grade_ratio_B" in r.json()["error"]["fields"], r.text[:200])
 gscheme = dict(scheme, grade_ratios={"A": "0%", "B": "", "C": "10%", "D": "30%"}, grade_minimum={"A": 1, "D": "2", "B": ""})
-r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(gscheme, version=scheme_version(db, gtid)))
 sch = r.json()["scheme"] if r.status == 200 else {}
 s.check("per-grade ratios and minimums saved", r.status == 200 and sch["differentiated"]
         and sch["grade_rules"] == {"ratios": {"A": "0%", "C": "10%", "D": "30%"}, "minimum": {"A": 1, "D": 2}}
@@ -263,14 +267,15 @@ r = staff.get(f"/tasks/{gtid}")
 s.check("the task page shows the grade rules", r.status == 200 and "D级（高风险）：30%" in r.text and "至少 1 个" in r.text
         and 'name="grade_ratio_D" value="30%"' in r.text, r.text[:200])
 r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers", "randomness_sources")},
-                                          **scheme_source_fields([lottery]), "observers0": "钱律师",
+                                          **scheme_source_fields([lottery]), "observers0": "钱律师", "version": scheme_version(db, gtid),
                                           "grade_ratio_A": "0%", "grade_ratio_B": "", "grade_ratio_C": "10%", "grade_ratio_D": "30%",
                                           "grade_min_A": "1", "grade_min_B": "", "grade_min_C": "", "grade_min_D": "2"})
 s.check("the scheme form saves the grade rules", r.status in (302, 303), f"{r.status} {r.text[:300]}")
-r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers",)}, "grade_ratio_D": "300%"})
+r = staff.form(f"/tasks/{gtid}/scheme", {**{k: v for k, v in scheme.items() if k not in ("observers",)}, "grade_ratio_D": "300%",
+                                          "version": scheme_version(db, gtid)})
 s.check("the scheme form refuses a bad grade ratio in Chinese", r.status == 422 and "D级（高风险）的抽查比例" in r.text, r.text[:300])
 staff.post_json(f"/api/v1/tasks/{gtid}/submit", {})
-r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", gscheme)
+r = staff.post_json(f"/api/v1/tasks/{gtid}/scheme", dict(gscheme, version=scheme_version(db, gtid)))
 s.check("grade rules cannot change once submitted", r.status == 409, r.text[:200])
 leader.post_json(f"/api/v1/tasks/{gtid}/approve", {})
 staff.post_json(f"/api/v1/tasks/{gtid}/publish", {})

@@ -255,3 +255,8 @@ def ids(db, sql):
 
 def no_raw_script(text):
     return re.search(r"<script>alert", text, re.I) is None
+
+
+def scheme_version(db, task_id):
+    """The version of a task's 实施方案 that a save must name (the optimistic lock, sql/026)."""
+    return sql(db, "SELECT version FROM task_scheme WHERE task_id = ?", (task_id,))[0][0]
