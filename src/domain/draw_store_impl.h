@@ -10,7 +10,9 @@
 #include "../db/db.h"
 
 /* Sets *err to the database's last error message; returns -1. */
-static inline int dberr(Db *db, char **err) { return set_err(err, "数据库错误: %s", db_errmsg(db)); }
+static inline int dberr(Db *db, char **err) {
+    return set_err(err, "数据库错误: %s", db_errmsg(db));
+}
 
 /* The task's current draw (status not 已作废): *id and, when status is not NULL, *status (caller
  * frees). Returns 0 when found, 1 when the task has none, -1 on a database error. */

@@ -240,6 +240,26 @@ static int has_control(const json_t *j) {
     return 0;
 }
 
+/* The freeze against its digest in the record and, when expect_freeze is not NULL, against the
+ * digest published before the draw (`published` names where, in the message). */
+static void verify_freeze_digest(const json_t *record, const json_t *freeze, const char *expect_freeze,
+                                 const char *published, Buf *out, int *count) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
+        say(out, count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
+            jk_str(record, "freeze_sha256") ? jk_str(record, "freeze_sha256") : "（缺失）", fsha);
+    if (expect_freeze && strcmp(expect_freeze, fsha))
+        say(out, count, "freeze: 与%s %s 不符（重算为 %s）", published, expect_freeze, fsha);
+}
+
+/* The population file's digest against the one frozen (fp: freeze.population). */
+static void verify_pop_digest(const json_t *fp, const DrawPop *pop, Buf *out, int *count) {
+    if (!str_eq(jk_str(fp, "sha256"), pop->sha256))
+        say(out, count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
+            jk_str(fp, "sha256") ? jk_str(fp, "sha256") : "（缺失）", pop->sha256);
+}
+
 int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
                 const char *expect_freeze, Buf *out, Buf *notes) {
     int count = 0;
@@ -272,13 +292,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     if (v2) check_freeze_keys_v2(freeze, out, &count);
     else check_keys(freeze, freeze_keys, ARRAY_LEN(freeze_keys), "freeze.", out, &count);
     if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
-    char fsha[65];
-    draw_json_sha256(freeze, fsha);
-    if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
-        say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
-            jk_str(record, "freeze_sha256") ? jk_str(record, "freeze_sha256") : "（缺失）", fsha);
-    if (expect_freeze && strcmp(expect_freeze, fsha))
-        say(out, &count, "freeze: 与抽取前公布的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
+    verify_freeze_digest(record, freeze, expect_freeze, "抽取前公布的摘要", out, &count);
     /* /2: the sources and their values; /1: the secret and its commitment */
     uint8_t secret[32];
     const char *sh = jk_str(record, "secret");
@@ -297,9 +311,7 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
     /* the input files */
     const json_t *fp = json_object_get(freeze, "population");
     if (pop) {
-        if (!str_eq(jk_str(fp, "sha256"), pop->sha256))
-            say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
-                jk_str(fp, "sha256") ? jk_str(fp, "sha256") : "（缺失）", pop->sha256);
+        verify_pop_digest(fp, pop, out, &count);
         json_t *st = json_object();
         for (size_t h = 0; h < pop->nstrata; h++)
             json_object_set_new(st, pop->strata[h], json_integer((json_int_t)pop->stratum_n[h]));
@@ -435,20 +447,12 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
     }
     int v2 = str_eq(jk_str(record, "format"), DRAW_FORMAT_V2);
     if (v2) check_freeze_keys_v2(freeze, out, &count);
-    char fsha[65];
-    draw_json_sha256(freeze, fsha);
-    if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
-        say(out, &count, "freeze_sha256: 记录为 %s，按 freeze 内容重算为 %s",
-            jk_str(record, "freeze_sha256") ? jk_str(record, "freeze_sha256") : "（缺失）", fsha);
-    if (expect_freeze && strcmp(expect_freeze, fsha))
-        say(out, &count, "freeze: 与公告的摘要 %s 不符（重算为 %s）", expect_freeze, fsha);
+    verify_freeze_digest(record, freeze, expect_freeze, "公告的摘要", out, &count);
     long long frozen = 0;
     if (v2) verify_declared(freeze, &frozen, out, &count);
     const json_t *fp = json_object_get(freeze, "population"), *params = json_object_get(freeze, "params");
     if (pop) {
-        if (!str_eq(jk_str(fp, "sha256"), pop->sha256))
-            say(out, &count, "freeze.population.sha256: 记录为 %s，名单文件的 SHA-256 为 %s",
-                jk_str(fp, "sha256") ? jk_str(fp, "sha256") : "（缺失）", pop->sha256);
+        verify_pop_digest(fp, pop, out, &count);
         for (size_t h = 0; h < pop->nstrata; h++) {
             json_t *rv = draw_lookup_stratum(json_object_get(params, "ratios"), pop->strata[h]),
                    *mv = draw_lookup_stratum(json_object_get(params, "minimum"), pop->strata[h]);
