@@ -1,0 +1,21 @@
+/* draw_store_impl.h - what the files of the draw's database side (draw_store.c,
+ * draw_store_files.c, draw_store_run.c) share. Internal to that module: nothing else includes
+ * it; callers use draw_store.h. A Db is used by one thread at a time. */
+#ifndef SPOTCHECK_DRAW_STORE_IMPL_H
+#define SPOTCHECK_DRAW_STORE_IMPL_H
+
+#include <stdint.h>
+
+#include "../core/util.h"
+#include "../db/db.h"
+
+/* Sets *err to the database's last error message; returns -1. */
+static inline int dberr(Db *db, char **err) {
+    return set_err(err, "数据库错误: %s", db_errmsg(db));
+}
+
+/* The task's current draw (status not 已作废): *id and, when status is not NULL, *status (caller
+ * frees). Returns 0 when found, 1 when the task has none, -1 on a database error. */
+int draw_store_current(Db *db, const char *task, int64_t *id, char **status);
+
+#endif
