@@ -20,11 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$root"
-make --no-print-directory build/gen/embedded.o >/dev/null
+make --no-print-directory build/spotcheck >/dev/null # the library objects the bench links against
 cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -o "$work/bench_draw" bench/draw/bench_draw.c \
-  src/domain/draw.c src/domain/draw_pop.c src/domain/draw_roster.c src/domain/draw_run.c src/domain/draw_verify.c src/domain/draw_sha256.c src/domain/draw_store.c src/domain/draw_store_files.c src/domain/draw_store_run.c \
-  src/core/util.c src/core/strmap.c src/db/db.c src/db/db_sqlite.c src/db/db_sqlite_rows.c build/gen/embedded.o \
-  $(pkg-config --cflags --libs sqlite3 jansson libsodium) -pthread
+  $(find src -name '*.c' ! -name main.c | sort | sed 's|^|build/|; s|\.c$|.o|') build/gen/embedded.o \
+  -lsqlite3 -lsodium -ljansson -lmicrohttpd -lzip -lexpat -lxlsxwriter -lz -lm -pthread
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), N=$N"
 
 # 1. in memory (also writes the population file used by the peers)
