@@ -532,7 +532,7 @@ json_t *plan_version_json(Db *db, int64_t version_id) {
                           "pv.submitted_at, pv.submitted_by, pv.approved_at, pv.approved_by, pv.published_at, pv.published_by, "
                           "pv.updated_at, pv.updated_by, p.seq, "
                           "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id), "
-                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
+                          "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开'), pv.rev "
                           "FROM plan_version pv JOIN plan p ON p.id = pv.plan_id JOIN org o ON o.id = p.org_id WHERE pv.id = ?");
     if (!st) return NULL;
     db_bind_int(st, 1, version_id);
@@ -550,6 +550,7 @@ json_t *plan_version_json(Db *db, int64_t version_id) {
         if (is_int) json_object_set_new(v, keys[i], json_integer(db_col_int(st, i)));
         else plan_set_text(v, keys[i], st, i);
     }
+    json_object_set_new(v, "rev", json_integer(db_col_int(st, 28))); /* the optimistic lock (plan_rev_take) */
     int version = (int)db_col_int(st, 7), maxv = (int)db_col_int(st, 26), maxpub = (int)db_col_int(st, 27);
     const char *status = db_col_text(st, 8);
     char *rule = plan_make_name((int)db_col_int(st, 3), db_col_text(st, 6), db_col_text(st, 10), (int)db_col_int(st, 25));
@@ -721,4 +722,20 @@ json_t *plan_list_json(Db *db, const PlanFilter *f) {
     }
     db_finalize(st);
     return a;
+}
+
+int plan_rev_take(Db *db, int64_t version_id, int64_t rev, int required, char **err) {
+    if (rev <= 0 && required) return set_err(err, "缺少计划的修订号，请刷新页面后重新编辑"), PLAN_INVALID;
+    int rc = rev > 0 ? db_exec(db, "UPDATE plan_version SET rev = rev + 1 WHERE id = ? AND rev = ?", "ii", version_id, rev)
+                     : db_exec(db, "UPDATE plan_version SET rev = rev + 1 WHERE id = ?", "i", version_id);
+    if (rc != DB_OK) return set_err(err, "%s", db_errmsg(db)), PLAN_ERR;
+    if (db_changes(db) == 0) {
+        int64_t cur = 0;
+        db_query_int(db, &cur, "SELECT rev FROM plan_version WHERE id = ?", "i", version_id);
+        if (!cur) return set_err(err, "计划版本不存在"), PLAN_NOT_FOUND;
+        return set_err(err, "计划已被他人修改：您编辑的是第 %lld 次修订，当前为第 %lld 次。请刷新页面，核对后重新保存", (long long)rev,
+                       (long long)cur),
+               PLAN_STALE;
+    }
+    return PLAN_OK;
 }

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 enum { PLAN_OK = SC_OK, PLAN_ERR = SC_ERR, PLAN_INVALID = SC_INVALID, PLAN_NOT_FOUND = SC_NOT_FOUND, PLAN_CONFLICT = SC_CONFLICT,
+       PLAN_STALE = SC_STALE /* edited on a rev of the version that has since moved on */,
        PLAN_BUSY = SC_BUSY /* the unit of work could not begin its transaction (plan_work.h) */ };
 
 typedef enum { PLAN_SUBMIT = 0, PLAN_APPROVE, PLAN_RETURN, PLAN_PUBLISH, PLAN_ACTION_COUNT } PlanAction;
@@ -103,6 +104,12 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
  * empty). */
 int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const char *unit,
                        const char *made_on, const char *actor, json_t *errors, char **err);
+
+/* The optimistic lock of a version (sql/027): moves version_id's rev on, inside the caller's
+ * transaction, when it is still `rev` — PLAN_STALE with *err naming the current one otherwise. rev 0:
+ * PLAN_INVALID with *err when `required` (an edit must name the rev it was made on), else the rev
+ * just moves on (a new row, a state change). */
+int plan_rev_take(Db *db, int64_t version_id, int64_t rev, int required, char **err);
 
 /* One task row as text, as typed in a form or read from a file. NULL fields count as empty. */
 typedef struct PlanTaskInput {

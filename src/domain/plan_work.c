@@ -175,13 +175,14 @@ int plan_work_create(Db *db, const Actor *who, int year, const char *number, con
     return rc;
 }
 
-int plan_work_update(Db *db, const Actor *who, int64_t vid, const char *qualifier, const char *unit,
+int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier, const char *unit,
                      const char *made_on, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL;
-    rc = plan_update_header(db, vid, qualifier, unit, made_on, who->username, errors, err);
+    rc = plan_rev_take(db, vid, rev, 1, err);
+    if (rc == PLAN_OK) rc = plan_update_header(db, vid, qualifier, unit, made_on, who->username, errors, err);
     if (rc == PLAN_OK) after = version_snapshot(db, vid);
     rc = finish(db, who, rc, "plan.update", "plan_version", vid, before, after, err);
     free(before);
@@ -189,14 +190,15 @@ int plan_work_update(Db *db, const Actor *who, int64_t vid, const char *qualifie
     return rc;
 }
 
-int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t tid, const PlanTaskInput *in,
+int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, const PlanTaskInput *in,
                         int64_t *saved, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     int64_t id = 0;
     char *before = tid ? task_snapshot(db, vid, tid) : NULL, *after = NULL;
-    rc = plan_task_save(db, vid, tid, in, who->username, &id, NULL, errors, err);
+    rc = plan_rev_take(db, vid, rev, tid != 0, err); /* a change must name its rev; a new row need not */
+    if (rc == PLAN_OK) rc = plan_task_save(db, vid, tid, in, who->username, &id, NULL, errors, err);
     if (rc == PLAN_OK) after = task_snapshot(db, vid, id);
     rc = finish(db, who, rc, tid ? "plan.task.update" : "plan.task.create", "plan_task",
                 id ? id : tid, before, after, err);
@@ -212,19 +214,21 @@ int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int6
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
-    rc = save_json_task(db, who, vid, task, "", errors, tid, err);
+    rc = plan_rev_take(db, vid, json_integer_value(json_object_get(task, "rev")), 0, err);
+    if (rc == PLAN_OK) rc = save_json_task(db, who, vid, task, "", errors, tid, err);
     char *after = rc == PLAN_OK ? task_snapshot(db, vid, *tid) : NULL;
     rc = finish(db, who, rc, "plan.task.create", "plan_task", *tid, NULL, after, err);
     free(after);
     return rc;
 }
 
-int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t tid, char **err) {
+int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = task_snapshot(db, vid, tid);
-    rc = plan_task_remove(db, vid, tid, who->username, err);
+    rc = plan_rev_take(db, vid, rev, 1, err);
+    if (rc == PLAN_OK) rc = plan_task_remove(db, vid, tid, who->username, err);
     rc = finish(db, who, rc, "plan.task.remove", "plan_task", tid, before, NULL, err);
     free(before);
     return rc;
@@ -237,7 +241,8 @@ int plan_work_transition(Db *db, const Actor *who, int64_t vid, PlanAction a, co
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL, action[32];
-    rc = plan_transition(db, vid, a, who->username, opinion, err);
+    rc = plan_rev_take(db, vid, 0, 0, err); /* a form opened before a state change is stale after it */
+    if (rc == PLAN_OK) rc = plan_transition(db, vid, a, who->username, opinion, err);
     if (rc == PLAN_OK) after = version_snapshot(db, vid);
     snprintf(action, sizeof action, "plan.%s", plan_action_name(a));
     rc = finish(db, who, rc, action, "plan_version", vid, before, after, err);

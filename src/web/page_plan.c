@@ -176,13 +176,15 @@ void page_plan_edit(Req *r) {
 void page_plan_update(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
-    char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"), *made = web_form(r, "made_on"), *msg = NULL;
+    char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"), *made = web_form(r, "made_on"), *rev = web_form(r, "rev"),
+         *msg = NULL;
     json_t *errors = json_object();
     Actor who = web_actor(r);
-    int rc = plan_work_update(r->db, &who, vid, qual, unit, made, errors, &msg);
+    int rc = plan_work_update(r->db, &who, vid, str_id(rev), qual, unit, made, errors, &msg);
+    free(rev);
     if (rc == PLAN_OK) {
         redirect_to(r, vid, "saved");
-    } else if (rc == PLAN_INVALID) {
+    } else if (rc == PLAN_INVALID && json_object_size(errors)) {
         json_t *v = plan_version_json(r->db, vid);
         json_object_set_new(v, "qualifier", json_string(qual ? qual : ""));
         json_object_set_new(v, "unit", json_string(unit ? unit : ""));
@@ -291,6 +293,7 @@ static void render_task_form(Req *r, long long vid, long long tid, json_t *vals,
                             json_object_get(v, "number"), "values", vals, "has_errors", errors && json_object_size(errors));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (tid) json_object_set_new(ctx, "task_id", json_integer(tid));
+    json_object_set(ctx, "rev", json_object_get(v, "rev"));
     json_decref(v);
     task_choices(r, vid, ctx, vals);
     web_page(r, "plan_task_form", tid ? "编辑抽查任务" : "新增抽查任务", ctx);
@@ -415,9 +418,11 @@ void page_plan_task_save(Req *r) {
                         .remark = json_string_value(json_object_get(vals, "remark"))};
     json_t *errors = json_object();
     Actor who = web_actor(r);
-    int rc = plan_work_task_save(r->db, &who, vid, tid, &in, NULL, errors, &msg);
+    char *rev = web_form(r, "rev");
+    int rc = plan_work_task_save(r->db, &who, vid, str_id(rev), tid, &in, NULL, errors, &msg);
+    free(rev);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
-    else if (rc == PLAN_INVALID) render_task_form(r, vid, tid, vals, errors, 422);
+    else if (rc == PLAN_INVALID && json_object_size(errors)) render_task_form(r, vid, tid, vals, errors, 422);
     else web_error(r, web_status(rc), "task_save", msg ? msg : "保存失败");
     json_decref(errors);
     json_decref(vals);
@@ -433,11 +438,12 @@ void page_plan_task_save(Req *r) {
 void page_plan_task_remove(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
-    char *task = web_form(r, "task"), *msg = NULL;
+    char *task = web_form(r, "task"), *rev = web_form(r, "rev"), *msg = NULL;
     long long tid = str_id(task);
     free(task);
     Actor who = web_actor(r);
-    int rc = plan_work_task_remove(r->db, &who, vid, tid, &msg);
+    int rc = plan_work_task_remove(r->db, &who, vid, str_id(rev), tid, &msg);
+    free(rev);
     if (rc == PLAN_OK) redirect_to(r, vid, "saved");
     else web_error(r, web_status(rc), "task_remove", msg ? msg : "删除失败");
     free(msg);

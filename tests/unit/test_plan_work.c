@@ -117,11 +117,17 @@ static void test_plan_units(void) {
     check_last(db, "county|2|plan.submit|1");
     CHECK_INT(plan_work_transition(db, &city, vid, PLAN_RETURN, "补充", &err), PLAN_OK);
     check_last(db, "city|2|plan.return|1");
-    CHECK_INT(
-        plan_work_update(db, &console, vid, "定点医疗机构", "宁晋县医疗保障局", "", errors, &err),
-        PLAN_OK);
+    int64_t rev = 0;
+    db_query_int(db, &rev, "SELECT rev FROM plan_version WHERE id = ?", "i", vid);
+    CHECK_INT(plan_work_update(db, &console, vid, rev, "定点医疗机构", "宁晋县医疗保障局", "", errors, &err), PLAN_OK);
     check_last(db, "cli|2|plan.update|1");
-    CHECK_INT(plan_work_task_remove(db, &county, vid, tid, &err), PLAN_OK);
+    /* the optimistic lock: an edit made on the rev before that save is refused and writes nothing */
+    CHECK_INT(plan_work_update(db, &console, vid, rev, "另一限定语", "", "", errors, &err), PLAN_STALE);
+    CHECK(err && strstr(err, "已被他人修改"));
+    CHECK_INT(plan_work_task_remove(db, &county, vid, rev, tid, &err), PLAN_STALE);
+    CHECK_INT(plan_work_task_remove(db, &county, vid, 0, tid, &err), PLAN_INVALID); /* no rev named */
+    CHECK_INT(audit_count(db), n + 3);
+    CHECK_INT(plan_work_task_remove(db, &county, vid, rev + 1, tid, &err), PLAN_OK);
     check_last(db, "county|2|plan.task.remove|1");
     CHECK_INT(plan_work_transition(db, &county, vid, PLAN_SUBMIT, NULL, &err),
               PLAN_CONFLICT); /* no task rows */
