@@ -7,6 +7,7 @@
  * value is bound. Called by import.c, export.c, the CLI and the web handlers. */
 #include "../core/clock.h"
 #include "directory.h"
+#include "jsonkit.h"
 #include "scope.h"
 
 #include "../core/strmap.h"
@@ -517,13 +518,9 @@ int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, c
         db_finalize(st);
         return set_err(err, "记录 %lld 不存在", (long long)id);
     }
-    json_t *o = json_object();
-    int64_t version = 0;
-    for (int i = 0; i < db_col_count(st); i++) {
-        const char *name = db_col_name(st, i), *v = db_col_text(st, i);
-        if (!strcmp(name, "version")) version = db_col_int(st, i);
-        json_object_set_new(o, name, v ? json_string(v) : json_null());
-    }
+    json_t *o = jk_row(st);
+    const char *vtext = jk_str(o, "version");
+    int64_t version = vtext ? strtoll(vtext, NULL, 10) : 0;
     db_finalize(st);
     char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);

@@ -7,6 +7,7 @@
 #include "followup.h"
 #include "followup_rows.h"
 #include "deadline.h"
+#include "jsonkit.h"
 
 #include "../core/money.h"
 
@@ -255,11 +256,7 @@ static char *row_snapshot(Db *db, const char *sql, int64_t id) {
     db_bind_int(st, 1, id);
     char *out = NULL;
     if (db_step(st) == DB_ROW) {
-        json_t *o = json_object();
-        for (int i = 0; i < db_col_count(st); i++) {
-            const char *v = db_col_text(st, i);
-            json_object_set_new(o, db_col_name(st, i), v ? json_string(v) : json_null());
-        }
+        json_t *o = jk_row(st);
         out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(o);
     }
