@@ -1,95 +1,24 @@
-/* directory.c - the generic engine behind every directory kind (see directory.h): parsing user
- * text into database values, row checks, versioned saves and status changes.
+/* directory.c - the storage of the generic engine behind every directory kind (see directory.h):
+ * versioned saves (dir_save), the versions kept in entity_version, status changes, and the small
+ * reads by kind (count, the export SELECT, a row's org, whether a code is taken). The context is in
+ * dir_context.c, parsing and row checks in dir_parse.c.
  *
  * Invariants: a save never deletes; before any UPDATE the full old row is copied to
  * entity_version as JSON; reference fields hold the referenced row's code in a DirRow and are
  * resolved to ids only when written. SQL text is built only from the static field tables; every
- * value is bound. Called by import.c, export.c, the CLI and the web handlers. */
+ * value is bound. Called by dir_io.c, dir_edit.c, the CLI and the web handlers. */
 #include "../core/clock.h"
 #include "directory.h"
+#include "directory_impl.h"
+#include "jsonkit.h"
 #include "scope.h"
 
-#include "../core/strmap.h"
-#include "../core/listcell.h"
 #include "../core/util.h"
 
-#include <ctype.h>
 #include <jansson.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define REF_CACHES 4
-
-struct DirContext {
-    Db *db;
-    char *actor;
-    long long scope_org_id;
-    char *grade_reason, *grade_basis; /* a credit grade change allowed, with its reason and basis */
-    int64_t expect_version, found_version; /* the optimistic lock of the next save (0: none) */
-    struct {
-        const char *table;
-        StrMap *map;
-    } ref[REF_CACHES];
-    unsigned char pseudonym_key[32];
-    int have_key;
-    /* cached insert statement for the last (kind, field mask) */
-    const DirKind *ins_kind;
-    unsigned char ins_set[DIR_MAX_FIELDS];
-    Stmt *ins;
-    const DirKind *sel_kind;
-    Stmt *sel;
-    /* cached tag link statements (DELETE all links of a row, INSERT one link) for link_kind */
-    const DirKind *link_kind;
-    Stmt *link_del, *link_ins;
-    StrMap *scope_cache; /* org id → 1 inside the scope, 0 outside */
-    pthread_mutex_t *lock; /* held around database reads (dir_context_set_lock) */
-};
-
-static void ctx_lock(DirContext *ctx) {
-    if (ctx->lock) pthread_mutex_lock(ctx->lock);
-}
-
-static void ctx_unlock(DirContext *ctx) {
-    if (ctx->lock) pthread_mutex_unlock(ctx->lock);
-}
-
-void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock) { ctx->lock = lock; }
-
-const DirKind *dir_kind_find(const char *name) {
-    for (size_t i = 0; i < dir_kind_count; i++)
-        if (!strcmp(dir_kinds[i]->name, name)) return dir_kinds[i];
-    return NULL;
-}
-
-int dir_field_index(const DirKind *k, const char *column) {
-    for (size_t i = 0; i < k->nfields; i++)
-        if (!strcmp(k->fields[i].column, column)) return (int)i;
-    return -1;
-}
-
-const char *dir_choice_label(const Choice *c, const char *code) {
-    for (; c && c->code; c++)
-        if (str_eq(c->code, code)) return c->label;
-    return code;
-}
-
-DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id) {
-    DirContext *ctx = xcalloc(1, sizeof *ctx);
-    ctx->db = db;
-    ctx->actor = xstrdup(actor ? actor : "system");
-    ctx->scope_org_id = scope_org_id;
-    return ctx;
-}
-
-void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const char *basis) {
-    free(ctx->grade_reason);
-    free(ctx->grade_basis);
-    ctx->grade_reason = str_empty(reason) ? NULL : xstrdup(reason);
-    ctx->grade_basis = str_empty(basis) ? NULL : xstrdup(basis);
-}
 
 /* The credit event of a grade change of target id (the caller's transaction). */
 static int grade_event(DirContext *ctx, long long id, const char *before, const char *after, char **err) {
@@ -106,387 +35,6 @@ static int grade_event(DirContext *ctx, long long id, const char *before, const 
     return rc == DB_OK ? 0 : set_err(err, "写入信用记录失败: %s", db_errmsg(ctx->db));
 }
 
-void dir_context_expect_version(DirContext *ctx, int64_t version) {
-    ctx->expect_version = version;
-    ctx->found_version = 0;
-}
-
-int64_t dir_context_found_version(const DirContext *ctx) { return ctx->found_version; }
-
-void dir_context_free(DirContext *ctx) {
-    if (!ctx) return;
-    for (int i = 0; i < REF_CACHES; i++) strmap_free(ctx->ref[i].map);
-    db_finalize(ctx->ins);
-    db_finalize(ctx->sel);
-    db_finalize(ctx->link_del);
-    db_finalize(ctx->link_ins);
-    strmap_free(ctx->scope_cache);
-    free(ctx->actor);
-    free(ctx->grade_reason);
-    free(ctx->grade_basis);
-    free(ctx);
-}
-
-Db *dir_context_db(DirContext *ctx) { return ctx->db; }
-
-int dir_scope_contains(DirContext *ctx, long long org_id) {
-    if (!ctx->scope_org_id) return 1;
-    if (org_id <= 0) return 0;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", org_id);
-    if (!ctx->scope_cache) ctx->scope_cache = strmap_new();
-    int64_t in = 0;
-    if (strmap_get(ctx->scope_cache, key, &in)) return (int)in;
-    /* walk up from org_id: inside the scope when the scope's root is on the way */
-    ctx_lock(ctx);
-    db_query_int(ctx->db, &in,
-                 "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
-                 "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
-                 "SELECT count(*) FROM up WHERE id = ?",
-                 "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
-    ctx_unlock(ctx);
-    in = in > 0;
-    strmap_put(ctx->scope_cache, key, in);
-    return (int)in;
-}
-
-/* For a scoped context: 1 when the referenced row of an org or dept field lies inside the scope
- * (other reference tables, such as the shared tags, are not owned by an org). */
-static int ref_in_scope(DirContext *ctx, const char *table, long long id) {
-    if (!ctx->scope_org_id) return 1;
-    if (!strcmp(table, "org")) {
-        if (dir_scope_contains(ctx, id)) return 1;
-        /* the own org's existing parent may be named (an edit of the own org keeps it; dir_save
-         * refuses any change of it and any new org outside the scope) */
-        int64_t up = 0;
-        ctx_lock(ctx);
-        db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
-        ctx_unlock(ctx);
-        return up == id;
-    }
-    if (!strcmp(table, "dept")) {
-        int64_t org = 0;
-        ctx_lock(ctx);
-        db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
-        ctx_unlock(ctx);
-        return dir_scope_contains(ctx, org);
-    }
-    return 1;
-}
-
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-const unsigned char *dir_context_pseudonym_key(DirContext *ctx) {
-    if (ctx->have_key) return ctx->pseudonym_key;
-    char *hex = NULL;
-    ctx_lock(ctx);
-    db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
-    ctx_unlock(ctx);
-    if (!hex || strlen(hex) != 64) {
-        free(hex);
-        return NULL;
-    }
-    for (int i = 0; i < 32; i++)
-        ctx->pseudonym_key[i] = (unsigned char)(hexval(hex[2 * i]) * 16 + hexval(hex[2 * i + 1]));
-    free(hex);
-    ctx->have_key = 1;
-    return ctx->pseudonym_key;
-}
-
-/* Id of the row of `table` with this code, or 0. Hits are cached; misses are not, because the
- * same batch may insert the row a moment later. */
-static long long ref_lookup(DirContext *ctx, const char *table, const char *code) {
-    int slot = -1;
-    for (int i = 0; i < REF_CACHES; i++) {
-        if (ctx->ref[i].table && !strcmp(ctx->ref[i].table, table)) {
-            slot = i;
-            break;
-        }
-        if (!ctx->ref[i].table) {
-            ctx->ref[i].table = table;
-            ctx->ref[i].map = strmap_new();
-            slot = i;
-            break;
-        }
-    }
-    ASSERT(slot >= 0);
-    int64_t id = 0;
-    if (strmap_get(ctx->ref[slot].map, code, &id)) return id;
-    char *sql = xasprintf("SELECT id FROM %s WHERE code = ?", table);
-    ctx_lock(ctx);
-    db_query_int(ctx->db, &id, sql, "t", code);
-    ctx_unlock(ctx);
-    free(sql);
-    if (id) strmap_put(ctx->ref[slot].map, code, id);
-    return id;
-}
-
-void dir_row_clear(DirRow *row, const DirKind *k) {
-    for (size_t i = 0; i < k->nfields; i++) free(row->v[i]);
-    memset(row, 0, sizeof *row);
-}
-
-void dir_errors_add(DirErrors *errs, int field, const char *fmt, ...) {
-    if (errs->n == errs->cap) {
-        errs->cap = errs->cap ? errs->cap * 2 : 8;
-        errs->e = xrealloc(errs->e, errs->cap * sizeof *errs->e);
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    errs->e[errs->n].field = field;
-    errs->e[errs->n].reason = xvasprintf(fmt, ap);
-    errs->n++;
-    va_end(ap);
-}
-
-void dir_errors_free(DirErrors *errs) {
-    for (size_t i = 0; i < errs->n; i++) free(errs->e[i].reason);
-    free(errs->e);
-    memset(errs, 0, sizeof *errs);
-}
-
-static int has_error(const DirErrors *errs, int field) {
-    for (size_t i = 0; i < errs->n; i++)
-        if (errs->e[i].field == field) return 1;
-    return 0;
-}
-
-/* Accepts 2024-01-05, 2024/1/5, 2024.1.5 and 2024年1月5日; writes ISO into out. */
-static int parse_date(const char *s, char out[11]) {
-    int y, m, d, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n]) goto ok;
-    if (sscanf(s, "%4d/%2d/%2d%n", &y, &m, &d, &n) == 3 && !s[n]) goto ok;
-    if (sscanf(s, "%4d.%2d.%2d%n", &y, &m, &d, &n) == 3 && !s[n]) goto ok;
-    if (sscanf(s, "%4d年%2d月%2d日%n", &y, &m, &d, &n) == 3 && !s[n]) goto ok;
-    return 0;
-ok:
-    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > 31) return 0;
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-    return date_valid(out);
-}
-
-static const Choice *match_choice(const Choice *c, const char *s) {
-    for (; c->code; c++)
-        if (!strcmp(c->label, s) || !strcmp(c->code, s)) return c;
-    return NULL;
-}
-
-static char *choice_list(const Choice *c) {
-    Buf b;
-    buf_init(&b);
-    for (; c->code; c++) buf_printf(&b, "%s%s", b.len ? "、" : "", c->label);
-    return buf_steal(&b);
-}
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void parse_multi(const DirField *f, int field, char *text, DirRow *row, DirErrors *errs) {
-    char **parts;
-    size_t n = list_split(text, LIST_CODES, &parts);
-    int chosen[64] = {0};
-    size_t nch = 0;
-    for (const Choice *c = f->choices; c->code; c++) nch++;
-    for (size_t i = 0; i < n; i++) {
-        const Choice *c = match_choice(f->choices, parts[i]);
-        if (!c) {
-            char *all = choice_list(f->choices);
-            dir_errors_add(errs, field, "“%s”不是可选值（可选: %s）", parts[i], all);
-            free(all);
-            list_free(parts, n);
-            return;
-        }
-        if (c - f->choices < 64) chosen[c - f->choices] = 1;
-    }
-    list_free(parts, n);
-    Buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < nch && i < 64; i++)
-        if (chosen[i]) buf_printf(&b, "%s%s", b.len ? "," : "", f->choices[i].code);
-    row->v[field] = b.len ? buf_steal(&b) : NULL;
-    buf_free(&b);
-}
-
-static void parse_tags(DirContext *ctx, int field, char *text, DirRow *row, DirErrors *errs) {
-    char **parts;
-    size_t n = list_split(text, LIST_CODES, &parts);
-    qsort(parts, n, sizeof *parts, cmp_str);
-    Buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && !strcmp(parts[i], parts[i - 1])) continue;
-        if (!ref_lookup(ctx, "tag", parts[i])) {
-            dir_errors_add(errs, field, "标签“%s”不存在", parts[i]);
-            buf_free(&b);
-            list_free(parts, n);
-            return;
-        }
-        buf_printf(&b, "%s%s", b.len ? "," : "", parts[i]);
-    }
-    list_free(parts, n);
-    row->v[field] = b.len ? buf_steal(&b) : NULL;
-    buf_free(&b);
-}
-
-static int all_digits(const char *s, size_t n) {
-    if (strlen(s) != n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i])) return 0;
-    return 1;
-}
-
-/* Whether s has the shape YYYY-MM-DD (digits and dashes only; the date itself is not checked). */
-static int iso_date_shape(const char *s) {
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-') return 0;
-        } else if (s[i] < '0' || s[i] > '9') {
-            return 0;
-        }
-    }
-    return s[10] == 0;
-}
-
-/* Bytes of leading white space that str_trim() removes at s (ASCII space, tab, CR, LF, U+3000). */
-static size_t lead_space(const char *s) {
-    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') return 1;
-    if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
-        return 3;
-    return 0;
-}
-
-/* A new copy of text trimmed exactly as str_trim() trims (leading ASCII space/tab/CR/LF and
- * U+3000; trailing isspace() and U+3000), with CR LF inside the cell turned into LF. Cells are
- * mostly short or empty, so this avoids str_trim's copy-then-move and allocates nothing for an
- * empty or blank cell (returns NULL then). */
-static char *trimmed_copy(const char *text) {
-    const char *b = text;
-    size_t k;
-    while ((k = lead_space(b)) > 0) b += k;
-    size_t n = strlen(b);
-    while (n > 0) {
-        if (isspace((unsigned char)b[n - 1]))
-            n--;
-        else if (n >= 3 && (unsigned char)b[n - 3] == 0xE3 && (unsigned char)b[n - 2] == 0x80 &&
-                 (unsigned char)b[n - 1] == 0x80)
-            n -= 3;
-        else
-            break;
-    }
-    if (!n) return NULL;
-    char *t = xmalloc(n + 1), *w = t;
-    /* a line break inside a cell is stored as LF whatever the file's line ends */
-    for (size_t i = 0; i < n; i++)
-        if (!(b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')) *w++ = b[i];
-    *w = 0;
-    return t;
-}
-
-void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *text, DirRow *row,
-                     DirErrors *errs) {
-    const DirField *f = &k->fields[field];
-    free(row->v[field]);
-    row->v[field] = NULL;
-    row->set[field] = 1;
-    char *t = trimmed_copy(text ? text : "");
-    if (!t) {
-        if (f->def) row->v[field] = xstrdup(f->def);
-        return;
-    }
-    /* a character takes at least one byte: only a long cell needs counting */
-    if (strlen(t) > 2000 && utf8_len(t) > 2000) {
-        dir_errors_add(errs, field, "内容过长（最多 2000 字）");
-        free(t);
-        return;
-    }
-    char date[11];
-    const Choice *c;
-    switch (f->type) {
-    case FT_TEXT: row->v[field] = t; t = NULL; break;
-    case FT_INT: {
-        size_t n = strlen(t);
-        if (n > 9 || !all_digits(t, n)) {
-            dir_errors_add(errs, field, "应为非负整数，实为“%s”", t);
-            break;
-        }
-        if (t[0] != '0' || n == 1) { /* already in canonical form */
-            row->v[field] = t;
-            t = NULL;
-            break;
-        }
-        row->v[field] = xasprintf("%ld", strtol(t, NULL, 10));
-        break;
-    }
-    case FT_DATE:
-        if (iso_date_shape(t)) { /* what parse_date would give back unchanged, if valid */
-            if (date_valid(t)) {
-                row->v[field] = t;
-                t = NULL;
-            } else {
-                dir_errors_add(errs, field, "日期“%s”无效，应为 YYYY-MM-DD", t);
-            }
-        } else if (!parse_date(t, date))
-            dir_errors_add(errs, field, "日期“%s”无效，应为 YYYY-MM-DD", t);
-        else
-            row->v[field] = xstrdup(date);
-        break;
-    case FT_ENUM:
-        if ((c = match_choice(f->choices, t))) {
-            row->v[field] = xstrdup(c->code);
-        } else {
-            char *all = choice_list(f->choices);
-            dir_errors_add(errs, field, "“%s”不是可选值（可选: %s）", t, all);
-            free(all);
-        }
-        break;
-    case FT_MULTI: parse_multi(f, field, t, row, errs); break;
-    case FT_BOOL:
-        if (!strcmp(t, "是") || !strcmp(t, "1") || !strcasecmp(t, "y") || !strcasecmp(t, "true"))
-            row->v[field] = xstrdup("1");
-        else if (!strcmp(t, "否") || !strcmp(t, "0") || !strcasecmp(t, "n") ||
-                 !strcasecmp(t, "false"))
-            row->v[field] = xstrdup("0");
-        else
-            dir_errors_add(errs, field, "应填“是”或“否”，实为“%s”", t);
-        break;
-    case FT_REF: {
-        long long rid = ref_lookup(ctx, f->ref_table, t);
-        if (!rid || !ref_in_scope(ctx, f->ref_table, rid))
-            dir_errors_add(errs, field, "编码“%s”不存在或不在本机构管辖范围内", t);
-        else
-            row->v[field] = xstrdup(t);
-        break;
-    }
-    case FT_TAGS: parse_tags(ctx, field, t, row, errs); break;
-    case FT_REGION:
-        if (!all_digits(t, 6) || !strncmp(t, "00", 2))
-            dir_errors_add(errs, field, "行政区划代码应为6位数字，实为“%s”", t);
-        else
-            row->v[field] = xstrdup(t);
-        break;
-    }
-    free(t);
-}
-
-void dir_check_row(DirContext *ctx, const DirKind *k, DirRow *row, DirErrors *errs) {
-    for (size_t i = 0; i < k->nfields; i++) {
-        const DirField *f = &k->fields[i];
-        if ((f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED) && row->set[i] && !row->v[i] &&
-            !has_error(errs, (int)i))
-            dir_errors_add(errs, (int)i, "不能为空");
-    }
-    int st = dir_field_index(k, "status"), why = dir_field_index(k, "status_reason");
-    if (st >= 0 && why >= 0 && row->v[st] && k->fields[st].def &&
-        strcmp(row->v[st], k->fields[st].def) != 0 && !row->v[why])
-        dir_errors_add(errs, why, "状态为“%s”时须填写原因",
-                       dir_choice_label(k->fields[st].choices, row->v[st]));
-    if (k->check_row) k->check_row(ctx, row, errs);
-}
 
 static const DirField *key_field(const DirKind *k, int *idx) {
     for (size_t i = 0; i < k->nfields; i++) {
@@ -503,7 +51,7 @@ static const DirField *key_field(const DirKind *k, int *idx) {
 static char *db_value(DirContext *ctx, const DirKind *k, const DirRow *row, size_t i) {
     const DirField *f = &k->fields[i];
     if (!row->v[i]) return NULL;
-    if (f->type == FT_REF) return xasprintf("%lld", ref_lookup(ctx, f->ref_table, row->v[i]));
+    if (f->type == FT_REF) return xasprintf("%lld", dir_ref_lookup(ctx, f->ref_table, row->v[i]));
     return xstrdup(row->v[i]);
 }
 
@@ -517,13 +65,9 @@ int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, c
         db_finalize(st);
         return set_err(err, "记录 %lld 不存在", (long long)id);
     }
-    json_t *o = json_object();
-    int64_t version = 0;
-    for (int i = 0; i < db_col_count(st); i++) {
-        const char *name = db_col_name(st, i), *v = db_col_text(st, i);
-        if (!strcmp(name, "version")) version = db_col_int(st, i);
-        json_object_set_new(o, name, v ? json_string(v) : json_null());
-    }
+    json_t *o = jk_row(st);
+    const char *vtext = jk_str(o, "version");
+    int64_t version = vtext ? strtoll(vtext, NULL, 10) : 0;
     db_finalize(st);
     char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -582,7 +126,7 @@ static int sync_tags(DirContext *ctx, const DirKind *k, long long id, const char
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t && rc == DB_OK;
              t = strtok_r(NULL, ",", &save)) {
             db_bind_int(ctx->link_ins, 1, id);
-            db_bind_int(ctx->link_ins, 2, ref_lookup(ctx, "tag", t));
+            db_bind_int(ctx->link_ins, 2, dir_ref_lookup(ctx, "tag", t));
             rc = run_cached(ctx->link_ins);
         }
         free(copy);
@@ -649,7 +193,7 @@ static int do_insert(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     for (size_t i = 0; i < k->nfields; i++) {
         if (!row->set[i]) continue;
         if (row->v[i] && k->fields[i].type == FT_REF)
-            db_bind_int(st, idx++, ref_lookup(ctx, k->fields[i].ref_table, row->v[i]));
+            db_bind_int(st, idx++, dir_ref_lookup(ctx, k->fields[i].ref_table, row->v[i]));
         else
             db_bind_text(st, idx++, row->v[i]);
     }
@@ -716,7 +260,7 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
         db_reset(sel);
         /* a scoped user creates orgs only below an org of their own */
         if (is_org && ctx->scope_org_id &&
-            (parent < 0 || !row->v[parent] || !dir_scope_contains(ctx, ref_lookup(ctx, "org", row->v[parent]))))
+            (parent < 0 || !row->v[parent] || !dir_scope_contains(ctx, dir_ref_lookup(ctx, "org", row->v[parent]))))
             return set_err(err, "只能在本机构或下级机构之下新建机构，请填写上级行政区划代码");
         return do_insert(ctx, k, row, id_out, err);
     }
@@ -784,9 +328,9 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
     int st = dir_field_index(k, "status");
     ASSERT(st >= 0);
     const DirField *f = &k->fields[st];
-    const Choice *c = status ? match_choice(f->choices, status) : NULL;
+    const Choice *c = status ? dir_match_choice(f->choices, status) : NULL;
     if (!c) {
-        char *all = choice_list(f->choices);
+        char *all = dir_choice_list(f->choices);
         set_err(err, "状态“%s”无效（可选: %s）", status ? status : "", all);
         free(all);
         return DB_ERR;
@@ -812,28 +356,6 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
     free(sql);
     if (rc != DB_OK) return set_err(err, "更新失败: %s", db_errmsg(ctx->db));
     return DB_OK;
-}
-
-char *dir_format_field(DirContext *ctx, const DirKind *k, int field, const char *dbval) {
-    (void)ctx;
-    const DirField *f = &k->fields[field];
-    if (!dbval) return xstrdup("");
-    switch (f->type) {
-    case FT_ENUM: return xstrdup(dir_choice_label(f->choices, dbval));
-    case FT_BOOL: return xstrdup(strcmp(dbval, "0") ? "是" : "否");
-    case FT_TAGS:
-    case FT_MULTI: {
-        Buf b;
-        buf_init(&b);
-        char *copy = xstrdup(dbval);
-        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            buf_printf(&b, "%s%s", b.len ? "、" : "",
-                       f->type == FT_MULTI ? dir_choice_label(f->choices, t) : t);
-        free(copy);
-        return buf_steal(&b);
-    }
-    default: return xstrdup(dbval);
-    }
 }
 
 long long dir_count(Db *db, const DirKind *k) {

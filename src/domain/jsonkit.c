@@ -24,3 +24,12 @@ json_t *jk_list(const char *text, ListKind kind, int unique) {
     list_free(v, n);
     return a;
 }
+
+json_t *jk_row(Stmt *st) {
+    json_t *o = json_object();
+    for (int i = 0; i < db_col_count(st); i++) {
+        const char *v = db_col_text(st, i);
+        json_object_set_new(o, db_col_name(st, i), v ? json_string(v) : json_null());
+    }
+    return o;
+}

@@ -1,9 +1,11 @@
-/* jsonkit.h - the few JSON field helpers every module wanted its own copy of: a string member, and a
- * list typed in one cell (listcell.h) as a JSON array. */
+/* jsonkit.h - the few JSON field helpers every module wanted its own copy of: a string member, a
+ * list typed in one cell (listcell.h) as a JSON array, and a database row as an object keyed by
+ * column name (the snapshots kept as versions). */
 #ifndef SPOTCHECK_JSONKIT_H
 #define SPOTCHECK_JSONKIT_H
 
 #include "../core/listcell.h"
+#include "../db/db.h"
 
 #include <jansson.h>
 
@@ -15,5 +17,9 @@ const char *jk_str0(const json_t *o, const char *key);
 /* A list cell split by the one rule (listcell.h) as a new JSON array of strings; with `unique`, a
  * repeated part is kept once (first place). */
 json_t *jk_list(const char *text, ListKind kind, int unique);
+
+/* The current row of st (after db_step returned DB_ROW) as a new JSON object keyed by column name:
+ * every value as its text (db_col_text), SQL NULL as null. The statement stays the caller's. */
+json_t *jk_row(Stmt *st);
 
 #endif

@@ -1,0 +1,127 @@
+/* dir_io_impl.h - what the files of a directory import share: the report (dir_io_report.c), the
+ * rows read and parsed (dir_io_rows.c), the bulk path (dir_io_bulk.c) and the import itself
+ * (dir_io.c). Private to the import: nothing else includes it. */
+#ifndef SPOTCHECK_DIR_IO_IMPL_H
+#define SPOTCHECK_DIR_IO_IMPL_H
+
+#include "dir_io.h"
+
+#include "../core/clock.h"
+#include "../core/strmap.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+/* ---- the report (dir_io_report.c) ---- */
+
+/* Adds a problem ("第N行…") to the report: counted, spilled to the errors file, kept in memory up
+ * to twice IMPORT_REPORT_KEEP lines. */
+void import_report_add(ImportReport *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Puts the kept lines in line order and keeps the first IMPORT_REPORT_KEEP. */
+void import_report_sort(ImportReport *rep);
+/* Closes the errors file; it is whole (errors_file 1) only when every write succeeded. */
+void import_report_close(ImportReport *rep);
+/* Reports the errors of data row row_no, each under its column's header. */
+void import_report_row_errors(const DirKind *k, long row_no, const DirErrors *errs, ImportReport *rep);
+/* Saves one row through dir_save and counts the result in the report (a failure as a problem of
+ * line row_no). *id_out receives the row id (0 on error). */
+void import_save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long row_no, ImportReport *rep,
+                     long long *id_out);
+
+/* ---- the bulk path (dir_io_bulk.c) ---- */
+
+#define BULK_REFS 4
+
+/* A block of the arena the kept rows' values live in. */
+typedef struct ArenaChunk {
+    struct ArenaChunk *next;
+    size_t used, cap;
+    char data[];
+} ArenaChunk;
+
+/* One valid row kept for the bulk insert. */
+typedef struct KeptRow {
+    /* the key's first 16 bytes, big-endian, zero-padded: most comparisons end here (codes share
+     * their first 8 bytes: "91" + region, "H13…") */
+    uint64_t prefix[2];
+    const char *key;
+    char **v;     /* the kind's field values, in the arena (NULL: SQL NULL) */
+    uint32_t set; /* bit i: field i given */
+    long row_no;
+} KeptRow;
+
+/* The rows kept for a bulk insert and what writing them needs. */
+typedef struct Bulk {
+    Db *db;
+    DirContext *ctx; /* for the row-by-row fallback */
+    const DirKind *k;
+    const char *actor;
+    char now[CLOCK_NOW_LEN + 1]; /* updated_at of every row of the import */
+    int key;        /* the key field */
+    int tags_field; /* FT_TAGS field kept in the link table, or -1 */
+    ArenaChunk *arena;
+    KeptRow *rows;
+    size_t n, cap;
+    int64_t next_id;
+    Stmt *ref_sel[BULK_REFS];
+    const char *ref_table[BULK_REFS];
+    StrMap *ref_ids[BULK_REFS]; /* code → id of referenced rows, per table */
+    DbIndex *dropped;           /* indexes dropped, to build again */
+    size_t ndropped;
+} Bulk;
+
+/* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table). */
+int bulk_possible(Db *db, const DirKind *k);
+/* A bulk for kind k with key field `key`; ctx is used for the row-by-row fallback. */
+Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor);
+void bulk_free(Bulk *b);
+/* Packs a copy of the valid row *row (its key set) into one block of *arena. */
+void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no, KeptRow *out);
+/* Adds a packed row (its values in b->arena) to the rows to write. */
+void bulk_add_kept(Bulk *b, const KeptRow *row);
+/* Keeps a copy of the valid row *row (its key set) for bulk_write. */
+void bulk_keep(Bulk *b, const DirRow *row, long row_no);
+/* Writes the kept rows. Returns -1 when the import must stop, else 0; bad rows are in the report. */
+int bulk_write(Bulk *b, ImportReport *rep);
+/* Frees an arena's blocks. */
+void bulk_arena_free(ArenaChunk *a);
+
+/* ---- reading the rows (dir_io_rows.c) ---- */
+
+/* Maps header cells to field indexes (col_field[c] = field or -1). Reports unknown, duplicate
+ * and missing required columns. Returns the number of problems. */
+int import_map_header(const DirKind *k, char **cells, size_t n, int *col_field, long row_no, ImportReport *rep);
+
+/* What parsing a data row needs besides the row: the file's column map and the scope check. */
+typedef struct RowParser {
+    Db *db;
+    const DirKind *k;
+    const int *col_field; /* file column → field, or -1 */
+    size_t ncols;
+    int org; /* the org_id field, or -1 */
+    long long scope_org_id;
+    pthread_mutex_t *lock; /* around database reads when rows are parsed on several threads */
+} RowParser;
+
+/* The rest of a data row's handling, in file order: the duplicate check against the rows before
+ * it, the report, then the save (row path) or keeping the row (bulk path). */
+typedef struct RowSink {
+    const DirKind *k;
+    int key;
+    StrMap *keys; /* key → first line */
+    DirContext *ctx;
+    Bulk *bulk;
+    ImportReport *rep;
+} RowSink;
+
+/* Parses and checks one data row into *row (cleared first) and *errs. */
+void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells, size_t n, DirRow *row,
+                      DirErrors *errs);
+/* Hands a parsed row to the sink, in file order: duplicate check, report, then save or keep. */
+void import_sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no);
+/* Reads the data rows of r into the sink with several parsing threads (bulk path). Returns 0 at
+ * the end of the file, -1 on a read error (*err set), or 1 when no thread could be started
+ * (nothing read yet: the caller parses on its own thread). */
+int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r, RowSink *sink, char **err);
+
+#endif
