@@ -2,6 +2,7 @@
  * and the lists of records by status with their publication deadline. Read-only; names of
  * insured persons masked. Called by the web handlers (page_result*.c). */
 #include "result_impl.h"
+#include "record.h"
 #include "deadline.h"
 
 #include "codes.h"
@@ -62,176 +63,87 @@ static char *late_opinion(Db *db, int64_t id) {
     return op;
 }
 
-json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *today) {
-    Stmt *st = db_prepare(
-        db, "SELECT r.id, r.status, r.org_id, o.name, t.id, t.code, t.name, t.kind, r.target_code, "
-            "g.kind, g.name, "
-            "r.checked_from, r.checked_on, r.result_codes, r.remarks, r.notes, r.officers, "
-            "r.signer_name, "
-            "r.signature_file_id, r.refusal_reason, r.fraud_purpose, r.police_transfer, "
-            "r.submitted_at, "
-            "r.submitted_by, r.reviewed_at, r.reviewed_by, r.review_opinion, r.published_at, "
-            "r.published_by, r.version "
-            "FROM record r JOIN org o ON o.id = r.org_id JOIN task t ON t.id = r.task_id "
-            "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id FROM target x WHERE "
-            "x.code = r.target_code)) "
-            "WHERE r.id = ?");
-    if (!st) return NULL;
-    db_bind_int(st, 1, id);
-    if (db_step(st) != DB_ROW) {
-        db_finalize(st);
-        return NULL;
+/* The officers of the ',' list `certs` with their names: [{cert_no, name}]. */
+static json_t *officers_named(Db *db, const char *certs) {
+    json_t *offs = json_array();
+    if (!certs) return offs;
+    char *copy = xstrdup(certs);
+    Stmt *os = db_prepare(db, "SELECT name FROM officer WHERE cert_no = ?");
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        t = str_trim(t);
+        if (!*t) continue;
+        const char *nm = NULL;
+        if (os) {
+            db_bind_text(os, 1, t);
+            if (db_step(os) == DB_ROW) nm = db_col_text(os, 0);
+        }
+        json_array_append_new(offs, json_pack("{s:s, s:s}", "cert_no", t, "name", nm ? nm : ""));
+        if (os) db_reset(os);
     }
-    json_t *o = json_object();
-    static const struct {
-        int col;
-        const char *key;
-    } text_cols[] = {{1, "status"},          {3, "org_name"},        {5, "task_code"},
-                     {6, "task_name"},       {7, "task_kind"},       {8, "target_code"},
-                     {9, "target_kind"},     {11, "checked_from"},   {12, "checked_on"},
-                     {13, "result_codes"},   {14, "remarks"},        {15, "notes"},
-                     {17, "signer_name"},    {19, "refusal_reason"}, {22, "submitted_at"},
-                     {23, "submitted_by"},   {24, "reviewed_at"},    {25, "reviewed_by"},
-                     {26, "review_opinion"}, {27, "published_at"},   {28, "published_by"}};
-    for (size_t i = 0; i < ARRAY_LEN(text_cols); i++)
-        json_object_set_new(o, text_cols[i].key, text_or_null(st, text_cols[i].col));
-    json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
-    char org[24];
-    snprintf(org, sizeof org, "%lld", (long long)db_col_int(st, 2));
-    json_object_set_new(o, "org_id", json_string(org));
-    json_object_set_new(o, "task_id", json_integer(db_col_int(st, 4)));
-    char *name = internal_name(db_col_text(st, 9), db_col_text(st, 10));
+    db_finalize(os);
+    free(copy);
+    return offs;
+}
+
+static const char *str_of(const json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
+
+/* Yuan text of an amount in fen: "1234.56". New string. */
+static char *yuan(int64_t cents) {
+    return xasprintf("%lld.%02lld", (long long)(cents / 100), (long long)(cents % 100));
+}
+
+/* Items with their methods and results as label text; violations with the amount and total. */
+static void review_lists(Db *db, json_t *o) {
+    json_t *it, *v;
+    size_t i;
+    json_array_foreach(json_object_get(o, "items"), i, it) {
+        char *m = result_labels(db, "inspection_methods", str_of(it, "_methods"), "、");
+        char *res = result_labels(db, "result_categories", str_of(it, "_result"), "；");
+        json_object_set_new(it, "methods_text", json_string(m));
+        json_object_set_new(it, "result_text", json_string(res));
+        free(m);
+        free(res);
+    }
+    int64_t total = 0;
+    json_array_foreach(json_object_get(o, "violations"), i, v) {
+        int64_t c = json_integer_value(json_object_get(v, "_cents"));
+        total += c;
+        char *amount = yuan(c);
+        json_object_set_new(v, "amount", json_string(amount));
+        free(amount);
+    }
+    char *tot = yuan(total);
+    json_object_set_new(o, "violation_total", json_string(tot));
+    free(tot);
+    json_array_foreach(json_object_get(o, "files"), i, v) {
+        const char *kind = str_of(v, "kind");
+        json_object_set_new(v, "kind_label", json_string(str_eq(kind, "photo")     ? "照片"
+                                                         : str_eq(kind, "video")     ? "视频"
+                                                         : str_eq(kind, "signature") ? "签字"
+                                                                                     : kind));
+    }
+}
+
+/* The review pages' layer over the record's view (record_view_read, record.h): the target's name
+ * masked for an insured person, the publication deadline, labels, named officers. */
+json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *today) {
+    json_t *o = record_view_read(db, id, RECORD_VIEW_REVIEW);
+    if (!o) return NULL;
+    char *name = internal_name(str_of(o, "target_kind"), str_of(o, "_target_name"));
     json_object_set_new(o, "target_name", json_string(name));
     free(name);
-    json_object_set_new(o, "insured", json_boolean(str_eq(db_col_text(st, 9), "insured")));
-    json_object_set_new(o, "has_signature", json_boolean(!db_col_is_null(st, 18)));
-    json_object_set_new(o, "fraud_purpose", json_boolean(db_col_int(st, 20) != 0));
-    json_object_set_new(o, "police_transfer", json_boolean(db_col_int(st, 21) != 0));
-    json_object_set_new(o, "version", json_integer(db_col_int(st, 29)));
-    char *officers = db_col_text(st, 16) ? xstrdup(db_col_text(st, 16)) : NULL;
-    db_finalize(st);
-    const char *status = json_string_value(json_object_get(o, "status"));
-    set_deadline(o, cal, json_string_value(json_object_get(o, "checked_on")), today,
-                 !str_eq(status, "已公示"));
-    char *rt = result_labels(db, "result_categories",
-                             json_string_value(json_object_get(o, "result_codes")), "；");
+    set_deadline(o, cal, str_of(o, "checked_on"), today, !str_eq(str_of(o, "status"), "已公示"));
+    char *rt = result_labels(db, "result_categories", str_of(o, "result_codes"), "；");
     json_object_set_new(o, "result_text", json_string(rt));
     free(rt);
     char *late = late_opinion(db, id);
     json_object_set_new(o, "late_published", late ? json_string(late) : json_null());
     free(late);
-
-    /* officers */
-    json_t *offs = json_array();
-    if (officers) {
-        Stmt *os = db_prepare(db, "SELECT name FROM officer WHERE cert_no = ?");
-        for (char *save = NULL, *t = strtok_r(officers, ",", &save); t;
-             t = strtok_r(NULL, ",", &save)) {
-            t = str_trim(t);
-            if (!*t) continue;
-            const char *nm = NULL;
-            if (os) {
-                db_bind_text(os, 1, t);
-                if (db_step(os) == DB_ROW) nm = db_col_text(os, 0);
-            }
-            json_array_append_new(offs,
-                                  json_pack("{s:s, s:s}", "cert_no", t, "name", nm ? nm : ""));
-            if (os) db_reset(os);
-        }
-        db_finalize(os);
-        free(officers);
-    }
-    json_object_set_new(o, "officers", offs);
-
-    /* items */
-    json_t *items = json_array();
-    st = db_prepare(
-        db,
-        "SELECT position, dept_name, item_code, item_name, methods, result, notes FROM record_item "
-        "WHERE record_id = ? ORDER BY position");
-    if (st) {
-        db_bind_int(st, 1, id);
-        while (db_step(st) == DB_ROW) {
-            char *m = result_labels(db, "inspection_methods", db_col_text(st, 4), "、");
-            char *res = result_labels(db, "result_categories", db_col_text(st, 5), "；");
-            json_t *it = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s}", "position",
-                                   (json_int_t)db_col_int(st, 0), "dept_name", db_col_text(st, 1),
-                                   "item_code", text_or_null(st, 2), "item_name",
-                                   db_col_text(st, 3), "methods_text", m, "result_text", res,
-                                   "notes", db_col_text(st, 6) ? db_col_text(st, 6) : "");
-            json_array_append_new(items, it);
-            free(m);
-            free(res);
-        }
-        db_finalize(st);
-    }
-    json_object_set_new(o, "items", items);
-
-    /* violations */
-    json_t *vs = json_array();
-    int64_t total = 0;
-    st = db_prepare(db, "SELECT v.category, coalesce(d.label, v.category), v.amount_cents, "
-                        "v.description, v.item_position "
-                        "FROM record_violation v LEFT JOIN refdata d ON d.set_name = "
-                        "'violation_categories' AND d.code = v.category "
-                        "WHERE v.record_id = ? AND v.status = '有效' ORDER BY v.id");
-    if (st) {
-        db_bind_int(st, 1, id);
-        while (db_step(st) == DB_ROW) {
-            int64_t c = db_col_int(st, 2);
-            total += c;
-            char *amount = xasprintf("%lld.%02lld", (long long)(c / 100), (long long)(c % 100));
-            json_array_append_new(
-                vs,
-                json_pack("{s:s, s:s, s:s, s:s, s:o}", "category", db_col_text(st, 0),
-                          "category_label", db_col_text(st, 1), "amount", amount, "description",
-                          db_col_text(st, 3) ? db_col_text(st, 3) : "", "item_position",
-                          db_col_is_null(st, 4) ? json_null() : json_integer(db_col_int(st, 4))));
-            free(amount);
-        }
-        db_finalize(st);
-    }
-    json_object_set_new(o, "violations", vs);
-    char *tot = xasprintf("%lld.%02lld", (long long)(total / 100), (long long)(total % 100));
-    json_object_set_new(o, "violation_total", json_string(tot));
-    free(tot);
-
-    /* files (listed here; the bytes come from /records/ID/files/FID, in the reader's scope) */
-    json_t *files = json_array();
-    st = db_prepare(db, "SELECT kind, mime, size, original_name, status, id FROM record_file WHERE "
-                        "record_id = ? ORDER BY id");
-    if (st) {
-        db_bind_int(st, 1, id);
-        while (db_step(st) == DB_ROW) {
-            const char *kind = db_col_text(st, 0), *mime = db_col_text(st, 1);
-            json_array_append_new(
-                files, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:b}", "kind", kind, "kind_label",
-                                 str_eq(kind, "photo") ? "照片" : str_eq(kind, "video") ? "视频" : str_eq(kind, "signature") ? "签字" : kind,
-                                 "mime", mime, "size", (json_int_t)db_col_int(st, 2), "original_name",
-                                 db_col_text(st, 3) ? db_col_text(st, 3) : "", "status", db_col_text(st, 4), "file_id",
-                                 (json_int_t)db_col_int(st, 5), "is_image", str_starts(mime ? mime : "", "image/"), "is_video",
-                                 str_starts(mime ? mime : "", "video/")));
-        }
-        db_finalize(st);
-    }
-    json_object_set_new(o, "files", files);
-
-    /* events */
-    json_t *evs = json_array();
-    st = db_prepare(
-        db, "SELECT action, from_status, to_status, opinion, on_day, at, by_user FROM record_event "
-            "WHERE record_id = ? ORDER BY id");
-    if (st) {
-        db_bind_int(st, 1, id);
-        while (db_step(st) == DB_ROW)
-            json_array_append_new(
-                evs, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "action", db_col_text(st, 0),
-                               "from", db_col_text(st, 1), "to", db_col_text(st, 2), "opinion",
-                               text_or_null(st, 3), "on_day", db_col_text(st, 4), "at",
-                               db_col_text(st, 5), "by", text_or_null(st, 6)));
-        db_finalize(st);
-    }
-    json_object_set_new(o, "events", evs);
+    json_object_set_new(o, "officers", officers_named(db, str_of(o, "_officers")));
+    review_lists(db, o);
+    record_view_strip(o);
     return o;
 }
 
