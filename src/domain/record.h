@@ -92,6 +92,18 @@ int record_deadline(const Calendar *cal, const char *checked_on, const char *mon
  * nothing done when the task has no drawn draw. */
 int record_sync_task(Db *db, int64_t task_id, int *created, char **err);
 
+/* The views of a record: the stored contents (record_snapshot_text), the record form's view
+ * (record_json), the review pages' view (result_record_json, result.h). */
+enum { RECORD_VIEW_STORED, RECORD_VIEW_FORM, RECORD_VIEW_REVIEW, RECORD_VIEWS };
+/* The one reader of a record's columns: record id's row (with its task, org and target) and its
+ * lists (items, active violations, files, versions, events), each column under the key `view`
+ * gives it; a list is there when the view shows any of its columns. Columns a view's layer needs
+ * but does not show have keys beginning with '_': the layer removes them with
+ * record_view_strip. NULL when absent or for an unknown view. New reference. */
+json_t *record_view_read(Db *db, int64_t id, int view);
+/* Removes the keys beginning with '_' from o and from the objects of its arrays. */
+void record_view_strip(json_t *o);
+
 /* Everything about a record as JSON (new reference), or NULL when absent: id, task_id, task_code,
  * task_name, org_id, draw_id, target_code, target_name (insured persons: code only), status,
  * version, checked_from, checked_on, result_codes [..], results [{code, label}], remarks, notes,
