@@ -58,8 +58,18 @@ int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calenda
     return rc;
 }
 
+/* 1 when who may change task_id's scheme: a task of its own org (the console, org 0: any). An upper
+ * level oversees a lower level's task; it does not edit it. */
+static int own_task(Db *db, const Actor *who, int64_t task_id, char **why) {
+    int64_t org = task_org(db, task_id);
+    if (org > 0 && (!who->org_id || scope_of(db, who->org_id, org) == SCOPE_WRITE)) return 1;
+    set_err(why, "任务不存在或不在您的管辖范围内（上级机构不能代为办理）");
+    return 0;
+}
+
 int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskSchemeInput *in,
                      json_t *errors, char **why) {
+    if (!own_task(db, who, task_id, why)) return TASK_NOT_FOUND;
     if (uow_begin(db, why)) return TASK_BUSY;
     char *before = task_audit_snapshot(db, task_id);
     int rc = task_scheme_save(db, task_id, in, who->username, errors, why);
@@ -70,6 +80,7 @@ int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskScheme
 
 int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *action,
                     const char *opinion, char **why) {
+    if (!own_task(db, who, task_id, why)) return TASK_NOT_FOUND;
     if (uow_begin(db, why)) return TASK_BUSY;
     char *before = task_audit_snapshot(db, task_id), name[32];
     int rc = task_scheme_transition(db, task_id, action, who->username, opinion, why);

@@ -128,6 +128,12 @@ static void test_units_of_work(void) {
                          .group_size = "2",
                          .method = "现场检查",
                          .randomness_sources = NULL};
+    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_INVALID); /* names no version */
+    db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id);
+    Actor stranger = {.username = "s", .org_id = 999};
+    CHECK_INT(task_scheme_edit(db, &stranger, id, &s, errors, &why), TASK_NOT_FOUND); /* not its org */
+    CHECK_INT(task_scheme_act(db, &stranger, id, "submit", NULL, &why), TASK_NOT_FOUND);
+    json_object_clear(errors);
     CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_OK);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     char *before = NULL;
@@ -135,6 +141,7 @@ static void test_units_of_work(void) {
                   NULL);
     CHECK(before && strstr(before, "\"org_id\":\"1\""));
     s.group_size = "1";
+    s.version++;
     CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_INVALID);
     CHECK(json_object_get(errors, "group_size") != NULL);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
