@@ -2,6 +2,7 @@
  * record.c, the audit row, commit or roll back. Callers: src/web/page_record.c (the lists' sync)
  * and page_record_fill.c (the officer's form and the offline draft's JSON save). */
 #include "record_act.h"
+#include "account.h"
 
 #include "../core/clock.h"
 #include "../core/util.h"
@@ -118,10 +119,22 @@ int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
 
 /* ---- the officer's form ---- */
 
+/* The rule of every change to a record's form: only a current member (在组) of the record's group
+ * fills it (谁检查、谁录入) — the console (org 0) excepted. REC_NOT_FOUND otherwise, as if the record
+ * did not exist, the answer the page gives. */
+static int in_group(Db *db, const Actor *who, int64_t id, char **err) {
+    if (!who->org_id) return REC_OK;
+    char *cert = record_officer_cert(db, account_id(db, who->username));
+    int ok = cert && record_officer_in_group(db, id, cert);
+    free(cert);
+    return ok ? REC_OK : (set_err(err, "检查记录不存在或不在您的检查组、管辖范围内"), REC_NOT_FOUND);
+}
+
 int record_act_save(Db *db, const Actor *who, int64_t id, const json_t *input, int64_t version,
                     json_t *errors, int64_t *written, char **err) {
     char today[11];
     clock_today(today);
+    if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
     if (uow_begin(db, err)) return REC_ERR;
     char *before = record_snapshot_text(db, id);
     int rc = record_save(db, id, input, version, today, who->username, errors, err);
@@ -134,6 +147,7 @@ int record_act_save(Db *db, const Actor *who, int64_t id, const json_t *input, i
 int record_act_submit(Db *db, const Actor *who, int64_t id, json_t *errors, char **err) {
     char today[11];
     clock_today(today);
+    if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
     if (uow_begin(db, err)) return REC_ERR;
     char *before = record_snapshot_text(db, id);
     int rc = record_submit(db, id, today, who->username, errors, err);
@@ -147,6 +161,7 @@ int record_act_submit(Db *db, const Actor *who, int64_t id, json_t *errors, char
 int record_act_file_add(Db *db, const Actor *who, int64_t id, const char *files_dir,
                         const unsigned char *data, size_t len, const char *original_name,
                         char **err) {
+    if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
     if (uow_begin(db, err)) return REC_ERR;
     int64_t fid = 0;
     int rc = record_file_add(db, id, files_dir, "auto", data, len, original_name, who->username,
@@ -161,6 +176,7 @@ int record_act_file_add(Db *db, const Actor *who, int64_t id, const char *files_
 int record_act_signature(Db *db, const Actor *who, int64_t id, const char *files_dir,
                          const unsigned char *png, size_t len, const char *signer_name,
                          char **err) {
+    if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
     if (uow_begin(db, err)) return REC_ERR;
     int64_t fid = 0;
     int rc =
@@ -175,6 +191,7 @@ int record_act_signature(Db *db, const Actor *who, int64_t id, const char *files
 
 int record_act_file_withdraw(Db *db, const Actor *who, int64_t id, int64_t fid, const char *reason,
                              char **err) {
+    if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
     if (uow_begin(db, err)) return REC_ERR;
     int rc = record_file_withdraw(db, id, fid, reason, who->username, err);
     char *change = NULL;
