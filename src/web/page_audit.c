@@ -2,6 +2,7 @@
  * entity and date; keyset paging by id, newest first; rows of the user's org and the orgs below
  * it. The whole chain is verified on request (?verify=1), since that reads every row. */
 #include "../domain/audit.h"
+#include "../domain/audit_labels.h"
 #include "web.h"
 
 #include <stdlib.h>
@@ -25,8 +26,11 @@ void page_audit(Req *r) {
     int ok = audit_list(r->db, &f, &page, &err) == 0;
     for (size_t i = 0; ok && i < page.n; i++) {
         const AuditRow *a = &page.rows[i];
-        json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", (json_int_t)a->id, "at",
-                                              a->at, "actor", a->actor, "action", a->action, "entity", a->entity,
+        char label[128];
+        audit_action_label(a->action, label, sizeof label);
+        json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", (json_int_t)a->id,
+                                              "at", a->at, "actor", a->actor, "action", a->action, "action_label", label,
+                                              "entity", a->entity, "entity_label", audit_entity_label(a->entity),
                                               "entity_id", a->entity_id, "before", a->before, "after", a->after,
                                               "remote", a->remote));
     }

@@ -4,6 +4,7 @@
  * and the browse query's filters and keyset paging. Tampering drops the triggers first, as an
  * attacker editing the file directly would. */
 #include "core/clock.h"
+#include "../../src/domain/audit_labels.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "domain/audit.h"
@@ -465,7 +466,30 @@ static void test_list_filters_and_paging(void) {
     db_close(db);
 }
 
+static void test_labels(void) {
+    char b[128];
+    audit_action_label("plan.import", b, sizeof b);
+    CHECK_STR(b, "导入年度抽查计划");
+    audit_action_label("import.targets", b, sizeof b);
+    CHECK_STR(b, "导入检查对象");
+    audit_action_label("export.officers", b, sizeof b);
+    CHECK_STR(b, "导出执法人员");
+    audit_action_label("target.update", b, sizeof b);
+    CHECK_STR(b, "修改检查对象");
+    audit_action_label("officer.status", b, sizeof b);
+    CHECK_STR(b, "变更状态：执法人员");
+    audit_action_label("target.create.refused", b, sizeof b);
+    CHECK_STR(b, "新建被拒绝：检查对象");
+    audit_action_label("something.new", b, sizeof b); /* unknown: the code, never an empty cell */
+    CHECK_STR(b, "something.new");
+    CHECK_STR(audit_entity_label("target"), "检查对象");
+    CHECK_STR(audit_entity_label("plan_version"), "计划版本");
+    CHECK_STR(audit_entity_label("zzz"), "zzz");
+    CHECK(audit_entity_label(NULL) == NULL);
+}
+
 int main(void) {
+    RUN(test_labels);
     if (!mkdtemp(dir) || sodium_init() < 0) return 1;
     RUN(test_hash_rule_as_documented);
     RUN(test_chain_verifies);

@@ -85,4 +85,13 @@ rc, out = verify(cut)
 s.check("a log cut before the anchor passes verify alone", rc == 0, out)
 rc, out = verify(cut, f"{h}@{n}")
 s.check("... and fails with the anchor", rc == 1 and "截短" in out, out)
+
+# the log reads in Chinese: every action this whole flow wrote (plan, task, scheme, draw, …) has its words
+sup = Client(db)
+sup.login("supervisor")
+for (action,) in sql(db, "SELECT DISTINCT action FROM audit_log WHERE org_id IS NOT NULL ORDER BY action"):  # the page shows org rows
+    r = sup.get(f"/audit?action={action}")
+    m = re.search(r'<td>([^<]*) <span class="mono small muted">' + re.escape(action) + "</span>", r.text)
+    s.check(f"the audit page names {action} in Chinese", r.status == 200 and m is not None and m.group(1) != action
+            and re.search(r"[\u4e00-\u9fff]", m.group(1)), m.group(1) if m else r.text[:200])
 s.done()
