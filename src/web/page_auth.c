@@ -1,5 +1,10 @@
 /* page_auth.c - login, logout and the home dashboard. */
 #include "../core/clock.h"
+#include "../domain/record.h"
+#include "../domain/record_act.h"
+#include "../domain/record_query.h"
+#include "../domain/task_query.h"
+#include "../domain/todo.h"
 #include "../domain/calendar.h"
 #include "../domain/dir_summary.h"
 #include "../domain/login.h"
@@ -7,6 +12,7 @@
 #include "web.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,8 +112,37 @@ static void add_directory(Req *r, json_t *cards, json_t *grades) {
     json_decref(tmp);
 }
 
+/* The account's to-do list (todo.h): the lists its role's permissions call for. */
+static json_t *todo_of(Req *r) {
+    static const struct {
+        Perm perm;
+        unsigned list;
+    } map[] = {{P_PLAN_APPROVE, TODO_APPROVE},  {P_TASK_APPROVE, TODO_APPROVE},  {P_RESULT_REVIEW, TODO_REVIEW},
+               {P_TASK_WRITE, TODO_TASKS},      {P_RESULT_PUBLISH, TODO_PUBLISH}, {P_FOLLOWUP_WRITE, TODO_FOLLOWUP},
+               {P_RECORD_FILL, TODO_RECORDS},   {P_TASK_JOINT, TODO_JOINT}};
+    char today[11];
+    clock_today(today);
+    TodoFor f = {.org_id = r->sess->org_id, .today = today};
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (web_role_has(r->sess->role, map[i].perm)) f.lists |= map[i].list;
+    char *cert = f.lists & TODO_RECORDS ? record_officer_cert(r->db, r->sess->user_id) : NULL, *err = NULL;
+    f.officer_cert = cert;
+    if (cert) { /* the records of the officer's new groups exist from the first look, as on /my/records */
+        Actor who = web_actor(r);
+        if (record_act_sync(r->db, &who, cert, &err) != REC_OK) fprintf(stderr, "record sync: %s\n", err ? err : "?");
+        free(err);
+    }
+    if (f.lists & TODO_JOINT) f.dept_id = task_user_dept(r->db, r->sess->user_id);
+    json_t *list = todo_list(r->db, &f);
+    free(cert);
+    return list;
+}
+
+void api_todo(Req *r) { web_json(r, 200, json_pack("{s:o}", "todo", todo_of(r))); }
+
 void page_home(Req *r) {
     json_t *ctx = json_object(), *cards = json_array(), *grades = json_array();
+    json_object_set_new(ctx, "todo", todo_of(r));
     if (web_role_has(r->sess->role, P_DIR_READ)) add_directory(r, cards, grades);
     json_object_set_new(ctx, "cards", cards);
     json_object_set_new(ctx, "grades", grades);

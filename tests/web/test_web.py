@@ -211,7 +211,7 @@ r = sup.get("/audit?verify=1")
 s.check("audit page verifies the chain on request", "哈希链完整" in r.text)
 s.check("staff may not read the audit log", staff.get("/audit").status == 403)
 r = sup.get("/audit?action=login&actor=staff")
-s.check("logins are in the audit log", "<td>login</td>" in r.text and "<td>staff</td>" in r.text)
+s.check("logins are in the audit log", '登录 <span class="mono small muted">login</span>' in r.text and "<td>staff</td>" in r.text)
 
 # --- hardening found in review
 r = Client(db)
