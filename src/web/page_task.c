@@ -96,10 +96,69 @@ void page_task_start(Req *r) {
 
 /* ---- detail ---- */
 
+/* What a refused scheme save or action shows on the task page instead of a bare error page: the
+ * scheme as typed (fields, observers, grade rules, sources), the messages, and for a save on an old
+ * version the saved text beside the typed one (both kept: nothing typed is lost). All may be NULL. */
+typedef struct TaskRedo {
+    json_t *typed;    /* {field: text} of the scheme form, observers0..3, grade_ratio_X, grade_min_X */
+    json_t *sources;  /* the typed sources of public randomness (task_web_sources_form) */
+    json_t *errors;   /* [message] */
+    int stale;        /* the save was made on an old version */
+    int64_t version;  /* the version it was made on */
+} TaskRedo;
+
+static const char *const scheme_text_fields[][2] = {
+    {"purpose", "检查目的"}, {"period", "检查时间"}, {"group_size", "每组执法人员数"}, {"method", "检查方式"},
+    {"confidentiality", "保密要求"}, {"use_of_results", "结果运用"}, {"materials", "被检查单位需准备的材料"},
+    {"contact", "联系人及电话"}, {"randomness_source", "随机数来源说明"},
+};
+
+/* Puts what was typed into the scheme of task t, keeping the stored text for a stale save's comparison. */
+static void overlay_typed(json_t *t, const TaskRedo *redo) {
+    json_t *sc = json_object_get(t, "scheme"), *rows = json_array();
+    for (size_t i = 0; i < ARRAY_LEN(scheme_text_fields); i++) {
+        const char *k = scheme_text_fields[i][0], *typed = json_string_value(json_object_get(redo->typed, k));
+        if (!typed) continue;
+        json_t *saved = json_object_get(sc, k);
+        char num[24];
+        const char *saved_s = json_is_integer(saved) ? (snprintf(num, sizeof num, "%lld", (long long)json_integer_value(saved)), num)
+                                                     : json_string_value(saved);
+        if (redo->stale && !str_eq(saved_s ? saved_s : "", typed))
+            json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "label", scheme_text_fields[i][1], "saved", saved_s ? saved_s : "",
+                                                  "typed", typed));
+        json_object_set_new(sc, k, json_string(typed));
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(sc, "observers_list"), i, e) {
+        char k[32];
+        snprintf(k, sizeof k, "observers%zu", i);
+        const char *typed = json_string_value(json_object_get(redo->typed, k));
+        if (typed) json_object_set_new(e, "names", json_string(typed));
+    }
+    json_array_foreach(json_object_get(sc, "grades"), i, e) {
+        char k[24];
+        snprintf(k, sizeof k, "grade_ratio_%s", json_string_value(json_object_get(e, "grade")));
+        if (json_object_get(redo->typed, k)) json_object_set(e, "ratio", json_object_get(redo->typed, k));
+        snprintf(k, sizeof k, "grade_min_%s", json_string_value(json_object_get(e, "grade")));
+        if (json_object_get(redo->typed, k)) json_object_set(e, "minimum", json_object_get(redo->typed, k));
+    }
+    if (redo->stale)
+        json_object_set_new(t, "stale", json_pack("{s:I, s:O, s:o}", "typed_version", (json_int_t)redo->version, "now_version",
+                                                  json_object_get(sc, "version"), "rows", rows));
+    else json_decref(rows);
+}
+
+static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status);
+
 void page_task_detail(Req *r) {
     long long id;
     json_t *t = task_web_load(r, &id);
-    if (!t) return;
+    if (t) render_task(r, id, t, NULL, 200);
+}
+
+/* The task page of t (stolen), with what a refused action typed and why (redo, may be NULL). */
+static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status) {
     const char *status = json_string_value(json_object_get(json_object_get(t, "scheme"), "status"));
     int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_object_set_new(t, "can_edit", json_boolean(w && str_eq(status, "草稿")));
@@ -128,12 +187,16 @@ void page_task_detail(Req *r) {
     free(dstatus);
     free(why);
     json_object_set_new(t, "group_size_default", json_integer(2));
-    json_object_set_new(t, "source_rows", task_web_source_rows(json_object_get(json_object_get(t, "scheme"), "randomness_sources")));
+    json_object_set_new(t, "source_rows", task_web_source_rows(redo && redo->sources ? redo->sources
+                                                                                    : json_object_get(json_object_get(t, "scheme"), "randomness_sources")));
     /* the freeze form's own rows, empty (the scheme's form is not shown once it is published) */
     json_object_set_new(t, "freeze_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
+    if (redo && redo->typed) overlay_typed(t, redo);
+    if (redo && redo->errors) json_object_set(t, "scheme_errors", redo->errors);
     char *title = xstrdup(json_string_value(json_object_get(t, "name")));
     web_page(r, "task_detail", title, t);
     free(title);
+    if (http_status != 200) r->res->status = http_status;
 }
 
 /* ---- scheme ---- */
@@ -214,15 +277,22 @@ void page_task_scheme_save(Req *r) {
     char *msg = NULL;
     Actor who = web_actor(r);
     int rc = task_scheme_edit(r->db, &who, id, &in, errors, &msg);
+    long long same = 0;
+    json_t *t = rc == TASK_INVALID || rc == TASK_STALE ? task_web_load(r, &same) : NULL;
     if (rc == TASK_OK) redirect_task(r, id, "saved");
-    else if (rc == TASK_INVALID) {
-        Buf b;
-        buf_init(&b);
+    else if (t) { /* the form again, as typed, with the reasons beside it: nothing typed is lost */
+        TaskRedo redo = {json_object(), sources, json_array(), rc == TASK_STALE, in.version};
+        for (size_t i = 0; i < ARRAY_LEN(names); i++)
+            if (v[i]) json_object_set_new(redo.typed, names[i], json_string(v[i]));
         const char *k;
         json_t *e;
-        json_object_foreach(errors, k, e) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(e));
-        web_error(r, 422, "scheme_invalid", b.data ? b.data : "输入有误");
-        buf_free(&b);
+        json_object_foreach(errors, k, e) json_array_append(redo.errors, e);
+        if (msg && !json_array_size(redo.errors)) json_array_append_new(redo.errors, json_string(msg));
+        render_task(r, id, t, &redo, rc == TASK_STALE ? 409 : 422);
+        json_decref(redo.typed);
+        json_decref(redo.errors);
+    } else if (rc == TASK_INVALID || rc == TASK_STALE) {
+        /* task_web_load answered (404) */
     } else web_error(r, web_status(rc), "scheme_save", msg ? msg : "保存失败");
     json_decref(errors);
     for (size_t i = 0; i < ARRAY_LEN(names); i++) free(v[i]);
@@ -247,8 +317,14 @@ static void transition(Req *r, const char *action) {
     if (!id) return;
     char *opinion = web_form(r, "opinion"), *msg = NULL;
     int status = task_web_scheme_action(r, id, action, opinion, &msg);
+    long long same = 0;
+    json_t *t = status && status != 503 && status != 500 ? task_web_load(r, &same) : NULL;
     if (!status) redirect_task(r, id, "status");
-    else web_error(r, status, "scheme_state", msg ? msg : "操作失败");
+    else if (t) { /* refused: the task page with the reason, not a bare error page */
+        TaskRedo redo = {NULL, NULL, json_pack("[s]", msg ? msg : "操作失败"), 0, 0};
+        render_task(r, id, t, &redo, status);
+        json_decref(redo.errors);
+    } else if (status == 503 || status == 500) web_error(r, status, "scheme_state", msg ? msg : "操作失败");
     free(opinion);
     free(msg);
 }

@@ -122,12 +122,15 @@ s.check("no draw row was written", ids(db, f"SELECT count(*) FROM draw WHERE tas
 
 r = staff.form(f"/tasks/{tid}/submit", {})
 s.check("an incomplete scheme cannot be submitted", r.status == 409 and "请先填写" in r.text)
+s.check("... the refusal is shown on the task page, not a bare error page", 'id="scheme-errors"' in r.text and 'id="scheme-form"' in r.text)
 scheme = {"purpose": "规范医保基金使用", "period": "2025年6月1日至6月30日", "group_size": "1", "method": "实地检查、书面检查",
           "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录", "materials": "近一年医保结算清单",
           "contact": "基金监管股 0319-1234567", "randomness_source": "摇号现场由观察员掷 8 枚骰子的点数",
           "observers0": "钱律师", "observers1": "孙代表", "observers2": "", "observers3": "县融媒体中心 周记者"}
 r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, version=scheme_version(db, tid)))
 s.check("a group of one officer is refused (≥2)", r.status == 422 and "不少于 2 名" in r.text)
+s.check("... on the task page, with the typed text still in the form (nothing typed is lost)",
+        'id="scheme-errors"' in r.text and ">规范医保基金使用</textarea>" in r.text and "钱律师" in r.text, r.text[-400:])
 scheme["group_size"] = "2"
 # sources of public randomness: the bureau's own dice alone are refused; a lottery two days on is taken
 day = datetime.date.fromisoformat(today)
@@ -150,6 +153,9 @@ r = staff.form(f"/tasks/{tid}/scheme", stale)
 s.check("a second save on the same (now old) version is refused: no lost update",
         r.status == 409 and f"您编辑的是第 {v0} 版，当前为第 {v0 + 1} 版" in r.text, f"{r.status} {r.text[-300:]}")
 s.check("... and the first save's text stands", ids(db, f"SELECT purpose FROM task_scheme WHERE task_id = {tid}") == ["规范医保基金使用"])
+s.check("... the page keeps what was typed in the form and shows the saved text beside it",
+        '>另一人的检查目的</textarea>' in r.text and 'id="scheme-stale"' in r.text and "<td>规范医保基金使用</td><td>另一人的检查目的</td>" in r.text,
+        r.text[-800:])
 r = staff.form(f"/tasks/{tid}/submit", {})
 s.check("scheme submitted", r.status == 303)
 r = staff.form(f"/tasks/{tid}/approve", {})

@@ -10,6 +10,8 @@
  *                                    a progress bar; then follows the server's redirect, or puts
  *                                    the returned page's <main> (the import report) in place.
  *   data-print                       on a button: opens the browser's print dialog (检查通知书).
+ *   data-unsaved="message"           on a form: once something in it changed, submitting another form
+ *                                    of the page (提交审批 before 保存) asks first, so typed text is not lost.
  */
 (function () {
     "use strict";
@@ -39,9 +41,20 @@
         true
     );
 
+    /* Forms with unsaved changes: marked on input, asked about when another form is submitted. */
+    doc.addEventListener("input", function (e) {
+        var form = closest(e.target, "form[data-unsaved]");
+        if (form) form.setAttribute("data-dirty", "1");
+    });
+
     doc.addEventListener("submit", function (e) {
         var form = e.target;
         if (!form || form.tagName !== "FORM") return;
+        var dirty = doc.querySelector("form[data-unsaved][data-dirty]");
+        if (dirty && dirty !== form && !window.confirm(dirty.getAttribute("data-unsaved"))) {
+            e.preventDefault();
+            return;
+        }
         var submitter = e.submitter || null;
         if (
             form.hasAttribute("data-confirm") &&
