@@ -312,6 +312,28 @@ static int reason_known(const char *code) {
     return 0;
 }
 
+/* The code of the current member of target's group whose name is `name` (officer or expert), when
+ * exactly one has it; NULL otherwise (no such name, or two of the same name: the number decides). */
+static char *member_by_name(Db *db, int64_t draw_id, const char *target, const char *name) {
+    Stmt *st = db_prepare(db, "SELECT m.member_code FROM draw_member m LEFT JOIN officer o ON o.cert_no = m.member_code "
+                              "LEFT JOIN expert e ON e.code = m.member_code WHERE m.draw_id = ? AND m.target_code = ? "
+                              "AND m.status = '在组' AND (o.name = ? OR e.name = ?)");
+    if (!st) return NULL;
+    db_bind_int(st, 1, draw_id);
+    db_bind_text(st, 2, target);
+    db_bind_text(st, 3, name);
+    db_bind_text(st, 4, name);
+    char *code = NULL;
+    int n = 0;
+    while (db_step(st) == DB_ROW && ++n == 1) code = xstrdup(db_col_text(st, 0));
+    db_finalize(st);
+    if (n != 1) {
+        free(code);
+        code = NULL;
+    }
+    return code;
+}
+
 int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const char *type,
                             const char *target, const char *officer, const char *reason_code,
                             const char *reason_text, int64_t *req_id, char **why) {
@@ -323,7 +345,7 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
     int rc = TASK_OK;
     if (!is_officer && !str_eq(type, "target")) rc = (set_err(why, "请选择递补类型（执法人员或检查对象）"), TASK_INVALID);
     else if (str_empty(target)) rc = (set_err(why, "请选择检查对象"), TASK_INVALID);
-    else if (is_officer && str_empty(officer)) rc = (set_err(why, "请填写需要递补的执法人员执法证号"), TASK_INVALID);
+    else if (is_officer && str_empty(officer)) rc = (set_err(why, "请填写或选择需要递补的执法人员（执法证号或姓名）"), TASK_INVALID);
     else if (!reason_known(reason_code)) rc = (set_err(why, "请选择递补原因（新发现的利害关系、因病、公务冲突、离岗、对象注销或无法检查、其他）"), TASK_INVALID);
     else if (str_empty(reason_text)) rc = (set_err(why, "请说明递补的具体情况"), TASK_INVALID);
     else if (draw_text_has_control(reason_text) || draw_text_has_control(target) || draw_text_has_control(officer))
@@ -338,6 +360,8 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
     }
     int64_t draw_id = 0, in_group = 0, pending = 0;
     db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
+    char *by_name = is_officer ? member_by_name(db, draw_id, target, officer) : NULL;
+    if (by_name) officer = by_name; /* a name typed instead of the certificate number: the one member of that name */
     db_query_int(db, &in_group,
                  is_officer ? "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? AND status = '在组'"
                             : "SELECT count(*) FROM draw_target WHERE draw_id = ? AND target_code = ? AND status = '有效' AND ? IS NULL",
@@ -366,6 +390,7 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
                    why);
     }
     free(code);
+    free(by_name);
     return finish(db, rc, why);
 }
 

@@ -400,10 +400,12 @@ r = leader.form(f"/tasks/{tid}/substitutions/{sid2}/reject", {"opinion": "出差
 s.check("the leader refuses: the group stays", r.status == 303
         and ids(db, f"SELECT status FROM draw_substitution WHERE id = {sid2}") == ["已驳回"]
         and len(sql(db, f"SELECT 1 FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'")) == 1)
-r = substitute(t0, joint_member, "公务冲突", "因公出差，行程已定")
+jm_name = sql(db, "SELECT name FROM officer WHERE cert_no = ?", (joint_member,))[0][0]
+s.check("the substitution form offers the group's members by name", f'<option value="{joint_member}">{jm_name}（' in staff.get(f"/tasks/{tid}/draw").text)
+r = substitute(t0, jm_name, "公务冲突", "因公出差，行程已定")  # the name typed, not the certificate number
 ev2 = sql(db, f"SELECT e.member_code, e.replacement FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}' "
               f"ORDER BY e.seq")
-s.check("a joint dept's officer is replaced from that dept's own pool", r.status == 303 and ev2[-1][0] == joint_member
+s.check("a joint dept's officer named by name is replaced from that dept's own pool", r.status == 303 and ev2[-1][0] == joint_member
         and ev2[-1][1] is not None and ev2[-1][1].startswith("SC") and ev2[-1][1] != joint_member, str(ev2))
 r = staff.get(f"/tasks/{tid}/draw")
 s.check("the ceremony page lists the requests with their decisions", 'id="substitution-requests"' in r.text and "已批准 2 次，已驳回 1 次" in r.text
