@@ -118,12 +118,32 @@ static int64_t int_of(const json_t *v) {
 
 /* ---------------------------------------------------------------- the save's fields ---- */
 
-/* checked_from / checked_on: dates not after today, in order, the end with the start. */
-static void check_dates(const json_t *in, const json_t *cur, const char *today, RecSave *s, json_t *errors) {
+/* The day the record's draw was held (YYYY-MM-DD into out; "" when unknown). */
+static void drawn_day(Db *db, int64_t id, char out[11]) {
+    char *at = NULL;
+    out[0] = 0;
+    db_query_text(db, &at, "SELECT d.drawn_at FROM record r JOIN draw d ON d.id = r.draw_id WHERE r.id = ?", "i", id);
+    if (at && strlen(at) >= 10) snprintf(out, 11, "%.10s", at);
+    free(at);
+}
+
+/* checked_from / checked_on: dates not after today and not before the draw (a target cannot be
+ * checked as drawn before it was drawn), in order, the end with the start. */
+static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today, RecSave *s,
+                        json_t *errors) {
     const char *from = field_text(in, "checked_from", json_string_value(json_object_get(cur, "checked_from")));
     const char *on = field_text(in, "checked_on", json_string_value(json_object_get(cur, "checked_on")));
     check_date(errors, "checked_from", from, today);
     check_date(errors, "checked_on", on, today);
+    char drawn[11];
+    drawn_day(db, id, drawn);
+    const char *keys[] = {"checked_from", "checked_on"}, *vals[] = {from, on};
+    for (int k = 0; k < 2; k++)
+        if (*drawn && !str_empty(vals[k]) && !json_object_get(errors, keys[k]) && strcmp(vals[k], drawn) < 0) {
+            char *m = xasprintf("检查日期不能早于抽取日期（%s）", drawn);
+            json_object_set_new(errors, keys[k], json_string(m));
+            free(m);
+        }
     if (!str_empty(from) && !str_empty(on) && !json_object_get(errors, "checked_from") && !json_object_get(errors, "checked_on") &&
         strcmp(from, on) > 0)
         json_object_set_new(errors, "checked_from", json_string("检查开始日期不能晚于结束日期"));
@@ -250,7 +270,7 @@ void rec_save_check(Db *db, int64_t id, const json_t *in, const json_t *cur, con
     memset(s, 0, sizeof *s);
     Cats cats;
     cats_load(db, &cats);
-    check_dates(in, cur, today, s, errors);
+    check_dates(db, id, in, cur, today, s, errors);
     if (json_object_get(in, "result_codes")) results_field(db, &cats, json_object_get(in, "result_codes"), &s->results, errors, "result_codes");
     else s->results = xstrdup(json_string_value(json_object_get(cur, "result_codes")));
     if (json_object_get(in, "officers")) s->officers = check_officers(db, id, json_object_get(in, "officers"), errors);

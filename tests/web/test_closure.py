@@ -61,7 +61,7 @@ rid_e = sql(db, "SELECT id FROM record WHERE task_id = ? AND target_code = ?", (
 r = o.get(f"/my/records/{rid}")
 s.check("form page", r.status == 200 and 'id="record-form"' in r.text and "价格行为检查" in r.text, str(r.status))
 version = int(re.search(r'name="version" value="(\d+)"', r.text).group(1))
-checked_from, checked_on = iso(today - datetime.timedelta(days=3)), iso(today - datetime.timedelta(days=2))
+checked_from, checked_on = iso(today - datetime.timedelta(days=1)), iso(today - datetime.timedelta(days=1))  # the draw's day
 form = [("version", str(version)), ("checked_from", checked_from), ("checked_on", checked_on),
         ("remarks", "责令退回违规金额"), ("notes", "内部备注不公开"), ("refusal_reason", ""),
         ("result_codes", "0201"), ("officers", officers[0]), ("officers", officers[1]),

@@ -13,9 +13,12 @@ from fixture_drawn import drawn_db, sql
 from webtest import SPOTCHECK, Client, Suite, multipart, png
 
 s = Suite()
-os.environ["SPOTCHECK_TODAY"] = "2027-01-25"  # the scenario is about 2027 itself, whatever the wall clock
+# the scenario is about 2027 itself, whatever the wall clock: the draw on 2027-01-19, the check the next
+# day (a check cannot be dated before its draw), the pages read on 2027-01-25
+os.environ["SPOTCHECK_TODAY"] = "2027-01-20"
 NOTE = "（按法定节假日推算，国务院放假通知载入后确定）"
 f = drawn_db(year="2027")
+os.environ["SPOTCHECK_TODAY"] = "2027-01-25"
 db, tid, groups = f["db"], f["tid"], f["groups"]
 staff, leader = f["clients"]["staff"], f["clients"]["leader"]
 HOSP = "H13052800001"
@@ -98,7 +101,7 @@ s.check("overdue list: 预计逾期", r.status == 200 and "预计逾期" in r.te
 
 # ---- a joint dept's confirmation deadline, provisionally passed ----
 r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
-s.check("task page: the joint dept's provisional deadline", f"预计 2027-01-26{NOTE}" in r.text and "已确认" in r.text)
+s.check("task page: the joint dept's provisional deadline", f"预计 2027-01-19{NOTE}" in r.text and "已确认" in r.text)
 sql(db, "UPDATE task_joint SET named_on = '2027-01-20', status = '待确认', confirmed_on = NULL WHERE task_id = ?", (tid,))
 r = on("2027-01-25", "staff").get(f"/tasks/{tid}")
 s.check("... and 预计逾期 once it has passed", f"预计 2027-01-22{NOTE}" in r.text and "预计逾期" in r.text, r.text[r.text.find("联合"):][:300])

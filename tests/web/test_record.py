@@ -50,7 +50,8 @@ s.check("another county's list does not show it", f"/records/{rid}\"" not in lc.
 r = o.get(f"/my/records/{rid}")
 s.check("form page", r.status == 200 and 'id="record-form"' in r.text and "价格行为检查" in r.text and "/static/record.js" in r.text)
 s.check("no inline script", "<script>" not in r.text)
-form = [("version", "1"), ("checked_from", "2025-06-02"), ("checked_on", "2025-06-03"), ("remarks", "公开备注"),
+drawn = sql(db, "SELECT substr(drawn_at, 1, 10) FROM draw WHERE status = '已抽取'")[0][0]  # checks are dated from the draw on
+form = [("version", "1"), ("checked_from", drawn), ("checked_on", drawn), ("remarks", "公开备注"),
         ("notes", "内部备注"), ("refusal_reason", ""), ("result_codes", "02"), ("result_codes", "0201"),
         ("officers", officers[0]), ("officers", officers[1]),
         ("item1_methods", "onsite"), ("item1_methods", "documents"), ("item1_result", "0201"), ("item1_notes", "发现串换"),
@@ -60,7 +61,7 @@ form = [("version", "1"), ("checked_from", "2025-06-02"), ("checked_on", "2025-0
 r = o.form(f"/my/records/{rid}", form)
 s.check("save redirects", r.status == 303, f"{r.status} {r.text[r.text.find('form-errors'):][:600]}")
 row = sql(db, "SELECT version, checked_on, result_codes, officers, fraud_purpose, police_transfer FROM record WHERE id = ?", (rid,))[0]
-s.check("saved: version 2, the child result only", row[0] == 2 and row[1] == "2025-06-03" and row[2] == "0201", str(row))
+s.check("saved: version 2, the child result only", row[0] == 2 and row[1] == drawn and row[2] == "0201", str(row))
 s.check("officers and flags", row[3] == ",".join(officers[:2]) and row[4] == 1 and row[5] == 0, str(row))
 v = sql(db, "SELECT category, amount_cents, description, item_position, status FROM record_violation WHERE record_id = ?", (rid,))
 s.check("violation with the amount in fen", v == [("38(4)", 1234560, "串换药品", 1, "有效")], str(v))
@@ -86,7 +87,11 @@ r = put({"result_codes": ["01", "02"]})
 s.check("未发现问题 cannot be combined", r.status == 422 and "只能单独选择" in r.json()["error"]["fields"]["result_codes"], r.text)
 r = put({"checked_on": "2999-01-01"})
 s.check("a date after today is refused", r.status == 422 and "checked_on" in r.json()["error"]["fields"], r.text)
-r = put({"checked_from": "2025-06-05", "checked_on": "2025-06-03"})
+r = put({"checked_from": drawn, "checked_on": "2024-06-03"})
+s.check("a check dated before the draw is refused, naming the draw's day", r.status == 422 and
+        f"不能早于抽取日期（{drawn}）" in r.json()["error"]["fields"].get("checked_on", ""), r.text)
+import datetime as _dt
+r = put({"checked_from": (_dt.date.fromisoformat(drawn) + _dt.timedelta(days=1)).isoformat(), "checked_on": drawn})
 s.check("from after on is refused", r.status == 422 and "checked_from" in r.json()["error"]["fields"], r.text)
 r = put({"checked_on": "2025-02-30"})
 s.check("an invalid date is refused", r.status == 422, r.text)
