@@ -39,8 +39,9 @@ await step('officer opens a record on a phone', async () => {
 });
 
 await step('fill, save offline, sync when back online', async () => {
-  await page.fill('#r-from', '2025-06-02');
-  await page.fill('#r-on', '2025-06-03');
+  // checked on the server's day (run.sh: after the draw; a check cannot be dated before its draw)
+  await page.fill('#r-from', process.env.SPOTCHECK_TODAY);
+  await page.fill('#r-on', process.env.SPOTCHECK_TODAY);
   const officers = page.locator('input[name=officers]');
   for (let i = 0; i < await officers.count(); i++) await officers.nth(i).check();
   const items = page.locator('.record-item');
