@@ -106,7 +106,7 @@ static int bind_va(Stmt *s, const char *types, va_list ap) {
         case 'i': rc = db_bind_int(s, idx, va_arg(ap, int64_t)); break;
         case 't': rc = db_bind_text(s, idx, va_arg(ap, const char *)); break;
         case 'n': rc = db_bind_null(s, idx); break;
-        default: ASSERT(!"bad db type letter"); rc = DB_ERR;
+        default: ASSERT(0 && "bad db type letter"); rc = DB_ERR;
         }
         if (rc != DB_OK) return DB_ERR;
     }

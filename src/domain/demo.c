@@ -81,7 +81,7 @@ static void complete_code(char *code, size_t last, const char *alphabet,
         code[last] = *c;
         if (!check(code, why)) return;
     }
-    ASSERT(!"no check character fits");
+    ASSERT(0 && "no check character fits");
 }
 
 static const char *uscc_check(const char *s, char *why) { return code_check_uscc(s, why); }

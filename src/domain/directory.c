@@ -43,7 +43,7 @@ static const DirField *key_field(const DirKind *k, int *idx) {
             return &k->fields[i];
         }
     }
-    ASSERT(!"kind without key field");
+    ASSERT(0 && "kind without key field");
     return NULL;
 }
 

@@ -101,7 +101,8 @@ static int sync_one(Db *db, const Actor *who, int64_t task, char **err) {
 }
 
 int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
-    size_t n = 0, need = 0;
+    size_t n = 0;
+    int need = 0;
     int64_t *tasks = sync_task_ids(db, who, cert, &n);
     for (size_t i = 0; i < n && !need; i++)
         need = task_missing_records(db, tasks[i]);
