@@ -7,8 +7,8 @@
 CC      ?= cc
 PKGS    := sqlite3 libsodium jansson libmicrohttpd libzip expat xlsxwriter
 O       ?= 2
-WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
-           -Wno-missing-field-initializers
+WARN    := -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow -Wformat=2 -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS  ?= -g -O$(O)
 CFLAGS  += -std=c17 -D_GNU_SOURCE -pthread $(WARN) -MMD -MP
 ifeq ($(WERROR),1)

@@ -106,7 +106,7 @@ static int bind_va(Stmt *s, const char *types, va_list ap) {
         case 'i': rc = db_bind_int(s, idx, va_arg(ap, int64_t)); break;
         case 't': rc = db_bind_text(s, idx, va_arg(ap, const char *)); break;
         case 'n': rc = db_bind_null(s, idx); break;
-        default: ASSERT(!"bad db type letter"); rc = DB_ERR;
+        default: ASSERT(0 && "bad db type letter"); rc = DB_ERR;
         }
         if (rc != DB_OK) return DB_ERR;
     }
@@ -298,11 +298,12 @@ static int migration_number(const char *name) {
     return atoi(p);
 }
 
-/* 1 when migration `num` is recorded as applied. */
+/* 1 when migration `num` is recorded as applied, 0 when not, -1 when the table cannot be read. */
 static int applied(Db *db, int num) {
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
-                 (int64_t)num);
+    if (db_query_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
+                 (int64_t)num) != DB_OK)
+        return -1;
     return n > 0;
 }
 
@@ -318,7 +319,10 @@ static int migrate(Db *db, char **err) {
     for (size_t i = 0; i < embedded_count; i++) {
         const EmbeddedFile *f = &embedded_files[i];
         int num = migration_number(f->name);
-        if (num < 0 || applied(db, num)) continue;
+        if (num < 0) continue;
+        int done = applied(db, num);
+        if (done < 0) return set_err(err, "无法读取迁移表: %s", db_errmsg(db));
+        if (done) continue;
         char *sql = xstrndup((const char *)f->data, f->len);
         int rc = db_begin(db);
         if (rc == DB_OK) rc = db_exec_script(db, sql);

@@ -46,11 +46,13 @@ int db_col_is_null(Stmt *st, int i);
 /* Binds values by a type string and runs the statement to completion: 'i' int64_t, 't' const
  * char * (NULL is SQL NULL), 'n' NULL (no argument). Example: db_exec(db, sql, "ti", name, id). */
 int db_exec(Db *db, const char *sql, const char *types, ...);
-/* Same binding; returns the first column of the first row as an integer in *out (0 if no row). */
-int db_query_int(Db *db, int64_t *out, const char *sql, const char *types, ...);
+/* Same binding; returns the first column of the first row as an integer in *out (0 if no row).
+ * Both single-value reads must have their result checked (warn_unused_result): on DB_ERR *out
+ * holds no value read, so a caller either fails its unit of work or says which default it shows. */
+__attribute__((warn_unused_result)) int db_query_int(Db *db, int64_t *out, const char *sql, const char *types, ...);
 /* Same binding; *out receives a newly allocated copy of the first column of the first row, or
  * NULL when there is no row or the value is NULL. */
-int db_query_text(Db *db, char **out, const char *sql, const char *types, ...);
+__attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const char *sql, const char *types, ...);
 /* Binds from a type string and va_list onto an already prepared statement. */
 int db_bind_va(Stmt *st, const char *types, ...);
 

@@ -130,7 +130,8 @@ static int officer_for(Db *db, const char *cert, const char *role, int64_t user_
     db_finalize(st);
     /* the officer of the account's own org: an officer of a lower level fills that org's records */
     if (!*id || org != user_org) return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
-    db_query_int(db, &taken, "SELECT count(*) FROM user WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self);
+    if (db_query_int(db, &taken, "SELECT count(*) FROM user WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (taken) return set_err(err, "执法证号 %s 已关联其他启用的账号", cert), ACCOUNT_CONFLICT;
     return ACCOUNT_OK;
 }
@@ -140,8 +141,9 @@ static int dept_for(Db *db, const char *code, int64_t user_org, int64_t *id, cha
     *id = 0;
     if (!code || !*code) return ACCOUNT_OK;
     int64_t org = 0;
-    db_query_int(db, id, "SELECT id FROM dept WHERE code = ?", "t", code);
-    db_query_int(db, &org, "SELECT org_id FROM dept WHERE code = ?", "t", code);
+    if (db_query_int(db, id, "SELECT id FROM dept WHERE code = ?", "t", code) != DB_OK ||
+        db_query_int(db, &org, "SELECT org_id FROM dept WHERE code = ?", "t", code) != DB_OK)
+        return *id = 0, set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     return *id && org == user_org ? ACCOUNT_OK : (*id = 0, set_err(err, "账号所在机构没有科室或联合部门 %s", code), ACCOUNT_INVALID);
 }
 
@@ -154,10 +156,12 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
     if (!str_empty(s->display_name) && (utf8_len(s->display_name) > 40 || strpbrk(s->display_name, "\r\n\t")))
         return set_err(err, "姓名不超过40个字，且不能含换行"), ACCOUNT_INVALID;
     int64_t exists = 0, officer = 0, dept = 0;
-    db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t", s->org_code ? s->org_code : "");
+    if (db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t", s->org_code ? s->org_code : "") != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (!*org || !manages_org(db, who, *org))
         return set_err(err, "机构 %s 不存在或不在您的管理范围内", s->org_code ? s->org_code : ""), ACCOUNT_INVALID;
-    db_query_int(db, &exists, "SELECT count(*) FROM user WHERE lower(username) = lower(?)", "t", s->username);
+    if (db_query_int(db, &exists, "SELECT count(*) FROM user WHERE lower(username) = lower(?)", "t", s->username) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (exists) return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
     int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
     if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, *org, &dept, err);
@@ -208,7 +212,8 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
     int64_t uid = 0, org = 0, officer = 0, dept = 0;
     char *role = NULL;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK) db_query_text(db, &role, "SELECT role FROM user WHERE id = ?", "i", uid);
+    if (rc == ACCOUNT_OK && db_query_text(db, &role, "SELECT role FROM user WHERE id = ?", "i", uid) != DB_OK)
+        rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK && officer_cert) rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
     if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, org, &dept, err);
     if (rc == ACCOUNT_OK && officer_cert &&
@@ -279,9 +284,12 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
                             const char *keep_token_hash, char **err) {
     char *hash = NULL;
     int64_t uid = 0, org = 0;
-    db_query_text(db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'", "t", who->username);
-    db_query_int(db, &uid, "SELECT id FROM user WHERE username = ?", "t", who->username);
-    db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ?", "t", who->username);
+    if (db_query_text(db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'", "t", who->username) != DB_OK ||
+        db_query_int(db, &uid, "SELECT id FROM user WHERE username = ?", "t", who->username) != DB_OK ||
+        db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ?", "t", who->username) != DB_OK) {
+        free(hash);
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    }
     int ok = hash && account_check_password(hash, current ? current : "");
     free(hash);
     if (!ok) return set_err(err, "当前密码不正确"), ACCOUNT_WRONG_PASSWORD;
@@ -359,7 +367,8 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org) {
 
 int64_t account_id(Db *db, const char *username) {
     int64_t id = 0;
-    db_query_int(db, &id, "SELECT id FROM user WHERE username = ?", "t", username ? username : "");
+    if (db_query_int(db, &id, "SELECT id FROM user WHERE username = ?", "t", username ? username : "") != DB_OK)
+        return 0; /* as for an unknown user: the caller only builds a link from it */
     return id;
 }
 

@@ -92,15 +92,16 @@ static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *
 
 int64_t credit_target_org(Db *db, int64_t target_id) {
     int64_t org = 0;
-    if (target_id > 0) db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id);
+    if (target_id > 0 && db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id) != DB_OK)
+        return 0; /* as for an unknown target: outside every scope */
     return org;
 }
 
 /* The target's grade and org as the audit log keeps them ({id, grade, org_id as text}), with the
- * reason and basis of the change when given. */
+ * reason and basis of the change when given; NULL when the grade cannot be read. */
 static char *target_snapshot(Db *db, int64_t id, const char *reason, const char *basis) {
     char *g = NULL, orgtext[24];
-    db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", id);
+    if (db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", id) != DB_OK) return NULL;
     snprintf(orgtext, sizeof orgtext, "%lld", (long long)credit_target_org(db, id));
     json_t *o = json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)id, "grade", g, "org_id", orgtext);
     if (reason) json_object_set_new(o, "reason", json_string(reason));
@@ -115,10 +116,12 @@ int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char 
                         const char *basis, json_t *errors, char **err) {
     if (uow_begin(db, err) != 0) return CREDIT_ERR;
     char *before = target_snapshot(db, target_id, NULL, NULL), *after = NULL;
-    int rc = grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id, errors, err);
+    int rc = before ? grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id, errors, err)
+                    : (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
     if (rc == CREDIT_OK) {
         after = target_snapshot(db, target_id, reason ? reason : "", basis ? basis : "");
-        if (uow_audit(db, who, "credit.grade", "target", target_id, 0, before, after, err) != 0) rc = CREDIT_ERR;
+        if (!after) rc = (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
+        else if (uow_audit(db, who, "credit.grade", "target", target_id, 0, before, after, err) != 0) rc = CREDIT_ERR;
     }
     if (!uow_end(db, rc == CREDIT_OK, err) && rc == CREDIT_OK) rc = CREDIT_ERR;
     free(before);
@@ -178,7 +181,8 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
         db_finalize(st);
     }
     int64_t nver = 0;
-    db_query_int(db, &nver, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", "i", target_id);
+    if (db_query_int(db, &nver, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", "i", target_id) != DB_OK)
+        nver = 0; /* display only: 0 when unreadable */
     return json_pack("{s:o, s:o, s:o, s:I}", "target", target, "events", events, "results", results, "grade_versions",
                      (json_int_t)nver);
 }

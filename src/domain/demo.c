@@ -33,12 +33,13 @@ typedef struct Loader {
     long count;
 } Loader;
 
-/* 1 when a target with the row's code exists already. */
+/* 1 when a target with the row's code exists already, -1 when that cannot be read. */
 static int target_exists(Loader *L, const DirKind *k, const DirRow *row) {
     int ki = dir_field_index(k, "code");
     int64_t n = 0;
     if (ki < 0 || !row->v[ki]) return 0;
-    db_query_int(dir_context_db(L->ctx), &n, "SELECT count(*) FROM target WHERE code = ?", "t", row->v[ki]);
+    if (db_query_int(dir_context_db(L->ctx), &n, "SELECT count(*) FROM target WHERE code = ?", "t", row->v[ki]) != DB_OK)
+        return -1;
     return n > 0;
 }
 
@@ -52,14 +53,15 @@ static int put(Loader *L, const char *kind, const char *const *cells, size_t n) 
     for (size_t i = 0; i < n; i++)
         if (cells[i]) dir_parse_field(L->ctx, k, (int)i, cells[i], &row, &errs);
     dir_check_row(L->ctx, k, &row, &errs);
-    int rc = DB_OK;
+    int rc = DB_OK, exists = 0;
     if (errs.n) {
         rc = set_err(&L->err, "演示数据 %s 行无效: %s %s", kind,
                      errs.e[0].field >= 0 ? k->fields[errs.e[0].field].header : "",
                      errs.e[0].reason);
-    } else if (!strcmp(k->table, "target") && target_exists(L, k, &row)) {
+    } else if (!strcmp(k->table, "target") && (exists = target_exists(L, k, &row)) != 0) {
         /* a generated code that repeats keeps its first row (an update would change its grade,
          * which only a credit decision may do) */
+        if (exists < 0) rc = set_err(&L->err, "%s", db_errmsg(dir_context_db(L->ctx)));
     } else if (dir_save(L->ctx, k, &row, NULL, &L->err) < 0) {
         rc = DB_ERR;
     } else {
@@ -81,7 +83,7 @@ static void complete_code(char *code, size_t last, const char *alphabet,
         code[last] = *c;
         if (!check(code, why)) return;
     }
-    ASSERT(!"no check character fits");
+    ASSERT(0 && "no check character fits");
 }
 
 static const char *uscc_check(const char *s, char *why) { return code_check_uscc(s, why); }
@@ -348,7 +350,8 @@ static int load_users(Db *db, DemoSummary *sum, char **err) {
 int demo_load(Db *db, DemoSummary *sum, char **err) {
     memset(sum, 0, sizeof *sum);
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM target", NULL);
+    if (db_query_int(db, &n, "SELECT count(*) FROM target", NULL) != DB_OK)
+        return set_err(err, "无法读取数据库: %s", db_errmsg(db));
     if (n > 0) return set_err(err, "数据库中已有 %lld 个检查对象，拒绝载入演示数据", (long long)n);
     if (db_begin(db) != DB_OK) return set_err(err, "无法开始事务: %s", db_errmsg(db));
     Loader L = {dir_context_new(db, "demo", 0), NULL, 0};

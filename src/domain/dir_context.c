@@ -90,12 +90,13 @@ int dir_scope_contains(DirContext *ctx, long long org_id) {
     if (strmap_get(ctx->scope_cache, key, &in)) return (int)in;
     /* walk up from org_id: inside the scope when the scope's root is on the way */
     dir_ctx_lock(ctx);
-    db_query_int(ctx->db, &in,
+    int qrc = db_query_int(ctx->db, &in,
                  "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
                  "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
                  "SELECT count(*) FROM up WHERE id = ?",
                  "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
     dir_ctx_unlock(ctx);
+    if (qrc != DB_OK) return 0; /* unreadable: outside, and not remembered */
     in = in > 0;
     strmap_put(ctx->scope_cache, key, in);
     return (int)in;
@@ -111,16 +112,16 @@ int dir_ref_in_scope(DirContext *ctx, const char *table, long long id) {
          * refuses any change of it and any new org outside the scope) */
         int64_t up = 0;
         dir_ctx_lock(ctx);
-        db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
+        int qrc = db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
         dir_ctx_unlock(ctx);
-        return up == id;
+        return qrc == DB_OK && up == id;
     }
     if (!strcmp(table, "dept")) {
         int64_t org = 0;
         dir_ctx_lock(ctx);
-        db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
+        int qrc = db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
         dir_ctx_unlock(ctx);
-        return dir_scope_contains(ctx, org);
+        return qrc == DB_OK && dir_scope_contains(ctx, org);
     }
     return 1;
 }
@@ -135,9 +136,9 @@ const unsigned char *dir_context_pseudonym_key(DirContext *ctx) {
     if (ctx->have_key) return ctx->pseudonym_key;
     char *hex = NULL;
     dir_ctx_lock(ctx);
-    db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
+    int qrc = db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
     dir_ctx_unlock(ctx);
-    if (!hex || strlen(hex) != 64) {
+    if (qrc != DB_OK || !hex || strlen(hex) != 64) {
         free(hex);
         return NULL;
     }
@@ -169,9 +170,10 @@ long long dir_ref_lookup(DirContext *ctx, const char *table, const char *code) {
     if (strmap_get(ctx->ref[slot].map, code, &id)) return id;
     char *sql = xasprintf("SELECT id FROM %s WHERE code = ?", table);
     dir_ctx_lock(ctx);
-    db_query_int(ctx->db, &id, sql, "t", code);
+    int qrc = db_query_int(ctx->db, &id, sql, "t", code);
     dir_ctx_unlock(ctx);
     free(sql);
+    if (qrc != DB_OK) return 0; /* unreadable: as an unknown code, so the row is refused */
     if (id) strmap_put(ctx->ref[slot].map, code, id);
     return id;
 }

@@ -98,7 +98,9 @@ static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, lon
     if (id || !row->v[ki]) return;
     int seen = dir_code_seen(db, k, row->v[ki], who->org_id), kind = dir_field_index(k, "kind");
     int pseudonym = !strcmp(k->table, "target") && kind >= 0 && str_eq(row->v[kind], "insured");
-    if (seen == 1 && !pseudonym)
+    if (seen < 0)
+        dir_errors_add(errs, -1, "无法核对编码: %s", db_errmsg(db));
+    else if (seen == 1 && !pseudonym)
         dir_errors_add(errs, ki, "“%s”已存在，请在原记录上编辑", row->v[ki]);
     else if (seen == 1)
         dir_errors_add(errs, ki, "该参保人已登记（按身份证号），请在原记录上编辑");

@@ -91,8 +91,12 @@ Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *a
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_TAGS && k->link_table) b->tags_field = (int)i;
     char *sql = xasprintf("SELECT coalesce(max(id), 0) + 1 FROM %s", k->table);
-    db_query_int(db, &b->next_id, sql, NULL);
+    int qrc = db_query_int(db, &b->next_id, sql, NULL);
     free(sql);
+    if (qrc != DB_OK) { /* no id to start from: the caller saves row by row */
+        bulk_free(b);
+        return NULL;
+    }
     return b;
 }
 

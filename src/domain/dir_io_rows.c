@@ -68,8 +68,9 @@ static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap
     int64_t ok = 0;
     if (strmap_get(seen, org_code, &ok)) return ok > 0;
     if (lock) pthread_mutex_lock(lock);
-    db_query_int(db, &ok, "SELECT count(*) FROM org WHERE id = ? AND code = ?", "it", (int64_t)scope_org_id, org_code);
+    int qrc = db_query_int(db, &ok, "SELECT count(*) FROM org WHERE id = ? AND code = ?", "it", (int64_t)scope_org_id, org_code);
     if (lock) pthread_mutex_unlock(lock);
+    if (qrc != DB_OK) return 0; /* unreadable: outside, and not remembered */
     strmap_put(seen, org_code, ok > 0);
     return ok > 0;
 }

@@ -149,8 +149,9 @@ static char *ref_name(Db *db, const char *table, const char *code) {
             return name_cache[i].name ? xstrdup(name_cache[i].name) : NULL;
     char *name = NULL;
     char *sql = xasprintf("SELECT name FROM %s WHERE code = ?", table);
-    db_query_text(db, &name, sql, "t", code);
+    int qrc = db_query_text(db, &name, sql, "t", code);
     free(sql);
+    if (qrc != DB_OK) return NULL; /* display only: no name, and not cached */
     if (name_cache_n < NAME_CACHE) {
         name_cache[name_cache_n].table = table;
         name_cache[name_cache_n].code = xstrdup(code);
@@ -359,7 +360,7 @@ static char *raw_display(Db *db, const DirKind *k, int i, const char *v) {
     if (!v) return xstrdup("（空）");
     if (f->type == FT_REF) {
         char *code = NULL, *sql = xasprintf("SELECT code FROM %s WHERE id = ?", f->ref_table);
-        db_query_text(db, &code, sql, "i", (int64_t)atoll(v));
+        if (db_query_text(db, &code, sql, "i", (int64_t)atoll(v)) != DB_OK) code = NULL; /* display: the raw id */
         free(sql);
         char *s = display(db, k, i, code ? code : v);
         free(code);

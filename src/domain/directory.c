@@ -43,7 +43,7 @@ static const DirField *key_field(const DirKind *k, int *idx) {
             return &k->fields[i];
         }
     }
-    ASSERT(!"kind without key field");
+    ASSERT(0 && "kind without key field");
     return NULL;
 }
 
@@ -314,7 +314,10 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
             for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
             return set_err(err, "信用风险等级的调整须说明理由和依据（评价文号或检查记录），请在信用记录页办理");
         }
-        db_query_text(ctx->db, &old_grade, "SELECT grade FROM target WHERE id = ?", "i", (int64_t)id);
+        if (db_query_text(ctx->db, &old_grade, "SELECT grade FROM target WHERE id = ?", "i", (int64_t)id) != DB_OK) {
+            for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+            return set_err(err, "%s", db_errmsg(ctx->db));
+        }
     }
     rc = nchanged ? do_update(ctx, k, row, id, changed, err) : DIR_UNCHANGED;
     if (rc == DIR_UPDATED && gi >= 0 && changed[gi] && grade_event(ctx, id, old_grade, changed[gi], err) != 0) rc = -1;
@@ -339,8 +342,9 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
         return set_err(err, "状态改为“%s”须填写原因", c->label);
     char *old = NULL;
     char *sql = xasprintf("SELECT status FROM %s WHERE id = ?", k->table);
-    db_query_text(ctx->db, &old, sql, "i", (int64_t)id);
+    int qrc = db_query_text(ctx->db, &old, sql, "i", (int64_t)id);
     free(sql);
+    if (qrc != DB_OK) return set_err(err, "%s", db_errmsg(ctx->db));
     if (!old) return set_err(err, "记录不存在");
     int same = !strcmp(old, c->code);
     free(old);
@@ -361,7 +365,7 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
 long long dir_count(Db *db, const DirKind *k) {
     int64_t n = 0;
     char *sql = xasprintf("SELECT count(*) FROM %s", k->table);
-    db_query_int(db, &n, sql, NULL);
+    if (db_query_int(db, &n, sql, NULL) != DB_OK) n = 0; /* a count for display: 0 when unreadable */
     free(sql);
     return n;
 }
@@ -386,7 +390,7 @@ int64_t dir_row_org(Db *db, const DirKind *k, long long id) {
     if (dir_field_index(k, "org_id") < 0) return 0;
     int64_t org = 0;
     char *sql = xasprintf("SELECT org_id FROM %s WHERE id = ?", k->table);
-    db_query_int(db, &org, sql, "i", (int64_t)id);
+    if (db_query_int(db, &org, sql, "i", (int64_t)id) != DB_OK) org = 0; /* unreadable: no org, outside every scope */
     free(sql);
     return org;
 }
@@ -396,12 +400,14 @@ int dir_code_seen(Db *db, const DirKind *k, const char *code, int64_t org) {
     const DirField *kf = key_field(k, &ki);
     int64_t n = 0, mine = 0;
     char *sql = xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, kf->column);
-    db_query_int(db, &n, sql, "t", code);
+    int qrc = db_query_int(db, &n, sql, "t", code);
     free(sql);
+    if (qrc != DB_OK) return -1;
     if (!n) return 0;
     if (dir_field_index(k, "org_id") < 0) return 1;
     sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " SCOPE_SQL("t.org_id"), k->table, kf->column);
-    db_query_int(db, &mine, sql, "ti", code, org);
+    qrc = db_query_int(db, &mine, sql, "ti", code, org);
     free(sql);
+    if (qrc != DB_OK) return -1;
     return mine ? 1 : 2;
 }

@@ -105,10 +105,11 @@ void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const c
  * A stored row at another version makes dir_save answer DIR_STALE, and
  * dir_context_found_version then gives the stored version. */
 void dir_context_expect_version(DirContext *ctx, int64_t version);
-/* The org owning row id of kind k (0 for kinds without an org, or no such row). */
+/* The org owning row id of kind k (0 for kinds without an org, no such row, or a read error). */
 int64_t dir_row_org(Db *db, const DirKind *k, long long id);
 /* Whether code is registered in kind k: 0 no, 1 within the jurisdiction of org (its own and the
- * orgs below; kinds without an org: anywhere), 2 only outside it — which a page must not tell. */
+ * orgs below; kinds without an org: anywhere), 2 only outside it — which a page must not tell;
+ * -1 when it cannot be read. */
 int dir_code_seen(Db *db, const DirKind *k, const char *code, int64_t org);
 int64_t dir_context_found_version(const DirContext *ctx);
 Db *dir_context_db(DirContext *ctx);
@@ -155,7 +156,7 @@ char *dir_format_field(DirContext *ctx, const DirKind *k, int field, const char 
 #define DIR_SELECT_FIRST_FIELD 4
 char *dir_select_sql(const DirKind *k);
 
-/* Counts rows of a kind (all statuses). */
+/* Counts rows of a kind (all statuses); 0 when it cannot be read (for display). */
 long long dir_count(Db *db, const DirKind *k);
 
 #endif

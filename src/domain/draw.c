@@ -57,7 +57,7 @@ void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h
     block[rest] = 0x80;
     size_t total = rest + 1 + 8 <= 64 ? 64 : 128;
     memset(block + rest + 1, 0, total - rest - 1 - 8);
-    for (int i = 0; i < 8; i++) block[total - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    for (size_t i = 0; i < 8; i++) block[total - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
     draw_sha256_blocks(h, block, total / 64);
 }
 
@@ -366,7 +366,7 @@ static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
     enum { BITS = 11, PASSES = 6, SIZE = 1 << BITS };
     size_t *cnt = xcalloc((size_t)PASSES * SIZE, sizeof *cnt);
     for (size_t i = 0; i < n; i++)
-        for (int d = 0; d < PASSES; d++) cnt[d * SIZE + (a[i].key >> (BITS * d) & (SIZE - 1))]++;
+        for (int d = 0; d < PASSES; d++) cnt[(size_t)d * SIZE + (a[i].key >> (BITS * d) & (SIZE - 1))]++;
     DrawEnt *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
     for (int d = 0; d < PASSES; d++) {
         size_t *cd = cnt + (size_t)d * SIZE;

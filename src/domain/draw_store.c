@@ -377,13 +377,14 @@ int draw_text_has_control(const char *s) {
  * digest, and a drawn record recomputed from the files, its values and the draw_event rows. */
 static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf *out, int *bad) {
     char *fjson = NULL, *fsha = NULL, *psha = NULL, *osha = NULL, *rjson = NULL, *status = NULL, *off = NULL;
-    db_query_text(db, &fjson, "SELECT freeze_json FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &fsha, "SELECT freeze_sha256 FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &psha, "SELECT population_sha256 FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &status, "SELECT status FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id);
-    db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id);
+    int unread = 0; /* reads that failed: reported as a problem, never passed over */
+    unread += db_query_text(db, &fjson, "SELECT freeze_json FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &fsha, "SELECT freeze_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &psha, "SELECT population_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &status, "SELECT status FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id) != DB_OK;
 #define PROBLEM(...)                                                                               \
     do {                                                                                           \
         buf_printf(out, "任务 %s 第%lld次抽取: ", task, (long long)no);                            \
@@ -391,6 +392,7 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
         buf_putc(out, '\n');                                                                       \
         (*bad)++;                                                                                  \
     } while (0)
+    if (unread) PROBLEM("有 %d 项无法从数据库读取：%s", unread, db_errmsg(db));
     char sha[65];
     draw_sha256_hex(fjson ? fjson : "", fjson ? strlen(fjson) : 0, sha);
     if (!str_eq(sha, fsha)) PROBLEM("冻结内容的 SHA-256 为 %s，与冻结摘要 %s 不符", sha, fsha ? fsha : "（缺失）");
@@ -412,7 +414,8 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
         Buf diff;
         buf_init(&diff);
         char *rsha = NULL;
-        db_query_text(db, &rsha, "SELECT record_sha256 FROM draw WHERE id = ?", "i", id);
+        if (db_query_text(db, &rsha, "SELECT record_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK)
+            PROBLEM("无法读取保存的记录摘要：%s", db_errmsg(db));
         draw_sha256_hex(rjson ? rjson : "", rjson ? strlen(rjson) : 0, sha);
         if (rjson && !str_eq(sha, rsha)) PROBLEM("抽取记录的 SHA-256 为 %s，与保存的记录摘要 %s 不符", sha, rsha ? rsha : "（缺失）");
         free(rsha);
@@ -439,14 +442,15 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
         }
         /* a task's /2 draw is substituted only on an approved request (sql/019): each event has one */
         int64_t unapproved = 0;
-        db_query_int(db, &unapproved,
+        if (db_query_int(db, &unapproved,
                      "SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id "
                      "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code FROM task) "
                      "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND s.event_seq = e.seq "
                      "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
                      "AND s.member_code IS e.member_code)",
-                     "i", id);
-        if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
+                     "i", id) != DB_OK)
+            PROBLEM("无法读取递补申请：%s", db_errmsg(db));
+        else if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
         buf_free(&diff);
         if (have_ros) draw_roster_free(&ros);
         json_decref(rec);

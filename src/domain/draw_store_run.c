@@ -343,7 +343,7 @@ int draw_store_dice(Db *db, const char *task, const json_t *values, long long no
     json_t *prior = recorded_dice(db, l.id, NULL), *out = json_array();
     long long first = draw_sources_earliest(sources);
     size_t i, k = 0, n = 0;
-    json_array_foreach(sources, i, src) n += is_dice(src);
+    json_array_foreach(sources, i, src) if (is_dice(src)) n++;
     rc = 1;
     if (strcmp(l.status, "已冻结")) set_err(err, "任务 %s 的抽取已经进行（状态: %s），不能再登记骰子", task, l.status);
     else if (!n) set_err(err, "任务 %s 没有声明骰子作为随机数来源", task);

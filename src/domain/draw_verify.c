@@ -165,7 +165,7 @@ static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, in
 static void verify_dice_time(const json_t *record, const json_t *sources, long long frozen, Buf *out, int *count) {
     size_t i, dice = 0;
     json_t *src;
-    json_array_foreach(sources, i, src) dice += str_eq(json_string_value(json_object_get(src, "kind")), "dice");
+    json_array_foreach(sources, i, src) if (str_eq(json_string_value(json_object_get(src, "kind")), "dice")) dice++;
     json_t *at = json_object_get(record, "dice_recorded_at");
     long long t = 0, first = draw_sources_earliest(sources);
     if (!dice) {

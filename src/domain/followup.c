@@ -167,8 +167,9 @@ int followup_record_has_findings(Db *db, int64_t record_id) {
 
 int followup_record_closed(Db *db, int64_t record_id) {
     int64_t all = 0, open = 0;
-    db_query_int(db, &all, "SELECT count(*) FROM followup WHERE record_id = ?", "i", record_id);
-    db_query_int(db, &open, "SELECT count(*) FROM followup WHERE record_id = ? AND status <> '已完结'", "i", record_id);
+    if (db_query_int(db, &all, "SELECT count(*) FROM followup WHERE record_id = ?", "i", record_id) != DB_OK ||
+        db_query_int(db, &open, "SELECT count(*) FROM followup WHERE record_id = ? AND status <> '已完结'", "i", record_id) != DB_OK)
+        return 0;
     return all > 0 && open == 0;
 }
 

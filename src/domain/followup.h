@@ -96,7 +96,8 @@ json_t *followup_options_json(Db *db);
 
 /* 1 when record_id is 已公示 and has findings, 0 when not (or absent), -1 on error. */
 int followup_record_has_findings(Db *db, int64_t record_id);
-/* 1 when the record's finding is closed: >= 1 follow-up and every one 已完结; else 0. */
+/* 1 when the record's finding is closed: >= 1 follow-up and every one 已完结; else 0 (also when
+ * unreadable: for display). */
 int followup_record_closed(Db *db, int64_t record_id);
 /* The conduct labels (refdata violation_categories "label" column) of the record's valid
  * violations, each category once, joined by sep; with_codes appends "（38(1)）". New string. */
@@ -177,10 +178,11 @@ json_t *followup_list_json(Db *db, int64_t scope_org, const char *status, const 
  * first: [{id, followup_id, record_id, target_code, target_name, task_code, kind, receiver,
  * sent_on, doc_no, summary, feedback, feedback_on, status, org_name}]. */
 json_t *followup_transfers_json(Db *db, int64_t scope_org, const char *status);
-/* The org of a follow-up / transfer (0 when absent). */
+/* The org of a follow-up / transfer (0 when absent or unreadable). */
 int64_t followup_org(Db *db, int64_t id);
 int64_t followup_transfer_org(Db *db, int64_t tid);
-/* The org of a record (0 when absent), and the follow-up a transfer belongs to (0 when absent). */
+/* The org of a record (0 when absent), and the follow-up a transfer belongs to (0 when absent);
+ * 0 also when unreadable. */
 int64_t followup_record_org(Db *db, int64_t record_id);
 int64_t followup_transfer_followup(Db *db, int64_t tid);
 /* What the form to open a follow-up shows of record_id (new reference, NULL when absent): id,

@@ -35,7 +35,8 @@ int fu_row_load(Db *db, int64_t id, FuRow *f);
 void fu_row_free(FuRow *f);
 /* The state the rules look at (borrowed from f). */
 FuState fu_row_state(const FuRow *f);
-/* Counts the transfers of follow-up id and those still waiting for feedback. */
-void fu_transfer_counts(Db *db, int64_t id, int *all, int *open);
+/* Counts the transfers of follow-up id and those still waiting for feedback; DB_OK, or DB_ERR
+ * (both counts 0) when they cannot be read. */
+int fu_transfer_counts(Db *db, int64_t id, int *all, int *open);
 
 #endif

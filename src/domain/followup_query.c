@@ -9,13 +9,13 @@
 
 int64_t followup_record_org(Db *db, int64_t record_id) {
     int64_t org = 0;
-    if (record_id > 0) db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", record_id);
+    if (record_id > 0 && db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", record_id) != DB_OK) return 0;
     return org;
 }
 
 int64_t followup_transfer_followup(Db *db, int64_t tid) {
     int64_t fid = 0;
-    if (tid > 0) db_query_int(db, &fid, "SELECT followup_id FROM transfer WHERE id = ?", "i", tid);
+    if (tid > 0 && db_query_int(db, &fid, "SELECT followup_id FROM transfer WHERE id = ?", "i", tid) != DB_OK) return 0;
     return fid;
 }
 
@@ -46,8 +46,9 @@ json_t *followup_record_brief(Db *db, int64_t record_id) {
 json_t *followup_public_penalties(Db *db, const char *q, int limit, int64_t offset, int64_t *total) {
     const char *qq = q ? q : "";
     *total = 0;
-    db_query_int(db, total, "SELECT count(*) FROM followup f JOIN record r ON r.id = f.record_id LEFT JOIN target tg ON "
-                            "tg.id = r.target_id WHERE " PENALTY_MATCH, "t", qq);
+    if (db_query_int(db, total, "SELECT count(*) FROM followup f JOIN record r ON r.id = f.record_id LEFT JOIN target tg ON "
+                            "tg.id = r.target_id WHERE " PENALTY_MATCH, "t", qq) != DB_OK)
+        *total = 0; /* display only: the pager shows no total */
     json_t *rows = json_array();
     Stmt *st = db_prepare(db, "SELECT f.id, f.record_id, tg.name, tg.kind, tg.uscc, f.decision_no, f.decision_on, f.amount_cents, "
                               "o.name, f.penalty_published_on FROM followup f JOIN record r ON r.id = f.record_id JOIN org o ON "

@@ -52,13 +52,13 @@ static int keep_version(Db *db, int64_t id, const char *actor, char **err) {
 
 int64_t followup_org(Db *db, int64_t id) {
     int64_t org = 0;
-    db_query_int(db, &org, "SELECT org_id FROM followup WHERE id = ?", "i", id);
+    if (db_query_int(db, &org, "SELECT org_id FROM followup WHERE id = ?", "i", id) != DB_OK) return 0; /* as absent */
     return org;
 }
 
 int64_t followup_transfer_org(Db *db, int64_t tid) {
     int64_t org = 0;
-    db_query_int(db, &org, "SELECT org_id FROM transfer WHERE id = ?", "i", tid);
+    if (db_query_int(db, &org, "SELECT org_id FROM transfer WHERE id = ?", "i", tid) != DB_OK) return 0; /* as absent */
     return org;
 }
 
@@ -284,12 +284,15 @@ int fu_publish_penalty_rows(Db *db, int64_t id, const char *on, const char *toda
 }
 
 /* Counts the transfers of follow-up id and those still waiting for feedback. */
-void fu_transfer_counts(Db *db, int64_t id, int *all, int *open) {
+int fu_transfer_counts(Db *db, int64_t id, int *all, int *open) {
     int64_t a = 0, o = 0;
-    db_query_int(db, &a, "SELECT count(*) FROM transfer WHERE followup_id = ?", "i", id);
-    db_query_int(db, &o, "SELECT count(*) FROM transfer WHERE followup_id = ? AND status = '已移送'", "i", id);
+    *all = *open = 0;
+    if (db_query_int(db, &a, "SELECT count(*) FROM transfer WHERE followup_id = ?", "i", id) != DB_OK ||
+        db_query_int(db, &o, "SELECT count(*) FROM transfer WHERE followup_id = ? AND status = '已移送'", "i", id) != DB_OK)
+        return DB_ERR;
     *all = (int)a;
     *open = (int)o;
+    return DB_OK;
 }
 
 int fu_close_rows(Db *db, int64_t id, const char *today, const char *actor, char **err) {
@@ -303,7 +306,7 @@ int fu_close_rows(Db *db, int64_t id, const char *today, const char *actor, char
     else if (followup_option_get(db, f.option, &o) <= 0) rc = (set_err(err, "处置方式“%s”已不在参考数据中", f.option), FU_CONFLICT);
     if (rc == FU_OK) {
         int all, open;
-        fu_transfer_counts(db, id, &all, &open);
+        if (fu_transfer_counts(db, id, &all, &open) != DB_OK) return fu_dberr(db, err);
         json_t *reasons = json_array();
         FuState s = fu_row_state(&f);
         if (followup_close_blockers(&o, &s, all, open, reasons)) {

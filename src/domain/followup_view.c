@@ -166,7 +166,8 @@ json_t *followup_json(Db *db, int64_t id, const Calendar *cal, const char *today
     json_object_set_new(j, "outcome", json_string(f.outcome ? f.outcome : ""));
     set_date(j, "outcome_on", f.outcome_on);
     char *closed_on = NULL;
-    db_query_text(db, &closed_on, "SELECT closed_on FROM followup WHERE id = ?", "i", id);
+    if (db_query_text(db, &closed_on, "SELECT closed_on FROM followup WHERE id = ?", "i", id) != DB_OK)
+        closed_on = NULL; /* display only: shown as not closed */
     set_date(j, "closed_on", closed_on);
     free(closed_on);
     json_object_set_new(j, "version", json_integer(f.version));
@@ -177,7 +178,7 @@ json_t *followup_json(Db *db, int64_t id, const Calendar *cal, const char *today
     json_object_set_new(j, "clocks", clocks(cal, &o, &f, today));
     json_t *transfers = transfers_of(db, id), *reasons = json_array();
     int all, open;
-    fu_transfer_counts(db, id, &all, &open);
+    if (fu_transfer_counts(db, id, &all, &open) != DB_OK) all = open = 0; /* display only: no transfer blocks */
     FuState s = fu_row_state(&f);
     if (!str_eq(f.status, "已完结")) followup_close_blockers(&o, &s, all, open, reasons);
     json_object_set_new(j, "close_blockers", reasons);
@@ -194,8 +195,9 @@ json_t *followup_list_json(Db *db, int64_t scope_org, const char *status, const 
     json_t *a = json_array();
     if (total) {
         *total = 0;
-        db_query_int(db, total, "SELECT count(*) FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id"), "ttii",
-                     status, status, scope_org, scope_org);
+        if (db_query_int(db, total, "SELECT count(*) FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id"), "ttii",
+                     status, status, scope_org, scope_org) != DB_OK)
+            *total = 0; /* display only: the pager shows no total */
     }
     Stmt *st = db_prepare(db, "SELECT id FROM followup WHERE (? IS NULL OR status = ?) AND " SCOPE_SQL("org_id")
                               " ORDER BY id DESC LIMIT ? OFFSET ?");

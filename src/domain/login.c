@@ -74,14 +74,15 @@ char *login_device_key(Db *db) {
 static int blocked(Db *db, const char *username, const char *device, const char *remote,
                    int64_t now) {
     int64_t n = 0, since = now - LOGIN_WINDOW_SECONDS;
+    int rc;
     if (device && *device) /* a browser that logged in before: only its own failures count */
-        db_query_int(db, &n,
+        rc = db_query_int(db, &n,
                      "SELECT count(*) FROM login_attempt WHERE device = ?1 AND ok = 0 AND at > ?2 "
                      "AND id > coalesce((SELECT "
                      "max(id) FROM login_attempt WHERE device = ?1 AND ok = 1), 0)",
                      "ti", device, since);
     else
-        db_query_int(
+        rc = db_query_int(
             db, &n,
             "SELECT max((SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?1) AND "
             "ok = 0 AND at > ?2 "
@@ -89,6 +90,7 @@ static int blocked(Db *db, const char *username, const char *device, const char 
             "lower(?1) AND ok = 1), 0)), "
             "(SELECT count(*) FROM login_attempt WHERE remote = ?3 AND ok = 0 AND at > ?2) / 4)",
             "tit", username, since, remote);
+    if (rc != DB_OK) return -1;
     return n >= LOGIN_MAX_FAILURES;
 }
 
@@ -116,10 +118,11 @@ static void not_tried(Db *db, int64_t attempt) {
 /* 1 for the first refusal of username from remote within the window, which is then noted. */
 static int refusal_first(Db *db, const char *username, const char *remote, int64_t now) {
     int64_t n = 0;
-    db_query_int(db, &n,
+    if (db_query_int(db, &n,
                  "SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?) AND remote = "
                  "? AND ok = 2 AND at > ?",
-                 "tti", username, remote, now - LOGIN_WINDOW_SECONDS);
+                 "tti", username, remote, now - LOGIN_WINDOW_SECONDS) != DB_OK)
+        return 0; /* unreadable: nothing is noted */
     if (n) return 0;
     db_exec(db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, 2)", "tti",
             username, remote, now);
@@ -135,6 +138,10 @@ static int gate(Db *db, const char *username, const char *device, const char *re
     *first = 0;
     if (uow_begin(db, NULL) != 0) return LOGIN_BUSY;
     int refused = blocked(db, username, device, remote, now);
+    if (refused < 0) { /* the throttle cannot be read: no attempt without it */
+        uow_end(db, 0, NULL);
+        return LOGIN_BUSY;
+    }
     if (!refused)
         *attempt = record(db, username, device, remote, now);
     else if (note_refusal)
@@ -208,7 +215,7 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
 /* The successful login's transaction: attempt marked, session stored, audit row "login". */
 static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int64_t org,
                    char **name) {
-    db_query_text(db, name, "SELECT username FROM user WHERE id = ?", "i", uid);
+    if (db_query_text(db, name, "SELECT username FROM user WHERE id = ?", "i", uid) != DB_OK) return LOGIN_ERR;
     if (!*name) *name = xstrdup(t->username);
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
     if (uow_begin(db, NULL) != 0) return LOGIN_ERR;

@@ -101,7 +101,10 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
             char cand[16];
             snprintf(cand, sizeof cand, "%d%03d", year, i);
             int64_t n = 0;
-            db_query_int(db, &n, "SELECT count(*) FROM plan WHERE number = ?", "t", cand);
+            if (db_query_int(db, &n, "SELECT count(*) FROM plan WHERE number = ?", "t", cand) != DB_OK) {
+                rc = set_err(err, "%s", db_errmsg(db));
+                goto out;
+            }
             if (!n) {
                 free(num);
                 num = xstrdup(cand);
@@ -115,7 +118,10 @@ int plan_create(Db *db, int64_t org_id, int year, const char *number, const char
         goto out;
     }
     int64_t seq = 0;
-    db_query_int(db, &seq, "SELECT coalesce(max(seq), 0) + 1 FROM plan WHERE org_id = ? AND year = ?", "ii", org_id, (int64_t)year);
+    if (db_query_int(db, &seq, "SELECT coalesce(max(seq), 0) + 1 FROM plan WHERE org_id = ? AND year = ?", "ii", org_id, (int64_t)year) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+        goto out;
+    }
     char *name = plan_make_name(year, org_name, qual, (int)seq), today[11];
     clock_today(today);
     char now[CLOCK_NOW_LEN + 1];
@@ -154,12 +160,16 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
     } else {
         char *org_name = NULL;
         int64_t seq = 0;
-        db_query_text(db, &org_name, "SELECT o.name FROM org o JOIN plan p ON p.org_id = o.id WHERE p.id = ?", "i", vi.plan_id);
-        db_query_int(db, &seq, "SELECT seq FROM plan WHERE id = ?", "i", vi.plan_id);
-        char *name = plan_make_name(vi.year, org_name, qual, (int)seq);
+        char *name = NULL;
+        if (db_query_text(db, &org_name, "SELECT o.name FROM org o JOIN plan p ON p.org_id = o.id WHERE p.id = ?", "i", vi.plan_id) != DB_OK ||
+            db_query_int(db, &seq, "SELECT seq FROM plan WHERE id = ?", "i", vi.plan_id) != DB_OK)
+            rc = set_err(err, "%s", db_errmsg(db));
+        else
+            name = plan_make_name(vi.year, org_name, qual, (int)seq);
         char now[CLOCK_NOW_LEN + 1];
         clock_now(now);
-        if (db_exec(db, "UPDATE plan_version SET qualifier = ?, name = ?, unit = ?, made_on = ?, updated_at = ?, "
+        if (rc == PLAN_OK &&
+            db_exec(db, "UPDATE plan_version SET qualifier = ?, name = ?, unit = ?, made_on = ?, updated_at = ?, "
                         "updated_by = ? WHERE id = ?", "tttttti", qual, name, *u ? u : NULL, *d ? d : NULL, now, actor,
                     version_id) != DB_OK)
             rc = set_err(err, "%s", db_errmsg(db));
@@ -201,7 +211,8 @@ json_t *plan_items_named(Db *db, const char *codes) {
     json_t *e;
     json_array_foreach(list, i, e) {
         char *name = NULL;
-        db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e));
+        if (db_query_text(db, &name, "SELECT name FROM item WHERE code = ?", "t", json_string_value(e)) != DB_OK)
+            name = NULL; /* display only: the code stands for the name */
         json_array_append_new(items, json_pack("{s:O, s:s}", "code", e, "name", name ? name : json_string_value(e)));
         free(name);
     }
@@ -227,7 +238,8 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     if ((rc = need_draft(&vi, err)) != PLAN_OK) return rc;
     if (task_id) {
         int64_t n = 0;
-        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE id = ? AND version_id = ?", "ii", task_id, version_id);
+        if (db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE id = ? AND version_id = ?", "ii", task_id, version_id) != DB_OK)
+            return set_err(err, "%s", db_errmsg(db)), PLAN_ERR;
         if (!n) {
             set_err(err, "抽查任务不存在");
             return PLAN_NOT_FOUND;
@@ -243,9 +255,10 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     else if (utf8_len(task_no) > 32) plan_field_err(errors, "task_no", "抽查任务编号不超过 32 个字");
     else {
         int64_t n = 0;
-        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ? AND task_no = ? AND id <> ?", "iti",
-                     version_id, task_no, task_id);
-        if (n) plan_field_err(errors, "task_no", "本计划中已有相同的抽查任务编号");
+        if (db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ? AND task_no = ? AND id <> ?", "iti",
+                     version_id, task_no, task_id) != DB_OK)
+            rc = set_err(err, "%s", db_errmsg(db)); /* PLAN_ERR: nothing is written */
+        else if (n) plan_field_err(errors, "task_no", "本计划中已有相同的抽查任务编号");
     }
     if (!*name) plan_field_err(errors, "name", "请填写抽查任务名称");
     else if (utf8_len(name) > 200) plan_field_err(errors, "name", "抽查任务名称不超过 200 个字");
@@ -309,7 +322,9 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     if (utf8_len(level) > 50) plan_field_err(errors, "level", "实施检查层级不超过 50 个字");
     if (utf8_len(remark) > 500) plan_field_err(errors, "remark", "备注不超过 500 个字");
 
-    if (json_object_size(errors)) {
+    if (rc != PLAN_OK) {
+        /* the duplicate check could not read the task numbers: *err says why */
+    } else if (json_object_size(errors)) {
         set_err(err, "数据校验未通过");
         rc = PLAN_INVALID;
     } else {
@@ -385,7 +400,8 @@ int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor,
     }
     if (a == PLAN_SUBMIT) {
         int64_t n = 0;
-        db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ?", "i", version_id);
+        if (db_query_int(db, &n, "SELECT count(*) FROM plan_task WHERE version_id = ?", "i", version_id) != DB_OK)
+            return set_err(err, "%s", db_errmsg(db)), PLAN_ERR;
         if (!n) {
             set_err(err, "计划中还没有抽查任务，不能提交审批");
             return PLAN_CONFLICT;
@@ -483,7 +499,8 @@ static const char *tag_name_of(void *arg, const char *code) {
     json_t *v = json_object_get(t->cache, code);
     if (!v) {
         char *name = NULL;
-        db_query_text(t->db, &name, "SELECT name FROM tag WHERE code = ?", "t", code);
+        if (db_query_text(t->db, &name, "SELECT name FROM tag WHERE code = ?", "t", code) != DB_OK)
+            name = NULL; /* display only: the code stands for the name */
         v = json_string(name ? name : code);
         json_object_set_new(t->cache, code, v);
         free(name);
@@ -731,7 +748,8 @@ int plan_rev_take(Db *db, int64_t version_id, int64_t rev, int required, char **
     if (rc != DB_OK) return set_err(err, "%s", db_errmsg(db)), PLAN_ERR;
     if (db_changes(db) == 0) {
         int64_t cur = 0;
-        db_query_int(db, &cur, "SELECT rev FROM plan_version WHERE id = ?", "i", version_id);
+        if (db_query_int(db, &cur, "SELECT rev FROM plan_version WHERE id = ?", "i", version_id) != DB_OK)
+            return set_err(err, "%s", db_errmsg(db)), PLAN_ERR;
         if (!cur) return set_err(err, "计划版本不存在"), PLAN_NOT_FOUND;
         return set_err(err, "计划已被他人修改：您编辑的是第 %lld 次修订，当前为第 %lld 次。请刷新页面，核对后重新保存", (long long)rev,
                        (long long)cur),

@@ -50,10 +50,15 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
             char cand[32];
             snprintf(cand, sizeof cand, "LS%.4s%03d", from, n);
             int64_t c = 0;
-            db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand);
+            if (db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand) != DB_OK) {
+                rc = set_err(err, "%s", db_errmsg(db));
+                break;
+            }
             if (!c) snprintf(code, sizeof code, "%s", cand);
         }
-        if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
+        if (rc != PLAN_OK) {
+            /* no free code could be looked up: nothing is written */
+        } else if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
                         "status, requested_by, requested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?, ?)",
                     "itttttttttt", org_id, code, name, source, reason, codes, scope, from, to,
                     actor, clock_stamp().s) != DB_OK)

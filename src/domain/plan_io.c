@@ -223,7 +223,10 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     }
     json_decref(ferr);
     if (rc != PLAN_OK) goto out;
-    db_query_text(db, &rep->number, "SELECT p.number FROM plan p JOIN plan_version pv ON pv.plan_id = p.id WHERE pv.id = ?", "i", vid);
+    if (db_query_text(db, &rep->number, "SELECT p.number FROM plan p JOIN plan_version pv ON pv.plan_id = p.id WHERE pv.id = ?", "i", vid) != DB_OK) {
+        rc = set_err(err, "%s", db_errmsg(db));
+        goto out;
+    }
     if (db_exec(db, "UPDATE plan_version SET name = CASE WHEN ? = '' THEN name ELSE ? END, unit = coalesce(?, unit), "
                     "made_on = coalesce(?, made_on) WHERE id = ?",
                 "tttti", plan_name, plan_name, unit, made_on, vid) != DB_OK) {

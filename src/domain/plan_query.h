@@ -10,12 +10,12 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* The org of plan version vid, or 0 when there is no such version. */
+/* The org of plan version vid, or 0 when there is no such version (or it cannot be read). */
 int64_t plan_version_org(Db *db, int64_t vid);
-/* The org of ad-hoc task id, or 0 when there is no such request. */
+/* The org of ad-hoc task id, or 0 when there is no such request (or it cannot be read). */
 int64_t plan_adhoc_org(Db *db, int64_t id);
 /* The version of plan `number`: version `version`, or the latest when version is 0; 0 when
- * there is none. */
+ * there is none or it cannot be read. */
 int64_t plan_version_by_number(Db *db, const char *number, int version);
 /* The years that have plans of scope_org or an org below it, newest first: [2026, 2025, …]. */
 json_t *plan_years_json(Db *db, int64_t scope_org);

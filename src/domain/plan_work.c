@@ -326,18 +326,20 @@ int plan_work_adhoc_resubmit(Db *db, const Actor *who, int64_t id, const char *r
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = NULL, *after = NULL;
-    db_query_text(
+    if (db_query_text(
         db, &before,
         "SELECT json_object('status', status, 'reason', reason, 'opinion', opinion, 'org_id', "
         "CAST(org_id AS TEXT)) FROM plan_adhoc WHERE id = ?",
-        "i", id);
-    rc = plan_adhoc_resubmit(db, id, reason, who->username, err);
-    if (rc == PLAN_OK)
+        "i", id) != DB_OK)
+        rc = set_err(err, "%s", db_errmsg(db));
+    if (rc == PLAN_OK) rc = plan_adhoc_resubmit(db, id, reason, who->username, err);
+    if (rc == PLAN_OK &&
         db_query_text(db, &after,
                       "SELECT json_object('status', status, 'reason', reason, 'org_id', "
                       "CAST(org_id AS TEXT)) "
                       "FROM plan_adhoc WHERE id = ?",
-                      "i", id);
+                      "i", id) != DB_OK)
+        rc = set_err(err, "%s", db_errmsg(db));
     rc = finish(db, who, rc, "plan.adhoc.resubmit", "plan_adhoc", id, before, after, err);
     free(before);
     free(after);

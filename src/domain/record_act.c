@@ -46,17 +46,18 @@ static int finish(Db *db, const Actor *who, int rc, const char *action, int64_t 
 
 /* ---- sync ---- */
 
-/* Whether a task's current draw has a valid target without its record yet. */
+/* Whether a task's current draw has a valid target without its record yet; -1 when unreadable. */
 static int task_missing_records(Db *db, int64_t task) {
     int64_t missing = 0;
-    db_query_int(db, &missing,
+    if (db_query_int(db, &missing,
                  "SELECT EXISTS (SELECT 1 FROM task t JOIN draw d ON d.task_code = t.code AND "
                  "d.status = '已抽取' "
                  "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' WHERE t.id = ? "
                  "AND NOT EXISTS "
                  "(SELECT 1 FROM record rc WHERE rc.draw_id = dt.draw_id AND rc.target_code = "
                  "dt.target_code))",
-                 "i", task);
+                 "i", task) != DB_OK)
+        return -1;
     return missing != 0;
 }
 
@@ -93,7 +94,8 @@ static int sync_one(Db *db, const Actor *who, int64_t task, char **err) {
     if (record_sync_task(db, task, &created, err) != REC_OK) return -1;
     if (!created) return 0;
     int64_t org = 0;
-    db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task);
+    if (db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task) != DB_OK)
+        return set_err(err, "数据库错误：%s", db_errmsg(db));
     char *after = xasprintf("{\"task_id\":%lld,\"created\":%d,\"org_id\":\"%lld\"}",
                             (long long)task, created, (long long)org);
     int rc = uow_audit(db, who, "record.sync", "task", task, 0, NULL, after, err);
@@ -102,12 +104,15 @@ static int sync_one(Db *db, const Actor *who, int64_t task, char **err) {
 }
 
 int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
-    size_t n = 0, need = 0;
+    size_t n = 0;
+    int need = 0;
     int64_t *tasks = sync_task_ids(db, who, cert, &n);
     for (size_t i = 0; i < n && !need; i++)
         need = task_missing_records(db, tasks[i]);
     int ok = 1;
-    if (need && uow_begin(db, err) == 0) {
+    if (need < 0)
+        ok = (set_err(err, "数据库错误：%s", db_errmsg(db)), 0);
+    else if (need && uow_begin(db, err) == 0) {
         for (size_t i = 0; ok && i < n; i++)
             ok = sync_one(db, who, tasks[i], err) == 0;
         ok = uow_end(db, ok, err);

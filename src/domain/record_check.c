@@ -56,7 +56,8 @@ static void cats_free(Cats *c) {
 
 static int ref_has(Db *db, const char *set, const char *code) {
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code);
+    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code) != DB_OK)
+        return 0; /* unreadable: unknown, so the value is refused */
     return n > 0;
 }
 
@@ -122,8 +123,10 @@ static int64_t int_of(const json_t *v) {
 static void drawn_day(Db *db, int64_t id, char out[11]) {
     char *at = NULL;
     out[0] = 0;
-    db_query_text(db, &at, "SELECT d.drawn_at FROM record r JOIN draw d ON d.id = r.draw_id WHERE r.id = ?", "i", id);
-    if (at && strlen(at) >= 10) snprintf(out, 11, "%.10s", at);
+    /* unread: no bound from the draw (the other date rules still hold) */
+    if (db_query_text(db, &at, "SELECT d.drawn_at FROM record r JOIN draw d ON d.id = r.draw_id WHERE r.id = ?", "i", id) == DB_OK &&
+        at && strlen(at) >= 10)
+        snprintf(out, 11, "%.10s", at);
     free(at);
 }
 
@@ -157,8 +160,9 @@ static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur,
 static char *check_officers(Db *db, int64_t id, const json_t *list, json_t *errors) {
     int64_t draw_id = 0;
     char *target = NULL, *officers = NULL;
-    db_query_int(db, &draw_id, "SELECT draw_id FROM record WHERE id = ?", "i", id);
-    db_query_text(db, &target, "SELECT target_code FROM record WHERE id = ?", "i", id);
+    if (db_query_int(db, &draw_id, "SELECT draw_id FROM record WHERE id = ?", "i", id) != DB_OK ||
+        db_query_text(db, &target, "SELECT target_code FROM record WHERE id = ?", "i", id) != DB_OK)
+        draw_id = 0; /* unreadable: no member matches, so the list is refused */
     size_t n = 0;
     char **v = rec_strv_from(list, &n);
     Buf bad;
@@ -169,8 +173,9 @@ static char *check_officers(Db *db, int64_t id, const json_t *list, json_t *erro
         for (size_t j = 0; j < k; j++) dup |= str_eq(v[j], v[i]);
         if (dup) continue;
         int64_t ok = 0;
-        db_query_int(db, &ok, "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? "
-                              "AND status = '在组' AND role <> '专家'", "itt", draw_id, target, v[i]);
+        if (db_query_int(db, &ok, "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? "
+                              "AND status = '在组' AND role <> '专家'", "itt", draw_id, target, v[i]) != DB_OK)
+            ok = 0; /* unreadable: not a member */
         if (!ok) buf_printf(&bad, "%s%s", bad.len ? "、" : "", v[i]);
         char *t = v[k];
         v[k++] = v[i];
@@ -246,7 +251,8 @@ static int check_violation(Db *db, int64_t id, const json_t *vj, size_t nitems_c
     if (x->pos < 0 || (size_t)x->pos > nitems_cur) json_object_set_new(errors, key, json_string("所属检查事项不存在"));
     if (x->id) {
         int64_t ok = 0;
-        db_query_int(db, &ok, "SELECT count(*) FROM record_violation WHERE id = ? AND record_id = ? AND status = '有效'", "ii", x->id, id);
+        if (db_query_int(db, &ok, "SELECT count(*) FROM record_violation WHERE id = ? AND record_id = ? AND status = '有效'", "ii", x->id, id) != DB_OK)
+            ok = 0; /* unreadable: refused as missing */
         if (!ok) json_object_set_new(errors, key, json_string("违法行为记录不存在或已撤销"));
     }
     return 1;

@@ -96,7 +96,8 @@ int record_file_withdraw(Db *db, int64_t id, int64_t fid, const char *reason, co
     int rc = rec_load_editable(db, id, NULL, err);
     if (rc != REC_OK) return rc;
     int64_t ok = 0;
-    db_query_int(db, &ok, "SELECT count(*) FROM record_file WHERE id = ? AND record_id = ? AND status = '有效'", "ii", fid, id);
+    if (db_query_int(db, &ok, "SELECT count(*) FROM record_file WHERE id = ? AND record_id = ? AND status = '有效'", "ii", fid, id) != DB_OK)
+        return rec_fail_db(db, err);
     if (!ok) return set_err(err, "文件不存在或已撤销"), REC_NOT_FOUND;
     char *r = str_trim(xstrdup(reason ? reason : ""));
     if (!*r) {

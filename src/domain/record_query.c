@@ -12,28 +12,30 @@
 
 char *record_officer_cert(Db *db, int64_t user_id) {
     char *cert = NULL;
-    db_query_text(
+    if (db_query_text(
         db, &cert,
         "SELECT o.cert_no FROM user u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?", "i",
-        user_id);
+        user_id) != DB_OK)
+        return NULL; /* as no certificate: no officer's rights */
     return cert;
 }
 
 int64_t record_org(Db *db, int64_t id) {
     int64_t org = 0;
-    if (id > 0) db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", id);
+    if (id > 0 && db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", id) != DB_OK) return 0; /* as absent */
     return org;
 }
 
 int record_officer_in_group(Db *db, int64_t id, const char *cert) {
     int64_t n = 0;
-    if (cert)
+    if (cert &&
         db_query_int(
             db, &n,
             "SELECT count(*) FROM record rc JOIN draw_member m ON m.draw_id = rc.draw_id AND "
             "m.target_code = rc.target_code WHERE rc.id = ? AND m.member_code = ? AND m.status = "
             "'在组'",
-            "it", id, cert);
+            "it", id, cert) != DB_OK)
+        return 0; /* unreadable: not in the group */
     return n != 0;
 }
 
@@ -147,15 +149,17 @@ json_t *record_choices(Db *db, const char *set) {
 
 int64_t record_item_count(Db *db, int64_t id) {
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", id);
+    if (db_query_int(db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", id) != DB_OK) return 0; /* display: no rows */
     return n;
 }
 
 void record_version_status(Db *db, int64_t id, int64_t *version, char **status) {
     *version = 0;
-    db_query_int(db, version, "SELECT version FROM record WHERE id = ?", "i", id);
+    if (db_query_int(db, version, "SELECT version FROM record WHERE id = ?", "i", id) != DB_OK)
+        *version = 0; /* unknown: a save naming it is refused as stale */
     if (status) {
         *status = NULL;
-        db_query_text(db, status, "SELECT status FROM record WHERE id = ?", "i", id);
+        if (db_query_text(db, status, "SELECT status FROM record WHERE id = ?", "i", id) != DB_OK)
+            *status = NULL; /* unknown, as for a missing record */
     }
 }

@@ -16,13 +16,13 @@ static int editable_status(const char *s) { return str_eq(s, "待录入") || str
 
 int rec_load_editable(Db *db, int64_t id, int64_t *version, char **err) {
     char *status = NULL;
-    db_query_text(db, &status, "SELECT status FROM record WHERE id = ?", "i", id);
+    if (db_query_text(db, &status, "SELECT status FROM record WHERE id = ?", "i", id) != DB_OK) return rec_fail_db(db, err);
     if (!status) return set_err(err, "检查记录不存在"), REC_NOT_FOUND;
     int ok = editable_status(status);
     if (!ok) set_err(err, "检查记录状态为“%s”，不能再修改", status);
     free(status);
     if (!ok) return REC_CONFLICT;
-    if (version) db_query_int(db, version, "SELECT version FROM record WHERE id = ?", "i", id);
+    if (version && db_query_int(db, version, "SELECT version FROM record WHERE id = ?", "i", id) != DB_OK) return rec_fail_db(db, err);
     return REC_OK;
 }
 
@@ -139,7 +139,7 @@ int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const cha
 
 int record_submit(Db *db, int64_t id, const char *today, const char *actor, json_t *errors, char **err) {
     char *status = NULL;
-    db_query_text(db, &status, "SELECT status FROM record WHERE id = ?", "i", id);
+    if (db_query_text(db, &status, "SELECT status FROM record WHERE id = ?", "i", id) != DB_OK) return rec_fail_db(db, err);
     int rc = rec_load_editable(db, id, NULL, err);
     if (rc != REC_OK) {
         free(status);
@@ -155,8 +155,9 @@ int record_submit(Db *db, int64_t id, const char *today, const char *actor, json
         iv[i].result = json_string_value(json_object_get(it, "result"));
     }
     int64_t sig = 0;
-    db_query_int(db, &sig, "SELECT count(*) FROM record r JOIN record_file f ON f.id = r.signature_file_id "
-                           "WHERE r.id = ? AND f.status = '有效' AND f.kind = 'signature'", "i", id);
+    if (db_query_int(db, &sig, "SELECT count(*) FROM record r JOIN record_file f ON f.id = r.signature_file_id "
+                           "WHERE r.id = ? AND f.status = '有效' AND f.kind = 'signature'", "i", id) != DB_OK)
+        rc = rec_fail_db(db, err);
     size_t nofficers = 0;
     char **ov = rec_strv_from(json_object_get(s, "officers"), &nofficers);
     rec_strv_free(ov, nofficers);
@@ -170,7 +171,9 @@ int record_submit(Db *db, int64_t id, const char *today, const char *actor, json
         .refusal_reason = json_string_value(json_object_get(s, "refusal_reason")),
         .has_signature = sig > 0,
     };
-    if (record_submit_check(&v, errors) > 0) {
+    if (rc != REC_OK) {
+        /* the signature could not be read: nothing is written */
+    } else if (record_submit_check(&v, errors) > 0) {
         rc = REC_INVALID;
         set_err(err, "尚不能提交审核，请补全以下内容");
     } else if (db_exec(db, "UPDATE record SET status = '待审核', submitted_at = ?1, submitted_by = ?2, updated_at = ?1, "

@@ -57,7 +57,8 @@ int record_sync_task(Db *db, int64_t task_id, int *created, char **err) {
     }
     db_finalize(st);
     if (!code) return set_err(err, "任务不存在"), REC_NOT_FOUND;
-    db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
+    if (db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code) != DB_OK)
+        rc = rec_fail_db(db, err); /* draw_id stays 0: no record is created */
     Item *items = NULL;
     size_t nitems = 0, cap = 0;
     if (draw_id) {

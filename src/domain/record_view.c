@@ -245,7 +245,8 @@ static json_t *split_json(const char *list) {
 
 static char *ref_label(Db *db, const char *set, const char *code) {
     char *s = NULL;
-    db_query_text(db, &s, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code);
+    if (db_query_text(db, &s, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code) != DB_OK)
+        s = NULL; /* display only: the code stands for the label */
     return s ? s : xstrdup(code ? code : "");
 }
 

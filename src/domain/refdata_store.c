@@ -22,7 +22,7 @@ const char *const refdata_sets[] = {"result_categories", "violation_categories",
 
 long long refdata_store_count(Db *db, const char *name) {
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ?", "t", name);
+    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ?", "t", name) != DB_OK) return -1;
     return n;
 }
 
@@ -143,7 +143,9 @@ int refdata_store_load(Db *db, const char *name, const char *text, size_t len, c
 
 int refdata_store_defaults(Db *db, const char *actor, char **err) {
     for (int i = 0; refdata_sets[i]; i++) {
-        if (refdata_store_count(db, refdata_sets[i]) > 0) continue;
+        long long have = refdata_store_count(db, refdata_sets[i]);
+        if (have < 0) return set_err(err, "无法读取参考数据: %s", db_errmsg(db));
+        if (have > 0) continue;
         char *path = xasprintf("data/%s.tsv", refdata_sets[i]);
         const EmbeddedFile *f = embed_find(path);
         free(path);

@@ -23,7 +23,7 @@ int refdata_store_defaults(Db *db, const char *actor, char **err);
 /* The record of set `name`'s last load: {rows, source, at, by} (by "" when unknown), or NULL when
  * it was never loaded into the database. Caller decrefs. */
 json_t *refdata_store_info(Db *db, const char *name);
-/* Rows in a set (0 when absent). */
+/* Rows in a set (0 when absent, -1 when it cannot be read). */
 long long refdata_store_count(Db *db, const char *name);
 
 #endif

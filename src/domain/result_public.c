@@ -65,8 +65,9 @@ static json_t *public_of(int64_t id, const char *pj) {
 json_t *result_public_search(Db *db, const char *q, int page, int per_page, int64_t *total) {
     const char *qq = q ? q : "";
     *total = 0;
-    db_query_int(db, total, "SELECT count(*) FROM record r WHERE " PUBLIC_MATCH, "ttttt", qq, qq,
-                 qq, qq, qq);
+    if (db_query_int(db, total, "SELECT count(*) FROM record r WHERE " PUBLIC_MATCH, "ttttt", qq, qq,
+                 qq, qq, qq) != DB_OK)
+        *total = 0; /* display only: the pager shows no total */
     json_t *a = json_array();
     Stmt *st = db_prepare(db, "SELECT r.id, r.published_json FROM record r WHERE " PUBLIC_MATCH
                               " ORDER BY r.published_at DESC, r.id DESC LIMIT ? OFFSET ?");
@@ -85,8 +86,9 @@ json_t *result_public_search(Db *db, const char *q, int page, int per_page, int6
 
 json_t *result_public_get(Db *db, int64_t id) {
     char *pj = NULL;
-    db_query_text(db, &pj, "SELECT published_json FROM record WHERE id = ? AND status = '已公示'",
-                  "i", id);
+    if (db_query_text(db, &pj, "SELECT published_json FROM record WHERE id = ? AND status = '已公示'",
+                  "i", id) != DB_OK)
+        return NULL; /* as not published */
     json_t *p = public_of(id, pj);
     free(pj);
     return p;

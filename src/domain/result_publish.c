@@ -32,16 +32,18 @@ static int target_checked(Db *db, int64_t target_id, const char *checked_on, con
     return RESULT_OK;
 }
 
-/* The credit record's summary of a record with findings. New string. */
+/* The credit record's summary of a record with findings. New string, or NULL when the
+ * violations cannot be read. */
 static char *finding_summary(Db *db, int64_t id, const char *result_text) {
     int64_t n = 0, cents = 0;
-    db_query_int(db, &n,
+    if (db_query_int(db, &n,
                  "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
-                 "i", id);
-    db_query_int(db, &cents,
+                 "i", id) != DB_OK ||
+        db_query_int(db, &cents,
                  "SELECT coalesce(sum(amount_cents), 0) FROM record_violation WHERE record_id = ? "
                  "AND status = '有效'",
-                 "i", id);
+                 "i", id) != DB_OK)
+        return NULL;
     if (!n) return xasprintf("抽查检查结果：%s", result_text);
     return xasprintf("抽查检查结果：%s；违法违规行为 %lld 项，涉及金额 %lld.%02lld 元", result_text,
                      (long long)n, (long long)(cents / 100), (long long)(cents % 100));
@@ -157,7 +159,8 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
             rc = res_db_fail(db, err);
         if (rc == RESULT_OK && finding) {
             char *summary = finding_summary(db, id, result_text);
-            if (db_exec(db,
+            if (!summary ||
+                db_exec(db,
                         "INSERT INTO credit_event(target_id, record_id, kind, summary, on_day, "
                         "by_user, at) "
                         "VALUES (?, ?, '检查发现', ?, ?, ?, ?)",

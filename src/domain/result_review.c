@@ -32,7 +32,10 @@ int result_review(Db *db, int64_t id, const char *action, const char *actor, con
         set_err(err, "检查记录不存在");
         return RESULT_NOT_FOUND;
     }
-    db_query_text(db, &submitter, "SELECT submitted_by FROM record WHERE id = ?", "i", id);
+    if (db_query_text(db, &submitter, "SELECT submitted_by FROM record WHERE id = ?", "i", id) != DB_OK) {
+        free(status);
+        return res_db_fail(db, err);
+    }
     const char *to = str_eq(action, "publish") ? NULL : result_next(status, action);
     char *op = opinion ? str_trim(xstrdup(opinion)) : xstrdup("");
     int rc = RESULT_OK;

@@ -52,10 +52,11 @@ static void set_deadline(json_t *o, const Calendar *cal, const char *checked_on,
 
 static char *late_opinion(Db *db, int64_t id) {
     char *op = NULL;
-    db_query_text(db, &op,
+    if (db_query_text(db, &op,
                   "SELECT opinion FROM record_event WHERE record_id = ? AND action = '公示' ORDER "
                   "BY id DESC LIMIT 1",
-                  "i", id);
+                  "i", id) != DB_OK)
+        return NULL; /* display only: no late opinion shown */
     if (op && !str_starts(op, "逾期公示")) {
         free(op);
         op = NULL;

@@ -12,12 +12,14 @@ int scope_of(Db *db, int64_t actor_org, int64_t org) {
 
 int64_t scope_org_by_code(Db *db, const char *code) {
     int64_t id = 0;
-    db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "");
+    if (db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code ? code : "") != DB_OK)
+        return 0; /* as for an unknown code: no org, so no access */
     return id;
 }
 
 char *scope_org_name(Db *db, int64_t id) {
     char *name = NULL;
-    if (id > 0) db_query_text(db, &name, "SELECT name FROM org WHERE id = ?", "i", id);
+    if (id > 0 && db_query_text(db, &name, "SELECT name FROM org WHERE id = ?", "i", id) != DB_OK)
+        return NULL; /* as for an unknown org */
     return name;
 }

@@ -45,10 +45,11 @@ json_t *task_split_list(const char *text) { return jk_list(text, LIST_NAMES, 0);
 /* The dept named `name` (name or code), preferring the org's own, then any enabled one. */
 int64_t task_dept_by_name(Db *db, int64_t org_id, const char *name) {
     int64_t id = 0;
-    db_query_int(db, &id,
+    if (db_query_int(db, &id,
                  "SELECT id FROM dept WHERE (name = ?1 OR code = ?1) AND status = '启用' "
                  "ORDER BY (org_id = ?2) DESC, id LIMIT 1",
-                 "ti", name, org_id);
+                 "ti", name, org_id) != DB_OK)
+        return 0; /* as unknown: the name is refused */
     return id;
 }
 
@@ -136,7 +137,10 @@ int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *sc
         return task_dberr(db, err);
     }
     int64_t org = 0;
-    db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", adhoc_id);
+    if (db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", adhoc_id) != DB_OK) {
+        json_decref(scope);
+        return task_dberr(db, err);
+    }
     int64_t lead = str_empty(lead_dept) ? 0 : task_dept_by_name(db, org, lead_dept);
     if (!lead) task_field_err(errors, "lead_dept", "请选择名录中的发起科室");
     if (json_object_size(errors)) {
@@ -373,16 +377,18 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
     db_finalize(st);
     if (ptask) {
         char *src = NULL;
-        db_query_text(db, &src,
+        if (db_query_text(db, &src,
                       "SELECT '年度抽查计划 ' || p.number || ' 第' || pv.version || '版 · 任务 ' || pt.task_no FROM plan_task pt "
                       "JOIN plan_version pv ON pv.id = pt.version_id JOIN plan p ON p.id = pv.plan_id WHERE pt.id = ?",
-                      "i", ptask);
+                      "i", ptask) != DB_OK)
+            src = NULL; /* display only: no source line */
         task_set_text(t, "source", src);
         free(src);
         json_object_set_new(t, "plan_version_id", json_integer(pv));
     } else {
         char *src = NULL;
-        db_query_text(db, &src, "SELECT '临时任务 ' || code || '（' || source || '）' FROM plan_adhoc WHERE id = ?", "i", adhoc);
+        if (db_query_text(db, &src, "SELECT '临时任务 ' || code || '（' || source || '）' FROM plan_adhoc WHERE id = ?", "i", adhoc) != DB_OK)
+            src = NULL; /* display only: no source line */
         task_set_text(t, "source", src);
         free(src);
         json_object_set_new(t, "adhoc", json_true());
@@ -425,6 +431,6 @@ json_t *task_list_json(Db *db, int64_t scope_org, int published_only) {
 
 int64_t task_id_by_code(Db *db, const char *code) {
     int64_t id = 0;
-    db_query_int(db, &id, "SELECT id FROM task WHERE code = ?", "t", code);
+    if (db_query_int(db, &id, "SELECT id FROM task WHERE code = ?", "t", code) != DB_OK) return 0; /* as absent */
     return id;
 }

@@ -59,7 +59,8 @@ static int task_of_actor(Db *db, const Actor *who, int64_t task_id, char **code,
     int where = scope_of(db, who->org_id, org);
     if (where == SCOPE_OUTSIDE) return set_err(why, "任务不存在或不在您的管辖范围内"), TASK_NOT_FOUND;
     if (where != SCOPE_WRITE) return set_err(why, "这是下级机构的任务：上级机构可以查阅和督查，不能代为办理抽取"), TASK_CONFLICT;
-    db_query_text(db, code, "SELECT code FROM task WHERE id = ?", "i", task_id);
+    if (db_query_text(db, code, "SELECT code FROM task WHERE id = ?", "i", task_id) != DB_OK)
+        return set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR;
     return *code ? TASK_OK : (set_err(why, "任务不存在"), TASK_NOT_FOUND);
 }
 
@@ -110,9 +111,10 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
     if (ok != 1) rc = ok < 0 ? TASK_ERR : TASK_CONFLICT;
     else if (!(params = task_draw_params(db, task_id, why))) rc = TASK_ERR;
     if (rc == TASK_OK && !sources) {
-        db_query_text(db, &declared, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id);
+        if (db_query_text(db, &declared, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK)
+            rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
         src = declared ? json_loads(declared, 0, NULL) : NULL;
-        if (!json_array_size(src))
+        if (rc == TASK_OK && !json_array_size(src))
             rc = (set_err(why, "实施方案没有声明公开随机数来源（如福彩3D某期开奖号码、drand 轮次），不能冻结"), TASK_CONFLICT);
     }
     if (rc == TASK_OK) {
@@ -232,11 +234,14 @@ int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *r
         return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
     }
     int64_t pending = 0, drawn = 0, redraws = 0;
-    db_query_int(db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", task_id);
-    db_query_int(db, &drawn, "SELECT count(*) FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
-    db_query_int(db, &redraws, "SELECT count(*) FROM draw WHERE task_code = ? AND draw_no > 1", "t", code);
+    int unread = 0;
+    unread |= db_query_int(db, &pending, "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i", task_id) != DB_OK;
+    unread |= db_query_int(db, &drawn, "SELECT count(*) FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code) != DB_OK;
+    unread |= db_query_int(db, &redraws, "SELECT count(*) FROM draw WHERE task_code = ? AND draw_no > 1", "t", code) != DB_OK;
     int rc = TASK_OK;
-    if (!drawn)
+    if (unread)
+        rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
+    else if (!drawn)
         rc = (set_err(why, "当前抽取尚未进行：冻结的抽取须在随机数产生后按原来源抽取，不能重新抽取"), TASK_CONFLICT);
     else if (pending) rc = (set_err(why, "已有待审批的重新抽取申请"), TASK_CONFLICT);
     else if (redraws >= task_redraw_limit())
@@ -267,11 +272,13 @@ int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t 
     char *reason = NULL, *name = NULL, *err = NULL, today[11], frozen_at[26];
     clock_today(today);
     clock_now_rfc3339(frozen_at);
-    db_query_int(db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", task_id);
-    if (rid) db_query_text(db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid);
-    db_query_text(db, &name, "SELECT display_name FROM user WHERE username = ?", "t", who->username);
+    int unread = 0;
+    unread |= db_query_int(db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", task_id) != DB_OK;
+    if (rid) unread |= db_query_text(db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid) != DB_OK;
+    unread |= db_query_text(db, &name, "SELECT display_name FROM user WHERE username = ?", "t", who->username) != DB_OK;
     int rc = TASK_OK;
-    if (!rid) rc = (set_err(why, "没有待审批的重新抽取申请"), TASK_CONFLICT);
+    if (unread) rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
+    else if (!rid) rc = (set_err(why, "没有待审批的重新抽取申请"), TASK_CONFLICT);
     else {
         /* the approver is the acting account, never a typed name */
         char *approver = xasprintf("%s（%s）", name ? name : who->username, who->username);
@@ -359,18 +366,20 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
         return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
     }
     int64_t draw_id = 0, in_group = 0, pending = 0;
-    db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code);
+    int unread = 0;
+    unread |= db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", "t", code) != DB_OK;
     char *by_name = is_officer ? member_by_name(db, draw_id, target, officer) : NULL;
     if (by_name) officer = by_name; /* a name typed instead of the certificate number: the one member of that name */
-    db_query_int(db, &in_group,
+    unread |= db_query_int(db, &in_group,
                  is_officer ? "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? AND status = '在组'"
                             : "SELECT count(*) FROM draw_target WHERE draw_id = ? AND target_code = ? AND status = '有效' AND ? IS NULL",
-                 "itt", draw_id, target, is_officer ? officer : NULL);
-    db_query_int(db, &pending,
+                 "itt", draw_id, target, is_officer ? officer : NULL) != DB_OK;
+    unread |= db_query_int(db, &pending,
                  "SELECT count(*) FROM draw_substitution WHERE draw_id = ? AND status = '待审批' AND target_code = ? "
                  "AND coalesce(member_code, '') = ?",
-                 "itt", draw_id, target, is_officer ? officer : "");
-    if (!draw_id) rc = (set_err(why, "该任务尚未抽取，不能递补"), TASK_CONFLICT);
+                 "itt", draw_id, target, is_officer ? officer : "") != DB_OK;
+    if (unread) rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
+    else if (!draw_id) rc = (set_err(why, "该任务尚未抽取，不能递补"), TASK_CONFLICT);
     else if (!in_group)
         rc = (set_err(why, is_officer ? "执法人员 %s 不在检查对象 %s 的检查组中" : "检查对象 %s 不在本次抽取的有效结果中", is_officer ? officer : target,
                       target),
@@ -462,8 +471,9 @@ int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t re
     if (rc == TASK_OK && approve) {
         rc = from_store(draw_store_substitute(db, code, type, target, officer, reason, who->username, event, &err));
         if (rc != TASK_OK) set_err(why, "%s", err ? err : "递补失败");
-        else db_query_int(db, &seq, "SELECT max(e.seq) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = ? "
-                                    "AND d.status = '已抽取'", "t", code);
+        else if (db_query_int(db, &seq, "SELECT max(e.seq) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = ? "
+                                    "AND d.status = '已抽取'", "t", code) != DB_OK)
+            rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
     }
     if (rc == TASK_OK &&
         db_exec(db, "UPDATE draw_substitution SET status = ?, decided_at = ?, decided_by = ?, opinion = ?, event_seq = nullif(?, 0) "

@@ -12,23 +12,24 @@
 
 int64_t task_org(Db *db, int64_t task_id) {
     int64_t org = 0;
-    if (task_id) db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task_id);
+    if (task_id && db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task_id) != DB_OK) return 0; /* as absent */
     return org;
 }
 
 char *task_code(Db *db, int64_t task_id) {
     char *code = NULL;
-    db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id);
+    if (db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id) != DB_OK) return NULL; /* as absent */
     return code;
 }
 
 char *task_published_code(Db *db, int64_t task_id) {
     char *code = NULL;
-    if (task_id)
+    if (task_id &&
         db_query_text(db, &code,
                       "SELECT t.code FROM task t JOIN task_scheme s ON s.task_id = t.id WHERE t.id "
                       "= ? AND s.status = '已公开'",
-                      "i", task_id);
+                      "i", task_id) != DB_OK)
+        return NULL; /* as not published */
     return code;
 }
 
@@ -94,14 +95,15 @@ json_t *task_target_label(Db *db, const char *code, int public_view) {
 
 char *task_target_name(Db *db, const char *code) {
     char *name = NULL;
-    db_query_text(db, &name, "SELECT name FROM target WHERE code = ?", "t", code);
+    if (db_query_text(db, &name, "SELECT name FROM target WHERE code = ?", "t", code) != DB_OK) return NULL; /* as absent */
     return name;
 }
 
 json_t *task_member_name(Db *db, const char *cert) {
     char *n = NULL;
-    db_query_text(db, &n, "SELECT name FROM officer WHERE cert_no = ?", "t", cert);
-    if (!n) db_query_text(db, &n, "SELECT name FROM expert WHERE code = ?", "t", cert);
+    if (db_query_text(db, &n, "SELECT name FROM officer WHERE cert_no = ?", "t", cert) != DB_OK ||
+        (!n && db_query_text(db, &n, "SELECT name FROM expert WHERE code = ?", "t", cert) != DB_OK))
+        n = NULL; /* display only: the certificate stands for the name */
     json_t *s = json_string(n ? n : cert);
     free(n);
     return s;
@@ -109,23 +111,26 @@ json_t *task_member_name(Db *db, const char *cert) {
 
 char *task_ceremony_observers(Db *db, const char *code, int64_t draw_no) {
     char *obs = NULL;
-    db_query_text(db, &obs,
+    if (db_query_text(db, &obs,
                   "SELECT c.observers_present FROM task_ceremony c JOIN task t ON t.id = c.task_id "
                   "WHERE t.code = ? AND c.draw_no = ?",
-                  "ti", code, draw_no);
+                  "ti", code, draw_no) != DB_OK)
+        return NULL; /* display only: as none recorded */
     return obs;
 }
 
 int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
     int64_t pending = 0;
-    db_query_int(db, &pending,
+    if (db_query_int(db, &pending,
                  "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i",
-                 task_id);
-    if (pending && reason)
+                 task_id) != DB_OK)
+        return 0; /* display only: shown as none pending */
+    if (pending && reason &&
         db_query_text(db, reason,
                       "SELECT reason FROM task_redraw WHERE task_id = ? AND status = '待审批' "
                       "ORDER BY id DESC LIMIT 1",
-                      "i", task_id);
+                      "i", task_id) != DB_OK)
+        *reason = NULL; /* display only: no reason shown */
     return pending;
 }
 
@@ -133,21 +138,22 @@ int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
 
 int64_t task_user_dept(Db *db, int64_t user_id) {
     int64_t v = 0;
-    db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM user WHERE id = ?", "i", user_id);
+    if (db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM user WHERE id = ?", "i", user_id) != DB_OK) return 0; /* as none: no dept's rights */
     return v;
 }
 
 char *task_user_cert(Db *db, int64_t user_id) {
     int64_t oid = 0;
     char *cert = NULL;
-    db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM user WHERE id = ?", "i", user_id);
-    if (oid) db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid);
+    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM user WHERE id = ?", "i", user_id) != DB_OK ||
+        (oid && db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid) != DB_OK))
+        return NULL; /* as none: no officer's rights */
     return cert;
 }
 
 char *task_dept_name(Db *db, int64_t dept_id) {
     char *name = NULL;
-    db_query_text(db, &name, "SELECT name FROM dept WHERE id = ?", "i", dept_id);
+    if (db_query_text(db, &name, "SELECT name FROM dept WHERE id = ?", "i", dept_id) != DB_OK) return NULL; /* as absent */
     return name;
 }
 

@@ -45,7 +45,7 @@ int task_grade_ratio_valid(const char *text) {
 
 char *task_scheme_status(Db *db, int64_t task_id) {
     char *s = NULL;
-    db_query_text(db, &s, "SELECT status FROM task_scheme WHERE task_id = ?", "i", task_id);
+    if (db_query_text(db, &s, "SELECT status FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK) return NULL; /* as absent */
     return s;
 }
 
@@ -130,7 +130,8 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
         rc = task_dberr(db, err);
     else if (db_changes(db) == 0) { /* someone saved or moved it on since this edit was read */
         int64_t cur = 0;
-        db_query_int(db, &cur, "SELECT version FROM task_scheme WHERE task_id = ?", "i", task_id);
+        if (db_query_int(db, &cur, "SELECT version FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK)
+            cur = 0; /* only shown in the message: the edit is refused as stale either way */
         set_err(err, "实施方案已被他人修改：您编辑的是第 %lld 版，当前为第 %lld 版。请刷新页面，核对后重新保存", (long long)in->version,
                 (long long)cur);
         rc = TASK_STALE;
@@ -158,11 +159,14 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
     } else if (str_eq(action, "submit")) {
         int64_t missing = 0;
         char *sources = NULL;
-        db_query_int(db, &missing, "SELECT (purpose = '') + (period = '') + (method = '') FROM task_scheme WHERE task_id = ?",
-                     "i", task_id);
-        db_query_text(db, &sources, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id);
+        int unread =
+            db_query_int(db, &missing, "SELECT (purpose = '') + (period = '') + (method = '') FROM task_scheme WHERE task_id = ?",
+                         "i", task_id) != DB_OK ||
+            db_query_text(db, &sources, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK;
         json_t *src = sources ? json_loads(sources, 0, NULL) : NULL;
-        if (missing || !json_array_size(src) || draw_sources_check(src, NULL)) {
+        if (unread) {
+            rc = task_dberr(db, err);
+        } else if (missing || !json_array_size(src) || draw_sources_check(src, NULL)) {
             set_err(err, "请先填写检查目的、检查时间、检查方式，并声明本局以外的公开随机数来源（彩票开奖号码或 drand），再提交审批");
             rc = TASK_CONFLICT;
         }

@@ -15,15 +15,16 @@
 /* The org a task would start in: the plan row's plan's, or the ad-hoc task's (0: unknown). */
 static int64_t start_org(Db *db, const TaskStartInput *in) {
     int64_t org = 0;
+    int rc = DB_OK;
     if (in->plan_task > 0)
-        db_query_int(
+        rc = db_query_int(
             db, &org,
             "SELECT p.org_id FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id "
             "JOIN plan p ON p.id = pv.plan_id WHERE t.id = ?",
             "i", in->plan_task);
     else if (in->adhoc > 0)
-        db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", in->adhoc);
-    return org;
+        rc = db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", in->adhoc);
+    return rc == DB_OK ? org : 0; /* unreadable: unknown, so the start is refused */
 }
 
 /* Ends the unit: on rc TASK_OK writes the audit row (before as given, after the task's snapshot

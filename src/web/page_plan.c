@@ -29,9 +29,9 @@ long long plan_web_version_id_for(Req *r, int oversee) {
 
 long long plan_web_version_id(Req *r) { return plan_web_version_id_for(r, 0); }
 
-int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg) {
+int plan_web_transition(Req *r, long long vid, PlanAction action, const char *opinion, char **msg) {
     Actor who = web_actor(r);
-    int rc = plan_work_transition(r->db, &who, vid, (PlanAction)action, opinion, msg);
+    int rc = plan_work_transition(r->db, &who, vid, action, opinion, msg);
     return web_status(rc);
 }
 

@@ -153,7 +153,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *sv;
     json_array_foreach(subs, si, sv) {
         approved += json_is_true(json_object_get(sv, "approved"));
-        refused += str_eq(json_string_value(json_object_get(sv, "status")), "已驳回");
+        if (str_eq(json_string_value(json_object_get(sv, "status")), "已驳回")) refused++;
     }
     json_object_set_new(v, "substitutions", subs);
     json_object_set_new(v, "substitutions_approved", json_integer((json_int_t)approved));

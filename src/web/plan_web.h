@@ -3,6 +3,7 @@
 #ifndef SPOTCHECK_PLAN_WEB_H
 #define SPOTCHECK_PLAN_WEB_H
 
+#include "../domain/plan.h"
 #include "web.h"
 
 void page_plan_list(Req *r);
@@ -45,7 +46,7 @@ long long plan_web_version_id(Req *r);
 long long plan_web_version_id_for(Req *r, int oversee);
 /* Runs a state action as the signed-in user (plan_work_transition); returns the HTTP status (200
  * on success, 503 when the database is busy) and *msg (new string) on failure. */
-int plan_web_transition(Req *r, long long vid, int action, const char *opinion, char **msg);
+int plan_web_transition(Req *r, long long vid, PlanAction action, const char *opinion, char **msg);
 /* Runs a revision (plan_work_revise); 201 and *new_id, the new version, on success. */
 int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id, char **msg);
 

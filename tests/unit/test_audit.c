@@ -93,7 +93,7 @@ static void test_hash_rule_as_documented(void) {
     sha256_hex("0000000000000000000000000000000000000000000000000000000000000000\n"
                "1:120:2025-03-01T02:03:04Z3:cli-5:login-----",
                want1);
-    db_query_text(db, &got, "SELECT hash FROM audit_log WHERE id = 1", NULL);
+    CHECK_INT(db_query_text(db, &got, "SELECT hash FROM audit_log WHERE id = 1", NULL), DB_OK);
     CHECK_STR(got, want1);
     free(got);
     /* second row: chained on the first, org id, Chinese text counted in bytes, JSON, remote */
@@ -112,7 +112,7 @@ static void test_hash_rule_as_documented(void) {
                             want1, strlen(e2.after), e2.after);
     sha256_hex(input, want2);
     free(input);
-    db_query_text(db, &got, "SELECT prev_hash || ' ' || hash FROM audit_log WHERE id = 2", NULL);
+    CHECK_INT(db_query_text(db, &got, "SELECT prev_hash || ' ' || hash FROM audit_log WHERE id = 2", NULL), DB_OK);
     char *both = xasprintf("%s %s", want1, want2);
     CHECK_STR(got, both);
     free(both);
@@ -155,21 +155,21 @@ static void test_chain_verifies(void) {
     CHECK_INT(v.bad_id, 0);
     CHECK_STR(v.reason, "");
     char *head = NULL;
-    db_query_text(db, &head, "SELECT hash FROM audit_log WHERE id = 305", NULL);
+    CHECK_INT(db_query_text(db, &head, "SELECT hash FROM audit_log WHERE id = 305", NULL), DB_OK);
     CHECK_STR(v.head_hash, head);
     free(head);
     /* at defaults to the clock's now: bureau time, seconds */
     char *at = NULL, now[CLOCK_NOW_LEN + 1];
-    db_query_text(db, &at, "SELECT at FROM audit_log WHERE id = 305", NULL);
+    CHECK_INT(db_query_text(db, &at, "SELECT at FROM audit_log WHERE id = 305", NULL), DB_OK);
     clock_now(now);
     CHECK(at && strlen(at) == 19 && at[10] == ' ' && at[13] == ':');
     CHECK(at && strncmp(at, now, 10) == 0);
     free(at);
     int64_t n = 0;
-    db_query_int(db, &n,
+    CHECK_INT(db_query_int(db, &n,
                  "SELECT count(*) FROM audit_log WHERE prev_hash = "
                  "(SELECT hash FROM audit_log p WHERE p.id = audit_log.id - 1)",
-                 NULL);
+                 NULL), DB_OK);
     CHECK_INT(n, 304);
     db_close(db);
 }
@@ -184,7 +184,7 @@ static void test_triggers_refuse_changes(void) {
     CHECK(strstr(db_errmsg(db), "只能追加") != NULL);
     CHECK_INT(db_exec(db, "DELETE FROM audit_log", NULL), DB_ERR);
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE actor <> 'mallory'", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE actor <> 'mallory'", NULL), DB_OK);
     CHECK_INT(n, 3);
     CHECK_INT(verify(db).status, AUDIT_INTACT);
     db_close(db);
@@ -277,16 +277,16 @@ static void test_null_differs_from_empty(void) {
     e.entity = "";
     CHECK_INT(append(b, &e), DB_OK);
     char *ha = NULL, *hb = NULL;
-    db_query_text(a, &ha, "SELECT hash FROM audit_log", NULL);
-    db_query_text(b, &hb, "SELECT hash FROM audit_log", NULL);
+    CHECK_INT(db_query_text(a, &ha, "SELECT hash FROM audit_log", NULL), DB_OK);
+    CHECK_INT(db_query_text(b, &hb, "SELECT hash FROM audit_log", NULL), DB_OK);
     CHECK(ha && hb && strcmp(ha, hb) != 0);
     free(ha);
     free(hb);
     /* and the "" was stored as "", the NULL as NULL */
     int64_t n = 0;
-    db_query_int(a, &n, "SELECT count(*) FROM audit_log WHERE entity IS NULL", NULL);
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM audit_log WHERE entity IS NULL", NULL), DB_OK);
     CHECK_INT(n, 1);
-    db_query_int(b, &n, "SELECT count(*) FROM audit_log WHERE entity = ''", NULL);
+    CHECK_INT(db_query_int(b, &n, "SELECT count(*) FROM audit_log WHERE entity = ''", NULL), DB_OK);
     CHECK_INT(n, 1);
     db_close(a);
     db_close(b);
@@ -354,7 +354,7 @@ static void test_validation(void) {
     }
     CHECK_INT(db_commit(db), DB_OK);
     int64_t n = -1;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL), DB_OK);
     CHECK_INT(n, 0);
     /* JSON scalars and arrays are JSON too */
     AuditEntry ok = {.actor = "cli", .action = "x", .before = "[1,2]", .after = "\"文本\""};
@@ -371,7 +371,7 @@ static void test_rollback_takes_the_row_with_it(void) {
     CHECK_INT(audit_append(db, &e, &err), DB_OK);
     CHECK_INT(db_rollback(db), DB_OK);
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL), DB_OK);
     CHECK_INT(n, 2);
     CHECK_INT(append(db, &e), DB_OK);
     AuditVerifyResult v = verify(db);

@@ -41,7 +41,7 @@ static void setup(void) {
 
 static int64_t count(const char *sql) {
     int64_t n = -1;
-    db_query_int(db, &n, sql, NULL);
+    CHECK_INT(db_query_int(db, &n, sql, NULL), DB_OK);
     return n;
 }
 
@@ -54,7 +54,7 @@ static void test_rows_inserted_in_order_with_types(void) {
     CHECK_INT(db_insert_rows(db, "t", cols, 3, &src, 0), DB_OK);
     CHECK_INT(count("SELECT count(*) FROM t"), 3);
     char *s = NULL;
-    db_query_text(db, &s, "SELECT group_concat(id || ':' || coalesce(name, 'NULL') || ':' || n || ':' || typeof(n), ',') FROM t", NULL);
+    CHECK_INT(db_query_text(db, &s, "SELECT group_concat(id || ':' || coalesce(name, 'NULL') || ':' || n || ':' || typeof(n), ',') FROM t", NULL), DB_OK);
     CHECK_STR(s, "10:甲:0:integer,11:乙:10:integer,12:NULL:20:integer");
     free(s);
 }

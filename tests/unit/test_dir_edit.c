@@ -24,13 +24,13 @@ static char *pairs_input(const DirField *f, void *arg) {
 
 static int64_t org_id(const char *code) {
     int64_t id = 0;
-    db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code);
+    CHECK_INT(db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code), DB_OK);
     return id;
 }
 
 static int64_t audit_count(const char *action) {
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action), DB_OK);
     return n;
 }
 
@@ -85,10 +85,10 @@ static void test_create_is_audited(void) {
     officer_id = id;
     CHECK_INT(audit_count("officer.create"), 1);
     char *after = NULL; /* the audit row masks the phone number and belongs to the row's org */
-    db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'officer.create'", NULL);
+    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'officer.create'", NULL), DB_OK);
     CHECK(after && !strstr(after, "13812345678"));
     int64_t org = 0;
-    db_query_int(db, &org, "SELECT org_id FROM audit_log WHERE action = 'officer.create'", NULL);
+    CHECK_INT(db_query_int(db, &org, "SELECT org_id FROM audit_log WHERE action = 'officer.create'", NULL), DB_OK);
     CHECK_INT(org, ningjin);
     free(after);
     /* the same code again: a field error, nothing written */

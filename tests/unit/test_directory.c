@@ -51,7 +51,7 @@ static void test_schema_version(void) {
     CHECK(db != NULL);
     CHECK(db_schema_version(db) >= 1);
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT length(value) FROM meta WHERE key = 'pseudonym_key'", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT length(value) FROM meta WHERE key = 'pseudonym_key'", NULL), DB_OK);
     CHECK_INT(n, 64);
 }
 
@@ -75,7 +75,7 @@ static void test_target_validation(void) {
     const char *ok[] = {"用人单位", NULL, "某公司", "91110000600037341L", NULL, NULL, NULL, "130528", "130528"};
     CHECK_INT(save(ctx, "targets", ok, ARRAY_LEN(ok), NULL), DIR_INSERTED);
     char *code = NULL;
-    db_query_text(db, &code, "SELECT code FROM target WHERE uscc = '91110000600037341L'", NULL);
+    CHECK_INT(db_query_text(db, &code, "SELECT code FROM target WHERE uscc = '91110000600037341L'", NULL), DB_OK);
     CHECK_STR(code, "91110000600037341L");
     free(code);
     /* wrong check character is rejected with a reason naming the column */
@@ -92,7 +92,7 @@ static void test_target_validation(void) {
     /* insured: pseudonym derived, never the ID number */
     const char *ins[] = {"参保人", NULL, "张三", NULL, NULL, "11010519491231002X", NULL, "130528", "130528"};
     CHECK_INT(save(ctx, "targets", ins, ARRAY_LEN(ins), NULL), DIR_INSERTED);
-    db_query_text(db, &code, "SELECT code FROM target WHERE kind = 'insured'", NULL);
+    CHECK_INT(db_query_text(db, &code, "SELECT code FROM target WHERE kind = 'insured'", NULL), DB_OK);
     CHECK(code && code[0] == 'R' && strlen(code) == 16 && !strstr(code, "110105"));
     free(code);
     const char *badid[] = {"参保人", NULL, "李四", NULL, NULL, "36042619910102009X", NULL, "130528", "130528"};
@@ -114,16 +114,16 @@ static void test_versions_kept(void) {
     const char *v2[] = {"YB001", "王五", "130528", "D1", "2023-01-01", "2028-12-31", "S-MED", "130528"};
     CHECK_INT(save(ctx, "officers", v2, ARRAY_LEN(v2), NULL), DIR_UPDATED);
     int64_t version = 0, history = 0;
-    db_query_int(db, &version, "SELECT version FROM officer WHERE cert_no = 'YB001'", NULL);
+    CHECK_INT(db_query_int(db, &version, "SELECT version FROM officer WHERE cert_no = 'YB001'", NULL), DB_OK);
     CHECK_INT(version, 2);
-    db_query_int(db, &history,
+    CHECK_INT(db_query_int(db, &history,
                  "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND version = 1 "
                  "AND json_extract(data, '$.cert_valid_to') = '2027-12-31' AND replaced_by = 'editor'",
-                 NULL);
+                 NULL), DB_OK);
     CHECK_INT(history, 1);
     /* tags are linked */
     int64_t links = 0;
-    db_query_int(db, &links, "SELECT count(*) FROM officer_tag", NULL);
+    CHECK_INT(db_query_int(db, &links, "SELECT count(*) FROM officer_tag", NULL), DB_OK);
     CHECK_INT(links, 1);
     /* expiry before start is rejected */
     const char *bad[] = {"YB002", "赵六", "130528", "D1", "2023-01-01", "2022-12-31", NULL, "130528"};
@@ -135,7 +135,7 @@ static void test_status_change(void) {
     DirContext *ctx = dir_context_new(db, "editor", 0);
     const DirKind *k = dir_kind_find("officers");
     int64_t id = 0;
-    db_query_int(db, &id, "SELECT id FROM officer WHERE cert_no = 'YB001'", NULL);
+    CHECK_INT(db_query_int(db, &id, "SELECT id FROM officer WHERE cert_no = 'YB001'", NULL), DB_OK);
     char *err = NULL;
     CHECK_INT(dir_set_status(ctx, k, id, "离岗", NULL, &err), DB_ERR); /* reason required */
     CHECK(err && strstr(err, "原因"));
@@ -143,11 +143,11 @@ static void test_status_change(void) {
     CHECK_INT(dir_set_status(ctx, k, id, "离岗", "调离执法岗位", &err), DB_OK);
     free(err);
     int64_t version = 0, n = 0;
-    db_query_int(db, &version, "SELECT version FROM officer WHERE id = ?", "i", id);
+    CHECK_INT(db_query_int(db, &version, "SELECT version FROM officer WHERE id = ?", "i", id), DB_OK);
     CHECK_INT(version, 3);
-    db_query_int(db, &n, "SELECT count(*) FROM officer WHERE id = ? AND status = '离岗' AND status_reason = '调离执法岗位'", "i", id);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM officer WHERE id = ? AND status = '离岗' AND status_reason = '调离执法岗位'", "i", id), DB_OK);
     CHECK_INT(n, 1);
-    db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND entity_id = ?", "i", id);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND entity_id = ?", "i", id), DB_OK);
     CHECK_INT(n, 2);
     dir_context_free(ctx);
 }

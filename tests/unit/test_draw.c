@@ -271,7 +271,7 @@ static char *gen_population(size_t n, int with_region) {
     Buf b;
     buf_init(&b);
     for (size_t i = 0; i < n; i++) {
-        const char *g = "ABBBCCD" + rnd() % 7;
+        const char *g = &"ABBBCCD"[rnd() % 7];
         buf_printf(&b, "P%011zu\t%c", (size_t)13050000000 + i, *g);
         if (with_region) buf_printf(&b, "\t13050%zu", i % 3);
         buf_putc(&b, '\n');

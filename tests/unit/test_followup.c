@@ -228,9 +228,9 @@ static void test_on_db(void) {
     err = NULL;
     CHECK_INT(followup_open(db, &t, 1, &in, "2025-09-26", &fid, e, &err), FU_OK);
     int64_t n = 0;
-    db_query_int(db, &n, "SELECT amount_cents FROM followup WHERE id = ?", "i", fid);
+    CHECK_INT(db_query_int(db, &n, "SELECT amount_cents FROM followup WHERE id = ?", "i", fid), DB_OK);
     CHECK_INT(n, 1234560);
-    db_query_int(db, &n, "SELECT count(*) FROM credit_event WHERE kind = '行政处罚' AND target_id = 1", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM credit_event WHERE kind = '行政处罚' AND target_id = 1", NULL), DB_OK);
     CHECK_INT(n, 1);
     CHECK_INT(followup_record_closed(db, 1), 0);
 
@@ -240,9 +240,9 @@ static void test_on_db(void) {
     free(err);
     err = NULL;
     CHECK_INT(followup_update(db, &t, fid, 1, &ed, "2025-10-14", e, &err), FU_OK);
-    db_query_int(db, &n, "SELECT version FROM followup WHERE id = ?", "i", fid);
+    CHECK_INT(db_query_int(db, &n, "SELECT version FROM followup WHERE id = ?", "i", fid), DB_OK);
     CHECK_INT(n, 2);
-    db_query_int(db, &n, "SELECT count(*) FROM followup_version WHERE followup_id = ? AND version = 1", "i", fid);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM followup_version WHERE followup_id = ? AND version = 1", "i", fid), DB_OK);
     CHECK_INT(n, 1);
     CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_CONFLICT); /* not published */
     CHECK(err && strstr(err, "处罚决定尚未公示"));
@@ -254,13 +254,13 @@ static void test_on_db(void) {
     CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_OK);
     CHECK_INT(followup_record_closed(db, 1), 1);
     /* each unit of work wrote its audit row, by its actor; the refused and failed ones none */
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE entity = 'followup' AND actor = 't' AND action IN "
-                 "('followup.open', 'followup.update', 'followup.publish_penalty', 'followup.close')", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE entity = 'followup' AND actor = 't' AND action IN "
+                 "('followup.open', 'followup.update', 'followup.publish_penalty', 'followup.close')", NULL), DB_OK);
     CHECK_INT(n, 4);
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%'", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%'", NULL), DB_OK);
     CHECK_INT(n, 4);
     char *late_json = NULL;
-    db_query_text(db, &late_json, "SELECT json_extract(after, '$.publish_late') FROM audit_log WHERE action = 'followup.publish_penalty'", NULL);
+    CHECK_INT(db_query_text(db, &late_json, "SELECT json_extract(after, '$.publish_late') FROM audit_log WHERE action = 'followup.publish_penalty'", NULL), DB_OK);
     CHECK_STR(late_json, "1");
     free(late_json);
     json_t *j = followup_json(db, fid, cal, "2025-10-14", 1);
@@ -279,17 +279,17 @@ static void test_on_db(void) {
     json_object_clear(e);
     CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", e, &err), CREDIT_OK);
     char *g = NULL;
-    db_query_text(db, &g, "SELECT grade FROM target WHERE id = 1", NULL);
+    CHECK_INT(db_query_text(db, &g, "SELECT grade FROM target WHERE id = 1", NULL), DB_OK);
     CHECK_STR(g, "C");
     free(g);
-    db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = 1", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = 1", NULL), DB_OK);
     CHECK_INT(n, 1);
     char *basis = NULL;
-    db_query_text(db, &basis, "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL);
+    CHECK_INT(db_query_text(db, &basis, "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL), DB_OK);
     CHECK_STR(basis, "宁医保罚〔2025〕3号");
     free(basis);
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = 'credit.grade' AND entity_id = '1' AND "
-                 "json_extract(before, '$.grade') IS NOT 'C' AND json_extract(after, '$.grade') = 'C'", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = 'credit.grade' AND entity_id = '1' AND "
+                 "json_extract(before, '$.grade') IS NOT 'C' AND json_extract(after, '$.grade') = 'C'", NULL), DB_OK);
     CHECK_INT(n, 1);
     j = credit_record_json(db, 1);
     CHECK_INT(json_array_size(json_object_get(j, "events")), 2);

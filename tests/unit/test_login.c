@@ -33,7 +33,7 @@ static Db *fresh_db(const char *name) {
 
 static int64_t count(Db *db, const char *sql) {
     int64_t n = -1;
-    db_query_int(db, &n, sql, NULL);
+    CHECK_INT(db_query_int(db, &n, sql, NULL), DB_OK);
     return n;
 }
 

@@ -225,7 +225,7 @@ static void test_startable(void) {
     CHECK_INT(step(db, vid, PLAN_SUBMIT, NULL), PLAN_OK);
     CHECK_INT(step(db, vid, PLAN_APPROVE, NULL), PLAN_OK);
     char *op = NULL;
-    db_query_text(db, &op, "SELECT opinion FROM plan_version WHERE id = ?", "i", vid);
+    CHECK_INT(db_query_text(db, &op, "SELECT opinion FROM plan_version WHERE id = ?", "i", vid), DB_OK);
     CHECK(op == NULL); /* the return opinion does not read as the approval's */
     free(op);
     CHECK_INT(startable(db, tid, "已批准"), 0); /* approved is not enough: it must be published */
@@ -235,7 +235,7 @@ static void test_startable(void) {
     CHECK_INT(plan_revise(db, vid, "", "t", &nvid, &err), PLAN_INVALID);
     CHECK_INT(plan_revise(db, vid, "调整", "t", &nvid, &err), PLAN_OK);
     int64_t ntid = 0;
-    db_query_int(db, &ntid, "SELECT id FROM plan_task WHERE version_id = ?", "i", nvid);
+    CHECK_INT(db_query_int(db, &ntid, "SELECT id FROM plan_task WHERE version_id = ?", "i", nvid), DB_OK);
     CHECK(ntid > 0 && ntid != tid);
     CHECK_INT(startable(db, tid, NULL), 1);
     CHECK_INT(startable(db, ntid, "草稿"), 0);
@@ -247,7 +247,7 @@ static void test_startable(void) {
     int64_t t2 = 0;
     CHECK_INT(plan_task_save(db, nvid, 0, &two, "t", &t2, NULL, errors, &err), PLAN_OK);
     char *jd = NULL;
-    db_query_text(db, &jd, "SELECT joint_depts FROM plan_task WHERE id = ?", "i", t2);
+    CHECK_INT(db_query_text(db, &jd, "SELECT joint_depts FROM plan_task WHERE id = ?", "i", t2), DB_OK);
     CHECK_STR(jd, "市场监督管理局、卫生健康委员会");
     free(jd);
     CHECK_INT(plan_task_save(db, vid, tid, &seed_row, "t", NULL, NULL, errors, &err), PLAN_CONFLICT); /* published: no edits */

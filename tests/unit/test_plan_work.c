@@ -45,18 +45,18 @@ static Db *fresh_db(void) {
 
 static int64_t audit_count(Db *db) {
     int64_t n = -1;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log", NULL), DB_OK);
     return n;
 }
 
 /* "actor|org|action|entity_id" of the last audit row (new string). */
 static char *last_audit(Db *db) {
     char *s = NULL;
-    db_query_text(db, &s,
+    CHECK_INT(db_query_text(db, &s,
                   "SELECT actor || '|' || coalesce(org_id, '') || '|' || action || '|' || "
                   "coalesce(entity_id, '') "
                   "FROM audit_log ORDER BY id DESC LIMIT 1",
-                  NULL);
+                  NULL), DB_OK);
     return s;
 }
 
@@ -91,7 +91,7 @@ static void test_plan_units(void) {
     CHECK_INT(plan_work_task_add(db, &county, vid, task, &tid, errors, &err), PLAN_OK);
     check_last(db, "county|2|plan.task.create|1");
     char *after = NULL;
-    db_query_text(db, &after, "SELECT after FROM audit_log ORDER BY id DESC LIMIT 1", NULL);
+    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log ORDER BY id DESC LIMIT 1", NULL), DB_OK);
     CHECK(after && strstr(after, "\"task_no\":\"001号\"") && strstr(after, "\"version_id\":1"));
     free(after);
     json_decref(task);
@@ -118,7 +118,7 @@ static void test_plan_units(void) {
     CHECK_INT(plan_work_transition(db, &city, vid, PLAN_RETURN, "补充", &err), PLAN_OK);
     check_last(db, "city|2|plan.return|1");
     int64_t rev = 0;
-    db_query_int(db, &rev, "SELECT rev FROM plan_version WHERE id = ?", "i", vid);
+    CHECK_INT(db_query_int(db, &rev, "SELECT rev FROM plan_version WHERE id = ?", "i", vid), DB_OK);
     CHECK_INT(plan_work_update(db, &console, vid, rev, "定点医疗机构", "宁晋县医疗保障局", "", errors, &err), PLAN_OK);
     check_last(db, "cli|2|plan.update|1");
     /* the optimistic lock: an edit made on the rev before that save is refused and writes nothing */
@@ -176,7 +176,7 @@ static void test_adhoc_units(void) {
     CHECK_INT(plan_work_adhoc_resubmit(db, &county, id, "已补充", &err), PLAN_OK);
     check_last(db, "county|2|plan.adhoc.resubmit|1");
     char *before = NULL;
-    db_query_text(db, &before, "SELECT before FROM audit_log ORDER BY id DESC LIMIT 1", NULL);
+    CHECK_INT(db_query_text(db, &before, "SELECT before FROM audit_log ORDER BY id DESC LIMIT 1", NULL), DB_OK);
     CHECK(before && strstr(before, "\"status\":\"已退回\"") && strstr(before, "请补充线索"));
     free(before);
     CHECK_INT(plan_work_adhoc_decide(db, &county, id, 1, NULL, &err), PLAN_OK);

@@ -77,7 +77,7 @@ static size_t size_of(json_t *a) {
 
 static int64_t audit_count(Db *db, const char *action) {
     int64_t n = -1;
-    db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action), DB_OK);
     return n;
 }
 
@@ -106,12 +106,12 @@ static void test_units_of_work(void) {
          *actor = NULL;
     CHECK_STR(code, "2025001-001号");
     CHECK(pub == NULL); /* the scheme is a draft */
-    db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'task.start'", NULL);
-    db_query_text(db, &actor,
+    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'task.start'", NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &actor,
                   "SELECT actor || '@' || org_id || '@' || entity || entity_id || '@' || remote "
                   "FROM audit_log "
                   "WHERE action = 'task.start'",
-                  NULL);
+                  NULL), DB_OK);
     CHECK(after && strstr(after, "\"scheme_status\":\"草稿\""));
     char expect[64];
     snprintf(expect, sizeof expect, "staff1@1@task%lld@127.0.0.1", (long long)id);
@@ -137,8 +137,8 @@ static void test_units_of_work(void) {
     CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_OK);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     char *before = NULL;
-    db_query_text(db, &before, "SELECT before FROM audit_log WHERE action = 'task.scheme.save'",
-                  NULL);
+    CHECK_INT(db_query_text(db, &before, "SELECT before FROM audit_log WHERE action = 'task.scheme.save'",
+                  NULL), DB_OK);
     CHECK(before && strstr(before, "\"org_id\":\"1\""));
     s.group_size = "1";
     s.version++;
