@@ -129,7 +129,7 @@ static void test_units_of_work(void) {
                          .method = "现场检查",
                          .randomness_sources = NULL};
     CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_INVALID); /* names no version */
-    db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id);
+    CHECK_INT(db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id), DB_OK);
     Actor stranger = {.username = "s", .org_id = 999};
     CHECK_INT(task_scheme_edit(db, &stranger, id, &s, errors, &why), TASK_NOT_FOUND); /* not its org */
     CHECK_INT(task_scheme_act(db, &stranger, id, "submit", NULL, &why), TASK_NOT_FOUND);
