@@ -191,11 +191,11 @@ static int insert_rows_one_by_one(Db *db, const char *table, const char *const *
                                   size_t ncols, const DbRowSource *src, int or_ignore) {
     Buf sql;
     buf_init(&sql);
-    buf_printf(&sql, "INSERT %sINTO %s(", or_ignore ? "OR IGNORE " : "", table);
+    buf_printf(&sql, "INSERT INTO %s(", table);
     for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
     buf_puts(&sql, ") VALUES (");
     for (size_t i = 0; i < ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
-    buf_puts(&sql, ")");
+    buf_puts(&sql, or_ignore ? ") ON CONFLICT DO NOTHING" : ")");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
     if (!st) return DB_ERR;

@@ -309,7 +309,9 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
 int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
                          const char *actor, char **err) {
     char *o = task_trim_dup(observers);
-    int rc = db_exec(db, "INSERT OR REPLACE INTO task_ceremony(task_id, draw_no, observers_present, held_by, held_at) VALUES (?,?,?,?,?)",
+    int rc = db_exec(db, "INSERT INTO task_ceremony(task_id, draw_no, observers_present, held_by, held_at) VALUES (?,?,?,?,?) "
+                         "ON CONFLICT(task_id, draw_no) DO UPDATE SET observers_present = excluded.observers_present, "
+                         "held_by = excluded.held_by, held_at = excluded.held_at",
                      "iittt", task_id, (int64_t)draw_no, o, actor, clock_stamp().s)
                  ? task_dberr(db, err)
                  : TASK_OK;
