@@ -224,18 +224,18 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
     return insert_rows_one_by_one(db, table, cols, ncols, src, or_ignore);
 }
 
-int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
                   char **out, size_t *len) {
     *out = NULL;
     *len = 0;
     if (db->drv->read_value)
-        return db->drv->read_value(db->conn, table, column, rowid, pad, out, len);
+        return db->drv->read_value(db->conn, table, column, id, pad, out, len);
     /* generic path: one SELECT and a copy (text values only) */
-    char *sql = xasprintf("SELECT %s FROM %s WHERE rowid = ?", column, table);
+    char *sql = xasprintf("SELECT %s FROM %s WHERE id = ?", column, table);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     if (!st) return DB_ERR;
-    db_bind_int(st, 1, rowid);
+    db_bind_int(st, 1, id);
     int rc = db_step(st);
     if (rc == DB_ROW) {
         const char *v = db_col_text(st, 0);

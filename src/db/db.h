@@ -62,12 +62,13 @@ void db_rollback_if_open(Db *db);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
-/* Reads one large text or blob value, column `column` of the row with rowid `rowid` of
- * `table` (trusted identifiers, never user input), straight into a new buffer of its length
- * plus `pad` zero bytes, without the intermediate copy a SELECT makes (SQLite: incremental
- * blob I/O). *out (caller frees) and *len receive the value; returns DB_OK, DB_DONE when
- * there is no such row (then *out is NULL), DB_ERR on error. */
-int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+/* Reads one large text or blob value, column `column` of the row whose integer key `id` (an
+ * `id INTEGER PRIMARY KEY` column) is `id` in `table` (trusted identifiers, never user input),
+ * straight into a new buffer of its length plus `pad` zero bytes, without the intermediate copy a
+ * SELECT makes (SQLite: incremental blob I/O, the key being the rowid). *out (caller frees) and
+ * *len receive the value; returns DB_OK, DB_DONE when there is no such row (then *out is NULL),
+ * DB_ERR on error. */
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
                   char **out, size_t *len);
 
 /* One index of a table: its name, the statement that creates it, and whether it is UNIQUE. */
@@ -141,7 +142,7 @@ typedef struct DbDriver {
     int64_t (*changes)(void *conn);
     int (*backup)(void *conn, const char *path, char **err);
     /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
-    int (*read_value)(void *conn, const char *table, const char *column, int64_t rowid,
+    int (*read_value)(void *conn, const char *table, const char *column, int64_t id,
                       size_t pad, char **out, size_t *len);
     /* optional (NULL: no index is listed); same contract as db_created_indexes */
     int (*created_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
