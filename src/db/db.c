@@ -186,6 +186,17 @@ int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
 
 int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
 
+int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
+    *saved = 0;
+    return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;
+}
+void db_cache_restore(Db *db, int64_t saved) {
+    if (db->drv->cache_restore) db->drv->cache_restore(db->conn, saved);
+}
+void db_optimize(Db *db) {
+    if (db->drv->optimize) db->drv->optimize(db->conn);
+}
+
 /* db_insert_rows without driver support: one prepared INSERT per row. */
 static int insert_rows_one_by_one(Db *db, const char *table, const char *const *cols,
                                   size_t ncols, const DbRowSource *src, int or_ignore) {

@@ -110,6 +110,16 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
 /* More columns than this go through the one-INSERT-per-row path. */
 #define DB_INSERT_ROWS_MAX_COLS 32
 
+/* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
+ * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
+ * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
+ * setting it replaced in *saved; returns DB_OK, or DB_ERR when nothing was changed (then no
+ * restore is due). db_cache_restore puts that setting back. db_optimize refreshes the planner's
+ * statistics after a large change. */
+int db_cache_kib(Db *db, int64_t kib, int64_t *saved);
+void db_cache_restore(Db *db, int64_t saved);
+void db_optimize(Db *db);
+
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */
 int db_backup(Db *db, const char *path, char **err);
@@ -151,6 +161,11 @@ typedef struct DbDriver {
     /* optional (NULL: db_insert_rows runs one INSERT per row); same contract as db_insert_rows */
     int (*insert_rows)(void *conn, const char *table, const char *const *cols, size_t ncols,
                        const DbRowSource *src, int or_ignore);
+    /* optional (NULL: nothing is tuned); same contracts as db_cache_kib, db_cache_restore and
+     * db_optimize */
+    int (*cache_kib)(void *conn, int64_t kib, int64_t *saved);
+    void (*cache_restore)(void *conn, int64_t saved);
+    void (*optimize)(void *conn);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;
