@@ -133,14 +133,14 @@ int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
 
 int64_t task_user_dept(Db *db, int64_t user_id) {
     int64_t v = 0;
-    db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM user WHERE id = ?", "i", user_id);
+    db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM account WHERE id = ?", "i", user_id);
     return v;
 }
 
 char *task_user_cert(Db *db, int64_t user_id) {
     int64_t oid = 0;
     char *cert = NULL;
-    db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM user WHERE id = ?", "i", user_id);
+    db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM account WHERE id = ?", "i", user_id);
     if (oid) db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid);
     return cert;
 }
