@@ -186,6 +186,18 @@ int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
 
 int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
 
+char *db_like_contains(const char *s) {
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '%');
+    for (; s && *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') buf_putc(&b, '\\');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '%');
+    return buf_steal(&b);
+}
+
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
     *saved = 0;
     return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;

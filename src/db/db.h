@@ -110,6 +110,11 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
 /* More columns than this go through the one-INSERT-per-row path. */
 #define DB_INSERT_ROWS_MAX_COLS 32
 
+/* The pattern for `x LIKE ? ESCAPE '\'` that matches every value containing s (its %, _ and \
+ * escaped): the portable containment test (SQLite's LIKE ignores the case of ASCII letters; a
+ * driver must give LIKE the same meaning). Caller frees. */
+char *db_like_contains(const char *s);
+
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
  * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
