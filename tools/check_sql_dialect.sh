@@ -4,8 +4,9 @@
 # second driver needs no change to the domain. Lists every string literal (per line, char literals
 # and comments aside) holding one of: INSERT OR, PRAGMA, rowid, strftime, julianday, datetime(,
 # date('now'), json_extract / json_each / json_object( and the other JSON functions, group_concat,
-# GLOB, instr(, or the table name user (a reserved word in PostgreSQL; the table is `account`)
-# after FROM, JOIN, INTO or UPDATE; and fails when there is one. Migrations (sql/) are per driver
+# GLOB, instr(, IS or IS NOT with anything but NULL (PostgreSQL: IS [NOT] DISTINCT FROM, which
+# older SQLite lacks: spell it out with = and IS NULL), or the table name user (a reserved word in
+# PostgreSQL; the table is `account`) after FROM, JOIN, INTO or UPDATE; and fails when there is one. Migrations (sql/) are per driver
 # and not checked. Usage: check_sql_dialect.sh [FILE...] (default: src/**/*.c and *.h but src/db).
 # Run by tests/cli/sql_dialect.sh in `make test`.
 set -uo pipefail
@@ -17,7 +18,8 @@ out=$(perl -ne '
   BEGIN {
     $bad = qr{\bINSERT\s+OR\b|\bPRAGMA\b|\browid\b|\bstrftime\s*\(|\bjulianday\s*\(|\bdatetime\s*\(|\bdate\s*\(\s*.now.\s*\)
              |\bjson_(?:extract|each|tree|object|array|group_array|group_object|set|insert|replace|remove|patch|valid|type|quote)\s*\(
-             |\bgroup_concat\s*\(|\bGLOB\b|\binstr\s*\(|\b(?:FROM|JOIN|INTO|UPDATE)\s+"?user\b}xi;
+             |\bgroup_concat\s*\(|\bGLOB\b|\binstr\s*\(|\b(?:FROM|JOIN|INTO|UPDATE)\s+"?user\b
+             |(?-i:\bIS\s+(?:NOT\s+)?+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)[A-Za-z_?])}xi;
   }
   $in_comment = 0 if $. == 1;
   my $l = $_;

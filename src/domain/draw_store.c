@@ -444,7 +444,7 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
                      "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code FROM task) "
                      "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND s.event_seq = e.seq "
                      "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
-                     "AND s.member_code IS e.member_code)",
+                     "AND (s.member_code = e.member_code OR (s.member_code IS NULL AND e.member_code IS NULL)))",
                      "i", id);
         if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
         buf_free(&diff);

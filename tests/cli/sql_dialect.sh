@@ -18,6 +18,7 @@ check "... json_extract" planted "const char *q = \"SELECT json_extract(attrs, '
 check "... group_concat" planted "const char *q = \"SELECT group_concat(code, ',') FROM item\";"
 check "... instr" planted 'const char *q = "SELECT id FROM target WHERE instr(name, ?) > 0";'
 check "... GLOB" planted "const char *q = \"SELECT id FROM target WHERE code GLOB 'H*'\";"
+check "... IS with a value" planted "const char *q = \"SELECT 1 FROM t WHERE a IS b\";"
 check "... the table user" planted 'db_query_int(db, &n, "SELECT count(*) FROM user WHERE role = ?", "t", r);'
 check "... on the second line of a string" planted '"SELECT id, org_id FROM account a "
         "JOIN user u ON u.id = a.id";'
