@@ -335,7 +335,7 @@ static int applied(Db *db, int num) {
 static int migrate(Db *db, char **err) {
     if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                           "applied_at TEXT NOT NULL DEFAULT (datetime('now')))") != DB_OK)
+                           "applied_at TEXT NOT NULL)") != DB_OK) /* written from the one clock */
         return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
     /* embedded_files is sorted by name at build time, so migrations come in numeric order */
     for (size_t i = 0; i < embedded_count; i++) {

@@ -273,10 +273,10 @@ static int load_coverage(Db *db, int64_t org_id, const char *year, Counts *c, ch
     Stmt *st = prep(db,
                     /* drawn in a draw of a task of the same scope, as the other figures count (the
                      * draws a county's figures see are its own tasks') */
-                    SCOPE_CTE " SELECT tg.kind, count(*), sum(EXISTS (SELECT 1 FROM draw_target dt JOIN draw d ON d.id = dt.draw_id "
+                    SCOPE_CTE " SELECT tg.kind, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM draw_target dt JOIN draw d ON d.id = dt.draw_id "
                               "JOIN task t ON t.code = d.task_code AND t.org_id IN (SELECT id FROM sc) "
                               "WHERE dt.target_code = tg.code AND dt.status = '有效' AND d.status = '已抽取' "
-                              "AND substr(d.drawn_at, 1, 4) = ?2)) FROM target tg "
+                              "AND substr(d.drawn_at, 1, 4) = ?2) THEN 1 ELSE 0 END) FROM target tg "
                               "WHERE (tg.kind = 'institution' OR tg.kind = 'pharmacy') AND tg.status = '正常' "
                               "AND tg.org_id IN (SELECT id FROM sc) GROUP BY tg.kind",
                     org_id, year, err);
