@@ -186,16 +186,39 @@ int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
 
 int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
 
+char *db_like_contains(const char *s) {
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '%');
+    for (; s && *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') buf_putc(&b, '\\');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '%');
+    return buf_steal(&b);
+}
+
+int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
+    *saved = 0;
+    return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;
+}
+void db_cache_restore(Db *db, int64_t saved) {
+    if (db->drv->cache_restore) db->drv->cache_restore(db->conn, saved);
+}
+void db_optimize(Db *db) {
+    if (db->drv->optimize) db->drv->optimize(db->conn);
+}
+
 /* db_insert_rows without driver support: one prepared INSERT per row. */
 static int insert_rows_one_by_one(Db *db, const char *table, const char *const *cols,
                                   size_t ncols, const DbRowSource *src, int or_ignore) {
     Buf sql;
     buf_init(&sql);
-    buf_printf(&sql, "INSERT %sINTO %s(", or_ignore ? "OR IGNORE " : "", table);
+    buf_printf(&sql, "INSERT INTO %s(", table);
     for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
     buf_puts(&sql, ") VALUES (");
     for (size_t i = 0; i < ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
-    buf_puts(&sql, ")");
+    buf_puts(&sql, or_ignore ? ") ON CONFLICT DO NOTHING" : ")");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
     if (!st) return DB_ERR;
@@ -224,18 +247,18 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
     return insert_rows_one_by_one(db, table, cols, ncols, src, or_ignore);
 }
 
-int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
                   char **out, size_t *len) {
     *out = NULL;
     *len = 0;
     if (db->drv->read_value)
-        return db->drv->read_value(db->conn, table, column, rowid, pad, out, len);
+        return db->drv->read_value(db->conn, table, column, id, pad, out, len);
     /* generic path: one SELECT and a copy (text values only) */
-    char *sql = xasprintf("SELECT %s FROM %s WHERE rowid = ?", column, table);
+    char *sql = xasprintf("SELECT %s FROM %s WHERE id = ?", column, table);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     if (!st) return DB_ERR;
-    db_bind_int(st, 1, rowid);
+    db_bind_int(st, 1, id);
     int rc = db_step(st);
     if (rc == DB_ROW) {
         const char *v = db_col_text(st, 0);
@@ -313,7 +336,7 @@ static int applied(Db *db, int num) {
 static int migrate(Db *db, char **err) {
     if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                           "applied_at TEXT NOT NULL DEFAULT (datetime('now')))") != DB_OK)
+                           "applied_at TEXT NOT NULL)") != DB_OK) /* written from the one clock */
         return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
     /* embedded_files is sorted by name at build time, so migrations come in numeric order */
     for (size_t i = 0; i < embedded_count; i++) {

@@ -64,12 +64,13 @@ void db_rollback_if_open(Db *db);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
-/* Reads one large text or blob value, column `column` of the row with rowid `rowid` of
- * `table` (trusted identifiers, never user input), straight into a new buffer of its length
- * plus `pad` zero bytes, without the intermediate copy a SELECT makes (SQLite: incremental
- * blob I/O). *out (caller frees) and *len receive the value; returns DB_OK, DB_DONE when
- * there is no such row (then *out is NULL), DB_ERR on error. */
-int db_read_value(Db *db, const char *table, const char *column, int64_t rowid, size_t pad,
+/* Reads one large text or blob value, column `column` of the row whose integer key `id` (an
+ * `id INTEGER PRIMARY KEY` column) is `id` in `table` (trusted identifiers, never user input),
+ * straight into a new buffer of its length plus `pad` zero bytes, without the intermediate copy a
+ * SELECT makes (SQLite: incremental blob I/O, the key being the rowid). *out (caller frees) and
+ * *len receive the value; returns DB_OK, DB_DONE when there is no such row (then *out is NULL),
+ * DB_ERR on error. */
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
                   char **out, size_t *len);
 
 /* One index of a table: its name, the statement that creates it, and whether it is UNIQUE. */
@@ -111,6 +112,21 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
 /* More columns than this go through the one-INSERT-per-row path. */
 #define DB_INSERT_ROWS_MAX_COLS 32
 
+/* The pattern for `x LIKE ? ESCAPE '\'` that matches every value containing s (its %, _ and \
+ * escaped): the portable containment test (SQLite's LIKE ignores the case of ASCII letters; a
+ * driver must give LIKE the same meaning). Caller frees. */
+char *db_like_contains(const char *s);
+
+/* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
+ * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
+ * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
+ * setting it replaced in *saved; returns DB_OK, or DB_ERR when nothing was changed (then no
+ * restore is due). db_cache_restore puts that setting back. db_optimize refreshes the planner's
+ * statistics after a large change. */
+int db_cache_kib(Db *db, int64_t kib, int64_t *saved);
+void db_cache_restore(Db *db, int64_t saved);
+void db_optimize(Db *db);
+
 /* Copies the live database to `path` with the engine's online backup; other connections may keep
  * writing meanwhile. */
 int db_backup(Db *db, const char *path, char **err);
@@ -143,7 +159,7 @@ typedef struct DbDriver {
     int64_t (*changes)(void *conn);
     int (*backup)(void *conn, const char *path, char **err);
     /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
-    int (*read_value)(void *conn, const char *table, const char *column, int64_t rowid,
+    int (*read_value)(void *conn, const char *table, const char *column, int64_t id,
                       size_t pad, char **out, size_t *len);
     /* optional (NULL: no index is listed); same contract as db_created_indexes */
     int (*created_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
@@ -152,6 +168,11 @@ typedef struct DbDriver {
     /* optional (NULL: db_insert_rows runs one INSERT per row); same contract as db_insert_rows */
     int (*insert_rows)(void *conn, const char *table, const char *const *cols, size_t ncols,
                        const DbRowSource *src, int or_ignore);
+    /* optional (NULL: nothing is tuned); same contracts as db_cache_kib, db_cache_restore and
+     * db_optimize */
+    int (*cache_kib)(void *conn, int64_t kib, int64_t *saved);
+    void (*cache_restore)(void *conn, int64_t saved);
+    void (*optimize)(void *conn);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

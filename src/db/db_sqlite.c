@@ -8,6 +8,7 @@
 #include "../core/util.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,25 @@ static int sq_created_indexes(void *c, const char *table, DbIndex **list, size_t
     return DB_ERR;
 }
 
+/* The page cache as PRAGMA cache_size: the setting (pages, or -KiB when negative) is saved as is. */
+static int sq_cache_kib(void *c, int64_t kib, int64_t *saved) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c, "PRAGMA cache_size", -1, &st, NULL) != SQLITE_OK) return DB_ERR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *saved = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) return DB_ERR;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", -(long long)kib);
+    return ok(sqlite3_exec(c, sql, NULL, NULL, NULL));
+}
+static void sq_cache_restore(void *c, int64_t saved) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved);
+    sqlite3_exec(c, sql, NULL, NULL, NULL);
+}
+static void sq_optimize(void *c) { sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL); }
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -219,4 +239,7 @@ const DbDriver db_sqlite_driver = {
     .created_indexes = sq_created_indexes,
     .bind_text_nocopy = sq_bind_text_nocopy,
     .insert_rows = sq_insert_rows,
+    .cache_kib = sq_cache_kib,
+    .cache_restore = sq_cache_restore,
+    .optimize = sq_optimize,
 };

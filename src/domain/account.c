@@ -107,7 +107,7 @@ static int begin(Db *db, char **err) { return uow_begin(db, err) == 0 ? ACCOUNT_
 /* The account username that who manages: *uid, *org. */
 static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org, char **err) {
     *uid = *org = 0;
-    Stmt *st = db_prepare(db, "SELECT id, org_id FROM user WHERE lower(username) = lower(?)");
+    Stmt *st = db_prepare(db, "SELECT id, org_id FROM account WHERE lower(username) = lower(?)");
     if (!st) return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     db_bind_text(st, 1, username ? username : "");
     if (db_step(st) == DB_ROW) *uid = db_col_int(st, 0), *org = db_col_int(st, 1);
@@ -130,7 +130,7 @@ static int officer_for(Db *db, const char *cert, const char *role, int64_t user_
     db_finalize(st);
     /* the officer of the account's own org: an officer of a lower level fills that org's records */
     if (!*id || org != user_org) return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
-    if (db_query_int(db, &taken, "SELECT count(*) FROM user WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self) != DB_OK)
+    if (db_query_int(db, &taken, "SELECT count(*) FROM account WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self) != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (taken) return set_err(err, "执法证号 %s 已关联其他启用的账号", cert), ACCOUNT_CONFLICT;
     return ACCOUNT_OK;
@@ -160,7 +160,7 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (!*org || !manages_org(db, who, *org))
         return set_err(err, "机构 %s 不存在或不在您的管理范围内", s->org_code ? s->org_code : ""), ACCOUNT_INVALID;
-    if (db_query_int(db, &exists, "SELECT count(*) FROM user WHERE lower(username) = lower(?)", "t", s->username) != DB_OK)
+    if (db_query_int(db, &exists, "SELECT count(*) FROM account WHERE lower(username) = lower(?)", "t", s->username) != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (exists) return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
     int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
@@ -169,7 +169,7 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
     char *hash = account_hash_password(s->password);
     if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
     rc = db_exec(db,
-                 "INSERT INTO user(org_id, username, display_name, role, password_hash, officer_id, dept_id, created_at, "
+                 "INSERT INTO account(org_id, username, display_name, role, password_hash, officer_id, dept_id, created_at, "
                  "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), nullif(?7, 0), ?8, ?8)",
                  "ittttiit", *org, s->username, str_empty(s->display_name) ? s->username : s->display_name, s->role, hash,
                  officer, dept, clock_stamp().s);
@@ -212,15 +212,15 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
     int64_t uid = 0, org = 0, officer = 0, dept = 0;
     char *role = NULL;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && db_query_text(db, &role, "SELECT role FROM user WHERE id = ?", "i", uid) != DB_OK)
+    if (rc == ACCOUNT_OK && db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK && officer_cert) rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
     if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, org, &dept, err);
     if (rc == ACCOUNT_OK && officer_cert &&
-        db_exec(db, "UPDATE user SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer, uid) != DB_OK)
+        db_exec(db, "UPDATE account SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer, uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK && dept_code &&
-        db_exec(db, "UPDATE user SET dept_id = nullif(?, 0) WHERE id = ?", "ii", dept, uid) != DB_OK)
+        db_exec(db, "UPDATE account SET dept_id = nullif(?, 0) WHERE id = ?", "ii", dept, uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.link", uid, org, json_pack("{s:s, s:s?, s:s?}", "username", username, "officer",
@@ -238,11 +238,11 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
     /* one enabled account per officer certificate, also when an old account comes back */
     if (rc == ACCOUNT_OK && enabled &&
-        db_query_int(db, &taken, "SELECT count(*) FROM user u JOIN user v ON v.officer_id = u.officer_id AND v.id <> u.id "
+        db_query_int(db, &taken, "SELECT count(*) FROM account u JOIN account v ON v.officer_id = u.officer_id AND v.id <> u.id "
                                  "AND v.status = '启用' WHERE u.id = ?", "i", uid) == DB_OK && taken)
         rc = (set_err(err, "该账号关联的执法证号已关联其他启用的账号，请先处理"), ACCOUNT_CONFLICT);
     if (rc == ACCOUNT_OK &&
-        (db_exec(db, "UPDATE user SET status = ?, status_reason = ? WHERE id = ?", "tti", enabled ? "启用" : "停用",
+        (db_exec(db, "UPDATE account SET status = ?, status_reason = ? WHERE id = ?", "tti", enabled ? "启用" : "停用",
                  enabled ? "" : reason, uid) != DB_OK ||
          (!enabled && db_exec(db, "DELETE FROM session WHERE user_id = ?", "i", uid) != DB_OK)))
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
@@ -259,7 +259,7 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
 static int store_password(Db *db, int64_t uid, const char *password, int must_change, const char *keep, char **err) {
     char *hash = account_hash_password(password);
     if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
-    int rc = db_exec(db, "UPDATE user SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?",
+    int rc = db_exec(db, "UPDATE account SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?",
                      "ttii", hash, clock_stamp().s, (int64_t)must_change, uid);
     sodium_memzero(hash, strlen(hash));
     free(hash);
@@ -284,9 +284,9 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
                             const char *keep_token_hash, char **err) {
     char *hash = NULL;
     int64_t uid = 0, org = 0;
-    if (db_query_text(db, &hash, "SELECT password_hash FROM user WHERE username = ? AND status = '启用'", "t", who->username) != DB_OK ||
-        db_query_int(db, &uid, "SELECT id FROM user WHERE username = ?", "t", who->username) != DB_OK ||
-        db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ?", "t", who->username) != DB_OK) {
+    if (db_query_text(db, &hash, "SELECT password_hash FROM account WHERE username = ? AND status = '启用'", "t", who->username) != DB_OK ||
+        db_query_int(db, &uid, "SELECT id FROM account WHERE username = ?", "t", who->username) != DB_OK ||
+        db_query_int(db, &org, "SELECT org_id FROM account WHERE username = ?", "t", who->username) != DB_OK) {
         free(hash);
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     }
@@ -309,7 +309,7 @@ int account_set_pii_export(Db *db, const Actor *who, const char *username, int o
     int rc = begin(db, err);
     int64_t uid = 0, org = 0;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && db_exec(db, "UPDATE user SET pii_export = ? WHERE id = ?", "ii", (int64_t)(on != 0), uid) != DB_OK)
+    if (rc == ACCOUNT_OK && db_exec(db, "UPDATE account SET pii_export = ? WHERE id = ?", "ii", (int64_t)(on != 0), uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.pii", uid, org, json_pack("{s:s, s:b}", "username", username, "pii_export", on != 0), err);
@@ -319,7 +319,7 @@ int account_set_pii_export(Db *db, const Actor *who, const char *username, int o
 #define ACCOUNT_COLS                                                                                                   \
     "SELECT u.id, u.username, u.display_name, u.role, o.code, o.name, u.status, coalesce(u.status_reason, ''), "      \
     "coalesce(f.cert_no, ''), coalesce(f.name, ''), coalesce(d.code, ''), coalesce(d.name, ''), u.must_change_password, " \
-    "u.pii_export, u.created_at FROM user u JOIN org o ON o.id = u.org_id LEFT JOIN officer f ON f.id = u.officer_id "  \
+    "u.pii_export, u.created_at FROM account u JOIN org o ON o.id = u.org_id LEFT JOIN officer f ON f.id = u.officer_id "  \
     "LEFT JOIN dept d ON d.id = u.dept_id "
 
 static json_t *account_row(Stmt *st) {
@@ -357,7 +357,7 @@ json_t *account_get(Db *db, int64_t org_id, int64_t user_id) {
 int account_may_export_pii(Db *db, const char *username, int64_t *org) {
     int64_t ok = 0;
     *org = 0;
-    Stmt *st = db_prepare(db, "SELECT org_id, pii_export FROM user WHERE username = ? AND status = '启用'");
+    Stmt *st = db_prepare(db, "SELECT org_id, pii_export FROM account WHERE username = ? AND status = '启用'");
     if (!st) return 0;
     db_bind_text(st, 1, username ? username : "");
     if (db_step(st) == DB_ROW) *org = db_col_int(st, 0), ok = db_col_int(st, 1);
@@ -367,7 +367,7 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org) {
 
 int64_t account_id(Db *db, const char *username) {
     int64_t id = 0;
-    if (db_query_int(db, &id, "SELECT id FROM user WHERE username = ?", "t", username ? username : "") != DB_OK)
+    if (db_query_int(db, &id, "SELECT id FROM account WHERE username = ?", "t", username ? username : "") != DB_OK)
         return 0; /* as for an unknown user: the caller only builds a link from it */
     return id;
 }

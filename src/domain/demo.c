@@ -340,10 +340,10 @@ static int load_users(Db *db, DemoSummary *sum, char **err) {
         sum->users++;
     }
     /* the demo officer account is the first officer on the roster; joint is the market regulator */
-    db_exec(db, "UPDATE user SET officer_id = (SELECT id FROM officer ORDER BY id LIMIT 1), "
+    db_exec(db, "UPDATE account SET officer_id = (SELECT id FROM officer ORDER BY id LIMIT 1), "
                 "dept_id = (SELECT dept_id FROM officer ORDER BY id LIMIT 1) WHERE username = 'officer'", NULL);
-    db_exec(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-SCJG') WHERE username = 'joint'", NULL);
-    db_exec(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-JJJG') WHERE username = 'staff'", NULL);
+    db_exec(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-SCJG') WHERE username = 'joint'", NULL);
+    db_exec(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-JJJG') WHERE username = 'staff'", NULL);
     return DB_OK;
 }
 

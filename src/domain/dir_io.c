@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Page cache of an import, as PRAGMA cache_size (negative: KiB). Pages are allocated as used, so
- * a small file costs no more than before. */
-#define IMPORT_CACHE_KIB "-65536"
+/* Page cache of an import in KiB (db_cache_kib). Pages are allocated as used, so a small file
+ * costs no more than before. */
+#define IMPORT_CACHE_KIB 65536
 
 static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor, long long scope_org_id,
                        const char *const grade_change[2], ImportReport *rep, char **err) {
@@ -92,11 +92,9 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
     /* The whole file is one transaction, so every page it changes stays dirty until the commit;
      * with SQLite's default 2 MB page cache a large import keeps spilling pages into the WAL and
      * reading them back (1M targets: +2 s of system time). Give the import a larger cache and
-     * restore the setting after. (A PRAGMA: on an engine without it both statements fail and
-     * nothing changes.) */
+     * restore the setting after. (An engine without such a setting changes nothing.) */
     int64_t old_cache = 0;
-    int have_cache = db_query_int(db, &old_cache, "PRAGMA cache_size", NULL) == DB_OK;
-    if (have_cache) db_exec(db, "PRAGMA cache_size = " IMPORT_CACHE_KIB, NULL);
+    int have_cache = db_cache_kib(db, IMPORT_CACHE_KIB, &old_cache) == DB_OK;
     int rc = import_rows(db, k, r, actor, scope_org_id, grade_change, rep, err);
     table_reader_close(r);
     if (rc == IMPORT_OK && hook && hook(db, k, rep, hook_arg) != 0) {
@@ -111,11 +109,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         db_rollback(db);
         rep->inserted = rep->updated = rep->unchanged = 0;
     }
-    if (have_cache) {
-        char *sql = xasprintf("PRAGMA cache_size = %lld", (long long)old_cache);
-        db_exec(db, sql, NULL);
-        free(sql);
-    }
+    if (have_cache) db_cache_restore(db, old_cache);
     return rc;
 }
 
@@ -134,6 +128,6 @@ int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, 
                   const char *const grade_change[2], const char *errors_csv, ImportReport *rep, char **err) {
     int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import, (void *)who, errors_csv,
                         rep, err);
-    if (rc == IMPORT_OK) db_exec_script(db, "PRAGMA optimize"); /* refresh planner statistics */
+    if (rc == IMPORT_OK) db_optimize(db); /* refresh planner statistics */
     return rc;
 }

@@ -94,7 +94,7 @@ static int link_stmts(DirContext *ctx, const DirKind *k) {
     char *sql = xasprintf("DELETE FROM %s WHERE %s = ?", k->link_table, k->link_fk);
     ctx->link_del = db_prepare(ctx->db, sql);
     free(sql);
-    sql = xasprintf("INSERT OR IGNORE INTO %s(%s, tag_id) VALUES (?, ?)", k->link_table,
+    sql = xasprintf("INSERT INTO %s(%s, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", k->link_table,
                     k->link_fk);
     ctx->link_ins = db_prepare(ctx->db, sql);
     free(sql);

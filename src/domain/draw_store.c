@@ -224,9 +224,9 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                    (int64_t)p.n, r.sha256, blind_sha, blind_hex, stext, fjson, fsha,
                    req->redraw_reason, req->redraw_approver, prev_id, now, req->by, sjson);
     int64_t id = db_last_id(db);
-    bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
+    bad |= db_exec(db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
                    pop.data ? pop.data : "");
-    bad |= db_exec(db, "INSERT INTO draw_file VALUES (?, 'officers', ?, ?)", "itt", id, r.sha256,
+    bad |= db_exec(db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'officers', ?, ?)", "itt", id, r.sha256,
                    off.data ? off.data : "");
     Stmt *ins = bad ? NULL : db_prepare(db, "INSERT INTO draw_exclusion VALUES (?, ?, ?)");
     size_t i;
@@ -270,13 +270,13 @@ out:
 
 int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err) {
     memset(pop, 0, sizeof *pop);
-    Stmt *st = db_prepare(db, "SELECT f.rowid, f.sha256, d.population_sha256 FROM draw_file f "
+    Stmt *st = db_prepare(db, "SELECT f.id, f.sha256, d.population_sha256 FROM draw_file f "
                               "JOIN draw d ON d.id = f.draw_id "
                               "WHERE f.draw_id = ? AND f.kind = 'population'");
     if (!st) return dberr(db, err);
     db_bind_int(st, 1, draw_id);
     int rc = db_step(st);
-    int64_t rowid = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    int64_t file_id = rc == DB_ROW ? db_col_int(st, 0) : 0;
     char *file_sha = rc == DB_ROW ? xstrdup(db_col_text(st, 1)) : NULL;
     char *frozen_sha = rc == DB_ROW ? xstrdup(db_col_text(st, 2)) : NULL;
     db_finalize(st);
@@ -285,7 +285,7 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
     char *text = NULL;
     size_t len = 0;
     if (rc == DB_ROW) {
-        rc = db_read_value(db, "draw_file", "content", rowid, DRAW_POP_PAD, &text, &len);
+        rc = db_read_value(db, "draw_file", "content", file_id, DRAW_POP_PAD, &text, &len);
         if (rc == DB_ERR) {
             free(file_sha);
             free(frozen_sha);
@@ -447,7 +447,7 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
                      "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code FROM task) "
                      "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND s.event_seq = e.seq "
                      "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
-                     "AND s.member_code IS e.member_code)",
+                     "AND (s.member_code = e.member_code OR (s.member_code IS NULL AND e.member_code IS NULL)))",
                      "i", id) != DB_OK)
             PROBLEM("无法读取递补申请：%s", db_errmsg(db));
         else if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);

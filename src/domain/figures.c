@@ -8,6 +8,7 @@
 #include "../core/util.h"
 #include "directory.h"
 #include "draw.h"
+#include "jsonkit.h"
 #include "scope.h"
 #include "uow.h"
 
@@ -245,9 +246,9 @@ static int load_violations(Db *db, int64_t org_id, const char *year, json_t *out
     Stmt *st = prep(db,
                     CHECKS_CTE ", vc(category, n, amount) AS (SELECT v.category, count(*), sum(v.amount_cents) FROM record_violation v "
                                "JOIN pub ON pub.record_id = v.record_id WHERE v.status = '有效' GROUP BY v.category) "
-                               "SELECT r.code, json_extract(r.attrs, '$.article'), r.label, coalesce(vc.n, 0), coalesce(vc.amount, 0), r.position "
+                               "SELECT r.code, r.attrs, r.label, coalesce(vc.n, 0), coalesce(vc.amount, 0), r.position "
                                "FROM refdata r LEFT JOIN vc ON vc.category = r.code WHERE r.set_name = 'violation_categories' "
-                               "UNION ALL SELECT vc.category, '', vc.category, vc.n, vc.amount, 1000000000 FROM vc WHERE NOT EXISTS "
+                               "UNION ALL SELECT vc.category, NULL, vc.category, vc.n, vc.amount, 1000000000 FROM vc WHERE NOT EXISTS "
                                "(SELECT 1 FROM refdata r WHERE r.set_name = 'violation_categories' AND r.code = vc.category) "
                                "ORDER BY 6, 1",
                     org_id, year, err);
@@ -256,10 +257,12 @@ static int load_violations(Db *db, int64_t org_id, const char *year, json_t *out
     while ((rc = db_step(st)) == DB_ROW) {
         char amt[48];
         amount_text(db_col_int(st, 4), amt);
+        char *article = jk_attr(db_col_text(st, 1), "article"); /* the category's attrs, read in C */
         json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "code", db_col_text(st, 0), "article",
-                                             db_col_text(st, 1) ? db_col_text(st, 1) : "", "label", db_col_text(st, 2), "count",
+                                             article ? article : "", "label", db_col_text(st, 2), "count",
                                              (json_int_t)db_col_int(st, 3), "amount_cents", (json_int_t)db_col_int(st, 4), "amount",
                                              amt));
+        free(article);
     }
     db_finalize(st);
     if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));
@@ -270,10 +273,10 @@ static int load_coverage(Db *db, int64_t org_id, const char *year, Counts *c, ch
     Stmt *st = prep(db,
                     /* drawn in a draw of a task of the same scope, as the other figures count (the
                      * draws a county's figures see are its own tasks') */
-                    SCOPE_CTE " SELECT tg.kind, count(*), sum(EXISTS (SELECT 1 FROM draw_target dt JOIN draw d ON d.id = dt.draw_id "
+                    SCOPE_CTE " SELECT tg.kind, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM draw_target dt JOIN draw d ON d.id = dt.draw_id "
                               "JOIN task t ON t.code = d.task_code AND t.org_id IN (SELECT id FROM sc) "
                               "WHERE dt.target_code = tg.code AND dt.status = '有效' AND d.status = '已抽取' "
-                              "AND substr(d.drawn_at, 1, 4) = ?2)) FROM target tg "
+                              "AND substr(d.drawn_at, 1, 4) = ?2) THEN 1 ELSE 0 END) FROM target tg "
                               "WHERE (tg.kind = 'institution' OR tg.kind = 'pharmacy') AND tg.status = '正常' "
                               "AND tg.org_id IN (SELECT id FROM sc) GROUP BY tg.kind",
                     org_id, year, err);
@@ -329,24 +332,42 @@ static int load_plan_rows(Db *db, int64_t org_id, const char *year, json_t *rows
     return 0;
 }
 
+/* Targets drawn more than once in the year: one row per (target, check) with the target's count
+ * (a window count, so the task codes are joined with 、 here rather than by an SQL string
+ * aggregate), a target's rows together and its tasks in code order. */
 static int load_over_cap(Db *db, int64_t org_id, const char *year, json_t *out, char **err) {
     Stmt *st = prep(db,
-                    CHECKS_CTE "SELECT dt.target_code, count(*), group_concat(ck.task_code, '、'), tg.kind, tg.name "
-                               "FROM draw_target dt JOIN ck ON ck.draw_id = dt.draw_id LEFT JOIN target tg ON tg.code = dt.target_code "
-                               "WHERE dt.status = '有效' GROUP BY dt.target_code HAVING count(*) > 1 "
-                               "ORDER BY count(*) DESC, dt.target_code",
+                    CHECKS_CTE ", oc(target_code, n, task_code) AS (SELECT dt.target_code, count(*) OVER (PARTITION BY "
+                               "dt.target_code), ck.task_code FROM draw_target dt JOIN ck ON ck.draw_id = dt.draw_id "
+                               "WHERE dt.status = '有效') "
+                               "SELECT oc.target_code, oc.n, oc.task_code, tg.kind, tg.name "
+                               "FROM oc LEFT JOIN target tg ON tg.code = oc.target_code WHERE oc.n > 1 "
+                               "ORDER BY oc.n DESC, oc.target_code, oc.task_code",
                     org_id, year, err);
     if (!st) return -1;
     int rc;
+    json_t *e = NULL;
+    Buf tasks;
+    buf_init(&tasks);
     while ((rc = db_step(st)) == DB_ROW) {
+        const char *code = db_col_text(st, 0);
+        if (e && str_eq(json_string_value(json_object_get(e, "target_code")), code)) { /* the same target */
+            buf_printf(&tasks, "、%s", db_col_text(st, 2) ? db_col_text(st, 2) : "");
+            json_object_set_new(e, "tasks", json_string(tasks.data));
+            continue;
+        }
         const char *kind = db_col_text(st, 3);
         int insured = !kind || str_eq(kind, "insured"); /* unknown kind: treat as personal data */
-        json_t *e = json_pack("{s:s, s:I, s:s, s:s, s:s}", "target_code", db_col_text(st, 0), "times", (json_int_t)db_col_int(st, 1),
-                              "tasks", db_col_text(st, 2) ? db_col_text(st, 2) : "", "kind", kind ? kind : "", "kind_label",
-                              kind ? dir_choice_label(target_kinds, kind) : "未知");
+        buf_reset(&tasks);
+        buf_puts(&tasks, db_col_text(st, 2) ? db_col_text(st, 2) : "");
+        buf_reserve(&tasks, 0); /* data is never NULL */
+        e = json_pack("{s:s, s:I, s:s, s:s, s:s}", "target_code", code, "times", (json_int_t)db_col_int(st, 1),
+                      "tasks", tasks.data, "kind", kind ? kind : "", "kind_label",
+                      kind ? dir_choice_label(target_kinds, kind) : "未知");
         json_object_set_new(e, "name", insured || !db_col_text(st, 4) ? json_null() : json_string(db_col_text(st, 4)));
-        json_array_append_new(out, e);
+        json_array_append_new(out, e); /* borrowed on: the array holds it while its tasks are joined */
     }
+    buf_free(&tasks);
     db_finalize(st);
     if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));
     return 0;

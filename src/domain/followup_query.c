@@ -37,28 +37,32 @@ json_t *followup_record_brief(Db *db, int64_t record_id) {
 
 /* Published penalty decisions, searchable by the name or 统一社会信用代码 of a unit or by the
  * decision number; an insured person's name is never matched, so a search cannot tell whether a
- * person was fined. */
+ * person was fined. ?1 the text searched, ?2 its containment pattern (db_like_contains): LIKE with
+ * the pattern's wildcards escaped is the portable form of "contains" (what instr() > 0 was). */
 #define PENALTY_MATCH                                                                              \
     "f.penalty_published_on IS NOT NULL AND f.decision_no IS NOT NULL AND r.status = '已公示' AND " \
-    "(?1 = '' OR instr(f.decision_no, ?1) > 0 OR (coalesce(tg.kind, '') <> 'insured' AND "          \
-    "(instr(coalesce(tg.name, ''), ?1) > 0 OR instr(coalesce(tg.uscc, ''), ?1) > 0)))"
+    "(?1 = '' OR f.decision_no LIKE ?2 ESCAPE '\\' OR (coalesce(tg.kind, '') <> 'insured' AND "     \
+    "(coalesce(tg.name, '') LIKE ?2 ESCAPE '\\' OR coalesce(tg.uscc, '') LIKE ?2 ESCAPE '\\')))"
 
 json_t *followup_public_penalties(Db *db, const char *q, int limit, int64_t offset, int64_t *total) {
     const char *qq = q ? q : "";
+    char *like = db_like_contains(qq);
     *total = 0;
     if (db_query_int(db, total, "SELECT count(*) FROM followup f JOIN record r ON r.id = f.record_id LEFT JOIN target tg ON "
-                            "tg.id = r.target_id WHERE " PENALTY_MATCH, "t", qq) != DB_OK)
+                            "tg.id = r.target_id WHERE " PENALTY_MATCH, "tt", qq, like) != DB_OK)
         *total = 0; /* display only: the pager shows no total */
     json_t *rows = json_array();
     Stmt *st = db_prepare(db, "SELECT f.id, f.record_id, tg.name, tg.kind, tg.uscc, f.decision_no, f.decision_on, f.amount_cents, "
                               "o.name, f.penalty_published_on FROM followup f JOIN record r ON r.id = f.record_id JOIN org o ON "
                               "o.id = f.org_id LEFT JOIN target tg ON tg.id = r.target_id WHERE " PENALTY_MATCH
-                              " ORDER BY f.decision_on DESC, f.id DESC LIMIT ?2 OFFSET ?3");
+                              " ORDER BY f.decision_on DESC, f.id DESC LIMIT ?3 OFFSET ?4");
     if (st) {
         db_bind_text(st, 1, qq);
-        db_bind_int(st, 2, limit);
-        db_bind_int(st, 3, offset);
+        db_bind_text(st, 2, like);
+        db_bind_int(st, 3, limit);
+        db_bind_int(st, 4, offset);
     }
+    free(like);
     while (st && db_step(st) == DB_ROW) {
         int insured = str_eq(db_col_text(st, 3), "insured");
         /* an insured person is never named on a public page, not even masked: a surname with the

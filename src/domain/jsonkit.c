@@ -1,6 +1,8 @@
 /* jsonkit.c - JSON field helpers (see jsonkit.h). */
 #include "jsonkit.h"
 
+#include "../core/util.h"
+
 #include <string.h>
 
 const char *jk_str(const json_t *o, const char *key) {
@@ -23,6 +25,17 @@ json_t *jk_list(const char *text, ListKind kind, int unique) {
     }
     list_free(v, n);
     return a;
+}
+
+char *jk_attr(const char *json, const char *key) {
+    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+    json_t *v = json_object_get(o, key);
+    char *out = json_is_string(v)    ? xstrdup(json_string_value(v))
+                : json_is_integer(v) ? xasprintf("%lld", (long long)json_integer_value(v))
+                : json_is_boolean(v) ? xstrdup(json_is_true(v) ? "1" : "0")
+                                     : NULL;
+    json_decref(o);
+    return out;
 }
 
 json_t *jk_row(Stmt *st) {

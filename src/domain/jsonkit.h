@@ -18,6 +18,12 @@ const char *jk_str0(const json_t *o, const char *key);
  * repeated part is kept once (first place). */
 json_t *jk_list(const char *text, ListKind kind, int unique);
 
+/* Member key of the JSON object in the text `json` (a stored attrs column) as new text, as SQLite's
+ * json_extract(json, '$.key') gave it: a string as is, an integer in decimal, true "1", false "0";
+ * NULL when json is NULL or not an object, or the member is absent, null or another type. Read in
+ * C so the SQL needs no JSON functions. Caller frees. */
+char *jk_attr(const char *json, const char *key);
+
 /* The current row of st (after db_step returned DB_ROW) as a new JSON object keyed by column name:
  * every value as its text (db_col_text), SQL NULL as null. The statement stays the caller's. */
 json_t *jk_row(Stmt *st);

@@ -20,7 +20,7 @@ int login_session_resume(Db *db, const char *token_hash, int64_t now, int idle, 
     Stmt *st =
         db_prepare(db, "SELECT s.user_id, s.csrf, s.last_seen, u.username, u.display_name, u.role, "
                        "u.org_id, o.name, o.code, u.must_change_password, u.pii_export FROM "
-                       "session s JOIN user u ON "
+                       "session s JOIN account u ON "
                        "u.id = s.user_id JOIN org o ON o.id = u.org_id WHERE s.token_hash = ? AND "
                        "u.status = '启用'");
     if (!st) return 0;
@@ -196,7 +196,7 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
     char *hash = NULL;
     *uid = *org = 0;
     /* user names are unique without regard to case (sql/024) */
-    Stmt *st = db_prepare(db, "SELECT id, org_id, password_hash FROM user WHERE lower(username) = "
+    Stmt *st = db_prepare(db, "SELECT id, org_id, password_hash FROM account WHERE lower(username) = "
                               "lower(?) AND status = '启用'");
     if (st) {
         db_bind_text(st, 1, username);
@@ -215,7 +215,7 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
 /* The successful login's transaction: attempt marked, session stored, audit row "login". */
 static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int64_t org,
                    char **name) {
-    if (db_query_text(db, name, "SELECT username FROM user WHERE id = ?", "i", uid) != DB_OK) return LOGIN_ERR;
+    if (db_query_text(db, name, "SELECT username FROM account WHERE id = ?", "i", uid) != DB_OK) return LOGIN_ERR;
     if (!*name) *name = xstrdup(t->username);
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
     if (uow_begin(db, NULL) != 0) return LOGIN_ERR;

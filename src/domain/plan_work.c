@@ -5,6 +5,7 @@
 #include "plan_work.h"
 
 #include "../core/util.h"
+#include "jsonkit.h"
 #include "plan_query.h"
 #include "scope.h"
 #include "uow.h"
@@ -321,24 +322,32 @@ int plan_work_adhoc_decide(Db *db, const Actor *who, int64_t id, int approve, co
     return rc;
 }
 
+/* The row of `sql` (one '?' for the id) as compact JSON text, its columns in order as its keys and
+ * every value as text (built in C with jansson, not with SQL's json_object); NULL without a row. */
+static char *row_json(Db *db, const char *sql, int64_t id) {
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return NULL;
+    db_bind_int(st, 1, id);
+    char *out = NULL;
+    if (db_step(st) == DB_ROW) {
+        json_t *o = jk_row(st);
+        out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+    }
+    db_finalize(st);
+    return out;
+}
+
 int plan_work_adhoc_resubmit(Db *db, const Actor *who, int64_t id, const char *reason, char **err) {
     int rc = reach(db, who, plan_adhoc_org(db, id), 0, adhoc_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = NULL, *after = NULL;
-    if (db_query_text(
-        db, &before,
-        "SELECT json_object('status', status, 'reason', reason, 'opinion', opinion, 'org_id', "
-        "CAST(org_id AS TEXT)) FROM plan_adhoc WHERE id = ?",
-        "i", id) != DB_OK)
-        rc = set_err(err, "%s", db_errmsg(db));
+    before = row_json(db, "SELECT status, reason, opinion, CAST(org_id AS TEXT) AS org_id FROM plan_adhoc WHERE id = ?", id);
+    if (!before) rc = set_err(err, "%s", db_errmsg(db));
     if (rc == PLAN_OK) rc = plan_adhoc_resubmit(db, id, reason, who->username, err);
     if (rc == PLAN_OK &&
-        db_query_text(db, &after,
-                      "SELECT json_object('status', status, 'reason', reason, 'org_id', "
-                      "CAST(org_id AS TEXT)) "
-                      "FROM plan_adhoc WHERE id = ?",
-                      "i", id) != DB_OK)
+        !(after = row_json(db, "SELECT status, reason, CAST(org_id AS TEXT) AS org_id FROM plan_adhoc WHERE id = ?", id)))
         rc = set_err(err, "%s", db_errmsg(db));
     rc = finish(db, who, rc, "plan.adhoc.resubmit", "plan_adhoc", id, before, after, err);
     free(before);

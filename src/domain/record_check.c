@@ -4,6 +4,8 @@
  * message per field error. Reads only; record_save.c applies the result. */
 #include "record_impl.h"
 
+#include "jsonkit.h"
+
 #include "../core/money.h"
 #include "../core/util.h"
 
@@ -31,16 +33,17 @@ typedef struct Cats {
 static void cats_load(Db *db, Cats *c) {
     c->v = NULL;
     c->n = 0;
-    Stmt *st = db_prepare(db, "SELECT code, label, parent, coalesce(json_extract(attrs, '$.exclusive'), '0') FROM refdata "
+    Stmt *st = db_prepare(db, "SELECT code, label, parent, attrs FROM refdata "
                               "WHERE set_name = 'result_categories' ORDER BY position");
     if (!st) return;
     size_t cap = 0;
     while (db_step(st) == DB_ROW) {
         if (c->n == cap) c->v = xrealloc(c->v, (cap = cap ? cap * 2 : 16) * sizeof *c->v);
-        const char *ex = db_col_text(st, 3);
+        char *ex = jk_attr(db_col_text(st, 3), "exclusive"); /* absent: not exclusive */
         c->v[c->n++] = (RecordCat){xstrdup(db_col_text(st, 0)), xstrdup(db_col_text(st, 1)),
                                    db_col_text(st, 2) && *db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL,
                                    ex && (!strcmp(ex, "1") || !strcmp(ex, "是") || !strcmp(ex, "Y"))};
+        free(ex);
     }
     db_finalize(st);
 }

@@ -120,8 +120,10 @@ static int load_set(Db *db, const char *name, const char *text, size_t len, cons
     int rc = db_exec(db, "DELETE FROM refdata WHERE set_name = ?", "t", name);
     if (rc == DB_OK) rc = insert_rows(db, name, t, err);
     if (rc == DB_OK)
-        rc = db_exec(db, "INSERT OR REPLACE INTO refdata_set(set_name, rows, sha256, source, loaded_by, loaded_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
+        rc = db_exec(db, "INSERT INTO refdata_set(set_name, rows, sha256, source, loaded_by, loaded_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(set_name) DO UPDATE SET rows = excluded.rows, "
+                         "sha256 = excluded.sha256, source = excluded.source, loaded_by = excluded.loaded_by, "
+                         "loaded_at = excluded.loaded_at",
                      "titttt", name, (int64_t)t->nrows, hex, source, actor, clock_stamp().s);
     char *after = rc == DB_OK ? set_json(db, name) : NULL;
     char action[64];

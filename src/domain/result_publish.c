@@ -128,13 +128,18 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         free(lv);
         result_text = xstrdup(json_string_value(json_object_get(pub, "result_text")));
         json = json_dumps(pub, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(pub);
-        if (db_exec(
+        /* the searched fields of the snapshot beside it (sql/030), as the public search reads them */
+        int bad = db_exec(
                 db,
                 "UPDATE record SET status = '已公示', published_at = ?1, published_by "
                 "= ?2, published_json = ?3, "
+                "public_name = ?5, public_code = ?6, public_uscc = ?7, public_mi_code = ?8, "
                 "updated_at = ?1, updated_by = ?2 WHERE id = ?4 AND status = '审核通过'",
-                "ttti", clock_stamp().s, actor, json, id) != DB_OK)
+                "tttitttt", clock_stamp().s, actor, json, id, json_string_value(json_object_get(pub, "target_name")),
+                json_string_value(json_object_get(pub, "target_code")), json_string_value(json_object_get(pub, "uscc")),
+                json_string_value(json_object_get(pub, "mi_code"))) != DB_OK;
+        json_decref(pub);
+        if (bad)
             rc = res_db_fail(db, err);
         else if (db_changes(db) != 1) {
             set_err(err, "检查记录已被他人处理，请刷新");

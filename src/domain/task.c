@@ -204,16 +204,27 @@ char *task_audit_snapshot(Db *db, int64_t id) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
-    Stmt *st = db_prepare(db, "SELECT i.required_tags FROM task t JOIN item i "
-                              "ON instr(',' || t.item_codes || ',', ',' || i.code || ',') > 0 "
-                              "WHERE t.id = ? AND i.required_tags IS NOT NULL AND i.required_tags <> ''");
-    if (!st) return task_dberr(db, err), NULL;
-    db_bind_int(st, 1, task_id);
+    /* the items named in the task's item_codes: ",code," found in ",item_codes," (tested in C, as
+     * instr() did in SQL) */
+    char *codes = NULL;
+    if (db_query_text(db, &codes, "SELECT item_codes FROM task WHERE id = ?", "i", task_id) != DB_OK)
+        return task_dberr(db, err), NULL;
+    char *in = codes ? xasprintf(",%s,", codes) : NULL;
+    free(codes);
+    Stmt *st = db_prepare(db, "SELECT code, required_tags FROM item WHERE required_tags IS NOT NULL AND required_tags <> ''");
+    if (!st) {
+        free(in);
+        return task_dberr(db, err), NULL;
+    }
     char *list[256];
     size_t n = 0;
-    while (db_step(st) == DB_ROW) {
+    while (in && db_step(st) == DB_ROW) {
+        char *key = xasprintf(",%s,", db_col_text(st, 0));
+        int named = strstr(in, key) != NULL;
+        free(key);
+        if (!named) continue;
         char **tags;
-        size_t nt = list_split(db_col_text(st, 0), LIST_CODES, &tags);
+        size_t nt = list_split(db_col_text(st, 1), LIST_CODES, &tags);
         for (size_t k = 0; k < nt; k++) {
             int seen = 0;
             for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(list[i], tags[k]);
@@ -222,6 +233,7 @@ json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
         list_free(tags, nt);
     }
     db_finalize(st);
+    free(in);
     qsort(list, n, sizeof *list, cmp_str);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -313,7 +325,9 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
 int task_ceremony_record(Db *db, int64_t task_id, int draw_no, const char *observers,
                          const char *actor, char **err) {
     char *o = task_trim_dup(observers);
-    int rc = db_exec(db, "INSERT OR REPLACE INTO task_ceremony(task_id, draw_no, observers_present, held_by, held_at) VALUES (?,?,?,?,?)",
+    int rc = db_exec(db, "INSERT INTO task_ceremony(task_id, draw_no, observers_present, held_by, held_at) VALUES (?,?,?,?,?) "
+                         "ON CONFLICT(task_id, draw_no) DO UPDATE SET observers_present = excluded.observers_present, "
+                         "held_by = excluded.held_by, held_at = excluded.held_at",
                      "iittt", task_id, (int64_t)draw_no, o, actor, clock_stamp().s)
                  ? task_dberr(db, err)
                  : TASK_OK;

@@ -4,6 +4,8 @@
  * the deadline collector, the pages and `spotcheck remind`. */
 #include "task.h"
 
+#include "jsonkit.h"
+
 #include "../core/embed.h"
 #include "../core/util.h"
 
@@ -12,7 +14,7 @@
 
 char *task_holidays_text(Db *db, size_t *len, int *in_db) {
     *in_db = 0;
-    Stmt *st = db ? db_prepare(db, "SELECT code, label, coalesce(json_extract(attrs, '$.name'), '') FROM refdata "
+    Stmt *st = db ? db_prepare(db, "SELECT code, label, attrs FROM refdata "
                                    "WHERE set_name = 'holidays' ORDER BY position")
                   : NULL;
     if (st) {
@@ -21,7 +23,9 @@ char *task_holidays_text(Db *db, size_t *len, int *in_db) {
         buf_puts(&b, "date\tkind\tname\n");
         size_t n = 0;
         while (db_step(st) == DB_ROW) {
-            buf_printf(&b, "%s\t%s\t%s\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2));
+            char *name = jk_attr(db_col_text(st, 2), "name");
+            buf_printf(&b, "%s\t%s\t%s\n", db_col_text(st, 0), db_col_text(st, 1), name ? name : "");
+            free(name);
             n++;
         }
         db_finalize(st);

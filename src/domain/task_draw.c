@@ -79,14 +79,14 @@ int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who,
     *role = NULL;
     int64_t org = 0, in_scope = 0;
     if (!username ||
-        db_query_int(db, &org, "SELECT org_id FROM user WHERE username = ? AND status = '启用'", "t", username) || !org)
+        db_query_int(db, &org, "SELECT org_id FROM account WHERE username = ? AND status = '启用'", "t", username) || !org)
         return set_err(why, "须以本局启用的账号办理"), TASK_NOT_FOUND;
     /* the jurisdiction the pages apply: the account's org and the orgs below it */
     if (db_query_int(db, &in_scope,
                      "SELECT count(*) FROM task WHERE id = ? AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION "
                      "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)",
                      "ii", task_id, org) ||
-        db_query_text(db, role, "SELECT role FROM user WHERE username = ?", "t", username))
+        db_query_text(db, role, "SELECT role FROM account WHERE username = ?", "t", username))
         return set_err(why, "%s", db_errmsg(db)), TASK_ERR;
     if (!in_scope) return set_err(why, "账号 %s 无权办理该任务（不在其管辖范围内）", username), TASK_CONFLICT;
     *who = (Actor){.username = username, .org_id = org, .remote = NULL};
@@ -275,7 +275,7 @@ int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t 
     int unread = 0;
     unread |= db_query_int(db, &rid, "SELECT id FROM task_redraw WHERE task_id = ? AND status = '待审批' ORDER BY id DESC LIMIT 1", "i", task_id) != DB_OK;
     if (rid) unread |= db_query_text(db, &reason, "SELECT reason FROM task_redraw WHERE id = ?", "i", rid) != DB_OK;
-    unread |= db_query_text(db, &name, "SELECT display_name FROM user WHERE username = ?", "t", who->username) != DB_OK;
+    unread |= db_query_text(db, &name, "SELECT display_name FROM account WHERE username = ?", "t", who->username) != DB_OK;
     int rc = TASK_OK;
     if (unread) rc = (set_err(why, "读取失败：%s", db_errmsg(db)), TASK_ERR);
     else if (!rid) rc = (set_err(why, "没有待审批的重新抽取申请"), TASK_CONFLICT);

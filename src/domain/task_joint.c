@@ -52,7 +52,7 @@ int task_add_joints(Db *db, int64_t task_id, int64_t org_id, int64_t lead_id, co
         if (d == lead_id) continue;
         char deadline[11];
         int have = task_joint_deadline(cal, today, deadline) >= 0; /* stored as counted today */
-        if (db_exec(db, "INSERT OR IGNORE INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?)",
+        if (db_exec(db, "INSERT INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                     "iitt", task_id, d, today, have ? deadline : NULL)) {
             rc = task_dberr(db, err);
             break;

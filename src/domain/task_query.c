@@ -138,14 +138,14 @@ int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
 
 int64_t task_user_dept(Db *db, int64_t user_id) {
     int64_t v = 0;
-    if (db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM user WHERE id = ?", "i", user_id) != DB_OK) return 0; /* as none: no dept's rights */
+    if (db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM account WHERE id = ?", "i", user_id) != DB_OK) return 0; /* as none: no dept's rights */
     return v;
 }
 
 char *task_user_cert(Db *db, int64_t user_id) {
     int64_t oid = 0;
     char *cert = NULL;
-    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM user WHERE id = ?", "i", user_id) != DB_OK ||
+    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM account WHERE id = ?", "i", user_id) != DB_OK ||
         (oid && db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid) != DB_OK))
         return NULL; /* as none: no officer's rights */
     return cert;

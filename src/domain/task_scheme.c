@@ -160,7 +160,8 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
         int64_t missing = 0;
         char *sources = NULL;
         int unread =
-            db_query_int(db, &missing, "SELECT (purpose = '') + (period = '') + (method = '') FROM task_scheme WHERE task_id = ?",
+            db_query_int(db, &missing, "SELECT CASE WHEN purpose = '' THEN 1 ELSE 0 END + CASE WHEN period = '' THEN 1 ELSE 0 END + "
+                                       "CASE WHEN method = '' THEN 1 ELSE 0 END FROM task_scheme WHERE task_id = ?",
                          "i", task_id) != DB_OK ||
             db_query_text(db, &sources, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK;
         json_t *src = sources ? json_loads(sources, 0, NULL) : NULL;

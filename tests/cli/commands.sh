@@ -26,10 +26,10 @@ printf '行政区划代码,机构名称\n130528,宁晋县医疗保障局\n' >"$T
 check "import orgs" expect_exit 0 sc import orgs "$TMP/orgs.csv" --db "$db"
 check "user add with a short password is rejected" bash -c "echo short | \"$SPOTCHECK\" user add alice --role staff --org 130528 --password-stdin --db '$db'; [ \$? -eq 1 ]"
 check "user add" bash -c "echo 'correct horse battery' | \"$SPOTCHECK\" user add alice --role staff --org 130528 --name 王丽 --password-stdin --db '$db'"
-check "password stored as argon2id, never plain" bash -c "h=\$(sqlite3 '$db' \"SELECT password_hash FROM user WHERE username='alice'\"); [[ \$h == '\$argon2id\$'* ]] && ! sqlite3 '$db' .dump | grep -q 'correct horse'"
+check "password stored as argon2id, never plain" bash -c "h=\$(sqlite3 '$db' \"SELECT password_hash FROM account WHERE username='alice'\"); [[ \$h == '\$argon2id\$'* ]] && ! sqlite3 '$db' .dump | grep -q 'correct horse'"
 check "duplicate user is rejected with exit 1" bash -c "echo 'another password' | \"$SPOTCHECK\" user add alice --role staff --org 130528 --password-stdin --db '$db'; [ \$? -eq 1 ]"
 check "unknown role is a usage error" bash -c "echo 'another password' | \"$SPOTCHECK\" user add bob --role king --org 130528 --password-stdin --db '$db'; [ \$? -eq 2 ]"
-check "user passwd changes the hash" bash -c "a=\$(sqlite3 '$db' \"SELECT password_hash FROM user WHERE username='alice'\"); echo 'a new long password' | \"$SPOTCHECK\" user passwd alice --password-stdin --db '$db' && b=\$(sqlite3 '$db' \"SELECT password_hash FROM user WHERE username='alice'\"); [ \"\$a\" != \"\$b\" ]"
+check "user passwd changes the hash" bash -c "a=\$(sqlite3 '$db' \"SELECT password_hash FROM account WHERE username='alice'\"); echo 'a new long password' | \"$SPOTCHECK\" user passwd alice --password-stdin --db '$db' && b=\$(sqlite3 '$db' \"SELECT password_hash FROM account WHERE username='alice'\"); [ \"\$a\" != \"\$b\" ]"
 check "user passwd of unknown user exits 1" bash -c "echo 'a new long password' | \"$SPOTCHECK\" user passwd nobody --password-stdin --db '$db'; [ \$? -eq 1 ]"
 check "user list shows the role in Chinese" bash -c "\"$SPOTCHECK\" user list --db '$db' | grep alice | grep -q 检查科室"
 

@@ -48,7 +48,7 @@ export SPOTCHECK_TODAY=$(cut -c1-10 "$CLOCK_FILE")
 python3 - "$db" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1], timeout=30)
-con.execute("""UPDATE user SET officer_id = (SELECT o.id FROM draw_member m JOIN draw d ON d.id = m.draw_id
+con.execute("""UPDATE account SET officer_id = (SELECT o.id FROM draw_member m JOIN draw d ON d.id = m.draw_id
   JOIN officer o ON o.cert_no = m.member_code WHERE d.status = '已抽取' AND m.status = '在组' AND m.role <> '专家'
   ORDER BY d.id DESC, m.target_code LIMIT 1) WHERE username = 'officer'""")
 con.commit()

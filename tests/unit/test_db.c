@@ -125,6 +125,24 @@ static void test_many_columns(void) {
     DbRowSource src = {3, 40, wide_cell, NULL};
     CHECK_INT(db_insert_rows(db, "w", cols, 40, &src, 0), DB_OK);
     CHECK_INT(count("SELECT sum(k39) FROM w"), 39 + 139 + 239);
+    /* or_ignore on that path (ON CONFLICT DO NOTHING): the rows already there are skipped */
+    CHECK_INT(db_exec(db, "CREATE UNIQUE INDEX w_k0 ON w(k0)", NULL), DB_OK);
+    DbRowSource more = {4, 40, wide_cell, NULL};
+    CHECK_INT(db_insert_rows(db, "w", cols, 40, &more, 1), DB_OK);
+    CHECK_INT(count("SELECT count(*) FROM w"), 4);
+    CHECK_INT(db_insert_rows(db, "w", cols, 40, &more, 0), DB_ERR);
+}
+
+/* The engine tuning behind db.h: the import's page cache is set and put back; optimize runs. */
+static void test_cache_and_optimize(void) {
+    int64_t before = count("PRAGMA cache_size"), saved = 0;
+    CHECK_INT(db_cache_kib(db, 4096, &saved), DB_OK);
+    CHECK_INT(saved, before);
+    CHECK_INT(count("PRAGMA cache_size"), -4096);
+    db_cache_restore(db, saved);
+    CHECK_INT(count("PRAGMA cache_size"), before);
+    db_optimize(db);
+    CHECK_INT(count("SELECT count(*) FROM t"), 4);
 }
 
 int main(void) {
@@ -135,6 +153,7 @@ int main(void) {
     RUN(test_no_rows_and_bad_shapes);
     RUN(test_function_needs_its_pointer);
     RUN(test_many_columns);
+    RUN(test_cache_and_optimize);
     db_close(db);
     t_remove_db(db_path);
     return T_DONE();

@@ -1119,8 +1119,8 @@ static void test_read_value(void) {
     char *v = xmalloc(big + 1);
     for (size_t i = 0; i < big; i++) v[i] = (char)('a' + i % 26);
     v[big] = 0;
-    CHECK_INT(db_exec(db, "CREATE TABLE f(content TEXT)", ""), DB_OK);
-    CHECK_INT(db_exec(db, "INSERT INTO f VALUES (?), ('')", "t", v), DB_OK);
+    CHECK_INT(db_exec(db, "CREATE TABLE f(id INTEGER PRIMARY KEY, content TEXT)", ""), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO f(id, content) VALUES (1, ?), (2, '')", "t", v), DB_OK);
     char *out = NULL;
     size_t len = 0;
     CHECK_INT(db_read_value(db, "f", "content", 1, 72, &out, &len), DB_OK);

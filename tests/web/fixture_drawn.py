@@ -53,7 +53,7 @@ def drawn_db(ratio="100%", year="2025"):
     for name, role in (("officer2", "officer"), ("reviewer", "leader")):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
-    sql(db, "UPDATE user SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+    sql(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
     staff, leader, joint = Client(db, env=early), Client(db, env=early), Client(db, env=early)
     staff.login("staff")
     leader.login("leader")
@@ -99,7 +99,7 @@ def drawn_db(ratio="100%", year="2025"):
         groups.setdefault(t, []).append((m, role))
 
     def officer_user_for(cert, username="officer"):
-        sql(db, "UPDATE user SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
+        sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
             (cert, username))
         c = Client(db)
         c.login(username)

@@ -48,7 +48,7 @@ r = admin.form("/admin/users", dict(base, officer_cert="NOPE42", password="a fin
 s.check("an unknown certificate is refused", r.status == 422 and "NOPE42" in r.text)
 r = admin.form("/admin/users", dict(base, password="a fine long password"))
 s.check("the administrator creates an officer account linked to a certificate", r.status == 303, f"{r.status} {r.text[:300]}")
-uid = ids(db, "SELECT id FROM user WHERE username = 'wang'")[0]
+uid = ids(db, "SELECT id FROM account WHERE username = 'wang'")[0]
 s.check("... audited as user.create, without the password",
         ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'user.create' AND entity_id = '{uid}' AND actor = 'admin' "
                 "AND after NOT LIKE '%fine long%'") == [1])
@@ -70,7 +70,7 @@ p = subprocess.run([SPOTCHECK, "user", "link", "li2", "--officer", other_cert, "
 s.check("spotcheck user link --officer", p.returncode == 0, p.stderr)
 r = li.get("/my")
 s.check("... the linked officer sees its group without logging in again", f["targets"][-1] in r.text, r.text[:300])
-li_id = ids(db, "SELECT id FROM user WHERE username = 'li2'")[0]
+li_id = ids(db, "SELECT id FROM account WHERE username = 'li2'")[0]
 s.check("the CLI's changes are audited as cli", ids(db, f"SELECT action FROM audit_log WHERE actor = 'cli' AND entity = 'user' "
                                                         f"AND entity_id = '{li_id}' ORDER BY id") == ["user.create", "user.link"])
 p = subprocess.run([SPOTCHECK, "user", "link", "li2", "--officer", cert, "--db", db], capture_output=True, text=True)
@@ -90,7 +90,7 @@ r = wang.get("/my")
 s.check("... whose open session ends at once", r.status == 303 and "/login" in (r.header("Location") or ""), f"{r.status}")
 s.check("... nor can it log in", Client(db).login("wang", "a fine long password").status == 401)
 s.check("... audited with the reason", ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'user.disable' AND after LIKE '%调离本单位%'") == [1])
-r = admin.form(f"/admin/users/{ids(db, 'SELECT id FROM user WHERE username = ' + chr(39) + 'admin' + chr(39))[0]}/status",
+r = admin.form(f"/admin/users/{ids(db, 'SELECT id FROM account WHERE username = ' + chr(39) + 'admin' + chr(39))[0]}/status",
                {"enabled": "0", "reason": "x"})
 s.check("an administrator cannot disable itself", r.status in (404, 409), f"{r.status}")
 s.check("re-enabled", admin.form(f"/admin/users/{uid}/status", {"enabled": "1"}).status == 303)
@@ -114,16 +114,16 @@ r = wang.form("/account/password", {"current": "temporary pass 1", "password": "
 s.check("the user sets its own password", r.status == 303)
 s.check("... and carries on in the same session", wang.get("/my").status == 200)
 s.check("... audited", audit_count("user.password.change") == 1
-        and ids(db, f"SELECT must_change_password FROM user WHERE id = {uid}") == [0])
+        and ids(db, f"SELECT must_change_password FROM account WHERE id = {uid}") == [0])
 
 # --- 个人信息导出 is granted per account, audited
 r = admin.form(f"/admin/users/{uid}/pii", {"pii_export": "1"})
-s.check("the administrator grants 个人信息导出", r.status == 303 and ids(db, f"SELECT pii_export FROM user WHERE id = {uid}") == [1]
+s.check("the administrator grants 个人信息导出", r.status == 303 and ids(db, f"SELECT pii_export FROM account WHERE id = {uid}") == [1]
         and audit_count("user.pii") == 1)
-s.check("no role has it by default", ids(db, "SELECT count(*) FROM user WHERE pii_export = 1") == [1])
-admin_id = ids(db, "SELECT id FROM user WHERE username = 'admin'")[0]
+s.check("no role has it by default", ids(db, "SELECT count(*) FROM account WHERE pii_export = 1") == [1])
+admin_id = ids(db, "SELECT id FROM account WHERE username = 'admin'")[0]
 r = admin.form(f"/admin/users/{admin_id}/pii", {"pii_export": "1"})
-s.check("an administrator cannot grant it to itself", r.status == 409 and ids(db, f"SELECT pii_export FROM user WHERE id = {admin_id}") == [0])
+s.check("an administrator cannot grant it to itself", r.status == 409 and ids(db, f"SELECT pii_export FROM account WHERE id = {admin_id}") == [0])
 r = admin.form("/admin/users", dict(base, username="jx2", role="joint", officer_cert="", dept_code="D2", password="joint dept pass 1"))
 s.check("a joint account cannot be linked to another county's dept", r.status == 422 and "D2" in r.text, f"{r.status}")
 p = subprocess.run([SPOTCHECK, "user", "add", "lc9", "--role", "officer", "--org", "130528", "--officer", "YB002", "--password-stdin",
@@ -131,7 +131,7 @@ p = subprocess.run([SPOTCHECK, "user", "add", "lc9", "--role", "officer", "--org
 s.check("... nor an officer account to another county's certificate", p.returncode == 1 and "YB002" in p.stderr, p.stderr)
 
 # --- jurisdiction: a county's administrator does not manage the city's accounts
-city_id = ids(db, "SELECT id FROM user WHERE username = 'city'")[0]
+city_id = ids(db, "SELECT id FROM account WHERE username = 'city'")[0]
 s.check("a county's administrator cannot open the city's account", admin.get(f"/admin/users/{city_id}").status == 404)
 s.check("... nor reset it", admin.form(f"/admin/users/{city_id}/password", {"password": "takeover pass 99"}).status == 404)
 
