@@ -40,19 +40,23 @@ const CliCommand cli_commands[] = {
      cmd_export},
     {"user", "账号管理: add | link | disable | enable | passwd | grant | revoke | list",
      "用法:\n"
-     "  spotcheck user add USERNAME --role ROLE --org CODE [--name 姓名] [--officer CERT] [--dept CODE]\n"
+     "  spotcheck user add USERNAME --role ROLE --org CODE [--name 姓名] [--officer CERT] [--dept "
+     "CODE]\n"
      "                     [--password-stdin] [--db PATH]\n"
-     "      新建账号。执法人员账号以 --officer 关联执法证号（关联后即可看到本人的检查组），联合部门账号\n"
+     "      新建账号。执法人员账号以 --officer "
+     "关联执法证号（关联后即可看到本人的检查组），联合部门账号\n"
      "      以 --dept 关联部门编码。用户名不区分大小写且唯一。\n"
      "  spotcheck user link USERNAME [--officer CERT] [--dept CODE]   关联（\"\" 为取消关联）\n"
      "  spotcheck user disable USERNAME --reason 原因                  停用账号并结束其全部会话\n"
      "  spotcheck user enable USERNAME                                  重新启用\n"
-     "  spotcheck user passwd USERNAME [--password-stdin]               重设密码（该账号下次登录须修改密码）\n"
+     "  spotcheck user passwd USERNAME [--password-stdin]               "
+     "重设密码（该账号下次登录须修改密码）\n"
      "  spotcheck user grant|revoke USERNAME pii-export                 授予/收回个人信息导出权限\n"
      "  spotcheck user list [--org CODE]                                列出账号（含下级机构）\n"
      "  ROLE: admin(系统管理员) staff(检查科室) leader(分管领导) officer(执法人员)\n"
      "        joint(联合部门) supervisor(监督)\n"
-     "  密码从标准输入读取一行（--password-stdin），或在终端提示输入：至少 10 个字符，不能与用户名相同，\n"
+     "  密码从标准输入读取一行（--password-stdin），或在终端提示输入：至少 10 "
+     "个字符，不能与用户名相同，\n"
      "  不能是常见密码（data/common_passwords.txt）。每项变更写入审计日志（操作人 cli）。\n",
      cmd_user},
     {"backup", "在线备份数据库到文件",
@@ -65,7 +69,8 @@ const CliCommand cli_commands[] = {
      "  load 从 DIR（默认 ./data）读取 SET.tsv（默认全部: result_categories violation_categories\n"
      "  disposal_options inspection_methods regions holidays），每个集合在一个事务中整体替换，\n"
      "  被替换的内容记入审计日志。文件有误时报告行号，不作任何修改（退出码 1）。\n"
-     "  holidays 是计算工作日期限用的国务院办公厅节假日安排：新一年的通知发布后追加该年日期再载入，\n"
+     "  holidays "
+     "是计算工作日期限用的国务院办公厅节假日安排：新一年的通知发布后追加该年日期再载入，\n"
      "  载入前按日历规则整份校验（年份连续、每年含元旦和国庆、调休上班只能在周末等）。\n"
      "  init 会为空集合载入程序内置的默认数据。\n",
      cmd_refdata},
@@ -89,37 +94,52 @@ const CliCommand cli_commands[] = {
      cmd_sample},
     {"verify", "核验抽取记录：重算抽取并报告一致或差异",
      "用法: spotcheck verify RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA256]\n"
-     "  按 docs/DRAW.md 重算抽取：核对名单文件摘要、随机数来源及其时间（旧记录：秘密承诺）、种子、\n"
-     "  各层数量、抽中对象及票号、检查组分配和递补。一致时输出“一致”（退出码 0），否则输出“不一致”\n"
-     "  及每一处差异（退出码 1）。未提供名单或人员文件时只做部分核验：输出“部分核验”（退出码 2）。\n"
+     "  按 docs/DRAW.md "
+     "重算抽取：核对名单文件摘要、随机数来源及其时间（旧记录：秘密承诺）、种子、\n"
+     "  各层数量、抽中对象及票号、检查组分配和递补。一致时输出“一致”（退出码 "
+     "0），否则输出“不一致”\n"
+     "  及每一处差异（退出码 1）。未提供名单或人员文件时只做部分核验：输出“部分核验”（退出码 "
+     "2）。\n"
      "  --freeze 为抽取前公告中的冻结摘要，用于确认冻结内容未被改动；未提供时在标准错误输出提示。\n"
      "  对尚未抽取的冻结记录（draw show 导出）核对名单文件与冻结摘要，并列出各分层的应抽取数。\n",
      cmd_verify},
     {"draw", "摇号: conflict | freeze | dice | run | substitute | redraw | show",
      "用法:\n"
      "  spotcheck draw conflict --task CODE --officer CERT --target ID --reason TEXT --by USER\n"
-     "      回避：抽查任务冻结名单之前申报执法人员与检查对象的利害关系；随名单冻结，抽取时不把该人员\n"
+     "      "
+     "回避：抽查任务冻结名单之前申报执法人员与检查对象的利害关系；随名单冻结，抽取时不把该人员\n"
      "      分到该对象的检查组。申报后不能修改或撤回；冻结后发现的，在摇号现场申请递补并经批准。\n"
      "  spotcheck draw freeze --task CODE --sources JSON [--date YYYY-MM-DD] [参数] [--db PATH]\n"
-     "      冻结：按筛选条件生成名单文件和人员文件，连同公开随机数来源写入冻结记录（spotcheck-draw/2）。\n"
-     "      JSON 为来源数组，如 '[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},\n"
-     "      {\"kind\":\"dice\",\"count\":8}]'；类型 fc3d、ssq、tc_pl5、drand（chain quicknet、round）、\n"
+     "      "
+     "冻结：按筛选条件生成名单文件和人员文件，连同公开随机数来源写入冻结记录（spotcheck-draw/"
+     "2）。\n"
+     "      JSON 为来源数组，如 "
+     "'[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},\n"
+     "      {\"kind\":\"dice\",\"count\":8}]'；类型 fc3d、ssq、tc_pl5、drand（chain "
+     "quicknet、round）、\n"
      "      dice（count）。至少一个本局以外的来源；冻结须早于最早的来源至少 24 小时\n"
      "      （SPOTCHECK_DRAW_GAP_HOURS）。一个任务只有一次抽取。\n"
      "  spotcheck draw dice --task CODE --value V [--value V …] [--by USER] [--observers TEXT]\n"
-    "      登记骰子：声明了骰子的，须在最早的外部随机数产生之前当众掷出并登记点数（每组一个 --value），\n"
-    "      登记后不能更改；开奖后不再接受，抽取时输入的点数须与登记的一致。\n"
-"  spotcheck draw run --task CODE --value V [--value V …] [--by USER] [--observers TEXT]\n"
+     "      登记骰子：声明了骰子的，须在最早的外部随机数产生之前当众掷出并登记点数（每组一个 "
+     "--value），\n"
+     "      登记后不能更改；开奖后不再接受，抽取时输入的点数须与登记的一致。\n"
+     "  spotcheck draw run --task CODE --value V [--value V …] [--by USER] [--observers TEXT]\n"
      "      抽取：按声明顺序为每个来源输入其公布的数值（所有来源产生之后才能抽取），\n"
      "      种子 = spotcheck-v2|任务编号|冻结摘要|各数值，抽取检查对象并分配检查组。\n"
      "  spotcheck draw substitute --task CODE --target ID [--officer CERT] --reason TEXT\n"
-     "      递补：对象无法检查时按同一顺序取下一个；人员回避或不能参加时按其顺序取下一位合格人员。\n"
+     "      "
+     "递补：对象无法检查时按同一顺序取下一个；人员回避或不能参加时按其顺序取下一位合格人员。\n"
      "  spotcheck draw redraw --task CODE --reason TEXT --approver NAME --sources JSON [参数]\n"
-     "      重新抽取：须有原因、批准人和新的随机数来源（不得沿用此前抽取的来源）；原抽取保留并标为\n"
+     "      "
+     "重新抽取：须有原因、批准人和新的随机数来源（不得沿用此前抽取的来源）；原抽取保留并标为\n"
      "      已作废。未给参数时沿用原参数。\n"
-     "  CODE 为抽查任务的编号时，conflict、freeze、dice 和 run 按任务页面的同一规则办理（实施方案已公开、联合部门已确认\n"
-     "      或逾期、来源时间），须以本局启用的账号 --by USER 办理并写入审计日志；抽取参数来自年度计划和\n"
-     "      实施方案，不能另行指定；递补和重新抽取须在摇号现场页面办理。其他编号为独立抽取，同样写入审计日志。\n"
+     "  CODE 为抽查任务的编号时，conflict、freeze、dice 和 run "
+     "按任务页面的同一规则办理（实施方案已公开、联合部门已确认\n"
+     "      或逾期、来源时间），须以本局启用的账号 --by USER "
+     "办理并写入审计日志；抽取参数来自年度计划和\n"
+     "      "
+     "实施方案，不能另行指定；递补和重新抽取须在摇号现场页面办理。其他编号为独立抽取，同样写入审计"
+     "日志。\n"
      "  spotcheck draw show --task CODE [--no N] [--json] [--all]\n"
      "                      [--record FILE] [--population FILE] [--officers FILE]\n"
      "      查看抽取；导出记录（JSON）、名单文件和人员文件，供 spotcheck verify 或\n"
@@ -140,11 +160,13 @@ const CliCommand cli_commands[] = {
      "  spotcheck audit verify [--db PATH] [--anchor 摘要@编号 ...]\n"
      "      逐条重算审计日志的哈希链。完整时输出“审计日志完整: N 条记录”和最新哈希（退出码 0）；\n"
      "      否则输出“审计日志在第 ID 条记录处断裂: 原因”（退出码 1）。规则见 docs/AUDIT.md。\n"
-     "      --anchor 摘要@编号: 公布过的锚点（公开门户每日显示的、公告中印出的审计摘要）；该编号的\n"
+     "      --anchor 摘要@编号: "
+     "公布过的锚点（公开门户每日显示的、公告中印出的审计摘要）；该编号的\n"
      "      记录仍须带有该摘要，否则说明此前的历史被截短或改写（退出码 1）。可给多个。\n"
      "  spotcheck audit list [--db PATH] [--actor USER] [--action PREFIX] [--entity E]\n"
      "                       [--from DATE] [--to DATE] [--limit N] [--before ID] [--full]\n"
-     "      按编号从新到旧列出记录（默认 50 条，最多 500 条）。--action 按前缀匹配（如 target.）；\n"
+     "      按编号从新到旧列出记录（默认 50 条，最多 500 条）。--action 按前缀匹配（如 "
+     "target.）；\n"
      "      --from/--to 为日期 YYYY-MM-DD（本局时区，含当天）；--before ID 翻到该编号之前的记录；\n"
      "      --full 同时列出变更前后的内容（JSON）。\n",
      cmd_audit},
@@ -162,7 +184,8 @@ const CliCommand cli_commands[] = {
      "  期限类型：联合部门确认（2个工作日）、检查结果录入和公示（检查结束后20个工作日）、\n"
      "  行政处罚决定公示（7个工作日）、后续处置结果录入（20个工作日）、整改期限。\n"
      "  工作日按数据库中的节假日数据（init 时载入 data/holidays.tsv，新一年的安排用\n"
-     "  spotcheck refdata load holidays --dir 目录 载入）计算；跨入尚无放假通知年份的期限按《全国年节及\n"
+     "  spotcheck refdata load holidays --dir 目录 "
+     "载入）计算；跨入尚无放假通知年份的期限按《全国年节及\n"
      "  纪念日放假办法》的法定节假日（不含调休）推算，标为“预计”（通知载入后确定）；超出农历数据\n"
      "  （data/lunar.tsv，至 2050 年）的期限显示为“期限未知”。\n"
      "  --org CODE  只列该机构及其下级机构（行政区划代码），默认全部机构。\n"
@@ -184,8 +207,9 @@ int cli_print_help(const char *cmd) {
 }
 
 static void print_overview(FILE *f) {
-    fputs("spotcheck - 医疗保障“双随机、一公开”监管平台\n\n用法: spotcheck COMMAND [选项]\n\n命令:\n",
-          f);
+    fputs(
+        "spotcheck - 医疗保障“双随机、一公开”监管平台\n\n用法: spotcheck COMMAND [选项]\n\n命令:\n",
+        f);
     for (size_t i = 0; i < cli_command_count; i++)
         fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fputs("\n每个命令都接受 --help；--db PATH 指定数据库（默认 " CLI_DEFAULT_DB "）。\n", f);

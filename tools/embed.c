@@ -11,7 +11,8 @@ static int cmp(const void *a, const void *b) {
 /* FNV-1a 64-bit: good enough for cache validation, no crypto needed at build time */
 static unsigned long long fnv(const unsigned char *p, size_t n) {
     unsigned long long h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
     return h;
 }
 
@@ -41,7 +42,8 @@ int main(int argc, char **argv) {
         if (fread(buf, 1, (size_t)len, f) != (size_t)len) return 1;
         fclose(f);
         fprintf(out, "static const unsigned char f%d[] = {", i);
-        for (long j = 0; j < len; j++) fprintf(out, "%s%u,", j % 24 ? "" : "\n", buf[j]);
+        for (long j = 0; j < len; j++)
+            fprintf(out, "%s%u,", j % 24 ? "" : "\n", buf[j]);
         fprintf(out, "0};\n");
         tags[i] = fnv(buf, (size_t)len);
         lens[i] = (size_t)len;

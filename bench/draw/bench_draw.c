@@ -40,7 +40,8 @@ static size_t draw3(const DrawPop *p, char *first_out, size_t first_len) {
     DrawRatio r;
     draw_ratio_parse("3%", &r);
     uint64_t *n = xcalloc(p->nstrata, sizeof *n);
-    for (size_t h = 0; h < p->nstrata; h++) n[h] = draw_stratum_size(p->stratum_n[h], r, 0);
+    for (size_t h = 0; h < p->nstrata; h++)
+        n[h] = draw_stratum_size(p->stratum_n[h], r, 0);
     DrawSelection sel;
     draw_select(&sel, p, SEED, strlen(SEED), n);
     size_t count = sel.count;
@@ -59,8 +60,10 @@ static int run_from_db(const char *path) {
     char *err = NULL;
     Db *db = db_open(path, 0, &err);
     int64_t id = 0;
-    if (!db || db_query_int(db, &id, "SELECT id FROM draw WHERE task_code = ? AND status <> '已作废'",
-                            "t", TASK) || !id) {
+    if (!db ||
+        db_query_int(db, &id, "SELECT id FROM draw WHERE task_code = ? AND status <> '已作废'", "t",
+                     TASK) ||
+        !id) {
         fprintf(stderr, "no frozen draw of %s in %s\n", TASK, path);
         return 1;
     }
@@ -124,12 +127,18 @@ int main(int argc, char **argv) {
             fprintf(stderr, "%s\n", err);
             return 1;
         }
-        json_t *params = json_pack("{s:{s:s},s:{s:i}}", "ratios", "*", "3%", "exclusions",
-                                   "yearly_cap", 0);
+        json_t *params =
+            json_pack("{s:{s:s},s:{s:i}}", "ratios", "*", "3%", "exclusions", "yearly_cap", 0);
         /* a lottery far after "now" (the benchmark's freeze time is not the point) */
-        json_t *sources = json_pack("[{s:s,s:s,s:s}]", "kind", "fc3d", "issue", "2099001", "date", "2099-01-01");
-        DrawFreezeReq req = {.task = TASK, .date = "2025-06-02", .sources = sources, .gap_hours = 24,
-                             .now = 0, .frozen_at = "2025-06-01T09:00:00+08:00", .params = params};
+        json_t *sources =
+            json_pack("[{s:s,s:s,s:s}]", "kind", "fc3d", "issue", "2099001", "date", "2099-01-01");
+        DrawFreezeReq req = {.task = TASK,
+                             .date = "2025-06-02",
+                             .sources = sources,
+                             .gap_hours = 24,
+                             .now = 0,
+                             .frozen_at = "2025-06-01T09:00:00+08:00",
+                             .params = params};
         char *fsha = NULL;
         if (db_begin(db) || draw_store_freeze(db, &req, &fsha, &err) || db_commit(db)) {
             fprintf(stderr, "%s\n", err);

@@ -21,8 +21,10 @@ int cmd_init(int argc, char **argv) {
         int r = cli_opt(&i, argc, argv, "--db", &db_path);
         if (r < 0) return cli_usage_error("init", "--db 缺少参数值");
         if (r) continue;
-        if (!strcmp(argv[i], "--demo")) demo = 1;
-        else return cli_usage_error("init", "未知参数 %s", argv[i]);
+        if (!strcmp(argv[i], "--demo"))
+            demo = 1;
+        else
+            return cli_usage_error("init", "未知参数 %s", argv[i]);
     }
     if (sodium_init() < 0) return CLI_REJECTED;
     Db *db = cli_open_db(db_path);
@@ -43,15 +45,15 @@ int cmd_init(int argc, char **argv) {
             free(err);
             rc = CLI_REJECTED;
         } else {
-            printf("演示数据已载入: 机构 %ld，科室 %ld，事项 %ld，检查对象 %ld，执法人员 %ld，专家 %ld\n",
+            printf("演示数据已载入: 机构 %ld，科室 %ld，事项 %ld，检查对象 %ld，执法人员 %ld，专家 "
+                   "%ld\n",
                    sum.orgs, sum.depts, sum.items, sum.targets, sum.officers, sum.experts);
             printf("演示账号（密码均为 %s）: admin 系统管理员, staff 检查科室, leader 分管领导, "
                    "officer 执法人员, joint 联合部门, supervisor 监督\n",
                    DEMO_PASSWORD);
         }
     }
-    if (rc == CLI_OK)
-        printf("数据库 %s 已就绪（架构版本 %d）\n", db_path, db_schema_version(db));
+    if (rc == CLI_OK) printf("数据库 %s 已就绪（架构版本 %d）\n", db_path, db_schema_version(db));
     db_close(db);
     return rc;
 }
@@ -89,13 +91,21 @@ static int user_list(Db *db, const char *org_code) {
     }
     json_t *all = account_list(db, org), *u;
     size_t i;
-    printf("%-16s %-12s %-10s %-8s %-6s %-12s %s\n", "用户名", "姓名", "角色", "机构", "状态", "执法证号/科室", "备注");
+    printf("%-16s %-12s %-10s %-8s %-6s %-12s %s\n", "用户名", "姓名", "角色", "机构", "状态",
+           "执法证号/科室", "备注");
     json_array_foreach(all, i, u) {
-        const char *cert = json_string_value(json_object_get(u, "officer_cert")), *dept = json_string_value(json_object_get(u, "dept_code"));
-        printf("%-16s %-12s %-10s %-8s %-6s %-12s %s%s\n", json_string_value(json_object_get(u, "username")),
-               json_string_value(json_object_get(u, "display_name")), json_string_value(json_object_get(u, "role_label")),
-               json_string_value(json_object_get(u, "org_code")), json_string_value(json_object_get(u, "status")),
-               *cert ? cert : *dept ? dept : "-", json_is_true(json_object_get(u, "must_change_password")) ? "须修改密码 " : "",
+        const char *cert = json_string_value(json_object_get(u, "officer_cert")),
+                   *dept = json_string_value(json_object_get(u, "dept_code"));
+        printf("%-16s %-12s %-10s %-8s %-6s %-12s %s%s\n",
+               json_string_value(json_object_get(u, "username")),
+               json_string_value(json_object_get(u, "display_name")),
+               json_string_value(json_object_get(u, "role_label")),
+               json_string_value(json_object_get(u, "org_code")),
+               json_string_value(json_object_get(u, "status")),
+               *cert   ? cert
+               : *dept ? dept
+                       : "-",
+               json_is_true(json_object_get(u, "must_change_password")) ? "须修改密码 " : "",
                json_is_true(json_object_get(u, "pii_export")) ? "可导出个人信息" : "");
     }
     json_decref(all);
@@ -107,48 +117,66 @@ static int account_done(int rc, const char *sub, char *err, const char *fmt, con
     if (rc == ACCOUNT_OK) {
         const char *at = strstr(fmt, "%s");
         printf("%.*s%s%s\n", (int)(at - fmt), fmt, who, at + 2);
-    } else fprintf(stderr, "spotcheck user %s: %s\n", sub, err ? err : "失败");
+    } else
+        fprintf(stderr, "spotcheck user %s: %s\n", sub, err ? err : "失败");
     free(err);
     return rc == ACCOUNT_OK ? CLI_OK : CLI_REJECTED;
 }
 
 int cmd_user(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *role = NULL, *org = NULL, *name = NULL, *officer = NULL, *dept = NULL,
-               *reason = NULL;
+    const char *db_path = CLI_DEFAULT_DB, *role = NULL, *org = NULL, *name = NULL, *officer = NULL,
+               *dept = NULL, *reason = NULL;
     const char *pos[3] = {0};
     int npos = 0, from_stdin = 0;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) || (r = cli_opt(&i, argc, argv, "--role", &role)) ||
-            (r = cli_opt(&i, argc, argv, "--org", &org)) || (r = cli_opt(&i, argc, argv, "--name", &name)) ||
-            (r = cli_opt(&i, argc, argv, "--officer", &officer)) || (r = cli_opt(&i, argc, argv, "--dept", &dept)) ||
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
+            (r = cli_opt(&i, argc, argv, "--role", &role)) ||
+            (r = cli_opt(&i, argc, argv, "--org", &org)) ||
+            (r = cli_opt(&i, argc, argv, "--name", &name)) ||
+            (r = cli_opt(&i, argc, argv, "--officer", &officer)) ||
+            (r = cli_opt(&i, argc, argv, "--dept", &dept)) ||
             (r = cli_opt(&i, argc, argv, "--reason", &reason))) {
             if (r < 0) return cli_usage_error("user", "%s 缺少参数值", argv[i]);
             continue;
         }
-        if (!strcmp(argv[i], "--password-stdin")) from_stdin = 1;
-        else if (argv[i][0] == '-') return cli_usage_error("user", "未知选项 %s", argv[i]);
-        else if (npos == 3) return cli_usage_error("user", "多余的参数 %s", argv[i]);
-        else pos[npos++] = argv[i];
+        if (!strcmp(argv[i], "--password-stdin"))
+            from_stdin = 1;
+        else if (argv[i][0] == '-')
+            return cli_usage_error("user", "未知选项 %s", argv[i]);
+        else if (npos == 3)
+            return cli_usage_error("user", "多余的参数 %s", argv[i]);
+        else
+            pos[npos++] = argv[i];
     }
-    if (npos == 0) return cli_usage_error("user", "需要子命令 add、link、disable、enable、passwd、grant、revoke 或 list");
+    if (npos == 0)
+        return cli_usage_error(
+            "user", "需要子命令 add、link、disable、enable、passwd、grant、revoke 或 list");
     const char *sub = pos[0];
-    static const char *const named[] = {"add", "link", "disable", "enable", "passwd", "grant", "revoke"};
+    static const char *const named[] = {"add",    "link",  "disable", "enable",
+                                        "passwd", "grant", "revoke"};
     int takes_name = 0;
-    for (size_t k = 0; k < ARRAY_LEN(named); k++) takes_name |= !strcmp(sub, named[k]);
+    for (size_t k = 0; k < ARRAY_LEN(named); k++)
+        takes_name |= !strcmp(sub, named[k]);
     if (!strcmp(sub, "list")) {
         if (npos != 1) return cli_usage_error("user", "list 不接受参数");
     } else if (!takes_name) {
         return cli_usage_error("user", "未知子命令 %s", sub);
     } else if (npos != 2 + (!strcmp(sub, "grant") || !strcmp(sub, "revoke"))) {
-        return cli_usage_error("user", !strcmp(sub, "grant") || !strcmp(sub, "revoke") ? "%s 需要用户名和权限 pii-export"
-                                                                                      : "%s 需要用户名",
+        return cli_usage_error("user",
+                               !strcmp(sub, "grant") || !strcmp(sub, "revoke")
+                                   ? "%s 需要用户名和权限 pii-export"
+                                   : "%s 需要用户名",
                                sub);
     }
-    if (!strcmp(sub, "add") && (!role || !org)) return cli_usage_error("user", "add 需要 --role 和 --org");
-    if (!strcmp(sub, "add") && !account_role_find(role)) return cli_usage_error("user", "未知角色 %s", role);
-    if (!strcmp(sub, "link") && !officer && !dept) return cli_usage_error("user", "link 需要 --officer 执法证号 或 --dept 编码");
-    if (!strcmp(sub, "disable") && !reason) return cli_usage_error("user", "disable 需要 --reason 原因");
+    if (!strcmp(sub, "add") && (!role || !org))
+        return cli_usage_error("user", "add 需要 --role 和 --org");
+    if (!strcmp(sub, "add") && !account_role_find(role))
+        return cli_usage_error("user", "未知角色 %s", role);
+    if (!strcmp(sub, "link") && !officer && !dept)
+        return cli_usage_error("user", "link 需要 --officer 执法证号 或 --dept 编码");
+    if (!strcmp(sub, "disable") && !reason)
+        return cli_usage_error("user", "disable 需要 --reason 原因");
     if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) && strcmp(pos[2], "pii-export"))
         return cli_usage_error("user", "未知权限 %s（可授予：pii-export 个人信息导出）", pos[2]);
     Db *db = cli_open_db(db_path);
@@ -157,17 +185,24 @@ int cmd_user(int argc, char **argv) {
     Actor cli = {.username = "cli", .org_id = 0, .remote = NULL};
     char *err = NULL;
     int rc = CLI_OK;
-    if (!strcmp(sub, "list")) rc = user_list(db, org);
+    if (!strcmp(sub, "list"))
+        rc = user_list(db, org);
     else if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
         char *pw = read_password(from_stdin);
         if (!strcmp(sub, "add")) {
-            AccountSpec spec = {.username = pos[1], .display_name = name, .role = role, .org_code = org, .password = pw,
-                                .officer_cert = officer, .dept_code = dept};
+            AccountSpec spec = {.username = pos[1],
+                                .display_name = name,
+                                .role = role,
+                                .org_code = org,
+                                .password = pw,
+                                .officer_cert = officer,
+                                .dept_code = dept};
             rc = account_create(db, &cli, &spec, &err);
             rc = account_done(rc, sub, err, "已创建用户 %s", pos[1]);
         } else {
             rc = account_reset_password(db, &cli, pos[1], pw, &err);
-            rc = account_done(rc, sub, err, "已重设用户 %s 的密码（该账号下次登录时须修改密码）", pos[1]);
+            rc = account_done(rc, sub, err, "已重设用户 %s 的密码（该账号下次登录时须修改密码）",
+                              pos[1]);
         }
         if (pw) sodium_memzero(pw, strlen(pw));
         free(pw);
@@ -176,10 +211,14 @@ int cmd_user(int argc, char **argv) {
         rc = account_done(rc, sub, err, "已更新用户 %s 的关联", pos[1]);
     } else if (!strcmp(sub, "disable") || !strcmp(sub, "enable")) {
         rc = account_set_enabled(db, &cli, pos[1], !strcmp(sub, "enable"), reason, &err);
-        rc = account_done(rc, sub, err, !strcmp(sub, "enable") ? "已启用用户 %s" : "已停用用户 %s（其会话已结束）", pos[1]);
+        rc = account_done(
+            rc, sub, err,
+            !strcmp(sub, "enable") ? "已启用用户 %s" : "已停用用户 %s（其会话已结束）", pos[1]);
     } else {
         rc = account_set_pii_export(db, &cli, pos[1], !strcmp(sub, "grant"), &err);
-        rc = account_done(rc, sub, err, !strcmp(sub, "grant") ? "已授予用户 %s 个人信息导出权限" : "已收回用户 %s 的个人信息导出权限",
+        rc = account_done(rc, sub, err,
+                          !strcmp(sub, "grant") ? "已授予用户 %s 个人信息导出权限"
+                                                : "已收回用户 %s 的个人信息导出权限",
                           pos[1]);
     }
     db_close(db);
@@ -225,14 +264,18 @@ int cmd_refdata(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *dir = NULL, *sub = NULL, *set = NULL;
     for (int i = 1; i < argc; i++) {
         int r;
-        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) || (r = cli_opt(&i, argc, argv, "--dir", &dir))) {
+        if ((r = cli_opt(&i, argc, argv, "--db", &db_path)) ||
+            (r = cli_opt(&i, argc, argv, "--dir", &dir))) {
             if (r < 0) return cli_usage_error("refdata", "%s 缺少参数值", argv[i]);
             continue;
         }
         if (argv[i][0] == '-') return cli_usage_error("refdata", "未知选项 %s", argv[i]);
-        if (!sub) sub = argv[i];
-        else if (!set) set = argv[i];
-        else return cli_usage_error("refdata", "多余的参数 %s", argv[i]);
+        if (!sub)
+            sub = argv[i];
+        else if (!set)
+            set = argv[i];
+        else
+            return cli_usage_error("refdata", "多余的参数 %s", argv[i]);
     }
     if (!sub || (strcmp(sub, "load") && strcmp(sub, "list")))
         return cli_usage_error("refdata", "需要子命令 load 或 list");
@@ -248,11 +291,13 @@ int cmd_refdata(int argc, char **argv) {
         char *path = xasprintf("%s/%s.tsv", dir ? dir : "data", refdata_sets[i]), *err = NULL;
         size_t len = 0;
         char *text = file_read_all(path, &len, &err);
-        if (!text || refdata_store_load(db, refdata_sets[i], text, len, path, "cli", &err) != DB_OK) {
+        if (!text ||
+            refdata_store_load(db, refdata_sets[i], text, len, path, "cli", &err) != DB_OK) {
             fprintf(stderr, "spotcheck refdata: %s（未作修改）\n", err ? err : path);
             rc = CLI_REJECTED;
         } else {
-            printf("已载入 %s: %lld 条（%s）\n", refdata_sets[i], refdata_store_count(db, refdata_sets[i]), path);
+            printf("已载入 %s: %lld 条（%s）\n", refdata_sets[i],
+                   refdata_store_count(db, refdata_sets[i]), path);
         }
         free(text);
         free(err);

@@ -27,7 +27,8 @@ static Db *open_existing(const char *path) {
 /* "HASH@N" → hash and n; 0 when it is not one. */
 static int parse_anchor(const char *s, char hash[AUDIT_HASH_HEX + 1], int64_t *n) {
     const char *at = strchr(s, '@');
-    if (!at || at - s != AUDIT_HASH_HEX || strspn(s, "0123456789abcdef") != AUDIT_HASH_HEX) return 0;
+    if (!at || at - s != AUDIT_HASH_HEX || strspn(s, "0123456789abcdef") != AUDIT_HASH_HEX)
+        return 0;
     memcpy(hash, s, AUDIT_HASH_HEX);
     hash[AUDIT_HASH_HEX] = 0;
     *n = str_id(at + 1);
@@ -44,9 +45,11 @@ static int audit_verify_cmd(int argc, char **argv) {
     for (int i = 2; i < argc; i++) {
         int r = cli_opt(&i, argc, argv, "--db", &db_path);
         if (!r && (r = cli_opt(&i, argc, argv, "--anchor", &anchor)) > 0) {
-            if (nanchors == MAX_ANCHORS) return cli_usage_error("audit", "--anchor 最多 %d 个", MAX_ANCHORS);
+            if (nanchors == MAX_ANCHORS)
+                return cli_usage_error("audit", "--anchor 最多 %d 个", MAX_ANCHORS);
             if (!parse_anchor(anchor, hashes[nanchors], &ids[nanchors]))
-                return cli_usage_error("audit", "--anchor 应为 64 位小写十六进制摘要@记录编号，实为 %s", anchor);
+                return cli_usage_error(
+                    "audit", "--anchor 应为 64 位小写十六进制摘要@记录编号，实为 %s", anchor);
             nanchors++;
             continue;
         }
@@ -69,9 +72,13 @@ static int audit_verify_cmd(int argc, char **argv) {
     for (int k = 0; rc == DB_OK && k < nanchors; k++) {
         char *why = NULL;
         int a = audit_anchor_check(db, ids[k], hashes[k], &why);
-        if (a < 0) rc = DB_ERR, err = why, why = NULL;
-        else if (a) buf_printf(&problems_anchor, "锚点 第 %lld 条记录: 一致\n", (long long)ids[k]);
-        else anchors_ok = 0, buf_printf(&problems_anchor, "锚点 第 %lld 条记录: 不符——%s\n", (long long)ids[k], why);
+        if (a < 0)
+            rc = DB_ERR, err = why, why = NULL;
+        else if (a)
+            buf_printf(&problems_anchor, "锚点 第 %lld 条记录: 一致\n", (long long)ids[k]);
+        else
+            anchors_ok = 0,
+            buf_printf(&problems_anchor, "锚点 第 %lld 条记录: 不符——%s\n", (long long)ids[k], why);
         free(why);
     }
     db_close(db);
@@ -83,10 +90,15 @@ static int audit_verify_cmd(int argc, char **argv) {
         return CLI_REJECTED;
     }
     int ok = v.status == AUDIT_INTACT && drc == 0 && anchors_ok;
-    if (v.status != AUDIT_INTACT) printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
-    else printf("审计日志完整: %lld 条记录\n最新哈希: %s\n", (long long)v.count, v.head_hash);
-    if (drc) printf("抽取记录有误（共核验 %lld 次抽取）:\n%s", (long long)draws, problems.data);
-    else printf("抽取记录完整: %lld 次抽取，名单文件与冻结摘要一致，抽取结果可重算\n", (long long)draws);
+    if (v.status != AUDIT_INTACT)
+        printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
+    else
+        printf("审计日志完整: %lld 条记录\n最新哈希: %s\n", (long long)v.count, v.head_hash);
+    if (drc)
+        printf("抽取记录有误（共核验 %lld 次抽取）:\n%s", (long long)draws, problems.data);
+    else
+        printf("抽取记录完整: %lld 次抽取，名单文件与冻结摘要一致，抽取结果可重算\n",
+               (long long)draws);
     if (problems_anchor.len) fputs(problems_anchor.data, stdout);
     buf_free(&problems);
     buf_free(&problems_anchor);

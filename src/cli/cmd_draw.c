@@ -1,7 +1,8 @@
 /* cmd_draw.c - the draw commands of the command table (main.c): `sample` (the consistent
  * sampler on ids from stdin, for checking one stratum by hand), `verify` (re-runs a published
- * draw record) and `draw conflict|freeze|dice|run|substitute|redraw|show` on the database. The rules live in
- * src/domain/draw*.c; this file parses options, reads and writes files, and prints Chinese text. */
+ * draw record) and `draw conflict|freeze|dice|run|substitute|redraw|show` on the database. The
+ * rules live in src/domain/draw*.c; this file parses options, reads and writes files, and prints
+ * Chinese text. */
 #include "../core/clock.h"
 #include "../domain/draw_source.h"
 #include "../domain/task.h"
@@ -23,7 +24,8 @@ static char *read_stream(FILE *f, size_t *len) {
     buf_init(&b);
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     *len = b.len;
     if (!b.data) buf_puts(&b, "");
     return buf_steal(&b);
@@ -40,12 +42,14 @@ int cmd_sample(int argc, char **argv) {
     const char *seed = NULL;
     long long take = -1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = argv[++i];
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = argv[++i];
         else if (!strcmp(argv[i], "--take") && i + 1 < argc) {
             char *end;
             take = strtoll(argv[++i], &end, 10);
             if (*end || take < 0) return cli_usage_error("sample", "--take 须为非负整数");
-        } else return cli_usage_error("sample", "未知参数 %s", argv[i]);
+        } else
+            return cli_usage_error("sample", "未知参数 %s", argv[i]);
     }
     if (!seed) return cli_usage_error("sample", "须提供 --seed");
     size_t len;
@@ -135,10 +139,14 @@ int cmd_verify(int argc, char **argv) {
     const char *files[3] = {NULL, NULL, NULL}, *expect = NULL;
     int nf = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--freeze") && i + 1 < argc) expect = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("verify", "未知参数 %s", argv[i]);
-        else if (nf < 3) files[nf++] = argv[i];
-        else return cli_usage_error("verify", "参数过多");
+        if (!strcmp(argv[i], "--freeze") && i + 1 < argc)
+            expect = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("verify", "未知参数 %s", argv[i]);
+        else if (nf < 3)
+            files[nf++] = argv[i];
+        else
+            return cli_usage_error("verify", "参数过多");
     }
     if (!nf) return cli_usage_error("verify", "须提供抽取记录文件 RECORD.json");
     json_error_t je;
@@ -151,27 +159,36 @@ int cmd_verify(int argc, char **argv) {
     DrawRoster ros;
     int have_pop = 0, have_ros = 0, rc = CLI_OK;
     if (files[1]) {
-        if (load_pop_file(files[1], &pop)) rc = CLI_REJECTED;
-        else have_pop = 1;
+        if (load_pop_file(files[1], &pop))
+            rc = CLI_REJECTED;
+        else
+            have_pop = 1;
     }
     if (files[2] && rc == CLI_OK) {
-        if (load_roster_file(files[2], &ros)) rc = CLI_REJECTED;
-        else have_ros = 1;
+        if (load_roster_file(files[2], &ros))
+            rc = CLI_REJECTED;
+        else
+            have_ros = 1;
     }
     if (!expect)
-        fputs("提示：未提供 --freeze，冻结摘要未与抽取前公告中的摘要核对（请从本局网站的公告或他人保存的公告中取得）。\n",
+        fputs("提示：未提供 "
+              "--"
+              "freeze，冻结摘要未与抽取前公告中的摘要核对（请从本局网站的公告或他人保存的公告中取得"
+              "）。\n",
               stderr);
     if (rc == CLI_OK && !json_object_get(rec, "seed")) {
         /* a frozen record, not yet drawn: the files against it, and what the draw will take */
         Buf out, sizes;
         buf_init(&out);
         buf_init(&sizes);
-        int bad = draw_verify_frozen(rec, have_pop ? &pop : NULL, have_ros ? &ros : NULL, expect, &out, &sizes);
+        int bad = draw_verify_frozen(rec, have_pop ? &pop : NULL, have_ros ? &ros : NULL, expect,
+                                     &out, &sizes);
         if (bad) {
             printf("不一致\n%s", out.data ? out.data : "");
             rc = CLI_REJECTED;
         } else {
-            printf("%s\n", have_pop && have_ros ? "冻结记录一致（尚未抽取）" : "部分核验（尚未抽取；未提供全部名单文件）");
+            printf("%s\n", have_pop && have_ros ? "冻结记录一致（尚未抽取）"
+                                                : "部分核验（尚未抽取；未提供全部名单文件）");
             if (sizes.len) printf("分层\t对象数\t应抽取数\n%s", sizes.data);
             if (!(have_pop && have_ros)) rc = CLI_USAGE;
         }
@@ -181,8 +198,8 @@ int cmd_verify(int argc, char **argv) {
         Buf out, notes;
         buf_init(&out);
         buf_init(&notes);
-        int bad = draw_verify(rec, have_pop ? &pop : NULL, have_ros ? &ros : NULL, expect, &out,
-                              &notes);
+        int bad =
+            draw_verify(rec, have_pop ? &pop : NULL, have_ros ? &ros : NULL, expect, &out, &notes);
         if (notes.len) fputs(notes.data, stderr);
         if (bad) {
             printf("不一致\n%s", out.data ? out.data : "");
@@ -251,19 +268,24 @@ static int parse_int_arg(const char *s, long long *out) {
 }
 
 /* STRATUM=VALUE or VALUE (for "*") into map[key] */
-static void set_stratum(json_t *params, const char *map, const char *arg, json_t *(*mk)(const char *)) {
+static void set_stratum(json_t *params, const char *map, const char *arg,
+                        json_t *(*mk)(const char *)) {
     const char *eq = strchr(arg, '=');
     char *k = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup("*");
     set_path(params, map, k, mk(eq ? eq + 1 : arg));
     free(k);
 }
 
-static json_t *mk_str(const char *s) { return json_string(s); }
-static json_t *mk_int(const char *s) { return json_integer(atoll(s)); }
+static json_t *mk_str(const char *s) {
+    return json_string(s);
+}
+static json_t *mk_int(const char *s) {
+    return json_integer(atoll(s));
+}
 
 typedef struct DrawArgs {
-    const char *db, *task, *sources, *date, *reason, *approver, *by, *target, *officer,
-        *record_out, *pop_out, *off_out, *observers;
+    const char *db, *task, *sources, *date, *reason, *approver, *by, *target, *officer, *record_out,
+        *pop_out, *off_out, *observers;
     int json, all, no, params_given;
     json_t *params;
     json_t *values; /* --value, in order */
@@ -321,9 +343,12 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
         }
         if (!v) return cli_usage_error("draw", "未知参数或缺少参数值: %s", o);
         i++;
-        if (!strcmp(o, "--record")) a->record_out = v;
-        else if (!strcmp(o, "--population")) a->pop_out = v;
-        else if (!strcmp(o, "--officers")) a->off_out = v;
+        if (!strcmp(o, "--record"))
+            a->record_out = v;
+        else if (!strcmp(o, "--population"))
+            a->pop_out = v;
+        else if (!strcmp(o, "--officers"))
+            a->off_out = v;
         else if (!strcmp(o, "--no")) {
             if (parse_int_arg(v, &n) || n < 1) return cli_usage_error("draw", "--no 须为正整数");
             a->no = (int)n;
@@ -338,8 +363,10 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
                 }
                 json_object_update(a->params, p);
                 json_decref(p);
-            } else if (!strcmp(o, "--ratio")) set_stratum(a->params, "ratios", v, mk_str);
-            else if (!strcmp(o, "--min")) set_stratum(a->params, "minimum", v, mk_int);
+            } else if (!strcmp(o, "--ratio"))
+                set_stratum(a->params, "ratios", v, mk_str);
+            else if (!strcmp(o, "--min"))
+                set_stratum(a->params, "minimum", v, mk_int);
             else if (!strcmp(o, "--strata")) {
                 json_t *arr = json_array();
                 char *c = xstrdup(v), *save = NULL;
@@ -347,9 +374,12 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
                     json_array_append_new(arr, json_string(t));
                 free(c);
                 set_path(a->params, NULL, "strata", arr);
-            } else if (!strcmp(o, "--kind")) push_path(a->params, "filters", "kinds", json_string(v));
-            else if (!strcmp(o, "--grade")) push_path(a->params, "filters", "grades", json_string(v));
-            else if (!strcmp(o, "--tag")) push_path(a->params, "filters", "tags", json_string(v));
+            } else if (!strcmp(o, "--kind"))
+                push_path(a->params, "filters", "kinds", json_string(v));
+            else if (!strcmp(o, "--grade"))
+                push_path(a->params, "filters", "grades", json_string(v));
+            else if (!strcmp(o, "--tag"))
+                push_path(a->params, "filters", "tags", json_string(v));
             else if (!strcmp(o, "--region-prefix"))
                 set_path(a->params, "filters", "region_prefix", json_string(v));
             else if (!strcmp(o, "--registered-before"))
@@ -375,7 +405,8 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
                 char *off = xstrndup(v, (size_t)(c - v));
                 push_path(a->params, NULL, "conflicts", json_pack("[s,s]", off, c + 1));
                 free(off);
-            } else return cli_usage_error("draw", "未知参数或参数值无效: %s %s", o, v);
+            } else
+                return cli_usage_error("draw", "未知参数或参数值无效: %s %s", o, v);
         }
     }
     if (!a->task) return cli_usage_error("draw", "须提供 --task 任务编号");
@@ -389,7 +420,8 @@ static void print_record(const json_t *rec) {
            json_string_value(json_object_get(f, "draw_date")));
     printf("冻结摘要 %s\n", json_string_value(json_object_get(rec, "freeze_sha256")));
     const json_t *pop = json_object_get(f, "population");
-    printf("名单 %lld 个对象  SHA-256 %s\n", (long long)json_integer_value(json_object_get(pop, "count")),
+    printf("名单 %lld 个对象  SHA-256 %s\n",
+           (long long)json_integer_value(json_object_get(pop, "count")),
            json_string_value(json_object_get(pop, "sha256")));
     printf("排除 %zu 个对象  冻结时间 %s\n", json_array_size(json_object_get(f, "excluded")),
            json_string_value(json_object_get(f, "frozen_at")));
@@ -403,15 +435,18 @@ static void print_record(const json_t *rec) {
             free(label);
         }
     } else { /* a spotcheck-draw/1 record */
-        printf("公开随机数来源: %s\n秘密承诺 %s\n", json_string_value(json_object_get(f, "randomness_source")),
+        printf("公开随机数来源: %s\n秘密承诺 %s\n",
+               json_string_value(json_object_get(f, "randomness_source")),
                json_string_value(json_object_get(f, "commitment")));
     }
     if (!json_object_get(rec, "seed")) {
         puts("状态: 已冻结，尚未抽取");
         return;
     }
-    if (json_object_get(rec, "drawn_at")) printf("抽取时间 %s\n", json_string_value(json_object_get(rec, "drawn_at")));
-    else printf("公开随机数 %s\n", json_string_value(json_object_get(rec, "public_randomness")));
+    if (json_object_get(rec, "drawn_at"))
+        printf("抽取时间 %s\n", json_string_value(json_object_get(rec, "drawn_at")));
+    else
+        printf("公开随机数 %s\n", json_string_value(json_object_get(rec, "public_randomness")));
     printf("种子 %s\n", json_string_value(json_object_get(rec, "seed")));
     json_array_foreach(json_object_get(rec, "strata"), i, s)
         printf("分层 %-12s 总数 %lld  比例 %s  最低 %lld  抽取 %lld\n",
@@ -425,9 +460,13 @@ static void print_record(const json_t *rec) {
                json_string_value(json_object_get(s, "target")),
                json_string_value(json_object_get(s, "origin")),
                json_string_value(json_object_get(s, "status")),
-               json_is_string(json_object_get(s, "leader")) ? json_string_value(json_object_get(s, "leader")) : "（无）");
-        json_array_foreach(json_object_get(s, "officers"), k, x) printf(" %s", json_string_value(x));
-        json_array_foreach(json_object_get(s, "experts"), k, x) printf(" 专家:%s", json_string_value(x));
+               json_is_string(json_object_get(s, "leader"))
+                   ? json_string_value(json_object_get(s, "leader"))
+                   : "（无）");
+        json_array_foreach(json_object_get(s, "officers"), k, x)
+            printf(" %s", json_string_value(x));
+        json_array_foreach(json_object_get(s, "experts"), k, x)
+            printf(" 专家:%s", json_string_value(x));
         if (json_integer_value(json_object_get(s, "short")))
             printf("  缺%lld人", (long long)json_integer_value(json_object_get(s, "short")));
         putchar('\n');
@@ -496,23 +535,27 @@ static int failed(const char *err) {
 
 static void print_dice(const json_t *dice) {
     char *v = json_dumps(json_object_get(dice, "values"), JSON_COMPACT);
-    printf("骰子点数已登记: %s（%s）。抽取时须输入同样的点数。\n", v, json_string_value(json_object_get(dice, "recorded_at")));
+    printf("骰子点数已登记: %s（%s）。抽取时须输入同样的点数。\n", v,
+           json_string_value(json_object_get(dice, "recorded_at")));
     free(v);
 }
 
 /* `draw freeze|run` of a code that is a task: through task_draw_freeze / task_draw_run, as the
  * task page does, by a real account (--by). Substitution and re-draw of a task need the
  * ceremony page (the reason, the leader's approval). Returns a CLI exit code. */
-static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t task_id, const json_t *sources,
-                         char **err) {
+static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t task_id,
+                         const json_t *sources, char **err) {
     Actor who;
     char *role = NULL, *why = NULL;
     int found = task_draw_account(db, a->by, task_id, &who, &role, &why);
     if (found == TASK_NOT_FOUND) {
         free(why);
-        return cli_usage_error("draw", "%s 是抽查任务：须以本局启用的账号办理（--by 用户名），并写入审计日志", a->task);
+        return cli_usage_error(
+            "draw", "%s 是抽查任务：须以本局启用的账号办理（--by 用户名），并写入审计日志",
+            a->task);
     }
-    /* the same rule as the task pages: a role that may hold draws, for a task in the account's jurisdiction */
+    /* the same rule as the task pages: a role that may hold draws, for a task in the account's
+     * jurisdiction */
     int may = found == TASK_OK && web_role_has(role, P_TASK_WRITE);
     free(role);
     if (!may) {
@@ -525,8 +568,11 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
     if (a->params_given)
         return cli_usage_error("draw", "任务的抽取参数来自年度计划和实施方案，命令行不能另行指定");
     if (!strcmp(sub, "substitute") || !strcmp(sub, "redraw")) {
-        fprintf(stderr, "spotcheck draw: 任务 %s 的%s须在摇号现场页面办理（须说明原因%s，并写入审计日志）\n", a->task,
-                !strcmp(sub, "redraw") ? "重新抽取" : "递补", !strcmp(sub, "redraw") ? "并经分管领导批准" : "");
+        fprintf(
+            stderr,
+            "spotcheck draw: 任务 %s 的%s须在摇号现场页面办理（须说明原因%s，并写入审计日志）\n",
+            a->task, !strcmp(sub, "redraw") ? "重新抽取" : "递补",
+            !strcmp(sub, "redraw") ? "并经分管领导批准" : "");
         return CLI_REJECTED;
     }
     int rc;
@@ -536,19 +582,26 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
     if (!strcmp(sub, "conflict")) {
         int64_t cid = 0;
         if (!a->officer || !a->target || !a->reason)
-            return cli_usage_error("draw", "申报回避须提供 --officer 执法证号、--target 对象编码和 --reason 利害关系");
+            return cli_usage_error(
+                "draw", "申报回避须提供 --officer 执法证号、--target 对象编码和 --reason 利害关系");
         rc = task_conflict_declare(db, &who, task_id, a->officer, a->target, a->reason, &cid, err);
         if (rc != TASK_OK) return failed(*err);
         printf("回避已申报（第 %lld 号），将随名单一并冻结。\n", (long long)cid);
         return CLI_OK;
     }
-    if (!strcmp(sub, "freeze")) rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
-    else if (!strcmp(sub, "dice")) rc = task_draw_dice(db, &who, task_id, a->values, a->observers, &dice, err);
-    else rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
+    if (!strcmp(sub, "freeze"))
+        rc = task_draw_freeze(db, &who, task_id, sources, &fsha, err);
+    else if (!strcmp(sub, "dice"))
+        rc = task_draw_dice(db, &who, task_id, a->values, a->observers, &dice, err);
+    else
+        rc = task_draw_run(db, &who, task_id, a->values, a->observers, &rec, err);
     if (rc != TASK_OK) return failed(*err);
-    if (dice) print_dice(dice);
-    else if (rec) print_record(rec);
-    else printf("已冻结。请在随机数产生前公布公告（冻结摘要 %s）。\n", fsha);
+    if (dice)
+        print_dice(dice);
+    else if (rec)
+        print_record(rec);
+    else
+        printf("已冻结。请在随机数产生前公布公告（冻结摘要 %s）。\n", fsha);
     json_decref(dice);
     json_decref(rec);
     free(fsha);
@@ -556,7 +609,9 @@ static int task_draw_cli(Db *db, const DrawArgs *a, const char *sub, int64_t tas
 }
 
 int cmd_draw(int argc, char **argv) {
-    if (argc < 2) return cli_usage_error("draw", "须指定子命令 conflict | freeze | dice | run | substitute | redraw | show");
+    if (argc < 2)
+        return cli_usage_error(
+            "draw", "须指定子命令 conflict | freeze | dice | run | substitute | redraw | show");
     const char *sub = argv[1];
     DrawArgs a = {0};
     int rc = draw_args(argc, argv, &a);
@@ -570,8 +625,9 @@ int cmd_draw(int argc, char **argv) {
         clock_today(date);
         a.date = date;
     }
-    if (strcmp(sub, "conflict") && strcmp(sub, "freeze") && strcmp(sub, "run") && strcmp(sub, "dice") && strcmp(sub, "substitute") &&
-        strcmp(sub, "redraw") && strcmp(sub, "show")) {
+    if (strcmp(sub, "conflict") && strcmp(sub, "freeze") && strcmp(sub, "run") &&
+        strcmp(sub, "dice") && strcmp(sub, "substitute") && strcmp(sub, "redraw") &&
+        strcmp(sub, "show")) {
         json_decref(a.params);
         json_decref(a.values);
         return cli_usage_error("draw", "未知子命令 %s", sub);
@@ -584,7 +640,9 @@ int cmd_draw(int argc, char **argv) {
             json_decref(sources);
             json_decref(a.params);
             json_decref(a.values);
-            return cli_usage_error("draw", "--sources 应为 JSON 数组，如 '[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"}]'");
+            return cli_usage_error(
+                "draw", "--sources 应为 JSON 数组，如 "
+                        "'[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"}]'");
         }
     }
     Db *db = cli_open_db(a.db);
@@ -601,16 +659,25 @@ int cmd_draw(int argc, char **argv) {
         /* a task's draw: the same unit of work, rules and audit row as the pages */
         rc = task_draw_cli(db, &a, sub, task_id, sources, &err);
     } else if (!strcmp(sub, "conflict")) {
-        rc = cli_usage_error("draw", "%s 不是抽查任务：单独的抽取在冻结时以 --conflict 执法证号:对象编码 申报回避", a.task ? a.task : "");
+        rc = cli_usage_error(
+            "draw", "%s 不是抽查任务：单独的抽取在冻结时以 --conflict 执法证号:对象编码 申报回避",
+            a.task ? a.task : "");
     } else if (!strcmp(sub, "freeze") || !strcmp(sub, "redraw")) {
         int redraw = !strcmp(sub, "redraw");
-        if (!sources) rc = cli_usage_error("draw", "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");
+        if (!sources)
+            rc = cli_usage_error("draw",
+                                 "须提供 --sources（公开随机数来源，JSON 数组，见 docs/DRAW.md）");
         else if (redraw && (!a.reason || !a.approver))
             rc = cli_usage_error("draw", "重新抽取须提供 --reason 和 --approver");
         else {
-            DrawFreezeReq req = {.task = a.task, .date = a.date, .sources = sources, .gap_hours = task_draw_gap_hours(),
-                                 .params = redraw && !a.params_given ? NULL : a.params, .by = a.by,
-                                 .redraw_reason = redraw ? a.reason : NULL, .redraw_approver = redraw ? a.approver : NULL};
+            DrawFreezeReq req = {.task = a.task,
+                                 .date = a.date,
+                                 .sources = sources,
+                                 .gap_hours = task_draw_gap_hours(),
+                                 .params = redraw && !a.params_given ? NULL : a.params,
+                                 .by = a.by,
+                                 .redraw_reason = redraw ? a.reason : NULL,
+                                 .redraw_approver = redraw ? a.approver : NULL};
             char *fsha = NULL;
             if (draw_standalone_freeze(db, &req, &fsha, &err)) {
                 fprintf(stderr, "spotcheck draw: %s\n", err ? err : "失败");
@@ -629,20 +696,29 @@ int cmd_draw(int argc, char **argv) {
         }
     } else if (!strcmp(sub, "dice")) {
         json_t *dice = NULL;
-        if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每组骰子提供 --value 点数");
-        else if (draw_standalone_dice(db, a.task, a.values, a.by, a.observers, &dice, &err)) rc = failed(err);
-        else print_dice(dice);
+        if (!json_array_size(a.values))
+            rc = cli_usage_error("draw", "须按声明顺序为每组骰子提供 --value 点数");
+        else if (draw_standalone_dice(db, a.task, a.values, a.by, a.observers, &dice, &err))
+            rc = failed(err);
+        else
+            print_dice(dice);
         json_decref(dice);
     } else if (!strcmp(sub, "run")) {
         json_t *rec = NULL;
-        if (!json_array_size(a.values)) rc = cli_usage_error("draw", "须按声明顺序为每个随机数来源提供 --value");
-        else if (draw_standalone_run(db, a.task, a.values, a.by, &rec, &err)) rc = failed(err);
-        else print_record(rec);
+        if (!json_array_size(a.values))
+            rc = cli_usage_error("draw", "须按声明顺序为每个随机数来源提供 --value");
+        else if (draw_standalone_run(db, a.task, a.values, a.by, &rec, &err))
+            rc = failed(err);
+        else
+            print_record(rec);
         json_decref(rec);
     } else if (!strcmp(sub, "substitute")) {
         json_t *ev = NULL;
-        if (!a.target || !a.reason) rc = cli_usage_error("draw", "须提供 --target 和 --reason");
-        else if (draw_standalone_substitute(db, a.task, a.target, a.officer, a.reason, a.by, &ev, &err)) rc = failed(err);
+        if (!a.target || !a.reason)
+            rc = cli_usage_error("draw", "须提供 --target 和 --reason");
+        else if (draw_standalone_substitute(db, a.task, a.target, a.officer, a.reason, a.by, &ev,
+                                            &err))
+            rc = failed(err);
         else {
             json_t *rep = json_object_get(ev, "replacement");
             printf("已递补: %s → %s（原因: %s）\n", a.officer ? a.officer : a.target,

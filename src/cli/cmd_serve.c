@@ -83,7 +83,8 @@ int cmd_routes(int argc, char **argv) {
     for (size_t i = 0; i < account_role_count; i++) {
         printf("role\t%s", account_roles[i].code);
         for (int p = 0; p < P_COUNT; p++)
-            if (p != P_KIND_WRITE && web_role_has(account_roles[i].code, (Perm)p)) printf("\t%s", web_perm_name((Perm)p));
+            if (p != P_KIND_WRITE && web_role_has(account_roles[i].code, (Perm)p))
+                printf("\t%s", web_perm_name((Perm)p));
         printf("\n");
     }
     return CLI_OK;

@@ -211,8 +211,9 @@ void clock_now_rfc3339(char out[26]) {
     localtime_r(&t, &tm);
     long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+             a / 3600, a / 60 % 60);
     snprintf(out, 26, "%.25s", tmp);
 }
 

@@ -1,6 +1,6 @@
 /* listcell.h - the one rule for a list typed into one cell of a spreadsheet or one form field:
- * "D1、D2", "市场监管局；卫健委", "S-MED, S-PHA", one per line. Plans, tasks, directories and imports
- * all split here, so the same cell means the same list everywhere.
+ * "D1、D2", "市场监管局；卫健委", "S-MED, S-PHA", one per line. Plans, tasks, directories and
+ * imports all split here, so the same cell means the same list everywhere.
  *
  * Separators by kind of list:
  *   LIST_CODES   codes and tags:        、 ， , ； ; line breaks, spaces, tabs

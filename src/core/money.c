@@ -10,10 +10,13 @@ static const char YUAN[] = "\xE5\x85\x83";            /* 元 */
 int money_parse_yuan(const char *s, int64_t *fen) {
     if (!s) return -1;
     size_t n = strlen(s);
-    while (*s == ' ') s++, n--;
-    while (n && s[n - 1] == ' ') n--;
+    while (*s == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     if (n >= 3 && !memcmp(s + n - 3, YUAN, 3)) n -= 3;
-    while (n && s[n - 1] == ' ') n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     const char *p = s, *end = s + n;
     int64_t whole = 0;
     int digits = 0, group = 0, seps = 0;

@@ -27,7 +27,8 @@ struct StrMap {
 
 static uint64_t hash_str(const char *s) {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h ^ (h >> 29);
 }
 
@@ -103,4 +104,6 @@ int strmap_get(const StrMap *m, const char *key, int64_t *value) {
     return 1;
 }
 
-size_t strmap_size(const StrMap *m) { return m->n; }
+size_t strmap_size(const StrMap *m) {
+    return m->n;
+}

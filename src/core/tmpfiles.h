@@ -1,6 +1,6 @@
 /* tmpfiles.h - spotcheck's temporary files in /tmp: uploads, exports, reports and import error
- * lists, all named spotcheck-<kind>-<random>. A server killed mid-request leaves them behind, and an
- * error list nobody downloads stays; the sweep removes the old ones. */
+ * lists, all named spotcheck-<kind>-<random>. A server killed mid-request leaves them behind, and
+ * an error list nobody downloads stays; the sweep removes the old ones. */
 #ifndef SPOTCHECK_TMPFILES_H
 #define SPOTCHECK_TMPFILES_H
 

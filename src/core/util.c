@@ -34,7 +34,9 @@ void *xrealloc(void *p, size_t n) {
     return q ? q : oom();
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s) {
+    return xstrndup(s, strlen(s));
+}
 
 char *xstrndup(const char *s, size_t n) {
     char *p = xmalloc(n + 1);
@@ -72,7 +74,9 @@ int set_err(char **err, const char *fmt, ...) {
     return -1;
 }
 
-void buf_init(Buf *b) { memset(b, 0, sizeof *b); }
+void buf_init(Buf *b) {
+    memset(b, 0, sizeof *b);
+}
 
 void buf_free(Buf *b) {
     free(b->data);
@@ -87,7 +91,8 @@ void buf_reset(Buf *b) {
 void buf_reserve(Buf *b, size_t extra) {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }
@@ -99,9 +104,13 @@ void buf_append(Buf *b, const void *p, size_t n) {
     b->data[b->len] = 0;
 }
 
-void buf_puts(Buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(Buf *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
 
-void buf_putc(Buf *b, char c) { buf_append(b, &c, 1); }
+void buf_putc(Buf *b, char c) {
+    buf_append(b, &c, 1);
+}
 
 void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
     va_list aq;
@@ -132,7 +141,9 @@ int str_eq(const char *a, const char *b) {
     return strcmp(a, b) == 0;
 }
 
-int str_empty(const char *s) { return !s || !*s; }
+int str_empty(const char *s) {
+    return !s || !*s;
+}
 
 int str_starts(const char *s, const char *prefix) {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -149,7 +160,8 @@ static size_t space_len(const char *s) {
 char *str_trim(char *s) {
     size_t k;
     char *p = s;
-    while ((k = space_len(p)) > 0) p += k;
+    while ((k = space_len(p)) > 0)
+        p += k;
     size_t n = strlen(p);
     memmove(s, p, n + 1);
     while (n > 0) {
@@ -249,7 +261,8 @@ char *file_read_all(const char *path, size_t *len, char **err) {
     buf_init(&b);
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) {
@@ -261,12 +274,15 @@ char *file_read_all(const char *path, size_t *len, char **err) {
     return buf_steal(&b);
 }
 
-int str_formula_like(const char *s) { return s && *s && strchr("=+-@\t\r", *s) != NULL; }
+int str_formula_like(const char *s) {
+    return s && *s && strchr("=+-@\t\r", *s) != NULL;
+}
 
 /* Whether s is apostrophes then a formula-like rest: the values str_cell_export changes. */
 static int quoted_formula_like(const char *s) {
     if (!s) return 0;
-    while (*s == '\'') s++;
+    while (*s == '\'')
+        s++;
     return str_formula_like(s);
 }
 
@@ -274,12 +290,18 @@ char *str_cell_export(const char *s, int csv) {
     return quoted_formula_like(s) && (csv || *s == '\'') ? xasprintf("'%s", s) : NULL;
 }
 
-const char *str_cell_import(const char *s) { return s && *s == '\'' && quoted_formula_like(s) ? s + 1 : s; }
+const char *str_cell_import(const char *s) {
+    return s && *s == '\'' && quoted_formula_like(s) ? s + 1 : s;
+}
 
 /* The length of the valid UTF-8 character at p (at most n bytes), or 0. */
 static size_t utf8_char_len(const char *p, size_t n) {
     unsigned c = (unsigned char)*p;
-    size_t k = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    size_t k = c < 0x80                 ? 1
+               : c >= 0xC2 && c <= 0xDF ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
     return k && k <= n && utf8_valid(p, k) ? k : 0;
 }
 
@@ -303,8 +325,10 @@ char *text_to_utf8(const char *s, size_t n) {
     buf_init(&b);
     for (size_t i = 0; i < n;) {
         size_t k = s[i] ? utf8_char_len(s + i, n - i) : 0;
-        if (k) buf_append(&b, s + i, k), i += k;
-        else buf_puts(&b, "\xEF\xBF\xBD"), i++;
+        if (k)
+            buf_append(&b, s + i, k), i += k;
+        else
+            buf_puts(&b, "\xEF\xBF\xBD"), i++;
     }
     return buf_steal(&b);
 }

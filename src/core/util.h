@@ -52,8 +52,8 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(prin
 char *buf_steal(Buf *b);
 
 /* Strings */
-int str_eq(const char *a, const char *b);          /* NULL-safe equality */
-int str_empty(const char *s);                      /* NULL or "" */
+int str_eq(const char *a, const char *b); /* NULL-safe equality */
+int str_empty(const char *s);             /* NULL or "" */
 /* 1 when a spreadsheet would read the text as a formula (starts with = + - @ TAB or CR): CSV
  * exports not meant for re-import prefix such a cell with ' (formula injection). */
 int str_formula_like(const char *s);
@@ -67,7 +67,7 @@ int str_formula_like(const char *s);
  * str_cell_import returns s itself or s + 1. */
 char *str_cell_export(const char *s, int csv);
 const char *str_cell_import(const char *s);
-char *str_trim(char *s);                           /* trims ASCII and U+3000 space in place */
+char *str_trim(char *s); /* trims ASCII and U+3000 space in place */
 int str_starts(const char *s, const char *prefix);
 /* Number of Unicode code points in a UTF-8 string. */
 size_t utf8_len(const char *s);

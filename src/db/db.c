@@ -62,8 +62,12 @@ void db_close(Db *db) {
     free(db);
 }
 
-const char *db_errmsg(Db *db) { return db->drv->errmsg(db->conn); }
-int db_errclass(Db *db) { return db->drv->errclass(db->conn); }
+const char *db_errmsg(Db *db) {
+    return db->drv->errmsg(db->conn);
+}
+int db_errclass(Db *db) {
+    return db->drv->errclass(db->conn);
+}
 
 Stmt *db_prepare(Db *db, const char *sql) {
     void *st = db->drv->prepare(db->conn, sql);
@@ -74,8 +78,12 @@ Stmt *db_prepare(Db *db, const char *sql) {
     return s;
 }
 
-int db_bind_int(Stmt *s, int idx, int64_t v) { return s->db->drv->bind_int(s->st, idx, v); }
-int db_bind_text(Stmt *s, int idx, const char *v) { return s->db->drv->bind_text(s->st, idx, v); }
+int db_bind_int(Stmt *s, int idx, int64_t v) {
+    return s->db->drv->bind_int(s->st, idx, v);
+}
+int db_bind_text(Stmt *s, int idx, const char *v) {
+    return s->db->drv->bind_text(s->st, idx, v);
+}
 int db_bind_text_nocopy(Stmt *s, int idx, const char *v) {
     if (!s->db->drv->bind_text_nocopy) return s->db->drv->bind_text(s->st, idx, v);
     return s->db->drv->bind_text_nocopy(s->st, idx, v);
@@ -83,14 +91,30 @@ int db_bind_text_nocopy(Stmt *s, int idx, const char *v) {
 int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
     return s->db->drv->bind_blob(s->st, idx, p, n);
 }
-int db_bind_null(Stmt *s, int idx) { return s->db->drv->bind_null(s->st, idx); }
-int db_step(Stmt *s) { return s->db->drv->step(s->st); }
-int db_reset(Stmt *s) { return s->db->drv->reset(s->st); }
-int db_col_count(Stmt *s) { return s->db->drv->col_count(s->st); }
-int64_t db_col_int(Stmt *s, int i) { return s->db->drv->col_int(s->st, i); }
-const char *db_col_text(Stmt *s, int i) { return s->db->drv->col_text(s->st, i); }
-const char *db_col_name(Stmt *s, int i) { return s->db->drv->col_name(s->st, i); }
-int db_col_is_null(Stmt *s, int i) { return s->db->drv->col_is_null(s->st, i); }
+int db_bind_null(Stmt *s, int idx) {
+    return s->db->drv->bind_null(s->st, idx);
+}
+int db_step(Stmt *s) {
+    return s->db->drv->step(s->st);
+}
+int db_reset(Stmt *s) {
+    return s->db->drv->reset(s->st);
+}
+int db_col_count(Stmt *s) {
+    return s->db->drv->col_count(s->st);
+}
+int64_t db_col_int(Stmt *s, int i) {
+    return s->db->drv->col_int(s->st, i);
+}
+const char *db_col_text(Stmt *s, int i) {
+    return s->db->drv->col_text(s->st, i);
+}
+const char *db_col_name(Stmt *s, int i) {
+    return s->db->drv->col_name(s->st, i);
+}
+int db_col_is_null(Stmt *s, int i) {
+    return s->db->drv->col_is_null(s->st, i);
+}
 
 void db_finalize(Stmt *s) {
     if (!s) return;
@@ -103,10 +127,18 @@ static int bind_va(Stmt *s, const char *types, va_list ap) {
     for (const char *t = types ? types : ""; *t; t++, idx++) {
         int rc;
         switch (*t) {
-        case 'i': rc = db_bind_int(s, idx, va_arg(ap, int64_t)); break;
-        case 't': rc = db_bind_text(s, idx, va_arg(ap, const char *)); break;
-        case 'n': rc = db_bind_null(s, idx); break;
-        default: ASSERT(0 && "bad db type letter"); rc = DB_ERR;
+        case 'i':
+            rc = db_bind_int(s, idx, va_arg(ap, int64_t));
+            break;
+        case 't':
+            rc = db_bind_text(s, idx, va_arg(ap, const char *));
+            break;
+        case 'n':
+            rc = db_bind_null(s, idx);
+            break;
+        default:
+            ASSERT(0 && "bad db type letter");
+            rc = DB_ERR;
         }
         if (rc != DB_OK) return DB_ERR;
     }
@@ -144,7 +176,8 @@ int db_exec(Db *db, const char *sql, const char *types, ...) {
     Stmt *s = run_first(db, sql, types, ap, &rc);
     va_end(ap);
     if (!s) return DB_ERR;
-    while (rc == DB_ROW) rc = db_step(s);
+    while (rc == DB_ROW)
+        rc = db_step(s);
     db_finalize(s);
     return rc == DB_DONE ? DB_OK : DB_ERR;
 }
@@ -174,17 +207,31 @@ int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
     return DB_OK;
 }
 
-int db_begin(Db *db) { return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE"); }
-int db_commit(Db *db) { return db->drv->exec_script(db->conn, "COMMIT"); }
-int db_rollback(Db *db) { return db->drv->exec_script(db->conn, "ROLLBACK"); }
+int db_begin(Db *db) {
+    return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
+}
+int db_commit(Db *db) {
+    return db->drv->exec_script(db->conn, "COMMIT");
+}
+int db_rollback(Db *db) {
+    return db->drv->exec_script(db->conn, "ROLLBACK");
+}
 void db_rollback_if_open(Db *db) {
     if (db->drv->in_transaction(db->conn)) db_rollback(db);
 }
-int db_exec_script(Db *db, const char *sql) { return db->drv->exec_script(db->conn, sql); }
-int64_t db_last_id(Db *db) { return db->drv->last_id(db->conn); }
-int64_t db_changes(Db *db) { return db->drv->changes(db->conn); }
+int db_exec_script(Db *db, const char *sql) {
+    return db->drv->exec_script(db->conn, sql);
+}
+int64_t db_last_id(Db *db) {
+    return db->drv->last_id(db->conn);
+}
+int64_t db_changes(Db *db) {
+    return db->drv->changes(db->conn);
+}
 
-int db_backup(Db *db, const char *path, char **err) { return db->drv->backup(db->conn, path, err); }
+int db_backup(Db *db, const char *path, char **err) {
+    return db->drv->backup(db->conn, path, err);
+}
 
 char *db_like_contains(const char *s) {
     Buf b;
@@ -210,14 +257,16 @@ void db_optimize(Db *db) {
 }
 
 /* db_insert_rows without driver support: one prepared INSERT per row. */
-static int insert_rows_one_by_one(Db *db, const char *table, const char *const *cols,
-                                  size_t ncols, const DbRowSource *src, int or_ignore) {
+static int insert_rows_one_by_one(Db *db, const char *table, const char *const *cols, size_t ncols,
+                                  const DbRowSource *src, int or_ignore) {
     Buf sql;
     buf_init(&sql);
     buf_printf(&sql, "INSERT INTO %s(", table);
-    for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
     buf_puts(&sql, ") VALUES (");
-    for (size_t i = 0; i < ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
+    for (size_t i = 0; i < ncols; i++)
+        buf_puts(&sql, i ? ", ?" : "?");
     buf_puts(&sql, or_ignore ? ") ON CONFLICT DO NOTHING" : ")");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
@@ -247,12 +296,11 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
     return insert_rows_one_by_one(db, table, cols, ncols, src, or_ignore);
 }
 
-int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
-                  char **out, size_t *len) {
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad, char **out,
+                  size_t *len) {
     *out = NULL;
     *len = 0;
-    if (db->drv->read_value)
-        return db->drv->read_value(db->conn, table, column, id, pad, out, len);
+    if (db->drv->read_value) return db->drv->read_value(db->conn, table, column, id, pad, out, len);
     /* generic path: one SELECT and a copy (text values only) */
     char *sql = xasprintf("SELECT %s FROM %s WHERE id = ?", column, table);
     Stmt *st = db_prepare(db, sql);
@@ -325,7 +373,7 @@ static int migration_number(const char *name) {
 static int applied(Db *db, int num) {
     int64_t n = 0;
     if (db_query_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
-                 (int64_t)num) != DB_OK)
+                     (int64_t)num) != DB_OK)
         return -1;
     return n > 0;
 }
@@ -350,8 +398,9 @@ static int migrate(Db *db, char **err) {
         int rc = db_begin(db);
         if (rc == DB_OK) rc = db_exec_script(db, sql);
         if (rc == DB_OK)
-            rc = db_exec(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)", "itt",
-                         (int64_t)num, f->name, clock_stamp().s);
+            rc = db_exec(db,
+                         "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
+                         "itt", (int64_t)num, f->name, clock_stamp().s);
         free(sql);
         if (rc != DB_OK) {
             set_err(err, "迁移 %s 失败: %s", f->name, db_errmsg(db));

@@ -34,12 +34,12 @@ int db_bind_text(Stmt *st, int idx, const char *s); /* NULL binds SQL NULL; copi
 int db_bind_text_nocopy(Stmt *st, int idx, const char *s);
 int db_bind_blob(Stmt *st, int idx, const void *p, int n);
 int db_bind_null(Stmt *st, int idx);
-int db_step(Stmt *st);                              /* DB_ROW, DB_DONE or DB_ERR */
-int db_reset(Stmt *st);                             /* also clears bindings */
+int db_step(Stmt *st);  /* DB_ROW, DB_DONE or DB_ERR */
+int db_reset(Stmt *st); /* also clears bindings */
 void db_finalize(Stmt *st);
 int db_col_count(Stmt *st);
-int64_t db_col_int(Stmt *st, int i);                /* 0-based */
-const char *db_col_text(Stmt *st, int i);           /* NULL for SQL NULL */
+int64_t db_col_int(Stmt *st, int i);      /* 0-based */
+const char *db_col_text(Stmt *st, int i); /* NULL for SQL NULL */
 const char *db_col_name(Stmt *st, int i);
 int db_col_is_null(Stmt *st, int i);
 
@@ -49,14 +49,16 @@ int db_exec(Db *db, const char *sql, const char *types, ...);
 /* Same binding; returns the first column of the first row as an integer in *out (0 if no row).
  * Both single-value reads must have their result checked (warn_unused_result): on DB_ERR *out
  * holds no value read, so a caller either fails its unit of work or says which default it shows. */
-__attribute__((warn_unused_result)) int db_query_int(Db *db, int64_t *out, const char *sql, const char *types, ...);
+__attribute__((warn_unused_result)) int db_query_int(Db *db, int64_t *out, const char *sql,
+                                                     const char *types, ...);
 /* Same binding; *out receives a newly allocated copy of the first column of the first row, or
  * NULL when there is no row or the value is NULL. */
-__attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const char *sql, const char *types, ...);
+__attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const char *sql,
+                                                      const char *types, ...);
 /* Binds from a type string and va_list onto an already prepared statement. */
 int db_bind_va(Stmt *st, const char *types, ...);
 
-int db_begin(Db *db);     /* BEGIN IMMEDIATE: takes the write lock at once */
+int db_begin(Db *db); /* BEGIN IMMEDIATE: takes the write lock at once */
 int db_commit(Db *db);
 int db_rollback(Db *db);
 /* Rolls back when a transaction is open (a pooled connection must come back clean). */
@@ -70,8 +72,8 @@ int64_t db_changes(Db *db);
  * SELECT makes (SQLite: incremental blob I/O, the key being the rowid). *out (caller frees) and
  * *len receive the value; returns DB_OK, DB_DONE when there is no such row (then *out is NULL),
  * DB_ERR on error. */
-int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad,
-                  char **out, size_t *len);
+int db_read_value(Db *db, const char *table, const char *column, int64_t id, size_t pad, char **out,
+                  size_t *len);
 
 /* One index of a table: its name, the statement that creates it, and whether it is UNIQUE. */
 typedef struct DbIndex {
@@ -102,10 +104,10 @@ typedef struct DbRowSource {
 } DbRowSource;
 
 /* Inserts every row of src into table(cols[0..ncols)) (trusted identifiers; src->ncols must be
- * ncols), in row order; `or_ignore` skips rows that break a UNIQUE or PRIMARY KEY constraint. Returns
- * DB_ERR at the first failure (db_errclass tells a broken constraint apart); rows before it may
- * remain, so run it inside a transaction or savepoint to roll back. For bulk loads: SQLite reads
- * the rows through a table-valued function in one statement (db_sqlite_rows.c) instead of one
+ * ncols), in row order; `or_ignore` skips rows that break a UNIQUE or PRIMARY KEY constraint.
+ * Returns DB_ERR at the first failure (db_errclass tells a broken constraint apart); rows before it
+ * may remain, so run it inside a transaction or savepoint to roll back. For bulk loads: SQLite
+ * reads the rows through a table-valued function in one statement (db_sqlite_rows.c) instead of one
  * bound parameter per cell; a driver without insert_rows gets one INSERT run per row. */
 int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t ncols,
                    const DbRowSource *src, int or_ignore);
@@ -159,8 +161,8 @@ typedef struct DbDriver {
     int64_t (*changes)(void *conn);
     int (*backup)(void *conn, const char *path, char **err);
     /* optional (NULL: db_read_value falls back to a SELECT); same contract as db_read_value */
-    int (*read_value)(void *conn, const char *table, const char *column, int64_t id,
-                      size_t pad, char **out, size_t *len);
+    int (*read_value)(void *conn, const char *table, const char *column, int64_t id, size_t pad,
+                      char **out, size_t *len);
     /* optional (NULL: no index is listed); same contract as db_created_indexes */
     int (*created_indexes)(void *conn, const char *table, DbIndex **list, size_t *n);
     /* optional (NULL: db_bind_text_nocopy copies like bind_text) */

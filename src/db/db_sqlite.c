@@ -25,8 +25,8 @@ static void *sq_open(const char *url, char **err) {
      * request; an import's parse threads read through it only under dir_context_set_lock), so
      * SQLite's own per-call connection mutex only costs (it was 7 % of a bulk import's INSERT
      * phase when that bound every cell; measured in bench/README.md). */
-    int rc = sqlite3_open_v2(url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         set_err(err, "无法打开数据库 %s: %s", url, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
@@ -42,18 +42,26 @@ static void *sq_open(const char *url, char **err) {
     return h;
 }
 
-static void sq_close(void *c) { sqlite3_close_v2(c); }
-static const char *sq_errmsg(void *c) { return sqlite3_errmsg(c); }
+static void sq_close(void *c) {
+    sqlite3_close_v2(c);
+}
+static const char *sq_errmsg(void *c) {
+    return sqlite3_errmsg(c);
+}
 
 static int sq_errclass(void *c) {
     switch (sqlite3_errcode(c) & 0xff) {
     case SQLITE_OK:
     case SQLITE_ROW:
-    case SQLITE_DONE: return DBE_NONE;
-    case SQLITE_CONSTRAINT: return DBE_CONSTRAINT;
+    case SQLITE_DONE:
+        return DBE_NONE;
+    case SQLITE_CONSTRAINT:
+        return DBE_CONSTRAINT;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return DBE_BUSY;
-    default: return DBE_OTHER;
+    case SQLITE_LOCKED:
+        return DBE_BUSY;
+    default:
+        return DBE_OTHER;
     }
 }
 
@@ -63,8 +71,12 @@ static void *sq_prepare(void *c, const char *sql) {
     return st;
 }
 
-static int ok(int rc) { return rc == SQLITE_OK ? DB_OK : DB_ERR; }
-static int sq_bind_int(void *st, int i, int64_t v) { return ok(sqlite3_bind_int64(st, i, v)); }
+static int ok(int rc) {
+    return rc == SQLITE_OK ? DB_OK : DB_ERR;
+}
+static int sq_bind_int(void *st, int i, int64_t v) {
+    return ok(sqlite3_bind_int64(st, i, v));
+}
 static int sq_bind_text(void *st, int i, const char *s) {
     if (!s) return ok(sqlite3_bind_null(st, i));
     return ok(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
@@ -76,7 +88,9 @@ static int sq_bind_text_nocopy(void *st, int i, const char *s) {
 static int sq_bind_blob(void *st, int i, const void *p, int n) {
     return ok(sqlite3_bind_blob(st, i, p, n, SQLITE_TRANSIENT));
 }
-static int sq_bind_null(void *st, int i) { return ok(sqlite3_bind_null(st, i)); }
+static int sq_bind_null(void *st, int i) {
+    return ok(sqlite3_bind_null(st, i));
+}
 
 static int sq_step(void *st) {
     int rc = sqlite3_step(st);
@@ -91,23 +105,39 @@ static int sq_reset(void *st) {
     return DB_OK;
 }
 
-static void sq_finalize(void *st) { sqlite3_finalize(st); }
-static int sq_col_count(void *st) { return sqlite3_column_count(st); }
-static int64_t sq_col_int(void *st, int i) { return sqlite3_column_int64(st, i); }
+static void sq_finalize(void *st) {
+    sqlite3_finalize(st);
+}
+static int sq_col_count(void *st) {
+    return sqlite3_column_count(st);
+}
+static int64_t sq_col_int(void *st, int i) {
+    return sqlite3_column_int64(st, i);
+}
 static const char *sq_col_text(void *st, int i) {
     return (const char *)sqlite3_column_text(st, i);
 }
-static const char *sq_col_name(void *st, int i) { return sqlite3_column_name(st, i); }
-static int sq_col_is_null(void *st, int i) { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+static const char *sq_col_name(void *st, int i) {
+    return sqlite3_column_name(st, i);
+}
+static int sq_col_is_null(void *st, int i) {
+    return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
 static int sq_exec_script(void *c, const char *sql) {
     return ok(sqlite3_exec(c, sql, NULL, NULL, NULL));
 }
-static int sq_in_transaction(void *c) { return !sqlite3_get_autocommit(c); }
-static int64_t sq_last_id(void *c) { return sqlite3_last_insert_rowid(c); }
-static int64_t sq_changes(void *c) { return sqlite3_changes64(c); }
+static int sq_in_transaction(void *c) {
+    return !sqlite3_get_autocommit(c);
+}
+static int64_t sq_last_id(void *c) {
+    return sqlite3_last_insert_rowid(c);
+}
+static int64_t sq_changes(void *c) {
+    return sqlite3_changes64(c);
+}
 
-static int sq_read_value(void *c, const char *table, const char *column, int64_t rowid,
-                         size_t pad, char **out, size_t *len) {
+static int sq_read_value(void *c, const char *table, const char *column, int64_t rowid, size_t pad,
+                         char **out, size_t *len) {
     sqlite3_blob *b = NULL;
     int rc = sqlite3_blob_open(c, "main", table, column, rowid, 0, &b);
     if (rc != SQLITE_OK) {
@@ -163,7 +193,8 @@ static int sq_created_indexes(void *c, const char *table, DbIndex **list, size_t
     return DB_ERR;
 }
 
-/* The page cache as PRAGMA cache_size: the setting (pages, or -KiB when negative) is saved as is. */
+/* The page cache as PRAGMA cache_size: the setting (pages, or -KiB when negative) is saved as is.
+ */
 static int sq_cache_kib(void *c, int64_t kib, int64_t *saved) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c, "PRAGMA cache_size", -1, &st, NULL) != SQLITE_OK) return DB_ERR;
@@ -180,7 +211,9 @@ static void sq_cache_restore(void *c, int64_t saved) {
     snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved);
     sqlite3_exec(c, sql, NULL, NULL, NULL);
 }
-static void sq_optimize(void *c) { sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL); }
+static void sq_optimize(void *c) {
+    sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL);
+}
 
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;

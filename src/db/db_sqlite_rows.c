@@ -128,18 +128,23 @@ static const sqlite3_module rows_module = {
     .xRowid = rows_rowid,
 };
 
-int sq_rows_register(sqlite3 *h) { return sqlite3_create_module(h, "spotcheck_rows", &rows_module, NULL); }
+int sq_rows_register(sqlite3 *h) {
+    return sqlite3_create_module(h, "spotcheck_rows", &rows_module, NULL);
+}
 
 int sq_insert_rows(void *conn, const char *table, const char *const *cols, size_t ncols,
                    const DbRowSource *src, int or_ignore) {
-    if (ncols == 0 || ncols > DB_INSERT_ROWS_MAX_COLS || src->ncols != ncols) return DB_ERR; /* db.c checks */
+    if (ncols == 0 || ncols > DB_INSERT_ROWS_MAX_COLS || src->ncols != ncols)
+        return DB_ERR; /* db.c checks */
     if (!src->nrows) return DB_OK;
     Buf sql;
     buf_init(&sql);
     buf_printf(&sql, "INSERT %sINTO %s(", or_ignore ? "OR IGNORE " : "", table);
-    for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
     buf_puts(&sql, ") SELECT ");
-    for (size_t i = 0; i < ncols; i++) buf_printf(&sql, "%sc%zu", i ? ", " : "", i);
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(&sql, "%sc%zu", i ? ", " : "", i);
     buf_puts(&sql, " FROM spotcheck_rows(?1)");
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(conn, sql.data, -1, &st, NULL);

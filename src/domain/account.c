@@ -41,8 +41,7 @@ const Role *account_role_find(const char *code) {
 char *account_hash_password(const char *password) {
     if (sodium_init() < 0) return NULL;
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(out, password, strlen(password), PW_OPS, PW_MEM) != 0)
-        return NULL;
+    if (crypto_pwhash_str(out, password, strlen(password), PW_OPS, PW_MEM) != 0) return NULL;
     return xstrdup(out);
 }
 
@@ -88,7 +87,8 @@ static int manages_org(Db *db, const Actor *who, int64_t org) {
 }
 
 /* The audit row of an account change (uow.h); steals after. */
-static int audit_user(Db *db, const Actor *who, const char *action, int64_t uid, int64_t org, json_t *after, char **err) {
+static int audit_user(Db *db, const Actor *who, const char *action, int64_t uid, int64_t org,
+                      json_t *after, char **err) {
     char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
     int rc = uow_audit(db, who, action, "user", uid, org, NULL, text, err);
     free(text);
@@ -102,10 +102,13 @@ static int finish(Db *db, int rc, char **err) {
     return rc;
 }
 
-static int begin(Db *db, char **err) { return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR; }
+static int begin(Db *db, char **err) {
+    return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
+}
 
 /* The account username that who manages: *uid, *org. */
-static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org, char **err) {
+static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org,
+                        char **err) {
     *uid = *org = 0;
     Stmt *st = db_prepare(db, "SELECT id, org_id FROM account WHERE lower(username) = lower(?)");
     if (!st) return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
@@ -113,15 +116,18 @@ static int find_account(Db *db, const Actor *who, const char *username, int64_t 
     if (db_step(st) == DB_ROW) *uid = db_col_int(st, 0), *org = db_col_int(st, 1);
     db_finalize(st);
     if (!*uid || !manages_org(db, who, *org))
-        return set_err(err, "账号 %s 不存在或不在您的管理范围内", username ? username : ""), ACCOUNT_NOT_FOUND;
+        return set_err(err, "账号 %s 不存在或不在您的管理范围内", username ? username : ""),
+               ACCOUNT_NOT_FOUND;
     return ACCOUNT_OK;
 }
 
 /* Resolves an officer certificate ("" unlinks: *id 0) for an account of user_org with role. */
-static int officer_for(Db *db, const char *cert, const char *role, int64_t user_org, int64_t self, int64_t *id, char **err) {
+static int officer_for(Db *db, const char *cert, const char *role, int64_t user_org, int64_t self,
+                       int64_t *id, char **err) {
     *id = 0;
     if (!cert || !*cert) return ACCOUNT_OK;
-    if (!str_eq(role, "officer")) return set_err(err, "只有执法人员账号可以关联执法证号"), ACCOUNT_INVALID;
+    if (!str_eq(role, "officer"))
+        return set_err(err, "只有执法人员账号可以关联执法证号"), ACCOUNT_INVALID;
     int64_t org = 0, taken = 0;
     Stmt *st = db_prepare(db, "SELECT id, org_id FROM officer WHERE cert_no = ?");
     if (!st) return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
@@ -129,8 +135,12 @@ static int officer_for(Db *db, const char *cert, const char *role, int64_t user_
     if (db_step(st) == DB_ROW) *id = db_col_int(st, 0), org = db_col_int(st, 1);
     db_finalize(st);
     /* the officer of the account's own org: an officer of a lower level fills that org's records */
-    if (!*id || org != user_org) return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
-    if (db_query_int(db, &taken, "SELECT count(*) FROM account WHERE officer_id = ? AND id <> ? AND status = '启用'", "ii", *id, self) != DB_OK)
+    if (!*id || org != user_org)
+        return set_err(err, "账号所在机构的执法人员名录中没有执法证号 %s", cert), ACCOUNT_INVALID;
+    if (db_query_int(
+            db, &taken,
+            "SELECT count(*) FROM account WHERE officer_id = ? AND id <> ? AND status = '启用'",
+            "ii", *id, self) != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (taken) return set_err(err, "执法证号 %s 已关联其他启用的账号", cert), ACCOUNT_CONFLICT;
     return ACCOUNT_OK;
@@ -144,35 +154,47 @@ static int dept_for(Db *db, const char *code, int64_t user_org, int64_t *id, cha
     if (db_query_int(db, id, "SELECT id FROM dept WHERE code = ?", "t", code) != DB_OK ||
         db_query_int(db, &org, "SELECT org_id FROM dept WHERE code = ?", "t", code) != DB_OK)
         return *id = 0, set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
-    return *id && org == user_org ? ACCOUNT_OK : (*id = 0, set_err(err, "账号所在机构没有科室或联合部门 %s", code), ACCOUNT_INVALID);
+    return *id && org == user_org
+               ? ACCOUNT_OK
+               : (*id = 0, set_err(err, "账号所在机构没有科室或联合部门 %s", code),
+                  ACCOUNT_INVALID);
 }
 
 /* Validates spec and inserts the row; *uid and *org receive the new account's id and org. */
-static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *uid, int64_t *org, char **err) {
+static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *uid, int64_t *org,
+                      char **err) {
     *uid = *org = 0;
     if (!username_ok(s->username, err)) return ACCOUNT_INVALID;
-    if (!account_role_find(s->role)) return set_err(err, "未知角色 %s", s->role ? s->role : ""), ACCOUNT_INVALID;
+    if (!account_role_find(s->role))
+        return set_err(err, "未知角色 %s", s->role ? s->role : ""), ACCOUNT_INVALID;
     if (account_password_check(s->username, s->password, err) != DB_OK) return ACCOUNT_INVALID;
-    if (!str_empty(s->display_name) && (utf8_len(s->display_name) > 40 || strpbrk(s->display_name, "\r\n\t")))
+    if (!str_empty(s->display_name) &&
+        (utf8_len(s->display_name) > 40 || strpbrk(s->display_name, "\r\n\t")))
         return set_err(err, "姓名不超过40个字，且不能含换行"), ACCOUNT_INVALID;
     int64_t exists = 0, officer = 0, dept = 0;
-    if (db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t", s->org_code ? s->org_code : "") != DB_OK)
+    if (db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t",
+                     s->org_code ? s->org_code : "") != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     if (!*org || !manages_org(db, who, *org))
-        return set_err(err, "机构 %s 不存在或不在您的管理范围内", s->org_code ? s->org_code : ""), ACCOUNT_INVALID;
-    if (db_query_int(db, &exists, "SELECT count(*) FROM account WHERE lower(username) = lower(?)", "t", s->username) != DB_OK)
+        return set_err(err, "机构 %s 不存在或不在您的管理范围内", s->org_code ? s->org_code : ""),
+               ACCOUNT_INVALID;
+    if (db_query_int(db, &exists, "SELECT count(*) FROM account WHERE lower(username) = lower(?)",
+                     "t", s->username) != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
-    if (exists) return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
+    if (exists)
+        return set_err(err, "用户名 %s 已存在（不区分大小写）", s->username), ACCOUNT_CONFLICT;
     int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
     if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, *org, &dept, err);
     if (rc != ACCOUNT_OK) return rc;
     char *hash = account_hash_password(s->password);
     if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
-    rc = db_exec(db,
-                 "INSERT INTO account(org_id, username, display_name, role, password_hash, officer_id, dept_id, created_at, "
-                 "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), nullif(?7, 0), ?8, ?8)",
-                 "ittttiit", *org, s->username, str_empty(s->display_name) ? s->username : s->display_name, s->role, hash,
-                 officer, dept, clock_stamp().s);
+    rc = db_exec(
+        db,
+        "INSERT INTO account(org_id, username, display_name, role, password_hash, officer_id, "
+        "dept_id, created_at, "
+        "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), nullif(?7, 0), ?8, ?8)",
+        "ittttiit", *org, s->username, str_empty(s->display_name) ? s->username : s->display_name,
+        s->role, hash, officer, dept, clock_stamp().s);
     sodium_memzero(hash, strlen(hash));
     free(hash);
     if (rc != DB_OK) return set_err(err, "创建用户失败: %s", db_errmsg(db)), ACCOUNT_ERR;
@@ -181,9 +203,9 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
 }
 
 static json_t *spec_json(const AccountSpec *s) {
-    return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "username", s->username, "role", s->role, "org", s->org_code,
-                     "officer", str_empty(s->officer_cert) ? NULL : s->officer_cert, "dept",
-                     str_empty(s->dept_code) ? NULL : s->dept_code);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "username", s->username, "role", s->role, "org",
+                     s->org_code, "officer", str_empty(s->officer_cert) ? NULL : s->officer_cert,
+                     "dept", str_empty(s->dept_code) ? NULL : s->dept_code);
 }
 
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err) {
@@ -197,7 +219,10 @@ int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err
 int account_add(Db *db, const char *username, const char *display_name, const char *role,
                 const char *org_code, const char *password, char **err) {
     Actor sys = {.username = "system"};
-    AccountSpec s = {.username = username, .display_name = display_name, .role = role, .org_code = org_code,
+    AccountSpec s = {.username = username,
+                     .display_name = display_name,
+                     .role = role,
+                     .org_code = org_code,
                      .password = password};
     int64_t uid = 0, org = 0;
     int rc = create_row(db, &sys, &s, &uid, &org, err);
@@ -205,31 +230,39 @@ int account_add(Db *db, const char *username, const char *display_name, const ch
     return rc == ACCOUNT_OK ? DB_OK : DB_ERR;
 }
 
-int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert, const char *dept_code,
-                 char **err) {
-    if (!officer_cert && !dept_code) return set_err(err, "请给出执法证号或科室（联合部门）编码"), ACCOUNT_INVALID;
+int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert,
+                 const char *dept_code, char **err) {
+    if (!officer_cert && !dept_code)
+        return set_err(err, "请给出执法证号或科室（联合部门）编码"), ACCOUNT_INVALID;
     int rc = begin(db, err);
     int64_t uid = 0, org = 0, officer = 0, dept = 0;
     char *role = NULL;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
+    if (rc == ACCOUNT_OK &&
+        db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
-    if (rc == ACCOUNT_OK && officer_cert) rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
+    if (rc == ACCOUNT_OK && officer_cert)
+        rc = officer_for(db, officer_cert, role, org, uid, &officer, err);
     if (rc == ACCOUNT_OK && dept_code) rc = dept_for(db, dept_code, org, &dept, err);
     if (rc == ACCOUNT_OK && officer_cert &&
-        db_exec(db, "UPDATE account SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer, uid) != DB_OK)
+        db_exec(db, "UPDATE account SET officer_id = nullif(?, 0) WHERE id = ?", "ii", officer,
+                uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK && dept_code &&
-        db_exec(db, "UPDATE account SET dept_id = nullif(?, 0) WHERE id = ?", "ii", dept, uid) != DB_OK)
+        db_exec(db, "UPDATE account SET dept_id = nullif(?, 0) WHERE id = ?", "ii", dept, uid) !=
+            DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK)
-        rc = audit_user(db, who, "user.link", uid, org, json_pack("{s:s, s:s?, s:s?}", "username", username, "officer",
-                                                                   officer_cert, "dept", dept_code), err);
+        rc = audit_user(db, who, "user.link", uid, org,
+                        json_pack("{s:s, s:s?, s:s?}", "username", username, "officer",
+                                  officer_cert, "dept", dept_code),
+                        err);
     free(role);
     return finish(db, rc, err);
 }
 
-int account_set_enabled(Db *db, const Actor *who, const char *username, int enabled, const char *reason, char **err) {
+int account_set_enabled(Db *db, const Actor *who, const char *username, int enabled,
+                        const char *reason, char **err) {
     if (!enabled && str_empty(reason)) return set_err(err, "停用账号须说明原因"), ACCOUNT_INVALID;
     if (!enabled && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能停用自己的账号"), ACCOUNT_CONFLICT;
@@ -238,45 +271,57 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
     /* one enabled account per officer certificate, also when an old account comes back */
     if (rc == ACCOUNT_OK && enabled &&
-        db_query_int(db, &taken, "SELECT count(*) FROM account u JOIN account v ON v.officer_id = u.officer_id AND v.id <> u.id "
-                                 "AND v.status = '启用' WHERE u.id = ?", "i", uid) == DB_OK && taken)
+        db_query_int(db, &taken,
+                     "SELECT count(*) FROM account u JOIN account v ON v.officer_id = u.officer_id "
+                     "AND v.id <> u.id "
+                     "AND v.status = '启用' WHERE u.id = ?",
+                     "i", uid) == DB_OK &&
+        taken)
         rc = (set_err(err, "该账号关联的执法证号已关联其他启用的账号，请先处理"), ACCOUNT_CONFLICT);
     if (rc == ACCOUNT_OK &&
-        (db_exec(db, "UPDATE account SET status = ?, status_reason = ? WHERE id = ?", "tti", enabled ? "启用" : "停用",
-                 enabled ? "" : reason, uid) != DB_OK ||
+        (db_exec(db, "UPDATE account SET status = ?, status_reason = ? WHERE id = ?", "tti",
+                 enabled ? "启用" : "停用", enabled ? "" : reason, uid) != DB_OK ||
          (!enabled && db_exec(db, "DELETE FROM session WHERE user_id = ?", "i", uid) != DB_OK)))
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, enabled ? "user.enable" : "user.disable", uid, org,
-                        json_pack("{s:s, s:s, s:s?}", "username", username, "status", enabled ? "启用" : "停用", "reason",
-                                  enabled ? NULL : reason),
+                        json_pack("{s:s, s:s, s:s?}", "username", username, "status",
+                                  enabled ? "启用" : "停用", "reason", enabled ? NULL : reason),
                         err);
     return finish(db, rc, err);
 }
 
 /* Writes a new hash for uid; must_change 1 for a reset by someone else. Sessions other than
  * keep (may be NULL) end. */
-static int store_password(Db *db, int64_t uid, const char *password, int must_change, const char *keep, char **err) {
+static int store_password(Db *db, int64_t uid, const char *password, int must_change,
+                          const char *keep, char **err) {
     char *hash = account_hash_password(password);
     if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
-    int rc = db_exec(db, "UPDATE account SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE id = ?",
+    int rc = db_exec(db,
+                     "UPDATE account SET password_hash = ?, password_changed_at = ?, "
+                     "must_change_password = ? WHERE id = ?",
                      "ttii", hash, clock_stamp().s, (int64_t)must_change, uid);
     sodium_memzero(hash, strlen(hash));
     free(hash);
     if (rc == DB_OK)
-        rc = db_exec(db, "DELETE FROM session WHERE user_id = ? AND token_hash <> ?", "it", uid, keep ? keep : "");
-    return rc == DB_OK ? ACCOUNT_OK : (set_err(err, "修改密码失败: %s", db_errmsg(db)), ACCOUNT_ERR);
+        rc = db_exec(db, "DELETE FROM session WHERE user_id = ? AND token_hash <> ?", "it", uid,
+                     keep ? keep : "");
+    return rc == DB_OK ? ACCOUNT_OK
+                       : (set_err(err, "修改密码失败: %s", db_errmsg(db)), ACCOUNT_ERR);
 }
 
-int account_reset_password(Db *db, const Actor *who, const char *username, const char *password, char **err) {
+int account_reset_password(Db *db, const Actor *who, const char *username, const char *password,
+                           char **err) {
     int rc = begin(db, err);
     int64_t uid = 0, org = 0;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && account_password_check(username, password, err) != DB_OK) rc = ACCOUNT_INVALID;
+    if (rc == ACCOUNT_OK && account_password_check(username, password, err) != DB_OK)
+        rc = ACCOUNT_INVALID;
     if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 1, NULL, err);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.password.reset", uid, org,
-                        json_pack("{s:s, s:b}", "username", username, "must_change_password", 1), err);
+                        json_pack("{s:s, s:b}", "username", username, "must_change_password", 1),
+                        err);
     return finish(db, rc, err);
 }
 
@@ -284,68 +329,86 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
                             const char *keep_token_hash, char **err) {
     char *hash = NULL;
     int64_t uid = 0, org = 0;
-    if (db_query_text(db, &hash, "SELECT password_hash FROM account WHERE username = ? AND status = '启用'", "t", who->username) != DB_OK ||
-        db_query_int(db, &uid, "SELECT id FROM account WHERE username = ?", "t", who->username) != DB_OK ||
-        db_query_int(db, &org, "SELECT org_id FROM account WHERE username = ?", "t", who->username) != DB_OK) {
+    if (db_query_text(db, &hash,
+                      "SELECT password_hash FROM account WHERE username = ? AND status = '启用'",
+                      "t", who->username) != DB_OK ||
+        db_query_int(db, &uid, "SELECT id FROM account WHERE username = ?", "t", who->username) !=
+            DB_OK ||
+        db_query_int(db, &org, "SELECT org_id FROM account WHERE username = ?", "t",
+                     who->username) != DB_OK) {
         free(hash);
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     }
     int ok = hash && account_check_password(hash, current ? current : "");
     free(hash);
     if (!ok) return set_err(err, "当前密码不正确"), ACCOUNT_WRONG_PASSWORD;
-    if (current && password && !strcmp(current, password)) return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
+    if (current && password && !strcmp(current, password))
+        return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
     if (account_password_check(who->username, password, err) != DB_OK) return ACCOUNT_INVALID;
     int rc = begin(db, err);
     if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 0, keep_token_hash, err);
     if (rc == ACCOUNT_OK)
-        rc = audit_user(db, who, "user.password.change", uid, org, json_pack("{s:s}", "username", who->username), err);
+        rc = audit_user(db, who, "user.password.change", uid, org,
+                        json_pack("{s:s}", "username", who->username), err);
     return finish(db, rc, err);
 }
 
 int account_set_pii_export(Db *db, const Actor *who, const char *username, int on, char **err) {
     /* no administrator grants itself the right to take personal data out */
     if (on && who->username && !strcasecmp(who->username, username ? username : ""))
-        return set_err(err, "不能给自己授予个人信息导出权限，须由另一位系统管理员授予"), ACCOUNT_CONFLICT;
+        return set_err(err, "不能给自己授予个人信息导出权限，须由另一位系统管理员授予"),
+               ACCOUNT_CONFLICT;
     int rc = begin(db, err);
     int64_t uid = 0, org = 0;
     if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && db_exec(db, "UPDATE account SET pii_export = ? WHERE id = ?", "ii", (int64_t)(on != 0), uid) != DB_OK)
+    if (rc == ACCOUNT_OK && db_exec(db, "UPDATE account SET pii_export = ? WHERE id = ?", "ii",
+                                    (int64_t)(on != 0), uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
     if (rc == ACCOUNT_OK)
-        rc = audit_user(db, who, "user.pii", uid, org, json_pack("{s:s, s:b}", "username", username, "pii_export", on != 0), err);
+        rc = audit_user(db, who, "user.pii", uid, org,
+                        json_pack("{s:s, s:b}", "username", username, "pii_export", on != 0), err);
     return finish(db, rc, err);
 }
 
-#define ACCOUNT_COLS                                                                                                   \
-    "SELECT u.id, u.username, u.display_name, u.role, o.code, o.name, u.status, coalesce(u.status_reason, ''), "      \
-    "coalesce(f.cert_no, ''), coalesce(f.name, ''), coalesce(d.code, ''), coalesce(d.name, ''), u.must_change_password, " \
-    "u.pii_export, u.created_at FROM account u JOIN org o ON o.id = u.org_id LEFT JOIN officer f ON f.id = u.officer_id "  \
+#define ACCOUNT_COLS                                                                               \
+    "SELECT u.id, u.username, u.display_name, u.role, o.code, o.name, u.status, "                  \
+    "coalesce(u.status_reason, ''), "                                                              \
+    "coalesce(f.cert_no, ''), coalesce(f.name, ''), coalesce(d.code, ''), coalesce(d.name, ''), "  \
+    "u.must_change_password, "                                                                     \
+    "u.pii_export, u.created_at FROM account u JOIN org o ON o.id = u.org_id LEFT JOIN officer f " \
+    "ON f.id = u.officer_id "                                                                      \
     "LEFT JOIN dept d ON d.id = u.dept_id "
 
 static json_t *account_row(Stmt *st) {
     const Role *r = account_role_find(db_col_text(st, 3));
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}", "id",
-                     (json_int_t)db_col_int(st, 0), "username", db_col_text(st, 1), "display_name", db_col_text(st, 2), "role",
-                     db_col_text(st, 3), "role_label", r ? r->label : db_col_text(st, 3), "org_code", db_col_text(st, 4),
-                     "org_name", db_col_text(st, 5), "status", db_col_text(st, 6), "status_reason", db_col_text(st, 7),
-                     "officer_cert", db_col_text(st, 8), "officer_name", db_col_text(st, 9), "dept_code", db_col_text(st, 10),
-                     "dept_name", db_col_text(st, 11), "must_change_password", (int)db_col_int(st, 12), "pii_export",
-                     (int)db_col_int(st, 13), "created_at", db_col_text(st, 14), "enabled", str_eq(db_col_text(st, 6), "启用"));
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:b}",
+        "id", (json_int_t)db_col_int(st, 0), "username", db_col_text(st, 1), "display_name",
+        db_col_text(st, 2), "role", db_col_text(st, 3), "role_label",
+        r ? r->label : db_col_text(st, 3), "org_code", db_col_text(st, 4), "org_name",
+        db_col_text(st, 5), "status", db_col_text(st, 6), "status_reason", db_col_text(st, 7),
+        "officer_cert", db_col_text(st, 8), "officer_name", db_col_text(st, 9), "dept_code",
+        db_col_text(st, 10), "dept_name", db_col_text(st, 11), "must_change_password",
+        (int)db_col_int(st, 12), "pii_export", (int)db_col_int(st, 13), "created_at",
+        db_col_text(st, 14), "enabled", str_eq(db_col_text(st, 6), "启用"));
 }
 
 json_t *account_list(Db *db, int64_t org_id) {
     json_t *a = json_array();
-    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS "WHERE " SCOPE_SQL("u.org_id") " ORDER BY lower(u.username)"
+    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS
+                                  "WHERE " SCOPE_SQL("u.org_id") " ORDER BY lower(u.username)"
                                      : ACCOUNT_COLS "ORDER BY lower(u.username)");
     if (!st) return a;
     if (org_id) db_bind_int(st, 1, org_id);
-    while (db_step(st) == DB_ROW) json_array_append_new(a, account_row(st));
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, account_row(st));
     db_finalize(st);
     return a;
 }
 
 json_t *account_get(Db *db, int64_t org_id, int64_t user_id) {
-    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS "WHERE u.id = ? AND " SCOPE_SQL("u.org_id") : ACCOUNT_COLS "WHERE u.id = ?");
+    Stmt *st = db_prepare(db, org_id ? ACCOUNT_COLS "WHERE u.id = ? AND " SCOPE_SQL("u.org_id")
+                                     : ACCOUNT_COLS "WHERE u.id = ?");
     if (!st) return NULL;
     db_bind_int(st, 1, user_id);
     if (org_id) db_bind_int(st, 2, org_id);
@@ -357,7 +420,8 @@ json_t *account_get(Db *db, int64_t org_id, int64_t user_id) {
 int account_may_export_pii(Db *db, const char *username, int64_t *org) {
     int64_t ok = 0;
     *org = 0;
-    Stmt *st = db_prepare(db, "SELECT org_id, pii_export FROM account WHERE username = ? AND status = '启用'");
+    Stmt *st = db_prepare(
+        db, "SELECT org_id, pii_export FROM account WHERE username = ? AND status = '启用'");
     if (!st) return 0;
     db_bind_text(st, 1, username ? username : "");
     if (db_step(st) == DB_ROW) *org = db_col_int(st, 0), ok = db_col_int(st, 1);
@@ -367,7 +431,8 @@ int account_may_export_pii(Db *db, const char *username, int64_t *org) {
 
 int64_t account_id(Db *db, const char *username) {
     int64_t id = 0;
-    if (db_query_int(db, &id, "SELECT id FROM account WHERE username = ?", "t", username ? username : "") != DB_OK)
+    if (db_query_int(db, &id, "SELECT id FROM account WHERE username = ?", "t",
+                     username ? username : "") != DB_OK)
         return 0; /* as for an unknown user: the caller only builds a link from it */
     return id;
 }
@@ -379,12 +444,15 @@ static json_t *code_names(Db *db, const char *sql, int64_t org_id) {
     if (!st) return a;
     db_bind_int(st, 1, org_id);
     while (db_step(st) == DB_ROW)
-        json_array_append_new(a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
     db_finalize(st);
     return a;
 }
 
 void account_choices(Db *db, int64_t org_id, json_t **orgs, json_t **depts) {
-    *orgs = code_names(db, "SELECT code, name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY code", org_id);
-    *depts = code_names(db, "SELECT code, name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY code", org_id);
+    *orgs = code_names(db, "SELECT code, name FROM org t WHERE " SCOPE_SQL("t.id") " ORDER BY code",
+                       org_id);
+    *depts = code_names(
+        db, "SELECT code, name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY code", org_id);
 }

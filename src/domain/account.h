@@ -47,9 +47,15 @@ typedef struct AccountSpec {
 } AccountSpec;
 
 /* Results of the units of work below (the Chinese reason in *err). */
-enum { ACCOUNT_OK = SC_OK, ACCOUNT_ERR = SC_ERR, ACCOUNT_INVALID = SC_INVALID, ACCOUNT_NOT_FOUND = SC_NOT_FOUND,
-       ACCOUNT_CONFLICT = SC_CONFLICT,
-       ACCOUNT_WRONG_PASSWORD = SC_WRONG_PASSWORD /* the current password given was wrong (counts as a failed login) */ };
+enum {
+    ACCOUNT_OK = SC_OK,
+    ACCOUNT_ERR = SC_ERR,
+    ACCOUNT_INVALID = SC_INVALID,
+    ACCOUNT_NOT_FOUND = SC_NOT_FOUND,
+    ACCOUNT_CONFLICT = SC_CONFLICT,
+    ACCOUNT_WRONG_PASSWORD =
+        SC_WRONG_PASSWORD /* the current password given was wrong (counts as a failed login) */
+};
 
 /* Creates an account (own transaction, audit row user.create). */
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err);
@@ -57,15 +63,17 @@ int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err
 int account_add(Db *db, const char *username, const char *display_name, const char *role,
                 const char *org_code, const char *password, char **err);
 /* Links username to an officer certificate or a dept (either may be NULL; "" unlinks). */
-int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert, const char *dept_code,
-                 char **err);
+int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert,
+                 const char *dept_code, char **err);
 /* Disables (with a reason; its sessions end) or enables username. */
-int account_set_enabled(Db *db, const Actor *who, const char *username, int enabled, const char *reason, char **err);
+int account_set_enabled(Db *db, const Actor *who, const char *username, int enabled,
+                        const char *reason, char **err);
 /* Sets username's password for it (an administrator's reset): it must be changed at the next login,
  * and the account's sessions end. */
-int account_reset_password(Db *db, const Actor *who, const char *username, const char *password, char **err);
-/* The account's own change: the current password, then the new one (sessions other than keep_token_hash,
- * which may be NULL, end). */
+int account_reset_password(Db *db, const Actor *who, const char *username, const char *password,
+                           char **err);
+/* The account's own change: the current password, then the new one (sessions other than
+ * keep_token_hash, which may be NULL, end). */
 int account_change_password(Db *db, const Actor *who, const char *current, const char *password,
                             const char *keep_token_hash, char **err);
 /* Grants or revokes 个人信息导出 for username. */
@@ -74,7 +82,8 @@ int account_set_pii_export(Db *db, const Actor *who, const char *username, int o
 int account_may_export_pii(Db *db, const char *username, int64_t *org);
 /* The accounts an administrator of org_id sees (0: all), by user name:
  * [{id, username, display_name, role, role_label, org_code, org_name, status, status_reason,
- *   officer_cert, officer_name, dept_code, dept_name, must_change_password, pii_export, created_at}]. */
+ *   officer_cert, officer_name, dept_code, dept_name, must_change_password, pii_export,
+ * created_at}]. */
 json_t *account_list(Db *db, int64_t org_id);
 /* One account of that list by id, or NULL. */
 json_t *account_get(Db *db, int64_t org_id, int64_t user_id);

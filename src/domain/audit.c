@@ -379,16 +379,19 @@ int audit_anchor_check(Db *db, int64_t n, const char *hash, char **why) {
     if (db_query_text(db, &stored, "SELECT hash FROM audit_log WHERE id = ?", "i", n) != DB_OK)
         return set_err(why, "读取审计日志失败: %s", db_errmsg(db)), -1;
     int ok = stored && hash && !strcmp(stored, hash);
-    if (!stored) set_err(why, "审计日志中没有第 %lld 条记录：日志在公布的锚点之前被截短", (long long)n);
+    if (!stored)
+        set_err(why, "审计日志中没有第 %lld 条记录：日志在公布的锚点之前被截短", (long long)n);
     else if (!ok)
-        set_err(why, "第 %lld 条记录的哈希为 %s，与公布的 %s 不符：此前的历史已被改写", (long long)n, stored,
-                hash ? hash : "");
+        set_err(why, "第 %lld 条记录的哈希为 %s，与公布的 %s 不符：此前的历史已被改写",
+                (long long)n, stored, hash ? hash : "");
     free(stored);
     return ok;
 }
 
-/* The id and hash of the first row of a query ("SELECT id, hash ... LIMIT 1") bound with one text. */
-static int anchor_row(Db *db, const char *sql, const char *arg, int64_t *n, char hash[AUDIT_HASH_HEX + 1]) {
+/* The id and hash of the first row of a query ("SELECT id, hash ... LIMIT 1") bound with one text.
+ */
+static int anchor_row(Db *db, const char *sql, const char *arg, int64_t *n,
+                      char hash[AUDIT_HASH_HEX + 1]) {
     *n = 0;
     hash[0] = 0;
     Stmt *st = db_prepare(db, sql);
@@ -405,13 +408,16 @@ static int anchor_row(Db *db, const char *sql, const char *arg, int64_t *n, char
 
 int audit_day_anchor(Db *db, const char *day, int64_t *n, char hash[AUDIT_HASH_HEX + 1]) {
     /* stored times are "YYYY-MM-DD HH:MM:SS" (older rows "…Z"): text order is time order */
-    return anchor_row(db, "SELECT id, hash FROM audit_log WHERE at < ? ORDER BY id DESC LIMIT 1", day, n, hash);
+    return anchor_row(db, "SELECT id, hash FROM audit_log WHERE at < ? ORDER BY id DESC LIMIT 1",
+                      day, n, hash);
 }
 
-int audit_freeze_anchor(Db *db, const char *freeze_sha256, int64_t *n, char hash[AUDIT_HASH_HEX + 1]) {
+int audit_freeze_anchor(Db *db, const char *freeze_sha256, int64_t *n,
+                        char hash[AUDIT_HASH_HEX + 1]) {
     char *pattern = xasprintf("%%\"freeze_sha256\":\"%s\"%%", freeze_sha256 ? freeze_sha256 : "");
     int rc = anchor_row(db,
-                        "SELECT id, hash FROM audit_log WHERE action IN ('task.draw.freeze', 'task.redraw.approve') "
+                        "SELECT id, hash FROM audit_log WHERE action IN ('task.draw.freeze', "
+                        "'task.redraw.approve') "
                         "AND after LIKE ? ORDER BY id LIMIT 1",
                         pattern, n, hash);
     free(pattern);

@@ -40,8 +40,9 @@
 #include <stdint.h>
 
 #define AUDIT_HASH_HEX 64 /* characters in a hash, without the NUL */
-#define AUDIT_TIME_LEN 20 /* room for a stored time, without the NUL: "YYYY-MM-DD HH:MM:SS" (19),
-                           * or "YYYY-MM-DDTHH:MM:SSZ" (20) in rows older than schema 16 */
+#define AUDIT_TIME_LEN                                                                             \
+    20 /* room for a stored time, without the NUL: "YYYY-MM-DD HH:MM:SS" (19),                     \
+        * or "YYYY-MM-DDTHH:MM:SSZ" (20) in rows older than schema 16 */
 #define AUDIT_LIST_DEFAULT 50
 #define AUDIT_LIST_MAX 500
 
@@ -118,13 +119,14 @@ int audit_verify(Db *db, AuditVerifyResult *out, char **err);
  * audit_verify: together they prove the chain still extends what was published. */
 int audit_anchor_check(Db *db, int64_t n, const char *hash, char **why);
 
-/* The last row written before `day` (YYYY-MM-DD, the bureau's day) — the anchor the portal shows all
- * that day: *n and hash (*n 0 and hash "" when there is none). Returns DB_OK or DB_ERR. */
+/* The last row written before `day` (YYYY-MM-DD, the bureau's day) — the anchor the portal shows
+ * all that day: *n and hash (*n 0 and hash "" when there is none). Returns DB_OK or DB_ERR. */
 int audit_day_anchor(Db *db, const char *day, int64_t *n, char hash[AUDIT_HASH_HEX + 1]);
 
 /* The audit row whose `after` records the freeze with this freeze_sha256 (task.draw.freeze,
  * task.redraw.approve): the anchor printed in its 公告. *n 0 when none. Returns DB_OK or DB_ERR. */
-int audit_freeze_anchor(Db *db, const char *freeze_sha256, int64_t *n, char hash[AUDIT_HASH_HEX + 1]);
+int audit_freeze_anchor(Db *db, const char *freeze_sha256, int64_t *n,
+                        char hash[AUDIT_HASH_HEX + 1]);
 
 /* Filters for the browse page; every field is optional (NULL / 0 = no constraint) and the
  * constraints are combined with AND. */

@@ -70,15 +70,20 @@ static const char *const actions[][2] = {
 
 /* The directory kinds: table name (in target.update), kind name (in import.targets), label. */
 static const char *const kinds[][3] = {
-    {"org", "orgs", "行政区划与机构"}, {"dept", "depts", "科室与部门"},    {"tag", "tags", "标签"},
-    {"item", "items", "抽查事项"},     {"target", "targets", "检查对象"}, {"officer", "officers", "执法人员"},
+    {"org", "orgs", "行政区划与机构"},
+    {"dept", "depts", "科室与部门"},
+    {"tag", "tags", "标签"},
+    {"item", "items", "抽查事项"},
+    {"target", "targets", "检查对象"},
+    {"officer", "officers", "执法人员"},
     {"expert", "experts", "专家与第三方机构"},
 };
 
 static const char *const entities[][2] = {
-    {"user", "账号"},       {"plan_version", "计划版本"}, {"plan_task", "计划中的抽查任务"}, {"plan_adhoc", "临时任务"},
-    {"task", "抽查任务"},   {"record", "检查记录"},       {"followup", "后续处置"},           {"transfer", "移送记录"},
-    {"figures", "年度指标"}, {"refdata", "参考数据"},
+    {"user", "账号"},           {"plan_version", "计划版本"}, {"plan_task", "计划中的抽查任务"},
+    {"plan_adhoc", "临时任务"}, {"task", "抽查任务"},         {"record", "检查记录"},
+    {"followup", "后续处置"},   {"transfer", "移送记录"},     {"figures", "年度指标"},
+    {"refdata", "参考数据"},
 };
 
 static const char *kind_label(const char *name, int col) {
@@ -95,14 +100,17 @@ void audit_action_label(const char *action, char *out, size_t n) {
             snprintf(out, n, "%s", actions[i][1]);
             return;
         }
-    /* the directory engine's actions: KIND.create / .update / .status / .create.refused, import.KINDS, export.KINDS */
+    /* the directory engine's actions: KIND.create / .update / .status / .create.refused,
+     * import.KINDS, export.KINDS */
     const char *dot = strchr(action, '.');
     if (!dot) return;
     char head[32];
     snprintf(head, sizeof head, "%.*s", (int)(dot - action), action);
     const char *rest = dot + 1, *label;
-    if (!strcmp(head, "import") && (label = kind_label(rest, 1))) snprintf(out, n, "导入%s", label);
-    else if (!strcmp(head, "export") && (label = kind_label(rest, 1))) snprintf(out, n, "导出%s", label);
+    if (!strcmp(head, "import") && (label = kind_label(rest, 1)))
+        snprintf(out, n, "导入%s", label);
+    else if (!strcmp(head, "export") && (label = kind_label(rest, 1)))
+        snprintf(out, n, "导出%s", label);
     else if ((label = kind_label(head, 0))) {
         const char *verb = !strcmp(rest, "create")           ? "新建"
                            : !strcmp(rest, "update")         ? "修改"

@@ -29,10 +29,10 @@ struct Calendar {
     int end_year;              /* the last year covered, provisional years included */
     int day0;                  /* day number of first_year-01-01 */
     int ndays;                 /* days covered */
-    int nnotice;               /* days covered by the notices: day indexes >= nnotice are provisional */
-    unsigned char *kind;       /* CalDayKind per day */
-    int *name;                 /* per day: index into names, or -1 */
-    char **names;              /* holiday names as given in the file, then the statutory ones */
+    int nnotice;         /* days covered by the notices: day indexes >= nnotice are provisional */
+    unsigned char *kind; /* CalDayKind per day */
+    int *name;           /* per day: index into names, or -1 */
+    char **names;        /* holiday names as given in the file, then the statutory ones */
     int nnames;
     int *prefix; /* prefix[i] = working days among days [0, i); ndays + 1 entries */
 };
@@ -292,7 +292,8 @@ int calendar_is_provisional(const Calendar *cal, const char *date) {
 
 /* ---- provisional years: the statutory holidays without 调休 ---- */
 
-#define STATUTORY_FROM 2025 /* 《全国年节及纪念日放假办法》 as revised in 2024, in force 2025-01-01 */
+#define STATUTORY_FROM                                                                             \
+    2025 /* 《全国年节及纪念日放假办法》 as revised in 2024, in force 2025-01-01 */
 
 static const char *const LUNAR_COLS[] = {"year", "chuxi", "qingming", "duanwu", "zhongqiu", NULL};
 

@@ -2,16 +2,16 @@
  * working days (调休上班) from data/holidays.tsv, and deadlines counted in working days.
  *
  * Pure: no I/O, no clock. The caller hands over the text of the data file (task_calendar_load:
- * the holidays set loaded into the database, else embed_find("data/holidays.tsv")) and passes "today"
- * explicitly. A Calendar is immutable after calendar_parse(), so one instance may be shared by
- * any number of threads.
+ * the holidays set loaded into the database, else embed_find("data/holidays.tsv")) and passes
+ * "today" explicitly. A Calendar is immutable after calendar_parse(), so one instance may be shared
+ * by any number of threads.
  *
  * Coverage: the calendar knows the whole years first_year..last_year of the file exactly. After
  * calendar_extend_statutory it also knows the following years up to the end of the lunar table
- * provisionally: weekends and the statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision,
- * in force 2025-01-01), without the 调休 that only the year's notice can fix. An answer that
- * needs such a day is CAL_PROVISIONAL instead of CAL_OK (预计: exact once the notice is loaded).
- * A question that needs any day outside the covered years is answered CAL_UNKNOWN. */
+ * provisionally: weekends and the statutory holidays of 《全国年节及纪念日放假办法》 (2024
+ * revision, in force 2025-01-01), without the 调休 that only the year's notice can fix. An answer
+ * that needs such a day is CAL_PROVISIONAL instead of CAL_OK (预计: exact once the notice is
+ * loaded). A question that needs any day outside the covered years is answered CAL_UNKNOWN. */
 #ifndef SPOTCHECK_CALENDAR_H
 #define SPOTCHECK_CALENDAR_H
 
@@ -22,8 +22,8 @@ typedef struct Calendar Calendar;
 /* Return codes shared by the functions below (successful results are >= 0). */
 enum {
     CAL_OK = 0,
-    CAL_INVALID = -1, /* an argument is not a valid "YYYY-MM-DD" date (or n out of range) */
-    CAL_UNKNOWN = -2, /* a day needed lies outside the years covered by the data */
+    CAL_INVALID = -1,    /* an argument is not a valid "YYYY-MM-DD" date (or n out of range) */
+    CAL_UNKNOWN = -2,    /* a day needed lies outside the years covered by the data */
     CAL_PROVISIONAL = 1, /* a result, but a day it needed lies in a provisional year */
 };
 

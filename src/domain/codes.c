@@ -363,8 +363,10 @@ char *mask_id_number(const char *id) {
 char *mask_phone(const char *phone) {
     size_t n = phone ? strlen(phone) : 0, digits = 0, other = 0;
     for (size_t i = 0; i < n; i++) {
-        if (phone[i] >= '0' && phone[i] <= '9') digits++;
-        else other++;
+        if (phone[i] >= '0' && phone[i] <= '9')
+            digits++;
+        else
+            other++;
     }
     /* 13812345678, 0319-1234567, +8613812345678: at least 11 digits keep 3 and 4 of them hidden
      * in the middle; anything shorter would show most of itself, so nothing is shown */

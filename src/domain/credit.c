@@ -22,20 +22,27 @@ int credit_grade_valid(const char *g) {
 }
 
 int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
-    Stmt *st = db_prepare(db, "SELECT coalesce(r.target_id, (SELECT t.id FROM target t WHERE t.code = r.target_code)), f.decision_no, f.decision_on, f.amount_cents, f.record_id FROM followup f "
-                              "JOIN record r ON r.id = f.record_id WHERE f.id = ?");
+    Stmt *st = db_prepare(
+        db,
+        "SELECT coalesce(r.target_id, (SELECT t.id FROM target t WHERE t.code = r.target_code)), "
+        "f.decision_no, f.decision_on, f.amount_cents, f.record_id FROM followup f "
+        "JOIN record r ON r.id = f.record_id WHERE f.id = ?");
     if (!st) return set_err(err, "数据库错误: %s", db_errmsg(db));
     db_bind_int(st, 1, fid);
     int rc = DB_OK;
     if (db_step(st) == DB_ROW && !db_col_is_null(st, 0)) {
         char amount[32] = "";
         if (!db_col_is_null(st, 3)) money_format_yuan(db_col_int(st, 3), amount);
-        char *summary = *amount ? xasprintf("行政处罚决定书 %s，罚没金额 %s 元", db_col_text(st, 1), amount)
-                                : xasprintf("行政处罚决定书 %s", db_col_text(st, 1));
+        char *summary =
+            *amount ? xasprintf("行政处罚决定书 %s，罚没金额 %s 元", db_col_text(st, 1), amount)
+                    : xasprintf("行政处罚决定书 %s", db_col_text(st, 1));
         const char *on = db_col_text(st, 2);
-        rc = db_exec(db, "INSERT INTO credit_event(target_id, record_id, followup_id, kind, summary, on_day, by_user, at) "
-                         "VALUES (?, ?, ?, '行政处罚', ?, ?, ?, ?)", "iiitttt", db_col_int(st, 0), db_col_int(st, 4), fid,
-                     summary, on, actor, clock_stamp().s);
+        rc = db_exec(db,
+                     "INSERT INTO credit_event(target_id, record_id, followup_id, kind, summary, "
+                     "on_day, by_user, at) "
+                     "VALUES (?, ?, ?, '行政处罚', ?, ?, ?, ?)",
+                     "iiitttt", db_col_int(st, 0), db_col_int(st, 4), fid, summary, on, actor,
+                     clock_stamp().s);
         free(summary);
         if (rc != DB_OK) set_err(err, "写入信用记录失败: %s", db_errmsg(db));
     }
@@ -44,8 +51,9 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err) {
 }
 
 /* The grade change inside the caller's transaction: the rules, the new version and the event. */
-static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *reason, const char *basis,
-                      const char *actor, int64_t scope_org, json_t *errors, char **err) {
+static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *reason,
+                      const char *basis, const char *actor, int64_t scope_org, json_t *errors,
+                      char **err) {
     char *code = NULL, *before = NULL;
     int64_t org = 0;
     Stmt *st = db_prepare(db, "SELECT code, grade, org_id FROM target WHERE id = ?");
@@ -63,10 +71,17 @@ static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *
         rc = (set_err(err, "检查对象不存在或不在您的管辖范围内"), CREDIT_NOT_FOUND);
     } else {
         int n = 0;
-        if (!credit_grade_valid(grade)) n++, json_object_set_new(errors, "grade", json_string("请选择信用风险等级（A、B、C 或 D）"));
-        else if (str_eq(grade, before)) n++, json_object_set_new(errors, "grade", json_string("新等级与当前等级相同"));
-        if (str_empty(reason)) n++, json_object_set_new(errors, "reason", json_string("请填写调整理由"));
-        if (str_empty(basis)) n++, json_object_set_new(errors, "basis", json_string("请填写调整依据：信用评价文号或引起调整的检查记录"));
+        if (!credit_grade_valid(grade))
+            n++, json_object_set_new(errors, "grade",
+                                     json_string("请选择信用风险等级（A、B、C 或 D）"));
+        else if (str_eq(grade, before))
+            n++, json_object_set_new(errors, "grade", json_string("新等级与当前等级相同"));
+        if (str_empty(reason))
+            n++, json_object_set_new(errors, "reason", json_string("请填写调整理由"));
+        if (str_empty(basis))
+            n++, json_object_set_new(
+                     errors, "basis",
+                     json_string("请填写调整依据：信用评价文号或引起调整的检查记录"));
         if (n) rc = CREDIT_INVALID;
     }
     if (rc == CREDIT_OK) {
@@ -92,7 +107,8 @@ static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *
 
 int64_t credit_target_org(Db *db, int64_t target_id) {
     int64_t org = 0;
-    if (target_id > 0 && db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id) != DB_OK)
+    if (target_id > 0 &&
+        db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id) != DB_OK)
         return 0; /* as for an unknown target: outside every scope */
     return org;
 }
@@ -101,7 +117,8 @@ int64_t credit_target_org(Db *db, int64_t target_id) {
  * reason and basis of the change when given; NULL when the grade cannot be read. */
 static char *target_snapshot(Db *db, int64_t id, const char *reason, const char *basis) {
     char *g = NULL, orgtext[24];
-    if (db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", id) != DB_OK) return NULL;
+    if (db_query_text(db, &g, "SELECT grade FROM target WHERE id = ?", "i", id) != DB_OK)
+        return NULL;
     snprintf(orgtext, sizeof orgtext, "%lld", (long long)credit_target_org(db, id));
     json_t *o = json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)id, "grade", g, "org_id", orgtext);
     if (reason) json_object_set_new(o, "reason", json_string(reason));
@@ -112,16 +129,20 @@ static char *target_snapshot(Db *db, int64_t id, const char *reason, const char 
     return out;
 }
 
-int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade, const char *reason,
-                        const char *basis, json_t *errors, char **err) {
+int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade,
+                        const char *reason, const char *basis, json_t *errors, char **err) {
     if (uow_begin(db, err) != 0) return CREDIT_ERR;
     char *before = target_snapshot(db, target_id, NULL, NULL), *after = NULL;
-    int rc = before ? grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id, errors, err)
+    int rc = before ? grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id,
+                                 errors, err)
                     : (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
     if (rc == CREDIT_OK) {
         after = target_snapshot(db, target_id, reason ? reason : "", basis ? basis : "");
-        if (!after) rc = (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
-        else if (uow_audit(db, who, "credit.grade", "target", target_id, 0, before, after, err) != 0) rc = CREDIT_ERR;
+        if (!after)
+            rc = (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
+        else if (uow_audit(db, who, "credit.grade", "target", target_id, 0, before, after, err) !=
+                 0)
+            rc = CREDIT_ERR;
     }
     if (!uow_end(db, rc == CREDIT_OK, err) && rc == CREDIT_OK) rc = CREDIT_ERR;
     free(before);
@@ -130,7 +151,8 @@ int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char 
 }
 
 json_t *credit_record_json(Db *db, int64_t target_id) {
-    Stmt *st = db_prepare(db, "SELECT t.code, t.name, t.kind, t.grade, t.org_id, o.name, t.uscc FROM target t JOIN org o ON "
+    Stmt *st = db_prepare(db, "SELECT t.code, t.name, t.kind, t.grade, t.org_id, o.name, t.uscc "
+                              "FROM target t JOIN org o ON "
                               "o.id = t.org_id WHERE t.id = ?");
     if (!st) return NULL;
     db_bind_int(st, 1, target_id);
@@ -141,48 +163,60 @@ json_t *credit_record_json(Db *db, int64_t target_id) {
     const char *kind = db_col_text(st, 2);
     int insured = str_eq(kind, "insured");
     char *name = insured ? mask_person_name(db_col_text(st, 1)) : xstrdup(db_col_text(st, 1));
-    json_t *target = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s?}", "id", (json_int_t)target_id, "code",
-                               db_col_text(st, 0), "name", name, "kind", kind, "kind_label", dir_choice_label(target_kinds, kind),
-                               "grade", db_col_text(st, 3), "org_id", (json_int_t)db_col_int(st, 4), "org_name",
-                               db_col_text(st, 5), "uscc", insured ? NULL : db_col_text(st, 6));
+    json_t *target =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s?}", "id", (json_int_t)target_id,
+                  "code", db_col_text(st, 0), "name", name, "kind", kind, "kind_label",
+                  dir_choice_label(target_kinds, kind), "grade", db_col_text(st, 3), "org_id",
+                  (json_int_t)db_col_int(st, 4), "org_name", db_col_text(st, 5), "uscc",
+                  insured ? NULL : db_col_text(st, 6));
     free(name);
     db_finalize(st);
     json_t *events = json_array(), *results = json_array();
-    st = db_prepare(db, "SELECT id, kind, on_day, summary, reason, grade_before, grade_after, record_id, followup_id, by_user, at "
+    st = db_prepare(db, "SELECT id, kind, on_day, summary, reason, grade_before, grade_after, "
+                        "record_id, followup_id, by_user, at "
                         "FROM credit_event WHERE target_id = ? ORDER BY on_day DESC, id DESC");
     if (st) {
         db_bind_int(st, 1, target_id);
         while (db_step(st) == DB_ROW)
-            json_array_append_new(events, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:s}", "id",
-                                                    (json_int_t)db_col_int(st, 0), "kind", db_col_text(st, 1), "on_day",
-                                                    db_col_text(st, 2), "summary", db_col_text(st, 3), "reason",
-                                                    db_col_text(st, 4), "grade_before", db_col_text(st, 5), "grade_after",
-                                                    db_col_text(st, 6), "record_id", (json_int_t)db_col_int(st, 7),
-                                                    "followup_id", (json_int_t)db_col_int(st, 8), "by_user",
-                                                    db_col_text(st, 9), "at", db_col_text(st, 10)));
+            json_array_append_new(
+                events,
+                json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:I, s:s?, s:s}", "id",
+                          (json_int_t)db_col_int(st, 0), "kind", db_col_text(st, 1), "on_day",
+                          db_col_text(st, 2), "summary", db_col_text(st, 3), "reason",
+                          db_col_text(st, 4), "grade_before", db_col_text(st, 5), "grade_after",
+                          db_col_text(st, 6), "record_id", (json_int_t)db_col_int(st, 7),
+                          "followup_id", (json_int_t)db_col_int(st, 8), "by_user",
+                          db_col_text(st, 9), "at", db_col_text(st, 10)));
         db_finalize(st);
     }
-    st = db_prepare(db, "SELECT r.id, t.code, t.name, r.checked_on, substr(r.published_at, 1, 10), r.result_codes FROM record r "
-                        "LEFT JOIN task t ON t.id = r.task_id WHERE r.target_id = ? AND r.status = '已公示' "
-                        "ORDER BY r.published_at DESC, r.id DESC");
+    st = db_prepare(
+        db, "SELECT r.id, t.code, t.name, r.checked_on, substr(r.published_at, 1, 10), "
+            "r.result_codes FROM record r "
+            "LEFT JOIN task t ON t.id = r.task_id WHERE r.target_id = ? AND r.status = '已公示' "
+            "ORDER BY r.published_at DESC, r.id DESC");
     if (st) {
         db_bind_int(st, 1, target_id);
         while (db_step(st) == DB_ROW) {
             int64_t rid = db_col_int(st, 0);
             char *res = result_labels(db, "result_categories", db_col_text(st, 5), "、");
             char *viol = followup_violation_labels(db, rid, 1, "、");
-            json_array_append_new(results, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s, s:s}", "record_id", (json_int_t)rid,
-                                                     "task_code", db_col_text(st, 1), "task_name", db_col_text(st, 2),
-                                                     "checked_on", db_col_text(st, 3), "published_on", db_col_text(st, 4),
-                                                     "result_labels", res, "violations", viol));
+            json_array_append_new(results,
+                                  json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s, s:s}", "record_id",
+                                            (json_int_t)rid, "task_code", db_col_text(st, 1),
+                                            "task_name", db_col_text(st, 2), "checked_on",
+                                            db_col_text(st, 3), "published_on", db_col_text(st, 4),
+                                            "result_labels", res, "violations", viol));
             free(res);
             free(viol);
         }
         db_finalize(st);
     }
     int64_t nver = 0;
-    if (db_query_int(db, &nver, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", "i", target_id) != DB_OK)
+    if (db_query_int(
+            db, &nver,
+            "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = ?", "i",
+            target_id) != DB_OK)
         nver = 0; /* display only: 0 when unreadable */
-    return json_pack("{s:o, s:o, s:o, s:I}", "target", target, "events", events, "results", results, "grade_versions",
-                     (json_int_t)nver);
+    return json_pack("{s:o, s:o, s:o, s:I}", "target", target, "events", events, "results", results,
+                     "grade_versions", (json_int_t)nver);
 }

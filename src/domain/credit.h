@@ -21,7 +21,12 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { CREDIT_OK = SC_OK, CREDIT_ERR = SC_ERR, CREDIT_INVALID = SC_INVALID, CREDIT_NOT_FOUND = SC_NOT_FOUND };
+enum {
+    CREDIT_OK = SC_OK,
+    CREDIT_ERR = SC_ERR,
+    CREDIT_INVALID = SC_INVALID,
+    CREDIT_NOT_FOUND = SC_NOT_FOUND
+};
 
 /* 1 when g is one of A, B, C, D. */
 int credit_grade_valid(const char *g);
@@ -36,8 +41,8 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err);
  * within who's jurisdiction, writes the credit event 等级调整 (grade_before, grade_after, reason,
  * on the clock's day) and the audit row credit.grade. An unchanged grade is an error.
  * CREDIT_NOT_FOUND when the target does not exist or lies outside the scope. */
-int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade, const char *reason,
-                        const char *basis, json_t *errors, char **err);
+int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade,
+                        const char *reason, const char *basis, json_t *errors, char **err);
 /* The org of a target (0 when absent). */
 int64_t credit_target_org(Db *db, int64_t target_id);
 

@@ -81,7 +81,8 @@ char *deadline_text(const char *date, int provisional, char *out, size_t cap) {
 void deadline_json_set(json_t *obj, const char *text_key, const char *prov_key, const char *date,
                        int provisional) {
     char text[128];
-    json_object_set_new(obj, text_key, json_string(deadline_text(date, provisional, text, sizeof text)));
+    json_object_set_new(obj, text_key,
+                        json_string(deadline_text(date, provisional, text, sizeof text)));
     json_object_set_new(obj, prov_key, json_boolean(provisional && !str_empty(date)));
 }
 
@@ -95,7 +96,8 @@ static void set_label(DlClock *c) {
         name = pname;
     }
     switch (c->state) {
-    case DL_PENDING: /* nothing is due yet: "未到期"; with a provisional deadline the count is the estimate */
+    case DL_PENDING: /* nothing is due yet: "未到期"; with a provisional deadline the count is the
+                        estimate */
         if (n >= 0)
             snprintf(c->label, sizeof c->label, "%s %s剩余%d个工作日", states[c->state].name,
                      c->provisional ? "预计" : "", n);
@@ -324,8 +326,10 @@ static int collect_records(Collect *c, int64_t scope) {
         "SELECT t.id, t.code, t.name, t.org_id, o.name, coalesce(t.lead_dept_id, 0), ld.name, "
         "t.month_to, "
         "d.id, dt.target_code, g.name, g.kind, r.id, r.status, r.checked_on, "
-        "CASE WHEN r.status IN ('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM "
-        "record_event e WHERE e.record_id = r.id AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), "
+        "CASE WHEN r.status IN ('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day "
+        "FROM "
+        "record_event e WHERE e.record_id = r.id AND e.action = '提交' ORDER BY e.id DESC LIMIT "
+        "1), "
         "substr(r.submitted_at, 1, 10)) END, "
         "CASE WHEN r.status = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e WHERE "
         "e.record_id = r.id AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "
@@ -496,13 +500,15 @@ static int state_of(const json_t *clock) {
 }
 
 json_t *deadline_counts(const json_t *clocks) {
-    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, tot[DL_STATE_COUNT] = {0}, all = 0, prov = 0;
+    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, tot[DL_STATE_COUNT] = {0}, all = 0,
+              prov = 0;
     size_t i;
     json_t *c;
     json_array_foreach(clocks, i, c) {
         int k = deadline_kind_parse(json_string_value(json_object_get(c, "kind"))), s = state_of(c);
         if (k < 0 || s < 0) continue;
-        prov += json_is_true(json_object_get(c, "provisional")) && s != DL_DONE_ON_TIME && s != DL_DONE_LATE;
+        prov += json_is_true(json_object_get(c, "provisional")) && s != DL_DONE_ON_TIME &&
+                s != DL_DONE_LATE;
         n[k][s]++;
         tot[s]++;
         all++;

@@ -19,9 +19,9 @@
  * "today" as an argument. The collector (deadline_collect) reads the database through db.h.
  * A deadline that runs into a year whose State Council notice is not loaded is counted with the
  * statutory holidays (calendar.h, CAL_PROVISIONAL) and marked provisional: shown as
- * "预计 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）", labelled 预计…, exact once the notice is
- * loaded. Only beyond the lunar table is a deadline unknown (期限未知) or a count of working
- * days unknown (-1). Thread-safety: no shared state. */
+ * "预计 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）", labelled 预计…, exact once the
+ * notice is loaded. Only beyond the lunar table is a deadline unknown (期限未知) or a count of
+ * working days unknown (-1). Thread-safety: no shared state. */
 #ifndef SPOTCHECK_DEADLINE_H
 #define SPOTCHECK_DEADLINE_H
 
@@ -90,8 +90,8 @@ typedef struct DlClock {
 #define DEADLINE_PROVISIONAL_NOTE "（按法定节假日推算，国务院放假通知载入后确定）"
 
 /* A deadline as people read it, into out (cap bytes, at least 96): "2027-02-19"; "预计
- * 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）" when provisional; "期限未知" when date is NULL
- * or "". Returns out. */
+ * 2027-02-19（按法定节假日推算，国务院放假通知载入后确定）" when provisional; "期限未知" when date
+ * is NULL or "". Returns out. */
 char *deadline_text(const char *date, int provisional, char *out, size_t cap);
 /* Sets text_key to deadline_text(date, provisional) and prov_key to whether the deadline is
  * provisional (false when date is NULL or "") on obj, e.g. "deadline_text" and "provisional". */

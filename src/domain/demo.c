@@ -24,7 +24,9 @@ static uint64_t rng_next(Rng *r) { /* splitmix64: small, fixed, good enough for 
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
-static int rng_int(Rng *r, int n) { return (int)(rng_next(r) % (uint64_t)n); }
+static int rng_int(Rng *r, int n) {
+    return (int)(rng_next(r) % (uint64_t)n);
+}
 #define PICK(r, arr) (arr)[rng_int((r), (int)ARRAY_LEN(arr))]
 
 typedef struct Loader {
@@ -38,7 +40,8 @@ static int target_exists(Loader *L, const DirKind *k, const DirRow *row) {
     int ki = dir_field_index(k, "code");
     int64_t n = 0;
     if (ki < 0 || !row->v[ki]) return 0;
-    if (db_query_int(dir_context_db(L->ctx), &n, "SELECT count(*) FROM target WHERE code = ?", "t", row->v[ki]) != DB_OK)
+    if (db_query_int(dir_context_db(L->ctx), &n, "SELECT count(*) FROM target WHERE code = ?", "t",
+                     row->v[ki]) != DB_OK)
         return -1;
     return n > 0;
 }
@@ -86,13 +89,18 @@ static void complete_code(char *code, size_t last, const char *alphabet,
     ASSERT(0 && "no check character fits");
 }
 
-static const char *uscc_check(const char *s, char *why) { return code_check_uscc(s, why); }
-static const char *idno_check(const char *s, char *why) { return code_check_id_number(s, why); }
+static const char *uscc_check(const char *s, char *why) {
+    return code_check_uscc(s, why);
+}
+static const char *idno_check(const char *s, char *why) {
+    return code_check_id_number(s, why);
+}
 
 static void make_uscc(Rng *r, const char *region, char out[19]) {
     static const char cs[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     snprintf(out, 19, "91%s", region);
-    for (int i = 8; i < 17; i++) out[i] = cs[rng_int(r, 31)];
+    for (int i = 8; i < 17; i++)
+        out[i] = cs[rng_int(r, 31)];
     out[18] = 0;
     complete_code(out, 17, cs, uscc_check);
 }
@@ -103,20 +111,22 @@ static void make_id_number(Rng *r, const char *region, char out[19]) {
     complete_code(out, 17, "0123456789X", idno_check);
 }
 
-static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
-                                       "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-                                       "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-                                       "欧阳", "司马"};
-static const char *const given[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军",
-                                    "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞",
-                                    "平", "刚", "桂英", "建华", "志强", "海燕", "文", "玉兰", "红梅", "国庆"};
-static const char *const places[] = {"凤凰", "宁北", "贾家口", "河渠", "北河庄", "耿庄桥",
-                                     "东汪", "苏家庄", "换马店", "大陆村", "四芝兰", "徐家河",
-                                     "纪昌庄", "唐邱", "大曹庄", "西城", "东城", "南关"};
+static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵",   "黄",
+                                       "周", "吴", "徐", "孙", "马", "朱", "胡",   "郭",
+                                       "何", "高", "林", "罗", "郑", "梁", "谢",   "宋",
+                                       "唐", "许", "韩", "冯", "邓", "曹", "欧阳", "司马"};
+static const char *const given[] = {"伟",   "芳",   "娜",   "秀英", "敏",   "静",  "丽",   "强",
+                                    "磊",   "军",   "洋",   "勇",   "艳",   "杰",  "娟",   "涛",
+                                    "明",   "超",   "秀兰", "霞",   "平",   "刚",  "桂英", "建华",
+                                    "志强", "海燕", "文",   "玉兰", "红梅", "国庆"};
+static const char *const places[] = {"凤凰",   "宁北",   "贾家口", "河渠",   "北河庄", "耿庄桥",
+                                     "东汪",   "苏家庄", "换马店", "大陆村", "四芝兰", "徐家河",
+                                     "纪昌庄", "唐邱",   "大曹庄", "西城",   "东城",   "南关"};
 static const char *const goods[] = {"仁和", "康泰", "益民", "同济", "济世", "安康", "百姓",
                                     "惠民", "福寿", "德仁", "正元", "华康", "永安", "春晖"};
-static const char *const trades[] = {"建材", "纺织", "食品", "机械", "物流", "商贸", "农业科技",
-                                     "电子", "服装", "化工", "印刷", "餐饮管理", "建筑工程", "汽车服务"};
+static const char *const trades[] = {"建材", "纺织",     "食品",     "机械",    "物流",
+                                     "商贸", "农业科技", "电子",     "服装",    "化工",
+                                     "印刷", "餐饮管理", "建筑工程", "汽车服务"};
 
 static char grade(Rng *r) { /* most B, a fifth A, some C, few D */
     int x = rng_int(r, 100);
@@ -177,9 +187,10 @@ static int load_items(Loader *L) {
     rc |= PUT(L, "items", "NJ-2025-01", "对定点医药机构医疗保障基金使用情况的监督检查",
               "《医疗保障基金使用监督管理条例》第二十二条、第二十七条、第三十八条至第四十条",
               "NJ-JJJG", "130528", "定点医疗机构、定点零售药店",
-              "定点医药机构执行医保协议、医疗保障基金使用及结算情况；分解住院、挂床住院、过度诊疗、串换项目等违规行为",
-              "不低于3%", "每年不少于1次", "实地检查、书面检查、信息比对、智能监控数据分析、病历审查",
-              "重点", "S-MED");
+              "定点医药机构执行医保协议、医疗保障基金使用及结算情况；分解住院、挂床住院、过度诊疗、"
+              "串换项目等违规行为",
+              "不低于3%", "每年不少于1次",
+              "实地检查、书面检查、信息比对、智能监控数据分析、病历审查", "重点", "S-MED");
     rc |= PUT(L, "items", "NJ-2025-02", "对用人单位遵守医疗保障法律、法规情况的监督检查",
               "《中华人民共和国社会保险法》第七十九条、第八十六条", "NJ-DYBZ", "130528", "用人单位",
               "用人单位参加职工基本医疗保险、缴费基数申报及缴纳情况", "不低于3%", "每年1次",
@@ -188,10 +199,11 @@ static int load_items(Loader *L) {
               "《医疗保障基金使用监督管理条例》第十五条、第四十一条", "NJ-DYBZ", "130528", "参保人",
               "参保人员就医购药、重复享受待遇、将医保凭证交由他人冒名使用等情况", "不低于0.5%",
               "每年1次", "信息比对、智能监控数据分析", "一般", NULL);
-    rc |= PUT(L, "items", "NJ-2025-04", "对公立医疗机构药品和高值医用耗材集中采购行为合规性的监督检查",
-              "《国务院办公厅关于推动药品集中带量采购工作常态化制度化开展的意见》（国办发〔2021〕2号）",
-              "NJ-JGZC", "130528", "定点医疗机构", "集中带量采购药品和耗材的采购、使用及回款情况",
-              "10%", "每年1次", "书面检查、信息比对", "一般", "S-PRICE");
+    rc |= PUT(
+        L, "items", "NJ-2025-04", "对公立医疗机构药品和高值医用耗材集中采购行为合规性的监督检查",
+        "《国务院办公厅关于推动药品集中带量采购工作常态化制度化开展的意见》（国办发〔2021〕2号）",
+        "NJ-JGZC", "130528", "定点医疗机构", "集中带量采购药品和耗材的采购、使用及回款情况", "10%",
+        "每年1次", "书面检查、信息比对", "一般", "S-PRICE");
     rc |= PUT(L, "items", "NJ-2025-05", "对定点医疗机构医疗服务价格行为的日常监督检查",
               "《医疗保障基金使用监督管理条例》第三十八条第（三）项", "NJ-YYFW", "130528",
               "定点医疗机构", "医疗服务项目收费、重复收费、超标准收费、分解项目收费情况", "3%",
@@ -200,11 +212,11 @@ static int load_items(Loader *L) {
               "《中华人民共和国市场主体登记管理条例》第三十五条", "NJ-SCJG", "130528",
               "定点医疗机构、定点零售药店、用人单位", "市场主体登记事项真实性", "3%", "每年1次",
               "实地检查、信息比对", "一般", NULL);
-    rc |= PUT(L, "items", "SC-2025-02", "公示信息检查", "《企业信息公示暂行条例》第十四条",
-              "NJ-SCJG", "130528", "定点医疗机构、定点零售药店、用人单位",
-              "企业年度报告等公示信息的真实性", "3%", "每年1次", "书面检查、信息比对", "一般", NULL);
-    rc |= PUT(L, "items", "XT-2025-01",
-              "对定点医药机构基金使用情况的飞行检查",
+    rc |=
+        PUT(L, "items", "SC-2025-02", "公示信息检查", "《企业信息公示暂行条例》第十四条", "NJ-SCJG",
+            "130528", "定点医疗机构、定点零售药店、用人单位", "企业年度报告等公示信息的真实性",
+            "3%", "每年1次", "书面检查、信息比对", "一般", NULL);
+    rc |= PUT(L, "items", "XT-2025-01", "对定点医药机构基金使用情况的飞行检查",
               "《医疗保障基金飞行检查管理暂行办法》第四条", "XT-JJJG", "130500",
               "定点医疗机构、定点零售药店", "基金使用全流程合规性", "10%", "按需",
               "实地检查、病历审查、智能监控数据分析", "重点", "S-MED");
@@ -212,7 +224,7 @@ static int load_items(Loader *L) {
 }
 
 static int load_targets(Loader *L, Rng *r) {
-    char code[20], uscc[19], name[160], addr[200], reg[11], grade_s[2] = {0}, compl[8];
+    char code[20], uscc[19], name[160], addr[200], reg[11], grade_s[2] = {0}, compl [8];
     static const char *const region = "130528";
     /* about 1,400 institutions: a few hospitals, township health centres, village clinics */
     for (int i = 1; i <= 1400; i++) {
@@ -220,7 +232,11 @@ static int load_targets(Loader *L, Rng *r) {
         make_uscc(r, region, uscc);
         const char *tag;
         if (i <= 6) {
-            snprintf(name, sizeof name, "宁晋县%s医院", i == 1 ? "人民" : i == 2 ? "中医" : i == 3 ? "妇幼保健" : PICK(r, goods));
+            snprintf(name, sizeof name, "宁晋县%s医院",
+                     i == 1   ? "人民"
+                     : i == 2 ? "中医"
+                     : i == 3 ? "妇幼保健"
+                              : PICK(r, goods));
             tag = i <= 3 ? "T-PUB、T-L2" : "T-PRI、T-L2";
         } else if (i <= 22) {
             snprintf(name, sizeof name, "宁晋县%s镇卫生院", PICK(r, places));
@@ -230,7 +246,8 @@ static int load_targets(Loader *L, Rng *r) {
                      rng_int(r, 3) ? "诊所" : "村卫生室");
             tag = rng_int(r, 20) ? "T-L1" : "T-L1、T-RISK";
         }
-        snprintf(addr, sizeof addr, "河北省邢台市宁晋县%s%d号", PICK(r, places), 1 + rng_int(r, 300));
+        snprintf(addr, sizeof addr, "河北省邢台市宁晋县%s%d号", PICK(r, places),
+                 1 + rng_int(r, 300));
         grade_s[0] = grade(r);
         rand_date(r, 1995, 2024, reg);
         snprintf(compl, sizeof compl, "%d", rng_int(r, 10) ? 0 : 1 + rng_int(r, 4));
@@ -243,22 +260,25 @@ static int load_targets(Loader *L, Rng *r) {
         make_uscc(r, region, uscc);
         snprintf(name, sizeof name, "宁晋县%s%s大药房%s", PICK(r, goods), PICK(r, places),
                  rng_int(r, 4) ? "" : "连锁店");
-        snprintf(addr, sizeof addr, "河北省邢台市宁晋县%s街%d号", PICK(r, places), 1 + rng_int(r, 300));
+        snprintf(addr, sizeof addr, "河北省邢台市宁晋县%s街%d号", PICK(r, places),
+                 1 + rng_int(r, 300));
         grade_s[0] = grade(r);
         rand_date(r, 2000, 2024, reg);
         snprintf(compl, sizeof compl, "%d", rng_int(r, 12) ? 0 : 1 + rng_int(r, 3));
         if (PUT(L, "targets", "定点零售药店", NULL, name, uscc, code, NULL, NULL, "130528", region,
-                addr, grade_s, strstr(name, "连锁") ? "T-CHAIN" : NULL, reg, compl, NULL, NULL, NULL))
+                addr, grade_s, strstr(name, "连锁") ? "T-CHAIN" : NULL, reg, compl, NULL, NULL,
+                NULL))
             return DB_ERR;
     }
     for (int i = 1; i <= 10000; i++) {
         make_uscc(r, region, uscc);
-        snprintf(name, sizeof name, "宁晋县%s%s%s有限公司", PICK(r, goods), PICK(r, places), PICK(r, trades));
+        snprintf(name, sizeof name, "宁晋县%s%s%s有限公司", PICK(r, goods), PICK(r, places),
+                 PICK(r, trades));
         snprintf(addr, sizeof addr, "河北省邢台市宁晋县%s工业园区%d号", PICK(r, places), i);
         grade_s[0] = grade(r);
         rand_date(r, 1998, 2024, reg);
-        if (PUT(L, "targets", "用人单位", NULL, name, uscc, NULL, NULL, NULL, "130528", region, addr,
-                grade_s, NULL, reg, rng_int(r, 30) ? "0" : "1", NULL, NULL, NULL))
+        if (PUT(L, "targets", "用人单位", NULL, name, uscc, NULL, NULL, NULL, "130528", region,
+                addr, grade_s, NULL, reg, rng_int(r, 30) ? "0" : "1", NULL, NULL, NULL))
             return DB_ERR;
     }
     for (int i = 1; i <= 100000; i++) {
@@ -284,16 +304,19 @@ static int load_targets(Loader *L, Rng *r) {
 }
 
 static int load_people(Loader *L, Rng *r) {
-    static const char *const depts[] = {"NJ-JJJG", "NJ-YYFW", "NJ-DYBZ", "NJ-JGZC", "NJ-JHZX", "NJ-SCJG"};
-    static const char *const skills[] = {"S-MED", "S-PHA", "S-FIN", "S-PRICE", "S-IT", "S-LAW",
-                                         "S-MED、S-FIN", "S-PHA、S-IT", NULL, NULL};
+    static const char *const depts[] = {"NJ-JJJG", "NJ-YYFW", "NJ-DYBZ",
+                                        "NJ-JGZC", "NJ-JHZX", "NJ-SCJG"};
+    static const char *const skills[] = {"S-MED", "S-PHA",        "S-FIN",       "S-PRICE", "S-IT",
+                                         "S-LAW", "S-MED、S-FIN", "S-PHA、S-IT", NULL,      NULL};
     char name[64], cert[32], from[11], to[11], phone[16];
     for (int i = 1; i <= 60; i++) {
         const char *dept = depts[(i - 1) / 10];
         person_name(r, name, sizeof name);
-        snprintf(cert, sizeof cert, "%s%06d", !strcmp(dept, "NJ-SCJG") ? "SJ1305" : "YB1305", 280000 + i);
+        snprintf(cert, sizeof cert, "%s%06d", !strcmp(dept, "NJ-SCJG") ? "SJ1305" : "YB1305",
+                 280000 + i);
         rand_date(r, 2019, 2023, from);
-        /* most valid for years; three expired, so the draw's eligibility rule has something to skip */
+        /* most valid for years; three expired, so the draw's eligibility rule has something to skip
+         */
         snprintf(to, sizeof to, "%d%s", i % 20 == 7 ? 2024 : 2027 + rng_int(r, 3), from + 4);
         const char *status = i % 15 == 4 ? "休假" : i % 29 == 5 ? "借调" : "在岗";
         snprintf(phone, sizeof phone, "1%02d%08d", 30 + rng_int(r, 60), rng_int(r, 100000000));
@@ -303,11 +326,13 @@ static int load_people(Loader *L, Rng *r) {
         const char *skill = PICK(r, skills);
         char skill_buf[64];
         if (!strcmp(dept, "NJ-JJJG") && !(skill && strstr(skill, "S-PRICE"))) {
-            snprintf(skill_buf, sizeof skill_buf, "%s%sS-PRICE", skill ? skill : "", skill ? "、" : "");
+            snprintf(skill_buf, sizeof skill_buf, "%s%sS-PRICE", skill ? skill : "",
+                     skill ? "、" : "");
             skill = skill_buf;
         }
-        if (PUT(L, "officers", cert, name, "130528", dept, from, to, skill, "130528",
-                status, i % 4 == 1 ? "是" : "否", phone, !strcmp(status, "在岗") ? NULL : "演示: 暂不参加抽查"))
+        if (PUT(L, "officers", cert, name, "130528", dept, from, to, skill, "130528", status,
+                i % 4 == 1 ? "是" : "否", phone,
+                !strcmp(status, "在岗") ? NULL : "演示: 暂不参加抽查"))
             return DB_ERR;
     }
     static const char *const expert_skills[] = {"S-MED", "S-PHA", "S-FIN", "S-PRICE", "S-IT"};
@@ -319,7 +344,10 @@ static int load_people(Loader *L, Rng *r) {
             snprintf(name, sizeof name, "河北%s会计师事务所有限公司", PICK(r, goods));
         else
             person_name(r, name, sizeof name);
-        snprintf(emp, sizeof emp, "%s", org ? "第三方专业机构" : i % 2 ? "邢台市人民医院" : "河北医科大学");
+        snprintf(emp, sizeof emp, "%s",
+                 org     ? "第三方专业机构"
+                 : i % 2 ? "邢台市人民医院"
+                         : "河北医科大学");
         if (PUT(L, "experts", code, name, org ? "第三方机构" : "专家", "130528",
                 org ? "S-FIN" : expert_skills[i % 5], emp, NULL))
             return DB_ERR;
@@ -329,21 +357,35 @@ static int load_people(Loader *L, Rng *r) {
 
 static int load_users(Db *db, DemoSummary *sum, char **err) {
     static const char *const users[][4] = {
-        {"admin", "系统管理员", "admin", "130528"},   {"staff", "基金监管股 王科员", "staff", "130528"},
-        {"leader", "分管领导 李局长", "leader", "130528"}, {"officer", "执法人员", "officer", "130528"},
-        {"joint", "市场监管局 联络员", "joint", "130528"}, {"supervisor", "纪检监督 赵组长", "supervisor", "130528"},
-        {"city", "邢台市局 管理员", "staff", "130500"},    {"lincheng", "临城县局 科员", "staff", "130522"},
+        {"admin", "系统管理员", "admin", "130528"},
+        {"staff", "基金监管股 王科员", "staff", "130528"},
+        {"leader", "分管领导 李局长", "leader", "130528"},
+        {"officer", "执法人员", "officer", "130528"},
+        {"joint", "市场监管局 联络员", "joint", "130528"},
+        {"supervisor", "纪检监督 赵组长", "supervisor", "130528"},
+        {"city", "邢台市局 管理员", "staff", "130500"},
+        {"lincheng", "临城县局 科员", "staff", "130522"},
     };
     for (size_t i = 0; i < ARRAY_LEN(users); i++) {
-        if (account_add(db, users[i][0], users[i][1], users[i][2], users[i][3], DEMO_PASSWORD, err) != DB_OK)
+        if (account_add(db, users[i][0], users[i][1], users[i][2], users[i][3], DEMO_PASSWORD,
+                        err) != DB_OK)
             return DB_ERR;
         sum->users++;
     }
     /* the demo officer account is the first officer on the roster; joint is the market regulator */
-    db_exec(db, "UPDATE account SET officer_id = (SELECT id FROM officer ORDER BY id LIMIT 1), "
-                "dept_id = (SELECT dept_id FROM officer ORDER BY id LIMIT 1) WHERE username = 'officer'", NULL);
-    db_exec(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-SCJG') WHERE username = 'joint'", NULL);
-    db_exec(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-JJJG') WHERE username = 'staff'", NULL);
+    db_exec(
+        db,
+        "UPDATE account SET officer_id = (SELECT id FROM officer ORDER BY id LIMIT 1), "
+        "dept_id = (SELECT dept_id FROM officer ORDER BY id LIMIT 1) WHERE username = 'officer'",
+        NULL);
+    db_exec(db,
+            "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-SCJG') WHERE "
+            "username = 'joint'",
+            NULL);
+    db_exec(db,
+            "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-JJJG') WHERE "
+            "username = 'staff'",
+            NULL);
     return DB_OK;
 }
 
@@ -361,14 +403,18 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
     if (rc == DB_OK) rc = load_targets(&L, &r);
     if (rc == DB_OK) rc = load_people(&L, &r);
     if (rc == DB_OK) rc = load_users(db, sum, &L.err);
-    long *counts[] = {&sum->orgs, &sum->depts, &sum->tags, &sum->items, &sum->targets, &sum->officers, &sum->experts};
-    for (size_t i = 0; i < ARRAY_LEN(counts); i++) *counts[i] = dir_count(db, dir_kinds[i]);
+    long *counts[] = {&sum->orgs,    &sum->depts,    &sum->tags,   &sum->items,
+                      &sum->targets, &sum->officers, &sum->experts};
+    for (size_t i = 0; i < ARRAY_LEN(counts); i++)
+        *counts[i] = dir_count(db, dir_kinds[i]);
     dir_context_free(L.ctx);
     if (rc == DB_OK && db_commit(db) != DB_OK) rc = set_err(&L.err, "提交失败: %s", db_errmsg(db));
     if (rc != DB_OK) {
         db_rollback(db);
-        if (err) *err = L.err;
-        else free(L.err);
+        if (err)
+            *err = L.err;
+        else
+            free(L.err);
         return DB_ERR;
     }
     free(L.err);

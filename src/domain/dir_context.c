@@ -22,7 +22,9 @@ void dir_ctx_unlock(DirContext *ctx) {
     if (ctx->lock) pthread_mutex_unlock(ctx->lock);
 }
 
-void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock) { ctx->lock = lock; }
+void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock) {
+    ctx->lock = lock;
+}
 
 const DirKind *dir_kind_find(const char *name) {
     for (size_t i = 0; i < dir_kind_count; i++)
@@ -62,11 +64,14 @@ void dir_context_expect_version(DirContext *ctx, int64_t version) {
     ctx->found_version = 0;
 }
 
-int64_t dir_context_found_version(const DirContext *ctx) { return ctx->found_version; }
+int64_t dir_context_found_version(const DirContext *ctx) {
+    return ctx->found_version;
+}
 
 void dir_context_free(DirContext *ctx) {
     if (!ctx) return;
-    for (int i = 0; i < REF_CACHES; i++) strmap_free(ctx->ref[i].map);
+    for (int i = 0; i < REF_CACHES; i++)
+        strmap_free(ctx->ref[i].map);
     db_finalize(ctx->ins);
     db_finalize(ctx->sel);
     db_finalize(ctx->link_del);
@@ -78,7 +83,9 @@ void dir_context_free(DirContext *ctx) {
     free(ctx);
 }
 
-Db *dir_context_db(DirContext *ctx) { return ctx->db; }
+Db *dir_context_db(DirContext *ctx) {
+    return ctx->db;
+}
 
 int dir_scope_contains(DirContext *ctx, long long org_id) {
     if (!ctx->scope_org_id) return 1;
@@ -90,11 +97,12 @@ int dir_scope_contains(DirContext *ctx, long long org_id) {
     if (strmap_get(ctx->scope_cache, key, &in)) return (int)in;
     /* walk up from org_id: inside the scope when the scope's root is on the way */
     dir_ctx_lock(ctx);
-    int qrc = db_query_int(ctx->db, &in,
-                 "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
-                 "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
-                 "SELECT count(*) FROM up WHERE id = ?",
-                 "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
+    int qrc =
+        db_query_int(ctx->db, &in,
+                     "WITH RECURSIVE up(id, parent) AS (SELECT id, parent_id FROM org WHERE id = ? "
+                     "UNION ALL SELECT o.id, o.parent_id FROM org o JOIN up ON o.id = up.parent) "
+                     "SELECT count(*) FROM up WHERE id = ?",
+                     "ii", (int64_t)org_id, (int64_t)ctx->scope_org_id);
     dir_ctx_unlock(ctx);
     if (qrc != DB_OK) return 0; /* unreadable: outside, and not remembered */
     in = in > 0;
@@ -112,14 +120,16 @@ int dir_ref_in_scope(DirContext *ctx, const char *table, long long id) {
          * refuses any change of it and any new org outside the scope) */
         int64_t up = 0;
         dir_ctx_lock(ctx);
-        int qrc = db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i", (int64_t)ctx->scope_org_id);
+        int qrc = db_query_int(ctx->db, &up, "SELECT parent_id FROM org WHERE id = ?", "i",
+                               (int64_t)ctx->scope_org_id);
         dir_ctx_unlock(ctx);
         return qrc == DB_OK && up == id;
     }
     if (!strcmp(table, "dept")) {
         int64_t org = 0;
         dir_ctx_lock(ctx);
-        int qrc = db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
+        int qrc =
+            db_query_int(ctx->db, &org, "SELECT org_id FROM dept WHERE id = ?", "i", (int64_t)id);
         dir_ctx_unlock(ctx);
         return qrc == DB_OK && dir_scope_contains(ctx, org);
     }
@@ -136,7 +146,8 @@ const unsigned char *dir_context_pseudonym_key(DirContext *ctx) {
     if (ctx->have_key) return ctx->pseudonym_key;
     char *hex = NULL;
     dir_ctx_lock(ctx);
-    int qrc = db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
+    int qrc =
+        db_query_text(ctx->db, &hex, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL);
     dir_ctx_unlock(ctx);
     if (qrc != DB_OK || !hex || strlen(hex) != 64) {
         free(hex);

@@ -24,11 +24,13 @@
 /* Results (the Chinese reason in *why unless said otherwise). */
 enum {
     DIR_EDIT_OK = SC_OK,
-    DIR_EDIT_ERR = SC_ERR,             /* database error: the row is unchanged */
-    DIR_EDIT_INVALID = SC_INVALID,     /* dir_edit_save: field errors in *errors; dir_edit_status: *why */
+    DIR_EDIT_ERR = SC_ERR, /* database error: the row is unchanged */
+    DIR_EDIT_INVALID =
+        SC_INVALID, /* dir_edit_save: field errors in *errors; dir_edit_status: *why */
     DIR_EDIT_NOT_FOUND = SC_NOT_FOUND, /* no such row in the actor's jurisdiction */
     DIR_EDIT_FORBIDDEN = SC_FORBIDDEN, /* a lower level's row: read, not changed */
-    DIR_EDIT_STALE = SC_STALE,         /* changed since it was read: *current_version holds the stored one */
+    DIR_EDIT_STALE =
+        SC_STALE, /* changed since it was read: *current_version holds the stored one */
 };
 
 /* The input of a save: a new string for the field's column (multi-values joined by ','), or NULL

@@ -1,6 +1,6 @@
-/* dir_export.c - the export of a directory kind (dir_io.h): the rows of a statement written to CSV or
- * XLSX with the import's columns, personal data masked unless the export is unmasked (the header row
- * then says so), cells defused for Excel; and the audit row of an export. Callers: the CLI
+/* dir_export.c - the export of a directory kind (dir_io.h): the rows of a statement written to CSV
+ * or XLSX with the import's columns, personal data masked unless the export is unmasked (the header
+ * row then says so), cells defused for Excel; and the audit row of an export. Callers: the CLI
  * (`spotcheck export`) and the export page. */
 #include "audit.h"
 #include "codes.h"
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
-                    long long *rows, char **err) {
+int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st,
+                    DirExportPii pii, long long *rows, char **err) {
     *rows = 0;
     TableWriter *w = table_writer_open(path, fmt, k->label, err);
     if (!w) {
@@ -35,7 +35,8 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
         n++;
     }
     int rc = table_write_row(w, cells, n, err);
-    for (size_t j = 0; j < n; j++) free(heads[j]);
+    for (size_t j = 0; j < n; j++)
+        free(heads[j]);
     DirContext *ctx = dir_context_new(db, NULL, 0);
     char *vals[DIR_MAX_FIELDS] = {0};
     int kind_col = !strcmp(k->table, "target") ? dir_field_index(k, "kind") : -1;
@@ -59,15 +60,16 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
             }
             int masked = v && (f->flags & FF_SECRET) &&
                          (pii == DIR_EXPORT_MASKED_ALL ||
-                          (pii == DIR_EXPORT_MASKED && (!strcmp(f->column, "id_number") || !strcmp(f->column, "phone"))));
+                          (pii == DIR_EXPORT_MASKED &&
+                           (!strcmp(f->column, "id_number") || !strcmp(f->column, "phone"))));
             if (masked)
                 vals[j] = !strcmp(f->column, "id_number") ? mask_id_number(v)
                           : !strcmp(f->column, "phone")   ? mask_phone(v)
                                                           : xstrdup("（已隐藏）");
             else
                 vals[j] = dir_format_field(ctx, k, idx[j], v);
-            /* "=…" must not run in Excel: the CSV writer defuses every cell; an XLSX cell is text, only
-             * a value that already starts with ' before such a character gets one more */
+            /* "=…" must not run in Excel: the CSV writer defuses every cell; an XLSX cell is text,
+             * only a value that already starts with ' before such a character gets one more */
             char *defused = fmt == TABLE_XLSX ? str_cell_export(vals[j], 0) : NULL;
             if (defused) {
                 free(vals[j]);
@@ -88,17 +90,22 @@ int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt,
     return rc;
 }
 
-int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter, int unmasked,
-                     const char *purpose, char **err) {
+int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter,
+                     int unmasked, const char *purpose, char **err) {
     char action[64];
     snprintf(action, sizeof action, "export.%s", k->name);
-    json_t *a = json_pack("{s:I, s:s, s:b, s:s?}", "rows", (json_int_t)rows, "filter", filter ? filter : "", "unmasked", unmasked,
-                          "purpose", purpose);
+    json_t *a = json_pack("{s:I, s:s, s:b, s:s?}", "rows", (json_int_t)rows, "filter",
+                          filter ? filter : "", "unmasked", unmasked, "purpose", purpose);
     char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(a);
-    AuditEntry e = {.actor = who->username, .org_id = who->org_id, .action = action, .entity = k->table, .after = after,
+    AuditEntry e = {.actor = who->username,
+                    .org_id = who->org_id,
+                    .action = action,
+                    .entity = k->table,
+                    .after = after,
                     .remote = who->remote};
-    int rc = db_begin(db) == DB_OK && audit_append(db, &e, err) == 0 && db_commit(db) == DB_OK ? 0 : -1;
+    int rc =
+        db_begin(db) == DB_OK && audit_append(db, &e, err) == 0 && db_commit(db) == DB_OK ? 0 : -1;
     if (rc) {
         db_rollback(db);
         if (err && !*err) set_err(err, "审计日志无法写入");

@@ -19,8 +19,9 @@
  * costs no more than before. */
 #define IMPORT_CACHE_KIB 65536
 
-static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor, long long scope_org_id,
-                       const char *const grade_change[2], ImportReport *rep, char **err) {
+static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
+                       long long scope_org_id, const char *const grade_change[2], ImportReport *rep,
+                       char **err) {
     char **cells;
     size_t n;
     long row_no;
@@ -39,7 +40,8 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
     int date_cols[DIR_MAX_FIELDS];
     size_t ndate = 0;
     for (size_t c = 0; c < ncols; c++)
-        if (col_field[c] >= 0 && k->fields[col_field[c]].type == FT_DATE) date_cols[ndate++] = (int)c;
+        if (col_field[c] >= 0 && k->fields[col_field[c]].type == FT_DATE)
+            date_cols[ndate++] = (int)c;
     table_reader_date_columns(r, date_cols, ndate);
 
     int key = -1;
@@ -66,7 +68,9 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         dir_row_clear(&row, k);
         strmap_free(orgs_seen);
     }
-    if (bulk && rc >= 0) bulk_write(bulk, rep); /* also when other rows are bad: the database may refuse more rows, all to be reported */
+    if (bulk && rc >= 0)
+        bulk_write(bulk, rep); /* also when other rows are bad: the database may refuse more rows,
+                                  all to be reported */
     import_report_sort(rep);
     import_report_close(rep);
     bulk_free(bulk);
@@ -78,8 +82,8 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
 }
 
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
-               const char *errors_csv, ImportReport *rep, char **err) {
+               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook,
+               void *hook_arg, const char *errors_csv, ImportReport *rep, char **err) {
     memset(rep, 0, sizeof *rep);
     rep->spill_path = errors_csv ? xstrdup(errors_csv) : NULL;
     TableReader *r = table_reader_open(path, enc, err);
@@ -115,8 +119,8 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
 
 /* The import's audit row, in the import's own transaction. */
 static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void *arg) {
-    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}", rep->rows,
-                            rep->inserted, rep->updated, rep->unchanged);
+    char *after = xasprintf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}",
+                            rep->rows, rep->inserted, rep->updated, rep->unchanged);
     char action[64];
     snprintf(action, sizeof action, "import.%s", k->name);
     int rc = uow_audit(db, arg, action, k->table, 0, 0, NULL, after, NULL);
@@ -125,9 +129,10 @@ static int audit_import(Db *db, const DirKind *k, const ImportReport *rep, void 
 }
 
 int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
-                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep, char **err) {
-    int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import, (void *)who, errors_csv,
-                        rep, err);
+                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep,
+                  char **err) {
+    int rc = dir_import(db, k, path, enc, who->username, who->org_id, grade_change, audit_import,
+                        (void *)who, errors_csv, rep, err);
     if (rc == IMPORT_OK) db_optimize(db); /* refresh planner statistics */
     return rc;
 }

@@ -21,8 +21,8 @@ typedef struct ImportReport {
     long inserted, updated, unchanged;
     char **errors; /* the first IMPORT_REPORT_KEEP "第N行 列名: 原因" lines, in line order */
     size_t nerrors, caperrors;
-    size_t total_errors;      /* every problem found (nerrors ≤ total_errors) */
-    int errors_file;          /* 1 when every problem was written to the errors_csv file given */
+    size_t total_errors;       /* every problem found (nerrors ≤ total_errors) */
+    int errors_file;           /* 1 when every problem was written to the errors_csv file given */
     struct TableWriter *spill; /* private: the errors_csv writer */
     char *spill_path;
 } ImportReport;
@@ -36,37 +36,40 @@ typedef int (*ImportCommitHook)(Db *db, const DirKind *k, const ImportReport *re
 /* Imports `path` into kind k as `actor`. scope_org_id limits rows to one org (0: any).
  * grade_change (may be NULL): the reason and basis of the credit grade changes the file makes (an
  * annual credit evaluation); without them a row that changes an existing target's grade is refused.
- * errors_csv (may be NULL): a file to write every problem to, as CSV (行号, 错误), created only when
- * there is one (rep->errors_file says it was written whole); rep->errors keeps the first
+ * errors_csv (may be NULL): a file to write every problem to, as CSV (行号, 错误), created only
+ * when there is one (rep->errors_file says it was written whole); rep->errors keeps the first
  * IMPORT_REPORT_KEEP, rep->total_errors counts them all.
  * Returns IMPORT_OK (committed), IMPORT_REJECTED (nothing written; rep->errors lists why) or
  * IMPORT_FAILED (nothing written; *err says why, e.g. an unreadable file). */
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
-               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook, void *hook_arg,
-               const char *errors_csv, ImportReport *rep, char **err);
+               long long scope_org_id, const char *const grade_change[2], ImportCommitHook hook,
+               void *hook_arg, const char *errors_csv, ImportReport *rep, char **err);
 /* The import of a file as a unit of work by who, for the upload page and `spotcheck import`:
  * dir_import with who's name, its org as the scope (0: any org), and the audit row import.KIND
  * {rows, inserted, updated, unchanged} committed with the rows; after a successful import the
  * planner's statistics are refreshed (a large import changes them). Results as dir_import. */
 int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, TableEncoding enc,
-                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep, char **err);
+                  const char *const grade_change[2], const char *errors_csv, ImportReport *rep,
+                  char **err);
 void import_report_free(ImportReport *rep);
 
 /* How an export treats personal data (FF_SECRET fields). */
 typedef enum {
     DIR_EXPORT_MASKED,     /* ID and phone numbers masked (the default for everyone) */
     DIR_EXPORT_MASKED_ALL, /* every personal-data field masked (roles that may only read) */
-    DIR_EXPORT_UNMASKED,   /* as stored, the header row marking each such column 个人信息，未遮盖: only
-                              for an account granted 个人信息导出, with a purpose, audited by the caller */
+    DIR_EXPORT_UNMASKED, /* as stored, the header row marking each such column 个人信息，未遮盖:
+                            only for an account granted 个人信息导出, with a purpose, audited by the
+                            caller */
 } DirExportPii;
 /* Writes the rows of statement st (the columns of dir_select_sql(k), bound by the caller with its
- * filters; finalized here) to path. *rows receives the number written. Returns 0 or -1 with *err. */
-int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st, DirExportPii pii,
-                    long long *rows, char **err);
+ * filters; finalized here) to path. *rows receives the number written. Returns 0 or -1 with *err.
+ */
+int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st,
+                    DirExportPii pii, long long *rows, char **err);
 /* The audit row export.KIND of an export by who (own transaction): the row count, the filter in
  * force, whether personal data left unmasked and, then, the stated purpose. Returns 0 or -1 with
  * *err; an unmasked export whose row cannot be written must not be handed out. */
-int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter, int unmasked,
-                     const char *purpose, char **err);
+int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows, const char *filter,
+                     int unmasked, const char *purpose, char **err);
 
 #endif

@@ -69,7 +69,8 @@ void bulk_arena_free(ArenaChunk *a) {
  * to the kind's own table (a tag's parent must be in the database when the child is checked,
  * so such rows are saved one at a time). */
 int bulk_possible(Db *db, const DirKind *k) {
-    if (k->nfields > 29) return 0; /* db_insert_rows takes 32 columns with id, updated_at, updated_by */
+    if (k->nfields > 29)
+        return 0; /* db_insert_rows takes 32 columns with id, updated_at, updated_by */
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_REF && !strcmp(k->fields[i].ref_table, k->table)) return 0;
     int64_t any = 1;
@@ -113,8 +114,8 @@ void bulk_free(Bulk *b) {
 }
 
 /* Packs a copy of the valid row *row (its key set) into one block of the arena. */
-void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row,
-                     long row_no, KeptRow *out) {
+void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
+                   KeptRow *out) {
     size_t len[DIR_MAX_FIELDS], total = k->nfields * sizeof(char *);
     for (size_t i = 0; i < k->nfields; i++) {
         len[i] = row->v[i] ? strlen(row->v[i]) + 1 : 0;
@@ -178,8 +179,7 @@ static void bulk_drop_duplicates(Bulk *b, ImportReport *rep) {
     for (size_t i = 0; i < b->n; i++) {
         const KeptRow *first = out ? &b->rows[out - 1] : NULL;
         if (first && first->key && b->rows[i].key && first->prefix[0] == b->rows[i].prefix[0] &&
-            first->prefix[1] == b->rows[i].prefix[1] &&
-            !strcmp(first->key, b->rows[i].key)) {
+            first->prefix[1] == b->rows[i].prefix[1] && !strcmp(first->key, b->rows[i].key)) {
             DirErrors errs = {0};
             dir_errors_add(&errs, b->key, "“%s”与第%ld行重复", b->rows[i].key, first->row_no);
             import_report_row_errors(b->k, b->rows[i].row_no, &errs, rep);
@@ -199,7 +199,8 @@ static int kept_by_line(const void *a, const void *b) {
 /* Id of the row of `table` with this code, or 0 when absent. */
 static int64_t bulk_ref_id(Bulk *b, const char *table, const char *code) {
     int slot = 0;
-    while (slot < BULK_REFS && b->ref_table[slot] && strcmp(b->ref_table[slot], table)) slot++;
+    while (slot < BULK_REFS && b->ref_table[slot] && strcmp(b->ref_table[slot], table))
+        slot++;
     if (slot == BULK_REFS) return 0; /* more referenced tables than any kind has */
     if (!b->ref_table[slot]) {
         char *sql = xasprintf("SELECT id FROM %s WHERE code = ?", table);
@@ -276,7 +277,8 @@ static int bulk_links(Bulk *b, const KeptRow *rows, size_t n, int64_t first_id, 
         const char *tags = rows[r].v[b->tags_field];
         if (!tags) continue;
         char *copy = xstrdup(tags);
-        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
             int64_t tag = bulk_ref_id(b, "tag", t);
             if (!tag) {
                 import_report_add(rep, "第%ld行: 保存标签失败: 标签“%s”不存在", rows[r].row_no, t);
@@ -336,7 +338,7 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
             if (db_exec(b->db, b->dropped[i].sql, NULL) == DB_OK) continue;
             if (db_errclass(b->db) == DBE_CONSTRAINT) return BULK_CONSTRAINT;
             import_report_add(rep, "第%ld行: 重建索引 %s 失败: %s", b->n ? b->rows[0].row_no : 2L,
-                       b->dropped[i].name, db_errmsg(b->db));
+                              b->dropped[i].name, db_errmsg(b->db));
             return BULK_STOP;
         }
     return BULK_OK;
@@ -364,7 +366,8 @@ static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep
     int rc = BULK_OK;
     if (db_insert_rows(b->db, k->table, cols, ncols, &src, 0) != DB_OK) {
         rc = db_errclass(b->db) == DBE_CONSTRAINT ? BULK_CONSTRAINT : BULK_STOP;
-        if (rc == BULK_STOP) import_report_add(rep, "第%ld行: 写入失败: %s", rows[0].row_no, db_errmsg(b->db));
+        if (rc == BULK_STOP)
+            import_report_add(rep, "第%ld行: 写入失败: %s", rows[0].row_no, db_errmsg(b->db));
     } else if (!cells.refs_ok) {
         rc = BULK_CONSTRAINT; /* the row path names the row and the missing reference */
     }
@@ -406,7 +409,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
     int rc = BULK_OK;
     for (size_t i = 0; rc == BULK_OK && i < b->n;) {
         size_t n = 1;
-        while (i + n < b->n && b->rows[i + n].set == b->rows[i].set) n++;
+        while (i + n < b->n && b->rows[i + n].set == b->rows[i].set)
+            n++;
         rc = bulk_insert(b, &b->rows[i], n, rep);
         i += n;
     }

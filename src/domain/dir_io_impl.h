@@ -16,17 +16,19 @@
 
 /* Adds a problem ("第N行…") to the report: counted, spilled to the errors file, kept in memory up
  * to twice IMPORT_REPORT_KEEP lines. */
-void import_report_add(ImportReport *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void import_report_add(ImportReport *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Puts the kept lines in line order and keeps the first IMPORT_REPORT_KEEP. */
 void import_report_sort(ImportReport *rep);
 /* Closes the errors file; it is whole (errors_file 1) only when every write succeeded. */
 void import_report_close(ImportReport *rep);
 /* Reports the errors of data row row_no, each under its column's header. */
-void import_report_row_errors(const DirKind *k, long row_no, const DirErrors *errs, ImportReport *rep);
+void import_report_row_errors(const DirKind *k, long row_no, const DirErrors *errs,
+                              ImportReport *rep);
 /* Saves one row through dir_save and counts the result in the report (a failure as a problem of
  * line row_no). *id_out receives the row id (0 on error). */
-void import_save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long row_no, ImportReport *rep,
-                     long long *id_out);
+void import_save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long row_no,
+                     ImportReport *rep, long long *id_out);
 
 /* ---- the bulk path (dir_io_bulk.c) ---- */
 
@@ -57,8 +59,8 @@ typedef struct Bulk {
     const DirKind *k;
     const char *actor;
     char now[CLOCK_NOW_LEN + 1]; /* updated_at of every row of the import */
-    int key;        /* the key field */
-    int tags_field; /* FT_TAGS field kept in the link table, or -1 */
+    int key;                     /* the key field */
+    int tags_field;              /* FT_TAGS field kept in the link table, or -1 */
     ArenaChunk *arena;
     KeptRow *rows;
     size_t n, cap;
@@ -70,18 +72,21 @@ typedef struct Bulk {
     size_t ndropped;
 } Bulk;
 
-/* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table). */
+/* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).
+ */
 int bulk_possible(Db *db, const DirKind *k);
 /* A bulk for kind k with key field `key`; ctx is used for the row-by-row fallback. */
 Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor);
 void bulk_free(Bulk *b);
 /* Packs a copy of the valid row *row (its key set) into one block of *arena. */
-void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no, KeptRow *out);
+void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
+                   KeptRow *out);
 /* Adds a packed row (its values in b->arena) to the rows to write. */
 void bulk_add_kept(Bulk *b, const KeptRow *row);
 /* Keeps a copy of the valid row *row (its key set) for bulk_write. */
 void bulk_keep(Bulk *b, const DirRow *row, long row_no);
-/* Writes the kept rows. Returns -1 when the import must stop, else 0; bad rows are in the report. */
+/* Writes the kept rows. Returns -1 when the import must stop, else 0; bad rows are in the report.
+ */
 int bulk_write(Bulk *b, ImportReport *rep);
 /* Frees an arena's blocks. */
 void bulk_arena_free(ArenaChunk *a);
@@ -90,7 +95,8 @@ void bulk_arena_free(ArenaChunk *a);
 
 /* Maps header cells to field indexes (col_field[c] = field or -1). Reports unknown, duplicate
  * and missing required columns. Returns the number of problems. */
-int import_map_header(const DirKind *k, char **cells, size_t n, int *col_field, long row_no, ImportReport *rep);
+int import_map_header(const DirKind *k, char **cells, size_t n, int *col_field, long row_no,
+                      ImportReport *rep);
 
 /* What parsing a data row needs besides the row: the file's column map and the scope check. */
 typedef struct RowParser {
@@ -115,13 +121,14 @@ typedef struct RowSink {
 } RowSink;
 
 /* Parses and checks one data row into *row (cleared first) and *errs. */
-void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells, size_t n, DirRow *row,
-                      DirErrors *errs);
+void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells,
+                      size_t n, DirRow *row, DirErrors *errs);
 /* Hands a parsed row to the sink, in file order: duplicate check, report, then save or keep. */
 void import_sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no);
 /* Reads the data rows of r into the sink with several parsing threads (bulk path). Returns 0 at
  * the end of the file, -1 on a read error (*err set), or 1 when no thread could be started
  * (nothing read yet: the caller parses on its own thread). */
-int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r, RowSink *sink, char **err);
+int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r, RowSink *sink,
+                          char **err);
 
 #endif

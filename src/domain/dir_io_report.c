@@ -1,7 +1,7 @@
-/* dir_io_report.c - the report of a directory import (dir_io.h): every problem as "第N行 列名: 原因",
- * the first IMPORT_REPORT_KEEP kept in line order with bounded memory, all of them spilled to the
- * errors CSV file, and the counts of rows inserted, updated and unchanged. Callers: the files of
- * the import (dir_io.c, dir_io_rows.c, dir_io_bulk.c) through dir_io_impl.h. */
+/* dir_io_report.c - the report of a directory import (dir_io.h): every problem as "第N行 列名:
+ * 原因", the first IMPORT_REPORT_KEEP kept in line order with bounded memory, all of them spilled
+ * to the errors CSV file, and the counts of rows inserted, updated and unchanged. Callers: the
+ * files of the import (dir_io.c, dir_io_rows.c, dir_io_bulk.c) through dir_io_impl.h. */
 #include "dir_io.h"
 #include "dir_io_impl.h"
 
@@ -43,8 +43,10 @@ void import_report_sort(ImportReport *rep) {
     }
     qsort(t, n, sizeof *t, by_line);
     for (size_t i = 0; i < n; i++) {
-        if (i < IMPORT_REPORT_KEEP) rep->errors[i] = t[i].s;
-        else free(t[i].s);
+        if (i < IMPORT_REPORT_KEEP)
+            rep->errors[i] = t[i].s;
+        else
+            free(t[i].s);
     }
     if (rep->nerrors > IMPORT_REPORT_KEEP) rep->nerrors = IMPORT_REPORT_KEEP;
     free(t);
@@ -93,19 +95,19 @@ void import_report_close(ImportReport *rep) {
 
 void import_report_free(ImportReport *rep) {
     if (rep->spill) table_writer_close(rep->spill, NULL);
-    for (size_t i = 0; i < rep->nerrors; i++) free(rep->errors[i]);
+    for (size_t i = 0; i < rep->nerrors; i++)
+        free(rep->errors[i]);
     free(rep->errors);
     free(rep->spill_path);
     memset(rep, 0, sizeof *rep);
 }
-
 
 void import_report_row_errors(const DirKind *k, long row_no, const DirErrors *errs,
                               ImportReport *rep) {
     for (size_t i = 0; i < errs->n; i++) {
         if (errs->e[i].field >= 0)
             import_report_add(rep, "第%ld行 %s: %s", row_no, k->fields[errs->e[i].field].header,
-                       errs->e[i].reason);
+                              errs->e[i].reason);
         else
             import_report_add(rep, "第%ld行: %s", row_no, errs->e[i].reason);
     }
@@ -117,9 +119,13 @@ void import_save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
     char *serr = NULL;
     *id_out = 0;
     int s = dir_save(ctx, k, row, id_out, &serr);
-    if (s == DIR_INSERTED) rep->inserted++;
-    else if (s == DIR_UPDATED) rep->updated++;
-    else if (s == DIR_UNCHANGED) rep->unchanged++;
-    else import_report_add(rep, "第%ld行: %s", row_no, serr ? serr : "写入失败");
+    if (s == DIR_INSERTED)
+        rep->inserted++;
+    else if (s == DIR_UPDATED)
+        rep->updated++;
+    else if (s == DIR_UNCHANGED)
+        rep->unchanged++;
+    else
+        import_report_add(rep, "第%ld行: %s", row_no, serr ? serr : "写入失败");
     free(serr);
 }

@@ -28,7 +28,8 @@ int import_map_header(const DirKind *k, char **cells, size_t n, int *col_field, 
         /* the marker of an unmasked export (dir_export_rows) names the same column */
         static const char pii_mark[] = "（个人信息，未遮盖）";
         hl = strlen(h);
-        if (hl > sizeof pii_mark - 1 && !strcmp(h + hl - (sizeof pii_mark - 1), pii_mark)) h[hl - (sizeof pii_mark - 1)] = 0;
+        if (hl > sizeof pii_mark - 1 && !strcmp(h + hl - (sizeof pii_mark - 1), pii_mark))
+            h[hl - (sizeof pii_mark - 1)] = 0;
         if (!*h) {
             free(h);
             continue;
@@ -37,8 +38,9 @@ int import_map_header(const DirKind *k, char **cells, size_t n, int *col_field, 
         for (size_t i = 0; i < k->nfields; i++)
             if (!strcmp(k->fields[i].header, h)) found = (int)i;
         if (found < 0) {
-            import_report_add(rep, "第%ld行 %s: 未知的列名（%s导入模板可用 spotcheck export %s 生成）", row_no,
-                       h, k->label, k->name);
+            import_report_add(rep,
+                              "第%ld行 %s: 未知的列名（%s导入模板可用 spotcheck export %s 生成）",
+                              row_no, h, k->label, k->name);
             problems++;
         } else if (seen[found]) {
             import_report_add(rep, "第%ld行 %s: 列名重复", row_no, h);
@@ -68,13 +70,13 @@ static int in_scope(Db *db, long long scope_org_id, const char *org_code, StrMap
     int64_t ok = 0;
     if (strmap_get(seen, org_code, &ok)) return ok > 0;
     if (lock) pthread_mutex_lock(lock);
-    int qrc = db_query_int(db, &ok, "SELECT count(*) FROM org WHERE id = ? AND code = ?", "it", (int64_t)scope_org_id, org_code);
+    int qrc = db_query_int(db, &ok, "SELECT count(*) FROM org WHERE id = ? AND code = ?", "it",
+                           (int64_t)scope_org_id, org_code);
     if (lock) pthread_mutex_unlock(lock);
     if (qrc != DB_OK) return 0; /* unreadable: outside, and not remembered */
     strmap_put(seen, org_code, ok > 0);
     return ok > 0;
 }
-
 
 /* Parses and checks one data row into *row (cleared first) and *errs. */
 void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, char **cells,
@@ -83,7 +85,8 @@ void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, ch
     dir_row_clear(row, k);
     for (size_t c = 0; c < p->ncols; c++)
         if (p->col_field[c] >= 0)
-            dir_parse_field(ctx, k, p->col_field[c], c < n ? str_cell_import(cells[c]) : "", row, errs);
+            dir_parse_field(ctx, k, p->col_field[c], c < n ? str_cell_import(cells[c]) : "", row,
+                            errs);
     for (size_t c = p->ncols; c < n; c++)
         if (!str_empty(cells[c])) {
             dir_errors_add(errs, -1, "第%zu列有数据但没有列名", c + 1);
@@ -92,7 +95,8 @@ void import_parse_row(const RowParser *p, DirContext *ctx, StrMap *orgs_seen, ch
     dir_check_row(ctx, k, row, errs);
     if (p->org >= 0 && row->v[p->org] &&
         !in_scope(p->db, p->scope_org_id, row->v[p->org], orgs_seen, p->lock))
-        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据（只能导入本机构的名录）", row->v[p->org]);
+        dir_errors_add(errs, p->org, "无权导入机构 %s 的数据（只能导入本机构的名录）",
+                       row->v[p->org]);
 }
 
 void import_sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no) {
@@ -114,8 +118,8 @@ void import_sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no) {
     }
 }
 
-/* import_sink_row for a row parsed and packed by a parse thread (bulk path): kept->v lies in an arena
- * that the caller hands to the bulk. */
+/* import_sink_row for a row parsed and packed by a parse thread (bulk path): kept->v lies in an
+ * arena that the caller hands to the bulk. */
 static void sink_kept(RowSink *s, const KeptRow *kept, DirErrors *errs, long row_no) {
     s->rep->rows++;
     if (errs->n) {
@@ -146,10 +150,11 @@ typedef struct ParseChunk {
     int state;
     size_t n;
     long row_no[PARSE_CHUNK];
-    size_t first_cell[PARSE_CHUNK + 1]; /* row r's cells: cell_pos[first_cell[r] .. first_cell[r+1]) */
-    size_t *cell_pos, ncells, capcells;  /* offsets into text */
-    Buf text;                            /* the cells, NUL-terminated, one after the other */
-    KeptRow kept[PARSE_CHUNK]; /* valid rows, packed (errs[r].n == 0) */
+    size_t
+        first_cell[PARSE_CHUNK + 1]; /* row r's cells: cell_pos[first_cell[r] .. first_cell[r+1]) */
+    size_t *cell_pos, ncells, capcells; /* offsets into text */
+    Buf text;                           /* the cells, NUL-terminated, one after the other */
+    KeptRow kept[PARSE_CHUNK];          /* valid rows, packed (errs[r].n == 0) */
     DirErrors errs[PARSE_CHUNK];
     ArenaChunk *arena; /* the packed rows' values */
 } ParseChunk;
@@ -175,7 +180,8 @@ static void *parse_worker(void *arg) {
     memset(&row, 0, sizeof row);
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        while (pp->claimed == pp->filled && !pp->reading_done) pthread_cond_wait(&pp->cv, &pp->mu);
+        while (pp->claimed == pp->filled && !pp->reading_done)
+            pthread_cond_wait(&pp->cv, &pp->mu);
         if (pp->claimed == pp->filled) break;
         ParseChunk *c = &pp->slot[pp->claimed++ % PARSE_QUEUE];
         c->state = CHUNK_PARSING;
@@ -183,7 +189,8 @@ static void *parse_worker(void *arg) {
         for (size_t r = 0; r < c->n; r++) {
             size_t n = c->first_cell[r + 1] - c->first_cell[r];
             char **cv = n <= 256 ? cells : xmalloc(n * sizeof *cv);
-            for (size_t i = 0; i < n; i++) cv[i] = c->text.data + c->cell_pos[c->first_cell[r] + i];
+            for (size_t i = 0; i < n; i++)
+                cv[i] = c->text.data + c->cell_pos[c->first_cell[r] + i];
             import_parse_row(pp->p, ctx, orgs_seen, cv, n, &row, &c->errs[r]);
             if (cv != cells) free(cv);
             if (!c->errs[r].n)
@@ -205,7 +212,8 @@ static void *parse_worker(void *arg) {
 static void parse_consume(ParallelParse *pp, RowSink *sink) {
     ParseChunk *c = &pp->slot[pp->consumed % PARSE_QUEUE];
     pthread_mutex_unlock(&pp->mu);
-    for (size_t r = 0; r < c->n; r++) sink_kept(sink, &c->kept[r], &c->errs[r], c->row_no[r]);
+    for (size_t r = 0; r < c->n; r++)
+        sink_kept(sink, &c->kept[r], &c->errs[r], c->row_no[r]);
     /* the chunk's arena joins the bulk's */
     while (c->arena) {
         ArenaChunk *next = c->arena->next;
@@ -233,7 +241,8 @@ int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r,
     pthread_mutex_init(&pp->mu, NULL);
     pthread_mutex_init(&pp->dblock, NULL);
     pthread_cond_init(&pp->cv, NULL);
-    for (int i = 0; i < PARSE_QUEUE; i++) buf_init(&pp->slot[i].text);
+    for (int i = 0; i < PARSE_QUEUE; i++)
+        buf_init(&pp->slot[i].text);
     pthread_t tid[PARSE_WORKERS];
     int nthreads = 0;
     while (nthreads < PARSE_WORKERS && pthread_create(&tid[nthreads], NULL, parse_worker, pp) == 0)
@@ -243,7 +252,8 @@ int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r,
     while (rc == 0) {
         /* a free slot, handing finished chunks to the sink meanwhile */
         while (pp->filled - pp->consumed == PARSE_QUEUE ||
-               (pp->consumed < pp->filled && pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)) {
+               (pp->consumed < pp->filled &&
+                pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)) {
             if (pp->slot[pp->consumed % PARSE_QUEUE].state == CHUNK_DONE)
                 parse_consume(pp, sink);
             else
@@ -291,7 +301,8 @@ int import_parse_parallel(const RowParser *p, const char *actor, TableReader *r,
             pthread_cond_wait(&pp->cv, &pp->mu);
     }
     pthread_mutex_unlock(&pp->mu);
-    for (int i = 0; i < nthreads; i++) pthread_join(tid[i], NULL);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(tid[i], NULL);
     for (int i = 0; i < PARSE_QUEUE; i++) {
         buf_free(&pp->slot[i].text);
         free(pp->slot[i].cell_pos);

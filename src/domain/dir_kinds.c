@@ -13,17 +13,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STATUS_REASON_FIELD {"状态原因", "status_reason", FT_TEXT, 0, NULL, NULL, "停用、注销等状态须写明原因", NULL}
+#define STATUS_REASON_FIELD                                                                        \
+    { "状态原因", "status_reason", FT_TEXT, 0, NULL, NULL, "停用、注销等状态须写明原因", NULL }
 
 static const Choice active_status[] = {{"启用", "启用"}, {"停用", "停用"}, {0}};
-#define ACTIVE_STATUS_FIELD {"状态", "status", FT_ENUM, 0, active_status, NULL, NULL, "启用"}
+#define ACTIVE_STATUS_FIELD                                                                        \
+    { "状态", "status", FT_ENUM, 0, active_status, NULL, NULL, "启用" }
 
 const Choice target_kinds[] = {{"institution", "定点医疗机构"},
                                {"pharmacy", "定点零售药店"},
                                {"employer", "用人单位"},
                                {"insured", "参保人"},
                                {0}};
-static const Choice target_status[] = {{"正常", "正常"}, {"停业", "停业"},     {"注销", "注销"},
+static const Choice target_status[] = {{"正常", "正常"},         {"停业", "停业"}, {"注销", "注销"},
                                        {"解除协议", "解除协议"}, {"迁出", "迁出"}, {0}};
 static const Choice grades[] = {{"A", "A"}, {"B", "B"}, {"C", "C"}, {"D", "D"}, {0}};
 static const Choice officer_status[] = {
@@ -76,11 +78,13 @@ static const DirField item_fields[] = {
     {"抽查依据", "basis", FT_TEXT, FF_REQUIRED, NULL, NULL, "法律法规条款", NULL},
     {"抽查主体", "dept_id", FT_REF, FF_REQUIRED, NULL, "dept", "实施科室的编码", NULL},
     {"所属机构", "org_id", FT_REF, FF_REQUIRED, NULL, "org", "行政区划代码", NULL},
-    {"抽查对象", "target_kinds", FT_MULTI, FF_REQUIRED, target_kinds, NULL, "可多选，用“、”分隔", NULL},
+    {"抽查对象", "target_kinds", FT_MULTI, FF_REQUIRED, target_kinds, NULL, "可多选，用“、”分隔",
+     NULL},
     {"抽查内容", "content", FT_TEXT, FF_REQUIRED, NULL, NULL, NULL, NULL},
     {"抽查比例", "ratio", FT_TEXT, 0, NULL, NULL, "如 3%、0.5%", NULL},
     {"抽查频次", "frequency", FT_TEXT, 0, NULL, NULL, "如 每年不少于1次", NULL},
-    {"抽查方式", "methods", FT_MULTI, FF_REQUIRED, inspection_methods, NULL, "可多选，用“、”分隔", NULL},
+    {"抽查方式", "methods", FT_MULTI, FF_REQUIRED, inspection_methods, NULL, "可多选，用“、”分隔",
+     NULL},
     {"事项类别", "class", FT_ENUM, FF_REQUIRED, item_classes, NULL, NULL, "一般"},
     {"所需专长标签", "required_tags", FT_TAGS, 0, NULL, NULL, "执法人员须具备的标签编码", NULL},
     ACTIVE_STATUS_FIELD,
@@ -88,13 +92,30 @@ static const DirField item_fields[] = {
 };
 
 enum {
-    T_KIND, T_CODE, T_NAME, T_USCC, T_MI, T_IDNO, T_OVERRIDE, T_ORG, T_REGION, T_ADDRESS,
-    T_GRADE, T_TAGS, T_REGISTERED, T_COMPLAINTS, T_STATUS, T_STATUS_REASON, T_LAST_CHECKED
+    T_KIND,
+    T_CODE,
+    T_NAME,
+    T_USCC,
+    T_MI,
+    T_IDNO,
+    T_OVERRIDE,
+    T_ORG,
+    T_REGION,
+    T_ADDRESS,
+    T_GRADE,
+    T_TAGS,
+    T_REGISTERED,
+    T_COMPLAINTS,
+    T_STATUS,
+    T_STATUS_REASON,
+    T_LAST_CHECKED
 };
 static const DirField target_fields[] = {
     [T_KIND] = {"对象类型", "kind", FT_ENUM, FF_REQUIRED, target_kinds, NULL, NULL, NULL},
-    [T_CODE] = {"对象编码", "code", FT_TEXT, FF_REQUIRED | FF_KEY | FF_DERIVED, NULL, NULL,
-                "可留空: 医疗机构/药店取医保编码，用人单位取统一社会信用代码，参保人自动生成化名编码", NULL},
+    [T_CODE] =
+        {"对象编码", "code", FT_TEXT, FF_REQUIRED | FF_KEY | FF_DERIVED, NULL, NULL,
+         "可留空: 医疗机构/药店取医保编码，用人单位取统一社会信用代码，参保人自动生成化名编码",
+         NULL},
     [T_NAME] = {"名称", "name", FT_TEXT, FF_REQUIRED, NULL, NULL, "单位名称或参保人姓名", NULL},
     [T_USCC] = {"统一社会信用代码", "uscc", FT_TEXT, 0, NULL, NULL, NULL, NULL},
     [T_MI] = {"医保编码", "mi_code", FT_TEXT, 0, NULL, NULL, "H/P + 11位数字", NULL},
@@ -138,7 +159,8 @@ static char *insured_pseudonym(DirContext *ctx, const char *id_number) {
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     char *out = xmalloc(17);
     out[0] = 'R';
-    for (int i = 0; i < 15; i++) out[i + 1] = (char)(hex[i] >= 'a' ? hex[i] - 32 : hex[i]);
+    for (int i = 0; i < 15; i++)
+        out[i + 1] = (char)(hex[i] >= 'a' ? hex[i] - 32 : hex[i]);
     out[16] = 0;
     return out;
 }
@@ -198,7 +220,8 @@ static void target_check(DirContext *ctx, DirRow *row, DirErrors *errs) {
             /* an update that leaves the ID number untouched keeps the stored pseudonym */
         } else {
             pseudo = insured_pseudonym(ctx, row->v[T_IDNO]);
-            if (!pseudo) dir_errors_add(errs, T_IDNO, "数据库缺少化名密钥，请先运行 spotcheck init");
+            if (!pseudo)
+                dir_errors_add(errs, T_IDNO, "数据库缺少化名密钥，请先运行 spotcheck init");
             derived = pseudo;
         }
     }
@@ -207,10 +230,11 @@ static void target_check(DirContext *ctx, DirRow *row, DirErrors *errs) {
         /* an insured person's existing pseudonym (e.g. from another installation's export) is
          * kept as given; the unique index on id_number stops the same person twice */
         if (!is_pseudonym(row->v[T_CODE]))
-            dir_errors_add(errs, T_CODE, "参保人对象编码应为 R 加 15 位十六进制字符（可留空自动生成）");
+            dir_errors_add(errs, T_CODE,
+                           "参保人对象编码应为 R 加 15 位十六进制字符（可留空自动生成）");
     } else if (derived && row->v[T_CODE] && strcmp(derived, row->v[T_CODE]) != 0)
         dir_errors_add(errs, T_CODE, "对象编码“%s”与%s“%s”不一致（可留空自动生成）", row->v[T_CODE],
-                       !strcmp(kind, "employer") ? "统一社会信用代码"
+                       !strcmp(kind, "employer")  ? "统一社会信用代码"
                        : !strcmp(kind, "insured") ? "身份证号生成的化名编码"
                                                   : "医保编码",
                        derived);
@@ -252,17 +276,18 @@ static const DirField expert_fields[] = {
     STATUS_REASON_FIELD,
 };
 
-#define KIND(n, t, l, f, lt, lf, chk) {n, t, l, f, ARRAY_LEN(f), lt, lf, chk}
+#define KIND(n, t, l, f, lt, lf, chk)                                                              \
+    { n, t, l, f, ARRAY_LEN(f), lt, lf, chk }
 static const DirKind k_orgs = KIND("orgs", "org", "机构", org_fields, NULL, NULL, NULL);
 static const DirKind k_depts = KIND("depts", "dept", "科室/部门", dept_fields, NULL, NULL, NULL);
 static const DirKind k_tags = KIND("tags", "tag", "分类标签", tag_fields, NULL, NULL, NULL);
 static const DirKind k_items = KIND("items", "item", "抽查事项", item_fields, NULL, NULL, NULL);
-static const DirKind k_targets = KIND("targets", "target", "检查对象", target_fields, "target_tag",
-                                      "target_id", target_check);
+static const DirKind k_targets =
+    KIND("targets", "target", "检查对象", target_fields, "target_tag", "target_id", target_check);
 static const DirKind k_officers = KIND("officers", "officer", "执法人员", officer_fields,
                                        "officer_tag", "officer_id", officer_check);
-static const DirKind k_experts = KIND("experts", "expert", "专家/第三方机构", expert_fields, NULL,
-                                      NULL, NULL);
+static const DirKind k_experts =
+    KIND("experts", "expert", "专家/第三方机构", expert_fields, NULL, NULL, NULL);
 
 /* Import order matters for references: orgs before depts, tags before the rest. */
 const DirKind *const dir_kinds[] = {&k_orgs,    &k_depts,    &k_tags,   &k_items,

@@ -2,7 +2,8 @@
  * (a form field or an import cell) to the database value of each field type, the row checks
  * (required fields, a status with its reason, the kind's own check_row), the error lists, and a
  * stored value formatted back as the user writes it. Reference fields keep the referenced row's
- * code, checked to exist and to lie in the context's scope. Callers: dir_io, dir_edit, the pages. */
+ * code, checked to exist and to lie in the context's scope. Callers: dir_io, dir_edit, the pages.
+ */
 #include "directory.h"
 #include "directory_impl.h"
 
@@ -16,7 +17,8 @@
 #include <string.h>
 
 void dir_row_clear(DirRow *row, const DirKind *k) {
-    for (size_t i = 0; i < k->nfields; i++) free(row->v[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        free(row->v[i]);
     memset(row, 0, sizeof *row);
 }
 
@@ -34,7 +36,8 @@ void dir_errors_add(DirErrors *errs, int field, const char *fmt, ...) {
 }
 
 void dir_errors_free(DirErrors *errs) {
-    for (size_t i = 0; i < errs->n; i++) free(errs->e[i].reason);
+    for (size_t i = 0; i < errs->n; i++)
+        free(errs->e[i].reason);
     free(errs->e);
     memset(errs, 0, sizeof *errs);
 }
@@ -68,7 +71,8 @@ const Choice *dir_match_choice(const Choice *c, const char *s) {
 char *dir_choice_list(const Choice *c) {
     Buf b;
     buf_init(&b);
-    for (; c->code; c++) buf_printf(&b, "%s%s", b.len ? "、" : "", c->label);
+    for (; c->code; c++)
+        buf_printf(&b, "%s%s", b.len ? "、" : "", c->label);
     return buf_steal(&b);
 }
 
@@ -81,7 +85,8 @@ static void parse_multi(const DirField *f, int field, char *text, DirRow *row, D
     size_t n = list_split(text, LIST_CODES, &parts);
     int chosen[64] = {0};
     size_t nch = 0;
-    for (const Choice *c = f->choices; c->code; c++) nch++;
+    for (const Choice *c = f->choices; c->code; c++)
+        nch++;
     for (size_t i = 0; i < n; i++) {
         const Choice *c = dir_match_choice(f->choices, parts[i]);
         if (!c) {
@@ -157,7 +162,8 @@ static size_t lead_space(const char *s) {
 static char *trimmed_copy(const char *text) {
     const char *b = text;
     size_t k;
-    while ((k = lead_space(b)) > 0) b += k;
+    while ((k = lead_space(b)) > 0)
+        b += k;
     size_t n = strlen(b);
     while (n > 0) {
         if (isspace((unsigned char)b[n - 1]))
@@ -197,7 +203,10 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
     char date[11];
     const Choice *c;
     switch (f->type) {
-    case FT_TEXT: row->v[field] = t; t = NULL; break;
+    case FT_TEXT:
+        row->v[field] = t;
+        t = NULL;
+        break;
     case FT_INT: {
         size_t n = strlen(t);
         if (n > 9 || !all_digits(t, n)) {
@@ -234,7 +243,9 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
             free(all);
         }
         break;
-    case FT_MULTI: parse_multi(f, field, t, row, errs); break;
+    case FT_MULTI:
+        parse_multi(f, field, t, row, errs);
+        break;
     case FT_BOOL:
         if (!strcmp(t, "是") || !strcmp(t, "1") || !strcasecmp(t, "y") || !strcasecmp(t, "true"))
             row->v[field] = xstrdup("1");
@@ -252,7 +263,9 @@ void dir_parse_field(DirContext *ctx, const DirKind *k, int field, const char *t
             row->v[field] = xstrdup(t);
         break;
     }
-    case FT_TAGS: parse_tags(ctx, field, t, row, errs); break;
+    case FT_TAGS:
+        parse_tags(ctx, field, t, row, errs);
+        break;
     case FT_REGION:
         if (!all_digits(t, 6) || !strncmp(t, "00", 2))
             dir_errors_add(errs, field, "行政区划代码应为6位数字，实为“%s”", t);
@@ -283,8 +296,10 @@ char *dir_format_field(DirContext *ctx, const DirKind *k, int field, const char 
     const DirField *f = &k->fields[field];
     if (!dbval) return xstrdup("");
     switch (f->type) {
-    case FT_ENUM: return xstrdup(dir_choice_label(f->choices, dbval));
-    case FT_BOOL: return xstrdup(strcmp(dbval, "0") ? "是" : "否");
+    case FT_ENUM:
+        return xstrdup(dir_choice_label(f->choices, dbval));
+    case FT_BOOL:
+        return xstrdup(strcmp(dbval, "0") ? "是" : "否");
     case FT_TAGS:
     case FT_MULTI: {
         Buf b;
@@ -296,6 +311,7 @@ char *dir_format_field(DirContext *ctx, const DirKind *k, int field, const char 
         free(copy);
         return buf_steal(&b);
     }
-    default: return xstrdup(dbval);
+    default:
+        return xstrdup(dbval);
     }
 }

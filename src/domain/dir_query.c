@@ -360,7 +360,8 @@ static char *raw_display(Db *db, const DirKind *k, int i, const char *v) {
     if (!v) return xstrdup("（空）");
     if (f->type == FT_REF) {
         char *code = NULL, *sql = xasprintf("SELECT code FROM %s WHERE id = ?", f->ref_table);
-        if (db_query_text(db, &code, sql, "i", (int64_t)atoll(v)) != DB_OK) code = NULL; /* display: the raw id */
+        if (db_query_text(db, &code, sql, "i", (int64_t)atoll(v)) != DB_OK)
+            code = NULL; /* display: the raw id */
         free(sql);
         char *s = display(db, k, i, code ? code : v);
         free(code);

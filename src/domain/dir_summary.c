@@ -7,7 +7,8 @@
 /* sql has one '?' for the scope, or two when day is given: the day first. */
 static int64_t count(Db *db, const char *sql, int64_t org_id, const char *day) {
     int64_t n = 0;
-    int rc = day ? db_query_int(db, &n, sql, "ti", day, org_id) : db_query_int(db, &n, sql, "i", org_id);
+    int rc =
+        day ? db_query_int(db, &n, sql, "ti", day, org_id) : db_query_int(db, &n, sql, "i", org_id);
     return rc == DB_OK ? n : 0; /* a count for display: 0 when unreadable */
 }
 

@@ -21,20 +21,24 @@
 #include <string.h>
 
 /* The credit event of a grade change of target id (the caller's transaction). */
-static int grade_event(DirContext *ctx, long long id, const char *before, const char *after, char **err) {
+static int grade_event(DirContext *ctx, long long id, const char *before, const char *after,
+                       char **err) {
     char today[11];
     clock_today(today);
-    char *summary = xasprintf("信用风险等级由 %s 调整为 %s（依据：%s）", !str_empty(before) ? before : "（无）",
-                              !str_empty(after) ? after : "（无）", ctx->grade_basis);
+    char *summary =
+        xasprintf("信用风险等级由 %s 调整为 %s（依据：%s）", !str_empty(before) ? before : "（无）",
+                  !str_empty(after) ? after : "（无）", ctx->grade_basis);
     int rc = db_exec(ctx->db,
-                     "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, summary, reason, basis, on_day, by_user, at) "
+                     "INSERT INTO credit_event(target_id, kind, grade_before, grade_after, "
+                     "summary, reason, basis, on_day, by_user, at) "
                      "VALUES (?, '等级调整', nullif(?, ''), nullif(?, ''), ?, ?, ?, ?, ?, ?)",
-                     "ittttttt" "t", (int64_t)id, before ? before : "", after ? after : "", summary, ctx->grade_reason,
-                     ctx->grade_basis, today, ctx->actor, clock_stamp().s);
+                     "ittttttt"
+                     "t",
+                     (int64_t)id, before ? before : "", after ? after : "", summary,
+                     ctx->grade_reason, ctx->grade_basis, today, ctx->actor, clock_stamp().s);
     free(summary);
     return rc == DB_OK ? 0 : set_err(err, "写入信用记录失败: %s", db_errmsg(ctx->db));
 }
-
 
 static const DirField *key_field(const DirKind *k, int *idx) {
     for (size_t i = 0; i < k->nfields; i++) {
@@ -71,10 +75,11 @@ int dir_keep_version(Db *db, const char *table, int64_t id, const char *actor, c
     db_finalize(st);
     char *data = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
-    int rc = db_exec(db,
-                     "INSERT INTO entity_version(entity, entity_id, version, data, replaced_at, replaced_by) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     "tiittt", table, id, version, data, clock_stamp().s, actor);
+    int rc = db_exec(
+        db,
+        "INSERT INTO entity_version(entity, entity_id, version, data, replaced_at, replaced_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        "tiittt", table, id, version, data, clock_stamp().s, actor);
     free(data);
     if (rc != DB_OK) return set_err(err, "保存历史版本失败: %s", db_errmsg(db));
     return DB_OK;
@@ -94,8 +99,8 @@ static int link_stmts(DirContext *ctx, const DirKind *k) {
     char *sql = xasprintf("DELETE FROM %s WHERE %s = ?", k->link_table, k->link_fk);
     ctx->link_del = db_prepare(ctx->db, sql);
     free(sql);
-    sql = xasprintf("INSERT INTO %s(%s, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", k->link_table,
-                    k->link_fk);
+    sql = xasprintf("INSERT INTO %s(%s, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    k->link_table, k->link_fk);
     ctx->link_ins = db_prepare(ctx->db, sql);
     free(sql);
     if (!ctx->link_del || !ctx->link_ins) return DB_ERR;
@@ -152,7 +157,8 @@ static Stmt *select_stmt(DirContext *ctx, const DirKind *k) {
     Buf b;
     buf_init(&b);
     buf_puts(&b, "SELECT id");
-    for (size_t i = 0; i < k->nfields; i++) buf_printf(&b, ", %s", k->fields[i].column);
+    for (size_t i = 0; i < k->nfields; i++)
+        buf_printf(&b, ", %s", k->fields[i].column);
     buf_printf(&b, ", version FROM %s WHERE %s = ?", k->table, kf->column);
     ctx->sel = db_prepare(ctx->db, b.data);
     buf_free(&b);
@@ -173,7 +179,8 @@ static Stmt *insert_stmt(DirContext *ctx, const DirKind *k, const DirRow *row) {
         buf_printf(&cols, "%s, ", k->fields[i].column);
         buf_puts(&qs, "?, ");
     }
-    char *sql = xasprintf("INSERT INTO %s(%supdated_at, updated_by) VALUES (%s?, ?)", k->table, cols.data, qs.data);
+    char *sql = xasprintf("INSERT INTO %s(%supdated_at, updated_by) VALUES (%s?, ?)", k->table,
+                          cols.data, qs.data);
     buf_free(&cols);
     buf_free(&qs);
     ctx->ins = db_prepare(ctx->db, sql);
@@ -260,7 +267,8 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
         db_reset(sel);
         /* a scoped user creates orgs only below an org of their own */
         if (is_org && ctx->scope_org_id &&
-            (parent < 0 || !row->v[parent] || !dir_scope_contains(ctx, dir_ref_lookup(ctx, "org", row->v[parent]))))
+            (parent < 0 || !row->v[parent] ||
+             !dir_scope_contains(ctx, dir_ref_lookup(ctx, "org", row->v[parent]))))
             return set_err(err, "只能在本机构或下级机构之下新建机构，请填写上级行政区划代码");
         return do_insert(ctx, k, row, id_out, err);
     }
@@ -270,20 +278,26 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
      * level's directory; orgs themselves are set up from above, within the subtree): a code that
      * exists in another county is not taken over by an import or a form */
     int org_col = dir_field_index(k, "org_id");
-    long long owner = is_org ? id : org_col >= 0 ? atoll(db_col_text(sel, org_col + 1) ? db_col_text(sel, org_col + 1) : "0") : -1;
-    if (owner >= 0 && (is_org ? !dir_scope_contains(ctx, owner) : ctx->scope_org_id && owner != ctx->scope_org_id)) {
+    long long owner =
+        is_org         ? id
+        : org_col >= 0 ? atoll(db_col_text(sel, org_col + 1) ? db_col_text(sel, org_col + 1) : "0")
+                       : -1;
+    if (owner >= 0 && (is_org ? !dir_scope_contains(ctx, owner)
+                              : ctx->scope_org_id && owner != ctx->scope_org_id)) {
         db_reset(sel);
         /* not naming the code: it may be an insured person's pseudonym, and saying it exists
          * elsewhere would tell (an existence oracle) */
-        return set_err(err, "无法登记或修改：请核对编码；如确属本机构的对象，请联系系统管理员（各机构的名录由该机构维护）");
+        return set_err(err, "无法登记或修改：请核对编码；如确属本机构的对象，请联系系统管理员（各机"
+                            "构的名录由该机构维护）");
     }
     /* the optimistic lock: a save made from an older version would silently undo a colleague's */
     int64_t stored_version = db_col_int(sel, (int)k->nfields + 1);
     if (ctx->expect_version && stored_version != ctx->expect_version) {
         db_reset(sel);
         ctx->found_version = stored_version;
-        return set_err(err, "此记录已被他人修改（当前为第%lld版，您打开时为第%lld版），本次修改未保存", (long long)stored_version,
-                       (long long)ctx->expect_version),
+        return set_err(err,
+                       "此记录已被他人修改（当前为第%lld版，您打开时为第%lld版），本次修改未保存",
+                       (long long)stored_version, (long long)ctx->expect_version),
                DIR_STALE;
     }
     /* changed_vals[i]: new database value for a changed field ("" for NULL), else NULL */
@@ -302,7 +316,8 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
     }
     db_reset(sel);
     if (is_org && ctx->scope_org_id && id == ctx->scope_org_id && parent >= 0 && changed[parent]) {
-        for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+        for (size_t i = 0; i < k->nfields; i++)
+            free(changed[i]);
         return set_err(err, "不能修改本机构的上级机构");
     }
     /* a credit grade sets the draw ratios: it changes only with a reason and a basis, and each
@@ -311,18 +326,26 @@ int dir_save(DirContext *ctx, const DirKind *k, const DirRow *row, long long *id
     char *old_grade = NULL;
     if (gi >= 0 && changed[gi]) {
         if (!ctx->grade_reason || !ctx->grade_basis) {
-            for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
-            return set_err(err, "信用风险等级的调整须说明理由和依据（评价文号或检查记录），请在信用记录页办理");
+            for (size_t i = 0; i < k->nfields; i++)
+                free(changed[i]);
+            return set_err(
+                err,
+                "信用风险等级的调整须说明理由和依据（评价文号或检查记录），请在信用记录页办理");
         }
-        if (db_query_text(ctx->db, &old_grade, "SELECT grade FROM target WHERE id = ?", "i", (int64_t)id) != DB_OK) {
-            for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+        if (db_query_text(ctx->db, &old_grade, "SELECT grade FROM target WHERE id = ?", "i",
+                          (int64_t)id) != DB_OK) {
+            for (size_t i = 0; i < k->nfields; i++)
+                free(changed[i]);
             return set_err(err, "%s", db_errmsg(ctx->db));
         }
     }
     rc = nchanged ? do_update(ctx, k, row, id, changed, err) : DIR_UNCHANGED;
-    if (rc == DIR_UPDATED && gi >= 0 && changed[gi] && grade_event(ctx, id, old_grade, changed[gi], err) != 0) rc = -1;
+    if (rc == DIR_UPDATED && gi >= 0 && changed[gi] &&
+        grade_event(ctx, id, old_grade, changed[gi], err) != 0)
+        rc = -1;
     free(old_grade);
-    for (size_t i = 0; i < k->nfields; i++) free(changed[i]);
+    for (size_t i = 0; i < k->nfields; i++)
+        free(changed[i]);
     return rc;
 }
 
@@ -365,7 +388,8 @@ int dir_set_status(DirContext *ctx, const DirKind *k, long long id, const char *
 long long dir_count(Db *db, const DirKind *k) {
     int64_t n = 0;
     char *sql = xasprintf("SELECT count(*) FROM %s", k->table);
-    if (db_query_int(db, &n, sql, NULL) != DB_OK) n = 0; /* a count for display: 0 when unreadable */
+    if (db_query_int(db, &n, sql, NULL) != DB_OK)
+        n = 0; /* a count for display: 0 when unreadable */
     free(sql);
     return n;
 }
@@ -390,7 +414,8 @@ int64_t dir_row_org(Db *db, const DirKind *k, long long id) {
     if (dir_field_index(k, "org_id") < 0) return 0;
     int64_t org = 0;
     char *sql = xasprintf("SELECT org_id FROM %s WHERE id = ?", k->table);
-    if (db_query_int(db, &org, sql, "i", (int64_t)id) != DB_OK) org = 0; /* unreadable: no org, outside every scope */
+    if (db_query_int(db, &org, sql, "i", (int64_t)id) != DB_OK)
+        org = 0; /* unreadable: no org, outside every scope */
     free(sql);
     return org;
 }
@@ -405,7 +430,8 @@ int dir_code_seen(Db *db, const DirKind *k, const char *code, int64_t org) {
     if (qrc != DB_OK) return -1;
     if (!n) return 0;
     if (dir_field_index(k, "org_id") < 0) return 1;
-    sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " SCOPE_SQL("t.org_id"), k->table, kf->column);
+    sql = xasprintf("SELECT count(*) FROM %s t WHERE t.%s = ? AND " SCOPE_SQL("t.org_id"), k->table,
+                    kf->column);
     qrc = db_query_int(db, &mine, sql, "ti", code, org);
     free(sql);
     if (qrc != DB_OK) return -1;

@@ -16,15 +16,15 @@
 #include <stddef.h>
 
 typedef enum {
-    FT_TEXT = 1,  /* free text */
-    FT_INT,       /* non-negative integer */
-    FT_DATE,      /* YYYY-MM-DD (also accepts YYYY/M/D, YYYY.M.D, YYYY年M月D日) */
-    FT_ENUM,      /* one of choices (label in files and UI, code in the database) */
-    FT_MULTI,     /* several of choices, '、' or ',' separated in files; codes ',' in the db */
-    FT_BOOL,      /* 是/否 */
-    FT_REF,       /* code of a row of ref_table; stored as its id */
-    FT_TAGS,      /* tag codes, stored as a sorted ',' list (plus a link table when set) */
-    FT_REGION,    /* 6-digit 行政区划代码 */
+    FT_TEXT = 1, /* free text */
+    FT_INT,      /* non-negative integer */
+    FT_DATE,     /* YYYY-MM-DD (also accepts YYYY/M/D, YYYY.M.D, YYYY年M月D日) */
+    FT_ENUM,     /* one of choices (label in files and UI, code in the database) */
+    FT_MULTI,    /* several of choices, '、' or ',' separated in files; codes ',' in the db */
+    FT_BOOL,     /* 是/否 */
+    FT_REF,      /* code of a row of ref_table; stored as its id */
+    FT_TAGS,     /* tag codes, stored as a sorted ',' list (plus a link table when set) */
+    FT_REGION,   /* 6-digit 行政区划代码 */
 } FieldType;
 
 typedef struct Choice {
@@ -97,9 +97,9 @@ DirContext *dir_context_new(Db *db, const char *actor, long long scope_org_id);
  * while parsing rows; NULL (the default) takes no lock. */
 void dir_context_set_lock(DirContext *ctx, pthread_mutex_t *lock);
 void dir_context_free(DirContext *ctx);
-/* Allows the next saves through ctx to change a target's credit grade, with the reason and the basis
- * (评价文号 or the check record) written to its credit record (credit_event 等级调整). Without both, a
- * save that changes a grade is refused, whatever the path (form, API, import). */
+/* Allows the next saves through ctx to change a target's credit grade, with the reason and the
+ * basis (评价文号 or the check record) written to its credit record (credit_event 等级调整).
+ * Without both, a save that changes a grade is refused, whatever the path (form, API, import). */
 void dir_context_allow_grade_change(DirContext *ctx, const char *reason, const char *basis);
 /* The optimistic lock of the next update through ctx: the version the row was read at (0: none).
  * A stored row at another version makes dir_save answer DIR_STALE, and

@@ -33,7 +33,7 @@ struct DirContext {
     /* cached tag link statements (DELETE all links of a row, INSERT one link) for link_kind */
     const DirKind *link_kind;
     Stmt *link_del, *link_ins;
-    StrMap *scope_cache; /* org id → 1 inside the scope, 0 outside */
+    StrMap *scope_cache;   /* org id → 1 inside the scope, 0 outside */
     pthread_mutex_t *lock; /* held around database reads (dir_context_set_lock) */
 };
 

@@ -37,7 +37,8 @@ static void short_block(uint8_t block[64], const char *id, size_t id_len) {
     memcpy(block, id, id_len);
     block[id_len] = 0x80;
     memset(block + id_len + 1, 0, 55 - id_len);
-    for (int i = 0; i < 8; i++) block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
 }
 
 void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h[8]) {
@@ -57,7 +58,8 @@ void draw_id_digest(const DrawSeed *s, const char *id, size_t id_len, uint32_t h
     block[rest] = 0x80;
     size_t total = rest + 1 + 8 <= 64 ? 64 : 128;
     memset(block + rest + 1, 0, total - rest - 1 - 8);
-    for (size_t i = 0; i < 8; i++) block[total - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    for (size_t i = 0; i < 8; i++)
+        block[total - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
     draw_sha256_blocks(h, block, total / 64);
 }
 
@@ -97,26 +99,33 @@ static void pop_digest2(const DrawSeed *s, const char *a, size_t na, const char 
     draw_sha256_two(ha, hb, ba, bb);
 }
 
-#define P5_19 19073486328125ULL           /* 5^19 */
-#define TWO64_MOD_P5 12506326739116ULL    /* 2^64 mod 5^19 */
-#define INV_P5_MOD_2_19 118293ULL         /* (5^19)^-1 mod 2^19 */
-static const uint64_t two32k_mod_p5[8] = {1ULL,           4294967296ULL,  12506326739116ULL,
-                                          1961219731586ULL, 11789678367706ULL, 3451098558601ULL,
-                                          2416915372271ULL, 9484957905466ULL};
+#define P5_19 19073486328125ULL        /* 5^19 */
+#define TWO64_MOD_P5 12506326739116ULL /* 2^64 mod 5^19 */
+#define INV_P5_MOD_2_19 118293ULL      /* (5^19)^-1 mod 2^19 */
+static const uint64_t two32k_mod_p5[8] = {1ULL,
+                                          4294967296ULL,
+                                          12506326739116ULL,
+                                          1961219731586ULL,
+                                          11789678367706ULL,
+                                          3451098558601ULL,
+                                          2416915372271ULL,
+                                          9484957905466ULL};
 
 /* rev4_table[g] reverses the 4 decimal digits of g < 10000 ("0123" -> 3210). Filled before
  * main() runs, so it is read-only by the time any thread exists. */
 static uint16_t rev4_table[10000];
 __attribute__((constructor)) static void rev4_init(void) {
     for (unsigned g = 0; g < 10000; g++)
-        rev4_table[g] = (uint16_t)((g % 10) * 1000 + (g / 10 % 10) * 100 + (g / 100 % 10) * 10 + g / 1000);
+        rev4_table[g] =
+            (uint16_t)((g % 10) * 1000 + (g / 10 % 10) * 100 + (g / 100 % 10) * 10 + g / 1000);
 }
 #define rev4(g) ((uint64_t)rev4_table[g])
 
 static inline uint64_t key_of(const uint32_t h[8]) {
     /* x = sum h[i] * 2^(32*(7-i)) */
     unsigned __int128 acc = 0;
-    for (int k = 0; k < 8; k++) acc += (unsigned __int128)h[7 - k] * two32k_mod_p5[k];
+    for (int k = 0; k < 8; k++)
+        acc += (unsigned __int128)h[7 - k] * two32k_mod_p5[k];
     uint64_t hi = (uint64_t)(acc >> 64), lo = (uint64_t)acc;
     uint64_t r5 = (hi * TWO64_MOD_P5 + lo % P5_19) % P5_19;
     uint64_t r2 = h[7] & ((1u << 19) - 1);
@@ -130,7 +139,9 @@ static inline uint64_t key_of(const uint32_t h[8]) {
            rev4(g3) * 1000ULL + rev4(g4) / 10;
 }
 
-uint64_t draw_key_of(const uint32_t h[8]) { return key_of(h); }
+uint64_t draw_key_of(const uint32_t h[8]) {
+    return key_of(h);
+}
 
 /* The first four ticket digits as a number, i.e. key_of(h) / 10^15, from x mod 10^4 alone:
  * x mod 625 from the words (2^(32k) mod 625 is small, no 128-bit arithmetic), x mod 16 from the
@@ -138,7 +149,8 @@ uint64_t draw_key_of(const uint32_t h[8]) { return key_of(h); }
 static inline uint32_t key4_of(const uint32_t h[8]) {
     static const uint32_t c625[8] = {1, 421, 366, 336, 206, 476, 396, 466}; /* 2^(32k) mod 625 */
     uint64_t acc = 0;
-    for (int k = 0; k < 8; k++) acc += (uint64_t)h[7 - k] * c625[k];
+    for (int k = 0; k < 8; k++)
+        acc += (uint64_t)h[7 - k] * c625[k];
     uint32_t r625 = (uint32_t)(acc % 625), r16 = h[7] & 15;
     uint32_t y4 = r625 + 625 * ((r16 - r625) & 15); /* x mod 10^4 */
     return rev4_table[y4];
@@ -178,12 +190,14 @@ __attribute__((constructor)) static void dig4_init(void) {
 
 size_t draw_ticket_of(const uint32_t h[8], char out[DRAW_TICKET_MAX]) {
     uint64_t w[4];
-    for (int i = 0; i < 4; i++) w[i] = (uint64_t)h[7 - 2 * i] | (uint64_t)h[6 - 2 * i] << 32;
+    for (int i = 0; i < 4; i++)
+        w[i] = (uint64_t)h[7 - 2 * i] | (uint64_t)h[6 - 2 * i] << 32;
     char digits[100]; /* least significant first */
     size_t nd = 0;
     for (int chunk = 0; chunk < 5; chunk++) {
         uint64_t rem = 0;
-        for (int i = 3; i >= 0; i--) w[i] = div_1e19(rem, w[i], &rem);
+        for (int i = 3; i >= 0; i--)
+            w[i] = div_1e19(rem, w[i], &rem);
         /* the 19 digits of rem: four groups of four, then three */
         for (int j = 0; j < 4; j++) {
             memcpy(digits + nd, dig4[rem % 10000], 4);
@@ -194,7 +208,8 @@ size_t draw_ticket_of(const uint32_t h[8], char out[DRAW_TICKET_MAX]) {
         nd += 3;
     }
     size_t len = nd;
-    while (len > 64 && digits[len - 1] == '0') len--;
+    while (len > 64 && digits[len - 1] == '0')
+        len--;
     out[0] = '0';
     out[1] = '.';
     memcpy(out + 2, digits, len);
@@ -242,7 +257,9 @@ static inline int ent_cmp(const OrdCtx *c, const DrawEnt *a, const DrawEnt *b) {
     return ent_cmp_slow(c, a, b);
 }
 
-static int ent_qcmp(const void *a, const void *b, void *ctx) { return ent_cmp(ctx, a, b); }
+static int ent_qcmp(const void *a, const void *b, void *ctx) {
+    return ent_cmp(ctx, a, b);
+}
 
 /* Rearranges a[0..n) so that a[0..k) hold the k smallest (in any order). */
 static void ent_select(const OrdCtx *c, DrawEnt *a, size_t n, size_t k) {
@@ -259,16 +276,20 @@ static void ent_select(const OrdCtx *c, DrawEnt *a, size_t n, size_t k) {
         DrawEnt piv = a[m];
         size_t i = lo, j = hi - 1;
         for (;;) { /* Hoare partition */
-            while (ent_cmp(c, &a[i], &piv) < 0) i++;
-            while (ent_cmp(c, &piv, &a[j]) < 0) j--;
+            while (ent_cmp(c, &a[i], &piv) < 0)
+                i++;
+            while (ent_cmp(c, &piv, &a[j]) < 0)
+                j--;
             if (i >= j) break;
             t = a[i], a[i] = a[j], a[j] = t;
             i++;
             j--;
         }
         /* now a[lo..j] <= piv <= a[j+1..hi) */
-        if (k <= j) hi = j + 1;
-        else lo = j + 1;
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
     }
     if (hi - lo > 1 && k > lo && k < hi) qsort_r(a + lo, hi - lo, sizeof *a, ent_qcmp, (void *)c);
 }
@@ -291,7 +312,8 @@ size_t draw_order(const DrawSeed *s, const char *const *ids, const uint32_t *len
     }
     if (take < n) ent_select(&c, e, n, take);
     ent_sort(&c, e, take);
-    for (size_t i = 0; i < take; i++) out[i] = e[i].idx;
+    for (size_t i = 0; i < take; i++)
+        out[i] = e[i].idx;
     free(e);
     return take;
 }
@@ -344,7 +366,8 @@ uint64_t draw_stratum_size(uint64_t N, DrawRatio r, uint64_t minimum) {
 /* ------------------------------------------------------------------ selection */
 
 void draw_selection_free(DrawSelection *sel) {
-    for (size_t h = 0; h < sel->nstrata; h++) free(sel->ent[h]);
+    for (size_t h = 0; h < sel->nstrata; h++)
+        free(sel->ent[h]);
     free(sel->ent);
     free(sel->N);
     free(sel->ncand);
@@ -366,7 +389,8 @@ static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
     enum { BITS = 11, PASSES = 6, SIZE = 1 << BITS };
     size_t *cnt = xcalloc((size_t)PASSES * SIZE, sizeof *cnt);
     for (size_t i = 0; i < n; i++)
-        for (int d = 0; d < PASSES; d++) cnt[(size_t)d * SIZE + (a[i].key >> (BITS * d) & (SIZE - 1))]++;
+        for (int d = 0; d < PASSES; d++)
+            cnt[(size_t)d * SIZE + (a[i].key >> (BITS * d) & (SIZE - 1))]++;
     DrawEnt *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
     for (int d = 0; d < PASSES; d++) {
         size_t *cd = cnt + (size_t)d * SIZE;
@@ -377,7 +401,8 @@ static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
             cd[v] = sum;
             sum += k;
         }
-        for (size_t i = 0; i < n; i++) dst[cd[src[i].key >> (BITS * d) & (SIZE - 1)]++] = src[i];
+        for (size_t i = 0; i < n; i++)
+            dst[cd[src[i].key >> (BITS * d) & (SIZE - 1)]++] = src[i];
         DrawEnt *t = src;
         src = dst;
         dst = t;
@@ -387,7 +412,8 @@ static void ent_sort_fast(const OrdCtx *c, DrawEnt *a, size_t n) {
     free(cnt);
     for (size_t i = 0; i + 1 < n;) {
         size_t j = i + 1;
-        while (j < n && a[j].key == a[i].key) j++;
+        while (j < n && a[j].key == a[i].key)
+            j++;
         if (j - i > 1) ent_sort(c, a + i, j - i);
         i = j;
     }
@@ -405,14 +431,17 @@ static uint64_t isqrt64(uint64_t x) {
         if (x >= r + bit) {
             x -= r + bit;
             r = (r >> 1) + bit;
-        } else r >>= 1;
+        } else
+            r >>= 1;
     }
     return r;
 }
 
 /* Candidate margin (see draw_select); < 0 = the normal one. Changed only by tests. */
 static int64_t test_margin = -1;
-void draw_select_test_margin(int64_t extra) { test_margin = extra; }
+void draw_select_test_margin(int64_t extra) {
+    test_margin = extra;
+}
 
 /* Digests of the candidates, kept so that their tickets need no second hash. */
 typedef struct DigestStore {
@@ -526,7 +555,8 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
     size_t total = 0;
     for (size_t h = 0; h < p->nstrata; h++) {
         uint64_t k = n[h] < sel->N[h] ? n[h] : sel->N[h];
-        if (sel->ncand[h] < k) stratum_full(sel, h);
+        if (sel->ncand[h] < k)
+            stratum_full(sel, h);
         else {
             ent_sort_fast(&c, sel->ent[h], sel->ncand[h]);
             sel->sorted[h] = sel->ncand[h];
@@ -538,15 +568,18 @@ int draw_select(DrawSelection *sel, const DrawPop *p, const char *seed, size_t s
     DrawEnt *all = xmalloc((total ? total : 1) * sizeof *all);
     size_t m = 0;
     for (size_t h = 0; h < p->nstrata; h++)
-        for (uint64_t j = 0; j < sel->taken[h]; j++) all[m++] = sel->ent[h][j];
+        for (uint64_t j = 0; j < sel->taken[h]; j++)
+            all[m++] = sel->ent[h][j];
     ent_sort_fast(&c, all, total);
     sel->count = total;
     sel->idx = xmalloc((total ? total : 1) * sizeof *sel->idx);
     sel->ticket = xmalloc((total ? total : 1) * sizeof *sel->ticket);
     for (size_t j = 0; j < total; j++) {
         sel->idx[j] = all[j].idx;
-        if (all[j].pad != UINT32_MAX) draw_ticket_of(ds.d[all[j].pad], sel->ticket[j]);
-        else draw_ticket(&sel->seed, p->id[all[j].idx], p->id_len[all[j].idx], sel->ticket[j]);
+        if (all[j].pad != UINT32_MAX)
+            draw_ticket_of(ds.d[all[j].pad], sel->ticket[j]);
+        else
+            draw_ticket(&sel->seed, p->id[all[j].idx], p->id_len[all[j].idx], sel->ticket[j]);
     }
     free(all);
     free(ds.d);

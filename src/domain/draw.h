@@ -17,8 +17,8 @@
 /* A ticket is "0." followed by 64..78 decimal digits: at most 80 characters plus NUL. */
 #define DRAW_TICKET_MAX 81
 #define DRAW_SEED_PREFIX "spotcheck-v1|"
-#define DRAW_FORMAT "spotcheck-draw/1"     /* server secret + free-text randomness: verified only */
-#define DRAW_FORMAT_V2 "spotcheck-draw/2"  /* declared external sources, no secret: new draws */
+#define DRAW_FORMAT "spotcheck-draw/1"    /* server secret + free-text randomness: verified only */
+#define DRAW_FORMAT_V2 "spotcheck-draw/2" /* declared external sources, no secret: new draws */
 
 /* ------------------------------------------------------------------ sampler */
 
@@ -63,16 +63,16 @@ uint64_t draw_stratum_size(uint64_t N, DrawRatio r, uint64_t minimum);
 /* The canonical population file parsed in place: lines "id\tstratum" (or "id\tstratum\tregion"
  * when the draw requires cross-region groups), sorted by id bytes, UTF-8, each ending in "\n". */
 typedef struct DrawPop {
-    char *text;        /* owned; tabs and newlines replaced by NUL after parsing */
-    size_t n;          /* number of ids */
-    const char **id;   /* NUL-terminated, pointing into text */
+    char *text;      /* owned; tabs and newlines replaced by NUL after parsing */
+    size_t n;        /* number of ids */
+    const char **id; /* NUL-terminated, pointing into text */
     uint32_t *id_len;
-    uint32_t *stratum; /* index into strata */
+    uint32_t *stratum;   /* index into strata */
     const char **region; /* NULL unless the file has a third column */
     size_t nstrata;
-    char **strata;     /* names, sorted by bytes */
+    char **strata; /* names, sorted by bytes */
     uint64_t *stratum_n;
-    char sha256[65];   /* digest of the file as given */
+    char sha256[65]; /* digest of the file as given */
 } DrawPop;
 
 /* Zero bytes kept after the text of a DrawPop, so that the parser's 64-byte chunks, 8-byte
@@ -112,11 +112,11 @@ typedef struct DrawSelection {
     DrawSeed seed;
     size_t nstrata;
     DrawEnt **ent;
-    uint64_t *N;                  /* N_h */
+    uint64_t *N;                      /* N_h */
     uint64_t *ncand, *taken, *sorted; /* sorted: length of the ordered prefix (= ncand) */
-    size_t count;                 /* initial sample size, Σ n_h */
-    uint32_t *idx;                /* the initial sample in global draw order (ticket, id) */
-    char (*ticket)[DRAW_TICKET_MAX]; /* tickets of idx[] */
+    size_t count;                     /* initial sample size, Σ n_h */
+    uint32_t *idx;                    /* the initial sample in global draw order (ticket, id) */
+    char (*ticket)[DRAW_TICKET_MAX];  /* tickets of idx[] */
 } DrawSelection;
 
 /* Selects the first n[h] ids of every stratum h in ticket order (n[h] <= N_h), and merges them
@@ -187,17 +187,18 @@ json_t *draw_record_build(const json_t *freeze, const char *randomness, const ch
  * order), the blind the freeze committed to (64 hex digits; NULL when its freeze has no
  * blind_sha256), the draw time and, when dice are declared, when they were recorded (RFC 3339
  * with offset; NULL without dice). */
-json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind, const char *drawn_at,
-                             const char *dice_recorded_at, const json_t *events, const DrawPop *pop,
-                             const DrawRoster *ros, char **err);
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind,
+                             const char *drawn_at, const char *dice_recorded_at,
+                             const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                             char **err);
 /* Verifies a frozen record not yet drawn ({format, freeze, freeze_sha256}): the digest, the
  * published digest expect_freeze (may be NULL), the sources (/2), and the files against the
  * frozen digests and counts. Appends to sizes one line per stratum "STRATUM N_h n_h" (what the
  * draw will take). Same output and result convention as draw_verify. */
 int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
                        const char *expect_freeze, Buf *out, Buf *sizes);
-/* Verifies a record (/1 or /2). pop/ros may be NULL (then only what does not need them is checked, and a
- * note is written). expect_freeze, when not NULL, is the freeze digest published before the
+/* Verifies a record (/1 or /2). pop/ros may be NULL (then only what does not need them is checked,
+ * and a note is written). expect_freeze, when not NULL, is the freeze digest published before the
  * draw. Writes one Chinese line per difference to out (notes to notes, may be NULL). Returns 0
  * when everything checked agrees, 1 on any difference. */
 int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,

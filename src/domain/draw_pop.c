@@ -24,7 +24,8 @@ void draw_pop_free(DrawPop *p) {
     free(p->id_len);
     free(p->stratum);
     free(p->region);
-    for (size_t i = 0; i < p->nstrata; i++) free(p->strata[i]);
+    for (size_t i = 0; i < p->nstrata; i++)
+        free(p->strata[i]);
     free(p->strata);
     free(p->stratum_n);
     memset(p, 0, sizeof *p);
@@ -50,9 +51,11 @@ static void pop_finish_strata(DrawPop *p, char **names) {
             }
     p->strata = xmalloc((p->nstrata ? p->nstrata : 1) * sizeof *p->strata);
     p->stratum_n = xcalloc(p->nstrata ? p->nstrata : 1, sizeof *p->stratum_n);
-    for (size_t j = 0; j < p->nstrata; j++) p->strata[j] = xstrdup(sorted[j]);
+    for (size_t j = 0; j < p->nstrata; j++)
+        p->strata[j] = xstrdup(sorted[j]);
     if (identity) {
-        for (size_t i = 0; i < p->n; i++) p->stratum_n[p->stratum[i]]++;
+        for (size_t i = 0; i < p->n; i++)
+            p->stratum_n[p->stratum[i]]++;
     } else {
         for (size_t i = 0; i < p->n; i++) {
             p->stratum[i] = map[p->stratum[i]];
@@ -76,7 +79,8 @@ static int pop_parse_slow(DrawPop *p, size_t len, char **err) {
         goto fail;
     }
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
     p->id = xmalloc((lines ? lines : 1) * sizeof *p->id);
     p->id_len = xmalloc((lines ? lines : 1) * sizeof *p->id_len);
     p->stratum = xmalloc((lines ? lines : 1) * sizeof *p->stratum);
@@ -98,8 +102,7 @@ static int pop_parse_slow(DrawPop *p, size_t len, char **err) {
             if (cols == 3) p->region = xmalloc((lines ? lines : 1) * sizeof *p->region);
         }
         if (cols != ncols || (t2 && memchr(t2 + 1, '\t', (size_t)(nl - t2 - 1))) ||
-            memchr(q, '\r', (size_t)(nl - q)) || t1 + 1 == (t2 ? t2 : nl) ||
-            (t2 && t2 + 1 == nl)) {
+            memchr(q, '\r', (size_t)(nl - q)) || t1 + 1 == (t2 ? t2 : nl) || (t2 && t2 + 1 == nl)) {
             set_err(err, "名单文件第%zu行: 列数或格式不符（每行 %zu 列，以 TAB 分隔，不能为空）",
                     ln + 1, ncols);
             goto fail_names;
@@ -144,7 +147,6 @@ fail:
 
 /* ---- the fast parser: one pass over 64-byte chunks, separators found with SIMD masks */
 
-
 /* The first 8 bytes at p as a big-endian integer (comparing these compares the bytes). */
 static inline uint64_t load_be64(const char *p) {
     uint64_t x;
@@ -156,7 +158,8 @@ static inline uint64_t load_be64(const char *p) {
 #else
     const unsigned char *u = (const unsigned char *)p;
     x = 0;
-    for (int i = 0; i < 8; i++) x = x << 8 | u[i];
+    for (int i = 0; i < 8; i++)
+        x = x << 8 | u[i];
     return x;
 #endif
 }
@@ -187,8 +190,7 @@ static inline int name_eq(const char *a, const char *b, size_t n) {
 /* Bit i of *tab / *nl / *odd / *hi tells whether byte p[i] (i < 64) is a TAB / LF / CR or NUL
  * / at least 0x80. */
 #if defined(__SSE2__)
-static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd,
-                          uint64_t *hi) {
+static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd, uint64_t *hi) {
     const __m128i T = _mm_set1_epi8('\t'), N = _mm_set1_epi8('\n'), R = _mm_set1_epi8('\r'),
                   Z = _mm_setzero_si128();
     uint64_t t = 0, n = 0, o = 0, h = 0;
@@ -204,8 +206,7 @@ static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *
     *tab = t, *nl = n, *odd = o, *hi = h;
 }
 #else
-static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd,
-                          uint64_t *hi) {
+static inline void scan64(const char *p, uint64_t *tab, uint64_t *nl, uint64_t *odd, uint64_t *hi) {
     uint64_t t = 0, n = 0, o = 0, h = 0;
     for (int i = 0; i < 64; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -223,7 +224,8 @@ static inline unsigned ctz64(uint64_t x) {
     return (unsigned)__builtin_ctzll(x);
 #else
     unsigned n = 0;
-    while (!(x & 1)) x >>= 1, n++;
+    while (!(x & 1))
+        x >>= 1, n++;
     return n;
 #endif
 }
@@ -298,9 +300,12 @@ static int pop_parse_fast(DrawPop *p, size_t len) {
             ev &= ev - 1;
             size_t pos = base + b;
             if (tab >> b & 1) {
-                if (field == 0) t1 = pos;
-                else if (field == 1) t2 = pos;
-                else goto bail;
+                if (field == 0)
+                    t1 = pos;
+                else if (field == 1)
+                    t2 = pos;
+                else
+                    goto bail;
                 field++;
                 continue;
             }

@@ -19,7 +19,8 @@ void draw_roster_free(DrawRoster *r) {
         free(p->status);
         free(p->valid_from);
         free(p->valid_to);
-        for (size_t t = 0; t < p->ntags; t++) free(p->tags[t]);
+        for (size_t t = 0; t < p->ntags; t++)
+            free(p->tags[t]);
         free(p->tags);
         free(p->dept);
     }
@@ -31,7 +32,8 @@ static char **split_commas(const char *s, size_t *n) {
     *n = 0;
     if (!*s) return NULL;
     size_t cap = 1;
-    for (const char *q = s; *q; q++) cap += *q == ',';
+    for (const char *q = s; *q; q++)
+        cap += *q == ',';
     char **v = xmalloc(cap * sizeof *v);
     const char *q = s;
     for (;;) {
@@ -49,9 +51,11 @@ int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
     draw_sha256_hex(text, len, r->sha256);
     if (len && text[len - 1] != '\n') return set_err(err, "人员文件须以换行结尾");
     if (!utf8_valid(text, len)) return set_err(err, "人员文件不是有效的 UTF-8");
-    if (memchr(text, 0, len) || memchr(text, '\r', len)) return set_err(err, "人员文件含有非法字符");
+    if (memchr(text, 0, len) || memchr(text, '\r', len))
+        return set_err(err, "人员文件含有非法字符");
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
     r->p = xcalloc(lines ? lines : 1, sizeof *r->p);
     const char *q = text, *end = text + len, *prev = NULL;
     size_t prev_len = 0;
@@ -78,18 +82,20 @@ int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
             s = t + 1;
         }
         if (ln == 0) r->has_dept = nf == 9;
-        int ok = nf == (r->has_dept ? 9u : 8u) && (!strcmp(f[0], "officer") || !strcmp(f[0], "expert")) && *f[1] &&
-                 *f[3] && (!strcmp(f[6], "0") || !strcmp(f[6], "1"));
-        if (ok && !strcmp(f[0], "officer"))
-            ok = *f[2] && date_valid(f[4]) && date_valid(f[5]);
-        if (ok && !strcmp(f[0], "expert")) ok = !*f[4] && !*f[5] && !strcmp(f[6], "0") && (!r->has_dept || !*f[8]);
+        int ok = nf == (r->has_dept ? 9u : 8u) &&
+                 (!strcmp(f[0], "officer") || !strcmp(f[0], "expert")) && *f[1] && *f[3] &&
+                 (!strcmp(f[6], "0") || !strcmp(f[6], "1"));
+        if (ok && !strcmp(f[0], "officer")) ok = *f[2] && date_valid(f[4]) && date_valid(f[5]);
+        if (ok && !strcmp(f[0], "expert"))
+            ok = !*f[4] && !*f[5] && !strcmp(f[6], "0") && (!r->has_dept || !*f[8]);
         if (!ok) {
             free(line);
             draw_roster_free(r);
-            return set_err(err,
-                           "人员文件第%zu行: 应为 类别<TAB>编号<TAB>区域<TAB>状态<TAB>证件起<TAB>"
-                           "证件止<TAB>可任组长(0/1)<TAB>标签（共8列；联合抽查另加第9列科室，各行一致）",
-                           ln + 1);
+            return set_err(
+                err,
+                "人员文件第%zu行: 应为 类别<TAB>编号<TAB>区域<TAB>状态<TAB>证件起<TAB>"
+                "证件止<TAB>可任组长(0/1)<TAB>标签（共8列；联合抽查另加第9列科室，各行一致）",
+                ln + 1);
         }
         DrawPerson *p = &r->p[r->n];
         p->is_expert = !strcmp(f[0], "expert");
@@ -107,8 +113,10 @@ int draw_roster_parse(DrawRoster *r, const char *text, size_t len, char **err) {
         p->tags = split_commas(f[7], &p->ntags);
         p->dept = xstrdup(r->has_dept ? f[8] : "");
         r->n++;
-        if (p->is_expert) r->nexperts++;
-        else r->nofficers++;
+        if (p->is_expert)
+            r->nexperts++;
+        else
+            r->nofficers++;
         free(line);
         prev = q;
         prev_len = llen;

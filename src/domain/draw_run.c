@@ -54,7 +54,8 @@ char *draw_record_seed(const json_t *record, char **err) {
     }
     const char *rnd = json_string_value(json_object_get(record, "public_randomness")),
                *secret = json_string_value(json_object_get(record, "secret"));
-    if (!rnd || !secret) return set_err(err, "记录缺少 public_randomness 或 secret（尚未抽取）"), NULL;
+    if (!rnd || !secret)
+        return set_err(err, "记录缺少 public_randomness 或 secret（尚未抽取）"), NULL;
     return draw_seed_string(task, rnd, secret);
 }
 
@@ -68,7 +69,8 @@ void draw_json_sha256(const json_t *j, char out[65]) {
     free(s);
 }
 
-/* (draw_impl.h) Ratio lookup: the exact stratum name, then its part before the first '/', then "*". */
+/* (draw_impl.h) Ratio lookup: the exact stratum name, then its part before the first '/', then "*".
+ */
 json_t *draw_lookup_stratum(const json_t *map, const char *name) {
     if (!json_is_object(map)) return NULL;
     json_t *v = json_object_get(map, name);
@@ -132,7 +134,9 @@ typedef struct Run {
     size_t ng, gcap;
 } Run;
 
-static const char *target_id(Run *r, Group *g) { return r->pop->id[g->pop_idx]; }
+static const char *target_id(Run *r, Group *g) {
+    return r->pop->id[g->pop_idx];
+}
 
 static int conflicted(Run *r, const char *officer, const char *target) {
     size_t i;
@@ -180,7 +184,8 @@ static void skip(Group *g, const char *id, char *why) {
 
 static size_t pool_count(Run *r, Group *g, size_t pool) {
     size_t n = 0;
-    for (size_t i = 0; i < g->members.n; i++) n += r->pool_of[g->members.v[i]] == pool;
+    for (size_t i = 0; i < g->members.n; i++)
+        n += r->pool_of[g->members.v[i]] == pool;
     return n;
 }
 
@@ -215,7 +220,8 @@ static void update_short(Run *r, Group *g) {
 
 /* Fills every pool in order: the lead dept's, then each joint dept's. */
 static void fill(Run *r, Group *g) {
-    for (size_t k = 0; k < r->npools; k++) fill_pool(r, g, k);
+    for (size_t k = 0; k < r->npools; k++)
+        fill_pool(r, g, k);
     update_short(r, g);
 }
 
@@ -282,7 +288,8 @@ static uint32_t *order_people(Run *r, const char *target, int experts, size_t *n
     draw_seed_init(&s, seed, strlen(seed));
     uint32_t *pos = xmalloc((cnt ? cnt : 1) * sizeof *pos);
     draw_order(&s, ids, lens, cnt, cnt, pos);
-    for (size_t i = 0; i < cnt; i++) pos[i] = map[pos[i]];
+    for (size_t i = 0; i < cnt; i++)
+        pos[i] = map[pos[i]];
     free(seed);
     free(ids);
     free(lens);
@@ -292,7 +299,8 @@ static uint32_t *order_people(Run *r, const char *target, int experts, size_t *n
 }
 
 static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub) {
-    if (r->ng == r->gcap) r->g = xrealloc(r->g, (r->gcap = r->gcap ? r->gcap * 2 : 16) * sizeof *r->g);
+    if (r->ng == r->gcap)
+        r->g = xrealloc(r->g, (r->gcap = r->gcap ? r->gcap * 2 : 16) * sizeof *r->g);
     Group *g = &r->g[r->ng++];
     memset(g, 0, sizeof *g);
     g->pop_idx = pop_idx;
@@ -319,7 +327,8 @@ static Group *find_group(Run *r, const char *target) {
 
 static json_t *ids_json(Run *r, const Vec *v) {
     json_t *a = json_array();
-    for (size_t i = 0; i < v->n; i++) json_array_append_new(a, json_string(r->ros->p[v->v[i]].id));
+    for (size_t i = 0; i < v->n; i++)
+        json_array_append_new(a, json_string(r->ros->p[v->v[i]].id));
     return a;
 }
 
@@ -357,7 +366,8 @@ static void run_free(Run *r) {
 /* Applies one substitution request; fills in "replacement" (and "ticket") on out. */
 static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out, size_t k,
                        char **err) {
-    const char *type = jk_str(ev, "type"), *target = jk_str(ev, "target"), *reason = jk_str(ev, "reason");
+    const char *type = jk_str(ev, "type"), *target = jk_str(ev, "target"),
+               *reason = jk_str(ev, "reason");
     if (!type || !target || !reason || !*reason)
         return set_err(err, "事件%zu: 须有 type、target 和非空 reason", k + 1);
     Group *g = find_group(r, target);
@@ -365,7 +375,8 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
     if (!strcmp(type, "target")) {
         g->replaced = 1;
         if (r->ros) {
-            for (size_t i = 0; i < g->members.n; i++) r->load[g->members.v[i]]--;
+            for (size_t i = 0; i < g->members.n; i++)
+                r->load[g->members.v[i]]--;
         }
         int64_t next = draw_selection_next(sel, g->stratum);
         if (next < 0) {
@@ -437,7 +448,8 @@ static int setup_pools(Run *r, const json_t *joint, char **err) {
         const json_t *d = json_array_get(joint, k);
         const char *code = jk_str(d, "dept");
         int64_t per;
-        if (!json_is_object(d) || !code || !*code || get_int(d, "per_group", 1, &per) || per < 1 || per > 50)
+        if (!json_is_object(d) || !code || !*code || get_int(d, "per_group", 1, &per) || per < 1 ||
+            per > 50)
             return set_err(err, "参数 joint_depts 的每项须为 {dept: 科室编码, per_group: 正整数}");
         for (size_t j = 0; j < k; j++)
             if (str_eq(jk_str(json_array_get(joint, j), "dept"), code))
@@ -445,10 +457,12 @@ static int setup_pools(Run *r, const json_t *joint, char **err) {
         r->pool_size[k + 1] = per;
     }
     if (!r->ros) return 0;
-    if (nj && !r->ros->has_dept) return set_err(err, "联合抽查（joint_depts）的人员文件须有第9列（科室）");
+    if (nj && !r->ros->has_dept)
+        return set_err(err, "联合抽查（joint_depts）的人员文件须有第9列（科室）");
     for (size_t i = 0; i < r->ros->n; i++)
         for (size_t k = 0; k < nj; k++)
-            if (!r->ros->p[i].is_expert && !strcmp(r->ros->p[i].dept, jk_str(json_array_get(joint, k), "dept")))
+            if (!r->ros->p[i].is_expert &&
+                !strcmp(r->ros->p[i].dept, jk_str(json_array_get(joint, k), "dept")))
                 r->pool_of[i] = k + 1;
     return 0;
 }
@@ -557,12 +571,13 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     json_t *selected = json_array();
     for (size_t i = 0; i < sel.count; i++) {
         uint32_t ix = sel.idx[i];
-        json_array_append_new(selected, json_pack("{s:s,s:s,s:s}", "id", pop->id[ix], "stratum",
-                                                  pop->strata[pop->stratum[ix]], "ticket",
-                                                  sel.ticket[i]));
+        json_array_append_new(selected,
+                              json_pack("{s:s,s:s,s:s}", "id", pop->id[ix], "stratum",
+                                        pop->strata[pop->stratum[ix]], "ticket", sel.ticket[i]));
     }
     r.load = xcalloc(ros && ros->n ? ros->n : 1, sizeof *r.load);
-    for (size_t i = 0; i < sel.count; i++) new_group(&r, sel.idx[i], 0);
+    for (size_t i = 0; i < sel.count; i++)
+        new_group(&r, sel.idx[i], 0);
     json_t *events = json_array(), *in = json_object_get(record, "events");
     if (in && !json_is_array(in)) {
         set_err(err, "events 须为数组");
@@ -583,10 +598,11 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     }
     json_t *assignments = json_array();
     if (ros)
-        for (size_t i = 0; i < r.ng; i++) json_array_append_new(assignments, group_json(&r, &r.g[i]));
-    json_t *res = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "seed", seed, "seedhash", sel.seed.hash,
-                            "strata", strata, "selected", selected, "assignments", assignments,
-                            "events", events);
+        for (size_t i = 0; i < r.ng; i++)
+            json_array_append_new(assignments, group_json(&r, &r.g[i]));
+    json_t *res =
+        json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "seed", seed, "seedhash", sel.seed.hash, "strata",
+                  strata, "selected", selected, "assignments", assignments, "events", events);
     draw_selection_free(&sel);
     run_free(&r);
     free(seed);
@@ -612,16 +628,18 @@ static json_t *record_complete(json_t *rec, const DrawPop *pop, const DrawRoster
     return rec;
 }
 
-json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind, const char *drawn_at,
-                             const char *dice_recorded_at, const json_t *events, const DrawPop *pop,
-                             const DrawRoster *ros, char **err) {
+json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const char *blind,
+                             const char *drawn_at, const char *dice_recorded_at,
+                             const json_t *events, const DrawPop *pop, const DrawRoster *ros,
+                             char **err) {
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:O}", "format", DRAW_FORMAT_V2, "freeze", freeze,
                             "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
                             events ? events : json_array());
     if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
-    if (dice_recorded_at) json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
+    if (dice_recorded_at)
+        json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
     if (blind) json_object_set_new(rec, "blind", json_string(blind));
     return record_complete(rec, pop, ros, err);
 }

@@ -22,10 +22,10 @@
 
 typedef struct Kind {
     const char *kind, *name;
-    int lottery;     /* declared by issue and date */
-    int hh, mm;      /* lottery: Beijing draw time */
-    int weekdays;    /* lottery: bit d for draw days (0 = Sunday), 0x7f every day */
-    int digits;      /* fc3d, tc_pl5: the number of digits 0-9 */
+    int lottery;  /* declared by issue and date */
+    int hh, mm;   /* lottery: Beijing draw time */
+    int weekdays; /* lottery: bit d for draw days (0 = Sunday), 0x7f every day */
+    int digits;   /* fc3d, tc_pl5: the number of digits 0-9 */
 } Kind;
 
 static const Kind KINDS[] = {
@@ -68,7 +68,8 @@ static int day_of(const char *date) {
 
 static int draw_days_to(const Kind *k, const char *date) {
     int first = date_days_from_civil(atoi(date), 1, 1), last = day_of(date), n = 0;
-    for (int z = first; z <= last; z++) n += (k->weekdays >> weekday_sun0(z)) & 1;
+    for (int z = first; z <= last; z++)
+        n += (k->weekdays >> weekday_sun0(z)) & 1;
     return n;
 }
 
@@ -84,7 +85,7 @@ static void check_one(const json_t *src, size_t i, Buf *e) {
 #define BAD(...)                                                                                   \
     do {                                                                                           \
         if (e->len) buf_putc(e, '\n');                                                             \
-        buf_printf(e, "第%zu个随机数来源: ", i + 1);                                              \
+        buf_printf(e, "第%zu个随机数来源: ", i + 1);                                               \
         buf_printf(e, __VA_ARGS__);                                                                \
     } while (0)
     if (!json_is_object(src) || !k) {
@@ -100,14 +101,16 @@ static void check_one(const json_t *src, size_t i, Buf *e) {
         }
         int five = !strcmp(k->kind, "tc_pl5") && all_digits(issue, 5);
         if (!(all_digits(issue, 7) || five) || strncmp(issue, five ? date + 2 : date, five ? 2 : 4))
-            BAD("%s的期号“%s”应为开奖年份加期数（如 %.4s001%s）", k->name, issue ? issue : "",
-                date, five ? "，排列5 也可写 5 位" : "");
+            BAD("%s的期号“%s”应为开奖年份加期数（如 %.4s001%s）", k->name, issue ? issue : "", date,
+                five ? "，排列5 也可写 5 位" : "");
         else {
-            int n = draw_days_to(k, date), lo = n - (k->weekdays == 0x7f ? ISSUE_SLACK_DAILY : ISSUE_SLACK_WEEKLY);
+            int n = draw_days_to(k, date),
+                lo = n - (k->weekdays == 0x7f ? ISSUE_SLACK_DAILY : ISSUE_SLACK_WEEKLY);
             int seq = issue_seq(issue);
             if (seq > n || seq < (lo > 1 ? lo : 1))
-                BAD("%s第%s期与开奖日期 %s 不符：按开奖日推算，该日的期数应在 %03d 至 %03d 之间（已计春节休市）", k->name, issue,
-                    date, lo > 1 ? lo : 1, n);
+                BAD("%s第%s期与开奖日期 %s 不符：按开奖日推算，该日的期数应在 %03d 至 %03d "
+                    "之间（已计春节休市）",
+                    k->name, issue, date, lo > 1 ? lo : 1, n);
         }
         if (!(k->weekdays & (1 << weekday_sun0(day_of(date)))))
             BAD("%s只在每周二、四、日开奖，%s 不是开奖日", k->name, date);
@@ -131,12 +134,14 @@ int draw_source_same(const json_t *a, const json_t *b) {
     const Kind *k = kind_of(a);
     if (!k || k != kind_of(b)) return 0;
     if (k->lottery) {
-        const char *ia = jk_str(a, "issue"), *ib = jk_str(b, "issue"), *da = jk_str(a, "date"), *db = jk_str(b, "date");
+        const char *ia = jk_str(a, "issue"), *ib = jk_str(b, "issue"), *da = jk_str(a, "date"),
+                   *db = jk_str(b, "date");
         if (str_eq(da, db)) return 1;
         return ia && ib && da && db && !strncmp(da, db, 4) && issue_seq(ia) == issue_seq(ib);
     }
     if (!strcmp(k->kind, "drand"))
-        return json_equal(json_object_get((json_t *)a, "round"), json_object_get((json_t *)b, "round"));
+        return json_equal(json_object_get((json_t *)a, "round"),
+                          json_object_get((json_t *)b, "round"));
     return 0; /* dice: rolled anew each time */
 }
 
@@ -178,7 +183,8 @@ long long draw_source_time(const json_t *src) {
         return (long long)day_of(date) * 86400 + k->hh * 3600 + k->mm * 60 - BEIJING_OFFSET;
     }
     if (!strcmp(k->kind, "drand"))
-        return QUICKNET_GENESIS + (json_integer_value(json_object_get(src, "round")) - 1) * QUICKNET_PERIOD;
+        return QUICKNET_GENESIS +
+               (json_integer_value(json_object_get(src, "round")) - 1) * QUICKNET_PERIOD;
     return 0;
 }
 
@@ -226,23 +232,27 @@ static int plain_text(const char *v) {
 char *draw_source_value(const json_t *src, const char *value, char **err) {
     const Kind *k = kind_of(src);
     if (!k) return set_err(err, "随机数来源无效"), NULL;
-    if (!value || !plain_text(value)) return set_err(err, "%s的数值不能为空或含控制字符", k->name), NULL;
+    if (!value || !plain_text(value))
+        return set_err(err, "%s的数值不能为空或含控制字符", k->name), NULL;
     if (k->digits || !strcmp(k->kind, "dice")) {
         int n = k->digits ? k->digits : (int)json_integer_value(json_object_get(src, "count"));
         Buf b;
         buf_init(&b);
         for (const char *p = value; *p; p++) {
-            if (*p >= '0' && *p <= '9') buf_putc(&b, *p);
+            if (*p >= '0' && *p <= '9')
+                buf_putc(&b, *p);
             else if (!strchr(" ,，、", *p) && (unsigned char)*p < 0x80) {
                 buf_free(&b);
                 return set_err(err, "%s的数值只能是数字（可用空格或逗号分隔）", k->name), NULL;
             }
         }
         int ok = (int)b.len == n;
-        for (size_t i = 0; ok && k->digits == 0 && i < b.len; i++) ok = b.data[i] >= '1' && b.data[i] <= '6';
+        for (size_t i = 0; ok && k->digits == 0 && i < b.len; i++)
+            ok = b.data[i] >= '1' && b.data[i] <= '6';
         if (!ok) {
             buf_free(&b);
-            return set_err(err, k->digits ? "%s应为 %d 位数字" : "%s应为 %d 个 1 至 6 的点数", k->name, n),
+            return set_err(err, k->digits ? "%s应为 %d 位数字" : "%s应为 %d 个 1 至 6 的点数",
+                           k->name, n),
                    NULL;
         }
         return buf_steal(&b);
@@ -251,13 +261,17 @@ char *draw_source_value(const json_t *src, const char *value, char **err) {
         int x[8], d[8], split;
         int n = numbers(value, x, 8, d, &split);
         int ok = n == 7 && (split < 0 || split == 6);
-        for (int i = 0; ok && i < 7; i++) ok = d[i] <= 2;
-        for (int i = 0; ok && i < 6; i++) ok = x[i] >= 1 && x[i] <= 33;
+        for (int i = 0; ok && i < 7; i++)
+            ok = d[i] <= 2;
+        for (int i = 0; ok && i < 6; i++)
+            ok = x[i] >= 1 && x[i] <= 33;
         ok = ok && x[6] >= 1 && x[6] <= 16;
         for (int i = 0; ok && i < 6; i++)
-            for (int j = i + 1; j < 6; j++) ok = ok && x[i] != x[j];
+            for (int j = i + 1; j < 6; j++)
+                ok = ok && x[i] != x[j];
         if (!ok)
-            return set_err(err, "双色球应为 6 个不同的红球（01–33）和 1 个蓝球（01–16），如 01 05 12 20 28 33+07"),
+            return set_err(err, "双色球应为 6 个不同的红球（01–33）和 1 个蓝球（01–16），如 01 05 "
+                                "12 20 28 33+07"),
                    NULL;
         for (int i = 1; i < 6; i++) /* red balls ascending */
             for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
@@ -265,14 +279,16 @@ char *draw_source_value(const json_t *src, const char *value, char **err) {
                 x[j] = x[j - 1];
                 x[j - 1] = t;
             }
-        return xasprintf("%02d %02d %02d %02d %02d %02d+%02d", x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
+        return xasprintf("%02d %02d %02d %02d %02d %02d+%02d", x[0], x[1], x[2], x[3], x[4], x[5],
+                         x[6]);
     }
     /* drand: the round's signature, hex */
     Buf b;
     buf_init(&b);
     for (const char *p = value; *p; p++) {
         char c = *p >= 'A' && *p <= 'F' ? (char)(*p - 'A' + 'a') : *p;
-        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) buf_putc(&b, c);
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+            buf_putc(&b, c);
         else if (c != ' ') {
             buf_free(&b);
             return set_err(err, "drand 的签名应为十六进制"), NULL;
@@ -280,7 +296,8 @@ char *draw_source_value(const json_t *src, const char *value, char **err) {
     }
     if (b.len != 2 * QUICKNET_SIG_BYTES) {
         buf_free(&b);
-        return set_err(err, "drand quicknet 的签名应为 %d 个十六进制字符", 2 * QUICKNET_SIG_BYTES), NULL;
+        return set_err(err, "drand quicknet 的签名应为 %d 个十六进制字符", 2 * QUICKNET_SIG_BYTES),
+               NULL;
     }
     return buf_steal(&b);
 }
@@ -303,15 +320,17 @@ char *draw_source_label(const json_t *src) {
     const Kind *k = kind_of(src);
     if (!k) return xstrdup("（无效来源）");
     if (k->lottery)
-        return xasprintf("%s 第%s期（%s %02d:%02d 开奖）", k->name, jk_str(src, "issue"), jk_str(src, "date"),
-                         k->hh, k->mm);
+        return xasprintf("%s 第%s期（%s %02d:%02d 开奖）", k->name, jk_str(src, "issue"),
+                         jk_str(src, "date"), k->hh, k->mm);
     if (!strcmp(k->kind, "drand")) {
         char when[26];
         draw_time_format(draw_source_time(src), BEIJING_OFFSET, when);
         return xasprintf("drand quicknet 第%lld轮（%.10s %.8s 北京时间）",
-                         (long long)json_integer_value(json_object_get(src, "round")), when, when + 11);
+                         (long long)json_integer_value(json_object_get(src, "round")), when,
+                         when + 11);
     }
-    return xasprintf("观察员现场掷 %lld 枚骰子", (long long)json_integer_value(json_object_get(src, "count")));
+    return xasprintf("观察员现场掷 %lld 枚骰子",
+                     (long long)json_integer_value(json_object_get(src, "count")));
 }
 
 char *draw_seed_v2(const char *task, const char *freeze_sha256, const json_t *sources,
@@ -357,7 +376,8 @@ int draw_time_parse(const char *s, long long *epoch) {
     if (n == 20) {
         if (s[19] != 'Z') return -1;
     } else {
-        if ((s[19] != '+' && s[19] != '-') || s[22] != ':' || !all_digits((char[3]){s[20], s[21], 0}, 2) ||
+        if ((s[19] != '+' && s[19] != '-') || s[22] != ':' ||
+            !all_digits((char[3]){s[20], s[21], 0}, 2) ||
             !all_digits((char[3]){s[23], s[24], 0}, 2))
             return -1;
         if (atoi(s + 20) > 23 || atoi(s + 23) > 59) return -1; /* as RFC 3339 (and Python) allow */
@@ -374,7 +394,7 @@ void draw_time_format(long long epoch, int offset, char out[26]) {
     date_civil_from_days((int)days, &y, &m, &d);
     int a = offset < 0 ? -offset : offset;
     char tmp[64]; /* room for any int, though years are 4 digits */
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, secs / 3600, secs / 60 % 60,
-             secs % 60, offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, secs / 3600,
+             secs / 60 % 60, secs % 60, offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     snprintf(out, 26, "%.25s", tmp);
 }

@@ -2,9 +2,10 @@
  * implementation scheme and fixed at the freeze, before any of them exists (docs/DRAW.md §1).
  *
  * A source is a JSON object; its kind decides the other keys:
- *   {"kind":"fc3d","issue":"2026330","date":"2026-12-07"}    福彩3D, 3 digits, drawn 21:15 Beijing time
- *   {"kind":"ssq","issue":"2026140","date":"2026-12-08"}     双色球, 6 red 01-33 + 1 blue 01-16, 21:15
- *                                                            on Tuesdays, Thursdays and Sundays
+ *   {"kind":"fc3d","issue":"2026330","date":"2026-12-07"}    福彩3D, 3 digits, drawn 21:15 Beijing
+ * time
+ *   {"kind":"ssq","issue":"2026140","date":"2026-12-08"}     双色球, 6 red 01-33 + 1 blue 01-16,
+ * 21:15 on Tuesdays, Thursdays and Sundays
  *   {"kind":"tc_pl5","issue":"2026330","date":"2026-12-07"}  体彩排列5, 5 digits, 21:25
  *   {"kind":"drand","chain":"quicknet","round":N}            a drand round (its signature, hex)
  *   {"kind":"dice","count":N}                                N dice rolled by the observers (1-50)

@@ -8,10 +8,15 @@
 
 /* Ends a step: when r is 0, appends the audit row (after: JSON, stolen) and commits; otherwise, or
  * when either fails, rolls back. Returns 0 or non-zero with *err. */
-static int step_end(Db *db, int r, const char *by, const char *task, const char *action, json_t *after, char **err) {
+static int step_end(Db *db, int r, const char *by, const char *task, const char *action,
+                    json_t *after, char **err) {
     if (!r) {
         char *text = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
-        AuditEntry e = {.actor = by ? by : "cli", .action = action, .entity = "draw", .entity_id = task, .after = text};
+        AuditEntry e = {.actor = by ? by : "cli",
+                        .action = action,
+                        .entity = "draw",
+                        .entity_id = task,
+                        .after = text};
         r = audit_append(db, &e, err) == DB_OK ? 0 : -1;
         free(text);
     }
@@ -38,9 +43,10 @@ int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err) 
     *fsha = NULL;
     if (step_begin(db, err)) return -1;
     int redraw = req->redraw_reason != NULL, r = draw_store_freeze(db, req, fsha, err);
-    json_t *after = r ? NULL
-                      : json_pack("{s:s, s:O, s:s?, s:s?}", "freeze_sha256", *fsha, "sources", req->sources, "reason",
-                                  req->redraw_reason, "approver", req->redraw_approver);
+    json_t *after =
+        r ? NULL
+          : json_pack("{s:s, s:O, s:s?, s:s?}", "freeze_sha256", *fsha, "sources", req->sources,
+                      "reason", req->redraw_reason, "approver", req->redraw_approver);
     r = step_end(db, r, req->by, req->task, redraw ? "draw.redraw" : "draw.freeze", after, err);
     req->frozen_at = NULL; /* the buffer ends here */
     if (r) {
@@ -50,13 +56,14 @@ int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err) 
     return r;
 }
 
-int draw_standalone_dice(Db *db, const char *task, const json_t *values, const char *by, const char *observers,
-                         json_t **dice, char **err) {
+int draw_standalone_dice(Db *db, const char *task, const json_t *values, const char *by,
+                         const char *observers, json_t **dice, char **err) {
     char at[26];
     clock_now_rfc3339(at);
     *dice = NULL;
     if (step_begin(db, err)) return -1;
-    int r = draw_store_dice(db, task, values, clock_epoch(), at, by ? by : "cli", observers, dice, err);
+    int r =
+        draw_store_dice(db, task, values, clock_epoch(), at, by ? by : "cli", observers, dice, err);
     r = step_end(db, r, by, task, "draw.dice", r ? NULL : json_incref(*dice), err);
     if (r) {
         json_decref(*dice);
@@ -65,13 +72,16 @@ int draw_standalone_dice(Db *db, const char *task, const json_t *values, const c
     return r;
 }
 
-int draw_standalone_run(Db *db, const char *task, const json_t *values, const char *by, json_t **record, char **err) {
+int draw_standalone_run(Db *db, const char *task, const json_t *values, const char *by,
+                        json_t **record, char **err) {
     char drawn_at[26];
     clock_now_rfc3339(drawn_at);
     *record = NULL;
     if (step_begin(db, err)) return -1;
     int r = draw_store_run(db, task, values, clock_epoch(), drawn_at, by, record, err);
-    json_t *after = r ? NULL : json_pack("{s:O, s:s}", "values", json_object_get(*record, "values"), "drawn_at", drawn_at);
+    json_t *after = r ? NULL
+                      : json_pack("{s:O, s:s}", "values", json_object_get(*record, "values"),
+                                  "drawn_at", drawn_at);
     r = step_end(db, r, by, task, "draw.run", after, err);
     if (r) {
         json_decref(*record);
@@ -80,12 +90,14 @@ int draw_standalone_run(Db *db, const char *task, const json_t *values, const ch
     return r;
 }
 
-int draw_standalone_substitute(Db *db, const char *task, const char *target, const char *officer, const char *reason,
-                               const char *by, json_t **event, char **err) {
+int draw_standalone_substitute(Db *db, const char *task, const char *target, const char *officer,
+                               const char *reason, const char *by, json_t **event, char **err) {
     *event = NULL;
     if (step_begin(db, err)) return -1;
-    int r = draw_store_substitute(db, task, officer ? "officer" : "target", target, officer, reason, by, event, err);
-    r = step_end(db, r, by, task, "draw.substitute", r ? NULL : json_pack("{s:O}", "event", *event), err);
+    int r = draw_store_substitute(db, task, officer ? "officer" : "target", target, officer, reason,
+                                  by, event, err);
+    r = step_end(db, r, by, task, "draw.substitute", r ? NULL : json_pack("{s:O}", "event", *event),
+                 err);
     if (r) {
         json_decref(*event);
         *event = NULL;

@@ -7,8 +7,9 @@
  *
  * Invariants: a task has at most one draw whose status is not 已作废; the functions that change
  * data run inside the caller's transaction and never begin, commit or roll back one, so the
- * caller commits the draw change together with its audit row (or rolls both back); the frozen files are stored byte for byte, so the published digests
- * can always be re-derived; all SQL is parameterised. */
+ * caller commits the draw change together with its audit row (or rolls both back); the frozen files
+ * are stored byte for byte, so the published digests can always be re-derived; all SQL is
+ * parameterised. */
 #include "../core/clock.h"
 #include "jsonkit.h"
 #include "draw_store.h"
@@ -26,7 +27,8 @@
 
 /* (draw_store_impl.h) */
 int draw_store_current(Db *db, const char *task, int64_t *id, char **status) {
-    Stmt *st = db_prepare(db, "SELECT id, status FROM draw WHERE task_code = ? AND status <> '已作废'");
+    Stmt *st =
+        db_prepare(db, "SELECT id, status FROM draw WHERE task_code = ? AND status <> '已作废'");
     if (!st) return -1;
     db_bind_text(st, 1, task);
     int rc = db_step(st);
@@ -55,7 +57,8 @@ static char *sources_text(const json_t *sources) {
 /* 1 when a source of `sources` was declared by an earlier draw of task: its value may already
  * be known, so a re-draw must take new ones. */
 static int source_reused(Db *db, const char *task, const json_t *sources, char **which) {
-    Stmt *st = db_prepare(db, "SELECT sources FROM draw WHERE task_code = ? AND sources IS NOT NULL");
+    Stmt *st =
+        db_prepare(db, "SELECT sources FROM draw WHERE task_code = ? AND sources IS NOT NULL");
     if (!st) return 0;
     db_bind_text(st, 1, task);
     int found = 0;
@@ -63,7 +66,8 @@ static int source_reused(Db *db, const char *task, const json_t *sources, char *
         json_t *old = json_loads(db_col_text(st, 0), 0, NULL);
         size_t i, k;
         json_t *a, *b;
-        json_array_foreach(sources, i, a) json_array_foreach(old, k, b) if (!found && draw_source_same(a, b)) {
+        json_array_foreach(sources, i, a)
+            json_array_foreach(old, k, b) if (!found && draw_source_same(a, b)) {
             found = 1;
             *which = draw_source_label(a);
         }
@@ -82,10 +86,11 @@ static int sources_ready(const DrawFreezeReq *req, char **err) {
     if (first && req->now + (long long)req->gap_hours * 3600 > first) {
         char when[26];
         draw_time_format(first, 8 * 3600, when);
-        return set_err(err,
-                       "冻结须早于最早的公开随机数来源至少 %d 小时（最早的来源于北京时间 %.10s %.5s 产生）："
-                       "请在实施方案或冻结时改用更晚的开奖期次或 drand 轮次",
-                       req->gap_hours, when, when + 11);
+        return set_err(
+            err,
+            "冻结须早于最早的公开随机数来源至少 %d 小时（最早的来源于北京时间 %.10s %.5s 产生）："
+            "请在实施方案或冻结时改用更晚的开奖期次或 drand 轮次",
+            req->gap_hours, when, when + 11);
     }
     return 0;
 }
@@ -98,7 +103,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         return set_err(err, "重新抽取须同时提供原因和批准人"), 1;
     char *reused = NULL;
     if (source_reused(db, req->task, req->sources, &reused)) {
-        set_err(err, "%s 已用于本任务此前的抽取，其结果可能已经知道：重新抽取须声明新的随机数来源", reused);
+        set_err(err, "%s 已用于本任务此前的抽取，其结果可能已经知道：重新抽取须声明新的随机数来源",
+                reused);
         free(reused);
         return 1;
     }
@@ -117,7 +123,9 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         goto out;
     }
     if (rc == 0 && !redraw) {
-        set_err(err, "任务 %s 已有%s的抽取（一个任务只有一次抽取；重新抽取须用 draw redraw 并提供原因和批准人）",
+        set_err(err,
+                "任务 %s 已有%s的抽取（一个任务只有一次抽取；重新抽取须用 draw redraw "
+                "并提供原因和批准人）",
                 req->task, prev_status);
         result = 1;
         goto out;
@@ -127,14 +135,16 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         result = 1;
         goto out;
     }
-    if (db_query_int(db, &draw_no, "SELECT coalesce(max(draw_no), 0) + 1 FROM draw WHERE task_code = ?",
-                     "t", req->task)) {
+    if (db_query_int(db, &draw_no,
+                     "SELECT coalesce(max(draw_no), 0) + 1 FROM draw WHERE task_code = ?", "t",
+                     req->task)) {
         dberr(db, err);
         goto out;
     }
     if (redraw) {
         if (db_query_text(db, &prev_params, "SELECT params FROM draw WHERE id = ?", "i", prev_id) ||
-            db_query_text(db, &prev_sha, "SELECT coalesce(record_sha256, freeze_sha256) FROM draw WHERE id = ?",
+            db_query_text(db, &prev_sha,
+                          "SELECT coalesce(record_sha256, freeze_sha256) FROM draw WHERE id = ?",
                           "i", prev_id)) {
             dberr(db, err);
             goto out;
@@ -198,13 +208,13 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     json_t *st = json_object();
     for (size_t h = 0; h < p.nstrata; h++)
         json_object_set_new(st, p.strata[h], json_integer((json_int_t)p.stratum_n[h]));
-    freeze = json_pack("{s:s,s:I,s:s,s:s,s:O,s:i,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:O,s:O}",
-                       "task", req->task, "draw_no", (json_int_t)draw_no, "draw_date", req->date,
-                       "frozen_at", req->frozen_at, "sources", req->sources, "gap_hours", req->gap_hours,
-                       "params", params, "population", "sha256", p.sha256, "count", (json_int_t)p.n,
-                       "strata", st, "officers", "sha256", r.sha256, "officers",
-                       (json_int_t)r.nofficers, "experts", (json_int_t)r.nexperts, "redraw", redraw_j,
-                       "excluded", excluded);
+    freeze =
+        json_pack("{s:s,s:I,s:s,s:s,s:O,s:i,s:O,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:O,s:O}", "task",
+                  req->task, "draw_no", (json_int_t)draw_no, "draw_date", req->date, "frozen_at",
+                  req->frozen_at, "sources", req->sources, "gap_hours", req->gap_hours, "params",
+                  params, "population", "sha256", p.sha256, "count", (json_int_t)p.n, "strata", st,
+                  "officers", "sha256", r.sha256, "officers", (json_int_t)r.nofficers, "experts",
+                  (json_int_t)r.nexperts, "redraw", redraw_j, "excluded", excluded);
     json_object_set_new(freeze, "blind_sha256", json_string(blind_sha));
     char fsha[65];
     draw_json_sha256(freeze, fsha);
@@ -224,10 +234,12 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
                    (int64_t)p.n, r.sha256, blind_sha, blind_hex, stext, fjson, fsha,
                    req->redraw_reason, req->redraw_approver, prev_id, now, req->by, sjson);
     int64_t id = db_last_id(db);
-    bad |= db_exec(db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'population', ?, ?)", "itt", id, p.sha256,
-                   pop.data ? pop.data : "");
-    bad |= db_exec(db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'officers', ?, ?)", "itt", id, r.sha256,
-                   off.data ? off.data : "");
+    bad |= db_exec(
+        db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'population', ?, ?)",
+        "itt", id, p.sha256, pop.data ? pop.data : "");
+    bad |= db_exec(
+        db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'officers', ?, ?)",
+        "itt", id, r.sha256, off.data ? off.data : "");
     Stmt *ins = bad ? NULL : db_prepare(db, "INSERT INTO draw_exclusion VALUES (?, ?, ?)");
     size_t i;
     json_t *e;
@@ -240,7 +252,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
             db_reset(ins);
         }
         db_finalize(ins);
-    } else bad = 1;
+    } else
+        bad = 1;
     free(fjson);
     free(pjson);
     free(sjson);
@@ -313,10 +326,11 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
 
 int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
                    char **officers, char **status, char **err) {
-    Stmt *st = db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, record_json "
-                                        "FROM draw WHERE task_code = ? AND draw_no = ?"
-                                      : "SELECT id, status, freeze_json, freeze_sha256, record_json "
-                                        "FROM draw WHERE task_code = ? AND status <> '已作废'");
+    Stmt *st =
+        db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, record_json "
+                                 "FROM draw WHERE task_code = ? AND draw_no = ?"
+                               : "SELECT id, status, freeze_json, freeze_sha256, record_json "
+                                 "FROM draw WHERE task_code = ? AND status <> '已作废'");
     if (!st) return dberr(db, err);
     db_bind_text(st, 1, task);
     if (draw_no) db_bind_int(st, 2, draw_no);
@@ -333,12 +347,19 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
     } else {
         json_t *freeze = json_loads(db_col_text(st, 2), 0, NULL);
         /* a frozen /2 draw declares its sources in the freeze: label it so verifiers check them */
-        *doc = json_pack("{s:s,s:o,s:s}", "format", json_object_get(freeze, "sources") ? DRAW_FORMAT_V2 : DRAW_FORMAT,
+        *doc = json_pack("{s:s,s:o,s:s}", "format",
+                         json_object_get(freeze, "sources") ? DRAW_FORMAT_V2 : DRAW_FORMAT,
                          "freeze", freeze, "freeze_sha256", db_col_text(st, 3));
     }
     db_finalize(st);
-    if ((population && db_query_text(db, population, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", "i", id)) ||
-        (officers && db_query_text(db, officers, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id)))
+    if ((population &&
+         db_query_text(db, population,
+                       "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'",
+                       "i", id)) ||
+        (officers &&
+         db_query_text(db, officers,
+                       "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i",
+                       id)))
         return dberr(db, err);
     return 0;
 }
@@ -352,12 +373,16 @@ int draw_store_list(Db *db, const char *task, json_t **list, char **err) {
     *list = json_array();
     while (db_step(st) == DB_ROW) {
         json_t *o = json_object();
-        const char *names[] = {"draw_no", "status", "frozen_at", "drawn_at", "freeze_sha256",
-                               "record_sha256", "redraw_reason", "redraw_approver", "superseded_reason"};
+        const char *names[] = {"draw_no",       "status",          "frozen_at",
+                               "drawn_at",      "freeze_sha256",   "record_sha256",
+                               "redraw_reason", "redraw_approver", "superseded_reason"};
         for (int i = 0; i < 9; i++) {
-            if (i == 0) json_object_set_new(o, names[i], json_integer(db_col_int(st, 0)));
-            else if (db_col_is_null(st, i)) json_object_set_new(o, names[i], json_null());
-            else json_object_set_new(o, names[i], json_string(db_col_text(st, i)));
+            if (i == 0)
+                json_object_set_new(o, names[i], json_integer(db_col_int(st, 0)));
+            else if (db_col_is_null(st, i))
+                json_object_set_new(o, names[i], json_null());
+            else
+                json_object_set_new(o, names[i], json_string(db_col_text(st, i)));
         }
         json_array_append_new(*list, o);
     }
@@ -376,15 +401,23 @@ int draw_text_has_control(const char *s) {
 /* One stored draw against itself: files against their frozen digests, the freeze against its
  * digest, and a drawn record recomputed from the files, its values and the draw_event rows. */
 static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf *out, int *bad) {
-    char *fjson = NULL, *fsha = NULL, *psha = NULL, *osha = NULL, *rjson = NULL, *status = NULL, *off = NULL;
+    char *fjson = NULL, *fsha = NULL, *psha = NULL, *osha = NULL, *rjson = NULL, *status = NULL,
+         *off = NULL;
     int unread = 0; /* reads that failed: reported as a problem, never passed over */
-    unread += db_query_text(db, &fjson, "SELECT freeze_json FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread += db_query_text(db, &fsha, "SELECT freeze_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread += db_query_text(db, &psha, "SELECT population_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread += db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread +=
+        db_query_text(db, &fjson, "SELECT freeze_json FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread +=
+        db_query_text(db, &fsha, "SELECT freeze_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &psha, "SELECT population_sha256 FROM draw WHERE id = ?", "i",
+                            id) != DB_OK;
+    unread +=
+        db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
     unread += db_query_text(db, &status, "SELECT status FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread += db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread += db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", id) != DB_OK;
+    unread +=
+        db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &off,
+                            "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'",
+                            "i", id) != DB_OK;
 #define PROBLEM(...)                                                                               \
     do {                                                                                           \
         buf_printf(out, "任务 %s 第%lld次抽取: ", task, (long long)no);                            \
@@ -395,17 +428,22 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
     if (unread) PROBLEM("有 %d 项无法从数据库读取：%s", unread, db_errmsg(db));
     char sha[65];
     draw_sha256_hex(fjson ? fjson : "", fjson ? strlen(fjson) : 0, sha);
-    if (!str_eq(sha, fsha)) PROBLEM("冻结内容的 SHA-256 为 %s，与冻结摘要 %s 不符", sha, fsha ? fsha : "（缺失）");
-    if (!off) PROBLEM("缺少执法人员名单文件");
+    if (!str_eq(sha, fsha))
+        PROBLEM("冻结内容的 SHA-256 为 %s，与冻结摘要 %s 不符", sha, fsha ? fsha : "（缺失）");
+    if (!off)
+        PROBLEM("缺少执法人员名单文件");
     else {
         draw_sha256_hex(off, strlen(off), sha);
-        if (!str_eq(sha, osha)) PROBLEM("执法人员名单文件的 SHA-256 为 %s，与冻结的 %s 不符", sha, osha ? osha : "");
+        if (!str_eq(sha, osha))
+            PROBLEM("执法人员名单文件的 SHA-256 为 %s，与冻结的 %s 不符", sha, osha ? osha : "");
     }
     DrawPop pop;
     char *err = NULL;
     int have_pop = draw_store_load_population(db, id, &pop, &err) == 0;
-    if (!have_pop) PROBLEM("%s", err ? err : "名单文件无法读取");
-    else if (!str_eq(pop.sha256, psha)) PROBLEM("名单文件的 SHA-256 与冻结的不符");
+    if (!have_pop)
+        PROBLEM("%s", err ? err : "名单文件无法读取");
+    else if (!str_eq(pop.sha256, psha))
+        PROBLEM("名单文件的 SHA-256 与冻结的不符");
     free(err);
     if (str_eq(status, "已抽取") || (str_eq(status, "已作废") && rjson)) {
         json_t *rec = rjson ? json_loads(rjson, 0, NULL) : NULL;
@@ -414,43 +452,57 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
         Buf diff;
         buf_init(&diff);
         char *rsha = NULL;
-        if (db_query_text(db, &rsha, "SELECT record_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK)
+        if (db_query_text(db, &rsha, "SELECT record_sha256 FROM draw WHERE id = ?", "i", id) !=
+            DB_OK)
             PROBLEM("无法读取保存的记录摘要：%s", db_errmsg(db));
         draw_sha256_hex(rjson ? rjson : "", rjson ? strlen(rjson) : 0, sha);
-        if (rjson && !str_eq(sha, rsha)) PROBLEM("抽取记录的 SHA-256 为 %s，与保存的记录摘要 %s 不符", sha, rsha ? rsha : "（缺失）");
+        if (rjson && !str_eq(sha, rsha))
+            PROBLEM("抽取记录的 SHA-256 为 %s，与保存的记录摘要 %s 不符", sha,
+                    rsha ? rsha : "（缺失）");
         free(rsha);
-        if (!rec) PROBLEM("抽取记录缺失或不是 JSON");
+        if (!rec)
+            PROBLEM("抽取记录缺失或不是 JSON");
         else if (have_pop && have_ros && draw_verify(rec, &pop, &ros, fsha, &diff, NULL))
             PROBLEM("抽取记录与冻结的输入重算不一致：%s", diff.data ? diff.data : "");
         /* the substitutions in the record are exactly the append-only draw_event rows */
-        Stmt *st = rec ? db_prepare(db, "SELECT seq, type, target_code, member_code, reason FROM draw_event "
-                                        "WHERE draw_id = ? ORDER BY seq")
-                       : NULL;
+        Stmt *st =
+            rec ? db_prepare(db,
+                             "SELECT seq, type, target_code, member_code, reason FROM draw_event "
+                             "WHERE draw_id = ? ORDER BY seq")
+                : NULL;
         size_t k = 0;
         if (st) {
             db_bind_int(st, 1, id);
             json_t *evs = json_object_get(rec, "events");
             while (db_step(st) == DB_ROW) {
                 json_t *e = json_array_get(evs, k++);
-                if (!e || !str_eq(jk_str(e, "type"), db_col_text(st, 1)) || !str_eq(jk_str(e, "target"), db_col_text(st, 2)) ||
-                    !str_eq(jk_str(e, "officer"), db_col_text(st, 3)) || !str_eq(jk_str(e, "reason"), db_col_text(st, 4)))
+                if (!e || !str_eq(jk_str(e, "type"), db_col_text(st, 1)) ||
+                    !str_eq(jk_str(e, "target"), db_col_text(st, 2)) ||
+                    !str_eq(jk_str(e, "officer"), db_col_text(st, 3)) ||
+                    !str_eq(jk_str(e, "reason"), db_col_text(st, 4)))
                     PROBLEM("递补记录第 %lld 条与抽取记录不符", (long long)db_col_int(st, 0));
             }
             db_finalize(st);
             if (k != json_array_size(evs))
                 PROBLEM("抽取记录有 %zu 次递补，递补记录表有 %zu 条", json_array_size(evs), k);
         }
-        /* a task's /2 draw is substituted only on an approved request (sql/019): each event has one */
+        /* a task's /2 draw is substituted only on an approved request (sql/019): each event has one
+         */
         int64_t unapproved = 0;
-        if (db_query_int(db, &unapproved,
-                     "SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id "
-                     "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code FROM task) "
-                     "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND s.event_seq = e.seq "
-                     "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
-                     "AND (s.member_code = e.member_code OR (s.member_code IS NULL AND e.member_code IS NULL)))",
-                     "i", id) != DB_OK)
+        if (db_query_int(
+                db, &unapproved,
+                "SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id "
+                "WHERE e.draw_id = ? AND d.sources IS NOT NULL AND d.task_code IN (SELECT code "
+                "FROM task) "
+                "AND NOT EXISTS (SELECT 1 FROM draw_substitution s WHERE s.draw_id = e.draw_id AND "
+                "s.event_seq = e.seq "
+                "AND s.status = '已批准' AND s.type = e.type AND s.target_code = e.target_code "
+                "AND (s.member_code = e.member_code OR (s.member_code IS NULL AND e.member_code IS "
+                "NULL)))",
+                "i", id) != DB_OK)
             PROBLEM("无法读取递补申请：%s", db_errmsg(db));
-        else if (unapproved) PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
+        else if (unapproved)
+            PROBLEM("有 %lld 次递补没有对应的经批准的递补申请", (long long)unapproved);
         buf_free(&diff);
         if (have_ros) draw_roster_free(&ros);
         json_decref(rec);

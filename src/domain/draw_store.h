@@ -24,15 +24,15 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
 int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err);
 
 typedef struct DrawFreezeReq {
-    const char *task;              /* task code */
-    const char *date;              /* draw date, YYYY-MM-DD */
-    const json_t *sources;         /* the declared sources of public randomness (draw_source.h) */
-    int gap_hours;                 /* the freeze at least this long before the earliest source */
-    long long now;                 /* the clock's now (seconds since the epoch) */
-    const char *frozen_at;         /* the same moment, RFC 3339 with the bureau's offset */
-    const json_t *params;          /* NULL on a re-draw: reuse the superseded draw's */
-    const char *by;                /* user, may be NULL */
-    const char *redraw_reason;     /* both set for a re-draw, both NULL otherwise */
+    const char *task;          /* task code */
+    const char *date;          /* draw date, YYYY-MM-DD */
+    const json_t *sources;     /* the declared sources of public randomness (draw_source.h) */
+    int gap_hours;             /* the freeze at least this long before the earliest source */
+    long long now;             /* the clock's now (seconds since the epoch) */
+    const char *frozen_at;     /* the same moment, RFC 3339 with the bureau's offset */
+    const json_t *params;      /* NULL on a re-draw: reuse the superseded draw's */
+    const char *by;            /* user, may be NULL */
+    const char *redraw_reason; /* both set for a re-draw, both NULL otherwise */
     const char *redraw_approver;
 } DrawFreezeReq;
 

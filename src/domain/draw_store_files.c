@@ -21,15 +21,18 @@ static int tag_in(const char *list, const char *tag) {
     size_t tl = strlen(tag);
     const char *p = list;
     while (*p) {
-        while (*p == ',' || *p == ' ') p++;
+        while (*p == ',' || *p == ' ')
+            p++;
         if (!strncmp(p, "、", 3)) {
             p += 3;
             continue;
         }
         const char *e = p;
-        while (*e && *e != ',' && strncmp(e, "、", 3)) e++;
+        while (*e && *e != ',' && strncmp(e, "、", 3))
+            e++;
         const char *end = e;
-        while (end > p && end[-1] == ' ') end--;
+        while (end > p && end[-1] == ' ')
+            end--;
         if ((size_t)(end - p) == tl && !memcmp(p, tag, tl)) return 1;
         p = e;
     }
@@ -68,7 +71,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     const json_t *f = json_object_get(params, "filters");
     const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
                  *tags = json_object_get(f, "tags");
-    const char *region = jk_str(f, "region_prefix"), *before = jk_str(f, "registered_before"), *org = jk_str(f, "org");
+    const char *region = jk_str(f, "region_prefix"), *before = jk_str(f, "registered_before"),
+               *org = jk_str(f, "org");
     json_int_t cmin = json_integer_value(json_object_get(f, "complaints_min"));
     const json_t *x = json_object_get(params, "exclusions");
     json_int_t months = json_integer_value(json_object_get(x, "checked_within_months"));
@@ -93,17 +97,19 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     StrMap *drawn = strmap_new();
     StrMap *drawn_task = NULL;
     if (excl_drawn || cap > 0) {
-        Stmt *st = db_prepare(db, "SELECT t.target_code, count(*) FROM draw_target t "
-                                  "JOIN draw d ON d.id = t.draw_id WHERE d.status = '已抽取' "
-                                  "AND substr(d.draw_date, 1, 4) = substr(?, 1, 4) "
-                                  "AND d.task_code <> ? AND t.status = '有效' GROUP BY t.target_code");
+        Stmt *st =
+            db_prepare(db, "SELECT t.target_code, count(*) FROM draw_target t "
+                           "JOIN draw d ON d.id = t.draw_id WHERE d.status = '已抽取' "
+                           "AND substr(d.draw_date, 1, 4) = substr(?, 1, 4) "
+                           "AND d.task_code <> ? AND t.status = '有效' GROUP BY t.target_code");
         if (!st) {
             strmap_free(drawn);
             return dberr(db, err);
         }
         db_bind_text(st, 1, date);
         db_bind_text(st, 2, task);
-        while (db_step(st) == DB_ROW) strmap_put(drawn, db_col_text(st, 0), db_col_int(st, 1));
+        while (db_step(st) == DB_ROW)
+            strmap_put(drawn, db_col_text(st, 0), db_col_int(st, 1));
         db_finalize(st);
     }
     (void)drawn_task;
@@ -121,10 +127,13 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
                need_tags ? "tags" : "NULL", before ? "registered_on" : "NULL",
                cmin > 0 ? "complaints" : "0", *cutoff ? "last_checked_on" : "NULL");
     if (region) buf_puts(&sql, " AND substr(region, 1, length(?1)) = ?1");
-    /* the task org's jurisdiction: its own targets and those of the orgs below it, never another's */
+    /* the task org's jurisdiction: its own targets and those of the orgs below it, never another's
+     */
     if (org)
-        buf_puts(&sql, " AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT id FROM org WHERE code = ?2 UNION "
-                       "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)");
+        buf_puts(
+            &sql,
+            " AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT id FROM org WHERE code = ?2 UNION "
+            "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)");
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
     if (!st) {
@@ -159,7 +168,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         /* exclusions, each reported */
         char *why = NULL;
         int64_t times = 0;
-        if (strcmp(status, "正常")) why = xasprintf("状态为%s", status);
+        if (strcmp(status, "正常"))
+            why = xasprintf("状态为%s", status);
         else if (*cutoff && last && strcmp(last, cutoff) >= 0)
             why = xasprintf("近%lld个月内已检查（%s）", (long long)months, last);
         else if (strmap_get(drawn, code, &times) && excl_drawn)
@@ -199,7 +209,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     buf_free(&line);
     strmap_free(drawn);
     if (rc != DB_DONE) {
-        for (size_t k = 0; k < n; k++) free(rows[k].line);
+        for (size_t k = 0; k < n; k++)
+            free(rows[k].line);
         free(rows);
         if (err && !*err) dberr(db, err);
         return -1;
@@ -228,12 +239,14 @@ static char *norm_tags(const char *list) {
         if (!strncmp(p, "、", 3)) {
             buf_putc(&c, ',');
             p += 2;
-        } else buf_putc(&c, *p);
+        } else
+            buf_putc(&c, *p);
     }
     char **items = xmalloc((c.len + 1) * sizeof *items);
     size_t n = 0;
     char *save = NULL;
-    for (char *t = strtok_r(c.data ? c.data : (char *)"", ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *t = strtok_r(c.data ? c.data : (char *)"", ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
         t = str_trim(t);
         if (*t) items[n++] = t;
     }
@@ -251,7 +264,9 @@ static char *norm_tags(const char *list) {
     return buf_steal(&b);
 }
 
-static int bad_field(const char *s) { return s && strpbrk(s, "\t\n\r") != NULL; }
+static int bad_field(const char *s) {
+    return s && strpbrk(s, "\t\n\r") != NULL;
+}
 
 int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
     const json_t *depts = json_object_get(params, "officer_depts");
@@ -270,7 +285,8 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
                             db_col_text(st, 3), db_col_text(st, 4)};
         char *tags = norm_tags(db_col_text(st, 6));
         int bad = bad_field(tags) || bad_field(db_col_text(st, 7));
-        for (int i = 0; i < 5; i++) bad |= !f[i] || bad_field(f[i]);
+        for (int i = 0; i < 5; i++)
+            bad |= !f[i] || bad_field(f[i]);
         if (bad) {
             free(tags);
             rc = DB_ERR;
@@ -303,7 +319,8 @@ int draw_store_officers(Db *db, const json_t *params, Buf *out, char **err) {
         if (st) db_finalize(st);
     }
     if (rc != DB_DONE) {
-        for (size_t i = 0; i < n; i++) free(lines[i]);
+        for (size_t i = 0; i < n; i++)
+            free(lines[i]);
         free(lines);
         if (err && !*err) dberr(db, err);
         return -1;

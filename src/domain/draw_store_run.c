@@ -43,9 +43,13 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     if (rc == 1) return set_err(err, "任务 %s 没有抽取记录（先执行 draw freeze）", task), 1;
     char *off = NULL;
     if (db_query_text(db, &l->secret, "SELECT secret FROM draw WHERE id = ?", "i", l->id) ||
-        db_query_text(db, &l->freeze_json, "SELECT freeze_json FROM draw WHERE id = ?", "i", l->id) ||
-        db_query_text(db, &l->record_json, "SELECT record_json FROM draw WHERE id = ?", "i", l->id) ||
-        db_query_text(db, &off, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i", l->id)) {
+        db_query_text(db, &l->freeze_json, "SELECT freeze_json FROM draw WHERE id = ?", "i",
+                      l->id) ||
+        db_query_text(db, &l->record_json, "SELECT record_json FROM draw WHERE id = ?", "i",
+                      l->id) ||
+        db_query_text(db, &off,
+                      "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i",
+                      l->id)) {
         free(off);
         return dberr(db, err);
     }
@@ -65,7 +69,8 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
 
 typedef struct DerivedRow {
     const char *target, *member, *role, *status, *reason, *stratum, *ticket, *origin;
-    int64_t n; /* draw_target: position; draw_member: order met (the last one wins); draw_skip: seq */
+    int64_t
+        n; /* draw_target: position; draw_member: order met (the last one wins); draw_skip: seq */
 } DerivedRow;
 
 typedef struct DerivedRows {
@@ -94,34 +99,54 @@ static int derived_cell(void *arg, size_t row, size_t col, const char **text, in
     const DerivedRows *d = arg;
     const DerivedRow *r = &d->row[row];
     if (col == 0) return *i = d->draw_id, 1;
-    static const int targets[] = {-1, 'n', 't', 's', 'k', 'o', 'S'}, members[] = {-1, 't', 'm', 'r', 'S', 'R'},
-                     skips[] = {-1, 't', 'n', 'm', 'R'};
+    static const int targets[] = {-1, 'n', 't', 's', 'k', 'o', 'S'},
+                     members[] = {-1, 't', 'm', 'r', 'S', 'R'}, skips[] = {-1, 't', 'n', 'm', 'R'};
     int what = d->kind == 0 ? targets[col] : d->kind == 1 ? members[col] : skips[col];
     switch (what) {
-    case 'n': return *i = r->n, 1;
-    case 't': *text = r->target; break;
-    case 'm': *text = r->member; break;
-    case 'r': *text = r->role; break;
-    case 's': *text = r->stratum; break;
-    case 'k': *text = r->ticket; break;
-    case 'o': *text = r->origin; break;
-    case 'S': *text = r->status; break;
-    default: *text = r->reason; break;
+    case 'n':
+        return *i = r->n, 1;
+    case 't':
+        *text = r->target;
+        break;
+    case 'm':
+        *text = r->member;
+        break;
+    case 'r':
+        *text = r->role;
+        break;
+    case 's':
+        *text = r->stratum;
+        break;
+    case 'k':
+        *text = r->ticket;
+        break;
+    case 'o':
+        *text = r->origin;
+        break;
+    case 'S':
+        *text = r->status;
+        break;
+    default:
+        *text = r->reason;
+        break;
     }
     return 0;
 }
 
 /* Sorts the rows by target (and member) and inserts them into `table`(cols). For draw_member a
  * member met twice in one group keeps its last row (a removal after the assignment). */
-static int derived_insert(Db *db, DerivedRows *d, const char *table, const char *const *cols, size_t ncols) {
+static int derived_insert(Db *db, DerivedRows *d, const char *table, const char *const *cols,
+                          size_t ncols) {
     if (!d->n) return 0;
-    for (size_t i = 0; i < d->n; i++) /* a malformed record: refused, as the NOT NULL columns would */
+    for (size_t i = 0; i < d->n;
+         i++) /* a malformed record: refused, as the NOT NULL columns would */
         if (!d->row[i].target || (d->kind && !d->row[i].member)) return 1;
     qsort(d->row, d->n, sizeof *d->row, by_target_member);
     if (d->kind == 1) {
         size_t out = 0;
         for (size_t i = 0; i < d->n; i++) {
-            if (out && !strcmp(d->row[out - 1].target, d->row[i].target) && !strcmp(d->row[out - 1].member, d->row[i].member))
+            if (out && !strcmp(d->row[out - 1].target, d->row[i].target) &&
+                !strcmp(d->row[out - 1].member, d->row[i].member))
                 out--;
             d->row[out++] = d->row[i];
         }
@@ -137,7 +162,8 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
     if (bad) return -1;
-    DerivedRows t = {.draw_id = id, .kind = 0}, m = {.draw_id = id, .kind = 1}, sk = {.draw_id = id, .kind = 2};
+    DerivedRows t = {.draw_id = id, .kind = 0}, m = {.draw_id = id, .kind = 1},
+                sk = {.draw_id = id, .kind = 2};
     /* tickets and strata by id, from selected and events */
     StrMap *pos = strmap_new();
     const json_t *sel = json_object_get(rec, "selected");
@@ -164,24 +190,45 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
                     stratum = jk_str(json_array_get(sel, (size_t)si), "stratum");
             }
         }
-        derived_add(&t, (DerivedRow){.target = target, .stratum = stratum ? stratum : "", .ticket = ticket ? ticket : "",
-                                     .origin = jk_str(a, "origin"), .status = jk_str(a, "status"), .n = position++});
+        derived_add(&t, (DerivedRow){.target = target,
+                                     .stratum = stratum ? stratum : "",
+                                     .ticket = ticket ? ticket : "",
+                                     .origin = jk_str(a, "origin"),
+                                     .status = jk_str(a, "status"),
+                                     .n = position++});
         const char *leader = jk_str(a, "leader");
-        json_array_foreach(json_object_get(a, "officers"), k, x)
-            derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x),
-                                         .role = str_eq(leader, json_string_value(x)) ? "组长" : "组员", .status = "在组", .n = met++});
+        json_array_foreach(json_object_get(a, "officers"), k, x) derived_add(
+            &m, (DerivedRow){.target = target,
+                             .member = json_string_value(x),
+                             .role = str_eq(leader, json_string_value(x)) ? "组长" : "组员",
+                             .status = "在组",
+                             .n = met++});
         json_array_foreach(json_object_get(a, "experts"), k, x)
-            derived_add(&m, (DerivedRow){.target = target, .member = json_string_value(x), .role = "专家", .status = "在组", .n = met++});
+            derived_add(&m, (DerivedRow){.target = target,
+                                         .member = json_string_value(x),
+                                         .role = "专家",
+                                         .status = "在组",
+                                         .n = met++});
         json_array_foreach(json_object_get(a, "removed"), k, x)
-            derived_add(&m, (DerivedRow){.target = target, .member = jk_str(x, "id"), .role = "组员", .status = "已替换",
-                                         .reason = jk_str(x, "reason"), .n = met++});
+            derived_add(&m, (DerivedRow){.target = target,
+                                         .member = jk_str(x, "id"),
+                                         .role = "组员",
+                                         .status = "已替换",
+                                         .reason = jk_str(x, "reason"),
+                                         .n = met++});
         json_array_foreach(json_object_get(a, "skipped"), k, x)
-            derived_add(&sk, (DerivedRow){.target = target, .member = jk_str(x, "id"), .reason = jk_str(x, "reason"), .n = (int64_t)k});
+            derived_add(&sk, (DerivedRow){.target = target,
+                                          .member = jk_str(x, "id"),
+                                          .reason = jk_str(x, "reason"),
+                                          .n = (int64_t)k});
     }
-    static const char *const tcols[] = {"draw_id", "position", "target_code", "stratum", "ticket", "origin", "status"};
-    static const char *const mcols[] = {"draw_id", "target_code", "member_code", "role", "status", "reason"};
+    static const char *const tcols[] = {"draw_id", "position", "target_code", "stratum",
+                                        "ticket",  "origin",   "status"};
+    static const char *const mcols[] = {"draw_id", "target_code", "member_code",
+                                        "role",    "status",      "reason"};
     static const char *const scols[] = {"draw_id", "target_code", "seq", "member_code", "reason"};
-    bad = derived_insert(db, &t, "draw_target", tcols, 7) || derived_insert(db, &m, "draw_member", mcols, 6) ||
+    bad = derived_insert(db, &t, "draw_target", tcols, 7) ||
+          derived_insert(db, &m, "draw_member", mcols, 6) ||
           derived_insert(db, &sk, "draw_skip", scols, 5);
     strmap_free(pos);
     free(t.row);
@@ -190,14 +237,14 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
     return bad ? -1 : 0;
 }
 
-static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_extra_by,
-                       int first) {
+static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_extra_by, int first) {
     char *js = draw_canonical_json(rec);
     char sha[65];
     draw_sha256_hex(js, strlen(js), sha);
     int bad;
     /* /2 keeps the values as a JSON array in public_randomness */
-    char *values = json_object_get(rec, "values") ? draw_canonical_json(json_object_get(rec, "values")) : NULL;
+    char *values =
+        json_object_get(rec, "values") ? draw_canonical_json(json_object_get(rec, "values")) : NULL;
     if (first)
         bad = db_exec(db,
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
@@ -223,7 +270,8 @@ static int is_dice(const json_t *src) {
  * receives when, in RFC 3339 (caller frees). */
 static json_t *recorded_dice(Db *db, int64_t id, char **at) {
     if (at) *at = NULL;
-    Stmt *st = db_prepare(db, "SELECT dice_values, recorded_rfc3339 FROM draw_dice WHERE draw_id = ?");
+    Stmt *st =
+        db_prepare(db, "SELECT dice_values, recorded_rfc3339 FROM draw_dice WHERE draw_id = ?");
     if (!st) return NULL;
     db_bind_int(st, 1, id);
     json_t *dice = NULL;
@@ -237,27 +285,35 @@ static json_t *recorded_dice(Db *db, int64_t id, char **at) {
 
 /* The canonical values for a run at `now`; dice must equal those recorded before the lottery
  * (`dice`), so that they cannot be chosen once the lottery is known. */
-static json_t *run_values(const json_t *sources, const json_t *values, const json_t *dice, long long now,
-                          char **err) {
+static json_t *run_values(const json_t *sources, const json_t *values, const json_t *dice,
+                          long long now, char **err) {
     if (!json_is_array(values) || json_array_size(values) != json_array_size(sources))
-        return set_err(err, "须按声明的顺序为 %zu 个随机数来源各输入一个数值", json_array_size(sources)), NULL;
+        return set_err(err, "须按声明的顺序为 %zu 个随机数来源各输入一个数值",
+                       json_array_size(sources)),
+               NULL;
     json_t *out = json_array(), *src;
     size_t i, dice_k = 0;
     json_array_foreach(sources, i, src) {
         char *label = draw_source_label(src), *why = NULL;
         long long t = draw_source_time(src);
         char *canon = draw_source_value(src, json_string_value(json_array_get(values, i)), &why);
-        const char *thrown = is_dice(src) ? json_string_value(json_array_get(dice, dice_k++)) : NULL;
+        const char *thrown =
+            is_dice(src) ? json_string_value(json_array_get(dice, dice_k++)) : NULL;
         int bad = 1;
         if (t && now < t) {
             set_err(err, "%s 尚未产生，不能抽取：须在其产生之后输入", label);
         } else if (!canon) {
             set_err(err, "%s：%s", label, why);
         } else if (is_dice(src) && !thrown) {
-            set_err(err, "%s 没有在开奖前登记：骰子须在最早的外部随机数产生前当众掷出并登记，不能在开奖后输入；请经批准后重新抽取", label);
+            set_err(err,
+                    "%s "
+                    "没有在开奖前登记：骰子须在最早的外部随机数产生前当众掷出并登记，不能在开奖后输"
+                    "入；请经批准后重新抽取",
+                    label);
         } else if (thrown && strcmp(thrown, canon)) {
             set_err(err, "%s 的点数 %s 与开奖前登记的 %s 不符", label, canon, thrown);
-        } else bad = 0;
+        } else
+            bad = 0;
         free(label);
         free(why);
         if (bad) {
@@ -291,14 +347,18 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
         loaded_free(&l);
         return 1;
     }
-    /* the record says when the dice were recorded, so a verifier sees they came before the lottery */
+    /* the record says when the dice were recorded, so a verifier sees they came before the lottery
+     */
     char *dice_at = NULL;
     json_t *dice = recorded_dice(db, l.id, &dice_at);
     json_t *canon = run_values(json_object_get(freeze, "sources"), values, dice, now, err);
     json_decref(dice);
     /* the blind committed at the freeze (draws frozen before it have none) */
-    const char *blind = json_object_get(freeze, "blind_sha256") && l.secret && *l.secret ? l.secret : NULL;
-    json_t *rec = canon ? draw_record_build_v2(freeze, canon, blind, drawn_at, dice_at, NULL, &l.pop, &l.ros, err) : NULL;
+    const char *blind =
+        json_object_get(freeze, "blind_sha256") && l.secret && *l.secret ? l.secret : NULL;
+    json_t *rec = canon ? draw_record_build_v2(freeze, canon, blind, drawn_at, dice_at, NULL,
+                                               &l.pop, &l.ros, err)
+                        : NULL;
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
@@ -318,14 +378,15 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
 }
 
 json_t *draw_store_dice_get(Db *db, const char *task) {
-    Stmt *st = db_prepare(db, "SELECT dd.dice_values, dd.recorded_rfc3339, dd.observers FROM draw_dice dd "
-                              "JOIN draw d ON d.id = dd.draw_id WHERE d.task_code = ? AND d.status <> '已作废'");
+    Stmt *st = db_prepare(
+        db, "SELECT dd.dice_values, dd.recorded_rfc3339, dd.observers FROM draw_dice dd "
+            "JOIN draw d ON d.id = dd.draw_id WHERE d.task_code = ? AND d.status <> '已作废'");
     if (!st) return NULL;
     db_bind_text(st, 1, task);
     json_t *dice = NULL;
     if (db_step(st) == DB_ROW)
-        dice = json_pack("{s:o, s:s, s:s?}", "values", json_loads(db_col_text(st, 0), 0, NULL), "recorded_at",
-                         db_col_text(st, 1), "observers", db_col_text(st, 2));
+        dice = json_pack("{s:o, s:s, s:s?}", "values", json_loads(db_col_text(st, 0), 0, NULL),
+                         "recorded_at", db_col_text(st, 1), "observers", db_col_text(st, 2));
     db_finalize(st);
     return dice;
 }
@@ -339,41 +400,55 @@ int draw_store_dice(Db *db, const char *task, const json_t *values, long long no
         loaded_free(&l);
         return rc;
     }
-    json_t *freeze = json_loads(l.freeze_json, 0, NULL), *sources = json_object_get(freeze, "sources"), *src;
+    json_t *freeze = json_loads(l.freeze_json, 0, NULL),
+           *sources = json_object_get(freeze, "sources"), *src;
     json_t *prior = recorded_dice(db, l.id, NULL), *out = json_array();
     long long first = draw_sources_earliest(sources);
     size_t i, k = 0, n = 0;
     json_array_foreach(sources, i, src) if (is_dice(src)) n++;
     rc = 1;
-    if (strcmp(l.status, "已冻结")) set_err(err, "任务 %s 的抽取已经进行（状态: %s），不能再登记骰子", task, l.status);
-    else if (!n) set_err(err, "任务 %s 没有声明骰子作为随机数来源", task);
-    else if (prior) set_err(err, "任务 %s 的骰子点数已经登记，不能更改", task);
+    if (strcmp(l.status, "已冻结"))
+        set_err(err, "任务 %s 的抽取已经进行（状态: %s），不能再登记骰子", task, l.status);
+    else if (!n)
+        set_err(err, "任务 %s 没有声明骰子作为随机数来源", task);
+    else if (prior)
+        set_err(err, "任务 %s 的骰子点数已经登记，不能更改", task);
     else if (first && now >= first) {
         char t[26];
         draw_time_format(first, 8 * 3600, t);
-        set_err(err, "骰子须在最早的外部随机数产生（%s）之前登记；现在登记的点数可能是看到开奖结果后选的，不予接受", t);
+        set_err(err,
+                "骰子须在最早的外部随机数产生（%"
+                "s）之前登记；现在登记的点数可能是看到开奖结果后选的，不予接受",
+                t);
     } else if (!json_is_array(values) || json_array_size(values) != n)
         set_err(err, "须按声明的顺序为 %zu 组骰子各输入一组点数", n);
     else if (!str_empty(observers) && draw_text_has_control(observers))
         set_err(err, "观察员不能含有控制字符");
-    else rc = 0;
+    else
+        rc = 0;
     json_array_foreach(sources, i, src) {
         if (rc || !is_dice(src)) continue;
-        char *why = NULL, *canon = draw_source_value(src, json_string_value(json_array_get(values, k++)), &why);
+        char *why = NULL,
+             *canon = draw_source_value(src, json_string_value(json_array_get(values, k++)), &why);
         if (!canon) {
             char *label = draw_source_label(src);
             set_err(err, "%s：%s", label, why);
             free(label);
             rc = 1;
-        } else json_array_append_new(out, json_string(canon));
+        } else
+            json_array_append_new(out, json_string(canon));
         free(canon);
         free(why);
     }
     char *text = rc ? NULL : draw_canonical_json(out);
-    if (!rc && db_exec(db,
-                       "INSERT INTO draw_dice(draw_id, dice_values, recorded_at, recorded_rfc3339, recorded_by, observers) "
-                       "VALUES (?,?,?,?,?,?)",
-                       "itttt" "t", l.id, text, clock_stamp().s, at, by, str_empty(observers) ? NULL : observers))
+    if (!rc &&
+        db_exec(db,
+                "INSERT INTO draw_dice(draw_id, dice_values, recorded_at, recorded_rfc3339, "
+                "recorded_by, observers) "
+                "VALUES (?,?,?,?,?,?)",
+                "itttt"
+                "t",
+                l.id, text, clock_stamp().s, at, by, str_empty(observers) ? NULL : observers))
         rc = dberr(db, err);
     free(text);
     if (!rc) *dice = json_pack("{s:O,s:s}", "values", out, "recorded_at", at);
@@ -388,7 +463,8 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                           const char *officer, const char *reason, const char *by, json_t **event,
                           char **err) {
     if (str_empty(reason)) return set_err(err, "递补须说明原因"), 1;
-    if (draw_text_has_control(reason) || draw_text_has_control(target) || draw_text_has_control(officer))
+    if (draw_text_has_control(reason) || draw_text_has_control(target) ||
+        draw_text_has_control(officer))
         return set_err(err, "递补原因、检查对象和执法证号不能含有控制字符"), 1;
     Loaded l;
     int rc = load_current(db, task, &l, err);
@@ -402,12 +478,13 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
-    json_t *rec = str_eq(jk_str(old, "format"), DRAW_FORMAT_V2)
-                      ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
-                                             jk_str(old, "blind"), jk_str(old, "drawn_at"), jk_str(old, "dice_recorded_at"), events, &l.pop,
-                                             &l.ros, err)
-                      : draw_record_build(json_object_get(old, "freeze"), jk_str(old, "public_randomness"),
-                                          jk_str(old, "secret"), events, &l.pop, &l.ros, err);
+    json_t *rec =
+        str_eq(jk_str(old, "format"), DRAW_FORMAT_V2)
+            ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
+                                   jk_str(old, "blind"), jk_str(old, "drawn_at"),
+                                   jk_str(old, "dice_recorded_at"), events, &l.pop, &l.ros, err)
+            : draw_record_build(json_object_get(old, "freeze"), jk_str(old, "public_randomness"),
+                                jk_str(old, "secret"), events, &l.pop, &l.ros, err);
     json_decref(events);
     json_decref(old);
     if (!rec) {

@@ -75,24 +75,26 @@ static int hex_decode(const char *s, uint8_t *out, size_t n) {
         char c = s[i];
         int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
         if (v < 0) return -1;
-        if (i % 2) out[i / 2] = (uint8_t)(out[i / 2] | v);
-        else out[i / 2] = (uint8_t)(v << 4);
+        if (i % 2)
+            out[i / 2] = (uint8_t)(out[i / 2] | v);
+        else
+            out[i / 2] = (uint8_t)(v << 4);
     }
     return 0;
 }
 
-static const char *const record_keys[] = {"format",  "freeze",   "freeze_sha256", "public_randomness",
-                                          "secret",  "seed",     "seedhash",      "strata",
-                                          "selected", "assignments", "events"};
-static const char *const freeze_keys[] = {"task",       "draw_no",   "draw_date", "frozen_at",
-                                          "randomness_source", "params", "population", "officers",
-                                          "commitment", "redraw",    "excluded"};
-static const char *const record_keys_v2[] = {"format", "freeze",   "freeze_sha256", "values",
-                                             "drawn_at", "seed",   "seedhash",      "strata",
+static const char *const record_keys[] = {
+    "format",   "freeze", "freeze_sha256", "public_randomness", "secret", "seed",
+    "seedhash", "strata", "selected",      "assignments",       "events"};
+static const char *const freeze_keys[] = {
+    "task",       "draw_no",  "draw_date",  "frozen_at", "randomness_source", "params",
+    "population", "officers", "commitment", "redraw",    "excluded"};
+static const char *const record_keys_v2[] = {"format",   "freeze",      "freeze_sha256", "values",
+                                             "drawn_at", "seed",        "seedhash",      "strata",
                                              "selected", "assignments", "events"};
-static const char *const freeze_keys_v2[] = {"task",      "draw_no", "draw_date", "frozen_at",
-                                             "sources",   "gap_hours", "params",  "population",
-                                             "officers",  "redraw",  "excluded"};
+static const char *const freeze_keys_v2[] = {"task",     "draw_no",   "draw_date", "frozen_at",
+                                             "sources",  "gap_hours", "params",    "population",
+                                             "officers", "redraw",    "excluded"};
 
 /* Checks that obj has exactly the n keys (unknown and missing ones reported with prefix). */
 static void check_keys(const json_t *obj, const char *const *keys, size_t n, const char *prefix,
@@ -124,7 +126,8 @@ static void verify_blind(const json_t *record, const json_t *freeze, Buf *out, i
     const char *blind = jk_str(record, "blind");
     uint8_t b[32];
     if (!commit) {
-        if (json_object_get(record, "blind")) say(out, count, "blind: 冻结时没有承诺保密随机数，不应有此字段");
+        if (json_object_get(record, "blind"))
+            say(out, count, "blind: 冻结时没有承诺保密随机数，不应有此字段");
         return;
     }
     if (!blind || hex_decode(blind, b, 32)) {
@@ -152,7 +155,8 @@ static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, in
     json_t *gap = json_object_get(freeze, "gap_hours");
     if (draw_time_parse(jk_str(freeze, "frozen_at"), frozen))
         say(out, count, "freeze.frozen_at: 应为带时区的时间（如 2026-12-06T10:15:03+08:00）");
-    else if (!json_is_integer(gap) || json_integer_value(gap) < 1 || json_integer_value(gap) > 24 * 365)
+    else if (!json_is_integer(gap) || json_integer_value(gap) < 1 ||
+             json_integer_value(gap) > 24 * 365)
         say(out, count, "freeze.gap_hours: 应为正整数（小时）");
     else if (first && *frozen + json_integer_value(gap) * 3600 > first)
         say(out, count, "freeze.frozen_at: 冻结应早于最早的随机数来源至少 %lld 小时",
@@ -162,10 +166,12 @@ static int verify_declared(const json_t *freeze, long long *frozen, Buf *out, in
 
 /* Dice are recorded after the freeze and before the earliest external source (sql/022): a dice
  * string typed once the lottery is known could be chosen to steer the draw. */
-static void verify_dice_time(const json_t *record, const json_t *sources, long long frozen, Buf *out, int *count) {
+static void verify_dice_time(const json_t *record, const json_t *sources, long long frozen,
+                             Buf *out, int *count) {
     size_t i, dice = 0;
     json_t *src;
-    json_array_foreach(sources, i, src) if (str_eq(json_string_value(json_object_get(src, "kind")), "dice")) dice++;
+    json_array_foreach(sources, i, src) if (str_eq(json_string_value(json_object_get(src, "kind")),
+                                                   "dice")) dice++;
     json_t *at = json_object_get(record, "dice_recorded_at");
     long long t = 0, first = draw_sources_earliest(sources);
     if (!dice) {
@@ -180,7 +186,8 @@ static void verify_dice_time(const json_t *record, const json_t *sources, long l
 /* /2 record: the freeze as above, the draw after every source existed, and each value fits its
  * kind in canonical form. */
 static void verify_sources(const json_t *record, const json_t *freeze, Buf *out, int *count) {
-    const json_t *sources = json_object_get(freeze, "sources"), *values = json_object_get(record, "values");
+    const json_t *sources = json_object_get(freeze, "sources"),
+                 *values = json_object_get(record, "values");
     long long frozen = 0, drawn = 0;
     char *err = NULL;
     if (verify_declared(freeze, &frozen, out, count)) return;
@@ -201,7 +208,8 @@ static void verify_sources(const json_t *record, const json_t *freeze, Buf *out,
     }
     verify_dice_time(record, sources, frozen, out, count);
     if (!json_is_array(values) || json_array_size(values) != json_array_size(sources)) {
-        say(out, count, "values: 应为与 freeze.sources 一一对应的 %zu 个随机数", json_array_size(sources));
+        say(out, count, "values: 应为与 freeze.sources 一一对应的 %zu 个随机数",
+            json_array_size(sources));
         return;
     }
     size_t i;
@@ -242,8 +250,9 @@ static int has_control(const json_t *j) {
 
 /* The freeze against its digest in the record and, when expect_freeze is not NULL, against the
  * digest published before the draw (`published` names where, in the message). */
-static void verify_freeze_digest(const json_t *record, const json_t *freeze, const char *expect_freeze,
-                                 const char *published, Buf *out, int *count) {
+static void verify_freeze_digest(const json_t *record, const json_t *freeze,
+                                 const char *expect_freeze, const char *published, Buf *out,
+                                 int *count) {
     char fsha[65];
     draw_json_sha256(freeze, fsha);
     if (!str_eq(jk_str(record, "freeze_sha256"), fsha))
@@ -281,16 +290,18 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
         json_object_del(plain, "blind");
         check_keys(plain, record_keys_v2, ARRAY_LEN(record_keys_v2), "", out, &count);
         json_decref(plain);
-    }
-    else check_keys(record, record_keys, ARRAY_LEN(record_keys), "", out, &count);
+    } else
+        check_keys(record, record_keys, ARRAY_LEN(record_keys), "", out, &count);
     const json_t *freeze = json_object_get(record, "freeze");
     if (!json_is_object(freeze)) {
         say(out, &count, "freeze: 缺少或不是对象");
         buf_free(&dummy);
         return 1;
     }
-    if (v2) check_freeze_keys_v2(freeze, out, &count);
-    else check_keys(freeze, freeze_keys, ARRAY_LEN(freeze_keys), "freeze.", out, &count);
+    if (v2)
+        check_freeze_keys_v2(freeze, out, &count);
+    else
+        check_keys(freeze, freeze_keys, ARRAY_LEN(freeze_keys), "freeze.", out, &count);
     if (has_control(freeze)) say(out, &count, "freeze: 含有控制字符");
     verify_freeze_digest(record, freeze, expect_freeze, "抽取前公布的摘要", out, &count);
     /* /2: the sources and their values; /1: the secret and its commitment */
@@ -407,30 +418,36 @@ int draw_verify(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
             if (!id) continue;
             draw_ticket(&s, id, strlen(id), want);
             if (!str_eq(t, want))
-                say(out, &count, "selected[%zu].ticket: 记录为 %s，重算为 %s", i, t ? t : "（缺失）",
-                    want);
-            if (prev_t && (strcmp(prev_t, want) > 0 || (!strcmp(prev_t, want) && strcmp(prev_id, id) >= 0)))
+                say(out, &count, "selected[%zu].ticket: 记录为 %s，重算为 %s", i,
+                    t ? t : "（缺失）", want);
+            if (prev_t &&
+                (strcmp(prev_t, want) > 0 || (!strcmp(prev_t, want) && strcmp(prev_id, id) >= 0)))
                 say(out, &count, "selected[%zu]: 未按票号升序排列", i);
             prev_t = t;
             prev_id = id;
         }
         json_array_foreach(json_object_get(record, "strata"), i, e) {
             DrawRatio ratio;
-            json_t *N = json_object_get(json_object_get(fp, "strata"), jk_str(e, "stratum") ? jk_str(e, "stratum") : "");
-            json_t *rv = draw_lookup_stratum(json_object_get(json_object_get(freeze, "params"), "ratios"),
+            json_t *N = json_object_get(json_object_get(fp, "strata"),
                                         jk_str(e, "stratum") ? jk_str(e, "stratum") : "");
+            json_t *rv =
+                draw_lookup_stratum(json_object_get(json_object_get(freeze, "params"), "ratios"),
+                                    jk_str(e, "stratum") ? jk_str(e, "stratum") : "");
             if (!json_is_integer(N) || !json_is_string(rv) ||
                 draw_ratio_parse(json_string_value(rv), &ratio)) {
                 say(out, &count, "strata[%zu]: 无法按 freeze 重算", i);
                 continue;
             }
-            json_t *mv = draw_lookup_stratum(json_object_get(json_object_get(freeze, "params"), "minimum"),
-                                        jk_str(e, "stratum"));
-            uint64_t want = draw_stratum_size((uint64_t)json_integer_value(N), ratio,
-                                              json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
+            json_t *mv =
+                draw_lookup_stratum(json_object_get(json_object_get(freeze, "params"), "minimum"),
+                                    jk_str(e, "stratum"));
+            uint64_t want =
+                draw_stratum_size((uint64_t)json_integer_value(N), ratio,
+                                  json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
             if ((uint64_t)json_integer_value(json_object_get(e, "n")) != want)
                 say(out, &count, "strata[%zu].n: 记录为 %lld，重算为 %llu", i,
-                    (long long)json_integer_value(json_object_get(e, "n")), (unsigned long long)want);
+                    (long long)json_integer_value(json_object_get(e, "n")),
+                    (unsigned long long)want);
         }
     }
     buf_free(&dummy);
@@ -450,7 +467,8 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
     verify_freeze_digest(record, freeze, expect_freeze, "公告的摘要", out, &count);
     long long frozen = 0;
     if (v2) verify_declared(freeze, &frozen, out, &count);
-    const json_t *fp = json_object_get(freeze, "population"), *params = json_object_get(freeze, "params");
+    const json_t *fp = json_object_get(freeze, "population"),
+                 *params = json_object_get(freeze, "params");
     if (pop) {
         verify_pop_digest(fp, pop, out, &count);
         for (size_t h = 0; h < pop->nstrata; h++) {
@@ -461,8 +479,11 @@ int draw_verify_frozen(const json_t *record, const DrawPop *pop, const DrawRoste
                 say(out, &count, "分层 %s 没有有效的抽查比例", pop->strata[h]);
                 continue;
             }
-            uint64_t n = draw_stratum_size(pop->stratum_n[h], ratio, json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
-            buf_printf(sizes, "%s\t%zu\t%llu\n", pop->strata[h], (size_t)pop->stratum_n[h], (unsigned long long)n);
+            uint64_t n =
+                draw_stratum_size(pop->stratum_n[h], ratio,
+                                  json_is_integer(mv) ? (uint64_t)json_integer_value(mv) : 0);
+            buf_printf(sizes, "%s\t%zu\t%llu\n", pop->strata[h], (size_t)pop->stratum_n[h],
+                       (unsigned long long)n);
         }
     }
     if (ros && !str_eq(jk_str(json_object_get(freeze, "officers"), "sha256"), ros->sha256))

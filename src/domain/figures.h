@@ -39,9 +39,9 @@
  *      under each), every category of refdata result_categories in file order, unknown codes last.
  *  violation counts: record_violation rows with status 有效 of the published records, count and
  *      summed amount_cents per category, every refdata violation_categories row in file order.
- *  over the yearly cap (超过年度抽查上限): targets drawn (draw_target 有效) by more than one check of
- *      the scope in year Y (the default yearly_cap of a draw is 1, DRAW.md §6); insured persons
- *      are listed by their pseudonymous code only, never by name.
+ *  over the yearly cap (超过年度抽查上限): targets drawn (draw_target 有效) by more than one check
+ * of the scope in year Y (the default yearly_cap of a draw is 1, DRAW.md §6); insured persons are
+ * listed by their pseudonymous code only, never by name.
  *
  * Every ratio carries its numerator and denominator; a zero denominator gives "—" and "met" null
  * (never a fake 0% or 100%). Percentages are truncated to one decimal (not rounded), so a shown

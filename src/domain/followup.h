@@ -2,8 +2,9 @@
  * and the transfer ledger (转办、移送台账).
  *
  * Model (sql/008_record.sql). A record with status 已公示 is a published result; whether it
- * shows findings was decided at publication (record.findings, sql/014; the rule is result.h's). A follow-up is opened on such a record with a disposal option (refdata
- * disposal_options); the option's attributes decide what must be filled, never a list in C:
+ * shows findings was decided at publication (record.findings, sql/014; the rule is result.h's). A
+ * follow-up is opened on such a record with a disposal option (refdata disposal_options); the
+ * option's attributes decide what must be filled, never a list in C:
  *
  *   needs_deadline  rectify_deadline, a date after today when set or changed
  *   needs_recheck   recheck_on and recheck_result, together (required to close)
@@ -21,11 +22,12 @@
  * it has at least one follow-up and all are 已完结.
  *
  * Conventions: each function that changes data is one unit of work (its own transaction and audit
- * row, uow.h; the credit grade too, credit.h); results FU_OK, FU_INVALID (Chinese field errors in `errors`), FU_NOT_FOUND,
- * FU_CONFLICT (*err says why), FU_ERR (database error in *err). *err strings are newly
- * allocated. "today" is passed in (YYYY-MM-DD): no clock here. Deadlines come from calendar.h;
- * beyond the data they are unknown (NULL / "期限未知"), never guessed. Thread-safety: no shared
- * state; each call uses the caller's Db. Callers: src/web/page_followup*.c, tests. */
+ * row, uow.h; the credit grade too, credit.h); results FU_OK, FU_INVALID (Chinese field errors in
+ * `errors`), FU_NOT_FOUND, FU_CONFLICT (*err says why), FU_ERR (database error in *err). *err
+ * strings are newly allocated. "today" is passed in (YYYY-MM-DD): no clock here. Deadlines come
+ * from calendar.h; beyond the data they are unknown (NULL / "期限未知"), never guessed.
+ * Thread-safety: no shared state; each call uses the caller's Db. Callers:
+ * src/web/page_followup*.c, tests. */
 #ifndef SPOTCHECK_FOLLOWUP_H
 #define SPOTCHECK_FOLLOWUP_H
 
@@ -37,7 +39,13 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { FU_OK = SC_OK, FU_ERR = SC_ERR, FU_INVALID = SC_INVALID, FU_NOT_FOUND = SC_NOT_FOUND, FU_CONFLICT = SC_CONFLICT };
+enum {
+    FU_OK = SC_OK,
+    FU_ERR = SC_ERR,
+    FU_INVALID = SC_INVALID,
+    FU_NOT_FOUND = SC_NOT_FOUND,
+    FU_CONFLICT = SC_CONFLICT
+};
 
 /* Working days to enter the follow-up outcome (003 五(四)). */
 #define FOLLOWUP_OUTCOME_DAYS 20
@@ -65,8 +73,8 @@ typedef struct FuState {
  * opening): a rectification deadline must lie after today only when set or changed. Adds
  * Chinese messages to errors under the field names (rectify_deadline, recheck_on,
  * recheck_result, decision_no, decision_on, amount, receiver). Returns the number of errors. */
-int followup_validate(const FuOption *opt, const FuState *st, const FuState *prev, const char *today,
-                      json_t *errors);
+int followup_validate(const FuOption *opt, const FuState *st, const FuState *prev,
+                      const char *today, json_t *errors);
 
 /* Why the follow-up cannot be closed yet: appends a Chinese reason per unmet condition to
  * `reasons` (an array): no outcome; option needs_decision/publish_workdays: decision not
@@ -110,8 +118,8 @@ json_t *followup_pending_json(Db *db, int64_t scope_org);
 
 /* The fields typed on the open/edit forms (NULL = not given). */
 typedef struct FollowupInput {
-    const char *option, *rectify_deadline, *recheck_on, *recheck_result, *decision_no,
-        *decision_on, *amount, *receiver, *outcome;
+    const char *option, *rectify_deadline, *recheck_on, *recheck_result, *decision_no, *decision_on,
+        *amount, *receiver, *outcome;
 } FollowupInput;
 
 /* The changes. Each is one unit of work (uow.h): it checks that the follow-up (or the record it is
@@ -123,8 +131,8 @@ typedef struct FollowupInput {
  * record's org, opened_on = today. Validates by option (FU_INVALID; errors under "option" for
  * an unknown option). A penalty decision writes its credit event (credit.h). *id_out gets the
  * new id. */
-int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in, const char *today,
-                  int64_t *id_out, json_t *errors, char **err);
+int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in,
+                  const char *today, int64_t *id_out, json_t *errors, char **err);
 /* Edits an open follow-up made on `version` (FU_CONFLICT when it is another or the follow-up is
  * closed). The option may change. outcome_on is set the first day an outcome is entered. A new
  * or changed penalty decision writes a credit event. */
@@ -135,8 +143,8 @@ int followup_update(Db *db, const Actor *who, int64_t id, int64_t version, const
  * decision yet, it was already published or the follow-up is closed. *late (may be NULL) is 1
  * when published after the deadline, 0 when in time, -1 when the deadline is unknown; the audit
  * row says it as publish_late. */
-int followup_publish_penalty(Db *db, const Actor *who, int64_t id, const char *on, const char *today,
-                             const Calendar *cal, int *late, char **err);
+int followup_publish_penalty(Db *db, const Actor *who, int64_t id, const char *on,
+                             const char *today, const Calendar *cal, int *late, char **err);
 /* Closes the follow-up (closed_on = today) when followup_close_blockers finds nothing; else
  * FU_CONFLICT with the reasons joined by '；' in *err. */
 int followup_close(Db *db, const Actor *who, int64_t id, const char *today, char **err);
@@ -144,19 +152,21 @@ int followup_close(Db *db, const Actor *who, int64_t id, const char *today, char
 /* Writes a transfer of follow-up fid (open, else FU_CONFLICT): kind (followup_transfer_kinds),
  * receiver, sent_on (not after today) required; doc_no, summary optional. Field errors under
  * kind, receiver, sent_on. *id_out gets the id. */
-int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kind, const char *receiver,
-                          const char *sent_on, const char *doc_no, const char *summary,
-                          const char *today, int64_t *id_out, json_t *errors, char **err);
+int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kind,
+                          const char *receiver, const char *sent_on, const char *doc_no,
+                          const char *summary, const char *today, int64_t *id_out, json_t *errors,
+                          char **err);
 /* Records feedback on transfer tid: text and date (not after today, not before sent_on)
  * required unless `done` alone closes a transfer that already has feedback; status becomes
  * 已反馈, or 已办结 with done. FU_CONFLICT when already 已办结. *fid_out (may be NULL) gets the
  * transfer's follow-up. */
 int followup_transfer_feedback(Db *db, const Actor *who, int64_t tid, const char *feedback,
-                               const char *feedback_on, int done, const char *today, int64_t *fid_out,
-                               json_t *errors, char **err);
+                               const char *feedback_on, int done, const char *today,
+                               int64_t *fid_out, json_t *errors, char **err);
 /* The audit row of an export of the transfer ledger (export.transfers: status filter, rows), in
  * its own transaction: FU_OK, or FU_ERR with *err — then nothing may be handed out. */
-int followup_transfers_export_audit(Db *db, const Actor *who, const char *status, size_t rows, char **err);
+int followup_transfers_export_audit(Db *db, const Actor *who, const char *status, size_t rows,
+                                    char **err);
 
 /* The follow-up as JSON (new reference) or NULL when absent: id, record_id, org_id, org_name,
  * task_id, task_code, task_name, target_id, target_code, target_name (masked for insured),
@@ -190,8 +200,8 @@ int64_t followup_transfer_followup(Db *db, int64_t tid);
 json_t *followup_record_brief(Db *db, int64_t record_id);
 /* Published penalty decisions (行政处罚决定公示) matching q (decision number, or a unit's name or
  * 统一社会信用代码; an insured person is never matched nor named), newest decision first:
- * [{name, uscc, decision_no, violations, amount, decision_on, org, published_on}], `limit` rows from
- * `offset`; *total gets how many match. */
+ * [{name, uscc, decision_no, violations, amount, decision_on, org, published_on}], `limit` rows
+ * from `offset`; *total gets how many match. */
 json_t *followup_public_penalties(Db *db, const char *q, int limit, int64_t offset, int64_t *total);
 /* The followup row as JSON text for the audit log (newly allocated, NULL when absent). */
 char *followup_snapshot(Db *db, int64_t id);

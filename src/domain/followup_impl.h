@@ -13,7 +13,9 @@
 #define HAS_FINDINGS_SQL "(r.status = '已公示' AND r.findings = 1)"
 
 /* NULL for NULL or "" (the database form of an empty field). */
-static inline const char *fu_nz(const char *s) { return str_empty(s) ? NULL : s; }
+static inline const char *fu_nz(const char *s) {
+    return str_empty(s) ? NULL : s;
+}
 
 /* Sets *err to the database's message; returns FU_ERR. */
 int fu_dberr(Db *db, char **err);
@@ -25,8 +27,9 @@ void fu_option_from(FuOption *o, const char *code, const char *label, const char
 
 /* A stored follow-up's fields (strings owned; amount formatted in yuan when has_amount). */
 typedef struct FuRow {
-    char *option, *status, *opened_on, *rectify_deadline, *recheck_on, *recheck_result, *decision_no, *decision_on,
-        *amount, *penalty_published_on, *receiver, *outcome, *outcome_on;
+    char *option, *status, *opened_on, *rectify_deadline, *recheck_on, *recheck_result,
+        *decision_no, *decision_on, *amount, *penalty_published_on, *receiver, *outcome,
+        *outcome_on;
     int64_t version, amount_cents, has_amount;
 } FuRow;
 

@@ -1,7 +1,7 @@
 /* followup_work.c - the units of work of the follow-up module (followup.h): each checks that the
- * follow-up belongs to the actor's own org, runs the row change of followup.c in one transaction and
- * writes the audit row with the row before and after. The pages and any command call these, never
- * the row functions. */
+ * follow-up belongs to the actor's own org, runs the row change of followup.c in one transaction
+ * and writes the audit row with the row before and after. The pages and any command call these,
+ * never the row functions. */
 #include "followup.h"
 
 #include "../core/util.h"
@@ -19,8 +19,8 @@ static int own_org(Db *db, const Actor *who, int64_t org) {
 /* Ends a unit that changed one row of table `entity` (followup / transfer): the audit row with
  * before and the row as it is now (after, with `extra` merged in, may be NULL), then commit — or
  * roll back when rc is not FU_OK. Returns the final result. */
-static int finish(Db *db, const Actor *who, int rc, const char *action, const char *entity, int64_t id, const char *before,
-                  json_t *extra, char **err) {
+static int finish(Db *db, const Actor *who, int rc, const char *action, const char *entity,
+                  int64_t id, const char *before, json_t *extra, char **err) {
     char *after = NULL;
     if (rc == FU_OK) {
         after = entity[0] == 'f' ? followup_snapshot(db, id) : followup_transfer_snapshot(db, id);
@@ -43,8 +43,8 @@ static int refuse(const char *what, char **err) {
     return set_err(err, "%s不存在或不在您的管辖范围内（上级机构不能代为办理）", what), FU_NOT_FOUND;
 }
 
-int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in, const char *today,
-                  int64_t *id_out, json_t *errors, char **err) {
+int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in,
+                  const char *today, int64_t *id_out, json_t *errors, char **err) {
     int64_t id = 0;
     if (!own_org(db, who, followup_record_org(db, record_id))) return refuse("检查记录", err);
     if (uow_begin(db, err) != 0) return FU_ERR;
@@ -74,8 +74,8 @@ int followup_update(Db *db, const Actor *who, int64_t id, int64_t version, const
     return rc;
 }
 
-int followup_publish_penalty(Db *db, const Actor *who, int64_t id, const char *on, const char *today,
-                             const Calendar *cal, int *late, char **err) {
+int followup_publish_penalty(Db *db, const Actor *who, int64_t id, const char *on,
+                             const char *today, const Calendar *cal, int *late, char **err) {
     char *before;
     int lt = -1, rc = begin_on(db, who, id, &before, err);
     if (rc != FU_OK) return rc;
@@ -98,36 +98,41 @@ int followup_close(Db *db, const Actor *who, int64_t id, const char *today, char
     return rc;
 }
 
-int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kind, const char *receiver,
-                          const char *sent_on, const char *doc_no, const char *summary,
-                          const char *today, int64_t *id_out, json_t *errors, char **err) {
+int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kind,
+                          const char *receiver, const char *sent_on, const char *doc_no,
+                          const char *summary, const char *today, int64_t *id_out, json_t *errors,
+                          char **err) {
     int64_t tid = 0;
     if (!own_org(db, who, followup_org(db, fid))) return refuse("后续处置", err);
     if (uow_begin(db, err) != 0) return FU_ERR;
-    int rc = fu_transfer_add_rows(db, fid, kind, receiver, sent_on, doc_no, summary, today, who->username, &tid, errors, err);
+    int rc = fu_transfer_add_rows(db, fid, kind, receiver, sent_on, doc_no, summary, today,
+                                  who->username, &tid, errors, err);
     rc = finish(db, who, rc, "transfer.create", "transfer", tid, NULL, NULL, err);
     if (id_out) *id_out = rc == FU_OK ? tid : 0;
     return rc;
 }
 
 int followup_transfer_feedback(Db *db, const Actor *who, int64_t tid, const char *feedback,
-                               const char *feedback_on, int done, const char *today, int64_t *fid_out,
-                               json_t *errors, char **err) {
+                               const char *feedback_on, int done, const char *today,
+                               int64_t *fid_out, json_t *errors, char **err) {
     if (fid_out) *fid_out = followup_transfer_followup(db, tid);
     if (!own_org(db, who, followup_transfer_org(db, tid))) return refuse("移送记录", err);
     if (uow_begin(db, err) != 0) return FU_ERR;
     char *before = followup_transfer_snapshot(db, tid);
-    int rc = fu_transfer_feedback_rows(db, tid, feedback, feedback_on, done, today, who->username, errors, err);
+    int rc = fu_transfer_feedback_rows(db, tid, feedback, feedback_on, done, today, who->username,
+                                       errors, err);
     rc = finish(db, who, rc, "transfer.feedback", "transfer", tid, before, NULL, err);
     free(before);
     return rc;
 }
 
-int followup_transfers_export_audit(Db *db, const Actor *who, const char *status, size_t rows, char **err) {
+int followup_transfers_export_audit(Db *db, const Actor *who, const char *status, size_t rows,
+                                    char **err) {
     json_t *a = json_pack("{s:s, s:I}", "status", status ? status : "", "rows", (json_int_t)rows);
     char *after = json_dumps(a, JSON_COMPACT);
     json_decref(a);
-    int ok = uow_begin(db, err) == 0 && uow_audit(db, who, "export.transfers", "transfer", 0, 0, NULL, after, err) == 0;
+    int ok = uow_begin(db, err) == 0 &&
+             uow_audit(db, who, "export.transfers", "transfer", 0, 0, NULL, after, err) == 0;
     ok = uow_end(db, ok, err);
     free(after);
     return ok ? FU_OK : FU_ERR;

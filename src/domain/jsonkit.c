@@ -20,7 +20,8 @@ json_t *jk_list(const char *text, ListKind kind, int unique) {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         int seen = 0;
-        for (size_t j = 0; unique && j < i && !seen; j++) seen = !strcmp(v[i], v[j]);
+        for (size_t j = 0; unique && j < i && !seen; j++)
+            seen = !strcmp(v[i], v[j]);
         if (!seen) json_array_append_new(a, json_string(v[i]));
     }
     list_free(v, n);

@@ -76,11 +76,12 @@ static int blocked(Db *db, const char *username, const char *device, const char 
     int64_t n = 0, since = now - LOGIN_WINDOW_SECONDS;
     int rc;
     if (device && *device) /* a browser that logged in before: only its own failures count */
-        rc = db_query_int(db, &n,
-                     "SELECT count(*) FROM login_attempt WHERE device = ?1 AND ok = 0 AND at > ?2 "
-                     "AND id > coalesce((SELECT "
-                     "max(id) FROM login_attempt WHERE device = ?1 AND ok = 1), 0)",
-                     "ti", device, since);
+        rc = db_query_int(
+            db, &n,
+            "SELECT count(*) FROM login_attempt WHERE device = ?1 AND ok = 0 AND at > ?2 "
+            "AND id > coalesce((SELECT "
+            "max(id) FROM login_attempt WHERE device = ?1 AND ok = 1), 0)",
+            "ti", device, since);
     else
         rc = db_query_int(
             db, &n,
@@ -118,10 +119,11 @@ static void not_tried(Db *db, int64_t attempt) {
 /* 1 for the first refusal of username from remote within the window, which is then noted. */
 static int refusal_first(Db *db, const char *username, const char *remote, int64_t now) {
     int64_t n = 0;
-    if (db_query_int(db, &n,
-                 "SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?) AND remote = "
-                 "? AND ok = 2 AND at > ?",
-                 "tti", username, remote, now - LOGIN_WINDOW_SECONDS) != DB_OK)
+    if (db_query_int(
+            db, &n,
+            "SELECT count(*) FROM login_attempt WHERE lower(username) = lower(?) AND remote = "
+            "? AND ok = 2 AND at > ?",
+            "tti", username, remote, now - LOGIN_WINDOW_SECONDS) != DB_OK)
         return 0; /* unreadable: nothing is noted */
     if (n) return 0;
     db_exec(db, "INSERT INTO login_attempt(username, remote, at, ok) VALUES (?, ?, ?, 2)", "tti",
@@ -196,8 +198,9 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
     char *hash = NULL;
     *uid = *org = 0;
     /* user names are unique without regard to case (sql/024) */
-    Stmt *st = db_prepare(db, "SELECT id, org_id, password_hash FROM account WHERE lower(username) = "
-                              "lower(?) AND status = '启用'");
+    Stmt *st =
+        db_prepare(db, "SELECT id, org_id, password_hash FROM account WHERE lower(username) = "
+                       "lower(?) AND status = '启用'");
     if (st) {
         db_bind_text(st, 1, username);
         if (db_step(st) == DB_ROW)
@@ -215,7 +218,8 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
 /* The successful login's transaction: attempt marked, session stored, audit row "login". */
 static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int64_t org,
                    char **name) {
-    if (db_query_text(db, name, "SELECT username FROM account WHERE id = ?", "i", uid) != DB_OK) return LOGIN_ERR;
+    if (db_query_text(db, name, "SELECT username FROM account WHERE id = ?", "i", uid) != DB_OK)
+        return LOGIN_ERR;
     if (!*name) *name = xstrdup(t->username);
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
     if (uow_begin(db, NULL) != 0) return LOGIN_ERR;

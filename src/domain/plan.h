@@ -14,8 +14,9 @@
  * then "superseded" (已被新版本替代). Only the latest version of a plan can be approved or
  * published. Nothing is deleted: every version stays readable.
  *
- * Name rule (抽查计划名称 = 年度 + 行政区划 + 部门 + 随机抽查 + 序号, 附件2 备注 1). Org names in the
- * directory already read 行政区划 + 部门 ("邢台市医疗保障局" = 邢台市 + 医疗保障局), so the rule is
+ * Name rule (抽查计划名称 = 年度 + 行政区划 + 部门 + 随机抽查 + 序号, 附件2 备注 1). Org names in
+ * the directory already read 行政区划 + 部门 ("邢台市医疗保障局" = 邢台市 + 医疗保障局), so the
+ * rule is
  *
  *     "<year>年" + org name + qualifier + "随机抽查" + seq as three digits
  *
@@ -43,11 +44,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PLAN_OK = SC_OK, PLAN_ERR = SC_ERR, PLAN_INVALID = SC_INVALID, PLAN_NOT_FOUND = SC_NOT_FOUND, PLAN_CONFLICT = SC_CONFLICT,
-       PLAN_STALE = SC_STALE /* edited on a rev of the version that has since moved on */,
-       PLAN_BUSY = SC_BUSY /* the unit of work could not begin its transaction (plan_work.h) */ };
+enum {
+    PLAN_OK = SC_OK,
+    PLAN_ERR = SC_ERR,
+    PLAN_INVALID = SC_INVALID,
+    PLAN_NOT_FOUND = SC_NOT_FOUND,
+    PLAN_CONFLICT = SC_CONFLICT,
+    PLAN_STALE = SC_STALE /* edited on a rev of the version that has since moved on */,
+    PLAN_BUSY = SC_BUSY /* the unit of work could not begin its transaction (plan_work.h) */
+};
 
-typedef enum { PLAN_SUBMIT = 0, PLAN_APPROVE, PLAN_RETURN, PLAN_PUBLISH, PLAN_ACTION_COUNT } PlanAction;
+typedef enum {
+    PLAN_SUBMIT = 0,
+    PLAN_APPROVE,
+    PLAN_RETURN,
+    PLAN_PUBLISH,
+    PLAN_ACTION_COUNT
+} PlanAction;
 
 /* ---- pure rules (no database, no clock) ---- */
 
@@ -106,9 +119,9 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
                        const char *made_on, const char *actor, json_t *errors, char **err);
 
 /* The optimistic lock of a version (sql/027): moves version_id's rev on, inside the caller's
- * transaction, when it is still `rev` — PLAN_STALE with *err naming the current one otherwise. rev 0:
- * PLAN_INVALID with *err when `required` (an edit must name the rev it was made on), else the rev
- * just moves on (a new row, a state change). */
+ * transaction, when it is still `rev` — PLAN_STALE with *err naming the current one otherwise. rev
+ * 0: PLAN_INVALID with *err when `required` (an edit must name the rev it was made on), else the
+ * rev just moves on (a new row, a state change). */
 int plan_rev_take(Db *db, int64_t version_id, int64_t rev, int required, char **err);
 
 /* One task row as text, as typed in a form or read from a file. NULL fields count as empty. */
@@ -152,8 +165,8 @@ int plan_transition(Db *db, int64_t version_id, PlanAction a, const char *actor,
                     const char *opinion, char **err);
 /* Starts version N+1 in 草稿 from the latest version when that one is 已批准 or 已公开, copying
  * its header and task rows; reason (调整原因) is required. *new_id receives the new version. */
-int plan_revise(Db *db, int64_t version_id, const char *reason, const char *actor,
-                int64_t *new_id, char **err);
+int plan_revise(Db *db, int64_t version_id, const char *reason, const char *actor, int64_t *new_id,
+                char **err);
 
 /* Everything about one version as JSON (new reference), or NULL when there is no such version:
  * id, plan_id, number, year, org_id, org_code, org_name, version, status, name, rule_name,
@@ -200,7 +213,7 @@ typedef struct PlanAdhocInput {
     const char *reason;     /* why it cannot wait for the plan */
     const char *item_codes; /* ',' list */
     const char *scope_text;
-    const char *period;     /* as plan_parse_month_range */
+    const char *period; /* as plan_parse_month_range */
 } PlanAdhocInput;
 extern const char *const plan_adhoc_sources[]; /* NULL-terminated */
 /* Records a request (status 待审批, code LS<year><NNN>). */
@@ -224,11 +237,11 @@ json_t *plan_adhoc_list_json(Db *db, int64_t scope_org);
 /* ---- import / export in the 附件2 layout ---- */
 
 typedef struct PlanImportReport {
-    long rows;         /* task rows read */
-    long skipped;      /* rows before/after the table that are not task rows (notes) */
-    char *number;      /* the plan's number */
-    json_t *errors;    /* ["第N行 列名: 原因"] */
-    json_t *warnings;  /* ["第N行 抽查事项: 「…」未在事项清单中找到，已保留原文并标记"] */
+    long rows;      /* task rows read */
+    long skipped;   /* rows before/after the table that are not task rows (notes) */
+    char *number;   /* the plan's number */
+    json_t *errors; /* ["第N行 列名: 原因"] */
+    json_t *warnings; /* ["第N行 抽查事项: 「…」未在事项清单中找到，已保留原文并标记"] */
 } PlanImportReport;
 void plan_import_report_free(PlanImportReport *rep);
 
@@ -237,7 +250,8 @@ void plan_import_report_free(PlanImportReport *rep);
  * 抽查任务编号); every row with a 抽查任务编号 or 抽查任务名称 is a task row; other rows (notes
  * such as "以上为示例，请参照填写") are skipped. The plan's number and name come from the file
  * (the name is kept as written). Runs inside the caller's transaction: on PLAN_INVALID the
- * caller rolls back; rep (zeroed by the caller; errors and warnings may be pre-set arrays) lists row errors and warnings either way. */
+ * caller rolls back; rep (zeroed by the caller; errors and warnings may be pre-set arrays) lists
+ * row errors and warnings either way. */
 int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *actor,
                 int64_t *version_id, PlanImportReport *rep, char **err);
 /* Writes version_id as a 附件2 table: title, 单位（盖章）, 制表时间, the header row, the task

@@ -18,26 +18,31 @@
 
 const char *const plan_adhoc_sources[] = {"投诉举报", "上级交办", "大数据线索", "其他", NULL};
 
-int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const char *actor, int64_t *id_out, json_t *errors,
-                      char **err) {
-    char *name = plan_trimmed(in->name), *source = plan_trimmed(in->source), *reason = plan_trimmed(in->reason),
-         *scope = plan_trimmed(in->scope_text), *msg = NULL;
+int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const char *actor,
+                      int64_t *id_out, json_t *errors, char **err) {
+    char *name = plan_trimmed(in->name), *source = plan_trimmed(in->source),
+         *reason = plan_trimmed(in->reason), *scope = plan_trimmed(in->scope_text), *msg = NULL;
     char from[8] = "", to[8] = "";
     int rc = PLAN_OK, known = 0;
-    if (!*name) plan_field_err(errors, "name", "请填写任务名称");
-    else if (utf8_len(name) > 200) plan_field_err(errors, "name", "任务名称不超过 200 个字");
-    for (size_t i = 0; plan_adhoc_sources[i]; i++) known |= !strcmp(plan_adhoc_sources[i], source);
+    if (!*name)
+        plan_field_err(errors, "name", "请填写任务名称");
+    else if (utf8_len(name) > 200)
+        plan_field_err(errors, "name", "任务名称不超过 200 个字");
+    for (size_t i = 0; plan_adhoc_sources[i]; i++)
+        known |= !strcmp(plan_adhoc_sources[i], source);
     if (!known) plan_field_err(errors, "source", "请选择任务来源");
     if (!*reason) plan_field_err(errors, "reason", "请说明临时开展检查的原因");
     if (!*scope) plan_field_err(errors, "scope_text", "请填写检查对象");
-    if (plan_parse_month_range(in->period, from, to, &msg) != 0) plan_field_err(errors, "period", msg);
+    if (plan_parse_month_range(in->period, from, to, &msg) != 0)
+        plan_field_err(errors, "period", msg);
     free(msg);
     json_t *items = plan_items_available(db, org_id), *given = plan_split_list(in->item_codes);
     size_t i, j;
     json_t *e, *it;
     json_array_foreach(given, i, e) {
         int found = 0;
-        json_array_foreach(items, j, it) found |= str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e));
+        json_array_foreach(items, j, it) found |=
+            str_eq(json_string_value(json_object_get(it, "code")), json_string_value(e));
         if (!found) plan_field_err(errors, "items", "所选事项不在本机构可用的抽查事项清单中");
     }
     if (!json_array_size(given)) plan_field_err(errors, "items", "请至少选择一个抽查事项");
@@ -50,7 +55,8 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
             char cand[32];
             snprintf(cand, sizeof cand, "LS%.4s%03d", from, n);
             int64_t c = 0;
-            if (db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand) != DB_OK) {
+            if (db_query_int(db, &c, "SELECT count(*) FROM plan_adhoc WHERE code = ?", "t", cand) !=
+                DB_OK) {
                 rc = set_err(err, "%s", db_errmsg(db));
                 break;
             }
@@ -58,12 +64,16 @@ int plan_adhoc_create(Db *db, int64_t org_id, const PlanAdhocInput *in, const ch
         }
         if (rc != PLAN_OK) {
             /* no free code could be looked up: nothing is written */
-        } else if (db_exec(db, "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, scope_text, month_from, month_to, "
-                        "status, requested_by, requested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, '待审批', ?, ?)",
-                    "itttttttttt", org_id, code, name, source, reason, codes, scope, from, to,
-                    actor, clock_stamp().s) != DB_OK)
+        } else if (db_exec(db,
+                           "INSERT INTO plan_adhoc(org_id, code, name, source, reason, item_codes, "
+                           "scope_text, month_from, month_to, "
+                           "status, requested_by, requested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "'待审批', ?, ?)",
+                           "itttttttttt", org_id, code, name, source, reason, codes, scope, from,
+                           to, actor, clock_stamp().s) != DB_OK)
             rc = set_err(err, "%s", db_errmsg(db));
-        else if (id_out) *id_out = db_last_id(db);
+        else if (id_out)
+            *id_out = db_last_id(db);
         free(codes);
     }
     json_decref(items);
@@ -87,7 +97,8 @@ static int adhoc_status(Db *db, int64_t id, char **status, char **err) {
     return PLAN_OK;
 }
 
-int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor, char **err) {
+int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, const char *actor,
+                      char **err) {
     char *status = NULL;
     int found = adhoc_status(db, id, &status, err);
     if (found != PLAN_OK) return found;
@@ -99,9 +110,12 @@ int plan_adhoc_decide(Db *db, int64_t id, int approve, const char *opinion, cons
     } else if (!approve && !*op) {
         set_err(err, "退回时请填写审批意见");
         rc = PLAN_INVALID;
-    } else if (db_exec(db, "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = ?, decided_by = ? "
-                           "WHERE id = ? AND status = '待审批'",
-                       "tttti", approve ? "已批准" : "已退回", *op ? op : NULL, clock_stamp().s, actor, id) != DB_OK) {
+    } else if (db_exec(
+                   db,
+                   "UPDATE plan_adhoc SET status = ?, opinion = ?, decided_at = ?, decided_by = ? "
+                   "WHERE id = ? AND status = '待审批'",
+                   "tttti", approve ? "已批准" : "已退回", *op ? op : NULL, clock_stamp().s, actor,
+                   id) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
     }
     free(op);
@@ -121,8 +135,10 @@ int plan_adhoc_resubmit(Db *db, int64_t id, const char *reason, const char *acto
     } else if (utf8_len(why) > 2000) {
         set_err(err, "临时开展的原因不超过 2000 个字");
         rc = PLAN_INVALID;
-    } else if (db_exec(db, "UPDATE plan_adhoc SET status = '待审批', reason = CASE WHEN ? <> '' THEN ? ELSE reason END, "
-                           "requested_at = ?, requested_by = ? WHERE id = ? AND status = '已退回'",
+    } else if (db_exec(db,
+                       "UPDATE plan_adhoc SET status = '待审批', reason = CASE WHEN ? <> '' THEN ? "
+                       "ELSE reason END, "
+                       "requested_at = ?, requested_by = ? WHERE id = ? AND status = '已退回'",
                        "tttti", why, why, clock_stamp().s, actor, id) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
     }
@@ -136,21 +152,27 @@ int plan_adhoc_startable(Db *db, int64_t id, char **why) {
     if (db_query_text(db, &status, "SELECT status FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
         return set_err(why, "%s", db_errmsg(db));
     int ok = 0;
-    if (!status) set_err(why, "临时任务不存在");
+    if (!status)
+        set_err(why, "临时任务不存在");
     else if (strcmp(status, "已批准") != 0)
         set_err(why, "临时任务状态为「%s」：须经分管领导批准后方可开展", status);
-    else ok = 1;
+    else
+        ok = 1;
     free(status);
     return ok;
 }
 
 json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
     json_t *a = json_array();
-    Stmt *st = db_prepare(db, "SELECT h.id, h.code, h.org_id, o.name, h.name, h.source, h.reason, h.item_codes, h.scope_text, "
-                              "h.month_from, h.month_to, h.status, h.opinion, h.requested_at, h.requested_by, h.decided_at, "
-                              "h.decided_by FROM plan_adhoc h JOIN org o ON o.id = h.org_id "
-                              "WHERE (? = 0 OR h.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o2.id FROM org o2 "
-                              "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc)) ORDER BY h.id DESC");
+    Stmt *st =
+        db_prepare(db, "SELECT h.id, h.code, h.org_id, o.name, h.name, h.source, h.reason, "
+                       "h.item_codes, h.scope_text, "
+                       "h.month_from, h.month_to, h.status, h.opinion, h.requested_at, "
+                       "h.requested_by, h.decided_at, "
+                       "h.decided_by FROM plan_adhoc h JOIN org o ON o.id = h.org_id "
+                       "WHERE (? = 0 OR h.org_id IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION "
+                       "SELECT o2.id FROM org o2 "
+                       "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc)) ORDER BY h.id DESC");
     if (!st) return a;
     db_bind_int(st, 1, scope_org);
     db_bind_int(st, 2, scope_org);
@@ -158,9 +180,10 @@ json_t *plan_adhoc_list_json(Db *db, int64_t scope_org) {
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
         json_object_set_new(o, "org_id", json_integer(db_col_int(st, 2)));
-        static const char *const keys[] = {"code", NULL, "org_name", "name", "source", "reason", "item_codes", "scope_text",
-                                           "month_from", "month_to", "status", "opinion", "requested_at", "requested_by",
-                                           "decided_at", "decided_by"};
+        static const char *const keys[] = {
+            "code",         NULL,           "org_name",   "name",      "source", "reason",
+            "item_codes",   "scope_text",   "month_from", "month_to",  "status", "opinion",
+            "requested_at", "requested_by", "decided_at", "decided_by"};
         for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
             if (keys[i]) plan_set_text(o, keys[i], st, 1 + i);
         json_object_set_new(o, "items", plan_items_named(db, db_col_text(st, 7)));

@@ -19,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const plan_columns[PLAN_COL_COUNT] = {"抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型",
-                                             "抽查比例",     "抽查事项",     "抽查对象范围", "发起科室",     "联合科室",
-                                             "抽查时间",     "实施检查层级", "备注"};
+const char *const plan_columns[PLAN_COL_COUNT] = {
+    "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型",
+    "抽查比例",     "抽查事项",     "抽查对象范围", "发起科室",     "联合科室",
+    "抽查时间",     "实施检查层级", "备注"};
 
 void plan_import_report_free(PlanImportReport *rep) {
     if (!rep) return;
@@ -37,9 +38,12 @@ static char *squeeze(const char *s) {
     buf_init(&b);
     buf_puts(&b, "");
     for (const char *p = s ? s : ""; *p;) {
-        if (isspace((unsigned char)*p)) p++;
-        else if (str_starts(p, "　")) p += strlen("　");
-        else buf_putc(&b, *p++);
+        if (isspace((unsigned char)*p))
+            p++;
+        else if (str_starts(p, "　"))
+            p += strlen("　");
+        else
+            buf_putc(&b, *p++);
     }
     return buf_steal(&b);
 }
@@ -49,10 +53,14 @@ static char *after_label(const char *cell, const char *label) {
     char *sq = squeeze(cell), *out = NULL;
     if (str_starts(sq, label)) {
         const char *p = sq + strlen(label);
-        if (str_starts(p, "（盖章）")) p += strlen("（盖章）");
-        else if (str_starts(p, "(盖章)")) p += strlen("(盖章)");
-        if (str_starts(p, "：")) out = xstrdup(p + strlen("："));
-        else if (*p == ':') out = xstrdup(p + 1);
+        if (str_starts(p, "（盖章）"))
+            p += strlen("（盖章）");
+        else if (str_starts(p, "(盖章)"))
+            p += strlen("(盖章)");
+        if (str_starts(p, "："))
+            out = xstrdup(p + strlen("："));
+        else if (*p == ':')
+            out = xstrdup(p + 1);
     }
     free(sq);
     return out;
@@ -62,7 +70,8 @@ static char *after_label(const char *cell, const char *label) {
 static char *cn_date(const char *s) {
     int y, m, d;
     char tail[8] = "";
-    if (sscanf(s, "%d年%d月%d日%7s", &y, &m, &d, tail) < 3 && sscanf(s, "%d-%d-%d%7s", &y, &m, &d, tail) < 3 &&
+    if (sscanf(s, "%d年%d月%d日%7s", &y, &m, &d, tail) < 3 &&
+        sscanf(s, "%d-%d-%d%7s", &y, &m, &d, tail) < 3 &&
         sscanf(s, "%d/%d/%d%7s", &y, &m, &d, tail) < 3)
         return NULL;
     char *out = xasprintf("%04d-%02d-%02d", y, m, d);
@@ -82,20 +91,24 @@ static char *ratio_text(const char *cell) {
     const char *dot = strchr(t, '.');
     size_t n = strlen(t);
     int plain = n > 0 && !strchr(t, '%');
-    for (size_t i = 0; plain && i < n; i++) plain = isdigit((unsigned char)t[i]) || t + i == dot;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = isdigit((unsigned char)t[i]) || t + i == dot;
     if (!plain || atof(t) <= 0 || atof(t) > 1) return t;
     Buf digits;
     buf_init(&digits);
     char frac[64] = "";
     snprintf(frac, sizeof frac, "%s", dot ? dot + 1 : "");
-    while (strlen(frac) < 2) strcat(frac, "0");
+    while (strlen(frac) < 2)
+        strcat(frac, "0");
     buf_append(&digits, t, dot ? (size_t)(dot - t) : n);
     buf_append(&digits, frac, 2);
     const char *ip = digits.data;
-    while (*ip == '0' && ip[1]) ip++;
+    while (*ip == '0' && ip[1])
+        ip++;
     char *rest = frac + 2;
     size_t rl = strlen(rest);
-    while (rl && rest[rl - 1] == '0') rest[--rl] = 0;
+    while (rl && rest[rl - 1] == '0')
+        rest[--rl] = 0;
     char *out = xasprintf("%s%s%s%%", ip, rl ? "." : "", rest);
     buf_free(&digits);
     free(t);
@@ -113,14 +126,15 @@ static const char *cell_at(json_t *row, int c) {
     return s ? s : "";
 }
 
-int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *actor, int64_t *version_id,
-                PlanImportReport *rep, char **err) {
+int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *actor,
+                int64_t *version_id, PlanImportReport *rep, char **err) {
     if (!rep->errors) rep->errors = json_array();
     if (!rep->warnings) rep->warnings = json_array();
     TableReader *tr = table_reader_open(path, TABLE_ENC_AUTO, err);
     if (!tr) return PLAN_INVALID;
     int col[PLAN_COL_COUNT], header = 0, rc = PLAN_OK;
-    for (int c = 0; c < PLAN_COL_COUNT; c++) col[c] = -1;
+    for (int c = 0; c < PLAN_COL_COUNT; c++)
+        col[c] = -1;
     char *unit = NULL, *made_on = NULL, **cells;
     size_t ncells;
     long row_no;
@@ -153,17 +167,20 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
         }
         json_t *vals = json_array();
         for (int c = 0; c < PLAN_COL_COUNT; c++) {
-            char *v = xstrdup(col[c] >= 0 && (size_t)col[c] < ncells ? str_cell_import(cells[col[c]]) : "");
+            char *v = xstrdup(
+                col[c] >= 0 && (size_t)col[c] < ncells ? str_cell_import(cells[col[c]]) : "");
             str_trim(v);
             json_array_append_new(vals, json_string(v));
             free(v);
         }
-        if (!*json_string_value(json_array_get(vals, PLAN_COL_TASK_NO)) && !*json_string_value(json_array_get(vals, PLAN_COL_TASK_NAME))) {
+        if (!*json_string_value(json_array_get(vals, PLAN_COL_TASK_NO)) &&
+            !*json_string_value(json_array_get(vals, PLAN_COL_TASK_NAME))) {
             rep->skipped++;
             json_decref(vals);
             continue;
         }
-        json_array_append_new(rows, json_pack("{s:I, s:o}", "row", (json_int_t)row_no, "cells", vals));
+        json_array_append_new(rows,
+                              json_pack("{s:I, s:o}", "row", (json_int_t)row_no, "cells", vals));
     }
     table_reader_close(tr);
     if (got < 0) {
@@ -175,9 +192,12 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
         rc = PLAN_INVALID;
         goto out;
     }
-    static const int required[] = {PLAN_COL_TASK_NO, PLAN_COL_TASK_NAME, PLAN_COL_KIND, PLAN_COL_RATIO, PLAN_COL_ITEMS, PLAN_COL_SCOPE, PLAN_COL_LEAD, PLAN_COL_PERIOD};
+    static const int required[] = {PLAN_COL_TASK_NO, PLAN_COL_TASK_NAME, PLAN_COL_KIND,
+                                   PLAN_COL_RATIO,   PLAN_COL_ITEMS,     PLAN_COL_SCOPE,
+                                   PLAN_COL_LEAD,    PLAN_COL_PERIOD};
     for (size_t i = 0; i < ARRAY_LEN(required); i++)
-        if (col[required[i]] < 0) add_msg(rep->errors, 0, "表头", plan_columns[required[i]]), rc = PLAN_INVALID;
+        if (col[required[i]] < 0)
+            add_msg(rep->errors, 0, "表头", plan_columns[required[i]]), rc = PLAN_INVALID;
     if (rc != PLAN_OK) {
         size_t n = json_array_size(rep->errors);
         for (size_t i = 0; i < n; i++) { /* "表头: 抽查比例" → "表头: 缺少“抽查比例”列" */
@@ -205,7 +225,8 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     json_array_foreach(rows, i, row) {
         const char *n = cell_at(row, PLAN_COL_NUMBER);
         if (*n && strcmp(n, number) != 0)
-            add_msg(rep->errors, (long)json_integer_value(json_object_get(row, "row")), plan_columns[PLAN_COL_NUMBER],
+            add_msg(rep->errors, (long)json_integer_value(json_object_get(row, "row")),
+                    plan_columns[PLAN_COL_NUMBER],
                     "一个文件只能导入一个抽查计划（编号与第一行不同）");
     }
     if (json_array_size(rep->errors)) {
@@ -219,16 +240,23 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
     if (rc == PLAN_INVALID) {
         const char *k;
         json_t *v;
-        json_object_foreach(ferr, k, v) add_msg(rep->errors, 0, !strcmp(k, "number") ? plan_columns[PLAN_COL_NUMBER] : "年度", json_string_value(v));
+        json_object_foreach(ferr, k, v)
+            add_msg(rep->errors, 0, !strcmp(k, "number") ? plan_columns[PLAN_COL_NUMBER] : "年度",
+                    json_string_value(v));
     }
     json_decref(ferr);
     if (rc != PLAN_OK) goto out;
-    if (db_query_text(db, &rep->number, "SELECT p.number FROM plan p JOIN plan_version pv ON pv.plan_id = p.id WHERE pv.id = ?", "i", vid) != DB_OK) {
+    if (db_query_text(
+            db, &rep->number,
+            "SELECT p.number FROM plan p JOIN plan_version pv ON pv.plan_id = p.id WHERE pv.id = ?",
+            "i", vid) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
         goto out;
     }
-    if (db_exec(db, "UPDATE plan_version SET name = CASE WHEN ? = '' THEN name ELSE ? END, unit = coalesce(?, unit), "
-                    "made_on = coalesce(?, made_on) WHERE id = ?",
+    if (db_exec(db,
+                "UPDATE plan_version SET name = CASE WHEN ? = '' THEN name ELSE ? END, unit = "
+                "coalesce(?, unit), "
+                "made_on = coalesce(?, made_on) WHERE id = ?",
                 "tttti", plan_name, plan_name, unit, made_on, vid) != DB_OK) {
         rc = set_err(err, "%s", db_errmsg(db));
         goto out;
@@ -253,7 +281,8 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
         if (trc == PLAN_INVALID) {
             const char *k;
             json_t *v;
-            json_object_foreach(fe, k, v) add_msg(rep->errors, r, plan_task_field_label(k), json_string_value(v));
+            json_object_foreach(fe, k, v)
+                add_msg(rep->errors, r, plan_task_field_label(k), json_string_value(v));
         } else if (trc != PLAN_OK) {
             add_msg(rep->errors, r, "抽查任务", msg ? msg : "保存失败");
         } else if (unmatched) {
@@ -264,7 +293,8 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
                 size_t k;
                 json_t *u;
                 json_array_foreach(json_object_get(tk, "unmatched"), k, u) {
-                    char *m = xasprintf("「%s」未在事项清单中找到，已保留原文并标记为未匹配事项", json_string_value(u));
+                    char *m = xasprintf("「%s」未在事项清单中找到，已保留原文并标记为未匹配事项",
+                                        json_string_value(u));
                     add_msg(rep->warnings, r, plan_columns[PLAN_COL_ITEMS], m);
                     free(m);
                 }
@@ -300,17 +330,25 @@ void plan_row_fill(PlanRow *row, json_t *v, json_t *t) {
     buf_puts(&items, "");
     size_t j;
     json_t *e;
-    json_array_foreach(json_object_get(t, "items"), j, e)
-        buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(json_object_get(e, "name")));
-    json_array_foreach(json_object_get(t, "unmatched"), j, e) buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(e));
+    json_array_foreach(json_object_get(t, "items"), j, e) buf_printf(
+        &items, "%s%s", items.len ? "；" : "", json_string_value(json_object_get(e, "name")));
+    json_array_foreach(json_object_get(t, "unmatched"), j, e)
+        buf_printf(&items, "%s%s", items.len ? "；" : "", json_string_value(e));
     row->items = buf_steal(&items);
     const char *st = jk_str(t, "scope_text");
-    const char *cells[PLAN_COL_COUNT] = {
-        jk_str(v, "number"),    jk_str(v, "name"),        jk_str(t, "task_no"),
-        jk_str(t, "name"),      jk_str(t, "kind_text"),   jk_str(t, "ratio"),
-        row->items,             st && *st ? st : jk_str(t, "scope_words"),
-        jk_str(t, "lead_dept"), jk_str(t, "joint_depts"), jk_str(t, "period"),
-        jk_str(t, "level"),     jk_str(t, "remark")};
+    const char *cells[PLAN_COL_COUNT] = {jk_str(v, "number"),
+                                         jk_str(v, "name"),
+                                         jk_str(t, "task_no"),
+                                         jk_str(t, "name"),
+                                         jk_str(t, "kind_text"),
+                                         jk_str(t, "ratio"),
+                                         row->items,
+                                         st && *st ? st : jk_str(t, "scope_words"),
+                                         jk_str(t, "lead_dept"),
+                                         jk_str(t, "joint_depts"),
+                                         jk_str(t, "period"),
+                                         jk_str(t, "level"),
+                                         jk_str(t, "remark")};
     memcpy(row->cells, cells, sizeof cells);
 }
 
@@ -332,12 +370,16 @@ int plan_export(Db *db, int64_t version_id, const char *path, TableFormat fmt, c
     }
     int y = 0, m = 0, d = 0;
     const char *made = json_string_value(json_object_get(v, "made_on"));
-    char *title = xasprintf("%s%lld年度随机抽查工作计划", json_string_value(json_object_get(v, "org_name")),
-                            (long long)json_integer_value(json_object_get(v, "year")));
+    char *title =
+        xasprintf("%s%lld年度随机抽查工作计划", json_string_value(json_object_get(v, "org_name")),
+                  (long long)json_integer_value(json_object_get(v, "year")));
     char *unit = xasprintf("单位（盖章）：%s", json_string_value(json_object_get(v, "unit")) ?: "");
-    char *date = made && sscanf(made, "%d-%d-%d", &y, &m, &d) == 3 ? xasprintf("制表时间：%d年%d月%d日", y, m, d) : xstrdup("制表时间：");
+    char *date = made && sscanf(made, "%d-%d-%d", &y, &m, &d) == 3
+                     ? xasprintf("制表时间：%d年%d月%d日", y, m, d)
+                     : xstrdup("制表时间：");
     const char *r1[] = {title}, *r2[] = {unit}, *r3[] = {date};
-    int rc = table_write_row(w, r1, 1, err) || table_write_row(w, r2, 1, err) || table_write_row(w, r3, 1, err) ||
+    int rc = table_write_row(w, r1, 1, err) || table_write_row(w, r2, 1, err) ||
+             table_write_row(w, r3, 1, err) ||
              table_write_row(w, plan_columns, PLAN_COL_COUNT, err);
     size_t i;
     json_t *t;
@@ -348,7 +390,8 @@ int plan_export(Db *db, int64_t version_id, const char *path, TableFormat fmt, c
         rc = table_write_row(w, row.cells, PLAN_COL_COUNT, err);
         plan_row_free(&row);
     }
-    const char *n1[] = {"备注：1.抽查计划名称为：年度+行政区划+部门+随机抽查+序号，抽查任务名称以实施方案名称为准。"},
+    const char *n1[] = {"备注：1.抽查计划名称为：年度+行政区划+部门+随机抽查+"
+                        "序号，抽查任务名称以实施方案名称为准。"},
                *n2[] = {"2.抽查时间必须填到月份。"};
     if (!rc) rc = table_write_row(w, n1, 1, err) || table_write_row(w, n2, 1, err);
     int crc = table_writer_close(w, rc ? NULL : err);

@@ -24,17 +24,19 @@ int64_t plan_version_org(Db *db, int64_t vid) {
 
 int64_t plan_adhoc_org(Db *db, int64_t id) {
     int64_t org = 0;
-    if (id && db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK) return 0; /* as absent */
+    if (id &&
+        db_query_int(db, &org, "SELECT org_id FROM plan_adhoc WHERE id = ?", "i", id) != DB_OK)
+        return 0; /* as absent */
     return org;
 }
 
 int64_t plan_version_by_number(Db *db, const char *number, int version) {
     int64_t vid = 0;
     if (db_query_int(
-        db, &vid,
-        "SELECT pv.id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE p.number = ? "
-        "AND (? = 0 OR pv.version = ?) ORDER BY pv.version DESC LIMIT 1",
-        "tii", number ? number : "", (int64_t)version, (int64_t)version) != DB_OK)
+            db, &vid,
+            "SELECT pv.id FROM plan_version pv JOIN plan p ON p.id = pv.plan_id WHERE p.number = ? "
+            "AND (? = 0 OR pv.version = ?) ORDER BY pv.version DESC LIMIT 1",
+            "tii", number ? number : "", (int64_t)version, (int64_t)version) != DB_OK)
         return 0; /* as absent */
     return vid;
 }

@@ -30,12 +30,14 @@ static const struct {
     {"已批准", PLAN_PUBLISH, "已公开"},
 };
 
-static const char *const action_names[PLAN_ACTION_COUNT] = {"submit", "approve", "return", "publish"};
+static const char *const action_names[PLAN_ACTION_COUNT] = {"submit", "approve", "return",
+                                                            "publish"};
 static const char *const action_labels[PLAN_ACTION_COUNT] = {"提交审批", "批准", "退回", "公开"};
 
 const char *plan_next_status(const char *status, PlanAction a) {
     for (size_t i = 0; status && i < ARRAY_LEN(transitions); i++)
-        if (transitions[i].action == a && !strcmp(transitions[i].from, status)) return transitions[i].to;
+        if (transitions[i].action == a && !strcmp(transitions[i].from, status))
+            return transitions[i].to;
     return NULL;
 }
 
@@ -45,15 +47,20 @@ int plan_action_parse(const char *name) {
     return -1;
 }
 
-const char *plan_action_name(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_names[a] : "?"; }
-const char *plan_action_label(PlanAction a) { return a < PLAN_ACTION_COUNT ? action_labels[a] : "?"; }
+const char *plan_action_name(PlanAction a) {
+    return a < PLAN_ACTION_COUNT ? action_names[a] : "?";
+}
+const char *plan_action_label(PlanAction a) {
+    return a < PLAN_ACTION_COUNT ? action_labels[a] : "?";
+}
 
 /* Separators allowed between the numbers of a month range. */
-static const char *const range_tokens[] = {"年", "月", "至", "到", "-", "~", "～", "—", "–", "－",
-                                           ".", "/", " ", "\t", "　", "（", "）", "(", ")"};
+static const char *const range_tokens[] = {"年", "月", "至", "到", "-",  "~",  "～", "—", "–", "－",
+                                           ".",  "/",  " ",  "\t", "　", "（", "）", "(", ")"};
 
 int plan_parse_month_range(const char *text, char from[8], char to[8], char **err) {
-    static const char *const example = "抽查时间必须填到月份，如 2025年3月至10月 或 2025-03..2025-10";
+    static const char *const example =
+        "抽查时间必须填到月份，如 2025年3月至10月 或 2025-03..2025-10";
     if (str_empty(text)) return set_err(err, "请填写抽查时间（到月份），如 2025年3月至10月");
     int nums[4], year_at[4], n = 0, has_month_char = 0;
     const char *p = text;
@@ -98,7 +105,8 @@ int plan_parse_month_range(const char *text, char from[8], char to[8], char **er
         return set_err(err, "%s", example);
     }
     if (y1 < 2000 || y1 > 2999 || y2 < 2000 || y2 > 2999) return set_err(err, "抽查时间的年份不对");
-    if (m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12) return set_err(err, "抽查时间的月份应在 1 至 12 之间");
+    if (m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12)
+        return set_err(err, "抽查时间的月份应在 1 至 12 之间");
     if (y2 * 12 + m2 < y1 * 12 + m1) return set_err(err, "抽查时间的结束月份早于开始月份");
     snprintf(from, 8, "%04d-%02d", y1, m1);
     snprintf(to, 8, "%04d-%02d", y2, m2);
@@ -119,8 +127,10 @@ const char *plan_parse_kind(const char *text) {
     char *t = xstrdup(text);
     str_trim(t);
     const char *out = NULL;
-    if (!strcmp(t, "定向") || !strcmp(t, "定向抽查")) out = "定向";
-    else if (!strcmp(t, "不定向") || !strcmp(t, "不定向抽查") || !strcmp(t, "非定向") || !strcmp(t, "非定向抽查"))
+    if (!strcmp(t, "定向") || !strcmp(t, "定向抽查"))
+        out = "定向";
+    else if (!strcmp(t, "不定向") || !strcmp(t, "不定向抽查") || !strcmp(t, "非定向") ||
+             !strcmp(t, "非定向抽查"))
         out = "不定向";
     free(t);
     return out;
@@ -130,7 +140,8 @@ int plan_ratio_valid(const char *text) {
     if (!text || !isdigit((unsigned char)*text)) return 0;
     const char *p = text;
     double v = 0;
-    while (isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0');
+    while (isdigit((unsigned char)*p))
+        v = v * 10 + (*p++ - '0');
     if (*p == '.') {
         p++;
         if (!isdigit((unsigned char)*p)) return 0;
@@ -152,11 +163,13 @@ int plan_number_valid(const char *s) {
 }
 
 char *plan_make_name(int year, const char *org_name, const char *qualifier, int seq) {
-    return xasprintf("%d年%s%s随机抽查%03d", year, org_name ? org_name : "", qualifier ? qualifier : "", seq);
+    return xasprintf("%d年%s%s随机抽查%03d", year, org_name ? org_name : "",
+                     qualifier ? qualifier : "", seq);
 }
 
-static const char *const key_drop[] = {"的", "进行", "　", "、", "，", "。", "；", "：", "（", "）", "《", "》",
-                                       "“", "”", "‘", "’", "「", "」", "【", "】"};
+static const char *const key_drop[] = {"的", "进行", "　", "、", "，", "。", "；",
+                                       "：", "（",   "）", "《", "》", "“",  "”",
+                                       "‘",  "’",    "「", "」", "【", "】"};
 
 char *plan_item_key(const char *text) {
     Buf b;
@@ -177,13 +190,16 @@ char *plan_item_key(const char *text) {
             continue;
         }
         size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        for (size_t i = 0; i < len && p[i]; i++) buf_putc(&b, p[i]);
+        for (size_t i = 0; i < len && p[i]; i++)
+            buf_putc(&b, p[i]);
         p += strnlen(p, len);
     }
     return buf_steal(&b);
 }
 
-json_t *plan_split_items(const char *text) { return jk_list(text, LIST_PHRASES, 0); }
+json_t *plan_split_items(const char *text) {
+    return jk_list(text, LIST_PHRASES, 0);
+}
 
 static int choice_known(const Choice *c, const char *code) {
     for (; c && c->code; c++)
@@ -213,7 +229,8 @@ int plan_scope_check(json_t *scope, char **err) {
             size_t n = s ? strlen(s) : 99;
             if (n > 6) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
             for (size_t i = 0; i < n; i++)
-                if (!isdigit((unsigned char)s[i])) return set_err(err, "行政区划前缀应为 1 至 6 位数字");
+                if (!isdigit((unsigned char)s[i]))
+                    return set_err(err, "行政区划前缀应为 1 至 6 位数字");
         } else if (!strcmp(key, "registered_before")) {
             const char *s = json_string_value(v);
             if (!s || (*s && !date_valid(s))) return set_err(err, "登记日期应为 YYYY-MM-DD");
@@ -242,15 +259,19 @@ static const char *kind_label(void *arg, const char *code) {
     return dir_choice_label(target_kinds, code);
 }
 
-char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, const char *code), void *arg) {
+char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, const char *code),
+                          void *arg) {
     Buf b, cond;
     buf_init(&b);
     buf_init(&cond);
     const char *region = json_string_value(json_object_get(scope, "region_prefix"));
-    if (region && *region) buf_printf(&b, "行政区划%s%s的", region, strlen(region) == 6 ? "内" : "开头");
+    if (region && *region)
+        buf_printf(&b, "行政区划%s%s的", region, strlen(region) == 6 ? "内" : "开头");
     json_t *kinds = json_object_get(scope, "kinds");
-    if (json_array_size(kinds)) join_array(&b, kinds, kind_label, NULL);
-    else buf_puts(&b, region && *region ? "检查对象" : "全部检查对象");
+    if (json_array_size(kinds))
+        join_array(&b, kinds, kind_label, NULL);
+    else
+        buf_puts(&b, region && *region ? "检查对象" : "全部检查对象");
     json_t *grades = json_object_get(scope, "grades");
     if (json_array_size(grades)) {
         buf_puts(&cond, "信用风险等级");
@@ -267,7 +288,8 @@ char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, cons
         buf_printf(&cond, "%s%d年%d月%d日前登记", cond.len ? "；" : "", y, m, d);
     json_t *cm = json_object_get(scope, "complaints_min");
     if (json_is_integer(cm) && json_integer_value(cm) > 0)
-        buf_printf(&cond, "%s投诉举报不少于%lld次", cond.len ? "；" : "", (long long)json_integer_value(cm));
+        buf_printf(&cond, "%s投诉举报不少于%lld次", cond.len ? "；" : "",
+                   (long long)json_integer_value(cm));
     if (cond.len) buf_printf(&b, "（%s）", cond.data);
     buf_free(&cond);
     return buf_steal(&b);
@@ -277,8 +299,10 @@ char *plan_scope_describe(json_t *scope, const char *(*tag_name)(void *arg, cons
 
 int plan_task_startable(Db *db, int64_t task_id, char **why) {
     Stmt *st = db_prepare(db, "SELECT pv.status, pv.version, p.number, "
-                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = pv.plan_id AND x.status = '已公开') "
-                              "FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id JOIN plan p ON p.id = pv.plan_id "
+                              "(SELECT max(x.version) FROM plan_version x WHERE x.plan_id = "
+                              "pv.plan_id AND x.status = '已公开') "
+                              "FROM plan_task t JOIN plan_version pv ON pv.id = t.version_id JOIN "
+                              "plan p ON p.id = pv.plan_id "
                               "WHERE t.id = ?");
     if (!st) return set_err(why, "%s", db_errmsg(db));
     db_bind_int(st, 1, task_id);
@@ -286,16 +310,21 @@ int plan_task_startable(Db *db, int64_t task_id, char **why) {
     if (rc == DB_ERR) {
         ok = set_err(why, "%s", db_errmsg(db));
     } else if (rc != DB_ROW) {
-        set_err(why, "该抽查任务不在任何年度抽查计划中：未列入经批准并公开的年度计划的检查不得开展");
+        set_err(why,
+                "该抽查任务不在任何年度抽查计划中：未列入经批准并公开的年度计划的检查不得开展");
     } else {
         const char *status = db_col_text(st, 0), *number = db_col_text(st, 2);
         int version = (int)db_col_int(st, 1), maxpub = (int)db_col_int(st, 3);
         if (strcmp(status, "已公开") != 0)
-            set_err(why, "该任务所在的计划 %s 第%d版状态为「%s」：计划须经分管领导批准并向社会公开后，任务方可开展", number,
-                    version, status);
+            set_err(why,
+                    "该任务所在的计划 %s "
+                    "第%d版状态为「%s」：计划须经分管领导批准并向社会公开后，任务方可开展",
+                    number, version, status);
         else if (version != maxpub)
-            set_err(why, "该任务所在的计划 %s 第%d版已被第%d版替代：请使用现行版本中的任务", number, version, maxpub);
-        else ok = 1;
+            set_err(why, "该任务所在的计划 %s 第%d版已被第%d版替代：请使用现行版本中的任务", number,
+                    version, maxpub);
+        else
+            ok = 1;
     }
     db_finalize(st);
     return ok;

@@ -176,14 +176,15 @@ int plan_work_create(Db *db, const Actor *who, int year, const char *number, con
     return rc;
 }
 
-int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier, const char *unit,
-                     const char *made_on, json_t *errors, char **err) {
+int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier,
+                     const char *unit, const char *made_on, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL;
     rc = plan_rev_take(db, vid, rev, 1, err);
-    if (rc == PLAN_OK) rc = plan_update_header(db, vid, qualifier, unit, made_on, who->username, errors, err);
+    if (rc == PLAN_OK)
+        rc = plan_update_header(db, vid, qualifier, unit, made_on, who->username, errors, err);
     if (rc == PLAN_OK) after = version_snapshot(db, vid);
     rc = finish(db, who, rc, "plan.update", "plan_version", vid, before, after, err);
     free(before);
@@ -191,14 +192,15 @@ int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const c
     return rc;
 }
 
-int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, const PlanTaskInput *in,
-                        int64_t *saved, json_t *errors, char **err) {
+int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
+                        const PlanTaskInput *in, int64_t *saved, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     int64_t id = 0;
     char *before = tid ? task_snapshot(db, vid, tid) : NULL, *after = NULL;
-    rc = plan_rev_take(db, vid, rev, tid != 0, err); /* a change must name its rev; a new row need not */
+    rc = plan_rev_take(db, vid, rev, tid != 0,
+                       err); /* a change must name its rev; a new row need not */
     if (rc == PLAN_OK) rc = plan_task_save(db, vid, tid, in, who->username, &id, NULL, errors, err);
     if (rc == PLAN_OK) after = task_snapshot(db, vid, id);
     rc = finish(db, who, rc, tid ? "plan.task.update" : "plan.task.create", "plan_task",
@@ -223,7 +225,8 @@ int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int6
     return rc;
 }
 
-int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, char **err) {
+int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
+                          char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
@@ -242,7 +245,8 @@ int plan_work_transition(Db *db, const Actor *who, int64_t vid, PlanAction a, co
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL, action[32];
-    rc = plan_rev_take(db, vid, 0, 0, err); /* a form opened before a state change is stale after it */
+    rc = plan_rev_take(db, vid, 0, 0,
+                       err); /* a form opened before a state change is stale after it */
     if (rc == PLAN_OK) rc = plan_transition(db, vid, a, who->username, opinion, err);
     if (rc == PLAN_OK) after = version_snapshot(db, vid);
     snprintf(action, sizeof action, "plan.%s", plan_action_name(a));
@@ -343,11 +347,17 @@ int plan_work_adhoc_resubmit(Db *db, const Actor *who, int64_t id, const char *r
     if (rc == PLAN_OK) rc = begin(db, err);
     if (rc != PLAN_OK) return rc;
     char *before = NULL, *after = NULL;
-    before = row_json(db, "SELECT status, reason, opinion, CAST(org_id AS TEXT) AS org_id FROM plan_adhoc WHERE id = ?", id);
+    before = row_json(db,
+                      "SELECT status, reason, opinion, CAST(org_id AS TEXT) AS org_id FROM "
+                      "plan_adhoc WHERE id = ?",
+                      id);
     if (!before) rc = set_err(err, "%s", db_errmsg(db));
     if (rc == PLAN_OK) rc = plan_adhoc_resubmit(db, id, reason, who->username, err);
     if (rc == PLAN_OK &&
-        !(after = row_json(db, "SELECT status, reason, CAST(org_id AS TEXT) AS org_id FROM plan_adhoc WHERE id = ?", id)))
+        !(after = row_json(
+              db,
+              "SELECT status, reason, CAST(org_id AS TEXT) AS org_id FROM plan_adhoc WHERE id = ?",
+              id)))
         rc = set_err(err, "%s", db_errmsg(db));
     rc = finish(db, who, rc, "plan.adhoc.resubmit", "plan_adhoc", id, before, after, err);
     free(before);

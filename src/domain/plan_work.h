@@ -29,22 +29,23 @@ char *plan_json_text(json_t *v, const char *sep);
  * plan.create on the version. *vid receives the new version's id. */
 int plan_work_create(Db *db, const Actor *who, int year, const char *number, const char *qualifier,
                      json_t *tasks, int64_t *vid, json_t *errors, char **err);
-/* Changes a 草稿 version's qualifier, unit and made_on (plan_update_header) made on `rev` (the optimistic
- * lock, plan_rev_take: PLAN_STALE when the version has moved on); audit plan.update. */
-int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier, const char *unit,
-                     const char *made_on, json_t *errors, char **err);
+/* Changes a 草稿 version's qualifier, unit and made_on (plan_update_header) made on `rev` (the
+ * optimistic lock, plan_rev_take: PLAN_STALE when the version has moved on); audit plan.update. */
+int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier,
+                     const char *unit, const char *made_on, json_t *errors, char **err);
 /* Adds (tid 0) or changes a task row of a 草稿 version (plan_task_save); audit plan.task.create
  * or plan.task.update with the row. A change must name the version's rev it was made on (PLAN_STALE
  * when it has moved on); a new row is checked against rev when one is given. *saved (may be NULL)
  * receives the row's id. */
-int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, const PlanTaskInput *in,
-                        int64_t *saved, json_t *errors, char **err);
+int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
+                        const PlanTaskInput *in, int64_t *saved, json_t *errors, char **err);
 /* The same for a new row given as a JSON object in the API's shape (keys as PlanTaskInput; items
  * and joint_depts may be arrays of strings, scope an object; "rev" checked when given). */
 int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int64_t *tid,
                        json_t *errors, char **err);
 /* Removes a task row of a 草稿 version made on `rev` (plan_task_remove); audit plan.task.remove. */
-int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid, char **err);
+int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
+                          char **err);
 /* Submits, approves, returns (an upper level may: oversight) or publishes a version
  * (plan_transition); audit plan.submit / plan.approve / plan.return / plan.publish. */
 int plan_work_transition(Db *db, const Actor *who, int64_t vid, PlanAction a, const char *opinion,

@@ -20,14 +20,17 @@
 /* ---------------------------------------------------------------- pure rules ---- */
 
 const char *record_sniff(const char *kind, const unsigned char *p, size_t n) {
-    int photo = str_eq(kind, "photo"), video = str_eq(kind, "video"), sig = str_eq(kind, "signature");
+    int photo = str_eq(kind, "photo"), video = str_eq(kind, "video"),
+        sig = str_eq(kind, "signature");
     if (!p) return NULL;
     if ((photo || sig) && n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8)) return "image/png";
     if (sig) return NULL;
     if (photo && n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "image/jpeg";
     if (photo && n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4)) return "image/webp";
-    if (video && n >= 12 && !memcmp(p + 4, "ftyp", 4)) return !memcmp(p + 8, "qt  ", 4) ? "video/quicktime" : "video/mp4";
-    if (video && n >= 8 && (!memcmp(p + 4, "moov", 4) || !memcmp(p + 4, "mdat", 4) || !memcmp(p + 4, "wide", 4)))
+    if (video && n >= 12 && !memcmp(p + 4, "ftyp", 4))
+        return !memcmp(p + 8, "qt  ", 4) ? "video/quicktime" : "video/mp4";
+    if (video && n >= 8 &&
+        (!memcmp(p + 4, "moov", 4) || !memcmp(p + 4, "mdat", 4) || !memcmp(p + 4, "wide", 4)))
         return "video/quicktime";
     if (video && n >= 4 && !memcmp(p, "\x1a\x45\xdf\xa3", 4)) return "video/webm";
     return NULL;
@@ -46,33 +49,42 @@ static const RecordCat *cat_find(const RecordCat *cats, size_t ncats, const char
     return NULL;
 }
 
-int record_results_check(const char **codes, size_t *n, const RecordCat *cats, size_t ncats, char **why) {
+int record_results_check(const char **codes, size_t *n, const RecordCat *cats, size_t ncats,
+                         char **why) {
     size_t k = 0;
     for (size_t i = 0; i < *n; i++) { /* drop blanks and duplicates, reject unknown codes */
         if (str_empty(codes[i])) continue;
-        if (!cat_find(cats, ncats, codes[i])) return set_err(why, "未知的检查结果类别：%s", codes[i]), -1;
+        if (!cat_find(cats, ncats, codes[i]))
+            return set_err(why, "未知的检查结果类别：%s", codes[i]), -1;
         int dup = 0;
-        for (size_t j = 0; j < k; j++) dup |= str_eq(codes[j], codes[i]);
+        for (size_t j = 0; j < k; j++)
+            dup |= str_eq(codes[j], codes[i]);
         if (!dup) codes[k++] = codes[i];
     }
     size_t m = 0;
     for (size_t i = 0; i < k; i++) { /* a parent chosen with its child: the child says more */
         int has_child = 0;
-        for (size_t j = 0; j < k; j++) has_child |= j != i && str_eq(cat_find(cats, ncats, codes[j])->parent, codes[i]);
+        for (size_t j = 0; j < k; j++)
+            has_child |= j != i && str_eq(cat_find(cats, ncats, codes[j])->parent, codes[i]);
         if (!has_child) codes[m++] = codes[i];
     }
     *n = m;
     for (size_t i = 0; i < m && m > 1; i++) {
         const RecordCat *c = cat_find(cats, ncats, codes[i]);
-        if (c->exclusive) return set_err(why, "“%s”只能单独选择，不能与其他检查结果同时选择", c->label ? c->label : c->code), -1;
+        if (c->exclusive)
+            return set_err(why, "“%s”只能单独选择，不能与其他检查结果同时选择",
+                           c->label ? c->label : c->code),
+                   -1;
     }
     return 0;
 }
 
 int record_submit_check(const RecordSubmitView *v, json_t *errors) {
     int n = 0;
-    if (str_empty(v->checked_on)) json_object_set_new(errors, "checked_on", json_string("请填写检查结束日期")), n++;
-    if (str_empty(v->result_codes)) json_object_set_new(errors, "result_codes", json_string("请选择检查结果")), n++;
+    if (str_empty(v->checked_on))
+        json_object_set_new(errors, "checked_on", json_string("请填写检查结束日期")), n++;
+    if (str_empty(v->result_codes))
+        json_object_set_new(errors, "result_codes", json_string("请选择检查结果")), n++;
     Buf b;
     buf_init(&b);
     for (size_t i = 0; i < v->nitems; i++) {
@@ -80,14 +92,22 @@ int record_submit_check(const RecordSubmitView *v, json_t *errors) {
         int nm = str_empty(it->methods), nr = str_empty(it->result);
         if (!nm && !nr) continue;
         buf_printf(&b, "%s第%zu项“%s”未填写%s", b.len ? "；" : "", i + 1, it->name ? it->name : "",
-                   nm && nr ? "核查方式和检查结果" : nm ? "核查方式" : "检查结果");
+                   nm && nr ? "核查方式和检查结果"
+                   : nm     ? "核查方式"
+                            : "检查结果");
     }
     if (b.len) json_object_set_new(errors, "items", json_string(b.data)), n++;
     buf_free(&b);
-    if (v->officers < 2) json_object_set_new(errors, "officers", json_string("须有至少两名执法人员参加检查（专家不计入）")), n++;
+    if (v->officers < 2)
+        json_object_set_new(errors, "officers",
+                            json_string("须有至少两名执法人员参加检查（专家不计入）")),
+            n++;
     int signed_ok = v->has_signature && !str_empty(v->signer_name);
     if (!signed_ok && str_empty(v->refusal_reason))
-        json_object_set_new(errors, "signature", json_string("须有被检查单位代表的签名（含签名人姓名），或填写拒绝签名的理由")), n++;
+        json_object_set_new(
+            errors, "signature",
+            json_string("须有被检查单位代表的签名（含签名人姓名），或填写拒绝签名的理由")),
+            n++;
     return n;
 }
 
@@ -97,8 +117,8 @@ static int days_in_month(int y, int m) {
     return d[m - 1];
 }
 
-int record_deadline(const Calendar *cal, const char *checked_on, const char *month_to, const char *today, char deadline[11],
-                    char state[64], int *overdue) {
+int record_deadline(const Calendar *cal, const char *checked_on, const char *month_to,
+                    const char *today, char deadline[11], char state[64], int *overdue) {
     char start[11] = "";
     deadline[0] = 0;
     *overdue = 0;
@@ -152,8 +172,10 @@ char **rec_strv_from(const json_t *v, size_t *n) {
         json_array_foreach(v, i, e) {
             if (!json_is_string(e)) continue;
             char *s = str_trim(xstrdup(json_string_value(e)));
-            if (*s) out[(*n)++] = s;
-            else free(s);
+            if (*s)
+                out[(*n)++] = s;
+            else
+                free(s);
         }
         return out;
     }
@@ -163,16 +185,20 @@ char **rec_strv_from(const json_t *v, size_t *n) {
     const char *p = s;
     while (*p) {
         const char *e = p;
-        while (*e && *e != ',' && strncmp(e, "、", strlen("、")) != 0) e++;
+        while (*e && *e != ',' && strncmp(e, "、", strlen("、")) != 0)
+            e++;
         char *t = str_trim(xstrndup(p, (size_t)(e - p)));
-        if (*t) out[(*n)++] = t;
-        else free(t);
+        if (*t)
+            out[(*n)++] = t;
+        else
+            free(t);
         p = *e == ',' ? e + 1 : *e ? e + strlen("、") : e;
     }
     return out;
 }
 
 void rec_strv_free(char **v, size_t n) {
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
     free(v);
 }

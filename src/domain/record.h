@@ -13,9 +13,10 @@
  * reason, never deleted.
  *
  * Conventions (as task.h): functions that change data run inside the caller's transaction
- * (record_act.h opens it, with the audit row) and never begin one; results REC_OK, REC_INVALID (field errors in `errors`, Chinese), REC_NOT_FOUND,
- * REC_CONFLICT (*err says why), REC_ERR (*err). *err strings are newly allocated. "today" is
- * passed in (YYYY-MM-DD). Thread-safety: no shared state; each call uses the caller's Db. */
+ * (record_act.h opens it, with the audit row) and never begin one; results REC_OK, REC_INVALID
+ * (field errors in `errors`, Chinese), REC_NOT_FOUND, REC_CONFLICT (*err says why), REC_ERR (*err).
+ * *err strings are newly allocated. "today" is passed in (YYYY-MM-DD). Thread-safety: no shared
+ * state; each call uses the caller's Db. */
 #ifndef SPOTCHECK_RECORD_H
 #define SPOTCHECK_RECORD_H
 
@@ -27,7 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { REC_OK = SC_OK, REC_ERR = SC_ERR, REC_INVALID = SC_INVALID, REC_NOT_FOUND = SC_NOT_FOUND, REC_CONFLICT = SC_CONFLICT };
+enum {
+    REC_OK = SC_OK,
+    REC_ERR = SC_ERR,
+    REC_INVALID = SC_INVALID,
+    REC_NOT_FOUND = SC_NOT_FOUND,
+    REC_CONFLICT = SC_CONFLICT
+};
 
 /* Working days after the check within which the result is entered (and published). */
 #define RECORD_ENTRY_DAYS 20
@@ -151,7 +158,7 @@ int record_file_withdraw(Db *db, int64_t id, int64_t fid, const char *reason, co
                          char **err);
 /* Stores a signature PNG and sets it with the signer's name on record id. */
 int record_signature_set(Db *db, int64_t id, const char *files_dir, const unsigned char *png,
-                         size_t len, const char *signer_name, const char *actor,
-                         int64_t *file_id, char **err);
+                         size_t len, const char *signer_name, const char *actor, int64_t *file_id,
+                         char **err);
 
 #endif

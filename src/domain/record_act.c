@@ -49,14 +49,15 @@ static int finish(Db *db, const Actor *who, int rc, const char *action, int64_t 
 /* Whether a task's current draw has a valid target without its record yet; -1 when unreadable. */
 static int task_missing_records(Db *db, int64_t task) {
     int64_t missing = 0;
-    if (db_query_int(db, &missing,
-                 "SELECT EXISTS (SELECT 1 FROM task t JOIN draw d ON d.task_code = t.code AND "
-                 "d.status = '已抽取' "
-                 "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' WHERE t.id = ? "
-                 "AND NOT EXISTS "
-                 "(SELECT 1 FROM record rc WHERE rc.draw_id = dt.draw_id AND rc.target_code = "
-                 "dt.target_code))",
-                 "i", task) != DB_OK)
+    if (db_query_int(
+            db, &missing,
+            "SELECT EXISTS (SELECT 1 FROM task t JOIN draw d ON d.task_code = t.code AND "
+            "d.status = '已抽取' "
+            "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' WHERE t.id = ? "
+            "AND NOT EXISTS "
+            "(SELECT 1 FROM record rc WHERE rc.draw_id = dt.draw_id AND rc.target_code = "
+            "dt.target_code))",
+            "i", task) != DB_OK)
         return -1;
     return missing != 0;
 }
@@ -125,14 +126,15 @@ int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
 /* ---- the officer's form ---- */
 
 /* The rule of every change to a record's form: only a current member (在组) of the record's group
- * fills it (谁检查、谁录入) — the console (org 0) excepted. REC_NOT_FOUND otherwise, as if the record
- * did not exist, the answer the page gives. */
+ * fills it (谁检查、谁录入) — the console (org 0) excepted. REC_NOT_FOUND otherwise, as if the
+ * record did not exist, the answer the page gives. */
 static int in_group(Db *db, const Actor *who, int64_t id, char **err) {
     if (!who->org_id) return REC_OK;
     char *cert = record_officer_cert(db, account_id(db, who->username));
     int ok = cert && record_officer_in_group(db, id, cert);
     free(cert);
-    return ok ? REC_OK : (set_err(err, "检查记录不存在或不在您的检查组、管辖范围内"), REC_NOT_FOUND);
+    return ok ? REC_OK
+              : (set_err(err, "检查记录不存在或不在您的检查组、管辖范围内"), REC_NOT_FOUND);
 }
 
 int record_act_save(Db *db, const Actor *who, int64_t id, const json_t *input, int64_t version,

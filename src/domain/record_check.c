@@ -40,9 +40,10 @@ static void cats_load(Db *db, Cats *c) {
     while (db_step(st) == DB_ROW) {
         if (c->n == cap) c->v = xrealloc(c->v, (cap = cap ? cap * 2 : 16) * sizeof *c->v);
         char *ex = jk_attr(db_col_text(st, 3), "exclusive"); /* absent: not exclusive */
-        c->v[c->n++] = (RecordCat){xstrdup(db_col_text(st, 0)), xstrdup(db_col_text(st, 1)),
-                                   db_col_text(st, 2) && *db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL,
-                                   ex && (!strcmp(ex, "1") || !strcmp(ex, "是") || !strcmp(ex, "Y"))};
+        c->v[c->n++] = (RecordCat){
+            xstrdup(db_col_text(st, 0)), xstrdup(db_col_text(st, 1)),
+            db_col_text(st, 2) && *db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL,
+            ex && (!strcmp(ex, "1") || !strcmp(ex, "是") || !strcmp(ex, "Y"))};
         free(ex);
     }
     db_finalize(st);
@@ -59,13 +60,15 @@ static void cats_free(Cats *c) {
 
 static int ref_has(Db *db, const char *set, const char *code) {
     int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code) != DB_OK)
+    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ? AND code = ?", "tt",
+                     set, code) != DB_OK)
         return 0; /* unreadable: unknown, so the value is refused */
     return n > 0;
 }
 
 /* Checks and normalizes a result list; the joined codes in *out or an error under key. */
-static int results_field(Db *db, const Cats *cats, const json_t *v, char **out, json_t *errors, const char *key) {
+static int results_field(Db *db, const Cats *cats, const json_t *v, char **out, json_t *errors,
+                         const char *key) {
     size_t n = 0;
     char **codes = rec_strv_from(v, &n);
     if (!codes && v && !json_is_null(v)) {
@@ -75,11 +78,14 @@ static int results_field(Db *db, const Cats *cats, const json_t *v, char **out, 
     (void)db;
     char *why = NULL;
     const char **view = xcalloc(n + 1, sizeof *view);
-    for (size_t i = 0; i < n; i++) view[i] = codes[i];
+    for (size_t i = 0; i < n; i++)
+        view[i] = codes[i];
     size_t m = n;
     int rc = record_results_check(view, &m, cats->v, cats->n, &why);
-    if (rc == 0) *out = strv_join(view, m);
-    else json_object_set_new(errors, key, json_string(why));
+    if (rc == 0)
+        *out = strv_join(view, m);
+    else
+        json_object_set_new(errors, key, json_string(why));
     free(why);
     free(view);
     rec_strv_free(codes, n);
@@ -98,14 +104,18 @@ static int field_flag(const json_t *in, const char *key, int cur) {
     if (!v) return cur;
     if (json_is_boolean(v)) return json_is_true(v);
     if (json_is_integer(v)) return json_integer_value(v) != 0;
-    if (json_is_string(v)) return str_eq(json_string_value(v), "1") || str_eq(json_string_value(v), "on") || str_eq(json_string_value(v), "true");
+    if (json_is_string(v))
+        return str_eq(json_string_value(v), "1") || str_eq(json_string_value(v), "on") ||
+               str_eq(json_string_value(v), "true");
     return cur;
 }
 
 static void check_date(json_t *errors, const char *key, const char *v, const char *today) {
     if (str_empty(v)) return;
-    if (!date_valid(v)) json_object_set_new(errors, key, json_string("日期格式应为 YYYY-MM-DD"));
-    else if (strcmp(v, today) > 0) json_object_set_new(errors, key, json_string("日期不能晚于今天"));
+    if (!date_valid(v))
+        json_object_set_new(errors, key, json_string("日期格式应为 YYYY-MM-DD"));
+    else if (strcmp(v, today) > 0)
+        json_object_set_new(errors, key, json_string("日期不能晚于今天"));
 }
 
 static int64_t int_of(const json_t *v) {
@@ -127,7 +137,10 @@ static void drawn_day(Db *db, int64_t id, char out[11]) {
     char *at = NULL;
     out[0] = 0;
     /* unread: no bound from the draw (the other date rules still hold) */
-    if (db_query_text(db, &at, "SELECT d.drawn_at FROM record r JOIN draw d ON d.id = r.draw_id WHERE r.id = ?", "i", id) == DB_OK &&
+    if (db_query_text(
+            db, &at,
+            "SELECT d.drawn_at FROM record r JOIN draw d ON d.id = r.draw_id WHERE r.id = ?", "i",
+            id) == DB_OK &&
         at && strlen(at) >= 10)
         snprintf(out, 11, "%.10s", at);
     free(at);
@@ -135,25 +148,29 @@ static void drawn_day(Db *db, int64_t id, char out[11]) {
 
 /* checked_from / checked_on: dates not after today and not before the draw (a target cannot be
  * checked as drawn before it was drawn), in order, the end with the start. */
-static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today, RecSave *s,
-                        json_t *errors) {
-    const char *from = field_text(in, "checked_from", json_string_value(json_object_get(cur, "checked_from")));
-    const char *on = field_text(in, "checked_on", json_string_value(json_object_get(cur, "checked_on")));
+static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today,
+                        RecSave *s, json_t *errors) {
+    const char *from =
+        field_text(in, "checked_from", json_string_value(json_object_get(cur, "checked_from")));
+    const char *on =
+        field_text(in, "checked_on", json_string_value(json_object_get(cur, "checked_on")));
     check_date(errors, "checked_from", from, today);
     check_date(errors, "checked_on", on, today);
     char drawn[11];
     drawn_day(db, id, drawn);
     const char *keys[] = {"checked_from", "checked_on"}, *vals[] = {from, on};
     for (int k = 0; k < 2; k++)
-        if (*drawn && !str_empty(vals[k]) && !json_object_get(errors, keys[k]) && strcmp(vals[k], drawn) < 0) {
+        if (*drawn && !str_empty(vals[k]) && !json_object_get(errors, keys[k]) &&
+            strcmp(vals[k], drawn) < 0) {
             char *m = xasprintf("检查日期不能早于抽取日期（%s）", drawn);
             json_object_set_new(errors, keys[k], json_string(m));
             free(m);
         }
-    if (!str_empty(from) && !str_empty(on) && !json_object_get(errors, "checked_from") && !json_object_get(errors, "checked_on") &&
-        strcmp(from, on) > 0)
+    if (!str_empty(from) && !str_empty(on) && !json_object_get(errors, "checked_from") &&
+        !json_object_get(errors, "checked_on") && strcmp(from, on) > 0)
         json_object_set_new(errors, "checked_from", json_string("检查开始日期不能晚于结束日期"));
-    if (!str_empty(from) && str_empty(on)) json_object_set_new(errors, "checked_on", json_string("请填写检查结束日期"));
+    if (!str_empty(from) && str_empty(on))
+        json_object_set_new(errors, "checked_on", json_string("请填写检查结束日期"));
     s->from = from;
     s->on = on;
 }
@@ -173,25 +190,32 @@ static char *check_officers(Db *db, int64_t id, const json_t *list, json_t *erro
     size_t k = 0;
     for (size_t i = 0; v && i < n; i++) {
         int dup = 0;
-        for (size_t j = 0; j < k; j++) dup |= str_eq(v[j], v[i]);
+        for (size_t j = 0; j < k; j++)
+            dup |= str_eq(v[j], v[i]);
         if (dup) continue;
         int64_t ok = 0;
-        if (db_query_int(db, &ok, "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? AND member_code = ? "
-                              "AND status = '在组' AND role <> '专家'", "itt", draw_id, target, v[i]) != DB_OK)
+        if (db_query_int(db, &ok,
+                         "SELECT count(*) FROM draw_member WHERE draw_id = ? AND target_code = ? "
+                         "AND member_code = ? "
+                         "AND status = '在组' AND role <> '专家'",
+                         "itt", draw_id, target, v[i]) != DB_OK)
             ok = 0; /* unreadable: not a member */
         if (!ok) buf_printf(&bad, "%s%s", bad.len ? "、" : "", v[i]);
         char *t = v[k];
         v[k++] = v[i];
         v[i] = t;
     }
-    if (!v) json_object_set_new(errors, "officers", json_string("执法人员格式不正确"));
+    if (!v)
+        json_object_set_new(errors, "officers", json_string("执法人员格式不正确"));
     else if (bad.len) {
         char *msg = xasprintf("不是本检查组在组的执法人员（专家不计入）：%s", bad.data);
         json_object_set_new(errors, "officers", json_string(msg));
         free(msg);
-    }
-    else if (k == 1) json_object_set_new(errors, "officers", json_string("须有至少两名执法人员参加检查（专家不计入）"));
-    else officers = strv_join((const char *const *)v, k);
+    } else if (k == 1)
+        json_object_set_new(errors, "officers",
+                            json_string("须有至少两名执法人员参加检查（专家不计入）"));
+    else
+        officers = strv_join((const char *const *)v, k);
     buf_free(&bad);
     rec_strv_free(v, n);
     free(target);
@@ -199,9 +223,11 @@ static char *check_officers(Db *db, int64_t id, const json_t *list, json_t *erro
 }
 
 /* The items sent: positions of the record, known inspection methods, valid results. */
-static void check_items(Db *db, const Cats *cats, const json_t *items, size_t nitems_cur, RecSave *s, json_t *errors) {
+static void check_items(Db *db, const Cats *cats, const json_t *items, size_t nitems_cur,
+                        RecSave *s, json_t *errors) {
     s->items = xcalloc(json_array_size(items) + 1, sizeof *s->items);
-    if (items && !json_is_array(items)) json_object_set_new(errors, "items", json_string("检查事项格式不正确"));
+    if (items && !json_is_array(items))
+        json_object_set_new(errors, "items", json_string("检查事项格式不正确"));
     size_t idx;
     const json_t *it;
     json_array_foreach(items, idx, it) {
@@ -227,34 +253,46 @@ static void check_items(Db *db, const Cats *cats, const json_t *items, size_t ni
         x->methods = m ? strv_join((const char *const *)m, nm) : xstrdup("");
         rec_strv_free(m, nm);
         snprintf(key, sizeof key, "item%lld_result", (long long)pos);
-        if (json_object_get(it, "result")) results_field(db, cats, json_object_get(it, "result"), &x->result, errors, key);
+        if (json_object_get(it, "result"))
+            results_field(db, cats, json_object_get(it, "result"), &x->result, errors, key);
         if (!x->result) x->result = xstrdup("");
     }
 }
 
 /* One violation row; 0 for a blank row (skipped), 1 otherwise (checked, errors under key). */
-static int check_violation(Db *db, int64_t id, const json_t *vj, size_t nitems_cur, RecSaveViolation *x, const char *key,
-                           json_t *errors) {
+static int check_violation(Db *db, int64_t id, const json_t *vj, size_t nitems_cur,
+                           RecSaveViolation *x, const char *key, json_t *errors) {
     x->id = int_of(json_object_get(vj, "id"));
     x->pos = int_of(json_object_get(vj, "item_position"));
     x->category = json_string_value(json_object_get(vj, "category"));
     x->description = json_string_value(json_object_get(vj, "description"));
     const json_t *amt = json_object_get(vj, "amount");
     const char *amount = json_string_value(amt);
-    if (str_empty(x->category) && str_empty(amount) && str_empty(x->description) && !json_is_integer(amt)) return 0; /* blank row */
+    if (str_empty(x->category) && str_empty(amount) && str_empty(x->description) &&
+        !json_is_integer(amt))
+        return 0; /* blank row */
     if (str_empty(x->category) || !ref_has(db, "violation_categories", x->category)) {
-        json_object_set_new(errors, key, json_string("请选择违法行为类别（《医疗保障基金使用监督管理条例》第三十八至四十一条）"));
+        json_object_set_new(
+            errors, key,
+            json_string(
+                "请选择违法行为类别（《医疗保障基金使用监督管理条例》第三十八至四十一条）"));
         return 1;
     }
-    if (json_is_integer(amt) && json_integer_value(amt) >= 0) x->cents = json_integer_value(amt) * 100;
+    if (json_is_integer(amt) && json_integer_value(amt) >= 0)
+        x->cents = json_integer_value(amt) * 100;
     else if (!str_empty(amount) && money_parse_yuan(amount, &x->cents) != 0) {
-        json_object_set_new(errors, key, json_string("涉及金额格式不正确，应为以元为单位的金额，如 12,345.60"));
+        json_object_set_new(errors, key,
+                            json_string("涉及金额格式不正确，应为以元为单位的金额，如 12,345.60"));
         return 1;
     }
-    if (x->pos < 0 || (size_t)x->pos > nitems_cur) json_object_set_new(errors, key, json_string("所属检查事项不存在"));
+    if (x->pos < 0 || (size_t)x->pos > nitems_cur)
+        json_object_set_new(errors, key, json_string("所属检查事项不存在"));
     if (x->id) {
         int64_t ok = 0;
-        if (db_query_int(db, &ok, "SELECT count(*) FROM record_violation WHERE id = ? AND record_id = ? AND status = '有效'", "ii", x->id, id) != DB_OK)
+        if (db_query_int(db, &ok,
+                         "SELECT count(*) FROM record_violation WHERE id = ? AND record_id = ? AND "
+                         "status = '有效'",
+                         "ii", x->id, id) != DB_OK)
             ok = 0; /* unreadable: refused as missing */
         if (!ok) json_object_set_new(errors, key, json_string("违法行为记录不存在或已撤销"));
     }
@@ -262,44 +300,59 @@ static int check_violation(Db *db, int64_t id, const json_t *vj, size_t nitems_c
 }
 
 /* The violations sent (the active ones not listed will be withdrawn). */
-static void check_violations(Db *db, int64_t id, const json_t *viol, size_t nitems_cur, RecSave *s, json_t *errors) {
+static void check_violations(Db *db, int64_t id, const json_t *viol, size_t nitems_cur, RecSave *s,
+                             json_t *errors) {
     s->viol = xcalloc(json_array_size(viol) + 1, sizeof *s->viol);
     s->has_violations = viol != NULL;
-    if (viol && !json_is_array(viol)) json_object_set_new(errors, "violations", json_string("违法行为格式不正确"));
+    if (viol && !json_is_array(viol))
+        json_object_set_new(errors, "violations", json_string("违法行为格式不正确"));
     size_t idx;
     const json_t *vj;
     json_array_foreach(viol, idx, vj) {
         char key[48];
         snprintf(key, sizeof key, "violation%zu", idx + 1);
-        s->nviol += (size_t)check_violation(db, id, vj, nitems_cur, &s->viol[s->nviol], key, errors);
+        s->nviol +=
+            (size_t)check_violation(db, id, vj, nitems_cur, &s->viol[s->nviol], key, errors);
     }
 }
 
-void rec_save_check(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today, RecSave *s, json_t *errors) {
+void rec_save_check(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today,
+                    RecSave *s, json_t *errors) {
     memset(s, 0, sizeof *s);
     Cats cats;
     cats_load(db, &cats);
     check_dates(db, id, in, cur, today, s, errors);
-    if (json_object_get(in, "result_codes")) results_field(db, &cats, json_object_get(in, "result_codes"), &s->results, errors, "result_codes");
-    else s->results = xstrdup(json_string_value(json_object_get(cur, "result_codes")));
-    if (json_object_get(in, "officers")) s->officers = check_officers(db, id, json_object_get(in, "officers"), errors);
-    else s->officers = xstrdup(json_string_value(json_object_get(cur, "officers")));
+    if (json_object_get(in, "result_codes"))
+        results_field(db, &cats, json_object_get(in, "result_codes"), &s->results, errors,
+                      "result_codes");
+    else
+        s->results = xstrdup(json_string_value(json_object_get(cur, "result_codes")));
+    if (json_object_get(in, "officers"))
+        s->officers = check_officers(db, id, json_object_get(in, "officers"), errors);
+    else
+        s->officers = xstrdup(json_string_value(json_object_get(cur, "officers")));
     size_t nitems_cur = json_array_size(json_object_get(cur, "items"));
     check_items(db, &cats, json_object_get(in, "items"), nitems_cur, s, errors);
     check_violations(db, id, json_object_get(in, "violations"), nitems_cur, s, errors);
     s->remarks = field_text(in, "remarks", json_string_value(json_object_get(cur, "remarks")));
     s->notes = field_text(in, "notes", json_string_value(json_object_get(cur, "notes")));
-    s->signer = field_text(in, "signer_name", json_string_value(json_object_get(cur, "signer_name")));
-    s->refusal = field_text(in, "refusal_reason", json_string_value(json_object_get(cur, "refusal_reason")));
-    if (utf8_len(s->remarks) > 2000) json_object_set_new(errors, "remarks", json_string("备注不能超过2000字"));
-    if (utf8_len(s->notes) > 4000) json_object_set_new(errors, "notes", json_string("内部备注不能超过4000字"));
+    s->signer =
+        field_text(in, "signer_name", json_string_value(json_object_get(cur, "signer_name")));
+    s->refusal =
+        field_text(in, "refusal_reason", json_string_value(json_object_get(cur, "refusal_reason")));
+    if (utf8_len(s->remarks) > 2000)
+        json_object_set_new(errors, "remarks", json_string("备注不能超过2000字"));
+    if (utf8_len(s->notes) > 4000)
+        json_object_set_new(errors, "notes", json_string("内部备注不能超过4000字"));
     s->fraud = field_flag(in, "fraud_purpose", json_is_true(json_object_get(cur, "fraud_purpose")));
-    s->police = field_flag(in, "police_transfer", json_is_true(json_object_get(cur, "police_transfer")));
+    s->police =
+        field_flag(in, "police_transfer", json_is_true(json_object_get(cur, "police_transfer")));
     cats_free(&cats);
 }
 
 void rec_save_free(RecSave *s) {
-    for (size_t k = 0; k < s->nitems; k++) free(s->items[k].methods), free(s->items[k].result);
+    for (size_t k = 0; k < s->nitems; k++)
+        free(s->items[k].methods), free(s->items[k].result);
     free(s->items);
     free(s->viol);
     free(s->results);

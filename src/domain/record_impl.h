@@ -1,6 +1,7 @@
 /* record_impl.h - helpers shared by the files of the record module (record.c, record_sync.c,
- * record_view.c, record_check.c, record_save.c, record_file.c). Private to the record module: nothing outside
- * these files includes it; the module's API is record.h. Conventions as record.h. */
+ * record_view.c, record_check.c, record_save.c, record_file.c). Private to the record module:
+ * nothing outside these files includes it; the module's API is record.h. Conventions as record.h.
+ */
 #ifndef SPOTCHECK_RECORD_IMPL_H
 #define SPOTCHECK_RECORD_IMPL_H
 
@@ -46,8 +47,8 @@ typedef struct RecSave {
 } RecSave;
 /* Reads `in` (as record_save takes it) over `cur` (rec_snapshot of record id) into *s: a Chinese
  * message per field error in `errors`. Free with rec_save_free whatever the errors. */
-void rec_save_check(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today, RecSave *s,
-                    json_t *errors);
+void rec_save_check(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today,
+                    RecSave *s, json_t *errors);
 void rec_save_free(RecSave *s);
 
 #endif

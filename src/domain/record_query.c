@@ -13,16 +13,18 @@
 char *record_officer_cert(Db *db, int64_t user_id) {
     char *cert = NULL;
     if (db_query_text(
-        db, &cert,
-        "SELECT o.cert_no FROM account u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?", "i",
-        user_id) != DB_OK)
+            db, &cert,
+            "SELECT o.cert_no FROM account u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?",
+            "i", user_id) != DB_OK)
         return NULL; /* as no certificate: no officer's rights */
     return cert;
 }
 
 int64_t record_org(Db *db, int64_t id) {
     int64_t org = 0;
-    if (id > 0 && db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", id) != DB_OK) return 0; /* as absent */
+    if (id > 0 &&
+        db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", id) != DB_OK)
+        return 0; /* as absent */
     return org;
 }
 
@@ -149,7 +151,9 @@ json_t *record_choices(Db *db, const char *set) {
 
 int64_t record_item_count(Db *db, int64_t id) {
     int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", id) != DB_OK) return 0; /* display: no rows */
+    if (db_query_int(db, &n, "SELECT count(*) FROM record_item WHERE record_id = ?", "i", id) !=
+        DB_OK)
+        return 0; /* display: no rows */
     return n;
 }
 

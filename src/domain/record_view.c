@@ -34,7 +34,8 @@ typedef struct ViewList {
     size_t ncols;
 } ViewList;
 
-#define ALL(k) {k, k, k}
+#define ALL(k)                                                                                     \
+    { k, k, k }
 
 static const ViewCol RECORD_COLS[] = {
     {"r.id", 'i', ALL("id")},
@@ -63,7 +64,9 @@ static const ViewCol RECORD_COLS[] = {
     {"g.kind", 't', {NULL, NULL, "target_kind"}},
     {"coalesce(g.kind, '') = 'insured'", 'b', {NULL, NULL, "insured"}},
     /* the form shows the name as the directory has it under the code (the code when absent) */
-    {"coalesce((SELECT x.name FROM target x WHERE x.code = r.target_code), r.target_code)", 't', {NULL, "target_name", NULL}},
+    {"coalesce((SELECT x.name FROM target x WHERE x.code = r.target_code), r.target_code)",
+     't',
+     {NULL, "target_name", NULL}},
     {"g.name", 't', {NULL, NULL, "_target_name"}},
     {"o.name", 't', {NULL, "org_name", "org_name"}},
     {"r.submitted_at", 't', {NULL, "submitted_at", "submitted_at"}},
@@ -76,9 +79,10 @@ static const ViewCol RECORD_COLS[] = {
     {"r.updated_at", 't', {NULL, "updated_at", NULL}},
     {"r.updated_by", 't', {NULL, "updated_by", NULL}},
 };
-static const char RECORD_FROM[] = "FROM record r JOIN task t ON t.id = r.task_id JOIN org o ON o.id = r.org_id "
-                                  "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id FROM target x "
-                                  "WHERE x.code = r.target_code)) WHERE r.id = ?";
+static const char RECORD_FROM[] =
+    "FROM record r JOIN task t ON t.id = r.task_id JOIN org o ON o.id = r.org_id "
+    "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id FROM target x "
+    "WHERE x.code = r.target_code)) WHERE r.id = ?";
 
 static const ViewCol ITEM_COLS[] = {
     {"position", 'i', ALL("position")},
@@ -137,14 +141,18 @@ static const ViewCol EVENT_COLS[] = {
 };
 
 static const ViewList LISTS[] = {
-    {"items", "FROM record_item WHERE record_id = ? ORDER BY position", ITEM_COLS, ARRAY_LEN(ITEM_COLS)},
+    {"items", "FROM record_item WHERE record_id = ? ORDER BY position", ITEM_COLS,
+     ARRAY_LEN(ITEM_COLS)},
     {"violations",
-     "FROM record_violation v LEFT JOIN refdata d ON d.set_name = 'violation_categories' AND d.code = v.category "
+     "FROM record_violation v LEFT JOIN refdata d ON d.set_name = 'violation_categories' AND "
+     "d.code = v.category "
      "WHERE v.record_id = ? AND v.status = '有效' ORDER BY v.id",
      VIOLATION_COLS, ARRAY_LEN(VIOLATION_COLS)},
     {"files", "FROM record_file WHERE record_id = ? ORDER BY id", FILE_COLS, ARRAY_LEN(FILE_COLS)},
-    {"versions", "FROM record_version WHERE record_id = ? ORDER BY version DESC", VERSION_COLS, ARRAY_LEN(VERSION_COLS)},
-    {"events", "FROM record_event WHERE record_id = ? ORDER BY id", EVENT_COLS, ARRAY_LEN(EVENT_COLS)},
+    {"versions", "FROM record_version WHERE record_id = ? ORDER BY version DESC", VERSION_COLS,
+     ARRAY_LEN(VERSION_COLS)},
+    {"events", "FROM record_event WHERE record_id = ? ORDER BY id", EVENT_COLS,
+     ARRAY_LEN(EVENT_COLS)},
 };
 
 /* "SELECT <every column> <from>" prepared with the record id bound; NULL on error. */
@@ -152,7 +160,8 @@ static Stmt *view_query(Db *db, const ViewCol *cols, size_t n, const char *from,
     Buf b;
     buf_init(&b);
     buf_puts(&b, "SELECT ");
-    for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? ", " : "", cols[i].sql);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", cols[i].sql);
     buf_printf(&b, " %s", from);
     Stmt *st = db_prepare(db, b.data);
     buf_free(&b);
@@ -166,11 +175,16 @@ static void row_set(json_t *o, Stmt *st, const ViewCol *cols, size_t n, int view
         const char *key = cols[i].key[view], *text = db_col_text(st, (int)i);
         if (!key) continue;
         json_t *v;
-        if (cols[i].type == 't') v = text ? json_string(text) : json_null();
-        else if (cols[i].type == 'n' && db_col_is_null(st, (int)i)) v = json_null();
-        else if (cols[i].type == 'b') v = json_boolean(db_col_int(st, (int)i) != 0);
-        else if (cols[i].type == 'o') v = json_sprintf("%lld", (long long)db_col_int(st, (int)i));
-        else v = json_integer(db_col_int(st, (int)i));
+        if (cols[i].type == 't')
+            v = text ? json_string(text) : json_null();
+        else if (cols[i].type == 'n' && db_col_is_null(st, (int)i))
+            v = json_null();
+        else if (cols[i].type == 'b')
+            v = json_boolean(db_col_int(st, (int)i) != 0);
+        else if (cols[i].type == 'o')
+            v = json_sprintf("%lld", (long long)db_col_int(st, (int)i));
+        else
+            v = json_integer(db_col_int(st, (int)i));
         json_object_set_new(o, key, v);
     }
 }
@@ -204,7 +218,8 @@ json_t *record_view_read(Db *db, int64_t id, int view) {
     }
     db_finalize(st);
     for (size_t i = 0; o && i < ARRAY_LEN(LISTS); i++)
-        if (list_in_view(&LISTS[i], view)) json_object_set_new(o, LISTS[i].key, list_read(db, id, &LISTS[i], view));
+        if (list_in_view(&LISTS[i], view))
+            json_object_set_new(o, LISTS[i].key, list_read(db, id, &LISTS[i], view));
     return o;
 }
 
@@ -214,14 +229,18 @@ void record_view_strip(json_t *o) {
     void *tmp;
     size_t i;
     json_object_foreach_safe(o, tmp, key, v) {
-        if (key[0] == '_') json_object_del(o, key);
-        else if (json_is_array(v)) json_array_foreach(v, i, e) record_view_strip(e);
+        if (key[0] == '_')
+            json_object_del(o, key);
+        else if (json_is_array(v))
+            json_array_foreach(v, i, e) record_view_strip(e);
     }
 }
 
 /* ---------------------------------------------------------------- the stored snapshot ---- */
 
-json_t *rec_snapshot(Db *db, int64_t id) { return record_view_read(db, id, RECORD_VIEW_STORED); }
+json_t *rec_snapshot(Db *db, int64_t id) {
+    return record_view_read(db, id, RECORD_VIEW_STORED);
+}
 
 char *record_snapshot_text(Db *db, int64_t id) {
     json_t *s = rec_snapshot(db, id);
@@ -238,14 +257,16 @@ static json_t *split_json(const char *list) {
     json_t *s = json_string(list ? list : "");
     char **v = rec_strv_from(s, &n);
     json_decref(s);
-    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(v[i]));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
     rec_strv_free(v, n);
     return a;
 }
 
 static char *ref_label(Db *db, const char *set, const char *code) {
     char *s = NULL;
-    if (db_query_text(db, &s, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt", set, code) != DB_OK)
+    if (db_query_text(db, &s, "SELECT label FROM refdata WHERE set_name = ? AND code = ?", "tt",
+                      set, code) != DB_OK)
         s = NULL; /* display only: the code stands for the label */
     return s ? s : xstrdup(code ? code : "");
 }
@@ -255,21 +276,25 @@ static json_t *labelled(Db *db, const char *set, const char *list) {
     size_t i;
     json_array_foreach(a, i, e) {
         char *l = ref_label(db, set, json_string_value(e));
-        json_array_append_new(out, json_pack("{s:s, s:s}", "code", json_string_value(e), "label", l));
+        json_array_append_new(out,
+                              json_pack("{s:s, s:s}", "code", json_string_value(e), "label", l));
         free(l);
     }
     json_decref(a);
     return out;
 }
 
-static const char *str_of(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
+static const char *str_of(const json_t *o, const char *key) {
+    return json_string_value(json_object_get(o, key));
+}
 
 /* The entry deadline and the form's state flags. */
 static void form_deadline(json_t *o, const Calendar *cal, const char *today) {
     const char *status = str_of(o, "status");
     char deadline[11], state[64];
     int overdue = 0;
-    int drc = record_deadline(cal, str_of(o, "checked_on"), str_of(o, "_month_to"), today, deadline, state, &overdue);
+    int drc = record_deadline(cal, str_of(o, "checked_on"), str_of(o, "_month_to"), today, deadline,
+                              state, &overdue);
     int editable = str_eq(status, "待录入") || str_eq(status, "退回");
     json_object_set_new(o, "deadline", json_string(deadline));
     deadline_json_set(o, "deadline_text", "provisional", deadline, drc == CAL_PROVISIONAL);
@@ -282,9 +307,13 @@ static void form_deadline(json_t *o, const Calendar *cal, const char *today) {
 /* The group's current members, each marked when listed among the record's officers. */
 static json_t *form_members(Db *db, const json_t *o, const json_t *officers) {
     json_t *members = json_array();
-    Stmt *st = db_prepare(db, "SELECT m.member_code, m.role, coalesce(f.name, e.name, m.member_code) FROM draw_member m "
-                              "LEFT JOIN officer f ON f.cert_no = m.member_code LEFT JOIN expert e ON e.code = m.member_code "
-                              "WHERE m.draw_id = ? AND m.target_code = ? AND m.status = '在组' ORDER BY m.role <> '组长', m.role = '专家', m.member_code");
+    Stmt *st = db_prepare(
+        db,
+        "SELECT m.member_code, m.role, coalesce(f.name, e.name, m.member_code) FROM draw_member m "
+        "LEFT JOIN officer f ON f.cert_no = m.member_code LEFT JOIN expert e ON e.code = "
+        "m.member_code "
+        "WHERE m.draw_id = ? AND m.target_code = ? AND m.status = '在组' ORDER BY m.role <> "
+        "'组长', m.role = '专家', m.member_code");
     if (!st) return members;
     db_bind_int(st, 1, json_integer_value(json_object_get(o, "draw_id")));
     db_bind_text(st, 2, str_of(o, "target_code"));
@@ -292,10 +321,12 @@ static json_t *form_members(Db *db, const json_t *o, const json_t *officers) {
         int present = 0;
         size_t i;
         json_t *e;
-        json_array_foreach(officers, i, e) present |= str_eq(json_string_value(e), db_col_text(st, 0));
-        json_array_append_new(members, json_pack("{s:s, s:s, s:s, s:b, s:b}", "cert_no", db_col_text(st, 0), "role", db_col_text(st, 1),
-                                                 "name", db_col_text(st, 2), "officer", !str_eq(db_col_text(st, 1), "专家"), "present",
-                                                 present));
+        json_array_foreach(officers, i, e) present |=
+            str_eq(json_string_value(e), db_col_text(st, 0));
+        json_array_append_new(
+            members, json_pack("{s:s, s:s, s:s, s:b, s:b}", "cert_no", db_col_text(st, 0), "role",
+                               db_col_text(st, 1), "name", db_col_text(st, 2), "officer",
+                               !str_eq(db_col_text(st, 1), "专家"), "present", present));
     }
     db_finalize(st);
     return members;

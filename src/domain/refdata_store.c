@@ -17,22 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const refdata_sets[] = {"result_categories", "violation_categories", "disposal_options",
-                                    "inspection_methods", "regions", "holidays", NULL};
+const char *const refdata_sets[] = {"result_categories",
+                                    "violation_categories",
+                                    "disposal_options",
+                                    "inspection_methods",
+                                    "regions",
+                                    "holidays",
+                                    NULL};
 
 long long refdata_store_count(Db *db, const char *name) {
     int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ?", "t", name) != DB_OK) return -1;
+    if (db_query_int(db, &n, "SELECT count(*) FROM refdata WHERE set_name = ?", "t", name) != DB_OK)
+        return -1;
     return n;
 }
 
 json_t *refdata_store_info(Db *db, const char *name) {
-    Stmt *st = db_prepare(db, "SELECT rows, source, loaded_at, coalesce(loaded_by, '') FROM refdata_set WHERE set_name = ?");
+    Stmt *st = db_prepare(db, "SELECT rows, source, loaded_at, coalesce(loaded_by, '') FROM "
+                              "refdata_set WHERE set_name = ?");
     json_t *o = NULL;
     if (st) db_bind_text(st, 1, name);
     if (st && db_step(st) == DB_ROW)
-        o = json_pack("{s:I, s:s, s:s, s:s}", "rows", (json_int_t)db_col_int(st, 0), "source", db_col_text(st, 1), "at",
-                      db_col_text(st, 2), "by", db_col_text(st, 3));
+        o = json_pack("{s:I, s:s, s:s, s:s}", "rows", (json_int_t)db_col_int(st, 0), "source",
+                      db_col_text(st, 1), "at", db_col_text(st, 2), "by", db_col_text(st, 3));
     db_finalize(st);
     return o;
 }
@@ -43,7 +50,8 @@ static char *set_json(Db *db, const char *name) {
     if (!st) return NULL;
     db_bind_text(st, 1, name);
     json_t *a = json_array();
-    while (db_step(st) == DB_ROW) json_array_append_new(a, json_loads(db_col_text(st, 0), 0, NULL));
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(a, json_loads(db_col_text(st, 0), 0, NULL));
     db_finalize(st);
     char *s = json_array_size(a) ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
@@ -68,16 +76,21 @@ static int insert_rows(Db *db, const char *name, const RefTable *t, char **err) 
         if (!*row->field[0] || !*row->field[1]) {
             rc = set_err(err, "%s 第%d行: 编码和名称不能为空", name, row->line);
         } else if (strmap_get(seen, row->field[0], &first)) {
-            rc = set_err(err, "%s 第%d行: 编码“%s”与第%lld行重复", name, row->line, row->field[0], (long long)first);
+            rc = set_err(err, "%s 第%d行: 编码“%s”与第%lld行重复", name, row->line, row->field[0],
+                         (long long)first);
         } else {
             strmap_put(seen, row->field[0], row->line);
             json_t *o = json_object();
-            for (size_t c = 0; c < t->ncols; c++) json_object_set_new(o, t->cols[c], json_string(row->field[c]));
+            for (size_t c = 0; c < t->ncols; c++)
+                json_object_set_new(o, t->cols[c], json_string(row->field[c]));
             char *attrs = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
             json_decref(o);
             const char *p = parent >= 0 && *row->field[parent] ? row->field[parent] : NULL;
-            if (db_exec(db, "INSERT INTO refdata(set_name, code, label, parent, attrs, position) VALUES (?, ?, ?, ?, ?, ?)",
-                        "ttttti", name, row->field[0], row->field[1], p, attrs, (int64_t)i) != DB_OK)
+            if (db_exec(db,
+                        "INSERT INTO refdata(set_name, code, label, parent, attrs, position) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        "ttttti", name, row->field[0], row->field[1], p, attrs,
+                        (int64_t)i) != DB_OK)
                 rc = set_err(err, "%s 第%d行: %s", name, row->line, db_errmsg(db));
             free(attrs);
         }
@@ -120,15 +133,22 @@ static int load_set(Db *db, const char *name, const char *text, size_t len, cons
     int rc = db_exec(db, "DELETE FROM refdata WHERE set_name = ?", "t", name);
     if (rc == DB_OK) rc = insert_rows(db, name, t, err);
     if (rc == DB_OK)
-        rc = db_exec(db, "INSERT INTO refdata_set(set_name, rows, sha256, source, loaded_by, loaded_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(set_name) DO UPDATE SET rows = excluded.rows, "
-                         "sha256 = excluded.sha256, source = excluded.source, loaded_by = excluded.loaded_by, "
-                         "loaded_at = excluded.loaded_at",
-                     "titttt", name, (int64_t)t->nrows, hex, source, actor, clock_stamp().s);
+        rc = db_exec(
+            db,
+            "INSERT INTO refdata_set(set_name, rows, sha256, source, loaded_by, loaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(set_name) DO UPDATE SET rows = excluded.rows, "
+            "sha256 = excluded.sha256, source = excluded.source, loaded_by = excluded.loaded_by, "
+            "loaded_at = excluded.loaded_at",
+            "titttt", name, (int64_t)t->nrows, hex, source, actor, clock_stamp().s);
     char *after = rc == DB_OK ? set_json(db, name) : NULL;
     char action[64];
     snprintf(action, sizeof action, "refdata.%s", name);
-    AuditEntry e = {.actor = actor, .action = action, .entity = "refdata", .entity_id = name, .before = before, .after = after};
+    AuditEntry e = {.actor = actor,
+                    .action = action,
+                    .entity = "refdata",
+                    .entity_id = name,
+                    .before = before,
+                    .after = after};
     if (rc == DB_OK && (audited || before) && audit_append(db, &e, err) != 0) rc = DB_ERR;
     if (rc == DB_OK && db_commit(db) != DB_OK) rc = set_err(err, "提交失败: %s", db_errmsg(db));
     if (rc != DB_OK) db_rollback(db);
@@ -152,7 +172,8 @@ int refdata_store_defaults(Db *db, const char *actor, char **err) {
         const EmbeddedFile *f = embed_find(path);
         free(path);
         if (!f) continue;
-        if (load_set(db, refdata_sets[i], (const char *)f->data, f->len, "embedded", actor, 0, err) != DB_OK)
+        if (load_set(db, refdata_sets[i], (const char *)f->data, f->len, "embedded", actor, 0,
+                     err) != DB_OK)
             return DB_ERR;
     }
     return DB_OK;

@@ -1,5 +1,6 @@
 /* refdata_store.h - reference data sets (data/NAME.tsv) in the database: load, replace, defaults.
- * The sets are those of REFDATA_SETS; the calendar's holidays.tsv is read by the calendar itself. */
+ * The sets are those of REFDATA_SETS; the calendar's holidays.tsv is read by the calendar itself.
+ */
 #ifndef SPOTCHECK_REFDATA_STORE_H
 #define SPOTCHECK_REFDATA_STORE_H
 

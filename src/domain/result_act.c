@@ -97,10 +97,11 @@ static int publish_audit(Db *db, const Actor *who, const int64_t *ids, size_t n,
                          size_t *late, char **err) {
     for (size_t i = 0; i < n; i++) {
         int64_t is_late = 0;
-        if (db_query_int(db, &is_late,
-                     "SELECT count(*) FROM record_event WHERE record_id = ? AND action = '公示' "
-                     "AND opinion LIKE '逾期公示%'",
-                     "i", ids[i]) != DB_OK)
+        if (db_query_int(
+                db, &is_late,
+                "SELECT count(*) FROM record_event WHERE record_id = ? AND action = '公示' "
+                "AND opinion LIKE '逾期公示%'",
+                "i", ids[i]) != DB_OK)
             return set_err(err, "数据库错误：%s", db_errmsg(db)), RESULT_ERR;
         *late += is_late > 0;
         if (audit(db, who, "record.publish", ids[i], before[i], err)) return RESULT_ERR;

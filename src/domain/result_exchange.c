@@ -66,8 +66,7 @@ json_t *result_exchange_rows(Db *db, int64_t scope_org, const char *from, const 
     Stmt *st = db_prepare(
         db,
         "SELECT r.published_json FROM record r WHERE r.status = '已公示' AND r.published_json IS "
-        "NOT NULL AND " RESULT_SCOPE_SQL(
-            "r.org_id") " ORDER BY r.published_at, r.id");
+        "NOT NULL AND " RESULT_SCOPE_SQL("r.org_id") " ORDER BY r.published_at, r.id");
     if (!st) return a;
     db_bind_int(st, 1, scope_org);
     db_bind_int(st, 2, scope_org);

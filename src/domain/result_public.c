@@ -54,8 +54,10 @@ json_t *result_public_record(const ResultPublicInput *in) {
  * form of "contains" (what instr() > 0 on json_extract() was). */
 #define PUBLIC_MATCH                                                                               \
     "r.status = '已公示' AND r.published_json IS NOT NULL AND (?1 = '' OR "                     \
-    "coalesce(r.public_name, '') LIKE ?2 ESCAPE '\\' OR coalesce(r.public_code, '') LIKE ?2 ESCAPE '\\' OR " \
-    "coalesce(r.public_uscc, '') LIKE ?2 ESCAPE '\\' OR coalesce(r.public_mi_code, '') LIKE ?2 ESCAPE '\\')"
+    "coalesce(r.public_name, '') LIKE ?2 ESCAPE '\\' OR coalesce(r.public_code, '') LIKE ?2 "      \
+    "ESCAPE '\\' OR "                                                                              \
+    "coalesce(r.public_uscc, '') LIKE ?2 ESCAPE '\\' OR coalesce(r.public_mi_code, '') LIKE ?2 "   \
+    "ESCAPE '\\')"
 
 static json_t *public_of(int64_t id, const char *pj) {
     json_t *p = pj ? json_loads(pj, 0, NULL) : NULL;
@@ -68,7 +70,8 @@ json_t *result_public_search(Db *db, const char *q, int page, int per_page, int6
     const char *qq = q ? q : "";
     char *like = db_like_contains(qq);
     *total = 0;
-    if (db_query_int(db, total, "SELECT count(*) FROM record r WHERE " PUBLIC_MATCH, "tt", qq, like) != DB_OK)
+    if (db_query_int(db, total, "SELECT count(*) FROM record r WHERE " PUBLIC_MATCH, "tt", qq,
+                     like) != DB_OK)
         *total = 0; /* display only: the pager shows no total */
     json_t *a = json_array();
     Stmt *st = db_prepare(db, "SELECT r.id, r.published_json FROM record r WHERE " PUBLIC_MATCH
@@ -92,8 +95,9 @@ json_t *result_public_search(Db *db, const char *q, int page, int per_page, int6
 
 json_t *result_public_get(Db *db, int64_t id) {
     char *pj = NULL;
-    if (db_query_text(db, &pj, "SELECT published_json FROM record WHERE id = ? AND status = '已公示'",
-                  "i", id) != DB_OK)
+    if (db_query_text(db, &pj,
+                      "SELECT published_json FROM record WHERE id = ? AND status = '已公示'", "i",
+                      id) != DB_OK)
         return NULL; /* as not published */
     json_t *p = public_of(id, pj);
     free(pj);

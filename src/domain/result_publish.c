@@ -12,7 +12,8 @@
 
 /* Writes the current target row into entity_version and moves last_checked_on forward, as the
  * directory engine's versioned saves do (dir_keep_version, then version + 1). last_checked_on is
- * a field of the target kind (最近检查日期), so its change is a new version like any other. Nothing happens when the date would not move forward. */
+ * a field of the target kind (最近检查日期), so its change is a new version like any other. Nothing
+ * happens when the date would not move forward. */
 static int target_checked(Db *db, int64_t target_id, const char *checked_on, const char *actor,
                           char **err) {
     int64_t newer = 0;
@@ -36,13 +37,14 @@ static int target_checked(Db *db, int64_t target_id, const char *checked_on, con
  * violations cannot be read. */
 static char *finding_summary(Db *db, int64_t id, const char *result_text) {
     int64_t n = 0, cents = 0;
-    if (db_query_int(db, &n,
-                 "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
-                 "i", id) != DB_OK ||
-        db_query_int(db, &cents,
-                 "SELECT coalesce(sum(amount_cents), 0) FROM record_violation WHERE record_id = ? "
-                 "AND status = '有效'",
-                 "i", id) != DB_OK)
+    if (db_query_int(
+            db, &n, "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
+            "i", id) != DB_OK ||
+        db_query_int(
+            db, &cents,
+            "SELECT coalesce(sum(amount_cents), 0) FROM record_violation WHERE record_id = ? "
+            "AND status = '有效'",
+            "i", id) != DB_OK)
         return NULL;
     if (!n) return xasprintf("抽查检查结果：%s", result_text);
     return xasprintf("抽查检查结果：%s；违法违规行为 %lld 项，涉及金额 %lld.%02lld 元", result_text,
@@ -128,23 +130,27 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         free(lv);
         result_text = xstrdup(json_string_value(json_object_get(pub, "result_text")));
         json = json_dumps(pub, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        /* the searched fields of the snapshot beside it (sql/030), as the public search reads them */
-        int bad = db_exec(
-                db,
-                "UPDATE record SET status = '已公示', published_at = ?1, published_by "
-                "= ?2, published_json = ?3, "
-                "public_name = ?5, public_code = ?6, public_uscc = ?7, public_mi_code = ?8, "
-                "updated_at = ?1, updated_by = ?2 WHERE id = ?4 AND status = '审核通过'",
-                "tttitttt", clock_stamp().s, actor, json, id, json_string_value(json_object_get(pub, "target_name")),
-                json_string_value(json_object_get(pub, "target_code")), json_string_value(json_object_get(pub, "uscc")),
-                json_string_value(json_object_get(pub, "mi_code"))) != DB_OK;
+        /* the searched fields of the snapshot beside it (sql/030), as the public search reads them
+         */
+        int bad =
+            db_exec(db,
+                    "UPDATE record SET status = '已公示', published_at = ?1, published_by "
+                    "= ?2, published_json = ?3, "
+                    "public_name = ?5, public_code = ?6, public_uscc = ?7, public_mi_code = ?8, "
+                    "updated_at = ?1, updated_by = ?2 WHERE id = ?4 AND status = '审核通过'",
+                    "tttitttt", clock_stamp().s, actor, json, id,
+                    json_string_value(json_object_get(pub, "target_name")),
+                    json_string_value(json_object_get(pub, "target_code")),
+                    json_string_value(json_object_get(pub, "uscc")),
+                    json_string_value(json_object_get(pub, "mi_code"))) != DB_OK;
         json_decref(pub);
         if (bad)
             rc = res_db_fail(db, err);
         else if (db_changes(db) != 1) {
             set_err(err, "检查记录已被他人处理，请刷新");
             rc = RESULT_CONFLICT;
-        } else if (res_add_event(db, id, "公示", "审核通过", "已公示", opinion, today, actor) != DB_OK)
+        } else if (res_add_event(db, id, "公示", "审核通过", "已公示", opinion, today, actor) !=
+                   DB_OK)
             rc = res_db_fail(db, err);
     }
     if (rc == RESULT_OK && target_id) rc = target_checked(db, target_id, checked_on, actor, err);
@@ -155,10 +161,13 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         result_categories_free(cats, ncat);
         int64_t nviol = 0;
         if (!finding &&
-            db_query_int(db, &nviol, "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
-                         "i", id) != DB_OK)
+            db_query_int(
+                db, &nviol,
+                "SELECT count(*) FROM record_violation WHERE record_id = ? AND status = '有效'",
+                "i", id) != DB_OK)
             rc = res_db_fail(db, err);
-        if (nviol > 0) finding = 1; /* a violation recorded is a finding whatever the category says */
+        if (nviol > 0)
+            finding = 1; /* a violation recorded is a finding whatever the category says */
         if (rc == RESULT_OK && finding &&
             db_exec(db, "UPDATE record SET findings = 1 WHERE id = ?", "i", id) != DB_OK)
             rc = res_db_fail(db, err);

@@ -19,8 +19,10 @@ int res_add_event(Db *db, int64_t id, const char *action, const char *from, cons
                    "INSERT INTO record_event(record_id, action, from_status, to_status, opinion, "
                    "on_day, by_user, at) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   "itttttt" "t", id, action, from, to, str_empty(opinion) ? NULL : opinion, today,
-                   actor, clock_stamp().s);
+                   "itttttt"
+                   "t",
+                   id, action, from, to, str_empty(opinion) ? NULL : opinion, today, actor,
+                   clock_stamp().s);
 }
 
 int result_review(Db *db, int64_t id, const char *action, const char *actor, const char *opinion,
@@ -32,7 +34,8 @@ int result_review(Db *db, int64_t id, const char *action, const char *actor, con
         set_err(err, "检查记录不存在");
         return RESULT_NOT_FOUND;
     }
-    if (db_query_text(db, &submitter, "SELECT submitted_by FROM record WHERE id = ?", "i", id) != DB_OK) {
+    if (db_query_text(db, &submitter, "SELECT submitted_by FROM record WHERE id = ?", "i", id) !=
+        DB_OK) {
         free(status);
         return res_db_fail(db, err);
     }
@@ -73,8 +76,8 @@ int result_review(Db *db, int64_t id, const char *action, const char *actor, con
         else if (db_changes(db) != 1) {
             set_err(err, "检查记录已被他人处理，请刷新");
             rc = RESULT_CONFLICT;
-        } else if (res_add_event(db, id, result_action_name(action), status, to, op, today, actor) !=
-                   DB_OK)
+        } else if (res_add_event(db, id, result_action_name(action), status, to, op, today,
+                                 actor) != DB_OK)
             rc = res_db_fail(db, err);
     }
     free(op);

@@ -52,10 +52,11 @@ static void set_deadline(json_t *o, const Calendar *cal, const char *checked_on,
 
 static char *late_opinion(Db *db, int64_t id) {
     char *op = NULL;
-    if (db_query_text(db, &op,
-                  "SELECT opinion FROM record_event WHERE record_id = ? AND action = '公示' ORDER "
-                  "BY id DESC LIMIT 1",
-                  "i", id) != DB_OK)
+    if (db_query_text(
+            db, &op,
+            "SELECT opinion FROM record_event WHERE record_id = ? AND action = '公示' ORDER "
+            "BY id DESC LIMIT 1",
+            "i", id) != DB_OK)
         return NULL; /* display only: no late opinion shown */
     if (op && !str_starts(op, "逾期公示")) {
         free(op);
@@ -120,10 +121,11 @@ static void review_lists(Db *db, json_t *o) {
     free(tot);
     json_array_foreach(json_object_get(o, "files"), i, v) {
         const char *kind = str_of(v, "kind");
-        json_object_set_new(v, "kind_label", json_string(str_eq(kind, "photo")     ? "照片"
-                                                         : str_eq(kind, "video")     ? "视频"
-                                                         : str_eq(kind, "signature") ? "签字"
-                                                                                     : kind));
+        json_object_set_new(v, "kind_label",
+                            json_string(str_eq(kind, "photo")       ? "照片"
+                                        : str_eq(kind, "video")     ? "视频"
+                                        : str_eq(kind, "signature") ? "签字"
+                                                                    : kind));
     }
 }
 

@@ -5,7 +5,8 @@ int scope_of(Db *db, int64_t actor_org, int64_t org) {
     if (actor_org <= 0 || org <= 0) return SCOPE_OUTSIDE;
     if (actor_org == org) return SCOPE_WRITE;
     int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM org WHERE id = ? AND " SCOPE_SQL("id"), "ii", org, actor_org) != DB_OK)
+    if (db_query_int(db, &n, "SELECT count(*) FROM org WHERE id = ? AND " SCOPE_SQL("id"), "ii",
+                     org, actor_org) != DB_OK)
         return SCOPE_OUTSIDE;
     return n > 0 ? SCOPE_READ : SCOPE_OUTSIDE;
 }

@@ -17,10 +17,11 @@
  * one officer of each confirmed joint department, drawn from that department's own pool.
  *
  * Conventions (as plan.h): functions that change data run inside the caller's transaction and
- * never begin one (the units of work of task_work.h are that caller for the pages and the API); results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND,
- * TASK_CONFLICT (*err says why), TASK_ERR (database error in *err). *err strings are newly
- * allocated; the caller frees them. "today" is always passed in (YYYY-MM-DD): no clock here.
- * Thread-safety: no shared state; each call uses the caller's Db. */
+ * never begin one (the units of work of task_work.h are that caller for the pages and the API);
+ * results TASK_OK, TASK_INVALID (field errors in `errors`), TASK_NOT_FOUND, TASK_CONFLICT (*err
+ * says why), TASK_ERR (database error in *err). *err strings are newly allocated; the caller frees
+ * them. "today" is always passed in (YYYY-MM-DD): no clock here. Thread-safety: no shared state;
+ * each call uses the caller's Db. */
 #ifndef SPOTCHECK_TASK_H
 #define SPOTCHECK_TASK_H
 
@@ -31,9 +32,15 @@
 #include <jansson.h>
 #include <stdint.h>
 
-enum { TASK_OK = SC_OK, TASK_ERR = SC_ERR, TASK_INVALID = SC_INVALID, TASK_NOT_FOUND = SC_NOT_FOUND, TASK_CONFLICT = SC_CONFLICT,
-       TASK_STALE = SC_STALE /* saved on a version that has since changed */,
-       TASK_BUSY = SC_BUSY /* a unit of work (task_work.h) could not begin its transaction */ };
+enum {
+    TASK_OK = SC_OK,
+    TASK_ERR = SC_ERR,
+    TASK_INVALID = SC_INVALID,
+    TASK_NOT_FOUND = SC_NOT_FOUND,
+    TASK_CONFLICT = SC_CONFLICT,
+    TASK_STALE = SC_STALE /* saved on a version that has since changed */,
+    TASK_BUSY = SC_BUSY /* a unit of work (task_work.h) could not begin its transaction */
+};
 
 /* Working days a joint department has to confirm (003 四(一)). */
 #define TASK_JOINT_DAYS 2
@@ -115,8 +122,8 @@ typedef struct TaskSchemeInput {
 extern const char *const task_observer_kinds[4];
 
 /* Saves a 草稿 scheme made on in->version (TASK_STALE with *err naming the current version when it
- * has moved on; the save bumps it). Field errors under version, purpose, period, group_size, method,
- * randomness_source, randomness_sources (draw_sources_check), grade_ratio_A…D
+ * has moved on; the save bumps it). Field errors under version, purpose, period, group_size,
+ * method, randomness_source, randomness_sources (draw_sources_check), grade_ratio_A…D
  * (task_grade_ratio_valid) and grade_min_A…D. */
 int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
                      json_t *errors, char **err);
@@ -135,10 +142,11 @@ int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *ite
 int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why);
 /* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio, plus each grade the
  * scheme sets: "A".."D"} (the population's strata are the credit grades), minimum {grade: n}
- * (absent when the scheme sets none), filters from the scope, exclusions {yearly_cap: 1}, group_size, officer_depts (lead + confirmed joint depts),
- * joint_depts [{dept, per_group: 1}] (confirmed joint depts, each drawn from its own pool; absent
- * when none) and required_tags (the tags the task's items require, sorted; absent when none).
- * Returns a new object or NULL with *err. */
+ * (absent when the scheme sets none), filters from the scope, exclusions {yearly_cap: 1},
+ * group_size, officer_depts (lead + confirmed joint depts), joint_depts [{dept, per_group: 1}]
+ * (confirmed joint depts, each drawn from its own pool; absent when none) and required_tags (the
+ * tags the task's items require, sorted; absent when none). Returns a new object or NULL with *err.
+ */
 json_t *task_draw_params(Db *db, int64_t task_id, char **err);
 /* The union of the required expertise tags (item.required_tags) of the task's items, sorted and
  * unique: a new array, or NULL with *err. */

@@ -24,7 +24,8 @@ char *task_holidays_text(Db *db, size_t *len, int *in_db) {
         size_t n = 0;
         while (db_step(st) == DB_ROW) {
             char *name = jk_attr(db_col_text(st, 2), "name");
-            buf_printf(&b, "%s\t%s\t%s\n", db_col_text(st, 0), db_col_text(st, 1), name ? name : "");
+            buf_printf(&b, "%s\t%s\t%s\n", db_col_text(st, 0), db_col_text(st, 1),
+                       name ? name : "");
             free(name);
             n++;
         }
@@ -57,7 +58,8 @@ Calendar *task_calendar_load(Db *db, char **err) {
     free(text);
     /* the years after the notices, provisionally (the lunar dates are astronomy: built in) */
     const EmbeddedFile *lunar = embed_find("data/lunar.tsv");
-    if (cal && lunar && calendar_extend_statutory(cal, (const char *)lunar->data, lunar->len, err) != CAL_OK) {
+    if (cal && lunar &&
+        calendar_extend_statutory(cal, (const char *)lunar->data, lunar->len, err) != CAL_OK) {
         calendar_free(cal);
         return NULL;
     }

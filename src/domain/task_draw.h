@@ -19,7 +19,6 @@
 #include <jansson.h>
 #include <stdint.h>
 
-
 /* The gap between freeze and the earliest source, in hours (SPOTCHECK_DRAW_GAP_HOURS, 1-8760,
  * default DRAW_GAP_HOURS_DEFAULT). */
 int task_draw_gap_hours(void);
@@ -27,7 +26,8 @@ int task_draw_gap_hours(void);
 /* The command line's actor for task_id: `username` must be an enabled account whose jurisdiction
  * holds the task (TASK_NOT_FOUND / TASK_CONFLICT with *why). Fills *who (username is borrowed) and
  * *role (caller frees) so the caller can apply the role table the routes use. */
-int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who, char **role, char **why);
+int task_draw_account(Db *db, const char *username, int64_t task_id, Actor *who, char **role,
+                      char **why);
 
 /* Freezes task_id's draw with the scheme's sources, or with `sources` when not NULL (declared at
  * the freeze because the scheme's have come too close: they are fixed before any value exists
@@ -38,8 +38,8 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
 /* Records the dice thrown for the frozen draw (one string per dice source, declared order) before
  * the earliest external source exists; the run must then give the same. *dice receives
  * {values, recorded_at} (caller decrefs). */
-int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *values, const char *observers,
-                   json_t **dice, char **why);
+int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *values,
+                   const char *observers, json_t **dice, char **why);
 
 /* Runs the frozen draw with one value per declared source (a JSON array of strings), recording
  * the observers present. *record receives the draw record (caller decrefs). */
@@ -79,19 +79,19 @@ int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *r
  * the approval: TASK_INVALID without them), the approver being the acting account (display
  * name and user name). The earlier draw is voided, the request decided, the audit row
  * task.redraw.approve written, all in one transaction. *fsha: the new freeze digest. */
-int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources, char **fsha,
-                        char **why);
+int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t *sources,
+                        char **fsha, char **why);
 
 /* Declares a conflict of interest (回避) between an officer (certificate number) and a target of
  * task_id's jurisdiction, with a reason: only before the task's first freeze (TASK_CONFLICT after;
  * a conflict found later is a substitution). Frozen into the draw's params.conflicts; never
  * changed or removed (sql/023). One transaction with the audit row task.conflict.declare; *id
  * receives the row id. TASK_INVALID names the problem. */
-int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char *officer, const char *target,
-                          const char *reason, int64_t *id, char **why);
+int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char *officer,
+                          const char *target, const char *reason, int64_t *id, char **why);
 
-/* The declared conflicts of task_id, oldest first: [{id, officer, officer_name, target, target_name,
- * reason, declared_at, declared_by}] (caller decrefs; empty on a database error). */
+/* The declared conflicts of task_id, oldest first: [{id, officer, officer_name, target,
+ * target_name, reason, declared_at, declared_by}] (caller decrefs; empty on a database error). */
 json_t *task_conflicts_list(Db *db, int64_t task_id);
 
 #endif

@@ -31,7 +31,8 @@ int task_joint_due(const Calendar *cal, const char *named_on, const char *stored
 const char *task_joint_state(const char *status, const char *deadline, const char *confirmed_on,
                              const char *today) {
     if (str_eq(status, "已确认"))
-        return deadline && confirmed_on && strcmp(confirmed_on, deadline) > 0 ? "逾期确认" : "已确认";
+        return deadline && confirmed_on && strcmp(confirmed_on, deadline) > 0 ? "逾期确认"
+                                                                              : "已确认";
     if (!deadline) return "待确认（期限未知）";
     return today && strcmp(today, deadline) > 0 ? "已逾期" : "待确认";
 }
@@ -45,14 +46,17 @@ int task_add_joints(Db *db, int64_t task_id, int64_t org_id, int64_t lead_id, co
     json_array_foreach(names, i, n) {
         int64_t d = task_dept_by_name(db, org_id, json_string_value(n));
         if (!d) {
-            set_err(err, "联合科室「%s」不在科室与部门名录中，请先在名录中登记", json_string_value(n));
+            set_err(err, "联合科室「%s」不在科室与部门名录中，请先在名录中登记",
+                    json_string_value(n));
             rc = TASK_CONFLICT;
             break;
         }
         if (d == lead_id) continue;
         char deadline[11];
         int have = task_joint_deadline(cal, today, deadline) >= 0; /* stored as counted today */
-        if (db_exec(db, "INSERT INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
+        if (db_exec(db,
+                    "INSERT INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?,?,?,?) "
+                    "ON CONFLICT DO NOTHING",
                     "iitt", task_id, d, today, have ? deadline : NULL)) {
             rc = task_dberr(db, err);
             break;
@@ -65,24 +69,33 @@ int task_add_joints(Db *db, int64_t task_id, int64_t org_id, int64_t lead_id, co
 /* ---- joint departments ---- */
 
 static int draw_exists(Db *db, int64_t task_id, int64_t *n) {
-    return db_query_int(db, n, "SELECT count(*) FROM draw d JOIN task t ON t.code = d.task_code WHERE t.id = ?", "i", task_id);
+    return db_query_int(
+        db, n, "SELECT count(*) FROM draw d JOIN task t ON t.code = d.task_code WHERE t.id = ?",
+        "i", task_id);
 }
 
 int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
                        const char *today, const char *actor, char **err) {
     char *status = NULL;
-    if (db_query_text(db, &status, "SELECT status FROM task_joint WHERE task_id = ? AND dept_id = ?", "ii", task_id, dept_id))
+    if (db_query_text(db, &status,
+                      "SELECT status FROM task_joint WHERE task_id = ? AND dept_id = ?", "ii",
+                      task_id, dept_id))
         return task_dberr(db, err);
     if (!status) return set_err(err, "本部门不是该任务的联合部门"), TASK_NOT_FOUND;
     int64_t drawn = 0;
     int rc = TASK_OK;
-    if (draw_exists(db, task_id, &drawn)) rc = task_dberr(db, err);
-    else if (strcmp(status, "待确认")) rc = (set_err(err, "本部门已确认参加该任务"), TASK_CONFLICT);
-    else if (drawn) rc = (set_err(err, "该任务已冻结抽取名单，不能再确认参加"), TASK_CONFLICT);
+    if (draw_exists(db, task_id, &drawn))
+        rc = task_dberr(db, err);
+    else if (strcmp(status, "待确认"))
+        rc = (set_err(err, "本部门已确认参加该任务"), TASK_CONFLICT);
+    else if (drawn)
+        rc = (set_err(err, "该任务已冻结抽取名单，不能再确认参加"), TASK_CONFLICT);
     else {
         char *items = task_trim_dup(items_text);
-        if (db_exec(db, "UPDATE task_joint SET status = '已确认', confirmed_on = ?, confirmed_by = ?, items_text = ? "
-                        "WHERE task_id = ? AND dept_id = ?",
+        if (db_exec(db,
+                    "UPDATE task_joint SET status = '已确认', confirmed_on = ?, confirmed_by = ?, "
+                    "items_text = ? "
+                    "WHERE task_id = ? AND dept_id = ?",
                     "tttii", today, actor, items, task_id, dept_id))
             rc = task_dberr(db, err);
         free(items);
@@ -97,12 +110,16 @@ int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
     char *status = task_scheme_status(db, task_id);
     if (!status) return set_err(why, "任务不存在"), 0;
     if (strcmp(status, "已公开")) {
-        set_err(why, "实施方案尚未公开（当前状态：%s）：实施方案须经分管领导批准并向社会公开后，方可冻结名单和抽取", status);
+        set_err(why,
+                "实施方案尚未公开（当前状态：%"
+                "s）：实施方案须经分管领导批准并向社会公开后，方可冻结名单和抽取",
+                status);
         free(status);
         return 0;
     }
     free(status);
-    Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline, j.named_on FROM task_joint j JOIN dept d ON d.id = j.dept_id "
+    Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline, j.named_on FROM task_joint j "
+                              "JOIN dept d ON d.id = j.dept_id "
                               "WHERE j.task_id = ? ORDER BY d.code");
     if (!st) return set_err(why, "%s", db_errmsg(db)), -1;
     db_bind_int(st, 1, task_id);
@@ -113,8 +130,8 @@ int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
         int prov = task_joint_due(cal, db_col_text(st, 3), db_col_text(st, 2), due);
         const char *state = task_joint_state(db_col_text(st, 1), *due ? due : NULL, NULL, today);
         if (!strcmp(state, "待确认") || !strcmp(state, "待确认（期限未知）")) {
-            set_err(why, "联合部门「%s」尚未确认（确认期限：%s）：请待其确认或期限届满后再抽取", db_col_text(st, 0),
-                    deadline_text(due, prov > 0, shown, sizeof shown));
+            set_err(why, "联合部门「%s」尚未确认（确认期限：%s）：请待其确认或期限届满后再抽取",
+                    db_col_text(st, 0), deadline_text(due, prov > 0, shown, sizeof shown));
             ok = 0;
         }
     }
@@ -134,7 +151,8 @@ static json_t *joint_row(Db *db, Stmt *st, const Calendar *cal, const char *toda
     int prov = task_joint_due(cal, db_col_text(st, 3), db_col_text(st, 4), due);
     task_set_text(j, "deadline", *due ? due : "未知（超出节假日数据范围）");
     deadline_json_set(j, "deadline_text", "provisional", due, prov > 0);
-    const char *state = task_joint_state(db_col_text(st, 5), *due ? due : NULL, db_col_text(st, 6), today);
+    const char *state =
+        task_joint_state(db_col_text(st, 5), *due ? due : NULL, db_col_text(st, 6), today);
     /* shown: 预计逾期 when the passed deadline is provisional (state stays the rule's word) */
     char *shown = prov > 0 && (!strcmp(state, "已逾期") || !strcmp(state, "逾期确认"))
                       ? xasprintf("预计%s", !strcmp(state, "已逾期") ? "逾期" : state)
@@ -142,7 +160,8 @@ static json_t *joint_row(Db *db, Stmt *st, const Calendar *cal, const char *toda
     task_set_text(j, "state_label", shown);
     free(shown);
     task_set_text(j, "state", state);
-    json_object_set_new(j, "overdue", json_boolean(!strcmp(state, "已逾期") || !strcmp(state, "逾期确认")));
+    json_object_set_new(j, "overdue",
+                        json_boolean(!strcmp(state, "已逾期") || !strcmp(state, "逾期确认")));
     json_object_set_new(j, "confirmed", json_boolean(!strcmp(db_col_text(st, 5), "已确认")));
     task_set_text(j, "confirmed_on", db_col_text(st, 6));
     task_set_text(j, "items_text", db_col_text(st, 7));
@@ -152,12 +171,16 @@ static json_t *joint_row(Db *db, Stmt *st, const Calendar *cal, const char *toda
 
 json_t *task_joints_json(Db *db, int64_t task_id, const char *today) {
     json_t *joints = json_array();
-    Stmt *st = db_prepare(db, "SELECT j.dept_id, d.code, d.name, j.named_on, j.deadline, j.status, j.confirmed_on, j.items_text "
-                              "FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? ORDER BY d.code");
+    Stmt *st = db_prepare(
+        db,
+        "SELECT j.dept_id, d.code, d.name, j.named_on, j.deadline, j.status, j.confirmed_on, "
+        "j.items_text "
+        "FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? ORDER BY d.code");
     if (!st) return joints;
     db_bind_int(st, 1, task_id);
     Calendar *cal = task_calendar_load(db, NULL);
-    while (db_step(st) == DB_ROW) json_array_append_new(joints, joint_row(db, st, cal, today));
+    while (db_step(st) == DB_ROW)
+        json_array_append_new(joints, joint_row(db, st, cal, today));
     calendar_free(cal);
     db_finalize(st);
     return joints;

@@ -12,13 +12,16 @@
 
 int64_t task_org(Db *db, int64_t task_id) {
     int64_t org = 0;
-    if (task_id && db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task_id) != DB_OK) return 0; /* as absent */
+    if (task_id &&
+        db_query_int(db, &org, "SELECT org_id FROM task WHERE id = ?", "i", task_id) != DB_OK)
+        return 0; /* as absent */
     return org;
 }
 
 char *task_code(Db *db, int64_t task_id) {
     char *code = NULL;
-    if (db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id) != DB_OK) return NULL; /* as absent */
+    if (db_query_text(db, &code, "SELECT code FROM task WHERE id = ?", "i", task_id) != DB_OK)
+        return NULL; /* as absent */
     return code;
 }
 
@@ -95,7 +98,8 @@ json_t *task_target_label(Db *db, const char *code, int public_view) {
 
 char *task_target_name(Db *db, const char *code) {
     char *name = NULL;
-    if (db_query_text(db, &name, "SELECT name FROM target WHERE code = ?", "t", code) != DB_OK) return NULL; /* as absent */
+    if (db_query_text(db, &name, "SELECT name FROM target WHERE code = ?", "t", code) != DB_OK)
+        return NULL; /* as absent */
     return name;
 }
 
@@ -111,10 +115,11 @@ json_t *task_member_name(Db *db, const char *cert) {
 
 char *task_ceremony_observers(Db *db, const char *code, int64_t draw_no) {
     char *obs = NULL;
-    if (db_query_text(db, &obs,
-                  "SELECT c.observers_present FROM task_ceremony c JOIN task t ON t.id = c.task_id "
-                  "WHERE t.code = ? AND c.draw_no = ?",
-                  "ti", code, draw_no) != DB_OK)
+    if (db_query_text(
+            db, &obs,
+            "SELECT c.observers_present FROM task_ceremony c JOIN task t ON t.id = c.task_id "
+            "WHERE t.code = ? AND c.draw_no = ?",
+            "ti", code, draw_no) != DB_OK)
         return NULL; /* display only: as none recorded */
     return obs;
 }
@@ -122,8 +127,8 @@ char *task_ceremony_observers(Db *db, const char *code, int64_t draw_no) {
 int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
     int64_t pending = 0;
     if (db_query_int(db, &pending,
-                 "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'", "i",
-                 task_id) != DB_OK)
+                     "SELECT count(*) FROM task_redraw WHERE task_id = ? AND status = '待审批'",
+                     "i", task_id) != DB_OK)
         return 0; /* display only: shown as none pending */
     if (pending && reason &&
         db_query_text(db, reason,
@@ -138,22 +143,27 @@ int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason) {
 
 int64_t task_user_dept(Db *db, int64_t user_id) {
     int64_t v = 0;
-    if (db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM account WHERE id = ?", "i", user_id) != DB_OK) return 0; /* as none: no dept's rights */
+    if (db_query_int(db, &v, "SELECT coalesce(dept_id, 0) FROM account WHERE id = ?", "i",
+                     user_id) != DB_OK)
+        return 0; /* as none: no dept's rights */
     return v;
 }
 
 char *task_user_cert(Db *db, int64_t user_id) {
     int64_t oid = 0;
     char *cert = NULL;
-    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM account WHERE id = ?", "i", user_id) != DB_OK ||
-        (oid && db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid) != DB_OK))
+    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM account WHERE id = ?", "i",
+                     user_id) != DB_OK ||
+        (oid &&
+         db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid) != DB_OK))
         return NULL; /* as none: no officer's rights */
     return cert;
 }
 
 char *task_dept_name(Db *db, int64_t dept_id) {
     char *name = NULL;
-    if (db_query_text(db, &name, "SELECT name FROM dept WHERE id = ?", "i", dept_id) != DB_OK) return NULL; /* as absent */
+    if (db_query_text(db, &name, "SELECT name FROM dept WHERE id = ?", "i", dept_id) != DB_OK)
+        return NULL; /* as absent */
     return name;
 }
 

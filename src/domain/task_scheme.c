@@ -18,7 +18,8 @@
 
 const char *const task_observer_kinds[4] = {"律师", "人大代表", "政协委员", "媒体"};
 const char *const task_grades[4] = {"A", "B", "C", "D"};
-const char *const task_grade_labels[4] = {"A级（低风险）", "B级（一般风险）", "C级（较高风险）", "D级（高风险）"};
+const char *const task_grade_labels[4] = {"A级（低风险）", "B级（一般风险）", "C级（较高风险）",
+                                          "D级（高风险）"};
 
 /* ---- pure rules ---- */
 
@@ -45,7 +46,9 @@ int task_grade_ratio_valid(const char *text) {
 
 char *task_scheme_status(Db *db, int64_t task_id) {
     char *s = NULL;
-    if (db_query_text(db, &s, "SELECT status FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK) return NULL; /* as absent */
+    if (db_query_text(db, &s, "SELECT status FROM task_scheme WHERE task_id = ?", "i", task_id) !=
+        DB_OK)
+        return NULL; /* as absent */
     return s;
 }
 
@@ -65,8 +68,8 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
         return TASK_CONFLICT;
     }
     free(status);
-    const char *src[] = {in->purpose, in->period, in->method, in->confidentiality, in->use_of_results,
-                         in->materials, in->contact, in->randomness_source};
+    const char *src[] = {in->purpose,        in->period,    in->method,  in->confidentiality,
+                         in->use_of_results, in->materials, in->contact, in->randomness_source};
     char *v[ARRAY_LEN(src)];
     for (size_t i = 0; i < ARRAY_LEN(src); i++) {
         v[i] = task_trim_dup(src[i]);
@@ -74,11 +77,15 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     }
     char *gs = task_trim_dup(in->group_size), *end = NULL;
     long g = strtol(gs, &end, 10);
-    if (!*gs || *end || g < 2 || g > 20) task_field_err(errors, "group_size", "每组执法人员须为 2 至 20 人（每组不少于 2 名执法人员）");
-    if (strpbrk(v[7], "|\t\r\n")) task_field_err(errors, "randomness_source", "随机数来源说明不能含有 | 或换行");
+    if (!*gs || *end || g < 2 || g > 20)
+        task_field_err(errors, "group_size",
+                       "每组执法人员须为 2 至 20 人（每组不少于 2 名执法人员）");
+    if (strpbrk(v[7], "|\t\r\n"))
+        task_field_err(errors, "randomness_source", "随机数来源说明不能含有 | 或换行");
     char *sources_s = NULL, *why = NULL;
     if (in->randomness_sources) {
-        if (json_array_size(in->randomness_sources) && draw_sources_check(in->randomness_sources, &why))
+        if (json_array_size(in->randomness_sources) &&
+            draw_sources_check(in->randomness_sources, &why))
             task_field_err(errors, "randomness_sources", why);
         else if (!json_is_array(in->randomness_sources))
             task_field_err(errors, "randomness_sources", "公开随机数来源应为数组");
@@ -87,26 +94,33 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
         free(why);
     }
     json_t *obs = json_object();
-    for (size_t k = 0; k < 4; k++) json_object_set_new(obs, task_observer_kinds[k], task_split_list(in->observers[k]));
+    for (size_t k = 0; k < 4; k++)
+        json_object_set_new(obs, task_observer_kinds[k], task_split_list(in->observers[k]));
     char *obs_s = json_dumps(obs, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(obs);
     /* credit-risk differentiation: per-grade ratio and minimum, both optional */
     json_t *ratios = json_object(), *mins = json_object();
     for (size_t k = 0; k < 4; k++) {
-        char *gr = task_trim_dup(in->grade_ratio[k]), *gm = task_trim_dup(in->grade_min[k]), field[24], *m;
+        char *gr = task_trim_dup(in->grade_ratio[k]), *gm = task_trim_dup(in->grade_min[k]),
+             field[24], *m;
         if (*gr && !task_grade_ratio_valid(gr)) {
             snprintf(field, sizeof field, "grade_ratio_%s", task_grades[k]);
-            m = xasprintf("%s的抽查比例应为 0%% 至 100%% 的百分数，如 1%%、3%%、0.5%%（留空则按任务比例）", task_grade_labels[k]);
+            m = xasprintf(
+                "%s的抽查比例应为 0%% 至 100%% 的百分数，如 1%%、3%%、0.5%%（留空则按任务比例）",
+                task_grade_labels[k]);
             task_field_err(errors, field, m);
             free(m);
-        } else if (*gr) json_object_set_new(ratios, task_grades[k], json_string(gr));
+        } else if (*gr)
+            json_object_set_new(ratios, task_grades[k], json_string(gr));
         size_t digits = strspn(gm, "0123456789");
         if (*gm && (gm[digits] || digits > 6)) {
             snprintf(field, sizeof field, "grade_min_%s", task_grades[k]);
-            m = xasprintf("%s的最低抽取数须为 0 至 999999 的整数（留空则不设）", task_grade_labels[k]);
+            m = xasprintf("%s的最低抽取数须为 0 至 999999 的整数（留空则不设）",
+                          task_grade_labels[k]);
             task_field_err(errors, field, m);
             free(m);
-        } else if (*gm) json_object_set_new(mins, task_grades[k], json_integer(strtol(gm, NULL, 10)));
+        } else if (*gm)
+            json_object_set_new(mins, task_grades[k], json_integer(strtol(gm, NULL, 10)));
         free(gr);
         free(gm);
     }
@@ -118,26 +132,35 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     char *rules_s = json_dumps(rules, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(rules);
     int rc = TASK_OK;
-    if (in->version <= 0) task_field_err(errors, "version", "缺少实施方案的版本号，请刷新页面后重新填写");
-    if (json_object_size(errors)) rc = TASK_INVALID;
+    if (in->version <= 0)
+        task_field_err(errors, "version", "缺少实施方案的版本号，请刷新页面后重新填写");
+    if (json_object_size(errors))
+        rc = TASK_INVALID;
     else if (db_exec(db,
-                     "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality = ?, use_of_results = ?, "
-                     "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers = ?, grade_rules = ?, "
-                     "randomness_sources = coalesce(?, randomness_sources), updated_at = ?, updated_by = ?, version = version + 1 "
+                     "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality "
+                     "= ?, use_of_results = ?, "
+                     "materials = ?, contact = ?, randomness_source = ?, group_size = ?, observers "
+                     "= ?, grade_rules = ?, "
+                     "randomness_sources = coalesce(?, randomness_sources), updated_at = ?, "
+                     "updated_by = ?, version = version + 1 "
                      "WHERE task_id = ? AND version = ?",
-                     "ttttttttitttttii", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g, obs_s, rules_s,
-                     sources_s, clock_stamp().s, actor, task_id, in->version))
+                     "ttttttttitttttii", v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int64_t)g,
+                     obs_s, rules_s, sources_s, clock_stamp().s, actor, task_id, in->version))
         rc = task_dberr(db, err);
     else if (db_changes(db) == 0) { /* someone saved or moved it on since this edit was read */
         int64_t cur = 0;
-        if (db_query_int(db, &cur, "SELECT version FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK)
+        if (db_query_int(db, &cur, "SELECT version FROM task_scheme WHERE task_id = ?", "i",
+                         task_id) != DB_OK)
             cur = 0; /* only shown in the message: the edit is refused as stale either way */
-        set_err(err, "实施方案已被他人修改：您编辑的是第 %lld 版，当前为第 %lld 版。请刷新页面，核对后重新保存", (long long)in->version,
-                (long long)cur);
+        set_err(err,
+                "实施方案已被他人修改：您编辑的是第 %lld 版，当前为第 %lld "
+                "版。请刷新页面，核对后重新保存",
+                (long long)in->version, (long long)cur);
         rc = TASK_STALE;
     }
     free(sources_s);
-    for (size_t i = 0; i < ARRAY_LEN(src); i++) free(v[i]);
+    for (size_t i = 0; i < ARRAY_LEN(src); i++)
+        free(v[i]);
     free(gs);
     free(obs_s);
     free(rules_s);
@@ -160,15 +183,21 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
         int64_t missing = 0;
         char *sources = NULL;
         int unread =
-            db_query_int(db, &missing, "SELECT CASE WHEN purpose = '' THEN 1 ELSE 0 END + CASE WHEN period = '' THEN 1 ELSE 0 END + "
-                                       "CASE WHEN method = '' THEN 1 ELSE 0 END FROM task_scheme WHERE task_id = ?",
-                         "i", task_id) != DB_OK ||
-            db_query_text(db, &sources, "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i", task_id) != DB_OK;
+            db_query_int(
+                db, &missing,
+                "SELECT CASE WHEN purpose = '' THEN 1 ELSE 0 END + CASE WHEN period = '' THEN 1 "
+                "ELSE 0 END + "
+                "CASE WHEN method = '' THEN 1 ELSE 0 END FROM task_scheme WHERE task_id = ?",
+                "i", task_id) != DB_OK ||
+            db_query_text(db, &sources,
+                          "SELECT randomness_sources FROM task_scheme WHERE task_id = ?", "i",
+                          task_id) != DB_OK;
         json_t *src = sources ? json_loads(sources, 0, NULL) : NULL;
         if (unread) {
             rc = task_dberr(db, err);
         } else if (missing || !json_array_size(src) || draw_sources_check(src, NULL)) {
-            set_err(err, "请先填写检查目的、检查时间、检查方式，并声明本局以外的公开随机数来源（彩票开奖号码或 drand），再提交审批");
+            set_err(err, "请先填写检查目的、检查时间、检查方式，并声明本局以外的公开随机数来源（彩"
+                         "票开奖号码或 drand），再提交审批");
             rc = TASK_CONFLICT;
         }
         json_decref(src);
@@ -176,11 +205,21 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
     }
     if (rc == TASK_OK) {
         /* every statement takes (status, now, actor, opinion, task_id) */
-        const char *sql = str_eq(action, "submit")    ? "UPDATE task_scheme SET status = ?, submitted_at = ?, submitted_by = ?, opinion = coalesce(?, opinion), version = version + 1 WHERE task_id = ?"
-                          : str_eq(action, "approve") ? "UPDATE task_scheme SET status = ?, approved_at = ?, approved_by = ?, opinion = ?, version = version + 1 WHERE task_id = ?"
-                          : str_eq(action, "return")  ? "UPDATE task_scheme SET status = ?, updated_at = ?, updated_by = ?, opinion = ?, version = version + 1 WHERE task_id = ?"
-                                                      : "UPDATE task_scheme SET status = ?, published_at = ?, published_by = ?, opinion = coalesce(?, opinion), version = version + 1 WHERE task_id = ?";
-        if (db_exec(db, sql, "tttti", next, clock_stamp().s, actor, str_empty(opinion) ? NULL : opinion, task_id)) rc = task_dberr(db, err);
+        const char *sql =
+            str_eq(action, "submit")
+                ? "UPDATE task_scheme SET status = ?, submitted_at = ?, submitted_by = ?, opinion "
+                  "= coalesce(?, opinion), version = version + 1 WHERE task_id = ?"
+            : str_eq(action, "approve")
+                ? "UPDATE task_scheme SET status = ?, approved_at = ?, approved_by = ?, opinion = "
+                  "?, version = version + 1 WHERE task_id = ?"
+            : str_eq(action, "return")
+                ? "UPDATE task_scheme SET status = ?, updated_at = ?, updated_by = ?, opinion = ?, "
+                  "version = version + 1 WHERE task_id = ?"
+                : "UPDATE task_scheme SET status = ?, published_at = ?, published_by = ?, opinion "
+                  "= coalesce(?, opinion), version = version + 1 WHERE task_id = ?";
+        if (db_exec(db, sql, "tttti", next, clock_stamp().s, actor,
+                    str_empty(opinion) ? NULL : opinion, task_id))
+            rc = task_dberr(db, err);
     }
     free(status);
     return rc;
@@ -203,17 +242,34 @@ json_t *task_sources_json(const char *text) {
 }
 
 json_t *task_scheme_json(Db *db, int64_t task_id) {
-    Stmt *st = db_prepare(db, "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, materials, "
-                              "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
-                              "published_at, s.grade_rules, t.ratio, s.randomness_sources, s.version FROM task_scheme s JOIN task t ON t.id = s.task_id "
-                              "WHERE s.task_id = ?");
+    Stmt *st = db_prepare(
+        db,
+        "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, "
+        "materials, "
+        "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
+        "published_at, s.grade_rules, t.ratio, s.randomness_sources, s.version FROM task_scheme s "
+        "JOIN task t ON t.id = s.task_id "
+        "WHERE s.task_id = ?");
     if (!st) return json_object();
     db_bind_int(st, 1, task_id);
     json_t *s = json_object();
     if (db_step(st) == DB_ROW) {
-        static const char *const k[] = {"status", "purpose", "period", NULL, "method", "confidentiality", "use_of_results",
-                                        "materials", "contact", NULL, "randomness_source", "opinion", "submitted_at",
-                                        "approved_at", "approved_by", "published_at"};
+        static const char *const k[] = {"status",
+                                        "purpose",
+                                        "period",
+                                        NULL,
+                                        "method",
+                                        "confidentiality",
+                                        "use_of_results",
+                                        "materials",
+                                        "contact",
+                                        NULL,
+                                        "randomness_source",
+                                        "opinion",
+                                        "submitted_at",
+                                        "approved_at",
+                                        "approved_by",
+                                        "published_at"};
         for (int i = 0; i < (int)ARRAY_LEN(k); i++)
             if (k[i]) task_set_text(s, k[i], db_col_text(st, i));
         json_object_set_new(s, "group_size", json_integer(db_col_int(st, 3)));
@@ -230,8 +286,10 @@ json_t *task_scheme_json(Db *db, int64_t task_id) {
             buf_puts(&b, "");
             size_t j;
             json_t *n;
-            json_array_foreach(names, j, n) buf_printf(&b, "%s%s", j ? "、" : "", json_string_value(n));
-            json_array_append_new(list, json_pack("{s:s, s:s, s:i}", "kind", task_observer_kinds[i], "names", b.data, "field", (int)i));
+            json_array_foreach(names, j, n)
+                buf_printf(&b, "%s%s", j ? "、" : "", json_string_value(n));
+            json_array_append_new(list, json_pack("{s:s, s:s, s:i}", "kind", task_observer_kinds[i],
+                                                  "names", b.data, "field", (int)i));
             buf_free(&b);
         }
         json_object_set_new(s, "observers", obs);
@@ -243,14 +301,18 @@ json_t *task_scheme_json(Db *db, int64_t task_id) {
         }
         int differentiated = 0;
         for (size_t g = 0; g < 4; g++) {
-            const char *rv = json_string_value(json_object_get(json_object_get(rules, "ratios"), task_grades[g]));
+            const char *rv = json_string_value(
+                json_object_get(json_object_get(rules, "ratios"), task_grades[g]));
             json_t *mv = json_object_get(json_object_get(rules, "minimum"), task_grades[g]);
             char mtext[24] = "";
-            if (json_is_integer(mv)) snprintf(mtext, sizeof mtext, "%lld", (long long)json_integer_value(mv));
+            if (json_is_integer(mv))
+                snprintf(mtext, sizeof mtext, "%lld", (long long)json_integer_value(mv));
             differentiated |= rv || *mtext;
-            json_array_append_new(grades, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "grade", task_grades[g], "label",
-                                                    task_grade_labels[g], "ratio", rv ? rv : "", "minimum", mtext, "effective",
-                                                    rv ? rv : db_col_text(st, 17), "own", rv != NULL));
+            json_array_append_new(grades,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "grade",
+                                            task_grades[g], "label", task_grade_labels[g], "ratio",
+                                            rv ? rv : "", "minimum", mtext, "effective",
+                                            rv ? rv : db_col_text(st, 17), "own", rv != NULL));
         }
         json_object_set_new(s, "grade_rules", rules);
         json_object_set_new(s, "grades", grades);

@@ -1,13 +1,14 @@
 /* todo.h - the to-do list (待办) of an account: what waits for it, each item a link to the place
- * where it is done, with its count and, where there is one, the earliest deadline. The home page and
- * GET /api/v1/todo show the same list.
+ * where it is done, with its count and, where there is one, the earliest deadline. The home page
+ * and GET /api/v1/todo show the same list.
  *
- * Which lists an account gets follows what it may do (the caller passes them as TODO_* bits from the
- * role's permissions): the leader approves plans, ad-hoc tasks, schemes, re-draws and substitutions and
- * reviews records; the inspection section (检查科室) moves each task on (scheme, freeze, draw), publishes
- * approved results and handles follow-ups; an officer fills and resubmits the records of its groups; a
- * joint department confirms the tasks it was named in; the administrator loads the holiday data. Counts
- * are limited to the account's own org (changes are made there). */
+ * Which lists an account gets follows what it may do (the caller passes them as TODO_* bits from
+ * the role's permissions): the leader approves plans, ad-hoc tasks, schemes, re-draws and
+ * substitutions and reviews records; the inspection section (检查科室) moves each task on (scheme,
+ * freeze, draw), publishes approved results and handles follow-ups; an officer fills and resubmits
+ * the records of its groups; a joint department confirms the tasks it was named in; the
+ * administrator loads the holiday data. Counts are limited to the account's own org (changes are
+ * made there). */
 #ifndef SPOTCHECK_TODO_H
 #define SPOTCHECK_TODO_H
 
@@ -35,7 +36,8 @@ typedef struct TodoFor {
 } TodoFor;
 
 /* [{kind, title, detail?, href, count, many (a count of several things, not one record), due?,
- * overdue}] in the order of the work, only what waits (count > 0). A new reference; an empty array on a database error. */
+ * overdue}] in the order of the work, only what waits (count > 0). A new reference; an empty array
+ * on a database error. */
 json_t *todo_list(Db *db, const TodoFor *f);
 
 #endif

@@ -8,15 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The org a change belongs to when the caller gives none: the row's own org_id (after, else before),
- * else the actor's. */
+/* The org a change belongs to when the caller gives none: the row's own org_id (after, else
+ * before), else the actor's. */
 static int64_t org_of(const Actor *who, const char *before, const char *after) {
     const char *src[] = {after, before};
     for (int i = 0; i < 2; i++) {
         if (!src[i]) continue;
         json_t *o = json_loads(src[i], 0, NULL);
         json_t *v = json_object_get(o, "org_id");
-        int64_t id = json_is_string(v) ? atoll(json_string_value(v)) : json_is_integer(v) ? json_integer_value(v) : 0;
+        int64_t id = json_is_string(v)    ? atoll(json_string_value(v))
+                     : json_is_integer(v) ? json_integer_value(v)
+                                          : 0;
         json_decref(o);
         if (id) return id;
     }

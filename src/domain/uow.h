@@ -2,7 +2,8 @@
  *
  * Every domain function that changes data opens its own transaction here, writes its audit row with
  * the actor (actor.h) and ends it here, so that the pages, the API and the command line that call
- * it cannot forget either. Pages and commands never call db_begin themselves (tools/check_layers.sh). */
+ * it cannot forget either. Pages and commands never call db_begin themselves
+ * (tools/check_layers.sh). */
 #ifndef SPOTCHECK_UOW_H
 #define SPOTCHECK_UOW_H
 

@@ -23,7 +23,7 @@ typedef enum { TABLE_ENC_AUTO = 0, TABLE_ENC_UTF8, TABLE_ENC_GB18030 } TableEnco
 typedef enum { TABLE_CSV = 1, TABLE_XLSX = 2 } TableFormat;
 
 /* Limits that protect the server from hostile files. */
-#define TABLE_MAX_CELL (4u << 20)   /* bytes in one cell */
+#define TABLE_MAX_CELL (4u << 20) /* bytes in one cell */
 #define TABLE_MAX_COLS 512
 
 /* Opens `path`. Returns NULL and sets *err (Chinese message) when the file cannot be read or is

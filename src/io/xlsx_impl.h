@@ -23,7 +23,9 @@
 #define RATIO_MAX 250             /* beyond it, at most this inflation factor */
 #define MAX_SHEETS 1024
 #define MAX_RELS 4096
-#define MAX_DEPTH 64 /* OOXML nests about 8 deep; expat keeps every open element, so a deep file is a memory bomb */
+#define MAX_DEPTH                                                                                  \
+    64 /* OOXML nests about 8 deep; expat keeps every open element, so a deep file is a memory     \
+          bomb */
 
 /* The worksheet stream's parser state (XlsxReader.xstate). */
 enum { X_NEED_DATA = 0, X_SUSPENDED, X_DONE };
@@ -35,8 +37,9 @@ typedef struct Rel {
 typedef struct XlsxReader {
     TableReader base;
     zip_t *za;
-    XML_Parser cur;  /* parser running now (for XML_StopParser from handlers) */
-    XML_StartElementHandler on_start; /* the handlers of the entry being parsed, behind the depth guard */
+    XML_Parser cur; /* parser running now (for XML_StopParser from handlers) */
+    XML_StartElementHandler
+        on_start; /* the handlers of the entry being parsed, behind the depth guard */
     XML_EndElementHandler on_end;
     int depth;
     char *hmsg;      /* error raised by a handler */
@@ -96,8 +99,8 @@ static inline const char *attr(const XML_Char **atts, const char *name, int qual
 void xlsx_xml_error(XlsxReader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads up to n bytes of an entry; enforces the cap on the bytes actually inflated. Returns the
  * bytes read, or -1 with *err set. */
-zip_int64_t xlsx_entry_read(zip_file_t *zf, void *buf, size_t n, uint64_t *total, uint64_t cap, const char *name,
-                            char **err);
+zip_int64_t xlsx_entry_read(zip_file_t *zf, void *buf, size_t n, uint64_t *total, uint64_t cap,
+                            const char *name, char **err);
 /* Decodes Excel's _xHHHH_ escapes in place (s[0..n)); returns the new length. */
 size_t xlsx_unescape_x(char *s, size_t n);
 

@@ -1,6 +1,6 @@
 /* xlsx_read.c - XLSX reader (first worksheet) with libzip + expat, behind table.h: the zip and its
- * entries, the XML parsers with their guards, workbook.xml and its rels, the shared strings, opening
- * and closing.
+ * entries, the XML parsers with their guards, workbook.xml and its rels, the shared strings,
+ * opening and closing.
  *
  * Opening: the zip is opened (from the file, or from a private copy of a memory buffer); the
  * worksheet is found through xl/workbook.xml (the first visible <sheet>, else the first) and
@@ -52,7 +52,8 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
 static void XMLCALL guard_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     XlsxReader *r = ud;
     if (++r->depth > MAX_DEPTH) {
-        xlsx_xml_error(r, "XLSX 文件中的 %s 嵌套超过 %d 层，不是正常的表格文件，已拒绝", r->doc, MAX_DEPTH);
+        xlsx_xml_error(r, "XLSX 文件中的 %s 嵌套超过 %d 层，不是正常的表格文件，已拒绝", r->doc,
+                       MAX_DEPTH);
         return;
     }
     r->on_start(ud, name, atts);
@@ -113,7 +114,7 @@ static zip_file_t *entry_open(XlsxReader *r, const char *name, uint64_t cap, int
 
 /* Reads up to n bytes; enforces the cap on the bytes actually inflated. */
 zip_int64_t xlsx_entry_read(zip_file_t *zf, void *buf, size_t n, uint64_t *total, uint64_t cap,
-                              const char *name, char **err) {
+                            const char *name, char **err) {
     zip_int64_t got = zip_fread(zf, buf, n);
     if (got < 0) {
         set_err(err, "XLSX 文件已损坏或不完整（读取 %s 失败: %s）", name, zip_file_strerror(zf));
@@ -316,7 +317,8 @@ static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len) {
     XlsxReader *r = ud;
     if (!r->in_t) return;
     if (r->sst.len - r->si_start + (size_t)len > TABLE_MAX_CELL) {
-        xlsx_xml_error(r, "XLSX 共享字符串第 %zu 项超过 %u MB 上限", r->sst_n + 1, TABLE_MAX_CELL >> 20);
+        xlsx_xml_error(r, "XLSX 共享字符串第 %zu 项超过 %u MB 上限", r->sst_n + 1,
+                       TABLE_MAX_CELL >> 20);
         return;
     }
     buf_append(&r->sst, s, (size_t)len);

@@ -121,7 +121,7 @@ void XMLCALL xlsx_sheet_start(void *ud, const XML_Char *name, const XML_Char **a
         long rn = v ? parse_pos(v, TABLE_MAX_ROWS) : r->last_row + 1;
         if (rn < 1 || rn > TABLE_MAX_ROWS) {
             xlsx_xml_error(r, "XLSX 工作表的行号无效或超过 %ld 行（第%ld行之后）", TABLE_MAX_ROWS,
-                 r->last_row);
+                           r->last_row);
             return;
         }
         r->in_row = 1;

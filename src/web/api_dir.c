@@ -8,9 +8,10 @@
 #include <string.h>
 
 void api_me(Req *r) {
-    web_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", r->sess->username, "display_name",
-                               r->sess->display_name, "role", r->sess->role, "org_code", r->sess->org_code,
-                               "csrf", r->sess->csrf));
+    web_json(r, 200,
+             json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", r->sess->username, "display_name",
+                       r->sess->display_name, "role", r->sess->role, "org_code", r->sess->org_code,
+                       "csrf", r->sess->csrf));
 }
 
 void api_dir_list(Req *r) {
@@ -31,8 +32,10 @@ void api_dir_get(Req *r) {
     if (!k) return;
     long long id = api_id(r);
     json_t *row = id ? dv_get(r, k, id, 1) : NULL;
-    if (!row) web_error(r, 404, "not_found", "记录不存在或不在您的管辖范围内");
-    else web_json(r, 200, row);
+    if (!row)
+        web_error(r, 404, "not_found", "记录不存在或不在您的管辖范围内");
+    else
+        web_json(r, 200, row);
 }
 
 /* JSON input: a field is given by its column name; arrays are joined with ','; numbers and
@@ -50,13 +53,16 @@ static char *json_input(Req *r, const DirField *f, void *arg) {
         buf_init(&b);
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) if (json_is_string(e)) buf_printf(&b, "%s%s", b.len ? "," : "", json_string_value(e));
+        json_array_foreach(v, i, e) if (json_is_string(e))
+            buf_printf(&b, "%s%s", b.len ? "," : "", json_string_value(e));
         return buf_steal(&b);
     }
     return xstrdup("");
 }
 
-static json_t *parse_body(Req *r) { return web_json_body(r, 0); }
+static json_t *parse_body(Req *r) {
+    return web_json_body(r, 0);
+}
 
 static void save(Req *r, long long id) {
     const DirKind *k = dv_kind(r);
@@ -73,10 +79,13 @@ static void save(Req *r, long long id) {
         json_t *row = dv_get(r, k, saved, 0);
         web_json(r, status, row ? row : json_object());
     } else if (status == 409 && current) { /* the current version, to re-read and merge */
-        web_json(r, 409, json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "conflict", "message", msg ? msg : "版本冲突", "version",
-                                   (json_int_t)current));
+        web_json(r, 409,
+                 json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "conflict", "message",
+                           msg ? msg : "版本冲突", "version", (json_int_t)current));
     } else if (status == 422) {
-        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", "数据校验未通过", "fields", errors));
+        web_json(r, 422,
+                 json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",
+                           "数据校验未通过", "fields", errors));
     } else {
         web_error(r, status, "save_failed", msg ? msg : "保存失败");
     }
@@ -84,12 +93,16 @@ static void save(Req *r, long long id) {
     free(msg);
 }
 
-void api_dir_create(Req *r) { save(r, 0); }
+void api_dir_create(Req *r) {
+    save(r, 0);
+}
 
 void api_dir_update(Req *r) {
     long long id = api_id(r);
-    if (!id) web_error(r, 404, "not_found", "记录不存在");
-    else save(r, id);
+    if (!id)
+        web_error(r, 404, "not_found", "记录不存在");
+    else
+        save(r, id);
 }
 
 void api_dir_status(Req *r) {
@@ -103,7 +116,9 @@ void api_dir_status(Req *r) {
                                   json_string_value(json_object_get(body, "reason")), &msg)
                   : 404;
     json_decref(body);
-    if (code == 200) web_json(r, 200, dv_get(r, k, id, 0));
-    else web_error(r, code, "status_failed", msg ? msg : "状态变更失败");
+    if (code == 200)
+        web_json(r, 200, dv_get(r, k, id, 0));
+    else
+        web_error(r, code, "status_failed", msg ? msg : "状态变更失败");
     free(msg);
 }

@@ -11,10 +11,14 @@
 #include <string.h>
 
 /* The request body as a JSON object (see web_json_body). */
-static json_t *body_object(Req *r, int optional) { return web_json_body(r, optional); }
+static json_t *body_object(Req *r, int optional) {
+    return web_json_body(r, optional);
+}
 
 static void send_invalid(Req *r, json_t *fields, const char *msg) {
-    web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", msg ? msg : "数据校验未通过", "fields", fields));
+    web_json(r, 422,
+             json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",
+                       msg ? msg : "数据校验未通过", "fields", fields));
 }
 
 static void send_failure(Req *r, int rc, const char *msg, const char *fallback) {
@@ -41,7 +45,9 @@ static json_t *version_with_history(Db *db, long long vid) {
 
 void api_plan_list(Req *r) {
     char *year = web_query(r, "year"), *status = web_query(r, "status");
-    PlanFilter f = {.scope_org = r->sess->org_id, .year = year ? atoi(year) : 0, .status = status && *status ? status : NULL};
+    PlanFilter f = {.scope_org = r->sess->org_id,
+                    .year = year ? atoi(year) : 0,
+                    .status = status && *status ? status : NULL};
     web_json(r, 200, json_pack("{s:o}", "plans", plan_list_json(r->db, &f)));
     free(year);
     free(status);
@@ -56,16 +62,22 @@ void api_plan_create(Req *r) {
     json_t *body = body_object(r, 0);
     if (!body) return;
     json_t *errors = json_object(), *tasks = json_object_get(body, "tasks");
-    char *number = plan_json_text(json_object_get(body, "number"), ""), *qual = plan_json_text(json_object_get(body, "qualifier"), ""), *msg = NULL;
-    int year = json_is_integer(json_object_get(body, "year")) ? (int)json_integer_value(json_object_get(body, "year"))
-                                                              : atoi(json_string_value(json_object_get(body, "year")) ?: "0");
+    char *number = plan_json_text(json_object_get(body, "number"), ""),
+         *qual = plan_json_text(json_object_get(body, "qualifier"), ""), *msg = NULL;
+    int year = json_is_integer(json_object_get(body, "year"))
+                   ? (int)json_integer_value(json_object_get(body, "year"))
+                   : atoi(json_string_value(json_object_get(body, "year")) ?: "0");
     int64_t vid = 0;
     Actor who = web_actor(r);
     int rc = plan_work_create(r->db, &who, year, number, qual, tasks, &vid, errors, &msg);
-    if (rc == PLAN_INVALID && !json_object_size(errors)) json_object_set_new(errors, "_", json_string(msg ? msg : "数据校验未通过"));
-    if (rc == PLAN_OK) web_json(r, 201, version_with_history(r->db, vid));
-    else if (rc == PLAN_INVALID) send_invalid(r, errors, "数据校验未通过");
-    else send_failure(r, rc, msg, "新建失败");
+    if (rc == PLAN_INVALID && !json_object_size(errors))
+        json_object_set_new(errors, "_", json_string(msg ? msg : "数据校验未通过"));
+    if (rc == PLAN_OK)
+        web_json(r, 201, version_with_history(r->db, vid));
+    else if (rc == PLAN_INVALID)
+        send_invalid(r, errors, "数据校验未通过");
+    else
+        send_failure(r, rc, msg, "新建失败");
     json_decref(errors);
     json_decref(body);
     free(number);
@@ -86,7 +98,9 @@ void api_plan_task_add(Req *r) {
     if (rc == PLAN_OK) {
         json_t *v = plan_version_json(r->db, vid), *t, *out = NULL;
         size_t i;
-        json_array_foreach(json_object_get(v, "tasks"), i, t) if (json_integer_value(json_object_get(t, "id")) == tid) out = json_incref(t);
+        json_array_foreach(json_object_get(v, "tasks"), i,
+                           t) if (json_integer_value(json_object_get(t, "id")) == tid) out =
+            json_incref(t);
         json_decref(v);
         web_json(r, 201, out ? out : json_object());
     } else if (rc == PLAN_INVALID) {
@@ -100,22 +114,38 @@ void api_plan_task_add(Req *r) {
 }
 
 static void api_transition(Req *r, PlanAction a) {
-    long long vid = plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
+    long long vid =
+        plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
     if (!vid) return;
     json_t *body = body_object(r, 1);
     if (!body) return;
     char *msg = NULL;
-    int status = plan_web_transition(r, vid, a, json_string_value(json_object_get(body, "opinion")), &msg);
+    int status =
+        plan_web_transition(r, vid, a, json_string_value(json_object_get(body, "opinion")), &msg);
     json_decref(body);
-    if (status == 200) web_json(r, 200, version_with_history(r->db, vid));
-    else web_error(r, status, status == 409 ? "conflict" : status == 422 ? "invalid" : "failed", msg ? msg : "操作失败");
+    if (status == 200)
+        web_json(r, 200, version_with_history(r->db, vid));
+    else
+        web_error(r, status,
+                  status == 409   ? "conflict"
+                  : status == 422 ? "invalid"
+                                  : "failed",
+                  msg ? msg : "操作失败");
     free(msg);
 }
 
-void api_plan_submit(Req *r) { api_transition(r, PLAN_SUBMIT); }
-void api_plan_approve(Req *r) { api_transition(r, PLAN_APPROVE); }
-void api_plan_return(Req *r) { api_transition(r, PLAN_RETURN); }
-void api_plan_publish(Req *r) { api_transition(r, PLAN_PUBLISH); }
+void api_plan_submit(Req *r) {
+    api_transition(r, PLAN_SUBMIT);
+}
+void api_plan_approve(Req *r) {
+    api_transition(r, PLAN_APPROVE);
+}
+void api_plan_return(Req *r) {
+    api_transition(r, PLAN_RETURN);
+}
+void api_plan_publish(Req *r) {
+    api_transition(r, PLAN_PUBLISH);
+}
 
 void api_plan_revise(Req *r) {
     long long vid = plan_web_version_id(r);
@@ -124,9 +154,16 @@ void api_plan_revise(Req *r) {
     if (!body) return;
     char *msg = NULL;
     long long nid = 0;
-    int status = plan_web_revise(r, vid, json_string_value(json_object_get(body, "reason")), &nid, &msg);
+    int status =
+        plan_web_revise(r, vid, json_string_value(json_object_get(body, "reason")), &nid, &msg);
     json_decref(body);
-    if (status == 201) web_json(r, 201, version_with_history(r->db, nid));
-    else web_error(r, status, status == 409 ? "conflict" : status == 422 ? "invalid" : "failed", msg ? msg : "操作失败");
+    if (status == 201)
+        web_json(r, 201, version_with_history(r->db, nid));
+    else
+        web_error(r, status,
+                  status == 409   ? "conflict"
+                  : status == 422 ? "invalid"
+                                  : "failed",
+                  msg ? msg : "操作失败");
     free(msg);
 }

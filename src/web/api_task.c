@@ -23,12 +23,15 @@ static void add_draw_status(Req *r, json_t *t) {
     char *status = NULL;
     if (draw_store_get(r->db, jk_str(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
         json_t *d = json_pack("{s:s, s:O, s:O}", "status", status, "draw_no",
-                              json_object_get(json_object_get(doc, "freeze"), "draw_no"), "freeze_sha256",
-                              json_object_get(doc, "freeze_sha256"));
+                              json_object_get(json_object_get(doc, "freeze"), "draw_no"),
+                              "freeze_sha256", json_object_get(doc, "freeze_sha256"));
         if (json_object_get(doc, "assignments"))
-            json_object_set_new(d, "groups", json_integer((json_int_t)json_array_size(json_object_get(doc, "assignments"))));
+            json_object_set_new(
+                d, "groups",
+                json_integer((json_int_t)json_array_size(json_object_get(doc, "assignments"))));
         json_object_set_new(t, "draw", d);
-    } else json_object_set_new(t, "draw", json_null());
+    } else
+        json_object_set_new(t, "draw", json_null());
     json_decref(doc);
     free(status);
 }
@@ -46,18 +49,23 @@ static void send_task(Req *r, long long id, int status) {
     web_json(r, status, t);
 }
 
-void api_task_list(Req *r) { web_json(r, 200, json_pack("{s:o}", "tasks", task_list_json(r->db, r->sess->org_id, 0))); }
+void api_task_list(Req *r) {
+    web_json(r, 200, json_pack("{s:o}", "tasks", task_list_json(r->db, r->sess->org_id, 0)));
+}
 
 void api_task_start(Req *r) {
     json_t *b = web_json_body(r, 0);
     if (!b) return;
-    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task")), adid = json_integer_value(json_object_get(b, "adhoc"));
+    json_int_t ptid = json_integer_value(json_object_get(b, "plan_task")),
+               adid = json_integer_value(json_object_get(b, "adhoc"));
     /* an ad-hoc request has no ratio or scope: both are given here */
     json_t *scope = json_object_get(b, "scope");
-    char *sj = ptid > 0                ? NULL
-               : json_is_object(scope) ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
-                                       : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
-    TaskStartInput in = {ptid > 0 ? (int64_t)ptid : 0, adid > 0 ? (int64_t)adid : 0, jk_str(b, "ratio"), sj, jk_str(b, "lead_dept")};
+    char *sj = ptid > 0 ? NULL
+               : json_is_object(scope)
+                   ? json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS)
+                   : xstrdup(json_is_string(scope) ? json_string_value(scope) : "");
+    TaskStartInput in = {ptid > 0 ? (int64_t)ptid : 0, adid > 0 ? (int64_t)adid : 0,
+                         jk_str(b, "ratio"), sj, jk_str(b, "lead_dept")};
     Actor who = web_actor(r);
     Calendar *cal = in.plan_task ? web_calendar(r) : NULL;
     json_t *errors = json_object();
@@ -66,14 +74,19 @@ void api_task_start(Req *r) {
     int rc = task_start(r->db, &who, &in, cal, &id, errors, &msg);
     calendar_free(cal);
     free(sj);
-    if (rc == TASK_BUSY) web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
+    if (rc == TASK_BUSY)
+        web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
     else if (rc == TASK_NOT_FOUND) /* not a plan row or ad-hoc task of one's own org */
-        web_error(r, 404, "not_found", msg ? msg : "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
+        web_error(r, 404, "not_found",
+                  msg ? msg : "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
     else if (rc == TASK_INVALID)
-        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message", "输入有误", "fields", errors));
+        web_json(r, 422,
+                 json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "task_start", "message",
+                           "输入有误", "fields", errors));
     else if (rc != TASK_OK)
         web_error(r, web_status(rc), "task_start", msg ? msg : "不能开始实施");
-    else send_task(r, id, 201);
+    else
+        send_task(r, id, 201);
     json_decref(errors);
     json_decref(b);
     free(msg);
@@ -91,15 +104,18 @@ void api_task_draw_get(Req *r) {
     json_t *doc = NULL;
     if (draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) == 0)
         web_json(r, 200, json_pack("{s:s, s:o}", "status", status, "record", doc));
-    else web_error(r, 404, "no_draw", "该任务还没有抽取记录");
+    else
+        web_error(r, 404, "no_draw", "该任务还没有抽取记录");
     free(code);
     free(status);
 }
 
 /* Sends the task after a successful change, or the error. */
 static void answer(Req *r, long long id, int status, const char *code, char *msg) {
-    if (!status) send_task(r, id, 200);
-    else web_error(r, status, code, msg ? msg : "操作失败");
+    if (!status)
+        send_task(r, id, 200);
+    else
+        web_error(r, status, code, msg ? msg : "操作失败");
     free(msg);
 }
 
@@ -115,14 +131,17 @@ void api_task_scheme(Req *r) {
     const json_t *obs = json_object_get(b, "observers");
     /* grade_ratios {"A": "1%", ...} and grade_minimum {"D": 2, ...}: a minimum may come as a
      * number or as text; anything else is passed on as text so that validation names it */
-    const json_t *gr = json_object_get(b, "grade_ratios"), *gm = json_object_get(b, "grade_minimum");
+    const json_t *gr = json_object_get(b, "grade_ratios"),
+                 *gm = json_object_get(b, "grade_minimum");
     char mins[4][32];
     const char *gmin[4];
     for (size_t k = 0; k < 4; k++) {
         const json_t *m = json_object_get(gm, task_grades[k]);
         mins[k][0] = 0;
-        if (json_is_integer(m)) snprintf(mins[k], sizeof mins[k], "%lld", (long long)json_integer_value(m));
-        else if (m && !json_is_null(m) && !json_is_string(m)) snprintf(mins[k], sizeof mins[k], "?");
+        if (json_is_integer(m))
+            snprintf(mins[k], sizeof mins[k], "%lld", (long long)json_integer_value(m));
+        else if (m && !json_is_null(m) && !json_is_string(m))
+            snprintf(mins[k], sizeof mins[k], "?");
         gmin[k] = json_is_string(m) ? json_string_value(m) : mins[k];
     }
     char bad[4][2] = {"?", "?", "?", "?"};
@@ -131,19 +150,31 @@ void api_task_scheme(Req *r) {
         const json_t *v = json_object_get(gr, task_grades[k]);
         grat[k] = json_is_string(v) ? json_string_value(v) : v && !json_is_null(v) ? bad[k] : NULL;
     }
-    TaskSchemeInput in = {jk_str(b, "purpose"), jk_str(b, "period"), json_is_string(g) ? json_string_value(g) : gs, jk_str(b, "method"),
-                          jk_str(b, "confidentiality"), jk_str(b, "use_of_results"), jk_str(b, "materials"), jk_str(b, "contact"),
+    TaskSchemeInput in = {jk_str(b, "purpose"),
+                          jk_str(b, "period"),
+                          json_is_string(g) ? json_string_value(g) : gs,
+                          jk_str(b, "method"),
+                          jk_str(b, "confidentiality"),
+                          jk_str(b, "use_of_results"),
+                          jk_str(b, "materials"),
+                          jk_str(b, "contact"),
                           jk_str(b, "randomness_source"),
-                          {jk_str(obs, kinds[0]), jk_str(obs, kinds[1]), jk_str(obs, kinds[2]), jk_str(obs, kinds[3])},
-                          {grat[0], grat[1], grat[2], grat[3]}, {gmin[0], gmin[1], gmin[2], gmin[3]},
-                          json_object_get(b, "randomness_sources"), json_integer_value(json_object_get(b, "version"))};
+                          {jk_str(obs, kinds[0]), jk_str(obs, kinds[1]), jk_str(obs, kinds[2]),
+                           jk_str(obs, kinds[3])},
+                          {grat[0], grat[1], grat[2], grat[3]},
+                          {gmin[0], gmin[1], gmin[2], gmin[3]},
+                          json_object_get(b, "randomness_sources"),
+                          json_integer_value(json_object_get(b, "version"))};
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);
     if (status == 422) {
-        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "scheme_invalid", "message", "输入有误", "fields", errors));
+        web_json(r, 422,
+                 json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "scheme_invalid", "message",
+                           "输入有误", "fields", errors));
         free(msg);
-    } else answer(r, id, status, "scheme_save", msg);
+    } else
+        answer(r, id, status, "scheme_save", msg);
     json_decref(errors);
     json_decref(b);
 }
@@ -159,10 +190,18 @@ static void action(Req *r, const char *what) {
     json_decref(b);
 }
 
-void api_task_submit(Req *r) { action(r, "submit"); }
-void api_task_approve(Req *r) { action(r, "approve"); }
-void api_task_return(Req *r) { action(r, "return"); }
-void api_task_publish(Req *r) { action(r, "publish"); }
+void api_task_submit(Req *r) {
+    action(r, "submit");
+}
+void api_task_approve(Req *r) {
+    action(r, "approve");
+}
+void api_task_return(Req *r) {
+    action(r, "return");
+}
+void api_task_publish(Req *r) {
+    action(r, "publish");
+}
 
 void api_task_freeze(Req *r) {
     long long id = task_web_id(r);
@@ -186,10 +225,15 @@ void api_task_draw(Req *r) {
     if (!b) return;
     char *msg = NULL;
     json_t *rec = NULL, *values = json_object_get(b, "values");
-    int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每个随机数来源给出一个数值（字符串数组）"), 422)
-                                        : task_web_run(r, id, values, jk_str(b, "observers_present"), &rec, &msg);
-    if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
-    else web_error(r, status, "draw", msg ? msg : "抽取失败");
+    int status =
+        !json_is_array(values)
+            ? (set_err(&msg, "须提供 values：按声明顺序为每个随机数来源给出一个数值（字符串数组）"),
+               422)
+            : task_web_run(r, id, values, jk_str(b, "observers_present"), &rec, &msg);
+    if (!status)
+        web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
+    else
+        web_error(r, status, "draw", msg ? msg : "抽取失败");
     free(msg);
     json_decref(b);
 }
@@ -201,10 +245,14 @@ void api_task_dice(Req *r) {
     if (!b) return;
     char *msg = NULL;
     json_t *dice = NULL, *values = json_object_get(b, "values");
-    int status = !json_is_array(values) ? (set_err(&msg, "须提供 values：按声明顺序为每组骰子给出点数（字符串数组）"), 422)
-                                        : task_web_dice(r, id, values, jk_str(b, "observers_present"), &dice, &msg);
-    if (!status) web_json(r, 200, json_pack("{s:s, s:o}", "status", "已登记", "dice", dice));
-    else web_error(r, status, "dice", msg ? msg : "登记失败");
+    int status =
+        !json_is_array(values)
+            ? (set_err(&msg, "须提供 values：按声明顺序为每组骰子给出点数（字符串数组）"), 422)
+            : task_web_dice(r, id, values, jk_str(b, "observers_present"), &dice, &msg);
+    if (!status)
+        web_json(r, 200, json_pack("{s:s, s:o}", "status", "已登记", "dice", dice));
+    else
+        web_error(r, status, "dice", msg ? msg : "登记失败");
     free(msg);
     json_decref(b);
 }
@@ -227,8 +275,9 @@ void api_task_redraw_approve(Req *r) {
     if (!b) return;
     char *msg = NULL, *fsha = NULL;
     json_t *sources = json_object_get(b, "sources");
-    int status = json_is_array(sources) ? task_web_redraw(r, id, NULL, sources, 1, &fsha, &msg)
-                                        : (set_err(&msg, "须提供 sources：新的公开随机数来源（数组）"), 422);
+    int status = json_is_array(sources)
+                     ? task_web_redraw(r, id, NULL, sources, 1, &fsha, &msg)
+                     : (set_err(&msg, "须提供 sources：新的公开随机数来源（数组）"), 422);
     free(fsha);
     json_decref(b);
     answer(r, id, status, "redraw", msg);
@@ -241,7 +290,8 @@ void api_task_conflict(Req *r) {
     if (!b) return;
     char *msg = NULL;
     int64_t cid = 0;
-    int status = task_web_conflict(r, id, jk_str(b, "officer"), jk_str(b, "target"), jk_str(b, "reason"), &cid, &msg);
+    int status = task_web_conflict(r, id, jk_str(b, "officer"), jk_str(b, "target"),
+                                   jk_str(b, "reason"), &cid, &msg);
     json_decref(b);
     answer(r, id, status, "conflict", msg);
 }
@@ -254,10 +304,14 @@ void api_task_substitute(Req *r) {
     char *reason = jk_str(b, "reason") ? xstrdup(jk_str(b, "reason")) : NULL, *msg = NULL;
     if (reason) str_trim(reason);
     int64_t req = 0;
-    int status = task_web_substitute(r, id, jk_str(b, "type"), jk_str(b, "target"), jk_str(b, "officer"), jk_str(b, "reason_code"), reason,
-                                     &req, &msg);
-    if (!status) web_json(r, 200, json_pack("{s:I, s:s}", "substitution", (json_int_t)req, "status", "待审批"));
-    else web_error(r, status, "substitute", msg ? msg : "递补申请失败");
+    int status =
+        task_web_substitute(r, id, jk_str(b, "type"), jk_str(b, "target"), jk_str(b, "officer"),
+                            jk_str(b, "reason_code"), reason, &req, &msg);
+    if (!status)
+        web_json(r, 200,
+                 json_pack("{s:I, s:s}", "substitution", (json_int_t)req, "status", "待审批"));
+    else
+        web_error(r, status, "substitute", msg ? msg : "递补申请失败");
     free(msg);
     free(reason);
     json_decref(b);
@@ -272,11 +326,15 @@ void api_task_substitute_decide(Req *r) {
     if (!b) return;
     char *msg = NULL;
     json_t *ev = NULL, *ap = json_object_get(b, "approve");
-    int status = !json_is_boolean(ap) ? (set_err(&msg, "须提供 approve（true 批准，false 驳回）"), 422)
-                 : !sid               ? (set_err(&msg, "递补申请不存在"), 404)
-                                      : task_web_substitute_decide(r, id, sid, json_is_true(ap), jk_str(b, "opinion"), &ev, &msg);
-    if (!status) web_json(r, 200, json_pack("{s:o}", "event", ev ? ev : json_null()));
-    else web_error(r, status, "substitute", msg ? msg : "审批失败");
+    int status = !json_is_boolean(ap)
+                     ? (set_err(&msg, "须提供 approve（true 批准，false 驳回）"), 422)
+                 : !sid ? (set_err(&msg, "递补申请不存在"), 404)
+                        : task_web_substitute_decide(r, id, sid, json_is_true(ap),
+                                                     jk_str(b, "opinion"), &ev, &msg);
+    if (!status)
+        web_json(r, 200, json_pack("{s:o}", "event", ev ? ev : json_null()));
+    else
+        web_error(r, status, "substitute", msg ? msg : "审批失败");
     free(msg);
     json_decref(b);
 }
@@ -301,14 +359,19 @@ void api_joint_confirm(Req *r) {
     clock_today(today);
     json_t *t = task_json(r->db, id, today), *j, *out = NULL;
     size_t i;
-    json_array_foreach(json_object_get(t, "joints"), i, j) if (json_integer_value(json_object_get(j, "dept_id")) == dept) out =
-        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id, "code", json_object_get(t, "code"),
-                  "dept_code", json_object_get(j, "dept_code"), "dept_name", json_object_get(j, "dept_name"), "state",
-                  json_object_get(j, "state"), "confirmed_on", json_object_get(j, "confirmed_on"), "deadline",
-                  json_object_get(j, "deadline"), "provisional", json_object_get(j, "provisional"), "overdue",
-                  json_object_get(j, "overdue"), "items_text", json_object_get(j, "items_text"));
+    json_array_foreach(json_object_get(t, "joints"), i,
+                       j) if (json_integer_value(json_object_get(j, "dept_id")) == dept) out =
+        json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "task_id", (json_int_t)id,
+                  "code", json_object_get(t, "code"), "dept_code", json_object_get(j, "dept_code"),
+                  "dept_name", json_object_get(j, "dept_name"), "state",
+                  json_object_get(j, "state"), "confirmed_on", json_object_get(j, "confirmed_on"),
+                  "deadline", json_object_get(j, "deadline"), "provisional",
+                  json_object_get(j, "provisional"), "overdue", json_object_get(j, "overdue"),
+                  "items_text", json_object_get(j, "items_text"));
     json_decref(t);
-    if (out) web_json(r, 200, out);
-    else web_error(r, 500, "joint_confirm", "确认已保存，但读取任务失败");
+    if (out)
+        web_json(r, 200, out);
+    else
+        web_error(r, 500, "joint_confirm", "确认已保存，但读取任务失败");
     free(msg);
 }

@@ -23,7 +23,8 @@ void app_init(App *app, const char *db_path) {
 }
 
 void app_free(App *app) {
-    for (int i = 0; i < app->npool; i++) db_close(app->pool[i]);
+    for (int i = 0; i < app->npool; i++)
+        db_close(app->pool[i]);
     pthread_mutex_destroy(&app->pool_lock);
     free(app->db_path);
 }
@@ -46,9 +47,10 @@ void app_db_put(App *app, Db *db) {
 }
 
 static void security_headers(HttpResponse *res) {
-    http_set_header(res, "Content-Security-Policy",
-                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
+    http_set_header(
+        res, "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
     http_set_header(res, "X-Content-Type-Options", "nosniff");
     http_set_header(res, "X-Frame-Options", "DENY");
     http_set_header(res, "Referrer-Policy", "same-origin");
@@ -120,7 +122,8 @@ static int match(const char *pattern, const char *path, Req *r) {
 }
 
 static void free_params(Req *r) {
-    for (size_t i = 0; i < r->nparams; i++) free(r->params[i]);
+    for (size_t i = 0; i < r->nparams; i++)
+        free(r->params[i]);
     r->nparams = 0;
 }
 
@@ -176,7 +179,8 @@ static const Route *find_route(Req *r, int *method_mismatch) {
         int m = match(rt->pattern, r->http->path, r);
         free_params(r);
         if (!m) continue;
-        if (strcmp(rt->method, r->http->method) && (strcmp(rt->method, "GET") || strcmp(r->http->method, "HEAD"))) {
+        if (strcmp(rt->method, r->http->method) &&
+            (strcmp(rt->method, "GET") || strcmp(r->http->method, "HEAD"))) {
             *method_mismatch = 1;
             continue;
         }
@@ -190,8 +194,10 @@ static void dispatch(Req *r) {
     int wrong_method;
     const Route *rt = find_route(r, &wrong_method);
     if (!rt) {
-        if (wrong_method) web_error(r, 405, "method_not_allowed", "不支持该请求方法");
-        else web_error(r, 404, "not_found", "页面不存在");
+        if (wrong_method)
+            web_error(r, 405, "method_not_allowed", "不支持该请求方法");
+        else
+            web_error(r, 404, "not_found", "页面不存在");
         return;
     }
     Perm need = web_route_perm(rt, web_param(r, "kind"));
@@ -209,10 +215,13 @@ static void dispatch(Req *r) {
         return;
     }
     /* a password an administrator set must be replaced before anything else */
-    if (r->sess && r->sess->must_change && need != P_PUBLIC && strcmp(r->http->path, "/account/password") &&
-        strcmp(r->http->path, "/logout") && strcmp(r->http->path, "/api/v1/me")) {
-        if (r->is_api || strcmp(r->http->method, "GET")) web_error(r, 403, "password_change", "管理员重设了您的密码，请先修改密码");
-        else web_redirect(r, "/account/password");
+    if (r->sess && r->sess->must_change && need != P_PUBLIC &&
+        strcmp(r->http->path, "/account/password") && strcmp(r->http->path, "/logout") &&
+        strcmp(r->http->path, "/api/v1/me")) {
+        if (r->is_api || strcmp(r->http->method, "GET"))
+            web_error(r, 403, "password_change", "管理员重设了您的密码，请先修改密码");
+        else
+            web_redirect(r, "/account/password");
         return;
     }
     if (need != P_PUBLIC && !web_role_has(r->sess->role, need)) {
@@ -272,7 +281,8 @@ void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
     session_load(&r);
     dispatch(&r);
     free_params(&r);
-    /* a handler that failed mid-transaction must not hand an open transaction to the next request */
+    /* a handler that failed mid-transaction must not hand an open transaction to the next request
+     */
     db_rollback_if_open(r.db);
     app_db_put(app, r.db);
 }

@@ -14,7 +14,7 @@ typedef struct App {
     pthread_mutex_t pool_lock;
     Db *pool[APP_POOL]; /* opening a connection re-reads the schema: reuse them */
     int npool;
-    int session_idle; /* seconds of inactivity before a session ends */
+    int session_idle;   /* seconds of inactivity before a session ends */
     int secure_cookies; /* add the Secure attribute (behind HTTPS) */
 } App;
 

@@ -1,7 +1,8 @@
 /* followup_web.h - the web handlers of follow-up (后续处置), the transfer ledger (转办、移送台账)
  * and the credit record with grade adjustments (page_followup.c, page_followup_transfer.c,
- * page_followup_credit.c; their routes: routes.c). Reading is P_TASK_READ (staff, leader, supervisor, admin: oversight reads the
- * follow-up too); every change is P_FOLLOWUP_WRITE, a grade adjustment P_CREDIT_WRITE. */
+ * page_followup_credit.c; their routes: routes.c). Reading is P_TASK_READ (staff, leader,
+ * supervisor, admin: oversight reads the follow-up too); every change is P_FOLLOWUP_WRITE, a grade
+ * adjustment P_CREDIT_WRITE. */
 #ifndef SPOTCHECK_FOLLOWUP_WEB_H
 #define SPOTCHECK_FOLLOWUP_WEB_H
 

@@ -1,8 +1,9 @@
 /* http.c - the only file that includes microhttpd.h. Runs libmicrohttpd on a pool of epoll
- * worker threads (a waiting connection costs a few kilobytes, not a thread), collects request bodies with a cap (JSON/form bodies in memory up to
- * HTTP_MAX_BODY; multipart uploads streamed to a temporary file up to HTTP_MAX_UPLOAD), calls the
- * application's handler with plain structs, logs one line per request, and stops gracefully on
- * SIGTERM/SIGINT. Also parses a raw request from a FILE for `spotcheck test-http`.
+ * worker threads (a waiting connection costs a few kilobytes, not a thread), collects request
+ * bodies with a cap (JSON/form bodies in memory up to HTTP_MAX_BODY; multipart uploads streamed to
+ * a temporary file up to HTTP_MAX_UPLOAD), calls the application's handler with plain structs, logs
+ * one line per request, and stops gracefully on SIGTERM/SIGINT. Also parses a raw request from a
+ * FILE for `spotcheck test-http`.
  *
  * Slow clients (slowloris): libmicrohttpd's timeout is an idle timeout, which a client sending one
  * byte every few seconds never meets. So a watchdog gives every connection a deadline for the
@@ -47,7 +48,8 @@ void http_set_header(HttpResponse *res, const char *name, const char *value) {
 }
 
 void http_add_header(HttpResponse *res, const char *name, const char *value) {
-    if (res->nheaders == HTTP_MAX_HEADERS || strpbrk(name, "\r\n") || strpbrk(value, "\r\n")) return;
+    if (res->nheaders == HTTP_MAX_HEADERS || strpbrk(name, "\r\n") || strpbrk(value, "\r\n"))
+        return;
     res->headers[res->nheaders].name = xstrdup(name);
     res->headers[res->nheaders].value = xstrdup(value);
     res->nheaders++;
@@ -94,24 +96,42 @@ static void add_req_header(HttpRequest *req, const char *name, const char *value
 
 static const char *status_text(int s) {
     switch (s) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    default:
+        return "Status";
     }
 }
 
@@ -160,19 +180,24 @@ static double head_seconds(void) {
 }
 
 static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     Watch *w = ci ? ci->socket_context : NULL;
     if (!w) return;
     pthread_mutex_lock(&watch.lock);
-    w->deadline = seconds_from_now > 0 ? mono_now() + seconds_from_now : seconds_from_now < 0 ? mono_now() + head_seconds() : 0;
+    w->deadline = seconds_from_now > 0   ? mono_now() + seconds_from_now
+                  : seconds_from_now < 0 ? mono_now() + head_seconds()
+                                         : 0;
     pthread_mutex_unlock(&watch.lock);
 }
 
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode code) {
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
     (void)cls;
     pthread_mutex_lock(&watch.lock);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         Watch *w = xcalloc(1, sizeof *w);
         w->fd = ci ? ci->connect_fd : -1;
         w->deadline = mono_now() + head_seconds();
@@ -181,10 +206,13 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         watch.head = w;
         watch.count++;
         *socket_context = w;
-    } else if (*socket_context) { /* closed: MHD closes the socket only after this, so the reaper never touches a reused fd */
+    } else if (*socket_context) { /* closed: MHD closes the socket only after this, so the reaper
+                                     never touches a reused fd */
         Watch *w = *socket_context;
-        if (w->prev) w->prev->next = w->next;
-        else watch.head = w->next;
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            watch.head = w->next;
         if (w->next) w->next->prev = w->prev;
         watch.count--;
         free(w);
@@ -218,7 +246,9 @@ static void *reaper(void *arg) {
         unsigned open = watch.count;
         pthread_mutex_unlock(&watch.lock);
         if (reaped != logged && now - last_log >= 60) {
-            fprintf(stderr, "spotcheck: 已关闭 %lu 个未在时限内发完请求的慢连接（当前连接 %u 个）\n", reaped - logged, open);
+            fprintf(stderr,
+                    "spotcheck: 已关闭 %lu 个未在时限内发完请求的慢连接（当前连接 %u 个）\n",
+                    reaped - logged, open);
             logged = reaped;
             last_log = now;
         }
@@ -273,15 +303,16 @@ static Conn *conn_new(struct MHD_Connection *c, const char *url, const char *met
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
-                  k->req.remote, sizeof k->req.remote);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, k->req.remote,
+                  sizeof k->req.remote);
     const char *ct = http_header(&k->req, "Content-Type");
     k->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
     return k;
 }
 
 /* Appends body bytes: in memory up to HTTP_MAX_BODY, or to a temporary file for multipart
- * uploads up to HTTP_MAX_UPLOAD. Past the cap the rest is discarded and the request answered 413. */
+ * uploads up to HTTP_MAX_UPLOAD. Past the cap the rest is discarded and the request answered 413.
+ */
 static void conn_body(Conn *k, const char *data, size_t n) {
     if (k->req.body_too_large) return;
     if (k->multipart) {
@@ -316,9 +347,10 @@ static void log_request(const Conn *k, int status, size_t bytes) {
     clock_now(ts);
     char path[512]; /* control characters escaped, so a path cannot forge log lines */
     size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)k->req.path; *p && n + 5 < sizeof path; p++)
+    for (const unsigned char *p = (const unsigned char *)k->req.path; *p && n + 5 < sizeof path;
+         p++)
         n += (size_t)(*p < 0x20 || *p == 0x7f ? snprintf(path + n, 5, "\\x%02x", *p)
-                                                 : snprintf(path + n, 2, "%c", *p));
+                                              : snprintf(path + n, 2, "%c", *p));
     path[n] = 0;
     fprintf(stderr, "%s %s \"%s %s\" %d %zu %ldms\n", ts, k->req.remote[0] ? k->req.remote : "-",
             k->req.method, path, status, bytes, ms);
@@ -398,7 +430,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     (void)cls;
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) watch_set(c, -1); /* kept alive: the next head in time */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        watch_set(c, -1); /* kept alive: the next head in time */
     Conn *k = *con_cls;
     if (!k) return;
     if (k->upload) fclose(k->upload);
@@ -442,17 +475,19 @@ int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void 
     unsigned workers = (unsigned)(cores > 0 ? cores * 4 : 8);
     workers = workers < 8 ? 8 : workers > 64 ? 64 : workers;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
-        on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, workers,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port),
+        NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
+        workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)HTTP_PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, NULL, MHD_OPTION_END);
     if (!d) return set_err(err, "无法监听 %s（端口可能已被占用）", listen);
     pthread_t reaper_thread;
     int have_reaper = pthread_create(&reaper_thread, NULL, reaper, NULL) == 0;
-    fprintf(stderr, "spotcheck: 正在监听 http://%s/（%u 个工作线程，最多 %u 个连接，每个地址 %u 个）\n", listen, workers,
-            HTTP_CONN_LIMIT, HTTP_PER_IP_LIMIT);
+    fprintf(stderr,
+            "spotcheck: 正在监听 http://%s/（%u 个工作线程，最多 %u 个连接，每个地址 %u 个）\n",
+            listen, workers, HTTP_CONN_LIMIT, HTTP_PER_IP_LIMIT);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "spotcheck: 收到信号 %d，正在完成进行中的请求并退出\n", sig);
@@ -472,7 +507,8 @@ static char *read_line(FILE *in) {
     Buf b;
     buf_init(&b);
     int c;
-    while ((c = fgetc(in)) != EOF && c != '\n') buf_putc(&b, (char)c);
+    while ((c = fgetc(in)) != EOF && c != '\n')
+        buf_putc(&b, (char)c);
     if (c == EOF && b.len == 0) {
         buf_free(&b);
         return NULL;
@@ -526,7 +562,8 @@ int http_test_one(FILE *in, FILE *out, HttpHandler handler, HttpAccept accept, v
         if (colon) {
             *colon = 0;
             char *v = colon + 1;
-            while (*v == ' ') v++;
+            while (*v == ' ')
+                v++;
             add_req_header(&req, line, v);
             if (!strcasecmp(line, "Content-Length")) content_length = strtoul(v, NULL, 10);
         }
@@ -566,8 +603,10 @@ int http_test_one(FILE *in, FILE *out, HttpHandler handler, HttpAccept accept, v
     for (size_t i = 0; i < res.nheaders; i++)
         fprintf(out, "%s: %s\r\n", res.headers[i].name, res.headers[i].value);
     fputs("\r\n", out);
-    if (res.static_body) fwrite(res.static_body, 1, res.static_len, out);
-    else fwrite(res.body.data ? res.body.data : "", 1, res.body.len, out);
+    if (res.static_body)
+        fwrite(res.static_body, 1, res.static_len, out);
+    else
+        fwrite(res.body.data ? res.body.data : "", 1, res.body.len, out);
     http_response_free(&res);
     http_request_free(&req);
     return 0;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define HTTP_MAX_BODY (1u << 20)          /* JSON and form bodies */
+#define HTTP_MAX_BODY (1u << 20) /* JSON and form bodies */
 /* A multipart body: one uploaded file of up to 64 MiB (a record's video, RECORD_VIDEO_MAX) plus
  * the form's other fields and boundaries, so the file's own limit is the one users meet. */
 #define HTTP_MAX_UPLOAD ((64u << 20) + (1u << 20))
@@ -23,10 +23,10 @@
 #define HTTP_CONN_LIMIT 1024
 #define HTTP_PER_IP_LIMIT 64
 #define HTTP_CONN_MEMORY (64u << 10)
-#define HTTP_IDLE_SECONDS 30      /* nothing received or sent for this long: closed */
-#define HTTP_HEAD_SECONDS 10      /* a request head must be complete this long after connecting */
-#define HTTP_HEAD_SECONDS_BUSY 3  /* ... when more than half the connections are in use */
-#define HTTP_BODY_SECONDS 30      /* a body must be complete this long after its head */
+#define HTTP_IDLE_SECONDS 30     /* nothing received or sent for this long: closed */
+#define HTTP_HEAD_SECONDS 10     /* a request head must be complete this long after connecting */
+#define HTTP_HEAD_SECONDS_BUSY 3 /* ... when more than half the connections are in use */
+#define HTTP_BODY_SECONDS 30     /* a body must be complete this long after its head */
 #define HTTP_UPLOAD_RATE (16u << 10) /* bytes per second an upload is given on top of that */
 
 typedef struct HttpHeader {

@@ -128,7 +128,8 @@ static int take(const Part *part, void *arg) {
     }
     close(fd);
     *w->path = xstrdup(tmpl);
-    /* a name in any encoding is kept readable: valid UTF-8 as is, GB18030 converted, other bytes as U+FFFD */
+    /* a name in any encoding is kept readable: valid UTF-8 as is, GB18030 converted, other bytes as
+     * U+FFFD */
     *w->filename = text_to_utf8(part->filename, part->filename_len);
     *w->size = part->len;
     return 1;

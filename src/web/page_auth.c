@@ -29,8 +29,8 @@ static void login_page(Req *r, const char *username, const char *error, int stat
     char *csrf = session_login_csrf(r);
     char *next = web_query(r, "next");
     if (!next) next = web_form(r, "next");
-    json_t *ctx = json_pack("{s:s, s:s, s:s}", "login_csrf", csrf, "username", username ? username : "",
-                            "next", safe_next(next) ? next : "/");
+    json_t *ctx = json_pack("{s:s, s:s, s:s}", "login_csrf", csrf, "username",
+                            username ? username : "", "next", safe_next(next) ? next : "/");
     if (error) json_object_set_new(ctx, "error", json_string(error));
     free(csrf);
     free(next);
@@ -47,20 +47,30 @@ void page_login_form(Req *r) {
 }
 
 void page_login(Req *r) {
-    char *user = web_form(r, "username"), *pass = web_form(r, "password"), *next = web_form(r, "next"), *name = NULL;
+    char *user = web_form(r, "username"), *pass = web_form(r, "password"),
+         *next = web_form(r, "next"), *name = NULL;
     if (!user) user = xstrdup("");
     char device[65];
     session_login_device(r, user, device);
     SessionNew sn;
     session_new(&sn);
-    LoginTry t = {.username = user, .device = device, .remote = r->http->remote, .now = clock_wall_epoch(),
-                  .idle = r->app->session_idle, .old_token_hash = r->sess ? r->sess->token_hash : NULL,
-                  .token_hash = sn.token_hash, .csrf = sn.csrf};
+    LoginTry t = {.username = user,
+                  .device = device,
+                  .remote = r->http->remote,
+                  .now = clock_wall_epoch(),
+                  .idle = r->app->session_idle,
+                  .old_token_hash = r->sess ? r->sess->token_hash : NULL,
+                  .token_hash = sn.token_hash,
+                  .csrf = sn.csrf};
     int rc = login_password(r->db, &t, pass, &name);
-    if (rc == LOGIN_REFUSED) login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
-    else if (rc == LOGIN_BUSY) login_page(r, user, "系统繁忙，请稍后再试。", 503);
-    else if (rc == LOGIN_WRONG) login_page(r, user, "用户名或密码错误。", 401);
-    else if (rc != LOGIN_OK) web_error(r, 500, "session", "无法创建会话");
+    if (rc == LOGIN_REFUSED)
+        login_page(r, user, "登录失败次数过多，请 15 分钟后再试。", 429);
+    else if (rc == LOGIN_BUSY)
+        login_page(r, user, "系统繁忙，请稍后再试。", 503);
+    else if (rc == LOGIN_WRONG)
+        login_page(r, user, "用户名或密码错误。", 401);
+    else if (rc != LOGIN_OK)
+        web_error(r, 500, "session", "无法创建会话");
     else {
         session_start(r, &sn);
         session_device_issue(r, name);
@@ -82,7 +92,8 @@ void page_logout(Req *r) {
 }
 
 static void add_card(json_t *arr, const char *label, const char *href, int64_t n) {
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "label", label, "href", href, "count", (json_int_t)n));
+    json_array_append_new(
+        arr, json_pack("{s:s, s:s, s:I}", "label", label, "href", href, "count", (json_int_t)n));
 }
 
 /* The count cards of the directories in the user's scope, and the targets' credit grades with
@@ -117,19 +128,23 @@ static json_t *todo_of(Req *r) {
     static const struct {
         Perm perm;
         unsigned list;
-    } map[] = {{P_PLAN_APPROVE, TODO_APPROVE},  {P_TASK_APPROVE, TODO_APPROVE},  {P_RESULT_REVIEW, TODO_REVIEW},
-               {P_TASK_WRITE, TODO_TASKS},      {P_RESULT_PUBLISH, TODO_PUBLISH}, {P_FOLLOWUP_WRITE, TODO_FOLLOWUP},
-               {P_RECORD_FILL, TODO_RECORDS},   {P_TASK_JOINT, TODO_JOINT}};
+    } map[] = {{P_PLAN_APPROVE, TODO_APPROVE},   {P_TASK_APPROVE, TODO_APPROVE},
+               {P_RESULT_REVIEW, TODO_REVIEW},   {P_TASK_WRITE, TODO_TASKS},
+               {P_RESULT_PUBLISH, TODO_PUBLISH}, {P_FOLLOWUP_WRITE, TODO_FOLLOWUP},
+               {P_RECORD_FILL, TODO_RECORDS},    {P_TASK_JOINT, TODO_JOINT}};
     char today[11];
     clock_today(today);
     TodoFor f = {.org_id = r->sess->org_id, .today = today};
     for (size_t i = 0; i < ARRAY_LEN(map); i++)
         if (web_role_has(r->sess->role, map[i].perm)) f.lists |= map[i].list;
-    char *cert = f.lists & TODO_RECORDS ? record_officer_cert(r->db, r->sess->user_id) : NULL, *err = NULL;
+    char *cert = f.lists & TODO_RECORDS ? record_officer_cert(r->db, r->sess->user_id) : NULL,
+         *err = NULL;
     f.officer_cert = cert;
-    if (cert) { /* the records of the officer's new groups exist from the first look, as on /my/records */
+    if (cert) { /* the records of the officer's new groups exist from the first look, as on
+                   /my/records */
         Actor who = web_actor(r);
-        if (record_act_sync(r->db, &who, cert, &err) != REC_OK) fprintf(stderr, "record sync: %s\n", err ? err : "?");
+        if (record_act_sync(r->db, &who, cert, &err) != REC_OK)
+            fprintf(stderr, "record sync: %s\n", err ? err : "?");
         free(err);
     }
     if (f.lists & TODO_JOINT) f.dept_id = task_user_dept(r->db, r->sess->user_id);
@@ -138,7 +153,9 @@ static json_t *todo_of(Req *r) {
     return list;
 }
 
-void api_todo(Req *r) { web_json(r, 200, json_pack("{s:o}", "todo", todo_of(r))); }
+void api_todo(Req *r) {
+    web_json(r, 200, json_pack("{s:o}", "todo", todo_of(r)));
+}
 
 void page_home(Req *r) {
     json_t *ctx = json_object(), *cards = json_array(), *grades = json_array();

@@ -190,7 +190,8 @@ void page_my_deadlines(Req *r) {
             /* the collector links the staff pages (/records/:id, /tasks/:id), closed to officers:
              * link the officer's own form instead (/my/records syncs a record not yet created) */
             json_int_t rid = json_integer_value(json_object_get(c, "record_id"));
-            char *link = rid ? xasprintf("/my/records/%lld", (long long)rid) : xstrdup("/my/records");
+            char *link =
+                rid ? xasprintf("/my/records/%lld", (long long)rid) : xstrdup("/my/records");
             json_object_set_new(c, "link", json_string(link));
             free(link);
             int s = deadline_state_parse(json_string_value(json_object_get(c, "state")));

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 /* Columns shown in each kind's list (the rest are on the detail page). */
-static const char *const list_columns[][9] = { /* name, up to 7 columns, NULL */
+static const char *const list_columns[][9] = {
+    /* name, up to 7 columns, NULL */
     {"orgs", "code", "name", "parent_id", "status"},
     {"depts", "code", "name", "org_id", "kind", "status"},
     {"tags", "code", "name", "parent_id", "applies_to", "status"},
@@ -36,35 +37,45 @@ static int is_badge(const DirField *f) {
     return !strcmp(f->column, "status") || !strcmp(f->column, "grade") || f->type == FT_BOOL;
 }
 
-static json_t *choice_options(const Choice *c, const char *selected, int with_blank, const char *blank) {
+static json_t *choice_options(const Choice *c, const char *selected, int with_blank,
+                              const char *blank) {
     json_t *a = json_array();
-    if (with_blank) json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank, "selected", !selected || !*selected));
+    if (with_blank)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank,
+                                           "selected", !selected || !*selected));
     for (; c && c->code; c++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", c->code, "label", c->label, "selected", str_eq(c->code, selected)));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", c->code, "label", c->label,
+                                           "selected", str_eq(c->code, selected)));
     return a;
 }
 
 /* [{value, label, selected}] of [{code, name}] rows; `checked` tells which are selected. */
-static json_t *code_options(json_t *rows, const char *selected, int (*checked)(const char *selected, const char *code)) {
+static json_t *code_options(json_t *rows, const char *selected,
+                            int (*checked)(const char *selected, const char *code)) {
     json_t *a = json_array(), *o;
     size_t i;
     json_array_foreach(rows, i, o) {
         const char *code = json_string_value(json_object_get(o, "code"));
         char *label = xasprintf("%s %s", code, json_string_value(json_object_get(o, "name")));
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label, "selected", checked(selected, code)));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", code, "label", label,
+                                           "selected", checked(selected, code)));
         free(label);
     }
     json_decref(rows);
     return a;
 }
 
-static int same_code(const char *selected, const char *code) { return str_eq(code, selected); }
+static int same_code(const char *selected, const char *code) {
+    return str_eq(code, selected);
+}
 
 /* Options for a reference field: rows of the referenced table inside the user's scope. */
 static json_t *ref_options(Req *r, const DirField *f, const char *selected) {
     Actor who = web_actor(r);
     json_t *a = code_options(dir_ref_options(r->db, &who, f->ref_table), selected, same_code);
-    json_array_insert_new(a, 0, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", !selected));
+    json_array_insert_new(
+        a, 0,
+        json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", !selected));
     return a;
 }
 
@@ -87,7 +98,8 @@ static void keep_query(Req *r, const DirKind *k, Buf *b, const char *skip) {
     const char *names[DIR_MAX_FIELDS + 1];
     size_t n = 0;
     names[n++] = "q";
-    for (size_t i = 0; i < k->nfields; i++) names[n++] = k->fields[i].column;
+    for (size_t i = 0; i < k->nfields; i++)
+        names[n++] = k->fields[i].column;
     for (size_t i = 0; i < n; i++) {
         if (skip && !strcmp(names[i], skip)) continue;
         char *v = web_query(r, names[i]);
@@ -102,23 +114,31 @@ static void keep_query(Req *r, const DirKind *k, Buf *b, const char *skip) {
 static json_t *filters(Req *r, const DirKind *k) {
     json_t *a = json_array();
     char *q = web_query(r, "q");
-    json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s}", "name", "q", "label", "搜索编码或名称", "is_text", 1, "value", q ? q : ""));
+    json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s}", "name", "q", "label",
+                                       "搜索编码或名称", "is_text", 1, "value", q ? q : ""));
     free(q);
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         char *v = web_query(r, f->column);
         json_t *flt = NULL;
         if (f->type == FT_ENUM)
-            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", f->header, "is_select", 1, "options", choice_options(f->choices, v, 1, "全部"));
+            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", f->header,
+                            "is_select", 1, "options", choice_options(f->choices, v, 1, "全部"));
         else if (f->type == FT_REGION)
-            flt = json_pack("{s:s, s:s, s:b, s:s}", "name", f->column, "label", "行政区划（前缀）", "is_text", 1, "value", v ? v : "");
+            flt = json_pack("{s:s, s:s, s:b, s:s}", "name", f->column, "label", "行政区划（前缀）",
+                            "is_text", 1, "value", v ? v : "");
         else if (f->type == FT_TAGS && k->link_table) {
             json_t *opts = tag_checks(r, k, NULL);
             size_t j;
             json_t *o;
-            json_array_foreach(opts, j, o) json_object_set_new(o, "selected", json_boolean(str_eq(json_string_value(json_object_get(o, "value")), v)));
-            json_array_insert_new(opts, 0, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !v || !*v));
-            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", "标签", "is_select", 1, "options", opts);
+            json_array_foreach(opts, j, o) json_object_set_new(
+                o, "selected",
+                json_boolean(str_eq(json_string_value(json_object_get(o, "value")), v)));
+            json_array_insert_new(
+                opts, 0,
+                json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !v || !*v));
+            flt = json_pack("{s:s, s:s, s:b, s:o}", "name", f->column, "label", "标签", "is_select",
+                            1, "options", opts);
         }
         if (flt) json_array_append_new(a, flt);
         free(v);
@@ -147,28 +167,35 @@ void page_dir_list(Req *r) {
         for (size_t c = 0; cols[c]; c++) {
             const DirField *f = &k->fields[dir_field_index(k, cols[c])];
             const char *text = json_string_value(json_object_get(disp, cols[c]));
-            json_array_append_new(cells, json_pack("{s:s, s:b, s:s, s:b}", "text", text ? text : "", "badge", is_badge(f), "raw",
-                                                   json_string_value(json_object_get(json_object_get(row, "values"), cols[c])) ?: "",
+            json_array_append_new(cells, json_pack("{s:s, s:b, s:s, s:b}", "text", text ? text : "",
+                                                   "badge", is_badge(f), "raw",
+                                                   json_string_value(json_object_get(
+                                                       json_object_get(row, "values"), cols[c]))
+                                                       ?: "",
                                                    "link", c < 2));
         }
-        char *href = xasprintf("/d/%s/%lld", k->name, (long long)json_integer_value(json_object_get(row, "id")));
+        char *href = xasprintf("/d/%s/%lld", k->name,
+                               (long long)json_integer_value(json_object_get(row, "id")));
         json_array_append_new(rows, json_pack("{s:s, s:o}", "href", href, "cells", cells));
         free(href);
     }
-    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:b}", "kind", k->name, "label", k->label, "headers", headers,
-                            "rows", rows, "filters", filters(r, k), "total", json_integer_value(json_object_get(data, "total")),
+    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:b}", "kind", k->name, "label",
+                            k->label, "headers", headers, "rows", rows, "filters", filters(r, k),
+                            "total", json_integer_value(json_object_get(data, "total")),
                             "can_write", dv_can_write(r, k));
     json_object_set(ctx, "total_capped", json_object_get(data, "total_capped"));
     Buf b;
     buf_init(&b);
     if (json_is_integer(json_object_get(data, "next_after"))) {
-        buf_printf(&b, "/d/%s?after=%lld", k->name, (long long)json_integer_value(json_object_get(data, "next_after")));
+        buf_printf(&b, "/d/%s?after=%lld", k->name,
+                   (long long)json_integer_value(json_object_get(data, "next_after")));
         keep_query(r, k, &b, NULL);
         json_object_set_new(ctx, "next_href", json_string(b.data));
     }
     buf_reset(&b);
     if (json_is_integer(json_object_get(data, "prev_before"))) {
-        buf_printf(&b, "/d/%s?before=%lld", k->name, (long long)json_integer_value(json_object_get(data, "prev_before")));
+        buf_printf(&b, "/d/%s?before=%lld", k->name,
+                   (long long)json_integer_value(json_object_get(data, "prev_before")));
         keep_query(r, k, &b, NULL);
         json_object_set_new(ctx, "prev_href", json_string(b.data));
     }
@@ -203,19 +230,22 @@ void page_dir_detail(Req *r) {
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         const char *t = json_string_value(json_object_get(disp, f->column));
-        json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "label", f->header, "text", t ? t : "", "badge", is_badge(f)));
+        json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "label", f->header, "text",
+                                                t ? t : "", "badge", is_badge(f)));
     }
     int st = dir_field_index(k, "status");
     const char *cur = json_string_value(json_object_get(json_object_get(row, "values"), "status"));
-    json_t *ctx = json_pack("{s:s, s:s, s:I, s:o, s:O, s:I, s:s?, s:s?, s:b, s:o}", "kind", k->name, "label", k->label, "id", (json_int_t)id,
-                            "fields", fields, "history", json_object_get(row, "history"), "version",
-                            json_integer_value(json_object_get(row, "version")), "updated_at",
-                            json_string_value(json_object_get(row, "updated_at")), "updated_by",
-                            json_string_value(json_object_get(row, "updated_by")), "can_write", dv_can_write(r, k),
-                            "status_options", choice_options(k->fields[st].choices, cur, 0, NULL));
+    json_t *ctx = json_pack(
+        "{s:s, s:s, s:I, s:o, s:O, s:I, s:s?, s:s?, s:b, s:o}", "kind", k->name, "label", k->label,
+        "id", (json_int_t)id, "fields", fields, "history", json_object_get(row, "history"),
+        "version", json_integer_value(json_object_get(row, "version")), "updated_at",
+        json_string_value(json_object_get(row, "updated_at")), "updated_by",
+        json_string_value(json_object_get(row, "updated_by")), "can_write", dv_can_write(r, k),
+        "status_options", choice_options(k->fields[st].choices, cur, 0, NULL));
     const char *name = json_string_value(json_object_get(disp, "name"));
     json_object_set_new(ctx, "name", json_string(name ? name : ""));
-    json_object_set_new(ctx, "has_history", json_boolean(json_array_size(json_object_get(row, "history")) > 0));
+    json_object_set_new(ctx, "has_history",
+                        json_boolean(json_array_size(json_object_get(row, "history")) > 0));
     char *title = xstrdup(name ? name : k->label);
     json_decref(row);
     web_page(r, "dir_detail", title, ctx);
@@ -228,54 +258,80 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
     json_t *a = json_array();
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
-        if (!strcmp(f->column, "status") || !strcmp(f->column, "status_reason")) continue; /* via status change */
+        if (!strcmp(f->column, "status") || !strcmp(f->column, "status_reason"))
+            continue; /* via status change */
         const char *v = json_string_value(json_object_get(values, f->column));
-        json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", f->column, "label", f->header, "hint", f->hint ? f->hint : "",
-                              "required", (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "value", v ? v : "");
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", f->column, "label", f->header, "hint",
+                      f->hint ? f->hint : "", "required",
+                      (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "value", v ? v : "");
         const char *e = json_string_value(json_object_get(errors, f->column));
         if (e) json_object_set_new(o, "error", json_string(e));
         if (editing && (f->flags & FF_KEY)) json_object_set_new(o, "readonly", json_true());
         int insured_name = editing && !strcmp(f->column, "name") &&
                            str_eq(json_string_value(json_object_get(values, "kind")), "insured");
-        if (editing && ((f->flags & FF_SECRET) || insured_name) && !v) { /* personal data is not sent back */
+        if (editing && ((f->flags & FF_SECRET) || insured_name) &&
+            !v) { /* personal data is not sent back */
             json_object_set_new(o, "placeholder", json_string("已登记，不显示；留空则不修改"));
             json_object_set_new(o, "required", json_false());
         }
         switch (f->type) {
-        case FT_ENUM: json_object_set_new(o, "options", choice_options(f->choices, v ? v : f->def, !f->def, "（请选择）")); json_object_set_new(o, "is_select", json_true()); break;
+        case FT_ENUM:
+            json_object_set_new(o, "options",
+                                choice_options(f->choices, v ? v : f->def, !f->def, "（请选择）"));
+            json_object_set_new(o, "is_select", json_true());
+            break;
         case FT_BOOL: {
             static const Choice yn[] = {{"1", "是"}, {"0", "否"}, {0}};
             json_object_set_new(o, "options", choice_options(yn, v ? v : f->def, 0, NULL));
             json_object_set_new(o, "is_select", json_true());
             break;
         }
-        case FT_REF: json_object_set_new(o, "options", ref_options(r, f, v)); json_object_set_new(o, "is_select", json_true()); break;
+        case FT_REF:
+            json_object_set_new(o, "options", ref_options(r, f, v));
+            json_object_set_new(o, "is_select", json_true());
+            break;
         case FT_MULTI: {
             json_t *opts = choice_options(f->choices, NULL, 0, NULL);
             size_t j;
             json_t *op;
-            json_array_foreach(opts, j, op) json_object_set_new(op, "selected", json_boolean(in_list(v, json_string_value(json_object_get(op, "value")))));
+            json_array_foreach(opts, j, op) json_object_set_new(
+                op, "selected",
+                json_boolean(in_list(v, json_string_value(json_object_get(op, "value")))));
             json_object_set_new(o, "options", opts);
             json_object_set_new(o, "is_checks", json_true());
             break;
         }
-        case FT_TAGS: json_object_set_new(o, "options", tag_checks(r, k, v)); json_object_set_new(o, "is_checks", json_true()); break;
-        case FT_DATE: json_object_set_new(o, "is_date", json_true()); break;
-        case FT_INT: json_object_set_new(o, "is_number", json_true()); break;
+        case FT_TAGS:
+            json_object_set_new(o, "options", tag_checks(r, k, v));
+            json_object_set_new(o, "is_checks", json_true());
+            break;
+        case FT_DATE:
+            json_object_set_new(o, "is_date", json_true());
+            break;
+        case FT_INT:
+            json_object_set_new(o, "is_number", json_true());
+            break;
         default:
-            json_object_set_new(o, !strcmp(f->column, "basis") || !strcmp(f->column, "content") ? "is_textarea" : "is_text", json_true());
+            json_object_set_new(o,
+                                !strcmp(f->column, "basis") || !strcmp(f->column, "content")
+                                    ? "is_textarea"
+                                    : "is_text",
+                                json_true());
         }
         json_array_append_new(a, o);
         /* beside a target's grade: the reason and basis a change of it needs (credit.h) */
         if (editing && !strcmp(k->table, "target") && !strcmp(f->column, "grade")) {
             static const char *const extra[][3] = {
-                {"grade_reason", "等级调整理由", "仅在调整信用风险等级时填写：等级决定抽查比例，调整记入信用记录"},
+                {"grade_reason", "等级调整理由",
+                 "仅在调整信用风险等级时填写：等级决定抽查比例，调整记入信用记录"},
                 {"grade_basis", "等级调整依据", "信用评价文号，或引起调整的检查记录"}};
             for (size_t x = 0; x < 2; x++) {
                 const char *ev = json_string_value(json_object_get(errors, extra[x][0]));
                 const char *tv = json_string_value(json_object_get(values, extra[x][0]));
-                json_t *eo = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b}", "name", extra[x][0], "label", extra[x][1], "hint", extra[x][2],
-                                       "required", 0, "value", tv ? tv : "", "is_text", 1);
+                json_t *eo = json_pack("{s:s, s:s, s:s, s:b, s:s, s:b}", "name", extra[x][0],
+                                       "label", extra[x][1], "hint", extra[x][2], "required", 0,
+                                       "value", tv ? tv : "", "is_text", 1);
                 if (ev) json_object_set_new(eo, "error", json_string(ev));
                 json_array_append_new(a, eo);
             }
@@ -284,8 +340,10 @@ static json_t *form_fields(Req *r, const DirKind *k, json_t *values, json_t *err
     return a;
 }
 
-static void render_form(Req *r, const DirKind *k, long long id, json_t *values, json_t *errors, int status) {
-    json_t *ctx = json_pack("{s:s, s:s, s:o}", "kind", k->name, "label", k->label, "fields", form_fields(r, k, values, errors, id != 0));
+static void render_form(Req *r, const DirKind *k, long long id, json_t *values, json_t *errors,
+                        int status) {
+    json_t *ctx = json_pack("{s:s, s:s, s:o}", "kind", k->name, "label", k->label, "fields",
+                            form_fields(r, k, values, errors, id != 0));
     char *action = id ? xasprintf("/d/%s/%lld/edit", k->name, id) : xasprintf("/d/%s/new", k->name);
     json_object_set_new(ctx, "action", json_string(action));
     free(action);
@@ -367,11 +425,16 @@ static void save_form(Req *r, long long id) {
             json_t *row = dv_get(r, k, id, 0);
             json_t *vals = json_object_get(row, "values");
             for (size_t i = 0; i < k->nfields; i++)
-                if (k->fields[i].flags & FF_KEY) json_object_set(values, k->fields[i].column, json_object_get(vals, k->fields[i].column));
+                if (k->fields[i].flags & FF_KEY)
+                    json_object_set(values, k->fields[i].column,
+                                    json_object_get(vals, k->fields[i].column));
             json_decref(row);
         }
-        if (status == 409) { /* what was typed stays; saving again is a conscious overwrite of the newer version */
-            char *m = xasprintf("%s。下方保留了您录入的内容；他人修改后的当前内容见详情页。核对后再次保存将以您的内容为准。", msg);
+        if (status == 409) { /* what was typed stays; saving again is a conscious overwrite of the
+                                newer version */
+            char *m = xasprintf("%s。下方保留了您录入的内容；他人修改后的当前内容见详情页。核对后再"
+                                "次保存将以您的内容为准。",
+                                msg);
             errors = json_pack("{s:s}", "_row", m);
             free(m);
             json_object_set_new(values, "version", json_integer(current));
@@ -389,7 +452,9 @@ static void save_form(Req *r, long long id) {
     free(msg);
 }
 
-void page_dir_create(Req *r) { save_form(r, 0); }
+void page_dir_create(Req *r) {
+    save_form(r, 0);
+}
 
 void page_dir_update(Req *r) {
     long long id = id_param(r);
@@ -441,8 +506,10 @@ void page_dir_import_errors(Req *r) {
         return;
     }
     snprintf(path, sizeof path, ERRORS_PATH_FMT, t);
-    if (access(path, R_OK) != 0) web_error(r, 404, "not_found", "错误清单不存在或已下载（清单保留一小时，下载一次后删除）");
-    else web_attachment(r, path, 0, "import-errors.csv");
+    if (access(path, R_OK) != 0)
+        web_error(r, 404, "not_found", "错误清单不存在或已下载（清单保留一小时，下载一次后删除）");
+    else
+        web_attachment(r, path, 0, "import-errors.csv");
 }
 
 void page_dir_import_form(Req *r) {
@@ -452,10 +519,13 @@ void page_dir_import_form(Req *r) {
     for (size_t i = 0; i < k->nfields; i++) {
         const DirField *f = &k->fields[i];
         json_array_append_new(cols, json_pack("{s:s, s:b, s:s}", "label", f->header, "required",
-                                              (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED), "hint", f->hint ? f->hint : ""));
+                                              (f->flags & FF_REQUIRED) && !(f->flags & FF_DERIVED),
+                                              "hint", f->hint ? f->hint : ""));
     }
-    web_page(r, "dir_import", "导入", json_pack("{s:s, s:s, s:o, s:b, s:I}", "kind", k->name, "label", k->label, "columns", cols, "is_targets", !strcmp(k->table, "target"),
-                                               "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
+    web_page(r, "dir_import", "导入",
+             json_pack("{s:s, s:s, s:o, s:b, s:I}", "kind", k->name, "label", k->label, "columns",
+                       cols, "is_targets", !strcmp(k->table, "target"), "max_mb",
+                       (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
 }
 
 /* Checks the upload by content: a zip (XLSX) or text without NUL bytes (CSV). */
@@ -502,26 +572,31 @@ void page_dir_import(Req *r) {
     if (gbasis) str_trim(gbasis);
     const char *grade[2] = {greason, gbasis};
     Actor who = web_actor(r);
-    int rc = dir_import_as(r->db, &who, k, path, TABLE_ENC_AUTO, !str_empty(greason) && !str_empty(gbasis) ? grade : NULL,
-                           errors_csv, &rep, &err);
+    int rc = dir_import_as(r->db, &who, k, path, TABLE_ENC_AUTO,
+                           !str_empty(greason) && !str_empty(gbasis) ? grade : NULL, errors_csv,
+                           &rep, &err);
     free(greason);
     free(gbasis);
     unlink(path);
     free(path);
     json_t *errors = json_array();
-    for (size_t i = 0; i < rep.nerrors; i++) json_array_append_new(errors, json_string(rep.errors[i]));
-    json_t *ctx = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label, "filename",
-                            filename ? filename : "", "ok", rc == IMPORT_OK, "rows", (json_int_t)rep.rows, "inserted",
-                            (json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged", (json_int_t)rep.unchanged,
-                            "errors", errors, "nerrors", (json_int_t)rep.total_errors);
+    for (size_t i = 0; i < rep.nerrors; i++)
+        json_array_append_new(errors, json_string(rep.errors[i]));
+    json_t *ctx = json_pack(
+        "{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}", "kind", k->name, "label", k->label,
+        "filename", filename ? filename : "", "ok", rc == IMPORT_OK, "rows", (json_int_t)rep.rows,
+        "inserted", (json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged",
+        (json_int_t)rep.unchanged, "errors", errors, "nerrors", (json_int_t)rep.total_errors);
     json_object_set_new(ctx, "has_errors", json_boolean(rep.nerrors > 0));
-    if (rep.total_errors > rep.nerrors) json_object_set_new(ctx, "shown", json_integer((json_int_t)rep.nerrors));
+    if (rep.total_errors > rep.nerrors)
+        json_object_set_new(ctx, "shown", json_integer((json_int_t)rep.nerrors));
     if (rep.errors_file) {
         char *href = xasprintf("/d/%s/import/errors/%s", k->name, token);
         json_object_set_new(ctx, "errors_href", json_string(href));
         free(href);
     }
-    if (rc == IMPORT_FAILED) json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
+    if (rc == IMPORT_FAILED)
+        json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
     free(filename);
     free(err);
     import_report_free(&rep);
@@ -545,7 +620,8 @@ static void dir_export_send(Req *r, int unmasked) {
     }
     if (unmasked && (str_empty(purpose) || utf8_len(purpose) < 4)) {
         free(purpose);
-        web_error(r, 422, "purpose", "导出未遮盖的个人信息须说明用途（至少4个字），用途记入审计日志");
+        web_error(r, 422, "purpose",
+                  "导出未遮盖的个人信息须说明用途（至少4个字），用途记入审计日志");
         return;
     }
     char *fmt = unmasked ? web_form(r, "format") : web_query(r, "format");
@@ -561,7 +637,9 @@ static void dir_export_send(Req *r, int unmasked) {
     close(fd);
     char *err = NULL;
     long long rows = 0;
-    DirExportPii pii = unmasked ? DIR_EXPORT_UNMASKED : dv_can_write(r, k) ? DIR_EXPORT_MASKED : DIR_EXPORT_MASKED_ALL;
+    DirExportPii pii = unmasked             ? DIR_EXPORT_UNMASKED
+                       : dv_can_write(r, k) ? DIR_EXPORT_MASKED
+                                            : DIR_EXPORT_MASKED_ALL;
     if (dv_export(r, k, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, pii, &rows, &err) != 0) {
         unlink(tmpl);
         free(purpose);
@@ -571,7 +649,8 @@ static void dir_export_send(Req *r, int unmasked) {
     }
     Actor who = web_actor(r);
     char *aerr = NULL; /* who took which data out, when, and why */
-    int audited = dir_export_audit(r->db, &who, k, rows, r->http->query ? r->http->query : "", unmasked, purpose, &aerr) == 0;
+    int audited = dir_export_audit(r->db, &who, k, rows, r->http->query ? r->http->query : "",
+                                   unmasked, purpose, &aerr) == 0;
     free(aerr);
     free(purpose);
     if (!audited && unmasked) { /* no unmasked personal data leaves without its audit row */
@@ -584,5 +663,9 @@ static void dir_export_send(Req *r, int unmasked) {
     free(name);
 }
 
-void page_dir_export(Req *r) { dir_export_send(r, 0); }
-void page_dir_export_unmasked(Req *r) { dir_export_send(r, 1); }
+void page_dir_export(Req *r) {
+    dir_export_send(r, 0);
+}
+void page_dir_export_unmasked(Req *r) {
+    dir_export_send(r, 1);
+}

@@ -54,7 +54,8 @@ static json_t *year_options(Req *r, int shown) {
     int held[50], nh = figures_draw_years(r->db, r->sess->org_id, held, 50);
     for (int k = 0; k < nh && n < 64; k++) {
         int y = held[k], dup = 0;
-        for (int i = 0; i < n; i++) dup |= years[i] == y;
+        for (int i = 0; i < n; i++)
+            dup |= years[i] == y;
         if (!dup && y >= 2000 && y <= 2999) years[n++] = y;
     }
     for (int i = 0; i < n; i++) /* newest first */
@@ -65,7 +66,9 @@ static json_t *year_options(Req *r, int shown) {
                 years[j] = t;
             }
     json_t *a = json_array();
-    for (int i = 0; i < n; i++) json_array_append_new(a, json_pack("{s:i, s:b}", "year", years[i], "selected", years[i] == shown));
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            a, json_pack("{s:i, s:b}", "year", years[i], "selected", years[i] == shown));
     return a;
 }
 
@@ -74,16 +77,21 @@ static void add_progress_charts(json_t *figures) {
     size_t i;
     json_t *f;
     json_array_foreach(figures, i, f) {
-        json_int_t num = json_integer_value(json_object_get(f, "num")), den = json_integer_value(json_object_get(f, "den"));
+        json_int_t num = json_integer_value(json_object_get(f, "num")),
+                   den = json_integer_value(json_object_get(f, "den"));
         json_t *g = json_object_get(f, "goal_pct");
         char text[96];
-        snprintf(text, sizeof text, "%s（%lld/%lld）", json_string_value(json_object_get(f, "ratio")), (long long)num, (long long)den);
-        char *svg = svg_progress(json_string_value(json_object_get(f, "name")), num, den, json_is_number(g) ? json_number_value(g) : -1,
-                                 text);
+        snprintf(text, sizeof text, "%s（%lld/%lld）",
+                 json_string_value(json_object_get(f, "ratio")), (long long)num, (long long)den);
+        char *svg = svg_progress(json_string_value(json_object_get(f, "name")), num, den,
+                                 json_is_number(g) ? json_number_value(g) : -1, text);
         json_object_set_new(f, "svg", json_string(svg));
         free(svg);
         const json_t *met = json_object_get(f, "met");
-        json_object_set_new(f, "met_class", json_string(json_is_true(met) ? "badge-ok" : json_is_false(met) ? "badge-danger" : "badge-off"));
+        json_object_set_new(f, "met_class",
+                            json_string(json_is_true(met)    ? "badge-ok"
+                                        : json_is_false(met) ? "badge-danger"
+                                                             : "badge-off"));
     }
 }
 
@@ -98,12 +106,15 @@ static char *count_chart(const char *title, const json_t *rows, const char *text
         if (c <= 0) continue;
         bars[k].label = json_string_value(json_object_get(e, "label"));
         bars[k].value = c;
-        if (text_key) texts[k] = xasprintf("%lld条，%s元", (long long)c, json_string_value(json_object_get(e, text_key)));
+        if (text_key)
+            texts[k] = xasprintf("%lld条，%s元", (long long)c,
+                                 json_string_value(json_object_get(e, text_key)));
         bars[k].text = texts[k];
         k++;
     }
     char *svg = svg_bar_chart(title, bars, k);
-    for (size_t i = 0; i < k; i++) free(texts[i]);
+    for (size_t i = 0; i < k; i++)
+        free(texts[i]);
     free(texts);
     free(bars);
     return svg;
@@ -129,7 +140,8 @@ void page_figures(Req *r) {
     svg = count_chart("按检查结果类别的已公示记录数", json_object_get(rep, "result_counts"), NULL);
     json_object_set_new(rep, "results_svg", json_string(svg));
     free(svg);
-    svg = count_chart("按违法行为类别的违法行为条数", json_object_get(rep, "violation_counts"), "amount");
+    svg = count_chart("按违法行为类别的违法行为条数", json_object_get(rep, "violation_counts"),
+                      "amount");
     json_object_set_new(rep, "violations_svg", json_string(svg));
     free(svg);
     json_object_set_new(rep, "years", year_options(r, year));

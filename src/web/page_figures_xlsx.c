@@ -42,7 +42,8 @@ static Sheet sheet(lxw_workbook *wb, lxw_format *bold, const char *name) {
 }
 
 static int write_workbook(const char *path, const json_t *rep) {
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
+    lxw_workbook_options opt = {
+        .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb) return -1;
     lxw_format *bold = workbook_add_format(wb);
@@ -51,7 +52,8 @@ static int write_workbook(const char *path, const json_t *rep) {
     json_t *e;
 
     Sheet s = sheet(wb, bold, "指标");
-    static const char *const fh[] = {"名称", "分子", "分母", "比例", "目标", "是否达标", "定义", "来源"};
+    static const char *const fh[] = {"名称", "分子",     "分母", "比例",
+                                     "目标", "是否达标", "定义", "来源"};
     put_header(&s, fh, 8);
     json_array_foreach(json_object_get(rep, "figures"), i, e) {
         put_str(&s, 0, jk_str(e, "name"));
@@ -97,7 +99,8 @@ static int write_workbook(const char *path, const json_t *rep) {
     }
 
     s = sheet(wb, bold, "超过年度上限");
-    static const char *const oh[] = {"检查对象编码", "类型", "名称", "本年度被抽中次数", "抽查任务"};
+    static const char *const oh[] = {"检查对象编码", "类型", "名称", "本年度被抽中次数",
+                                     "抽查任务"};
     put_header(&s, oh, 5);
     json_array_foreach(json_object_get(rep, "over_cap"), i, e) {
         put_str(&s, 0, jk_str(e, "target_code"));
@@ -109,7 +112,8 @@ static int write_workbook(const char *path, const json_t *rep) {
     }
 
     s = sheet(wb, bold, "递补与重新抽取");
-    static const char *const sh[] = {"抽查任务", "执法人员递补（经批准）", "检查对象递补（经批准）", "驳回的递补申请", "重新抽取"};
+    static const char *const sh[] = {"抽查任务", "执法人员递补（经批准）", "检查对象递补（经批准）",
+                                     "驳回的递补申请", "重新抽取"};
     put_header(&s, sh, 5);
     json_array_foreach(json_object_get(rep, "substitutions"), i, e) {
         put_str(&s, 0, jk_str(e, "task_code"));

@@ -1,7 +1,8 @@
 /* page_followup.c - the follow-up pages (后续处置): the list (待处置 records, open follow-ups with
  * their clocks, closed ones), opening one on a published record with findings, the detail page
  * with its edit form, versions and transfers, penalty publication and closing; and the JSON API.
- * Rules, transactions and audit rows live in src/domain/followup*.c; these only parse and render. Follow-ups are visible inside the user's org scope only (404 otherwise). */
+ * Rules, transactions and audit rows live in src/domain/followup*.c; these only parse and render.
+ * Follow-ups are visible inside the user's org scope only (404 otherwise). */
 #include "../core/clock.h"
 #include "../domain/followup.h"
 #include "../domain/task.h"
@@ -17,7 +18,8 @@ char *fu_web_errors_text(json_t *errors) {
     buf_init(&b);
     const char *k;
     json_t *v;
-    json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
+    json_object_foreach(errors, k, v)
+        buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
     return b.len ? buf_steal(&b) : (buf_free(&b), xstrdup("输入有误"));
 }
 
@@ -33,11 +35,14 @@ static json_t *options_for(Req *r, const char *chosen) {
     json_t *opts = followup_options_json(r->db);
     size_t i;
     json_t *o;
-    json_array_foreach(opts, i, o) json_object_set_new(o, "selected", json_boolean(str_eq(json_string_value(json_object_get(o, "code")), chosen)));
+    json_array_foreach(opts, i, o) json_object_set_new(
+        o, "selected", json_boolean(str_eq(json_string_value(json_object_get(o, "code")), chosen)));
     return opts;
 }
 
-static int can_write(Req *r) { return web_role_has(r->sess->role, P_FOLLOWUP_WRITE); }
+static int can_write(Req *r) {
+    return web_role_has(r->sess->role, P_FOLLOWUP_WRITE);
+}
 
 /* ---- list ---- */
 
@@ -51,13 +56,16 @@ void page_followup_list(Req *r) {
     Calendar *cal = web_calendar(r);
     int page = web_page_number(r);
     int64_t closed_total = 0;
-    json_t *closed = followup_list_json(r->db, r->sess->org_id, "已完结", cal, today, CLOSED_PER_PAGE,
-                                        (page - 1) * CLOSED_PER_PAGE, &closed_total);
+    json_t *closed =
+        followup_list_json(r->db, r->sess->org_id, "已完结", cal, today, CLOSED_PER_PAGE,
+                           (page - 1) * CLOSED_PER_PAGE, &closed_total);
     int64_t pages = (closed_total + CLOSED_PER_PAGE - 1) / CLOSED_PER_PAGE;
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:I}", "pending", followup_pending_json(r->db, r->sess->org_id),
-                            "open", followup_list_json(r->db, r->sess->org_id, "未完结", cal, today, 0, 0, NULL), "closed", closed,
-                            "can_write", can_write(r), "today", today, "closed_total", (json_int_t)closed_total, "page",
-                            (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
+    json_t *ctx = json_pack(
+        "{s:o, s:o, s:o, s:b, s:s, s:I, s:I, s:I}", "pending",
+        followup_pending_json(r->db, r->sess->org_id), "open",
+        followup_list_json(r->db, r->sess->org_id, "未完结", cal, today, 0, 0, NULL), "closed",
+        closed, "can_write", can_write(r), "today", today, "closed_total", (json_int_t)closed_total,
+        "page", (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
     web_pager_links(ctx, "/followups", NULL, page, pages);
     calendar_free(cal);
     web_page(r, "followup_list", "后续处置", ctx);
@@ -65,9 +73,11 @@ void page_followup_list(Req *r) {
 
 /* ---- open ---- */
 
-/* The record of ?record= / form record= in scope, published with findings; NULL after an error page. */
+/* The record of ?record= / form record= in scope, published with findings; NULL after an error
+ * page. */
 static json_t *record_for_new(Req *r, long long rid) {
-    if (web_scope_gate(r, followup_record_org(r->db, rid), "检查记录不存在或不在您的管辖范围内")) return NULL;
+    if (web_scope_gate(r, followup_record_org(r->db, rid), "检查记录不存在或不在您的管辖范围内"))
+        return NULL;
     if (followup_record_has_findings(r->db, rid) != 1) {
         web_error(r, 409, "no_findings", "只有已公示且发现问题的检查结果才需要后续处置");
         return NULL;
@@ -77,8 +87,9 @@ static json_t *record_for_new(Req *r, long long rid) {
     return rec;
 }
 
-static const char *const input_names[] = {"option", "rectify_deadline", "recheck_on", "recheck_result", "decision_no",
-                                          "decision_on", "amount", "receiver", "outcome"};
+static const char *const input_names[] = {"option",         "rectify_deadline", "recheck_on",
+                                          "recheck_result", "decision_no",      "decision_on",
+                                          "amount",         "receiver",         "outcome"};
 #define N_INPUT ARRAY_LEN(input_names)
 
 static FollowupInput input_of(char *v[N_INPUT]) {
@@ -93,8 +104,9 @@ static void render_new(Req *r, json_t *rec, json_t *form, json_t *errors, int st
     const char *k;
     json_t *v;
     json_object_foreach(errors, k, v) json_array_append(list, v);
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "options", options_for(r, chosen), "form", form, "errors",
-                            errors, "error_list", list);
+    json_t *ctx =
+        json_pack("{s:o, s:o, s:o, s:o, s:o}", "record", rec, "options", options_for(r, chosen),
+                  "form", form, "errors", errors, "error_list", list);
     web_page(r, "followup_form", "新建后续处置", ctx);
     if (status != 200) r->res->status = status;
 }
@@ -115,7 +127,8 @@ void page_followup_create(Req *r) {
     json_t *rec = record_for_new(r, rid);
     if (!rec) return;
     char *v[N_INPUT];
-    for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
+    for (size_t i = 0; i < N_INPUT; i++)
+        v[i] = web_form(r, input_names[i]);
     FollowupInput in = input_of(v);
     json_t *errors = json_object();
     char *msg = NULL, today[11];
@@ -139,7 +152,8 @@ void page_followup_create(Req *r) {
         json_decref(errors);
         web_error(r, web_status(rc), "followup_open", msg ? msg : "不能新建后续处置");
     }
-    for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
+    for (size_t i = 0; i < N_INPUT; i++)
+        free(v[i]);
     free(msg);
 }
 
@@ -170,18 +184,23 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
     int w = can_write(r), closed = json_is_true(json_object_get(j, "closed"));
     json_object_set_new(j, "form", form);
     json_object_set_new(j, "error_list", list);
-    json_object_set_new(j, "options", options_for(r, json_string_value(json_object_get(form, "option"))));
+    json_object_set_new(j, "options",
+                        options_for(r, json_string_value(json_object_get(form, "option"))));
     json_object_set_new(j, "can_edit", json_boolean(w && !closed));
-    json_object_set_new(j, "can_publish",
-                        json_boolean(w && !closed && json_is_true(json_object_get(json_object_get(j, "needs"), "publish")) &&
-                                     json_is_string(json_object_get(j, "decision_no")) &&
-                                     json_is_null(json_object_get(j, "penalty_published_on"))));
+    json_object_set_new(
+        j, "can_publish",
+        json_boolean(w && !closed &&
+                     json_is_true(json_object_get(json_object_get(j, "needs"), "publish")) &&
+                     json_is_string(json_object_get(j, "decision_no")) &&
+                     json_is_null(json_object_get(j, "penalty_published_on"))));
     json_object_set_new(j, "can_credit", json_boolean(web_role_has(r->sess->role, P_CREDIT_WRITE)));
     json_object_set_new(j, "today", json_string(today));
     json_t *kinds = json_array();
-    for (int i = 0; followup_transfer_kinds[i]; i++) json_array_append_new(kinds, json_string(followup_transfer_kinds[i]));
+    for (int i = 0; followup_transfer_kinds[i]; i++)
+        json_array_append_new(kinds, json_string(followup_transfer_kinds[i]));
     json_object_set_new(j, "transfer_kinds", kinds);
-    char *title = xasprintf("后续处置：%s", json_string_value(json_object_get(j, "target_name")) ?: "检查对象");
+    char *title = xasprintf("后续处置：%s",
+                            json_string_value(json_object_get(j, "target_name")) ?: "检查对象");
     web_page(r, "followup_detail", title, j);
     free(title);
     if (status != 200) r->res->status = status;
@@ -202,7 +221,8 @@ void page_followup_update(Req *r) {
     long long id = followup_id(r);
     if (!id) return;
     char *v[N_INPUT], *ver = web_form(r, "version"), *msg = NULL, today[11];
-    for (size_t i = 0; i < N_INPUT; i++) v[i] = web_form(r, input_names[i]);
+    for (size_t i = 0; i < N_INPUT; i++)
+        v[i] = web_form(r, input_names[i]);
     FollowupInput in = input_of(v);
     long long version = str_id(ver);
     clock_today(today);
@@ -221,7 +241,8 @@ void page_followup_update(Req *r) {
         json_decref(errors);
         web_error(r, web_status(rc), "followup_update", msg ? msg : "保存失败");
     }
-    for (size_t i = 0; i < N_INPUT; i++) free(v[i]);
+    for (size_t i = 0; i < N_INPUT; i++)
+        free(v[i]);
     free(ver);
     free(msg);
 }
@@ -235,8 +256,10 @@ void page_followup_publish_penalty(Req *r) {
     Calendar *cal = web_calendar(r);
     int rc = followup_publish_penalty(r->db, &who, id, on, today, cal, NULL, &msg);
     calendar_free(cal);
-    if (rc == FU_OK) redirect_detail(r, id, "status");
-    else web_error(r, web_status(rc), "publish_penalty", msg ? msg : "公示失败");
+    if (rc == FU_OK)
+        redirect_detail(r, id, "status");
+    else
+        web_error(r, web_status(rc), "publish_penalty", msg ? msg : "公示失败");
     free(on);
     free(msg);
 }
@@ -248,8 +271,10 @@ void page_followup_close(Req *r) {
     clock_today(today);
     Actor who = web_actor(r);
     int rc = followup_close(r->db, &who, id, today, &msg);
-    if (rc == FU_OK) redirect_detail(r, id, "status");
-    else web_error(r, web_status(rc), "followup_close", msg ? msg : "不能完结");
+    if (rc == FU_OK)
+        redirect_detail(r, id, "status");
+    else
+        web_error(r, web_status(rc), "followup_close", msg ? msg : "不能完结");
     free(msg);
 }
 
@@ -264,8 +289,10 @@ void api_followup_list(Req *r) {
         return;
     }
     Calendar *cal = web_calendar(r);
-    json_t *out = json_pack("{s:o, s:o}", "followups", followup_list_json(r->db, r->sess->org_id, status, cal, today, 0, 0, NULL), "pending",
-                            followup_pending_json(r->db, r->sess->org_id));
+    json_t *out =
+        json_pack("{s:o, s:o}", "followups",
+                  followup_list_json(r->db, r->sess->org_id, status, cal, today, 0, 0, NULL),
+                  "pending", followup_pending_json(r->db, r->sess->org_id));
     calendar_free(cal);
     free(status);
     web_json(r, 200, out);
@@ -279,6 +306,8 @@ void api_followup_get(Req *r) {
     Calendar *cal = web_calendar(r);
     json_t *j = followup_json(r->db, id, cal, today, 1);
     calendar_free(cal);
-    if (!j) web_error(r, 404, "not_found", "后续处置不存在");
-    else web_json(r, 200, j);
+    if (!j)
+        web_error(r, 404, "not_found", "后续处置不存在");
+    else
+        web_json(r, 200, j);
 }

@@ -16,10 +16,13 @@
 /* The target of :id when it exists in the user's scope; else 404 and 0. */
 static long long target_id(Req *r) {
     long long id = str_id(web_param(r, "id"));
-    return web_scope_gate(r, credit_target_org(r->db, id), "检查对象不存在或不在您的管辖范围内") ? 0 : id;
+    return web_scope_gate(r, credit_target_org(r->db, id), "检查对象不存在或不在您的管辖范围内")
+               ? 0
+               : id;
 }
 
-static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason, const char *typed_basis, int status) {
+static void render_credit(Req *r, long long id, json_t *errors, const char *typed_reason,
+                          const char *typed_basis, int status) {
     json_t *j = credit_record_json(r->db, id);
     if (!j) {
         json_decref(errors);
@@ -28,9 +31,11 @@ static void render_credit(Req *r, long long id, json_t *errors, const char *type
     }
     json_t *grades = json_array(), *list = json_array();
     const char *cur = json_string_value(json_object_get(json_object_get(j, "target"), "grade"));
-    static const char *const g[][2] = {{"A", "A（低风险）"}, {"B", "B（一般风险）"}, {"C", "C（较高风险）"}, {"D", "D（高风险）"}};
+    static const char *const g[][2] = {
+        {"A", "A（低风险）"}, {"B", "B（一般风险）"}, {"C", "C（较高风险）"}, {"D", "D（高风险）"}};
     for (size_t i = 0; i < ARRAY_LEN(g); i++)
-        json_array_append_new(grades, json_pack("{s:s, s:s, s:b}", "code", g[i][0], "label", g[i][1], "current", str_eq(cur, g[i][0])));
+        json_array_append_new(grades, json_pack("{s:s, s:s, s:b}", "code", g[i][0], "label",
+                                                g[i][1], "current", str_eq(cur, g[i][0])));
     const char *k;
     json_t *v;
     json_object_foreach(errors, k, v) json_array_append(list, v);
@@ -52,7 +57,8 @@ void page_credit_record(Req *r) {
 void page_credit_grade(Req *r) {
     long long id = target_id(r);
     if (!id) return;
-    char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"), *basis = web_form(r, "basis"), *msg = NULL, today[11];
+    char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"),
+         *basis = web_form(r, "basis"), *msg = NULL, today[11];
     clock_today(today);
     if (reason) str_trim(reason);
     if (basis) str_trim(basis);
@@ -86,10 +92,12 @@ void page_public_penalties(Req *r) {
     const char *qq = q ? q : "";
     int page = web_page_number(r);
     int64_t total = 0;
-    json_t *rows = followup_public_penalties(r->db, qq, PENALTIES_PER_PAGE, (int64_t)(page - 1) * PENALTIES_PER_PAGE, &total);
+    json_t *rows = followup_public_penalties(r->db, qq, PENALTIES_PER_PAGE,
+                                             (int64_t)(page - 1) * PENALTIES_PER_PAGE, &total);
     int64_t pages = (total + PENALTIES_PER_PAGE - 1) / PENALTIES_PER_PAGE;
-    json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "penalties", rows, "q", qq, "total", (json_int_t)total, "page",
-                            (json_int_t)page, "pages", (json_int_t)(pages ? pages : 1));
+    json_t *ctx = json_pack("{s:o, s:s, s:I, s:I, s:I}", "penalties", rows, "q", qq, "total",
+                            (json_int_t)total, "page", (json_int_t)page, "pages",
+                            (json_int_t)(pages ? pages : 1));
     web_pager_links(ctx, "/public/penalties", q, page, pages);
     free(q);
     web_page(r, "public_penalties", "行政处罚决定公示", ctx);

@@ -26,17 +26,22 @@ static json_t *year_rows(const char *text) {
         if (n >= 12 && p[4] == '-' && p[0] >= '0' && p[0] <= '9') {
             int y = atoi(p);
             if (y != year && year) {
-                json_array_append_new(years, json_pack("{s:i, s:i, s:i}", "year", year, "off", off, "work", work));
+                json_array_append_new(
+                    years, json_pack("{s:i, s:i, s:i}", "year", year, "off", off, "work", work));
                 off = work = 0;
             }
             year = y;
             const char *kind = p + 11;
-            if (!strncmp(kind, "放假", strlen("放假"))) off++;
-            else if (!strncmp(kind, "上班", strlen("上班"))) work++;
+            if (!strncmp(kind, "放假", strlen("放假")))
+                off++;
+            else if (!strncmp(kind, "上班", strlen("上班")))
+                work++;
         }
         p += n + (e != NULL);
     }
-    if (year) json_array_append_new(years, json_pack("{s:i, s:i, s:i}", "year", year, "off", off, "work", work));
+    if (year)
+        json_array_append_new(years,
+                              json_pack("{s:i, s:i, s:i}", "year", year, "off", off, "work", work));
     return years;
 }
 
@@ -66,7 +71,9 @@ static void render(Req *r, const char *error, int status) {
     if (status != 200) r->res->status = status;
 }
 
-void page_holidays(Req *r) { render(r, NULL, 200); }
+void page_holidays(Req *r) {
+    render(r, NULL, 200);
+}
 
 void page_holidays_file(Req *r) {
     size_t len = 0;
@@ -77,8 +84,10 @@ void page_holidays_file(Req *r) {
         return;
     }
     buf_reset(&r->res->body);
-    buf_puts(&r->res->body, "# 全国法定节假日放假（放假）与调休上班（上班）日期，供工作日期限计算使用。\n"
-                            "# 国务院办公厅发布新一年通知后，在文件末尾追加该年全部日期，再在“节假日数据”页面上传。\n");
+    buf_puts(
+        &r->res->body,
+        "# 全国法定节假日放假（放假）与调休上班（上班）日期，供工作日期限计算使用。\n"
+        "# 国务院办公厅发布新一年通知后，在文件末尾追加该年全部日期，再在“节假日数据”页面上传。\n");
     buf_append(&r->res->body, text, len);
     free(text);
     http_set_header(r->res, "Content-Type", "text/tab-separated-values; charset=utf-8");
@@ -101,13 +110,16 @@ void page_holidays_load(Req *r) {
     free(path);
     if (!bad) {
         char *source = xasprintf("上传 %s", filename && *filename ? filename : "holidays.tsv");
-        if (refdata_store_load(r->db, "holidays", text, len, source, r->sess->username, &err) != DB_OK)
+        if (refdata_store_load(r->db, "holidays", text, len, source, r->sess->username, &err) !=
+            DB_OK)
             bad = err ? err : "载入失败";
         free(source);
     }
     free(text);
     free(filename);
-    if (bad) render(r, bad, 422);
-    else web_redirect(r, "/admin/holidays?ok=saved");
+    if (bad)
+        render(r, bad, 422);
+    else
+        web_redirect(r, "/admin/holidays?ok=saved");
     free(err);
 }

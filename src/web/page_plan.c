@@ -3,9 +3,10 @@
  * checkboxes, the target scope as a small filter form), submit / approve / return / publish /
  * revise, import and export in the 附件2 layout, and ad-hoc tasks with their approval.
  *
- * Rules live in src/domain/plan_rules.c and plan.c; this file maps forms to them. Every change is one unit of
- * work of plan_work.h (transaction and audit row); lookups are plan_query.h. Plans are visible
- * inside the user's org scope only; a version outside it answers 404 as if it did not exist. */
+ * Rules live in src/domain/plan_rules.c and plan.c; this file maps forms to them. Every change is
+ * one unit of work of plan_work.h (transaction and audit row); lookups are plan_query.h. Plans are
+ * visible inside the user's org scope only; a version outside it answers 404 as if it did not
+ * exist. */
 #include "../core/clock.h"
 #include "../domain/directory.h"
 #include "../domain/plan.h"
@@ -24,10 +25,14 @@ long long plan_web_version_id_for(Req *r, int oversee) {
     long long vid = str_id(web_param(r, "id"));
     int64_t org = plan_version_org(r->db, vid);
     const char *hidden = "计划不存在或不在您的管辖范围内";
-    return (oversee ? web_scope_gate_oversee(r, org, hidden) : web_scope_gate(r, org, hidden)) ? 0 : vid;
+    return (oversee ? web_scope_gate_oversee(r, org, hidden) : web_scope_gate(r, org, hidden))
+               ? 0
+               : vid;
 }
 
-long long plan_web_version_id(Req *r) { return plan_web_version_id_for(r, 0); }
+long long plan_web_version_id(Req *r) {
+    return plan_web_version_id_for(r, 0);
+}
 
 int plan_web_transition(Req *r, long long vid, PlanAction action, const char *opinion, char **msg) {
     Actor who = web_actor(r);
@@ -45,9 +50,12 @@ int plan_web_revise(Req *r, long long vid, const char *reason, long long *new_id
 
 static json_t *options(const char *const *values, const char *selected, const char *blank) {
     json_t *a = json_array();
-    if (blank) json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank, "selected", str_empty(selected)));
+    if (blank)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label", blank,
+                                           "selected", str_empty(selected)));
     for (size_t i = 0; values[i]; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label", values[i], "selected", str_eq(values[i], selected)));
+        json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", values[i], "label",
+                                           values[i], "selected", str_eq(values[i], selected)));
     return a;
 }
 
@@ -84,8 +92,9 @@ static int in_array(json_t *a, const char *s) {
 static json_t *checked_items(json_t *choices, json_t *chosen) {
     size_t i;
     json_t *e;
-    json_array_foreach(choices, i, e)
-        json_object_set_new(e, "checked", json_boolean(in_array(chosen, json_string_value(json_object_get(e, "code")))));
+    json_array_foreach(choices, i, e) json_object_set_new(
+        e, "checked",
+        json_boolean(in_array(chosen, json_string_value(json_object_get(e, "code")))));
     return choices;
 }
 
@@ -103,20 +112,25 @@ void page_plan_list(Req *r) {
     char *year = web_query(r, "year"), *status = web_query(r, "status");
     PlanFilter f = {.scope_org = r->sess->org_id, .year = year ? atoi(year) : 0, .status = status};
     int known = 0;
-    for (size_t i = 0; statuses[i]; i++) known |= str_eq(statuses[i], f.status);
+    for (size_t i = 0; statuses[i]; i++)
+        known |= str_eq(statuses[i], f.status);
     if (!known) f.status = NULL;
-    json_t *plans = plan_list_json(r->db, &f), *years = json_array(), *known_years = plan_years_json(r->db, r->sess->org_id), *e;
-    json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !f.year));
+    json_t *plans = plan_list_json(r->db, &f), *years = json_array(),
+           *known_years = plan_years_json(r->db, r->sess->org_id), *e;
+    json_array_append_new(
+        years, json_pack("{s:s, s:s, s:b}", "value", "", "label", "全部", "selected", !f.year));
     size_t i;
     json_array_foreach(known_years, i, e) {
         char y[16];
         snprintf(y, sizeof y, "%lld", (long long)json_integer_value(e));
-        json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", y, "label", y, "selected", json_integer_value(e) == f.year));
+        json_array_append_new(years, json_pack("{s:s, s:s, s:b}", "value", y, "label", y,
+                                               "selected", json_integer_value(e) == f.year));
     }
     json_decref(known_years);
     json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:I}", "plans", plans, "years", years, "statuses",
-                            options(statuses, f.status, "全部"), "can_write", web_role_has(r->sess->role, P_PLAN_WRITE),
-                            "count", (json_int_t)json_array_size(plans));
+                            options(statuses, f.status, "全部"), "can_write",
+                            web_role_has(r->sess->role, P_PLAN_WRITE), "count",
+                            (json_int_t)json_array_size(plans));
     free(year);
     free(status);
     web_page(r, "plan_list", "年度抽查计划", ctx);
@@ -125,7 +139,8 @@ void page_plan_list(Req *r) {
 /* ---- create / edit the plan ---- */
 
 static void render_plan_form(Req *r, long long vid, json_t *values, json_t *errors, int status) {
-    json_t *ctx = json_pack("{s:O, s:b}", "values", values, "has_errors", errors && json_object_size(errors));
+    json_t *ctx =
+        json_pack("{s:O, s:b}", "values", values, "has_errors", errors && json_object_size(errors));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (vid) json_object_set_new(ctx, "id", json_integer(vid));
     char *action = vid ? xasprintf("/plans/%lld/edit", vid) : xstrdup("/plans/new");
@@ -144,15 +159,18 @@ void page_plan_new(Req *r) {
 }
 
 void page_plan_create(Req *r) {
-    char *year = web_form(r, "year"), *number = web_form(r, "number"), *qual = web_form(r, "qualifier"), *msg = NULL;
+    char *year = web_form(r, "year"), *number = web_form(r, "number"),
+         *qual = web_form(r, "qualifier"), *msg = NULL;
     json_t *errors = json_object();
     int64_t vid = 0;
     Actor who = web_actor(r);
-    int rc = plan_work_create(r->db, &who, year ? atoi(year) : 0, number, qual, NULL, &vid, errors, &msg);
+    int rc = plan_work_create(r->db, &who, year ? atoi(year) : 0, number, qual, NULL, &vid, errors,
+                              &msg);
     if (rc == PLAN_OK) {
         redirect_to(r, vid, "created");
     } else if (rc == PLAN_INVALID) {
-        json_t *values = json_pack("{s:s, s:s, s:s}", "year", year ? year : "", "number", number ? number : "", "qualifier", qual ? qual : "");
+        json_t *values = json_pack("{s:s, s:s, s:s}", "year", year ? year : "", "number",
+                                   number ? number : "", "qualifier", qual ? qual : "");
         render_plan_form(r, 0, values, errors, 422);
         json_decref(values);
     } else {
@@ -176,8 +194,8 @@ void page_plan_edit(Req *r) {
 void page_plan_update(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
-    char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"), *made = web_form(r, "made_on"), *rev = web_form(r, "rev"),
-         *msg = NULL;
+    char *qual = web_form(r, "qualifier"), *unit = web_form(r, "unit"),
+         *made = web_form(r, "made_on"), *rev = web_form(r, "rev"), *msg = NULL;
     json_t *errors = json_object();
     Actor who = web_actor(r);
     int rc = plan_work_update(r->db, &who, vid, str_id(rev), qual, unit, made, errors, &msg);
@@ -206,7 +224,8 @@ void page_plan_update(Req *r) {
 static json_t *find_version(json_t *versions, int version) {
     size_t i;
     json_t *v;
-    json_array_foreach(versions, i, v) if (json_integer_value(json_object_get(v, "version")) == version) return v;
+    json_array_foreach(versions, i, v) if (json_integer_value(json_object_get(v, "version")) ==
+                                           version) return v;
     return NULL;
 }
 
@@ -218,7 +237,8 @@ void page_plan_detail(Req *r) {
     const char *status = json_string_value(json_object_get(v, "status"));
     int version = (int)json_integer_value(json_object_get(v, "version"));
     int latest = json_is_true(json_object_get(v, "latest"));
-    int can_write = web_role_has(r->sess->role, P_PLAN_WRITE), can_approve = web_role_has(r->sess->role, P_PLAN_APPROVE);
+    int can_write = web_role_has(r->sess->role, P_PLAN_WRITE),
+        can_approve = web_role_has(r->sess->role, P_PLAN_APPROVE);
     int draft = !strcmp(status, "草稿");
     json_object_set_new(v, "versions", versions);
     json_object_set_new(v, "vid", json_integer(vid));
@@ -226,10 +246,15 @@ void page_plan_detail(Req *r) {
     json_object_set_new(v, "editable", json_boolean(can_write && draft));
     json_object_set_new(v, "can_submit", json_boolean(can_write && draft));
     json_object_set_new(v, "can_decide", json_boolean(can_approve && !strcmp(status, "待审批")));
-    json_object_set_new(v, "can_publish", json_boolean(can_write && latest && !strcmp(status, "已批准")));
-    json_object_set_new(v, "can_revise", json_boolean(can_write && latest && (!strcmp(status, "已批准") || !strcmp(status, "已公开"))));
+    json_object_set_new(v, "can_publish",
+                        json_boolean(can_write && latest && !strcmp(status, "已批准")));
+    json_object_set_new(v, "can_revise",
+                        json_boolean(can_write && latest &&
+                                     (!strcmp(status, "已批准") || !strcmp(status, "已公开"))));
     json_object_set_new(v, "is_draft", json_boolean(draft));
-    json_object_set_new(v, "returned", json_boolean(draft && !str_empty(json_string_value(json_object_get(v, "opinion")))));
+    json_object_set_new(
+        v, "returned",
+        json_boolean(draft && !str_empty(json_string_value(json_object_get(v, "opinion")))));
     json_t *prev = version > 1 ? find_version(versions, version - 1) : NULL;
     if (prev) {
         json_t *diff = plan_diff_json(r->db, json_integer_value(json_object_get(prev, "id")), vid);
@@ -245,52 +270,67 @@ void page_plan_detail(Req *r) {
 /* The checkbox and select lists of the task form, with the given values marked. */
 static void task_choices(Req *r, long long vid, json_t *ctx, json_t *vals) {
     int64_t org = plan_version_org(r->db, vid);
-    json_object_set_new(ctx, "items", checked_items(plan_items_available(r->db, org), json_object_get(vals, "item_list")));
+    json_object_set_new(
+        ctx, "items",
+        checked_items(plan_items_available(r->db, org), json_object_get(vals, "item_list")));
     json_t *scope = json_object_get(vals, "scope"), *kinds = json_array(), *grades = json_array();
     for (const Choice *c = target_kinds; c->code; c++)
-        json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "code", c->code, "label", c->label, "checked",
+        json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "code", c->code, "label",
+                                               c->label, "checked",
                                                in_array(json_object_get(scope, "kinds"), c->code)));
     static const char *const gl[] = {"A", "B", "C", "D"};
     for (size_t i = 0; i < 4; i++)
-        json_array_append_new(grades, json_pack("{s:s, s:b}", "code", gl[i], "checked", in_array(json_object_get(scope, "grades"), gl[i])));
+        json_array_append_new(grades, json_pack("{s:s, s:b}", "code", gl[i], "checked",
+                                                in_array(json_object_get(scope, "grades"), gl[i])));
     json_object_set_new(ctx, "target_kinds", kinds);
     json_object_set_new(ctx, "grades", grades);
-    json_object_set_new(ctx, "tags", checked_items(plan_scope_tags(r->db), json_object_get(scope, "tags")));
+    json_object_set_new(ctx, "tags",
+                        checked_items(plan_scope_tags(r->db), json_object_get(scope, "tags")));
     /* 科室: the org's and its parents' depts by name; a stored value not in the list stays */
-    json_t *lead = json_array(), *joint = json_array(), *joint_vals = json_object_get(vals, "joint_list");
+    json_t *lead = json_array(), *joint = json_array(),
+           *joint_vals = json_object_get(vals, "joint_list");
     const char *lead_val = json_string_value(json_object_get(vals, "lead_dept"));
     int lead_known = 0;
-    json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）", "selected", str_empty(lead_val)));
+    json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", "", "label", "（请选择）",
+                                          "selected", str_empty(lead_val)));
     json_t *depts = plan_dept_names(r->db, org), *d;
     size_t k;
     json_array_foreach(depts, k, d) {
         const char *n = json_string_value(d);
         lead_known |= str_eq(n, lead_val);
-        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", n, "label", n, "selected", str_eq(n, lead_val)));
-        json_array_append_new(joint, json_pack("{s:s, s:b}", "name", n, "checked", in_array(joint_vals, n)));
+        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", n, "label", n, "selected",
+                                              str_eq(n, lead_val)));
+        json_array_append_new(
+            joint, json_pack("{s:s, s:b}", "name", n, "checked", in_array(joint_vals, n)));
     }
     json_decref(depts);
     if (!lead_known && !str_empty(lead_val))
-        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", lead_val, "label", lead_val, "selected", 1));
+        json_array_append_new(lead, json_pack("{s:s, s:s, s:b}", "value", lead_val, "label",
+                                              lead_val, "selected", 1));
     size_t i;
     json_t *e;
     json_array_foreach(joint_vals, i, e) {
         int known = 0;
         size_t j;
         json_t *o;
-        json_array_foreach(joint, j, o) known |= str_eq(json_string_value(json_object_get(o, "name")), json_string_value(e));
+        json_array_foreach(joint, j, o) known |=
+            str_eq(json_string_value(json_object_get(o, "name")), json_string_value(e));
         if (!known) json_array_append_new(joint, json_pack("{s:O, s:b}", "name", e, "checked", 1));
     }
     json_object_set_new(ctx, "lead_options", lead);
     json_object_set_new(ctx, "joint_options", joint);
     static const char *const kinds_text[] = {"定向", "不定向", NULL};
-    json_object_set_new(ctx, "kind_options", options(kinds_text, json_string_value(json_object_get(vals, "kind")), "（请选择）"));
+    json_object_set_new(
+        ctx, "kind_options",
+        options(kinds_text, json_string_value(json_object_get(vals, "kind")), "（请选择）"));
 }
 
-static void render_task_form(Req *r, long long vid, long long tid, json_t *vals, json_t *errors, int status) {
+static void render_task_form(Req *r, long long vid, long long tid, json_t *vals, json_t *errors,
+                             int status) {
     json_t *v = plan_version_json(r->db, vid);
-    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:b}", "id", (json_int_t)vid, "plan_name", json_object_get(v, "name"), "number",
-                            json_object_get(v, "number"), "values", vals, "has_errors", errors && json_object_size(errors));
+    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:b}", "id", (json_int_t)vid, "plan_name",
+                            json_object_get(v, "name"), "number", json_object_get(v, "number"),
+                            "values", vals, "has_errors", errors && json_object_size(errors));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (tid) json_object_set_new(ctx, "task_id", json_integer(tid));
     json_object_set(ctx, "rev", json_object_get(v, "rev"));
@@ -305,7 +345,8 @@ static json_t *task_values(json_t *t) {
     json_t *vals = json_deep_copy(t), *codes = json_array(), *joint = json_array();
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(t, "items"), i, e) json_array_append(codes, json_object_get(e, "code"));
+    json_array_foreach(json_object_get(t, "items"), i, e)
+        json_array_append(codes, json_object_get(e, "code"));
     json_object_set_new(vals, "item_list", codes);
     char *loose = join(json_object_get(t, "unmatched"), "；");
     json_object_set_new(vals, "items_text", json_string(loose));
@@ -323,16 +364,21 @@ static json_t *task_values(json_t *t) {
     json_object_set_new(vals, "joint_list", joint);
     json_object_set(vals, "period", json_object_get(t, "period"));
     const json_t *cm = json_object_get(json_object_get(t, "scope"), "complaints_min");
-    json_object_set_new(vals, "complaints_min", json_is_integer(cm) ? json_integer(json_integer_value(cm)) : json_string(""));
-    json_object_set(vals, "region_prefix", json_object_get(json_object_get(t, "scope"), "region_prefix"));
-    json_object_set(vals, "registered_before", json_object_get(json_object_get(t, "scope"), "registered_before"));
+    json_object_set_new(vals, "complaints_min",
+                        json_is_integer(cm) ? json_integer(json_integer_value(cm))
+                                            : json_string(""));
+    json_object_set(vals, "region_prefix",
+                    json_object_get(json_object_get(t, "scope"), "region_prefix"));
+    json_object_set(vals, "registered_before",
+                    json_object_get(json_object_get(t, "scope"), "registered_before"));
     return vals;
 }
 
 static json_t *find_task(json_t *v, long long tid) {
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(v, "tasks"), i, t) if (json_integer_value(json_object_get(t, "id")) == tid) return t;
+    json_array_foreach(json_object_get(v, "tasks"), i,
+                       t) if (json_integer_value(json_object_get(t, "id")) == tid) return t;
     return NULL;
 }
 
@@ -345,7 +391,8 @@ void page_plan_task_form(Req *r) {
     json_t *v = plan_version_json(r->db, vid), *vals;
     if (strcmp(json_string_value(json_object_get(v, "status")), "草稿") != 0) {
         json_decref(v);
-        web_error(r, 409, "not_draft", "只有草稿状态的版本可以修改；已批准或已公开的计划请先“调整计划”生成新版本");
+        web_error(r, 409, "not_draft",
+                  "只有草稿状态的版本可以修改；已批准或已公开的计划请先“调整计划”生成新版本");
         return;
     }
     if (tid) {
@@ -372,8 +419,10 @@ void page_plan_task_save(Req *r) {
     char *task = web_form(r, "task");
     long long tid = str_id(task);
     free(task);
-    static const char *const text_fields[] = {"task_no", "name", "kind", "ratio", "items_text", "scope_text", "lead_dept",
-                                              "period", "level", "remark", "region_prefix", "registered_before", "complaints_min"};
+    static const char *const text_fields[] = {
+        "task_no",       "name",   "kind",  "ratio",  "items_text",    "scope_text",
+        "lead_dept",     "period", "level", "remark", "region_prefix", "registered_before",
+        "complaints_min"};
     json_t *vals = json_object();
     for (size_t i = 0; i < ARRAY_LEN(text_fields); i++) {
         char *s = web_form(r, text_fields[i]);
@@ -381,10 +430,12 @@ void page_plan_task_save(Req *r) {
         json_object_set_new(vals, text_fields[i], json_string(s ? s : ""));
         free(s);
     }
-    json_t *item_list = form_list(r, "items"), *joint = form_list(r, "joint_depts"), *scope = json_object();
+    json_t *item_list = form_list(r, "items"), *joint = form_list(r, "joint_depts"),
+           *scope = json_object();
     json_object_set(vals, "item_list", item_list);
     json_object_set(vals, "joint_list", joint);
-    json_t *kinds = form_list(r, "scope_kinds"), *grades = form_list(r, "scope_grades"), *tags = form_list(r, "scope_tags");
+    json_t *kinds = form_list(r, "scope_kinds"), *grades = form_list(r, "scope_grades"),
+           *tags = form_list(r, "scope_tags");
     if (json_array_size(kinds)) json_object_set(scope, "kinds", kinds);
     if (json_array_size(grades)) json_object_set(scope, "grades", grades);
     if (json_array_size(tags)) json_object_set(scope, "tags", tags);
@@ -402,7 +453,8 @@ void page_plan_task_save(Req *r) {
         json_object_set_new(scope, "complaints_min", *end == 0 ? json_integer(n) : json_string(cm));
     }
     json_object_set(vals, "scope", scope);
-    char *codes = join(item_list, ","), *joint_s = join(joint, "、"), *scope_s = json_dumps(scope, JSON_COMPACT), *msg = NULL;
+    char *codes = join(item_list, ","), *joint_s = join(joint, "、"),
+         *scope_s = json_dumps(scope, JSON_COMPACT), *msg = NULL;
     PlanTaskInput in = {.task_no = json_string_value(json_object_get(vals, "task_no")),
                         .name = json_string_value(json_object_get(vals, "name")),
                         .kind = json_string_value(json_object_get(vals, "kind")),
@@ -421,9 +473,12 @@ void page_plan_task_save(Req *r) {
     char *rev = web_form(r, "rev");
     int rc = plan_work_task_save(r->db, &who, vid, str_id(rev), tid, &in, NULL, errors, &msg);
     free(rev);
-    if (rc == PLAN_OK) redirect_to(r, vid, "saved");
-    else if (rc == PLAN_INVALID && json_object_size(errors)) render_task_form(r, vid, tid, vals, errors, 422);
-    else web_error(r, web_status(rc), "task_save", msg ? msg : "保存失败");
+    if (rc == PLAN_OK)
+        redirect_to(r, vid, "saved");
+    else if (rc == PLAN_INVALID && json_object_size(errors))
+        render_task_form(r, vid, tid, vals, errors, 422);
+    else
+        web_error(r, web_status(rc), "task_save", msg ? msg : "保存失败");
     json_decref(errors);
     json_decref(vals);
     json_decref(item_list);
@@ -444,28 +499,41 @@ void page_plan_task_remove(Req *r) {
     Actor who = web_actor(r);
     int rc = plan_work_task_remove(r->db, &who, vid, str_id(rev), tid, &msg);
     free(rev);
-    if (rc == PLAN_OK) redirect_to(r, vid, "saved");
-    else web_error(r, web_status(rc), "task_remove", msg ? msg : "删除失败");
+    if (rc == PLAN_OK)
+        redirect_to(r, vid, "saved");
+    else
+        web_error(r, web_status(rc), "task_remove", msg ? msg : "删除失败");
     free(msg);
 }
 
 /* ---- state changes ---- */
 
 static void transition(Req *r, PlanAction a) {
-    long long vid = plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
+    long long vid =
+        plan_web_version_id_for(r, a == PLAN_RETURN); /* an upper level may return a plan */
     if (!vid) return;
     char *opinion = web_form(r, "opinion"), *msg = NULL;
     int status = plan_web_transition(r, vid, a, opinion, &msg);
-    if (status == 200) redirect_to(r, vid, "status");
-    else web_error(r, status, "plan_state", msg ? msg : "操作失败");
+    if (status == 200)
+        redirect_to(r, vid, "status");
+    else
+        web_error(r, status, "plan_state", msg ? msg : "操作失败");
     free(opinion);
     free(msg);
 }
 
-void page_plan_submit(Req *r) { transition(r, PLAN_SUBMIT); }
-void page_plan_approve(Req *r) { transition(r, PLAN_APPROVE); }
-void page_plan_return(Req *r) { transition(r, PLAN_RETURN); }
-void page_plan_publish(Req *r) { transition(r, PLAN_PUBLISH); }
+void page_plan_submit(Req *r) {
+    transition(r, PLAN_SUBMIT);
+}
+void page_plan_approve(Req *r) {
+    transition(r, PLAN_APPROVE);
+}
+void page_plan_return(Req *r) {
+    transition(r, PLAN_RETURN);
+}
+void page_plan_publish(Req *r) {
+    transition(r, PLAN_PUBLISH);
+}
 
 void page_plan_revise(Req *r) {
     long long vid = plan_web_version_id(r);
@@ -473,8 +541,10 @@ void page_plan_revise(Req *r) {
     char *reason = web_form(r, "reason"), *msg = NULL;
     long long nid = 0;
     int status = plan_web_revise(r, vid, reason, &nid, &msg);
-    if (status == 201) redirect_to(r, nid, "created");
-    else web_error(r, status, "plan_revise", msg ? msg : "操作失败");
+    if (status == 201)
+        redirect_to(r, nid, "created");
+    else
+        web_error(r, status, "plan_revise", msg ? msg : "操作失败");
     free(reason);
     free(msg);
 }
@@ -484,7 +554,9 @@ void page_plan_revise(Req *r) {
 void page_plan_import_form(Req *r) {
     char today[11];
     clock_today(today);
-    web_page(r, "plan_import", "导入年度抽查计划", json_pack("{s:s#, s:I}", "year", today, 4, "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
+    web_page(
+        r, "plan_import", "导入年度抽查计划",
+        json_pack("{s:s#, s:I}", "year", today, 4, "max_mb", (json_int_t)(HTTP_MAX_UPLOAD >> 20)));
 }
 
 void page_plan_import(Req *r) {
@@ -504,15 +576,19 @@ void page_plan_import(Req *r) {
     rep.warnings = json_array();
     int64_t vid = 0;
     Actor who = web_actor(r);
-    int rc = plan_work_import(r->db, &who, path, who.org_id, year ? atoi(year) : 0, &vid, &rep, &err);
+    int rc =
+        plan_work_import(r->db, &who, path, who.org_id, year ? atoi(year) : 0, &vid, &rep, &err);
     unlink(path);
     free(path);
-    json_t *ctx = json_pack("{s:s, s:b, s:I, s:I, s:s?, s:O, s:O, s:b, s:b}", "filename", filename ? filename : "", "ok", rc == PLAN_OK,
-                            "rows", (json_int_t)rep.rows, "skipped", (json_int_t)rep.skipped, "number", rep.number, "errors",
-                            rep.errors, "warnings", rep.warnings,
-                            "has_errors", json_array_size(rep.errors) > 0, "has_warnings", json_array_size(rep.warnings) > 0);
-    if (rc == PLAN_OK) json_object_set_new(ctx, "id", json_integer(vid));
-    else json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
+    json_t *ctx = json_pack(
+        "{s:s, s:b, s:I, s:I, s:s?, s:O, s:O, s:b, s:b}", "filename", filename ? filename : "",
+        "ok", rc == PLAN_OK, "rows", (json_int_t)rep.rows, "skipped", (json_int_t)rep.skipped,
+        "number", rep.number, "errors", rep.errors, "warnings", rep.warnings, "has_errors",
+        json_array_size(rep.errors) > 0, "has_warnings", json_array_size(rep.warnings) > 0);
+    if (rc == PLAN_OK)
+        json_object_set_new(ctx, "id", json_integer(vid));
+    else
+        json_object_set_new(ctx, "failure", json_string(err ? err : "导入失败"));
     plan_import_report_free(&rep);
     free(filename);
     free(year);
@@ -550,11 +626,15 @@ void page_plan_export(Req *r) {
 
 static void render_adhoc(Req *r, json_t *vals, json_t *errors, int status) {
     json_t *list = plan_adhoc_list_json(r->db, r->sess->org_id);
-    json_t *items = checked_items(plan_items_available(r->db, r->sess->org_id), json_object_get(vals, "item_list"));
-    json_t *ctx = json_pack("{s:o, s:o, s:O, s:b, s:b, s:b, s:o}", "adhoc", list, "items", items, "values", vals, "can_write",
-                            web_role_has(r->sess->role, P_PLAN_WRITE), "can_approve", web_role_has(r->sess->role, P_PLAN_APPROVE),
-                            "has_errors", errors && json_object_size(errors), "sources",
-                            options(plan_adhoc_sources, json_string_value(json_object_get(vals, "source")), "（请选择）"));
+    json_t *items = checked_items(plan_items_available(r->db, r->sess->org_id),
+                                  json_object_get(vals, "item_list"));
+    json_t *ctx =
+        json_pack("{s:o, s:o, s:O, s:b, s:b, s:b, s:o}", "adhoc", list, "items", items, "values",
+                  vals, "can_write", web_role_has(r->sess->role, P_PLAN_WRITE), "can_approve",
+                  web_role_has(r->sess->role, P_PLAN_APPROVE), "has_errors",
+                  errors && json_object_size(errors), "sources",
+                  options(plan_adhoc_sources, json_string_value(json_object_get(vals, "source")),
+                          "（请选择）"));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     web_page(r, "plan_adhoc", "临时任务", ctx);
     r->res->status = status;
@@ -577,16 +657,22 @@ void page_plan_adhoc_create(Req *r) {
     json_t *items = form_list(r, "items");
     json_object_set(vals, "item_list", items);
     char *codes = join(items, ","), *msg = NULL;
-    PlanAdhocInput in = {json_string_value(json_object_get(vals, "name")), json_string_value(json_object_get(vals, "source")),
-                         json_string_value(json_object_get(vals, "reason")), codes,
-                         json_string_value(json_object_get(vals, "scope_text")), json_string_value(json_object_get(vals, "period"))};
+    PlanAdhocInput in = {json_string_value(json_object_get(vals, "name")),
+                         json_string_value(json_object_get(vals, "source")),
+                         json_string_value(json_object_get(vals, "reason")),
+                         codes,
+                         json_string_value(json_object_get(vals, "scope_text")),
+                         json_string_value(json_object_get(vals, "period"))};
     json_t *errors = json_object();
     int64_t id = 0;
     Actor who = web_actor(r);
     int rc = plan_work_adhoc_create(r->db, &who, &in, &id, errors, &msg);
-    if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=created");
-    else if (rc == PLAN_INVALID) render_adhoc(r, vals, errors, 422);
-    else web_error(r, web_status(rc), "adhoc", msg ? msg : "保存失败");
+    if (rc == PLAN_OK)
+        web_redirect(r, "/plans/adhoc?ok=created");
+    else if (rc == PLAN_INVALID)
+        render_adhoc(r, vals, errors, 422);
+    else
+        web_error(r, web_status(rc), "adhoc", msg ? msg : "保存失败");
     json_decref(errors);
     json_decref(items);
     json_decref(vals);
@@ -600,10 +686,14 @@ void page_plan_adhoc_decide(Req *r) {
     char *decision = web_form(r, "decision"), *opinion = web_form(r, "opinion"), *msg = NULL;
     int approve = str_eq(decision, "approve"), rc = PLAN_INVALID;
     Actor who = web_actor(r);
-    if (approve || str_eq(decision, "return")) rc = plan_work_adhoc_decide(r->db, &who, id, approve, opinion, &msg);
-    else set_err(&msg, "请选择批准或退回");
-    if (rc == PLAN_OK) web_redirect(r, "/plans/adhoc?ok=status");
-    else web_error(r, web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
+    if (approve || str_eq(decision, "return"))
+        rc = plan_work_adhoc_decide(r->db, &who, id, approve, opinion, &msg);
+    else
+        set_err(&msg, "请选择批准或退回");
+    if (rc == PLAN_OK)
+        web_redirect(r, "/plans/adhoc?ok=status");
+    else
+        web_error(r, web_status(rc), "adhoc_decide", msg ? msg : "操作失败");
     free(decision);
     free(opinion);
     free(msg);

@@ -16,7 +16,9 @@ void page_public_index(Req *r) {
     int64_t n = 0;
     clock_today(today);
     if (audit_day_anchor(r->db, today, &n, hash) == DB_OK && n > 0)
-        json_object_set_new(ctx, "anchor", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)n, "hash", hash, "day", today));
+        json_object_set_new(
+            ctx, "anchor",
+            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)n, "hash", hash, "day", today));
     web_page(r, "public_index", "公开门户", ctx);
 }
 
@@ -24,5 +26,6 @@ void page_public_items(Req *r) {
     char *org = web_query(r, "org");
     json_t *items = public_items_list(r->db, org);
     free(org);
-    web_page(r, "public_items", "随机抽查事项清单", json_pack("{s:o, s:I}", "items", items, "count", (json_int_t)json_array_size(items)));
+    web_page(r, "public_items", "随机抽查事项清单",
+             json_pack("{s:o, s:I}", "items", items, "count", (json_int_t)json_array_size(items)));
 }

@@ -23,16 +23,21 @@ void page_public_plans(Req *r) {
     size_t i;
     json_t *p;
     json_array_foreach(plans, i, p) {
-        json_array_append_new(rows, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O, s:O, s:O}", "id", json_object_get(p, "id"),
-                                              "year", json_object_get(p, "year"), "org_name", json_object_get(p, "org_name"), "number",
-                                              json_object_get(p, "number"), "name", json_object_get(p, "name"), "version",
-                                              json_object_get(p, "version"), "tasks", json_object_get(p, "tasks"), "published_on",
-                                              day_of(json_object_get(p, "published_at")), "in_force", json_object_get(p, "in_force"),
-                                              "superseded", json_object_get(p, "superseded"), "in_force_version",
-                                              json_object_get(p, "in_force_version")));
+        json_array_append_new(
+            rows,
+            json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O, s:O, s:O}", "id",
+                      json_object_get(p, "id"), "year", json_object_get(p, "year"), "org_name",
+                      json_object_get(p, "org_name"), "number", json_object_get(p, "number"),
+                      "name", json_object_get(p, "name"), "version", json_object_get(p, "version"),
+                      "tasks", json_object_get(p, "tasks"), "published_on",
+                      day_of(json_object_get(p, "published_at")), "in_force",
+                      json_object_get(p, "in_force"), "superseded",
+                      json_object_get(p, "superseded"), "in_force_version",
+                      json_object_get(p, "in_force_version")));
     }
     json_decref(plans);
-    web_page(r, "public_plans", "年度抽查计划", json_pack("{s:o, s:I}", "plans", rows, "count", (json_int_t)json_array_size(rows)));
+    web_page(r, "public_plans", "年度抽查计划",
+             json_pack("{s:o, s:I}", "plans", rows, "count", (json_int_t)json_array_size(rows)));
 }
 
 void page_public_plan(Req *r) {
@@ -46,9 +51,11 @@ void page_public_plan(Req *r) {
         return;
     }
     json_t *ctx = json_object();
-    static const char *const keep[] = {"id", "number", "name", "year", "org_name", "version", "unit", "made_on", "change_reason",
-                                       "in_force", "superseded", "in_force_version"};
-    for (size_t i = 0; i < ARRAY_LEN(keep); i++) json_object_set(ctx, keep[i], json_object_get(v, keep[i]));
+    static const char *const keep[] = {
+        "id",   "number",  "name",          "year",     "org_name",   "version",
+        "unit", "made_on", "change_reason", "in_force", "superseded", "in_force_version"};
+    for (size_t i = 0; i < ARRAY_LEN(keep); i++)
+        json_object_set(ctx, keep[i], json_object_get(v, keep[i]));
     json_object_set_new(ctx, "published_on", day_of(json_object_get(v, "published_at")));
     json_object_set(ctx, "plan_name", json_object_get(v, "name"));
     json_object_set_new(ctx, "vid", json_integer(vid));
@@ -56,19 +63,25 @@ void page_public_plan(Req *r) {
     size_t i;
     json_array_foreach(json_object_get(v, "tasks"), i, t) {
         json_t *o = json_object();
-        static const char *const tk[] = {"task_no", "name", "kind_text", "ratio", "items", "unmatched", "scope_text", "scope_words",
-                                         "lead_dept", "joint_depts", "period", "level", "remark"};
-        for (size_t k = 0; k < ARRAY_LEN(tk); k++) json_object_set(o, tk[k], json_object_get(t, tk[k]));
+        static const char *const tk[] = {
+            "task_no",     "name",      "kind_text",   "ratio",  "items", "unmatched", "scope_text",
+            "scope_words", "lead_dept", "joint_depts", "period", "level", "remark"};
+        for (size_t k = 0; k < ARRAY_LEN(tk); k++)
+            json_object_set(o, tk[k], json_object_get(t, tk[k]));
         json_array_append_new(tasks, o);
     }
     json_object_set_new(ctx, "tasks", tasks);
-    json_t *versions = plan_versions_json(r->db, json_integer_value(json_object_get(v, "plan_id"))), *pub = json_array(), *e;
+    json_t *versions = plan_versions_json(r->db, json_integer_value(json_object_get(v, "plan_id"))),
+           *pub = json_array(), *e;
     json_array_foreach(versions, i, e) {
         if (!str_eq(json_string_value(json_object_get(e, "status")), "已公开")) continue;
-        json_array_append_new(pub, json_pack("{s:O, s:O, s:o, s:O, s:O, s:O, s:b}", "id", json_object_get(e, "id"), "version",
-                                             json_object_get(e, "version"), "published_on", day_of(json_object_get(e, "published_at")),
-                                             "in_force", json_object_get(e, "in_force"), "superseded", json_object_get(e, "superseded"),
-                                             "change_reason", json_object_get(e, "change_reason"), "current",
+        json_array_append_new(pub, json_pack("{s:O, s:O, s:o, s:O, s:O, s:O, s:b}", "id",
+                                             json_object_get(e, "id"), "version",
+                                             json_object_get(e, "version"), "published_on",
+                                             day_of(json_object_get(e, "published_at")), "in_force",
+                                             json_object_get(e, "in_force"), "superseded",
+                                             json_object_get(e, "superseded"), "change_reason",
+                                             json_object_get(e, "change_reason"), "current",
                                              json_integer_value(json_object_get(e, "id")) == vid));
     }
     json_decref(versions);

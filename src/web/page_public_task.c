@@ -33,8 +33,9 @@ static long long public_task(Req *r, char **code) {
 static void keep_disclosed(json_t *v, const char *key, const char *field, const json_t *shown) {
     json_t *in = json_object_get(v, key), *out = json_array(), *e;
     size_t i;
-    json_array_foreach(in, i, e)
-        if (json_object_get(shown, json_string_value(json_object_get(e, field)))) json_array_append(out, e);
+    json_array_foreach(in, i,
+                       e) if (json_object_get(shown, json_string_value(json_object_get(e, field))))
+        json_array_append(out, e);
     json_object_set_new(v, key, out);
 }
 
@@ -55,12 +56,14 @@ static void disclose(Req *r, const char *code, json_t *v) {
     if (!shown) shown = json_object();
     size_t valid = 0, i;
     json_t *g;
-    json_array_foreach(json_object_get(v, "groups"), i, g) valid += json_is_true(json_object_get(g, "valid"));
+    json_array_foreach(json_object_get(v, "groups"), i, g) valid +=
+        json_is_true(json_object_get(g, "valid"));
     keep_disclosed(v, "selected", "id", shown);
     keep_disclosed(v, "groups", "target", shown);
     keep_disclosed(v, "events", "target", shown);
     keep_disclosed(v, "substitutions", "target", shown);
-    json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(json_object_get(v, "events"))));
+    json_object_set_new(v, "event_count",
+                        json_integer((json_int_t)json_array_size(json_object_get(v, "events"))));
     json_object_set_new(v, "withheld", json_integer((json_int_t)(valid - json_object_size(shown))));
     json_object_set_new(v, "shown_count", json_integer((json_int_t)json_object_size(shown)));
     json_object_del(v, "strata");
@@ -83,19 +86,33 @@ void page_public_task(Req *r) {
     char today[11];
     clock_today(today);
     json_t *t = task_json(r->db, id, today), *ctx = json_object();
-    static const char *const keep[] = {"id", "code", "name", "org_name", "kind", "ratio", "items", "scope_words", "scope_text", "months",
-                                       "lead_dept", "source", "is_joint", "adhoc"};
-    for (size_t i = 0; i < ARRAY_LEN(keep); i++) json_object_set(ctx, keep[i], json_object_get(t, keep[i]));
+    static const char *const keep[] = {"id",        "code",   "name",        "org_name",   "kind",
+                                       "ratio",     "items",  "scope_words", "scope_text", "months",
+                                       "lead_dept", "source", "is_joint",    "adhoc"};
+    for (size_t i = 0; i < ARRAY_LEN(keep); i++)
+        json_object_set(ctx, keep[i], json_object_get(t, keep[i]));
     json_t *s = json_object_get(t, "scheme"), *ps = json_object();
-    static const char *const sk[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results", "observers_list",
-                                     "randomness_source", "randomness_sources", "published_at", "grades", "differentiated"};
-    for (size_t i = 0; i < ARRAY_LEN(sk); i++) json_object_set(ps, sk[i], json_object_get(s, sk[i]));
+    static const char *const sk[] = {"purpose",
+                                     "period",
+                                     "group_size",
+                                     "method",
+                                     "confidentiality",
+                                     "use_of_results",
+                                     "observers_list",
+                                     "randomness_source",
+                                     "randomness_sources",
+                                     "published_at",
+                                     "grades",
+                                     "differentiated"};
+    for (size_t i = 0; i < ARRAY_LEN(sk); i++)
+        json_object_set(ps, sk[i], json_object_get(s, sk[i]));
     json_object_set_new(ctx, "scheme", ps);
     json_t *joints = json_array(), *j;
     size_t i;
-    json_array_foreach(json_object_get(t, "joints"), i, j)
-        json_array_append_new(joints, json_pack("{s:O, s:O, s:O}", "dept_name", json_object_get(j, "dept_name"), "state",
-                                                json_object_get(j, "state_label"), "items_text", json_object_get(j, "items_text")));
+    json_array_foreach(json_object_get(t, "joints"), i, j) json_array_append_new(
+        joints, json_pack("{s:O, s:O, s:O}", "dept_name", json_object_get(j, "dept_name"), "state",
+                          json_object_get(j, "state_label"), "items_text",
+                          json_object_get(j, "items_text")));
     json_object_set_new(ctx, "joints", joints);
     json_t *v = task_web_draw_view(r, code, 1);
     if (v) {
@@ -110,7 +127,8 @@ void page_public_task(Req *r) {
     free(title);
 }
 
-void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop, const char *off) {
+void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop,
+                             const char *off) {
     buf_reset(&r->res->body);
     const char *ext = what == 0 ? "json" : "tsv";
     const char *stem = what == 0 ? "record" : what == 1 ? "population" : "officers";
@@ -124,7 +142,8 @@ void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *po
         buf_puts(&r->res->body, what == 1 ? (pop ? pop : "") : (off ? off : ""));
         http_set_header(r->res, "Content-Type", "text/tab-separated-values; charset=utf-8");
     }
-    int draw_no = (int)json_integer_value(json_object_get(json_object_get(doc, "freeze"), "draw_no"));
+    int draw_no =
+        (int)json_integer_value(json_object_get(json_object_get(doc, "freeze"), "draw_no"));
     char *cd = xasprintf("attachment; filename=\"%s-%d.%s\"", stem, draw_no, ext);
     http_set_header(r->res, "Content-Disposition", cd);
     free(cd);
@@ -145,8 +164,11 @@ static void download(Req *r, int what) {
     clock_today(today);
     int rc = draw_public_get(r->db, code, n < 0 ? 0 : n, today, &doc, &pop, &off, &why);
     free(code);
-    if (rc == 0) task_web_send_draw_file(r, what, doc, pop, off);
-    else web_error(r, rc < 0 ? 500 : 404, rc < 0 ? "db" : "not_public", why ? why : "该任务尚未冻结抽取名单");
+    if (rc == 0)
+        task_web_send_draw_file(r, what, doc, pop, off);
+    else
+        web_error(r, rc < 0 ? 500 : 404, rc < 0 ? "db" : "not_public",
+                  why ? why : "该任务尚未冻结抽取名单");
     free(why);
     json_decref(doc);
     free(pop);
@@ -170,14 +192,16 @@ static json_t *announcement(Req *r, long long *id_out) {
         web_error(r, 404, "not_found", "该任务尚未冻结抽取名单，或为旧格式的抽取（无公告）");
         return NULL;
     }
-    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:o}", "id", (json_int_t)id, "code", json_object_get(t, "code"), "name",
-                            json_object_get(t, "name"), "org_name", json_object_get(t, "org_name"), "draw", v);
+    json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:o}", "id", (json_int_t)id, "code",
+                            json_object_get(t, "code"), "name", json_object_get(t, "name"),
+                            "org_name", json_object_get(t, "org_name"), "draw", v);
     json_decref(t);
     /* the freeze's own audit row: an anchor printed in the 公告 (docs/AUDIT.md) */
     char hash[AUDIT_HASH_HEX + 1];
     int64_t n = 0;
     if (audit_freeze_anchor(r->db, jk_str(v, "freeze_sha256"), &n, hash) == DB_OK && n > 0)
-        json_object_set_new(v, "anchor", json_pack("{s:I, s:s}", "id", (json_int_t)n, "hash", hash));
+        json_object_set_new(v, "anchor",
+                            json_pack("{s:I, s:s}", "id", (json_int_t)n, "hash", hash));
     *id_out = id;
     return ctx;
 }
@@ -195,26 +219,36 @@ void page_public_task_announcement_text(Req *r) {
     const json_t *v = json_object_get(ctx, "draw");
     Buf *b = &r->res->body;
     buf_reset(b);
-    buf_printf(b, "%s关于“%s”双随机抽查名单冻结的公告\n\n", jk_str0(ctx, "org_name"), jk_str0(ctx, "name"));
-    buf_printf(b, "任务编号：%s（第%lld次抽取）\n冻结时间：%s\n冻结摘要（freeze_sha256）：%s\n", jk_str0(ctx, "code"),
-               (long long)json_integer_value(json_object_get(v, "draw_no")), jk_str0(v, "frozen_at_text"), jk_str0(v, "freeze_sha256"));
-    buf_printf(b, "检查对象名单：%lld 个，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "population_count")),
+    buf_printf(b, "%s关于“%s”双随机抽查名单冻结的公告\n\n", jk_str0(ctx, "org_name"),
+               jk_str0(ctx, "name"));
+    buf_printf(b, "任务编号：%s（第%lld次抽取）\n冻结时间：%s\n冻结摘要（freeze_sha256）：%s\n",
+               jk_str0(ctx, "code"), (long long)json_integer_value(json_object_get(v, "draw_no")),
+               jk_str0(v, "frozen_at_text"), jk_str0(v, "freeze_sha256"));
+    buf_printf(b, "检查对象名单：%lld 个，SHA-256 %s\n",
+               (long long)json_integer_value(json_object_get(v, "population_count")),
                jk_str0(v, "population_sha256"));
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(v, "frozen_strata"), i, e)
-        buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jk_str0(e, "stratum"), (long long)json_integer_value(json_object_get(e, "N")),
+        buf_printf(b, "  分层 %s：%lld 个，应抽取 %lld 个\n", jk_str0(e, "stratum"),
+                   (long long)json_integer_value(json_object_get(e, "N")),
                    (long long)json_integer_value(json_object_get(e, "n")));
-    buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n", (long long)json_integer_value(json_object_get(v, "officers_count")),
+    buf_printf(b, "执法人员名单：%lld 人，SHA-256 %s\n",
+               (long long)json_integer_value(json_object_get(v, "officers_count")),
                jk_str0(v, "officers_sha256"));
     if (*jk_str0(v, "blind_sha256"))
-        buf_printf(b, "保密随机数承诺（SHA-256，随抽取记录在全部检查对象公开后公布原值）：%s\n", jk_str0(v, "blind_sha256"));
+        buf_printf(b, "保密随机数承诺（SHA-256，随抽取记录在全部检查对象公开后公布原值）：%s\n",
+                   jk_str0(v, "blind_sha256"));
     buf_puts(b, "公开随机数来源（冻结时尚未产生）：\n");
-    json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(b, "  %zu. %s（产生时间：%s）\n", i + 1, jk_str0(e, "label"), jk_str0(e, "when"));
-    buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n", (long long)json_integer_value(json_object_get(v, "gap_hours")));
+    json_array_foreach(json_object_get(v, "sources"), i, e) buf_printf(
+        b, "  %zu. %s（产生时间：%s）\n", i + 1, jk_str0(e, "label"), jk_str0(e, "when"));
+    buf_printf(b, "冻结时间早于最早的来源至少 %lld 小时。\n",
+               (long long)json_integer_value(json_object_get(v, "gap_hours")));
     const json_t *an = json_object_get(v, "anchor");
     if (an)
-        buf_printf(b, "冻结记入审计日志第 %lld 条，摘要 %s（可用 spotcheck audit verify --anchor 摘要@编号 核验此后历史未被改写）\n",
+        buf_printf(b,
+                   "冻结记入审计日志第 %lld 条，摘要 %s（可用 spotcheck audit verify --anchor "
+                   "摘要@编号 核验此后历史未被改写）\n",
                    (long long)json_integer_value(json_object_get(an, "id")), jk_str0(an, "hash"));
     http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
     r->res->status = 200;
@@ -245,6 +279,12 @@ void page_public_verify_tool(Req *r) {
     embedded_download(r, "tools/verify_draw.py", "verify_draw.py", "text/x-python; charset=utf-8");
 }
 
-void page_public_task_record(Req *r) { download(r, 0); }
-void page_public_task_population(Req *r) { download(r, 1); }
-void page_public_task_officers(Req *r) { download(r, 2); }
+void page_public_task_record(Req *r) {
+    download(r, 0);
+}
+void page_public_task_population(Req *r) {
+    download(r, 1);
+}
+void page_public_task_officers(Req *r) {
+    download(r, 2);
+}

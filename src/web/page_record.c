@@ -28,7 +28,9 @@ long long record_web_id(Req *r, int mine) {
     return web_scope_gate(r, org, "检查记录不存在或不在您的检查组、管辖范围内") ? 0 : id;
 }
 
-char *record_web_files_dir(Req *r) { return record_files_dir(r->app->db_path); }
+char *record_web_files_dir(Req *r) {
+    return record_files_dir(r->app->db_path);
+}
 
 void record_web_send_file(Req *r, long long rid) {
     long long fid = str_id(web_param(r, "fid"));
@@ -51,7 +53,8 @@ void record_web_send_file(Req *r, long long rid) {
         const char *ext = strchr(mime, '/') ? strchr(mime, '/') + 1 : "bin";
         if (!strcmp(ext, "quicktime")) ext = "mov";
         if (!strcmp(ext, "jpeg")) ext = "jpg";
-        char *cd = xasprintf("%s; filename=\"record-%lld-%s-%lld.%s\"", str_eq(kind, "video") ? "attachment" : "inline", rid, kind, fid, ext);
+        char *cd = xasprintf("%s; filename=\"record-%lld-%s-%lld.%s\"",
+                             str_eq(kind, "video") ? "attachment" : "inline", rid, kind, fid, ext);
         http_set_header(r->res, "Content-Disposition", cd);
         free(cd);
     }
@@ -69,7 +72,8 @@ void record_web_send_file(Req *r, long long rid) {
 static void sync_records(Req *r, const char *cert) {
     Actor who = web_actor(r);
     char *err = NULL;
-    if (record_act_sync(r->db, &who, cert, &err) != REC_OK && err) fprintf(stderr, "record sync: %s\n", err);
+    if (record_act_sync(r->db, &who, cert, &err) != REC_OK && err)
+        fprintf(stderr, "record sync: %s\n", err);
     free(err);
 }
 
@@ -88,10 +92,13 @@ void page_record_list(Req *r) {
     Calendar *cal = web_calendar(r);
     json_t *rows = record_list(r->db, r->sess->org_id, task_f, status_f, cal, today);
     calendar_free(cal);
-    json_t *task_opts = record_task_choices(r->db, r->sess->org_id, task_f), *status_opts = json_array();
+    json_t *task_opts = record_task_choices(r->db, r->sess->org_id, task_f),
+           *status_opts = json_array();
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
-        json_array_append_new(status_opts, json_pack("{s:s, s:b}", "value", statuses[i], "selected", str_eq(status_f, statuses[i])));
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:s}", "rows", rows, "tasks", task_opts, "statuses", status_opts, "today", today);
+        json_array_append_new(status_opts, json_pack("{s:s, s:b}", "value", statuses[i], "selected",
+                                                     str_eq(status_f, statuses[i])));
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:s}", "rows", rows, "tasks", task_opts, "statuses",
+                            status_opts, "today", today);
     free(task_q);
     free(status_q);
     web_page(r, "record_list", "检查记录（一企一表）", ctx);
@@ -105,7 +112,8 @@ static void view_extras(json_t *rec, const char *base) {
     json_int_t sig = json_integer_value(json_object_get(rec, "signature_file_id"));
     json_t *photos = json_array(), *others = json_array();
     json_array_foreach(files, i, f) {
-        if (json_integer_value(json_object_get(f, "id")) == sig && sig) json_object_set(rec, "signature", f);
+        if (json_integer_value(json_object_get(f, "id")) == sig && sig)
+            json_object_set(rec, "signature", f);
         if (json_is_true(json_object_get(f, "is_signature"))) continue;
         json_array_append(json_is_true(json_object_get(f, "is_photo")) ? photos : others, f);
     }
@@ -158,8 +166,10 @@ void api_record_get(Req *r) {
     long long id = record_web_id(r, 0);
     if (!id) return;
     json_t *rec = record_web_json(r, id);
-    if (!rec) web_error(r, 404, "not_found", "检查记录不存在");
-    else web_json(r, 200, json_pack("{s:o}", "record", rec));
+    if (!rec)
+        web_error(r, 404, "not_found", "检查记录不存在");
+    else
+        web_json(r, 200, json_pack("{s:o}", "record", rec));
 }
 
 /* ---- the officer's list ---- */
@@ -175,7 +185,8 @@ void page_my_records(Req *r) {
         rows = record_list_mine(r->db, r->sess->org_id, cert, cal, today);
         calendar_free(cal);
     }
-    json_t *ctx = json_pack("{s:o, s:b, s:s}", "rows", rows ? rows : json_array(), "linked", cert != NULL, "cert_no", cert ? cert : "");
+    json_t *ctx = json_pack("{s:o, s:b, s:s}", "rows", rows ? rows : json_array(), "linked",
+                            cert != NULL, "cert_no", cert ? cert : "");
     free(cert);
     web_page(r, "record_mine", "我的检查记录", ctx);
 }

@@ -31,7 +31,9 @@ static json_t *opts(Db *db, const char *set, const json_t *selected, const char 
     json_t *a = record_choices(db, set), *c;
     size_t i;
     json_array_foreach(a, i, c) {
-        json_object_set_new(c, "checked", json_boolean(in_list(selected, json_string_value(json_object_get(c, "code")))));
+        json_object_set_new(
+            c, "checked",
+            json_boolean(in_list(selected, json_string_value(json_object_get(c, "code")))));
         json_object_set_new(c, "prefix", json_string(prefix ? prefix : ""));
     }
     return a;
@@ -42,7 +44,8 @@ static json_t *as_list(const json_t *v) {
     json_t *a = json_array();
     if (json_is_string(v) && *json_string_value(v)) {
         char *s = xstrdup(json_string_value(v)), *save = NULL;
-        for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) json_array_append_new(a, json_string(t));
+        for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            json_array_append_new(a, json_string(t));
         free(s);
     }
     return a;
@@ -50,7 +53,8 @@ static json_t *as_list(const json_t *v) {
 
 /* The form page of record id: the stored contents, or what the officer typed (`input`) with the
  * field errors; `message` in the error box. */
-static void render_form(Req *r, long long id, const json_t *input, const json_t *errors, const char *message, int status) {
+static void render_form(Req *r, long long id, const json_t *input, const json_t *errors,
+                        const char *message, int status) {
     json_t *rec = record_web_json(r, id);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
@@ -62,11 +66,16 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
         return;
     }
     if (input) {
-        const char *keys[] = {"checked_from", "checked_on", "remarks", "notes", "refusal_reason", "fraud_purpose", "police_transfer"};
+        const char *keys[] = {"checked_from",   "checked_on",    "remarks",        "notes",
+                              "refusal_reason", "fraud_purpose", "police_transfer"};
         for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-            if (json_object_get(input, keys[i])) json_object_set(rec, keys[i], json_object_get(input, keys[i]));
-        if (json_object_get(input, "result_codes")) json_object_set_new(rec, "result_list", as_list(json_object_get(input, "result_codes")));
-        if (json_object_get(input, "officers")) json_object_set_new(rec, "officer_list", as_list(json_object_get(input, "officers")));
+            if (json_object_get(input, keys[i]))
+                json_object_set(rec, keys[i], json_object_get(input, keys[i]));
+        if (json_object_get(input, "result_codes"))
+            json_object_set_new(rec, "result_list",
+                                as_list(json_object_get(input, "result_codes")));
+        if (json_object_get(input, "officers"))
+            json_object_set_new(rec, "officer_list", as_list(json_object_get(input, "officers")));
         size_t i;
         json_t *it;
         json_array_foreach(json_object_get(input, "items"), i, it) {
@@ -75,27 +84,41 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
             if (!ri) continue;
             json_object_set_new(ri, "method_list", as_list(json_object_get(it, "methods")));
             json_object_set_new(ri, "result_list", as_list(json_object_get(it, "result")));
-            if (json_object_get(it, "notes")) json_object_set(ri, "notes", json_object_get(it, "notes"));
+            if (json_object_get(it, "notes"))
+                json_object_set(ri, "notes", json_object_get(it, "notes"));
         }
-        if (json_object_get(input, "violations")) json_object_set(rec, "violations", json_object_get(input, "violations"));
+        if (json_object_get(input, "violations"))
+            json_object_set(rec, "violations", json_object_get(input, "violations"));
     }
     json_t *err = errors ? json_deep_copy(errors) : json_object();
-    json_object_set_new(rec, "result_opts", opts(r->db, "result_categories", json_object_get(rec, "result_list"), "result_codes"));
+    json_object_set_new(
+        rec, "result_opts",
+        opts(r->db, "result_categories", json_object_get(rec, "result_list"), "result_codes"));
     json_t *m;
     size_t i;
-    json_array_foreach(json_object_get(rec, "members"), i, m)
-        json_object_set_new(m, "present", json_boolean(in_list(json_object_get(rec, "officer_list"), json_string_value(json_object_get(m, "cert_no")))));
+    json_array_foreach(json_object_get(rec, "members"), i, m) json_object_set_new(
+        m, "present",
+        json_boolean(in_list(json_object_get(rec, "officer_list"),
+                             json_string_value(json_object_get(m, "cert_no")))));
     json_t *items = json_object_get(rec, "items"), *it, *item_opts = json_array();
     json_array_foreach(items, i, it) {
         json_int_t pos = json_integer_value(json_object_get(it, "position"));
         char key[48];
         snprintf(key, sizeof key, "item%lld_methods", (long long)pos);
-        json_object_set_new(it, "method_opts", opts(r->db, "inspection_methods", json_object_get(it, "method_list"), key));
-        json_object_set(it, "methods_error", json_object_get(err, key) ? json_object_get(err, key) : json_null());
+        json_object_set_new(
+            it, "method_opts",
+            opts(r->db, "inspection_methods", json_object_get(it, "method_list"), key));
+        json_object_set(it, "methods_error",
+                        json_object_get(err, key) ? json_object_get(err, key) : json_null());
         snprintf(key, sizeof key, "item%lld_result", (long long)pos);
-        json_object_set_new(it, "result_opts", opts(r->db, "result_categories", json_object_get(it, "result_list"), key));
-        json_object_set(it, "result_error", json_object_get(err, key) ? json_object_get(err, key) : json_null());
-        json_array_append_new(item_opts, json_pack("{s:I, s:s}", "position", pos, "name", json_string_value(json_object_get(it, "item_name"))));
+        json_object_set_new(
+            it, "result_opts",
+            opts(r->db, "result_categories", json_object_get(it, "result_list"), key));
+        json_object_set(it, "result_error",
+                        json_object_get(err, key) ? json_object_get(err, key) : json_null());
+        json_array_append_new(item_opts,
+                              json_pack("{s:I, s:s}", "position", pos, "name",
+                                        json_string_value(json_object_get(it, "item_name"))));
     }
     /* violation rows: the listed ones and one blank row for a new one */
     json_t *rows = json_array(), *v;
@@ -107,31 +130,44 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
         json_t *cats = opts(r->db, "violation_categories", sel, NULL);
         json_decref(sel);
         json_int_t ipos = v ? json_integer_value(json_object_get(v, "item_position")) : 0;
-        if (v && json_is_string(json_object_get(v, "item_position"))) ipos = atoll(json_string_value(json_object_get(v, "item_position")));
+        if (v && json_is_string(json_object_get(v, "item_position")))
+            ipos = atoll(json_string_value(json_object_get(v, "item_position")));
         json_t *iopts = json_array(), *io;
         size_t k;
-        json_array_foreach(item_opts, k, io)
-            json_array_append_new(iopts, json_pack("{s:O, s:O, s:b}", "position", json_object_get(io, "position"), "name",
-                                                   json_object_get(io, "name"), "selected", json_integer_value(json_object_get(io, "position")) == ipos));
+        json_array_foreach(item_opts, k, io) json_array_append_new(
+            iopts, json_pack("{s:O, s:O, s:b}", "position", json_object_get(io, "position"), "name",
+                             json_object_get(io, "name"), "selected",
+                             json_integer_value(json_object_get(io, "position")) == ipos));
         char key[48];
         snprintf(key, sizeof key, "violation%zu", i + 1);
         json_t *idv = v ? json_object_get(v, "id") : NULL;
         char idtext[24] = "";
-        if (json_is_integer(idv)) snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(idv));
-        else if (json_is_string(idv)) snprintf(idtext, sizeof idtext, "%s", json_string_value(idv));
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "vid", idtext, "amount",
-                                              v && json_string_value(json_object_get(v, "amount")) ? json_string_value(json_object_get(v, "amount")) : "",
-                                              "description",
-                                              v && json_string_value(json_object_get(v, "description")) ? json_string_value(json_object_get(v, "description")) : "",
-                                              "cat_opts", cats, "item_opts", iopts, "error",
-                                              json_object_get(err, key) ? json_incref(json_object_get(err, key)) : json_null(), "blank", v == NULL));
+        if (json_is_integer(idv))
+            snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(idv));
+        else if (json_is_string(idv))
+            snprintf(idtext, sizeof idtext, "%s", json_string_value(idv));
+        json_array_append_new(
+            rows, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "vid", idtext, "amount",
+                            v && json_string_value(json_object_get(v, "amount"))
+                                ? json_string_value(json_object_get(v, "amount"))
+                                : "",
+                            "description",
+                            v && json_string_value(json_object_get(v, "description"))
+                                ? json_string_value(json_object_get(v, "description"))
+                                : "",
+                            "cat_opts", cats, "item_opts", iopts, "error",
+                            json_object_get(err, key) ? json_incref(json_object_get(err, key))
+                                                      : json_null(),
+                            "blank", v == NULL));
     }
     json_decref(item_opts);
     json_object_set_new(rec, "violation_rows", rows);
-    json_t *files = json_object_get(rec, "files"), *f, *photos = json_array(), *videos = json_array();
+    json_t *files = json_object_get(rec, "files"), *f, *photos = json_array(),
+           *videos = json_array();
     json_int_t sig = json_integer_value(json_object_get(rec, "signature_file_id"));
     json_array_foreach(files, i, f) {
-        if (sig && json_integer_value(json_object_get(f, "id")) == sig) json_object_set(rec, "signature", f);
+        if (sig && json_integer_value(json_object_get(f, "id")) == sig)
+            json_object_set(rec, "signature", f);
         if (json_is_true(json_object_get(f, "is_signature"))) continue;
         json_array_append(json_is_true(json_object_get(f, "is_photo")) ? photos : videos, f);
     }
@@ -152,7 +188,8 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
     char today[11];
     clock_today(today);
     json_object_set_new(rec, "today", json_string(today));
-    char *title = xasprintf("填写检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
+    char *title =
+        xasprintf("填写检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
     web_page(r, "record_form", title, rec);
     free(title);
     if (status) r->res->status = status;
@@ -211,10 +248,12 @@ static json_t *input_from_form(Req *r, long long id) {
     for (int k = 0;; k++) {
         char *cat = web_form_nth(r, "v_category", k);
         if (!cat) break;
-        char *vid = web_form_nth(r, "v_id", k), *amt = web_form_nth(r, "v_amount", k), *desc = web_form_nth(r, "v_desc", k),
-             *item = web_form_nth(r, "v_item", k);
-        json_array_append_new(viol, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", vid ? vid : "", "category", cat, "amount", amt ? amt : "",
-                                              "description", desc ? desc : "", "item_position", item ? item : ""));
+        char *vid = web_form_nth(r, "v_id", k), *amt = web_form_nth(r, "v_amount", k),
+             *desc = web_form_nth(r, "v_desc", k), *item = web_form_nth(r, "v_item", k);
+        json_array_append_new(viol,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", vid ? vid : "",
+                                        "category", cat, "amount", amt ? amt : "", "description",
+                                        desc ? desc : "", "item_position", item ? item : ""));
         free(cat), free(vid), free(amt), free(desc), free(item);
     }
     json_object_set_new(o, "violations", viol);
@@ -224,7 +263,8 @@ static json_t *input_from_form(Req *r, long long id) {
 /* ---- save, submit ---- */
 
 /* Saves `input` (record_act_save: one audited transaction); *written may be NULL. */
-static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors, char **msg, int64_t *written) {
+static int save(Req *r, long long id, const json_t *input, int64_t version, json_t *errors,
+                char **msg, int64_t *written) {
     Actor who = web_actor(r);
     return record_act_save(r->db, &who, id, input, version, errors, written, msg);
 }
@@ -249,8 +289,10 @@ void page_my_record_save(Req *r) {
         free(msg);
         msg = NULL;
         rc = submit(r, id, errors, &msg);
-        if (rc == REC_OK) web_redirect(r, "/my/records?ok=status");
-        else render_form(r, id, NULL, errors, msg ? msg : "提交失败", web_status(rc));
+        if (rc == REC_OK)
+            web_redirect(r, "/my/records?ok=status");
+        else
+            render_form(r, id, NULL, errors, msg ? msg : "提交失败", web_status(rc));
     } else if (rc == REC_OK) {
         char *loc = xasprintf("/my/records/%lld?ok=saved", id);
         web_redirect(r, loc);
@@ -258,7 +300,8 @@ void page_my_record_save(Req *r) {
     } else if (rc == REC_INVALID) {
         render_form(r, id, input, errors, msg, 422);
     } else if (rc == REC_CONFLICT) {
-        render_form(r, id, NULL, NULL, msg, 409); /* the stored contents: the officer checks them first */
+        render_form(r, id, NULL, NULL, msg,
+                    409); /* the stored contents: the officer checks them first */
     } else {
         web_error(r, web_status(rc), "record_save", msg ? msg : "保存失败");
     }
@@ -275,9 +318,12 @@ void page_my_record_submit(Req *r) {
     json_t *errors = json_object();
     char *msg = NULL;
     int rc = submit(r, id, errors, &msg);
-    if (rc == REC_OK) web_redirect(r, "/my/records?ok=status");
-    else if (rc == REC_INVALID || rc == REC_CONFLICT) render_form(r, id, NULL, errors, msg, web_status(rc));
-    else web_error(r, web_status(rc), "record_submit", msg ? msg : "提交失败");
+    if (rc == REC_OK)
+        web_redirect(r, "/my/records?ok=status");
+    else if (rc == REC_INVALID || rc == REC_CONFLICT)
+        render_form(r, id, NULL, errors, msg, web_status(rc));
+    else
+        web_error(r, web_status(rc), "record_submit", msg ? msg : "提交失败");
     json_decref(errors);
     free(msg);
 }
@@ -286,7 +332,8 @@ void page_my_record_submit(Req *r) {
 
 /* Runs a file change in one audited transaction and answers: back to the form, or the form with
  * the error. */
-static void file_done(Req *r, long long id, int rc, const char *action, const char *change, char *msg) {
+static void file_done(Req *r, long long id, int rc, const char *action, const char *change,
+                      char *msg) {
     if (rc == REC_OK) {
         char *loc = xasprintf("/my/records/%lld?ok=saved#files", id);
         web_redirect(r, loc);
@@ -307,10 +354,15 @@ void page_my_record_upload(Req *r) {
     int rc = REC_INVALID;
     char *data = NULL;
     Actor who = web_actor(r);
-    if (multipart_file(r->http, "file", &path, &name, &size) != 0 || size == 0) set_err(&msg, "请选择要上传的照片或视频");
-    else if (size > RECORD_VIDEO_MAX) set_err(&msg, "文件过大：视频不能超过 %u MiB", RECORD_VIDEO_MAX >> 20);
-    else if (!(data = file_read_all(path, &len, NULL))) rc = REC_ERR, set_err(&msg, "无法读取上传的文件");
-    else rc = record_act_file_add(r->db, &who, id, dir, (const unsigned char *)data, len, name, &msg);
+    if (multipart_file(r->http, "file", &path, &name, &size) != 0 || size == 0)
+        set_err(&msg, "请选择要上传的照片或视频");
+    else if (size > RECORD_VIDEO_MAX)
+        set_err(&msg, "文件过大：视频不能超过 %u MiB", RECORD_VIDEO_MAX >> 20);
+    else if (!(data = file_read_all(path, &len, NULL)))
+        rc = REC_ERR, set_err(&msg, "无法读取上传的文件");
+    else
+        rc =
+            record_act_file_add(r->db, &who, id, dir, (const unsigned char *)data, len, name, &msg);
     if (path) unlink(path);
     file_done(r, id, rc, "record_upload", NULL, msg);
     free(data);
@@ -323,19 +375,24 @@ void page_my_record_upload(Req *r) {
 void page_my_record_signature(Req *r) {
     long long id = record_web_id(r, 1);
     if (!id) return;
-    char *url = web_form(r, "signature"), *signer = web_form(r, "signer_name"), *msg = NULL, *dir = record_web_files_dir(r);
+    char *url = web_form(r, "signature"), *signer = web_form(r, "signer_name"), *msg = NULL,
+         *dir = record_web_files_dir(r);
     const char *prefix = "data:image/png;base64,";
     unsigned char *png = NULL;
     size_t len = 0;
     int rc = REC_INVALID;
-    if (!url || !str_starts(url, prefix)) set_err(&msg, "请先在签名框内签名");
+    if (!url || !str_starts(url, prefix))
+        set_err(&msg, "请先在签名框内签名");
     else {
         const char *b64 = url + strlen(prefix);
         size_t cap = strlen(b64) / 4 * 3 + 3;
         png = xmalloc(cap);
         Actor who = web_actor(r);
-        if (sodium_base642bin(png, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) set_err(&msg, "签名图片数据不完整");
-        else rc = record_act_signature(r->db, &who, id, dir, png, len, signer, &msg);
+        if (sodium_base642bin(png, cap, b64, strlen(b64), NULL, &len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0)
+            set_err(&msg, "签名图片数据不完整");
+        else
+            rc = record_act_signature(r->db, &who, id, dir, png, len, signer, &msg);
     }
     file_done(r, id, rc, "record_signature", NULL, msg);
     free(png);
@@ -352,8 +409,10 @@ void page_my_record_withdraw(Req *r) {
     char *reason = web_form(r, "reason"), *msg = NULL;
     int rc = REC_NOT_FOUND;
     Actor who = web_actor(r);
-    if (!fid) set_err(&msg, "文件不存在");
-    else rc = record_act_file_withdraw(r->db, &who, id, fid, reason, &msg);
+    if (!fid)
+        set_err(&msg, "文件不存在");
+    else
+        rc = record_act_file_withdraw(r->db, &who, id, fid, reason, &msg);
     file_done(r, id, rc, "record_withdraw", NULL, msg);
     free(reason);
     free(msg);
@@ -371,21 +430,29 @@ void api_my_record_put(Req *r) {
     char *msg = NULL;
     if (!json_is_integer(ver)) {
         json_object_set_new(errors, "version", json_string("缺少版本号 version"));
-        web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", "数据校验未通过", "fields", errors));
+        web_json(r, 422,
+                 json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",
+                           "数据校验未通过", "fields", errors));
     } else {
         int64_t written = 0, v = 0;
         int rc = save(r, id, body, json_integer_value(ver), errors, &msg, &written);
         char *status = NULL;
         record_version_status(r->db, id, &v, &status);
         if (rc == REC_OK) /* the version this save wrote, not whatever is current by now */
-            web_json(r, 200, json_pack("{s:{s:I, s:I, s:s}}", "record", "id", (json_int_t)id, "version", (json_int_t)written, "status",
-                                       status ? status : ""));
+            web_json(r, 200,
+                     json_pack("{s:{s:I, s:I, s:s}}", "record", "id", (json_int_t)id, "version",
+                               (json_int_t)written, "status", status ? status : ""));
         else if (rc == REC_INVALID)
-            web_json(r, 422, json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message", msg ? msg : "数据校验未通过", "fields", errors));
+            web_json(r, 422,
+                     json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",
+                               msg ? msg : "数据校验未通过", "fields", errors));
         else if (rc == REC_CONFLICT)
-            web_json(r, 409, json_pack("{s:{s:s, s:s, s:I, s:s}}", "error", "code", "conflict", "message", msg ? msg : "版本冲突", "version",
-                                       (json_int_t)v, "status", status ? status : ""));
-        else web_error(r, web_status(rc), "failed", msg ? msg : "保存失败");
+            web_json(r, 409,
+                     json_pack("{s:{s:s, s:s, s:I, s:s}}", "error", "code", "conflict", "message",
+                               msg ? msg : "版本冲突", "version", (json_int_t)v, "status",
+                               status ? status : ""));
+        else
+            web_error(r, web_status(rc), "failed", msg ? msg : "保存失败");
         free(status);
     }
     json_decref(errors);

@@ -141,7 +141,8 @@ static void publish_and_report(Req *r, const int64_t *ids, size_t n) {
     char *msg = NULL;
     Actor who = web_actor(r);
     Calendar *cal = n ? web_calendar(r) : NULL;
-    int rc = n ? result_act_publish(r->db, &who, ids, n, cal, problems, &late, &published, &msg) : RESULT_INVALID;
+    int rc = n ? result_act_publish(r->db, &who, ids, n, cal, problems, &late, &published, &msg)
+               : RESULT_INVALID;
     calendar_free(cal);
     if (rc == RESULT_OK) {
         char *loc = xasprintf("/results?ok=published&n=%zu&late=%zu", published, late);
@@ -203,8 +204,10 @@ json_t *result_web_exchange(Req *r, const char *format) {
     } else {
         Actor who = web_actor(r);
         int rc = result_act_exchange(r->db, &who, format, from, to, &rows, &msg);
-        if (rc == RESULT_BUSY) web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
-        else if (rc != RESULT_OK) web_error(r, 500, "export", msg ? msg : "导出失败：审计日志写入失败");
+        if (rc == RESULT_BUSY)
+            web_error(r, 503, "busy", msg ? msg : "数据库忙，请稍后重试");
+        else if (rc != RESULT_OK)
+            web_error(r, 500, "export", msg ? msg : "导出失败：审计日志写入失败");
     }
     free(from);
     free(to);

@@ -41,17 +41,19 @@ static void redirect_task(Req *r, long long id, const char *ok) {
 /* ---- list and start ---- */
 
 void page_task_list(Req *r) {
-    json_t *tasks = task_list_json(r->db, r->sess->org_id, 0), *rows = task_startable_rows(r->db, r->sess->org_id),
+    json_t *tasks = task_list_json(r->db, r->sess->org_id, 0),
+           *rows = task_startable_rows(r->db, r->sess->org_id),
            *adhoc = task_startable_adhoc(r->db, r->sess->org_id);
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b}", "tasks", tasks, "rows", rows, "adhoc", adhoc, "can_write",
-                            web_role_has(r->sess->role, P_TASK_WRITE));
+    json_t *ctx = json_pack("{s:o, s:o, s:o, s:b}", "tasks", tasks, "rows", rows, "adhoc", adhoc,
+                            "can_write", web_role_has(r->sess->role, P_TASK_WRITE));
     web_page(r, "task_list", "抽查任务实施", ctx);
 }
 
 void page_task_start(Req *r) {
-    char *pt = web_form(r, "plan_task"), *ad = web_form(r, "adhoc"), *ratio = web_form(r, "ratio"), *lead = web_form(r, "lead_dept"),
-         *scope = web_form(r, "scope_json"), *msg = NULL;
-    if (str_empty(scope)) { /* the ad-hoc form's simple scope: one target kind and a region prefix */
+    char *pt = web_form(r, "plan_task"), *ad = web_form(r, "adhoc"), *ratio = web_form(r, "ratio"),
+         *lead = web_form(r, "lead_dept"), *scope = web_form(r, "scope_json"), *msg = NULL;
+    if (str_empty(
+            scope)) { /* the ad-hoc form's simple scope: one target kind and a region prefix */
         char *kind = web_form(r, "scope_kind"), *region = web_form(r, "scope_region");
         json_t *o = json_object();
         if (kind) str_trim(kind);
@@ -68,23 +70,27 @@ void page_task_start(Req *r) {
     int64_t id = 0;
     json_t *errors = json_object();
     int rc = TASK_NOT_FOUND;
-    if (!r->sess) set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
+    if (!r->sess)
+        set_err(&msg, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务");
     else {
         Actor who = web_actor(r);
         Calendar *cal = in.plan_task ? web_calendar(r) : NULL;
         rc = task_start(r->db, &who, &in, cal, &id, errors, &msg);
         calendar_free(cal);
     }
-    if (rc == TASK_OK) redirect_task(r, id, "created");
+    if (rc == TASK_OK)
+        redirect_task(r, id, "created");
     else if (rc == TASK_INVALID) {
         Buf b;
         buf_init(&b);
         const char *k;
         json_t *v;
-        json_object_foreach(errors, k, v) buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
+        json_object_foreach(errors, k, v)
+            buf_printf(&b, "%s%s", b.len ? "；" : "", json_string_value(v));
         web_error(r, 422, "task_start", b.data ? b.data : "输入有误");
         buf_free(&b);
-    } else web_error(r, web_status(rc), "task_start", msg ? msg : "不能开始实施");
+    } else
+        web_error(r, web_status(rc), "task_start", msg ? msg : "不能开始实施");
     json_decref(errors);
     free(pt);
     free(ad);
@@ -98,34 +104,46 @@ void page_task_start(Req *r) {
 
 /* What a refused scheme save or action shows on the task page instead of a bare error page: the
  * scheme as typed (fields, observers, grade rules, sources), the messages, and for a save on an old
- * version the saved text beside the typed one (both kept: nothing typed is lost). All may be NULL. */
+ * version the saved text beside the typed one (both kept: nothing typed is lost). All may be NULL.
+ */
 typedef struct TaskRedo {
-    json_t *typed;    /* {field: text} of the scheme form, observers0..3, grade_ratio_X, grade_min_X */
-    json_t *sources;  /* the typed sources of public randomness (task_web_sources_form) */
-    json_t *errors;   /* [message] */
-    int stale;        /* the save was made on an old version */
-    int64_t version;  /* the version it was made on */
+    json_t *typed; /* {field: text} of the scheme form, observers0..3, grade_ratio_X, grade_min_X */
+    json_t *sources; /* the typed sources of public randomness (task_web_sources_form) */
+    json_t *errors;  /* [message] */
+    int stale;       /* the save was made on an old version */
+    int64_t version; /* the version it was made on */
 } TaskRedo;
 
 static const char *const scheme_text_fields[][2] = {
-    {"purpose", "检查目的"}, {"period", "检查时间"}, {"group_size", "每组执法人员数"}, {"method", "检查方式"},
-    {"confidentiality", "保密要求"}, {"use_of_results", "结果运用"}, {"materials", "被检查单位需准备的材料"},
-    {"contact", "联系人及电话"}, {"randomness_source", "随机数来源说明"},
+    {"purpose", "检查目的"},
+    {"period", "检查时间"},
+    {"group_size", "每组执法人员数"},
+    {"method", "检查方式"},
+    {"confidentiality", "保密要求"},
+    {"use_of_results", "结果运用"},
+    {"materials", "被检查单位需准备的材料"},
+    {"contact", "联系人及电话"},
+    {"randomness_source", "随机数来源说明"},
 };
 
-/* Puts what was typed into the scheme of task t, keeping the stored text for a stale save's comparison. */
+/* Puts what was typed into the scheme of task t, keeping the stored text for a stale save's
+ * comparison. */
 static void overlay_typed(json_t *t, const TaskRedo *redo) {
     json_t *sc = json_object_get(t, "scheme"), *rows = json_array();
     for (size_t i = 0; i < ARRAY_LEN(scheme_text_fields); i++) {
-        const char *k = scheme_text_fields[i][0], *typed = json_string_value(json_object_get(redo->typed, k));
+        const char *k = scheme_text_fields[i][0],
+                   *typed = json_string_value(json_object_get(redo->typed, k));
         if (!typed) continue;
         json_t *saved = json_object_get(sc, k);
         char num[24];
-        const char *saved_s = json_is_integer(saved) ? (snprintf(num, sizeof num, "%lld", (long long)json_integer_value(saved)), num)
-                                                     : json_string_value(saved);
+        const char *saved_s =
+            json_is_integer(saved)
+                ? (snprintf(num, sizeof num, "%lld", (long long)json_integer_value(saved)), num)
+                : json_string_value(saved);
         if (redo->stale && !str_eq(saved_s ? saved_s : "", typed))
-            json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "label", scheme_text_fields[i][1], "saved", saved_s ? saved_s : "",
-                                                  "typed", typed));
+            json_array_append_new(rows,
+                                  json_pack("{s:s, s:s, s:s}", "label", scheme_text_fields[i][1],
+                                            "saved", saved_s ? saved_s : "", "typed", typed));
         json_object_set_new(sc, k, json_string(typed));
     }
     size_t i;
@@ -139,14 +157,18 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
     json_array_foreach(json_object_get(sc, "grades"), i, e) {
         char k[24];
         snprintf(k, sizeof k, "grade_ratio_%s", json_string_value(json_object_get(e, "grade")));
-        if (json_object_get(redo->typed, k)) json_object_set(e, "ratio", json_object_get(redo->typed, k));
+        if (json_object_get(redo->typed, k))
+            json_object_set(e, "ratio", json_object_get(redo->typed, k));
         snprintf(k, sizeof k, "grade_min_%s", json_string_value(json_object_get(e, "grade")));
-        if (json_object_get(redo->typed, k)) json_object_set(e, "minimum", json_object_get(redo->typed, k));
+        if (json_object_get(redo->typed, k))
+            json_object_set(e, "minimum", json_object_get(redo->typed, k));
     }
     if (redo->stale)
-        json_object_set_new(t, "stale", json_pack("{s:I, s:O, s:o}", "typed_version", (json_int_t)redo->version, "now_version",
-                                                  json_object_get(sc, "version"), "rows", rows));
-    else json_decref(rows);
+        json_object_set_new(t, "stale",
+                            json_pack("{s:I, s:O, s:o}", "typed_version", (json_int_t)redo->version,
+                                      "now_version", json_object_get(sc, "version"), "rows", rows));
+    else
+        json_decref(rows);
 }
 
 static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status);
@@ -160,13 +182,16 @@ void page_task_detail(Req *r) {
 /* The task page of t (stolen), with what a refused action typed and why (redo, may be NULL). */
 static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status) {
     const char *status = json_string_value(json_object_get(json_object_get(t, "scheme"), "status"));
-    int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
+    int w = web_role_has(r->sess->role, P_TASK_WRITE),
+        a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_object_set_new(t, "can_edit", json_boolean(w && str_eq(status, "草稿")));
     json_object_set_new(t, "can_decide", json_boolean(a && str_eq(status, "待审批")));
     json_object_set_new(t, "can_publish", json_boolean(w && str_eq(status, "已批准")));
     json_object_set_new(t, "published", json_boolean(str_eq(status, "已公开")));
-    json_object_set_new(t, "returned", json_boolean(str_eq(status, "草稿") &&
-                                                    !str_empty(json_string_value(json_object_get(json_object_get(t, "scheme"), "opinion")))));
+    json_object_set_new(
+        t, "returned",
+        json_boolean(str_eq(status, "草稿") && !str_empty(json_string_value(json_object_get(
+                                                   json_object_get(t, "scheme"), "opinion")))));
     char *why = NULL, *dstatus = NULL, today[11];
     clock_today(today);
     int allowed = task_draw_allowed(r->db, id, today, &why);
@@ -187,10 +212,14 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     free(dstatus);
     free(why);
     json_object_set_new(t, "group_size_default", json_integer(2));
-    json_object_set_new(t, "source_rows", task_web_source_rows(redo && redo->sources ? redo->sources
-                                                                                    : json_object_get(json_object_get(t, "scheme"), "randomness_sources")));
+    json_object_set_new(t, "source_rows",
+                        task_web_source_rows(redo && redo->sources
+                                                 ? redo->sources
+                                                 : json_object_get(json_object_get(t, "scheme"),
+                                                                   "randomness_sources")));
     /* the freeze form's own rows, empty (the scheme's form is not shown once it is published) */
-    json_object_set_new(t, "freeze_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
+    json_object_set_new(t, "freeze_sources",
+                        json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     if (redo && redo->typed) overlay_typed(t, redo);
     if (redo && redo->errors) json_object_set(t, "scheme_errors", redo->errors);
     char *title = xstrdup(json_string_value(json_object_get(t, "name")));
@@ -202,23 +231,28 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
 /* ---- scheme ---- */
 
 json_t *task_web_source_rows(const json_t *sources) {
-    static const char *const kinds[][2] = {{"", "（不使用）"},       {"fc3d", "福彩3D"}, {"ssq", "双色球"},
-                                           {"tc_pl5", "体彩排列5"}, {"drand", "drand 轮次"}, {"dice", "现场掷骰"}};
+    static const char *const kinds[][2] = {{"", "（不使用）"},      {"fc3d", "福彩3D"},
+                                           {"ssq", "双色球"},       {"tc_pl5", "体彩排列5"},
+                                           {"drand", "drand 轮次"}, {"dice", "现场掷骰"}};
     json_t *rows = json_array();
     for (int i = 0; i < 4; i++) {
         const json_t *s = json_array_get(sources, (size_t)i);
         const char *kind = json_string_value(json_object_get(s, "kind"));
         json_t *opts = json_array();
         for (size_t k = 0; k < ARRAY_LEN(kinds); k++)
-            json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", kinds[k][0], "label", kinds[k][1], "selected",
+            json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", kinds[k][0], "label",
+                                                  kinds[k][1], "selected",
                                                   str_eq(kind ? kind : "", kinds[k][0])));
         char num[24] = "";
         json_t *n = json_object_get(s, str_eq(kind, "dice") ? "count" : "round");
         if (json_is_integer(n)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(n));
-        const char *issue = json_string_value(json_object_get(s, "issue")), *date = json_string_value(json_object_get(s, "date"));
-        json_array_append_new(rows, json_pack("{s:i, s:o, s:s, s:s, s:s, s:s}", "i", i, "kinds", opts, "issue", issue ? issue : "",
-                                              "date", date ? date : "", "round", str_eq(kind, "drand") ? num : "", "count",
-                                              str_eq(kind, "dice") ? num : ""));
+        const char *issue = json_string_value(json_object_get(s, "issue")),
+                   *date = json_string_value(json_object_get(s, "date"));
+        json_array_append_new(rows,
+                              json_pack("{s:i, s:o, s:s, s:s, s:s, s:s}", "i", i, "kinds", opts,
+                                        "issue", issue ? issue : "", "date", date ? date : "",
+                                        "round", str_eq(kind, "drand") ? num : "", "count",
+                                        str_eq(kind, "dice") ? num : ""));
     }
     return rows;
 }
@@ -249,7 +283,8 @@ json_t *task_web_sources_form(Req *r, const char *prefix) {
             }
             json_array_append_new(a, s);
         }
-        for (int k = 0; k < 5; k++) free(f[k]);
+        for (int k = 0; k < 5; k++)
+            free(f[k]);
     }
     if (!json_array_size(a)) {
         json_decref(a);
@@ -261,17 +296,33 @@ json_t *task_web_sources_form(Req *r, const char *prefix) {
 void page_task_scheme_save(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    static const char *const names[] = {"purpose", "period", "group_size", "method", "confidentiality", "use_of_results",
-                                        "materials", "contact", "randomness_source", "observers0", "observers1", "observers2",
-                                        "observers3", "grade_ratio_A", "grade_ratio_B", "grade_ratio_C", "grade_ratio_D",
-                                        "grade_min_A", "grade_min_B", "grade_min_C", "grade_min_D"};
+    static const char *const names[] = {"purpose",       "period",          "group_size",
+                                        "method",        "confidentiality", "use_of_results",
+                                        "materials",     "contact",         "randomness_source",
+                                        "observers0",    "observers1",      "observers2",
+                                        "observers3",    "grade_ratio_A",   "grade_ratio_B",
+                                        "grade_ratio_C", "grade_ratio_D",   "grade_min_A",
+                                        "grade_min_B",   "grade_min_C",     "grade_min_D"};
     char *v[ARRAY_LEN(names)];
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) v[i] = web_form(r, names[i]);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        v[i] = web_form(r, names[i]);
     json_t *sources = task_web_sources_form(r, "src");
     if (!sources) sources = json_array(); /* the form lists them all: none left means none */
     char *ver = web_form(r, "version");
-    TaskSchemeInput in = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], {v[9], v[10], v[11], v[12]},
-                          {v[13], v[14], v[15], v[16]}, {v[17], v[18], v[19], v[20]}, sources, str_id(ver)};
+    TaskSchemeInput in = {v[0],
+                          v[1],
+                          v[2],
+                          v[3],
+                          v[4],
+                          v[5],
+                          v[6],
+                          v[7],
+                          v[8],
+                          {v[9], v[10], v[11], v[12]},
+                          {v[13], v[14], v[15], v[16]},
+                          {v[17], v[18], v[19], v[20]},
+                          sources,
+                          str_id(ver)};
     free(ver);
     json_t *errors = json_object();
     char *msg = NULL;
@@ -279,7 +330,8 @@ void page_task_scheme_save(Req *r) {
     int rc = task_scheme_edit(r->db, &who, id, &in, errors, &msg);
     long long same = 0;
     json_t *t = rc == TASK_INVALID || rc == TASK_STALE ? task_web_load(r, &same) : NULL;
-    if (rc == TASK_OK) redirect_task(r, id, "saved");
+    if (rc == TASK_OK)
+        redirect_task(r, id, "saved");
     else if (t) { /* the form again, as typed, with the reasons beside it: nothing typed is lost */
         TaskRedo redo = {json_object(), sources, json_array(), rc == TASK_STALE, in.version};
         for (size_t i = 0; i < ARRAY_LEN(names); i++)
@@ -287,26 +339,31 @@ void page_task_scheme_save(Req *r) {
         const char *k;
         json_t *e;
         json_object_foreach(errors, k, e) json_array_append(redo.errors, e);
-        if (msg && !json_array_size(redo.errors)) json_array_append_new(redo.errors, json_string(msg));
+        if (msg && !json_array_size(redo.errors))
+            json_array_append_new(redo.errors, json_string(msg));
         render_task(r, id, t, &redo, rc == TASK_STALE ? 409 : 422);
         json_decref(redo.typed);
         json_decref(redo.errors);
     } else if (rc == TASK_INVALID || rc == TASK_STALE) {
         /* task_web_load answered (404) */
-    } else web_error(r, web_status(rc), "scheme_save", msg ? msg : "保存失败");
+    } else
+        web_error(r, web_status(rc), "scheme_save", msg ? msg : "保存失败");
     json_decref(errors);
-    for (size_t i = 0; i < ARRAY_LEN(names); i++) free(v[i]);
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        free(v[i]);
     json_decref(sources);
     free(msg);
 }
 
-int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg) {
+int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion,
+                           char **msg) {
     Actor who = web_actor(r);
     int rc = task_scheme_act(r->db, &who, id, action, opinion, msg);
     return web_refusal(rc);
 }
 
-int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors, char **msg) {
+int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors,
+                         char **msg) {
     Actor who = web_actor(r);
     int rc = task_scheme_edit(r->db, &who, id, in, errors, msg);
     return web_refusal(rc);
@@ -319,17 +376,27 @@ static void transition(Req *r, const char *action) {
     int status = task_web_scheme_action(r, id, action, opinion, &msg);
     long long same = 0;
     json_t *t = status && status != 503 && status != 500 ? task_web_load(r, &same) : NULL;
-    if (!status) redirect_task(r, id, "status");
+    if (!status)
+        redirect_task(r, id, "status");
     else if (t) { /* refused: the task page with the reason, not a bare error page */
         TaskRedo redo = {NULL, NULL, json_pack("[s]", msg ? msg : "操作失败"), 0, 0};
         render_task(r, id, t, &redo, status);
         json_decref(redo.errors);
-    } else if (status == 503 || status == 500) web_error(r, status, "scheme_state", msg ? msg : "操作失败");
+    } else if (status == 503 || status == 500)
+        web_error(r, status, "scheme_state", msg ? msg : "操作失败");
     free(opinion);
     free(msg);
 }
 
-void page_task_submit(Req *r) { transition(r, "submit"); }
-void page_task_approve(Req *r) { transition(r, "approve"); }
-void page_task_return(Req *r) { transition(r, "return"); }
-void page_task_publish(Req *r) { transition(r, "publish"); }
+void page_task_submit(Req *r) {
+    transition(r, "submit");
+}
+void page_task_approve(Req *r) {
+    transition(r, "approve");
+}
+void page_task_return(Req *r) {
+    transition(r, "return");
+}
+void page_task_publish(Req *r) {
+    transition(r, "publish");
+}

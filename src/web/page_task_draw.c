@@ -40,7 +40,8 @@ static json_t *time_text(const json_t *t) {
     const char *s = json_string_value(t);
     if (!s || strlen(s) < 19) return json_null();
     const char *zone = strlen(s) == 25 ? (strcmp(s + 19, "+08:00") ? s + 19 : "北京时间") : "";
-    char *out = xasprintf("%.10s %.8s%s%s%s", s, s + 11, *zone ? " " : "", strlen(zone) == 6 ? "UTC" : "", zone);
+    char *out = xasprintf("%.10s %.8s%s%s%s", s, s + 11, *zone ? " " : "",
+                          strlen(zone) == 6 ? "UTC" : "", zone);
     json_t *j = json_string(out);
     free(out);
     return j;
@@ -71,21 +72,24 @@ static json_t *sources_view(const json_t *sources, const json_t *values) {
     return rows;
 }
 
-/* The dice recorded before the lottery for the current draw (sql/022): v.dice {values, recorded_at_text,
- * observers}, each dice row of v.sources gets `thrown`; v.needs_dice while dice are declared and not
- * yet recorded, with v.dice_rows (the dice sources, numbered for the form). */
+/* The dice recorded before the lottery for the current draw (sql/022): v.dice {values,
+ * recorded_at_text, observers}, each dice row of v.sources gets `thrown`; v.needs_dice while dice
+ * are declared and not yet recorded, with v.dice_rows (the dice sources, numbered for the form). */
 static void dice_view(Db *db, const char *code, json_t *v) {
     json_t *rows = json_object_get(v, "sources"), *row, *dice_rows = json_array();
     json_t *recorded = draw_store_dice_get(db, code), *thrown = json_object_get(recorded, "values");
     if (recorded)
-        json_object_set_new(v, "dice", json_pack("{s:o, s:O?}", "recorded_at_text", time_text(json_object_get(recorded, "recorded_at")),
-                                                 "observers", json_object_get(recorded, "observers")));
+        json_object_set_new(v, "dice",
+                            json_pack("{s:o, s:O?}", "recorded_at_text",
+                                      time_text(json_object_get(recorded, "recorded_at")),
+                                      "observers", json_object_get(recorded, "observers")));
     size_t i, k = 0;
     json_array_foreach(rows, i, row) {
         if (json_is_true(json_object_get(row, "external"))) continue;
         json_t *t = json_array_get(thrown, k);
         if (t) json_object_set(row, "thrown", t);
-        json_array_append_new(dice_rows, json_pack("{s:I, s:O}", "n", (json_int_t)k, "label", json_object_get(row, "label")));
+        json_array_append_new(dice_rows, json_pack("{s:I, s:O}", "n", (json_int_t)k, "label",
+                                                   json_object_get(row, "label")));
         k++;
     }
     json_object_set_new(v, "needs_dice", json_boolean(k && !thrown));
@@ -97,7 +101,8 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_t *doc = NULL;
     char *status = NULL;
     if (!code || draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) != 0) return NULL;
-    json_t *v = json_object(), *f = json_object_get(doc, "freeze"), *pop = json_object_get(f, "population");
+    json_t *v = json_object(), *f = json_object_get(doc, "freeze"),
+           *pop = json_object_get(f, "population");
     json_object_set_new(v, "status", json_string(status));
     json_object_set_new(v, "drawn", json_boolean(!strcmp(status, "已抽取")));
     json_object_set(v, "draw_no", json_object_get(f, "draw_no"));
@@ -107,7 +112,9 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_object_set(v, "randomness_source", json_object_get(f, "randomness_source"));
     if (json_object_get(f, "sources")) { /* spotcheck-draw/2 */
         json_object_set_new(v, "v2", json_true());
-        json_object_set_new(v, "sources", sources_view(json_object_get(f, "sources"), json_object_get(doc, "values")));
+        json_object_set_new(
+            v, "sources",
+            sources_view(json_object_get(f, "sources"), json_object_get(doc, "values")));
         json_object_set(v, "gap_hours", json_object_get(f, "gap_hours"));
         json_object_set_new(v, "drawn_at_text", time_text(json_object_get(doc, "drawn_at")));
         dice_view(r->db, code, v);
@@ -121,14 +128,18 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_object_set(v, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
     json_object_set(v, "population_sha256", json_object_get(pop, "sha256"));
     json_object_set(v, "population_count", json_object_get(pop, "count"));
-    json_object_set(v, "officers_sha256", json_object_get(json_object_get(f, "officers"), "sha256"));
-    json_object_set(v, "officers_count", json_object_get(json_object_get(f, "officers"), "officers"));
+    json_object_set(v, "officers_sha256",
+                    json_object_get(json_object_get(f, "officers"), "sha256"));
+    json_object_set(v, "officers_count",
+                    json_object_get(json_object_get(f, "officers"), "officers"));
     json_object_set(v, "redraw", json_object_get(f, "redraw"));
-    json_object_set_new(v, "excluded_count", json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
+    json_object_set_new(v, "excluded_count",
+                        json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
     json_object_set(v, "excluded", json_object_get(f, "excluded"));
     json_object_set(v, "group_size", json_object_get(json_object_get(f, "params"), "group_size"));
     json_object_set_new(v, "conflicts_count",
-                        json_integer((json_int_t)json_array_size(json_object_get(json_object_get(f, "params"), "conflicts"))));
+                        json_integer((json_int_t)json_array_size(
+                            json_object_get(json_object_get(f, "params"), "conflicts"))));
     json_t *strata = json_array();
     const char *k;
     json_t *e;
@@ -137,13 +148,18 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
      * so the ceremony shows before the draw how many of each credit grade will be drawn */
     json_object_foreach(json_object_get(pop, "strata"), k, e) {
         json_t *row = json_pack("{s:s, s:O}", "stratum", k, "N", e);
-        json_t *rv = stratum_value(json_object_get(params, "ratios"), k), *mv = stratum_value(json_object_get(params, "minimum"), k);
+        json_t *rv = stratum_value(json_object_get(params, "ratios"), k),
+               *mv = stratum_value(json_object_get(params, "minimum"), k);
         DrawRatio ratio;
         if (json_is_string(rv) && !draw_ratio_parse(json_string_value(rv), &ratio)) {
-            uint64_t m = json_is_integer(mv) && json_integer_value(mv) > 0 ? (uint64_t)json_integer_value(mv) : 0;
+            uint64_t m = json_is_integer(mv) && json_integer_value(mv) > 0
+                             ? (uint64_t)json_integer_value(mv)
+                             : 0;
             json_object_set(row, "ratio", rv);
             json_object_set_new(row, "minimum", json_integer((json_int_t)m));
-            json_object_set_new(row, "n", json_integer((json_int_t)draw_stratum_size((uint64_t)json_integer_value(e), ratio, m)));
+            json_object_set_new(row, "n",
+                                json_integer((json_int_t)draw_stratum_size(
+                                    (uint64_t)json_integer_value(e), ratio, m)));
         }
         json_array_append_new(strata, row);
     }
@@ -168,8 +184,9 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         Buf under; /* valid groups with fewer than 2 officers (experts do not count) */
         buf_init(&under);
         json_array_foreach(json_object_get(doc, "selected"), i, s) {
-            json_t *o = json_pack("{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"), "stratum",
-                                  json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
+            json_t *o = json_pack(
+                "{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"),
+                "stratum", json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
             json_t *tn = task_target_label(r->db, jk_str(s, "id"), public_view);
             json_object_update(o, tn);
             json_decref(tn);
@@ -178,23 +195,29 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
         json_array_foreach(json_object_get(doc, "assignments"), i, s) {
             const char *leader = jk_str(s, "leader");
             json_t *members = json_array(), *m, *removed = json_array();
-            json_array_foreach(json_object_get(s, "officers"), j, m)
-                json_array_append_new(members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name", task_member_name(r->db, json_string_value(m)),
-                                                         "leader", str_eq(leader, json_string_value(m))));
-            json_array_foreach(json_object_get(s, "experts"), j, m)
-                json_array_append_new(members, json_pack("{s:O, s:o, s:b, s:b}", "cert_no", m, "name",
-                                                         task_member_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
-            json_array_foreach(json_object_get(s, "removed"), j, m)
-                json_array_append_new(removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
-                                                         task_member_name(r->db, jk_str(m, "id")), "reason", json_object_get(m, "reason")));
-            json_t *g = json_pack("{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target", json_object_get(s, "target"),
-                                  "origin", json_object_get(s, "origin"), "status", json_object_get(s, "status"), "members", members,
-                                  "removed", removed, "short", json_object_get(s, "short"), "valid", str_eq(jk_str(s, "status"), "有效"));
+            json_array_foreach(json_object_get(s, "officers"), j, m) json_array_append_new(
+                members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name",
+                                   task_member_name(r->db, json_string_value(m)), "leader",
+                                   str_eq(leader, json_string_value(m))));
+            json_array_foreach(json_object_get(s, "experts"), j, m) json_array_append_new(
+                members,
+                json_pack("{s:O, s:o, s:b, s:b}", "cert_no", m, "name",
+                          task_member_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
+            json_array_foreach(json_object_get(s, "removed"), j, m) json_array_append_new(
+                removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
+                                   task_member_name(r->db, jk_str(m, "id")), "reason",
+                                   json_object_get(m, "reason")));
+            json_t *g = json_pack(
+                "{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target",
+                json_object_get(s, "target"), "origin", json_object_get(s, "origin"), "status",
+                json_object_get(s, "status"), "members", members, "removed", removed, "short",
+                json_object_get(s, "short"), "valid", str_eq(jk_str(s, "status"), "有效"));
             json_t *tn = task_target_label(r->db, jk_str(s, "target"), public_view);
             json_object_set(g, "target_name", json_object_get(tn, "name"));
             json_decref(tn);
             json_array_append_new(groups, g);
-            if (str_eq(jk_str(s, "status"), "有效") && json_array_size(json_object_get(s, "officers")) < 2)
+            if (str_eq(jk_str(s, "status"), "有效") &&
+                json_array_size(json_object_get(s, "officers")) < 2)
                 buf_printf(&under, "%s%zu", under.len ? "、" : "", i + 1);
         }
         if (under.len) json_object_set_new(v, "under_minimum", json_string(under.data));
@@ -208,18 +231,23 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
             json_t *m;
             json_array_foreach(json_object_get(ev, "experts_added"), j, m) {
                 json_t *nm = task_member_name(r->db, json_string_value(m));
-                buf_printf(&names, "%s%s（%s）", names.len ? "、" : "", json_string_value(nm) ? json_string_value(nm) : "", json_string_value(m));
+                buf_printf(&names, "%s%s（%s）", names.len ? "、" : "",
+                           json_string_value(nm) ? json_string_value(nm) : "",
+                           json_string_value(m));
                 json_decref(nm);
             }
             if (names.len) json_object_set_new(ev, "experts_text", json_string(names.data));
             buf_free(&names);
         }
         json_object_set_new(v, "events", events);
-        json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(json_object_get(doc, "events"))));
+        json_object_set_new(
+            v, "event_count",
+            json_integer((json_int_t)json_array_size(json_object_get(doc, "events"))));
     }
     json_t *list = NULL;
     if (draw_store_list(r->db, code, &list, NULL) == 0) json_object_set_new(v, "draws", list);
-    char *obs = task_ceremony_observers(r->db, code, (int64_t)json_integer_value(json_object_get(f, "draw_no")));
+    char *obs = task_ceremony_observers(r->db, code,
+                                        (int64_t)json_integer_value(json_object_get(f, "draw_no")));
     if (obs) json_object_set_new(v, "observers_present", json_string(obs));
     free(obs);
     json_decref(doc);
@@ -245,7 +273,8 @@ void page_task_freeze(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, status == 409 ? "draw_refused" : "freeze", msg ? msg : "冻结失败");
+    } else
+        web_error(r, status, status == 409 ? "draw_refused" : "freeze", msg ? msg : "冻结失败");
     free(fsha);
     free(msg);
 }
@@ -257,9 +286,12 @@ void page_task_ceremony(Req *r) {
     json_t *t = task_web_load(r, &id);
     if (!t) return;
     json_t *v = task_web_draw_view(r, jk_str(t, "code"), 0);
-    int w = web_role_has(r->sess->role, P_TASK_WRITE), a = web_role_has(r->sess->role, P_TASK_APPROVE);
-    json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "code",
-                            json_object_get(t, "code"), "scheme", json_object_get(t, "scheme"), "org_name", json_object_get(t, "org_name"));
+    int w = web_role_has(r->sess->role, P_TASK_WRITE),
+        a = web_role_has(r->sess->role, P_TASK_APPROVE);
+    json_t *ctx =
+        json_pack("{s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(t, "id"), "name",
+                  json_object_get(t, "name"), "code", json_object_get(t, "code"), "scheme",
+                  json_object_get(t, "scheme"), "org_name", json_object_get(t, "org_name"));
     if (v) {
         int drawn = json_is_true(json_object_get(v, "drawn"));
         json_object_set_new(ctx, "draw", v);
@@ -273,15 +305,18 @@ void page_task_ceremony(Req *r) {
         json_object_set_new(ctx, "can_approve_redraw", json_boolean(a && pending));
         json_object_set_new(ctx, "can_decide_substitution", json_boolean(a));
         json_t *reasons = json_array();
-        for (size_t k = 0; task_substitution_reasons[k]; k++) json_array_append_new(reasons, json_string(task_substitution_reasons[k]));
+        for (size_t k = 0; task_substitution_reasons[k]; k++)
+            json_array_append_new(reasons, json_string(task_substitution_reasons[k]));
         json_object_set_new(ctx, "substitution_reasons", reasons);
-        json_object_set_new(ctx, "redraw_sources", json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
+        json_object_set_new(ctx, "redraw_sources",
+                            json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     }
     json_decref(t);
     web_page(r, "task_draw", "摇号现场", ctx);
 }
 
-int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec, char **msg) {
+int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec,
+                 char **msg) {
     Actor who = web_actor(r);
     return web_refusal(task_draw_run(r->db, &who, id, values, obs, rec, msg));
 }
@@ -301,7 +336,8 @@ static json_t *form_values(Req *r, const char *prefix) {
     return values;
 }
 
-int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice, char **msg) {
+int task_web_dice(Req *r, long long id, const json_t *values, const char *obs, json_t **dice,
+                  char **msg) {
     Actor who = web_actor(r);
     return web_refusal(task_draw_dice(r->db, &who, id, values, obs, dice, msg));
 }
@@ -318,7 +354,8 @@ void page_task_dice(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "dice", msg ? msg : "登记失败");
+    } else
+        web_error(r, status, "dice", msg ? msg : "登记失败");
     json_decref(dice);
     free(obs);
     free(msg);
@@ -335,19 +372,23 @@ void page_task_draw(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "draw", msg ? msg : "抽取失败");
+    } else
+        web_error(r, status, "draw", msg ? msg : "抽取失败");
     json_decref(rec);
     free(obs);
     free(msg);
 }
 
-int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer, const char *reason_code,
-                        const char *reason_text, int64_t *req_id, char **msg) {
+int task_web_substitute(Req *r, long long id, const char *type, const char *target,
+                        const char *officer, const char *reason_code, const char *reason_text,
+                        int64_t *req_id, char **msg) {
     Actor who = web_actor(r);
-    return web_refusal(task_substitute_request(r->db, &who, id, type, target, officer, reason_code, reason_text, req_id, msg));
+    return web_refusal(task_substitute_request(r->db, &who, id, type, target, officer, reason_code,
+                                               reason_text, req_id, msg));
 }
 
-int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **ev, char **msg) {
+int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve,
+                               const char *opinion, json_t **ev, char **msg) {
     Actor who = web_actor(r);
     return web_refusal(task_substitute_decide(r->db, &who, id, req_id, approve, opinion, ev, msg));
 }
@@ -355,8 +396,9 @@ int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve
 void page_task_substitute(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *type = web_form(r, "type"), *target = web_form(r, "target"), *officer = web_form(r, "officer"),
-         *code = web_form(r, "reason_code"), *text = web_form(r, "reason"), *msg = NULL;
+    char *type = web_form(r, "type"), *target = web_form(r, "target"),
+         *officer = web_form(r, "officer"), *code = web_form(r, "reason_code"),
+         *text = web_form(r, "reason"), *msg = NULL;
     if (text) str_trim(text);
     if (officer) str_trim(officer);
     int64_t req = 0;
@@ -365,7 +407,8 @@ void page_task_substitute(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "substitute", msg ? msg : "递补申请失败");
+    } else
+        web_error(r, status, "substitute", msg ? msg : "递补申请失败");
     free(type), free(target), free(officer), free(code), free(text), free(msg);
 }
 
@@ -377,19 +420,25 @@ static void decide(Req *r, int approve) {
     char *opinion = web_form(r, "opinion"), *msg = NULL;
     if (opinion) str_trim(opinion);
     json_t *ev = NULL;
-    int status = sid ? task_web_substitute_decide(r, id, sid, approve, opinion, &ev, &msg) : (set_err(&msg, "递补申请不存在"), 404);
+    int status = sid ? task_web_substitute_decide(r, id, sid, approve, opinion, &ev, &msg)
+                     : (set_err(&msg, "递补申请不存在"), 404);
     if (!status) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "substitute", msg ? msg : "审批失败");
+    } else
+        web_error(r, status, "substitute", msg ? msg : "审批失败");
     json_decref(ev);
     free(opinion);
     free(msg);
 }
 
-void page_task_substitute_approve(Req *r) { decide(r, 1); }
-void page_task_substitute_reject(Req *r) { decide(r, 0); }
+void page_task_substitute_approve(Req *r) {
+    decide(r, 1);
+}
+void page_task_substitute_reject(Req *r) {
+    decide(r, 0);
+}
 
 /* ---- re-draw: requested with a reason, approved by the 分管领导 ---- */
 
@@ -404,7 +453,8 @@ void page_task_redraw_request(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "redraw", msg ? msg : "申请失败");
+    } else
+        web_error(r, status, "redraw", msg ? msg : "申请失败");
     free(reason);
     free(msg);
 }
@@ -421,13 +471,15 @@ void page_task_redraw_approve(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=status", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "redraw", msg ? msg : "重新抽取失败");
+    } else
+        web_error(r, status, "redraw", msg ? msg : "重新抽取失败");
     free(fsha);
     free(msg);
     json_decref(sources);
 }
 
-int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg) {
+int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve,
+                    char **fsha, char **msg) {
     Actor who = web_actor(r);
     return web_refusal(approve ? task_redraw_approve(r->db, &who, id, sources, fsha, msg)
                                : task_redraw_request(r->db, &who, id, reason, msg));
@@ -435,8 +487,8 @@ int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sour
 
 /* ---- recusal (回避) before the freeze ---- */
 
-int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
-                      char **msg) {
+int task_web_conflict(Req *r, long long id, const char *officer, const char *target,
+                      const char *reason, int64_t *cid, char **msg) {
     Actor who = web_actor(r);
     return web_refusal(task_conflict_declare(r->db, &who, id, officer, target, reason, cid, msg));
 }
@@ -444,7 +496,8 @@ int task_web_conflict(Req *r, long long id, const char *officer, const char *tar
 void page_task_conflict(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
-    char *officer = web_form(r, "officer"), *target = web_form(r, "target"), *reason = web_form(r, "reason"), *msg = NULL;
+    char *officer = web_form(r, "officer"), *target = web_form(r, "target"),
+         *reason = web_form(r, "reason"), *msg = NULL;
     if (officer) str_trim(officer);
     if (target) str_trim(target);
     if (reason) str_trim(reason);
@@ -454,27 +507,40 @@ void page_task_conflict(Req *r) {
         char *loc = xasprintf("/tasks/%lld?ok=conflict#conflicts", id);
         web_redirect(r, loc);
         free(loc);
-    } else web_error(r, status, "conflict", msg ? msg : "申报失败");
+    } else
+        web_error(r, status, "conflict", msg ? msg : "申报失败");
     free(officer);
     free(target);
     free(reason);
     free(msg);
 }
 
-/* ---- the draw's files for the bureau's own verification (the public waits: draw_disclose.h) ---- */
+/* ---- the draw's files for the bureau's own verification (the public waits: draw_disclose.h) ----
+ */
 
 void page_task_draw_file(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
     const char *kind = web_param(r, "kind");
-    int what = str_eq(kind, "record") ? 0 : str_eq(kind, "population") ? 1 : str_eq(kind, "officers") ? 2 : -1;
-    char *code = task_code(r->db, id), *no = web_query(r, "no"), *pop = NULL, *off = NULL, *why = NULL;
+    int what = str_eq(kind, "record")       ? 0
+               : str_eq(kind, "population") ? 1
+               : str_eq(kind, "officers")   ? 2
+                                            : -1;
+    char *code = task_code(r->db, id), *no = web_query(r, "no"), *pop = NULL, *off = NULL,
+         *why = NULL;
     int n = no ? atoi(no) : 0;
     free(no);
     json_t *doc = NULL;
-    int rc = what < 0 || !code ? 1 : draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, &why);
-    if (rc == 0) task_web_send_draw_file(r, what, doc, pop, off);
-    else web_error(r, rc < 0 ? 500 : 404, "not_found", what < 0 ? "文件类型应为 record、population 或 officers" : why ? why : "该任务尚未冻结抽取名单");
+    int rc = what < 0 || !code
+                 ? 1
+                 : draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, &why);
+    if (rc == 0)
+        task_web_send_draw_file(r, what, doc, pop, off);
+    else
+        web_error(r, rc < 0 ? 500 : 404, "not_found",
+                  what < 0 ? "文件类型应为 record、population 或 officers"
+                  : why    ? why
+                           : "该任务尚未冻结抽取名单");
     json_decref(doc);
     free(pop);
     free(off);
@@ -494,7 +560,8 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
         if (str_eq(jk_str(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
     }
     int mine = !only_cert;
-    json_array_foreach(json_object_get(g, "members"), i, e) mine |= str_eq(jk_str(e, "cert_no"), only_cert);
+    json_array_foreach(json_object_get(g, "members"), i, e) mine |=
+        str_eq(jk_str(e, "cert_no"), only_cert);
     if (!g || !mine) {
         json_decref(t);
         json_decref(v);
@@ -503,11 +570,13 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     }
     json_t *tn = task_target_label(r->db, target, 0);
     char *real = task_target_name(r->db, target);
-    json_t *ctx = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members", json_object_get(g, "members"),
-                            "scheme", json_object_get(t, "scheme"), "items", json_object_get(t, "items"), "joints",
-                            json_object_get(t, "joints"), "org_name", json_object_get(t, "org_name"), "target", json_object_get(g, "target"),
-                            "target_name", real ? real : target, "today", today, "doc_no", jk_str(t, "code"), "address",
-                            json_object_get(tn, "address") ? json_object_get(tn, "address") : json_null());
+    json_t *ctx = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members",
+        json_object_get(g, "members"), "scheme", json_object_get(t, "scheme"), "items",
+        json_object_get(t, "items"), "joints", json_object_get(t, "joints"), "org_name",
+        json_object_get(t, "org_name"), "target", json_object_get(g, "target"), "target_name",
+        real ? real : target, "today", today, "doc_no", jk_str(t, "code"), "address",
+        json_object_get(tn, "address") ? json_object_get(tn, "address") : json_null());
     free(real);
     json_decref(tn);
     json_decref(t);

@@ -21,8 +21,8 @@ void page_joint_list(Req *r) {
     clock_today(today);
     json_t *tasks = dept ? task_joint_tasks(r->db, dept, today) : json_array();
     char *dept_name = dept ? task_dept_name(r->db, dept) : NULL;
-    json_t *ctx = json_pack("{s:o, s:b, s:s, s:s}", "tasks", tasks, "linked", dept != 0, "dept_name", dept_name ? dept_name : "",
-                            "today", today);
+    json_t *ctx = json_pack("{s:o, s:b, s:s, s:s}", "tasks", tasks, "linked", dept != 0,
+                            "dept_name", dept_name ? dept_name : "", "today", today);
     free(dept_name);
     web_page(r, "task_joint", "联合抽查", ctx);
 }
@@ -39,8 +39,10 @@ void page_joint_confirm(Req *r) {
     char *items = web_form(r, "items_text"), *msg = NULL;
     int64_t dept = 0;
     int status = task_web_joint_confirm(r, id, items, &dept, &msg);
-    if (!status) web_redirect(r, "/joint?ok=saved");
-    else web_error(r, status, "joint_confirm", msg ? msg : "确认失败");
+    if (!status)
+        web_redirect(r, "/joint?ok=saved");
+    else
+        web_error(r, status, "joint_confirm", msg ? msg : "确认失败");
     free(items);
     free(msg);
 }
@@ -50,7 +52,8 @@ void page_joint_confirm(Req *r) {
 void page_my_groups(Req *r) {
     char *cert = task_user_cert(r->db, r->sess->user_id);
     json_t *groups = cert ? task_officer_groups(r->db, cert) : json_array();
-    json_t *ctx = json_pack("{s:o, s:b, s:s}", "groups", groups, "linked", cert != NULL, "cert_no", cert ? cert : "");
+    json_t *ctx = json_pack("{s:o, s:b, s:s}", "groups", groups, "linked", cert != NULL, "cert_no",
+                            cert ? cert : "");
     free(cert);
     web_page(r, "task_mine", "我的检查任务", ctx);
 }
@@ -58,7 +61,9 @@ void page_my_groups(Req *r) {
 void page_my_notice(Req *r) {
     char *cert = task_user_cert(r->db, r->sess->user_id);
     long long id = str_id(web_param(r, "id"));
-    if (!cert || !id) web_error(r, 404, "not_found", "该检查对象不在您的检查组中");
-    else task_web_notice(r, id, web_param(r, "target"), cert);
+    if (!cert || !id)
+        web_error(r, 404, "not_found", "该检查对象不在您的检查组中");
+    else
+        task_web_notice(r, id, web_param(r, "target"), cert);
     free(cert);
 }

@@ -35,7 +35,8 @@ char *web_cookie(Req *r, const char *name) {
     const char *h = http_header(r->http, "Cookie");
     size_t nl = strlen(name);
     while (h && *h) {
-        while (*h == ' ' || *h == ';') h++;
+        while (*h == ' ' || *h == ';')
+            h++;
         const char *end = strchr(h, ';');
         size_t len = end ? (size_t)(end - h) : strlen(h);
         if (len > nl && !strncmp(h, name, nl) && h[nl] == '=')
@@ -46,9 +47,9 @@ char *web_cookie(Req *r, const char *name) {
 }
 
 static void set_cookie(Req *r, const char *name, const char *value, int max_age) {
-    char *c = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
-                        r->app->secure_cookies ? "; Secure" : "",
-                        max_age == 0 ? "; Max-Age=0" : "");
+    char *c =
+        xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
+                  r->app->secure_cookies ? "; Secure" : "", max_age == 0 ? "; Max-Age=0" : "");
     http_add_header(r->res, "Set-Cookie", c);
     free(c);
 }
@@ -87,7 +88,9 @@ void session_new(SessionNew *s) {
     sha256_hex(s->token, s->token_hash);
 }
 
-void session_start(Req *r, const SessionNew *s) { set_cookie(r, "sc_session", s->token, -1); }
+void session_start(Req *r, const SessionNew *s) {
+    set_cookie(r, "sc_session", s->token, -1);
+}
 
 void session_end(Req *r) {
     set_cookie(r, "sc_session", "", 0);
@@ -117,7 +120,8 @@ static int device_mac(Req *r, const char *username, const char *nonce, char out[
     char *key = login_device_key(r->db);
     if (!key) return -1;
     char *msg = xasprintf("%s|%s", username, nonce);
-    for (char *p = msg; *p && *p != '|'; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = msg; *p && *p != '|'; p++)
+        *p = (char)tolower((unsigned char)*p);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
@@ -150,8 +154,9 @@ void session_device_issue(Req *r, const char *username) {
     char nonce[65], mac[65];
     random_hex(nonce);
     if (device_mac(r, username, nonce, mac) != 0) return;
-    char *v = xasprintf("%s.%s", nonce, mac), *c = xasprintf("sc_device=%s; Path=/login; HttpOnly; SameSite=Strict; Max-Age=%d%s", v,
-                                                            LOGIN_DEVICE_DAYS * 86400, r->app->secure_cookies ? "; Secure" : "");
+    char *v = xasprintf("%s.%s", nonce, mac),
+         *c = xasprintf("sc_device=%s; Path=/login; HttpOnly; SameSite=Strict; Max-Age=%d%s", v,
+                        LOGIN_DEVICE_DAYS * 86400, r->app->secure_cookies ? "; Secure" : "");
     http_add_header(r->res, "Set-Cookie", c);
     free(v);
     free(c);

@@ -12,7 +12,8 @@
 
 #define LOGIN_DEVICE_DAYS 180
 
-/* Loads r->sess from the cookie if its session is live (login_session_resume refreshes last_seen). */
+/* Loads r->sess from the cookie if its session is live (login_session_resume refreshes last_seen).
+ */
 void session_load(Req *r);
 /* A new session's secrets: the cookie's random token, its SHA-256 (all the database keeps) and
  * the session's CSRF token. */

@@ -22,11 +22,21 @@ void svg_escape(Buf *b, const char *s) {
     if (!s) return;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
         default:
             if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') break;
             buf_putc(b, (char)*p);
@@ -41,7 +51,8 @@ static void escape_short(Buf *b, const char *s, size_t max) {
     const char *p = s;
     while (*p && chars < max) {
         p++;
-        while ((*p & 0xC0) == 0x80) p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
         chars++;
     }
     if (!*p) {
@@ -64,11 +75,16 @@ static void open_svg(Buf *b, const char *title, int height) {
     unsigned long id = svg_seq();
     buf_printf(b,
                "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"svgt%lu\" "
-               "viewBox=\"0 0 %d %d\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" class=\"chart\">"
+               "viewBox=\"0 0 %d %d\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" "
+               "class=\"chart\">"
                "<title id=\"svgt%lu\">",
                id, W, height, id);
     svg_escape(b, title);
-    buf_printf(b, "</title><text x=\"0\" y=\"20\" font-size=\"15\" font-weight=\"bold\" fill=\"%s\" " FONT ">", TEXT_FILL);
+    buf_printf(
+        b,
+        "</title><text x=\"0\" y=\"20\" font-size=\"15\" font-weight=\"bold\" fill=\"%s\" " FONT
+        ">",
+        TEXT_FILL);
     svg_escape(b, title);
     buf_puts(b, "</text>");
 }
@@ -79,7 +95,10 @@ char *svg_bar_chart(const char *title, const SvgBar *bars, size_t n) {
     int height = TOP + (n ? (int)n : 1) * ROW_H + 6;
     open_svg(&b, title, height);
     if (!n) {
-        buf_printf(&b, "<text x=\"0\" y=\"%d\" font-size=\"13\" fill=\"#6b7785\" " FONT ">暂无数据</text></svg>", TOP + 16);
+        buf_printf(&b,
+                   "<text x=\"0\" y=\"%d\" font-size=\"13\" fill=\"#6b7785\" " FONT
+                   ">暂无数据</text></svg>",
+                   TOP + 16);
         return buf_steal(&b);
     }
     int64_t max = 0;
@@ -94,16 +113,24 @@ char *svg_bar_chart(const char *title, const SvgBar *bars, size_t n) {
         buf_puts(&b, "<g><title>");
         svg_escape(&b, bars[i].label);
         buf_puts(&b, "：");
-        if (bars[i].text) svg_escape(&b, bars[i].text);
-        else buf_printf(&b, "%lld", (long long)v);
-        buf_printf(&b, "</title><text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"%s\" " FONT ">", LABEL_W - 8,
-                   y + 17, TEXT_FILL);
+        if (bars[i].text)
+            svg_escape(&b, bars[i].text);
+        else
+            buf_printf(&b, "%lld", (long long)v);
+        buf_printf(
+            &b,
+            "</title><text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"%s\" " FONT
+            ">",
+            LABEL_W - 8, y + 17, TEXT_FILL);
         escape_short(&b, bars[i].label, SVG_LABEL_CHARS);
-        buf_printf(&b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", LABEL_W, y + 4, len, ROW_H - 8,
-                   BAR_FILL);
-        buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"%s\" " FONT ">", LABEL_W + len + 6, y + 17, TEXT_FILL);
-        if (bars[i].text) svg_escape(&b, bars[i].text);
-        else buf_printf(&b, "%lld", (long long)v);
+        buf_printf(&b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>",
+                   LABEL_W, y + 4, len, ROW_H - 8, BAR_FILL);
+        buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"%s\" " FONT ">",
+                   LABEL_W + len + 6, y + 17, TEXT_FILL);
+        if (bars[i].text)
+            svg_escape(&b, bars[i].text);
+        else
+            buf_printf(&b, "%lld", (long long)v);
         buf_puts(&b, "</text></g>");
     }
     buf_puts(&b, "</svg>");
@@ -115,26 +142,34 @@ char *svg_progress(const char *title, int64_t num, int64_t den, double goal_pct,
     buf_init(&b);
     const int height = 84, x0 = 0, bar_w = W - VALUE_W - 10, y = 32, h = 22;
     open_svg(&b, title, height);
-    buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x0, y, bar_w, h, TRACK_FILL);
+    buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x0, y, bar_w,
+               h, TRACK_FILL);
     if (den > 0) {
         double f = (double)(num < 0 ? 0 : num) / (double)den;
         if (f > 1) f = 1;
         int len = (int)((double)bar_w * f + 0.5);
-        buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x0, y, len, h, BAR_FILL);
+        buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", x0, y,
+                   len, h, BAR_FILL);
     }
     if (goal_pct >= 0) {
         double g = goal_pct > 100 ? 100 : goal_pct;
         int gx = x0 + (int)((double)bar_w * g / 100.0 + 0.5);
-        buf_printf(&b,
-                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>"
-                   "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"%s\" fill=\"%s\" " FONT ">目标 ≥ %g%%</text>",
-                   gx, y - 4, gx, y + h + 4, GOAL_STROKE, gx, y + h + 20, gx > bar_w - 60 ? "end" : "middle", GOAL_STROKE,
-                   goal_pct);
+        buf_printf(
+            &b,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>"
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"%s\" fill=\"%s\" " FONT
+            ">目标 ≥ %g%%</text>",
+            gx, y - 4, gx, y + h + 4, GOAL_STROKE, gx, y + h + 20,
+            gx > bar_w - 60 ? "end" : "middle", GOAL_STROKE, goal_pct);
     }
-    buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"%s\" " FONT ">", bar_w + 10, y + 16, TEXT_FILL);
-    if (den <= 0) buf_puts(&b, "—");
-    else if (text) svg_escape(&b, text);
-    else buf_printf(&b, "%lld/%lld", (long long)num, (long long)den);
+    buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"%s\" " FONT ">", bar_w + 10,
+               y + 16, TEXT_FILL);
+    if (den <= 0)
+        buf_puts(&b, "—");
+    else if (text)
+        svg_escape(&b, text);
+    else
+        buf_printf(&b, "%lld/%lld", (long long)num, (long long)den);
     buf_puts(&b, "</text></svg>");
     return buf_steal(&b);
 }
@@ -149,7 +184,9 @@ char *svg_columns(const char *title, const char *const *labels, const int64_t *v
         if (values[i] > max) max = values[i];
     double slot = n ? (double)W / (double)n : W;
     int col_w = (int)(slot * 0.6);
-    buf_printf(&b, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa5b1\" stroke-width=\"1\"/>", base, W, base);
+    buf_printf(
+        &b, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa5b1\" stroke-width=\"1\"/>",
+        base, W, base);
     for (size_t i = 0; i < n; i++) {
         int64_t v = values[i] < 0 ? 0 : values[i];
         int hgt = max > 0 ? (int)((double)(base - top) * (double)v / (double)max + 0.5) : 0;
@@ -159,13 +196,18 @@ char *svg_columns(const char *title, const char *const *labels, const int64_t *v
         svg_escape(&b, labels[i]);
         buf_printf(&b, "：%lld</title>", (long long)v);
         if (hgt)
-            buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", cx - col_w / 2, base - hgt, col_w, hgt,
-                       BAR_FILL);
+            buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>",
+                       cx - col_w / 2, base - hgt, col_w, hgt, BAR_FILL);
         if (v)
-            buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"%s\" " FONT ">%lld</text>", cx,
-                       base - hgt - 4, TEXT_FILL, (long long)v);
-        buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"%s\" " FONT ">", cx, base + 18,
-                   TEXT_FILL);
+            buf_printf(
+                &b,
+                "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"%s\" " FONT
+                ">%lld</text>",
+                cx, base - hgt - 4, TEXT_FILL, (long long)v);
+        buf_printf(
+            &b,
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"%s\" " FONT ">",
+            cx, base + 18, TEXT_FILL);
         escape_short(&b, labels[i], 6);
         buf_puts(&b, "</text></g>");
     }

@@ -62,7 +62,8 @@ void page_public_task_announcement_text(Req *r);
 /* The task named by the :id parameter when it exists and lies in the user's org scope; else
  * sends 404 and returns 0. */
 long long task_web_id(Req *r);
-/* The task of :id (task_web_id) as task_json for today; NULL after sending 404. *id_out gets the id. */
+/* The task of :id (task_web_id) as task_json for today; NULL after sending 404. *id_out gets the
+ * id. */
 json_t *task_web_load(Req *r, long long *id_out);
 /* The draw actions shared by the pages and the JSON API (page_task_draw.c). Each runs in one
  * transaction with its audit row: both commit or neither. Return 0, or the HTTP status of the
@@ -78,31 +79,35 @@ json_t *task_web_sources_form(Req *r, const char *prefix);
 json_t *task_web_source_rows(const json_t *sources);
 /* The scheme's state change `action` (submit/approve/return/publish) and saving a 草稿 scheme,
  * each in one transaction with its audit row (page_task.c). Same return convention. */
-int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion, char **msg);
+int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion,
+                           char **msg);
 struct TaskSchemeInput;
-int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors, char **msg);
-int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present, json_t **record,
-                 char **msg);
+int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors,
+                         char **msg);
+int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present,
+                 json_t **record, char **msg);
 /* Records the dice (one string per dice source) before the lottery; *dice {values, recorded_at}. */
-int task_web_dice(Req *r, long long id, const json_t *values, const char *observers_present, json_t **dice,
-                  char **msg);
+int task_web_dice(Req *r, long long id, const json_t *values, const char *observers_present,
+                  json_t **dice, char **msg);
 /* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
  * items, in one transaction with the audit row (page_task_people.c). Same return convention;
  * 404 when the account has no dept or the dept is not a joint dept of the task. */
 int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg);
 /* Re-draw: a request with its reason (approve = 0), or the leader's approval with new sources
  * (approve = 1, *fsha the new freeze digest). Same return convention. */
-int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve, char **fsha, char **msg);
+int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve,
+                    char **fsha, char **msg);
 /* A substitution request (reason from task_substitution_reasons, and a text; *req_id its id) and
  * the leader's decision on request req_id (approve, or reject with an opinion; *event the applied
  * substitution). Same return convention. */
-int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve, const char *opinion, json_t **event,
-                               char **msg);
+int task_web_substitute_decide(Req *r, long long id, int64_t req_id, int approve,
+                               const char *opinion, json_t **event, char **msg);
 /* Declares a conflict (回避) before the freeze (task_conflict_declare). Same return convention. */
-int task_web_conflict(Req *r, long long id, const char *officer, const char *target, const char *reason, int64_t *cid,
-                      char **msg);
-int task_web_substitute(Req *r, long long id, const char *type, const char *target, const char *officer,
-                        const char *reason_code, const char *reason_text, int64_t *req_id, char **msg);
+int task_web_conflict(Req *r, long long id, const char *officer, const char *target,
+                      const char *reason, int64_t *cid, char **msg);
+int task_web_substitute(Req *r, long long id, const char *type, const char *target,
+                        const char *officer, const char *reason_code, const char *reason_text,
+                        int64_t *req_id, char **msg);
 /* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
  * status, strata [..], selected [..], groups [..]} with officer and target names (insured
  * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */

@@ -523,7 +523,8 @@ static void put_value(Buf *out, Val v, int escape) {
         /* a stored timestamp is shown as people write it, in the bureau's time (clock.h) */
         char shown[17];
         size_t n = json_string_length(v.j);
-        if ((n == CLOCK_NOW_LEN || n == CLOCK_NOW_LEN + 1) && clock_display(json_string_value(v.j), shown))
+        if ((n == CLOCK_NOW_LEN || n == CLOCK_NOW_LEN + 1) &&
+            clock_display(json_string_value(v.j), shown))
             buf_puts(out, shown);
         else if (escape)
             html_escape_n(out, json_string_value(v.j), json_string_length(v.j));

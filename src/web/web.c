@@ -51,18 +51,23 @@ static const char *const perm_names[P_COUNT] = {
 };
 
 /* a permission added to the enum without a name here fails the build's first test run */
-const char *web_perm_name(Perm p) { return p < P_COUNT && perm_names[p] ? perm_names[p] : "?"; }
+const char *web_perm_name(Perm p) {
+    return p < P_COUNT && perm_names[p] ? perm_names[p] : "?";
+}
 
 /* Role → permissions. 分管领导 and 监督 read everything and change nothing here. */
 static const struct {
     const char *role;
     Perm perms[16];
 } role_perms[] = {
-    {"admin", {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
-    {"staff", {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE,
-               P_RESULT_PUBLISH, P_FOLLOWUP_WRITE, P_CREDIT_WRITE, P_DASH_READ}},
-    {"leader", {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE, P_RESULT_REVIEW,
-                P_DASH_READ}},
+    {"admin",
+     {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
+    {"staff",
+     {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE,
+      P_RESULT_PUBLISH, P_FOLLOWUP_WRITE, P_CREDIT_WRITE, P_DASH_READ}},
+    {"leader",
+     {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE, P_RESULT_REVIEW,
+      P_DASH_READ}},
     {"officer", {P_TASK_MINE, P_RECORD_FILL}},
     {"joint", {P_TASK_JOINT}},
     {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
@@ -187,7 +192,8 @@ static char *find_pair(const char *s, size_t len, const char *name, int nth) {
         char *key = web_url_decode(p, (size_t)(ke - p));
         int hit = strlen(key) == nl && !memcmp(key, name, nl);
         free(key);
-        if (hit && nth-- == 0) return eq ? web_url_decode(eq + 1, (size_t)(e - eq - 1)) : xstrdup("");
+        if (hit && nth-- == 0)
+            return eq ? web_url_decode(eq + 1, (size_t)(e - eq - 1)) : xstrdup("");
         p = e + 1;
     }
     return NULL;
@@ -205,7 +211,9 @@ char *web_form_nth(Req *r, const char *name, int nth) {
     return find_pair(r->http->body, r->http->body_len, name, nth);
 }
 
-char *web_form(Req *r, const char *name) { return web_form_nth(r, name, 0); }
+char *web_form(Req *r, const char *name) {
+    return web_form_nth(r, name, 0);
+}
 
 void web_redirect(Req *r, const char *location) {
     r->res->status = 303;
@@ -272,9 +280,9 @@ static json_t *nav_items(Req *r) {
     for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
         if (!r->sess || !web_role_has(r->sess->role, nav[i].perm)) continue;
         size_t hl = strlen(nav[i].href);
-        int active = !strcmp(nav[i].href, "/") ? !strcmp(path, "/")
-                                                : !strncmp(path, nav[i].href, hl) &&
-                                                      (path[hl] == 0 || path[hl] == '/');
+        int active = !strcmp(nav[i].href, "/")
+                         ? !strcmp(path, "/")
+                         : !strncmp(path, nav[i].href, hl) && (path[hl] == 0 || path[hl] == '/');
         json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
                                            nav[i].label, "active", active));
     }
@@ -312,8 +320,11 @@ static void render_layout(Req *r, const char *title, const char *body, json_t *f
 /* Flash messages come as ?ok=CODE after a redirect; only fixed texts, never echoed input. */
 static json_t *flash_from_query(Req *r) {
     static const char *const msgs[][2] = {
-        {"saved", "已保存。"},           {"created", "已创建。"},   {"status", "状态已变更。"},
-        {"imported", "导入完成。"},       {"loggedout", "您已退出登录。"},
+        {"saved", "已保存。"},
+        {"created", "已创建。"},
+        {"status", "状态已变更。"},
+        {"imported", "导入完成。"},
+        {"loggedout", "您已退出登录。"},
         {"conflict", "回避已申报，将随名单一并冻结。"},
         {"password", "密码已修改。"},
         {"returned", "已退回检查记录，录入人员会看到您的意见。"},
@@ -322,11 +333,14 @@ static json_t *flash_from_query(Req *r) {
     char *ok = web_query(r, "ok");
     json_t *f = NULL;
     for (size_t i = 0; ok && i < ARRAY_LEN(msgs); i++)
-        if (!strcmp(ok, msgs[i][0])) f = json_pack("{s:s, s:s}", "kind", "success", "text", msgs[i][1]);
+        if (!strcmp(ok, msgs[i][0]))
+            f = json_pack("{s:s, s:s}", "kind", "success", "text", msgs[i][1]);
     if (ok && !strcmp(ok, "published")) { /* the counts are read as numbers, never echoed as text */
         char *n = web_query(r, "n"), *late = web_query(r, "late");
         long long pn = n ? atoll(n) : 0, pl = late ? atoll(late) : 0;
-        char *t = pl > 0 ? xasprintf("已公示 %lld 条检查结果，已在公开门户显示（其中 %lld 条逾期公示，已记录原因）。", pn, pl)
+        char *t = pl > 0 ? xasprintf("已公示 %lld 条检查结果，已在公开门户显示（其中 %lld "
+                                     "条逾期公示，已记录原因）。",
+                                     pn, pl)
                          : xasprintf("已公示 %lld 条检查结果，已在公开门户显示。", pn);
         f = json_pack("{s:s, s:s}", "kind", "success", "text", t);
         free(t);
@@ -402,28 +416,44 @@ static int gate(Req *r, long long org_id, const char *hidden, int oversee) {
     }
     int changes = strcmp(r->http->method, "GET") && strcmp(r->http->method, "HEAD");
     if (where == SCOPE_READ && changes && !oversee) {
-        web_error(r, 403, "lower_level", "这是下级机构的数据：上级机构可以查阅和督查，不能代为修改，请由该机构办理");
+        web_error(r, 403, "lower_level",
+                  "这是下级机构的数据：上级机构可以查阅和督查，不能代为修改，请由该机构办理");
         return 1;
     }
     return 0;
 }
 
-int web_scope_gate(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 0); }
+int web_scope_gate(Req *r, long long org_id, const char *hidden) {
+    return gate(r, org_id, hidden, 0);
+}
 
-int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden) { return gate(r, org_id, hidden, 1); }
+int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden) {
+    return gate(r, org_id, hidden, 1);
+}
 
 int web_status(int rc) {
     switch (rc) {
-    case SC_OK: return 200;
-    case SC_INVALID: return 422;
-    case SC_NOT_FOUND: return 404;
-    case SC_CONFLICT: return 409;
-    case SC_BUSY: return 503;
-    case SC_FORBIDDEN: return 403;
-    case SC_STALE: return 409;
-    case SC_WRONG_PASSWORD: return 422;
-    default: return 500;
+    case SC_OK:
+        return 200;
+    case SC_INVALID:
+        return 422;
+    case SC_NOT_FOUND:
+        return 404;
+    case SC_CONFLICT:
+        return 409;
+    case SC_BUSY:
+        return 503;
+    case SC_FORBIDDEN:
+        return 403;
+    case SC_STALE:
+        return 409;
+    case SC_WRONG_PASSWORD:
+        return 422;
+    default:
+        return 500;
     }
 }
 
-int web_refusal(int rc) { return rc == SC_OK ? 0 : web_status(rc); }
+int web_refusal(int rc) {
+    return rc == SC_OK ? 0 : web_status(rc);
+}

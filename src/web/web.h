@@ -2,8 +2,8 @@
  * permissions, and helpers for query/form parameters and responses.
  *
  * Every route declares its permission and CSRF level in routes.c (one table, in URL order); app.c
- * enforces both before a handler runs, so a handler never has to remember to check. Handlers run on the connection's
- * thread with their own Db connection (req->db). */
+ * enforces both before a handler runs, so a handler never has to remember to check. Handlers run on
+ * the connection's thread with their own Db connection (req->db). */
 #ifndef SPOTCHECK_WEB_H
 #define SPOTCHECK_WEB_H
 
@@ -29,16 +29,16 @@ typedef enum {
     P_PLAN_WRITE,   /* draft, submit and publish plans; request ad-hoc tasks (检查科室) */
     P_PLAN_APPROVE, /* approve or return plans and ad-hoc tasks (分管领导) */
     P_TASK_READ,    /* read tasks, schemes, draws and notices */
-    P_TASK_WRITE,   /* start tasks, write schemes, freeze and hold draws, substitute (检查科室) */
-    P_TASK_APPROVE, /* approve schemes and re-draws (分管领导) */
-    P_TASK_JOINT,   /* confirm and work a joint department's part (联合部门) */
-    P_TASK_MINE,    /* see one's own groups and targets (执法人员) */
-    P_RECORD_FILL,  /* fill and submit the record forms of one's own groups (执法人员) */
+    P_TASK_WRITE, /* start tasks, write schemes, freeze and hold draws, substitute (检查科室) */
+    P_TASK_APPROVE,  /* approve schemes and re-draws (分管领导) */
+    P_TASK_JOINT,    /* confirm and work a joint department's part (联合部门) */
+    P_TASK_MINE,     /* see one's own groups and targets (执法人员) */
+    P_RECORD_FILL,   /* fill and submit the record forms of one's own groups (执法人员) */
     P_RESULT_REVIEW, /* review results: return or approve (分管领导) */
     P_RESULT_PUBLISH, /* publish approved results (检查科室: 谁检查、谁录入、谁公开) */
     P_FOLLOWUP_WRITE, /* follow-up, transfer ledger (检查科室) */
-    P_CREDIT_WRITE, /* adjust a target's credit grade with a reason (检查科室) */
-    P_DASH_READ,    /* deadlines dashboard, overdue lists, the year's figures */
+    P_CREDIT_WRITE,   /* adjust a target's credit grade with a reason (检查科室) */
+    P_DASH_READ,      /* deadlines dashboard, overdue lists, the year's figures */
     P_COUNT
 } Perm;
 
@@ -60,7 +60,7 @@ typedef struct Session {
     char csrf[65];
     char token_hash[65];
     int must_change; /* a password set by an administrator: only /account/password until changed */
-    int pii_export;  /* may export unmasked personal data (个人信息导出), granted per account */
+    int pii_export; /* may export unmasked personal data (个人信息导出), granted per account */
 } Session;
 
 #define WEB_MAX_PARAMS 4
@@ -159,7 +159,6 @@ int web_scope_gate_oversee(Req *r, long long org_id, const char *hidden);
 /* The signed-in account as the actor of a domain unit of work (username, org, client address);
  * "anonymous" before login. */
 Actor web_actor(Req *r);
-
 
 /* Handlers (one file per area) */
 void page_users(Req *r);

@@ -102,7 +102,8 @@ static void check_json(Req *r, size_t len) {
             ASSERT(r->res->status == 400);
             json_t *env = json_loadb(r->res->body.data, r->res->body.len, 0, NULL);
             ASSERT(env);
-            const char *code = json_string_value(json_object_get(json_object_get(env, "error"), "code"));
+            const char *code =
+                json_string_value(json_object_get(json_object_get(env, "error"), "code"));
             ASSERT(code && !strcmp(code, "bad_json"));
             json_decref(env);
             continue;

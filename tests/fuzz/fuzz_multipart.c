@@ -89,9 +89,11 @@ static void check_name(HttpRequest *req, const uint8_t *body, size_t blen, const
     ASSERT(declared);
     ASSERT(path && filename);
     ASSERT(fsize <= blen);
-    /* the name is always readable UTF-8 (util.h text_to_utf8); when it came as UTF-8 it is as sent */
+    /* the name is always readable UTF-8 (util.h text_to_utf8); when it came as UTF-8 it is as sent
+     */
     ASSERT(utf8_valid(filename, strlen(filename)));
-    ASSERT(in_body(body, blen, filename, strlen(filename)) || strstr(filename, "\xEF\xBF\xBD") || !utf8_valid((const char *)body, blen));
+    ASSERT(in_body(body, blen, filename, strlen(filename)) || strstr(filename, "\xEF\xBF\xBD") ||
+           !utf8_valid((const char *)body, blen));
     struct stat st;
     ASSERT(stat(path, &st) == 0 && (size_t)st.st_size == fsize);
     if (fsize) {

@@ -164,8 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(safe, text, len);
     safe[len] = 0;
     for (size_t i = 0; i < len; i++) {
-        if (strchr("<>\"'&", safe[i]) && safe[i]) safe[i] = '_';
-        else if (i >= 2 && safe[i] == '{' && safe[i - 1] == '{' && safe[i - 2] == '{') safe[i] = '_';
+        if (strchr("<>\"'&", safe[i]) && safe[i])
+            safe[i] = '_';
+        else if (i >= 2 && safe[i] == '{' && safe[i - 1] == '{' && safe[i - 2] == '{')
+            safe[i] = '_';
     }
     out = render(safe, len, use, &n);
     if (out) {

@@ -15,7 +15,7 @@ static const char *t_cur;
     do {                                                                                           \
         if (!(c)) {                                                                                \
             t_cur_failed++;                                                                        \
-            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, t_cur, #c);     \
+            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, t_cur, #c);      \
         }                                                                                          \
     } while (0)
 

@@ -112,7 +112,9 @@ static void test_hash_rule_as_documented(void) {
                             want1, strlen(e2.after), e2.after);
     sha256_hex(input, want2);
     free(input);
-    CHECK_INT(db_query_text(db, &got, "SELECT prev_hash || ' ' || hash FROM audit_log WHERE id = 2", NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &got, "SELECT prev_hash || ' ' || hash FROM audit_log WHERE id = 2",
+                            NULL),
+              DB_OK);
     char *both = xasprintf("%s %s", want1, want2);
     CHECK_STR(got, both);
     free(both);
@@ -167,9 +169,10 @@ static void test_chain_verifies(void) {
     free(at);
     int64_t n = 0;
     CHECK_INT(db_query_int(db, &n,
-                 "SELECT count(*) FROM audit_log WHERE prev_hash = "
-                 "(SELECT hash FROM audit_log p WHERE p.id = audit_log.id - 1)",
-                 NULL), DB_OK);
+                           "SELECT count(*) FROM audit_log WHERE prev_hash = "
+                           "(SELECT hash FROM audit_log p WHERE p.id = audit_log.id - 1)",
+                           NULL),
+              DB_OK);
     CHECK_INT(n, 304);
     db_close(db);
 }
@@ -184,7 +187,8 @@ static void test_triggers_refuse_changes(void) {
     CHECK(strstr(db_errmsg(db), "只能追加") != NULL);
     CHECK_INT(db_exec(db, "DELETE FROM audit_log", NULL), DB_ERR);
     int64_t n = 0;
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE actor <> 'mallory'", NULL), DB_OK);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE actor <> 'mallory'", NULL),
+              DB_OK);
     CHECK_INT(n, 3);
     CHECK_INT(verify(db).status, AUDIT_INTACT);
     db_close(db);
@@ -284,7 +288,8 @@ static void test_null_differs_from_empty(void) {
     free(hb);
     /* and the "" was stored as "", the NULL as NULL */
     int64_t n = 0;
-    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM audit_log WHERE entity IS NULL", NULL), DB_OK);
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM audit_log WHERE entity IS NULL", NULL),
+              DB_OK);
     CHECK_INT(n, 1);
     CHECK_INT(db_query_int(b, &n, "SELECT count(*) FROM audit_log WHERE entity = ''", NULL), DB_OK);
     CHECK_INT(n, 1);

@@ -405,7 +405,8 @@ static void test_provisional_facts(void) {
     CHECK_INT(calendar_workdays_between(xcal, "2026-12-31", "2027-12-31", &n), CAL_PROVISIONAL);
     CHECK_INT(n, 254); /* 104 weekend days; 元旦, 除夕, 初三, 清明, 端午, 中秋, 10/1 on weekdays */
     CHECK_INT(calendar_workdays_between(xcal, "2027-12-31", "2028-12-31", &n), CAL_PROVISIONAL);
-    CHECK_INT(n, 366 - 106 - 9); /* 2028: 53 weeks-ends; 春节 1/25-28, 清明, 5/1-2, 10/2-3 on weekdays */
+    CHECK_INT(n, 366 - 106 -
+                     9); /* 2028: 53 weeks-ends; 春节 1/25-28, 清明, 5/1-2, 10/2-3 on weekdays */
     CHECK_INT(calendar_workdays_between(xcal, "2025-12-31", "2026-12-31", &n), CAL_OK);
     CHECK_INT(n, 248);
 }
@@ -426,8 +427,10 @@ static void test_provisional_matches_notices(void) {
     while (strcmp(d, "2027-01-01") < 0) {
         if (calendar_day_kind(c, d, NULL) == CAL_HOLIDAY) {
             statutory++;
-            if (calendar_day_kind(cal, d, NULL) == CAL_HOLIDAY) agree++;
-            else fprintf(stderr, "  %s: statutory holiday, not 放假 in the notice\n", d);
+            if (calendar_day_kind(cal, d, NULL) == CAL_HOLIDAY)
+                agree++;
+            else
+                fprintf(stderr, "  %s: statutory holiday, not 放假 in the notice\n", d);
         }
         step_day(d, 1);
     }
@@ -466,7 +469,8 @@ static void test_provisional_exhaustive(void) {
             }
             int want_rc = strcmp(d, "2027-01-01") >= 0 ? CAL_PROVISIONAL : CAL_OK;
             if (rc != want_rc || strcmp(out, d) != 0) {
-                fprintf(stderr, "  %s +%d: %s rc %d, expected %s rc %d\n", x, ns[k], out, rc, d, want_rc);
+                fprintf(stderr, "  %s +%d: %s rc %d, expected %s rc %d\n", x, ns[k], out, rc, d,
+                        want_rc);
                 bad++;
             }
             int between = -1;
@@ -495,11 +499,13 @@ static void test_lunar_errors(void) {
     /* nothing changed on failure */
     CHECK_INT(calendar_end_year(c), 2026);
     CHECK_INT(calendar_day_kind(c, "2027-03-01", NULL), CAL_UNKNOWN);
-    const char *hdr = "year\tchuxi\tduanwu\tqingming\tzhongqiu\n2027\t2027-02-05\t2027-06-09\t2027-04-05\t2027-09-15\n";
+    const char *hdr = "year\tchuxi\tduanwu\tqingming\tzhongqiu\n2027\t2027-02-05\t2027-06-09\t2027-"
+                      "04-05\t2027-09-15\n";
     CHECK_INT(calendar_extend_statutory(c, hdr, strlen(hdr), &err), CAL_INVALID);
     CHECK(err != NULL);
     /* a table that starts after the notices end leaves a gap: nothing is added */
-    const char *gap = "year\tchuxi\tqingming\tduanwu\tzhongqiu\n2028\t2028-01-25\t2028-04-04\t2028-05-28\t2028-10-03\n";
+    const char *gap = "year\tchuxi\tqingming\tduanwu\tzhongqiu\n2028\t2028-01-25\t2028-04-04\t2028-"
+                      "05-28\t2028-10-03\n";
     CHECK_INT(calendar_extend_statutory(c, gap, strlen(gap), &err), CAL_OK);
     CHECK_INT(calendar_end_year(c), 2026);
     calendar_free(c);

@@ -351,10 +351,10 @@ static void test_mask_phone(void) {
     check_mask_phone("13812345678", "138****5678");
     check_mask_phone("0319-1234567", "031****4567");
     check_mask_phone("+8613812345678", "+86****5678");
-    check_mask_phone("123456", "（已隐藏）");          /* too short to show anything */
-    check_mask_phone("5551234", "（已隐藏）");         /* 3 + 4 of 7 digits would be all of it */
-    check_mask_phone("0319-123456", "（已隐藏）");     /* 10 digits: most of it */
-    check_mask_phone("请联系王科长", "（已隐藏）");    /* not a number: nothing shown */
+    check_mask_phone("123456", "（已隐藏）");       /* too short to show anything */
+    check_mask_phone("5551234", "（已隐藏）");      /* 3 + 4 of 7 digits would be all of it */
+    check_mask_phone("0319-123456", "（已隐藏）");  /* 10 digits: most of it */
+    check_mask_phone("请联系王科长", "（已隐藏）"); /* not a number: nothing shown */
     check_mask_phone("", "（已隐藏）");
     check_mask_phone(NULL, "（已隐藏）");
 }

@@ -36,7 +36,8 @@ static void setup(void) {
     char *err = NULL;
     db = db_open(db_path, 0, &err);
     if (!db) fprintf(stderr, "%s\n", err);
-    db_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER NOT NULL)", NULL);
+    db_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER NOT NULL)",
+            NULL);
 }
 
 static int64_t count(const char *sql) {
@@ -54,7 +55,11 @@ static void test_rows_inserted_in_order_with_types(void) {
     CHECK_INT(db_insert_rows(db, "t", cols, 3, &src, 0), DB_OK);
     CHECK_INT(count("SELECT count(*) FROM t"), 3);
     char *s = NULL;
-    CHECK_INT(db_query_text(db, &s, "SELECT group_concat(id || ':' || coalesce(name, 'NULL') || ':' || n || ':' || typeof(n), ',') FROM t", NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &s,
+                            "SELECT group_concat(id || ':' || coalesce(name, 'NULL') || ':' || n "
+                            "|| ':' || typeof(n), ',') FROM t",
+                            NULL),
+              DB_OK);
     CHECK_STR(s, "10:甲:0:integer,11:乙:10:integer,12:NULL:20:integer");
     free(s);
 }
@@ -97,7 +102,8 @@ static void test_function_needs_its_pointer(void) {
     int64_t n = -1;
     CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM spotcheck_rows('x')", NULL), DB_ERR);
     CHECK(strstr(db_errmsg(db), "no rows were handed over") != NULL);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM spotcheck_rows((SELECT 1))", NULL), DB_ERR);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM spotcheck_rows((SELECT 1))", NULL),
+              DB_ERR);
     CHECK(db_prepare(db, "SELECT * FROM spotcheck_rows") == NULL);
 }
 

@@ -169,9 +169,9 @@ static json_t *clock(const char *kind, const char *state, const char *cert, cons
     json_array_append_new(depts, json_pack("{s:i, s:s}", "id", dept, "name",
                                            dept == 1 ? "基金监管股" : "市场监管局"));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "kind", kind, "kind_label",
-                     deadline_kind_label((DlKind)deadline_kind_parse(kind)), "state", state, "task_code",
-                     "T1", "subject", "x", "org_name", "宁晋县医疗保障局", "officers", off, "depts",
-                     depts);
+                     deadline_kind_label((DlKind)deadline_kind_parse(kind)), "state", state,
+                     "task_code", "T1", "subject", "x", "org_name", "宁晋县医疗保障局", "officers",
+                     off, "depts", depts);
 }
 
 static void test_views(void) {

@@ -30,7 +30,8 @@ static int64_t org_id(const char *code) {
 
 static int64_t audit_count(const char *action) {
     int64_t n = 0;
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action), DB_OK);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action),
+              DB_OK);
     return n;
 }
 
@@ -85,10 +86,14 @@ static void test_create_is_audited(void) {
     officer_id = id;
     CHECK_INT(audit_count("officer.create"), 1);
     char *after = NULL; /* the audit row masks the phone number and belongs to the row's org */
-    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'officer.create'", NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &after,
+                            "SELECT after FROM audit_log WHERE action = 'officer.create'", NULL),
+              DB_OK);
     CHECK(after && !strstr(after, "13812345678"));
     int64_t org = 0;
-    CHECK_INT(db_query_int(db, &org, "SELECT org_id FROM audit_log WHERE action = 'officer.create'", NULL), DB_OK);
+    CHECK_INT(db_query_int(db, &org, "SELECT org_id FROM audit_log WHERE action = 'officer.create'",
+                           NULL),
+              DB_OK);
     CHECK_INT(org, ningjin);
     free(after);
     /* the same code again: a field error, nothing written */

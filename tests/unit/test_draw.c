@@ -50,13 +50,15 @@ static void test_reference_values(void) {
     uint32_t l6[] = {3, 3, 3, 3, 3, 3}, o6[4];
     CHECK_INT(draw_order(&s, ids6, l6, 6, 4, o6), 4);
     const char *want6[] = {"B-2", "B-3", "A-3", "A-2"};
-    for (int i = 0; i < 4; i++) CHECK_STR(ids6[o6[i]], want6[i]);
+    for (int i = 0; i < 4; i++)
+        CHECK_STR(ids6[o6[i]], want6[i]);
 }
 
 static void test_sha256_implementations(void) {
     CHECK(sodium_init() >= 0);
     uint8_t buf[400];
-    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (uint8_t)rnd();
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)rnd();
     int shani = draw_sha256_have_shani();
     printf("# SHA-NI available: %s\n", shani ? "yes" : "no");
     for (size_t n = 0; n <= sizeof buf; n += (n < 130 ? 1 : 37)) {
@@ -74,11 +76,14 @@ static void test_sha256_implementations(void) {
     memcpy(h1, draw_sha256_iv, 32);
     memcpy(h2, draw_sha256_iv, 32);
     draw_sha256_blocks_portable(h1, buf, 6);
-    if (draw_sha256_blocks_shani(h2, buf, 6)) CHECK(memcmp(h1, h2, 32) == 0);
-    else CHECK(!shani);
+    if (draw_sha256_blocks_shani(h2, buf, 6))
+        CHECK(memcmp(h1, h2, 32) == 0);
+    else
+        CHECK(!shani);
     /* the interleaved pair against the portable single block */
     uint32_t p0[8], p1[8], q0[8], q1[8];
-    for (int i = 0; i < 8; i++) p0[i] = q0[i] = (uint32_t)rnd(), p1[i] = q1[i] = (uint32_t)rnd();
+    for (int i = 0; i < 8; i++)
+        p0[i] = q0[i] = (uint32_t)rnd(), p1[i] = q1[i] = (uint32_t)rnd();
     draw_sha256_two(p0, p1, buf, buf + 64);
     draw_sha256_blocks_portable(q0, buf, 1);
     draw_sha256_blocks_portable(q1, buf + 64, 1);
@@ -87,7 +92,8 @@ static void test_sha256_implementations(void) {
     DrawSeed s;
     draw_seed_init(&s, "seed", 4);
     char id[200];
-    for (size_t n = 0; n < sizeof id; n++) id[n] = (char)('a' + n % 26);
+    for (size_t n = 0; n < sizeof id; n++)
+        id[n] = (char)('a' + n % 26);
     for (size_t n = 0; n < sizeof id; n++) {
         uint8_t ref[32], cat[264];
         memcpy(cat, s.hash, 64);
@@ -113,7 +119,8 @@ static void test_sha256_implementations(void) {
 static void test_key_is_ticket_prefix(void) {
     for (int k = 0; k < 20000; k++) {
         uint32_t h[8];
-        for (int i = 0; i < 8; i++) h[i] = (uint32_t)rnd();
+        for (int i = 0; i < 8; i++)
+            h[i] = (uint32_t)rnd();
         if (k == 0) memset(h, 0, sizeof h);
         if (k == 1) memset(h, 0xff, sizeof h);
         if (k == 2) memset(h, 0, sizeof h), h[7] = 1;
@@ -122,7 +129,8 @@ static void test_key_is_ticket_prefix(void) {
         size_t n = draw_ticket_of(h, t);
         CHECK(n >= 66 && n <= 80);
         uint64_t want = 0;
-        for (int i = 0; i < 19; i++) want = want * 10 + (uint64_t)(t[2 + i] - '0');
+        for (int i = 0; i < 19; i++)
+            want = want * 10 + (uint64_t)(t[2 + i] - '0');
         if (draw_key_of(h) != want) {
             CHECK_INT(draw_key_of(h), want);
             break;
@@ -133,7 +141,8 @@ static void test_key_is_ticket_prefix(void) {
     memset(ones, 0xff, sizeof ones);
     char t[DRAW_TICKET_MAX];
     draw_ticket_of(ones, t);
-    CHECK_STR(t, "0.539936921319700485754930465046566489962358709786800589075324591613732980297511");
+    CHECK_STR(t,
+              "0.539936921319700485754930465046566489962358709786800589075324591613732980297511");
 }
 
 static void make_ids(char (*buf)[16], const char **ids, uint32_t *lens, size_t n) {
@@ -157,19 +166,22 @@ static void test_order_independence_and_subsets(void) {
         shuf[i] = shuf[j];
         shuf[j] = x;
     }
-    for (size_t i = 0; i < N; i++) slens[i] = (uint32_t)strlen(shuf[i]);
+    for (size_t i = 0; i < N; i++)
+        slens[i] = (uint32_t)strlen(shuf[i]);
     DrawSeed s;
     draw_seed_init(&s, "spotcheck-v1|T|12345|ab", 23);
     draw_order(&s, ids, lens, N, N, o1);
     draw_order(&s, shuf, slens, N, N, o2);
     int same = 1;
-    for (size_t i = 0; i < N; i++) same &= strcmp(ids[o1[i]], shuf[o2[i]]) == 0;
+    for (size_t i = 0; i < N; i++)
+        same &= strcmp(ids[o1[i]], shuf[o2[i]]) == 0;
     CHECK(same);
     /* a partial take equals the prefix of the full order */
     uint32_t o4[37];
     draw_order(&s, shuf, slens, N, 37, o4);
     same = 1;
-    for (size_t i = 0; i < 37; i++) same &= strcmp(shuf[o4[i]], ids[o1[i]]) == 0;
+    for (size_t i = 0; i < 37; i++)
+        same &= strcmp(shuf[o4[i]], ids[o1[i]]) == 0;
     CHECK(same);
     /* consistency: the order of a subset is the full order filtered */
     size_t ns = 0;
@@ -180,7 +192,8 @@ static void test_order_independence_and_subsets(void) {
     same = 1;
     for (size_t i = 0; i < N && j < ns; i++) {
         int in = 0;
-        for (size_t k = 0; k < ns; k++) in |= sub[k] == ids[o1[i]];
+        for (size_t k = 0; k < ns; k++)
+            in |= sub[k] == ids[o1[i]];
         if (in) same &= sub[o3[j++]] == ids[o1[i]];
     }
     CHECK(same);
@@ -252,8 +265,9 @@ static void test_population_file(void) {
     draw_sha256_hex("a\tB\nb\tA\nc\tB\n", 12, want);
     CHECK_STR(p.sha256, want);
     draw_pop_free(&p);
-    const char *bad[] = {"b\tA\na\tA\n", "a\tA\na\tB\n", "a\tA", "aA\n", "a\t\n", "\tA\n",
-                         "a\tA\r\n", "a\tA\nb\tA\tx\n", "a\t\xff\n", "a\tA\tr\nb\tB\n"};
+    const char *bad[] = {"b\tA\na\tA\n", "a\tA\na\tB\n",   "a\tA",     "aA\n",
+                         "a\t\n",        "\tA\n",          "a\tA\r\n", "a\tA\nb\tA\tx\n",
+                         "a\t\xff\n",    "a\tA\tr\nb\tB\n"};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         int rc = pop_from(&p, bad[i], &err);
         CHECK_INT(rc, -1);
@@ -312,7 +326,8 @@ static void test_stratified_selection(void) {
     }
     /* the global order is by ticket */
     int sorted = 1;
-    for (size_t i = 1; i < sel.count; i++) sorted &= strcmp(sel.ticket[i - 1], sel.ticket[i]) < 0;
+    for (size_t i = 1; i < sel.count; i++)
+        sorted &= strcmp(sel.ticket[i - 1], sel.ticket[i]) < 0;
     CHECK(sorted);
     draw_selection_free(&sel);
     draw_pop_free(&p);
@@ -321,22 +336,21 @@ static void test_stratified_selection(void) {
 
 /* ------------------------------------------------------------------ assignment */
 
-static const char *ROSTER =
-    "expert\tE01\t\t启用\t\t\t0\t中医\n"
-    "expert\tE02\t\t停用\t\t\t0\t中医,药学\n"
-    "expert\tE03\t\t启用\t\t\t0\t药学\n"
-    "officer\tC01\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金,医疗\n"
-    "officer\tC02\t130501\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
-    "officer\tC03\t130502\t休假\t2020-01-01\t2030-12-31\t1\t基金\n"
-    "officer\tC04\t130500\t在岗\t2020-01-01\t2024-12-31\t1\t基金\n"
-    "officer\tC05\t130501\t在岗\t2020-01-01\t2030-12-31\t1\t医疗\n"
-    "officer\tC06\t130502\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
-    "officer\tC07\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n"
-    "officer\tC08\t130501\t借调\t2020-01-01\t2030-12-31\t0\t基金\n"
-    "officer\tC09\t130502\t在岗\t2020-01-01\t2030-12-31\t1\t基金,药学\n"
-    "officer\tC10\t130500\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
-    "officer\tC11\t130501\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n"
-    "officer\tC12\t130502\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n";
+static const char *ROSTER = "expert\tE01\t\t启用\t\t\t0\t中医\n"
+                            "expert\tE02\t\t停用\t\t\t0\t中医,药学\n"
+                            "expert\tE03\t\t启用\t\t\t0\t药学\n"
+                            "officer\tC01\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金,医疗\n"
+                            "officer\tC02\t130501\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
+                            "officer\tC03\t130502\t休假\t2020-01-01\t2030-12-31\t1\t基金\n"
+                            "officer\tC04\t130500\t在岗\t2020-01-01\t2024-12-31\t1\t基金\n"
+                            "officer\tC05\t130501\t在岗\t2020-01-01\t2030-12-31\t1\t医疗\n"
+                            "officer\tC06\t130502\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
+                            "officer\tC07\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n"
+                            "officer\tC08\t130501\t借调\t2020-01-01\t2030-12-31\t0\t基金\n"
+                            "officer\tC09\t130502\t在岗\t2020-01-01\t2030-12-31\t1\t基金,药学\n"
+                            "officer\tC10\t130500\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n"
+                            "officer\tC11\t130501\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n"
+                            "officer\tC12\t130502\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n";
 
 static json_t *make_freeze(const DrawPop *p, const DrawRoster *r, const char *params_json) {
     json_t *params = json_loads(params_json, 0, NULL);
@@ -344,16 +358,16 @@ static json_t *make_freeze(const DrawPop *p, const DrawRoster *r, const char *pa
     for (size_t h = 0; h < p->nstrata; h++)
         json_object_set_new(st, p->strata[h], json_integer((json_int_t)p->stratum_n[h]));
     uint8_t secret[32];
-    for (int i = 0; i < 32; i++) secret[i] = (uint8_t)i;
+    for (int i = 0; i < 32; i++)
+        secret[i] = (uint8_t)i;
     char c[65];
     draw_sha256_hex(secret, 32, c);
     return json_pack("{s:s,s:i,s:s,s:s,s:s,s:o,s:{s:s,s:I,s:o},s:{s:s,s:I,s:I},s:s,s:n,s:[]}",
                      "task", "T-2025-01", "draw_no", 1, "draw_date", "2025-06-01", "frozen_at",
                      "2025-05-20T09:00:00+08:00", "randomness_source", "观察员现场掷骰", "params",
-                     params, "population", "sha256", p->sha256, "count", (json_int_t)p->n,
-                     "strata", st, "officers", "sha256", r->sha256, "officers",
-                     (json_int_t)r->nofficers, "experts", (json_int_t)r->nexperts, "commitment", c,
-                     "redraw", "excluded");
+                     params, "population", "sha256", p->sha256, "count", (json_int_t)p->n, "strata",
+                     st, "officers", "sha256", r->sha256, "officers", (json_int_t)r->nofficers,
+                     "experts", (json_int_t)r->nexperts, "commitment", c, "redraw", "excluded");
 }
 
 static const char *SECRET_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
@@ -386,9 +400,10 @@ static void test_joint_pools(void) {
     CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
     CHECK_INT(draw_roster_parse(&r, JOINT_ROSTER, strlen(JOINT_ROSTER), &err), 0);
     CHECK(r.has_dept);
-    json_t *freeze = make_freeze(&p, &r,
-                                 "{\"ratios\":{\"*\":\"5%\"},\"group_size\":2,\"required_tags\":[\"基金\"],"
-                                 "\"joint_depts\":[{\"dept\":\"SC\",\"per_group\":1}]}");
+    json_t *freeze =
+        make_freeze(&p, &r,
+                    "{\"ratios\":{\"*\":\"5%\"},\"group_size\":2,\"required_tags\":[\"基金\"],"
+                    "\"joint_depts\":[{\"dept\":\"SC\",\"per_group\":1}]}");
     json_t *rec = draw_record_build(freeze, "271828", SECRET_HEX, NULL, &p, &r, &err);
     CHECK(rec != NULL);
     if (!rec) {
@@ -405,7 +420,8 @@ static void test_joint_pools(void) {
             if (!strcmp(o->dept, "D1")) {
                 lead++;
                 ok &= o->ntags == 1 && !strcmp(o->tags[0], "基金"); /* L03 lacks the tag */
-            } else joint += !strcmp(o->dept, "SC") && strcmp(o->id, "J03");
+            } else
+                joint += !strcmp(o->dept, "SC") && strcmp(o->id, "J03");
         }
         const char *leader = json_string_value(json_object_get(a, "leader"));
         ok &= lead == 2 && joint == 1 && leader && leader[0] == 'L';
@@ -420,12 +436,14 @@ static void test_joint_pools(void) {
     const char *target = json_string_value(json_object_get(g0, "target"));
     const char *jm = NULL, *lm = NULL;
     json_array_foreach(json_object_get(g0, "officers"), k, x) {
-        if (json_string_value(x)[0] == 'J') jm = json_string_value(x);
-        else if (!lm) lm = json_string_value(x);
+        if (json_string_value(x)[0] == 'J')
+            jm = json_string_value(x);
+        else if (!lm)
+            lm = json_string_value(x);
     }
-    json_t *events = json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "type", "officer", "target", target,
-                               "officer", jm, "reason", "因病", "type", "officer", "target", target, "officer", lm,
-                               "reason", "回避");
+    json_t *events = json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "type", "officer", "target",
+                               target, "officer", jm, "reason", "因病", "type", "officer", "target",
+                               target, "officer", lm, "reason", "回避");
     json_t *rec2 = draw_record_build(freeze, "271828", SECRET_HEX, events, &p, &r, &err);
     CHECK(rec2 != NULL);
     if (rec2) {
@@ -466,11 +484,12 @@ static void test_assignment_constraints(void) {
     CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
     CHECK_INT(r.nofficers, 12);
     CHECK_INT(r.nexperts, 3);
-    json_t *freeze = make_freeze(&p, &r,
-                                 "{\"ratios\":{\"*\":\"3%\",\"D\":\"10%\"},\"minimum\":{\"A\":2},"
-                                 "\"group_size\":2,\"cross_region\":true,\"workload_cap\":6,"
-                                 "\"required_tags\":[\"基金\"],\"specialties\":[\"中医\"],"
-                                 "\"conflicts\":[[\"C01\",\"P13050000003\"],[\"C07\",\"P13050000010\"]]}");
+    json_t *freeze =
+        make_freeze(&p, &r,
+                    "{\"ratios\":{\"*\":\"3%\",\"D\":\"10%\"},\"minimum\":{\"A\":2},"
+                    "\"group_size\":2,\"cross_region\":true,\"workload_cap\":6,"
+                    "\"required_tags\":[\"基金\"],\"specialties\":[\"中医\"],"
+                    "\"conflicts\":[[\"C01\",\"P13050000003\"],[\"C07\",\"P13050000010\"]]}");
     json_t *rec = draw_record_build(freeze, "31415926", SECRET_HEX, NULL, &p, &r, &err);
     CHECK(rec != NULL);
     if (!rec) {
@@ -484,7 +503,8 @@ static void test_assignment_constraints(void) {
     json_array_foreach(json_object_get(rec, "assignments"), i, a) {
         const char *target = json_string_value(json_object_get(a, "target"));
         size_t pi = 0;
-        while (strcmp(p.id[pi], target)) pi++;
+        while (strcmp(p.id[pi], target))
+            pi++;
         json_t *offs = json_object_get(a, "officers");
         ok_size &= json_array_size(offs) == 2;
         const char *leader = json_string_value(json_object_get(a, "leader"));
@@ -495,22 +515,23 @@ static void test_assignment_constraints(void) {
             for (size_t m = k + 1; m < json_array_size(offs); m++)
                 ok_unique &= strcmp(id, json_string_value(json_array_get(offs, m))) != 0;
             ok_rules &= !o->is_expert && !strcmp(o->status, "在岗");
-            ok_rules &= strcmp(o->region, p.region[pi]) != 0;             /* cross-region */
-            ok_rules &= strcmp(o->valid_to, "2025-06-01") >= 0;           /* certificate */
+            ok_rules &= strcmp(o->region, p.region[pi]) != 0;   /* cross-region */
+            ok_rules &= strcmp(o->valid_to, "2025-06-01") >= 0; /* certificate */
             int has = 0;
-            for (size_t t = 0; t < o->ntags; t++) has |= !strcmp(o->tags[t], "基金");
-            ok_rules &= has;                                              /* required tag */
+            for (size_t t = 0; t < o->ntags; t++)
+                has |= !strcmp(o->tags[t], "基金");
+            ok_rules &= has; /* required tag */
             ok_rules &= !(!strcmp(id, "C01") && !strcmp(target, "P13050000003"));
             ok_rules &= !(!strcmp(id, "C07") && !strcmp(target, "P13050000010"));
             load[atoi(id + 1)]++;
         }
         /* 中医 is only covered by expert E01 (E02 is 停用) */
         json_t *ex = json_object_get(a, "experts");
-        ok_expert &= json_array_size(ex) == 1 &&
-                     !strcmp(json_string_value(json_array_get(ex, 0)), "E01");
+        ok_expert &=
+            json_array_size(ex) == 1 && !strcmp(json_string_value(json_array_get(ex, 0)), "E01");
         /* every skipped officer has a reason */
-        json_array_foreach(json_object_get(a, "skipped"), k, x)
-            ok_rules &= strlen(json_string_value(json_object_get(x, "reason"))) > 0;
+        json_array_foreach(json_object_get(a, "skipped"), k, x) ok_rules &=
+            strlen(json_string_value(json_object_get(x, "reason"))) > 0;
     }
     CHECK(json_array_size(json_object_get(rec, "assignments")) > 5);
     CHECK(ok_size);
@@ -519,7 +540,8 @@ static void test_assignment_constraints(void) {
     CHECK(ok_rules);
     CHECK(ok_expert);
     int ok_cap = 1;
-    for (int o = 0; o < 64; o++) ok_cap &= load[o] <= 6;
+    for (int o = 0; o < 64; o++)
+        ok_cap &= load[o] <= 6;
     CHECK(ok_cap);
     /* minimum per stratum: A has minimum 2 */
     json_array_foreach(json_object_get(rec, "strata"), i, a) {
@@ -527,18 +549,21 @@ static void test_assignment_constraints(void) {
             CHECK(json_integer_value(json_object_get(a, "n")) >= 2);
     }
     /* a cap of one group per officer: nobody twice, and groups beyond capacity are short */
-    json_t *tight = make_freeze(&p, &r, "{\"ratios\":{\"*\":\"3%\"},\"workload_cap\":1,"
-                                        "\"group_size\":3}");
+    json_t *tight = make_freeze(&p, &r,
+                                "{\"ratios\":{\"*\":\"3%\"},\"workload_cap\":1,"
+                                "\"group_size\":3}");
     json_t *rt = draw_record_build(tight, "31415926", SECRET_HEX, NULL, &p, &r, &err);
     CHECK(rt != NULL);
     uint32_t seen[64] = {0};
     size_t shorts = 0;
     json_array_foreach(json_object_get(rt, "assignments"), i, a) {
-        json_array_foreach(json_object_get(a, "officers"), k, x) seen[atoi(json_string_value(x) + 1)]++;
+        json_array_foreach(json_object_get(a, "officers"), k, x)
+            seen[atoi(json_string_value(x) + 1)]++;
         shorts += json_integer_value(json_object_get(a, "short")) > 0;
     }
     int once = 1;
-    for (int o = 0; o < 64; o++) once &= seen[o] <= 1;
+    for (int o = 0; o < 64; o++)
+        once &= seen[o] <= 1;
     CHECK(once);
     CHECK(shorts > 0); /* 8 eligible officers cannot staff every group of 3 */
     json_decref(rt);
@@ -596,7 +621,8 @@ static void test_substitution(void) {
         const DrawPerson *q = person(&r, ids[o[i]]);
         int eligible = !strcmp(q->status, "在岗") && strcmp(q->valid_to, "2025-06-01") >= 0;
         int before = 0; /* skip those at or before the second member in the order */
-        for (size_t j = i; j < n; j++) before |= !strcmp(ids[o[j]], stay);
+        for (size_t j = i; j < n; j++)
+            before |= !strcmp(ids[o[j]], stay);
         if (eligible && !before && strcmp(ids[o[i]], out_id) && strcmp(ids[o[i]], stay))
             expect = ids[o[i]];
     }
@@ -605,9 +631,11 @@ static void test_substitution(void) {
     /* the group must still have a leader: if neither remaining nor expected may lead, the engine
      * skips non-leaders for the last slot, so only compare when the expectation can lead or the
      * remaining member can */
-    if (expect && (person(&r, stay)->may_lead || person(&r, expect)->may_lead)) CHECK_STR(got, expect);
+    if (expect && (person(&r, stay)->may_lead || person(&r, expect)->may_lead))
+        CHECK_STR(got, expect);
     json_t *na0 = json_array_get(json_object_get(rec2, "assignments"), 0);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(na0, "removed"), 0), "id")),
+    CHECK_STR(json_string_value(
+                  json_object_get(json_array_get(json_object_get(na0, "removed"), 0), "id")),
               out_id);
     CHECK_INT(json_array_size(json_object_get(na0, "officers")), 2);
     /* the target replacement is the next of t1's stratum, flagged 递补, and t1 is 已替换 */
@@ -624,14 +652,14 @@ static void test_substitution(void) {
     size_t i;
     json_t *sx;
     const char *st = NULL;
-    json_array_foreach(json_object_get(rec2, "selected"), i, sx)
-        if (!strcmp(json_string_value(json_object_get(sx, "id")), t1))
-            st = json_string_value(json_object_get(sx, "stratum"));
+    json_array_foreach(json_object_get(rec2, "selected"), i,
+                       sx) if (!strcmp(json_string_value(json_object_get(sx, "id")), t1)) st =
+        json_string_value(json_object_get(sx, "stratum"));
     int above = 1;
-    json_array_foreach(json_object_get(rec2, "selected"), i, sx)
-        if (!strcmp(json_string_value(json_object_get(sx, "stratum")), st))
-            above &= strcmp(json_string_value(json_object_get(sx, "ticket")),
-                            json_string_value(json_object_get(ev1, "ticket"))) < 0;
+    json_array_foreach(json_object_get(rec2, "selected"), i,
+                       sx) if (!strcmp(json_string_value(json_object_get(sx, "stratum")), st))
+        above &= strcmp(json_string_value(json_object_get(sx, "ticket")),
+                        json_string_value(json_object_get(ev1, "ticket"))) < 0;
     CHECK(above);
     Buf out;
     buf_init(&out);
@@ -672,14 +700,16 @@ static void test_substitution_adds_expert(void) {
         json_array_foreach(json_object_get(rec, "assignments"), i, a) {
             json_t *o;
             size_t j;
-            json_array_foreach(json_object_get(a, "officers"), j, o)
-                if (!strcmp(json_string_value(o), "C09") && !json_array_size(json_object_get(a, "experts")))
-                    t = json_string_value(json_object_get(a, "target"));
+            json_array_foreach(json_object_get(a, "officers"), j,
+                               o) if (!strcmp(json_string_value(o), "C09") &&
+                                      !json_array_size(json_object_get(a, "experts"))) t =
+                json_string_value(json_object_get(a, "target"));
             if (t) break;
         }
         if (t) {
             found = 1;
-            json_t *events = json_pack("[{s:s,s:s,s:s,s:s}]", "type", "officer", "target", t, "officer", "C09", "reason", "因病");
+            json_t *events = json_pack("[{s:s,s:s,s:s,s:s}]", "type", "officer", "target", t,
+                                       "officer", "C09", "reason", "因病");
             json_t *rec2 = draw_record_build(freeze, value, SECRET_HEX, events, &p, &r, &err);
             json_t *ev = json_array_get(json_object_get(rec2, "events"), 0);
             const char *rep = json_string_value(json_object_get(ev, "replacement"));
@@ -748,8 +778,8 @@ static void test_tampering(void) {
     }
     /* every freeze field, with freeze_sha256 left alone, then recomputed (detected by the
      * published digest or by recomputation) */
-    const char *fkeys[] = {"task", "draw_no", "draw_date", "frozen_at", "randomness_source",
-                           "params", "population", "officers", "commitment", "redraw",
+    const char *fkeys[] = {"task",    "draw_no",    "draw_date", "frozen_at",  "randomness_source",
+                           "params",  "population", "officers",  "commitment", "redraw",
                            "excluded"};
     for (size_t i = 0; i < ARRAY_LEN(fkeys); i++) {
         for (int fix = 0; fix < 2; fix++) {
@@ -845,7 +875,8 @@ static void test_chi_square_uniformity(void) {
     printf("# chi-square over %d seeds: %lld.%02lld (critical 27.88 at p=0.001)\n", seeds,
            chi2x100 / 100, chi2x100 % 100);
     CHECK(chi2x100 < 2788);
-    for (int i = 0; i < 10; i++) CHECK(counts[i] > 0);
+    for (int i = 0; i < 10; i++)
+        CHECK(counts[i] > 0);
 }
 
 /* ------------------------------------------------------------------ fast paths */
@@ -864,7 +895,8 @@ static char *gen_messy_population(size_t *len) {
         Buf b;
         buf_init(&b);
         size_t l = rnd() % 5 ? 1 + rnd() % 14 : 50 + rnd() % 30; /* some ids above 55 bytes */
-        for (size_t k = 0; k < l; k++) buf_puts(&b, alpha[rnd() % ARRAY_LEN(alpha)]);
+        for (size_t k = 0; k < l; k++)
+            buf_puts(&b, alpha[rnd() % ARRAY_LEN(alpha)]);
         ids[i] = buf_steal(&b);
     }
     qsort(ids, nlines, sizeof *ids, str_ptr_cmp);
@@ -876,22 +908,41 @@ static char *gen_messy_population(size_t *len) {
         if (cols == 3) buf_printf(&t, "\t1305%02d", (int)(rnd() % 5));
         buf_putc(&t, '\n');
     }
-    for (size_t i = 0; i < nlines; i++) free(ids[i]);
+    for (size_t i = 0; i < nlines; i++)
+        free(ids[i]);
     free(ids);
     if (!t.data) buf_puts(&t, "");
     /* mutations: one in three texts gets one */
     if (t.len && rnd() % 3 == 0) {
         size_t at = rnd() % t.len;
         switch (rnd() % 9) {
-        case 0: t.data[at] = '\r'; break;
-        case 1: t.data[at] = 0; break;
-        case 2: t.data[at] = (char)0xff; break;
-        case 3: t.data[at] = '\t'; break;
-        case 4: t.data[at] = '\n'; break;
-        case 5: t.len--; break;                        /* no final newline */
-        case 6: t.data[at] = (char)0xe4; break;        /* a broken UTF-8 sequence */
-        case 7: t.data[at] = (char)0xc0; break;        /* an overlong lead byte */
-        default: t.data[at] = 'Z'; break;             /* may break the order */
+        case 0:
+            t.data[at] = '\r';
+            break;
+        case 1:
+            t.data[at] = 0;
+            break;
+        case 2:
+            t.data[at] = (char)0xff;
+            break;
+        case 3:
+            t.data[at] = '\t';
+            break;
+        case 4:
+            t.data[at] = '\n';
+            break;
+        case 5:
+            t.len--;
+            break; /* no final newline */
+        case 6:
+            t.data[at] = (char)0xe4;
+            break; /* a broken UTF-8 sequence */
+        case 7:
+            t.data[at] = (char)0xc0;
+            break; /* an overlong lead byte */
+        default:
+            t.data[at] = 'Z';
+            break; /* may break the order */
         }
     }
     *len = t.len;
@@ -997,7 +1048,8 @@ static void test_selection_against_full_sort(void) {
         }
         qsort(all, p.n, sizeof *all, ref_cmp);
         size_t total = 0;
-        for (size_t h = 0; h < p.nstrata; h++) total += want[h];
+        for (size_t h = 0; h < p.nstrata; h++)
+            total += want[h];
         ok_all &= sel.count == total;
         /* the global order: the first want[h] of each stratum, merged by ticket */
         size_t *seen = xcalloc(p.nstrata, sizeof *seen), k = 0;
@@ -1059,8 +1111,10 @@ static void test_sort_entries_with_equal_keys(void) {
         }
         draw_sort_entries(&s, (const char *const *)ids, lens, e, n);
         qsort(r, n, sizeof *r, ref_cmp);
-        for (size_t i = 0; i < n; i++) ok_all &= e[i].idx == r[i].idx && e[i].key == r[i].key;
-        for (size_t i = 0; i < n; i++) free(ids[i]);
+        for (size_t i = 0; i < n; i++)
+            ok_all &= e[i].idx == r[i].idx && e[i].key == r[i].key;
+        for (size_t i = 0; i < n; i++)
+            free(ids[i]);
         free(ids);
         free(lens);
         free(e);
@@ -1085,7 +1139,8 @@ static void ticket_reference(const uint32_t h[8], char *out) {
         d[nd++] = (char)('0' + rem);
     }
     size_t len = nd;
-    while (len > 64 && d[len - 1] == '0') len--;
+    while (len > 64 && d[len - 1] == '0')
+        len--;
     sprintf(out, "0.%.*s", (int)len, d);
 }
 
@@ -1096,8 +1151,9 @@ static void test_ticket_digits(void) {
         for (int i = 0; i < 8; i++) {
             uint64_t x = rnd();
             /* edge values as well as random ones */
-            h[i] = round < 8 ? (round & 1 ? 0xffffffffu : 0) : round < 16 ? (uint32_t)(i == round - 8)
-                                                                          : (uint32_t)x;
+            h[i] = round < 8    ? (round & 1 ? 0xffffffffu : 0)
+                   : round < 16 ? (uint32_t)(i == round - 8)
+                                : (uint32_t)x;
         }
         char a[DRAW_TICKET_MAX], b[120];
         size_t n = draw_ticket_of(h, a);
@@ -1117,7 +1173,8 @@ static void test_read_value(void) {
     CHECK(db != NULL);
     size_t big = 9u << 20; /* many overflow pages */
     char *v = xmalloc(big + 1);
-    for (size_t i = 0; i < big; i++) v[i] = (char)('a' + i % 26);
+    for (size_t i = 0; i < big; i++)
+        v[i] = (char)('a' + i % 26);
     v[big] = 0;
     CHECK_INT(db_exec(db, "CREATE TABLE f(id INTEGER PRIMARY KEY, content TEXT)", ""), DB_OK);
     CHECK_INT(db_exec(db, "INSERT INTO f(id, content) VALUES (1, ?), (2, '')", "t", v), DB_OK);
@@ -1127,7 +1184,8 @@ static void test_read_value(void) {
     CHECK_INT(len, big);
     CHECK(out && !memcmp(out, v, big));
     int zero = 1;
-    for (size_t i = 0; out && i < 72; i++) zero &= out[big + i] == 0;
+    for (size_t i = 0; out && i < 72; i++)
+        zero &= out[big + i] == 0;
     CHECK(zero);
     free(out);
     CHECK_INT(db_read_value(db, "f", "content", 2, 8, &out, &len), DB_OK);
@@ -1153,7 +1211,8 @@ static void test_sources(void) {
     json_t *ok = J("[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},"
                    "{\"kind\":\"ssq\",\"issue\":\"2026140\",\"date\":\"2026-12-08\"},"
                    "{\"kind\":\"tc_pl5\",\"issue\":\"26330\",\"date\":\"2026-12-07\"},"
-                   "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\",\"count\":10}]");
+                   "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\","
+                   "\"count\":10}]");
     CHECK_INT(draw_sources_check(ok, &err), 0);
     /* when each exists: 21:15 / 21:25 Beijing time; drand round 1 at the quicknet genesis */
     CHECK_INT(draw_source_time(json_array_get(ok, 0)), 1796649300LL);
@@ -1180,12 +1239,15 @@ static void test_sources(void) {
         {"[{\"kind\":\"fc3d\",\"issue\":\"2026002\",\"date\":\"2026-01-01\"}]", "应在 001 至 001"},
         {"[{\"kind\":\"drand\",\"chain\":\"default\",\"round\":5}]", "quicknet"},
         {"[{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":0}]", "正整数"},
-        {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},{\"kind\":\"dice\",\"count\":51}]", "第2个"},
+        {"[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-07\"},{\"kind\":\"dice\","
+         "\"count\":51}]",
+         "第2个"},
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         json_t *s = J(bad[i][0]);
         int rc = draw_sources_check(s, &err);
-        if (rc == 0 || !err || !strstr(err, bad[i][1])) fprintf(stderr, "  %s: %s\n", bad[i][0], err ? err : "accepted");
+        if (rc == 0 || !err || !strstr(err, bad[i][1]))
+            fprintf(stderr, "  %s: %s\n", bad[i][0], err ? err : "accepted");
         CHECK(rc == -1 && err && strstr(err, bad[i][1]));
         json_decref(s);
     }
@@ -1193,11 +1255,14 @@ static void test_sources(void) {
     json_t *same = J("[{\"kind\":\"fc3d\",\"issue\":\"2026330\",\"date\":\"2026-12-06\"},"
                      "{\"kind\":\"fc3d\",\"issue\":\"2026329\",\"date\":\"2026-12-07\"},"
                      "{\"kind\":\"tc_pl5\",\"issue\":\"2026330\",\"date\":\"2026-12-06\"},"
-                     "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\",\"count\":10}]");
+                     "{\"kind\":\"drand\",\"chain\":\"quicknet\",\"round\":1},{\"kind\":\"dice\","
+                     "\"count\":10}]");
     CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 0)), 1); /* same issue */
     CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 1)), 1); /* same date */
-    CHECK_INT(draw_source_same(json_array_get(ok, 2), json_array_get(same, 2)), 1); /* 5- and 7-digit issue */
-    CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 2)), 0); /* another lottery */
+    CHECK_INT(draw_source_same(json_array_get(ok, 2), json_array_get(same, 2)),
+              1); /* 5- and 7-digit issue */
+    CHECK_INT(draw_source_same(json_array_get(ok, 0), json_array_get(same, 2)),
+              0); /* another lottery */
     CHECK_INT(draw_source_same(json_array_get(ok, 3), json_array_get(same, 3)), 1);
     CHECK_INT(draw_source_same(json_array_get(ok, 4), json_array_get(same, 4)), 0);
     json_decref(same);
@@ -1206,13 +1271,28 @@ static void test_sources(void) {
         int src;
         const char *in, *want; /* want NULL: refused */
     } vals[] = {
-        {0, "3 8 5", "385"}, {0, "385", "385"}, {0, "38", NULL}, {0, "3855", NULL}, {0, "38a", NULL},
-        {1, "33,5,12,20,28,01+07", "01 05 12 20 28 33+07"}, {1, "01 05 12 20 28 33 | 16", "01 05 12 20 28 33+16"},
-        {1, "01 05 12 20 28 33+17", NULL}, {1, "01 01 12 20 28 33+07", NULL}, {1, "01 05 12 20 28+33 07", NULL},
-        {1, "01 05 12 20 28 34+07", NULL}, {2, "1 2 3 4 5", "12345"}, {2, "1234", NULL},
-        {3, "8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F",
-         "8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f"},
-        {3, "8d2f", NULL}, {4, "1 2 3 4 5 6 1 2 3 4", "1234561234"}, {4, "1234561237", NULL}, {4, "123", NULL},
+        {0, "3 8 5", "385"},
+        {0, "385", "385"},
+        {0, "38", NULL},
+        {0, "3855", NULL},
+        {0, "38a", NULL},
+        {1, "33,5,12,20,28,01+07", "01 05 12 20 28 33+07"},
+        {1, "01 05 12 20 28 33 | 16", "01 05 12 20 28 33+16"},
+        {1, "01 05 12 20 28 33+17", NULL},
+        {1, "01 01 12 20 28 33+07", NULL},
+        {1, "01 05 12 20 28+33 07", NULL},
+        {1, "01 05 12 20 28 34+07", NULL},
+        {2, "1 2 3 4 5", "12345"},
+        {2, "1234", NULL},
+        {3,
+         "8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8D2F8"
+         "D2F8D2F",
+         "8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8d2f8"
+         "d2f8d2f"},
+        {3, "8d2f", NULL},
+        {4, "1 2 3 4 5 6 1 2 3 4", "1234561234"},
+        {4, "1234561237", NULL},
+        {4, "123", NULL},
         {0, "3\n85", NULL},
     };
     for (size_t i = 0; i < ARRAY_LEN(vals); i++) {
@@ -1226,7 +1306,8 @@ static void test_sources(void) {
     char *part = draw_source_seed_part(json_array_get(ok, 3), vals[13].want);
     CHECK_STR(part, "cbc9c6e4bf1d1efb1786028efb8b65902c62010737555f5b55a5a74e9e649524");
     free(part);
-    json_t *values = json_pack("[s,s,s,s,s]", "385", "01 05 12 20 28 33+07", "12345", vals[13].want, "1234561234");
+    json_t *values = json_pack("[s,s,s,s,s]", "385", "01 05 12 20 28 33+07", "12345", vals[13].want,
+                               "1234561234");
     char *seed = draw_seed_v2("T-1", "ab", ok, values, &err);
     CHECK_STR(seed, "spotcheck-v2|T-1|ab|385|01 05 12 20 28 33+07|12345|"
                     "cbc9c6e4bf1d1efb1786028efb8b65902c62010737555f5b55a5a74e9e649524|1234561234");
@@ -1275,15 +1356,19 @@ static void test_blind(void) {
     CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
     CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
     const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"}]";
-    json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
+    json_t *freeze =
+        make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
     uint8_t b[32];
-    for (int i = 0; i < 32; i++) b[i] = (uint8_t)(200 - i);
+    for (int i = 0; i < 32; i++)
+        b[i] = (uint8_t)(200 - i);
     char hex[65], commit[65];
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", b[i]);
     draw_sha256_hex(b, 32, commit);
     json_object_set_new(freeze, "blind_sha256", json_string(commit));
     json_t *values = json_pack("[s]", "907");
-    json_t *rec = draw_record_build_v2(freeze, values, hex, "2025-06-02T09:30:00+08:00", NULL, NULL, &p, &r, &err);
+    json_t *rec = draw_record_build_v2(freeze, values, hex, "2025-06-02T09:30:00+08:00", NULL, NULL,
+                                       &p, &r, &err);
     CHECK(rec != NULL);
     char fsha[65];
     draw_json_sha256(freeze, fsha);
@@ -1296,8 +1381,10 @@ static void test_blind(void) {
     /* the same lottery numbers without the blind give another draw: they alone tell nothing */
     json_t *plain = json_deep_copy(freeze);
     json_object_del(plain, "blind_sha256");
-    json_t *open_rec = draw_record_build_v2(plain, values, NULL, "2025-06-02T09:30:00+08:00", NULL, NULL, &p, &r, &err);
-    CHECK(open_rec && !json_equal(json_object_get(open_rec, "selected"), json_object_get(rec, "selected")));
+    json_t *open_rec = draw_record_build_v2(plain, values, NULL, "2025-06-02T09:30:00+08:00", NULL,
+                                            NULL, &p, &r, &err);
+    CHECK(open_rec &&
+          !json_equal(json_object_get(open_rec, "selected"), json_object_get(rec, "selected")));
     json_t *c = json_deep_copy(rec);
     hex[0] = hex[0] == 'a' ? 'b' : 'a';
     json_object_set_new(c, "blind", json_string(hex));
@@ -1330,10 +1417,13 @@ static void test_record_v2(void) {
     DrawRoster r;
     CHECK_INT(draw_pop_parse(&p, text, strlen(text), &err), 0);
     CHECK_INT(draw_roster_parse(&r, ROSTER, strlen(ROSTER), &err), 0);
-    const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{\"kind\":\"dice\",\"count\":4}]";
-    json_t *freeze = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
+    const char *srcs = "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{"
+                       "\"kind\":\"dice\",\"count\":4}]";
+    json_t *freeze =
+        make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-05-20T09:00:00+08:00");
     json_t *values = json_pack("[s,s]", "907", "6153");
-    json_t *rec = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *rec = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00",
+                                       "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     CHECK(rec != NULL);
     if (!rec) {
         fprintf(stderr, "%s\n", err);
@@ -1344,16 +1434,19 @@ static void test_record_v2(void) {
     char *want = xasprintf("spotcheck-v2|T-2025-01|%s|907|6153", fsha);
     CHECK_STR(json_string_value(json_object_get(rec, "seed")), want);
     free(want);
-    CHECK(!json_object_get(rec, "secret") && !json_object_get(json_object_get(rec, "freeze"), "commitment"));
+    CHECK(!json_object_get(rec, "secret") &&
+          !json_object_get(json_object_get(rec, "freeze"), "commitment"));
     Buf out;
     buf_init(&out);
     CHECK_INT(draw_verify(rec, &p, &r, fsha, &out, NULL), 0);
     if (out.len) fprintf(stderr, "%s", out.data);
     /* any other value gives another draw, and the recorded one no longer verifies */
     json_t *other_values = json_pack("[s,s]", "908", "6153");
-    json_t *other = draw_record_build_v2(freeze, other_values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *other = draw_record_build_v2(freeze, other_values, NULL, "2025-06-02T09:30:00+08:00",
+                                         "2025-05-25T10:00:00+08:00", NULL, &p, &r, &err);
     json_decref(other_values);
-    CHECK(other && !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
+    CHECK(other &&
+          !json_equal(json_object_get(other, "selected"), json_object_get(rec, "selected")));
     json_decref(other);
     struct {
         const char *what, *field, *value, *expect;
@@ -1363,8 +1456,10 @@ static void test_record_v2(void) {
         {"one value missing", "values", "[\"907\"]", "一一对应"},
         {"drawn before the lottery", "drawn_at", "\"2025-06-01T20:00:00+08:00\"", "尚未产生"},
         {"a time without its zone", "drawn_at", "\"2025-06-02 09:30:00\"", "带时区"},
-        {"dice recorded after the lottery", "dice_recorded_at", "\"2025-06-01T21:15:00+08:00\"", "之前登记"},
-        {"dice recorded before the freeze", "dice_recorded_at", "\"2025-05-20T08:59:59+08:00\"", "之前登记"},
+        {"dice recorded after the lottery", "dice_recorded_at", "\"2025-06-01T21:15:00+08:00\"",
+         "之前登记"},
+        {"dice recorded before the freeze", "dice_recorded_at", "\"2025-05-20T08:59:59+08:00\"",
+         "之前登记"},
         {"no time for the dice", "dice_recorded_at", "null", "须有开奖前登记"},
     };
     for (size_t i = 0; i < ARRAY_LEN(tamper); i++) {
@@ -1372,13 +1467,16 @@ static void test_record_v2(void) {
         json_object_set_new(c, tamper[i].field, J(tamper[i].value));
         buf_reset(&out);
         CHECK_INT(draw_verify(c, &p, &r, NULL, &out, NULL), 1);
-        if (!strstr(out.data ? out.data : "", tamper[i].expect)) fprintf(stderr, "  %s: %s\n", tamper[i].what, out.data);
+        if (!strstr(out.data ? out.data : "", tamper[i].expect))
+            fprintf(stderr, "  %s: %s\n", tamper[i].what, out.data);
         CHECK(strstr(out.data ? out.data : "", tamper[i].expect) != NULL);
         json_decref(c);
     }
     /* frozen less than gap_hours before the lottery: refused by the verifier */
-    json_t *late = make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-06-01T09:00:00+08:00");
-    json_t *rl = draw_record_build_v2(late, values, NULL, "2025-06-02T09:30:00+08:00", "2025-06-01T10:00:00+08:00", NULL, &p, &r, &err);
+    json_t *late =
+        make_freeze_v2(&p, &r, "{\"ratios\":{\"*\":\"5%\"}}", srcs, "2025-06-01T09:00:00+08:00");
+    json_t *rl = draw_record_build_v2(late, values, NULL, "2025-06-02T09:30:00+08:00",
+                                      "2025-06-01T10:00:00+08:00", NULL, &p, &r, &err);
     buf_reset(&out);
     CHECK_INT(draw_verify(rl, &p, &r, NULL, &out, NULL), 1);
     CHECK(strstr(out.data ? out.data : "", "至少 24 小时") != NULL);
@@ -1386,9 +1484,11 @@ static void test_record_v2(void) {
     json_decref(late);
     /* substitutions replay on /2 as on /1 */
     json_t *events = json_pack("[{s:s,s:s,s:s}]", "type", "target", "target",
-                               json_string_value(json_object_get(json_array_get(json_object_get(rec, "selected"), 0), "id")),
+                               json_string_value(json_object_get(
+                                   json_array_get(json_object_get(rec, "selected"), 0), "id")),
                                "reason", "对象注销");
-    json_t *rec2 = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00", "2025-05-25T10:00:00+08:00", events, &p, &r, &err);
+    json_t *rec2 = draw_record_build_v2(freeze, values, NULL, "2025-06-02T09:30:00+08:00",
+                                        "2025-05-25T10:00:00+08:00", events, &p, &r, &err);
     buf_reset(&out);
     CHECK(rec2 && draw_verify(rec2, &p, &r, fsha, &out, NULL) == 0);
     json_decref(rec2);

@@ -36,7 +36,9 @@ static FuOption opt(const char *code) {
     return o;
 }
 
-static int has(json_t *errors, const char *field) { return json_object_get(errors, field) != NULL; }
+static int has(json_t *errors, const char *field) {
+    return json_object_get(errors, field) != NULL;
+}
 
 static void test_options_from_data(void) {
     FuOption r = opt("rectify"), p = opt("penalty"), t = opt("judicial"), n = opt("none");
@@ -89,7 +91,10 @@ static void test_validate(void) {
     CHECK(has(e, "decision_no") && has(e, "decision_on"));
     json_object_clear(e);
     /* a decision once recorded cannot be cleared by an edit */
-    FuState decided = {.decision_no = "宁医保罚〔2025〕1号", .decision_on = "2025-09-20", .amount = "100"}, cleared = {0};
+    FuState decided = {.decision_no = "宁医保罚〔2025〕1号",
+                       .decision_on = "2025-09-20",
+                       .amount = "100"},
+            cleared = {0};
     CHECK_INT(followup_validate(&p, &cleared, &decided, today, e), 3);
     json_object_clear(e);
     q.decision_no = "宁医保罚〔2025〕3号";
@@ -124,7 +129,8 @@ static void test_close_rule(void) {
     s.recheck_result = "已整改";
     CHECK_INT(followup_close_blockers(&r, &s, 0, 0, NULL), 0);
     FuState pending = {.outcome = "已处罚"};
-    CHECK_INT(followup_close_blockers(&p, &pending, 0, 0, why), 2); /* no decision yet, so not published */
+    CHECK_INT(followup_close_blockers(&p, &pending, 0, 0, why),
+              2); /* no decision yet, so not published */
     char *text = json_dumps(why, 0);
     CHECK(text && strstr(text, "尚未填写处罚决定") != NULL);
     free(text);
@@ -142,8 +148,8 @@ static void test_close_rule(void) {
 
 static void test_deadlines(void) {
     char out[11] = "";
-    /* decision on Fri 2025-09-26: 09-28 (Sun, 调休上班) 09-29 09-30, holiday 10-01..10-08, 10-09 10-10
-       10-11 (Sat, 调休上班) 10-13: the 7th working day */
+    /* decision on Fri 2025-09-26: 09-28 (Sun, 调休上班) 09-29 09-30, holiday 10-01..10-08, 10-09
+       10-10 10-11 (Sat, 调休上班) 10-13: the 7th working day */
     CHECK_INT(followup_publish_due(cal, "2025-09-26", 7, out), CAL_OK);
     CHECK_STR(out, "2025-10-13");
     CHECK_INT(followup_publish_due(cal, "2025-06-03", 7, out), CAL_OK);
@@ -180,16 +186,24 @@ static Db *fresh_db(void) {
        test writes the minimum rows with the foreign keys off */
     db_exec(db, "PRAGMA foreign_keys = OFF", NULL);
     db_exec(db, "INSERT INTO org(id, code, name) VALUES(1, '130528', '宁晋县医疗保障局')", NULL);
-    db_exec(db, "INSERT INTO target(id, kind, code, name, org_id, region, grade) VALUES "
-                "(1, 'institution', 'H13052800001', '宁晋县人民医院', 1, '130528', 'B')", NULL);
+    db_exec(db,
+            "INSERT INTO target(id, kind, code, name, org_id, region, grade) VALUES "
+            "(1, 'institution', 'H13052800001', '宁晋县人民医院', 1, '130528', 'B')",
+            NULL);
     /* 1: published with a finding; 2: published, nothing found; 3: published, only a violation;
        4: found but not yet published */
-    db_exec(db, "INSERT INTO record(id, task_id, draw_id, org_id, target_code, target_id, status, result_codes, published_at, findings) VALUES "
-                "(1, 1, 1, 1, 'H13052800001', 1, '已公示', '02,0201', '2025-09-01 08:00:00', 1),"
-                "(2, 1, 1, 1, 'T2', NULL, '已公示', '01', '2025-09-01 08:00:00', 0),"
-                "(3, 1, 1, 1, 'T3', NULL, '已公示', '01', '2025-09-02 08:00:00', 1),"
-                "(4, 1, 1, 1, 'T4', NULL, '审核通过', '02', NULL, 0)", NULL);
-    db_exec(db, "INSERT INTO record_violation(record_id, category, amount_cents) VALUES (3, '38(1)', 100)", NULL);
+    db_exec(db,
+            "INSERT INTO record(id, task_id, draw_id, org_id, target_code, target_id, status, "
+            "result_codes, published_at, findings) VALUES "
+            "(1, 1, 1, 1, 'H13052800001', 1, '已公示', '02,0201', '2025-09-01 08:00:00', 1),"
+            "(2, 1, 1, 1, 'T2', NULL, '已公示', '01', '2025-09-01 08:00:00', 0),"
+            "(3, 1, 1, 1, 'T3', NULL, '已公示', '01', '2025-09-02 08:00:00', 1),"
+            "(4, 1, 1, 1, 'T4', NULL, '审核通过', '02', NULL, 0)",
+            NULL);
+    db_exec(
+        db,
+        "INSERT INTO record_violation(record_id, category, amount_cents) VALUES (3, '38(1)', 100)",
+        NULL);
     return db;
 }
 
@@ -214,7 +228,8 @@ static void test_on_db(void) {
     char *err = NULL;
     int64_t fid = 0;
     Actor t = {.username = "t", .org_id = 1}, stranger = {.username = "s", .org_id = 999};
-    FollowupInput bad = {.option = "penalty", .decision_no = "宁医保罚〔2025〕3号", .decision_on = "2025-09-26"};
+    FollowupInput bad = {
+        .option = "penalty", .decision_no = "宁医保罚〔2025〕3号", .decision_on = "2025-09-26"};
     CHECK_INT(followup_open(db, &t, 1, &bad, "2025-09-26", &fid, e, &err), FU_INVALID);
     CHECK(has(e, "amount"));
     json_object_clear(e);
@@ -223,14 +238,20 @@ static void test_on_db(void) {
     err = NULL;
     FollowupInput in = bad;
     in.amount = "12,345.60";
-    CHECK_INT(followup_open(db, &stranger, 1, &in, "2025-09-26", &fid, e, &err), FU_NOT_FOUND); /* not its org */
+    CHECK_INT(followup_open(db, &stranger, 1, &in, "2025-09-26", &fid, e, &err),
+              FU_NOT_FOUND); /* not its org */
     free(err);
     err = NULL;
     CHECK_INT(followup_open(db, &t, 1, &in, "2025-09-26", &fid, e, &err), FU_OK);
     int64_t n = 0;
-    CHECK_INT(db_query_int(db, &n, "SELECT amount_cents FROM followup WHERE id = ?", "i", fid), DB_OK);
+    CHECK_INT(db_query_int(db, &n, "SELECT amount_cents FROM followup WHERE id = ?", "i", fid),
+              DB_OK);
     CHECK_INT(n, 1234560);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM credit_event WHERE kind = '行政处罚' AND target_id = 1", NULL), DB_OK);
+    CHECK_INT(
+        db_query_int(db, &n,
+                     "SELECT count(*) FROM credit_event WHERE kind = '行政处罚' AND target_id = 1",
+                     NULL),
+        DB_OK);
     CHECK_INT(n, 1);
     CHECK_INT(followup_record_closed(db, 1), 0);
 
@@ -242,30 +263,48 @@ static void test_on_db(void) {
     CHECK_INT(followup_update(db, &t, fid, 1, &ed, "2025-10-14", e, &err), FU_OK);
     CHECK_INT(db_query_int(db, &n, "SELECT version FROM followup WHERE id = ?", "i", fid), DB_OK);
     CHECK_INT(n, 2);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM followup_version WHERE followup_id = ? AND version = 1", "i", fid), DB_OK);
+    CHECK_INT(
+        db_query_int(db, &n,
+                     "SELECT count(*) FROM followup_version WHERE followup_id = ? AND version = 1",
+                     "i", fid),
+        DB_OK);
     CHECK_INT(n, 1);
     CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_CONFLICT); /* not published */
     CHECK(err && strstr(err, "处罚决定尚未公示"));
     free(err);
     err = NULL;
     int late = -2;
-    CHECK_INT(followup_publish_penalty(db, &t, fid, "2025-10-14", "2025-10-14", cal, &late, &err), FU_OK);
+    CHECK_INT(followup_publish_penalty(db, &t, fid, "2025-10-14", "2025-10-14", cal, &late, &err),
+              FU_OK);
     CHECK_INT(late, 1); /* due 2025-10-13 */
     CHECK_INT(followup_close(db, &t, fid, "2025-10-14", &err), FU_OK);
     CHECK_INT(followup_record_closed(db, 1), 1);
     /* each unit of work wrote its audit row, by its actor; the refused and failed ones none */
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE entity = 'followup' AND actor = 't' AND action IN "
-                 "('followup.open', 'followup.update', 'followup.publish_penalty', 'followup.close')", NULL), DB_OK);
+    CHECK_INT(
+        db_query_int(
+            db, &n,
+            "SELECT count(*) FROM audit_log WHERE entity = 'followup' AND actor = 't' AND action "
+            "IN "
+            "('followup.open', 'followup.update', 'followup.publish_penalty', 'followup.close')",
+            NULL),
+        DB_OK);
     CHECK_INT(n, 4);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%'", NULL), DB_OK);
+    CHECK_INT(
+        db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action LIKE 'followup.%'", NULL),
+        DB_OK);
     CHECK_INT(n, 4);
     char *late_json = NULL;
-    CHECK_INT(db_query_text(db, &late_json, "SELECT json_extract(after, '$.publish_late') FROM audit_log WHERE action = 'followup.publish_penalty'", NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &late_json,
+                            "SELECT json_extract(after, '$.publish_late') FROM audit_log WHERE "
+                            "action = 'followup.publish_penalty'",
+                            NULL),
+              DB_OK);
     CHECK_STR(late_json, "1");
     free(late_json);
     json_t *j = followup_json(db, fid, cal, "2025-10-14", 1);
     CHECK(json_is_true(json_object_get(json_object_get(j, "clocks"), "publish_late")));
-    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "clocks"), "publish_due")), "2025-10-13");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "clocks"), "publish_due")),
+              "2025-10-13");
     CHECK_INT(json_array_size(json_object_get(j, "versions")), 3);
     json_decref(j);
 
@@ -277,19 +316,32 @@ static void test_on_db(void) {
     CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "", e, &err), CREDIT_INVALID);
     CHECK(!has(e, "reason") && has(e, "basis"));
     json_object_clear(e);
-    CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", e, &err), CREDIT_OK);
+    CHECK_INT(credit_grade_adjust(db, &t, 1, "C", "受到行政处罚", "宁医保罚〔2025〕3号", e, &err),
+              CREDIT_OK);
     char *g = NULL;
     CHECK_INT(db_query_text(db, &g, "SELECT grade FROM target WHERE id = 1", NULL), DB_OK);
     CHECK_STR(g, "C");
     free(g);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = 1", NULL), DB_OK);
+    CHECK_INT(db_query_int(
+                  db, &n,
+                  "SELECT count(*) FROM entity_version WHERE entity = 'target' AND entity_id = 1",
+                  NULL),
+              DB_OK);
     CHECK_INT(n, 1);
     char *basis = NULL;
-    CHECK_INT(db_query_text(db, &basis, "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL), DB_OK);
+    CHECK_INT(db_query_text(
+                  db, &basis,
+                  "SELECT basis FROM credit_event WHERE target_id = 1 AND kind = '等级调整'", NULL),
+              DB_OK);
     CHECK_STR(basis, "宁医保罚〔2025〕3号");
     free(basis);
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = 'credit.grade' AND entity_id = '1' AND "
-                 "json_extract(before, '$.grade') IS NOT 'C' AND json_extract(after, '$.grade') = 'C'", NULL), DB_OK);
+    CHECK_INT(
+        db_query_int(
+            db, &n,
+            "SELECT count(*) FROM audit_log WHERE action = 'credit.grade' AND entity_id = '1' AND "
+            "json_extract(before, '$.grade') IS NOT 'C' AND json_extract(after, '$.grade') = 'C'",
+            NULL),
+        DB_OK);
     CHECK_INT(n, 1);
     j = credit_record_json(db, 1);
     CHECK_INT(json_array_size(json_object_get(j, "events")), 2);

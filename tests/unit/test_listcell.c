@@ -14,7 +14,9 @@ static int split_is(const char *text, ListKind kind, const char *want) {
         strcat(got, v[i]);
     }
     list_free(v, n);
-    if (strcmp(got, want)) fprintf(stderr, "  split(\"%s\") = \"%s\", expected \"%s\"\n", text ? text : "(null)", got, want);
+    if (strcmp(got, want))
+        fprintf(stderr, "  split(\"%s\") = \"%s\", expected \"%s\"\n", text ? text : "(null)", got,
+                want);
     return !strcmp(got, want);
 }
 
@@ -24,15 +26,19 @@ static void test_codes(void) {
     CHECK(split_is(" ,,、 A ；；", LIST_CODES, "A"));
     CHECK(split_is("", LIST_CODES, ""));
     CHECK(split_is(NULL, LIST_CODES, ""));
-    CHECK(split_is("\xE3\x80\x80" "A" "\xE3\x80\x80", LIST_CODES, "A")); /* ideographic spaces */
-    CHECK(split_is("A,A", LIST_CODES, "A|A"));                              /* duplicates kept */
+    CHECK(split_is("\xE3\x80\x80"
+                   "A"
+                   "\xE3\x80\x80",
+                   LIST_CODES, "A"));          /* ideographic spaces */
+    CHECK(split_is("A,A", LIST_CODES, "A|A")); /* duplicates kept */
 }
 
 static void test_names(void) {
     /* the bug this module ends: "A；B" was one department in a plan row and two in its task */
     CHECK(split_is("市场监管局；卫生健康委", LIST_NAMES, "市场监管局|卫生健康委"));
     CHECK(split_is("市场监管局、卫生健康委", LIST_NAMES, "市场监管局|卫生健康委"));
-    CHECK(split_is("Dept of Health, 公安局", LIST_NAMES, "Dept of Health|公安局")); /* a space stays */
+    CHECK(split_is("Dept of Health, 公安局", LIST_NAMES,
+                   "Dept of Health|公安局")); /* a space stays */
     CHECK(split_is("甲\n乙\r\n丙", LIST_NAMES, "甲|乙|丙"));
 }
 

@@ -23,9 +23,13 @@ static Db *fresh_db(const char *name) {
     if (!db) fprintf(stderr, "db_open: %s\n", err);
     free(err);
     if (!db) return NULL;
-    db_exec(db, "INSERT INTO org(id, code, name, parent_id) VALUES (1, '130500', '市', NULL), (2, '130528', '县', 1)", NULL);
+    db_exec(db,
+            "INSERT INTO org(id, code, name, parent_id) VALUES (1, '130500', '市', NULL), (2, "
+            "'130528', '县', 1)",
+            NULL);
     db_begin(db);
-    if (account_add(db, "Alice", "王丽", "staff", "130528", PW, &err) != DB_OK) fprintf(stderr, "account_add: %s\n", err);
+    if (account_add(db, "Alice", "王丽", "staff", "130528", PW, &err) != DB_OK)
+        fprintf(stderr, "account_add: %s\n", err);
     db_commit(db);
     free(err);
     return db;
@@ -38,8 +42,13 @@ static int64_t count(Db *db, const char *sql) {
 }
 
 static LoginTry try_of(const char *user, const char *token_hash, int64_t now) {
-    return (LoginTry){.username = user, .device = "", .remote = "10.0.0.1", .now = now, .idle = 1800,
-                      .token_hash = token_hash, .csrf = "c"};
+    return (LoginTry){.username = user,
+                      .device = "",
+                      .remote = "10.0.0.1",
+                      .now = now,
+                      .idle = 1800,
+                      .token_hash = token_hash,
+                      .csrf = "c"};
 }
 
 static void test_login_and_logout(void) {
@@ -51,7 +60,9 @@ static void test_login_and_logout(void) {
     CHECK_INT(login_password(db, &t, PW, &name), LOGIN_OK);
     CHECK_STR(name, "Alice"); /* the stored spelling, for the device cookie */
     CHECK_INT(count(db, "SELECT count(*) FROM session WHERE token_hash = 'h1'"), 1);
-    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'login' AND actor = 'Alice' AND org_id = 2"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'login' AND actor = 'Alice' "
+                        "AND org_id = 2"),
+              1);
     CHECK_INT(count(db, "SELECT count(*) FROM login_attempt WHERE ok = 1"), 1);
     free(name);
 
@@ -76,7 +87,9 @@ static void test_login_and_logout(void) {
     Actor who = {.username = "Alice", .org_id = 2, .remote = "10.0.0.1"};
     login_logout(db, &who, 1, "h3");
     CHECK_INT(count(db, "SELECT count(*) FROM session"), 0);
-    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'logout' AND entity_id = '1' AND org_id = 2"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'logout' AND entity_id = "
+                        "'1' AND org_id = 2"),
+              1);
     db_close(db);
 }
 
@@ -90,12 +103,16 @@ static void test_throttle(void) {
         CHECK_INT(login_password(db, &t, "wrong password", &name), LOGIN_WRONG);
         CHECK(name == NULL);
     }
-    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = 'alice'"), LOGIN_MAX_FAILURES);
+    CHECK_INT(
+        count(db,
+              "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND actor = 'alice'"),
+        LOGIN_MAX_FAILURES);
     for (int i = 0; i < 3; i++) { /* even the right password is refused now */
         LoginTry t = try_of("alice", "h", 3000010 + i);
         CHECK_INT(login_password(db, &t, PW, &name), LOGIN_REFUSED);
     }
-    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"), LOGIN_MAX_FAILURES + 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"),
+              LOGIN_MAX_FAILURES + 1);
     CHECK_INT(count(db, "SELECT count(*) FROM session"), 0);
 
     /* the owner's known browser only counts its own failures */
@@ -118,12 +135,16 @@ static void test_change_password(void) {
     if (!db) return;
     Actor who = {.username = "Alice", .org_id = 2};
     char *err = NULL;
-    CHECK_INT(login_change_password(db, &who, "", 4000000, "wrong password", "a new long password", NULL, &err),
+    CHECK_INT(login_change_password(db, &who, "", 4000000, "wrong password", "a new long password",
+                                    NULL, &err),
               ACCOUNT_WRONG_PASSWORD);
     CHECK_INT(count(db, "SELECT count(*) FROM login_attempt WHERE ok = 0"), 1); /* a guess counts */
-    CHECK_INT(login_change_password(db, &who, "", 4000001, PW, "short", NULL, &err), ACCOUNT_INVALID);
-    CHECK_INT(count(db, "SELECT count(*) FROM login_attempt WHERE ok = 0"), 1); /* no guess: not counted */
-    CHECK_INT(login_change_password(db, &who, "", 4000002, PW, "a new long password", NULL, &err), ACCOUNT_OK);
+    CHECK_INT(login_change_password(db, &who, "", 4000001, PW, "short", NULL, &err),
+              ACCOUNT_INVALID);
+    CHECK_INT(count(db, "SELECT count(*) FROM login_attempt WHERE ok = 0"),
+              1); /* no guess: not counted */
+    CHECK_INT(login_change_password(db, &who, "", 4000002, PW, "a new long password", NULL, &err),
+              ACCOUNT_OK);
     CHECK_INT(count(db, "SELECT count(*) FROM audit_log WHERE action = 'user.password.change'"), 1);
     free(err);
     db_close(db);
@@ -133,10 +154,12 @@ static void test_dir_summary(void) {
     Db *db = fresh_db("summary");
     CHECK(db != NULL);
     if (!db) return;
-    db_exec(db, "INSERT INTO target(kind, code, name, org_id, region, grade) VALUES "
-                "('institution', 'H1', 'a', 2, '130528', 'A'), ('pharmacy', 'P1', 'b', 2, '130528', 'B'), "
-                "('institution', 'H2', 'c', 1, '130500', 'A')",
-            NULL);
+    db_exec(
+        db,
+        "INSERT INTO target(kind, code, name, org_id, region, grade) VALUES "
+        "('institution', 'H1', 'a', 2, '130528', 'A'), ('pharmacy', 'P1', 'b', 2, '130528', 'B'), "
+        "('institution', 'H2', 'c', 1, '130500', 'A')",
+        NULL);
     DirSummary d;
     dir_summary(db, 2, "2025-01-01", &d);
     CHECK_INT(d.institutions, 1);

@@ -21,7 +21,8 @@ static void test_states(void) {
     const char *all[] = {"草稿", "待审批", "已批准", "已公开"};
     int allowed = 0;
     for (int s = 0; s < 4; s++)
-        for (int a = 0; a < PLAN_ACTION_COUNT; a++) allowed += plan_next_status(all[s], (PlanAction)a) != NULL;
+        for (int a = 0; a < PLAN_ACTION_COUNT; a++)
+            allowed += plan_next_status(all[s], (PlanAction)a) != NULL;
     CHECK_INT(allowed, 4); /* nothing else: no approve of a draft, no publish before approval, … */
     CHECK(plan_next_status("已公开", PLAN_SUBMIT) == NULL);
     CHECK(plan_next_status("草稿", PLAN_PUBLISH) == NULL);
@@ -68,7 +69,7 @@ static void test_month_range(void) {
     month_bad("2025年13月", "1 至 12");
     month_bad("2025年0月", "1 至 12");
     month_bad("2025-03-05", "必须填到月份"); /* a date, not a range of months */
-    month_bad("3月至10月", "必须填到月份");   /* no year */
+    month_bad("3月至10月", "必须填到月份");  /* no year */
     month_bad("2025年3月至10月至12月", "如 2025年3月至10月");
     char *s = plan_month_range_text("2025-03", "2025-10");
     CHECK_STR(s, "2025年3月至10月");
@@ -88,8 +89,10 @@ static void test_kind_ratio_number_name(void) {
     CHECK(plan_parse_kind("随机") == NULL);
     CHECK(plan_parse_kind(NULL) == NULL);
     const char *good[] = {"10%", "3%", "0.5%", "100%", "12.25%"};
-    for (size_t i = 0; i < ARRAY_LEN(good); i++) CHECK(plan_ratio_valid(good[i]));
-    const char *bad[] = {"0%", "0.0%", "101%", "10", "%", "1.%", ".5%", "10%%", "10 %", "-1%", "不低于3%", "", "百分之十"};
+    for (size_t i = 0; i < ARRAY_LEN(good); i++)
+        CHECK(plan_ratio_valid(good[i]));
+    const char *bad[] = {"0%",   "0.0%", "101%", "10",       "%", "1.%",     ".5%",
+                         "10%%", "10 %", "-1%",  "不低于3%", "",  "百分之十"};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         if (plan_ratio_valid(bad[i])) fprintf(stderr, "  accepted ratio %s\n", bad[i]);
         CHECK(!plan_ratio_valid(bad[i]));
@@ -120,18 +123,21 @@ static void test_items(void) {
     CHECK_INT(json_array_size(parts), 3);
     CHECK_STR(json_string_value(json_array_get(parts, 2)), "丙事项");
     json_decref(parts);
-    parts = plan_split_items("对用人单位和个人遵守医疗保障法律、法规情况进行监督检查；对定点医疗机构日常监督");
+    parts = plan_split_items(
+        "对用人单位和个人遵守医疗保障法律、法规情况进行监督检查；对定点医疗机构日常监督");
     CHECK_INT(json_array_size(parts), 2); /* 、 inside a name does not split */
     json_decref(parts);
 }
 
 static void test_scope(void) {
     char *err = NULL;
-    json_t *s = json_pack("{s:[s], s:s, s:[s,s], s:s, s:i}", "kinds", "institution", "region_prefix", "130528", "grades", "C", "D",
-                          "registered_before", "2024-12-31", "complaints_min", 2);
+    json_t *s = json_pack("{s:[s], s:s, s:[s,s], s:s, s:i}", "kinds", "institution",
+                          "region_prefix", "130528", "grades", "C", "D", "registered_before",
+                          "2024-12-31", "complaints_min", 2);
     CHECK_INT(plan_scope_check(s, &err), 0);
     char *w = plan_scope_describe(s, NULL, NULL);
-    CHECK_STR(w, "行政区划130528内的定点医疗机构（信用风险等级C、D；2024年12月31日前登记；投诉举报不少于2次）");
+    CHECK_STR(w, "行政区划130528内的定点医疗机构（信用风险等级C、D；2024年12月31日前登记；投诉举报"
+                 "不少于2次）");
     free(w);
     json_decref(s);
     s = json_object();
@@ -139,8 +145,13 @@ static void test_scope(void) {
     CHECK_STR(w, "全部检查对象");
     free(w);
     json_decref(s);
-    const char *bad[] = {"{\"kinds\":[\"hospital\"]}", "{\"grades\":[\"E\"]}", "{\"region_prefix\":\"13a\"}",
-                         "{\"registered_before\":\"2024-02-30\"}", "{\"complaints_min\":-1}", "{\"colour\":\"red\"}", "[]"};
+    const char *bad[] = {"{\"kinds\":[\"hospital\"]}",
+                         "{\"grades\":[\"E\"]}",
+                         "{\"region_prefix\":\"13a\"}",
+                         "{\"registered_before\":\"2024-02-30\"}",
+                         "{\"complaints_min\":-1}",
+                         "{\"colour\":\"red\"}",
+                         "[]"};
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         json_t *j = json_loads(bad[i], 0, NULL);
         CHECK_INT(plan_scope_check(j, &err), -1);
@@ -159,9 +170,15 @@ static Db *fresh_db(const char *name) {
     free(err);
     if (!db) return NULL;
     db_exec(db, "INSERT INTO org(id, code, name) VALUES(1, '130500', '邢台市医疗保障局')", NULL);
-    db_exec(db, "INSERT INTO dept(id, org_id, code, name, kind) VALUES(1, 1, 'XT1', '基金管理科', '本局科室')", NULL);
-    db_exec(db, "INSERT INTO item(org_id, code, name, basis, dept_id, target_kinds, content, methods, class) VALUES "
-                "(1, 'X1', '对公立医疗机构药品和高值医用耗材集中采购行为合规性的监督检查', 'b', 1, 'institution', 'c', '书面检查', '一般')",
+    db_exec(db,
+            "INSERT INTO dept(id, org_id, code, name, kind) VALUES(1, 1, 'XT1', '基金管理科', "
+            "'本局科室')",
+            NULL);
+    db_exec(db,
+            "INSERT INTO item(org_id, code, name, basis, dept_id, target_kinds, content, methods, "
+            "class) VALUES "
+            "(1, 'X1', '对公立医疗机构药品和高值医用耗材集中采购行为合规性的监督检查', 'b', 1, "
+            "'institution', 'c', '书面检查', '一般')",
             NULL);
     return db;
 }
@@ -171,7 +188,8 @@ static const PlanTaskInput seed_row = {
     .name = "2025年邢台市医疗保障局定点医疗机构随机抽查工作方案",
     .kind = "定向抽查",
     .ratio = "10%",
-    .items_text = "对用人单位和个人遵守医疗保障法律、法规情况进行监督检查；对定点医药机构基金使用情况飞检；对定点医疗机构日常监督；"
+    .items_text = "对用人单位和个人遵守医疗保障法律、法规情况进行监督检查；对定点医药机构基金使用情"
+                  "况飞检；对定点医疗机构日常监督；"
                   "对公立医疗机构药品和高值医用耗材集中采购行为合规性的监督检查",
     .scope_text = "市本级定点医疗机构",
     .lead_dept = "基金管理科",
@@ -209,7 +227,8 @@ static void test_startable(void) {
     char *err = NULL;
     int64_t vid = 0, tid = 0, nvid = 0;
     int unmatched = -1;
-    CHECK_INT(plan_create(db, 1, 2025, "2025001", "定点医疗机构", "t", &vid, errors, &err), PLAN_OK);
+    CHECK_INT(plan_create(db, 1, 2025, "2025001", "定点医疗机构", "t", &vid, errors, &err),
+              PLAN_OK);
     CHECK_INT(plan_create(db, 1, 2025, "2025001", "", "t", NULL, errors, &err), PLAN_INVALID);
     CHECK(json_object_get(errors, "number") != NULL);
     json_object_clear(errors);
@@ -225,7 +244,8 @@ static void test_startable(void) {
     CHECK_INT(step(db, vid, PLAN_SUBMIT, NULL), PLAN_OK);
     CHECK_INT(step(db, vid, PLAN_APPROVE, NULL), PLAN_OK);
     char *op = NULL;
-    CHECK_INT(db_query_text(db, &op, "SELECT opinion FROM plan_version WHERE id = ?", "i", vid), DB_OK);
+    CHECK_INT(db_query_text(db, &op, "SELECT opinion FROM plan_version WHERE id = ?", "i", vid),
+              DB_OK);
     CHECK(op == NULL); /* the return opinion does not read as the approval's */
     free(op);
     CHECK_INT(startable(db, tid, "已批准"), 0); /* approved is not enough: it must be published */
@@ -235,7 +255,8 @@ static void test_startable(void) {
     CHECK_INT(plan_revise(db, vid, "", "t", &nvid, &err), PLAN_INVALID);
     CHECK_INT(plan_revise(db, vid, "调整", "t", &nvid, &err), PLAN_OK);
     int64_t ntid = 0;
-    CHECK_INT(db_query_int(db, &ntid, "SELECT id FROM plan_task WHERE version_id = ?", "i", nvid), DB_OK);
+    CHECK_INT(db_query_int(db, &ntid, "SELECT id FROM plan_task WHERE version_id = ?", "i", nvid),
+              DB_OK);
     CHECK(ntid > 0 && ntid != tid);
     CHECK_INT(startable(db, tid, NULL), 1);
     CHECK_INT(startable(db, ntid, "草稿"), 0);
@@ -247,10 +268,12 @@ static void test_startable(void) {
     int64_t t2 = 0;
     CHECK_INT(plan_task_save(db, nvid, 0, &two, "t", &t2, NULL, errors, &err), PLAN_OK);
     char *jd = NULL;
-    CHECK_INT(db_query_text(db, &jd, "SELECT joint_depts FROM plan_task WHERE id = ?", "i", t2), DB_OK);
+    CHECK_INT(db_query_text(db, &jd, "SELECT joint_depts FROM plan_task WHERE id = ?", "i", t2),
+              DB_OK);
     CHECK_STR(jd, "市场监督管理局、卫生健康委员会");
     free(jd);
-    CHECK_INT(plan_task_save(db, vid, tid, &seed_row, "t", NULL, NULL, errors, &err), PLAN_CONFLICT); /* published: no edits */
+    CHECK_INT(plan_task_save(db, vid, tid, &seed_row, "t", NULL, NULL, errors, &err),
+              PLAN_CONFLICT); /* published: no edits */
     CHECK_INT(step(db, nvid, PLAN_SUBMIT, NULL), PLAN_OK);
     CHECK_INT(step(db, nvid, PLAN_APPROVE, NULL), PLAN_OK);
     CHECK_INT(step(db, vid, PLAN_PUBLISH, NULL), PLAN_CONFLICT);
@@ -258,7 +281,8 @@ static void test_startable(void) {
     CHECK_INT(startable(db, tid, "已被第2版替代"), 0);
     CHECK_INT(startable(db, ntid, NULL), 1);
     json_t *v1 = plan_version_json(db, vid), *v2 = plan_version_json(db, nvid);
-    CHECK(json_is_true(json_object_get(v1, "superseded")) && !json_is_true(json_object_get(v1, "in_force")));
+    CHECK(json_is_true(json_object_get(v1, "superseded")) &&
+          !json_is_true(json_object_get(v1, "in_force")));
     CHECK(json_is_true(json_object_get(v2, "in_force")));
     json_decref(v1);
     json_decref(v2);
@@ -292,15 +316,29 @@ static void test_import_xlsx(void) {
     snprintf(path, sizeof path, "%s/seed.xlsx", dir);
     TableWriter *w = table_writer_open(path, TABLE_XLSX, "附件2", &err);
     CHECK(w != NULL);
-    const char *title[] = {"邢台市医疗保障局2025年度随机抽查工作计划"}, *unit[] = {"单位（盖章）：邢台市医疗保障局"},
-               *date[] = {"制表时间：2024年12月31日"}, *note[] = {"以上为示例，请参照填写"};
-    const char *header[] = {"抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型", "抽查比例", "抽查事项",
-                            "抽查对象范围", "发起科室", "联合科室", "抽查时间", "实施检查层级", "备注"};
-    const char *row[] = {"2025001", "2025年邢台市医疗保障局定点医疗机构随机抽查工作方案001", seed_row.task_no, seed_row.name, seed_row.kind,
-                         "0.1" /* Excel keeps 10% as 0.1 */, seed_row.items_text, seed_row.scope_text, seed_row.lead_dept,
-                         seed_row.joint_depts, seed_row.period, seed_row.level, ""};
-    CHECK(w && !table_write_row(w, title, 1, &err) && !table_write_row(w, unit, 1, &err) && !table_write_row(w, date, 1, &err) &&
-          !table_write_row(w, header, 13, &err) && !table_write_row(w, row, 13, &err) && !table_write_row(w, note, 1, &err));
+    const char *title[] = {"邢台市医疗保障局2025年度随机抽查工作计划"},
+               *unit[] = {"单位（盖章）：邢台市医疗保障局"}, *date[] = {"制表时间：2024年12月31日"},
+               *note[] = {"以上为示例，请参照填写"};
+    const char *header[] = {"抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称",
+                            "抽查类型",     "抽查比例",     "抽查事项",     "抽查对象范围",
+                            "发起科室",     "联合科室",     "抽查时间",     "实施检查层级",
+                            "备注"};
+    const char *row[] = {"2025001",
+                         "2025年邢台市医疗保障局定点医疗机构随机抽查工作方案001",
+                         seed_row.task_no,
+                         seed_row.name,
+                         seed_row.kind,
+                         "0.1" /* Excel keeps 10% as 0.1 */,
+                         seed_row.items_text,
+                         seed_row.scope_text,
+                         seed_row.lead_dept,
+                         seed_row.joint_depts,
+                         seed_row.period,
+                         seed_row.level,
+                         ""};
+    CHECK(w && !table_write_row(w, title, 1, &err) && !table_write_row(w, unit, 1, &err) &&
+          !table_write_row(w, date, 1, &err) && !table_write_row(w, header, 13, &err) &&
+          !table_write_row(w, row, 13, &err) && !table_write_row(w, note, 1, &err));
     CHECK_INT(table_writer_close(w, &err), 0);
     PlanImportReport rep;
     memset(&rep, 0, sizeof rep);
@@ -315,7 +353,8 @@ static void test_import_xlsx(void) {
     CHECK_INT(json_array_size(rep.warnings), 3);
     CHECK_STR(rep.number, "2025001");
     json_t *v = plan_version_json(db, vid), *t = json_array_get(json_object_get(v, "tasks"), 0);
-    CHECK_STR(json_string_value(json_object_get(v, "name")), "2025年邢台市医疗保障局定点医疗机构随机抽查工作方案001");
+    CHECK_STR(json_string_value(json_object_get(v, "name")),
+              "2025年邢台市医疗保障局定点医疗机构随机抽查工作方案001");
     CHECK_STR(json_string_value(json_object_get(v, "unit")), "邢台市医疗保障局");
     CHECK_STR(json_string_value(json_object_get(v, "made_on")), "2024-12-31");
     CHECK_STR(json_string_value(json_object_get(t, "ratio")), "10%");

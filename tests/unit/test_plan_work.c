@@ -52,11 +52,13 @@ static int64_t audit_count(Db *db) {
 /* "actor|org|action|entity_id" of the last audit row (new string). */
 static char *last_audit(Db *db) {
     char *s = NULL;
-    CHECK_INT(db_query_text(db, &s,
-                  "SELECT actor || '|' || coalesce(org_id, '') || '|' || action || '|' || "
-                  "coalesce(entity_id, '') "
-                  "FROM audit_log ORDER BY id DESC LIMIT 1",
-                  NULL), DB_OK);
+    CHECK_INT(
+        db_query_text(db, &s,
+                      "SELECT actor || '|' || coalesce(org_id, '') || '|' || action || '|' || "
+                      "coalesce(entity_id, '') "
+                      "FROM audit_log ORDER BY id DESC LIMIT 1",
+                      NULL),
+        DB_OK);
     return s;
 }
 
@@ -91,7 +93,9 @@ static void test_plan_units(void) {
     CHECK_INT(plan_work_task_add(db, &county, vid, task, &tid, errors, &err), PLAN_OK);
     check_last(db, "county|2|plan.task.create|1");
     char *after = NULL;
-    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log ORDER BY id DESC LIMIT 1", NULL), DB_OK);
+    CHECK_INT(
+        db_query_text(db, &after, "SELECT after FROM audit_log ORDER BY id DESC LIMIT 1", NULL),
+        DB_OK);
     CHECK(after && strstr(after, "\"task_no\":\"001号\"") && strstr(after, "\"version_id\":1"));
     free(after);
     json_decref(task);
@@ -119,13 +123,18 @@ static void test_plan_units(void) {
     check_last(db, "city|2|plan.return|1");
     int64_t rev = 0;
     CHECK_INT(db_query_int(db, &rev, "SELECT rev FROM plan_version WHERE id = ?", "i", vid), DB_OK);
-    CHECK_INT(plan_work_update(db, &console, vid, rev, "定点医疗机构", "宁晋县医疗保障局", "", errors, &err), PLAN_OK);
+    CHECK_INT(plan_work_update(db, &console, vid, rev, "定点医疗机构", "宁晋县医疗保障局", "",
+                               errors, &err),
+              PLAN_OK);
     check_last(db, "cli|2|plan.update|1");
-    /* the optimistic lock: an edit made on the rev before that save is refused and writes nothing */
-    CHECK_INT(plan_work_update(db, &console, vid, rev, "另一限定语", "", "", errors, &err), PLAN_STALE);
+    /* the optimistic lock: an edit made on the rev before that save is refused and writes nothing
+     */
+    CHECK_INT(plan_work_update(db, &console, vid, rev, "另一限定语", "", "", errors, &err),
+              PLAN_STALE);
     CHECK(err && strstr(err, "已被他人修改"));
     CHECK_INT(plan_work_task_remove(db, &county, vid, rev, tid, &err), PLAN_STALE);
-    CHECK_INT(plan_work_task_remove(db, &county, vid, 0, tid, &err), PLAN_INVALID); /* no rev named */
+    CHECK_INT(plan_work_task_remove(db, &county, vid, 0, tid, &err),
+              PLAN_INVALID); /* no rev named */
     CHECK_INT(audit_count(db), n + 3);
     CHECK_INT(plan_work_task_remove(db, &county, vid, rev + 1, tid, &err), PLAN_OK);
     check_last(db, "county|2|plan.task.remove|1");
@@ -176,7 +185,9 @@ static void test_adhoc_units(void) {
     CHECK_INT(plan_work_adhoc_resubmit(db, &county, id, "已补充", &err), PLAN_OK);
     check_last(db, "county|2|plan.adhoc.resubmit|1");
     char *before = NULL;
-    CHECK_INT(db_query_text(db, &before, "SELECT before FROM audit_log ORDER BY id DESC LIMIT 1", NULL), DB_OK);
+    CHECK_INT(
+        db_query_text(db, &before, "SELECT before FROM audit_log ORDER BY id DESC LIMIT 1", NULL),
+        DB_OK);
     CHECK(before && strstr(before, "\"status\":\"已退回\"") && strstr(before, "请补充线索"));
     free(before);
     CHECK_INT(plan_work_adhoc_decide(db, &county, id, 1, NULL, &err), PLAN_OK);

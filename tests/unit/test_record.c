@@ -27,7 +27,8 @@ static void test_sniff(void) {
     CHECK_STR(record_sniff("video", mov, sizeof mov), "video/quicktime");
     CHECK_STR(record_sniff("video", webm, sizeof webm), "video/webm");
     CHECK_STR(record_sniff("signature", png, sizeof png), "image/png");
-    CHECK(record_sniff("signature", jpg, sizeof jpg) == NULL); /* a signature is a PNG from the canvas */
+    CHECK(record_sniff("signature", jpg, sizeof jpg) ==
+          NULL); /* a signature is a PNG from the canvas */
     CHECK(record_sniff("photo", mp4, sizeof mp4) == NULL);
     CHECK(record_sniff("video", jpg, sizeof jpg) == NULL);
     CHECK(record_sniff("photo", text, sizeof text) == NULL);
@@ -40,7 +41,9 @@ static void test_sniff(void) {
 }
 
 static const RecordCat cats[] = {
-    {"01", "未发现问题", NULL, 1}, {"02", "发现问题待后续处理", NULL, 0}, {"0201", "违反医疗保障相关规定", "02", 0},
+    {"01", "未发现问题", NULL, 1},
+    {"02", "发现问题待后续处理", NULL, 0},
+    {"0201", "违反医疗保障相关规定", "02", 0},
     {"03", "发现问题已责令改正", NULL, 0},
 };
 
@@ -92,21 +95,24 @@ static void test_submit(void) {
     e = json_object();
     CHECK_INT(record_submit_check(&v, e), 0);
     json_decref(e);
-    v.has_signature = 1, v.signer_name = "", v.refusal_reason = NULL; /* a signature without a name */
+    v.has_signature = 1, v.signer_name = "",
+    v.refusal_reason = NULL; /* a signature without a name */
     e = json_object();
     CHECK_INT(record_submit_check(&v, e), 1);
     json_decref(e);
     RecordSubmitView empty = {NULL, "", items, 0, 1, NULL, NULL, 0};
     e = json_object();
     CHECK_INT(record_submit_check(&empty, e), 4);
-    CHECK(json_object_get(e, "checked_on") && json_object_get(e, "result_codes") && json_object_get(e, "officers"));
+    CHECK(json_object_get(e, "checked_on") && json_object_get(e, "result_codes") &&
+          json_object_get(e, "officers"));
     json_decref(e);
 }
 
 static void test_deadline(void) {
     char d[11], st[64];
     int over = 0;
-    /* checked Tue 2025-09-30: 10-01..10-08 holidays, 10-11 (Sat) a working day; 20 working days → 11-04 */
+    /* checked Tue 2025-09-30: 10-01..10-08 holidays, 10-11 (Sat) a working day; 20 working days →
+     * 11-04 */
     CHECK_INT(record_deadline(cal, "2025-09-30", "2025-10", "2025-10-31", d, st, &over), CAL_OK);
     CHECK_STR(d, "2025-11-04");
     CHECK_STR(st, "剩余2个工作日");

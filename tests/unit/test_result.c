@@ -45,7 +45,7 @@ static void test_deadline(void) {
     CHECK_STR(out, "2025-10-17");
     CHECK_INT(result_is_late("2025-10-17", "2025-10-17"), 0); /* the end of the last day */
     CHECK_INT(result_is_late("2025-10-17", "2025-10-20"), 1);
-    CHECK_INT(result_is_late(NULL, "2025-10-20"), 0);                /* unknown is never late */
+    CHECK_INT(result_is_late(NULL, "2025-10-20"), 0);                    /* unknown is never late */
     CHECK_INT(result_deadline(cal, "2026-12-20", out), CAL_PROVISIONAL); /* into 2027: 预计 */
     CHECK_STR(out, "2027-01-18");
     CHECK_INT(result_deadline(cal, "2050-12-20", out), CAL_UNKNOWN); /* beyond the lunar table */

@@ -19,8 +19,8 @@ static int well_formed(const char *s) {
         if (*p == '&') {
             const char *semi = strchr(p, ';');
             if (!semi || semi - p > 6) return 0;
-            if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&quot;", 6) &&
-                strncmp(p, "&#39;", 5))
+            if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
+                strncmp(p, "&quot;", 6) && strncmp(p, "&#39;", 5))
                 return 0;
             p = semi + 1;
             continue;
@@ -49,16 +49,19 @@ static int well_formed(const char *s) {
         }
         /* attributes: name="value" with no '<' or raw '&' inside */
         for (;;) {
-            while (*p == ' ') p++;
+            while (*p == ' ')
+                p++;
             if (*p == '>' || (p[0] == '/' && p[1] == '>')) break;
             const char *a = p;
-            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == ':') p++;
+            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                   (*p >= '0' && *p <= '9') || *p == '-' || *p == ':')
+                p++;
             if (p == a || p[0] != '=' || p[1] != '"') return 0;
             p += 2;
             while (*p && *p != '"') {
                 if (*p == '<') return 0;
-                if (*p == '&' && strncmp(p, "&amp;", 5) && strncmp(p, "&quot;", 6) && strncmp(p, "&lt;", 4) &&
-                    strncmp(p, "&gt;", 4) && strncmp(p, "&#39;", 5))
+                if (*p == '&' && strncmp(p, "&amp;", 5) && strncmp(p, "&quot;", 6) &&
+                    strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&#39;", 5))
                     return 0;
                 p++;
             }
@@ -106,15 +109,17 @@ static void test_escape(void) {
 }
 
 static void test_bar_chart(void) {
-    SvgBar bars[] = {{"<script>&\"x\"</script>", 3, NULL}, {"违反医疗保障相关规定之类很长很长的标签名称超过十四个字", 1, "1条，2.00元"},
+    SvgBar bars[] = {{"<script>&\"x\"</script>", 3, NULL},
+                     {"违反医疗保障相关规定之类很长很长的标签名称超过十四个字", 1, "1条，2.00元"},
                      {"零", 0, NULL}};
     char *svg = svg_bar_chart("标题 <&\"'>", bars, 3);
     common_checks(svg);
     CHECK(strstr(svg, "&lt;script&gt;&amp;&quot;x&quot;&lt;/script&gt;") != NULL);
     CHECK(strstr(svg, "<script>") == NULL);
     CHECK(strstr(svg, "标题 &lt;&amp;&quot;&#39;&gt;") != NULL);
-    CHECK(strstr(svg, "…") != NULL);                         /* long label shortened */
-    CHECK(strstr(svg, "违反医疗保障相关规定之类很长很长的标签名称超过十四个字：") != NULL); /* full in <title> */
+    CHECK(strstr(svg, "…") != NULL); /* long label shortened */
+    CHECK(strstr(svg, "违反医疗保障相关规定之类很长很长的标签名称超过十四个字：") !=
+          NULL); /* full in <title> */
     CHECK(strstr(svg, "1条，2.00元") != NULL);
     free(svg);
     svg = svg_bar_chart("空", NULL, 0);

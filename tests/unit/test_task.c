@@ -21,7 +21,7 @@ static void test_scheme_states(void) {
     CHECK_STR(task_scheme_next("待审批", "approve"), "已批准");
     CHECK_STR(task_scheme_next("待审批", "return"), "草稿");
     CHECK_STR(task_scheme_next("已批准", "publish"), "已公开");
-    CHECK(task_scheme_next("草稿", "publish") == NULL);  /* no publication without approval */
+    CHECK(task_scheme_next("草稿", "publish") == NULL); /* no publication without approval */
     CHECK(task_scheme_next("草稿", "approve") == NULL);
     CHECK(task_scheme_next("已公开", "submit") == NULL); /* published is final */
     CHECK(task_scheme_next(NULL, "submit") == NULL);
@@ -53,20 +53,39 @@ static void test_joint_deadline(void) {
 }
 
 static void test_joint_state(void) {
-    CHECK_STR(task_joint_state("待确认", "2025-10-10", NULL, "2025-10-10"), "待确认"); /* the last day counts */
+    CHECK_STR(task_joint_state("待确认", "2025-10-10", NULL, "2025-10-10"),
+              "待确认"); /* the last day counts */
     CHECK_STR(task_joint_state("待确认", "2025-10-10", NULL, "2025-10-11"), "已逾期");
     CHECK_STR(task_joint_state("已确认", "2025-10-10", "2025-10-10", "2025-12-01"), "已确认");
     CHECK_STR(task_joint_state("已确认", "2025-10-10", "2025-10-13", "2025-12-01"), "逾期确认");
     CHECK_STR(task_joint_state("待确认", NULL, NULL, "2025-10-11"), "待确认（期限未知）");
 }
 
-/* per-grade ratios of the scheme (差异化抽查): exact percentages 0%..100% the draw engine accepts */
+/* per-grade ratios of the scheme (差异化抽查): exact percentages 0%..100% the draw engine accepts
+ */
 static void test_grade_ratio(void) {
-    static const char *const ok[] = {"0%", "1%", "3%", "10%", "30%", "100%", "0.5%", "2.25%", "100.0%", "0.000000000000001%"};
-    static const char *const bad[] = {"", "%", "5", "0.05", "-1%", "101%", "100.01%", "1.%", ".5%", "1e1%", "5 %", " 5%",
-                                      "0.0000000000000001%", "1,5%", "五%", "12345678901234567.5%"};
-    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) CHECK(task_grade_ratio_valid(ok[i]));
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK(!task_grade_ratio_valid(bad[i]));
+    static const char *const ok[] = {"0%",   "1%",   "3%",    "10%",    "30%",
+                                     "100%", "0.5%", "2.25%", "100.0%", "0.000000000000001%"};
+    static const char *const bad[] = {"",
+                                      "%",
+                                      "5",
+                                      "0.05",
+                                      "-1%",
+                                      "101%",
+                                      "100.01%",
+                                      "1.%",
+                                      ".5%",
+                                      "1e1%",
+                                      "5 %",
+                                      " 5%",
+                                      "0.0000000000000001%",
+                                      "1,5%",
+                                      "五%",
+                                      "12345678901234567.5%"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        CHECK(task_grade_ratio_valid(ok[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(!task_grade_ratio_valid(bad[i]));
     CHECK(!task_grade_ratio_valid(NULL));
     CHECK_STR(task_grades[0], "A");
     CHECK_STR(task_grades[3], "D");
@@ -92,21 +111,25 @@ static void test_calendar_from_database(void) {
     int y = calendar_last_year(cal) + 1;
     buf_append(&next, (const char *)f->data, f->len);
     buf_printf(&next, "%d-01-01\t放假\t元旦\n%d-10-01\t放假\t国庆节\n", y, y);
-    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err), DB_OK);
+    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err),
+              DB_OK);
     c = task_calendar_load(db, &err);
     CHECK(c && calendar_last_year(c) == y);
     char day[24], out[11];
     snprintf(day, sizeof day, "%d-01-01", y);
     CHECK(c && calendar_is_workday(c, day) == 0);
     snprintf(day, sizeof day, "%d-12-24", y - 1);
-    CHECK(c && calendar_add_workdays(c, day, 20, out) == CAL_OK); /* across the new year: now exact */
-    CHECK(calendar_add_workdays(cal, day, 20, out) == CAL_PROVISIONAL); /* the built-in file: 预计 */
+    CHECK(c &&
+          calendar_add_workdays(c, day, 20, out) == CAL_OK); /* across the new year: now exact */
+    CHECK(calendar_add_workdays(cal, day, 20, out) ==
+          CAL_PROVISIONAL); /* the built-in file: 预计 */
     calendar_free(c);
     /* a weekday 上班 line breaks the calendar's rules: refused, the loaded set stays */
     buf_printf(&next, "%d-11-03\t上班\t\n", y);
     free(err);
     err = NULL;
-    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err), DB_ERR);
+    CHECK_INT(refdata_store_load(db, "holidays", next.data, next.len, "test", "tester", &err),
+              DB_ERR);
     CHECK(err && strstr(err, "holidays") != NULL);
     c = task_calendar_load(db, &err);
     CHECK(c && calendar_last_year(c) == y);

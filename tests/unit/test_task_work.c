@@ -77,7 +77,8 @@ static size_t size_of(json_t *a) {
 
 static int64_t audit_count(Db *db, const char *action) {
     int64_t n = -1;
-    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action), DB_OK);
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM audit_log WHERE action = ?", "t", action),
+              DB_OK);
     return n;
 }
 
@@ -106,12 +107,16 @@ static void test_units_of_work(void) {
          *actor = NULL;
     CHECK_STR(code, "2025001-001号");
     CHECK(pub == NULL); /* the scheme is a draft */
-    CHECK_INT(db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'task.start'", NULL), DB_OK);
-    CHECK_INT(db_query_text(db, &actor,
+    CHECK_INT(
+        db_query_text(db, &after, "SELECT after FROM audit_log WHERE action = 'task.start'", NULL),
+        DB_OK);
+    CHECK_INT(db_query_text(
+                  db, &actor,
                   "SELECT actor || '@' || org_id || '@' || entity || entity_id || '@' || remote "
                   "FROM audit_log "
                   "WHERE action = 'task.start'",
-                  NULL), DB_OK);
+                  NULL),
+              DB_OK);
     CHECK(after && strstr(after, "\"scheme_status\":\"草稿\""));
     char expect[64];
     snprintf(expect, sizeof expect, "staff1@1@task%lld@127.0.0.1", (long long)id);
@@ -128,17 +133,22 @@ static void test_units_of_work(void) {
                          .group_size = "2",
                          .method = "现场检查",
                          .randomness_sources = NULL};
-    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_INVALID); /* names no version */
-    CHECK_INT(db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id), DB_OK);
+    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why),
+              TASK_INVALID); /* names no version */
+    CHECK_INT(
+        db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id),
+        DB_OK);
     Actor stranger = {.username = "s", .org_id = 999};
-    CHECK_INT(task_scheme_edit(db, &stranger, id, &s, errors, &why), TASK_NOT_FOUND); /* not its org */
+    CHECK_INT(task_scheme_edit(db, &stranger, id, &s, errors, &why),
+              TASK_NOT_FOUND); /* not its org */
     CHECK_INT(task_scheme_act(db, &stranger, id, "submit", NULL, &why), TASK_NOT_FOUND);
     json_object_clear(errors);
     CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_OK);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     char *before = NULL;
-    CHECK_INT(db_query_text(db, &before, "SELECT before FROM audit_log WHERE action = 'task.scheme.save'",
-                  NULL), DB_OK);
+    CHECK_INT(db_query_text(db, &before,
+                            "SELECT before FROM audit_log WHERE action = 'task.scheme.save'", NULL),
+              DB_OK);
     CHECK(before && strstr(before, "\"org_id\":\"1\""));
     s.group_size = "1";
     s.version++;
