@@ -88,6 +88,9 @@ s.check("penalty decision enters the credit record",
 r = staff.get(f"/followups/{f_pen}")
 s.check("detail shows the publication deadline over National Day", r.status == 200 and "2025-10-13" in r.text)
 s.check("overdue publication flagged", "已逾期未公示" in r.text)
+s.check("registering the publication asks first, naming the decision that becomes public",
+        re.search(r'id="publish-form" data-confirm="[^"]*决定书文号 [^"]+[^"]*公开门户', r.text) is not None)
+s.check("closing asks first", re.search(r'action="/followups/%d/close"[^>]*data-confirm="完结后' % f_pen, r.text) is not None)
 r = staff.form(f"/followups/{f_pen}/close", {})
 s.check("close refused before outcome and publication", r.status == 409 and "尚未填写处置结果" in r.text and "处罚决定尚未公示" in r.text, r.status)
 r = staff.form(f"/followups/{f_pen}/publish-penalty", {"published_on": iso(today)})
