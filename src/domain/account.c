@@ -456,3 +456,17 @@ void account_choices(Db *db, int64_t org_id, json_t **orgs, json_t **depts) {
     *depts = code_names(
         db, "SELECT code, name FROM dept t WHERE " SCOPE_SQL("t.org_id") " ORDER BY code", org_id);
 }
+
+char *account_display_name(Db *db, const char *username) {
+    char *name = NULL;
+    if (!username ||
+        db_query_text(db, &name,
+                      "SELECT display_name FROM account WHERE lower(username) = lower(?)", "t",
+                      username) != DB_OK)
+        return NULL; /* display only: the username is shown */
+    if (name && !*name) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}

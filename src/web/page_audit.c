@@ -75,5 +75,6 @@ void page_audit(Req *r) {
         free(v[i]);
     free(before);
     free(verify);
+    web_name_users(r, ctx);
     web_page(r, "audit", "审计日志", ctx);
 }

@@ -248,6 +248,7 @@ void page_dir_detail(Req *r) {
                         json_boolean(json_array_size(json_object_get(row, "history")) > 0));
     char *title = xstrdup(name ? name : k->label);
     json_decref(row);
+    web_name_users(r, ctx);
     web_page(r, "dir_detail", title, ctx);
     free(title);
 }

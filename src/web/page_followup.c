@@ -201,6 +201,7 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
     json_object_set_new(j, "transfer_kinds", kinds);
     char *title = xasprintf("后续处置：%s",
                             json_string_value(json_object_get(j, "target_name")) ?: "检查对象");
+    web_name_users(r, j);
     web_page(r, "followup_detail", title, j);
     free(title);
     if (status != 200) r->res->status = status;

@@ -45,6 +45,7 @@ static void render_credit(Req *r, long long id, json_t *errors, const char *type
     json_object_set_new(j, "reason", json_string(typed_reason ? typed_reason : ""));
     json_object_set_new(j, "basis", json_string(typed_basis ? typed_basis : ""));
     json_object_set_new(j, "can_grade", json_boolean(web_role_has(r->sess->role, P_CREDIT_WRITE)));
+    web_name_users(r, j);
     web_page(r, "credit_record", "信用记录", j);
     if (status != 200) r->res->status = status;
 }

@@ -261,6 +261,7 @@ void page_plan_detail(Req *r) {
         if (diff) json_object_set_new(v, "diff", diff);
     }
     char *title = xstrdup(json_string_value(json_object_get(v, "name")));
+    web_name_users(r, v);
     web_page(r, "plan_detail", title, v);
     free(title);
 }
@@ -636,6 +637,7 @@ static void render_adhoc(Req *r, json_t *vals, json_t *errors, int status) {
                   options(plan_adhoc_sources, json_string_value(json_object_get(vals, "source")),
                           "（请选择）"));
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
+    web_name_users(r, ctx);
     web_page(r, "plan_adhoc", "临时任务", ctx);
     r->res->status = status;
 }

@@ -143,6 +143,7 @@ void record_web_render_view(Req *r, long long id, const char *base) {
     json_object_set_new(rec, "editable_files", json_false());
     json_object_set_new(rec, "mine", json_boolean(str_starts(base, "/my/")));
     char *title = xasprintf("检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
+    web_name_users(r, rec);
     web_page(r, "record_view", title, rec);
     free(title);
 }

@@ -46,6 +46,7 @@ void page_review_list(Req *r) {
             ctx, "flash",
             json_pack("{s:s, s:s}", "kind", "success", "text", "已审核通过，等待检查科室公示"));
     free(ok);
+    web_name_users(r, ctx);
     web_page(r, "result_review_list", "检查结果审核", ctx);
 }
 
@@ -71,6 +72,7 @@ static void record_page(Req *r, int review) {
     json_object_set_new(rec, "can_publish", json_boolean(!review && str_eq(status, "审核通过")));
     json_object_set_new(rec, "back_href", json_string(review ? "/review" : "/results"));
     char *title = xasprintf("检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
+    web_name_users(r, rec);
     web_page(r, "result_record", title, rec);
     free(title);
 }
@@ -115,6 +117,7 @@ static void results_page(Req *r, json_t *flash, json_t *problems, int status) {
         json_pack("{s:o, s:o, s:s}", "pending", pending, "published", published, "today", today);
     if (flash) json_object_set_new(ctx, "flash", flash);
     if (problems) json_object_set(ctx, "problems", problems);
+    web_name_users(r, ctx);
     web_page(r, "result_list", "检查结果公示", ctx);
     if (status) r->res->status = status;
 }

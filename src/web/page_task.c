@@ -223,6 +223,7 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     if (redo && redo->typed) overlay_typed(t, redo);
     if (redo && redo->errors) json_object_set(t, "scheme_errors", redo->errors);
     char *title = xstrdup(json_string_value(json_object_get(t, "name")));
+    web_name_users(r, t);
     web_page(r, "task_detail", title, t);
     free(title);
     if (http_status != 200) r->res->status = http_status;

@@ -312,6 +312,7 @@ void page_task_ceremony(Req *r) {
                             json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     }
     json_decref(t);
+    web_name_users(r, ctx);
     web_page(r, "task_draw", "摇号现场", ctx);
 }
 

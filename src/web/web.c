@@ -457,3 +457,51 @@ int web_status(int rc) {
 int web_refusal(int rc) {
     return rc == SC_OK ? 0 : web_status(rc);
 }
+
+static int names_user_key(const char *k) {
+    size_t n = strlen(k);
+    return (n > 3 && !strcmp(k + n - 3, "_by")) || !strcmp(k, "by_user") || !strcmp(k, "actor");
+}
+
+static void name_users(Db *db, json_t *v, json_t *cache, int depth) {
+    if (depth > 16) return;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) name_users(db, e, cache, depth + 1);
+        return;
+    }
+    if (!json_is_object(v)) return;
+    json_t *add = json_object();
+    const char *k;
+    json_t *e;
+    json_object_foreach(v, k, e) {
+        if (json_is_string(e) && names_user_key(k)) {
+            const char *user = json_string_value(e);
+            json_t *known = json_object_get(cache, user); /* the display name, or null for none */
+            if (!known) {
+                char *dn = account_display_name(db, user);
+                known = dn && strcmp(dn, user)
+                            ? json_string(dn)
+                            : json_null(); /* a name that is the login id adds nothing */
+                json_object_set_new(cache, user, known);
+                free(dn);
+            }
+            char *nk = xasprintf("%s_name", k), *hk = xasprintf("%s_has_name", k);
+            json_object_set_new(add, nk,
+                                json_is_string(known) ? json_incref(known) : json_string(user));
+            json_object_set_new(add, hk, json_boolean(json_is_string(known)));
+            free(nk);
+            free(hk);
+        } else
+            name_users(db, e, cache, depth + 1);
+    }
+    json_object_update_missing(v, add);
+    json_decref(add);
+}
+
+void web_name_users(Req *r, json_t *ctx) {
+    json_t *cache = json_object();
+    name_users(r->db, ctx, cache, 0);
+    json_decref(cache);
+}
