@@ -89,8 +89,8 @@ json_t *account_list(Db *db, int64_t org_id);
 json_t *account_get(Db *db, int64_t org_id, int64_t user_id);
 /* The id of the account named exactly username, or 0. */
 int64_t account_id(Db *db, const char *username);
-/* The display name (姓名) of the account username (new string), or NULL when it has none or there is no
- * such account — the pages then show the username. */
+/* The display name (姓名) of the account username (new string), or NULL when it has none or there
+ * is no such account — the pages then show the username. */
 char *account_display_name(Db *db, const char *username);
 /* What the account forms of an administrator of org_id offer: *orgs, the orgs of its scope
  * (scope.h) and *depts, their depts, each [{code, name}] by code. The caller owns both arrays

@@ -143,10 +143,10 @@ json_t *web_json_body(Req *r, int optional);
  * helpers that return "0, or the status of the refusal". */
 int web_status(int rc);
 int web_refusal(int rc);
-/* Names instead of login ids: for every member of ctx (recursively) that records who did something — a
- * key ending in "_by", "by_user" or "actor" — adds "<key>_name" with the account's display name (姓名),
- * or the login id when it has none, and "<key>_has_name". Pages call it on their context before
- * rendering. */
+/* Names instead of login ids: for every member of ctx (recursively) that records who did something
+ * — a key ending in "_by", "by_user" or "actor" — adds "<key>_name" with the account's display name
+ * (姓名), or the login id when it has none, and "<key>_has_name". Pages call it on their context
+ * before rendering. */
 void web_name_users(Req *r, json_t *ctx);
 /* Sends `j` as JSON with the status. Steals j. */
 void web_json(Req *r, int status, json_t *j);
