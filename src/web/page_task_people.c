@@ -5,11 +5,16 @@
  * link see an explanation, not an error. The questions are task_query.h, the confirmation the
  * unit of work task_joint_accept (task_work.h). */
 #include "../core/clock.h"
+#include "../domain/jsonkit.h"
+#include "../domain/record.h"
+#include "../domain/record_act.h"
+#include "../domain/record_query.h"
 #include "../domain/task.h"
 #include "../domain/task_query.h"
 #include "../domain/task_work.h"
 #include "task_web.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +54,61 @@ void page_joint_confirm(Req *r) {
 
 /* ---- officers ---- */
 
+/* Whether group g matches the search q (target name or code, task name or code) and the record
+ * state. */
+static int my_group_matches(json_t *g, const char *q, const char *state) {
+    if (!str_empty(state) && !str_eq(jk_str0(g, "record_status"), state)) return 0;
+    if (str_empty(q)) return 1;
+    static const char *const keys[] = {"target_name", "target", "task_name", "code"};
+    for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+        if (strstr(jk_str0(g, keys[i]), q)) return 1;
+    return 0;
+}
+
+/* The officer's groups on a phone: each card with its record's state and a link to its form; search
+ * by name or code and a filter by the record's state (GET ?q=&state=, so it works without
+ * JavaScript). */
 void page_my_groups(Req *r) {
-    char *cert = task_user_cert(r->db, r->sess->user_id);
-    json_t *groups = cert ? task_officer_groups(r->db, cert) : json_array();
-    json_t *ctx = json_pack("{s:o, s:b, s:s}", "groups", groups, "linked", cert != NULL, "cert_no",
-                            cert ? cert : "");
+    char *cert = task_user_cert(r->db, r->sess->user_id), *err = NULL;
+    char *q = web_query(r, "q"), *state = web_query(r, "state");
+    if (q) str_trim(q);
+    if (cert) { /* the records exist from the first look, as on /my/records */
+        Actor who = web_actor(r);
+        if (record_act_sync(r->db, &who, cert, &err) != REC_OK)
+            fprintf(stderr, "record sync: %s\n", err ? err : "?");
+        free(err);
+    }
+    json_t *all = cert ? task_officer_groups(r->db, cert) : json_array(), *groups = json_array();
+    size_t i, total = json_array_size(all);
+    json_t *g;
+    json_array_foreach(all, i, g) {
+        int64_t rid = 0;
+        char *status = NULL;
+        if (record_of_group(r->db, json_integer_value(json_object_get(g, "task_id")),
+                            jk_str0(g, "target"), &rid, &status) == DB_OK &&
+            rid) {
+            json_object_set_new(g, "record_id", json_integer(rid));
+            json_object_set_new(g, "record_status", json_string(status));
+            json_object_set_new(g, "record_open",
+                                json_boolean(str_eq(status, "待录入") || str_eq(status, "退回")));
+        }
+        free(status);
+        if (my_group_matches(g, q, state)) json_array_append(groups, g);
+    }
+    json_t *states = json_array();
+    static const char *const names[] = {"待录入", "退回", "待审核", "审核通过", "已公示"};
+    for (size_t k = 0; k < ARRAY_LEN(names); k++)
+        json_array_append_new(states, json_pack("{s:s, s:b}", "value", names[k], "selected",
+                                                str_eq(state, names[k])));
+    json_t *ctx =
+        json_pack("{s:o, s:b, s:s, s:s, s:o, s:I, s:I}", "groups", groups, "linked", cert != NULL,
+                  "cert_no", cert ? cert : "", "q", q ? q : "", "states", states, "shown",
+                  (json_int_t)json_array_size(groups), "total", (json_int_t)total);
+    json_object_set_new(ctx, "filtered", json_boolean(!str_empty(q) || !str_empty(state)));
+    json_decref(all);
     free(cert);
+    free(q);
+    free(state);
     web_page(r, "task_mine", "我的检查任务", ctx);
 }
 

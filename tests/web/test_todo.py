@@ -58,6 +58,19 @@ r = j.get("/")
 s.check("the joint dept's home asks it to confirm, with the deadline, flagged as overdue",
         r.status == 200 and "确认参加：" in r.text and f"期限 {yesterday}（已逾期）" in r.text and 'href="/joint"' in r.text, r.text[-600:])
 
+# /my on a phone: each card opens its record, search by name or code, filter by the record's state
+r = o.get("/my")
+s.check("/my: each group's card links its record form with the record's state", r.status == 200 and
+        all(f'href="/my/records/{recs[x]}"' in r.text for x in mine) and 'data-status="' in r.text, r.text[-500:])
+name = sql(db, "SELECT name FROM target WHERE code = ?", (t,))[0][0]
+r = o.get("/my?q=" + __import__("urllib.parse").parse.quote(name))
+s.check("/my: search by the target's name keeps that group only", r.status == 200 and f'href="/my/records/{rid}"' in r.text and
+        r.text.count('class="card my-group"') == 1 and 'id="my-count"' in r.text, r.text[-400:])
+r = o.get("/my?state=" + __import__("urllib.parse").parse.quote("待录入"))
+s.check("/my: the state filter leaves out the record in another state",
+        r.status == 200 and f'href="/my/records/{rid}"' not in r.text and r.text.count('class="card my-group"') == len(mine) - 1,
+        str(r.text.count('class="card my-group"')))
+
 sup = Client(db)
 sup.login("supervisor")
 r = sup.get("/")
