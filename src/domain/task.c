@@ -274,10 +274,12 @@ json_t *task_required_tags(Db *db, int64_t task_id, char **err) {
 }
 
 json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
-    Stmt *st = db_prepare(
-        db, "SELECT t.ratio, t.scope_json, s.group_size, d.code, s.grade_rules, o.code FROM task t "
-            "JOIN task_scheme s ON s.task_id = t.id JOIN org o ON o.id = t.org_id "
-            "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
+    Stmt *st =
+        db_prepare(db, "SELECT t.ratio, t.scope_json, s.group_size, d.code, s.grade_rules, o.code, "
+                       "s.workload_cap, "
+                       "s.yearly_cap, s.checked_within_months FROM task t "
+                       "JOIN task_scheme s ON s.task_id = t.id JOIN org o ON o.id = t.org_id "
+                       "LEFT JOIN dept d ON d.id = t.lead_dept_id WHERE t.id = ?");
     if (!st) return task_dberr(db, err), NULL;
     db_bind_int(st, 1, task_id);
     if (db_step(st) != DB_ROW) {
@@ -286,11 +288,17 @@ json_t *task_draw_params(Db *db, int64_t task_id, char **err) {
         return NULL;
     }
     json_t *scope = json_loads(db_col_text(st, 1), 0, NULL);
-    json_t *p =
-        json_pack("{s:{s:s}, s:o, s:{s:i}, s:I, s:[]}", "ratios", "*", db_col_text(st, 0),
-                  "filters", json_is_object(scope) ? scope : json_object(), "exclusions",
-                  "yearly_cap", 1, "group_size", (json_int_t)db_col_int(st, 2), "officer_depts");
+    json_t *p = json_pack("{s:{s:s}, s:o, s:{s:i}, s:I, s:[]}", "ratios", "*", db_col_text(st, 0),
+                          "filters", json_is_object(scope) ? scope : json_object(), "exclusions",
+                          "yearly_cap", (int)db_col_int(st, 7), "group_size",
+                          (json_int_t)db_col_int(st, 2), "officer_depts");
     if (!json_is_object(scope)) json_decref(scope);
+    /* the scheme's workload rules (sql/031), frozen with the draw (docs/DRAW.md §3, §5) */
+    if (db_col_int(st, 8) > 0)
+        json_object_set_new(json_object_get(p, "exclusions"), "checked_within_months",
+                            json_integer(db_col_int(st, 8)));
+    if (db_col_int(st, 6) > 0)
+        json_object_set_new(p, "workload_cap", json_integer(db_col_int(st, 6)));
     /* the population is the task org's jurisdiction only, whatever the scope says (a county's task
      * never reaches another county's targets) */
     json_object_set_new(json_object_get(p, "filters"), "org", json_string(db_col_text(st, 5)));

@@ -114,6 +114,10 @@ typedef struct TaskSchemeInput {
     /* the sources of public randomness (draw_source.h): an array, [] for none yet; NULL leaves
      * the saved ones as they are */
     const json_t *randomness_sources;
+    /* the workload rules (digits; NULL keeps the saved value, "" is the default): the most groups
+     * one officer is given (0 or "" = no cap), how often a target may be drawn in a year (≥ 1, "" =
+     * 1), and targets checked within so many months left out (0 or "" = none) */
+    const char *workload_cap, *yearly_cap, *checked_within_months;
     /* the version the edit was made on (task_scheme_json "version"); required: another version is
      * TASK_STALE (optimistic lock), none is a field error under "version" */
     int64_t version;

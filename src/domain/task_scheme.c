@@ -58,6 +58,39 @@ char *task_trim_dup(const char *s) {
     return c;
 }
 
+/* One workload field: digits within [lo, hi], "" → def; NULL → -1 (not given). Errors under key. */
+static int64_t workload_field(const char *text, int64_t lo, int64_t hi, int64_t def,
+                              const char *key, const char *msg, json_t *errors) {
+    if (!text) return -1;
+    char *t = task_trim_dup(text);
+    size_t d = strspn(t, "0123456789");
+    int64_t v = !*t ? def : (!t[d] && d <= 6) ? strtoll(t, NULL, 10) : -2;
+    free(t);
+    if (v < lo || v > hi) {
+        task_field_err(errors, key, msg);
+        return -1;
+    }
+    return v;
+}
+
+/* The workload rules of the input into out[3] (workload_cap, yearly_cap, checked_within_months); 1
+ * when the input holds them (a form or an API body that sets them), 0 when it leaves them as saved.
+ */
+static int workload_fields(const TaskSchemeInput *in, json_t *errors, int64_t out[3]) {
+    if (!in->workload_cap && !in->yearly_cap && !in->checked_within_months) return 0;
+    out[0] = workload_field(in->workload_cap ? in->workload_cap : "", 0, 1000, 0, "workload_cap",
+                            "每名执法人员的检查组上限须为 0 至 1000 的整数（0 或留空为不设上限）",
+                            errors);
+    out[1] =
+        workload_field(in->yearly_cap ? in->yearly_cap : "", 1, 12, 1, "yearly_cap",
+                       "同一检查对象每年被抽中次数上限须为 1 至 12 的整数（留空为 1 次）", errors);
+    out[2] =
+        workload_field(in->checked_within_months ? in->checked_within_months : "", 0, 60, 0,
+                       "checked_within_months",
+                       "排除近期已检查对象的月数须为 0 至 60 的整数（0 或留空为不排除）", errors);
+    return 1;
+}
+
 int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const char *actor,
                      json_t *errors, char **err) {
     char *status = task_scheme_status(db, task_id);
@@ -131,6 +164,8 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     json_decref(mins);
     char *rules_s = json_dumps(rules, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(rules);
+    int64_t wl[3];
+    int wl_given = workload_fields(in, errors, wl);
     int rc = TASK_OK;
     if (in->version <= 0)
         task_field_err(errors, "version", "缺少实施方案的版本号，请刷新页面后重新填写");
@@ -157,7 +192,12 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
                 "版。请刷新页面，核对后重新保存",
                 (long long)in->version, (long long)cur);
         rc = TASK_STALE;
-    }
+    } else if (wl_given && db_exec(db,
+                                   "UPDATE task_scheme SET workload_cap = ?, yearly_cap = ?, "
+                                   "checked_within_months = ? "
+                                   "WHERE task_id = ?",
+                                   "iiii", wl[0], wl[1], wl[2], task_id) != DB_OK)
+        rc = task_dberr(db, err);
     free(sources_s);
     for (size_t i = 0; i < ARRAY_LEN(src); i++)
         free(v[i]);
@@ -247,7 +287,8 @@ json_t *task_scheme_json(Db *db, int64_t task_id) {
         "SELECT status, purpose, period, group_size, method, confidentiality, use_of_results, "
         "materials, "
         "contact, observers, randomness_source, opinion, submitted_at, approved_at, approved_by, "
-        "published_at, s.grade_rules, t.ratio, s.randomness_sources, s.version FROM task_scheme s "
+        "published_at, s.grade_rules, t.ratio, s.randomness_sources, s.version, s.workload_cap, "
+        "s.yearly_cap, s.checked_within_months FROM task_scheme s "
         "JOIN task t ON t.id = s.task_id "
         "WHERE s.task_id = ?");
     if (!st) return json_object();
@@ -274,6 +315,9 @@ json_t *task_scheme_json(Db *db, int64_t task_id) {
             if (k[i]) task_set_text(s, k[i], db_col_text(st, i));
         json_object_set_new(s, "group_size", json_integer(db_col_int(st, 3)));
         json_object_set_new(s, "version", json_integer(db_col_int(st, 19)));
+        json_object_set_new(s, "workload_cap", json_integer(db_col_int(st, 20)));
+        json_object_set_new(s, "yearly_cap", json_integer(db_col_int(st, 21)));
+        json_object_set_new(s, "checked_within_months", json_integer(db_col_int(st, 22)));
         json_t *obs = json_loads(db_col_text(st, 9), 0, NULL), *list = json_array();
         if (!json_is_object(obs)) {
             json_decref(obs);

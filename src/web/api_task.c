@@ -163,8 +163,23 @@ void api_task_scheme(Req *r) {
                            jk_str(obs, kinds[3])},
                           {grat[0], grat[1], grat[2], grat[3]},
                           {gmin[0], gmin[1], gmin[2], gmin[3]},
-                          json_object_get(b, "randomness_sources"),
-                          json_integer_value(json_object_get(b, "version"))};
+                          json_object_get(b, "randomness_sources")};
+    in.version = json_integer_value(json_object_get(b, "version"));
+    /* the workload rules, numbers or digits; absent keeps the saved ones */
+    char wl[3][24];
+    static const char *const wk[] = {"workload_cap", "yearly_cap", "checked_within_months"};
+    const char **wf[] = {&in.workload_cap, &in.yearly_cap, &in.checked_within_months};
+    for (size_t k = 0; k < 3; k++) {
+        const json_t *w = json_object_get(b, wk[k]);
+        if (json_is_integer(w))
+            snprintf(wl[k], sizeof wl[k], "%lld", (long long)json_integer_value(w));
+        else
+            snprintf(wl[k], sizeof wl[k], "%s",
+                     json_is_string(w)       ? json_string_value(w)
+                     : w && !json_is_null(w) ? "?"
+                                             : "");
+        *wf[k] = w ? wl[k] : NULL;
+    }
     json_t *errors = json_object();
     char *msg = NULL;
     int status = task_web_scheme_save(r, id, &in, errors, &msg);

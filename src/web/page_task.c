@@ -124,6 +124,9 @@ static const char *const scheme_text_fields[][2] = {
     {"materials", "被检查单位需准备的材料"},
     {"contact", "联系人及电话"},
     {"randomness_source", "随机数来源说明"},
+    {"workload_cap", "每名执法人员检查组上限"},
+    {"yearly_cap", "同一对象每年被抽中次数上限"},
+    {"checked_within_months", "排除近期已检查（月）"},
 };
 
 /* Puts what was typed into the scheme of task t, keeping the stored text for a stale save's
@@ -322,8 +325,11 @@ void page_task_scheme_save(Req *r) {
                           {v[9], v[10], v[11], v[12]},
                           {v[13], v[14], v[15], v[16]},
                           {v[17], v[18], v[19], v[20]},
-                          sources,
-                          str_id(ver)};
+                          sources};
+    in.version = str_id(ver);
+    char *wl[3] = {web_form(r, "workload_cap"), web_form(r, "yearly_cap"),
+                   web_form(r, "checked_within_months")};
+    in.workload_cap = wl[0], in.yearly_cap = wl[1], in.checked_within_months = wl[2];
     free(ver);
     json_t *errors = json_object();
     char *msg = NULL;
@@ -337,6 +343,9 @@ void page_task_scheme_save(Req *r) {
         TaskRedo redo = {json_object(), sources, json_array(), rc == TASK_STALE, in.version};
         for (size_t i = 0; i < ARRAY_LEN(names); i++)
             if (v[i]) json_object_set_new(redo.typed, names[i], json_string(v[i]));
+        static const char *const wk[] = {"workload_cap", "yearly_cap", "checked_within_months"};
+        for (size_t i = 0; i < 3; i++)
+            if (wl[i]) json_object_set_new(redo.typed, wk[i], json_string(wl[i]));
         const char *k;
         json_t *e;
         json_object_foreach(errors, k, e) json_array_append(redo.errors, e);
@@ -352,6 +361,8 @@ void page_task_scheme_save(Req *r) {
     json_decref(errors);
     for (size_t i = 0; i < ARRAY_LEN(names); i++)
         free(v[i]);
+    for (size_t i = 0; i < 3; i++)
+        free(wl[i]);
     json_decref(sources);
     free(msg);
 }

@@ -141,6 +141,9 @@ s.check("dice alone are refused: a source outside the bureau is required", r.sta
 r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, **scheme_source_fields([dict(lottery, issue="2024001")])))
 s.check("a lottery issue of another year is refused", r.status == 422 and "期号" in r.text, r.status)
 scheme.update(scheme_source_fields([lottery, {"kind": "dice", "count": 8}]))
+r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, yearly_cap="0", version=scheme_version(db, tid)))
+s.check("the workload rules are checked: a yearly cap of 0 is refused in Chinese", r.status == 422 and "每年被抽中次数上限" in r.text, str(r.status))
+scheme.update({"workload_cap": "50", "yearly_cap": "1", "checked_within_months": "6"})
 r = staff.form(f"/tasks/{tid}/scheme", dict(scheme, version=""))
 s.check("a save without the version it was made on is refused", r.status == 422 and "版本号" in r.text, str(r.status))
 v0 = scheme_version(db, tid)
@@ -245,6 +248,7 @@ s.check("... also as plain text to post", r.status == 200 and fsha0 in r.text an
 params = ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0]
 s.check("officer pool = lead dept + confirmed joint dept; ratio and scope from the plan row",
         '"officer_depts":["D1","SC"]' in params and '"*":"50%"' in params and '"region_prefix":"1305"' in params and '"yearly_cap":1' in params, params)
+s.check("the scheme's workload rules are frozen with the draw", '"workload_cap":50' in params and '"checked_within_months":6' in params, params)
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("a second freeze is refused", r.status == 409)
 r = staff.get(f"/tasks/{tid}/draw")
