@@ -179,6 +179,7 @@ s.check("only one open new version at a time", r.status == 409)
 tid = ids(db, f"SELECT id FROM plan_task WHERE version_id = {nv}")[0]
 rev = ids(db, f"SELECT rev FROM plan_version WHERE id = {nv}")[0]
 r = city_staff.get(f"/plans/{nv}/task?task={tid}")
+s.check("the kind select reads （请选择）, not （请选择）抽查", "（请选择）</option>" in r.text and "（请选择）抽查" not in r.text)
 s.check("the row's edit form carries the version's rev", f'name="rev" value="{rev}"' in r.text, r.text[:200])
 r = city_staff.form(f"/plans/{nv}/task", task_form(ratio="3%") + [("task", str(tid))])
 s.check("an edit that names no rev is refused", r.status == 422 and "修订号" in r.text, str(r.status))
