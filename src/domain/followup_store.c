@@ -21,17 +21,7 @@
 
 /* The row of `sql` (one '?' for the id) as a JSON object text with every value as a string. */
 static char *row_snapshot(Db *db, const char *sql, int64_t id) {
-    Stmt *st = db_prepare(db, sql);
-    if (!st) return NULL;
-    db_bind_int(st, 1, id);
-    char *out = NULL;
-    if (db_step(st) == DB_ROW) {
-        json_t *o = jk_row(st);
-        out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(o);
-    }
-    db_finalize(st);
-    return out;
+    return jk_row_text(db, sql, id, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
 char *followup_snapshot(Db *db, int64_t id) {

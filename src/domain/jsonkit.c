@@ -47,3 +47,17 @@ json_t *jk_row(Stmt *st) {
     }
     return o;
 }
+
+char *jk_row_text(Db *db, const char *sql, int64_t id, size_t flags) {
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return NULL;
+    db_bind_int(st, 1, id);
+    char *out = NULL;
+    if (db_step(st) == DB_ROW) {
+        json_t *o = jk_row(st);
+        out = json_dumps(o, flags);
+        json_decref(o);
+    }
+    db_finalize(st);
+    return out;
+}

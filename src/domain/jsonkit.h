@@ -28,4 +28,9 @@ char *jk_attr(const char *json, const char *key);
  * every value as its text (db_col_text), SQL NULL as null. The statement stays the caller's. */
 json_t *jk_row(Stmt *st);
 
+/* The row of `sql` (one '?' bound to id) as JSON text (jk_row: every value as text or null), dumped
+ * with `flags` (e.g. JSON_COMPACT | JSON_SORT_KEYS); NULL without a row or on an error. The audit
+ * snapshots of a row. */
+char *jk_row_text(Db *db, const char *sql, int64_t id, size_t flags);
+
 #endif

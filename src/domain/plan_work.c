@@ -329,17 +329,7 @@ int plan_work_adhoc_decide(Db *db, const Actor *who, int64_t id, int approve, co
 /* The row of `sql` (one '?' for the id) as compact JSON text, its columns in order as its keys and
  * every value as text (built in C with jansson, not with SQL's json_object); NULL without a row. */
 static char *row_json(Db *db, const char *sql, int64_t id) {
-    Stmt *st = db_prepare(db, sql);
-    if (!st) return NULL;
-    db_bind_int(st, 1, id);
-    char *out = NULL;
-    if (db_step(st) == DB_ROW) {
-        json_t *o = jk_row(st);
-        out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(o);
-    }
-    db_finalize(st);
-    return out;
+    return jk_row_text(db, sql, id, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
 int plan_work_adhoc_resubmit(Db *db, const Actor *who, int64_t id, const char *reason, char **err) {
