@@ -57,6 +57,9 @@ typedef struct DrawRatio {
 int draw_ratio_parse(const char *s, DrawRatio *r);
 /* n = min(N, max(ceil(N * ratio), minimum)), computed in integers. */
 uint64_t draw_stratum_size(uint64_t N, DrawRatio r, uint64_t minimum);
+/* A value of a per-stratum map (params.ratios, params.minimum): the exact stratum name, then its
+ * part before the first '/', then "*". NULL when none (or map is not an object). Borrowed. */
+json_t *draw_lookup_stratum(const json_t *map, const char *name);
 
 /* ------------------------------------------------------------------ population */
 

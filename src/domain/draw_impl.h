@@ -15,8 +15,4 @@ static inline int draw_id_cmp(const char *a, size_t na, const char *b, size_t nb
     return na < nb ? -1 : na > nb;
 }
 
-/* A value of a per-stratum map (params.ratios, params.minimum): the exact stratum name, then its
- * part before the first '/', then "*". NULL when none (or map is not an object). Borrowed. */
-json_t *draw_lookup_stratum(const json_t *map, const char *name);
-
 #endif

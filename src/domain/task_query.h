@@ -18,6 +18,13 @@
 int64_t task_org(Db *db, int64_t task_id);
 /* The code of task_id, or NULL. */
 char *task_code(Db *db, int64_t task_id);
+/* The workload preview of a task not yet frozen (issue 16): what a freeze today would give — the
+ * targets to draw per stratum (the population built as the freeze builds it, the scheme's ratios
+ * and minimums), the officers in the pool, and so the groups each officer would have on average,
+ * against the scheme's workload cap: {targets, strata [{stratum, N, n}], officers, group_size,
+ * slots, per_officer (text, one decimal), cap, over_cap}. NULL with *why when it cannot be
+ * computed. */
+json_t *task_draw_preview(Db *db, int64_t task_id, const char *today, char **why);
 /* The code of task_id when its scheme is 已公开 (the public portal), or NULL. */
 char *task_published_code(Db *db, int64_t task_id);
 

@@ -176,6 +176,11 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
 
 static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status);
 
+/* Whether the task page's context says a draw exists (has_draw set by render_task). */
+static int dstatus_known(json_t *t) {
+    return json_is_true(json_object_get(t, "has_draw"));
+}
+
 void page_task_detail(Req *r) {
     long long id;
     json_t *t = task_web_load(r, &id);
@@ -223,6 +228,16 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     /* the freeze form's own rows, empty (the scheme's form is not shown once it is published) */
     json_object_set_new(t, "freeze_sources",
                         json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
+    char *pv = web_query(r, "preview");
+    if (pv && !dstatus_known(t) &&
+        (w || a)) { /* on request only: it builds the population as a freeze would */
+        char *why2 = NULL;
+        json_t *prev = task_draw_preview(r->db, id, today, &why2);
+        json_object_set_new(t, "preview",
+                            prev ? prev : json_pack("{s:s}", "error", why2 ? why2 : "无法预估"));
+        free(why2);
+    }
+    free(pv);
     if (redo && redo->typed) overlay_typed(t, redo);
     if (redo && redo->errors) json_object_set(t, "scheme_errors", redo->errors);
     char *title = xstrdup(json_string_value(json_object_get(t, "name")));

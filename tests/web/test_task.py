@@ -174,6 +174,18 @@ r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("an approved but unpublished scheme still refuses the draw", r.status == 409 and "当前状态：已批准" in r.text)
 r = staff.form(f"/tasks/{tid}/publish", {})
 s.check("scheme published", r.status == 303 and ids(db, f"SELECT status FROM task_scheme WHERE task_id = {tid}") == ["已公开"])
+# the workload preview before the freeze: what a freeze now would give, per officer, against the cap
+r = staff.get(f"/tasks/{tid}?preview=1")
+m = re.search(r'将抽取检查对象 <strong>(\d+)</strong>.*?每组 (\d+) 人，共需 (\d+) 人次；\s*名单中执法人员 (\d+) 人，平均每人约 <strong id="per-officer">([\d.]+)</strong>', r.text, re.S)
+s.check("the workload preview shows targets, slots, officers and the average per officer",
+        r.status == 200 and m is not None and int(m.group(3)) == int(m.group(1)) * int(m.group(2))
+        and abs(float(m.group(5)) - int(m.group(3)) / int(m.group(4))) < 0.06, r.text[r.text.find("workload-preview") - 20:][:600])
+s.check("... without freezing anything", ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0])
+s.check("the task page offers the preview without computing it", 'id="btn-preview"' in staff.get(f"/tasks/{tid}").text)
+if m and int(m.group(3)) > int(m.group(4)):  # more slots than officers: a cap of one group each cannot be met
+    sql(db, f"UPDATE task_scheme SET workload_cap = 1 WHERE task_id = {tid}")
+    s.check("a workload cap too low for the draw is flagged before the freeze", 'id="over-cap"' in staff.get(f"/tasks/{tid}?preview=1").text)
+    sql(db, f"UPDATE task_scheme SET workload_cap = 50 WHERE task_id = {tid}")
 r = staff.form(f"/tasks/{tid}/scheme", scheme)
 s.check("a published scheme cannot be edited", r.status == 409)
 

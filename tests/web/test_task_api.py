@@ -282,6 +282,14 @@ staff.post_json(f"/api/v1/tasks/{gtid}/publish", {})
 r = anon.get(f"/public/tasks/{gtid}")
 s.check("the public task page shows the grade ratios (no target's grade)", r.status == 200 and "D级（高风险）：30%" in r.text
         and "A级（低风险）：0%，至少 1 个" in r.text and "B级（一般风险）：5%" in r.text, r.text[:300])
+# the workload preview against a cap too low for this draw (one group per officer), then back to none
+import re as _re
+sql(db, f"UPDATE task_scheme SET workload_cap = 1 WHERE task_id = {gtid}")
+r = staff.get(f"/tasks/{gtid}?preview=1")
+pm = _re.search(r"共需 (\d+) 人次；\s*名单中执法人员 (\d+) 人", r.text)
+s.check("the workload preview flags a cap that cannot be met (slots > officers × cap)",
+        pm is not None and (int(pm.group(1)) > int(pm.group(2))) == ('id="over-cap"' in r.text), (pm.groups() if pm else r.text[r.text.find("workload-preview"):][:400]))
+sql(db, f"UPDATE task_scheme SET workload_cap = 0 WHERE task_id = {gtid}")
 r = staff.post_json(f"/api/v1/tasks/{gtid}/freeze", {})
 s.check("differentiated task frozen", r.status == 200, r.text[:300])
 params = json.loads(ids(db, "SELECT params FROM draw WHERE task_code = '2025202-001号'")[0])
