@@ -353,6 +353,8 @@ static void render_form(Req *r, const DirKind *k, long long id, json_t *values, 
     if (errors) json_object_set_new(ctx, "has_errors", json_true());
     const char *row_err = json_string_value(json_object_get(errors, "_row"));
     if (row_err) json_object_set_new(ctx, "row_error", json_string(row_err));
+    if (json_object_get(values, "_stale"))
+        json_object_set(ctx, "stale", json_object_get(values, "_stale"));
     char *title = xasprintf("%s%s", id ? "编辑" : "新建", k->label);
     web_page(r, "dir_form", title, ctx);
     free(title);
@@ -431,6 +433,23 @@ static void save_form(Req *r, long long id) {
                                     json_object_get(vals, k->fields[i].column));
             json_decref(row);
         }
+        json_t *stale = NULL;
+        if (status == 409 &&
+            id) { /* the other person's saved text beside the typed one (personal data not shown) */
+            json_t *row = dv_get(r, k, id, 0), *vals = json_object_get(row, "values");
+            stale = json_array();
+            for (size_t i = 0; i < k->nfields; i++) {
+                const DirField *f = &k->fields[i];
+                if (f->flags & (FF_KEY | FF_SECRET | FF_DERIVED)) continue;
+                const char *now = json_string_value(json_object_get(vals, f->column)),
+                           *typed = json_string_value(json_object_get(values, f->column));
+                if (typed && !str_eq(now ? now : "", typed))
+                    json_array_append_new(stale,
+                                          json_pack("{s:s, s:s, s:s}", "label", f->header, "saved",
+                                                    now ? now : "", "typed", typed));
+            }
+            json_decref(row);
+        }
         if (status == 409) { /* what was typed stays; saving again is a conscious overwrite of the
                                 newer version */
             char *m = xasprintf("%s。下方保留了您录入的内容；他人修改后的当前内容见详情页。核对后再"
@@ -444,6 +463,7 @@ static void save_form(Req *r, long long id) {
             if (v) json_object_set_new(values, "version", json_integer(atoll(v)));
             free(v);
         }
+        if (stale) json_object_set_new(values, "_stale", stale);
         render_form(r, k, id, values, errors, status);
         json_decref(values);
     } else {

@@ -149,6 +149,9 @@ r = staff.form(f"/d/officers/{oid}/edit", {"version": str(v_now), "cert_no": "YB
 s.check("a stale form: 409, the typed text kept, the current version to save over it knowingly", r.status == 409
         and "已被他人修改" in r.text and "表单改名" in r.text and f'name="version" value="{v_now + 1}"' in r.text
         and ids(db, f"SELECT name FROM officer WHERE id = {oid}") == ["接口新增"], r.text[-400:])
+s.check("... with the other person's saved text beside the typed one", 'id="dir-stale"' in r.text
+        and re.search(r"<th>[^<]*</th><td>2026-02-01</td><td>2027-12-31</td>", r.text) is not None
+        and re.search(r"<td>接口新增</td><td>表单改名</td>", r.text) is not None, r.text[r.text.find("dir-stale"):][:600])
 r = staff.post_json("/api/v1/officers", {"cert_no": "YB010", "name": "缺字段"})
 s.check("API validation errors in the envelope with fields", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
 r = staff.do("POST", "/api/v1/officers", "not json", {"Content-Type": "application/json"})
