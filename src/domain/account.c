@@ -470,3 +470,13 @@ char *account_display_name(Db *db, const char *username) {
     }
     return name;
 }
+
+char *account_officer_cert(Db *db, int64_t user_id) {
+    char *cert = NULL;
+    if (db_query_text(
+            db, &cert,
+            "SELECT o.cert_no FROM account u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?",
+            "i", user_id) != DB_OK)
+        return NULL; /* as no certificate: no officer's rights */
+    return cert;
+}

@@ -92,6 +92,9 @@ int64_t account_id(Db *db, const char *username);
 /* The display name (姓名) of the account username (new string), or NULL when it has none or there
  * is no such account — the pages then show the username. */
 char *account_display_name(Db *db, const char *username);
+/* The certificate number of the officer linked to account user_id (account.officer_id): new string,
+ * or NULL when the account has none (or it cannot be read: no officer's rights). */
+char *account_officer_cert(Db *db, int64_t user_id);
 /* What the account forms of an administrator of org_id offer: *orgs, the orgs of its scope
  * (scope.h) and *depts, their depts, each [{code, name}] by code. The caller owns both arrays
  * (empty on a database error). */

@@ -106,11 +106,7 @@ static int grade_rows(Db *db, int64_t target_id, const char *grade, const char *
 }
 
 int64_t credit_target_org(Db *db, int64_t target_id) {
-    int64_t org = 0;
-    if (target_id > 0 &&
-        db_query_int(db, &org, "SELECT org_id FROM target WHERE id = ?", "i", target_id) != DB_OK)
-        return 0; /* as for an unknown target: outside every scope */
-    return org;
+    return target_id > 0 ? dir_row_org(db, dir_kind_find("targets"), target_id) : 0;
 }
 
 /* The target's grade and org as the audit log keeps them ({id, grade, org_id as text}), with the

@@ -2,7 +2,7 @@
  * or XLSX with the import's columns, personal data masked unless the export is unmasked (the header
  * row then says so), cells defused for Excel; and the audit row of an export. Callers: the CLI
  * (`spotcheck export`) and the export page. */
-#include "audit.h"
+#include "uow.h"
 #include "codes.h"
 #include "dir_io.h"
 
@@ -98,18 +98,8 @@ int dir_export_audit(Db *db, const Actor *who, const DirKind *k, long long rows,
                           filter ? filter : "", "unmasked", unmasked, "purpose", purpose);
     char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(a);
-    AuditEntry e = {.actor = who->username,
-                    .org_id = who->org_id,
-                    .action = action,
-                    .entity = k->table,
-                    .after = after,
-                    .remote = who->remote};
-    int rc =
-        db_begin(db) == DB_OK && audit_append(db, &e, err) == 0 && db_commit(db) == DB_OK ? 0 : -1;
-    if (rc) {
-        db_rollback(db);
-        if (err && !*err) set_err(err, "审计日志无法写入");
-    }
+    int rc = uow_record(db, who, action, k->table, 0, who->org_id, NULL, after, err);
+    if (rc && err && !*err) set_err(err, "审计日志无法写入");
     free(after);
     return rc;
 }

@@ -592,7 +592,5 @@ int figures_draw_years(Db *db, int64_t org_id, int *years, int max) {
 int figures_export_audit(Db *db, const Actor *who, int year, char **err) {
     char after[32];
     snprintf(after, sizeof after, "{\"year\":%d}", year);
-    int ok = uow_begin(db, err) == 0 &&
-             uow_audit(db, who, "export.figures", "figures", year, 0, NULL, after, err) == 0;
-    return uow_end(db, ok, err) ? 0 : -1;
+    return uow_record(db, who, "export.figures", "figures", year, 0, NULL, after, err);
 }

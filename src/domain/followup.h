@@ -191,9 +191,7 @@ json_t *followup_transfers_json(Db *db, int64_t scope_org, const char *status);
 /* The org of a follow-up / transfer (0 when absent or unreadable). */
 int64_t followup_org(Db *db, int64_t id);
 int64_t followup_transfer_org(Db *db, int64_t tid);
-/* The org of a record (0 when absent), and the follow-up a transfer belongs to (0 when absent);
- * 0 also when unreadable. */
-int64_t followup_record_org(Db *db, int64_t record_id);
+/* The follow-up a transfer belongs to (0 when absent or unreadable). A record's org: record_org. */
 int64_t followup_transfer_followup(Db *db, int64_t tid);
 /* What the form to open a follow-up shows of record_id (new reference, NULL when absent): id,
  * task_code, task_name, target_code, target_name ("（参保人）" for an insured person). */

@@ -7,14 +7,6 @@
 
 #include <stdlib.h>
 
-int64_t followup_record_org(Db *db, int64_t record_id) {
-    int64_t org = 0;
-    if (record_id > 0 &&
-        db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", record_id) != DB_OK)
-        return 0;
-    return org;
-}
-
 int64_t followup_transfer_followup(Db *db, int64_t tid) {
     int64_t fid = 0;
     if (tid > 0 &&

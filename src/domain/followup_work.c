@@ -3,6 +3,7 @@
  * and writes the audit row with the row before and after. The pages and any command call these,
  * never the row functions. */
 #include "followup.h"
+#include "record_query.h"
 
 #include "../core/util.h"
 #include "followup_rows.h"
@@ -10,6 +11,7 @@
 #include "uow.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* 1 when who may change data of org: its own (the console, org 0, any). */
 static int own_org(Db *db, const Actor *who, int64_t org) {
@@ -23,7 +25,8 @@ static int finish(Db *db, const Actor *who, int rc, const char *action, const ch
                   int64_t id, const char *before, json_t *extra, char **err) {
     char *after = NULL;
     if (rc == FU_OK) {
-        after = entity[0] == 'f' ? followup_snapshot(db, id) : followup_transfer_snapshot(db, id);
+        after = strcmp(entity, "transfer") ? followup_snapshot(db, id)
+                                           : followup_transfer_snapshot(db, id);
         if (extra && after) {
             json_t *a = json_loads(after, 0, NULL);
             json_object_update(a, extra);
@@ -46,7 +49,7 @@ static int refuse(const char *what, char **err) {
 int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInput *in,
                   const char *today, int64_t *id_out, json_t *errors, char **err) {
     int64_t id = 0;
-    if (!own_org(db, who, followup_record_org(db, record_id))) return refuse("检查记录", err);
+    if (!own_org(db, who, record_org(db, record_id))) return refuse("检查记录", err);
     if (uow_begin(db, err) != 0) return FU_ERR;
     int rc = fu_open_rows(db, record_id, in, today, who->username, &id, errors, err);
     rc = finish(db, who, rc, "followup.open", "followup", id, NULL, NULL, err);
@@ -131,9 +134,7 @@ int followup_transfers_export_audit(Db *db, const Actor *who, const char *status
     json_t *a = json_pack("{s:s, s:I}", "status", status ? status : "", "rows", (json_int_t)rows);
     char *after = json_dumps(a, JSON_COMPACT);
     json_decref(a);
-    int ok = uow_begin(db, err) == 0 &&
-             uow_audit(db, who, "export.transfers", "transfer", 0, 0, NULL, after, err) == 0;
-    ok = uow_end(db, ok, err);
+    int rc = uow_record(db, who, "export.transfers", "transfer", 0, 0, NULL, after, err);
     free(after);
-    return ok ? FU_OK : FU_ERR;
+    return rc == 0 ? FU_OK : FU_ERR;
 }

@@ -277,7 +277,6 @@ int login_change_password(Db *db, const Actor *who, const char *device, int64_t 
 }
 
 void login_logout(Db *db, const Actor *who, int64_t user_id, const char *token_hash) {
-    if (uow_begin(db, NULL) == 0)
-        uow_end(db, uow_audit(db, who, "logout", "user", user_id, 0, NULL, NULL, NULL) == 0, NULL);
+    uow_record(db, who, "logout", "user", user_id, 0, NULL, NULL, NULL);
     db_exec(db, "DELETE FROM session WHERE token_hash = ?", "t", token_hash);
 }

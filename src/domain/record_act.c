@@ -3,6 +3,7 @@
  * and page_record_fill.c (the officer's form and the offline draft's JSON save). */
 #include "record_act.h"
 #include "account.h"
+#include "account.h"
 
 #include "../core/clock.h"
 #include "../core/util.h"
@@ -130,7 +131,7 @@ int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
  * record did not exist, the answer the page gives. */
 static int in_group(Db *db, const Actor *who, int64_t id, char **err) {
     if (!who->org_id) return REC_OK;
-    char *cert = record_officer_cert(db, account_id(db, who->username));
+    char *cert = account_officer_cert(db, account_id(db, who->username));
     int ok = cert && record_officer_in_group(db, id, cert);
     free(cert);
     return ok ? REC_OK

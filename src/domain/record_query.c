@@ -10,16 +10,6 @@
 
 #include <stdlib.h>
 
-char *record_officer_cert(Db *db, int64_t user_id) {
-    char *cert = NULL;
-    if (db_query_text(
-            db, &cert,
-            "SELECT o.cert_no FROM account u JOIN officer o ON o.id = u.officer_id WHERE u.id = ?",
-            "i", user_id) != DB_OK)
-        return NULL; /* as no certificate: no officer's rights */
-    return cert;
-}
-
 int64_t record_org(Db *db, int64_t id) {
     int64_t org = 0;
     if (id > 0 &&

@@ -12,10 +12,6 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* The certificate number of the officer linked to account user_id (user.officer_id): new string,
- * or NULL when the account has none. */
-char *record_officer_cert(Db *db, int64_t user_id);
-
 /* The org of record id, 0 when there is no such record. */
 int64_t record_org(Db *db, int64_t id);
 

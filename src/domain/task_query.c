@@ -149,17 +149,6 @@ int64_t task_user_dept(Db *db, int64_t user_id) {
     return v;
 }
 
-char *task_user_cert(Db *db, int64_t user_id) {
-    int64_t oid = 0;
-    char *cert = NULL;
-    if (db_query_int(db, &oid, "SELECT coalesce(officer_id, 0) FROM account WHERE id = ?", "i",
-                     user_id) != DB_OK ||
-        (oid &&
-         db_query_text(db, &cert, "SELECT cert_no FROM officer WHERE id = ?", "i", oid) != DB_OK))
-        return NULL; /* as none: no officer's rights */
-    return cert;
-}
-
 char *task_dept_name(Db *db, int64_t dept_id) {
     char *name = NULL;
     if (db_query_text(db, &name, "SELECT name FROM dept WHERE id = ?", "i", dept_id) != DB_OK)

@@ -52,3 +52,10 @@ int uow_end(Db *db, int ok, char **err) {
     if (!ok) db_rollback(db);
     return ok;
 }
+
+int uow_record(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
+               int64_t org_id, const char *before, const char *after, char **err) {
+    int ok = uow_begin(db, err) == 0 &&
+             uow_audit(db, who, action, entity, entity_id, org_id, before, after, err) == 0;
+    return uow_end(db, ok, err) ? 0 : -1;
+}

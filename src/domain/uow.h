@@ -21,6 +21,12 @@ int uow_begin(Db *db, char **err);
 int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
               int64_t org_id, const char *before, const char *after, char **err);
 
+/* A unit whose only change is its audit row (an export: who took which data out; a logout): begin,
+ * uow_audit with these arguments, end. 0, or -1 with *err — then whatever it records must not go
+ * ahead (an export is not handed out). */
+int uow_record(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
+               int64_t org_id, const char *before, const char *after, char **err);
+
 /* Ends the unit: commits when ok (a failed commit sets *err "保存失败：…"), otherwise rolls back.
  * Returns 1 when committed, 0 when rolled back. */
 int uow_end(Db *db, int ok, char **err);

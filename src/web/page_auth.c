@@ -1,5 +1,6 @@
 /* page_auth.c - login, logout and the home dashboard. */
 #include "../core/clock.h"
+#include "../domain/account.h"
 #include "../domain/record.h"
 #include "../domain/record_act.h"
 #include "../domain/record_query.h"
@@ -137,7 +138,7 @@ static json_t *todo_of(Req *r) {
     TodoFor f = {.org_id = r->sess->org_id, .today = today};
     for (size_t i = 0; i < ARRAY_LEN(map); i++)
         if (web_role_has(r->sess->role, map[i].perm)) f.lists |= map[i].list;
-    char *cert = f.lists & TODO_RECORDS ? record_officer_cert(r->db, r->sess->user_id) : NULL,
+    char *cert = f.lists & TODO_RECORDS ? account_officer_cert(r->db, r->sess->user_id) : NULL,
          *err = NULL;
     f.officer_cert = cert;
     if (cert) { /* the records of the officer's new groups exist from the first look, as on

@@ -4,6 +4,7 @@
  * GET /api/v1/deadlines. Clocks come from src/domain/deadline.c; every list is limited to the
  * user's org and the orgs below it. Read-only: nothing here writes or audits. */
 #include "../core/clock.h"
+#include "../domain/account.h"
 #include "../domain/deadline.h"
 #include "../domain/record_query.h"
 #include "../domain/task.h"
@@ -174,7 +175,7 @@ void page_dash_reminders(Req *r) {
 }
 
 void page_my_deadlines(Req *r) {
-    char *cert = record_officer_cert(r->db, r->sess->user_id), today[11];
+    char *cert = account_officer_cert(r->db, r->sess->user_id), today[11];
     clock_today(today);
     json_t *open = json_array(), *done = json_array();
     if (cert) {

@@ -4,6 +4,7 @@
  * Rules, transactions and audit rows live in src/domain/followup*.c; these only parse and render.
  * Follow-ups are visible inside the user's org scope only (404 otherwise). */
 #include "../core/clock.h"
+#include "../domain/record_query.h"
 #include "../domain/followup.h"
 #include "../domain/task.h"
 #include "followup_web.h"
@@ -76,7 +77,7 @@ void page_followup_list(Req *r) {
 /* The record of ?record= / form record= in scope, published with findings; NULL after an error
  * page. */
 static json_t *record_for_new(Req *r, long long rid) {
-    if (web_scope_gate(r, followup_record_org(r->db, rid), "检查记录不存在或不在您的管辖范围内"))
+    if (web_scope_gate(r, record_org(r->db, rid), "检查记录不存在或不在您的管辖范围内"))
         return NULL;
     if (followup_record_has_findings(r->db, rid) != 1) {
         web_error(r, 409, "no_findings", "只有已公示且发现问题的检查结果才需要后续处置");

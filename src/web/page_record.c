@@ -5,6 +5,7 @@
  * (record_act_sync) when a list is opened. Rules and units of work live in src/domain (record.c,
  * record_act.c); the reads are record_query.c. */
 #include "../core/clock.h"
+#include "../domain/account.h"
 #include "../domain/record.h"
 #include "../domain/record_act.h"
 #include "../domain/record_query.h"
@@ -21,7 +22,7 @@ long long record_web_id(Req *r, int mine) {
     long long id = str_id(web_param(r, "id"));
     int64_t org = record_org(r->db, id);
     if (org && mine) {
-        char *cert = record_officer_cert(r->db, r->sess->user_id);
+        char *cert = account_officer_cert(r->db, r->sess->user_id);
         if (!record_officer_in_group(r->db, id, cert)) org = 0;
         free(cert);
     }
@@ -178,7 +179,7 @@ void api_record_get(Req *r) {
 void page_my_records(Req *r) {
     char today[11];
     clock_today(today);
-    char *cert = record_officer_cert(r->db, r->sess->user_id);
+    char *cert = account_officer_cert(r->db, r->sess->user_id);
     json_t *rows = NULL;
     if (cert) {
         sync_records(r, cert);

@@ -5,6 +5,7 @@
  * link see an explanation, not an error. The questions are task_query.h, the confirmation the
  * unit of work task_joint_accept (task_work.h). */
 #include "../core/clock.h"
+#include "../domain/account.h"
 #include "../domain/jsonkit.h"
 #include "../domain/record.h"
 #include "../domain/record_act.h"
@@ -69,7 +70,7 @@ static int my_group_matches(json_t *g, const char *q, const char *state) {
  * by name or code and a filter by the record's state (GET ?q=&state=, so it works without
  * JavaScript). */
 void page_my_groups(Req *r) {
-    char *cert = task_user_cert(r->db, r->sess->user_id), *err = NULL;
+    char *cert = account_officer_cert(r->db, r->sess->user_id), *err = NULL;
     char *q = web_query(r, "q"), *state = web_query(r, "state");
     if (q) str_trim(q);
     if (cert) { /* the records exist from the first look, as on /my/records */
@@ -113,7 +114,7 @@ void page_my_groups(Req *r) {
 }
 
 void page_my_notice(Req *r) {
-    char *cert = task_user_cert(r->db, r->sess->user_id);
+    char *cert = account_officer_cert(r->db, r->sess->user_id);
     long long id = str_id(web_param(r, "id"));
     if (!cert || !id)
         web_error(r, 404, "not_found", "该检查对象不在您的检查组中");
