@@ -5,7 +5,7 @@
 #include "../domain/record_act.h"
 #include "../domain/record_query.h"
 #include "../domain/task_query.h"
-#include "../domain/todo.h"
+#include "../domain/worklist.h"
 #include "../domain/calendar.h"
 #include "../domain/dir_summary.h"
 #include "../domain/login.h"
@@ -124,21 +124,21 @@ static void add_directory(Req *r, json_t *cards, json_t *grades) {
     json_decref(tmp);
 }
 
-/* The account's to-do list (todo.h): the lists its role's permissions call for. */
-static json_t *todo_of(Req *r) {
+/* The account's work list (worklist.h): the lists its role's permissions call for. */
+static json_t *work_of(Req *r) {
     static const struct {
         Perm perm;
         unsigned list;
-    } map[] = {{P_PLAN_APPROVE, TODO_APPROVE},   {P_TASK_APPROVE, TODO_APPROVE},
-               {P_RESULT_REVIEW, TODO_REVIEW},   {P_TASK_WRITE, TODO_TASKS},
-               {P_RESULT_PUBLISH, TODO_PUBLISH}, {P_FOLLOWUP_WRITE, TODO_FOLLOWUP},
-               {P_RECORD_FILL, TODO_RECORDS},    {P_TASK_JOINT, TODO_JOINT}};
+    } map[] = {{P_PLAN_APPROVE, WORK_APPROVE},   {P_TASK_APPROVE, WORK_APPROVE},
+               {P_RESULT_REVIEW, WORK_REVIEW},   {P_TASK_WRITE, WORK_TASKS},
+               {P_RESULT_PUBLISH, WORK_PUBLISH}, {P_FOLLOWUP_WRITE, WORK_FOLLOWUP},
+               {P_RECORD_FILL, WORK_RECORDS},    {P_TASK_JOINT, WORK_JOINT}};
     char today[11];
     clock_today(today);
-    TodoFor f = {.org_id = r->sess->org_id, .today = today};
+    WorkFor f = {.org_id = r->sess->org_id, .today = today};
     for (size_t i = 0; i < ARRAY_LEN(map); i++)
         if (web_role_has(r->sess->role, map[i].perm)) f.lists |= map[i].list;
-    char *cert = f.lists & TODO_RECORDS ? account_officer_cert(r->db, r->sess->user_id) : NULL,
+    char *cert = f.lists & WORK_RECORDS ? account_officer_cert(r->db, r->sess->user_id) : NULL,
          *err = NULL;
     f.officer_cert = cert;
     if (cert) { /* the records of the officer's new groups exist from the first look, as on
@@ -148,19 +148,19 @@ static json_t *todo_of(Req *r) {
             fprintf(stderr, "record sync: %s\n", err ? err : "?");
         free(err);
     }
-    if (f.lists & TODO_JOINT) f.dept_id = task_user_dept(r->db, r->sess->user_id);
-    json_t *list = todo_list(r->db, &f);
+    if (f.lists & WORK_JOINT) f.dept_id = task_user_dept(r->db, r->sess->user_id);
+    json_t *list = worklist(r->db, &f);
     free(cert);
     return list;
 }
 
-void api_todo(Req *r) {
-    web_json(r, 200, json_pack("{s:o}", "todo", todo_of(r)));
+void api_worklist(Req *r) {
+    web_json(r, 200, json_pack("{s:o}", "todo", work_of(r)));
 }
 
 void page_home(Req *r) {
     json_t *ctx = json_object(), *cards = json_array(), *grades = json_array();
-    json_object_set_new(ctx, "todo", todo_of(r));
+    json_object_set_new(ctx, "todo", work_of(r));
     if (web_role_has(r->sess->role, P_DIR_READ)) add_directory(r, cards, grades);
     json_object_set_new(ctx, "cards", cards);
     json_object_set_new(ctx, "grades", grades);

@@ -97,7 +97,7 @@ const Route web_routes[] = {
     {"POST", "/api/v1/tasks/:id/substitute", P_TASK_WRITE, CSRF_TOKEN, api_task_substitute, "递补"},
     {"POST", "/api/v1/tasks/:id/substitutions/:sid/decide", P_TASK_APPROVE, CSRF_TOKEN,
      api_task_substitute_decide, "审批递补（JSON）"},
-    {"GET", "/api/v1/todo", P_LOGIN, CSRF_NONE, api_todo, "本人的待办事项（与首页相同）"},
+    {"GET", "/api/v1/todo", P_LOGIN, CSRF_NONE, api_worklist, "本人的待办事项（与首页相同）"},
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
     {"GET", "/credit/:id", P_TASK_READ, CSRF_NONE, page_credit_record,
      "检查对象的信用记录（内部）"},

@@ -179,7 +179,7 @@ void page_login_form(Req *r);
 void page_login(Req *r);
 void page_logout(Req *r);
 void page_home(Req *r);
-void api_todo(Req *r);
+void api_worklist(Req *r);
 void page_dir_list(Req *r);
 void page_dir_detail(Req *r);
 void page_dir_new(Req *r);
