@@ -157,21 +157,3 @@ void record_version_status(Db *db, int64_t id, int64_t *version, char **status) 
             *status = NULL; /* unknown, as for a missing record */
     }
 }
-
-int record_of_group(Db *db, int64_t task_id, const char *target, int64_t *id, char **status) {
-    *id = 0;
-    *status = NULL;
-    Stmt *st = db_prepare(db, "SELECT rc.id, rc.status FROM record rc JOIN draw d ON d.id = "
-                              "rc.draw_id AND d.status = '已抽取' "
-                              "WHERE rc.task_id = ? AND rc.target_code = ?");
-    if (!st) return DB_ERR;
-    db_bind_int(st, 1, task_id);
-    db_bind_text(st, 2, target);
-    int rc = db_step(st);
-    if (rc == DB_ROW) {
-        *id = db_col_int(st, 0);
-        *status = xstrdup(db_col_text(st, 1));
-    }
-    db_finalize(st);
-    return rc == DB_ERR ? DB_ERR : DB_OK;
-}

@@ -44,9 +44,6 @@ json_t *record_choices(Db *db, const char *set);
 
 /* The number of item rows of record id (0 when absent). */
 int64_t record_item_count(Db *db, int64_t id);
-/* The record of target in task_id's current draw: its id (0 when none yet) and status (new string
- * or NULL). Returns DB_OK or DB_ERR. */
-int record_of_group(Db *db, int64_t task_id, const char *target, int64_t *id, char **status);
 
 /* The current version and status of record id: *version 0 and *status NULL when absent;
  * *status is a new string (status may be NULL when not wanted). */

@@ -207,16 +207,17 @@ static json_t *group_members(Db *db, int64_t draw_id, const char *target, const 
 json_t *task_officer_groups(Db *db, const char *cert) {
     json_t *groups = json_array();
     Stmt *st = db_prepare(
-        db,
-        "SELECT t.id, t.code, t.name, m.target_code, m.role, m.draw_id, coalesce(g.name, "
-        "m.target_code), "
-        "g.kind, g.address, s.period, s.method FROM draw_member m JOIN draw d ON d.id = m.draw_id "
-        "JOIN task t ON t.code = d.task_code JOIN task_scheme s ON s.task_id = t.id "
-        "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code = m.target_code "
-        "LEFT JOIN target g ON g.code = m.target_code "
-        "WHERE m.member_code = ? AND m.status = '在组' AND d.status = '已抽取' AND dt.status = "
-        "'有效' "
-        "ORDER BY t.id DESC, dt.position");
+        db, "SELECT t.id, t.code, t.name, m.target_code, m.role, m.draw_id, coalesce(g.name, "
+            "m.target_code), "
+            "g.kind, g.address, s.period, s.method, rc.id, rc.status FROM draw_member m JOIN draw "
+            "d ON d.id = m.draw_id "
+            "JOIN task t ON t.code = d.task_code JOIN task_scheme s ON s.task_id = t.id "
+            "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code = m.target_code "
+            "LEFT JOIN target g ON g.code = m.target_code "
+            "LEFT JOIN record rc ON rc.draw_id = m.draw_id AND rc.target_code = m.target_code "
+            "WHERE m.member_code = ? AND m.status = '在组' AND d.status = '已抽取' AND dt.status = "
+            "'有效' "
+            "ORDER BY t.id DESC, dt.position");
     if (!st) return groups;
     db_bind_text(st, 1, cert);
     while (db_step(st) == DB_ROW) {
@@ -229,6 +230,13 @@ json_t *task_officer_groups(Db *db, const char *cert) {
                               members, "period", db_col_text(st, 9), "method", db_col_text(st, 10));
         if (!insured && db_col_text(st, 8))
             json_object_set_new(g, "address", json_string(db_col_text(st, 8)));
+        if (!db_col_is_null(st, 11)) { /* its record, once created: the officer's form while open */
+            const char *status = db_col_text(st, 12);
+            json_object_set_new(g, "record_id", json_integer(db_col_int(st, 11)));
+            json_object_set_new(g, "record_status", json_string(status));
+            json_object_set_new(g, "record_open",
+                                json_boolean(str_eq(status, "待录入") || str_eq(status, "退回")));
+        }
         json_array_append_new(groups, g);
     }
     db_finalize(st);

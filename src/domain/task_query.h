@@ -64,7 +64,8 @@ char *task_dept_name(Db *db, int64_t dept_id);
 json_t *task_joint_tasks(Db *db, int64_t dept_id, const char *today);
 /* The valid groups of current draws that officer `cert` is in, newest task first:
  * [{task_id, code, task_name, target, role, target_name, members [{cert_no, role, name, me,
- * phone? (masked)}], period, method, address? (not for insured persons)}]. */
+ * phone? (masked)}], period, method, address? (not for insured persons), record_id?,
+ * record_status?, record_open? (the group's record once created; open while 待录入 or 退回)}]. */
 json_t *task_officer_groups(Db *db, const char *cert);
 
 #endif

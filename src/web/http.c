@@ -179,6 +179,11 @@ static double head_seconds(void) {
     return watch.count > HTTP_CONN_LIMIT / 2 ? HTTP_HEAD_SECONDS_BUSY : HTTP_HEAD_SECONDS;
 }
 
+/* The deadlines a connection can have (watch_set). */
+#define WATCH_NONE 0.0  /* being handled or answered: only the idle timeout applies */
+#define WATCH_HEAD -1.0 /* waiting for a request head: head_seconds() from now */
+
+/* Sets c's deadline: seconds from now (> 0), WATCH_HEAD or WATCH_NONE. */
 static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -412,7 +417,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     k->req.body_len = k->body.len;
     k->req.body = buf_steal(&k->body);
-    watch_set(c, 0); /* handled and answered at the server's pace: only the idle timeout */
+    watch_set(c, WATCH_NONE); /* handled and answered at the server's pace: only the idle timeout */
     HttpResponse res;
     http_response_init(&res);
     if (k->req.body_too_large) {
@@ -431,7 +436,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     (void)cls;
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        watch_set(c, -1); /* kept alive: the next head in time */
+        watch_set(c, WATCH_HEAD); /* kept alive: the next head in time */
     Conn *k = *con_cls;
     if (!k) return;
     if (k->upload) fclose(k->upload);

@@ -176,11 +176,6 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
 
 static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status);
 
-/* Whether the task page's context says a draw exists (has_draw set by render_task). */
-static int dstatus_known(json_t *t) {
-    return json_is_true(json_object_get(t, "has_draw"));
-}
-
 void page_task_detail(Req *r) {
     long long id;
     json_t *t = task_web_load(r, &id);
@@ -209,7 +204,8 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
         json_object_set_new(t, "draw_status", json_string(dstatus));
         json_object_set(t, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
     }
-    json_object_set_new(t, "has_draw", json_boolean(dstatus != NULL));
+    int drawn = dstatus != NULL;
+    json_object_set_new(t, "has_draw", json_boolean(drawn));
     json_object_set_new(t, "can_freeze", json_boolean(w && !dstatus && allowed == 1));
     json_object_set_new(t, "can_declare_conflict", json_boolean(w && !dstatus));
     json_t *conflicts = task_conflicts_list(r->db, id);
@@ -229,7 +225,7 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     json_object_set_new(t, "freeze_sources",
                         json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     char *pv = web_query(r, "preview");
-    if (pv && !dstatus_known(t) &&
+    if (pv && !drawn &&
         (w || a)) { /* on request only: it builds the population as a freeze would */
         char *why2 = NULL;
         json_t *prev = task_draw_preview(r->db, id, today, &why2);

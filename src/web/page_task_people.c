@@ -9,7 +9,6 @@
 #include "../domain/jsonkit.h"
 #include "../domain/record.h"
 #include "../domain/record_act.h"
-#include "../domain/record_query.h"
 #include "../domain/task.h"
 #include "../domain/task_query.h"
 #include "../domain/task_work.h"
@@ -82,20 +81,7 @@ void page_my_groups(Req *r) {
     json_t *all = cert ? task_officer_groups(r->db, cert) : json_array(), *groups = json_array();
     size_t i, total = json_array_size(all);
     json_t *g;
-    json_array_foreach(all, i, g) {
-        int64_t rid = 0;
-        char *status = NULL;
-        if (record_of_group(r->db, json_integer_value(json_object_get(g, "task_id")),
-                            jk_str0(g, "target"), &rid, &status) == DB_OK &&
-            rid) {
-            json_object_set_new(g, "record_id", json_integer(rid));
-            json_object_set_new(g, "record_status", json_string(status));
-            json_object_set_new(g, "record_open",
-                                json_boolean(str_eq(status, "待录入") || str_eq(status, "退回")));
-        }
-        free(status);
-        if (my_group_matches(g, q, state)) json_array_append(groups, g);
-    }
+    json_array_foreach(all, i, g) if (my_group_matches(g, q, state)) json_array_append(groups, g);
     json_t *states = json_array();
     static const char *const names[] = {"待录入", "退回", "待审核", "审核通过", "已公示"};
     for (size_t k = 0; k < ARRAY_LEN(names); k++)
