@@ -31,7 +31,8 @@ rid = recs[t]
 sql(db, "UPDATE record SET status = '退回', review_opinion = '请补充现场照片' WHERE id = ?", (rid,))
 r = o.get("/")
 s.check("a returned record comes first, with the reviewer's opinion",
-        r.status == 200 and r.text.find("退回修改：") < r.text.find("待录入：") and "审核意见：请补充现场照片" in r.text, r.text[-500:])
+        r.status == 200 and "退回修改：" in r.text and "审核意见：请补充现场照片" in r.text
+        and ("待录入：" not in r.text or r.text.find("退回修改：") < r.text.find("待录入：")), r.text[-500:])
 
 leader = f["clients"]["leader"]
 staff = f["clients"]["staff"]
