@@ -33,11 +33,6 @@ static char *read_stream(FILE *f, size_t *len) {
 
 /* ------------------------------------------------------------------ sample */
 
-/* qsort comparator for an array of strings (the elements are pointers to the strings). */
-static int str_ptr_cmp(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int cmd_sample(int argc, char **argv) {
     const char *seed = NULL;
     long long take = -1;
@@ -53,61 +48,24 @@ int cmd_sample(int argc, char **argv) {
     }
     if (!seed) return cli_usage_error("sample", "须提供 --seed");
     size_t len;
-    char *text = read_stream(stdin, &len);
-    if (!utf8_valid(text, len)) {
-        fprintf(stderr, "spotcheck sample: 输入不是有效的 UTF-8\n");
-        free(text);
+    char *text = read_stream(stdin, &len), *err = NULL;
+    DrawSample s;
+    if (draw_sample(&s, text, len, seed, strlen(seed), take < 0 ? UINT64_MAX : (uint64_t)take,
+                    &err)) {
+        fprintf(stderr, "spotcheck sample: %s\n", err);
+        free(err);
         return CLI_REJECTED;
     }
-    size_t cap = 1024, n = 0;
-    const char **ids = xmalloc(cap * sizeof *ids);
-    uint32_t *lens = xmalloc(cap * sizeof *lens);
-    for (char *p = text, *e; *p; p = e) {
-        e = strchr(p, '\n');
-        char *next = e ? e + 1 : p + strlen(p);
-        if (e) *e = 0;
-        size_t l = strlen(p);
-        if (l && p[l - 1] == '\r') p[--l] = 0;
-        if (l) {
-            if (n == cap) {
-                ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
-                lens = xrealloc(lens, cap * sizeof *lens);
-            }
-            ids[n] = p;
-            lens[n++] = (uint32_t)l;
-        }
-        e = next;
+    static char out[1 << 16];
+    setvbuf(stdout, out, _IOFBF, sizeof out);
+    for (size_t i = 0; i < s.sel.count; i++) {
+        fputs(s.sel.ticket[i], stdout);
+        putchar('\t');
+        fwrite(s.pop.id[s.sel.idx[i]], 1, s.pop.id_len[s.sel.idx[i]], stdout);
+        putchar('\n');
     }
-    /* the package refuses duplicate ids; so do we */
-    const char **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
-    memcpy(sorted, ids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, str_ptr_cmp);
-    int rc = CLI_OK;
-    for (size_t i = 1; i < n; i++) {
-        if (!strcmp(sorted[i - 1], sorted[i])) {
-            fprintf(stderr, "spotcheck sample: 编码重复: %s\n", sorted[i]);
-            rc = CLI_REJECTED;
-            break;
-        }
-    }
-    free(sorted);
-    if (rc == CLI_OK) {
-        size_t k = take < 0 || (size_t)take > n ? n : (size_t)take;
-        uint32_t *o = xmalloc((k ? k : 1) * sizeof *o);
-        DrawSeed s;
-        draw_seed_init(&s, seed, strlen(seed));
-        draw_order(&s, ids, lens, n, k, o);
-        for (size_t i = 0; i < k; i++) {
-            char t[DRAW_TICKET_MAX];
-            draw_ticket(&s, ids[o[i]], lens[o[i]], t);
-            printf("%s\t%s\n", t, ids[o[i]]);
-        }
-        free(o);
-    }
-    free(ids);
-    free(lens);
-    free(text);
-    return rc;
+    draw_sample_free(&s);
+    return fflush(stdout) ? CLI_REJECTED : CLI_OK;
 }
 
 /* ------------------------------------------------------------------ verify */

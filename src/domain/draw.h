@@ -135,6 +135,21 @@ void draw_selection_free(DrawSelection *sel);
  * instead of n_h + 8 sqrt(n_h) + 64, so that the fallback paths run; -1 restores. */
 void draw_select_test_margin(int64_t extra);
 
+/* The consistent sampler over a list of ids (`spotcheck sample`): one stratum, the first
+ * min(take, n) ids in ticket order in sel.idx/sel.ticket (indices into pop.id). */
+typedef struct DrawSample {
+    DrawPop pop;
+    DrawSelection sel;
+} DrawSample;
+
+/* Takes ownership of text (malloc'ed, len bytes: one id per line, LF or CRLF, empty lines
+ * skipped) and orders its ids under seed. Returns 0, or -1 with *err (Chinese) when the text is
+ * not UTF-8, holds a NUL byte or an id twice (as the package, which refuses duplicates); *s is
+ * then empty. Free with draw_sample_free. */
+int draw_sample(DrawSample *s, char *text, size_t len, const char *seed, size_t seed_len,
+                uint64_t take, char **err);
+void draw_sample_free(DrawSample *s);
+
 /* ------------------------------------------------------------------ roster */
 
 typedef struct DrawPerson {

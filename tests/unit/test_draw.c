@@ -26,6 +26,10 @@ static uint64_t rnd(void) { /* splitmix64: test data only */
     return z ^ (z >> 31);
 }
 
+static int str_cmp_ptr_for_test(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void test_reference_values(void) {
     char t[DRAW_TICKET_MAX];
     draw_uniform("abc", 3, t);
@@ -1083,6 +1087,93 @@ static void test_selection_against_full_sort(void) {
     CHECK(ok_all);
 }
 
+/* `spotcheck sample` on the fast path (draw_sample) gives the order of the reference
+ * (draw_order: every key computed and sorted) for sorted and shuffled ids, CRLF and empty lines,
+ * every take; it refuses duplicates (adjacent or not: the smallest is named), NUL and bad UTF-8. */
+static void test_sample_matches_order(void) {
+    const char *seed = "spotcheck-v1|S|7";
+    DrawSeed ds;
+    draw_seed_init(&ds, seed, strlen(seed));
+    for (int round = 0; round < 6; round++) {
+        size_t n = round < 3 ? 700 : 20000;
+        char **ids = xmalloc(n * sizeof *ids);
+        for (size_t i = 0; i < n; i++) {
+            char b[64];
+            snprintf(b, sizeof b, round % 2 ? "%c%08llu" : "参保人-%c%llu", 'A' + (int)(i % 3),
+                     (unsigned long long)(rnd() % 100000000));
+            ids[i] = xstrdup(b);
+        }
+        /* unique: drop repeats of the random part by suffixing the index */
+        for (size_t i = 0; i < n; i++) {
+            char b[80];
+            snprintf(b, sizeof b, "%s-%zu", ids[i], i);
+            free(ids[i]);
+            ids[i] = xstrdup(b);
+        }
+        if (round == 2 || round == 5) /* sorted input: the neighbour pass */
+            qsort(ids, n, sizeof *ids, str_cmp_ptr_for_test);
+        Buf text;
+        buf_init(&text);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&text, "%s%s", ids[i], i % 97 == 5 ? "\r\n\n" : "\n");
+        uint32_t *lens = xmalloc(n * sizeof *lens), *ref = xmalloc(n * sizeof *ref);
+        for (size_t i = 0; i < n; i++)
+            lens[i] = (uint32_t)strlen(ids[i]);
+        draw_order(&ds, (const char *const *)ids, lens, n, n, ref);
+        uint64_t takes[] = {0, 1, 17, n / 3, n, n + 5, UINT64_MAX};
+        for (size_t t = 0; t < sizeof takes / sizeof *takes; t++) {
+            DrawSample sm;
+            char *err = NULL;
+            if (round == 1) draw_select_test_margin(0); /* candidates run out: the full path */
+            CHECK_INT(
+                draw_sample(&sm, xstrdup(text.data), text.len, seed, strlen(seed), takes[t], &err),
+                0);
+            draw_select_test_margin(-1);
+            size_t want = takes[t] < n ? (size_t)takes[t] : n;
+            CHECK_INT((long long)sm.sel.count, (long long)want);
+            for (size_t i = 0; i < sm.sel.count && i < want; i++) {
+                char tk[DRAW_TICKET_MAX];
+                draw_ticket(&ds, ids[ref[i]], lens[ref[i]], tk);
+                if (strcmp(sm.pop.id[sm.sel.idx[i]], ids[ref[i]]) || strcmp(sm.sel.ticket[i], tk)) {
+                    CHECK_STR(sm.pop.id[sm.sel.idx[i]], ids[ref[i]]);
+                    CHECK_STR(sm.sel.ticket[i], tk);
+                    break;
+                }
+            }
+            draw_sample_free(&sm);
+        }
+        for (size_t i = 0; i < n; i++)
+            free(ids[i]);
+        free(ids);
+        free(lens);
+        free(ref);
+        buf_free(&text);
+    }
+    struct {
+        const char *text, *err;
+    } bad[] = {{"a\na\n", "编码重复: a"},
+               {"b\na\nc\nb\n", "编码重复: b"},
+               {"z\nq\ny\nq\nz\n", "编码重复: q"},
+               {"x\r\nx\n", "编码重复: x"},
+               {"a\n\xff\n", "输入不是有效的 UTF-8"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        DrawSample sm;
+        char *err = NULL;
+        CHECK_INT(draw_sample(&sm, xstrdup(bad[i].text), strlen(bad[i].text), "1", 1, 5, &err), -1);
+        CHECK_STR(err, bad[i].err);
+        free(err);
+    }
+    DrawSample sm;
+    char *err = NULL, *nul = xmalloc(4);
+    memcpy(nul, "a\0b\n", 4);
+    CHECK_INT(draw_sample(&sm, nul, 4, "1", 1, 5, &err), -1);
+    CHECK_STR(err, "输入含有 NUL 字节");
+    free(err);
+    CHECK_INT(draw_sample(&sm, xstrdup(""), 0, "1", 1, 5, &err), 0);
+    CHECK_INT((long long)sm.sel.count, 0);
+    draw_sample_free(&sm);
+}
+
 static void test_sort_entries_with_equal_keys(void) {
     int ok_all = 1;
     for (int round = 0; round < 12; round++) {
@@ -1522,6 +1613,7 @@ int main(void) {
     RUN(test_fast_parser_matches_reference);
     RUN(test_selection_against_full_sort);
     RUN(test_sort_entries_with_equal_keys);
+    RUN(test_sample_matches_order);
     RUN(test_ticket_digits);
     RUN(test_read_value);
     return T_DONE();
