@@ -216,6 +216,18 @@ int db_commit(Db *db) {
 int db_rollback(Db *db) {
     return db->drv->exec_script(db->conn, "ROLLBACK");
 }
+int db_commits_mark(Db *db, int64_t *mark) {
+    return db->drv->commits_seen ? db->drv->commits_seen(db->conn, mark) : DB_ERR;
+}
+int db_begin_since(Db *db, int64_t mark) {
+    int64_t now;
+    if (db_begin(db) != DB_OK) return DB_ERR;
+    if (db_commits_mark(db, &now) != DB_OK) {
+        db_rollback(db);
+        return DB_ERR;
+    }
+    return now == mark ? DB_OK : DB_CHANGED;
+}
 void db_rollback_if_open(Db *db) {
     if (db->drv->in_transaction(db->conn)) db_rollback(db);
 }

@@ -14,7 +14,7 @@
 typedef struct Db Db;
 typedef struct Stmt Stmt;
 
-enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2 };
+enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2, DB_CHANGED = 3 };
 /* Error classes a caller may want to tell apart (db_errclass). */
 enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER };
 
@@ -63,6 +63,14 @@ int db_commit(Db *db);
 int db_rollback(Db *db);
 /* Rolls back when a transaction is open (a pooled connection must come back clean). */
 void db_rollback_if_open(Db *db);
+/* A long unit of work may do its reads before it takes the write lock (a bulk import parses the
+ * whole file first), so that other writers wait only for its writes. db_commits_mark notes in
+ * *mark how far this connection has seen other connections' commits (DB_ERR when the driver
+ * cannot tell: then take the lock first). db_begin_since takes the write lock like db_begin and
+ * returns DB_OK when no other connection committed since the mark (what was read still holds),
+ * DB_CHANGED when one did (the lock is held: redo the reads under it), DB_ERR on error. */
+int db_commits_mark(Db *db, int64_t *mark);
+int db_begin_since(Db *db, int64_t mark);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
@@ -175,6 +183,9 @@ typedef struct DbDriver {
     int (*cache_kib)(void *conn, int64_t kib, int64_t *saved);
     void (*cache_restore)(void *conn, int64_t saved);
     void (*optimize)(void *conn);
+    /* optional (NULL: db_commits_mark gives DB_ERR): a number that changes when another
+     * connection commits */
+    int (*commits_seen)(void *conn, int64_t *n);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

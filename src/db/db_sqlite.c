@@ -211,6 +211,18 @@ static void sq_cache_restore(void *c, int64_t saved) {
     snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved);
     sqlite3_exec(c, sql, NULL, NULL, NULL);
 }
+/* PRAGMA data_version changes when another connection commits (not for this one's own). */
+static int sq_commits_seen(void *c, int64_t *n) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c, "PRAGMA data_version", -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        rc = SQLITE_ERROR;
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? DB_OK : DB_ERR;
+}
+
 static void sq_optimize(void *c) {
     sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL);
 }
@@ -275,4 +287,5 @@ const DbDriver db_sqlite_driver = {
     .cache_kib = sq_cache_kib,
     .cache_restore = sq_cache_restore,
     .optimize = sq_optimize,
+    .commits_seen = sq_commits_seen,
 };

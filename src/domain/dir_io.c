@@ -1,6 +1,8 @@
 /* dir_io.c - the import of a directory kind (see dir_io.h): one transaction per file, with a larger
  * page cache while it runs; the header row, then every data row through the row path (dir_save
- * one at a time) or the bulk path (an empty table, dir_io_bulk.c); every bad row reported
+ * one at a time, under the write lock) or the bulk path (an empty table, dir_io_bulk.c: the file
+ * parsed before the lock is taken, again under it if another connection committed meanwhile);
+ * every bad row reported
  * (dir_io_report.c); never leaves partial data behind. Called by the CLI and by the web upload
  * handler (dir_import_as). The export is in dir_export.c. */
 #include "dir_io.h"
@@ -19,9 +21,35 @@
  * costs no more than before. */
 #define IMPORT_CACHE_KIB 65536
 
+/* import_rows' answer when it was to take the write lock itself (mark given) and another
+ * connection committed since the mark: the lock is held now, and the file is read again under it.
+ */
+enum { IMPORT_AGAIN = 2 };
+
+static void (*after_parse)(void *);
+static void *after_parse_arg;
+void dir_import_test_after_parse(void (*fn)(void *), void *arg) {
+    after_parse = fn;
+    after_parse_arg = arg;
+}
+
+/* Takes the write lock when mark is given (else the caller holds it): IMPORT_OK, IMPORT_AGAIN or
+ * IMPORT_FAILED with *err. */
+static int take_lock(Db *db, const int64_t *mark, char **err) {
+    if (!mark) return IMPORT_OK;
+    int b = db_begin_since(db, *mark);
+    if (b == DB_CHANGED) return IMPORT_AGAIN;
+    if (b == DB_OK) return IMPORT_OK;
+    set_err(err, "无法开始事务: %s", db_errmsg(db));
+    return IMPORT_FAILED;
+}
+
+/* Reads the file and saves its rows. The row path saves each row as it is parsed, so it takes
+ * the write lock first; a bulk load (an empty table) parses the whole file before it takes the
+ * lock, so that other writers wait only for its writes, not for the parsing. */
 static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
-                       long long scope_org_id, const char *const grade_change[2], ImportReport *rep,
-                       char **err) {
+                       long long scope_org_id, const char *const grade_change[2],
+                       const int64_t *mark, ImportReport *rep, char **err) {
     char **cells;
     size_t n;
     long row_no;
@@ -52,6 +80,11 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
     /* grade changes (an annual credit evaluation) need the reason and basis given for the file */
     if (grade_change) dir_context_allow_grade_change(ctx, grade_change[0], grade_change[1]);
     Bulk *bulk = bulk_possible(db, k) ? bulk_new(db, ctx, k, key, actor) : NULL;
+    if (!bulk && (rc = take_lock(db, mark, err)) != IMPORT_OK) {
+        dir_context_free(ctx);
+        free(col_field);
+        return rc;
+    }
     RowSink sink = {k, key, strmap_new(), ctx, bulk, rep};
     /* The row path saves each row as it goes, so it parses on this thread; so does the bulk
      * path when no thread can be started. */
@@ -68,6 +101,9 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         dir_row_clear(&row, k);
         strmap_free(orgs_seen);
     }
+    if (bulk && rc >= 0 && after_parse) after_parse(after_parse_arg);
+    int locked = bulk && rc >= 0 ? take_lock(db, mark, err) : IMPORT_OK;
+    if (locked != IMPORT_OK) rc = -1;
     if (bulk && rc >= 0)
         bulk_write(bulk, rep); /* also when other rows are bad: the database may refuse more rows,
                                   all to be reported */
@@ -77,8 +113,20 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
     strmap_free(sink.keys);
     dir_context_free(ctx);
     free(col_field);
+    if (locked != IMPORT_OK) return locked;
     if (rc < 0) return IMPORT_FAILED;
     return rep->nerrors ? IMPORT_REJECTED : IMPORT_OK;
+}
+
+/* Runs import_rows on a newly opened reader of path. */
+static int import_file(Db *db, const DirKind *k, const char *path, TableEncoding enc,
+                       const char *actor, long long scope_org_id, const char *const grade_change[2],
+                       const int64_t *mark, ImportReport *rep, char **err) {
+    TableReader *r = table_reader_open(path, enc, err);
+    if (!r) return IMPORT_FAILED;
+    int rc = import_rows(db, k, r, actor, scope_org_id, grade_change, mark, rep, err);
+    table_reader_close(r);
+    return rc;
 }
 
 int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, const char *actor,
@@ -86,10 +134,10 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
                void *hook_arg, const char *errors_csv, ImportReport *rep, char **err) {
     memset(rep, 0, sizeof *rep);
     rep->spill_path = errors_csv ? xstrdup(errors_csv) : NULL;
-    TableReader *r = table_reader_open(path, enc, err);
-    if (!r) return IMPORT_FAILED;
-    if (db_begin(db) != DB_OK) {
-        table_reader_close(r);
+    /* Without a way to tell whether others committed meanwhile, the lock comes first. */
+    int64_t mark;
+    int early = db_commits_mark(db, &mark) != DB_OK;
+    if (early && db_begin(db) != DB_OK) {
         set_err(err, "无法开始事务: %s", db_errmsg(db));
         return IMPORT_FAILED;
     }
@@ -99,8 +147,14 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
      * restore the setting after. (An engine without such a setting changes nothing.) */
     int64_t old_cache = 0;
     int have_cache = db_cache_kib(db, IMPORT_CACHE_KIB, &old_cache) == DB_OK;
-    int rc = import_rows(db, k, r, actor, scope_org_id, grade_change, rep, err);
-    table_reader_close(r);
+    int rc = import_file(db, k, path, enc, actor, scope_org_id, grade_change, early ? NULL : &mark,
+                         rep, err);
+    if (rc == IMPORT_AGAIN) { /* someone committed while the file was parsed: again, locked */
+        char *spill = rep->spill_path ? xstrdup(rep->spill_path) : NULL;
+        import_report_free(rep);
+        rep->spill_path = spill;
+        rc = import_file(db, k, path, enc, actor, scope_org_id, grade_change, NULL, rep, err);
+    }
     if (rc == IMPORT_OK && hook && hook(db, k, rep, hook_arg) != 0) {
         set_err(err, "无法写入审计记录，未导入任何数据");
         rc = IMPORT_FAILED;
@@ -110,7 +164,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         rc = IMPORT_FAILED;
     }
     if (rc != IMPORT_OK) {
-        db_rollback(db);
+        db_rollback_if_open(db);
         rep->inserted = rep->updated = rep->unchanged = 0;
     }
     if (have_cache) db_cache_restore(db, old_cache);

@@ -52,6 +52,9 @@ int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, 
                   const char *const grade_change[2], const char *errors_csv, ImportReport *rep,
                   char **err);
 void import_report_free(ImportReport *rep);
+/* Tests only (not thread-safe): fn(arg) runs when a bulk import has parsed its file and is about
+ * to take the write lock, so that a test can commit from another connection then; NULL: none. */
+void dir_import_test_after_parse(void (*fn)(void *), void *arg);
 
 /* How an export treats personal data (FF_SECRET fields). */
 typedef enum {

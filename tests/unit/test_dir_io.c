@@ -1,0 +1,120 @@
+/* test_dir_io.c - the import's write lock: a bulk import (an empty table) parses its file before
+ * it takes the lock, and when another connection committed meanwhile it reads the file again
+ * under the lock instead of writing what it parsed from an older state. */
+#include "core/util.h"
+#include "db/db.h"
+#include "domain/dir_io.h"
+#include "domain/directory.h"
+#include "t.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/spotcheck-test-dirio-XXXXXX";
+static char path[256];
+
+static void write_file(const char *name, const char *text) {
+    char p[300];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static int import(Db *db, const char *kind, const char *name, ImportReport *rep) {
+    char p[300], *err = NULL;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    int rc = dir_import(db, dir_kind_find(kind), p, TABLE_ENC_UTF8, "test", 0, NULL, NULL, NULL,
+                        NULL, rep, &err);
+    if (rc == IMPORT_FAILED) fprintf(stderr, "import %s: %s\n", name, err);
+    free(err);
+    return rc;
+}
+
+static void test_commits_mark(void) {
+    char *err = NULL;
+    Db *a = db_open(path, 0, &err), *b = db_open(path, 0, &err);
+    CHECK(a && b);
+    int64_t mark;
+    CHECK_INT(db_commits_mark(a, &mark), DB_OK);
+    CHECK_INT(db_begin_since(a, mark), DB_OK); /* nobody committed */
+    CHECK_INT(db_exec(a, "INSERT INTO meta(key, value) VALUES ('t-a', '1')", NULL), DB_OK);
+    CHECK_INT(db_commit(a), DB_OK);
+    CHECK_INT(db_commits_mark(a, &mark), DB_OK); /* its own commit does not count */
+    CHECK_INT(db_begin_since(a, mark), DB_OK);
+    CHECK_INT(db_rollback(a), DB_OK);
+    CHECK_INT(db_exec(b, "INSERT INTO meta(key, value) VALUES ('t-b', '1')", NULL), DB_OK);
+    CHECK_INT(db_begin_since(a, mark), DB_CHANGED); /* b committed since the mark */
+    CHECK_INT(db_rollback(a), DB_OK);
+    db_close(a);
+    db_close(b);
+}
+
+/* The other connection imports one target whose code is also in the parsed file. */
+static int hook_calls;
+static void commit_meanwhile(void *arg) {
+    hook_calls++;
+    dir_import_test_after_parse(NULL, NULL); /* once: the import below is a bulk load too */
+    ImportReport rep;
+    CHECK_INT(import((Db *)arg, "targets", "one.csv", &rep), IMPORT_OK);
+    CHECK_INT(rep.inserted, 1);
+    import_report_free(&rep);
+}
+
+static void test_bulk_import_reads_again(void) {
+    char *err = NULL;
+    Db *a = db_open(path, 0, &err), *b = db_open(path, 0, &err);
+    CHECK(a && b);
+    write_file("orgs.csv", "行政区划代码,机构名称,上级行政区划代码\n130528,宁晋县医疗保障局,\n");
+    const char *head = "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划,信用风险等级\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%s定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,130528,130528,B\n"
+             "定点零售药店,百姓大药房,9144030071526726XG,P13052800003,130528,130528,C\n"
+             "用人单位,另一家公司,91310115MA1K3BTP2B,,130528,130528,D\n",
+             head);
+    write_file("three.csv", text);
+    snprintf(text, sizeof text,
+             "%s定点零售药店,百姓大药房,9144030071526726XG,P13052800003,130528,130528,C\n", head);
+    write_file("one.csv", text);
+    ImportReport rep;
+    CHECK_INT(import(a, "orgs", "orgs.csv", &rep), IMPORT_OK);
+    import_report_free(&rep);
+    /* the target table is empty, so this is a bulk load; b commits one of its rows while it
+     * parses: written as parsed, the row would clash; read again, it is unchanged */
+    dir_import_test_after_parse(commit_meanwhile, b);
+    int rc = import(a, "targets", "three.csv", &rep);
+    dir_import_test_after_parse(NULL, NULL);
+    CHECK_INT(rc, IMPORT_OK);
+    CHECK_INT(rep.inserted, 2);
+    CHECK_INT(rep.unchanged + rep.updated, 1);
+    for (size_t i = 0; i < rep.nerrors; i++)
+        fprintf(stderr, "unexpected: %s\n", rep.errors[i]);
+    import_report_free(&rep);
+    int64_t n = 0;
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM target", NULL), DB_OK);
+    CHECK_INT(n, 3);
+    CHECK_INT(hook_calls, 1);
+    db_close(a);
+    db_close(b);
+}
+
+int main(void) {
+    if (!mkdtemp(dir)) return 1;
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    char *err = NULL;
+    Db *db = db_open(path, 1, &err);
+    if (!db) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    db_close(db);
+    RUN(test_commits_mark);
+    RUN(test_bulk_import_reads_again);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd)) return 1;
+    return T_DONE();
+}
