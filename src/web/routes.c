@@ -246,6 +246,8 @@ const Route web_routes[] = {
      "申请重新抽取"},
     {"POST", "/tasks/:id/redraw/approve", P_TASK_APPROVE, CSRF_TOKEN, page_task_redraw_approve,
      "批准重新抽取"},
+    {"GET", "/tasks/:id/report", P_TASK_READ, CSRF_NONE, page_task_report,
+     "执法检查报告（可打印，?format=xlsx 导出）"},
     {"POST", "/tasks/:id/return", P_TASK_APPROVE, CSRF_TOKEN, page_task_return, "退回实施方案"},
     {"POST", "/tasks/:id/scheme", P_TASK_WRITE, CSRF_TOKEN, page_task_scheme_save, "保存实施方案"},
     {"POST", "/tasks/:id/submit", P_TASK_WRITE, CSRF_TOKEN, page_task_submit, "实施方案提交审批"},

@@ -40,6 +40,7 @@ void api_task_redraw_request(Req *r);
 void api_task_redraw_approve(Req *r);
 void page_task_redraw_approve(Req *r);
 void page_task_notice(Req *r);
+void page_task_report(Req *r);
 void page_task_draw_file(Req *r);
 void page_task_conflict(Req *r);
 void api_task_conflict(Req *r);

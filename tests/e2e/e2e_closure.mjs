@@ -142,6 +142,24 @@ await step('the year\'s figures with SVG charts, the dashboard with the overdue 
   check('overdue per officer', (await staff.textContent('main')).includes('检查结果录入'));
 });
 
+await step('the task\'s 执法检查报告 on a desktop and a phone, with print and Excel', async () => {
+  const rec = await (await staff.request.get(base + `/api/v1/records/${rid}`)).json();
+  const tid = rec.task_id ?? rec.record?.task_id;
+  await staff.goto(base + `/tasks/${tid}`);
+  await staff.click('#link-report');
+  await staff.waitForURL(new RegExp(`/tasks/${tid}/report$`));
+  const published = Number(await staff.textContent('#report [data-k="published"]'));
+  check('report: the published record counted', published >= 1, String(published));
+  check('report: the penalty follow-up listed', (await staff.textContent('#report-followups')).includes('行政处罚'));
+  check('report: print and Excel buttons', await staff.isVisible('#btn-print') && await staff.isVisible('#report-xlsx'));
+  await staff.screenshot({ path: join(shots, 'closure-report.png'), fullPage: true });
+  const phone = await open('staff', true);
+  await phone.goto(base + `/tasks/${tid}/report`);
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('report on a phone: no sideways scrolling of the page', wide <= 1, String(wide));
+  await phone.screenshot({ path: join(shots, 'closure-report-phone.png'), fullPage: true });
+});
+
 await step('the public portal shows the result without personal data', async () => {
   const pub = await open(null, true);
   await pub.goto(base + '/public/results');

@@ -164,6 +164,43 @@ s.check("public penalties shows it", r.status == 200 and "宁医保罚〔2026〕
         and "宁晋县人民医院" in r.text, str(r.status))
 s.check("public penalties: no grade", "等级" not in r.text)
 
+# ---------------- 4b. the task's 执法检查报告 (001 三(五)) ----------------
+r = staff.get(f"/tasks/{tid}")
+s.check("the task page links the report", r.status == 200 and f'href="/tasks/{tid}/report"' in r.text, str(r.status))
+r = staff.get(f"/tasks/{tid}/report")
+def k(key):
+    m = re.search(r'data-k="%s">([^<]*)<' % key, r.text)
+    return m.group(1) if m else None
+def row(table, attr, val):
+    m = re.search(r'<table class="table" id="%s">.*?</table>' % table, r.text, re.S)
+    tr = re.search(r'<tr %s="%s">(.*?)</tr>' % (attr, re.escape(val)), m.group(0), re.S) if m else None
+    return re.findall(r'<td[^>]*>([^<]*)</td>', tr.group(1)) if tr else None
+ndrawn = sql(db, "SELECT count(*) FROM draw_target dt JOIN draw d ON d.id = dt.draw_id WHERE d.task_code = ? "
+                 "AND d.status = '已抽取' AND dt.status = '有效'", (code,))[0][0]
+s.check("report: drawn targets and records as the database has them", r.status == 200 and k("targets") == str(ndrawn)
+        and k("records") == str(ndrawn) and k("published") == "1" and k("findings") == "1" and k("checked") == "1",
+        f"{r.status} {k('targets')} {k('records')} {k('published')} {k('findings')}")
+s.check("report: the violation by category with its amount", row("report-violations", "data-code", "38(4)")[2:] == ["1", "12,345.60"]
+        and k("amount") == "12,345.60", str(row("report-violations", "data-code", "38(4)")))
+s.check("report: the result category counted", (row("report-results", "data-code", "0201") or [])[2:] == ["1"],
+        str(row("report-results", "data-code", "0201")))
+s.check("report: the penalty follow-up closed", (row("report-followups", "data-code", "penalty") or [])[1:4] == ["1", "0", "1"]
+        and k("closed") == "1", str(row("report-followups", "data-code", "penalty")))
+ent, pub = row("report-deadlines", "data-kind", "entry"), row("report-deadlines", "data-kind", "publish")
+s.check("report: entry and publication of the hospital on time, the never-filled employer overdue",
+        ent and ent[1] == "1" and ent[3] == str(ndrawn - 1) and pub and pub[1] == "1" and pub[3] == str(ndrawn - 1)
+        and ndrawn > 1, f"{ndrawn} {ent} {pub}")
+s.check("report: the inspecting officers with the record they signed",
+        all((row("report-officers", "data-cert", c) or [""] * 5)[4] == "1" for c in officers[:2]),
+        str([row("report-officers", "data-cert", c) for c in officers[:2]]))
+s.check("report: no insured person's name or ID number", "张三丰" not in r.text and "11010519491231002X" not in r.text)
+r = staff.get(f"/tasks/{tid}/report?format=xlsx")
+s.check("report as xlsx, audited", r.status == 200 and r.body[:2] == b"PK" and
+        sql(db, "SELECT count(*) FROM audit_log WHERE action = 'export.task_report' AND entity_id = ?", (str(tid),))[0][0] == 1,
+        f"{r.status} {r.body[:4]!r}")
+r = lincheng.get(f"/tasks/{tid}/report")
+s.check("another county's account cannot read the report", r.status in (403, 404) and "12,345.60" not in r.text, str(r.status))
+
 # ---------------- 5. the year's figures ----------------
 r = staff.get(f"/api/v1/figures?year={today.year}")
 fig = {x["key"]: x for x in r.json()["figures"]} if r.status == 200 else {}
