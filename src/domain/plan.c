@@ -207,9 +207,9 @@ int plan_update_header(Db *db, int64_t version_id, const char *qualifier, const 
 
 /* ---- task rows ---- */
 
-const char *const plan_task_fields[] = {"task_no", "name",  "kind",      "ratio",
-                                        "items",   "scope", "lead_dept", "joint_depts",
-                                        "period",  "level", "remark",    NULL};
+const char *const plan_task_fields[] = {"task_no", "name",      "kind",        "ratio",  "items",
+                                        "scope",   "lead_dept", "joint_depts", "period", "level",
+                                        "remark",  "frequency", NULL};
 /* the fields are the 附件2 columns from 抽查任务编号 on, in order: their labels are those columns
  */
 _Static_assert(ARRAY_LEN(plan_task_fields) == PLAN_COL_COUNT - PLAN_COL_TASK_NO + 1,
@@ -281,7 +281,7 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
          *ratio = plan_trimmed(in->ratio), *scope_text = plan_trimmed(in->scope_text),
          *lead = plan_trimmed(in->lead_dept), *level = plan_trimmed(in->level),
          *remark = plan_trimmed(in->remark), *period = plan_trimmed(in->period),
-         *scope_canon = NULL, *msg = NULL;
+         *frequency = plan_trimmed(in->frequency), *scope_canon = NULL, *msg = NULL;
     json_t *codes = json_array(), *loose = json_array(), *joint = plan_split_list(in->joint_depts);
     char from[8] = "", to[8] = "";
 
@@ -372,6 +372,8 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     free(msg);
     if (utf8_len(level) > 50) plan_field_err(errors, "level", "实施检查层级不超过 50 个字");
     if (utf8_len(remark) > 500) plan_field_err(errors, "remark", "备注不超过 500 个字");
+    if (utf8_len(frequency) > 50)
+        plan_field_err(errors, "frequency", "抽查频次不超过 50 个字（如“每年1次”）");
 
     if (rc != PLAN_OK) {
         /* the duplicate check could not read the task numbers: *err says why */
@@ -384,27 +386,27 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
         const char *scope_s = scope_canon ? scope_canon : "{}";
         int dbrc;
         if (task_id) {
-            dbrc =
-                db_exec(db,
-                        "UPDATE plan_task SET task_no = ?, name = ?, kind = ?, ratio = ?, "
-                        "item_codes = ?, items_unmatched = ?, "
-                        "scope_json = ?, scope_text = ?, lead_dept = ?, joint_depts = ?, "
-                        "month_from = ?, month_to = ?, "
-                        "period_text = ?, level = ?, remark = ? WHERE id = ?",
-                        "ttttttttttttttti", task_no, name, kind, ratio, codes_s, loose_s, scope_s,
-                        scope_text, lead, joint_s, from, to, period, level, remark, task_id);
+            dbrc = db_exec(db,
+                           "UPDATE plan_task SET task_no = ?, name = ?, kind = ?, ratio = ?, "
+                           "item_codes = ?, items_unmatched = ?, "
+                           "scope_json = ?, scope_text = ?, lead_dept = ?, joint_depts = ?, "
+                           "month_from = ?, month_to = ?, "
+                           "period_text = ?, level = ?, remark = ?, frequency = ? WHERE id = ?",
+                           "tttttttttttttttti", task_no, name, kind, ratio, codes_s, loose_s,
+                           scope_s, scope_text, lead, joint_s, from, to, period, level, remark,
+                           frequency, task_id);
         } else {
             dbrc = db_exec(db,
                            "INSERT INTO plan_task(version_id, position, task_no, name, kind, "
                            "ratio, item_codes, items_unmatched, "
                            "scope_json, scope_text, lead_dept, joint_depts, month_from, month_to, "
-                           "period_text, level, remark) "
+                           "period_text, level, remark, frequency) "
                            "VALUES(?, (SELECT coalesce(max(position), 0) + 1 FROM plan_task WHERE "
                            "version_id = ?), "
-                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           "iittttttttttttttt", version_id, version_id, task_no, name, kind, ratio,
+                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "iitttttttttttttttt", version_id, version_id, task_no, name, kind, ratio,
                            codes_s, loose_s, scope_s, scope_text, lead, joint_s, from, to, period,
-                           level, remark);
+                           level, remark, frequency);
             if (dbrc == DB_OK) task_id = db_last_id(db);
         }
         if (dbrc != DB_OK || touch_version(db, version_id, actor) != DB_OK)
@@ -427,6 +429,7 @@ int plan_task_save(Db *db, int64_t version_id, int64_t task_id, const PlanTaskIn
     free(level);
     free(remark);
     free(period);
+    free(frequency);
     return rc;
 }
 
@@ -554,10 +557,11 @@ int plan_revise(Db *db, int64_t version_id, const char *reason, const char *acto
                 "INSERT INTO plan_task(version_id, position, task_no, name, kind, ratio, "
                 "item_codes, items_unmatched, scope_json, "
                 "scope_text, lead_dept, joint_depts, month_from, month_to, period_text, level, "
-                "remark, origin_id) "
+                "remark, frequency, origin_id) "
                 "SELECT ?, position, task_no, name, kind, ratio, item_codes, items_unmatched, "
                 "scope_json, scope_text, lead_dept, "
-                "joint_depts, month_from, month_to, period_text, level, remark, id FROM plan_task "
+                "joint_depts, month_from, month_to, period_text, level, remark, frequency, id "
+                "FROM plan_task "
                 "WHERE version_id = ? "
                 "ORDER BY position",
                 "ii", nid, version_id) != DB_OK) {
@@ -603,7 +607,7 @@ static json_t *task_json(Db *db, Stmt *st, TagNames *tn) {
     static const char *const keys[] = {"task_no",     "name",        "kind",       "ratio",
                                        "item_codes",  NULL,          "scope_json", "scope_text",
                                        "lead_dept",   "joint_depts", "month_from", "month_to",
-                                       "period_text", "level",       "remark"};
+                                       "period_text", "level",       "remark",     "frequency"};
     for (int i = 0; i < (int)ARRAY_LEN(keys); i++)
         if (keys[i]) plan_set_text(t, keys[i], st, 2 + i);
     json_object_set_new(t, "kind_text", json_pack("s+", db_col_text(st, 4), "抽查"));
@@ -627,7 +631,7 @@ static json_t *task_json(Db *db, Stmt *st, TagNames *tn) {
 #define TASK_COLS                                                                                  \
     "id, position, task_no, name, kind, ratio, item_codes, items_unmatched, scope_json, "          \
     "scope_text, lead_dept, "                                                                      \
-    "joint_depts, month_from, month_to, period_text, level, remark"
+    "joint_depts, month_from, month_to, period_text, level, remark, frequency"
 
 json_t *plan_version_json(Db *db, int64_t version_id) {
     Stmt *st =

@@ -141,6 +141,7 @@ typedef struct PlanTaskInput {
     const char *period;      /* 抽查时间, see plan_parse_month_range */
     const char *level;       /* 实施检查层级 */
     const char *remark;      /* 备注 */
+    const char *frequency;   /* 抽查频次, e.g. 每年1次 (may be empty) */
 } PlanTaskInput;
 
 /* Field names used in `errors` for task rows (also the form field names). */

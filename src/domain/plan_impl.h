@@ -23,7 +23,8 @@ char *plan_join_list(json_t *a, const char *sep);
 /* Sets o[key] to the text of column col of st, or to JSON null when the column is NULL. */
 void plan_set_text(json_t *o, const char *key, Stmt *st, int col);
 
-/* The 13 columns of 附件2 (邢台's layout: seed 000), in the table's order. */
+/* The 13 columns of 附件2 (邢台's layout: seed 000), in the table's order, then 抽查频次 (002
+ * 二(二)1), an extra column read when a file has it and written when a row has one. */
 enum {
     PLAN_COL_NUMBER,
     PLAN_COL_PLAN_NAME,
@@ -38,9 +39,10 @@ enum {
     PLAN_COL_PERIOD,
     PLAN_COL_LEVEL,
     PLAN_COL_REMARK,
+    PLAN_COL_FREQUENCY,
     PLAN_COL_COUNT
 };
-/* Their header texts, 抽查计划编号 … 备注 (plan_io.c). */
+/* Their header texts, 抽查计划编号 … 备注, 抽查频次 (plan_io.c). */
 extern const char *const plan_columns[PLAN_COL_COUNT];
 
 /* One task row as the cells of 附件2. cells[c] is NULL when the value is absent (an empty cell);

@@ -22,7 +22,7 @@
 const char *const plan_columns[PLAN_COL_COUNT] = {
     "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型",
     "抽查比例",     "抽查事项",     "抽查对象范围", "发起科室",     "联合科室",
-    "抽查时间",     "实施检查层级", "备注"};
+    "抽查时间",     "实施检查层级", "备注",         "抽查频次"};
 
 void plan_import_report_free(PlanImportReport *rep) {
     if (!rep) return;
@@ -272,7 +272,8 @@ int plan_import(Db *db, const char *path, int64_t org_id, int year, const char *
                             .joint_depts = cell_at(row, PLAN_COL_JOINT),
                             .period = cell_at(row, PLAN_COL_PERIOD),
                             .level = cell_at(row, PLAN_COL_LEVEL),
-                            .remark = cell_at(row, PLAN_COL_REMARK)};
+                            .remark = cell_at(row, PLAN_COL_REMARK),
+                            .frequency = cell_at(row, PLAN_COL_FREQUENCY)};
         char *ratio = ratio_text(cell_at(row, PLAN_COL_RATIO)), *msg = NULL;
         in.ratio = ratio;
         json_t *fe = json_object();
@@ -348,7 +349,8 @@ void plan_row_fill(PlanRow *row, json_t *v, json_t *t) {
                                          jk_str(t, "joint_depts"),
                                          jk_str(t, "period"),
                                          jk_str(t, "level"),
-                                         jk_str(t, "remark")};
+                                         jk_str(t, "remark"),
+                                         jk_str(t, "frequency")};
     memcpy(row->cells, cells, sizeof cells);
 }
 
@@ -378,16 +380,18 @@ int plan_export(Db *db, int64_t version_id, const char *path, TableFormat fmt, c
                      ? xasprintf("制表时间：%d年%d月%d日", y, m, d)
                      : xstrdup("制表时间：");
     const char *r1[] = {title}, *r2[] = {unit}, *r3[] = {date};
-    int rc = table_write_row(w, r1, 1, err) || table_write_row(w, r2, 1, err) ||
-             table_write_row(w, r3, 1, err) ||
-             table_write_row(w, plan_columns, PLAN_COL_COUNT, err);
-    size_t i;
+    /* 附件2 has 13 columns; 抽查频次 follows only when a row states one */
+    size_t ncols = PLAN_COL_FREQUENCY, i;
     json_t *t;
+    json_array_foreach(json_object_get(v, "tasks"), i, t) if (!str_empty(jk_str(t, "frequency")))
+        ncols = PLAN_COL_COUNT;
+    int rc = table_write_row(w, r1, 1, err) || table_write_row(w, r2, 1, err) ||
+             table_write_row(w, r3, 1, err) || table_write_row(w, plan_columns, ncols, err);
     json_array_foreach(json_object_get(v, "tasks"), i, t) {
         if (rc) break;
         PlanRow row;
         plan_row_fill(&row, v, t);
-        rc = table_write_row(w, row.cells, PLAN_COL_COUNT, err);
+        rc = table_write_row(w, row.cells, ncols, err);
         plan_row_free(&row);
     }
     const char *n1[] = {"备注：1.抽查计划名称为：年度+行政区划+部门+随机抽查+"

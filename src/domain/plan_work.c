@@ -119,12 +119,12 @@ static int save_json_task(Db *db, const Actor *who, int64_t vid, json_t *t, cons
                           json_t *errors, int64_t *tid, char **err) {
     static const char *const keys[] = {
         "task_no",    "name",      "kind",        "ratio",  "items", "items_text", "scope",
-        "scope_text", "lead_dept", "joint_depts", "period", "level", "remark"};
+        "scope_text", "lead_dept", "joint_depts", "period", "level", "remark",     "frequency"};
     char *v[ARRAY_LEN(keys)];
     for (size_t i = 0; i < ARRAY_LEN(keys); i++)
         v[i] = plan_json_text(json_object_get(t, keys[i]), !strcmp(keys[i], "items") ? "," : "、");
-    PlanTaskInput in = {v[0], v[1], v[2], v[3],  v[4],  v[5], v[6],
-                        v[7], v[8], v[9], v[10], v[11], v[12]};
+    PlanTaskInput in = {v[0], v[1], v[2], v[3],  v[4],  v[5],  v[6],
+                        v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
     json_t *fe = json_object();
     int rc = json_is_object(t) ? plan_task_save(db, vid, 0, &in, who->username, tid, NULL, fe, err)
                                : (set_err(err, "抽查任务应为 JSON 对象"), PLAN_INVALID);

@@ -421,9 +421,9 @@ void page_plan_task_save(Req *r) {
     long long tid = str_id(task);
     free(task);
     static const char *const text_fields[] = {
-        "task_no",       "name",   "kind",  "ratio",  "items_text",    "scope_text",
-        "lead_dept",     "period", "level", "remark", "region_prefix", "registered_before",
-        "complaints_min"};
+        "task_no",        "name",     "kind",  "ratio",  "items_text",    "scope_text",
+        "lead_dept",      "period",   "level", "remark", "region_prefix", "registered_before",
+        "complaints_min", "frequency"};
     json_t *vals = json_object();
     for (size_t i = 0; i < ARRAY_LEN(text_fields); i++) {
         char *s = web_form(r, text_fields[i]);
@@ -468,7 +468,8 @@ void page_plan_task_save(Req *r) {
                         .joint_depts = joint_s,
                         .period = json_string_value(json_object_get(vals, "period")),
                         .level = json_string_value(json_object_get(vals, "level")),
-                        .remark = json_string_value(json_object_get(vals, "remark"))};
+                        .remark = json_string_value(json_object_get(vals, "remark")),
+                        .frequency = json_string_value(json_object_get(vals, "frequency"))};
     json_t *errors = json_object();
     Actor who = web_actor(r);
     char *rev = web_form(r, "rev");

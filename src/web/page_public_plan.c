@@ -65,7 +65,7 @@ void page_public_plan(Req *r) {
         json_t *o = json_object();
         static const char *const tk[] = {
             "task_no",     "name",      "kind_text",   "ratio",  "items", "unmatched", "scope_text",
-            "scope_words", "lead_dept", "joint_depts", "period", "level", "remark"};
+            "scope_words", "lead_dept", "joint_depts", "period", "level", "remark",    "frequency"};
         for (size_t k = 0; k < ARRAY_LEN(tk); k++)
             json_object_set(o, tk[k], json_object_get(t, tk[k]));
         json_array_append_new(tasks, o);

@@ -324,6 +324,35 @@ s.check("the XLSX export imports again", r.status == 200 and "已导入计划 20
 q = "SELECT task_no || kind || ratio || item_codes || items_unmatched || scope_text || lead_dept || joint_depts || month_from || month_to || level FROM plan_task"
 s.check("with the same task row", ids(xdb, q) == ids(idb, q), str(ids(xdb, q)))
 
+# --- 抽查频次 (002 二(二)1): an extra column after 备注, read when present, written when a row has one
+s.check("the seed's export has the 13 columns only (no row states a 频次)",
+        "抽查频次" not in x.body.decode("latin-1", "ignore") and "抽查频次" not in imp.get(f"/plans/{iv}/export?format=csv").text)
+lines = seed.decode("utf-8").split("\r\n")
+lines = [l + ",抽查频次" if l.startswith("抽查计划编号,") else l + ",每半年1次" if l.startswith("2025001,") else l for l in lines]
+fdb = city_db()
+fc = Client(fdb)
+fc.login("city")
+fbody = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{fc.csrf}\r\n"
+         f"--{boundary}\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n2025\r\n"
+         f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"freq.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + \
+    "\r\n".join(lines).encode() + f"\r\n--{boundary}--\r\n".encode()
+r = fc.do("POST", "/plans/import", fbody, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+s.check("a 附件2 file with a 抽查频次 column imports", r.status == 200 and "已导入计划 2025001" in r.text, r.text[-800:])
+s.check("... and keeps the 频次", ids(fdb, "SELECT frequency FROM plan_task") == ["每半年1次"], str(ids(fdb, "SELECT frequency FROM plan_task")))
+fv = ids(fdb, "SELECT id FROM plan_version")[0]
+r = fc.get(f"/plans/{fv}")
+s.check("the plan table shows it in its own column", "<th>备注</th><th>抽查频次</th>" in r.text and 'data-col="frequency">每半年1次<' in r.text)
+r = fc.get(f"/plans/{fv}/export?format=csv")
+head = [l for l in r.text.splitlines() if l.startswith("抽查计划编号")]
+s.check("the export writes it as the 14th column", head and head[0].endswith(",备注,抽查频次") and ",每半年1次" in r.text, str(head))
+vrev = ids(fdb, f"SELECT rev FROM plan_version WHERE id = {fv}")[0]
+tid_f = ids(fdb, "SELECT id FROM plan_task")[0]
+r = fc.get(f"/plans/{fv}/task?task={tid_f}")
+s.check("the task form shows the 频次", r.status == 200 and 'name="frequency" value="每半年1次"' in r.text, str(r.status))
+form = [(k, v) for k, v in SEED_TASK if k != "task_no"] + [("task_no", "002号"), ("frequency", "每" * 51), ("rev", str(vrev))]
+r = fc.form(f"/plans/{fv}/task", form)
+s.check("a 频次 over 50 characters is refused beside the field", r.status == 422 and "抽查频次不超过 50 个字" in r.text, str(r.status))
+
 # --- the audit log
 actions = ids(db, "SELECT action FROM audit_log WHERE action LIKE 'plan.%'")
 for a in ["plan.create", "plan.task.create", "plan.task.update", "plan.submit", "plan.return", "plan.approve", "plan.publish", "plan.revise",
