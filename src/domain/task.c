@@ -62,6 +62,14 @@ int64_t task_dept_by_name(Db *db, int64_t org_id, const char *name) {
 
 /* ---- tasks ---- */
 
+/* A task started with an empty filter (its scope given only in words) gets its structured scope
+ * in the scheme (sql/038). */
+static int mark_scope_in_scheme(Db *db, int64_t task_id) {
+    return db_exec(db,
+                   "UPDATE task SET scope_in_scheme = 1 WHERE id = ? AND scope_json IN ('', '{}')",
+                   "i", task_id);
+}
+
 int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, const char *today,
                          const char *actor, int64_t *task_id, char **err) {
     char *why = NULL;
@@ -114,6 +122,7 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
         rc = task_dberr(db, err);
     db_finalize(st);
     int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
+    if (rc == TASK_OK && mark_scope_in_scheme(db, id) != DB_OK) rc = task_dberr(db, err);
     if (rc == TASK_OK && !lead) {
         set_err(err, "发起科室不在科室与部门名录中，请先在名录中登记");
         rc = TASK_CONFLICT;
@@ -127,6 +136,50 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
     free(joints);
     free(code);
     if (rc == TASK_OK) *task_id = id;
+    return rc;
+}
+
+int task_scope_missing(Db *db, int64_t task_id, char **why) {
+    char *scope = NULL, *text = NULL;
+    int64_t own = 0;
+    if (db_query_int(db, &own, "SELECT scope_in_scheme FROM task WHERE id = ?", "i", task_id) !=
+            DB_OK ||
+        db_query_text(db, &scope, "SELECT scope_json FROM task WHERE id = ?", "i", task_id) !=
+            DB_OK ||
+        db_query_text(db, &text, "SELECT scope_text FROM task WHERE id = ?", "i", task_id) != DB_OK)
+        return set_err(why, "%s", db_errmsg(db)), -1;
+    json_t *s = own ? json_loads(scope ? scope : "{}", 0, NULL) : NULL;
+    int missing = own && !json_array_size(json_object_get(s, "kinds"));
+    if (missing)
+        set_err(why,
+                "抽查对象范围只有文字说明（%s），尚未设置筛选条件：请在实施方案中选择抽查对象类型"
+                "（参保人须明确选择）等条件并保存",
+                str_empty(text) ? "未填写" : text);
+    json_decref(s);
+    free(scope);
+    free(text);
+    return missing;
+}
+
+int task_scope_set(Db *db, int64_t task_id, json_t *scope, json_t *errors, char **err) {
+    int64_t own = 0;
+    if (db_query_int(db, &own, "SELECT scope_in_scheme FROM task WHERE id = ?", "i", task_id) !=
+        DB_OK)
+        return task_dberr(db, err);
+    char *serr = NULL;
+    if (!own)
+        task_field_err(errors, "scope", "抽查对象范围由年度计划规定，不能在实施方案中修改");
+    else if (!json_is_object(scope) || plan_scope_check(scope, &serr))
+        task_field_err(errors, "scope", serr ? serr : "抽查对象范围应为筛选条件对象");
+    else if (!json_array_size(json_object_get(scope, "kinds")))
+        task_field_err(errors, "scope", "请至少选择一种抽查对象类型（参保人须明确选择）");
+    free(serr);
+    if (json_object_size(errors)) return TASK_INVALID;
+    char *sj = json_dumps(scope, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = db_exec(db, "UPDATE task SET scope_json = ? WHERE id = ?", "ti", sj, task_id)
+                 ? task_dberr(db, err)
+                 : TASK_OK;
+    free(sj);
     return rc;
 }
 
@@ -197,6 +250,7 @@ int task_start_adhoc(Db *db, int64_t adhoc_id, const char *ratio, const char *sc
     free(sj);
     free(words);
     int64_t id = rc == TASK_OK ? db_last_id(db) : 0;
+    if (rc == TASK_OK && mark_scope_in_scheme(db, id) != DB_OK) rc = task_dberr(db, err);
     if (rc == TASK_OK &&
         db_exec(db, "INSERT INTO task_scheme(task_id, updated_by, updated_at) VALUES (?, ?, ?)",
                 "itt", id, actor, clock_stamp().s))
@@ -413,7 +467,7 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
             "t.scope_json, "
             "t.scope_text, d.name, d.code, t.month_from, t.month_to, t.plan_task_id, t.adhoc_id, "
             "t.lead_dept_id, "
-            "pt.version_id, t.created_at, t.created_by, o.code "
+            "pt.version_id, t.created_at, t.created_by, o.code, t.scope_in_scheme "
             "FROM task t JOIN org o ON o.id = t.org_id LEFT JOIN dept d ON d.id = t.lead_dept_id "
             "LEFT JOIN plan_task pt ON pt.id = t.plan_task_id WHERE t.id = ?");
     if (!st) return NULL;
@@ -434,7 +488,9 @@ json_t *task_json(Db *db, int64_t task_id, const char *today) {
     char *codes = xstrdup(db_col_text(st, 7));
     json_t *scope = json_loads(db_col_text(st, 8), 0, NULL);
     char *words = json_is_object(scope) ? plan_scope_describe(scope, NULL, NULL) : xstrdup("");
-    json_decref(scope);
+    json_object_set_new(t, "scope", json_is_object(scope) ? scope : json_object());
+    if (!json_is_object(scope)) json_decref(scope);
+    json_object_set_new(t, "scope_in_scheme", json_boolean(db_col_int(st, 21)));
     task_set_text(t, "scope_words", words);
     free(words);
     task_set_text(t, "scope_text", db_col_text(st, 9));

@@ -118,6 +118,9 @@ typedef struct TaskSchemeInput {
      * one officer is given (0 or "" = no cap), how often a target may be drawn in a year (≥ 1, "" =
      * 1), and targets checked within so many months left out (0 or "" = none) */
     const char *workload_cap, *yearly_cap, *checked_within_months;
+    /* the structured scope (plan_scope_check's filter object) of a task whose scope the scheme
+     * owns (task_scope_set); NULL leaves it */
+    json_t *scope;
     /* the version the edit was made on (task_scheme_json "version"); required: another version is
      * TASK_STALE (optimistic lock), none is a field error under "version" */
     int64_t version;
@@ -142,6 +145,15 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
 int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
                        const char *today, const char *actor, char **err);
 
+/* A task started from a plan row (or ad-hoc task) whose 抽查对象范围 was only words has an empty
+ * filter, which would draw every kind of target, 参保人 included: its scheme owns the scope
+ * (sql/038). task_scope_missing: 1 (with the Chinese reason in *why) while such a task's filter
+ * names no kind of target, 0 otherwise, -1 on error; the scheme cannot be submitted nor the draw
+ * frozen meanwhile. task_scope_set: sets that filter (inside the caller's transaction): a field
+ * error under "scope" when the plan fixed the scope, the filter is invalid or names no kind;
+ * TASK_OK, TASK_INVALID or TASK_ERR. */
+int task_scope_missing(Db *db, int64_t task_id, char **why);
+int task_scope_set(Db *db, int64_t task_id, json_t *scope, json_t *errors, char **err);
 /* 1 when the task's draw may be frozen now, 0 with the Chinese reason in *why, -1 on error. */
 int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why);
 /* The draw parameters of the task (docs/DRAW.md §6): ratios {"*": ratio, plus each grade the

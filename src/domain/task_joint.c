@@ -118,6 +118,8 @@ int task_draw_allowed(Db *db, int64_t task_id, const char *today, char **why) {
         return 0;
     }
     free(status);
+    int missing = task_scope_missing(db, task_id, why);
+    if (missing) return missing < 0 ? -1 : 0;
     Stmt *st = db_prepare(db, "SELECT d.name, j.status, j.deadline, j.named_on FROM task_joint j "
                               "JOIN dept d ON d.id = j.dept_id "
                               "WHERE j.task_id = ? ORDER BY d.code");

@@ -166,10 +166,13 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
     json_decref(rules);
     int64_t wl[3];
     int wl_given = workload_fields(in, errors, wl);
-    int rc = TASK_OK;
+    int rc = in->scope ? task_scope_set(db, task_id, in->scope, errors, err) : TASK_OK;
+    if (rc == TASK_INVALID) rc = TASK_OK; /* a field error, reported with the others below */
     if (in->version <= 0)
         task_field_err(errors, "version", "缺少实施方案的版本号，请刷新页面后重新填写");
-    if (json_object_size(errors))
+    if (rc != TASK_OK) {
+        /* the scope could not be read or written: *err says why */
+    } else if (json_object_size(errors))
         rc = TASK_INVALID;
     else if (db_exec(db,
                      "UPDATE task_scheme SET purpose = ?, period = ?, method = ?, confidentiality "
@@ -239,6 +242,8 @@ int task_scheme_transition(Db *db, int64_t task_id, const char *action, const ch
             set_err(err, "请先填写检查目的、检查时间、检查方式，并声明本局以外的公开随机数来源（彩"
                          "票开奖号码或 drand），再提交审批");
             rc = TASK_CONFLICT;
+        } else if ((missing = task_scope_missing(db, task_id, err)) != 0) {
+            rc = missing < 0 ? TASK_ERR : TASK_CONFLICT;
         }
         json_decref(src);
         free(sources);

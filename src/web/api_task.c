@@ -165,6 +165,7 @@ void api_task_scheme(Req *r) {
                           {gmin[0], gmin[1], gmin[2], gmin[3]},
                           json_object_get(b, "randomness_sources")};
     in.version = json_integer_value(json_object_get(b, "version"));
+    in.scope = json_object_get(b, "scope"); /* a task whose scope the scheme owns (sql/038) */
     /* the workload rules, numbers or digits; absent keeps the saved ones */
     char wl[3][24];
     static const char *const wk[] = {"workload_cap", "yearly_cap", "checked_within_months"};

@@ -5,6 +5,7 @@
  * with its audit row each); this file parses, calls and renders. Tasks are visible inside the
  * user's org scope only (404 otherwise). */
 #include "../core/clock.h"
+#include "../domain/directory.h"
 #include "../domain/draw_store.h"
 #include "../domain/task.h"
 #include "../domain/task_draw.h"
@@ -174,6 +175,7 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
         json_decref(rows);
 }
 
+static json_t *scope_kind_options(const json_t *t);
 static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, int http_status);
 
 void page_task_detail(Req *r) {
@@ -189,6 +191,8 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
         a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_object_set_new(t, "can_edit", json_boolean(w && str_eq(status, "草稿")));
     json_object_set_new(t, "can_decide", json_boolean(a && str_eq(status, "待审批")));
+    if (json_is_true(json_object_get(t, "scope_in_scheme")))
+        json_object_set_new(t, "scope_kind_options", scope_kind_options(t));
     json_object_set_new(t, "can_publish", json_boolean(w && str_eq(status, "已批准")));
     json_object_set_new(t, "published", json_boolean(str_eq(status, "已公开")));
     json_object_set_new(
@@ -308,6 +312,42 @@ json_t *task_web_sources_form(Req *r, const char *prefix) {
     return a;
 }
 
+/* The structured scope of a task whose scope the scheme owns (the form's scope fields, sent
+ * with scope_form=1): {kinds: [..], region_prefix?}; NULL when the form has no scope fields. */
+static json_t *scope_form(Req *r) {
+    char *on = web_form(r, "scope_form");
+    int given = str_eq(on, "1");
+    free(on);
+    if (!given) return NULL;
+    json_t *scope = json_object(), *kinds = json_array();
+    char *k;
+    for (int n = 0; (k = web_form_nth(r, "scope_kinds", n)) != NULL; n++) {
+        if (*k) json_array_append_new(kinds, json_string(k));
+        free(k);
+    }
+    json_object_set_new(scope, "kinds", kinds);
+    char *rp = web_form(r, "scope_region_prefix");
+    if (rp) str_trim(rp);
+    if (!str_empty(rp)) json_object_set_new(scope, "region_prefix", json_string(rp));
+    free(rp);
+    return scope;
+}
+
+/* The kinds of target as checkboxes for the scheme's scope, ticked as in t.scope. */
+static json_t *scope_kind_options(const json_t *t) {
+    json_t *opts = json_array(), *kinds = json_object_get(json_object_get(t, "scope"), "kinds");
+    for (const Choice *c = target_kinds; c->code; c++) {
+        int on = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(kinds, i, e) on |= str_eq(json_string_value(e), c->code);
+        json_array_append_new(opts,
+                              json_pack("{s:s, s:s, s:b, s:b}", "code", c->code, "label", c->label,
+                                        "checked", on, "insured", str_eq(c->code, "insured")));
+    }
+    return opts;
+}
+
 void page_task_scheme_save(Req *r) {
     long long id = task_web_id(r);
     if (!id) return;
@@ -323,6 +363,7 @@ void page_task_scheme_save(Req *r) {
         v[i] = web_form(r, names[i]);
     json_t *sources = task_web_sources_form(r, "src");
     if (!sources) sources = json_array(); /* the form lists them all: none left means none */
+    json_t *scope = scope_form(r);
     char *ver = web_form(r, "version");
     TaskSchemeInput in = {v[0],
                           v[1],
@@ -338,6 +379,7 @@ void page_task_scheme_save(Req *r) {
                           {v[17], v[18], v[19], v[20]},
                           sources};
     in.version = str_id(ver);
+    in.scope = scope;
     char *wl[3] = {web_form(r, "workload_cap"), web_form(r, "yearly_cap"),
                    web_form(r, "checked_within_months")};
     in.workload_cap = wl[0], in.yearly_cap = wl[1], in.checked_within_months = wl[2];
@@ -362,6 +404,7 @@ void page_task_scheme_save(Req *r) {
         json_object_foreach(errors, k, e) json_array_append(redo.errors, e);
         if (msg && !json_array_size(redo.errors))
             json_array_append_new(redo.errors, json_string(msg));
+        if (scope) json_object_set(t, "scope", scope); /* the kinds as ticked */
         render_task(r, id, t, &redo, rc == TASK_STALE ? 409 : 422);
         json_decref(redo.typed);
         json_decref(redo.errors);
@@ -375,6 +418,7 @@ void page_task_scheme_save(Req *r) {
     for (size_t i = 0; i < 3; i++)
         free(wl[i]);
     json_decref(sources);
+    json_decref(scope);
     free(msg);
 }
 
