@@ -222,8 +222,6 @@ size_t draw_outcome_groups(const DrawOutcome *o);
 size_t draw_outcome_selected(const DrawOutcome *o);
 /* Group i (< draw_outcome_groups) in record order. */
 void draw_outcome_group(const DrawOutcome *o, size_t i, DrawGroupView *v);
-/* The last event of the outcome (the substitution just applied), borrowed; NULL when none. */
-const json_t *draw_outcome_last_event(const DrawOutcome *o);
 
 /* The members of a canonical record text other than the two long lists (selected, assignments),
  * as a new object, read without building the lists: what a substitution needs of the stored

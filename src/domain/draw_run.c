@@ -602,6 +602,8 @@ DrawOutcome *draw_outcome_compute(const json_t *record, const DrawPop *pop, cons
     draw_select(sel, pop, seed, strlen(seed), n);
     free(n);
     r->load = xcalloc(ros && ros->n ? ros->n : 1, sizeof *r->load);
+    r->gcap = sel->count + json_array_size(json_object_get(record, "events")) + 1;
+    r->g = xmalloc(r->gcap * sizeof *r->g); /* one group per target: no doubling */
     for (size_t i = 0; i < sel->count; i++)
         new_group(r, sel->idx[i], 0, sel->ticket[i]);
     o->events = json_array();
@@ -632,11 +634,6 @@ size_t draw_outcome_groups(const DrawOutcome *o) {
 
 size_t draw_outcome_selected(const DrawOutcome *o) {
     return o->sel.count;
-}
-
-const json_t *draw_outcome_last_event(const DrawOutcome *o) {
-    size_t n = json_array_size(o->events);
-    return n ? json_array_get(o->events, n - 1) : NULL;
 }
 
 void draw_outcome_group(const DrawOutcome *o, size_t i, DrawGroupView *v) {

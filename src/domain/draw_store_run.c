@@ -225,26 +225,40 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* Saves the record of head and outcome o: the canonical text into draw_record (written for the
- * run, replaced by a substitution), then its digest into the draw row (with the run's columns on
- * the run: by, values), then the derived rows. *sha receives the digest. */
-static int save_record(Db *db, int64_t id, const json_t *head, const DrawOutcome *o,
-                       const DrawRoster *ros, const char *by, int first, char sha[65]) {
+/* Saves the record of head and the outcome *o of the draw loaded in l: the derived rows, then the
+ * record's canonical text into draw_record (written for the run, replaced by a substitution),
+ * then its digest into the draw row (with the run's columns on the run). The outcome and the
+ * population are freed (*o = NULL) once the text is written, before it is stored: a large draw's
+ * text (100 MB for 300k groups) and SQLite's copy of it need the room. Returns 0 and *summary
+ * (the record without its lists, with selected_count, group_count and record_sha256), -1 on a
+ * database error. */
+static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
+                       int first, json_t **summary) {
+    *summary = NULL;
+    if (write_derived(db, l->id, *o, &l->ros)) return -1;
     Buf text;
     buf_init(&text);
-    draw_outcome_write(o, head, &text);
+    draw_outcome_write(*o, head, &text);
+    char sha[65];
     draw_sha256_hex(text.data, text.len, sha);
+    json_t *sum = json_deep_copy(head), *derived = draw_outcome_json(*o, 0);
+    json_object_update(sum, derived);
+    json_decref(derived);
+    json_object_set_new(sum, "selected_count", json_integer((json_int_t)draw_outcome_selected(*o)));
+    json_object_set_new(sum, "group_count", json_integer((json_int_t)draw_outcome_groups(*o)));
+    json_object_set_new(sum, "record_sha256", json_string(sha));
+    draw_outcome_free(*o);
+    *o = NULL;
+    draw_pop_free(&l->pop);
     int bad = exec_record(db,
                           first ? "INSERT INTO draw_record(draw_id, sha256, record_json) "
                                   "VALUES (?, ?, ?)"
                                 : "UPDATE draw_record SET sha256 = ?2, record_json = ?3 "
                                   "WHERE draw_id = ?1",
-                          id, sha, text.data);
+                          l->id, sha, text.data);
     buf_free(&text);
-    if (bad) return -1;
-    if (first) {
+    if (!bad && first) {
         /* /2 keeps the values as a JSON array in public_randomness */
-        json_t *seed = draw_outcome_json(o, 0);
         char *values = json_object_get(head, "values")
                            ? draw_canonical_json(json_object_get(head, "values"))
                            : NULL;
@@ -252,24 +266,16 @@ static int save_record(Db *db, int64_t id, const json_t *head, const DrawOutcome
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
                       "record_sha256 = ?, drawn_by = ?, drawn_at = ? WHERE id = ?",
                       "ttttti", values ? values : jk_str(head, "public_randomness"),
-                      jk_str(seed, "seed"), sha, by, clock_stamp().s, id);
+                      jk_str(sum, "seed"), sha, by, clock_stamp().s, l->id);
         free(values);
-        json_decref(seed);
-    } else
-        bad = db_exec(db, "UPDATE draw SET record_sha256 = ? WHERE id = ?", "ti", sha, id);
-    return bad || write_derived(db, id, o, ros);
-}
-
-/* The record's summary for the caller of a run: the record without its two lists, with
- * selected_count, group_count and record_sha256. */
-static json_t *run_summary(const json_t *head, const DrawOutcome *o, const char *sha) {
-    json_t *sum = json_deep_copy(head), *derived = draw_outcome_json(o, 0);
-    json_object_update(sum, derived);
-    json_decref(derived);
-    json_object_set_new(sum, "selected_count", json_integer((json_int_t)draw_outcome_selected(o)));
-    json_object_set_new(sum, "group_count", json_integer((json_int_t)draw_outcome_groups(o)));
-    json_object_set_new(sum, "record_sha256", json_string(sha));
-    return sum;
+    } else if (!bad)
+        bad = db_exec(db, "UPDATE draw SET record_sha256 = ? WHERE id = ?", "ti", sha, l->id);
+    if (bad) {
+        json_decref(sum);
+        return -1;
+    }
+    *summary = sum;
+    return 0;
 }
 
 /* The canonical values of the sources for a run at `now`; NULL with *err when a value does not
@@ -375,10 +381,8 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
-    char sha[65];
-    rc = !o ? 1 : save_record(db, l.id, head, o, &l.ros, by, 1, sha) ? -1 : 0;
+    rc = !o ? 1 : save_record(db, &l, head, &o, by, 1, summary) ? -1 : 0;
     if (rc < 0) dberr(db, err);
-    if (!rc) *summary = run_summary(head, o, sha);
     draw_outcome_free(o);
     json_decref(head);
     loaded_free(&l);
@@ -515,10 +519,12 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         loaded_free(&l);
         return 1;
     }
-    char sha[65];
-    const json_t *done = draw_outcome_last_event(o);
-    int bad = save_record(db, l.id, head, o, &l.ros, NULL, 0, sha);
-    bad |= db_exec(db,
+    json_t *sum = NULL;
+    int bad = save_record(db, &l, head, &o, NULL, 0, &sum);
+    json_t *evs = json_object_get(sum, "events");
+    const json_t *done = json_array_get(evs, json_array_size(evs) - 1);
+    bad |= !sum ||
+           db_exec(db,
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                    "iittttttt", l.id, (int64_t)json_array_size(json_object_get(head, "events")),
@@ -526,12 +532,13 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
     if (bad) {
         dberr(db, err);
         draw_outcome_free(o);
+        json_decref(sum);
         json_decref(head);
         loaded_free(&l);
         return -1;
     }
     *event = json_deep_copy(done);
-    draw_outcome_free(o);
+    json_decref(sum);
     json_decref(head);
     loaded_free(&l);
     return 0;
