@@ -371,6 +371,8 @@ static int draw_args(int argc, char **argv, DrawArgs *a) {
     return 0;
 }
 
+/* Prints a record (draw show, draw freeze) or the summary of a run (draw_store_run: the counts
+ * instead of one line per group, which a large draw has hundreds of thousands of). */
 static void print_record(const json_t *rec) {
     const json_t *f = json_object_get(rec, "freeze");
     printf("任务 %s 第%lld次抽取  抽取日期 %s\n", json_string_value(json_object_get(f, "task")),
@@ -413,6 +415,15 @@ static void print_record(const json_t *rec) {
                json_string_value(json_object_get(s, "ratio")),
                (long long)json_integer_value(json_object_get(s, "minimum")),
                (long long)json_integer_value(json_object_get(s, "n")));
+    if (json_object_get(rec, "group_count")) { /* the summary of a run (draw_store_run) */
+        printf("抽取 %lld 个对象，%lld 个检查组  记录摘要 %s\n",
+               (long long)json_integer_value(json_object_get(rec, "selected_count")),
+               (long long)json_integer_value(json_object_get(rec, "group_count")),
+               json_string_value(json_object_get(rec, "record_sha256")));
+        printf("各检查组及成员: spotcheck draw show --task %s\n",
+               json_string_value(json_object_get(f, "task")));
+        return;
+    }
     json_array_foreach(json_object_get(rec, "assignments"), i, s) {
         printf("%3zu. %s [%s/%s]  组长 %s  成员", i + 1,
                json_string_value(json_object_get(s, "target")),

@@ -195,6 +195,62 @@ char *draw_record_seed(const json_t *record, char **err);
  * assignments and events (with replacements). Returns NULL with *err on invalid input. */
 json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err);
 
+/* ------------------------------------------------------------------ outcome
+ *
+ * What draw_compute derives, kept as plain data (no JSON tree of the groups), so that a large
+ * draw's record can be written as canonical text straight into a buffer and its derived rows
+ * read without the record (draw_store_run.c). An outcome borrows from the record, population
+ * and roster it was computed from: they must outlive it. */
+
+typedef struct DrawOutcome DrawOutcome;
+
+/* A member passed over (skipped) or removed from a group, and why; borrowed from the outcome. */
+typedef struct DrawNote {
+    const char *id, *reason;
+} DrawNote;
+
+/* One group of an outcome (an entry of the record's assignments), borrowed from the outcome. */
+typedef struct DrawGroupView {
+    const char *target, *stratum, *ticket;
+    int replacement;    /* came in by a target substitution: origin 递补 (else 抽中) */
+    int replaced;       /* replaced since: status 已替换 (else 有效) */
+    const char *leader; /* NULL when the group has none */
+    const uint32_t *officers, *experts; /* indices into the roster */
+    size_t nofficers, nexperts;
+    const DrawNote *skipped, *removed;
+    size_t nskipped, nremoved;
+} DrawGroupView;
+
+/* Computes the outcome of a record's inputs, as draw_compute. NULL with *err on invalid input. */
+DrawOutcome *draw_outcome_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                                  char **err);
+void draw_outcome_free(DrawOutcome *o);
+/* The derived fields as a new object: seed, seedhash, strata and events (with replacements), and
+ * with `lists` also selected and assignments (what draw_compute returns). */
+json_t *draw_outcome_json(const DrawOutcome *o, int lists);
+/* Appends the canonical JSON (draw_canonical_json) of the complete record, head (format, freeze
+ * and the seed inputs: draw_record_head, draw_record_head_v2) with the derived fields, to out:
+ * the same bytes as draw_canonical_json of the record draw_record_build(_v2) returns. */
+void draw_outcome_write(const DrawOutcome *o, const json_t *head, Buf *out);
+/* Number of groups (0 without a roster) and of selected targets. */
+size_t draw_outcome_groups(const DrawOutcome *o);
+size_t draw_outcome_selected(const DrawOutcome *o);
+/* Group i (< draw_outcome_groups) in record order. */
+void draw_outcome_group(const DrawOutcome *o, size_t i, DrawGroupView *v);
+
+/* The members of a canonical record text other than the two long lists (selected, assignments),
+ * as a new object, read without building the lists: what a substitution needs of the stored
+ * record. NULL with *err when the text is not a JSON object. */
+json_t *draw_record_head_read(const char *text, size_t len, char **err);
+
+/* The record's inputs before the draw is computed (format, freeze, freeze_sha256, the seed
+ * inputs, events): /1 and /2, arguments as for draw_record_build and draw_record_build_v2. */
+json_t *draw_record_head(const json_t *freeze, const char *randomness, const char *secret_hex,
+                         const json_t *events);
+json_t *draw_record_head_v2(const json_t *freeze, const json_t *values, const char *blind,
+                            const char *drawn_at, const char *dice_recorded_at,
+                            const json_t *events);
+
 /* Assembles a complete record: format, freeze, freeze_sha256, the public randomness, the
  * revealed secret (64 hex), the substitution requests (events, may be NULL) and the derived
  * fields of draw_compute. Returns a new object, or NULL with *err. */

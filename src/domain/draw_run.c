@@ -102,16 +102,47 @@ static void vec_remove(Vec *a, size_t i) {
     a->n--;
 }
 
+/* Members passed over or removed, each with its reason (owned; the id is the roster's). */
+typedef struct Notes {
+    DrawNote *v;
+    size_t n, cap;
+} Notes;
+
+static void notes_add(Notes *a, const char *id, char *reason) {
+    if (a->n == a->cap) a->v = xrealloc(a->v, (a->cap = a->cap ? a->cap * 2 : 4) * sizeof *a->v);
+    a->v[a->n++] = (DrawNote){id, reason};
+}
+
+static void notes_free(Notes *a) {
+    for (size_t i = 0; i < a->n; i++)
+        free((char *)a->v[i].reason);
+    free(a->v);
+}
+
+/* Borrowed strings (specialties, from the record's params). */
+typedef struct Strs {
+    const char **v;
+    size_t n, cap;
+} Strs;
+
+static void strs_add(Strs *a, const char *x) {
+    if (a->n == a->cap) a->v = xrealloc(a->v, (a->cap = a->cap ? a->cap * 2 : 4) * sizeof *a->v);
+    a->v[a->n++] = x;
+}
+
 typedef struct Group {
     uint32_t pop_idx;
     size_t stratum;
     int origin_sub; /* 1 when the target came in as a replacement */
     int replaced;
-    uint32_t *order, *eorder; /* roster indices in draw order */
+    const char *ticket;       /* the selection's, or the replacement event's */
+    uint32_t *order, *eorder; /* roster indices in draw order; order is dropped once the group is
+                                 filled and made again only for an officer substitution */
     size_t norder, neorder, epos;
     size_t *pos; /* per pool: position in the officer order */
     Vec members, experts;
-    json_t *skipped, *removed, *uncovered;
+    Notes skipped, removed;
+    Strs uncovered;
     size_t short_by;
 } Group;
 
@@ -178,8 +209,7 @@ static int group_has_leader(Run *r, Group *g) {
 }
 
 static void skip(Group *g, const char *id, char *why) {
-    json_array_append_new(g->skipped, json_pack("{s:s,s:s}", "id", id, "reason", why));
-    free(why);
+    notes_add(&g->skipped, id, why);
 }
 
 static size_t pool_count(Run *r, Group *g, size_t pool) {
@@ -235,28 +265,27 @@ static int covered(Run *r, Group *g, const char *spec) {
 
 /* Adds experts in their draw order while a required specialty is not covered. */
 static void cover(Run *r, Group *g) {
-    json_array_clear(g->uncovered);
+    g->uncovered.n = 0;
+    Strs missing = {0};
     for (;;) {
         size_t i;
         json_t *spec;
-        json_t *missing = json_array();
+        missing.n = 0;
         json_array_foreach(r->specialties, i, spec) {
-            if (!covered(r, g, json_string_value(spec))) json_array_append(missing, spec);
+            if (!covered(r, g, json_string_value(spec)))
+                strs_add(&missing, json_string_value(spec));
         }
-        if (!json_array_size(missing)) {
-            json_decref(missing);
-            return;
-        }
+        if (!missing.n) break;
         if (g->epos >= g->neorder) {
-            json_array_extend(g->uncovered, missing);
-            json_decref(missing);
-            return;
+            for (i = 0; i < missing.n; i++)
+                strs_add(&g->uncovered, missing.v[i]);
+            break;
         }
         uint32_t ri = g->eorder[g->epos++];
         const DrawPerson *p = &r->ros->p[ri];
         int helps = 0;
-        json_array_foreach(missing, i, spec) helps |= person_has(p, json_string_value(spec));
-        json_decref(missing);
+        for (i = 0; i < missing.n; i++)
+            helps |= person_has(p, missing.v[i]);
         if (!helps) continue;
         if (strcmp(p->status, "启用")) {
             skip(g, p->id, xasprintf("状态为%s", p->status));
@@ -268,6 +297,7 @@ static void cover(Run *r, Group *g) {
         }
         vec_push(&g->experts, ri);
     }
+    free(missing.v);
 }
 
 static uint32_t *order_people(Run *r, const char *target, int experts, size_t *n) {
@@ -298,7 +328,7 @@ static uint32_t *order_people(Run *r, const char *target, int experts, size_t *n
     return pos;
 }
 
-static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub) {
+static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub, const char *ticket) {
     if (r->ng == r->gcap)
         r->g = xrealloc(r->g, (r->gcap = r->gcap ? r->gcap * 2 : 16) * sizeof *r->g);
     Group *g = &r->g[r->ng++];
@@ -306,15 +336,17 @@ static Group *new_group(Run *r, uint32_t pop_idx, int origin_sub) {
     g->pop_idx = pop_idx;
     g->stratum = r->pop->stratum[pop_idx];
     g->origin_sub = origin_sub;
-    g->skipped = json_array();
-    g->removed = json_array();
-    g->uncovered = json_array();
+    g->ticket = ticket;
     if (r->ros) {
         g->order = order_people(r, r->pop->id[pop_idx], 0, &g->norder);
         g->pos = xcalloc(r->npools, sizeof *g->pos);
         g->eorder = order_people(r, r->pop->id[pop_idx], 1, &g->neorder);
         fill(r, g);
         cover(r, g);
+        /* a large draw has hundreds of thousands of groups: the officer order is made again
+         * for the few an officer substitution reaches */
+        free(g->order);
+        g->order = NULL;
     }
     return g;
 }
@@ -325,24 +357,11 @@ static Group *find_group(Run *r, const char *target) {
     return NULL;
 }
 
-static json_t *ids_json(Run *r, const Vec *v) {
-    json_t *a = json_array();
-    for (size_t i = 0; i < v->n; i++)
-        json_array_append_new(a, json_string(r->ros->p[v->v[i]].id));
-    return a;
-}
-
-static json_t *group_json(Run *r, Group *g) {
-    const char *leader = NULL;
-    for (size_t i = 0; i < g->members.n && !leader; i++)
+static const char *group_leader(const Run *r, const Group *g) {
+    for (size_t i = 0; i < g->members.n; i++)
         if (r->ros->p[g->members.v[i]].may_lead && r->pool_of[g->members.v[i]] == 0)
-            leader = r->ros->p[g->members.v[i]].id;
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:O,s:O,s:O,s:I}", "target", target_id(r, g),
-                     "origin", g->origin_sub ? "递补" : "抽中", "status",
-                     g->replaced ? "已替换" : "有效", "officers", ids_json(r, &g->members),
-                     "leader", leader ? json_string(leader) : json_null(), "experts",
-                     ids_json(r, &g->experts), "uncovered", g->uncovered, "skipped", g->skipped,
-                     "removed", g->removed, "short", (json_int_t)g->short_by);
+            return r->ros->p[g->members.v[i]].id;
+    return NULL;
 }
 
 static void run_free(Run *r) {
@@ -353,9 +372,9 @@ static void run_free(Run *r) {
         free(g->eorder);
         free(g->members.v);
         free(g->experts.v);
-        json_decref(g->skipped);
-        json_decref(g->removed);
-        json_decref(g->uncovered);
+        notes_free(&g->skipped);
+        notes_free(&g->removed);
+        free(g->uncovered.v);
     }
     free(r->g);
     free(r->load);
@@ -388,7 +407,7 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
         draw_ticket(&sel->seed, r->pop->id[next], r->pop->id_len[next], t);
         json_object_set_new(out, "replacement", json_string(r->pop->id[next]));
         json_object_set_new(out, "ticket", json_string(t));
-        new_group(r, (uint32_t)next, 1);
+        new_group(r, (uint32_t)next, 1, jk_str(out, "ticket"));
         return 0;
     }
     if (strcmp(type, "officer")) return set_err(err, "事件%zu: 未知类型 %s", k + 1, type);
@@ -396,11 +415,13 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
     if (!who) return set_err(err, "事件%zu: 须有 officer", k + 1);
     if (!r->ros) return set_err(err, "事件%zu: 需要人员文件", k + 1);
     for (size_t i = 0; i < g->members.n; i++) {
-        if (strcmp(r->ros->p[g->members.v[i]].id, who)) continue;
+        const char *id = r->ros->p[g->members.v[i]].id;
+        if (strcmp(id, who)) continue;
         r->load[g->members.v[i]]--;
         size_t pool = r->pool_of[g->members.v[i]];
         vec_remove(&g->members, i);
-        json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
+        notes_add(&g->removed, id, xstrdup(reason));
+        if (!g->order) g->order = order_people(r, target_id(r, g), 0, &g->norder);
         size_t before = g->members.n, experts_before = g->experts.n;
         fill_pool(r, g, pool); /* in draw order within the same dept's pool */
         update_short(r, g);
@@ -419,9 +440,10 @@ static int apply_event(Run *r, DrawSelection *sel, const json_t *ev, json_t *out
         return 0;
     }
     for (size_t i = 0; i < g->experts.n; i++) {
-        if (strcmp(r->ros->p[g->experts.v[i]].id, who)) continue;
+        const char *id = r->ros->p[g->experts.v[i]].id;
+        if (strcmp(id, who)) continue;
         vec_remove(&g->experts, i);
-        json_array_append_new(g->removed, json_pack("{s:s,s:s}", "id", who, "reason", reason));
+        notes_add(&g->removed, id, xstrdup(reason));
         size_t before = g->experts.n;
         cover(r, g);
         json_object_set_new(out, "replacement",
@@ -487,7 +509,30 @@ static int string_array_or_absent(const json_t *v) {
     return 1;
 }
 
-json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err) {
+struct DrawOutcome {
+    Run r;
+    DrawSelection sel; /* zero until made: draw_selection_free then frees nothing */
+    char *seed;
+    json_t *strata, *events;
+};
+
+void draw_outcome_free(DrawOutcome *o) {
+    if (!o) return;
+    json_decref(o->strata);
+    json_decref(o->events);
+    draw_selection_free(&o->sel);
+    run_free(&o->r);
+    free(o->seed);
+    free(o);
+}
+
+static DrawOutcome *outcome_fail(DrawOutcome *o) {
+    draw_outcome_free(o);
+    return NULL;
+}
+
+DrawOutcome *draw_outcome_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros,
+                                  char **err) {
     const json_t *freeze = json_object_get(record, "freeze");
     const json_t *params = json_object_get(freeze, "params");
     const char *task = jk_str(freeze, "task"), *date = jk_str(freeze, "draw_date");
@@ -497,91 +542,75 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
     }
     char *seed = draw_record_seed(record, err);
     if (!seed) return NULL;
-    Run r = {0};
-    r.params = params;
-    r.pop = pop;
-    r.ros = ros;
-    r.date = date;
+    DrawOutcome *o = xcalloc(1, sizeof *o);
+    o->seed = seed;
+    Run *r = &o->r;
+    r->params = params;
+    r->pop = pop;
+    r->ros = ros;
+    r->date = date;
     int64_t gs, cap;
     if (get_int(params, "group_size", 2, &gs) || gs < 2 || gs > 50 ||
         get_int(params, "workload_cap", 0, &cap) || cap < 0) {
         set_err(err, "参数 group_size 须为不小于2的整数，workload_cap 须为非负整数");
-        free(seed);
-        return NULL;
+        return outcome_fail(o);
     }
-    r.group_size = (int)gs;
-    r.cap = cap;
+    r->group_size = (int)gs;
+    r->cap = cap;
     json_t *cr = json_object_get(params, "cross_region");
-    r.cross_region = json_is_true(cr);
-    r.required = json_object_get(params, "required_tags");
-    r.specialties = json_object_get(params, "specialties");
-    r.conflicts = json_object_get(params, "conflicts");
-    if (!string_array_or_absent(r.required) || !string_array_or_absent(r.specialties) ||
-        (r.conflicts && !json_is_array(r.conflicts))) {
+    r->cross_region = json_is_true(cr);
+    r->required = json_object_get(params, "required_tags");
+    r->specialties = json_object_get(params, "specialties");
+    r->conflicts = json_object_get(params, "conflicts");
+    if (!string_array_or_absent(r->required) || !string_array_or_absent(r->specialties) ||
+        (r->conflicts && !json_is_array(r->conflicts))) {
         set_err(err, "参数 required_tags / specialties 须为字符串数组，conflicts 须为数组");
-        free(seed);
-        return NULL;
+        return outcome_fail(o);
     }
-    if (setup_pools(&r, json_object_get(params, "joint_depts"), err)) {
-        run_free(&r);
-        free(seed);
-        return NULL;
-    }
-    if (r.cross_region && !pop->region) {
+    if (setup_pools(r, json_object_get(params, "joint_depts"), err)) return outcome_fail(o);
+    if (r->cross_region && !pop->region) {
         set_err(err, "要求跨区域检查时名单文件须有第三列（区域）");
-        run_free(&r);
-        free(seed);
-        return NULL;
+        return outcome_fail(o);
     }
     /* stratum sizes */
     json_t *ratios = json_object_get(params, "ratios"), *mins = json_object_get(params, "minimum");
     uint64_t *n = xcalloc(pop->nstrata ? pop->nstrata : 1, sizeof *n);
-    json_t *strata = json_array();
+    o->strata = json_array();
     for (size_t h = 0; h < pop->nstrata; h++) {
         json_t *rv = draw_lookup_stratum(ratios, pop->strata[h]);
         DrawRatio ratio;
         if (!json_is_string(rv) || draw_ratio_parse(json_string_value(rv), &ratio)) {
             set_err(err, "分层 %s 没有有效的抽查比例（params.ratios）", pop->strata[h]);
             free(n);
-            json_decref(strata);
-            run_free(&r);
-            free(seed);
-            return NULL;
+            return outcome_fail(o);
         }
         json_t *mv = draw_lookup_stratum(mins, pop->strata[h]);
         if (mv && (!json_is_integer(mv) || json_integer_value(mv) < 0)) {
             set_err(err, "分层 %s 的最低数量须为非负整数", pop->strata[h]);
             free(n);
-            json_decref(strata);
-            run_free(&r);
-            free(seed);
-            return NULL;
+            return outcome_fail(o);
         }
         uint64_t minimum = mv ? (uint64_t)json_integer_value(mv) : 0;
         n[h] = draw_stratum_size(pop->stratum_n[h], ratio, minimum);
-        json_array_append_new(strata, json_pack("{s:s,s:I,s:s,s:I,s:I}", "stratum", pop->strata[h],
-                                                "N", (json_int_t)pop->stratum_n[h], "ratio",
-                                                json_string_value(rv), "minimum",
-                                                (json_int_t)minimum, "n", (json_int_t)n[h]));
+        json_array_append_new(
+            o->strata, json_pack("{s:s,s:I,s:s,s:I,s:I}", "stratum", pop->strata[h], "N",
+                                 (json_int_t)pop->stratum_n[h], "ratio", json_string_value(rv),
+                                 "minimum", (json_int_t)minimum, "n", (json_int_t)n[h]));
     }
-    r.seed = seed;
-    DrawSelection sel;
-    draw_select(&sel, pop, seed, strlen(seed), n);
+    r->seed = seed;
+    DrawSelection *sel = &o->sel;
+    draw_select(sel, pop, seed, strlen(seed), n);
     free(n);
-    json_t *selected = json_array();
-    for (size_t i = 0; i < sel.count; i++) {
-        uint32_t ix = sel.idx[i];
-        json_array_append_new(selected,
-                              json_pack("{s:s,s:s,s:s}", "id", pop->id[ix], "stratum",
-                                        pop->strata[pop->stratum[ix]], "ticket", sel.ticket[i]));
-    }
-    r.load = xcalloc(ros && ros->n ? ros->n : 1, sizeof *r.load);
-    for (size_t i = 0; i < sel.count; i++)
-        new_group(&r, sel.idx[i], 0);
-    json_t *events = json_array(), *in = json_object_get(record, "events");
+    r->load = xcalloc(ros && ros->n ? ros->n : 1, sizeof *r->load);
+    r->gcap = sel->count + json_array_size(json_object_get(record, "events")) + 1;
+    r->g = xmalloc(r->gcap * sizeof *r->g); /* one group per target: no doubling */
+    for (size_t i = 0; i < sel->count; i++)
+        new_group(r, sel->idx[i], 0, sel->ticket[i]);
+    o->events = json_array();
+    json_t *in = json_object_get(record, "events");
     if (in && !json_is_array(in)) {
         set_err(err, "events 须为数组");
-        goto fail;
+        return outcome_fail(o);
     }
     size_t k;
     json_t *ev;
@@ -592,34 +621,244 @@ json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster 
             json_t *v = json_object_get(ev, keys[i]);
             if (v) json_object_set(out, keys[i], v);
         }
-        json_array_append_new(events, out);
+        json_array_append_new(o->events, out);
         if (!ros && str_eq(jk_str(ev, "type"), "officer")) continue; /* cannot be checked */
-        if (apply_event(&r, &sel, ev, out, k, err)) goto fail;
+        if (apply_event(r, sel, ev, out, k, err)) return outcome_fail(o);
     }
-    json_t *assignments = json_array();
-    if (ros)
-        for (size_t i = 0; i < r.ng; i++)
-            json_array_append_new(assignments, group_json(&r, &r.g[i]));
-    json_t *res =
-        json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "seed", seed, "seedhash", sel.seed.hash, "strata",
-                  strata, "selected", selected, "assignments", assignments, "events", events);
-    draw_selection_free(&sel);
-    run_free(&r);
-    free(seed);
+    return o;
+}
+
+size_t draw_outcome_groups(const DrawOutcome *o) {
+    return o->r.ros ? o->r.ng : 0;
+}
+
+size_t draw_outcome_selected(const DrawOutcome *o) {
+    return o->sel.count;
+}
+
+void draw_outcome_group(const DrawOutcome *o, size_t i, DrawGroupView *v) {
+    const Run *r = &o->r;
+    const Group *g = &r->g[i];
+    *v = (DrawGroupView){.target = r->pop->id[g->pop_idx],
+                         .stratum = r->pop->strata[g->stratum],
+                         .ticket = g->ticket,
+                         .replacement = g->origin_sub,
+                         .replaced = g->replaced,
+                         .leader = group_leader(r, g),
+                         .officers = g->members.v,
+                         .nofficers = g->members.n,
+                         .experts = g->experts.v,
+                         .nexperts = g->experts.n,
+                         .skipped = g->skipped.v,
+                         .nskipped = g->skipped.n,
+                         .removed = g->removed.v,
+                         .nremoved = g->removed.n};
+}
+
+/* ---- the derived fields as JSON objects (draw_compute, draw_verify) ---- */
+
+static json_t *ids_json(const DrawRoster *ros, const uint32_t *ix, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(ros->p[ix[i]].id));
+    return a;
+}
+
+static json_t *notes_json(const DrawNote *v, size_t n) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:s}", "id", v[i].id, "reason", v[i].reason));
+    return a;
+}
+
+static json_t *group_json(const DrawOutcome *o, size_t i) {
+    DrawGroupView v;
+    draw_outcome_group(o, i, &v);
+    const Group *g = &o->r.g[i];
+    json_t *uncovered = json_array();
+    for (size_t k = 0; k < g->uncovered.n; k++)
+        json_array_append_new(uncovered, json_string(g->uncovered.v[k]));
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:I}", "target", v.target, "origin",
+                     v.replacement ? "递补" : "抽中", "status", v.replaced ? "已替换" : "有效",
+                     "officers", ids_json(o->r.ros, v.officers, v.nofficers), "leader",
+                     v.leader ? json_string(v.leader) : json_null(), "experts",
+                     ids_json(o->r.ros, v.experts, v.nexperts), "uncovered", uncovered, "skipped",
+                     notes_json(v.skipped, v.nskipped), "removed",
+                     notes_json(v.removed, v.nremoved), "short", (json_int_t)g->short_by);
+}
+
+json_t *draw_outcome_json(const DrawOutcome *o, int lists) {
+    json_t *res = json_pack("{s:s,s:s,s:O,s:O}", "seed", o->seed, "seedhash", o->sel.seed.hash,
+                            "strata", o->strata, "events", o->events);
+    if (!lists) return res;
+    const DrawPop *pop = o->r.pop;
+    json_t *selected = json_array(), *assignments = json_array();
+    for (size_t i = 0; i < o->sel.count; i++) {
+        uint32_t ix = o->sel.idx[i];
+        json_array_append_new(selected,
+                              json_pack("{s:s,s:s,s:s}", "id", pop->id[ix], "stratum",
+                                        pop->strata[pop->stratum[ix]], "ticket", o->sel.ticket[i]));
+    }
+    for (size_t i = 0; i < draw_outcome_groups(o); i++)
+        json_array_append_new(assignments, group_json(o, i));
+    json_object_set_new(res, "selected", selected);
+    json_object_set_new(res, "assignments", assignments);
     return res;
-fail:
-    json_decref(events);
-    json_decref(strata);
-    json_decref(selected);
-    draw_selection_free(&sel);
-    run_free(&r);
-    free(seed);
-    return NULL;
+}
+
+json_t *draw_compute(const json_t *record, const DrawPop *pop, const DrawRoster *ros, char **err) {
+    DrawOutcome *o = draw_outcome_compute(record, pop, ros, err);
+    if (!o) return NULL;
+    json_t *res = draw_outcome_json(o, 1);
+    draw_outcome_free(o);
+    return res;
+}
+
+/* ---- the record as canonical text, written from the outcome (no tree of the groups) ----
+ *
+ * draw_canonical_json is jansson's compact dump with sorted keys: members in strcmp order of
+ * their keys, "," and ":" without spaces, strings as draw_canon_str writes them, integers in
+ * decimal. The two long lists are written here member by member in that form; every other
+ * member (the head, strata, events: small) is dumped by jansson itself. */
+
+static void ids_write(Buf *b, const DrawRoster *ros, const uint32_t *ix, size_t n) {
+    buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(b, ',');
+        draw_canon_str(b, ros->p[ix[i]].id);
+    }
+    buf_putc(b, ']');
+}
+
+static void notes_write(Buf *b, const DrawNote *v, size_t n) {
+    buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+        draw_canon_str(b, v[i].id);
+        buf_puts(b, ",\"reason\":");
+        draw_canon_str(b, v[i].reason);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
+/* One group; its keys in sorted order. */
+static void group_write(Buf *b, const DrawOutcome *o, size_t i) {
+    DrawGroupView v;
+    draw_outcome_group(o, i, &v);
+    const Group *g = &o->r.g[i];
+    buf_puts(b, "{\"experts\":");
+    ids_write(b, o->r.ros, v.experts, v.nexperts);
+    buf_puts(b, ",\"leader\":");
+    if (v.leader)
+        draw_canon_str(b, v.leader);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"officers\":");
+    ids_write(b, o->r.ros, v.officers, v.nofficers);
+    buf_puts(b, v.replacement ? ",\"origin\":\"递补\",\"removed\":"
+                              : ",\"origin\":\"抽中\",\"removed\":");
+    notes_write(b, v.removed, v.nremoved);
+    buf_printf(b, ",\"short\":%zu,\"skipped\":", g->short_by);
+    notes_write(b, v.skipped, v.nskipped);
+    buf_puts(b, v.replaced ? ",\"status\":\"已替换\",\"target\":"
+                           : ",\"status\":\"有效\",\"target\":");
+    draw_canon_str(b, v.target);
+    buf_puts(b, ",\"uncovered\":[");
+    for (size_t k = 0; k < g->uncovered.n; k++) {
+        if (k) buf_putc(b, ',');
+        draw_canon_str(b, g->uncovered.v[k]);
+    }
+    buf_puts(b, "]}");
+}
+
+static void selected_write(Buf *b, const DrawOutcome *o) {
+    const DrawPop *pop = o->r.pop;
+    buf_putc(b, '[');
+    for (size_t i = 0; i < o->sel.count; i++) {
+        uint32_t ix = o->sel.idx[i];
+        buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+        draw_canon_str(b, pop->id[ix]);
+        buf_puts(b, ",\"stratum\":");
+        draw_canon_str(b, pop->strata[pop->stratum[ix]]);
+        buf_puts(b, ",\"ticket\":");
+        draw_canon_str(b, o->sel.ticket[i]);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
+static int by_key(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void draw_outcome_write(const DrawOutcome *o, const json_t *head, Buf *out) {
+    json_t *small = draw_outcome_json(o, 0);
+    size_t nkeys = 0, cap = json_object_size(head) + json_object_size(small) + 2;
+    const char **keys = xmalloc(cap * sizeof *keys);
+    const char *key;
+    json_t *v;
+    keys[nkeys++] = "selected";
+    keys[nkeys++] = "assignments";
+    json_object_foreach(small, key, v) keys[nkeys++] = key;
+    json_object_foreach((json_t *)head, key, v) {
+        if (!json_object_get(small, key) && strcmp(key, "selected") && strcmp(key, "assignments"))
+            keys[nkeys++] = key;
+    }
+    qsort(keys, nkeys, sizeof *keys, by_key);
+    buf_putc(out, '{');
+    for (size_t i = 0; i < nkeys; i++) {
+        if (i) buf_putc(out, ',');
+        draw_canon_str(out, keys[i]);
+        buf_putc(out, ':');
+        if (!strcmp(keys[i], "selected"))
+            selected_write(out, o);
+        else if (!strcmp(keys[i], "assignments")) {
+            buf_putc(out, '[');
+            for (size_t g = 0; g < draw_outcome_groups(o); g++) {
+                if (g) buf_putc(out, ',');
+                group_write(out, o, g);
+            }
+            buf_putc(out, ']');
+        } else {
+            v = json_object_get(small, keys[i]);
+            draw_canon_value(out, v ? v : json_object_get(head, keys[i]));
+        }
+    }
+    buf_putc(out, '}');
+    free(keys);
+    json_decref(small);
+}
+
+/* ---- the record's head and the complete record ---- */
+
+json_t *draw_record_head_v2(const json_t *freeze, const json_t *values, const char *blind,
+                            const char *drawn_at, const char *dice_recorded_at,
+                            const json_t *events) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:o}", "format", DRAW_FORMAT_V2, "freeze", freeze,
+                            "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
+                            events ? json_incref((json_t *)events) : json_array());
+    if (dice_recorded_at)
+        json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
+    if (blind) json_object_set_new(rec, "blind", json_string(blind));
+    return rec;
+}
+
+json_t *draw_record_head(const json_t *freeze, const char *randomness, const char *secret_hex,
+                         const json_t *events) {
+    char fsha[65];
+    draw_json_sha256(freeze, fsha);
+    return json_pack("{s:s,s:O,s:s,s:s,s:s,s:o}", "format", DRAW_FORMAT, "freeze", freeze,
+                     "freeze_sha256", fsha, "public_randomness", randomness, "secret", secret_hex,
+                     "events", events ? json_incref((json_t *)events) : json_array());
 }
 
 static json_t *record_complete(json_t *rec, const DrawPop *pop, const DrawRoster *ros, char **err) {
-    json_t *re = draw_compute(rec, pop, ros, err);
+    json_t *re = rec ? draw_compute(rec, pop, ros, err) : NULL;
     if (!re) {
+        if (!rec) set_err(err, "记录的输入无效");
         json_decref(rec);
         return NULL;
     }
@@ -632,26 +871,13 @@ json_t *draw_record_build_v2(const json_t *freeze, const json_t *values, const c
                              const char *drawn_at, const char *dice_recorded_at,
                              const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                              char **err) {
-    char fsha[65];
-    draw_json_sha256(freeze, fsha);
-    json_t *rec = json_pack("{s:s,s:O,s:s,s:O,s:s,s:O}", "format", DRAW_FORMAT_V2, "freeze", freeze,
-                            "freeze_sha256", fsha, "values", values, "drawn_at", drawn_at, "events",
-                            events ? events : json_array());
-    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
-    if (dice_recorded_at)
-        json_object_set_new(rec, "dice_recorded_at", json_string(dice_recorded_at));
-    if (blind) json_object_set_new(rec, "blind", json_string(blind));
-    return record_complete(rec, pop, ros, err);
+    return record_complete(
+        draw_record_head_v2(freeze, values, blind, drawn_at, dice_recorded_at, events), pop, ros,
+        err);
 }
 
 json_t *draw_record_build(const json_t *freeze, const char *randomness, const char *secret_hex,
                           const json_t *events, const DrawPop *pop, const DrawRoster *ros,
                           char **err) {
-    char fsha[65];
-    draw_json_sha256(freeze, fsha);
-    json_t *rec = json_pack("{s:s,s:O,s:s,s:s,s:s,s:O}", "format", DRAW_FORMAT, "freeze", freeze,
-                            "freeze_sha256", fsha, "public_randomness", randomness, "secret",
-                            secret_hex, "events", events ? events : json_array());
-    if (!events) json_decref(json_object_get(rec, "events")); /* O took a reference */
-    return record_complete(rec, pop, ros, err);
+    return record_complete(draw_record_head(freeze, randomness, secret_hex, events), pop, ros, err);
 }

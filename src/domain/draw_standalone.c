@@ -73,19 +73,19 @@ int draw_standalone_dice(Db *db, const char *task, const json_t *values, const c
 }
 
 int draw_standalone_run(Db *db, const char *task, const json_t *values, const char *by,
-                        json_t **record, char **err) {
+                        json_t **summary, char **err) {
     char drawn_at[26];
     clock_now_rfc3339(drawn_at);
-    *record = NULL;
+    *summary = NULL;
     if (step_begin(db, err)) return -1;
-    int r = draw_store_run(db, task, values, clock_epoch(), drawn_at, by, record, err);
+    int r = draw_store_run(db, task, values, clock_epoch(), drawn_at, by, summary, err);
     json_t *after = r ? NULL
-                      : json_pack("{s:O, s:s}", "values", json_object_get(*record, "values"),
+                      : json_pack("{s:O, s:s}", "values", json_object_get(*summary, "values"),
                                   "drawn_at", drawn_at);
     r = step_end(db, r, by, task, "draw.run", after, err);
     if (r) {
-        json_decref(*record);
-        *record = NULL;
+        json_decref(*summary);
+        *summary = NULL;
     }
     return r;
 }

@@ -15,9 +15,9 @@ int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err);
 /* Records the dice before the earliest external source (draw_store_dice); *dice caller decrefs. */
 int draw_standalone_dice(Db *db, const char *task, const json_t *values, const char *by,
                          const char *observers, json_t **dice, char **err);
-/* Runs the frozen draw with one value per source; *record caller decrefs. */
+/* Runs the frozen draw with one value per source; *summary (draw_store_run) caller decrefs. */
 int draw_standalone_run(Db *db, const char *task, const json_t *values, const char *by,
-                        json_t **record, char **err);
+                        json_t **summary, char **err);
 /* Substitutes target (or officer on target's group); *event caller decrefs. */
 int draw_standalone_substitute(Db *db, const char *task, const char *target, const char *officer,
                                const char *reason, const char *by, json_t **event, char **err);

@@ -327,10 +327,11 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
 int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
                    char **officers, char **status, char **err) {
     Stmt *st =
-        db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, record_json "
-                                 "FROM draw WHERE task_code = ? AND draw_no = ?"
-                               : "SELECT id, status, freeze_json, freeze_sha256, record_json "
-                                 "FROM draw WHERE task_code = ? AND status <> '已作废'");
+        db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, "
+                                 "record_sha256 FROM draw WHERE task_code = ? AND draw_no = ?"
+                               : "SELECT id, status, freeze_json, freeze_sha256, "
+                                 "record_sha256 FROM draw WHERE task_code = ? AND status "
+                                 "<> '已作废'");
     if (!st) return dberr(db, err);
     db_bind_text(st, 1, task);
     if (draw_no) db_bind_int(st, 2, draw_no);
@@ -342,8 +343,16 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
     }
     int64_t id = db_col_int(st, 0);
     if (status) *status = xstrdup(db_col_text(st, 1));
-    if (!db_col_is_null(st, 4)) {
-        *doc = json_loads(db_col_text(st, 4), 0, NULL);
+    char *text = NULL;
+    if (!db_col_is_null(st, 4) &&
+        db_query_text(db, &text, "SELECT record_json FROM draw_record WHERE draw_id = ?", "i",
+                      id) != DB_OK) {
+        db_finalize(st);
+        return dberr(db, err);
+    }
+    if (text) {
+        *doc = json_loads(text, 0, NULL);
+        free(text);
     } else {
         json_t *freeze = json_loads(db_col_text(st, 2), 0, NULL);
         /* a frozen /2 draw declares its sources in the freeze: label it so verifiers check them */
@@ -362,6 +371,25 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
                        id)))
         return dberr(db, err);
     return 0;
+}
+
+int draw_store_head(Db *db, const char *task, json_t **out, char **err) {
+    *out = NULL;
+    Stmt *st = db_prepare(db, "SELECT d.status, d.draw_no, d.freeze_sha256, d.record_sha256, "
+                              "d.drawn_at, (SELECT count(*) FROM draw_target t WHERE t.draw_id = "
+                              "d.id) FROM draw d WHERE d.task_code = ? AND d.status <> '已作废'");
+    if (!st) return dberr(db, err);
+    db_bind_text(st, 1, task);
+    int rc = db_step(st);
+    if (rc == DB_ROW)
+        *out = json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:I}", "status", db_col_text(st, 0),
+                         "draw_no", (json_int_t)db_col_int(st, 1), "freeze_sha256",
+                         db_col_text(st, 2), "record_sha256", db_col_text(st, 3), "drawn_at",
+                         db_col_text(st, 4), "groups", (json_int_t)db_col_int(st, 5));
+    db_finalize(st);
+    if (rc == DB_ROW) return 0;
+    if (rc == DB_DONE) return set_err(err, "任务 %s 没有抽取记录", task), 1;
+    return dberr(db, err);
 }
 
 int draw_store_list(Db *db, const char *task, json_t **list, char **err) {
@@ -413,8 +441,8 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
     unread +=
         db_query_text(db, &osha, "SELECT officers_sha256 FROM draw WHERE id = ?", "i", id) != DB_OK;
     unread += db_query_text(db, &status, "SELECT status FROM draw WHERE id = ?", "i", id) != DB_OK;
-    unread +=
-        db_query_text(db, &rjson, "SELECT record_json FROM draw WHERE id = ?", "i", id) != DB_OK;
+    unread += db_query_text(db, &rjson, "SELECT record_json FROM draw_record WHERE draw_id = ?",
+                            "i", id) != DB_OK;
     unread += db_query_text(db, &off,
                             "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'",
                             "i", id) != DB_OK;

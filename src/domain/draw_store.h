@@ -45,9 +45,13 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
 /* Runs the task's frozen draw with the values of its sources (a JSON array of strings, one per
  * declared source, in order; written in canonical form). Refused (1, *err) when no frozen draw,
  * already drawn, a value does not fit its source, or a source does not exist yet at `now`.
- * Returns 0 and the record (caller decrefs), -1 on a storage error. */
+ * The record is written as canonical text straight from the draw's outcome (no JSON tree of its
+ * groups: a large draw has hundreds of thousands) and stored with its SHA-256. Returns 0 and
+ * *summary (caller decrefs): the record without its lists selected and assignments, plus
+ * selected_count, group_count and record_sha256; the record itself is read with
+ * draw_store_get. -1 on a storage error. */
 int draw_store_run(Db *db, const char *task, const json_t *values, long long now,
-                   const char *drawn_at, const char *by, json_t **record, char **err);
+                   const char *drawn_at, const char *by, json_t **summary, char **err);
 /* Records the dice of the task's frozen draw (a JSON array of strings, one per dice source in
  * declared order) at `now`, which must be before the earliest external source: a dice string
  * typed once the lottery is known could be chosen to steer the draw. Once, never changed; the run
@@ -67,11 +71,17 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
  * database, parses it and checks its SHA-256 against the digest frozen with it. Returns 0,
  * or -1 with *err (*pop is then empty). `draw run` and `draw substitute` load it this way. */
 int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err);
-/* Reads draw draw_no of task (0: the current one). *doc receives the full record when drawn,
+/* Reads draw draw_no of task (0: the current one). *doc receives the full record when drawn
+ * (read from draw_record: the whole record, for the pages and commands that show or verify it),
  * else {"format","freeze","freeze_sha256"}; population/officers (may be NULL) receive the
  * frozen files; *status the status text. Returns 0, 1 when absent, -1 on error. */
 int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
                    char **officers, char **status, char **err);
+/* The task's current draw without its record or files, for lists and the task page: *out
+ * receives {status, draw_no, freeze_sha256, record_sha256 (null until drawn), drawn_at (null
+ * until drawn), groups (the number of groups, 0 until drawn)} (caller decrefs). Returns 0, 1 when
+ * the task has no current draw, -1 on a database error (*err). */
+int draw_store_head(Db *db, const char *task, json_t **out, char **err);
 /* 1 when s (may be NULL) holds a control character (below U+0020, or DEL): such text may not
  * enter a frozen file or a draw record, which must stay verifiable by any reader. */
 int draw_text_has_control(const char *s);

@@ -1,19 +1,20 @@
 /* draw_store_run.c - running a frozen draw on the database: the dice recorded before the lottery,
  * the run with the values of the declared sources, substitutions (递补) on a drawn draw, and the
  * derived rows (draw_target, draw_member, draw_skip) rewritten from each new record. The record
- * itself comes from the pure engine (draw_record_build_v2, draw_run.c).
+ * itself comes from the pure engine: its outcome (draw_outcome_compute, draw_run.c) is written as
+ * canonical text straight into a buffer and stored in draw_record (sql/032), and the derived rows
+ * are taken from the outcome, so that no JSON tree of a large draw's groups is ever built.
  *
  * Invariants: as in draw_store.c, every change runs inside the caller's transaction and never
  * begins, commits or rolls back one; the substitution rows (draw_event) are append-only and a
- * record is saved with its SHA-256. Called by the task's draw steps (task_draw.c), the `draw`
- * CLI and the benchmark. */
+ * record is saved with its SHA-256 (first in draw_record, then named by the draw row). Called by
+ * the task's draw steps (task_draw.c), the `draw` CLI and the benchmark. */
 #include "../core/clock.h"
 #include "jsonkit.h"
 #include "draw_store.h"
 #include "draw_store_impl.h"
 #include "draw_source.h"
 
-#include "../core/strmap.h"
 #include "draw.h"
 #include "draw_sha256.h"
 
@@ -22,7 +23,7 @@
 
 typedef struct Loaded {
     int64_t id;
-    char *status, *secret, *freeze_json, *record_json;
+    char *status, *secret, *freeze_json;
     DrawPop pop;
     DrawRoster ros;
 } Loaded;
@@ -31,7 +32,6 @@ static void loaded_free(Loaded *l) {
     free(l->status);
     free(l->secret);
     free(l->freeze_json);
-    free(l->record_json);
     draw_pop_free(&l->pop);
     draw_roster_free(&l->ros);
 }
@@ -44,8 +44,6 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     char *off = NULL;
     if (db_query_text(db, &l->secret, "SELECT secret FROM draw WHERE id = ?", "i", l->id) ||
         db_query_text(db, &l->freeze_json, "SELECT freeze_json FROM draw WHERE id = ?", "i",
-                      l->id) ||
-        db_query_text(db, &l->record_json, "SELECT record_json FROM draw WHERE id = ?", "i",
                       l->id) ||
         db_query_text(db, &off,
                       "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'officers'", "i",
@@ -156,70 +154,49 @@ static int derived_insert(Db *db, DerivedRows *d, const char *table, const char 
     return db_insert_rows(db, table, cols, ncols, &src, 0) != DB_OK;
 }
 
-/* Rewrites the derived rows of a draw from its record. */
-static int write_derived(Db *db, int64_t id, const json_t *rec) {
+/* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster). */
+static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros) {
     int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
     if (bad) return -1;
     DerivedRows t = {.draw_id = id, .kind = 0}, m = {.draw_id = id, .kind = 1},
                 sk = {.draw_id = id, .kind = 2};
-    /* tickets and strata by id, from selected and events */
-    StrMap *pos = strmap_new();
-    const json_t *sel = json_object_get(rec, "selected");
-    size_t i, k;
-    json_t *a, *x;
-    json_array_foreach(sel, i, a) strmap_put(pos, jk_str(a, "id"), (int64_t)i);
-    int64_t position = 0, met = 0;
-    json_array_foreach(json_object_get(rec, "assignments"), i, a) {
-        const char *target = jk_str(a, "target");
-        int64_t si;
-        const char *ticket = NULL, *stratum = NULL;
-        if (strmap_get(pos, target, &si)) {
-            ticket = jk_str(json_array_get(sel, (size_t)si), "ticket");
-            stratum = jk_str(json_array_get(sel, (size_t)si), "stratum");
-        } else {
-            json_array_foreach(json_object_get(rec, "events"), k, x) {
-                if (str_eq(jk_str(x, "replacement"), target) && str_eq(jk_str(x, "type"), "target"))
-                    ticket = jk_str(x, "ticket");
-            }
-            /* the replacement comes from the same stratum as the target it replaces */
-            json_array_foreach(json_object_get(rec, "events"), k, x) {
-                if (str_eq(jk_str(x, "replacement"), target) &&
-                    strmap_get(pos, jk_str(x, "target"), &si))
-                    stratum = jk_str(json_array_get(sel, (size_t)si), "stratum");
-            }
+    int64_t met = 0;
+    for (size_t i = 0, n = draw_outcome_groups(o); i < n; i++) {
+        DrawGroupView g;
+        draw_outcome_group(o, i, &g);
+        derived_add(&t, (DerivedRow){.target = g.target,
+                                     .stratum = g.stratum,
+                                     .ticket = g.ticket ? g.ticket : "",
+                                     .origin = g.replacement ? "递补" : "抽中",
+                                     .status = g.replaced ? "已替换" : "有效",
+                                     .n = (int64_t)i});
+        for (size_t k = 0; k < g.nofficers; k++) {
+            const char *who = ros->p[g.officers[k]].id;
+            derived_add(&m, (DerivedRow){.target = g.target,
+                                         .member = who,
+                                         .role = str_eq(g.leader, who) ? "组长" : "组员",
+                                         .status = "在组",
+                                         .n = met++});
         }
-        derived_add(&t, (DerivedRow){.target = target,
-                                     .stratum = stratum ? stratum : "",
-                                     .ticket = ticket ? ticket : "",
-                                     .origin = jk_str(a, "origin"),
-                                     .status = jk_str(a, "status"),
-                                     .n = position++});
-        const char *leader = jk_str(a, "leader");
-        json_array_foreach(json_object_get(a, "officers"), k, x) derived_add(
-            &m, (DerivedRow){.target = target,
-                             .member = json_string_value(x),
-                             .role = str_eq(leader, json_string_value(x)) ? "组长" : "组员",
-                             .status = "在组",
-                             .n = met++});
-        json_array_foreach(json_object_get(a, "experts"), k, x)
-            derived_add(&m, (DerivedRow){.target = target,
-                                         .member = json_string_value(x),
+        for (size_t k = 0; k < g.nexperts; k++)
+            derived_add(&m, (DerivedRow){.target = g.target,
+                                         .member = ros->p[g.experts[k]].id,
                                          .role = "专家",
                                          .status = "在组",
                                          .n = met++});
-        json_array_foreach(json_object_get(a, "removed"), k, x)
-            derived_add(&m, (DerivedRow){.target = target,
-                                         .member = jk_str(x, "id"),
+        for (size_t k = 0; k < g.nremoved; k++)
+            derived_add(&m, (DerivedRow){.target = g.target,
+                                         .member = g.removed[k].id,
                                          .role = "组员",
                                          .status = "已替换",
-                                         .reason = jk_str(x, "reason"),
+                                         .reason = g.removed[k].reason,
                                          .n = met++});
-        json_array_foreach(json_object_get(a, "skipped"), k, x)
-            derived_add(&sk, (DerivedRow){.target = target,
-                                          .member = jk_str(x, "id"),
-                                          .reason = jk_str(x, "reason"),
+        for (size_t k = 0; k < g.nskipped; k++)
+            derived_add(&sk, (DerivedRow){.target = g.target,
+                                          .member = g.skipped[k].id,
+                                          .reason = g.skipped[k].reason,
                                           .n = (int64_t)k});
     }
     static const char *const tcols[] = {"draw_id", "position", "target_code", "stratum",
@@ -230,34 +207,75 @@ static int write_derived(Db *db, int64_t id, const json_t *rec) {
     bad = derived_insert(db, &t, "draw_target", tcols, 7) ||
           derived_insert(db, &m, "draw_member", mcols, 6) ||
           derived_insert(db, &sk, "draw_skip", scols, 5);
-    strmap_free(pos);
     free(t.row);
     free(m.row);
     free(sk.row);
     return bad ? -1 : 0;
 }
 
-static int save_record(Db *db, int64_t id, const json_t *rec, const char *set_extra_by, int first) {
-    char *js = draw_canonical_json(rec);
+/* Binds text without a copy (a record may be hundreds of MB) and runs the statement. */
+static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, const char *text) {
+    Stmt *st = db_prepare(db, sql);
+    if (!st) return -1;
+    db_bind_int(st, 1, id);
+    db_bind_text(st, 2, sha);
+    db_bind_text_nocopy(st, 3, text);
+    int rc = db_step(st);
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+/* Saves the record of head and the outcome *o of the draw loaded in l: the derived rows, then the
+ * record's canonical text into draw_record (written for the run, replaced by a substitution),
+ * then its digest into the draw row (with the run's columns on the run). The outcome and the
+ * population are freed (*o = NULL) once the text is written, before it is stored: a large draw's
+ * text (100 MB for 300k groups) and SQLite's copy of it need the room. Returns 0 and *summary
+ * (the record without its lists, with selected_count, group_count and record_sha256), -1 on a
+ * database error. */
+static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
+                       int first, json_t **summary) {
+    *summary = NULL;
+    if (write_derived(db, l->id, *o, &l->ros)) return -1;
+    Buf text;
+    buf_init(&text);
+    draw_outcome_write(*o, head, &text);
     char sha[65];
-    draw_sha256_hex(js, strlen(js), sha);
-    int bad;
-    /* /2 keeps the values as a JSON array in public_randomness */
-    char *values =
-        json_object_get(rec, "values") ? draw_canonical_json(json_object_get(rec, "values")) : NULL;
-    if (first)
+    draw_sha256_hex(text.data, text.len, sha);
+    json_t *sum = json_deep_copy(head), *derived = draw_outcome_json(*o, 0);
+    json_object_update(sum, derived);
+    json_decref(derived);
+    json_object_set_new(sum, "selected_count", json_integer((json_int_t)draw_outcome_selected(*o)));
+    json_object_set_new(sum, "group_count", json_integer((json_int_t)draw_outcome_groups(*o)));
+    json_object_set_new(sum, "record_sha256", json_string(sha));
+    draw_outcome_free(*o);
+    *o = NULL;
+    draw_pop_free(&l->pop);
+    int bad = exec_record(db,
+                          first ? "INSERT INTO draw_record(draw_id, sha256, record_json) "
+                                  "VALUES (?, ?, ?)"
+                                : "UPDATE draw_record SET sha256 = ?2, record_json = ?3 "
+                                  "WHERE draw_id = ?1",
+                          l->id, sha, text.data);
+    buf_free(&text);
+    if (!bad && first) {
+        /* /2 keeps the values as a JSON array in public_randomness */
+        char *values = json_object_get(head, "values")
+                           ? draw_canonical_json(json_object_get(head, "values"))
+                           : NULL;
         bad = db_exec(db,
                       "UPDATE draw SET status = '已抽取', public_randomness = ?, seed = ?, "
-                      "record_json = ?, record_sha256 = ?, drawn_by = ?, "
-                      "drawn_at = ? WHERE id = ?",
-                      "tttttti", values ? values : jk_str(rec, "public_randomness"),
-                      jk_str(rec, "seed"), js, sha, set_extra_by, clock_stamp().s, id);
-    else
-        bad = db_exec(db, "UPDATE draw SET record_json = ?, record_sha256 = ? WHERE id = ?", "tti",
-                      js, sha, id);
-    free(values);
-    free(js);
-    return bad || write_derived(db, id, rec);
+                      "record_sha256 = ?, drawn_by = ?, drawn_at = ? WHERE id = ?",
+                      "ttttti", values ? values : jk_str(head, "public_randomness"),
+                      jk_str(sum, "seed"), sha, by, clock_stamp().s, l->id);
+        free(values);
+    } else if (!bad)
+        bad = db_exec(db, "UPDATE draw SET record_sha256 = ? WHERE id = ?", "ti", sha, l->id);
+    if (bad) {
+        json_decref(sum);
+        return -1;
+    }
+    *summary = sum;
+    return 0;
 }
 
 /* The canonical values of the sources for a run at `now`; NULL with *err when a value does not
@@ -328,7 +346,8 @@ static json_t *run_values(const json_t *sources, const json_t *values, const jso
 }
 
 int draw_store_run(Db *db, const char *task, const json_t *values, long long now,
-                   const char *drawn_at, const char *by, json_t **record, char **err) {
+                   const char *drawn_at, const char *by, json_t **summary, char **err) {
+    *summary = NULL;
     Loaded l;
     int rc = load_current(db, task, &l, err);
     if (rc) {
@@ -356,25 +375,18 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     /* the blind committed at the freeze (draws frozen before it have none) */
     const char *blind =
         json_object_get(freeze, "blind_sha256") && l.secret && *l.secret ? l.secret : NULL;
-    json_t *rec = canon ? draw_record_build_v2(freeze, canon, blind, drawn_at, dice_at, NULL,
-                                               &l.pop, &l.ros, err)
-                        : NULL;
+    json_t *head =
+        canon ? draw_record_head_v2(freeze, canon, blind, drawn_at, dice_at, NULL) : NULL;
+    DrawOutcome *o = head ? draw_outcome_compute(head, &l.pop, &l.ros, err) : NULL;
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
-    if (!rec) {
-        loaded_free(&l);
-        return 1;
-    }
-    if (save_record(db, l.id, rec, by, 1)) {
-        dberr(db, err);
-        json_decref(rec);
-        loaded_free(&l);
-        return -1;
-    }
+    rc = !o ? 1 : save_record(db, &l, head, &o, by, 1, summary) ? -1 : 0;
+    if (rc < 0) dberr(db, err);
+    draw_outcome_free(o);
+    json_decref(head);
     loaded_free(&l);
-    *record = rec;
-    return 0;
+    return rc;
 }
 
 json_t *draw_store_dice_get(Db *db, const char *task) {
@@ -473,40 +485,61 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         loaded_free(&l);
         return rc < 0 ? -1 : 1;
     }
-    json_t *old = json_loads(l.record_json, 0, NULL);
+    /* the stored record's inputs, read without its lists */
+    char *text = NULL;
+    if (db_query_text(db, &text, "SELECT record_json FROM draw_record WHERE draw_id = ?", "i",
+                      l.id)) {
+        loaded_free(&l);
+        return dberr(db, err);
+    }
+    json_t *old = text ? draw_record_head_read(text, strlen(text), err) : NULL;
+    free(text);
+    if (!old) {
+        if (err && !*err) set_err(err, "任务 %s 的抽取记录缺失", task);
+        loaded_free(&l);
+        return -1;
+    }
     json_t *events = json_deep_copy(json_object_get(old, "events"));
     json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
-    json_t *rec =
+    json_t *head =
         str_eq(jk_str(old, "format"), DRAW_FORMAT_V2)
-            ? draw_record_build_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
-                                   jk_str(old, "blind"), jk_str(old, "drawn_at"),
-                                   jk_str(old, "dice_recorded_at"), events, &l.pop, &l.ros, err)
-            : draw_record_build(json_object_get(old, "freeze"), jk_str(old, "public_randomness"),
-                                jk_str(old, "secret"), events, &l.pop, &l.ros, err);
+            ? draw_record_head_v2(json_object_get(old, "freeze"), json_object_get(old, "values"),
+                                  jk_str(old, "blind"), jk_str(old, "drawn_at"),
+                                  jk_str(old, "dice_recorded_at"), events)
+            : draw_record_head(json_object_get(old, "freeze"), jk_str(old, "public_randomness"),
+                               jk_str(old, "secret"), events);
     json_decref(events);
     json_decref(old);
-    if (!rec) {
+    DrawOutcome *o = head ? draw_outcome_compute(head, &l.pop, &l.ros, err) : NULL;
+    if (!o) {
+        if (err && !*err) set_err(err, "任务 %s 的抽取记录无法重新生成", task);
+        json_decref(head);
         loaded_free(&l);
         return 1;
     }
-    json_t *evs = json_object_get(rec, "events");
-    json_t *done = json_array_get(evs, json_array_size(evs) - 1);
-    int bad = save_record(db, l.id, rec, NULL, 0);
-    bad |= db_exec(db,
+    json_t *sum = NULL;
+    int bad = save_record(db, &l, head, &o, NULL, 0, &sum);
+    json_t *evs = json_object_get(sum, "events");
+    const json_t *done = json_array_get(evs, json_array_size(evs) - 1);
+    bad |= !sum ||
+           db_exec(db,
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                   "iittttttt", l.id, (int64_t)json_array_size(evs), type, target, officer, reason,
-                   jk_str(done, "replacement"), by, clock_stamp().s);
+                   "iittttttt", l.id, (int64_t)json_array_size(json_object_get(head, "events")),
+                   type, target, officer, reason, jk_str(done, "replacement"), by, clock_stamp().s);
     if (bad) {
         dberr(db, err);
-        json_decref(rec);
+        draw_outcome_free(o);
+        json_decref(sum);
+        json_decref(head);
         loaded_free(&l);
         return -1;
     }
     *event = json_deep_copy(done);
-    json_decref(rec);
+    json_decref(sum);
+    json_decref(head);
     loaded_free(&l);
     return 0;
 }

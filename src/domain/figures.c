@@ -190,7 +190,8 @@ static int load_checks(Db *db, int64_t org_id, const char *year, Counts *c, json
     Stmt *st =
         prep(db,
              CHECKS_CTE
-             "SELECT ck.task_code, ck.joint, substr(d.drawn_at, 6, 2), d.params, d.record_json, "
+             "SELECT ck.task_code, ck.joint, substr(d.drawn_at, 6, 2), d.params, "
+             "(SELECT r.record_json FROM draw_record r WHERE r.draw_id = d.id), "
              "(SELECT count(*) FROM draw_target dt WHERE dt.draw_id = ck.draw_id AND dt.status = "
              "'有效') "
              "FROM ck JOIN draw d ON d.id = ck.draw_id ORDER BY d.drawn_at, ck.task_code",

@@ -169,16 +169,15 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
 }
 
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
-                  const char *observers, json_t **record, char **why) {
-    *record = NULL;
+                  const char *observers, json_t **summary, char **why) {
+    *summary = NULL;
     char *code = NULL;
     int own = task_of_actor(db, who, task_id, &code, why);
     if (own != TASK_OK) return own;
-    json_t *doc = NULL;
-    char *st = NULL, drawn_at[26], *err = NULL;
-    int have = draw_store_get(db, code, 0, &doc, NULL, NULL, &st, NULL) == 0;
-    json_decref(doc);
-    free(st);
+    json_t *head = NULL;
+    char drawn_at[26], *err = NULL;
+    int have = draw_store_head(db, code, &head, NULL) == 0;
+    json_decref(head);
     if (!have) {
         free(code);
         return set_err(why, "尚未冻结抽取名单：请先在任务页面冻结名单并发布公告，再进行摇号"),
@@ -190,23 +189,23 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
     }
     clock_now_rfc3339(drawn_at);
     int rc = from_store(
-        draw_store_run(db, code, values, clock_epoch(), drawn_at, who->username, record, &err));
+        draw_store_run(db, code, values, clock_epoch(), drawn_at, who->username, summary, &err));
     if (rc != TASK_OK) set_err(why, "%s", err ? err : "抽取失败");
     int draw_no =
-        (int)json_integer_value(json_object_get(json_object_get(*record, "freeze"), "draw_no"));
+        (int)json_integer_value(json_object_get(json_object_get(*summary, "freeze"), "draw_no"));
     if (rc == TASK_OK && task_ceremony_record(db, task_id, draw_no, observers, who->username, why))
         rc = TASK_ERR;
     if (rc == TASK_OK)
         rc = audit(db, who, "task.draw.run", task_id,
-                   json_pack("{s:O, s:s, s:I, s:i, s:s}", "values",
-                             json_object_get(*record, "values"), "drawn_at", drawn_at, "selected",
-                             (json_int_t)json_array_size(json_object_get(*record, "selected")),
-                             "draw_no", draw_no, "observers_present", observers ? observers : ""),
+                   json_pack("{s:O, s:s, s:O, s:i, s:s}", "values",
+                             json_object_get(*summary, "values"), "drawn_at", drawn_at, "selected",
+                             json_object_get(*summary, "selected_count"), "draw_no", draw_no,
+                             "observers_present", observers ? observers : ""),
                    why);
     rc = finish(db, rc, why);
     if (rc != TASK_OK) {
-        json_decref(*record);
-        *record = NULL;
+        json_decref(*summary);
+        *summary = NULL;
     }
     free(err);
     free(code);

@@ -42,9 +42,10 @@ int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *valu
                    const char *observers, json_t **dice, char **why);
 
 /* Runs the frozen draw with one value per declared source (a JSON array of strings), recording
- * the observers present. *record receives the draw record (caller decrefs). */
+ * the observers present. *summary receives the record's summary (draw_store_run: the record
+ * without its lists, with selected_count, group_count, record_sha256; caller decrefs). */
 int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *values,
-                  const char *observers, json_t **record, char **why);
+                  const char *observers, json_t **summary, char **why);
 
 /* The reasons a substitution may give (the first word of its reason), in order; NULL-terminated. */
 extern const char *const task_substitution_reasons[];

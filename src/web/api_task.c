@@ -17,23 +17,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds {draw: {status, draw_no, freeze_sha256, record_sha256?}} (or draw: null) to t. */
+/* Adds {draw: {status, draw_no, freeze_sha256, groups?}} (or draw: null) to t, without reading
+ * the draw's record. */
 static void add_draw_status(Req *r, json_t *t) {
-    json_t *doc = NULL;
-    char *status = NULL;
-    if (draw_store_get(r->db, jk_str(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
-        json_t *d = json_pack("{s:s, s:O, s:O}", "status", status, "draw_no",
-                              json_object_get(json_object_get(doc, "freeze"), "draw_no"),
-                              "freeze_sha256", json_object_get(doc, "freeze_sha256"));
-        if (json_object_get(doc, "assignments"))
-            json_object_set_new(
-                d, "groups",
-                json_integer((json_int_t)json_array_size(json_object_get(doc, "assignments"))));
+    json_t *head = NULL;
+    if (draw_store_head(r->db, jk_str(t, "code"), &head, NULL) == 0) {
+        json_t *d = json_pack("{s:O, s:O, s:O}", "status", json_object_get(head, "status"),
+                              "draw_no", json_object_get(head, "draw_no"), "freeze_sha256",
+                              json_object_get(head, "freeze_sha256"));
+        if (json_is_string(json_object_get(head, "record_sha256")))
+            json_object_set(d, "groups", json_object_get(head, "groups"));
         json_object_set_new(t, "draw", d);
     } else
         json_object_set_new(t, "draw", json_null());
-    json_decref(doc);
-    free(status);
+    json_decref(head);
 }
 
 static void send_task(Req *r, long long id, int status) {
@@ -246,10 +243,16 @@ void api_task_draw(Req *r) {
             ? (set_err(&msg, "须提供 values：按声明顺序为每个随机数来源给出一个数值（字符串数组）"),
                422)
             : task_web_run(r, id, values, jk_str(b, "observers_present"), &rec, &msg);
-    if (!status)
-        web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", rec));
+    json_decref(rec); /* the run's summary; the answer gives the stored record */
+    char *code = status ? NULL : task_code(r->db, id);
+    json_t *doc = NULL;
+    if (!status && draw_store_get(r->db, code, 0, &doc, NULL, NULL, NULL, NULL) == 0)
+        web_json(r, 200, json_pack("{s:s, s:o}", "status", "已抽取", "record", doc));
+    else if (!status)
+        web_error(r, 500, "draw", "抽取已完成，但无法读取抽取记录");
     else
         web_error(r, status, "draw", msg ? msg : "抽取失败");
+    free(code);
     free(msg);
     json_decref(b);
 }

@@ -202,10 +202,11 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     char *why = NULL, *dstatus = NULL, today[11];
     clock_today(today);
     int allowed = task_draw_allowed(r->db, id, today, &why);
-    json_t *doc = NULL;
+    json_t *doc = NULL; /* the draw's head: its record is not read for the task page */
     const char *code = json_string_value(json_object_get(t, "code"));
-    if (draw_store_get(r->db, code, 0, &doc, NULL, NULL, &dstatus, NULL) == 0) {
-        json_object_set_new(t, "draw_status", json_string(dstatus));
+    if (draw_store_head(r->db, code, &doc, NULL) == 0) {
+        dstatus = xstrdup(json_string_value(json_object_get(doc, "status")));
+        json_object_set(t, "draw_status", json_object_get(doc, "status"));
         json_object_set(t, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
     }
     int drawn = dstatus != NULL;

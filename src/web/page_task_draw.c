@@ -316,10 +316,10 @@ void page_task_ceremony(Req *r) {
     web_page(r, "task_draw", "摇号现场", ctx);
 }
 
-int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **rec,
+int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **summary,
                  char **msg) {
     Actor who = web_actor(r);
-    return web_refusal(task_draw_run(r->db, &who, id, values, obs, rec, msg));
+    return web_refusal(task_draw_run(r->db, &who, id, values, obs, summary, msg));
 }
 
 /* The form fields PREFIX0, PREFIX1, … up to the first missing one, trimmed, as a JSON array. */

@@ -85,8 +85,9 @@ int task_web_scheme_action(Req *r, long long id, const char *action, const char 
 struct TaskSchemeInput;
 int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors,
                          char **msg);
+/* Runs the frozen draw (task_draw_run); *summary the run's summary (caller decrefs). */
 int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present,
-                 json_t **record, char **msg);
+                 json_t **summary, char **msg);
 /* Records the dice (one string per dice source) before the lottery; *dice {values, recorded_at}. */
 int task_web_dice(Req *r, long long id, const json_t *values, const char *observers_present,
                   json_t **dice, char **msg);

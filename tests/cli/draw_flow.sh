@@ -143,18 +143,38 @@ second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["select
 for stmt in "UPDATE draw SET seed = 'x'" "UPDATE draw SET freeze_json = '{}'" "DELETE FROM draw" \
             "UPDATE draw SET status = '已冻结'" "DELETE FROM draw_event" "UPDATE draw_event SET reason = 'x'" \
             "DELETE FROM draw_file" "UPDATE draw_exclusion SET reason = 'x'" "UPDATE draw SET record_sha256 = 'x'" \
-            "UPDATE draw SET superseded_reason = 'x'" "UPDATE draw SET drawn_by = 'x'"; do
+            "UPDATE draw SET superseded_reason = 'x'" "UPDATE draw SET drawn_by = 'x'" \
+            "DELETE FROM draw_record" "UPDATE draw_record SET record_json = '{}'" \
+            "INSERT INTO draw_record(draw_id, sha256, record_json) SELECT id, 'x', '{}' FROM draw" \
+            "UPDATE draw SET record_sha256 = (SELECT sha256 FROM draw_record) || 'x'"; do
   if sqlite3 "$db" "$stmt" 2>"$t/sql.err"; then echo "append-only table accepted: $stmt"; exit 1; fi
   grep -q '不能' "$t/sql.err" || { echo "no refusal for: $stmt"; cat "$t/sql.err"; exit 1; }
 done
 "$S" audit verify --db "$db" | grep -q '^抽取记录完整: 1 次抽取'
 # ... and when someone drops the triggers to do it, audit verify recomputes and says where
 sqlite3 "$db" ".backup '$t/edit.db'"
-sqlite3 "$t/edit.db" "DROP TRIGGER draw_frozen_fixed; UPDATE draw SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
+sqlite3 "$t/edit.db" "DROP TRIGGER draw_record_replace; UPDATE draw_record SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
 set +e
 "$S" audit verify --db "$t/edit.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
 grep -q '抽取记录有误' "$t/edit.out" && grep -q '重算不一致' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+# a record replaced in draw_record with its new digest, and the draw row naming it, as a
+# substitution does (the triggers let that through): the recomputation still shows the edit
+sqlite3 "$db" ".backup '$t/edit4.db'"
+python3 - "$t/edit4.db" <<'PY'
+import hashlib, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+(text,) = c.execute("SELECT record_json FROM draw_record").fetchone()
+text = text.replace('"leader":"', '"leader":"X', 1)
+sha = hashlib.sha256(text.encode()).hexdigest()
+c.execute("UPDATE draw_record SET sha256 = ?, record_json = ?", (sha, text))
+c.execute("UPDATE draw SET record_sha256 = ?", (sha,))
+c.commit()
+PY
+set +e
+"$S" audit verify --db "$t/edit4.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+set -e
+grep -q '重算不一致' "$t/edit.out" && ! grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 sqlite3 "$db" ".backup '$t/edit2.db'"
 sqlite3 "$t/edit2.db" "DROP TRIGGER draw_file_no_update; UPDATE draw_file SET content = content || 'ZZZ' || char(9) || 'A' || char(9) || '130599' || char(10) WHERE kind = 'population'"
 set +e

@@ -9,6 +9,7 @@
 #include "domain/draw.h"
 #include "domain/draw_source.h"
 #include "domain/draw_sha256.h"
+#include "domain/jsonkit.h"
 #include "t.h"
 
 #include "db/db.h"
@@ -1593,6 +1594,187 @@ static void test_record_v2(void) {
     free(err);
 }
 
+/* Lines sorted by bytes, as the population and officer files want them; the caller frees. */
+static char *sorted_lines(const char **lines, size_t n) {
+    const char **v = xmalloc(n * sizeof *v);
+    memcpy(v, lines, n * sizeof *v);
+    qsort(v, n, sizeof *v, str_ptr_cmp);
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        buf_puts(&b, v[i]);
+    free(v);
+    return buf_steal(&b);
+}
+
+/* The streamed record (draw_outcome_write) against draw_canonical_json of the record built as a
+ * tree from the same head; 1 when the bytes agree. Also reads the head back from the text. */
+static int streams_same(const json_t *head, const DrawPop *p, const DrawRoster *r) {
+    char *err = NULL;
+    json_t *rec = json_deep_copy(head), *re = draw_compute(head, p, r, &err);
+    CHECK(re != NULL);
+    if (!re) {
+        fprintf(stderr, "%s\n", err);
+        free(err);
+        json_decref(rec);
+        return 0;
+    }
+    json_object_update(rec, re);
+    char *want = draw_canonical_json(rec);
+    DrawOutcome *o = draw_outcome_compute(head, p, r, &err);
+    Buf got;
+    buf_init(&got);
+    draw_outcome_write(o, head, &got);
+    int same = got.len == strlen(want) && !memcmp(got.data, want, got.len);
+    if (!same) fprintf(stderr, "streamed:\n%s\njansson:\n%s\n", got.data, want);
+    /* what a substitution reads back: every member but the two lists */
+    json_t *back = draw_record_head_read(got.data, got.len, &err), *small = json_deep_copy(rec);
+    json_object_del(small, "selected");
+    json_object_del(small, "assignments");
+    CHECK(back && json_equal(back, small));
+    CHECK_INT(draw_outcome_selected(o), json_array_size(json_object_get(rec, "selected")));
+    CHECK_INT(draw_outcome_groups(o), json_array_size(json_object_get(rec, "assignments")));
+    json_decref(back);
+    json_decref(small);
+    buf_free(&got);
+    draw_outcome_free(o);
+    free(want);
+    json_decref(re);
+    json_decref(rec);
+    return same;
+}
+
+/* Substitutions on the first two groups of rec: its first officer (a reason that needs escapes),
+ * its first expert, the second group's target. */
+static json_t *substitutions_of(const json_t *rec) {
+    const json_t *g0 = json_array_get(json_object_get(rec, "assignments"), 0),
+                 *g1 = json_array_get(json_object_get(rec, "assignments"), 1);
+    const char *t0 = jk_str(g0, "target"), *t1 = jk_str(g1, "target");
+    json_t *events = json_array();
+    const char *off = json_string_value(json_array_get(json_object_get(g0, "officers"), 0)),
+               *exp = json_string_value(json_array_get(json_object_get(g0, "experts"), 0));
+    if (off)
+        json_array_append_new(events,
+                              json_pack("{s:s,s:s,s:s,s:s}", "type", "officer", "target", t0,
+                                        "officer", off, "reason", "回避：\"亲属\"\\\n\t\x02"));
+    if (exp)
+        json_array_append_new(events, json_pack("{s:s,s:s,s:s,s:s}", "type", "officer", "target",
+                                                t0, "officer", exp, "reason", "专家因病"));
+    if (t1)
+        json_array_append_new(events, json_pack("{s:s,s:s,s:s}", "type", "target", "target", t1,
+                                                "reason", "已停业\r"));
+    return events;
+}
+
+/* draw_outcome_write gives the bytes of draw_canonical_json: ids, strata, tags and reasons that
+ * need escapes (quote, backslash, control characters) or are not ASCII, groups nobody could join,
+ * no roster at all, substitutions of targets, officers and experts, /1 and /2 records. */
+static void test_streamed_record(void) {
+    const char *pop_lines[] = {
+        "A\"1\tB级\"引号\n",
+        "A\\2\tB级\"引号\n",
+        "A\x01"
+        "3\t\x1f层\n",
+        "A\b4\t\x1f层\n",
+        "A\f5\tB级\"引号\n",
+        "A\x7f"
+        "6\t\x1f层\n",
+        "Z/7\tC\\层\n",
+        "机构甲\tC\\层\n",
+        "机构乙😀\tB级\"引号\n",
+        "机构\xe2\x80\xa8丙\tC\\层\n",
+        "N01\tC\\层\n",
+        "N02\tC\\层\n",
+        "N03\tB级\"引号\n",
+        "N04\t\x1f层\n",
+        "N05\tC\\层\n",
+        "N06\tB级\"引号\n",
+    };
+    const char *ros_lines[] = {
+        "expert\tE\"1\t\t启用\t\t\t0\t中医\n",
+        "expert\tE\\2\t\t启用\t\t\t0\t药学\n",
+        "officer\t张三\"\t130500\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n",
+        "officer\t李四\\\t130501\t在岗\t2020-01-01\t2030-12-31\t0\t基金\n",
+        "officer\t王五😀\t130502\t在岗\t2020-01-01\t2030-12-31\t1\t基金\n",
+        "officer\tC\x01"
+        "4\t130500\t休假\t2020-01-01\t2030-12-31\t1\t基金\n",
+    };
+    char *pt = sorted_lines(pop_lines, ARRAY_LEN(pop_lines));
+    char *rt = sorted_lines(ros_lines, ARRAY_LEN(ros_lines));
+    DrawPop p;
+    DrawRoster r, none;
+    char *err = NULL;
+    CHECK_INT(draw_pop_parse(&p, pt, strlen(pt), &err), 0);
+    CHECK_INT(draw_roster_parse(&r, rt, strlen(rt), &err), 0);
+    CHECK_INT(draw_roster_parse(&none, "", 0, &err), 0); /* nobody: every group empty */
+    free(rt);
+    int same = 1;
+    const char *params = "{\"ratios\":{\"*\":\"50%\"},\"group_size\":2,"
+                         "\"specialties\":[\"中医\",\"药学\",\"无人\\\"有\"],"
+                         "\"conflicts\":[[\"王五😀\",\"机构甲\"]]}";
+    json_t *freeze = make_freeze(&p, &r, params);
+    json_t *freeze2 =
+        make_freeze_v2(&p, &r, params,
+                       "[{\"kind\":\"fc3d\",\"issue\":\"2025152\",\"date\":\"2025-06-01\"},{"
+                       "\"kind\":\"dice\",\"count\":4}]",
+                       "2025-05-20T09:00:00+08:00");
+    json_t *values = json_pack("[s,s]", "907", "6153");
+    /* /2 with blind and dice time, then /1; each without events */
+    json_t *h2 = draw_record_head_v2(freeze2, values, SECRET_HEX, "2025-06-02T09:30:00+08:00",
+                                     "2025-06-01T09:00:00+08:00", NULL);
+    json_t *h1 = draw_record_head(freeze, "路\"过\\的\x01值", SECRET_HEX, NULL);
+    same &= streams_same(h1, &p, &r);
+    same &= streams_same(h2, &p, &r);
+    same &= streams_same(h1, &p, &none);
+    same &= streams_same(h1, &p, NULL);
+    /* substitutions: an officer (whose reason needs escapes), an expert, a target, and officer
+     * events without a roster (recorded, not applied) */
+    json_t *rec = draw_record_build(freeze, "路\"过\\的\x01值", SECRET_HEX, NULL, &p, &r, &err);
+    json_t *rec2 = draw_record_build_v2(freeze2, values, NULL, "2025-06-02T09:30:00+08:00", NULL,
+                                        NULL, &p, &r, &err);
+    CHECK(rec != NULL && rec2 != NULL);
+    json_t *events = substitutions_of(rec), *events2 = substitutions_of(rec2);
+    CHECK(json_array_size(events) >= 2 && json_array_size(events2) >= 2);
+    json_t *h1e = draw_record_head(freeze, "路\"过\\的\x01值", SECRET_HEX, events);
+    same &= streams_same(h1e, &p, &r);
+    /* the lists written here hold escapes: strata in selected, reasons in removed */
+    json_t *rec_e = draw_record_build(freeze, "路\"过\\的\x01值", SECRET_HEX, events, &p, &r, &err);
+    char *text = draw_canonical_json(rec_e);
+    CHECK(text && strstr(text, "\"stratum\":\"\\u001F层\"") &&
+          strstr(text, "\"stratum\":\"B级\\\"引号\"") && strstr(text, "\"removed\":[{\"id\":\"") &&
+          strstr(text, "\"reason\":\"回避：\\\"亲属\\\"\\\\\\n\\t\\u0002\"}"));
+    free(text);
+    json_decref(rec_e);
+    same &= streams_same(h1e, &p, NULL);
+    json_t *h2e =
+        draw_record_head_v2(freeze2, values, NULL, "2025-06-02T09:30:00+08:00", NULL, events2);
+    same &= streams_same(h2e, &p, &r);
+    json_object_set_new(json_object_get(freeze2, "params"), "group_size", json_integer(50));
+    json_decref(h2);
+    h2 = draw_record_head_v2(freeze2, values, SECRET_HEX, "2025-06-02T09:30:00+08:00",
+                             "2025-06-01T09:00:00+08:00", NULL);
+    same &= streams_same(h2, &p, &r); /* groups of 50: every group short, some empty of leaders */
+    CHECK(same);
+    /* a text that is not an object is refused */
+    json_t *bad = draw_record_head_read("[1,2]", 5, &err);
+    CHECK(bad == NULL && err);
+    json_decref(h2e);
+    json_decref(h1e);
+    json_decref(events);
+    json_decref(events2);
+    json_decref(rec);
+    json_decref(rec2);
+    json_decref(h1);
+    json_decref(h2);
+    json_decref(values);
+    json_decref(freeze);
+    json_decref(freeze2);
+    free(err);
+    draw_roster_free(&none);
+    draw_roster_free(&r);
+    draw_pop_free(&p);
+}
+
 int main(void) {
     RUN(test_reference_values);
     RUN(test_sources);
@@ -1616,5 +1798,6 @@ int main(void) {
     RUN(test_sample_matches_order);
     RUN(test_ticket_digits);
     RUN(test_read_value);
+    RUN(test_streamed_record);
     return T_DONE();
 }

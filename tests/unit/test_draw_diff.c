@@ -221,7 +221,7 @@ static void test_differential(void) {
     CHECK(base != NULL);
     if (!base) return;
     size_t built = 0, with_events = 0, expert_events = 0, agree = 0, tamper_caught = 0,
-           tampered = 0, blinded = 0;
+           tampered = 0, blinded = 0, same_text = 0;
     for (size_t k = 0; k < cases; k++) {
         Case c = {0};
         make_case(&c);
@@ -283,6 +283,20 @@ static void test_differential(void) {
             char fsha[65], line[512];
             draw_json_sha256(freeze, fsha);
             char *text = draw_canonical_json(rec);
+            /* the record written as a stream from the outcome is the same text, byte for byte */
+            json_t *head =
+                draw_record_head_v2(freeze, values, case_blind, "2025-06-02T09:30:00+08:00",
+                                    "2025-05-25T10:00:00+08:00", events);
+            DrawOutcome *o = draw_outcome_compute(head, &p, &r, &err);
+            Buf streamed;
+            buf_init(&streamed);
+            if (o) draw_outcome_write(o, head, &streamed);
+            CHECK(o && streamed.len == strlen(text) && !memcmp(streamed.data, text, streamed.len));
+            same_text +=
+                o && streamed.len == strlen(text) && !memcmp(streamed.data, text, streamed.len);
+            buf_free(&streamed);
+            draw_outcome_free(o);
+            json_decref(head);
             write_file(rp, text);
             free(text);
             Buf out;
@@ -346,14 +360,16 @@ static void test_differential(void) {
     }
     rmdir(base);
     printf("# %zu cases (%zu with a blind): %zu drawn (%zu with substitutions, %zu events adding "
-           "experts), %zu agreed on 一致; "
+           "experts), %zu agreed on 一致, %zu streamed byte for byte; "
            "%zu of %zu tampered records rejected by both\n",
-           cases, blinded, built, with_events, expert_events, agree, tamper_caught, tampered);
+           cases, blinded, built, with_events, expert_events, agree, same_text, tamper_caught,
+           tampered);
     /* the generator must reach the interesting cases, or the comparison proves little */
     CHECK(built >= cases * 3 / 4);
     CHECK(with_events >= built / 2);
     CHECK(blinded >= cases / 4);
     CHECK_INT(agree, built);
+    CHECK_INT(same_text, built);
     CHECK_INT(tamper_caught, tampered);
 }
 
