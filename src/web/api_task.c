@@ -19,21 +19,9 @@
 
 /* Adds {draw: {status, draw_no, freeze_sha256, record_sha256?}} (or draw: null) to t. */
 static void add_draw_status(Req *r, json_t *t) {
-    json_t *doc = NULL;
-    char *status = NULL;
-    if (draw_store_get(r->db, jk_str(t, "code"), 0, &doc, NULL, NULL, &status, NULL) == 0) {
-        json_t *d = json_pack("{s:s, s:O, s:O}", "status", status, "draw_no",
-                              json_object_get(json_object_get(doc, "freeze"), "draw_no"),
-                              "freeze_sha256", json_object_get(doc, "freeze_sha256"));
-        if (json_object_get(doc, "assignments"))
-            json_object_set_new(
-                d, "groups",
-                json_integer((json_int_t)json_array_size(json_object_get(doc, "assignments"))));
-        json_object_set_new(t, "draw", d);
-    } else
-        json_object_set_new(t, "draw", json_null());
-    json_decref(doc);
-    free(status);
+    json_t *d = draw_store_summary(r->db, jk_str(t, "code"));
+    json_object_del(d, "id");
+    json_object_set_new(t, "draw", d ? d : json_null());
 }
 
 static void send_task(Req *r, long long id, int status) {
