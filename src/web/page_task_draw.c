@@ -581,8 +581,16 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     char today[11];
     clock_today(today);
     json_t *t = task_json(r->db, tid, today);
-    DrawGroupsQuery q = {.target = target, .target_exact = 1, .page = 1};
-    json_t *v = t && target ? task_web_draw_view(r, jk_str(t, "code"), 0, &q) : NULL, *g = NULL, *e;
+    /* the one group of the current draw, from the derived rows (draw_groups.h) */
+    json_t *sum = t && target ? draw_store_summary(r->db, jk_str(t, "code")) : NULL;
+    DrawGroupsQuery q = {.draw_id = json_integer_value(json_object_get(sum, "id")),
+                         .target = target,
+                         .target_exact = 1,
+                         .page = 1};
+    char *err = NULL;
+    json_t *v = sum ? draw_groups_page(r->db, &q, &err) : NULL, *g = NULL, *e;
+    json_decref(sum);
+    free(err);
     size_t i;
     json_array_foreach(json_object_get(v, "groups"), i, e) {
         if (str_eq(jk_str(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
