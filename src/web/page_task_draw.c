@@ -126,7 +126,8 @@ static void drawn_view(Req *r, const json_t *doc, json_t *v, DrawGroupsQuery *q)
         json_object_del(page, "groups");
         json_object_set_new(v, "pager", page);
     }
-    char *under = q ? draw_groups_under_minimum(r->db, q->draw_id, 50) : NULL;
+    /* the staff's warning only: the public page never shows it */
+    char *under = q && !q->public_view ? draw_groups_under_minimum(r->db, q->draw_id, 50) : NULL;
     if (under) json_object_set_new(v, "under_minimum", json_string(under));
     free(under);
     json_t *events = json_deep_copy(json_object_get(doc, "events")), *ev;
