@@ -245,16 +245,25 @@ int db_backup(Db *db, const char *path, char **err) {
     return db->drv->backup(db->conn, path, err);
 }
 
-char *db_like_contains(const char *s) {
+/* s with LIKE's %, _ and \\ escaped, between `before` and a final %. */
+static char *like_pattern(const char *s, const char *before) {
     Buf b;
     buf_init(&b);
-    buf_putc(&b, '%');
+    buf_puts(&b, before);
     for (; s && *s; s++) {
         if (*s == '%' || *s == '_' || *s == '\\') buf_putc(&b, '\\');
         buf_putc(&b, *s);
     }
     buf_putc(&b, '%');
     return buf_steal(&b);
+}
+
+char *db_like_contains(const char *s) {
+    return like_pattern(s, "%");
+}
+
+char *db_like_prefix(const char *s) {
+    return like_pattern(s, "");
 }
 
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {

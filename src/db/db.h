@@ -126,6 +126,8 @@ int db_insert_rows(Db *db, const char *table, const char *const *cols, size_t nc
  * escaped): the portable containment test (SQLite's LIKE ignores the case of ASCII letters; a
  * driver must give LIKE the same meaning). Caller frees. */
 char *db_like_contains(const char *s);
+/* The same for every value starting with s. Caller frees. */
+char *db_like_prefix(const char *s);
 
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`

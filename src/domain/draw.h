@@ -185,6 +185,11 @@ char *draw_canonical_json(const json_t *j);
 /* SHA-256 hex of draw_canonical_json(j). */
 void draw_json_sha256(const json_t *j, char out[65]);
 
+/* The officers a group of a draw with these params should have: group_size (2 when absent) and
+ * the per_group of each joint dept (docs/DRAW.md §5). A group's "short" in the record is this less
+ * the officers it has. */
+int64_t draw_group_need(const json_t *params);
+
 /* The seed of a record: /1 from public_randomness and secret, /2 from freeze.sources and
  * values (draw_seed_v2). New string, or NULL with *err when the inputs are missing or invalid. */
 char *draw_record_seed(const json_t *record, char **err);

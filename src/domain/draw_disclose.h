@@ -14,15 +14,26 @@
 
 #include <jansson.h>
 
-/* The target codes of task's current drawn draw the public may see on `today` (an object code ->
- * true); *all is 1 when every valid target is among them (0 for a draw not yet run, or none).
- * NULL with *err on a database error. */
-json_t *draw_disclosed(Db *db, const char *task, const char *today, int *all, char **err);
+/* The rule as an SQL condition on a draw_target row named `dt`, with one parameter: today. The
+ * target is disclosed once its record's check is done by today or its result is published. */
+#define DRAW_DISCLOSED_SQL                                                                         \
+    "EXISTS (SELECT 1 FROM record r WHERE r.draw_id = dt.draw_id "                                 \
+    "AND r.target_code = dt.target_code AND (r.status = '已公示' OR (r.checked_on IS NOT NULL " \
+    "AND r.checked_on <> '' AND r.checked_on <= ?)))"
 
-/* draw_store_get for the public: draw draw_no of task (0: current) with its files, only once the
+/* The number of *valid targets of task's current drawn draw and how many of them the public
+ * may see on `today` (*shown); all are disclosed when valid > 0 and shown == valid (0 for a draw
+ * not yet run, or none). Returns 0, or -1 with *err. */
+int draw_disclosed_count(Db *db, const char *task, const char *today, int64_t *valid,
+                         int64_t *shown, char **err);
+/* 1 when target `code` is a valid target of task's current drawn draw disclosed on `today`, else
+ * 0 (a database error reads as 0: not shown). */
+int draw_target_disclosed(Db *db, const char *task, const char *code, const char *today);
+
+/* draw_store_file_text for the public: a file of draw draw_no of task (0: current), only once the
  * whole current draw is disclosed. Returns 0, 1 when absent or still confidential (the Chinese
  * reason in *err), -1 on a database error. */
-int draw_public_get(Db *db, const char *task, int draw_no, const char *today, json_t **doc,
-                    char **population, char **officers, char **err);
+int draw_public_file_text(Db *db, const char *task, int draw_no, const char *today, int what,
+                          char **out, size_t *len, int *draw_no_out, char **err);
 
 #endif

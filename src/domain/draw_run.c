@@ -500,6 +500,16 @@ static int get_int(const json_t *o, const char *key, int64_t dflt, int64_t *out)
     return 0;
 }
 
+int64_t draw_group_need(const json_t *params) {
+    int64_t need = 0, per = 0;
+    if (get_int(params, "group_size", 2, &need)) need = 2;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(params, "joint_depts"), i, d) need +=
+        get_int(d, "per_group", 1, &per) ? 1 : per;
+    return need;
+}
+
 static int string_array_or_absent(const json_t *v) {
     if (!v) return 1;
     if (!json_is_array(v)) return 0;

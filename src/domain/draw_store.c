@@ -324,42 +324,213 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
 
 /* ------------------------------------------------------------------ reading */
 
-int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
-                   char **officers, char **status, char **err) {
-    Stmt *st =
-        db_prepare(db, draw_no ? "SELECT id, status, freeze_json, freeze_sha256, "
-                                 "record_sha256 FROM draw WHERE task_code = ? AND draw_no = ?"
-                               : "SELECT id, status, freeze_json, freeze_sha256, "
-                                 "record_sha256 FROM draw WHERE task_code = ? AND status "
-                                 "<> '已作废'");
+/* The document of a draw frozen and not yet run: {"format","freeze","freeze_sha256"}, the freeze
+ * parsed from its stored text. A frozen /2 draw declares its sources in the freeze: the format
+ * says so, for verifiers to check them. New reference. */
+static json_t *frozen_doc(const char *freeze_json, const char *freeze_sha256) {
+    json_t *freeze = json_loads(freeze_json ? freeze_json : "", 0, NULL);
+    return json_pack("{s:s,s:o,s:s}", "format",
+                     json_object_get(freeze, "sources") ? DRAW_FORMAT_V2 : DRAW_FORMAT, "freeze",
+                     freeze ? freeze : json_object(), "freeze_sha256",
+                     freeze_sha256 ? freeze_sha256 : "");
+}
+
+/* Draw draw_no of task (0: the current one) with the columns `cols` (static text), stepped to its
+ * row: 0 with *out on the row (caller finalizes), 1 when there is none (*err), -1 on error. */
+static int draw_row(Db *db, const char *cols, const char *task, int draw_no, Stmt **out,
+                    char **err) {
+    char *sql = xasprintf("SELECT %s FROM draw WHERE task_code = ? AND %s", cols,
+                          draw_no ? "draw_no = ?" : "status <> '已作废'");
+    Stmt *st = db_prepare(db, sql);
+    free(sql);
     if (!st) return dberr(db, err);
     db_bind_text(st, 1, task);
     if (draw_no) db_bind_int(st, 2, draw_no);
     int rc = db_step(st);
-    if (rc != DB_ROW) {
-        db_finalize(st);
-        if (rc == DB_DONE) return set_err(err, "任务 %s 没有该抽取记录", task), 1;
-        return dberr(db, err);
+    if (rc == DB_ROW) {
+        *out = st;
+        return 0;
     }
+    db_finalize(st);
+    if (rc == DB_DONE) return set_err(err, "任务 %s 没有该抽取记录", task), 1;
+    return dberr(db, err);
+}
+
+int draw_store_record_text(Db *db, int64_t draw_id, char **out, size_t *len) {
+    *out = NULL;
+    *len = 0;
+    int64_t has = 0;
+    if (db_query_int(db, &has, "SELECT count(*) FROM draw_record WHERE draw_id = ?", "i",
+                     draw_id) != DB_OK)
+        return DB_ERR;
+    if (!has) return DB_DONE;
+    /* draw_record's key draw_id is its integer key (sql/032) */
+    return db_read_value(db, "draw_record", "record_json", draw_id, 0, out, len);
+}
+
+/* The end of the JSON string starting at s[i] (a '"'): the index after its closing quote. */
+static size_t skip_string(const char *s, size_t i, size_t n) {
+    for (i++; i < n;) {
+        const char *q = memchr(s + i, '"', n - i);
+        if (!q) return n;
+        size_t at = (size_t)(q - s), bs = 0;
+        while (at - bs > i && s[at - bs - 1] == '\\')
+            bs++;
+        i = at + 1;
+        if (!(bs & 1)) return i;
+    }
+    return n;
+}
+
+/* The end of the JSON value starting at s[i]: strings and nesting are skipped, not parsed. */
+static size_t skip_value(const char *s, size_t i, size_t n) {
+    if (i < n && s[i] == '"') return skip_string(s, i, n);
+    int depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') {
+            i = skip_string(s, i, n);
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (depth == 0) return i; /* the end of a scalar in its container */
+            if (--depth == 0) return i + 1;
+        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r'))
+            return i;
+        i++;
+    }
+    return n;
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The members of the JSON object text s (n bytes) except those named in `skip` (NULL-terminated),
+ * whose values are stepped over without being parsed: a draw record's per-target lists are most of
+ * its bytes. New reference; NULL when s is not an object. */
+static json_t *object_without(const char *s, size_t n, const char *const *skip) {
+    size_t i = skip_ws(s, 0, n);
+    if (i >= n || s[i] != '{') return NULL;
+    json_t *o = json_object();
+    i = skip_ws(s, i + 1, n);
+    while (i < n && s[i] == '"') {
+        size_t kend = skip_string(s, i, n);
+        json_t *key = json_loadb(s + i, kend - i, JSON_DECODE_ANY, NULL);
+        size_t v = skip_ws(s, kend, n);
+        if (v < n && s[v] == ':') v = skip_ws(s, v + 1, n);
+        size_t vend = skip_value(s, v, n);
+        const char *k = json_string_value(key);
+        int skipped = 0;
+        for (size_t j = 0; k && skip[j]; j++)
+            skipped |= !strcmp(k, skip[j]);
+        json_t *val = k && !skipped ? json_loadb(s + v, vend - v, JSON_DECODE_ANY, NULL) : NULL;
+        if (val) json_object_set_new(o, k, val);
+        json_decref(key);
+        i = skip_ws(s, vend, n);
+        if (i < n && s[i] == ',') i = skip_ws(s, i + 1, n);
+    }
+    return o;
+}
+
+int draw_store_head(Db *db, const char *task, json_t **doc, int64_t *draw_id, char **status,
+                    char **err) {
+    *doc = NULL;
+    Stmt *st = NULL;
+    int rc = draw_row(db, "id, status, freeze_json, freeze_sha256, record_sha256 IS NOT NULL", task,
+                      0, &st, err);
+    if (rc) return rc;
+    int64_t id = db_col_int(st, 0);
+    int drawn = db_col_int(st, 4) != 0;
+    if (status) *status = xstrdup(db_col_text(st, 1));
+    if (!drawn) *doc = frozen_doc(db_col_text(st, 2), db_col_text(st, 3));
+    db_finalize(st);
+    if (drawn) {
+        char *text = NULL;
+        size_t len = 0;
+        if (draw_store_record_text(db, id, &text, &len) != DB_OK) return dberr(db, err);
+        static const char *const lists[] = {"assignments", "selected", NULL};
+        *doc = object_without(text, len, lists);
+        free(text);
+        if (!*doc) return set_err(err, "任务 %s 的抽取记录不是 JSON 对象", task), -1;
+    }
+    if (draw_id) *draw_id = id;
+    return 0;
+}
+
+json_t *draw_store_summary(Db *db, const char *task) {
+    Stmt *st = db_prepare(db, "SELECT d.id, d.draw_no, d.status, d.freeze_sha256, d.record_sha256, "
+                              "(SELECT count(*) FROM draw_target t WHERE t.draw_id = d.id) "
+                              "FROM draw d WHERE d.task_code = ? AND d.status <> '已作废'");
+    if (!st) return NULL;
+    db_bind_text(st, 1, task);
+    json_t *o = NULL;
+    if (db_step(st) == DB_ROW) {
+        o = json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)db_col_int(st, 0), "draw_no",
+                      (json_int_t)db_col_int(st, 1), "status", db_col_text(st, 2), "freeze_sha256",
+                      db_col_text(st, 3));
+        if (!db_col_is_null(st, 4)) {
+            json_object_set_new(o, "record_sha256", json_string(db_col_text(st, 4)));
+            json_object_set_new(o, "groups", json_integer((json_int_t)db_col_int(st, 5)));
+        }
+    }
+    db_finalize(st);
+    return o;
+}
+
+int draw_store_file_text(Db *db, const char *task, int draw_no, int what, char **out, size_t *len,
+                         int *draw_no_out, char **err) {
+    *out = NULL;
+    *len = 0;
+    Stmt *st = NULL;
+    int rc = draw_row(db, "id, draw_no, freeze_json, freeze_sha256, record_sha256 IS NOT NULL",
+                      task, draw_no, &st, err);
+    if (rc) return rc;
+    int64_t id = db_col_int(st, 0), file_id = 0;
+    if (draw_no_out) *draw_no_out = (int)db_col_int(st, 1);
+    if (what == 0 && !db_col_int(st, 4)) { /* frozen, not drawn: the freeze as a document */
+        json_t *doc = frozen_doc(db_col_text(st, 2), db_col_text(st, 3));
+        *out = draw_canonical_json(doc);
+        *len = strlen(*out);
+        json_decref(doc);
+        db_finalize(st);
+        return 0;
+    }
+    db_finalize(st);
+    if (what == 0)
+        rc = draw_store_record_text(db, id, out, len);
+    else if (db_query_int(db, &file_id, "SELECT id FROM draw_file WHERE draw_id = ? AND kind = ?",
+                          "it", id, what == 1 ? "population" : "officers") != DB_OK)
+        rc = DB_ERR;
+    else
+        rc = file_id ? db_read_value(db, "draw_file", "content", file_id, 0, out, len) : DB_DONE;
+    if (rc == DB_DONE) return set_err(err, "任务 %s 的该抽取没有这个文件", task), 1;
+    return rc == DB_OK ? 0 : dberr(db, err);
+}
+
+int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
+                   char **officers, char **status, char **err) {
+    Stmt *st = NULL;
+    int rc = draw_row(db, "id, status, freeze_json, freeze_sha256, record_sha256", task, draw_no,
+                      &st, err);
+    if (rc) return rc;
     int64_t id = db_col_int(st, 0);
     if (status) *status = xstrdup(db_col_text(st, 1));
-    char *text = NULL;
-    if (!db_col_is_null(st, 4) &&
-        db_query_text(db, &text, "SELECT record_json FROM draw_record WHERE draw_id = ?", "i",
-                      id) != DB_OK) {
-        db_finalize(st);
-        return dberr(db, err);
-    }
-    if (text) {
-        *doc = json_loads(text, 0, NULL);
+    if (!db_col_is_null(st, 4)) {
+        char *text = NULL;
+        size_t len = 0;
+        if (draw_store_record_text(db, id, &text, &len) != DB_OK) {
+            db_finalize(st);
+            return dberr(db, err);
+        }
+        *doc = json_loadb(text, len, 0, NULL);
         free(text);
-    } else {
-        json_t *freeze = json_loads(db_col_text(st, 2), 0, NULL);
-        /* a frozen /2 draw declares its sources in the freeze: label it so verifiers check them */
-        *doc = json_pack("{s:s,s:o,s:s}", "format",
-                         json_object_get(freeze, "sources") ? DRAW_FORMAT_V2 : DRAW_FORMAT,
-                         "freeze", freeze, "freeze_sha256", db_col_text(st, 3));
-    }
+    } else
+        *doc = frozen_doc(db_col_text(st, 2), db_col_text(st, 3));
     db_finalize(st);
     if ((population &&
          db_query_text(db, population,
@@ -371,25 +542,6 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
                        id)))
         return dberr(db, err);
     return 0;
-}
-
-int draw_store_head(Db *db, const char *task, json_t **out, char **err) {
-    *out = NULL;
-    Stmt *st = db_prepare(db, "SELECT d.status, d.draw_no, d.freeze_sha256, d.record_sha256, "
-                              "d.drawn_at, (SELECT count(*) FROM draw_target t WHERE t.draw_id = "
-                              "d.id) FROM draw d WHERE d.task_code = ? AND d.status <> '已作废'");
-    if (!st) return dberr(db, err);
-    db_bind_text(st, 1, task);
-    int rc = db_step(st);
-    if (rc == DB_ROW)
-        *out = json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:I}", "status", db_col_text(st, 0),
-                         "draw_no", (json_int_t)db_col_int(st, 1), "freeze_sha256",
-                         db_col_text(st, 2), "record_sha256", db_col_text(st, 3), "drawn_at",
-                         db_col_text(st, 4), "groups", (json_int_t)db_col_int(st, 5));
-    db_finalize(st);
-    if (rc == DB_ROW) return 0;
-    if (rc == DB_DONE) return set_err(err, "任务 %s 没有抽取记录", task), 1;
-    return dberr(db, err);
 }
 
 int draw_store_list(Db *db, const char *task, json_t **list, char **err) {

@@ -77,11 +77,27 @@ int draw_store_load_population(Db *db, int64_t draw_id, DrawPop *pop, char **err
  * frozen files; *status the status text. Returns 0, 1 when absent, -1 on error. */
 int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **population,
                    char **officers, char **status, char **err);
-/* The task's current draw without its record or files, for lists and the task page: *out
- * receives {status, draw_no, freeze_sha256, record_sha256 (null until drawn), drawn_at (null
- * until drawn), groups (the number of groups, 0 until drawn)} (caller decrefs). Returns 0, 1 when
- * the task has no current draw, -1 on a database error (*err). */
-int draw_store_head(Db *db, const char *task, json_t **out, char **err);
+/* The stored canonical text of draw draw_id's record, byte for byte (its SHA-256 is the draw's
+ * record_sha256), read straight into *out (caller frees; NUL-terminated, *len bytes). The one
+ * reader of the record's text: the downloads and the pages' head read it through here. Returns
+ * DB_OK, DB_DONE when the draw has no record (not run) or does not exist, DB_ERR. */
+int draw_store_record_text(Db *db, int64_t draw_id, char **out, size_t *len);
+/* The task's current draw for the pages without its per-target lists: *doc as draw_store_get's
+ * but without "assignments" and "selected" (the groups are read a page at a time from the rows
+ * derived from them: draw_groups.h); the record's text is stepped over there, not parsed. *draw_id
+ * and *status (may be NULL; caller frees). Returns 0, 1 when the task has no current draw, -1 on
+ * error (*err). */
+int draw_store_head(Db *db, const char *task, json_t **doc, int64_t *draw_id, char **status,
+                    char **err);
+/* What a task page says of the task's current draw, from the draw row alone: {id, draw_no, status,
+ * freeze_sha256, record_sha256?, groups? (once drawn)}; NULL when there is none or on error. */
+json_t *draw_store_summary(Db *db, const char *task);
+/* The bytes of one file of draw draw_no of task (0: the current one), as stored: what 0 the
+ * record (a draw not yet run: its freeze as {"format","freeze","freeze_sha256"} in canonical
+ * JSON), 1 the population file, 2 the officer file. *out (caller frees) and *len; *draw_no_out
+ * (may be NULL) the draw's number. Returns 0, 1 when absent (*err), -1 on error (*err). */
+int draw_store_file_text(Db *db, const char *task, int draw_no, int what, char **out, size_t *len,
+                         int *draw_no_out, char **err);
 /* 1 when s (may be NULL) holds a control character (below U+0020, or DEL): such text may not
  * enter a frozen file or a draw record, which must stay verifiable by any reader. */
 int draw_text_has_control(const char *s);

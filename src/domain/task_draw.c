@@ -174,9 +174,9 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
     char *code = NULL;
     int own = task_of_actor(db, who, task_id, &code, why);
     if (own != TASK_OK) return own;
-    json_t *head = NULL;
+    json_t *head = draw_store_summary(db, code);
     char drawn_at[26], *err = NULL;
-    int have = draw_store_head(db, code, &head, NULL) == 0;
+    int have = head != NULL;
     json_decref(head);
     if (!have) {
         free(code);

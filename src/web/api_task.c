@@ -20,17 +20,9 @@
 /* Adds {draw: {status, draw_no, freeze_sha256, groups?}} (or draw: null) to t, without reading
  * the draw's record. */
 static void add_draw_status(Req *r, json_t *t) {
-    json_t *head = NULL;
-    if (draw_store_head(r->db, jk_str(t, "code"), &head, NULL) == 0) {
-        json_t *d = json_pack("{s:O, s:O, s:O}", "status", json_object_get(head, "status"),
-                              "draw_no", json_object_get(head, "draw_no"), "freeze_sha256",
-                              json_object_get(head, "freeze_sha256"));
-        if (json_is_string(json_object_get(head, "record_sha256")))
-            json_object_set(d, "groups", json_object_get(head, "groups"));
-        json_object_set_new(t, "draw", d);
-    } else
-        json_object_set_new(t, "draw", json_null());
-    json_decref(head);
+    json_t *d = draw_store_summary(r->db, jk_str(t, "code"));
+    json_object_del(d, "id");
+    json_object_set_new(t, "draw", d ? d : json_null());
 }
 
 static void send_task(Req *r, long long id, int status) {

@@ -368,9 +368,11 @@ static enum MHD_Result send_response(struct MHD_Connection *c, Conn *k, HttpResp
         len = res->static_len;
         r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
     } else {
+        /* the body's buffer goes to libmicrohttpd as it is (a stored draw record: megabytes) */
         len = res->body.len;
-        r = MHD_create_response_from_buffer(len, res->body.data ? res->body.data : "",
-                                            MHD_RESPMEM_MUST_COPY);
+        r = res->body.data
+                ? MHD_create_response_from_buffer(len, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE)
+                : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     }
     for (size_t i = 0; i < res->nheaders; i++)
         MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);

@@ -29,49 +29,40 @@ static long long public_task(Req *r, char **code) {
     return id;
 }
 
-/* Keeps the members of array `key` of v whose `field` names a disclosed target. */
-static void keep_disclosed(json_t *v, const char *key, const char *field, const json_t *shown) {
+/* Keeps the members of array `key` of v whose `field` names a disclosed target (the few
+ * substitutions and events: one question each). */
+static void keep_disclosed(Req *r, const char *code, const char *today, json_t *v, const char *key,
+                           const char *field) {
     json_t *in = json_object_get(v, key), *out = json_array(), *e;
     size_t i;
-    json_array_foreach(in, i,
-                       e) if (json_object_get(shown, json_string_value(json_object_get(e, field))))
-        json_array_append(out, e);
+    json_array_foreach(in, i, e) {
+        const char *target = json_string_value(json_object_get(e, field));
+        if (target && draw_target_disclosed(r->db, code, target, today)) json_array_append(out, e);
+    }
     json_object_set_new(v, key, out);
 }
 
-/* Applies the confidentiality rule (draw_disclose.h) to the public view of a draw: until every
- * valid target is disclosed only the disclosed targets' groups, substitutions and events remain,
- * with v.withheld the number of groups still confidential; v.disclosed_all opens the downloads. */
-static void disclose(Req *r, const char *code, json_t *v) {
-    char today[11], *err = NULL;
-    clock_today(today);
-    int all = 0;
-    json_t *shown = draw_disclosed(r->db, code, today, &all, &err);
-    free(err);
+/* Applies the confidentiality rule (draw_disclose.h) to the public view of a draw, whose groups
+ * were already read as `all` says (every group, or only the disclosed targets'): until every valid
+ * target is disclosed only the disclosed targets' substitutions and events remain, with v.withheld
+ * the number of groups still confidential; v.disclosed_all opens the downloads. */
+static void disclose(Req *r, const char *code, const char *today, int all, int64_t valid,
+                     int64_t shown, json_t *v) {
     json_object_set_new(v, "disclosed_all", json_boolean(all));
-    if (all) {
-        json_decref(shown);
-        return;
-    }
-    if (!shown) shown = json_object();
-    size_t valid = 0, i;
-    json_t *g;
-    json_array_foreach(json_object_get(v, "groups"), i, g) valid +=
-        json_is_true(json_object_get(g, "valid"));
-    keep_disclosed(v, "selected", "id", shown);
-    keep_disclosed(v, "groups", "target", shown);
-    keep_disclosed(v, "events", "target", shown);
-    keep_disclosed(v, "substitutions", "target", shown);
+    json_object_del(v, "tickets"); /* the public page never listed the tickets */
+    if (all) return;
+    keep_disclosed(r, code, today, v, "events", "target");
+    keep_disclosed(r, code, today, v, "substitutions", "target");
     json_object_set_new(v, "event_count",
                         json_integer((json_int_t)json_array_size(json_object_get(v, "events"))));
-    json_object_set_new(v, "withheld", json_integer((json_int_t)(valid - json_object_size(shown))));
-    json_object_set_new(v, "shown_count", json_integer((json_int_t)json_object_size(shown)));
+    json_object_set_new(v, "withheld", json_integer((json_int_t)(valid - shown)));
+    json_object_set_new(v, "shown_count", json_integer((json_int_t)shown));
     json_object_del(v, "strata");
     json_object_del(v, "under_minimum");
     /* with the seed anyone could rank the directory's codes by ticket: it waits with the files */
     json_object_del(v, "seed");
     json_object_del(v, "secret");
-    json_decref(shown);
+    json_object_del(v, "record_sha256");
 }
 
 void page_public_tasks(Req *r) {
@@ -114,12 +105,25 @@ void page_public_task(Req *r) {
                           json_object_get(j, "state_label"), "items_text",
                           json_object_get(j, "items_text")));
     json_object_set_new(ctx, "joints", joints);
-    json_t *v = task_web_draw_view(r, code, 1);
+    int64_t valid = 0, shown = 0;
+    char *err = NULL;
+    if (draw_disclosed_count(r->db, code, today, &valid, &shown, &err)) valid = shown + 1;
+    free(err); /* a database error: as not yet disclosed */
+    int all = valid > 0 && shown == valid;
+    DrawGroupsQuery q;
+    char *target = NULL;
+    task_web_groups_ask(r, &q, &target, NULL);
+    if (!all) q.disclosed_on = today;
+    json_t *v = task_web_draw_view(r, code, 1, &q);
     if (v) {
         json_object_del(v, "excluded"); /* the count is enough here; the record carries the list */
-        disclose(r, code, v);
+        disclose(r, code, today, all, valid, shown, v);
+        char *path = xasprintf("/public/tasks/%lld", id);
+        task_web_pager(v, path, target, NULL, 0);
+        free(path);
         json_object_set_new(ctx, "draw", v);
     }
+    free(target);
     json_decref(t);
     free(code);
     char *title = xstrdup(json_string_value(json_object_get(ctx, "name")) ?: "实施方案");
@@ -127,52 +131,41 @@ void page_public_task(Req *r) {
     free(title);
 }
 
-void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop,
-                             const char *off) {
-    buf_reset(&r->res->body);
+void task_web_send_draw_file(Req *r, int what, char *text, size_t len, int draw_no) {
+    buf_free(&r->res->body); /* the stored bytes themselves become the body: no copy */
+    r->res->body = (Buf){text, len, len + 1};
     const char *ext = what == 0 ? "json" : "tsv";
     const char *stem = what == 0 ? "record" : what == 1 ? "population" : "officers";
-    if (what == 0) {
-        char *s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1));
-        buf_puts(&r->res->body, s ? s : "");
-        buf_putc(&r->res->body, '\n');
-        free(s);
-        http_set_header(r->res, "Content-Type", "application/json; charset=utf-8");
-    } else {
-        buf_puts(&r->res->body, what == 1 ? (pop ? pop : "") : (off ? off : ""));
-        http_set_header(r->res, "Content-Type", "text/tab-separated-values; charset=utf-8");
-    }
-    int draw_no =
-        (int)json_integer_value(json_object_get(json_object_get(doc, "freeze"), "draw_no"));
+    http_set_header(r->res, "Content-Type",
+                    what == 0 ? "application/json; charset=utf-8"
+                              : "text/tab-separated-values; charset=utf-8");
     char *cd = xasprintf("attachment; filename=\"%s-%d.%s\"", stem, draw_no, ext);
     http_set_header(r->res, "Content-Disposition", cd);
     free(cd);
     r->res->status = 200;
 }
 
-/* Sends one stored artefact of draw ?no=N (default: the current draw), once the draw is wholly
- * disclosed (draw_public_get). */
+/* Sends one stored file of draw ?no=N (default: the current draw), once the draw is wholly
+ * disclosed (draw_public_file_text). */
 static void download(Req *r, int what) {
     char *code = NULL;
     long long id = public_task(r, &code);
     if (!id) return;
     char *no = web_query(r, "no");
-    int n = no ? atoi(no) : 0;
+    int n = no ? atoi(no) : 0, draw_no = 0;
     free(no);
-    json_t *doc = NULL;
-    char *pop = NULL, *off = NULL, *why = NULL, today[11];
+    char *text = NULL, *why = NULL, today[11];
+    size_t len = 0;
     clock_today(today);
-    int rc = draw_public_get(r->db, code, n < 0 ? 0 : n, today, &doc, &pop, &off, &why);
+    int rc =
+        draw_public_file_text(r->db, code, n < 0 ? 0 : n, today, what, &text, &len, &draw_no, &why);
     free(code);
     if (rc == 0)
-        task_web_send_draw_file(r, what, doc, pop, off);
+        task_web_send_draw_file(r, what, text, len, draw_no);
     else
         web_error(r, rc < 0 ? 500 : 404, rc < 0 ? "db" : "not_public",
                   why ? why : "该任务尚未冻结抽取名单");
     free(why);
-    json_decref(doc);
-    free(pop);
-    free(off);
 }
 
 /* A string member, "" when absent (the 公告 is printed as it is). */
@@ -182,7 +175,7 @@ static json_t *announcement(Req *r, long long *id_out) {
     char *code = NULL;
     long long id = public_task(r, &code);
     if (!id) return NULL;
-    json_t *v = task_web_draw_view(r, code, 1);
+    json_t *v = task_web_draw_view(r, code, 1, NULL);
     char today[11];
     clock_today(today);
     json_t *t = v && json_is_true(json_object_get(v, "v2")) ? task_json(r->db, id, today) : NULL;

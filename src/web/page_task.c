@@ -199,15 +199,15 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
         t, "returned",
         json_boolean(str_eq(status, "草稿") && !str_empty(json_string_value(json_object_get(
                                                    json_object_get(t, "scheme"), "opinion")))));
-    char *why = NULL, *dstatus = NULL, today[11];
+    char *why = NULL, today[11];
     clock_today(today);
     int allowed = task_draw_allowed(r->db, id, today, &why);
-    json_t *doc = NULL; /* the draw's head: its record is not read for the task page */
-    const char *code = json_string_value(json_object_get(t, "code"));
-    if (draw_store_head(r->db, code, &doc, NULL) == 0) {
-        dstatus = xstrdup(json_string_value(json_object_get(doc, "status")));
-        json_object_set(t, "draw_status", json_object_get(doc, "status"));
-        json_object_set(t, "freeze_sha256", json_object_get(doc, "freeze_sha256"));
+    /* the draw row's own columns: the record stays where it is (draw_store_summary) */
+    json_t *sum = draw_store_summary(r->db, json_string_value(json_object_get(t, "code")));
+    const char *dstatus = json_string_value(json_object_get(sum, "status"));
+    if (sum) {
+        json_object_set(t, "draw_status", json_object_get(sum, "status"));
+        json_object_set(t, "freeze_sha256", json_object_get(sum, "freeze_sha256"));
     }
     int drawn = dstatus != NULL;
     json_object_set_new(t, "has_draw", json_boolean(drawn));
@@ -217,8 +217,7 @@ static void render_task(Req *r, long long id, json_t *t, const TaskRedo *redo, i
     json_object_set_new(t, "conflict_count", json_integer((json_int_t)json_array_size(conflicts)));
     json_object_set_new(t, "conflicts", conflicts);
     if (!dstatus && allowed != 1) json_object_set_new(t, "why_not", json_string(why ? why : ""));
-    json_decref(doc);
-    free(dstatus);
+    json_decref(sum);
     free(why);
     json_object_set_new(t, "group_size_default", json_integer(2));
     json_object_set_new(t, "source_rows",

@@ -13,6 +13,7 @@
 #include "../domain/task_draw.h"
 #include "../domain/draw.h"
 #include "../domain/draw_store.h"
+#include "../domain/draw_groups.h"
 #include "../domain/task.h"
 #include "../domain/task_query.h"
 #include "task_web.h"
@@ -97,10 +98,61 @@ static void dice_view(Db *db, const char *code, json_t *v) {
     json_decref(recorded);
 }
 
-json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
+/* The drawn part of the view: the values, seed and strata of the record, page q of its groups
+ * (draw_groups.h) with the tickets of the drawn ones on that page, the groups short of officers
+ * and the substitutions (events) with the experts they brought in, by name. */
+static void drawn_view(Req *r, const json_t *doc, json_t *v, DrawGroupsQuery *q) {
+    json_object_set(v, "public_randomness", json_object_get(doc, "public_randomness"));
+    json_object_set(v, "secret", json_object_get(doc, "secret"));
+    json_object_set(v, "seed", json_object_get(doc, "seed"));
+    json_object_set(v, "strata", json_object_get(doc, "strata"));
+    char *err = NULL;
+    json_t *page = q ? draw_groups_page(r->db, q, &err) : NULL, *tickets = json_array(), *g;
+    free(err);
+    size_t i, j;
+    json_array_foreach(json_object_get(page, "groups"), i, g) {
+        if (str_eq(jk_str(g, "origin"), "抽中"))
+            json_array_append_new(tickets, json_pack("{s:O, s:O, s:O, s:O, s:O}", "no",
+                                                     json_object_get(g, "no"), "id",
+                                                     json_object_get(g, "target"), "name",
+                                                     json_object_get(g, "target_name"), "stratum",
+                                                     json_object_get(g, "stratum"), "ticket",
+                                                     json_object_get(g, "ticket")));
+    }
+    json_object_set_new(v, "tickets", tickets);
+    json_t *groups = json_object_get(page, "groups");
+    json_object_set_new(v, "groups", groups ? json_incref(groups) : json_array());
+    if (page) {
+        json_object_del(page, "groups");
+        json_object_set_new(v, "pager", page);
+    }
+    /* the staff's warning only: the public page never shows it */
+    char *under = q && !q->public_view ? draw_groups_under_minimum(r->db, q->draw_id, 50) : NULL;
+    if (under) json_object_set_new(v, "under_minimum", json_string(under));
+    free(under);
+    json_t *events = json_deep_copy(json_object_get(doc, "events")), *ev;
+    json_array_foreach(events, i, ev) { /* experts a substitution brought in, by name */
+        Buf names;
+        buf_init(&names);
+        json_t *m;
+        json_array_foreach(json_object_get(ev, "experts_added"), j, m) {
+            json_t *nm = task_member_name(r->db, json_string_value(m));
+            buf_printf(&names, "%s%s（%s）", names.len ? "、" : "",
+                       json_string_value(nm) ? json_string_value(nm) : "", json_string_value(m));
+            json_decref(nm);
+        }
+        if (names.len) json_object_set_new(ev, "experts_text", json_string(names.data));
+        buf_free(&names);
+    }
+    json_object_set_new(v, "event_count", json_integer((json_int_t)json_array_size(events)));
+    json_object_set_new(v, "events", events ? events : json_array());
+}
+
+json_t *task_web_draw_view(Req *r, const char *code, int public_view, DrawGroupsQuery *q) {
     json_t *doc = NULL;
     char *status = NULL;
-    if (!code || draw_store_get(r->db, code, 0, &doc, NULL, NULL, &status, NULL) != 0) return NULL;
+    int64_t draw_id = 0;
+    if (!code || draw_store_head(r->db, code, &doc, &draw_id, &status, NULL) != 0) return NULL;
     json_t *v = json_object(), *f = json_object_get(doc, "freeze"),
            *pop = json_object_get(f, "population");
     json_object_set_new(v, "status", json_string(status));
@@ -174,78 +226,18 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_object_set_new(v, "substitutions", subs);
     json_object_set_new(v, "substitutions_approved", json_integer((json_int_t)approved));
     json_object_set_new(v, "substitutions_refused", json_integer((json_int_t)refused));
-    if (!strcmp(status, "已抽取")) {
-        json_object_set(v, "public_randomness", json_object_get(doc, "public_randomness"));
-        json_object_set(v, "secret", json_object_get(doc, "secret"));
-        json_object_set(v, "seed", json_object_get(doc, "seed"));
-        json_object_set(v, "strata", json_object_get(doc, "strata"));
-        json_t *sel = json_array(), *groups = json_array(), *s;
-        size_t i, j;
-        Buf under; /* valid groups with fewer than 2 officers (experts do not count) */
-        buf_init(&under);
-        json_array_foreach(json_object_get(doc, "selected"), i, s) {
-            json_t *o = json_pack(
-                "{s:I, s:O, s:O, s:O}", "no", (json_int_t)i + 1, "id", json_object_get(s, "id"),
-                "stratum", json_object_get(s, "stratum"), "ticket", json_object_get(s, "ticket"));
-            json_t *tn = task_target_label(r->db, jk_str(s, "id"), public_view);
-            json_object_update(o, tn);
-            json_decref(tn);
-            json_array_append_new(sel, o);
-        }
-        json_array_foreach(json_object_get(doc, "assignments"), i, s) {
-            const char *leader = jk_str(s, "leader");
-            json_t *members = json_array(), *m, *removed = json_array();
-            json_array_foreach(json_object_get(s, "officers"), j, m) json_array_append_new(
-                members, json_pack("{s:O, s:o, s:b}", "cert_no", m, "name",
-                                   task_member_name(r->db, json_string_value(m)), "leader",
-                                   str_eq(leader, json_string_value(m))));
-            json_array_foreach(json_object_get(s, "experts"), j, m) json_array_append_new(
-                members,
-                json_pack("{s:O, s:o, s:b, s:b}", "cert_no", m, "name",
-                          task_member_name(r->db, json_string_value(m)), "leader", 0, "expert", 1));
-            json_array_foreach(json_object_get(s, "removed"), j, m) json_array_append_new(
-                removed, json_pack("{s:O, s:o, s:O}", "cert_no", json_object_get(m, "id"), "name",
-                                   task_member_name(r->db, jk_str(m, "id")), "reason",
-                                   json_object_get(m, "reason")));
-            json_t *g = json_pack(
-                "{s:I, s:O, s:O, s:O, s:o, s:o, s:O, s:b}", "no", (json_int_t)i + 1, "target",
-                json_object_get(s, "target"), "origin", json_object_get(s, "origin"), "status",
-                json_object_get(s, "status"), "members", members, "removed", removed, "short",
-                json_object_get(s, "short"), "valid", str_eq(jk_str(s, "status"), "有效"));
-            json_t *tn = task_target_label(r->db, jk_str(s, "target"), public_view);
-            json_object_set(g, "target_name", json_object_get(tn, "name"));
-            json_decref(tn);
-            json_array_append_new(groups, g);
-            if (str_eq(jk_str(s, "status"), "有效") &&
-                json_array_size(json_object_get(s, "officers")) < 2)
-                buf_printf(&under, "%s%zu", under.len ? "、" : "", i + 1);
-        }
-        if (under.len) json_object_set_new(v, "under_minimum", json_string(under.data));
-        buf_free(&under);
-        json_object_set_new(v, "selected", sel);
-        json_object_set_new(v, "groups", groups);
-        json_t *events = json_deep_copy(json_object_get(doc, "events")), *ev;
-        json_array_foreach(events, i, ev) { /* experts a substitution brought in, by name */
-            Buf names;
-            buf_init(&names);
-            json_t *m;
-            json_array_foreach(json_object_get(ev, "experts_added"), j, m) {
-                json_t *nm = task_member_name(r->db, json_string_value(m));
-                buf_printf(&names, "%s%s（%s）", names.len ? "、" : "",
-                           json_string_value(nm) ? json_string_value(nm) : "",
-                           json_string_value(m));
-                json_decref(nm);
-            }
-            if (names.len) json_object_set_new(ev, "experts_text", json_string(names.data));
-            buf_free(&names);
-        }
-        json_object_set_new(v, "events", events);
-        json_object_set_new(
-            v, "event_count",
-            json_integer((json_int_t)json_array_size(json_object_get(doc, "events"))));
+    if (q) {
+        q->draw_id = draw_id;
+        q->public_view = public_view;
     }
+    if (!strcmp(status, "已抽取")) drawn_view(r, doc, v, q);
     json_t *list = NULL;
     if (draw_store_list(r->db, code, &list, NULL) == 0) json_object_set_new(v, "draws", list);
+    size_t di;
+    json_array_foreach(list, di, e) { /* the digest of the current draw's stored record */
+        if (json_equal(json_object_get(e, "draw_no"), json_object_get(f, "draw_no")))
+            json_object_set(v, "record_sha256", json_object_get(e, "record_sha256"));
+    }
     char *obs = task_ceremony_observers(r->db, code,
                                         (int64_t)json_integer_value(json_object_get(f, "draw_no")));
     if (obs) json_object_set_new(v, "observers_present", json_string(obs));
@@ -253,6 +245,37 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view) {
     json_decref(doc);
     free(status);
     return v;
+}
+
+void task_web_groups_ask(Req *r, DrawGroupsQuery *q, char **target, char **member) {
+    memset(q, 0, sizeof *q);
+    char *page = web_query(r, "page");
+    char *end = NULL;
+    long long n = page ? strtoll(page, &end, 10) : 1;
+    q->page = page && end != page && n > 0 ? n : 1;
+    free(page);
+    *target = web_query(r, "q");
+    if (*target) str_trim(*target);
+    q->target = *target;
+    if (member) {
+        *member = web_query(r, "m");
+        if (*member) str_trim(*member);
+        q->member = *member;
+    }
+}
+
+void task_web_pager(json_t *v, const char *path, const char *target, const char *member,
+                    int by_member) {
+    json_t *p = json_object_get(v, "pager");
+    if (!p) return;
+    const char *const params[][2] = {{"q", target}, {"m", member}};
+    web_pager_hrefs(p, path, params, 2, json_integer_value(json_object_get(p, "page")),
+                    json_integer_value(json_object_get(p, "pages")), "#groups-card");
+    json_object_set_new(p, "q", json_string(target ? target : ""));
+    json_object_set_new(p, "m", json_string(member ? member : ""));
+    json_object_set_new(p, "searching", json_boolean(!str_empty(target) || !str_empty(member)));
+    json_object_set_new(p, "action", json_string(path));
+    json_object_set_new(p, "member", json_boolean(by_member));
 }
 
 /* ---- freeze ---- */
@@ -285,7 +308,15 @@ void page_task_ceremony(Req *r) {
     long long id;
     json_t *t = task_web_load(r, &id);
     if (!t) return;
-    json_t *v = task_web_draw_view(r, jk_str(t, "code"), 0);
+    DrawGroupsQuery q;
+    char *target = NULL, *member = NULL;
+    task_web_groups_ask(r, &q, &target, &member);
+    json_t *v = task_web_draw_view(r, jk_str(t, "code"), 0, &q);
+    char *path = xasprintf("/tasks/%lld/draw", id);
+    if (v) task_web_pager(v, path, target, member, 1);
+    free(path);
+    free(target);
+    free(member);
     int w = web_role_has(r->sess->role, P_TASK_WRITE),
         a = web_role_has(r->sess->role, P_TASK_APPROVE);
     json_t *ctx =
@@ -527,24 +558,20 @@ void page_task_draw_file(Req *r) {
                : str_eq(kind, "population") ? 1
                : str_eq(kind, "officers")   ? 2
                                             : -1;
-    char *code = task_code(r->db, id), *no = web_query(r, "no"), *pop = NULL, *off = NULL,
-         *why = NULL;
-    int n = no ? atoi(no) : 0;
+    char *code = task_code(r->db, id), *no = web_query(r, "no"), *text = NULL, *why = NULL;
+    int n = no ? atoi(no) : 0, draw_no = 0;
     free(no);
-    json_t *doc = NULL;
-    int rc = what < 0 || !code
-                 ? 1
-                 : draw_store_get(r->db, code, n < 0 ? 0 : n, &doc, &pop, &off, NULL, &why);
+    size_t len = 0;
+    int rc = what < 0 || !code ? 1
+                               : draw_store_file_text(r->db, code, n < 0 ? 0 : n, what, &text, &len,
+                                                      &draw_no, &why);
     if (rc == 0)
-        task_web_send_draw_file(r, what, doc, pop, off);
+        task_web_send_draw_file(r, what, text, len, draw_no);
     else
         web_error(r, rc < 0 ? 500 : 404, "not_found",
                   what < 0 ? "文件类型应为 record、population 或 officers"
                   : why    ? why
                            : "该任务尚未冻结抽取名单");
-    json_decref(doc);
-    free(pop);
-    free(off);
     free(why);
     free(code);
 }
@@ -555,7 +582,16 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     char today[11];
     clock_today(today);
     json_t *t = task_json(r->db, tid, today);
-    json_t *v = t ? task_web_draw_view(r, jk_str(t, "code"), 0) : NULL, *g = NULL, *e;
+    /* the one group of the current draw, from the derived rows (draw_groups.h) */
+    json_t *sum = t && target ? draw_store_summary(r->db, jk_str(t, "code")) : NULL;
+    DrawGroupsQuery q = {.draw_id = json_integer_value(json_object_get(sum, "id")),
+                         .target = target,
+                         .target_exact = 1,
+                         .page = 1};
+    char *err = NULL;
+    json_t *v = sum ? draw_groups_page(r->db, &q, &err) : NULL, *g = NULL, *e;
+    json_decref(sum);
+    free(err);
     size_t i;
     json_array_foreach(json_object_get(v, "groups"), i, e) {
         if (str_eq(jk_str(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;

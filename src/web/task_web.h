@@ -3,6 +3,7 @@
 #ifndef SPOTCHECK_TASK_WEB_H
 #define SPOTCHECK_TASK_WEB_H
 
+#include "../domain/draw_groups.h"
 #include "web.h"
 
 void api_task_list(Req *r);
@@ -110,13 +111,26 @@ int task_web_conflict(Req *r, long long id, const char *officer, const char *tar
 int task_web_substitute(Req *r, long long id, const char *type, const char *target,
                         const char *officer, const char *reason_code, const char *reason_text,
                         int64_t *req_id, char **msg);
-/* Sends the ceremony-style view model of the task's current draw: {draw (record or freeze),
- * status, strata [..], selected [..], groups [..]} with officer and target names (insured
- * persons by pseudonymous code only). New reference, or NULL when the task has no draw. */
-json_t *task_web_draw_view(Req *r, const char *code, int public_view);
-/* Sends a draw artefact: what 0 the record (JSON), 1 the population file, 2 the officer file,
- * as an attachment named record-N.json, population-N.tsv, officers-N.tsv. */
-void task_web_send_draw_file(Req *r, int what, const json_t *doc, const char *pop, const char *off);
+/* The ceremony-style view model of the task's current draw: {status, drawn, the freeze's data,
+ * strata, and once drawn groups [..] (page q of them, draw_groups.h: q->draw_id and
+ * q->public_view are filled in here; NULL: none), pager {page, pages, total, asked?}, tickets
+ * [..] (the drawn targets of that page), events [..], under_minimum?} with officer and target
+ * names (insured persons by pseudonymous code only). New reference, or NULL when the task has no
+ * draw. */
+json_t *task_web_draw_view(Req *r, const char *code, int public_view, DrawGroupsQuery *q);
+/* The groups asked for in the query: page=N (1 when absent or not a number), q= a target code or
+ * its start (*target), and with `member` m= an officer's certificate number or name (*member);
+ * the caller frees both. */
+void task_web_groups_ask(Req *r, DrawGroupsQuery *q, char **target, char **member);
+/* Adds to v.pager what the draw_pager partial shows: the links (first/prev/next/last_href to path
+ * with the same search, landing on #groups-card), the search as typed (q, m), `searching`,
+ * `action` (path) and `member` (by_member: the search by officer is offered). */
+void task_web_pager(json_t *v, const char *path, const char *target, const char *member,
+                    int by_member);
+/* Sends a draw artefact as stored (draw_store_file_text): what 0 the record (JSON), 1 the
+ * population file, 2 the officer file, as an attachment named record-N.json, population-N.tsv,
+ * officers-N.tsv. Takes text (len bytes, malloc'ed): the response sends it without a copy. */
+void task_web_send_draw_file(Req *r, int what, char *text, size_t len, int draw_no);
 /* Renders the 检查通知书 of target `target` of task tid (checks that it is a current drawn
  * target); the officer view passes its officer cert to limit to its own groups (NULL: any). */
 void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert);

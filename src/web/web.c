@@ -148,22 +148,30 @@ int web_page_number(Req *r) {
     return page < 1 || page > 100000 ? 1 : page;
 }
 
-void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int64_t pages) {
-    for (int step = -1; step <= 1; step += 2) {
-        int to = page + step;
-        if (to < 1 || to > pages) continue;
+void web_pager_hrefs(json_t *ctx, const char *path, const char *const (*params)[2], size_t nparams,
+                     int64_t page, int64_t pages, const char *anchor) {
+    static const char *const keys[] = {"first_href", "prev_href", "next_href", "last_href"};
+    const int64_t to[] = {1, page - 1, page + 1, pages};
+    for (size_t k = 0; k < 4; k++) {
+        if (to[k] < 1 || to[k] > pages || (k % 3 == 0 && to[k] == page)) continue;
         Buf b;
         buf_init(&b);
         buf_printf(&b, "%s?", path);
-        if (q) {
-            buf_puts(&b, "q=");
-            web_url_encode(&b, q);
+        for (size_t i = 0; i < nparams; i++) {
+            if (!params[i][1] || !*params[i][1]) continue;
+            buf_printf(&b, "%s=", params[i][0]);
+            web_url_encode(&b, params[i][1]);
             buf_putc(&b, '&');
         }
-        buf_printf(&b, "page=%d", to);
-        json_object_set_new(ctx, step < 0 ? "prev_href" : "next_href", json_string(b.data));
+        buf_printf(&b, "page=%lld%s", (long long)to[k], anchor ? anchor : "");
+        json_object_set_new(ctx, keys[k], json_string(b.data));
         buf_free(&b);
     }
+}
+
+void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int64_t pages) {
+    const char *const params[][2] = {{"q", q}};
+    web_pager_hrefs(ctx, path, params, q ? 1 : 0, page, pages, NULL);
 }
 
 void web_url_encode(Buf *b, const char *s) {

@@ -124,6 +124,11 @@ int web_page_number(Req *r);
 /* Sets prev_href / next_href in ctx (the pager of a list): path?q=…&page=N (no q= when q is
  * NULL), when the page before or after exists. */
 void web_pager_links(json_t *ctx, const char *path, const char *q, int page, int64_t pages);
+/* The same with first_href and last_href too (when page is not already the first or last) and the
+ * query's non-empty `params` ({name, value} pairs) before page=N, then `anchor` (may be NULL),
+ * e.g. "#groups". */
+void web_pager_hrefs(json_t *ctx, const char *path, const char *const (*params)[2], size_t nparams,
+                     int64_t page, int64_t pages, const char *anchor);
 
 /* Responses */
 void web_redirect(Req *r, const char *location);

@@ -270,6 +270,24 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.emulateMedia({ media: 'print' });
   await st.screenshot({ path: join(shots, 'notice-print.png'), fullPage: true });
   await st.emulateMedia({ media: 'screen' });
+  for (const width of [1366, 390]) { // the groups' pager and search on a desktop and on a phone
+    await st.setViewportSize({ width, height: 860 });
+    await st.goto(drawUrl);
+    const pager = await st.locator('#group-pager').boundingBox();
+    check(`${width} px: the groups' pager is shown within the screen`, pager && pager.x >= 0 && pager.x + pager.width <= width + 1
+      && (await st.textContent('#pager-info')).match(/第 1 \/ \d+ 页，共 \d+ 组/), JSON.stringify(pager));
+    check(`${width} px: no horizontal page scroll`, await st.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1));
+    const code = (await st.textContent('#groups tbody tr:first-child td:nth-child(2) .mono')).trim();
+    await st.fill('#group-q', code);
+    await st.click('#group-search-btn');
+    await st.waitForURL(/[?&]q=/);
+    check(`${width} px: the search by code finds its group`, await st.locator('#groups tbody tr').count() === 1
+      && (await st.textContent('#pager-info')).includes('共 1 组') && await st.isVisible('#group-search-clear'));
+    await st.screenshot({ path: join(shots, `draw-groups-${width}.png`), fullPage: false });
+    await st.click('#group-search-clear');
+    await st.waitForURL(u => !u.search.includes('q='));
+  }
+  await st.setViewportSize({ width: 1280, height: 860 });
   await st.goto(base + `/public/tasks/${tid}`);
   check('public page with how to verify', (await st.textContent('#how-to-verify')).includes('python3 verify_draw.py'));
   check('public page keeps the drawn targets confidential until checked', (await st.textContent('#pub-withheld')).includes('已公开 0 个'));

@@ -37,10 +37,23 @@ def scheme_source_fields(sources):
     return f
 
 
-def drawn_db(ratio="100%", year="2025"):
+def import_generated(db, data):
+    """Imports the tags and targets bench/import/gen.py wrote into the directory `data` (rows whose
+    codes small_db's own targets already have are left out), for a larger draw."""
+    have = {c for row in sql(db, "SELECT code, uscc, mi_code, id_number FROM target") for c in row if c}
+    path = os.path.join(os.path.dirname(db), "targets-generated.csv")
+    with open(os.path.join(data, "targets.csv"), encoding="utf-8") as src, open(path, "w", encoding="utf-8") as out:
+        out.writelines(line for line in src if not have.intersection(line.split(",")[1:6]))
+    for kind, p in (("tags", os.path.join(data, "tags.csv")), ("targets", path)):
+        subprocess.run([SPOTCHECK, "import", kind, p, "--db", db], check=True, capture_output=True)
+
+
+def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     """Everything up to the freeze happens three days before the test's day (SPOTCHECK_TODAY, or the
     wall clock's), the lottery the scheme declares is drawn two days before it, and the draw is held
-    the day before: the freeze comes well before the source exists, the draw after it."""
+    the day before: the freeze comes well before the source exists, the draw after it. prepare(db),
+    when given, runs before the plan is made (more targets or officers: a larger draw); the task's
+    targets are those of region_prefix."""
     today = datetime.date.fromisoformat(os.environ["SPOTCHECK_TODAY"][:10]) if os.environ.get("SPOTCHECK_TODAY") \
         else datetime.date.today()
     freeze_day, lottery_day, draw_day = (today - datetime.timedelta(days=k) for k in (3, 2, 1))
@@ -54,6 +67,8 @@ def drawn_db(ratio="100%", year="2025"):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
     sql(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+    if prepare:
+        prepare(db)
     staff, leader, joint = Client(db, env=early), Client(db, env=early), Client(db, env=early)
     staff.login("staff")
     leader.login("leader")
@@ -62,7 +77,7 @@ def drawn_db(ratio="100%", year="2025"):
     r = _must(staff.form("/plans/new", {"year": year, "number": year + "101", "qualifier": "定点医药机构"}), "plan")
     vid = int(re.match(r"/plans/(\d+)", r.header("Location")).group(1))
     row = [("task_no", "001号"), ("name", "定点医药机构基金使用情况随机抽查"), ("kind", "不定向"), ("ratio", ratio),
-           ("items", "I1"), ("items_text", ""), ("scope_text", "宁晋县检查对象"), ("region_prefix", "130528"),
+           ("items", "I1"), ("items_text", ""), ("scope_text", "宁晋县检查对象"), ("region_prefix", region_prefix),
            ("lead_dept", "基金监管股"), ("joint_depts", "市场监管局"), ("period", year + "年3月至10月"),
            ("level", "县级"), ("remark", "")]
     _must(staff.form(f"/plans/{vid}/task", row), "plan row")
