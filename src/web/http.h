@@ -2,8 +2,9 @@
  * microhttpd.h; handlers see plain structs, so `spotcheck test-http` can feed them a request read
  * from stdin without any socket.
  *
- * Threading: the server runs one thread per connection (handlers may block on the database).
- * A request and its response belong to one thread. */
+ * Threading: the server runs a pool of worker threads, each serving many connections; a handler
+ * may block on the database (it holds up its thread's other connections meanwhile). A request and
+ * its response belong to one thread, and every request of one connection is served by the same. */
 #ifndef SPOTCHECK_HTTP_H
 #define SPOTCHECK_HTTP_H
 
