@@ -203,7 +203,7 @@ bench() {
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
     n=$(awk '/requests in/ { print $1 }' "$out")
     [ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || die "$label: could not parse wrk output"
-    echo "$rps $p99 $(awk -v d=$((c1 - c0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.2f", d * 1000 / t / n }')"
+    echo "$rps $p99 $(awk -v d=$((c1 - c0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.4f", d * 1000 / t / n }')"
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -23,8 +23,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Prepared statements a connection keeps for reuse (see the top). */
+/* Prepared statements a connection keeps for reuse (see the top); 0 (-DDB_STMT_CACHE=0, to
+ * measure what the cache is worth: bench/README.md) keeps none. */
+#ifndef DB_STMT_CACHE
 #define DB_STMT_CACHE 64
+#endif
 
 struct Stmt {
     Db *db;
