@@ -5,7 +5,7 @@
 # Targets: all (default), run, test, test-build, fuzz (libFuzzer, needs clang), bench, clean.
 
 CC      ?= cc
-PKGS    := sqlite3 libsodium jansson libmicrohttpd libzip expat xlsxwriter
+PKGS    := sqlite3 libsodium jansson libmicrohttpd libzip expat xlsxwriter zlib
 O       ?= 2
 WARN    := -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-missing-field-initializers

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# bench/http/run.sh - the HTTP benchmark (issue 3, item 8): wrk against spotcheck's target list
-# page (logged in, first page and a filtered deep keyset page) and a public page, on loopback, and
-# against nginx serving a static file of the same size as each page's body, in the same run.
+# bench/http/run.sh - the HTTP benchmark (issue 3, item 8; issue 15, item 5): wrk against
+# spotcheck's target list page (logged in, first page and a filtered deep keyset page) and the
+# public pages (/public/items, and the portal's front page /public/ at 64 connections), on
+# loopback, and against nginx serving a static file of the same size as each page's body, in the
+# same run.
 #
 #   bench/http/run.sh
 #
@@ -16,16 +18,19 @@
 # Servers are stopped and the temp dir removed on exit, also on failure or Ctrl-C.
 #
 # Environment: SPOTCHECK (binary to test; when set, make is skipped), THREADS (wrk -t, default 2),
-# CONNS (wrk -c, default 16), DURATION (wrk -d in seconds, default 10, at most 120), NGINX
-# (default nginx or /usr/sbin/nginx). Needs wrk, nginx and curl: scripts/deps.sh bench.
-# Not part of `make test`: a run takes about a minute (demo init ~10 s, 6 wrk runs + warm-ups).
+# CONNS (wrk -c, default 16; the /public/ run always uses CONNS_HIGH, default 64), DURATION (wrk -d
+# in seconds, default 10, at most 120), NGINX (default nginx or /usr/sbin/nginx), PAGES (names of
+# the pages to run, e.g. "public_index", default all). Needs wrk, nginx and curl:
+# scripts/deps.sh bench. Not part of `make test`: a run takes about a minute and a half (demo init
+# ~10 s, 8 wrk runs + warm-ups). wrk sends no Accept-Encoding: both sides send the plain body.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 threads=${THREADS:-2}
 conns=${CONNS:-16}
+conns_high=${CONNS_HIGH:-64}
 duration=${DURATION:-10}
-case "$threads$conns$duration" in '' | *[!0-9]*) echo "run.sh: THREADS, CONNS, DURATION must be integers" >&2; exit 2 ;; esac
+case "$threads$conns$conns_high$duration" in '' | *[!0-9]*) echo "run.sh: THREADS, CONNS, DURATION must be integers" >&2; exit 2 ;; esac
 [ "$duration" -ge 1 ] && [ "$duration" -le 120 ] || { echo "run.sh: DURATION must be 1..120" >&2; exit 2; }
 
 for t in wrk curl python3; do
@@ -95,16 +100,27 @@ token=$(awk '$6 == "sc_session" { print $7 }' "$jar")
 cookie="Cookie: sc_session=$token"
 
 # --- the pages and their bodies ------------------------------------------------------------------
-# name|path|needs the cookie
-pages=("targets|/d/targets|1" "targets_deep|/d/targets?kind=insured&after=90000|1" "public_items|/public/items|0")
+# name|path|needs the cookie|wrk connections|must show a table
+pages=("targets|/d/targets|1|$conns|1" "targets_deep|/d/targets?kind=insured&after=90000|1|$conns|1"
+    "public_items|/public/items|0|$conns|1" "public_index|/public/|0|$conns_high|0")
+if [ -n "${PAGES:-}" ]; then
+    chosen=()
+    for p in "${pages[@]}"; do
+        case " $PAGES " in *" ${p%%|*} "*) chosen+=("$p") ;; esac
+    done
+    [ ${#chosen[@]} -gt 0 ] || die "PAGES names none of the pages"
+    pages=("${chosen[@]}")
+fi
 www=$dir/www
 mkdir -p "$www"
 for p in "${pages[@]}"; do
-    IFS='|' read -r name path auth <<<"$p"
+    IFS='|' read -r name path auth _ table <<<"$p"
     hdr=()
     [ "$auth" = 1 ] && hdr=(-H "$cookie")
     code=$(curl -s "${hdr[@]}" -o "$www/$name.html" -w '%{http_code}' "$sc_url$path")
     [ "$code" = 200 ] || die "GET $path answered $code"
+    grep -q '</html>' "$www/$name.html" || die "GET $path is not a whole page"
+    [ "$table" = 1 ] || continue
     grep -q '<table' "$www/$name.html" || die "GET $path has no <table>"
     rows=$(grep -o '<tr' "$www/$name.html" | wc -l)
     [ "$rows" -ge 2 ] || die "GET $path shows no rows"
@@ -140,7 +156,7 @@ http {
 EOF
 "$ngx" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" -p "$dir" &
 ngx_pid=$!
-wait_http "$ngx_url/public_items.html"
+wait_http "$ngx_url/${pages[0]%%|*}.html"
 for p in "${pages[@]}"; do
     IFS='|' read -r name _ _ <<<"$p"
     n=$(curl -s -o /dev/null -w '%{size_download}' "$ngx_url/$name.html")
@@ -166,18 +182,19 @@ to_ms() {
         if (f < 0) { print "?"; exit }
         printf "%.2f", n * f }'
 }
-# bench LABEL PID URL [HEADER]: one wrk run (after a 1 s warm-up); prints "req/s p99ms cpu_ms/req"
+# bench LABEL PID CONNS URL [HEADER]: one wrk run (after a 1 s warm-up); prints
+# "req/s p99ms cpu_ms/req"
 bench() {
-    local label=$1 pid=$2 url=$3 out=$dir/wrk-$1.txt
-    shift 3
+    local label=$1 pid=$2 c=$3 url=$4 out=$dir/wrk-$1.txt
+    shift 4
     local h=()
     [ $# -gt 0 ] && h=(-H "$1")
     wrk -t1 -c2 -d1s "${h[@]}" "$url" >/dev/null
     local c0 c1
     c0=$(cpu_ticks "$pid")
-    wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "${h[@]}" "$url" >"$out"
+    wrk -t"$threads" -c"$c" -d"${duration}s" --latency "${h[@]}" "$url" >"$out"
     c1=$(cpu_ticks "$pid")
-    if grep -qE 'Non-2xx|Socket errors' "$out"; then
+    if grep -qE 'Non-2xx|Socket errors' "$out"; then # refused or reset connections show here
         echo "run.sh: $label: $(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ')" >&2
         grep -q 'Non-2xx' "$out" && die "$label: non-2xx answers, figures would be meaningless"
     fi
@@ -186,18 +203,18 @@ bench() {
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
     n=$(awk '/requests in/ { print $1 }' "$out")
     [ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || die "$label: could not parse wrk output"
-    echo "$rps $p99 $(awk -v d=$((c1 - c0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.2f", d * 1000 / t / n }')"
+    echo "$rps $p99 $(awk -v d=$((c1 - c0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.4f", d * 1000 / t / n }')"
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 results=()
 for p in "${pages[@]}"; do
-    IFS='|' read -r name path auth <<<"$p"
-    echo "wrk: $name ..." >&2
-    if [ "$auth" = 1 ]; then s=$(bench "sc-$name" "$sc_pid" "$sc_url$path" "$cookie")
-    else s=$(bench "sc-$name" "$sc_pid" "$sc_url$path"); fi
-    x=$(bench "nginx-$name" "$ngx_pid" "$ngx_url/$name.html")
-    results+=("$name|$path|$(stat -c %s "$www/$name.html")|$s|$x")
+    IFS='|' read -r name path auth c _ <<<"$p"
+    echo "wrk: $name (-c$c) ..." >&2
+    if [ "$auth" = 1 ]; then s=$(bench "sc-$name" "$sc_pid" "$c" "$sc_url$path" "$cookie")
+    else s=$(bench "sc-$name" "$sc_pid" "$c" "$sc_url$path"); fi
+    x=$(bench "nginx-$name" "$ngx_pid" "$c" "$ngx_url/$name.html")
+    results+=("$name|$path|$c|$(stat -c %s "$www/$name.html")|$s|$x")
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -206,21 +223,22 @@ read -r n_all n_insured <<<"$n_targets"
 echo
 echo "spotcheck ($sc_what) vs nginx $("$ngx" -v 2>&1 | sed 's/.*nginx\///')," \
     "demo database: $n_all targets ($n_insured insured)"
-echo "wrk -t$threads -c$conns -d${duration}s --latency on loopback; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+echo "wrk -t$threads -c(column c) -d${duration}s --latency on loopback; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "load average before/after: $load0 / $load1"
 echo
-printf '%-13s %-38s %7s | %9s %9s %7s | %9s %9s %7s | %8s %8s\n' page path bytes \
-    'sc req/s' 'sc p99ms' 'sc cpu' 'ngx req/s' 'ngx p99' 'ngx cpu' 'req/s ÷' 'p99 ×'
+printf '%-13s %-38s %3s %7s | %9s %9s %7s | %9s %9s %7s | %8s %8s %7s\n' page path c bytes \
+    'sc req/s' 'sc p99ms' 'sc cpu' 'ngx req/s' 'ngx p99' 'ngx cpu' 'req/s ÷' 'p99 ×' 'cpu ×'
 for r in "${results[@]}"; do
-    IFS='|' read -r name path bytes s x <<<"$r"
+    IFS='|' read -r name path c bytes s x <<<"$r"
     read -r srps sp99 scpu <<<"$s"
     read -r xrps xp99 xcpu <<<"$x"
-    awk -v name="$name" -v path="$path" -v bytes="$bytes" -v srps="$srps" -v sp99="$sp99" -v scpu="$scpu" \
-        -v xrps="$xrps" -v xp99="$xp99" -v xcpu="$xcpu" 'BEGIN {
-        printf "%-13s %-38s %7d | %9.1f %9.2f %7.2f | %9.1f %9.2f %7.4f | %8.4f %8.1f\n",
-            name, path, bytes, srps, sp99, scpu, xrps, xp99, xcpu,
-            (xrps > 0 ? srps / xrps : 0), (xp99 > 0 ? sp99 / xp99 : 0) }'
+    awk -v name="$name" -v path="$path" -v c="$c" -v bytes="$bytes" -v srps="$srps" -v sp99="$sp99" \
+        -v scpu="$scpu" -v xrps="$xrps" -v xp99="$xp99" -v xcpu="$xcpu" 'BEGIN {
+        printf "%-13s %-38s %3d %7d | %9.1f %9.2f %7.4f | %9.1f %9.2f %7.4f | %8.4f %8.1f %7.1f\n",
+            name, path, c, bytes, srps, sp99, scpu, xrps, xp99, xcpu,
+            (xrps > 0 ? srps / xrps : 0), (xp99 > 0 ? sp99 / xp99 : 0), (xcpu > 0 ? scpu / xcpu : 0) }'
 done
 echo
-echo "cpu = server CPU ms per request (user + system over the run); req/s ÷ = spotcheck / nginx;"
-echo "p99 × = spotcheck p99 / nginx p99. wrk runs on the same machine and shares the CPUs."
+echo "c = wrk connections; cpu = server CPU ms per request (user + system over the run);"
+echo "req/s ÷ = spotcheck / nginx; p99 × and cpu × = spotcheck / nginx. wrk runs on the same"
+echo "machine and shares the CPUs. Connections the server refused or reset: $(cat "$dir"/wrk-*.txt | awk '/Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^(connect|read|write|timeout)$/) { gsub(",", "", $(i + 1)); n += $(i + 1) } } END { print n + 0 }')."

@@ -16,11 +16,12 @@
 #include <unistd.h>
 
 static int parse_common(const char *cmd, int argc, char **argv, const char **db_path,
-                        const char **listen) {
+                        const char **listen, const char **per_ip) {
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt(&i, argc, argv, "--db", db_path)) ||
-            (listen && (r = cli_opt(&i, argc, argv, "--listen", listen)))) {
+            (listen && (r = cli_opt(&i, argc, argv, "--listen", listen))) ||
+            (per_ip && (r = cli_opt(&i, argc, argv, "--per-ip-limit", per_ip)))) {
             if (r < 0) return cli_usage_error(cmd, "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -31,8 +32,18 @@ static int parse_common(const char *cmd, int argc, char **argv, const char **db_
 
 int cmd_serve(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
-    int rc = parse_common("serve", argc, argv, &db_path, &listen);
+    const char *per_ip = getenv("SPOTCHECK_PER_IP_LIMIT");
+    int rc = parse_common("serve", argc, argv, &db_path, &listen, &per_ip);
     if (rc != CLI_OK) return rc;
+    HttpOptions opt = {.per_ip_limit = HTTP_PER_IP_LIMIT};
+    if (per_ip && *per_ip) {
+        char *end;
+        long n = strtol(per_ip, &end, 10);
+        if (*end || n < 1 || n > HTTP_CONN_LIMIT)
+            return cli_usage_error("serve", "每个地址的连接数上限应为 1 到 %d 的整数，实为 %s",
+                                   HTTP_CONN_LIMIT, per_ip);
+        opt.per_ip_limit = (unsigned)n;
+    }
     Db *db = cli_open_db(db_path); /* applies migrations once, before any request */
     if (!db) return CLI_REJECTED;
     db_close(db);
@@ -43,7 +54,7 @@ int cmd_serve(int argc, char **argv) {
     char *err = NULL;
     printf("spotcheck 已启动: http://%s/  （按 Ctrl-C 停止）\n", listen);
     fflush(stdout);
-    rc = http_serve(listen, app_handle, app_accept, &app, &err);
+    rc = http_serve(listen, &opt, app_handle, app_accept, &app, &err);
     app_free(&app);
     if (rc != 0) {
         fprintf(stderr, "spotcheck serve: %s\n", err ? err : "启动失败");
@@ -55,7 +66,7 @@ int cmd_serve(int argc, char **argv) {
 
 int cmd_test_http(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB;
-    int rc = parse_common("test-http", argc, argv, &db_path, NULL);
+    int rc = parse_common("test-http", argc, argv, &db_path, NULL, NULL);
     if (rc != CLI_OK) return rc;
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;

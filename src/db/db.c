@@ -1,5 +1,13 @@
 /* db.c - the driver-independent half of the storage API: dispatch to the driver, the varargs
- * binding helpers, transactions and numbered migrations.
+ * binding helpers, transactions, numbered migrations, and each connection's cache of prepared
+ * statements.
+ *
+ * The statement cache: db_prepare looks the SQL text up among the connection's last DB_STMT_CACHE
+ * statements and hands out a reset one instead of preparing anew (a web request runs the same few
+ * dozen statements every time on a connection kept for the thread); db_finalize of a cached
+ * statement resets it (bindings cleared) and gives it back. A statement in use is never handed
+ * out twice: a second db_prepare of the same text meanwhile gets a statement of its own. The
+ * engine re-prepares a cached statement by itself after a schema change (SQLite: prepare_v3).
  *
  * Migrations are the files sql/NNN_name.sql, embedded in the binary at build time and applied in
  * order inside one transaction each; schema_migrations records every applied number. */
@@ -15,14 +23,34 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct Db {
-    const DbDriver *drv;
-    void *conn;
-};
+/* Prepared statements a connection keeps for reuse (see the top); 0 (-DDB_STMT_CACHE=0, to
+ * measure what the cache is worth: bench/README.md) keeps none. */
+#ifndef DB_STMT_CACHE
+#define DB_STMT_CACHE 64
+#endif
 
 struct Stmt {
     Db *db;
     void *st;
+    int slot; /* index in db->cache, or -1 for a statement of its own */
+};
+
+typedef struct CachedStmt {
+    Stmt stmt;     /* what db_prepare hands out */
+    char *sql;     /* NULL: an empty slot */
+    uint64_t hash; /* of sql */
+    uint64_t used; /* db->tick when last handed out: the least recently used one goes first */
+    int in_use;
+} CachedStmt;
+
+struct Db {
+    const DbDriver *drv;
+    void *conn;
+    char *path; /* the file opened (NULL: not a file), to tell when it was replaced */
+    dev_t dev;  /* ... and its identity at the open */
+    ino_t ino;
+    uint64_t tick;
+    CachedStmt cache[DB_STMT_CACHE];
 };
 
 static int migrate(Db *db, char **err);
@@ -49,6 +77,12 @@ Db *db_open(const char *url, int do_migrate, char **err) {
     Db *db = xcalloc(1, sizeof *db);
     db->drv = drv;
     db->conn = conn;
+    struct stat sb;
+    if (stat(url, &sb) == 0) {
+        db->path = xstrdup(url);
+        db->dev = sb.st_dev;
+        db->ino = sb.st_ino;
+    }
     if (do_migrate && migrate(db, err) != DB_OK) {
         db_close(db);
         return NULL;
@@ -58,8 +92,33 @@ Db *db_open(const char *url, int do_migrate, char **err) {
 
 void db_close(Db *db) {
     if (!db) return;
+    for (int i = 0; i < DB_STMT_CACHE; i++) {
+        if (!db->cache[i].sql) continue;
+        db->drv->finalize(db->cache[i].stmt.st);
+        free(db->cache[i].sql);
+    }
     db->drv->close(db->conn);
+    free(db->path);
     free(db);
+}
+
+int db_replaced(Db *db) {
+    struct stat sb;
+    if (!db->path) return 0;
+    return stat(db->path, &sb) != 0 || sb.st_dev != db->dev || sb.st_ino != db->ino;
+}
+
+int db_release(Db *db) {
+    for (int i = 0; i < DB_STMT_CACHE; i++) { /* statements a caller never finalized */
+        CachedStmt *c = &db->cache[i];
+        if (c->sql && c->in_use) {
+            db->drv->reset(c->stmt.st);
+            c->in_use = 0;
+        }
+    }
+    if (db->drv->reset_active) db->drv->reset_active(db->conn);
+    if (db->drv->in_transaction(db->conn)) db_rollback(db);
+    return db->drv->in_transaction(db->conn) ? DB_ERR : DB_OK;
 }
 
 const char *db_errmsg(Db *db) {
@@ -69,13 +128,44 @@ int db_errclass(Db *db) {
     return db->drv->errclass(db->conn);
 }
 
+static uint64_t sql_hash(const char *sql) {
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
 Stmt *db_prepare(Db *db, const char *sql) {
-    void *st = db->drv->prepare(db->conn, sql);
+    uint64_t h = sql_hash(sql);
+    CachedStmt *victim = NULL;
+    for (int i = 0; i < DB_STMT_CACHE; i++) {
+        CachedStmt *c = &db->cache[i];
+        if (c->sql && c->hash == h && !c->in_use && !strcmp(c->sql, sql)) {
+            c->in_use = 1;
+            c->used = ++db->tick;
+            return &c->stmt;
+        }
+        if (!c->in_use && (!victim || (victim->sql && (!c->sql || c->used < victim->used))))
+            victim = c;
+    }
+    void *st = db->drv->prepare_persistent && victim ? db->drv->prepare_persistent(db->conn, sql)
+                                                     : db->drv->prepare(db->conn, sql);
     if (!st) return NULL;
-    Stmt *s = xmalloc(sizeof *s);
-    s->db = db;
-    s->st = st;
-    return s;
+    if (!victim) { /* every slot in use: a statement of its own */
+        Stmt *s = xmalloc(sizeof *s);
+        *s = (Stmt){db, st, -1};
+        return s;
+    }
+    if (victim->sql) {
+        db->drv->finalize(victim->stmt.st);
+        free(victim->sql);
+    }
+    victim->sql = xstrdup(sql);
+    victim->hash = h;
+    victim->used = ++db->tick;
+    victim->in_use = 1;
+    victim->stmt = (Stmt){db, st, (int)(victim - db->cache)};
+    return &victim->stmt;
 }
 
 int db_bind_int(Stmt *s, int idx, int64_t v) {
@@ -118,6 +208,11 @@ int db_col_is_null(Stmt *s, int i) {
 
 void db_finalize(Stmt *s) {
     if (!s) return;
+    if (s->slot >= 0) { /* back to the cache, reset and without bindings */
+        s->db->drv->reset(s->st);
+        s->db->cache[s->slot].in_use = 0;
+        return;
+    }
     s->db->drv->finalize(s->st);
     free(s);
 }

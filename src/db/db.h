@@ -1,10 +1,11 @@
 /* db.h - the one storage API. Every SQL statement in spotcheck goes through here, prepared with
  * bound parameters ("?" placeholders; a driver that needs "$1" rewrites them).
  *
- * A Db is one connection and is used by one thread at a time; the web server opens one per
- * request thread. Strings returned by db_col_text() belong to the statement and stay valid until
- * the next db_step/db_reset/db_finalize on it. Functions return DB_OK (0) or DB_ERR (-1) unless
- * stated; the error text is in db_errmsg(). */
+ * A Db is one connection and is used by one thread at a time; the web server keeps one per worker
+ * thread. Strings returned by db_col_text() belong to the statement and stay valid until the next
+ * db_step/db_reset/db_finalize on it. A connection keeps its recently prepared statements for
+ * reuse (db.c): db_prepare of the same SQL text again is cheap, so callers need not keep Stmts.
+ * Functions return DB_OK (0) or DB_ERR (-1) unless stated; the error text is in db_errmsg(). */
 #ifndef SPOTCHECK_DB_H
 #define SPOTCHECK_DB_H
 
@@ -71,6 +72,15 @@ void db_rollback_if_open(Db *db);
  * DB_CHANGED when one did (the lock is held: redo the reads under it), DB_ERR on error. */
 int db_commits_mark(Db *db, int64_t *mark);
 int db_begin_since(Db *db, int64_t mark);
+/* Makes a connection kept for reuse clean for its next user (the web server keeps one per worker
+ * thread): statements a caller left unfinished are reset (so none holds a read snapshot or a
+ * lock), an open transaction is rolled back. Returns DB_OK, or DB_ERR when the transaction could
+ * not be ended: then the connection must be closed, not reused. */
+int db_release(Db *db);
+/* 1 when the database file this connection opened is no longer the file at its path (replaced or
+ * removed, e.g. by a restore): a connection kept for reuse must then be closed and opened anew.
+ * 0 for a connection that is not to a file. Costs one stat(). */
+int db_replaced(Db *db);
 int64_t db_last_id(Db *db);
 int64_t db_changes(Db *db);
 
@@ -180,6 +190,10 @@ typedef struct DbDriver {
     /* optional (NULL: db_insert_rows runs one INSERT per row); same contract as db_insert_rows */
     int (*insert_rows)(void *conn, const char *table, const char *const *cols, size_t ncols,
                        const DbRowSource *src, int or_ignore);
+    /* optional (NULL: prepare): a statement meant to be kept and reused (SQLite: PERSISTENT) */
+    void *(*prepare_persistent)(void *conn, const char *sql);
+    /* optional (NULL: nothing): resets every statement of the connection still running */
+    void (*reset_active)(void *conn);
     /* optional (NULL: nothing is tuned); same contracts as db_cache_kib, db_cache_restore and
      * db_optimize */
     int (*cache_kib)(void *conn, int64_t kib, int64_t *saved);

@@ -71,6 +71,18 @@ static void *sq_prepare(void *c, const char *sql) {
     return st;
 }
 
+static void *sq_prepare_persistent(void *c, const char *sql) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    return st;
+}
+
+static void sq_reset_active(void *c) {
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c, NULL); st; st = sqlite3_next_stmt(c, st))
+        if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+}
+
 static int ok(int rc) {
     return rc == SQLITE_OK ? DB_OK : DB_ERR;
 }
@@ -284,6 +296,8 @@ const DbDriver db_sqlite_driver = {
     .created_indexes = sq_created_indexes,
     .bind_text_nocopy = sq_bind_text_nocopy,
     .insert_rows = sq_insert_rows,
+    .prepare_persistent = sq_prepare_persistent,
+    .reset_active = sq_reset_active,
     .cache_kib = sq_cache_kib,
     .cache_restore = sq_cache_restore,
     .optimize = sq_optimize,

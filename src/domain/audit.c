@@ -13,6 +13,7 @@
 
 #include "../core/clock.h"
 #include "../core/util.h"
+#include "public_version.h"
 
 #include <jansson.h>
 #include <sodium.h>
@@ -165,6 +166,9 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
     if (rc == DB_OK) rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
     if (rc != DB_OK) set_err(err, "写入审计日志失败: %s", db_errmsg(db));
     db_finalize(st);
+    /* what the public portal shows may have changed with it: in the same transaction */
+    if (rc == DB_OK && public_version_affected(e->action) && public_version_bump(db) != DB_OK)
+        rc = set_err(err, "写入公开数据版本失败: %s", db_errmsg(db));
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "account.h"
 #include "codes.h"
 #include "directory.h"
+#include "public_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,6 +409,9 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
     for (size_t i = 0; i < ARRAY_LEN(counts); i++)
         *counts[i] = dir_count(db, dir_kinds[i]);
     dir_context_free(L.ctx);
+    /* not audited, yet the portal's item list changes: public pages a server holds are stale */
+    if (rc == DB_OK && public_version_bump(db) != DB_OK)
+        rc = set_err(&L.err, "无法更新公开数据版本: %s", db_errmsg(db));
     if (rc == DB_OK && db_commit(db) != DB_OK) rc = set_err(&L.err, "提交失败: %s", db_errmsg(db));
     if (rc != DB_OK) {
         db_rollback(db);

@@ -3,7 +3,11 @@
  * permission and CSRF level are satisfied. Thread-safe: per-request state only. */
 #include "app.h"
 
+#include "../core/clock.h"
 #include "../core/embed.h"
+#include "../domain/public_version.h"
+#include "gzip.h"
+#include "pubcache.h"
 #include "session.h"
 #include "tmpl.h"
 #include "web.h"
@@ -12,10 +16,25 @@
 #include <string.h>
 #include <strings.h>
 
+/* A thread's kept connection (App.conn_key). */
+typedef struct ThreadDb {
+    Db *db;
+    int busy; /* handed out for a request that has not ended */
+} ThreadDb;
+
+/* Closes a thread's connection when the thread ends (the server's workers, at shutdown). */
+static void thread_db_free(void *p) {
+    ThreadDb *t = p;
+    db_close(t->db);
+    free(t);
+}
+
 void app_init(App *app, const char *db_path) {
     memset(app, 0, sizeof *app);
     app->db_path = xstrdup(db_path);
-    pthread_mutex_init(&app->pool_lock, NULL);
+    pthread_key_create(&app->conn_key, thread_db_free);
+    /* templates read from a directory may change under a running server: nothing is cached */
+    if (!getenv("SPOTCHECK_TEMPLATES")) app->pubcache = pubcache_new(PUBCACHE_BYTES);
     const char *idle = getenv("SPOTCHECK_SESSION_IDLE");
     app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
     const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
@@ -23,27 +42,42 @@ void app_init(App *app, const char *db_path) {
 }
 
 void app_free(App *app) {
-    for (int i = 0; i < app->npool; i++)
-        db_close(app->pool[i]);
-    pthread_mutex_destroy(&app->pool_lock);
+    ThreadDb *t = pthread_getspecific(app->conn_key); /* the calling thread's (test-http) */
+    if (t) thread_db_free(t);
+    pthread_setspecific(app->conn_key, NULL);
+    pthread_key_delete(app->conn_key);
+    pubcache_free(app->pubcache);
     free(app->db_path);
 }
 
 Db *app_db_get(App *app) {
-    Db *db = NULL;
-    pthread_mutex_lock(&app->pool_lock);
-    if (app->npool > 0) db = app->pool[--app->npool];
-    pthread_mutex_unlock(&app->pool_lock);
-    return db ? db : db_open(app->db_path, 0, NULL);
+    ThreadDb *t = pthread_getspecific(app->conn_key);
+    if (!t) {
+        t = xcalloc(1, sizeof *t);
+        pthread_setspecific(app->conn_key, t);
+    }
+    if (t->busy) return db_open(app->db_path, 0, NULL);
+    if (t->db && db_replaced(t->db)) { /* a restore put another file there */
+        db_close(t->db);
+        t->db = NULL;
+    }
+    if (!t->db) t->db = db_open(app->db_path, 0, NULL);
+    t->busy = t->db != NULL;
+    return t->db;
 }
 
 void app_db_put(App *app, Db *db) {
     if (!db) return;
-    pthread_mutex_lock(&app->pool_lock);
-    int kept = app->npool < APP_POOL;
-    if (kept) app->pool[app->npool++] = db;
-    pthread_mutex_unlock(&app->pool_lock);
-    if (!kept) db_close(db);
+    ThreadDb *t = pthread_getspecific(app->conn_key);
+    if (!t || t->db != db) {
+        db_close(db);
+        return;
+    }
+    t->busy = 0;
+    if (db_release(db) != DB_OK) {
+        db_close(db);
+        t->db = NULL;
+    }
 }
 
 static void security_headers(HttpResponse *res) {
@@ -67,7 +101,30 @@ static const char *mime_of(const char *name) {
     return "application/octet-stream";
 }
 
-/* Serves web/static/NAME from the embedded files with an ETag. Returns 1 when handled. */
+/* The gzip forms of the embedded files, made at the first request for each that takes gzip. */
+typedef struct StaticGzip {
+    Buf gz;   /* empty when compressing does not pay */
+    int made; /* gz is final */
+} StaticGzip;
+static pthread_mutex_t static_gz_lock = PTHREAD_MUTEX_INITIALIZER;
+static StaticGzip *static_gz;
+
+static const Buf *static_gzip(const EmbeddedFile *f) {
+    pthread_mutex_lock(&static_gz_lock);
+    if (!static_gz) static_gz = xcalloc(embedded_count, sizeof *static_gz);
+    StaticGzip *g = &static_gz[f - embedded_files];
+    if (!g->made) {
+        buf_init(&g->gz);
+        if (gzip_compress(f->data, f->len, GZIP_LEVEL_STORED, &g->gz) != 0 || g->gz.len >= f->len)
+            buf_reset(&g->gz);
+        g->made = 1;
+    }
+    pthread_mutex_unlock(&static_gz_lock);
+    return g->gz.len ? &g->gz : NULL;
+}
+
+/* Serves web/static/NAME from the embedded files with an ETag, gzip when the client takes it.
+ * Returns 1 when handled. */
 static int serve_static(HttpRequest *req, HttpResponse *res) {
     if (!strcmp(req->path, "/favicon.ico")) { /* browsers ask for it; there is none */
         res->status = 204;
@@ -94,6 +151,15 @@ static int serve_static(HttpRequest *req, HttpResponse *res) {
     http_set_header(res, "Content-Type", mime_of(name));
     res->static_body = f->data;
     res->static_len = f->len;
+    if (gzip_worth(mime_of(name), f->len)) {
+        http_set_header(res, "Vary", "Accept-Encoding");
+        const Buf *gz = gzip_accepted(req) ? static_gzip(f) : NULL;
+        if (gz) {
+            res->static_body = gz->data;
+            res->static_len = gz->len;
+            http_set_header(res, "Content-Encoding", "gzip");
+        }
+    }
     return 1;
 }
 
@@ -278,11 +344,28 @@ void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
         web_error(&r, 500, "db_unavailable", "数据库暂时不可用");
         return;
     }
+    /* a public page for a visitor without a session: from the cache when it holds the page at
+     * the current data version, for no more SQL than reading that version */
+    PublicVersion pv;
+    char today[11];
+    int pub = app->pubcache && pubcache_eligible(req) && public_version_get(r.db, &pv) == DB_OK;
+    if (pub) {
+        clock_today(today);
+        if (pubcache_answer(app->pubcache, req, &pv, today, res)) {
+            app_db_put(app, r.db);
+            return;
+        }
+    }
     session_load(&r);
     dispatch(&r);
     free_params(&r);
-    /* a handler that failed mid-transaction must not hand an open transaction to the next request
-     */
-    db_rollback_if_open(r.db);
+    if (pub && !r.sess) { /* validators and the cache only when no change came in meanwhile */
+        PublicVersion now;
+        if (public_version_get(r.db, &now) == DB_OK && now.version == pv.version)
+            pubcache_finish(app->pubcache, req, &pv, today, 1, res);
+    }
+    /* a handler that failed mid-transaction must not hand an open transaction to the next request:
+     * app_db_put rolls it back */
     app_db_put(app, r.db);
+    gzip_response(req, res);
 }

@@ -7,24 +7,26 @@
 
 #include <pthread.h>
 
-#define APP_POOL 16 /* idle database connections kept for reuse */
-
 typedef struct App {
     char *db_path;
-    pthread_mutex_t pool_lock;
-    Db *pool[APP_POOL]; /* opening a connection re-reads the schema: reuse them */
-    int npool;
-    int session_idle;   /* seconds of inactivity before a session ends */
-    int secure_cookies; /* add the Secure attribute (behind HTTPS) */
+    /* each thread's database connection (app.c), opened at its first request and kept: opening
+     * one re-reads the schema and starts with a cold page cache */
+    pthread_key_t conn_key;
+    struct PubCache *pubcache; /* public pages (pubcache.h); NULL with SPOTCHECK_TEMPLATES */
+    int session_idle;          /* seconds of inactivity before a session ends */
+    int secure_cookies;        /* add the Secure attribute (behind HTTPS) */
 } App;
 
 /* Fills the defaults (and SPOTCHECK_SESSION_IDLE, SPOTCHECK_SECURE_COOKIES from the
  * environment). */
 void app_init(App *app, const char *db_path);
 void app_free(App *app);
-/* A database connection for one request: from the pool or newly opened (NULL on failure). */
+/* The calling thread's database connection for one request: the one kept for the thread (opened
+ * at its first request, and anew when the file was replaced), or, when the thread's is already in
+ * use, a connection of its own. NULL when the database cannot be opened. */
 Db *app_db_get(App *app);
-/* Returns it to the pool (or closes it when the pool is full). */
+/* Ends the request's use of db: rolled back and reset for the thread's next request (db_release),
+ * or closed when that fails or db was not the thread's own. */
 void app_db_put(App *app, Db *db);
 
 /* The early check given to http_serve / http_test_one: refuses over-long bodies, and multipart

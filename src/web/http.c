@@ -10,7 +10,12 @@
  * whole request head (HTTP_HEAD_SECONDS from connecting or from the last response; fewer when more
  * than half the connections are in use) and for the body (HTTP_BODY_SECONDS, plus time at
  * HTTP_UPLOAD_RATE for an upload), and shuts down the socket of any that misses it. A request
- * being handled or a response being sent has no deadline (the idle timeout still applies). */
+ * being handled or a response being sent has no deadline (the idle timeout still applies).
+ *
+ * Connections per client address are counted here too (libmicrohttpd's own per-address limit
+ * closes the socket at once, which a client sees as a reset): one over HttpOptions.per_ip_limit is
+ * kept just long enough to read its head (HTTP_OVER_HEAD_SECONDS) and answered 503 with
+ * Retry-After, then closed. */
 #include "../core/clock.h"
 #include "http.h"
 
@@ -130,6 +135,8 @@ static const char *status_text(int s) {
         return "Too Many Requests";
     case 500:
         return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Status";
     }
@@ -156,8 +163,18 @@ typedef struct Server {
 typedef struct Watch {
     int fd;
     double deadline; /* monotonic seconds; 0: none (handling or answering) */
+    uint32_t addr;   /* the client's IPv4 address (network order), 0 when unknown */
+    int over;        /* opened when its address held per_ip_limit connections already */
     struct Watch *prev, *next;
 } Watch;
+
+/* Open connections of one client address (a chained hash table, under watch.lock). */
+typedef struct AddrCount {
+    uint32_t addr;
+    unsigned n;
+    struct AddrCount *next;
+} AddrCount;
+#define ADDR_BUCKETS 1024
 
 static struct {
     pthread_mutex_t lock;
@@ -165,7 +182,29 @@ static struct {
     unsigned count;
     unsigned long reaped;
     int stop;
-} watch = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    unsigned per_ip_limit;
+    AddrCount *addrs[ADDR_BUCKETS];
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .per_ip_limit = HTTP_PER_IP_LIMIT};
+
+/* Counts a connection of addr in (+1) or out (-1); returns the count after. Lock held. */
+static unsigned addr_count(uint32_t addr, int delta) {
+    AddrCount **p = &watch.addrs[(addr * 2654435761u) >> 22];
+    while (*p && (*p)->addr != addr)
+        p = &(*p)->next;
+    if (!*p) {
+        if (delta < 0) return 0;
+        *p = xcalloc(1, sizeof **p);
+        (*p)->addr = addr;
+    }
+    AddrCount *a = *p;
+    a->n = delta > 0 ? a->n + 1 : a->n - 1;
+    unsigned n = a->n;
+    if (!n) {
+        *p = a->next;
+        free(a);
+    }
+    return n;
+}
 
 static double mono_now(void) {
     struct timespec ts;
@@ -183,11 +222,15 @@ static double head_seconds(void) {
 #define WATCH_NONE 0.0  /* being handled or answered: only the idle timeout applies */
 #define WATCH_HEAD -1.0 /* waiting for a request head: head_seconds() from now */
 
-/* Sets c's deadline: seconds from now (> 0), WATCH_HEAD or WATCH_NONE. */
-static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
+static Watch *watch_of(struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    Watch *w = ci ? ci->socket_context : NULL;
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Sets c's deadline: seconds from now (> 0), WATCH_HEAD or WATCH_NONE. */
+static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
+    Watch *w = watch_of(c);
     if (!w) return;
     pthread_mutex_lock(&watch.lock);
     w->deadline = seconds_from_now > 0   ? mono_now() + seconds_from_now
@@ -203,9 +246,15 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         Watch *w = xcalloc(1, sizeof *w);
         w->fd = ci ? ci->connect_fd : -1;
-        w->deadline = mono_now() + head_seconds();
+        if (ai && ai->client_addr && ai->client_addr->sa_family == AF_INET) {
+            w->addr = ((const struct sockaddr_in *)ai->client_addr)->sin_addr.s_addr;
+            w->over = addr_count(w->addr, +1) > watch.per_ip_limit;
+        }
+        w->deadline = mono_now() + (w->over ? HTTP_OVER_HEAD_SECONDS : head_seconds());
         w->next = watch.head;
         if (watch.head) watch.head->prev = w;
         watch.head = w;
@@ -220,6 +269,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             watch.head = w->next;
         if (w->next) w->next->prev = w->prev;
         watch.count--;
+        if (w->addr) addr_count(w->addr, -1);
         free(w);
         *socket_context = NULL;
     }
@@ -368,10 +418,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, Conn *k, HttpResp
         len = res->static_len;
         r = MHD_create_response_from_buffer(len, (void *)res->static_body, MHD_RESPMEM_PERSISTENT);
     } else {
-        /* the body's buffer goes to libmicrohttpd as it is (a stored draw record: megabytes) */
-        len = res->body.len;
-        r = res->body.data
-                ? MHD_create_response_from_buffer(len, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE)
+        len = res->body.len; /* the body is handed over, not copied */
+        r = len ? MHD_create_response_from_buffer(len, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE)
                 : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     }
     for (size_t i = 0; i < res->nheaders; i++)
@@ -394,14 +442,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *cl = http_header(&k->req, "Content-Length");
         unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
         watch_set(c, HTTP_BODY_SECONDS + (k->multipart ? (double)len / HTTP_UPLOAD_RATE : 0));
-        int status = srv->accept ? srv->accept(srv->app, &k->req) : 0;
+        Watch *w = watch_of(c);
+        int over = w && w->over; /* set once at the start: read without the lock */
+        int status = over ? 503 : srv->accept ? srv->accept(srv->app, &k->req) : 0;
         if (status) { /* answered before the body is read */
             HttpResponse res;
             http_response_init(&res);
             res.status = status;
             http_set_header(&res, "Content-Type", "text/plain; charset=utf-8");
             http_set_header(&res, "Connection", "close");
-            buf_puts(&res.body, status == 413 ? "请求内容过大\n" : "请求被拒绝\n");
+            if (over) http_set_header(&res, "Retry-After", "1");
+            buf_puts(&res.body, over ? "来自您的地址的连接过多，请稍后重试\n"
+                                : status == 413 ? "请求内容过大\n"
+                                                : "请求被拒绝\n");
             enum MHD_Result ok = send_response(c, k, &res);
             http_response_free(&res);
             return ok;
@@ -467,9 +520,11 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char **err) 
     return 0;
 }
 
-int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void *app, char **err) {
+int http_serve(const char *listen, const HttpOptions *opt, HttpHandler handler, HttpAccept accept,
+               void *app, char **err) {
     struct sockaddr_in sa;
     if (parse_listen(listen, &sa, err) != 0) return -1;
+    watch.per_ip_limit = opt && opt->per_ip_limit ? opt->per_ip_limit : HTTP_PER_IP_LIMIT;
     /* block the stop signals in every thread; the main thread waits for them below */
     sigset_t stop;
     sigemptyset(&stop);
@@ -485,16 +540,15 @@ int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void 
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port),
         NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
         workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)HTTP_PER_IP_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (!d) return set_err(err, "无法监听 %s（端口可能已被占用）", listen);
     pthread_t reaper_thread;
     int have_reaper = pthread_create(&reaper_thread, NULL, reaper, NULL) == 0;
     fprintf(stderr,
             "spotcheck: 正在监听 http://%s/（%u 个工作线程，最多 %u 个连接，每个地址 %u 个）\n",
-            listen, workers, HTTP_CONN_LIMIT, HTTP_PER_IP_LIMIT);
+            listen, workers, HTTP_CONN_LIMIT, watch.per_ip_limit);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "spotcheck: 收到信号 %d，正在完成进行中的请求并退出\n", sig);
@@ -610,10 +664,13 @@ int http_test_one(FILE *in, FILE *out, HttpHandler handler, HttpAccept accept, v
     for (size_t i = 0; i < res.nheaders; i++)
         fprintf(out, "%s: %s\r\n", res.headers[i].name, res.headers[i].value);
     fputs("\r\n", out);
-    if (res.static_body)
-        fwrite(res.static_body, 1, res.static_len, out);
-    else
-        fwrite(res.body.data ? res.body.data : "", 1, res.body.len, out);
+    if (res.status !=
+        304) { /* as the server sends it: a 304 has no body (its length is the 200's) */
+        if (res.static_body)
+            fwrite(res.static_body, 1, res.static_len, out);
+        else
+            fwrite(res.body.data ? res.body.data : "", 1, res.body.len, out);
+    }
     http_response_free(&res);
     http_request_free(&req);
     return 0;

@@ -2,8 +2,9 @@
  * microhttpd.h; handlers see plain structs, so `spotcheck test-http` can feed them a request read
  * from stdin without any socket.
  *
- * Threading: the server runs one thread per connection (handlers may block on the database).
- * A request and its response belong to one thread. */
+ * Threading: the server runs a pool of worker threads, each serving many connections; a handler
+ * may block on the database (it holds up its thread's other connections meanwhile). A request and
+ * its response belong to one thread, and every request of one connection is served by the same. */
 #ifndef SPOTCHECK_HTTP_H
 #define SPOTCHECK_HTTP_H
 
@@ -19,9 +20,12 @@
 #define HTTP_MAX_HEADERS 64
 
 /* Connections (http.c). The global limit stands well above the per-address one, so that a few
- * addresses cannot fill the server; each waiting connection costs about HTTP_CONN_MEMORY. */
+ * addresses cannot fill the server; each waiting connection costs about HTTP_CONN_MEMORY. A
+ * connection over its address's limit is answered 503 with Retry-After (never reset) and must send
+ * its head within HTTP_OVER_HEAD_SECONDS. */
 #define HTTP_CONN_LIMIT 1024
-#define HTTP_PER_IP_LIMIT 64
+#define HTTP_PER_IP_LIMIT 256 /* default of HttpOptions.per_ip_limit (serve --per-ip-limit) */
+#define HTTP_OVER_HEAD_SECONDS 1
 #define HTTP_CONN_MEMORY (64u << 10)
 #define HTTP_IDLE_SECONDS 30     /* nothing received or sent for this long: closed */
 #define HTTP_HEAD_SECONDS 10     /* a request head must be complete this long after connecting */
@@ -75,9 +79,15 @@ void http_response_init(HttpResponse *res);
 void http_response_free(HttpResponse *res);
 void http_request_free(HttpRequest *req);
 
+/* Settings of the server. */
+typedef struct HttpOptions {
+    unsigned per_ip_limit; /* connections one client address may hold (1..HTTP_CONN_LIMIT) */
+} HttpOptions;
+
 /* Serves on "ADDR:PORT" until SIGTERM/SIGINT, then finishes requests in flight and returns 0.
  * Returns -1 with *err when the address cannot be bound. Logs one line per request to stderr. */
-int http_serve(const char *listen, HttpHandler handler, HttpAccept accept, void *app, char **err);
+int http_serve(const char *listen, const HttpOptions *opt, HttpHandler handler, HttpAccept accept,
+               void *app, char **err);
 
 /* Parses one HTTP/1.1 request from `in` (request line, headers, body by Content-Length),
  * handles it and writes the response to `out`. For tests; returns 0, or -1 on a malformed

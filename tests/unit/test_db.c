@@ -1,5 +1,6 @@
-/* test_db.c - the storage API's bulk insert, db_insert_rows (SQLite: a table-valued function fed
- * by a callback), on a real database file. */
+/* test_db.c - the storage API on a real database file: the bulk insert, db_insert_rows (SQLite: a
+ * table-valued function fed by a callback); the cache of prepared statements; what makes a
+ * connection kept for reuse clean (db_release) or stale (db_replaced). */
 #include "../../src/db/db.h"
 #include "../../src/core/util.h"
 #include "t.h"
@@ -151,6 +152,78 @@ static void test_cache_and_optimize(void) {
     CHECK_INT(count("SELECT count(*) FROM t"), 4);
 }
 
+/* A statement handed out again by its SQL text is reset and unbound; one still in use is never
+ * handed out twice; many different texts evict the least recently used, which still work. */
+static void test_statement_cache(void) {
+    const char *q = "SELECT n FROM t WHERE id = ?";
+    Stmt *a = db_prepare(db, q);
+    db_bind_int(a, 1, 10);
+    CHECK_INT(db_step(a), DB_ROW);
+    Stmt *b = db_prepare(db, q); /* a is still on its row */
+    CHECK(a != b);
+    db_bind_int(b, 1, 11);
+    CHECK_INT(db_step(b), DB_ROW);
+    CHECK_INT(db_col_int(a, 0), 0); /* row id 10 has n 0, row 11 n 10 */
+    CHECK_INT(db_col_int(b, 0), 10);
+    db_finalize(a);
+    db_finalize(b);
+    Stmt *c = db_prepare(db, q);
+    CHECK(c == a || c == b);
+    CHECK_INT(db_step(c), DB_DONE); /* reset, and the old binding gone: id = NULL matches nothing */
+    db_finalize(c);
+    for (int i = 0; i < 200; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT %d + count(*) FROM t", i);
+        CHECK_INT(count(sql), i + 4);
+    }
+    CHECK_INT(count("SELECT count(*) FROM t"), 4);
+}
+
+/* A kept connection that a request left with an open transaction and a statement on its row:
+ * db_release rolls back and resets, so another connection can write and nothing leaked. */
+static void test_release(void) {
+    Db *other = db_open(db_path, 0, NULL);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO t(id, name, n) VALUES(99, '未提交', 0)", NULL), DB_OK);
+    Stmt *st = db_prepare(db, "SELECT id FROM t ORDER BY id");
+    CHECK_INT(db_step(st), DB_ROW); /* left on its row, never finalized */
+    CHECK_INT(db_exec(other, "INSERT INTO t(id, name, n) VALUES(98, '另一连接', 0)", NULL), DB_ERR);
+    CHECK_INT(db_release(db), DB_OK);
+    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 99"), 0);
+    CHECK_INT(db_exec(other, "INSERT INTO t(id, name, n) VALUES(98, '另一连接', 0)", NULL), DB_OK);
+    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 98"), 1); /* no stale read snapshot */
+    CHECK_INT(db_exec(other, "ALTER TABLE t ADD COLUMN extra INTEGER NOT NULL DEFAULT 7", NULL),
+              DB_OK);
+    CHECK_INT(count("SELECT sum(extra) FROM t WHERE id = 98"), 7); /* the new schema is seen */
+    /* outside a transaction too: a statement left on its row keeps the connection's read
+     * snapshot, in which another connection's later insert would never appear */
+    Stmt *left = db_prepare(db, "SELECT id FROM t ORDER BY id DESC");
+    CHECK_INT(db_step(left), DB_ROW);
+    CHECK_INT(db_exec(other, "INSERT INTO t(id, name, n) VALUES(97, '稍后写入', 0)", NULL), DB_OK);
+    CHECK_INT(db_release(db), DB_OK);
+    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 97"), 1);
+    CHECK_INT(db_exec(db, "DELETE FROM t WHERE id IN (97, 98)", NULL), DB_OK);
+    db_close(other);
+}
+
+/* A connection to a file that was then replaced (a restore renames another file over it) says
+ * so; one to the file still there does not. */
+static void test_replaced(void) {
+    char copy[sizeof db_path + 8];
+    snprintf(copy, sizeof copy, "%s.copy", db_path);
+    Db *one = db_open(db_path, 0, NULL);
+    CHECK_INT(db_replaced(one), 0);
+    char *err = NULL;
+    CHECK_INT(db_backup(one, copy, &err), DB_OK);
+    CHECK_INT(rename(copy, db_path), 0);
+    CHECK_INT(db_replaced(one), 1);
+    db_close(one);
+    Db *two = db_open(db_path, 0, NULL);
+    CHECK_INT(db_replaced(two), 0);
+    db_close(two);
+    free(err);
+}
+
 int main(void) {
     setup();
     RUN(test_rows_inserted_in_order_with_types);
@@ -160,6 +233,9 @@ int main(void) {
     RUN(test_function_needs_its_pointer);
     RUN(test_many_columns);
     RUN(test_cache_and_optimize);
+    RUN(test_statement_cache);
+    RUN(test_release);
+    RUN(test_replaced);
     db_close(db);
     t_remove_db(db_path);
     return T_DONE();
