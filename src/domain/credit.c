@@ -146,6 +146,48 @@ int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char 
     return rc;
 }
 
+int credit_grade_confirm(Db *db, const Actor *who, int64_t target_id, const char *grade,
+                         const char *reason, json_t *errors, char **err) {
+    if (uow_begin(db, err) != 0) return CREDIT_ERR;
+    json_t *prop = credit_proposal(db, target_id);
+    int rc = CREDIT_OK;
+    if (!prop || !str_eq(json_string_value(json_object_get(prop, "grade")), grade)) {
+        json_object_set_new(errors, "grade",
+                            json_string(prop ? "建议等级已变化，请刷新页面后重新确认"
+                                             : "该对象没有待确认的等级建议"));
+        rc = CREDIT_INVALID;
+    }
+    Buf basis;
+    buf_init(&basis);
+    buf_puts(&basis, "按信用风险等级规则（credit_rules）：");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(prop, "reasons"), i, e) buf_printf(
+        &basis, "%s%s→%s（%s）", i ? "；" : "", json_string_value(json_object_get(e, "label")),
+        json_string_value(json_object_get(e, "grade")),
+        json_string_value(json_object_get(e, "what")));
+    char *before = rc == CREDIT_OK ? target_snapshot(db, target_id, NULL, NULL) : NULL,
+         *after = NULL;
+    if (rc == CREDIT_OK && !before) rc = (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
+    if (rc == CREDIT_OK)
+        rc = grade_rows(db, target_id, grade, reason, basis.data, who->username, who->org_id,
+                        errors, err);
+    if (rc == CREDIT_OK) {
+        after = target_snapshot(db, target_id, reason ? reason : "", basis.data);
+        if (!after)
+            rc = (set_err(err, "%s", db_errmsg(db)), CREDIT_ERR);
+        else if (uow_audit(db, who, "credit.confirm", "target", target_id, 0, before, after, err) !=
+                 0)
+            rc = CREDIT_ERR;
+    }
+    if (!uow_end(db, rc == CREDIT_OK, err) && rc == CREDIT_OK) rc = CREDIT_ERR;
+    buf_free(&basis);
+    json_decref(prop);
+    free(before);
+    free(after);
+    return rc;
+}
+
 json_t *credit_record_json(Db *db, int64_t target_id) {
     Stmt *st = db_prepare(db, "SELECT t.code, t.name, t.kind, t.grade, t.org_id, o.name, t.uscc "
                               "FROM target t JOIN org o ON "

@@ -43,6 +43,18 @@ int credit_record_penalty(Db *db, int64_t fid, const char *actor, char **err);
  * CREDIT_NOT_FOUND when the target does not exist or lies outside the scope. */
 int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade,
                         const char *reason, const char *basis, json_t *errors, char **err);
+/* The grade the rule table (refdata credit_rules, data/credit_rules.tsv) proposes for target_id
+ * from the facts since its last grade change (follow-ups of its published records by disposal
+ * option, records found to aim at defrauding the fund): {grade, current, reasons [{rule, label,
+ * grade, what, on_day}]} when that is higher than its grade, else NULL (also on a read error).
+ * A proposal never lowers a grade. */
+json_t *credit_proposal(Db *db, int64_t target_id);
+/* One unit of work by the 分管领导: confirms the proposal (credit_proposal) of target_id, which
+ * must still propose `grade` (errors under "grade" otherwise: refresh and look again), with a
+ * required reason (error under "reason"); the grade changes as credit_grade_adjust does, with the
+ * rules and facts as its basis, and the audit row credit.confirm. */
+int credit_grade_confirm(Db *db, const Actor *who, int64_t target_id, const char *grade,
+                         const char *reason, json_t *errors, char **err);
 /* The org of a target (0 when absent). */
 int64_t credit_target_org(Db *db, int64_t target_id);
 

@@ -23,6 +23,7 @@ const char *const refdata_sets[] = {"result_categories",
                                     "inspection_methods",
                                     "regions",
                                     "holidays",
+                                    "credit_rules",
                                     NULL};
 
 long long refdata_store_count(Db *db, const char *name) {

@@ -20,6 +20,7 @@ void page_transfer_create(Req *r);
 void page_transfer_feedback(Req *r);
 void page_credit_record(Req *r);
 void page_credit_grade(Req *r);
+void page_credit_confirm(Req *r);
 void page_public_penalties(Req *r);
 void api_followup_list(Req *r);
 void api_followup_get(Req *r);

@@ -45,6 +45,10 @@ static void render_credit(Req *r, long long id, json_t *errors, const char *type
     json_object_set_new(j, "reason", json_string(typed_reason ? typed_reason : ""));
     json_object_set_new(j, "basis", json_string(typed_basis ? typed_basis : ""));
     json_object_set_new(j, "can_grade", json_boolean(web_role_has(r->sess->role, P_CREDIT_WRITE)));
+    json_t *prop = credit_proposal(r->db, id);
+    if (prop) json_object_set_new(j, "proposal", prop);
+    json_object_set_new(j, "can_confirm",
+                        json_boolean(prop && web_role_has(r->sess->role, P_CREDIT_CONFIRM)));
     web_name_users(r, j);
     web_page(r, "credit_record", "信用记录", j);
     if (status != 200) r->res->status = status;
@@ -80,6 +84,31 @@ void page_credit_grade(Req *r) {
     free(grade);
     free(reason);
     free(basis);
+    free(msg);
+}
+
+/* POST /credit/:id/confirm: the leader confirms the proposed grade with a reason. */
+void page_credit_confirm(Req *r) {
+    long long id = target_id(r);
+    if (!id) return;
+    char *grade = web_form(r, "grade"), *reason = web_form(r, "reason"), *msg = NULL;
+    if (reason) str_trim(reason);
+    json_t *errors = json_object();
+    Actor who = web_actor(r);
+    int rc = credit_grade_confirm(r->db, &who, id, grade, reason, errors, &msg);
+    if (rc == CREDIT_OK) {
+        char *loc = xasprintf("/credit/%lld?ok=confirmed", id);
+        web_redirect(r, loc);
+        free(loc);
+        json_decref(errors);
+    } else if (rc == CREDIT_INVALID) {
+        render_credit(r, id, errors, reason, NULL, 422);
+    } else {
+        json_decref(errors);
+        web_error(r, web_status(rc), "credit_confirm", msg ? msg : "确认失败");
+    }
+    free(grade);
+    free(reason);
     free(msg);
 }
 

@@ -101,6 +101,8 @@ const Route web_routes[] = {
     {"GET", "/audit", P_AUDIT_READ, CSRF_NONE, page_audit, "审计日志"},
     {"GET", "/credit/:id", P_TASK_READ, CSRF_NONE, page_credit_record,
      "检查对象的信用记录（内部）"},
+    {"POST", "/credit/:id/confirm", P_CREDIT_CONFIRM, CSRF_TOKEN, page_credit_confirm,
+     "确认按信用等级规则提出的等级（须填写理由）"},
     {"POST", "/credit/:id/grade", P_CREDIT_WRITE, CSRF_TOKEN, page_credit_grade,
      "调整信用风险等级（须填理由）"},
     {"GET", "/d/:kind", P_DIR_READ, CSRF_NONE, page_dir_list, "名录列表"},

@@ -47,6 +47,7 @@ static const char *const perm_names[P_COUNT] = {
     [P_RESULT_PUBLISH] = "result.publish",
     [P_FOLLOWUP_WRITE] = "followup.write",
     [P_CREDIT_WRITE] = "credit.write",
+    [P_CREDIT_CONFIRM] = "credit.confirm",
     [P_DASH_READ] = "dash.read",
 };
 
@@ -67,7 +68,7 @@ static const struct {
       P_RESULT_PUBLISH, P_FOLLOWUP_WRITE, P_CREDIT_WRITE, P_DASH_READ}},
     {"leader",
      {P_DIR_READ, P_PLAN_READ, P_PLAN_APPROVE, P_TASK_READ, P_TASK_APPROVE, P_RESULT_REVIEW,
-      P_DASH_READ}},
+      P_CREDIT_CONFIRM, P_DASH_READ}},
     {"officer", {P_TASK_MINE, P_RECORD_FILL}},
     {"joint", {P_TASK_JOINT}},
     {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
@@ -337,6 +338,7 @@ static json_t *flash_from_query(Req *r) {
         {"password", "密码已修改。"},
         {"returned", "已退回检查记录，录入人员会看到您的意见。"},
         {"approved", "审核通过，可以公示。"},
+        {"confirmed", "已确认信用风险等级，已记入信用记录，以后的抽取按新等级分层。"},
     };
     char *ok = web_query(r, "ok");
     json_t *f = NULL;

@@ -38,6 +38,7 @@ typedef enum {
     P_RESULT_PUBLISH, /* publish approved results (检查科室: 谁检查、谁录入、谁公开) */
     P_FOLLOWUP_WRITE, /* follow-up, transfer ledger (检查科室) */
     P_CREDIT_WRITE,   /* adjust a target's credit grade with a reason (检查科室) */
+    P_CREDIT_CONFIRM, /* confirm the grade the rule table proposes, with a reason (分管领导) */
     P_DASH_READ,      /* deadlines dashboard, overdue lists, the year's figures */
     P_COUNT
 } Perm;

@@ -232,6 +232,36 @@ s.check("... nor an import", p.returncode == 1 and "理由和依据" in (p.stdou
         sql(db, "SELECT grade FROM target WHERE id = ?", (hosp[0],))[0][0] == "C", p.stdout + p.stderr)
 s.check("same grade refused", staff.form(f"/credit/{hosp[0]}/grade", {"grade": "C", "reason": "x", "basis": "y"}).status == 422)
 
+# ---- the rule table (data/credit_rules.tsv) proposes, the leader confirms with a reason ----
+ins_grade = sql(db, "SELECT grade FROM target WHERE id = ?", (ins[0],))[0][0]
+r = staff.get(f"/credit/{ins[0]}")
+s.check("the insured person's penalty and judicial transfer propose D, waiting for the leader", r.status == 200
+        and 'id="proposal"' in r.text and "受到行政处罚" in r.text and "移送司法机关" in r.text and "宁医保罚〔2025〕9号" in r.text
+        and 'id="proposal-waiting"' in r.text and 'id="confirm-form"' not in r.text and ins_grade != "D", f"{r.status} {ins_grade}")
+s.check("... the page still never names the insured person", ins[2] not in r.text)
+s.check("staff cannot confirm (403)", staff.form(f"/credit/{ins[0]}/confirm", {"grade": "D", "reason": "x"}).status == 403)
+r = leader.get(f"/credit/{ins[0]}")
+s.check("the leader sees the facts and the confirm form", 'id="confirm-form"' in r.text and 'name="grade" value="D"' in r.text)
+r = leader.form(f"/credit/{ins[0]}/confirm", {"grade": "D", "reason": ""})
+s.check("confirming needs a reason", r.status == 422 and "请填写调整理由" in r.text, r.status)
+r = leader.form(f"/credit/{ins[0]}/confirm", {"grade": "C", "reason": "依规则"})
+s.check("a grade other than the proposal is refused", r.status == 422 and "建议等级已变化" in r.text, r.status)
+r = leader.form(f"/credit/{ins[0]}/confirm", {"grade": "D", "reason": "受到行政处罚并移送司法机关，风险高"})
+s.check("the leader confirms D", r.status == 303 and sql(db, "SELECT grade FROM target WHERE id = ?", (ins[0],))[0][0] == "D", r.status)
+ev = sql(db, "SELECT grade_before, grade_after, reason, basis, by_user FROM credit_event WHERE target_id = ? AND kind = '等级调整' "
+             "ORDER BY id DESC LIMIT 1", (ins[0],))
+s.check("... into the credit record with the rules and the facts as its basis",
+        ev and ev[0][:3] == (ins_grade, "D", "受到行政处罚并移送司法机关，风险高") and "受到行政处罚→D" in ev[0][3]
+        and ev[0][4] == "leader", str(ev))
+s.check("... audited as credit.confirm", sql(db, "SELECT count(*) FROM audit_log WHERE action = 'credit.confirm' AND entity_id = ?",
+                                             (str(ins[0]),))[0][0] == 1)
+r = leader.get(f"/credit/{ins[0]}")
+s.check("... and the proposal is gone (facts before a grade change do not count again)", r.status == 200 and 'id="proposal"' not in r.text)
+s.check("the hospital's penalty came before its last grade change: no proposal",
+        'id="proposal"' not in staff.get(f"/credit/{hosp[0]}").text)
+s.check("a rule only raises: the employer at C is not proposed C again", 'id="proposal"' not in staff.get(f"/credit/{emp[0]}").text
+        or sql(db, "SELECT grade FROM target WHERE id = ?", (emp[0],))[0][0] < "C")
+
 # ---- permissions and scope ----
 officer = f["officer_user_for"](f["groups"][f["targets"][0]][0][0])
 s.check("leader may read follow-ups", leader.get("/followups").status == 200 and leader.get(f"/followups/{f_pen}").status == 200)
