@@ -50,6 +50,7 @@ static const DirField org_fields[] = {
     {"行政区划代码", "code", FT_REGION, FF_REQUIRED | FF_KEY, NULL, NULL, "6位行政区划代码", NULL},
     {"机构名称", "name", FT_TEXT, FF_REQUIRED, NULL, NULL, "如 邢台市医疗保障局", NULL},
     {"上级行政区划代码", "parent_id", FT_REF, 0, NULL, "org", "上级医保局的行政区划代码", NULL},
+    {"机关简称", "short_name", FT_TEXT, 0, NULL, NULL, "用于文书编号，如 宁医保", NULL},
     ACTIVE_STATUS_FIELD,
     STATUS_REASON_FIELD,
 };

@@ -8,6 +8,7 @@
  * domain unit of work (src/domain/task_draw.h): it checks the rules, makes the draw change and
  * writes its audit row in one transaction. The names shown come from task_query.h. */
 #include "../core/clock.h"
+#include "../domain/notice.h"
 #include "../domain/jsonkit.h"
 #include "../domain/draw_source.h"
 #include "../domain/task_draw.h"
@@ -578,47 +579,107 @@ void page_task_draw_file(Req *r) {
 
 /* ---- 检查通知书 ---- */
 
-void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert) {
-    char today[11];
-    clock_today(today);
-    json_t *t = task_json(r->db, tid, today);
-    /* the one group of the current draw, from the derived rows (draw_groups.h) */
-    json_t *sum = t && target ? draw_store_summary(r->db, jk_str(t, "code")) : NULL;
-    DrawGroupsQuery q = {.draw_id = json_integer_value(json_object_get(sum, "id")),
-                         .target = target,
-                         .target_exact = 1,
-                         .page = 1};
-    char *err = NULL;
-    json_t *v = sum ? draw_groups_page(r->db, &q, &err) : NULL, *g = NULL, *e;
-    json_decref(sum);
-    free(err);
+/* 1 when cert is among the members of notice n. */
+static int names_member(const json_t *n, const char *cert) {
     size_t i;
-    json_array_foreach(json_object_get(v, "groups"), i, e) {
-        if (str_eq(jk_str(e, "target"), target) && json_is_true(json_object_get(e, "valid"))) g = e;
-    }
-    int mine = !only_cert;
-    json_array_foreach(json_object_get(g, "members"), i, e) mine |=
-        str_eq(jk_str(e, "cert_no"), only_cert);
-    if (!g || !mine) {
-        json_decref(t);
-        json_decref(v);
-        web_error(r, 404, "not_found", "该检查对象不在本任务的有效抽取结果中");
+    json_t *e;
+    json_array_foreach(json_object_get(n, "members"), i,
+                       e) if (str_eq(jk_str(e, "cert_no"), cert)) return 1;
+    return 0;
+}
+
+void task_web_notice(Req *r, long long tid, const char *target, const char *only_cert) {
+    char today[11], *err = NULL;
+    clock_today(today);
+    /* the notice as issued (its text fixed then, notice.h); before that a preview for staff */
+    json_t *n = notice_current(r->db, tid, target),
+           *now = notice_preview(r->db, tid, target, today, &err);
+    int preview = !n;
+    /* an officer reads the notices of the groups he is in now, or was in when it was issued */
+    int mine = !only_cert || names_member(n, only_cert) || names_member(now, only_cert);
+    if (preview && !only_cert && now) n = json_incref(now);
+    if (!n || !mine) {
+        json_decref(n);
+        json_decref(now);
+        web_error(r, 404, "not_found",
+                  only_cert && now && mine ? "该检查对象的检查通知书尚未出具"
+                                           : "该检查对象不在本任务的有效抽取结果中");
+        free(err);
         return;
     }
-    json_t *tn = task_target_label(r->db, target, 0);
-    char *real = task_target_name(r->db, target);
-    json_t *ctx = json_pack(
-        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:s, s:O}", "task", t, "members",
-        json_object_get(g, "members"), "scheme", json_object_get(t, "scheme"), "items",
-        json_object_get(t, "items"), "joints", json_object_get(t, "joints"), "org_name",
-        json_object_get(t, "org_name"), "target", json_object_get(g, "target"), "target_name",
-        real ? real : target, "today", today, "doc_no", jk_str(t, "code"), "address",
-        json_object_get(tn, "address") ? json_object_get(tn, "address") : json_null());
-    free(real);
-    json_decref(tn);
+    json_decref(now);
+    free(err);
+    int can = !only_cert && web_role_has(r->sess->role, P_TASK_WRITE);
+    web_page(r, "task_notice", "检查通知书",
+             json_pack("{s:o, s:b, s:b, s:I, s:s}", "n", n, "preview", preview, "can_issue", can,
+                       "id", (json_int_t)tid, "target", target));
+}
+
+/* POST /tasks/:id/notice/:target: issue the notice, or re-issue it with a reason. */
+void page_task_notice_issue(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char today[11], *reason = web_form(r, "reason"), *err = NULL, *no = NULL;
+    clock_today(today);
+    if (reason) str_trim(reason);
+    Actor who = web_actor(r);
+    const char *target = web_param(r, "target");
+    int rc = notice_issue(r->db, &who, id, target, reason, today, &no, &err);
+    if (rc == NOTICE_OK) {
+        char *loc = xasprintf("/tasks/%lld/notice/%s?ok=issued", id, target);
+        web_redirect(r, loc);
+        free(loc);
+    } else
+        web_error(r, web_status(rc), "notice", err ? err : "出具失败");
+    free(reason);
+    free(err);
+    free(no);
+}
+
+#define NOTICES_PER_PAGE 100
+
+/* GET /tasks/:id/notices: every notice in force, a page of 100 to print at once. */
+void page_task_notices(Req *r) {
+    long long id;
+    json_t *t = task_web_load(r, &id);
+    if (!t) return;
+    char *p = web_query(r, "page");
+    long long page = p && atoll(p) > 0 ? atoll(p) : 1;
+    free(p);
+    json_t *v = notice_list(r->db, id, (page - 1) * NOTICES_PER_PAGE, NOTICES_PER_PAGE);
+    int64_t total = json_integer_value(json_object_get(v, "total")),
+            pages = total ? (total + NOTICES_PER_PAGE - 1) / NOTICES_PER_PAGE : 1;
+    json_object_set_new(v, "task",
+                        json_pack("{s:O, s:O}", "code", json_object_get(t, "code"), "name",
+                                  json_object_get(t, "name")));
+    json_object_set_new(v, "id", json_integer(id));
+    json_object_set_new(v, "can_issue", json_boolean(web_role_has(r->sess->role, P_TASK_WRITE)));
+    json_object_set_new(v, "page", json_integer(page));
+    json_object_set_new(v, "pages", json_integer(pages));
+    json_object_set_new(v, "per_page", json_integer(NOTICES_PER_PAGE));
+    json_object_set_new(v, "pages_many", json_boolean(pages > 1));
+    if (page > 1) json_object_set_new(v, "prev", json_integer(page - 1));
+    if (page < pages) json_object_set_new(v, "next", json_integer(page + 1));
     json_decref(t);
-    json_decref(v);
-    web_page(r, "task_notice", "检查通知书", ctx);
+    web_page(r, "task_notices", "检查通知书", v);
+}
+
+/* POST /tasks/:id/notices: issue every missing notice of the task. */
+void page_task_notices_issue(Req *r) {
+    long long id = task_web_id(r);
+    if (!id) return;
+    char today[11], *err = NULL;
+    clock_today(today);
+    int64_t n = 0;
+    Actor who = web_actor(r);
+    int rc = notice_issue_all(r->db, &who, id, today, &n, &err);
+    if (rc == NOTICE_OK) {
+        char *loc = xasprintf("/tasks/%lld/notices?ok=issued", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else
+        web_error(r, web_status(rc), "notice", err ? err : "出具失败");
+    free(err);
 }
 
 void page_task_notice(Req *r) {

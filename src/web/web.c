@@ -338,6 +338,7 @@ static json_t *flash_from_query(Req *r) {
         {"password", "密码已修改。"},
         {"returned", "已退回检查记录，录入人员会看到您的意见。"},
         {"approved", "审核通过，可以公示。"},
+        {"issued", "检查通知书已出具，文号已编发，内容已固定。"},
         {"confirmed", "已确认信用风险等级，已记入信用记录，以后的抽取按新等级分层。"},
     };
     char *ok = web_query(r, "ok");

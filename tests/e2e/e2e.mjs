@@ -266,7 +266,12 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.goto(drawUrl);
   check('approved: substitution recorded with its reason', (await st.textContent('#events')).includes('新发现的利害关系：与负责人系近亲属'));
   await st.click('#groups tbody tr:first-child >> text=检查通知书');
-  check('inspection notice', (await st.textContent('#notice')).includes('检查通知书'));
+  check('inspection notice: a preview first', (await st.textContent('.notice-doc')).includes('检查通知书') && await st.isVisible('#notice-preview'));
+  await st.click('#issue-form button[type=submit]');
+  await st.waitForURL(/ok=issued/);
+  const docNo = await st.textContent('.notice-doc .doc-no');
+  check('inspection notice issued with its 文号, 组长 first', /检〔\d{4}〕\d+号/.test(docNo)
+        && (await st.textContent('.notice-members tbody tr:first-child')).includes('组长'), docNo);
   await st.emulateMedia({ media: 'print' });
   await st.screenshot({ path: join(shots, 'notice-print.png'), fullPage: true });
   await st.emulateMedia({ media: 'screen' });

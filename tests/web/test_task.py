@@ -437,11 +437,13 @@ now = sql(db, f"SELECT member_code FROM draw_member m JOIN draw d ON d.id = m.dr
 r = staff.get(f"/tasks/{tid}/notice/{t0}")
 certs = [c[0] for c in now]
 s.check("检查通知书 with items, period, materials, officers and certificate numbers, contact",
-        r.status == 200 and "检查通知书" in r.text and 'class="doc"' in r.text and all(c in r.text for c in certs)
+        r.status == 200 and "检查通知书" in r.text and 'class="doc notice-doc"' in r.text and all(c in r.text for c in certs)
         and "近一年医保结算清单" in r.text and "2025年6月1日至6月30日" in r.text and "0319-1234567" in r.text
         and "对定点医药机构基金使用情况的监督检查" in r.text and "价格行为检查" in r.text)
 r = staff.get(f"/tasks/{tid}/notice/NOPE")
 s.check("no notice for a target that was not drawn", r.status == 404)
+r = staff.form(f"/tasks/{tid}/notice/{t0}", {})
+s.check("the notice is issued (文号, text fixed: test_notice.py)", r.status == 303, str(r.status))
 
 # --- officer view
 sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = 'officer'", (certs[0],))
