@@ -2,13 +2,15 @@
  * and state, pages of clocks and the overdue groups, without building a JSON object per clock.
  *
  * How: every clock is a row of the CTE `ck` (one SELECT per kind, the same rows, start and done
- * dates deadline_collect reads). A clock's deadline depends only on its kind, its working days and
- * its start date, so deadline_set_open evaluates each distinct (kind, option, start) once with
- * deadline_eval and keeps the deadline, the state of an open clock on `today` and whether it is
- * provisional in the connection's temporary table dl_start. The state of a clock is then decided
- * in SQL by comparing dates, as deadline_eval does: no deadline → 期限未知; done → done <= deadline
- * 按时完成, else 逾期完成; not done → the open state of its start. Rows are built (labels,
- * officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a page only.
+ * dates deadline_collect reads). deadline_set_open reads them once grouped by kind, option, start
+ * and done day and evaluates each group with deadline_eval: that gives the counts. A clock's
+ * deadline depends only on its kind, its working days and its start date, so each distinct
+ * (kind, option, start) is kept with its deadline, the state of an open clock on `today` and
+ * whether it is provisional in the connection's temporary table dl_start. The state of a clock is
+ * then decided in SQL by comparing dates, as deadline_eval does: no deadline → 期限未知; done →
+ * done <= deadline 按时完成, else 逾期完成; not done → the open state of its start. Rows are built
+ * (labels, officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a
+ * page only.
  *
  * Invariant: the states, counts and order equal deadline_collect's for every clock (tests/unit/
  * test_deadline.c compares them). Callers: src/web/page_dash.c. Reads only (the temporary table is
@@ -72,16 +74,14 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END, j.dept_id "                   \
     "FROM task_joint j JOIN task t ON t.id = j.task_id JOIN org o ON o.id = t.org_id "                     \
     "JOIN dept dp ON dp.id = j.dept_id WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc) "                   \
-    "UNION ALL SELECT 1, '', s, nullif(CASE WHEN rstatus IN ('待审核', '审核通过', '已公示') "   \
-    "THEN coalesce((SELECT e.on_day FROM record_event e WHERE e.record_id = rid AND e.action = "           \
-    "'提交' ORDER BY e.id DESC LIMIT 1), substr(submitted_at, 1, 10)) END, ''), task_id, "               \
-    "task_code, task_name, org_id, org_name, subject, target_code, record_id, NULL, draw_id, "             \
-    "dept_id, dept_name, detail, tie FROM rt "                                                             \
-    "UNION ALL SELECT 2, '', s, nullif(CASE WHEN rstatus = '已公示' THEN coalesce((SELECT "             \
-    "e.on_day FROM record_event e WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id "          \
-    "DESC LIMIT 1), substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, "                \
-    "org_id, org_name, subject, target_code, record_id, NULL, draw_id, dept_id, dept_name, "               \
-    "detail, tie FROM rt "                                                                                 \
+    "UNION ALL SELECT kk.kind, '', s, nullif(CASE WHEN kk.kind = 1 THEN CASE WHEN rstatus IN "             \
+    "('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM record_event e WHERE " \
+    "e.record_id = rid AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), substr(submitted_at, "         \
+    "1, 10)) END WHEN rstatus = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "           \
+    "WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "                        \
+    "substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, org_id, org_name, "             \
+    "subject, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                     \
+    "FROM rt CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) kk "                                         \
     "UNION ALL SELECT 3, option, decision_on, nullif(penalty_published_on, ''), task_id, "                 \
     "task_code, task_name, org_id, org_name, subject, target_code, record_id, fid, NULL, "                 \
     "dept_id, dept_name, detail, fid FROM ft WHERE decision_on <> '' "                                     \
@@ -120,7 +120,8 @@ struct DlSet {
     const Calendar *cal;
     int64_t scope;
     char today[11];
-    json_t *pdays; /* dl_penalty_days */
+    json_t *pdays;                                         /* dl_penalty_days */
+    long long counts[DL_KIND_COUNT][DL_STATE_COUNT], prov; /* filled by fill_starts */
 };
 
 /* Sets *err to the database's message; returns NULL. */
@@ -149,7 +150,9 @@ static void start_of(const char *key, char out[11]) {
         snprintf(out, 11, "%s", key);
 }
 
-/* Evaluates every distinct (kind, k2, s) of the scope into dl_start. */
+/* One pass over the scope's clocks grouped by (kind, k2, s, done): each group evaluated with
+ * deadline_eval gives the counts (as deadline_counts counts them), and each distinct (kind, k2, s)
+ * its row of dl_start. */
 static int fill_starts(DlSet *s) {
     if (db_exec(s->db,
                 "CREATE TEMP TABLE IF NOT EXISTS dl_start(kind INTEGER NOT NULL, k2 TEXT NOT NULL, "
@@ -158,15 +161,33 @@ static int fill_starts(DlSet *s) {
                 NULL) != DB_OK ||
         db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK)
         return DB_ERR;
-    Stmt *st = db_prepare(s->db, CLOCKS_CTE "SELECT DISTINCT kind, k2, s FROM ck");
+    Stmt *st = db_prepare(s->db, CLOCKS_CTE "SELECT kind, k2, s, done, count(*) FROM ck GROUP BY "
+                                            "kind, k2, s, done ORDER BY kind, k2, s");
     if (!st) return DB_ERR;
     db_bind_int(st, 1, s->scope);
     json_t *keys = json_array(); /* [kind, k2, s]: read first, written after the read ends */
     int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(keys, json_pack("[I, s, s]", (json_int_t)db_col_int(st, 0),
-                                              db_col_text(st, 1) ? db_col_text(st, 1) : "",
-                                              db_col_text(st, 2) ? db_col_text(st, 2) : ""));
+    while ((rc = db_step(st)) == DB_ROW) {
+        int kind = (int)db_col_int(st, 0), none;
+        const char *k2 = db_col_text(st, 1) ? db_col_text(st, 1) : "",
+                   *key = db_col_text(st, 2) ? db_col_text(st, 2) : "";
+        if (kind < 0 || kind >= DL_KIND_COUNT) continue;
+        int wd = workdays_of(s, kind, k2, &none);
+        if (none) continue; /* no penalty clock for this option */
+        json_t *last = json_array_get(keys, json_array_size(keys) - 1);
+        if (!last || json_integer_value(json_array_get(last, 0)) != kind ||
+            !str_eq(json_string_value(json_array_get(last, 1)), k2) ||
+            !str_eq(json_string_value(json_array_get(last, 2)), key))
+            json_array_append_new(keys, json_pack("[i, s, s]", kind, k2, key));
+        char start[11];
+        start_of(key, start);
+        DlClock c;
+        deadline_eval(s->cal, start, wd, db_col_text(st, 3), s->today, &c);
+        int64_t n = db_col_int(st, 4);
+        s->counts[kind][c.state] += n;
+        if (c.provisional && c.deadline[0] && c.state != DL_DONE_ON_TIME && c.state != DL_DONE_LATE)
+            s->prov += n;
+    }
     db_finalize(st);
     if (rc != DB_DONE) {
         json_decref(keys);
@@ -182,12 +203,10 @@ static int fill_starts(DlSet *s) {
         int kind = (int)json_integer_value(json_array_get(k, 0)), none;
         const char *k2 = json_string_value(json_array_get(k, 1)),
                    *key = json_string_value(json_array_get(k, 2));
-        int wd = workdays_of(s, kind, k2, &none);
-        if (none) continue; /* no penalty clock for this option */
         char start[11];
         start_of(key, start);
         DlClock c;
-        deadline_eval(s->cal, start, wd, NULL, s->today, &c);
+        deadline_eval(s->cal, start, workdays_of(s, kind, k2, &none), NULL, s->today, &c);
         db_reset(ins);
         db_bind_int(ins, 1, kind);
         db_bind_text(ins, 2, k2);
@@ -225,22 +244,8 @@ void deadline_set_free(DlSet *s) {
 }
 
 json_t *deadline_set_counts(DlSet *s, char **err) {
-    Stmt *st = db_prepare(s->db, STATED_CTE "SELECT kind, st, count(*), sum(CASE WHEN prov = 1 "
-                                            "AND st <> 4 AND st <> 5 THEN 1 ELSE 0 END) "
-                                            "FROM x GROUP BY kind, st");
-    if (!st) return fail_db(s, err);
-    db_bind_int(st, 1, s->scope);
-    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, prov = 0;
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        int64_t k = db_col_int(st, 0), c = db_col_int(st, 1);
-        if (k < 0 || k >= DL_KIND_COUNT || c < 0 || c >= DL_STATE_COUNT) continue;
-        n[k][c] += db_col_int(st, 2);
-        prov += db_col_int(st, 3);
-    }
-    db_finalize(st);
-    if (rc != DB_DONE) return fail_db(s, err);
-    return dl_counts_json(n, prov);
+    (void)err; /* counted when the set was opened */
+    return dl_counts_json((const long long(*)[DL_STATE_COUNT])s->counts, s->prov);
 }
 
 static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f) {

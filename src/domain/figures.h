@@ -11,8 +11,10 @@
  *  checked targets (抽查对象户次): rows of draw_target with status 有效 of the checks (a target
  *      drawn by two checks counts twice). Of which in joint checks; share goal ≥ 50% (000 二(二)).
  *  checks using credit-risk grading (运用信用风险分类结果的抽查): a check whose frozen draw
- *      parameters (draw.params) and draw record (draw.record_json) show that the credit grade
- *      changed who or how many were drawn, i.e. (a) or (b):
+ *      parameters (draw.params) and the strata the draw applied them to — the record's strata
+ *      list, rebuilt from the frozen population's strata (draw.freeze_json population.strata)
+ *      and the parameters' ratio and minimum of each, so the large draw record is not read —
+ *      show that the credit grade changed who or how many were drawn, i.e. (a) or (b):
  *      (a) the population was stratified by credit grade (params.strata absent or empty, when the
  *          stratum is the grade — docs/DRAW.md §2 — or params.strata contains "grade") AND the
  *          record's strata list has two strata whose names differ only in the grade part and whose

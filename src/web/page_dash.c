@@ -225,12 +225,11 @@ void page_dash_overdue(Req *r) {
         return;
     }
     json_t *groups = deadline_set_overdue_by(set, b, &err), *ctx = NULL;
-    int64_t page = page_param(r, "page"), total = 0;
+    int64_t page = page_param(r, "page");
     if (groups) {
         size_t i;
         json_t *g, *chosen = NULL;
         json_array_foreach(groups, i, g) {
-            total += json_integer_value(json_object_get(g, "count"));
             Buf href;
             buf_init(&href);
             buf_printf(&href, "/dashboard/overdue?by=%s&who=", b);
@@ -243,13 +242,14 @@ void page_dash_overdue(Req *r) {
         ctx = json_pack("{s:s, s:s, s:b, s:b}", "today", today, "org_name", r->sess->org_name,
                         "by_officer", by_officer, "by_dept", !by_officer);
         /* the groups' total of clocks counts a clock once per officer: ask the set */
-        DlFilter all = {1u << DL_OVERDUE, -1, NULL, 0};
-        int64_t overdue = 0;
-        if (deadline_set_count(set, &all, &overdue, &err) != DB_OK) {
+        json_t *counts = deadline_set_counts(set, &err);
+        if (!counts) {
             json_decref(ctx);
             ctx = NULL;
         } else
-            json_object_set_new(ctx, "overdue_total", json_integer(overdue));
+            json_object_set_new(ctx, "overdue_total",
+                                json_integer(state_total(counts, DL_OVERDUE)));
+        json_decref(counts);
         if (ctx && chosen) { /* one officer's or dept's overdue clocks, paged */
             int64_t n = json_integer_value(json_object_get(chosen, "count"));
             int64_t pages = (n + DASH_PAGE_ROWS - 1) / DASH_PAGE_ROWS;
