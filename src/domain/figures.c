@@ -260,15 +260,17 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
                               json_pack("{s:s, s:s, s:I}", "code", db_col_text(st, 0), "label",
                                         db_col_text(st, 1), "count", (json_int_t)0));
     db_finalize(st);
-    /* one row per (result codes, findings, closed): counted in SQL, not per record */
+    /* one row per (result codes, findings, closed): counted in SQL, not per record; in the order
+       of their first record, so codes missing from refdata are listed as they first appear */
     st = prep(db,
-              CHECKS_CTE ", pc(result_codes, findings, closed) AS (SELECT pub.result_codes, "
+              CHECKS_CTE ", pc(record_id, result_codes, findings, closed) AS (SELECT "
+                         "pub.record_id, pub.result_codes, "
                          "CASE WHEN pub.findings <> 0 THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT "
                          "1 FROM followup f WHERE f.record_id = pub.record_id) AND NOT EXISTS "
                          "(SELECT 1 FROM followup f WHERE f.record_id = pub.record_id AND "
                          "f.status <> '已完结') THEN 1 ELSE 0 END FROM pub) "
                          "SELECT result_codes, findings, closed, count(*) FROM pc "
-                         "GROUP BY result_codes, findings, closed",
+                         "GROUP BY result_codes, findings, closed ORDER BY min(record_id)",
               org_id, year, err);
     if (!st) {
         return -1;
