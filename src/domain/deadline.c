@@ -607,6 +607,10 @@ json_t *deadline_overdue_by(const json_t *clocks, const char *by) {
                                 json_integer(json_integer_value(json_object_get(pk, kl)) + 1));
         }
     }
+    return dl_groups_sorted(groups);
+}
+
+json_t *dl_groups_sorted(json_t *groups) {
     size_t n = json_object_size(groups), k = 0;
     json_t **v = xcalloc(n ? n : 1, sizeof *v);
     const char *key;
@@ -614,14 +618,11 @@ json_t *deadline_overdue_by(const json_t *clocks, const char *by) {
     json_object_foreach(groups, key, g) {
         Buf b;
         buf_init(&b);
-        const char *kl;
-        json_t *kn;
         /* per-kind counts in the order of the kinds table */
         for (int kk = 0; kk < DL_KIND_COUNT; kk++) {
-            kl = kinds[kk].label;
-            kn = json_object_get(json_object_get(g, "per_kind"), kl);
+            json_t *kn = json_object_get(json_object_get(g, "per_kind"), kinds[kk].label);
             if (kn)
-                buf_printf(&b, "%s%s %lld", b.len ? "、" : "", kl,
+                buf_printf(&b, "%s%s %lld", b.len ? "、" : "", kinds[kk].label,
                            (long long)json_integer_value(kn));
         }
         json_object_del(g, "per_kind");

@@ -40,4 +40,9 @@ void dl_add_clock(Collect *c, DlKind kind, const char *start, int workdays, cons
  * clocks with a provisional deadline. */
 json_t *dl_counts_json(const long long n[DL_KIND_COUNT][DL_STATE_COUNT], long long prov);
 
+/* The groups of an overdue view ({key: group}, stolen), each with per_kind {kind label: n},
+ * as a new array most overdue first (count descending, then key), per_kind replaced by the text
+ * kinds ("检查结果录入 2、检查结果公示 1", in the order of the kinds). */
+json_t *dl_groups_sorted(json_t *groups);
+
 #endif

@@ -312,16 +312,6 @@ json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t l
     return c.out;
 }
 
-/* Group sort: count descending, then key ascending (deadline_overdue_by's order). */
-static int group_cmp(const void *a, const void *b) {
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    json_int_t cx = json_integer_value(json_object_get(x, "count")),
-               cy = json_integer_value(json_object_get(y, "count"));
-    if (cx != cy) return cx > cy ? -1 : 1;
-    return strcmp(json_string_value(json_object_get(x, "key")),
-                  json_string_value(json_object_get(y, "key")));
-}
-
 json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
     int by_officer = str_eq(by, "officer");
     if (!by_officer && !str_eq(by, "dept")) {
@@ -361,14 +351,13 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
                                        (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1),
                                        "org_name", db_col_text(st, 2) ? db_col_text(st, 2) : "");
             json_object_set_new(g, "count", json_integer(0));
-            json_object_set_new(g, "per_kind", json_array());
-            for (int k = 0; k < DL_KIND_COUNT; k++)
-                json_array_append_new(json_object_get(g, "per_kind"), json_integer(0));
+            json_object_set_new(g, "per_kind", json_object());
             json_object_set_new(groups, key, g);
         }
         int64_t kind = db_col_int(st, 3), n = db_col_int(st, 4);
         if (kind < 0 || kind >= DL_KIND_COUNT) continue;
-        json_array_set_new(json_object_get(g, "per_kind"), (size_t)kind, json_integer(n));
+        json_object_set_new(json_object_get(g, "per_kind"), deadline_kind_label((DlKind)kind),
+                            json_integer(n));
         json_object_set_new(g, "count",
                             json_integer(json_integer_value(json_object_get(g, "count")) + n));
     }
@@ -377,30 +366,5 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
         json_decref(groups);
         return fail_db(s, err);
     }
-    size_t n = json_object_size(groups), k = 0;
-    json_t **v = xcalloc(n ? n : 1, sizeof *v);
-    const char *key;
-    json_t *g;
-    json_object_foreach(groups, key, g) {
-        Buf b;
-        buf_init(&b);
-        for (int kk = 0; kk < DL_KIND_COUNT; kk++) {
-            json_int_t kn =
-                json_integer_value(json_array_get(json_object_get(g, "per_kind"), (size_t)kk));
-            if (kn)
-                buf_printf(&b, "%s%s %lld", b.len ? "、" : "", deadline_kind_label((DlKind)kk),
-                           (long long)kn);
-        }
-        json_object_del(g, "per_kind");
-        json_object_set_new(g, "kinds", json_string(b.data ? b.data : ""));
-        buf_free(&b);
-        v[k++] = json_incref(g);
-    }
-    qsort(v, n, sizeof *v, group_cmp);
-    json_t *out = json_array();
-    for (size_t x = 0; x < n; x++)
-        json_array_append_new(out, v[x]);
-    free(v);
-    json_decref(groups);
-    return out;
+    return dl_groups_sorted(groups);
 }
