@@ -29,7 +29,8 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
 
 /* Every clock of the scope ?1 (0: every org), one row each: kind, k2 (the disposal option of a
  * penalty clock, else ''), s (start: a date, or 'M' and the task's month_to before the check),
- * done (NULL when not done), task_id, task_code, task_name, org_id, org_name, subject,
+ * done (NULL when not done), task_id, task_code, task_name, org_id, org_name, subj (the joint
+ * dept's name, else NULL: the target's shown name is looked up after the state is known),
  * target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last
  * sort key). The day a duty was done is as in deadline_collect. */
 #define CLOCKS_CTE                                                                                         \
@@ -37,8 +38,7 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "= sc.id), "                                                                                           \
     "rt AS (SELECT t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS "           \
     "task_name, t.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                    \
-    "CASE WHEN g.kind = 'insured' OR coalesce(g.name, '') = '' THEN dt.target_code ELSE g.name "           \
-    "END AS subject, dt.target_code AS target_code, r.id AS record_id, d.id AS draw_id, "                  \
+    "dt.target_code AS target_code, r.id AS record_id, d.id AS draw_id, "                                  \
     "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, "                                       \
     "CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail, " \
     "dt.position AS tie, "                                                                                 \
@@ -48,7 +48,7 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
     "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
     "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' "                                   \
-    "LEFT JOIN dept ld ON ld.id = t.lead_dept_id LEFT JOIN target g ON g.code = dt.target_code "           \
+    "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
     "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
     "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
     "ft AS (SELECT f.id AS fid, f.option AS option, coalesce(f.opened_on, '') AS opened_on, "              \
@@ -57,16 +57,14 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "coalesce(f.outcome_on, f.closed_on) AS outcome_on, "                                                  \
     "t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS task_name, "              \
     "f.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                               \
-    "coalesce(CASE WHEN g.kind = 'insured' OR coalesce(g.name, '') = '' THEN r.target_code ELSE "          \
-    "g.name END, '') AS subject, r.target_code AS target_code, r.id AS record_id, "                        \
+    "r.target_code AS target_code, r.id AS record_id, "                                                    \
     "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, coalesce(rd.label, f.option) "          \
     "AS detail "                                                                                           \
     "FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id "                 \
     "JOIN org o ON o.id = f.org_id LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                           \
-    "LEFT JOIN target g ON g.code = r.target_code "                                                        \
     "LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = f.option "                     \
     "WHERE ?1 = 0 OR f.org_id IN (SELECT id FROM sc)), "                                                   \
-    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subject, "                     \
+    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, "                        \
     "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("                  \
     "SELECT 0, '', coalesce(j.named_on, ''), nullif(j.confirmed_on, ''), t.id, "                           \
     "coalesce(t.code, ''), coalesce(t.name, ''), t.org_id, coalesce(o.name, ''), "                         \
@@ -80,16 +78,16 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "1, 10)) END WHEN rstatus = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "           \
     "WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "                        \
     "substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, org_id, org_name, "             \
-    "subject, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                     \
+    "NULL, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                        \
     "FROM rt CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) kk "                                         \
     "UNION ALL SELECT 3, option, decision_on, nullif(penalty_published_on, ''), task_id, "                 \
-    "task_code, task_name, org_id, org_name, subject, target_code, record_id, fid, NULL, "                 \
+    "task_code, task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, "                    \
     "dept_id, dept_name, detail, fid FROM ft WHERE decision_on <> '' "                                     \
     "UNION ALL SELECT 4, '', opened_on, nullif(outcome_on, ''), task_id, task_code, task_name, "           \
-    "org_id, org_name, subject, target_code, record_id, fid, NULL, dept_id, dept_name, detail, "           \
+    "org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, dept_name, detail, "              \
     "fid FROM ft "                                                                                         \
     "UNION ALL SELECT 5, '', rectify_deadline, nullif(recheck_on, ''), task_id, task_code, "               \
-    "task_name, org_id, org_name, subject, target_code, record_id, fid, NULL, dept_id, "                   \
+    "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
     "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
 
 /* The clocks with their deadline (NULL: unknown), provisional flag and state (st). */
@@ -97,8 +95,10 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     CLOCKS_CTE                                                                                     \
     ", x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS NULL "   \
     "THEN 6 WHEN ck.done IS NOT NULL THEN CASE WHEN ck.done <= e.deadline THEN 4 ELSE 5 END "      \
-    "ELSE e.open_state END AS st FROM ck JOIN dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 "    \
-    "AND e.s = ck.s) "
+    "ELSE e.open_state END AS st, coalesce(ck.subj, CASE WHEN g.kind = 'insured' OR "              \
+    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM ck JOIN "  \
+    "dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 "                                             \
+    "AND e.s = ck.s LEFT JOIN target g ON g.code = ck.target_code) "
 
 /* The filter of a DlFilter: ?2 states (0 all), ?3 kind (-1 all), ?4 officer (NULL all), ?5 dept
  * (0 all). */
