@@ -7,6 +7,7 @@
  * does not cover them; a deadline is never extrapolated past the calendar data. The collector
  * reads only; callers: src/web/page_dash.c, src/cli/cmd_remind.c. */
 #include "deadline.h"
+#include "deadline_impl.h"
 
 #include "../core/util.h"
 
@@ -200,14 +201,6 @@ int deadline_month_end(const char *month, char out[11]) {
     "(? = 0 OR " col " IN (WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o2.id FROM org o2 "     \
     "JOIN sc ON o2.parent_id = sc.id) SELECT id FROM sc))"
 
-typedef struct Collect {
-    Db *db;
-    const Calendar *cal;
-    const char *today, *only_cert;
-    json_t *out;
-    Stmt *members; /* the group's officers of (draw_id, target_code) */
-} Collect;
-
 static json_t *jstr_or_null(const char *s) {
     return str_empty(s) ? json_null() : json_string(s);
 }
@@ -217,20 +210,18 @@ static const char *target_shown(const char *code, const char *name, const char *
     return str_eq(kind, "insured") || str_empty(name) ? code : name;
 }
 
-static json_t *dept_list(int64_t id, const char *name) {
+json_t *dl_dept_list(int64_t id, const char *name) {
     json_t *a = json_array();
     if (id && name)
         json_array_append_new(a, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name));
     return a;
 }
 
-/* Adds one evaluated clock to c->out; steals officers and depts. Skips it (and frees them) when
- * only_cert is set and no officer has that certificate. */
-static void add_clock(Collect *c, DlKind kind, const char *start, int workdays, const char *done,
-                      int64_t task_id, const char *task_code, const char *task_name, int64_t org_id,
-                      const char *org_name, const char *subject, const char *target_code,
-                      int64_t record_id, int64_t followup_id, const char *detail, json_t *officers,
-                      json_t *depts, const char *link) {
+void dl_add_clock(Collect *c, DlKind kind, const char *start, int workdays, const char *done,
+                  int64_t task_id, const char *task_code, const char *task_name, int64_t org_id,
+                  const char *org_name, const char *subject, const char *target_code,
+                  int64_t record_id, int64_t followup_id, const char *detail, json_t *officers,
+                  json_t *depts, const char *link) {
     if (c->only_cert) {
         int mine = 0;
         size_t i;
@@ -293,10 +284,10 @@ static int collect_joint(Collect *c, int64_t scope) {
         int64_t tid = db_col_int(st, 0);
         char *link = xasprintf("/tasks/%lld", (long long)tid);
         const char *dname = db_col_text(st, 6);
-        add_clock(c, DL_JOINT, db_col_text(st, 7), kinds[DL_JOINT].days, db_col_text(st, 8), tid,
-                  db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
-                  dname, NULL, 0, 0, db_col_text(st, 8) ? "已确认" : "待确认", json_array(),
-                  dept_list(db_col_int(st, 5), dname), link);
+        dl_add_clock(c, DL_JOINT, db_col_text(st, 7), kinds[DL_JOINT].days, db_col_text(st, 8), tid,
+                     db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
+                     dname, NULL, 0, 0, db_col_text(st, 8) ? "已确认" : "待确认", json_array(),
+                     dl_dept_list(db_col_int(st, 5), dname), link);
         free(link);
     }
     db_finalize(st);
@@ -304,7 +295,16 @@ static int collect_joint(Collect *c, int64_t scope) {
 }
 
 /* The officers (not experts) in group of (draw, target), leader first. */
-static json_t *group_officers(Collect *c, int64_t draw_id, const char *target) {
+Stmt *dl_members_prepare(Db *db) {
+    return db_prepare(
+        db, "SELECT m.member_code, coalesce(f.name, m.member_code), m.role, coalesce(dp.name, '') "
+            "FROM draw_member m "
+            "JOIN officer f ON f.cert_no = m.member_code LEFT JOIN dept dp ON dp.id = f.dept_id "
+            "WHERE m.draw_id = ? AND m.target_code = ? AND m.status = '在组' AND m.role <> '专家' "
+            "ORDER BY m.role <> '组长', m.member_code");
+}
+
+json_t *dl_group_officers(Collect *c, int64_t draw_id, const char *target) {
     json_t *a = json_array();
     db_reset(c->members);
     db_bind_int(c->members, 1, draw_id);
@@ -356,14 +356,15 @@ static int collect_records(Collect *c, int64_t scope) {
         const char *subject = target_shown(target, db_col_text(st, 10), db_col_text(st, 11));
         char *detail =
             xasprintf("%s%s", status ? "检查记录" : "未建检查记录", status ? status : "");
-        add_clock(c, DL_ENTRY, start, kinds[DL_ENTRY].days, db_col_text(st, 15), tid,
-                  db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
-                  subject, target, rid, 0, detail, group_officers(c, db_col_int(st, 8), target),
-                  dept_list(lead, db_col_text(st, 6)), link);
-        add_clock(c, DL_PUBLISH, start, kinds[DL_PUBLISH].days, db_col_text(st, 16), tid,
-                  db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
-                  subject, target, rid, 0, detail, json_array(),
-                  dept_list(lead, db_col_text(st, 6)), link);
+        dl_add_clock(c, DL_ENTRY, start, kinds[DL_ENTRY].days, db_col_text(st, 15), tid,
+                     db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
+                     subject, target, rid, 0, detail,
+                     dl_group_officers(c, db_col_int(st, 8), target),
+                     dl_dept_list(lead, db_col_text(st, 6)), link);
+        dl_add_clock(c, DL_PUBLISH, start, kinds[DL_PUBLISH].days, db_col_text(st, 16), tid,
+                     db_col_text(st, 1), db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4),
+                     subject, target, rid, 0, detail, json_array(),
+                     dl_dept_list(lead, db_col_text(st, 6)), link);
         free(detail);
         free(link);
     }
@@ -371,8 +372,7 @@ static int collect_records(Collect *c, int64_t scope) {
     return rc == DB_DONE ? DB_OK : DB_ERR;
 }
 
-/* publish_workdays of every disposal option that sets it (refdata disposal_options): {code: n}. */
-static json_t *penalty_days(Db *db) {
+json_t *dl_penalty_days(Db *db) {
     json_t *m = json_object();
     Stmt *st =
         db_prepare(db, "SELECT code, attrs FROM refdata WHERE set_name = 'disposal_options'");
@@ -390,8 +390,14 @@ static json_t *penalty_days(Db *db) {
     return m;
 }
 
+int dl_penalty_workdays(const json_t *pdays, const char *option) {
+    json_int_t pd = json_integer_value(json_object_get(pdays, option));
+    if (!pd && str_eq(option, "penalty")) pd = DEADLINE_PENALTY_DAYS;
+    return (int)pd;
+}
+
 static int collect_followups(Collect *c, int64_t scope) {
-    json_t *pdays = penalty_days(c->db);
+    json_t *pdays = dl_penalty_days(c->db);
     Stmt *st = db_prepare(
         c->db,
         "SELECT f.id, f.option, coalesce(rd.label, f.option), f.opened_on, f.rectify_deadline, "
@@ -422,19 +428,18 @@ static int collect_followups(Collect *c, int64_t scope) {
         int64_t org = db_col_int(st, 16), rid = db_col_int(st, 9);
         char *link = xasprintf("/followups/%lld", (long long)fid);
         const char *detail = db_col_text(st, 2);
-        add_clock(c, DL_FOLLOWUP, db_col_text(st, 3), kinds[DL_FOLLOWUP].days, db_col_text(st, 8),
-                  tid, tcode, tname, org, oname, subject, target, rid, fid, detail, json_array(),
-                  dept_list(lead, lead_name), link);
+        dl_add_clock(c, DL_FOLLOWUP, db_col_text(st, 3), kinds[DL_FOLLOWUP].days,
+                     db_col_text(st, 8), tid, tcode, tname, org, oname, subject, target, rid, fid,
+                     detail, json_array(), dl_dept_list(lead, lead_name), link);
         if (!str_empty(db_col_text(st, 4)))
-            add_clock(c, DL_RECTIFY, db_col_text(st, 4), 0, db_col_text(st, 5), tid, tcode, tname,
-                      org, oname, subject, target, rid, fid, detail, json_array(),
-                      dept_list(lead, lead_name), link);
-        json_int_t pd = json_integer_value(json_object_get(pdays, option));
-        if (!pd && str_eq(option, "penalty")) pd = DEADLINE_PENALTY_DAYS;
+            dl_add_clock(c, DL_RECTIFY, db_col_text(st, 4), 0, db_col_text(st, 5), tid, tcode,
+                         tname, org, oname, subject, target, rid, fid, detail, json_array(),
+                         dl_dept_list(lead, lead_name), link);
+        int pd = dl_penalty_workdays(pdays, option);
         if (pd > 0 && !str_empty(db_col_text(st, 6)))
-            add_clock(c, DL_PENALTY, db_col_text(st, 6), (int)pd, db_col_text(st, 7), tid, tcode,
-                      tname, org, oname, subject, target, rid, fid, detail, json_array(),
-                      dept_list(lead, lead_name), link);
+            dl_add_clock(c, DL_PENALTY, db_col_text(st, 6), pd, db_col_text(st, 7), tid, tcode,
+                         tname, org, oname, subject, target, rid, fid, detail, json_array(),
+                         dl_dept_list(lead, lead_name), link);
         free(link);
     }
     db_finalize(st);
@@ -463,13 +468,7 @@ static int clock_cmp(const void *a, const void *b) {
 
 json_t *deadline_collect(Db *db, const Calendar *cal, int64_t scope_org, const char *only_cert,
                          const char *today, char **err) {
-    Collect c = {db, cal, today, only_cert, json_array(), NULL};
-    c.members = db_prepare(
-        db, "SELECT m.member_code, coalesce(f.name, m.member_code), m.role, coalesce(dp.name, '') "
-            "FROM draw_member m "
-            "JOIN officer f ON f.cert_no = m.member_code LEFT JOIN dept dp ON dp.id = f.dept_id "
-            "WHERE m.draw_id = ? AND m.target_code = ? AND m.status = '在组' AND m.role <> '专家' "
-            "ORDER BY m.role <> '组长', m.member_code");
+    Collect c = {db, cal, today, only_cert, json_array(), dl_members_prepare(db)};
     int rc = c.members ? DB_OK : DB_ERR;
     if (rc == DB_OK && !only_cert) rc = collect_joint(&c, scope_org);
     if (rc == DB_OK) rc = collect_records(&c, scope_org);
@@ -500,8 +499,7 @@ static int state_of(const json_t *clock) {
 }
 
 json_t *deadline_counts(const json_t *clocks) {
-    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, tot[DL_STATE_COUNT] = {0}, all = 0,
-              prov = 0;
+    long long n[DL_KIND_COUNT][DL_STATE_COUNT] = {{0}}, prov = 0;
     size_t i;
     json_t *c;
     json_array_foreach(clocks, i, c) {
@@ -510,9 +508,17 @@ json_t *deadline_counts(const json_t *clocks) {
         prov += json_is_true(json_object_get(c, "provisional")) && s != DL_DONE_ON_TIME &&
                 s != DL_DONE_LATE;
         n[k][s]++;
-        tot[s]++;
-        all++;
     }
+    return dl_counts_json(n, prov);
+}
+
+json_t *dl_counts_json(const long long n[DL_KIND_COUNT][DL_STATE_COUNT], long long prov) {
+    long long tot[DL_STATE_COUNT] = {0}, all = 0;
+    for (int k = 0; k < DL_KIND_COUNT; k++)
+        for (int s = 0; s < DL_STATE_COUNT; s++) {
+            tot[s] += n[k][s];
+            all += n[k][s];
+        }
     json_t *st = json_array(), *ks = json_array(), *ts = json_array();
     for (int s = 0; s < DL_STATE_COUNT; s++) {
         json_array_append_new(
@@ -601,6 +607,10 @@ json_t *deadline_overdue_by(const json_t *clocks, const char *by) {
                                 json_integer(json_integer_value(json_object_get(pk, kl)) + 1));
         }
     }
+    return dl_groups_sorted(groups);
+}
+
+json_t *dl_groups_sorted(json_t *groups) {
     size_t n = json_object_size(groups), k = 0;
     json_t **v = xcalloc(n ? n : 1, sizeof *v);
     const char *key;
@@ -608,14 +618,11 @@ json_t *deadline_overdue_by(const json_t *clocks, const char *by) {
     json_object_foreach(groups, key, g) {
         Buf b;
         buf_init(&b);
-        const char *kl;
-        json_t *kn;
         /* per-kind counts in the order of the kinds table */
         for (int kk = 0; kk < DL_KIND_COUNT; kk++) {
-            kl = kinds[kk].label;
-            kn = json_object_get(json_object_get(g, "per_kind"), kl);
+            json_t *kn = json_object_get(json_object_get(g, "per_kind"), kinds[kk].label);
             if (kn)
-                buf_printf(&b, "%s%s %lld", b.len ? "、" : "", kl,
+                buf_printf(&b, "%s%s %lld", b.len ? "、" : "", kinds[kk].label,
                            (long long)json_integer_value(kn));
         }
         json_object_del(g, "per_kind");

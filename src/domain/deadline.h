@@ -143,4 +143,44 @@ json_t *deadline_reminders(const json_t *clocks);
  * kinds, clocks}]), most overdue first. NULL for another `by`. */
 json_t *deadline_overdue_by(const json_t *clocks, const char *by);
 
+/* ---- the SQL collector: counts and pages without building every clock ---- */
+
+/* The clocks of one org scope on one day, asked page by page. deadline_set_open evaluates each
+ * distinct start date once per kind (a few hundred, not one per drawn target) into a temporary
+ * table of the connection (dl_start); SQL then decides every clock's state from its start and done
+ * dates, counts them and returns the page asked for in the order of deadline_collect (deadline,
+ * kind, task code, subject). Memory per call is bounded by the page, the distinct start dates and
+ * the number of officers or depts, not by the number of drawn targets. One DlSet per Db at a time
+ * (the table is the connection's); not thread-safe beyond its Db. */
+typedef struct DlSet DlSet;
+
+/* Which clocks a page or a count holds. states: a bit (1u << s) per DlState, 0 = every state;
+ * kind: a DlKind or -1 = every kind; officer: a certificate number — the result entry clocks of
+ * the groups that officer is in (not as expert), as deadline_collect's only_cert — or NULL;
+ * dept_id: the clocks whose responsible dept is that dept, or 0. */
+typedef struct DlFilter {
+    unsigned states;
+    int kind;
+    const char *officer;
+    int64_t dept_id;
+} DlFilter;
+
+/* Opens the set of the orgs at and below scope_org (0: every org) for `today`. NULL with *err
+ * (caller frees) on a database error. Free with deadline_set_free. */
+DlSet *deadline_set_open(Db *db, const Calendar *cal, int64_t scope_org, const char *today,
+                         char **err);
+void deadline_set_free(DlSet *s);
+/* The counts of deadline_counts (new object), or NULL with *err. */
+json_t *deadline_set_counts(DlSet *s, char **err);
+/* How many clocks pass f (NULL: all) into *n; DB_OK or DB_ERR with *err. */
+int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err);
+/* The clocks passing f (NULL: all) from `offset`, at most `limit` (< 0: all), as a new array of
+ * the clock objects of deadline_collect, in its order; NULL with *err. */
+json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err);
+/* The overdue clocks' groups of deadline_overdue_by (by "officer" or "dept") without their
+ * clocks: all groups, most overdue first ([{key, cert_no, name, dept | key, id, name, org_name;
+ * count, kinds}]); NULL with *err (also for another `by`). A page of one group's clocks is
+ * deadline_set_page with {1u << DL_OVERDUE, -1, cert, 0} or {1u << DL_OVERDUE, -1, NULL, id}. */
+json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err);
+
 #endif

@@ -1,6 +1,9 @@
 /* figures.c - the year's figures (see figures.h for every definition). Reads draw, task,
  * task_joint, target, plan, record, record_violation, followup and refdata; writes nothing.
  * Called by the figures page, its xlsx export and its JSON API (src/web/page_figures*.c).
+ * Counts are made in SQL (per draw, or grouped), never by reading a row per drawn target in C; the
+ * draw record (draw.record_json) is not read: the grading rule rebuilds its strata list from the
+ * frozen parameters and population (draw_strata).
  * Invariant: every ratio is built by add_figure(), which keeps numerator and denominator and
  * never shows a percentage for a zero denominator. */
 #include "figures.h"
@@ -185,13 +188,32 @@ typedef struct Counts {
     int64_t month[12];
 } Counts;
 
+/* The strata list of a draw's record as figures_draw_graded reads it ([{stratum, ratio,
+ * minimum}]), rebuilt without the record: the strata of the frozen population
+ * (freeze.population.strata) with the ratio and minimum the draw applied to each (draw_run: the
+ * lookup of params.ratios and params.minimum, docs/DRAW.md §3). New object {strata: [...]}. */
+static json_t *draw_strata(const json_t *params, const json_t *freeze) {
+    json_t *list = json_array(), *n;
+    const char *name;
+    json_object_foreach(json_object_get(json_object_get(freeze, "population"), "strata"), name, n) {
+        json_t *rv = draw_lookup_stratum(json_object_get(params, "ratios"), name),
+               *mv = draw_lookup_stratum(json_object_get(params, "minimum"), name);
+        if (!json_is_string(rv)) continue; /* no ratio: the draw could not have been held */
+        json_array_append_new(list,
+                              json_pack("{s:s, s:O, s:I}", "stratum", name, "ratio", rv, "minimum",
+                                        json_is_integer(mv) ? json_integer_value(mv) : 0));
+    }
+    return json_pack("{s:o}", "strata", list);
+}
+
+/* One row per check: its task, whether joint, its month, its parameters and frozen population
+ * strata (not the draw record, which may be large) and its count of valid drawn targets. */
 static int load_checks(Db *db, int64_t org_id, const char *year, Counts *c, json_t *graded,
                        char **err) {
     Stmt *st =
         prep(db,
              CHECKS_CTE
-             "SELECT ck.task_code, ck.joint, substr(d.drawn_at, 6, 2), d.params, "
-             "(SELECT r.record_json FROM draw_record r WHERE r.draw_id = d.id), "
+             "SELECT ck.task_code, ck.joint, substr(d.drawn_at, 6, 2), d.params, d.freeze_json, "
              "(SELECT count(*) FROM draw_target dt WHERE dt.draw_id = ck.draw_id AND dt.status = "
              "'有效') "
              "FROM ck JOIN draw d ON d.id = ck.draw_id ORDER BY d.drawn_at, ck.task_code",
@@ -207,15 +229,17 @@ static int load_checks(Db *db, int64_t org_id, const char *year, Counts *c, json
         int m = atoi(db_col_text(st, 2) ? db_col_text(st, 2) : "0");
         if (m >= 1 && m <= 12) c->month[m - 1]++;
         json_t *params = json_loads(db_col_text(st, 3) ? db_col_text(st, 3) : "", 0, NULL);
-        json_t *record = json_loads(db_col_text(st, 4) ? db_col_text(st, 4) : "", 0, NULL);
+        json_t *freeze = json_loads(db_col_text(st, 4) ? db_col_text(st, 4) : "", 0, NULL);
+        json_t *strata = draw_strata(params, freeze);
         const char *why = NULL;
-        if (figures_draw_graded(params, record, &why)) {
+        if (figures_draw_graded(params, strata, &why)) {
             c->graded++;
             json_array_append_new(graded, json_pack("{s:s, s:s}", "task_code", db_col_text(st, 0),
                                                     "why", why ? why : ""));
         }
         json_decref(params);
-        json_decref(record);
+        json_decref(freeze);
+        json_decref(strata);
     }
     db_finalize(st);
     if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));
@@ -236,11 +260,17 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
                               json_pack("{s:s, s:s, s:I}", "code", db_col_text(st, 0), "label",
                                         db_col_text(st, 1), "count", (json_int_t)0));
     db_finalize(st);
+    /* one row per (result codes, findings, closed): counted in SQL, not per record; in the order
+       of their first record, so codes missing from refdata are listed as they first appear */
     st = prep(db,
-              CHECKS_CTE "SELECT pub.result_codes, pub.findings, (SELECT count(*) FROM followup f "
-                         "WHERE f.record_id = pub.record_id), "
-                         "(SELECT count(*) FROM followup f WHERE f.record_id = pub.record_id AND "
-                         "f.status <> '已完结') FROM pub",
+              CHECKS_CTE ", pc(record_id, result_codes, findings, closed) AS (SELECT "
+                         "pub.record_id, pub.result_codes, "
+                         "CASE WHEN pub.findings <> 0 THEN 1 ELSE 0 END, CASE WHEN EXISTS (SELECT "
+                         "1 FROM followup f WHERE f.record_id = pub.record_id) AND NOT EXISTS "
+                         "(SELECT 1 FROM followup f WHERE f.record_id = pub.record_id AND "
+                         "f.status <> '已完结') THEN 1 ELSE 0 END FROM pub) "
+                         "SELECT result_codes, findings, closed, count(*) FROM pc "
+                         "GROUP BY result_codes, findings, closed ORDER BY min(record_id)",
               org_id, year, err);
     if (!st) {
         return -1;
@@ -248,12 +278,12 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         const char *codes = db_col_text(st, 0) ? db_col_text(st, 0) : "";
-        int finding = db_col_int(st, 1) != 0;
-        int closed = db_col_int(st, 2) > 0 && db_col_int(st, 3) == 0;
-        c->published++;
-        c->findings += finding;
-        c->closed_all += closed;
-        c->closed_findings += finding && closed;
+        int finding = db_col_int(st, 1) != 0, closed = db_col_int(st, 2) != 0;
+        int64_t n = db_col_int(st, 3);
+        c->published += n;
+        c->findings += finding ? n : 0;
+        c->closed_all += closed ? n : 0;
+        c->closed_findings += finding && closed ? n : 0;
         char *copy = xstrdup(codes), *save = NULL;
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             str_trim(tok);
@@ -269,7 +299,7 @@ static int load_records(Db *db, int64_t org_id, const char *year, Counts *c, jso
                 json_array_append_new(result_counts, hit);
             }
             json_object_set_new(
-                hit, "count", json_integer(json_integer_value(json_object_get(hit, "count")) + 1));
+                hit, "count", json_integer(json_integer_value(json_object_get(hit, "count")) + n));
         }
         free(copy);
     }
@@ -317,25 +347,33 @@ static int load_violations(Db *db, int64_t org_id, const char *year, json_t *out
     return 0;
 }
 
+/* Coverage: the scope's institutions and pharmacies (status 正常) per kind, and of them those drawn
+ * (有效) in a held draw of the year of a task of the same scope, as the other figures count (the
+ * draws a county's figures see are its own tasks'). The year's draws are found once each (their
+ * drawn_at follows the draw record in the row), then their targets are counted. */
 static int load_coverage(Db *db, int64_t org_id, const char *year, Counts *c, char **err) {
-    Stmt *st = prep(
-        db,
-        /* drawn in a draw of a task of the same scope, as the other figures count (the
-         * draws a county's figures see are its own tasks') */
-        SCOPE_CTE " SELECT tg.kind, count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM draw_target dt "
-                  "JOIN draw d ON d.id = dt.draw_id "
-                  "JOIN task t ON t.code = d.task_code AND t.org_id IN (SELECT id FROM sc) "
-                  "WHERE dt.target_code = tg.code AND dt.status = '有效' AND d.status = '已抽取' "
-                  "AND substr(d.drawn_at, 1, 4) = ?2) THEN 1 ELSE 0 END) FROM target tg "
-                  "WHERE (tg.kind = 'institution' OR tg.kind = 'pharmacy') AND tg.status = '正常' "
-                  "AND tg.org_id IN (SELECT id FROM sc) GROUP BY tg.kind",
-        org_id, year, err);
+    Stmt *st = prep(db,
+                    SCOPE_CTE
+                    ", held(id) AS (SELECT d.id FROM draw d JOIN task t ON t.code = d.task_code "
+                    "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN "
+                    "(SELECT id FROM sc)) "
+                    "SELECT tg.kind, 0, count(*) FROM target tg WHERE (tg.kind = 'institution' OR "
+                    "tg.kind = 'pharmacy') AND tg.status = '正常' AND tg.org_id IN (SELECT id FROM "
+                    "sc) GROUP BY tg.kind "
+                    "UNION ALL SELECT tg.kind, 1, count(DISTINCT tg.code) FROM draw_target dt "
+                    "JOIN target tg ON tg.code = dt.target_code WHERE dt.draw_id IN (SELECT id "
+                    "FROM held) AND dt.status = '有效' AND (tg.kind = 'institution' OR tg.kind = "
+                    "'pharmacy') AND tg.status = '正常' AND tg.org_id IN (SELECT id FROM sc) "
+                    "GROUP BY tg.kind",
+                    org_id, year, err);
     if (!st) return -1;
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int k = str_eq(db_col_text(st, 0), "pharmacy");
-        c->cov_den[k] = db_col_int(st, 1);
-        c->cov_num[k] = db_col_int(st, 2);
+        if (db_col_int(st, 1))
+            c->cov_num[k] = db_col_int(st, 2);
+        else
+            c->cov_den[k] = db_col_int(st, 2);
     }
     db_finalize(st);
     if (rc != DB_DONE) return set_err(err, "数据库错误: %s", db_errmsg(db));

@@ -11,33 +11,39 @@
  *  checked targets (抽查对象户次): rows of draw_target with status 有效 of the checks (a target
  *      drawn by two checks counts twice). Of which in joint checks; share goal ≥ 50% (000 二(二)).
  *  checks using credit-risk grading (运用信用风险分类结果的抽查): a check whose frozen draw
- *      parameters (draw.params) and draw record (draw_record.record_json) show that the credit
- * grade changed who or how many were drawn, i.e. (a) or (b): (a) the population was stratified by
- * credit grade (params.strata absent or empty, when the stratum is the grade — docs/DRAW.md §2 — or
- * params.strata contains "grade") AND the record's strata list has two strata whose names differ
- * only in the grade part and whose applied ratio (compared as exact fractions) or minimum differ:
- * grade-specific sizes; (b) params.filters.grades restricts the population to some but not all of
- * A–D (a draw directed at risk grades, 004 第十条 "大数据风险"). A draw made with one ratio for
- * every grade ("ratios": {"*": …}, what task_draw_params writes today) stratifies by grade but
- * applies no difference and does NOT count; nor does a draw whose population held a single grade.
- * Share = graded / checks, goal ≥ 90% (000 二(三)). coverage (定点医药机构覆盖率): targets of kind
- * institution or pharmacy, status 正常 (today's status), of an org in scope = denominator; of which
- * drawn (draw_target 有效) in any held draw of year Y (of any org's task) = numerator. Goal: the
- * highest 抽查比例 among the task rows of year Y's plans of orgs in scope (the latest 已公开
- * version of each plan) whose scope covers institutions or pharmacies (scope_json.kinds empty or
- * naming one of them); no such row = no goal (never invented). completion (结果公示率): published
- * records (record.status 已公示) of the checked targets ÷ checked targets. findings (发现问题): a
- * published record marked with findings at publication (record.findings, the one rule of result.h:
- * a category at or below 发现问题…, 不配合检查情节严重, or a valid violation), the same records
- * follow-up counts. closed (处置完结): a published record with at least one followup and every
- * followup 已完结. Closure = closed findings ÷ published findings; and closed ÷ all published
- * records. result counts: published records per result category code (a record with several codes
- * counts under each), every category of refdata result_categories in file order, unknown codes
- * last. violation counts: record_violation rows with status 有效 of the published records, count
- * and summed amount_cents per category, every refdata violation_categories row in file order. over
- * the yearly cap (超过年度抽查上限): targets drawn (draw_target 有效) by more than one check of the
- * scope in year Y (the default yearly_cap of a draw is 1, DRAW.md §6); insured persons are listed
- * by their pseudonymous code only, never by name.
+ *      parameters (draw.params) and the strata the draw applied them to — the record's strata
+ *      list, rebuilt from the frozen population's strata (draw.freeze_json population.strata)
+ *      and the parameters' ratio and minimum of each, so the large draw record is not read —
+ *      show that the credit grade changed who or how many were drawn, i.e. (a) or (b):
+ *      (a) the population was stratified by credit grade (params.strata absent or empty, when the
+ *          stratum is the grade — docs/DRAW.md §2 — or params.strata contains "grade") AND the
+ *          record's strata list has two strata whose names differ only in the grade part and whose
+ *          applied ratio (compared as exact fractions) or minimum differ: grade-specific sizes;
+ *      (b) params.filters.grades restricts the population to some but not all of A–D (a draw
+ *          directed at risk grades, 004 第十条 "大数据风险").
+ *      A draw made with one ratio for every grade ("ratios": {"*": …}, what task_draw_params
+ *      writes today) stratifies by grade but applies no difference and does NOT count; nor does a
+ *      draw whose population held a single grade. Share = graded / checks, goal ≥ 90% (000 二(三)).
+ *  coverage (定点医药机构覆盖率): targets of kind institution or pharmacy, status 正常 (today's
+ *      status), of an org in scope = denominator; of which drawn (draw_target 有效) in any held
+ *      draw of year Y (of any org's task) = numerator. Goal: the highest 抽查比例 among the task
+ *      rows of year Y's plans of orgs in scope (the latest 已公开 version of each plan) whose
+ *      scope covers institutions or pharmacies (scope_json.kinds empty or naming one of them);
+ *      no such row = no goal (never invented).
+ *  completion (结果公示率): published records (record.status 已公示) of the checked targets ÷
+ *      checked targets.
+ *  findings (发现问题): a published record marked with findings at publication (record.findings,
+ *      the one rule of result.h: a category at or below 发现问题…, 不配合检查情节严重, or a valid
+ *      violation), the same records follow-up counts.
+ *  closed (处置完结): a published record with at least one followup and every followup 已完结.
+ *      Closure = closed findings ÷ published findings; and closed ÷ all published records.
+ *  result counts: published records per result category code (a record with several codes counts
+ *      under each), every category of refdata result_categories in file order, unknown codes last.
+ *  violation counts: record_violation rows with status 有效 of the published records, count and
+ *      summed amount_cents per category, every refdata violation_categories row in file order.
+ *  over the yearly cap (超过年度抽查上限): targets drawn (draw_target 有效) by more than one check
+ * of the scope in year Y (the default yearly_cap of a draw is 1, DRAW.md §6); insured persons are
+ * listed by their pseudonymous code only, never by name.
  *
  * Every ratio carries its numerator and denominator; a zero denominator gives "—" and "met" null
  * (never a fake 0% or 100%). Percentages are truncated to one decimal (not rounded), so a shown

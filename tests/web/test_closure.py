@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import os
+import html
 import re
 import subprocess
 import base64
@@ -249,10 +250,14 @@ r2 = staff.get(f"/records/{rid_e}")
 s.check("the overdue item's link opens the record", r2.status == 200 and "宁晋某公司" in r2.text and "待录入" in r2.text, str(r2.status))
 r = staff.get("/dashboard/overdue?by=officer")
 names = [n for (n,) in sql(db, "SELECT name FROM officer WHERE cert_no IN (%s)" % ",".join("?" * len(emp_officers)), emp_officers)]
+# each officer's own overdue items are one link away (the page lists officers, 50 per page)
+mine = [staff.get(f"/dashboard/overdue?by=officer&who={c}") for c in emp_officers]
 s.check("overdue per officer names the employer group's officers", r.status == 200 and all(n in r.text for n in names)
-        and "宁晋某公司" in r.text, str(r.status))
+        and all(x.status == 200 and "宁晋某公司" in x.text for x in mine), str(r.status))
 r = staff.get("/dashboard/overdue?by=dept")
-s.check("overdue per dept: 基金监管股", r.status == 200 and "基金监管股" in r.text and "宁晋某公司" in r.text, str(r.status))
+lead = re.search(r'<tr><td>基金监管股</td>.*?href="([^"]*)"', r.text)
+r2 = staff.get(html.unescape(lead.group(1))) if lead else None
+s.check("overdue per dept: 基金监管股", r.status == 200 and r2 is not None and "宁晋某公司" in r2.text, str(r.status))
 p = subprocess.run([SPOTCHECK, "remind", "--db", db], capture_output=True, timeout=60)
 out = p.stdout.decode()
 over = out[out.find("已逾期"):] if "已逾期" in out else ""

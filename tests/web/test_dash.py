@@ -248,4 +248,43 @@ with tempfile.TemporaryDirectory() as d:
     s.check("a file against the calendar's rules is refused", p.returncode == 1 and "holidays" in p.stderr.decode(), p.stderr.decode()[-300:])
 r = staff.get("/dashboard")
 s.check("the warning follows the loaded data", ('id="calendar-ends"' in r.text) == warned_for(last + 1))
+# ---- long lists come in pages of 50 with page numbers ----
+for i in range(60):  # 60 more joint depts named long ago and never confirmed: 60 more overdue clocks
+    sql(db, "INSERT INTO dept(org_id, code, name, kind) VALUES (?, ?, ?, '外部门')", (org_id, "X%02d" % i, "外部门%02d" % i))
+    sql(db, "INSERT INTO task_joint(task_id, dept_id, named_on, deadline) VALUES (?, (SELECT id FROM dept WHERE code = ?), "
+            "'2026-03-02', '2026-03-04')", (tid, "X%02d" % i))
+
+
+def section_rows(html, sid):
+    m = re.search(r'<section class="card card-flush" id="%s">(.*?)</section>' % sid, html, re.S)
+    return (len(re.findall(r"<tr>", m.group(1))) - 1, m.group(1)) if m else (None, "")  # minus the head row
+
+
+r = staff.get("/dashboard")
+n, body = section_rows(r.text, "overdue")
+total = int(re.search(r"已逾期（(\d+)）", r.text).group(1))
+s.check("paging: 67 overdue, 50 on the first page, page numbers 1 and 2",
+        total == 67 and n == 50 and "第 1 / 2 页" in body and 'href="/dashboard?overdue_page=2#overdue"' in body, (total, n))
+r2 = staff.get("/dashboard?overdue_page=2")
+n2, body2 = section_rows(r2.text, "overdue")
+s.check("paging: the second page holds the other 17", n2 == 17 and "第 2 / 2 页" in body2, n2)
+first = set(re.findall(r"外部门\d\d", body)) | set(re.findall(r"外部门\d\d", body2))
+s.check("paging: every joint dept on one of the two pages", len(first) == 60, len(first))
+st, d = api(staff, "?state=overdue")
+s.check("paging: page 1 then page 2 are the API's overdue list in order",
+        re.findall(r'<td><a href="[^"]*">([^<]*)</a><div class="small muted">', body + body2)[1::2] ==  # task, subject
+        [c["subject"] for c in d["deadlines"]], "")
+r = staff.get("/dashboard/overdue?by=dept")
+groups = re.findall(r'<tr><td>([^<]*)</td><td>[^<]*</td><td class="num">(\d+)</td>', r.text)
+s.check("paging: 62 depts overdue, 50 on the first page", len(groups) == 50 and "第 1 / 2 页" in r.text, len(groups))
+r = staff.get("/dashboard/overdue?by=dept&page=2")
+groups2 = re.findall(r'<tr><td>([^<]*)</td><td>[^<]*</td><td class="num">(\d+)</td>', r.text)
+s.check("paging: the other 12 on page 2, most overdue first", len(groups2) == 12 and groups[0] == ("基金监管股", "6"), (len(groups2), groups[:1]))
+x = sql(db, "SELECT id FROM dept WHERE code = 'X07'")[0][0]
+r = staff.get(f"/dashboard/overdue?by=dept&who={x}")
+s.check("one dept's overdue clocks", r.status == 200 and "外部门07" in r.text and "联合部门确认" in r.text and "外部门08" not in r.text, r.status)
+s.check("an unknown dept: 404", staff.get("/dashboard/overdue?by=dept&who=999999").status == 404)
+lead = sql(db, "SELECT id FROM dept WHERE name = '基金监管股'")[0][0]
+r = staff.get(f"/dashboard/overdue?by=dept&who={lead}")
+s.check("the lead dept's 6 overdue clocks", r.status == 200 and len(re.findall(r'<tr><td class="nowrap">', r.text)) == 6, r.status)
 s.done()

@@ -119,14 +119,13 @@ sql(db, "INSERT INTO task(org_id, code, adhoc_id, name, kind, ratio, month_from,
         "VALUES (2, ?, (SELECT id FROM plan_adhoc WHERE code = ?), '投诉核查', '临时', '10%', ? || '-01', ? || '-12')",
     (code2, code2, year, year))
 params2 = '{"ratios":{"*":"3%","C":"30%"}}'
-record2 = ('{"strata":[{"stratum":"B","N":2,"ratio":"3%","minimum":0,"n":1},'
-           '{"stratum":"C","N":1,"ratio":"30%","minimum":0,"n":1}]}')
+# the frozen population's strata: the figures rebuild the record's strata list from them and params
+freeze2 = '{"params":' + params2 + ',"population":{"count":3,"strata":{"B":2,"C":1}}}'
 sql(db, "INSERT INTO draw(task_code, draw_no, status, draw_date, params, population_sha256, population_count, officers_sha256, "
         "commitment, secret, randomness_source, freeze_json, freeze_sha256, frozen_at, drawn_at) "
-        "VALUES (?, 1, '已抽取', ? || '-01-20', ?, 'x', 3, 'x', 'x', 'x', 'x', '{}', 'x', ? || '-01-10', ? || '-01-20T10:00:00')",
-    (code2, year, params2, year, year))
+        "VALUES (?, 1, '已抽取', ? || '-01-20', ?, 'x', 3, 'x', 'x', 'x', 'x', ?, 'x', ? || '-01-10', ? || '-01-20T10:00:00')",
+    (code2, year, params2, freeze2, year, year))  # no record (draw_record): the figures do not read it
 draw2 = sql(db, "SELECT id FROM draw WHERE task_code = ?", (code2,))[0][0]
-sql(db, "INSERT INTO draw_record(draw_id, sha256, record_json) VALUES (?, 'x', ?)", (draw2, record2))
 for pos, t, st in ((0, inst, "有效"), (1, insured, "有效"), (2, employer, "已替换")):
     sql(db, "INSERT INTO draw_target(draw_id, position, target_code, stratum, ticket, origin, status) VALUES (?, ?, ?, 'B', '0.1', '抽中', ?)",
         (draw2, pos, t, st))

@@ -7,6 +7,7 @@ draw (fixture_drawn), then the officer's record checked on 2027-01-20 and submit
 moved with SPOTCHECK_TODAY, the one clock."""
 import base64
 import os
+import html
 import re
 import subprocess
 from fixture_drawn import drawn_db, sql
@@ -96,8 +97,11 @@ s.check("dashboard: the provisional open deadlines counted", m and int(m.group(1
 # ---- 2027-02-23: provisionally overdue ----
 rc, out = remind("2027-02-23")
 s.check("remind 2027-02-23: 预计逾期 2个工作日", "预计逾期 2个工作日" in out, out[:500])
-r = on("2027-02-23", "staff").get("/dashboard/overdue?by=dept")  # publication answers to the lead dept
-s.check("overdue list: 预计逾期", r.status == 200 and "预计逾期" in r.text and "宁晋县人民医院" in r.text)
+c = on("2027-02-23", "staff")
+r = c.get("/dashboard/overdue?by=dept")  # publication answers to the lead dept: its own list, one link away
+lead = re.search(r'<tr><td>基金监管股</td>.*?href="([^"]*)"', r.text)
+r = c.get(html.unescape(lead.group(1))) if lead else r
+s.check("overdue list: 预计逾期", r.status == 200 and lead and "预计逾期" in r.text and "宁晋县人民医院" in r.text)
 
 # ---- a joint dept's confirmation deadline, provisionally passed ----
 r = on("2027-01-25", "staff").get(f"/tasks/{tid}")

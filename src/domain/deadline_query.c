@@ -1,0 +1,370 @@
+/* deadline_query.c - the SQL collector of the deadline clocks (deadline.h, DlSet): counts per kind
+ * and state, pages of clocks and the overdue groups, without building a JSON object per clock.
+ *
+ * How: every clock is a row of the CTE `ck` (one SELECT per kind, the same rows, start and done
+ * dates deadline_collect reads). deadline_set_open reads them once grouped by kind, option, start
+ * and done day and evaluates each group with deadline_eval: that gives the counts. A clock's
+ * deadline depends only on its kind, its working days and its start date, so each distinct
+ * (kind, option, start) is kept with its deadline, the state of an open clock on `today` and
+ * whether it is provisional in the connection's temporary table dl_start. The state of a clock is
+ * then decided in SQL by comparing dates, as deadline_eval does: no deadline → 期限未知; done →
+ * done <= deadline 按时完成, else 逾期完成; not done → the open state of its start. Rows are built
+ * (labels, officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a
+ * page only.
+ *
+ * Invariant: the states, counts and order equal deadline_collect's for every clock (tests/unit/
+ * test_deadline.c compares them). Callers: src/web/page_dash.c. Reads only (the temporary table is
+ * the connection's scratch space). */
+#include "deadline_impl.h"
+
+#include "../core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The state numbers the SQL below spells out. */
+_Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && DL_ENTRY == 1,
+               "deadline_query.c's SQL names these states by number");
+
+/* Every clock of the scope ?1 (0: every org), one row each: kind, k2 (the disposal option of a
+ * penalty clock, else ''), s (start: a date, or 'M' and the task's month_to before the check),
+ * done (NULL when not done), task_id, task_code, task_name, org_id, org_name, subj (the joint
+ * dept's name, else NULL: the target's shown name is looked up after the state is known),
+ * target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last
+ * sort key). The day a duty was done is as in deadline_collect. */
+#define CLOCKS_CTE                                                                                         \
+    "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o2.id FROM org o2 JOIN sc ON o2.parent_id "          \
+    "= sc.id), "                                                                                           \
+    "rt AS (SELECT t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS "           \
+    "task_name, t.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                    \
+    "dt.target_code AS target_code, r.id AS record_id, d.id AS draw_id, "                                  \
+    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, "                                       \
+    "CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail, " \
+    "dt.position AS tie, "                                                                                 \
+    "CASE WHEN coalesce(r.checked_on, '') = '' THEN 'M' || coalesce(t.month_to, '') ELSE "                 \
+    "r.checked_on END AS s, r.id AS rid, r.status AS rstatus, r.submitted_at AS submitted_at, "            \
+    "r.published_at AS published_at "                                                                      \
+    "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
+    "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
+    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' "                                   \
+    "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
+    "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
+    "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
+    "ft AS (SELECT f.id AS fid, f.option AS option, coalesce(f.opened_on, '') AS opened_on, "              \
+    "coalesce(f.rectify_deadline, '') AS rectify_deadline, f.recheck_on AS recheck_on, "                   \
+    "coalesce(f.decision_on, '') AS decision_on, f.penalty_published_on AS penalty_published_on, "         \
+    "coalesce(f.outcome_on, f.closed_on) AS outcome_on, "                                                  \
+    "t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS task_name, "              \
+    "f.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                               \
+    "r.target_code AS target_code, r.id AS record_id, "                                                    \
+    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, coalesce(rd.label, f.option) "          \
+    "AS detail "                                                                                           \
+    "FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id "                 \
+    "JOIN org o ON o.id = f.org_id LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                           \
+    "LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = f.option "                     \
+    "WHERE ?1 = 0 OR f.org_id IN (SELECT id FROM sc)), "                                                   \
+    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, "                        \
+    "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("                  \
+    "SELECT 0, '', coalesce(j.named_on, ''), nullif(j.confirmed_on, ''), t.id, "                           \
+    "coalesce(t.code, ''), coalesce(t.name, ''), t.org_id, coalesce(o.name, ''), "                         \
+    "coalesce(dp.name, ''), NULL, NULL, NULL, NULL, j.dept_id, dp.name, "                                  \
+    "CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END, j.dept_id "                   \
+    "FROM task_joint j JOIN task t ON t.id = j.task_id JOIN org o ON o.id = t.org_id "                     \
+    "JOIN dept dp ON dp.id = j.dept_id WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc) "                   \
+    "UNION ALL SELECT kk.kind, '', s, nullif(CASE WHEN kk.kind = 1 THEN CASE WHEN rstatus IN "             \
+    "('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM record_event e WHERE " \
+    "e.record_id = rid AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), substr(submitted_at, "         \
+    "1, 10)) END WHEN rstatus = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "           \
+    "WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "                        \
+    "substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, org_id, org_name, "             \
+    "NULL, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                        \
+    "FROM rt CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) kk "                                         \
+    "UNION ALL SELECT 3, option, decision_on, nullif(penalty_published_on, ''), task_id, "                 \
+    "task_code, task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, "                    \
+    "dept_id, dept_name, detail, fid FROM ft WHERE decision_on <> '' "                                     \
+    "UNION ALL SELECT 4, '', opened_on, nullif(outcome_on, ''), task_id, task_code, task_name, "           \
+    "org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, dept_name, detail, "              \
+    "fid FROM ft "                                                                                         \
+    "UNION ALL SELECT 5, '', rectify_deadline, nullif(recheck_on, ''), task_id, task_code, "               \
+    "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
+    "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
+
+/* The clocks with their deadline (NULL: unknown), provisional flag and state (st). */
+#define STATED_CTE                                                                                 \
+    CLOCKS_CTE                                                                                     \
+    ", x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS NULL "   \
+    "THEN 6 WHEN ck.done IS NOT NULL THEN CASE WHEN ck.done <= e.deadline THEN 4 ELSE 5 END "      \
+    "ELSE e.open_state END AS st, coalesce(ck.subj, CASE WHEN g.kind = 'insured' OR "              \
+    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM ck JOIN "  \
+    "dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 "                                             \
+    "AND e.s = ck.s LEFT JOIN target g ON g.code = ck.target_code) "
+
+/* The filter of a DlFilter: ?2 states (0 all), ?3 kind (-1 all), ?4 officer (NULL all), ?5 dept
+ * (0 all). */
+#define FILTER_SQL                                                                                 \
+    " WHERE (?2 = 0 OR ((?2 / CASE st WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 "    \
+    "WHEN 4 THEN 16 WHEN 5 THEN 32 ELSE 64 END) % 2) = 1) AND (?3 < 0 OR kind = ?3) "              \
+    "AND (?4 IS NULL OR (kind = 1 AND EXISTS (SELECT 1 FROM draw_member m JOIN officer f ON "      \
+    "f.cert_no = m.member_code WHERE m.draw_id = x.draw_id AND m.target_code = x.target_code AND " \
+    "m.member_code = ?4 AND m.status = '在组' AND m.role <> '专家'))) "                        \
+    "AND (?5 = 0 OR (dept_id = ?5 AND dept_name IS NOT NULL))"
+
+/* The order of deadline_collect (clock_cmp), then a stable tie-break. */
+#define ORDER_SQL                                                                                  \
+    " ORDER BY CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, kind, task_code, subject, " \
+    "task_id, tie"
+
+struct DlSet {
+    Db *db;
+    const Calendar *cal;
+    int64_t scope;
+    char today[11];
+    json_t *pdays;                                         /* dl_penalty_days */
+    long long counts[DL_KIND_COUNT][DL_STATE_COUNT], prov; /* filled by fill_starts */
+};
+
+/* Sets *err to the database's message; returns NULL. */
+static void *fail_db(DlSet *s, char **err) {
+    set_err(err, "读取期限数据失败：%s", db_errmsg(s->db));
+    return NULL;
+}
+
+/* The working days of a clock of kind k (k2: a penalty clock's option); 0 with *none for a
+ * penalty whose option has none. */
+static int workdays_of(const DlSet *s, int k, const char *k2, int *none) {
+    *none = 0;
+    if (k != DL_PENALTY) return deadline_kind_days((DlKind)k);
+    int pd = dl_penalty_workdays(s->pdays, k2);
+    *none = pd <= 0;
+    return pd;
+}
+
+/* The start date of key s ('M' + "YYYY-MM": the month's last day; "" when it has none). */
+static void start_of(const char *key, char out[11]) {
+    out[0] = 0;
+    if (!key) return;
+    if (key[0] == 'M') {
+        if (deadline_month_end(key + 1, out) != CAL_OK) out[0] = 0;
+    } else
+        snprintf(out, 11, "%s", key);
+}
+
+/* One pass over the scope's clocks grouped by (kind, k2, s, done): each group evaluated with
+ * deadline_eval gives the counts (as deadline_counts counts them), and each distinct (kind, k2, s)
+ * its row of dl_start. */
+static int fill_starts(DlSet *s) {
+    if (db_exec(s->db,
+                "CREATE TEMP TABLE IF NOT EXISTS dl_start(kind INTEGER NOT NULL, k2 TEXT NOT NULL, "
+                "s TEXT NOT NULL, deadline TEXT, open_state INTEGER NOT NULL, prov INTEGER NOT "
+                "NULL, PRIMARY KEY (kind, k2, s))",
+                NULL) != DB_OK ||
+        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK)
+        return DB_ERR;
+    Stmt *st = db_prepare(s->db, CLOCKS_CTE "SELECT kind, k2, s, done, count(*) FROM ck GROUP BY "
+                                            "kind, k2, s, done ORDER BY kind, k2, s");
+    if (!st) return DB_ERR;
+    db_bind_int(st, 1, s->scope);
+    json_t *keys = json_array(); /* [kind, k2, s]: read first, written after the read ends */
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int kind = (int)db_col_int(st, 0), none;
+        const char *k2 = db_col_text(st, 1) ? db_col_text(st, 1) : "",
+                   *key = db_col_text(st, 2) ? db_col_text(st, 2) : "";
+        if (kind < 0 || kind >= DL_KIND_COUNT) continue;
+        int wd = workdays_of(s, kind, k2, &none);
+        if (none) continue; /* no penalty clock for this option */
+        json_t *last = json_array_get(keys, json_array_size(keys) - 1);
+        if (!last || json_integer_value(json_array_get(last, 0)) != kind ||
+            !str_eq(json_string_value(json_array_get(last, 1)), k2) ||
+            !str_eq(json_string_value(json_array_get(last, 2)), key))
+            json_array_append_new(keys, json_pack("[i, s, s]", kind, k2, key));
+        char start[11];
+        start_of(key, start);
+        DlClock c;
+        deadline_eval(s->cal, start, wd, db_col_text(st, 3), s->today, &c);
+        int64_t n = db_col_int(st, 4);
+        s->counts[kind][c.state] += n;
+        if (c.provisional && c.deadline[0] && c.state != DL_DONE_ON_TIME && c.state != DL_DONE_LATE)
+            s->prov += n;
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        json_decref(keys);
+        return DB_ERR;
+    }
+    Stmt *ins = db_prepare(s->db, "INSERT INTO dl_start(kind, k2, s, deadline, open_state, prov) "
+                                  "VALUES (?, ?, ?, ?, ?, ?)");
+    rc = ins ? DB_OK : DB_ERR;
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k) {
+        if (rc != DB_OK) break;
+        int kind = (int)json_integer_value(json_array_get(k, 0)), none;
+        const char *k2 = json_string_value(json_array_get(k, 1)),
+                   *key = json_string_value(json_array_get(k, 2));
+        char start[11];
+        start_of(key, start);
+        DlClock c;
+        deadline_eval(s->cal, start, workdays_of(s, kind, k2, &none), NULL, s->today, &c);
+        db_reset(ins);
+        db_bind_int(ins, 1, kind);
+        db_bind_text(ins, 2, k2);
+        db_bind_text(ins, 3, key);
+        db_bind_text(ins, 4, c.deadline[0] ? c.deadline : NULL);
+        db_bind_int(ins, 5, c.state);
+        db_bind_int(ins, 6, c.provisional && c.deadline[0]);
+        if (db_step(ins) != DB_DONE) rc = DB_ERR;
+    }
+    if (ins) db_finalize(ins);
+    json_decref(keys);
+    return rc;
+}
+
+DlSet *deadline_set_open(Db *db, const Calendar *cal, int64_t scope_org, const char *today,
+                         char **err) {
+    DlSet *s = xcalloc(1, sizeof *s);
+    s->db = db;
+    s->cal = cal;
+    s->scope = scope_org;
+    snprintf(s->today, sizeof s->today, "%s", today ? today : "");
+    s->pdays = dl_penalty_days(db);
+    if (fill_starts(s) != DB_OK) {
+        fail_db(s, err);
+        deadline_set_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void deadline_set_free(DlSet *s) {
+    if (!s) return;
+    json_decref(s->pdays);
+    free(s);
+}
+
+json_t *deadline_set_counts(DlSet *s, char **err) {
+    (void)err; /* counted when the set was opened */
+    return dl_counts_json((const long long(*)[DL_STATE_COUNT])s->counts, s->prov);
+}
+
+static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f) {
+    db_bind_int(st, 1, s->scope);
+    db_bind_int(st, 2, f ? f->states & ((1u << DL_STATE_COUNT) - 1) : 0);
+    db_bind_int(st, 3, f ? f->kind : -1);
+    db_bind_text(st, 4, f ? f->officer : NULL);
+    db_bind_int(st, 5, f ? f->dept_id : 0);
+}
+
+int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err) {
+    Stmt *st = db_prepare(s->db, STATED_CTE "SELECT count(*) FROM x" FILTER_SQL);
+    *n = 0;
+    if (!st) return fail_db(s, err), DB_ERR;
+    bind_filter(st, s, f);
+    int rc = db_step(st);
+    if (rc == DB_ROW) *n = db_col_int(st, 0);
+    db_finalize(st);
+    if (rc != DB_ROW) return fail_db(s, err), DB_ERR;
+    return DB_OK;
+}
+
+json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err) {
+    Stmt *st =
+        db_prepare(s->db, STATED_CTE
+                   "SELECT kind, k2, s, done, task_id, task_code, task_name, org_id, "
+                   "org_name, subject, target_code, record_id, followup_id, draw_id, "
+                   "dept_id, dept_name, detail FROM x" FILTER_SQL ORDER_SQL " LIMIT ?6 OFFSET ?7");
+    if (!st) return fail_db(s, err);
+    bind_filter(st, s, f);
+    db_bind_int(st, 6, limit < 0 ? INT64_MAX : limit);
+    db_bind_int(st, 7, offset < 0 ? 0 : offset);
+    Collect c = {s->db, s->cal, s->today, NULL, json_array(), NULL};
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int kind = (int)db_col_int(st, 0), none;
+        int64_t tid = db_col_int(st, 4), rid = db_col_int(st, 11), fid = db_col_int(st, 12);
+        int wd = workdays_of(s, kind, db_col_text(st, 1), &none);
+        char start[11];
+        start_of(db_col_text(st, 2), start);
+        const char *target = db_col_text(st, 10);
+        json_t *officers = json_array();
+        if (kind == DL_ENTRY) {
+            if (!c.members) c.members = dl_members_prepare(s->db);
+            if (!c.members) break;
+            json_decref(officers);
+            officers = dl_group_officers(&c, db_col_int(st, 13), target);
+        }
+        char *link = kind >= DL_PENALTY ? xasprintf("/followups/%lld", (long long)fid)
+                     : rid              ? xasprintf("/records/%lld", (long long)rid)
+                                        : xasprintf("/tasks/%lld", (long long)tid);
+        dl_add_clock(&c, (DlKind)kind, start, wd, db_col_text(st, 3), tid, db_col_text(st, 5),
+                     db_col_text(st, 6), db_col_int(st, 7), db_col_text(st, 8), db_col_text(st, 9),
+                     target, rid, fid, db_col_text(st, 16), officers,
+                     dl_dept_list(db_col_int(st, 14), db_col_text(st, 15)), link);
+        free(link);
+    }
+    db_finalize(st);
+    if (c.members) db_finalize(c.members);
+    if (rc != DB_DONE) {
+        json_decref(c.out);
+        return fail_db(s, err);
+    }
+    return c.out;
+}
+
+json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
+    int by_officer = str_eq(by, "officer");
+    if (!by_officer && !str_eq(by, "dept")) {
+        set_err(err, "汇总方式应为 officer 或 dept");
+        return NULL;
+    }
+    /* officer: the result entry clocks of the groups (officers only: deadline_collect's
+     * officers); dept: every clock with a responsible dept, the org of its first clock */
+    Stmt *st = db_prepare(
+        s->db, by_officer ? STATED_CTE
+                   "SELECT m.member_code, coalesce(f.name, m.member_code), coalesce(dp.name, "
+                   "''), x.kind, count(*) FROM x JOIN draw_member m ON m.draw_id = x.draw_id "
+                   "AND m.target_code = x.target_code AND m.status = '在组' AND m.role <> "
+                   "'专家' JOIN officer f ON f.cert_no = m.member_code LEFT JOIN dept dp ON "
+                   "dp.id = f.dept_id WHERE x.st = 3 AND x.kind = 1 GROUP BY m.member_code, "
+                   "f.name, dp.name, x.kind"
+                          : STATED_CTE
+                   ", o AS (SELECT dept_id, dept_name, kind, FIRST_VALUE(org_name) OVER "
+                   "(PARTITION BY dept_id" ORDER_SQL ") AS first_org FROM x WHERE st = 3 AND "
+                   "dept_id <> 0 AND dept_name IS NOT NULL) SELECT dept_id, max(dept_name), "
+                   "max(first_org), kind, count(*) FROM o GROUP BY dept_id, kind");
+    if (!st) return fail_db(s, err);
+    db_bind_int(st, 1, s->scope);
+    json_t *groups = json_object(); /* key → group with per-kind counts n0..n5 */
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        char key[64];
+        if (by_officer)
+            snprintf(key, sizeof key, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+        else
+            snprintf(key, sizeof key, "%lld", (long long)db_col_int(st, 0));
+        json_t *g = json_object_get(groups, key);
+        if (!g) {
+            g = by_officer ? json_pack("{s:s, s:s, s:s, s:s}", "key", key, "cert_no", key, "name",
+                                       db_col_text(st, 1), "dept", db_col_text(st, 2))
+                           : json_pack("{s:s, s:I, s:s, s:s}", "key", key, "id",
+                                       (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1),
+                                       "org_name", db_col_text(st, 2) ? db_col_text(st, 2) : "");
+            json_object_set_new(g, "count", json_integer(0));
+            json_object_set_new(g, "per_kind", json_object());
+            json_object_set_new(groups, key, g);
+        }
+        int64_t kind = db_col_int(st, 3), n = db_col_int(st, 4);
+        if (kind < 0 || kind >= DL_KIND_COUNT) continue;
+        json_object_set_new(json_object_get(g, "per_kind"), deadline_kind_label((DlKind)kind),
+                            json_integer(n));
+        json_object_set_new(g, "count",
+                            json_integer(json_integer_value(json_object_get(g, "count")) + n));
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        json_decref(groups);
+        return fail_db(s, err);
+    }
+    return dl_groups_sorted(groups);
+}
