@@ -12,8 +12,14 @@
  * reference. */
 json_t *public_items_orgs(Db *db);
 /* The enabled items of the org with this code (NULL or "": every org), by org and item code:
- * [{code, name, basis, dept, kinds, content, ratio?, frequency?, methods, class, org}] where kinds
- * and methods are the labels joined with "、". New reference. */
+ * [{id, code, name, basis, dept, kinds, content, ratio?, frequency?, methods, class, org}] where
+ * kinds and methods are the labels joined with "、". New reference. */
 json_t *public_items_list(Db *db, const char *org_code);
+/* One item as the public reads it, with the history of its public fields (001 and 000: the item
+ * list is public, so is how it changed — a ratio raised from 3% to 5% shows here): {code, name,
+ * enabled, fields [{label, value}], changes [{on (the day of the change), fields [{label, before,
+ * after}]}] newest first}, from the versions the directory keeps (entity_version); who changed it
+ * is not shown. NULL when there is no such item. New reference. */
+json_t *public_items_history(Db *db, int64_t item_id);
 
 #endif

@@ -22,6 +22,17 @@ void page_public_index(Req *r) {
     web_page(r, "public_index", "公开门户", ctx);
 }
 
+/* GET /public/items/:id: one item with the history of its public fields. */
+void page_public_item(Req *r) {
+    long long id = str_id(web_param(r, "id"));
+    json_t *v = id ? public_items_history(r->db, id) : NULL;
+    if (!v) {
+        web_error(r, 404, "not_found", "没有这个抽查事项");
+        return;
+    }
+    web_page(r, "public_item", "抽查事项", v);
+}
+
 void page_public_items(Req *r) {
     char *org = web_query(r, "org");
     json_t *items = public_items_list(r->db, org);

@@ -189,6 +189,8 @@ const Route web_routes[] = {
     {"POST", "/plans/new", P_PLAN_WRITE, CSRF_TOKEN, page_plan_create, "新建计划"},
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
+    {"GET", "/public/items/:id", P_PUBLIC, CSRF_NONE, page_public_item,
+     "抽查事项及其公开的修改记录"},
     {"GET", "/public/penalties", P_PUBLIC, CSRF_NONE, page_public_penalties, "行政处罚决定公示"},
     {"GET", "/public/plans", P_PUBLIC, CSRF_NONE, page_public_plans, "年度抽查计划公开"},
     {"GET", "/public/plans/:id", P_PUBLIC, CSRF_NONE, page_public_plan, "公开的年度抽查计划"},
