@@ -17,14 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const refdata_sets[] = {"result_categories",
-                                    "violation_categories",
-                                    "disposal_options",
-                                    "inspection_methods",
-                                    "regions",
-                                    "holidays",
-                                    "credit_rules",
-                                    NULL};
+const char *const refdata_sets[] = {"result_categories", "violation_categories",
+                                    "disposal_options",  "inspection_methods",
+                                    "regions",           "holidays",
+                                    "credit_rules",      NULL};
 
 long long refdata_store_count(Db *db, const char *name) {
     int64_t n = 0;

@@ -168,6 +168,12 @@ await step('the public portal shows the result without personal data', async () 
   await pub.waitForURL(/q=/);
   const link = pub.locator(`#public-results a[href="/public/results/${rid}"]`);
   check('found by name', await link.count() === 1, targetName);
+  // on a phone every column of the row is on the screen: the rows become cards with their labels
+  const wide = await pub.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const res = await pub.locator('#public-results tbody tr:first-child td[data-label="结果"]').boundingBox();
+  check('public results on a phone: no sideways scrolling, 结果 on screen', wide <= 1 && res && res.x >= 0
+        && res.x + res.width <= 390 + 1, `${wide} ${JSON.stringify(res)}`);
+  await pub.screenshot({ path: join(shots, 'closure-public-results-phone.png'), fullPage: true });
   await link.first().click();
   const text = await pub.textContent('#public-result');
   check('the five fields', ['检查实施机关', '类型', '日期', '结果', '备注'].every(k => text.includes(k)) && text.includes('责令退回违规金额'), text);
