@@ -239,6 +239,32 @@ static void sq_optimize(void *c) {
     sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL);
 }
 
+/* The FTS5 table <table>_search (trigram tokenizer, external content: sql/033) joined by its rowid;
+ * the text becomes one quoted phrase ("" for a quote inside), which FTS5 reads as literal
+ * characters, limited to the columns named ({name address} : "…"). */
+static int sq_text_search(void *c, const char *table, const char *alias,
+                          const char *const *columns, size_t ncolumns, const char *text,
+                          DbTextSearch *ts) {
+    (void)c;
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < ncolumns; i++)
+        buf_printf(&b, "%s%s", i ? " " : "", columns[i]);
+    buf_puts(&b, "} : \"");
+    for (const char *s = text; *s; s++) {
+        if (*s == '"') buf_putc(&b, '"');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '"');
+    ts->bind = buf_steal(&b);
+    ts->join = xasprintf(" JOIN %s_search ON %s_search.rowid = %s.id", table, table, alias);
+    ts->where = xasprintf("%s_search MATCH ?", table);
+    ts->key = xasprintf("%s_search.rowid", table);
+    ts->ids = xasprintf("SELECT rowid FROM %s_search WHERE %s_search MATCH ?", table, table);
+    return DB_OK;
+}
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -302,4 +328,5 @@ const DbDriver db_sqlite_driver = {
     .cache_restore = sq_cache_restore,
     .optimize = sq_optimize,
     .commits_seen = sq_commits_seen,
+    .text_search = sq_text_search,
 };
