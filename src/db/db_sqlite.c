@@ -242,9 +242,8 @@ static void sq_optimize(void *c) {
 /* The FTS5 table <table>_search (trigram tokenizer, external content: sql/033) joined by its rowid;
  * the text becomes one quoted phrase ("" for a quote inside), which FTS5 reads as literal
  * characters, limited to the columns named ({name address} : "…"). */
-static int sq_text_search(void *c, const char *table, const char *alias,
-                          const char *const *columns, size_t ncolumns, const char *text,
-                          DbTextSearch *ts) {
+static int sq_text_search(void *c, const char *table, const char *alias, const char *const *columns,
+                          size_t ncolumns, const char *text, DbTextSearch *ts) {
     (void)c;
     Buf b;
     buf_init(&b);

@@ -397,7 +397,8 @@ static long long window_edge(Db *db, const DirKind *k, const Filter *f, long lon
 }
 
 /* Where a page starts: after `a`, or before `b` (going down, rows kept in id order), or at
- * `offset` from the first; `edge`: the last id a windowed page may reach (0: none); `limit` rows. */
+ * `offset` from the first; `edge`: the last id a windowed page may reach (0: none); `limit` rows.
+ */
 typedef struct PageAt {
     long long a, b, edge, offset;
     int limit;
@@ -512,8 +513,8 @@ json_t *dir_list(Db *db, const Actor *who, const DirKind *k, const DirQuery *dq,
     if (dq->last) a = 0, b = LLONG_MAX;
     /* a row-by-row search is bounded only when the list without it is longer than a window */
     long long edge0 = f.scan ? window_edge(db, k, &f, 0, 0) : 0;
-    json_t *out = edge0 ? list_window(db, k, &f, a, b, edge0, full)
-                        : list_pages(db, k, &f, dq, a, b, full);
+    json_t *out =
+        edge0 ? list_window(db, k, &f, a, b, edge0, full) : list_pages(db, k, &f, dq, a, b, full);
     name_cache_clear();
     filter_free(&f);
     return out;

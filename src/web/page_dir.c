@@ -160,7 +160,8 @@ static void list_counts(json_t *ctx, json_t *data) {
     if (window) {
         char *note = xasprintf(
             "搜索词不足 %d 个字，无法使用索引：每页按顺序比对 %lld 条记录，列出其中符合的，"
-            "不计总数；点“继续查找”比对后面的记录。输入 %d 个字或更多，或用其他筛选条件把范围缩小到 "
+            "不计总数；点“继续查找”比对后面的记录。输入 %d "
+            "个字或更多，或用其他筛选条件把范围缩小到 "
             "%lld 条以内，可一次查完并显示总数。",
             DB_TEXT_SEARCH_MIN, window, DB_TEXT_SEARCH_MIN, window);
         json_object_set_new(ctx, "scan_note", json_string(note));
@@ -188,7 +189,8 @@ static void set_href(json_t *ctx, const char *key, char *href) {
 static void list_pager(Req *r, const DirKind *k, json_t *ctx, json_t *data) {
     long long page = json_integer_value(json_object_get(data, "page"));
     long long pages = json_integer_value(json_object_get(data, "pages"));
-    json_t *next = json_object_get(data, "next_after"), *prev = json_object_get(data, "prev_before");
+    json_t *next = json_object_get(data, "next_after"),
+           *prev = json_object_get(data, "prev_before");
     char param[48];
     if (json_is_integer(next)) {
         snprintf(param, sizeof param, "after=%lld", (long long)json_integer_value(next));
@@ -200,13 +202,13 @@ static void list_pager(Req *r, const DirKind *k, json_t *ctx, json_t *data) {
         set_href(ctx, "prev_href", list_href(r, k, param, page > 1 ? page - 1 : 0));
         set_href(ctx, "first_href", list_href(r, k, "", 0));
     }
-    json_object_set_new(ctx, "next_label", json_string(json_integer_value(json_object_get(
-                                                           data, "scan_window"))
-                                                           ? "继续查找"
-                                                           : "下一页"));
+    json_object_set_new(ctx, "next_label",
+                        json_string(json_integer_value(json_object_get(data, "scan_window"))
+                                        ? "继续查找"
+                                        : "下一页"));
     if (page > 0) {
-        char *label = pages ? xasprintf("第 %lld / %lld 页", page, pages)
-                            : xasprintf("第 %lld 页", page);
+        char *label =
+            pages ? xasprintf("第 %lld / %lld 页", page, pages) : xasprintf("第 %lld 页", page);
         json_object_set_new(ctx, "page_label", json_string(label));
         free(label);
     }
@@ -255,9 +257,9 @@ void page_dir_list(Req *r) {
         json_array_append_new(rows, json_pack("{s:s, s:o}", "href", href, "cells", cells));
         free(href);
     }
-    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "kind", k->name, "label", k->label,
-                            "headers", headers, "rows", rows, "filters", filters(r, k),
-                            "can_write", dv_can_write(r, k));
+    json_t *ctx =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "kind", k->name, "label", k->label, "headers",
+                  headers, "rows", rows, "filters", filters(r, k), "can_write", dv_can_write(r, k));
     list_counts(ctx, data);
     list_pager(r, k, ctx, data);
     Buf b;
