@@ -376,6 +376,15 @@ void db_text_search_free(DbTextSearch *ts) {
     memset(ts, 0, sizeof *ts);
 }
 
+int db_search_pause(Db *db, const char *table, char **saved) {
+    *saved = NULL;
+    return db->drv->search_pause ? db->drv->search_pause(db->conn, table, saved) : DB_OK;
+}
+int db_search_resume(Db *db, const char *table, char *saved) {
+    if (!saved) return DB_OK;
+    return db->drv->search_resume ? db->drv->search_resume(db->conn, table, saved) : DB_OK;
+}
+
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
     *saved = 0;
     return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;

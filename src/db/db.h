@@ -163,6 +163,16 @@ int db_text_search(Db *db, const char *table, const char *alias, const char *con
                    size_t ncolumns, const char *text, DbTextSearch *ts);
 void db_text_search_free(DbTextSearch *ts);
 
+/* A bulk load into `table` (a trusted identifier) may stop its search index (db_text_search) from
+ * following each row and bring it up to date in one pass when done, as it does with its indexes:
+ * db_search_pause drops the upkeep (SQLite: the triggers sql/033 made, their SQL put in *saved,
+ * NULL when the table has no search index) and db_search_resume builds the index again from the
+ * table and restores the upkeep (saved freed). Both inside the load's transaction: a rollback
+ * brings the upkeep back (then free *saved unused). Returns DB_OK or DB_ERR; a driver without them
+ * keeps the index row by row. */
+int db_search_pause(Db *db, const char *table, char **saved);
+int db_search_resume(Db *db, const char *table, char *saved);
+
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
  * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
@@ -230,6 +240,9 @@ typedef struct DbDriver {
      * already DB_TEXT_SEARCH_MIN characters or longer */
     int (*text_search)(void *conn, const char *table, const char *alias, const char *const *columns,
                        size_t ncolumns, const char *text, DbTextSearch *ts);
+    /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
+    int (*search_pause)(void *conn, const char *table, char **saved);
+    int (*search_resume)(void *conn, const char *table, char *saved);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

@@ -264,6 +264,44 @@ static int sq_text_search(void *c, const char *table, const char *alias, const c
     return DB_OK;
 }
 
+/* The triggers named <table>_search_… (sql/033) dropped, their CREATE statements kept. */
+static int sq_search_pause(void *c, const char *table, char **saved) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c,
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                           "tbl_name = ?1 AND substr(name, 1, length(?1) + 8) = ?1 || '_search_'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return DB_ERR;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    Buf create, drop;
+    buf_init(&create);
+    buf_init(&drop);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        buf_printf(&create, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+        buf_printf(&drop, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE && drop.data) rc = sqlite3_exec(c, drop.data, NULL, NULL, NULL);
+    buf_free(&drop);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        buf_free(&create);
+        return DB_ERR;
+    }
+    *saved = create.data ? buf_steal(&create) : NULL;
+    return DB_OK;
+}
+
+/* 'rebuild' reads every row of the content table into the FTS5 index; then the triggers again. */
+static int sq_search_resume(void *c, const char *table, char *saved) {
+    char *sql = xasprintf("INSERT INTO \"%s_search\"(\"%s_search\") VALUES ('rebuild');\n%s", table,
+                          table, saved);
+    int rc = sqlite3_exec(c, sql, NULL, NULL, NULL);
+    free(sql);
+    free(saved);
+    return ok(rc);
+}
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -328,4 +366,6 @@ const DbDriver db_sqlite_driver = {
     .optimize = sq_optimize,
     .commits_seen = sq_commits_seen,
     .text_search = sq_text_search,
+    .search_pause = sq_search_pause,
+    .search_resume = sq_search_resume,
 };

@@ -154,6 +154,9 @@ subprocess.run([SPOTCHECK, "user", "add", "staff", "--role", "staff", "--org", "
 b = Client(big)
 b.login("staff")
 con = sqlite3.connect(big)
+s.check("the bulk import built the index in one pass and put its triggers back",
+        con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'target_search_%'").fetchone()[0] == 3)
+con.execute("INSERT INTO target_search(target_search) VALUES ('integrity-check')")
 
 
 def truth(where, *args):
