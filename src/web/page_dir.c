@@ -184,7 +184,7 @@ static void set_href(json_t *ctx, const char *key, char *href) {
     free(href);
 }
 
-/* The pager of a list: 首页, 上一页, the numbered pages around this one (when the total is known),
+/* The pager of a list: 首页, 上一页, the numbered pages around this one (within the counted rows),
  * 下一页 (继续查找 for a row-by-row search), 末页; neighbours by keyset, numbers by offset. */
 static void list_pager(Req *r, const DirKind *k, json_t *ctx, json_t *data) {
     long long page = json_integer_value(json_object_get(data, "page"));
@@ -212,9 +212,14 @@ static void list_pager(Req *r, const DirKind *k, json_t *ctx, json_t *data) {
         json_object_set_new(ctx, "page_label", json_string(label));
         free(label);
     }
-    if (pages < 2 || page < 1) return;
+    /* numbers reach the last page, or, past the count cap, the last page counted */
+    long long most = pages ? pages
+                     : json_is_true(json_object_get(data, "total_capped"))
+                         ? DIR_COUNT_CAP / DIR_PAGE_SIZE
+                         : 0;
+    if (most < 2 || page < 1) return;
     json_t *nums = json_array();
-    long long from = page > 3 ? page - 3 : 1, to = page + 3 < pages ? page + 3 : pages;
+    long long from = page > 3 ? page - 3 : 1, to = page + 3 < most ? page + 3 : most;
     for (long long n = from; n <= to; n++) {
         char *href = list_href(r, k, "", n);
         json_array_append_new(nums, json_pack("{s:I, s:s, s:b}", "n", (json_int_t)n, "href", href,

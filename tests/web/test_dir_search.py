@@ -186,7 +186,12 @@ s.check("a fragment in every row: 超过 10000 条, the first page at once", "�
 r, _ = api_ids(b, "q=" + q("宁晋县"))
 s.check("the API says the total is capped", r.json()["total"] == 10000 and r.json()["total_capped"] is True and r.json()["pages"] is None)
 r = b.get("/d/targets")
-s.check("the unfiltered list: 超过 10000 条 with page numbers from the start", "超过 10000 条，第 1 页" in r.text)
+s.check("the unfiltered list: 超过 10000 条 with page numbers from the start",
+        "超过 10000 条，第 1 页" in r.text and 'href="/d/targets?page=4"' in r.text and 'rel="last"' in r.text)
+r, deep = api_ids(b, "page=200")
+s.check("page 200 by number (the last counted) is rows 9951-10000", deep == truth("1=1")[9950:10000])
+r = b.get("/d/targets?page=200")
+s.check("its numbers stop at the last page counted", 'href="/d/targets?page=199"' in r.text and "page=201\"" not in r.text)
 
 short = truth("name LIKE '%王伟%' OR address LIKE '%王伟%'")
 r = b.get("/d/targets?q=" + q("王伟"))
