@@ -8,8 +8,9 @@
 # targets of bench/draw/record.sh); it is copied into a temp dir first (a newer binary applies its
 # migrations to the copy). An account `bench` (staff, at the database's first org, the top of the
 # tree) is added to the copy and logged in. Each QUERY (default: a set for the demo database) is
-# fetched RUNS times (default 3) with curl; the median time_total is printed with the total the
-# page shows. Then `wrk -t2 -c64 -d${DURATION}s` runs on the WRK query (default the first QUERY)
+# fetched RUNS times (default 10) with curl; the median time_total, the server's CPU time per
+# request (user + system from /proc, steadier than wall time on a loaded machine) and the total the
+# page shows are printed. Then `wrk -t2 -c64 -d${DURATION}s` runs on the WRK query (default the first QUERY)
 # and its requests/s, median and p99 latency are printed.
 #
 # Environment: SPOTCHECK (default build/spotcheck), RUNS, DURATION (default 10), WRK (a query),
@@ -21,7 +22,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 src=$1
 shift
 sc=${SPOTCHECK:-$root/build/spotcheck}
-runs=${RUNS:-3}
+runs=${RUNS:-10}
 duration=${DURATION:-10}
 conns=${CONNS:-64}
 [ -x "$sc" ] || { echo "search.sh: $sc not found" >&2; exit 2; }
@@ -62,21 +63,28 @@ enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "database: $src ($(sqlite3 "$dir/s.db" 'SELECT count(*) FROM target') targets); binary: $sc"
-printf '%-16s %10s  %s\n' query 'median ms' 'total shown'
+tck=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+printf '%-16s %10s %12s  %s\n' query 'median ms' 'CPU ms/req' 'total shown'
 for q in "${queries[@]}"; do
     ts=()
+    c0=$(cpu_ticks)
     for ((i = 0; i < runs; i++)); do
         t=$(curl -s -H "$cookie" -o "$dir/page.html" -w '%{http_code} %{time_total}' "$url/d/targets?q=$(enc "$q")")
         [ "${t%% *}" = 200 ] || die "q=$q answered ${t%% *}"
         ts+=("$(awk -v t="${t#* }" 'BEGIN { printf "%.1f", t * 1000 }')")
     done
     shown=$({ grep -o '<p class="muted" id="dir-count">[^<]*\|<p class="muted">共[^<]*' "$dir/page.html" || echo '>（不计总数）'; } | sed 's/^[^>]*>//' | head -1)
-    printf '%-16s %10s  %s\n' "$q" "$(median "${ts[@]}")" "$shown"
+    cpu=$(awk -v d=$(($(cpu_ticks) - c0)) -v t="$tck" -v n="$runs" 'BEGIN { printf "%.1f", d * 1000 / t / n }')
+    printf '%-16s %10s %12s  %s\n' "$q" "$(median "${ts[@]}")" "$cpu" "$shown"
 done
 if command -v wrk >/dev/null; then
     wrk -t1 -c2 -d1s -H "$cookie" "$url/d/targets?q=$(enc "$wq")" >/dev/null
+    c0=$(cpu_ticks)
     wrk -t2 -c"$conns" -d"${duration}s" --timeout 60s --latency -H "$cookie" "$url/d/targets?q=$(enc "$wq")" >"$dir/wrk.txt"
+    n=$(awk '/requests in/ { print $1 }' "$dir/wrk.txt")
+    cpu=$(awk -v d=$(($(cpu_ticks) - c0)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.1f", n ? d * 1000 / t / n : 0 }')
     echo "wrk -t2 -c$conns -d${duration}s q=$wq: $(awk '/^Requests\/sec:/ { print $2 }' "$dir/wrk.txt") req/s," \
-        "median $(awk '$1 == "50%" { print $2 }' "$dir/wrk.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$dir/wrk.txt")" \
+        "median $(awk '$1 == "50%" { print $2 }' "$dir/wrk.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$dir/wrk.txt"), $cpu ms CPU/req" \
         "$(grep -E 'Non-2xx|Socket errors' "$dir/wrk.txt" | tr -s ' ' || true)"
 fi
