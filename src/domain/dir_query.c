@@ -417,8 +417,8 @@ static int page_rows(Db *db, const DirKind *k, const Filter *f, const PageAt *at
     if (desc) buf_printf(&q, " AND %s < ?", f->key);
     if (at->a > 0) buf_printf(&q, " AND %s > ?", f->key);
     if (at->edge > 0) buf_printf(&q, " AND %s %s ?", f->key, desc ? ">=" : "<=");
-    buf_printf(&q, " ORDER BY %s%s LIMIT %d", f->key, desc ? " DESC" : "", at->limit + 1);
-    if (at->offset > 0) buf_printf(&q, " OFFSET %lld", at->offset);
+    /* limit and offset bound: one SQL text (one cached statement) for every page */
+    buf_printf(&q, " ORDER BY %s%s LIMIT ? OFFSET ?", f->key, desc ? " DESC" : "");
     Stmt *st = db_prepare(db, q.data);
     buf_free(&q);
     int n = 0;
@@ -427,7 +427,9 @@ static int page_rows(Db *db, const DirKind *k, const Filter *f, const PageAt *at
     int i = p_bind(&f->p, st);
     if (desc) db_bind_int(st, i++, at->b);
     if (at->a > 0) db_bind_int(st, i++, at->a);
-    if (at->edge > 0) db_bind_int(st, i, at->edge);
+    if (at->edge > 0) db_bind_int(st, i++, at->edge);
+    db_bind_int(st, i++, at->limit + 1);
+    db_bind_int(st, i, at->offset);
     while (db_step(st) == DB_ROW) {
         if (n == at->limit) {
             *more = 1;
