@@ -361,6 +361,30 @@ char *db_like_prefix(const char *s) {
     return like_pattern(s, "");
 }
 
+int db_text_search(Db *db, const char *table, const char *alias, const char *const *columns,
+                   size_t ncolumns, const char *text, DbTextSearch *ts) {
+    memset(ts, 0, sizeof *ts);
+    if (!db->drv->text_search || !ncolumns || utf8_len(text) < DB_TEXT_SEARCH_MIN) return DB_DONE;
+    return db->drv->text_search(db->conn, table, alias, columns, ncolumns, text, ts);
+}
+void db_text_search_free(DbTextSearch *ts) {
+    free(ts->join);
+    free(ts->where);
+    free(ts->key);
+    free(ts->ids);
+    free(ts->bind);
+    memset(ts, 0, sizeof *ts);
+}
+
+int db_search_pause(Db *db, const char *table, char **saved) {
+    *saved = NULL;
+    return db->drv->search_pause ? db->drv->search_pause(db->conn, table, saved) : DB_OK;
+}
+int db_search_resume(Db *db, const char *table, char *saved) {
+    if (!saved) return DB_OK;
+    return db->drv->search_resume ? db->drv->search_resume(db->conn, table, saved) : DB_OK;
+}
+
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
     *saved = 0;
     return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;

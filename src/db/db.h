@@ -139,6 +139,40 @@ char *db_like_contains(const char *s);
 /* The same for every value starting with s. Caller frees. */
 char *db_like_prefix(const char *s);
 
+/* A text search through a table's search index (issue 15): the rows of `table` whose columns hold
+ * `text` as typed (no search syntax: quotes, `*`, OR, NEAR( are plain characters; the case of ASCII
+ * letters ignored, as LIKE does), read in id order so a page can stop after its rows. The index is
+ * made by a migration for the table (SQLite: the FTS5 table `<table>_search` with the trigram
+ * tokenizer over those columns, sql/033; PostgreSQL: pg_trgm GIN indexes). Two ways to use it,
+ * each with one `?` placeholder bound to `bind`:
+ * - join: append `join` (no placeholder) to "FROM <table> <alias>", AND `where` into the WHERE
+ *   clause, and order and page by `key` (ORDER BY key, key > ?) instead of <alias>.id: the engine
+ *   then reads the matches in id order from the index and stops after a page;
+ * - ids: `<alias>.id IN (<ids>)`, a subquery giving every match (to combine with other sets).
+ * Texts shorter than DB_TEXT_SEARCH_MIN characters cannot use a trigram index in any driver. */
+#define DB_TEXT_SEARCH_MIN 3
+typedef struct DbTextSearch {
+    char *join, *where, *key, *ids, *bind;
+} DbTextSearch;
+/* Fills *ts for `text` in columns[0..ncolumns) of `table`, aliased `alias` (trusted identifiers,
+ * every column in the table's index). Returns DB_OK, or DB_DONE (*ts cleared) when the index
+ * cannot answer: a text of fewer than DB_TEXT_SEARCH_MIN characters, or a driver without search
+ * indexes; the caller then compares row by row (`LIKE` with db_like_contains). Free with
+ * db_text_search_free. */
+int db_text_search(Db *db, const char *table, const char *alias, const char *const *columns,
+                   size_t ncolumns, const char *text, DbTextSearch *ts);
+void db_text_search_free(DbTextSearch *ts);
+
+/* A bulk load into `table` (a trusted identifier) may stop its search index (db_text_search) from
+ * following each row and bring it up to date in one pass when done, as it does with its indexes:
+ * db_search_pause drops the upkeep (SQLite: the triggers sql/033 made, their SQL put in *saved,
+ * NULL when the table has no search index) and db_search_resume builds the index again from the
+ * table and restores the upkeep (saved freed). Both inside the load's transaction: a rollback
+ * brings the upkeep back (then free *saved unused). Returns DB_OK or DB_ERR; a driver without them
+ * keeps the index row by row. */
+int db_search_pause(Db *db, const char *table, char **saved);
+int db_search_resume(Db *db, const char *table, char *saved);
+
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
  * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
@@ -202,6 +236,13 @@ typedef struct DbDriver {
     /* optional (NULL: db_commits_mark gives DB_ERR): a number that changes when another
      * connection commits */
     int (*commits_seen)(void *conn, int64_t *n);
+    /* optional (NULL: no text is searched by index); same contract as db_text_search, the text
+     * already DB_TEXT_SEARCH_MIN characters or longer */
+    int (*text_search)(void *conn, const char *table, const char *alias, const char *const *columns,
+                       size_t ncolumns, const char *text, DbTextSearch *ts);
+    /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
+    int (*search_pause)(void *conn, const char *table, char **saved);
+    int (*search_resume)(void *conn, const char *table, char *saved);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

