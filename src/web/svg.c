@@ -9,7 +9,9 @@
 
 #define W 640
 #define LABEL_W 190 /* left column for bar labels */
-#define VALUE_W 120 /* right column for value texts */
+/* right column for value texts: room for "1,234,567.89元（12条）" or "100.0%（29758/29758）" at
+ * 14 units a CJK character and about 8 a digit, so that no value is cut off on a phone */
+#define VALUE_W 175
 #define ROW_H 26
 #define TOP 34 /* room for the title */
 #define FONT "font-family=\"sans-serif\""

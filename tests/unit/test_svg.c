@@ -146,6 +146,33 @@ static void test_progress(void) {
     free(svg);
 }
 
+/* The x of the last <text> of svg (the value text of a progress bar, the value of the longest bar).
+ */
+static long last_text_x(const char *svg) {
+    const char *p = svg, *last = NULL;
+    while ((p = strstr(p, "<text x=\"")) != NULL)
+        last = p++;
+    return last ? strtol(last + strlen("<text x=\""), NULL, 10) : -1;
+}
+
+/* A long value text fits in the 640-unit viewBox (a phone shows the whole chart scaled): at least
+ * 160 units after its start, about "100.0%（29758/29758）" at 14 units per CJK character. */
+static void test_value_text_room(void) {
+    char *p = svg_progress("检查结果公示率", 29758, 29758, 90, "100.0%（29758/29758）");
+    long x = last_text_x(p);
+    CHECK(x > 0 && 640 - x >= 160);
+    free(p);
+    SvgBar bars[] = {{"违反医疗保障相关规定", 12, "1,234,567.89元（12条）"}, {"其他", 1, NULL}};
+    char *c = svg_bar_chart("违法行为", bars, 2);
+    const char *v = strstr(c, "\">1,234,567.89"); /* the text after the bar, not its <title> */
+    const char *t = v;
+    while (t > c && strncmp(t, "<text x=\"", 9) != 0)
+        t--;
+    x = strtol(t + 9, NULL, 10);
+    CHECK(v && x > 0 && 640 - x >= 160);
+    free(c);
+}
+
 static void test_columns(void) {
     const char *labels[] = {"1月", "2月", "<3月>"};
     int64_t v[] = {0, 4, 1};
@@ -164,5 +191,6 @@ int main(void) {
     RUN(test_bar_chart);
     RUN(test_progress);
     RUN(test_columns);
+    RUN(test_value_text_room);
     return T_DONE();
 }
