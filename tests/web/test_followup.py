@@ -312,11 +312,11 @@ for i in range(25):  # 27 published decisions: two pages of 20
     sql(db, "INSERT INTO followup(record_id, org_id, option, opened_on, decision_no, decision_on, amount_cents, penalty_published_on) "
             "VALUES (?, ?, 'penalty', '2025-09-20', ?, '2025-09-20', 100, '2025-09-22')", (r_pen, org, f"宁医保罚〔2024〕{100 + i}号"))
 r = Client(db).get("/public/penalties")
-s.check("first page: 20 decisions and a next link", r.text.count("<tr><td>") == 20 and "共 27 条" in r.text and
-        'rel="next"' in r.text and 'rel="prev"' not in r.text, r.text.count("<tr><td>"))
+s.check("first page: 20 decisions and a next link", r.text.count("<tr><td data-label=") == 20 and "共 27 条" in r.text and
+        'rel="next"' in r.text and 'rel="prev"' not in r.text, r.text.count("<tr><td data-label="))
 r = Client(db).get("/public/penalties?q=&page=2")
-s.check("second page: the other 7, newest first overall", r.text.count("<tr><td>") == 7 and 'rel="prev"' in r.text and
-        'rel="next"' not in r.text and "宁医保罚〔2025〕3号" not in r.text, r.text.count("<tr><td>"))
+s.check("second page: the other 7, newest first overall", r.text.count("<tr><td data-label=") == 7 and 'rel="prev"' in r.text and
+        'rel="next"' not in r.text and "宁医保罚〔2025〕3号" not in r.text, r.text.count("<tr><td data-label="))
 s.check("a page beyond the last is empty, not an error", Client(db).get("/public/penalties?page=9").status == 200)
 
 # ---- the closed follow-ups are paged (50 a page, newest first); open ones are all listed ----
