@@ -211,8 +211,10 @@ static void add_indexed_search(Db *db, const DirKind *k, const char *q, int full
             add_prefix_range(&f->where, col, codes[i], &f->p);
         }
         free(col);
+        /* as the index (sql/033): an insured person's name or address is not searched */
+        const char *guard = !strcmp(k->table, "target") ? "t.kind <> 'insured' AND " : "";
         for (size_t i = 0; i < ncols; i++) {
-            buf_printf(&f->where, " OR t.%s LIKE ? ESCAPE '\\'", cols[i]);
+            buf_printf(&f->where, " OR (%st.%s LIKE ? ESCAPE '\\')", guard, cols[i]);
             p_text(&f->p, db_like_contains(q));
         }
         buf_puts(&f->where, ")");
