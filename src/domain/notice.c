@@ -84,8 +84,8 @@ json_t *notice_preview(Db *db, int64_t task_id, const char *target, const char *
         json_array_append_new(items, json_string(jk_str0(e, "name")));
     json_array_foreach(json_object_get(t, "joints"), i,
                        e) if (json_is_true(json_object_get(e, "confirmed")) &&
-                              !str_empty(jk_str(e, "items_text"))) {
-        char *line = xasprintf("%s：%s", jk_str0(e, "dept_name"), jk_str(e, "items_text"));
+                              !str_empty(jk_str(e, "items_line"))) {
+        char *line = xasprintf("%s：%s", jk_str0(e, "dept_name"), jk_str(e, "items_line"));
         json_array_append_new(items, json_string(line));
         free(line);
     }

@@ -3,6 +3,7 @@
  * Idempotent; runs inside the caller's transaction. Called by the record pages and units of work
  * before they list records. */
 #include "../core/clock.h"
+#include "plan.h"
 #include "record_impl.h"
 
 #include "../core/util.h"
@@ -87,14 +88,25 @@ int record_sync_task(Db *db, int64_t task_id, int *created, char **err) {
         }
         rec_strv_free(codes, nc);
         Stmt *js = db_prepare(
-            db, "SELECT j.dept_id, d.name, j.items_text FROM task_joint j JOIN dept d ON d.id = "
-                "j.dept_id "
-                "WHERE j.task_id = ? AND j.status = '已确认' ORDER BY j.named_on, j.dept_id");
+            db,
+            "SELECT j.dept_id, d.name, j.items_text, j.item_codes FROM task_joint j JOIN dept d "
+            "ON d.id = j.dept_id "
+            "WHERE j.task_id = ? AND j.status = '已确认' ORDER BY j.named_on, j.dept_id");
         if (js) {
             db_bind_int(js, 1, task_id);
-            while (db_step(js) == DB_ROW)
+            while (db_step(js) == DB_ROW) {
+                /* its entries of the item list first (code and name), then its own text */
+                json_t *named = plan_items_named(db, db_col_text(js, 3));
+                size_t k;
+                json_t *e;
+                json_array_foreach(named, k, e)
+                    item_add(&items, &nitems, &cap, db_col_int(js, 0), db_col_text(js, 1),
+                             json_string_value(json_object_get(e, "code")),
+                             json_string_value(json_object_get(e, "name")));
+                json_decref(named);
                 joint_items(db_col_text(js, 2), db_col_int(js, 0), db_col_text(js, 1), &items,
                             &nitems, &cap);
+            }
             db_finalize(js);
         }
         Stmt *ts = db_prepare(

@@ -139,11 +139,14 @@ int task_scheme_save(Db *db, int64_t task_id, const TaskSchemeInput *in, const c
 int task_scheme_transition(Db *db, int64_t task_id, const char *action, const char *actor,
                            const char *opinion, char **err);
 
-/* A joint department confirms its part, adding its own items (text). Confirming after the
- * deadline is recorded (state 逾期确认). TASK_CONFLICT when already confirmed or the draw is
- * already frozen. */
-int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
-                       const char *today, const char *actor, char **err);
+/* A joint department confirms its part with its own items: item_codes (',' list) picked from the
+ * item list, each an enabled item of that department (一业一查), and items_text for what the list
+ * lacks; at least one of them (TASK_INVALID with *err otherwise). Confirming after the deadline is
+ * recorded (state 逾期确认). TASK_CONFLICT when already confirmed or the draw is already frozen.
+ * The joints' JSON (task_joints_json) gives item_list [{code, name}] and items_line (names, then
+ * the text, joined by "；"). */
+int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *item_codes,
+                       const char *items_text, const char *today, const char *actor, char **err);
 
 /* A task started from a plan row (or ad-hoc task) whose 抽查对象范围 was only words has an empty
  * filter, which would draw every kind of target, 参保人 included: its scheme owns the scope

@@ -8,7 +8,9 @@
 #include "task.h"
 #include "task_impl.h"
 #include "deadline.h"
+#include "plan.h"
 
+#include "../core/listcell.h"
 #include "../core/util.h"
 
 #include <stdio.h>
@@ -74,8 +76,42 @@ static int draw_exists(Db *db, int64_t task_id, int64_t *n) {
         "i", task_id);
 }
 
-int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *items_text,
-                       const char *today, const char *actor, char **err) {
+/* The item codes of list (a ',' list, LIST_CODES), each an enabled item of dept_id: their ','
+ * join in *out; TASK_INVALID naming the first that is not. */
+static int dept_items(Db *db, int64_t dept_id, const char *list, char **out, char **err) {
+    char **codes;
+    size_t n = list_split(list, LIST_CODES, &codes);
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    int rc = TASK_OK;
+    for (size_t i = 0; i < n && rc == TASK_OK; i++) {
+        int64_t ok = 0;
+        if (db_query_int(db, &ok,
+                         "SELECT count(*) FROM item WHERE code = ? AND dept_id = ? AND status = "
+                         "'启用'",
+                         "ti", codes[i], dept_id) != DB_OK)
+            rc = task_dberr(db, err);
+        else if (!ok)
+            rc = (set_err(err, "事项“%s”不是本部门在抽查事项清单中的启用事项", codes[i]),
+                  TASK_INVALID);
+        else {
+            int seen = 0; /* each code once */
+            for (size_t j = 0; j < i; j++)
+                seen |= str_eq(codes[j], codes[i]);
+            if (!seen) buf_printf(&b, "%s%s", b.len ? "," : "", codes[i]);
+        }
+    }
+    list_free(codes, n);
+    if (rc == TASK_OK)
+        *out = buf_steal(&b);
+    else
+        buf_free(&b);
+    return rc;
+}
+
+int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *item_codes,
+                       const char *items_text, const char *today, const char *actor, char **err) {
     char *status = NULL;
     if (db_query_text(db, &status,
                       "SELECT status FROM task_joint WHERE task_id = ? AND dept_id = ?", "ii",
@@ -91,14 +127,20 @@ int task_joint_confirm(Db *db, int64_t task_id, int64_t dept_id, const char *ite
     else if (drawn)
         rc = (set_err(err, "该任务已冻结抽取名单，不能再确认参加"), TASK_CONFLICT);
     else {
-        char *items = task_trim_dup(items_text);
-        if (db_exec(db,
+        char *items = task_trim_dup(items_text), *codes = NULL;
+        rc = dept_items(db, dept_id, item_codes, &codes, err);
+        if (rc == TASK_OK && !*codes && !*items)
+            rc = (set_err(err, "请选择本部门的检查事项（或填写事项清单中没有的事项）"),
+                  TASK_INVALID);
+        if (rc == TASK_OK &&
+            db_exec(db,
                     "UPDATE task_joint SET status = '已确认', confirmed_on = ?, confirmed_by = ?, "
-                    "items_text = ? "
+                    "items_text = ?, item_codes = ? "
                     "WHERE task_id = ? AND dept_id = ?",
-                    "tttii", today, actor, items, task_id, dept_id))
+                    "ttttii", today, actor, items, codes, task_id, dept_id))
             rc = task_dberr(db, err);
         free(items);
+        free(codes);
     }
     free(status);
     return rc;
@@ -167,6 +209,20 @@ static json_t *joint_row(Db *db, Stmt *st, const Calendar *cal, const char *toda
     json_object_set_new(j, "confirmed", json_boolean(!strcmp(db_col_text(st, 5), "已确认")));
     task_set_text(j, "confirmed_on", db_col_text(st, 6));
     task_set_text(j, "items_text", db_col_text(st, 7));
+    /* its items from the item list, then what it wrote beside them: one line for notices */
+    json_t *items = plan_items_named(db, db_col_text(st, 8));
+    Buf line;
+    buf_init(&line);
+    buf_puts(&line, "");
+    size_t i;
+    json_t *e;
+    json_array_foreach(items, i, e) buf_printf(&line, "%s%s", line.len ? "；" : "",
+                                               json_string_value(json_object_get(e, "name")));
+    if (!str_empty(db_col_text(st, 7)))
+        buf_printf(&line, "%s%s", line.len ? "；" : "", db_col_text(st, 7));
+    json_object_set_new(j, "item_list", items);
+    json_object_set_new(j, "items_line", json_string(line.data));
+    buf_free(&line);
     json_object_set_new(j, "officers", task_officers_of(db, db_col_int(st, 0)));
     return j;
 }
@@ -176,7 +232,7 @@ json_t *task_joints_json(Db *db, int64_t task_id, const char *today) {
     Stmt *st = db_prepare(
         db,
         "SELECT j.dept_id, d.code, d.name, j.named_on, j.deadline, j.status, j.confirmed_on, "
-        "j.items_text "
+        "j.items_text, j.item_codes "
         "FROM task_joint j JOIN dept d ON d.id = j.dept_id WHERE j.task_id = ? ORDER BY d.code");
     if (!st) return joints;
     db_bind_int(st, 1, task_id);

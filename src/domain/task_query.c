@@ -242,3 +242,15 @@ json_t *task_officer_groups(Db *db, const char *cert) {
     db_finalize(st);
     return groups;
 }
+
+json_t *task_dept_items(Db *db, int64_t dept_id) {
+    json_t *a = json_array();
+    Stmt *st = db_prepare(db, "SELECT code, name FROM item WHERE dept_id = ? AND status = '启用' "
+                              "ORDER BY code");
+    if (st && db_bind_va(st, "i", dept_id) == DB_OK)
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(
+                a, json_pack("{s:s, s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+    db_finalize(st);
+    return a;
+}

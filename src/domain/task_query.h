@@ -57,6 +57,9 @@ int64_t task_redraw_pending(Db *db, int64_t task_id, char **reason);
 
 /* The dept an account (user id) works for as a joint department, or 0. */
 int64_t task_user_dept(Db *db, int64_t user_id);
+/* The enabled items of the item list that dept_id carries out, by code: [{code, name}] (a joint
+ * department picks its items from them). */
+json_t *task_dept_items(Db *db, int64_t dept_id);
 /* The name of dept_id, or NULL. */
 char *task_dept_name(Db *db, int64_t dept_id);
 /* The tasks naming dept_id as a joint dept, newest first: task_json for today, each with `mine`

@@ -92,18 +92,20 @@ int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *actio
 }
 
 int task_joint_accept(Db *db, const Actor *who, int64_t task_id, int64_t dept_id,
-                      const char *items_text, char **why) {
+                      const char *item_codes, const char *items_text, char **why) {
     if (!dept_id) return set_err(why, "您的账号未关联部门，请联系系统管理员"), TASK_NOT_FOUND;
     if (!task_id) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
     if (uow_begin(db, why)) return TASK_BUSY;
     char today[11];
     clock_today(today);
-    int rc = task_joint_confirm(db, task_id, dept_id, items_text, today, who->username, why),
+    int rc = task_joint_confirm(db, task_id, dept_id, item_codes, items_text, today, who->username,
+                                why),
         audited = 0;
     if (rc == TASK_OK) {
         char org[24];
         snprintf(org, sizeof org, "%lld", (long long)task_org(db, task_id));
-        json_t *a = json_pack("{s:I, s:s, s:s, s:s}", "dept_id", (json_int_t)dept_id, "items_text",
+        json_t *a = json_pack("{s:I, s:s, s:s, s:s, s:s}", "dept_id", (json_int_t)dept_id,
+                              "item_codes", item_codes ? item_codes : "", "items_text",
                               items_text ? items_text : "", "confirmed_on", today, "org_id", org);
         char *after = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(a);

@@ -50,6 +50,6 @@ int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *actio
  * the task does not exist or does not name the dept. The task need not be in the account's
  * jurisdiction: what binds is that its dept was named. */
 int task_joint_accept(Db *db, const Actor *who, int64_t task_id, int64_t dept_id,
-                      const char *items_text, char **why);
+                      const char *item_codes, const char *items_text, char **why);
 
 #endif

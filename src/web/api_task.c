@@ -359,7 +359,17 @@ void api_joint_confirm(Req *r) {
     if (!b) return;
     char *msg = NULL;
     int64_t dept = 0;
-    int status = task_web_joint_confirm(r, id, jk_str(b, "items_text"), &dept, &msg);
+    /* item_codes: an array of codes or a ',' list */
+    const json_t *ic = json_object_get(b, "item_codes");
+    Buf codes;
+    buf_init(&codes);
+    buf_puts(&codes, json_is_string(ic) ? json_string_value(ic) : "");
+    size_t k;
+    json_t *ce;
+    json_array_foreach(ic, k, ce) if (json_is_string(ce))
+        buf_printf(&codes, "%s%s", codes.len ? "," : "", json_string_value(ce));
+    int status = task_web_joint_confirm(r, id, codes.data, jk_str(b, "items_text"), &dept, &msg);
+    buf_free(&codes);
     json_decref(b);
     if (status) {
         web_error(r, status, "joint_confirm", msg ? msg : "确认失败");

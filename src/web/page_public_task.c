@@ -103,7 +103,7 @@ void page_public_task(Req *r) {
     json_array_foreach(json_object_get(t, "joints"), i, j) json_array_append_new(
         joints, json_pack("{s:O, s:O, s:O}", "dept_name", json_object_get(j, "dept_name"), "state",
                           json_object_get(j, "state_label"), "items_text",
-                          json_object_get(j, "items_text")));
+                          json_object_get(j, "items_line")));
     json_object_set_new(ctx, "joints", joints);
     int64_t valid = 0, shown = 0;
     char *err = NULL;

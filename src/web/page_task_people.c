@@ -26,24 +26,34 @@ void page_joint_list(Req *r) {
     clock_today(today);
     json_t *tasks = dept ? task_joint_tasks(r->db, dept, today) : json_array();
     char *dept_name = dept ? task_dept_name(r->db, dept) : NULL;
-    json_t *ctx = json_pack("{s:o, s:b, s:s, s:s}", "tasks", tasks, "linked", dept != 0,
-                            "dept_name", dept_name ? dept_name : "", "today", today);
+    json_t *ctx = json_pack("{s:o, s:b, s:s, s:s, s:o}", "tasks", tasks, "linked", dept != 0,
+                            "dept_name", dept_name ? dept_name : "", "today", today, "dept_items",
+                            dept ? task_dept_items(r->db, dept) : json_array());
     free(dept_name);
     web_page(r, "task_joint", "联合抽查", ctx);
 }
 
-int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg) {
+int task_web_joint_confirm(Req *r, long long id, const char *codes, const char *items,
+                           int64_t *dept_out, char **msg) {
     int64_t dept = *dept_out = task_user_dept(r->db, r->sess->user_id);
     Actor who = web_actor(r);
-    int rc = task_joint_accept(r->db, &who, id, dept, items, msg);
+    int rc = task_joint_accept(r->db, &who, id, dept, codes, items, msg);
     return web_refusal(rc);
 }
 
 void page_joint_confirm(Req *r) {
     long long id = str_id(web_param(r, "id"));
-    char *items = web_form(r, "items_text"), *msg = NULL;
+    char *items = web_form(r, "items_text"), *msg = NULL, *c;
+    Buf codes; /* the ticked items of the department's list */
+    buf_init(&codes);
+    buf_puts(&codes, "");
+    for (int n = 0; (c = web_form_nth(r, "item_codes", n)) != NULL; n++) {
+        buf_printf(&codes, "%s%s", codes.len ? "," : "", c);
+        free(c);
+    }
     int64_t dept = 0;
-    int status = task_web_joint_confirm(r, id, items, &dept, &msg);
+    int status = task_web_joint_confirm(r, id, codes.data, items, &dept, &msg);
+    buf_free(&codes);
     if (!status)
         web_redirect(r, "/joint?ok=saved");
     else

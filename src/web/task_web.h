@@ -98,7 +98,8 @@ int task_web_dice(Req *r, long long id, const json_t *values, const char *observ
 /* The user's joint dept (user.dept_id, in *dept_out) confirms its part of task id with its own
  * items, in one transaction with the audit row (page_task_people.c). Same return convention;
  * 404 when the account has no dept or the dept is not a joint dept of the task. */
-int task_web_joint_confirm(Req *r, long long id, const char *items, int64_t *dept_out, char **msg);
+int task_web_joint_confirm(Req *r, long long id, const char *codes, const char *items,
+                           int64_t *dept_out, char **msg);
 /* Re-draw: a request with its reason (approve = 0), or the leader's approval with new sources
  * (approve = 1, *fsha the new freeze digest). Same return convention. */
 int task_web_redraw(Req *r, long long id, const char *reason, const json_t *sources, int approve,

@@ -199,12 +199,26 @@ r = staff.get(f"/tasks/{tid}")
 s.check("a passed deadline is flagged 已逾期", "已逾期" in r.text and "badge-danger" in r.text)
 r = joint.get("/joint")
 s.check("the joint dept sees the task with its deadline", r.status == 200 and "定点医药机构基金使用情况随机抽查" in r.text and "2025-10-10" in r.text)
-r = joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"})
+# 一业一查: the joint dept picks its own entries of the item list
+r = staff.post_json("/api/v1/items", {"code": "SC-01", "name": "药品价格行为检查", "basis": "《价格法》第十二条",
+                                      "dept_id": "SC", "org_id": "130528", "target_kinds": "定点零售药店",
+                                      "content": "明码标价、价格欺诈", "methods": "实地检查", "class": "一般"})
+s.check("the market regulator's entry of the item list", r.status in (200, 201), f"{r.status} {r.text[:300]}")
+r = joint.get("/joint")
+s.check("the joint page offers the dept's own items to tick", 'name="item_codes" value="SC-01"' in r.text
+        and 'value="I1"' not in r.text)
+r = joint.form(f"/joint/{tid}/confirm", {})
+s.check("confirming with no item is refused", r.status == 422 and "请选择本部门的检查事项" in r.text, f"{r.status} {r.text[-200:]}")
+r = joint.form(f"/joint/{tid}/confirm", {"item_codes": "I1", "items_text": "x"})
+s.check("an item of another dept is refused", r.status == 422 and "不是本部门" in r.text, f"{r.status}")
+r = joint.form(f"/joint/{tid}/confirm", [("item_codes", "SC-01"), ("items_text", "价格行为检查")])
 s.check("joint dept confirms with its own items", r.status == 303, f"{r.status} {r.text[-300:]}")
+s.check("... the item list's entry stored by code", ids(db, f"SELECT item_codes FROM task_joint WHERE task_id = {tid}") == ["SC-01"])
 r = joint.form(f"/joint/{tid}/confirm", {"items_text": "x"})
 s.check("a second confirmation is refused", r.status == 409)
 r = staff.get(f"/tasks/{tid}")
-s.check("late confirmation is shown as 逾期确认 with the items", "逾期确认" in r.text and "价格行为检查" in r.text)
+s.check("late confirmation is shown as 逾期确认 with the items", "逾期确认" in r.text and "价格行为检查" in r.text
+        and "药品价格行为检查" in r.text)
 
 # --- recusal (回避) declared before the freeze, frozen with it
 own = ids(db, "SELECT code FROM target WHERE org_id = (SELECT id FROM org WHERE code = '130528') ORDER BY code")
@@ -453,6 +467,10 @@ mine = sorted({g[0] for g in sql(db, f"SELECT m.target_code FROM draw_member m J
                                     f"AND m.status = '在组' AND m.member_code = ?", (certs[0],))})
 s.check("the officer sees exactly their targets", r.status == 200 and all(t in r.text for t in mine)
         and all(t not in r.text for t in targets if t not in mine), str(mine))
+ri = sql(db, "SELECT count(*) FROM record_item ri JOIN record r ON r.id = ri.record_id WHERE r.task_id = ? AND "
+            "ri.item_code = 'SC-01' AND ri.dept_name = '市场监管局'", (tid,))[0][0]
+s.check("each record form carries the joint dept's item from the list, by code", ri > 0 and
+        ri == sql(db, "SELECT count(*) FROM record WHERE task_id = ?", (tid,))[0][0], str(ri))
 r = officer.get(f"/my/notice/{tid}/{t0}")
 s.check("the officer prints the notice of their own group", r.status == 200 and "检查通知书" in r.text)
 others = [t for t in targets if t not in mine]
