@@ -115,7 +115,10 @@ static int records(Db *db, int64_t draw_id, const char *month_end, const Calenda
             "DESC LIMIT 1), substr(r.submitted_at, 1, 10)) END, "
             "CASE WHEN r.status = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "
             "WHERE e.record_id = r.id AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "
-            "substr(r.published_at, 1, 10)) END, coalesce(r.findings, 0) "
+            "substr(r.published_at, 1, 10)) END, coalesce(r.findings, 0), "
+            "(SELECT count(*) FROM record_revisit v WHERE v.record_id = r.id), "
+            "(SELECT count(*) FROM record_revisit v WHERE v.record_id = r.id AND v.conduct = "
+            "'不规范') "
             "FROM draw_target dt LEFT JOIN record r ON r.draw_id = dt.draw_id AND "
             "r.target_code = dt.target_code WHERE dt.draw_id = ? AND dt.status = '有效'");
     if (!st || db_bind_va(st, "i", draw_id) != DB_OK) {
@@ -127,7 +130,7 @@ static int records(Db *db, int64_t draw_id, const char *month_end, const Calenda
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
         json_array_append_new(by_status, json_pack("{s:s, s:s, s:I}", "code", statuses[i], "status",
                                                    statuses[i], "n", (json_int_t)0));
-    int64_t total = 0, checked = 0, findings = 0, published = 0;
+    int64_t total = 0, checked = 0, findings = 0, published = 0, revisited = 0, improper = 0;
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         const char *status = db_col_text(st, 0), *checked_on = db_col_text(st, 2);
@@ -141,6 +144,8 @@ static int records(Db *db, int64_t draw_id, const char *month_end, const Calenda
         if (!str_empty(checked_on)) checked++;
         if (str_eq(status, "已公示")) published++;
         if (db_col_int(st, 5)) findings++;
+        if (db_col_int(st, 6)) revisited++;
+        if (db_col_int(st, 7)) improper++;
         /* the clocks start at the check's end, or before it at the last day of the period */
         const char *start = str_empty(checked_on) ? month_end : checked_on;
         count_clock(cal, entry, start, DEADLINE_ENTRY_DAYS, db_col_text(st, 3), today);
@@ -148,10 +153,11 @@ static int records(Db *db, int64_t draw_id, const char *month_end, const Calenda
     }
     db_finalize(st);
     json_object_set_new(rep, "records",
-                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "total", (json_int_t)total,
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "total", (json_int_t)total,
                                   "checked", (json_int_t)checked, "with_findings",
                                   (json_int_t)findings, "published", (json_int_t)published,
-                                  "by_status", by_status));
+                                  "revisited", (json_int_t)revisited, "revisit_improper",
+                                  (json_int_t)improper, "by_status", by_status));
     json_object_set_new(rep, "results", nonzero(results));
     return rc == DB_DONE ? 0 : -1;
 }

@@ -19,7 +19,8 @@
  * violation_total {n, amount_fen, amount}, followups [{code, label, total, open, closed,
  * amount}], followup_total {records_with_findings, records_closed, total, open, closed},
  * deadlines [{kind, label, on_time, late, overdue, open, unknown}], officers [{cert_no, name,
- * leads, members, records}], today}; amounts in yuan text ("1,234.50"). NULL with *err on a
+ * leads, members, records}], today}; records also carries revisited and revisit_improper (回访);
+ * amounts in yuan text ("1,234.50"). NULL with *err on a
  * database error. */
 json_t *task_report(Db *db, int64_t task_id, const Calendar *cal, const char *today, char **err);
 /* The audit row of an export of the report (export.task_report, the task). 0 or -1 with *err. */

@@ -10,6 +10,7 @@
 #include "../domain/result.h"
 #include "../domain/result_act.h"
 #include "../domain/task.h"
+#include "../domain/revisit.h"
 #include "result_web.h"
 
 #include <stdlib.h>
@@ -51,8 +52,13 @@ void page_review_list(Req *r) {
 }
 
 /* Renders the read-only record; `review` adds the reviewer's actions, `publish` the publish button.
- */
+ * A published record shows its 回访 and, for the 检查科室, the form to add one (errors and typed:
+ * a refused visit, may be NULL). */
+static void record_page_as(Req *r, int review, json_t *errors, json_t *typed, int status_code);
 static void record_page(Req *r, int review) {
+    record_page_as(r, review, NULL, NULL, 200);
+}
+static void record_page_as(Req *r, int review, json_t *errors, json_t *typed, int status_code) {
     long long id = result_web_id(r);
     if (!id) return;
     Calendar *cal = web_calendar(r);
@@ -71,10 +77,69 @@ static void record_page(Req *r, int review) {
     json_object_set_new(rec, "own_record", json_boolean(review && str_eq(status, "待审核") && own));
     json_object_set_new(rec, "can_publish", json_boolean(!review && str_eq(status, "审核通过")));
     json_object_set_new(rec, "back_href", json_string(review ? "/review" : "/results"));
+    if (str_eq(status, "已公示")) {
+        json_object_set_new(rec, "revisits", revisit_list(r->db, id));
+        json_object_set_new(rec, "can_revisit",
+                            json_boolean(!review && web_role_has(r->sess->role, P_FOLLOWUP_WRITE)));
+        json_object_set_new(rec, "revisit_today", json_string(today));
+        if (errors) {
+            json_t *list = json_array();
+            const char *k;
+            json_t *v;
+            json_object_foreach(errors, k, v) json_array_append(list, v);
+            json_object_set_new(rec, "revisit_errors", list);
+        }
+        if (typed) json_object_set(rec, "revisit_typed", typed);
+        /* the choices, the typed one selected again after a refusal */
+        static const char *const methods[] = {"电话", "实地", "书面"}, *const conducts[] = {
+                                                                           "规范", "不规范"};
+        json_t *m = json_array(), *c = json_array();
+        const char *tm = json_string_value(json_object_get(typed, "method")),
+                   *tc = json_string_value(json_object_get(typed, "conduct"));
+        for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+            json_array_append_new(m, json_pack("{s:s, s:b}", "value", methods[i], "selected",
+                                               str_eq(tm, methods[i])));
+        for (size_t i = 0; i < ARRAY_LEN(conducts); i++)
+            json_array_append_new(c, json_pack("{s:s, s:b}", "value", conducts[i], "selected",
+                                               str_eq(tc, conducts[i])));
+        json_object_set_new(rec, "rv_methods", m);
+        json_object_set_new(rec, "rv_conducts", c);
+    }
     char *title = xasprintf("检查记录：%s", json_string_value(json_object_get(rec, "target_name")));
     web_name_users(r, rec);
     web_page(r, "result_record", title, rec);
+    if (status_code != 200) r->res->status = status_code;
     free(title);
+}
+
+/* POST /results/:id/revisits: records a 回访 of the published record. */
+void page_result_revisit(Req *r) {
+    long long id = result_web_id(r);
+    if (!id) return;
+    char *f[4] = {web_form(r, "on_day"), web_form(r, "method"), web_form(r, "conduct"),
+                  web_form(r, "summary")};
+    RevisitInput in = {f[0], f[1], f[2], f[3]};
+    char today[11], *msg = NULL;
+    clock_today(today);
+    json_t *errors = json_object();
+    Actor who = web_actor(r);
+    int rc = revisit_add(r->db, &who, id, &in, today, errors, &msg);
+    if (rc == SC_OK) {
+        char *loc = xasprintf("/results/%lld?ok=saved#revisits", id);
+        web_redirect(r, loc);
+        free(loc);
+    } else if (rc == SC_INVALID) {
+        json_t *typed =
+            json_pack("{s:s, s:s, s:s, s:s}", "on_day", f[0] ? f[0] : "", "method",
+                      f[1] ? f[1] : "", "conduct", f[2] ? f[2] : "", "summary", f[3] ? f[3] : "");
+        record_page_as(r, 0, errors, typed, 422);
+        json_decref(typed);
+    } else
+        web_error(r, web_status(rc), "revisit", msg ? msg : "登记失败");
+    json_decref(errors);
+    for (int i = 0; i < 4; i++)
+        free(f[i]);
+    free(msg);
 }
 
 void page_review_detail(Req *r) {

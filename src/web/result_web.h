@@ -24,6 +24,7 @@ void api_results_exchange(Req *r);
 /* Shared by the result handlers (page_result.c). */
 /* The record of :id when it exists and lies in the user's org scope; else sends 404, returns 0. */
 long long result_web_id(Req *r);
+void page_result_revisit(Req *r);
 /* Reviews record id (action "return" or "approve") in one transaction with its audit row.
  * Returns the RESULT_* code; *msg (new string) says why on failure. */
 int result_web_review(Req *r, long long id, const char *action, const char *opinion, char **msg);

@@ -222,6 +222,8 @@ const Route web_routes[] = {
      "检查记录（公示前查看）"},
     {"POST", "/results/:id/publish", P_RESULT_PUBLISH, CSRF_TOKEN, page_result_publish,
      "公示检查结果"},
+    {"POST", "/results/:id/revisits", P_FOLLOWUP_WRITE, CSRF_TOKEN, page_result_revisit,
+     "登记回访（公示后对被检查单位的回访）"},
     {"GET", "/results/exchange", P_RESULT_PUBLISH, CSRF_NONE, page_results_exchange,
      "导出抽查检查结果（信用信息交换，CSV/JSON）"},
     {"POST", "/results/publish", P_RESULT_PUBLISH, CSRF_TOKEN, page_results_publish_batch,

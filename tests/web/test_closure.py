@@ -165,6 +165,26 @@ s.check("public penalties shows it", r.status == 200 and "宁医保罚〔2026〕
         and "宁晋县人民医院" in r.text, str(r.status))
 s.check("public penalties: no grade", "等级" not in r.text)
 
+# ---------------- 4a. 回访 (000 四(三)) after publication ----------------
+r = staff.get(f"/results/{rid}")
+s.check("the published record offers 回访", r.status == 200 and 'id="revisit-form"' in r.text and "尚未回访" in r.text, str(r.status))
+future = iso(today + datetime.timedelta(days=3))
+r = staff.form(f"/results/{rid}/revisits", {"on_day": future, "method": "电话", "conduct": "规范", "summary": "电话回访院长"})
+s.check("a visit dated in the future is refused beside the form, what was typed kept", r.status == 422
+        and "回访日期不能晚于今天" in r.text and "电话回访院长" in r.text and 'value="电话" selected' in r.text, str(r.status))
+r = staff.form(f"/results/{rid}/revisits", {"on_day": iso(today), "method": "电话", "conduct": "规范", "summary": ""})
+s.check("... and one without what was heard", r.status == 422 and "请填写回访情况" in r.text, str(r.status))
+r = staff.form(f"/results/{rid}/revisits", {"on_day": iso(today), "method": "电话", "conduct": "规范",
+                                           "summary": "院方反映检查人员出示证件、程序规范，整改已完成"})
+s.check("a visit is recorded", r.status == 303, f"{r.status} {r.text[-200:]}")
+r = staff.get(f"/results/{rid}")
+s.check("... and listed on the record", "院方反映检查人员出示证件、程序规范" in r.text and "尚未回访" not in r.text)
+s.check("the leader cannot record one (403)", leader.form(f"/results/{rid}/revisits", {"on_day": iso(today), "method": "电话",
+                                                                                      "conduct": "规范", "summary": "x"}).status == 403)
+s.check("a record not yet published cannot be visited", staff.form(f"/results/{rid_e}/revisits", {"on_day": iso(today),
+        "method": "电话", "conduct": "规范", "summary": "x"}).status in (404, 409))
+s.check("audited as record.revisit", sql(db, "SELECT count(*) FROM audit_log WHERE action = 'record.revisit'")[0][0] == 1)
+
 # ---------------- 4b. the task's 执法检查报告 (001 三(五)) ----------------
 r = staff.get(f"/tasks/{tid}")
 s.check("the task page links the report", r.status == 200 and f'href="/tasks/{tid}/report"' in r.text, str(r.status))
@@ -194,6 +214,7 @@ s.check("report: entry and publication of the hospital on time, the never-filled
 s.check("report: the inspecting officers with the record they signed",
         all((row("report-officers", "data-cert", c) or [""] * 5)[4] == "1" for c in officers[:2]),
         str([row("report-officers", "data-cert", c) for c in officers[:2]]))
+s.check("report: the visit counted", k("revisited") == "1" and k("improper") == "0", f"{k('revisited')} {k('improper')}")
 s.check("report: no insured person's name or ID number", "张三丰" not in r.text and "11010519491231002X" not in r.text)
 r = staff.get(f"/tasks/{tid}/report?format=xlsx")
 s.check("report as xlsx, audited", r.status == 200 and r.body[:2] == b"PK" and
