@@ -156,12 +156,12 @@ static void test_units_of_work(void) {
     CHECK(json_object_get(errors, "group_size") != NULL);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     /* a joint dept: the account must be linked to a named dept */
-    CHECK_INT(task_joint_accept(db, &mine, id, 0, "", &why), TASK_NOT_FOUND);
+    CHECK_INT(task_joint_accept(db, &mine, id, 0, "", "", &why), TASK_NOT_FOUND);
     CHECK(why && strstr(why, "未关联部门"));
-    CHECK_INT(task_joint_accept(db, &mine, id, 1, "", &why),
+    CHECK_INT(task_joint_accept(db, &mine, id, 1, "", "", &why),
               TASK_NOT_FOUND); /* the lead dept is not a joint dept */
-    CHECK_INT(task_joint_accept(db, &mine, id, 2, "本科室事项", &why), TASK_OK);
-    CHECK_INT(task_joint_accept(db, &mine, id, 2, "", &why), TASK_CONFLICT); /* once */
+    CHECK_INT(task_joint_accept(db, &mine, id, 2, "", "本科室事项", &why), TASK_OK);
+    CHECK_INT(task_joint_accept(db, &mine, id, 2, "", "", &why), TASK_CONFLICT); /* once */
     CHECK_INT(audit_count(db, "task.joint.confirm"), 1);
     json_t *joint = task_joint_tasks(db, 2, "2025-06-01");
     CHECK_INT(json_array_size(joint), 1);
