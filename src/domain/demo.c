@@ -403,16 +403,22 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
     if (n > 0) return set_err(err, "数据库中已有 %lld 个检查对象，拒绝载入演示数据", (long long)n);
     /* one transaction around the directories and the units of work of the year (savepoints) */
     if (db_enclose_begin(db) != DB_OK) return set_err(err, "无法开始事务: %s", db_errmsg(db));
-    char today[11];
-    clock_today(today);
+    int t = demo_today(), y, m, d;
+    date_civil_from_days(t, &y, &m, &d);
+    char made[11];
     Loader L = {dir_context_new(db, "demo", 0), NULL, 0};
     Rng r = {20250101};
     int rc = load_reference(&L);
     if (rc == DB_OK) rc = load_items(&L);
     if (rc == DB_OK) rc = load_targets(&L, &r);
-    if (rc == DB_OK) rc = load_people(&L, &r, atoi(today));
+    if (rc == DB_OK) rc = load_people(&L, &r, y);
+    /* the accounts were made the day before the plan (demo_year.c), so the audit log, whose
+     * rows they start, runs in time order */
+    if (rc == DB_OK && demo_clock_at(t, -31, "09:00", made) != 0)
+        rc = set_err(&L.err, "无法设置时钟");
     if (rc == DB_OK) rc = load_users(db, sum, &L.err);
-    if (rc == DB_OK) rc = demo_year_load(db, sum, &L.err);
+    if (rc == DB_OK) rc = demo_year_load(db, t, sum, &L.err);
+    clock_travel(NULL);
     long *counts[] = {&sum->orgs,    &sum->depts,    &sum->tags,   &sum->items,
                       &sum->targets, &sum->officers, &sum->experts};
     for (size_t i = 0; i < ARRAY_LEN(counts); i++)

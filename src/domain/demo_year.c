@@ -10,6 +10,7 @@
  * not before the draw, nothing dated after today). All steps are dated before T, so no row says a
  * time later than the real now. The clock is put back before returning.
  *
+ *   T-31        (demo.c) the accounts made
  *   T-30..T-26  plan 〔T's year〕 made by staff, approved by leader, published; tasks 1-4 started;
  *               schemes: 1 and 2 published, 3 submitted (awaiting approval), 4 a draft; row 5 not
  *               started
@@ -54,14 +55,24 @@ static void day_text(int z, char out[11]) {
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
+int demo_today(void) {
+    char today[11];
+    clock_today(today);
+    return date_days_from_civil(atoi(today), atoi(today + 5), atoi(today + 8));
+}
+
+int demo_clock_at(int t, int off, const char *hm, char day[11]) {
+    char when[17];
+    day_text(t + off, day);
+    snprintf(when, sizeof when, "%s %s", day, hm);
+    return clock_travel(when);
+}
+
 /* Moves the clock to day T+off at hh:mm; Y->day receives the day. */
 static int at(Year *Y, int off, const char *hm) {
-    char when[17];
-    day_text(Y->t + off, Y->day);
-    snprintf(when, sizeof when, "%s %s", Y->day, hm);
     if (Y->err) return 0;
-    if (clock_travel(when) == 0) return 1;
-    Y->err = xasprintf("无法设置时钟: %s", when);
+    if (demo_clock_at(Y->t, off, hm, Y->day) == 0) return 1;
+    Y->err = xasprintf("无法设置时钟: %s %s", Y->day, hm);
     return 0;
 }
 
@@ -151,10 +162,12 @@ static int plan_and_tasks(Year *Y, int64_t tids[NTASKS], DemoSummary *sum) {
     int y, m, d;
     date_civil_from_days(Y->t, &y, &m, &d);
     int64_t vid = 0, ptids[NROWS] = {0};
-    if (!at(Y, -30, "09:00") ||
-        !ok(Y, "新建年度计划",
-            plan_work_create(Y->db, &Y->staff, y, "", "定点医药机构", NULL, &vid, Y->errors, &why),
-            &why))
+    char number[16]; /* the county's own numbering, so no plan a user makes or imports meets it */
+    snprintf(number, sizeof number, "NJ%d001", y);
+    if (!at(Y, -30, "09:00") || !ok(Y, "新建年度计划",
+                                    plan_work_create(Y->db, &Y->staff, y, number, "定点医药机构",
+                                                     NULL, &vid, Y->errors, &why),
+                                    &why))
         return 0;
     char period[32], scope[96];
     snprintf(period, sizeof period, "%d年1月至12月", y);
@@ -377,6 +390,10 @@ static int records(Year *Y, int64_t tid, DemoSummary *sum) {
         }
         db_finalize(st);
     }
+    int64_t nrec = 0;
+    if (db_query_int(Y->db, &nrec, "SELECT count(*) FROM record WHERE task_id = ?", "i", tid) ==
+        DB_OK)
+        sum->records = (long)nrec;
     if (n < 6) {
         Y->err = xasprintf("执法人员 %s 只有 %zu 条检查记录，演示需要 6 条", cert, n);
         goto done;
@@ -424,9 +441,7 @@ static int frozen(Year *Y, int64_t tid) {
     return r;
 }
 
-int demo_year_load(Db *db, DemoSummary *sum, char **err) {
-    char today[11];
-    clock_today(today);
+int demo_year_load(Db *db, int t, DemoSummary *sum, char **err) {
     int64_t org = scope_org_by_code(db, "130528");
     Year Y = {.db = db,
               .staff = {"staff", org, NULL},
@@ -434,7 +449,7 @@ int demo_year_load(Db *db, DemoSummary *sum, char **err) {
               .officer = {"officer", org, NULL},
               .admin = {"admin", org, NULL},
               .cal = task_calendar_load(db, NULL),
-              .t = date_days_from_civil(atoi(today), atoi(today + 5), atoi(today + 8)),
+              .t = t,
               .errors = json_object()};
     int64_t tids[NTASKS] = {0};
     if (plan_and_tasks(&Y, tids, sum) && draw(&Y, tids[0]) && records(&Y, tids[0], sum))
