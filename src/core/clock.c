@@ -241,7 +241,7 @@ int clock_travel(const char *at) {
     char ov[17];
     struct tm tm;
     int has_time = 0;
-    if (strlen(at) != 16) return -1;
+    if (strlen(at) != 16 || at[10] != ' ') return -1;
     memcpy(ov, at, 17);
     ov[10] = 'T';
     if (clock_parse_override(ov, &tm, &has_time) != 0 || !has_time) return -1;

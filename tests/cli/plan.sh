@@ -7,7 +7,8 @@ db=$TMP/p.db
 seed=$SPOTCHECK_ROOT/tests/data/plan/seed_000_plan.csv
 q() { sqlite3 "$db" "$1"; }
 # the imported plan's rows (the demo has a plan of its own)
-seed_rows="plan_task WHERE version_id IN (SELECT v.id FROM plan_version v JOIN plan p ON p.id = v.plan_id WHERE p.number = '2025001')"
+seed_plan="version_id IN (SELECT v.id FROM plan_version v JOIN plan p ON p.id = v.plan_id WHERE p.number = '2025001')"
+seed_rows="plan_task WHERE $seed_plan"
 
 check "plan --help exits 0" bash -c "\"$SPOTCHECK\" plan --help | grep -q 'plan import'"
 check "plan without a subcommand exits 2" expect_exit 2 sc plan
@@ -36,7 +37,7 @@ check "the XLSX export imports again" expect_exit 0 sc plan import "$TMP/plan.xl
 row="SELECT task_no || kind || ratio || items_unmatched || scope_text || lead_dept || joint_depts || month_from || month_to || level FROM $seed_rows"
 check "... with the same row" test "$(sqlite3 "$db2" "$row")" = "$(q "$row")"
 # every CSV is formula-safe: a remark a spreadsheet would run is written with a leading ' and read back without it
-sqlite3 "$db" "UPDATE $seed_rows SET remark = '=HYPERLINK(\"http://evil.example\",\"点此\")'"
+sqlite3 "$db" "UPDATE plan_task SET remark = '=HYPERLINK(\"http://evil.example\",\"点此\")' WHERE $seed_plan"
 check "a formula-like cell in a plan export" expect_exit 0 sc plan export 2025001 "$TMP/evil.csv" --db "$db"
 check "... is written with a leading '" contains "$TMP/evil.csv" "'=HYPERLINK("
 db3=$TMP/p3.db

@@ -44,7 +44,7 @@ await step('leader returns the submitted record with an opinion', async () => {
   await leader.goto(base + '/review');
   const link = leader.locator(`#review-queue a[href="/review/${rid}"]`);
   check('the review queue lists the submitted record', await link.count() === 1, rid);
-  const row = await leader.locator('#review-queue tbody tr', { has: link }).textContent();
+  const row = await leader.locator('#review-queue tbody tr', { has: leader.locator(`a[href="/review/${rid}"]`) }).textContent();
   // who submitted it, by the account's name (执法人员 in the demo), not its login id
   check('the review queue lists the officer\'s record, by name', row.includes('执法人员') && !row.includes('officer'), row);
   await link.click();
