@@ -14,12 +14,14 @@
  *   T-30..T-26  plan 〔T's year〕 made by staff, approved by leader, published; tasks 1-4 started;
  *               schemes: 1 and 2 published, 3 submitted (awaiting approval), 4 a draft; row 5 not
  *               started
- *   T-7         task 1 frozen with a 福彩3D draw of T-6 and 8 dice (thrown at once)
+ *   T-7         task 1 frozen with a 福彩3D draw of T-6 and 8 dice (thrown at once; earlier when
+ *               SPOTCHECK_DRAW_GAP_HOURS asks for a longer gap)
  *   T-5         task 1 drawn; the `officer` account linked to the officer in most groups; records
  *   T-4..T-1    that officer's records: submitted, returned with an opinion, approved, published
  *               (one without findings, two with violations: a 行政处罚 open with its decision
  *               published, one closed); the rest 待录入
- *   T-1         task 2 frozen with a 福彩3D draw of T+1: waiting for its lottery */
+ *   T-1         task 2 frozen with a 福彩3D draw of T+1 (or later, for a longer gap): waiting for
+ *               its lottery */
 #include "demo_impl.h"
 
 #include "../core/clock.h"
@@ -211,7 +213,9 @@ static int plan_and_tasks(Year *Y, int64_t tids[NTASKS], DemoSummary *sum) {
     }
     /* schemes: 1 and 2 published (their lotteries T-6 and T+1), 3 submitted, 4 a draft */
     if (!at(Y, -27, "09:00")) return 0;
-    static const int lottery[NTASKS] = {-6, 1, 14, 30};
+    /* task 2's lottery: tomorrow, or later when the gap after its freeze (T-1 16:00) needs it */
+    int later = (task_draw_gap_hours() + 18) / 24 - 1;
+    const int lottery[NTASKS] = {-6, later > 1 ? later : 1, 14, 30};
     for (int i = 0; i < NTASKS; i++)
         if (!scheme(Y, tids[i], i + 1, lottery[i])) return 0;
     if (!at(Y, -27, "11:00")) return 0;
@@ -239,12 +243,21 @@ static void fc3d_value(int z, char out[4]) {
     snprintf(out, 4, "%03d", (int)(((unsigned)z * 7919u + 361u) % 1000u));
 }
 
+/* The freeze of task 1 is at 09:00 on the day the gap (task_draw_gap_hours, 24 h unless set)
+ * before its lottery (T-6 21:15) allows: T-7 by default, earlier for a longer gap, but after its
+ * scheme was published (T-26). */
 static int draw(Year *Y, int64_t tid) {
     char *why = NULL, *fsha = NULL, value[4];
+    int freeze = -6 - (task_draw_gap_hours() + 11) / 24;
+    if (freeze < -25) {
+        Y->err = xasprintf("演示数据无法按 SPOTCHECK_DRAW_GAP_HOURS=%d 安排冻结：须不超过 468 小时",
+                           task_draw_gap_hours());
+        return 0;
+    }
     json_t *dice = json_pack("[s]", "52241361"), *got = NULL;
-    int r = at(Y, -7, "09:00") &&
+    int r = at(Y, freeze, "09:00") &&
             ok(Y, "冻结抽取", task_draw_freeze(Y->db, &Y->staff, tid, NULL, &fsha, &why), &why) &&
-            at(Y, -7, "09:30") &&
+            at(Y, freeze, "09:30") &&
             ok(Y, "记录骰子点数", task_draw_dice(Y->db, &Y->staff, tid, dice, "钱律师", &got, &why),
                &why);
     free(fsha);
@@ -432,7 +445,7 @@ done:
     return r;
 }
 
-/* Task 2: frozen the day before T, its lottery the day after. */
+/* Task 2: frozen the day before T, its lottery to come. */
 static int frozen(Year *Y, int64_t tid) {
     char *why = NULL, *fsha = NULL;
     int r = at(Y, -1, "16:00") &&

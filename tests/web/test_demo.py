@@ -113,12 +113,23 @@ for c, path, want in pages:
 
 # ---------------- a failing step writes nothing ----------------
 bad = os.path.join(tmp, "bad.db")
+# a gap between freeze and lottery longer than the demo's timeline: refused at the draw, after the
+# directories, the accounts, the plan and the tasks were written
 p = subprocess.run([SPOTCHECK, "init", "--demo", "--db", bad], capture_output=True, text=True,
-                   env=dict(os.environ, SPOTCHECK_DRAW_GAP_HOURS="100"))
-s.check("a step refused by its rule (freeze too close to the lottery) fails the load", p.returncode != 0
-        and "演示数据载入失败，未写入任何数据" in p.stderr and "冻结抽取" in p.stderr, p.stderr[-400:])
+                   env=dict(os.environ, SPOTCHECK_DRAW_GAP_HOURS="1000"))
+s.check("a step that cannot be done fails the load", p.returncode != 0
+        and "演示数据载入失败，未写入任何数据" in p.stderr and "SPOTCHECK_DRAW_GAP_HOURS=1000" in p.stderr, p.stderr[-400:])
 s.check("... and nothing was written", [sql(bad, f"SELECT count(*) FROM {t}")[0][0] for t in
                                         ("target", "account", "plan", "task", "draw", "record", "audit_log")] == [0] * 7)
+
+# a longer gap moves the first freeze earlier and the second lottery later, within the rule
+gap = os.path.join(tmp, "gap.db")
+p = subprocess.run([SPOTCHECK, "init", "--demo", "--db", gap], capture_output=True, text=True,
+                   env=dict(os.environ, SPOTCHECK_DRAW_GAP_HOURS="60"))
+s.check("a longer gap: frozen 8 days ago, the waiting lottery in 2 days",
+        p.returncode == 0 and [(r[0], r[1][:10], r[2][r[2].index('"date"'):][8:18]) for r in
+                               sql(gap, "SELECT status, frozen_at, replace(sources, ' ', '') FROM draw ORDER BY id")]
+        == [("已抽取", day(-8), day(-6)), ("已冻结", day(-1), day(2))], p.stderr[-300:] + str(sql(gap, "SELECT frozen_at, sources FROM draw")))
 
 # ---------------- another day: the first days of a year ----------------
 jan = os.path.join(tmp, "jan.db")
