@@ -48,6 +48,8 @@ int cmd_init(int argc, char **argv) {
             printf("演示数据已载入: 机构 %ld，科室 %ld，事项 %ld，检查对象 %ld，执法人员 %ld，专家 "
                    "%ld\n",
                    sum.orgs, sum.depts, sum.items, sum.targets, sum.officers, sum.experts);
+            printf("本年度: 年度计划 %ld，抽查任务 %ld，检查记录 %ld，后续处置 %ld（已完结 %ld）\n",
+                   sum.plans, sum.tasks, sum.records, sum.followups, sum.followups_closed);
             printf("演示账号（密码均为 %s）: admin 系统管理员, staff 检查科室, leader 分管领导, "
                    "officer 执法人员, joint 联合部门, supervisor 监督\n",
                    DEMO_PASSWORD);

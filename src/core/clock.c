@@ -15,7 +15,7 @@
 
 enum { MODE_WALL = 0, MODE_DAY = 1, MODE_START = 2 };
 
-static struct {
+typedef struct ClockState {
     int mode;
     char zone[128];
     char day[11];      /* MODE_DAY: the pinned date */
@@ -23,7 +23,12 @@ static struct {
     time_t start_wall; /* MODE_START: wall time at init */
     time_t start_at;   /* MODE_START: the override's instant */
     int ready;         /* clock_init succeeded */
-} clk;
+} ClockState;
+static ClockState clk;
+
+/* The clock clock_travel left, while it has moved (home_saved). */
+static ClockState home;
+static int home_saved;
 
 static pthread_once_t lazy = PTHREAD_ONCE_INIT;
 
@@ -224,6 +229,27 @@ long long clock_wall_epoch(void) {
 int clock_overridden(void) {
     ensure();
     return clk.mode != MODE_WALL;
+}
+
+int clock_travel(const char *at) {
+    ensure();
+    if (!at) {
+        if (home_saved) clk = home;
+        home_saved = 0;
+        return 0;
+    }
+    char ov[17];
+    struct tm tm;
+    int has_time = 0;
+    if (strlen(at) != 16 || at[10] != ' ') return -1;
+    memcpy(ov, at, 17);
+    ov[10] = 'T';
+    if (clock_parse_override(ov, &tm, &has_time) != 0 || !has_time) return -1;
+    if (!home_saved) home = clk, home_saved = 1;
+    clk.mode = MODE_START;
+    clk.start_wall = time(NULL);
+    clk.start_at = mktime(&tm);
+    return 0;
 }
 
 const char *clock_zone(void) {

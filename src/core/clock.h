@@ -54,6 +54,15 @@ long long clock_wall_epoch(void);
  * wall clock's time, since a freeze or dice stamped under a set clock proves nothing about when
  * it happened. */
 int clock_overridden(void);
+/* Moves the clock to local time `at`, "YYYY-MM-DD HH:MM", from where it runs on with the wall
+ * clock as SPOTCHECK_TODAY="YYYY-MM-DDTHH:MM" makes it; clock_travel(NULL) puts back the clock
+ * clock_init set. For a builder that replays dated steps through the units of work in one process
+ * (`init --demo`: a plan made weeks ago, a draw frozen before its lottery and held after it);
+ * clock_overridden() is 1 meanwhile, so the draw's audit rows say the clock was set. Like
+ * clock_init it must not run while other threads read the clock. Returns 0, or -1 (clock
+ * unchanged) when `at` is not such a time. */
+int clock_travel(const char *at);
+
 /* The time zone in force (the setting's text). */
 const char *clock_zone(void);
 

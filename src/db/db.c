@@ -50,6 +50,8 @@ struct Db {
     dev_t dev;  /* ... and its identity at the open */
     ino_t ino;
     uint64_t tick;
+    int enclosed; /* inside db_enclose_begin: units run as savepoints */
+    int units;    /* savepoints of units open inside it */
     CachedStmt cache[DB_STMT_CACHE];
 };
 
@@ -303,13 +305,37 @@ int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
 }
 
 int db_begin(Db *db) {
-    return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
+    if (!db->enclosed) return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
+    int rc = db->drv->exec_script(db->conn, "SAVEPOINT unit");
+    if (rc == DB_OK) db->units++;
+    return rc;
 }
 int db_commit(Db *db) {
-    return db->drv->exec_script(db->conn, "COMMIT");
+    if (!db->enclosed) return db->drv->exec_script(db->conn, "COMMIT");
+    if (db->units == 0) return DB_ERR; /* the enclosing transaction ends with db_enclose_end */
+    db->units--;
+    return db->drv->exec_script(db->conn, "RELEASE SAVEPOINT unit");
 }
 int db_rollback(Db *db) {
-    return db->drv->exec_script(db->conn, "ROLLBACK");
+    if (!db->enclosed) return db->drv->exec_script(db->conn, "ROLLBACK");
+    if (db->units == 0) return DB_ERR;
+    db->units--;
+    return db->drv->exec_script(db->conn, "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit");
+}
+int db_enclose_begin(Db *db) {
+    if (db->enclosed || db->drv->exec_script(db->conn, "BEGIN IMMEDIATE") != DB_OK) return DB_ERR;
+    db->enclosed = 1;
+    db->units = 0;
+    return DB_OK;
+}
+int db_enclose_end(Db *db, int ok) {
+    if (!db->enclosed) return DB_ERR;
+    db->enclosed = 0;
+    if (db->units) ok = 0; /* a unit left open: nothing of it is trusted */
+    db->units = 0;
+    if (ok && db->drv->exec_script(db->conn, "COMMIT") == DB_OK) return DB_OK;
+    db->drv->exec_script(db->conn, "ROLLBACK");
+    return DB_ERR;
 }
 int db_commits_mark(Db *db, int64_t *mark) {
     return db->drv->commits_seen ? db->drv->commits_seen(db->conn, mark) : DB_ERR;

@@ -60,6 +60,14 @@ __attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const 
 int db_bind_va(Stmt *st, const char *types, ...);
 
 int db_begin(Db *db); /* BEGIN IMMEDIATE: takes the write lock at once */
+/* An enclosing transaction for a sequence of units of work that must be written all or none (the
+ * demo county of `init --demo`): db_enclose_begin opens it (as db_begin); until db_enclose_end,
+ * each db_begin / db_commit / db_rollback of a unit inside it opens, releases or rolls back a
+ * savepoint, so a unit's own rules and audit row work as they do alone, and a unit that rolls
+ * back undoes only itself. db_enclose_end commits everything (ok) or rolls everything back;
+ * DB_OK, or DB_ERR (then rolled back). Not for a connection other threads use meanwhile. */
+int db_enclose_begin(Db *db);
+int db_enclose_end(Db *db, int ok);
 int db_commit(Db *db);
 int db_rollback(Db *db);
 /* Rolls back when a transaction is open (a pooled connection must come back clean). */

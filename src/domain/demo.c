@@ -2,11 +2,14 @@
  * county bureaus (宁晋县, 临城县); items from the seed texts; about 2,000 designated institutions
  * and pharmacies, 10,000 employers, 100,000 insured persons, 60 officers in 6 departments, 10
  * experts; codes that pass their check characters; credit grades skewed towards B. Every row
- * goes through the directory engine's validation, exactly as an import would. */
+ * goes through the directory engine's validation, exactly as an import would. Then the county's
+ * year so far (demo_year.c), all in one transaction. */
 #include "demo.h"
 
+#include "../core/clock.h"
 #include "../core/util.h"
 #include "account.h"
+#include "demo_impl.h"
 #include "codes.h"
 #include "directory.h"
 #include "public_version.h"
@@ -304,7 +307,8 @@ static int load_targets(Loader *L, Rng *r) {
     return DB_OK;
 }
 
-static int load_people(Loader *L, Rng *r) {
+/* Certificates are counted from `year` (the clock's): valid for years, three expired. */
+static int load_people(Loader *L, Rng *r, int year) {
     static const char *const depts[] = {"NJ-JJJG", "NJ-YYFW", "NJ-DYBZ",
                                         "NJ-JGZC", "NJ-JHZX", "NJ-SCJG"};
     static const char *const skills[] = {"S-MED", "S-PHA",        "S-FIN",       "S-PRICE", "S-IT",
@@ -318,7 +322,8 @@ static int load_people(Loader *L, Rng *r) {
         rand_date(r, 2019, 2023, from);
         /* most valid for years; three expired, so the draw's eligibility rule has something to skip
          */
-        snprintf(to, sizeof to, "%d%s", i % 20 == 7 ? 2024 : 2027 + rng_int(r, 3), from + 4);
+        snprintf(to, sizeof to, "%d%s", i % 20 == 7 ? year - 2 : year + 1 + rng_int(r, 3),
+                 from + 4);
         const char *status = i % 15 == 4 ? "休假" : i % 29 == 5 ? "借调" : "在岗";
         snprintf(phone, sizeof phone, "1%02d%08d", 30 + rng_int(r, 60), rng_int(r, 100000000));
         /* 基金监管股 leads the price checks (item NJ-2025-04 needs S-PRICE): its officers all carry
@@ -396,14 +401,24 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
     if (db_query_int(db, &n, "SELECT count(*) FROM target", NULL) != DB_OK)
         return set_err(err, "无法读取数据库: %s", db_errmsg(db));
     if (n > 0) return set_err(err, "数据库中已有 %lld 个检查对象，拒绝载入演示数据", (long long)n);
-    if (db_begin(db) != DB_OK) return set_err(err, "无法开始事务: %s", db_errmsg(db));
+    /* one transaction around the directories and the units of work of the year (savepoints) */
+    if (db_enclose_begin(db) != DB_OK) return set_err(err, "无法开始事务: %s", db_errmsg(db));
+    int t = demo_today(), y, m, d;
+    date_civil_from_days(t, &y, &m, &d);
+    char made[11];
     Loader L = {dir_context_new(db, "demo", 0), NULL, 0};
     Rng r = {20250101};
     int rc = load_reference(&L);
     if (rc == DB_OK) rc = load_items(&L);
     if (rc == DB_OK) rc = load_targets(&L, &r);
-    if (rc == DB_OK) rc = load_people(&L, &r);
+    if (rc == DB_OK) rc = load_people(&L, &r, y);
+    /* the accounts were made the day before the plan (demo_year.c), so the audit log, whose
+     * rows they start, runs in time order */
+    if (rc == DB_OK && demo_clock_at(t, -31, "09:00", made) != 0)
+        rc = set_err(&L.err, "无法设置时钟");
     if (rc == DB_OK) rc = load_users(db, sum, &L.err);
+    if (rc == DB_OK) rc = demo_year_load(db, t, sum, &L.err);
+    clock_travel(NULL);
     long *counts[] = {&sum->orgs,    &sum->depts,    &sum->tags,   &sum->items,
                       &sum->targets, &sum->officers, &sum->experts};
     for (size_t i = 0; i < ARRAY_LEN(counts); i++)
@@ -412,9 +427,11 @@ int demo_load(Db *db, DemoSummary *sum, char **err) {
     /* not audited, yet the portal's item list changes: public pages a server holds are stale */
     if (rc == DB_OK && public_version_bump(db) != DB_OK)
         rc = set_err(&L.err, "无法更新公开数据版本: %s", db_errmsg(db));
-    if (rc == DB_OK && db_commit(db) != DB_OK) rc = set_err(&L.err, "提交失败: %s", db_errmsg(db));
+    if (rc == DB_OK && db_enclose_end(db, 1) != DB_OK)
+        rc = set_err(&L.err, "提交失败: %s", db_errmsg(db));
+    else if (rc != DB_OK)
+        db_enclose_end(db, 0);
     if (rc != DB_OK) {
-        db_rollback(db);
         if (err)
             *err = L.err;
         else

@@ -4,6 +4,7 @@
 // approves, staff publish it, open a 行政处罚 follow-up and publish the decision; then the year's
 // figures (SVG charts), the deadlines dashboard with its overdue list, and the public portal showing
 // the result without personal data. Screenshots closure-*.png.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { base, shots, check, step, launch, finish } from './harness.mjs';
@@ -32,7 +33,8 @@ async function open(user, phone) {
 const today = process.env.SPOTCHECK_TODAY ? new Date(`${process.env.SPOTCHECK_TODAY}T12:00:00`) : new Date();
 const iso = d => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 const opinion = '现场发现串换药品，请补录检查结果和违规情形';
-let rid = '', targetName = '', targetCode = '', fid = '';
+// the record e2e_record.mjs submitted (the demo county has records of its own in the queue)
+let rid = readFileSync(join(process.env.TMPDIR, 'e2e-record-id'), 'utf8').trim(), targetName = '', targetCode = '', fid = '';
 
 const leader = await open('leader', false);
 const officer = await open('officer', true);
@@ -40,9 +42,9 @@ const staff = await open('staff', false);
 
 await step('leader returns the submitted record with an opinion', async () => {
   await leader.goto(base + '/review');
-  const link = leader.locator('#review-queue a[href^="/review/"]').first();
-  rid = (await link.getAttribute('href')).split('/').pop();
-  const row = await leader.locator('#review-queue tbody tr').first().textContent();
+  const link = leader.locator(`#review-queue a[href="/review/${rid}"]`);
+  check('the review queue lists the submitted record', await link.count() === 1, rid);
+  const row = await leader.locator('#review-queue tbody tr', { has: leader.locator(`a[href="/review/${rid}"]`) }).textContent();
   // who submitted it, by the account's name (执法人员 in the demo), not its login id
   check('the review queue lists the officer\'s record, by name', row.includes('执法人员') && !row.includes('officer'), row);
   await link.click();

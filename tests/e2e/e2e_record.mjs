@@ -3,6 +3,7 @@
 // one of its groups): the officer opens a record, fills it, goes offline and saves (the draft stays
 // on the device), comes back online (the draft is sent and saved), uploads a photo, draws a
 // signature with the finger/mouse on the canvas and submits. Screenshots of each stage.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { base, shots, check, step, launch, finish } from './harness.mjs';
@@ -30,9 +31,15 @@ await step('officer opens a record on a phone', async () => {
   const cards = await page.locator('#my-records li').count();
   check('the officer sees the records of the groups', cards > 0, String(cards));
   await page.screenshot({ path: join(shots, 'record-mine-phone.png'), fullPage: true });
-  await page.locator('#my-records li a').first().click();
+  // a record of the task e2e.mjs drew (the demo county's own task has records too), not yet entered
+  const mine = page.locator('#my-records li', { hasText: '2025年邢台市医疗保障局定点医疗机构随机抽查工作方案' })
+    .filter({ hasText: '待录入' });
+  check('the records of the task e2e.mjs drew are listed', await mine.count() > 0, String(await mine.count()));
+  await mine.first().locator('a').click();
   await page.waitForURL(/\/my\/records\/\d+$/);
   recordUrl = page.url();
+  // e2e_closure.mjs continues with this record
+  writeFileSync(join(process.env.TMPDIR, 'e2e-record-id'), recordUrl.split('/').pop());
   check('the form shows the items', await page.locator('.record-item').count() >= 1);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check('no horizontal scrolling on the phone', width <= 392, String(width));

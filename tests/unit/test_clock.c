@@ -121,6 +121,34 @@ static void test_wall(void) {
     CHECK_INT(init_with(NULL, NULL), 0);
 }
 
+/* clock_travel moves the clock to a time from where it runs on, and puts back the clock
+ * clock_init set; a bad time leaves it as it was. */
+static void test_travel(void) {
+    CHECK_INT(init_with("2027-02-17", NULL), 0);
+    CHECK_INT(clock_travel("2027-01-05 09:00"), 0);
+    char now[CLOCK_NOW_LEN + 1], today[11];
+    clock_now(now);
+    CHECK(strncmp(now, "2027-01-05 09:0", 15) == 0);
+    CHECK_INT(clock_overridden(), 1);
+    CHECK_INT(clock_travel("2027-01-06 16:30"), 0); /* again, from the moved clock */
+    clock_today(today);
+    CHECK_STR(today, "2027-01-06");
+    CHECK_INT(clock_travel("2027-01-06T16:30"), -1);
+    CHECK_INT(clock_travel("2027-02-30 10:00"), -1);
+    CHECK_INT(clock_travel("2027-01-06"), -1);
+    clock_today(today);
+    CHECK_STR(today, "2027-01-06");
+    CHECK_INT(clock_travel(NULL), 0);
+    clock_today(today);
+    CHECK_STR(today, "2027-02-17"); /* the pinned day again */
+    CHECK_INT(init_with(NULL, NULL), 0);
+    CHECK_INT(clock_travel("2030-03-01 08:00"), 0);
+    clock_today(today);
+    CHECK_STR(today, "2030-03-01");
+    CHECK_INT(clock_travel(NULL), 0);
+    CHECK_INT(clock_overridden(), 0); /* the wall clock again */
+}
+
 static void test_display(void) {
     char shown[17] = "";
     CHECK_INT(clock_display("2026-12-06 08:52:13", shown), 1);
@@ -153,6 +181,7 @@ int main(void) {
     RUN(test_start_at);
     RUN(test_zone);
     RUN(test_wall);
+    RUN(test_travel);
     RUN(test_display);
     return T_DONE();
 }

@@ -206,6 +206,43 @@ static void test_release(void) {
     db_close(other);
 }
 
+/* An enclosing transaction: the units inside it are savepoints; one that rolls back undoes only
+ * itself, and the end commits everything or nothing. */
+static void test_enclose(void) {
+    Db *other = db_open(db_path, 0, NULL);
+    for (int commit = 0; commit < 2; commit++) {
+        CHECK_INT(db_enclose_begin(db), DB_OK);
+        CHECK_INT(db_enclose_begin(db), DB_ERR); /* not twice */
+        CHECK_INT(db_begin(db), DB_OK);          /* a unit that commits */
+        CHECK_INT(db_exec(db, "INSERT INTO t(id, name, n) VALUES(90, '单元一', 0)", NULL), DB_OK);
+        CHECK_INT(db_commit(db), DB_OK);
+        CHECK_INT(db_begin(db), DB_OK); /* a unit that rolls back */
+        CHECK_INT(db_exec(db, "INSERT INTO t(id, name, n) VALUES(91, '单元二', 0)", NULL), DB_OK);
+        CHECK_INT(db_rollback(db), DB_OK);
+        CHECK_INT(count("SELECT count(*) FROM t WHERE id IN (90, 91)"), 1);
+        CHECK_INT(db_commit(db), DB_ERR); /* no unit open: the enclosing one is not ended here */
+        /* nothing is seen by another connection before the end */
+        int64_t seen = -1;
+        CHECK_INT(db_query_int(other, &seen, "SELECT count(*) FROM t WHERE id = 90", NULL), DB_OK);
+        CHECK_INT(seen, 0);
+        CHECK_INT(db_enclose_end(db, commit), commit ? DB_OK : DB_ERR);
+        CHECK_INT(db_query_int(other, &seen, "SELECT count(*) FROM t WHERE id = 90", NULL), DB_OK);
+        CHECK_INT(seen, commit);
+    }
+    /* a unit left open when the enclosing transaction ends: everything rolls back */
+    CHECK_INT(db_enclose_begin(db), DB_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO t(id, name, n) VALUES(92, '未结束', 0)", NULL), DB_OK);
+    CHECK_INT(db_enclose_end(db, 1), DB_ERR);
+    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 92"), 0);
+    /* and transactions are plain ones again */
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "DELETE FROM t WHERE id = 90", NULL), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(count("SELECT count(*) FROM t WHERE id = 90"), 0);
+    db_close(other);
+}
+
 /* A connection to a file that was then replaced (a restore renames another file over it) says
  * so; one to the file still there does not. */
 static void test_replaced(void) {
@@ -235,6 +272,7 @@ int main(void) {
     RUN(test_cache_and_optimize);
     RUN(test_statement_cache);
     RUN(test_release);
+    RUN(test_enclose);
     RUN(test_replaced);
     db_close(db);
     t_remove_db(db_path);
