@@ -129,7 +129,9 @@ void page_task_report(Req *r) {
     if (!t) return;
     char today[11], *err = NULL, *format = web_query(r, "format");
     clock_today(today);
-    json_t *rep = task_report(r->db, id, web_calendar(r), today, &err);
+    Calendar *cal = web_calendar(r);
+    json_t *rep = task_report(r->db, id, cal, today, &err);
+    calendar_free(cal);
     if (!rep) {
         web_error(r, 500, "db", err ? err : "无法生成报告");
         json_decref(t);
