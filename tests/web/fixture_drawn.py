@@ -66,7 +66,7 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     for name, role in (("officer2", "officer"), ("reviewer", "leader")):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
-    sql(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+    subprocess.run([SPOTCHECK, "user", "link", "joint", "--dept", "SC", "--db", db], check=True, capture_output=True)
     if prepare:
         prepare(db)
     staff, leader, joint = Client(db, env=early), Client(db, env=early), Client(db, env=early)
@@ -114,8 +114,8 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
         groups.setdefault(t, []).append((m, role))
 
     def officer_user_for(cert, username="officer"):
-        sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
-            (cert, username))
+        subprocess.run([SPOTCHECK, "user", "link", username, "--officer", cert, "--db", db], check=True,
+                       capture_output=True)
         c = Client(db)
         c.login(username)
         return c
