@@ -29,18 +29,6 @@ static const char GENESIS[AUDIT_HASH_HEX + 1] =
  * (sql/041) is an eleventh, hashed only when the row has one, so rows without it keep the rule. */
 enum { NFIELDS = 10 };
 
-static void canon_field(crypto_hash_sha256_state *h, const char *v) {
-    if (!v) {
-        crypto_hash_sha256_update(h, (const unsigned char *)"-", 1);
-        return;
-    }
-    size_t n = strlen(v);
-    char len[24];
-    int k = snprintf(len, sizeof len, "%zu:", n);
-    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)k);
-    crypto_hash_sha256_update(h, (const unsigned char *)v, n);
-}
-
 /* hash = hex SHA-256(prev || "\n" || canonical(fields) [|| field(digest)]). */
 static void hash_fields(const char *prev, const char *const fields[NFIELDS], const char *digest,
                         char out[AUDIT_HASH_HEX + 1]) {
@@ -50,8 +38,8 @@ static void hash_fields(const char *prev, const char *const fields[NFIELDS], con
     if (prev) crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
     crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
     for (int i = 0; i < NFIELDS; i++)
-        canon_field(&h, fields[i]);
-    if (digest) canon_field(&h, digest);
+        audit_state_field(&h, fields[i]);
+    if (digest) audit_state_field(&h, digest);
     crypto_hash_sha256_final(&h, md);
     sodium_bin2hex(out, AUDIT_HASH_HEX + 1, md, sizeof md);
 }

@@ -12,7 +12,6 @@
 
 #include "audit_labels.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +108,7 @@ static const StateDef *def_of(const char *entity) {
     return NULL;
 }
 
-/* The audit log's field encoding: "-" for NULL, else <byte length>:<bytes>. */
-static void put_field(crypto_hash_sha256_state *h, const char *v) {
+void audit_state_field(crypto_hash_sha256_state *h, const char *v) {
     if (!v) {
         crypto_hash_sha256_update(h, (const unsigned char *)"-", 1);
         return;
@@ -143,8 +141,8 @@ int audit_state_digest(Db *db, const char *entity, const char *entity_id, char o
         while ((rc = db_step(st)) == DB_ROW) {
             put_mark(&h, "R");
             for (int c = 0; c < db_col_count(st); c++) {
-                put_field(&h, db_col_name(st, c));
-                put_field(&h, db_col_is_null(st, c) ? NULL : db_col_text(st, c));
+                audit_state_field(&h, db_col_name(st, c));
+                audit_state_field(&h, db_col_is_null(st, c) ? NULL : db_col_text(st, c));
             }
         }
         db_finalize(st);

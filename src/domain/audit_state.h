@@ -22,7 +22,12 @@
 #include "../core/util.h"
 #include "../db/db.h"
 
+#include <sodium.h>
 #include <stdint.h>
+
+/* One field of the audit log's canonical encoding into h: "-" for NULL, else <byte length>:<bytes>.
+ * Shared by the hash rule (audit.c) and the state digest. Pure. */
+void audit_state_field(crypto_hash_sha256_state *h, const char *v);
 
 /* The digest of entity `entity_id` as it is now, into out (64 hex digits and a NUL). Returns 1 when
  * computed, 0 when the entity is not covered or entity_id is not a positive integer (out is ""),

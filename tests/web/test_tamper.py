@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from webtest import SPOTCHECK, Suite, Client, sql, version_of, pin_today
-from fixture_drawn import drawn_db
+from fixture_drawn import drawn_db, submitted_record
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 from verify_audit import verify as py_verify  # noqa: E402  (the documented rule, independent of C)
@@ -23,21 +23,7 @@ db = f["db"]
 staff, leader = f["clients"]["staff"], f["clients"]["leader"]
 
 # a record as the form leaves it after submission, then reviewed and published through the program
-target = f["targets"][0]
-draw_id, task_id, org_id = sql(db, "SELECT d.id, t.id, t.org_id FROM draw d JOIN task t ON t.code = d.task_code "
-                                   "WHERE d.task_code = ? AND d.status = '已抽取'", (f["code"],))[0]
-tgt = sql(db, "SELECT id FROM target WHERE code = ?", (target,))[0][0]
-certs = ",".join(c for c, _ in f["groups"][target])
-sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, checked_from, checked_on, "
-        "result_codes, remarks, officers, signer_name, submitted_at, submitted_by) "
-        "VALUES (?, ?, ?, ?, ?, '待审核', '2026-06-12', '2026-06-12', '0201', '责令限期整改', ?, '刘代表', "
-        "'2026-06-12 10:00:00', 'officer')", (task_id, draw_id, org_id, target, tgt, certs))
-rid = sql(db, "SELECT id FROM record WHERE draw_id = ? AND target_code = ?", (draw_id, target))[0][0]
-sql(db, "INSERT INTO record_item(record_id, position, dept_id, dept_name, item_code, item_name, methods, result) "
-        "VALUES (?, 1, (SELECT id FROM dept WHERE code = 'D1'), '基金监管股', 'I1', '基金使用情况', 'onsite', '0201')",
-    (rid,))
-sql(db, "INSERT INTO record_violation(record_id, item_position, category, amount_cents, description, created_by) "
-        "VALUES (?, 1, '38(3)', 123456, '重复收费 12 笔', 'officer')", (rid,))
+rid = submitted_record(f, f["targets"][0], "2026-06-12", "0201", "2026-06-12 10:00:00")
 s.check("the record is approved", leader.form(f"/review/{rid}/approve", {}).status in (200, 303))
 s.check("... and published", staff.form(f"/results/{rid}/publish", {}).status in (200, 303))
 s.check("... with its published text",
