@@ -142,7 +142,8 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
                                    e->after,  e->remote};
     /* the audited row's state as it is now, after the change (audit_state.h) */
     char digest[AUDIT_HASH_HEX + 1];
-    if (audit_state_digest(db, e->entity, e->entity_id, digest) < 0)
+    digest[0] = 0;
+    if (!e->no_digest && audit_state_digest(db, e->entity, e->entity_id, digest) < 0)
         return set_err(err, "读取审计对象的当前状态失败: %s", db_errmsg(db));
     hash_fields(prev, fields, digest[0] ? digest : NULL, hash);
 

@@ -63,6 +63,8 @@ typedef struct AuditEntry {
     const char *before;    /* JSON text, or NULL when there was no previous state */
     const char *after;     /* JSON text, or NULL when there is no new state */
     const char *remote;    /* client address for web requests; NULL from the CLI */
+    int no_digest; /* 1 when the unit changed nothing but the log (an export, a logout): no state
+                    * digest, so such a row cannot vouch for a state it did not make */
 } AuditEntry;
 
 /* Appends e as the next row of the chain (id = last id + 1, prev_hash = last row's hash). Must be

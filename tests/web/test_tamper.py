@@ -69,13 +69,15 @@ def last_audit(entity, eid):
                (entity, str(eid)))[0][0]
 
 
-def tampered(name, stmt, args, want):
+def tampered(name, stmt, args, want, then=None):
     copy = os.path.join(os.path.dirname(db), "tamper.db")
     shutil.copy(db, copy)
     con = sqlite3.connect(copy)
     con.execute(stmt, args)
     con.commit()
     con.close()
+    if then:
+        then(copy)
     rc, out = verify(copy)
     s.check(f"{name}: exit 1", rc == 1, out)
     s.check(f"{name}: reported", re.search(want, out) is not None, out)
@@ -86,6 +88,15 @@ acct = rf"业务数据被直接改动: 账号（user）{uid} 的当前状态与�
 rec = rf"业务数据被直接改动: 检查记录（record）{rid} 的当前状态与审计日志第 {last_audit('record', rid)} 条记录"
 tgt_line = rf"业务数据被直接改动: 检查对象（target）{hid} 的当前状态与审计日志第 {last_audit('target', hid)} 条记录"
 tampered("an account promoted to admin", "UPDATE account SET role = 'admin' WHERE id = ?", (uid,), acct)
+def log_in_and_out(path):
+    c = Client(path)
+    c.login("officer")
+    s.check("... the promoted account logs in and out", c.form("/logout", {}).status == 303)
+
+
+# a logout writes an audit row of the account but no digest: it cannot vouch for the edited state
+tampered("an account promoted, then logged in and out", "UPDATE account SET role = 'admin' WHERE id = ?", (uid,),
+         acct, log_in_and_out)
 tampered("an account moved to another org", "UPDATE account SET org_id = org_id + 1 WHERE id = ?", (uid,), acct)
 tampered("a published text changed", "UPDATE record SET published_json = '{\"result\":\"未发现问题\"}' WHERE id = ?",
          (rid,), rec)
