@@ -23,8 +23,11 @@ def field(value):
 
 
 def row_hash(prev_hash, row):
-    """hash = hex SHA-256(prev_hash || "\\n" || canonical(row))."""
-    return hashlib.sha256(prev_hash.encode() + b"\n" + b"".join(field(row[f]) for f in FIELDS)).hexdigest()
+    """hash = hex SHA-256(prev_hash || "\\n" || canonical(row)); a row with a state digest (schema 41 on)
+    hashes it as an eleventh field, a row without one (every older row) the ten fields alone."""
+    digest = row["digest"] if "digest" in row.keys() else None
+    data = b"".join(field(row[f]) for f in FIELDS) + (field(digest) if digest is not None else b"")
+    return hashlib.sha256(prev_hash.encode() + b"\n" + data).hexdigest()
 
 
 def verify(con):

@@ -7,6 +7,7 @@
 
 #include "../core/util.h"
 #include "../domain/audit.h"
+#include "../domain/audit_state.h"
 #include "../domain/draw_store.h"
 
 #include <stdio.h>
@@ -67,6 +68,12 @@ static int audit_verify_cmd(int argc, char **argv) {
     buf_init(&problems_anchor);
     int64_t draws = 0;
     int drc = rc == DB_OK ? draw_store_check(db, &problems, &draws, &err) : 0;
+    /* the audited business rows: still in the state their last audit row recorded, histories whole
+     */
+    Buf problems_state;
+    buf_init(&problems_state);
+    int64_t audited = 0;
+    int src = rc == DB_OK && drc >= 0 ? audit_state_check(db, &problems_state, &audited, &err) : 0;
     /* each published anchor must still be in the chain, unchanged */
     int anchors_ok = 1;
     for (int k = 0; rc == DB_OK && k < nanchors; k++) {
@@ -82,14 +89,15 @@ static int audit_verify_cmd(int argc, char **argv) {
         free(why);
     }
     db_close(db);
-    if (rc != DB_OK || drc < 0) {
+    if (rc != DB_OK || drc < 0 || src < 0) {
         fprintf(stderr, "spotcheck audit: %s\n", err ? err : "核验失败");
         free(err);
         buf_free(&problems);
         buf_free(&problems_anchor);
+        buf_free(&problems_state);
         return CLI_REJECTED;
     }
-    int ok = v.status == AUDIT_INTACT && drc == 0 && anchors_ok;
+    int ok = v.status == AUDIT_INTACT && drc == 0 && src == 0 && anchors_ok;
     if (v.status != AUDIT_INTACT)
         printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
     else
@@ -99,7 +107,13 @@ static int audit_verify_cmd(int argc, char **argv) {
     else
         printf("抽取记录完整: %lld 次抽取，名单文件与冻结摘要一致，抽取结果可重算\n",
                (long long)draws);
+    if (src)
+        printf("业务数据与审计日志不符（共核验 %lld 个经审计的对象）:\n%s", (long long)audited,
+               problems_state.data);
+    else
+        printf("业务数据与审计日志一致: %lld 个经审计的对象，历史版本完整\n", (long long)audited);
     if (problems_anchor.len) fputs(problems_anchor.data, stdout);
+    buf_free(&problems_state);
     buf_free(&problems);
     buf_free(&problems_anchor);
     return ok ? CLI_OK : CLI_REJECTED;

@@ -216,17 +216,11 @@ int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err
     return finish(db, rc, err);
 }
 
-int account_add(Db *db, const char *username, const char *display_name, const char *role,
-                const char *org_code, const char *password, char **err) {
+int account_add(Db *db, const AccountSpec *spec, char **err) {
     Actor sys = {.username = "system"};
-    AccountSpec s = {.username = username,
-                     .display_name = display_name,
-                     .role = role,
-                     .org_code = org_code,
-                     .password = password};
     int64_t uid = 0, org = 0;
-    int rc = create_row(db, &sys, &s, &uid, &org, err);
-    if (rc == ACCOUNT_OK) rc = audit_user(db, &sys, "user.create", uid, org, spec_json(&s), err);
+    int rc = create_row(db, &sys, spec, &uid, &org, err);
+    if (rc == ACCOUNT_OK) rc = audit_user(db, &sys, "user.create", uid, org, spec_json(spec), err);
     return rc == ACCOUNT_OK ? DB_OK : DB_ERR;
 }
 

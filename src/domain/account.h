@@ -59,9 +59,9 @@ enum {
 
 /* Creates an account (own transaction, audit row user.create). */
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err);
-/* The same inside the caller's transaction (the demo loader). */
-int account_add(Db *db, const char *username, const char *display_name, const char *role,
-                const char *org_code, const char *password, char **err);
+/* The same inside the caller's transaction, by "system" (the demo loader): DB_OK or DB_ERR. The
+ * links are made here, with the row, so the audit row's state digest covers them. */
+int account_add(Db *db, const AccountSpec *spec, char **err);
 /* Links username to an officer certificate or a dept (either may be NULL; "" unlinks). */
 int account_link(Db *db, const Actor *who, const char *username, const char *officer_cert,
                  const char *dept_code, char **err);

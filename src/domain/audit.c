@@ -13,6 +13,7 @@
 
 #include "../core/clock.h"
 #include "../core/util.h"
+#include "audit_state.h"
 #include "public_version.h"
 
 #include <jansson.h>
@@ -24,23 +25,12 @@
 static const char GENESIS[AUDIT_HASH_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/* The ten hashed fields in canonical order, as text (NULL for SQL NULL). */
+/* The ten hashed fields in canonical order, as text (NULL for SQL NULL); the state digest
+ * (sql/041) is an eleventh, hashed only when the row has one, so rows without it keep the rule. */
 enum { NFIELDS = 10 };
 
-static void canon_field(crypto_hash_sha256_state *h, const char *v) {
-    if (!v) {
-        crypto_hash_sha256_update(h, (const unsigned char *)"-", 1);
-        return;
-    }
-    size_t n = strlen(v);
-    char len[24];
-    int k = snprintf(len, sizeof len, "%zu:", n);
-    crypto_hash_sha256_update(h, (const unsigned char *)len, (unsigned long long)k);
-    crypto_hash_sha256_update(h, (const unsigned char *)v, n);
-}
-
-/* hash = hex SHA-256(prev || "\n" || canonical(fields)). */
-static void hash_fields(const char *prev, const char *const fields[NFIELDS],
+/* hash = hex SHA-256(prev || "\n" || canonical(fields) [|| field(digest)]). */
+static void hash_fields(const char *prev, const char *const fields[NFIELDS], const char *digest,
                         char out[AUDIT_HASH_HEX + 1]) {
     crypto_hash_sha256_state h;
     unsigned char md[crypto_hash_sha256_BYTES];
@@ -48,7 +38,8 @@ static void hash_fields(const char *prev, const char *const fields[NFIELDS],
     if (prev) crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
     crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
     for (int i = 0; i < NFIELDS; i++)
-        canon_field(&h, fields[i]);
+        audit_state_field(&h, fields[i]);
+    if (digest) audit_state_field(&h, digest);
     crypto_hash_sha256_final(&h, md);
     sodium_bin2hex(out, AUDIT_HASH_HEX + 1, md, sizeof md);
 }
@@ -60,7 +51,7 @@ void audit_compute_hash(const AuditRow *r, char out[AUDIT_HASH_HEX + 1]) {
     const char *fields[NFIELDS] = {id,        r->at,     r->actor,     r->org_id ? org : NULL,
                                    r->action, r->entity, r->entity_id, r->before,
                                    r->after,  r->remote};
-    hash_fields(r->prev_hash ? r->prev_hash : "", fields, out);
+    hash_fields(r->prev_hash ? r->prev_hash : "", fields, r->digest, out);
 }
 
 /* 1 when s is a valid timestamp in the clock's format "YYYY-MM-DD HH:MM:SS" (bureau time), or,
@@ -149,11 +140,16 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
     const char *fields[NFIELDS] = {id_text,   at,        e->actor,     e->org_id ? org_text : NULL,
                                    e->action, e->entity, e->entity_id, e->before,
                                    e->after,  e->remote};
-    hash_fields(prev, fields, hash);
+    /* the audited row's state as it is now, after the change (audit_state.h) */
+    char digest[AUDIT_HASH_HEX + 1];
+    digest[0] = 0;
+    if (!e->no_digest && audit_state_digest(db, e->entity, e->entity_id, digest) < 0)
+        return set_err(err, "读取审计对象的当前状态失败: %s", db_errmsg(db));
+    hash_fields(prev, fields, digest[0] ? digest : NULL, hash);
 
     st = db_prepare(db, "INSERT INTO audit_log(id, at, actor, org_id, action, entity, entity_id, "
-                        "before, after, remote, prev_hash, hash) "
-                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "before, after, remote, prev_hash, hash, digest) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return set_err(err, "写入审计日志失败: %s", db_errmsg(db));
     /* columns 1..12 in the INSERT's order; column 4 (org_id) is an integer or NULL */
     const char *text[13] = {NULL,      NULL,      at,           e->actor,  NULL,
@@ -163,6 +159,7 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
     if (rc == DB_OK) rc = e->org_id ? db_bind_int(st, 4, e->org_id) : db_bind_null(st, 4);
     for (int i = 2; i <= 12 && rc == DB_OK; i++)
         if (i != 4) rc = db_bind_text(st, i, text[i]);
+    if (rc == DB_OK) rc = db_bind_text(st, 13, digest[0] ? digest : NULL);
     if (rc == DB_OK) rc = db_step(st) == DB_DONE ? DB_OK : DB_ERR;
     if (rc != DB_OK) set_err(err, "写入审计日志失败: %s", db_errmsg(db));
     db_finalize(st);
@@ -173,7 +170,8 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
 }
 
 static const char ROW_COLUMNS[] =
-    "id, at, actor, org_id, action, entity, entity_id, before, after, remote, prev_hash, hash";
+    "id, at, actor, org_id, action, entity, entity_id, before, after, remote, prev_hash, hash, "
+    "digest";
 
 int audit_verify(Db *db, AuditVerifyResult *out, char **err) {
     memset(out, 0, sizeof *out);
@@ -189,8 +187,8 @@ int audit_verify(Db *db, AuditVerifyResult *out, char **err) {
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int64_t id = db_col_int(st, 0); /* before any db_col_text on the row */
-        const char *f[NFIELDS + 2];
-        for (int i = 0; i < NFIELDS + 2; i++)
+        const char *f[NFIELDS + 3];
+        for (int i = 0; i < NFIELDS + 3; i++)
             f[i] = db_col_is_null(st, i) ? NULL : db_col_text(st, i);
         const char *stored_prev = f[NFIELDS], *stored_hash = f[NFIELDS + 1];
         out->bad_id = id;
@@ -216,7 +214,7 @@ int audit_verify(Db *db, AuditVerifyResult *out, char **err) {
             break;
         }
         char calc[AUDIT_HASH_HEX + 1];
-        hash_fields(prev, f, calc);
+        hash_fields(prev, f, f[NFIELDS + 2], calc);
         if (!str_eq(stored_hash, calc)) {
             out->status = AUDIT_BREAK_HASH;
             snprintf(out->reason, sizeof out->reason, "哈希与记录内容不符（记录内容或哈希被改动）");
@@ -255,6 +253,7 @@ static void row_free(AuditRow *r) {
     free(r->remote);
     free(r->prev_hash);
     free(r->hash);
+    free(r->digest);
 }
 
 void audit_page_free(AuditPage *p) {
@@ -368,8 +367,8 @@ int audit_list(Db *db, const AuditFilter *f, AuditPage *out, char **err) {
         r->org_id = db_col_is_null(st, 3) ? 0 : db_col_int(st, 3);
         char **text[] = {&r->at,     &r->actor,     NULL,       &r->action,
                          &r->entity, &r->entity_id, &r->before, &r->after,
-                         &r->remote, &r->prev_hash, &r->hash};
-        for (int i = 1; i < 12; i++)
+                         &r->remote, &r->prev_hash, &r->hash,   &r->digest};
+        for (int i = 1; i < 13; i++)
             if (text[i - 1]) *text[i - 1] = dup_or_null(db_col_text(st, i));
         rc = DB_OK;
     }

@@ -30,7 +30,13 @@
  * is BEGIN IMMEDIATE and takes SQLite's write lock at once): writers are serialised by that lock,
  * so no other connection can append between the read and the insert, and the caller's change and
  * its audit row commit or roll back together. Called outside a transaction a concurrent append
- * fails on the primary key instead of forking the chain. */
+ * fails on the primary key instead of forking the chain.
+ *
+ * State digest (sql/041, audit_state.h). audit_append also stores, in the column digest, the digest
+ * of the audited row's state as it is after the change, when the entity is one audit_state covers
+ * and entity_id is its integer id; otherwise NULL. A row with a digest appends it to canonical(N)
+ * as an eleventh field in the same encoding, "64:<hex>"; a row without one (every row written
+ * before schema 41) hashes the ten fields exactly as before. */
 #ifndef SPOTCHECK_AUDIT_H
 #define SPOTCHECK_AUDIT_H
 
@@ -57,6 +63,8 @@ typedef struct AuditEntry {
     const char *before;    /* JSON text, or NULL when there was no previous state */
     const char *after;     /* JSON text, or NULL when there is no new state */
     const char *remote;    /* client address for web requests; NULL from the CLI */
+    int no_digest; /* 1 when the unit changed nothing but the log (an export, a logout): no state
+                    * digest, so such a row cannot vouch for a state it did not make */
 } AuditEntry;
 
 /* Appends e as the next row of the chain (id = last id + 1, prev_hash = last row's hash). Must be
@@ -80,9 +88,11 @@ typedef struct AuditRow {
     char *remote;
     char *prev_hash;
     char *hash;
+    char *digest; /* the audited row's state digest (audit_state.h), NULL when none */
 } AuditRow;
 
-/* Computes the hash rule above for r's id, fields and prev_hash (r->hash is ignored) into out
+/* Computes the hash rule above (with r->digest as an eleventh field when not NULL: see
+ * "State digest" above) for r's id, fields and prev_hash (r->hash is ignored) into out
  * (64 hex characters and a NUL). A NULL r->prev_hash counts as the empty string. Pure. */
 void audit_compute_hash(const AuditRow *r, char out[AUDIT_HASH_HEX + 1]);
 

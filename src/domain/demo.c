@@ -372,27 +372,34 @@ static int load_users(Db *db, DemoSummary *sum, char **err) {
         {"city", "邢台市局 管理员", "staff", "130500"},
         {"lincheng", "临城县局 科员", "staff", "130522"},
     };
-    for (size_t i = 0; i < ARRAY_LEN(users); i++) {
-        if (account_add(db, users[i][0], users[i][1], users[i][2], users[i][3], DEMO_PASSWORD,
-                        err) != DB_OK)
-            return DB_ERR;
-        sum->users++;
+    /* the demo officer account is the first officer on the roster, in that officer's dept; joint
+     * is the market regulator, staff the fund supervision section */
+    char *cert = NULL, *officer_dept = NULL;
+    int rc = db_query_text(db, &cert, "SELECT cert_no FROM officer ORDER BY id LIMIT 1", NULL);
+    if (rc == DB_OK)
+        rc = db_query_text(db, &officer_dept,
+                           "SELECT d.code FROM officer o JOIN dept d ON d.id = o.dept_id "
+                           "ORDER BY o.id LIMIT 1",
+                           NULL);
+    if (rc != DB_OK) set_err(err, "%s", db_errmsg(db));
+    for (size_t i = 0; i < ARRAY_LEN(users) && rc == DB_OK; i++) {
+        const char *name = users[i][0];
+        AccountSpec s = {.username = name,
+                         .display_name = users[i][1],
+                         .role = users[i][2],
+                         .org_code = users[i][3],
+                         .password = DEMO_PASSWORD,
+                         .officer_cert = !strcmp(name, "officer") ? cert : NULL,
+                         .dept_code = !strcmp(name, "officer") ? officer_dept
+                                      : !strcmp(name, "joint") ? "NJ-SCJG"
+                                      : !strcmp(name, "staff") ? "NJ-JJJG"
+                                                               : NULL};
+        rc = account_add(db, &s, err);
+        if (rc == DB_OK) sum->users++;
     }
-    /* the demo officer account is the first officer on the roster; joint is the market regulator */
-    db_exec(
-        db,
-        "UPDATE account SET officer_id = (SELECT id FROM officer ORDER BY id LIMIT 1), "
-        "dept_id = (SELECT dept_id FROM officer ORDER BY id LIMIT 1) WHERE username = 'officer'",
-        NULL);
-    db_exec(db,
-            "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-SCJG') WHERE "
-            "username = 'joint'",
-            NULL);
-    db_exec(db,
-            "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'NJ-JJJG') WHERE "
-            "username = 'staff'",
-            NULL);
-    return DB_OK;
+    free(cert);
+    free(officer_dept);
+    return rc;
 }
 
 int demo_load(Db *db, DemoSummary *sum, char **err) {

@@ -29,8 +29,10 @@ int uow_begin(Db *db, char **err) {
     return db_begin(db) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
 }
 
-int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
-              int64_t org_id, const char *before, const char *after, char **err) {
+/* The audit row; no_digest for a unit that changed nothing but the log (uow_record). */
+static int audit_row(Db *db, const Actor *who, const char *action, const char *entity,
+                     int64_t entity_id, int64_t org_id, const char *before, const char *after,
+                     int no_digest, char **err) {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)entity_id);
     AuditEntry e = {.actor = who && who->username ? who->username : "cli",
@@ -40,8 +42,14 @@ int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, 
                     .entity_id = entity_id ? id : NULL,
                     .before = before,
                     .after = after,
-                    .remote = who ? who->remote : NULL};
+                    .remote = who ? who->remote : NULL,
+                    .no_digest = no_digest};
     return audit_append(db, &e, err) == DB_OK ? 0 : -1;
+}
+
+int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
+              int64_t org_id, const char *before, const char *after, char **err) {
+    return audit_row(db, who, action, entity, entity_id, org_id, before, after, 0, err);
 }
 
 int uow_end(Db *db, int ok, char **err) {
@@ -56,6 +64,6 @@ int uow_end(Db *db, int ok, char **err) {
 int uow_record(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
                int64_t org_id, const char *before, const char *after, char **err) {
     int ok = uow_begin(db, err) == 0 &&
-             uow_audit(db, who, action, entity, entity_id, org_id, before, after, err) == 0;
+             audit_row(db, who, action, entity, entity_id, org_id, before, after, 1, err) == 0;
     return uow_end(db, ok, err) ? 0 : -1;
 }

@@ -22,7 +22,8 @@ int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, 
               int64_t org_id, const char *before, const char *after, char **err);
 
 /* A unit whose only change is its audit row (an export: who took which data out; a logout): begin,
- * uow_audit with these arguments, end. 0, or -1 with *err — then whatever it records must not go
+ * uow_audit with these arguments but without a state digest (audit_state.h: it changed no state to
+ * vouch for), end. 0, or -1 with *err — then whatever it records must not go
  * ahead (an export is not handed out). */
 int uow_record(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
                int64_t org_id, const char *before, const char *after, char **err);

@@ -28,8 +28,12 @@ static Db *fresh_db(const char *name) {
             "'130528', '县', 1)",
             NULL);
     db_begin(db);
-    if (account_add(db, "Alice", "王丽", "staff", "130528", PW, &err) != DB_OK)
-        fprintf(stderr, "account_add: %s\n", err);
+    AccountSpec alice = {.username = "Alice",
+                         .display_name = "王丽",
+                         .role = "staff",
+                         .org_code = "130528",
+                         .password = PW};
+    if (account_add(db, &alice, &err) != DB_OK) fprintf(stderr, "account_add: %s\n", err);
     db_commit(db);
     free(err);
     return db;

@@ -66,7 +66,7 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     for name, role in (("officer2", "officer"), ("reviewer", "leader")):
         subprocess.run([SPOTCHECK, "user", "add", name, "--role", role, "--org", "130528", "--password-stdin",
                         "--db", db], input=(PASSWORD + "\n").encode(), check=True, capture_output=True)
-    sql(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+    subprocess.run([SPOTCHECK, "user", "link", "joint", "--dept", "SC", "--db", db], check=True, capture_output=True)
     if prepare:
         prepare(db)
     staff, leader, joint = Client(db, env=early), Client(db, env=early), Client(db, env=early)
@@ -114,8 +114,12 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
         groups.setdefault(t, []).append((m, role))
 
     def officer_user_for(cert, username="officer"):
-        sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
-            (cert, username))
+        # through the program (an audited link), unless the rule refuses it (an officer of another org,
+        # which some tests want): then directly, and `audit verify` of that database reports the edit
+        p = subprocess.run([SPOTCHECK, "user", "link", username, "--officer", cert, "--db", db], capture_output=True)
+        if p.returncode != 0:
+            sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = ?",
+                (cert, username))
         c = Client(db)
         c.login(username)
         return c
@@ -127,3 +131,33 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
 if __name__ == "__main__":
     f = drawn_db()
     print(f["db"], f["tid"], f["code"], f["groups"])
+
+
+def submitted_record(f, target, checked_on, result_codes, now, submitted_by="officer", violation=True,
+                     remarks="责令限期整改"):
+    """A record of f (drawn_db()) for one drawn target as the record form leaves it after submission
+    (status 待审核, submitted at `now`): two items, a violation of 1,234.56 yuan when `violation`, a
+    photo and the 提交 event, INSERTED IN SQL (the form belongs to src/domain/record.*). Returns its id."""
+    db = f["db"]
+    draw_id, task_id, org_id = sql(db, "SELECT d.id, t.id, t.org_id FROM draw d JOIN task t ON t.code = d.task_code "
+                                       "WHERE d.task_code = ? AND d.status = '已抽取'", (f["code"],))[0]
+    tgt = sql(db, "SELECT id FROM target WHERE code = ?", (target,))[0][0]
+    certs = ",".join(c for c, _ in f["groups"][target])
+    sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, checked_from, checked_on, "
+            "result_codes, remarks, notes, officers, signer_name, submitted_at, submitted_by) "
+            "VALUES (?, ?, ?, ?, ?, '待审核', ?, ?, ?, ?, '内部备注不公开', ?, '刘代表', ?, ?)",
+        (task_id, draw_id, org_id, target, tgt, checked_on, checked_on, result_codes, remarks, certs, now, submitted_by))
+    rid = sql(db, "SELECT id FROM record WHERE draw_id = ? AND target_code = ?", (draw_id, target))[0][0]
+    dept = sql(db, "SELECT id FROM dept WHERE code = 'D1'")[0][0]
+    sql(db, "INSERT INTO record_item(record_id, position, dept_id, dept_name, item_code, item_name, methods, result) "
+            "VALUES (?, 1, ?, '基金监管股', 'I1', '对定点医药机构基金使用情况的监督检查', 'onsite,documents', ?)", (rid, dept, result_codes))
+    sql(db, "INSERT INTO record_item(record_id, position, dept_id, dept_name, item_code, item_name, methods, result) "
+            "VALUES (?, 2, (SELECT id FROM dept WHERE code = 'SC'), '市场监管局', NULL, '价格行为检查', 'onsite', '01')", (rid,))
+    if violation:
+        sql(db, "INSERT INTO record_violation(record_id, item_position, category, amount_cents, description, created_by) "
+                "VALUES (?, 1, '38(3)', 123456, '重复收费 12 笔', 'officer')", (rid,))
+    sql(db, "INSERT INTO record_file(record_id, kind, mime, size, sha256, original_name, uploaded_by) "
+            "VALUES (?, 'photo', 'image/jpeg', 2048, ?, '现场照片1.jpg', 'officer')", (rid, "a" * 64))
+    sql(db, "INSERT INTO record_event(record_id, action, from_status, to_status, on_day, by_user) "
+            "VALUES (?, '提交', '待录入', '待审核', ?, ?)", (rid, checked_on, submitted_by))
+    return rid

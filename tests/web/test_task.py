@@ -63,7 +63,7 @@ with open(os.path.join(d, "officers2.csv"), "w", encoding="utf-8") as f:
             "SC001,市监甲,130528,SC,2023-01-01,2030-12-31,,130528,是,\n"
             "SC002,市监乙,130528,SC,2023-01-01,2030-12-31,,130528,否,\n")
 subprocess.run([SPOTCHECK, "import", "officers", os.path.join(d, "officers2.csv"), "--db", db], check=True, capture_output=True)
-sql(db, "UPDATE account SET dept_id = (SELECT id FROM dept WHERE code = 'SC') WHERE username = 'joint'")
+subprocess.run([SPOTCHECK, "user", "link", "joint", "--dept", "SC", "--db", db], check=True, capture_output=True)
 
 staff, leader, joint, officer, sup, anon, other = (Client(db) for _ in range(7))
 staff.login("staff")
@@ -460,7 +460,7 @@ r = staff.form(f"/tasks/{tid}/notice/{t0}", {})
 s.check("the notice is issued (文号, text fixed: test_notice.py)", r.status == 303, str(r.status))
 
 # --- officer view
-sql(db, "UPDATE account SET officer_id = (SELECT id FROM officer WHERE cert_no = ?) WHERE username = 'officer'", (certs[0],))
+subprocess.run([SPOTCHECK, "user", "link", "officer", "--officer", certs[0], "--db", db], check=True, capture_output=True)
 officer.login("officer")
 r = officer.get("/my")
 mine = sorted({g[0] for g in sql(db, f"SELECT m.target_code FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}' "

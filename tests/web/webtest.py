@@ -71,6 +71,7 @@ def request(db, method, path, body=b"", headers=None, env=None):
     e.update(env or {})
     p = subprocess.run([SPOTCHECK, "test-http", "--db", db], input=raw.encode() + body,
                        capture_output=True, env=e, timeout=120)
+    _state_watch(db, f"{method} {path}")
     if p.returncode != 0:
         raise RuntimeError(f"test-http exit {p.returncode}: {p.stderr.decode()}")
     return Response(p.stdout)
@@ -227,6 +228,32 @@ def multipart(fields, files):
     return out, {"Content-Type": f"multipart/form-data; boundary={b}"}
 
 
+_STATE = {}
+
+
+def _state_lines(db):
+    p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True)
+    return set(l for l in p.stdout.decode().splitlines() if l.startswith(("业务数据被", "历史版本")))
+
+
+def _state_watch(db, what):
+    """Off unless SPOTCHECK_STATE_LOG names a file (it doubles the run time): runs `audit verify`
+    after every request and after every sql() of the test, and appends to that file each state
+    problem (docs/AUDIT.md, "The state digest") that a request brought, with the script and the
+    request: a program change that alters an audited row without its audit row shows there. A
+    test's own sql() edits are taken as the new baseline, not reported."""
+    log = os.environ.get("SPOTCHECK_STATE_LOG")
+    if not log or not os.path.exists(db):
+        return
+    now = _state_lines(db)
+    new = now - _STATE.get(db, set())
+    _STATE[db] = now
+    if new and what:
+        with open(log, "a") as f:
+            for l in sorted(new):
+                f.write(f"{os.path.basename(sys.argv[0])}\t{what}\t{l}\n")
+
+
 def sql(db, q, args=()):
     """Runs one statement with bound args on the test database; returns its rows (committed)."""
     import sqlite3
@@ -237,6 +264,7 @@ def sql(db, q, args=()):
         return rows
     finally:
         con.close()
+        _state_watch(db, None)
 
 
 def version_of(db, table, row_id):
