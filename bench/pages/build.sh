@@ -25,8 +25,9 @@ if [ -s "$db" ] && [ -s "$db.json" ]; then
     echo "build.sh: $db exists (delete it to rebuild)" >&2
     exit 0
 fi
+[ ! -e "$db" ] || { echo "build.sh: $db exists without $db.json (not built by build.sh?); remove it or set BENCH_DIR" >&2; exit 2; }
 data=$dir/data-$rows
-if [ ! -s "$data/targets.csv" ]; then
+if [ ! -s "$data/targets.csv" ] || [ ! -s "$data/orgs.csv" ] || [ ! -s "$data/tags.csv" ]; then
     echo "generating $rows targets in $data ..." >&2
     python3 "$root/bench/import/gen.py" "$data" "$rows"
 fi

@@ -78,6 +78,7 @@ class Client:
         self.conn = None
         self.cookies = {}
         self.csrf = None
+        self.refused = 0  # new connections closed without an answer, retried (GET only)
 
     def clone(self):
         c = Client(self.port, self.timeout)
@@ -97,8 +98,10 @@ class Client:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v)
         if isinstance(body, str):
             body = body.encode()
-        for attempt in (0, 1):
-            if self.conn is None:
+        refused = 0
+        while True:
+            fresh = self.conn is None
+            if fresh:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
                 self.conn.request(method, path, body=body, headers=h)
@@ -108,8 +111,15 @@ class Client:
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
                     http.client.CannotSendRequest, http.client.BadStatusLine):
                 self.close()
-                if attempt:
+                # a kept-alive connection the server closed: once more at once; a new connection
+                # closed without an answer (the server's per-address limit, e.g. while requests of
+                # a finished load run still hold theirs): GETs wait and retry for up to a minute
+                if fresh and (method != "GET" or refused >= 120):
                     raise
+                if fresh:
+                    refused += 1
+                    self.refused += 1
+                    time.sleep(0.5)
         hdrs = {}
         for k, v in r.getheaders():
             if k.lower() == "set-cookie":
