@@ -217,12 +217,15 @@ def records(sc, db, tid, code, linked, n_results, log):
         sessions = {}
         for user in sorted({r[2] for r in recs}):
             sessions[user] = Client(srv.port).login(user)
+            sessions[user].close()
         local = threading.local()
 
         def fill(rec):
             rid, version, user, certs_of = rec
-            conns = local.__dict__.setdefault("conns", {})
-            c = conns.get(user) or conns.setdefault(user, sessions[user].clone())
+            # one connection per thread (the server allows 64 per address), speaking as the
+            # record's officer: the session cookie and CSRF token go with each request
+            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
+            c.cookies, c.csrf = dict(sessions[user].cookies), sessions[user].csrf
             day = 5 + rid % 27  # checked between 5 March and 31 March
             finding = rid % 10 < 3
             body = {"version": version, "checked_from": f"{YEAR}-03-{day:02d}", "checked_on": f"{YEAR}-03-{day:02d}",
