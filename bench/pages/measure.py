@@ -304,6 +304,11 @@ def main():
         if nginx:
             nginx.terminate()
             nginx.wait()
+        # the server's log (one line per request, refusals) is kept beside the cache
+        for name in ("serve.log", "serve-compare.log"):
+            if os.path.exists(os.path.join(tmp, name)):
+                shutil.copyfile(os.path.join(tmp, name), os.path.join(os.path.dirname(os.path.abspath(src)),
+                                                                      "last-run-" + name))
         shutil.rmtree(tmp, ignore_errors=True)
 
     # ---- report ----
@@ -354,7 +359,7 @@ def main():
           f"(wrk connect + read errors): {refused}.")
     ratio = w_sc["rps"] / w_ngx["rps"] if w_ngx["rps"] else 0
     print(f"/public/ at {CONNS} connections: spotcheck {w_sc['rps']:.0f} req/s (p99 {fmt(w_sc['p99'])} ms), nginx "
-          f"static copy {w_ngx['rps']:.0f} req/s (p99 {fmt(w_ngx['p99'])} ms): ratio {ratio:.3f}")
+          f"static copy {w_ngx['rps']:.0f} req/s (p99 {fmt(w_ngx['p99'])} ms): ratio {ratio:.4g}")
     for path, small, big, crow in growth:
         if small and big:
             print(f"{path} p50 (1 client): {crow:,} targets {fmt(small)} ms, {meta['rows']:,} targets {fmt(big)} ms: "
