@@ -5,7 +5,7 @@ an item taken off the list keeps its page with its status; who changed it is not
 from webtest import Client, Suite, small_db, sql, version_of, pin_today
 
 s = Suite()
-pin_today("2026-06-15")
+today = pin_today("2026-06-15").isoformat()
 db = small_db()
 admin, anon = Client(db), Client(db)
 admin.login("staff")  # items are directory rows: the 检查科室 keeps them
@@ -21,7 +21,7 @@ s.check("the item's ratio is raised to 5% in the directory", r.status == 200, f"
 r = anon.get(f"/public/items/{iid}")
 row = f'<td class="nowrap">抽查比例</td><td>{ratio}</td><td>5%</td>'
 s.check("the public sees the change: 抽查比例 before and after, with its day", r.status == 200 and row in r.text
-        and '<td class="nowrap">2026-06-15</td>' in r.text, r.text[r.text.find("item-changes"):][:600])
+        and f'<td class="nowrap">{today}</td>' in r.text, r.text[r.text.find("item-changes"):][:600])
 s.check("... not who made it", "科员" not in r.text.split('id="item-changes"')[1] and "staff" not in r.text.split('id="item-changes"')[1])
 
 r = admin.post_json(f"/api/v1/items/{iid}/status", {"status": "停用", "reason": "并入综合检查事项"})
