@@ -347,7 +347,7 @@ static int review(Year *Y, int64_t rid, const char *action, const char *opinion)
 /* A 行政处罚 on published record rid decided on day T+off (11:00) and published the same day
  * (15:00); closed on the next day (10:00) with its outcome when `close`. */
 static int penalty(Year *Y, int64_t rid, int off, int n, const char *amount, int close,
-                   DemoSummary *sum) {
+                   DemoSummary *sum, int64_t *fid_out) {
     char *why = NULL, no[64], on[11];
     if (!at(Y, off, "11:00")) return 0;
     memcpy(on, Y->day, sizeof on);
@@ -364,6 +364,7 @@ static int penalty(Year *Y, int64_t rid, int off, int n, const char *amount, int
             &why))
         return 0;
     sum->followups++;
+    if (fid_out) *fid_out = fid;
     if (!close) return 1;
     in.outcome = "已作出行政处罚并执行到位，违规金额已退回基金专户";
     if (!at(Y, off + 1, "10:00") ||
@@ -435,8 +436,19 @@ static int records(Year *Y, int64_t tid, DemoSummary *sum) {
     if (pr != 0 && json_array_size(problems)) json_object_set(Y->errors, "problems", problems);
     json_decref(problems);
     if (!ok(Y, "公示检查结果", pr, &why)) goto done;
-    r = penalty(Y, ids[1], -2, 7, "3,600.00", 1, sum) &&
-        penalty(Y, ids[0], -1, 8, "12,345.60", 0, sum);
+    int64_t open_fid = 0, transfer_id = 0;
+    r = penalty(Y, ids[1], -2, 7, "3,600.00", 1, sum, NULL) &&
+        penalty(Y, ids[0], -1, 8, "12,345.60", 0, sum, &open_fid);
+    /* the open case's lead on prices goes to the market regulator (转办、移送台账), no answer yet
+     */
+    char tno[64];
+    snprintf(tno, sizeof tno, "宁医保移〔%d〕1号", atoi(Y->day));
+    r = r && at(Y, -1, "16:00") &&
+        ok(Y, "登记移送",
+           followup_transfer_add(Y->db, &Y->staff, open_fid, "移送", "宁晋县市场监督管理局", Y->day,
+                                 tno, "检查中发现的药品价格违法线索，移送依法处理", Y->day,
+                                 &transfer_id, Y->errors, &why),
+           &why);
 done:
     for (size_t i = 0; i < n; i++)
         free(targets[i]);

@@ -63,13 +63,16 @@ s.check("a 行政处罚 closed and one open with its decision published",
         [(f[1], f[2]) for f in fus] == [("penalty", "已完结"), ("penalty", "未完结")] and all(f[4] for f in fus)
         and fus[0][5] == day(-1), str(fus))
 open_fid = fus[1][0] if len(fus) == 2 else 0
+tr = sql(db, "SELECT followup_id, kind, receiver, status FROM transfer")
+s.check("the open case's lead transferred to the market regulator, no answer yet (转办、移送台账)",
+        tr == [(open_fid, "移送", "宁晋县市场监督管理局", "已移送")], str(tr))
 
 # ---------------- audited, verifiable, nothing after today ----------------
 actions = dict(sql(db, "SELECT action, count(*) FROM audit_log GROUP BY action"))
 s.check("every step has its audit row", all(actions.get(a) for a in (
     "plan.create", "plan.approve", "plan.publish", "task.start", "task.scheme.submit", "task.draw.freeze", "task.draw.dice",
     "task.draw.run", "record.save", "record.submit", "record.return", "record.approve", "record.publish", "followup.open",
-    "followup.publish_penalty", "followup.close")) and actions.get("task.draw.freeze") == 2, str(actions))
+    "followup.publish_penalty", "followup.close", "transfer.create")) and actions.get("task.draw.freeze") == 2, str(actions))
 s.check("by the demo accounts (the installer made the accounts)",
         {a for (a,) in sql(db, "SELECT DISTINCT actor FROM audit_log WHERE action <> 'user.create'")}
         == {"staff", "leader", "officer", "admin"}, str(sql(db, "SELECT DISTINCT actor, action FROM audit_log")))
@@ -94,6 +97,7 @@ pages = [
     (staff, f"/tasks/{t2}/draw", [code2, "已冻结"]),
     (staff, "/results", [f"/results/{rec['审核通过']}"]),
     (staff, "/followups", [f"/followups/{open_fid}"]),
+    (staff, "/transfers", ["宁晋县市场监督管理局"]),
     (staff, "/dashboard", ["检查结果录入"]),
     (staff, "/figures", ["抽查"]),
     (leader, "/review", [f"/review/{rec['待审核']}"]),
