@@ -605,7 +605,7 @@ void page_plan_export(Req *r) {
     char *fmt = web_query(r, "format");
     int xlsx = !fmt || strcmp(fmt, "csv") != 0;
     free(fmt);
-    char tmpl[] = "/tmp/spotcheck-plan-XXXXXX";
+    char tmpl[] = "/tmp/spotcheck-export-XXXXXX"; /* swept like every export (tmpfiles.h) */
     int fd = mkstemp(tmpl);
     if (fd < 0) {
         web_error(r, 500, "export", "无法创建导出文件");

@@ -105,7 +105,7 @@ static int write_workbook(const char *path, const json_t *t, const json_t *rep) 
 }
 
 static void send_xlsx(Req *r, long long id, const json_t *t, const json_t *rep) {
-    char tmpl[] = "/tmp/spotcheck-report-XXXXXX";
+    char tmpl[] = "/tmp/spotcheck-export-XXXXXX"; /* swept like every export (tmpfiles.h) */
     int fd = mkstemp(tmpl);
     if (fd < 0) {
         web_error(r, 500, "export", "无法创建导出文件");
