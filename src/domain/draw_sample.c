@@ -39,7 +39,7 @@ static int u64_cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* The hashes that occur more than once among h[0..n) (h is reordered; 0 never occurs), sorted
+/* The hashes that occur more than once among h[0..n) (left as they are; 0 never occurs), sorted
  * and distinct, in *out (caller frees); returns their number. The hashes are scattered into 4096
  * buckets by their top bits, and each bucket, small enough to stay in cache, goes through an
  * open-addressing set. */
@@ -91,9 +91,8 @@ static size_t repeated_hashes(uint64_t *h, size_t n, uint64_t **out) {
     return k;
 }
 
-static const DrawPop *cmp_pop; /* for id_idx_cmp; draw_sample is not reentrant while it sorts */
-static int id_idx_cmp(const void *a, const void *b) {
-    int c = id_cmp(cmp_pop, *(const uint32_t *)a, *(const uint32_t *)b);
+static int id_idx_cmp(const void *a, const void *b, void *pop) {
+    int c = id_cmp(pop, *(const uint32_t *)a, *(const uint32_t *)b);
     return c ? c
              : (*(const uint32_t *)a > *(const uint32_t *)b) -
                    (*(const uint32_t *)a < *(const uint32_t *)b);
@@ -113,12 +112,9 @@ static size_t first_duplicate(const DrawPop *p) {
     /* the ids behind the repeated hashes, sorted by their bytes: equal neighbours are duplicates
      * (a hash may also repeat by chance) */
     uint32_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
-    for (size_t i = 0; i < n && nrep; i++) {
-        uint64_t x = id_hash(p->id[i], p->id_len[i]) | 1;
-        if (bsearch(&x, rep, nrep, sizeof *rep, u64_cmp)) idx[m++] = (uint32_t)i;
-    }
-    cmp_pop = p;
-    qsort(idx, m, sizeof *idx, id_idx_cmp);
+    for (size_t i = 0; i < n && nrep; i++)
+        if (bsearch(&h[i], rep, nrep, sizeof *rep, u64_cmp)) idx[m++] = (uint32_t)i;
+    qsort_r(idx, m, sizeof *idx, id_idx_cmp, (void *)p);
     for (size_t i = 1; i < m && dup == SIZE_MAX; i++)
         if (id_eq(p, idx[i - 1], idx[i])) dup = idx[i];
     free(idx);
