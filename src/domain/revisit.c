@@ -36,12 +36,15 @@ int revisit_add(Db *db, const Actor *who, int64_t record_id, const RevisitInput 
                 const char *today, json_t *errors, char **err) {
     char *status = NULL, *checked_on = NULL;
     int64_t org = 0;
-    if (db_query_int(db, &org, "SELECT org_id FROM record WHERE id = ?", "i", record_id) != DB_OK ||
-        db_query_text(db, &status, "SELECT status FROM record WHERE id = ?", "i", record_id) !=
-            DB_OK ||
-        db_query_text(db, &checked_on, "SELECT checked_on FROM record WHERE id = ?", "i",
-                      record_id) != DB_OK)
-        return set_err(err, "%s", db_errmsg(db)), SC_ERR;
+    Stmt *st = db_prepare(db, "SELECT org_id, status, checked_on FROM record WHERE id = ?");
+    int got = st && db_bind_va(st, "i", record_id) == DB_OK ? db_step(st) : DB_ERR;
+    if (got == DB_ROW) {
+        org = db_col_int(st, 0);
+        status = xstrdup(db_col_text(st, 1));
+        checked_on = db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL;
+    }
+    db_finalize(st);
+    if (got == DB_ERR) return set_err(err, "%s", db_errmsg(db)), SC_ERR;
     int rc = SC_OK;
     if (!org || scope_of(db, who->org_id, org) == SCOPE_OUTSIDE)
         rc = (set_err(err, "检查记录不存在或不在您的管辖范围内"), SC_NOT_FOUND);

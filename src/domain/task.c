@@ -142,12 +142,16 @@ int task_start_from_plan(Db *db, int64_t plan_task_id, const Calendar *cal, cons
 int task_scope_missing(Db *db, int64_t task_id, char **why) {
     char *scope = NULL, *text = NULL;
     int64_t own = 0;
-    if (db_query_int(db, &own, "SELECT scope_in_scheme FROM task WHERE id = ?", "i", task_id) !=
-            DB_OK ||
-        db_query_text(db, &scope, "SELECT scope_json FROM task WHERE id = ?", "i", task_id) !=
-            DB_OK ||
-        db_query_text(db, &text, "SELECT scope_text FROM task WHERE id = ?", "i", task_id) != DB_OK)
-        return set_err(why, "%s", db_errmsg(db)), -1;
+    Stmt *st =
+        db_prepare(db, "SELECT scope_in_scheme, scope_json, scope_text FROM task WHERE id = ?");
+    int got = st && db_bind_va(st, "i", task_id) == DB_OK ? db_step(st) : DB_ERR;
+    if (got == DB_ROW) {
+        own = db_col_int(st, 0);
+        scope = xstrdup(db_col_text(st, 1) ? db_col_text(st, 1) : "{}");
+        text = xstrdup(db_col_text(st, 2) ? db_col_text(st, 2) : "");
+    }
+    db_finalize(st);
+    if (got == DB_ERR) return set_err(why, "%s", db_errmsg(db)), -1;
     json_t *s = own ? json_loads(scope ? scope : "{}", 0, NULL) : NULL;
     int missing = own && !json_array_size(json_object_get(s, "kinds"));
     if (missing)
