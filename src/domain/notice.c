@@ -64,19 +64,11 @@ static char *scheme_title(const char *task_name) {
     return len >= tail && !strcmp(n + len - tail, "方案") ? xstrdup(n) : xasprintf("%s实施方案", n);
 }
 
-json_t *notice_preview(Db *db, int64_t task_id, const char *target, const char *today, char **err) {
-    int64_t draw_id = drawn_draw(db, task_id);
-    if (!draw_id) return set_err(err, "本任务尚未摇号抽取"), NULL;
-    json_t *members = group_members(db, draw_id, target, err);
-    if (!members) {
-        if (!err || !*err) set_err(err, "该检查对象不在本任务的有效抽取结果中");
-        return NULL;
-    }
+/* The task's part of its notices, the same for every target (read once for a batch): {org_name,
+ * basis, title, period, method, materials, contact, items, issued_on}; NULL when no such task. */
+static json_t *notice_base(Db *db, int64_t task_id, const char *today) {
     json_t *t = task_json(db, task_id, today);
-    if (!t) {
-        json_decref(members);
-        return set_err(err, "任务不存在"), NULL;
-    }
+    if (!t) return NULL;
     const json_t *sc = json_object_get(t, "scheme");
     json_t *items = json_array(), *e;
     size_t i;
@@ -89,21 +81,49 @@ json_t *notice_preview(Db *db, int64_t task_id, const char *target, const char *
         json_array_append_new(items, json_string(line));
         free(line);
     }
-    json_t *label = task_target_label(db, target, 0);
-    char *name = task_target_name(db, target), *title = scheme_title(jk_str(t, "name"));
-    json_t *n = json_pack(
-        "{s:s, s:n, s:s, s:s, s:O?, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:n, s:n}",
-        "org_name", jk_str0(t, "org_name"), "doc_no", "target", target, "target_name",
-        name ? name : target, "address", json_object_get(label, "address"), "basis",
-        json_is_true(json_object_get(t, "adhoc")) ? "经批准的临时抽查任务"
-                                                  : "本局年度随机抽查工作计划",
-        "title", title, "period", jk_str0(sc, "period"), "method", jk_str0(sc, "method"),
-        "materials", jk_str0(sc, "materials"), "contact", jk_str0(sc, "contact"), "items", items,
-        "members", members, "issued_on", today, "replaces", "reason");
-    free(name);
+    char *title = scheme_title(jk_str(t, "name"));
+    json_t *base = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "org_name",
+                             jk_str0(t, "org_name"), "basis",
+                             json_is_true(json_object_get(t, "adhoc")) ? "经批准的临时抽查任务"
+                                                                       : "本局年度随机抽查工作计划",
+                             "title", title, "period", jk_str0(sc, "period"), "method",
+                             jk_str0(sc, "method"), "materials", jk_str0(sc, "materials"),
+                             "contact", jk_str0(sc, "contact"), "items", items, "issued_on", today);
     free(title);
-    json_decref(label);
     json_decref(t);
+    return base;
+}
+
+/* A notice for target of draw draw_id: the task's part (base) with the target's name, address
+ * and group; NULL with *err when the target is not a valid drawn target of the draw. */
+static json_t *notice_of(Db *db, const json_t *base, int64_t draw_id, const char *target,
+                         char **err) {
+    json_t *members = group_members(db, draw_id, target, err);
+    if (!members) {
+        if (!err || !*err) set_err(err, "该检查对象不在本任务的有效抽取结果中");
+        return NULL;
+    }
+    json_t *n = json_deep_copy(base), *label = task_target_label(db, target, 0);
+    char *name = task_target_name(db, target);
+    json_object_set_new(n, "doc_no", json_null());
+    json_object_set_new(n, "target", json_string(target));
+    json_object_set_new(n, "target_name", json_string(name ? name : target));
+    json_object_set(n, "address", json_object_get(label, "address"));
+    json_object_set_new(n, "members", members);
+    json_object_set_new(n, "replaces", json_null());
+    json_object_set_new(n, "reason", json_null());
+    free(name);
+    json_decref(label);
+    return n;
+}
+
+json_t *notice_preview(Db *db, int64_t task_id, const char *target, const char *today, char **err) {
+    int64_t draw_id = drawn_draw(db, task_id);
+    if (!draw_id) return set_err(err, "本任务尚未摇号抽取"), NULL;
+    json_t *base = notice_base(db, task_id, today);
+    if (!base) return set_err(err, "任务不存在"), NULL;
+    json_t *n = notice_of(db, base, draw_id, target, err);
+    json_decref(base);
     return n;
 }
 
@@ -120,10 +140,10 @@ static json_t *newest(Db *db, int64_t draw_id, const char *target) {
 }
 
 /* Inserts one notice (inside the open transaction): numbers it, fixes its content. */
-static int insert_notice(Db *db, const Actor *who, int64_t task_id, int64_t org_id, int64_t draw_id,
-                         const char *target, const json_t *prev, const char *reason,
-                         const char *today, char **doc_no, char **err) {
-    json_t *n = notice_preview(db, task_id, target, today, err);
+static int insert_notice(Db *db, const Actor *who, const json_t *base, int64_t task_id,
+                         int64_t org_id, int64_t draw_id, const char *target, const json_t *prev,
+                         const char *reason, const char *today, char **doc_no, char **err) {
+    json_t *n = notice_of(db, base, draw_id, target, err);
     if (!n) return NOTICE_NOT_FOUND;
     char *short_name = NULL;
     int64_t seq = 0, year = atoi(today);
@@ -193,8 +213,12 @@ int notice_issue(Db *db, const Actor *who, int64_t task_id, const char *target, 
     else if (reason && utf8_len(reason) > 200)
         rc = (set_err(err, "重新出具的原因不超过 200 个字"), NOTICE_INVALID);
     char *no = NULL;
+    json_t *base = rc == NOTICE_OK ? notice_base(db, task_id, today) : NULL;
+    if (rc == NOTICE_OK && !base) rc = (set_err(err, "任务不存在"), NOTICE_NOT_FOUND);
     if (rc == NOTICE_OK)
-        rc = insert_notice(db, who, task_id, org, draw_id, target, prev, reason, today, &no, err);
+        rc = insert_notice(db, who, base, task_id, org, draw_id, target, prev, reason, today, &no,
+                           err);
+    json_decref(base);
     if (rc == NOTICE_OK) {
         json_t *after =
             json_pack("{s:s, s:s, s:s?, s:s?}", "target", target, "doc_no", no, "replaces",
@@ -224,7 +248,7 @@ int notice_issue_all(Db *db, const Actor *who, int64_t task_id, const char *toda
     if (uow_begin(db, err) != 0) return NOTICE_ERR;
     int64_t draw_id = drawn_draw(db, task_id);
     if (!draw_id) rc = (set_err(err, "本任务尚未摇号抽取，不能出具检查通知书"), NOTICE_CONFLICT);
-    json_t *todo = json_array();
+    json_t *missing = json_array(); /* the valid targets without a notice, in draw order */
     Stmt *st = rc == NOTICE_OK ? db_prepare(db, "SELECT t.target_code FROM draw_target t WHERE "
                                                 "t.draw_id = ? AND t.status = '有效' AND NOT "
                                                 "EXISTS (SELECT 1 FROM notice n WHERE n.draw_id = "
@@ -233,17 +257,23 @@ int notice_issue_all(Db *db, const Actor *who, int64_t task_id, const char *toda
                                : NULL;
     if (st && db_bind_va(st, "i", draw_id) == DB_OK)
         while (db_step(st) == DB_ROW)
-            json_array_append_new(todo, json_string(db_col_text(st, 0)));
+            json_array_append_new(missing, json_string(db_col_text(st, 0)));
     db_finalize(st);
+    /* the task's part of the text is read once for the whole batch */
+    json_t *base =
+        rc == NOTICE_OK && json_array_size(missing) ? notice_base(db, task_id, today) : NULL;
+    if (rc == NOTICE_OK && json_array_size(missing) && !base)
+        rc = (set_err(err, "任务不存在"), NOTICE_NOT_FOUND);
     size_t i;
     json_t *e;
-    json_array_foreach(todo, i, e) {
+    json_array_foreach(missing, i, e) {
         if (rc != NOTICE_OK) break;
-        rc = insert_notice(db, who, task_id, org, draw_id, json_string_value(e), NULL, NULL, today,
-                           NULL, err);
+        rc = insert_notice(db, who, base, task_id, org, draw_id, json_string_value(e), NULL, NULL,
+                           today, NULL, err);
         if (rc == NOTICE_OK) ++*issued;
     }
-    json_decref(todo);
+    json_decref(base);
+    json_decref(missing);
     if (rc == NOTICE_OK) {
         char a[64];
         snprintf(a, sizeof a, "{\"issued\":%lld}", (long long)*issued);

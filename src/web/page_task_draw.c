@@ -592,9 +592,12 @@ void task_web_notice(Req *r, long long tid, const char *target, const char *only
     char today[11], *err = NULL;
     clock_today(today);
     /* the notice as issued (its text fixed then, notice.h); before that a preview for staff */
-    json_t *n = notice_current(r->db, tid, target),
-           *now = notice_preview(r->db, tid, target, today, &err);
+    json_t *n = notice_current(r->db, tid, target);
     int preview = !n;
+    /* today's group and text, needed only before issue or to let in an officer now in the group */
+    json_t *now = !n || (only_cert && !names_member(n, only_cert))
+                      ? notice_preview(r->db, tid, target, today, &err)
+                      : NULL;
     /* an officer reads the notices of the groups he is in now, or was in when it was issued */
     int mine = !only_cert || names_member(n, only_cert) || names_member(now, only_cert);
     if (preview && !only_cert && now) n = json_incref(now);
