@@ -5,6 +5,7 @@
 
 #include "../core/listcell.h"
 #include "../core/money.h"
+#include "../core/strmap.h"
 #include "../core/util.h"
 #include "deadline.h"
 #include "jsonkit.h"
@@ -269,22 +270,26 @@ static int officers(Db *db, int64_t draw_id, json_t *rep) {
                             db_col_text(st, 1), "leads", (json_int_t)db_col_int(st, 2), "members",
                             (json_int_t)db_col_int(st, 3), "records", (json_int_t)0));
     db_finalize(st);
-    /* records: the inspecting officers written on each record (a ',' list of certificates) */
+    /* records: the inspecting officers written on each record (a ',' list of certificates),
+     * found by certificate in a map of the list */
+    StrMap *at = strmap_new();
+    size_t k;
+    json_t *o;
+    json_array_foreach(list, k, o) strmap_put(at, jk_str(o, "cert_no"), (int64_t)k);
     Stmt *rs = db_prepare(db, "SELECT officers FROM record WHERE draw_id = ? AND checked_on IS "
                               "NOT NULL");
     int rr = rs && db_bind_va(rs, "i", draw_id) == DB_OK ? DB_ROW : DB_ERR;
     while (rr == DB_ROW && (rr = db_step(rs)) == DB_ROW) {
         char **certs;
         size_t n = list_split(db_col_text(rs, 0), LIST_CODES, &certs);
-        for (size_t i = 0; i < n; i++) {
-            size_t k;
-            json_t *o;
-            json_array_foreach(list, k, o) if (str_eq(jk_str(o, "cert_no"), certs[i]))
-                bump(o, "records", 1);
-        }
+        int64_t pos;
+        for (size_t i = 0; i < n; i++)
+            if (strmap_get(at, certs[i], &pos))
+                bump(json_array_get(list, (size_t)pos), "records", 1);
         list_free(certs, n);
     }
     db_finalize(rs);
+    strmap_free(at);
     json_object_set_new(rep, "officers", list);
     return rc == DB_DONE && rr == DB_DONE ? 0 : -1;
 }
