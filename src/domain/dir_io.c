@@ -153,6 +153,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         char *spill = rep->spill_path ? xstrdup(rep->spill_path) : NULL;
         import_report_free(rep);
         rep->spill_path = spill;
+        rep->reread = 1;
         rc = import_file(db, k, path, enc, actor, scope_org_id, grade_change, NULL, rep, err);
     }
     if (rc == IMPORT_OK && hook && hook(db, k, rep, hook_arg) != 0) {

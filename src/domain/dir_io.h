@@ -23,6 +23,8 @@ typedef struct ImportReport {
     size_t nerrors, caperrors;
     size_t total_errors;       /* every problem found (nerrors ≤ total_errors) */
     int errors_file;           /* 1 when every problem was written to the errors_csv file given */
+    int reread;                /* 1 when another connection committed while a bulk load parsed the
+                                  file, so it was read again under the write lock */
     struct TableWriter *spill; /* private: the errors_csv writer */
     char *spill_path;
 } ImportReport;

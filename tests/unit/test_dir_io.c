@@ -81,6 +81,7 @@ static void test_bulk_import_reads_again(void) {
     write_file("one.csv", text);
     ImportReport rep;
     CHECK_INT(import(a, "orgs", "orgs.csv", &rep), IMPORT_OK);
+    CHECK_INT(rep.reread, 0); /* nobody wrote meanwhile: one pass */
     import_report_free(&rep);
     /* the target table is empty, so this is a bulk load; b commits one of its rows while it
      * parses: written as parsed, the row would clash; read again, it is unchanged */
@@ -88,6 +89,7 @@ static void test_bulk_import_reads_again(void) {
     int rc = import(a, "targets", "three.csv", &rep);
     dir_import_test_after_parse(NULL, NULL);
     CHECK_INT(rc, IMPORT_OK);
+    CHECK_INT(rep.reread, 1); /* parsed again under the lock, not written from the stale parse */
     CHECK_INT(rep.inserted, 2);
     CHECK_INT(rep.unchanged + rep.updated, 1);
     for (size_t i = 0; i < rep.nerrors; i++)
