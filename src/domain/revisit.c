@@ -9,6 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const revisit_methods[] = {"电话", "实地", "书面", NULL};
+const char *const revisit_conducts[] = {"规范", "不规范", NULL};
+
+static int one_of(const char *const *set, const char *v) {
+    for (; *set; set++)
+        if (str_eq(*set, v)) return 1;
+    return 0;
+}
+
 static void field(json_t *errors, const char *k, const char *msg) {
     if (!json_object_get(errors, k)) json_object_set_new(errors, k, json_string(msg));
 }
@@ -22,9 +31,9 @@ static void check(const RevisitInput *in, const char *checked_on, const char *to
         field(errors, "on_day", "回访日期不能晚于今天");
     else if (checked_on && strcmp(in->on_day, checked_on) < 0)
         field(errors, "on_day", "回访日期不能早于检查日期");
-    if (!str_eq(in->method, "电话") && !str_eq(in->method, "实地") && !str_eq(in->method, "书面"))
+    if (!one_of(revisit_methods, in->method))
         field(errors, "method", "请选择回访方式（电话、实地或书面）");
-    if (!str_eq(in->conduct, "规范") && !str_eq(in->conduct, "不规范"))
+    if (!one_of(revisit_conducts, in->conduct))
         field(errors, "conduct", "请选择被检查单位反映的检查是否规范");
     if (str_empty(in->summary))
         field(errors, "summary", "请填写回访情况");

@@ -13,6 +13,11 @@
 #include <jansson.h>
 #include <stdint.h>
 
+/* The ways of a visit and the answers on the inspection's conduct (sql/043's CHECKs), NULL-ended.
+ */
+extern const char *const revisit_methods[];
+extern const char *const revisit_conducts[];
+
 typedef struct RevisitInput {
     const char *on_day, *method, *conduct, *summary;
 } RevisitInput;

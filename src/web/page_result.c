@@ -91,17 +91,15 @@ static void record_page_as(Req *r, int review, json_t *errors, json_t *typed, in
         }
         if (typed) json_object_set(rec, "revisit_typed", typed);
         /* the choices, the typed one selected again after a refusal */
-        static const char *const methods[] = {"电话", "实地", "书面"}, *const conducts[] = {
-                                                                           "规范", "不规范"};
         json_t *m = json_array(), *c = json_array();
         const char *tm = json_string_value(json_object_get(typed, "method")),
                    *tc = json_string_value(json_object_get(typed, "conduct"));
-        for (size_t i = 0; i < ARRAY_LEN(methods); i++)
-            json_array_append_new(m, json_pack("{s:s, s:b}", "value", methods[i], "selected",
-                                               str_eq(tm, methods[i])));
-        for (size_t i = 0; i < ARRAY_LEN(conducts); i++)
-            json_array_append_new(c, json_pack("{s:s, s:b}", "value", conducts[i], "selected",
-                                               str_eq(tc, conducts[i])));
+        for (const char *const *v = revisit_methods; *v; v++)
+            json_array_append_new(m,
+                                  json_pack("{s:s, s:b}", "value", *v, "selected", str_eq(tm, *v)));
+        for (const char *const *v = revisit_conducts; *v; v++)
+            json_array_append_new(c,
+                                  json_pack("{s:s, s:b}", "value", *v, "selected", str_eq(tc, *v)));
         json_object_set_new(rec, "rv_methods", m);
         json_object_set_new(rec, "rv_conducts", c);
     }
