@@ -8,12 +8,12 @@ import datetime
 import os
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, pin_today, sql
+from webtest import scratch_dir, SPOTCHECK, Client, Suite, pin_today, sql
 
 s = Suite()
 today = pin_today("2026-06-15")
 iso = lambda d: d.isoformat()
-tmp = tempfile.mkdtemp(prefix="spotcheck-demo-")
+tmp = scratch_dir("spotcheck-demo-")
 db = os.path.join(tmp, "demo.db")
 p = subprocess.run([SPOTCHECK, "init", "--demo", "--db", db], capture_output=True, text=True)
 s.check("init --demo succeeds", p.returncode == 0, p.stderr[-600:])

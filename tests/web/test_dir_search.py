@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import tempfile
 from urllib.parse import quote
-from webtest import SPOTCHECK, PASSWORD, Client, Suite, small_db, ids, version_of
+from webtest import scratch_dir, SPOTCHECK, PASSWORD, Client, Suite, small_db, ids, version_of
 
 s = Suite()
 ROOT = os.environ.get("SPOTCHECK_ROOT") or os.path.join(os.path.dirname(__file__), "..", "..")
@@ -145,7 +145,7 @@ r = staff.get("/d/experts?q=" + q("专家"))
 s.check("a kind without an index still searches by LIKE", r.status == 200 and "李专家" in r.text)
 
 # ---- a list longer than a window: 60,000 targets (bench/import/gen.py) ----
-d = tempfile.mkdtemp(prefix="spotcheck-search-")
+d = scratch_dir("spotcheck-search-")
 big = os.path.join(d, "big.db")
 subprocess.run(["python3", os.path.join(ROOT, "bench", "import", "gen.py"), d, "60000"], check=True, capture_output=True)
 subprocess.run([SPOTCHECK, "init", "--db", big], check=True, capture_output=True)

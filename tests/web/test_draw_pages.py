@@ -11,7 +11,7 @@ import re
 import subprocess
 import tempfile
 
-from webtest import Client, Suite, pin_today, sql
+from webtest import scratch_dir, Client, Suite, pin_today, sql
 from fixture_drawn import drawn_db, import_generated
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -20,7 +20,7 @@ s = Suite()
 
 
 def prepare(db):
-    data = tempfile.mkdtemp(prefix="spotcheck-gen-")
+    data = scratch_dir("spotcheck-gen-")
     subprocess.run(["python3", os.path.join(ROOT, "bench", "import", "gen.py"), data, "3000"], check=True,
                    capture_output=True)
     import_generated(db, data)

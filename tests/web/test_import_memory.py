@@ -10,11 +10,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from webtest import SPOTCHECK, Suite, Client, small_db, multipart
+from webtest import scratch_dir, SPOTCHECK, Suite, Client, small_db, multipart
 
 s = Suite()
 db = small_db()
-d = tempfile.mkdtemp(prefix="spotcheck-mem-")
+d = scratch_dir("spotcheck-mem-")
 BAD_ROWS = 100_000
 ERRS = 4 * BAD_ROWS  # each bad row: 统一社会信用代码, 医保编码, 所属机构, 信用风险等级
 HEADER = "对象类型,名称,统一社会信用代码,医保编码,身份证号,所属机构,行政区划,信用风险等级\n"

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today, scheme_version
+from webtest import scratch_dir, SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 
 s = Suite()
@@ -539,7 +539,7 @@ valid_now = ids(db, f"SELECT dt.target_code FROM draw_target dt JOIN draw d ON d
                    "AND d.status = '已抽取' AND dt.status = '有效'")
 s.check("every check done: the whole draw and its downloads are public", 'id="pub-withheld"' not in pub and 'id="dl-record"' in pub
         and all(t in pub for t in valid_now), str(valid_now))
-tmp = tempfile.mkdtemp(prefix="spotcheck-verify-")
+tmp = scratch_dir("spotcheck-verify-")
 files = {}
 for kind, name in [("record", "record.json"), ("population", "population.tsv"), ("officers", "officers.tsv")]:
     r = anon.get(f"/public/tasks/{tid}/{kind}")

@@ -25,6 +25,17 @@ def pin_today(default):
     return datetime.date.fromisoformat(day[:10])
 
 
+def scratch_dir(prefix):
+    """A new temporary directory removed when the test process exits (set SPOTCHECK_KEEP_TMP=1 to keep it
+    for a post-mortem), so a full run does not leave thousands of databases in /tmp."""
+    import atexit
+    import shutil
+    d = tempfile.mkdtemp(prefix=prefix)
+    if os.environ.get("SPOTCHECK_KEEP_TMP") != "1":
+        atexit.register(shutil.rmtree, d, True)
+    return d
+
+
 SPOTCHECK = os.environ.get("SPOTCHECK") or os.path.join(os.path.dirname(__file__), "..", "..", "build-san", "spotcheck")
 PASSWORD = "spotcheck-demo"
 
@@ -143,7 +154,7 @@ class Suite:
 
 def small_db():
     """A small database: the orgs, depts, tags, a few targets and officers, and one user per role."""
-    d = tempfile.mkdtemp(prefix="spotcheck-web-")
+    d = scratch_dir("spotcheck-web-")
     db = os.path.join(d, "s.db")
     subprocess.run([SPOTCHECK, "init", "--db", db], check=True, capture_output=True)
     files = {
@@ -182,7 +193,7 @@ def draw_files(client, task_id, base="/tasks/{}/draw"):
     """Downloads a task's draw files (record, population, officers) into a new temporary directory;
     returns {kind: path}. By default through the staff's internal route (the public gets them only once
     every drawn target is disclosed: pass base="/public/tasks/{}")."""
-    tmp = tempfile.mkdtemp(prefix="spotcheck-draw-")
+    tmp = scratch_dir("spotcheck-draw-")
     paths = {}
     for kind in ("record", "population", "officers"):
         paths[kind] = os.path.join(tmp, kind)
