@@ -322,11 +322,19 @@ static int fill(Year *Y, int64_t rid, const char *target, const char *code, cons
                                                (json_int_t)pos, "methods", "documents", "result",
                                                pos == 1 ? f->result : "01", "notes",
                                                pos == 1 && f->what ? f->what : ""));
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:[s], s:o, s:o, s:o}",
-                           "checked_from", from, "checked_on", on, "remarks", f->remarks, "notes",
-                           "", "refusal_reason", "被检查单位负责人外出，委托人拒绝签名",
-                           "fraud_purpose", 0, "police_transfer", 0, "result_codes", f->result,
-                           "officers", officers, "items", items, "violations", viol);
+    /* the plan's rows run January to December of T's year: a check in the first days of January
+     * (T-5 in December) lies before its period and says why */
+    int y, m, d;
+    date_civil_from_days(Y->t, &y, &m, &d);
+    const char *reason = Y->t + off - 1 < date_days_from_civil(y, 1, 1)
+                             ? "年度计划于上年12月公开后即提前实施检查"
+                             : NULL;
+    json_t *in =
+        json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:b, s:b, s:[s], s:o, s:o, s:o}", "checked_from",
+                  from, "checked_on", on, "dates_reason", reason, "remarks", f->remarks, "notes",
+                  "", "refusal_reason", "被检查单位负责人外出，委托人拒绝签名", "fraud_purpose", 0,
+                  "police_transfer", 0, "result_codes", f->result, "officers", officers, "items",
+                  items, "violations", viol);
     int64_t version = 0;
     int r =
         db_query_int(Y->db, &version, "SELECT version FROM record WHERE id = ?", "i", rid) ==
