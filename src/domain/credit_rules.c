@@ -1,10 +1,12 @@
 /* credit_rules.c - the proposal of a credit grade from the rule table (refdata credit_rules,
  * data/credit_rules.tsv): each rule names a fact (a follow-up of a disposal option, a record found
  * to aim at defrauding the fund) and the lowest grade it calls for. Only facts after the target's
- * last grade change count, and a proposal never lowers a grade. See credit.h. */
+ * last grade change count, and a proposal never lowers a grade. credit_pending asks the same
+ * question of every target of an org at once, in SQL (the leader's to-do list). See credit.h. */
 #include "credit.h"
 
 #include "../core/util.h"
+#include "codes.h"
 #include "jsonkit.h"
 
 #include <stdlib.h>
@@ -101,5 +103,121 @@ json_t *credit_proposal(Db *db, int64_t target_id) {
     json_decref(rules);
     free(grade);
     free(since);
+    return out;
+}
+
+/* ---------------------------------------------------------------- proposals waiting ---- */
+
+/* The rule table as ranks: the disposal options with the highest grade each calls for, and the
+ * grade the fraud rule calls for (0: none). */
+typedef struct RuleRanks {
+    char **options;
+    int *ranks;
+    size_t n;
+    int fraud;
+} RuleRanks;
+
+static void ranks_load(Db *db, RuleRanks *rr) {
+    memset(rr, 0, sizeof *rr);
+    json_t *rules = load_rules(db), *list;
+    const char *trigger;
+    json_object_foreach(rules, trigger, list) {
+        int best = 0;
+        size_t i;
+        json_t *r;
+        json_array_foreach(list, i, r) if (rank(jk_str(r, "grade")) > best) best =
+            rank(jk_str(r, "grade"));
+        if (str_eq(trigger, "fraud")) {
+            rr->fraud = best;
+        } else if (str_starts(trigger, "disposal:") && trigger[9]) {
+            rr->options = xrealloc(rr->options, (rr->n + 1) * sizeof *rr->options);
+            rr->ranks = xrealloc(rr->ranks, (rr->n + 1) * sizeof *rr->ranks);
+            rr->options[rr->n] = xstrdup(trigger + 9);
+            rr->ranks[rr->n++] = best;
+        }
+    }
+    json_decref(rules);
+}
+
+static void ranks_free(RuleRanks *rr) {
+    for (size_t i = 0; i < rr->n; i++)
+        free(rr->options[i]);
+    free(rr->options);
+    free(rr->ranks);
+}
+
+/* The query of the org's targets whose facts since their last grade change call for a higher
+ * grade than they have: the same rule as credit_proposal, in SQL, driven by the follow-ups and
+ * fraud records (few) rather than the targets (many). Columns: id, code, name, kind, grade,
+ * proposed rank; or, with count_only, the one count. The ranks are bound (CASE … WHEN ? THEN ?):
+ * the text depends only on the number of disposal rules. */
+static Stmt *pending_query(Db *db, const RuleRanks *rr, int64_t org_id, int count_only,
+                           size_t limit) {
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "WITH fact(target_id, rk, at) AS (SELECT r.target_id, ");
+    if (rr->n) {
+        buf_puts(&b, "CASE f.option");
+        for (size_t i = 0; i < rr->n; i++)
+            buf_puts(&b, " WHEN ? THEN ?");
+        buf_puts(&b, " ELSE 0 END");
+    } else {
+        buf_puts(&b, "0");
+    }
+    buf_puts(&b, ", f.created_at FROM followup f JOIN record r ON r.id = f.record_id "
+                 "WHERE r.status = '已公示' AND r.target_id IS NOT NULL "
+                 "UNION ALL SELECT r.target_id, ?, r.published_at FROM record r "
+                 "WHERE r.fraud_purpose = 1 AND r.status = '已公示' AND r.target_id IS NOT NULL) ");
+    const char *body =
+        "FROM fact x JOIN target t ON t.id = x.target_id WHERE t.org_id = ? AND x.at > "
+        "coalesce((SELECT max(e.at) FROM credit_event e WHERE e.target_id = t.id AND e.kind = "
+        "'等级调整'), '') GROUP BY t.id, t.code, t.name, t.kind, t.grade HAVING max(x.rk) > CASE "
+        "t.grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 ELSE 0 END";
+    if (count_only)
+        buf_printf(&b, "SELECT count(*) FROM (SELECT t.id %s) p", body);
+    else
+        buf_printf(&b,
+                   "SELECT t.id, t.code, t.name, t.kind, t.grade, max(x.rk) %s "
+                   "ORDER BY t.id LIMIT ?",
+                   body);
+    Stmt *st = db_prepare(db, b.data);
+    buf_free(&b);
+    if (!st) return NULL;
+    int k = 1;
+    for (size_t i = 0; i < rr->n; i++) {
+        db_bind_text(st, k++, rr->options[i]);
+        db_bind_int(st, k++, rr->ranks[i]);
+    }
+    db_bind_int(st, k++, rr->fraud);
+    db_bind_int(st, k++, org_id);
+    if (!count_only) db_bind_int(st, k, (int64_t)limit);
+    return st;
+}
+
+json_t *credit_pending(Db *db, int64_t org_id, size_t limit, int64_t *count) {
+    RuleRanks rr;
+    ranks_load(db, &rr);
+    *count = 0;
+    json_t *out = NULL;
+    Stmt *st = pending_query(db, &rr, org_id, 1, 0);
+    if (st && db_step(st) == DB_ROW) {
+        *count = db_col_int(st, 0);
+        out = json_array();
+    }
+    db_finalize(st);
+    st = out && *count && limit ? pending_query(db, &rr, org_id, 0, limit) : NULL;
+    while (st && db_step(st) == DB_ROW) {
+        int insured = str_eq(db_col_text(st, 3), "insured");
+        char *name = insured ? mask_person_name(db_col_text(st, 2)) : xstrdup(db_col_text(st, 2));
+        int64_t rk = db_col_int(st, 5);
+        char g[2] = {(char)('A' + rk - 1), 0};
+        json_array_append_new(
+            out, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s}", "target_id",
+                           (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "name", name,
+                           "kind", db_col_text(st, 3), "grade", db_col_text(st, 4), "proposed", g));
+        free(name);
+    }
+    db_finalize(st);
+    ranks_free(&rr);
     return out;
 }
