@@ -148,11 +148,10 @@ static void ranks_free(RuleRanks *rr) {
 
 /* The query of the org's targets whose facts since their last grade change call for a higher
  * grade than they have: the same rule as credit_proposal, in SQL, driven by the follow-ups and
- * fraud records (few) rather than the targets (many). Columns: id, code, name, kind, grade,
- * proposed rank; or, with count_only, the one count. The ranks are bound (CASE … WHEN ? THEN ?):
- * the text depends only on the number of disposal rules. */
-static Stmt *pending_query(Db *db, const RuleRanks *rr, int64_t org_id, int count_only,
-                           size_t limit) {
+ * fraud records (few) rather than the targets (many), by target id. Columns: id, code, name, kind,
+ * grade, proposed rank. The ranks are bound (CASE … WHEN ? THEN ?): the text depends only on the
+ * number of disposal rules. */
+static Stmt *pending_query(Db *db, const RuleRanks *rr, int64_t org_id) {
     Buf b;
     buf_init(&b);
     buf_puts(&b, "WITH fact(target_id, rk, at) AS (SELECT r.target_id, ");
@@ -164,22 +163,20 @@ static Stmt *pending_query(Db *db, const RuleRanks *rr, int64_t org_id, int coun
     } else {
         buf_puts(&b, "0");
     }
-    buf_puts(&b, ", f.created_at FROM followup f JOIN record r ON r.id = f.record_id "
-                 "WHERE r.status = '已公示' AND r.target_id IS NOT NULL "
+    /* CROSS JOIN keeps the follow-ups (few) outside and reads each one's record by its id */
+    buf_puts(&b, ", f.created_at FROM followup f CROSS JOIN record r WHERE r.id = f.record_id "
+                 "AND r.status = '已公示' AND r.target_id IS NOT NULL "
                  "UNION ALL SELECT r.target_id, ?, r.published_at FROM record r "
                  "WHERE r.fraud_purpose = 1 AND r.status = '已公示' AND r.target_id IS NOT NULL) ");
-    const char *body =
-        "FROM fact x JOIN target t ON t.id = x.target_id WHERE t.org_id = ? AND x.at > "
-        "coalesce((SELECT max(e.at) FROM credit_event e WHERE e.target_id = t.id AND e.kind = "
-        "'等级调整'), '') GROUP BY t.id, t.code, t.name, t.kind, t.grade HAVING max(x.rk) > CASE "
-        "t.grade WHEN 'A' THEN 1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 ELSE 0 END";
-    if (count_only)
-        buf_printf(&b, "SELECT count(*) FROM (SELECT t.id %s) p", body);
-    else
-        buf_printf(&b,
-                   "SELECT t.id, t.code, t.name, t.kind, t.grade, max(x.rk) %s "
-                   "ORDER BY t.id LIMIT ?",
-                   body);
+    /* the best rank per target over its facts since its last grade change, then the targets of the
+     * org it raises: grouped first, so the plan runs from the facts, never over the org's targets
+     */
+    buf_puts(&b, ", best(target_id, rk) AS (SELECT x.target_id, max(x.rk) FROM fact x WHERE x.at > "
+                 "coalesce((SELECT max(e.at) FROM credit_event e WHERE e.target_id = x.target_id "
+                 "AND e.kind = '等级调整'), '') GROUP BY x.target_id) ");
+    buf_puts(&b, "SELECT t.id, t.code, t.name, t.kind, t.grade, b.rk FROM best b JOIN target t "
+                 "ON t.id = b.target_id WHERE t.org_id = ? AND b.rk > CASE t.grade WHEN 'A' THEN "
+                 "1 WHEN 'B' THEN 2 WHEN 'C' THEN 3 WHEN 'D' THEN 4 ELSE 0 END ORDER BY t.id");
     Stmt *st = db_prepare(db, b.data);
     buf_free(&b);
     if (!st) return NULL;
@@ -189,8 +186,7 @@ static Stmt *pending_query(Db *db, const RuleRanks *rr, int64_t org_id, int coun
         db_bind_int(st, k++, rr->ranks[i]);
     }
     db_bind_int(st, k++, rr->fraud);
-    db_bind_int(st, k++, org_id);
-    if (!count_only) db_bind_int(st, k, (int64_t)limit);
+    db_bind_int(st, k, org_id);
     return st;
 }
 
@@ -198,15 +194,13 @@ json_t *credit_pending(Db *db, int64_t org_id, size_t limit, int64_t *count) {
     RuleRanks rr;
     ranks_load(db, &rr);
     *count = 0;
-    json_t *out = NULL;
-    Stmt *st = pending_query(db, &rr, org_id, 1, 0);
-    if (st && db_step(st) == DB_ROW) {
-        *count = db_col_int(st, 0);
-        out = json_array();
-    }
-    db_finalize(st);
-    st = out && *count && limit ? pending_query(db, &rr, org_id, 0, limit) : NULL;
-    while (st && db_step(st) == DB_ROW) {
+    Stmt *st = pending_query(db, &rr, org_id);
+    json_t *out = st ? json_array() : NULL;
+    int rc = DB_DONE;
+    /* every row is counted, the first `limit` kept: the rows are the org's targets with facts since
+     * their last grade change, so they are bounded by its follow-ups and fraud records */
+    while (st && (rc = db_step(st)) == DB_ROW) {
+        if ((size_t)(*count)++ >= limit) continue;
         int insured = str_eq(db_col_text(st, 3), "insured");
         char *name = insured ? mask_person_name(db_col_text(st, 2)) : xstrdup(db_col_text(st, 2));
         int64_t rk = db_col_int(st, 5);
@@ -219,5 +213,10 @@ json_t *credit_pending(Db *db, int64_t org_id, size_t limit, int64_t *count) {
     }
     db_finalize(st);
     ranks_free(&rr);
+    if (rc != DB_DONE) { /* a read error: nothing rather than part */
+        json_decref(out);
+        *count = 0;
+        return NULL;
+    }
     return out;
 }
