@@ -18,21 +18,10 @@ export SPOTCHECK_TODAY=2026-07-15
 for u in benchleader:leader benchstaff:staff; do
     echo 'bench-password-2026' | "$sc" user add "${u%%:*}" --role "${u##*:}" --org 130528 --password-stdin --db "$run/b.db" >/dev/null 2>&1
 done
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$sc" serve --db "$run/b.db" --listen "127.0.0.1:$port" >"$run/serve.log" 2>&1 &
-pid=$!
+. "$root/bench/lib.sh"
+bench_serve "$sc" "$run/b.db" "$run"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$run"' EXIT
-url=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -s -o /dev/null "$url/login" && break; sleep 0.1; done
-login() { # prints the session token of user $1
-    local jar=$run/jar-$1 csrf
-    curl -s -c "$jar" -b "$jar" -o "$run/login.html" "$url/login"
-    csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$run/login.html" | head -1)
-    curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "username=$1" \
-        --data-urlencode password=bench-password-2026 --data-urlencode "csrf=$csrf" "$url/login"
-    awk '$6 == "sc_session" { print $7 }' "$jar"
-}
-lt=$(login benchleader) st=$(login benchstaff)
+lt=$(bench_login benchleader bench-password-2026 "$run/jar-l") st=$(bench_login benchstaff bench-password-2026 "$run/jar-s")
 [ -n "$lt" ] && [ -n "$st" ] || { echo "run.sh: login failed" >&2; exit 1; }
 get() { curl -s -H "Cookie: sc_session=$1" -o "$run/out-$2" -w '%{time_total}' "$url/api/v1/todo"; }
 get "$lt" leader >/dev/null; get "$st" staff >/dev/null # warm the connections' statements
