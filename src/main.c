@@ -196,6 +196,17 @@ const CliCommand cli_commands[] = {
      "  --format    text（默认，每项一行，含责任人和责任科室）或 json。\n"
      "  退出码: 0 成功（有逾期事项也为 0），1 数据库或机构不存在，2 用法错误（如日期无效）。\n",
      cmd_remind},
+    {"record", "检查记录（一企一表）: save（按录入接口的 JSON 保存）",
+     "用法: spotcheck record save ID --file FILE.json [--by USER] [--db PATH]\n"
+     "  按记录表单接口（PUT /api/v1/my/records/ID）的同一 JSON 保存检查记录 ID："
+     "version（录入时的版本号）、\n"
+     "  checked_from、checked_on、dates_reason（超期说明）、result_codes、officers、items、"
+     "violations 等；\n"
+     "  "
+     "与表单同一规则（检查日期不得晚于今天、不得早于抽取日期；超出任务抽查时间须填写超期说明），\n"
+     "  一个事务并写入审计日志（record.save）。FILE 为 - 时从标准输入读取。\n"
+     "  退出码: 0 已保存，1 被拒绝（逐项列出原因，未写入任何数据），2 用法错误。\n",
+     cmd_record},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 

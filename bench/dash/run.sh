@@ -30,18 +30,10 @@ run=$(mktemp -d "$dir/run.XXXXXX")
 cp "$seeded" "$run/b.db"
 export SPOTCHECK_TODAY=2026-07-15
 echo 'bench-password-2026' | "$sc" user add benchstaff --role staff --org 130528 --password-stdin --db "$run/b.db" >/dev/null 2>&1
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$sc" serve --db "$run/b.db" --listen "127.0.0.1:$port" >"$run/serve.log" 2>&1 &
-pid=$!
+. "$root/bench/lib.sh"
+bench_serve "$sc" "$run/b.db" "$run"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$run"' EXIT
-url=http://127.0.0.1:$port
-for _ in $(seq 100); do curl -s -o /dev/null "$url/login" && break; sleep 0.1; done
-jar=$run/jar
-curl -s -c "$jar" -b "$jar" -o "$run/login.html" "$url/login"
-csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$run/login.html" | head -1)
-curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode username=benchstaff \
-    --data-urlencode password=bench-password-2026 --data-urlencode "csrf=$csrf" "$url/login"
-token=$(awk '$6 == "sc_session" { print $7 }' "$jar")
+token=$(bench_login benchstaff bench-password-2026 "$run/jar")
 [ -n "$token" ] || { echo "run.sh: login failed" >&2; exit 1; }
 hwm() { awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$pid/status"; }
 echo "$rows targets, $(basename "$sc"), load $(cut -d' ' -f1-3 /proc/loadavg); server RSS after login $(hwm) MB"

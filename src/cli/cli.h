@@ -51,5 +51,6 @@ int cmd_draw(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_remind(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

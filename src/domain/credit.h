@@ -49,6 +49,13 @@ int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char 
  * grade, what, on_day}]} when that is higher than its grade, else NULL (also on a read error).
  * A proposal never lowers a grade. */
 json_t *credit_proposal(Db *db, int64_t target_id);
+/* The targets of org_id (target.org_id, where the 分管领导 changes grades) whose proposal waits
+ * for confirmation: those credit_proposal would give one. *count receives how many; the first
+ * `limit` by id come back as [{target_id, code, name (masked for an insured person), kind, grade
+ * (current, may be absent), proposed}]. One query over the follow-ups and fraud records with the
+ * rule table's grades bound as parameters: its cost follows those, not the number of targets.
+ * NULL (and *count 0) on a read error. Thread-safe per Db. */
+json_t *credit_pending(Db *db, int64_t org_id, size_t limit, int64_t *count);
 /* One unit of work by the 分管领导: confirms the proposal (credit_proposal) of target_id, which
  * must still propose `grade` (errors under "grade" otherwise: refresh and look again), with a
  * required reason (error under "reason"); the grade changes as credit_grade_adjust does, with the

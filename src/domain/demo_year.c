@@ -11,9 +11,13 @@
  * time later than the real now. The clock is put back before returning.
  *
  *   T-31        (demo.c) the accounts made
- *   T-30..T-26  plan 〔T's year〕 made by staff, approved by leader, published; tasks 1-4 started;
- *               schemes: 1 and 2 published, 3 submitted (awaiting approval), 4 a draft; row 5 not
- *               started
+ *   T-30..T-26  plan 〔T's year〕 made by staff, approved by leader, published; tasks 1-5 started;
+ *               schemes: 1, 2 and 5 published, 3 submitted (awaiting approval), 4 a draft; row 6
+ *               not started
+ *   T-25..T-19  task 5 carried out to the end (closed): frozen, drawn after its lottery of T-24,
+ *               each group's record filled by its first officer, approved and published; the one
+ *               with a finding gets a 行政处罚, published and closed (later by a day or more per
+ *               extra day of draw gap, SPOTCHECK_DRAW_GAP_HOURS up to 156 hours)
  *   T-7         task 1 frozen with a 福彩3D draw of T-6 and 8 dice (thrown at once; earlier when
  *               SPOTCHECK_DRAW_GAP_HOURS asks for a longer gap)
  *   T-5         task 1 drawn; the `officer` account linked to the officer in most groups; records
@@ -109,10 +113,19 @@ static const DemoRow rows[] = {
      "1%"},
     {"003号", "定点医疗机构医疗服务价格行为随机抽查", "NJ-2025-05", "institution", "3%"},
     {"004号", "定点零售药店医疗保障基金使用情况随机抽查", "NJ-2025-01", "pharmacy", "3%"},
-    {"005号", "用人单位遵守医疗保障法律法规情况随机抽查", "NJ-2025-02", "employer", "3%"},
+    {"005号", "定点零售药店医疗保障基金使用情况专项抽查（春季）", "NJ-2025-01", "pharmacy", "0.5%"},
+    {"006号", "用人单位遵守医疗保障法律法规情况随机抽查", "NJ-2025-02", "employer", "3%"},
 };
 #define NROWS (sizeof rows / sizeof rows[0])
-#define NTASKS 4 /* rows started as tasks; the last row stays in the plan */
+#define NTASKS 5 /* rows started as tasks; the last row stays in the plan */
+#define CLOSED 4 /* the task carried out to the end: every record published, follow-ups closed */
+#define CLOSED_DAYS_MAX 6 /* gap_days() that still lets it end before task 1's freeze */
+
+/* Whole days between a freeze at 09:00 and a lottery at 21:15 that the draw gap
+ * (task_draw_gap_hours, 24 h unless set) asks for. */
+static int gap_days(void) {
+    return (task_draw_gap_hours() + 11) / 24;
+}
 
 /* 福彩3D of day z, as a scheme declares it (issue: year and day of the year). */
 static json_t *fc3d(int z) {
@@ -211,28 +224,31 @@ static int plan_and_tasks(Year *Y, int64_t tids[NTASKS], DemoSummary *sum) {
             return 0;
         sum->tasks++;
     }
-    /* schemes: 1 and 2 published (their lotteries T-6 and T+1), 3 submitted, 4 a draft */
+    /* schemes: 1, 2 and the closed task published (lotteries T-6, T+1 and T-24), 3 submitted, 4 a
+     * draft */
     if (!at(Y, -27, "09:00")) return 0;
     /* task 2's lottery: tomorrow, or later when the gap after its freeze (T-1 16:00) needs it */
     int later = (task_draw_gap_hours() + 18) / 24 - 1;
-    const int lottery[NTASKS] = {-6, later > 1 ? later : 1, 14, 30};
+    const int lottery[NTASKS] = {-6, later > 1 ? later : 1, 14, 30, -25 + gap_days()};
     for (int i = 0; i < NTASKS; i++)
         if (!scheme(Y, tids[i], i + 1, lottery[i])) return 0;
-    if (!at(Y, -27, "11:00")) return 0;
-    for (int i = 0; i < 3; i++)
-        if (!ok(Y, "报送实施方案", task_scheme_act(Y->db, &Y->staff, tids[i], "submit", NULL, &why),
-                &why))
-            return 0;
-    if (!at(Y, -26, "10:00")) return 0;
-    for (int i = 0; i < 2; i++)
-        if (!ok(Y, "批准实施方案",
-                task_scheme_act(Y->db, &Y->leader, tids[i], "approve", NULL, &why), &why))
-            return 0;
-    if (!at(Y, -26, "15:00")) return 0;
-    for (int i = 0; i < 2; i++)
-        if (!ok(Y, "公开实施方案",
-                task_scheme_act(Y->db, &Y->staff, tids[i], "publish", NULL, &why), &why))
-            return 0;
+    /* the steps of each scheme: submitted, approved, published */
+    static const int steps[NTASKS] = {3, 3, 1, 0, 3};
+    static const struct {
+        int off;
+        const char *hm, *act, *what;
+    } step[] = {{-27, "11:00", "submit", "报送实施方案"},
+                {-26, "10:00", "approve", "批准实施方案"},
+                {-26, "15:00", "publish", "公开实施方案"}};
+    for (int k = 0; k < 3; k++) {
+        if (!at(Y, step[k].off, step[k].hm)) return 0;
+        const Actor *who = k == 1 ? &Y->leader : &Y->staff;
+        for (int i = 0; i < NTASKS; i++)
+            if (steps[i] > k &&
+                !ok(Y, step[k].what, task_scheme_act(Y->db, who, tids[i], step[k].act, NULL, &why),
+                    &why))
+                return 0;
+    }
     return 1;
 }
 
@@ -243,17 +259,10 @@ static void fc3d_value(int z, char out[4]) {
     snprintf(out, 4, "%03d", (int)(((unsigned)z * 7919u + 361u) % 1000u));
 }
 
-/* The freeze of task 1 is at 09:00 on the day the gap (task_draw_gap_hours, 24 h unless set)
- * before its lottery (T-6 21:15) allows: T-7 by default, earlier for a longer gap, but after its
- * scheme was published (T-26). */
-static int draw(Year *Y, int64_t tid) {
+/* A task frozen at 09:00 on day T+freeze with 8 dice thrown at once, its lottery (declared by its
+ * scheme) on day T+lottery, drawn the next day at 10:00. */
+static int draw_at(Year *Y, int64_t tid, int freeze, int lottery) {
     char *why = NULL, *fsha = NULL, value[4];
-    int freeze = -6 - (task_draw_gap_hours() + 11) / 24;
-    if (freeze < -25) {
-        Y->err = xasprintf("演示数据无法按 SPOTCHECK_DRAW_GAP_HOURS=%d 安排冻结：须不超过 468 小时",
-                           task_draw_gap_hours());
-        return 0;
-    }
     json_t *dice = json_pack("[s]", "52241361"), *got = NULL;
     int r = at(Y, freeze, "09:00") &&
             ok(Y, "冻结抽取", task_draw_freeze(Y->db, &Y->staff, tid, NULL, &fsha, &why), &why) &&
@@ -262,15 +271,21 @@ static int draw(Year *Y, int64_t tid) {
                &why);
     free(fsha);
     json_decref(got), got = NULL;
-    fc3d_value(Y->t - 6, value);
+    fc3d_value(Y->t + lottery, value);
     json_t *values = json_pack("[s, s]", value, "52241361");
-    r = r && at(Y, -5, "10:00") &&
+    r = r && at(Y, lottery + 1, "10:00") &&
         ok(Y, "摇号", task_draw_run(Y->db, &Y->staff, tid, values, "律师：钱律师", &got, &why),
            &why);
     json_decref(got);
     json_decref(values);
     json_decref(dice);
     return r;
+}
+
+/* Task 1 is frozen at 09:00 on the day the gap before its lottery (T-6 21:15) allows: T-7 by
+ * default, earlier for a longer gap, after the closed task is done; drawn at T-5. */
+static int draw(Year *Y, int64_t tid) {
+    return draw_at(Y, tid, -6 - gap_days(), -6);
 }
 
 /* The drawn draw's rows of task code `code`, as a FROM clause fragment. */
@@ -322,11 +337,19 @@ static int fill(Year *Y, int64_t rid, const char *target, const char *code, cons
                                                (json_int_t)pos, "methods", "documents", "result",
                                                pos == 1 ? f->result : "01", "notes",
                                                pos == 1 && f->what ? f->what : ""));
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:[s], s:o, s:o, s:o}",
-                           "checked_from", from, "checked_on", on, "remarks", f->remarks, "notes",
-                           "", "refusal_reason", "被检查单位负责人外出，委托人拒绝签名",
-                           "fraud_purpose", 0, "police_transfer", 0, "result_codes", f->result,
-                           "officers", officers, "items", items, "violations", viol);
+    /* the plan's rows run January to December of T's year: a check in the first days of January
+     * (T-5 in December) lies before its period and says why */
+    int y, m, d;
+    date_civil_from_days(Y->t, &y, &m, &d);
+    const char *reason = Y->t + off - 1 < date_days_from_civil(y, 1, 1)
+                             ? "年度计划于上年12月公开后即提前实施检查"
+                             : NULL;
+    json_t *in =
+        json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:b, s:b, s:[s], s:o, s:o, s:o}", "checked_from",
+                  from, "checked_on", on, "dates_reason", reason, "remarks", f->remarks, "notes",
+                  "", "refusal_reason", "被检查单位负责人外出，委托人拒绝签名", "fraud_purpose", 0,
+                  "police_transfer", 0, "result_codes", f->result, "officers", officers, "items",
+                  items, "violations", viol);
     int64_t version = 0;
     int r =
         db_query_int(Y->db, &version, "SELECT version FROM record WHERE id = ?", "i", rid) ==
@@ -407,7 +430,7 @@ static int records(Year *Y, int64_t tid, DemoSummary *sum) {
     int64_t nrec = 0;
     if (db_query_int(Y->db, &nrec, "SELECT count(*) FROM record WHERE task_id = ?", "i", tid) ==
         DB_OK)
-        sum->records = (long)nrec;
+        sum->records += (long)nrec;
     if (n < 6) {
         Y->err = xasprintf("执法人员 %s 只有 %zu 条检查记录，演示需要 6 条", cert, n);
         goto done;
@@ -457,6 +480,75 @@ done:
     return r;
 }
 
+/* The task carried out to the end (T-25 .. T-19 by default): frozen at T-25 09:00, its lottery
+ * gap_days() later, drawn the next day; each group's first officer (the `officer` account linked
+ * to each in turn by the administrator, 谁检查、谁录入) fills and submits its record the day after;
+ * the leader approves all, staff publish them; the one with a finding gets a 行政处罚, published
+ * and closed. Every record 已公示, every follow-up 已完结. */
+static int closed_task(Year *Y, int64_t tid, DemoSummary *sum) {
+    int k = gap_days(), lottery = -25 + k;
+    if (k > CLOSED_DAYS_MAX) {
+        Y->err = xasprintf("演示数据无法按 SPOTCHECK_DRAW_GAP_HOURS=%d 安排冻结：须不超过 %d 小时",
+                           task_draw_gap_hours(), CLOSED_DAYS_MAX * 24 + 12);
+        return 0;
+    }
+    char *why = NULL, *code = NULL;
+    int64_t ids[8] = {0};
+    char *targets[8] = {0}, *leads[8] = {0};
+    size_t n = 0;
+    int r = draw_at(Y, tid, -25, lottery) && (code = task_code(Y->db, tid)) != NULL &&
+            at(Y, lottery + 1, "10:30") &&
+            ok(Y, "生成检查记录", record_act_sync(Y->db, &Y->staff, NULL, &why), &why);
+    Stmt *st =
+        r ? db_prepare(Y->db, "SELECT r.id, r.target_code, (SELECT m.member_code FROM " IN_GROUP
+                              " AND m.target_code = r.target_code ORDER BY m.role DESC, "
+                              "m.member_code LIMIT 1) FROM record r WHERE r.task_id = ? "
+                              "ORDER BY r.target_code")
+          : NULL;
+    if (st) {
+        db_bind_va(st, "ti", code, tid);
+        while (n < 8 && db_step(st) == DB_ROW) {
+            ids[n] = db_col_int(st, 0);
+            targets[n] = xstrdup(db_col_text(st, 1));
+            leads[n++] = db_col_text(st, 2) ? xstrdup(db_col_text(st, 2)) : NULL;
+        }
+        db_finalize(st);
+    }
+    if (r && (n == 0 || n == 8)) {
+        Y->err = xasprintf("已完结的演示任务有 %zu 条检查记录，应为 1 至 7 条", n);
+        r = 0;
+    }
+    static const Fill found = {"0201", "超量开药，责令退回违规金额", "38(3)", "2,460.00",
+                               "超量开药 6 笔"},
+                      clean = {"01", "未发现问题", NULL, NULL, NULL};
+    for (size_t i = 0; r && i < n; i++) {
+        char hm[6];
+        snprintf(hm, sizeof hm, "%02zu:00", 9 + i);
+        r = leads[i] && at(Y, lottery + 2, hm) &&
+            ok(Y, "关联执法人员账号",
+               account_link(Y->db, &Y->admin, "officer", leads[i], NULL, &why), &why) &&
+            fill(Y, ids[i], targets[i], code, i == 0 ? &found : &clean, lottery + 2);
+    }
+    r = r && at(Y, lottery + 3, "10:00");
+    for (size_t i = 0; r && i < n; i++)
+        r = review(Y, ids[i], "approve", NULL);
+    size_t late = 0, published = 0;
+    json_t *problems = json_array();
+    if (r && at(Y, lottery + 3, "15:00")) {
+        int pr =
+            result_act_publish(Y->db, &Y->staff, ids, n, Y->cal, problems, &late, &published, &why);
+        if (pr != 0 && json_array_size(problems)) json_object_set(Y->errors, "problems", problems);
+        r = ok(Y, "公示检查结果", pr, &why);
+    }
+    json_decref(problems);
+    r = r && penalty(Y, ids[0], lottery + 4, 3, "2,460.00", 1, sum, NULL);
+    if (r) sum->records += (long)n;
+    for (size_t i = 0; i < n; i++)
+        free(targets[i]), free(leads[i]);
+    free(code);
+    return r;
+}
+
 /* Task 2: frozen the day before T, its lottery to come. */
 static int frozen(Year *Y, int64_t tid) {
     char *why = NULL, *fsha = NULL;
@@ -477,7 +569,8 @@ int demo_year_load(Db *db, int t, DemoSummary *sum, char **err) {
               .t = t,
               .errors = json_object()};
     int64_t tids[NTASKS] = {0};
-    if (plan_and_tasks(&Y, tids, sum) && draw(&Y, tids[0]) && records(&Y, tids[0], sum))
+    if (plan_and_tasks(&Y, tids, sum) && closed_task(&Y, tids[CLOSED], sum) && draw(&Y, tids[0]) &&
+        records(&Y, tids[0], sum))
         frozen(&Y, tids[1]);
     clock_travel(NULL);
     calendar_free(Y.cal);

@@ -155,6 +155,23 @@ int record_deadline(const Calendar *cal, const char *checked_on, const char *mon
     return prov ? CAL_PROVISIONAL : CAL_OK;
 }
 
+static int month_of(const char *ym, int *y, int *m) {
+    if (!ym || strlen(ym) != 7 || ym[4] != '-') return -1;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (ym[i] < '0' || ym[i] > '9')) return -1;
+    *y = atoi(ym), *m = atoi(ym + 5);
+    return *m >= 1 && *m <= 12 ? 0 : -1;
+}
+
+int record_period(const char *month_from, const char *month_to, char first[11], char last[11]) {
+    int y1, m1, y2, m2;
+    first[0] = last[0] = 0;
+    if (month_of(month_from, &y1, &m1) || month_of(month_to, &y2, &m2)) return -1;
+    snprintf(first, 11, "%04d-%02d-01", y1, m1);
+    snprintf(last, 11, "%04d-%02d-%02d", y2, m2, days_in_month(y2, m2));
+    return 0;
+}
+
 /* ---------------------------------------------------------------- helpers ---- */
 
 int rec_fail_db(Db *db, char **err) {

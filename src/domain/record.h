@@ -91,6 +91,11 @@ int record_submit_check(const RecordSubmitView *v, json_t *errors);
 int record_deadline(const Calendar *cal, const char *checked_on, const char *month_to,
                     const char *today, char deadline[11], char state[64], int *overdue);
 
+/* The task's period 抽查时间 as days: first = the first day of month_from, last = the last day of
+ * month_to (both "YYYY-MM"). 0, or -1 (first and last "") when either month is not valid. A check
+ * date outside it needs a reason (超期说明, record_check.c). */
+int record_period(const char *month_from, const char *month_to, char first[11], char last[11]);
+
 /* ---- storage ---- */
 
 /* Creates the missing records of task_id's current drawn draw: one per valid drawn target, with
@@ -108,12 +113,16 @@ enum { RECORD_VIEW_STORED, RECORD_VIEW_FORM, RECORD_VIEW_REVIEW, RECORD_VIEWS };
  * but does not show have keys beginning with '_': the layer removes them with
  * record_view_strip. NULL when absent or for an unknown view. New reference. */
 json_t *record_view_read(Db *db, int64_t id, int view);
+/* Sets period_first / period_last (the task's 抽查时间 as days, record_period) on a form or review
+ * view read with its _month_from / _month_to; nothing when the months are not valid. */
+void record_view_period(json_t *o);
 /* Removes the keys beginning with '_' from o and from the objects of its arrays. */
 void record_view_strip(json_t *o);
 
 /* Everything about a record as JSON (new reference), or NULL when absent: id, task_id, task_code,
  * task_name, org_id, draw_id, target_code, target_name (insured persons: code only), status,
- * version, checked_from, checked_on, result_codes [..], results [{code, label}], remarks, notes,
+ * version, checked_from, checked_on, dates_reason (超期说明 or null), period_first, period_last
+ * (the task's 抽查时间), result_codes [..], results [{code, label}], remarks, notes,
  * officers [..], members [{cert_no, name, role, officer, present}], signer_name, refusal_reason,
  * signature_file_id, fraud_purpose, police_transfer, deadline, deadline_state, overdue,
  * items [{position, dept_name, item_code, item_name, methods [..], result [..], notes}],

@@ -146,6 +146,45 @@ static void drawn_day(Db *db, int64_t id, char out[11]) {
     free(at);
 }
 
+/* The dates within the task's period 抽查时间, or a reason (超期说明) for going beyond it: kept
+ * only when a date lies outside (a reason for dates within the period explains nothing). */
+static void check_period(Db *db, int64_t id, const json_t *in, const json_t *cur,
+                         const char *const vals[2], RecSave *s, json_t *errors) {
+    const char *reason =
+        field_text(in, "dates_reason", json_string_value(json_object_get(cur, "dates_reason")));
+    char *mfrom = NULL, *mto = NULL, first[11], last[11];
+    /* unread or not a month: no bound from the period (the other date rules still hold) */
+    if (db_query_text(db, &mfrom,
+                      "SELECT t.month_from FROM record r JOIN task t ON t.id = r.task_id "
+                      "WHERE r.id = ?",
+                      "i", id) != DB_OK ||
+        db_query_text(db, &mto,
+                      "SELECT t.month_to FROM record r JOIN task t ON t.id = r.task_id "
+                      "WHERE r.id = ?",
+                      "i", id) != DB_OK)
+        first[0] = last[0] = 0;
+    else
+        record_period(mfrom, mto, first, last);
+    free(mfrom);
+    free(mto);
+    const char *outside = NULL;
+    for (int k = 0; k < 2 && *first; k++)
+        if (!str_empty(vals[k]) && date_valid(vals[k]) &&
+            (strcmp(vals[k], first) < 0 || strcmp(vals[k], last) > 0) && !outside)
+            outside = vals[k];
+    s->dates_reason = NULL;
+    if (!outside) return;
+    if (str_empty(reason)) {
+        char *m = xasprintf("检查日期 %s 不在本任务的抽查时间（%s 至 %s）内：请填写超期说明",
+                            outside, first, last);
+        json_object_set_new(errors, "dates_reason", json_string(m));
+        free(m);
+    } else if (utf8_len(reason) > 500) {
+        json_object_set_new(errors, "dates_reason", json_string("超期说明不能超过500字"));
+    }
+    s->dates_reason = reason;
+}
+
 /* checked_from / checked_on: dates not after today and not before the draw (a target cannot be
  * checked as drawn before it was drawn), in order, the end with the start. */
 static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur, const char *today,
@@ -173,6 +212,7 @@ static void check_dates(Db *db, int64_t id, const json_t *in, const json_t *cur,
         json_object_set_new(errors, "checked_on", json_string("请填写检查结束日期"));
     s->from = from;
     s->on = on;
+    check_period(db, id, in, cur, vals, s, errors);
 }
 
 /* The officers: current members (not experts) of the record's group, at least two. The joined

@@ -37,6 +37,7 @@ typedef struct RecSaveViolation {
 } RecSaveViolation;
 typedef struct RecSave {
     const char *from, *on, *remarks, *notes, *signer, *refusal;
+    const char *dates_reason; /* 超期说明: set only when a date lies outside the task's period */
     char *results, *officers;
     int fraud, police;
     RecSaveItem *items;

@@ -62,13 +62,14 @@ static int apply_fields(Db *db, int64_t id, const RecSave *s, char **err) {
     if (db_exec(db,
                 "UPDATE record SET checked_from = ?, checked_on = ?, result_codes = ?, remarks = "
                 "?, notes = ?, officers = ?, "
-                "signer_name = ?, refusal_reason = ?, fraud_purpose = ?, police_transfer = ? WHERE "
-                "id = ?",
-                "ttttttttiii", str_empty(s->from) ? NULL : s->from, str_empty(s->on) ? NULL : s->on,
-                s->results ? s->results : "", s->remarks ? s->remarks : "",
-                s->notes ? s->notes : "", s->officers ? s->officers : "",
-                str_empty(s->signer) ? NULL : s->signer, str_empty(s->refusal) ? NULL : s->refusal,
-                (int64_t)s->fraud, (int64_t)s->police, id) != DB_OK)
+                "signer_name = ?, refusal_reason = ?, fraud_purpose = ?, police_transfer = ?, "
+                "dates_reason = ? WHERE id = ?",
+                "ttttttttiiti", str_empty(s->from) ? NULL : s->from,
+                str_empty(s->on) ? NULL : s->on, s->results ? s->results : "",
+                s->remarks ? s->remarks : "", s->notes ? s->notes : "",
+                s->officers ? s->officers : "", str_empty(s->signer) ? NULL : s->signer,
+                str_empty(s->refusal) ? NULL : s->refusal, (int64_t)s->fraud, (int64_t)s->police,
+                str_empty(s->dates_reason) ? NULL : s->dates_reason, id) != DB_OK)
         return rec_fail_db(db, err);
     for (size_t k = 0; k < s->nitems; k++)
         if (db_exec(db,

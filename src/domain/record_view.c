@@ -43,6 +43,7 @@ static const ViewCol RECORD_COLS[] = {
     {"r.status", 't', ALL("status")},
     {"r.checked_from", 't', ALL("checked_from")},
     {"r.checked_on", 't', ALL("checked_on")},
+    {"r.dates_reason", 't', ALL("dates_reason")},
     {"r.result_codes", 't', ALL("result_codes")},
     {"r.remarks", 't', ALL("remarks")},
     {"r.notes", 't', ALL("notes")},
@@ -58,7 +59,8 @@ static const ViewCol RECORD_COLS[] = {
     {"t.code", 't', {NULL, "task_code", "task_code"}},
     {"t.name", 't', {NULL, "task_name", "task_name"}},
     {"t.kind", 't', {NULL, NULL, "task_kind"}},
-    {"t.month_to", 't', {NULL, "_month_to", NULL}},
+    {"t.month_from", 't', {NULL, "_month_from", "_month_from"}},
+    {"t.month_to", 't', {NULL, "_month_to", "_month_to"}},
     {"r.draw_id", 'i', {NULL, "draw_id", NULL}},
     {"r.target_code", 't', {NULL, "target_code", "target_code"}},
     {"g.kind", 't', {NULL, NULL, "target_kind"}},
@@ -236,6 +238,15 @@ void record_view_strip(json_t *o) {
     }
 }
 
+void record_view_period(json_t *o) {
+    char first[11], last[11];
+    if (record_period(json_string_value(json_object_get(o, "_month_from")),
+                      json_string_value(json_object_get(o, "_month_to")), first, last) == 0) {
+        json_object_set_new(o, "period_first", json_string(first));
+        json_object_set_new(o, "period_last", json_string(last));
+    }
+}
+
 /* ---------------------------------------------------------------- the stored snapshot ---- */
 
 json_t *rec_snapshot(Db *db, int64_t id) {
@@ -354,6 +365,7 @@ json_t *record_json(Db *db, int64_t id, const Calendar *cal, const char *today) 
     json_t *o = record_view_read(db, id, RECORD_VIEW_FORM);
     if (!o) return NULL;
     form_deadline(o, cal, today);
+    record_view_period(o);
     const char *rc_list = str_of(o, "result_codes");
     json_object_set_new(o, "results", labelled(db, "result_categories", rc_list));
     json_object_set_new(o, "result_list", split_json(rc_list));

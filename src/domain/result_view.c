@@ -138,6 +138,7 @@ json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *
     json_object_set_new(o, "target_name", json_string(name));
     free(name);
     set_deadline(o, cal, str_of(o, "checked_on"), today, !str_eq(str_of(o, "status"), "已公示"));
+    record_view_period(o);
     char *rt = result_labels(db, "result_categories", str_of(o, "result_codes"), "；");
     json_object_set_new(o, "result_text", json_string(rt));
     free(rt);

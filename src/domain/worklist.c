@@ -1,9 +1,11 @@
 /* worklist.c - an account's work list (see worklist.h). The officer's records and the joint dept's
  * confirmations are one entry each; everything else is one count on an indexed status column within
- * the account's org (the table below), so the home page costs the same whatever the year's size. */
+ * the account's org (the table below), so the home page costs the same whatever the year's size;
+ * the credit proposals are a count and the first ones (credit_pending), decided in SQL. */
 #include "worklist.h"
 
 #include "../core/util.h"
+#include "credit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,34 @@ static void joint(Db *db, const WorkFor *f, json_t *out) {
     db_finalize(st);
 }
 
+/* The targets whose proposed grade waits for the leader (credit_pending): the first ones each
+ * with its link, then one entry counting the rest, linking the next. */
+static void credit(Db *db, const WorkFor *f, json_t *out) {
+    int64_t total = 0;
+    json_t *list = credit_pending(db, f->org_id, WORK_CREDIT_LISTED + 1, &total), *e;
+    size_t i;
+    json_array_foreach(list, i, e) {
+        char *href = xasprintf("/credit/%lld",
+                               (long long)json_integer_value(json_object_get(e, "target_id")));
+        if (i == WORK_CREDIT_LISTED) {
+            add(out, "credit.confirm", "另有检查对象的信用等级建议待确认", "按对象编号依次确认",
+                href, total - WORK_CREDIT_LISTED, 1, NULL, NULL);
+        } else {
+            const char *grade = json_string_value(json_object_get(e, "grade"));
+            char *title = xasprintf("信用等级建议待确认：%s",
+                                    json_string_value(json_object_get(e, "name"))),
+                 *detail = xasprintf("按信用风险等级规则建议调整为 %s（现为 %s）",
+                                     json_string_value(json_object_get(e, "proposed")),
+                                     grade && *grade ? grade : "未评级");
+            add(out, "credit.confirm", title, detail, href, 1, 0, NULL, NULL);
+            free(title);
+            free(detail);
+        }
+        free(href);
+    }
+    json_decref(list);
+}
+
 json_t *worklist(Db *db, const WorkFor *f) {
     json_t *out = json_array();
     if ((f->lists & WORK_RECORDS) && f->officer_cert) my_records(db, f, out);
@@ -122,5 +152,6 @@ json_t *worklist(Db *db, const WorkFor *f) {
             add(out, counted[i].kind, counted[i].title, counted[i].detail, counted[i].href, n, 1,
                 NULL, NULL);
     }
+    if (f->lists & WORK_CREDIT) credit(db, f, out);
     return out;
 }

@@ -6,8 +6,9 @@
  * the role's permissions): the leader approves plans, ad-hoc tasks, schemes, re-draws and
  * substitutions and reviews records; the inspection section (检查科室) moves each task on (scheme,
  * freeze, draw), publishes approved results and handles follow-ups; an officer fills and resubmits
- * the records of its groups; a joint department confirms the tasks it was named in. Counts are
- * limited to the account's own org (changes are made there). */
+ * the records of its groups; a joint department confirms the tasks it was named in; the 分管领导
+ * confirms the credit grades the rule table proposes (each target a link to its credit record).
+ * Counts are limited to the account's own org (changes are made there). */
 #ifndef SPOTCHECK_WORKLIST_H
 #define SPOTCHECK_WORKLIST_H
 
@@ -24,7 +25,11 @@ enum {
     WORK_FOLLOWUP = 1 << 4, /* results awaiting a follow-up, open follow-ups */
     WORK_RECORDS = 1 << 5,  /* the officer's records to fill or redo */
     WORK_JOINT = 1 << 6,    /* the joint dept's confirmations */
+    WORK_CREDIT = 1 << 7,   /* grades the rule table proposes, to confirm (分管领导) */
 };
+/* The credit proposals listed one by one (credit_pending); beyond them one entry counts the rest.
+ */
+#define WORK_CREDIT_LISTED 20
 
 typedef struct WorkFor {
     int64_t org_id;           /* the account's org */

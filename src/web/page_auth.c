@@ -132,7 +132,8 @@ static json_t *work_of(Req *r) {
     } map[] = {{P_PLAN_APPROVE, WORK_APPROVE},   {P_TASK_APPROVE, WORK_APPROVE},
                {P_RESULT_REVIEW, WORK_REVIEW},   {P_TASK_WRITE, WORK_TASKS},
                {P_RESULT_PUBLISH, WORK_PUBLISH}, {P_FOLLOWUP_WRITE, WORK_FOLLOWUP},
-               {P_RECORD_FILL, WORK_RECORDS},    {P_TASK_JOINT, WORK_JOINT}};
+               {P_RECORD_FILL, WORK_RECORDS},    {P_TASK_JOINT, WORK_JOINT},
+               {P_CREDIT_CONFIRM, WORK_CREDIT}};
     char today[11];
     clock_today(today);
     WorkFor f = {.org_id = r->sess->org_id, .today = today};

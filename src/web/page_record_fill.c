@@ -66,8 +66,8 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
         return;
     }
     if (input) {
-        const char *keys[] = {"checked_from",   "checked_on",    "remarks",        "notes",
-                              "refusal_reason", "fraud_purpose", "police_transfer"};
+        const char *keys[] = {"checked_from", "checked_on",     "dates_reason",  "remarks",
+                              "notes",        "refusal_reason", "fraud_purpose", "police_transfer"};
         for (size_t i = 0; i < ARRAY_LEN(keys); i++)
             if (json_object_get(input, keys[i]))
                 json_object_set(rec, keys[i], json_object_get(input, keys[i]));
@@ -218,6 +218,7 @@ static json_t *input_from_form(Req *r, long long id) {
     json_t *o = json_object();
     form_text(r, o, "checked_from");
     form_text(r, o, "checked_on");
+    form_text(r, o, "dates_reason");
     form_text(r, o, "remarks");
     form_text(r, o, "notes");
     form_text(r, o, "refusal_reason");

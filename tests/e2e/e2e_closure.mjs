@@ -90,6 +90,8 @@ await step('officer on a phone reads the opinion, fixes and resubmits', async ()
 await step('leader approves', async () => {
   await leader.goto(base + `/review/${rid}`);
   check('the fixed record shows the violation', (await leader.textContent('#record-violations')).includes('38(4)'));
+  // e2e_record.mjs dated the check after the task's period, with a 超期说明: the reviewer sees it
+  check('the review shows the 超期说明 of the check dates', (await leader.textContent('#dates-reason')).includes('停业整顿'));
   await leader.click('#btn-approve');
   await leader.waitForURL(/\/review\?ok=approved/);
   await leader.goto(base + `/review/${rid}`);

@@ -2,7 +2,9 @@
 // task with a locked draw in the demo database (run.sh links the `officer` account to a member of
 // one of its groups): the officer opens a record, fills it, goes offline and saves (the draft stays
 // on the device), comes back online (the draft is sent and saved), uploads a photo, draws a
-// signature with the finger/mouse on the canvas and submits. Screenshots of each stage.
+// signature with the finger/mouse on the canvas and submits. Screenshots of each stage. The checks
+// lie after the task's period: first refused without a 超期说明 (1366 px without script, then on the
+// phone), then saved with one.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -45,10 +47,49 @@ await step('officer opens a record on a phone', async () => {
   check('no horizontal scrolling on the phone', width <= 392, String(width));
 });
 
+const REASON = '被检查单位上半年停业整顿，检查顺延至抽查时间之后';
+
+await step('a check after the task\'s period is refused without a 超期说明 (desktop, without JavaScript)', async () => {
+  // e2e.mjs's plan row runs 2025年3月至10月 and the checks are dated on the server's day in 2026: the plain
+  // form (no script) answers with the message beside the 超期说明 field and keeps what was typed
+  const desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, javaScriptEnabled: false });
+  const p = await desk.newPage();
+  await p.goto(base + '/login');
+  await p.fill('#username', 'officer');
+  await p.fill('#password', 'spotcheck-demo');
+  await p.click('button[type=submit]');
+  await p.waitForURL(base + '/');
+  await p.goto(recordUrl);
+  check('the form names the task\'s period beside the 超期说明 field',
+        (await p.textContent('label[for=r-dates-reason]')).includes('2025-03-01 至 2025-10-31'));
+  await p.fill('#r-from', process.env.SPOTCHECK_TODAY);
+  await p.fill('#r-on', process.env.SPOTCHECK_TODAY);
+  await p.click('#btn-save');
+  await p.waitForSelector('#form-errors');
+  const field = p.locator('.field.has-error:has(#r-dates-reason)');
+  check('refused: the message is beside the 超期说明 field', await field.count() === 1
+        && (await field.textContent()).includes('不在本任务的抽查时间（2025-03-01 至 2025-10-31）内'), await p.textContent('#form-errors'));
+  check('... the dates typed are kept', (await p.inputValue('#r-on')) === process.env.SPOTCHECK_TODAY);
+  const box = await p.locator('#r-dates-reason').boundingBox();
+  check('... the field is shown in full at 1366 px', box && box.width >= 300 && box.x + box.width <= 1366, JSON.stringify(box));
+  await field.screenshot({ path: join(shots, 'record-dates-reason-desktop.png') });
+  await desk.close();
+});
+
 await step('fill, save offline, sync when back online', async () => {
   // checked on the server's day (run.sh: after the draw; a check cannot be dated before its draw)
   await page.fill('#r-from', process.env.SPOTCHECK_TODAY);
   await page.fill('#r-on', process.env.SPOTCHECK_TODAY);
+  // online, without a 超期说明: not saved, and the phone says why
+  await page.click('#btn-save');
+  await page.waitForFunction(() => document.querySelector('#draft-status').textContent.includes('未保存'), null, { timeout: 10000 });
+  check('on the phone: a check after the period is not saved without a 超期说明',
+        (await page.textContent('#draft-status')).includes('请填写超期说明'), await page.textContent('#draft-status'));
+  await page.fill('#r-dates-reason', REASON);
+  const rb = await page.locator('#r-dates-reason').boundingBox();
+  check('the 超期说明 field fits the phone\'s width', rb && rb.x >= 0 && rb.x + rb.width <= 390, JSON.stringify(rb));
+  await page.locator('#r-dates-reason').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'record-dates-reason-phone.png'), fullPage: false });
   const officers = page.locator('input[name=officers]');
   for (let i = 0; i < await officers.count(); i++) await officers.nth(i).check();
   const items = page.locator('.record-item');
@@ -73,6 +114,7 @@ await step('fill, save offline, sync when back online', async () => {
   check('the sent draft is removed from the device', left === 0, String(left));
   await page.goto(recordUrl);
   check('reloaded form shows the saved contents', (await page.inputValue('#r-remarks')) === '现场检查未发现问题' && (await page.textContent('#rec-version')) === '2');
+  check('... with the 超期说明', (await page.inputValue('#r-dates-reason')) === REASON);
 });
 
 await step('upload a photo', async () => {

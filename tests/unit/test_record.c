@@ -47,6 +47,25 @@ static const RecordCat cats[] = {
     {"03", "发现问题已责令改正", NULL, 0},
 };
 
+/* The task's period as days (the bound of the check dates, record_check.c). */
+static void test_period(void) {
+    char first[11], last[11];
+    CHECK_INT(record_period("2025-03", "2025-10", first, last), 0);
+    CHECK_STR(first, "2025-03-01");
+    CHECK_STR(last, "2025-10-31");
+    CHECK_INT(record_period("2024-02", "2024-02", first, last), 0);
+    CHECK_STR(last, "2024-02-29"); /* leap year */
+    CHECK_INT(record_period("2025-01", "2025-02", first, last), 0);
+    CHECK_STR(last, "2025-02-28");
+    CHECK_INT(record_period("2025-11", "2026-01", first, last), 0); /* across a year */
+    CHECK_STR(last, "2026-01-31");
+    CHECK_INT(record_period("2025-13", "2025-12", first, last), -1);
+    CHECK_STR(first, "");
+    CHECK_INT(record_period("2025-1", "2025-12", first, last), -1);
+    CHECK_INT(record_period(NULL, "2025-12", first, last), -1);
+    CHECK_INT(record_period("2025-03", "2025-1x", first, last), -1);
+}
+
 static void test_results(void) {
     char *why = NULL;
     const char *a[] = {"01"};
@@ -141,6 +160,7 @@ int main(void) {
         return 1;
     }
     RUN(test_sniff);
+    RUN(test_period);
     RUN(test_results);
     RUN(test_submit);
     RUN(test_deadline);

@@ -63,7 +63,9 @@ r = o.get(f"/my/records/{rid}")
 s.check("form page", r.status == 200 and 'id="record-form"' in r.text and "价格行为检查" in r.text, str(r.status))
 version = int(re.search(r'name="version" value="(\d+)"', r.text).group(1))
 checked_from, checked_on = iso(today - datetime.timedelta(days=1)), iso(today - datetime.timedelta(days=1))  # the draw's day
+# month_to was moved back above: the check lies after the task's period and needs a 超期说明
 form = [("version", str(version)), ("checked_from", checked_from), ("checked_on", checked_on),
+        ("dates_reason", "被检查单位停业整顿，检查顺延至抽查时间之后"),
         ("remarks", "责令退回违规金额"), ("notes", "内部备注不公开"), ("refusal_reason", ""),
         ("result_codes", "0201"), ("officers", officers[0]), ("officers", officers[1]),
         ("item1_methods", "onsite"), ("item1_methods", "documents"), ("item1_result", "0201"),

@@ -242,6 +242,22 @@ s.check("... the page still never names the insured person", ins[2] not in r.tex
 s.check("staff cannot confirm (403)", staff.form(f"/credit/{ins[0]}/confirm", {"grade": "D", "reason": "x"}).status == 403)
 r = leader.get(f"/credit/{ins[0]}")
 s.check("the leader sees the facts and the confirm form", 'id="confirm-form"' in r.text and 'name="grade" value="D"' in r.text)
+# the leader's to-do list (home and /api/v1/todo) names the targets whose proposal waits, the same set as the
+# credit pages propose (credit_pending decides it in SQL, credit_proposal per target)
+todo = [e for e in leader.get("/api/v1/todo").json()["todo"] if e["kind"] == "credit.confirm"]
+facts = [t for (t,) in sql(db, "SELECT DISTINCT r.target_id FROM followup f JOIN record r ON r.id = f.record_id "
+                               "WHERE r.target_id IS NOT NULL UNION SELECT target_id FROM record WHERE fraud_purpose = 1")]
+proposed = {t for t in facts if 'id="proposal"' in leader.get(f"/credit/{t}").text}
+s.check("the leader's to-do lists the targets whose grade proposal waits, each linking its credit record",
+        {e["href"] for e in todo} == {f"/credit/{t}" for t in proposed} and f"/credit/{ins[0]}" in {e["href"] for e in todo},
+        f"{todo} {proposed}")
+e_ins = [e for e in todo if e["href"] == f"/credit/{ins[0]}"]
+s.check("... with the proposed grade, the insured person unnamed",
+        e_ins and "建议调整为 D" in e_ins[0]["detail"] and ins[2] not in e_ins[0]["title"], str(e_ins))
+r = leader.get("/")
+s.check("... on the home page too", f'<a href="/credit/{ins[0]}">信用等级建议待确认：' in r.text, r.text[-800:])
+s.check("staff's to-do does not list them (they cannot confirm)",
+        not [e for e in staff.get("/api/v1/todo").json()["todo"] if e["kind"] == "credit.confirm"])
 r = leader.form(f"/credit/{ins[0]}/confirm", {"grade": "D", "reason": ""})
 s.check("confirming needs a reason", r.status == 422 and "请填写调整理由" in r.text, r.status)
 r = leader.form(f"/credit/{ins[0]}/confirm", {"grade": "C", "reason": "依规则"})
@@ -257,6 +273,8 @@ s.check("... audited as credit.confirm", sql(db, "SELECT count(*) FROM audit_log
                                              (str(ins[0]),))[0][0] == 1)
 r = leader.get(f"/credit/{ins[0]}")
 s.check("... and the proposal is gone (facts before a grade change do not count again)", r.status == 200 and 'id="proposal"' not in r.text)
+s.check("... and so is its to-do entry", f"/credit/{ins[0]}" not in
+        [e["href"] for e in leader.get("/api/v1/todo").json()["todo"] if e["kind"] == "credit.confirm"])
 s.check("the hospital's penalty came before its last grade change: no proposal",
         'id="proposal"' not in staff.get(f"/credit/{hosp[0]}").text)
 s.check("a rule only raises: the employer at C is not proposed C again", 'id="proposal"' not in staff.get(f"/credit/{emp[0]}").text

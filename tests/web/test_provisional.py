@@ -51,6 +51,7 @@ def remind(day, *args):
 r = o.get(f"/my/records/{rid}")
 version = int(re.search(r'name="version" value="(\d+)"', r.text).group(1))
 form = [("version", str(version)), ("checked_from", "2027-01-19"), ("checked_on", "2027-01-20"),
+        ("dates_reason", "跨年度检查：被检查单位年底停业"),
         ("remarks", "未发现问题"), ("notes", ""), ("refusal_reason", ""), ("result_codes", "01"),
         ("officers", officers[0]), ("officers", officers[1]),
         ("item1_methods", "onsite"), ("item1_result", "01"), ("item1_notes", ""),

@@ -52,6 +52,7 @@
         var data = {
             checked_from: value("checked_from"),
             checked_on: value("checked_on"),
+            dates_reason: value("dates_reason"),
             remarks: value("remarks"),
             notes: value("notes"),
             refusal_reason: value("refusal_reason"),
@@ -88,7 +89,7 @@
             var els = form.querySelectorAll("[name='" + name + "']");
             for (var i = 0; i < els.length; i++) els[i].checked = (list || []).indexOf(els[i].value) >= 0;
         };
-        ["checked_from", "checked_on", "remarks", "notes", "refusal_reason"].forEach(function (n) { set(n, data[n]); });
+        ["checked_from", "checked_on", "dates_reason", "remarks", "notes", "refusal_reason"].forEach(function (n) { set(n, data[n]); });
         var f = form.querySelector("[name=fraud_purpose]"), p = form.querySelector("[name=police_transfer]");
         if (f) f.checked = !!data.fraud_purpose;
         if (p) p.checked = !!data.police_transfer;
