@@ -101,6 +101,9 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     _must(staff.form(f"/tasks/{tid}/publish", {}), "scheme publish")
     _must(joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"}), "joint confirm")
     _must(staff.form(f"/tasks/{tid}/freeze", {}), "freeze")
+    # each request is a new process whose clock starts at the override: half an hour later, so the dice
+    # never get an instant before the freeze's (a slow freeze under load took a second or two)
+    staff.env = {"SPOTCHECK_TODAY": freeze_day.isoformat() + "T09:30"}
     _must(staff.form(f"/tasks/{tid}/dice", {"dice0": "52241361", "observers_present": "钱律师"}), "dice before the lottery")
     staff.env = {"SPOTCHECK_TODAY": draw_day.isoformat() + "T10:00"}
     _must(staff.form(f"/tasks/{tid}/draw", {"value0": "361", "value1": "52241361", "observers_present": "律师：钱律师"}), "draw")
