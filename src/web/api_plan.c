@@ -6,6 +6,7 @@
 #include "../domain/plan.h"
 #include "../domain/plan_work.h"
 #include "plan_web.h"
+#include "stale.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,48 @@ void api_plan_task_add(Req *r) {
         web_json(r, 201, out ? out : json_object());
     } else if (rc == PLAN_INVALID) {
         send_invalid(r, errors, msg);
+    } else {
+        send_failure(r, rc, msg, "保存失败");
+    }
+    json_decref(errors);
+    json_decref(body);
+    free(msg);
+}
+
+/* The row tid of version vid as the version JSON lists it, or NULL. */
+static json_t *task_row(Db *db, long long vid, long long tid) {
+    json_t *v = plan_version_json(db, vid), *t, *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(v, "tasks"), i, t) {
+        if (json_integer_value(json_object_get(t, "id")) == tid) out = json_incref(t);
+    }
+    json_decref(v);
+    return out;
+}
+
+/* PUT a task row made on the version's rev: 200 {task, rev (the one this change wrote)}; a stale
+ * rev is 409 with the current rev and row (stale.h). */
+void api_plan_task_put(Req *r) {
+    long long vid = plan_web_version_id(r), tid = str_id(web_param(r, "tid"));
+    if (!vid) return;
+    json_t *body = body_object(r, 0);
+    if (!body) return;
+    json_t *errors = json_object();
+    char *msg = NULL;
+    int64_t rev = 0;
+    Actor who = web_actor(r);
+    int rc = plan_work_task_put(r->db, &who, vid, tid, body, &rev, errors, &msg);
+    if (rc == PLAN_OK) {
+        json_t *t = task_row(r->db, vid, tid);
+        web_json(r, 200,
+                 json_pack("{s:o, s:I}", "task", t ? t : json_object(), "rev", (json_int_t)rev));
+    } else if (rc == PLAN_INVALID) {
+        send_invalid(r, errors, msg);
+    } else if (rc == PLAN_STALE) {
+        json_t *v = plan_version_json(r->db, vid);
+        int64_t now = json_integer_value(json_object_get(v, "rev"));
+        json_decref(v);
+        web_json(r, 409, stale_error(msg, now, task_row(r->db, vid, tid)));
     } else {
         send_failure(r, rc, msg, "保存失败");
     }
