@@ -235,21 +235,20 @@ static char *labels_of(Req *r, const char *set, const json_t *members, const jso
     return t;
 }
 
-/* The violations as one text: "类别 金额元 描述" per row, "；" between; blank rows left out. */
-static char *violations_text(const json_t *list) {
-    Buf b;
-    buf_init(&b);
+/* The non-blank violations of list as texts "类别 金额元 描述". */
+static json_t *violation_texts(const json_t *list) {
+    json_t *out = json_array(), *v;
     size_t i;
-    json_t *v;
     json_array_foreach(list, i, v) {
         const char *cat = json_string_value(json_object_get(v, "category")),
                    *amt = json_string_value(json_object_get(v, "amount")),
                    *desc = json_string_value(json_object_get(v, "description"));
         if (str_empty(cat) && str_empty(amt) && str_empty(desc)) continue;
-        buf_printf(&b, "%s%s %s元 %s", b.len ? "；" : "", cat ? cat : "", amt ? amt : "",
-                   desc ? desc : "");
+        char *t = xasprintf("%s %s元 %s", cat ? cat : "", amt ? amt : "", desc ? desc : "");
+        json_array_append_new(out, json_string(t));
+        free(t);
     }
-    return b.len ? buf_steal(&b) : (buf_free(&b), xstrdup(""));
+    return out;
 }
 
 /* Rows {label, saved, typed, differs} of the stored record `rec` (record_web_json, before the
@@ -296,10 +295,16 @@ static json_t *conflict_rows(Req *r, const json_t *rec, const json_t *input) {
     b = labels_of(r, "result_categories", NULL, json_object_get(input, "result_codes"));
     stale_row(rows, "总体检查结果", a, b);
     free(a), free(b);
-    a = violations_text(json_object_get(rec, "violations"));
-    b = violations_text(json_object_get(input, "violations"));
-    stale_row(rows, "违法违规行为", a, b);
-    free(a), free(b);
+    json_t *va = violation_texts(json_object_get(rec, "violations")),
+           *vb = violation_texts(json_object_get(input, "violations"));
+    for (size_t k = 0; k < json_array_size(va) || k < json_array_size(vb); k++) {
+        char *label = xasprintf("违法违规行为第%zu条", k + 1);
+        stale_row(rows, label, json_string_value(json_array_get(va, k)),
+                  json_string_value(json_array_get(vb, k)));
+        free(label);
+    }
+    json_decref(va);
+    json_decref(vb);
     stale_compare(rows, texts + 2, ARRAY_LEN(texts) - 2, rec, input);
     return rows;
 }

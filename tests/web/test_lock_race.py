@@ -15,7 +15,7 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, pin_today
+from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, pin_today, wait_for_port
 from fixture_drawn import fc3d_source
 import datetime
 
@@ -55,6 +55,20 @@ class Http:
         return r.status, (json.loads(body) if body else None)
 
 
+clients = []
+
+
+def saver(method, path_of, body_of, written_key):
+    """save(i, n, version) for race(): client i's n-th save made on version; the answer's
+    written_key names the version it wrote (as "_written")."""
+    def save(i, n, version):
+        st, body = clients[i].json(method, path_of(i), body_of(i, n, version))
+        if st == 200:
+            body["_written"] = body[written_key]
+        return st, body
+    return save
+
+
 def race(save, start_version):
     """SAVERS threads: a burst from start_version at once, then ROUNDS saves each from the version the
     last answer named. save(client_index, n, version) -> (status, body). Returns the burst's statuses
@@ -87,13 +101,7 @@ def race(save, start_version):
 
 
 try:
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            import time
-            time.sleep(0.1)
+    wait_for_port(port)
     staff, leader = Http("staff"), Http("leader")
     row = {"task_no": "001号", "name": "医保基金使用情况随机抽查", "kind": "不定向", "ratio": "50%", "items": ["I1"],
            "scope": {"region_prefix": "1305"}, "lead_dept": "基金监管股", "period": "2025-03..2025-10"}
@@ -104,14 +112,10 @@ try:
     rev0 = staff.json("GET", f"/api/v1/plans/{vid}")[1]["rev"]
 
     # ---- plan rows: each saver writes one of the two rows, remark naming the save ----
-    clients = [Http("staff") for _ in range(SAVERS)]
+    clients += [Http("staff") for _ in range(SAVERS)]
 
-    def save_row(i, n, rev):
-        st, body = clients[i].json("PUT", f"/api/v1/plans/{vid}/tasks/{rows[i % 2]}",
-                                   dict(row, task_no=f"00{i % 2 + 1}号", remark=f"保存者{i}第{n}次", rev=rev))
-        if st == 200:
-            body["_written"] = body["rev"]
-        return st, body
+    save_row = saver("PUT", lambda i: f"/api/v1/plans/{vid}/tasks/{rows[i % 2]}",
+                     lambda i, n, rev: dict(row, task_no=f"00{i % 2 + 1}号", remark=f"保存者{i}第{n}次", rev=rev), "rev")
     burst, acked = race(save_row, rev0)
     s.check("plan rows: a burst from the same rev, one save wins and the others are told 409",
             sorted(burst) == [200] + [409] * (SAVERS - 1), str(burst))
@@ -147,12 +151,8 @@ try:
               "contact": "0319-1234567", "randomness_source": "福彩3D 开奖号码",
               "randomness_sources": [fc3d_source(day + datetime.timedelta(days=2)), {"kind": "dice", "count": 7}]}
 
-    def save_scheme(i, n, version):
-        st, body = clients[i].json("POST", f"/api/v1/tasks/{tid}/scheme",
-                                   dict(scheme, materials=f"保存者{i}第{n}次", version=version))
-        if st == 200:
-            body["_written"] = body["saved_version"]
-        return st, body
+    save_scheme = saver("POST", lambda i: f"/api/v1/tasks/{tid}/scheme",
+                        lambda i, n, v: dict(scheme, materials=f"保存者{i}第{n}次", version=v), "saved_version")
     burst, acked = race(save_scheme, v0)
     s.check("scheme: a burst from the same version, one save wins and the others are told 409",
             sorted(burst) == [200] + [409] * (SAVERS - 1), str(burst))
