@@ -53,10 +53,10 @@ json_t *stale_context(const char *box_id, const char *unit, int64_t typed_versio
     size_t i, differ = 0;
     json_t *e;
     json_array_foreach(rows, i, e) differ += json_is_true(json_object_get(e, "differs"));
-    return json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:b}", "box_id", box_id, "unit", unit,
+    return json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:b, s:I}", "box_id", box_id, "unit", unit,
                      "typed_version", (json_int_t)typed_version, "now_version",
                      (json_int_t)now_version, "rows", rows, "differ", (json_int_t)differ, "same",
-                     differ == 0);
+                     differ == 0, "same_count", (json_int_t)(json_array_size(rows) - differ));
 }
 
 json_t *stale_error(const char *message, int64_t version, json_t *current) {

@@ -6,7 +6,9 @@
 #ifndef SPOTCHECK_STALE_H
 #define SPOTCHECK_STALE_H
 
-#include "web.h"
+#include "../core/util.h"
+
+#include <jansson.h>
 
 /* One compared field: its key in the saved and typed objects and its label on the page. */
 typedef struct StaleField {
@@ -29,7 +31,8 @@ size_t stale_compare(json_t *rows, const StaleField *fields, size_t n, const jso
 size_t stale_row(json_t *rows, const char *label, const char *saved, const char *typed);
 
 /* The context of the partial "stale" (steals rows): {box_id, unit, typed_version, now_version,
- * rows, differ (how many), same (none differs)}. box_id names the box for tests and links
+ * rows, differ (how many), same (none differs), same_count}. box_id names the box for tests and
+ * links
  * ("record-stale"); unit is how the versions are counted ("版", a plan's "次修订"). */
 json_t *stale_context(const char *box_id, const char *unit, int64_t typed_version,
                       int64_t now_version, json_t *rows);
