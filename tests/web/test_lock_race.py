@@ -43,9 +43,18 @@ class Http:
         self.csrf = self.json("GET", "/api/v1/me")[1]["csrf"]
 
     def raw(self, method, path, body=None, headers=None):
-        self.c.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
-        r = self.c.getresponse()
-        return r, r.read()
+        for attempt in (0, 1):
+            try:
+                self.c.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
+                r = self.c.getresponse()
+                return r, r.read()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # the server's watchdog closes a keep-alive connection idle for 10 s (a slow, loaded
+                # machine logging the others in): the request never arrived, so send it again on a new one
+                self.c.close()
+                self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                if attempt:
+                    raise
 
     def json(self, method, path, obj=None):
         h = {"Cookie": f"sc_session={self.session}"}
