@@ -165,8 +165,8 @@ static int scheme(Year *Y, int64_t tid, int n, int lottery) {
                           .observers = {"钱律师", "", "", ""},
                           .randomness_sources = sources,
                           .version = scheme_version(Y, tid)};
-    int r =
-        ok(Y, "保存实施方案", task_scheme_edit(Y->db, &Y->staff, tid, &in, Y->errors, &why), &why);
+    int r = ok(Y, "保存实施方案",
+               task_scheme_edit(Y->db, &Y->staff, tid, &in, NULL, Y->errors, &why), &why);
     json_decref(sources);
     return r;
 }

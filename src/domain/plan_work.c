@@ -115,6 +115,8 @@ char *plan_json_text(json_t *v, const char *sep) {
 
 /* Saves one task row given as a JSON object (the API's shape) inside the open transaction; field
  * errors go to errors under prefix + field. */
+/* Saves the API's task row t as row *tid of vid (0: a new row, its id into *tid), inside the open
+ * transaction; field errors under prefix+field. */
 static int save_json_task(Db *db, const Actor *who, int64_t vid, json_t *t, const char *prefix,
                           json_t *errors, int64_t *tid, char **err) {
     static const char *const keys[] = {
@@ -126,8 +128,9 @@ static int save_json_task(Db *db, const Actor *who, int64_t vid, json_t *t, cons
     PlanTaskInput in = {v[0], v[1], v[2], v[3],  v[4],  v[5],  v[6],
                         v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
     json_t *fe = json_object();
-    int rc = json_is_object(t) ? plan_task_save(db, vid, 0, &in, who->username, tid, NULL, fe, err)
-                               : (set_err(err, "抽查任务应为 JSON 对象"), PLAN_INVALID);
+    int rc = json_is_object(t)
+                 ? plan_task_save(db, vid, *tid, &in, who->username, tid, NULL, fe, err)
+                 : (set_err(err, "抽查任务应为 JSON 对象"), PLAN_INVALID);
     if (!json_is_object(t)) json_object_set_new(fe, "task", json_string("抽查任务应为 JSON 对象"));
     const char *k;
     json_t *e;
@@ -222,6 +225,25 @@ int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int6
     char *after = rc == PLAN_OK ? task_snapshot(db, vid, *tid) : NULL;
     rc = finish(db, who, rc, "plan.task.create", "plan_task", *tid, NULL, after, err);
     free(after);
+    return rc;
+}
+
+int plan_work_task_put(Db *db, const Actor *who, int64_t vid, int64_t tid, json_t *task,
+                       int64_t *rev_written, json_t *errors, char **err) {
+    *rev_written = 0;
+    int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
+    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc != PLAN_OK) return rc;
+    int64_t rev = json_integer_value(json_object_get(task, "rev")), id = tid;
+    char *before = task_snapshot(db, vid, tid), *after = NULL;
+    if (!before) rc = (set_err(err, "抽查任务不存在"), PLAN_NOT_FOUND);
+    if (rc == PLAN_OK) rc = plan_rev_take(db, vid, rev, 1, err);
+    if (rc == PLAN_OK) rc = save_json_task(db, who, vid, task, "", errors, &id, err);
+    if (rc == PLAN_OK) after = task_snapshot(db, vid, id);
+    rc = finish(db, who, rc, "plan.task.update", "plan_task", tid, before, after, err);
+    free(before);
+    free(after);
+    if (rc == PLAN_OK) *rev_written = rev + 1; /* plan_rev_take moved exactly `rev` on */
     return rc;
 }
 

@@ -43,6 +43,12 @@ int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int6
  * and joint_depts may be arrays of strings, scope an object; "rev" checked when given). */
 int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int64_t *tid,
                        json_t *errors, char **err);
+/* Replaces task row tid of a 草稿 version with `task` in the API's shape (as plan_work_task_add;
+ * absent fields become empty), made on the version's rev task["rev"] (required; PLAN_STALE when
+ * it has moved on, PLAN_NOT_FOUND when the row is not the version's); audit plan.task.update.
+ * *rev_written receives the rev this change wrote (0 unless PLAN_OK). */
+int plan_work_task_put(Db *db, const Actor *who, int64_t vid, int64_t tid, json_t *task,
+                       int64_t *rev_written, json_t *errors, char **err);
 /* Removes a task row of a 草稿 version made on `rev` (plan_task_remove); audit plan.task.remove. */
 int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
                           char **err);

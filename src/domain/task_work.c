@@ -69,13 +69,16 @@ static int own_task(Db *db, const Actor *who, int64_t task_id, char **why) {
 }
 
 int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskSchemeInput *in,
-                     json_t *errors, char **why) {
+                     int64_t *written, json_t *errors, char **why) {
+    if (written) *written = 0;
     if (!own_task(db, who, task_id, why)) return TASK_NOT_FOUND;
     if (uow_begin(db, why)) return TASK_BUSY;
     char *before = task_audit_snapshot(db, task_id);
     int rc = task_scheme_save(db, task_id, in, who->username, errors, why);
     rc = finish(db, who, rc, "task.scheme.save", task_id, before, why);
     free(before);
+    /* task_scheme_save's UPDATE matched exactly in->version and moved it on by one */
+    if (written && rc == TASK_OK) *written = in->version + 1;
     return rc;
 }
 

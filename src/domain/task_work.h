@@ -34,10 +34,11 @@ typedef struct TaskStartInput {
 int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calendar *cal,
                int64_t *task_id, json_t *errors, char **why);
 
-/* Saves the 草稿 scheme of task_id (task_scheme_save; field errors in errors). The caller has
- * checked that the task is the actor's to change. */
+/* Saves the 草稿 scheme of task_id (task_scheme_save; field errors in errors) made on
+ * in->version (TASK_STALE when it has moved on). *written (may be NULL) receives the version this
+ * save wrote, 0 unless TASK_OK. The caller has checked that the task is the actor's to change. */
 int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskSchemeInput *in,
-                     json_t *errors, char **why);
+                     int64_t *written, json_t *errors, char **why);
 
 /* Applies scheme action "submit", "approve", "return" (with an opinion) or "publish" to task_id
  * (task_scheme_transition); the audit action is "task.scheme.<action>". The caller has checked

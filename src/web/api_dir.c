@@ -2,6 +2,7 @@
  * validation as the pages (dir_view.c), with the error envelope
  * {"error": {"code": ..., "message": ..., "fields": {column: reason}}}. See docs/API.md. */
 #include "dir_view.h"
+#include "stale.h"
 #include "web.h"
 
 #include <stdlib.h>
@@ -78,10 +79,11 @@ static void save(Req *r, long long id) {
     if (status == 200 || status == 201) {
         json_t *row = dv_get(r, k, saved, 0);
         web_json(r, status, row ? row : json_object());
-    } else if (status == 409 && current) { /* the current version, to re-read and merge */
+    } else if (status == 409 && current) { /* the current version and values, to merge */
+        json_t *row = dv_get(r, k, id, 0), *vals = json_object_get(row, "values");
         web_json(r, 409,
-                 json_pack("{s:{s:s, s:s, s:I}}", "error", "code", "conflict", "message",
-                           msg ? msg : "版本冲突", "version", (json_int_t)current));
+                 stale_error(msg ? msg : "版本冲突", current, vals ? json_incref(vals) : NULL));
+        json_decref(row);
     } else if (status == 422) {
         web_json(r, 422,
                  json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",

@@ -6,6 +6,7 @@
 #include "../domain/plan.h"
 #include "../domain/plan_work.h"
 #include "plan_web.h"
+#include "stale.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,32 +86,61 @@ void api_plan_create(Req *r) {
     free(msg);
 }
 
-void api_plan_task_add(Req *r) {
+/* The row tid of version vid as the version JSON lists it, or NULL. */
+static json_t *task_row(Db *db, long long vid, long long tid) {
+    json_t *v = plan_version_json(db, vid), *t, *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(v, "tasks"), i, t) {
+        if (json_integer_value(json_object_get(t, "id")) == tid) out = json_incref(t);
+    }
+    json_decref(v);
+    return out;
+}
+
+/* POST a new task row (tid 0): 201 with the row. PUT row tid made on the version's rev: 200
+ * {task, rev (the one this change wrote)}. A stale rev is 409 with the current rev and, for a
+ * PUT, the row (stale.h). */
+static void task_write(Req *r, long long tid) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
     json_t *body = body_object(r, 0);
     if (!body) return;
     json_t *errors = json_object();
     char *msg = NULL;
-    int64_t tid = 0;
+    int64_t id = tid, rev = 0;
     Actor who = web_actor(r);
-    int rc = plan_work_task_add(r->db, &who, vid, body, &tid, errors, &msg);
+    int rc = tid ? plan_work_task_put(r->db, &who, vid, tid, body, &rev, errors, &msg)
+                 : plan_work_task_add(r->db, &who, vid, body, &id, errors, &msg);
     if (rc == PLAN_OK) {
-        json_t *v = plan_version_json(r->db, vid), *t, *out = NULL;
-        size_t i;
-        json_array_foreach(json_object_get(v, "tasks"), i,
-                           t) if (json_integer_value(json_object_get(t, "id")) == tid) out =
-            json_incref(t);
-        json_decref(v);
-        web_json(r, 201, out ? out : json_object());
+        json_t *t = task_row(r->db, vid, id);
+        if (!t) t = json_object();
+        web_json(r, tid ? 200 : 201,
+                 tid ? json_pack("{s:o, s:I}", "task", t, "rev", (json_int_t)rev) : t);
     } else if (rc == PLAN_INVALID) {
         send_invalid(r, errors, msg);
+    } else if (rc == PLAN_STALE) {
+        json_t *v = plan_version_json(r->db, vid);
+        int64_t now = json_integer_value(json_object_get(v, "rev"));
+        json_decref(v);
+        web_json(r, 409, stale_error(msg, now, tid ? task_row(r->db, vid, tid) : NULL));
     } else {
         send_failure(r, rc, msg, "保存失败");
     }
     json_decref(errors);
     json_decref(body);
     free(msg);
+}
+
+void api_plan_task_add(Req *r) {
+    task_write(r, 0);
+}
+
+void api_plan_task_put(Req *r) {
+    long long tid = str_id(web_param(r, "tid"));
+    if (tid)
+        task_write(r, tid);
+    else
+        web_error(r, 404, "not_found", "抽查任务不存在");
 }
 
 static void api_transition(Req *r, PlanAction a) {

@@ -12,6 +12,7 @@
 #include "../domain/task_draw.h"
 #include "../domain/task_query.h"
 #include "../domain/task_work.h"
+#include "stale.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -25,7 +26,8 @@ static void add_draw_status(Req *r, json_t *t) {
     json_object_set_new(t, "draw", d ? d : json_null());
 }
 
-static void send_task(Req *r, long long id, int status) {
+/* The task as GET answers it; saved_version > 0: with the scheme version a save wrote. */
+static void send_task_saved(Req *r, long long id, int status, int64_t saved_version) {
     char today[11];
     clock_today(today);
     json_t *t = task_json(r->db, id, today);
@@ -35,7 +37,12 @@ static void send_task(Req *r, long long id, int status) {
     }
     add_draw_status(r, t);
     json_object_set_new(t, "conflicts", task_conflicts_list(r->db, id));
+    if (saved_version > 0) json_object_set_new(t, "saved_version", json_integer(saved_version));
     web_json(r, status, t);
+}
+
+static void send_task(Req *r, long long id, int status) {
+    send_task_saved(r, id, status, 0);
 }
 
 void api_task_list(Req *r) {
@@ -172,11 +179,24 @@ void api_task_scheme(Req *r) {
     }
     json_t *errors = json_object();
     char *msg = NULL;
-    int status = task_web_scheme_save(r, id, &in, errors, &msg);
+    int64_t written = 0;
+    Actor who = web_actor(r);
+    int rc = task_scheme_edit(r->db, &who, id, &in, &written, errors, &msg),
+        status = web_refusal(rc);
     if (status == 422) {
         web_json(r, 422,
                  json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "scheme_invalid", "message",
                            "输入有误", "fields", errors));
+        free(msg);
+    } else if (!status) { /* the version this save wrote, not whatever is current by now */
+        send_task_saved(r, id, 200, written);
+    } else if (rc == TASK_STALE) { /* a save on an old version: the current version and scheme */
+        char today[11];
+        clock_today(today);
+        json_t *t = task_json(r->db, id, today), *sc = json_object_get(t, "scheme");
+        json_int_t now = json_integer_value(json_object_get(sc, "version"));
+        web_json(r, 409, stale_error(msg ? msg : "实施方案已被他人修改", now, json_incref(sc)));
+        json_decref(t);
         free(msg);
     } else
         answer(r, id, status, "scheme_save", msg);

@@ -5,6 +5,7 @@
 #include "../domain/dir_io.h"
 #include "dir_view.h"
 #include "multipart.h"
+#include "stale.h"
 #include "web.h"
 
 #include "../core/tmpfiles.h"
@@ -505,24 +506,25 @@ static void save_form(Req *r, long long id) {
         json_t *stale = NULL;
         if (status == 409 &&
             id) { /* the other person's saved text beside the typed one (personal data not shown) */
-            json_t *row = dv_get(r, k, id, 0), *vals = json_object_get(row, "values");
-            stale = json_array();
+            json_t *row = dv_get(r, k, id, 0), *vals = json_object_get(row, "values"),
+                   *rows = json_array();
             for (size_t i = 0; i < k->nfields; i++) {
                 const DirField *f = &k->fields[i];
                 if (f->flags & (FF_KEY | FF_SECRET | FF_DERIVED)) continue;
-                const char *now = json_string_value(json_object_get(vals, f->column)),
-                           *typed = json_string_value(json_object_get(values, f->column));
-                if (typed && !str_eq(now ? now : "", typed))
-                    json_array_append_new(stale,
-                                          json_pack("{s:s, s:s, s:s}", "label", f->header, "saved",
-                                                    now ? now : "", "typed", typed));
+                const char *typed = json_string_value(json_object_get(values, f->column));
+                if (typed)
+                    stale_row(rows, f->header, json_string_value(json_object_get(vals, f->column)),
+                              typed);
             }
+            char *tv = web_form(r, "version");
+            stale = stale_context("dir-stale", "版", tv ? atoll(tv) : 0, current, rows);
+            free(tv);
             json_decref(row);
         }
         if (status == 409) { /* what was typed stays; saving again is a conscious overwrite of the
                                 newer version */
-            char *m = xasprintf("%s。下方保留了您录入的内容；他人修改后的当前内容见详情页。核对后再"
-                                "次保存将以您的内容为准。",
+            char *m = xasprintf("%s。下方表单保留了您录入的内容，他人已保存的内容列在旁边；核对后"
+                                "再次保存将以您的内容为准。",
                                 msg);
             errors = json_pack("{s:s}", "_row", m);
             free(m);

@@ -8,6 +8,7 @@
 #include "../domain/followup.h"
 #include "../domain/task.h"
 #include "followup_web.h"
+#include "stale.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,9 +161,42 @@ void page_followup_create(Req *r) {
 
 /* ---- detail and changes ---- */
 
+/* The stale box of a follow-up typed on typed_version: the saved values (j, followup_json)
+ * beside the typed ones, the 处置方式 by its label. */
+static json_t *stale_box(Req *r, const json_t *j, const json_t *typed, int64_t typed_version) {
+    static const StaleField fields[] = {{"option", "处置方式"},
+                                        {"rectify_deadline", "整改期限"},
+                                        {"recheck_on", "复查日期"},
+                                        {"recheck_result", "复查结果"},
+                                        {"decision_no", "处罚决定书文号"},
+                                        {"decision_on", "决定日期"},
+                                        {"amount", "金额（元）"},
+                                        {"receiver", "接收部门或机关"},
+                                        {"outcome", "处置结果"}};
+    json_t *saved = json_deep_copy(j), *now = json_deep_copy(typed),
+           *opts = followup_options_json(r->db), *o, *rows = json_array();
+    size_t i;
+    json_array_foreach(opts, i, o) { /* codes to labels */
+        const char *code = json_string_value(json_object_get(o, "code"));
+        json_t *label = json_object_get(o, "label");
+        if (str_eq(json_string_value(json_object_get(saved, "option")), code))
+            json_object_set(saved, "option", label);
+        if (str_eq(json_string_value(json_object_get(now, "option")), code))
+            json_object_set(now, "option", label);
+    }
+    stale_compare(rows, fields, ARRAY_LEN(fields), saved, now);
+    json_decref(saved);
+    json_decref(now);
+    json_decref(opts);
+    return stale_context("followup-stale", "版", typed_version,
+                         json_integer_value(json_object_get(j, "version")), rows);
+}
+
 /* Renders the detail page of follow-up id; `typed` (stolen, may be NULL) overlays the edit form
- * with what was typed, `errors` (stolen, may be NULL) are shown above it. */
-static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status) {
+ * with what was typed, `errors` (stolen, may be NULL) are shown above it. typed_version > 0 and
+ * another version stored (an open follow-up): the saved values beside the typed ones (stale.h). */
+static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status,
+                          int64_t typed_version) {
     char today[11];
     clock_today(today);
     Calendar *cal = web_calendar(r);
@@ -174,6 +208,9 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
         web_error(r, 404, "not_found", "后续处置不存在");
         return;
     }
+    if (typed && typed_version > 0 && !json_is_true(json_object_get(j, "closed")) &&
+        json_integer_value(json_object_get(j, "version")) != typed_version)
+        json_object_set_new(j, "stale", stale_box(r, j, typed, typed_version));
     json_t *form = json_deep_copy(j);
     if (typed) json_object_update(form, typed);
     json_decref(typed);
@@ -210,7 +247,7 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
 
 void page_followup_detail(Req *r) {
     long long id = followup_id(r);
-    if (id) render_detail(r, id, NULL, NULL, 200);
+    if (id) render_detail(r, id, NULL, NULL, 200, 0);
 }
 
 static void redirect_detail(Req *r, long long id, const char *ok) {
@@ -234,11 +271,15 @@ void page_followup_update(Req *r) {
     if (rc == FU_OK) {
         redirect_detail(r, id, "saved");
         json_decref(errors);
-    } else if (rc == FU_INVALID) {
+    } else if (rc == FU_INVALID || rc == FU_CONFLICT) {
+        /* the form again as typed; a save on an old version shows the saved values beside it and
+         * carries the current version, so saving again is a conscious overwrite */
         json_t *typed = json_object();
         for (size_t i = 0; i < N_INPUT; i++)
             if (v[i]) json_object_set_new(typed, input_names[i], json_string(v[i]));
-        render_detail(r, id, typed, errors, 422);
+        if (rc == FU_CONFLICT)
+            json_object_set_new(errors, "_", json_string(msg ? msg : "保存失败"));
+        render_detail(r, id, typed, errors, web_status(rc), rc == FU_CONFLICT ? version : 0);
     } else {
         json_decref(errors);
         web_error(r, web_status(rc), "followup_update", msg ? msg : "保存失败");

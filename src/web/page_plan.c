@@ -14,6 +14,7 @@
 #include "../domain/plan_work.h"
 #include "multipart.h"
 #include "plan_web.h"
+#include "stale.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -138,9 +139,12 @@ void page_plan_list(Req *r) {
 
 /* ---- create / edit the plan ---- */
 
-static void render_plan_form(Req *r, long long vid, json_t *values, json_t *errors, int status) {
+/* The plan form; stale (stolen, may be NULL): a save on an old rev (stale.h). */
+static void render_plan_form(Req *r, long long vid, json_t *values, json_t *errors, int status,
+                             json_t *stale) {
     json_t *ctx =
         json_pack("{s:O, s:b}", "values", values, "has_errors", errors && json_object_size(errors));
+    if (stale) json_object_set_new(ctx, "stale", stale);
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (vid) json_object_set_new(ctx, "id", json_integer(vid));
     char *action = vid ? xasprintf("/plans/%lld/edit", vid) : xstrdup("/plans/new");
@@ -154,7 +158,7 @@ void page_plan_new(Req *r) {
     char today[11];
     clock_today(today);
     json_t *values = json_pack("{s:s#}", "year", today, 4);
-    render_plan_form(r, 0, values, NULL, 200);
+    render_plan_form(r, 0, values, NULL, 200, NULL);
     json_decref(values);
 }
 
@@ -171,7 +175,7 @@ void page_plan_create(Req *r) {
     } else if (rc == PLAN_INVALID) {
         json_t *values = json_pack("{s:s, s:s, s:s}", "year", year ? year : "", "number",
                                    number ? number : "", "qualifier", qual ? qual : "");
-        render_plan_form(r, 0, values, errors, 422);
+        render_plan_form(r, 0, values, errors, 422, NULL);
         json_decref(values);
     } else {
         web_error(r, web_status(rc), "plan_create", msg ? msg : "新建失败");
@@ -187,7 +191,7 @@ void page_plan_edit(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
     json_t *v = plan_version_json(r->db, vid);
-    render_plan_form(r, vid, v, NULL, 200);
+    render_plan_form(r, vid, v, NULL, 200, NULL);
     json_decref(v);
 }
 
@@ -198,16 +202,26 @@ void page_plan_update(Req *r) {
          *made = web_form(r, "made_on"), *rev = web_form(r, "rev"), *msg = NULL;
     json_t *errors = json_object();
     Actor who = web_actor(r);
-    int rc = plan_work_update(r->db, &who, vid, str_id(rev), qual, unit, made, errors, &msg);
+    int64_t typed_rev = str_id(rev);
+    int rc = plan_work_update(r->db, &who, vid, typed_rev, qual, unit, made, errors, &msg);
     free(rev);
     if (rc == PLAN_OK) {
         redirect_to(r, vid, "saved");
-    } else if (rc == PLAN_INVALID && json_object_size(errors)) {
-        json_t *v = plan_version_json(r->db, vid);
-        json_object_set_new(v, "qualifier", json_string(qual ? qual : ""));
-        json_object_set_new(v, "unit", json_string(unit ? unit : ""));
-        json_object_set_new(v, "made_on", json_string(made ? made : ""));
-        render_plan_form(r, vid, v, errors, 422);
+    } else if ((rc == PLAN_INVALID && json_object_size(errors)) || rc == PLAN_STALE) {
+        json_t *v = plan_version_json(r->db, vid), *stale = NULL,
+               *typed = json_pack("{s:s, s:s, s:s}", "qualifier", qual ? qual : "", "unit",
+                                  unit ? unit : "", "made_on", made ? made : "");
+        if (rc == PLAN_STALE) { /* the saved header beside the typed one; the form on the new rev */
+            static const StaleField fields[] = {
+                {"qualifier", "名称限定语"}, {"unit", "单位（盖章）"}, {"made_on", "制表时间"}};
+            json_t *rows = json_array();
+            stale_compare(rows, fields, ARRAY_LEN(fields), v, typed);
+            stale = stale_context("plan-stale", "次修订", typed_rev,
+                                  json_integer_value(json_object_get(v, "rev")), rows);
+        }
+        json_object_update(v, typed);
+        render_plan_form(r, vid, v, rc == PLAN_STALE ? NULL : errors, web_status(rc), stale);
+        json_decref(typed);
         json_decref(v);
     } else {
         web_error(r, web_status(rc), "plan_update", msg ? msg : "保存失败");
@@ -326,8 +340,9 @@ static void task_choices(Req *r, long long vid, json_t *ctx, json_t *vals) {
         options(kinds_text, json_string_value(json_object_get(vals, "kind")), "（请选择）"));
 }
 
+/* The task row form; stale (stolen, may be NULL): a save on an old rev (stale.h). */
 static void render_task_form(Req *r, long long vid, long long tid, json_t *vals, json_t *errors,
-                             int status) {
+                             int status, json_t *stale) {
     json_t *v = plan_version_json(r->db, vid);
     json_t *ctx = json_pack("{s:I, s:O, s:O, s:O, s:b}", "id", (json_int_t)vid, "plan_name",
                             json_object_get(v, "name"), "number", json_object_get(v, "number"),
@@ -335,6 +350,7 @@ static void render_task_form(Req *r, long long vid, long long tid, json_t *vals,
     json_object_set_new(ctx, "errors", errors ? json_incref(errors) : json_object());
     if (tid) json_object_set_new(ctx, "task_id", json_integer(tid));
     json_object_set(ctx, "rev", json_object_get(v, "rev"));
+    if (stale) json_object_set_new(ctx, "stale", stale);
     json_decref(v);
     task_choices(r, vid, ctx, vals);
     web_page(r, "plan_task_form", tid ? "编辑抽查任务" : "新增抽查任务", ctx);
@@ -383,6 +399,57 @@ static json_t *find_task(json_t *v, long long tid) {
     return NULL;
 }
 
+/* The scope's lists as their own members of vals, to compare them one by one. */
+static void scope_lists(json_t *vals) {
+    json_t *scope = json_object_get(vals, "scope");
+    static const char *const k[][2] = {
+        {"kinds", "scope_kinds"}, {"grades", "scope_grades"}, {"tags", "scope_tags"}};
+    for (size_t i = 0; i < ARRAY_LEN(k); i++)
+        json_object_set(vals, k[i][1],
+                        json_object_get(scope, k[i][0]) ? json_object_get(scope, k[i][0])
+                                                        : json_array());
+}
+
+/* The stale box of a task row typed (`typed`, the form's values) on rev typed_rev: the row as
+ * saved now beside it (a new row: nothing to compare). */
+static json_t *task_stale(Req *r, long long vid, long long tid, int64_t typed_rev, json_t *typed) {
+    static const StaleField fields[] = {
+        {"task_no", "抽查任务编号"},
+        {"name", "抽查任务名称"},
+        {"kind", "抽查类型"},
+        {"ratio", "抽查比例"},
+        {"item_list", "抽查事项"},
+        {"items_text", "其他事项原文"},
+        {"scope_kinds", "抽查对象类型"},
+        {"region_prefix", "行政区划（前缀）"},
+        {"registered_before", "登记日期早于"},
+        {"complaints_min", "投诉举报不少于（次）"},
+        {"scope_grades", "信用风险等级"},
+        {"scope_tags", "抽查对象标签"},
+        {"scope_text", "抽查对象范围文字说明"},
+        {"lead_dept", "发起科室"},
+        {"period", "抽查时间"},
+        {"joint_list", "联合科室"},
+        {"frequency", "抽查频次"},
+        {"level", "实施检查层级"},
+        {"remark", "备注"},
+    };
+    json_t *v = plan_version_json(r->db, vid), *t = tid ? find_task(v, tid) : NULL,
+           *rows = json_array();
+    if (t) {
+        json_t *saved = task_values(t), *now = json_deep_copy(typed);
+        scope_lists(saved);
+        scope_lists(now);
+        stale_compare(rows, fields, ARRAY_LEN(fields), saved, now);
+        json_decref(saved);
+        json_decref(now);
+    }
+    json_t *box = stale_context("plan-stale", "次修订", typed_rev,
+                                json_integer_value(json_object_get(v, "rev")), rows);
+    json_decref(v);
+    return box;
+}
+
 void page_plan_task_form(Req *r) {
     long long vid = plan_web_version_id(r);
     if (!vid) return;
@@ -410,7 +477,7 @@ void page_plan_task_form(Req *r) {
         vals = json_pack("{s:s, s:s, s:{}}", "task_no", next, "kind", "不定向", "scope");
     }
     json_decref(v);
-    render_task_form(r, vid, tid, vals, NULL, 200);
+    render_task_form(r, vid, tid, vals, NULL, 200, NULL);
     json_decref(vals);
 }
 
@@ -473,12 +540,15 @@ void page_plan_task_save(Req *r) {
     json_t *errors = json_object();
     Actor who = web_actor(r);
     char *rev = web_form(r, "rev");
-    int rc = plan_work_task_save(r->db, &who, vid, str_id(rev), tid, &in, NULL, errors, &msg);
+    int64_t typed_rev = str_id(rev);
+    int rc = plan_work_task_save(r->db, &who, vid, typed_rev, tid, &in, NULL, errors, &msg);
     free(rev);
     if (rc == PLAN_OK)
         redirect_to(r, vid, "saved");
     else if (rc == PLAN_INVALID && json_object_size(errors))
-        render_task_form(r, vid, tid, vals, errors, 422);
+        render_task_form(r, vid, tid, vals, errors, 422, NULL);
+    else if (rc == PLAN_STALE) /* the typed row stays, the saved one beside it, on the new rev */
+        render_task_form(r, vid, tid, vals, NULL, 409, task_stale(r, vid, tid, typed_rev, vals));
     else
         web_error(r, web_status(rc), "task_save", msg ? msg : "保存失败");
     json_decref(errors);

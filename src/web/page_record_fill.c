@@ -11,6 +11,7 @@
 #include "../domain/record_query.h"
 #include "multipart.h"
 #include "record_web.h"
+#include "stale.h"
 
 #include <sodium.h>
 #include <unistd.h>
@@ -51,14 +52,28 @@ static json_t *as_list(const json_t *v) {
     return a;
 }
 
+static json_t *conflict_rows(Req *r, const json_t *rec, const json_t *input);
+
 /* The form page of record id: the stored contents, or what the officer typed (`input`) with the
- * field errors; `message` in the error box. */
-static void render_form(Req *r, long long id, const json_t *input, const json_t *errors,
-                        const char *message, int status) {
+ * field errors; `message` in the error box. typed_version > 0: a save made on that (old) version,
+ * the saved values shown beside the typed ones (stale.h). */
+static void render_form_with(Req *r, long long id, const json_t *input, const json_t *errors,
+                             const char *message, int status, int64_t typed_version) {
     json_t *rec = record_web_json(r, id);
     if (!rec) {
         web_error(r, 404, "not_found", "检查记录不存在");
         return;
+    }
+    if (typed_version > 0 && !json_is_true(json_object_get(rec, "editable")))
+        input = NULL, typed_version = 0; /* submitted meanwhile: the stored contents, read-only */
+    else if (typed_version > 0) {
+        message = "该记录已被他人修改，本次修改未保存。您填写的内容已保留在表单中，请与他人已保存的"
+                  "内容核对后再次保存。";
+        /* compared before the typed values overlay the saved ones */
+        json_object_set_new(rec, "stale",
+                            stale_context("record-stale", "版", typed_version,
+                                          json_integer_value(json_object_get(rec, "version")),
+                                          conflict_rows(r, rec, input)));
     }
     if (!json_is_true(json_object_get(rec, "editable")) && !message) {
         json_decref(rec);
@@ -195,6 +210,105 @@ static void render_form(Req *r, long long id, const json_t *input, const json_t 
     if (status) r->res->status = status;
 }
 
+static void render_form(Req *r, long long id, const json_t *input, const json_t *errors,
+                        const char *message, int status) {
+    render_form_with(r, id, input, errors, message, status, 0);
+}
+
+/* ---- a save on an old version: the saved values beside the typed ones ---- */
+
+/* The labels of the codes in list (refdata set `set`; officers: the members' names), "、". */
+static char *labels_of(Req *r, const char *set, const json_t *members, const json_t *list) {
+    json_t *named = json_array(), *choices = set ? record_choices(r->db, set) : NULL, *e, *c;
+    size_t i, k;
+    json_array_foreach(list, i, e) {
+        const char *code = json_string_value(e), *label = NULL;
+        json_array_foreach(choices ? choices : members, k, c) {
+            if (str_eq(json_string_value(json_object_get(c, set ? "code" : "cert_no")), code))
+                label = json_string_value(json_object_get(c, set ? "label" : "name"));
+        }
+        json_array_append_new(named, json_string(label ? label : code ? code : ""));
+    }
+    char *t = stale_text(named);
+    json_decref(named);
+    json_decref(choices);
+    return t;
+}
+
+/* The non-blank violations of list as texts "类别 金额元 描述". */
+static json_t *violation_texts(const json_t *list) {
+    json_t *out = json_array(), *v;
+    size_t i;
+    json_array_foreach(list, i, v) {
+        const char *cat = json_string_value(json_object_get(v, "category")),
+                   *amt = json_string_value(json_object_get(v, "amount")),
+                   *desc = json_string_value(json_object_get(v, "description"));
+        if (str_empty(cat) && str_empty(amt) && str_empty(desc)) continue;
+        char *t = xasprintf("%s %s元 %s", cat ? cat : "", amt ? amt : "", desc ? desc : "");
+        json_array_append_new(out, json_string(t));
+        free(t);
+    }
+    return out;
+}
+
+/* Rows {label, saved, typed, differs} of the stored record `rec` (record_web_json, before the
+ * typed values overlay it) against the form's `input` (input_from_form). */
+static json_t *conflict_rows(Req *r, const json_t *rec, const json_t *input) {
+    static const StaleField texts[] = {
+        {"checked_from", "检查开始日期"},
+        {"checked_on", "检查结束日期"},
+        {"fraud_purpose", "以骗取医疗保障基金为目的"},
+        {"police_transfer", "移送公安机关"},
+        {"remarks", "备注（随检查结果公示）"},
+        {"notes", "内部备注（不公开）"},
+        {"refusal_reason", "拒绝签名的理由"},
+    };
+    json_t *rows = json_array(), *members = json_object_get(rec, "members");
+    stale_compare(rows, texts, 2, rec, input);
+    char *a = labels_of(r, NULL, members, json_object_get(rec, "officer_list")),
+         *b = labels_of(r, NULL, members, json_object_get(input, "officers"));
+    stale_row(rows, "参加检查的执法人员", a, b);
+    free(a), free(b);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rec, "items"), i, it) {
+        json_t *ti = json_array_get(json_object_get(input, "items"), i);
+        if (!ti) continue;
+        const char *name = json_string_value(json_object_get(it, "item_name"));
+        char *label = xasprintf("%zu. %s：核查方式", i + 1, name ? name : "");
+        a = labels_of(r, "inspection_methods", NULL, json_object_get(it, "method_list"));
+        b = labels_of(r, "inspection_methods", NULL, json_object_get(ti, "methods"));
+        stale_row(rows, label, a, b);
+        free(a), free(b), free(label);
+        label = xasprintf("%zu. %s：检查结果", i + 1, name ? name : "");
+        a = labels_of(r, "result_categories", NULL, json_object_get(it, "result_list"));
+        b = labels_of(r, "result_categories", NULL, json_object_get(ti, "result"));
+        stale_row(rows, label, a, b);
+        free(a), free(b), free(label);
+        label = xasprintf("%zu. %s：说明", i + 1, name ? name : "");
+        a = stale_text(json_object_get(it, "notes"));
+        b = stale_text(json_object_get(ti, "notes"));
+        stale_row(rows, label, a, b);
+        free(a), free(b), free(label);
+    }
+    a = labels_of(r, "result_categories", NULL, json_object_get(rec, "result_list"));
+    b = labels_of(r, "result_categories", NULL, json_object_get(input, "result_codes"));
+    stale_row(rows, "总体检查结果", a, b);
+    free(a), free(b);
+    json_t *va = violation_texts(json_object_get(rec, "violations")),
+           *vb = violation_texts(json_object_get(input, "violations"));
+    for (size_t k = 0; k < json_array_size(va) || k < json_array_size(vb); k++) {
+        char *label = xasprintf("违法违规行为第%zu条", k + 1);
+        stale_row(rows, label, json_string_value(json_array_get(va, k)),
+                  json_string_value(json_array_get(vb, k)));
+        free(label);
+    }
+    json_decref(va);
+    json_decref(vb);
+    stale_compare(rows, texts + 2, ARRAY_LEN(texts) - 2, rec, input);
+    return rows;
+}
+
 /* ---- the input from the plain form ---- */
 
 static json_t *form_list(Req *r, const char *name) {
@@ -301,8 +415,9 @@ void page_my_record_save(Req *r) {
     } else if (rc == REC_INVALID) {
         render_form(r, id, input, errors, msg, 422);
     } else if (rc == REC_CONFLICT) {
-        render_form(r, id, NULL, NULL, msg,
-                    409); /* the stored contents: the officer checks them first */
+        /* what was typed stays in the form, the saved values beside it; the form now carries the
+         * current version, so saving again is a conscious overwrite */
+        render_form_with(r, id, input, NULL, msg, 409, vs ? atoll(vs) : 0);
     } else {
         web_error(r, web_status(rc), "record_save", msg ? msg : "保存失败");
     }
@@ -421,6 +536,40 @@ void page_my_record_withdraw(Req *r) {
 
 /* ---- JSON save for the offline draft ---- */
 
+/* The stored record's fields in the shape the JSON save takes (a 409's "current"). */
+static json_t *saved_input(Req *r, long long id) {
+    json_t *rec = record_web_json(r, id);
+    if (!rec) return NULL;
+    json_t *o = json_object(), *items = json_array(), *viol = json_array(), *e;
+    static const char *const keys[] = {"checked_from",   "checked_on",    "remarks",        "notes",
+                                       "refusal_reason", "fraud_purpose", "police_transfer"};
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+        json_object_set(o, keys[k],
+                        json_object_get(rec, keys[k]) ? json_object_get(rec, keys[k])
+                                                      : json_null());
+    json_object_set(o, "result_codes", json_object_get(rec, "result_list"));
+    json_object_set(o, "officers", json_object_get(rec, "officer_list"));
+    size_t i;
+    json_array_foreach(json_object_get(rec, "items"), i, e) json_array_append_new(
+        items, json_pack("{s:O, s:O, s:O, s:O}", "position", json_object_get(e, "position"),
+                         "methods", json_object_get(e, "method_list"), "result",
+                         json_object_get(e, "result_list"), "notes",
+                         json_object_get(e, "notes") ? json_object_get(e, "notes") : json_null()));
+    json_array_foreach(json_object_get(rec, "violations"), i, e) {
+        json_t *v = json_object();
+        static const char *const vk[] = {"id", "category", "amount", "description",
+                                         "item_position"};
+        for (size_t k = 0; k < ARRAY_LEN(vk); k++)
+            json_object_set(v, vk[k],
+                            json_object_get(e, vk[k]) ? json_object_get(e, vk[k]) : json_null());
+        json_array_append_new(viol, v);
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "violations", viol);
+    json_decref(rec);
+    return o;
+}
+
 void api_my_record_put(Req *r) {
     long long id = record_web_id(r, 1);
     if (!id) return;
@@ -447,12 +596,12 @@ void api_my_record_put(Req *r) {
             web_json(r, 422,
                      json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "invalid", "message",
                                msg ? msg : "数据校验未通过", "fields", errors));
-        else if (rc == REC_CONFLICT)
-            web_json(r, 409,
-                     json_pack("{s:{s:s, s:s, s:I, s:s}}", "error", "code", "conflict", "message",
-                               msg ? msg : "版本冲突", "version", (json_int_t)v, "status",
-                               status ? status : ""));
-        else
+        else if (rc == REC_CONFLICT) { /* the current version and fields, to merge and save again */
+            json_t *out = stale_error(msg ? msg : "版本冲突", v, saved_input(r, id));
+            json_object_set_new(json_object_get(out, "error"), "status",
+                                json_string(status ? status : ""));
+            web_json(r, 409, out);
+        } else
             web_error(r, web_status(rc), "failed", msg ? msg : "保存失败");
         free(status);
     }

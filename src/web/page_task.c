@@ -11,6 +11,7 @@
 #include "../domain/task_draw.h"
 #include "../domain/task_query.h"
 #include "../domain/task_work.h"
+#include "stale.h"
 #include "task_web.h"
 
 #include <stdlib.h>
@@ -144,10 +145,7 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
             json_is_integer(saved)
                 ? (snprintf(num, sizeof num, "%lld", (long long)json_integer_value(saved)), num)
                 : json_string_value(saved);
-        if (redo->stale && !str_eq(saved_s ? saved_s : "", typed))
-            json_array_append_new(rows,
-                                  json_pack("{s:s, s:s, s:s}", "label", scheme_text_fields[i][1],
-                                            "saved", saved_s ? saved_s : "", "typed", typed));
+        if (redo->stale) stale_row(rows, scheme_text_fields[i][1], saved_s, typed);
         json_object_set_new(sc, k, json_string(typed));
     }
     size_t i;
@@ -169,8 +167,9 @@ static void overlay_typed(json_t *t, const TaskRedo *redo) {
     }
     if (redo->stale)
         json_object_set_new(t, "stale",
-                            json_pack("{s:I, s:O, s:o}", "typed_version", (json_int_t)redo->version,
-                                      "now_version", json_object_get(sc, "version"), "rows", rows));
+                            stale_context("scheme-stale", "版", redo->version,
+                                          json_integer_value(json_object_get(sc, "version")),
+                                          rows));
     else
         json_decref(rows);
 }
@@ -387,7 +386,7 @@ void page_task_scheme_save(Req *r) {
     json_t *errors = json_object();
     char *msg = NULL;
     Actor who = web_actor(r);
-    int rc = task_scheme_edit(r->db, &who, id, &in, errors, &msg);
+    int rc = task_scheme_edit(r->db, &who, id, &in, NULL, errors, &msg);
     long long same = 0;
     json_t *t = rc == TASK_INVALID || rc == TASK_STALE ? task_web_load(r, &same) : NULL;
     if (rc == TASK_OK)
@@ -426,13 +425,6 @@ int task_web_scheme_action(Req *r, long long id, const char *action, const char 
                            char **msg) {
     Actor who = web_actor(r);
     int rc = task_scheme_act(r->db, &who, id, action, opinion, msg);
-    return web_refusal(rc);
-}
-
-int task_web_scheme_save(Req *r, long long id, const TaskSchemeInput *in, json_t *errors,
-                         char **msg) {
-    Actor who = web_actor(r);
-    int rc = task_scheme_edit(r->db, &who, id, in, errors, msg);
     return web_refusal(rc);
 }
 

@@ -32,6 +32,7 @@ void api_plan_list(Req *r);
 void api_plan_create(Req *r);
 void api_plan_get(Req *r);
 void api_plan_task_add(Req *r);
+void api_plan_task_put(Req *r);
 void api_plan_submit(Req *r);
 void api_plan_approve(Req *r);
 void api_plan_return(Req *r);

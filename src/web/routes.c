@@ -61,6 +61,8 @@ const Route web_routes[] = {
     {"POST", "/api/v1/plans/:id/submit", P_PLAN_WRITE, CSRF_TOKEN, api_plan_submit, "提交审批"},
     {"POST", "/api/v1/plans/:id/tasks", P_PLAN_WRITE, CSRF_TOKEN, api_plan_task_add,
      "新增抽查任务"},
+    {"PUT", "/api/v1/plans/:id/tasks/:tid", P_PLAN_WRITE, CSRF_TOKEN, api_plan_task_put,
+     "修改抽查任务（乐观锁 rev）"},
     {"GET", "/api/v1/records/:id", P_TASK_READ, CSRF_NONE, api_record_get, "检查记录（JSON）"},
     {"GET", "/api/v1/results/exchange", P_RESULT_PUBLISH, CSRF_NONE, api_results_exchange,
      "抽查检查结果交换数据（JSON）"},

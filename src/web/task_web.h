@@ -82,13 +82,10 @@ json_t *task_web_sources_form(Req *r, const char *prefix);
 /* Four editable rows for the sources partial (web/templates/sources_fields.html), filled from
  * `sources` (may be NULL): [{i, kinds [{value, label, selected}], issue, date, round, count}]. */
 json_t *task_web_source_rows(const json_t *sources);
-/* The scheme's state change `action` (submit/approve/return/publish) and saving a 草稿 scheme,
- * each in one transaction with its audit row (page_task.c). Same return convention. */
+/* The scheme's state change `action` (submit/approve/return/publish) in one transaction with its
+ * audit row (page_task.c). Same return convention. */
 int task_web_scheme_action(Req *r, long long id, const char *action, const char *opinion,
                            char **msg);
-struct TaskSchemeInput;
-int task_web_scheme_save(Req *r, long long id, const struct TaskSchemeInput *in, json_t *errors,
-                         char **msg);
 /* Runs the frozen draw (task_draw_run); *summary the run's summary (caller decrefs). */
 int task_web_run(Req *r, long long id, const json_t *values, const char *observers_present,
                  json_t **summary, char **msg);

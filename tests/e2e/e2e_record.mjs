@@ -117,6 +117,48 @@ await step('fill, save offline, sync when back online', async () => {
   check('... with the 超期说明', (await page.inputValue('#r-dates-reason')) === REASON);
 });
 
+await step('a save on an old version: the typed text beside the saved one, at 390 px and 1366 px', async () => {
+  await page.goto(recordUrl);
+  const v = parseInt(await page.textContent('#rec-version'), 10);
+  // a colleague saves from another device while this page still shows version v
+  const other = await page.evaluate(async ([api, v]) => {
+    const csrf = document.querySelector('#record-form input[name=csrf]').value;
+    const r = await fetch(api, { method: 'PUT', credentials: 'same-origin', body: JSON.stringify({ version: v, remarks: '同事在另一台设备上的备注' }),
+                                 headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf } });
+    return r.status;
+  }, [await page.getAttribute('#record-form', 'data-api'), v]);
+  check('the colleague’s save went first', other === 200, String(other));
+  await page.fill('#r-remarks', '我在手机上填写的备注');
+  await page.click('#btn-save');
+  await page.waitForSelector('#record-stale', { timeout: 10000 });
+  const row = page.locator('#record-stale tr.stale-diff', { hasText: '备注（随检查结果公示）' });
+  check('the conflict page marks the remarks as differing, the saved text beside the typed one',
+        await row.count() === 1 && (await row.textContent()).includes('同事在另一台设备上的备注') && (await row.textContent()).includes('我在手机上填写的备注'),
+        await page.locator('#record-stale').textContent());
+  check('the typed text is kept in the form, which now carries the current version',
+        (await page.inputValue('#r-remarks')) === '我在手机上填写的备注' && (await page.inputValue('#record-form input[name=version]')) === String(v + 1));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check('390 px: no horizontal scrolling on the conflict page', width <= 392, String(width));
+  check('390 px: the comparison is stacked (no table head), each value labelled',
+        !(await page.isVisible('#record-stale thead')) && await page.isVisible('#record-stale tr.stale-diff td[data-label="他人已保存"]'));
+  await page.locator('#record-stale').screenshot({ path: join(shots, 'record-conflict-390.png') });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  const cells = await row.locator('td').all();
+  const [a, b] = [await cells[0].boundingBox(), await cells[1].boundingBox()];
+  check('1366 px: the saved and the typed value side by side in one row under the table head',
+        await page.isVisible('#record-stale thead') && a && b && Math.abs(a.y - b.y) < 2 && b.x > a.x + a.width - 1, JSON.stringify([a, b]));
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check('1366 px: no horizontal scrolling', wide <= 1366, String(wide));
+  await page.screenshot({ path: join(shots, 'record-conflict-1366.png'), fullPage: false });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.click('#btn-save');
+  await page.waitForFunction(() => document.querySelector('#draft-status').textContent.includes('已保存（第'), null, { timeout: 10000 });
+  check('saved again on the current version: the typed text stands', (await page.textContent('#draft-status')).includes(`第${v + 2}版`),
+        await page.textContent('#draft-status'));
+  await page.goto(recordUrl);
+  check('... after a reload too', (await page.inputValue('#r-remarks')) === '我在手机上填写的备注');
+});
+
 await step('upload a photo', async () => {
   await page.setInputFiles('#f-file', { name: 'scene.png', mimeType: 'image/png', buffer: png });
   await page.click('#btn-upload');

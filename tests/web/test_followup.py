@@ -100,7 +100,14 @@ s.check("late publication flagged", 'id="publish-late"' in r.text and "逾期公
 s.check("publication again refused", staff.form(f"/followups/{f_pen}/publish-penalty", {}).status == 409)
 r = staff.form(f"/followups/{f_pen}", {"version": 1, "outcome": "已作出行政处罚并执行"})
 s.check("an edit on a stale version is refused", r.status == 409 and "已被他人修改" in r.text, r.status)
-r = staff.form(f"/followups/{f_pen}", {"version": version(f_pen), "outcome": "已作出行政处罚并执行",
+s.check("... the detail page again: the saved values beside the typed one, the differing field marked",
+        'id="followup-stale"' in r.text and f"您编辑的是第 1 版，当前为第 {version(f_pen)} 版" in r.text
+        and re.search(r'<tr class="stale-diff"><th scope="row">处置结果</th><td data-label="他人已保存">[^<]*</td>'
+                      r'<td data-label="您填写的">已作出行政处罚并执行</td>', r.text) is not None, r.text[r.text.find("followup-stale"):][:800])
+s.check("... the typed text kept in the form, which carries the current version",
+        ">已作出行政处罚并执行</textarea>" in r.text and f'name="version" value="{version(f_pen)}"' in r.text)
+page_version = re.search(r'id="edit-form"><input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="version" value="(\d+)"', r.text).group(1)
+r = staff.form(f"/followups/{f_pen}", {"version": page_version, "outcome": "已作出行政处罚并执行",
                                        "decision_no": "宁医保罚〔2025〕3号", "decision_on": "2025-09-26", "amount": "12,345.60"})
 s.check("edit saved", r.status == 303, r.status)
 s.check("every change kept the previous version",

@@ -188,6 +188,25 @@ s.check("the draft version's task is edited", r.status == 303)
 r = city_staff.form(f"/plans/{nv}/task", task_form(ratio="4%") + [("task", str(tid)), ("rev", str(rev))])
 s.check("a second edit on the same (now old) rev is refused: no lost update", r.status == 409 and "已被他人修改" in r.text, str(r.status))
 s.check("... the first edit stands", ids(db, f"SELECT ratio FROM plan_task WHERE id = {tid}") == ["3%"])
+box = r.text[r.text.find('id="plan-stale"'):][:5000]
+s.check("... the row form again: the saved row beside the typed one, the differing field marked",
+        'id="plan-stale"' in r.text and f"您编辑的是第 {rev} 次修订，当前为第 {rev + 1} 次修订" in r.text
+        and re.search(r'<tr class="stale-diff"><th scope="row">抽查比例</th><td data-label="他人已保存">3%</td><td data-label="您填写的">4%</td>', box)
+        and re.search(r'<tr><th scope="row">抽查时间</th><td data-label="他人已保存">2025年3月至10月</td><td data-label="您填写的">2025年3月至10月</td>', box),
+        box[:1500])
+s.check("... the typed value kept in the form, which carries the current rev",
+        'id="f-ratio" name="ratio" value="4%"' in r.text.replace('name="ratio" id="f-ratio"', 'id="f-ratio" name="ratio"')
+        and f'name="rev" value="{rev + 1}"' in r.text, r.text[r.text.find("f-ratio") - 100:][:300])
+r = city_staff.form(f"/plans/{nv}/task", task_form(ratio="4%") + [("task", str(tid)), ("rev", str(rev + 1))])
+s.check("... saved again on the current rev, it stands", r.status == 303 and ids(db, f"SELECT ratio FROM plan_task WHERE id = {tid}") == ["4%"])
+r = city_staff.form(f"/plans/{nv}/task", task_form(ratio="3%") + [("task", str(tid)), ("rev", str(rev + 2))])
+s.check("... and back to 3%", r.status == 303 and ids(db, f"SELECT ratio FROM plan_task WHERE id = {tid}") == ["3%"])
+cur = ids(db, f"SELECT rev FROM plan_version WHERE id = {nv}")[0]
+r = city_staff.form(f"/plans/{nv}/edit", {"rev": str(cur - 1), "qualifier": "旧修订上的限定语", "unit": "邢台市医疗保障局", "made_on": "2025-03-01"})
+s.check("a stale plan header form: 409, the typed text kept beside the saved one, on the current rev",
+        r.status == 409 and 'id="plan-stale"' in r.text and "旧修订上的限定语" in r.text
+        and re.search(r'<tr class="stale-diff"><th scope="row">名称限定语</th>', r.text) and f'name="rev" value="{cur}"' in r.text
+        and ids(db, f"SELECT rev FROM plan_version WHERE id = {nv}") == [cur], r.text[:400])
 r = city_staff.get(f"/plans/{nv}")
 s.check("differences to version 1 are listed", "与第1版相比" in r.text and "抽查比例" in r.text and "10% → 3%" in r.text)
 s.check("the version list shows both versions", "第1版" in r.text and "第2版" in r.text)

@@ -76,6 +76,11 @@ s.check("the previous contents kept as version 1", len(ver) == 1 and ver[0][0] =
 r = o.post_json(f"/api/v1/my/records/{rid}", {"version": 1, "remarks": "旧版本上的修改"}, "PUT")
 s.check("stale version: 409 with a clear message", r.status == 409 and "已被他人修改" in r.json()["error"]["message"], r.text)
 s.check("conflict changes nothing", sql(db, "SELECT version, remarks FROM record WHERE id = ?", (rid,))[0] == (2, "公开备注"))
+e = r.json()["error"]
+s.check("... the 409 carries the current version and fields, in the shape the save takes", e["version"] == 2
+        and e["current"]["remarks"] == "公开备注" and e["current"]["result_codes"] == ["0201"]
+        and e["current"]["items"][0]["methods"] == ["onsite", "documents"]
+        and e["current"]["violations"][0]["amount"] == "12,345.60", r.text[:600])
 r = o.post_json(f"/api/v1/my/records/{rid}", {"version": 2, "remarks": "联网后同步"}, "PUT")
 s.check("JSON save with the current version", r.status == 200 and r.json()["record"]["version"] == 3, r.text)
 s.check("version history grows", len(sql(db, "SELECT 1 FROM record_version WHERE record_id = ?", (rid,))) == 2)
@@ -226,6 +231,30 @@ s.check("every acknowledged save wrote its own version (zero lost updates)", len
         len(got) == final_v - (base_v + 1), f"{got} final {final_v}")
 s.check("... and each is in the history", sql(db, "SELECT count(*) FROM record_version WHERE record_id = ? AND version >= ?",
                                              (rid, base_v))[0][0] == final_v - base_v)
+
+# ---- a stale form: the typed values stay, the saved ones beside them, saved again knowingly ----
+import re
+cur_v, cur_remarks = sql(db, "SELECT version, remarks FROM record WHERE id = ?", (rid,))[0]
+viol_id = sql(db, "SELECT id FROM record_violation WHERE record_id = ? AND status = '有效'", (rid,))[0][0]
+typed = [("version", str(cur_v - 1))] + [(k, "旧版上填写的备注<b>" if k == "remarks" else str(viol_id) if k == "v_id" else val)
+                                         for k, val in form[1:]]
+r = o.form(f"/my/records/{rid}", typed)
+box = r.text[r.text.find('id="record-stale"'):][:6000]
+s.check("a form saved on an old version: 409 with the side-by-side box", r.status == 409 and 'id="record-stale"' in r.text
+        and f"您编辑的是第 {cur_v - 1} 版，当前为第 {cur_v} 版" in r.text, f"{r.status} {r.text[:300]}")
+s.check("... the remarks row marked as differing: the saved text beside the typed one (escaped)",
+        re.search(r'<tr class="stale-diff"><th scope="row">备注（随检查结果公示）</th><td data-label="他人已保存">' + re.escape(cur_remarks)
+                  + r'</td><td data-label="您填写的">旧版上填写的备注&lt;b&gt;</td>', box) is not None, box[:1500])
+s.check("... an unchanged field is listed as the same, not marked",
+        re.search(r'<tr><th scope="row">检查结束日期</th><td data-label="他人已保存">' + drawn + '</td><td data-label="您填写的">' + drawn, box) is not None
+        and re.search(r'<tr class="stale-diff"><th scope="row">检查结束日期', box) is None, box[:1500])
+s.check("... the typed text is kept in the form, which now carries the current version",
+        ">旧版上填写的备注&lt;b&gt;</textarea>" in r.text and f'name="version" value="{cur_v}"' in r.text, r.text[-800:])
+s.check("... and nothing was saved", sql(db, "SELECT version, remarks FROM record WHERE id = ?", (rid,))[0] == (cur_v, cur_remarks))
+again = [("version", re.search(r'name="version" value="(\d+)"', r.text).group(1))] + typed[1:]
+r = o.form(f"/my/records/{rid}", again)
+s.check("saving the kept form again succeeds on the current version", r.status == 303 and
+        sql(db, "SELECT version, remarks FROM record WHERE id = ?", (rid,))[0] == (cur_v + 1, "旧版上填写的备注<b>"), f"{r.status} {r.text[-300:]}")
 
 # ---- submit ----
 r = o.form(f"/my/records/{rid}/submit", {})

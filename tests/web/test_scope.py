@@ -67,7 +67,7 @@ def paths(pattern):
     rid_ = next((v for p, v in ID_BY_PREFIX if pattern.startswith(p)), None)
     if rid_ is None:
         return []
-    p = pattern.replace(":id", str(rid_)).replace(":target", target).replace(":sid", "1").replace(":fid", "1")
+    p = pattern.replace(":id", str(rid_)).replace(":target", target).replace(":sid", "1").replace(":fid", "1").replace(":tid", "1")
     p = p.replace(":kind", "record")
     return [(p, "")]
 

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, version_of
+from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, version_of, wait_for_port
 
 s = Suite()
 db = small_db()
@@ -53,12 +53,7 @@ def login(user):
 
 
 try:
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
 
     # --- validators and 304
     c = conn()

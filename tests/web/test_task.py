@@ -157,8 +157,16 @@ s.check("a second save on the same (now old) version is refused: no lost update"
         r.status == 409 and f"您编辑的是第 {v0} 版，当前为第 {v0 + 1} 版" in r.text, f"{r.status} {r.text[-300:]}")
 s.check("... and the first save's text stands", ids(db, f"SELECT purpose FROM task_scheme WHERE task_id = {tid}") == ["规范医保基金使用"])
 s.check("... the page keeps what was typed in the form and shows the saved text beside it",
-        '>另一人的检查目的</textarea>' in r.text and 'id="scheme-stale"' in r.text and "<td>规范医保基金使用</td><td>另一人的检查目的</td>" in r.text,
+        '>另一人的检查目的</textarea>' in r.text and 'id="scheme-stale"' in r.text
+        and '<tr class="stale-diff"><th scope="row">检查目的</th><td data-label="他人已保存">规范医保基金使用</td><td data-label="您填写的">另一人的检查目的</td>' in r.text,
         r.text[-800:])
+s.check("... a field typed as saved is listed as the same, not marked",
+        '<tr><th scope="row">检查时间</th><td data-label="他人已保存">' in r.text)
+r = staff.form(f"/tasks/{tid}/scheme", dict(stale, version=str(v0 + 1)))
+s.check("... saved again on the current version, the typed text stands", r.status == 303
+        and ids(db, f"SELECT purpose FROM task_scheme WHERE task_id = {tid}") == ["另一人的检查目的"], f"{r.status} {r.text[-300:]}")
+r = staff.form(f"/tasks/{tid}/scheme", scheme | {"version": str(v0 + 2)})
+s.check("... and back", r.status == 303 and ids(db, f"SELECT purpose FROM task_scheme WHERE task_id = {tid}") == ["规范医保基金使用"])
 r = staff.form(f"/tasks/{tid}/submit", {})
 s.check("scheme submitted", r.status == 303)
 r = staff.form(f"/tasks/{tid}/approve", {})

@@ -82,6 +82,12 @@ s.check("scheme saved", r.status == 200 and r.json()["scheme"]["purpose"] == "�
 s.check("... the answer carries the version this save wrote", r.status == 200 and r.json()["scheme"]["version"] == scheme["version"] + 1)
 r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", scheme)
 s.check("the same version again is 409 (optimistic lock)", r.status == 409, r.text[:200])
+s.check("... with the current version and scheme, and nothing saved", r.status == 409 and r.json()["error"]["code"] == "conflict"
+        and r.json()["error"]["version"] == scheme["version"] + 1 and r.json()["error"]["current"]["purpose"] == "规范医保基金使用"
+        and r.json()["error"]["current"]["version"] == scheme["version"] + 1 and scheme_version(db, tid) == scheme["version"] + 1, r.text[:300])
+r = staff.post_json(f"/api/v1/tasks/{tid}/scheme", dict(scheme, version=scheme["version"] + 1, contact="0319-7654321"))
+s.check("saved again on the current version: the answer names the version it wrote", r.status == 200
+        and r.json()["saved_version"] == scheme["version"] + 2 and r.json()["scheme"]["contact"] == "0319-7654321", r.text[:300])
 r = staff.post_json(f"/api/v1/tasks/{tid}/submit", {})
 s.check("submitted", r.status == 200 and r.json()["scheme"]["status"] == "待审批")
 r = staff.post_json(f"/api/v1/tasks/{tid}/approve", {})

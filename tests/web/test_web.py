@@ -142,6 +142,9 @@ r = staff.post_json(f"/api/v1/officers/{oid}", {"version": v_now, "cert_valid_to
 s.check("the stale API save is 409 with the current version, nothing overwritten", r.status == 409
         and r.json()["error"]["version"] == v_now + 1 and ids(db, f"SELECT cert_valid_to FROM officer WHERE id = {oid}") == ["2026-02-01"],
         r.text[:300])
+s.check("... with the current values to merge (personal data masked as GET masks it)", r.status == 409
+        and r.json()["error"]["current"]["cert_valid_to"] == "2026-02-01" and r.json()["error"]["current"]["name"] == "接口新增"
+        and r.json()["error"]["current"].get("phone") is None, r.text[:300])
 r = staff.post_json(f"/api/v1/officers/{oid}", {"cert_valid_to": "2026-03-01"}, method="PUT")
 s.check("an API save without the version is refused", r.status == 422 and "version" in r.json()["error"]["fields"])
 r = staff.form(f"/d/officers/{oid}/edit", {"version": str(v_now), "cert_no": "YB009", "name": "表单改名", "org_id": "130528",
@@ -149,9 +152,15 @@ r = staff.form(f"/d/officers/{oid}/edit", {"version": str(v_now), "cert_no": "YB
 s.check("a stale form: 409, the typed text kept, the current version to save over it knowingly", r.status == 409
         and "已被他人修改" in r.text and "表单改名" in r.text and f'name="version" value="{v_now + 1}"' in r.text
         and ids(db, f"SELECT name FROM officer WHERE id = {oid}") == ["接口新增"], r.text[-400:])
-s.check("... with the other person's saved text beside the typed one", 'id="dir-stale"' in r.text
-        and re.search(r"<th>[^<]*</th><td>2026-02-01</td><td>2027-12-31</td>", r.text) is not None
-        and re.search(r"<td>接口新增</td><td>表单改名</td>", r.text) is not None, r.text[r.text.find("dir-stale"):][:600])
+s.check("... with the other person's saved text beside the typed one, the differing fields marked", 'id="dir-stale"' in r.text
+        and re.search(r'<tr class="stale-diff"><th scope="row">[^<]*</th><td data-label="他人已保存">2026-02-01</td><td data-label="您填写的">2027-12-31</td>', r.text) is not None
+        and re.search(r'<td data-label="他人已保存">接口新增</td><td data-label="您填写的">表单改名</td>', r.text) is not None
+        and re.search(r'<tr><th scope="row">[^<]*</th><td data-label="他人已保存">D1</td><td data-label="您填写的">D1</td>', r.text) is not None,
+        r.text[r.text.find("dir-stale"):][:1200])
+r = staff.form(f"/d/officers/{oid}/edit", {"version": str(v_now + 1), "cert_no": "YB009", "name": "表单改名", "org_id": "130528",
+                                         "dept_id": "D1", "cert_valid_from": "2024-01-01", "cert_valid_to": "2027-12-31", "region": "130528"})
+s.check("... saved again on the version the page carried, the typed text stands", r.status == 303
+        and ids(db, f"SELECT name FROM officer WHERE id = {oid}") == ["表单改名"], f"{r.status} {r.text[-300:]}")
 r = staff.post_json("/api/v1/officers", {"cert_no": "YB010", "name": "缺字段"})
 s.check("API validation errors in the envelope with fields", r.status == 422 and "dept_id" in r.json()["error"]["fields"])
 r = staff.do("POST", "/api/v1/officers", "not json", {"Content-Type": "application/json"})

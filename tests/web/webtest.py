@@ -88,6 +88,19 @@ def request(db, method, path, body=b"", headers=None, env=None):
     return Response(p.stdout)
 
 
+def wait_for_port(port, host="127.0.0.1", tries=100):
+    """Waits until a server started by the test accepts connections on port (up to tries × 0.1 s)."""
+    import socket
+    import time
+    for _ in range(tries):
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 class Client:
     """A browser-like client: keeps the session cookie and the CSRF token."""
 

@@ -5,7 +5,9 @@
  *   - 保存 sends the form as JSON (PUT data-api with the X-CSRF-Token header); when the browser is
  *     offline or the request fails, the draft stays on the device marked pending and the page
  *     says so; on load and on the `online` event a pending draft is sent again;
- *   - a version conflict (409) keeps the draft and tells the user; field errors (422) are shown;
+ *   - a version conflict (409) keeps the draft and sends the form once more by the plain POST, whose
+ *     answer shows what was typed beside what was saved meanwhile (stale.html), in a form on the
+ *     current version; field errors (422) are shown;
  *   - the signature canvas takes pointer events (finger, pen or mouse) and is sent as a PNG
  *     data URL with the signature form.
  * No inline script (CSP default-src 'self'). */
@@ -159,7 +161,11 @@
                 d.conflict = true;
                 localStorage.setItem(key, JSON.stringify(d));
                 say("版本冲突：" + ((r.body.error && r.body.error.message) || "该记录已被他人修改") +
-                    "。您的草稿仍保存在本设备上。", "error");
+                    "。您的草稿仍保存在本设备上，正在显示他人已保存的内容以便核对……", "error");
+                /* the plain POST of the same form on the draft's version: the server answers with
+                 * the typed values beside the saved ones (form.submit() skips this handler) */
+                versionInput.value = d.base_version;
+                form.submit();
             } else if (r.status === 422) {
                 d.pending = false;
                 localStorage.setItem(key, JSON.stringify(d));
@@ -203,8 +209,11 @@
     }
     window.addEventListener("online", sendPending);
 
-    /* On load: a draft of this record left on the device. */
-    var d = load();
+    /* On load: a draft of this record left on the device. The answer to a save on an old version
+     * (#record-stale) holds the typed values in a form on the current version: that is the draft
+     * now. */
+    if (document.getElementById("record-stale")) store(false);
+    var d = document.getElementById("record-stale") ? null : load();
     if (d && String(d.id) === String(id)) {
         var current = parseInt(versionInput.value, 10);
         if (d.base_version === current) {
