@@ -255,16 +255,13 @@ static json_t *violation_texts(const json_t *list) {
  * typed values overlay it) against the form's `input` (input_from_form). */
 static json_t *conflict_rows(Req *r, const json_t *rec, const json_t *input) {
     static const StaleField texts[] = {
-        {"checked_from", "检查开始日期"},
-        {"checked_on", "检查结束日期"},
-        {"fraud_purpose", "以骗取医疗保障基金为目的"},
-        {"police_transfer", "移送公安机关"},
-        {"remarks", "备注（随检查结果公示）"},
-        {"notes", "内部备注（不公开）"},
-        {"refusal_reason", "拒绝签名的理由"},
+        {"checked_from", "检查开始日期"},    {"checked_on", "检查结束日期"},
+        {"dates_reason", "超期说明"},        {"fraud_purpose", "以骗取医疗保障基金为目的"},
+        {"police_transfer", "移送公安机关"}, {"remarks", "备注（随检查结果公示）"},
+        {"notes", "内部备注（不公开）"},     {"refusal_reason", "拒绝签名的理由"},
     };
     json_t *rows = json_array(), *members = json_object_get(rec, "members");
-    stale_compare(rows, texts, 2, rec, input);
+    stale_compare(rows, texts, 3, rec, input);
     char *a = labels_of(r, NULL, members, json_object_get(rec, "officer_list")),
          *b = labels_of(r, NULL, members, json_object_get(input, "officers"));
     stale_row(rows, "参加检查的执法人员", a, b);
@@ -305,7 +302,7 @@ static json_t *conflict_rows(Req *r, const json_t *rec, const json_t *input) {
     }
     json_decref(va);
     json_decref(vb);
-    stale_compare(rows, texts + 2, ARRAY_LEN(texts) - 2, rec, input);
+    stale_compare(rows, texts + 3, ARRAY_LEN(texts) - 3, rec, input);
     return rows;
 }
 
@@ -541,8 +538,9 @@ static json_t *saved_input(Req *r, long long id) {
     json_t *rec = record_web_json(r, id);
     if (!rec) return NULL;
     json_t *o = json_object(), *items = json_array(), *viol = json_array(), *e;
-    static const char *const keys[] = {"checked_from",   "checked_on",    "remarks",        "notes",
-                                       "refusal_reason", "fraud_purpose", "police_transfer"};
+    static const char *const keys[] = {"checked_from",  "checked_on",     "dates_reason",
+                                       "remarks",       "notes",          "refusal_reason",
+                                       "fraud_purpose", "police_transfer"};
     for (size_t k = 0; k < ARRAY_LEN(keys); k++)
         json_object_set(o, keys[k],
                         json_object_get(rec, keys[k]) ? json_object_get(rec, keys[k])
