@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { base, shots, check, step, launch, finish } from './harness.mjs';
+import { base, shots, check, step, launch, finish, login, watchErrors } from './harness.mjs';
 
 const browser = await launch();
 const WIDTHS = [1366, 390];
@@ -20,9 +20,7 @@ function watch(page, who) {
     dialogs.push(d.message());
     if (dismissNext) { dismissNext = false; d.dismiss(); } else d.accept();
   });
-  page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(`${who}: ${m.text()}`); });
-  page.on('response', r => { if (['stylesheet', 'script', 'image', 'font'].includes(r.request().resourceType()) && r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`); });
-  page.on('pageerror', e => consoleErrors.push(`${who}: ${e.message}`));
+  watchErrors(page, who, consoleErrors);
 }
 
 // One account in two browsers: a desktop (1366 px) and a phone (390 px) sharing the session.
@@ -30,13 +28,7 @@ async function as(user) {
   const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const d = await desk.newPage();
   watch(d, `${user}@1366`);
-  if (user) {
-    await d.goto(base + '/login');
-    await d.fill('#username', user);
-    await d.fill('#password', 'spotcheck-demo');
-    await d.click('button[type=submit]');
-    await d.waitForURL(base + '/');
-  }
+  if (user) await login(d, user);
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
                                            storageState: await desk.storageState() });
   const p = await phone.newPage();
@@ -68,17 +60,24 @@ async function onScreen(p, sel, w) {
   const b = await l.boundingBox();
   return !!b && b.width > 0 && b.height > 0 && b.x >= -1 && b.x + b.width <= w + 1;
 }
+// Clicks what submits a form (a selector or a locator) and waits for the page the answer brings.
+async function submit(p, what) {
+  const el = typeof what === 'string' ? p.locator(what).first() : what;
+  await Promise.all([p.waitForNavigation(), el.click()]);
+}
 const flash = async p => (await p.locator('.flash').allTextContents()).join(' ');
 const lastDialog = () => dialogs[dialogs.length - 1] || '';
 
 const staff = await as('staff'), leader = await as('leader'), officer = await as('officer'), admin = await as('admin');
+const auditor = await as('supervisor');
 const visitor = await as(null);
 // the record e2e_record.mjs filled (photo, video, signature) and e2e_closure.mjs published
 const ridFile = join(process.env.TMPDIR || '/tmp', 'e2e-record-id');
 const rid = existsSync(ridFile) ? readFileSync(ridFile, 'utf8').trim() : '';
 
 // ---- to-do home: every item a link to where it is done; the same list as /api/v1/todo ----
-for (const [user, pages, some] of [['staff', staff, true], ['leader', leader, true], ['officer', officer, true], ['admin', admin, false]]) {
+for (const [user, pages, some] of [['staff', staff, true], ['leader', leader, true], ['officer', officer, true], ['admin', admin, false],
+                                   ['supervisor', auditor, false]]) {
   await both(pages, '/', `home-todo-${user}`, async (p, w) => {
     check(`${user} @${w}: the to-do list is on the screen`, await onScreen(p, '#todo', w));
     const api = await (await p.request.get(base + '/api/v1/todo')).json();
@@ -132,6 +131,10 @@ if (rid) {
     check(`review @${w}: a video player`, await onScreen(p, '#record-files video[controls]', w));
     const kinds = await p.locator('#record-files tbody tr td:first-child').allTextContents();
     check(`review @${w}: photo, video and signature by their Chinese names`, ['照片', '视频', '签字'].every(k => kinds.some(x => x.includes(k))), kinds.join(','));
+    const sig = p.locator('#record-files tbody tr', { hasText: '签字' }).locator('img');
+    await sig.scrollIntoViewIfNeeded();
+    await p.waitForFunction(() => [...document.querySelectorAll('#record-files img')].every(i => i.complete));
+    check(`review @${w}: the signature image shown`, await sig.count() === 1 && await sig.evaluate(i => i.naturalWidth > 0));
     check(`review @${w}: the items and findings`, await p.isVisible('#record-items') && (await p.textContent('#record-violations')).includes('38(4)'));
   });
 } else check('review with evidence: the record of e2e_record.mjs', false, 'no e2e-record-id');
@@ -161,13 +164,11 @@ await step('leader confirms the proposed grade with a reason (390 px)', async ()
   const p = leader[390];
   await p.goto(base + `/credit/${proposedFor}`);
   const proposed = (await p.textContent('#proposal h2 .badge')).trim();
-  await p.click('#confirm-form button[type=submit]');   // without a reason: refused, shown again
-  await p.waitForLoadState();
+  await submit(p, '#confirm-form button[type=submit]');   // without a reason: refused, shown again
   check('credit confirm without a reason is refused with a message, the form shown again',
         (await p.textContent('#proposal .form-errors')).includes('理由') && await p.isVisible('#confirm-form'));
   await p.fill('#c-reason', '行政处罚已作出，按规则确认');
-  await p.click('#confirm-form button[type=submit]');
-  await p.waitForLoadState();
+  await submit(p, '#confirm-form button[type=submit]');
   check('credit confirm: asked once', lastDialog().includes('确定确认'), lastDialog());
   check('credit confirm: the grade changed and the proposal is gone', (await p.textContent('#grade')).trim() === proposed
         && !(await p.isVisible('#proposal')), proposed);
@@ -180,14 +181,12 @@ await step('change a grade by hand: confirm, reason, success (1366 px)', async (
   await p.selectOption('#g-grade', 'C');
   await p.fill('#g-reason', '整改到位，复查合格');
   await p.fill('#g-basis', '复查记录');
-  await p.click('#grade-form button[type=submit]');
-  await p.waitForLoadState();
+  await submit(p, '#grade-form button[type=submit]');
   check('grade change: asked once', lastDialog().includes('确定调整'), lastDialog());
   check('grade change: new grade and a success message', (await p.textContent('#grade')).trim() === 'C' && (await flash(p)).length > 0, await flash(p));
 });
 await both(staff, `/followups/${blocked.id}`, 'followup-close-refused', async (p, w) => {
-  await p.click('#btn-close');
-  await p.waitForLoadState();
+  await submit(p, '#btn-close');
   check(`close refused @${w}: asked first`, lastDialog().includes('确定完结'), lastDialog());
   check(`close refused @${w}: the page again, with why, on the screen`, await onScreen(p, '#close-error', w)
         && (await p.textContent('#close-error')).includes('移送') && await p.isVisible('#edit-form'), await p.textContent('main'));
@@ -215,15 +214,13 @@ await step('register a 回访 on a phone', async () => {
   const p = staff[390];
   await p.goto(base + published);
   await p.fill('#rv-summary', '电话回访负责人，对检查无异议');
-  await p.click('#revisit-form button[type=submit]');   // no day, no way: refused
-  await p.waitForLoadState();
+  await submit(p, '#revisit-form button[type=submit]');   // no day, no way: refused
   check('revisit refused: the typed summary is still there, with the message', await p.inputValue('#rv-summary') === '电话回访负责人，对检查无异议'
         && await p.isVisible('#revisits .form-errors'));
   await p.fill('#rv-day', process.env.SPOTCHECK_TODAY || new Date().toISOString().slice(0, 10));
   await p.selectOption('#rv-method', { index: 1 });
   await p.selectOption('#rv-conduct', { index: 1 });
-  await p.click('#revisit-form button[type=submit]');
-  await p.waitForLoadState();
+  await submit(p, '#revisit-form button[type=submit]');
   check('revisit listed', (await p.textContent('#revisit-list')).includes('电话回访负责人，对检查无异议'));
 });
 
@@ -259,19 +256,16 @@ await step('an ad-hoc task: request on a phone (a refused form keeps what was ty
   await p.fill('#a-reason', '群众投诉反映多家机构串换药品');
   await p.locator('form[action="/plans/adhoc"] input[name=items]').first().check();
   await p.fill('#a-scope', '辖区内有投诉记录的医药机构');
-  await p.click('form[action="/plans/adhoc"] button[type=submit]');   // no period: refused
-  await p.waitForLoadState();
+  await submit(p, 'form[action="/plans/adhoc"] button[type=submit]');   // no period: refused
   check('ad-hoc refused: the message beside the field, everything typed still there', await p.isVisible('.field.has-error #a-period')
         && await p.inputValue('#a-name') === adhocName && await p.inputValue('#a-reason') === '群众投诉反映多家机构串换药品'
         && await p.locator('form[action="/plans/adhoc"] input[name=items]').first().isChecked());
   await p.fill('#a-period', '2026年7月');
-  await p.click('form[action="/plans/adhoc"] button[type=submit]');
-  await p.waitForLoadState();
+  await submit(p, 'form[action="/plans/adhoc"] button[type=submit]');
   check('ad-hoc request waits for the leader', (await p.textContent('#adhoc-list')).includes(adhocName));
   const l = leader[1366];
   await l.goto(base + '/plans/adhoc');
-  await l.locator('#adhoc-list tr', { hasText: adhocName }).locator('button[value=approve]').click();
-  await l.waitForLoadState();
+  await submit(l, l.locator('#adhoc-list tr', { hasText: adhocName }).locator('button[value=approve]'));
   const d = staff[1366];
   await d.goto(base + '/tasks');
   const form = d.locator('form[action="/tasks/start"]', { hasText: adhocName });
@@ -300,8 +294,7 @@ await step('scheme on a phone: unsaved text kept, a refused save keeps what was 
   await p.fill('#s-wcap', '3');
   await p.fill('#s-months', '6');
   await p.fill('#s-scope-region', '13x');
-  await p.click('#btn-scheme-save');                    // not a region code: refused by the server
-  await p.waitForLoadState();
+  await submit(p, '#btn-scheme-save');                    // not a region code: refused by the server
   check('refused save: the message, and the form as typed', (await p.textContent('#scheme-errors')).includes('行政区划')
         && await p.inputValue('#s-purpose') === '核查投诉反映的串换药品问题' && await p.isChecked('#scope-kinds input[value=institution]')
         && await p.inputValue('#s-wcap') === '3', await p.textContent('main'));
@@ -317,6 +310,84 @@ await both(staff, `/tasks/${tid}?preview=1`, 'workload-preview', async (p, w) =>
   check(`workload preview @${w}: on the screen`, await onScreen(p, '#workload-preview', w));
   const t = await p.textContent('#workload-preview');
   check(`workload preview @${w}: groups per officer and the cap of 3`, /\d/.test(await p.textContent('#per-officer')) && t.includes('上限 3 组'), t);
+});
+
+// ---- words: codes shown by their Chinese labels, names instead of login ids, local times ----
+const devWords = /\b(photo|video|signature|penalty|rectify|institution|pharmacy|employer|insured)\b(?!\.[a-z0-9]+)|\b(plan|task|record|result|followup|credit|notice|user|transfer|import|export|refdata)\.[a-z_]+\b|（请选择）抽查|\d{4}-\d\d-\d\dT\d\d:/;
+const wordPages = [[staff, '/'], [staff, '/followups'], [staff, `/followups/${blocked.id}`], [staff, '/records'], [staff, '/results'],
+                   [staff, '/tasks'], [staff, `/tasks/${tid}`], [staff, '/dashboard'], [leader, '/review'], [officer, '/my']];
+if (rid) wordPages.push([leader, `/review/${rid}`]);
+for (const [pages, url] of wordPages) {
+  await both(pages, url, `words${url.replace(/\d+/g, 'N')}`, async (p, w) => {
+    const t = await p.innerText('main');
+    const m = t.match(devWords);
+    check(`${url} @${w}: no codes or developer words`, !m, m && t.slice(Math.max(0, m.index - 60), m.index + 40));
+  });
+}
+await both(auditor, '/audit', 'words-audit', async (p, w) => {
+  const cells = await p.locator('#audit-table tbody tr td:nth-child(4)').allTextContents();
+  const actors = await p.locator('#audit-table tbody tr td:nth-child(3)').allTextContents();
+  check(`audit @${w}: every action by its Chinese name first`, cells.length > 0 && cells.every(c => /^\s*[\u4e00-\u9fff]/.test(c)), cells.find(c => !/^\s*[\u4e00-\u9fff]/.test(c)));
+  check(`audit @${w}: every person by name first`, actors.every(c => /^\s*([\u4e00-\u9fff]|$)/.test(c)), actors.find(c => !/^\s*[\u4e00-\u9fff]/.test(c)));
+});
+
+// ---- the year's figures: no chart label cut off at the chart's edge ----
+await both(staff, '/figures', 'figures-labels', async (p, w) => {
+  const cut = await p.evaluate(() => [...document.querySelectorAll('svg text')].filter(t => {
+    const s = t.ownerSVGElement.getBoundingClientRect(), r = t.getBoundingClientRect();
+    return r.left < s.left - 1 || r.right > s.right + 1; }).map(t => t.textContent));
+  check(`figures @${w}: every chart label inside its chart`, cut.length === 0 && await p.locator('svg text').count() > 0, cut.join(' | '));
+});
+
+// ---- documents: all the notices of a task on one page to print ----
+const drawnTask = await (async () => {
+  const p = staff[1366];
+  await p.goto(base + '/tasks');
+  const href = await p.locator('a[href^="/tasks/"]', { hasText: '2025年邢台市医疗保障局定点医疗机构随机抽查工作方案' }).first().getAttribute('href').catch(() => null);
+  return href ? href.split('/').pop() : '1'; // the demo's drawn task when run alone
+})();
+await step('issue the rest of the task\'s notices at once: asked once, then said', async () => {
+  const p = staff[1366];
+  await p.goto(base + `/tasks/${drawnTask}/notices`);
+  await submit(p, '#issue-all-form button[type=submit]');
+  check('issue all: asked once with the number', /将为尚未出具的 \d+ 个检查对象出具/.test(lastDialog()), lastDialog());
+  check('issue all: none left, and a success message', (await p.textContent('#notices-summary')).includes('尚未出具 0 份') && (await flash(p)).length > 0,
+        await p.textContent('#notices-summary'));
+});
+await both(staff, `/tasks/${drawnTask}/notices`, 'notices-batch', async (p, w) => {
+  const n = await p.locator('#notices .notice-doc').count();
+  check(`notices @${w}: the notices on one page to print`, n >= 1 && (await p.textContent('#notices-summary')).includes('尚未出具 0 份'), String(n));
+  const nos = await p.locator('#notices .notice-doc .doc-no').allTextContents();
+  check(`notices @${w}: each with its own 文号`, nos.length === n && nos.every(t => /〔\d{4}〕\d+号/.test(t)) && new Set(nos).size === n, nos.slice(0, 3).join(' '));
+  const text = await p.evaluate(() => { const d = document.querySelector('#notices .notice-doc'), cs = getComputedStyle(d);
+    return d.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight); });
+  check(`notices @${w}: the text has room (at least 300 px)`, text >= 300, String(text));
+  check(`notices @${w}: the notice and the print button on the screen`, await onScreen(p, '#notices .notice-doc', w) && await onScreen(p, '#btn-print', w));
+});
+
+// ---- 递补 on a phone: a name nobody has is refused with what was typed kept; a member's name is accepted ----
+await step('递补 by name on a phone', async () => {
+  const p = staff[390];
+  await p.goto(base + `/tasks/${drawnTask}/draw`);
+  check('递补 @390: the form on the screen', await onScreen(p, '#substitute-form', 390));
+  const row = p.locator('#groups tbody tr').first();
+  const code = (await row.locator('td:nth-child(2) .mono').textContent()).trim();
+  const member = (await row.locator('td:nth-child(4)').textContent()).trim().split('（')[0].replace(/^组长|^组员/, '').trim();
+  await p.selectOption('#sub-target', code);
+  await p.fill('#sub-officer', '查无此人');
+  await p.selectOption('#sub-code', { index: 1 });
+  await p.fill('#sub-reason', '冻结后得知与负责人系同学');
+  await submit(p, '#btn-substitute');
+  check('递补 refused: asked first, then the message with the form as typed', lastDialog().includes('递补') && await p.inputValue('#sub-officer') === '查无此人'
+        && await p.inputValue('#sub-reason') === '冻结后得知与负责人系同学' && (await flash(p) + await p.textContent('main')).includes('查无此人'),
+        await flash(p));
+  await p.selectOption('#sub-target', code);
+  await p.fill('#sub-officer', member);
+  await p.selectOption('#sub-code', { index: 1 });
+  await p.fill('#sub-reason', '冻结后得知与负责人系同学');
+  await p.click('#btn-substitute');
+  await p.waitForURL(/ok=saved/);
+  check('递补 by the member\'s name: waits for the leader', (await p.textContent('#substitution-requests')).includes('待审批') && (await flash(p)).length > 0, member);
 });
 
 check('no JavaScript or CSP errors in the console', consoleErrors.length === 0, consoleErrors.join(' | '));
