@@ -176,8 +176,8 @@ int followup_transfers_export_audit(Db *db, const Actor *who, const char *status
  * receiver, publish}, clocks {outcome_due, outcome_overdue, outcome_late, rectify_due,
  * rectify_overdue, publish_due, publish_overdue, publish_late} (a due date is null when unknown;
  * *_unknown true then), finding_closed, close_blockers [..], versions [{version, changed_at,
- * changed_by, data}] (with_history), transfers [{id, kind, receiver, sent_on, doc_no, summary,
- * feedback, feedback_on, status}]. cal may be NULL (every deadline unknown). */
+ * changed_by, data, option_label}] (with_history), transfers [{id, kind, receiver, sent_on, doc_no,
+ * summary, feedback, feedback_on, status}]. cal may be NULL (every deadline unknown). */
 json_t *followup_json(Db *db, int64_t id, const Calendar *cal, const char *today, int with_history);
 /* Follow-ups of the orgs under scope_org (0 = all), status "未完结", "已完结" or NULL for both,
  * newest first, each as followup_json without history; `limit` rows from `offset` (limit 0:

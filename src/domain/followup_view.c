@@ -93,6 +93,17 @@ static json_t *versions_of(Db *db, int64_t fid) {
                                            "data", data ? data : json_object()));
     }
     db_finalize(st);
+    /* each version's disposal option by its label, as the page shows it (the code if unknown) */
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+        const char *code = json_string_value(json_object_get(json_object_get(v, "data"), "option"));
+        FuOption o;
+        if (code && followup_option_get(db, code, &o) == 1)
+            json_object_set_new(v, "option_label", json_string(o.label));
+        else if (code)
+            json_object_set_new(v, "option_label", json_string(code));
+    }
     return a;
 }
 

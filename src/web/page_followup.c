@@ -193,10 +193,12 @@ static json_t *stale_box(Req *r, const json_t *j, const json_t *typed, int64_t t
 }
 
 /* Renders the detail page of follow-up id; `typed` (stolen, may be NULL) overlays the edit form
- * with what was typed, `errors` (stolen, may be NULL) are shown above it. typed_version > 0 and
- * another version stored (an open follow-up): the saved values beside the typed ones (stale.h). */
-static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, int status,
-                          int64_t typed_version) {
+ * with what was typed, `errors` (stolen, may be NULL) are shown above it; `extra` (stolen, may be
+ * NULL) adds to the page's context (a refused close or penalty publication: its message).
+ * typed_version > 0 and another version stored (an open follow-up): the saved values beside the
+ * typed ones (stale.h). */
+static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, json_t *extra,
+                          int status, int64_t typed_version) {
     char today[11];
     clock_today(today);
     Calendar *cal = web_calendar(r);
@@ -205,6 +207,7 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
     if (!j) {
         json_decref(typed);
         json_decref(errors);
+        json_decref(extra);
         web_error(r, 404, "not_found", "后续处置不存在");
         return;
     }
@@ -237,6 +240,8 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
     for (int i = 0; followup_transfer_kinds[i]; i++)
         json_array_append_new(kinds, json_string(followup_transfer_kinds[i]));
     json_object_set_new(j, "transfer_kinds", kinds);
+    if (extra) json_object_update(j, extra);
+    json_decref(extra);
     char *title = xasprintf("后续处置：%s",
                             json_string_value(json_object_get(j, "target_name")) ?: "检查对象");
     web_name_users(r, j);
@@ -247,7 +252,7 @@ static void render_detail(Req *r, long long id, json_t *typed, json_t *errors, i
 
 void page_followup_detail(Req *r) {
     long long id = followup_id(r);
-    if (id) render_detail(r, id, NULL, NULL, 200, 0);
+    if (id) render_detail(r, id, NULL, NULL, NULL, 200, 0);
 }
 
 static void redirect_detail(Req *r, long long id, const char *ok) {
@@ -279,7 +284,7 @@ void page_followup_update(Req *r) {
             if (v[i]) json_object_set_new(typed, input_names[i], json_string(v[i]));
         if (rc == FU_CONFLICT)
             json_object_set_new(errors, "_", json_string(msg ? msg : "保存失败"));
-        render_detail(r, id, typed, errors, web_status(rc), rc == FU_CONFLICT ? version : 0);
+        render_detail(r, id, typed, errors, NULL, web_status(rc), rc == FU_CONFLICT ? version : 0);
     } else {
         json_decref(errors);
         web_error(r, web_status(rc), "followup_update", msg ? msg : "保存失败");
@@ -288,6 +293,21 @@ void page_followup_update(Req *r) {
         free(v[i]);
     free(ver);
     free(msg);
+}
+
+/* A close or a penalty publication the rules refused (409, 422): the detail page again with the
+ * message `key` beside its form and the day that was typed (`on`, may be NULL), instead of a bare
+ * error page; other failures (not found, database) are the error page. */
+static void refused_detail(Req *r, long long id, int rc, const char *key, const char *msg,
+                           const char *on) {
+    int status = web_status(rc);
+    if (status != 409 && status != 422) {
+        web_error(r, status, key, msg);
+        return;
+    }
+    json_t *extra = json_pack("{s:s}", key, msg);
+    if (on && *on) json_object_set_new(extra, "published_on_typed", json_string(on));
+    render_detail(r, id, NULL, NULL, extra, status, 0);
 }
 
 void page_followup_publish_penalty(Req *r) {
@@ -302,7 +322,7 @@ void page_followup_publish_penalty(Req *r) {
     if (rc == FU_OK)
         redirect_detail(r, id, "status");
     else
-        web_error(r, web_status(rc), "publish_penalty", msg ? msg : "公示失败");
+        refused_detail(r, id, rc, "publish_error", msg ? msg : "公示失败", on);
     free(on);
     free(msg);
 }
@@ -317,7 +337,7 @@ void page_followup_close(Req *r) {
     if (rc == FU_OK)
         redirect_detail(r, id, "status");
     else
-        web_error(r, web_status(rc), "followup_close", msg ? msg : "不能完结");
+        refused_detail(r, id, rc, "close_error", msg ? msg : "不能完结", NULL);
     free(msg);
 }
 

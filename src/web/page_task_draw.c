@@ -305,7 +305,24 @@ void page_task_freeze(Req *r) {
 
 /* ---- the ceremony ---- */
 
-void page_task_ceremony(Req *r) {
+/* What a refused substitution request typed: shown again in its form with the message. */
+typedef struct SubRedo {
+    const char *type, *target, *officer, *reason_code, *reason, *error;
+} SubRedo;
+
+/* Marks the group whose target was typed (`sub_selected`) so its option is selected again. */
+static void mark_sub_target(json_t *v, const char *target) {
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(v, "groups"), i, g) {
+        if (target && str_eq(json_string_value(json_object_get(g, "target")), target))
+            json_object_set_new(g, "sub_selected", json_true());
+    }
+}
+
+/* The ceremony page; redo (may be NULL) refills the substitution form after a refusal, answered
+ * with http_status. */
+static void render_ceremony(Req *r, const SubRedo *redo, int http_status) {
     long long id;
     json_t *t = task_web_load(r, &id);
     if (!t) return;
@@ -338,14 +355,33 @@ void page_task_ceremony(Req *r) {
         json_object_set_new(ctx, "can_decide_substitution", json_boolean(a));
         json_t *reasons = json_array();
         for (size_t k = 0; task_substitution_reasons[k]; k++)
-            json_array_append_new(reasons, json_string(task_substitution_reasons[k]));
+            json_array_append_new(
+                reasons,
+                json_pack("{s:s, s:b}", "value", task_substitution_reasons[k], "selected",
+                          redo && str_eq(redo->reason_code, task_substitution_reasons[k])));
         json_object_set_new(ctx, "substitution_reasons", reasons);
+        if (redo) {
+            mark_sub_target(v, redo->target);
+            json_object_set_new(ctx, "sub",
+                                json_pack("{s:s?, s:s?, s:s?, s:b}", "officer", redo->officer,
+                                          "reason", redo->reason, "error", redo->error, "is_target",
+                                          str_eq(redo->type, "target")));
+            json_object_set_new(
+                ctx, "flash",
+                json_pack("{s:s, s:s}", "kind", "error", "text",
+                          "递补申请未提交：请按表单旁的提示修改，已填写的内容仍在表单中。"));
+        }
         json_object_set_new(ctx, "redraw_sources",
                             json_pack("{s:o}", "source_rows", task_web_source_rows(NULL)));
     }
     json_decref(t);
     web_name_users(r, ctx);
     web_page(r, "task_draw", "摇号现场", ctx);
+    if (http_status != 200) r->res->status = http_status;
+}
+
+void page_task_ceremony(Req *r) {
+    render_ceremony(r, NULL, 200);
 }
 
 int task_web_run(Req *r, long long id, const json_t *values, const char *obs, json_t **summary,
@@ -440,6 +476,9 @@ void page_task_substitute(Req *r) {
         char *loc = xasprintf("/tasks/%lld/draw?ok=saved", id);
         web_redirect(r, loc);
         free(loc);
+    } else if (status == 409 || status == 422) { /* refused: the form again, as typed */
+        SubRedo redo = {type, target, officer, code, text, msg ? msg : "递补申请失败"};
+        render_ceremony(r, &redo, status);
     } else
         web_error(r, status, "substitute", msg ? msg : "递补申请失败");
     free(type), free(target), free(officer), free(code), free(text), free(msg);

@@ -162,7 +162,11 @@ char *svg_progress(const char *title, int64_t num, int64_t den, double goal_pct,
             "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"%s\" fill=\"%s\" " FONT
             ">目标 ≥ %g%%</text>",
             gx, y - 4, gx, y + h + 4, GOAL_STROKE, gx, y + h + 20,
-            gx > bar_w - 60 ? "end" : "middle", GOAL_STROKE, goal_pct);
+            /* centred under the mark, unless that would cut it off at either edge */
+            gx < 40           ? "start"
+            : gx > bar_w - 60 ? "end"
+                              : "middle",
+            GOAL_STROKE, goal_pct);
     }
     buf_printf(&b, "<text x=\"%d\" y=\"%d\" font-size=\"14\" fill=\"%s\" " FONT ">", bar_w + 10,
                y + 16, TEXT_FILL);

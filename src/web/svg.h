@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVG_LABEL_CHARS 14
+/* 12 characters and "…" at 13 px, all wide (CJK), take 169 px of the 182 left of the bars: 14 were
+ * cut off at the left edge of the chart */
+#define SVG_LABEL_CHARS 12
 
 typedef struct SvgBar {
     const char *label; /* category name */

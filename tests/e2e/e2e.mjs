@@ -226,10 +226,23 @@ await step('task: scheme approved and published, joint confirmation, draw ceremo
   await st.waitForURL(/ok=status/);
   check('published scheme waits for the joint dept before the draw', (await st.textContent('#why-not')).includes('尚未确认'));
   const jt = await as('joint');
-  await jt.goto(base + '/joint');
+  for (const width of [1366, 390]) { // the joint dept's to-do and its items picked from the item list
+    await jt.setViewportSize({ width, height: 860 });
+    await jt.goto(base + '/');
+    check(`${width} px: the joint dept's home lists the confirmation due`, await jt.locator('#todo a[href^="/joint"]').count() > 0,
+      await jt.textContent('#todo'));
+    await jt.goto(base + '/joint');
+    const box = await jt.locator(`#j-list-${tid} input`).first().boundingBox();
+    check(`${width} px: the dept's entries of the item list to tick, on the screen`, box && box.x >= 0 && box.x + box.width <= width
+      && await jt.evaluate(() => document.documentElement.scrollWidth) <= width + 1, JSON.stringify(box));
+  }
+  const picked = (await jt.locator(`#j-list-${tid} label`).first().textContent()).trim();
+  await jt.locator(`#j-list-${tid} input`).first().check();
   await jt.fill(`#j-items-${tid}`, '价格行为检查');
   await jt.click(`#btn-joint-confirm-${tid}`);
   await jt.waitForURL(/ok=saved/);
+  check('390 px: confirmed with the item picked from the list and the one typed', (await jt.textContent('main')).includes(picked)
+    && (await jt.textContent('main')).includes('价格行为检查'), picked);
   await st.goto(taskUrl);
   await st.click('#btn-freeze');
   await st.waitForURL(/\/draw\?ok=status/);

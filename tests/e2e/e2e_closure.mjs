@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { base, shots, check, step, launch, finish } from './harness.mjs';
+import { base, shots, check, step, launch, finish, login, watchErrors } from './harness.mjs';
 
 const browser = await launch();
 const consoleErrors = [];
@@ -17,16 +17,8 @@ async function open(user, phone) {
     : { viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   page.on('dialog', d => d.accept());
-  page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(`${user}: ${m.text()}`); });
-  page.on('response', r => { if (['stylesheet', 'script', 'image', 'font'].includes(r.request().resourceType()) && r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`); });
-  page.on('pageerror', e => consoleErrors.push(`${user}: ${e.message}`));
-  if (user) {
-    await page.goto(base + '/login');
-    await page.fill('#username', user);
-    await page.fill('#password', 'spotcheck-demo');
-    await page.click('button[type=submit]');
-    await page.waitForURL(base + '/');
-  }
+  watchErrors(page, user, consoleErrors);
+  if (user) await login(page, user);
   return page;
 }
 // the server's day (tests/e2e/run.sh pins it), not the browser's time zone

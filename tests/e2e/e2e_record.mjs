@@ -1,10 +1,10 @@
 // e2e_record.mjs - the record form 一企一表 on a phone with a weak connection, after e2e.mjs left a
 // task with a locked draw in the demo database (run.sh links the `officer` account to a member of
 // one of its groups): the officer opens a record, fills it, goes offline and saves (the draft stays
-// on the device), comes back online (the draft is sent and saved), uploads a photo, draws a
-// signature with the finger/mouse on the canvas and submits. Screenshots of each stage. The checks
-// lie after the task's period: first refused without a 超期说明 (1366 px without script, then on the
-// phone), then saved with one.
+// on the device), comes back online (the draft is sent and saved), uploads a photo and a short
+// video, draws a signature with the finger/mouse on the canvas and submits. Screenshots of each
+// stage. The checks lie after the task's period: first refused without a 超期说明 (1366 px without
+// script, then on the phone), then saved with one.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -167,6 +167,15 @@ await step('upload a photo', async () => {
   await page.waitForFunction(() => { const img = document.querySelector('#photos img'); return img.complete; }, null, { timeout: 10000 });
   const ok = await page.evaluate(() => document.querySelector('#photos img').naturalWidth);
   check('the photo is shown from the internal file route', ok === 1, String(ok));
+});
+
+await step('upload a short video', async () => {
+  // the head of an MP4 file (the server checks the kind by its first bytes); the reviewer gets a player
+  const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(12)]);
+  await page.setInputFiles('#f-file', { name: 'scene.mp4', mimeType: 'video/mp4', buffer: mp4 });
+  await page.click('#btn-upload');
+  await page.waitForSelector('#videos li', { timeout: 10000 });
+  check('the video is listed with the photo', (await page.textContent('#videos')).includes('scene.mp4') && await page.locator('#photos img').count() === 1);
 });
 
 await step('signature on the canvas', async () => {

@@ -60,8 +60,12 @@ BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDI
 BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDIR="$tmp" \
   node "$here/e2e_closure.mjs" | tee "$tmp/e2e_closure.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+# each point of issue 16 at 1366 and 390 px, on what the scripts above left
+BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDIR="$tmp" \
+  node "$here/e2e_points.mjs" | tee "$tmp/e2e_points.out"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 # one RESULT line for all scripts (tests/run.sh reads the last one)
-cat "$tmp/e2e.out" "$tmp/e2e_record.out" "$tmp/e2e_closure.out" | awk '/^RESULT [0-9]+ [0-9]+$/ { p += $2; f += $3 } END { print "RESULT", p + 0, f + 0 }'
+cat "$tmp/e2e.out" "$tmp/e2e_record.out" "$tmp/e2e_closure.out" "$tmp/e2e_points.out" | awk '/^RESULT [0-9]+ [0-9]+$/ { p += $2; f += $3 } END { print "RESULT", p + 0, f + 0 }'
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 src=$?

@@ -118,6 +118,8 @@ static void test_bar_chart(void) {
     CHECK(strstr(svg, "<script>") == NULL);
     CHECK(strstr(svg, "标题 &lt;&amp;&quot;&#39;&gt;") != NULL);
     CHECK(strstr(svg, "…") != NULL); /* long label shortened */
+    /* ... to what fits left of the bars at 13 units per wide character: 14 and "…" were clipped */
+    CHECK(strstr(svg, ">违反医疗保障相关规定之类…</text>") != NULL);
     CHECK(strstr(svg, "违反医疗保障相关规定之类很长很长的标签名称超过十四个字：") !=
           NULL); /* full in <title> */
     CHECK(strstr(svg, "1条，2.00元") != NULL);
@@ -138,6 +140,10 @@ static void test_progress(void) {
     common_checks(svg);
     CHECK(strstr(svg, "—") != NULL);
     CHECK(strstr(svg, "ignored") == NULL);
+    free(svg);
+    svg = svg_progress("覆盖率", 30, 2000, 3, NULL); /* a goal near the left edge */
+    common_checks(svg);
+    CHECK(strstr(svg, "text-anchor=\"start\" fill=\"#c0392b\"") != NULL); /* not cut off */
     free(svg);
     svg = svg_progress("<x>", 5, 4, -1, NULL); /* over 100%, no goal */
     common_checks(svg);

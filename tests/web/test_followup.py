@@ -93,6 +93,7 @@ s.check("registering the publication asks first, naming the decision that become
 s.check("closing asks first", re.search(r'action="/followups/%d/close"[^>]*data-confirm="完结后' % f_pen, r.text) is not None)
 r = staff.form(f"/followups/{f_pen}/close", {})
 s.check("close refused before outcome and publication", r.status == 409 and "尚未填写处置结果" in r.text and "处罚决定尚未公示" in r.text, r.status)
+s.check("... on the follow-up page with its forms, not a bare error page", 'id="close-error"' in r.text and 'id="edit-form"' in r.text)
 r = staff.form(f"/followups/{f_pen}/publish-penalty", {"published_on": iso(today)})
 s.check("penalty published (late)", r.status == 303, r.status)
 r = staff.get(f"/followups/{f_pen}")
@@ -117,6 +118,8 @@ r = staff.form(f"/followups/{f_pen}/close", {})
 s.check("penalty closed once published with an outcome", r.status == 303, r.status)
 r = staff.get(f"/followups/{f_pen}")
 s.check("closed, finding closed", "已完结" in r.text and 'id="finding-closed"' in r.text)
+s.check("the versions name the option, not its code", "<td>行政处罚</td>" in r.text.split('id="versions"')[1]
+        and "<td>penalty</td>" not in r.text)
 s.check("closed follow-up cannot be edited", staff.form(f"/followups/{f_pen}", {"version": version(f_pen), "outcome": "x"}).status == 409)
 
 # ---- 责令限期整改 ----

@@ -19,9 +19,10 @@ s.check("an unchanged item: its fields and no change yet", r.status == 200 and c
 r = admin.post_json(f"/api/v1/items/{iid}", {"version": int(version_of(db, "item", iid)), "ratio": "5%"}, "PUT")
 s.check("the item's ratio is raised to 5% in the directory", r.status == 200, f"{r.status} {r.text[:300]}")
 r = anon.get(f"/public/items/{iid}")
-row = f'<td class="nowrap">抽查比例</td><td>{ratio}</td><td>5%</td>'
+row = (f'<td class="nowrap" data-label="项目">抽查比例</td><td data-label="修改前">{ratio}</td>'
+       '<td data-label="修改后">5%</td>')
 s.check("the public sees the change: 抽查比例 before and after, with its day", r.status == 200 and row in r.text
-        and f'<td class="nowrap">{today}</td>' in r.text, r.text[r.text.find("item-changes"):][:600])
+        and f'<td class="nowrap" data-label="日期">{today}</td>' in r.text, r.text[r.text.find("item-changes"):][:600])
 s.check("... not who made it", "科员" not in r.text.split('id="item-changes"')[1] and "staff" not in r.text.split('id="item-changes"')[1])
 
 r = admin.post_json(f"/api/v1/items/{iid}/status", {"status": "停用", "reason": "并入综合检查事项"})

@@ -399,6 +399,10 @@ r, _ = request_sub(t0, member, "因病", "")
 s.check("... and the particulars", r.status == 422 and "具体情况" in r.text)
 r, _ = request_sub(t0, "NOBODY", "因病", "住院")
 s.check("only a member of the target's group can be substituted", r.status == 422 and "不在" in r.text)
+s.check("... the ceremony page again, the request as typed beside the message (nothing typed lost)",
+        'id="sub-error"' in r.text and 'id="sub-officer" name="officer" list="sub-members" value="NOBODY"' in r.text
+        and 'value="住院"' in r.text and '<option value="因病" selected>' in r.text
+        and f'<option value="{t0}" selected>' in r.text, r.text[-400:])
 r, _ = request_sub(t0, member, "新发现的利害关系", "回避\n与负责人系近亲属")
 s.check("a control character in the reason is refused (it would enter the public record)", r.status == 422 and "控制字符" in r.text)
 r, sid = request_sub(t0, member, "新发现的利害关系", "与负责人系近亲属，冻结后才得知")
