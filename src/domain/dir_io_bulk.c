@@ -121,8 +121,9 @@ void bulk_free(Bulk *b) {
     free(b);
 }
 
-void bulk_pack_values(ArenaChunk **arena, const DirKind *k, int key, char *const *src, uint32_t set,
-                      long row_no, KeptRow *out) {
+/* Packs values src[0..k->nfields) into one block of *arena as the kept row *out (see KeptRow). */
+static void pack_values(ArenaChunk **arena, const DirKind *k, int key, char *const *src,
+                        uint32_t set, long row_no, KeptRow *out) {
     size_t len[DIR_MAX_FIELDS], total = k->nfields * sizeof(char *);
     for (size_t i = 0; i < k->nfields; i++) {
         len[i] = src[i] ? strlen(src[i]) + 1 : 0;
@@ -155,7 +156,17 @@ void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *
     uint32_t set = 0;
     for (size_t i = 0; i < k->nfields; i++)
         if (row->set[i]) set |= 1u << i;
-    bulk_pack_values(arena, k, key, row->v, set, row_no, out);
+    pack_values(arena, k, key, row->v, set, row_no, out);
+}
+
+void bulk_kept_copy(ArenaChunk **arena, const DirKind *k, const KeptRow *src, KeptRow *out) {
+    char **v = bulk_arena_alloc(arena, src->bytes);
+    memcpy(v, src->v, src->bytes);
+    for (size_t i = 0; i < k->nfields; i++)
+        if (v[i]) v[i] = (char *)v + (src->v[i] - (char *)src->v);
+    *out = *src;
+    out->v = v;
+    if (src->key) out->key = (char *)v + (src->key - (char *)src->v);
 }
 
 static size_t run_bytes_test;
@@ -434,7 +445,7 @@ static int bulk_insert_all(Bulk *b, BulkMerge *m, ImportReport *rep, size_t *ins
         if (bt->n == BULK_BATCH || (bt->n && bt->rows[0].set != r->set))
             rc = batch_flush(b, bt, rep);
         if (rc != BULK_OK) break;
-        bulk_pack_values(&bt->arena, b->k, b->key, r->v, r->set, r->row_no, &bt->rows[bt->n++]);
+        bulk_kept_copy(&bt->arena, b->k, r, &bt->rows[bt->n++]);
         ++*inserted;
     }
     if (rc == BULK_OK && failed) {

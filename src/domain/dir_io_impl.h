@@ -49,9 +49,10 @@ typedef struct KeptRow {
      * their first 8 bytes: "91" + region, "H13…") */
     uint64_t prefix[2];
     const char *key;
-    char **v;       /* the kind's field values, in the arena (NULL: SQL NULL) */
+    char **v;       /* the kind's field values (NULL: SQL NULL), in one arena block: the
+                       k->nfields pointers, then the values in field order */
     uint32_t set;   /* bit i: field i given */
-    uint32_t bytes; /* what v and its values take in the arena */
+    uint32_t bytes; /* the size of that block */
     long row_no;
 } KeptRow;
 
@@ -112,10 +113,9 @@ int bulk_write(Bulk *b, ImportReport *rep);
 void *bulk_arena_alloc(ArenaChunk **a, size_t n);
 /* Frees an arena's blocks. */
 void bulk_arena_free(ArenaChunk *a);
-/* Copies values v[0..k->nfields) (set: the mask of fields given) into one block of *arena as the
- * kept row *out of line row_no, its key field `key`. */
-void bulk_pack_values(ArenaChunk **arena, const DirKind *k, int key, char *const *v, uint32_t set,
-                      long row_no, KeptRow *out);
+/* Copies the kept row *src (v and its values in one block of src->bytes, as bulk_pack_row makes
+ * it) into one block of *arena as *out. */
+void bulk_kept_copy(ArenaChunk **arena, const DirKind *k, const KeptRow *src, KeptRow *out);
 /* Key order (bytes, as SQLite's BINARY collation compares text), then line order (qsort). */
 int bulk_kept_cmp(const void *a, const void *b);
 
