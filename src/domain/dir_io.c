@@ -82,7 +82,7 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
     DirContext *ctx = dir_context_new(db, actor, scope_org_id);
     /* grade changes (an annual credit evaluation) need the reason and basis given for the file */
     if (grade_change) dir_context_allow_grade_change(ctx, grade_change[0], grade_change[1]);
-    Bulk *bulk = allow_bulk && bulk_possible(db, k) ? bulk_new(db, ctx, k, key, actor) : NULL;
+    Bulk *bulk = allow_bulk && bulk_possible(db, k) ? bulk_new(db, k, key, actor) : NULL;
     if (!bulk && (rc = take_lock(db, mark, err)) != IMPORT_OK) {
         dir_context_free(ctx);
         free(col_field);

@@ -85,10 +85,9 @@ int bulk_possible(Db *db, const DirKind *k) {
     return rc == DB_OK && !any;
 }
 
-Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor) {
+Bulk *bulk_new(Db *db, const DirKind *k, int key, const char *actor) {
     Bulk *b = xcalloc(1, sizeof *b);
     b->db = db;
-    b->ctx = ctx;
     b->k = k;
     b->key = key;
     b->actor = actor ? actor : "system"; /* as dir_context_new */

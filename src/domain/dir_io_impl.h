@@ -64,7 +64,6 @@ typedef struct BulkRun {
 /* The rows kept for a bulk insert and what writing them needs. */
 typedef struct Bulk {
     Db *db;
-    DirContext *ctx; /* for the row-by-row fallback */
     const DirKind *k;
     const char *actor;
     char now[CLOCK_NOW_LEN + 1]; /* updated_at of every row of the import */
@@ -93,8 +92,8 @@ typedef struct Bulk {
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).
  */
 int bulk_possible(Db *db, const DirKind *k);
-/* A bulk for kind k with key field `key`; ctx is used for the row-by-row fallback. */
-Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor);
+/* A bulk for kind k with key field `key`. */
+Bulk *bulk_new(Db *db, const DirKind *k, int key, const char *actor);
 void bulk_free(Bulk *b);
 /* Packs a copy of the valid row *row (its key set) into one block of *arena. */
 void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
