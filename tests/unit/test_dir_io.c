@@ -161,6 +161,30 @@ static void test_bulk_import_in_runs(void) {
     db_close(a);
 }
 
+/* An import switches the connection's temporary storage to files and back (db_cache_kib), which
+ * drops its TEMP tables: a connection that keeps one (the dashboards' dl_start) makes it again and
+ * its cached statements on it still work. */
+static void test_import_keeps_connection_usable(void) {
+    char *err = NULL;
+    Db *a = db_open(path, 0, &err);
+    CHECK(a);
+    CHECK_INT(db_exec(a, "DELETE FROM target", NULL), DB_OK);
+    const char *make = "CREATE TEMP TABLE IF NOT EXISTS t_keep(x INTEGER)";
+    CHECK_INT(db_exec(a, make, NULL), DB_OK);
+    CHECK_INT(db_exec(a, "INSERT INTO t_keep(x) VALUES (1)", NULL), DB_OK);
+    int64_t n = 0;
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM t_keep", NULL), DB_OK);
+    CHECK_INT(n, 1);
+    ImportReport rep;
+    CHECK_INT(import(a, "targets", "sixty.csv", &rep), IMPORT_OK); /* a bulk load */
+    CHECK_INT(rep.inserted, 60);
+    import_report_free(&rep);
+    CHECK_INT(db_exec(a, make, NULL), DB_OK);
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM t_keep", NULL), DB_OK); /* cached */
+    CHECK_INT(n, 0);
+    db_close(a);
+}
+
 int main(void) {
     if (!mkdtemp(dir)) return 1;
     snprintf(path, sizeof path, "%s/s.db", dir);
@@ -174,6 +198,7 @@ int main(void) {
     RUN(test_commits_mark);
     RUN(test_bulk_import_reads_again);
     RUN(test_bulk_import_in_runs);
+    RUN(test_import_keeps_connection_usable);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd)) return 1;
