@@ -132,6 +132,6 @@ s.check(f"CLI: {VALID_ROWS:,} valid rows ({size} MB) imported", rc_few == 0 and 
 # With every row kept in memory until the write and a 64 MiB page cache this took +134 MB (release
 # build; 1M rows: 485 MB); now one run of 16 MiB, a 16 MiB page cache (dir_io.c) and the sorts of
 # the index builds, which spill to files during an import (db_cache_kib): about +43 MB (1M rows:
-# 67 MB in all); under AddressSanitizer about +75 MB.
+# 67 MB in all); under AddressSanitizer about +62 MB.
 s.check(f"CLI: memory under 100 MB above a small valid import ({mb:.0f} MB vs {mb_few:.0f} MB)", mb - mb_few < 100)
 s.done()
