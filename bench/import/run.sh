@@ -9,7 +9,9 @@
 #
 # Environment: SPOTCHECK (default build/spotcheck, the release build from `make`), SQLITE3
 # (default sqlite3), BENCH_DIR (work directory, default ${TMPDIR:-/tmp}/spotcheck-bench-import;
-# the generated file is kept there and reused), REPEAT (default 3).
+# the generated file is kept there and reused), REPEAT (default 3), BASELINE (another spotcheck
+# binary, e.g. a build of an earlier commit: run interleaved with the others, its medians shown
+# too, so a change is measured against its base under the same load).
 # Not part of `make test`: a full run takes a few minutes and needs ~1 GB of disk.
 set -euo pipefail
 
@@ -53,19 +55,34 @@ timed() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rm_db() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
 
-sc_times=() sq_times=() sc_cpu=() sq_cpu=()
-for ((i = 1; i <= repeat; i++)); do
-    db=$dir/spotcheck.db
+base=${BASELINE:-}
+[ -z "$base" ] || [ -x "$base" ] || { echo "run.sh: BASELINE $base not found" >&2; exit 2; }
+
+# import_targets BINARY: "wall cpu" of its import of the file into a fresh database
+import_targets() {
+    local db=$dir/spotcheck.db t n
     rm_db "$db"
-    "$sc" import orgs "$data/orgs.csv" --db "$db" >/dev/null
-    "$sc" import tags "$data/tags.csv" --db "$db" >/dev/null
+    "$1" import orgs "$data/orgs.csv" --db "$db" >/dev/null
+    "$1" import tags "$data/tags.csv" --db "$db" >/dev/null
     sync
-    t=$(timed "$sc" import targets "$csv" --db "$db") || exit 1
+    t=$(timed "$1" import targets "$csv" --db "$db") || return 1
     n=$("$sq" "$db" 'SELECT count(*) FROM target')
-    [ "$n" -eq "$rows" ] || { echo "run.sh: spotcheck imported $n rows, not $rows" >&2; exit 1; }
+    [ "$n" -eq "$rows" ] || { echo "run.sh: $1 imported $n rows, not $rows" >&2; return 1; }
+    rm_db "$db"
+    echo "$t"
+}
+
+sc_times=() sq_times=() sc_cpu=() sq_cpu=() bl_times=() bl_cpu=()
+for ((i = 1; i <= repeat; i++)); do
+    if [ -n "$base" ]; then
+        t=$(import_targets "$base") || exit 1
+        bl_times+=("${t% *}")
+        bl_cpu+=("${t#* }")
+        echo "run $i: baseline ${bl_times[-1]} s (cpu ${bl_cpu[-1]} s)" >&2
+    fi
+    t=$(import_targets "$sc") || exit 1
     sc_times+=("${t% *}")
     sc_cpu+=("${t#* }")
-    rm_db "$db"
 
     db=$dir/plain.db
     rm_db "$db"
@@ -90,3 +107,11 @@ awk -v rows="$rows" -v a="$sc_med" -v b="$sq_med" -v ac="$sc_cmed" -v bc="$sq_cm
     printf "%-31s %8.2f %10.0f %8.2f %10.0f\n", "sqlite3 .import (plain table)", b, rows / b, bc, rows / bc
     printf "%-31s %7.2fx %10s %7.2fx\n", "ratio spotcheck / sqlite3", a / b, "", ac / bc
 }'
+if [ -n "$base" ]; then
+    bl_med=$(median "${bl_times[@]}") bl_cmed=$(median "${bl_cpu[@]}")
+    awk -v rows="$rows" -v a="$bl_med" -v b="$sq_med" -v ac="$bl_cmed" -v bc="$sq_cmed" 'BEGIN {
+    printf "%-31s %8.2f %10.0f %8.2f %10.0f\n", "baseline (BASELINE)", a, rows / a, ac, rows / ac
+    printf "%-31s %7.2fx %10s %7.2fx\n", "ratio baseline / sqlite3", a / b, "", ac / bc
+}'
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -184,8 +184,10 @@ int db_search_resume(Db *db, const char *table, char *saved);
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
  * KiB (a bulk load in one transaction keeps every page it changes until the commit) and puts the
- * setting it replaced in *saved; returns DB_OK, or DB_ERR when nothing was changed (then no
- * restore is due). db_cache_restore puts that setting back. db_optimize refreshes the planner's
+ * setting it replaced in *saved, and, called outside a transaction, has the engine's sorts spill to
+ * temporary files rather than memory (SQLite: temp_store, which drops the connection's TEMP
+ * tables); returns DB_OK, or DB_ERR when nothing was changed (then no restore is due).
+ * db_cache_restore puts both settings back. db_optimize refreshes the planner's
  * statistics after a large change. */
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved);
 void db_cache_restore(Db *db, int64_t saved);

@@ -57,6 +57,10 @@ void import_report_free(ImportReport *rep);
 /* Tests only (not thread-safe): fn(arg) runs when a bulk import has parsed its file and is about
  * to take the write lock, so that a test can commit from another connection then; NULL: none. */
 void dir_import_test_after_parse(void (*fn)(void *), void *arg);
+/* Tests only (not thread-safe): the memory a bulk import keeps rows in before it writes them,
+ * sorted, to its temporary file (0: the default, BULK_RUN_BYTES), so that a small file takes the
+ * path of a large one. */
+void dir_import_test_run_bytes(size_t bytes);
 
 /* How an export treats personal data (FF_SECRET fields). */
 typedef enum {

@@ -1,7 +1,7 @@
 /* dir_io_bulk.c - the bulk path of a directory import (dir_io.h): the valid rows of a file imported
- * into an empty table are kept in memory, sorted by key and inserted with explicit ids, the
- * table's indexes built again after the last row (see the comment below). Callers: dir_io.c and
- * dir_io_rows.c through dir_io_impl.h. */
+ * into an empty table are kept (in sorted runs, dir_io_runs.c), merged in key order and inserted
+ * with explicit ids, the table's indexes built again after the last row (see the comment below).
+ * Callers: dir_io.c and dir_io_rows.c through dir_io_impl.h. */
 #include "../core/clock.h"
 #include "dir_io.h"
 #include "dir_io_impl.h"
@@ -16,11 +16,13 @@
  *
  * When the kind's table holds no row at the start of an import, every valid row of the file is
  * new (duplicates within the file are rejected before saving, found next to each other once the
- * rows are sorted): nothing to look up, compare or
- * keep as a version. Such rows are kept in memory while the file is read (one arena block per
- * row), then sorted by their key (the code) and inserted with explicit ids given in that order,
- * one statement per run of rows with the same fields given (db_insert_rows: SQLite reads the
- * cells straight from the arena, with no bound parameter per cell). Ids and codes then both
+ * rows are sorted: a key's later lines are reported against its first one, as the row path
+ * reports them): nothing to look up, compare or keep as a version. Such rows are kept while the
+ * file is read (one arena block per row; past BULK_RUN_BYTES, sorted runs in a temporary file,
+ * dir_io_runs.c), then merged in the order of their key (the code) and inserted with explicit ids
+ * given in that order, one statement per batch of rows with the same fields given
+ * (db_insert_rows: SQLite reads the cells straight from the batch, with no bound parameter per
+ * cell). Ids and codes then both
  * grow, so the table and its UNIQUE(code) index (which the table definition implies and which
  * cannot be dropped) are filled by appends instead of a million random b-tree inserts: the
  * largest single cost of a big import. (The price: after a first import the ids follow the
@@ -33,18 +35,20 @@
  * (db_search_pause / db_search_resume: a quarter less work than row by row). Building a
  * UNIQUE index fails on a duplicate, so no constraint is lost. Everything runs inside the
  * import's transaction, within a savepoint: when an INSERT or an index build breaks a
- * constraint, the savepoint is rolled back (dropped indexes included) and every kept row is
- * saved again one at a time, in file order, through dir_save with all indexes in place, which
- * reports each row's own error with its line number exactly as the row-by-row path does. Any
+ * constraint, the savepoint is rolled back (dropped indexes included) and the file is read again
+ * under the lock through the row path (dir_save, one row at a time, all indexes in place), which
+ * reports each row's own error with its line number (BULK_ROWWISE, dir_io.c). Any
  * other database failure (disk full, I/O) stops the import, which then rolls back. Other
  * connections see either the old state or the new one, indexes included.
  *
- * Memory: the kept rows of a 1M-row, 141 MB file take about 250 MB until the import ends. */
+ * Memory: at most BULK_RUN_BYTES of kept rows, a read buffer per run and one batch at the write;
+ * a 1M-row, 141 MB file peaks at about 67 MB of RSS (was 485 MB with every row in memory): the
+ * run, SQLite's page cache (dir_io.c) and the index builds' sorts, in files meanwhile
+ * (db_cache_kib). */
 #define BULK_DEFER_AFTER 10000
 #define ARENA_CHUNK (1u << 18)
 
-/* n bytes (8-aligned) from the arena; freed all at once by bulk_arena_free. */
-static void *arena_alloc(ArenaChunk **a, size_t n) {
+void *bulk_arena_alloc(ArenaChunk **a, size_t n) {
     n = (n + 7) & ~(size_t)7;
     if (!*a || (*a)->cap - (*a)->used < n) {
         size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
@@ -82,15 +86,15 @@ int bulk_possible(Db *db, const DirKind *k) {
     return rc == DB_OK && !any;
 }
 
-Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor) {
+Bulk *bulk_new(Db *db, const DirKind *k, int key, const char *actor) {
     Bulk *b = xcalloc(1, sizeof *b);
     b->db = db;
-    b->ctx = ctx;
     b->k = k;
     b->key = key;
     b->actor = actor ? actor : "system"; /* as dir_context_new */
     clock_now(b->now);
     b->tags_field = -1;
+    b->spill_fd = -1;
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].type == FT_TAGS && k->link_table) b->tags_field = (int)i;
     char *sql = xasprintf("SELECT coalesce(max(id), 0) + 1 FROM %s", k->table);
@@ -109,6 +113,7 @@ void bulk_free(Bulk *b) {
     free(b->search_paused);
     bulk_arena_free(b->arena);
     free(b->rows);
+    bulk_runs_free(b);
     for (int i = 0; i < BULK_REFS; i++) {
         db_finalize(b->ref_sel[i]);
         strmap_free(b->ref_ids[i]);
@@ -116,27 +121,26 @@ void bulk_free(Bulk *b) {
     free(b);
 }
 
-/* Packs a copy of the valid row *row (its key set) into one block of the arena. */
-void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
-                   KeptRow *out) {
+/* Packs values src[0..k->nfields) into one block of *arena as the kept row *out (see KeptRow). */
+static void pack_values(ArenaChunk **arena, const DirKind *k, int key, char *const *src,
+                        uint32_t set, long row_no, KeptRow *out) {
     size_t len[DIR_MAX_FIELDS], total = k->nfields * sizeof(char *);
     for (size_t i = 0; i < k->nfields; i++) {
-        len[i] = row->v[i] ? strlen(row->v[i]) + 1 : 0;
+        len[i] = src[i] ? strlen(src[i]) + 1 : 0;
         total += len[i];
     }
-    char **v = arena_alloc(arena, total);
+    char **v = bulk_arena_alloc(arena, total);
     char *p = (char *)(v + k->nfields);
-    uint32_t set = 0;
     for (size_t i = 0; i < k->nfields; i++) {
-        if (row->set[i]) set |= 1u << i;
-        if (!row->v[i]) {
+        if (!src[i]) {
             v[i] = NULL;
             continue;
         }
-        memcpy(p, row->v[i], len[i]);
+        memcpy(p, src[i], len[i]);
         v[i] = p;
         p += len[i];
     }
+    out->bytes = (uint32_t)total;
     out->key = v[key];
     out->prefix[0] = out->prefix[1] = 0;
     for (int i = 0; out->key && i < 16 && out->key[i]; i++)
@@ -146,13 +150,41 @@ void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *
     out->row_no = row_no;
 }
 
+/* Packs a copy of the valid row *row (its key set) into one block of the arena. */
+void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
+                   KeptRow *out) {
+    uint32_t set = 0;
+    for (size_t i = 0; i < k->nfields; i++)
+        if (row->set[i]) set |= 1u << i;
+    pack_values(arena, k, key, row->v, set, row_no, out);
+}
+
+void bulk_kept_copy(ArenaChunk **arena, const DirKind *k, const KeptRow *src, KeptRow *out) {
+    char **v = bulk_arena_alloc(arena, src->bytes);
+    memcpy(v, src->v, src->bytes);
+    for (size_t i = 0; i < k->nfields; i++)
+        if (v[i]) v[i] = (char *)v + (src->v[i] - (char *)src->v);
+    *out = *src;
+    out->v = v;
+    if (src->key) out->key = (char *)v + (src->key - (char *)src->v);
+}
+
+static size_t run_bytes_test;
+void dir_import_test_run_bytes(size_t bytes) {
+    run_bytes_test = bytes;
+}
+
 /* Adds a packed row (its values in b->arena) to the rows to write. */
 void bulk_add_kept(Bulk *b, const KeptRow *row) {
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 1024;
         b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
     }
+    if (!b->n && !b->nspilled) b->first_line = row->row_no;
     b->rows[b->n++] = *row;
+    b->run_bytes += row->bytes + sizeof *row;
+    if (b->run_bytes >= (run_bytes_test ? run_bytes_test : BULK_RUN_BYTES) && !b->spill_off)
+        bulk_spill(b);
 }
 
 /* Keeps a copy of the valid row *row (its key set) for bulk_write. */
@@ -162,40 +194,14 @@ void bulk_keep(Bulk *b, const DirRow *row, long row_no) {
     bulk_add_kept(b, &kr);
 }
 
-/* Key order (bytes, as SQLite's BINARY collation compares text), then line order, so that the
- * rows of one key follow each other with the first line first. */
-static int kept_by_key(const void *a, const void *b) {
+/* Key order, then line order, so that the rows of one key follow each other with the first line
+ * first. */
+int bulk_kept_cmp(const void *a, const void *b) {
     const KeptRow *x = a, *y = b;
     for (int i = 0; i < 2; i++)
         if (x->prefix[i] != y->prefix[i]) return x->prefix[i] < y->prefix[i] ? -1 : 1;
     int c = strcmp(x->key ? x->key : "", y->key ? y->key : "");
     if (c) return c;
-    return (x->row_no > y->row_no) - (x->row_no < y->row_no);
-}
-
-/* The duplicate-key check of the bulk path, on the rows sorted by kept_by_key: a key's later
- * lines are reported against its first one, as the row path reports them, and left out. (A hash
- * set of a million keys filled while reading cost the reading thread a quarter second of cache
- * misses; after the sort the duplicates are neighbours.) */
-static void bulk_drop_duplicates(Bulk *b, ImportReport *rep) {
-    size_t out = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const KeptRow *first = out ? &b->rows[out - 1] : NULL;
-        if (first && first->key && b->rows[i].key && first->prefix[0] == b->rows[i].prefix[0] &&
-            first->prefix[1] == b->rows[i].prefix[1] && !strcmp(first->key, b->rows[i].key)) {
-            DirErrors errs = {0};
-            dir_errors_add(&errs, b->key, "“%s”与第%ld行重复", b->rows[i].key, first->row_no);
-            import_report_row_errors(b->k, b->rows[i].row_no, &errs, rep);
-            dir_errors_free(&errs);
-            continue;
-        }
-        b->rows[out++] = b->rows[i];
-    }
-    b->n = out;
-}
-
-static int kept_by_line(const void *a, const void *b) {
-    const KeptRow *x = a, *y = b;
     return (x->row_no > y->row_no) - (x->row_no < y->row_no);
 }
 
@@ -341,7 +347,7 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
             if (b->dropped[i].unique != !pass || (pass && unique_only)) continue;
             if (db_exec(b->db, b->dropped[i].sql, NULL) == DB_OK) continue;
             if (db_errclass(b->db) == DBE_CONSTRAINT) return BULK_CONSTRAINT;
-            import_report_add(rep, "第%ld行: 重建索引 %s 失败: %s", b->n ? b->rows[0].row_no : 2L,
+            import_report_add(rep, "第%ld行: 重建索引 %s 失败: %s", b->first_line,
                               b->dropped[i].name, db_errmsg(b->db));
             return BULK_STOP;
         }
@@ -349,8 +355,7 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     char *paused = b->search_paused;
     b->search_paused = NULL;
     if (db_search_resume(b->db, b->k->table, paused) != DB_OK) {
-        import_report_add(rep, "第%ld行: 重建搜索索引失败: %s", b->n ? b->rows[0].row_no : 2L,
-                          db_errmsg(b->db));
+        import_report_add(rep, "第%ld行: 重建搜索索引失败: %s", b->first_line, db_errmsg(b->db));
         return BULK_STOP;
     }
     return BULK_OK;
@@ -389,61 +394,100 @@ static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep
     return BULK_OK;
 }
 
-/* Saves every kept row through dir_save in file order (see above). */
-static void bulk_row_by_row(Bulk *b, ImportReport *rep) {
-    qsort(b->rows, b->n, sizeof *b->rows, kept_by_line);
-    DirRow row;
-    memset(&row, 0, sizeof row);
-    for (size_t r = 0; r < b->n; r++) {
-        for (size_t i = 0; i < b->k->nfields; i++) {
-            row.set[i] = (b->rows[r].set >> i) & 1;
-            row.v[i] = b->rows[r].v[i] ? xstrdup(b->rows[r].v[i]) : NULL;
-        }
-        long long id;
-        import_save_row(b->ctx, b->k, &row, b->rows[r].row_no, rep, &id);
-        dir_row_clear(&row, b->k);
-    }
+/* Rows inserted by one statement at most (they and their values are copied out of the merge). */
+#define BULK_BATCH 4096
+
+/* The rows of the merge, batch by batch: duplicates of a key reported against its first line and
+ * left out, runs of one field mask inserted by one statement. */
+typedef struct BulkBatch {
+    KeptRow rows[BULK_BATCH];
+    size_t n;
+    ArenaChunk *arena; /* the batch's values */
+    Buf last_key; /* the key of the last row inserted before this batch ("" and line 0: none) */
+    long last_line;
+} BulkBatch;
+
+/* Inserts the batch and empties it (remembering its last key). */
+static int batch_flush(Bulk *b, BulkBatch *bt, ImportReport *rep) {
+    if (!bt->n) return BULK_OK;
+    int rc = bulk_insert(b, bt->rows, bt->n, rep);
+    const KeptRow *last = &bt->rows[bt->n - 1];
+    buf_reset(&bt->last_key);
+    buf_append(&bt->last_key, last->key ? last->key : "", strlen(last->key ? last->key : "") + 1);
+    bt->last_line = last->row_no;
+    bt->n = 0;
+    bulk_arena_free(bt->arena);
+    bt->arena = NULL;
+    return rc;
 }
 
-/* Writes the kept rows (see above). Returns -1 when the import must stop, else 0; bad rows are
- * in the report. */
-int bulk_write(Bulk *b, ImportReport *rep) {
-    if (!b->n) return 0;
-    long inserted = rep->inserted;
-    qsort(b->rows, b->n, sizeof *b->rows, kept_by_key);
-    bulk_drop_duplicates(b, rep);
-    if (db_exec(b->db, "SAVEPOINT bulk_import", NULL) != DB_OK) {
-        import_report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
-        return -1;
+/* Whether row r repeats the key of the row before it (in the batch, else the last one inserted);
+ * then reports it as the row path does. */
+static int batch_duplicate(Bulk *b, const BulkBatch *bt, const KeptRow *r, ImportReport *rep) {
+    const char *key = bt->n ? bt->rows[bt->n - 1].key : bt->last_line ? bt->last_key.data : NULL;
+    long line = bt->n ? bt->rows[bt->n - 1].row_no : bt->last_line;
+    if (!key || !r->key || strcmp(key, r->key)) return 0;
+    DirErrors errs = {0};
+    dir_errors_add(&errs, b->key, "“%s”与第%ld行重复", r->key, line);
+    import_report_row_errors(b->k, r->row_no, &errs, rep);
+    dir_errors_free(&errs);
+    return 1;
+}
+
+/* Inserts the merged rows (see above): BULK_OK, BULK_CONSTRAINT or BULK_STOP. */
+static int bulk_insert_all(Bulk *b, BulkMerge *m, ImportReport *rep, size_t *inserted) {
+    BulkBatch *bt = xcalloc(1, sizeof *bt);
+    buf_init(&bt->last_key);
+    int rc = BULK_OK, failed = 0;
+    const KeptRow *r;
+    while (rc == BULK_OK && (r = bulk_merge_next(m, &failed))) {
+        if (batch_duplicate(b, bt, r, rep)) continue;
+        if (bt->n == BULK_BATCH || (bt->n && bt->rows[0].set != r->set))
+            rc = batch_flush(b, bt, rep);
+        if (rc != BULK_OK) break;
+        bulk_kept_copy(&bt->arena, b->k, r, &bt->rows[bt->n++]);
+        ++*inserted;
     }
-    int64_t first_id = b->next_id;
-    if (b->n >= BULK_DEFER_AFTER) bulk_drop_indexes(b);
-    int rc = BULK_OK;
-    for (size_t i = 0; rc == BULK_OK && i < b->n;) {
-        size_t n = 1;
-        while (i + n < b->n && b->rows[i + n].set == b->rows[i].set)
-            n++;
-        rc = bulk_insert(b, &b->rows[i], n, rep);
-        i += n;
-    }
-    if (rc == BULK_OK) rc = bulk_rebuild(b, rep->nerrors > 0, rep);
-    if (rc == BULK_CONSTRAINT) {
-        /* undo the bulk rows and the index drops, then let dir_save name every bad row */
-        if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK) {
-            import_report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
-            return -1;
-        }
-        b->next_id = first_id;
-        free(b->search_paused); /* back with the rollback */
-        b->search_paused = NULL;
-        bulk_row_by_row(b, rep);
-        rc = BULK_OK;
-    } else if (rc == BULK_OK) {
-        rep->inserted = inserted + (long)b->n;
-    }
-    if (rc == BULK_OK && db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
-        import_report_add(rep, "第%ld行: 写入失败: %s", b->rows[0].row_no, db_errmsg(b->db));
+    if (rc == BULK_OK && failed) {
+        import_report_add(rep, "第%ld行: 读取临时文件失败", b->first_line);
         rc = BULK_STOP;
     }
-    return rc == BULK_OK ? 0 : -1;
+    if (rc == BULK_OK) rc = batch_flush(b, bt, rep);
+    bulk_arena_free(bt->arena);
+    buf_free(&bt->last_key);
+    free(bt);
+    return rc;
+}
+
+/* Writes the kept rows (see above): BULK_WRITTEN, BULK_FAILED or BULK_ROWWISE. */
+int bulk_write(Bulk *b, ImportReport *rep) {
+    if (!b->n && !b->nspilled) return BULK_WRITTEN;
+    if (db_exec(b->db, "SAVEPOINT bulk_import", NULL) != DB_OK) {
+        import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));
+        return BULK_FAILED;
+    }
+    if (b->n + b->nspilled >= BULK_DEFER_AFTER) bulk_drop_indexes(b);
+    BulkMerge *m = bulk_merge_open(b);
+    size_t inserted = 0;
+    int rc = bulk_insert_all(b, m, rep, &inserted);
+    bulk_merge_close(m);
+    if (rc == BULK_OK) rc = bulk_rebuild(b, rep->nerrors > 0, rep);
+    if (rc == BULK_CONSTRAINT) {
+        /* undo the bulk rows and the index drops; the row path names every bad row */
+        free(b->search_paused); /* back with the rollback */
+        b->search_paused = NULL;
+        if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK ||
+            db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
+            import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));
+            return BULK_FAILED;
+        }
+        return BULK_ROWWISE;
+    }
+    if (rc == BULK_OK && db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
+        import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));
+        rc = BULK_STOP;
+    }
+    if (rc != BULK_OK) return BULK_FAILED;
+    rep->inserted += (long)inserted;
+    return BULK_WRITTEN;
 }

@@ -33,6 +33,8 @@ void import_save_row(DirContext *ctx, const DirKind *k, const DirRow *row, long 
 /* ---- the bulk path (dir_io_bulk.c) ---- */
 
 #define BULK_REFS 4
+/* Memory for the kept rows of a bulk load before they go, sorted, to the temporary file. */
+#define BULK_RUN_BYTES ((size_t)16 << 20)
 
 /* A block of the arena the kept rows' values live in. */
 typedef struct ArenaChunk {
@@ -47,23 +49,37 @@ typedef struct KeptRow {
      * their first 8 bytes: "91" + region, "H13…") */
     uint64_t prefix[2];
     const char *key;
-    char **v;     /* the kind's field values, in the arena (NULL: SQL NULL) */
-    uint32_t set; /* bit i: field i given */
+    char **v;       /* the kind's field values (NULL: SQL NULL), in one arena block: the
+                       k->nfields pointers, then the values in field order */
+    uint32_t set;   /* bit i: field i given */
+    uint32_t bytes; /* the size of that block */
     long row_no;
 } KeptRow;
+
+/* A sorted run of kept rows in the bulk's temporary file (dir_io_runs.c). */
+typedef struct BulkRun {
+    int64_t off, end; /* its bytes in the file */
+} BulkRun;
 
 /* The rows kept for a bulk insert and what writing them needs. */
 typedef struct Bulk {
     Db *db;
-    DirContext *ctx; /* for the row-by-row fallback */
     const DirKind *k;
     const char *actor;
     char now[CLOCK_NOW_LEN + 1]; /* updated_at of every row of the import */
     int key;                     /* the key field */
     int tags_field;              /* FT_TAGS field kept in the link table, or -1 */
     ArenaChunk *arena;
-    KeptRow *rows;
+    KeptRow *rows; /* the rows kept in memory: the last run */
     size_t n, cap;
+    size_t run_bytes; /* what rows[0..n) take with their values */
+    /* earlier runs, sorted, in a temporary file (dir_io_runs.c); spill_fd -1: none */
+    int spill_fd;
+    int spill_off; /* 1 when writing a run failed: the rows stay in memory */
+    BulkRun *runs;
+    size_t nruns, capruns, nspilled;
+    int64_t spill_end;
+    long first_line; /* the line of the first row kept, for messages about the whole load */
     int64_t next_id;
     Stmt *ref_sel[BULK_REFS];
     const char *ref_table[BULK_REFS];
@@ -76,8 +92,8 @@ typedef struct Bulk {
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).
  */
 int bulk_possible(Db *db, const DirKind *k);
-/* A bulk for kind k with key field `key`; ctx is used for the row-by-row fallback. */
-Bulk *bulk_new(Db *db, DirContext *ctx, const DirKind *k, int key, const char *actor);
+/* A bulk for kind k with key field `key`. */
+Bulk *bulk_new(Db *db, const DirKind *k, int key, const char *actor);
 void bulk_free(Bulk *b);
 /* Packs a copy of the valid row *row (its key set) into one block of *arena. */
 void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *row, long row_no,
@@ -86,11 +102,36 @@ void bulk_pack_row(ArenaChunk **arena, const DirKind *k, int key, const DirRow *
 void bulk_add_kept(Bulk *b, const KeptRow *row);
 /* Keeps a copy of the valid row *row (its key set) for bulk_write. */
 void bulk_keep(Bulk *b, const DirRow *row, long row_no);
-/* Writes the kept rows. Returns -1 when the import must stop, else 0; bad rows are in the report.
- */
+/* bulk_write's answers: written (bad rows, if any, in the report), stop the import, or the database
+ * refused a row (a constraint): nothing of the bulk is left, and the file is to be read again
+ * through the row path, which names every bad row. */
+enum { BULK_WRITTEN = 0, BULK_FAILED = -1, BULK_ROWWISE = 1 };
+/* Writes the kept rows (the transaction is open). */
 int bulk_write(Bulk *b, ImportReport *rep);
+/* n bytes (8-aligned) from the arena; freed all at once by bulk_arena_free. */
+void *bulk_arena_alloc(ArenaChunk **a, size_t n);
 /* Frees an arena's blocks. */
 void bulk_arena_free(ArenaChunk *a);
+/* Copies the kept row *src (v and its values in one block of src->bytes, as bulk_pack_row makes
+ * it) into one block of *arena as *out. */
+void bulk_kept_copy(ArenaChunk **arena, const DirKind *k, const KeptRow *src, KeptRow *out);
+/* Key order (bytes, as SQLite's BINARY collation compares text), then line order (qsort). */
+int bulk_kept_cmp(const void *a, const void *b);
+
+/* ---- bounded memory: sorted runs (dir_io_runs.c) ---- */
+
+/* Sorts the rows kept in memory and appends them to the temporary file as a run, then frees their
+ * memory. Called by bulk_add_kept when they take BULK_RUN_BYTES. On a failure to write, the rows
+ * stay in memory (and so do the next ones: spill_off). */
+void bulk_spill(Bulk *b);
+/* The rows of every run and of memory, merged in bulk_kept_cmp order. */
+typedef struct BulkMerge BulkMerge;
+BulkMerge *bulk_merge_open(Bulk *b);
+/* The next row, valid until the next call; NULL at the end, or on a read error (*failed set). */
+const KeptRow *bulk_merge_next(BulkMerge *m, int *failed);
+void bulk_merge_close(BulkMerge *m);
+/* Closes the temporary file and forgets the runs. */
+void bulk_runs_free(Bulk *b);
 
 /* ---- reading the rows (dir_io_rows.c) ---- */
 

@@ -110,7 +110,7 @@ void import_sink_row(RowSink *s, DirRow *row, DirErrors *errs, long row_no) {
         return;
     }
     if (s->bulk) {
-        bulk_keep(s->bulk, row, row_no); /* duplicates: bulk_drop_duplicates */
+        bulk_keep(s->bulk, row, row_no); /* duplicates: found at the merge (bulk_write) */
     } else {
         strmap_put(s->keys, row->v[s->key], row_no);
         long long id;
@@ -127,7 +127,7 @@ static void sink_kept(RowSink *s, const KeptRow *kept, DirErrors *errs, long row
         dir_errors_free(errs);
         return;
     }
-    bulk_add_kept(s->bulk, kept); /* duplicates: bulk_drop_duplicates */
+    bulk_add_kept(s->bulk, kept); /* duplicates: found at the merge (bulk_write) */
 }
 
 /* ---- parsing on several threads (bulk path) ----
@@ -214,7 +214,8 @@ static void parse_consume(ParallelParse *pp, RowSink *sink) {
     pthread_mutex_unlock(&pp->mu);
     for (size_t r = 0; r < c->n; r++)
         sink_kept(sink, &c->kept[r], &c->errs[r], c->row_no[r]);
-    /* the chunk's arena joins the bulk's */
+    /* the chunk's arena joins the bulk's, after its rows: a run written meanwhile (bulk_spill)
+     * frees the bulk's arena, which must not hold values of rows still to be added */
     while (c->arena) {
         ArenaChunk *next = c->arena->next;
         c->arena->next = sink->bulk->arena;

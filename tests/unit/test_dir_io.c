@@ -103,6 +103,88 @@ static void test_bulk_import_reads_again(void) {
     db_close(b);
 }
 
+/* Appends an insured person's row with a valid ID number (GB 11643) of sequence number seq. */
+static void insured_row(Buf *b, int seq) {
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    char id[19];
+    snprintf(id, sizeof id, "13052819800101%03d", seq % 1000);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (id[i] - '0') * w[i];
+    id[17] = "10X98765432"[sum % 11];
+    id[18] = 0;
+    buf_printf(b, "参保人,人员%d,%s,130528,130528,B\n", seq, id);
+}
+
+/* A bulk load whose rows do not fit in memory goes through sorted runs in a temporary file and
+ * their merge: the same rows, ids in code order, and a duplicate found across runs. */
+static void test_bulk_import_in_runs(void) {
+    char *err = NULL;
+    Db *a = db_open(path, 0, &err);
+    CHECK(a);
+    CHECK_INT(db_exec(a, "DELETE FROM target", NULL), DB_OK);
+    Buf f;
+    buf_init(&f);
+    buf_puts(&f, "对象类型,名称,身份证号,所属机构,行政区划,信用风险等级\n");
+    for (int i = 0; i < 60; i++)
+        insured_row(&f, (i * 397) % 1000); /* 60 different numbers in no order */
+    write_file("sixty.csv", f.data);
+    insured_row(&f, (17 * 397) % 1000); /* line 62 repeats line 19 */
+    write_file("dup.csv", f.data);
+    buf_free(&f);
+    dir_import_test_run_bytes(1); /* every row a run of its own */
+    ImportReport rep;
+    CHECK_INT(import(a, "targets", "dup.csv", &rep), IMPORT_REJECTED);
+    CHECK_INT(rep.total_errors, 1);
+    CHECK(rep.nerrors == 1 && strstr(rep.errors[0], "第62行") == rep.errors[0] &&
+          strstr(rep.errors[0], "与第19行重复"));
+    import_report_free(&rep);
+    int64_t n = -1;
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM target", NULL), DB_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(import(a, "targets", "sixty.csv", &rep), IMPORT_OK);
+    CHECK_INT(rep.inserted, 60);
+    import_report_free(&rep);
+    dir_import_test_run_bytes(0);
+    CHECK_INT(db_query_int(a, &n, "SELECT count(DISTINCT id_number) FROM target", NULL), DB_OK);
+    CHECK_INT(n, 60);
+    CHECK_INT(db_query_int(a, &n,
+                           "SELECT count(*) FROM target x JOIN target y ON y.id = x.id + 1 "
+                           "WHERE y.code <= x.code",
+                           NULL),
+              DB_OK);
+    CHECK_INT(n, 0); /* ids follow the codes across runs */
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM target WHERE name = '人员' || ?", "i",
+                           (int64_t)((33 * 397) % 1000)),
+              DB_OK);
+    CHECK_INT(n, 1);
+    db_close(a);
+}
+
+/* An import switches the connection's temporary storage to files and back (db_cache_kib), which
+ * drops its TEMP tables: a connection that keeps one (the dashboards' dl_start) makes it again and
+ * its cached statements on it still work. */
+static void test_import_keeps_connection_usable(void) {
+    char *err = NULL;
+    Db *a = db_open(path, 0, &err);
+    CHECK(a);
+    CHECK_INT(db_exec(a, "DELETE FROM target", NULL), DB_OK);
+    const char *make = "CREATE TEMP TABLE IF NOT EXISTS t_keep(x INTEGER)";
+    CHECK_INT(db_exec(a, make, NULL), DB_OK);
+    CHECK_INT(db_exec(a, "INSERT INTO t_keep(x) VALUES (1)", NULL), DB_OK);
+    int64_t n = 0;
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM t_keep", NULL), DB_OK);
+    CHECK_INT(n, 1);
+    ImportReport rep;
+    CHECK_INT(import(a, "targets", "sixty.csv", &rep), IMPORT_OK); /* a bulk load */
+    CHECK_INT(rep.inserted, 60);
+    import_report_free(&rep);
+    CHECK_INT(db_exec(a, make, NULL), DB_OK);
+    CHECK_INT(db_query_int(a, &n, "SELECT count(*) FROM t_keep", NULL), DB_OK); /* cached */
+    CHECK_INT(n, 0);
+    db_close(a);
+}
+
 int main(void) {
     if (!mkdtemp(dir)) return 1;
     snprintf(path, sizeof path, "%s/s.db", dir);
@@ -115,6 +197,8 @@ int main(void) {
     db_close(db);
     RUN(test_commits_mark);
     RUN(test_bulk_import_reads_again);
+    RUN(test_bulk_import_in_runs);
+    RUN(test_import_keeps_connection_usable);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd)) return 1;
