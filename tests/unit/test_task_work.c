@@ -133,17 +133,19 @@ static void test_units_of_work(void) {
                          .group_size = "2",
                          .method = "现场检查",
                          .randomness_sources = NULL};
-    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why),
+    CHECK_INT(task_scheme_edit(db, &mine, id, &s, NULL, errors, &why),
               TASK_INVALID); /* names no version */
     CHECK_INT(
         db_query_int(db, &s.version, "SELECT version FROM task_scheme WHERE task_id = ?", "i", id),
         DB_OK);
     Actor stranger = {.username = "s", .org_id = 999};
-    CHECK_INT(task_scheme_edit(db, &stranger, id, &s, errors, &why),
+    CHECK_INT(task_scheme_edit(db, &stranger, id, &s, NULL, errors, &why),
               TASK_NOT_FOUND); /* not its org */
     CHECK_INT(task_scheme_act(db, &stranger, id, "submit", NULL, &why), TASK_NOT_FOUND);
     json_object_clear(errors);
-    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_OK);
+    int64_t written = 0;
+    CHECK_INT(task_scheme_edit(db, &mine, id, &s, &written, errors, &why), TASK_OK);
+    CHECK_INT(written, s.version + 1); /* the version this save wrote */
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     char *before = NULL;
     CHECK_INT(db_query_text(db, &before,
@@ -152,7 +154,7 @@ static void test_units_of_work(void) {
     CHECK(before && strstr(before, "\"org_id\":\"1\""));
     s.group_size = "1";
     s.version++;
-    CHECK_INT(task_scheme_edit(db, &mine, id, &s, errors, &why), TASK_INVALID);
+    CHECK_INT(task_scheme_edit(db, &mine, id, &s, NULL, errors, &why), TASK_INVALID);
     CHECK(json_object_get(errors, "group_size") != NULL);
     CHECK_INT(audit_count(db, "task.scheme.save"), 1);
     /* a joint dept: the account must be linked to a named dept */
