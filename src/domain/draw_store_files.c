@@ -8,6 +8,7 @@
  * parameterised. Called by draw_store.c (freeze), the `draw` CLI and the benchmark. */
 #include "draw_store.h"
 #include "draw_store_impl.h"
+#include "draw_token.h"
 #include "jsonkit.h"
 
 #include "../core/strmap.h"
@@ -68,6 +69,12 @@ static int row_cmp(const void *a, const void *b) {
 
 int draw_store_population(Db *db, const json_t *params, const char *date, const char *task,
                           Buf *pop, json_t *excluded, char **err) {
+    return draw_store_population_tokens(db, params, date, task, NULL, NULL, pop, excluded, err);
+}
+
+int draw_store_population_tokens(Db *db, const json_t *params, const char *date, const char *task,
+                                 const uint8_t *salt, DrawTokenMap *map, Buf *pop, json_t *excluded,
+                                 char **err) {
     const json_t *f = json_object_get(params, "filters");
     const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
                  *tags = json_object_get(f, "tags");
@@ -117,7 +124,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     Buf sql;
     buf_init(&sql);
     /* read only the columns the filters and strata need: the table may hold millions of rows */
-    int need_kind = kinds != NULL, need_region = cross, need_tags = json_array_size(tags) > 0;
+    int need_kind = kinds != NULL || salt, need_region = cross,
+        need_tags = json_array_size(tags) > 0;
     json_array_foreach(strata, i, v) {
         need_kind |= str_eq(json_string_value(v), "kind");
         need_region |= str_eq(json_string_value(v), "region");
@@ -165,6 +173,14 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
             set_err(err, "检查对象编码含有制表符或换行: %s", code);
             break;
         }
+        /* an insured person is named by the draw's token (draw_token.h), not the pseudonym */
+        char token[DRAW_TOKEN_LEN + 1];
+        const char *id = code;
+        if (salt && str_eq(kind, "insured")) {
+            draw_token_make(salt, code, strlen(code), token);
+            draw_token_map_add(map, token, code);
+            id = token;
+        }
         /* exclusions, each reported */
         char *why = NULL;
         int64_t times = 0;
@@ -178,12 +194,12 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
             why = xasprintf("本年度已被抽中%lld次，达到年度上限%lld次", (long long)times,
                             (long long)cap);
         if (why) {
-            json_array_append_new(excluded, json_pack("{s:s,s:s}", "id", code, "reason", why));
+            json_array_append_new(excluded, json_pack("{s:s,s:s}", "id", id, "reason", why));
             free(why);
             continue;
         }
         buf_reset(&line);
-        buf_puts(&line, code);
+        buf_puts(&line, id);
         buf_putc(&line, '\t');
         const char *sep = "";
         json_array_foreach(strata, i, v) {
@@ -216,6 +232,10 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         return -1;
     }
     if (!sorted) qsort(rows, n, sizeof *rows, row_cmp);
+    /* a token equal to another line's id: the caller draws a new salt */
+    int collision = 0;
+    for (size_t k = 1; k < n && salt; k++)
+        collision |= !strcmp(rows[k - 1].code, rows[k].code);
     for (size_t k = 0; k < n; k++) {
         size_t cl = strlen(rows[k].code);
         rows[k].line[cl] = '\t';
@@ -223,7 +243,7 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         free(rows[k].line);
     }
     free(rows);
-    return 0;
+    return collision ? 2 : 0;
 }
 
 static int str_cmp(const void *a, const void *b) {

@@ -14,6 +14,7 @@
 #include "draw_store.h"
 #include "draw_store_impl.h"
 #include "draw_source.h"
+#include "draw_token.h"
 
 #include "draw.h"
 #include "draw_sha256.h"
@@ -26,6 +27,7 @@ typedef struct Loaded {
     char *status, *secret, *freeze_json;
     DrawPop pop;
     DrawRoster ros;
+    DrawTokenMap tokens; /* the record's tokens → targets (empty: a draw without tokens) */
 } Loaded;
 
 static void loaded_free(Loaded *l) {
@@ -34,6 +36,7 @@ static void loaded_free(Loaded *l) {
     free(l->freeze_json);
     draw_pop_free(&l->pop);
     draw_roster_free(&l->ros);
+    draw_token_map_free(&l->tokens);
 }
 
 static int load_current(Db *db, const char *task, Loaded *l, char **err) {
@@ -55,6 +58,7 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     int bad = draw_store_load_population(db, l->id, &l->pop, err) ||
               draw_roster_parse(&l->ros, off, strlen(off), err);
     free(off);
+    if (!bad && draw_token_load(db, l->id, &l->tokens)) bad = dberr(db, err);
     return bad ? -1 : 0;
 }
 
@@ -154,8 +158,16 @@ static int derived_insert(Db *db, DerivedRows *d, const char *table, const char 
     return db_insert_rows(db, table, cols, ncols, &src, 0) != DB_OK;
 }
 
-/* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster). */
-static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros) {
+/* The target behind a record's id: the token's target, else the id itself. */
+static const char *target_of(const DrawTokenMap *tokens, const char *id) {
+    const char *code = id && tokens->n ? draw_token_map_target(tokens, id) : NULL;
+    return code ? code : id;
+}
+
+/* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster; tokens:
+ * the record's tokens, so that the rows name the targets themselves). */
+static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros,
+                         const DrawTokenMap *tokens) {
     int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
@@ -166,6 +178,7 @@ static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRos
     for (size_t i = 0, n = draw_outcome_groups(o); i < n; i++) {
         DrawGroupView g;
         draw_outcome_group(o, i, &g);
+        g.target = target_of(tokens, g.target);
         derived_add(&t, (DerivedRow){.target = g.target,
                                      .stratum = g.stratum,
                                      .ticket = g.ticket ? g.ticket : "",
@@ -235,7 +248,7 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
 static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
                        int first, json_t **summary) {
     *summary = NULL;
-    if (write_derived(db, l->id, *o, &l->ros)) return -1;
+    if (write_derived(db, l->id, *o, &l->ros, &l->tokens)) return -1;
     Buf text;
     buf_init(&text);
     draw_outcome_write(*o, head, &text);
@@ -500,7 +513,11 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         return -1;
     }
     json_t *events = json_deep_copy(json_object_get(old, "events"));
-    json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
+    /* the record names an insured target by its token */
+    char *token = draw_token_of(db, l.id, target);
+    json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", token ? token : target,
+                           "reason", reason);
+    free(token);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
     json_t *head =
@@ -528,7 +545,10 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                    "iittttttt", l.id, (int64_t)json_array_size(json_object_get(head, "events")),
-                   type, target, officer, reason, jk_str(done, "replacement"), by, clock_stamp().s);
+                   type, target, officer, reason,
+                   type[0] == 't' ? target_of(&l.tokens, jk_str(done, "replacement"))
+                                  : jk_str(done, "replacement"),
+                   by, clock_stamp().s);
     if (bad) {
         dberr(db, err);
         draw_outcome_free(o);
@@ -537,7 +557,11 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         loaded_free(&l);
         return -1;
     }
-    *event = json_deep_copy(done);
+    *event = json_deep_copy(done); /* the staff's view: targets, not tokens */
+    json_object_set_new(*event, "target", json_string(target));
+    if (str_eq(type, "target") && jk_str(done, "replacement"))
+        json_object_set_new(*event, "replacement",
+                            json_string(target_of(&l.tokens, jk_str(done, "replacement"))));
     json_decref(sum);
     json_decref(head);
     loaded_free(&l);
