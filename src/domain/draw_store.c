@@ -149,7 +149,9 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     int64_t draw_no = 1, result = -1;
     uint8_t salt[DRAW_SALT_LEN];
     DrawTokenMap map = {0};
-    Buf pop, off;
+    Buf pop, off, pop_pairs, pairs;
+    buf_init(&pop_pairs);
+    buf_init(&pairs);
     buf_init(&pop);
     buf_init(&off);
     if (rc < 0) {
@@ -200,8 +202,10 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         buf_reset(&pop);
         json_array_clear(excluded);
         draw_token_map_free(&map);
-        int prc = draw_store_population_tokens(db, params, req->date, req->task, salt, &map, &pop,
-                                               excluded, err);
+        buf_reset(&pop_pairs);
+        buf_reset(&pairs);
+        int prc = draw_store_population_tokens(db, params, req->date, req->task, salt, &map,
+                                               &pop_pairs, &pop, excluded, err);
         if (prc < 0) {
             result = 1;
             goto out;
@@ -210,7 +214,10 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
             dberr(db, err);
             goto out;
         }
-        if (prc == 0 && draw_token_map_sort(&map) == 0) break;
+        /* every pair, the population's and the excluded and conflicted persons' */
+        if (prc == 0 && draw_token_map_sort(&map) == 0 &&
+            draw_token_pairs_merge(pop_pairs.data, &map, &pairs) == 0)
+            break;
         if (tries == 3) {
             set_err(err, "参保人编码多次冲突，请重试冻结");
             result = 1;
@@ -298,7 +305,7 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     bad |= db_exec(
         db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'officers', ?, ?)",
         "itt", id, r.sha256, off.data ? off.data : "");
-    bad |= !bad && draw_token_store(db, id, salt, &map);
+    bad |= !bad && draw_token_store(db, id, salt, pairs.data, &map);
     Stmt *ins = bad ? NULL : db_prepare(db, "INSERT INTO draw_exclusion VALUES (?, ?, ?)");
     size_t i;
     json_t *e;
@@ -329,6 +336,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
 out:
     sodium_memzero(salt, sizeof salt);
     draw_token_map_free(&map);
+    buf_free(&pop_pairs);
+    buf_free(&pairs);
     json_decref(params);
     json_decref(redraw_j);
     json_decref(excluded);
@@ -689,7 +698,7 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
     free(err);
     if (have_pop) { /* the insured persons' tokens recomputed from the draw's salt (§2a) */
         char *prefix = xasprintf("任务 %s 第%lld次抽取: ", task, (long long)no);
-        *bad += draw_token_check(db, id, pop.id, pop.n, prefix, out);
+        *bad += draw_token_check(db, id, prefix, out);
         free(prefix);
     }
     if (str_eq(status, "已抽取") || (str_eq(status, "已作废") && rjson)) {

@@ -22,11 +22,12 @@ int draw_store_current(Db *db, const char *task, int64_t *id, char **status);
 
 struct DrawTokenMap;
 /* draw_store_population with insured persons named by tokens under salt (draw_token.h) when salt
- * is not NULL: each pair token → code is added to *map, ids in the file and in excluded are the
- * tokens. Returns 0, 2 when a token equals another line's id (draw a new salt and build again;
- * pop then holds the lines), -1 with *err. */
+ * is not NULL: ids in the file and in excluded are the tokens; the population's pairs are appended
+ * to pairs as "token TAB code LF" lines in token order, and each excluded person's pair is added to
+ * *map. Returns 0, 2 when a token equals another line's id or an excluded person's (draw a new salt
+ * and build again), -1 with *err. */
 int draw_store_population_tokens(Db *db, const json_t *params, const char *date, const char *task,
-                                 const uint8_t *salt, struct DrawTokenMap *map, Buf *pop,
-                                 json_t *excluded, char **err);
+                                 const uint8_t *salt, struct DrawTokenMap *map, Buf *pairs,
+                                 Buf *pop, json_t *excluded, char **err);
 
 #endif

@@ -245,6 +245,21 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
  * text (100 MB for 300k groups) and SQLite's copy of it need the room. Returns 0 and *summary
  * (the record without its lists, with selected_count, group_count and record_sha256), -1 on a
  * database error. */
+/* Maps the tokens among the outcome's targets that the draw's map lacks (draw_token_resolve): the
+ * drawn insured persons, found in the directory by the draw's salt. Returns 0, 1 (*err), -1. */
+static int resolve_outcome(Db *db, Loaded *l, const DrawOutcome *o, char **err) {
+    size_t n = draw_outcome_groups(o);
+    const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        DrawGroupView g;
+        draw_outcome_group(o, i, &g);
+        ids[i] = g.target;
+    }
+    int rc = draw_token_resolve(db, l->id, ids, n, &l->tokens, err);
+    free(ids);
+    return rc;
+}
+
 static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
                        int first, json_t **summary) {
     *summary = NULL;
@@ -394,8 +409,8 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
-    rc = !o ? 1 : save_record(db, &l, head, &o, by, 1, summary) ? -1 : 0;
-    if (rc < 0) dberr(db, err);
+    rc = !o ? 1 : resolve_outcome(db, &l, o, err);
+    if (!rc && save_record(db, &l, head, &o, by, 1, summary)) rc = dberr(db, err);
     draw_outcome_free(o);
     json_decref(head);
     loaded_free(&l);
@@ -537,6 +552,13 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         return 1;
     }
     json_t *sum = NULL;
+    int resolved = resolve_outcome(db, &l, o, err);
+    if (resolved) {
+        draw_outcome_free(o);
+        json_decref(head);
+        loaded_free(&l);
+        return resolved;
+    }
     int bad = save_record(db, &l, head, &o, NULL, 0, &sum);
     json_t *evs = json_object_get(sum, "events");
     const json_t *done = json_array_get(evs, json_array_size(evs) - 1);

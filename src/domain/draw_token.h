@@ -3,8 +3,9 @@
  * database only (draw_salt, sql/049); every insured person's id in the population file, the
  * freeze's exclusions and its declared conflicts is the token "P" + the first 24 hex digits of
  * HMAC-SHA256(salt, pseudonym). The engine and both verifiers work on the files' ids as they are;
- * the map token → target (draw_token, append-only) turns the record's ids back into targets for the
- * pages, records and notices, and the public portal shows only the token.
+ * the map token → target (draw_token, append-only: the excluded and conflicted persons at the
+ * freeze, the drawn ones at the run and each substitution) turns the record's ids back into targets
+ * for the pages, records and notices, and the public portal shows only the token.
  *
  * The pure part (draw_token_make, DrawTokenMap) has no database; the rest reads and writes the two
  * tables inside the caller's transaction (the freeze's) or none. Thread-safety: uses only the Db
@@ -31,6 +32,14 @@
  * a NUL. Thread-safe. */
 void draw_token_make(const uint8_t salt[DRAW_SALT_LEN], const char *code, size_t code_len,
                      char out[DRAW_TOKEN_LEN + 1]);
+/* The salt as an HMAC key made ready once (its padded blocks hashed), for many tokens. */
+typedef struct DrawTokenKey {
+    unsigned char state[512]; /* a crypto_auth_hmacsha256_state (checked in draw_token.c) */
+} DrawTokenKey;
+void draw_token_key(DrawTokenKey *k, const uint8_t salt[DRAW_SALT_LEN]);
+/* draw_token_make with a key made by draw_token_key; thread-safe (the key is read only). */
+void draw_token_make_key(const DrawTokenKey *k, const char *code, size_t code_len,
+                         char out[DRAW_TOKEN_LEN + 1]);
 /* 1 when s has the shape of a token ("P" and 24 lowercase hex digits). */
 int draw_token_shaped(const char *s);
 
@@ -51,10 +60,16 @@ int draw_token_map_sort(DrawTokenMap *m);
 /* The code of token in a sorted map, or NULL. */
 const char *draw_token_map_target(const DrawTokenMap *m, const char *token);
 
-/* Stores the salt (scheme DRAW_TOKEN_SCHEME) and every pair of the sorted map m for draw_id, in the
- * caller's transaction. Returns 0, -1 on a database error. */
-int draw_token_store(Db *db, int64_t draw_id, const uint8_t salt[DRAW_SALT_LEN],
-                     const DrawTokenMap *m);
+/* Merges the pairs `lines` ("token TAB code LF", sorted by token) and the sorted map m into out,
+ * in token order, a pair in both written once. Returns 0, or -1 when a token of m is in lines with
+ * another code (a collision: the freeze draws a new salt). */
+int draw_token_pairs_merge(const char *lines, const DrawTokenMap *m, Buf *out);
+/* Stores the salt (scheme DRAW_TOKEN_SCHEME) with every pair of the draw (`pairs`, merged by
+ * draw_token_pairs_merge) as one value (draw_salt.pairs), and the pairs of the sorted map `rows`
+ * (the excluded and conflicted persons, whom the staff's pages show from the freeze) as draw_token
+ * rows, in the caller's transaction. Returns 0, -1 on a database error. */
+int draw_token_store(Db *db, int64_t draw_id, const uint8_t salt[DRAW_SALT_LEN], const char *pairs,
+                     const DrawTokenMap *rows);
 /* Loads draw_id's pairs into *m (sorted; empty for a draw frozen without tokens). Returns 0, -1 on
  * a database error. */
 int draw_token_load(Db *db, int64_t draw_id, DrawTokenMap *m);
@@ -71,10 +86,16 @@ void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field);
  * draw_id by that token: what the public portal shows (a draw frozen without tokens is shown as
  * it was). */
 void draw_token_mask(Db *db, int64_t draw_id, json_t *arr, const char *field);
-/* Checks draw_id's tokens against its salt (for `audit verify`): every stored pair recomputed, and
- * every token-shaped id of the population file (pop_ids, n of them) present in the map. Appends
- * one Chinese line per problem to out, prefixed with `prefix`; returns the number of problems. */
-int draw_token_check(Db *db, int64_t draw_id, const char *const *pop_ids, size_t n,
-                     const char *prefix, Buf *out);
+/* Resolves the tokens among ids (a draw's outcome: its groups' targets) that the sorted map m of
+ * draw_id lacks, from the pairs frozen with the salt: each stored in draw_token (the caller's
+ * transaction) and added to m, so draw_token holds the drawn persons (and the excluded), not a row
+ * per insured person. Returns 0; 1 with *err when a token is not a frozen one; -1 on a database
+ * error. */
+int draw_token_resolve(Db *db, int64_t draw_id, const char *const *ids, size_t n, DrawTokenMap *m,
+                       char **err);
+/* Checks draw_id's tokens against its salt (for `audit verify`): every frozen pair recomputed,
+ * every draw_token row one of them, every drawn insured person mapped. Appends one Chinese line per
+ * problem to out, prefixed with `prefix`; returns the number of problems. */
+int draw_token_check(Db *db, int64_t draw_id, const char *prefix, Buf *out);
 
 #endif

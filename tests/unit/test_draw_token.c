@@ -49,6 +49,19 @@ static void test_map(void) {
     CHECK_INT(draw_token_map_sort(&m), -1);
     draw_token_map_free(&m);
     CHECK_INT(m.n, 0);
+    /* the pairs frozen: the population's lines merged with the excluded and conflicted persons' */
+    draw_token_map_add(&m, "Pc", "R3");
+    draw_token_map_add(&m, "Pa", "R1");
+    draw_token_map_add(&m, "Pe", "R5");
+    CHECK_INT(draw_token_map_sort(&m), 0);
+    Buf out;
+    buf_init(&out);
+    CHECK_INT(draw_token_pairs_merge("Pb\tR2\nPc\tR3\nPd\tR4\n", &m, &out), 0);
+    CHECK_STR(out.data, "Pa\tR1\nPb\tR2\nPc\tR3\nPd\tR4\nPe\tR5\n");
+    buf_reset(&out);
+    CHECK_INT(draw_token_pairs_merge("Pc\tR9\n", &m, &out), -1); /* one token, two persons */
+    buf_free(&out);
+    draw_token_map_free(&m);
 }
 
 /* A database with the migrations, one org, officers and targets: two institutions, three insured
@@ -143,6 +156,28 @@ static void test_freeze(void) {
     free(want);
     CHECK_STR(xcode, "R22222222222222B"); /* the staff's row: the target itself */
     int64_t pairs = 0;
+    CHECK_INT(db_query_int(db, &pairs, "SELECT count(*) FROM draw_token WHERE draw_id = 1", ""),
+              DB_OK);
+    CHECK_INT(pairs, 2); /* the excluded person and the conflict's: no row per insured person */
+    char *all = NULL;    /* every pair, one value: the two in the file and the excluded one */
+    CHECK_INT(db_query_text(db, &all, "SELECT pairs FROM draw_salt WHERE draw_id = 1", ""), DB_OK);
+    char *line0 = xasprintf("%s\tR00726A4EB810F27\n", t0);
+    CHECK(all && strstr(all, line0) && strstr(all, t1) && strstr(all, t2) && strchr(all, '\n') &&
+          strlen(all) == 3 * (DRAW_TOKEN_LEN + 1 + 16 + 1));
+    free(line0);
+    free(all);
+    /* the run maps the drawn persons it needs, from the pairs frozen with the salt */
+    DrawTokenMap m;
+    CHECK_INT(draw_token_load(db, 1, &m), 0);
+    const char *drawn[] = {t0, "H13052800001", t1};
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(draw_token_resolve(db, 1, drawn, 3, &m, &err), 0);
+    CHECK_STR(draw_token_map_target(&m, t0), "R00726A4EB810F27");
+    const char *nobody[] = {"P000000000000000000000000"};
+    CHECK_INT(draw_token_resolve(db, 1, nobody, 1, &m, &err), 1);
+    CHECK(err && strstr(err, "不在冻结时的对照中"));
+    CHECK_INT(db_commit(db), DB_OK);
+    draw_token_map_free(&m);
     CHECK_INT(db_query_int(db, &pairs, "SELECT count(*) FROM draw_token WHERE draw_id = 1", ""),
               DB_OK);
     CHECK_INT(pairs, 3);

@@ -52,8 +52,12 @@ def tok(c):
     return "P" + hmac.new(salt, c.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-s.check("the freeze drew a 32-byte salt and mapped every insured person of the population and exclusions",
-        len(salt) == 32 and set(token) == insured and all(token[c] == tok(c) for c in insured), str(len(token)))
+drawn_ins = {t for (t,) in sql(db, "SELECT target_code FROM draw_target WHERE draw_id = ?", (draw_id,))} & insured
+gone = sql(db, "SELECT code FROM target WHERE name = '停保人'")[0][0]
+s.check("the freeze drew a 32-byte salt; the map holds the excluded and the drawn insured persons only, each by its HMAC",
+        len(salt) == 32 and set(token) == drawn_ins | {gone} and drawn_ins and all(token[c] == tok(c) for c in token),
+        str(len(token)))
+token = {c: tok(c) for c in insured}
 pop = sql(db, "SELECT content FROM draw_file WHERE draw_id = ? AND kind = 'population'", (draw_id,))[0][0]
 rec = json.loads(sql(db, "SELECT record_json FROM draw_record WHERE draw_id = ?", (draw_id,))[0][0])
 ids = [line.split("\t")[0] for line in pop.splitlines()]
@@ -62,7 +66,6 @@ s.check("the population file names insured persons by tokens only, sorted by id 
         and ids == sorted(ids, key=lambda x: x.encode()) and len(set(ids)) == len(ids), pop[:300])
 s.check("the freeze says so: params.insured_ids = token-v1", rec["freeze"]["params"].get("insured_ids") == "token-v1")
 excl = rec["freeze"]["excluded"]
-gone = sql(db, "SELECT code FROM target WHERE name = '停保人'")[0][0]
 s.check("an excluded insured person is listed by the token", any(e["id"] == token[gone] for e in excl)
         and gone not in json.dumps(rec), str(excl))
 s.check("the record holds no pseudonym and no salt", all(c not in json.dumps(rec) for c in insured)
@@ -92,6 +95,8 @@ rec = json.loads(sql(db, "SELECT record_json FROM draw_record WHERE draw_id = ?"
 s.check("... the staff's row names the target, the record the token", ev and ev[0][0] == t0
         and rec["events"][0]["target"] == token[t0] and all(c not in json.dumps(rec) for c in insured), str(ev))
 repl = ev[0][1]
+s.check("... the replacement, when an insured person, is mapped now", repl not in insured
+        or sql(db, "SELECT token FROM draw_token WHERE draw_id = ? AND target_code = ?", (draw_id, repl)) == [(tok(repl),)])
 s.check("... the replacement is the next of the stratum, a target in the derived rows",
         repl and sql(db, "SELECT origin, status FROM draw_target WHERE draw_id = ? AND target_code = ?", (draw_id, repl)) == [("递补", "有效")]
         and rec["events"][0]["replacement"] == token.get(repl, repl)
