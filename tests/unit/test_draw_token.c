@@ -181,20 +181,50 @@ static void test_freeze(void) {
     CHECK_INT(db_query_int(db, &pairs, "SELECT count(*) FROM draw_token WHERE draw_id = 1", ""),
               DB_OK);
     CHECK_INT(pairs, 3);
+    /* a re-draw draws a new salt; the frozen conflict's token of draw 1 becomes the new one's */
+    json_t *later =
+        json_loads("[{\"kind\":\"fc3d\",\"issue\":\"2026331\",\"date\":\"2026-11-27\"}]", 0, NULL);
+    DrawFreezeReq again = req;
+    again.sources = later;
+    again.params = NULL;
+    again.redraw_reason = "测试重新抽取";
+    again.redraw_approver = "领导";
+    char *fsha2 = NULL;
+    CHECK_INT(db_begin(db), DB_OK);
+    rc = draw_store_freeze(db, &again, &fsha2, &err);
+    CHECK_INT(db_commit(db), DB_OK);
+    if (rc) fprintf(stderr, "re-draw: %s\n", err ? err : "?");
+    CHECK_INT(rc, 0);
+    char *hex2 = NULL, *freeze2 = NULL;
+    CHECK_INT(db_query_text(db, &hex2, "SELECT salt FROM draw_salt WHERE draw_id = 2", ""), DB_OK);
+    CHECK_INT(db_query_text(db, &freeze2, "SELECT freeze_json FROM draw WHERE id = 2", ""), DB_OK);
+    uint8_t salt2[DRAW_SALT_LEN];
+    CHECK(hex2 && strcmp(hex2, hex) &&
+          !sodium_hex2bin(salt2, sizeof salt2, hex2, 64, NULL, &got, NULL));
+    char t1b[DRAW_TOKEN_LEN + 1];
+    draw_token_make(salt2, "R11111111111111A", 16, t1b);
+    char *want2 = xasprintf("[\"YB1\",\"%s\"]", t1b);
+    CHECK(freeze2 && strstr(freeze2, want2) && !strstr(freeze2, t1));
+    free(want2), free(hex2), free(freeze2), free(fsha2);
+    json_decref(later);
     /* audit verify's check: agrees, then finds two persons swapped behind their tokens */
     Buf problems;
     buf_init(&problems);
     int64_t checked = 0;
     CHECK_INT(draw_store_check(db, &problems, &checked, &err), 0);
-    CHECK_INT(checked, 1);
+    CHECK_INT(checked, 2);
     db_exec(db, "DROP TRIGGER draw_token_no_update", "");
-    db_exec(db, "UPDATE draw_token SET target_code = 'x' WHERE target_code = 'R00726A4EB810F27'",
+    db_exec(db,
+            "UPDATE draw_token SET target_code = 'x' WHERE draw_id = 1 AND target_code = "
+            "'R00726A4EB810F27'",
             "");
     db_exec(db,
-            "UPDATE draw_token SET target_code = 'R00726A4EB810F27' WHERE target_code = "
-            "'R11111111111111A'",
+            "UPDATE draw_token SET target_code = 'R00726A4EB810F27' WHERE draw_id = 1 AND "
+            "target_code = 'R11111111111111A'",
             "");
-    db_exec(db, "UPDATE draw_token SET target_code = 'R11111111111111A' WHERE target_code = 'x'",
+    db_exec(db,
+            "UPDATE draw_token SET target_code = 'R11111111111111A' WHERE draw_id = 1 AND "
+            "target_code = 'x'",
             "");
     buf_reset(&problems);
     CHECK_INT(draw_store_check(db, &problems, &checked, &err), 1);
