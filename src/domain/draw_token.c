@@ -113,18 +113,23 @@ int draw_token_map_sort(DrawTokenMap *m) {
     return collision ? -1 : 0;
 }
 
-const char *draw_token_map_target(const DrawTokenMap *m, const char *token) {
-    size_t lo = 0, hi = m->n;
+/* The code paired with token in the n pairs tok[i] → code[i] sorted by token, or NULL. */
+static const char *find_code(char *const *tok, char *const *code, size_t n, const char *token) {
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->token[mid], token);
-        if (!c) return m->code[mid];
+        int c = strcmp(tok[mid], token);
+        if (!c) return code[mid];
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NULL;
+}
+
+const char *draw_token_map_target(const DrawTokenMap *m, const char *token) {
+    return find_code(m->token, m->code, m->n, token);
 }
 
 /* ---- storage (sql/049) */
@@ -183,7 +188,7 @@ int draw_token_store(Db *db, int64_t draw_id, const uint8_t salt[DRAW_SALT_LEN],
  */
 typedef struct Pairs {
     char *text;
-    const char **tok, **code;
+    char **tok, **code; /* pointing into text */
     size_t n;
 } Pairs;
 
@@ -234,17 +239,7 @@ static int pairs_load(Db *db, int64_t draw_id, Pairs *p, uint8_t salt[DRAW_SALT_
 
 /* The code of token in p, or NULL. */
 static const char *pairs_code(const Pairs *p, const char *token) {
-    size_t lo = 0, hi = p->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(p->tok[mid], token);
-        if (!c) return p->code[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return find_code(p->tok, p->code, p->n, token);
 }
 
 int draw_token_load(Db *db, int64_t draw_id, DrawTokenMap *m) {
