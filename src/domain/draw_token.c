@@ -295,6 +295,35 @@ void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field) 
     swap_field(db, draw_id, arr, field, draw_token_target);
 }
 
+/* Replaces member `field` of each object of arr that is a token of m by its target. */
+static void reveal_from(const DrawTokenMap *m, json_t *arr, const char *field) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        const char *code = draw_token_map_target(m, json_string_value(json_object_get(e, field)));
+        if (code) json_object_set_new(e, field, json_string(code));
+    }
+}
+
+void draw_token_reveal_record(Db *db, const char *task, int draw_no, json_t *doc) {
+    int64_t id = 0;
+    if (db_query_int(db, &id,
+                     draw_no ? "SELECT id FROM draw WHERE task_code = ? AND draw_no = ?"
+                             : "SELECT id FROM draw WHERE task_code = ? AND status <> '已作废' "
+                               "AND ? = 0",
+                     "ti", task, (int64_t)draw_no) != DB_OK ||
+        !id)
+        return; /* display only: shown as stored */
+    DrawTokenMap m;
+    if (draw_token_load(db, id, &m)) return;
+    reveal_from(&m, json_object_get(doc, "selected"), "id");
+    reveal_from(&m, json_object_get(doc, "assignments"), "target");
+    reveal_from(&m, json_object_get(doc, "events"), "target");
+    reveal_from(&m, json_object_get(doc, "events"), "replacement");
+    reveal_from(&m, json_object_get(json_object_get(doc, "freeze"), "excluded"), "id");
+    draw_token_map_free(&m);
+}
+
 void draw_token_mask(Db *db, int64_t draw_id, json_t *arr, const char *field) {
     swap_field(db, draw_id, arr, field, draw_token_of);
 }

@@ -82,6 +82,11 @@ char *draw_token_of(Db *db, int64_t draw_id, const char *code);
 /* In each object of array arr, replaces the string member `field` that is a token of draw_id by
  * the target behind it: the staff's pages show the target where the record has the token. */
 void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field);
+/* The record (or frozen document) doc of draw draw_no of task (0: the current one) as the staff
+ * read it: the tokens of selected[].id, assignments[].target, events[].target and .replacement and
+ * freeze.excluded[].id replaced by the targets behind them, from one read of the draw's map. For
+ * the command line's text; a record to verify or publish is never passed through this. */
+void draw_token_reveal_record(Db *db, const char *task, int draw_no, json_t *doc);
 /* In each object of arr, replaces the string member `field` that names a target with a token in
  * draw_id by that token: what the public portal shows (a draw frozen without tokens is shown as
  * it was). */

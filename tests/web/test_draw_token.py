@@ -135,6 +135,15 @@ def pub_groups(html):
 s.check("the public search does not find an insured person by the pseudonym", pub_groups(r.text) == [])
 s.check("... but by the token", pub_groups(anon.get(f"/public/tasks/{tid}?q={token[t0]}").text) == [token[t0]])
 
+# --- the command line: the staff's text shows the targets, the record written out stays as stored
+p = subprocess.run([SPOTCHECK, "draw", "show", "--task", code, "--db", db], capture_output=True, text=True)
+s.check("draw show prints the drawn insured persons by their codes", p.returncode == 0 and t0 in p.stdout
+        and token[t0] not in p.stdout, p.stdout[-400:] + p.stderr[-200:])
+out = os.path.join(d, "shown.json")
+p = subprocess.run([SPOTCHECK, "draw", "show", "--task", code, "--record", out, "--db", db], capture_output=True, text=True)
+s.check("... and writes the record with the tokens, as published", p.returncode == 0
+        and json.load(open(out, encoding="utf-8"))["events"][0]["target"] == token[t0])
+
 # --- audit verify recomputes the tokens
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the draw and its tokens agree", p.returncode == 0, p.stdout[-600:] + p.stderr[-300:])
