@@ -144,7 +144,8 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     int64_t prev_id = 0;
     char *prev_status = NULL;
     int rc = draw_store_current(db, req->task, &prev_id, &prev_status);
-    json_t *params = NULL, *redraw_j = json_null(), *excluded = json_array(), *freeze = NULL;
+    json_t *params = NULL, *redraw_j = json_null(), *excluded = json_array(), *freeze = NULL,
+           *conflicts = NULL;
     char *prev_params = NULL, *prev_sha = NULL;
     int64_t draw_no = 1, result = -1;
     uint8_t salt[DRAW_SALT_LEN];
@@ -197,7 +198,10 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     /* insured persons by salted per-draw tokens (§2a): the salt is drawn now, before any source
      * exists, and kept internal; a collision (never seen: 96 bits) draws another */
     json_object_set_new(params, "insured_ids", json_string(DRAW_TOKEN_SCHEME));
+    conflicts = json_deep_copy(json_object_get(params, "conflicts")); /* as declared */
     for (int tries = 0;; tries++) {
+        if (conflicts) /* each try names them under its own salt */
+            json_object_set_new(params, "conflicts", json_deep_copy(conflicts));
         randombytes_buf(salt, sizeof salt);
         buf_reset(&pop);
         json_array_clear(excluded);
@@ -334,6 +338,7 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     *freeze_sha256 = xstrdup(fsha);
     result = 0;
 out:
+    json_decref(conflicts);
     sodium_memzero(salt, sizeof salt);
     draw_token_map_free(&map);
     buf_free(&pop_pairs);
