@@ -238,15 +238,8 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
     return rc == DB_DONE ? 0 : -1;
 }
 
-/* Saves the record of head and the outcome *o of the draw loaded in l: the derived rows, then the
- * record's canonical text into draw_record (written for the run, replaced by a substitution),
- * then its digest into the draw row (with the run's columns on the run). The outcome and the
- * population are freed (*o = NULL) once the text is written, before it is stored: a large draw's
- * text (100 MB for 300k groups) and SQLite's copy of it need the room. Returns 0 and *summary
- * (the record without its lists, with selected_count, group_count and record_sha256), -1 on a
- * database error. */
 /* Maps the tokens among the outcome's targets that the draw's map lacks (draw_token_resolve): the
- * drawn insured persons, found in the directory by the draw's salt. Returns 0, 1 (*err), -1. */
+ * drawn insured persons, from the pairs frozen with the salt. Returns 0, 1 (*err), -1. */
 static int resolve_outcome(Db *db, Loaded *l, const DrawOutcome *o, char **err) {
     size_t n = draw_outcome_groups(o);
     const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
@@ -260,6 +253,13 @@ static int resolve_outcome(Db *db, Loaded *l, const DrawOutcome *o, char **err) 
     return rc;
 }
 
+/* Saves the record of head and the outcome *o of the draw loaded in l: the derived rows, then the
+ * record's canonical text into draw_record (written for the run, replaced by a substitution),
+ * then its digest into the draw row (with the run's columns on the run). The outcome and the
+ * population are freed (*o = NULL) once the text is written, before it is stored: a large draw's
+ * text (100 MB for 300k groups) and SQLite's copy of it need the room. Returns 0 and *summary
+ * (the record without its lists, with selected_count, group_count and record_sha256), -1 on a
+ * database error. */
 static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
                        int first, json_t **summary) {
     *summary = NULL;
@@ -568,8 +568,8 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                    "iittttttt", l.id, (int64_t)json_array_size(json_object_get(head, "events")),
                    type, target, officer, reason,
-                   type[0] == 't' ? target_of(&l.tokens, jk_str(done, "replacement"))
-                                  : jk_str(done, "replacement"),
+                   str_eq(type, "target") ? target_of(&l.tokens, jk_str(done, "replacement"))
+                                          : jk_str(done, "replacement"),
                    by, clock_stamp().s);
     if (bad) {
         dberr(db, err);

@@ -1,10 +1,13 @@
 /* draw_token.c - insured persons as salted per-draw tokens (see draw_token.h, docs/DRAW.md §2a).
  *
- * Invariants: a token is "P" + 24 lowercase hex digits of HMAC-SHA256(salt, pseudonym); a draw's
- * map holds each token once and each target once (sql/049's keys), written once at the freeze
- * inside its transaction; all SQL is parameterised. Called by the freeze and run
- * (draw_store*.c), the draw pages (page_task_draw.c, page_public_task.c through task_draw.h's
- * reads) and `audit verify` (draw_store_check). */
+ * Invariants: a token is "P" + 24 lowercase hex digits of HMAC-SHA256(salt, pseudonym); the salt
+ * and every pair of a draw are written once at the freeze (draw_salt), inside its transaction; the
+ * rows of draw_token are frozen pairs, each token and each target once per draw (sql/049's keys),
+ * appended at the freeze (excluded, conflicted) and by the run and each substitution (drawn); all
+ * SQL is parameterised. Called by the freeze, run and substitution (draw_store*.c), the staff's
+ * draw page (page_task_draw.c), `draw show` and `audit verify` (draw_store_check); the public pages
+ * read the tokens through the SQL of draw_groups.c, draw_disclose.c, task_draw.c and
+ * result_publish.c. */
 #include "draw_token.h"
 
 #include <sodium.h>
@@ -279,20 +282,14 @@ char *draw_token_of(Db *db, int64_t draw_id, const char *code) {
     return token;
 }
 
-/* Replaces member `field` of each object of arr by what `swap` gives for it (when it gives one). */
-static void swap_field(Db *db, int64_t draw_id, json_t *arr, const char *field,
-                       char *(*swap)(Db *, int64_t, const char *)) {
+void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field) {
     size_t i;
     json_t *e;
     json_array_foreach(arr, i, e) {
-        char *to = swap(db, draw_id, json_string_value(json_object_get(e, field)));
-        if (to) json_object_set_new(e, field, json_string(to));
-        free(to);
+        char *code = draw_token_target(db, draw_id, json_string_value(json_object_get(e, field)));
+        if (code) json_object_set_new(e, field, json_string(code));
+        free(code);
     }
-}
-
-void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field) {
-    swap_field(db, draw_id, arr, field, draw_token_target);
 }
 
 /* Replaces member `field` of each object of arr that is a token of m by its target. */
@@ -322,10 +319,6 @@ void draw_token_reveal_record(Db *db, const char *task, int draw_no, json_t *doc
     reveal_from(&m, json_object_get(doc, "events"), "replacement");
     reveal_from(&m, json_object_get(json_object_get(doc, "freeze"), "excluded"), "id");
     draw_token_map_free(&m);
-}
-
-void draw_token_mask(Db *db, int64_t draw_id, json_t *arr, const char *field) {
-    swap_field(db, draw_id, arr, field, draw_token_of);
 }
 
 int draw_token_resolve(Db *db, int64_t draw_id, const char *const *ids, size_t n, DrawTokenMap *m,

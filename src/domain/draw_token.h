@@ -87,10 +87,6 @@ void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field);
  * freeze.excluded[].id replaced by the targets behind them, from one read of the draw's map. For
  * the command line's text; a record to verify or publish is never passed through this. */
 void draw_token_reveal_record(Db *db, const char *task, int draw_no, json_t *doc);
-/* In each object of arr, replaces the string member `field` that names a target with a token in
- * draw_id by that token: what the public portal shows (a draw frozen without tokens is shown as
- * it was). */
-void draw_token_mask(Db *db, int64_t draw_id, json_t *arr, const char *field);
 /* Resolves the tokens among ids (a draw's outcome: its groups' targets) that the sorted map m of
  * draw_id lacks, from the pairs frozen with the salt: each stored in draw_token (the caller's
  * transaction) and added to m, so draw_token holds the drawn persons (and the excluded), not a row
