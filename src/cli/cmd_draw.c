@@ -13,6 +13,7 @@
 #include "../core/util.h"
 #include "../domain/draw.h"
 #include "../domain/draw_standalone.h"
+#include "../domain/draw_token.h"
 #include "../domain/draw_store.h"
 
 #include <stdio.h>
@@ -487,6 +488,7 @@ static int draw_show(Db *db, DrawArgs *a) {
         free(s);
     } else if (!a->record_out && !a->pop_out && !a->off_out) {
         printf("状态: %s\n", status);
+        draw_token_reveal_record(db, a->task, a->no, doc); /* the staff's text: the targets */
         print_record(doc);
     }
     json_decref(doc);

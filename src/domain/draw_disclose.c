@@ -30,7 +30,8 @@ int draw_target_disclosed(Db *db, const char *task, const char *code, const char
         db_prepare(db, "SELECT " DRAW_DISCLOSED_SQL " "
                        "FROM draw d JOIN draw_target dt ON dt.draw_id = d.id "
                        "WHERE d.task_code = ? AND d.status = '已抽取' AND dt.status = '有效' "
-                       "AND dt.target_code = ?");
+                       "AND (dt.target_code = ?3 OR dt.target_code IN (SELECT k.target_code "
+                       "FROM draw_token k WHERE k.draw_id = d.id AND k.token = ?3))");
     if (!st) return 0;
     db_bind_text(st, 1, today);
     db_bind_text(st, 2, task);

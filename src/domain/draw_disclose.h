@@ -26,8 +26,9 @@
  * not yet run, or none). Returns 0, or -1 with *err. */
 int draw_disclosed_count(Db *db, const char *task, const char *today, int64_t *valid,
                          int64_t *shown, char **err);
-/* 1 when target `code` is a valid target of task's current drawn draw disclosed on `today`, else
- * 0 (a database error reads as 0: not shown). */
+/* 1 when target `code` (or the draw's token for it, as the record names an insured person:
+ * draw_token.h) is a valid target of task's current drawn draw disclosed on `today`, else 0 (a
+ * database error reads as 0: not shown). */
 int draw_target_disclosed(Db *db, const char *task, const char *code, const char *today);
 
 /* draw_store_file_text for the public: a file of draw draw_no of task (0: current), only once the

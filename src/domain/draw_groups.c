@@ -10,6 +10,7 @@
 #include "../core/util.h"
 #include "draw.h"
 #include "draw_disclose.h"
+#include "draw_token.h"
 #include "jsonkit.h"
 #include "task_query.h"
 
@@ -26,6 +27,11 @@ typedef struct Filter {
     char *like;
 } Filter;
 
+/* The id the public sees for a drawn target: its token when the draw gave it one, else its code. */
+#define PUBLIC_ID_SQL                                                                              \
+    "coalesce((SELECT k.token FROM draw_token k WHERE k.draw_id = dt.draw_id "                     \
+    "AND k.target_code = dt.target_code), dt.target_code)"
+
 static void filter_build(Filter *f, const DrawGroupsQuery *q) {
     buf_init(&f->sql);
     f->nargs = 0;
@@ -33,11 +39,14 @@ static void filter_build(Filter *f, const DrawGroupsQuery *q) {
     f->draw_id = q->draw_id;
     buf_puts(&f->sql, " FROM draw_target dt WHERE dt.draw_id = ?");
     if (!str_empty(q->target)) {
+        /* the public knows an insured person only by the draw's token (draw_token.h) */
+        const char *col = q->public_view ? " AND " PUBLIC_ID_SQL : " AND dt.target_code";
+        buf_puts(&f->sql, col);
         if (q->target_exact) {
-            buf_puts(&f->sql, " AND dt.target_code = ?");
+            buf_puts(&f->sql, " = ?");
             f->arg[f->nargs++] = q->target;
         } else {
-            buf_puts(&f->sql, " AND dt.target_code LIKE ? ESCAPE '\\'");
+            buf_puts(&f->sql, " LIKE ? ESCAPE '\\'");
             f->arg[f->nargs++] = f->like = db_like_prefix(q->target);
         }
     }
@@ -132,8 +141,10 @@ json_t *draw_groups_page(Db *db, const DrawGroupsQuery *q, char **err) {
     }
     json_object_set_new(out, "page", json_integer((json_int_t)page));
     st = filter_prepare(db, &f,
-                        "SELECT dt.position, dt.target_code, dt.origin, dt.status, dt.stratum, "
-                        "dt.ticket",
+                        q->public_view ? "SELECT dt.position, dt.target_code, dt.origin, "
+                                         "dt.status, dt.stratum, dt.ticket, " PUBLIC_ID_SQL
+                                       : "SELECT dt.position, dt.target_code, dt.origin, "
+                                         "dt.status, dt.stratum, dt.ticket, dt.target_code",
                         " ORDER BY dt.position LIMIT ? OFFSET ?");
     if (st) {
         db_bind_int(st, f.nargs + 2, per);
@@ -156,6 +167,10 @@ json_t *draw_groups_page(Db *db, const DrawGroupsQuery *q, char **err) {
                               "ticket", db_col_text(st, 5));
         json_t *label = task_target_label(db, target, q->public_view);
         json_object_set(g, "target_name", json_object_get(label, "name"));
+        if (!str_eq(db_col_text(st, 6), target)) { /* the public view of a token */
+            json_object_set_new(g, "target", json_string(db_col_text(st, 6)));
+            json_object_set_new(g, "target_name", json_string(DRAW_TOKEN_LABEL));
+        }
         json_object_set(g, "insured", json_object_get(label, "insured"));
         json_decref(label);
         add_members(db, ms, q->draw_id, target, g, need);

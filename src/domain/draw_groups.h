@@ -4,7 +4,8 @@
  * groups a few queries. For the staff's draw page, the public task page and the 检查通知书.
  *
  * Personal data as task_target_label shows it (task_query.h): an insured person only by the
- * pseudonymous code, never with an address; the public view has no address at all.
+ * pseudonymous code, never with an address; the public view has no address at all, and names an
+ * insured person by the draw's token (draw_token.h) where the draw has one, its search too.
  * Thread-safety: uses only the Db handed in. */
 #ifndef SPOTCHECK_DRAW_GROUPS_H
 #define SPOTCHECK_DRAW_GROUPS_H

@@ -15,6 +15,7 @@
 #include "draw_store.h"
 #include "draw_store_impl.h"
 #include "draw_source.h"
+#include "draw_token.h"
 
 #include "draw.h"
 #include "draw_sha256.h"
@@ -95,6 +96,37 @@ static int sources_ready(const DrawFreezeReq *req, char **err) {
     return 0;
 }
 
+/* The declared conflicts (params.conflicts, pairs [officer, target]) name an insured target by
+ * its token under salt, added to map; on a re-draw (prev_id) a token of the earlier draw is first
+ * turned back into its target. Returns 0, -1 on a database error. */
+static int tokens_for_conflicts(Db *db, json_t *params, int64_t prev_id, const uint8_t *salt,
+                                DrawTokenMap *map) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(params, "conflicts"), i, c) {
+        const char *t = json_string_value(json_array_get(c, 1));
+        if (!t) continue;
+        char *code = prev_id ? draw_token_target(db, prev_id, t) : NULL;
+        if (!code) code = xstrdup(t);
+        char *kind = NULL;
+        if (db_query_text(db, &kind, "SELECT kind FROM target WHERE code = ?", "t", code) !=
+            DB_OK) {
+            free(code);
+            return -1;
+        }
+        if (str_eq(kind, "insured")) {
+            char token[DRAW_TOKEN_LEN + 1];
+            draw_token_make(salt, code, strlen(code), token);
+            draw_token_map_add(map, token, code);
+            json_array_set_new(c, 1, json_string(token));
+        } else
+            json_array_set_new(c, 1, json_string(code));
+        free(kind);
+        free(code);
+    }
+    return 0;
+}
+
 int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, char **err) {
     if (str_empty(req->task) || !date_valid(req->date) || !req->frozen_at)
         return set_err(err, "须提供任务编号和抽取日期"), 1;
@@ -112,10 +144,15 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     int64_t prev_id = 0;
     char *prev_status = NULL;
     int rc = draw_store_current(db, req->task, &prev_id, &prev_status);
-    json_t *params = NULL, *redraw_j = json_null(), *excluded = json_array(), *freeze = NULL;
+    json_t *params = NULL, *redraw_j = json_null(), *excluded = json_array(), *freeze = NULL,
+           *conflicts = NULL;
     char *prev_params = NULL, *prev_sha = NULL;
     int64_t draw_no = 1, result = -1;
-    Buf pop, off;
+    uint8_t salt[DRAW_SALT_LEN];
+    DrawTokenMap map = {0};
+    Buf pop, off, pop_pairs, pairs;
+    buf_init(&pop_pairs);
+    buf_init(&pairs);
     buf_init(&pop);
     buf_init(&off);
     if (rc < 0) {
@@ -158,8 +195,40 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
         result = 1;
         goto out;
     }
-    if (draw_store_population(db, params, req->date, req->task, &pop, excluded, err) ||
-        draw_store_officers(db, params, &off, err)) {
+    /* insured persons by salted per-draw tokens (§2a): the salt is drawn now, before any source
+     * exists, and kept internal; a collision (never seen: 96 bits) draws another */
+    json_object_set_new(params, "insured_ids", json_string(DRAW_TOKEN_SCHEME));
+    conflicts = json_deep_copy(json_object_get(params, "conflicts")); /* as declared */
+    for (int tries = 0;; tries++) {
+        if (conflicts) /* each try names them under its own salt */
+            json_object_set_new(params, "conflicts", json_deep_copy(conflicts));
+        randombytes_buf(salt, sizeof salt);
+        buf_reset(&pop);
+        json_array_clear(excluded);
+        draw_token_map_free(&map);
+        buf_reset(&pop_pairs);
+        buf_reset(&pairs);
+        int prc = draw_store_population_tokens(db, params, req->date, req->task, salt, &map,
+                                               &pop_pairs, &pop, excluded, err);
+        if (prc < 0) {
+            result = 1;
+            goto out;
+        }
+        if (tokens_for_conflicts(db, params, redraw ? prev_id : 0, salt, &map)) {
+            dberr(db, err);
+            goto out;
+        }
+        /* every pair, the population's and the excluded and conflicted persons' */
+        if (prc == 0 && draw_token_map_sort(&map) == 0 &&
+            draw_token_pairs_merge(pop_pairs.data, &map, &pairs) == 0)
+            break;
+        if (tries == 3) {
+            set_err(err, "参保人编码多次冲突，请重试冻结");
+            result = 1;
+            goto out;
+        }
+    }
+    if (draw_store_officers(db, params, &off, err)) {
         result = 1;
         goto out;
     }
@@ -240,13 +309,15 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     bad |= db_exec(
         db, "INSERT INTO draw_file(draw_id, kind, sha256, content) VALUES (?, 'officers', ?, ?)",
         "itt", id, r.sha256, off.data ? off.data : "");
+    bad |= !bad && draw_token_store(db, id, salt, pairs.data, &map);
     Stmt *ins = bad ? NULL : db_prepare(db, "INSERT INTO draw_exclusion VALUES (?, ?, ?)");
     size_t i;
     json_t *e;
     if (ins) {
-        json_array_foreach(excluded, i, e) {
+        json_array_foreach(excluded, i, e) { /* the staff's row names the target itself */
+            const char *xid = jk_str(e, "id"), *xcode = draw_token_map_target(&map, xid);
             db_bind_int(ins, 1, id);
-            db_bind_text(ins, 2, jk_str(e, "id"));
+            db_bind_text(ins, 2, xcode ? xcode : xid);
             db_bind_text(ins, 3, jk_str(e, "reason"));
             bad |= db_step(ins) != DB_DONE;
             db_reset(ins);
@@ -267,6 +338,11 @@ int draw_store_freeze(Db *db, const DrawFreezeReq *req, char **freeze_sha256, ch
     *freeze_sha256 = xstrdup(fsha);
     result = 0;
 out:
+    json_decref(conflicts);
+    sodium_memzero(salt, sizeof salt);
+    draw_token_map_free(&map);
+    buf_free(&pop_pairs);
+    buf_free(&pairs);
     json_decref(params);
     json_decref(redraw_j);
     json_decref(excluded);
@@ -625,6 +701,11 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
     else if (!str_eq(pop.sha256, psha))
         PROBLEM("名单文件的 SHA-256 与冻结的不符");
     free(err);
+    if (have_pop) { /* the insured persons' tokens recomputed from the draw's salt (§2a) */
+        char *prefix = xasprintf("任务 %s 第%lld次抽取: ", task, (long long)no);
+        *bad += draw_token_check(db, id, prefix, out);
+        free(prefix);
+    }
     if (str_eq(status, "已抽取") || (str_eq(status, "已作废") && rjson)) {
         json_t *rec = rjson ? json_loads(rjson, 0, NULL) : NULL;
         DrawRoster ros;
@@ -656,8 +737,11 @@ static void check_one_draw(Db *db, int64_t id, const char *task, int64_t no, Buf
             json_t *evs = json_object_get(rec, "events");
             while (db_step(st) == DB_ROW) {
                 json_t *e = json_array_get(evs, k++);
-                if (!e || !str_eq(jk_str(e, "type"), db_col_text(st, 1)) ||
-                    !str_eq(jk_str(e, "target"), db_col_text(st, 2)) ||
+                /* the record names an insured target by its token, the row by its code */
+                char *et = draw_token_target(db, id, jk_str(e, "target"));
+                int same_target = str_eq(et ? et : jk_str(e, "target"), db_col_text(st, 2));
+                free(et);
+                if (!e || !str_eq(jk_str(e, "type"), db_col_text(st, 1)) || !same_target ||
                     !str_eq(jk_str(e, "officer"), db_col_text(st, 3)) ||
                     !str_eq(jk_str(e, "reason"), db_col_text(st, 4)))
                     PROBLEM("递补记录第 %lld 条与抽取记录不符", (long long)db_col_int(st, 0));

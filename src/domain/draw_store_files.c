@@ -8,10 +8,12 @@
  * parameterised. Called by draw_store.c (freeze), the `draw` CLI and the benchmark. */
 #include "draw_store.h"
 #include "draw_store_impl.h"
+#include "draw_token.h"
 #include "jsonkit.h"
 
 #include "../core/strmap.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,14 +62,35 @@ static void months_before(const char *date, int64_t months, char out[32]) {
 
 typedef struct Row {
     char *code, *line;
+    uint64_t head; /* the code's first 8 bytes, big-endian (zero-padded): most comparisons */
+    int insured;   /* named by a token: the pseudonym follows the line's NUL */
 } Row;
 
+static uint64_t code_head(const char *code) {
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++) {
+        h = h << 8 | (unsigned char)*code;
+        code += *code != 0;
+    }
+    return h;
+}
+
+/* Byte order of the codes: by the heads, then the whole codes (strcmp's order). */
 static int row_cmp(const void *a, const void *b) {
-    return strcmp(((const Row *)a)->code, ((const Row *)b)->code);
+    const Row *x = a, *y = b;
+    if (x->head != y->head) return x->head < y->head ? -1 : 1;
+    return strcmp(x->code, y->code);
 }
 
 int draw_store_population(Db *db, const json_t *params, const char *date, const char *task,
                           Buf *pop, json_t *excluded, char **err) {
+    return draw_store_population_tokens(db, params, date, task, NULL, NULL, NULL, pop, excluded,
+                                        err);
+}
+
+int draw_store_population_tokens(Db *db, const json_t *params, const char *date, const char *task,
+                                 const uint8_t *salt, DrawTokenMap *map, Buf *pairs, Buf *pop,
+                                 json_t *excluded, char **err) {
     const json_t *f = json_object_get(params, "filters");
     const json_t *kinds = json_object_get(f, "kinds"), *grades = json_object_get(f, "grades"),
                  *tags = json_object_get(f, "tags");
@@ -117,7 +140,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     Buf sql;
     buf_init(&sql);
     /* read only the columns the filters and strata need: the table may hold millions of rows */
-    int need_kind = kinds != NULL, need_region = cross, need_tags = json_array_size(tags) > 0;
+    int need_kind = kinds != NULL || salt, need_region = cross,
+        need_tags = json_array_size(tags) > 0;
     json_array_foreach(strata, i, v) {
         need_kind |= str_eq(json_string_value(v), "kind");
         need_region |= str_eq(json_string_value(v), "region");
@@ -142,6 +166,8 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
     }
     if (region) db_bind_text(st, 1, region);
     if (org) db_bind_text(st, 2, org);
+    DrawTokenKey key;
+    if (salt) draw_token_key(&key, salt);
     size_t n = 0, cap_rows = 1024;
     Row *rows = xmalloc(cap_rows * sizeof *rows);
     int sorted = 1;
@@ -165,6 +191,13 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
             set_err(err, "检查对象编码含有制表符或换行: %s", code);
             break;
         }
+        /* an insured person is named by the draw's token (draw_token.h), not the pseudonym */
+        char token[DRAW_TOKEN_LEN + 1];
+        const char *id = code;
+        if (salt && str_eq(kind, "insured")) {
+            draw_token_make_key(&key, code, strlen(code), token);
+            id = token;
+        }
         /* exclusions, each reported */
         char *why = NULL;
         int64_t times = 0;
@@ -178,12 +211,13 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
             why = xasprintf("本年度已被抽中%lld次，达到年度上限%lld次", (long long)times,
                             (long long)cap);
         if (why) {
-            json_array_append_new(excluded, json_pack("{s:s,s:s}", "id", code, "reason", why));
+            if (id != code) draw_token_map_add(map, id, code);
+            json_array_append_new(excluded, json_pack("{s:s,s:s}", "id", id, "reason", why));
             free(why);
             continue;
         }
         buf_reset(&line);
-        buf_puts(&line, code);
+        buf_puts(&line, id);
         buf_putc(&line, '\t');
         const char *sep = "";
         json_array_foreach(strata, i, v) {
@@ -199,15 +233,19 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         }
         buf_putc(&line, '\n');
         if (n == cap_rows) rows = xrealloc(rows, (cap_rows *= 2) * sizeof *rows);
-        rows[n].line = xstrdup(line.data);
-        rows[n].code = rows[n].line; /* the code is the line up to the TAB */
+        /* the line, and after its NUL an insured person's pseudonym (the pair's second half) */
+        rows[n].line = id != code ? xasprintf("%s%c%s", line.data, 0, code) : xstrdup(line.data);
+        rows[n].code = rows[n].line; /* the id is the line up to the TAB */
+        rows[n].insured = id != code;
         *strchr(rows[n].line, '\t') = 0;
-        if (n && strcmp(rows[n - 1].code, rows[n].code) > 0) sorted = 0;
+        rows[n].head = code_head(rows[n].code);
+        if (n && row_cmp(&rows[n - 1], &rows[n]) > 0) sorted = 0;
         n++;
     }
     db_finalize(st);
     buf_free(&line);
     strmap_free(drawn);
+    if (salt) sodium_memzero(&key, sizeof key);
     if (rc != DB_DONE) {
         for (size_t k = 0; k < n; k++)
             free(rows[k].line);
@@ -216,14 +254,26 @@ int draw_store_population(Db *db, const json_t *params, const char *date, const 
         return -1;
     }
     if (!sorted) qsort(rows, n, sizeof *rows, row_cmp);
+    /* a token equal to another line's id: the caller draws a new salt */
+    int collision = 0;
+    for (size_t k = 1; k < n && salt; k++)
+        collision |= !strcmp(rows[k - 1].code, rows[k].code);
+    json_array_foreach(salt ? excluded : NULL, i, v) { /* nor an excluded person's */
+        const char *xid = jk_str(v, "id");
+        Row probe = {.code = (char *)xid, .head = code_head(xid)};
+        collision |= draw_token_shaped(xid) && bsearch(&probe, rows, n, sizeof *rows, row_cmp);
+    }
     for (size_t k = 0; k < n; k++) {
         size_t cl = strlen(rows[k].code);
         rows[k].line[cl] = '\t';
         buf_puts(pop, rows[k].line);
+        if (rows[k].insured) /* in token order, as the file */
+            buf_printf(pairs, "%.*s\t%s\n", (int)cl, rows[k].line,
+                       rows[k].line + strlen(rows[k].line) + 1);
         free(rows[k].line);
     }
     free(rows);
-    return 0;
+    return collision ? 2 : 0;
 }
 
 static int str_cmp(const void *a, const void *b) {

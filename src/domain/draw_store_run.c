@@ -14,6 +14,7 @@
 #include "draw_store.h"
 #include "draw_store_impl.h"
 #include "draw_source.h"
+#include "draw_token.h"
 
 #include "draw.h"
 #include "draw_sha256.h"
@@ -26,6 +27,7 @@ typedef struct Loaded {
     char *status, *secret, *freeze_json;
     DrawPop pop;
     DrawRoster ros;
+    DrawTokenMap tokens; /* the record's tokens → targets (empty: a draw without tokens) */
 } Loaded;
 
 static void loaded_free(Loaded *l) {
@@ -34,6 +36,7 @@ static void loaded_free(Loaded *l) {
     free(l->freeze_json);
     draw_pop_free(&l->pop);
     draw_roster_free(&l->ros);
+    draw_token_map_free(&l->tokens);
 }
 
 static int load_current(Db *db, const char *task, Loaded *l, char **err) {
@@ -55,6 +58,7 @@ static int load_current(Db *db, const char *task, Loaded *l, char **err) {
     int bad = draw_store_load_population(db, l->id, &l->pop, err) ||
               draw_roster_parse(&l->ros, off, strlen(off), err);
     free(off);
+    if (!bad && draw_token_load(db, l->id, &l->tokens)) bad = dberr(db, err);
     return bad ? -1 : 0;
 }
 
@@ -154,8 +158,16 @@ static int derived_insert(Db *db, DerivedRows *d, const char *table, const char 
     return db_insert_rows(db, table, cols, ncols, &src, 0) != DB_OK;
 }
 
-/* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster). */
-static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros) {
+/* The target behind a record's id: the token's target, else the id itself. */
+static const char *target_of(const DrawTokenMap *tokens, const char *id) {
+    const char *code = id && tokens->n ? draw_token_map_target(tokens, id) : NULL;
+    return code ? code : id;
+}
+
+/* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster; tokens:
+ * the record's tokens, so that the rows name the targets themselves). */
+static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros,
+                         const DrawTokenMap *tokens) {
     int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);
@@ -166,6 +178,7 @@ static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRos
     for (size_t i = 0, n = draw_outcome_groups(o); i < n; i++) {
         DrawGroupView g;
         draw_outcome_group(o, i, &g);
+        g.target = target_of(tokens, g.target);
         derived_add(&t, (DerivedRow){.target = g.target,
                                      .stratum = g.stratum,
                                      .ticket = g.ticket ? g.ticket : "",
@@ -225,6 +238,21 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
     return rc == DB_DONE ? 0 : -1;
 }
 
+/* Maps the tokens among the outcome's targets that the draw's map lacks (draw_token_resolve): the
+ * drawn insured persons, from the pairs frozen with the salt. Returns 0, 1 (*err), -1. */
+static int resolve_outcome(Db *db, Loaded *l, const DrawOutcome *o, char **err) {
+    size_t n = draw_outcome_groups(o);
+    const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        DrawGroupView g;
+        draw_outcome_group(o, i, &g);
+        ids[i] = g.target;
+    }
+    int rc = draw_token_resolve(db, l->id, ids, n, &l->tokens, err);
+    free(ids);
+    return rc;
+}
+
 /* Saves the record of head and the outcome *o of the draw loaded in l: the derived rows, then the
  * record's canonical text into draw_record (written for the run, replaced by a substitution),
  * then its digest into the draw row (with the run's columns on the run). The outcome and the
@@ -235,7 +263,7 @@ static int exec_record(Db *db, const char *sql, int64_t id, const char *sha, con
 static int save_record(Db *db, Loaded *l, const json_t *head, DrawOutcome **o, const char *by,
                        int first, json_t **summary) {
     *summary = NULL;
-    if (write_derived(db, l->id, *o, &l->ros)) return -1;
+    if (write_derived(db, l->id, *o, &l->ros, &l->tokens)) return -1;
     Buf text;
     buf_init(&text);
     draw_outcome_write(*o, head, &text);
@@ -381,8 +409,8 @@ int draw_store_run(Db *db, const char *task, const json_t *values, long long now
     free(dice_at);
     json_decref(canon);
     json_decref(freeze);
-    rc = !o ? 1 : save_record(db, &l, head, &o, by, 1, summary) ? -1 : 0;
-    if (rc < 0) dberr(db, err);
+    rc = !o ? 1 : resolve_outcome(db, &l, o, err);
+    if (!rc && save_record(db, &l, head, &o, by, 1, summary)) rc = dberr(db, err);
     draw_outcome_free(o);
     json_decref(head);
     loaded_free(&l);
@@ -500,7 +528,11 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         return -1;
     }
     json_t *events = json_deep_copy(json_object_get(old, "events"));
-    json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", target, "reason", reason);
+    /* the record names an insured target by its token */
+    char *token = draw_token_of(db, l.id, target);
+    json_t *ev = json_pack("{s:s,s:s,s:s}", "type", type, "target", token ? token : target,
+                           "reason", reason);
+    free(token);
     if (officer) json_object_set_new(ev, "officer", json_string(officer));
     json_array_append_new(events, ev);
     json_t *head =
@@ -520,6 +552,13 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         return 1;
     }
     json_t *sum = NULL;
+    int resolved = resolve_outcome(db, &l, o, err);
+    if (resolved) {
+        draw_outcome_free(o);
+        json_decref(head);
+        loaded_free(&l);
+        return resolved;
+    }
     int bad = save_record(db, &l, head, &o, NULL, 0, &sum);
     json_t *evs = json_object_get(sum, "events");
     const json_t *done = json_array_get(evs, json_array_size(evs) - 1);
@@ -528,7 +567,10 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
                    "INSERT INTO draw_event(draw_id, seq, type, target_code, member_code, reason, "
                    "replacement, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
                    "iittttttt", l.id, (int64_t)json_array_size(json_object_get(head, "events")),
-                   type, target, officer, reason, jk_str(done, "replacement"), by, clock_stamp().s);
+                   type, target, officer, reason,
+                   str_eq(type, "target") ? target_of(&l.tokens, jk_str(done, "replacement"))
+                                          : jk_str(done, "replacement"),
+                   by, clock_stamp().s);
     if (bad) {
         dberr(db, err);
         draw_outcome_free(o);
@@ -537,7 +579,11 @@ int draw_store_substitute(Db *db, const char *task, const char *type, const char
         loaded_free(&l);
         return -1;
     }
-    *event = json_deep_copy(done);
+    *event = json_deep_copy(done); /* the staff's view: targets, not tokens */
+    json_object_set_new(*event, "target", json_string(target));
+    if (str_eq(type, "target") && jk_str(done, "replacement"))
+        json_object_set_new(*event, "replacement",
+                            json_string(target_of(&l.tokens, jk_str(done, "replacement"))));
     json_decref(sum);
     json_decref(head);
     loaded_free(&l);

@@ -58,7 +58,9 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         db,
         "SELECT r.status, r.checked_on, r.result_codes, r.remarks, o.name, t.kind, t.code, t.name, "
         "(SELECT count(*) FROM task_joint j WHERE j.task_id = t.id AND j.status = '已确认'), "
-        "r.target_code, g.id, g.kind, g.name, g.uscc, g.mi_code "
+        "r.target_code, g.id, g.kind, g.name, g.uscc, g.mi_code, "
+        "(SELECT k.token FROM draw_token k WHERE k.draw_id = r.draw_id AND "
+        "k.target_code = r.target_code) "
         "FROM record r JOIN org o ON o.id = r.org_id JOIN task t ON t.id = r.task_id "
         "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id FROM target x WHERE "
         "x.code = r.target_code)) "
@@ -70,8 +72,8 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
         set_err(err, "检查记录不存在");
         return RESULT_NOT_FOUND;
     }
-    char *c[15];
-    for (int i = 0; i < 15; i++)
+    char *c[16];
+    for (int i = 0; i < 16; i++)
         c[i] = db_col_text(st, i) ? xstrdup(db_col_text(st, i)) : NULL;
     int joint = db_col_int(st, 8) > 0;
     int64_t target_id = db_col_int(st, 10);
@@ -121,7 +123,8 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
                                 .joint = joint,
                                 .target_kind = c[11],
                                 .target_name = c[12],
-                                .target_code = c[9],
+                                /* an insured person drawn by a token: the token (§2a) */
+                                .target_code = c[15] ? c[15] : c[9],
                                 .uscc = c[13],
                                 .mi_code = c[14],
                                 .result_labels = lv,
@@ -187,7 +190,7 @@ int result_publish(Db *db, int64_t id, const Calendar *cal, const char *today, c
     free(opinion);
     free(json);
     free(result_text);
-    for (int i = 0; i < 15; i++)
+    for (int i = 0; i < 16; i++)
         free(c[i]);
     return rc;
 }

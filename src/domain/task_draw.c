@@ -507,7 +507,9 @@ json_t *task_substitutions_list(Db *db, const char *code, int public_view) {
         "SELECT s.id, s.type, s.target_code, coalesce(s.member_code, ''), s.reason_code, "
         "s.reason_text, s.status, "
         "s.requested_at, s.requested_by, coalesce(s.decided_at, ''), coalesce(s.decided_by, ''), "
-        "coalesce(s.opinion, '') FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
+        "coalesce(s.opinion, ''), (SELECT k.token FROM draw_token k WHERE k.draw_id = s.draw_id "
+        "AND k.target_code = s.target_code) "
+        "FROM draw_substitution s JOIN draw d ON d.id = s.draw_id "
         "WHERE d.task_code = ? AND d.status <> '已作废' ORDER BY s.id");
     if (!st) return a;
     db_bind_text(st, 1, code);
@@ -522,6 +524,8 @@ json_t *task_substitutions_list(Db *db, const char *code, int public_view) {
                               "status", db_col_text(st, 6), "requested_at", db_col_text(st, 7),
                               "decided_at", db_col_text(st, 9), "pending", pending, "approved",
                               str_eq(db_col_text(st, 6), "已批准"));
+        if (public_view && !db_col_is_null(st, 12)) /* an insured person: the draw's token */
+            json_object_set_new(o, "target", json_string(db_col_text(st, 12)));
         if (!public_view) {
             json_object_set_new(o, "requested_by", json_string(db_col_text(st, 8)));
             json_object_set_new(o, "decided_by", json_string(db_col_text(st, 10)));

@@ -2,8 +2,9 @@
  * only tasks whose scheme is 已公开; the scheme, the freeze data published with it (population
  * digest, secret commitment, announced randomness source), and once drawn the record with its
  * groups, every earlier (voided) draw, the downloads (record JSON, population and officer files)
- * and the exact commands to verify the draw independently. Insured persons appear only by their
- * pseudonymous code; no user names of the bureau's staff are shown. */
+ * and the exact commands to verify the draw independently. Insured persons appear only by the
+ * draw's token (docs/DRAW.md §2a; a draw frozen before the tokens: by the pseudonymous code); no
+ * user names of the bureau's staff are shown. */
 #include "../core/clock.h"
 #include "../domain/audit.h"
 #include "../domain/jsonkit.h"

@@ -15,6 +15,7 @@
 #include "../domain/draw.h"
 #include "../domain/draw_store.h"
 #include "../domain/draw_groups.h"
+#include "../domain/draw_token.h"
 #include "../domain/task.h"
 #include "../domain/task_query.h"
 #include "task_web.h"
@@ -132,6 +133,10 @@ static void drawn_view(Req *r, const json_t *doc, json_t *v, DrawGroupsQuery *q)
     if (under) json_object_set_new(v, "under_minimum", json_string(under));
     free(under);
     json_t *events = json_deep_copy(json_object_get(doc, "events")), *ev;
+    if (q && !q->public_view) { /* the staff see the targets behind the record's tokens */
+        draw_token_reveal(r->db, q->draw_id, events, "target");
+        draw_token_reveal(r->db, q->draw_id, events, "replacement");
+    }
     json_array_foreach(events, i, ev) { /* experts a substitution brought in, by name */
         Buf names;
         buf_init(&names);
@@ -188,7 +193,9 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view, DrawGroups
     json_object_set(v, "redraw", json_object_get(f, "redraw"));
     json_object_set_new(v, "excluded_count",
                         json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
-    json_object_set(v, "excluded", json_object_get(f, "excluded"));
+    json_t *excluded = json_deep_copy(json_object_get(f, "excluded"));
+    if (!public_view) draw_token_reveal(r->db, draw_id, excluded, "id"); /* targets, not tokens */
+    json_object_set_new(v, "excluded", excluded ? excluded : json_array());
     json_object_set(v, "group_size", json_object_get(json_object_get(f, "params"), "group_size"));
     json_object_set_new(v, "conflicts_count",
                         json_integer((json_int_t)json_array_size(

@@ -32,6 +32,9 @@ staff = f["clients"]["staff"]
 draw_id = sql(db, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", (code,))[0][0]
 order = [t for (t,) in sql(db, "SELECT target_code FROM draw_target WHERE draw_id = ? ORDER BY position", (draw_id,))]
 n = len(order)
+# insured persons appear on the public page by the draw's token (issue 17 item 5), the staff's by their code
+token = dict(sql(db, "SELECT target_code, token FROM draw_token WHERE draw_id = ?", (draw_id,)))
+pub_order = [token.get(t, t) for t in order]
 pages = (n + 49) // 50
 s.check("the draw has more than two pages of groups", n > 100, str(n))
 
@@ -131,26 +134,30 @@ staff.get("/records")
 first = order[0]
 sql(db, "UPDATE record SET checked_on = ? WHERE draw_id = ? AND target_code = ?", (ck_day, draw_id, first))
 r = anon.get(f"/public/tasks/{tid}")
-s.check("one target checked: that group alone is public", groups(r.text, "pub-groups") == [(1, first)] and "共 1 组" in r.text)
+s.check("one target checked: that group alone is public", groups(r.text, "pub-groups") == [(1, pub_order[0])] and "共 1 组" in r.text)
 sql(db, "UPDATE record SET checked_on = ? WHERE draw_id = ?", (ck_day, draw_id))
 missing = sql(db, "SELECT count(*) FROM draw_target dt WHERE dt.draw_id = ? AND dt.status = '有效' AND NOT EXISTS "
                   "(SELECT 1 FROM record r WHERE r.draw_id = dt.draw_id AND r.target_code = dt.target_code)", (draw_id,))[0][0]
 s.check("every drawn target has its record", missing == 0, str(missing))
 r = anon.get(f"/public/tasks/{tid}")
-s.check("every check done: the public page pages the groups too", groups(r.text, "pub-groups") == list(zip(range(1, 51), order[:50]))
+s.check("every check done: the public page pages the groups too", groups(r.text, "pub-groups") == list(zip(range(1, 51), pub_order[:50]))
         and f"第 1 / {pages} 页，共 {n} 组" in r.text and 'id="group-m"' not in r.text)
 nxt = href(r.text, "next")
 r2 = anon.get(nxt.split("#")[0])
 s.check("... its next link works", nxt == f"/public/tasks/{tid}?page=2#groups-card"
-        and groups(r2.text, "pub-groups") == list(zip(range(51, 101), order[50:100])))
-r = anon.get(f"/public/tasks/{tid}?q={one}")
-s.check("... and its search by code", groups(r.text, "pub-groups") == [(77, one)])
+        and groups(r2.text, "pub-groups") == list(zip(range(51, 101), pub_order[50:100])))
+r = anon.get(f"/public/tasks/{tid}?q={pub_order[76]}")
+s.check("... and its search by code", groups(r.text, "pub-groups") == [(77, pub_order[76])])
+r = anon.get(f"/public/tasks/{tid}?q={code0}")
+s.check("... which does not find an insured person by the pseudonym", groups(r.text, "pub-groups") == [])
+r = anon.get(f"/public/tasks/{tid}?q={token[code0]}")
+s.check("... but by the draw's token", groups(r.text, "pub-groups") == [(pos[code0] + 1, token[code0])])
 r = anon.get(f"/public/tasks/{tid}?page=999")
 s.check("... and a page past the last", r.status == 200 and "没有第 999 页" in r.text)
 r = anon.get(f"/public/tasks/{tid}?page={pos[code0] // 50 + 1}")
-row = r.text[r.text.find(f'<span class="mono">{code0}</span>'):][:300]
-s.check("the public page masks insured persons as before: pseudonym only, no name, id number or address",
-        "参保人（以化名编码标识）" in row and all(x not in r.text for x in (name0, idno0, addr0)), row)
+row = r.text[r.text.find(f'<span class="mono">{token[code0]}</span>'):][:300]
+s.check("the public page shows an insured person by the draw's token: no pseudonym, name, id number or address",
+        "参保人（以本次抽取的编码标识）" in row and all(x not in r.text for x in (code0, name0, idno0, addr0)), row)
 addresses = [a for (a,) in sql(db, "SELECT t.address FROM target t JOIN draw_target dt ON dt.target_code = t.code WHERE "
                                    "dt.draw_id = ? AND t.address IS NOT NULL AND t.address <> '' ORDER BY dt.position LIMIT 50",
                                    (draw_id,))]

@@ -146,7 +146,11 @@ s.check("the published record is marked with findings (what follow-up and the fi
         sql(db, "SELECT findings FROM record WHERE id = ?", (ra,))[0][0] == 1
         and sql(db, "SELECT findings FROM record WHERE id = ?", (rb,))[0][0] == 0)
 pc = json.loads(sql(db, "SELECT published_json FROM record WHERE id = ?", (rc,))[0][0])
-s.check("insured: placeholder name, pseudonym code, no ID", pc["target_name"] == "参保人（个人信息不公开）" and pc["target_code"] == ins
+tok = sql(db, "SELECT k.token FROM draw_token k JOIN record r ON r.draw_id = k.draw_id AND r.target_code = k.target_code "
+             "WHERE r.id = ?", (rc,))
+s.check("insured: placeholder name, the draw's token as code (not the pseudonym), no ID",
+        pc["target_name"] == "参保人（个人信息不公开）" and len(tok) == 1 and pc["target_code"] == tok[0][0]
+        and tok[0][0].startswith("P") and len(tok[0][0]) == 25 and ins not in json.dumps(pc)
         and pc["uscc"] is None and "张" not in json.dumps(pc, ensure_ascii=False) and "11010519491231002X" not in json.dumps(pc), str(pc))
 pb = json.loads(sql(db, "SELECT published_json FROM record WHERE id = ?", (rb,))[0][0])
 s.check("institution: 医保编码 and 统一社会信用代码", pb["mi_code"] == "H13052800001" and pb["uscc"] == "12110000400686291H", str(pb))
@@ -163,6 +167,9 @@ s.check("public list: every published record, newest first", r.text.count("/publ
         r.text.index(f"/public/results/{rc}") < r.text.index(f"/public/results/{ra}"))
 s.check("public list: no insured name or ID", "张三丰" not in r.text and "张**" not in r.text and "11010519491231002X" not in r.text)
 s.check("public search by the insured's name finds nothing", f"/public/results/{rc}" not in anon.get("/public/results?q=张三丰").text)
+s.check("... nor by the pseudonym (issue 17 item 5)", f"/public/results/{rc}" not in anon.get("/public/results?q=" + ins).text
+        and ins not in anon.get(f"/public/results/{rc}").text)
+s.check("... the draw's token finds it", f"/public/results/{rc}" in anon.get("/public/results?q=" + tok[0][0]).text)
 r = anon.get(f"/public/results/{ra}")
 s.check("public record shows the five fields", r.status == 200 and all(k in r.text for k in ("检查实施机关", "类型", "日期", "结果", "备注"))
         and "宁晋县医疗保障局" in r.text and "违反医疗保障相关规定" in r.text and recent in r.text and "责令限期整改" in r.text)

@@ -9,6 +9,8 @@ the 检查通知书; the officer's own list; the public portal (no insured names
 verify) and tools/verify_draw.py and `spotcheck verify` on the downloaded files; a re-draw
 needs a reason and the leader's approval and keeps the earlier draw; audit rows."""
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -349,15 +351,26 @@ groups = sql(db, f"SELECT m.target_code, m.member_code, m.role FROM draw_member 
 targets = sorted({g[0] for g in groups})
 popfile = sql(db, f"SELECT f.content FROM draw_file f JOIN draw d ON d.id = f.draw_id WHERE d.task_code = '{code}' "
                   "AND f.kind = 'population'")[0][0]
-s.check("the frozen population is the task org's own targets only (临城's clinic left out)",
-        sorted(l.split("\t")[0] for l in popfile.splitlines()) == own and "H13052200001" not in popfile, popfile)
+
+
+def file_ids(codes, task_code=code):
+    """The ids the current draw's files give these targets: an insured person's salted token (docs/DRAW.md §2a)."""
+    salt = bytes.fromhex(sql(db, "SELECT s.salt FROM draw_salt s JOIN draw d ON d.id = s.draw_id WHERE d.task_code = ? "
+                                 "AND d.status <> '已作废'", (task_code,))[0][0])
+    insured = {c for (c,) in sql(db, "SELECT code FROM target WHERE kind = 'insured'")}
+    return [("P" + hmac.new(salt, c.encode(), hashlib.sha256).hexdigest()[:24]) if c in insured else c for c in codes]
+
+
+s.check("the frozen population is the task org's own targets only (临城's clinic left out), insured persons by token",
+        sorted(l.split("\t")[0] for l in popfile.splitlines()) == sorted(file_ids(own)) and "H13052200001" not in popfile
+        and not any(c in popfile for c in own if c not in file_ids(own)), popfile)
 s.check("2 targets drawn (50% of strata B2 C1); each group: 2 of the lead dept (leader among them) + 1 of the joint dept",
         len(targets) == 2 and all(sum(1 for g in groups if g[0] == t and g[1].startswith("YB")) == 2 for t in targets)
         and all(sum(1 for g in groups if g[0] == t and g[1].startswith("SC")) == 1 for t in targets)
         and all(any(g[0] == t and g[2] == "组长" and g[1].startswith("YB") for g in groups) for t in targets), str(groups))
 params0 = json.loads(ids(db, f"SELECT params FROM draw WHERE task_code = '{code}'")[0])
-s.check("the declared conflicts are frozen in params.conflicts", params0.get("conflicts") ==
-        [["YB005", t] for t in own], str(params0.get("conflicts")))
+s.check("the declared conflicts are frozen in params.conflicts (an insured person by token)", params0.get("conflicts") ==
+        [["YB005", t] for t in file_ids(own)], str(params0.get("conflicts")))
 s.check("no group pairs an officer with a target it declared a conflict with",
         not [g for g in groups if g[1] == "YB005" and g[0] in own], str(groups))
 s.check("the ceremony and the public page count the frozen conflicts", 'id="conflicts-frozen">%d 项' % len(own) in staff.get(f"/tasks/{tid}/draw").text
@@ -551,7 +564,8 @@ s.check("... with each approved substitution's time and reason", "（新发现�
 valid_now = ids(db, f"SELECT dt.target_code FROM draw_target dt JOIN draw d ON d.id = dt.draw_id WHERE d.task_code = '{code}' "
                    "AND d.status = '已抽取' AND dt.status = '有效'")
 s.check("every check done: the whole draw and its downloads are public", 'id="pub-withheld"' not in pub and 'id="dl-record"' in pub
-        and all(t in pub for t in valid_now), str(valid_now))
+        and all(t in pub for t in file_ids(valid_now)) and all(c not in pub for c in valid_now if c not in file_ids(valid_now)),
+        str(valid_now))
 tmp = scratch_dir("spotcheck-verify-")
 files = {}
 for kind, name in [("record", "record.json"), ("population", "population.tsv"), ("officers", "officers.tsv")]:
