@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { base, shots, check, step, launch, finish, login, watchErrors } from './harness.mjs';
 
 const browser = await launch();
-const consoleErrors = [];
+const consoleErrors = [], dialogs = [];
 async function open(user, phone) {
   const context = await browser.newContext(phone
     ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-    : { viewport: { width: 1280, height: 860 } });
+    : { viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
-  page.on('dialog', d => d.accept());
+  page.on('dialog', d => { dialogs.push(d.message()); d.accept(); });
   watchErrors(page, user, consoleErrors);
   if (user) await login(page, user);
   return page;
@@ -94,8 +94,11 @@ await step('staff publish the result', async () => {
   await staff.goto(base + '/results');
   check('the approved record waits for publication', (await staff.textContent('#pending')).includes(targetName), targetName);
   await staff.goto(base + `/results/${rid}`);
+  const asked = dialogs.length;
   await staff.click('#btn-publish');
   await staff.waitForURL(/ok=/);
+  check('publishing asked once, saying what becomes public and that it cannot be withdrawn',
+        dialogs.length === asked + 1 && dialogs[asked].includes('检查对象') && dialogs[asked].includes('不能撤回'), dialogs.slice(asked).join(' | '));
   check('published', (await staff.textContent('#published')).includes(targetName));
   await staff.screenshot({ path: join(shots, 'closure-published.png'), fullPage: true });
 });
@@ -112,8 +115,12 @@ await step('staff open a 行政处罚 follow-up and publish the decision', async
   await staff.waitForURL(/\/followups\/\d+/);
   fid = staff.url().split('?')[0].split('/').pop();
   check('follow-up opened', (await staff.textContent('#status')).includes('未完结'));
+  const before = dialogs.length;
   await staff.click('#publish-form button[type=submit]');
   await staff.waitForURL(/\/followups\/\d+/);
+  check('penalty publication asked once with its summary (文号, 罚没金额) and that it cannot be withdrawn',
+        dialogs.length === before + 1 && dialogs[before].includes('宁医保罚〔2026〕21号') && dialogs[before].includes('罚没金额')
+        && dialogs[before].includes('不能撤回'), dialogs.slice(before).join(' | '));
   check('decision published in time', (await staff.textContent('#clock-publish')).includes('已公示') && !(await staff.isVisible('#publish-late')),
         await staff.textContent('#clock-publish'));
   await staff.screenshot({ path: join(shots, 'closure-followup.png'), fullPage: true });

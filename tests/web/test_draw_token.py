@@ -12,7 +12,7 @@ import re
 import subprocess
 import tempfile
 
-from webtest import SPOTCHECK, Client, Suite, pin_today, sql
+from webtest import scratch_dir, SPOTCHECK, Client, Suite, pin_today, sql
 from fixture_drawn import drawn_db
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -114,7 +114,7 @@ shown = [t for t in drawn + [repl] if t in insured]
 s.check("the public task page shows insured persons by token, never the pseudonym",
         all(c not in page for c in insured) and any(token[t] in page for t in shown), page[-500:])
 files = {}
-d = tempfile.mkdtemp(prefix="spotcheck-token-")
+d = scratch_dir("spotcheck-token-")
 for what, ext in (("record", "json"), ("population", "tsv"), ("officers", "tsv")):
     r = anon.get(f"/public/tasks/{tid}/{what}")
     files[what] = os.path.join(d, f"{what}.{ext}")
