@@ -78,7 +78,9 @@ json_t *readcache_get(Db *db, const char *key, ReadcacheFn fn, void *arg, char *
     int on = cache.on;
     pthread_mutex_unlock(&cache.lock);
     PublicVersion v;
-    if (!on || public_version_get(db, &v) != DB_OK) return fn(db, arg, err);
+    /* inside a transaction the reads may see changes not committed (or rolled back later) */
+    if (!on || db_in_transaction(db) || public_version_get(db, &v) != DB_OK)
+        return fn(db, arg, err);
     pthread_mutex_lock(&cache.lock);
     Entry *e = find(key);
     if (e && e->version == v.version) {

@@ -10,10 +10,11 @@
  * nothing these reads show). The version is read before the value is computed, so an entry is
  * never older than its version.
  *
- * Off until readcache_enable (the web server's app_init): the command line and the unit tests,
- * which may change a database with plain SQL, always compute. Values are JSON, stored and handed
- * out as deep copies (a caller may change its copy). At most READCACHE_ENTRIES entries, the least
- * recently used dropped. Thread-safe: one lock, held only to look up and store, never while
+ * Inside a transaction nothing is looked up or kept (its reads may see changes that are not
+ * committed). Off until readcache_enable (the web server's app_init): the command line and the unit
+ * tests, which may change a database with plain SQL, always compute. Values are JSON, stored and
+ * handed out as deep copies (a caller may change its copy). At most READCACHE_ENTRIES entries, the
+ * least recently used dropped. Thread-safe: one lock, held only to look up and store, never while
  * computing (two threads may compute the same entry at once; the later one is kept). One process
  * serves one database: the key does not name it. */
 #ifndef SPOTCHECK_READCACHE_H

@@ -1,7 +1,7 @@
 /* test_readcache.c - the cache of expensive reads (readcache.h): off, every read computes; on, a
  * key is computed once per data version (public_version, bumped by every audited change), handed
- * out as independent copies, a failed read keeps nothing, and the least recently used entry goes
- * first when the cache is full. */
+ * out as independent copies, a failed read keeps nothing, nothing is kept or read inside a
+ * transaction, and the least recently used entry goes first when the cache is full. */
 #include "core/util.h"
 #include "domain/public_version.h"
 #include "domain/readcache.h"
@@ -66,6 +66,18 @@ static void test_failure_not_kept(void) {
     readcache_enable(0);
 }
 
+static void test_not_in_a_transaction(void) {
+    readcache_enable(1);
+    calls = 0;
+    CHECK(db_begin(db) == DB_OK);
+    CHECK_INT(n_of(readcache_get(db, "tx", counted, NULL, NULL)), 1);
+    CHECK_INT(n_of(readcache_get(db, "tx", counted, NULL, NULL)), 2); /* neither kept nor read */
+    CHECK(db_rollback(db) == DB_OK);
+    CHECK_INT(n_of(readcache_get(db, "tx", counted, NULL, NULL)), 3);
+    CHECK_INT(n_of(readcache_get(db, "tx", counted, NULL, NULL)), 3);
+    readcache_enable(0);
+}
+
 static void test_least_recent_dropped(void) {
     readcache_enable(1);
     calls = 0;
@@ -98,6 +110,7 @@ int main(void) {
     RUN(test_off_computes_every_time);
     RUN(test_kept_per_version);
     RUN(test_failure_not_kept);
+    RUN(test_not_in_a_transaction);
     RUN(test_least_recent_dropped);
     db_close(db);
     t_remove_db(file);
