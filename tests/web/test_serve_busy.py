@@ -8,39 +8,33 @@ the database's write lock, which this script holds for 3 s (so the worker is bus
 request head at once. B must get its answer after the lock is released. A connection that sends nothing is still
 closed after its head time (the slowloris rule stays)."""
 import http.client
-import os
 import secrets
 import socket
 import sqlite3
-import subprocess
 import time
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db
+from webtest import PASSWORD, Served, Suite, small_db
 
 s = Suite()
 db = small_db()
-port_sock = socket.socket()
-port_sock.bind(("127.0.0.1", 0))
-port = port_sock.getsockname()[1]
-port_sock.close()
-log_path = os.path.join(os.path.dirname(db), "serve.log")
-log = open(log_path, "w")
-server = subprocess.Popen([SPOTCHECK, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log,
-                          env=dict(os.environ, SPOTCHECK_WORKERS="1", SPOTCHECK_HEAD_SECONDS="1"))
+served = Served(db, {"SPOTCHECK_WORKERS": "1", "SPOTCHECK_HEAD_SECONDS": "1"})
 
 
 def conn():
-    return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    return http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
 
 
-try:
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+def answer(c):
+    """The status of the response waiting on c, or the error that came instead."""
+    try:
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except (ConnectionError, http.client.HTTPException) as e:
+        return repr(e)
 
+
+with served:
     b = conn()
     b.request("GET", "/login")
     r = b.getresponse()
@@ -58,25 +52,14 @@ try:
     time.sleep(2.5)  # well past B's 1 s for a head, counted from its last answer
     lock.execute("COMMIT")
     lock.close()
-    try:
-        ra = a.getresponse()
-        ra.read()
-        status_a = ra.status
-    except (ConnectionError, http.client.HTTPException) as e:
-        status_a = repr(e)
+    status_a, status_b = answer(a), answer(b)
     s.check("the login that waited on the lock is answered", status_a == 303, str(status_a))
-    try:
-        rb = b.getresponse()
-        rb.read()
-        status_b = rb.status
-    except (ConnectionError, http.client.HTTPException) as e:
-        status_b = repr(e)
     s.check("B's request, waiting behind it longer than the head time, is answered (not shut down)",
             status_b == 200, str(status_b))
     a.close()
     b.close()
 
-    idle = socket.create_connection(("127.0.0.1", port))
+    idle = socket.create_connection(("127.0.0.1", served.port))
     idle.settimeout(10)
     idle.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n")  # never ends its head
     try:
@@ -85,8 +68,4 @@ try:
         closed = True
     s.check("a connection that never completes its head is still closed when the worker is idle", closed)
     idle.close()
-finally:
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
 s.done()

@@ -7,22 +7,14 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
-import time
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db
+from webtest import SPOTCHECK, PASSWORD, Served, Suite, small_db
 
 s = Suite()
 db = small_db()
-port_sock = socket.socket()
-port_sock.bind(("127.0.0.1", 0))
-port = port_sock.getsockname()[1]
-port_sock.close()
-log = open(os.path.join(os.path.dirname(db), "serve.log"), "w")
-server = subprocess.Popen([SPOTCHECK, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log,
-                          env=dict(os.environ, SPOTCHECK_TODAY="2026-05-20"))
-c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+served = Served(db, {"SPOTCHECK_TODAY": "2026-05-20"})
+c = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
 
 
 def get(path, cookie=None):
@@ -44,13 +36,7 @@ def coverage_den(body):
     return f["coverage_institution"]["den"]
 
 
-try:
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+with served:
     pre = secrets.token_hex(32)
     c.request("POST", "/login", body=urlencode({"username": "staff", "password": PASSWORD, "csrf": pre}),
               headers={"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
@@ -88,8 +74,4 @@ try:
     s.check("... and in the figures", st == 200 and coverage_den(fig) == 2, fig[:200])
     st, dash2 = get("/dashboard", cookie)
     s.check("the dashboard still answers", st == 200, str(st))
-finally:
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
 s.done()
