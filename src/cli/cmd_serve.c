@@ -16,12 +16,13 @@
 #include <unistd.h>
 
 static int parse_common(const char *cmd, int argc, char **argv, const char **db_path,
-                        const char **listen, const char **per_ip) {
+                        const char **listen, const char **per_ip, const char **workers) {
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt(&i, argc, argv, "--db", db_path)) ||
             (listen && (r = cli_opt(&i, argc, argv, "--listen", listen))) ||
-            (per_ip && (r = cli_opt(&i, argc, argv, "--per-ip-limit", per_ip)))) {
+            (per_ip && (r = cli_opt(&i, argc, argv, "--per-ip-limit", per_ip))) ||
+            (workers && (r = cli_opt(&i, argc, argv, "--workers", workers)))) {
             if (r < 0) return cli_usage_error(cmd, "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -30,20 +31,33 @@ static int parse_common(const char *cmd, int argc, char **argv, const char **db_
     return CLI_OK;
 }
 
+/* A whole number in 1..max from text (NULL or "": *out unchanged); -1 when it is not one. */
+static int parse_count(const char *text, long max, unsigned *out) {
+    if (!text || !*text) return 0;
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (*end || n < 1 || n > max) return -1;
+    *out = (unsigned)n;
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
-    const char *per_ip = getenv("SPOTCHECK_PER_IP_LIMIT");
-    int rc = parse_common("serve", argc, argv, &db_path, &listen, &per_ip);
+    const char *per_ip = getenv("SPOTCHECK_PER_IP_LIMIT"), *workers = getenv("SPOTCHECK_WORKERS");
+    int rc = parse_common("serve", argc, argv, &db_path, &listen, &per_ip, &workers);
     if (rc != CLI_OK) return rc;
     HttpOptions opt = {.per_ip_limit = HTTP_PER_IP_LIMIT};
-    if (per_ip && *per_ip) {
-        char *end;
-        long n = strtol(per_ip, &end, 10);
-        if (*end || n < 1 || n > HTTP_CONN_LIMIT)
-            return cli_usage_error("serve", "每个地址的连接数上限应为 1 到 %d 的整数，实为 %s",
-                                   HTTP_CONN_LIMIT, per_ip);
-        opt.per_ip_limit = (unsigned)n;
-    }
+    if (parse_count(per_ip, HTTP_CONN_LIMIT, &opt.per_ip_limit))
+        return cli_usage_error("serve", "每个地址的连接数上限应为 1 到 %d 的整数，实为 %s",
+                               HTTP_CONN_LIMIT, per_ip);
+    if (parse_count(workers, HTTP_MAX_WORKERS, &opt.workers))
+        return cli_usage_error("serve", "工作线程数应为 1 到 %d 的整数，实为 %s", HTTP_MAX_WORKERS,
+                               workers);
+    unsigned head = 0; /* tests shorten the time for a request head (whole seconds) */
+    if (parse_count(getenv("SPOTCHECK_HEAD_SECONDS"), HTTP_HEAD_SECONDS, &head))
+        return cli_usage_error("serve", "SPOTCHECK_HEAD_SECONDS 应为 1 到 %d 的整数",
+                               HTTP_HEAD_SECONDS);
+    opt.head_seconds = head;
     Db *db = cli_open_db(db_path); /* applies migrations once, before any request */
     if (!db) return CLI_REJECTED;
     db_close(db);
@@ -66,7 +80,7 @@ int cmd_serve(int argc, char **argv) {
 
 int cmd_test_http(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB;
-    int rc = parse_common("test-http", argc, argv, &db_path, NULL, NULL);
+    int rc = parse_common("test-http", argc, argv, &db_path, NULL, NULL, NULL);
     if (rc != CLI_OK) return rc;
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;

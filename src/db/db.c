@@ -123,6 +123,10 @@ int db_release(Db *db) {
     return db->drv->in_transaction(db->conn) ? DB_ERR : DB_OK;
 }
 
+int db_in_transaction(Db *db) {
+    return db->drv->in_transaction(db->conn) != 0;
+}
+
 const char *db_errmsg(Db *db) {
     return db->drv->errmsg(db->conn);
 }

@@ -85,6 +85,9 @@ int db_begin_since(Db *db, int64_t mark);
  * lock), an open transaction is rolled back. Returns DB_OK, or DB_ERR when the transaction could
  * not be ended: then the connection must be closed, not reused. */
 int db_release(Db *db);
+/* 1 while a transaction (or savepoint) is open on this connection: what it reads may not be
+ * committed yet. */
+int db_in_transaction(Db *db);
 /* 1 when the database file this connection opened is no longer the file at its path (replaced or
  * removed, e.g. by a restore): a connection kept for reuse must then be closed and opened anew.
  * 0 for a connection that is not to a file. Costs one stat(). */

@@ -145,13 +145,14 @@ json_t *deadline_overdue_by(const json_t *clocks, const char *by);
 
 /* ---- the SQL collector: counts and pages without building every clock ---- */
 
-/* The clocks of one org scope on one day, asked page by page. deadline_set_open evaluates each
+/* The clocks of one org scope on one day, asked page by page. The set evaluates each
  * distinct start date once per kind (a few hundred, not one per drawn target) into a temporary
  * table of the connection (dl_start); SQL then decides every clock's state from its start and done
  * dates, counts them and returns the page asked for in the order of deadline_collect (deadline,
  * kind, task code, subject). Memory per call is bounded by the page, the distinct start dates and
- * the number of officers or depts, not by the number of drawn targets. One DlSet per Db at a time
- * (the table is the connection's); not thread-safe beyond its Db. */
+ * the number of officers or depts, not by the number of drawn targets. In the web server every
+ * answer is kept while the data version and the day are the same (readcache.h). One DlSet per Db
+ * at a time (the table is the connection's); not thread-safe beyond its Db. */
 typedef struct DlSet DlSet;
 
 /* Which clocks a page or a count holds. states: a bit (1u << s) per DlState, 0 = every state;
@@ -165,8 +166,10 @@ typedef struct DlFilter {
     int64_t dept_id;
 } DlFilter;
 
-/* Opens the set of the orgs at and below scope_org (0: every org) for `today`. NULL with *err
- * (caller frees) on a database error. Free with deadline_set_free. */
+/* Opens the set of the orgs at and below scope_org (0: every org) for `today`; the clocks are read
+ * at the first question the cache (readcache.h) does not answer, and a database error is that
+ * question's. Never NULL today (err kept for a driver that must fail here). Free with
+ * deadline_set_free. */
 DlSet *deadline_set_open(Db *db, const Calendar *cal, int64_t scope_org, const char *today,
                          char **err);
 void deadline_set_free(DlSet *s);

@@ -12,12 +12,17 @@
  * (labels, officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a
  * page only.
  *
+ * Every answer (counts, a count, a page, the overdue groups) is kept while the data version and
+ * the day are the same (readcache.h, keyed by scope, day and the question): a dashboard view then
+ * reads no clock. dl_start is filled only when an answer is not kept.
+ *
  * Invariant: the states, counts and order equal deadline_collect's for every clock (tests/unit/
  * test_deadline.c compares them). Callers: src/web/page_dash.c. Reads only (the temporary table is
  * the connection's scratch space). */
 #include "deadline_impl.h"
 
 #include "../core/util.h"
+#include "readcache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +126,7 @@ struct DlSet {
     int64_t scope;
     char today[11];
     json_t *pdays;                                         /* dl_penalty_days */
+    int filled;                                            /* fill_starts ran: 1 ok, -1 failed */
     long long counts[DL_KIND_COUNT][DL_STATE_COUNT], prov; /* filled by fill_starts */
 };
 
@@ -221,19 +227,34 @@ static int fill_starts(DlSet *s) {
     return rc;
 }
 
+/* Fills dl_start and the counts once per set; DB_OK, or DB_ERR with *err. */
+static int ensure_filled(DlSet *s, char **err) {
+    if (!s->filled) s->filled = fill_starts(s) == DB_OK ? 1 : -1;
+    if (s->filled < 0) return fail_db(s, err), DB_ERR;
+    return DB_OK;
+}
+
+/* The cache key of a question to the set: its scope and day, then `what` (a new string). */
+static char *set_key(const DlSet *s, const char *what) {
+    return xasprintf("deadline/%lld/%s/%s", (long long)s->scope, s->today, what);
+}
+
+/* The filter part of a key (a new string); the officer last, as it may hold any character. */
+static char *filter_key(const DlFilter *f) {
+    if (!f) return xstrdup("all");
+    return xasprintf("%u/%d/%lld/%s%s", f->states, f->kind, (long long)f->dept_id,
+                     f->officer ? "o:" : "-", f->officer ? f->officer : "");
+}
+
 DlSet *deadline_set_open(Db *db, const Calendar *cal, int64_t scope_org, const char *today,
                          char **err) {
+    (void)err; /* the clocks are read at the first question not answered from the cache */
     DlSet *s = xcalloc(1, sizeof *s);
     s->db = db;
     s->cal = cal;
     s->scope = scope_org;
     snprintf(s->today, sizeof s->today, "%s", today ? today : "");
     s->pdays = dl_penalty_days(db);
-    if (fill_starts(s) != DB_OK) {
-        fail_db(s, err);
-        deadline_set_free(s);
-        return NULL;
-    }
     return s;
 }
 
@@ -243,10 +264,28 @@ void deadline_set_free(DlSet *s) {
     free(s);
 }
 
-json_t *deadline_set_counts(DlSet *s, char **err) {
-    (void)err; /* counted when the set was opened */
+/* deadline_set_counts computed (ReadcacheFn; arg: the set). */
+static json_t *counts_read(Db *db, void *arg, char **err) {
+    (void)db;
+    DlSet *s = arg;
+    if (ensure_filled(s, err) != DB_OK) return NULL;
     return dl_counts_json((const long long(*)[DL_STATE_COUNT])s->counts, s->prov);
 }
+
+json_t *deadline_set_counts(DlSet *s, char **err) {
+    char *key = set_key(s, "counts");
+    json_t *out = readcache_get(s->db, key, counts_read, s, err);
+    free(key);
+    return out;
+}
+
+/* A question with a filter (ReadcacheFn arguments). */
+typedef struct Ask {
+    DlSet *s;
+    const DlFilter *f;
+    int64_t offset, limit;
+    const char *by;
+} Ask;
 
 static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f) {
     db_bind_int(st, 1, s->scope);
@@ -256,19 +295,42 @@ static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f) {
     db_bind_int(st, 5, f ? f->dept_id : 0);
 }
 
-int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err) {
+/* deadline_set_count computed as a JSON integer (ReadcacheFn; arg: an Ask). */
+static json_t *count_read(Db *db, void *arg, char **err) {
+    (void)db;
+    const Ask *a = arg;
+    DlSet *s = a->s;
+    if (ensure_filled(s, err) != DB_OK) return NULL;
     Stmt *st = db_prepare(s->db, STATED_CTE "SELECT count(*) FROM x" FILTER_SQL);
-    *n = 0;
-    if (!st) return fail_db(s, err), DB_ERR;
-    bind_filter(st, s, f);
+    if (!st) return fail_db(s, err);
+    bind_filter(st, s, a->f);
     int rc = db_step(st);
-    if (rc == DB_ROW) *n = db_col_int(st, 0);
+    json_int_t n = rc == DB_ROW ? (json_int_t)db_col_int(st, 0) : 0;
     db_finalize(st);
-    if (rc != DB_ROW) return fail_db(s, err), DB_ERR;
-    return DB_OK;
+    if (rc != DB_ROW) return fail_db(s, err);
+    return json_integer(n);
 }
 
-json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err) {
+int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err) {
+    Ask a = {s, f, 0, 0, NULL};
+    char *fk = filter_key(f), *what = xasprintf("count/%s", fk), *key = set_key(s, what);
+    json_t *v = readcache_get(s->db, key, count_read, &a, err);
+    free(fk);
+    free(what);
+    free(key);
+    *n = v ? (int64_t)json_integer_value(v) : 0;
+    json_decref(v);
+    return v ? DB_OK : DB_ERR;
+}
+
+/* deadline_set_page computed (ReadcacheFn; arg: an Ask). */
+static json_t *page_read(Db *db, void *arg, char **err) {
+    (void)db;
+    const Ask *a = arg;
+    DlSet *s = a->s;
+    const DlFilter *f = a->f;
+    int64_t offset = a->offset, limit = a->limit;
+    if (ensure_filled(s, err) != DB_OK) return NULL;
     Stmt *st =
         db_prepare(s->db, STATED_CTE
                    "SELECT kind, k2, s, done, task_id, task_code, task_name, org_id, "
@@ -312,12 +374,24 @@ json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t l
     return c.out;
 }
 
-json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
-    int by_officer = str_eq(by, "officer");
-    if (!by_officer && !str_eq(by, "dept")) {
-        set_err(err, "汇总方式应为 officer 或 dept");
-        return NULL;
-    }
+json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err) {
+    Ask a = {s, f, offset, limit, NULL};
+    char *fk = filter_key(f),
+         *what = xasprintf("page/%lld/%lld/%s", (long long)offset, (long long)limit, fk),
+         *key = set_key(s, what);
+    json_t *out = readcache_get(s->db, key, page_read, &a, err);
+    free(fk);
+    free(what);
+    free(key);
+    return out;
+}
+
+/* deadline_set_overdue_by computed (ReadcacheFn; arg: an Ask with by). */
+static json_t *overdue_read(Db *db, void *arg, char **err) {
+    (void)db;
+    DlSet *s = ((const Ask *)arg)->s;
+    int by_officer = str_eq(((const Ask *)arg)->by, "officer");
+    if (ensure_filled(s, err) != DB_OK) return NULL;
     /* officer: the result entry clocks of the groups (officers only: deadline_collect's
      * officers); dept: every clock with a responsible dept, the org of its first clock */
     Stmt *st = db_prepare(
@@ -367,4 +441,17 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
         return fail_db(s, err);
     }
     return dl_groups_sorted(groups);
+}
+
+json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
+    if (!str_eq(by, "officer") && !str_eq(by, "dept")) {
+        set_err(err, "汇总方式应为 officer 或 dept");
+        return NULL;
+    }
+    Ask a = {s, NULL, 0, 0, by};
+    char *what = xasprintf("overdue/%s", by), *key = set_key(s, what);
+    json_t *out = readcache_get(s->db, key, overdue_read, &a, err);
+    free(what);
+    free(key);
+    return out;
 }

@@ -1,48 +1,95 @@
-/* dir_summary.c - directory counts for the home page (see dir_summary.h). Thread-safe: uses only
- * the Db handed in. */
+/* dir_summary.c - directory counts for the home page (see dir_summary.h). The counts read the
+ * whole directory of the scope (a million targets in a province), so they are kept while the data
+ * version and the day are the same (readcache.h); a count that cannot be read keeps nothing.
+ * Thread-safe: uses only the Db handed in. */
 #include "dir_summary.h"
 
+#include "readcache.h"
 #include "scope.h"
 
-/* sql has one '?' for the scope, or two when day is given: the day first. */
-static int64_t count(Db *db, const char *sql, int64_t org_id, const char *day) {
+#include <stdio.h>
+
+/* sql has one '?' for the scope, or two when day is given: the day first. 0 with *failed set when
+ * unreadable. */
+static int64_t count(Db *db, const char *sql, int64_t org_id, const char *day, int *failed) {
     int64_t n = 0;
     int rc =
         day ? db_query_int(db, &n, sql, "ti", day, org_id) : db_query_int(db, &n, sql, "i", org_id);
-    return rc == DB_OK ? n : 0; /* a count for display: 0 when unreadable */
+    if (rc != DB_OK) *failed = 1;
+    return rc == DB_OK ? n : 0;
 }
 
 #define TARGETS(kind)                                                                              \
     "SELECT count(*) FROM target t WHERE kind = '" kind "' AND " SCOPE_SQL("t.org_id")
 
-void dir_summary(Db *db, int64_t org_id, const char *today, DirSummary *out) {
-    out->items =
-        count(db, "SELECT count(*) FROM item t WHERE status = '启用' AND " SCOPE_SQL("t.org_id"),
-              org_id, NULL);
-    out->institutions = count(db, TARGETS("institution"), org_id, NULL);
-    out->pharmacies = count(db, TARGETS("pharmacy"), org_id, NULL);
-    out->employers = count(db, TARGETS("employer"), org_id, NULL);
-    out->insured = count(db, TARGETS("insured"), org_id, NULL);
-    out->officers_on_duty =
-        count(db, "SELECT count(*) FROM officer t WHERE status = '在岗' AND " SCOPE_SQL("t.org_id"),
-              org_id, NULL);
-    out->certs_expired = count(
-        db, "SELECT count(*) FROM officer t WHERE cert_valid_to < ? AND " SCOPE_SQL("t.org_id"),
-        org_id, today);
-    out->experts =
-        count(db, "SELECT count(*) FROM expert t WHERE " SCOPE_SQL("t.org_id"), org_id, NULL);
+typedef struct SummaryArg {
+    int64_t org_id;
+    const char *today;
+} SummaryArg;
+
+/* The counts of DirSummary in its field order as a JSON array (ReadcacheFn); NULL when one could
+ * not be read. */
+static json_t *summary_read(Db *db, void *arg, char **err) {
+    (void)err;
+    const SummaryArg *a = arg;
+    static const char *const sql[] = {
+        "SELECT count(*) FROM item t WHERE status = '启用' AND " SCOPE_SQL("t.org_id"),
+        TARGETS("institution"),
+        TARGETS("pharmacy"),
+        TARGETS("employer"),
+        TARGETS("insured"),
+        "SELECT count(*) FROM officer t WHERE status = '在岗' AND " SCOPE_SQL("t.org_id"),
+        "SELECT count(*) FROM officer t WHERE cert_valid_to < ? AND " SCOPE_SQL("t.org_id"),
+        "SELECT count(*) FROM expert t WHERE " SCOPE_SQL("t.org_id")};
+    json_t *v = json_array();
+    int failed = 0;
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) /* only the expiry count has a day */
+        json_array_append_new(
+            v, json_integer(count(db, sql[i], a->org_id, i == 6 ? a->today : NULL, &failed)));
+    if (failed) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
 }
 
-json_t *dir_summary_grades(Db *db, int64_t org_id) {
-    json_t *a = json_array();
+void dir_summary(Db *db, int64_t org_id, const char *today, DirSummary *out) {
+    SummaryArg a = {org_id, today};
+    char key[96];
+    snprintf(key, sizeof key, "dir_summary/%lld/%s", (long long)org_id, today);
+    json_t *v = readcache_get(db, key, summary_read, &a, NULL);
+    if (!v) v = json_array(); /* unreadable: every count shows 0, nothing is kept */
+    int64_t *f[] = {&out->items,   &out->institutions,     &out->pharmacies,    &out->employers,
+                    &out->insured, &out->officers_on_duty, &out->certs_expired, &out->experts};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        *f[i] = (int64_t)json_integer_value(json_array_get(v, i));
+    json_decref(v);
+}
+
+/* The grade counts (ReadcacheFn); arg: the org id. NULL on a database error. */
+static json_t *grades_read(Db *db, void *arg, char **err) {
+    (void)err;
     Stmt *st = db_prepare(
         db, "SELECT grade, count(*) FROM target t WHERE kind <> 'insured' AND " SCOPE_SQL(
                 "t.org_id") " GROUP BY grade ORDER BY grade");
-    if (!st) return a;
-    db_bind_int(st, 1, org_id);
-    while (db_step(st) == DB_ROW)
+    if (!st) return NULL;
+    db_bind_int(st, 1, *(const int64_t *)arg);
+    json_t *a = json_array();
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
         json_array_append_new(a, json_pack("{s:s, s:I}", "grade", db_col_text(st, 0), "count",
                                            (json_int_t)db_col_int(st, 1)));
     db_finalize(st);
+    if (rc != DB_DONE) {
+        json_decref(a);
+        return NULL;
+    }
     return a;
+}
+
+json_t *dir_summary_grades(Db *db, int64_t org_id) {
+    char key[64];
+    snprintf(key, sizeof key, "dir_grades/%lld", (long long)org_id);
+    json_t *a = readcache_get(db, key, grades_read, &org_id, NULL);
+    return a ? a : json_array();
 }

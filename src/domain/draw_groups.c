@@ -4,7 +4,8 @@
  * need (draw_group_need, from the frozen params) less its officers, as the engine counts it.
  * Names and masking come from task_query.h (task_target_label, task_member_name), the rule of
  * what the public may see from draw_disclose.h. The SQL text is made of the static fragments below
- * only; every value is bound. */
+ * only; every value is bound. The groups under the minimum (a pass over every member of the draw)
+ * are kept per data version (readcache.h): members change only in audited substitutions. */
 #include "draw_groups.h"
 
 #include "../core/util.h"
@@ -12,8 +13,10 @@
 #include "draw_disclose.h"
 #include "draw_token.h"
 #include "jsonkit.h"
+#include "readcache.h"
 #include "task_query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,7 +192,17 @@ json_t *draw_groups_page(Db *db, const DrawGroupsQuery *q, char **err) {
     return out;
 }
 
-char *draw_groups_under_minimum(Db *db, int64_t draw_id, size_t max) {
+typedef struct UnderArg {
+    int64_t draw_id;
+    size_t max;
+} UnderArg;
+
+/* draw_groups_under_minimum's text as a JSON string, "" when none (ReadcacheFn); NULL on a
+ * database error. */
+static json_t *under_read(Db *db, void *arg, char **err) {
+    (void)err;
+    int64_t draw_id = ((const UnderArg *)arg)->draw_id;
+    size_t max = ((const UnderArg *)arg)->max;
     /* one pass over the draw's members grouped by target, and a probe of the member index for the
      * groups without any member: a third of the time of counting each group's officers */
     Stmt *st = db_prepare(
@@ -205,11 +218,24 @@ char *draw_groups_under_minimum(Db *db, int64_t draw_id, size_t max) {
     Buf b;
     buf_init(&b);
     size_t n = 0;
-    while (db_step(st) == DB_ROW) {
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
         if (n < max) buf_printf(&b, "%s%lld", n ? "、" : "", (long long)db_col_int(st, 0) + 1);
         n++;
     }
     db_finalize(st);
     if (n > max) buf_printf(&b, " 等 %zu 组", n);
-    return buf_steal(&b);
+    json_t *v = rc == DB_DONE ? json_string(b.data ? b.data : "") : NULL;
+    buf_free(&b);
+    return v;
+}
+
+char *draw_groups_under_minimum(Db *db, int64_t draw_id, size_t max) {
+    UnderArg a = {draw_id, max};
+    char key[80];
+    snprintf(key, sizeof key, "draw_under_minimum/%lld/%zu", (long long)draw_id, max);
+    json_t *v = readcache_get(db, key, under_read, &a, NULL);
+    char *out = v ? xstrdup(json_string_value(v)) : NULL;
+    json_decref(v);
+    return out;
 }

@@ -4,6 +4,8 @@
  * Counts are made in SQL (per draw, or grouped), never by reading a row per drawn target in C; the
  * draw record (draw.record_json) is not read: the grading rule rebuilds its strata list from the
  * frozen parameters and population (draw_strata).
+ * The year's figures of an org are kept while the data version is the same (readcache.h): they
+ * read every drawn target and published record of the year, and change only with audited changes.
  * Invariant: every ratio is built by add_figure(), which keeps numerator and denominator and
  * never shows a percentage for a zero denominator. */
 #include "figures.h"
@@ -12,6 +14,7 @@
 #include "directory.h"
 #include "draw.h"
 #include "jsonkit.h"
+#include "readcache.h"
 #include "scope.h"
 #include "uow.h"
 
@@ -506,7 +509,15 @@ static int load_substitutions(Db *db, int64_t org_id, const char *year, json_t *
     return 0;
 }
 
-json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
+typedef struct YearArg {
+    int year;
+    int64_t org_id;
+} YearArg;
+
+/* figures_year_json computed (ReadcacheFn). */
+static json_t *year_read(Db *db, void *arg, char **err) {
+    int year = ((const YearArg *)arg)->year;
+    int64_t org_id = ((const YearArg *)arg)->org_id;
     char y[8];
     snprintf(y, sizeof y, "%04d", year % 10000);
     Counts c;
@@ -611,6 +622,13 @@ json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
     free(org_name);
     free(goal_text);
     return out;
+}
+
+json_t *figures_year_json(Db *db, int year, int64_t org_id, char **err) {
+    YearArg a = {year, org_id};
+    char key[64];
+    snprintf(key, sizeof key, "figures/%d/%lld", year, (long long)org_id);
+    return readcache_get(db, key, year_read, &a, err);
 }
 
 int figures_draw_years(Db *db, int64_t org_id, int *years, int max) {

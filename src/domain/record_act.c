@@ -8,6 +8,7 @@
 #include "../core/clock.h"
 #include "../core/util.h"
 #include "record.h"
+#include "readcache.h"
 #include "record_query.h"
 #include "scope.h"
 #include "uow.h"
@@ -47,9 +48,11 @@ static int finish(Db *db, const Actor *who, int rc, const char *action, int64_t 
 
 /* ---- sync ---- */
 
-/* Whether a task's current draw has a valid target without its record yet; -1 when unreadable. */
-static int task_missing_records(Db *db, int64_t task) {
-    int64_t missing = 0;
+/* task_missing_records read (ReadcacheFn; arg: the task id): a JSON boolean, NULL when
+ * unreadable. */
+static json_t *missing_read(Db *db, void *arg, char **err) {
+    (void)err;
+    int64_t missing = 0, task = *(const int64_t *)arg;
     if (db_query_int(
             db, &missing,
             "SELECT EXISTS (SELECT 1 FROM task t JOIN draw d ON d.task_code = t.code AND "
@@ -59,8 +62,21 @@ static int task_missing_records(Db *db, int64_t task) {
             "(SELECT 1 FROM record rc WHERE rc.draw_id = dt.draw_id AND rc.target_code = "
             "dt.target_code))",
             "i", task) != DB_OK)
-        return -1;
-    return missing != 0;
+        return NULL;
+    return json_boolean(missing != 0);
+}
+
+/* Whether a task's current draw has a valid target without its record yet; -1 when unreadable.
+ * Every list of records asks this for every task of the scope (a probe per drawn target), and the
+ * answer changes only with audited changes (a draw, the records' creation): kept per data version
+ * (readcache.h). */
+static int task_missing_records(Db *db, int64_t task) {
+    char key[64];
+    snprintf(key, sizeof key, "record_missing/%lld", (long long)task);
+    json_t *v = readcache_get(db, key, missing_read, &task, NULL);
+    int missing = v ? json_is_true(v) : -1;
+    json_decref(v);
+    return missing;
 }
 
 /* The ids of the tasks record_act_sync looks at (see record_act.h); *n receives the count. */

@@ -88,10 +88,15 @@ static json_t *list_rows(Stmt *st, const Calendar *cal, const char *today) {
 
 json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
                     const Calendar *cal, const char *today) {
+    /* the ids of the page first, from the record and draw rows only; the target's name is then
+       looked up for those rows, not for every record of the scope before the sort */
     Stmt *st = db_prepare(
-        db, LIST_COLS "WHERE " SCOPE_SQL(
-                "rc.org_id") " AND (? = 0 OR rc.task_id = ?) AND (? = '' OR rc.status = ?) "
-                             "ORDER BY t.id DESC, d.draw_no DESC, rc.id LIMIT 1000");
+        db, LIST_COLS "JOIN (SELECT k.id AS id FROM record k JOIN draw kd ON kd.id = k.draw_id "
+                      "WHERE " SCOPE_SQL("k.org_id") " AND (? = 0 OR k.task_id = ?) AND (? = '' "
+                                                     "OR k.status = ?) ORDER BY k.task_id DESC, "
+                                                     "kd.draw_no DESC, k.id LIMIT 1000) page ON "
+                                                     "page.id = rc.id "
+                                                     "ORDER BY t.id DESC, d.draw_no DESC, rc.id");
     if (st)
         db_bind_va(st, "iiitt", org_id, task_id, task_id, status ? status : "",
                    status ? status : "");

@@ -154,16 +154,20 @@ json_t *result_record_json(Db *db, int64_t id, const Calendar *cal, const char *
 json_t *result_list_json(Db *db, int64_t scope_org, const char *status, const Calendar *cal,
                          const char *today, int limit) {
     int published = str_eq(status, "已公示");
+    const char *order = published ? "r.published_at DESC, r.id DESC"
+                                  : "r.checked_on IS NULL, r.checked_on, r.submitted_at, r.id";
+    /* the ids of the list first, from the record rows only; the task, org and target are then
+       read for those rows, not for every record of the status before the sort */
     char *sql =
         xasprintf("SELECT r.id, t.code, t.name, r.target_code, g.kind, g.name, r.checked_on, "
                   "r.submitted_by, r.submitted_at, "
                   "r.reviewed_at, r.reviewed_by, r.published_at, r.published_by, o.name "
-                  "FROM record r JOIN task t ON t.id = r.task_id JOIN org o ON o.id = r.org_id "
-                  "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id FROM target x "
-                  "WHERE x.code = r.target_code)) "
-                  "WHERE r.status = ? AND " RESULT_SCOPE_SQL("r.org_id") " ORDER BY %s LIMIT ?",
-                  published ? "r.published_at DESC, r.id DESC"
-                            : "r.checked_on IS NULL, r.checked_on, r.submitted_at, r.id");
+                  "FROM (SELECT r.id AS id FROM record r WHERE r.status = ? AND " RESULT_SCOPE_SQL(
+                      "r.org_id") " ORDER BY %s LIMIT ?) page JOIN record r ON r.id = page.id "
+                                  "JOIN task t ON t.id = r.task_id JOIN org o ON o.id = r.org_id "
+                                  "LEFT JOIN target g ON g.id = coalesce(r.target_id, (SELECT x.id "
+                                  "FROM target x WHERE x.code = r.target_code)) ORDER BY %s",
+                  order, order);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     json_t *a = json_array();

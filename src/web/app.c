@@ -6,6 +6,7 @@
 #include "../core/clock.h"
 #include "../core/embed.h"
 #include "../domain/public_version.h"
+#include "../domain/readcache.h"
 #include "gzip.h"
 #include "pubcache.h"
 #include "session.h"
@@ -35,6 +36,7 @@ void app_init(App *app, const char *db_path) {
     pthread_key_create(&app->conn_key, thread_db_free);
     /* templates read from a directory may change under a running server: nothing is cached */
     if (!getenv("SPOTCHECK_TEMPLATES")) app->pubcache = pubcache_new(PUBCACHE_BYTES);
+    readcache_enable(1); /* the domain's expensive reads, kept per data version (readcache.h) */
     const char *idle = getenv("SPOTCHECK_SESSION_IDLE");
     app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
     const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
@@ -47,6 +49,7 @@ void app_free(App *app) {
     pthread_setspecific(app->conn_key, NULL);
     pthread_key_delete(app->conn_key);
     pubcache_free(app->pubcache);
+    readcache_enable(0);
     free(app->db_path);
 }
 

@@ -10,7 +10,11 @@
  * whole request head (HTTP_HEAD_SECONDS from connecting or from the last response; fewer when more
  * than half the connections are in use) and for the body (HTTP_BODY_SECONDS, plus time at
  * HTTP_UPLOAD_RATE for an upload), and shuts down the socket of any that misses it. A request
- * being handled or a response being sent has no deadline (the idle timeout still applies).
+ * being handled or a response being sent has no deadline (the idle timeout still applies). A
+ * deadline counts the client's time only: every connection belongs to one worker thread, which
+ * reads nothing while it runs a handler, so the time its worker spent handling other connections'
+ * requests since the deadline was set is added to it (Worker). Otherwise a complete head waiting
+ * behind slow pages was shut down unanswered (wrk's "read errors" with 64 clients, bench/README).
  *
  * Connections per client address are counted here too (libmicrohttpd's own per-address limit
  * closes the socket at once, which a client sees as a reset): one over HttpOptions.per_ip_limit is
@@ -160,11 +164,19 @@ typedef struct Server {
 
 /* ---- the watchdog of slow connections ---- */
 
+/* The time one worker thread spent running handlers (under watch.lock): busy_total for the ended
+ * ones, busy_since > 0 while one runs. One slot per thread, HTTP_MAX_WORKERS at most. */
+typedef struct Worker {
+    double busy_total, busy_since;
+} Worker;
+
 typedef struct Watch {
     int fd;
-    double deadline; /* monotonic seconds; 0: none (handling or answering) */
-    uint32_t addr;   /* the client's IPv4 address (network order), 0 when unknown */
-    int over;        /* opened when its address held per_ip_limit connections already */
+    double deadline;  /* monotonic seconds; 0: none (handling or answering) */
+    Worker *worker;   /* the thread that serves it (NULL until known) */
+    double busy_mark; /* its worker's busy time when the deadline was set */
+    uint32_t addr;    /* the client's IPv4 address (network order), 0 when unknown */
+    int over;         /* opened when its address held per_ip_limit connections already */
     struct Watch *prev, *next;
 } Watch;
 
@@ -183,8 +195,27 @@ static struct {
     unsigned long reaped;
     int stop;
     unsigned per_ip_limit;
+    double head_seconds;
     AddrCount *addrs[ADDR_BUCKETS];
-} watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .per_ip_limit = HTTP_PER_IP_LIMIT};
+    Worker workers[HTTP_MAX_WORKERS];
+    unsigned nworkers;
+} watch = {.lock = PTHREAD_MUTEX_INITIALIZER,
+           .per_ip_limit = HTTP_PER_IP_LIMIT,
+           .head_seconds = HTTP_HEAD_SECONDS};
+
+static _Thread_local Worker *this_worker;
+
+/* The calling thread's slot (NULL past HTTP_MAX_WORKERS threads). Lock held. */
+static Worker *worker_self(void) {
+    if (!this_worker && watch.nworkers < HTTP_MAX_WORKERS)
+        this_worker = &watch.workers[watch.nworkers++];
+    return this_worker;
+}
+
+/* w's time in handlers up to now, the running one included. Lock held. */
+static double worker_busy(const Worker *w, double now) {
+    return w->busy_total + (w->busy_since > 0 ? now - w->busy_since : 0);
+}
 
 /* Counts a connection of addr in (+1) or out (-1); returns the count after. Lock held. */
 static unsigned addr_count(uint32_t addr, int delta) {
@@ -215,7 +246,23 @@ static double mono_now(void) {
 /* Seconds a client has for a request head: less when the server is filling up, so that connections
  * sending nothing useful are the first to go. Called with the lock held. */
 static double head_seconds(void) {
-    return watch.count > HTTP_CONN_LIMIT / 2 ? HTTP_HEAD_SECONDS_BUSY : HTTP_HEAD_SECONDS;
+    if (watch.count <= HTTP_CONN_LIMIT / 2) return watch.head_seconds;
+    return watch.head_seconds < HTTP_HEAD_SECONDS_BUSY ? watch.head_seconds
+                                                       : HTTP_HEAD_SECONDS_BUSY;
+}
+
+/* Marks the calling worker as running a handler (busy 1) or done with it (0). */
+static void worker_mark(int busy) {
+    pthread_mutex_lock(&watch.lock);
+    Worker *me = worker_self();
+    double now = mono_now();
+    if (me && busy)
+        me->busy_since = now;
+    else if (me && me->busy_since > 0) {
+        me->busy_total += now - me->busy_since;
+        me->busy_since = 0;
+    }
+    pthread_mutex_unlock(&watch.lock);
 }
 
 /* The deadlines a connection can have (watch_set). */
@@ -233,9 +280,12 @@ static void watch_set(struct MHD_Connection *c, double seconds_from_now) {
     Watch *w = watch_of(c);
     if (!w) return;
     pthread_mutex_lock(&watch.lock);
-    w->deadline = seconds_from_now > 0   ? mono_now() + seconds_from_now
-                  : seconds_from_now < 0 ? mono_now() + head_seconds()
+    double now = mono_now();
+    w->deadline = seconds_from_now > 0   ? now + seconds_from_now
+                  : seconds_from_now < 0 ? now + head_seconds()
                                          : 0;
+    w->worker = worker_self(); /* called by the connection's own worker */
+    w->busy_mark = w->worker ? worker_busy(w->worker, now) : 0;
     pthread_mutex_unlock(&watch.lock);
 }
 
@@ -254,7 +304,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             w->addr = ((const struct sockaddr_in *)ai->client_addr)->sin_addr.s_addr;
             w->over = addr_count(w->addr, +1) > watch.per_ip_limit;
         }
-        w->deadline = mono_now() + (w->over ? HTTP_OVER_HEAD_SECONDS : head_seconds());
+        double now = mono_now();
+        w->deadline = now + (w->over ? HTTP_OVER_HEAD_SECONDS : head_seconds());
+        w->worker = worker_self(); /* the worker that accepted it serves it */
+        w->busy_mark = w->worker ? worker_busy(w->worker, now) : 0;
         w->next = watch.head;
         if (watch.head) watch.head->prev = w;
         watch.head = w;
@@ -276,8 +329,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     pthread_mutex_unlock(&watch.lock);
 }
 
-/* Every quarter second: shuts down the sockets past their deadline (MHD then sees the end of the
- * stream and closes the connection); says how many every minute at most. */
+/* Every quarter second: shuts down the sockets past their deadline, moved on by the time their
+ * worker was busy with other requests since it was set (MHD then sees the end of the stream and
+ * closes the connection); says how many every minute at most. */
 static void *reaper(void *arg) {
     (void)arg;
     double last_log = mono_now();
@@ -292,7 +346,8 @@ static void *reaper(void *arg) {
         }
         double now = mono_now();
         for (Watch *w = watch.head; w; w = w->next)
-            if (w->deadline > 0 && now > w->deadline && w->fd >= 0) {
+            if (w->deadline > 0 && now > w->deadline && w->fd >= 0 &&
+                now > w->deadline + (w->worker ? worker_busy(w->worker, now) - w->busy_mark : 0)) {
                 shutdown(w->fd, SHUT_RDWR);
                 w->deadline = 0;
                 watch.reaped++;
@@ -480,7 +535,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         http_set_header(&res, "Content-Type", "text/plain; charset=utf-8");
         buf_puts(&res.body, "请求内容过大\n");
     } else {
+        worker_mark(1); /* the thread's other connections wait meanwhile: not their delay */
         srv->handler(srv->app, &k->req, &res);
+        worker_mark(0);
     }
     enum MHD_Result ok = send_response(c, k, &res);
     http_response_free(&res);
@@ -525,6 +582,7 @@ int http_serve(const char *listen, const HttpOptions *opt, HttpHandler handler, 
     struct sockaddr_in sa;
     if (parse_listen(listen, &sa, err) != 0) return -1;
     watch.per_ip_limit = opt && opt->per_ip_limit ? opt->per_ip_limit : HTTP_PER_IP_LIMIT;
+    watch.head_seconds = opt && opt->head_seconds ? opt->head_seconds : HTTP_HEAD_SECONDS;
     /* block the stop signals in every thread; the main thread waits for them below */
     sigset_t stop;
     sigemptyset(&stop);
@@ -535,7 +593,8 @@ int http_serve(const char *listen, const HttpOptions *opt, HttpHandler handler, 
     Server srv = {handler, accept, app};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned workers = (unsigned)(cores > 0 ? cores * 4 : 8);
-    workers = workers < 8 ? 8 : workers > 64 ? 64 : workers;
+    workers = workers < 8 ? 8 : workers > HTTP_MAX_WORKERS ? HTTP_MAX_WORKERS : workers;
+    if (opt && opt->workers) workers = opt->workers;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port),
         NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,

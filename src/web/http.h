@@ -32,6 +32,7 @@
 #define HTTP_HEAD_SECONDS_BUSY 3 /* ... when more than half the connections are in use */
 #define HTTP_BODY_SECONDS 30     /* a body must be complete this long after its head */
 #define HTTP_UPLOAD_RATE (16u << 10) /* bytes per second an upload is given on top of that */
+#define HTTP_MAX_WORKERS 64          /* worker threads: 4 per core, 8 at least */
 
 typedef struct HttpHeader {
     char *name;
@@ -82,6 +83,8 @@ void http_request_free(HttpRequest *req);
 /* Settings of the server. */
 typedef struct HttpOptions {
     unsigned per_ip_limit; /* connections one client address may hold (1..HTTP_CONN_LIMIT) */
+    unsigned workers;      /* worker threads (1..HTTP_MAX_WORKERS); 0: 4 per core, 8 at least */
+    double head_seconds;   /* HTTP_HEAD_SECONDS when 0 (tests shorten it) */
 } HttpOptions;
 
 /* Serves on "ADDR:PORT" until SIGTERM/SIGINT, then finishes requests in flight and returns 0.

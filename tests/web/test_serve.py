@@ -17,18 +17,13 @@ import sys
 import tempfile
 import time
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, version_of, wait_for_port
+from webtest import SPOTCHECK, PASSWORD, Served, Suite, small_db, sql, version_of
 
 s = Suite()
 db = small_db()
 LIMIT = 4
-port_sock = socket.socket()
-port_sock.bind(("127.0.0.1", 0))
-port = port_sock.getsockname()[1]
-port_sock.close()
-log = open(os.path.join(os.path.dirname(db), "serve.log"), "w")
-server = subprocess.Popen([SPOTCHECK, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log,
-                          env=dict(os.environ, SPOTCHECK_PER_IP_LIMIT=str(LIMIT)))
+served = Served(db, {"SPOTCHECK_PER_IP_LIMIT": str(LIMIT)})
+port = served.port
 
 
 def conn(source="127.0.0.1"):
@@ -52,9 +47,7 @@ def login(user):
     return m.group(1) if m else None
 
 
-try:
-    wait_for_port(port)
-
+with served:
     # --- validators and 304
     c = conn()
     r, plain = get(c, "/public/items")
@@ -221,8 +214,4 @@ try:
             ok = True
             break
     s.check("once they close, the address is served again", ok)
-finally:
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
 s.done()

@@ -312,3 +312,30 @@ def no_raw_script(text):
 def scheme_version(db, task_id):
     """The version of a task's 实施方案 that a save must name (the optimistic lock, sql/026)."""
     return sql(db, "SELECT version FROM task_scheme WHERE task_id = ?", (task_id,))[0][0]
+
+
+class Served:
+    """A real `spotcheck serve --db DB` on a free loopback port with extra environment `env`, its log
+    next to the database (serve.log); start() waits until it accepts connections. Use as a context
+    manager: the server is stopped (SIGTERM) at the end."""
+
+    def __init__(self, db, env=None):
+        import socket
+        sk = socket.socket()
+        sk.bind(("127.0.0.1", 0))
+        self.port = sk.getsockname()[1]
+        sk.close()
+        self.db, self.env = db, dict(os.environ, **(env or {}))
+        self.proc = self.log = None
+
+    def __enter__(self):
+        self.log = open(os.path.join(os.path.dirname(self.db), "serve.log"), "w")
+        self.proc = subprocess.Popen([SPOTCHECK, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
+                                     stdout=self.log, stderr=self.log, env=self.env)
+        wait_for_port(self.port)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()

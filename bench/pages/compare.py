@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Two spotcheck binaries on the same pages database, one client each, interleaved: for each page,
+ROUNDS rounds of N sequential GETs on A then on B (B first in every other round), after 2 warm-up
+requests each, so both see the same machine load. Prints a markdown table of p50/p99 per binary.
+
+    bench/pages/compare.py SPOTCHECK_A SPOTCHECK_B DB [PAGE ...]
+
+DB: a database built by bench/pages/build.sh (copied twice into a temporary directory; the cache
+is never changed); its .json gives the serve day. PAGEs default to the staff pages of issue 15.
+Environment: ROUNDS (default 4), N (default 5). Standard library only."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pageslib import Client, Server  # noqa: E402
+
+ROUNDS = int(os.environ.get("ROUNDS", "4"))
+N = int(os.environ.get("N", "5"))
+PAGES = ["/", "/dashboard", "/dashboard/overdue", "/figures", "/records", "/results", "/api/v1/todo"]
+
+
+def pct(values, p):
+    v = sorted(values)
+    return v[max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))]
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    sc_a, sc_b, db = sys.argv[1:4]
+    pages = sys.argv[4:] or PAGES
+    with open(db + ".json") as f:
+        today = json.load(f)["serve_today"]
+    tmp = tempfile.mkdtemp(prefix="spotcheck-compare-")
+    try:
+        dbs = []
+        for name in ("a", "b"):
+            dbs.append(os.path.join(tmp, f"{name}.db"))
+            shutil.copyfile(db, dbs[-1])
+        with Server(sc_a, dbs[0], today, os.path.join(tmp, "a.log")) as sa, \
+                Server(sc_b, dbs[1], today, os.path.join(tmp, "b.log")) as sb:
+            clients = {"A": Client(sa.port).login("staff"), "B": Client(sb.port).login("staff")}
+            print(f"A: {sc_a}\nB: {sc_b}\n{ROUNDS} rounds of {N} requests each, interleaved; "
+                  f"load average {os.getloadavg()[0]:.2f} at the start\n")
+            print("| page | A p50 ms | A p99 ms | B p50 ms | B p99 ms |")
+            print("|---|---:|---:|---:|---:|")
+            for page in pages:
+                lat = {"A": [], "B": []}
+                for c in clients.values():
+                    for _ in range(2):
+                        c.get(page)
+                for r in range(ROUNDS):
+                    for name in ("A", "B") if r % 2 == 0 else ("B", "A"):
+                        for _ in range(N):
+                            t = time.perf_counter()
+                            clients[name].get(page)
+                            lat[name].append((time.perf_counter() - t) * 1000)
+                print(f"| `{page}` | {pct(lat['A'], 50):.1f} | {pct(lat['A'], 99):.1f} | "
+                      f"{pct(lat['B'], 50):.1f} | {pct(lat['B'], 99):.1f} |", flush=True)
+            print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
