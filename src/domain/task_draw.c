@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "draw_source.h"
 #include "draw_store.h"
+#include "draw_token.h"
 #include "scope.h"
 #include "task.h"
 
@@ -453,6 +454,10 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
     unread |=
         db_query_int(db, &draw_id, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'",
                      "t", code) != DB_OK;
+    /* an insured person named by the token the draw's files and record show for them */
+    char *by_token =
+        draw_id && draw_token_shaped(target) ? draw_token_target(db, draw_id, target) : NULL;
+    if (by_token) target = by_token;
     char *by_name = is_officer ? member_by_name(db, draw_id, target, officer) : NULL;
     if (by_name)
         officer = by_name; /* a name typed instead of the certificate number: the one member of that
@@ -497,6 +502,7 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
     }
     free(code);
     free(by_name);
+    free(by_token);
     return finish(db, rc, why);
 }
 

@@ -83,6 +83,20 @@ s.check("the staff's draw page shows the insured person's pseudonym, not the tok
 s.check("the staff's exclusion rows name the target", (gone,) in sql(db, "SELECT target_code FROM draw_exclusion WHERE draw_id = ?",
                                                                       (draw_id,)))
 
+# --- the staff API's record shows the token: a substitution may name the insured person by it
+if len(ins_drawn) > 1:
+    t1 = ins_drawn[1]
+    m1 = sql(db, "SELECT member_code FROM draw_member WHERE draw_id = ? AND target_code = ? AND status = '在组' "
+                 "ORDER BY member_code LIMIT 1", (draw_id, t1))[0][0]
+    r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "officer", "target": token[t1], "officer": m1,
+                                                             "reason_code": "因病", "reason": "住院"})
+    row = sql(db, "SELECT target_code, status FROM draw_substitution WHERE draw_id = ? AND member_code = ?", (draw_id, m1))
+    s.check("an officer substitution requested with the insured person's token is filed against the target",
+            r.status == 200 and row == [(t1, "待审批")], f"{r.status} {r.text[-300:]} {row}")
+    r = staff.post_json(f"/api/v1/tasks/{tid}/substitute", {"type": "officer", "target": "P" + "0" * 24, "officer": m1,
+                                                             "reason_code": "因病", "reason": "住院"})
+    s.check("... a token of no one in this draw is refused", r.status == 422 and "不在" in r.text, f"{r.status} {r.text[-300:]}")
+
 # --- substitution of an insured target: requested and approved with its code, recorded by its token
 member = next(m for m, _ in f["groups"][t0]) if t0 in f["groups"] else None
 r = staff.form(f"/tasks/{tid}/substitute", {"type": "target", "target": t0, "officer": "", "reason_code": "对象注销或无法检查",
