@@ -2,15 +2,21 @@
 #   SANITIZE=address,undefined   build with sanitizers (objects go to build-san/)
 #   WERROR=1                     warnings are errors
 #   O=0                          no optimisation (debugging)
+#   PG=1                         with the PostgreSQL driver (libpq; default: when pkg-config finds it)
 # Targets: all (default), run, test, test-build, fuzz (libFuzzer, needs clang), bench, clean.
 
 CC      ?= cc
 PKGS    := sqlite3 libsodium jansson libmicrohttpd libzip expat xlsxwriter zlib
+PG      ?= $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
+ifeq ($(PG),1)
+PKGS    += libpq
+CFLAGS_PG := -DSPOTCHECK_PG
+endif
 O       ?= 2
 WARN    := -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow -Wformat=2 -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS  ?= -g -O$(O)
-CFLAGS  += -std=c17 -D_GNU_SOURCE -pthread $(WARN) -MMD -MP
+CFLAGS  += -std=c17 -D_GNU_SOURCE -pthread $(WARN) -MMD -MP $(CFLAGS_PG)
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
@@ -30,7 +36,7 @@ LDLIBS  += $(PKG_LIBS) -lm -pthread
 
 LIB_SRC   := $(sort $(shell find src -name '*.c' ! -name main.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBED_IN  := $(sort $(wildcard sql/*.sql data/*.* web/templates/*.html web/static/*.*) docs/DRAW.md tools/verify_draw.py)
+EMBED_IN  := $(sort $(wildcard sql/*.sql sql/pg/*.sql data/*.* web/templates/*.html web/static/*.*) docs/DRAW.md tools/verify_draw.py)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
