@@ -78,6 +78,11 @@ def main(path):
            "BEGIN",
            "  RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], ERRCODE = 'integrity_constraint_violation';",
            "END $$;"]
+    # SQLite's scalar max(a, b) and min(a, b) (NULL when either is NULL), beside the aggregates
+    for f, op in (("max", ">="), ("min", "<=")):
+        for t in ("bigint", "text"):
+            out.append(f"CREATE FUNCTION {f}(a {t}, b {t}) RETURNS {t} LANGUAGE sql IMMUTABLE AS "
+                       f"'SELECT CASE WHEN a {op} b THEN a ELSE b END';")
     tables, triggers = [], []
     for kind, name, tbl, sql in rows:
         if name == "schema_migrations" or FTS.search(name) or name == "target_searchable":

@@ -88,6 +88,12 @@ static char *pg_mapped(const char *url) {
     return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)h);
 }
 
+int db_exists(const char *url) {
+    struct stat sb;
+    if (db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP")) return 1; /* the server tells at open */
+    return stat(url, &sb) == 0;
+}
+
 Db *db_open(const char *url, int do_migrate, char **err) {
     char *mapped = pg_mapped(url);
     if (mapped) {

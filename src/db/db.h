@@ -24,6 +24,9 @@ enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER };
  * Applies pending migrations when `migrate` is true. On failure returns NULL and sets *err. */
 Db *db_open(const char *url, int migrate, char **err);
 void db_close(Db *db);
+/* 1 when the database at `url` exists: its file for SQLite; a PostgreSQL database is taken to
+ * exist (db_open says when it cannot be reached). For commands that must not create one. */
+int db_exists(const char *url);
 
 const char *db_errmsg(Db *db);
 int db_errclass(Db *db);

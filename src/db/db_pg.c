@@ -4,9 +4,10 @@
  * What it does so that the domain's SQL runs unchanged (docs/ARCHITECTURE.md, "What a second
  * storage driver must provide"):
  * - SQL text: `?` and `?N` become `$N`; LIKE becomes ILIKE (SQLite's LIKE ignores the case of ASCII
- *   letters); a parameter tested with IS [NOT] NULL gets a declared type (text, or bigint when an
- *   integer is bound) since PostgreSQL cannot infer one there. Every other parameter is sent as
- *   text of unknown type, so the server types it from its use, as SQLite's loose typing allows.
+ *   letters); a parameter tested with IS [NOT] NULL or selected as a value (SELECT ?) gets a
+ *   declared type (text, or bigint when an integer is bound) since PostgreSQL cannot infer one.
+ * Every other parameter is sent as text of unknown type, so the server types it from its use, as
+ * SQLite's loose typing allows.
  * - Statements are prepared on the server once per Stmt (named "s<N>"), so db.c's statement cache
  *   keeps server-side prepared statements; a finalized one is DEALLOCATEd, later if the
  *   transaction has failed meanwhile. Results come back whole, as text (booleans as "1"/"0").
@@ -259,6 +260,16 @@ static int null_test_follows(const char *p) {
     return word_at(p, "NULL");
 }
 
+/* 1 when the text so far ends with SELECT (a parameter as a selected value, such as the start
+ * of SCOPE_SQL's recursive CTE, whose type nothing else tells). */
+static int after_select(const char *so_far) {
+    size_t n = so_far ? strlen(so_far) : 0;
+    while (n && (so_far[n - 1] == ' ' || so_far[n - 1] == '\n'))
+        n--;
+    return n >= 6 && !strncasecmp(so_far + n - 6, "SELECT", 6) &&
+           (n == 6 || !is_word(so_far[n - 7]));
+}
+
 /* Rewrites sql for PostgreSQL (see the top) into st->sql, st->nparams and st->typed. */
 static void rewrite(PgStmt *st, const char *sql) {
     Buf b;
@@ -288,7 +299,8 @@ static void rewrite(PgStmt *st, const char *sql) {
                 n = max + 1; /* SQLite: one more than the largest so far */
             }
             if (n > max) max = n;
-            if (n > 0 && n < (int)sizeof typed && null_test_follows(p)) typed[n] = 1;
+            if (n > 0 && n < (int)sizeof typed && (null_test_follows(p) || after_select(b.data)))
+                typed[n] = 1;
             buf_printf(&b, "$%d", n);
         } else if (is_word(*p) && (p == sql || !is_word(p[-1]))) {
             const char *s = p;
@@ -468,6 +480,16 @@ static int sync_identity(PgConn *c, const char *table) {
     return rc;
 }
 
+/* SPOTCHECK_PG_TRACE=FILE: each failing statement and its error appended to FILE (to sort the
+ * failures of `make test-pg` by cause; tests run the program with their own stderr). */
+static void trace(const PgStmt *st) {
+    const char *path = getenv("SPOTCHECK_PG_TRACE");
+    FILE *f = path && *path ? fopen(path, "a") : NULL;
+    if (!f) return;
+    fprintf(f, "pg: %s [%s]\n    in: %s\n", st->c->err, st->c->state, st->sql);
+    fclose(f);
+}
+
 static int execute(PgStmt *st) {
     PgConn *c = st->c;
     drop_stale(c);
@@ -481,7 +503,7 @@ static int execute(PgStmt *st) {
         PGresult *r = PQprepare(c->pg, name, st->sql, n, types);
         free(types);
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok) error_from(c, r);
+        if (!ok) error_from(c, r), trace(st);
         PQclear(r);
         if (!ok) return DB_ERR;
         memcpy(st->name, name, sizeof name);
@@ -494,6 +516,7 @@ static int execute(PgStmt *st) {
     ExecStatusType s = PQresultStatus(st->res);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         error_from(c, st->res);
+        trace(st);
         PQclear(st->res);
         st->res = NULL;
         return DB_ERR;
