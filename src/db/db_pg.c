@@ -24,7 +24,7 @@
  *   DBE_CONSTRAINT; lock timeout, deadlock and serialization failure are DBE_BUSY.
  * - A database named in the URL that does not exist is created (as SQLite creates its file), with
  *   byte-order collation (SQLite's BINARY) when the server allows it.
- * Not yet (issue 18): COPY for bulk inserts (rows go one INSERT each), commits_seen, backup
+ * Not yet (issue 18): COPY for bulk inserts (rows go one INSERT each), backup
  * (pg_dump's), single-row mode for very large results. One connection per thread, as db.h says. */
 #ifdef SPOTCHECK_PG
 #include "db.h"
@@ -703,6 +703,28 @@ static int pg_created_indexes(void *conn, const char *table, DbIndex **list, siz
     return DB_OK;
 }
 
+/* The current snapshot (xmin:xmax:in-progress xids) as a hash: a commit of another connection
+ * takes its xid out of the in-progress list or moves xmax, so an equal snapshot means nobody
+ * committed since. (Another transaction merely starting to write, in any database of the
+ * cluster, changes it too: DB_CHANGED then only costs the caller its re-read.) This connection's
+ * own commits count as well, unlike SQLite's data_version; db_begin_since's callers take the
+ * mark after their own writes. */
+static int pg_commits_seen(void *conn, int64_t *n) {
+    PgConn *c = conn;
+    PGresult *r = PQexec(c->pg, "SELECT pg_current_snapshot()::text");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        error_from(c, r);
+        PQclear(r);
+        return DB_ERR;
+    }
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 0); *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    PQclear(r);
+    *n = (int64_t)(h >> 1);
+    return DB_OK;
+}
+
 static void pg_optimize(void *conn) {
     PQclear(PQexec(((PgConn *)conn)->pg, "ANALYZE"));
 }
@@ -761,6 +783,7 @@ const DbDriver db_pg_driver = {
     .created_indexes = pg_created_indexes,
     .bind_text_nocopy = pg_bind_text_nocopy,
     .optimize = pg_optimize,
+    .commits_seen = pg_commits_seen,
     .text_search = pg_text_search,
     .begin = pg_begin,
     .migrations = "sql/pg/",
