@@ -5,7 +5,8 @@
  * storage driver must provide"):
  * - SQL text: `?` and `?N` become `$N`; LIKE becomes ILIKE (SQLite's LIKE ignores the case of ASCII
  *   letters); a parameter tested with IS [NOT] NULL or selected as a value (SELECT ?) gets a
- *   declared type (text, or bigint when an integer is bound) since PostgreSQL cannot infer one.
+ *   declared type (text, or bigint when an integer is bound) since PostgreSQL cannot infer one;
+ *   a negative LIMIT parameter is sent as NULL (SQLite: no limit).
  * Every other parameter is sent as text of unknown type, so the server types it from its use, as
  * SQLite's loose typing allows.
  * - Statements are prepared on the server once per Stmt (named "s<N>"), so db.c's statement cache
@@ -69,6 +70,7 @@ typedef struct PgStmt {
     char name[24]; /* "" until prepared */
     int nparams;
     unsigned char *typed; /* per parameter: needs a declared type (IS NULL) */
+    unsigned char *limit; /* per parameter: a LIMIT, where SQLite reads a negative one as none */
     unsigned char *kind;  /* per parameter: P_NONE (NULL), P_INT or P_TEXT */
     char **val;           /* per parameter: the text sent, owned unless borrowed */
     unsigned char *borrowed;
@@ -260,21 +262,25 @@ static int null_test_follows(const char *p) {
     return word_at(p, "NULL");
 }
 
+/* 1 when the text so far ends with the keyword w. */
+static int after_word(const char *so_far, const char *w) {
+    size_t n = so_far ? strlen(so_far) : 0, k = strlen(w);
+    while (n && (so_far[n - 1] == ' ' || so_far[n - 1] == '\n'))
+        n--;
+    return n >= k && !strncasecmp(so_far + n - k, w, k) && (n == k || !is_word(so_far[n - k - 1]));
+}
+
 /* 1 when the text so far ends with SELECT (a parameter as a selected value, such as the start
  * of SCOPE_SQL's recursive CTE, whose type nothing else tells). */
 static int after_select(const char *so_far) {
-    size_t n = so_far ? strlen(so_far) : 0;
-    while (n && (so_far[n - 1] == ' ' || so_far[n - 1] == '\n'))
-        n--;
-    return n >= 6 && !strncasecmp(so_far + n - 6, "SELECT", 6) &&
-           (n == 6 || !is_word(so_far[n - 7]));
+    return after_word(so_far, "SELECT");
 }
 
 /* Rewrites sql for PostgreSQL (see the top) into st->sql, st->nparams and st->typed. */
 static void rewrite(PgStmt *st, const char *sql) {
     Buf b;
     buf_init(&b);
-    unsigned char typed[1000] = {0};
+    unsigned char typed[1000] = {0}, limit[1000] = {0};
     int max = 0;
     for (const char *p = sql; *p;) {
         if (*p == '\'' || *p == '"') { /* a literal or quoted name, '' or "" inside */
@@ -301,6 +307,7 @@ static void rewrite(PgStmt *st, const char *sql) {
             if (n > max) max = n;
             if (n > 0 && n < (int)sizeof typed && (null_test_follows(p) || after_select(b.data)))
                 typed[n] = 1;
+            if (n > 0 && n < (int)sizeof limit && after_word(b.data, "LIMIT")) limit[n] = 1;
             buf_printf(&b, "$%d", n);
         } else if (is_word(*p) && (p == sql || !is_word(p[-1]))) {
             const char *s = p;
@@ -316,8 +323,11 @@ static void rewrite(PgStmt *st, const char *sql) {
     st->nparams = max;
     size_t n = (size_t)max + 1;
     st->typed = xcalloc(n, 1);
-    for (int i = 1; i <= max && i < (int)sizeof typed; i++)
+    st->limit = xcalloc(n, 1);
+    for (int i = 1; i <= max && i < (int)sizeof typed; i++) {
         st->typed[i] = typed[i];
+        st->limit[i] = limit[i];
+    }
     st->kind = xcalloc(n, 1);
     st->borrowed = xcalloc(n, 1);
     st->val = xcalloc(n, sizeof *st->val);
@@ -509,8 +519,9 @@ static int execute(PgStmt *st) {
         memcpy(st->name, name, sizeof name);
     }
     const char **vals = xcalloc((size_t)n + 1, sizeof *vals);
-    for (int i = 1; i <= n; i++)
-        vals[i - 1] = st->val[i];
+    for (int i = 1; i <= n; i++) /* LIMIT -1: no limit (PostgreSQL: LIMIT NULL) */
+        vals[i - 1] =
+            st->limit[i] && st->kind[i] == P_INT && st->val[i][0] == '-' ? NULL : st->val[i];
     st->res = PQexecPrepared(c->pg, st->name, n, vals, NULL, NULL, 0);
     free(vals);
     ExecStatusType s = PQresultStatus(st->res);
@@ -569,6 +580,7 @@ static void pg_finalize(void *s) {
     }
     free(st->sql);
     free(st->typed);
+    free(st->limit);
     free(st->kind);
     free(st->borrowed);
     free(st->val);
