@@ -75,6 +75,14 @@ int db_url_is_pg(const char *url) {
     return p > url && *p == '=';
 }
 
+/* FNV-1a of a text: the statement cache's key, and the name a mapped test database gets. */
+static uint64_t sql_hash(const char *sql) {
+    uint64_t h = 1469598103934665603u;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
 /* SPOTCHECK_PG_MAP (tests only: scripts/pgtest.sh, `make test-pg`): a libpq connection string
  * without dbname. A file path given as the database then names a PostgreSQL database of its own
  * on that server, "sc_" and a hash of the path, so tests written for database files run
@@ -82,10 +90,7 @@ int db_url_is_pg(const char *url) {
 static char *pg_mapped(const char *url) {
     const char *map = getenv("SPOTCHECK_PG_MAP");
     if (!map || !*map || db_url_is_pg(url)) return NULL;
-    uint64_t h = 1469598103934665603u; /* FNV-1a of the path */
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)h);
+    return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)sql_hash(url));
 }
 
 int db_exists(const char *url) {
@@ -166,13 +171,6 @@ const char *db_errmsg(Db *db) {
 }
 int db_errclass(Db *db) {
     return db->drv->errclass(db->conn);
-}
-
-static uint64_t sql_hash(const char *sql) {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return h;
 }
 
 Stmt *db_prepare(Db *db, const char *sql) {
