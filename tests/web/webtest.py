@@ -272,13 +272,16 @@ def _pg_rows(db, q, args=()):
         lit = "NULL" if a is None else str(a) if isinstance(a, int) else "'" + str(a).replace("'", "''") + "'"
         text += lit + rest
     select = re.match(r"\s*(SELECT|WITH)\b", text, re.I)
+    returning = not select and re.search(r"\bRETURNING\b", text, re.I)
     if select:  # as JSON, so numbers and texts keep their types
         text = f"SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM ({text}) q"
+    elif returning:
+        text = f"WITH q AS ({text}) SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM q"
     p = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
                         "-d", f"{conninfo} dbname=sc_{h:016x}", "-c", text], capture_output=True)
     if p.returncode != 0:
         raise RuntimeError(f"psql: {p.stderr.decode().strip()}")
-    if not select:
+    if not select and not returning:
         return []
     return jsonlib.loads(p.stdout.decode(), object_pairs_hook=lambda kv: tuple(v for _, v in kv))
 
