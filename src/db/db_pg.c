@@ -76,6 +76,7 @@ typedef struct PgStmt {
     unsigned char *borrowed;
     char *id_table;   /* RETURNING id was appended (INSERT into this table) */
     char *sync_table; /* an INSERT giving its own id into this table */
+    int planned;      /* identity_plan done */
     PGresult *res;
     int row, nrows, ncols;
     int done;
@@ -333,7 +334,8 @@ static void rewrite(PgStmt *st, const char *sql) {
     st->val = xcalloc(n, sizeof *st->val);
 }
 
-/* What is known of `table`'s id column (cached per connection): 1 when it is an identity. */
+/* What is known of `table`'s id column (cached per connection): 1 when it is an identity, 0 when
+ * not, -1 when the catalogue cannot be read (the error is the connection's). */
 static int table_identity(PgConn *c, const char *table) {
     for (size_t i = 0; i < c->ntables; i++)
         if (!strcmp(c->tables[i].name, table)) return c->tables[i].identity;
@@ -345,8 +347,9 @@ static int table_identity(PgConn *c, const char *table) {
     int identity =
         PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 0)) > 0;
     int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok) error_from(c, r);
     PQclear(r);
-    if (!ok) return 0; /* (inside a failed transaction: asked again next time) */
+    if (!ok) return -1; /* (inside a failed transaction: asked again next time) */
     c->tables = xrealloc(c->tables, (c->ntables + 1) * sizeof *c->tables);
     c->tables[c->ntables++] = (IdTable){xstrdup(table), identity};
     return identity;
@@ -394,24 +397,36 @@ static void *pg_prepare(void *conn, const char *sql) {
     st->c = c;
     st->row = -1;
     rewrite(st, sql);
+    clear_error(c);
+    return st;
+}
+
+/* Before the first run: an INSERT into a table with an identity id gets RETURNING id (or, when
+ * it gives the id itself, the identity is moved past it after each run). Asked here, not at
+ * prepare, so that a statement prepared inside a failed transaction (the catalogue cannot be read
+ * then) is not kept without it. DB_ERR when the catalogue cannot be read now. */
+static int identity_plan(PgStmt *st) {
+    if (st->planned) return DB_OK;
     int gives_id = 0;
     char *table = insert_table(st->sql, &gives_id);
-    if (table && table_identity(c, table)) {
-        if (gives_id) {
-            st->sync_table = table;
-        } else if (!has_returning(st->sql)) {
-            char *s = xasprintf("%s RETURNING id", st->sql);
-            free(st->sql);
-            st->sql = s;
-            st->id_table = table;
-        } else {
-            free(table);
-        }
+    if (!table) return DB_OK;
+    int identity = table_identity(st->c, table);
+    if (identity < 0) {
+        free(table);
+        return DB_ERR;
+    }
+    st->planned = 1;
+    if (identity && gives_id) {
+        st->sync_table = table;
+    } else if (identity && !has_returning(st->sql)) {
+        char *s = xasprintf("%s RETURNING id", st->sql);
+        free(st->sql);
+        st->sql = s;
+        st->id_table = table;
     } else {
         free(table);
     }
-    clear_error(c);
-    return st;
+    return DB_OK;
 }
 
 /* --- binding and running ------------------------------------------------------------------- */
@@ -505,6 +520,7 @@ static int execute(PgStmt *st) {
     drop_stale(c);
     int n = st->nparams;
     if (!st->name[0]) {
+        if (identity_plan(st) != DB_OK) return DB_ERR;
         Oid *types = xcalloc((size_t)n + 1, sizeof *types);
         for (int i = 1; i <= n; i++)
             if (st->typed[i]) types[i - 1] = st->kind[i] == P_INT ? PG_INT8OID : PG_TEXTOID;
