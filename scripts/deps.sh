@@ -5,9 +5,9 @@
 set -euo pipefail
 want=${1:-build}
 pkgs=(gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libmicrohttpd-dev
-      libzip-dev libexpat1-dev libxlsxwriter-dev zlib1g-dev sqlite3 python3)
+      libzip-dev libexpat1-dev libxlsxwriter-dev zlib1g-dev libpq-dev sqlite3 python3)
 case "$want" in
-  test) pkgs+=(chromium nodejs npm fonts-noto-cjk faketime clang-format-14) ;;
+  test) pkgs+=(chromium nodejs npm fonts-noto-cjk faketime clang-format-14 postgresql) ;;
   bench) pkgs+=(postgresql wrk nginx hyperfine) ;;
 esac
 missing=()

@@ -3,7 +3,7 @@
 # provide"): an SQL string literal in src/ outside src/db may not use what only SQLite knows, so a
 # second driver needs no change to the domain. Lists every string literal (per line, char literals
 # and comments aside) holding one of: INSERT OR, PRAGMA, rowid, strftime, julianday, datetime(,
-# date('now'), json_extract / json_each / json_object( and the other JSON functions, group_concat,
+# date('now'), WHERE 1 (an integer as a condition: PostgreSQL wants WHERE 1=1), json_extract / json_each / json_object( and the other JSON functions, group_concat,
 # GLOB, instr(, IS or IS NOT with anything but NULL (PostgreSQL: IS [NOT] DISTINCT FROM, which
 # older SQLite lacks: spell it out with = and IS NULL), or the table name user (a reserved word in
 # PostgreSQL; the table is `account`) after FROM, JOIN, INTO or UPDATE; and fails when there is one. Migrations (sql/) are per driver
@@ -18,6 +18,7 @@ out=$(perl -ne '
   BEGIN {
     $bad = qr{\bINSERT\s+OR\b|\bPRAGMA\b|\browid\b|\bstrftime\s*\(|\bjulianday\s*\(|\bdatetime\s*\(|\bdate\s*\(\s*.now.\s*\)
              |\bjson_(?:extract|each|tree|object|array|group_array|group_object|set|insert|replace|remove|patch|valid|type|quote)\s*\(
+             |\bWHERE\s+[01]\s*(?:$|AND\b|OR\b|ORDER\b|GROUP\b|LIMIT\b|\))
              |\bgroup_concat\s*\(|\bGLOB\b|\binstr\s*\(|\b(?:FROM|JOIN|INTO|UPDATE)\s+"?user\b
              |(?-i:\bIS\s+(?:NOT\s+)?+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)[A-Za-z_?])}xi;
   }

@@ -17,8 +17,7 @@
 
 /* Opens an existing database; NULL (message printed) when it is missing or cannot be opened. */
 static Db *open_existing(const char *path) {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
+    if (!db_exists(path)) {
         fprintf(stderr, "spotcheck audit: 数据库 %s 不存在\n", path);
         return NULL;
     }

@@ -59,8 +59,7 @@ int cmd_remind(int argc, char **argv) {
     else
         clock_today(today);
 
-    struct stat sb;
-    if (stat(db_path, &sb) != 0) {
+    if (!db_exists(db_path)) {
         fprintf(stderr, "spotcheck remind: 数据库 %s 不存在\n", db_path);
         return CLI_REJECTED;
     }

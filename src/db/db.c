@@ -67,20 +67,63 @@ static void make_parent_dir(const char *path) {
     free(dir);
 }
 
+int db_url_is_pg(const char *url) {
+    if (str_starts(url, "postgres://") || str_starts(url, "postgresql://")) return 1;
+    const char *p = url; /* key=value: a libpq connection string */
+    while ((*p >= 'a' && *p <= 'z') || *p == '_')
+        p++;
+    return p > url && *p == '=';
+}
+
+/* FNV-1a of a text: the statement cache's key, and the name a mapped test database gets. */
+static uint64_t sql_hash(const char *sql) {
+    uint64_t h = 1469598103934665603u;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+/* SPOTCHECK_PG_MAP (tests only: scripts/pgtest.sh, `make test-pg`): a libpq connection string
+ * without dbname. A file path given as the database then names a PostgreSQL database of its own
+ * on that server, "sc_" and a hash of the path, so tests written for database files run
+ * unchanged on PostgreSQL. NULL when unset or url is already a PostgreSQL one. */
+static char *pg_mapped(const char *url) {
+    const char *map = getenv("SPOTCHECK_PG_MAP");
+    if (!map || !*map || db_url_is_pg(url)) return NULL;
+    return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)sql_hash(url));
+}
+
+int db_exists(const char *url) {
+    struct stat sb;
+    if (db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP")) return 1; /* the server tells at open */
+    return stat(url, &sb) == 0;
+}
+
 Db *db_open(const char *url, int do_migrate, char **err) {
-    const DbDriver *drv = &db_sqlite_driver;
-    if (str_starts(url, "postgres://") || str_starts(url, "postgresql://")) {
-        set_err(err, "此版本尚未包含 PostgreSQL 驱动: %s", url);
-        return NULL;
+    char *mapped = pg_mapped(url);
+    if (mapped) {
+        Db *db = db_open(mapped, do_migrate, err);
+        free(mapped);
+        return db;
     }
-    make_parent_dir(url);
+    const DbDriver *drv = &db_sqlite_driver;
+    if (db_url_is_pg(url)) {
+#ifdef SPOTCHECK_PG
+        drv = &db_pg_driver;
+#else
+        set_err(err, "此版本编译时未包含 PostgreSQL 驱动（需要 libpq，make PG=1）: %s", url);
+        return NULL;
+#endif
+    } else {
+        make_parent_dir(url);
+    }
     void *conn = drv->open(url, err);
     if (!conn) return NULL;
     Db *db = xcalloc(1, sizeof *db);
     db->drv = drv;
     db->conn = conn;
     struct stat sb;
-    if (stat(url, &sb) == 0) {
+    if (drv == &db_sqlite_driver && stat(url, &sb) == 0) {
         db->path = xstrdup(url);
         db->dev = sb.st_dev;
         db->ino = sb.st_ino;
@@ -132,13 +175,6 @@ const char *db_errmsg(Db *db) {
 }
 int db_errclass(Db *db) {
     return db->drv->errclass(db->conn);
-}
-
-static uint64_t sql_hash(const char *sql) {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return h;
 }
 
 Stmt *db_prepare(Db *db, const char *sql) {
@@ -308,8 +344,14 @@ int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
     return DB_OK;
 }
 
+/* The driver's write transaction (DbDriver.begin). */
+static int begin_write(Db *db) {
+    if (db->drv->begin) return db->drv->begin(db->conn);
+    return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
+}
+
 int db_begin(Db *db) {
-    if (!db->enclosed) return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
+    if (!db->enclosed) return begin_write(db);
     int rc = db->drv->exec_script(db->conn, "SAVEPOINT unit");
     if (rc == DB_OK) db->units++;
     return rc;
@@ -327,7 +369,7 @@ int db_rollback(Db *db) {
     return db->drv->exec_script(db->conn, "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit");
 }
 int db_enclose_begin(Db *db) {
-    if (db->enclosed || db->drv->exec_script(db->conn, "BEGIN IMMEDIATE") != DB_OK) return DB_ERR;
+    if (db->enclosed || begin_write(db) != DB_OK) return DB_ERR;
     db->enclosed = 1;
     db->units = 0;
     return DB_OK;
@@ -529,10 +571,11 @@ int db_schema_version(Db *db) {
     return (int)v;
 }
 
-/* Migration files are named "sql/NNN_*.sql"; returns NNN or -1. */
-static int migration_number(const char *name) {
-    if (!str_starts(name, "sql/")) return -1;
-    const char *p = name + 4;
+/* Migration files are named "<dir>NNN_*.sql" (dir "sql/", or a driver's own folder); returns NNN
+ * or -1. */
+static int migration_number(const char *name, const char *dir) {
+    if (!str_starts(name, dir)) return -1;
+    const char *p = name + strlen(dir);
     if (!(p[0] >= '0' && p[0] <= '9')) return -1;
     size_t n = strlen(name);
     if (n < 4 || strcmp(name + n - 4, ".sql") != 0) return -1;
@@ -548,9 +591,48 @@ static int applied(Db *db, int num) {
     return n > 0;
 }
 
+/* The driver's own file for migration `num`, or NULL (DbDriver.migrations). */
+static const EmbeddedFile *driver_migration(const DbDriver *drv, int num) {
+    if (!drv->migrations) return NULL;
+    for (size_t i = 0; i < embedded_count; i++)
+        if (migration_number(embedded_files[i].name, drv->migrations) == num)
+            return &embedded_files[i];
+    return NULL;
+}
+
+/* The range a driver's baseline file stands for ("-- pg: replaces A-B" on its first line), or
+ * just its own number. */
+static void replaced_range(const EmbeddedFile *f, int num, int *from, int *to) {
+    *from = *to = num;
+    static const char tag[] = "-- pg: replaces ";
+    if (f->len > sizeof tag && !memcmp(f->data, tag, sizeof tag - 1)) {
+        const char *p = (const char *)f->data + sizeof tag - 1;
+        char *end = NULL;
+        long a = strtol(p, &end, 10);
+        if (end && *end == '-') {
+            long b = strtol(end + 1, NULL, 10);
+            if (a >= 0 && b >= a && b < 100000) *from = (int)a, *to = (int)b;
+        }
+    }
+}
+
+/* Records migrations from…to of sql/ as applied by `by` (a driver's baseline). */
+static int record_replaced(Db *db, int from, int to, const char *by) {
+    for (size_t i = 0; i < embedded_count; i++) {
+        int n = migration_number(embedded_files[i].name, "sql/");
+        if (n < from || n > to || applied(db, n)) continue;
+        if (db_exec(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
+                    "itt", (int64_t)n, by, clock_stamp().s) != DB_OK)
+            return DB_ERR;
+    }
+    return DB_OK;
+}
+
 /* Applies every embedded migration not yet recorded, in numeric order. Missing numbers below the
  * highest applied one are applied too: migrations written on parallel branches may land in any
- * order, so each must stand on its own (no migration may depend on a higher-numbered one). */
+ * order, so each must stand on its own (no migration may depend on a higher-numbered one). A
+ * driver with its own folder (PostgreSQL: sql/pg/) runs its file in place of a migration's, and
+ * its baseline in place of the range it names. */
 static int migrate(Db *db, char **err) {
     if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
@@ -558,12 +640,17 @@ static int migrate(Db *db, char **err) {
         return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
     /* embedded_files is sorted by name at build time, so migrations come in numeric order */
     for (size_t i = 0; i < embedded_count; i++) {
-        const EmbeddedFile *f = &embedded_files[i];
-        int num = migration_number(f->name);
+        int num = migration_number(embedded_files[i].name, "sql/");
         if (num < 0) continue;
         int done = applied(db, num);
         if (done < 0) return set_err(err, "无法读取迁移表: %s", db_errmsg(db));
         if (done) continue;
+        const EmbeddedFile *f = driver_migration(db->drv, num);
+        int from = num, to = num;
+        if (f)
+            replaced_range(f, num, &from, &to);
+        else
+            f = &embedded_files[i];
         char *sql = xstrndup((const char *)f->data, f->len);
         int rc = db_begin(db);
         if (rc == DB_OK) rc = db_exec_script(db, sql);
@@ -571,6 +658,7 @@ static int migrate(Db *db, char **err) {
             rc = db_exec(db,
                          "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
                          "itt", (int64_t)num, f->name, clock_stamp().s);
+        if (rc == DB_OK && to > from) rc = record_replaced(db, from, to, f->name);
         free(sql);
         if (rc != DB_OK) {
             set_err(err, "迁移 %s 失败: %s", f->name, db_errmsg(db));

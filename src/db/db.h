@@ -19,10 +19,14 @@ enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2, DB_CHANGED = 3 };
 /* Error classes a caller may want to tell apart (db_errclass). */
 enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER };
 
-/* Opens the database at `url`: a file path for SQLite (created if missing, directory too).
+/* Opens the database at `url`: a file path for SQLite (created if missing, directory too), or a
+ * PostgreSQL URL (db_url_is_pg; the database is created if missing, when the role may).
  * Applies pending migrations when `migrate` is true. On failure returns NULL and sets *err. */
 Db *db_open(const char *url, int migrate, char **err);
 void db_close(Db *db);
+/* 1 when the database at `url` exists: its file for SQLite; a PostgreSQL database is taken to
+ * exist (db_open says when it cannot be reached). For commands that must not create one. */
+int db_exists(const char *url);
 
 const char *db_errmsg(Db *db);
 int db_errclass(Db *db);
@@ -59,7 +63,10 @@ __attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const 
 /* Binds from a type string and va_list onto an already prepared statement. */
 int db_bind_va(Stmt *st, const char *types, ...);
 
-int db_begin(Db *db); /* BEGIN IMMEDIATE: takes the write lock at once */
+/* Opens a write transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE;
+ * PostgreSQL: BEGIN and an advisory lock, db_pg.c), or fails with DBE_BUSY after the driver's
+ * timeout. */
+int db_begin(Db *db);
 /* An enclosing transaction for a sequence of units of work that must be written all or none (the
  * demo county of `init --demo`): db_enclose_begin opens it (as db_begin); until db_enclose_end,
  * each db_begin / db_commit / db_rollback of a unit inside it opens, releases or rolls back a
@@ -256,9 +263,23 @@ typedef struct DbDriver {
     /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
     int (*search_pause)(void *conn, const char *table, char **saved);
     int (*search_resume)(void *conn, const char *table, char *saved);
+    /* optional (NULL: "BEGIN IMMEDIATE"): db_begin's write transaction, taking the exclusivity
+     * a unit of work relies on (one writer at a time) or failing fast with a DBE_BUSY error; on
+     * failure no transaction is left open */
+    int (*begin)(void *conn);
+    /* optional (NULL: none): the folder of this driver's own migrations ("sql/pg/"). Its file
+     * NNN_name.sql replaces sql/NNN_*.sql; a first line "-- pg: replaces A-B" makes it stand for
+     * every migration A…B (a baseline schema), recorded as applied with it. */
+    const char *migrations;
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;
+#ifdef SPOTCHECK_PG
+extern const DbDriver db_pg_driver;
+#endif
+/* 1 when `url` names a PostgreSQL database: postgres:// or postgresql:// URLs, or a libpq
+ * "key=value" connection string (host=/run/postgresql dbname=spotcheck). */
+int db_url_is_pg(const char *url);
 
 /* Runs a trusted multi-statement script (migrations only; never with user input). */
 int db_exec_script(Db *db, const char *sql);

@@ -73,7 +73,8 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("                  \
     "SELECT 0, '', coalesce(j.named_on, ''), nullif(j.confirmed_on, ''), t.id, "                           \
     "coalesce(t.code, ''), coalesce(t.name, ''), t.org_id, coalesce(o.name, ''), "                         \
-    "coalesce(dp.name, ''), NULL, NULL, NULL, NULL, j.dept_id, dp.name, "                                  \
+    "coalesce(dp.name, ''), NULL, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), "                          \
+    "CAST(NULL AS INTEGER), j.dept_id, dp.name, "                                                          \
     "CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END, j.dept_id "                   \
     "FROM task_joint j JOIN task t ON t.id = j.task_id JOIN org o ON o.id = t.org_id "                     \
     "JOIN dept dp ON dp.id = j.dept_id WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc) "                   \

@@ -358,7 +358,7 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
 /* The rows of f (stopping past DIR_COUNT_CAP): exact totals of 100,000-row lists cost more than
  * the page itself, and "more than 10,000" is all a reader needs. */
 static int64_t count_rows(Db *db, const DirKind *k, const Filter *f) {
-    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d)", k->table,
+    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d) n", k->table,
                           join_of(f), f->where.data, DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(db, sql);
     free(sql);

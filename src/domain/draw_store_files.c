@@ -146,7 +146,7 @@ int draw_store_population_tokens(Db *db, const json_t *params, const char *date,
         need_kind |= str_eq(json_string_value(v), "kind");
         need_region |= str_eq(json_string_value(v), "region");
     }
-    buf_printf(&sql, "SELECT code, grade, %s, %s, %s, %s, %s, status, %s FROM target WHERE 1",
+    buf_printf(&sql, "SELECT code, grade, %s, %s, %s, %s, %s, status, %s FROM target WHERE 1=1",
                need_kind ? "kind" : "NULL", need_region ? "region" : "NULL",
                need_tags ? "tags" : "NULL", before ? "registered_on" : "NULL",
                cmin > 0 ? "complaints" : "0", *cutoff ? "last_checked_on" : "NULL");

@@ -253,7 +253,7 @@ static int followups(Db *db, int64_t draw_id, const Calendar *cal, const char *t
  * signed as inspecting officers. */
 static int officers(Db *db, int64_t draw_id, json_t *rep) {
     Stmt *st = db_prepare(
-        db, "SELECT m.member_code, coalesce(o.name, e.name, m.member_code), "
+        db, "SELECT m.member_code, max(coalesce(o.name, e.name, m.member_code)), "
             "sum(CASE WHEN m.role = '组长' THEN 1 ELSE 0 END), "
             "sum(CASE WHEN m.role <> '组长' THEN 1 ELSE 0 END) "
             "FROM draw_member m JOIN draw_target t ON t.draw_id = m.draw_id AND "

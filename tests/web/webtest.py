@@ -278,8 +278,43 @@ def _state_watch(db, what):
                 f.write(f"{os.path.basename(sys.argv[0])}\t{what}\t{l}\n")
 
 
+def _pg_rows(db, q, args=()):
+    """The rows of q on the PostgreSQL database a path stands for under `make test-pg`
+    (SPOTCHECK_PG_MAP: db.c names it sc_ and the FNV-1a hash of the path), through psql; None
+    when the tests run on SQLite."""
+    conninfo = os.environ.get("SPOTCHECK_PG_MAP")
+    if not conninfo:
+        return None
+    h = 1469598103934665603
+    for b in db.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    parts = q.split("?")
+    if len(parts) != len(args) + 1:
+        raise ValueError("sql: placeholders and arguments differ")
+    text = parts[0]
+    for a, rest in zip(args, parts[1:]):
+        lit = "NULL" if a is None else str(a) if isinstance(a, int) else "'" + str(a).replace("'", "''") + "'"
+        text += lit + rest
+    select = re.match(r"\s*(SELECT|WITH)\b", text, re.I)
+    returning = not select and re.search(r"\bRETURNING\b", text, re.I)
+    if select:  # as JSON, so numbers and texts keep their types
+        text = f"SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM ({text}) q"
+    elif returning:
+        text = f"WITH q AS ({text}) SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM q"
+    p = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                        "-d", f"{conninfo} dbname=sc_{h:016x}", "-c", text], capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"psql: {p.stderr.decode().strip()}")
+    if not select and not returning:
+        return []
+    return jsonlib.loads(p.stdout.decode(), object_pairs_hook=lambda kv: tuple(v for _, v in kv))
+
+
 def sql(db, q, args=()):
     """Runs one statement with bound args on the test database; returns its rows (committed)."""
+    rows = _pg_rows(db, q, args)
+    if rows is not None:
+        return rows
     import sqlite3
     con = sqlite3.connect(db)
     try:
@@ -297,6 +332,9 @@ def version_of(db, table, row_id):
 
 
 def ids(db, sql):
+    rows = _pg_rows(db, sql)
+    if rows is not None:
+        return [r[0] for r in rows]
     import sqlite3
     con = sqlite3.connect(db)
     try:

@@ -1,0 +1,201 @@
+/* test_db_contract.c - what db.h promises the domain, on whichever driver the test database is
+ * on: an SQLite file by default, a PostgreSQL database under `make test-pg` (SPOTCHECK_PG_MAP maps
+ * the path, db.c). Placeholders (`?`, `?N` reused, `? IS NULL`, a selected `?`), db_last_id after
+ * an INSERT and after one that gave its own id, db_changes, booleans read as integers, LIKE
+ * ignoring the case of ASCII letters, the constraint error class, the append-only triggers, a
+ * failed statement not poisoning what follows, savepoints inside db_enclose, db_read_value, the
+ * text search (insured persons left out), db_commits_mark and the migrations' schema version. */
+#include "../../src/core/util.h"
+#include "../../src/db/db.h"
+#include "t.h"
+
+#include <stdlib.h>
+
+static char dir[] = "/tmp/spotcheck-test-contract-XXXXXX";
+static char path[128];
+static Db *db;
+
+static int64_t q_int(const char *sql, const char *types, const char *a) {
+    int64_t n = -1;
+    int rc = types ? db_query_int(db, &n, sql, types, a) : db_query_int(db, &n, sql, NULL);
+    CHECK_INT(rc, DB_OK);
+    return n;
+}
+
+static void test_schema_and_placeholders(void) {
+    CHECK_INT(db_schema_version(db) >= 43, 1);
+    CHECK_INT(db_exec(db, "INSERT INTO org(code, name, updated_at) VALUES (?, ?, ?)", "ttt",
+                      "130500", "邢台市医疗保障局", "2026-01-01 00:00:00"),
+              DB_OK);
+    int64_t city = db_last_id(db);
+    CHECK(city > 0);
+    CHECK_INT(db_exec(db, "INSERT INTO org(code, name, parent_id, updated_at) VALUES (?, ?, ?, ?)",
+                      "ttit", "130528", "Ningjin 宁晋县医疗保障局", city, "2026-01-01 00:00:00"),
+              DB_OK);
+    int64_t county = db_last_id(db);
+    CHECK_INT(county, city + 1);
+    CHECK_INT(q_int("SELECT count(*) FROM org WHERE code = ?1 OR name = ?1", "t", "130528"), 1);
+    CHECK_INT(q_int("SELECT count(*) FROM org WHERE ? IS NULL OR code = ?", "nn", NULL), 2);
+    int64_t n = -1;
+    CHECK_INT(db_query_int(db, &n, "SELECT count(*) FROM org WHERE ? IS NULL OR code = ?", "tt",
+                           "130500", "130500"),
+              DB_OK);
+    CHECK_INT(n, 1);
+    /* a selected parameter joined to an integer column (SCOPE_SQL's recursive start) */
+    CHECK_INT(db_query_int(db, &n,
+                           "SELECT count(*) FROM org WHERE id IN (WITH RECURSIVE sc(id) AS (SELECT "
+                           "? UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) "
+                           "SELECT id FROM sc)",
+                           "i", city),
+              DB_OK);
+    CHECK_INT(n, 2);
+    /* LIKE ignores the case of ASCII letters, as SQLite's does */
+    CHECK_INT(q_int("SELECT count(*) FROM org WHERE name LIKE ? ESCAPE '\\'", "t", "%NINGJIN%"), 1);
+    /* a boolean is read as an integer and as "1" / "0" */
+    Stmt *st = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM org WHERE code = ?), "
+                              "EXISTS (SELECT 1 FROM org WHERE code = 'none')");
+    CHECK(st != NULL);
+    if (st) {
+        db_bind_text(st, 1, "130528");
+        CHECK_INT(db_step(st), DB_ROW);
+        CHECK_INT(db_col_int(st, 0), 1);
+        CHECK_STR(db_col_text(st, 0), "1");
+        CHECK_STR(db_col_text(st, 1), "0");
+        CHECK_INT(db_step(st), DB_DONE);
+        db_finalize(st);
+    }
+    CHECK_INT(db_exec(db, "UPDATE org SET status_reason = ? WHERE code LIKE '1305%'", "t", "x"),
+              DB_OK);
+    CHECK_INT(db_changes(db), 2);
+    /* an INSERT giving its own id; the next one without continues after it */
+    CHECK_INT(db_exec(db, "INSERT INTO org(id, code, name, updated_at) VALUES (?, ?, ?, ?)",
+                      "itt"
+                      "t",
+                      (int64_t)100, "130529", "巨鹿县医疗保障局", "2026-01-01 00:00:00"),
+              DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO org(code, name, updated_at) VALUES (?, ?, ?)", "ttt",
+                      "130530", "新河县医疗保障局", "2026-01-01 00:00:00"),
+              DB_OK);
+    CHECK_INT(db_last_id(db), 101);
+}
+
+static void test_constraints_and_append_only(void) {
+    CHECK_INT(db_exec(db, "INSERT INTO org(code, name, updated_at) VALUES (?, ?, ?)", "ttt",
+                      "130528", "重复", "2026-01-01 00:00:00"),
+              DB_ERR);
+    CHECK_INT(db_errclass(db), DBE_CONSTRAINT);
+    /* inside a transaction: the unit rolls back and the connection goes on */
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db,
+                      "INSERT INTO audit_log(id, at, actor, action, prev_hash, hash) "
+                      "VALUES (1, '2026-01-01T00:00:00Z', 'cli', 'test', ?, ?)",
+                      "tt", "0000000000000000000000000000000000000000000000000000000000000000",
+                      "1111111111111111111111111111111111111111111111111111111111111111"),
+              DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "UPDATE audit_log SET actor = 'mallory'", NULL), DB_ERR);
+    CHECK_INT(db_errclass(db), DBE_CONSTRAINT);
+    CHECK(strstr(db_errmsg(db), "审计日志只能追加") != NULL);
+    CHECK_INT(db_rollback(db), DB_OK);
+    CHECK_INT(db_exec(db, "DELETE FROM audit_log", NULL), DB_ERR);
+    CHECK_INT(db_errclass(db), DBE_CONSTRAINT);
+    CHECK_INT(q_int("SELECT count(*) FROM audit_log WHERE actor = 'cli'", NULL, NULL), 1);
+    CHECK_INT(db_errclass(db), DBE_NONE);
+}
+
+static void test_enclosed_units(void) {
+    CHECK_INT(db_enclose_begin(db), DB_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO meta(key, value) VALUES ('unit-1', 'kept')", NULL), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO meta(key, value) VALUES ('unit-2', 'undone')", NULL), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO meta(key, value) VALUES ('unit-1', 'clash')", NULL), DB_ERR);
+    CHECK_INT(db_rollback(db), DB_OK); /* only this unit */
+    CHECK_INT(db_enclose_end(db, 1), DB_OK);
+    CHECK_INT(q_int("SELECT count(*) FROM meta WHERE key LIKE 'unit-%'", NULL, NULL), 1);
+}
+
+static void test_read_value_and_text_search(void) {
+    CHECK_INT(db_exec(db,
+                      "INSERT INTO entity_version(entity, entity_id, version, data) "
+                      "VALUES ('org', 1, 1, ?)",
+                      "t", "{\"name\":\"旧名称\"}"),
+              DB_OK);
+    int64_t id = db_last_id(db);
+    char *out = NULL;
+    size_t len = 0;
+    CHECK_INT(db_read_value(db, "entity_version", "data", id, 4, &out, &len), DB_OK);
+    CHECK_STR(out, "{\"name\":\"旧名称\"}");
+    CHECK_INT(len, strlen("{\"name\":\"旧名称\"}"));
+    CHECK(out && out[len + 4] == 0);
+    free(out);
+    CHECK_INT(db_read_value(db, "entity_version", "data", id + 1000, 0, &out, &len), DB_DONE);
+    CHECK(out == NULL);
+
+    const char *ins = "INSERT INTO target(org_id, kind, code, name, region, address, updated_at) "
+                      "VALUES ((SELECT id FROM org WHERE code = '130528'), ?, ?, ?, '130528', ?, "
+                      "'2026-01-01 00:00:00')";
+    CHECK_INT(
+        db_exec(db, ins, "tttt", "institution", "H13052800001", "宁晋县人民医院", "凤凰路1号"),
+        DB_OK);
+    CHECK_INT(db_exec(db, ins, "tttt", "pharmacy", "P13052800002", "百姓大药房", "人民医院对面"),
+              DB_OK);
+    CHECK_INT(db_exec(db, ins, "tttt", "insured", "I0001", "人民医保参保人", "人民医院宿舍"),
+              DB_OK);
+    const char *cols[] = {"name", "address"};
+    for (size_t ncols = 1; ncols <= 2; ncols++) {
+        DbTextSearch ts;
+        if (db_text_search(db, "target", "t", cols, ncols, "人民医", &ts) != DB_OK) continue;
+        char *sql = xasprintf("SELECT count(*) FROM target t%s WHERE %s", ts.join, ts.where);
+        int64_t n = -1;
+        CHECK_INT(db_query_int(db, &n, sql, "t", ts.bind), DB_OK);
+        CHECK_INT(n, ncols == 1 ? 1 : 2); /* never the insured person */
+        free(sql);
+        sql = xasprintf("SELECT count(*) FROM target t WHERE t.id IN (%s)", ts.ids);
+        CHECK_INT(db_query_int(db, &n, sql, "t", ts.bind), DB_OK);
+        CHECK_INT(n, ncols == 1 ? 1 : 2);
+        free(sql);
+        db_text_search_free(&ts);
+    }
+}
+
+static void test_commits_mark(void) {
+    char *err = NULL;
+    Db *other = db_open(path, 0, &err);
+    CHECK(other != NULL);
+    free(err);
+    if (!other) return;
+    int64_t mark = 0;
+    if (db_commits_mark(db, &mark) != DB_OK) { /* a driver that cannot tell */
+        db_close(other);
+        return;
+    }
+    CHECK_INT(db_begin_since(db, mark), DB_OK);
+    CHECK_INT(db_rollback(db), DB_OK);
+    CHECK_INT(db_exec(other, "INSERT INTO meta(key, value) VALUES ('other', '1')", NULL), DB_OK);
+    CHECK_INT(db_begin_since(db, mark), DB_CHANGED);
+    CHECK_INT(db_rollback(db), DB_OK);
+    db_close(other);
+}
+
+int main(void) {
+    if (!mkdtemp(dir)) return 2;
+    snprintf(path, sizeof path, "%s/c.db", dir);
+    char *err = NULL;
+    db = db_open(path, 1, &err);
+    if (!db) {
+        fprintf(stderr, "db_open: %s\n", err ? err : "?");
+        return 1;
+    }
+    RUN(test_schema_and_placeholders);
+    RUN(test_constraints_and_append_only);
+    RUN(test_enclosed_units);
+    RUN(test_read_value_and_text_search);
+    RUN(test_commits_mark);
+    db_close(db);
+    t_remove_db(path);
+    rmdir(dir);
+    return T_DONE();
+}
