@@ -14,6 +14,7 @@ import sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(root, "tests", "web"))
+os.environ["SPOTCHECK_KEEP_TMP"] = "1"  # the database is the output: keep it after this process
 from webtest import import_officers, sql  # noqa: E402
 from fixture_drawn import drawn_db, import_generated  # noqa: E402
 

@@ -404,10 +404,10 @@ static void scope_lists(json_t *vals) {
     json_t *scope = json_object_get(vals, "scope");
     static const char *const k[][2] = {
         {"kinds", "scope_kinds"}, {"grades", "scope_grades"}, {"tags", "scope_tags"}};
-    for (size_t i = 0; i < ARRAY_LEN(k); i++)
-        json_object_set(vals, k[i][1],
-                        json_object_get(scope, k[i][0]) ? json_object_get(scope, k[i][0])
-                                                        : json_array());
+    for (size_t i = 0; i < ARRAY_LEN(k); i++) {
+        json_t *list = json_object_get(scope, k[i][0]);
+        json_object_set_new(vals, k[i][1], list ? json_incref(list) : json_array());
+    }
 }
 
 /* The stale box of a task row typed (`typed`, the form's values) on rev typed_rev: the row as

@@ -17,7 +17,9 @@ check "remind with --date missing its value exits 2" expect_exit 2 sc remind --d
 check "remind on a missing database exits 1" expect_exit 1 sc remind --db "$TMP/none.db"
 check "... and does not create it" test ! -e "$TMP/none.db"
 
-db=$(cd "$SPOTCHECK_ROOT/tests/web" && SPOTCHECK=$SPOTCHECK python3 -c 'from fixture_drawn import drawn_db; print(drawn_db()["db"])' 2>"$TMP/fixture.err")
+# the fixture's directory outlives the Python process that made it (SPOTCHECK_KEEP_TMP); removed at exit
+db=$(cd "$SPOTCHECK_ROOT/tests/web" && SPOTCHECK=$SPOTCHECK SPOTCHECK_KEEP_TMP=1 python3 -c 'from fixture_drawn import drawn_db; print(drawn_db()["db"])' 2>"$TMP/fixture.err")
+case "$db" in */spotcheck-web-*/s.db) trap 'rm -rf "$TMP" "$(dirname "$db")"' EXIT ;; esac
 check "fixture: a drawn task" test -f "$db"
 
 check "remind on the deadline day exits 0" expect_exit 0 sc remind --db "$db" --date 2025-11-28

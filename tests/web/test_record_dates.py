@@ -4,8 +4,10 @@ refused unless a reason (超期说明) is given; the reason is stored with the r
 snapshot and audit row), shown on the record and review pages, and the form, the JSON API and
 `spotcheck record save` all go through the one domain function (record_act_save).
 
-The fixture's plan row runs March–October of the pinned year; the test narrows the task's period in SQL
-(as test_closure.py moves month_to) so that the draw's day lies outside it."""
+The fixture's plan row runs March–October of the pinned year; the test sets the task's period in SQL
+(as test_closure.py moves month_to) around, before and after the draw's day, in months counted from
+that day, so it holds on any pinned day (CI pins 2028-03-15, faketime runs the suite on others)."""
+import datetime
 import json
 import re
 import subprocess
@@ -24,6 +26,21 @@ o.get("/my/records")  # creates the records
 rid = sql(db, "SELECT id FROM record WHERE target_code = ?", (t,))[0][0]
 drawn = sql(db, "SELECT substr(drawn_at, 1, 10) FROM draw WHERE status = '已抽取'")[0][0]
 REASON = "被检查单位停业装修，检查推迟至抽查时间之后"
+day0 = datetime.date.fromisoformat(drawn)
+
+
+def month(k):
+    """The month k months from the draw's: (YYYY-MM, its first day, its last day)."""
+    y, m = divmod(day0.year * 12 + day0.month - 1 + k, 12)
+    first = datetime.date(y, m + 1, 1)
+    y2, m2 = divmod(y * 12 + m + 1, 12)
+    return f"{y}-{m + 1:02d}", first.isoformat(), (datetime.date(y2, m2 + 1, 1) - datetime.timedelta(days=1)).isoformat()
+
+
+def set_period(a, b):
+    """Sets the task's 抽查时间 to months a..b from the draw's; returns its text as the messages give it."""
+    sql(db, "UPDATE task SET month_from = ?, month_to = ? WHERE id = ?", (month(a)[0], month(b)[0], tid))
+    return f"{month(a)[1]} 至 {month(b)[2]}"
 
 
 def version():
@@ -41,18 +58,17 @@ def form(reason=None, remarks="公开备注", day=drawn):
 
 
 # ---- within the period: no reason needed, and none kept ----
+period = set_period(-1, 1)
 r = o.get(f"/my/records/{rid}")
 s.check("the form names the task's period beside the 超期说明 field",
-        r.status == 200 and 'name="dates_reason"' in r.text and f"{today.year}-03-01 至 {today.year}-10-31" in r.text, str(r.status))
+        r.status == 200 and 'name="dates_reason"' in r.text and period in r.text, str(r.status))
 r = form(reason="无需说明")
 s.check("a check within the period saves without a reason", r.status == 303, f"{r.status} {r.text[-400:]}")
 s.check("... and a reason sent for dates within the period is not kept",
         sql(db, "SELECT checked_on, dates_reason FROM record WHERE id = ?", (rid,))[0] == (drawn, None))
 
 # ---- the period narrowed: the draw's day lies after it ----
-month_to = f"{today.year}-05"
-sql(db, "UPDATE task SET month_to = ? WHERE id = ?", (month_to, tid))
-period = f"{today.year}-03-01 至 {today.year}-05-31"
+period = set_period(-2, -1)
 v0 = version()
 r = form(remarks="超期未说明")
 s.check("a check after the period is refused without a 超期说明, naming the period",
@@ -80,10 +96,10 @@ s.check("... and the version it replaced keeps the reason with the dates",
         snap and json.loads(snap[0][0]).get("dates_reason") == REASON and json.loads(snap[0][0]).get("checked_on") == drawn)
 
 # ---- the start of the period too ----
-sql(db, "UPDATE task SET month_from = ?, month_to = ? WHERE id = ?", (f"{today.year}-07", f"{today.year}-10", tid))
+period = set_period(1, 3)
 r = o.post_json(f"/api/v1/my/records/{rid}", {"version": version(), "dates_reason": ""}, "PUT")
 s.check("API: a check before the period, its reason cleared, is refused under dates_reason",
-        r.status == 422 and f"（{today.year}-07-01 至 {today.year}-10-31）" in r.json()["error"]["fields"].get("dates_reason", ""),
+        r.status == 422 and f"（{period}）" in r.json()["error"]["fields"].get("dates_reason", ""),
         r.text[:300])
 r = o.post_json(f"/api/v1/my/records/{rid}", {"version": version(), "dates_reason": "提前检查：举报线索"}, "PUT")
 s.check("API: with a reason it saves", r.status == 200 and sql(db, "SELECT dates_reason FROM record WHERE id = ?", (rid,))[0][0]
@@ -114,7 +130,7 @@ s.check("CLI: the input must say the version it was filled from", p.returncode =
 r = staff.get(f"/records/{rid}")
 s.check("the record page shows the 超期说明 and the period",
         r.status == 200 and 'id="dates-reason"' in r.text and "CLI 补录：举报线索提前检查" in r.text
-        and f"抽查时间 {today.year}-07-01 至 {today.year}-10-31" in r.text, str(r.status))
+        and f"抽查时间 {period}" in r.text, str(r.status))
 sql(db, "UPDATE record SET status = '待审核' WHERE id = ?", (rid,))  # submission is test_record.py's
 leader = Client(db)
 leader.login("reviewer")
