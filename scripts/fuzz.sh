@@ -3,7 +3,9 @@
 # adding the inputs that reach new code to its committed corpus tests/fuzz/corpus/<name>/.
 # Usage: scripts/fuzz.sh [SECONDS] [NAME...]     (default 60 seconds each, every target)
 # Environment: JOBS=N runs N fuzzing processes per target (default 1); CC=clang-XX;
-# MINIMIZE=1 re-minimizes the committed corpus instead of only adding to it.
+# MINIMIZE=1 re-minimizes the committed corpus instead of only adding to it; RUNS=N stops a
+# target after N executions (or SECONDS, whichever comes first); TIMEOUT=S is the wall time one
+# input may take (default 10; raise it on a loaded machine, where a niced fuzzer can stall).
 # Crashes are written to build-fuzz/artifacts/ and make the script exit 1: fix the bug, then
 # copy the (minimized: build-fuzz/<name> -minimize_crash=1 FILE) input into the corpus, where
 # `make test` replays it from then on.
@@ -88,7 +90,7 @@ for name in "${names[@]}"; do
   set +e
   # Run inside $out: with -jobs, libFuzzer writes fuzz-N.log files into the current directory.
   (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./$name" -max_total_time="$secs" -max_len=65536 \
-    -timeout=10 -rss_limit_mb=4096 -jobs="${JOBS:-1}" -workers="${JOBS:-1}" -print_final_stats=1 \
+    ${RUNS:+-runs=$RUNS} -timeout="${TIMEOUT:-10}" -rss_limit_mb=4096 -jobs="${JOBS:-1}" -workers="${JOBS:-1}" -print_final_stats=1 \
     -artifact_prefix="artifacts/$name-" "$work" >"$name.log" 2>&1)
   rc=$?
   set -e
