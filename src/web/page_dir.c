@@ -719,14 +719,11 @@ static void dir_export_send(Req *r, int unmasked) {
     char *fmt = unmasked ? web_form(r, "format") : web_query(r, "format");
     int xlsx = fmt && !strcmp(fmt, "xlsx");
     free(fmt);
-    char tmpl[] = "/tmp/spotcheck-export-XXXXXX";
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
+    char tmpl[sizeof WEB_EXPORT_TMPL];
+    if (web_export_file(r, tmpl)) {
         free(purpose);
-        web_error(r, 500, "export", "无法创建导出文件");
         return;
     }
-    close(fd);
     char *err = NULL;
     long long rows = 0;
     DirExportPii pii = unmasked             ? DIR_EXPORT_UNMASKED

@@ -61,13 +61,9 @@ void page_transfer_list(Req *r) {
     json_t *rows = followup_transfers_json(r->db, r->sess->org_id, status);
     if (fmt && (str_eq(fmt, "xlsx") || str_eq(fmt, "csv"))) {
         int xlsx = str_eq(fmt, "xlsx");
-        char tmpl[] = "/tmp/spotcheck-export-XXXXXX";
-        int fd = mkstemp(tmpl);
+        char tmpl[sizeof WEB_EXPORT_TMPL];
         char *err = NULL;
-        if (fd < 0)
-            web_error(r, 500, "export", "无法创建导出文件");
-        else {
-            close(fd);
+        if (web_export_file(r, tmpl) == 0) {
             if (export_ledger(rows, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, &err) != 0) {
                 unlink(tmpl);
                 web_error(r, 500, "export", err ? err : "导出失败");

@@ -675,13 +675,8 @@ void page_plan_export(Req *r) {
     char *fmt = web_query(r, "format");
     int xlsx = !fmt || strcmp(fmt, "csv") != 0;
     free(fmt);
-    char tmpl[] = "/tmp/spotcheck-export-XXXXXX"; /* swept like every export (tmpfiles.h) */
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
-        web_error(r, 500, "export", "无法创建导出文件");
-        return;
-    }
-    close(fd);
+    char tmpl[sizeof WEB_EXPORT_TMPL];
+    if (web_export_file(r, tmpl)) return;
     char *err = NULL;
     if (plan_export(r->db, vid, tmpl, xlsx ? TABLE_XLSX : TABLE_CSV, &err) != PLAN_OK) {
         unlink(tmpl);

@@ -105,13 +105,8 @@ static int write_workbook(const char *path, const json_t *t, const json_t *rep) 
 }
 
 static void send_xlsx(Req *r, long long id, const json_t *t, const json_t *rep) {
-    char tmpl[] = "/tmp/spotcheck-export-XXXXXX"; /* swept like every export (tmpfiles.h) */
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
-        web_error(r, 500, "export", "无法创建导出文件");
-        return;
-    }
-    close(fd);
+    char tmpl[sizeof WEB_EXPORT_TMPL];
+    if (web_export_file(r, tmpl)) return;
     Actor who = web_actor(r);
     if (write_workbook(tmpl, t, rep) || task_report_export_audit(r->db, &who, id, NULL)) {
         unlink(tmpl);

@@ -380,6 +380,17 @@ void web_page(Req *r, const char *name, const char *title, json_t *ctx) {
     buf_free(&body);
 }
 
+int web_export_file(Req *r, char path[sizeof WEB_EXPORT_TMPL]) {
+    memcpy(path, WEB_EXPORT_TMPL, sizeof WEB_EXPORT_TMPL);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        web_error(r, 500, "export", "无法创建导出文件");
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 void web_attachment(Req *r, const char *path, int xlsx, const char *filename) {
     size_t len = 0;
     char *data = file_read_all(path, &len, NULL);

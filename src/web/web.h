@@ -135,6 +135,10 @@ void web_pager_hrefs(json_t *ctx, const char *path, const char *const (*params)[
 void web_redirect(Req *r, const char *location);
 /* Renders template `name` with ctx inside the layout (title, user, nav, csrf added). Steals ctx. */
 void web_page(Req *r, const char *name, const char *title, json_t *ctx);
+/* The path of a new empty export file in /tmp (spotcheck-export-*, swept like every export:
+ * tmpfiles.h), for a writer and then web_attachment. Returns 0, or -1 after answering 500. */
+#define WEB_EXPORT_TMPL "/tmp/spotcheck-export-XXXXXX"
+int web_export_file(Req *r, char path[sizeof WEB_EXPORT_TMPL]);
 /* Sends the file at `path` (then unlinks it) as a download named `filename`, as XLSX or CSV. */
 void web_attachment(Req *r, const char *path, int xlsx, const char *filename);
 /* A full error page (or the JSON error envelope for API requests). */
