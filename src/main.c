@@ -18,13 +18,18 @@ const CliCommand cli_commands[] = {
      cmd_init},
     {"serve", "启动 Web 服务",
      "用法: spotcheck serve [--listen ADDR:PORT] [--db PATH] [--per-ip-limit N] [--workers N]\n"
+     "                      [--trusted-proxy ADDR[,ADDR…]]\n"
      "  启动 HTTP 服务，默认监听 127.0.0.1:8080。收到 SIGTERM/SIGINT 后完成进行中的请求再退出。\n"
      "  --per-ip-limit N  每个客户端地址最多同时保持的连接数（1–1024，默认 256；也可用环境变量\n"
      "                    SPOTCHECK_PER_IP_LIMIT 设置，命令行优先）。超出的连接收到 503 和\n"
      "                    Retry-After: 1（而不是被重置）。全部地址合计最多 1024 个连接。\n"
      "                    经反向代理接入时所有请求来自代理的地址，应相应调高。\n"
      "  --workers N       工作线程数（1–64，默认每个 CPU 核 4 个、至少 8 个；也可用环境变量\n"
-     "                    SPOTCHECK_WORKERS 设置）。\n",
+     "                    SPOTCHECK_WORKERS 设置）。\n"
+     "  --trusted-proxy A  反向代理（如 nginx）的 IPv4 地址，逗号分隔（也可用环境变量\n"
+     "                    SPOTCHECK_TRUSTED_PROXY 设置）：来自这些地址的请求以 X-Forwarded-For\n"
+     "                    的最后一个地址作为客户端地址（登录限制、审计日志、访问日志）。\n"
+     "                    多个 serve 进程可共用一个数据库，见 docs/ARCHITECTURE.md。\n",
      cmd_serve},
     {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
      "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
