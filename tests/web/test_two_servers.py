@@ -17,22 +17,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 from urllib.parse import urlencode
-from webtest import PASSWORD, SPOTCHECK, Served, Suite, pin_today, scratch_dir, small_db, sql, version_of, wait_for_port
+from webtest import (PASSWORD, SPOTCHECK, Served, Suite, free_port, pin_today, scratch_dir, small_db, sql,
+                     version_of, wait_for_port)
 
 pin_today("2026-05-20")
 s = Suite()
 VIA_NGINX, DIRECT = "127.0.0.2", "127.0.0.3"  # the test's own source addresses (all of 127/8 is loopback)
-
-
-def free_port():
-    sk = socket.socket()
-    sk.bind(("127.0.0.1", 0))
-    port = sk.getsockname()[1]
-    sk.close()
-    return port
 
 
 class Nginx:
