@@ -29,7 +29,9 @@ const CliCommand cli_commands[] = {
      "  --trusted-proxy A  反向代理（如 nginx）的 IPv4 地址，逗号分隔（也可用环境变量\n"
      "                    SPOTCHECK_TRUSTED_PROXY 设置）：来自这些地址的请求以 X-Forwarded-For\n"
      "                    的最后一个地址作为客户端地址（登录限制、审计日志、访问日志）。\n"
-     "                    多个 serve 进程可共用一个数据库，见 docs/ARCHITECTURE.md。\n",
+     "                    多个 serve 进程可共用一个数据库，见 docs/ARCHITECTURE.md。\n"
+     "  检查记录的照片、视频和签名存放在数据库文件旁的 files 目录（PostgreSQL 时为当前目录下的\n"
+     "  files）；环境变量 SPOTCHECK_FILES 可指定其他目录，多个 serve 进程须共用同一目录。\n",
      cmd_serve},
     {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
      "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
