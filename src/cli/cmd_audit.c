@@ -24,17 +24,6 @@ static Db *open_existing(const char *path) {
     return cli_open_db(path);
 }
 
-/* "HASH@N" → hash and n; 0 when it is not one. */
-static int parse_anchor(const char *s, char hash[AUDIT_HASH_HEX + 1], int64_t *n) {
-    const char *at = strchr(s, '@');
-    if (!at || at - s != AUDIT_HASH_HEX || strspn(s, "0123456789abcdef") != AUDIT_HASH_HEX)
-        return 0;
-    memcpy(hash, s, AUDIT_HASH_HEX);
-    hash[AUDIT_HASH_HEX] = 0;
-    *n = str_id(at + 1);
-    return *n > 0;
-}
-
 #define MAX_ANCHORS 16
 
 static int audit_verify_cmd(int argc, char **argv) {
@@ -47,7 +36,7 @@ static int audit_verify_cmd(int argc, char **argv) {
         if (!r && (r = cli_opt(&i, argc, argv, "--anchor", &anchor)) > 0) {
             if (nanchors == MAX_ANCHORS)
                 return cli_usage_error("audit", "--anchor 最多 %d 个", MAX_ANCHORS);
-            if (!parse_anchor(anchor, hashes[nanchors], &ids[nanchors]))
+            if (!audit_anchor_parse(anchor, hashes[nanchors], &ids[nanchors]))
                 return cli_usage_error(
                     "audit", "--anchor 应为 64 位小写十六进制摘要@记录编号，实为 %s", anchor);
             nanchors++;
