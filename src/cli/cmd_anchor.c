@@ -14,21 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Opens an existing database (migrated when `migrate`); NULL with a message when it is missing or
- * cannot be opened. */
-static Db *open_existing(const char *path, int migrate) {
-    if (!db_exists(path)) {
-        fprintf(stderr, "spotcheck anchor: 数据库 %s 不存在\n", path);
-        return NULL;
-    }
-    if (migrate) return cli_open_db(path);
-    char *err = NULL;
-    Db *db = db_open(path, 0, &err);
-    if (!db) fprintf(stderr, "spotcheck anchor: 无法打开 %s: %s\n", path, err ? err : "");
-    free(err);
-    return db;
-}
-
 /* Parses `--name VALUE` options into slots; the index of the first argument that is none of them,
  * or 0 when all were; -1 after a usage error was printed. */
 static int parse_opts(int argc, char **argv, const char *const *names, const char ***slots,
@@ -58,7 +43,7 @@ static int anchor_record_cmd(int argc, char **argv) {
     if (parse_opts(argc, argv, names, slots, ARRAY_LEN(names)) < 0) return CLI_USAGE;
     if (!in.org_code || !in.head)
         return cli_usage_error("anchor", "anchor record 需要 --org 机构代码 和 --head 摘要@编号");
-    Db *db = open_existing(db_path, 1);
+    Db *db = cli_open_existing("anchor", db_path, 1);
     if (!db) return CLI_REJECTED;
     char today[11];
     clock_today(today);
@@ -75,10 +60,7 @@ static int anchor_record_cmd(int argc, char **argv) {
                (long long)json_integer_value(json_object_get(out, "n")), jk_str0(out, "hash"));
         print_flags(json_object_get(out, "flags"), "");
     } else {
-        const char *key;
-        json_t *m;
-        fprintf(stderr, "登记被拒绝，未写入任何数据: %s\n", err ? err : "未知错误");
-        json_object_foreach(errors, key, m) fprintf(stderr, "%s: %s\n", key, json_string_value(m));
+        cli_print_refusal("登记", err, errors);
     }
     json_decref(out);
     json_decref(errors);
@@ -93,7 +75,7 @@ static int anchor_list_cmd(int argc, char **argv) {
     if (parse_opts(argc, argv, names, slots, ARRAY_LEN(names)) < 0) return CLI_USAGE;
     int days = days_text ? atoi(days_text) : ANCHOR_STALE_DAYS;
     if (days < 1 || days > 60) return cli_usage_error("anchor", "--days 须为 1 到 60 之间的整数");
-    Db *db = open_existing(db_path, 1);
+    Db *db = cli_open_existing("anchor", db_path, 1);
     if (!db) return CLI_REJECTED;
     char today[11];
     clock_today(today);
@@ -153,9 +135,9 @@ static int anchor_check_cmd(int argc, char **argv) {
     if (parse_opts(argc, argv, names, slots, ARRAY_LEN(names)) < 0) return CLI_USAGE;
     if (!db_path || !org)
         return cli_usage_error("anchor", "anchor check 需要 --org 机构代码 和 --db 该机构的数据库");
-    Db *city = open_existing(city_path, 1);
+    Db *city = cli_open_existing("anchor", city_path, 1);
     if (!city) return CLI_REJECTED;
-    Db *county = open_existing(db_path, 0); /* read only: not migrated */
+    Db *county = cli_open_existing("anchor", db_path, 0); /* read only: not migrated */
     if (!county) {
         db_close(city);
         return CLI_REJECTED;

@@ -15,15 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Opens an existing database; NULL (message printed) when it is missing or cannot be opened. */
-static Db *open_existing(const char *path) {
-    if (!db_exists(path)) {
-        fprintf(stderr, "spotcheck audit: 数据库 %s 不存在\n", path);
-        return NULL;
-    }
-    return cli_open_db(path);
-}
-
 #define MAX_ANCHORS 16
 
 static int audit_verify_cmd(int argc, char **argv) {
@@ -45,7 +36,7 @@ static int audit_verify_cmd(int argc, char **argv) {
         if (r < 0) return cli_usage_error("audit", "%s 缺少参数值", argv[i]);
         if (!r) return cli_usage_error("audit", "未知参数 %s", argv[i]);
     }
-    Db *db = open_existing(db_path);
+    Db *db = cli_open_existing("audit", db_path, 1);
     if (!db) return CLI_REJECTED;
     AuditVerifyResult v;
     char *err = NULL;
@@ -147,7 +138,7 @@ static int audit_list_cmd(int argc, char **argv) {
     if (before && !(f.before_id = parse_positive(before)))
         return cli_usage_error("audit", "--before 须为正整数（记录编号）");
 
-    Db *db = open_existing(db_path);
+    Db *db = cli_open_existing("audit", db_path, 1);
     if (!db) return CLI_REJECTED;
     AuditPage p;
     char *err = NULL;
