@@ -24,8 +24,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define ANCHOR_STALE_DAYS 3 /* default: a county with no head for this many working days is shown  \
-                             */
+/* By default a county with no head in this many working days is shown as missing. */
+#define ANCHOR_STALE_DAYS 3
 #define ANCHOR_SOURCE_MAX 500 /* characters of a source (URL or note) */
 
 typedef struct AnchorInput {
