@@ -35,14 +35,39 @@ static void print_flags(const json_t *flags, const char *indent) {
     json_array_foreach(flags, i, f) printf("%s红旗: %s\n", indent, jk_str0(f, "text"));
 }
 
+/* The first line of a county portal's /public/anchor.txt ("YYYY-MM-DD<TAB>HASH@N") from path ("-":
+ * stdin) into line, split into day and head; 0 with a message when it is not one. */
+static int read_anchor_txt(const char *path, char line[256], const char **day, const char **head) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    int ok = f && fgets(line, 256, f);
+    if (f && f != stdin) fclose(f);
+    char *tab = ok ? strchr(line, '\t') : NULL;
+    if (!tab) {
+        fprintf(stderr, "spotcheck anchor: %s 不是公开门户的 anchor.txt（日期<TAB>摘要@编号）\n",
+                path);
+        return 0;
+    }
+    *tab = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    tab[1 + strcspn(tab + 1, "\r\n")] = 0;
+    *day = line, *head = tab + 1;
+    return 1;
+}
+
 static int anchor_record_cmd(int argc, char **argv) {
-    const char *db_path = CLI_DEFAULT_DB, *by = "cli";
+    const char *db_path = CLI_DEFAULT_DB, *by = "cli", *from = NULL;
     AnchorInput in = {0};
-    static const char *const names[] = {"--db", "--by", "--org", "--head", "--date", "--source"};
-    const char **slots[] = {&db_path, &by, &in.org_code, &in.head, &in.day, &in.source};
+    static const char *const names[] = {"--db",   "--by",     "--org", "--head",
+                                        "--date", "--source", "--from"};
+    const char **slots[] = {&db_path, &by, &in.org_code, &in.head, &in.day, &in.source, &from};
     if (parse_opts(argc, argv, names, slots, ARRAY_LEN(names)) < 0) return CLI_USAGE;
+    if (from && (in.head || in.day))
+        return cli_usage_error("anchor", "--from 已给出日期和锚点，不能再用 --head 或 --date");
+    char line[256];
+    if (from && !read_anchor_txt(from, line, &in.day, &in.head)) return CLI_REJECTED;
     if (!in.org_code || !in.head)
-        return cli_usage_error("anchor", "anchor record 需要 --org 机构代码 和 --head 摘要@编号");
+        return cli_usage_error("anchor", "anchor record 需要 --org 机构代码 和 --head 摘要@编号"
+                                         "（或 --from anchor.txt）");
     Db *db = cli_open_existing("anchor", db_path, 1);
     if (!db) return CLI_REJECTED;
     char today[11];

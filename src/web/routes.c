@@ -200,6 +200,8 @@ const Route web_routes[] = {
     {"GET", "/plans/new", P_PLAN_WRITE, CSRF_NONE, page_plan_new, "新建计划表单"},
     {"POST", "/plans/new", P_PLAN_WRITE, CSRF_TOKEN, page_plan_create, "新建计划"},
     {"GET", "/public/", P_PUBLIC, CSRF_NONE, page_public_index, "公开门户"},
+    {"GET", "/public/anchor.txt", P_PUBLIC, CSRF_NONE, page_public_anchor_txt,
+     "当日的审计日志锚点（纯文本：日期<TAB>摘要@编号，供上级机构登记）"},
     {"GET", "/public/items", P_PUBLIC, CSRF_NONE, page_public_items, "随机抽查事项清单"},
     {"GET", "/public/items/:id", P_PUBLIC, CSRF_NONE, page_public_item,
      "抽查事项及其公开的修改记录"},

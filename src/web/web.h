@@ -213,6 +213,7 @@ void page_holidays(Req *r);
 void page_holidays_file(Req *r);
 void page_holidays_load(Req *r);
 void page_public_index(Req *r);
+void page_public_anchor_txt(Req *r);
 void page_public_items(Req *r);
 void page_public_item(Req *r);
 void api_me(Req *r);

@@ -14,8 +14,8 @@ s = Suite()
 PG = bool(os.environ.get("SPOTCHECK_PG_MAP"))
 
 
-def sc(*args):
-    p = subprocess.run([SPOTCHECK, *args], capture_output=True, text=True)
+def sc(*args, stdin=None):
+    p = subprocess.run([SPOTCHECK, *args], capture_output=True, text=True, input=stdin)
     return p.returncode, p.stdout + p.stderr
 
 
@@ -35,6 +35,9 @@ subprocess.run([SPOTCHECK, "user", "add", "later", "--role", "staff", "--org", "
 head_a, n_a = portal_head(county, "2026-12-02")  # rows up to 12-01
 head_b, n_b = portal_head(county, "2026-12-03")  # and the one of 12-02
 s.check("the county portal shows a head each day", n_a > 0 and n_b == n_a + 1, f"{head_a} {head_b}")
+txt = request(county, "GET", "/public/anchor.txt", env={"SPOTCHECK_TODAY": "2026-12-08"})
+s.check("... and as one line of text for a script", txt.status == 200 and txt.text == f"2026-12-08\t{head_b}\n"
+        and txt.header("Content-Type").startswith("text/plain"), txt.text)
 
 # the city's installation (Tuesday 12-08): 邢台市 with 宁晋县 and 临城县 below it. The days are fixed
 # (not webtest.pin_today's): the working days counted back from today are part of what is checked.
@@ -133,9 +136,14 @@ for what, q in [("UPDATE", "UPDATE anchor_head SET n = 1"), ("DELETE", "DELETE F
     s.check(f"the table refuses {what}", refused)
 
 # the command line: record, list
-rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--head", head_b, "--date", "2026-12-08",
-             "--source", "电话核对", "--by", "王监督")
-s.check("anchor record from the console", rc == 0 and f"第 {n_b} 条记录" in out, out)
+rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--from", "-", "--source",
+             "http://ningjin.example/public/anchor.txt", "--by", "王监督", stdin=txt.text)
+s.check("anchor record from the console, reading the portal's anchor.txt", rc == 0 and
+        "已登记: 临城县医疗保障局（130522）2026-12-08 的锚点: " f"第 {n_b} 条记录" in out, out)
+s.check("... audited as the console's user", sql(city, "SELECT actor FROM audit_log WHERE action = 'anchor.record' "
+                                                        "ORDER BY id DESC LIMIT 1") == [("王监督",)])
+rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--from", "-", stdin="<html>")
+s.check("... something else than anchor.txt exits 1", rc == 1 and "不是公开门户的 anchor.txt" in out, out)
 rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--head", "x@1")
 s.check("... a malformed head exits 1 with its reason", rc == 1 and "锚点应为" in out, out)
 rc, out = sc("anchor", "record", "--db", city, "--org", "130522")
