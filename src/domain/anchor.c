@@ -31,7 +31,7 @@ static const struct {
 } flag_names[] = {
     {FLAG_SAME_DAY, "same_day", "同一天登记了不同的锚点"},
     {FLAG_SAME_N, "same_n", "同一记录编号登记了不同的摘要"},
-    {FLAG_REGRESS, "regress", "记录编号小于更早日期登记的锚点（日志可能被截短）"},
+    {FLAG_REGRESS, "regress", "与另一日期登记的锚点相比记录编号倒退（日志可能被截短）"},
 };
 
 typedef struct Heads {
@@ -47,8 +47,7 @@ static void heads_free(Heads *h) {
     h->n = 0;
 }
 
-/* The red flags of every head of one county (anchor.h): each contradiction marks both rows, except
- * a regression, which marks the later one. */
+/* The red flags of every head of one county (anchor.h): each contradiction marks both its rows. */
 static void heads_flag(Heads *h) {
     for (size_t i = 0; i < h->n; i++)
         for (size_t j = 0; j < h->n; j++) {
@@ -57,7 +56,8 @@ static void heads_flag(Heads *h) {
             int same_head = a->n == b->n && !strcmp(a->hash, b->hash);
             if (!strcmp(a->day, b->day) && !same_head) a->flags |= FLAG_SAME_DAY;
             if (a->n == b->n && strcmp(a->hash, b->hash)) a->flags |= FLAG_SAME_N;
-            if (strcmp(b->day, a->day) < 0 && b->n > a->n) a->flags |= FLAG_REGRESS;
+            int order = strcmp(b->day, a->day);
+            if ((order < 0 && b->n > a->n) || (order > 0 && b->n < a->n)) a->flags |= FLAG_REGRESS;
         }
 }
 

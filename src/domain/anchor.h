@@ -10,8 +10,8 @@
  * row of its own and flagged, never overwritten.
  *
  * Red flags (per row, computed when read): another head for the same county and day (same_day),
- * another hash for the same row id (same_n), a row id smaller than an earlier day's (regress: the
- * county's log shrank). Each is something a county's honest log cannot produce.
+ * another hash for the same row id (same_n), a row id smaller than an earlier day's (regress, on
+ * both days: the county's log shrank). Each is something a county's honest log cannot produce.
  *
  * Results as outcome.h. Thread-safe: each function uses only the Db handles it is given. */
 #ifndef SPOTCHECK_ANCHOR_H

@@ -119,6 +119,13 @@ adm = Client(city)
 adm.login("cityadm")
 r = adm.post_json("/api/v1/anchors", {"org": "130522", "head": head_a, "date": "2026-12-07"})
 s.check("the city's administrator may", r.status == 201, r.text[:200])
+r = adm.post_json("/api/v1/anchors", {"org": "130522", "head": head_b, "date": "2026-12-04"})
+s.check("a larger row id on an earlier day: both days flagged (the log shrank)", r.status == 201 and
+        [f["code"] for f in r.json()["flags"]] == ["regress"], r.text[:300])
+r = sup.get("/api/v1/anchors?org=%d" % sql(city, "SELECT id FROM org WHERE code = '130522'")[0][0])
+s.check("... the later day too", r.status == 200 and [(h["day"], [f["code"] for f in h["flags"]]) for h in r.json()["heads"]]
+        == [("2026-12-07", ["regress"]), ("2026-12-04", ["regress"])], r.text[:400])
+n_rows += 1
 r = sup.form("/anchors", {"org": "130522", "head": head_b}, csrf=False)
 s.check("a form without the CSRF token is refused", r.status == 403, str(r.status))
 r = sup.do("POST", "/api/v1/anchors", '{"org": "130522", "head": "%s"}' % head_b,
@@ -150,7 +157,7 @@ rc, out = sc("anchor", "record", "--db", city, "--org", "130522")
 s.check("... without --head: usage, exit 2", rc == 2, out)
 rc, out = sc("anchor", "list", "--db", city)
 s.check("anchor list: per county, the red flag", rc == 0 and re.search(r"130528\t宁晋县医疗保障局\t3\t2026-12-03\t.*锚点矛盾 2 条", out)
-        and re.search(r"130522\t临城县医疗保障局\t2\t2026-12-08\t.*正常", out), out)
+        and re.search(r"130522\t临城县医疗保障局\t3\t2026-12-08\t.*锚点矛盾 2 条", out), out)
 rc, out = sc("anchor", "list", "--db", city, "--org", "130528")
 s.check("anchor list --org: every head, flags under them", rc == 0 and out.count("红旗: 同一天登记了不同的锚点") == 2, out)
 
