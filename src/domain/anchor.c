@@ -175,10 +175,7 @@ int anchor_record(Db *db, const Actor *who, const AnchorInput *in, const char *t
         if (db_exec(db,
                     "INSERT INTO anchor_head(org_id, day, n, hash, source, recorded_at, "
                     "recorded_by, recorder_org_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    who->org_id > 0 ? "ititttt"
-                                      "i"
-                                    : "ititttt"
-                                      "n",
+                    who->org_id > 0 ? "ititttti" : "itittttn", /* the console: no org */
                     org, day, n, hash, source, clock_stamp().s, who->username,
                     who->org_id) != DB_OK)
             rc = SC_ERR;

@@ -60,8 +60,10 @@ s.check("... both without a head in the last 3 working days", 'id="anchors-stale
 r = sup.form("/anchors", {"org": "130528", "day": "2026-12-02", "head": head_a, "source": "https://ningjin.example/public/"})
 s.check("recorded: back to the county's page", r.status == 303 and r.header("Location") == f"/anchors/{ningjin}?ok=anchor",
         f"{r.status} {r.header('Location')} {r.text[:300]}")
-rows = sql(city, "SELECT day, n, hash, recorded_by FROM anchor_head")
-s.check("... one row as read", rows == [("2026-12-02", n_a, head_a[:64], "citysup")], str(rows))
+city_org = sql(city, "SELECT id FROM org WHERE code = '130500'")[0][0]
+rows = sql(city, "SELECT day, n, hash, source, recorded_by, recorder_org_id FROM anchor_head")
+s.check("... one row as read, by whom", rows == [("2026-12-02", n_a, head_a[:64], "https://ningjin.example/public/",
+                                                  "citysup", city_org)], str(rows))
 audit = sql(city, "SELECT actor, entity, org_id FROM audit_log WHERE action = 'anchor.record'")
 s.check("... audited anchor.record on the county", audit == [("citysup", "anchor_head", ningjin)], str(audit))
 
@@ -149,6 +151,7 @@ s.check("anchor record from the console, reading the portal's anchor.txt", rc ==
         "已登记: 临城县医疗保障局（130522）2026-12-08 的锚点: " f"第 {n_b} 条记录" in out, out)
 s.check("... audited as the console's user", sql(city, "SELECT actor FROM audit_log WHERE action = 'anchor.record' "
                                                         "ORDER BY id DESC LIMIT 1") == [("王监督",)])
+s.check("... with no recording org", sql(city, "SELECT recorder_org_id FROM anchor_head ORDER BY id DESC LIMIT 1") == [(None,)])
 rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--from", "-", stdin="<html>")
 s.check("... something else than anchor.txt exits 1", rc == 1 and "不是公开门户的 anchor.txt" in out, out)
 rc, out = sc("anchor", "record", "--db", city, "--org", "130522", "--head", "x@1")
