@@ -183,6 +183,29 @@ const CliCommand cli_commands[] = {
      "      --from/--to 为日期 YYYY-MM-DD（本局时区，含当天）；--before ID 翻到该编号之前的记录；\n"
      "      --full 同时列出变更前后的内容（JSON）。\n",
      cmd_audit},
+    {"anchor", "下级机构的审计日志锚点: record（登记）| list（查看）| check（核验其数据库）",
+     "用法:\n"
+     "  spotcheck anchor record --org 机构代码 --head 摘要@编号 [--date YYYY-MM-DD] [--source "
+     "网址]\n"
+     "                          [--by USER] [--db PATH]\n"
+     "      "
+     "登记下级机构公开门户某日（默认今天）显示的审计日志锚点。同一机构同一天的同一锚点只记一次；\n"
+     "      "
+     "不同的锚点另记一条并标为红旗（不覆盖原记录）。与“下级锚点”页面同一规则，写入审计日志。\n"
+     "  spotcheck anchor record --org 机构代码 --from FILE [--source 网址] [--by USER] [--db "
+     "PATH]\n"
+     "      --from FILE: 其门户 /public/anchor.txt 的内容（日期<TAB>摘要@编号；- 为标准输入），如\n"
+     "      curl -s 网址/public/anchor.txt | spotcheck anchor record --org 代码 --from - --source "
+     "网址\n"
+     "  spotcheck anchor list [--org 机构代码] [--days N] [--db PATH]\n"
+     "      列出各下级机构登记的锚点数、最近日期和状态（红旗；最近 N 个工作日未登记，默认 3）；\n"
+     "      --org 列出该机构的全部锚点。\n"
+     "  spotcheck anchor check --org 机构代码 --db 该机构的数据库 [--anchors-from 本级数据库]\n"
+     "      核验下级机构的数据库：其审计日志的哈希链，以及本级（--anchors-from，默认\n"
+     "      "
+     "./var/spotcheck.db）为其登记的每个锚点是否仍在其日志中（一致）或已被截短、改写（不符）。\n"
+     "      该机构的数据库只读打开。退出码: 0 全部一致，1 有不符或哈希链断裂，2 用法错误。\n",
+     cmd_anchor},
     {"plan", "年度抽查计划: import | export（附件2格式）",
      "用法:\n"
      "  spotcheck plan import FILE --org CODE --year YYYY [--by USER] [--db PATH]\n"
