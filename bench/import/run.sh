@@ -90,6 +90,20 @@ import_targets() {
     echo "$t"
 }
 
+# shell_import SETUP [AFTER]: "wall cpu" of the shell's .import of the file into a fresh database
+# made by the SQL SETUP, followed by the SQL AFTER in the same timed command
+shell_import() {
+    local db=$dir/plain.db t n
+    rm_db "$db"
+    "$sq" "$db" "$1" >/dev/null
+    sync
+    t=$(timed "$sq" "$db" ".import --csv --skip 1 '$csv' plain" ${2:+"$2"}) || return 1
+    n=$("$sq" "$db" 'SELECT count(*) FROM plain')
+    [ "$n" -eq "$rows" ] || { echo "run.sh: sqlite3 imported $n rows, not $rows" >&2; return 1; }
+    rm_db "$db"
+    echo "$t"
+}
+
 schema_peer=${SCHEMA_PEER:-1}
 sc_times=() sq_times=() sc_cpu=() sq_cpu=() bl_times=() bl_cpu=() ss_times=() ss_cpu=()
 for ((i = 1; i <= repeat; i++)); do
@@ -103,28 +117,15 @@ for ((i = 1; i <= repeat; i++)); do
     sc_times+=("${t% *}")
     sc_cpu+=("${t#* }")
 
-    db=$dir/plain.db
-    rm_db "$db"
-    "$sq" "$db" "$plain_ddl"
-    sync
-    t=$(timed "$sq" "$db" ".import --csv --skip 1 '$csv' plain") || exit 1
-    n=$("$sq" "$db" 'SELECT count(*) FROM plain')
-    [ "$n" -eq "$rows" ] || { echo "run.sh: sqlite3 imported $n rows, not $rows" >&2; exit 1; }
+    t=$(shell_import "$plain_ddl") || exit 1
     sq_times+=("${t% *}")
     sq_cpu+=("${t#* }")
-    rm_db "$db"
     echo "run $i: spotcheck ${sc_times[-1]} s (cpu ${sc_cpu[-1]} s), sqlite3 .import ${sq_times[-1]} s (cpu ${sq_cpu[-1]} s)" >&2
 
     if [ "$schema_peer" = 1 ]; then
-        rm_db "$db"
-        "$sq" "$db" "PRAGMA journal_mode = WAL; $plain_ddl" >/dev/null
-        sync
-        t=$(timed "$sq" "$db" ".import --csv --skip 1 '$csv' plain" "$schema_after") || exit 1
-        n=$("$sq" "$db" 'SELECT count(*) FROM plain')
-        [ "$n" -eq "$rows" ] || { echo "run.sh: sqlite3 (schema) imported $n rows, not $rows" >&2; exit 1; }
+        t=$(shell_import "PRAGMA journal_mode = WAL; $plain_ddl" "$schema_after") || exit 1
         ss_times+=("${t% *}")
         ss_cpu+=("${t#* }")
-        rm_db "$db"
         echo "run $i: sqlite3 .import + indexes ${ss_times[-1]} s (cpu ${ss_cpu[-1]} s)" >&2
     fi
 done
