@@ -300,11 +300,11 @@ static int sq_search_pause(void *c, const char *table, char **saved) {
 
 /* FTS5's in-memory hash of new tokens during a 'rebuild' (its 'hashsize' setting, default 1 MiB).
  * FTS5 writes the hash out as a new segment of the index each time it fills, and merges the
- * segments as they pile up: with 1 MiB, the 1M-target index (500k rows indexed, 53 MB) is written
- * as some fifty segments and merged again and again. With 16 MiB the 'rebuild' took 1.5 CPU s
- * instead of 2.4 in the sqlite3 shell (32 MiB: no faster). The memory is FTS5's, freed at the
- * end of the statement; the setting is put back to the default after, so row-by-row writes keep
- * the small hash. */
+ * segments as they pile up: with 1 MiB the 1M-target index (500k rows indexed, 53 MB) is written
+ * in many small segments that are merged again and again. With 16 MiB the 'rebuild' and its
+ * commit took 1.6 CPU s instead of 2.4 in the sqlite3 shell (32 MiB: 1.57; 64 MiB: 1.51 for
+ * +59 MB; bench/README.md, import). The setting is stored with the index, so it is put back to
+ * the default after: row-by-row writes keep the small hash. */
 #define SEARCH_REBUILD_HASH (16 << 20)
 
 /* 'rebuild' reads every row of the content table into the FTS5 index; then the triggers again. */
