@@ -160,6 +160,9 @@ con = sqlite3.connect(big)
 s.check("the bulk import built the index in one pass and put its triggers back",
         con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'target_search_%'").fetchone()[0] == 3)
 con.execute("INSERT INTO target_search(target_search) VALUES ('integrity-check')")
+hashsize = con.execute("SELECT v FROM target_search_config WHERE k = 'hashsize'").fetchone()
+s.check("the rebuild's larger FTS5 hash is not left as the index's setting (default 1 MiB)",
+        hashsize is None or hashsize[0] == 1048576, str(hashsize))
 
 
 def truth(where, *args):
