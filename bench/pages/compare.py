@@ -7,10 +7,13 @@ requests each, so both see the same machine load. Prints a markdown table of p50
 
 DB: a database built by bench/pages/build.sh (copied twice into a temporary directory; the cache
 is never changed); its .json gives the serve day. PAGEs default to the staff pages of issue 15.
-Environment: ROUNDS (default 4), N (default 5). Standard library only."""
+Environment: ROUNDS (default 4), N (default 5), FIRST=1: the first view after a change — before
+every timed request the data version (public_version, sql/036) is set anew from another connection,
+as an audited change does, so nothing kept for the old version is served. Standard library only."""
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -20,6 +23,7 @@ from pageslib import Client, Server  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "4"))
 N = int(os.environ.get("N", "5"))
+FIRST = os.environ.get("FIRST", "") not in ("", "0")
 PAGES = ["/", "/dashboard", "/dashboard/overdue", "/figures", "/records", "/results", "/api/v1/todo"]
 
 
@@ -44,7 +48,9 @@ def main():
         with Server(sc_a, dbs[0], today, os.path.join(tmp, "a.log")) as sa, \
                 Server(sc_b, dbs[1], today, os.path.join(tmp, "b.log")) as sb:
             clients = {"A": Client(sa.port).login("staff"), "B": Client(sb.port).login("staff")}
-            print(f"A: {sc_a}\nB: {sc_b}\n{ROUNDS} rounds of {N} requests each, interleaved; "
+            bump = {name: sqlite3.connect(path, timeout=30) for name, path in zip(("A", "B"), dbs)}
+            print(f"A: {sc_a}\nB: {sc_b}\n{ROUNDS} rounds of {N} requests each, interleaved"
+                  f"{', each the first view after a change' if FIRST else ''}; "
                   f"load average {os.getloadavg()[0]:.2f} at the start\n")
             print("| page | A p50 ms | A p99 ms | B p50 ms | B p99 ms |")
             print("|---|---:|---:|---:|---:|")
@@ -56,6 +62,10 @@ def main():
                 for r in range(ROUNDS):
                     for name in ("A", "B") if r % 2 == 0 else ("B", "A"):
                         for _ in range(N):
+                            if FIRST:
+                                with bump[name]:
+                                    bump[name].execute("UPDATE public_version SET version = "
+                                                       "random() & 4611686018427387903 WHERE id = 1")
                             t = time.perf_counter()
                             clients[name].get(page)
                             lat[name].append((time.perf_counter() - t) * 1000)
