@@ -2,8 +2,10 @@
  * and state, pages of clocks and the overdue groups, without building a JSON object per clock.
  *
  * How: every clock is a row of the CTE `ck` (one SELECT per kind, the same rows, start and done
- * dates deadline_collect reads). deadline_set_open reads them once grouped by kind, option, start
- * and done day and evaluates each group with deadline_eval: that gives the counts. A clock's
+ * dates deadline_collect reads). The first question not answered from the cache reads them once
+ * into the connection's temporary table dl_clock (every later question of the request reads
+ * those rows, not the drawn targets again), grouped by kind, option, start and done day, and
+ * evaluates each group with deadline_eval: that gives the counts. A clock's
  * deadline depends only on its kind, its working days and its start date, so each distinct
  * (kind, option, start) is kept with its deadline, the state of an open clock on `today` and
  * whether it is provisional in the connection's temporary table dl_start. The state of a clock is
@@ -56,7 +58,7 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "r.published_at AS published_at "                                                                      \
     "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
     "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
-    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' "                                   \
+    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code >= '' AND dt.status = '有效' "          \
     "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
     "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
     "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
@@ -100,15 +102,22 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
     "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
 
-/* The clocks with their deadline (NULL: unknown), provisional flag and state (st). */
+/* The columns of ck, in order (dl_clock holds them after its scope). */
+#define CLOCK_COLUMNS                                                                              \
+    "kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, target_code, "      \
+    "record_id, followup_id, draw_id, dept_id, dept_name, detail, tie"
+
+/* The clocks of the scope ?1 kept by fill_starts in dl_clock, with their deadline (NULL: unknown),
+ * provisional flag and state (st). */
 #define STATED_CTE                                                                                 \
-    CLOCKS_CTE                                                                                     \
-    ", x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS NULL "   \
+    "WITH x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS "     \
+    "NULL "                                                                                        \
     "THEN 6 WHEN ck.done IS NOT NULL THEN CASE WHEN ck.done <= e.deadline THEN 4 ELSE 5 END "      \
     "ELSE e.open_state END AS st, coalesce(ck.subj, CASE WHEN g.kind = 'insured' OR "              \
-    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM ck JOIN "  \
-    "dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 "                                             \
-    "AND e.s = ck.s LEFT JOIN target g ON g.code = ck.target_code) "
+    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM dl_clock " \
+    "ck JOIN dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 AND e.s = ck.s LEFT JOIN target g "   \
+    "ON "                                                                                          \
+    "g.code = ck.target_code WHERE ck.scope = ?1) "
 
 /* The filter of a DlFilter: ?2 states (0 all), ?3 kind (-1 all), ?4 officer (NULL all), ?5 dept
  * (0 all). */
@@ -161,21 +170,33 @@ static void start_of(const char *key, char out[11]) {
         snprintf(out, 11, "%s", key);
 }
 
-/* One pass over the scope's clocks grouped by (kind, k2, s, done): each group evaluated with
- * deadline_eval gives the counts (as deadline_counts counts them), and each distinct (kind, k2, s)
- * its row of dl_start. */
+/* The scope's clocks read once into the connection's temporary table dl_clock (the one pass over
+ * the drawn targets, records and follow-ups; the lists, counts and overdue groups then read those
+ * rows), then grouped by (kind, k2, s, done): each group evaluated with deadline_eval gives the
+ * counts (as deadline_counts counts them), and each distinct (kind, k2, s) its row of dl_start. */
 static int fill_starts(DlSet *s) {
     if (db_exec(s->db,
                 "CREATE TEMP TABLE IF NOT EXISTS dl_start(kind INTEGER NOT NULL, k2 TEXT NOT NULL, "
                 "s TEXT NOT NULL, deadline TEXT, open_state INTEGER NOT NULL, prov INTEGER NOT "
                 "NULL, PRIMARY KEY (kind, k2, s))",
                 NULL) != DB_OK ||
-        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK)
+        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK ||
+        db_exec(s->db,
+                "CREATE TEMP TABLE IF NOT EXISTS dl_clock(scope BIGINT NOT NULL, kind INTEGER NOT "
+                "NULL, k2 TEXT NOT NULL, s TEXT NOT NULL, done TEXT, task_id BIGINT, task_code "
+                "TEXT, task_name TEXT, org_id BIGINT, org_name TEXT, subj TEXT, target_code TEXT, "
+                "record_id BIGINT, followup_id BIGINT, draw_id BIGINT, dept_id BIGINT, dept_name "
+                "TEXT, detail TEXT, tie BIGINT)",
+                NULL) != DB_OK ||
+        db_exec(s->db, "DELETE FROM dl_clock", NULL) != DB_OK ||
+        db_exec(s->db,
+                "INSERT INTO dl_clock(scope, " CLOCK_COLUMNS ") " CLOCKS_CTE
+                "SELECT ?1, " CLOCK_COLUMNS " FROM ck",
+                "i", s->scope) != DB_OK)
         return DB_ERR;
-    Stmt *st = db_prepare(s->db, CLOCKS_CTE "SELECT kind, k2, s, done, count(*) FROM ck GROUP BY "
-                                            "kind, k2, s, done ORDER BY kind, k2, s");
+    Stmt *st = db_prepare(s->db, "SELECT kind, k2, s, done, count(*) FROM dl_clock GROUP BY kind, "
+                                 "k2, s, done ORDER BY kind, k2, s");
     if (!st) return DB_ERR;
-    db_bind_int(st, 1, s->scope);
     json_t *keys = json_array(); /* [kind, k2, s]: read first, written after the read ends */
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
