@@ -23,19 +23,18 @@ static Db *db;
 static int64_t city, county; /* org ids: the county lies below the city */
 
 static void write_file(const char *name, const char *text) {
-    char p[300];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    fputs(text, f);
-    fclose(f);
+    t_write_file(dir, name, text);
 }
 
+/* Imports the file `name` of the scratch directory as the console (the upload page's and `spotcheck
+ * import`'s unit of work, audited). */
 static int import(const char *kind, const char *name, ImportReport *rep) {
-    char p[300], *err = NULL;
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    int rc = dir_import(db, dir_kind_find(kind), p, TABLE_ENC_UTF8, "test", 0, NULL, NULL, NULL,
-                        NULL, rep, &err);
-    if (rc == IMPORT_FAILED) fprintf(stderr, "import %s: %s\n", name, err);
+    char file[300], *err = NULL;
+    snprintf(file, sizeof file, "%s/%s", dir, name);
+    Actor console = {.username = "cli", .org_id = 0};
+    int rc = dir_import_as(db, &console, dir_kind_find(kind), file, TABLE_ENC_UTF8, NULL, NULL, rep,
+                           &err);
+    if (rc == IMPORT_FAILED) fprintf(stderr, "import %s: %s\n", name, err ? err : "?");
     free(err);
     return rc;
 }
@@ -72,17 +71,18 @@ static int64_t counts_match(const char *when) {
     return n;
 }
 
-static int64_t org_id(const char *code) {
+/* The id of the org (org != 0) or target with this code. */
+static int64_t id_of(int org, const char *code) {
     int64_t id = 0;
-    CHECK_INT(db_query_int(db, &id, "SELECT id FROM org WHERE code = ?", "t", code), DB_OK);
+    CHECK_INT(db_query_int(db, &id,
+                           org ? "SELECT id FROM org WHERE code = ?"
+                               : "SELECT id FROM target WHERE code = ?",
+                           "t", code),
+              DB_OK);
     return id;
 }
-
-static int64_t target_id(const char *code) {
-    int64_t id = 0;
-    CHECK_INT(db_query_int(db, &id, "SELECT id FROM target WHERE code = ?", "t", code), DB_OK);
-    return id;
-}
+#define org_id(code) id_of(1, (code))
+#define target_id(code) id_of(0, (code))
 
 static const char *const head =
     "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划,信用风险等级\n";

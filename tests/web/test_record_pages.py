@@ -5,26 +5,14 @@ no rows past the last page.
 
 The draw: the web tests' drawn task (fixture_drawn.py) over the targets of bench/import/gen.py's
 first 3,000 rows that lie in 宁晋县, all drawn (about 170 groups, so about 170 records)."""
-import os
 import re
-import subprocess
 
-from webtest import scratch_dir, Suite, pin_today, sql
-from fixture_drawn import drawn_db, import_generated
+from webtest import Suite, pin_today, sql
+from fixture_drawn import drawn_db, generated_targets
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 pin_today("2026-06-15")
 s = Suite()
-
-
-def prepare(db):
-    data = scratch_dir("spotcheck-gen-")
-    subprocess.run(["python3", os.path.join(ROOT, "bench", "import", "gen.py"), data, "3000"], check=True,
-                   capture_output=True)
-    import_generated(db, data)
-
-
-f = drawn_db(prepare=prepare)
+f = drawn_db(prepare=generated_targets(3000))
 db, tid = f["db"], f["tid"]
 staff = f["clients"]["staff"]
 
