@@ -5,7 +5,7 @@
 -- add up these few rows. Triggers rather than the domain's writers: every path that adds, moves,
 -- re-grades or removes a target (imports, the directory form, credit grades, the demo, plain SQL in
 -- tests) keeps the counts, in the same transaction as the change. A bulk import pays one upsert
--- per row (about 0.5 CPU s per million rows). Rows whose n fell to 0 stay (they add nothing).
+-- per row (about 1.3 CPU s per million rows, bench/README.md). Rows whose n fell to 0 stay.
 -- tests/unit/test_target_count.c compares the counts with a full count after a sequence of changes.
 CREATE TABLE target_count(
   org_id INTEGER NOT NULL,
