@@ -2,8 +2,10 @@
  * and state, pages of clocks and the overdue groups, without building a JSON object per clock.
  *
  * How: every clock is a row of the CTE `ck` (one SELECT per kind, the same rows, start and done
- * dates deadline_collect reads). deadline_set_open reads them once grouped by kind, option, start
- * and done day and evaluates each group with deadline_eval: that gives the counts. A clock's
+ * dates deadline_collect reads). The first question not answered from the cache reads them once
+ * into the connection's temporary table dl_clock (every later question of the request reads
+ * those rows, not the drawn targets again), grouped by kind, option, start and done day, and
+ * evaluates each group with deadline_eval: that gives the counts. A clock's
  * deadline depends only on its kind, its working days and its start date, so each distinct
  * (kind, option, start) is kept with its deadline, the state of an open clock on `today` and
  * whether it is provisional in the connection's temporary table dl_start. The state of a clock is
@@ -11,6 +13,10 @@
  * done <= deadline 按时完成, else 逾期完成; not done → the open state of its start. Rows are built
  * (labels, officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a
  * page only.
+ *
+ * The dashboard's three lists (overdue, due today, due soon) are one question (deadline_set_pages):
+ * one pass numbers each state's clocks in the list's order (row_number over the state) and keeps
+ * the rows of the pages asked for, instead of one sorted pass per list.
  *
  * Every answer (counts, a count, a page, the overdue groups) is kept while the data version and
  * the day are the same (readcache.h, keyed by scope, day and the question): a dashboard view then
@@ -52,7 +58,7 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "r.published_at AS published_at "                                                                      \
     "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
     "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
-    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效' "                                   \
+    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code >= '' AND dt.status = '有效' "          \
     "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
     "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
     "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
@@ -96,15 +102,22 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
     "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
     "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
 
-/* The clocks with their deadline (NULL: unknown), provisional flag and state (st). */
+/* The columns of ck, in order (dl_clock holds them after its scope). */
+#define CLOCK_COLUMNS                                                                              \
+    "kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, target_code, "      \
+    "record_id, followup_id, draw_id, dept_id, dept_name, detail, tie"
+
+/* The clocks of the scope ?1 kept by fill_starts in dl_clock, with their deadline (NULL: unknown),
+ * provisional flag and state (st). */
 #define STATED_CTE                                                                                 \
-    CLOCKS_CTE                                                                                     \
-    ", x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS NULL "   \
+    "WITH x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS "     \
+    "NULL "                                                                                        \
     "THEN 6 WHEN ck.done IS NOT NULL THEN CASE WHEN ck.done <= e.deadline THEN 4 ELSE 5 END "      \
     "ELSE e.open_state END AS st, coalesce(ck.subj, CASE WHEN g.kind = 'insured' OR "              \
-    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM ck JOIN "  \
-    "dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 "                                             \
-    "AND e.s = ck.s LEFT JOIN target g ON g.code = ck.target_code) "
+    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM dl_clock " \
+    "ck JOIN dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 AND e.s = ck.s LEFT JOIN target g "   \
+    "ON "                                                                                          \
+    "g.code = ck.target_code WHERE ck.scope = ?1) "
 
 /* The filter of a DlFilter: ?2 states (0 all), ?3 kind (-1 all), ?4 officer (NULL all), ?5 dept
  * (0 all). */
@@ -157,21 +170,33 @@ static void start_of(const char *key, char out[11]) {
         snprintf(out, 11, "%s", key);
 }
 
-/* One pass over the scope's clocks grouped by (kind, k2, s, done): each group evaluated with
- * deadline_eval gives the counts (as deadline_counts counts them), and each distinct (kind, k2, s)
- * its row of dl_start. */
+/* The scope's clocks read once into the connection's temporary table dl_clock (the one pass over
+ * the drawn targets, records and follow-ups; the lists, counts and overdue groups then read those
+ * rows), then grouped by (kind, k2, s, done): each group evaluated with deadline_eval gives the
+ * counts (as deadline_counts counts them), and each distinct (kind, k2, s) its row of dl_start. */
 static int fill_starts(DlSet *s) {
     if (db_exec(s->db,
                 "CREATE TEMP TABLE IF NOT EXISTS dl_start(kind INTEGER NOT NULL, k2 TEXT NOT NULL, "
                 "s TEXT NOT NULL, deadline TEXT, open_state INTEGER NOT NULL, prov INTEGER NOT "
                 "NULL, PRIMARY KEY (kind, k2, s))",
                 NULL) != DB_OK ||
-        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK)
+        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK ||
+        db_exec(s->db,
+                "CREATE TEMP TABLE IF NOT EXISTS dl_clock(scope BIGINT NOT NULL, kind INTEGER NOT "
+                "NULL, k2 TEXT NOT NULL, s TEXT NOT NULL, done TEXT, task_id BIGINT, task_code "
+                "TEXT, task_name TEXT, org_id BIGINT, org_name TEXT, subj TEXT, target_code TEXT, "
+                "record_id BIGINT, followup_id BIGINT, draw_id BIGINT, dept_id BIGINT, dept_name "
+                "TEXT, detail TEXT, tie BIGINT)",
+                NULL) != DB_OK ||
+        db_exec(s->db, "DELETE FROM dl_clock", NULL) != DB_OK ||
+        db_exec(s->db,
+                "INSERT INTO dl_clock(scope, " CLOCK_COLUMNS ") " CLOCKS_CTE
+                "SELECT ?1, " CLOCK_COLUMNS " FROM ck",
+                "i", s->scope) != DB_OK)
         return DB_ERR;
-    Stmt *st = db_prepare(s->db, CLOCKS_CTE "SELECT kind, k2, s, done, count(*) FROM ck GROUP BY "
-                                            "kind, k2, s, done ORDER BY kind, k2, s");
+    Stmt *st = db_prepare(s->db, "SELECT kind, k2, s, done, count(*) FROM dl_clock GROUP BY kind, "
+                                 "k2, s, done ORDER BY kind, k2, s");
     if (!st) return DB_ERR;
-    db_bind_int(st, 1, s->scope);
     json_t *keys = json_array(); /* [kind, k2, s]: read first, written after the read ends */
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -324,27 +349,26 @@ int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err) {
     return v ? DB_OK : DB_ERR;
 }
 
-/* deadline_set_page computed (ReadcacheFn; arg: an Ask). */
-static json_t *page_read(Db *db, void *arg, char **err) {
-    (void)db;
-    const Ask *a = arg;
-    DlSet *s = a->s;
-    const DlFilter *f = a->f;
-    int64_t offset = a->offset, limit = a->limit;
-    if (ensure_filled(s, err) != DB_OK) return NULL;
-    Stmt *st =
-        db_prepare(s->db, STATED_CTE
-                   "SELECT kind, k2, s, done, task_id, task_code, task_name, org_id, "
-                   "org_name, subject, target_code, record_id, followup_id, draw_id, "
-                   "dept_id, dept_name, detail FROM x" FILTER_SQL ORDER_SQL " LIMIT ?6 OFFSET ?7");
-    if (!st) return fail_db(s, err);
-    bind_filter(st, s, f);
-    db_bind_int(st, 6, limit < 0 ? INT64_MAX : limit);
-    db_bind_int(st, 7, offset < 0 ? 0 : offset);
-    Collect c = {s->db, s->cal, s->today, NULL, json_array(), NULL};
+/* The columns a row of a page is built from (rows_add), in this order. */
+#define PAGE_COLUMNS                                                                               \
+    "kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subject, target_code, "   \
+    "record_id, followup_id, draw_id, dept_id, dept_name, detail"
+
+/* Builds the clock object of every row of st (PAGE_COLUMNS first; with n > 1 the row's state as
+ * the next column) and appends it to outs[i], where states[i] is the row's state (outs[0] when
+ * n is 1). DB_DONE, or the step's error. */
+static int rows_add(DlSet *s, Stmt *st, const int *states, size_t n, json_t **outs) {
+    Collect c = {s->db, s->cal, s->today, NULL, outs[0], NULL};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int kind = (int)db_col_int(st, 0), none;
+        if (n > 1) {
+            int state = (int)db_col_int(st, 17);
+            c.out = NULL;
+            for (size_t i = 0; i < n; i++)
+                if (states[i] == state) c.out = outs[i];
+            if (!c.out) continue;
+        }
         int64_t tid = db_col_int(st, 4), rid = db_col_int(st, 11), fid = db_col_int(st, 12);
         int wd = workdays_of(s, kind, db_col_text(st, 1), &none);
         char start[11];
@@ -353,7 +377,11 @@ static json_t *page_read(Db *db, void *arg, char **err) {
         json_t *officers = json_array();
         if (kind == DL_ENTRY) {
             if (!c.members) c.members = dl_members_prepare(s->db);
-            if (!c.members) break;
+            if (!c.members) {
+                json_decref(officers);
+                rc = DB_ERR;
+                break;
+            }
             json_decref(officers);
             officers = dl_group_officers(&c, db_col_int(st, 13), target);
         }
@@ -366,13 +394,31 @@ static json_t *page_read(Db *db, void *arg, char **err) {
                      dl_dept_list(db_col_int(st, 14), db_col_text(st, 15)), link);
         free(link);
     }
-    db_finalize(st);
     if (c.members) db_finalize(c.members);
+    return rc;
+}
+
+/* deadline_set_page computed (ReadcacheFn; arg: an Ask). */
+static json_t *page_read(Db *db, void *arg, char **err) {
+    (void)db;
+    const Ask *a = arg;
+    DlSet *s = a->s;
+    int64_t offset = a->offset, limit = a->limit;
+    if (ensure_filled(s, err) != DB_OK) return NULL;
+    Stmt *st = db_prepare(s->db, STATED_CTE "SELECT " PAGE_COLUMNS " FROM x" FILTER_SQL ORDER_SQL
+                                            " LIMIT ?6 OFFSET ?7");
+    if (!st) return fail_db(s, err);
+    bind_filter(st, s, a->f);
+    db_bind_int(st, 6, limit < 0 ? INT64_MAX : limit);
+    db_bind_int(st, 7, offset < 0 ? 0 : offset);
+    json_t *out = json_array();
+    int rc = rows_add(s, st, NULL, 1, &out);
+    db_finalize(st);
     if (rc != DB_DONE) {
-        json_decref(c.out);
+        json_decref(out);
         return fail_db(s, err);
     }
-    return c.out;
+    return out;
 }
 
 json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err) {
@@ -383,6 +429,75 @@ json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t l
     json_t *out = readcache_get(s->db, key, page_read, &a, err);
     free(fk);
     free(what);
+    free(key);
+    return out;
+}
+
+/* The question of deadline_set_pages (ReadcacheFn arguments). */
+typedef struct Pages {
+    DlSet *s;
+    const DlState *states;
+    const int64_t *offsets;
+    size_t n;
+    int64_t limit;
+} Pages;
+
+/* deadline_set_pages computed: one pass over the clocks numbers each state's rows in the list's
+ * order and keeps those of the asked pages (ReadcacheFn; arg: Pages). */
+static json_t *pages_read(Db *db, void *arg, char **err) {
+    (void)db;
+    const Pages *p = arg;
+    DlSet *s = p->s;
+    if (ensure_filled(s, err) != DB_OK) return NULL;
+    Stmt *st = db_prepare(s->db, STATED_CTE
+                          ", y AS (SELECT x.*, row_number() OVER (PARTITION BY st" ORDER_SQL
+                          ") AS rn FROM x WHERE st = ?2 OR st = ?3 OR st = ?4) SELECT " PAGE_COLUMNS
+                          ", st FROM y WHERE (st = ?2 AND rn > ?5 AND rn <= ?8) OR (st = ?3 AND "
+                          "rn > ?6 AND rn <= ?9) OR (st = ?4 AND rn > ?7 AND rn <= ?10) ORDER BY "
+                          "st, rn");
+    if (!st) return fail_db(s, err);
+    int states[3] = {-1, -1, -1};
+    json_t *outs[3];
+    db_bind_int(st, 1, s->scope);
+    for (size_t i = 0; i < 3; i++) {
+        if (i < p->n) states[i] = (int)p->states[i];
+        db_bind_int(st, (int)i + 2, states[i]);
+        int64_t from = i < p->n && p->offsets[i] > 0 ? p->offsets[i] : 0; /* rows after it */
+        db_bind_int(st, (int)i + 5, from);
+        db_bind_int(st, (int)i + 8, from + p->limit); /* the last row numbered */
+        outs[i] = json_array();
+    }
+    int rc = rows_add(s, st, states, 3, outs);
+    db_finalize(st);
+    json_t *out = json_array();
+    for (size_t i = 0; i < 3; i++) {
+        if (i < p->n)
+            json_array_append_new(out, outs[i]);
+        else
+            json_decref(outs[i]);
+    }
+    if (rc != DB_DONE) {
+        json_decref(out);
+        return fail_db(s, err);
+    }
+    return out;
+}
+
+json_t *deadline_set_pages(DlSet *s, const DlState *states, const int64_t *offsets, size_t n,
+                           int64_t limit, char **err) {
+    if (n < 1 || n > 3 || limit < 0) {
+        set_err(err, "deadline_set_pages: 1 to 3 lists, a limit of 0 or more");
+        return NULL;
+    }
+    Pages p = {s, states, offsets, n, limit};
+    Buf what;
+    buf_init(&what);
+    buf_printf(&what, "pages/%lld", (long long)limit);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&what, "/%d:%lld", (int)states[i], (long long)offsets[i]);
+    char *key = set_key(s, what.data);
+    buf_free(&what);
+    json_t *out = readcache_get(s->db, key, pages_read, &p, err);
     free(key);
     return out;
 }

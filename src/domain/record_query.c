@@ -86,32 +86,48 @@ static json_t *list_rows(Stmt *st, const Calendar *cal, const char *today) {
     return rows;
 }
 
+/* The filter of record_list on record k: the scope, task (0: all) and status ('': all). */
+#define LIST_FILTER                                                                                \
+    SCOPE_SQL("k.org_id") " AND (? = 0 OR k.task_id = ?) AND (? = '' OR k.status = ?)"
+
 json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
-                    const Calendar *cal, const char *today) {
+                    const Calendar *cal, const char *today, int64_t limit, int64_t offset,
+                    int64_t *total) {
+    const char *sf = status ? status : "";
+    *total = 0;
+    if (db_query_int(db, total, "SELECT count(*) FROM record k WHERE " LIST_FILTER, "iiitt", org_id,
+                     task_id, task_id, sf, sf) != DB_OK)
+        *total = 0;
     /* the ids of the page first, from the record and draw rows only; the target's name is then
        looked up for those rows, not for every record of the scope before the sort */
-    Stmt *st = db_prepare(
-        db, LIST_COLS "JOIN (SELECT k.id AS id FROM record k JOIN draw kd ON kd.id = k.draw_id "
-                      "WHERE " SCOPE_SQL("k.org_id") " AND (? = 0 OR k.task_id = ?) AND (? = '' "
-                                                     "OR k.status = ?) ORDER BY k.task_id DESC, "
-                                                     "kd.draw_no DESC, k.id LIMIT 1000) page ON "
-                                                     "page.id = rc.id "
-                                                     "ORDER BY t.id DESC, d.draw_no DESC, rc.id");
+    Stmt *st = db_prepare(db, LIST_COLS "JOIN (SELECT k.id AS id FROM record k JOIN draw kd ON "
+                                        "kd.id = k.draw_id WHERE " LIST_FILTER
+                                        " ORDER BY k.task_id DESC, kd.draw_no DESC, k.id LIMIT ? "
+                                        "OFFSET ?) page ON page.id = rc.id "
+                                        "ORDER BY t.id DESC, d.draw_no DESC, rc.id");
     if (st)
-        db_bind_va(st, "iiitt", org_id, task_id, task_id, status ? status : "",
-                   status ? status : "");
+        db_bind_va(st, "iiittii", org_id, task_id, task_id, sf, sf, limit, offset > 0 ? offset : 0);
     return list_rows(st, cal, today);
 }
 
+/* The records of the officer's groups (draw_member k) in the scope. */
+#define MINE_FROM                                                                                  \
+    "FROM record rc JOIN draw_member m ON m.draw_id = rc.draw_id AND m.target_code = "             \
+    "rc.target_code WHERE m.member_code = ? AND m.status = '在组' AND " SCOPE_SQL("rc.org_id")
+
 json_t *record_list_mine(Db *db, int64_t org_id, const char *cert, const Calendar *cal,
-                         const char *today) {
+                         const char *today, int64_t limit, int64_t offset, int64_t *total) {
+    *total = 0;
+    if (db_query_int(db, total, "SELECT count(*) " MINE_FROM, "ti", cert ? cert : "", org_id) !=
+        DB_OK)
+        *total = 0;
+    /* the page's ids first (records and memberships only), then their rows with the names */
     Stmt *st = db_prepare(
-        db,
-        LIST_COLS "JOIN draw_member m ON m.draw_id = rc.draw_id AND m.target_code = rc.target_code "
-                  "WHERE m.member_code = ? AND m.status = '在组' AND " SCOPE_SQL(
-                      "rc.org_id") " ORDER BY rc.status NOT IN ('待录入', '退回'), t.id DESC, "
-                                   "rc.id LIMIT 500");
-    if (st) db_bind_va(st, "ti", cert ? cert : "", org_id);
+        db, LIST_COLS "JOIN (SELECT rc.id AS id, CASE WHEN rc.status = '待录入' OR rc.status = "
+                      "'退回' THEN 0 ELSE 1 END AS done, rc.task_id AS task_id " MINE_FROM
+                      " ORDER BY done, rc.task_id DESC, rc.id LIMIT ? OFFSET ?) page ON page.id = "
+                      "rc.id ORDER BY page.done, page.task_id DESC, rc.id");
+    if (st) db_bind_va(st, "tiii", cert ? cert : "", org_id, limit, offset > 0 ? offset : 0);
     return list_rows(st, cal, today);
 }
 

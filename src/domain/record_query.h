@@ -24,16 +24,18 @@ int record_officer_in_group(Db *db, int64_t id, const char *cert);
 int record_file_meta(Db *db, int64_t rid, int64_t fid, char **mime, char **sha256, char **kind);
 
 /* The records of the orgs in org_id's jurisdiction, task_id (0: all) and status ("": all), newest
- * task first, at most 1000: [{id, task_id, task_code, task_name, target_code, target_name, status,
- * checked_on, deadline, deadline_text, provisional, deadline_state, overdue, version, updated_at,
- * superseded}], deadlines on cal as of today. */
+ * task first, `limit` from `offset` (a page): [{id, task_id, task_code, task_name, target_code,
+ * target_name, status, checked_on, deadline, deadline_text, provisional, deadline_state, overdue,
+ * version, updated_at, superseded}], deadlines on cal as of today; *total: how many there are. */
 json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
-                    const Calendar *cal, const char *today);
+                    const Calendar *cal, const char *today, int64_t limit, int64_t offset,
+                    int64_t *total);
 
 /* The records whose group the officer cert is a current member of, in org_id's jurisdiction:
- * those still to fill (待录入, 退回) first, at most 500; rows as record_list. */
+ * those still to fill (待录入, 退回) first, then newest task first, `limit` from `offset`; rows as
+ * record_list; *total: how many there are. */
 json_t *record_list_mine(Db *db, int64_t org_id, const char *cert, const Calendar *cal,
-                         const char *today);
+                         const char *today, int64_t limit, int64_t offset, int64_t *total);
 
 /* The tasks with records in org_id's jurisdiction for the list's filter, newest first:
  * [{id, code, name, selected}] with selected set for task_id. */

@@ -126,50 +126,50 @@ static int64_t state_total(const json_t *counts, DlState state) {
         json_object_get(json_array_get(json_object_get(counts, "totals"), (size_t)state), "n"));
 }
 
-/* A list of the clocks in `state`: {id, title, count, rows (page `id`_page, DASH_PAGE_ROWS per
- * page), pager, empty}; base: the page's URL up to its parameters ("/dashboard?"). NULL after a
- * database error (*err set). */
-static json_t *section(Req *r, DlSet *set, const json_t *counts, DlState state, const char *id,
-                       const char *title, const char *empty, const char *base, char **err) {
-    char param[32], anchor[40];
-    snprintf(param, sizeof param, "%s_page", id);
-    snprintf(anchor, sizeof anchor, "#%s", id);
-    int64_t n = state_total(counts, state), page = page_param(r, param);
-    int64_t pages = (n + DASH_PAGE_ROWS - 1) / DASH_PAGE_ROWS;
-    if (page > pages) page = pages ? pages : 1;
-    DlFilter f = {1u << state, -1, NULL, 0};
-    json_t *rows = deadline_set_page(set, &f, (page - 1) * DASH_PAGE_ROWS, DASH_PAGE_ROWS, err);
-    if (!rows) return NULL;
-    add_badges(rows);
-    json_t *s = json_pack("{s:s, s:s, s:I, s:o, s:s}", "id", id, "title", title, "count",
-                          (json_int_t)n, "rows", rows, "empty", empty);
-    json_t *p = pager(base, param, anchor, page, n);
-    if (p) json_object_set_new(s, "pager", p);
-    return s;
-}
-
 /* The three lists of the dashboard and the reminder list, in `order` (ids "overdue", "today",
- * "soon"). NULL after a database error (*err set). */
+ * "soon"): each {id, title, count, rows (page `id`_page, DASH_PAGE_ROWS per page), pager, empty};
+ * base: the page's URL up to its parameters ("/dashboard?"). The three pages are read in one pass
+ * (deadline_set_pages). NULL after a database error (*err set). */
 static json_t *sections(Req *r, DlSet *set, const json_t *counts, const char *const order[3],
                         int terse, const char *base, char **err) {
-    json_t *out = json_array();
+    static const struct {
+        const char *id, *title, *empty, *none;
+        DlState state;
+    } lists[] = {{"overdue", "已逾期", "没有逾期事项", "无", DL_OVERDUE},
+                 {"today", "今日到期", "今日没有到期事项", "无", DL_DUE_TODAY},
+                 {"soon", "3个工作日内到期", "3个工作日内没有到期事项", "无", DL_DUE_SOON}};
+    size_t which[3];
+    DlState states[3];
+    int64_t n[3], page[3], offsets[3];
     for (int i = 0; i < 3; i++) {
-        json_t *s = NULL;
-        if (str_eq(order[i], "overdue"))
-            s = section(r, set, counts, DL_OVERDUE, "overdue", "已逾期",
-                        terse ? "无" : "没有逾期事项", base, err);
-        else if (str_eq(order[i], "today"))
-            s = section(r, set, counts, DL_DUE_TODAY, "today", "今日到期",
-                        terse ? "无" : "今日没有到期事项", base, err);
-        else
-            s = section(r, set, counts, DL_DUE_SOON, "soon", "3个工作日内到期",
-                        terse ? "无" : "3个工作日内没有到期事项", base, err);
-        if (!s) {
-            json_decref(out);
-            return NULL;
-        }
-        json_array_append_new(out, s);
+        which[i] = str_eq(order[i], "overdue") ? 0 : str_eq(order[i], "today") ? 1 : 2;
+        char param[32];
+        snprintf(param, sizeof param, "%s_page", lists[which[i]].id);
+        states[i] = lists[which[i]].state;
+        n[i] = state_total(counts, states[i]);
+        page[i] = page_param(r, param);
+        int64_t pages = (n[i] + DASH_PAGE_ROWS - 1) / DASH_PAGE_ROWS;
+        if (page[i] > pages) page[i] = pages ? pages : 1;
+        offsets[i] = (page[i] - 1) * DASH_PAGE_ROWS;
     }
+    json_t *rows = deadline_set_pages(set, states, offsets, 3, DASH_PAGE_ROWS, err);
+    if (!rows) return NULL;
+    json_t *out = json_array();
+    for (size_t i = 0; i < 3; i++) {
+        const char *id = lists[which[i]].id;
+        char param[32], anchor[40];
+        snprintf(param, sizeof param, "%s_page", id);
+        snprintf(anchor, sizeof anchor, "#%s", id);
+        json_t *list = json_incref(json_array_get(rows, i));
+        add_badges(list);
+        json_t *sec = json_pack("{s:s, s:s, s:I, s:o, s:s}", "id", id, "title",
+                                lists[which[i]].title, "count", (json_int_t)n[i], "rows", list,
+                                "empty", terse ? lists[which[i]].none : lists[which[i]].empty);
+        json_t *p = pager(base, param, anchor, page[i], n[i]);
+        if (p) json_object_set_new(sec, "pager", p);
+        json_array_append_new(out, sec);
+    }
+    json_decref(rows);
     return out;
 }
 

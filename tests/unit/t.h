@@ -55,6 +55,16 @@ static const char *t_cur;
 
 #define T_DONE() (printf("RESULT %d %d\n", t_passed, t_failed), t_failed ? 1 : 0)
 
+/* Writes text to the file `name` in directory dir (the test's scratch files). */
+static inline void t_write_file(const char *dir, const char *name, const char *text) {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
 /* Removes a test's database file with its WAL and shared-memory files. */
 static inline void t_remove_db(const char *path) {
     char side[4096];

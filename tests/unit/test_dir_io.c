@@ -16,11 +16,7 @@ static char dir[] = "/tmp/spotcheck-test-dirio-XXXXXX";
 static char path[256];
 
 static void write_file(const char *name, const char *text) {
-    char p[300];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    fputs(text, f);
-    fclose(f);
+    t_write_file(dir, name, text);
 }
 
 static int import(Db *db, const char *kind, const char *name, ImportReport *rep) {

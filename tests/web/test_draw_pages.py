@@ -6,27 +6,15 @@ stored record byte for byte (its SHA-256 is record_sha256).
 The draw: the web tests' drawn task (fixture_drawn.py) over the targets of bench/import/gen.py's
 first 3,000 rows that lie in 宁晋县, all drawn (about 170 groups)."""
 import hashlib
-import os
 import re
-import subprocess
 import tempfile
 
-from webtest import scratch_dir, Client, Suite, pin_today, sql
-from fixture_drawn import drawn_db, import_generated
+from webtest import Client, Suite, pin_today, sql
+from fixture_drawn import drawn_db, generated_targets
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 pin_today("2026-06-15")
 s = Suite()
-
-
-def prepare(db):
-    data = scratch_dir("spotcheck-gen-")
-    subprocess.run(["python3", os.path.join(ROOT, "bench", "import", "gen.py"), data, "3000"], check=True,
-                   capture_output=True)
-    import_generated(db, data)
-
-
-f = drawn_db(prepare=prepare)
+f = drawn_db(prepare=generated_targets(3000))
 db, tid, code = f["db"], f["tid"], f["code"]
 staff = f["clients"]["staff"]
 draw_id = sql(db, "SELECT id FROM draw WHERE task_code = ? AND status = '已抽取'", (code,))[0][0]
