@@ -16,13 +16,18 @@
  *   appended (the row it returns is taken, not handed out); an INSERT that gives the id itself
  *   (the audit chain, bulk imports) moves the identity's sequence past it afterwards, as SQLite's
  *   rowid would follow.
- * - db_begin: BEGIN, then pg_advisory_xact_lock(PG_WRITE_LOCK): one writing unit of work at a time,
- *   the exclusivity SQLite's BEGIN IMMEDIATE gives and the domain relies on (audit_append reads the
- *   last row and appends the next; the one current draw per task). Readers are never blocked.
- *   lock_timeout (10 s, SQLite's busy timeout) makes a waiting writer fail with a "busy" error.
- *   Statements run outside db_begin do not take the lock (as before, each is atomic alone).
+ * - db_begin_kind: BEGIN (READ COMMITTED: each statement sees what was committed before it
+ *   started), then the advisory lock PG_WRITE_LOCK, exclusive for a DB_TX_ALL unit (one at a time,
+ *   the exclusivity SQLite's BEGIN IMMEDIATE gives: an import, refdata, the migrations, every unit
+ *   not yet written for row locks) and shared for DB_TX_ROWS units, which run side by side and take
+ *   what their rules need: db_lock_row is SELECT … FOR UPDATE, db_lock a transaction-scoped
+ * advisory lock on two 32-bit keys (the audit chain's head, an org's numbers; a space apart from
+ * the one-key PG_WRITE_LOCK). Readers are never blocked. lock_timeout (10 s, SQLite's busy timeout)
+ *   makes a waiting writer fail with a "busy" error. Statements run outside a transaction take no
+ *   lock (as before, each is atomic alone).
  * - Error classes: SQLSTATE class 23 (constraint; the append-only triggers raise 23000) is
- *   DBE_CONSTRAINT; lock timeout, deadlock and serialization failure are DBE_BUSY.
+ *   DBE_CONSTRAINT; lock timeout is DBE_BUSY; deadlock and serialization failure are DBE_CONFLICT
+ *   (the unit of work may run again: uow.h).
  * - A database named in the URL that does not exist is created (as SQLite creates its file), with
  *   byte-order collation (SQLite's BINARY) when the server allows it.
  * Not yet (issue 18): COPY for bulk inserts (rows go one INSERT each), backup
@@ -231,7 +236,8 @@ static int pg_errclass(void *conn) {
     const char *s = ((PgConn *)conn)->state;
     if (!s[0]) return DBE_NONE;
     if (!strncmp(s, "23", 2)) return DBE_CONSTRAINT;
-    if (!strcmp(s, "55P03") || !strcmp(s, "40001") || !strcmp(s, "40P01")) return DBE_BUSY;
+    if (!strcmp(s, "55P03")) return DBE_BUSY;
+    if (!strcmp(s, "40001") || !strcmp(s, "40P01")) return DBE_CONFLICT;
     return DBE_OTHER;
 }
 
@@ -647,11 +653,16 @@ static int pg_in_transaction(void *conn) {
     return PQtransactionStatus(((PgConn *)conn)->pg) != PQTRANS_IDLE;
 }
 
-/* BEGIN and the write lock (see the top); no transaction is left open when either fails. */
-static int pg_begin(void *conn) {
+/* BEGIN and the write lock, exclusive or shared by kind (see the top); no transaction is left open
+ * when either fails. */
+static int pg_begin(void *conn, int kind) {
     PgConn *c = conn;
     drop_stale(c);
-    if (command(c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == DB_OK) return DB_OK;
+    if (command(c, kind == DB_TX_ROWS ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                        "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")"
+                                      : "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                        "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == DB_OK)
+        return DB_OK;
     char *err = xstrdup(c->err);
     char state[6];
     memcpy(state, c->state, sizeof state);
@@ -659,6 +670,37 @@ static int pg_begin(void *conn) {
     set_error(c, state, err);
     free(err);
     return DB_ERR;
+}
+
+/* Runs a locking query with text parameters; DB_OK when it succeeded. */
+static int lock_query(PgConn *c, const char *sql, int n, const char *const *vals) {
+    drop_stale(c);
+    PGresult *r = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+    int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? DB_OK : DB_ERR;
+    if (rc == DB_OK)
+        clear_error(c);
+    else
+        error_from(c, r);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_lock_row(void *conn, const char *table, int64_t id) {
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    const char *vals[1] = {key};
+    char *sql = xasprintf("SELECT 1 FROM %s WHERE id = $1 FOR UPDATE", table);
+    int rc = lock_query(conn, sql, 1, vals);
+    free(sql);
+    return rc;
+}
+
+static int pg_lock_name(void *conn, int32_t what, int32_t key) {
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d", (int)what);
+    snprintf(b, sizeof b, "%d", (int)key);
+    const char *vals[2] = {a, b};
+    return lock_query(conn, "SELECT pg_advisory_xact_lock($1::int, $2::int)", 2, vals);
 }
 
 static int64_t pg_last_id(void *conn) {
@@ -814,6 +856,8 @@ const DbDriver db_pg_driver = {
     .commits_seen = pg_commits_seen,
     .text_search = pg_text_search,
     .begin = pg_begin,
+    .lock_row = pg_lock_row,
+    .lock_name = pg_lock_name,
     .migrations = "sql/pg/",
 };
 #endif
