@@ -30,8 +30,10 @@
  *   (the unit of work may run again: uow.h).
  * - A database named in the URL that does not exist is created (as SQLite creates its file), with
  *   byte-order collation (SQLite's BINARY) when the server allows it.
- * Not yet (issue 18): COPY for bulk inserts (rows go one INSERT each), backup
- * (pg_dump's), single-row mode for very large results. One connection per thread, as db.h says. */
+ * - db_insert_rows: COPY … FROM STDIN in text format (through a temporary table when rows that
+ *   break a UNIQUE constraint are to be skipped).
+ * Not yet (issue 18): backup (pg_dump's), single-row mode for very large results. One connection
+ * per thread, as db.h says. */
 #ifdef SPOTCHECK_PG
 #include "db.h"
 
@@ -672,6 +674,129 @@ static int pg_begin(void *conn, int kind) {
     return DB_ERR;
 }
 
+/* --- bulk inserts: COPY ------------------------------------------------------------------- */
+
+/* Appends one cell in COPY's text format: \N for NULL; backslash, tab, newline and carriage return
+ * escaped. */
+static void copy_cell(Buf *b, const char *text, int is_int, int64_t i) {
+    if (is_int) {
+        buf_printf(b, "%lld", (long long)i);
+        return;
+    }
+    if (!text) {
+        buf_puts(b, "\\N");
+        return;
+    }
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '\\':
+            buf_puts(b, "\\\\");
+            break;
+        case '\t':
+            buf_puts(b, "\\t");
+            break;
+        case '\n':
+            buf_puts(b, "\\n");
+            break;
+        case '\r':
+            buf_puts(b, "\\r");
+            break;
+        default:
+            buf_putc(b, *p);
+        }
+    }
+}
+
+/* COPY table(cols) FROM STDIN with every row of src, sent in chunks of about 1 MiB; DB_OK when the
+ * server took them all. */
+static int copy_rows(PgConn *c, const char *table, const char *const *cols, size_t ncols,
+                     const DbRowSource *src) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "COPY %s(", table);
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", cols[i]);
+    buf_puts(&b, ") FROM STDIN");
+    PGresult *r = PQexec(c->pg, b.data);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) error_from(c, r);
+    PQclear(r);
+    if (!ok) {
+        buf_free(&b);
+        return DB_ERR;
+    }
+    buf_reset(&b);
+    int sent = 1;
+    for (size_t row = 0; sent && row < src->nrows; row++) {
+        for (size_t col = 0; col < ncols; col++) {
+            const char *text = NULL;
+            int64_t i = 0;
+            int is_int = src->cell(src->arg, row, col, &text, &i);
+            if (col) buf_putc(&b, '\t');
+            copy_cell(&b, text, is_int, i);
+        }
+        buf_putc(&b, '\n');
+        if (b.len >= (1u << 20) || row + 1 == src->nrows) {
+            sent = PQputCopyData(c->pg, b.data, (int)b.len) == 1;
+            buf_reset(&b);
+        }
+    }
+    buf_free(&b);
+    sent = PQputCopyEnd(c->pg, sent ? NULL : "spotcheck: sending the rows failed") == 1 && sent;
+    int rc = DB_OK;
+    while ((r = PQgetResult(c->pg)) != NULL) { /* the COPY's outcome, then the end */
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            if (rc == DB_OK) error_from(c, r);
+            rc = DB_ERR;
+        } else {
+            c->changes = strtoll(PQcmdTuples(r), NULL, 10);
+        }
+        PQclear(r);
+    }
+    if (rc == DB_OK && !sent) error_from(c, NULL), rc = DB_ERR;
+    if (rc == DB_OK) clear_error(c);
+    return rc;
+}
+
+/* db_insert_rows with COPY: straight into the table, or, to skip the rows that break a UNIQUE or
+ * PRIMARY KEY constraint (or_ignore), into a temporary table of the same columns and from there
+ * with INSERT … ON CONFLICT DO NOTHING (COPY itself stops at the first). An id given moves the
+ * table's identity past it, as an INSERT giving its own does (see the top). */
+static int pg_insert_rows(void *conn, const char *table, const char *const *cols, size_t ncols,
+                          const DbRowSource *src, int or_ignore) {
+    PgConn *c = conn;
+    drop_stale(c);
+    if (!src->nrows) return DB_OK;
+    int rc;
+    if (!or_ignore) {
+        rc = copy_rows(c, table, cols, ncols, src);
+    } else {
+        Buf list;
+        buf_init(&list);
+        for (size_t i = 0; i < ncols; i++)
+            buf_printf(&list, "%s%s", i ? ", " : "", cols[i]);
+        char *make = xasprintf("CREATE TEMP TABLE sc_copy ON COMMIT DROP AS SELECT %s FROM %s "
+                               "WITH NO DATA",
+                               list.data, table);
+        rc = command(c, make);
+        free(make);
+        if (rc == DB_OK) rc = copy_rows(c, "sc_copy", cols, ncols, src);
+        if (rc == DB_OK) {
+            char *move = xasprintf("INSERT INTO %s(%s) SELECT %s FROM sc_copy ON CONFLICT DO "
+                                   "NOTHING; DROP TABLE sc_copy",
+                                   table, list.data, list.data);
+            rc = command(c, move);
+            free(move);
+        }
+        buf_free(&list);
+    }
+    if (rc == DB_OK && !strcmp(cols[0], "id")) {
+        int identity = table_identity(c, table);
+        if (identity < 0 || (identity && sync_identity(c, table) != DB_OK)) rc = DB_ERR;
+    }
+    return rc;
+}
+
 /* Runs a locking query with text parameters; DB_OK when it succeeded. */
 static int lock_query(PgConn *c, const char *sql, int n, const char *const *vals) {
     drop_stale(c);
@@ -856,6 +981,7 @@ const DbDriver db_pg_driver = {
     .commits_seen = pg_commits_seen,
     .text_search = pg_text_search,
     .begin = pg_begin,
+    .insert_rows = pg_insert_rows,
     .lock_row = pg_lock_row,
     .lock_name = pg_lock_name,
     .migrations = "sql/pg/",
