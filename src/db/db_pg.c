@@ -89,6 +89,8 @@ typedef struct PgStmt {
     int done;
 } PgStmt;
 
+static void trace_sql(const PgConn *c, const char *sql);
+
 static void set_error(PgConn *c, const char *state, const char *msg) {
     free(c->err);
     c->err = xstrdup(msg ? msg : "");
@@ -119,7 +121,7 @@ static int command(PgConn *c, const char *sql) {
     if (rc == DB_OK)
         clear_error(c);
     else
-        error_from(c, r);
+        error_from(c, r), trace_sql(c, sql);
     PQclear(r);
     return rc;
 }
@@ -515,12 +517,15 @@ static int sync_identity(PgConn *c, const char *table) {
 
 /* SPOTCHECK_PG_TRACE=FILE: each failing statement and its error appended to FILE (to sort the
  * failures of `make test-pg` by cause; tests run the program with their own stderr). */
-static void trace(const PgStmt *st) {
+static void trace_sql(const PgConn *c, const char *sql) {
     const char *path = getenv("SPOTCHECK_PG_TRACE");
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f) return;
-    fprintf(f, "pg: %s [%s]\n    in: %s\n", st->c->err, st->c->state, st->sql);
+    fprintf(f, "pg: %s [%s]\n    in: %s\n", c->err, c->state, sql);
     fclose(f);
+}
+static void trace(const PgStmt *st) {
+    trace_sql(st->c, st->sql);
 }
 
 static int execute(PgStmt *st) {
@@ -707,41 +712,44 @@ static void copy_cell(Buf *b, const char *text, int is_int, int64_t i) {
     }
 }
 
-/* COPY table(cols) FROM STDIN with every row of src, sent in chunks of about 1 MiB; DB_OK when the
- * server took them all. */
+/* COPY table(cols) FROM STDIN with every row of src; DB_OK when the server took them all. The rows
+ * are put into text first: a cell callback may run queries of its own on this connection (the
+ * import looks references up), which cannot be sent while a COPY is in progress. */
 static int copy_rows(PgConn *c, const char *table, const char *const *cols, size_t ncols,
                      const DbRowSource *src) {
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "COPY %s(", table);
-    for (size_t i = 0; i < ncols; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", cols[i]);
-    buf_puts(&b, ") FROM STDIN");
-    PGresult *r = PQexec(c->pg, b.data);
-    int ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok) error_from(c, r);
-    PQclear(r);
-    if (!ok) {
-        buf_free(&b);
-        return DB_ERR;
-    }
-    buf_reset(&b);
-    int sent = 1;
-    for (size_t row = 0; sent && row < src->nrows; row++) {
+    Buf data;
+    buf_init(&data);
+    for (size_t row = 0; row < src->nrows; row++) {
         for (size_t col = 0; col < ncols; col++) {
             const char *text = NULL;
             int64_t i = 0;
             int is_int = src->cell(src->arg, row, col, &text, &i);
-            if (col) buf_putc(&b, '\t');
-            copy_cell(&b, text, is_int, i);
+            if (col) buf_putc(&data, '\t');
+            copy_cell(&data, text, is_int, i);
         }
-        buf_putc(&b, '\n');
-        if (b.len >= (1u << 20) || row + 1 == src->nrows) {
-            sent = PQputCopyData(c->pg, b.data, (int)b.len) == 1;
-            buf_reset(&b);
-        }
+        buf_putc(&data, '\n');
     }
-    buf_free(&b);
+    Buf sql;
+    buf_init(&sql);
+    buf_printf(&sql, "COPY %s(", table);
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    buf_puts(&sql, ") FROM STDIN");
+    PGresult *r = PQexec(c->pg, sql.data);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) error_from(c, r), trace_sql(c, sql.data);
+    PQclear(r);
+    if (!ok) {
+        buf_free(&data);
+        buf_free(&sql);
+        return DB_ERR;
+    }
+    int sent = 1;
+    for (size_t at = 0; sent && at < data.len; at += (size_t)1 << 20) { /* 1 MiB at a time */
+        size_t n = data.len - at < ((size_t)1 << 20) ? data.len - at : (size_t)1 << 20;
+        sent = PQputCopyData(c->pg, data.data + at, (int)n) == 1;
+    }
+    buf_free(&data);
     sent = PQputCopyEnd(c->pg, sent ? NULL : "spotcheck: sending the rows failed") == 1 && sent;
     int rc = DB_OK;
     while ((r = PQgetResult(c->pg)) != NULL) { /* the COPY's outcome, then the end */
@@ -754,7 +762,11 @@ static int copy_rows(PgConn *c, const char *table, const char *const *cols, size
         PQclear(r);
     }
     if (rc == DB_OK && !sent) error_from(c, NULL), rc = DB_ERR;
-    if (rc == DB_OK) clear_error(c);
+    if (rc == DB_OK)
+        clear_error(c);
+    else
+        trace_sql(c, sql.data);
+    buf_free(&sql);
     return rc;
 }
 
