@@ -692,24 +692,18 @@ static void copy_cell(Buf *b, const char *text, int is_int, int64_t i) {
         buf_puts(b, "\\N");
         return;
     }
+    static const char special[] = "\\\t\n\r", escaped[] = "\\tnr";
     for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '\\':
-            buf_puts(b, "\\\\");
-            break;
-        case '\t':
-            buf_puts(b, "\\t");
-            break;
-        case '\n':
-            buf_puts(b, "\\n");
-            break;
-        case '\r':
-            buf_puts(b, "\\r");
-            break;
-        default:
-            buf_putc(b, *p);
-        }
+        const char *at = strchr(special, *p);
+        if (at) buf_putc(b, '\\');
+        buf_putc(b, at ? escaped[at - special] : *p);
     }
+}
+
+/* Appends "c1, c2, …". */
+static void put_columns(Buf *b, const char *const *cols, size_t ncols) {
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", cols[i]);
 }
 
 /* COPY table(cols) FROM STDIN with every row of src; DB_OK when the server took them all. The rows
@@ -732,8 +726,7 @@ static int copy_rows(PgConn *c, const char *table, const char *const *cols, size
     Buf sql;
     buf_init(&sql);
     buf_printf(&sql, "COPY %s(", table);
-    for (size_t i = 0; i < ncols; i++)
-        buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    put_columns(&sql, cols, ncols);
     buf_puts(&sql, ") FROM STDIN");
     PGresult *r = PQexec(c->pg, sql.data);
     int ok = PQresultStatus(r) == PGRES_COPY_IN;
@@ -785,8 +778,7 @@ static int pg_insert_rows(void *conn, const char *table, const char *const *cols
     } else {
         Buf list;
         buf_init(&list);
-        for (size_t i = 0; i < ncols; i++)
-            buf_printf(&list, "%s%s", i ? ", " : "", cols[i]);
+        put_columns(&list, cols, ncols);
         char *make = xasprintf("CREATE TEMP TABLE sc_copy ON COMMIT DROP AS SELECT %s FROM %s "
                                "WITH NO DATA",
                                list.data, table);

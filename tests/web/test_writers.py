@@ -11,17 +11,14 @@ the version moved (zero lost updates), the row holds the text of the save that w
 and the history keeps every replaced version; the audit log grew by exactly one row per acknowledged
 save and `spotcheck audit verify` passes (one chain, no gap, no fork); no answer was a 5xx, and none was
 "busy" on PostgreSQL. Throughput (saves and requests per second) is printed, never asserted."""
-import datetime
-import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
 import threading
 import time
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Served, Suite, pin_today, sql
+from webtest import SPOTCHECK, PASSWORD, KeepAlive, Served, Suite, pin_today, sql
 from fixture_drawn import drawn_db
 
 s = Suite()
@@ -62,32 +59,11 @@ officers = [r[0] for r in sql(db, "SELECT id FROM officer WHERE org_id = (SELECT
                                   "ORDER BY id")][:3]
 
 
-class Conn:
+class Conn(KeepAlive):
     """One user's session on a keep-alive connection of its own (one per writer thread)."""
 
     def __init__(self, port, user):
-        self.port = port
-        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        pre = secrets.token_hex(32)
-        r, _ = self.raw("POST", "/login", urlencode({"username": user, "password": PASSWORD, "csrf": pre}),
-                        {"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
-        self.session = re.search(r"sc_session=([0-9a-f]+)", r.getheader("Set-Cookie") or "").group(1)
-        self.csrf = self.call("GET", "/api/v1/me")[1]["csrf"]
-
-    def raw(self, method, path, body=None, headers=None):
-        for attempt in (0, 1):
-            try:
-                self.c.request(method, path, body=body.encode() if isinstance(body, str) else body,
-                               headers=headers or {})
-                r = self.c.getresponse()
-                return r, r.read()
-            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-                # the watchdog closes a connection idle for 10 s (a loaded machine): the request never
-                # arrived, so it goes again on a new connection
-                self.c.close()
-                self.c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-                if attempt:
-                    raise
+        super().__init__(port, user, timeout=120)
 
     def call(self, method, path, obj=None, form=None):
         """(status, JSON body or None, raw text)."""
