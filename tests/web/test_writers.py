@@ -8,7 +8,7 @@ PostgreSQL: writers on distinct rows side by side, docs/ARCHITECTURE.md).
 
 Checked afterwards, per row: the acknowledged saves wrote distinct versions that account for every step
 the version moved (zero lost updates), the row holds the text of the save that wrote its final version,
-and the history keeps every replaced version; the audit log grew by exactly one row per acknowledged
+and the history keeps every replaced version once; the audit log grew by exactly one row per acknowledged
 save and `spotcheck audit verify` passes (one chain, no gap, no fork); no answer was a 5xx, and none was
 "busy" on PostgreSQL. Throughput (saves and requests per second) is printed, never asserted."""
 import json
@@ -199,9 +199,9 @@ for kind, rid, _ in rows:
     last = [text for v, text in mine if v == final]
     s.check(f"{kind} {rid}: the row holds the save that wrote its final version", last == [stored_text],
             f"{last} {stored_text}")
-    history = {r[0] for r in sql(db, KINDS[kind][4], (rid,))}
-    s.check(f"{kind} {rid}: the history keeps every replaced version", set(range(v0, final)) <= history,
-            str(sorted(set(range(v0, final)) - history)[:10]))
+    history = sorted(r[0] for r in sql(db, KINDS[kind][4], (rid,)) if r[0] >= v0)
+    s.check(f"{kind} {rid}: the history keeps every replaced version, once", history == list(range(v0, final)),
+            f"{history[:20]} for {v0}..{final - 1}")
 
 audit_after = sql(db, "SELECT count(*) FROM audit_log")[0][0]
 s.check("one audit row per acknowledged save", audit_after - audit_before == len(acks),
