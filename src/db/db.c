@@ -50,8 +50,9 @@ struct Db {
     dev_t dev;  /* ... and its identity at the open */
     ino_t ino;
     uint64_t tick;
-    int enclosed; /* inside db_enclose_begin: units run as savepoints */
-    int units;    /* savepoints of units open inside it */
+    int enclosed;                /* inside db_enclose_begin: units run as savepoints */
+    int units;                   /* savepoints of units open inside it */
+    uint64_t conflicts, commits; /* db_conflicts, db_commits */
     CachedStmt cache[DB_STMT_CACHE];
 };
 
@@ -226,8 +227,13 @@ int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
 int db_bind_null(Stmt *s, int idx) {
     return s->db->drv->bind_null(s->st, idx);
 }
+/* Counts a failure that another attempt of the unit may not meet (db_conflicts). */
+static int noted(Db *db, int rc) {
+    if (rc == DB_ERR && db->drv->errclass(db->conn) == DBE_CONFLICT) db->conflicts++;
+    return rc;
+}
 int db_step(Stmt *s) {
-    return s->db->drv->step(s->st);
+    return noted(s->db, s->db->drv->step(s->st));
 }
 int db_reset(Stmt *s) {
     return s->db->drv->reset(s->st);
@@ -344,20 +350,43 @@ int db_query_text(Db *db, char **out, const char *sql, const char *types, ...) {
     return DB_OK;
 }
 
-/* The driver's write transaction (DbDriver.begin). */
-static int begin_write(Db *db) {
-    if (db->drv->begin) return db->drv->begin(db->conn);
+/* The driver's write transaction of `kind` (DbDriver.begin). */
+static int begin_write(Db *db, int kind) {
+    if (db->drv->begin) return noted(db, db->drv->begin(db->conn, kind));
     return db->drv->exec_script(db->conn, "BEGIN IMMEDIATE");
 }
 
-int db_begin(Db *db) {
-    if (!db->enclosed) return begin_write(db);
+int db_begin_kind(Db *db, int kind) {
+    if (!db->enclosed) return begin_write(db, kind);
     int rc = db->drv->exec_script(db->conn, "SAVEPOINT unit");
     if (rc == DB_OK) db->units++;
     return rc;
 }
+int db_begin(Db *db) {
+    return db_begin_kind(db, DB_TX_ALL);
+}
+int db_lock_row(Db *db, const char *table, int64_t id) {
+    return db->drv->lock_row ? noted(db, db->drv->lock_row(db->conn, table, id)) : DB_OK;
+}
+int db_lock(Db *db, const char *what, int64_t key) {
+    if (!db->drv->lock_name) return DB_OK;
+    uint64_t h = sql_hash(what);
+    return noted(db,
+                 db->drv->lock_name(db->conn, (int32_t)(uint32_t)(h ^ (h >> 32)),
+                                    (int32_t)(uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32))));
+}
+uint64_t db_conflicts(Db *db) {
+    return db->conflicts;
+}
+uint64_t db_commits(Db *db) {
+    return db->commits;
+}
 int db_commit(Db *db) {
-    if (!db->enclosed) return db->drv->exec_script(db->conn, "COMMIT");
+    if (!db->enclosed) {
+        int rc = noted(db, db->drv->exec_script(db->conn, "COMMIT"));
+        if (rc == DB_OK) db->commits++;
+        return rc;
+    }
     if (db->units == 0) return DB_ERR; /* the enclosing transaction ends with db_enclose_end */
     db->units--;
     return db->drv->exec_script(db->conn, "RELEASE SAVEPOINT unit");
@@ -369,7 +398,7 @@ int db_rollback(Db *db) {
     return db->drv->exec_script(db->conn, "ROLLBACK TO SAVEPOINT unit; RELEASE SAVEPOINT unit");
 }
 int db_enclose_begin(Db *db) {
-    if (db->enclosed || begin_write(db) != DB_OK) return DB_ERR;
+    if (db->enclosed || begin_write(db, DB_TX_ALL) != DB_OK) return DB_ERR;
     db->enclosed = 1;
     db->units = 0;
     return DB_OK;

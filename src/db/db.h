@@ -17,7 +17,10 @@ typedef struct Stmt Stmt;
 
 enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2, DB_CHANGED = 3 };
 /* Error classes a caller may want to tell apart (db_errclass). */
-enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER };
+/* DBE_BUSY: a lock was not granted within the driver's timeout. DBE_CONFLICT: the statement was
+ * cancelled because of another transaction (deadlock, serialization failure) and its transaction
+ * is lost; running the unit of work again may succeed (db_conflicts). */
+enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER, DBE_CONFLICT };
 
 /* Opens the database at `url`: a file path for SQLite (created if missing, directory too), or a
  * PostgreSQL URL (db_url_is_pg; the database is created if missing, when the role may).
@@ -63,10 +66,36 @@ __attribute__((warn_unused_result)) int db_query_text(Db *db, char **out, const 
 /* Binds from a type string and va_list onto an already prepared statement. */
 int db_bind_va(Stmt *st, const char *types, ...);
 
-/* Opens a write transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE;
- * PostgreSQL: BEGIN and an advisory lock, db_pg.c), or fails with DBE_BUSY after the driver's
- * timeout. */
+/* The kinds of write transaction (db_begin_kind). DB_TX_ALL excludes every other writing unit of
+ * work: what it read stays true until it commits. DB_TX_ROWS excludes only DB_TX_ALL units: such a
+ * unit takes the locks its rules need itself (db_lock_row on the rows it reads to decide and then
+ * changes, db_lock on a subject that is no one row), before it reads what it decides on; the audit
+ * chain's append takes its own (audit.c). */
+enum { DB_TX_ALL = 0, DB_TX_ROWS = 1 };
+/* Opens a write transaction of `kind`, or fails with DBE_BUSY after the driver's timeout (no
+ * transaction is then left open). SQLite: BEGIN IMMEDIATE for both kinds (one writer at a time).
+ * PostgreSQL: READ COMMITTED (each statement sees what was committed before it began), with an
+ * advisory lock taken exclusively (DB_TX_ALL) or shared (DB_TX_ROWS), db_pg.c. Inside
+ * db_enclose_begin both open a savepoint. */
+int db_begin_kind(Db *db, int kind);
+/* db_begin_kind(db, DB_TX_ALL). */
 int db_begin(Db *db);
+/* Inside a transaction: locks the row of `table` (a trusted identifier) whose `id` is `id` until
+ * the transaction ends, so that another unit locking or changing it waits, and what this one reads
+ * afterwards includes every commit made before the lock was granted (PostgreSQL: SELECT … FOR
+ * UPDATE). A missing row locks nothing and is not an error. DB_OK, or DB_ERR (DBE_BUSY after the
+ * lock timeout, DBE_CONFLICT on a deadlock). SQLite: nothing to do, the write transaction
+ * already excludes every other writer. */
+int db_lock_row(Db *db, const char *table, int64_t id);
+/* The same for a subject that is not one row: the name (`what`, `key`), e.g. ("audit_log", 0) for
+ * the chain's head, ("notice", org) for an org's numbers. Two units locking the same name run one
+ * after the other from there; distinct names may rarely share a lock (they then only wait). */
+int db_lock(Db *db, const char *what, int64_t key);
+/* Counters the unit-of-work runner compares before and after an attempt (uow.h): statements of
+ * this connection that failed with DBE_CONFLICT, and transactions it committed (db_commit outside
+ * db_enclose_begin). */
+uint64_t db_conflicts(Db *db);
+uint64_t db_commits(Db *db);
 /* An enclosing transaction for a sequence of units of work that must be written all or none (the
  * demo county of `init --demo`): db_enclose_begin opens it (as db_begin); until db_enclose_end,
  * each db_begin / db_commit / db_rollback of a unit inside it opens, releases or rolls back a
@@ -263,10 +292,14 @@ typedef struct DbDriver {
     /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
     int (*search_pause)(void *conn, const char *table, char **saved);
     int (*search_resume)(void *conn, const char *table, char *saved);
-    /* optional (NULL: "BEGIN IMMEDIATE"): db_begin's write transaction, taking the exclusivity
-     * a unit of work relies on (one writer at a time) or failing fast with a DBE_BUSY error; on
-     * failure no transaction is left open */
-    int (*begin)(void *conn);
+    /* optional (NULL: "BEGIN IMMEDIATE" for every kind): db_begin_kind's write transaction of
+     * `kind` (DB_TX_ALL, DB_TX_ROWS), or a DBE_BUSY error; on failure no transaction is left open
+     */
+    int (*begin)(void *conn, int kind);
+    /* optional (NULL: nothing to lock, one writer at a time); same contract as db_lock_row */
+    int (*lock_row)(void *conn, const char *table, int64_t id);
+    /* optional (NULL: nothing to lock); db_lock with the name hashed into two 32-bit keys */
+    int (*lock_name)(void *conn, int32_t what, int32_t key);
     /* optional (NULL: none): the folder of this driver's own migrations ("sql/pg/"). Its file
      * NNN_name.sql replaces sql/NNN_*.sql; a first line "-- pg: replaces A-B" makes it stand for
      * every migration A…B (a baseline schema), recorded as applied with it. */

@@ -16,17 +16,24 @@
  *   appended (the row it returns is taken, not handed out); an INSERT that gives the id itself
  *   (the audit chain, bulk imports) moves the identity's sequence past it afterwards, as SQLite's
  *   rowid would follow.
- * - db_begin: BEGIN, then pg_advisory_xact_lock(PG_WRITE_LOCK): one writing unit of work at a time,
- *   the exclusivity SQLite's BEGIN IMMEDIATE gives and the domain relies on (audit_append reads the
- *   last row and appends the next; the one current draw per task). Readers are never blocked.
- *   lock_timeout (10 s, SQLite's busy timeout) makes a waiting writer fail with a "busy" error.
- *   Statements run outside db_begin do not take the lock (as before, each is atomic alone).
+ * - db_begin_kind: BEGIN (READ COMMITTED: each statement sees what was committed before it
+ *   started), then the advisory lock PG_WRITE_LOCK, exclusive for a DB_TX_ALL unit (one at a time,
+ *   the exclusivity SQLite's BEGIN IMMEDIATE gives: an import, refdata, the migrations, every unit
+ *   not yet written for row locks) and shared for DB_TX_ROWS units, which run side by side and take
+ *   what their rules need: db_lock_row is SELECT … FOR UPDATE, db_lock a transaction-scoped
+ * advisory lock on two 32-bit keys (the audit chain's head, an org's numbers; a space apart from
+ * the one-key PG_WRITE_LOCK). Readers are never blocked. lock_timeout (10 s, SQLite's busy timeout)
+ *   makes a waiting writer fail with a "busy" error. Statements run outside a transaction take no
+ *   lock (as before, each is atomic alone).
  * - Error classes: SQLSTATE class 23 (constraint; the append-only triggers raise 23000) is
- *   DBE_CONSTRAINT; lock timeout, deadlock and serialization failure are DBE_BUSY.
+ *   DBE_CONSTRAINT; lock timeout is DBE_BUSY; deadlock and serialization failure are DBE_CONFLICT
+ *   (the unit of work may run again: uow.h).
  * - A database named in the URL that does not exist is created (as SQLite creates its file), with
  *   byte-order collation (SQLite's BINARY) when the server allows it.
- * Not yet (issue 18): COPY for bulk inserts (rows go one INSERT each), backup
- * (pg_dump's), single-row mode for very large results. One connection per thread, as db.h says. */
+ * - db_insert_rows: COPY … FROM STDIN in text format (through a temporary table when rows that
+ *   break a UNIQUE constraint are to be skipped).
+ * Not yet (issue 18): backup (pg_dump's), single-row mode for very large results. One connection
+ * per thread, as db.h says. */
 #ifdef SPOTCHECK_PG
 #include "db.h"
 
@@ -82,6 +89,8 @@ typedef struct PgStmt {
     int done;
 } PgStmt;
 
+static void trace_sql(const PgConn *c, const char *sql);
+
 static void set_error(PgConn *c, const char *state, const char *msg) {
     free(c->err);
     c->err = xstrdup(msg ? msg : "");
@@ -112,7 +121,7 @@ static int command(PgConn *c, const char *sql) {
     if (rc == DB_OK)
         clear_error(c);
     else
-        error_from(c, r);
+        error_from(c, r), trace_sql(c, sql);
     PQclear(r);
     return rc;
 }
@@ -231,7 +240,8 @@ static int pg_errclass(void *conn) {
     const char *s = ((PgConn *)conn)->state;
     if (!s[0]) return DBE_NONE;
     if (!strncmp(s, "23", 2)) return DBE_CONSTRAINT;
-    if (!strcmp(s, "55P03") || !strcmp(s, "40001") || !strcmp(s, "40P01")) return DBE_BUSY;
+    if (!strcmp(s, "55P03")) return DBE_BUSY;
+    if (!strcmp(s, "40001") || !strcmp(s, "40P01")) return DBE_CONFLICT;
     return DBE_OTHER;
 }
 
@@ -507,12 +517,15 @@ static int sync_identity(PgConn *c, const char *table) {
 
 /* SPOTCHECK_PG_TRACE=FILE: each failing statement and its error appended to FILE (to sort the
  * failures of `make test-pg` by cause; tests run the program with their own stderr). */
-static void trace(const PgStmt *st) {
+static void trace_sql(const PgConn *c, const char *sql) {
     const char *path = getenv("SPOTCHECK_PG_TRACE");
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f) return;
-    fprintf(f, "pg: %s [%s]\n    in: %s\n", st->c->err, st->c->state, st->sql);
+    fprintf(f, "pg: %s [%s]\n    in: %s\n", c->err, c->state, sql);
     fclose(f);
+}
+static void trace(const PgStmt *st) {
+    trace_sql(st->c, st->sql);
 }
 
 static int execute(PgStmt *st) {
@@ -647,11 +660,16 @@ static int pg_in_transaction(void *conn) {
     return PQtransactionStatus(((PgConn *)conn)->pg) != PQTRANS_IDLE;
 }
 
-/* BEGIN and the write lock (see the top); no transaction is left open when either fails. */
-static int pg_begin(void *conn) {
+/* BEGIN and the write lock, exclusive or shared by kind (see the top); no transaction is left open
+ * when either fails. */
+static int pg_begin(void *conn, int kind) {
     PgConn *c = conn;
     drop_stale(c);
-    if (command(c, "BEGIN; SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == DB_OK) return DB_OK;
+    if (command(c, kind == DB_TX_ROWS ? "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                        "SELECT pg_advisory_xact_lock_shared(" PG_WRITE_LOCK ")"
+                                      : "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                        "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == DB_OK)
+        return DB_OK;
     char *err = xstrdup(c->err);
     char state[6];
     memcpy(state, c->state, sizeof state);
@@ -659,6 +677,159 @@ static int pg_begin(void *conn) {
     set_error(c, state, err);
     free(err);
     return DB_ERR;
+}
+
+/* --- bulk inserts: COPY ------------------------------------------------------------------- */
+
+/* Appends one cell in COPY's text format: \N for NULL; backslash, tab, newline and carriage return
+ * escaped. */
+static void copy_cell(Buf *b, const char *text, int is_int, int64_t i) {
+    if (is_int) {
+        buf_printf(b, "%lld", (long long)i);
+        return;
+    }
+    if (!text) {
+        buf_puts(b, "\\N");
+        return;
+    }
+    static const char special[] = "\\\t\n\r", escaped[] = "\\tnr";
+    for (const char *p = text; *p; p++) {
+        const char *at = strchr(special, *p);
+        if (at) buf_putc(b, '\\');
+        buf_putc(b, at ? escaped[at - special] : *p);
+    }
+}
+
+/* Appends "c1, c2, …". */
+static void put_columns(Buf *b, const char *const *cols, size_t ncols) {
+    for (size_t i = 0; i < ncols; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", cols[i]);
+}
+
+/* COPY table(cols) FROM STDIN with every row of src; DB_OK when the server took them all. The rows
+ * are put into text first: a cell callback may run queries of its own on this connection (the
+ * import looks references up), which cannot be sent while a COPY is in progress. */
+static int copy_rows(PgConn *c, const char *table, const char *const *cols, size_t ncols,
+                     const DbRowSource *src) {
+    Buf data;
+    buf_init(&data);
+    for (size_t row = 0; row < src->nrows; row++) {
+        for (size_t col = 0; col < ncols; col++) {
+            const char *text = NULL;
+            int64_t i = 0;
+            int is_int = src->cell(src->arg, row, col, &text, &i);
+            if (col) buf_putc(&data, '\t');
+            copy_cell(&data, text, is_int, i);
+        }
+        buf_putc(&data, '\n');
+    }
+    Buf sql;
+    buf_init(&sql);
+    buf_printf(&sql, "COPY %s(", table);
+    put_columns(&sql, cols, ncols);
+    buf_puts(&sql, ") FROM STDIN");
+    PGresult *r = PQexec(c->pg, sql.data);
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!ok) error_from(c, r), trace_sql(c, sql.data);
+    PQclear(r);
+    if (!ok) {
+        buf_free(&data);
+        buf_free(&sql);
+        return DB_ERR;
+    }
+    int sent = 1;
+    for (size_t at = 0; sent && at < data.len; at += (size_t)1 << 20) { /* 1 MiB at a time */
+        size_t n = data.len - at < ((size_t)1 << 20) ? data.len - at : (size_t)1 << 20;
+        sent = PQputCopyData(c->pg, data.data + at, (int)n) == 1;
+    }
+    buf_free(&data);
+    sent = PQputCopyEnd(c->pg, sent ? NULL : "spotcheck: sending the rows failed") == 1 && sent;
+    int rc = DB_OK;
+    while ((r = PQgetResult(c->pg)) != NULL) { /* the COPY's outcome, then the end */
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            if (rc == DB_OK) error_from(c, r);
+            rc = DB_ERR;
+        } else {
+            c->changes = strtoll(PQcmdTuples(r), NULL, 10);
+        }
+        PQclear(r);
+    }
+    if (rc == DB_OK && !sent) error_from(c, NULL), rc = DB_ERR;
+    if (rc == DB_OK)
+        clear_error(c);
+    else
+        trace_sql(c, sql.data);
+    buf_free(&sql);
+    return rc;
+}
+
+/* db_insert_rows with COPY: straight into the table, or, to skip the rows that break a UNIQUE or
+ * PRIMARY KEY constraint (or_ignore), into a temporary table of the same columns and from there
+ * with INSERT … ON CONFLICT DO NOTHING (COPY itself stops at the first). An id given moves the
+ * table's identity past it, as an INSERT giving its own does (see the top). */
+static int pg_insert_rows(void *conn, const char *table, const char *const *cols, size_t ncols,
+                          const DbRowSource *src, int or_ignore) {
+    PgConn *c = conn;
+    drop_stale(c);
+    if (!src->nrows) return DB_OK;
+    int rc;
+    if (!or_ignore) {
+        rc = copy_rows(c, table, cols, ncols, src);
+    } else {
+        Buf list;
+        buf_init(&list);
+        put_columns(&list, cols, ncols);
+        char *make = xasprintf("CREATE TEMP TABLE sc_copy ON COMMIT DROP AS SELECT %s FROM %s "
+                               "WITH NO DATA",
+                               list.data, table);
+        rc = command(c, make);
+        free(make);
+        if (rc == DB_OK) rc = copy_rows(c, "sc_copy", cols, ncols, src);
+        if (rc == DB_OK) {
+            char *move = xasprintf("INSERT INTO %s(%s) SELECT %s FROM sc_copy ON CONFLICT DO "
+                                   "NOTHING; DROP TABLE sc_copy",
+                                   table, list.data, list.data);
+            rc = command(c, move);
+            free(move);
+        }
+        buf_free(&list);
+    }
+    if (rc == DB_OK && !strcmp(cols[0], "id")) {
+        int identity = table_identity(c, table);
+        if (identity < 0 || (identity && sync_identity(c, table) != DB_OK)) rc = DB_ERR;
+    }
+    return rc;
+}
+
+/* Runs a locking query with text parameters; DB_OK when it succeeded. */
+static int lock_query(PgConn *c, const char *sql, int n, const char *const *vals) {
+    drop_stale(c);
+    PGresult *r = PQexecParams(c->pg, sql, n, NULL, vals, NULL, NULL, 0);
+    int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? DB_OK : DB_ERR;
+    if (rc == DB_OK)
+        clear_error(c);
+    else
+        error_from(c, r);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_lock_row(void *conn, const char *table, int64_t id) {
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    const char *vals[1] = {key};
+    char *sql = xasprintf("SELECT 1 FROM %s WHERE id = $1 FOR UPDATE", table);
+    int rc = lock_query(conn, sql, 1, vals);
+    free(sql);
+    return rc;
+}
+
+static int pg_lock_name(void *conn, int32_t what, int32_t key) {
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d", (int)what);
+    snprintf(b, sizeof b, "%d", (int)key);
+    const char *vals[2] = {a, b};
+    return lock_query(conn, "SELECT pg_advisory_xact_lock($1::int, $2::int)", 2, vals);
 }
 
 static int64_t pg_last_id(void *conn) {
@@ -814,6 +985,9 @@ const DbDriver db_pg_driver = {
     .commits_seen = pg_commits_seen,
     .text_search = pg_text_search,
     .begin = pg_begin,
+    .insert_rows = pg_insert_rows,
+    .lock_row = pg_lock_row,
+    .lock_name = pg_lock_name,
     .migrations = "sql/pg/",
 };
 #endif

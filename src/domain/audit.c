@@ -105,7 +105,12 @@ int audit_append(Db *db, const AuditEntry *e, char **err) {
     if (sodium_init() < 0) return set_err(err, "libsodium 初始化失败");
     if (check_entry(e, err) != DB_OK) return DB_ERR;
 
-    /* Inside the caller's BEGIN IMMEDIATE: nobody else can append until it commits. */
+    /* The chain's head, locked until the caller's transaction ends, so nobody else can append
+     * until it commits: the chain stays one line without gaps or forks. Units that exclude every
+     * other writer (DB_TX_ALL) hold it already; a DB_TX_ROWS unit waits here, and the head it then
+     * reads includes every append committed before (READ COMMITTED: db.h). */
+    if (db_lock(db, "audit_log", 0) != DB_OK)
+        return set_err(err, "等待审计日志失败: %s", db_errmsg(db));
     Stmt *st = db_prepare(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
     if (!st) return set_err(err, "读取审计日志失败: %s", db_errmsg(db));
     int64_t last_id = 0;

@@ -160,8 +160,10 @@ static int save_row(Db *db, const Actor *who, DirContext *ctx, const DirKind *k,
                     const DirRow *row, long long *id_out, int64_t *current_version, char **why) {
     char *before = NULL, *after = NULL, *err = NULL;
     long long saved = 0;
-    int ok = uow_begin(db, NULL) == 0;
-    /* the optimistic lock, checked by the engine under the write lock */
+    /* an update locks its row (other rows are saved meanwhile); a new row takes the write lock:
+     * its code's uniqueness is a rule on the whole table */
+    int ok = (id ? uow_begin_row(db, k->table, id, NULL) : uow_begin(db, NULL)) == 0;
+    /* the optimistic lock, checked by the engine under that lock */
     if (ok && id) before = dir_row_audit_text(db, k, id);
     int outcome = DIR_UNCHANGED;
     if (ok && (outcome = dir_save(ctx, k, row, &saved, &err)) == DIR_STALE) {
@@ -237,7 +239,7 @@ int dir_edit_status(Db *db, const Actor *who, const DirKind *k, long long id, co
     int rc = load_writable(db, who, k, id, &existing, why);
     json_decref(existing);
     if (rc != DIR_EDIT_OK) return rc;
-    if (uow_begin(db, why) != 0) return DIR_EDIT_ERR;
+    if (uow_begin_row(db, k->table, id, why) != 0) return DIR_EDIT_ERR;
     DirContext *ctx = dir_context_new(db, who->username, who->org_id);
     char *before = dir_row_audit_text(db, k, id), *after = NULL, *err = NULL;
     char action[64];

@@ -1,6 +1,7 @@
 /* followup_work.c - the units of work of the follow-up module (followup.h): each checks that the
  * follow-up belongs to the actor's own org, runs the row change of followup.c in one transaction
- * and writes the audit row with the row before and after. The pages and any command call these,
+ * with the follow-up's row locked (its record's, to open one; uow_begin_row) and writes the audit
+ * row with the row before and after. The pages and any command call these,
  * never the row functions. */
 #include "followup.h"
 #include "record_query.h"
@@ -50,7 +51,7 @@ int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInp
                   const char *today, int64_t *id_out, json_t *errors, char **err) {
     int64_t id = 0;
     if (!own_org(db, who, record_org(db, record_id))) return refuse("检查记录", err);
-    if (uow_begin(db, err) != 0) return FU_ERR;
+    if (uow_begin_row(db, "record", record_id, err) != 0) return FU_ERR;
     int rc = fu_open_rows(db, record_id, in, today, who->username, &id, errors, err);
     rc = finish(db, who, rc, "followup.open", "followup", id, NULL, NULL, err);
     if (id_out) *id_out = rc == FU_OK ? id : 0;
@@ -61,7 +62,7 @@ int followup_open(Db *db, const Actor *who, int64_t record_id, const FollowupInp
 static int begin_on(Db *db, const Actor *who, int64_t id, char **before, char **err) {
     *before = NULL;
     if (!own_org(db, who, followup_org(db, id))) return refuse("后续处置", err);
-    if (uow_begin(db, err) != 0) return FU_ERR;
+    if (uow_begin_row(db, "followup", id, err) != 0) return FU_ERR;
     *before = followup_snapshot(db, id);
     return FU_OK;
 }
@@ -107,7 +108,7 @@ int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kin
                           char **err) {
     int64_t tid = 0;
     if (!own_org(db, who, followup_org(db, fid))) return refuse("后续处置", err);
-    if (uow_begin(db, err) != 0) return FU_ERR;
+    if (uow_begin_row(db, "followup", fid, err) != 0) return FU_ERR;
     int rc = fu_transfer_add_rows(db, fid, kind, receiver, sent_on, doc_no, summary, today,
                                   who->username, &tid, errors, err);
     rc = finish(db, who, rc, "transfer.create", "transfer", tid, NULL, NULL, err);
@@ -118,9 +119,11 @@ int followup_transfer_add(Db *db, const Actor *who, int64_t fid, const char *kin
 int followup_transfer_feedback(Db *db, const Actor *who, int64_t tid, const char *feedback,
                                const char *feedback_on, int done, const char *today,
                                int64_t *fid_out, json_t *errors, char **err) {
-    if (fid_out) *fid_out = followup_transfer_followup(db, tid);
+    int64_t fid = followup_transfer_followup(db, tid);
+    if (fid_out) *fid_out = fid;
     if (!own_org(db, who, followup_transfer_org(db, tid))) return refuse("移送记录", err);
-    if (uow_begin(db, err) != 0) return FU_ERR;
+    /* a transfer's state is part of its follow-up's (the closure rule): that row is locked */
+    if (uow_begin_row(db, "followup", fid, err) != 0) return FU_ERR;
     char *before = followup_transfer_snapshot(db, tid);
     int rc = fu_transfer_feedback_rows(db, tid, feedback, feedback_on, done, today, who->username,
                                        errors, err);

@@ -1,4 +1,6 @@
-/* notice.c - see notice.h. */
+/* notice.c - see notice.h. The issuing units lock the task's row (uow_begin_row: one notice in
+ * force per drawn target, checked then written) and, at numbering, the org's numbers (db_lock), so
+ * they run beside other units on PostgreSQL. */
 #include "notice.h"
 
 #include "../core/clock.h"
@@ -147,6 +149,12 @@ static int insert_notice(Db *db, const Actor *who, const json_t *base, int64_t t
     if (!n) return NOTICE_NOT_FOUND;
     char *short_name = NULL;
     int64_t seq = 0, year = atoi(today);
+    /* the org's numbers of the year: one issuer at a time from here to the commit, so no two
+     * notices get one 文号 (the task's row lock does not cover the org's other tasks) */
+    if (db_lock(db, "notice", org_id) != DB_OK) {
+        json_decref(n);
+        return set_err(err, "%s", db_errmsg(db)), NOTICE_ERR;
+    }
     if (db_query_text(db, &short_name,
                       "SELECT coalesce(nullif(short_name, ''), name) FROM org WHERE id = ?", "i",
                       org_id) != DB_OK ||
@@ -201,7 +209,7 @@ int notice_issue(Db *db, const Actor *who, int64_t task_id, const char *target, 
     int64_t org = 0;
     int rc = task_owner(db, who, task_id, &org, err);
     if (rc != NOTICE_OK) return rc;
-    if (uow_begin(db, err) != 0) return NOTICE_ERR;
+    if (uow_begin_row(db, "task", task_id, err) != 0) return NOTICE_ERR;
     int64_t draw_id = drawn_draw(db, task_id);
     json_t *prev = draw_id ? newest(db, draw_id, target) : NULL;
     if (!draw_id)
@@ -245,7 +253,7 @@ int notice_issue_all(Db *db, const Actor *who, int64_t task_id, const char *toda
     int64_t org = 0;
     int rc = task_owner(db, who, task_id, &org, err);
     if (rc != NOTICE_OK) return rc;
-    if (uow_begin(db, err) != 0) return NOTICE_ERR;
+    if (uow_begin_row(db, "task", task_id, err) != 0) return NOTICE_ERR;
     int64_t draw_id = drawn_draw(db, task_id);
     if (!draw_id) rc = (set_err(err, "本任务尚未摇号抽取，不能出具检查通知书"), NOTICE_CONFLICT);
     json_t *missing = json_array(); /* the valid targets without a notice, in draw order */

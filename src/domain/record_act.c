@@ -159,7 +159,7 @@ int record_act_save(Db *db, const Actor *who, int64_t id, const json_t *input, i
     char today[11];
     clock_today(today);
     if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
-    if (uow_begin(db, err)) return REC_ERR;
+    if (uow_begin_row(db, "record", id, err)) return REC_ERR;
     char *before = record_snapshot_text(db, id);
     int rc = record_save(db, id, input, version, today, who->username, errors, err);
     if (rc == REC_OK && written) record_version_status(db, id, written, NULL);
@@ -172,7 +172,7 @@ int record_act_submit(Db *db, const Actor *who, int64_t id, json_t *errors, char
     char today[11];
     clock_today(today);
     if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
-    if (uow_begin(db, err)) return REC_ERR;
+    if (uow_begin_row(db, "record", id, err)) return REC_ERR;
     char *before = record_snapshot_text(db, id);
     int rc = record_submit(db, id, today, who->username, errors, err);
     rc = finish(db, who, rc, "record.submit", id, before, NULL, "提交失败", err);
@@ -186,7 +186,7 @@ int record_act_file_add(Db *db, const Actor *who, int64_t id, const char *files_
                         const unsigned char *data, size_t len, const char *original_name,
                         char **err) {
     if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
-    if (uow_begin(db, err)) return REC_ERR;
+    if (uow_begin_row(db, "record", id, err)) return REC_ERR;
     int64_t fid = 0;
     int rc = record_file_add(db, id, files_dir, "auto", data, len, original_name, who->username,
                              &fid, err);
@@ -201,7 +201,7 @@ int record_act_signature(Db *db, const Actor *who, int64_t id, const char *files
                          const unsigned char *png, size_t len, const char *signer_name,
                          char **err) {
     if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
-    if (uow_begin(db, err)) return REC_ERR;
+    if (uow_begin_row(db, "record", id, err)) return REC_ERR;
     int64_t fid = 0;
     int rc =
         record_signature_set(db, id, files_dir, png, len, signer_name, who->username, &fid, err);
@@ -216,7 +216,7 @@ int record_act_signature(Db *db, const Actor *who, int64_t id, const char *files
 int record_act_file_withdraw(Db *db, const Actor *who, int64_t id, int64_t fid, const char *reason,
                              char **err) {
     if (in_group(db, who, id, err) != REC_OK) return REC_NOT_FOUND;
-    if (uow_begin(db, err)) return REC_ERR;
+    if (uow_begin_row(db, "record", id, err)) return REC_ERR;
     int rc = record_file_withdraw(db, id, fid, reason, who->username, err);
     char *change = NULL;
     if (rc == REC_OK) {

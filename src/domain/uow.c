@@ -29,6 +29,22 @@ int uow_begin(Db *db, char **err) {
     return db_begin(db) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
 }
 
+int uow_begin_row(Db *db, const char *table, int64_t id, char **err) {
+    if (db_begin_kind(db, DB_TX_ROWS) != DB_OK) return set_err(err, "数据库忙，请稍后重试");
+    if (db_lock_row(db, table, id) == DB_OK) return 0;
+    db_rollback(db);
+    return set_err(err, "数据库忙，请稍后重试");
+}
+
+void uow_attempt_start(Db *db, UowAttempt *a) {
+    a->conflicts = db_conflicts(db);
+    a->commits = db_commits(db);
+}
+
+int uow_attempt_again(Db *db, const UowAttempt *a) {
+    return db_conflicts(db) != a->conflicts && db_commits(db) == a->commits;
+}
+
 /* The audit row; no_digest for a unit that changed nothing but the log (uow_record). */
 static int audit_row(Db *db, const Actor *who, const char *action, const char *entity,
                      int64_t entity_id, int64_t org_id, const char *before, const char *after,

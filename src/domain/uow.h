@@ -12,8 +12,28 @@
 
 #include <stdint.h>
 
-/* Opens the transaction: 0, or -1 with "数据库忙，请稍后重试" in *err. */
+/* Opens the transaction, excluding every other writing unit (DB_TX_ALL: what the unit reads
+ * stays true until it commits): 0, or -1 with "数据库忙，请稍后重试" in *err. */
 int uow_begin(Db *db, char **err);
+
+/* Opens the transaction of a unit whose rules read and change one row of `table` (a trusted
+ * identifier), `id`, and the rows only it owns (a record's items and violations): DB_TX_ROWS with
+ * that row locked (db_lock_row), so units on other rows run side by side (PostgreSQL) and one on
+ * the same row waits, then reads what the other committed. Every unit that changes that row by
+ * its rules must open with it (or uow_begin). 0, or -1 with "数据库忙，请稍后重试" in *err. */
+int uow_begin_row(Db *db, const char *table, int64_t id, char **err);
+
+/* The unit-of-work runner's question (the web server's dispatch, app.c): an attempt — one request's
+ * handler — starts with uow_attempt_start; after it, uow_attempt_again says 1 when the attempt
+ * should run again: a statement of it failed because of another transaction (deadlock,
+ * serialization failure: DBE_CONFLICT, PostgreSQL only) and none of its units committed, so running
+ * it again repeats nothing. The caller bounds the attempts (UOW_ATTEMPTS). */
+typedef struct UowAttempt {
+    uint64_t conflicts, commits;
+} UowAttempt;
+#define UOW_ATTEMPTS 4
+void uow_attempt_start(Db *db, UowAttempt *a);
+int uow_attempt_again(Db *db, const UowAttempt *a);
 
 /* The audit row of the change, inside the transaction: entity and its id (0: none), the org whose
  * data changed (0: the "org_id" of after or before when they have one, else the actor's), before

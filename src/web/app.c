@@ -8,6 +8,7 @@
 #include "../domain/public_version.h"
 #include "../domain/readcache.h"
 #include "../domain/record.h"
+#include "../domain/uow.h"
 #include "gzip.h"
 #include "pubcache.h"
 #include "session.h"
@@ -308,6 +309,38 @@ static void dispatch(Req *r) {
     rt->handler(r);
 }
 
+/* Takes back what a handler put into the response: its status, body, file and the headers added
+ * after the first `keep` (those of the session). */
+static void response_rewind(HttpResponse *res, size_t keep) {
+    for (size_t i = keep; i < res->nheaders; i++) {
+        free(res->headers[i].name);
+        free(res->headers[i].value);
+    }
+    res->nheaders = keep;
+    res->status = 200;
+    buf_reset(&res->body);
+    free(res->file_path);
+    res->file_path = NULL;
+}
+
+/* The unit-of-work runner (uow.h): the handler runs again, with a fresh response, when its unit of
+ * work was cancelled because of another transaction (a deadlock, PostgreSQL) before anything of it
+ * was committed; UOW_ATTEMPTS in all, so the user sees the conflict only when it keeps recurring.
+ * An upload is not run again (its handler may have taken the file). */
+static void run_attempts(Req *r) {
+    size_t keep = r->res->nheaders;
+    for (int attempt = 1;; attempt++) {
+        UowAttempt a;
+        uow_attempt_start(r->db, &a);
+        dispatch(r);
+        free_params(r);
+        if (attempt == UOW_ATTEMPTS || r->http->upload_path || !uow_attempt_again(r->db, &a))
+            return;
+        db_rollback_if_open(r->db);
+        response_rewind(r->res, keep);
+    }
+}
+
 /* Decides, from the headers, whether a request's body may be read at all: too large → 413; a
  * multipart body only for a route that takes uploads (Route.upload) and only from a user whose
  * role may use that route, so no one can make the server store a file it would refuse anyway. */
@@ -364,8 +397,7 @@ void app_handle(void *app_, HttpRequest *req, HttpResponse *res) {
         }
     }
     session_load(&r);
-    dispatch(&r);
-    free_params(&r);
+    run_attempts(&r);
     if (pub && !r.sess) { /* validators and the cache only when no change came in meanwhile */
         PublicVersion now;
         if (public_version_get(r.db, &now) == DB_OK && now.version == pv.version)

@@ -4,11 +4,14 @@
  * an INSERT and after one that gave its own id, db_changes, booleans read as integers, LIKE
  * ignoring the case of ASCII letters, the constraint error class, the append-only triggers, a
  * failed statement not poisoning what follows, savepoints inside db_enclose, db_read_value, the
- * text search (insured persons left out), db_commits_mark and the migrations' schema version. */
+ * text search (insured persons left out), db_commits_mark, db_insert_rows (escaping, constraint,
+ * or_ignore, ids given), units of the DB_TX_ROWS kind with their locks, and the migrations' schema
+ * version. */
 #include "../../src/core/util.h"
 #include "../../src/db/db.h"
 #include "t.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 static char dir[] = "/tmp/spotcheck-test-contract-XXXXXX";
@@ -180,6 +183,148 @@ static void test_commits_mark(void) {
     db_close(other);
 }
 
+/* Rows for db_insert_rows: texts that need escaping in a bulk format (tab, line breaks, a
+ * backslash, the text "\\N" which is not NULL), and integers. */
+typedef struct Rows {
+    const char *const (*text)[2];
+    const int64_t *ids;
+} Rows;
+
+static int rows_cell(void *arg, size_t row, size_t col, const char **text, int64_t *i) {
+    const Rows *r = arg;
+    if (r->ids && col == 0) return (*i = r->ids[row]), 1;
+    *text = r->text[row][r->ids ? col - 1 : col];
+    return 0;
+}
+
+static void test_insert_rows(void) {
+    static const char *const meta[][2] = {{"bulk-1", "tab\there"},
+                                          {"bulk-2", "line\nbreak\r\n"},
+                                          {"bulk-3", "back\\slash \\N 中文"},
+                                          {"bulk-4", "\\N"}};
+    const char *cols[] = {"key", "value"};
+    Rows rows = {meta, NULL};
+    DbRowSource src = {4, 2, rows_cell, &rows};
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_insert_rows(db, "meta", cols, 2, &src, 0), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    for (size_t i = 0; i < 4; i++) {
+        char *v = NULL;
+        CHECK_INT(db_query_text(db, &v, "SELECT value FROM meta WHERE key = ?", "t", meta[i][0]),
+                  DB_OK);
+        CHECK_STR(v, meta[i][1]);
+        free(v);
+    }
+    /* a duplicate key: the whole call fails as a constraint, or is skipped with or_ignore */
+    static const char *const again[][2] = {{"bulk-5", "new"}, {"bulk-1", "duplicate"}};
+    Rows dup = {again, NULL};
+    DbRowSource src2 = {2, 2, rows_cell, &dup};
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_insert_rows(db, "meta", cols, 2, &src2, 0), DB_ERR);
+    CHECK_INT(db_errclass(db), DBE_CONSTRAINT);
+    CHECK_INT(db_rollback(db), DB_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_insert_rows(db, "meta", cols, 2, &src2, 1), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(q_int("SELECT count(*) FROM meta WHERE key LIKE 'bulk-%'", NULL, NULL), 5);
+    CHECK_INT(q_int("SELECT count(*) FROM meta WHERE value = 'duplicate'", NULL, NULL), 0);
+    /* ids given: the next row without one comes after them */
+    static const char *const tags[][2] = {{"T-B1", "一"}, {"T-B2", "二"}};
+    static const int64_t ids[] = {700, 701};
+    const char *tcols[] = {"id", "code", "name"};
+    Rows tr = {tags, ids};
+    DbRowSource src3 = {2, 3, rows_cell, &tr};
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_insert_rows(db, "tag", tcols, 3, &src3, 0), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_exec(db, "INSERT INTO tag(code, name) VALUES ('T-B3', '三')", NULL), DB_OK);
+    CHECK_INT(db_last_id(db), 702);
+}
+
+/* PostgreSQL only: a second connection, and a DB_TX_ROWS unit open on each, db's with the first org
+ * row locked (*a), the other's with the last (*b). NULL on SQLite (the second would wait for the
+ * first: one writer at a time). */
+static Db *two_units(int64_t *a, int64_t *b) {
+    if (!getenv("SPOTCHECK_PG_MAP")) return NULL;
+    char *err = NULL;
+    Db *other = db_open(path, 0, &err);
+    CHECK(other != NULL);
+    free(err);
+    if (!other) return NULL;
+    *a = q_int("SELECT min(id) FROM org", NULL, NULL);
+    *b = q_int("SELECT max(id) FROM org", NULL, NULL);
+    CHECK_INT(db_begin_kind(db, DB_TX_ROWS), DB_OK);
+    CHECK_INT(db_begin_kind(other, DB_TX_ROWS), DB_OK);
+    CHECK_INT(db_lock_row(db, "org", *a), DB_OK);
+    CHECK_INT(db_lock_row(other, "org", *b), DB_OK);
+    return other;
+}
+
+/* Units of the DB_TX_ROWS kind lock what their rules need; on PostgreSQL two of them run at once
+ * (on SQLite the second would wait for the first: one writer at a time). */
+static void test_row_units(void) {
+    int64_t org = q_int("SELECT min(id) FROM org", NULL, NULL);
+    CHECK_INT(db_begin_kind(db, DB_TX_ROWS), DB_OK);
+    CHECK_INT(db_lock_row(db, "org", org), DB_OK);
+    CHECK_INT(db_lock_row(db, "org", -1), DB_OK); /* no such row: nothing locked, no error */
+    CHECK_INT(db_lock(db, "audit_log", 0), DB_OK);
+    uint64_t commits = db_commits(db);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT((int64_t)(db_commits(db) - commits), 1);
+    CHECK_INT((int64_t)db_conflicts(db), 0);
+    int64_t second;
+    Db *other = two_units(&org, &second);
+    if (!other) return;
+    CHECK_INT(db_exec(db, "UPDATE org SET status_reason = 'a' WHERE id = ?", "i", org), DB_OK);
+    CHECK_INT(db_exec(other, "UPDATE org SET status_reason = 'b' WHERE id = ?", "i", second),
+              DB_OK);
+    CHECK_INT(db_commit(other), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(q_int("SELECT count(*) FROM org WHERE status_reason IN ('a', 'b')", NULL, NULL), 2);
+    db_close(other);
+}
+
+/* The other side of the deadlock below: locks row b, then row a (waiting). */
+typedef struct Crossing {
+    Db *db;
+    int64_t a, b;
+    int rc;
+} Crossing;
+
+static void *cross_lock(void *arg) {
+    Crossing *x = arg;
+    x->rc = db_lock_row(x->db, "org", x->a);
+    if (x->rc == DB_OK)
+        db_commit(x->db);
+    else
+        db_rollback(x->db);
+    return NULL;
+}
+
+/* Two units locking two rows in opposite orders: the server cancels one of them (a deadlock), its
+ * error is DBE_CONFLICT and counted by db_conflicts (the runner's cue to run it again, uow.h); the
+ * other goes through. PostgreSQL only (SQLite's units never wait for one another mid-way). */
+static void test_deadlock_is_conflict(void) {
+    uint64_t mine = db_conflicts(db);
+    int64_t a, b;
+    Db *other = two_units(&a, &b);
+    if (!other) return;
+    Crossing x = {other, a, b, DB_OK};
+    pthread_t t;
+    CHECK_INT(pthread_create(&t, NULL, cross_lock, &x), 0);
+    int rc = db_lock_row(db, "org", b); /* one of the two waits is cancelled */
+    int klass = rc == DB_OK ? DBE_NONE : db_errclass(db);
+    if (rc == DB_OK)
+        db_commit(db);
+    else
+        db_rollback(db);
+    pthread_join(t, NULL);
+    CHECK_INT((rc == DB_OK) + (x.rc == DB_OK), 1);
+    if (rc != DB_OK) CHECK_INT(klass, DBE_CONFLICT);
+    CHECK_INT((int64_t)(db_conflicts(db) - mine + db_conflicts(other)), 1);
+    db_close(other);
+}
+
 int main(void) {
     if (!mkdtemp(dir)) return 2;
     snprintf(path, sizeof path, "%s/c.db", dir);
@@ -194,6 +339,9 @@ int main(void) {
     RUN(test_enclosed_units);
     RUN(test_read_value_and_text_search);
     RUN(test_commits_mark);
+    RUN(test_insert_rows);
+    RUN(test_row_units);
+    RUN(test_deadlock_is_conflict);
     db_close(db);
     t_remove_db(path);
     rmdir(dir);

@@ -15,7 +15,7 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
-from webtest import SPOTCHECK, PASSWORD, Suite, small_db, sql, pin_today, wait_for_port
+from webtest import SPOTCHECK, PASSWORD, KeepAlive, Suite, small_db, sql, pin_today, wait_for_port
 from fixture_drawn import fc3d_source
 import datetime
 
@@ -31,37 +31,11 @@ log = open(os.path.join(os.path.dirname(db), "serve.log"), "w")
 server = subprocess.Popen([SPOTCHECK, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log)
 
 
-class Http:
+class Http(KeepAlive):
     """One user's session on a keep-alive connection of its own (one per thread)."""
 
     def __init__(self, user):
-        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        pre = secrets.token_hex(32)
-        r, _ = self.raw("POST", "/login", urlencode({"username": user, "password": PASSWORD, "csrf": pre}),
-                        {"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
-        self.session = re.search(r"sc_session=([0-9a-f]+)", r.getheader("Set-Cookie") or "").group(1)
-        self.csrf = self.json("GET", "/api/v1/me")[1]["csrf"]
-
-    def raw(self, method, path, body=None, headers=None):
-        for attempt in (0, 1):
-            try:
-                self.c.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
-                r = self.c.getresponse()
-                return r, r.read()
-            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
-                # the server's watchdog closes a keep-alive connection idle for 10 s (a slow, loaded
-                # machine logging the others in): the request never arrived, so send it again on a new one
-                self.c.close()
-                self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                if attempt:
-                    raise
-
-    def json(self, method, path, obj=None):
-        h = {"Cookie": f"sc_session={self.session}"}
-        if method != "GET":
-            h.update({"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
-        r, body = self.raw(method, path, json.dumps(obj, ensure_ascii=False) if obj is not None else None, h)
-        return r.status, (json.loads(body) if body else None)
+        super().__init__(port, user)
 
 
 clients = []

@@ -362,6 +362,43 @@ def free_port():
     return port
 
 
+class KeepAlive:
+    """One user's session through a real server on 127.0.0.1:port, on a keep-alive connection of its own
+    (one per thread; the tests that race writers)."""
+
+    def __init__(self, port, user, timeout=60):
+        import http.client
+        self.port, self.timeout, self.http = port, timeout, http.client
+        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        pre = secrets.token_hex(32)
+        r, _ = self.raw("POST", "/login", urlencode({"username": user, "password": PASSWORD, "csrf": pre}),
+                        {"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
+        self.session = re.search(r"sc_session=([0-9a-f]+)", r.getheader("Set-Cookie") or "").group(1)
+        self.csrf = self.json("GET", "/api/v1/me")[1]["csrf"]
+
+    def raw(self, method, path, body=None, headers=None):
+        for attempt in (0, 1):
+            try:
+                self.c.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers or {})
+                r = self.c.getresponse()
+                return r, r.read()
+            except (BrokenPipeError, ConnectionResetError, self.http.RemoteDisconnected):
+                # the server's watchdog closes a keep-alive connection idle for 10 s (a slow, loaded
+                # machine logging the others in): the request never arrived, so send it again on a new one
+                self.c.close()
+                self.c = self.http.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                if attempt:
+                    raise
+
+    def json(self, method, path, obj=None):
+        """(status, the JSON body or None)."""
+        h = {"Cookie": f"sc_session={self.session}"}
+        if method != "GET":
+            h.update({"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        r, body = self.raw(method, path, jsonlib.dumps(obj, ensure_ascii=False) if obj is not None else None, h)
+        return r.status, (jsonlib.loads(body) if body else None)
+
+
 class Served:
     """A real `spotcheck serve --db DB` on a free loopback port with extra environment `env`, its log
     next to the database (`log`, serve.log by default); start() waits until it accepts connections. Use
