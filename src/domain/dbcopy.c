@@ -306,11 +306,28 @@ static void bind_ids(Stmt *st, const int64_t *ids, size_t n, int from) {
 }
 
 /* An INSERT for the columns of a source row, prepared at its first row. */
+/* One value of a row held for a multi-row INSERT: NULL, an integer or a text (owned). */
+typedef struct Cell {
+    int kind; /* 0 NULL, 1 integer, 2 text */
+    int64_t i;
+    char *s;
+} Cell;
+
+/* Parameters per multi-row INSERT: far below SQLite's and PostgreSQL's limits, and a few
+ * hundred rows per round trip to a server. */
+#define BATCH_PARAMS 4000
+
+/* An INSERT for the columns of a source row, prepared at its first row; copy_table holds rows
+ * (cells) and writes them BATCH_PARAMS values at a time. */
 typedef struct Ins {
     Stmt *st;
     int ncols, id_col, defer_col;
     int ref[64]; /* table index per column, -1: copied as it is */
     const char *refcol[64];
+    char *head; /* "INSERT INTO t(columns) VALUES " */
+    Cell *cells;
+    size_t rows, batch;
+    int64_t first_old; /* the source id of the first row held */
 } Ins;
 
 static int ins_prepare(Copy *c, int t, Stmt *sel, Ins *in, char **err) {
@@ -333,32 +350,96 @@ static int ins_prepare(Copy *c, int t, Stmt *sel, Ins *in, char **err) {
         /* a parent in the same table may come later: set after every row is in (org, tag) */
         if ((t == T_ORG || t == T_TAG) && !strcmp(name, "parent_id")) in->defer_col = i;
     }
-    buf_puts(&sql, ") VALUES (");
+    buf_puts(&sql, ") VALUES ");
+    in->head = xstrdup(sql.data);
+    buf_putc(&sql, '(');
     placeholders(&sql, (size_t)in->ncols);
     buf_putc(&sql, ')');
     in->st = db_prepare(c->dst, sql.data);
     buf_free(&sql);
+    in->batch = BATCH_PARAMS / (size_t)(in->ncols ? in->ncols : 1);
+    in->cells = xcalloc(in->batch * (size_t)in->ncols, sizeof *in->cells);
     return in->st ? 0 : set_err(err, "写入 %s 失败: %s", TABLES[t].name, db_errmsg(c->dst));
 }
 
-/* Binds the source row, references rewritten; *old_id / *new_id for a table with ids. */
-static void ins_bind(Copy *c, int t, Stmt *sel, Ins *in, int64_t *old_id, int64_t *new_id) {
+static void cells_bind(Stmt *st, Cell *cells, size_t n, int from) {
+    for (size_t i = 0; i < n; i++) {
+        int idx = from + (int)i;
+        if (cells[i].kind == 1)
+            db_bind_int(st, idx, cells[i].i);
+        else if (cells[i].kind == 2)
+            db_bind_text(st, idx, cells[i].s);
+        else
+            db_bind_null(st, idx);
+        free(cells[i].s);
+        cells[i] = (Cell){0};
+    }
+}
+
+/* The source row as cells, references rewritten; *old_id / *new_id for a table with ids. */
+static void ins_cells(Copy *c, int t, Stmt *sel, Ins *in, Cell *cells, int64_t *old_id,
+                      int64_t *new_id) {
     *old_id = *new_id = 0;
     for (int i = 0; i < in->ncols; i++) {
         if (db_col_is_null(sel, i) || i == in->defer_col) {
-            db_bind_null(in->st, i + 1);
+            cells[i] = (Cell){0};
         } else if (i == in->id_col) {
             *old_id = db_col_int(sel, i);
             *new_id = c->st[t].map ? 0 : *old_id + c->st[t].off;
             if (c->st[t].map) map_get(c->st[t].map, *old_id, new_id);
-            db_bind_int(in->st, i + 1, *new_id);
+            cells[i] = (Cell){1, *new_id, NULL};
         } else if (in->ref[i] >= 0) {
-            db_bind_int(in->st, i + 1,
-                        map_ref(c, t, in->ref[i], in->refcol[i], db_col_int(sel, i)));
+            cells[i] =
+                (Cell){1, map_ref(c, t, in->ref[i], in->refcol[i], db_col_int(sel, i)), NULL};
         } else {
-            db_bind_text(in->st, i + 1, db_col_text(sel, i));
+            cells[i] = (Cell){2, 0, xstrdup(db_col_text(sel, i))};
         }
     }
+}
+
+/* Binds the source row into the one-row INSERT. */
+static void ins_bind(Copy *c, int t, Stmt *sel, Ins *in, int64_t *old_id, int64_t *new_id) {
+    Cell cells[64];
+    ins_cells(c, t, sel, in, cells, old_id, new_id);
+    cells_bind(in->st, cells, (size_t)in->ncols, 1);
+}
+
+/* Writes the rows held in one INSERT. */
+static int ins_flush(Copy *c, int t, Ins *in, char **err) {
+    if (!in->rows) return 0;
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, in->head);
+    for (size_t r = 0; r < in->rows; r++) {
+        buf_puts(&sql, r ? ", (" : "(");
+        placeholders(&sql, (size_t)in->ncols);
+        buf_putc(&sql, ')');
+    }
+    Stmt *st = db_prepare(c->dst, sql.data);
+    buf_free(&sql);
+    size_t n = in->rows * (size_t)in->ncols;
+    int rc = DB_ERR;
+    if (st) {
+        cells_bind(st, in->cells, n, 1);
+        rc = db_step(st);
+        db_finalize(st);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            free(in->cells[i].s), in->cells[i] = (Cell){0};
+    }
+    in->rows = 0;
+    if (rc != DB_DONE)
+        return set_err(err, "写入 %s 失败（源库第 %lld 行起）: %s", TABLES[t].name,
+                       (long long)in->first_old, db_errmsg(c->dst));
+    return 0;
+}
+
+static void ins_free(Ins *in) {
+    if (in->st) db_finalize(in->st);
+    for (size_t i = 0; in->cells && i < in->batch * (size_t)in->ncols; i++)
+        free(in->cells[i].s);
+    free(in->cells);
+    free(in->head);
 }
 
 static int ins_step(Copy *c, int t, Ins *in, int64_t old_id, char **err) {
@@ -396,7 +477,8 @@ static Stmt *select_rows(Copy *c, int t, const char *extra, const char *extra_ar
     return st;
 }
 
-/* Copies table t's rows; `write` (org, tag: the ids of the rows to write) NULL for all. */
+/* Copies table t's rows, BATCH_PARAMS values per INSERT; `write` (org, tag: the ids of the rows
+ * to write) NULL for all. */
 static int copy_table(Copy *c, int t, StrMap *write, char **err) {
     Stmt *sel = select_rows(c, t, NULL, NULL, err);
     if (!sel) return -1;
@@ -409,12 +491,17 @@ static int copy_table(Copy *c, int t, StrMap *write, char **err) {
         }
         int64_t old, nid, v;
         if (write && !map_get(write, db_col_int(sel, in.id_col), &v)) continue;
-        ins_bind(c, t, sel, &in, &old, &nid);
-        out = ins_step(c, t, &in, old, err);
+        ins_cells(c, t, sel, &in, in.cells + in.rows * (size_t)in.ncols, &old, &nid);
+        if (!in.rows) in.first_old = old;
+        in.rows++;
+        if (TABLES[t].has_id) ids_push(&c->st[t], old);
+        c->st[t].written++;
+        if (in.rows == in.batch) out = ins_flush(c, t, &in, err);
     }
     if (out == 0 && rc == DB_ERR)
         out = set_err(err, "读取源库 %s 失败: %s", TABLES[t].name, db_errmsg(c->src));
-    if (in.st) db_finalize(in.st);
+    if (out == 0) out = ins_flush(c, t, &in, err);
+    ins_free(&in);
     db_finalize(sel);
     return out;
 }
@@ -512,8 +599,8 @@ static int copy_draws(Copy *c, char **err) {
             free(v[k]);
     }
     if (out == 0 && rc == DB_ERR) out = set_err(err, "读取源库 draw 失败: %s", db_errmsg(c->src));
-    if (in.st) db_finalize(in.st);
-    if (rin.st) db_finalize(rin.st);
+    ins_free(&in);
+    ins_free(&rin);
     db_finalize(sel);
     return out;
 }
@@ -559,7 +646,7 @@ static int copy_versions(Copy *c, char **err) {
     }
     if (out == 0 && rc == DB_ERR)
         out = set_err(err, "读取源库 entity_version 失败: %s", db_errmsg(c->src));
-    if (in.st) db_finalize(in.st);
+    ins_free(&in);
     db_finalize(sel);
     return out;
 }
@@ -781,10 +868,13 @@ static int plan_offsets(Copy *c, char **err) {
 
 /* Writes audit rows into audit_archive. `sel` yields chain, kind, home_org_id, seq, at, actor,
  * org_id, action, entity, entity_id, before, after, remote, prev_hash, hash, digest; `chain` and
- * `kind` given replace the first two, `home` > 0 the third; otherwise the home is mapped. The
- * names of the groups written are set in `chains`. */
-static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind, int64_t home,
-                        json_t *chains, int64_t *n, char **err) {
+ * `kind` given replace the first two. A row's home is its archived home, else its own org, mapped
+ * (the org whose data it is about, for a later copy out), else `root`. With `suffix` (a copy out's
+ * org code) a group not wholly taken (not in `complete`) becomes an excerpt named
+ * "<chain>/<suffix>". The names of the groups written are set in `chains`. */
+static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind, int64_t root,
+                        const char *suffix, StrMap *complete, json_t *chains, int64_t *n,
+                        char **err) {
     Stmt *ins = db_prepare(c->dst, "INSERT INTO audit_archive(chain, kind, home_org_id, seq, at, "
                                    "actor, org_id, action, entity, entity_id, before, after, "
                                    "remote, prev_hash, hash, digest) VALUES (?, ?, ?, ?, ?, ?, ?, "
@@ -792,11 +882,18 @@ static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind,
     if (!ins) return set_err(err, "写入迁入的审计日志失败: %s", db_errmsg(c->dst));
     int rc, out = 0;
     while (out == 0 && (rc = db_step(sel)) == DB_ROW) {
-        const char *name = chain ? chain : db_col_text(sel, 0);
+        const char *name0 = chain ? chain : db_col_text(sel, 0);
+        int64_t whole = 0;
+        char *name = suffix && !strmap_get(complete, name0, &whole)
+                         ? xasprintf("%s/%s", name0, suffix)
+                         : xstrdup(name0);
         db_bind_text(ins, 1, name);
-        db_bind_text(ins, 2, kind ? kind : db_col_text(sel, 1));
-        int64_t h = home, old = db_col_is_null(sel, 2) ? 0 : db_col_int(sel, 2);
-        if (!h && old && !map_get(c->st[T_ORG].map, old, &h)) h = 0;
+        db_bind_text(ins, 2, suffix && !whole ? "excerpt" : kind ? kind : db_col_text(sel, 1));
+        int64_t h = 0;
+        for (int col = 2; col <= 6 && !h; col += 4)
+            if (db_col_is_null(sel, col) || !map_get(c->st[T_ORG].map, db_col_int(sel, col), &h))
+                h = 0;
+        if (!h) h = root;
         if (h)
             db_bind_int(ins, 3, h);
         else
@@ -807,11 +904,30 @@ static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind,
         db_reset(ins);
         if (rc != DB_DONE) out = set_err(err, "写入迁入的审计日志失败: %s", db_errmsg(c->dst));
         json_object_set_new(chains, name, json_true());
+        free(name);
         (*n)++;
     }
     if (out == 0 && rc == DB_ERR) out = set_err(err, "读取审计日志失败: %s", db_errmsg(c->src));
     db_finalize(ins);
     return out;
+}
+
+/* Copy out: the archived groups whose every row is at home in the subtree (taken whole). */
+static int complete_groups(Copy *c, StrMap *complete, char **err) {
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT chain, count(*), sum(CASE WHEN home_org_id IN (");
+    placeholders(&sql, c->norgs);
+    buf_puts(&sql, ") THEN 1 ELSE 0 END) FROM audit_archive GROUP BY chain");
+    Stmt *st = db_prepare(c->src, sql.data);
+    buf_free(&sql);
+    if (!st) return set_err(err, "读取源库审计日志失败: %s", db_errmsg(c->src));
+    bind_ids(st, c->src_orgs, c->norgs, 1);
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        if (db_col_int(st, 1) == db_col_int(st, 2)) strmap_put(complete, db_col_text(st, 0), 1);
+    db_finalize(st);
+    return rc == DB_ERR ? set_err(err, "读取源库审计日志失败: %s", db_errmsg(c->src)) : 0;
 }
 
 static const char ARCHIVE_COLUMNS[] = "seq, at, actor, org_id, action, entity, entity_id, before, "
@@ -820,7 +936,8 @@ static const char LOG_COLUMNS[] = "NULL, NULL, NULL, id, at, actor, org_id, acti
                                   "entity_id, before, after, remote, prev_hash, hash, digest";
 
 /* The audit rows the county brings: copy in, the source's whole chain and its archive; copy out,
- * the subtree's rows of the source's chain (an excerpt) and the archive groups of the subtree.
+ * the subtree's rows of the source's chain (an excerpt) and the archived rows at home in the
+ * subtree (a group taken whole stays as it is, a part of one becomes an excerpt).
  * *summaries receives the groups' summaries (audit_archive.h) for the copy's audit row. */
 static int copy_audit(Copy *c, const char *head, int64_t root, const char *code, json_t **summaries,
                       int64_t *nrows, char **err) {
@@ -829,7 +946,8 @@ static int copy_audit(Copy *c, const char *head, int64_t root, const char *code,
     *nrows = 0;
     Buf sql;
     buf_init(&sql);
-    int out = 0;
+    StrMap *complete = strmap_new();
+    int out = c->out ? complete_groups(c, complete, err) : 0;
     for (int pass = 0; pass < 2 && out == 0; pass++) {
         buf_reset(&sql);
         if (pass == 0)
@@ -854,11 +972,12 @@ static int copy_audit(Copy *c, const char *head, int64_t root, const char *code,
                            pass     ? NULL
                            : c->out ? "excerpt"
                                     : "chain",
-                           pass ? 0 : root, chains, nrows, err);
+                           root, pass && c->out ? code : NULL, complete, chains, nrows, err);
         free(name);
         db_finalize(sel);
     }
     buf_free(&sql);
+    strmap_free(complete);
     const char *key;
     json_t *v;
     Buf problems;
@@ -1128,7 +1247,8 @@ static int finish_copy(Copy *c, const Actor *who, const char *action, StrMap *wr
         set_err(why, "核对不符，已回滚:\n%s", report->data);
         goto done;
     }
-    buf_printf(report, "迁入的审计日志: %lld 条（源库审计日志 %s）\n", (long long)nrows, head);
+    buf_printf(report, "随迁的审计日志: %lld 条存入目标库 audit_archive（源库审计日志 %s）\n",
+               (long long)nrows, head);
     char *after = copy_after(c, from, to, org_code, parent_code, head, archive);
     int ok = uow_audit(c->dst, who, action, NULL, 0, root, NULL, after, why) == 0;
     free(after);
