@@ -224,7 +224,8 @@ typedef struct Copy {
     int64_t *src_orgs, *dst_orgs; /* the orgs whose data is copied, in each database */
     size_t norgs;
     TState st[NTABLES];
-    Buf problems; /* references out of the copied set (copy out) */
+    StrMap *write_org, *write_tag; /* the org and tag rows to write (the others are matched) */
+    Buf problems;                  /* references out of the copied set (copy out) */
     size_t nproblems;
     char **why;
 } Copy;
@@ -1156,6 +1157,8 @@ static void copy_free(Copy *c) {
     }
     free(c->src_orgs);
     free(c->dst_orgs);
+    if (c->write_org) strmap_free(c->write_org);
+    if (c->write_tag) strmap_free(c->write_tag);
     buf_free(&c->problems);
 }
 
@@ -1226,14 +1229,14 @@ static int same_schema(Db *src, Db *dst, char **why) {
 
 /* The part both directions share once the orgs and tags are planned: the rows, the audit rows,
  * the checks, the copy's audit row, the destination verified, the commit. */
-static int finish_copy(Copy *c, const Actor *who, const char *action, StrMap *write_org,
-                       StrMap *write_tag, int64_t parent_of_top, int64_t root, const char *org_code,
-                       const char *parent_code, const char *from, const char *to, const char *head,
-                       Buf *report, char **why) {
+static int finish_copy(Copy *c, const Actor *who, const char *action, int64_t parent_of_top,
+                       int64_t root, const char *org_code, const char *parent_code,
+                       const char *from, const char *to, const char *head, Buf *report,
+                       char **why) {
     int rc = SC_ERR;
     json_t *archive = NULL;
     int64_t nrows = 0;
-    if (copy_all(c, write_org, write_tag, parent_of_top, why) < 0) goto done;
+    if (copy_all(c, c->write_org, c->write_tag, parent_of_top, why) < 0) goto done;
     if (c->nproblems) {
         set_err(why, "以下数据引用了迁出范围以外的数据，不能单独迁出（共 %zu 处）:\n%s",
                 c->nproblems, c->problems.data);
@@ -1260,8 +1263,74 @@ done:
     return rc;
 }
 
-int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const char *from,
-              const char *to, Buf *report, char **why) {
+/* Copy in: the destination's parent org, the orgs (clashes), every other clash, the tags. SC_OK,
+ * or the refusal with *why. */
+static int plan_in(Copy *c, const char *parent_code, Buf *report, int64_t *parent, int64_t *root,
+                   char **why) {
+    Buf clashes;
+    buf_init(&clashes);
+    size_t nclash = 0;
+    int rc = SC_ERR;
+    if (parent_code && db_query_int(c->dst, parent, "SELECT id FROM org WHERE code = ?", "t",
+                                    parent_code) != DB_OK)
+        set_err(why, "读取目标库机构失败: %s", db_errmsg(c->dst));
+    else if (parent_code && !*parent)
+        rc = SC_NOT_FOUND, set_err(why, "目标库中没有机构代码 %s", parent_code);
+    else if (plan_offsets(c, why) == 0 &&
+             plan_orgs_in(c, c->write_org, &clashes, &nclash, why) == 0) {
+        int failed = 0;
+        for (size_t u = 0; u < sizeof UNIQUES / sizeof UNIQUES[0] && !failed; u++)
+            failed = unique_clashes(c, &UNIQUES[u], &clashes, &nclash, why) < 0;
+        if (!failed && nclash)
+            rc = SC_INVALID,
+            set_err(why, "目标库中已有以下数据（共 %zu 处冲突），未写入任何数据:\n%s", nclash,
+                    clashes.data);
+        else if (!failed && !c->norgs)
+            rc = SC_INVALID, set_err(why, "源库中没有可迁入的机构");
+        else if (!failed && plan_tags(c, c->write_tag, why) == 0)
+            rc = SC_OK;
+    }
+    buf_free(&clashes);
+    if (rc != SC_OK) return rc;
+    *root = c->dst_orgs[0];
+    char *key_s = NULL, *key_d = NULL;
+    static const char key_sql[] = "SELECT value FROM meta WHERE key = 'pseudonym_key'";
+    if (db_query_text(c->src, &key_s, key_sql, NULL) == DB_OK &&
+        db_query_text(c->dst, &key_d, key_sql, NULL) == DB_OK && !str_eq(key_s, key_d))
+        buf_puts(report, "注意: 源库与目标库的参保人编码密钥不同；迁入的参保人保留源库的编码，"
+                         "此后在目标库导入同一参保人会得到另一编码（见 docs/ARCHITECTURE.md）\n");
+    free(key_s);
+    free(key_d);
+    return SC_OK;
+}
+
+/* Copy out: an empty destination, the subtree, the tags, the pseudonym key its insured persons'
+ * codes were made with. SC_OK, or the refusal with *why. */
+static int plan_out(Copy *c, const char *org_code, int64_t *root, char **why) {
+    int64_t existing = 0;
+    int rc = SC_ERR;
+    if (db_query_int(c->dst, &existing, "SELECT count(*) FROM org", NULL) != DB_OK)
+        set_err(why, "读取目标库失败: %s", db_errmsg(c->dst));
+    else if (existing)
+        rc = SC_INVALID, set_err(why, "迁出的目标库须为新建的空库");
+    else if (plan_orgs_out(c, org_code, c->write_org, root, why) == 0 && !*root)
+        rc = SC_NOT_FOUND, set_err(why, "源库中没有机构代码 %s", org_code);
+    else if (*root && plan_tags(c, c->write_tag, why) == 0)
+        rc = SC_OK;
+    char *key = NULL;
+    if (rc == SC_OK &&
+        (db_query_text(c->src, &key, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL) !=
+             DB_OK ||
+         (key && db_exec(c->dst, "UPDATE meta SET value = ? WHERE key = 'pseudonym_key'", "t",
+                         key) != DB_OK)))
+        rc = SC_ERR, set_err(why, "写入参保人编码密钥失败: %s", db_errmsg(c->dst));
+    free(key);
+    return rc;
+}
+
+/* Both directions: `code` is the parent (in) or the county (out). */
+static int dbcopy_run(Db *src, Db *dst, int out, const Actor *who, const char *code,
+                      const char *from, const char *to, Buf *report, char **why) {
     char *head = NULL;
     if (same_schema(src, dst, why)) return SC_INVALID;
     int rc = source_head(src, &head, why);
@@ -1270,107 +1339,37 @@ int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const
         free(head);
         return SC_BUSY;
     }
-    Copy c = {.src = src, .dst = dst, .why = why};
+    Copy c = {.src = src, .dst = dst, .out = out, .why = why};
     buf_init(&c.problems);
     c.st[T_ORG].map = strmap_new();
     c.st[T_TAG].map = strmap_new();
-    StrMap *write_org = strmap_new(), *write_tag = strmap_new();
-    Buf clashes;
-    buf_init(&clashes);
-    size_t nclash = 0;
-    int64_t parent = 0;
-    rc = SC_ERR;
-    if (parent_code &&
-        db_query_int(dst, &parent, "SELECT id FROM org WHERE code = ?", "t", parent_code) != DB_OK)
-        set_err(why, "读取目标库机构失败: %s", db_errmsg(dst));
-    else if (parent_code && !parent)
-        rc = SC_NOT_FOUND, set_err(why, "目标库中没有机构代码 %s", parent_code);
-    else if (plan_offsets(&c, why) == 0 &&
-             plan_orgs_in(&c, write_org, &clashes, &nclash, why) == 0) {
-        int failed = 0;
-        for (size_t u = 0; u < sizeof UNIQUES / sizeof UNIQUES[0] && !failed; u++)
-            failed = unique_clashes(&c, &UNIQUES[u], &clashes, &nclash, why) < 0;
-        if (!failed && nclash)
-            rc = SC_INVALID,
-            set_err(why, "目标库中已有以下数据（共 %zu 处冲突），未写入任何数据:\n%s", nclash,
-                    clashes.data);
-        else if (!failed && !c.norgs)
-            rc = SC_INVALID, set_err(why, "源库中没有可迁入的机构");
-        else if (!failed && plan_tags(&c, write_tag, why) == 0)
-            rc = SC_OK;
-    }
-    if (rc == SC_OK) {
-        char *pseudo_s = NULL, *pseudo_d = NULL;
-        if (db_query_text(src, &pseudo_s, "SELECT value FROM meta WHERE key = 'pseudonym_key'",
-                          NULL) == DB_OK &&
-            db_query_text(dst, &pseudo_d, "SELECT value FROM meta WHERE key = 'pseudonym_key'",
-                          NULL) == DB_OK &&
-            !str_eq(pseudo_s, pseudo_d))
-            buf_puts(report, "注意: 源库与目标库的参保人编码密钥不同；迁入的参保人保留源库的编码，"
-                             "此后在目标库导入同一参保人会得到另一编码（见 docs/OPERATIONS.md）\n");
-        free(pseudo_s);
-        free(pseudo_d);
-        rc = finish_copy(&c, who, "db.copy.in", write_org, write_tag, parent, c.dst_orgs[0], NULL,
-                         parent_code, from, to, head, report, why);
-    } else {
+    c.write_org = strmap_new();
+    c.write_tag = strmap_new();
+    int64_t parent = 0, root = 0;
+    rc = out ? plan_out(&c, code, &root, why) : plan_in(&c, code, report, &parent, &root, why);
+    if (rc == SC_OK)
+        rc = finish_copy(&c, who, out ? "db.copy.out" : "db.copy.in", parent, root,
+                         out ? code : NULL, out ? NULL : code, from, to, head, report, why);
+    else
         uow_end(dst, 0, NULL);
+    if (rc == SC_OK && out) {
+        /* the province records who took the county out, as an export does */
+        char *after = copy_after(&c, from, to, code, NULL, head, NULL);
+        if (uow_record(src, who, "db.copy.out", NULL, 0, root, NULL, after, why) != 0)
+            buf_printf(report, "注意: 源库未能记下本次迁出的审计记录: %s\n", *why ? *why : "");
+        free(after);
     }
-    buf_free(&clashes);
-    strmap_free(write_org);
-    strmap_free(write_tag);
     copy_free(&c);
     free(head);
     return rc;
 }
 
+int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const char *from,
+              const char *to, Buf *report, char **why) {
+    return dbcopy_run(src, dst, 0, who, parent_code, from, to, report, why);
+}
+
 int dbcopy_out(Db *src, Db *dst, const Actor *who, const char *org_code, const char *from,
                const char *to, Buf *report, char **why) {
-    char *head = NULL;
-    if (same_schema(src, dst, why)) return SC_INVALID;
-    int rc = source_head(src, &head, why);
-    if (rc != SC_OK) return rc;
-    if (uow_begin(dst, why) != 0) {
-        free(head);
-        return SC_BUSY;
-    }
-    Copy c = {.src = src, .dst = dst, .out = 1, .why = why};
-    buf_init(&c.problems);
-    c.st[T_ORG].map = strmap_new();
-    c.st[T_TAG].map = strmap_new();
-    StrMap *write_org = strmap_new(), *write_tag = strmap_new();
-    int64_t root = 0, existing = 0;
-    rc = SC_ERR;
-    if (db_query_int(dst, &existing, "SELECT count(*) FROM org", NULL) != DB_OK)
-        set_err(why, "读取目标库失败: %s", db_errmsg(dst));
-    else if (existing)
-        rc = SC_INVALID, set_err(why, "迁出的目标库须为新建的空库");
-    else if (plan_orgs_out(&c, org_code, write_org, &root, why) == 0 && !root)
-        rc = SC_NOT_FOUND, set_err(why, "源库中没有机构代码 %s", org_code);
-    else if (root && plan_tags(&c, write_tag, why) == 0)
-        rc = SC_OK;
-    char *key = NULL;
-    if (rc == SC_OK &&
-        (db_query_text(src, &key, "SELECT value FROM meta WHERE key = 'pseudonym_key'", NULL) !=
-             DB_OK ||
-         (key && db_exec(dst, "UPDATE meta SET value = ? WHERE key = 'pseudonym_key'", "t", key) !=
-                     DB_OK)))
-        rc = SC_ERR, set_err(why, "写入参保人编码密钥失败: %s", db_errmsg(dst));
-    free(key);
-    if (rc == SC_OK)
-        rc = finish_copy(&c, who, "db.copy.out", write_org, write_tag, 0, root, org_code, NULL,
-                         from, to, head, report, why);
-    else
-        uow_end(dst, 0, NULL);
-    if (rc == SC_OK) {
-        /* the province records who took the county out, as an export does */
-        char *after = copy_after(&c, from, to, org_code, NULL, head, NULL);
-        if (uow_record(src, who, "db.copy.out", NULL, 0, root, NULL, after, why) != 0)
-            buf_printf(report, "注意: 源库未能记下本次迁出的审计记录: %s\n", *why ? *why : "");
-        free(after);
-    }
-    strmap_free(write_org);
-    strmap_free(write_tag);
-    copy_free(&c);
-    free(head);
-    return rc;
+    return dbcopy_run(src, dst, 1, who, org_code, from, to, report, why);
 }

@@ -1,6 +1,6 @@
 /* dbcopy.h - moving a county between databases (issue 18 item 4, `spotcheck db copy`): a county's
  * whole database into a provincial one under its org (in), or one org's subtree out of a
- * provincial database into a fresh one (out). docs/OPERATIONS.md "Moving a county" and
+ * provincial database into a fresh one (out). docs/ARCHITECTURE.md "Moving a county" and
  * docs/AUDIT.md "Moving a county" describe the rules; the top of dbcopy.c how ids are remapped.
  *
  * Both read `src` and write `dst` in one transaction on `dst` (nothing written on refusal or
