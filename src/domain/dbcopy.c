@@ -863,6 +863,18 @@ static int plan_offsets(Copy *c, char **err) {
         snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", TABLES[t].name);
         if (db_query_int(c->dst, &c->st[t].off, sql, NULL) != DB_OK)
             return set_err(err, "读取目标库 %s 失败: %s", TABLES[t].name, db_errmsg(c->dst));
+        if (strcmp(TABLES[t].name, "plan_task")) continue;
+        /* a removed plan task's id stays named by its audit rows (plan.task.remove): past it too,
+         * or the state check would take a copied row for the removed one */
+        Stmt *st = db_prepare(c->dst, "SELECT entity_id FROM audit_log WHERE entity = 'plan_task'");
+        if (!st) return set_err(err, "读取目标库审计日志失败: %s", db_errmsg(c->dst));
+        int rc;
+        while ((rc = db_step(st)) == DB_ROW) {
+            int64_t id = str_id(db_col_text(st, 0));
+            if (id > c->st[t].off) c->st[t].off = id;
+        }
+        db_finalize(st);
+        if (rc == DB_ERR) return set_err(err, "读取目标库审计日志失败: %s", db_errmsg(c->dst));
     }
     return 0;
 }
