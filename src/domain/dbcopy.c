@@ -881,8 +881,9 @@ static int plan_offsets(Copy *c, char **err) {
 
 /* Writes audit rows into audit_archive. `sel` yields chain, kind, home_org_id, seq, at, actor,
  * org_id, action, entity, entity_id, before, after, remote, prev_hash, hash, digest; `chain` and
- * `kind` given replace the first two. A row's home is its archived home, else its own org, mapped
- * (the org whose data it is about, for a later copy out), else `root`. With `suffix` (a copy out's
+ * `kind` given replace the first two (rows of the source's own log: chain given). A row's home is
+ * its archived home, or for a row of the source's log its own org, mapped (the org whose data it
+ * is about, for a later copy out), else `root`. With `suffix` (a copy out's
  * org code) a group not wholly taken (not in `complete`) becomes an excerpt named
  * "<chain>/<suffix>". The names of the groups written are set in `chains`. */
 static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind, int64_t root,
@@ -902,10 +903,10 @@ static int archive_rows(Copy *c, Stmt *sel, const char *chain, const char *kind,
                          : xstrdup(name0);
         db_bind_text(ins, 1, name);
         db_bind_text(ins, 2, suffix && !whole ? "excerpt" : kind ? kind : db_col_text(sel, 1));
+        /* an archived row's home, else (a row of the source's own log) its org */
         int64_t h = 0;
-        for (int col = 2; col <= 6 && !h; col += 4)
-            if (db_col_is_null(sel, col) || !map_get(c->st[T_ORG].map, db_col_int(sel, col), &h))
-                h = 0;
+        int col = chain ? 6 : 2;
+        if (db_col_is_null(sel, col) || !map_get(c->st[T_ORG].map, db_col_int(sel, col), &h)) h = 0;
         if (!h) h = root;
         if (h)
             db_bind_int(ins, 3, h);
