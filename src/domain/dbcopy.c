@@ -193,6 +193,7 @@ typedef struct Unique {
     const char *table, *col, *label, *where;
     int lower; /* compared case-blind (usernames) */
     int mask;  /* personal data: listed masked */
+    int scan;  /* no index on it: the destination's values read once into a map */
 } Unique;
 static const Unique UNIQUES[] = {
     {"account", "username", "账号", NULL, 1, 0},
@@ -201,6 +202,7 @@ static const Unique UNIQUES[] = {
     {"officer", "cert_no", "执法证号", NULL, 0, 0},
     {"expert", "code", "专家编码", NULL, 0, 0},
     {"target", "code", "检查对象编码", NULL, 0, 0},
+    {"target", "uscc", "统一社会信用代码", "uscc <> ''", 0, 0, 1},
     {"target", "id_number", "参保人身份证号", "kind = 'insured' AND id_number IS NOT NULL", 0, 1},
     {"plan", "number", "抽查计划编号", NULL, 0, 0},
     {"plan_adhoc", "code", "临时任务编号", NULL, 0, 0},
@@ -702,21 +704,30 @@ static int unique_clashes(Copy *c, const Unique *u, Buf *b, size_t *total, char 
     buf_init(&sql);
     buf_printf(&sql, "SELECT %s FROM %s WHERE %s IS NOT NULL%s%s", u->col, u->table, u->col,
                u->where ? " AND " : "", u->where ? u->where : "");
-    Stmt *sel = db_prepare(c->src, sql.data);
-    buf_reset(&sql);
-    if (!sel) {
-        buf_free(&sql);
-        return set_err(err, "读取源库 %s 失败: %s", u->table, db_errmsg(c->src));
-    }
+    char *all = xstrdup(sql.data); /* every value, in either database */
+    Stmt *sel = db_prepare(c->src, all);
     char **vals = NULL, **hits = NULL;
     size_t nv = 0, cv = 0, nh = 0, ch = 0;
-    int rc;
-    while ((rc = db_step(sel)) == DB_ROW)
+    int rc = DB_ERR;
+    while (sel && (rc = db_step(sel)) == DB_ROW)
         strs_push(&vals, &nv, &cv,
                   u->lower ? ascii_lower(db_col_text(sel, 0)) : xstrdup(db_col_text(sel, 0)));
     db_finalize(sel);
     int out = rc == DB_ERR ? set_err(err, "读取源库 %s 失败: %s", u->table, db_errmsg(c->src)) : 0;
-    for (size_t at = 0; out == 0 && at < nv; at += CLASH_BATCH) {
+    StrMap *seen = u->scan && out == 0 ? strmap_new() : NULL;
+    if (seen) { /* no index to ask: the destination's values, once */
+        Stmt *st = db_prepare(c->dst, all);
+        rc = DB_ERR;
+        while (st && (rc = db_step(st)) == DB_ROW)
+            strmap_put(seen, db_col_text(st, 0), 1);
+        db_finalize(st);
+        if (rc == DB_ERR) out = set_err(err, "读取目标库 %s 失败: %s", u->table, db_errmsg(c->dst));
+        int64_t v;
+        for (size_t i = 0; out == 0 && i < nv; i++)
+            if (strmap_get(seen, vals[i], &v)) strs_push(&hits, &nh, &ch, xstrdup(vals[i]));
+        strmap_free(seen);
+    }
+    for (size_t at = 0; !u->scan && out == 0 && at < nv; at += CLASH_BATCH) {
         size_t k = nv - at < CLASH_BATCH ? nv - at : CLASH_BATCH;
         buf_reset(&sql);
         buf_printf(&sql, "SELECT %s FROM %s WHERE %s%s%s IN (", u->col, u->table,
@@ -741,6 +752,7 @@ static int unique_clashes(Copy *c, const Unique *u, Buf *b, size_t *total, char 
     *total += nh;
     strs_free(vals, nv);
     strs_free(hits, nh);
+    free(all);
     buf_free(&sql);
     return out;
 }
