@@ -7,7 +7,7 @@ want=${1:-build}
 pkgs=(gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libmicrohttpd-dev
       libzip-dev libexpat1-dev libxlsxwriter-dev zlib1g-dev libpq-dev sqlite3 python3)
 case "$want" in
-  test) pkgs+=(chromium nodejs npm fonts-noto-cjk faketime clang-format-14 postgresql) ;;
+  test) pkgs+=(chromium nodejs npm fonts-noto-cjk faketime clang-format-14 postgresql nginx) ;;
   bench) pkgs+=(postgresql wrk nginx hyperfine) ;;
 esac
 missing=()

@@ -18,13 +18,20 @@ const CliCommand cli_commands[] = {
      cmd_init},
     {"serve", "启动 Web 服务",
      "用法: spotcheck serve [--listen ADDR:PORT] [--db PATH] [--per-ip-limit N] [--workers N]\n"
+     "                      [--trusted-proxy ADDR[,ADDR…]]\n"
      "  启动 HTTP 服务，默认监听 127.0.0.1:8080。收到 SIGTERM/SIGINT 后完成进行中的请求再退出。\n"
      "  --per-ip-limit N  每个客户端地址最多同时保持的连接数（1–1024，默认 256；也可用环境变量\n"
      "                    SPOTCHECK_PER_IP_LIMIT 设置，命令行优先）。超出的连接收到 503 和\n"
      "                    Retry-After: 1（而不是被重置）。全部地址合计最多 1024 个连接。\n"
      "                    经反向代理接入时所有请求来自代理的地址，应相应调高。\n"
      "  --workers N       工作线程数（1–64，默认每个 CPU 核 4 个、至少 8 个；也可用环境变量\n"
-     "                    SPOTCHECK_WORKERS 设置）。\n",
+     "                    SPOTCHECK_WORKERS 设置）。\n"
+     "  --trusted-proxy A  反向代理（如 nginx）的 IPv4 地址，逗号分隔（也可用环境变量\n"
+     "                    SPOTCHECK_TRUSTED_PROXY 设置）：来自这些地址的请求以 X-Forwarded-For\n"
+     "                    的最后一个地址作为客户端地址（登录限制、审计日志、访问日志）。\n"
+     "                    多个 serve 进程可共用一个数据库，见 docs/ARCHITECTURE.md。\n"
+     "  检查记录的照片、视频和签名存放在数据库文件旁的 files 目录（PostgreSQL 时为当前目录下的\n"
+     "  files）；环境变量 SPOTCHECK_FILES 可指定其他目录，多个 serve 进程须共用同一目录。\n",
      cmd_serve},
     {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
      "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
@@ -176,6 +183,29 @@ const CliCommand cli_commands[] = {
      "      --from/--to 为日期 YYYY-MM-DD（本局时区，含当天）；--before ID 翻到该编号之前的记录；\n"
      "      --full 同时列出变更前后的内容（JSON）。\n",
      cmd_audit},
+    {"anchor", "下级机构的审计日志锚点: record（登记）| list（查看）| check（核验其数据库）",
+     "用法:\n"
+     "  spotcheck anchor record --org 机构代码 --head 摘要@编号 [--date YYYY-MM-DD] [--source "
+     "网址]\n"
+     "                          [--by USER] [--db PATH]\n"
+     "      "
+     "登记下级机构公开门户某日（默认今天）显示的审计日志锚点。同一机构同一天的同一锚点只记一次；\n"
+     "      "
+     "不同的锚点另记一条并标为红旗（不覆盖原记录）。与“下级锚点”页面同一规则，写入审计日志。\n"
+     "  spotcheck anchor record --org 机构代码 --from FILE [--source 网址] [--by USER] [--db "
+     "PATH]\n"
+     "      --from FILE: 其门户 /public/anchor.txt 的内容（日期<TAB>摘要@编号；- 为标准输入），如\n"
+     "      curl -s 网址/public/anchor.txt | spotcheck anchor record --org 代码 --from - --source "
+     "网址\n"
+     "  spotcheck anchor list [--org 机构代码] [--days N] [--db PATH]\n"
+     "      列出各下级机构登记的锚点数、最近日期和状态（红旗；最近 N 个工作日未登记，默认 3）；\n"
+     "      --org 列出该机构的全部锚点。\n"
+     "  spotcheck anchor check --org 机构代码 --db 该机构的数据库 [--anchors-from 本级数据库]\n"
+     "      核验下级机构的数据库：其审计日志的哈希链，以及本级（--anchors-from，默认\n"
+     "      "
+     "./var/spotcheck.db）为其登记的每个锚点是否仍在其日志中（一致）或已被截短、改写（不符）。\n"
+     "      该机构的数据库只读打开。退出码: 0 全部一致，1 有不符或哈希链断裂，2 用法错误。\n",
+     cmd_anchor},
     {"plan", "年度抽查计划: import | export（附件2格式）",
      "用法:\n"
      "  spotcheck plan import FILE --org CODE --year YYYY [--by USER] [--db PATH]\n"

@@ -36,6 +36,27 @@ Db *cli_open_db(const char *path) {
     return db;
 }
 
+Db *cli_open_existing(const char *cmd, const char *path, int migrate) {
+    if (!db_exists(path)) {
+        fprintf(stderr, "spotcheck %s: 数据库 %s 不存在\n", cmd, path);
+        return NULL;
+    }
+    if (migrate) return cli_open_db(path);
+    char *err = NULL;
+    Db *db = db_open(path, 0, &err);
+    if (!db) fprintf(stderr, "spotcheck %s: 无法打开 %s: %s\n", cmd, path, err ? err : "");
+    free(err);
+    return db;
+}
+
+void cli_print_refusal(const char *what, const char *err, const json_t *errors) {
+    const char *key;
+    json_t *m;
+    fprintf(stderr, "%s被拒绝，未写入任何数据: %s\n", what, err ? err : "未知错误");
+    json_object_foreach((json_t *)errors, key, m)
+        fprintf(stderr, "%s: %s\n", key, json_string_value(m));
+}
+
 int cli_opt(int *i, int argc, char **argv, const char *name, const char **out) {
     size_t n = strlen(name);
     const char *a = argv[*i];

@@ -8,6 +8,8 @@
 
 #include "../db/db.h"
 
+#include <jansson.h>
+
 #include <stddef.h>
 
 enum { CLI_OK = 0, CLI_REJECTED = 1, CLI_USAGE = 2 };
@@ -35,6 +37,13 @@ int cli_print_help(const char *cmd);
 int cli_opt(int *i, int argc, char **argv, const char *name, const char **out);
 /* Opens the database (migrating it) or prints the error; NULL on failure. */
 Db *cli_open_db(const char *path);
+/* Opens a database that must exist already (never creates one): migrated when `migrate`, else as
+ * it is (a database only read, such as a lower org's); NULL with "spotcheck CMD: …" printed when it
+ * is missing or cannot be opened. */
+Db *cli_open_existing(const char *cmd, const char *path, int migrate);
+/* Prints a refused unit of work on stderr: "WHAT被拒绝，未写入任何数据: err", then each field
+ * error of `errors` ({field: message}) as "field: message". */
+void cli_print_refusal(const char *what, const char *err, const json_t *errors);
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -53,5 +62,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_remind(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_anchor(int argc, char **argv);
 
 #endif

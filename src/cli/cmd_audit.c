@@ -16,26 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Opens an existing database; NULL (message printed) when it is missing or cannot be opened. */
-static Db *open_existing(const char *path) {
-    if (!db_exists(path)) {
-        fprintf(stderr, "spotcheck audit: 数据库 %s 不存在\n", path);
-        return NULL;
-    }
-    return cli_open_db(path);
-}
-
-/* "HASH@N" → hash and n; 0 when it is not one. */
-static int parse_anchor(const char *s, char hash[AUDIT_HASH_HEX + 1], int64_t *n) {
-    const char *at = strchr(s, '@');
-    if (!at || at - s != AUDIT_HASH_HEX || strspn(s, "0123456789abcdef") != AUDIT_HASH_HEX)
-        return 0;
-    memcpy(hash, s, AUDIT_HASH_HEX);
-    hash[AUDIT_HASH_HEX] = 0;
-    *n = str_id(at + 1);
-    return *n > 0;
-}
-
 #define MAX_ANCHORS 16
 
 static int audit_verify_cmd(int argc, char **argv) {
@@ -48,7 +28,7 @@ static int audit_verify_cmd(int argc, char **argv) {
         if (!r && (r = cli_opt(&i, argc, argv, "--anchor", &anchor)) > 0) {
             if (nanchors == MAX_ANCHORS)
                 return cli_usage_error("audit", "--anchor 最多 %d 个", MAX_ANCHORS);
-            if (!parse_anchor(anchor, hashes[nanchors], &ids[nanchors]))
+            if (!audit_anchor_parse(anchor, hashes[nanchors], &ids[nanchors]))
                 return cli_usage_error(
                     "audit", "--anchor 应为 64 位小写十六进制摘要@记录编号，实为 %s", anchor);
             nanchors++;
@@ -57,7 +37,7 @@ static int audit_verify_cmd(int argc, char **argv) {
         if (r < 0) return cli_usage_error("audit", "%s 缺少参数值", argv[i]);
         if (!r) return cli_usage_error("audit", "未知参数 %s", argv[i]);
     }
-    Db *db = open_existing(db_path);
+    Db *db = cli_open_existing("audit", db_path, 1);
     if (!db) return CLI_REJECTED;
     AuditVerifyResult v;
     char *err = NULL;
@@ -173,7 +153,7 @@ static int audit_list_cmd(int argc, char **argv) {
     if (before && !(f.before_id = parse_positive(before)))
         return cli_usage_error("audit", "--before 须为正整数（记录编号）");
 
-    Db *db = open_existing(db_path);
+    Db *db = cli_open_existing("audit", db_path, 1);
     if (!db) return CLI_REJECTED;
     AuditPage p;
     char *err = NULL;

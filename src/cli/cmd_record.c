@@ -67,10 +67,7 @@ static int record_save_cmd(int argc, char **argv) {
     if (rc == REC_OK) {
         printf("检查记录 %lld 已保存（第 %lld 版）。\n", id, (long long)written);
     } else {
-        const char *key;
-        json_t *m;
-        fprintf(stderr, "保存被拒绝，未写入任何数据: %s\n", err ? err : "未知错误");
-        json_object_foreach(errors, key, m) fprintf(stderr, "%s: %s\n", key, json_string_value(m));
+        cli_print_refusal("保存", err, errors);
     }
     free(err);
     json_decref(errors);

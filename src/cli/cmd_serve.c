@@ -16,13 +16,15 @@
 #include <unistd.h>
 
 static int parse_common(const char *cmd, int argc, char **argv, const char **db_path,
-                        const char **listen, const char **per_ip, const char **workers) {
+                        const char **listen, const char **per_ip, const char **workers,
+                        const char **proxies) {
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt(&i, argc, argv, "--db", db_path)) ||
             (listen && (r = cli_opt(&i, argc, argv, "--listen", listen))) ||
             (per_ip && (r = cli_opt(&i, argc, argv, "--per-ip-limit", per_ip))) ||
-            (workers && (r = cli_opt(&i, argc, argv, "--workers", workers)))) {
+            (workers && (r = cli_opt(&i, argc, argv, "--workers", workers))) ||
+            (proxies && (r = cli_opt(&i, argc, argv, "--trusted-proxy", proxies)))) {
             if (r < 0) return cli_usage_error(cmd, "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -44,9 +46,13 @@ static int parse_count(const char *text, long max, unsigned *out) {
 int cmd_serve(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *per_ip = getenv("SPOTCHECK_PER_IP_LIMIT"), *workers = getenv("SPOTCHECK_WORKERS");
-    int rc = parse_common("serve", argc, argv, &db_path, &listen, &per_ip, &workers);
+    const char *proxies = getenv("SPOTCHECK_TRUSTED_PROXY");
+    int rc = parse_common("serve", argc, argv, &db_path, &listen, &per_ip, &workers, &proxies);
     if (rc != CLI_OK) return rc;
-    HttpOptions opt = {.per_ip_limit = HTTP_PER_IP_LIMIT};
+    HttpOptions opt = {.per_ip_limit = HTTP_PER_IP_LIMIT, .trusted_proxies = proxies};
+    if (!http_proxies_valid(proxies))
+        return cli_usage_error("serve", "--trusted-proxy 应为逗号分隔的 IPv4 地址，实为 %s",
+                               proxies);
     if (parse_count(per_ip, HTTP_CONN_LIMIT, &opt.per_ip_limit))
         return cli_usage_error("serve", "每个地址的连接数上限应为 1 到 %d 的整数，实为 %s",
                                HTTP_CONN_LIMIT, per_ip);
@@ -80,7 +86,7 @@ int cmd_serve(int argc, char **argv) {
 
 int cmd_test_http(int argc, char **argv) {
     const char *db_path = CLI_DEFAULT_DB;
-    int rc = parse_common("test-http", argc, argv, &db_path, NULL, NULL, NULL);
+    int rc = parse_common("test-http", argc, argv, &db_path, NULL, NULL, NULL, NULL);
     if (rc != CLI_OK) return rc;
     Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;

@@ -377,6 +377,16 @@ int audit_list(Db *db, const AuditFilter *f, AuditPage *out, char **err) {
     return rc == DB_ERR ? DB_ERR : DB_OK;
 }
 
+int audit_anchor_parse(const char *s, char hash[AUDIT_HASH_HEX + 1], int64_t *n) {
+    const char *at = s ? strchr(s, '@') : NULL;
+    if (!at || at - s != AUDIT_HASH_HEX || strspn(s, "0123456789abcdef") != AUDIT_HASH_HEX)
+        return 0;
+    memcpy(hash, s, AUDIT_HASH_HEX);
+    hash[AUDIT_HASH_HEX] = 0;
+    *n = str_id(at + 1);
+    return *n > 0;
+}
+
 int audit_anchor_check(Db *db, int64_t n, const char *hash, char **why) {
     char *stored = NULL;
     if (db_query_text(db, &stored, "SELECT hash FROM audit_log WHERE id = ?", "i", n) != DB_OK)

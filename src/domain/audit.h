@@ -124,6 +124,10 @@ int audit_verify(Db *db, AuditVerifyResult *out, char **err);
  * row on, or cut off before it, no longer holds that hash at that id, however carefully it was
  * recomputed. */
 
+/* Parses an anchor as published, "HASH@N" (64 lowercase hex digits, '@', the row id): 1 with hash
+ * and *n set, 0 when s is not one. Pure. */
+int audit_anchor_parse(const char *s, char hash[AUDIT_HASH_HEX + 1], int64_t *n);
+
 /* 1 when row n exists and carries `hash`; 0 with the reason in *why (new string) when the log was
  * cut before it or the row's hash differs; -1 with *why on a database error. Combine with
  * audit_verify: together they prove the chain still extends what was published. */

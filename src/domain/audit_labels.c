@@ -71,6 +71,7 @@ static const char *const actions[][2] = {
     {"export.figures", "导出年度指标"},
     {"export.transfers", "导出移送台账"},
     {"refdata.holidays", "载入节假日数据"},
+    {"anchor.record", "登记下级机构的审计日志锚点"},
 };
 
 /* The directory kinds: table name (in target.update), kind name (in import.targets), label. */
@@ -85,10 +86,17 @@ static const char *const kinds[][3] = {
 };
 
 static const char *const entities[][2] = {
-    {"user", "账号"},           {"plan_version", "计划版本"}, {"plan_task", "计划中的抽查任务"},
-    {"plan_adhoc", "临时任务"}, {"task", "抽查任务"},         {"record", "检查记录"},
-    {"followup", "后续处置"},   {"transfer", "移送记录"},     {"figures", "年度指标"},
+    {"user", "账号"},
+    {"plan_version", "计划版本"},
+    {"plan_task", "计划中的抽查任务"},
+    {"plan_adhoc", "临时任务"},
+    {"task", "抽查任务"},
+    {"record", "检查记录"},
+    {"followup", "后续处置"},
+    {"transfer", "移送记录"},
+    {"figures", "年度指标"},
     {"refdata", "参考数据"},
+    {"anchor_head", "下级机构的审计日志锚点"},
 };
 
 static const char *kind_label(const char *name, int col) {

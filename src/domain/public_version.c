@@ -22,8 +22,8 @@ int public_version_get(Db *db, PublicVersion *out) {
 
 int public_version_affected(const char *action) {
     /* whole actions, and prefixes ending in '.' */
-    static const char *const private_actions[] = {"login", "login.failed", "logout",
-                                                  "user.", "export.",      "result.exchange"};
+    static const char *const private_actions[] = {"login",   "login.failed",    "logout", "user.",
+                                                  "export.", "result.exchange", "anchor."};
     for (size_t i = 0; i < ARRAY_LEN(private_actions); i++) {
         const char *p = private_actions[i];
         size_t n = strlen(p);

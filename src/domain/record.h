@@ -150,7 +150,8 @@ int record_save(Db *db, int64_t id, const json_t *in, int64_t version, const cha
 int record_submit(Db *db, int64_t id, const char *today, const char *actor, json_t *errors,
                   char **err);
 
-/* The files directory for a database at db_path: "<dir of db_path>/files". New string. */
+/* The default files directory for a database at db_path: "<dir of db_path>/files", or "files" in
+ * the working directory for a PostgreSQL URL (serve: SPOTCHECK_FILES overrides). New string. */
 char *record_files_dir(const char *db_path);
 /* The path of a stored file: "<files_dir>/<sha[0..1]>/<sha>". New string. */
 char *record_file_path(const char *files_dir, const char *sha256);

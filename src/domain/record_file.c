@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 char *record_files_dir(const char *db_path) {
+    if (db_path && db_url_is_pg(db_path)) return xstrdup("files"); /* no file to sit beside */
     const char *slash = db_path ? strrchr(db_path, '/') : NULL;
     if (!slash) return xstrdup("files");
     return xasprintf("%.*s/files", (int)(slash - db_path), db_path);

@@ -7,6 +7,7 @@
 #include "../core/embed.h"
 #include "../domain/public_version.h"
 #include "../domain/readcache.h"
+#include "../domain/record.h"
 #include "gzip.h"
 #include "pubcache.h"
 #include "session.h"
@@ -41,6 +42,8 @@ void app_init(App *app, const char *db_path) {
     app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
     const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
     app->secure_cookies = sec && *sec == '1';
+    const char *files = getenv("SPOTCHECK_FILES");
+    app->files_dir = files && *files ? xstrdup(files) : record_files_dir(db_path);
 }
 
 void app_free(App *app) {
@@ -51,6 +54,7 @@ void app_free(App *app) {
     pubcache_free(app->pubcache);
     readcache_enable(0);
     free(app->db_path);
+    free(app->files_dir);
 }
 
 Db *app_db_get(App *app) {

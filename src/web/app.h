@@ -15,10 +15,12 @@ typedef struct App {
     struct PubCache *pubcache; /* public pages (pubcache.h); NULL with SPOTCHECK_TEMPLATES */
     int session_idle;          /* seconds of inactivity before a session ends */
     int secure_cookies;        /* add the Secure attribute (behind HTTPS) */
+    char *files_dir; /* records' photos, videos, signatures: SPOTCHECK_FILES, else beside the
+                      * database file (record_files_dir); every serve process must share it */
 } App;
 
-/* Fills the defaults (and SPOTCHECK_SESSION_IDLE, SPOTCHECK_SECURE_COOKIES from the
- * environment). */
+/* Fills the defaults (and SPOTCHECK_SESSION_IDLE, SPOTCHECK_SECURE_COOKIES, SPOTCHECK_FILES from
+ * the environment). */
 void app_init(App *app, const char *db_path);
 void app_free(App *app);
 /* The calling thread's database connection for one request: the one kept for the thread (opened

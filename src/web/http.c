@@ -19,7 +19,11 @@
  * Connections per client address are counted here too (libmicrohttpd's own per-address limit
  * closes the socket at once, which a client sees as a reset): one over HttpOptions.per_ip_limit is
  * kept just long enough to read its head (HTTP_OVER_HEAD_SECONDS) and answered 503 with
- * Retry-After, then closed. */
+ * Retry-After, then closed.
+ *
+ * Behind a reverse proxy every connection comes from the proxy: HttpOptions.trusted_proxies names
+ * the proxies whose X-Forwarded-For gives the client's address (forwarded_client). The per-address
+ * connection count and the watchdog stay per process and see the proxy's address. */
 #include "../core/clock.h"
 #include "http.h"
 
@@ -196,6 +200,7 @@ static struct {
     int stop;
     unsigned per_ip_limit;
     double head_seconds;
+    char trusted[512]; /* HttpOptions.trusted_proxies, "" for none; set before the daemon starts */
     AddrCount *addrs[ADDR_BUCKETS];
     Worker workers[HTTP_MAX_WORKERS];
     unsigned nworkers;
@@ -399,6 +404,53 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+/* 1 when addr is one of the comma-separated addresses of list. */
+static int listed(const char *list, const char *addr) {
+    size_t n = strlen(addr);
+    for (const char *p = list; n && *p;) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, " ,");
+        if (len == n && !memcmp(p, addr, n)) return 1;
+        p += len;
+    }
+    return 0;
+}
+
+int http_proxies_valid(const char *list) {
+    if (!list) return 1;
+    if (strlen(list) >= sizeof watch.trusted) return 0;
+    for (const char *p = list + strspn(list, " ,"); *p; p += strspn(p, " ,")) {
+        size_t len = strcspn(p, " ,");
+        char a[INET_ADDRSTRLEN];
+        struct in_addr in;
+        if (len >= sizeof a) return 0;
+        memcpy(a, p, len);
+        a[len] = 0;
+        if (inet_pton(AF_INET, a, &in) != 1) return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* The client behind a trusted proxy: the last address of X-Forwarded-For (the one the proxy
+ * appended; earlier ones are whatever the client sent) replaces req->remote when it is an address.
+ */
+static void forwarded_client(HttpRequest *req) {
+    const char *xff = watch.trusted[0] ? http_header(req, "X-Forwarded-For") : NULL;
+    if (!xff || !listed(watch.trusted, req->remote)) return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    size_t len = strcspn(last, " \t");
+    char a[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!len || len >= sizeof a) return;
+    memcpy(a, last, len);
+    a[len] = 0;
+    if (inet_pton(AF_INET, a, bin) == 1 || inet_pton(AF_INET6, a, bin) == 1)
+        snprintf(req->remote, sizeof req->remote, "%s", a);
+}
+
 static Conn *conn_new(struct MHD_Connection *c, const char *url, const char *method) {
     Conn *k = xcalloc(1, sizeof *k);
     gettimeofday(&k->start, NULL);
@@ -415,6 +467,7 @@ static Conn *conn_new(struct MHD_Connection *c, const char *url, const char *met
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, k->req.remote,
                   sizeof k->req.remote);
+    forwarded_client(&k->req);
     const char *ct = http_header(&k->req, "Content-Type");
     k->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
     return k;
@@ -583,6 +636,10 @@ int http_serve(const char *listen, const HttpOptions *opt, HttpHandler handler, 
     if (parse_listen(listen, &sa, err) != 0) return -1;
     watch.per_ip_limit = opt && opt->per_ip_limit ? opt->per_ip_limit : HTTP_PER_IP_LIMIT;
     watch.head_seconds = opt && opt->head_seconds ? opt->head_seconds : HTTP_HEAD_SECONDS;
+    if (!http_proxies_valid(opt ? opt->trusted_proxies : NULL))
+        return set_err(err, "受信任的代理地址无效: %s", opt->trusted_proxies);
+    snprintf(watch.trusted, sizeof watch.trusted, "%s",
+             opt && opt->trusted_proxies ? opt->trusted_proxies : "");
     /* block the stop signals in every thread; the main thread waits for them below */
     sigset_t stop;
     sigemptyset(&stop);

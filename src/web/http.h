@@ -85,7 +85,15 @@ typedef struct HttpOptions {
     unsigned per_ip_limit; /* connections one client address may hold (1..HTTP_CONN_LIMIT) */
     unsigned workers;      /* worker threads (1..HTTP_MAX_WORKERS); 0: 4 per core, 8 at least */
     double head_seconds;   /* HTTP_HEAD_SECONDS when 0 (tests shorten it) */
+    /* Reverse proxies (nginx) whose X-Forwarded-For is believed: IPv4 addresses separated by
+     * commas, or NULL/"" for none. A request whose peer is one of them gets, as its client address
+     * (HttpRequest.remote: the login throttle, audit rows, the log), the last address of that
+     * header, the one the proxy added. Connection limits still count the peer (the proxy). */
+    const char *trusted_proxies;
 } HttpOptions;
+
+/* 1 when list is a valid HttpOptions.trusted_proxies value (NULL and "" are: none). */
+int http_proxies_valid(const char *list);
 
 /* Serves on "ADDR:PORT" until SIGTERM/SIGINT, then finishes requests in flight and returns 0.
  * Returns -1 with *err when the address cannot be bound. Logs one line per request to stderr. */

@@ -9,17 +9,36 @@
 
 #include <stdlib.h>
 
+/* The day's anchor of the audit log (today in `day`): 1 with n and hash, 0 when the log has no row
+ * before today or cannot be read. Stable all day, so anyone can note it and check later. */
+static int day_anchor(Req *r, char day[11], int64_t *n, char hash[AUDIT_HASH_HEX + 1]) {
+    clock_today(day);
+    return audit_day_anchor(r->db, day, n, hash) == DB_OK && *n > 0;
+}
+
 void page_public_index(Req *r) {
     json_t *ctx = json_pack("{s:o}", "orgs", public_items_orgs(r->db));
-    /* the day's anchor of the audit log: stable all day, so anyone can note it and check later */
     char today[11], hash[AUDIT_HASH_HEX + 1];
     int64_t n = 0;
-    clock_today(today);
-    if (audit_day_anchor(r->db, today, &n, hash) == DB_OK && n > 0)
+    if (day_anchor(r, today, &n, hash))
         json_object_set_new(
             ctx, "anchor",
             json_pack("{s:I, s:s, s:s}", "id", (json_int_t)n, "hash", hash, "day", today));
     web_page(r, "public_index", "公开门户", ctx);
+}
+
+/* GET /public/anchor.txt: the same anchor as one line "YYYY-MM-DD<TAB>HASH@N", for an upper level
+ * that records it (`spotcheck anchor record --head`, anchor.h) by a script rather than by eye. */
+void page_public_anchor_txt(Req *r) {
+    char today[11], hash[AUDIT_HASH_HEX + 1];
+    int64_t n = 0;
+    if (!day_anchor(r, today, &n, hash)) {
+        web_error(r, 404, "not_found", "审计日志中尚无今日之前的记录");
+        return;
+    }
+    buf_reset(&r->res->body);
+    buf_printf(&r->res->body, "%s\t%s@%lld\n", today, hash, (long long)n);
+    http_set_header(r->res, "Content-Type", "text/plain; charset=utf-8");
 }
 
 /* GET /public/items/:id: one item with the history of its public fields. */

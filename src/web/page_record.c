@@ -30,7 +30,7 @@ long long record_web_id(Req *r, int mine) {
 }
 
 char *record_web_files_dir(Req *r) {
-    return record_files_dir(r->app->db_path);
+    return xstrdup(r->app->files_dir);
 }
 
 void record_web_send_file(Req *r, long long rid) {

@@ -49,6 +49,7 @@ static const char *const perm_names[P_COUNT] = {
     [P_CREDIT_WRITE] = "credit.write",
     [P_CREDIT_CONFIRM] = "credit.confirm",
     [P_DASH_READ] = "dash.read",
+    [P_ANCHOR_WRITE] = "anchor.write",
 };
 
 /* a permission added to the enum without a name here fails the build's first test run */
@@ -56,13 +57,16 @@ const char *web_perm_name(Perm p) {
     return p < P_COUNT && perm_names[p] ? perm_names[p] : "?";
 }
 
-/* Role → permissions. 分管领导 and 监督 read everything and change nothing here. */
+/* Role → permissions. 分管领导 and 监督 read everything and change nothing here, except that 监督
+ * (like 系统管理员) records the lower orgs' daily audit anchors (anchor.h): a record kept about
+ * them, not a change of their data. */
 static const struct {
     const char *role;
     Perm perms[16];
 } role_perms[] = {
     {"admin",
-     {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
+     {P_DIR_READ, P_REF_WRITE, P_AUDIT_READ, P_USER_ADMIN, P_PLAN_READ, P_TASK_READ, P_DASH_READ,
+      P_ANCHOR_WRITE}},
     {"staff",
      {P_DIR_READ, P_DIR_WRITE, P_PLAN_READ, P_PLAN_WRITE, P_TASK_READ, P_TASK_WRITE,
       P_RESULT_PUBLISH, P_FOLLOWUP_WRITE, P_CREDIT_WRITE, P_DASH_READ}},
@@ -71,7 +75,8 @@ static const struct {
       P_CREDIT_CONFIRM, P_DASH_READ}},
     {"officer", {P_TASK_MINE, P_RECORD_FILL}},
     {"joint", {P_TASK_JOINT}},
-    {"supervisor", {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ, P_DASH_READ}},
+    {"supervisor",
+     {P_DIR_READ, P_AUDIT_READ, P_PLAN_READ, P_TASK_READ, P_DASH_READ, P_ANCHOR_WRITE}},
 };
 
 int web_role_has(const char *role, Perm p) {
@@ -280,6 +285,7 @@ static json_t *nav_items(Req *r) {
         {"/dashboard", "期限与督办", P_DASH_READ},
         {"/figures", "年度指标", P_DASH_READ},
         {"/audit", "审计日志", P_AUDIT_READ},
+        {"/anchors", "下级锚点", P_AUDIT_READ},
         {"/admin/users", "账号管理", P_USER_ADMIN},
         {"/admin/holidays", "节假日数据", P_REF_WRITE},
         {"/public/", "公开门户", P_PUBLIC},
@@ -340,12 +346,18 @@ static json_t *flash_from_query(Req *r) {
         {"approved", "审核通过，可以公示。"},
         {"issued", "检查通知书已出具，文号已编发，内容已固定。"},
         {"confirmed", "已确认信用风险等级，已记入信用记录，以后的抽取按新等级分层。"},
+        {"anchor", "锚点已登记。"},
+        {"anchor_same", "这一锚点此前已登记，未重复记录。"},
     };
     char *ok = web_query(r, "ok");
     json_t *f = NULL;
     for (size_t i = 0; ok && i < ARRAY_LEN(msgs); i++)
         if (!strcmp(ok, msgs[i][0]))
             f = json_pack("{s:s, s:s}", "kind", "success", "text", msgs[i][1]);
+    if (ok && !strcmp(ok, "anchor_flag")) /* kept, and shown as the red flag it is */
+        f = json_pack("{s:s, s:s}", "kind", "error", "text",
+                      "锚点已登记，但与此前登记的锚点矛盾（见标红的行）：请核实该机构的审计日志，"
+                      "并运行 spotcheck anchor check 核验其数据库。");
     if (ok && !strcmp(ok, "published")) { /* the counts are read as numbers, never echoed as text */
         char *n = web_query(r, "n"), *late = web_query(r, "late");
         long long pn = n ? atoll(n) : 0, pl = late ? atoll(late) : 0;

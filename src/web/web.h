@@ -40,6 +40,7 @@ typedef enum {
     P_CREDIT_WRITE,   /* adjust a target's credit grade with a reason (检查科室) */
     P_CREDIT_CONFIRM, /* confirm the grade the rule table proposes, with a reason (分管领导) */
     P_DASH_READ,      /* deadlines dashboard, overdue lists, the year's figures */
+    P_ANCHOR_WRITE,   /* record a lower org's daily audit anchor (监督, 系统管理员) */
     P_COUNT
 } Perm;
 
@@ -203,10 +204,16 @@ void page_dir_import_errors(Req *r);
 void page_dir_export(Req *r);
 void page_dir_export_unmasked(Req *r);
 void page_audit(Req *r);
+void page_anchors(Req *r);
+void page_anchor_county(Req *r);
+void page_anchor_record(Req *r);
+void api_anchors(Req *r);
+void api_anchor_record(Req *r);
 void page_holidays(Req *r);
 void page_holidays_file(Req *r);
 void page_holidays_load(Req *r);
 void page_public_index(Req *r);
+void page_public_anchor_txt(Req *r);
 void page_public_items(Req *r);
 void page_public_item(Req *r);
 void api_me(Req *r);

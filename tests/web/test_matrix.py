@@ -14,6 +14,10 @@ for line in subprocess.run([SPOTCHECK, "routes"], capture_output=True, check=Tru
         roles[f[1]] = set(f[2:])
 s.check("route table lists routes", len(routes) >= 20, str(len(routes)))
 s.check("six roles", set(roles) == {"admin", "staff", "leader", "officer", "joint", "supervisor"}, str(roles))
+s.check("anchor.write (a lower org's daily audit anchor) is 监督's and 系统管理员's alone",
+        {r for r, p in roles.items() if "anchor.write" in p} == {"admin", "supervisor"}, str(roles))
+s.check("... and the anchor routes ask for it", {(rt["method"], rt["pattern"]) for rt in routes if rt["perm"] == "anchor.write"}
+        == {("POST", "/anchors"), ("POST", "/api/v1/anchors")})
 
 target_id = ids(db, "SELECT id FROM target WHERE code = 'H13052800001'")[0]
 tag_id = ids(db, "SELECT id FROM tag WHERE code = 'S-MED'")[0]

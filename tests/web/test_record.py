@@ -139,6 +139,21 @@ s.check("SHA-256 stored matches the bytes", fr and fr[0][4] == sha)
 path = os.path.join(os.path.dirname(db), "files", sha[:2], sha)
 s.check("bytes on disk under files/ab/<sha256>", os.path.exists(path) and open(path, "rb").read() == jpeg)
 fid = fr[0][0]
+# SPOTCHECK_FILES names another files directory (a PostgreSQL URL has no file to sit beside, and
+# several serve processes share one directory): the bytes go there, not beside the database
+elsewhere = os.path.join(os.path.dirname(db), "shared-files")
+os.environ["SPOTCHECK_FILES"] = elsewhere
+png_elsewhere = webtest_png(3, 5, b"\x10\x20\x30")
+body, h = multipart({"csrf": o.csrf}, {"file": ("别处.png", png_elsewhere, "image/png")})
+r = o.do("POST", f"/my/records/{rid}/files", body, h)
+sha2 = hashlib.sha256(png_elsewhere).hexdigest()
+s.check("SPOTCHECK_FILES: the upload is stored in that directory", r.status == 303 and
+        open(os.path.join(elsewhere, sha2[:2], sha2), "rb").read() == png_elsewhere, str(r.status))
+s.check("... and not beside the database", not os.path.exists(os.path.join(os.path.dirname(db), "files", sha2[:2], sha2)))
+extra = sql(db, "SELECT max(id) FROM record_file WHERE record_id = ?", (rid,))[0][0]
+s.check("... and served from there", o.get(f"/my/records/{rid}/files/{extra}").status == 200)
+del os.environ["SPOTCHECK_FILES"]
+sql(db, "DELETE FROM record_file WHERE id = ?", (extra,))  # the checks below count the first photo only
 body, h = multipart({"csrf": o.csrf}, {"file": ("fake.jpg", b"this is just text, not a photo\n" * 10, "image/jpeg")})
 r = o.do("POST", f"/my/records/{rid}/files", body, h)
 s.check("a .jpg that is really text is refused", r.status == 422 and "文件类型不符" in r.text, str(r.status))

@@ -352,22 +352,29 @@ def scheme_version(db, task_id):
     return sql(db, "SELECT version FROM task_scheme WHERE task_id = ?", (task_id,))[0][0]
 
 
+def free_port():
+    """A loopback TCP port free at the time of the call."""
+    import socket
+    sk = socket.socket()
+    sk.bind(("127.0.0.1", 0))
+    port = sk.getsockname()[1]
+    sk.close()
+    return port
+
+
 class Served:
     """A real `spotcheck serve --db DB` on a free loopback port with extra environment `env`, its log
-    next to the database (serve.log); start() waits until it accepts connections. Use as a context
-    manager: the server is stopped (SIGTERM) at the end."""
+    next to the database (`log`, serve.log by default); start() waits until it accepts connections. Use
+    as a context manager: the server is stopped (SIGTERM) at the end."""
 
-    def __init__(self, db, env=None):
-        import socket
-        sk = socket.socket()
-        sk.bind(("127.0.0.1", 0))
-        self.port = sk.getsockname()[1]
-        sk.close()
+    def __init__(self, db, env=None, log="serve.log"):
+        self.port = free_port()
         self.db, self.env = db, dict(os.environ, **(env or {}))
         self.proc = self.log = None
+        self.log_path = os.path.join(os.path.dirname(db), log)
 
     def __enter__(self):
-        self.log = open(os.path.join(os.path.dirname(self.db), "serve.log"), "w")
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([SPOTCHECK, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
                                      stdout=self.log, stderr=self.log, env=self.env)
         wait_for_port(self.port)
