@@ -180,6 +180,12 @@ static const Table TABLES[] = {
      1,
      OWNED("org_id", "org"),
      {{"org_id", "org"}, {"task_id", "task"}, {"draw_id", "draw"}, {"replaces_id", "notice"}}},
+    /* the heads a city recorded of its counties (sql/057): the county's, whoever recorded them */
+    {"anchor_head",
+     "id",
+     1,
+     OWNED("org_id", "org"),
+     {{"org_id", "org"}, {"recorder_org_id", "org"}}},
     {"entity_version", "id", 1, NULL, NULL, NULL, {{NULL, NULL}}, 0},
     {"refdata", "set_name, code", 0, NULL, NULL, NULL, {{NULL, NULL}}, 1},
     {"refdata_set", "set_name", 0, NULL, NULL, NULL, {{NULL, NULL}}, 1},
