@@ -35,10 +35,6 @@ static int db_copy_cmd(int argc, char **argv) {
     if (!from || !to) return cli_usage_error("db", "db copy 需要 --from 和 --to");
     if (org && parent) return cli_usage_error("db", "--org（迁出）与 --parent（迁入）不能同时使用");
     if (!strcmp(from, to)) return cli_usage_error("db", "--from 与 --to 不能是同一个数据库");
-    if (!db_exists(from)) {
-        fprintf(stderr, "spotcheck db: 源库 %s 不存在\n", from);
-        return CLI_REJECTED;
-    }
     const char *out_file = org ? sqlite_path(to) : NULL;
     if (org && !out_file) {
         fprintf(stderr, "spotcheck db: 迁出的目标须为新的 SQLite 文件（sqlite:PATH）\n");
@@ -48,12 +44,10 @@ static int db_copy_cmd(int argc, char **argv) {
         fprintf(stderr, "spotcheck db: 目标文件 %s 已存在：迁出须写入新文件\n", out_file);
         return CLI_REJECTED;
     }
-    if (!org && !db_exists(to)) {
-        fprintf(stderr, "spotcheck db: 目标库 %s 不存在（先用 spotcheck init 创建）\n", to);
-        return CLI_REJECTED;
-    }
-    Db *src = cli_open_db(from);
-    Db *dst = src ? cli_open_db(to) : NULL;
+    /* both migrated: a copy needs the same schema on both sides; a copy in needs a database made
+     * by `spotcheck init`, a copy out makes its file */
+    Db *src = cli_open_existing("db", from, 1);
+    Db *dst = !src ? NULL : org ? cli_open_db(to) : cli_open_existing("db", to, 1);
     if (!dst) {
         db_close(src);
         if (out_file) unlink(out_file);

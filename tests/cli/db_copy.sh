@@ -18,7 +18,7 @@ check "db --help exits 0 and explains copy" bash -c "\"$SPOTCHECK\" db --help | 
 check "db without a subcommand exits 2" expect_exit 2 sc db
 check "db copy without --to exits 2" expect_exit 2 sc db copy --from "sqlite:$county"
 check "db copy from a missing database exits 1" expect_exit 1 sc db copy --from "sqlite:$TMP/none.db" --to "$prov"
-check "... with a Chinese message" contains "$TMP/out" "源库"
+check "... with a Chinese message" contains "$TMP/out" "不存在"
 
 check "the demo county" expect_exit 0 sc init --demo --db "sqlite:$county"
 check "an empty provincial database" expect_exit 0 sc init --db "$prov"
