@@ -239,6 +239,25 @@ const CliCommand cli_commands[] = {
      "  一个事务并写入审计日志（record.save）。FILE 为 - 时从标准输入读取。\n"
      "  退出码: 0 已保存，1 被拒绝（逐项列出原因，未写入任何数据），2 用法错误。\n",
      cmd_record},
+    {"db", "数据库迁移: copy（县级库迁入省级库，或把一个县迁出为新的 SQLite 文件）",
+     "用法: spotcheck db copy --from URL --to URL [--parent CODE | --org CODE] [--by USER]\n"
+     "  URL 为 SQLite 文件（sqlite:PATH 或路径）或 PostgreSQL（postgres://…）。\n"
+     "  迁入（不带 --org）: 把县级库的全部数据复制到省级库（目标库须已用 spotcheck init 创建），\n"
+     "    机构按代码对应：目标库已有、且在源库中没有任何数据的上级机构（如市局）直接沿用，\n"
+     "    其余机构新建，源库的顶层机构挂在 --parent CODE 之下（不给则为顶层）。所有编号在目标库\n"
+     "    重新分配，引用它们的列一并改写；标签按代码合并。机构代码、账号、科室/事项/专家/计划/\n"
+     "    任务编码、执法证号、检查对象编码、统一社会信用代码或参保人身份证号在目标库已存在时\n"
+     "    拒绝，逐类列出冲突，不写入任何数据。\n"
+     "  迁出（--org CODE）: 把该机构及其下级机构的全部数据（连同上级机构的机构行和参考数据）\n"
+     "    复制到新的 SQLite 文件（不得已存在），编号不变。\n"
+     "  一个事务写入目标库；源库的审计日志原样存入目标库的 audit_archive（迁入: 整条链；迁出:\n"
+     "    该县的记录），目标库的审计日志记一条 db.copy.in / db.copy.out（操作人、来源、各表行数、\n"
+     "    源库审计日志的最新哈希@条数、迁入审计日志的摘要）；迁出时源库也记一条 db.copy.out。\n"
+     "  结束时打印核对: 各表行数（源库 → 目标库，按机构）、名单文件/抽取记录/检查通知书的\n"
+     "    SHA-256、目标库的审计核验（同 spotcheck audit verify）；有不符则回滚。\n"
+     "  --by USER  审计日志中的操作人（默认 cli）。\n"
+     "  退出码: 0 完成，1 被拒绝或失败（原因见标准错误，未写入任何数据），2 用法错误。\n",
+     cmd_db},
 };
 const size_t cli_command_count = ARRAY_LEN(cli_commands);
 

@@ -61,6 +61,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_remind(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 int cmd_anchor(int argc, char **argv);
 
 #endif

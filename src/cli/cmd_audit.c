@@ -7,6 +7,7 @@
 
 #include "../core/util.h"
 #include "../domain/audit.h"
+#include "../domain/audit_archive.h"
 #include "../domain/audit_state.h"
 #include "../domain/draw_store.h"
 
@@ -53,6 +54,13 @@ static int audit_verify_cmd(int argc, char **argv) {
     buf_init(&problems_state);
     int64_t audited = 0;
     int src = rc == DB_OK && drc >= 0 ? audit_state_check(db, &problems_state, &audited, &err) : 0;
+    /* the audit rows counties brought along (db copy): each group against its copy row */
+    Buf problems_archive;
+    buf_init(&problems_archive);
+    int64_t groups = 0, archived = 0;
+    int arc = rc == DB_OK && drc >= 0 && src >= 0
+                  ? audit_archive_check(db, &problems_archive, &groups, &archived, &err)
+                  : 0;
     /* each published anchor must still be in the chain, unchanged */
     int anchors_ok = 1;
     for (int k = 0; rc == DB_OK && k < nanchors; k++) {
@@ -68,15 +76,16 @@ static int audit_verify_cmd(int argc, char **argv) {
         free(why);
     }
     db_close(db);
-    if (rc != DB_OK || drc < 0 || src < 0) {
+    if (rc != DB_OK || drc < 0 || src < 0 || arc < 0) {
         fprintf(stderr, "spotcheck audit: %s\n", err ? err : "核验失败");
         free(err);
+        buf_free(&problems_archive);
         buf_free(&problems);
         buf_free(&problems_anchor);
         buf_free(&problems_state);
         return CLI_REJECTED;
     }
-    int ok = v.status == AUDIT_INTACT && drc == 0 && src == 0 && anchors_ok;
+    int ok = v.status == AUDIT_INTACT && drc == 0 && src == 0 && arc == 0 && anchors_ok;
     if (v.status != AUDIT_INTACT)
         printf("审计日志在第 %lld 条记录处断裂: %s\n", (long long)v.bad_id, v.reason);
     else
@@ -91,7 +100,13 @@ static int audit_verify_cmd(int argc, char **argv) {
                problems_state.data);
     else
         printf("业务数据与审计日志一致: %lld 个经审计的对象，历史版本完整\n", (long long)audited);
+    if (arc)
+        printf("迁入的审计日志有误（共 %lld 组）:\n%s", (long long)groups, problems_archive.data);
+    else if (groups)
+        printf("迁入的审计日志完整: %lld 组 %lld 条，与迁移审计记录一致\n", (long long)groups,
+               (long long)archived);
     if (problems_anchor.len) fputs(problems_anchor.data, stdout);
+    buf_free(&problems_archive);
     buf_free(&problems_state);
     buf_free(&problems);
     buf_free(&problems_anchor);

@@ -22,7 +22,8 @@ enum { DB_OK = 0, DB_ERR = -1, DB_ROW = 1, DB_DONE = 2, DB_CHANGED = 3 };
  * is lost; running the unit of work again may succeed (db_conflicts). */
 enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER, DBE_CONFLICT };
 
-/* Opens the database at `url`: a file path for SQLite (created if missing, directory too), or a
+/* Opens the database at `url`: a file path for SQLite (created if missing, directory too; written
+ * `sqlite:PATH` it is an SQLite file even when SPOTCHECK_PG_MAP maps paths to PostgreSQL), or a
  * PostgreSQL URL (db_url_is_pg; the database is created if missing, when the role may).
  * Applies pending migrations when `migrate` is true. On failure returns NULL and sets *err. */
 Db *db_open(const char *url, int migrate, char **err);

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# `spotcheck db copy` (issue 18 item 4): the demo county copied into an empty provincial database,
+# the same county again refused with every kind of clash listed and nothing written, the county
+# copied out again into a new SQLite file whose row counts per table and SHA-256 of every draw
+# file and record equal the original's, `audit verify` clean on both sides (the county's audit
+# rows brought along and checked against the copy's audit row), a tampered archived row caught,
+# and the county copied back in from the file it left in.
+# The county files are SQLite always (sqlite:PATH); the provincial database is a file path, which
+# under scripts/pgtest.sh (SPOTCHECK_PG_MAP) is a PostgreSQL database of its own: the same test
+# runs SQLite → SQLite in `make test` and SQLite → PostgreSQL in `make test-pg`.
+. "$(dirname "$0")/../lib.sh"
+export SPOTCHECK_TODAY=2026-06-15
+county=$TMP/county.db
+prov=$TMP/prov.db
+out=$TMP/out.db
+
+check "db --help exits 0 and explains copy" bash -c "\"$SPOTCHECK\" db --help | grep -q -- '--from URL --to URL'"
+check "db without a subcommand exits 2" expect_exit 2 sc db
+check "db copy without --to exits 2" expect_exit 2 sc db copy --from "sqlite:$county"
+check "db copy from a missing database exits 1" expect_exit 1 sc db copy --from "sqlite:$TMP/none.db" --to "$prov"
+check "... with a Chinese message" contains "$TMP/out" "不存在"
+
+check "the demo county" expect_exit 0 sc init --demo --db "sqlite:$county"
+check "an empty provincial database" expect_exit 0 sc init --db "$prov"
+check "copy the county in" expect_exit 0 sc db copy --from "sqlite:$county" --to "$prov" --by 省局管理员
+cp "$TMP/out" "$TMP/in.txt"
+check "... every table's count agrees" bash -c "grep -q '  target .* 111823 →   111823  一致' '$TMP/in.txt' && ! grep -q '不符' '$TMP/in.txt'"
+check "... draw files and records keep their SHA-256" bash -c "grep -q '名单文件: 源库 6 份 → 目标库 6 份，SHA-256 逐份一致' '$TMP/in.txt' && grep -q '抽取记录: 源库 2 份 → 目标库 2 份，SHA-256 逐份一致' '$TMP/in.txt'"
+check "... the destination verified" contains "$TMP/in.txt" "迁入的审计日志 1 组"
+check "audit verify on the province is clean" expect_exit 0 sc audit verify --db "$prov"
+check "... and checks the county's chain" contains "$TMP/out" "迁入的审计日志完整: 1 组"
+check "... with the copy's row in the province's own chain" contains "$TMP/out" "审计日志完整: 1 条记录"
+check "... which records who copied" bash -c "\"$SPOTCHECK\" audit list --db '$prov' --full | grep -q '省局管理员.*db.copy.in'"
+
+# the same county again: every kind of clash listed, nothing written
+cp "$county" "$TMP/county2.db"
+check "a second copy of the county is refused" expect_exit 1 sc db copy --from "sqlite:$TMP/county2.db" --to "$prov"
+check "... listing org codes" contains "$TMP/out" "机构代码（3 个）: 130500（邢台市医疗保障局）"
+check "... usernames" contains "$TMP/out" "账号（8 个）: admin"
+check "... target codes" contains "$TMP/out" "检查对象编码（111823 个）"
+check "... credit codes" contains "$TMP/out" "统一社会信用代码（12040 个）"
+check "... insured ID numbers, masked" bash -c "grep -q '参保人身份证号（99783 个）: 130528\*\*\*\*\*\*\*\*' '$TMP/out'"
+check "... task codes" contains "$TMP/out" "抽查任务编号（5 个）"
+check "... and says nothing was written" contains "$TMP/out" "未写入任何数据"
+check "... nor was anything: still one audit row in the province" bash -c "\"$SPOTCHECK\" audit verify --db '$prov' | grep -qx '审计日志完整: 1 条记录'"
+
+# out again: one county into a new SQLite file
+check "copy-out into an existing file is refused" expect_exit 1 sc db copy --from "$prov" --to "sqlite:$TMP/county2.db" --org 130528
+check "copy-out of an unknown org is refused" expect_exit 1 sc db copy --from "$prov" --to "sqlite:$out" --org 999999
+check "... and leaves no file" test ! -e "$out"
+check "copy 宁晋县 out" expect_exit 0 sc db copy --from "$prov" --to "sqlite:$out" --org 130528
+cp "$TMP/out" "$TMP/out.txt"
+check "... counts agree" bash -c "grep -q '  target .* 111783 →   111783  一致' '$TMP/out.txt' && ! grep -q '不符' '$TMP/out.txt'"
+check "audit verify on the county file is clean" expect_exit 0 sc audit verify --db "sqlite:$out"
+check "... with the county's rows brought along" contains "$TMP/out" "迁入的审计日志完整: 1 组 102 条"
+check "the province recorded the copy out" bash -c "\"$SPOTCHECK\" audit verify --db '$prov' | grep -qx '审计日志完整: 2 条记录'"
+
+# independently of the program's own checks: the county's rows and files against the original
+compare() {
+  python3 - "$county" "$out" >"$TMP/cmp.txt" <<'EOF'
+import hashlib, sqlite3, sys
+a, b = (sqlite3.connect(p) for p in sys.argv[1:3])
+def org(c): return c.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
+oa, ob = org(a), org(b)
+bad = 0
+for t in ("dept", "officer", "expert", "item", "target", "account", "plan", "task", "record",
+          "followup", "notice", "plan_adhoc"):
+    q = f"SELECT count(*) FROM {t} WHERE org_id = ?"
+    na, nb = a.execute(q, (oa,)).fetchone()[0], b.execute(q, (ob,)).fetchone()[0]
+    if na != nb: print("count", t, na, nb); bad = 1
+for t in ("record_item", "record_version", "record_event", "record_violation"):
+    q = f"SELECT count(*) FROM {t} x JOIN record r ON r.id = x.record_id WHERE r.org_id = ?"
+    if a.execute(q, (oa,)).fetchone() != b.execute(q, (ob,)).fetchone(): print("count", t); bad = 1
+def files(c):
+    rows = c.execute("SELECT d.task_code, d.draw_no, f.kind, f.sha256, f.content FROM draw_file f "
+                     "JOIN draw d ON d.id = f.draw_id UNION ALL SELECT d.task_code, d.draw_no, "
+                     "'record', r.sha256, r.record_json FROM draw_record r JOIN draw d "
+                     "ON d.id = r.draw_id ORDER BY 1, 2, 3").fetchall()
+    for r in rows:
+        if hashlib.sha256(r[4].encode()).hexdigest() != r[3]: print("content", r[:3]); return None
+    return [r[:4] for r in rows]
+fa, fb = files(a), files(b)
+if not fa or fa != fb: print("files differ", fa, fb); bad = 1
+q = "SELECT id, status, record_sha256, seed FROM draw ORDER BY id"
+if a.execute(q).fetchall() != b.execute(q).fetchall(): print("draws differ"); bad = 1
+print("files", len(fa or []))
+sys.exit(bad)
+EOF
+  local rc=$?
+  cat "$TMP/cmp.txt"
+  return $rc
+}
+check "the county file's counts, draws and files equal the original's (python)" compare
+check "... 8 files compared" contains "$TMP/cmp.txt" "files 8"
+
+# a changed archived row is caught (the copy's audit row vouches for the group)
+tamper() {
+  cp "$out" "$TMP/tampered.db"
+  sqlite3 "$TMP/tampered.db" "DROP TRIGGER audit_archive_no_update; UPDATE audit_archive SET actor = 'x' WHERE seq = (SELECT min(seq) FROM audit_archive)"
+}
+check "tamper with an archived audit row" tamper
+check "... audit verify reports it" expect_exit 1 sc audit verify --db "sqlite:$TMP/tampered.db"
+check "... as the archived row's hash" contains "$TMP/out" "的哈希与记录内容不符"
+
+# back in: the county file into a new province, carrying its own chain and the excerpt it brought
+check "a second province" expect_exit 0 sc init --db "$TMP/prov2.db"
+check "copy the county file in" expect_exit 0 sc db copy --from "sqlite:$out" --to "$TMP/prov2.db"
+check "... audit verify checks both groups" bash -c "\"$SPOTCHECK\" audit verify --db '$TMP/prov2.db' | grep -qx '迁入的审计日志完整: 2 组 103 条，与迁移审计记录一致'"
+finish
