@@ -494,6 +494,16 @@ int db_search_resume(Db *db, const char *table, char *saved) {
     return db->drv->search_resume ? db->drv->search_resume(db->conn, table, saved) : DB_OK;
 }
 
+int db_triggers_pause(Db *db, const char *table, const char *prefix, char **saved) {
+    *saved = NULL;
+    return db->drv->triggers_pause ? db->drv->triggers_pause(db->conn, table, prefix, saved)
+                                   : DB_OK;
+}
+int db_triggers_resume(Db *db, char *saved) {
+    if (!saved) return DB_OK;
+    return db->drv->triggers_resume ? db->drv->triggers_resume(db->conn, saved) : DB_OK;
+}
+
 int db_cache_kib(Db *db, int64_t kib, int64_t *saved) {
     *saved = 0;
     return db->drv->cache_kib ? db->drv->cache_kib(db->conn, kib, saved) : DB_ERR;

@@ -220,6 +220,15 @@ void db_text_search_free(DbTextSearch *ts);
  * keeps the index row by row. */
 int db_search_pause(Db *db, const char *table, char **saved);
 int db_search_resume(Db *db, const char *table, char *saved);
+/* A bulk load into `table` may likewise stop the row triggers that keep derived rows (names
+ * starting with `prefix`, e.g. "target_count_", sql/058) and have the caller recompute those rows
+ * in one pass after: db_triggers_pause stops them (SQLite: dropped, their SQL kept in *saved;
+ * PostgreSQL: disabled, the statements enabling them kept), db_triggers_resume restores them
+ * (saved freed; NULL: nothing was paused). Both inside the load's transaction: a rollback brings
+ * the triggers back (then free *saved unused). DB_OK or DB_ERR; a driver without them keeps the
+ * triggers firing (the recomputation then gives the same rows). */
+int db_triggers_pause(Db *db, const char *table, const char *prefix, char **saved);
+int db_triggers_resume(Db *db, char *saved);
 
 /* Engine tuning a caller may ask for without naming the engine's settings (SQLite: PRAGMAs);
  * a driver without them does nothing. db_cache_kib gives this connection a page cache of `kib`
@@ -293,6 +302,9 @@ typedef struct DbDriver {
     /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
     int (*search_pause)(void *conn, const char *table, char **saved);
     int (*search_resume)(void *conn, const char *table, char *saved);
+    /* optional (NULL: triggers keep firing); same contracts as db_triggers_pause/resume */
+    int (*triggers_pause)(void *conn, const char *table, const char *prefix, char **saved);
+    int (*triggers_resume)(void *conn, char *saved);
     /* optional (NULL: "BEGIN IMMEDIATE" for every kind): db_begin_kind's write transaction of
      * `kind` (DB_TX_ALL, DB_TX_ROWS), or a DBE_BUSY error; on failure no transaction is left open
      */

@@ -874,6 +874,45 @@ static int pg_read_value(void *conn, const char *table, const char *column, int6
     return DB_OK;
 }
 
+/* The table's own triggers whose names start with prefix disabled (ALTER TABLE takes the table's
+ * ACCESS EXCLUSIVE lock until the transaction ends: a bulk load holds the exclusive unit anyway);
+ * *saved the statements that enable them again. */
+static int pg_triggers_pause(void *conn, const char *table, const char *prefix, char **saved) {
+    PgConn *c = conn;
+    const char *vals[2] = {table, prefix};
+    PGresult *r = PQexecParams(c->pg,
+                               "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass($1) "
+                               "AND NOT tgisinternal AND starts_with(tgname, $2) ORDER BY tgname",
+                               2, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        error_from(c, r);
+        PQclear(r);
+        return DB_ERR;
+    }
+    Buf off, on;
+    buf_init(&off);
+    buf_init(&on);
+    for (int i = 0; i < PQntuples(r); i++) {
+        buf_printf(&off, "ALTER TABLE %s DISABLE TRIGGER \"%s\";", table, PQgetvalue(r, i, 0));
+        buf_printf(&on, "ALTER TABLE %s ENABLE TRIGGER \"%s\";", table, PQgetvalue(r, i, 0));
+    }
+    PQclear(r);
+    int rc = off.data ? command(c, off.data) : DB_OK;
+    buf_free(&off);
+    if (rc != DB_OK) {
+        buf_free(&on);
+        return DB_ERR;
+    }
+    *saved = on.data ? buf_steal(&on) : NULL;
+    return DB_OK;
+}
+
+static int pg_triggers_resume(void *conn, char *saved) {
+    int rc = command(conn, saved);
+    free(saved);
+    return rc;
+}
+
 /* Indexes made by CREATE INDEX (not those of constraints), from pg_indexes. */
 static int pg_created_indexes(void *conn, const char *table, DbIndex **list, size_t *n) {
     PgConn *c = conn;
@@ -988,6 +1027,8 @@ const DbDriver db_pg_driver = {
     .insert_rows = pg_insert_rows,
     .lock_row = pg_lock_row,
     .lock_name = pg_lock_name,
+    .triggers_pause = pg_triggers_pause,
+    .triggers_resume = pg_triggers_resume,
     .migrations = "sql/pg/",
 };
 #endif

@@ -270,15 +270,16 @@ static int sq_text_search(void *c, const char *table, const char *alias, const c
     return DB_OK;
 }
 
-/* The triggers named <table>_search_… (sql/033) dropped, their CREATE statements kept. */
-static int sq_search_pause(void *c, const char *table, char **saved) {
+/* The table's triggers whose names start with prefix dropped, their CREATE statements kept. */
+static int sq_triggers_pause(void *c, const char *table, const char *prefix, char **saved) {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c,
                            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-                           "tbl_name = ?1 AND substr(name, 1, length(?1) + 8) = ?1 || '_search_'",
+                           "tbl_name = ?1 AND substr(name, 1, length(?2)) = ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return DB_ERR;
     sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_TRANSIENT);
     Buf create, drop;
     buf_init(&create);
     buf_init(&drop);
@@ -296,6 +297,20 @@ static int sq_search_pause(void *c, const char *table, char **saved) {
     }
     *saved = create.data ? buf_steal(&create) : NULL;
     return DB_OK;
+}
+
+static int sq_triggers_resume(void *c, char *saved) {
+    int rc = sqlite3_exec(c, saved, NULL, NULL, NULL);
+    free(saved);
+    return ok(rc);
+}
+
+/* The triggers named <table>_search_… (sql/033) dropped, their CREATE statements kept. */
+static int sq_search_pause(void *c, const char *table, char **saved) {
+    char *prefix = xasprintf("%s_search_", table);
+    int rc = sq_triggers_pause(c, table, prefix, saved);
+    free(prefix);
+    return rc;
 }
 
 /* FTS5's in-memory hash of new tokens during a 'rebuild' (its 'hashsize' setting, default 1 MiB).
@@ -386,4 +401,6 @@ const DbDriver db_sqlite_driver = {
     .text_search = sq_text_search,
     .search_pause = sq_search_pause,
     .search_resume = sq_search_resume,
+    .triggers_pause = sq_triggers_pause,
+    .triggers_resume = sq_triggers_resume,
 };

@@ -5,6 +5,7 @@
 #include "../core/clock.h"
 #include "dir_io.h"
 #include "dir_io_impl.h"
+#include "dir_summary.h"
 
 #include "../core/strmap.h"
 #include "../core/util.h"
@@ -111,6 +112,7 @@ void bulk_free(Bulk *b) {
     if (!b) return;
     db_index_list_free(b->dropped, b->ndropped);
     free(b->search_paused);
+    free(b->count_paused);
     bulk_arena_free(b->arena);
     free(b->rows);
     bulk_runs_free(b);
@@ -319,6 +321,9 @@ static int bulk_links(Bulk *b, const KeptRow *rows, size_t n, int64_t first_id, 
 static void bulk_drop_indexes(Bulk *b) {
     DbIndex *list;
     size_t n;
+    if (!strcmp(b->k->table, "target") &&
+        db_triggers_pause(b->db, "target", DIR_COUNT_TRIGGERS, &b->count_paused) != DB_OK)
+        return;
     if (db_search_pause(b->db, b->k->table, &b->search_paused) != DB_OK) return;
     if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
@@ -356,6 +361,14 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     b->search_paused = NULL;
     if (db_search_resume(b->db, b->k->table, paused) != DB_OK) {
         import_report_add(rep, "第%ld行: 重建搜索索引失败: %s", b->first_line, db_errmsg(b->db));
+        return BULK_STOP;
+    }
+    char *counts = b->count_paused; /* NULL: the triggers kept the counts */
+    b->count_paused = NULL;
+    if (counts &&
+        (db_triggers_resume(b->db, counts) != DB_OK || dir_counts_rebuild(b->db) != DB_OK)) {
+        import_report_add(rep, "第%ld行: 重新统计检查对象数失败: %s", b->first_line,
+                          db_errmsg(b->db));
         return BULK_STOP;
     }
     return BULK_OK;
@@ -476,6 +489,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
         /* undo the bulk rows and the index drops; the row path names every bad row */
         free(b->search_paused); /* back with the rollback */
         b->search_paused = NULL;
+        free(b->count_paused);
+        b->count_paused = NULL;
         if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK ||
             db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
             import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));

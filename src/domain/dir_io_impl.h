@@ -87,6 +87,7 @@ typedef struct Bulk {
     DbIndex *dropped;           /* indexes dropped, to build again */
     size_t ndropped;
     char *search_paused; /* the search index's upkeep, paused (db_search_pause), or NULL */
+    char *count_paused;  /* target_count's triggers, paused (db_triggers_pause), or NULL */
 } Bulk;
 
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).

@@ -23,4 +23,10 @@ void dir_summary(Db *db, int64_t org_id, const char *today, DirSummary *out);
  * [{grade, count}]. Caller owns the array (empty on a database error). */
 json_t *dir_summary_grades(Db *db, int64_t org_id);
 
+/* The kept counts (target_count, sql/058) computed again from the whole target table: a bulk
+ * import pauses the triggers that keep them (db_triggers_pause, prefix DIR_COUNT_TRIGGERS) and
+ * calls this once inside its transaction. DB_OK or DB_ERR. */
+#define DIR_COUNT_TRIGGERS "target_count_"
+int dir_counts_rebuild(Db *db);
+
 #endif
