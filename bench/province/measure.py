@@ -27,10 +27,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pages"))
+from build import record_body  # noqa: E402
 from pageslib import Client, Server  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from provbuild import record_body  # noqa: E402
 
 N1 = int(os.environ.get("N1", "20"))
 MIXED = int(os.environ.get("MIXED", "64"))
@@ -67,26 +65,24 @@ def children(ppid):
     return out
 
 
-def pss_kb(pid):
+def proc_kb(path, key):
+    """The kB figure of the line `key:` in a /proc file (status, smaps_rollup), 0 when gone."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def pss_kb(pid):
+    return proc_kb(f"/proc/{pid}/smaps_rollup", "Pss")
 
 
 def hwm_kb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return proc_kb(f"/proc/{pid}/status", "VmHWM")
 
 
 def postmaster():

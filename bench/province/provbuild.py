@@ -27,7 +27,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pages"))
-from build import FILL_DAY, FREEZE_DAY, DRAW_DAY, LOTTERY, PUBLISH_DAY, REVIEW_DAY, YEAR, must, parallel  # noqa: E402
+from build import (DRAW_DAY, FILL_DAY, FREEZE_DAY, LOTTERY, PUBLISH_DAY, YEAR, approve_records, fill_records,  # noqa: E402
+                   must, parallel, run)
 from pageslib import PASSWORD, Client, Server  # noqa: E402
 
 THREADS = int(os.environ.get("BUILD_THREADS", "8"))
@@ -43,17 +44,6 @@ def step(name, t):
 
 def is_pg(db):
     return db.startswith("postgres")
-
-
-def run(sc, args, today=None, stdin=None):
-    env = dict(os.environ)
-    if today:
-        env["SPOTCHECK_TODAY"] = today
-    p = subprocess.run([sc] + args, input=stdin, capture_output=True, env=env)
-    if p.returncode != 0:
-        raise RuntimeError(f"spotcheck {' '.join(args[:3])}: exit {p.returncode}: "
-                           f"{p.stderr.decode('utf-8', 'replace')[-2000:]}{p.stdout.decode('utf-8', 'replace')[-500:]}")
-    return p.stdout.decode("utf-8", "replace")
 
 
 def ro(db, q):
@@ -199,41 +189,13 @@ def records(sc, db, counties, n_results, log):
     recs = [r for lst in by_task.values() for r in lst]
 
     t = time.time()
-    with Server(sc, db, FILL_DAY, log) as srv:
-        sessions = {}
-        for user in sorted({r[2] for r in recs}):
-            sessions[user] = Client(srv.port).login(user)
-            sessions[user].close()
-        local = threading.local()
-
-        def fill(rec):
-            rid, version, user, certs_of = rec
-            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
-            c.cookies, c.csrf = dict(sessions[user].cookies), sessions[user].csrf
-            st, out, raw = c.json("PUT", f"/api/v1/my/records/{rid}", record_body(rid, version, certs_of))
-            must(f"save record {rid}", st, (200,), out or raw)
-            st, _, raw = c.form(f"/my/records/{rid}/submit", {})
-            must(f"submit record {rid}", st, (303,), raw)
-        parallel(recs, fill, THREADS)
-    step(f"{len(recs)} records filled and submitted by {len(sessions)} officers ({THREADS} threads)", t)
+    n_users = fill_records(sc, db, recs, log, THREADS)
+    step(f"{len(recs)} records filled and submitted by {n_users} officers ({THREADS} threads)", t)
 
     t = time.time()
-    with Server(sc, db, REVIEW_DAY, log) as srv:
-        leaders = {}
-        for c in counties:
-            if by_task.get(c["task_id"]):
-                leaders[c["task_id"]] = Client(srv.port).login(f"l{c['code']}")
-                leaders[c["task_id"]].close()
-        local = threading.local()
-        jobs = [(tid, r[0]) for tid, lst in by_task.items() for r in lst]
-
-        def approve(job):
-            tid, rid = job
-            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
-            c.cookies, c.csrf = dict(leaders[tid].cookies), leaders[tid].csrf
-            st, out, raw = c.json("POST", f"/api/v1/review/{rid}", {"action": "approve", "opinion": "同意"})
-            must(f"approve record {rid}", st, (200,), out or raw)
-        parallel(jobs, approve, THREADS)
+    leader_of = {c["task_id"]: f"l{c['code']}" for c in counties}
+    jobs = [(leader_of[tid], r[0]) for tid, lst in by_task.items() for r in lst]
+    approve_records(sc, db, jobs, log, THREADS)
     step(f"{len(jobs)} records approved ({THREADS} threads)", t)
 
     t = time.time()
@@ -251,19 +213,6 @@ def records(sc, db, counties, n_results, log):
     n = ro(db, "SELECT count(*) FROM record WHERE status = '已公示'")[0][0]
     step(f"{n} results published", t)
     return {u: v[:64] for u, v in spare.items()}
-
-
-def record_body(rid, version, certs_of, year=YEAR):
-    day = 5 + rid % 27
-    finding = rid % 10 < 3
-    body = {"version": version, "checked_from": f"{year}-03-{day:02d}", "checked_on": f"{year}-03-{day:02d}",
-            "result_codes": ["0201"] if finding else ["01"], "remarks": "责令限期整改" if finding else "",
-            "notes": "基准测试数据", "officers": certs_of[:2], "refusal_reason": "被检查单位代表拒绝签名",
-            "items": [{"position": 1, "methods": ["onsite", "documents"], "result": ["0201" if finding else "01"]}]}
-    if finding:
-        body["violations"] = [{"item_position": 1, "category": "38(3)", "amount": f"{100 + rid % 9000}.50",
-                               "description": "重复收费"}]
-    return body
 
 
 def main():
