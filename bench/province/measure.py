@@ -21,6 +21,7 @@ Writes OUT.json (report.py prints the tables). Standard library and wrk.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -165,6 +166,7 @@ def mixed(srv, sessions, reads, jobs, work):
             stop.wait(0.5)
     sampler = threading.Thread(target=sample)
     sampler.start()
+    log_at = os.path.getsize(srv.log)
     env = dict(os.environ, MIXED_DATA=data)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mixed.lua")
     t0 = time.time()
@@ -181,6 +183,18 @@ def mixed(srv, sessions, reads, jobs, work):
         raise RuntimeError(f"wrk: exit {p.returncode}: {p.stderr[-1000:]} {p.stdout[-1000:]}")
     w = json.loads(line[6:])
     kinds, outcomes = {}, {}
+    # the server's own time per request (its log: `… "PUT /api/v1/my/records/7" 200 61 12ms`)
+    server_ms = {"read": [], "record save": [], "directory edit": []}
+    with open(srv.log, "rb") as fh:
+        fh.seek(log_at)
+        for raw in fh:
+            m = re.search(rb'"(GET|PUT|POST) (\S+)" \d+ \d+ (\d+)ms$', raw.rstrip())
+            if not m:
+                continue
+            k = "read" if m[1] == b"GET" else "record save" if m[2].startswith(b"/api/v1/my/records/") else \
+                "directory edit" if m[2].startswith(b"/api/v1/targets/") else None
+            if k:
+                server_ms[k].append(int(m[3]))
     for k, v in w["counts"].items():
         kind, outcome = k.split("|", 1)
         d = kinds.setdefault(kind, {"n": 0, "outcomes": {}})
@@ -198,7 +212,8 @@ def mixed(srv, sessions, reads, jobs, work):
             "busy": outcomes.get("busy", 0), "conflicts": outcomes.get("conflict", 0),
             "server_cpu_s": cpu, "pg_cpu_s": pgc, "cpu_ms_per_req": 1000 * (cpu + pgc) / max(n, 1),
             "wall_s": wall, "server_peak_rss_mb": hwm_kb(srv.proc.pid) / 1024, "pg_peak_pss_mb": peak["pg_pss_kb"] / 1024,
-            "kinds": kinds, "wrk": p.stdout}
+            "kinds": kinds, "wrk": p.stdout,
+            "server_ms": {k: {"n": len(v), "p50": pct(v, 50), "p99": pct(v, 99)} for k, v in server_ms.items()}}
 
 
 def main():

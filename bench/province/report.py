@@ -53,6 +53,9 @@ def main():
              lambda m: f"{m['requests']:,} ({' / '.join(kind(m, k) for k in ('read', 'record save', 'directory edit'))})"),
             ("req/s", lambda m: f(m["req_s"])),
             ("p50 / p99 / max ms (wrk, all requests)", lambda m: f"{f(m['p50'])} / {f(m['p99'])} / {f(m['max'])}"),
+            ("server's own time p50 / p99 ms: reads", lambda m: srv(m, "read")),
+            ("— record saves", lambda m: srv(m, "record save")),
+            ("— directory edits", lambda m: srv(m, "directory edit")),
             ("errors (other statuses, socket errors, timeouts)", lambda m: str(m["errors"])),
             ("busy answers (503, 数据库忙)", lambda m: str(m["busy"])),
             ("version conflicts (409)", lambda m: str(m["conflicts"])),
@@ -68,6 +71,11 @@ def main():
 def kind(m, k):
     d = m["kinds"].get(k)
     return f"{d['n']:,}" if d else "0"
+
+
+def srv(m, k):
+    d = m.get("server_ms", {}).get(k)
+    return f"{f(d['p50'])} / {f(d['p99'])}" if d and d["n"] else "—"
 
 
 if __name__ == "__main__":
