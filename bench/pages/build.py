@@ -298,6 +298,15 @@ def records(sc, db, tid, code, linked, n_results, log):
     step(f"{n} results published (batches of 500)", t)
 
 
+def checkpoint(db):
+    """Moves the WAL into the SQLite database file (a timed step)."""
+    t = time.time()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    step("checkpoint", t)
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit("usage: build.py SPOTCHECK DATA_DIR DB ROWS")
@@ -307,11 +316,7 @@ def main():
     n_off, linked = setup(sc, data, db, rows, work)
     tid, code = plan_and_task(sc, db, work, log)
     records(sc, db, tid, code, linked, rows // 100, log)
-    t = time.time()
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    step("checkpoint", t)
+    checkpoint(db)
     meta = {"rows": rows, "task_id": tid, "task_code": code, "officers": n_off,
             "officer_users": [f"o{i:04d}" for i in linked], "password": PASSWORD,
             "serve_today": "2026-05-20T10:00", "steps": STEPS, "total_seconds": time.time() - T0}

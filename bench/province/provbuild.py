@@ -27,20 +27,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pages"))
-from build import (DRAW_DAY, FILL_DAY, FREEZE_DAY, LOTTERY, PUBLISH_DAY, YEAR, approve_records, fill_records,  # noqa: E402
-                   must, parallel, run)
+from build import (DRAW_DAY, FILL_DAY, FREEZE_DAY, LOTTERY, PUBLISH_DAY, STEPS, T0, YEAR, approve_records,  # noqa: E402
+                   checkpoint, fill_records, must, parallel, run, step)
 from pageslib import PASSWORD, Client, Server  # noqa: E402
 
 THREADS = int(os.environ.get("BUILD_THREADS", "8"))
-T0 = time.time()
-STEPS = []
-
-
-def step(name, t):
-    dt = time.time() - t
-    STEPS.append((name, round(dt, 1)))
-    print(f"[{time.time() - T0:7.1f} s] {name}: {dt:.1f} s", flush=True)
-
 
 def is_pg(db):
     return db.startswith("postgres")
@@ -231,11 +222,7 @@ def main():
     total = sum(c["targets"] for c in counties)
     spare = records(sc, db, counties, total // 100, log)
     if not is_pg(db):
-        t = time.time()
-        con = sqlite3.connect(db)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.close()
-        step("checkpoint", t)
+        checkpoint(db)
     meta = {"db": db, "targets": total, "counties": counties, "password": PASSWORD,
             "serve_today": "2026-05-20T10:00", "spare_records": spare, "steps": STEPS,
             "total_seconds": round(time.time() - T0, 1)}
