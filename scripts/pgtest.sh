@@ -9,13 +9,20 @@
 #                      as a database becomes a database of its own on that server (db.c, tests only)
 # Usage: scripts/pgtest.sh COMMAND [ARG...]      e.g. scripts/pgtest.sh psql -c 'SELECT 1'
 # Exits with the command's status. Needs the postgresql package (scripts/deps.sh test).
+# PGTEST_DIR=DIR keeps the cluster in DIR instead (benchmarks, bench/province): created by initdb
+# when DIR/data is absent, started, stopped at the end but not removed, so a second run reuses it.
 set -uo pipefail
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ ! -x "$bin/initdb" ]; then
   echo "pgtest: PostgreSQL server binaries not found (apt-get install postgresql, or PG_BIN=…)" >&2
   exit 2
 fi
-dir=$(mktemp -d /tmp/spotcheck-pg-XXXXXX)
+keep=${PGTEST_DIR:-}
+if [ -n "$keep" ]; then
+  mkdir -p "$keep" && dir=$(cd "$keep" && pwd)
+else
+  dir=$(mktemp -d /tmp/spotcheck-pg-XXXXXX)
+fi
 user=$(id -un)
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then # the server refuses to run as root: a cluster owned by nobody
@@ -24,12 +31,18 @@ if [ "$(id -u)" -eq 0 ]; then # the server refuses to run as root: a cluster own
   user=nobody
 fi
 cleanup() {
-  "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$dir"
+  if [ -n "$keep" ]; then
+    "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1
+  else
+    "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+    rm -rf "$dir"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-if ! "${run_as[@]}" "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 \
+if [ -n "$keep" ] && [ -s "$dir/data/PG_VERSION" ]; then
+  : # kept from an earlier run
+elif ! "${run_as[@]}" "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust --encoding=UTF8 \
   --lc-collate=C --lc-ctype=C.UTF-8 >"$dir/initdb.log" 2>&1; then
   cat "$dir/initdb.log" >&2
   exit 2

@@ -184,6 +184,72 @@ def parallel(items, worker, nthreads):
         raise errors[0]
 
 
+def record_body(rid, version, certs_of):
+    """The JSON of PUT /api/v1/my/records/ID for a benchmark record: checked in March, 30 % with a
+    finding and a violation, the signer refused to sign."""
+    day = 5 + rid % 27  # checked between 5 March and 31 March
+    finding = rid % 10 < 3
+    body = {"version": version, "checked_from": f"{YEAR}-03-{day:02d}", "checked_on": f"{YEAR}-03-{day:02d}",
+            "result_codes": ["0201"] if finding else ["01"],
+            "remarks": "责令限期整改" if finding else "", "notes": "基准测试数据",
+            "officers": certs_of[:2], "refusal_reason": "被检查单位代表拒绝签名",
+            "items": [{"position": 1, "methods": ["onsite", "documents"], "result": ["0201" if finding else "01"]}]}
+    if finding:
+        body["violations"] = [{"item_position": 1, "category": "38(3)", "amount": f"{100 + rid % 9000}.50",
+                               "description": "重复收费"}]
+    return body
+
+
+def login_all(srv, users):
+    """{user name: a logged-in Client (connection closed: clone it or copy its cookies)}; 4 logins
+    at a time (each hashes the password: argon2id, 64 MiB)."""
+    out = {}
+
+    def login(user):
+        c = Client(srv.port).login(user)
+        c.close()
+        out[user] = c
+    parallel(sorted(users), login, 4)
+    return out
+
+
+def fill_records(sc, db, recs, log, nthreads):
+    """Fills and submits recs [(record id, version, officer's user name, the group's certs)] as their
+    officers, nthreads at a time, on a server at FILL_DAY; returns the number of officers."""
+    with Server(sc, db, FILL_DAY, log) as srv:
+        sessions = login_all(srv, {r[2] for r in recs})
+        local = threading.local()
+
+        def fill(rec):
+            rid, version, user, certs_of = rec
+            # one connection per thread (the server allows 64 per address), speaking as the
+            # record's officer: the session cookie and CSRF token go with each request
+            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
+            c.cookies, c.csrf = dict(sessions[user].cookies), sessions[user].csrf
+            st, out, raw = c.json("PUT", f"/api/v1/my/records/{rid}", record_body(rid, version, certs_of))
+            must(f"save record {rid}", st, (200,), out or raw)
+            st, _, raw = c.form(f"/my/records/{rid}/submit", {})
+            must(f"submit record {rid}", st, (303,), raw)
+        parallel(recs, fill, nthreads)
+    return len(sessions)
+
+
+def approve_records(sc, db, jobs, log, nthreads):
+    """Approves the records of jobs [(leader's user name, record id)], nthreads at a time, on a
+    server at REVIEW_DAY."""
+    with Server(sc, db, REVIEW_DAY, log) as srv:
+        leaders = login_all(srv, {j[0] for j in jobs})
+        local = threading.local()
+
+        def approve(job):
+            user, rid = job
+            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
+            c.cookies, c.csrf = dict(leaders[user].cookies), leaders[user].csrf
+            st, out, raw = c.json("POST", f"/api/v1/review/{rid}", {"action": "approve", "opinion": "同意"})
+            must(f"approve record {rid}", st, (200,), out or raw)
+        parallel(jobs, approve, nthreads)
+
+
 def records(sc, db, tid, code, linked, n_results, log):
     t = time.time()
     with Server(sc, db, FILL_DAY, log) as srv:
@@ -213,46 +279,11 @@ def records(sc, db, tid, code, linked, n_results, log):
         raise RuntimeError(f"only {len(recs)} records have an officer with an account")
 
     t = time.time()
-    with Server(sc, db, FILL_DAY, log) as srv:
-        sessions = {}
-        for user in sorted({r[2] for r in recs}):
-            sessions[user] = Client(srv.port).login(user)
-            sessions[user].close()
-        local = threading.local()
-
-        def fill(rec):
-            rid, version, user, certs_of = rec
-            # one connection per thread (the server allows 64 per address), speaking as the
-            # record's officer: the session cookie and CSRF token go with each request
-            c = local.__dict__.get("c") or local.__dict__.setdefault("c", Client(srv.port))
-            c.cookies, c.csrf = dict(sessions[user].cookies), sessions[user].csrf
-            day = 5 + rid % 27  # checked between 5 March and 31 March
-            finding = rid % 10 < 3
-            body = {"version": version, "checked_from": f"{YEAR}-03-{day:02d}", "checked_on": f"{YEAR}-03-{day:02d}",
-                    "result_codes": ["0201"] if finding else ["01"],
-                    "remarks": "责令限期整改" if finding else "", "notes": "基准测试数据",
-                    "officers": certs_of[:2], "refusal_reason": "被检查单位代表拒绝签名",
-                    "items": [{"position": 1, "methods": ["onsite", "documents"], "result": ["0201" if finding else "01"]}]}
-            if finding:
-                body["violations"] = [{"item_position": 1, "category": "38(3)", "amount": f"{100 + rid % 9000}.50",
-                                       "description": "重复收费"}]
-            st, out, raw = c.json("PUT", f"/api/v1/my/records/{rid}", body)
-            must(f"save record {rid}", st, (200,), out or raw)
-            st, _, raw = c.form(f"/my/records/{rid}/submit", {})
-            must(f"submit record {rid}", st, (303,), raw)
-        parallel(recs, fill, THREADS)
-    step(f"{len(recs)} records filled and submitted by {len(sessions)} officers ({THREADS} threads, 2 requests each)", t)
+    n_users = fill_records(sc, db, recs, log, THREADS)
+    step(f"{len(recs)} records filled and submitted by {n_users} officers ({THREADS} threads, 2 requests each)", t)
 
     t = time.time()
-    with Server(sc, db, REVIEW_DAY, log) as srv:
-        leader = Client(srv.port).login("leader")
-        local = threading.local()
-
-        def approve(rec):
-            c = local.__dict__.get("c") or local.__dict__.setdefault("c", leader.clone())
-            st, out, raw = c.json("POST", f"/api/v1/review/{rec[0]}", {"action": "approve", "opinion": "同意"})
-            must(f"approve record {rec[0]}", st, (200,), out or raw)
-        parallel(recs, approve, THREADS)
+    approve_records(sc, db, [("leader", r[0]) for r in recs], log, THREADS)
     step(f"{len(recs)} records approved ({THREADS} threads)", t)
 
     t = time.time()
@@ -267,6 +298,15 @@ def records(sc, db, tid, code, linked, n_results, log):
     step(f"{n} results published (batches of 500)", t)
 
 
+def checkpoint(db):
+    """Moves the WAL into the SQLite database file (a timed step)."""
+    t = time.time()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    step("checkpoint", t)
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit("usage: build.py SPOTCHECK DATA_DIR DB ROWS")
@@ -276,11 +316,7 @@ def main():
     n_off, linked = setup(sc, data, db, rows, work)
     tid, code = plan_and_task(sc, db, work, log)
     records(sc, db, tid, code, linked, rows // 100, log)
-    t = time.time()
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    step("checkpoint", t)
+    checkpoint(db)
     meta = {"rows": rows, "task_id": tid, "task_code": code, "officers": n_off,
             "officer_users": [f"o{i:04d}" for i in linked], "password": PASSWORD,
             "serve_today": "2026-05-20T10:00", "steps": STEPS, "total_seconds": time.time() - T0}

@@ -150,14 +150,17 @@ int draw_store_population_tokens(Db *db, const json_t *params, const char *date,
                need_kind ? "kind" : "NULL", need_region ? "region" : "NULL",
                need_tags ? "tags" : "NULL", before ? "registered_on" : "NULL",
                cmin > 0 ? "complaints" : "0", *cutoff ? "last_checked_on" : "NULL");
+    /* parameters numbered without gaps: PostgreSQL cannot type a parameter the text never uses */
+    int org_param = region ? 2 : 1;
     if (region) buf_puts(&sql, " AND substr(region, 1, length(?1)) = ?1");
     /* the task org's jurisdiction: its own targets and those of the orgs below it, never another's
      */
     if (org)
-        buf_puts(
+        buf_printf(
             &sql,
-            " AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT id FROM org WHERE code = ?2 UNION "
-            "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)");
+            " AND org_id IN (WITH RECURSIVE sc(id) AS (SELECT id FROM org WHERE code = ?%d UNION "
+            "SELECT o.id FROM org o JOIN sc ON o.parent_id = sc.id) SELECT id FROM sc)",
+            org_param);
     Stmt *st = db_prepare(db, sql.data);
     buf_free(&sql);
     if (!st) {
@@ -165,7 +168,7 @@ int draw_store_population_tokens(Db *db, const json_t *params, const char *date,
         return dberr(db, err);
     }
     if (region) db_bind_text(st, 1, region);
-    if (org) db_bind_text(st, 2, org);
+    if (org) db_bind_text(st, org_param, org);
     DrawTokenKey key;
     if (salt) draw_token_key(&key, salt);
     size_t n = 0, cap_rows = 1024;

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Builds the simulated province's database (bench/province/run.sh runs it) with the program's own
+commands only: `spotcheck init/import/user/draw` and its HTTP API and forms; the database is only
+read (SQLite through sqlite3, PostgreSQL through psql) to find record ids and group members.
+
+    build.py SPOTCHECK DATA_DIR DB META
+
+DATA_DIR holds bench/province/gen.py's files; DB is a SQLite file or a postgresql:// URL; META
+the JSON file written at the end (accounts, task ids, step times). What it builds, in 2026:
+  - the orgs, tags, depts, items, targets and officers of gen.py (`spotcheck import`);
+  - accounts: staff s<code> for the province, every city and county; leader l<code> for every
+    county; two officer accounts o<code>a/o<code>b per county (its first two officers);
+  - per county (4 at a time): a plan with one row (不定向, 3 %) → approved → published; its task
+    → scheme → approved → published (HTTP API as the county's staff and leader); freeze on
+    2 March, the lottery of 4 March, the draw on 5 March (`draw freeze/run --by s<code>`);
+  - the records of every county created (its staff opens /records once); targets / 100 records
+    (spread over the counties) filled and submitted by the county's officer accounts,
+    approved by its leader and published by its staff.
+Every step prints its wall time.
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pages"))
+from build import (DRAW_DAY, FILL_DAY, FREEZE_DAY, LOTTERY, PUBLISH_DAY, STEPS, T0, YEAR, approve_records,  # noqa: E402
+                   checkpoint, fill_records, must, parallel, run, step)
+from pageslib import PASSWORD, Client, Server  # noqa: E402
+
+THREADS = int(os.environ.get("BUILD_THREADS", "8"))
+
+def is_pg(db):
+    return db.startswith("postgres")
+
+
+def ro(db, q):
+    """Rows of a read-only query (bench data only: integers and codes inlined by the caller)."""
+    if is_pg(db):
+        p = subprocess.run(["psql", db, "-AtX", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", q],
+                           capture_output=True, check=True)
+        return [tuple(line.split("\t")) for line in p.stdout.decode().splitlines() if line]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [tuple(str(x) for x in r) for r in con.execute(q).fetchall()]
+    finally:
+        con.close()
+
+
+def setup(sc, data, db, counties):
+    t = time.time()
+    run(sc, ["init", "--db", db])
+    for kind in ("orgs", "tags", "depts", "items"):
+        run(sc, ["import", kind, os.path.join(data, kind + ".csv"), "--db", db])
+    step("init, orgs, tags, depts, items", t)
+    t = time.time()
+    out = run(sc, ["import", "targets", os.path.join(data, "targets.csv"), "--db", db])
+    n = sum(c["targets"] for c in counties)
+    step(f"import {n} targets", t)
+    print(out.strip().splitlines()[-1] if out.strip() else "", flush=True)
+    t = time.time()
+    run(sc, ["import", "officers", os.path.join(data, "officers.csv"), "--db", db])
+    step("import officers", t)
+    t = time.time()
+    pw = (PASSWORD + "\n").encode()
+    jobs = [["s130000", "staff", "130000", None]]
+    jobs += [[f"s{c}", "staff", c, None] for c in sorted({x["city"] for x in counties})]
+    for c in counties:
+        code = c["code"]
+        jobs += [[f"s{code}", "staff", code, None], [f"l{code}", "leader", code, None],
+                 [f"o{code}a", "officer", code, f"YB{code}000"], [f"o{code}b", "officer", code, f"YB{code}001"]]
+
+    def add(j):
+        name, role, org, cert = j
+        args = ["user", "add", name, "--role", role, "--org", org, "--password-stdin", "--db", db]
+        if cert:
+            args += ["--officer", cert, "--name", name]
+        run(sc, args, stdin=pw)
+    # SQLite: one writer at a time (the busy timeout queues them); 2 at a time keeps both cores busy
+    parallel(jobs, add, 2)
+    step(f"{len(jobs)} accounts", t)
+
+
+def county_task(srv, c):
+    code = c["code"]
+    staff, leader = Client(srv.port).login(f"s{code}"), Client(srv.port).login(f"l{code}")
+    task = {"task_no": "001号", "name": "医保基金使用情况随机抽查", "kind": "不定向", "ratio": "3%",
+            "items": [f"I{code}"], "scope": {"kinds": ["institution", "pharmacy", "employer", "insured"]},
+            "lead_dept": "基金监管股", "period": f"{YEAR}年3月至10月", "level": "县级"}
+    st, plan, body = staff.json("POST", "/api/v1/plans", {"year": YEAR, "qualifier": "医保基金使用", "tasks": [task]})
+    must(f"{code} plan", st, body=plan or body)
+    vid, ptid = plan["id"], plan["tasks"][0]["id"]
+    for who, action in ((staff, "submit"), (leader, "approve"), (staff, "publish")):
+        st, out, body = who.json("POST", f"/api/v1/plans/{vid}/{action}", {})
+        must(f"{code} plan {action}", st, body=out or body)
+    st, out, body = staff.json("POST", "/api/v1/tasks", {"plan_task": ptid})
+    must(f"{code} task start", st, body=out or body)
+    c["task_id"], c["task_code"] = out["id"], out["code"]
+    scheme = {"version": out["scheme"]["version"], "purpose": "规范医保基金使用",
+              "period": f"{YEAR}年3月5日至10月31日", "group_size": "2", "method": "实地检查、书面检查",
+              "confidentiality": "抽取结果在检查前保密", "use_of_results": "纳入信用记录",
+              "materials": "近一年医保结算清单", "contact": "基金监管股 0311-1234567",
+              "randomness_source": "福彩3D 开奖号码", "randomness_sources": [LOTTERY], "observers": {"律师": "钱律师"}}
+    st, out, body = staff.json("POST", f"/api/v1/tasks/{c['task_id']}/scheme", scheme)
+    must(f"{code} scheme", st, body=out or body)
+    for who, action in ((staff, "submit"), (leader, "approve"), (staff, "publish")):
+        st, out, body = who.json("POST", f"/api/v1/tasks/{c['task_id']}/{action}", {})
+        must(f"{code} scheme {action}", st, body=out or body)
+    staff.close()
+    leader.close()
+
+
+def tasks_and_draws(sc, db, counties, log):
+    t = time.time()
+    with Server(sc, db, FREEZE_DAY, log) as srv:
+        parallel(counties, lambda c: county_task(srv, c), 4)
+    step(f"{len(counties)} plans, tasks and schemes (HTTP API, 4 counties at a time)", t)
+    t = time.time()
+    def freeze(c):
+        t1 = time.time()
+        run(sc, ["draw", "freeze", "--task", c["task_code"], "--by", f"s{c['code']}", "--db", db], today=FREEZE_DAY)
+        c["freeze_seconds"] = round(time.time() - t1, 2)
+    parallel(counties, freeze, 2)
+    step(f"{len(counties)} draw freezes (CLI, 2 at a time)", t)
+    t = time.time()
+
+    def draw(c):
+        t1 = time.time()
+        run(sc, ["draw", "run", "--task", c["task_code"], "--by", f"s{c['code']}", "--value", "361",
+                 "--observers", "钱律师", "--db", db], today=DRAW_DAY)
+        c["draw_seconds"] = round(time.time() - t1, 2)
+    parallel(counties, draw, 2)
+    n = ro(db, "SELECT count(*) FROM draw_target")[0][0]
+    step(f"{len(counties)} draw runs (CLI, 2 at a time): {n} targets drawn", t)
+
+
+def records(sc, db, counties, n_results, log):
+    t = time.time()
+    with Server(sc, db, FILL_DAY, log) as srv:
+        def sync(c):
+            s = Client(srv.port).login(f"s{c['code']}")
+            st, _, body = s.get("/records")
+            must(f"{c['code']} /records", st, (200,), body)
+            s.close()
+        parallel(counties, sync, 4)
+    n = ro(db, "SELECT count(*) FROM record")[0][0]
+    step(f"/records opened once per county: {n} records created", t)
+
+    # the records whose group has one of the county's officer accounts: that officer fills them
+    cert_user = {}
+    for c in counties:
+        cert_user[f"YB{c['code']}000"] = f"o{c['code']}a"
+        cert_user[f"YB{c['code']}001"] = f"o{c['code']}b"
+    members = {}
+    for target, cert in ro(db, "SELECT m.target_code, m.member_code FROM draw_member m JOIN draw d ON d.id = m.draw_id "
+                               "WHERE d.status = '已抽取' AND m.status = '在组' AND m.role <> '专家' "
+                               "ORDER BY m.target_code, m.member_code"):
+        members.setdefault(target, []).append(cert)
+    # the group's members, an officer with an account first
+    members = {t: sorted(v, key=lambda x: x not in cert_user) for t, v in members.items() if any(x in cert_user for x in v)}
+    total = sum(c["targets"] for c in counties)
+    want = {c["task_id"]: max(1, n_results * c["targets"] // total) for c in counties}
+    by_task = {}
+    spare = {}  # records left 待录入 for the load's writers
+    for rid, tid, target, version in ro(db, "SELECT id, task_id, target_code, version FROM record "
+                                            "WHERE status = '待录入' ORDER BY id"):
+        tid = int(tid)
+        certs = members.get(target)
+        if not certs:
+            continue
+        rec = (int(rid), int(version), cert_user[certs[0]], certs)
+        lst = by_task.setdefault(tid, [])
+        if len(lst) < want.get(tid, 0):
+            lst.append(rec)
+        else:
+            spare.setdefault(rec[2], []).append([rec[0], certs[:2]])
+    recs = [r for lst in by_task.values() for r in lst]
+
+    t = time.time()
+    n_users = fill_records(sc, db, recs, log, THREADS)
+    step(f"{len(recs)} records filled and submitted by {n_users} officers ({THREADS} threads)", t)
+
+    t = time.time()
+    leader_of = {c["task_id"]: f"l{c['code']}" for c in counties}
+    jobs = [(leader_of[tid], r[0]) for tid, lst in by_task.items() for r in lst]
+    approve_records(sc, db, jobs, log, THREADS)
+    step(f"{len(jobs)} records approved ({THREADS} threads)", t)
+
+    t = time.time()
+    with Server(sc, db, PUBLISH_DAY, log) as srv:
+        def publish(c):
+            ids = [r[0] for r in by_task.get(c["task_id"], [])]
+            if not ids:
+                return
+            s = Client(srv.port).login(f"s{c['code']}")
+            for i in range(0, len(ids), 500):
+                st, _, raw = s.form("/results/publish", [("id", str(x)) for x in ids[i:i + 500]])
+                must(f"{c['code']} publish", st, (303,), raw)
+            s.close()
+        parallel(counties, publish, 4)
+    n = ro(db, "SELECT count(*) FROM record WHERE status = '已公示'")[0][0]
+    step(f"{n} results published", t)
+    return {u: v[:64] for u, v in spare.items()}
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit("usage: build.py SPOTCHECK DATA_DIR DB META")
+    sc, data, db, meta_path = sys.argv[1:5]
+    os.environ.pop("SPOTCHECK_PG_MAP", None)  # scripts/pgtest.sh's; the URL names the database
+    counties = []
+    with open(os.path.join(data, "counties.tsv")) as f:
+        for line in f:
+            code, city, n, o = line.split()
+            counties.append({"code": code, "city": city, "targets": int(n), "officers": int(o)})
+    log = meta_path + ".serve.log"
+    setup(sc, data, db, counties)
+    tasks_and_draws(sc, db, counties, log)
+    total = sum(c["targets"] for c in counties)
+    spare = records(sc, db, counties, total // 100, log)
+    if not is_pg(db):
+        checkpoint(db)
+    meta = {"db": db, "targets": total, "counties": counties, "password": PASSWORD,
+            "serve_today": "2026-05-20T10:00", "spare_records": spare, "steps": STEPS,
+            "total_seconds": round(time.time() - T0, 1)}
+    with open(meta_path, "w") as f:
+        json.dump(meta, f, ensure_ascii=False, indent=1)
+    print(f"built {db} in {time.time() - T0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
