@@ -618,6 +618,31 @@ int db_schema_version(Db *db) {
     return (int)v;
 }
 
+int db_table_names(Db *db, char ***names, size_t *n) {
+    *names = NULL;
+    *n = 0;
+    Stmt *st = db_prepare(db, db->drv->table_names_sql);
+    if (!st) return DB_ERR;
+    size_t cap = 0;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*n == cap) *names = xrealloc(*names, (cap = cap ? 2 * cap : 64) * sizeof **names);
+        (*names)[(*n)++] = xstrdup(db_col_text(st, 0));
+    }
+    db_finalize(st);
+    if (rc == DB_DONE) return DB_OK;
+    db_table_names_free(*names, *n);
+    *names = NULL;
+    *n = 0;
+    return DB_ERR;
+}
+
+void db_table_names_free(char **names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 /* Migration files are named "<dir>NNN_*.sql" (dir "sql/", or a driver's own folder); returns NNN
  * or -1. */
 static int migration_number(const char *name, const char *dir) {

@@ -247,6 +247,11 @@ void db_optimize(Db *db);
 int db_backup(Db *db, const char *path, char **err);
 /* Schema version recorded by the migrations. */
 int db_schema_version(Db *db);
+/* The names of the database's own tables, sorted (SQLite: sqlite_master's tables, FTS shadow tables
+ * included, without the engine's sqlite_* tables; PostgreSQL: the base tables of the current
+ * schema). *names: free each name and the array (db_table_names_free). */
+int db_table_names(Db *db, char ***names, size_t *n);
+void db_table_names_free(char **names, size_t n);
 
 /* The driver table a backend implements. Domain code never sees it. */
 typedef struct DbDriver {
@@ -317,6 +322,8 @@ typedef struct DbDriver {
      * NNN_name.sql replaces sql/NNN_*.sql; a first line "-- pg: replaces A-B" makes it stand for
      * every migration A…B (a baseline schema), recorded as applied with it. */
     const char *migrations;
+    /* the query db_table_names runs: one column, the table names, sorted */
+    const char *table_names_sql;
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

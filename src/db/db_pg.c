@@ -1030,5 +1030,7 @@ const DbDriver db_pg_driver = {
     .triggers_pause = pg_triggers_pause,
     .triggers_resume = pg_triggers_resume,
     .migrations = "sql/pg/",
+    .table_names_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                       "ORDER BY tablename",
 };
 #endif

@@ -390,6 +390,8 @@ const DbDriver db_sqlite_driver = {
     .backup = sq_backup,
     .read_value = sq_read_value,
     .created_indexes = sq_created_indexes,
+    .table_names_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                       "'sqlite\\_%' ESCAPE '\\' ORDER BY name",
     .bind_text_nocopy = sq_bind_text_nocopy,
     .insert_rows = sq_insert_rows,
     .prepare_persistent = sq_prepare_persistent,
