@@ -241,6 +241,7 @@ const CliCommand cli_commands[] = {
      cmd_record},
     {"db", "数据库迁移: copy（县级库迁入省级库，或把一个县迁出为新的 SQLite 文件）",
      "用法: spotcheck db copy --from URL --to URL [--parent CODE | --org CODE] [--by USER]\n"
+     "         [--files-from DIR] [--files-to DIR]\n"
      "  URL 为 SQLite 文件（sqlite:PATH 或路径）或 PostgreSQL（postgres://…）。\n"
      "  迁入（不带 --org）: 把县级库的全部数据复制到省级库（目标库须已用 spotcheck init 创建），\n"
      "    机构按代码对应：目标库已有、且在源库中没有任何数据的上级机构（如市局）直接沿用，\n"
@@ -255,6 +256,12 @@ const CliCommand cli_commands[] = {
      "    源库审计日志的最新哈希@条数、迁入审计日志的摘要）；迁出时源库也记一条 db.copy.out。\n"
      "  结束时打印核对: 各表行数（源库 → 目标库，按机构）、名单文件/抽取记录/检查通知书的\n"
      "    SHA-256、目标库的审计核验（同 spotcheck audit verify）；有不符则回滚。\n"
+     "  记录的照片、视频和签名随行复制: "
+     "从源库的附件目录（--files-from）到目标库的（--files-to），\n"
+     "    逐个核对大小与 SHA-256；源文件缺失或损坏时拒绝并逐个列出。默认目录为数据库文件旁的\n"
+     "    files；省级库一侧（迁入的目标、迁出的源）设有环境变量 SPOTCHECK_FILES 时用它（同 "
+     "serve）。\n"
+     "    附件在事务提交前写入，按内容命名：失败的迁移至多在目标目录留下无记录引用的文件。\n"
      "  --by USER  审计日志中的操作人（默认 cli）。\n"
      "  退出码: 0 完成，1 被拒绝或失败（原因见标准错误，未写入任何数据），2 用法错误。\n",
      cmd_db},

@@ -5,6 +5,7 @@
 #include "../core/util.h"
 #include "../domain/dbcopy.h"
 #include "../domain/outcome.h"
+#include "../domain/record.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -18,15 +19,27 @@ static const char *sqlite_path(const char *url) {
     return db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP") ? NULL : url;
 }
 
+/* The default files directory of the database at `url`: beside its file (a PostgreSQL URL: the
+ * working directory's "files"); the provincial side (`province`) takes SPOTCHECK_FILES when set,
+ * as serve does. New string. */
+static char *files_dir(const char *url, int province) {
+    const char *env = getenv("SPOTCHECK_FILES");
+    if (province && env && *env) return xstrdup(env);
+    return record_files_dir(str_starts(url, "sqlite:") ? url + 7 : url);
+}
+
 static int db_copy_cmd(int argc, char **argv) {
     const char *from = NULL, *to = NULL, *org = NULL, *parent = NULL, *actor = "cli";
+    const char *files_from = NULL, *files_to = NULL;
     for (int i = 2; i < argc; i++) {
         int r;
         if ((r = cli_opt(&i, argc, argv, "--from", &from)) ||
             (r = cli_opt(&i, argc, argv, "--to", &to)) ||
             (r = cli_opt(&i, argc, argv, "--org", &org)) ||
             (r = cli_opt(&i, argc, argv, "--parent", &parent)) ||
-            (r = cli_opt(&i, argc, argv, "--by", &actor))) {
+            (r = cli_opt(&i, argc, argv, "--by", &actor)) ||
+            (r = cli_opt(&i, argc, argv, "--files-from", &files_from)) ||
+            (r = cli_opt(&i, argc, argv, "--files-to", &files_to))) {
             if (r < 0) return cli_usage_error("db", "%s 缺少参数值", argv[i]);
             continue;
         }
@@ -57,8 +70,13 @@ static int db_copy_cmd(int argc, char **argv) {
     Buf report;
     buf_init(&report);
     char *why = NULL;
-    int rc = org ? dbcopy_out(src, dst, &who, org, from, to, &report, &why)
-                 : dbcopy_in(src, dst, &who, parent, from, to, &report, &why);
+    char *dir_from = files_from ? xstrdup(files_from) : files_dir(from, org != NULL);
+    char *dir_to = files_to ? xstrdup(files_to) : files_dir(to, org == NULL);
+    DbCopyFiles files = {dir_from, dir_to};
+    int rc = org ? dbcopy_out(src, dst, &who, org, from, to, &files, &report, &why)
+                 : dbcopy_in(src, dst, &who, parent, from, to, &files, &report, &why);
+    free(dir_from);
+    free(dir_to);
     db_close(dst);
     db_close(src);
     if (rc != SC_OK && out_file) { /* nothing of a failed copy out stays behind */

@@ -25,6 +25,11 @@
  * records and officers are linked by codes (task_code, target_code, certificate numbers), so draw
  * files, records and notices are copied byte for byte and keep their SHA-256.
  *
+ * Record files (photos, videos, signatures) live on disk, named by their SHA-256: copy_files
+ * copies the file of every record_file row copied into the destination's files directory before
+ * the commit, each checked by size and SHA-256; a missing or corrupt one refuses the copy. A
+ * failed copy leaves at most files no row refers to.
+ *
  * Draws are written the way the append-only triggers allow (sql/018): frozen first, its record,
  * then drawn, then superseded, each step an UPDATE the trigger accepts.
  *
@@ -40,6 +45,7 @@
 #include "draw_sha256.h"
 #include "draw_store.h"
 #include "outcome.h"
+#include "record.h"
 #include "uow.h"
 
 #include <ctype.h>
@@ -294,6 +300,7 @@ typedef struct Copy {
     StrMap *write_org, *write_tag; /* the org and tag rows to write (the others are matched) */
     Buf problems;                  /* references out of the copied set (copy out) */
     size_t nproblems;
+    const DbCopyFiles *files;
     char **why;
 } Copy;
 
@@ -1317,6 +1324,71 @@ static int same_schema(Db *src, Db *dst, char **why) {
                    b);
 }
 
+/* The files of the record_file rows copied, from the source's files directory to the
+ * destination's, each checked by size and SHA-256 (record_file_copy); one line into *report. 0,
+ * 1 when a source file is missing or corrupt (listed in *why), -1 on another failure. */
+static int copy_files(Copy *c, Buf *report, char **why) {
+    int t = table_index("record_file");
+    Stmt *sel = select_rows(c, t, NULL, NULL, why);
+    if (!sel) return -1;
+    int col_sha = -1, col_size = -1, col_id = -1, col_rec = -1;
+    for (int i = 0; i < db_col_count(sel); i++) {
+        const char *name = db_col_name(sel, i);
+        if (!strcmp(name, "sha256")) col_sha = i;
+        if (!strcmp(name, "size")) col_size = i;
+        if (!strcmp(name, "id")) col_id = i;
+        if (!strcmp(name, "record_id")) col_rec = i;
+    }
+    if (col_sha < 0 || col_size < 0 || col_id < 0 || col_rec < 0) {
+        db_finalize(sel);
+        return set_err(why, "源库 record_file 表缺少列 sha256、size、id 或 record_id");
+    }
+    StrMap *seen = strmap_new();
+    Buf bad;
+    buf_init(&bad);
+    int64_t files = 0, bytes = 0, v;
+    size_t nbad = 0;
+    int rc, out = 0;
+    while (out == 0 && (rc = db_step(sel)) == DB_ROW) {
+        const char *sha = db_col_text(sel, col_sha);
+        if (strmap_get(seen, sha ? sha : "", &v)) continue;
+        strmap_put(seen, sha ? sha : "", 1);
+        char *err = NULL;
+        int64_t n = 0;
+        int r = record_file_copy(c->files->from, c->files->to, sha, db_col_int(sel, col_size), &n,
+                                 &err);
+        if (r == SC_OK) {
+            files++;
+            bytes += n;
+        } else if (r == SC_NOT_FOUND || r == SC_INVALID) {
+            if (nbad++ < CLASH_LIST_MAX)
+                buf_printf(&bad, "  记录 %lld 的文件 %lld: %s\n",
+                           (long long)db_col_int(sel, col_rec), (long long)db_col_int(sel, col_id),
+                           err ? err : "");
+        } else {
+            out = set_err(why, "复制记录附件失败: %s", err ? err : "");
+        }
+        free(err);
+    }
+    if (out == 0 && rc == DB_ERR)
+        out = set_err(why, "读取源库 record_file 失败: %s", db_errmsg(c->src));
+    db_finalize(sel);
+    strmap_free(seen);
+    if (out == 0 && nbad)
+        out = 1, set_err(why,
+                         "以下记录附件在源文件目录 %s 中缺失或已损坏（共 %zu 个），未写入任何数据:"
+                         "\n%s%s",
+                         c->files->from, nbad, bad.data,
+                         nbad > CLASH_LIST_MAX ? "  …（仅列出前 20 个）\n" : "");
+    if (out == 0)
+        buf_printf(
+            report,
+            "记录附件: %lld 个文件（%lld 字节）从 %s 复制到 %s，大小与 SHA-256 逐个核对一致\n",
+            (long long)files, (long long)bytes, c->files->from, c->files->to);
+    buf_free(&bad);
+    return out;
+}
+
 /* The part both directions share once the orgs and tags are planned: the rows, the audit rows,
  * the checks, the copy's audit row, the destination verified, the commit. */
 static int finish_copy(Copy *c, const Actor *who, const char *action, int64_t parent_of_top,
@@ -1331,6 +1403,11 @@ static int finish_copy(Copy *c, const Actor *who, const char *action, int64_t pa
         set_err(why, "以下数据引用了迁出范围以外的数据，不能单独迁出（共 %zu 处）:\n%s",
                 c->nproblems, c->problems.data);
         rc = SC_INVALID;
+        goto done;
+    }
+    int f = copy_files(c, report, why);
+    if (f) {
+        rc = f > 0 ? SC_INVALID : SC_ERR;
         goto done;
     }
     if (copy_audit(c, head, root, org_code, &archive, &nrows, why) < 0) goto done;
@@ -1420,7 +1497,8 @@ static int plan_out(Copy *c, const char *org_code, int64_t *root, char **why) {
 
 /* Both directions: `code` is the parent (in) or the county (out). */
 static int dbcopy_run(Db *src, Db *dst, int out, const Actor *who, const char *code,
-                      const char *from, const char *to, Buf *report, char **why) {
+                      const char *from, const char *to, const DbCopyFiles *files, Buf *report,
+                      char **why) {
     char *head = NULL;
     if (same_schema(src, dst, why)) return SC_INVALID;
     int rc = check_tables(src, why);
@@ -1431,7 +1509,7 @@ static int dbcopy_run(Db *src, Db *dst, int out, const Actor *who, const char *c
         free(head);
         return SC_BUSY;
     }
-    Copy c = {.src = src, .dst = dst, .out = out, .why = why};
+    Copy c = {.src = src, .dst = dst, .out = out, .files = files, .why = why};
     buf_init(&c.problems);
     c.st[T_ORG].map = strmap_new();
     c.st[T_TAG].map = strmap_new();
@@ -1457,11 +1535,11 @@ static int dbcopy_run(Db *src, Db *dst, int out, const Actor *who, const char *c
 }
 
 int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const char *from,
-              const char *to, Buf *report, char **why) {
-    return dbcopy_run(src, dst, 0, who, parent_code, from, to, report, why);
+              const char *to, const DbCopyFiles *files, Buf *report, char **why) {
+    return dbcopy_run(src, dst, 0, who, parent_code, from, to, files, report, why);
 }
 
 int dbcopy_out(Db *src, Db *dst, const Actor *who, const char *org_code, const char *from,
-               const char *to, Buf *report, char **why) {
-    return dbcopy_run(src, dst, 1, who, org_code, from, to, report, why);
+               const char *to, const DbCopyFiles *files, Buf *report, char **why) {
+    return dbcopy_run(src, dst, 1, who, org_code, from, to, files, report, why);
 }

@@ -15,6 +15,15 @@
 #include "../db/db.h"
 #include "actor.h"
 
+/* The records' files directories (record_files_dir) of the two databases. Every record_file row
+ * copied has its file copied from `from` to `to`, its size and SHA-256 checked; a missing or
+ * corrupt source file refuses the copy (SC_INVALID, each listed in *why). The files are written
+ * before the transaction commits: a refused or failed copy may leave files in `to` that no row
+ * refers to (content-addressed names: harmless, and the same bytes a later copy would write). */
+typedef struct DbCopyFiles {
+    const char *from, *to;
+} DbCopyFiles;
+
 /* Copies every row of the county database `src` into `dst`. The source's orgs keep their codes:
  * one whose code `dst` already has is taken as that org when it owns no data in `src` (an
  * ancestor such as the city), else it is a clash; the others are created, a top org under
@@ -26,7 +35,7 @@
  * archive) in Chinese, and SC_OK; SC_INVALID / SC_NOT_FOUND with *why; SC_ERR on a database
  * failure (*why says which). */
 int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const char *from,
-              const char *to, Buf *report, char **why);
+              const char *to, const DbCopyFiles *files, Buf *report, char **why);
 
 /* Copies the org `org_code` of `src`, its subtree and everything belonging to them (with its
  * ancestors as bare org rows, and the reference data), into `dst`, an empty database just
@@ -34,6 +43,6 @@ int dbcopy_in(Db *src, Db *dst, const Actor *who, const char *parent_code, const
  * (kind excerpt), with any archived chain of the subtree. `src` gets a `db.copy.out` audit row as
  * well, after dst's commit. Same results as dbcopy_in; SC_NOT_FOUND for an unknown org. */
 int dbcopy_out(Db *src, Db *dst, const Actor *who, const char *org_code, const char *from,
-               const char *to, Buf *report, char **why);
+               const char *to, const DbCopyFiles *files, Buf *report, char **why);
 
 #endif

@@ -156,6 +156,13 @@ char *record_files_dir(const char *db_path);
 /* The path of a stored file: "<files_dir>/<sha[0..1]>/<sha>". New string. */
 char *record_file_path(const char *files_dir, const char *sha256);
 
+/* Copies the stored file `sha256` of `size` bytes from files directory `from_dir` to `to_dir`
+ * (`spotcheck db copy`), its bytes checked against its name: REC_OK (also when to_dir has it);
+ * REC_NOT_FOUND when from_dir has no such file, REC_INVALID when its size or SHA-256 differs,
+ * REC_ERR when it cannot be written; *err (Chinese) says which. *bytes receives the size read. */
+int record_file_copy(const char *from_dir, const char *to_dir, const char *sha256, int64_t size,
+                     int64_t *bytes, char **err);
+
 /* Stores `len` bytes as a file of `kind` for record id: checks the type by magic bytes and the
  * size, writes the bytes to disk (content-addressed; an existing identical file is kept), then
  * inserts the record_file row. REC_INVALID with the reason in *err for a wrong type or size.

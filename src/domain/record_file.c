@@ -65,6 +65,36 @@ static int store_bytes(const char *dir, const char *sha, const unsigned char *da
     return rc;
 }
 
+int record_file_copy(const char *from_dir, const char *to_dir, const char *sha256, int64_t size,
+                     int64_t *bytes, char **err) {
+    *bytes = 0;
+    size_t hex = 0;
+    while (sha256 && strchr("0123456789abcdef", sha256[hex]) && sha256[hex])
+        hex++;
+    if (hex != 64 || sha256[hex])
+        return set_err(err, "文件摘要格式不对: %s", sha256 ? sha256 : ""), REC_INVALID;
+    char *path = record_file_path(from_dir, sha256);
+    size_t len = 0;
+    char *data = file_read_all(path, &len, NULL);
+    int rc = REC_OK;
+    if (!data) {
+        rc = REC_NOT_FOUND;
+        set_err(err, "源文件缺失: %s", path);
+    } else {
+        char calc[65];
+        draw_sha256_hex(data, len, calc);
+        *bytes = (int64_t)len;
+        if ((int64_t)len != size || strcmp(calc, sha256))
+            rc = REC_INVALID,
+            set_err(err, "源文件内容与记录的摘要不符（%zu 字节，SHA-256 %s）: %s", len, calc, path);
+        else
+            rc = store_bytes(to_dir, sha256, (const unsigned char *)data, len, err);
+    }
+    free(data);
+    free(path);
+    return rc;
+}
+
 int record_file_add(Db *db, int64_t id, const char *files_dir, const char *kind,
                     const unsigned char *data, size_t len, const char *original_name,
                     const char *actor, int64_t *file_id, char **err) {

@@ -12,7 +12,7 @@
 export SPOTCHECK_TODAY=2026-06-15
 county=$TMP/county.db
 prov=$TMP/prov.db
-out=$TMP/out.db
+out=$TMP/o/out.db
 
 check "db --help exits 0 and explains copy" bash -c "\"$SPOTCHECK\" db --help | grep -q -- '--from URL --to URL'"
 check "db without a subcommand exits 2" expect_exit 2 sc db
@@ -22,14 +22,36 @@ check "... with a Chinese message" contains "$TMP/out" "不存在"
 
 check "the demo county" expect_exit 0 sc init --demo --db "sqlite:$county"
 check "an empty provincial database" expect_exit 0 sc init --db "$prov"
+# a record with a photo and a signature: their rows, and their files beside the county (files/)
+add_file() { # KIND CONTENT
+  printf '%s' "$2" >"$TMP/$1.bin"
+  local sha size
+  sha=$(sha256sum "$TMP/$1.bin" | cut -c1-64) size=$(stat -c %s "$TMP/$1.bin")
+  mkdir -p "$TMP/files/${sha:0:2}" && cp "$TMP/$1.bin" "$TMP/files/${sha:0:2}/$sha" &&
+    sqlite3 "$county" "INSERT INTO record_file(record_id, kind, mime, size, sha256, original_name, uploaded_by, uploaded_at) VALUES ((SELECT min(id) FROM record), '$1', 'image/png', $size, '$sha', '$1.png', 'admin', '2026-06-01 10:00:00')" &&
+    echo "$sha" >"$TMP/$1.sha"
+}
+check "a photo for a record of the county" add_file photo "$(printf '\x89PNG\r\n\x1a\n') the premises"
+check "... and a signature" add_file signature "$(printf '\x89PNG\r\n\x1a\n') signed"
+photo_sha=$(cat "$TMP/photo.sha") sig_sha=$(cat "$TMP/signature.sha")
+# a missing or corrupt source file refuses the copy, listing both
+mkdir -p "$TMP/bad/files/${photo_sha:0:2}"
+cp "$county" "$TMP/bad/county.db"
+printf 'not the photo' >"$TMP/bad/files/${photo_sha:0:2}/$photo_sha"
+check "a county whose photo is corrupt and signature missing" expect_exit 1 sc db copy --from "sqlite:$TMP/bad/county.db" --to "$prov" --files-to "$TMP/provfiles"
+check "... is refused, listing both files" bash -c "grep -q '缺失或已损坏（共 2 个）' '$TMP/out' && grep -q '源文件内容与记录的摘要不符.*$photo_sha' '$TMP/out' && grep -q '源文件缺失: $TMP/bad/files/${sig_sha:0:2}/$sig_sha' '$TMP/out'"
+check "... with nothing written" bash -c "\"$SPOTCHECK\" audit verify --db '$prov' | grep -qx '审计日志完整: 0 条记录'"
+
 # a table no one classified (a later migration's, say) refuses the copy, naming it
 cp "$county" "$TMP/county_extra.db"
 check "a source with an unclassified table" sqlite3 "$TMP/county_extra.db" "CREATE TABLE widget_note(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO widget_note(body) VALUES ('x')"
 check "... is refused" expect_exit 1 sc db copy --from "sqlite:$TMP/county_extra.db" --to "$prov"
 check "... naming the table" contains "$TMP/out" "未归入迁移范围: widget_note"
 check "... with nothing written" bash -c "\"$SPOTCHECK\" audit verify --db '$prov' | grep -qx '审计日志完整: 0 条记录'"
-check "copy the county in" expect_exit 0 sc db copy --from "sqlite:$county" --to "$prov" --by 省局管理员
+check "copy the county in" expect_exit 0 sc db copy --from "sqlite:$county" --to "$prov" --by 省局管理员 --files-to "$TMP/provfiles"
 cp "$TMP/out" "$TMP/in.txt"
+check "... with its record files, checked" contains "$TMP/in.txt" "记录附件: 2 个文件（"
+check "... which are in the province's files directory, byte for byte" bash -c "cmp '$TMP/photo.bin' '$TMP/provfiles/${photo_sha:0:2}/$photo_sha' && cmp '$TMP/signature.bin' '$TMP/provfiles/${sig_sha:0:2}/$sig_sha'"
 check "... every table's count agrees" bash -c "grep -q '  target .* 111823 →   111823  一致' '$TMP/in.txt' && ! grep -q '不符' '$TMP/in.txt'"
 check "... draw files and records keep their SHA-256" bash -c "grep -q '名单文件: 源库 6 份 → 目标库 6 份，SHA-256 逐份一致' '$TMP/in.txt' && grep -q '抽取记录: 源库 2 份 → 目标库 2 份，SHA-256 逐份一致' '$TMP/in.txt'"
 check "... the destination verified" contains "$TMP/in.txt" "迁入的审计日志 1 组"
@@ -54,8 +76,9 @@ check "... nor was anything: still one audit row in the province" bash -c "\"$SP
 check "copy-out into an existing file is refused" expect_exit 1 sc db copy --from "$prov" --to "sqlite:$TMP/county2.db" --org 130528
 check "copy-out of an unknown org is refused" expect_exit 1 sc db copy --from "$prov" --to "sqlite:$out" --org 999999
 check "... and leaves no file" test ! -e "$out"
-check "copy 宁晋县 out" expect_exit 0 sc db copy --from "$prov" --to "sqlite:$out" --org 130528
+check "copy 宁晋县 out" expect_exit 0 sc db copy --from "$prov" --to "sqlite:$out" --org 130528 --files-from "$TMP/provfiles"
 cp "$TMP/out" "$TMP/out.txt"
+check "... with its record files, beside the new file by default" bash -c "grep -q '记录附件: 2 个文件' '$TMP/out.txt' && cmp '$TMP/photo.bin' '$TMP/o/files/${photo_sha:0:2}/$photo_sha' && cmp '$TMP/signature.bin' '$TMP/o/files/${sig_sha:0:2}/$sig_sha'"
 check "... counts agree" bash -c "grep -q '  target .* 111783 →   111783  一致' '$TMP/out.txt' && ! grep -q '不符' '$TMP/out.txt'"
 check "audit verify on the county file is clean" expect_exit 0 sc audit verify --db "sqlite:$out"
 check "... with the county's rows brought along" contains "$TMP/out" "迁入的审计日志完整: 1 组 102 条"
@@ -118,6 +141,7 @@ check "... as the archived row's hash" contains "$TMP/out" "的哈希与记录�
 
 # back in: the county file into a new province, carrying its own chain and the excerpt it brought
 check "a second province" expect_exit 0 sc init --db "$TMP/prov2.db"
-check "copy the county file in" expect_exit 0 sc db copy --from "sqlite:$out" --to "$TMP/prov2.db"
+check "copy the county file in" expect_exit 0 sc db copy --from "sqlite:$out" --to "$TMP/prov2.db" --files-to "$TMP/prov2files"
+check "... with its record files" bash -c "grep -q '记录附件: 2 个文件' '$TMP/out' && cmp '$TMP/photo.bin' '$TMP/prov2files/${photo_sha:0:2}/$photo_sha'"
 check "... audit verify checks both groups" bash -c "\"$SPOTCHECK\" audit verify --db '$TMP/prov2.db' | grep -qx '迁入的审计日志完整: 2 组 103 条，与迁移审计记录一致'"
 finish
