@@ -243,7 +243,7 @@ int cmd_backup(int argc, char **argv) {
         fprintf(stderr, "spotcheck backup: %s 已存在，拒绝覆盖\n", file);
         return CLI_REJECTED;
     }
-    if (stat(db_path, &sb) != 0) {
+    if (!db_exists(db_path)) { /* a PostgreSQL URL: the driver answers (pg_dump's) */
         fprintf(stderr, "spotcheck backup: 数据库 %s 不存在\n", db_path);
         return CLI_REJECTED;
     }
