@@ -17,8 +17,8 @@ pg_psql() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERRO
 # (columns joined by |, NULL as nothing)
 dbq() {
   if [ $# -eq 1 ]; then
-    if on_pg; then pg_psql "$(pg_name "$1")" -f -; else sqlite3 "$1"; fi
-  elif on_pg; then pg_psql "$(pg_name "$1")" -c "$2"; else sqlite3 "$1" "$2"; fi
+    if on_pg; then pg_psql "$(pg_name "$1")" -f -; else sqlite3 -cmd ".timeout 30000" "$1"; fi
+  elif on_pg; then pg_psql "$(pg_name "$1")" -c "$2"; else sqlite3 -cmd ".timeout 30000" "$1" "$2"; fi
 }
 # jtext COLUMN KEY: the SQL for a member of a JSON text column, as text
 jtext() { if on_pg; then echo "($1::json ->> '$2')"; else echo "json_extract($1, '\$.$2')"; fi; }
