@@ -4,6 +4,7 @@
 set -u
 : "${SPOTCHECK_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${SPOTCHECK:=$SPOTCHECK_ROOT/build-san/spotcheck}"
+. "$SPOTCHECK_ROOT/tests/dblib.sh" # dbq and the other helpers for the test database on either driver
 T_PASS=0 T_FAIL=0
 TMP=$(mktemp -d /tmp/spotcheck-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -25,3 +26,4 @@ expect_exit() {
 contains() { grep -qF -- "$2" "$1" || { echo "\"$2\" not in $1:"; head -n 30 "$1"; return 1; }; }
 lacks() { ! grep -qF -- "$2" "$1" || { echo "\"$2\" unexpectedly in $1"; return 1; }; }
 finish() { echo "RESULT $T_PASS $T_FAIL"; [ "$T_FAIL" -eq 0 ]; }
+

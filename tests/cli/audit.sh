@@ -1,33 +1,55 @@
 #!/usr/bin/env bash
 # `spotcheck audit verify | list`: exit codes 0 (intact) and 1 (broken) on database files, the
-# append-only triggers, tampering through the sqlite3 shell reported at the right row, and the
+# append-only triggers, tampering with the database directly (tests/lib.sh: dbq) reported at the right row, and the
 # documented hash rule: a chain written by the independent Python implementation
 # (tools/verify_audit.py) verifies in spotcheck, and both verifiers agree on every break.
 . "$(dirname "$0")/../lib.sh"
 db=$TMP/a.db
 verifier=$SPOTCHECK_ROOT/tools/verify_audit.py
+# the independent verifier: on the file itself; on PostgreSQL its verify() over the rows psql reads
+pyverify() {
+  if ! on_pg; then python3 "$verifier" "$1"; return; fi
+  python3 - "$1" "$SPOTCHECK_ROOT/tools" "$SPOTCHECK_ROOT/tests/web" <<'EOF'
+import sys
+sys.path[:0] = sys.argv[2:4]
+import dbtool
+from verify_audit import verify
+count, bad_id, reason, head = verify(dbtool.reader(sys.argv[1]))
+if bad_id is not None:
+    print(f"审计日志在第 {bad_id} 条记录处断裂: {reason}")
+    sys.exit(1)
+print(f"审计日志完整: {count} 条记录")
+print(f"最新哈希: {head}")
+EOF
+}
+export -f pyverify
+export verifier
 
 check "audit --help exits 0 with usage" bash -c "\"$SPOTCHECK\" audit --help | grep -q 'audit verify'"
 check "audit without a subcommand exits 2" expect_exit 2 sc audit
 check "audit with an unknown subcommand exits 2" expect_exit 2 sc audit frob
 check "audit verify with an unknown option exits 2" expect_exit 2 sc audit verify --db "$db" --bogus
 check "audit list with a bad --limit exits 2" expect_exit 2 sc audit list --db "$db" --limit 0
-check "audit verify of a missing database exits 1" expect_exit 1 sc audit verify --db "$TMP/none.db"
-check "... and does not create it" test ! -e "$TMP/none.db"
+if on_pg; then # db.h: a PostgreSQL database is taken to exist, and made on first use
+  skip_on_pg "a missing database file (on PostgreSQL a named database is created on first use)"
+else
+  check "audit verify of a missing database exits 1" expect_exit 1 sc audit verify --db "$TMP/none.db"
+  check "... and does not create it" test ! -e "$TMP/none.db"
+fi
 
 check "init" expect_exit 0 sc init --db "$db"
 check "an empty log is intact" bash -c "\"$SPOTCHECK\" audit verify --db '$db' | grep -qx '审计日志完整: 0 条记录'"
 
 # Appends rows with the Python implementation of the documented rule (independent of the C code).
 append_rows() { # db count
-  python3 - "$1" "$2" "$SPOTCHECK_ROOT/tools" <<'EOF'
-import sqlite3, sys
-sys.path.insert(0, sys.argv[3])
+  python3 - "$1" "$2" "$SPOTCHECK_ROOT/tools" "$SPOTCHECK_ROOT/tests/web" <<'EOF'
+import sys
+sys.path[:0] = sys.argv[3:5]
 from verify_audit import row_hash, GENESIS
-con = sqlite3.connect(sys.argv[1])
-con.row_factory = sqlite3.Row
-last = con.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-prev, next_id = (last["hash"], last["id"] + 1) if last else (GENESIS, 1)
+import dbtool
+last = dbtool.query(sys.argv[1], "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+prev, next_id = (last[0][1], last[0][0] + 1) if last else (GENESIS, 1)
+stmts = []
 for k in range(int(sys.argv[2])):
     i = next_id + k
     row = {"id": i, "at": f"2025-03-{1 + i % 28:02d}T08:00:{i % 60:02d}Z",
@@ -38,17 +60,18 @@ for k in range(int(sys.argv[2])):
            "remote": "" if i == 3 else ("10.0.0.7" if i % 2 else None)}
     row["prev_hash"] = prev
     row["hash"] = prev = row_hash(prev, row)
-    con.execute("INSERT INTO audit_log(id, at, actor, org_id, action, entity, entity_id, before, after,"
-                " remote, prev_hash, hash) VALUES (:id, :at, :actor, :org_id, :action, :entity,"
-                " :entity_id, :before, :after, :remote, :prev_hash, :hash)", row)
-con.commit()
+    cols = ("id", "at", "actor", "org_id", "action", "entity", "entity_id", "before", "after", "remote",
+            "prev_hash", "hash")
+    stmts.append(dbtool._inline("INSERT INTO audit_log(" + ", ".join(cols) + ") VALUES (" + ", ".join("?" for _ in cols)
+                                + ")", tuple(row[c] for c in cols)))
+dbtool.execute(sys.argv[1], ";".join(stmts))
 EOF
 }
 check "append 12 rows per docs/AUDIT.md" append_rows "$db" 12
 check "audit verify: intact, exit 0" expect_exit 0 sc audit verify --db "$db"
 check "... prints the row count" contains "$TMP/out" "审计日志完整: 12 条记录"
-check "... and the head hash" bash -c "grep -qx \"最新哈希: \$(sqlite3 '$db' 'SELECT hash FROM audit_log WHERE id = 12')\" '$TMP/out'"
-check "the Python verifier agrees" bash -c "python3 '$verifier' '$db' | grep -qx '审计日志完整: 12 条记录'"
+check "... and the head hash" bash -c "grep -qx \"最新哈希: \$(dbq '$db' 'SELECT hash FROM audit_log WHERE id = 12')\" '$TMP/out'"
+check "the Python verifier agrees" bash -c "pyverify '$db' | grep -qx '审计日志完整: 12 条记录'"
 
 check "audit list shows the newest rows first" bash -c "\"$SPOTCHECK\" audit list --db '$db' --limit 2 | sed -n 2p | grep -q '^12	'"
 check "audit list --limit" bash -c "[ \$(\"$SPOTCHECK\" audit list --db '$db' --limit 5 2>/dev/null | wc -l) -eq 6 ]"
@@ -57,19 +80,18 @@ check "audit list --action prefix" bash -c "[ \$(\"$SPOTCHECK\" audit list --db 
 check "audit list --full shows before and after" bash -c "\"$SPOTCHECK\" audit list --db '$db' --limit 1 --full | grep -q '变更后: {\"grade\":\"B\",\"名称\":\"宁晋县人民医院\"}'"
 check "audit list with a bad date exits 1" expect_exit 1 sc audit list --db "$db" --from 2025-02-30
 
-check "the trigger refuses UPDATE" bash -c "! sqlite3 '$db' \"UPDATE audit_log SET actor = 'x' WHERE id = 3\" 2>/dev/null && [ \"\$(sqlite3 '$db' 'SELECT actor FROM audit_log WHERE id = 3')\" = 王丽 ]"
-check "the trigger refuses DELETE" bash -c "! sqlite3 '$db' 'DELETE FROM audit_log WHERE id = 12' 2>/dev/null && [ \$(sqlite3 '$db' 'SELECT count(*) FROM audit_log') -eq 12 ]"
+check "the trigger refuses UPDATE" bash -c "! dbq '$db' \"UPDATE audit_log SET actor = 'x' WHERE id = 3\" 2>/dev/null && [ \"\$(dbq '$db' 'SELECT actor FROM audit_log WHERE id = 3')\" = 王丽 ]"
+check "the trigger refuses DELETE" bash -c "! dbq '$db' 'DELETE FROM audit_log WHERE id = 12' 2>/dev/null && [ \$(dbq '$db' 'SELECT count(*) FROM audit_log') -eq 12 ]"
 check "still intact" expect_exit 0 sc audit verify --db "$db"
 
 # tamper SQL BAD_ID: on a copy with the triggers dropped, both verifiers report BAD_ID.
 tamper() {
   local t=$TMP/t.db
-  rm -f "$t" "$t-wal" "$t-shm"
-  sqlite3 "$db" ".backup '$t'" || return 1
-  sqlite3 "$t" "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; $1" || return 1
+  dbcopy "$db" "$t" || return 1
+  dbq "$t" "$(drop_triggers "$t" audit_log_no_update audit_log_no_delete) $1" || return 1
   expect_exit 1 sc audit verify --db "$t" || return 1
   contains "$TMP/out" "审计日志在第 $2 条记录处断裂: " || return 1
-  python3 "$verifier" "$t" >"$TMP/py.out"
+  pyverify "$t" >"$TMP/py.out"
   [ $? -eq 1 ] || { echo "python verifier did not fail"; return 1; }
   contains "$TMP/py.out" "审计日志在第 $2 条记录处断裂: "
 }

@@ -5,6 +5,8 @@
 # population file, each edit detected by both verifiers.
 set -euo pipefail
 S=${SPOTCHECK:?}; ROOT=${SPOTCHECK_ROOT:?}
+. "$ROOT/tests/dblib.sh" # the database on either driver: dbq, dbcopy, drop_triggers
+chr=$(sqlchr)
 PY="python3 $ROOT/tools/verify_draw.py"
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 db=$t/s.db
@@ -36,7 +38,7 @@ for i, spec in enumerate(["中医", "药学", "中医,药学"]):
 out.append("COMMIT;")
 open(sys.argv[1], "w").write("\n".join(out) + "\n")
 PY
-sqlite3 "$db" < "$t/seed.sql"
+dbq "$db" < "$t/seed.sql" >/dev/null
 
 # the freeze on 1 June, the lottery it names drawn on 2 June at 21:15, the draw on 3 June
 SRC='[{"kind":"fc3d","issue":"2025153","date":"2025-06-02"},{"kind":"dice","count":8}]'
@@ -99,19 +101,19 @@ grep -q '至少 24 小时' "$t/late.err" || { cat "$t/late.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/early.err"; [ $? -eq 1 ] || exit 1
 grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; exit 1; }
 # the dice are thrown and recorded before the lottery, once; a copy without them is checked later
-sqlite3 "$db" ".backup '$t/nodice.db'"
+dbcopy "$db" "$t/nodice.db" >/dev/null
 "$S" draw dice --db "$db" --task T1 --value 42313259 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1   # 9 is not a die
 "$S" draw dice --db "$db" --task T1 --value "4 2 3 1 3 2 5 1" --observers 律师 | grep -q '42313251' || exit 1
 "$S" draw dice --db "$db" --task T1 --value 11111111 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
 grep -q '已经登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
-sqlite3 "$db" "UPDATE draw_dice SET dice_values = '[\"11111111\"]'" 2>/dev/null && exit 1
+dbq "$db" "UPDATE draw_dice SET dice_values = '[\"11111111\"]'" 2>/dev/null && exit 1
 "$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
 # the frozen population file is checked against its frozen digest when the draw is run
-sqlite3 "$db" ".backup '$t/tamper.db'"
+dbcopy "$db" "$t/tamper.db" >/dev/null
 # (the table refuses updates: whoever holds the file must drop its trigger first)
-sqlite3 "$t/tamper.db" "UPDATE draw_file SET content = 'x' WHERE kind = 'population'" 2>/dev/null && exit 1
-sqlite3 "$t/tamper.db" "DROP TRIGGER draw_file_no_update; UPDATE draw_file SET content = replace(content, char(9)||'A'||char(9), char(9)||'B'||char(9)) WHERE kind = 'population'"
+dbq "$t/tamper.db" "UPDATE draw_file SET content = 'x' WHERE kind = 'population'" 2>/dev/null && exit 1
+dbq "$t/tamper.db" "$(drop_triggers "$t/tamper.db" draw_file_no_update) UPDATE draw_file SET content = replace(content, $chr(9)||'A'||$chr(9), $chr(9)||'B'||$chr(9)) WHERE kind = 'population'"
 set +e
 export SPOTCHECK_TODAY=2025-06-03T09:00
 "$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
@@ -126,7 +128,7 @@ grep -q '没有在开奖前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1;
 set -e
 grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --value "2 7 1" --value 42313251 > "$t/run.out"
-blind=$(sqlite3 "$db" "SELECT secret FROM draw WHERE task_code = 'T1'")
+blind=$(dbq "$db" "SELECT secret FROM draw WHERE task_code = 'T1'")
 [ ${#blind} -eq 64 ] || { echo "no blind committed at the freeze"; exit 1; }
 grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251|$blind\$" "$t/run.out" || { cat "$t/run.out"; exit 1; }
 set +e
@@ -147,42 +149,43 @@ for stmt in "UPDATE draw SET seed = 'x'" "UPDATE draw SET freeze_json = '{}'" "D
             "DELETE FROM draw_record" "UPDATE draw_record SET record_json = '{}'" \
             "INSERT INTO draw_record(draw_id, sha256, record_json) SELECT id, 'x', '{}' FROM draw" \
             "UPDATE draw SET record_sha256 = (SELECT sha256 FROM draw_record) || 'x'"; do
-  if sqlite3 "$db" "$stmt" 2>"$t/sql.err"; then echo "append-only table accepted: $stmt"; exit 1; fi
+  if dbq "$db" "$stmt" 2>"$t/sql.err"; then echo "append-only table accepted: $stmt"; exit 1; fi
   grep -q '不能' "$t/sql.err" || { echo "no refusal for: $stmt"; cat "$t/sql.err"; exit 1; }
 done
 "$S" audit verify --db "$db" | grep -q '^抽取记录完整: 1 次抽取'
 # ... and when someone drops the triggers to do it, audit verify recomputes and says where
-sqlite3 "$db" ".backup '$t/edit.db'"
-sqlite3 "$t/edit.db" "DROP TRIGGER draw_record_replace; UPDATE draw_record SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
+dbcopy "$db" "$t/edit.db" >/dev/null
+dbq "$t/edit.db" "$(drop_triggers "$t/edit.db" draw_record_replace) UPDATE draw_record SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
 set +e
 "$S" audit verify --db "$t/edit.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
 grep -q '抽取记录有误' "$t/edit.out" && grep -q '重算不一致' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
 # a record replaced in draw_record with its new digest, and the draw row naming it, as a
 # substitution does (the triggers let that through): the recomputation still shows the edit
-sqlite3 "$db" ".backup '$t/edit4.db'"
-python3 - "$t/edit4.db" <<'PY'
-import hashlib, sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-(text,) = c.execute("SELECT record_json FROM draw_record").fetchone()
+dbcopy "$db" "$t/edit4.db" >/dev/null
+python3 - "$t/edit4.db" "$ROOT/tests/web" <<'PY'
+import hashlib, sys
+sys.path.insert(0, sys.argv[2])
+import dbtool
+db = sys.argv[1]
+(text,) = dbtool.query(db, "SELECT record_json FROM draw_record")[0]
 text = text.replace('"leader":"', '"leader":"X', 1)
 sha = hashlib.sha256(text.encode()).hexdigest()
-c.execute("UPDATE draw_record SET sha256 = ?, record_json = ?", (sha, text))
-c.execute("UPDATE draw SET record_sha256 = ?", (sha,))
-c.commit()
+dbtool.query(db, "UPDATE draw_record SET sha256 = ?, record_json = ?", (sha, text))
+dbtool.query(db, "UPDATE draw SET record_sha256 = ?", (sha,))
 PY
 set +e
 "$S" audit verify --db "$t/edit4.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
 grep -q '重算不一致' "$t/edit.out" && ! grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
-sqlite3 "$db" ".backup '$t/edit2.db'"
-sqlite3 "$t/edit2.db" "DROP TRIGGER draw_file_no_update; UPDATE draw_file SET content = content || 'ZZZ' || char(9) || 'A' || char(9) || '130599' || char(10) WHERE kind = 'population'"
+dbcopy "$db" "$t/edit2.db" >/dev/null
+dbq "$t/edit2.db" "$(drop_triggers "$t/edit2.db" draw_file_no_update) UPDATE draw_file SET content = content || 'ZZZ' || $chr(9) || 'A' || $chr(9) || '130599' || $chr(10) WHERE kind = 'population'"
 set +e
 "$S" audit verify --db "$t/edit2.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
 grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
-sqlite3 "$db" ".backup '$t/edit3.db'"
-sqlite3 "$t/edit3.db" "DROP TRIGGER draw_frozen_fixed; UPDATE draw SET record_sha256 = '$(printf '0%.0s' $(seq 64))'"
+dbcopy "$db" "$t/edit3.db" >/dev/null
+dbq "$t/edit3.db" "$(drop_triggers "$t/edit3.db" draw_frozen_fixed) UPDATE draw SET record_sha256 = '$(printf '0%.0s' $(seq 64))'"
 set +e
 "$S" audit verify --db "$t/edit3.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
 set -e
@@ -309,7 +312,7 @@ set -e
 export SPOTCHECK_TODAY=2025-06-06T09:00
 "$S" draw run --db "$db" --task T1 --value 618 >/dev/null
 # every standalone step left its audit row, in order, and a refused one left none
-acts=$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE entity = 'draw' AND entity_id = 'T1' ORDER BY id)")
+acts=$(dbq "$db" "SELECT action FROM audit_log WHERE entity = 'draw' AND entity_id = 'T1' ORDER BY id" | paste -sd ' ')
 [ "$acts" = "draw.freeze draw.dice draw.run draw.substitute draw.substitute draw.redraw draw.run" ] || { echo "audit rows: $acts"; exit 1; }
 "$S" draw show --db "$db" --task T1 --all > "$t/all.json"
 python3 - "$t/all.json" <<'PY'

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 db=$TMP/p.db
 seed=$SPOTCHECK_ROOT/tests/data/plan/seed_000_plan.csv
-q() { sqlite3 "$db" "$1"; }
+q() { dbq "$db" "$1"; }
 # the imported plan's rows (the demo has a plan of its own)
 seed_plan="version_id IN (SELECT v.id FROM plan_version v JOIN plan p ON p.id = v.plan_id WHERE p.number = '2025001')"
 seed_rows="plan_task WHERE $seed_plan"
@@ -35,12 +35,12 @@ db2=$TMP/p2.db
 check "init a second database" expect_exit 0 sc init --demo --db "$db2"
 check "the XLSX export imports again" expect_exit 0 sc plan import "$TMP/plan.xlsx" --org 130500 --year 2025 --db "$db2"
 row="SELECT task_no || kind || ratio || items_unmatched || scope_text || lead_dept || joint_depts || month_from || month_to || level FROM $seed_rows"
-check "... with the same row" test "$(sqlite3 "$db2" "$row")" = "$(q "$row")"
+check "... with the same row" test "$(dbq "$db2" "$row")" = "$(q "$row")"
 # every CSV is formula-safe: a remark a spreadsheet would run is written with a leading ' and read back without it
-sqlite3 "$db" "UPDATE plan_task SET remark = '=HYPERLINK(\"http://evil.example\",\"点此\")' WHERE $seed_plan"
+dbq "$db" "UPDATE plan_task SET remark = '=HYPERLINK(\"http://evil.example\",\"点此\")' WHERE $seed_plan"
 check "a formula-like cell in a plan export" expect_exit 0 sc plan export 2025001 "$TMP/evil.csv" --db "$db"
 check "... is written with a leading '" contains "$TMP/evil.csv" "'=HYPERLINK("
 db3=$TMP/p3.db
 sc init --demo --db "$db3" >/dev/null
-check "... and imports as it was" bash -c "\"$SPOTCHECK\" plan import '$TMP/evil.csv' --org 130500 --year 2025 --db '$db3' >/dev/null && test \"\$(sqlite3 '$db3' \"SELECT remark FROM $seed_rows\")\" = '=HYPERLINK(\"http://evil.example\",\"点此\")'"
+check "... and imports as it was" bash -c "\"$SPOTCHECK\" plan import '$TMP/evil.csv' --org 130500 --year 2025 --db '$db3' >/dev/null && test \"\$(dbq '$db3' \"SELECT remark FROM $seed_rows\")\" = '=HYPERLINK(\"http://evil.example\",\"点此\")'"
 finish

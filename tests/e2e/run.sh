@@ -45,14 +45,10 @@ rc=${PIPESTATUS[0]}
 export SPOTCHECK_TODAY=$(cut -c1-10 "$CLOCK_FILE")
 # the record form continues on the task e2e.mjs drew: the officer account becomes a member of one
 # of its groups (as an administrator would link it)
-python3 - "$db" <<'PY'
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1], timeout=30)
-con.execute("""UPDATE account SET officer_id = (SELECT o.id FROM draw_member m JOIN draw d ON d.id = m.draw_id
+. "$root/tests/dblib.sh" # dbq: the database on either driver
+dbq "$db" "UPDATE account SET officer_id = (SELECT o.id FROM draw_member m JOIN draw d ON d.id = m.draw_id
   JOIN officer o ON o.cert_no = m.member_code WHERE d.status = '已抽取' AND m.status = '在组' AND m.role <> '专家'
-  ORDER BY d.id DESC, m.target_code LIMIT 1) WHERE username = 'officer'""")
-con.commit()
-PY
+  ORDER BY d.id DESC, m.target_code LIMIT 1) WHERE username = 'officer'" || rc=1
 BASE="http://127.0.0.1:$port" CHROMIUM="$chrome" SHOTS="$here/screenshots" TMPDIR="$tmp" \
   node "$here/e2e_record.mjs" | tee "$tmp/e2e_record.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1

@@ -4,6 +4,7 @@
 #ifndef SPOTCHECK_T_H
 #define SPOTCHECK_T_H
 
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +64,28 @@ static inline void t_write_file(const char *dir, const char *name, const char *t
     if (!f) return;
     fputs(text, f);
     fclose(f);
+}
+
+/* 1 when the test runs on PostgreSQL (issue 18: scripts/pgtest.sh sets SPOTCHECK_PG_MAP, and db.c
+ * maps the test's database path to a database of its own there), for the few statements of a test
+ * that must differ per engine; t_skip_on_pg says, in the output, which step means nothing there. */
+static inline int t_on_pg(void) {
+    const char *m = getenv("SPOTCHECK_PG_MAP");
+    return m && *m;
+}
+static inline void t_skip_on_pg(const char *what) {
+    printf("skip [postgresql] %s\n", what);
+}
+
+/* The statement that turns the foreign keys off for a test that writes rows without their parents:
+ * SQLite's PRAGMA; on PostgreSQL (a throwaway test database) the constraints are dropped. */
+static inline const char *t_foreign_keys_off_sql(void) {
+    return t_on_pg()
+               ? "DO $$ DECLARE r record; BEGIN FOR r IN SELECT conrelid::regclass AS t, conname "
+                 "FROM pg_constraint WHERE contype = 'f' AND connamespace = "
+                 "current_schema()::regnamespace LOOP EXECUTE format('ALTER TABLE %s DROP "
+                 "CONSTRAINT %I', r.t, r.conname); END LOOP; END $$"
+               : "PRAGMA foreign_keys = OFF";
 }
 
 /* Removes a test's database file with its WAL and shared-memory files. */

@@ -73,9 +73,17 @@ static AuditVerifyResult verify(Db *db) {
     return r;
 }
 
-static void drop_triggers(Db *db) {
-    CHECK_INT(db_exec(db, "DROP TRIGGER audit_log_no_update", NULL), DB_OK);
-    CHECK_INT(db_exec(db, "DROP TRIGGER audit_log_no_delete", NULL), DB_OK);
+static void drop_triggers(Db *db) { /* PostgreSQL's DROP TRIGGER names the table */
+    CHECK_INT(db_exec(db,
+                      t_on_pg() ? "DROP TRIGGER audit_log_no_update ON audit_log"
+                                : "DROP TRIGGER audit_log_no_update",
+                      NULL),
+              DB_OK);
+    CHECK_INT(db_exec(db,
+                      t_on_pg() ? "DROP TRIGGER audit_log_no_delete ON audit_log"
+                                : "DROP TRIGGER audit_log_no_delete",
+                      NULL),
+              DB_OK);
 }
 
 static void sha256_hex(const char *s, char out[65]) {

@@ -63,7 +63,7 @@ static Db *build_db(void) {
     if (!db) return NULL;
     if (refdata_store_defaults(db, "t", &err) != DB_OK) fprintf(stderr, "refdata: %s\n", err);
     free(err);
-    exec(db, "PRAGMA foreign_keys = OFF");
+    exec(db, t_foreign_keys_off_sql());
     /* an option with its own publication days, and one with a decision but no days */
     exec(db, "UPDATE refdata SET attrs = '{\"publish_workdays\":\"3\"}' WHERE set_name = "
              "'disposal_options' AND code = 'other'");
@@ -132,8 +132,8 @@ static Db *build_db(void) {
             snprintf(name, sizeof name, "%s对象%d-%03d", insured ? "张" : "医院", t, i);
             buf_reset(&b);
             buf_printf(&b,
-                       "INSERT OR IGNORE INTO target(org_id, kind, code, name, region) VALUES "
-                       "(%d, '%s', '%s', '%s', '130528')",
+                       "INSERT INTO target(org_id, kind, code, name, region) VALUES "
+                       "(%d, '%s', '%s', '%s', '130528') ON CONFLICT DO NOTHING",
                        t == 3 ? 3 : 2, insured ? "insured" : "institution", code, name);
             exec(db, b.data);
             int draw_id = t * 10 + 2;

@@ -146,8 +146,13 @@ static void test_versions_kept(void) {
     CHECK_INT(
         db_query_int(
             db, &history,
-            "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND version = 1 "
-            "AND json_extract(data, '$.cert_valid_to') = '2027-12-31' AND replaced_by = 'editor'",
+            t_on_pg()
+                ? "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND version = "
+                  "1 AND (data::json ->> 'cert_valid_to') = '2027-12-31' AND replaced_by = "
+                  "'editor'"
+                : "SELECT count(*) FROM entity_version WHERE entity = 'officer' AND version = "
+                  "1 AND json_extract(data, '$.cert_valid_to') = '2027-12-31' AND "
+                  "replaced_by = 'editor'",
             NULL),
         DB_OK);
     CHECK_INT(history, 1);

@@ -216,7 +216,10 @@ static void test_freeze(void) {
     int64_t checked = 0;
     CHECK_INT(draw_store_check(db, &problems, &checked, &err), 0);
     CHECK_INT(checked, 2);
-    db_exec(db, "DROP TRIGGER draw_token_no_update", "");
+    db_exec(db,
+            t_on_pg() ? "DROP TRIGGER draw_token_no_update ON draw_token"
+                      : "DROP TRIGGER draw_token_no_update",
+            "");
     db_exec(db,
             "UPDATE draw_token SET target_code = 'x' WHERE draw_id = 1 AND target_code = "
             "'R00726A4EB810F27'",

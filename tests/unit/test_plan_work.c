@@ -53,11 +53,12 @@ static int64_t audit_count(Db *db) {
 static char *last_audit(Db *db) {
     char *s = NULL;
     CHECK_INT(
-        db_query_text(db, &s,
-                      "SELECT actor || '|' || coalesce(org_id, '') || '|' || action || '|' || "
-                      "coalesce(entity_id, '') "
-                      "FROM audit_log ORDER BY id DESC LIMIT 1",
-                      NULL),
+        db_query_text(
+            db, &s,
+            "SELECT actor || '|' || coalesce(CAST(org_id AS TEXT), '') || '|' || action || '|' || "
+            "coalesce(entity_id, '') "
+            "FROM audit_log ORDER BY id DESC LIMIT 1",
+            NULL),
         DB_OK);
     return s;
 }

@@ -13,6 +13,23 @@ import subprocess
 from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers, scheme_version, scratch_dir
 
 
+class _Ticking:
+    """The environment of the requests before the draw: SPOTCHECK_TODAY on the freeze day, a minute later
+    at each request (09:00, 09:01, …). Each request is a process whose clock runs on from the instant it
+    is given, so with one fixed instant a slow step (a freeze under load, PostgreSQL's or SQLite's) could
+    stamp a later time than the step after it (the dice "before the freeze"); a minute apart, the steps
+    keep their order unless one takes over a minute. Read once per request (webtest.request's update)."""
+
+    def __init__(self, day):
+        self.day, self.n = day, 0
+
+    def keys(self):
+        return ["SPOTCHECK_TODAY"]
+
+    def __getitem__(self, key):
+        self.n += 1
+        return f"{self.day.isoformat()}T{9 + self.n // 60:02d}:{self.n % 60:02d}"
+
 
 def _must(r, what):
     if r.status not in (200, 303):
@@ -69,7 +86,7 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     today = datetime.date.fromisoformat(os.environ["SPOTCHECK_TODAY"][:10]) if os.environ.get("SPOTCHECK_TODAY") \
         else datetime.date.today()
     freeze_day, lottery_day, draw_day = (today - datetime.timedelta(days=k) for k in (3, 2, 1))
-    early = {"SPOTCHECK_TODAY": freeze_day.isoformat() + "T09:00"}
+    early = _Ticking(freeze_day)
     db = small_db()
     import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
                    "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n"
@@ -113,9 +130,7 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     _must(staff.form(f"/tasks/{tid}/publish", {}), "scheme publish")
     _must(joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"}), "joint confirm")
     _must(staff.form(f"/tasks/{tid}/freeze", {}), "freeze")
-    # each request is a new process whose clock starts at the override: half an hour later, so the dice
-    # never get an instant before the freeze's (a slow freeze under load took a second or two)
-    staff.env = {"SPOTCHECK_TODAY": freeze_day.isoformat() + "T09:30"}
+    # the dice a minute after the freeze (early ticks on), well before the lottery the day after
     _must(staff.form(f"/tasks/{tid}/dice", {"dice0": "52241361", "observers_present": "钱律师"}), "dice before the lottery")
     staff.env = {"SPOTCHECK_TODAY": draw_day.isoformat() + "T10:00"}
     _must(staff.form(f"/tasks/{tid}/draw", {"value0": "361", "value1": "52241361", "observers_present": "律师：钱律师"}), "draw")

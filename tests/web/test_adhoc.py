@@ -6,9 +6,8 @@ draw → locked groups → the public record verifies with tools/verify_draw.py 
 Also: an unapproved request cannot start (clear Chinese message), permissions (officer 403, another
 county 404) and the audit rows."""
 import os
-import sqlite3
 import subprocess
-from webtest import SPOTCHECK, Client, Suite, small_db, ids, import_officers, draw_files, pin_today, scheme_version
+from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, draw_files, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
 
@@ -20,13 +19,10 @@ ROOT = os.path.join(HERE, "..", "..")
 db = small_db()
 import_officers(db, "YB003,李执法,130528,D1,2023-01-01,2030-12-31,,130528,是,13800000003\n"
                "YB004,赵执法,130528,D1,2023-01-01,2030-12-31,,130528,否,\n")
-con = sqlite3.connect(db)
-org528 = con.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
+org528 = sql(db, "SELECT id FROM org WHERE code = '130528'")[0][0]
 for i, grade in enumerate("ABCDDCBA"):
-    con.execute("INSERT INTO target(org_id, kind, code, name, region, grade) VALUES (?, 'institution', ?, ?, '130528', ?)",
-                (org528, f"HT{i:04d}", f"被投诉医院{i}", grade))
-con.commit()
-con.close()
+    sql(db, "INSERT INTO target(org_id, kind, code, name, region, grade) VALUES (?, 'institution', ?, ?, '130528', ?)",
+        (org528, f"HT{i:04d}", f"被投诉医院{i}", grade))
 
 staff, leader, officer, other, anon = (Client(db) for _ in range(5))
 staff.login("staff")

@@ -3,7 +3,7 @@ supervisor records the anchor a county's portal shows (page, API, `spotcheck anc
 twice is one row, a different head for the same county and day is kept beside the first and flagged; the list
 warns of counties without a head in the last N working days; `spotcheck anchor check` verifies a county's
 database against every recorded head and names the one a truncated log no longer extends. Runs on both
-drivers (tests/pg.list)."""
+drivers (make test runs it on both)."""
 import os
 import re
 import subprocess

@@ -4,8 +4,7 @@ chain still extends what was published. A chain edited and carefully recomputed 
 off before the anchor, still passes `audit verify` alone — and fails with the anchor."""
 import os
 import re
-import shutil
-import sqlite3
+import dbtool
 import subprocess
 import sys
 from webtest import SPOTCHECK, Suite, Client, request, sql
@@ -48,25 +47,25 @@ s.check("a malformed anchor is a usage error", rc == 2, out)
 
 
 def rewrite_from(path, k):
-    """What an insider with the file does: drop the append-only triggers, change row k, recompute every
+    """What an insider with the database does: drop the append-only triggers, change row k, recompute every
     hash from k on so that the chain is whole again."""
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").fetchall():
-        con.execute(f'DROP TRIGGER "{name}"')
-    con.execute("UPDATE audit_log SET actor = 'nobody' WHERE id = ?", (k,))
-    prev = con.execute("SELECT prev_hash FROM audit_log WHERE id = ?", (k,)).fetchone()[0]
-    for row in con.execute("SELECT * FROM audit_log WHERE id >= ? ORDER BY id", (k,)).fetchall():
-        d = dict(row)
+    con = dbtool.reader(path)
+    rows = [dict(r) for r in con.execute("SELECT * FROM audit_log WHERE id >= ? ORDER BY id", (k,))]
+    con.close()
+    stmts = [dbtool.drop_triggers_sql(path, dbtool.triggers(path, "audit_log")),
+             f"UPDATE audit_log SET actor = 'nobody' WHERE id = {int(k)}"]
+    prev = rows[0]["prev_hash"]
+    for d in rows:
+        if d["id"] == k:
+            d["actor"] = "nobody"
         d["prev_hash"] = prev
         prev = row_hash(prev, d)
-        con.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (d["prev_hash"], prev, d["id"]))
-    con.commit()
-    con.close()
+        stmts.append(f"UPDATE audit_log SET prev_hash = '{d['prev_hash']}', hash = '{prev}' WHERE id = {int(d['id'])}")
+    dbtool.execute(path, ";".join(stmts))
 
 
 forged = db + ".forged"
-shutil.copy(db, forged)
+dbtool.copy(db, forged)
 rewrite_from(forged, max(1, n - 2))
 rc, out = verify(forged)
 s.check("a recomputed chain passes verify alone (the limit the anchor closes)", rc == 0, out)
@@ -74,13 +73,9 @@ rc, out = verify(forged, f"{h}@{n}")
 s.check("... and fails with the published anchor", rc == 1 and "此前的历史已被改写" in out, out)
 
 cut = db + ".cut"
-shutil.copy(db, cut)
-con = sqlite3.connect(cut)
-for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").fetchall():
-    con.execute(f'DROP TRIGGER "{name}"')
-con.execute("DELETE FROM audit_log WHERE id >= ?", (n,))
-con.commit()
-con.close()
+dbtool.copy(db, cut)
+dbtool.execute(cut, dbtool.drop_triggers_sql(cut, dbtool.triggers(cut, "audit_log"))
+               + f"DELETE FROM audit_log WHERE id >= {int(n)}")
 rc, out = verify(cut)
 s.check("a log cut before the anchor passes verify alone", rc == 0, out)
 rc, out = verify(cut, f"{h}@{n}")

@@ -16,6 +16,7 @@ import html
 import re
 import subprocess
 import base64
+import dbtool
 from fixture_drawn import drawn_db, sql
 from webtest import SPOTCHECK, Client, Suite, multipart, pin_today, png
 
@@ -334,9 +335,10 @@ s.check("the audit page: local times as people write them, never UTC", r.status 
 # ... and so is every timestamp in the database: plan, task, draw, record, follow-up, audit, versions
 # (no SQL datetime('now') left to fill a column with UTC). Sessions count seconds, not dates.
 bad_stamps, n_stamps = [], 0
-for (table,) in sql(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                        "('session', 'login_attempt', 'schema_migrations')"):
-    for col in [c[1] for c in sql(db, f"PRAGMA table_info({table})") if c[1].endswith("_at") or c[1] == "at"]:
+for table in dbtool.tables(db):
+    if table in ("session", "login_attempt", "schema_migrations"):
+        continue
+    for col in [c for c in dbtool.columns(db, table) if c.endswith("_at") or c == "at"]:
         for (v,) in sql(db, f'SELECT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL'):
             n_stamps += 1
             if not re.fullmatch(days + r" \d\d:\d\d:\d\d", v):

@@ -12,6 +12,7 @@ import re
 import subprocess
 import tempfile
 
+import dbtool
 from webtest import scratch_dir, SPOTCHECK, Client, Suite, pin_today, sql
 from fixture_drawn import drawn_db
 
@@ -162,7 +163,7 @@ s.check("... and writes the record with the tokens, as published", p.returncode 
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the draw and its tokens agree", p.returncode == 0, p.stdout[-600:] + p.stderr[-300:])
 other = next(c for c in insured if c != t0)
-sql(db, "DROP TRIGGER draw_token_no_update")
+dbtool.execute(db, dbtool.drop_triggers_sql(db, ["draw_token_no_update"]))
 for old, new in ((t0, "swap"), (other, t0), ("swap", other)):
     sql(db, "UPDATE draw_token SET target_code = ? WHERE draw_id = ? AND target_code = ?", (new, draw_id, old))
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)

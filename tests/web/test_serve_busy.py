@@ -10,7 +10,7 @@ closed after its head time (the slowloris rule stays)."""
 import http.client
 import secrets
 import socket
-import sqlite3
+import dbtool
 import time
 from urllib.parse import urlencode
 from webtest import PASSWORD, Served, Suite, small_db
@@ -41,8 +41,7 @@ with served:
     r.read()
     s.check("connection B is answered and kept alive", r.status == 200 and not r.will_close, str(r.status))
 
-    lock = sqlite3.connect(db, timeout=10, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")  # the server's next write waits on it (its busy timeout is 10 s)
+    lock = dbtool.write_lock(db).__enter__()  # the server's next write waits on it (busy after 10 s)
     a = conn()
     pre = secrets.token_hex(32)
     a.request("POST", "/login", body=urlencode({"username": "staff", "password": PASSWORD, "csrf": pre}),
@@ -50,8 +49,7 @@ with served:
     time.sleep(0.5)  # A's handler runs and waits on the lock: the one worker is busy
     b.request("GET", "/login")  # B's head is complete; the worker cannot read it yet
     time.sleep(2.5)  # well past B's 1 s for a head, counted from its last answer
-    lock.execute("COMMIT")
-    lock.close()
+    lock.__exit__(None, None, None)
     status_a, status_b = answer(a), answer(b)
     s.check("the login that waited on the lock is answered", status_a == 303, str(status_a))
     s.check("B's request, waiting behind it longer than the head time, is answered (not shut down)",

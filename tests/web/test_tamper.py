@@ -6,8 +6,7 @@ edit with SQL, on its own copy of the database, is reported with exit 1, the ent
 audit row whose digest it no longer matches."""
 import os
 import re
-import shutil
-import sqlite3
+import dbtool
 import subprocess
 import sys
 from webtest import SPOTCHECK, Suite, Client, sql, version_of, pin_today
@@ -57,8 +56,7 @@ s.check("verify after the flow: exit 0", rc == 0, out)
 s.check("... the business rows agree with the log", "业务数据与审计日志一致" in out and "历史版本完整" in out, out)
 n = int(re.search(r"一致: (\d+) 个经审计的对象", out).group(1)) if "一致:" in out else 0
 s.check("... and many rows were compared", n >= 10, out)
-con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-con.row_factory = sqlite3.Row
+con = dbtool.reader(db)
 count, bad, _, _ = py_verify(con)
 con.close()
 s.check("the Python verifier recomputes the chain with the digests", bad is None and count > 0, str(bad))
@@ -71,11 +69,8 @@ def last_audit(entity, eid):
 
 def tampered(name, stmt, args, want, then=None):
     copy = os.path.join(os.path.dirname(db), "tamper.db")
-    shutil.copy(db, copy)
-    con = sqlite3.connect(copy)
-    con.execute(stmt, args)
-    con.commit()
-    con.close()
+    dbtool.copy(db, copy)
+    sql(copy, stmt, args)
     if then:
         then(copy)
     rc, out = verify(copy)

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+import dbtool
 from webtest import scratch_dir, SPOTCHECK, Client, Suite, small_db, ids, sql, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 
@@ -262,12 +263,12 @@ s.check("audit rows task.conflict.declare", ids(db, f"SELECT count(*) FROM audit
 r = leader.form(f"/tasks/{tid}/freeze", {})
 s.check("a leader cannot freeze", r.status == 403)
 # a failure of the audit row leaves neither the draw change nor the audit row (one transaction)
-sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.freeze' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+dbtool.fail_inserts(db, "fail_audit", "audit_log", "audit down", when="NEW.action = 'task.draw.freeze'")
 r = staff.form(f"/tasks/{tid}/freeze", {})
 s.check("freeze whose audit row fails: refused, no draw row, no audit row", r.status == 500
         and ids(db, f"SELECT count(*) FROM draw WHERE task_code = '{code}'") == [0]
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.freeze'") == [0], f"{r.status}")
-sql(db, "DROP TRIGGER fail_audit")
+dbtool.unfail_inserts(db, "fail_audit", "audit_log")
 # a source that exists within 24 hours (declared at the freeze instead of the scheme's) is refused
 r = staff.form(f"/tasks/{tid}/freeze", scheme_source_fields([fc3d_source(day)]))
 s.check("freeze refused when the earliest source is less than 24 hours away", r.status == 409 and "至少 24 小时" in r.text,
@@ -317,7 +318,7 @@ r = staff.form(f"/tasks/{tid}/draw", {"value0": "38", "value1": "61522413", "obs
 s.check("a value that does not fit its source is refused", r.status == 409 and "3 位数字" in r.text, r.text[-300:])
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "385", "observers_present": "钱律师"})
 s.check("every declared source needs its value", r.status == 409 and "2 个随机数来源" in r.text, r.text[-300:])
-sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.run' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+dbtool.fail_inserts(db, "fail_audit", "audit_log", "audit down", when="NEW.action = 'task.draw.run'")
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "999", "value1": "66666666", "observers_present": "钱律师"})
 s.check("dice other than those recorded before the lottery are refused", r.status == 409 and "不符" in r.text, r.text[-300:])
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "999", "value1": "36152241", "observers_present": "钱律师"})
@@ -326,7 +327,7 @@ s.check("draw whose audit row fails: still frozen, no groups, no ceremony row, n
         and ids(db, f"SELECT count(*) FROM draw_member m JOIN draw d ON d.id = m.draw_id WHERE d.task_code = '{code}'") == [0]
         and ids(db, f"SELECT count(*) FROM task_ceremony WHERE task_id = {tid}") == [0]
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.run'") == [0], f"{r.status}")
-sql(db, "DROP TRIGGER fail_audit")
+dbtool.unfail_inserts(db, "fail_audit", "audit_log")
 r = staff.form(f"/tasks/{tid}/draw", {"value0": "3 8 5", "value1": "3615224 1", "observers_present": "律师：钱律师；人大代表：孙代表"})
 s.check("draw with the lottery's numbers and the dice", r.status == 303, f"{r.status} {r.text[-300:]}")
 r = staff.get(f"/tasks/{tid}/draw")
@@ -424,19 +425,19 @@ s.check("staff's request waits for the leader: nothing changed yet", r.status ==
 r = staff.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
 s.check("staff cannot approve their own request", r.status == 403)
 before = sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'")
-sql(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'task.draw.substitute' BEGIN SELECT RAISE(ABORT, 'audit down'); END")
+dbtool.fail_inserts(db, "fail_audit", "audit_log", "audit down", when="NEW.action = 'task.draw.substitute'")
 r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
 s.check("approval whose audit row fails: no event, record unchanged, request still pending", r.status == 500
         and ids(db, f"SELECT count(*) FROM draw_event e JOIN draw d ON d.id = e.draw_id WHERE d.task_code = '{code}'") == [0]
         and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
         and ids(db, f"SELECT status FROM draw_substitution WHERE id = {sid}") == ["待审批"], f"{r.status}")
-sql(db, "DROP TRIGGER fail_audit")
-sql(db, "CREATE TRIGGER fail_event BEFORE INSERT ON draw_event BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+dbtool.unfail_inserts(db, "fail_audit", "audit_log")
+dbtool.fail_inserts(db, "fail_event", "draw_event", "disk full")
 r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
 s.check("approval whose draw change fails: no audit row either", r.status == 500
         and sql(db, f"SELECT record_sha256 FROM draw WHERE task_code = '{code}'") == before
         and ids(db, f"SELECT count(*) FROM audit_log WHERE action = 'task.draw.substitute'") == [0], f"{r.status}")
-sql(db, "DROP TRIGGER fail_event")
+dbtool.unfail_inserts(db, "fail_event", "draw_event")
 r = leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {})
 s.check("the leader approves: officer substituted", r.status == 303, r.text[-300:])
 s.check("the request is decided once", leader.form(f"/tasks/{tid}/substitutions/{sid}/approve", {}).status == 409)

@@ -9,7 +9,7 @@ import subprocess
 from webtest import SPOTCHECK, Client, Suite, small_db, ids, sql, import_officers, draw_files, pin_today, scheme_version
 from fixture_drawn import fc3d_source, scheme_source_fields
 import datetime
-import sqlite3
+import dbtool
 
 s = Suite()
 day = pin_today("2026-06-15")
@@ -165,9 +165,8 @@ p = subprocess.run(["python3", os.path.join(ROOT, "tools", "verify_draw.py"), pa
 s.check("the public record verifies with tools/verify_draw.py", p.returncode == 0 and p.stdout.startswith("一致"), p.stdout + p.stderr)
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the draw and its approved substitution are consistent", p.returncode == 0, p.stdout + p.stderr)
-import shutil
-shutil.copy(db, db + ".edit")
-sql(db + ".edit", "DROP TRIGGER draw_substitution_decided_once")
+dbtool.copy(db, db + ".edit")
+dbtool.execute(db + ".edit", dbtool.drop_triggers_sql(db + ".edit", ["draw_substitution_decided_once"]))
 sql(db + ".edit", "UPDATE draw_substitution SET event_seq = NULL, status = '已驳回'")
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db + ".edit"], capture_output=True, text=True)
 s.check("audit verify: a substitution without its approved request is reported",
@@ -210,14 +209,11 @@ s.check("a second re-draw is refused: one per task", r.status == 409 and "上限
 leader.env = None
 staff.env = None  # back to the test's day
 # --- credit-risk differentiation (差异化抽查, 001 二(五), 004 第十一条): per-grade ratios and minimums
-con = sqlite3.connect(db)
-org528 = con.execute("SELECT id FROM org WHERE code = '130528'").fetchone()[0]
-for grade, count in (("A", 10), ("B", 40), ("D", 20)):
-    for i in range(count):
-        con.execute("INSERT INTO target(org_id, kind, code, name, region, grade) VALUES (?, 'institution', ?, ?, '130528', ?)",
-                    (org528, f"HG{grade}{i:04d}", f"{grade}级测试医院{i}", grade))
-con.commit()
-con.close()
+org528 = sql(db, "SELECT id FROM org WHERE code = '130528'")[0][0]
+dbtool.execute(db, ";".join(
+    f"INSERT INTO target(org_id, kind, code, name, region, grade) VALUES ({int(org528)}, 'institution', "
+    f"'HG{grade}{i:04d}', '{grade}级测试医院{i}', '130528', '{grade}')"
+    for grade, count in (("A", 10), ("B", 40), ("D", 20)) for i in range(count)))
 r = staff.post_json("/api/v1/plans", {"year": 2025, "number": "2025202", "tasks": [{
     "task_no": "001号", "name": "差异化抽查", "kind": "不定向", "ratio": "5%", "items": ["I1"],
     "scope": {"region_prefix": "130528", "kinds": ["institution"]}, "lead_dept": "基金监管股", "period": "2025-03..2025-10"}]})
@@ -244,7 +240,7 @@ try:
     sql(db, "INSERT INTO task(org_id, code, name, kind, ratio, item_codes, scope_json, scope_text, month_from, month_to, "
         "created_by, created_at) VALUES (1, '2025209-001号', 'x', '不定向', '5%', '', '{}', '', '2025-03', '2025-10', 'x', 'x')")
     planted = ""
-except sqlite3.DatabaseError as e:
+except Exception as e:  # sqlite3.DatabaseError, or psql's error (dbtool)
     planted = str(e)
 s.check("the database refuses it too", "不是由本任务冻结" in planted, planted)
 r = staff.post_json("/api/v1/tasks", {"plan_task": gptid})

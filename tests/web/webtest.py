@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import json as jsonlib
+import dbtool
 from urllib.parse import urlencode
 
 def pin_today(default):
@@ -267,7 +268,7 @@ def _state_watch(db, what):
     request: a program change that alters an audited row without its audit row shows there. A
     test's own sql() edits are taken as the new baseline, not reported."""
     log = os.environ.get("SPOTCHECK_STATE_LOG")
-    if not log or not os.path.exists(db):
+    if not log or not dbtool.exists(db):
         return
     now = _state_lines(db)
     new = now - _STATE.get(db, set())
@@ -278,52 +279,12 @@ def _state_watch(db, what):
                 f.write(f"{os.path.basename(sys.argv[0])}\t{what}\t{l}\n")
 
 
-def _pg_rows(db, q, args=()):
-    """The rows of q on the PostgreSQL database a path stands for under `make test-pg`
-    (SPOTCHECK_PG_MAP: db.c names it sc_ and the FNV-1a hash of the path), through psql; None
-    when the tests run on SQLite."""
-    conninfo = os.environ.get("SPOTCHECK_PG_MAP")
-    if not conninfo:
-        return None
-    h = 1469598103934665603
-    for b in db.encode():
-        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    parts = q.split("?")
-    if len(parts) != len(args) + 1:
-        raise ValueError("sql: placeholders and arguments differ")
-    text = parts[0]
-    for a, rest in zip(args, parts[1:]):
-        lit = "NULL" if a is None else str(a) if isinstance(a, int) else "'" + str(a).replace("'", "''") + "'"
-        text += lit + rest
-    select = re.match(r"\s*(SELECT|WITH)\b", text, re.I)
-    returning = not select and re.search(r"\bRETURNING\b", text, re.I)
-    if select:  # as JSON, so numbers and texts keep their types
-        text = f"SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM ({text}) q"
-    elif returning:
-        text = f"WITH q AS ({text}) SELECT coalesce(json_agg(row_to_json(q)), '[]') FROM q"
-    p = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-                        "-d", f"{conninfo} dbname=sc_{h:016x}", "-c", text], capture_output=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"psql: {p.stderr.decode().strip()}")
-    if not select and not returning:
-        return []
-    return jsonlib.loads(p.stdout.decode(), object_pairs_hook=lambda kv: tuple(v for _, v in kv))
-
-
 def sql(db, q, args=()):
-    """Runs one statement with bound args on the test database; returns its rows (committed)."""
-    rows = _pg_rows(db, q, args)
-    if rows is not None:
-        return rows
-    import sqlite3
-    con = sqlite3.connect(db)
-    try:
-        rows = con.execute(q, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
-        _state_watch(db, None)
+    """Runs one statement with bound args on the test database; returns its rows (committed). On either
+    driver (dbtool: sqlite3 on the file, psql on the database it stands for under SPOTCHECK_PG_MAP)."""
+    rows = dbtool.query(db, q, args)
+    _state_watch(db, None)
+    return rows
 
 
 def version_of(db, table, row_id):
@@ -331,16 +292,8 @@ def version_of(db, table, row_id):
     return str(sql(db, f"SELECT version FROM {table} WHERE id = ?", (row_id,))[0][0])
 
 
-def ids(db, sql):
-    rows = _pg_rows(db, sql)
-    if rows is not None:
-        return [r[0] for r in rows]
-    import sqlite3
-    con = sqlite3.connect(db)
-    try:
-        return [r[0] for r in con.execute(sql)]
-    finally:
-        con.close()
+def ids(db, q):
+    return [r[0] for r in dbtool.query(db, q)]
 
 
 def no_raw_script(text):
