@@ -26,9 +26,9 @@
  * files, records and notices are copied byte for byte and keep their SHA-256.
  *
  * Record files (photos, videos, signatures) live on disk, named by their SHA-256: copy_files
- * copies the file of every record_file row copied into the destination's files directory before
- * the commit, each checked by size and SHA-256; a missing or corrupt one refuses the copy. A
- * failed copy leaves at most files no row refers to.
+ * copies the file of every record_file row to copy into the destination's files directory before
+ * the rows are written, each checked by size and SHA-256; a missing or corrupt one refuses the
+ * copy. A failed copy leaves at most files no row refers to.
  *
  * Draws are written the way the append-only triggers allow (sql/018): frozen first, its record,
  * then drawn, then superseded, each step an UPDATE the trigger accepts.
@@ -1324,7 +1324,7 @@ static int same_schema(Db *src, Db *dst, char **why) {
                    b);
 }
 
-/* The files of the record_file rows copied, from the source's files directory to the
+/* The files of the record_file rows to copy, from the source's files directory to the
  * destination's, each checked by size and SHA-256 (record_file_copy); one line into *report. 0,
  * 1 when a source file is missing or corrupt (listed in *why), -1 on another failure. */
 static int copy_files(Copy *c, Buf *report, char **why) {
@@ -1398,16 +1398,17 @@ static int finish_copy(Copy *c, const Actor *who, const char *action, int64_t pa
     int rc = SC_ERR;
     json_t *archive = NULL;
     int64_t nrows = 0;
+    /* the files first: a missing one refuses the copy before any row is written */
+    int f = copy_files(c, report, why);
+    if (f) {
+        rc = f > 0 ? SC_INVALID : SC_ERR;
+        goto done;
+    }
     if (copy_all(c, c->write_org, c->write_tag, parent_of_top, why) < 0) goto done;
     if (c->nproblems) {
         set_err(why, "以下数据引用了迁出范围以外的数据，不能单独迁出（共 %zu 处）:\n%s",
                 c->nproblems, c->problems.data);
         rc = SC_INVALID;
-        goto done;
-    }
-    int f = copy_files(c, report, why);
-    if (f) {
-        rc = f > 0 ? SC_INVALID : SC_ERR;
         goto done;
     }
     if (copy_audit(c, head, root, org_code, &archive, &nrows, why) < 0) goto done;
