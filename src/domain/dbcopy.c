@@ -1332,17 +1332,6 @@ static int copy_files(Copy *c, Buf *report, char **why) {
     Stmt *sel = select_rows(c, t, NULL, NULL, why);
     if (!sel) return -1;
     int col_sha = -1, col_size = -1, col_id = -1, col_rec = -1;
-    for (int i = 0; i < db_col_count(sel); i++) {
-        const char *name = db_col_name(sel, i);
-        if (!strcmp(name, "sha256")) col_sha = i;
-        if (!strcmp(name, "size")) col_size = i;
-        if (!strcmp(name, "id")) col_id = i;
-        if (!strcmp(name, "record_id")) col_rec = i;
-    }
-    if (col_sha < 0 || col_size < 0 || col_id < 0 || col_rec < 0) {
-        db_finalize(sel);
-        return set_err(why, "源库 record_file 表缺少列 sha256、size、id 或 record_id");
-    }
     StrMap *seen = strmap_new();
     Buf bad;
     buf_init(&bad);
@@ -1350,6 +1339,17 @@ static int copy_files(Copy *c, Buf *report, char **why) {
     size_t nbad = 0;
     int rc, out = 0;
     while (out == 0 && (rc = db_step(sel)) == DB_ROW) {
+        for (int i = 0; col_sha < 0 && i < db_col_count(sel); i++) { /* named once a row is in */
+            const char *name = db_col_name(sel, i);
+            col_size = !strcmp(name, "size") ? i : col_size;
+            col_id = !strcmp(name, "id") ? i : col_id;
+            col_rec = !strcmp(name, "record_id") ? i : col_rec;
+            if (!strcmp(name, "sha256")) col_sha = i;
+        }
+        if (col_sha < 0 || col_size < 0 || col_id < 0 || col_rec < 0) {
+            out = set_err(why, "源库 record_file 表缺少列 sha256、size、id 或 record_id");
+            break;
+        }
         const char *sha = db_col_text(sel, col_sha);
         if (strmap_get(seen, sha ? sha : "", &v)) continue;
         strmap_put(seen, sha ? sha : "", 1);
