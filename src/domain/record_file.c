@@ -16,6 +16,7 @@
 
 char *record_files_dir(const char *db_path) {
     if (db_path && db_url_is_pg(db_path)) return xstrdup("files"); /* no file to sit beside */
+    if (db_path && !strncmp(db_path, "sqlite:", 7)) db_path += 7;  /* db.c's forced-SQLite form */
     const char *slash = db_path ? strrchr(db_path, '/') : NULL;
     if (!slash) return xstrdup("files");
     return xasprintf("%.*s/files", (int)(slash - db_path), db_path);

@@ -152,6 +152,21 @@ static void test_deadline(void) {
     CHECK_STR(st, "期限未知");
 }
 
+/* Where a record's files go by default: beside the database file, whatever form its path takes. */
+static void test_files_dir(void) {
+    const char *cases[][2] = {{"var/spotcheck.db", "var/files"},
+                              {"/srv/x/county.db", "/srv/x/files"},
+                              {"sqlite:/srv/x/county.db", "/srv/x/files"},
+                              {"county.db", "files"},
+                              {"postgresql://u@/spotcheck?host=/run/pg", "files"},
+                              {"host=/run/pg dbname=spotcheck", "files"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir = record_files_dir(cases[i][0]);
+        CHECK_STR(dir, cases[i][1]);
+        free(dir);
+    }
+}
+
 int main(void) {
     char *err = NULL;
     cal = task_calendar_load(NULL, &err);
@@ -164,6 +179,7 @@ int main(void) {
     RUN(test_results);
     RUN(test_submit);
     RUN(test_deadline);
+    RUN(test_files_dir);
     calendar_free(cal);
     return T_DONE();
 }
