@@ -11,6 +11,7 @@ the version moved (zero lost updates), the row holds the text of the save that w
 and the history keeps every replaced version once; the audit log grew by exactly one row per acknowledged
 save and `spotcheck audit verify` passes (one chain, no gap, no fork); no answer was a 5xx, and none was
 "busy" on PostgreSQL. Throughput (saves and requests per second) is printed, never asserted."""
+import datetime
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from webtest import SPOTCHECK, PASSWORD, KeepAlive, Served, Suite, pin_today, sq
 from fixture_drawn import drawn_db
 
 s = Suite()
-pin_today("2026-06-15")
+today = pin_today("2026-06-15")
 WRITERS = 32
 SECONDS = float(os.environ.get("SPOTCHECK_WRITERS_SECONDS", "20"))
 PG = bool(os.environ.get("SPOTCHECK_PG_MAP"))
@@ -117,7 +118,7 @@ with served:
     followups = []
     for rid in published:
         st, _, text = staff.call("POST", "/followups", form={"record": rid, "option": "rectify",
-                                                              "rectify_deadline": "2026-07-15"})
+                                                              "rectify_deadline": (today + datetime.timedelta(days=30)).isoformat()})
         fid = sql(db, "SELECT id FROM followup WHERE record_id = ?", (rid,))
         s.check(f"follow-up opened on record {rid}", st == 303 and fid, f"{st} {text[-300:]}")
         followups.append(fid[0][0])
