@@ -53,6 +53,9 @@ passed=0 failed=0 failures=()
 log=$(mktemp -d)
 names=() cmds=()
 nodb=" $(sed -e 's/#.*//' "$root/tests/nodb.list" | tr '\n' ' ') "
+# tests known to fail on PostgreSQL, each with its cause (issue 18): run and reported, not counted
+known=" $([ "$driver" = postgresql ] && sed -e 's/#.*//' "$root/tests/pg_known.list" | tr '\n' ' ') "
+known_failed=()
 queue() { # name, command...
   local name=$1; shift
   [ -n "${ONLY:-}" ] && [[ "$name" != *$ONLY* ]] && return
@@ -111,11 +114,21 @@ wait
 # the report, in the order above
 for i in "${!names[@]}"; do
   rc=$(cat "$log/$i.rc" 2>/dev/null || echo 1)
+  before_failed=$failed before_failures=("${failures[@]}")
   tally "${names[$i]}" "$log/$i.out" "$rc"
+  if [[ $known == *" ${names[$i]} "* ]]; then
+    if [ "$failed" -gt "$before_failed" ]; then
+      failed=$before_failed failures=("${before_failures[@]}") known_failed+=("${names[$i]}")
+      echo "KNOWN FAILURE [$driver] ${names[$i]} (tests/pg_known.list; not counted)"
+    else
+      echo "NOW PASSES [$driver] ${names[$i]}: take it out of tests/pg_known.list"
+    fi
+  fi
   printf '%-44s %s (%ss)\n' "[$driver] ${names[$i]}" "$([ "$rc" -eq 0 ] && echo ok || echo FAIL)" "$(cat "$log/$i.sec" 2>/dev/null || echo ?)"
 done
 echo "[$driver] ${#names[@]} tests, ${jobs} at a time, ${SECONDS}s"
 if [ ${#failures[@]} -gt 0 ]; then echo "[$driver] failed: ${failures[*]}"; fi
+if [ ${#known_failed[@]} -gt 0 ]; then echo "[$driver] known failures (tests/pg_known.list): ${known_failed[*]}"; fi
 rm -rf "$log"
 echo "$driver: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
