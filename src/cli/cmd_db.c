@@ -15,7 +15,7 @@
 
 /* The SQLite file a URL names ("sqlite:PATH" or a plain path), or NULL for PostgreSQL. */
 static const char *sqlite_path(const char *url) {
-    if (str_starts(url, "sqlite:")) return url + 7;
+    if (db_url_sqlite_file(url)) return db_url_sqlite_file(url);
     return db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP") ? NULL : url;
 }
 
@@ -23,9 +23,7 @@ static const char *sqlite_path(const char *url) {
  * working directory's "files"); the provincial side (`province`) takes SPOTCHECK_FILES when set,
  * as serve does. New string. */
 static char *files_dir(const char *url, int province) {
-    const char *env = getenv("SPOTCHECK_FILES");
-    if (province && env && *env) return xstrdup(env);
-    return record_files_dir(str_starts(url, "sqlite:") ? url + 7 : url);
+    return province ? record_files_dir_configured(url) : record_files_dir(url);
 }
 
 static int db_copy_cmd(int argc, char **argv) {

@@ -94,20 +94,19 @@ static char *pg_mapped(const char *url) {
     return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)sql_hash(url));
 }
 
-/* "sqlite:PATH" names an SQLite file whatever SPOTCHECK_PG_MAP says (db.h): PATH, else NULL. */
-static const char *sqlite_url(const char *url) {
+const char *db_url_sqlite_file(const char *url) {
     return str_starts(url, "sqlite:") ? url + 7 : NULL;
 }
 
 int db_exists(const char *url) {
     struct stat sb;
-    if (sqlite_url(url)) return stat(sqlite_url(url), &sb) == 0;
+    if (db_url_sqlite_file(url)) return stat(db_url_sqlite_file(url), &sb) == 0;
     if (db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP")) return 1; /* the server tells at open */
     return stat(url, &sb) == 0;
 }
 
 Db *db_open(const char *url, int do_migrate, char **err) {
-    const char *file = sqlite_url(url);
+    const char *file = db_url_sqlite_file(url);
     char *mapped = file ? NULL : pg_mapped(url);
     if (file) url = file;
     if (mapped) {

@@ -333,6 +333,8 @@ extern const DbDriver db_pg_driver;
 /* 1 when `url` names a PostgreSQL database: postgres:// or postgresql:// URLs, or a libpq
  * "key=value" connection string (host=/run/postgresql dbname=spotcheck). */
 int db_url_is_pg(const char *url);
+/* "sqlite:PATH" names an SQLite file whatever SPOTCHECK_PG_MAP says: PATH, else NULL. */
+const char *db_url_sqlite_file(const char *url);
 
 /* Runs a trusted multi-statement script (migrations only; never with user input). */
 int db_exec_script(Db *db, const char *sql);

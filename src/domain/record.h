@@ -153,6 +153,9 @@ int record_submit(Db *db, int64_t id, const char *today, const char *actor, json
 /* The default files directory for a database at db_path: "<dir of db_path>/files", or "files" in
  * the working directory for a PostgreSQL URL (serve: SPOTCHECK_FILES overrides). New string. */
 char *record_files_dir(const char *db_path);
+/* The files directory a server (every serve process, and the provincial side of `db copy`) uses:
+ * SPOTCHECK_FILES when set, else record_files_dir(db_path). New string. */
+char *record_files_dir_configured(const char *db_path);
 /* The path of a stored file: "<files_dir>/<sha[0..1]>/<sha>". New string. */
 char *record_file_path(const char *files_dir, const char *sha256);
 

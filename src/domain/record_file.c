@@ -16,10 +16,15 @@
 
 char *record_files_dir(const char *db_path) {
     if (db_path && db_url_is_pg(db_path)) return xstrdup("files"); /* no file to sit beside */
-    if (db_path && !strncmp(db_path, "sqlite:", 7)) db_path += 7;  /* db.c's forced-SQLite form */
+    if (db_path && db_url_sqlite_file(db_path)) db_path = db_url_sqlite_file(db_path);
     const char *slash = db_path ? strrchr(db_path, '/') : NULL;
     if (!slash) return xstrdup("files");
     return xasprintf("%.*s/files", (int)(slash - db_path), db_path);
+}
+
+char *record_files_dir_configured(const char *db_path) {
+    const char *env = getenv("SPOTCHECK_FILES");
+    return env && *env ? xstrdup(env) : record_files_dir(db_path);
 }
 
 char *record_file_path(const char *files_dir, const char *sha256) {
@@ -69,10 +74,7 @@ static int store_bytes(const char *dir, const char *sha, const unsigned char *da
 int record_file_copy(const char *from_dir, const char *to_dir, const char *sha256, int64_t size,
                      int64_t *bytes, char **err) {
     *bytes = 0;
-    size_t hex = 0;
-    while (sha256 && strchr("0123456789abcdef", sha256[hex]) && sha256[hex])
-        hex++;
-    if (hex != 64 || sha256[hex])
+    if (!sha256 || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
         return set_err(err, "文件摘要格式不对: %s", sha256 ? sha256 : ""), REC_INVALID;
     char *path = record_file_path(from_dir, sha256);
     size_t len = 0;

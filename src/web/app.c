@@ -43,8 +43,7 @@ void app_init(App *app, const char *db_path) {
     app->session_idle = idle && atoi(idle) > 0 ? atoi(idle) : 1800;
     const char *sec = getenv("SPOTCHECK_SECURE_COOKIES");
     app->secure_cookies = sec && *sec == '1';
-    const char *files = getenv("SPOTCHECK_FILES");
-    app->files_dir = files && *files ? xstrdup(files) : record_files_dir(db_path);
+    app->files_dir = record_files_dir_configured(db_path);
 }
 
 void app_free(App *app) {
