@@ -763,6 +763,20 @@ static int copy_rows(PgConn *c, const char *table, const char *const *cols, size
     return rc;
 }
 
+/* Ends a transaction begun for one call: COMMIT after success, else ROLLBACK with the first
+ * error kept for the caller. */
+static void finish_own_tx(PgConn *c, int *rc) {
+    if (*rc == DB_OK) {
+        *rc = command(c, "COMMIT");
+        return;
+    }
+    char *why = xstrdup(c->err), *state = xstrdup(c->state);
+    (void)command(c, "ROLLBACK");
+    set_error(c, state, why);
+    free(why);
+    free(state);
+}
+
 /* db_insert_rows with COPY: straight into the table, or, to skip the rows that break a UNIQUE or
  * PRIMARY KEY constraint (or_ignore), into a temporary table of the same columns and from there
  * with INSERT … ON CONFLICT DO NOTHING (COPY itself stops at the first). An id given moves the
@@ -776,13 +790,17 @@ static int pg_insert_rows(void *conn, const char *table, const char *const *cols
     if (!or_ignore) {
         rc = copy_rows(c, table, cols, ncols, src);
     } else {
+        /* the temporary table lives until the commit: outside a transaction that would be the
+         * end of its own CREATE, so the three steps get one of their own */
+        int own_tx = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+        rc = own_tx ? command(c, "BEGIN") : DB_OK;
         Buf list;
         buf_init(&list);
         put_columns(&list, cols, ncols);
         char *make = xasprintf("CREATE TEMP TABLE sc_copy ON COMMIT DROP AS SELECT %s FROM %s "
                                "WITH NO DATA",
                                list.data, table);
-        rc = command(c, make);
+        if (rc == DB_OK) rc = command(c, make);
         free(make);
         if (rc == DB_OK) rc = copy_rows(c, "sc_copy", cols, ncols, src);
         if (rc == DB_OK) {
@@ -793,6 +811,7 @@ static int pg_insert_rows(void *conn, const char *table, const char *const *cols
             free(move);
         }
         buf_free(&list);
+        if (own_tx) finish_own_tx(c, &rc);
     }
     if (rc == DB_OK && !strcmp(cols[0], "id")) {
         int identity = table_identity(c, table);

@@ -6,6 +6,9 @@
 set -euo pipefail
 S=${SPOTCHECK:?}; ROOT=${SPOTCHECK_ROOT:?}
 . "$ROOT/tests/dblib.sh" # the database on either driver: dbq, dbcopy, drop_triggers
+# a failed check names its line (a silent exit 1 once left a PostgreSQL run unexplained)
+die() { echo "draw_flow: check failed at line ${BASH_LINENO[0]}" >&2; exit 1; }
+trap 'rc=$?; [[ $- == *e* ]] && echo "draw_flow: command failed at line $LINENO (exit $rc)" >&2' ERR
 chr=$(sqlchr)
 PY="python3 $ROOT/tools/verify_draw.py"
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
@@ -53,9 +56,9 @@ fsha=$(grep -o '冻结摘要 [0-9a-f]*' "$t/freeze.out" | head -n 1 | cut -d' ' 
 # before the draw: the frozen record against the files, and the size each stratum will be drawn
 "$S" draw show --db "$db" --task T1 --record "$t/f.json" --population "$t/fp.tsv" --officers "$t/fo.tsv" >/dev/null
 "$S" verify "$t/f.json" "$t/fp.tsv" "$t/fo.tsv" --freeze "$fsha" > "$t/pre.out"
-grep -qx '冻结记录一致（尚未抽取）' "$t/pre.out" && grep -q '^D	' "$t/pre.out" || { cat "$t/pre.out"; exit 1; }
+grep -qx '冻结记录一致（尚未抽取）' "$t/pre.out" && grep -q '^D	' "$t/pre.out" || { cat "$t/pre.out"; die; }
 $PY "$t/f.json" "$t/fp.tsv" "$t/fo.tsv" --freeze "$fsha" > "$t/pre2.out"
-diff "$t/pre.out" "$t/pre2.out" || exit 1
+diff "$t/pre.out" "$t/pre2.out" || die
 # the frozen record is a /2 record, so its declared sources are checked before the draw too
 python3 - "$t/f.json" "$t/fbad.json" "$ROOT/tools" <<'PY'
 import json, sys
@@ -72,15 +75,15 @@ d["freeze_sha256"] = v.sha256_hex(v.canonical(d["freeze"]))
 json.dump(d, open(sys.argv[2].replace("fbad", "fgap"), "w"), ensure_ascii=False)
 PY
 set +e
-"$S" verify "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; exit 1; }
-$PY "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; exit 1; }
+"$S" verify "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; die; }
+$PY "$t/fbad.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; die; }
 set -e
-grep -q '不符' "$t/pre.out" && grep -q '不符' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; exit 1; }
+grep -q '不符' "$t/pre.out" && grep -q '不符' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; die; }
 set +e
-"$S" verify "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; exit 1; }
-$PY "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; exit 1; }
+"$S" verify "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre.out"; die; }
+$PY "$t/fgap.json" "$t/fp.tsv" "$t/fo.tsv" > "$t/pre2.out" 2>&1; [ $? -eq 1 ] || { cat "$t/pre2.out"; die; }
 set -e
-grep -q '至少 24 小时' "$t/pre.out" && grep -q '至少 24 小时' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; exit 1; }
+grep -q '至少 24 小时' "$t/pre.out" && grep -q '至少 24 小时' "$t/pre2.out" || { cat "$t/pre.out" "$t/pre2.out"; die; }
 python3 - "$t/frozen.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -91,48 +94,48 @@ assert "seed" not in d and "secret" not in d        # nothing revealed before th
 PY
 # one draw per task
 set +e
-"$S" draw freeze --db "$db" --task T1 --sources "$SRC" --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw freeze --db "$db" --task T1 --sources "$SRC" --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || die
 # a source that exists within 24 hours of the freeze, or the bureau's dice alone, are refused
 "$S" draw freeze --db "$db" --task T2 --sources '[{"kind":"fc3d","issue":"2025152","date":"2025-06-01"}]' --ratio 1% \
-  >/dev/null 2>"$t/late.err"; [ $? -eq 1 ] || exit 1
-grep -q '至少 24 小时' "$t/late.err" || { cat "$t/late.err"; exit 1; }
-"$S" draw freeze --db "$db" --task T2 --sources '[{"kind":"dice","count":8}]' --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+  >/dev/null 2>"$t/late.err"; [ $? -eq 1 ] || die
+grep -q '至少 24 小时' "$t/late.err" || { cat "$t/late.err"; die; }
+"$S" draw freeze --db "$db" --task T2 --sources '[{"kind":"dice","count":8}]' --ratio 1% >/dev/null 2>&1; [ $? -eq 1 ] || die
 # before the lottery is drawn, the draw is refused
-"$S" draw run --db "$db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/early.err"; [ $? -eq 1 ] || exit 1
-grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; exit 1; }
+"$S" draw run --db "$db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/early.err"; [ $? -eq 1 ] || die
+grep -q '尚未产生' "$t/early.err" || { cat "$t/early.err"; die; }
 # the dice are thrown and recorded before the lottery, once; a copy without them is checked later
 dbcopy "$db" "$t/nodice.db" >/dev/null
-"$S" draw dice --db "$db" --task T1 --value 42313259 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1   # 9 is not a die
-"$S" draw dice --db "$db" --task T1 --value "4 2 3 1 3 2 5 1" --observers 律师 | grep -q '42313251' || exit 1
-"$S" draw dice --db "$db" --task T1 --value 11111111 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
-grep -q '已经登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
-dbq "$db" "UPDATE draw_dice SET dice_values = '[\"11111111\"]'" 2>/dev/null && exit 1
-"$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw dice --db "$db" --task T1 --value 42313259 >/dev/null 2>&1; [ $? -eq 1 ] || die   # 9 is not a die
+"$S" draw dice --db "$db" --task T1 --value "4 2 3 1 3 2 5 1" --observers 律师 | grep -q '42313251' || die
+"$S" draw dice --db "$db" --task T1 --value 11111111 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || die
+grep -q '已经登记' "$t/dice.err" || { cat "$t/dice.err"; die; }
+dbq "$db" "UPDATE draw_dice SET dice_values = '[\"11111111\"]'" 2>/dev/null && die
+"$S" draw substitute --db "$db" --task T1 --target X --reason r >/dev/null 2>&1; [ $? -eq 1 ] || die
 set -e
 # the frozen population file is checked against its frozen digest when the draw is run
 dbcopy "$db" "$t/tamper.db" >/dev/null
 # (the table refuses updates: whoever holds the file must drop its trigger first)
-dbq "$t/tamper.db" "UPDATE draw_file SET content = 'x' WHERE kind = 'population'" 2>/dev/null && exit 1
+dbq "$t/tamper.db" "UPDATE draw_file SET content = 'x' WHERE kind = 'population'" 2>/dev/null && die
 dbq "$t/tamper.db" "$(drop_triggers "$t/tamper.db" draw_file_no_update) UPDATE draw_file SET content = replace(content, $chr(9)||'A'||$chr(9), $chr(9)||'B'||$chr(9)) WHERE kind = 'population'"
 set +e
 export SPOTCHECK_TODAY=2025-06-03T09:00
-"$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || exit 1
-"$S" draw run --db "$db" --task T1 --value 2717 --value 42313251 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1  # 4 digits for 3D
-"$S" draw run --db "$db" --task T1 --value 271 --value 42313252 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
-grep -q '与开奖前登记的 42313251 不符' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
+"$S" draw run --db "$t/tamper.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/tamper.err"; [ $? -ne 0 ] || die
+"$S" draw run --db "$db" --task T1 --value 2717 --value 42313251 >/dev/null 2>&1; [ $? -eq 1 ] || die  # 4 digits for 3D
+"$S" draw run --db "$db" --task T1 --value 271 --value 42313252 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || die
+grep -q '与开奖前登记的 42313251 不符' "$t/dice.err" || { cat "$t/dice.err"; die; }
 # after the lottery, dice can no longer be recorded, and a draw without them is refused
-"$S" draw dice --db "$t/nodice.db" --task T1 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
-grep -q '之前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
-"$S" draw run --db "$t/nodice.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || exit 1
-grep -q '没有在开奖前登记' "$t/dice.err" || { cat "$t/dice.err"; exit 1; }
+"$S" draw dice --db "$t/nodice.db" --task T1 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || die
+grep -q '之前登记' "$t/dice.err" || { cat "$t/dice.err"; die; }
+"$S" draw run --db "$t/nodice.db" --task T1 --value 271 --value 42313251 >/dev/null 2>"$t/dice.err"; [ $? -eq 1 ] || die
+grep -q '没有在开奖前登记' "$t/dice.err" || { cat "$t/dice.err"; die; }
 set -e
 grep -q 'SHA-256' "$t/tamper.err" || { echo "tampered population not detected"; cat "$t/tamper.err"; exit 1; }
 "$S" draw run --db "$db" --task T1 --value "2 7 1" --value 42313251 > "$t/run.out"
 blind=$(dbq "$db" "SELECT secret FROM draw WHERE task_code = 'T1'")
 [ ${#blind} -eq 64 ] || { echo "no blind committed at the freeze"; exit 1; }
-grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251|$blind\$" "$t/run.out" || { cat "$t/run.out"; exit 1; }
+grep -q "种子 spotcheck-v2|T1|$fsha|271|42313251|$blind\$" "$t/run.out" || { cat "$t/run.out"; die; }
 set +e
-"$S" draw run --db "$db" --task T1 --value 111 --value 11111111 >/dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$S" draw run --db "$db" --task T1 --value 111 --value 11111111 >/dev/null 2>&1; [ $? -eq 1 ] || die
 set -e
 "$S" draw show --db "$db" --task T1 --record "$t/r0.json"
 first=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["assignments"][0]; print(a["target"], a["officers"][0])' "$t/r0.json")
@@ -157,9 +160,9 @@ done
 dbcopy "$db" "$t/edit.db" >/dev/null
 dbq "$t/edit.db" "$(drop_triggers "$t/edit.db" draw_record_replace) UPDATE draw_record SET record_json = replace(record_json, '\"leader\":\"', '\"leader\":\"X')"
 set +e
-"$S" audit verify --db "$t/edit.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+"$S" audit verify --db "$t/edit.db" > "$t/edit.out"; [ $? -eq 1 ] || die
 set -e
-grep -q '抽取记录有误' "$t/edit.out" && grep -q '重算不一致' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+grep -q '抽取记录有误' "$t/edit.out" && grep -q '重算不一致' "$t/edit.out" || { cat "$t/edit.out"; die; }
 # a record replaced in draw_record with its new digest, and the draw row naming it, as a
 # substitution does (the triggers let that through): the recomputation still shows the edit
 dbcopy "$db" "$t/edit4.db" >/dev/null
@@ -175,21 +178,21 @@ dbtool.query(db, "UPDATE draw_record SET sha256 = ?, record_json = ?", (sha, tex
 dbtool.query(db, "UPDATE draw SET record_sha256 = ?", (sha,))
 PY
 set +e
-"$S" audit verify --db "$t/edit4.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+"$S" audit verify --db "$t/edit4.db" > "$t/edit.out"; [ $? -eq 1 ] || die
 set -e
-grep -q '重算不一致' "$t/edit.out" && ! grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+grep -q '重算不一致' "$t/edit.out" && ! grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; die; }
 dbcopy "$db" "$t/edit2.db" >/dev/null
 dbq "$t/edit2.db" "$(drop_triggers "$t/edit2.db" draw_file_no_update) UPDATE draw_file SET content = content || 'ZZZ' || $chr(9) || 'A' || $chr(9) || '130599' || $chr(10) WHERE kind = 'population'"
 set +e
-"$S" audit verify --db "$t/edit2.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+"$S" audit verify --db "$t/edit2.db" > "$t/edit.out"; [ $? -eq 1 ] || die
 set -e
-grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+grep -q 'SHA-256' "$t/edit.out" || { cat "$t/edit.out"; die; }
 dbcopy "$db" "$t/edit3.db" >/dev/null
 dbq "$t/edit3.db" "$(drop_triggers "$t/edit3.db" draw_frozen_fixed) UPDATE draw SET record_sha256 = '$(printf '0%.0s' $(seq 64))'"
 set +e
-"$S" audit verify --db "$t/edit3.db" > "$t/edit.out"; [ $? -eq 1 ] || exit 1
+"$S" audit verify --db "$t/edit3.db" > "$t/edit.out"; [ $? -eq 1 ] || die
 set -e
-grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; exit 1; }
+grep -q '记录摘要' "$t/edit.out" || { cat "$t/edit.out"; die; }
 [ "$(cut -f3 "$t/p.tsv" | sort -u | wc -l)" -eq 4 ]       # region column for cross-region
 
 # both verifiers agree the record is consistent, with and without the published freeze digest
@@ -216,11 +219,11 @@ done
 $PY "$t/r.json" "$t/p.tsv" "$t/o.tsv" --freeze "$fsha" | grep -qx 一致
 # without the files: what can be checked agrees, but the verifiers say it was partial (exit 2)
 set +e
-"$S" verify "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || exit 1
-grep -qx 部分核验 "$t/partial.out" || exit 1
-$PY "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || exit 1
-grep -qx 部分核验 "$t/partial.out" || exit 1
-"$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" 2>&1 >/dev/null | grep -q '未提供 --freeze' || exit 1
+"$S" verify "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || die
+grep -qx 部分核验 "$t/partial.out" || die
+$PY "$t/r.json" > "$t/partial.out" 2>/dev/null; [ $? -eq 2 ] || die
+grep -qx 部分核验 "$t/partial.out" || die
+"$S" verify "$t/r.json" "$t/p.tsv" "$t/o.tsv" 2>&1 >/dev/null | grep -q '未提供 --freeze' || die
 set -e
 python3 - "$t/r.json" "$off" <<'PY'
 import json, sys
@@ -303,10 +306,10 @@ done
 
 # re-draw: needs reason and approver, keeps the earlier draw
 set +e
-"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 >/dev/null 2>&1; [ $? -eq 2 ] || exit 1
+"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 >/dev/null 2>&1; [ $? -eq 2 ] || die
 # the earlier draw's lottery is known by now: a re-draw must name a new one
-"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 --approver 张局长 >/dev/null 2>"$t/reuse.err"; [ $? -eq 1 ] || exit 1
-grep -q '已用于本任务此前的抽取' "$t/reuse.err" || { cat "$t/reuse.err"; exit 1; }
+"$S" draw redraw --db "$db" --task T1 --sources "$SRC" --reason 系统故障 --approver 张局长 >/dev/null 2>"$t/reuse.err"; [ $? -eq 1 ] || die
+grep -q '已用于本任务此前的抽取' "$t/reuse.err" || { cat "$t/reuse.err"; die; }
 set -e
 "$S" draw redraw --db "$db" --task T1 --sources '[{"kind":"fc3d","issue":"2025156","date":"2025-06-05"}]' --reason 系统故障 --approver 张局长 >/dev/null
 export SPOTCHECK_TODAY=2025-06-06T09:00

@@ -175,8 +175,18 @@ static void test_commits_mark(void) {
         db_close(other);
         return;
     }
-    CHECK_INT(db_begin_since(db, mark), DB_OK);
-    CHECK_INT(db_rollback(db), DB_OK);
+    /* Nothing committed since the mark: DB_OK. On PostgreSQL the mark is the cluster's snapshot,
+     * which any transaction of the cluster that starts writing meanwhile also changes (the suite
+     * runs other tests on the same cluster), so a fresh mark is taken a few times: a driver that
+     * always answers DB_CHANGED still fails. */
+    int since = DB_CHANGED;
+    for (int try = 0; try < 50 && since == DB_CHANGED; try++) {
+        if (try) usleep(20000);
+        CHECK_INT(db_commits_mark(db, &mark), DB_OK);
+        since = db_begin_since(db, mark);
+        CHECK_INT(db_rollback(db), DB_OK);
+    }
+    CHECK_INT(since, DB_OK);
     CHECK_INT(db_exec(other, "INSERT INTO meta(key, value) VALUES ('other', '1')", NULL), DB_OK);
     CHECK_INT(db_begin_since(db, mark), DB_CHANGED);
     CHECK_INT(db_rollback(db), DB_OK);
