@@ -162,6 +162,38 @@ s.check("... and writes the record with the tokens, as published", p.returncode 
 # --- audit verify recomputes the tokens
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True, text=True)
 s.check("audit verify: the draw and its tokens agree", p.returncode == 0, p.stdout[-600:] + p.stderr[-300:])
+
+# --- db copy (issue 18 item 4) carries the tokens, the substitution and its event, and the copy's
+# own check recomputes them: the county (this database, on either driver) into a new SQLite file
+prov = os.path.join(d, "prov.db")
+p = subprocess.run([SPOTCHECK, "init", "--db", "sqlite:" + prov], capture_output=True, text=True)
+p = subprocess.run([SPOTCHECK, "db", "copy", "--from", db, "--to", "sqlite:" + prov], capture_output=True, text=True)
+s.check("db copy takes a county with insured tokens and an approved substitution", p.returncode == 0,
+        p.stdout[-600:] + p.stderr[-600:])
+import sqlite3
+with sqlite3.connect(prov) as c:
+    def rows(q):
+        return sorted(tuple(r) for r in c.execute(q).fetchall())
+    copied = {t: rows(q) for t, q in (
+        ("draw_token", "SELECT d.task_code, k.token, k.target_code FROM draw_token k JOIN draw d ON d.id = k.draw_id"),
+        ("draw_event", "SELECT d.task_code, e.seq, e.type, e.target_code, e.replacement FROM draw_event e "
+                       "JOIN draw d ON d.id = e.draw_id"),
+        ("draw_substitution", "SELECT t.code, d.task_code, s.type, s.target_code, s.status, s.event_seq "
+                              "FROM draw_substitution s JOIN task t ON t.id = s.task_id JOIN draw d ON d.id = s.draw_id"))}
+source = {
+    "draw_token": sorted(tuple(r) for r in sql(db, "SELECT d.task_code, k.token, k.target_code FROM draw_token k "
+                                                   "JOIN draw d ON d.id = k.draw_id")),
+    "draw_event": sorted(tuple(r) for r in sql(db, "SELECT d.task_code, e.seq, e.type, e.target_code, e.replacement "
+                                                   "FROM draw_event e JOIN draw d ON d.id = e.draw_id")),
+    "draw_substitution": sorted(tuple(r) for r in sql(db, "SELECT t.code, d.task_code, s.type, s.target_code, "
+                                                          "s.status, s.event_seq FROM draw_substitution s JOIN task t "
+                                                          "ON t.id = s.task_id JOIN draw d ON d.id = s.draw_id"))}
+for t in source:
+    s.check(f"... {t}: the same rows, pointing at the same task and draw", source[t] and copied[t] == source[t],
+            f"{source[t][:3]} / {copied[t][:3]}")
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", "sqlite:" + prov], capture_output=True, text=True)
+s.check("... and audit verify on the copy recomputes the tokens and the substitution", p.returncode == 0
+        and "抽取记录完整" in p.stdout, p.stdout[-600:] + p.stderr[-300:])
 other = next(c for c in insured if c != t0)
 dbtool.execute(db, dbtool.drop_triggers_sql(db, ["draw_token_no_update"]))
 for old, new in ((t0, "swap"), (other, t0), ("swap", other)):
