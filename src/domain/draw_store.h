@@ -84,7 +84,9 @@ int draw_store_get(Db *db, const char *task, int draw_no, json_t **doc, char **p
 int draw_store_record_text(Db *db, int64_t draw_id, char **out, size_t *len);
 /* The task's current draw for the pages without its per-target lists: *doc as draw_store_get's
  * but without "assignments" and "selected" (the groups are read a page at a time from the rows
- * derived from them: draw_groups.h); the record's text is stepped over there, not parsed. *draw_id
+ * derived from them: draw_groups.h), and freeze.excluded given as its number, excluded_count; the
+ * record's text is stepped over there, not parsed, and a drawn record's head is kept in the read
+ * cache by its record_sha256 (readcache_get_content). *draw_id
  * and *status (may be NULL; caller frees). Returns 0, 1 when the task has no current draw, -1 on
  * error (*err). */
 int draw_store_head(Db *db, const char *task, json_t **doc, int64_t *draw_id, char **status,

@@ -282,16 +282,6 @@ char *draw_token_of(Db *db, int64_t draw_id, const char *code) {
     return token;
 }
 
-void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field) {
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        char *code = draw_token_target(db, draw_id, json_string_value(json_object_get(e, field)));
-        if (code) json_object_set_new(e, field, json_string(code));
-        free(code);
-    }
-}
-
 /* Replaces member `field` of each object of arr that is a token of m by its target. */
 static void reveal_from(const DrawTokenMap *m, json_t *arr, const char *field) {
     size_t i;
@@ -300,6 +290,24 @@ static void reveal_from(const DrawTokenMap *m, json_t *arr, const char *field) {
         const char *code = draw_token_map_target(m, json_string_value(json_object_get(e, field)));
         if (code) json_object_set_new(e, field, json_string(code));
     }
+}
+
+/* Only ids shaped as tokens can be one, so a list of institutions (a draw's thousands of
+ * exclusions, say) costs no query; otherwise the draw's map is read once, not once per id. */
+void draw_token_reveal(Db *db, int64_t draw_id, json_t *arr, const char *field) {
+    size_t i;
+    json_t *e;
+    int any = 0;
+    json_array_foreach(arr, i, e) {
+        if (draw_token_shaped(json_string_value(json_object_get(e, field)))) {
+            any = 1;
+            break;
+        }
+    }
+    DrawTokenMap m;
+    if (!any || draw_token_load(db, draw_id, &m)) return;
+    reveal_from(&m, arr, field);
+    draw_token_map_free(&m);
 }
 
 void draw_token_reveal_record(Db *db, const char *task, int draw_no, json_t *doc) {

@@ -73,13 +73,18 @@ void readcache_enable(int on) {
     pthread_mutex_unlock(&cache.lock);
 }
 
-json_t *readcache_get(Db *db, const char *key, ReadcacheFn fn, void *arg, char **err) {
+/* Entries of readcache_get_content carry this version, which no data version equals in practice
+ * (a random 63-bit number) and which their lookups accept whatever the data version is. */
+#define CONTENT_VERSION INT64_MIN
+
+/* The value for key at version v (CONTENT_VERSION: a content key, any version). */
+static json_t *get(Db *db, const char *key, int content, ReadcacheFn fn, void *arg, char **err) {
     pthread_mutex_lock(&cache.lock);
     int on = cache.on;
     pthread_mutex_unlock(&cache.lock);
-    PublicVersion v;
+    PublicVersion v = {.version = CONTENT_VERSION};
     /* inside a transaction the reads may see changes not committed (or rolled back later) */
-    if (!on || db_in_transaction(db) || public_version_get(db, &v) != DB_OK)
+    if (!on || db_in_transaction(db) || (!content && public_version_get(db, &v) != DB_OK))
         return fn(db, arg, err);
     pthread_mutex_lock(&cache.lock);
     Entry *e = find(key);
@@ -120,4 +125,12 @@ json_t *readcache_get(Db *db, const char *key, ReadcacheFn fn, void *arg, char *
     }
     pthread_mutex_unlock(&cache.lock);
     return value;
+}
+
+json_t *readcache_get(Db *db, const char *key, ReadcacheFn fn, void *arg, char **err) {
+    return get(db, key, 0, fn, arg, err);
+}
+
+json_t *readcache_get_content(Db *db, const char *key, ReadcacheFn fn, void *arg, char **err) {
+    return get(db, key, 1, fn, arg, err);
 }

@@ -37,4 +37,9 @@ void readcache_enable(int on);
  * caller owns, or fn's NULL with its *err (nothing kept). */
 json_t *readcache_get(Db *db, const char *key, ReadcacheFn fn, void *arg, char **err);
 
+/* As readcache_get for a value that never changes for its key, because the key names the content
+ * by its digest (a drawn record by its record_sha256): kept and served whatever the data version,
+ * so writes elsewhere do not make it be read again. Same lifetime and copies as readcache_get. */
+json_t *readcache_get_content(Db *db, const char *key, ReadcacheFn fn, void *arg, char **err);
+
 #endif

@@ -86,9 +86,11 @@ static json_t *list_rows(Stmt *st, const Calendar *cal, const char *today) {
     return rows;
 }
 
-/* The filter of record_list on record k: the scope, task (0: all) and status ('': all). */
-#define LIST_FILTER                                                                                \
-    SCOPE_SQL("k.org_id") " AND (? = 0 OR k.task_id = ?) AND (? = '' OR k.status = ?)"
+/* The filter of record_list on record k: the scope, task (0: all) and status ('': all); the same
+ * with the scope kept off the indexes (LIST_FILTER_WIDE); the part after the scope. */
+#define LIST_REST "(? = 0 OR k.task_id = ?) AND (? = '' OR k.status = ?)"
+#define LIST_FILTER SCOPE_SQL("k.org_id") " AND " LIST_REST
+#define LIST_FILTER_WIDE SCOPE_SQL("+k.org_id") " AND " LIST_REST
 
 json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
                     const Calendar *cal, const char *today, int64_t limit, int64_t offset,
@@ -98,13 +100,20 @@ json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
     if (db_query_int(db, total, "SELECT count(*) FROM record k WHERE " LIST_FILTER, "iiitt", org_id,
                      task_id, task_id, sf, sf) != DB_OK)
         *total = 0;
-    /* the ids of the page first, from the record and draw rows only; the target's name is then
-       looked up for those rows, not for every record of the scope before the sort */
-    Stmt *st = db_prepare(db, LIST_COLS "JOIN (SELECT k.id AS id FROM record k JOIN draw kd ON "
-                                        "kd.id = k.draw_id WHERE " LIST_FILTER
-                                        " ORDER BY k.task_id DESC, kd.draw_no DESC, k.id LIMIT ? "
-                                        "OFFSET ?) page ON page.id = rc.id "
-                                        "ORDER BY t.id DESC, d.draw_no DESC, rc.id");
+    /* The ids of the page first, walked in the list's order in an index and stopped after the
+       page (sql/062; a later draw of a task is a later row, so draw_id orders as draw_no): a
+       county's own records in record_list_org; a city's or province's in record_list, keeping
+       those of the scope (the unary + keeps the planner off the org indexes, which would read the
+       whole scope and sort it). The target's name is then looked up for those rows only. */
+    int below = scope_has_below(db, org_id);
+    Stmt *st = db_prepare(
+        db, below ? LIST_COLS "JOIN (SELECT k.id AS id FROM record k WHERE " LIST_FILTER_WIDE
+                              " ORDER BY k.task_id DESC, k.draw_id DESC, k.id LIMIT ? OFFSET ?) "
+                              "page ON page.id = rc.id ORDER BY t.id DESC, d.draw_no DESC, rc.id"
+                  : LIST_COLS
+                "JOIN (SELECT k.id AS id FROM record k WHERE k.org_id = ? AND " LIST_REST
+                " ORDER BY k.task_id DESC, k.draw_id DESC, k.id LIMIT ? OFFSET ?) "
+                "page ON page.id = rc.id ORDER BY t.id DESC, d.draw_no DESC, rc.id");
     if (st)
         db_bind_va(st, "iiittii", org_id, task_id, task_id, sf, sf, limit, offset > 0 ? offset : 0);
     return list_rows(st, cal, today);
@@ -133,9 +142,11 @@ json_t *record_list_mine(Db *db, int64_t org_id, const char *cert, const Calenda
 
 json_t *record_task_choices(Db *db, int64_t org_id, int64_t task_id) {
     json_t *a = json_array();
-    Stmt *st =
-        db_prepare(db, "SELECT DISTINCT t.id, t.code, t.name FROM task t JOIN record rc ON "
-                       "rc.task_id = t.id WHERE " SCOPE_SQL("t.org_id") " ORDER BY t.id DESC");
+    Stmt *st = db_prepare(
+        db,
+        "SELECT t.id, t.code, t.name FROM task t WHERE " SCOPE_SQL(
+            "t.org_id") " AND EXISTS (SELECT 1 FROM record rc WHERE rc.task_id = t.id) ORDER BY "
+                        "t.id DESC"); /* one index probe per task, not a join of every record */
     if (!st) return a;
     db_bind_int(st, 1, org_id);
     while (db_step(st) == DB_ROW)

@@ -24,3 +24,10 @@ char *scope_org_name(Db *db, int64_t id) {
         return NULL; /* as for an unknown org */
     return name;
 }
+
+int scope_has_below(Db *db, int64_t org) {
+    int64_t n = 0;
+    if (db_query_int(db, &n, "SELECT count(*) FROM org WHERE parent_id = ?", "i", org) != DB_OK)
+        return -1;
+    return n > 0;
+}

@@ -26,6 +26,10 @@ enum {
  * error). */
 int scope_of(Db *db, int64_t actor_org, int64_t org);
 
+/* Whether org has orgs below it (a city, a province), so that its scope is more than itself: 1,
+ * 0 (a county: SCOPE_SQL is then the org alone), -1 on a database error. */
+int scope_has_below(Db *db, int64_t org);
+
 /* The id of the org with this 行政区划 code, or 0. */
 int64_t scope_org_by_code(Db *db, const char *code);
 

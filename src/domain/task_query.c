@@ -204,42 +204,89 @@ static json_t *group_members(Db *db, int64_t draw_id, const char *target, const 
     return members;
 }
 
-json_t *task_officer_groups(Db *db, const char *cert) {
-    json_t *groups = json_array();
-    Stmt *st = db_prepare(
-        db, "SELECT t.id, t.code, t.name, m.target_code, m.role, m.draw_id, coalesce(g.name, "
-            "m.target_code), "
-            "g.kind, g.address, s.period, s.method, rc.id, rc.status FROM draw_member m JOIN draw "
-            "d ON d.id = m.draw_id "
-            "JOIN task t ON t.code = d.task_code JOIN task_scheme s ON s.task_id = t.id "
-            "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code = m.target_code "
-            "LEFT JOIN target g ON g.code = m.target_code "
-            "LEFT JOIN record rc ON rc.draw_id = m.draw_id AND rc.target_code = m.target_code "
-            "WHERE m.member_code = ? AND m.status = '在组' AND d.status = '已抽取' AND dt.status = "
-            "'有效' "
-            "ORDER BY t.id DESC, dt.position");
-    if (!st) return groups;
-    db_bind_text(st, 1, cert);
-    while (db_step(st) == DB_ROW) {
-        json_t *members = group_members(db, db_col_int(st, 5), db_col_text(st, 3), cert);
-        int insured = str_eq(db_col_text(st, 7), "insured");
-        json_t *g = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "task_id",
-                              (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1),
-                              "task_name", db_col_text(st, 2), "target", db_col_text(st, 3), "role",
-                              db_col_text(st, 4), "target_name", db_col_text(st, 6), "members",
-                              members, "period", db_col_text(st, 9), "method", db_col_text(st, 10));
-        if (!insured && db_col_text(st, 8))
-            json_object_set_new(g, "address", json_string(db_col_text(st, 8)));
-        if (!db_col_is_null(st, 11)) { /* its record, once created: the officer's form while open */
-            const char *status = db_col_text(st, 12);
-            json_object_set_new(g, "record_id", json_integer(db_col_int(st, 11)));
-            json_object_set_new(g, "record_status", json_string(status));
-            json_object_set_new(g, "record_open",
-                                json_boolean(str_eq(status, "待录入") || str_eq(status, "退回")));
-        }
-        json_array_append_new(groups, g);
+/* The officer's valid groups of drawn draws (?1 the certificate). */
+#define MY_GROUPS_BASE                                                                             \
+    "FROM draw_member m JOIN draw d ON d.id = m.draw_id JOIN task t ON t.code = d.task_code "      \
+    "JOIN task_scheme s ON s.task_id = t.id JOIN draw_target dt ON dt.draw_id = d.id AND "         \
+    "dt.target_code = m.target_code "
+#define MY_GROUPS_WHERE                                                                            \
+    "m.member_code = ?1 AND m.status = '在组' AND d.status = '已抽取' AND dt.status = '有效'"
+/* Those whose record is in state ?2 ('' any) and whose target's name or code or task's name or
+ * code contains ?3 ('' any; ?4 its containment pattern, db_like_contains). */
+#define MY_GROUPS_FROM                                                                             \
+    MY_GROUPS_BASE                                                                                 \
+        "LEFT JOIN target g ON g.code = m.target_code LEFT JOIN record rc ON "                     \
+        "rc.draw_id = m.draw_id AND rc.target_code = m.target_code WHERE " MY_GROUPS_WHERE         \
+        " AND (?2 = '' OR rc.status = ?2) AND (?3 = '' OR "                                        \
+        "coalesce(g.name, m.target_code) LIKE ?4 ESCAPE '\\' OR m.target_code LIKE ?4 "            \
+        "ESCAPE '\\' OR t.name LIKE ?4 ESCAPE '\\' OR t.code LIKE ?4 ESCAPE '\\')"
+
+/* The number of the officer's groups matching the filter (all of them when it is empty: counted
+ * without reading each target and record); 0 when it cannot be read (a display count). */
+static int64_t my_groups_count(Db *db, const char *cert, const char *state, const char *q,
+                               const char *like) {
+    int64_t n = 0;
+    int rc =
+        str_empty(state) && str_empty(q)
+            ? db_query_int(db, &n, "SELECT count(*) " MY_GROUPS_BASE "WHERE " MY_GROUPS_WHERE, "t",
+                           cert)
+            : db_query_int(db, &n, "SELECT count(*) " MY_GROUPS_FROM, "tttt", cert, state, q, like);
+    return rc == DB_OK ? n : 0;
+}
+
+/* One group of the page's row st (MY_GROUPS_FROM's columns below). */
+static json_t *my_group(Db *db, Stmt *st, const char *cert) {
+    json_t *members = group_members(db, db_col_int(st, 5), db_col_text(st, 3), cert);
+    int insured = str_eq(db_col_text(st, 7), "insured");
+    json_t *g = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "task_id",
+                          (json_int_t)db_col_int(st, 0), "code", db_col_text(st, 1), "task_name",
+                          db_col_text(st, 2), "target", db_col_text(st, 3), "role",
+                          db_col_text(st, 4), "target_name", db_col_text(st, 6), "members", members,
+                          "period", db_col_text(st, 9), "method", db_col_text(st, 10));
+    if (!insured && db_col_text(st, 8))
+        json_object_set_new(g, "address", json_string(db_col_text(st, 8)));
+    if (!db_col_is_null(st, 11)) { /* its record, once created: the officer's form while open */
+        const char *status = db_col_text(st, 12);
+        json_object_set_new(g, "record_id", json_integer(db_col_int(st, 11)));
+        json_object_set_new(g, "record_status", json_string(status));
+        json_object_set_new(g, "record_open",
+                            json_boolean(str_eq(status, "待录入") || str_eq(status, "退回")));
     }
+    return g;
+}
+
+json_t *task_officer_groups(Db *db, const char *cert, const char *q, const char *state,
+                            int64_t limit, int64_t offset, TaskGroupCounts *counts) {
+    const char *qq = q ? q : "", *ss = state ? state : "";
+    char *like = db_like_contains(qq);
+    counts->all = my_groups_count(db, cert, "", "", "");
+    counts->matching =
+        str_empty(qq) && str_empty(ss) ? counts->all : my_groups_count(db, cert, ss, qq, like);
+    json_t *groups = json_array();
+    /* a page at a time: an officer of a large draw is in hundreds of groups (400 KB of cards) */
+    /* the page's groups first (without reading targets and records unless the filter needs
+     * them), then their details */
+    int bare = str_empty(qq) && str_empty(ss);
+    Stmt *st = db_prepare(
+        db,
+        bare ? "SELECT t.id, t.code, t.name, m.target_code, m.role, m.draw_id, coalesce(g.name, "
+               "m.target_code), g.kind, g.address, s.period, s.method, rc.id, rc.status FROM "
+               "(SELECT m.draw_id AS did, m.target_code AS tc, t.id AS tid, dt.position AS "
+               "pos " MY_GROUPS_BASE "WHERE " MY_GROUPS_WHERE
+               " AND ?2 = '' AND ?3 = '' AND ?4 IS NOT NULL ORDER BY t.id "
+               "DESC, dt.position LIMIT ?5 OFFSET ?6) p JOIN draw_member m ON m.draw_id = "
+               "p.did AND m.target_code = p.tc AND m.member_code = ?1 JOIN task t ON t.id = "
+               "p.tid JOIN task_scheme s ON s.task_id = t.id LEFT JOIN target g ON g.code = "
+               "m.target_code LEFT JOIN record rc ON rc.draw_id = m.draw_id AND rc.target_code "
+               "= m.target_code ORDER BY p.tid DESC, p.pos"
+             : "SELECT t.id, t.code, t.name, m.target_code, m.role, m.draw_id, coalesce(g.name, "
+               "m.target_code), g.kind, g.address, s.period, s.method, rc.id, "
+               "rc.status " MY_GROUPS_FROM " ORDER BY t.id DESC, dt.position LIMIT ?5 OFFSET ?6");
+    if (st && db_bind_va(st, "ttttii", cert, ss, qq, like, limit, offset > 0 ? offset : 0) == DB_OK)
+        while (db_step(st) == DB_ROW)
+            json_array_append_new(groups, my_group(db, st, cert));
     db_finalize(st);
+    free(like);
     return groups;
 }
 

@@ -65,10 +65,17 @@ char *task_dept_name(Db *db, int64_t dept_id);
 /* The tasks naming dept_id as a joint dept, newest first: task_json for today, each with `mine`
  * (the dept's own entry of its joints). */
 json_t *task_joint_tasks(Db *db, int64_t dept_id, const char *today);
-/* The valid groups of current draws that officer `cert` is in, newest task first:
+/* How many groups task_officer_groups found: the officer's, and those matching the filter. */
+typedef struct TaskGroupCounts {
+    int64_t all, matching;
+} TaskGroupCounts;
+/* A page (limit rows from offset) of the valid groups of current draws that officer `cert` is in,
+ * newest task first, in draw order, filtered by the record's state (NULL or "": any) and a text q
+ * contained in the target's name or code or the task's name or code (NULL or "": any):
  * [{task_id, code, task_name, target, role, target_name, members [{cert_no, role, name, me,
  * phone? (masked)}], period, method, address? (not for insured persons), record_id?,
  * record_status?, record_open? (the group's record once created; open while 待录入 or 退回)}]. */
-json_t *task_officer_groups(Db *db, const char *cert);
+json_t *task_officer_groups(Db *db, const char *cert, const char *q, const char *state,
+                            int64_t limit, int64_t offset, TaskGroupCounts *counts);
 
 #endif

@@ -117,7 +117,6 @@ void page_public_task(Req *r) {
     if (!all) q.disclosed_on = today;
     json_t *v = task_web_draw_view(r, code, 1, &q);
     if (v) {
-        json_object_del(v, "excluded"); /* the count is enough here; the record carries the list */
         disclose(r, code, today, all, valid, shown, v);
         char *path = xasprintf("/public/tasks/%lld", id);
         task_web_pager(v, path, target, NULL, 0);

@@ -191,11 +191,7 @@ json_t *task_web_draw_view(Req *r, const char *code, int public_view, DrawGroups
     json_object_set(v, "officers_count",
                     json_object_get(json_object_get(f, "officers"), "officers"));
     json_object_set(v, "redraw", json_object_get(f, "redraw"));
-    json_object_set_new(v, "excluded_count",
-                        json_integer((json_int_t)json_array_size(json_object_get(f, "excluded"))));
-    json_t *excluded = json_deep_copy(json_object_get(f, "excluded"));
-    if (!public_view) draw_token_reveal(r->db, draw_id, excluded, "id"); /* targets, not tokens */
-    json_object_set_new(v, "excluded", excluded ? excluded : json_array());
+    json_object_set(v, "excluded_count", json_object_get(f, "excluded_count"));
     json_object_set(v, "group_size", json_object_get(json_object_get(f, "params"), "group_size"));
     json_object_set_new(v, "conflicts_count",
                         json_integer((json_int_t)json_array_size(

@@ -64,48 +64,47 @@ void page_joint_confirm(Req *r) {
 
 /* ---- officers ---- */
 
-/* Whether group g matches the search q (target name or code, task name or code) and the record
- * state. */
-static int my_group_matches(json_t *g, const char *q, const char *state) {
-    if (!str_empty(state) && !str_eq(jk_str0(g, "record_status"), state)) return 0;
-    if (str_empty(q)) return 1;
-    static const char *const keys[] = {"target_name", "target", "task_name", "code"};
-    for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-        if (strstr(jk_str0(g, keys[i]), q)) return 1;
-    return 0;
-}
-
 /* The officer's groups on a phone: each card with its record's state and a link to its form; search
  * by name or code and a filter by the record's state (GET ?q=&state=, so it works without
  * JavaScript). */
+/* Cards a page: 50 fit a phone's scrolling and keep the page under 100 KB. */
+#define MY_GROUPS_PER_PAGE 50
+
 void page_my_groups(Req *r) {
     char *cert = account_officer_cert(r->db, r->sess->user_id), *err = NULL;
-    char *q = web_query(r, "q"), *state = web_query(r, "state");
+    char *q = web_query(r, "q"), *state_q = web_query(r, "state");
     if (q) str_trim(q);
+    static const char *const names[] = {"待录入", "退回", "待审核", "审核通过", "已公示"};
+    const char *state = "";
+    for (size_t k = 0; k < ARRAY_LEN(names); k++)
+        if (str_eq(state_q, names[k])) state = names[k];
     if (cert) { /* the records exist from the first look, as on /my/records */
         Actor who = web_actor(r);
         if (record_act_sync(r->db, &who, cert, &err) != REC_OK)
             fprintf(stderr, "record sync: %s\n", err ? err : "?");
         free(err);
     }
-    json_t *all = cert ? task_officer_groups(r->db, cert) : json_array(), *groups = json_array();
-    size_t i, total = json_array_size(all);
-    json_t *g;
-    json_array_foreach(all, i, g) if (my_group_matches(g, q, state)) json_array_append(groups, g);
+    int page = web_page_number(r);
+    TaskGroupCounts n = {0, 0};
+    json_t *groups = cert ? task_officer_groups(r->db, cert, q, state, MY_GROUPS_PER_PAGE,
+                                                (int64_t)(page - 1) * MY_GROUPS_PER_PAGE, &n)
+                          : json_array();
     json_t *states = json_array();
-    static const char *const names[] = {"待录入", "退回", "待审核", "审核通过", "已公示"};
     for (size_t k = 0; k < ARRAY_LEN(names); k++)
         json_array_append_new(states, json_pack("{s:s, s:b}", "value", names[k], "selected",
                                                 str_eq(state, names[k])));
-    json_t *ctx =
-        json_pack("{s:o, s:b, s:s, s:s, s:o, s:I, s:I}", "groups", groups, "linked", cert != NULL,
-                  "cert_no", cert ? cert : "", "q", q ? q : "", "states", states, "shown",
-                  (json_int_t)json_array_size(groups), "total", (json_int_t)total);
+    json_t *ctx = json_pack("{s:o, s:b, s:s, s:s, s:o, s:I, s:I}", "groups", groups, "linked",
+                            cert != NULL, "cert_no", cert ? cert : "", "q", q ? q : "", "states",
+                            states, "shown", (json_int_t)n.matching, "total", (json_int_t)n.all);
     json_object_set_new(ctx, "filtered", json_boolean(!str_empty(q) || !str_empty(state)));
-    json_decref(all);
+    int64_t pages = (n.matching + MY_GROUPS_PER_PAGE - 1) / MY_GROUPS_PER_PAGE;
+    json_object_set_new(ctx, "page", json_integer(page));
+    json_object_set_new(ctx, "pages", json_integer(pages ? pages : 1));
+    const char *const params[][2] = {{"q", str_empty(q) ? NULL : q}, {"state", state}};
+    web_pager_hrefs(ctx, "/my", params, 2, page, pages, NULL);
     free(cert);
     free(q);
-    free(state);
+    free(state_q);
     web_page(r, "task_mine", "我的检查任务", ctx);
 }
 

@@ -54,6 +54,25 @@ static void test_kept_per_version(void) {
     readcache_enable(0);
 }
 
+/* A content key (readcache_get_content) names what it holds by digest: kept across data versions,
+ * and not confused with a versioned entry. */
+static void test_content_kept_across_versions(void) {
+    readcache_enable(1);
+    calls = 0;
+    CHECK_INT(n_of(readcache_get_content(db, "draw-head:1:ab", counted, NULL, NULL)), 1);
+    CHECK(public_version_bump(db) == DB_OK);
+    CHECK_INT(n_of(readcache_get_content(db, "draw-head:1:ab", counted, NULL, NULL)), 1);
+    CHECK_INT(n_of(readcache_get_content(db, "draw-head:1:cd", counted, NULL, NULL)), 2);
+    CHECK_INT(n_of(readcache_get(db, "v", counted, NULL, NULL)), 3);
+    CHECK(public_version_bump(db) == DB_OK);
+    CHECK_INT(n_of(readcache_get(db, "v", counted, NULL, NULL)), 4); /* versioned: computed again */
+    CHECK_INT(calls, 4);
+    CHECK(db_begin(db) == DB_OK); /* in a transaction nothing is read from the cache */
+    CHECK_INT(n_of(readcache_get_content(db, "draw-head:1:ab", counted, NULL, NULL)), 5);
+    db_rollback(db);
+    readcache_enable(0);
+}
+
 static void test_failure_not_kept(void) {
     readcache_enable(1);
     calls = 0;
@@ -109,6 +128,7 @@ int main(void) {
     }
     RUN(test_off_computes_every_time);
     RUN(test_kept_per_version);
+    RUN(test_content_kept_across_versions);
     RUN(test_failure_not_kept);
     RUN(test_not_in_a_transaction);
     RUN(test_least_recent_dropped);
