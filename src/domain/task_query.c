@@ -215,11 +215,11 @@ static json_t *group_members(Db *db, int64_t draw_id, const char *target, const 
  * code contains ?3 ('' any; ?4 its containment pattern, db_like_contains). */
 #define MY_GROUPS_FROM                                                                             \
     MY_GROUPS_BASE                                                                                 \
-        "LEFT JOIN target g ON g.code = m.target_code LEFT JOIN record rc ON "                     \
-        "rc.draw_id = m.draw_id AND rc.target_code = m.target_code WHERE " MY_GROUPS_WHERE         \
-        " AND (?2 = '' OR rc.status = ?2) AND (?3 = '' OR "                                        \
-        "coalesce(g.name, m.target_code) LIKE ?4 ESCAPE '\\' OR m.target_code LIKE ?4 "            \
-        "ESCAPE '\\' OR t.name LIKE ?4 ESCAPE '\\' OR t.code LIKE ?4 ESCAPE '\\')"
+    "LEFT JOIN target g ON g.code = m.target_code LEFT JOIN record rc ON "                         \
+    "rc.draw_id = m.draw_id AND rc.target_code = m.target_code WHERE " MY_GROUPS_WHERE             \
+    " AND (?2 = '' OR rc.status = ?2) AND (?3 = '' OR "                                            \
+    "coalesce(g.name, m.target_code) LIKE ?4 ESCAPE '\\' OR m.target_code LIKE ?4 "                \
+    "ESCAPE '\\' OR t.name LIKE ?4 ESCAPE '\\' OR t.code LIKE ?4 ESCAPE '\\')"
 
 /* The number of the officer's groups matching the filter (all of them when it is empty: counted
  * without reading each target and record); 0 when it cannot be read (a display count). */
