@@ -9,7 +9,7 @@ DATA_DIR holds bench/province/gen.py's files; DB is a SQLite file or a postgresq
 the JSON file written at the end (accounts, task ids, step times). What it builds, in 2026:
   - the orgs, tags, depts, items, targets and officers of gen.py (`spotcheck import`);
   - accounts: an administrator a130000 (`spotcheck user add`), who creates the others through
-    the account form (POST /admin/users, 4 at a time in one server): staff s<code> for the
+    the account form (POST /admin/users, 2 at a time in one server): staff s<code> for the
     province, every city and county; leader l<code> for every county; two officer accounts
     o<code>a/o<code>b per county (its first two officers);
   - per county (4 at a time): a plan with two rows → approved → published: 001号 draws 5 % of
@@ -79,8 +79,10 @@ def setup(sc, data, db, counties, log):
         jobs += [[f"s{code}", "staff", code, None], [f"l{code}", "leader", code, None],
                  [f"o{code}a", "officer", code, f"YB{code}000"], [f"o{code}b", "officer", code, f"YB{code}001"]]
     # one server, the administrator's form: no process start, migration check and connection per
-    # account (692 `user add` took 399 s on SQLite, 1,067 s on PostgreSQL); 4 at a time, as many
-    # as the server hashes passwords at once (argon2id, 64 MiB each)
+    # account (692 `user add` took 399 s on SQLite, 1,067 s on PostgreSQL); 2 at a time: the
+    # account's unit of work hashes the password (argon2id, 64 MiB) inside its write transaction,
+    # so more at once only queue for the write lock (4 at a time ran into SQLite's 10 s busy
+    # timeout on the loaded machine)
     with Server(sc, db, FREEZE_DAY, log) as srv:
         admin = Client(srv.port).login("a130000")
         admin.close()
@@ -93,8 +95,8 @@ def setup(sc, data, db, counties, log):
                                                  ("org_code", org), ("officer_cert", cert or ""),
                                                  ("dept_code", ""), ("password", PASSWORD)])
             must(f"account {name}", st, (303,), raw)
-        parallel(jobs, add, 4)
-    step(f"{len(jobs) + 1} accounts (1 CLI, the others POST /admin/users, 4 at a time)", t)
+        parallel(jobs, add, 2)
+    step(f"{len(jobs) + 1} accounts (1 CLI, the others POST /admin/users, 2 at a time)", t)
 
 
 # the county's two plan rows: a few percent of its institutions and pharmacies, a small sample of
