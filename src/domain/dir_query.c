@@ -64,6 +64,9 @@ typedef struct Filter {
     /* where[scope_end..] follows the scope of a city's targets (add_list_scope; 0: another
      * scope), which count_rows counts org by org */
     size_t scope_end;
+    /* where[bounds_at..] is scope_bounds' id range, the last two parameters (0: none); a count
+     * org by org leaves it out (a range of the primary key could drive each org's count) */
+    size_t bounds_at;
     /* where[eq_blank] is the blank before a county's `t.org_id = ?` (0: none) */
     size_t eq_blank;
 } Filter;
@@ -267,14 +270,17 @@ static void add_list_scope(Db *db, int64_t org, const DirKind *k, Filter *f) {
  * org by org through that index. */
 static void scope_bounds(Db *db, int64_t org, Filter *f) {
     Stmt *st = db_prepare(
-        /* ordered as the index (not min(x.id): PostgreSQL walks the primary key for that) */
+        /* each org's first and last row as the first at or after (last at or before) it in the
+         * index's order: with `org_id = sc.id` PostgreSQL walks the primary key instead */
         db, "WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "
-            "o.parent_id = sc.id) SELECT min((SELECT x.id FROM target x WHERE x.org_id = sc.id "
-            "ORDER BY x.org_id, x.id LIMIT 1)), max((SELECT x.id FROM target x WHERE x.org_id = "
+            "o.parent_id = sc.id) SELECT min((SELECT CASE WHEN x.org_id = sc.id THEN x.id END "
+            "FROM target x WHERE x.org_id >= sc.id ORDER BY x.org_id, x.id LIMIT 1)), "
+            "max((SELECT CASE WHEN x.org_id = sc.id THEN x.id END FROM target x WHERE x.org_id <= "
             "sc.id ORDER BY x.org_id DESC, x.id DESC LIMIT 1)) FROM sc");
     if (!st) return;
     db_bind_int(st, 1, org);
     if (db_step(st) == DB_ROW) { /* no row in the scope: 0 and 0, an empty list */
+        f->bounds_at = f->where.len;
         buf_puts(&f->where, " AND t.id >= ? AND t.id <= ?");
         p_int(&f->p, db_col_int(st, 0));
         p_int(&f->p, db_col_int(st, 1));
@@ -424,20 +430,23 @@ static int64_t count_rows(Db *db, const DirKind *k, const Filter *f) {
     char *sql;
     /* a city's list without a text search: each org's rows through the org index, in its order
      * (without it PostgreSQL scans the table, hoping to stop early) */
-    if (f->scope_end)
-        sql =
-            xasprintf("WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "
-                      "o.parent_id = sc.id) SELECT sum((SELECT count(*) FROM (SELECT 1 FROM %s "
-                      "t WHERE t.org_id = sc.id%s ORDER BY t.org_id, t.id LIMIT %d) n)) FROM sc",
-                      k->table, f->where.data + f->scope_end, DIR_COUNT_CAP + 1);
-    else
+    int nparams = -1;
+    if (f->scope_end) {
+        size_t end = f->bounds_at ? f->bounds_at : f->where.len;
+        if (f->bounds_at) nparams = f->p.n - 2;
+        sql = xasprintf(
+            "WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "
+            "o.parent_id = sc.id) SELECT sum((SELECT count(*) FROM (SELECT 1 FROM %s "
+            "t WHERE t.org_id = sc.id%.*s ORDER BY t.org_id, t.id LIMIT %d) n)) FROM sc",
+            k->table, (int)(end - f->scope_end), f->where.data + f->scope_end, DIR_COUNT_CAP + 1);
+    } else
         sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d) n", k->table,
                         join_of(f), f->where.data, DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int64_t total = 0;
     if (st) {
-        p_bind(&f->p, st);
+        p_bind_n(&f->p, st, nparams);
         if (db_step(st) == DB_ROW) total = db_col_int(st, 0);
         db_finalize(st);
     }
