@@ -225,19 +225,24 @@ def main():
     db = meta["db"]
     county = max(meta["counties"], key=lambda c: c["targets"])
     code, city, tid = county["code"], county["city"], county["task_id"]
+    # the county imported last: its targets' ids come after every other county's
+    late = meta["counties"][-1]["code"]
     officer = f"o{code}a"
     log = out_path + ".serve.log"
     env_map = os.environ.pop("SPOTCHECK_PG_MAP", None)
     try:
         with Server(sc, db, meta["serve_today"], log) as srv:
             sessions = {"county": Client(srv.port).login(f"s{code}"), "city": Client(srv.port).login(f"s{city}"),
-                        "province": Client(srv.port).login("s130000"), "officer": Client(srv.port).login(officer)}
+                        "province": Client(srv.port).login("s130000"), "officer": Client(srv.port).login(officer),
+                        "late county": Client(srv.port).login(f"s{late}")}
             for c in sessions.values():
                 c.close()
             frag = "凤凰商贸"
             pages = [("county draw page `/tasks/ID/draw`", "county", f"/tasks/{tid}/draw"),
                      ("task `/tasks/ID`", "county", f"/tasks/{tid}"),
                      ("`/d/targets` list", "county", "/d/targets"),
+                     ("`/d/targets` list", "late county", "/d/targets"),
+                     ("`/d/targets` last page", "late county", "/d/targets?last=1"),
                      (f"`/d/targets?q={frag}` (name)", "county", f"/d/targets?q={frag}"),
                      (f"`/d/targets?q=H{code}` (code prefix)", "county", f"/d/targets?q=H{code}"),
                      ("`/records`", "county", "/records"),
@@ -258,7 +263,8 @@ def main():
                      (f"`/d/targets?q={frag}` (name)", "province", f"/d/targets?q={frag}")]
             from urllib.parse import quote
             pages = [(lbl, who, quote(p, safe="/?=&")) for lbl, who, p in pages]
-            print(f"{label}: pages one client at a time (county {code}, {county['targets']} targets; city {city})",
+            print(f"{label}: pages one client at a time (county {code}, {county['targets']} targets; city {city}; "
+                  f"late county {late})",
                   flush=True)
             seq = sequential(srv, sessions, pages)
             # the writers' rows: each client its own record (of any county, saved by its officer)

@@ -419,6 +419,9 @@ int db_enclose_end(Db *db, int ok) {
     db->drv->exec_script(db->conn, "ROLLBACK");
     return DB_ERR;
 }
+int db_rows_work(Db *db, int64_t *n) {
+    return db->drv->rows_work ? db->drv->rows_work(db->conn, n) : DB_ERR;
+}
 int db_commits_mark(Db *db, int64_t *mark) {
     return db->drv->commits_seen ? db->drv->commits_seen(db->conn, mark) : DB_ERR;
 }

@@ -97,6 +97,13 @@ int db_lock(Db *db, const char *what, int64_t key);
  * db_enclose_begin). */
 uint64_t db_conflicts(Db *db);
 uint64_t db_commits(Db *db);
+/* The work the connection's statements have done reading rows, for tests that check a query's plan
+ * by a count rather than a time: compare two readings taken inside one transaction. SQLite: the
+ * virtual machine steps of the connection's statements (those alive and those this thread has
+ * finalized); PostgreSQL: the table rows and index entries its scans returned in the transaction
+ * (pg_stat_get_xact_tuples_returned over the schema's tables and indexes). The units differ; a
+ * full scan of N rows costs at least N on both. DB_ERR when the driver cannot tell. */
+int db_rows_work(Db *db, int64_t *n);
 /* An enclosing transaction for a sequence of units of work that must be written all or none (the
  * demo county of `init --demo`): db_enclose_begin opens it (as db_begin); until db_enclose_end,
  * each db_begin / db_commit / db_rollback of a unit inside it opens, releases or rolls back a
@@ -300,6 +307,8 @@ typedef struct DbDriver {
     /* optional (NULL: db_commits_mark gives DB_ERR): a number that changes when another
      * connection commits */
     int (*commits_seen)(void *conn, int64_t *n);
+    /* optional (NULL: db_rows_work gives DB_ERR); same contract as db_rows_work */
+    int (*rows_work)(void *conn, int64_t *n);
     /* optional (NULL: no text is searched by index); same contract as db_text_search, the text
      * already DB_TEXT_SEARCH_MIN characters or longer */
     int (*text_search)(void *conn, const char *table, const char *alias, const char *const *columns,

@@ -982,6 +982,21 @@ static int pg_commits_seen(void *conn, int64_t *n) {
     return DB_OK;
 }
 
+static int pg_rows_work(void *conn, int64_t *n) {
+    PgConn *c = conn;
+    PGresult *r = PQexec(c->pg, "SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(oid)), 0) "
+                                "FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+                                "AND relkind IN ('r', 'i')");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        error_from(c, r);
+        PQclear(r);
+        return DB_ERR;
+    }
+    *n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return DB_OK;
+}
+
 static void pg_optimize(void *conn) {
     PQclear(PQexec(((PgConn *)conn)->pg, "ANALYZE"));
 }
@@ -1041,6 +1056,7 @@ const DbDriver db_pg_driver = {
     .bind_text_nocopy = pg_bind_text_nocopy,
     .optimize = pg_optimize,
     .commits_seen = pg_commits_seen,
+    .rows_work = pg_rows_work,
     .text_search = pg_text_search,
     .begin = pg_begin,
     .insert_rows = pg_insert_rows,

@@ -117,7 +117,11 @@ static int sq_reset(void *st) {
     return DB_OK;
 }
 
+/* the VM steps of the statements this thread finalized (db_rows_work) */
+static _Thread_local int64_t sq_steps_finalized;
+
 static void sq_finalize(void *st) {
+    if (st) sq_steps_finalized += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
     sqlite3_finalize(st);
 }
 static int sq_col_count(void *st) {
@@ -239,6 +243,14 @@ static int sq_commits_seen(void *c, int64_t *n) {
         rc = SQLITE_ERROR;
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? DB_OK : DB_ERR;
+}
+
+static int sq_rows_work(void *c, int64_t *n) {
+    int64_t steps = sq_steps_finalized;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c, NULL); st; st = sqlite3_next_stmt(c, st))
+        steps += sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    *n = steps;
+    return DB_OK;
 }
 
 static void sq_optimize(void *c) {
@@ -400,6 +412,7 @@ const DbDriver db_sqlite_driver = {
     .cache_restore = sq_cache_restore,
     .optimize = sq_optimize,
     .commits_seen = sq_commits_seen,
+    .rows_work = sq_rows_work,
     .text_search = sq_text_search,
     .search_pause = sq_search_pause,
     .search_resume = sq_search_resume,

@@ -61,6 +61,14 @@ typedef struct Filter {
     int scan;
     size_t base;
     int base_n;
+    /* where[scope_end..] follows the scope of a city's targets (add_list_scope; 0: another
+     * scope), which count_rows counts org by org */
+    size_t scope_end;
+    /* where[bounds_at..] is scope_bounds' id range, the last two parameters (0: none); a count
+     * org by org leaves it out (a range of the primary key could drive each org's count) */
+    size_t bounds_at;
+    /* where[eq_blank] is the blank before a county's `t.org_id = ?` (0: none) */
+    size_t eq_blank;
 } Filter;
 
 static const char *join_of(const Filter *f) {
@@ -224,6 +232,62 @@ static void add_indexed_search(Db *db, const DirKind *k, const char *q, int full
     free(codes[1]);
 }
 
+/* The scope condition of a list (read in id order, a page at a time) for an account of org. An
+ * org with none below it (a county) is one equality, which the org index of targets (sql/059:
+ * org_id, id) reads in id order from the org's first row: a county whose rows come after a
+ * province's other counties reads its page, not theirs. An org with orgs below keeps add_scope's
+ * walk in id order; for a city's targets f->scope_end marks it for scope_bounds. The province (an
+ * org above none) reads from the first row anyway; the other tables with an org are small and have
+ * no org index. */
+static void add_list_scope(Db *db, int64_t org, const DirKind *k, Filter *f) {
+    int64_t below = 1, top = 0; /* unknown (a database error): as the province */
+    if (dir_field_index(k, "org_id") >= 0) {
+        Stmt *st = db_prepare(db, "SELECT (SELECT count(*) FROM org c WHERE c.parent_id = o.id), "
+                                  "o.parent_id IS NULL FROM org o WHERE o.id = ?");
+        if (st) {
+            db_bind_int(st, 1, org);
+            int rc = db_step(st);
+            if (rc == DB_ROW) below = db_col_int(st, 0), top = db_col_int(st, 1);
+            if (rc == DB_DONE) below = 0; /* no such org: an empty list */
+            db_finalize(st);
+        }
+    }
+    if (dir_field_index(k, "org_id") >= 0 && !below) {
+        /* the blank becomes a unary + when a text search's index joins (build_filters): that
+         * index drives the query, the org's rows are kept by a filter, as before sql/059 */
+        f->eq_blank = f->where.len + 5;
+        buf_puts(&f->where, " AND  t.org_id = ?");
+        p_int(&f->p, org);
+        return;
+    }
+    add_scope(org, k, &f->where, &f->p);
+    if (!top && !strcmp(k->table, "target") && f->p.n == 1) f->scope_end = f->where.len;
+}
+
+/* A city's list without a text search (a search is driven and counted by its own index): its walk
+ * in id order bounded by the first and last id of its orgs' rows (two seeks of the org index per
+ * org), so that it reads from its counties' first row to their last; count_rows counts its rows
+ * org by org through that index. */
+static void scope_bounds(Db *db, int64_t org, Filter *f) {
+    Stmt *st = db_prepare(
+        /* each org's first and last row as the first at or after (last at or before) it in the
+         * index's order: with `org_id = sc.id` PostgreSQL walks the primary key instead */
+        db, "WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "
+            "o.parent_id = sc.id) SELECT min((SELECT CASE WHEN x.org_id = sc.id THEN x.id END "
+            "FROM target x WHERE x.org_id >= sc.id ORDER BY x.org_id, x.id LIMIT 1)), "
+            "max((SELECT CASE WHEN x.org_id = sc.id THEN x.id END FROM target x WHERE x.org_id <= "
+            "sc.id ORDER BY x.org_id DESC, x.id DESC LIMIT 1)) FROM sc");
+    if (!st) return;
+    db_bind_int(st, 1, org);
+    if (db_step(st) == DB_ROW) { /* no row in the scope: 0 and 0, an empty list */
+        f->bounds_at = f->where.len;
+        buf_puts(&f->where, " AND t.id >= ? AND t.id <= ?");
+        p_int(&f->p, db_col_int(st, 0));
+        p_int(&f->p, db_col_int(st, 1));
+    }
+    db_finalize(st);
+}
+
 /* The query of dq inside the jurisdiction of org: "FROM table t" + f->join + f->where. The text
  * search comes last, so that the query without it is a prefix (f->base). */
 static void build_filters(Db *db, int64_t org, const DirKind *k, const DirQuery *dq, int full,
@@ -233,18 +297,23 @@ static void build_filters(Db *db, int64_t org, const DirKind *k, const DirQuery 
     buf_init(&f->where);
     f->key = xstrdup("t.id");
     buf_puts(&f->where, " WHERE 1=1");
-    add_scope(org, k, &f->where, &f->p);
+    add_list_scope(db, org, k, f);
     for (size_t i = 0; i < k->nfields; i++) {
         const char *v = dq->field[i];
         if (v && *v) add_field_filter(k, &k->fields[i], v, &f->where, &f->p);
     }
     char *q = xstrdup(dq->q ? dq->q : "");
     str_trim(q);
+    if (*q)
+        f->scope_end = 0;
+    else if (f->scope_end)
+        scope_bounds(db, org, f);
     if (!*q)
         ;
-    else if (k->search)
+    else if (k->search) {
         add_indexed_search(db, k, q, full, f);
-    else {
+        if (f->eq_blank && f->join.len) f->where.data[f->eq_blank] = '+';
+    } else {
         buf_printf(&f->where, " AND (t.%s LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\')",
                    k->fields[key_index(k)].column);
         p_text(&f->p, like_pattern(q, 0));
@@ -358,13 +427,26 @@ static json_t *row_json(Db *db, const DirKind *k, Stmt *st, int full) {
 /* The rows of f (stopping past DIR_COUNT_CAP): exact totals of 100,000-row lists cost more than
  * the page itself, and "more than 10,000" is all a reader needs. */
 static int64_t count_rows(Db *db, const DirKind *k, const Filter *f) {
-    char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d) n", k->table,
-                          join_of(f), f->where.data, DIR_COUNT_CAP + 1);
+    char *sql;
+    /* a city's list without a text search: each org's rows through the org index, in its order
+     * (without it PostgreSQL scans the table, hoping to stop early) */
+    int nparams = -1;
+    if (f->scope_end) {
+        size_t end = f->bounds_at ? f->bounds_at : f->where.len;
+        if (f->bounds_at) nparams = f->p.n - 2;
+        sql = xasprintf(
+            "WITH RECURSIVE sc(id) AS (SELECT ? UNION SELECT o.id FROM org o JOIN sc ON "
+            "o.parent_id = sc.id) SELECT sum((SELECT count(*) FROM (SELECT 1 FROM %s "
+            "t WHERE t.org_id = sc.id%.*s ORDER BY t.org_id, t.id LIMIT %d) n)) FROM sc",
+            k->table, (int)(end - f->scope_end), f->where.data + f->scope_end, DIR_COUNT_CAP + 1);
+    } else
+        sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s t%s%s LIMIT %d) n", k->table,
+                        join_of(f), f->where.data, DIR_COUNT_CAP + 1);
     Stmt *st = db_prepare(db, sql);
     free(sql);
     int64_t total = 0;
     if (st) {
-        p_bind(&f->p, st);
+        p_bind_n(&f->p, st, nparams);
         if (db_step(st) == DB_ROW) total = db_col_int(st, 0);
         db_finalize(st);
     }
