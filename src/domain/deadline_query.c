@@ -38,69 +38,25 @@
 _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && DL_ENTRY == 1,
                "deadline_query.c's SQL names these states by number");
 
-/* Every clock of the scope ?1 (0: every org), one row each: kind, k2 (the disposal option of a
- * penalty clock, else ''), s (start: a date, or 'M' and the task's month_to before the check),
- * done (NULL when not done), task_id, task_code, task_name, org_id, org_name, subj (the joint
- * dept's name, else NULL: the target's shown name is looked up after the state is known),
- * target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last
- * sort key). The day a duty was done is as in deadline_collect. */
-#define CLOCKS_CTE                                                                                         \
-    "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o2.id FROM org o2 JOIN sc ON o2.parent_id "          \
-    "= sc.id), "                                                                                           \
-    "rt AS (SELECT t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS "           \
-    "task_name, t.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                    \
-    "dt.target_code AS target_code, r.id AS record_id, d.id AS draw_id, "                                  \
-    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, "                                       \
-    "CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail, " \
-    "dt.position AS tie, "                                                                                 \
-    "CASE WHEN coalesce(r.checked_on, '') = '' THEN 'M' || coalesce(t.month_to, '') ELSE "                 \
-    "r.checked_on END AS s, r.id AS rid, r.status AS rstatus, r.submitted_at AS submitted_at, "            \
-    "r.published_at AS published_at "                                                                      \
-    "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
-    "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
-    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code >= '' AND dt.status = '有效' "          \
-    "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
-    "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
-    "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
-    "ft AS (SELECT f.id AS fid, f.option AS option, coalesce(f.opened_on, '') AS opened_on, "              \
-    "coalesce(f.rectify_deadline, '') AS rectify_deadline, f.recheck_on AS recheck_on, "                   \
-    "coalesce(f.decision_on, '') AS decision_on, f.penalty_published_on AS penalty_published_on, "         \
-    "coalesce(f.outcome_on, f.closed_on) AS outcome_on, "                                                  \
-    "t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS task_name, "              \
-    "f.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                               \
-    "r.target_code AS target_code, r.id AS record_id, "                                                    \
-    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, coalesce(rd.label, f.option) "          \
-    "AS detail "                                                                                           \
-    "FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id "                 \
-    "JOIN org o ON o.id = f.org_id LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                           \
-    "LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = f.option "                     \
-    "WHERE ?1 = 0 OR f.org_id IN (SELECT id FROM sc)), "                                                   \
-    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, "                        \
-    "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("                  \
-    "SELECT 0, '', coalesce(j.named_on, ''), nullif(j.confirmed_on, ''), t.id, "                           \
-    "coalesce(t.code, ''), coalesce(t.name, ''), t.org_id, coalesce(o.name, ''), "                         \
-    "coalesce(dp.name, ''), NULL, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), "                          \
-    "CAST(NULL AS INTEGER), j.dept_id, dp.name, "                                                          \
-    "CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END, j.dept_id "                   \
-    "FROM task_joint j JOIN task t ON t.id = j.task_id JOIN org o ON o.id = t.org_id "                     \
-    "JOIN dept dp ON dp.id = j.dept_id WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc) "                   \
-    "UNION ALL SELECT kk.kind, '', s, nullif(CASE WHEN kk.kind = 1 THEN CASE WHEN rstatus IN "             \
-    "('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM record_event e WHERE " \
-    "e.record_id = rid AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), substr(submitted_at, "         \
-    "1, 10)) END WHEN rstatus = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "           \
-    "WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "                        \
-    "substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, org_id, org_name, "             \
-    "NULL, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                        \
-    "FROM rt CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) kk "                                         \
-    "UNION ALL SELECT 3, option, decision_on, nullif(penalty_published_on, ''), task_id, "                 \
-    "task_code, task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, "                    \
-    "dept_id, dept_name, detail, fid FROM ft WHERE decision_on <> '' "                                     \
-    "UNION ALL SELECT 4, '', opened_on, nullif(outcome_on, ''), task_id, task_code, task_name, "           \
-    "org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, dept_name, detail, "              \
-    "fid FROM ft "                                                                                         \
-    "UNION ALL SELECT 5, '', rectify_deadline, nullif(recheck_on, ''), task_id, task_code, "               \
-    "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
-    "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
+/* Every clock of the scope ?1 (0: every org), one row each, read from the kept clocks
+ * (deadline_clock, sql/060) with their names: kind, k2 (the disposal option of a penalty clock,
+ * else ''), s (start: a date, or 'M' and the task's month_to before the check), done (NULL when
+ * not done), task_id, task_code, task_name, org_id, org_name, subj (the joint dept's name, else
+ * NULL: the target's shown name is looked up after the state is known), target_code, record_id,
+ * followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last sort key). The rows are
+ * those deadline_collect builds (the views of sql/060 say how each is derived). */
+#define CLOCKS_CTE                                                                                 \
+    "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o2.id FROM org o2 JOIN sc ON o2.parent_id "  \
+    "= sc.id), "                                                                                   \
+    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, "                \
+    "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("          \
+    "SELECT c.kind, c.k2, c.s, c.done, c.task_id, coalesce(t.code, ''), coalesce(t.name, ''), "    \
+    "c.org_id, coalesce(o.name, ''), CASE WHEN c.kind = 0 THEN coalesce(dp.name, '') END, "        \
+    "c.target_code, c.record_id, c.followup_id, c.draw_id, c.dept_id, dp.name, "                   \
+    "coalesce(c.detail, rd.label, c.opt), c.tie FROM deadline_clock c JOIN task t ON t.id = "      \
+    "c.task_id JOIN org o ON o.id = c.org_id LEFT JOIN dept dp ON dp.id = c.dept_id "              \
+    "LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = c.opt "                \
+    "WHERE ?1 = 0 OR c.org_id IN (SELECT id FROM sc)) "
 
 /* The columns of ck, in order (dl_clock holds them after its scope). */
 #define CLOCK_COLUMNS                                                                              \
