@@ -192,4 +192,12 @@ json_t *deadline_set_pages(DlSet *s, const DlState *states, const int64_t *offse
  * deadline_set_page with {1u << DL_OVERDUE, -1, cert, 0} or {1u << DL_OVERDUE, -1, NULL, id}. */
 json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err);
 
+/* The kept clocks (deadline_clock, sql/060: one row per clock with the facts it depends on, kept
+ * by triggers on task, task_joint, draw, draw_target, record, record_event and followup in the
+ * changing transaction) computed again from the source tables through the views of sql/060: for
+ * a database whose triggers were paused (DEADLINE_CLOCK_TRIGGERS) or a repair. Call inside the
+ * caller's transaction; DB_OK or DB_ERR (db_errmsg). */
+#define DEADLINE_CLOCK_TRIGGERS "deadline_clock_"
+int deadline_clocks_rebuild(Db *db);
+
 #endif

@@ -527,3 +527,15 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
     free(key);
     return out;
 }
+
+int deadline_clocks_rebuild(Db *db) {
+    return db_exec(db, "DELETE FROM deadline_clock", NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_joint",
+                           NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_drawn",
+                           NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_followup",
+                           NULL) != DB_OK
+               ? DB_ERR
+               : DB_OK;
+}
