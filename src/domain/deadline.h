@@ -182,8 +182,8 @@ int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err);
 json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err);
 /* One page of each of n (1 to 3) lists at once: the clocks in states[i] from offsets[i], at most
  * `limit` each, in deadline_set_page's order — what deadline_set_page with {1u << states[i], -1,
- * NULL, 0} gives, in one pass over the clocks instead of n (the dashboard's three lists). A new
- * array of n arrays; NULL with *err. */
+ * NULL, 0} gives; a list of an open state reads only that state's clocks (the dashboard's three
+ * lists). A new array of n arrays; NULL with *err. */
 json_t *deadline_set_pages(DlSet *s, const DlState *states, const int64_t *offsets, size_t n,
                            int64_t limit, char **err);
 /* The overdue clocks' groups of deadline_overdue_by (by "officer" or "dept") without their
