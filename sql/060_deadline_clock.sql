@@ -5,8 +5,9 @@
 -- machine); deadline_clock holds one row per clock with the facts it depends on: kind, k2 (a
 -- penalty clock's disposal option), s (its start: a date, or 'M' and the task's month_to before
 -- the check), done (the day the duty was done, NULL while open), the task, org (scope), draw,
--- target, record, follow-up and dept it belongs to, its tie-break and detail. It never holds
--- "today": deadlines and states are computed at read time (deadline_query.c) from the calendar.
+-- target, record, follow-up and dept it belongs to, its tie-break and detail, and for the two
+-- clocks of a drawn target its record's status (rstatus: the figures read a draw's valid targets
+-- and published records here, figures.c). It never holds "today": deadlines and states are computed at read time (deadline_query.c) from the calendar.
 -- The three views deadline_clock_joint, deadline_clock_drawn and deadline_clock_followup define
 -- the clocks from the source tables; triggers on every table a clock depends on delete the
 -- clocks of the changed row and insert them again from the view, in the same transaction.
@@ -27,20 +28,24 @@ CREATE TABLE deadline_clock(
   dept_id INTEGER NOT NULL,
   tie INTEGER NOT NULL,
   detail TEXT,
-  opt TEXT
+  opt TEXT,
+  rstatus TEXT
 );
 CREATE INDEX deadline_clock_by_key ON deadline_clock(kind, k2, s, done, org_id);
 CREATE INDEX deadline_clock_by_target ON deadline_clock(draw_id, target_code);
 CREATE INDEX deadline_clock_by_task ON deadline_clock(task_id, kind, dept_id);
 CREATE INDEX deadline_clock_by_followup ON deadline_clock(followup_id);
 CREATE INDEX deadline_clock_by_record ON deadline_clock(record_id);
+-- the figures (figures.c): a draw's valid targets and published records, targets drawn twice
+CREATE INDEX deadline_clock_by_draw ON deadline_clock(draw_id, kind, rstatus, record_id);
+CREATE INDEX deadline_clock_by_code ON deadline_clock(kind, target_code, draw_id);
 CREATE VIEW deadline_clock_joint AS
 SELECT 0 AS kind, '' AS k2, coalesce(j.named_on, '') AS s, nullif(j.confirmed_on, '') AS done,
   t.id AS task_id, t.org_id AS org_id, CAST(NULL AS INTEGER) AS draw_id,
   CAST(NULL AS TEXT) AS target_code, CAST(NULL AS INTEGER) AS record_id,
   CAST(NULL AS INTEGER) AS followup_id, j.dept_id AS dept_id, j.dept_id AS tie,
   CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END AS detail,
-  CAST(NULL AS TEXT) AS opt
+  CAST(NULL AS TEXT) AS opt, CAST(NULL AS TEXT) AS rstatus
 FROM task_joint j JOIN task t ON t.id = j.task_id JOIN dept dp ON dp.id = j.dept_id;
 CREATE VIEW deadline_clock_drawn AS
 SELECT kk.kind AS kind, '' AS k2,
@@ -56,7 +61,7 @@ SELECT kk.kind AS kind, '' AS k2,
   r.id AS record_id, CAST(NULL AS INTEGER) AS followup_id,
   coalesce(t.lead_dept_id, 0) AS dept_id, dt.position AS tie,
   CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail,
-  CAST(NULL AS TEXT) AS opt
+  CAST(NULL AS TEXT) AS opt, r.status AS rstatus
 FROM task t JOIN draw d ON d.task_code = t.code AND d.status = '已抽取'
   JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效'
   LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code
@@ -71,7 +76,7 @@ SELECT kk.kind AS kind, CASE WHEN kk.kind = 3 THEN f.option ELSE '' END AS k2,
   t.id AS task_id, f.org_id AS org_id, CAST(NULL AS INTEGER) AS draw_id,
   r.target_code AS target_code, r.id AS record_id, f.id AS followup_id,
   coalesce(t.lead_dept_id, 0) AS dept_id, f.id AS tie, CAST(NULL AS TEXT) AS detail,
-  f.option AS opt
+  f.option AS opt, CAST(NULL AS TEXT) AS rstatus
 FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id
   CROSS JOIN (SELECT 3 AS kind UNION ALL SELECT 4 UNION ALL SELECT 5) kk
 WHERE kk.kind = 4 OR (kk.kind = 3 AND coalesce(f.decision_on, '') <> '')

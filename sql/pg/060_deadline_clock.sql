@@ -16,20 +16,24 @@ CREATE TABLE deadline_clock(
   dept_id BIGINT NOT NULL,
   tie BIGINT NOT NULL,
   detail TEXT,
-  opt TEXT
+  opt TEXT,
+  rstatus TEXT
 );
 CREATE INDEX deadline_clock_by_key ON deadline_clock(kind, k2, s, done, org_id);
 CREATE INDEX deadline_clock_by_target ON deadline_clock(draw_id, target_code);
 CREATE INDEX deadline_clock_by_task ON deadline_clock(task_id, kind, dept_id);
 CREATE INDEX deadline_clock_by_followup ON deadline_clock(followup_id);
 CREATE INDEX deadline_clock_by_record ON deadline_clock(record_id);
+-- the figures (figures.c): a draw's valid targets and published records, targets drawn twice
+CREATE INDEX deadline_clock_by_draw ON deadline_clock(draw_id, kind, rstatus, record_id);
+CREATE INDEX deadline_clock_by_code ON deadline_clock(kind, target_code, draw_id);
 CREATE VIEW deadline_clock_joint AS
 SELECT 0 AS kind, '' AS k2, coalesce(j.named_on, '') AS s, nullif(j.confirmed_on, '') AS done,
   t.id AS task_id, t.org_id AS org_id, CAST(NULL AS BIGINT) AS draw_id,
   CAST(NULL AS TEXT) AS target_code, CAST(NULL AS BIGINT) AS record_id,
   CAST(NULL AS BIGINT) AS followup_id, j.dept_id AS dept_id, j.dept_id AS tie,
   CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END AS detail,
-  CAST(NULL AS TEXT) AS opt
+  CAST(NULL AS TEXT) AS opt, CAST(NULL AS TEXT) AS rstatus
 FROM task_joint j JOIN task t ON t.id = j.task_id JOIN dept dp ON dp.id = j.dept_id;
 CREATE VIEW deadline_clock_drawn AS
 SELECT kk.kind AS kind, '' AS k2,
@@ -45,7 +49,7 @@ SELECT kk.kind AS kind, '' AS k2,
   r.id AS record_id, CAST(NULL AS BIGINT) AS followup_id,
   coalesce(t.lead_dept_id, 0) AS dept_id, dt.position AS tie,
   CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail,
-  CAST(NULL AS TEXT) AS opt
+  CAST(NULL AS TEXT) AS opt, r.status AS rstatus
 FROM task t JOIN draw d ON d.task_code = t.code AND d.status = '已抽取'
   JOIN draw_target dt ON dt.draw_id = d.id AND dt.status = '有效'
   LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code
@@ -60,7 +64,7 @@ SELECT kk.kind AS kind, CASE WHEN kk.kind = 3 THEN f.option ELSE '' END AS k2,
   t.id AS task_id, f.org_id AS org_id, CAST(NULL AS BIGINT) AS draw_id,
   r.target_code AS target_code, r.id AS record_id, f.id AS followup_id,
   coalesce(t.lead_dept_id, 0) AS dept_id, f.id AS tie, CAST(NULL AS TEXT) AS detail,
-  f.option AS opt
+  f.option AS opt, CAST(NULL AS TEXT) AS rstatus
 FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id
   CROSS JOIN (SELECT 3 AS kind UNION ALL SELECT 4 UNION ALL SELECT 5) kk
 WHERE kk.kind = 4 OR (kk.kind = 3 AND coalesce(f.decision_on, '') <> '')

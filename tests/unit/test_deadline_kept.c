@@ -30,7 +30,7 @@ static void exec(const char *sql) {
 /* Every row of `sql` (the columns of deadline_clock) as text, one line each, in a fixed order. */
 static char *rows_text(const char *from) {
     char *sql = xasprintf("SELECT kind, k2, s, done, task_id, org_id, draw_id, target_code, "
-                          "record_id, followup_id, dept_id, tie, detail, opt FROM (%s) x "
+                          "record_id, followup_id, dept_id, tie, detail, opt, rstatus FROM (%s) x "
                           "ORDER BY kind, task_id, coalesce(draw_id, 0), coalesce(target_code, "
                           "''), coalesce(followup_id, 0), dept_id, tie",
                           from);
@@ -42,7 +42,7 @@ static char *rows_text(const char *from) {
     buf_init(&b);
     buf_puts(&b, "");
     while (db_step(st) == DB_ROW) {
-        for (int i = 0; i < 14; i++)
+        for (int i = 0; i < 15; i++)
             buf_printf(&b, "%s%s", i ? "|" : "", db_col_text(st, i) ? db_col_text(st, i) : "-");
         buf_puts(&b, "\n");
     }
