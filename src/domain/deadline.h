@@ -199,5 +199,8 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err);
  * caller's transaction; DB_OK or DB_ERR (db_errmsg). */
 #define DEADLINE_CLOCK_TRIGGERS "deadline_clock_"
 int deadline_clocks_rebuild(Db *db);
+/* The same for the clocks of one draw's targets (after its draw_target rows were rewritten with
+ * the triggers paused). DB_OK or DB_ERR. */
+int deadline_clocks_refresh_draw(Db *db, int64_t draw_id);
 
 #endif

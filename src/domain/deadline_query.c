@@ -548,3 +548,13 @@ int deadline_clocks_rebuild(Db *db) {
                ? DB_ERR
                : DB_OK;
 }
+
+int deadline_clocks_refresh_draw(Db *db, int64_t draw_id) {
+    return db_exec(db, "DELETE FROM deadline_clock WHERE draw_id = ?", "i", draw_id) != DB_OK ||
+                   db_exec(db,
+                           "INSERT INTO deadline_clock SELECT * FROM deadline_clock_drawn "
+                           "WHERE draw_id = ?",
+                           "i", draw_id) != DB_OK
+               ? DB_ERR
+               : DB_OK;
+}
