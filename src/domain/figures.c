@@ -141,15 +141,15 @@ int figures_draw_graded(const json_t *params, const json_t *record, const char *
     "sc.id)"
 #define CHECKS_CTE                                                                                 \
     SCOPE_CTE                                                                                      \
-        ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS "          \
-        "(SELECT 1 FROM task_joint j "                                                             \
-        "WHERE j.task_id = t.id AND j.status = '已确认') FROM draw d JOIN task t ON t.code "    \
-        "= d.task_code "                                                                           \
-        "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN "          \
-        "(SELECT id FROM sc)), "                                                                   \
-        "pub(record_id, result_codes, findings) AS (SELECT r.id, r.result_codes, "                 \
-        "r.findings FROM ck CROSS JOIN deadline_clock c JOIN record r ON r.id = c.record_id "      \
-        "WHERE c.draw_id = ck.draw_id AND c.kind = 2 AND c.rstatus = '已公示') "
+    ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS "              \
+    "(SELECT 1 FROM task_joint j "                                                                 \
+    "WHERE j.task_id = t.id AND j.status = '已确认') FROM draw d JOIN task t ON t.code "        \
+    "= d.task_code "                                                                               \
+    "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN "              \
+    "(SELECT id FROM sc)), "                                                                       \
+    "pub(record_id, result_codes, findings) AS (SELECT r.id, r.result_codes, "                     \
+    "r.findings FROM ck CROSS JOIN deadline_clock c JOIN record r ON r.id = c.record_id "          \
+    "WHERE c.draw_id = ck.draw_id AND c.kind = 2 AND c.rstatus = '已公示') "
 
 static Stmt *prep(Db *db, const char *sql, int64_t org_id, const char *year, char **err) {
     Stmt *st = db_prepare(db, sql);
