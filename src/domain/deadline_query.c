@@ -47,11 +47,11 @@ _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && D
 /* The kept clock c (deadline_clock, sql/060) of the scope ?1 with its names, given its
  * deadline's row e of dl_start: kind, k2 (the disposal option of a penalty clock, else ''), s
  * (start: a date, or 'M' and the task's month_to before the check), done (NULL when not done),
- * task_id, task_code, task_name, org_id, org_name, subj (the joint dept's name, else NULL),
- * target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last
- * sort key), deadline (NULL: unknown), prov, subject (the joint dept's or the target's shown
- * name). The rows are those deadline_collect builds (the views of sql/060 say how each is
- * derived). Followed by the FROM's last join condition or WHERE terms; `st` is the state. */
+ * task_id, task_code, task_name, org_id, org_name, target_code, record_id, followup_id,
+ * draw_id, dept_id, dept_name, detail, tie (a stable last sort key), deadline (NULL: unknown),
+ * prov, subject (the joint dept's name, or the target's shown name). The rows are those
+ * deadline_collect builds (the views of sql/060 say how each is derived). NAMED_JOINS ends in
+ * the scope's WHERE, to which a caller may add terms. */
 #define NAMED_COLUMNS                                                                              \
     "c.kind AS kind, c.k2 AS k2, c.s AS s, c.done AS done, c.task_id AS task_id, "                 \
     "coalesce(t.code, "                                                                            \
