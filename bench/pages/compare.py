@@ -9,7 +9,9 @@ DB: a database built by bench/pages/build.sh (copied twice into a temporary dire
 is never changed); its .json gives the serve day. PAGEs default to the staff pages of issue 15.
 Environment: ROUNDS (default 4), N (default 5), FIRST=1: the first view after a change — before
 every timed request the data version (public_version, sql/036) is set anew from another connection,
-as an audited change does, so nothing kept for the old version is served. CONNS=64: instead of
+as an audited change does, so nothing kept for the old version is served. Besides p50/p99 the
+server's CPU time per request (user + sys from /proc, the mean of the timed requests): the cost
+of a page on a machine whose load makes the wall times several times larger. CONNS=64: instead of
 sequential GETs, one `wrk -cCONNS -dDURATION` run (default 10 s) per binary per round, after the
 server has finished the previous run's requests (measure.py's settle), and the medians of the rounds'
 req/s, p50 and p99. LOGIN: the account (default staff; an officer for /my/records). Standard
@@ -33,6 +35,13 @@ CONNS = int(os.environ.get("CONNS", "0"))
 DURATION = int(os.environ.get("DURATION", "10"))
 LOGIN = os.environ.get("LOGIN", "staff")
 PAGES = ["/", "/dashboard", "/dashboard/overdue", "/figures", "/records", "/results", "/api/v1/todo"]
+
+
+def cpu_ms(pid):
+    """The process's user + sys CPU time in ms (/proc/PID/stat, clock ticks)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values, p):
@@ -62,10 +71,12 @@ def main():
             print(f"A: {sc_a}\nB: {sc_b}\n{ROUNDS} rounds of {N} requests each, interleaved"
                   f"{', each the first view after a change' if FIRST else ''}; "
                   f"load average {os.getloadavg()[0]:.2f} at the start\n")
-            print("| page | A p50 ms | A p99 ms | B p50 ms | B p99 ms |")
-            print("|---|---:|---:|---:|---:|")
+            print("| page | A p50 ms | A p99 ms | B p50 ms | B p99 ms | A CPU ms | B CPU ms |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
+            pids = {"A": sa.proc.pid, "B": sb.proc.pid}
             for page in pages:
                 lat = {"A": [], "B": []}
+                cpu = {"A": 0.0, "B": 0.0}
                 for c in clients.values():
                     for _ in range(2):
                         c.get(page)
@@ -76,11 +87,14 @@ def main():
                                 with bump[name]:
                                     bump[name].execute("UPDATE public_version SET version = "
                                                        "random() & 4611686018427387903 WHERE id = 1")
+                            c0 = cpu_ms(pids[name])
                             t = time.perf_counter()
                             clients[name].get(page)
                             lat[name].append((time.perf_counter() - t) * 1000)
+                            cpu[name] += cpu_ms(pids[name]) - c0
                 print(f"| `{page}` | {pct(lat['A'], 50):.1f} | {pct(lat['A'], 99):.1f} | "
-                      f"{pct(lat['B'], 50):.1f} | {pct(lat['B'], 99):.1f} |", flush=True)
+                      f"{pct(lat['B'], 50):.1f} | {pct(lat['B'], 99):.1f} | "
+                      f"{cpu['A'] / len(lat['A']):.0f} | {cpu['B'] / len(lat['B']):.0f} |", flush=True)
             print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

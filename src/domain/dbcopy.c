@@ -7,11 +7,11 @@
  * rewritten. The owner of a row (owner_col → owner) ties it to an org: a copy out takes the rows
  * whose chain of owners ends in the org's subtree, and the counts compare the same sets.
  * Left out: the tables of NOT_COPIED, each with its reason (sessions, login attempts, migrations,
- * the data version, target_count and the search indexes, kept by the destination's own triggers
- * or indexes, the audit log: see below); a source table in neither list refuses the copy, so a
- * table a later migration adds cannot be left behind unnoticed. Reference data and the
- * pseudonym key only go out (into the new database, which has none), never in: the province's
- * reference data stay as they are.
+ * the data version, target_count, deadline_clock and the search indexes, kept by the
+ * destination's own triggers or indexes, the audit log: see below); a source table in neither list
+ * refuses the copy, so a table a later migration adds cannot be left behind unnoticed. Reference
+ * data and the pseudonym key only go out (into the new database, which has none), never in: the
+ * province's reference data stay as they are.
  *
  * Ids. Copy in: every table's id becomes (source id + the destination table's max(id) before the
  * copy), so the copied rows keep their order, never meet an id the destination used, and every
@@ -215,6 +215,7 @@ static const NotCopied NOT_COPIED[] = {
     {"audit_log", "the source's chain goes to audit_archive (copy_audit)"},
     {"audit_archive", "the subtree's archived chains are brought along by copy_audit"},
     {"target_count", "kept by triggers on target (sql/058): copying it would count twice"},
+    {"deadline_clock", "kept by triggers on the rows copied (sql/060): copying it would double"},
     {"target_search", "search index (sql/033), rebuilt by db_search_resume"},
     {"target_search_config", "search index shadow table"},
     {"target_search_data", "search index shadow table"},

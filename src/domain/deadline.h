@@ -182,8 +182,8 @@ int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err);
 json_t *deadline_set_page(DlSet *s, const DlFilter *f, int64_t offset, int64_t limit, char **err);
 /* One page of each of n (1 to 3) lists at once: the clocks in states[i] from offsets[i], at most
  * `limit` each, in deadline_set_page's order — what deadline_set_page with {1u << states[i], -1,
- * NULL, 0} gives, in one pass over the clocks instead of n (the dashboard's three lists). A new
- * array of n arrays; NULL with *err. */
+ * NULL, 0} gives; a list of an open state reads only that state's clocks (the dashboard's three
+ * lists). A new array of n arrays; NULL with *err. */
 json_t *deadline_set_pages(DlSet *s, const DlState *states, const int64_t *offsets, size_t n,
                            int64_t limit, char **err);
 /* The overdue clocks' groups of deadline_overdue_by (by "officer" or "dept") without their
@@ -191,5 +191,16 @@ json_t *deadline_set_pages(DlSet *s, const DlState *states, const int64_t *offse
  * count, kinds}]); NULL with *err (also for another `by`). A page of one group's clocks is
  * deadline_set_page with {1u << DL_OVERDUE, -1, cert, 0} or {1u << DL_OVERDUE, -1, NULL, id}. */
 json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err);
+
+/* The kept clocks (deadline_clock, sql/060: one row per clock with the facts it depends on, kept
+ * by triggers on task, task_joint, draw, draw_target, record, record_event and followup in the
+ * changing transaction) computed again from the source tables through the views of sql/060: for
+ * a database whose triggers were paused (DEADLINE_CLOCK_TRIGGERS) or a repair. Call inside the
+ * caller's transaction; DB_OK or DB_ERR (db_errmsg). */
+#define DEADLINE_CLOCK_TRIGGERS "deadline_clock_"
+int deadline_clocks_rebuild(Db *db);
+/* The same for the clocks of one draw's targets (after its draw_target rows were rewritten with
+ * the triggers paused). DB_OK or DB_ERR. */
+int deadline_clocks_refresh_draw(Db *db, int64_t draw_id);
 
 #endif

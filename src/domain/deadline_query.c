@@ -1,30 +1,31 @@
 /* deadline_query.c - the SQL collector of the deadline clocks (deadline.h, DlSet): counts per kind
  * and state, pages of clocks and the overdue groups, without building a JSON object per clock.
  *
- * How: every clock is a row of the CTE `ck` (one SELECT per kind, the same rows, start and done
- * dates deadline_collect reads). The first question not answered from the cache reads them once
- * into the connection's temporary table dl_clock (every later question of the request reads
- * those rows, not the drawn targets again), grouped by kind, option, start and done day, and
- * evaluates each group with deadline_eval: that gives the counts. A clock's
- * deadline depends only on its kind, its working days and its start date, so each distinct
- * (kind, option, start) is kept with its deadline, the state of an open clock on `today` and
- * whether it is provisional in the connection's temporary table dl_start. The state of a clock is
- * then decided in SQL by comparing dates, as deadline_eval does: no deadline → 期限未知; done →
- * done <= deadline 按时完成, else 逾期完成; not done → the open state of its start. Rows are built
- * (labels, officers, links) by dl_add_clock, the builder deadline_collect uses, for the rows of a
- * page only.
+ * How: every clock is a row of deadline_clock (sql/060), kept by triggers in the transaction of
+ * every change it depends on, with the start and done dates deadline_collect reads; names
+ * (task, org, dept, target) are looked up for the rows read. The first question not answered
+ * from the cache groups the scope's clocks by kind, option, start and done day (an index-only
+ * read of deadline_clock_by_key) and evaluates each group with deadline_eval: that gives the
+ * counts. A clock's deadline depends only on its kind, its working days and its start date, so
+ * each distinct (kind, option, start) is kept with its deadline, the state of an open clock on
+ * `today` and whether it is provisional in the connection's temporary table dl_start. The state
+ * of a clock is then decided in SQL by comparing dates, as deadline_eval does: no deadline →
+ * 期限未知; done → done <= deadline 按时完成, else 逾期完成; not done → the open state of its
+ * start. Rows are built (labels, officers, links) by dl_add_clock, the builder deadline_collect
+ * uses, for the rows of a page only.
  *
  * The dashboard's three lists (overdue, due today, due soon) are one question (deadline_set_pages):
- * one pass numbers each state's clocks in the list's order (row_number over the state) and keeps
- * the rows of the pages asked for, instead of one sorted pass per list.
+ * each list of an open state reads only the clocks of the starts in that state (dl_start's rows
+ * joined to deadline_clock's index), and keeps its first rows while it reads (LIMIT).
  *
  * Every answer (counts, a count, a page, the overdue groups) is kept while the data version and
  * the day are the same (readcache.h, keyed by scope, day and the question): a dashboard view then
  * reads no clock. dl_start is filled only when an answer is not kept.
  *
  * Invariant: the states, counts and order equal deadline_collect's for every clock (tests/unit/
- * test_deadline.c compares them). Callers: src/web/page_dash.c. Reads only (the temporary table is
- * the connection's scratch space). */
+ * test_deadline_sql.c compares them; test_deadline_kept.c the kept rows with the views).
+ * Callers: src/web/page_dash.c. Reads only (the temporary table is the connection's scratch
+ * space), but for deadline_clocks_rebuild. */
 #include "deadline_impl.h"
 
 #include "../core/util.h"
@@ -38,92 +39,63 @@
 _Static_assert(DL_DONE_ON_TIME == 4 && DL_DONE_LATE == 5 && DL_UNKNOWN == 6 && DL_ENTRY == 1,
                "deadline_query.c's SQL names these states by number");
 
-/* Every clock of the scope ?1 (0: every org), one row each: kind, k2 (the disposal option of a
- * penalty clock, else ''), s (start: a date, or 'M' and the task's month_to before the check),
- * done (NULL when not done), task_id, task_code, task_name, org_id, org_name, subj (the joint
- * dept's name, else NULL: the target's shown name is looked up after the state is known),
- * target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie (a stable last
- * sort key). The day a duty was done is as in deadline_collect. */
-#define CLOCKS_CTE                                                                                         \
-    "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o2.id FROM org o2 JOIN sc ON o2.parent_id "          \
-    "= sc.id), "                                                                                           \
-    "rt AS (SELECT t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS "           \
-    "task_name, t.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                    \
-    "dt.target_code AS target_code, r.id AS record_id, d.id AS draw_id, "                                  \
-    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, "                                       \
-    "CASE WHEN r.status IS NULL THEN '未建检查记录' ELSE '检查记录' || r.status END AS detail, " \
-    "dt.position AS tie, "                                                                                 \
-    "CASE WHEN coalesce(r.checked_on, '') = '' THEN 'M' || coalesce(t.month_to, '') ELSE "                 \
-    "r.checked_on END AS s, r.id AS rid, r.status AS rstatus, r.submitted_at AS submitted_at, "            \
-    "r.published_at AS published_at "                                                                      \
-    "FROM task t JOIN org o ON o.id = t.org_id "                                                           \
-    "JOIN draw d ON d.task_code = t.code AND d.status = '已抽取' "                                      \
-    "JOIN draw_target dt ON dt.draw_id = d.id AND dt.target_code >= '' AND dt.status = '有效' "          \
-    "LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                                                         \
-    "LEFT JOIN record r ON r.draw_id = d.id AND r.target_code = dt.target_code "                           \
-    "WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc)), "                                                   \
-    "ft AS (SELECT f.id AS fid, f.option AS option, coalesce(f.opened_on, '') AS opened_on, "              \
-    "coalesce(f.rectify_deadline, '') AS rectify_deadline, f.recheck_on AS recheck_on, "                   \
-    "coalesce(f.decision_on, '') AS decision_on, f.penalty_published_on AS penalty_published_on, "         \
-    "coalesce(f.outcome_on, f.closed_on) AS outcome_on, "                                                  \
-    "t.id AS task_id, coalesce(t.code, '') AS task_code, coalesce(t.name, '') AS task_name, "              \
-    "f.org_id AS org_id, coalesce(o.name, '') AS org_name, "                                               \
-    "r.target_code AS target_code, r.id AS record_id, "                                                    \
-    "coalesce(t.lead_dept_id, 0) AS dept_id, ld.name AS dept_name, coalesce(rd.label, f.option) "          \
-    "AS detail "                                                                                           \
-    "FROM followup f JOIN record r ON r.id = f.record_id JOIN task t ON t.id = r.task_id "                 \
-    "JOIN org o ON o.id = f.org_id LEFT JOIN dept ld ON ld.id = t.lead_dept_id "                           \
-    "LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = f.option "                     \
-    "WHERE ?1 = 0 OR f.org_id IN (SELECT id FROM sc)), "                                                   \
-    "ck(kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, "                        \
-    "target_code, record_id, followup_id, draw_id, dept_id, dept_name, detail, tie) AS ("                  \
-    "SELECT 0, '', coalesce(j.named_on, ''), nullif(j.confirmed_on, ''), t.id, "                           \
-    "coalesce(t.code, ''), coalesce(t.name, ''), t.org_id, coalesce(o.name, ''), "                         \
-    "coalesce(dp.name, ''), NULL, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), "                          \
-    "CAST(NULL AS INTEGER), j.dept_id, dp.name, "                                                          \
-    "CASE WHEN j.confirmed_on IS NULL THEN '待确认' ELSE '已确认' END, j.dept_id "                   \
-    "FROM task_joint j JOIN task t ON t.id = j.task_id JOIN org o ON o.id = t.org_id "                     \
-    "JOIN dept dp ON dp.id = j.dept_id WHERE ?1 = 0 OR t.org_id IN (SELECT id FROM sc) "                   \
-    "UNION ALL SELECT kk.kind, '', s, nullif(CASE WHEN kk.kind = 1 THEN CASE WHEN rstatus IN "             \
-    "('待审核', '审核通过', '已公示') THEN coalesce((SELECT e.on_day FROM record_event e WHERE " \
-    "e.record_id = rid AND e.action = '提交' ORDER BY e.id DESC LIMIT 1), substr(submitted_at, "         \
-    "1, 10)) END WHEN rstatus = '已公示' THEN coalesce((SELECT e.on_day FROM record_event e "           \
-    "WHERE e.record_id = rid AND e.action = '公示' ORDER BY e.id DESC LIMIT 1), "                        \
-    "substr(published_at, 1, 10)) END, ''), task_id, task_code, task_name, org_id, org_name, "             \
-    "NULL, target_code, record_id, NULL, draw_id, dept_id, dept_name, detail, tie "                        \
-    "FROM rt CROSS JOIN (SELECT 1 AS kind UNION ALL SELECT 2) kk "                                         \
-    "UNION ALL SELECT 3, option, decision_on, nullif(penalty_published_on, ''), task_id, "                 \
-    "task_code, task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, "                    \
-    "dept_id, dept_name, detail, fid FROM ft WHERE decision_on <> '' "                                     \
-    "UNION ALL SELECT 4, '', opened_on, nullif(outcome_on, ''), task_id, task_code, task_name, "           \
-    "org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, dept_name, detail, "              \
-    "fid FROM ft "                                                                                         \
-    "UNION ALL SELECT 5, '', rectify_deadline, nullif(recheck_on, ''), task_id, task_code, "               \
-    "task_name, org_id, org_name, NULL, target_code, record_id, fid, NULL, dept_id, "                      \
-    "dept_name, detail, fid FROM ft WHERE rectify_deadline <> '') "
+/* The scope ?1 (0: every org): the org and the orgs below it. */
+#define SCOPE_CTE                                                                                  \
+    "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o2.id FROM org o2 JOIN sc ON o2.parent_id "  \
+    "= sc.id)"
 
-/* The columns of ck, in order (dl_clock holds them after its scope). */
-#define CLOCK_COLUMNS                                                                              \
-    "kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subj, target_code, "      \
-    "record_id, followup_id, draw_id, dept_id, dept_name, detail, tie"
+/* The kept clock c (deadline_clock, sql/060) of the scope ?1 with its names, given its
+ * deadline's row e of dl_start: kind, k2 (the disposal option of a penalty clock, else ''), s
+ * (start: a date, or 'M' and the task's month_to before the check), done (NULL when not done),
+ * task_id, task_code, task_name, org_id, org_name, target_code, record_id, followup_id,
+ * draw_id, dept_id, dept_name, detail, tie (a stable last sort key), deadline (NULL: unknown),
+ * prov, subject (the joint dept's name, or the target's shown name). The rows are those
+ * deadline_collect builds (the views of sql/060 say how each is derived). NAMED_JOINS ends in
+ * the scope's WHERE, to which a caller may add terms. */
+#define NAMED_COLUMNS                                                                              \
+    "c.kind AS kind, c.k2 AS k2, c.s AS s, c.done AS done, c.task_id AS task_id, "                 \
+    "coalesce(t.code, "                                                                            \
+    "'') AS task_code, coalesce(t.name, '') AS task_name, c.org_id AS org_id, coalesce(o.name, "   \
+    "'') AS org_name, c.target_code AS target_code, c.record_id AS record_id, c.followup_id AS "   \
+    "followup_id, c.draw_id AS draw_id, c.dept_id AS dept_id, dp.name AS dept_name, "              \
+    "coalesce(c.detail, rd.label, c.opt) AS detail, c.tie AS tie, e.deadline AS deadline, "        \
+    "e.prov AS prov, CASE WHEN c.kind = 0 THEN coalesce(dp.name, '') WHEN g.kind = 'insured' OR "  \
+    "coalesce(g.name, '') = '' THEN coalesce(c.target_code, '') ELSE g.name END AS subject"
+#define NAMED_JOINS                                                                                \
+    " JOIN task t ON t.id = c.task_id JOIN org o ON o.id = c.org_id LEFT JOIN dept dp ON dp.id = " \
+    "c.dept_id LEFT JOIN refdata rd ON rd.set_name = 'disposal_options' AND rd.code = c.opt "      \
+    "LEFT JOIN target g ON g.code = c.target_code WHERE (?1 = 0 OR c.org_id IN (SELECT id FROM "   \
+    "sc))"
 
-/* The clocks of the scope ?1 kept by fill_starts in dl_clock, with their deadline (NULL: unknown),
- * provisional flag and state (st). */
+/* Every clock of the scope ?1 as x: NAMED_COLUMNS and its state st (as deadline_eval decides
+ * it: no deadline → 期限未知; done → done <= deadline 按时完成, else 逾期完成; not done → the
+ * open state of its start). */
 #define STATED_CTE                                                                                 \
-    "WITH x AS (SELECT ck.*, e.deadline AS deadline, e.prov AS prov, CASE WHEN e.deadline IS "     \
-    "NULL "                                                                                        \
-    "THEN 6 WHEN ck.done IS NOT NULL THEN CASE WHEN ck.done <= e.deadline THEN 4 ELSE 5 END "      \
-    "ELSE e.open_state END AS st, coalesce(ck.subj, CASE WHEN g.kind = 'insured' OR "              \
-    "coalesce(g.name, '') = '' THEN ck.target_code ELSE g.name END, '') AS subject FROM dl_clock " \
-    "ck JOIN dl_start e ON e.kind = ck.kind AND e.k2 = ck.k2 AND e.s = ck.s LEFT JOIN target g "   \
-    "ON "                                                                                          \
-    "g.code = ck.target_code WHERE ck.scope = ?1) "
+    SCOPE_CTE ", x AS (SELECT " NAMED_COLUMNS ", CASE WHEN e.deadline IS NULL THEN 6 WHEN c.done " \
+              "IS NOT NULL THEN CASE WHEN c.done <= e.deadline THEN 4 ELSE 5 END ELSE "            \
+              "e.open_state END AS st FROM deadline_clock c JOIN dl_start e ON e.kind = c.kind "   \
+              "AND e.k2 = c.k2 AND e.s = c.s" NAMED_JOINS ") "
+
+/* The open clocks (not done, with a deadline) of the scope ?1 whose start's open state is ?2, as
+ * x (with st, that state): read from dl_start's rows of that state through deadline_clock's index
+ * on (kind, k2, s, done), so only that state's clocks and their targets are read (CROSS JOIN:
+ * SQLite keeps dl_start the outer table, whose few rows it knows nothing about). */
+#define OPEN_CTE                                                                                   \
+    SCOPE_CTE ", x AS (SELECT " NAMED_COLUMNS                                                      \
+              ", e.open_state AS st FROM dl_start e CROSS JOIN deadline_clock c" NAMED_JOINS       \
+              " AND c.kind = e.kind AND c.k2 = e.k2 AND c.s = e.s AND c.done IS NULL AND "         \
+              "e.open_state = ?2 AND e.deadline IS NOT NULL) "
 
 /* The filter of a DlFilter: ?2 states (0 all), ?3 kind (-1 all), ?4 officer (NULL all), ?5 dept
  * (0 all). */
 #define FILTER_SQL                                                                                 \
     " WHERE (?2 = 0 OR ((?2 / CASE st WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 "    \
-    "WHEN 4 THEN 16 WHEN 5 THEN 32 ELSE 64 END) % 2) = 1) AND (?3 < 0 OR kind = ?3) "              \
+    "WHEN 4 THEN 16 WHEN 5 THEN 32 ELSE 64 END) % 2) = 1)" FILTER_REST
+/* The filter of a DlFilter of one open state, after OPEN_CTE (?2: that state). */
+#define OPEN_FILTER_SQL " WHERE ?2 >= 0" FILTER_REST
+/* The kind, officer and dept parts of both. */
+#define FILTER_REST                                                                                \
+    " AND (?3 < 0 OR kind = ?3) "                                                                  \
     "AND (?4 IS NULL OR (kind = 1 AND EXISTS (SELECT 1 FROM draw_member m JOIN officer f ON "      \
     "f.cert_no = m.member_code WHERE m.draw_id = x.draw_id AND m.target_code = x.target_code AND " \
     "m.member_code = ?4 AND m.status = '在组' AND m.role <> '专家'))) "                        \
@@ -170,33 +142,23 @@ static void start_of(const char *key, char out[11]) {
         snprintf(out, 11, "%s", key);
 }
 
-/* The scope's clocks read once into the connection's temporary table dl_clock (the one pass over
- * the drawn targets, records and follow-ups; the lists, counts and overdue groups then read those
- * rows), then grouped by (kind, k2, s, done): each group evaluated with deadline_eval gives the
- * counts (as deadline_counts counts them), and each distinct (kind, k2, s) its row of dl_start. */
+/* The scope's kept clocks grouped by (kind, k2, s, done): each group evaluated with deadline_eval
+ * gives the counts (as deadline_counts counts them), and each distinct (kind, k2, s) its row of
+ * dl_start. */
 static int fill_starts(DlSet *s) {
     if (db_exec(s->db,
                 "CREATE TEMP TABLE IF NOT EXISTS dl_start(kind INTEGER NOT NULL, k2 TEXT NOT NULL, "
                 "s TEXT NOT NULL, deadline TEXT, open_state INTEGER NOT NULL, prov INTEGER NOT "
                 "NULL, PRIMARY KEY (kind, k2, s))",
                 NULL) != DB_OK ||
-        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK ||
-        db_exec(s->db,
-                "CREATE TEMP TABLE IF NOT EXISTS dl_clock(scope BIGINT NOT NULL, kind INTEGER NOT "
-                "NULL, k2 TEXT NOT NULL, s TEXT NOT NULL, done TEXT, task_id BIGINT, task_code "
-                "TEXT, task_name TEXT, org_id BIGINT, org_name TEXT, subj TEXT, target_code TEXT, "
-                "record_id BIGINT, followup_id BIGINT, draw_id BIGINT, dept_id BIGINT, dept_name "
-                "TEXT, detail TEXT, tie BIGINT)",
-                NULL) != DB_OK ||
-        db_exec(s->db, "DELETE FROM dl_clock", NULL) != DB_OK ||
-        db_exec(s->db,
-                "INSERT INTO dl_clock(scope, " CLOCK_COLUMNS ") " CLOCKS_CTE
-                "SELECT ?1, " CLOCK_COLUMNS " FROM ck",
-                "i", s->scope) != DB_OK)
+        db_exec(s->db, "DELETE FROM dl_start", NULL) != DB_OK)
         return DB_ERR;
-    Stmt *st = db_prepare(s->db, "SELECT kind, k2, s, done, count(*) FROM dl_clock GROUP BY kind, "
-                                 "k2, s, done ORDER BY kind, k2, s");
+    Stmt *st =
+        db_prepare(s->db, SCOPE_CTE " SELECT kind, k2, s, done, count(*) FROM deadline_clock "
+                                    "WHERE ?1 = 0 OR org_id IN (SELECT id FROM sc) GROUP BY "
+                                    "kind, k2, s, done ORDER BY kind, k2, s");
     if (!st) return DB_ERR;
+    db_bind_int(st, 1, s->scope);
     json_t *keys = json_array(); /* [kind, k2, s]: read first, written after the read ends */
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -313,9 +275,19 @@ typedef struct Ask {
     const char *by;
 } Ask;
 
-static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f) {
+/* The one open state (DL_PENDING to DL_OVERDUE) f asks for, read through OPEN_CTE; -1 when it asks
+ * for another set of states. */
+static int open_state_of(const DlFilter *f) {
+    for (int st = DL_PENDING; f && st <= DL_OVERDUE; st++)
+        if ((f->states & ((1u << DL_STATE_COUNT) - 1)) == 1u << st) return st;
+    return -1;
+}
+
+/* Binds f's parameters (?1 to ?5) for FILTER_SQL, or OPEN_FILTER_SQL when open >= 0. */
+static void bind_filter(Stmt *st, const DlSet *s, const DlFilter *f, int open) {
     db_bind_int(st, 1, s->scope);
-    db_bind_int(st, 2, f ? f->states & ((1u << DL_STATE_COUNT) - 1) : 0);
+    int64_t states = f ? (int64_t)(f->states & ((1u << DL_STATE_COUNT) - 1)) : 0;
+    db_bind_int(st, 2, open >= 0 ? (int64_t)open : states);
     db_bind_int(st, 3, f ? f->kind : -1);
     db_bind_text(st, 4, f ? f->officer : NULL);
     db_bind_int(st, 5, f ? f->dept_id : 0);
@@ -327,9 +299,11 @@ static json_t *count_read(Db *db, void *arg, char **err) {
     const Ask *a = arg;
     DlSet *s = a->s;
     if (ensure_filled(s, err) != DB_OK) return NULL;
-    Stmt *st = db_prepare(s->db, STATED_CTE "SELECT count(*) FROM x" FILTER_SQL);
+    int open = open_state_of(a->f);
+    Stmt *st = db_prepare(s->db, open >= 0 ? OPEN_CTE "SELECT count(*) FROM x" OPEN_FILTER_SQL
+                                           : STATED_CTE "SELECT count(*) FROM x" FILTER_SQL);
     if (!st) return fail_db(s, err);
-    bind_filter(st, s, a->f);
+    bind_filter(st, s, a->f, open);
     int rc = db_step(st);
     json_int_t n = rc == DB_ROW ? (json_int_t)db_col_int(st, 0) : 0;
     db_finalize(st);
@@ -354,21 +328,13 @@ int deadline_set_count(DlSet *s, const DlFilter *f, int64_t *n, char **err) {
     "kind, k2, s, done, task_id, task_code, task_name, org_id, org_name, subject, target_code, "   \
     "record_id, followup_id, draw_id, dept_id, dept_name, detail"
 
-/* Builds the clock object of every row of st (PAGE_COLUMNS first; with n > 1 the row's state as
- * the next column) and appends it to outs[i], where states[i] is the row's state (outs[0] when
- * n is 1). DB_DONE, or the step's error. */
-static int rows_add(DlSet *s, Stmt *st, const int *states, size_t n, json_t **outs) {
-    Collect c = {s->db, s->cal, s->today, NULL, outs[0], NULL};
+/* Builds the clock object of every row of st (PAGE_COLUMNS) and appends it to out. DB_DONE, or the
+ * step's error. */
+static int rows_add(DlSet *s, Stmt *st, json_t *out) {
+    Collect c = {s->db, s->cal, s->today, NULL, out, NULL};
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         int kind = (int)db_col_int(st, 0), none;
-        if (n > 1) {
-            int state = (int)db_col_int(st, 17);
-            c.out = NULL;
-            for (size_t i = 0; i < n; i++)
-                if (states[i] == state) c.out = outs[i];
-            if (!c.out) continue;
-        }
         int64_t tid = db_col_int(st, 4), rid = db_col_int(st, 11), fid = db_col_int(st, 12);
         int wd = workdays_of(s, kind, db_col_text(st, 1), &none);
         char start[11];
@@ -405,14 +371,18 @@ static json_t *page_read(Db *db, void *arg, char **err) {
     DlSet *s = a->s;
     int64_t offset = a->offset, limit = a->limit;
     if (ensure_filled(s, err) != DB_OK) return NULL;
-    Stmt *st = db_prepare(s->db, STATED_CTE "SELECT " PAGE_COLUMNS " FROM x" FILTER_SQL ORDER_SQL
-                                            " LIMIT ?6 OFFSET ?7");
+    int open = open_state_of(a->f);
+    Stmt *st = db_prepare(
+        s->db, open >= 0 ? OPEN_CTE "SELECT " PAGE_COLUMNS " FROM x" OPEN_FILTER_SQL ORDER_SQL
+                                    " LIMIT ?6 OFFSET ?7"
+                         : STATED_CTE "SELECT " PAGE_COLUMNS " FROM x" FILTER_SQL ORDER_SQL
+                                      " LIMIT ?6 OFFSET ?7");
     if (!st) return fail_db(s, err);
-    bind_filter(st, s, a->f);
+    bind_filter(st, s, a->f, open);
     db_bind_int(st, 6, limit < 0 ? INT64_MAX : limit);
     db_bind_int(st, 7, offset < 0 ? 0 : offset);
     json_t *out = json_array();
-    int rc = rows_add(s, st, NULL, 1, &out);
+    int rc = rows_add(s, st, out);
     db_finalize(st);
     if (rc != DB_DONE) {
         json_decref(out);
@@ -442,43 +412,37 @@ typedef struct Pages {
     int64_t limit;
 } Pages;
 
-/* deadline_set_pages computed: one pass over the clocks numbers each state's rows in the list's
- * order and keeps those of the asked pages (ReadcacheFn; arg: Pages). */
+/* deadline_set_pages computed: each list a page of its state's clocks in the list's order (an
+ * open state read through OPEN_CTE, so a list reads only its state's clocks and keeps the first
+ * rows while it reads; ReadcacheFn; arg: Pages). */
 static json_t *pages_read(Db *db, void *arg, char **err) {
     (void)db;
     const Pages *p = arg;
     DlSet *s = p->s;
     if (ensure_filled(s, err) != DB_OK) return NULL;
-    Stmt *st = db_prepare(s->db, STATED_CTE
-                          ", y AS (SELECT x.*, row_number() OVER (PARTITION BY st" ORDER_SQL
-                          ") AS rn FROM x WHERE st = ?2 OR st = ?3 OR st = ?4) SELECT " PAGE_COLUMNS
-                          ", st FROM y WHERE (st = ?2 AND rn > ?5 AND rn <= ?8) OR (st = ?3 AND "
-                          "rn > ?6 AND rn <= ?9) OR (st = ?4 AND rn > ?7 AND rn <= ?10) ORDER BY "
-                          "st, rn");
-    if (!st) return fail_db(s, err);
-    int states[3] = {-1, -1, -1};
-    json_t *outs[3];
-    db_bind_int(st, 1, s->scope);
-    for (size_t i = 0; i < 3; i++) {
-        if (i < p->n) states[i] = (int)p->states[i];
-        db_bind_int(st, (int)i + 2, states[i]);
-        int64_t from = i < p->n && p->offsets[i] > 0 ? p->offsets[i] : 0; /* rows after it */
-        db_bind_int(st, (int)i + 5, from);
-        db_bind_int(st, (int)i + 8, from + p->limit); /* the last row numbered */
-        outs[i] = json_array();
-    }
-    int rc = rows_add(s, st, states, 3, outs);
-    db_finalize(st);
     json_t *out = json_array();
-    for (size_t i = 0; i < 3; i++) {
-        if (i < p->n)
-            json_array_append_new(out, outs[i]);
-        else
-            json_decref(outs[i]);
-    }
-    if (rc != DB_DONE) {
-        json_decref(out);
-        return fail_db(s, err);
+    for (size_t i = 0; i < p->n; i++) {
+        int open = p->states[i] <= DL_OVERDUE;
+        Stmt *st = db_prepare(
+            s->db, open ? OPEN_CTE "SELECT " PAGE_COLUMNS " FROM x" ORDER_SQL " LIMIT ?3 OFFSET ?4"
+                        : STATED_CTE "SELECT " PAGE_COLUMNS " FROM x WHERE st = ?2" ORDER_SQL
+                                     " LIMIT ?3 OFFSET ?4");
+        if (!st) {
+            json_decref(out);
+            return fail_db(s, err);
+        }
+        db_bind_int(st, 1, s->scope);
+        db_bind_int(st, 2, (int64_t)p->states[i]);
+        db_bind_int(st, 3, p->limit);
+        db_bind_int(st, 4, p->offsets[i] > 0 ? p->offsets[i] : 0);
+        json_t *rows = json_array();
+        int rc = rows_add(s, st, rows);
+        db_finalize(st);
+        json_array_append_new(out, rows);
+        if (rc != DB_DONE) {
+            json_decref(out);
+            return fail_db(s, err);
+        }
     }
     return out;
 }
@@ -511,20 +475,21 @@ static json_t *overdue_read(Db *db, void *arg, char **err) {
     /* officer: the result entry clocks of the groups (officers only: deadline_collect's
      * officers); dept: every clock with a responsible dept, the org of its first clock */
     Stmt *st = db_prepare(
-        s->db, by_officer ? STATED_CTE
+        s->db, by_officer ? OPEN_CTE
                    "SELECT m.member_code, coalesce(f.name, m.member_code), coalesce(dp.name, "
                    "''), x.kind, count(*) FROM x JOIN draw_member m ON m.draw_id = x.draw_id "
                    "AND m.target_code = x.target_code AND m.status = '在组' AND m.role <> "
                    "'专家' JOIN officer f ON f.cert_no = m.member_code LEFT JOIN dept dp ON "
                    "dp.id = f.dept_id WHERE x.st = 3 AND x.kind = 1 GROUP BY m.member_code, "
                    "f.name, dp.name, x.kind"
-                          : STATED_CTE
+                          : OPEN_CTE
                    ", o AS (SELECT dept_id, dept_name, kind, FIRST_VALUE(org_name) OVER "
                    "(PARTITION BY dept_id" ORDER_SQL ") AS first_org FROM x WHERE st = 3 AND "
                    "dept_id <> 0 AND dept_name IS NOT NULL) SELECT dept_id, max(dept_name), "
                    "max(first_org), kind, count(*) FROM o GROUP BY dept_id, kind");
     if (!st) return fail_db(s, err);
     db_bind_int(st, 1, s->scope);
+    db_bind_int(st, 2, DL_OVERDUE);
     json_t *groups = json_object(); /* key → group with per-kind counts n0..n5 */
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -570,4 +535,26 @@ json_t *deadline_set_overdue_by(DlSet *s, const char *by, char **err) {
     free(what);
     free(key);
     return out;
+}
+
+int deadline_clocks_rebuild(Db *db) {
+    return db_exec(db, "DELETE FROM deadline_clock", NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_joint",
+                           NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_drawn",
+                           NULL) != DB_OK ||
+                   db_exec(db, "INSERT INTO deadline_clock SELECT * FROM deadline_clock_followup",
+                           NULL) != DB_OK
+               ? DB_ERR
+               : DB_OK;
+}
+
+int deadline_clocks_refresh_draw(Db *db, int64_t draw_id) {
+    return db_exec(db, "DELETE FROM deadline_clock WHERE draw_id = ?", "i", draw_id) != DB_OK ||
+                   db_exec(db,
+                           "INSERT INTO deadline_clock SELECT * FROM deadline_clock_drawn "
+                           "WHERE draw_id = ?",
+                           "i", draw_id) != DB_OK
+               ? DB_ERR
+               : DB_OK;
 }

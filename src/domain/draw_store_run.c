@@ -10,6 +10,7 @@
  * record is saved with its SHA-256 (first in draw_record, then named by the draw row). Called by
  * the task's draw steps (task_draw.c), the `draw` CLI and the benchmark. */
 #include "../core/clock.h"
+#include "deadline.h"
 #include "jsonkit.h"
 #include "draw_store.h"
 #include "draw_store_impl.h"
@@ -165,9 +166,26 @@ static const char *target_of(const DrawTokenMap *tokens, const char *id) {
 }
 
 /* Rewrites the derived rows of a draw from the outcome of its record (ros: its roster; tokens:
- * the record's tokens, so that the rows name the targets themselves). */
+ * the record's tokens, so that the rows name the targets themselves). The kept deadline clocks'
+ * triggers on draw_target (sql/060) are paused meanwhile and the draw's clocks computed once after
+ * (a substitution rewrites every target of the draw: one refresh per target cost twice as much). */
+static int write_derived_rows(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros,
+                              const DrawTokenMap *tokens);
 static int write_derived(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros,
                          const DrawTokenMap *tokens) {
+    char *paused = NULL;
+    if (db_triggers_pause(db, "draw_target", DEADLINE_CLOCK_TRIGGERS, &paused) != DB_OK) return -1;
+    if (write_derived_rows(db, id, o, ros, tokens)) {
+        free(paused); /* the caller rolls back, the dropped triggers with it */
+        return -1;
+    }
+    return db_triggers_resume(db, paused) != DB_OK || deadline_clocks_refresh_draw(db, id) != DB_OK
+               ? -1
+               : 0;
+}
+
+static int write_derived_rows(Db *db, int64_t id, const DrawOutcome *o, const DrawRoster *ros,
+                              const DrawTokenMap *tokens) {
     int bad = db_exec(db, "DELETE FROM draw_target WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_member WHERE draw_id = ?", "i", id) ||
               db_exec(db, "DELETE FROM draw_skip WHERE draw_id = ?", "i", id);

@@ -1,5 +1,8 @@
 /* figures.c - the year's figures (see figures.h for every definition). Reads draw, task,
- * task_joint, target, plan, record, record_violation, followup and refdata; writes nothing.
+ * task_joint, target, plan, record, record_violation, followup, refdata and the kept deadline
+ * clocks (deadline_clock, sql/060: one result entry clock per valid drawn target of a held draw,
+ * and the publication clock with its record's status), which give a draw's valid targets and
+ * published records through one index; writes nothing.
  * Called by the figures page, its xlsx export and its JSON API (src/web/page_figures*.c).
  * Counts are made in SQL (per draw, or grouped), never by reading a row per drawn target in C; the
  * draw record (draw.record_json) is not read: the grading rule rebuilds its strata list from the
@@ -136,18 +139,17 @@ int figures_draw_graded(const json_t *params, const json_t *record, const char *
 #define SCOPE_CTE                                                                                  \
     "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = "   \
     "sc.id)"
-#define CHECKS_CTE                                                                                    \
-    SCOPE_CTE ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS "       \
-              "(SELECT 1 FROM task_joint j "                                                          \
-              "WHERE j.task_id = t.id AND j.status = '已确认') FROM draw d JOIN task t ON t.code " \
-              "= d.task_code "                                                                        \
-              "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN "       \
-              "(SELECT id FROM sc)), "                                                                \
-              "pub(record_id, result_codes, findings) AS (SELECT r.id, r.result_codes, "              \
-              "r.findings FROM record r JOIN ck ON ck.draw_id = r.draw_id "                           \
-              "JOIN draw_target dt ON dt.draw_id = r.draw_id AND dt.target_code = r.target_code "     \
-              "AND dt.status = '有效' "                                                             \
-              "WHERE r.status = '已公示') "
+#define CHECKS_CTE                                                                                 \
+    SCOPE_CTE                                                                                      \
+    ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS "              \
+    "(SELECT 1 FROM task_joint j "                                                                 \
+    "WHERE j.task_id = t.id AND j.status = '已确认') FROM draw d JOIN task t ON t.code "        \
+    "= d.task_code "                                                                               \
+    "WHERE d.status = '已抽取' AND substr(d.drawn_at, 1, 4) = ?2 AND t.org_id IN "              \
+    "(SELECT id FROM sc)), "                                                                       \
+    "pub(record_id, result_codes, findings) AS (SELECT r.id, r.result_codes, "                     \
+    "r.findings FROM ck CROSS JOIN deadline_clock c JOIN record r ON r.id = c.record_id "          \
+    "WHERE c.draw_id = ck.draw_id AND c.kind = 2 AND c.rstatus = '已公示') "
 
 static Stmt *prep(Db *db, const char *sql, int64_t org_id, const char *year, char **err) {
     Stmt *st = db_prepare(db, sql);
@@ -217,8 +219,7 @@ static int load_checks(Db *db, int64_t org_id, const char *year, Counts *c, json
         prep(db,
              CHECKS_CTE
              "SELECT ck.task_code, ck.joint, substr(d.drawn_at, 6, 2), d.params, d.freeze_json, "
-             "(SELECT count(*) FROM draw_target dt WHERE dt.draw_id = ck.draw_id AND dt.status = "
-             "'有效') "
+             "(SELECT count(*) FROM deadline_clock c WHERE c.draw_id = ck.draw_id AND c.kind = 1) "
              "FROM ck JOIN draw d ON d.id = ck.draw_id ORDER BY d.drawn_at, ck.task_code",
              org_id, year, err);
     if (!st) return -1;
@@ -441,9 +442,11 @@ static int load_over_cap(Db *db, int64_t org_id, const char *year, json_t *out, 
     Stmt *st = prep(
         db,
         CHECKS_CTE
-        ", oc(target_code, n, task_code) AS (SELECT dt.target_code, count(*) OVER (PARTITION BY "
-        "dt.target_code), ck.task_code FROM draw_target dt JOIN ck ON ck.draw_id = dt.draw_id "
-        "WHERE dt.status = '有效') "
+        ", dup(target_code) AS (SELECT c.target_code FROM deadline_clock c WHERE c.kind = 1 AND "
+        "c.draw_id IN (SELECT draw_id FROM ck) GROUP BY c.target_code HAVING count(*) > 1), "
+        "oc(target_code, n, task_code) AS (SELECT c.target_code, count(*) OVER (PARTITION BY "
+        "c.target_code), ck.task_code FROM dup JOIN deadline_clock c ON c.kind = 1 AND "
+        "c.target_code = dup.target_code JOIN ck ON ck.draw_id = c.draw_id) "
         "SELECT oc.target_code, oc.n, oc.task_code, tg.kind, tg.name "
         "FROM oc LEFT JOIN target tg ON tg.code = oc.target_code WHERE oc.n > 1 "
         "ORDER BY oc.n DESC, oc.target_code, oc.task_code",

@@ -118,6 +118,16 @@ check "audit verify on the province is clean" expect_exit 0 sc audit verify --db
 check "... and checks the county's chain" contains "$TMP/out" "迁入的审计日志完整: 1 组"
 check "... with the copy's row in the province's own chain" contains "$TMP/out" "审计日志完整: 1 条记录"
 check "... which records who copied" bash -c "\"$SPOTCHECK\" audit list --db '$prov' --full | grep -q '省局管理员.*db.copy.in'"
+# the kept deadline clocks (sql/060) are not copied: the province's triggers build them from the
+# copied rows, the same as a full recomputation and as many as the county's
+clocks_off() { # DB: rows of deadline_clock and of its views that differ (0 when kept right)
+  local c="kind, k2, s, coalesce(done, '-'), task_id, org_id, coalesce(draw_id, 0), coalesce(target_code, '-'), coalesce(record_id, 0), coalesce(followup_id, 0), dept_id, tie"
+  local v="SELECT * FROM deadline_clock_joint UNION ALL SELECT * FROM deadline_clock_drawn UNION ALL SELECT * FROM deadline_clock_followup"
+  dbq "$1" "SELECT (SELECT count(*) FROM (SELECT $c FROM deadline_clock EXCEPT SELECT $c FROM ($v) v) a) + (SELECT count(*) FROM (SELECT $c FROM ($v) v EXCEPT SELECT $c FROM deadline_clock) b)"
+}
+check "the province's kept clocks equal a full recomputation" test "$(clocks_off "$prov")" = 0
+check "... and are the county's in number" test "$(dbq "$prov" "SELECT count(*) FROM deadline_clock")" = "$(sqlite3 "$county" "SELECT count(*) FROM deadline_clock")"
+check "... which has some" test "$(sqlite3 "$county" "SELECT count(*) FROM deadline_clock")" -gt 50
 
 # the same county again: every kind of clash listed, nothing written
 cp "$county" "$TMP/county2.db"

@@ -118,6 +118,13 @@ s.check("... the replacement is the next of the stratum, a target in the derived
         and sql(db, "SELECT status FROM draw_target WHERE draw_id = ? AND target_code = ?", (draw_id, t0)) == [("已替换",)], str(repl))
 r = staff.get(f"/tasks/{tid}/draw")
 s.check("... and the staff's page shows the event by the target", r.status == 200 and t0 in r.text and token[t0] not in r.text)
+kc = "kind, draw_id, target_code, s, coalesce(done, '-'), tie, record_id, rstatus"
+kept, full = f"SELECT {kc} FROM deadline_clock WHERE draw_id IS NOT NULL", f"SELECT {kc} FROM deadline_clock_drawn"
+s.check("... the kept deadline clocks follow the replaced target (draw_target rewritten with their triggers paused)",
+        sql(db, f"SELECT count(*) FROM ({kept} EXCEPT {full}) x") == [(0,)]
+        and sql(db, f"SELECT count(*) FROM ({full} EXCEPT {kept}) x") == [(0,)]
+        and sql(db, "SELECT count(*) FROM deadline_clock WHERE draw_id = ? AND target_code = ?", (draw_id, t0)) == [(0,)]
+        and sql(db, "SELECT count(*) FROM deadline_clock WHERE draw_id = ? AND target_code = ?", (draw_id, repl)) == [(2,)])
 
 # --- every check done: the files are public and verify as they are
 f["officer_user_for"]("YB003").get("/my/records")

@@ -463,6 +463,18 @@ ev2 = sql(db, f"SELECT e.member_code, e.replacement FROM draw_event e JOIN draw 
               f"ORDER BY e.seq")
 s.check("a joint dept's officer named by name is replaced from that dept's own pool", r.status == 303 and ev2[-1][0] == joint_member
         and ev2[-1][1] is not None and ev2[-1][1].startswith("SC") and ev2[-1][1] != joint_member, str(ev2))
+# the kept deadline clocks (sql/060) after the run and the substitutions, which rewrite the draw's
+# targets with draw_target's triggers paused and then compute the draw's clocks once
+cols = "kind, draw_id, target_code, s, coalesce(done, '-'), tie, record_id, rstatus"
+kept = f"SELECT {cols} FROM deadline_clock WHERE draw_id IS NOT NULL"
+full = f"SELECT {cols} FROM deadline_clock_drawn"
+s.check("the kept clocks of the drawn targets equal a full recomputation after the substitutions",
+        ids(db, f"SELECT count(*) FROM ({kept} EXCEPT {full}) x") == [0]
+        and ids(db, f"SELECT count(*) FROM ({full} EXCEPT {kept}) x") == [0]
+        and ids(db, f"SELECT count(*) FROM deadline_clock c JOIN draw d ON d.id = c.draw_id "
+                    f"WHERE d.task_code = '{code}'")
+        == ids(db, f"SELECT 2 * count(*) FROM draw_target t JOIN draw d ON d.id = t.draw_id "
+                   f"WHERE d.task_code = '{code}' AND d.status = '已抽取' AND t.status = '有效'") != [0])
 r = staff.get(f"/tasks/{tid}/draw")
 s.check("the ceremony page lists the requests with their decisions", 'id="substitution-requests"' in r.text and "已批准 2 次，已驳回 1 次" in r.text
         and "出差可改期，不予递补" in r.text)
