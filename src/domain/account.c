@@ -102,6 +102,8 @@ static int finish(Db *db, int rc, char **err) {
     return rc;
 }
 
+/* A new account: the unit excludes every other (uow_begin), since the user name's uniqueness
+ * without regard to case is a rule on the whole table. */
 static int begin(Db *db, char **err) {
     return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
 }
@@ -119,6 +121,30 @@ static int find_account(Db *db, const Actor *who, const char *username, int64_t 
         return set_err(err, "账号 %s 不存在或不在您的管理范围内", username ? username : ""),
                ACCOUNT_NOT_FOUND;
     return ACCOUNT_OK;
+}
+
+/* Opens a unit on the existing account username (a row unit, uow.h: its row locked, so changes
+ * of other accounts run beside it), then finds it as find_account does. The caller ends the unit
+ * with finish whatever this returns. */
+static int begin_on(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org,
+                    char **err) {
+    int64_t id = 0;
+    if (uow_begin_rows(db, err) != 0) return ACCOUNT_ERR;
+    if (db_query_int(db, &id, "SELECT id FROM account WHERE lower(username) = lower(?)", "t",
+                     username ? username : "") != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    if (uow_lock_rows(db, "account", &id, 1, err) != 0) return ACCOUNT_ERR;
+    return find_account(db, who, username, uid, org, err);
+}
+
+/* Locks the officer row whose id `sql` reads (one '?' bound to the text `key`; no row: nothing),
+ * after the account's (uow.h's order): it carries the rule "one enabled account per officer
+ * certificate". */
+static int lock_officer(Db *db, const char *sql, const char *key, char **err) {
+    int64_t id = 0;
+    if (db_query_int(db, &id, sql, "t", key) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    return id && uow_lock_rows(db, "officer", &id, 1, err) != 0 ? ACCOUNT_ERR : ACCOUNT_OK;
 }
 
 /* Resolves an officer certificate ("" unlinks: *id 0) for an account of user_org with role. */
@@ -228,10 +254,11 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
                  const char *dept_code, char **err) {
     if (!officer_cert && !dept_code)
         return set_err(err, "请给出执法证号或科室（联合部门）编码"), ACCOUNT_INVALID;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0, officer = 0, dept = 0;
     char *role = NULL;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && !str_empty(officer_cert))
+        rc = lock_officer(db, "SELECT id FROM officer WHERE cert_no = ?", officer_cert, err);
     if (rc == ACCOUNT_OK &&
         db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
@@ -260,9 +287,11 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     if (!enabled && str_empty(reason)) return set_err(err, "停用账号须说明原因"), ACCOUNT_INVALID;
     if (!enabled && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能停用自己的账号"), ACCOUNT_CONFLICT;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0, taken = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && enabled)
+        rc = lock_officer(db, "SELECT officer_id FROM account WHERE lower(username) = lower(?)",
+                          username, err);
     /* one enabled account per officer certificate, also when an old account comes back */
     if (rc == ACCOUNT_OK && enabled &&
         db_query_int(db, &taken,
@@ -306,9 +335,8 @@ static int store_password(Db *db, int64_t uid, const char *password, int must_ch
 
 int account_reset_password(Db *db, const Actor *who, const char *username, const char *password,
                            char **err) {
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
     if (rc == ACCOUNT_OK && account_password_check(username, password, err) != DB_OK)
         rc = ACCOUNT_INVALID;
     if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 1, NULL, err);
@@ -339,7 +367,7 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
     if (current && password && !strcmp(current, password))
         return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
     if (account_password_check(who->username, password, err) != DB_OK) return ACCOUNT_INVALID;
-    int rc = begin(db, err);
+    int rc = uow_begin_row(db, "account", uid, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
     if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 0, keep_token_hash, err);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.password.change", uid, org,
@@ -352,9 +380,8 @@ int account_set_pii_export(Db *db, const Actor *who, const char *username, int o
     if (on && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能给自己授予个人信息导出权限，须由另一位系统管理员授予"),
                ACCOUNT_CONFLICT;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
     if (rc == ACCOUNT_OK && db_exec(db, "UPDATE account SET pii_export = ? WHERE id = ?", "ii",
                                     (int64_t)(on != 0), uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
