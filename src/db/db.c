@@ -234,9 +234,11 @@ int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
 int db_bind_null(Stmt *s, int idx) {
     return s->db->drv->bind_null(s->st, idx);
 }
+static _Atomic uint64_t process_conflicts, process_commits; /* every connection's, summed */
 /* Counts a failure that another attempt of the unit may not meet (db_conflicts). */
 static int noted(Db *db, int rc) {
-    if (rc == DB_ERR && db->drv->errclass(db->conn) == DBE_CONFLICT) db->conflicts++;
+    if (rc == DB_ERR && db->drv->errclass(db->conn) == DBE_CONFLICT)
+        db->conflicts++, process_conflicts++;
     return rc;
 }
 int db_step(Stmt *s) {
@@ -383,15 +385,15 @@ int db_lock(Db *db, const char *what, int64_t key) {
                                     (int32_t)(uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32))));
 }
 uint64_t db_conflicts(Db *db) {
-    return db->conflicts;
+    return db ? db->conflicts : process_conflicts;
 }
 uint64_t db_commits(Db *db) {
-    return db->commits;
+    return db ? db->commits : process_commits;
 }
 int db_commit(Db *db) {
     if (!db->enclosed) {
         int rc = noted(db, db->drv->exec_script(db->conn, "COMMIT"));
-        if (rc == DB_OK) db->commits++;
+        if (rc == DB_OK) db->commits++, process_commits++;
         return rc;
     }
     if (db->units == 0) return DB_ERR; /* the enclosing transaction ends with db_enclose_end */

@@ -94,7 +94,8 @@ int db_lock_row(Db *db, const char *table, int64_t id);
 int db_lock(Db *db, const char *what, int64_t key);
 /* Counters the unit-of-work runner compares before and after an attempt (uow.h): statements of
  * this connection that failed with DBE_CONFLICT, and transactions it committed (db_commit outside
- * db_enclose_begin). */
+ * db_enclose_begin); with db NULL, those of every connection of the process (the command line's
+ * runner, main.c: a command opens its own). Thread-safe for NULL. */
 uint64_t db_conflicts(Db *db);
 uint64_t db_commits(Db *db);
 /* An enclosing transaction for a sequence of units of work that must be written all or none (the
