@@ -101,8 +101,13 @@ const char *db_url_sqlite_file(const char *url) {
 int db_exists(const char *url) {
     struct stat sb;
     if (db_url_sqlite_file(url)) return stat(db_url_sqlite_file(url), &sb) == 0;
-    if (db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP")) return 1; /* the server tells at open */
-    return stat(url, &sb) == 0;
+    char *mapped = pg_mapped(url);
+    int pg = mapped || db_url_is_pg(url), rc = 1; /* without the driver, db_open says so */
+#ifdef SPOTCHECK_PG
+    if (pg) rc = db_pg_driver.exists(mapped ? mapped : url);
+#endif
+    free(mapped);
+    return pg ? rc : stat(url, &sb) == 0;
 }
 
 Db *db_open(const char *url, int do_migrate, char **err) {
