@@ -133,7 +133,7 @@ int cmd_export(int argc, char **argv) {
         else
             return cli_usage_error("export", "未知格式 %s（可选 csv、xlsx）", fmt_name);
     }
-    Db *db = cli_open_existing("export", db_path, 1);
+    Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
     int64_t org = 0;
     if (unmasked && !account_may_export_pii(db, by, &org)) {

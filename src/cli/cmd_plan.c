@@ -80,7 +80,7 @@ static int plan_export_cmd(int argc, char **argv) {
                                                              : 0)
                                : table_format_from_name(pos[1]);
     if (!fmt) return cli_usage_error("plan", "未知格式 %s（可选 csv、xlsx）", fmt_name);
-    Db *db = cli_open_existing("plan", db_path, 1);
+    Db *db = cli_open_db(db_path);
     if (!db) return CLI_REJECTED;
     int64_t vid = plan_version_by_number(db, pos[0], version ? atoi(version) : 0);
     char *err = NULL;
