@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/util.h"
+#include "domain/uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ const CliCommand cli_commands[] = {
      "                    多个 serve 进程可共用一个数据库，见 docs/ARCHITECTURE.md。\n"
      "  检查记录的照片、视频和签名存放在数据库文件旁的 files 目录（PostgreSQL 时为当前目录下的\n"
      "  files）；环境变量 SPOTCHECK_FILES 可指定其他目录，多个 serve 进程须共用同一目录。\n",
-     cmd_serve},
+     cmd_serve, 1},
     {"import", "从 CSV/XLSX 导入名录（一个事务，有错则全部不写入）",
      "用法: spotcheck import KIND FILE [--db PATH] [--encoding utf-8|gb18030] [--by USER]\n"
      "                        [--grade-reason 理由 --grade-basis 依据] [--errors 错误清单.csv]\n"
@@ -91,7 +92,7 @@ const CliCommand cli_commands[] = {
      "用法: spotcheck test-http [--db PATH] < request.txt\n"
      "  读取一个 HTTP/1.1 请求（请求行、头、按 Content-Length 的正文），交给与 serve 相同的\n"
      "  路由处理，把完整响应写到标准输出。无需网络端口，供路由测试使用。\n",
-     cmd_test_http},
+     cmd_test_http, 1},
     {"routes", "列出 Web 路由表及各角色权限（权限矩阵测试使用）",
      "用法: spotcheck routes\n"
      "  每行一个路由: route<TAB>方法<TAB>路径<TAB>所需权限<TAB>CSRF 级别<TAB>说明；\n"
@@ -288,6 +289,21 @@ static void print_overview(FILE *f) {
     fputs("\n每个命令都接受 --help；--db PATH 指定数据库（默认 " CLI_DEFAULT_DB "）。\n", f);
 }
 
+/* The command line's unit-of-work runner (uow.h; the web server's is app.c's run_attempts): a
+ * command whose unit of work was cancelled by another transaction (a deadlock or serialization
+ * failure, PostgreSQL) before anything of it was committed runs again, UOW_ATTEMPTS in all, from
+ * the same arguments and the same standard input (cli_stdin), so no command has to. */
+static int run_command(const CliCommand *c, int argc, char **argv) {
+    for (int attempt = 1;; attempt++) {
+        UowAttempt a;
+        uow_attempt_start(NULL, &a);
+        int rc = c->run(argc, argv);
+        if (c->once || attempt == UOW_ATTEMPTS || !uow_attempt_again(NULL, &a)) return rc;
+        fprintf(stderr, "spotcheck %s: 与其他事务冲突（死锁），未写入任何数据，重试（第 %d 次）\n",
+                c->name, attempt + 1);
+    }
+}
+
 int main(int argc, char **argv) {
     char *clock_err = NULL;
     if (clock_init(&clock_err) != 0) {
@@ -307,7 +323,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < cli_command_count; i++) {
         if (strcmp(argv[1], cli_commands[i].name) == 0) {
             if (cli_wants_help(argc - 1, argv + 1)) return cli_print_help(argv[1]);
-            return cli_commands[i].run(argc - 1, argv + 1);
+            return run_command(&cli_commands[i], argc - 1, argv + 1);
         }
     }
     fprintf(stderr, "spotcheck: 未知命令 \"%s\"\n\n", argv[1]);

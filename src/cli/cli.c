@@ -26,6 +26,18 @@ int cli_wants_help(int argc, char **argv) {
     return 0;
 }
 
+FILE *cli_stdin(void) {
+    static char *text;
+    static size_t len;
+    if (!text) {
+        size_t cap = 4096;
+        text = xmalloc(cap);
+        for (size_t got; (got = fread(text + len, 1, cap - len, stdin)) > 0;)
+            if ((len += got) == cap) text = xrealloc(text, cap *= 2);
+    }
+    return len ? fmemopen(text, len, "r") : fopen("/dev/null", "r");
+}
+
 Db *cli_open_db(const char *path) {
     char *err = NULL;
     Db *db = db_open(path, 1, &err);

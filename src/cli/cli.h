@@ -9,6 +9,7 @@
 #include "../db/db.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include <stddef.h>
 
@@ -21,11 +22,19 @@ typedef struct CliCommand {
     const char *summary; /* one line, Chinese */
     const char *usage;   /* full --help text */
     int (*run)(int argc, char **argv);
+    /* 1: never run again after a conflict (main.c's runner): the server, whose requests have
+     * their own runner */
+    int once;
 } CliCommand;
 
 extern const CliCommand cli_commands[];
 extern const size_t cli_command_count;
 
+/* The standard input as a stream of its own that a command run again (main.c's runner, after a
+ * conflict cancelled its unit of work) reads again from the start: the first call reads all of
+ * stdin into memory (kept for the process). Commands read stdin only through it. The caller
+ * fcloses it; NULL when it cannot be made. */
+FILE *cli_stdin(void);
 /* Prints "spotcheck NAME: message" plus a hint to use --help, returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when argv holds -h or --help. */

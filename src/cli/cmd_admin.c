@@ -73,7 +73,9 @@ static char *read_password(int from_stdin) {
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
     }
-    char *got = fgets(line, sizeof line, stdin);
+    FILE *in = tty ? stdin : cli_stdin(); /* a terminal is asked again on a rerun */
+    char *got = in ? fgets(line, sizeof line, in) : NULL;
+    if (in && in != stdin) fclose(in);
     if (tty) {
         tcsetattr(STDIN_FILENO, TCSANOW, &old);
         fputc('\n', stderr);

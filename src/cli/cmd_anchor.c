@@ -38,9 +38,9 @@ static void print_flags(const json_t *flags, const char *indent) {
 /* The first line of a county portal's /public/anchor.txt ("YYYY-MM-DD<TAB>HASH@N") from path ("-":
  * stdin) into line, split into day and head; 0 with a message when it is not one. */
 static int read_anchor_txt(const char *path, char line[256], const char **day, const char **head) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : cli_stdin();
     int ok = f && fgets(line, 256, f);
-    if (f && f != stdin) fclose(f);
+    if (f) fclose(f);
     char *tab = ok ? strchr(line, '\t') : NULL;
     if (!tab) {
         fprintf(stderr, "spotcheck anchor: %s 不是公开门户的 anchor.txt（日期<TAB>摘要@编号）\n",

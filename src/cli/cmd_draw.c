@@ -49,7 +49,9 @@ int cmd_sample(int argc, char **argv) {
     }
     if (!seed) return cli_usage_error("sample", "须提供 --seed");
     size_t len;
-    char *text = read_stream(stdin, &len), *err = NULL;
+    FILE *in = cli_stdin();
+    char *text = in ? read_stream(in, &len) : NULL, *err = NULL;
+    if (in) fclose(in);
     DrawSample s;
     if (draw_sample(&s, text, len, seed, strlen(seed), take < 0 ? UINT64_MAX : (uint64_t)take,
                     &err)) {

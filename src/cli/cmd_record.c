@@ -19,7 +19,9 @@
 /* Reads the input JSON object from path ("-": stdin); NULL with a message on stderr. */
 static json_t *read_input(const char *path) {
     json_error_t je;
-    json_t *in = !strcmp(path, "-") ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
+    FILE *f = !strcmp(path, "-") ? cli_stdin() : NULL;
+    json_t *in = f ? json_loadf(f, 0, &je) : json_load_file(path, 0, &je);
+    if (f) fclose(f);
     if (!in)
         fprintf(stderr, "spotcheck record: 无法读取 %s: %s（第 %d 行）\n", path, je.text, je.line);
     else if (!json_is_object(in)) {

@@ -101,8 +101,13 @@ const char *db_url_sqlite_file(const char *url) {
 int db_exists(const char *url) {
     struct stat sb;
     if (db_url_sqlite_file(url)) return stat(db_url_sqlite_file(url), &sb) == 0;
-    if (db_url_is_pg(url) || getenv("SPOTCHECK_PG_MAP")) return 1; /* the server tells at open */
-    return stat(url, &sb) == 0;
+    char *mapped = pg_mapped(url);
+    int pg = mapped || db_url_is_pg(url), rc = 1; /* without the driver, db_open says so */
+#ifdef SPOTCHECK_PG
+    if (pg) rc = db_pg_driver.exists(mapped ? mapped : url);
+#endif
+    free(mapped);
+    return pg ? rc : stat(url, &sb) == 0;
 }
 
 Db *db_open(const char *url, int do_migrate, char **err) {
@@ -234,9 +239,11 @@ int db_bind_blob(Stmt *s, int idx, const void *p, int n) {
 int db_bind_null(Stmt *s, int idx) {
     return s->db->drv->bind_null(s->st, idx);
 }
+static _Atomic uint64_t process_conflicts, process_commits; /* every connection's, summed */
 /* Counts a failure that another attempt of the unit may not meet (db_conflicts). */
 static int noted(Db *db, int rc) {
-    if (rc == DB_ERR && db->drv->errclass(db->conn) == DBE_CONFLICT) db->conflicts++;
+    if (rc == DB_ERR && db->drv->errclass(db->conn) == DBE_CONFLICT)
+        db->conflicts++, process_conflicts++;
     return rc;
 }
 int db_step(Stmt *s) {
@@ -383,15 +390,15 @@ int db_lock(Db *db, const char *what, int64_t key) {
                                     (int32_t)(uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32))));
 }
 uint64_t db_conflicts(Db *db) {
-    return db->conflicts;
+    return db ? db->conflicts : process_conflicts;
 }
 uint64_t db_commits(Db *db) {
-    return db->commits;
+    return db ? db->commits : process_commits;
 }
 int db_commit(Db *db) {
     if (!db->enclosed) {
         int rc = noted(db, db->drv->exec_script(db->conn, "COMMIT"));
-        if (rc == DB_OK) db->commits++;
+        if (rc == DB_OK) db->commits++, process_commits++;
         return rc;
     }
     if (db->units == 0) return DB_ERR; /* the enclosing transaction ends with db_enclose_end */
@@ -657,12 +664,28 @@ static int migration_number(const char *name, const char *dir) {
 }
 
 /* 1 when migration `num` is recorded as applied, 0 when not, -1 when the table cannot be read. */
-static int applied(Db *db, int num) {
-    int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?", "i",
-                     (int64_t)num) != DB_OK)
-        return -1;
-    return n > 0;
+/* The migrations recorded as applied, read once per db_open (one statement, not one per
+ * migration: a PostgreSQL connection pays a round trip for each, and every command opens one). */
+#define MIGRATIONS_MAX 1000 /* NNN_name.sql */
+typedef struct Applied {
+    unsigned char done[MIGRATIONS_MAX];
+} Applied;
+
+static int applied_load(Db *db, Applied *a) {
+    memset(a, 0, sizeof *a);
+    Stmt *st = db_prepare(db, "SELECT version FROM schema_migrations");
+    if (!st) return DB_ERR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int64_t v = db_col_int(st, 0);
+        if (v >= 0 && v < MIGRATIONS_MAX) a->done[v] = 1;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+static int applied(const Applied *a, int num) {
+    return num >= 0 && num < MIGRATIONS_MAX && a->done[num];
 }
 
 /* The driver's own file for migration `num`, or NULL (DbDriver.migrations). */
@@ -691,13 +714,14 @@ static void replaced_range(const EmbeddedFile *f, int num, int *from, int *to) {
 }
 
 /* Records migrations from…to of sql/ as applied by `by` (a driver's baseline). */
-static int record_replaced(Db *db, int from, int to, const char *by) {
+static int record_replaced(Db *db, Applied *a, int from, int to, const char *by) {
     for (size_t i = 0; i < embedded_count; i++) {
         int n = migration_number(embedded_files[i].name, "sql/");
-        if (n < from || n > to || applied(db, n)) continue;
+        if (n < from || n > to || applied(a, n)) continue;
         if (db_exec(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
                     "itt", (int64_t)n, by, clock_stamp().s) != DB_OK)
             return DB_ERR;
+        if (n < MIGRATIONS_MAX) a->done[n] = 1;
     }
     return DB_OK;
 }
@@ -712,13 +736,14 @@ static int migrate(Db *db, char **err) {
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                            "applied_at TEXT NOT NULL)") != DB_OK) /* written from the one clock */
         return set_err(err, "无法创建迁移表: %s", db_errmsg(db));
+    Applied a;
+    if (applied_load(db, &a) != DB_OK) return set_err(err, "无法读取迁移表: %s", db_errmsg(db));
     /* embedded_files is sorted by name at build time, so migrations come in numeric order */
     for (size_t i = 0; i < embedded_count; i++) {
         int num = migration_number(embedded_files[i].name, "sql/");
         if (num < 0) continue;
-        int done = applied(db, num);
-        if (done < 0) return set_err(err, "无法读取迁移表: %s", db_errmsg(db));
-        if (done) continue;
+        if (num >= MIGRATIONS_MAX) return set_err(err, "迁移编号 %d 超出范围", num);
+        if (applied(&a, num)) continue;
         const EmbeddedFile *f = driver_migration(db->drv, num);
         int from = num, to = num;
         if (f)
@@ -732,7 +757,8 @@ static int migrate(Db *db, char **err) {
             rc = db_exec(db,
                          "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, ?)",
                          "itt", (int64_t)num, f->name, clock_stamp().s);
-        if (rc == DB_OK && to > from) rc = record_replaced(db, from, to, f->name);
+        if (rc == DB_OK) a.done[num] = 1; /* a failure below returns: the set is not used again */
+        if (rc == DB_OK && to > from) rc = record_replaced(db, &a, from, to, f->name);
         free(sql);
         if (rc != DB_OK) {
             set_err(err, "迁移 %s 失败: %s", f->name, db_errmsg(db));

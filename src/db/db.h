@@ -28,8 +28,9 @@ enum { DBE_NONE = 0, DBE_CONSTRAINT, DBE_BUSY, DBE_OTHER, DBE_CONFLICT };
  * Applies pending migrations when `migrate` is true. On failure returns NULL and sets *err. */
 Db *db_open(const char *url, int migrate, char **err);
 void db_close(Db *db);
-/* 1 when the database at `url` exists: its file for SQLite; a PostgreSQL database is taken to
- * exist (db_open says when it cannot be reached). For commands that must not create one. */
+/* 1 when the database at `url` exists: its file for SQLite; for PostgreSQL (a URL, or a path that
+ * SPOTCHECK_PG_MAP maps) the server is asked, and a server that cannot be reached counts as
+ * existing (db_open then says why it cannot be opened). For commands that must not create one. */
 int db_exists(const char *url);
 
 const char *db_errmsg(Db *db);
@@ -94,7 +95,8 @@ int db_lock_row(Db *db, const char *table, int64_t id);
 int db_lock(Db *db, const char *what, int64_t key);
 /* Counters the unit-of-work runner compares before and after an attempt (uow.h): statements of
  * this connection that failed with DBE_CONFLICT, and transactions it committed (db_commit outside
- * db_enclose_begin). */
+ * db_enclose_begin); with db NULL, those of every connection of the process (the command line's
+ * runner, main.c: a command opens its own). Thread-safe for NULL. */
 uint64_t db_conflicts(Db *db);
 uint64_t db_commits(Db *db);
 /* The work the connection's statements have done reading rows, for tests that check a query's plan
@@ -333,6 +335,9 @@ typedef struct DbDriver {
     const char *migrations;
     /* the query db_table_names runs: one column, the table names, sorted */
     const char *table_names_sql;
+    /* optional (NULL: the database at a URL of this driver is taken to exist); db_exists for a
+     * URL of this driver */
+    int (*exists)(const char *url);
 } DbDriver;
 
 extern const DbDriver db_sqlite_driver;

@@ -183,13 +183,27 @@ static int create_database(const char *url, const char *name, char **err) {
     return rc;
 }
 
+/* 1 when the connection failed because the database it names does not exist. */
+static int database_missing(PGconn *pg) {
+    return PQstatus(pg) != CONNECTION_OK && PQdb(pg) &&
+           strstr(PQerrorMessage(pg), "does not exist") != NULL;
+}
+
+/* 1 unless the server says that the database the URL names does not exist; nothing is created. */
+static int pg_exists(const char *url) {
+    PGconn *pg = connect_to(url, NULL);
+    int missing = database_missing(pg);
+    PQfinish(pg);
+    return !missing;
+}
+
 static void quiet(void *arg, const char *message) {
     (void)arg, (void)message;
 }
 
 static void *pg_open(const char *url, char **err) {
     PGconn *pg = connect_to(url, NULL);
-    if (PQstatus(pg) != CONNECTION_OK && PQdb(pg) && strstr(PQerrorMessage(pg), "does not exist")) {
+    if (database_missing(pg)) {
         char *name = xstrdup(PQdb(pg));
         PQfinish(pg);
         pg = NULL;
@@ -1062,6 +1076,7 @@ const DbDriver db_pg_driver = {
     .insert_rows = pg_insert_rows,
     .lock_row = pg_lock_row,
     .lock_name = pg_lock_name,
+    .exists = pg_exists,
     .triggers_pause = pg_triggers_pause,
     .triggers_resume = pg_triggers_resume,
     .migrations = "sql/pg/",

@@ -102,6 +102,8 @@ static int finish(Db *db, int rc, char **err) {
     return rc;
 }
 
+/* A new account: the unit excludes every other (uow_begin), since the user name's uniqueness
+ * without regard to case is a rule on the whole table. */
 static int begin(Db *db, char **err) {
     return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
 }
@@ -119,6 +121,30 @@ static int find_account(Db *db, const Actor *who, const char *username, int64_t 
         return set_err(err, "账号 %s 不存在或不在您的管理范围内", username ? username : ""),
                ACCOUNT_NOT_FOUND;
     return ACCOUNT_OK;
+}
+
+/* Opens a unit on the existing account username (a row unit, uow.h: its row locked, so changes
+ * of other accounts run beside it), then finds it as find_account does. The caller ends the unit
+ * with finish whatever this returns. */
+static int begin_on(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org,
+                    char **err) {
+    int64_t id = 0;
+    if (uow_begin_rows(db, err) != 0) return ACCOUNT_ERR;
+    if (db_query_int(db, &id, "SELECT id FROM account WHERE lower(username) = lower(?)", "t",
+                     username ? username : "") != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    if (uow_lock_rows(db, "account", &id, 1, err) != 0) return ACCOUNT_ERR;
+    return find_account(db, who, username, uid, org, err);
+}
+
+/* Locks the officer row whose id `sql` reads (one '?' bound to the text `key`; no row: nothing),
+ * after the account's (uow.h's order): it carries the rule "one enabled account per officer
+ * certificate". */
+static int lock_officer(Db *db, const char *sql, const char *key, char **err) {
+    int64_t id = 0;
+    if (db_query_int(db, &id, sql, "t", key) != DB_OK)
+        return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
+    return id && uow_lock_rows(db, "officer", &id, 1, err) != 0 ? ACCOUNT_ERR : ACCOUNT_OK;
 }
 
 /* Resolves an officer certificate ("" unlinks: *id 0) for an account of user_org with role. */
@@ -160,10 +186,24 @@ static int dept_for(Db *db, const char *code, int64_t user_org, int64_t *id, cha
                   ACCOUNT_INVALID);
 }
 
-/* Validates spec and inserts the row; *uid and *org receive the new account's id and org. */
-static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *uid, int64_t *org,
-                      char **err) {
-    *uid = *org = 0;
+/* A password's hash for storing, made before the unit of work opens: argon2id takes 64 MiB and a
+ * good part of a second, which no unit should hold its locks for (DB_TX_ALL: every writer would
+ * wait). New string, or NULL with "密码哈希失败" in *err. */
+static char *hash_outside(const char *password, char **err) {
+    char *hash = account_hash_password(password);
+    if (!hash) set_err(err, "密码哈希失败");
+    return hash;
+}
+
+static void hash_free(char *hash) {
+    if (hash) sodium_memzero(hash, strlen(hash));
+    free(hash);
+}
+
+/* The checks of spec that need no database, then the password's hash (hash_outside): ACCOUNT_OK
+ * with it in *hash (hash_free), or ACCOUNT_INVALID / ACCOUNT_ERR with *err. */
+static int spec_hash(const AccountSpec *s, char **hash, char **err) {
+    *hash = NULL;
     if (!username_ok(s->username, err)) return ACCOUNT_INVALID;
     if (!account_role_find(s->role))
         return set_err(err, "未知角色 %s", s->role ? s->role : ""), ACCOUNT_INVALID;
@@ -171,6 +211,14 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
     if (!str_empty(s->display_name) &&
         (utf8_len(s->display_name) > 40 || strpbrk(s->display_name, "\r\n\t")))
         return set_err(err, "姓名不超过40个字，且不能含换行"), ACCOUNT_INVALID;
+    return (*hash = hash_outside(s->password, err)) ? ACCOUNT_OK : ACCOUNT_ERR;
+}
+
+/* Checks spec against the database and inserts the row with the password's hash (spec_hash);
+ * *uid and *org receive the new account's id and org. */
+static int create_row(Db *db, const Actor *who, const AccountSpec *s, const char *hash,
+                      int64_t *uid, int64_t *org, char **err) {
+    *uid = *org = 0;
     int64_t exists = 0, officer = 0, dept = 0;
     if (db_query_int(db, org, "SELECT id FROM org WHERE code = ?", "t",
                      s->org_code ? s->org_code : "") != DB_OK)
@@ -186,8 +234,6 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
     int rc = officer_for(db, s->officer_cert, s->role, *org, 0, &officer, err);
     if (rc == ACCOUNT_OK) rc = dept_for(db, s->dept_code, *org, &dept, err);
     if (rc != ACCOUNT_OK) return rc;
-    char *hash = account_hash_password(s->password);
-    if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
     rc = db_exec(
         db,
         "INSERT INTO account(org_id, username, display_name, role, password_hash, officer_id, "
@@ -195,8 +241,6 @@ static int create_row(Db *db, const Actor *who, const AccountSpec *s, int64_t *u
         "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), nullif(?7, 0), ?8, ?8)",
         "ittttiit", *org, s->username, str_empty(s->display_name) ? s->username : s->display_name,
         s->role, hash, officer, dept, clock_stamp().s);
-    sodium_memzero(hash, strlen(hash));
-    free(hash);
     if (rc != DB_OK) return set_err(err, "创建用户失败: %s", db_errmsg(db)), ACCOUNT_ERR;
     *uid = db_last_id(db);
     return ACCOUNT_OK;
@@ -209,18 +253,25 @@ static json_t *spec_json(const AccountSpec *s) {
 }
 
 int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err) {
-    int rc = begin(db, err);
+    char *hash = NULL;
+    int rc = spec_hash(spec, &hash, err);
+    if (rc != ACCOUNT_OK) return rc;
+    rc = begin(db, err);
     int64_t uid = 0, org = 0;
-    if (rc == ACCOUNT_OK) rc = create_row(db, who, spec, &uid, &org, err);
+    if (rc == ACCOUNT_OK) rc = create_row(db, who, spec, hash, &uid, &org, err);
     if (rc == ACCOUNT_OK) rc = audit_user(db, who, "user.create", uid, org, spec_json(spec), err);
+    hash_free(hash);
     return finish(db, rc, err);
 }
 
 int account_add(Db *db, const AccountSpec *spec, char **err) {
     Actor sys = {.username = "system"};
     int64_t uid = 0, org = 0;
-    int rc = create_row(db, &sys, spec, &uid, &org, err);
+    char *hash = NULL;
+    int rc = spec_hash(spec, &hash, err);
+    if (rc == ACCOUNT_OK) rc = create_row(db, &sys, spec, hash, &uid, &org, err);
     if (rc == ACCOUNT_OK) rc = audit_user(db, &sys, "user.create", uid, org, spec_json(spec), err);
+    hash_free(hash);
     return rc == ACCOUNT_OK ? DB_OK : DB_ERR;
 }
 
@@ -228,10 +279,11 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
                  const char *dept_code, char **err) {
     if (!officer_cert && !dept_code)
         return set_err(err, "请给出执法证号或科室（联合部门）编码"), ACCOUNT_INVALID;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0, officer = 0, dept = 0;
     char *role = NULL;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && !str_empty(officer_cert))
+        rc = lock_officer(db, "SELECT id FROM officer WHERE cert_no = ?", officer_cert, err);
     if (rc == ACCOUNT_OK &&
         db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
@@ -260,9 +312,11 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     if (!enabled && str_empty(reason)) return set_err(err, "停用账号须说明原因"), ACCOUNT_INVALID;
     if (!enabled && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能停用自己的账号"), ACCOUNT_CONFLICT;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0, taken = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK && enabled)
+        rc = lock_officer(db, "SELECT officer_id FROM account WHERE lower(username) = lower(?)",
+                          username, err);
     /* one enabled account per officer certificate, also when an old account comes back */
     if (rc == ACCOUNT_OK && enabled &&
         db_query_int(db, &taken,
@@ -285,18 +339,14 @@ int account_set_enabled(Db *db, const Actor *who, const char *username, int enab
     return finish(db, rc, err);
 }
 
-/* Writes a new hash for uid; must_change 1 for a reset by someone else. Sessions other than
- * keep (may be NULL) end. */
-static int store_password(Db *db, int64_t uid, const char *password, int must_change,
-                          const char *keep, char **err) {
-    char *hash = account_hash_password(password);
-    if (!hash) return set_err(err, "密码哈希失败"), ACCOUNT_ERR;
+/* Writes a new hash (hash_outside) for uid; must_change 1 for a reset by someone else. Sessions
+ * other than keep (may be NULL) end. */
+static int store_password(Db *db, int64_t uid, const char *hash, int must_change, const char *keep,
+                          char **err) {
     int rc = db_exec(db,
                      "UPDATE account SET password_hash = ?, password_changed_at = ?, "
                      "must_change_password = ? WHERE id = ?",
                      "ttii", hash, clock_stamp().s, (int64_t)must_change, uid);
-    sodium_memzero(hash, strlen(hash));
-    free(hash);
     if (rc == DB_OK)
         rc = db_exec(db, "DELETE FROM session WHERE user_id = ? AND token_hash <> ?", "it", uid,
                      keep ? keep : "");
@@ -306,16 +356,17 @@ static int store_password(Db *db, int64_t uid, const char *password, int must_ch
 
 int account_reset_password(Db *db, const Actor *who, const char *username, const char *password,
                            char **err) {
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
-    if (rc == ACCOUNT_OK && account_password_check(username, password, err) != DB_OK)
-        rc = ACCOUNT_INVALID;
-    if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 1, NULL, err);
+    if (account_password_check(username, password, err) != DB_OK) return ACCOUNT_INVALID;
+    char *hash = hash_outside(password, err);
+    if (!hash) return ACCOUNT_ERR;
+    int rc = begin_on(db, who, username, &uid, &org, err);
+    if (rc == ACCOUNT_OK) rc = store_password(db, uid, hash, 1, NULL, err);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.password.reset", uid, org,
                         json_pack("{s:s, s:b}", "username", username, "must_change_password", 1),
                         err);
+    hash_free(hash);
     return finish(db, rc, err);
 }
 
@@ -339,11 +390,14 @@ int account_change_password(Db *db, const Actor *who, const char *current, const
     if (current && password && !strcmp(current, password))
         return set_err(err, "新密码不能与当前密码相同"), ACCOUNT_INVALID;
     if (account_password_check(who->username, password, err) != DB_OK) return ACCOUNT_INVALID;
-    int rc = begin(db, err);
-    if (rc == ACCOUNT_OK) rc = store_password(db, uid, password, 0, keep_token_hash, err);
+    char *fresh = hash_outside(password, err);
+    if (!fresh) return ACCOUNT_ERR;
+    int rc = uow_begin_row(db, "account", uid, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
+    if (rc == ACCOUNT_OK) rc = store_password(db, uid, fresh, 0, keep_token_hash, err);
     if (rc == ACCOUNT_OK)
         rc = audit_user(db, who, "user.password.change", uid, org,
                         json_pack("{s:s}", "username", who->username), err);
+    hash_free(fresh);
     return finish(db, rc, err);
 }
 
@@ -352,9 +406,8 @@ int account_set_pii_export(Db *db, const Actor *who, const char *username, int o
     if (on && who->username && !strcasecmp(who->username, username ? username : ""))
         return set_err(err, "不能给自己授予个人信息导出权限，须由另一位系统管理员授予"),
                ACCOUNT_CONFLICT;
-    int rc = begin(db, err);
     int64_t uid = 0, org = 0;
-    if (rc == ACCOUNT_OK) rc = find_account(db, who, username, &uid, &org, err);
+    int rc = begin_on(db, who, username, &uid, &org, err);
     if (rc == ACCOUNT_OK && db_exec(db, "UPDATE account SET pii_export = ? WHERE id = ?", "ii",
                                     (int64_t)(on != 0), uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);

@@ -52,6 +52,8 @@ int login_session_resume(Db *db, const char *token_hash, int64_t now, int idle, 
 static int session_store(Db *db, const LoginTry *t, int64_t uid) {
     if (t->old_token_hash)
         db_exec(db, "DELETE FROM session WHERE token_hash = ?", "t", t->old_token_hash);
+    /* the sweep deletes rows no one locked: one sweep at a time, so two cannot deadlock */
+    if (db_lock(db, "session", 0) != DB_OK) return DB_ERR;
     db_exec(db, "DELETE FROM session WHERE last_seen < ?", "i", t->now - t->idle);
     return db_exec(db,
                    "INSERT INTO session(token_hash, user_id, csrf, created_at, last_seen, remote) "
@@ -131,6 +133,26 @@ static int refusal_first(Db *db, const char *username, const char *remote, int64
     return 1;
 }
 
+/* The key of a throttle subject (a user name without regard to case, a device, an address) for
+ * db_lock: FNV-1a of its bytes, ASCII letters folded. */
+static int64_t subject_key(const char *s) {
+    uint64_t h = 1469598103934665603u;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        h = (h ^ (uint64_t)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p)) * 1099511628211u;
+    return (int64_t)h;
+}
+
+/* Locks the throttle's subjects the gate counts (uow.h's names, in this order): the device when
+ * there is one, else the user name and the address; so two attempts on one subject are counted one
+ * after the other and the throttle cannot be overrun, while other logins run beside them. */
+static int lock_subjects(Db *db, const char *username, const char *device, const char *remote) {
+    if (device && *device) return db_lock(db, "login.device", subject_key(device));
+    return db_lock(db, "login.user", subject_key(username)) == DB_OK &&
+                   db_lock(db, "login.remote", subject_key(remote)) == DB_OK
+               ? DB_OK
+               : DB_ERR;
+}
+
 /* The gate before a password check, in one write transaction: LOGIN_REFUSED (*first 1 when
  * note_refusal and this is the window's first refusal), LOGIN_BUSY when the transaction cannot
  * open, else LOGIN_OK with the new attempt in *attempt (0 when it could not be written). */
@@ -138,7 +160,11 @@ static int gate(Db *db, const char *username, const char *device, const char *re
                 int note_refusal, int64_t *attempt, int *first) {
     *attempt = 0;
     *first = 0;
-    if (uow_begin(db, NULL) != 0) return LOGIN_BUSY;
+    if (uow_begin_rows(db, NULL) != 0) return LOGIN_BUSY;
+    if (lock_subjects(db, username, device, remote) != DB_OK) {
+        uow_end(db, 0, NULL);
+        return LOGIN_BUSY;
+    }
     int refused = blocked(db, username, device, remote, now);
     if (refused < 0) { /* the throttle cannot be read: no attempt without it */
         uow_end(db, 0, NULL);
@@ -189,7 +215,7 @@ static void audit_failure(Db *db, const LoginTry *t, const char *why) {
                     .entity_id = name,
                     .after = after,
                     .remote = t->remote};
-    if (uow_begin(db, NULL) == 0) uow_end(db, audit_append(db, &e, NULL) == 0, NULL);
+    if (uow_begin_rows(db, NULL) == 0) uow_end(db, audit_append(db, &e, NULL) == 0, NULL);
     free(after);
 }
 
@@ -222,7 +248,7 @@ static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int6
         return LOGIN_ERR;
     if (!*name) *name = xstrdup(t->username);
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
-    if (uow_begin(db, NULL) != 0) return LOGIN_ERR;
+    if (uow_begin_row(db, "account", uid, NULL) != 0) return LOGIN_ERR;
     succeeded(db, attempt);
     int ok = session_store(db, t, uid) == DB_OK &&
              uow_audit(db, &who, "login", "user", 0, org, NULL, NULL, NULL) == 0;

@@ -32,8 +32,17 @@ static int reach(Db *db, const Actor *who, int64_t org, int oversee, const char 
     return PLAN_OK;
 }
 
+/* A unit whose rules span rows (a new version: the org's year and number; a revision: the
+ * versions of a plan; an import; a new ad-hoc task) excludes every other (uow_begin). */
 static int begin(Db *db, char **err) {
     return uow_begin(db, err) == 0 ? PLAN_OK : PLAN_BUSY;
+}
+
+/* A unit whose rules read and change one version (its header, its task rows, its state: the
+ * optimistic lock `rev` is on that row) or one ad-hoc task: that row locked (uow_begin_row), so
+ * edits of other plans run beside it. */
+static int begin_on(Db *db, const char *table, int64_t id, char **err) {
+    return uow_begin_row(db, table, id, err) == 0 ? PLAN_OK : PLAN_BUSY;
 }
 
 /* Ends the unit: the audit row and the commit when rc is PLAN_OK, otherwise the rollback.
@@ -182,7 +191,7 @@ int plan_work_create(Db *db, const Actor *who, int year, const char *number, con
 int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const char *qualifier,
                      const char *unit, const char *made_on, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL;
     rc = plan_rev_take(db, vid, rev, 1, err);
@@ -198,7 +207,7 @@ int plan_work_update(Db *db, const Actor *who, int64_t vid, int64_t rev, const c
 int plan_work_task_save(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
                         const PlanTaskInput *in, int64_t *saved, json_t *errors, char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     int64_t id = 0;
     char *before = tid ? task_snapshot(db, vid, tid) : NULL, *after = NULL;
@@ -218,7 +227,7 @@ int plan_work_task_add(Db *db, const Actor *who, int64_t vid, json_t *task, int6
                        json_t *errors, char **err) {
     *tid = 0;
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     rc = plan_rev_take(db, vid, json_integer_value(json_object_get(task, "rev")), 0, err);
     if (rc == PLAN_OK) rc = save_json_task(db, who, vid, task, "", errors, tid, err);
@@ -232,7 +241,7 @@ int plan_work_task_put(Db *db, const Actor *who, int64_t vid, int64_t tid, json_
                        int64_t *rev_written, json_t *errors, char **err) {
     *rev_written = 0;
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     int64_t rev = json_integer_value(json_object_get(task, "rev")), id = tid;
     char *before = task_snapshot(db, vid, tid), *after = NULL;
@@ -250,7 +259,7 @@ int plan_work_task_put(Db *db, const Actor *who, int64_t vid, int64_t tid, json_
 int plan_work_task_remove(Db *db, const Actor *who, int64_t vid, int64_t rev, int64_t tid,
                           char **err) {
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     char *before = task_snapshot(db, vid, tid);
     rc = plan_rev_take(db, vid, rev, 1, err);
@@ -264,7 +273,7 @@ int plan_work_transition(Db *db, const Actor *who, int64_t vid, PlanAction a, co
                          char **err) {
     /* an upper level may return a lower level's plan with its opinion: oversight, not editing */
     int rc = reach(db, who, plan_version_org(db, vid), a == PLAN_RETURN, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     char *before = version_snapshot(db, vid), *after = NULL, action[32];
     rc = plan_rev_take(db, vid, 0, 0,
@@ -333,7 +342,7 @@ int plan_work_adhoc_decide(Db *db, const Actor *who, int64_t id, int approve, co
                            char **err) {
     int64_t org = plan_adhoc_org(db, id);
     int rc = reach(db, who, org, 0, adhoc_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_adhoc", id, err);
     if (rc != PLAN_OK) return rc;
     rc = plan_adhoc_decide(db, id, approve, opinion, who->username, err);
     char orgs[24];
@@ -356,7 +365,7 @@ static char *row_json(Db *db, const char *sql, int64_t id) {
 
 int plan_work_adhoc_resubmit(Db *db, const Actor *who, int64_t id, const char *reason, char **err) {
     int rc = reach(db, who, plan_adhoc_org(db, id), 0, adhoc_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_adhoc", id, err);
     if (rc != PLAN_OK) return rc;
     char *before = NULL, *after = NULL;
     before = row_json(db,

@@ -1,5 +1,7 @@
 /* result_act.c - review, publication and the exchange export as units of work (see
- * result_act.h): begin, the rule of result.c, the audit row, commit or roll back. Callers:
+ * result_act.h): begin, the rule of result.c, the audit row, commit or roll back. Row units
+ * (uow.h): a review locks its record, a publication its records and then their targets, so
+ * reviews and publications of other records run beside them and beside the record saves. Callers:
  * src/web/page_result.c and page_result_api.c. */
 #include "result_act.h"
 
@@ -51,7 +53,7 @@ static int audit(Db *db, const Actor *who, const char *action, int64_t id, const
 
 int result_act_review(Db *db, const Actor *who, int64_t id, const char *action, const char *opinion,
                       char **err) {
-    if (uow_begin(db, err)) return RESULT_ERR;
+    if (uow_begin_row(db, "record", id, err)) return RESULT_ERR;
     char today[11];
     clock_today(today);
     char *before = snapshot(db, id);
@@ -92,6 +94,24 @@ static int64_t *own_ids(Db *db, const Actor *who, const int64_t *ids, size_t n, 
     return mine;
 }
 
+/* Opens the publication's unit: the records' rows locked, then those of their targets (whose
+ * last_checked_on and version publication moves on), in the order of uow.h. 0, or -1 with *err. */
+static int publish_begin(Db *db, const int64_t *ids, size_t n, char **err) {
+    if (uow_begin_rows(db, err)) return -1;
+    int64_t *targets = xcalloc(n ? n : 1, sizeof *targets);
+    int rc = uow_lock_rows(db, "record", ids, n, err);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (db_query_int(db, &targets[i],
+                         "SELECT coalesce(r.target_id, (SELECT x.id FROM target x WHERE x.code = "
+                         "r.target_code)) FROM record r WHERE r.id = ?",
+                         "i", ids[i]) != DB_OK)
+            rc = set_err(err, "数据库错误：%s", db_errmsg(db));
+    if (rc == 0) rc = uow_lock_rows(db, "target", targets, n, err);
+    free(targets);
+    if (rc) db_rollback(db);
+    return rc;
+}
+
 /* After a successful batch: counts the late publications and writes one audit row per record. */
 static int publish_audit(Db *db, const Actor *who, const int64_t *ids, size_t n, char **before,
                          size_t *late, char **err) {
@@ -118,7 +138,7 @@ int result_act_publish(Db *db, const Actor *who, const int64_t *ids, size_t n, c
     size_t nmine = 0;
     int64_t *mine = own_ids(db, who, ids, n, problems, &nmine);
     int out_of_scope = json_array_size(problems) > 0;
-    if (uow_begin(db, err)) {
+    if (publish_begin(db, mine, nmine, err)) {
         free(mine);
         return RESULT_ERR;
     }
@@ -145,7 +165,7 @@ int result_act_publish(Db *db, const Actor *who, const int64_t *ids, size_t n, c
 int result_act_exchange(Db *db, const Actor *who, const char *format, const char *from,
                         const char *to, json_t **rows, char **err) {
     *rows = NULL;
-    if (uow_begin(db, err)) return RESULT_BUSY;
+    if (uow_begin_rows(db, err)) return RESULT_BUSY; /* its only change is the audit row */
     json_t *found = result_exchange_rows(db, who->org_id, from, to);
     json_t *a = json_pack("{s:s, s:s?, s:s?, s:I}", "format", format, "from", from, "to", to,
                           "rows", (json_int_t)json_array_size(found));

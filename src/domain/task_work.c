@@ -1,5 +1,7 @@
 /* task_work.c - the task's units of work before the draw (see task_work.h): the rules of task.c
- * inside one transaction with the audit row. Callers: src/web/page_task.c, page_task_people.c and
+ * inside one transaction with the audit row. The scheme's edits and states and the joint
+ * confirmation are row units on the task's row (uow_begin_row); a start, which makes a task of a
+ * plan row, excludes every other unit. Callers: src/web/page_task.c, page_task_people.c and
  * api_task.c. */
 #include "task_work.h"
 
@@ -72,7 +74,7 @@ int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskScheme
                      int64_t *written, json_t *errors, char **why) {
     if (written) *written = 0;
     if (!own_task(db, who, task_id, why)) return TASK_NOT_FOUND;
-    if (uow_begin(db, why)) return TASK_BUSY;
+    if (uow_begin_row(db, "task", task_id, why)) return TASK_BUSY;
     char *before = task_audit_snapshot(db, task_id);
     int rc = task_scheme_save(db, task_id, in, who->username, errors, why);
     rc = finish(db, who, rc, "task.scheme.save", task_id, before, why);
@@ -85,7 +87,7 @@ int task_scheme_edit(Db *db, const Actor *who, int64_t task_id, const TaskScheme
 int task_scheme_act(Db *db, const Actor *who, int64_t task_id, const char *action,
                     const char *opinion, char **why) {
     if (!own_task(db, who, task_id, why)) return TASK_NOT_FOUND;
-    if (uow_begin(db, why)) return TASK_BUSY;
+    if (uow_begin_row(db, "task", task_id, why)) return TASK_BUSY;
     char *before = task_audit_snapshot(db, task_id), name[32];
     int rc = task_scheme_transition(db, task_id, action, who->username, opinion, why);
     snprintf(name, sizeof name, "task.scheme.%s", action);
@@ -98,7 +100,7 @@ int task_joint_accept(Db *db, const Actor *who, int64_t task_id, int64_t dept_id
                       const char *item_codes, const char *items_text, char **why) {
     if (!dept_id) return set_err(why, "您的账号未关联部门，请联系系统管理员"), TASK_NOT_FOUND;
     if (!task_id) return set_err(why, "任务不存在"), TASK_NOT_FOUND;
-    if (uow_begin(db, why)) return TASK_BUSY;
+    if (uow_begin_row(db, "task", task_id, why)) return TASK_BUSY;
     char today[11];
     clock_today(today);
     int rc = task_joint_confirm(db, task_id, dept_id, item_codes, items_text, today, who->username,

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The org a change belongs to when the caller gives none: the row's own org_id (after, else
  * before), else the actor's. */
@@ -29,11 +30,32 @@ int uow_begin(Db *db, char **err) {
     return db_begin(db) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
 }
 
+int uow_begin_rows(Db *db, char **err) {
+    return db_begin_kind(db, DB_TX_ROWS) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
+}
+
+static int id_cmp(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int uow_lock_rows(Db *db, const char *table, const int64_t *ids, size_t n, char **err) {
+    int64_t *sorted = xcalloc(n ? n : 1, sizeof *sorted);
+    memcpy(sorted, ids, n * sizeof *ids);
+    qsort(sorted, n, sizeof *sorted, id_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if ((i == 0 || sorted[i] != sorted[i - 1]) && db_lock_row(db, table, sorted[i]) != DB_OK)
+            rc = set_err(err, "数据库忙，请稍后重试");
+    free(sorted);
+    return rc;
+}
+
 int uow_begin_row(Db *db, const char *table, int64_t id, char **err) {
-    if (db_begin_kind(db, DB_TX_ROWS) != DB_OK) return set_err(err, "数据库忙，请稍后重试");
-    if (db_lock_row(db, table, id) == DB_OK) return 0;
+    if (uow_begin_rows(db, err) != 0) return -1;
+    if (uow_lock_rows(db, table, &id, 1, err) == 0) return 0;
     db_rollback(db);
-    return set_err(err, "数据库忙，请稍后重试");
+    return -1;
 }
 
 void uow_attempt_start(Db *db, UowAttempt *a) {
@@ -79,7 +101,7 @@ int uow_end(Db *db, int ok, char **err) {
 
 int uow_record(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
                int64_t org_id, const char *before, const char *after, char **err) {
-    int ok = uow_begin(db, err) == 0 &&
+    int ok = uow_begin_rows(db, err) == 0 &&
              audit_row(db, who, action, entity, entity_id, org_id, before, after, 1, err) == 0;
     return uow_end(db, ok, err) ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #include "../db/db.h"
 #include "actor.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Opens the transaction, excluding every other writing unit (DB_TX_ALL: what the unit reads
@@ -23,11 +24,34 @@ int uow_begin(Db *db, char **err);
  * its rules must open with it (or uow_begin). 0, or -1 with "数据库忙，请稍后重试" in *err. */
 int uow_begin_row(Db *db, const char *table, int64_t id, char **err);
 
-/* The unit-of-work runner's question (the web server's dispatch, app.c): an attempt — one request's
- * handler — starts with uow_attempt_start; after it, uow_attempt_again says 1 when the attempt
- * should run again: a statement of it failed because of another transaction (deadlock,
- * serialization failure: DBE_CONFLICT, PostgreSQL only) and none of its units committed, so running
- * it again repeats nothing. The caller bounds the attempts (UOW_ATTEMPTS). */
+/* Opens the transaction of a unit whose rules need only row-level exclusivity (DB_TX_ROWS), without
+ * locking anything yet: the unit then locks, before it reads what it decides on, the rows that
+ * carry its rules (uow_lock_rows) and the subjects that are no one row (db_lock). Also for a unit
+ * whose only change is its audit row (the chain's append takes its own lock). 0, or -1 with
+ * "数据库忙，请稍后重试" in *err.
+ *
+ * The order of locks, so that two units cannot wait for each other: a unit locks rows table by
+ * table in this order — plan_version, plan_adhoc, task, record, followup, account, officer,
+ * target —, the rows of one table in ascending id order (uow_lock_rows sorts them), then names
+ * (db_lock: "login", "session", "notice"), and the audit chain's head last (audit_append). A row a
+ * unit changes without having locked it first (a trigger's counter, an idle session it deletes)
+ * may still make two units wait for each other: the deadlock cancels one (DBE_CONFLICT) and the
+ * runner runs it again (uow_attempt_again). */
+int uow_begin_rows(Db *db, char **err);
+
+/* Inside a unit opened by uow_begin_rows or uow_begin_row: locks the rows of `table` (a trusted
+ * identifier) whose ids are ids[0..n), each once, in ascending id order (missing rows lock
+ * nothing). 0, or -1 with "数据库忙，请稍后重试" in *err (the caller ends the unit with
+ * uow_end(db, 0, …)). */
+int uow_lock_rows(Db *db, const char *table, const int64_t *ids, size_t n, char **err);
+
+/* The unit-of-work runner's question (the web server's dispatch, app.c, with the request's Db; the
+ * command line's, main.c, with db NULL: every connection of the process, since a command opens
+ * its own): an attempt — one request's handler, one command — starts with uow_attempt_start; after
+ * it, uow_attempt_again says 1 when the attempt should run again: a statement of it failed because
+ * of another transaction (deadlock, serialization failure: DBE_CONFLICT, PostgreSQL only) and none
+ * of its units committed, so running it again repeats nothing. The caller bounds the attempts
+ * (UOW_ATTEMPTS). */
 typedef struct UowAttempt {
     uint64_t conflicts, commits;
 } UowAttempt;
@@ -41,7 +65,8 @@ int uow_attempt_again(Db *db, const UowAttempt *a);
 int uow_audit(Db *db, const Actor *who, const char *action, const char *entity, int64_t entity_id,
               int64_t org_id, const char *before, const char *after, char **err);
 
-/* A unit whose only change is its audit row (an export: who took which data out; a logout): begin,
+/* A unit whose only change is its audit row (an export: who took which data out; a logout):
+ * uow_begin_rows,
  * uow_audit with these arguments but without a state digest (audit_state.h: it changed no state to
  * vouch for), end. 0, or -1 with *err — then whatever it records must not go
  * ahead (an export is not handed out). */

@@ -30,12 +30,10 @@ check "audit without a subcommand exits 2" expect_exit 2 sc audit
 check "audit with an unknown subcommand exits 2" expect_exit 2 sc audit frob
 check "audit verify with an unknown option exits 2" expect_exit 2 sc audit verify --db "$db" --bogus
 check "audit list with a bad --limit exits 2" expect_exit 2 sc audit list --db "$db" --limit 0
-if on_pg; then # db.h: a PostgreSQL database is taken to exist, and made on first use
-  skip_on_pg "a missing database file (on PostgreSQL a named database is created on first use)"
-else
-  check "audit verify of a missing database exits 1" expect_exit 1 sc audit verify --db "$TMP/none.db"
-  check "... and does not create it" test ! -e "$TMP/none.db"
-fi
+# a missing database (a file; on PostgreSQL the database the path maps to) is an error, never created
+check "audit verify of a missing database exits 1" expect_exit 1 sc audit verify --db "$TMP/none.db"
+check "... saying so" contains "$TMP/out" "数据库 $TMP/none.db 不存在"
+check "... and does not create it" bash -c "! dbexists '$TMP/none.db'"
 
 check "init" expect_exit 0 sc init --db "$db"
 check "an empty log is intact" bash -c "\"$SPOTCHECK\" audit verify --db '$db' | grep -qx '审计日志完整: 0 条记录'"

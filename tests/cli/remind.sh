@@ -4,7 +4,8 @@
 # a real drawn task (tests/web/fixture_drawn.py: checks in 2025年3月至10月, so result entry and
 # publication are due 20 working days after 2025-10-31, i.e. on 2025-11-28) the list shows the
 # clock due today, then overdue by the right number of working days with the group's officers
-# and the lead dept; another county's list is empty; --format json parses.
+# and the lead dept; another county's list is empty; --format json parses. A missing database is
+# not created, on either driver (a file path, a PostgreSQL URL).
 . "$(dirname "$0")/../lib.sh"
 
 check "remind --help exits 0 with usage" bash -c "\"$SPOTCHECK\" remind --help | grep -q 'spotcheck remind'"
@@ -14,11 +15,14 @@ check "... saying why" contains "$TMP/out" "日期 2025-02-30 无效"
 check "remind with a bad format exits 2" expect_exit 2 sc remind --db "$TMP/none.db" --format xml
 check "remind with an unknown option exits 2" expect_exit 2 sc remind --bogus
 check "remind with --date missing its value exits 2" expect_exit 2 sc remind --date
-if on_pg; then # db.h: a PostgreSQL database is taken to exist, and made on first use
-  skip_on_pg "a missing database file (on PostgreSQL a named database is created on first use)"
-else
-  check "remind on a missing database exits 1" expect_exit 1 sc remind --db "$TMP/none.db"
-  check "... and does not create it" test ! -e "$TMP/none.db"
+# a missing database (a file; on PostgreSQL the database the path maps to) is an error, never created
+check "remind on a missing database exits 1" expect_exit 1 sc remind --db "$TMP/none.db"
+check "... saying so" contains "$TMP/out" "数据库 $TMP/none.db 不存在"
+check "... and does not create it" bash -c "! dbexists '$TMP/none.db'"
+if on_pg; then # a PostgreSQL URL naming no database: the same
+  url="postgresql://$PGUSER@/sc_never_made?host=$SPOTCHECK_PG_HOST"
+  check "remind on a missing PostgreSQL database (a URL) exits 1" expect_exit 1 sc remind --db "$url"
+  check "... and does not create it" bash -c "[ \"\$(pg_psql postgres -c \"SELECT count(*) FROM pg_database WHERE datname = 'sc_never_made'\")\" = 0 ]"
 fi
 
 # the fixture's directory outlives the Python process that made it (SPOTCHECK_KEEP_TMP); removed at exit

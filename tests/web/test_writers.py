@@ -6,12 +6,24 @@ between rows. Each save names the version it was made on and a text of its own; 
 wrote that version + 1. Runs on both drivers (SQLite: one writer at a time, a busy answer is retried;
 PostgreSQL: writers on distinct rows side by side, docs/ARCHITECTURE.md).
 
+Beside them, while they save (the row units of review, publication and login): two reviewers approve
+the same records submitted for review, in opposite orders; four publishers, two on each half of the
+approved records (all of one target, the hospital), publish them in batches of two in date order, the
+two of a pair naming each batch in opposite orders (a batch with an already published record is refused
+whole, and then each of its records is tried alone); four clients guess a password for one user name in
+rounds of four at once (first, on a server with nothing else to do, so that the gates of a round run
+together), and two clients log in again and again. Checked afterwards: every record
+approved once and published once (one event and one audit row each), the target's history that
+publication moves on keeps every version once, every acknowledged login has its session and audit row,
+and the throttle let exactly LOGIN_MAX_FAILURES (5) guesses through, however many raced for the gate.
+
 Checked afterwards, per row: the acknowledged saves wrote distinct versions that account for every step
 the version moved (zero lost updates), the row holds the text of the save that wrote its final version,
 and the history keeps every replaced version once; the audit log grew by exactly one row per acknowledged
 save and `spotcheck audit verify` passes (one chain, no gap, no fork); no answer was a 5xx, and none was
 "busy" on PostgreSQL. Throughput (saves and requests per second) is printed, never asserted."""
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -60,6 +72,19 @@ officers = [r[0] for r in sql(db, "SELECT id FROM officer WHERE org_id = (SELECT
                                   "ORDER BY id")][:3]
 
 
+# review and publication: records written in SQL as submitted (by officer2) and as approved, on the hospital's
+# row, with check dates one day apart (a publication moves the target's last_checked_on when later)
+REVIEWS, PUBLISHES, GUESSERS = 12, 24, 4
+to_review, to_publish = [], []
+for k in range(REVIEWS + PUBLISHES):
+    status, submitted = ("待审核", "officer2") if k < REVIEWS else ("审核通过", "officer2")
+    rid = sql(db, "INSERT INTO record(task_id, draw_id, org_id, target_code, target_id, status, result_codes, "
+                  "checked_on, submitted_by) VALUES (?, ?, ?, ?, ?, ?, '01', ?, ?) RETURNING id",
+              (tid, draw_id, org, f"XX-RP{k:02d}", hosp[0], status,
+               (datetime.date(2026, 5, 1) + datetime.timedelta(days=k)).isoformat(), submitted))[0][0]
+    (to_review if k < REVIEWS else to_publish).append(rid)
+
+
 class Conn(KeepAlive):
     """One user's session on a keep-alive connection of its own (one per writer thread)."""
 
@@ -70,9 +95,9 @@ class Conn(KeepAlive):
         """(status, JSON body or None, raw text)."""
         h = {"Cookie": f"sc_session={self.session}"}
         body = None
-        if form is not None:
+        if form is not None:  # a dict, or a list of pairs (a key given several times)
             h.update({"Content-Type": "application/x-www-form-urlencoded"})
-            body = urlencode(dict(form, csrf=self.csrf))
+            body = urlencode(list(form.items() if isinstance(form, dict) else form) + [("csrf", self.csrf)])
         elif method != "GET":
             h.update({"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
             body = json.dumps(obj, ensure_ascii=False)
@@ -136,13 +161,20 @@ with served:
     # WRITERS clients, spread over the rows (three or four on each), logged in before the clock starts
     writers = [(rows[i % len(rows)], Conn(served.port, rows[i % len(rows)][2])) for i in range(WRITERS)]
     start_versions = {(k, rid): stored_version(k, rid) for k, rid, _ in rows}
+    reviewers = [Conn(served.port, u) for u in ("leader", "reviewer")]
+    publishers = [Conn(served.port, "staff") for _ in range(4)]
+    login_conns = [Conn(served.port, u) for u in ("staff", "leader")]
+    guess_conns = [Conn(served.port, "staff") for _ in range(GUESSERS)]
+    barrier = threading.Barrier(GUESSERS)
+    target_v0 = sql(db, "SELECT version FROM target WHERE id = ?", (hosp[0],))[0][0]
     audit_before = sql(db, "SELECT count(*) FROM audit_log")[0][0]
+    audit_id_before = sql(db, "SELECT max(id) FROM audit_log")[0][0]
     lock = threading.Lock()
     acks = []  # (kind, row, version written, text)
     statuses = {}
     busy = []
     others = []  # answers neither acknowledged nor a lost race
-    stop = time.monotonic() + SECONDS
+    stop = None  # set when the writers start
 
     def writer(i):
         (kind, rid, _), c = writers[i]
@@ -167,8 +199,79 @@ with served:
                 with lock:
                     others.append((kind, st, raw[-300:]))
 
+    side = {"approved": [], "published": [], "logins": [], "guesses": {}, "answers": {}}
+
+    def note(kind, st, raw):
+        with lock:
+            side["answers"][(kind, st)] = side["answers"].get((kind, st), 0) + 1
+            if st >= 500:
+                busy.append((kind, st, raw[-200:]))
+
+    def reviewer(i):
+        order = to_review if i == 0 else to_review[::-1]
+        for rid in order:
+            st, _, raw = reviewers[i].call("POST", f"/api/v1/review/{rid}", {"action": "approve"})
+            note("review", st, raw)
+            if st == 200:
+                with lock:
+                    side["approved"].append(rid)
+
+    def publisher(i):
+        # publishers 0 and 1 share the records of even position, 2 and 3 those of odd position, in batches
+        # of two in date order (each pair's batches later than the other's last, so most publications
+        # move the target on while the other pair's do too); the second of a pair names each batch
+        # the other way round
+        mine = to_publish[i // 2::2]
+        for k in range(0, len(mine), 2):
+            batch = mine[k:k + 2] if i % 2 == 0 else mine[k:k + 2][::-1]
+            st, _, raw = publishers[i].call("POST", "/results/publish", form=[("id", rid) for rid in batch])
+            note("publish", st, raw)
+            if st == 303:
+                with lock:
+                    side["published"] += batch
+                continue
+            for rid in batch:  # refused whole: one of them was published already; each alone
+                st, _, raw = publishers[i].call("POST", "/results/publish", form=[("id", rid)])
+                note("publish", st, raw)
+                if st == 303:
+                    with lock:
+                        side["published"].append(rid)
+
+    def login_once(c, user, password):
+        import secrets
+        pre = secrets.token_hex(32)
+        r, raw = c.raw("POST", "/login", urlencode({"username": user, "password": password, "csrf": pre}),
+                       {"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
+        return r.status, re.search(r"sc_session=([0-9a-f]+)", r.getheader("Set-Cookie") or ""), \
+            raw.decode("utf-8", "replace")
+
+    def login_loop(i):
+        user = ("staff", "leader")[i]
+        while time.monotonic() < stop:
+            st, session, raw = login_once(login_conns[i], user, PASSWORD)
+            note("login", st, raw)
+            if st == 303 and session:
+                with lock:
+                    side["logins"].append(session.group(1))
+
+    def guesser(i):
+        for n in range(3):  # rounds of GUESSERS guesses at once: 5 may be tried in all, the rest refused
+            barrier.wait()
+            st, _, raw = login_once(guess_conns[i], "guessme", f"wrong-{i}-{n}")
+            note("guess", st, raw)
+
+
+    # the guesses first, on a server with nothing else to do, so that each round's gates run together
+    guessers = [threading.Thread(target=guesser, args=(i,)) for i in range(GUESSERS)]
+    for t in guessers:
+        t.start()
+    for t in guessers:
+        t.join()
+    stop = time.monotonic() + SECONDS
     t0 = time.monotonic()
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    threads += [threading.Thread(target=f, args=(i,)) for f, n in ((reviewer, 2), (publisher, 4), (login_loop, 2))
+                for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
@@ -180,6 +283,11 @@ requests = sum(statuses.values())
 print(f"# {'postgresql' if PG else 'sqlite'}: {WRITERS} writers, {elapsed:.1f} s: {len(acks)} saves acknowledged "
       f"({len(acks) / elapsed:.1f}/s), {requests} saves sent ({requests / elapsed:.1f}/s), answers {statuses}, "
       f"load {os.getloadavg()[0]:.1f}")
+if others:
+    kinds = {}
+    for k, st, raw in others:
+        kinds[(k, st)] = kinds.get((k, st), 0) + 1
+    print(f"# answers read again: {kinds}, e.g. {others[0]}")
 s.check("every writer's saves were answered, some acknowledged on every row",
         {(k, r) for k, r, _, _ in acks} == {(k, r) for k, r, _ in rows}, str(statuses))
 s.check("no answer was a server error other than busy", all(st == 503 for _, st, _ in busy), str(busy[:5]))
@@ -204,9 +312,38 @@ for kind, rid, _ in rows:
     s.check(f"{kind} {rid}: the history keeps every replaced version, once", history == list(range(v0, final)),
             f"{history[:20]} for {v0}..{final - 1}")
 
+# ---- review, publication, logins ----
+print(f"# beside them: answers {side['answers']}, {len(side['logins'])} logins")
+s.check("every record submitted for review was approved once", sorted(side["approved"]) == sorted(to_review),
+        str(side["approved"]))
+s.check("every approved record was published once", sorted(side["published"]) == sorted(to_publish),
+        str(side["published"]))
+for rid in to_review + to_publish:
+    action = "审核通过" if rid in to_review else "公示"
+    n = sql(db, "SELECT count(*) FROM record_event WHERE record_id = ? AND action = ?", (rid, action))[0][0]
+    st = sql(db, "SELECT status FROM record WHERE id = ?", (rid,))[0][0]
+    s.check(f"record {rid}: one {action} event, status {st}",
+            n == 1 and st == ("审核通过" if rid in to_review else "已公示"), f"{n} events")
+t_final = sql(db, "SELECT version FROM target WHERE id = ?", (hosp[0],))[0][0]
+t_hist = sorted(r[0] for r in sql(db, "SELECT version FROM entity_version WHERE entity = 'target' AND entity_id = ?",
+                                  (hosp[0],)) if r[0] >= target_v0)
+s.check("the published records' target: its history keeps every replaced version, once",
+        t_final > target_v0 and t_hist == list(range(target_v0, t_final)), f"{target_v0}..{t_final}: {t_hist}")
+live = {r[0] for r in sql(db, "SELECT token_hash FROM session")}
+missing = [tok for tok in side["logins"] if hashlib.sha256(tok.encode()).hexdigest() not in live]
+s.check("some logins were acknowledged, each with its session", side["logins"] and not missing,
+        f"{len(side['logins'])} logins, {len(missing)} without a session")
+guesses = sql(db, "SELECT count(*) FROM login_attempt WHERE username = 'guessme' AND ok = 0")[0][0]
+s.check("the throttle let exactly 5 guesses through, however many raced", guesses == 5, f"{guesses} tried")
+by_action = dict(sql(db, "SELECT action, count(*) FROM audit_log WHERE id > ? GROUP BY action", (audit_id_before,)))
+expected = {"record.approve": REVIEWS, "record.publish": PUBLISHES, "login": len(side["logins"])}
+s.check("one audit row per approval, publication and login",
+        all(by_action.get(a, 0) == n for a, n in expected.items()), f"{by_action} expected {expected}")
+
 audit_after = sql(db, "SELECT count(*) FROM audit_log")[0][0]
-s.check("one audit row per acknowledged save", audit_after - audit_before == len(acks),
-        f"{audit_after - audit_before} rows, {len(acks)} saves")
+saves = audit_after - audit_before - sum(by_action.get(a, 0) for a in ("record.approve", "record.publish", "login",
+                                                                         "login.failed"))
+s.check("one audit row per acknowledged save", saves == len(acks), f"{saves} rows, {len(acks)} saves")
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True)
 s.check("audit verify: one chain, no gap or fork", p.returncode == 0, (p.stdout + p.stderr).decode()[-600:])
 s.done()
