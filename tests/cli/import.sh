@@ -127,7 +127,7 @@ target_indexes() {
 export -f target_indexes
 bdb=$TMP/bulk.db
 bulk_db "$bdb"
-if on_pg; then want_idx=$(target_indexes "$bdb"); else want_idx="sqlite_autoindex_target_1 target_insured_id target_org_kind"; fi
+if on_pg; then want_idx=$(target_indexes "$bdb"); else want_idx="sqlite_autoindex_target_1 target_insured_id target_org_id target_org_kind"; fi
 check "bulk: the table has its indexes before the import" test -n "$want_idx"
 # a copy of data line 5 (file line 6) as the last line (12002)
 { cat "$big/targets.csv"; sed -n 6p "$big/targets.csv"; } >"$TMP/dup-last.csv"
