@@ -105,7 +105,7 @@ const CliCommand cli_commands[] = {
      "  \"票号<TAB>编码\"，票号为完整精度，与 consistent_sampler 的\n"
      "  sampler(ids, seed=SEED, output='tuple', digits=78) 相同。--take N 只输出前 N 个。\n"
      "  用于公众手工核对某一分层的抽取结果（种子见抽取记录的 seed 字段）。\n",
-     cmd_sample},
+     cmd_sample, 1},
     {"verify", "核验抽取记录：重算抽取并报告一致或差异",
      "用法: spotcheck verify RECORD.json [POPULATION.tsv] [OFFICERS.tsv] [--freeze SHA256]\n"
      "  按 docs/DRAW.md "

@@ -23,7 +23,7 @@ typedef struct CliCommand {
     const char *usage;   /* full --help text */
     int (*run)(int argc, char **argv);
     /* 1: never run again after a conflict (main.c's runner): the server, whose requests have
-     * their own runner */
+     * their own runner, and commands that open no database */
     int once;
 } CliCommand;
 
@@ -33,7 +33,7 @@ extern const size_t cli_command_count;
 /* The standard input as a stream of its own that a command run again (main.c's runner, after a
  * conflict cancelled its unit of work) reads again from the start: the first call reads all of
  * stdin into memory (kept for the process). Commands read stdin only through it. The caller
- * fcloses it; NULL when it cannot be made. */
+ * fcloses it; NULL when it cannot be made. (A `once` command may read stdin itself.) */
 FILE *cli_stdin(void);
 /* Prints "spotcheck NAME: message" plus a hint to use --help, returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

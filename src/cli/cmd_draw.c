@@ -49,9 +49,9 @@ int cmd_sample(int argc, char **argv) {
     }
     if (!seed) return cli_usage_error("sample", "须提供 --seed");
     size_t len;
-    FILE *in = cli_stdin();
-    char *text = in ? read_stream(in, &len) : NULL, *err = NULL;
-    if (in) fclose(in);
+    /* straight from stdin, not cli_stdin: no database, never run again (`once`), and 10M ids
+     * would be held twice */
+    char *text = read_stream(stdin, &len), *err = NULL;
     DrawSample s;
     if (draw_sample(&s, text, len, seed, strlen(seed), take < 0 ? UINT64_MAX : (uint64_t)take,
                     &err)) {

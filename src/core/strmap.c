@@ -26,9 +26,7 @@ struct StrMap {
 };
 
 static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    uint64_t h = str_fnv1a(s);
     return h ^ (h >> 29);
 }
 

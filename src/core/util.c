@@ -338,3 +338,10 @@ long long str_id(const char *s) {
     if (n == 0 || n > 18 || s[n]) return 0;
     return atoll(s);
 }
+
+uint64_t str_fnv1a(const char *s) {
+    uint64_t h = 1469598103934665603u;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}

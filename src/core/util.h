@@ -69,6 +69,8 @@ char *str_cell_export(const char *s, int csv);
 const char *str_cell_import(const char *s);
 char *str_trim(char *s); /* trims ASCII and U+3000 space in place */
 int str_starts(const char *s, const char *prefix);
+/* FNV-1a (64-bit) of the bytes of s: the key of the caches and named locks, not a digest. */
+uint64_t str_fnv1a(const char *s);
 /* Number of Unicode code points in a UTF-8 string. */
 size_t utf8_len(const char *s);
 /* 1 when the bytes are valid UTF-8 (no overlongs, no surrogates). */

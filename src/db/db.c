@@ -76,14 +76,6 @@ int db_url_is_pg(const char *url) {
     return p > url && *p == '=';
 }
 
-/* FNV-1a of a text: the statement cache's key, and the name a mapped test database gets. */
-static uint64_t sql_hash(const char *sql) {
-    uint64_t h = 1469598103934665603u;
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return h;
-}
-
 /* SPOTCHECK_PG_MAP (tests only: scripts/pgtest.sh, `make test-pg`): a libpq connection string
  * without dbname. A file path given as the database then names a PostgreSQL database of its own
  * on that server, "sc_" and a hash of the path, so tests written for database files run
@@ -91,7 +83,7 @@ static uint64_t sql_hash(const char *sql) {
 static char *pg_mapped(const char *url) {
     const char *map = getenv("SPOTCHECK_PG_MAP");
     if (!map || !*map || db_url_is_pg(url)) return NULL;
-    return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)sql_hash(url));
+    return xasprintf("%s dbname=sc_%016llx", map, (unsigned long long)str_fnv1a(url));
 }
 
 const char *db_url_sqlite_file(const char *url) {
@@ -191,7 +183,7 @@ int db_errclass(Db *db) {
 }
 
 Stmt *db_prepare(Db *db, const char *sql) {
-    uint64_t h = sql_hash(sql);
+    uint64_t h = str_fnv1a(sql);
     CachedStmt *victim = NULL;
     for (int i = 0; i < DB_STMT_CACHE; i++) {
         CachedStmt *c = &db->cache[i];
@@ -384,7 +376,7 @@ int db_lock_row(Db *db, const char *table, int64_t id) {
 }
 int db_lock(Db *db, const char *what, int64_t key) {
     if (!db->drv->lock_name) return DB_OK;
-    uint64_t h = sql_hash(what);
+    uint64_t h = str_fnv1a(what);
     return noted(db,
                  db->drv->lock_name(db->conn, (int32_t)(uint32_t)(h ^ (h >> 32)),
                                     (int32_t)(uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32))));

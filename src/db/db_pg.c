@@ -988,9 +988,7 @@ static int pg_commits_seen(void *conn, int64_t *n) {
         PQclear(r);
         return DB_ERR;
     }
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 0); *p; p++)
-        h = (h ^ *p) * 1099511628211u;
+    uint64_t h = str_fnv1a(PQgetvalue(r, 0, 0));
     PQclear(r);
     *n = (int64_t)(h >> 1);
     return DB_OK;

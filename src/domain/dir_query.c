@@ -240,18 +240,10 @@ static void add_indexed_search(Db *db, const DirKind *k, const char *q, int full
  * org above none) reads from the first row anyway; the other tables with an org are small and have
  * no org index. */
 static void add_list_scope(Db *db, int64_t org, const DirKind *k, Filter *f) {
-    int64_t below = 1, top = 0; /* unknown (a database error): as the province */
-    if (dir_field_index(k, "org_id") >= 0) {
-        Stmt *st = db_prepare(db, "SELECT (SELECT count(*) FROM org c WHERE c.parent_id = o.id), "
-                                  "o.parent_id IS NULL FROM org o WHERE o.id = ?");
-        if (st) {
-            db_bind_int(st, 1, org);
-            int rc = db_step(st);
-            if (rc == DB_ROW) below = db_col_int(st, 0), top = db_col_int(st, 1);
-            if (rc == DB_DONE) below = 0; /* no such org: an empty list */
-            db_finalize(st);
-        }
-    }
+    int64_t below = 1; /* unknown (a database error): as the province */
+    int top = 1;
+    if (dir_field_index(k, "org_id") >= 0)
+        scope_org_place(db, org, &below, &top); /* no such org: below 0, an empty list */
     if (dir_field_index(k, "org_id") >= 0 && !below) {
         /* the blank becomes a unary + when a text search's index joins (build_filters): that
          * index drives the query, the org's rows are kept by a filter, as before sql/059 */

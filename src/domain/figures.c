@@ -14,6 +14,7 @@
 #include "figures.h"
 
 #include "../core/util.h"
+#include "deadline.h"
 #include "directory.h"
 #include "draw.h"
 #include "jsonkit.h"
@@ -139,6 +140,9 @@ int figures_draw_graded(const json_t *params, const json_t *record, const char *
 #define SCOPE_CTE                                                                                  \
     "WITH RECURSIVE sc(id) AS (SELECT ?1 UNION SELECT o.id FROM org o JOIN sc ON o.parent_id = "   \
     "sc.id)"
+/* deadline_clock's kinds by number (DlKind, deadline.h): 1 DL_ENTRY, one per valid drawn target
+ * of a held draw; 2 DL_PUBLISH, whose rstatus is its record's status. */
+_Static_assert(DL_ENTRY == 1 && DL_PUBLISH == 2, "figures.c's SQL names these kinds by number");
 #define CHECKS_CTE                                                                                 \
     SCOPE_CTE                                                                                      \
     ", ck(draw_id, task_id, task_code, joint) AS (SELECT d.id, t.id, t.code, EXISTS "              \

@@ -134,12 +134,14 @@ static int refusal_first(Db *db, const char *username, const char *remote, int64
 }
 
 /* The key of a throttle subject (a user name without regard to case, a device, an address) for
- * db_lock: FNV-1a of its bytes, ASCII letters folded. */
+ * db_lock: str_fnv1a of its bytes, ASCII letters folded. */
 static int64_t subject_key(const char *s) {
-    uint64_t h = 1469598103934665603u;
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
-        h = (h ^ (uint64_t)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p)) * 1099511628211u;
-    return (int64_t)h;
+    char *low = xstrdup(s ? s : "");
+    for (char *p = low; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
+    int64_t key = (int64_t)str_fnv1a(low);
+    free(low);
+    return key;
 }
 
 /* Locks the throttle's subjects the gate counts (uow.h's names, in this order): the device when

@@ -105,7 +105,9 @@ json_t *record_list(Db *db, int64_t org_id, int64_t task_id, const char *status,
        county's own records in record_list_org; a city's or province's in record_list, keeping
        those of the scope (the unary + keeps the planner off the org indexes, which would read the
        whole scope and sort it). The target's name is then looked up for those rows only. */
-    int below = scope_has_below(db, org_id);
+    int64_t below = 1;
+    int top = 1;
+    scope_org_place(db, org_id, &below, &top);
     Stmt *st = db_prepare(
         db, below ? LIST_COLS "JOIN (SELECT k.id AS id FROM record k WHERE " LIST_FILTER_WIDE
                               " ORDER BY k.task_id DESC, k.draw_id DESC, k.id LIMIT ? OFFSET ?) "

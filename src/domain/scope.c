@@ -25,9 +25,15 @@ char *scope_org_name(Db *db, int64_t id) {
     return name;
 }
 
-int scope_has_below(Db *db, int64_t org) {
-    int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM org WHERE parent_id = ?", "i", org) != DB_OK)
-        return -1;
-    return n > 0;
+int scope_org_place(Db *db, int64_t org, int64_t *below, int *top) {
+    *below = 1, *top = 1;
+    Stmt *st = db_prepare(db, "SELECT (SELECT count(*) FROM org c WHERE c.parent_id = o.id), "
+                              "o.parent_id IS NULL FROM org o WHERE o.id = ?");
+    if (!st) return -1;
+    db_bind_int(st, 1, org);
+    int rc = db_step(st);
+    if (rc == DB_ROW) *below = db_col_int(st, 0), *top = db_col_int(st, 1) != 0;
+    if (rc == DB_DONE) *below = 0, *top = 0;
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
 }

@@ -26,9 +26,11 @@ enum {
  * error). */
 int scope_of(Db *db, int64_t actor_org, int64_t org);
 
-/* Whether org has orgs below it (a city, a province), so that its scope is more than itself: 1,
- * 0 (a county: SCOPE_SQL is then the org alone), -1 on a database error. */
-int scope_has_below(Db *db, int64_t org);
+/* Where org stands among the orgs, for queries that read a county's scope (SCOPE_SQL is then the
+ * org alone) otherwise than a wider one: *below the number of orgs directly below it (0: a
+ * county), *top 1 when nothing is above it (the province). 0; 1 when there is no such org (*below
+ * 0, *top 0); -1 on a database error (*below 1, *top 1: read as the widest scope). */
+int scope_org_place(Db *db, int64_t org, int64_t *below, int *top);
 
 /* The id of the org with this 行政区划 code, or 0. */
 int64_t scope_org_by_code(Db *db, const char *code);

@@ -177,13 +177,6 @@ static void answer_validated(const HttpRequest *req, const Validators *val, Http
 
 /* ---- the table ---- */
 
-static uint64_t url_hash(const char *s) {
-    uint64_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static char *url_of(const HttpRequest *req) {
     return req->query && *req->query ? xasprintf("%s?%s", req->path, req->query)
                                      : xstrdup(req->path);
@@ -282,7 +275,7 @@ static void send_entry(const HttpRequest *req, const Entry *e, HttpResponse *res
 int pubcache_answer(PubCache *c, const HttpRequest *req, const PublicVersion *v, const char *today,
                     HttpResponse *res) {
     char *url = url_of(req);
-    uint64_t h = url_hash(url);
+    uint64_t h = str_fnv1a(url);
     pthread_mutex_lock(&c->lock);
     Entry *e = find(c, url, h);
     free(url);
@@ -319,7 +312,7 @@ static Entry *entry_of(const char *url, const PublicVersion *v, const char *toda
                        const HttpResponse *res) {
     Entry *e = xcalloc(1, sizeof *e);
     e->url = xstrdup(url);
-    e->hash = url_hash(url);
+    e->hash = str_fnv1a(url);
     e->version = v->version;
     snprintf(e->day, sizeof e->day, "%s", today);
     e->headers = xcalloc(res->nheaders ? res->nheaders : 1, sizeof *e->headers);
