@@ -277,9 +277,17 @@ int login_password(Db *db, const LoginTry *t, const char *password, char **name)
         audit_failure(db, t, "用户名或密码错误");
         return LOGIN_WRONG;
     }
-    int rc = succeed(db, t, attempt, uid, org, name);
-    if (rc != LOGIN_OK) free(*name), *name = NULL;
-    return rc;
+    /* The success's unit runs again when another transaction cancelled it (a deadlock on
+     * PostgreSQL) before it committed: the gate's attempt is committed already, so the web's
+     * runner would not run the request again (and must not: that would count a second attempt). */
+    for (int i = 1;; i++) {
+        UowAttempt a;
+        uow_attempt_start(db, &a);
+        int rc = succeed(db, t, attempt, uid, org, name);
+        if (rc != LOGIN_OK) free(*name), *name = NULL;
+        if (rc == LOGIN_OK || i == UOW_ATTEMPTS || !uow_attempt_again(db, &a)) return rc;
+        db_rollback_if_open(db);
+    }
 }
 
 int login_change_password(Db *db, const Actor *who, const char *device, int64_t now,

@@ -1,0 +1,98 @@
+"""A login whose last step another transaction cancels is run again (issue 18 item 3, login.c).
+
+A login is two units: the gate (the throttle's attempt, committed) and, after the password check, the
+success (the account's row, the session, the audit row "login"). On PostgreSQL the success can be
+cancelled by a deadlock; the web's runner cannot run the request again (the gate committed, and a second
+run would count a second attempt), so login_password runs the success again itself. Provoked for real, as
+tests/cli/cli_retry.sh does for a command: a psql session holds the audit chain's head lock
+(db_lock("audit_log", 0)), the login locks its account's row and waits for the head, the session then
+asks for the account's row: each waits for the other, and the server cancels the login's statement (the
+session's deadlock_timeout is long). Checked: the login answers 303 with a session (it answered
+500 "无法创建会话" before), the session got the row, one attempt row marked successful, one audit row
+"login", `audit verify` clean. On SQLite (one writer at a time, no deadlock) the same login succeeds once.
+"""
+import http.client
+import os
+import re
+import secrets
+import subprocess
+import threading
+import time
+from urllib.parse import urlencode
+
+import dbtool
+from webtest import PASSWORD, SPOTCHECK, Served, Suite, small_db
+
+s = Suite()
+db = small_db()
+uid = dbtool.query(db, "SELECT id FROM account WHERE username = 'staff'")[0][0]
+
+
+def head_key():
+    """The head lock's first key as db.c's db_lock makes it: FNV-1a of "audit_log" folded to 32 bits."""
+    h = 1469598103934665603
+    for c in b"audit_log":
+        h = ((h ^ c) * 1099511628211) % 2**64
+    v = (h ^ (h >> 32)) % 2**32
+    return v - 2**32 if v >= 2**31 else v
+
+
+def login(port, out):
+    pre = secrets.token_hex(32)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("POST", "/login", urlencode({"username": "staff", "password": PASSWORD, "csrf": pre}),
+              {"Cookie": f"sc_pre={pre}", "Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse()
+    out["status"], out["cookie"], out["body"] = r.status, r.getheader("Set-Cookie") or "", r.read().decode()
+
+
+with Served(db) as srv:
+    out, holder = {}, None
+    if dbtool.on_pg():
+        held = os.path.join(os.path.dirname(db), "held")
+        script = f"""SET deadlock_timeout = '60s';
+BEGIN;
+SELECT pg_advisory_xact_lock({head_key()}, 0);
+\\! touch {held}
+DO $$ BEGIN
+  WHILE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted) LOOP
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT id FROM account WHERE id = {uid} FOR UPDATE;
+COMMIT;
+"""
+        holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                                   f"{os.environ['SPOTCHECK_PG_MAP']} dbname={dbtool.pg_name(db)}"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        holder.stdin.write(script.encode())
+        holder.stdin.close()
+        for _ in range(400):
+            if os.path.exists(held):
+                break
+            time.sleep(0.05)
+        s.check("the psql session holds the audit chain's head", os.path.exists(held))
+    t = threading.Thread(target=login, args=(srv.port, out))
+    t.start()
+    t.join(180)
+    if holder:
+        text = holder.stdout.read().decode()
+        holder.wait(120)
+        s.check("the session got the account's row (the deadlock was resolved against the login)",
+                re.search(rf"^{uid}$", text, re.M) is not None, text)
+    s.check("the login answers 303 with a session", out.get("status") == 303 and "sc_session=" in out.get("cookie", ""),
+            f"{out.get('status')} {out.get('body', '')[:300]}")
+
+if dbtool.on_pg():  # the server's backends have ended, so their statistics are flushed
+    n = dbtool.query(db, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")[0][0]
+    s.check("the server detected a deadlock in the database (pg_stat_database.deadlocks)", n >= 1, str(n))
+attempts = dbtool.query(db, "SELECT ok FROM login_attempt WHERE username = 'staff'")
+s.check("one attempt row, marked successful (the success ran again, the gate did not)",
+        [tuple(a) for a in attempts] == [(1,)], str(attempts))
+logins = dbtool.query(db, "SELECT count(*) FROM audit_log WHERE action = 'login' AND actor = 'staff'")[0][0]
+s.check("one audit row login", logins == 1, str(logins))
+sessions = dbtool.query(db, "SELECT count(*) FROM session WHERE user_id = ?", (uid,))[0][0]
+s.check("one session", sessions == 1, str(sessions))
+p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True)
+s.check("audit verify: one chain", p.returncode == 0, p.stdout.decode()[-500:] + p.stderr.decode()[-500:])
+s.done()
