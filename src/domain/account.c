@@ -102,12 +102,6 @@ static int finish(Db *db, int rc, char **err) {
     return rc;
 }
 
-/* A new account: the unit excludes every other (uow_begin), since the user name's uniqueness
- * without regard to case is a rule on the whole table. */
-static int begin(Db *db, char **err) {
-    return uow_begin(db, err) == 0 ? ACCOUNT_OK : ACCOUNT_ERR;
-}
-
 /* The account username that who manages: *uid, *org. */
 static int find_account(Db *db, const Actor *who, const char *username, int64_t *uid, int64_t *org,
                         char **err) {
@@ -145,6 +139,24 @@ static int lock_officer(Db *db, const char *sql, const char *key, char **err) {
     if (db_query_int(db, &id, sql, "t", key) != DB_OK)
         return set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR;
     return id && uow_lock_rows(db, "officer", &id, 1, err) != 0 ? ACCOUNT_ERR : ACCOUNT_OK;
+}
+
+/* A new account's unit: a row unit (uow.h), so other accounts are created and changed beside it.
+ * It locks the officer's row the account links ("one enabled account per certificate"), then the
+ * user name as the database folds it (lower(), the expression of the unique index
+ * user_username_nocase, which would refuse a duplicate anyway): two creations of one name run one
+ * after the other, and the second is told the name exists. The caller ends the unit with finish. */
+static int begin_new(Db *db, const AccountSpec *s, char **err) {
+    if (uow_begin_rows(db, err) != 0) return ACCOUNT_ERR;
+    if (!str_empty(s->officer_cert) && lock_officer(db, "SELECT id FROM officer WHERE cert_no = ?",
+                                                    s->officer_cert, err) != ACCOUNT_OK)
+        return ACCOUNT_ERR;
+    char *folded = NULL;
+    int ok = db_query_text(db, &folded, "SELECT lower(?)", "t", s->username ? s->username : "") ==
+                 DB_OK &&
+             db_lock(db, "account.username", (int64_t)str_fnv1a(folded ? folded : "")) == DB_OK;
+    free(folded);
+    return ok ? ACCOUNT_OK : (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);
 }
 
 /* Resolves an officer certificate ("" unlinks: *id 0) for an account of user_org with role. */
@@ -256,7 +268,7 @@ int account_create(Db *db, const Actor *who, const AccountSpec *spec, char **err
     char *hash = NULL;
     int rc = spec_hash(spec, &hash, err);
     if (rc != ACCOUNT_OK) return rc;
-    rc = begin(db, err);
+    rc = begin_new(db, spec, err);
     int64_t uid = 0, org = 0;
     if (rc == ACCOUNT_OK) rc = create_row(db, who, spec, hash, &uid, &org, err);
     if (rc == ACCOUNT_OK) rc = audit_user(db, who, "user.create", uid, org, spec_json(spec), err);
