@@ -137,6 +137,19 @@ static int entity_at(const char *s, size_t n) {
     return 0;
 }
 
+/* The promise of escaping on out (n bytes): no < > " ' at all, and every & starts an entity.
+ * Not instrumented for coverage: it reads every byte of an output of up to megabytes, and its
+ * comparisons would otherwise cost more than the rendering they check while telling the fuzzer
+ * nothing about the engine. */
+__attribute__((noinline, no_sanitize("coverage"))) static void check_escaped(const char *out,
+                                                                             size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char c = out[i];
+        ASSERT(c != '<' && c != '>' && c != '"' && c != '\'');
+        if (c == '&') ASSERT(entity_at(out + i, n - i));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *text = (const char *)data;
     size_t len = size, ctx_len = 0;
@@ -171,10 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     out = render(safe, len, use, &n);
     if (out) {
-        for (size_t i = 0; i < n; i++) {
-            ASSERT(!strchr("<>\"'", out[i]) || out[i] == 0);
-            if (out[i] == '&') ASSERT(entity_at(out + i, n - i));
-        }
+        check_escaped(out, n);
         if (utf8_valid(safe, len)) ASSERT(utf8_valid(out, n));
     }
     free(out);
