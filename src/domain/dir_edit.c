@@ -77,7 +77,7 @@ static void parse_input(DirContext *ctx, const DirKind *k, long long id, json_t 
 
 /* A try at another org's code is worth knowing about: its own unit of work, whatever the save. */
 static void audit_refused(Db *db, const Actor *who, const DirKind *k) {
-    if (uow_begin(db, NULL) != 0) return;
+    if (uow_begin_rows(db, NULL) != 0) return; /* only an audit row: nothing to lock */
     char action[64];
     snprintf(action, sizeof action, "%s.create.refused", k->table);
     int ok = uow_audit(db, who, action, k->table, 0, 0, NULL,
@@ -85,17 +85,13 @@ static void audit_refused(Db *db, const Actor *who, const DirKind *k) {
     uow_end(db, ok, NULL);
 }
 
-/* The rules on the row's org and, for a new row, on its code. A code the actor can see is named;
- * one registered by an org outside the jurisdiction is not (nor an insured person's pseudonym):
- * the answer must not tell whether someone else registered it (an existence oracle for personal
- * data). */
-static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, long long id,
-                                 const DirRow *row, DirErrors *errs) {
-    int org = dir_field_index(k, "org_id"), ki = key_index(k);
-    if (org >= 0 && row->v[org] &&
-        scope_of(db, who->org_id, scope_org_by_code(db, row->v[org])) != SCOPE_WRITE)
-        dir_errors_add(errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
-    if (id || !row->v[ki]) return;
+/* The rule on a new row's code: 0 when it is free, else adds the error to errs. A code the actor
+ * can see is named; one registered by an org outside the jurisdiction is not (nor an insured
+ * person's pseudonym): the answer must not tell whether someone else registered it (an existence
+ * oracle for personal data). Not inside a unit of work (the refusal audits in its own). */
+static int check_code(Db *db, const Actor *who, const DirKind *k, const DirRow *row,
+                      DirErrors *errs) {
+    int ki = key_index(k);
     int seen = dir_code_seen(db, k, row->v[ki], who->org_id), kind = dir_field_index(k, "kind");
     int pseudonym = !strcmp(k->table, "target") && kind >= 0 && str_eq(row->v[kind], "insured");
     if (seen < 0)
@@ -108,6 +104,46 @@ static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, lon
         dir_errors_add(errs, -1, "无法登记：请核对编码；如确属本机构的对象，请联系系统管理员");
         audit_refused(db, who, k);
     }
+    return seen;
+}
+
+/* The rules on the row's org and, for a new row, on its code. */
+static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, long long id,
+                                 const DirRow *row, DirErrors *errs) {
+    int org = dir_field_index(k, "org_id");
+    if (org >= 0 && row->v[org] &&
+        scope_of(db, who->org_id, scope_org_by_code(db, row->v[org])) != SCOPE_WRITE)
+        dir_errors_add(errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
+    if (!id && row->v[key_index(k)]) check_code(db, who, k, row, errs);
+}
+
+/* A new row's unit: a row unit (uow.h) holding its code by name, so rows with other codes are
+ * created and changed beside it and two creations of one code run one after the other. The code
+ * is checked again under that lock: checked before, it may have been registered since (by the
+ * other creation), and the save would then change that row instead of refusing. 0 when the unit
+ * is open and the code free; -1 when the unit could not open; 1 when the code is taken (the unit
+ * ended, the error in errs). */
+static int begin_new(Db *db, const Actor *who, const DirKind *k, const DirRow *row,
+                     DirErrors *errs) {
+    const char *code = row->v[key_index(k)];
+    char what[64];
+    snprintf(what, sizeof what, "%s.code", k->table);
+    if (uow_begin_rows(db, NULL) != 0) return -1;
+    if (db_lock(db, what, (int64_t)str_fnv1a(code ? code : "")) != DB_OK) {
+        uow_end(db, 0, NULL);
+        return -1;
+    }
+    int64_t n = 0;
+    char *sql =
+        xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, k->fields[key_index(k)].column);
+    int qrc = db_query_int(db, &n, sql, "t", code ? code : "");
+    free(sql);
+    if (qrc == DB_OK && !n) return 0;
+    uow_end(db, 0, NULL);
+    if (qrc != DB_OK) return -1;
+    if (!check_code(db, who, k, row, errs)) /* registered and gone again meanwhile */
+        dir_errors_add(errs, -1, "编码刚被他人登记或变更，请刷新后重试");
+    return 1;
 }
 
 /* The version an update was read at (>= 1), or 0 when the input has none or a bad one. */
@@ -157,12 +193,19 @@ static json_t *errors_json(const DirKind *k, const DirErrors *errs, json_t *into
 
 /* The save itself: one transaction with the audit row when anything changed. */
 static int save_row(Db *db, const Actor *who, DirContext *ctx, const DirKind *k, long long id,
-                    const DirRow *row, long long *id_out, int64_t *current_version, char **why) {
+                    const DirRow *row, DirErrors *errs, long long *id_out, int64_t *current_version,
+                    char **why) {
     char *before = NULL, *after = NULL, *err = NULL;
     long long saved = 0;
-    /* an update locks its row (other rows are saved meanwhile); a new row takes the write lock:
-     * its code's uniqueness is a rule on the whole table */
-    int ok = (id ? uow_begin_row(db, k->table, id, NULL) : uow_begin(db, NULL)) == 0;
+    /* an update locks its row, a new row its code (begin_new): other rows are saved meanwhile */
+    int ok = 1;
+    if (id)
+        ok = uow_begin_row(db, k->table, id, NULL) == 0;
+    else {
+        int taken = begin_new(db, who, k, row, errs);
+        if (taken > 0) return DIR_EDIT_INVALID;
+        ok = taken == 0;
+    }
     /* the optimistic lock, checked by the engine under that lock */
     if (ok && id) before = dir_row_audit_text(db, k, id);
     int outcome = DIR_UNCHANGED;
@@ -224,7 +267,8 @@ int dir_edit_save(Db *db, const Actor *who, const DirKind *k, long long id, DirI
     }
     json_decref(grade_errors);
     dir_context_expect_version(ctx, expect_version);
-    rc = save_row(db, who, ctx, k, id, &row, id_out, current_version, why);
+    rc = save_row(db, who, ctx, k, id, &row, &errs, id_out, current_version, why);
+    if (rc == DIR_EDIT_INVALID) *errors = errors_json(k, &errs, json_object());
 out:
     dir_errors_free(&errs);
     dir_row_clear(&row, k);
