@@ -127,7 +127,8 @@ static char *target_snapshot(Db *db, int64_t id, const char *reason, const char 
 
 int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char *grade,
                         const char *reason, const char *basis, json_t *errors, char **err) {
-    if (uow_begin(db, err) != 0) return CREDIT_ERR;
+    /* the target's row carries its grade (a publication, which moves the target too, waits) */
+    if (uow_begin_row(db, "target", target_id, err) != 0) return CREDIT_ERR;
     char *before = target_snapshot(db, target_id, NULL, NULL), *after = NULL;
     int rc = before ? grade_rows(db, target_id, grade, reason, basis, who->username, who->org_id,
                                  errors, err)
@@ -148,7 +149,9 @@ int credit_grade_adjust(Db *db, const Actor *who, int64_t target_id, const char 
 
 int credit_grade_confirm(Db *db, const Actor *who, int64_t target_id, const char *grade,
                          const char *reason, json_t *errors, char **err) {
-    if (uow_begin(db, err) != 0) return CREDIT_ERR;
+    /* the target's row: the proposal is read under it, so a publication of one of its records
+     * (which locks the record, then the target) is either seen whole or waits */
+    if (uow_begin_row(db, "target", target_id, err) != 0) return CREDIT_ERR;
     json_t *prop = credit_proposal(db, target_id);
     int rc = CREDIT_OK;
     if (!prop || !str_eq(json_string_value(json_object_get(prop, "grade")), grade)) {

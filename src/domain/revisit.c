@@ -67,7 +67,8 @@ int revisit_add(Db *db, const Actor *who, int64_t record_id, const RevisitInput 
     free(status);
     free(checked_on);
     if (rc != SC_OK) return rc;
-    if (uow_begin(db, err) != 0) return SC_ERR;
+    /* a revisit adds a row of the record's own (a published record stays published) */
+    if (uow_begin_row(db, "record", record_id, err) != 0) return SC_ERR;
     char *summary = str_trim(xstrdup(in->summary));
     rc = db_exec(db,
                  "INSERT INTO record_revisit(record_id, org_id, on_day, method, conduct, summary, "

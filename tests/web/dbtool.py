@@ -262,3 +262,53 @@ class write_lock:
             self.proc.stdin.write("COMMIT;\n")
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
+
+
+class RowUnitInFlight:
+    """PostgreSQL only: a psql session that holds the write lock's shared side, as a row unit in flight
+    does (pg_advisory_xact_lock_shared of db_pg.c's PG_WRITE_LOCK), until `done` (an SQL condition, true
+    once the change under test is committed) holds or 30 s have passed. An exclusive unit (DB_TX_ALL)
+    waits for it; a row unit runs beside it. Use as a context manager around the change; afterwards
+    `held` says the session held the lock, `saw` that it saw the change before it let go (the change
+    was committed beside it), `output` what the session printed."""
+
+    def __init__(self, db, done):
+        self.db, self.done = db, done
+        self.held = self.saw = False
+        self.output = ""
+
+    def __enter__(self):
+        import tempfile
+        import time
+        self.dir = tempfile.mkdtemp(prefix="spotcheck-holder-")
+        flag = os.path.join(self.dir, "held")
+        script = f"""BEGIN;
+SELECT pg_advisory_xact_lock_shared(32493246318078059);
+\\! touch {flag}
+DO $$ BEGIN
+  FOR i IN 1..600 LOOP
+    EXIT WHEN {self.done};
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT CASE WHEN {self.done} THEN 'saw-change' ELSE 'no-change' END;
+COMMIT;
+"""
+        self.proc = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                                      f"{os.environ['SPOTCHECK_PG_MAP']} dbname={pg_name(self.db)}"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc.stdin.write(script.encode())
+        self.proc.stdin.close()
+        for _ in range(400):
+            if os.path.exists(flag):
+                break
+            time.sleep(0.05)
+        self.held = os.path.exists(flag)
+        return self
+
+    def __exit__(self, *exc):
+        import shutil
+        self.output = self.proc.stdout.read().decode()
+        self.proc.wait(60)
+        self.saw = "saw-change" in self.output
+        shutil.rmtree(self.dir, ignore_errors=True)

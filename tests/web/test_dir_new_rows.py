@@ -9,7 +9,6 @@
   (pg_advisory_xact_lock_shared of db_pg.c's PG_WRITE_LOCK); a new officer is created while it is held
   (the session sees the row before it lets go). An exclusive unit would wait for it.
 """
-import os
 import subprocess
 import threading
 
@@ -50,35 +49,11 @@ with Served(db) as srv:
     s.check("one audit row officer.create", n == 1, str(n))
 
     if dbtool.on_pg():
-        held = os.path.join(os.path.dirname(db), "held")
-        script = f"""BEGIN;
-SELECT pg_advisory_xact_lock_shared(32493246318078059);
-\\! touch {held}
-DO $$ BEGIN
-  FOR i IN 1..600 LOOP
-    EXIT WHEN EXISTS (SELECT 1 FROM officer WHERE cert_no = 'YB-BESIDE');
-    PERFORM pg_sleep(0.05);
-  END LOOP;
-END $$;
-SELECT CASE WHEN EXISTS (SELECT 1 FROM officer WHERE cert_no = 'YB-BESIDE') THEN 'saw-beside' ELSE 'no-beside' END;
-COMMIT;
-"""
-        holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                                   f"{os.environ['SPOTCHECK_PG_MAP']} dbname={dbtool.pg_name(db)}"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        holder.stdin.write(script.encode())
-        holder.stdin.close()
-        import time
-        for _ in range(400):
-            if os.path.exists(held):
-                break
-            time.sleep(0.05)
-        s.check("a session holds the write lock's shared side (a row unit in flight)", os.path.exists(held))
-        st, body = users[0].json("POST", "/api/v1/officers", officer("YB-BESIDE", "并行新增"))
-        s.check("a new officer is created beside it", st == 201, f"{st} {body}")
-        text = holder.stdout.read().decode()
-        holder.wait(60)
-        s.check("... while the session held it (it saw the row before it ended)", "saw-beside" in text, text)
+        with dbtool.RowUnitInFlight(db, "EXISTS (SELECT 1 FROM officer WHERE cert_no = 'YB-BESIDE')") as h:
+            s.check("a session holds the write lock's shared side (a row unit in flight)", h.held)
+            st, body = users[0].json("POST", "/api/v1/officers", officer("YB-BESIDE", "并行新增"))
+            s.check("a new officer is created beside it", st == 201, f"{st} {body}")
+        s.check("... while the session held it (it saw the row before it ended)", h.saw, h.output)
 
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True)
 s.check("audit verify: one chain", p.returncode == 0, p.stdout.decode()[-500:] + p.stderr.decode()[-500:])

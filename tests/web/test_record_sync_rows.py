@@ -6,10 +6,8 @@
   (pg_advisory_xact_lock_shared of db_pg.c's PG_WRITE_LOCK); the records are created while it is held
   (the session sees them before it lets go). The exclusive unit this was would wait for it.
 """
-import os
 import subprocess
 import threading
-import time
 
 import dbtool
 from fixture_drawn import drawn_db
@@ -52,34 +50,11 @@ if dbtool.on_pg():
     db2 = g["db"]
     with Served(db2) as srv:
         staff = KeepAlive(srv.port, "staff")
-        held = os.path.join(os.path.dirname(db2), "held")
-        script = f"""BEGIN;
-SELECT pg_advisory_xact_lock_shared(32493246318078059);
-\\! touch {held}
-DO $$ BEGIN
-  FOR i IN 1..600 LOOP
-    EXIT WHEN EXISTS (SELECT 1 FROM record);
-    PERFORM pg_sleep(0.05);
-  END LOOP;
-END $$;
-SELECT CASE WHEN EXISTS (SELECT 1 FROM record) THEN 'saw-records' ELSE 'no-records' END;
-COMMIT;
-"""
-        holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                                   f"{os.environ['SPOTCHECK_PG_MAP']} dbname={dbtool.pg_name(db2)}"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        holder.stdin.write(script.encode())
-        holder.stdin.close()
-        for _ in range(400):
-            if os.path.exists(held):
-                break
-            time.sleep(0.05)
-        s.check("a session holds the write lock's shared side (a row unit in flight)", os.path.exists(held))
-        r, _ = staff.raw("GET", "/records", None, {"Cookie": f"sc_session={staff.session}"})
-        s.check("the records list answers 200 beside it", r.status == 200, str(r.status))
-        text = holder.stdout.read().decode()
-        holder.wait(60)
-        s.check("... and its records were created while the session held it", "saw-records" in text, text)
+        with dbtool.RowUnitInFlight(db2, "EXISTS (SELECT 1 FROM record)") as h:
+            s.check("a session holds the write lock's shared side (a row unit in flight)", h.held)
+            r, _ = staff.raw("GET", "/records", None, {"Cookie": f"sc_session={staff.session}"})
+            s.check("the records list answers 200 beside it", r.status == 200, str(r.status))
+        s.check("... and its records were created while the session held it", h.saw, h.output)
     records, drawn, _ = counts(db2)
     s.check("... one per drawn target", records == drawn, f"{records} {drawn}")
 
