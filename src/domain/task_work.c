@@ -41,6 +41,24 @@ static int finish(Db *db, const Actor *who, int rc, const char *action, int64_t 
     return rc;
 }
 
+/* What a task's start locks (uow.h's order): a plan row's version (plan edits and state changes
+ * wait), then the plan by name: every version of a plan gives its rows the codes "<plan
+ * number>-<task no>", so one plan's starts run one after the other, and the second finds the task
+ * the first started; an ad-hoc task's row. Other plans' tasks start meanwhile. 0 or -1. */
+static int lock_start(Db *db, const TaskStartInput *in, char **why) {
+    if (in->plan_task <= 0) return uow_lock_rows(db, "plan_adhoc", &in->adhoc, 1, why);
+    int64_t version = 0, plan = 0;
+    if (db_query_int(db, &version, "SELECT version_id FROM plan_task WHERE id = ?", "i",
+                     in->plan_task) != DB_OK ||
+        db_query_int(db, &plan, "SELECT plan_id FROM plan_version WHERE id = ?", "i", version) !=
+            DB_OK)
+        return set_err(why, "数据库错误：%s", db_errmsg(db)), -1;
+    if (uow_lock_rows(db, "plan_version", &version, 1, why) != 0) return -1;
+    return db_lock(db, "task.start.plan", plan) == DB_OK
+               ? 0
+               : (set_err(why, "数据库忙，请稍后重试"), -1);
+}
+
 int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calendar *cal,
                int64_t *task_id, json_t *errors, char **why) {
     *task_id = 0;
@@ -48,7 +66,11 @@ int task_start(Db *db, const Actor *who, const TaskStartInput *in, const Calenda
         SCOPE_WRITE) /* a task of one's own org only */
         return set_err(why, "请选择本机构年度抽查计划中已公开的抽查任务，或已批准的临时任务"),
                TASK_NOT_FOUND;
-    if (uow_begin(db, why)) return TASK_BUSY;
+    if (uow_begin_rows(db, why)) return TASK_BUSY;
+    if (lock_start(db, in, why) != 0) {
+        uow_end(db, 0, NULL);
+        return TASK_BUSY;
+    }
     char today[11];
     clock_today(today);
     int64_t id = 0;
