@@ -131,6 +131,8 @@ static int begin_on(Db *db, const Actor *who, const char *username, int64_t *uid
     return find_account(db, who, username, uid, org, err);
 }
 
+#define OFFICER_BY_CERT "SELECT id FROM officer WHERE cert_no = ?" /* for lock_officer */
+
 /* Locks the officer row whose id `sql` reads (one '?' bound to the text `key`; no row: nothing),
  * after the account's (uow.h's order): it carries the rule "one enabled account per officer
  * certificate". */
@@ -148,8 +150,8 @@ static int lock_officer(Db *db, const char *sql, const char *key, char **err) {
  * after the other, and the second is told the name exists. The caller ends the unit with finish. */
 static int begin_new(Db *db, const AccountSpec *s, char **err) {
     if (uow_begin_rows(db, err) != 0) return ACCOUNT_ERR;
-    if (!str_empty(s->officer_cert) && lock_officer(db, "SELECT id FROM officer WHERE cert_no = ?",
-                                                    s->officer_cert, err) != ACCOUNT_OK)
+    if (!str_empty(s->officer_cert) &&
+        lock_officer(db, OFFICER_BY_CERT, s->officer_cert, err) != ACCOUNT_OK)
         return ACCOUNT_ERR;
     char *folded = NULL;
     int ok = db_query_text(db, &folded, "SELECT lower(?)", "t", s->username ? s->username : "") ==
@@ -295,7 +297,7 @@ int account_link(Db *db, const Actor *who, const char *username, const char *off
     char *role = NULL;
     int rc = begin_on(db, who, username, &uid, &org, err);
     if (rc == ACCOUNT_OK && !str_empty(officer_cert))
-        rc = lock_officer(db, "SELECT id FROM officer WHERE cert_no = ?", officer_cert, err);
+        rc = lock_officer(db, OFFICER_BY_CERT, officer_cert, err);
     if (rc == ACCOUNT_OK &&
         db_query_text(db, &role, "SELECT role FROM account WHERE id = ?", "i", uid) != DB_OK)
         rc = (set_err(err, "%s", db_errmsg(db)), ACCOUNT_ERR);

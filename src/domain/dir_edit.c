@@ -85,14 +85,14 @@ static void audit_refused(Db *db, const Actor *who, const DirKind *k) {
     uow_end(db, ok, NULL);
 }
 
-/* The rule on a new row's code: 0 when it is free, else adds the error to errs. A code the actor
- * can see is named; one registered by an org outside the jurisdiction is not (nor an insured
- * person's pseudonym): the answer must not tell whether someone else registered it (an existence
- * oracle for personal data). Not inside a unit of work (the refusal audits in its own). */
-static int check_code(Db *db, const Actor *who, const DirKind *k, const DirRow *row,
-                      DirErrors *errs) {
-    int ki = key_index(k);
-    int seen = dir_code_seen(db, k, row->v[ki], who->org_id), kind = dir_field_index(k, "kind");
+/* The answer to a new row's code that dir_code_seen found `seen` (-1, 1 or 2; 0 adds nothing). A
+ * code the actor can see is named; one registered by an org outside the jurisdiction is not (nor an
+ * insured person's pseudonym): the answer must not tell whether someone else registered it (an
+ * existence oracle for personal data). Not inside a unit of work (the refusal audits in its own).
+ */
+static void code_error(Db *db, const Actor *who, const DirKind *k, const DirRow *row, int seen,
+                       DirErrors *errs) {
+    int ki = key_index(k), kind = dir_field_index(k, "kind");
     int pseudonym = !strcmp(k->table, "target") && kind >= 0 && str_eq(row->v[kind], "insured");
     if (seen < 0)
         dir_errors_add(errs, -1, "无法核对编码: %s", db_errmsg(db));
@@ -104,7 +104,6 @@ static int check_code(Db *db, const Actor *who, const DirKind *k, const DirRow *
         dir_errors_add(errs, -1, "无法登记：请核对编码；如确属本机构的对象，请联系系统管理员");
         audit_refused(db, who, k);
     }
-    return seen;
 }
 
 /* The rules on the row's org and, for a new row, on its code. */
@@ -114,15 +113,16 @@ static void check_owner_and_code(Db *db, const Actor *who, const DirKind *k, lon
     if (org >= 0 && row->v[org] &&
         scope_of(db, who->org_id, scope_org_by_code(db, row->v[org])) != SCOPE_WRITE)
         dir_errors_add(errs, org, "只能登记本机构的名录（下级机构的名录由下级机构维护）");
-    if (!id && row->v[key_index(k)]) check_code(db, who, k, row, errs);
+    const char *code = row->v[key_index(k)];
+    if (!id && code) code_error(db, who, k, row, dir_code_seen(db, k, code, who->org_id), errs);
 }
 
 /* A new row's unit: a row unit (uow.h) holding its code by name, so rows with other codes are
  * created and changed beside it and two creations of one code run one after the other. The code
  * is checked again under that lock: checked before, it may have been registered since (by the
  * other creation), and the save would then change that row instead of refusing. 0 when the unit
- * is open and the code free; -1 when the unit could not open; 1 when the code is taken (the unit
- * ended, the error in errs). */
+ * is open and the code free; -1 when the unit could not open or the code could not be read; 1
+ * when the code is taken (the unit ended, the error in errs). */
 static int begin_new(Db *db, const Actor *who, const DirKind *k, const DirRow *row,
                      DirErrors *errs) {
     const char *code = row->v[key_index(k)];
@@ -133,16 +133,11 @@ static int begin_new(Db *db, const Actor *who, const DirKind *k, const DirRow *r
         uow_end(db, 0, NULL);
         return -1;
     }
-    int64_t n = 0;
-    char *sql =
-        xasprintf("SELECT count(*) FROM %s WHERE %s = ?", k->table, k->fields[key_index(k)].column);
-    int qrc = db_query_int(db, &n, sql, "t", code ? code : "");
-    free(sql);
-    if (qrc == DB_OK && !n) return 0;
+    int seen = dir_code_seen(db, k, code ? code : "", who->org_id);
+    if (seen == 0) return 0;
     uow_end(db, 0, NULL);
-    if (qrc != DB_OK) return -1;
-    if (!check_code(db, who, k, row, errs)) /* registered and gone again meanwhile */
-        dir_errors_add(errs, -1, "编码刚被他人登记或变更，请刷新后重试");
+    if (seen < 0) return -1;
+    code_error(db, who, k, row, seen, errs);
     return 1;
 }
 
