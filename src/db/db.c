@@ -655,7 +655,6 @@ static int migration_number(const char *name, const char *dir) {
     return atoi(p);
 }
 
-/* 1 when migration `num` is recorded as applied, 0 when not, -1 when the table cannot be read. */
 /* The migrations recorded as applied, read once per db_open (one statement, not one per
  * migration: a PostgreSQL connection pays a round trip for each, and every command opens one). */
 #define MIGRATIONS_MAX 1000 /* NNN_name.sql */
@@ -676,6 +675,7 @@ static int applied_load(Db *db, Applied *a) {
     return rc == DB_DONE ? DB_OK : DB_ERR;
 }
 
+/* 1 when migration `num` is recorded as applied (applied_load), else 0. */
 static int applied(const Applied *a, int num) {
     return num >= 0 && num < MIGRATIONS_MAX && a->done[num];
 }
