@@ -263,8 +263,8 @@ json_t *task_officer_groups(Db *db, const char *cert, const char *q, const char 
     counts->matching =
         str_empty(qq) && str_empty(ss) ? counts->all : my_groups_count(db, cert, ss, qq, like);
     json_t *groups = json_array();
-    /* a page at a time: an officer of a large draw is in hundreds of groups (400 KB of cards) */
-    /* the page's groups first (without reading targets and records unless the filter needs
+    /* a page at a time: an officer of a large draw is in hundreds of groups (400 KB of cards);
+     * the page's groups first (without reading targets and records unless the filter needs
      * them), then their details */
     int bare = str_empty(qq) && str_empty(ss);
     Stmt *st = db_prepare(

@@ -64,12 +64,12 @@ void page_joint_confirm(Req *r) {
 
 /* ---- officers ---- */
 
-/* The officer's groups on a phone: each card with its record's state and a link to its form; search
- * by name or code and a filter by the record's state (GET ?q=&state=, so it works without
- * JavaScript). */
 /* Cards a page: 50 fit a phone's scrolling and keep the page under 100 KB. */
 #define MY_GROUPS_PER_PAGE 50
 
+/* The officer's groups on a phone: each card with its record's state and a link to its form; search
+ * by name or code and a filter by the record's state (GET ?q=&state=, so it works without
+ * JavaScript). */
 void page_my_groups(Req *r) {
     char *cert = account_officer_cert(r->db, r->sess->user_id), *err = NULL;
     char *q = web_query(r, "q"), *state_q = web_query(r, "state");
