@@ -374,12 +374,28 @@ int db_begin(Db *db) {
 int db_lock_row(Db *db, const char *table, int64_t id) {
     return db->drv->lock_row ? noted(db, db->drv->lock_row(db->conn, table, id)) : DB_OK;
 }
+int db_lock_rows_by(Db *db, const char *table, const char *column, int64_t value) {
+    return db->drv->lock_rows_by ? noted(db, db->drv->lock_rows_by(db->conn, table, column, value))
+                                 : DB_OK;
+}
 int db_lock(Db *db, const char *what, int64_t key) {
     if (!db->drv->lock_name) return DB_OK;
     uint64_t h = str_fnv1a(what);
     return noted(db,
                  db->drv->lock_name(db->conn, (int32_t)(uint32_t)(h ^ (h >> 32)),
                                     (int32_t)(uint32_t)((uint64_t)key ^ ((uint64_t)key >> 32))));
+}
+static int hold(Db *db, const char *tables, int mode) {
+    return db->drv->hold_tables ? noted(db, db->drv->hold_tables(db->conn, tables, mode)) : DB_OK;
+}
+int db_hold_tables(Db *db, const char *tables) {
+    return hold(db, tables, DB_HOLD_SHARE);
+}
+int db_own_tables(Db *db, const char *tables) {
+    return hold(db, tables, DB_HOLD_OWN);
+}
+int db_write_table(Db *db, const char *table) {
+    return hold(db, table, DB_HOLD_WRITE);
 }
 uint64_t db_conflicts(Db *db) {
     return db ? db->conflicts : process_conflicts;
@@ -424,13 +440,9 @@ int db_rows_work(Db *db, int64_t *n) {
 int db_commits_mark(Db *db, int64_t *mark) {
     return db->drv->commits_seen ? db->drv->commits_seen(db->conn, mark) : DB_ERR;
 }
-int db_begin_since(Db *db, int64_t mark) {
+int db_changed_since(Db *db, int64_t mark) {
     int64_t now;
-    if (db_begin(db) != DB_OK) return DB_ERR;
-    if (db_commits_mark(db, &now) != DB_OK) {
-        db_rollback(db);
-        return DB_ERR;
-    }
+    if (db_commits_mark(db, &now) != DB_OK) return DB_ERR;
     return now == mark ? DB_OK : DB_CHANGED;
 }
 void db_rollback_if_open(Db *db) {

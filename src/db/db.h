@@ -74,6 +74,8 @@ int db_bind_va(Stmt *st, const char *types, ...);
  * changes, db_lock on a subject that is no one row), before it reads what it decides on; the audit
  * chain's append takes its own (audit.c). */
 enum { DB_TX_ALL = 0, DB_TX_ROWS = 1 };
+/* The modes of DbDriver.hold_tables. */
+enum { DB_HOLD_SHARE = 0, DB_HOLD_OWN = 1, DB_HOLD_WRITE = 2 };
 /* Opens a write transaction of `kind`, or fails with DBE_BUSY after the driver's timeout (no
  * transaction is then left open). SQLite: BEGIN IMMEDIATE for both kinds (one writer at a time).
  * PostgreSQL: READ COMMITTED (each statement sees what was committed before it began), with an
@@ -84,15 +86,41 @@ int db_begin_kind(Db *db, int kind);
 int db_begin(Db *db);
 /* Inside a transaction: locks the row of `table` (a trusted identifier) whose `id` is `id` until
  * the transaction ends, so that another unit locking or changing it waits, and what this one reads
- * afterwards includes every commit made before the lock was granted (PostgreSQL: SELECT … FOR
- * UPDATE). A missing row locks nothing and is not an error. DB_OK, or DB_ERR (DBE_BUSY after the
- * lock timeout, DBE_CONFLICT on a deadlock). SQLite: nothing to do, the write transaction
- * already excludes every other writer. */
+ * afterwards includes every commit made before the lock was granted (PostgreSQL: db_write_table,
+ * then SELECT … FOR UPDATE). A missing row locks nothing and is not an error. DB_OK, or DB_ERR
+ * (DBE_BUSY after the lock timeout, DBE_CONFLICT on a deadlock). SQLite: nothing to do, the write
+ * transaction already excludes every other writer. */
 int db_lock_row(Db *db, const char *table, int64_t id);
+/* The same for every row of `table` whose `column` (trusted identifiers) is `value`, in id order,
+ * in one statement (a draw's records). */
+int db_lock_rows_by(Db *db, const char *table, const char *column, int64_t value);
 /* The same for a subject that is not one row: the name (`what`, `key`), e.g. ("audit_log", 0) for
  * the chain's head, ("notice", org) for an org's numbers. Two units locking the same name run one
  * after the other from there; distinct names may rarely share a lock (they then only wait). */
 int db_lock(Db *db, const char *what, int64_t key);
+/* Inside a transaction: keeps every other unit from changing the rows of `tables` (trusted
+ * identifiers, separated by ", ") until this transaction ends, once those that have changed them
+ * have ended. This unit's reads of them, over as many statements as it needs, then see one state,
+ * and every other change to them commits either before all those reads or after this unit: a
+ * draw's population, read in several statements, is the directory as it was at one moment, and an
+ * edit whose audit row comes before the freeze's is in it (task_draw.c). Units that write them
+ * wait (db_write_table, db_lock_row); readers do not. PostgreSQL: LOCK TABLE … IN SHARE MODE, taken
+ * after the unit's row locks and before its names (uow.h's order). SQLite: nothing to do, the write
+ * transaction already excludes every other writer. DB_OK, or DB_ERR (DBE_BUSY after the lock
+ * timeout, DBE_CONFLICT on a deadlock). */
+int db_hold_tables(Db *db, const char *tables);
+/* The same, and also keeps every other holder of `tables` out (one owner at a time): a unit that
+ * writes many of their rows from what it read of them (a directory import). PostgreSQL: SHARE ROW
+ * EXCLUSIVE. */
+int db_own_tables(Db *db, const char *tables);
+/* Inside a transaction: this unit will write rows of `table` (a trusted identifier): it waits for
+ * the units holding the table (db_hold_tables, db_own_tables) to end, and new holders wait for it.
+ * db_lock_row does this for the row's table before it locks the row, so that a holder never waits
+ * for a row this unit has locked while this unit waits for the holder (a unit that writes a row it
+ * has not locked, e.g. a new one, calls it before its other locks). PostgreSQL: LOCK TABLE … IN
+ * ROW EXCLUSIVE MODE, the lock the INSERT or UPDATE would take anyway. SQLite: nothing. DB_OK or
+ * DB_ERR (DBE_BUSY after the lock timeout). */
+int db_write_table(Db *db, const char *table);
 /* Counters the unit-of-work runner compares before and after an attempt (uow.h): statements of
  * this connection that failed with DBE_CONFLICT, and transactions it committed (db_commit outside
  * db_enclose_begin); with db NULL, those of every connection of the process (the command line's
@@ -118,14 +146,15 @@ int db_commit(Db *db);
 int db_rollback(Db *db);
 /* Rolls back when a transaction is open (a pooled connection must come back clean). */
 void db_rollback_if_open(Db *db);
-/* A long unit of work may do its reads before it takes the write lock (a bulk import parses the
- * whole file first), so that other writers wait only for its writes. db_commits_mark notes in
- * *mark how far this connection has seen other connections' commits (DB_ERR when the driver
- * cannot tell: then take the lock first). db_begin_since takes the write lock like db_begin and
- * returns DB_OK when no other connection committed since the mark (what was read still holds),
- * DB_CHANGED when one did (the lock is held: redo the reads under it), DB_ERR on error. */
+/* A long unit of work may do its reads before it takes its locks (a bulk import parses the whole
+ * file first), so that other writers wait only for its writes. db_commits_mark notes in *mark how
+ * far this connection has seen other connections' commits (DB_ERR when the driver cannot tell:
+ * then take the locks first). Once the unit's transaction is open and holds what those reads
+ * depend on, db_changed_since returns DB_OK when no other connection committed since the mark
+ * (what was read still holds), DB_CHANGED when one did (redo the reads, under the locks), DB_ERR
+ * on error. */
 int db_commits_mark(Db *db, int64_t *mark);
-int db_begin_since(Db *db, int64_t mark);
+int db_changed_since(Db *db, int64_t mark);
 /* Makes a connection kept for reuse clean for its next user (the web server keeps one per worker
  * thread): statements a caller left unfinished are reset (so none holds a read snapshot or a
  * lock), an open transaction is rolled back. Returns DB_OK, or DB_ERR when the transaction could
@@ -231,9 +260,12 @@ int db_search_pause(Db *db, const char *table, char **saved);
 int db_search_resume(Db *db, const char *table, char *saved);
 /* A bulk load into `table` may likewise stop the row triggers that keep derived rows (names
  * starting with `prefix`, e.g. "target_count_", sql/058) and have the caller recompute those rows
- * in one pass after: db_triggers_pause stops them (SQLite: dropped, their SQL kept in *saved;
- * PostgreSQL: disabled, the statements enabling them kept), db_triggers_resume restores them
- * (saved freed; NULL: nothing was paused). Both inside the load's transaction: a rollback brings
+ * in one pass after: db_triggers_pause stops them for this transaction (SQLite: dropped, their
+ * SQL kept in *saved; PostgreSQL: a setting their functions ask, sql/pg/063, so other writers of
+ * the table are not held up — or, for a function that does not ask, disabled, which holds the table
+ * against other writers until the commit), db_triggers_resume restores them
+ * (saved freed; NULL: nothing was paused); one pause of a table at a time (PostgreSQL's resume
+ * clears the table's setting). Both inside the load's transaction: a rollback brings
  * the triggers back (then free *saved unused). DB_OK or DB_ERR; a driver without them keeps the
  * triggers firing (the recomputation then gives the same rows). */
 int db_triggers_pause(Db *db, const char *table, const char *prefix, char **saved);
@@ -327,8 +359,13 @@ typedef struct DbDriver {
     int (*begin)(void *conn, int kind);
     /* optional (NULL: nothing to lock, one writer at a time); same contract as db_lock_row */
     int (*lock_row)(void *conn, const char *table, int64_t id);
+    /* optional (NULL: nothing to lock); same contract as db_lock_rows_by */
+    int (*lock_rows_by)(void *conn, const char *table, const char *column, int64_t value);
     /* optional (NULL: nothing to lock); db_lock with the name hashed into two 32-bit keys */
     int (*lock_name)(void *conn, int32_t what, int32_t key);
+    /* optional (NULL: nothing to hold, one writer at a time); db_hold_tables (mode DB_HOLD_SHARE),
+     * db_own_tables (DB_HOLD_OWN) and db_write_table (DB_HOLD_WRITE) */
+    int (*hold_tables)(void *conn, const char *tables, int mode);
     /* optional (NULL: none): the folder of this driver's own migrations ("sql/pg/"). Its file
      * NNN_name.sql replaces sql/NNN_*.sql; a first line "-- pg: replaces A-B" makes it stand for
      * every migration A…B (a baseline schema), recorded as applied with it. */

@@ -847,11 +847,39 @@ static int lock_query(PgConn *c, const char *sql, int n, const char *const *vals
     return rc;
 }
 
+/* SHARE conflicts with the ROW EXCLUSIVE lock every INSERT, UPDATE and DELETE takes, and not with
+ * itself nor with the ROW SHARE of SELECT … FOR UPDATE: writers of these tables wait, readers and
+ * other holders do not. SHARE ROW EXCLUSIVE conflicts with the same and with itself and SHARE: one
+ * owner, and no holder, at a time. ROW EXCLUSIVE (a writer's intent) conflicts with both. */
+static int pg_hold_tables(void *conn, const char *tables, int mode) {
+    char *sql = xasprintf("LOCK TABLE %s IN %s MODE", tables,
+                          mode == DB_HOLD_OWN     ? "SHARE ROW EXCLUSIVE"
+                          : mode == DB_HOLD_WRITE ? "ROW EXCLUSIVE"
+                                                  : "SHARE");
+    int rc = command(conn, sql);
+    free(sql);
+    return rc;
+}
+
+/* The table's writer lock first (db_write_table): a unit waiting for a holder of the table must
+ * not hold one of its rows meanwhile (the holder, an import, may want that row). */
 static int pg_lock_row(void *conn, const char *table, int64_t id) {
+    if (pg_hold_tables(conn, table, DB_HOLD_WRITE) != DB_OK) return DB_ERR;
     char key[24];
     snprintf(key, sizeof key, "%lld", (long long)id);
     const char *vals[1] = {key};
     char *sql = xasprintf("SELECT 1 FROM %s WHERE id = $1 FOR UPDATE", table);
+    int rc = lock_query(conn, sql, 1, vals);
+    free(sql);
+    return rc;
+}
+
+static int pg_lock_rows_by(void *conn, const char *table, const char *column, int64_t value) {
+    if (pg_hold_tables(conn, table, DB_HOLD_WRITE) != DB_OK) return DB_ERR;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)value);
+    const char *vals[1] = {key};
+    char *sql = xasprintf("SELECT 1 FROM %s WHERE %s = $1 ORDER BY id FOR UPDATE", table, column);
     int rc = lock_query(conn, sql, 1, vals);
     free(sql);
     return rc;
@@ -910,17 +938,39 @@ static int pg_read_value(void *conn, const char *table, const char *column, int6
 /* The table's own triggers whose names start with prefix disabled (ALTER TABLE takes the table's
  * ACCESS EXCLUSIVE lock until the transaction ends: a bulk load holds the exclusive unit anyway);
  * *saved the statements that enable them again. */
+/* Pauses by the setting spotcheck.pause_<table> (local to the transaction) when every trigger to
+ * pause runs a function that asks spotcheck_paused (sql/pg/063): other writers of the table are not
+ * held up. Otherwise (a function that does not ask) by ALTER TABLE … DISABLE TRIGGER, which holds
+ * the table against other writers until the commit. */
 static int pg_triggers_pause(void *conn, const char *table, const char *prefix, char **saved) {
     PgConn *c = conn;
     const char *vals[2] = {table, prefix};
     PGresult *r = PQexecParams(c->pg,
-                               "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass($1) "
-                               "AND NOT tgisinternal AND starts_with(tgname, $2) ORDER BY tgname",
+                               "SELECT t.tgname, strpos(p.prosrc, 'spotcheck_paused(') > 0 "
+                               "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                               "WHERE t.tgrelid = to_regclass($1) AND NOT t.tgisinternal "
+                               "AND starts_with(t.tgname, $2) ORDER BY t.tgname",
                                2, NULL, vals, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         error_from(c, r);
         PQclear(r);
         return DB_ERR;
+    }
+    int asks = PQntuples(r) > 0;
+    for (int i = 0; i < PQntuples(r); i++)
+        asks &= str_eq(PQgetvalue(r, i, 1), "t");
+    if (asks) {
+        PQclear(r);
+        char *name = xasprintf("spotcheck.pause_%s", table);
+        const char *set[2] = {name, prefix};
+        r = PQexecParams(c->pg, "SELECT set_config($1, $2, true)", 2, NULL, set, NULL, NULL, 0);
+        int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok) error_from(c, r);
+        PQclear(r);
+        free(name);
+        if (!ok) return DB_ERR;
+        *saved = xasprintf("SELECT set_config('spotcheck.pause_%s', '', true)", table);
+        return DB_OK;
     }
     Buf off, on;
     buf_init(&off);
@@ -978,7 +1028,7 @@ static int pg_created_indexes(void *conn, const char *table, DbIndex **list, siz
  * takes its xid out of the in-progress list or moves xmax, so an equal snapshot means nobody
  * committed since. (Another transaction merely starting to write, in any database of the
  * cluster, changes it too: DB_CHANGED then only costs the caller its re-read.) This connection's
- * own commits count as well, unlike SQLite's data_version; db_begin_since's callers take the
+ * own commits count as well, unlike SQLite's data_version; db_changed_since's callers take the
  * mark after their own writes. */
 static int pg_commits_seen(void *conn, int64_t *n) {
     PgConn *c = conn;
@@ -1073,7 +1123,9 @@ const DbDriver db_pg_driver = {
     .begin = pg_begin,
     .insert_rows = pg_insert_rows,
     .lock_row = pg_lock_row,
+    .lock_rows_by = pg_lock_rows_by,
     .lock_name = pg_lock_name,
+    .hold_tables = pg_hold_tables,
     .exists = pg_exists,
     .triggers_pause = pg_triggers_pause,
     .triggers_resume = pg_triggers_resume,

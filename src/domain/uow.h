@@ -32,8 +32,9 @@ int uow_begin_row(Db *db, const char *table, int64_t id, char **err);
  *
  * The order of locks, so that two units cannot wait for each other: a unit locks rows table by
  * table in this order — plan_version, plan_adhoc, task, record, followup, account, officer,
- * target —, the rows of one table in ascending id order (uow_lock_rows sorts them), then names
- * (db_lock: "login", "session", "notice"), and the audit chain's head last (audit_append). A row a
+ * target —, the rows of one table in ascending id order (uow_lock_rows sorts them), then the
+ * tables a unit holds still (db_hold_tables: a freeze's population), then names (db_lock:
+ * "login", "session", "notice", "draw"), and the audit chain's head last (audit_append). A row a
  * unit changes without having locked it first (a trigger's counter, an idle session it deletes)
  * may still make two units wait for each other: the deadlock cancels one (DBE_CONFLICT) and the
  * runner runs it again (uow_attempt_again). */
