@@ -29,19 +29,14 @@ static int step_end(Db *db, int r, const char *by, const char *task, const char 
     return r;
 }
 
-static int step_begin(Db *db, char **err) {
-    if (!db_begin(db)) return 0;
-    set_err(err, "%s", db_errmsg(db));
-    return -1;
-}
-
 int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err) {
     char frozen_at[26];
     clock_now_rfc3339(frozen_at);
     req->now = clock_epoch();
     req->frozen_at = frozen_at;
     *fsha = NULL;
-    if (step_begin(db, err)) return -1;
+    int also = DRAW_HOLD_POPULATION | (req->redraw_reason ? DRAW_HOLD_RECORDS : 0);
+    if (draw_store_begin(db, req->task, also, err)) return -1;
     int redraw = req->redraw_reason != NULL, r = draw_store_freeze(db, req, fsha, err);
     json_t *after =
         r ? NULL
@@ -61,7 +56,7 @@ int draw_standalone_dice(Db *db, const char *task, const json_t *values, const c
     char at[26];
     clock_now_rfc3339(at);
     *dice = NULL;
-    if (step_begin(db, err)) return -1;
+    if (draw_store_begin(db, task, 0, err)) return -1;
     int r =
         draw_store_dice(db, task, values, clock_epoch(), at, by ? by : "cli", observers, dice, err);
     r = step_end(db, r, by, task, "draw.dice", r ? NULL : json_incref(*dice), err);
@@ -77,7 +72,7 @@ int draw_standalone_run(Db *db, const char *task, const json_t *values, const ch
     char drawn_at[26];
     clock_now_rfc3339(drawn_at);
     *summary = NULL;
-    if (step_begin(db, err)) return -1;
+    if (draw_store_begin(db, task, 0, err)) return -1;
     int r = draw_store_run(db, task, values, clock_epoch(), drawn_at, by, summary, err);
     json_t *after = r ? NULL
                       : json_pack("{s:O, s:s}", "values", json_object_get(*summary, "values"),
@@ -93,7 +88,7 @@ int draw_standalone_run(Db *db, const char *task, const json_t *values, const ch
 int draw_standalone_substitute(Db *db, const char *task, const char *target, const char *officer,
                                const char *reason, const char *by, json_t **event, char **err) {
     *event = NULL;
-    if (step_begin(db, err)) return -1;
+    if (draw_store_begin(db, task, DRAW_HOLD_RECORDS, err)) return -1;
     int r = draw_store_substitute(db, task, officer ? "officer" : "target", target, officer, reason,
                                   by, event, err);
     r = step_end(db, r, by, task, "draw.substitute", r ? NULL : json_pack("{s:O}", "event", *event),

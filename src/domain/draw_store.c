@@ -28,6 +28,38 @@
 /* ------------------------------------------------------------------ freeze */
 
 /* (draw_store_impl.h) */
+/* What a freeze reads its population and groups from (draw_store_files.c), in one order so that
+ * two holders cannot wait for each other. */
+#define POPULATION_TABLES "dept, expert, officer, org, target"
+
+int draw_store_lock_name(Db *db, const char *task) {
+    return db_lock(db, "draw", (int64_t)str_fnv1a(task));
+}
+
+/* The current draw's records locked (DRAW_HOLD_RECORDS): DB_OK or DB_ERR. */
+static int lock_records(Db *db, const char *task) {
+    int64_t id = 0;
+    char *status = NULL;
+    int rc = draw_store_current(db, task, &id, &status);
+    free(status);
+    if (rc < 0) return DB_ERR;
+    return rc == 0 ? db_lock_rows_by(db, "record", "draw_id", id) : DB_OK;
+}
+
+int draw_store_begin(Db *db, const char *task, int also, char **err) {
+    if (db_begin_kind(db, DB_TX_ROWS) != DB_OK) return set_err(err, "数据库忙，请稍后重试"), -1;
+    int64_t id = 0;
+    if (db_query_int(db, &id, "SELECT id FROM task WHERE code = ?", "t", task) != DB_OK ||
+        (id && db_lock_row(db, "task", id) != DB_OK) ||
+        ((also & DRAW_HOLD_RECORDS) && lock_records(db, task) != DB_OK) ||
+        ((also & DRAW_HOLD_POPULATION) && db_hold_tables(db, POPULATION_TABLES) != DB_OK) ||
+        draw_store_lock_name(db, task) != DB_OK) {
+        db_rollback(db);
+        return set_err(err, "数据库忙，请稍后重试"), -1;
+    }
+    return 0;
+}
+
 int draw_store_current(Db *db, const char *task, int64_t *id, char **status) {
     Stmt *st =
         db_prepare(db, "SELECT id, status FROM draw WHERE task_code = ? AND status <> '已作废'");

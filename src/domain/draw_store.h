@@ -36,6 +36,27 @@ typedef struct DrawFreezeReq {
     const char *redraw_approver;
 } DrawFreezeReq;
 
+/* What a draw step holds besides its task and draw (draw_store_begin's `also`). */
+enum {
+    /* the directory's tables, still while a freeze reads the population from them */
+    DRAW_HOLD_POPULATION = 1,
+    /* the current draw's records: a step that replaces the draw's groups or voids the draw
+     * rebuilds its deadline clocks, which the records' own units rebuild too (sql/060) */
+    DRAW_HOLD_RECORDS = 2
+};
+/* Opens the unit of work of one step of the draw of task `task` (a code): a transaction that
+ * excludes only the other units on this draw (DB_TX_ROWS): the task's row when the code is a
+ * task's (the units on a task lock it: its scheme, notice, records' creation), the current draw's
+ * records when `also` has DRAW_HOLD_RECORDS, the directory's tables when it has
+ * DRAW_HOLD_POPULATION (db_hold_tables: the population is the directory at one moment, and every
+ * edit of it commits before the freeze's reads or after its audit row), then the draw by name (a
+ * draw of the command line may have no task). 0, or -1 with "数据库忙，请稍后重试" in *err and
+ * no transaction open. The step then ends with db_commit or db_rollback. */
+int draw_store_begin(Db *db, const char *task, int also, char **err);
+/* Inside a unit: the draws of task code `task` by name, as every draw step locks them
+ * (draw_store_begin): a step in flight on that code ends first, and what it wrote is then seen.
+ * DB_OK or DB_ERR. */
+int draw_store_lock_name(Db *db, const char *task);
 /* Freezes a spotcheck-draw/2 draw: population, officer file, params and the declared sources
  * (no secret). Refuses (returns 1, *err) when the task already has a current draw and this is
  * not a re-draw, a re-draw lacks reason/approver or declares a source an earlier draw of the task

@@ -11,6 +11,7 @@
 #include "task_impl.h"
 
 #include "../core/util.h"
+#include "draw_store.h"
 #include "plan.h"
 
 #include <stdio.h>
@@ -24,10 +25,13 @@ int task_dberr(Db *db, char **err) {
 
 /* A draw already filed under the code a task is about to take was not made by that task's freeze
  * (a standalone CLI draw planted under a predictable code): the task must not adopt it.
- * sql/020 holds the same rule for any writer. */
+ * sql/020 holds the same rule for any writer. The code's draws are locked by name first: a
+ * standalone freeze of that code still in flight (no task row to lock) ends before they are
+ * counted, so it cannot commit its draw after the count has found none. */
 static int code_has_draw(Db *db, const char *code, char **err) {
     int64_t n = 0;
-    if (db_query_int(db, &n, "SELECT count(*) FROM draw WHERE task_code = ?", "t", code))
+    if (draw_store_lock_name(db, code) != DB_OK ||
+        db_query_int(db, &n, "SELECT count(*) FROM draw WHERE task_code = ?", "t", code))
         return task_dberr(db, err);
     if (!n) return TASK_OK;
     set_err(err,

@@ -115,9 +115,9 @@ int task_draw_freeze(Db *db, const Actor *who, int64_t task_id, const json_t *so
     char *code = NULL;
     int own = task_of_actor(db, who, task_id, &code, why);
     if (own != TASK_OK) return own;
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, DRAW_HOLD_POPULATION, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     char today[11], frozen_at[26], *err = NULL, *declared = NULL;
     clock_today(today);
@@ -184,9 +184,9 @@ int task_draw_run(Db *db, const Actor *who, int64_t task_id, const json_t *value
         return set_err(why, "尚未冻结抽取名单：请先在任务页面冻结名单并发布公告，再进行摇号"),
                TASK_CONFLICT;
     }
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, 0, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     clock_now_rfc3339(drawn_at);
     int rc = from_store(
@@ -219,9 +219,9 @@ int task_draw_dice(Db *db, const Actor *who, int64_t task_id, const json_t *valu
     char *code = NULL;
     int own = task_of_actor(db, who, task_id, &code, why);
     if (own != TASK_OK) return own;
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, 0, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     char at[26], *err = NULL;
     clock_now_rfc3339(at);
@@ -263,9 +263,9 @@ int task_redraw_request(Db *db, const Actor *who, int64_t task_id, const char *r
         free(code);
         return set_err(why, "重新抽取的原因不能含有换行等控制字符"), TASK_INVALID;
     }
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, 0, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     int64_t pending = 0, drawn = 0, redraws = 0;
     int unread = 0;
@@ -315,9 +315,9 @@ int task_redraw_approve(Db *db, const Actor *who, int64_t task_id, const json_t 
         return set_err(why, "批准重新抽取须同时声明新的公开随机数来源（如更晚一期的开奖号码）"),
                TASK_INVALID;
     }
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, DRAW_HOLD_POPULATION | DRAW_HOLD_RECORDS, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     int64_t rid = 0;
     char *reason = NULL, *name = NULL, *err = NULL, today[11], frozen_at[26];
@@ -445,9 +445,9 @@ int task_substitute_request(Db *db, const Actor *who, int64_t task_id, const cha
         free(code);
         return rc;
     }
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, 0, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     int64_t draw_id = 0, in_group = 0, pending = 0;
     int unread = 0;
@@ -553,9 +553,9 @@ int task_substitute_decide(Db *db, const Actor *who, int64_t task_id, int64_t re
         free(code);
         return set_err(why, "驳回须填写意见"), TASK_INVALID;
     }
-    if (db_begin(db) != DB_OK) {
+    if (draw_store_begin(db, code, approve ? DRAW_HOLD_RECORDS : 0, why)) {
         free(code);
-        return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+        return TASK_ERR;
     }
     /* A request names members of one draw; after a re-draw it no longer applies (the new groups
      * differ). */
@@ -632,15 +632,24 @@ int task_conflict_declare(Db *db, const Actor *who, int64_t task_id, const char 
     char *code = NULL;
     int own = task_of_actor(db, who, task_id, &code, why);
     if (own != TASK_OK) return own;
+    int bad = 1;
+    if (str_empty(officer))
+        set_err(why, "请填写须回避的执法人员的执法证号");
+    else if (str_empty(target))
+        set_err(why, "请填写检查对象编码");
+    else if (str_empty(reason))
+        set_err(why, "请说明回避原因（利害关系）");
+    else if (draw_text_has_control(officer) || draw_text_has_control(target) ||
+             draw_text_has_control(reason))
+        set_err(why, "执法证号、对象编码和回避原因不能含控制字符");
+    else if (strlen(reason) > 600)
+        set_err(why, "回避原因不能超过 200 字");
+    else
+        bad = 0;
+    /* the freeze reads the declared conflicts under the task's lock: so is one declared */
+    if (!bad && draw_store_begin(db, code, 0, why)) bad = -1;
     free(code);
-    if (str_empty(officer)) return set_err(why, "请填写须回避的执法人员的执法证号"), TASK_INVALID;
-    if (str_empty(target)) return set_err(why, "请填写检查对象编码"), TASK_INVALID;
-    if (str_empty(reason)) return set_err(why, "请说明回避原因（利害关系）"), TASK_INVALID;
-    if (draw_text_has_control(officer) || draw_text_has_control(target) ||
-        draw_text_has_control(reason))
-        return set_err(why, "执法证号、对象编码和回避原因不能含控制字符"), TASK_INVALID;
-    if (strlen(reason) > 600) return set_err(why, "回避原因不能超过 200 字"), TASK_INVALID;
-    if (db_begin(db) != DB_OK) return set_err(why, "数据库忙，请稍后重试"), TASK_ERR;
+    if (bad) return bad < 0 ? TASK_ERR : TASK_INVALID;
     int64_t drawn = 0, is_officer = 0, is_target = 0, dup = 0;
     int rc = TASK_OK;
     if (db_query_int(
