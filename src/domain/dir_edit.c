@@ -129,7 +129,9 @@ static int begin_new(Db *db, const Actor *who, const DirKind *k, const DirRow *r
     char what[64];
     snprintf(what, sizeof what, "%s.code", k->table);
     if (uow_begin_rows(db, NULL) != 0) return -1;
-    if (db_lock(db, what, (int64_t)str_fnv1a(code ? code : "")) != DB_OK) {
+    /* the table's writer first: an import of it in flight ends before the code is checked */
+    if (db_write_table(db, k->table) != DB_OK ||
+        db_lock(db, what, (int64_t)str_fnv1a(code ? code : "")) != DB_OK) {
         uow_end(db, 0, NULL);
         return -1;
     }

@@ -1,10 +1,10 @@
 /* dir_io.c - the import of a directory kind (see dir_io.h): one transaction per file, with a larger
  * page cache while it runs; the header row, then every data row through the row path (dir_save
- * one at a time, under the write lock) or the bulk path (an empty table, dir_io_bulk.c: the file
- * parsed before the lock is taken, again under it if another connection committed meanwhile, and
- * through the row path if the database refuses a row); every bad row reported (dir_io_report.c);
- * never leaves partial data behind. Called by the CLI and by the web upload
- * handler (dir_import_as). The export is in dir_export.c. */
+ * one at a time, under the import's locks: open_unit) or the bulk path (an empty table,
+ * dir_io_bulk.c: the file parsed before the locks are taken, again under them if another
+ * connection committed meanwhile, and through the row path if the database refuses a row); every
+ * bad row reported (dir_io_report.c); never leaves partial data behind. Called by the CLI and by
+ * the web upload handler (dir_import_as). The export is in dir_export.c. */
 #include "dir_io.h"
 #include "dir_io_impl.h"
 
@@ -23,9 +23,9 @@
  * and its peak RSS is 48 MB lower; the cache is most of an import's memory (issue 17 item 3). */
 #define IMPORT_CACHE_KIB 16384
 
-/* import_rows' answers besides IMPORT_OK, IMPORT_REJECTED and IMPORT_FAILED, the write lock held
- * and the file to be read again under it: another connection committed since the mark (it was to
- * take the lock itself, mark given), or the database refused a row of a bulk load (the row path
+/* import_rows' answers besides IMPORT_OK, IMPORT_REJECTED and IMPORT_FAILED, the import's locks
+ * held and the file to be read again under it: another connection committed since the mark (it was
+ * to take the lock itself, mark given), or the database refused a row of a bulk load (the row path
  * then names every bad row). */
 enum { IMPORT_AGAIN = 2, IMPORT_ROWWISE = 3 };
 
@@ -36,11 +36,50 @@ void dir_import_test_after_parse(void (*fn)(void *), void *arg) {
     after_parse_arg = arg;
 }
 
-/* Takes the write lock when mark is given (else the caller holds it): IMPORT_OK, IMPORT_AGAIN or
- * IMPORT_FAILED with *err. */
-static int take_lock(Db *db, const int64_t *mark, char **err) {
+static int name_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The tables an import of k changes (its own, its tag links: owned, db_own_tables) and reads to
+ * resolve its references (the FT_REF fields' tables, the tags: held, db_hold_tables), each once,
+ * in name order: the order every unit that holds tables takes them in (a freeze's, draw_store.c),
+ * so that two of them cannot wait for each other. Other writers of these tables wait for the
+ * import; every other unit runs beside it. DB_OK or DB_ERR. */
+static int hold_kind(Db *db, const DirKind *k) {
+    const char *names[DIR_MAX_FIELDS + 3];
+    size_t n = 0;
+    names[n++] = k->table;
+    if (k->link_table) names[n++] = k->link_table, names[n++] = "tag";
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].type == FT_REF) names[n++] = k->fields[i].ref_table;
+    qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i && str_eq(names[i], names[i - 1])) continue;
+        int own = str_eq(names[i], k->table) || str_eq(names[i], k->link_table);
+        if ((own ? db_own_tables(db, names[i]) : db_hold_tables(db, names[i])) != DB_OK)
+            return DB_ERR;
+    }
+    return DB_OK;
+}
+
+/* Opens the import's unit of work: a transaction excluding only the units that change or hold
+ * its tables (DB_TX_ROWS and hold_kind). IMPORT_OK, or IMPORT_FAILED with *err and no
+ * transaction open. */
+static int open_unit(Db *db, const DirKind *k, char **err) {
+    if (db_begin_kind(db, DB_TX_ROWS) == DB_OK && hold_kind(db, k) == DB_OK) return IMPORT_OK;
+    set_err(err, "无法开始事务: %s", db_errmsg(db));
+    db_rollback_if_open(db);
+    return IMPORT_FAILED;
+}
+
+/* Opens the unit when mark is given (else the caller has): IMPORT_OK, IMPORT_AGAIN (another
+ * connection committed since the mark: read the file again, under the locks) or IMPORT_FAILED
+ * with *err. */
+static int take_lock(Db *db, const DirKind *k, const int64_t *mark, char **err) {
     if (!mark) return IMPORT_OK;
-    int b = db_begin_since(db, *mark);
+    int rc = open_unit(db, k, err);
+    if (rc != IMPORT_OK) return rc;
+    int b = db_changed_since(db, *mark);
     if (b == DB_CHANGED) return IMPORT_AGAIN;
     if (b == DB_OK) return IMPORT_OK;
     set_err(err, "无法开始事务: %s", db_errmsg(db));
@@ -48,8 +87,8 @@ static int take_lock(Db *db, const int64_t *mark, char **err) {
 }
 
 /* Reads the file and saves its rows. The row path saves each row as it is parsed, so it takes
- * the write lock first; a bulk load (an empty table, allow_bulk) parses the whole file before it
- * takes the lock, so that other writers wait only for its writes, not for the parsing. */
+ * its locks first; a bulk load (an empty table, allow_bulk) parses the whole file before it
+ * takes them, so that other writers wait only for its writes, not for the parsing. */
 static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *actor,
                        long long scope_org_id, const char *const grade_change[2],
                        const int64_t *mark, int allow_bulk, ImportReport *rep, char **err) {
@@ -83,7 +122,7 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
     /* grade changes (an annual credit evaluation) need the reason and basis given for the file */
     if (grade_change) dir_context_allow_grade_change(ctx, grade_change[0], grade_change[1]);
     Bulk *bulk = allow_bulk && bulk_possible(db, k) ? bulk_new(db, k, key, actor) : NULL;
-    if (!bulk && (rc = take_lock(db, mark, err)) != IMPORT_OK) {
+    if (!bulk && (rc = take_lock(db, k, mark, err)) != IMPORT_OK) {
         dir_context_free(ctx);
         free(col_field);
         return rc;
@@ -105,7 +144,7 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         strmap_free(orgs_seen);
     }
     if (bulk && rc >= 0 && after_parse) after_parse(after_parse_arg);
-    int locked = bulk && rc >= 0 ? take_lock(db, mark, err) : IMPORT_OK;
+    int locked = bulk && rc >= 0 ? take_lock(db, k, mark, err) : IMPORT_OK;
     if (locked != IMPORT_OK) rc = -1;
     int written = BULK_WRITTEN;
     if (bulk && rc >= 0)
@@ -139,13 +178,10 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
                void *hook_arg, const char *errors_csv, ImportReport *rep, char **err) {
     memset(rep, 0, sizeof *rep);
     rep->spill_path = errors_csv ? xstrdup(errors_csv) : NULL;
-    /* Without a way to tell whether others committed meanwhile, the lock comes first. */
+    /* Without a way to tell whether others committed meanwhile, the locks come first. */
     int64_t mark;
     int early = db_commits_mark(db, &mark) != DB_OK;
-    if (early && db_begin(db) != DB_OK) {
-        set_err(err, "无法开始事务: %s", db_errmsg(db));
-        return IMPORT_FAILED;
-    }
+    if (early && open_unit(db, k, err) != IMPORT_OK) return IMPORT_FAILED;
     /* The whole file is one transaction, so every page it changes stays dirty until the commit;
      * with SQLite's default 2 MB page cache a large import keeps spilling pages into the WAL and
      * reading them back (1M targets: +2 s of system time). Give the import a larger cache and

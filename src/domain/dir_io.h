@@ -24,7 +24,7 @@ typedef struct ImportReport {
     size_t total_errors;       /* every problem found (nerrors ≤ total_errors) */
     int errors_file;           /* 1 when every problem was written to the errors_csv file given */
     int reread;                /* 1 when another connection committed while a bulk load parsed the
-                                  file, so it was read again under the write lock */
+                                  file, so it was read again under the import's locks */
     struct TableWriter *spill; /* private: the errors_csv writer */
     char *spill_path;
 } ImportReport;
@@ -55,7 +55,7 @@ int dir_import_as(Db *db, const Actor *who, const DirKind *k, const char *path, 
                   char **err);
 void import_report_free(ImportReport *rep);
 /* Tests only (not thread-safe): fn(arg) runs when a bulk import has parsed its file and is about
- * to take the write lock, so that a test can commit from another connection then; NULL: none. */
+ * to take its locks, so that a test can commit from another connection then; NULL: none. */
 void dir_import_test_after_parse(void (*fn)(void *), void *arg);
 /* Tests only (not thread-safe): the memory a bulk import keeps rows in before it writes them,
  * sorted, to its temporary file (0: the default, BULK_RUN_BYTES), so that a small file takes the

@@ -32,15 +32,23 @@ static int reach(Db *db, const Actor *who, int64_t org, int oversee, const char 
     return PLAN_OK;
 }
 
-/* A unit whose rules span rows (a new version: the org's year and number; a revision: the
- * versions of a plan; an import; a new ad-hoc task) excludes every other (uow_begin). */
-static int begin(Db *db, char **err) {
-    return uow_begin(db, err) == 0 ? PLAN_OK : PLAN_BUSY;
+/* A unit that numbers a new row from the numbers already taken: a new plan (its number, unique
+ * across orgs, and its sequence in the org's year: plan_create, a plan import) by the name
+ * "plan.number", a new ad-hoc task (its code, unique across orgs) by "plan_adhoc.code". Two such
+ * units run one after the other and the second numbers after the first's commit; every other unit
+ * runs beside them. */
+static int begin_numbering(Db *db, const char *what, char **err) {
+    if (uow_begin_rows(db, err) != 0) return PLAN_BUSY;
+    if (db_lock(db, what, 0) == DB_OK) return PLAN_OK;
+    db_rollback(db);
+    return set_err(err, "数据库忙，请稍后重试"), PLAN_BUSY;
 }
 
 /* A unit whose rules read and change one version (its header, its task rows, its state: the
  * optimistic lock `rev` is on that row) or one ad-hoc task: that row locked (uow_begin_row), so
- * edits of other plans run beside it. */
+ * edits of other plans run beside it. A revision locks the version it is made from: only the
+ * latest version is revised, so two revisions of one plan lock the same row, and the second then
+ * finds it is no longer the latest. */
 static int begin_on(Db *db, const char *table, int64_t id, char **err) {
     return uow_begin_row(db, table, id, err) == 0 ? PLAN_OK : PLAN_BUSY;
 }
@@ -178,7 +186,7 @@ static int save_json_tasks(Db *db, const Actor *who, int64_t vid, json_t *tasks,
 int plan_work_create(Db *db, const Actor *who, int year, const char *number, const char *qualifier,
                      json_t *tasks, int64_t *vid, json_t *errors, char **err) {
     *vid = 0;
-    int rc = begin(db, err);
+    int rc = begin_numbering(db, "plan.number", err);
     if (rc != PLAN_OK) return rc;
     rc = plan_create(db, who->org_id, year, number, qualifier, who->username, vid, errors, err);
     if (rc == PLAN_OK && tasks) rc = save_json_tasks(db, who, *vid, tasks, errors, err);
@@ -291,7 +299,7 @@ int plan_work_revise(Db *db, const Actor *who, int64_t vid, const char *reason, 
                      char **err) {
     *new_id = 0;
     int rc = reach(db, who, plan_version_org(db, vid), 0, plan_hidden, err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_on(db, "plan_version", vid, err);
     if (rc != PLAN_OK) return rc;
     int64_t nid = 0;
     char *before = version_snapshot(db, vid), *after = NULL;
@@ -308,7 +316,7 @@ int plan_work_import(Db *db, const Actor *who, const char *path, int64_t org_id,
                      int64_t *vid, PlanImportReport *rep, char **err) {
     *vid = 0;
     int rc = reach(db, who, org_id, 0, "机构不存在或不在您的管辖范围内", err);
-    if (rc == PLAN_OK) rc = begin(db, err);
+    if (rc == PLAN_OK) rc = begin_numbering(db, "plan.number", err);
     if (rc != PLAN_OK) return rc;
     rc = plan_import(db, path, org_id, year, who->username, vid, rep, err);
     char *after = rc == PLAN_OK ? version_snapshot(db, *vid) : NULL;
@@ -322,7 +330,7 @@ int plan_work_import(Db *db, const Actor *who, const char *path, int64_t org_id,
 int plan_work_adhoc_create(Db *db, const Actor *who, const PlanAdhocInput *in, int64_t *id,
                            json_t *errors, char **err) {
     *id = 0;
-    int rc = begin(db, err);
+    int rc = begin_numbering(db, "plan_adhoc.code", err);
     if (rc != PLAN_OK) return rc;
     rc = plan_adhoc_create(db, who->org_id, in, who->username, id, errors, err);
     char *after = NULL;
