@@ -264,51 +264,94 @@ class write_lock:
             self.proc.wait(timeout=30)
 
 
+def fnv1a(text):
+    """util.c's str_fnv1a: 64-bit FNV-1a of the UTF-8 bytes."""
+    h = 1469598103934665603
+    for b in text.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def lock_keys(what, key=0):
+    """The two 32-bit keys of db_lock(db, what, key) (db.c): FNV-1a of the name and the key, each folded
+    to 32 bits, as PostgreSQL's pg_advisory_xact_lock(int, int) takes them."""
+    h = fnv1a(what)
+
+    def fold(x):
+        x &= 0xFFFFFFFFFFFFFFFF
+        v = (x ^ (x >> 32)) & 0xFFFFFFFF
+        return v - (1 << 32) if v >= 1 << 31 else v
+    return fold(h), fold(key)
+
+
+# The test database's sessions waiting for a lock: those holding a lock of the database (every unit
+# holds the write lock's advisory lock, and its tables') that wait for one, of any kind (a row's wait
+# is on a transaction id, which names no database). Not through pg_stat_activity, which a transaction
+# reads once (a session asks this in a loop).
+WAITING = ("SELECT count(DISTINCT w.pid) FROM pg_locks w WHERE NOT w.granted AND w.pid IN "
+           "(SELECT pid FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()))")
+
+
+def until(cond):
+    """A psql step that waits until the SQL condition `cond` holds, or 30 s have passed (each check a
+    new statement, so it sees what others committed meanwhile)."""
+    return f"""DO $$ BEGIN
+  FOR i IN 1..600 LOOP
+    EXIT WHEN {cond};
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+"""
+
+
+def held_session(db, before, after):
+    """PostgreSQL only: a psql session on db's database runs `before` (it takes what it holds), says so,
+    then runs `after` (which ends the transaction, typically once a condition holds). Returns when it has
+    said so or after 20 s: (proc, held), the session's Popen (read its stdout for what it printed, then
+    wait for it) and whether it holds."""
+    import shutil
+    import tempfile
+    import time
+    d = tempfile.mkdtemp(prefix="spotcheck-holder-")
+    flag = os.path.join(d, "held")
+    proc = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                             f"{os.environ['SPOTCHECK_PG_MAP']} dbname={pg_name(db)}"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc.stdin.write(f"{before}\n\\! touch {flag}\n{after}".encode())
+    proc.stdin.close()
+    for _ in range(400):
+        if os.path.exists(flag):
+            break
+        time.sleep(0.05)
+    held = os.path.exists(flag)
+    if held:
+        shutil.rmtree(d, ignore_errors=True)
+    return proc, held
+
+
 class RowUnitInFlight:
     """PostgreSQL only: a psql session that holds the write lock's shared side, as a row unit in flight
     does (pg_advisory_xact_lock_shared of db_pg.c's PG_WRITE_LOCK), until `done` (an SQL condition, true
     once the change under test is committed) holds or 30 s have passed. An exclusive unit (DB_TX_ALL)
     waits for it; a row unit runs beside it. Use as a context manager around the change; afterwards
     `held` says the session held the lock, `saw` that it saw the change before it let go (the change
-    was committed beside it), `output` what the session printed."""
+    was committed beside it), `output` what the session printed. `also`: SQL the session runs next, before
+    it says it holds (a lock another unit in flight would hold too)."""
 
-    def __init__(self, db, done):
-        self.db, self.done = db, done
+    def __init__(self, db, done, also=""):
+        self.db, self.done, self.also = db, done, also
         self.held = self.saw = False
         self.output = ""
 
     def __enter__(self):
-        import tempfile
-        import time
-        self.dir = tempfile.mkdtemp(prefix="spotcheck-holder-")
-        flag = os.path.join(self.dir, "held")
-        script = f"""BEGIN;
-SELECT pg_advisory_xact_lock_shared(32493246318078059);
-\\! touch {flag}
-DO $$ BEGIN
-  FOR i IN 1..600 LOOP
-    EXIT WHEN {self.done};
-    PERFORM pg_sleep(0.05);
-  END LOOP;
-END $$;
-SELECT CASE WHEN {self.done} THEN 'saw-change' ELSE 'no-change' END;
+        self.proc, self.held = held_session(
+            self.db, f"BEGIN;\nSELECT pg_advisory_xact_lock_shared(32493246318078059);\n{self.also}",
+            until(self.done) + f"""SELECT CASE WHEN {self.done} THEN 'saw-change' ELSE 'no-change' END;
 COMMIT;
-"""
-        self.proc = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                                      f"{os.environ['SPOTCHECK_PG_MAP']} dbname={pg_name(self.db)}"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.proc.stdin.write(script.encode())
-        self.proc.stdin.close()
-        for _ in range(400):
-            if os.path.exists(flag):
-                break
-            time.sleep(0.05)
-        self.held = os.path.exists(flag)
+""")
         return self
 
     def __exit__(self, *exc):
-        import shutil
         self.output = self.proc.stdout.read().decode()
         self.proc.wait(60)
         self.saw = "saw-change" in self.output
-        shutil.rmtree(self.dir, ignore_errors=True)

@@ -77,12 +77,14 @@ def generated_targets(rows):
     return prepare
 
 
-def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
+def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528", until=None):
     """Everything up to the freeze happens three days before the test's day (SPOTCHECK_TODAY, or the
     wall clock's), the lottery the scheme declares is drawn two days before it, and the draw is held
     the day before: the freeze comes well before the source exists, the draw after it. prepare(db),
     when given, runs before the plan is made (more targets or officers: a larger draw); the task's
-    targets are those of region_prefix."""
+    targets are those of region_prefix. until="freeze" stops before the freeze: the task is ready to
+    freeze, the clients still on the freeze day's clock, and the dict has no targets or groups yet
+    but the draw's day (draw_day) and its values (draw_values: the draw form's fields)."""
     today = datetime.date.fromisoformat(os.environ["SPOTCHECK_TODAY"][:10]) if os.environ.get("SPOTCHECK_TODAY") \
         else datetime.date.today()
     freeze_day, lottery_day, draw_day = (today - datetime.timedelta(days=k) for k in (3, 2, 1))
@@ -129,11 +131,15 @@ def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528"):
     _must(leader.form(f"/tasks/{tid}/approve", {}), "scheme approve")
     _must(staff.form(f"/tasks/{tid}/publish", {}), "scheme publish")
     _must(joint.form(f"/joint/{tid}/confirm", {"items_text": "价格行为检查"}), "joint confirm")
+    draw_values = {"value0": "361", "value1": "52241361", "observers_present": "律师：钱律师"}
+    if until == "freeze":
+        return {"db": db, "tid": tid, "code": code, "draw_day": draw_day, "draw_values": draw_values,
+                "clients": {"staff": staff, "leader": leader, "joint": joint}}
     _must(staff.form(f"/tasks/{tid}/freeze", {}), "freeze")
     # the dice a minute after the freeze (early ticks on), well before the lottery the day after
     _must(staff.form(f"/tasks/{tid}/dice", {"dice0": "52241361", "observers_present": "钱律师"}), "dice before the lottery")
     staff.env = {"SPOTCHECK_TODAY": draw_day.isoformat() + "T10:00"}
-    _must(staff.form(f"/tasks/{tid}/draw", {"value0": "361", "value1": "52241361", "observers_present": "律师：钱律师"}), "draw")
+    _must(staff.form(f"/tasks/{tid}/draw", draw_values), "draw")
     for c in (staff, leader, joint):
         c.env = None  # from here on the test's own day
     rows = sql(db, "SELECT m.target_code, m.member_code, m.role FROM draw_member m JOIN draw d ON d.id = m.draw_id "

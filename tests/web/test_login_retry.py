@@ -12,12 +12,10 @@ session's deadlock_timeout is long). Checked: the login answers 303 with a sessi
 "login", `audit verify` clean. On SQLite (one writer at a time, no deadlock) the same login succeeds once.
 """
 import http.client
-import os
 import re
 import secrets
 import subprocess
 import threading
-import time
 from urllib.parse import urlencode
 
 import dbtool
@@ -26,15 +24,6 @@ from webtest import PASSWORD, SPOTCHECK, Served, Suite, small_db
 s = Suite()
 db = small_db()
 uid = dbtool.query(db, "SELECT id FROM account WHERE username = 'staff'")[0][0]
-
-
-def head_key():
-    """The head lock's first key as db.c's db_lock makes it: FNV-1a of "audit_log" folded to 32 bits."""
-    h = 1469598103934665603
-    for c in b"audit_log":
-        h = ((h ^ c) * 1099511628211) % 2**64
-    v = (h ^ (h >> 32)) % 2**32
-    return v - 2**32 if v >= 2**31 else v
 
 
 def login(port, out):
@@ -49,29 +38,18 @@ def login(port, out):
 with Served(db) as srv:
     out, holder = {}, None
     if dbtool.on_pg():
-        held = os.path.join(os.path.dirname(db), "held")
-        script = f"""SET deadlock_timeout = '60s';
+        k1, k2 = dbtool.lock_keys("audit_log")
+        holder, held = dbtool.held_session(db, f"""SET deadlock_timeout = '60s';
 BEGIN;
-SELECT pg_advisory_xact_lock({head_key()}, 0);
-\\! touch {held}
-DO $$ BEGIN
+SELECT pg_advisory_xact_lock({k1}, {k2});""", f"""DO $$ BEGIN
   WHILE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted) LOOP
     PERFORM pg_sleep(0.05);
   END LOOP;
 END $$;
 SELECT id FROM account WHERE id = {uid} FOR UPDATE;
 COMMIT;
-"""
-        holder = subprocess.Popen(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d",
-                                   f"{os.environ['SPOTCHECK_PG_MAP']} dbname={dbtool.pg_name(db)}"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        holder.stdin.write(script.encode())
-        holder.stdin.close()
-        for _ in range(400):
-            if os.path.exists(held):
-                break
-            time.sleep(0.05)
-        s.check("the psql session holds the audit chain's head", os.path.exists(held))
+""")
+        s.check("the psql session holds the audit chain's head", held)
     t = threading.Thread(target=login, args=(srv.port, out))
     t.start()
     t.join(180)

@@ -6,6 +6,8 @@ task_work.c's lock_start).
 - On PostgreSQL: another row of the plan is started while a psql session holds the write lock's shared
   side as a row unit in flight does (dbtool.RowUnitInFlight): the task is committed while it is held. The
   exclusive unit this was would wait for it.
+- On PostgreSQL: a command-line draw frozen under the code a task is about to take, in flight when the
+  task starts: the start waits for it and refuses the draw it did not freeze.
 """
 import re
 import subprocess
@@ -23,7 +25,7 @@ year = sql(db, "SELECT year FROM plan ORDER BY id LIMIT 1")[0][0]
 
 r = staff.form("/plans/new", {"year": str(year), "number": f"{year}102", "qualifier": "定点医药机构"})
 vid = int(re.match(r"/plans/(\d+)", r.header("Location") or "").group(1))
-for no in ("001号", "002号"):
+for no in ("001号", "002号", "003号"):
     row = [("task_no", no), ("name", f"定点医药机构随机抽查{no}"), ("kind", "不定向"), ("ratio", "100%"),
            ("items", "I1"), ("items_text", ""), ("scope_text", "宁晋县检查对象"), ("region_prefix", "130528"),
            ("lead_dept", "基金监管股"), ("joint_depts", ""), ("period", f"{year}年3月至10月"),
@@ -69,4 +71,29 @@ if dbtool.on_pg():
 
 p = subprocess.run([SPOTCHECK, "audit", "verify", "--db", db], capture_output=True)
 s.check("audit verify: one chain", p.returncode == 0, p.stdout.decode()[-500:] + p.stderr.decode()[-500:])
+
+if dbtool.on_pg():
+    # A command-line draw planted under the code the third row's task will take, still in flight when the
+    # task starts (a psql session: the draw's name lock, as draw_store_begin takes it, and the draw row
+    # written once the start waits). The start must wait for it, then see the draw and refuse: counted
+    # before the draw was committed, the task would adopt a draw it never froze. (Last: the planted row
+    # breaks `audit verify`.)
+    code = f"{year}102-003号"
+    k1, k2 = dbtool.lock_keys("draw", dbtool.fnv1a(code))
+    holder, held = dbtool.held_session(db, f"""BEGIN;
+SELECT pg_advisory_xact_lock_shared(32493246318078059);
+SELECT pg_advisory_xact_lock({k1}, {k2});""", dbtool.until(f"({dbtool.WAITING}) >= 1") + f"""SELECT CASE WHEN ({dbtool.WAITING}) >= 1 THEN 'start-waits' ELSE 'start-went-on' END;
+INSERT INTO draw(task_code, draw_no, status, draw_date, params, population_sha256, population_count,
+  officers_sha256, commitment, secret, randomness_source, freeze_json, freeze_sha256, frozen_at)
+  VALUES ('{code}', 1, '已冻结', '{year}-03-01', '{{}}', 'x', 0, 'x', 'x', 'x', 'x', '{{}}', 'x', '{year}-03-01T09:00:00+08:00');
+COMMIT;
+""")
+    s.check("a session freezes a draw under the next task's code (in flight)", held)
+    r = staff.form("/tasks/start", {"plan_task": rows[2]})
+    out = holder.stdout.read().decode()
+    holder.wait(60)
+    s.check("... the task's start waits for it", "start-waits" in out, out[-300:])
+    s.check("... and then refuses the planted draw (409)", r.status == 409 and "不是由本任务冻结的" in r.text,
+            f"{r.status} {r.text[-300:]}")
+    s.check("... no task took the code", sql(db, "SELECT count(*) FROM task WHERE code = ?", (code,))[0][0] == 0)
 s.done()
