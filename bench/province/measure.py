@@ -15,6 +15,8 @@ its city's staff, the province's staff and one of the county's officers, then:
      req/s, p50, p99 (wrk's latency of all requests), errors (a status other than 200/201/409/503
      busy, or a socket error or timeout of 10 s), busy answers (503 or "数据库忙"), version
      conflicts (409: none expected, each client owns its rows);
+     With DURING (a shell command, e.g. a large `spotcheck draw run`), the command runs beside the
+     clients, started DURING_AFTER seconds (default 5) into the load; its exit and time are kept;
   3. the server's peak RSS (VmHWM) and the highest sum of the PostgreSQL processes' PSS (sampled
      every 0.5 s during the mixed load), and their CPU seconds (user + system) over it.
 Writes OUT.json (report.py prints the tables). Standard library and wrk.
@@ -34,6 +36,8 @@ from pageslib import Client, Server  # noqa: E402
 N1 = int(os.environ.get("N1", "20"))
 MIXED = int(os.environ.get("MIXED", "64"))
 DURATION = float(os.environ.get("DURATION", "30"))
+DURING = os.environ.get("DURING")
+DURING_AFTER = float(os.environ.get("DURING_AFTER", "5"))
 
 
 def pct(v, p):
@@ -170,9 +174,18 @@ def mixed(srv, sessions, reads, jobs, work):
     env = dict(os.environ, MIXED_DATA=data)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mixed.lua")
     t0 = time.time()
-    p = subprocess.run(["wrk", "-t", str(len(jobs)), "-c", str(len(jobs)), "-d", f"{DURATION:.0f}s", "--timeout", "10s",
-                        "--latency", "-s", script, f"http://127.0.0.1:{srv.port}/"],
-                       capture_output=True, env=env, text=True)
+    p = subprocess.Popen(["wrk", "-t", str(len(jobs)), "-c", str(len(jobs)), "-d", f"{DURATION:.0f}s", "--timeout", "10s",
+                          "--latency", "-s", script, f"http://127.0.0.1:{srv.port}/"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    during = None
+    if DURING:  # a long unit of work run beside the clients, e.g. a large `draw run`
+        time.sleep(DURING_AFTER)
+        d0 = time.time()
+        d = subprocess.run(["bash", "-c", DURING], capture_output=True, text=True)
+        during = {"command": DURING, "exit": d.returncode, "started_s": round(d0 - t0, 1),
+                  "seconds": round(time.time() - d0, 1), "output": (d.stdout + d.stderr)[-600:]}
+        print(f"DURING: exit {d.returncode} after {during['seconds']} s: {during['output'][-300:]}", flush=True)
+    p.stdout, p.stderr = p.communicate()
     wall = time.time() - t0
     stop.set()
     sampler.join()
@@ -212,7 +225,7 @@ def mixed(srv, sessions, reads, jobs, work):
             "busy": outcomes.get("busy", 0), "conflicts": outcomes.get("conflict", 0),
             "server_cpu_s": cpu, "pg_cpu_s": pgc, "cpu_ms_per_req": 1000 * (cpu + pgc) / max(n, 1),
             "wall_s": wall, "server_peak_rss_mb": hwm_kb(srv.proc.pid) / 1024, "pg_peak_pss_mb": peak["pg_pss_kb"] / 1024,
-            "kinds": kinds, "wrk": p.stdout,
+            "kinds": kinds, "wrk": p.stdout, "during": during,
             "server_ms": {k: {"n": len(v), "p50": pct(v, 50), "p99": pct(v, 99)} for k, v in server_ms.items()}}
 
 

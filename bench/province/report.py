@@ -67,6 +67,10 @@ def main():
             ("server peak RSS MB", lambda m: f(m["server_peak_rss_mb"])),
             ("PostgreSQL peak PSS MB (all its processes)",
              lambda m: f(m["pg_peak_pss_mb"]) if m["pg_peak_pss_mb"] else "—")]
+    if any(r["mixed"].get("during") for r in rs):
+        rows.append(("beside the clients (DURING): exit, seconds, from second",
+                     lambda m: f"{m['during']['exit']}, {m['during']['seconds']} s, from {m['during']['started_s']} s"
+                     if m.get("during") else "—"))
     for name, fn in rows:
         print(f"| {name} | " + " | ".join(fn(r["mixed"]) for r in rs) + " |")
 
