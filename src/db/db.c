@@ -372,7 +372,11 @@ int db_begin(Db *db) {
     return db_begin_kind(db, DB_TX_ALL);
 }
 int db_lock_row(Db *db, const char *table, int64_t id) {
-    return db->drv->lock_row ? noted(db, db->drv->lock_row(db->conn, table, id)) : DB_OK;
+    return db_lock_rows(db, table, &id, 1);
+}
+int db_lock_rows(Db *db, const char *table, const int64_t *ids, size_t n) {
+    if (!db->drv->lock_rows || !n) return DB_OK;
+    return noted(db, db->drv->lock_rows(db->conn, table, ids, n));
 }
 int db_lock_rows_by(Db *db, const char *table, const char *column, int64_t value) {
     return db->drv->lock_rows_by ? noted(db, db->drv->lock_rows_by(db->conn, table, column, value))

@@ -91,6 +91,9 @@ int db_begin(Db *db);
  * (DBE_BUSY after the lock timeout, DBE_CONFLICT on a deadlock). SQLite: nothing to do, the write
  * transaction already excludes every other writer. */
 int db_lock_row(Db *db, const char *table, int64_t id);
+/* The same for the rows whose ids are ids[0..n), which must be ascending and distinct (the lock
+ * order of uow.h), in as few statements as the driver can (PostgreSQL: one per 1,000 ids). */
+int db_lock_rows(Db *db, const char *table, const int64_t *ids, size_t n);
 /* The same for every row of `table` whose `column` (trusted identifiers) is `value`, in id order,
  * in one statement (a draw's records). */
 int db_lock_rows_by(Db *db, const char *table, const char *column, int64_t value);
@@ -357,8 +360,8 @@ typedef struct DbDriver {
      * `kind` (DB_TX_ALL, DB_TX_ROWS), or a DBE_BUSY error; on failure no transaction is left open
      */
     int (*begin)(void *conn, int kind);
-    /* optional (NULL: nothing to lock, one writer at a time); same contract as db_lock_row */
-    int (*lock_row)(void *conn, const char *table, int64_t id);
+    /* optional (NULL: nothing to lock, one writer at a time); same contract as db_lock_rows */
+    int (*lock_rows)(void *conn, const char *table, const int64_t *ids, size_t n);
     /* optional (NULL: nothing to lock); same contract as db_lock_rows_by */
     int (*lock_rows_by)(void *conn, const char *table, const char *column, int64_t value);
     /* optional (NULL: nothing to lock); db_lock with the name hashed into two 32-bit keys */

@@ -862,14 +862,27 @@ static int pg_hold_tables(void *conn, const char *tables, int mode) {
 }
 
 /* The table's writer lock first (db_write_table): a unit waiting for a holder of the table must
- * not hold one of its rows meanwhile (the holder, an import, may want that row). */
-static int pg_lock_row(void *conn, const char *table, int64_t id) {
+ * not hold one of its rows meanwhile (the holder, an import, may want that row). Then the rows,
+ * PG_LOCK_CHUNK ids per statement, as an array parameter; ORDER BY puts the sort below the row
+ * locking, so each statement locks in ascending id order as the chunks do. */
+#define PG_LOCK_CHUNK 1000
+static int pg_lock_rows(void *conn, const char *table, const int64_t *ids, size_t n) {
     if (pg_hold_tables(conn, table, DB_HOLD_WRITE) != DB_OK) return DB_ERR;
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    const char *vals[1] = {key};
-    char *sql = xasprintf("SELECT 1 FROM %s WHERE id = $1 FOR UPDATE", table);
-    int rc = lock_query(conn, sql, 1, vals);
+    char *sql =
+        xasprintf("SELECT 1 FROM %s WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE", table);
+    int rc = DB_OK;
+    Buf list;
+    buf_init(&list);
+    for (size_t at = 0; at < n && rc == DB_OK; at += PG_LOCK_CHUNK) {
+        buf_reset(&list);
+        buf_putc(&list, '{');
+        for (size_t i = at; i < n && i < at + PG_LOCK_CHUNK; i++)
+            buf_printf(&list, "%s%lld", i > at ? "," : "", (long long)ids[i]);
+        buf_putc(&list, '}');
+        const char *vals[1] = {list.data};
+        rc = lock_query(conn, sql, 1, vals);
+    }
+    buf_free(&list);
     free(sql);
     return rc;
 }
@@ -1122,7 +1135,7 @@ const DbDriver db_pg_driver = {
     .text_search = pg_text_search,
     .begin = pg_begin,
     .insert_rows = pg_insert_rows,
-    .lock_row = pg_lock_row,
+    .lock_rows = pg_lock_rows,
     .lock_rows_by = pg_lock_rows_by,
     .lock_name = pg_lock_name,
     .hold_tables = pg_hold_tables,

@@ -43,10 +43,10 @@ int uow_lock_rows(Db *db, const char *table, const int64_t *ids, size_t n, char 
     int64_t *sorted = xcalloc(n ? n : 1, sizeof *sorted);
     memcpy(sorted, ids, n * sizeof *ids);
     qsort(sorted, n, sizeof *sorted, id_cmp);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if ((i == 0 || sorted[i] != sorted[i - 1]) && db_lock_row(db, table, sorted[i]) != DB_OK)
-            rc = set_err(err, "数据库忙，请稍后重试");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || sorted[i] != sorted[m - 1]) sorted[m++] = sorted[i];
+    int rc = db_lock_rows(db, table, sorted, m) == DB_OK ? 0 : set_err(err, "数据库忙，请稍后重试");
     free(sorted);
     return rc;
 }

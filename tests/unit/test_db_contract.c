@@ -347,6 +347,51 @@ static void test_triggers_paused_for_one_unit(void) {
     if (other) db_close(other);
 }
 
+/* Rows of `code LIKE 'LOCKS-%'` another unit can lock now (FOR UPDATE SKIP LOCKED). */
+static int64_t lockable(Db *d) {
+    int64_t n = -1;
+    CHECK_INT(db_begin_kind(d, DB_TX_ROWS), DB_OK);
+    CHECK_INT(db_query_int(d, &n,
+                           "SELECT count(*) FROM (SELECT id FROM target WHERE code LIKE 'LOCKS-%' "
+                           "FOR UPDATE SKIP LOCKED) x",
+                           NULL),
+              DB_OK);
+    CHECK_INT(db_commit(d), DB_OK);
+    return n;
+}
+
+/* db_lock_rows locks every row it is given, past the driver's statement of 1,000 ids (and a
+ * missing id is no error); on PostgreSQL another unit finds none of them free until the commit. */
+static void test_lock_rows_batch(void) {
+    int64_t org = q_int("SELECT min(id) FROM org", NULL, NULL);
+    enum { N = 2500 };
+    int64_t *ids = xcalloc(N + 1, sizeof *ids);
+    CHECK_INT(db_begin(db), DB_OK);
+    for (int i = 0; i < N; i++) {
+        char code[32];
+        snprintf(code, sizeof code, "LOCKS-%04d", i);
+        CHECK_INT(add_insured(db, org, code), DB_OK);
+        ids[i] = db_last_id(db);
+    }
+    CHECK_INT(db_commit(db), DB_OK);
+    ids[N] = ids[N - 1] + 1000000; /* no such row */
+    Db *other = NULL;
+    if (getenv("SPOTCHECK_PG_MAP")) {
+        char *err = NULL;
+        other = db_open(path, 0, &err);
+        free(err);
+        CHECK(other != NULL);
+    }
+    CHECK_INT(db_begin_kind(db, DB_TX_ROWS), DB_OK);
+    CHECK_INT(db_lock_rows(db, "target", ids, 0), DB_OK);
+    CHECK_INT(db_lock_rows(db, "target", ids, N + 1), DB_OK);
+    if (other) CHECK_INT(lockable(other), 0);
+    CHECK_INT(db_commit(db), DB_OK);
+    if (other) CHECK_INT(lockable(other), N);
+    if (other) db_close(other);
+    free(ids);
+}
+
 /* The other side of the deadlock below: locks row b, then row a (waiting). */
 typedef struct Crossing {
     Db *db;
@@ -405,6 +450,7 @@ int main(void) {
     RUN(test_insert_rows);
     RUN(test_row_units);
     RUN(test_deadlock_is_conflict);
+    RUN(test_lock_rows_batch);
     RUN(test_triggers_paused_for_one_unit);
     db_close(db);
     t_remove_db(path);
