@@ -948,13 +948,12 @@ static int pg_read_value(void *conn, const char *table, const char *column, int6
     return DB_OK;
 }
 
-/* The table's own triggers whose names start with prefix disabled (ALTER TABLE takes the table's
- * ACCESS EXCLUSIVE lock until the transaction ends: a bulk load holds the exclusive unit anyway);
- * *saved the statements that enable them again. */
-/* Pauses by the setting spotcheck.pause_<table> (local to the transaction) when every trigger to
- * pause runs a function that asks spotcheck_paused (sql/pg/063): other writers of the table are not
- * held up. Otherwise (a function that does not ask) by ALTER TABLE … DISABLE TRIGGER, which holds
- * the table against other writers until the commit. */
+/* The table's own triggers whose names start with prefix paused for this transaction; *saved
+ * what resumes them. By the setting spotcheck.pause_<table> (local to the transaction) when every
+ * such trigger runs a function that asks spotcheck_paused (sql/pg/063): other writers of the table
+ * are not held up. Otherwise (a trigger added later whose function does not ask) by ALTER TABLE …
+ * DISABLE TRIGGER, which holds the table against every other writer until the commit: correct,
+ * but a new pausable trigger should ask, or its pauses serialise the table's writers again. */
 static int pg_triggers_pause(void *conn, const char *table, const char *prefix, char **saved) {
     PgConn *c = conn;
     const char *vals[2] = {table, prefix};

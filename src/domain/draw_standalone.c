@@ -29,6 +29,23 @@ static int step_end(Db *db, int r, const char *by, const char *task, const char 
     return r;
 }
 
+/* draw_store_begin, then the rule that makes a code standalone: no task has it. The command line
+ * looks for a task before it comes here, outside the unit; a task that started since then took
+ * the code's name lock (task.c's code_has_draw) and committed before this unit got it, so its row
+ * is seen here; one that starts later waits for this unit and then finds its draw. */
+static int standalone_begin(Db *db, const char *task, int also, char **err) {
+    if (draw_store_begin(db, task, also, err)) return -1;
+    int64_t n = 0;
+    if (db_query_int(db, &n, "SELECT count(*) FROM task WHERE code = ?", "t", task) != DB_OK)
+        set_err(err, "数据库错误: %s", db_errmsg(db));
+    else if (n)
+        set_err(err, "%s 是抽查任务的编号（任务刚刚开始）：请重新执行命令，按任务抽取", task);
+    else
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
 int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err) {
     char frozen_at[26];
     clock_now_rfc3339(frozen_at);
@@ -36,7 +53,7 @@ int draw_standalone_freeze(Db *db, DrawFreezeReq *req, char **fsha, char **err) 
     req->frozen_at = frozen_at;
     *fsha = NULL;
     int also = DRAW_HOLD_POPULATION | (req->redraw_reason ? DRAW_HOLD_RECORDS : 0);
-    if (draw_store_begin(db, req->task, also, err)) return -1;
+    if (standalone_begin(db, req->task, also, err)) return -1;
     int redraw = req->redraw_reason != NULL, r = draw_store_freeze(db, req, fsha, err);
     json_t *after =
         r ? NULL
@@ -56,7 +73,7 @@ int draw_standalone_dice(Db *db, const char *task, const json_t *values, const c
     char at[26];
     clock_now_rfc3339(at);
     *dice = NULL;
-    if (draw_store_begin(db, task, 0, err)) return -1;
+    if (standalone_begin(db, task, 0, err)) return -1;
     int r =
         draw_store_dice(db, task, values, clock_epoch(), at, by ? by : "cli", observers, dice, err);
     r = step_end(db, r, by, task, "draw.dice", r ? NULL : json_incref(*dice), err);
@@ -72,7 +89,7 @@ int draw_standalone_run(Db *db, const char *task, const json_t *values, const ch
     char drawn_at[26];
     clock_now_rfc3339(drawn_at);
     *summary = NULL;
-    if (draw_store_begin(db, task, 0, err)) return -1;
+    if (standalone_begin(db, task, 0, err)) return -1;
     int r = draw_store_run(db, task, values, clock_epoch(), drawn_at, by, summary, err);
     json_t *after = r ? NULL
                       : json_pack("{s:O, s:s}", "values", json_object_get(*summary, "values"),
@@ -88,7 +105,7 @@ int draw_standalone_run(Db *db, const char *task, const json_t *values, const ch
 int draw_standalone_substitute(Db *db, const char *task, const char *target, const char *officer,
                                const char *reason, const char *by, json_t **event, char **err) {
     *event = NULL;
-    if (draw_store_begin(db, task, DRAW_HOLD_RECORDS, err)) return -1;
+    if (standalone_begin(db, task, DRAW_HOLD_RECORDS, err)) return -1;
     int r = draw_store_substitute(db, task, officer ? "officer" : "target", target, officer, reason,
                                   by, event, err);
     r = step_end(db, r, by, task, "draw.substitute", r ? NULL : json_pack("{s:O}", "event", *event),

@@ -132,8 +132,9 @@ int record_act_sync(Db *db, const Actor *who, const char *cert, char **err) {
         ok = (set_err(err, "数据库错误：%s", db_errmsg(db)), 0);
     else if (need && uow_begin_rows(db, err) == 0) {
         /* the tasks' rows: two users opening one draw's records create them once (the second
-         * waits, then finds them), while records of other tasks are saved meanwhile; a draw,
-         * which replaces what a task's records come from, excludes every row unit */
+         * waits, then finds them), while records of other tasks are saved meanwhile; a draw step,
+         * which replaces what a task's records come from, locks the same task row first
+         * (draw_store_begin), so it runs before this sync or after it, never during */
         ok = uow_lock_rows(db, "task", tasks, n, err) == 0;
         for (size_t i = 0; ok && i < n; i++)
             ok = sync_one(db, who, tasks[i], err) == 0;
