@@ -257,15 +257,22 @@ static void test_insert_rows(void) {
     CHECK_INT(db_last_id(db), 702);
 }
 
+/* PostgreSQL only: a second connection to the database; NULL on SQLite (a second writer there
+ * would wait for the first: one writer at a time). */
+static Db *second_connection(void) {
+    if (!getenv("SPOTCHECK_PG_MAP")) return NULL;
+    char *err = NULL;
+    Db *other = db_open(path, 0, &err);
+    free(err);
+    CHECK(other != NULL);
+    return other;
+}
+
 /* PostgreSQL only: a second connection, and a DB_TX_ROWS unit open on each, db's with the first org
  * row locked (*a), the other's with the last (*b). NULL on SQLite (the second would wait for the
  * first: one writer at a time). */
 static Db *two_units(int64_t *a, int64_t *b) {
-    if (!getenv("SPOTCHECK_PG_MAP")) return NULL;
-    char *err = NULL;
-    Db *other = db_open(path, 0, &err);
-    CHECK(other != NULL);
-    free(err);
+    Db *other = second_connection();
     if (!other) return NULL;
     *a = q_int("SELECT min(id) FROM org", NULL, NULL);
     *b = q_int("SELECT max(id) FROM org", NULL, NULL);
@@ -327,13 +334,7 @@ static void test_triggers_paused_for_one_unit(void) {
     CHECK_INT(db_triggers_pause(db, "target", "target_count_", &saved), DB_OK);
     CHECK_INT(add_insured(db, org, "PAUSE-1"), DB_OK);
     CHECK_INT(counted(db, org), before); /* paused: not counted */
-    Db *other = NULL;
-    if (getenv("SPOTCHECK_PG_MAP")) {
-        char *err = NULL;
-        other = db_open(path, 0, &err);
-        free(err);
-        CHECK(other != NULL);
-    }
+    Db *other = second_connection();
     if (other) {
         CHECK_INT(db_begin_kind(other, DB_TX_ROWS), DB_OK);
         CHECK_INT(add_insured(other, org, "PAUSE-OTHER"), DB_OK); /* not held up */
@@ -375,13 +376,7 @@ static void test_lock_rows_batch(void) {
     }
     CHECK_INT(db_commit(db), DB_OK);
     ids[N] = ids[N - 1] + 1000000; /* no such row */
-    Db *other = NULL;
-    if (getenv("SPOTCHECK_PG_MAP")) {
-        char *err = NULL;
-        other = db_open(path, 0, &err);
-        free(err);
-        CHECK(other != NULL);
-    }
+    Db *other = second_connection();
     CHECK_INT(db_begin_kind(db, DB_TX_ROWS), DB_OK);
     CHECK_INT(db_lock_rows(db, "target", ids, 0), DB_OK);
     CHECK_INT(db_lock_rows(db, "target", ids, N + 1), DB_OK);
