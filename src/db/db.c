@@ -238,6 +238,9 @@ static int noted(Db *db, int rc) {
         db->conflicts++, process_conflicts++;
     return rc;
 }
+void db_large(Stmt *s) {
+    if (s->db->drv->large) s->db->drv->large(s->st);
+}
 int db_step(Stmt *s) {
     return noted(s->db, s->db->drv->step(s->st));
 }

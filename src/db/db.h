@@ -44,6 +44,13 @@ int db_bind_text(Stmt *st, int idx, const char *s); /* NULL binds SQL NULL; copi
 int db_bind_text_nocopy(Stmt *st, int idx, const char *s);
 int db_bind_blob(Stmt *st, int idx, const void *p, int n);
 int db_bind_null(Stmt *st, int idx);
+/* Marks a SELECT whose result may be large (a whole table: an export, a freeze's population, a
+ * copy): the driver then need not hold every row at once (PostgreSQL: a cursor read PG_FETCH rows
+ * at a time; SQLite steps row by row anyway). Other statements may run on the connection between
+ * its rows; begun inside a transaction, it must be read to its end (or reset) before that
+ * transaction ends. Call after db_prepare, before the first db_step; it stays with the statement.
+ */
+void db_large(Stmt *st);
 int db_step(Stmt *st);  /* DB_ROW, DB_DONE or DB_ERR */
 int db_reset(Stmt *st); /* also clears bindings */
 void db_finalize(Stmt *st);
@@ -360,6 +367,8 @@ typedef struct DbDriver {
      * `kind` (DB_TX_ALL, DB_TX_ROWS), or a DBE_BUSY error; on failure no transaction is left open
      */
     int (*begin)(void *conn, int kind);
+    /* optional (NULL: every result is read row by row anyway); same contract as db_large */
+    void (*large)(void *st);
     /* optional (NULL: nothing to lock, one writer at a time); same contract as db_lock_rows */
     int (*lock_rows)(void *conn, const char *table, const int64_t *ids, size_t n);
     /* optional (NULL: nothing to lock); same contract as db_lock_rows_by */

@@ -32,8 +32,8 @@
  *   byte-order collation (SQLite's BINARY) when the server allows it.
  * - db_insert_rows: COPY … FROM STDIN in text format (through a temporary table when rows that
  *   break a UNIQUE constraint are to be skipped).
- * Not yet (issue 18): backup (pg_dump's), single-row mode for very large results. One connection
- * per thread, as db.h says. */
+ * - db_large: a SELECT that reads a whole table runs as a cursor, PG_FETCH rows per FETCH.
+ * Not yet (issue 18): backup (pg_dump's). One connection per thread, as db.h says. */
 #ifdef SPOTCHECK_PG
 #include "db.h"
 
@@ -87,6 +87,9 @@ typedef struct PgStmt {
     PGresult *res;
     int row, nrows, ncols;
     int done;
+    int large;       /* db_large: a SELECT read through a cursor, PG_FETCH rows at a time */
+    char cursor[24]; /* its name while open, else "" */
+    int held;        /* declared WITH HOLD (outside a transaction): lives until closed */
 } PgStmt;
 
 static void trace_sql(const PgConn *c, const char *sql);
@@ -126,12 +129,16 @@ static int command(PgConn *c, const char *sql) {
     return rc;
 }
 
-/* DEALLOCATEs what finalize could not (inside a failed transaction). */
+/* DEALLOCATEs (or CLOSEs: an entry that starts with "CLOSE ") what finalize could not (inside a
+ * failed transaction). */
 static void drop_stale(PgConn *c) {
     if (!c->nstale || PQtransactionStatus(c->pg) == PQTRANS_INERROR) return;
     for (size_t i = 0; i < c->nstale; i++) {
         char sql[48];
-        snprintf(sql, sizeof sql, "DEALLOCATE %s", c->stale[i]);
+        if (!strncmp(c->stale[i], "CLOSE ", 6))
+            snprintf(sql, sizeof sql, "%s", c->stale[i]);
+        else
+            snprintf(sql, sizeof sql, "DEALLOCATE %s", c->stale[i]);
         PQclear(PQexec(c->pg, sql));
         free(c->stale[i]);
     }
@@ -542,15 +549,116 @@ static void trace(const PgStmt *st) {
     trace_sql(st->c, st->sql);
 }
 
+/* ---- large results (db_large): a cursor instead of one result holding every row ----
+ * Declared in the caller's transaction when there is one (it must be read within it, db.h), else
+ * WITH HOLD (the server keeps the rows until CLOSE). Other statements may run between fetches. */
+#define PG_FETCH 2000
+
+static void defer(PgConn *c, const char *entry) {
+    c->stale = xrealloc(c->stale, (c->nstale + 1) * sizeof *c->stale);
+    c->stale[c->nstale++] = xstrdup(entry);
+}
+
+/* Closes the statement's cursor if it is still open: a held one always (later, when the
+ * transaction now open has failed); one of a transaction only while that transaction is open
+ * (pg_cursors tells: a later transaction on the connection does not have it). */
+static void close_cursor(PgStmt *st) {
+    if (!st->cursor[0]) return;
+    PgConn *c = st->c;
+    char sql[48];
+    snprintf(sql, sizeof sql, "CLOSE %s", st->cursor);
+    PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+    int open = st->held;
+    if (!st->held && ts == PQTRANS_INTRANS) {
+        const char *vals[1] = {st->cursor};
+        PGresult *r = PQexecParams(c->pg, "SELECT 1 FROM pg_cursors WHERE name = $1", 1, NULL, vals,
+                                   NULL, NULL, 0);
+        open = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        PQclear(r);
+    }
+    if (open && ts == PQTRANS_INERROR)
+        defer(c, sql);
+    else if (open)
+        PQclear(PQexec(c->pg, sql));
+    st->cursor[0] = 0;
+}
+
+/* The next PG_FETCH rows into st->res; the cursor closed after its last. */
+static int fetch_next(PgStmt *st) {
+    PgConn *c = st->c;
+    PQclear(st->res);
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", PG_FETCH, st->cursor);
+    st->res = PQexec(c->pg, sql);
+    if (PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+        error_from(c, st->res);
+        trace(st);
+        PQclear(st->res);
+        st->res = NULL;
+        close_cursor(st);
+        return DB_ERR;
+    }
+    st->nrows = PQntuples(st->res);
+    st->ncols = PQnfields(st->res);
+    st->row = -1;
+    if (st->nrows < PG_FETCH) close_cursor(st);
+    return DB_OK;
+}
+
+/* DECLARE … CURSOR FOR the statement with its parameters, then the first rows. */
+static int open_cursor(PgStmt *st, const Oid *types, const char *const *vals) {
+    PgConn *c = st->c;
+    snprintf(st->cursor, sizeof st->cursor, "c%llu", (unsigned long long)++c->seq);
+    st->held = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    char *sql = xasprintf("DECLARE %s NO SCROLL CURSOR %sFOR %s", st->cursor,
+                          st->held ? "WITH HOLD " : "", st->sql);
+    PGresult *r = PQexecParams(c->pg, sql, st->nparams, types, vals, NULL, NULL, 0);
+    free(sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) error_from(c, r), trace(st), st->cursor[0] = 0;
+    PQclear(r);
+    if (!ok) return DB_ERR;
+    clear_error(c);
+    return fetch_next(st);
+}
+
+/* Whether the statement is a query a cursor can run (db_large is ignored for any other). */
+static int is_query(const char *sql) {
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    return !strncasecmp(sql, "SELECT", 6) || !strncasecmp(sql, "WITH", 4);
+}
+
+static Oid *param_types(const PgStmt *st) {
+    Oid *types = xcalloc((size_t)st->nparams + 1, sizeof *types);
+    for (int i = 1; i <= st->nparams; i++)
+        if (st->typed[i]) types[i - 1] = st->kind[i] == P_INT ? PG_INT8OID : PG_TEXTOID;
+    return types;
+}
+
+static const char **param_values(const PgStmt *st) {
+    const char **vals = xcalloc((size_t)st->nparams + 1, sizeof *vals);
+    for (int i = 1; i <= st->nparams; i++) /* LIMIT -1: no limit (PostgreSQL: LIMIT NULL) */
+        vals[i - 1] =
+            st->limit[i] && st->kind[i] == P_INT && st->val[i][0] == '-' ? NULL : st->val[i];
+    return vals;
+}
+
 static int execute(PgStmt *st) {
     PgConn *c = st->c;
     drop_stale(c);
     int n = st->nparams;
+    if (st->large && is_query(st->sql)) {
+        Oid *types = param_types(st);
+        const char **vals = param_values(st);
+        int rc = open_cursor(st, types, vals);
+        free(types);
+        free(vals);
+        return rc;
+    }
     if (!st->name[0]) {
         if (identity_plan(st) != DB_OK) return DB_ERR;
-        Oid *types = xcalloc((size_t)n + 1, sizeof *types);
-        for (int i = 1; i <= n; i++)
-            if (st->typed[i]) types[i - 1] = st->kind[i] == P_INT ? PG_INT8OID : PG_TEXTOID;
+        Oid *types = param_types(st);
         char name[24];
         snprintf(name, sizeof name, "s%llu", (unsigned long long)++c->seq);
         PGresult *r = PQprepare(c->pg, name, st->sql, n, types);
@@ -561,10 +669,7 @@ static int execute(PgStmt *st) {
         if (!ok) return DB_ERR;
         memcpy(st->name, name, sizeof name);
     }
-    const char **vals = xcalloc((size_t)n + 1, sizeof *vals);
-    for (int i = 1; i <= n; i++) /* LIMIT -1: no limit (PostgreSQL: LIMIT NULL) */
-        vals[i - 1] =
-            st->limit[i] && st->kind[i] == P_INT && st->val[i][0] == '-' ? NULL : st->val[i];
+    const char **vals = param_values(st);
     st->res = PQexecPrepared(c->pg, st->name, n, vals, NULL, NULL, 0);
     free(vals);
     ExecStatusType s = PQresultStatus(st->res);
@@ -596,12 +701,21 @@ static int pg_step(void *s) {
     if (st->done) return DB_DONE;
     if (!st->res && execute(st) != DB_OK) return DB_ERR;
     if (++st->row < st->nrows) return DB_ROW;
+    if (st->cursor[0]) { /* a large result's next rows */
+        if (fetch_next(st) != DB_OK) return DB_ERR;
+        if (++st->row < st->nrows) return DB_ROW;
+    }
     st->done = 1;
     return DB_DONE;
 }
 
+static void pg_large(void *s) {
+    ((PgStmt *)s)->large = 1;
+}
+
 static int pg_reset(void *s) {
     PgStmt *st = s;
+    close_cursor(st);
     PQclear(st->res);
     st->res = NULL;
     st->row = -1;
@@ -617,8 +731,7 @@ static void pg_finalize(void *s) {
     pg_reset(st);
     PgConn *c = st->c;
     if (st->name[0]) {
-        c->stale = xrealloc(c->stale, (c->nstale + 1) * sizeof *c->stale);
-        c->stale[c->nstale++] = xstrdup(st->name);
+        defer(c, st->name);
         if (c->nstale >= 16) drop_stale(c);
     }
     free(st->sql);
@@ -1135,6 +1248,7 @@ const DbDriver db_pg_driver = {
     .begin = pg_begin,
     .insert_rows = pg_insert_rows,
     .lock_rows = pg_lock_rows,
+    .large = pg_large,
     .lock_rows_by = pg_lock_rows_by,
     .lock_name = pg_lock_name,
     .hold_tables = pg_hold_tables,

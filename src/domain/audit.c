@@ -186,6 +186,7 @@ int audit_verify(Db *db, AuditVerifyResult *out, char **err) {
     snprintf(sql, sizeof sql, "SELECT %s FROM audit_log ORDER BY id", ROW_COLUMNS);
     Stmt *st = db_prepare(db, sql);
     if (!st) return set_err(err, "读取审计日志失败: %s", db_errmsg(db));
+    db_large(st); /* the whole chain */
     char prev[AUDIT_HASH_HEX + 1];
     memcpy(prev, GENESIS, sizeof prev);
     int64_t expect = 1;

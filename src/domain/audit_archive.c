@@ -18,6 +18,7 @@ int audit_archive_summary(Db *db, const char *chain, json_t **summary, Buf *prob
                               "after, remote, prev_hash, hash, digest, kind FROM audit_archive "
                               "WHERE chain = ? ORDER BY seq");
     if (!st) return set_err(err, "读取迁入的审计日志失败: %s", db_errmsg(db)), -1;
+    db_large(st); /* a county's whole chain */
     db_bind_text(st, 1, chain);
     char prev[AUDIT_HASH_HEX + 1], kind[16] = "";
     memcpy(prev, GENESIS, sizeof prev);

@@ -548,6 +548,7 @@ static Stmt *select_rows(Copy *c, int t, const char *extra, const char *extra_ar
         set_err(err, "读取源库 %s 失败: %s", TABLES[t].name, db_errmsg(c->src));
         return NULL;
     }
+    db_large(st); /* a county's whole table */
     if (owned) bind_ids(st, c->src_orgs, c->norgs, 1);
     if (extra_arg) db_bind_text(st, owned ? (int)c->norgs + 1 : 1, extra_arg);
     return st;

@@ -16,6 +16,7 @@
 int dir_export_rows(Db *db, const DirKind *k, const char *path, TableFormat fmt, Stmt *st,
                     DirExportPii pii, long long *rows, char **err) {
     *rows = 0;
+    db_large(st); /* every row of a kind, a province's ten million targets */
     TableWriter *w = table_writer_open(path, fmt, k->label, err);
     if (!w) {
         db_finalize(st);

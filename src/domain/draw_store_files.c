@@ -167,6 +167,7 @@ int draw_store_population_tokens(Db *db, const json_t *params, const char *date,
         strmap_free(drawn);
         return dberr(db, err);
     }
+    db_large(st); /* the whole population: a province's targets */
     if (region) db_bind_text(st, 1, region);
     if (org) db_bind_text(st, org_param, org);
     DrawTokenKey key;
