@@ -32,7 +32,8 @@
 struct Stmt {
     Db *db;
     void *st;
-    int slot; /* index in db->cache, or -1 for a statement of its own */
+    int slot;  /* index in db->cache, or -1 for a statement of its own */
+    int large; /* db_large: not kept in the cache after it (db_finalize) */
 };
 
 typedef struct CachedStmt {
@@ -239,6 +240,7 @@ static int noted(Db *db, int rc) {
     return rc;
 }
 void db_large(Stmt *s) {
+    s->large = 1;
     if (s->db->drv->large) s->db->drv->large(s->st);
 }
 int db_step(Stmt *s) {
@@ -265,6 +267,14 @@ int db_col_is_null(Stmt *s, int i) {
 
 void db_finalize(Stmt *s) {
     if (!s) return;
+    if (s->slot >= 0 && s->large) { /* its slot emptied: another caller of the same text would
+                                     * get the cursor too (a FOR UPDATE read cannot be one) */
+        CachedStmt *c = &s->db->cache[s->slot];
+        s->db->drv->finalize(s->st);
+        free(c->sql);
+        *c = (CachedStmt){0};
+        return;
+    }
     if (s->slot >= 0) { /* back to the cache, reset and without bindings */
         s->db->drv->reset(s->st);
         s->db->cache[s->slot].in_use = 0;

@@ -57,7 +57,7 @@ void db_finalize(Stmt *st);
 int db_col_count(Stmt *st);
 int64_t db_col_int(Stmt *st, int i);      /* 0-based */
 const char *db_col_text(Stmt *st, int i); /* NULL for SQL NULL */
-const char *db_col_name(Stmt *st, int i);
+const char *db_col_name(Stmt *st, int i); /* valid until the next db_step (copy it to keep it) */
 int db_col_is_null(Stmt *st, int i);
 
 /* Binds values by a type string and runs the statement to completion: 'i' int64_t, 't' const

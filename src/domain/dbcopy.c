@@ -418,11 +418,13 @@ static int ins_prepare(Copy *c, int t, Stmt *sel, Ins *in, char **err) {
         const char *name = db_col_name(sel, i);
         buf_printf(&sql, "%s%s", i ? ", " : "", name);
         in->ref[i] = -1;
-        in->refcol[i] = name;
+        in->refcol[i] = NULL; /* the table's own name, not the result's (gone after a batch) */
         if (TABLES[t].has_id && !strcmp(name, "id")) in->id_col = i;
         for (int k = 0; k < 5 && TABLES[t].refs[k].col; k++)
-            if (!strcmp(name, TABLES[t].refs[k].col))
+            if (!strcmp(name, TABLES[t].refs[k].col)) {
                 in->ref[i] = table_index(TABLES[t].refs[k].table);
+                in->refcol[i] = TABLES[t].refs[k].col;
+            }
         /* a parent in the same table may come later: set after every row is in (org, tag) */
         if ((t == T_ORG || t == T_TAG) && !strcmp(name, "parent_id")) in->defer_col = i;
     }
@@ -1066,6 +1068,7 @@ static int copy_audit(Copy *c, const char *head, int64_t root, const char *code,
             out = set_err(err, "读取源库审计日志失败: %s", db_errmsg(c->src));
             break;
         }
+        db_large(sel); /* the whole chain: the largest table of a county */
         if (c->out) bind_ids(sel, c->src_orgs, c->norgs, 1);
         char *name = pass ? NULL : c->out ? xasprintf("%s/%s", head, code) : xstrdup(head);
         out = archive_rows(c, sel, name,
