@@ -27,7 +27,6 @@
 
 /* ------------------------------------------------------------------ freeze */
 
-/* (draw_store_impl.h) */
 /* What a freeze reads its population and groups from (draw_store_files.c), in one order so that
  * two holders cannot wait for each other. */
 #define POPULATION_TABLES "dept, expert, officer, org, target"
@@ -60,6 +59,7 @@ int draw_store_begin(Db *db, const char *task, int also, char **err) {
     return 0;
 }
 
+/* (draw_store_impl.h) */
 int draw_store_current(Db *db, const char *task, int64_t *id, char **status) {
     Stmt *st =
         db_prepare(db, "SELECT id, status FROM draw WHERE task_code = ? AND status <> '已作废'");
