@@ -92,6 +92,7 @@ try:
                                                     "tasks": [row, dict(row, task_no="002号", name="第二行")]})
     s.check("a draft plan with two task rows", st == 201 and len(plan["tasks"]) == 2, str(plan)[:300])
     vid, rows = plan["id"], [t["id"] for t in plan["tasks"]]
+    created = {t["id"]: t.get("remark") for t in plan["tasks"]}
     rev0 = staff.json("GET", f"/api/v1/plans/{vid}")[1]["rev"]
 
     # ---- plan rows: each saver writes one of the two rows, remark naming the save ----
@@ -110,9 +111,13 @@ try:
             sorted(revs) == list(range(rev0 + 1, rev_end + 1)), f"{sorted(revs)} {rev0}..{rev_end}")
     stored = {t["id"]: t["remark"] for t in staff.json("GET", f"/api/v1/plans/{vid}")[1]["tasks"]}
     for k, tid in enumerate(rows):
+        # The savers of a row are the clients i with i % 2 == k. Which client wins each round is the
+        # scheduler's choice, so one row may see no acknowledged save at all (CI saw 6 wins, all even
+        # clients): then the stored row must still be the one the plan was created with.
         last = max((a for a in acked if a[2] % 2 == k), default=None)
-        s.check(f"plan row {k + 1}: the stored row is the last acknowledged save's",
-                last is not None and stored[tid] == f"保存者{last[2]}第{last[1]}次", f"{stored[tid]} {last}")
+        want = f"保存者{last[2]}第{last[1]}次" if last is not None else created[tid]
+        s.check(f"plan row {k + 1}: the stored row is the last acknowledged save's (or the created one's)",
+                stored[tid] == want, f"{stored[tid]} {last}")
     s.check("plan rows: one audit row per acknowledged save",
             sql(db, "SELECT count(*) FROM audit_log WHERE action = 'plan.task.update' AND entity_id IN (?, ?)",
                 tuple(rows))[0][0] == len(acked))
