@@ -61,6 +61,9 @@ void dir_import_test_after_parse(void (*fn)(void *), void *arg);
  * sorted, to its temporary file (0: the default, BULK_RUN_BYTES), so that a small file takes the
  * path of a large one. */
 void dir_import_test_run_bytes(size_t bytes);
+/* Tests only (not thread-safe): the rows from which a bulk import drops its indexes and pauses
+ * the upkeep of its search index and counts (0: the default, BULK_DEFER_AFTER). */
+void dir_import_test_defer_after(size_t rows);
 
 /* How an export treats personal data (FF_SECRET fields). */
 typedef enum {

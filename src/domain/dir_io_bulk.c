@@ -33,7 +33,8 @@
  * plain ones and UNIQUE ones such as the insured's ID number) are dropped before the first
  * INSERT and built again after the last, one sort each instead of random inserts; the search
  * index (sql/033) likewise stops following each row and is built again in one pass
- * (db_search_pause / db_search_resume: a quarter less work than row by row). Building a
+ * (db_search_pause / db_search_resume: a quarter less work than row by row), and target_count's
+ * triggers (sql/058) pause while the rows inserted are tallied (bulk_tally). Building a
  * UNIQUE index fails on a duplicate, so no constraint is lost. Everything runs inside the
  * import's transaction, within a savepoint: when an INSERT or an index build breaks a
  * constraint, the savepoint is rolled back (dropped indexes included) and the file is read again
@@ -113,6 +114,7 @@ void bulk_free(Bulk *b) {
     db_index_list_free(b->dropped, b->ndropped);
     free(b->search_paused);
     free(b->count_paused);
+    dir_counts_free(b->counts);
     bulk_arena_free(b->arena);
     free(b->rows);
     bulk_runs_free(b);
@@ -169,6 +171,11 @@ void bulk_kept_copy(ArenaChunk **arena, const DirKind *k, const KeptRow *src, Ke
     *out = *src;
     out->v = v;
     if (src->key) out->key = (char *)v + (src->key - (char *)src->v);
+}
+
+static size_t defer_after_test;
+void dir_import_test_defer_after(size_t rows) {
+    defer_after_test = rows;
 }
 
 static size_t run_bytes_test;
@@ -316,14 +323,40 @@ static int bulk_links(Bulk *b, const KeptRow *rows, size_t n, int64_t first_id, 
     return rc;
 }
 
+/* With target_count's triggers paused: the tally of the rows as they are inserted, when the
+ * kind has the counted fields and their defaults (else bulk_rebuild counts the table again). */
+static void bulk_tally_start(Bulk *b) {
+    static const char *const counted[] = {"org_id", "kind", "grade", "status"};
+    for (int i = 0; i < 4; i++)
+        if ((b->count_field[i] = dir_field_index(b->k, counted[i])) < 0) return;
+    const char *grade = b->k->fields[b->count_field[2]].def;
+    const char *status = b->k->fields[b->count_field[3]].def;
+    if (grade && status) b->counts = dir_counts_new(grade, status);
+}
+
+/* Adds rows[0..n), just inserted, to the tally: a field not in the INSERT (its bit not set) got
+ * the column's default, which is the field's `def` (the database form of an empty cell). */
+static void bulk_tally(Bulk *b, const KeptRow *rows, size_t n) {
+    const int *f = b->count_field;
+    for (size_t r = 0; r < n; r++) {
+        const char *v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = rows[r].set & (1u << f[i]) ? rows[r].v[f[i]] : NULL;
+        int64_t org = v[0] ? bulk_ref_id(b, b->k->fields[f[0]].ref_table, v[0]) : 0;
+        dir_counts_add(b->counts, org, v[1], v[2], v[3]);
+    }
+}
+
 /* Drops the table's own indexes and pauses its search index (db_search_pause). Stops at the first
  * failure; what was dropped is built again by bulk_rebuild, so a failure here only costs speed. */
 static void bulk_drop_indexes(Bulk *b) {
     DbIndex *list;
     size_t n;
-    if (!strcmp(b->k->table, "target") &&
-        db_triggers_pause(b->db, "target", DIR_COUNT_TRIGGERS, &b->count_paused) != DB_OK)
-        return;
+    if (!strcmp(b->k->table, "target")) {
+        if (db_triggers_pause(b->db, "target", DIR_COUNT_TRIGGERS, &b->count_paused) != DB_OK)
+            return;
+        bulk_tally_start(b);
+    }
     if (db_search_pause(b->db, b->k->table, &b->search_paused) != DB_OK) return;
     if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
@@ -366,7 +399,8 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     char *counts = b->count_paused; /* NULL: the triggers kept the counts */
     b->count_paused = NULL;
     if (counts &&
-        (db_triggers_resume(b->db, counts) != DB_OK || dir_counts_rebuild(b->db) != DB_OK)) {
+        (db_triggers_resume(b->db, counts) != DB_OK ||
+         (b->counts ? dir_counts_add_to(b->db, b->counts) : dir_counts_rebuild(b->db)) != DB_OK)) {
         import_report_add(rep, "第%ld行: 重新统计检查对象数失败: %s", b->first_line,
                           db_errmsg(b->db));
         return BULK_STOP;
@@ -402,6 +436,7 @@ static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep
         rc = BULK_CONSTRAINT; /* the row path names the row and the missing reference */
     }
     if (rc != BULK_OK) return rc;
+    if (b->counts) bulk_tally(b, rows, n);
     if (b->tags_field >= 0 && bulk_links(b, rows, n, b->next_id, rep) != 0) return BULK_STOP;
     b->next_id += (int64_t)n;
     return BULK_OK;
@@ -479,7 +514,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
         import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));
         return BULK_FAILED;
     }
-    if (b->n + b->nspilled >= BULK_DEFER_AFTER) bulk_drop_indexes(b);
+    if (b->n + b->nspilled >= (defer_after_test ? defer_after_test : BULK_DEFER_AFTER))
+        bulk_drop_indexes(b);
     BulkMerge *m = bulk_merge_open(b);
     size_t inserted = 0;
     int rc = bulk_insert_all(b, m, rep, &inserted);
@@ -491,6 +527,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
         b->search_paused = NULL;
         free(b->count_paused);
         b->count_paused = NULL;
+        dir_counts_free(b->counts);
+        b->counts = NULL;
         if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK ||
             db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
             import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));

@@ -5,6 +5,7 @@
 #define SPOTCHECK_DIR_IO_IMPL_H
 
 #include "dir_io.h"
+#include "dir_summary.h"
 
 #include "../core/clock.h"
 #include "../core/strmap.h"
@@ -88,6 +89,8 @@ typedef struct Bulk {
     size_t ndropped;
     char *search_paused; /* the search index's upkeep, paused (db_search_pause), or NULL */
     char *count_paused;  /* target_count's triggers, paused (db_triggers_pause), or NULL */
+    DirCounts *counts;   /* while they are paused: the tally of the rows inserted */
+    int count_field[4];  /* the fields counted: org_id, kind, grade, status */
 } Bulk;
 
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).

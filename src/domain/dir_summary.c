@@ -8,6 +8,9 @@
 #include "readcache.h"
 #include "scope.h"
 
+#include "../core/strmap.h"
+#include "../core/util.h"
+
 #include <stdio.h>
 
 /* sql has one '?' for the scope, or two when day is given: the day first. 0 with *failed set when
@@ -104,4 +107,74 @@ int dir_counts_rebuild(Db *db) {
                    "INSERT INTO target_count(org_id, kind, grade, status, n) SELECT org_id, kind, "
                    "grade, status, count(*) FROM target GROUP BY org_id, kind, grade, status",
                    NULL);
+}
+
+/* ---- the tally of a bulk import ---- */
+
+typedef struct CountRow {
+    int64_t org_id, n;
+    char *kind, *grade, *status;
+} CountRow;
+
+struct DirCounts {
+    const char *dflt_grade, *dflt_status;
+    StrMap *at; /* "org_id kind grade status" → index in rows */
+    CountRow *rows;
+    size_t n, cap;
+    Buf key;
+};
+
+DirCounts *dir_counts_new(const char *dflt_grade, const char *dflt_status) {
+    DirCounts *c = xcalloc(1, sizeof *c);
+    c->dflt_grade = dflt_grade;
+    c->dflt_status = dflt_status;
+    c->at = strmap_new();
+    buf_init(&c->key);
+    return c;
+}
+
+void dir_counts_add(DirCounts *c, int64_t org_id, const char *kind, const char *grade,
+                    const char *status) {
+    grade = grade ? grade : c->dflt_grade;
+    status = status ? status : c->dflt_status;
+    buf_reset(&c->key);
+    /* the unit separator cannot occur in a checked kind, grade or status */
+    buf_printf(&c->key, "%lld\x1f%s\x1f%s\x1f%s", (long long)org_id, kind, grade, status);
+    int64_t i;
+    if (strmap_get(c->at, c->key.data, &i)) {
+        c->rows[i].n++;
+        return;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->rows = xrealloc(c->rows, c->cap * sizeof *c->rows);
+    }
+    c->rows[c->n] = (CountRow){org_id, 1, xstrdup(kind), xstrdup(grade), xstrdup(status)};
+    strmap_put(c->at, c->key.data, (int64_t)c->n++);
+}
+
+int dir_counts_add_to(Db *db, const DirCounts *c) {
+    for (size_t i = 0; i < c->n; i++) {
+        const CountRow *r = &c->rows[i];
+        if (db_exec(db,
+                    "INSERT INTO target_count(org_id, kind, grade, status, n) VALUES (?, ?, ?, ?, "
+                    "?) ON CONFLICT (org_id, kind, grade, status) DO UPDATE SET n = "
+                    "target_count.n + excluded.n",
+                    "ittti", r->org_id, r->kind, r->grade, r->status, r->n) != DB_OK)
+            return DB_ERR;
+    }
+    return DB_OK;
+}
+
+void dir_counts_free(DirCounts *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->rows[i].kind);
+        free(c->rows[i].grade);
+        free(c->rows[i].status);
+    }
+    free(c->rows);
+    strmap_free(c->at);
+    buf_free(&c->key);
+    free(c);
 }

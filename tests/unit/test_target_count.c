@@ -98,16 +98,28 @@ static void test_imports(void) {
     char text[2048];
     snprintf(text, sizeof text,
              "%s定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,130528,130528,B\n"
-             "定点医疗机构,宁晋县中医院,12110000400686291H,H13052800002,130528,130528,A\n"
+             "定点医疗机构,宁晋县中医院,12110000400686291H,H13052800002,130528,130528,\n"
              "定点零售药店,百姓大药房,9144030071526726XG,P13052800003,130528,130528,C\n"
              "定点零售药店,城区大药房,9144030071526726XG,P13050000004,130500,130500,C\n"
              "用人单位,一家公司,91310115MA1K3BTP2B,,130528,130528,D\n",
              head);
     write_file("five.csv", text);
-    CHECK_INT(import("targets", "five.csv", &rep), IMPORT_OK); /* empty table: the bulk path */
+    /* an empty table: the bulk path, which from 3 rows on pauses the count triggers and tallies
+     * the rows it inserts (bulk_tally): an empty grade cell and the file without a status column
+     * count under the defaults */
+    dir_import_test_defer_after(3);
+    CHECK_INT(import("targets", "five.csv", &rep), IMPORT_OK);
+    dir_import_test_defer_after(0);
     CHECK_INT(rep.inserted, 5);
     import_report_free(&rep);
     CHECK_INT(counts_match("after the bulk import"), 5);
+    int64_t n = 0;
+    CHECK_INT(db_query_int(db, &n,
+                           "SELECT n FROM target_count WHERE org_id = ? AND kind = 'institution' "
+                           "AND grade = 'B' AND status = '正常'",
+                           "i", county),
+              DB_OK);
+    CHECK_INT(n, 2);
     snprintf(text, sizeof text,
              "%s定点医疗机构,宁晋县人民医院,12110000400686291H,H13052800001,130528,130528,B\n"
              "定点医疗机构,县妇幼保健院,12110000400686291H,H13052800005,130528,130528,B\n"
