@@ -243,14 +243,17 @@ static int verify(Db *db, const char *username, const char *password, int64_t *u
     return ok;
 }
 
-/* The successful login's transaction: attempt marked, session stored, audit row "login". */
+/* The successful login's transaction: attempt marked, session stored, audit row "login".
+ * LOGIN_OK, LOGIN_BUSY (it could not start) or LOGIN_ERR. */
 static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int64_t org,
                    char **name) {
     if (db_query_text(db, name, "SELECT username FROM account WHERE id = ?", "i", uid) != DB_OK)
         return LOGIN_ERR;
     if (!*name) *name = xstrdup(t->username);
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
-    if (uow_begin_row(db, "account", uid, NULL) != 0) return LOGIN_ERR;
+    /* busy (SQLite's writer lock held past the busy timeout, a row lock past lock_timeout): the
+     * page answers 503 "try again", not a server error */
+    if (uow_begin_row(db, "account", uid, NULL) != 0) return LOGIN_BUSY;
     succeeded(db, attempt);
     int ok = session_store(db, t, uid) == DB_OK &&
              uow_audit(db, &who, "login", "user", 0, org, NULL, NULL, NULL) == 0;
@@ -285,7 +288,15 @@ int login_password(Db *db, const LoginTry *t, const char *password, char **name)
         uow_attempt_start(db, &a);
         int rc = succeed(db, t, attempt, uid, org, name);
         if (rc != LOGIN_OK) free(*name), *name = NULL;
-        if (rc == LOGIN_OK || i == UOW_ATTEMPTS || !uow_attempt_again(db, &a)) return rc;
+        if (rc == LOGIN_OK || i == UOW_ATTEMPTS || !uow_attempt_again(db, &a)) {
+            /* busy: the right password, nothing stored, so the attempt counts as no failure (if
+             * its row can be removed now) */
+            if (rc == LOGIN_BUSY && uow_begin_rows(db, NULL) == 0) {
+                not_tried(db, attempt);
+                uow_end(db, 1, NULL);
+            }
+            return rc;
+        }
         db_rollback_if_open(db);
     }
 }

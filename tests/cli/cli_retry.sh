@@ -34,7 +34,9 @@ BEGIN;
 SELECT pg_advisory_xact_lock($head, 0);
 \! touch $TMP/held
 DO \$\$ BEGIN
-  WHILE NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted) LOOP
+  FOR i IN 1..600 LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()));
     PERFORM pg_sleep(0.05);
   END LOOP;
 END \$\$;

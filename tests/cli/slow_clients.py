@@ -2,7 +2,7 @@
 
 300 connections from five loopback addresses (127.0.0.2-6, 60 each: under the per-address limit) send a
 request head one byte every 2 s and reconnect whenever the server closes them, for HOLD seconds. Meanwhile a
-normal client from 127.0.0.1 logs in and loads pages; every one of its requests must answer in under 1 s.
+normal client from 127.0.0.1 logs in and loads pages; every one of its requests must answer in under 3 s.
 Then: the slow ones were closed by the head deadline (not held forever), and the server still answers.
 Usage: slow_clients.py PORT USERNAME PASSWORD. Prints ok/FAIL lines and RESULT p f."""
 import http.client
@@ -127,7 +127,9 @@ while time.monotonic() - start < HOLD - 4:
     pump(time.monotonic() + 1.5)
 check("the normal client could always connect", not errors, f"{len(errors)} of {rounds} rounds: {errors[:2]}")
 check("the normal client logged in and loaded its pages", not wrong, str(wrong[:5]))
-check("every request of the normal client answered in under 1 s", worst < 1.0, f"worst {worst:.3f} s")
+# 3 s, not 1: a login hashes its password (argon2id, 64 MiB) on a sanitizer build while the suite's
+# other tests run; a server the slow connections had taken would keep it waiting for their 10 s
+check("every request of the normal client answered in under 3 s", worst < 3.0, f"worst {worst:.3f} s")
 check("the slow connections were closed by the head deadline", stats["closed_by_server"] >= len(ADDRS) * PER_ADDR,
       str(stats))
 check("no slow head was ever completed", stats["answered"] == 0, str(stats))
@@ -135,6 +137,6 @@ for s in list(slow):
     drop(s, reopen=False)
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
 r, _, dt = timed(c, "GET", "/public/")
-check("the server answers afterwards", r.status == 200 and dt < 1.0, f"{r.status} {dt:.3f}")
+check("the server answers afterwards", r.status == 200 and dt < 3.0, f"{r.status} {dt:.3f}")
 print(f"RESULT {passed} {failed}")
 sys.exit(1 if failed else 0)
