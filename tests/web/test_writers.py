@@ -207,11 +207,21 @@ with served:
             if st >= 500:
                 busy.append((kind, st, raw[-200:]))
 
+    def call_again_if_busy(kind, c, *args, **kw):
+        """c.call(...), sent again while it answers 503 (SQLite's writer lock past its busy timeout: nothing
+        was written), each busy answer noted."""
+        for _ in range(30):
+            st, body, raw = c.call(*args, **kw)
+            note(kind, st, raw)
+            if st != 503:
+                break
+            time.sleep(0.2)
+        return st, body, raw
+
     def reviewer(i):
         order = to_review if i == 0 else to_review[::-1]
         for rid in order:
-            st, _, raw = reviewers[i].call("POST", f"/api/v1/review/{rid}", {"action": "approve"})
-            note("review", st, raw)
+            st, _, raw = call_again_if_busy("review", reviewers[i], "POST", f"/api/v1/review/{rid}", {"action": "approve"})
             if st == 200:
                 with lock:
                     side["approved"].append(rid)
@@ -224,15 +234,14 @@ with served:
         mine = to_publish[i // 2::2]
         for k in range(0, len(mine), 2):
             batch = mine[k:k + 2] if i % 2 == 0 else mine[k:k + 2][::-1]
-            st, _, raw = publishers[i].call("POST", "/results/publish", form=[("id", rid) for rid in batch])
-            note("publish", st, raw)
+            st, _, raw = call_again_if_busy("publish", publishers[i], "POST", "/results/publish",
+                                            form=[("id", rid) for rid in batch])
             if st == 303:
                 with lock:
                     side["published"] += batch
                 continue
             for rid in batch:  # refused whole: one of them was published already; each alone
-                st, _, raw = publishers[i].call("POST", "/results/publish", form=[("id", rid)])
-                note("publish", st, raw)
+                st, _, raw = call_again_if_busy("publish", publishers[i], "POST", "/results/publish", form=[("id", rid)])
                 if st == 303:
                     with lock:
                         side["published"].append(rid)
