@@ -34,7 +34,7 @@ SQL
   holder=$!
   for _ in $(seq 200); do [ -e "$TMP/held" ] && break; sleep 0.05; done
   check "a session holds the write lock's shared side (a row unit in flight)" test -e "$TMP/held"
-  check "user add completes beside it (a row unit, not an exclusive one)" expect_exit 0 timeout 8 bash -c "$(declare -f add); SPOTCHECK='$SPOTCHECK' db='$db' add beside"
+  check "user add completes beside it (a row unit, not an exclusive one)" expect_exit 0 timeout 60 bash -c "$(declare -f add); SPOTCHECK='$SPOTCHECK' db='$db' add beside"
   wait "$holder"
   check "... committed while the session held it (the session saw the account before it ended)" contains "$TMP/holder.out" saw-beside
 else
