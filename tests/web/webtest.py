@@ -364,11 +364,30 @@ class Served:
         self.log_path = os.path.join(os.path.dirname(db), log)
 
     def __enter__(self):
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([SPOTCHECK, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
-                                     stdout=self.log, stderr=self.log, env=self.env)
-        wait_for_port(self.port)
-        return self
+        # The port was free when chosen; another test's server may take it before this one binds (it then
+        # exits: "无法监听"), so this server counts as started only once its own log says it listens.
+        for attempt in range(3):
+            self.log = open(self.log_path, "w")
+            self.proc = subprocess.Popen([SPOTCHECK, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
+                                         stdout=self.log, stderr=self.log, env=self.env)
+            if self._listening():
+                return self
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.log.close()
+            self.port = free_port()
+        raise RuntimeError(f"spotcheck serve did not start: {open(self.log_path, encoding='utf-8').read()[-500:]}")
+
+    def _listening(self, seconds=30):
+        import time
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if "正在监听" in open(self.log_path, encoding="utf-8", errors="replace").read(4000):
+                return wait_for_port(self.port)
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
 
     def __exit__(self, *exc):
         self.proc.terminate()
