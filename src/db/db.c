@@ -519,9 +519,44 @@ int db_search_pause(Db *db, const char *table, char **saved) {
     *saved = NULL;
     return db->drv->search_pause ? db->drv->search_pause(db->conn, table, saved) : DB_OK;
 }
-int db_search_resume(Db *db, const char *table, char *saved) {
-    if (!saved) return DB_OK;
-    return db->drv->search_resume ? db->drv->search_resume(db->conn, table, saved) : DB_OK;
+struct DbSearchSide {
+    const DbDriver *drv;
+    void *impl;
+};
+
+DbSearchSide *db_search_side_start(Db *db, const char *table, const char *const *columns) {
+    void *impl =
+        db->drv->search_side_start ? db->drv->search_side_start(db->conn, table, columns) : NULL;
+    if (!impl) return NULL;
+    DbSearchSide *side = xcalloc(1, sizeof *side);
+    side->drv = db->drv;
+    side->impl = impl;
+    return side;
+}
+
+void db_search_side_add(DbSearchSide *side, int64_t id, const char *const *values) {
+    side->drv->search_side_add(side->impl, id, values);
+}
+
+void db_search_side_free(DbSearchSide *side) {
+    if (!side) return;
+    side->drv->search_side_free(side->impl);
+    free(side);
+}
+
+int db_search_resume(Db *db, const char *table, char *saved, DbSearchSide *side) {
+    void *impl = side && side->drv == db->drv ? side->impl : NULL;
+    if (side && !impl) side->drv->search_side_free(side->impl); /* another driver's: unused */
+    free(side);
+    if (!saved) {
+        if (impl) db->drv->search_side_free(impl);
+        return DB_OK;
+    }
+    if (!db->drv->search_resume) {
+        if (impl) db->drv->search_side_free(impl);
+        return DB_OK;
+    }
+    return db->drv->search_resume(db->conn, table, saved, impl);
 }
 
 int db_triggers_pause(Db *db, const char *table, const char *prefix, char **saved) {

@@ -267,7 +267,22 @@ void db_text_search_free(DbTextSearch *ts);
  * brings the upkeep back (then free *saved unused). Returns DB_OK or DB_ERR; a driver without them
  * keeps the index row by row. */
 int db_search_pause(Db *db, const char *table, char **saved);
-int db_search_resume(Db *db, const char *table, char *saved);
+/* A search index built beside the load (issue 15, bench/README.md "import"): after db_search_pause
+ * has paused the upkeep, db_search_side_start may take the rows the index covers as the load
+ * inserts them and build the index meanwhile, on a thread of its own (SQLite: in a scratch
+ * database, on a second core while the load inserts rows and builds its other indexes); then
+ * db_search_resume, given it, puts that index in place instead of reading the table again (and
+ * reads the table after all if the side build failed). NULL when the driver has none: nothing is
+ * then handed over. db_search_side_add: the row `id` with the values of the start's `columns`
+ * (NULL: SQL NULL), in ascending id order, every row the index covers (the rows of sql/033's
+ * view) and no other. db_search_side_free: abandons it (the load rolled back or failed; NULL
+ * does nothing). */
+typedef struct DbSearchSide DbSearchSide;
+DbSearchSide *db_search_side_start(Db *db, const char *table, const char *const *columns);
+void db_search_side_add(DbSearchSide *side, int64_t id, const char *const *values);
+void db_search_side_free(DbSearchSide *side);
+/* side: NULL, or the side build of this load (consumed: freed whatever the outcome). */
+int db_search_resume(Db *db, const char *table, char *saved, DbSearchSide *side);
 /* A bulk load into `table` may likewise stop the row triggers that keep derived rows (names
  * starting with `prefix`, e.g. "target_count_", sql/058) and have the caller recompute those rows
  * in one pass after: db_triggers_pause stops them for this transaction (SQLite: dropped, their
@@ -359,7 +374,11 @@ typedef struct DbDriver {
                        size_t ncolumns, const char *text, DbTextSearch *ts);
     /* optional (NULL: no pause); same contracts as db_search_pause and db_search_resume */
     int (*search_pause)(void *conn, const char *table, char **saved);
-    int (*search_resume)(void *conn, const char *table, char *saved);
+    int (*search_resume)(void *conn, const char *table, char *saved, void *side);
+    /* optional (NULL: no side build); same contracts as db_search_side_start/_add/_free */
+    void *(*search_side_start)(void *conn, const char *table, const char *const *columns);
+    void (*search_side_add)(void *side, int64_t id, const char *const *values);
+    void (*search_side_free)(void *side);
     /* optional (NULL: triggers keep firing); same contracts as db_triggers_pause/resume */
     int (*triggers_pause)(void *conn, const char *table, const char *prefix, char **saved);
     int (*triggers_resume)(void *conn, char *saved);

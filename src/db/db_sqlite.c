@@ -4,6 +4,7 @@
  * server's per-thread connections and a CLI import can share one file. */
 #include "db.h"
 #include "db_sqlite_rows.h"
+#include "db_sqlite_search.h"
 
 #include "../core/util.h"
 
@@ -334,8 +335,14 @@ static int sq_search_pause(void *c, const char *table, char **saved) {
  * the default after: row-by-row writes keep the small hash. */
 #define SEARCH_REBUILD_HASH (16 << 20)
 
-/* 'rebuild' reads every row of the content table into the FTS5 index; then the triggers again. */
-static int sq_search_resume(void *c, const char *table, char *saved) {
+/* The index built beside the load put in place (db_sqlite_search.c), or else 'rebuild', which
+ * reads every row of the content table into the FTS5 index; then the triggers again. */
+static int sq_search_resume(void *c, const char *table, char *saved, void *side) {
+    if (side && sq_search_side_finish(c, table, side) == SQLITE_OK) {
+        int rc = sqlite3_exec(c, saved, NULL, NULL, NULL);
+        free(saved);
+        return ok(rc);
+    }
     char *sql =
         xasprintf("INSERT INTO \"%s_search\"(\"%s_search\", rank) VALUES ('hashsize', %d);\n"
                   "INSERT INTO \"%s_search\"(\"%s_search\") VALUES ('rebuild');\n"
@@ -416,6 +423,9 @@ const DbDriver db_sqlite_driver = {
     .text_search = sq_text_search,
     .search_pause = sq_search_pause,
     .search_resume = sq_search_resume,
+    .search_side_start = sq_search_side_start,
+    .search_side_add = sq_search_side_add,
+    .search_side_free = sq_search_side_free,
     .triggers_pause = sq_triggers_pause,
     .triggers_resume = sq_triggers_resume,
 };

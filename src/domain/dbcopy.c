@@ -1283,7 +1283,7 @@ static int copy_all(Copy *c, StrMap *write_org, StrMap *write_tag, int64_t paren
                                                                 err);
         if (rc == 0 && (t == T_ORG || t == T_TAG))
             rc = set_parents(c, (int)t, t == T_ORG ? parent_of_top : 0, err);
-        if (search && rc == 0 && db_search_resume(c->dst, name, saved) != DB_OK)
+        if (search && rc == 0 && db_search_resume(c->dst, name, saved, NULL) != DB_OK)
             rc = set_err(err, "重建 %s 的检索索引失败: %s", name, db_errmsg(c->dst));
         else if (search && rc != 0)
             free(saved);

@@ -115,6 +115,7 @@ void bulk_free(Bulk *b) {
     free(b->search_paused);
     free(b->count_paused);
     dir_counts_free(b->counts);
+    db_search_side_free(b->side);
     bulk_arena_free(b->arena);
     free(b->rows);
     bulk_runs_free(b);
@@ -347,6 +348,35 @@ static void bulk_tally(Bulk *b, const KeptRow *rows, size_t n) {
     }
 }
 
+/* With the search index paused: its build beside the load, when the driver has one. */
+static void bulk_side_start(Bulk *b) {
+    const DirKind *k = b->k;
+    if (!b->search_paused || !k->search) return;
+    size_t n = 0;
+    for (; k->search[n]; n++)
+        if ((b->search_field[n] = dir_field_index(k, k->search[n])) < 0) return;
+    b->skip_field = !strcmp(k->table, "target") ? dir_field_index(k, "kind") : -1;
+    b->side = db_search_side_start(b->db, k->table, k->search);
+}
+
+/* Hands rows[0..n), just inserted with the ids next_id…, to the search index's side build: the
+ * values as inserted (a field not in the INSERT is NULL, as its column), the rows the index leaves
+ * out left out. */
+static void bulk_side_add(Bulk *b, const KeptRow *rows, size_t n) {
+    const char *v[DIR_MAX_FIELDS];
+    for (size_t r = 0; r < n; r++) {
+        const KeptRow *row = &rows[r];
+        int skip = b->skip_field;
+        if (skip >= 0 && row->set & (1u << skip) && str_eq(row->v[skip], DIR_SEARCH_SKIPS_KIND))
+            continue;
+        for (size_t i = 0; b->k->search[i]; i++) {
+            int f = b->search_field[i];
+            v[i] = row->set & (1u << f) ? row->v[f] : NULL;
+        }
+        db_search_side_add(b->side, b->next_id + (int64_t)r, v);
+    }
+}
+
 /* Drops the table's own indexes and pauses its search index (db_search_pause). Stops at the first
  * failure; what was dropped is built again by bulk_rebuild, so a failure here only costs speed. */
 static void bulk_drop_indexes(Bulk *b) {
@@ -358,6 +388,7 @@ static void bulk_drop_indexes(Bulk *b) {
         bulk_tally_start(b);
     }
     if (db_search_pause(b->db, b->k->table, &b->search_paused) != DB_OK) return;
+    bulk_side_start(b);
     if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
     for (; i < n; i++) {
@@ -391,8 +422,10 @@ static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
         }
     if (unique_only) return BULK_OK; /* rejected: the rollback brings the upkeep back */
     char *paused = b->search_paused;
+    DbSearchSide *side = b->side;
     b->search_paused = NULL;
-    if (db_search_resume(b->db, b->k->table, paused) != DB_OK) {
+    b->side = NULL;
+    if (db_search_resume(b->db, b->k->table, paused, side) != DB_OK) {
         import_report_add(rep, "第%ld行: 重建搜索索引失败: %s", b->first_line, db_errmsg(b->db));
         return BULK_STOP;
     }
@@ -437,6 +470,7 @@ static int bulk_insert(Bulk *b, const KeptRow *rows, size_t n, ImportReport *rep
     }
     if (rc != BULK_OK) return rc;
     if (b->counts) bulk_tally(b, rows, n);
+    if (b->side) bulk_side_add(b, rows, n);
     if (b->tags_field >= 0 && bulk_links(b, rows, n, b->next_id, rep) != 0) return BULK_STOP;
     b->next_id += (int64_t)n;
     return BULK_OK;
@@ -529,6 +563,8 @@ int bulk_write(Bulk *b, ImportReport *rep) {
         b->count_paused = NULL;
         dir_counts_free(b->counts);
         b->counts = NULL;
+        db_search_side_free(b->side);
+        b->side = NULL;
         if (db_exec(b->db, "ROLLBACK TO bulk_import", NULL) != DB_OK ||
             db_exec(b->db, "RELEASE bulk_import", NULL) != DB_OK) {
             import_report_add(rep, "第%ld行: 写入失败: %s", b->first_line, db_errmsg(b->db));

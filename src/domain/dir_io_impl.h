@@ -90,7 +90,10 @@ typedef struct Bulk {
     char *search_paused; /* the search index's upkeep, paused (db_search_pause), or NULL */
     char *count_paused;  /* target_count's triggers, paused (db_triggers_pause), or NULL */
     DirCounts *counts;   /* while they are paused: the tally of the rows inserted */
-    int count_field[4];  /* the fields counted: org_id, kind, grade, status */
+    DbSearchSide *side; /* the search index built beside the load (db_search_side_start), or NULL */
+    int search_field[DIR_MAX_FIELDS]; /* the fields of k->search, in its order */
+    int skip_field;     /* the field whose DIR_SEARCH_SKIPS_KIND leaves a row out, or -1 */
+    int count_field[4]; /* the fields counted: org_id, kind, grade, status */
 } Bulk;
 
 /* Whether kind k can be bulk-inserted into its table (empty, no field referring to its own table).

@@ -220,7 +220,8 @@ static void add_indexed_search(Db *db, const DirKind *k, const char *q, int full
         }
         free(col);
         /* as the index (sql/033): an insured person's name or address is not searched */
-        const char *guard = !strcmp(k->table, "target") ? "t.kind <> 'insured' AND " : "";
+        const char *guard =
+            !strcmp(k->table, "target") ? "t.kind <> '" DIR_SEARCH_SKIPS_KIND "' AND " : "";
         for (size_t i = 0; i < ncols; i++) {
             buf_printf(&f->where, " OR (%st.%s LIKE ? ESCAPE '\\')", guard, cols[i]);
             p_text(&f->p, db_like_contains(q));

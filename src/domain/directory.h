@@ -81,6 +81,10 @@ typedef struct DirKind {
     const char *const *search;
 } DirKind;
 
+/* The targets a search index leaves out (sql/033's view target_searchable): insured persons, whose
+ * names and addresses are personal data; their `kind`. */
+#define DIR_SEARCH_SKIPS_KIND "insured"
+
 /* Choice lists shared with other modules (target kinds, inspection methods 核查方式). */
 extern const Choice target_kinds[];
 extern const Choice inspection_methods[];
