@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define SIDE_CHUNK (256u << 10) /* bytes of rows in a chunk */
-#define SIDE_QUEUE 16           /* chunks waiting for the side thread at most */
+#define SIDE_QUEUE 64           /* chunks waiting for the side thread at most (16 MiB) */
 #define SIDE_HASH (16 << 20)    /* FTS5's hash of new tokens: as sq_search_resume's rebuild */
 
 typedef struct Chunk {

@@ -137,9 +137,19 @@ void dir_counts_add(DirCounts *c, int64_t org_id, const char *kind, const char *
                     const char *status) {
     grade = grade ? grade : c->dflt_grade;
     status = status ? status : c->dflt_status;
+    /* the key: the org id's 8 bytes in hex, then the texts each ended by the unit separator (which
+     * a checked kind, grade or status cannot hold); no printf: this runs for every row of a load */
+    char hex[17];
+    for (int d = 0; d < 16; d++)
+        hex[d] = "0123456789abcdef"[((uint64_t)org_id >> (60 - 4 * d)) & 15];
+    hex[16] = '\x1f';
     buf_reset(&c->key);
-    /* the unit separator cannot occur in a checked kind, grade or status */
-    buf_printf(&c->key, "%lld\x1f%s\x1f%s\x1f%s", (long long)org_id, kind, grade, status);
+    buf_append(&c->key, hex, sizeof hex);
+    const char *const texts[] = {kind, grade, status};
+    for (int t = 0; t < 3; t++) {
+        buf_puts(&c->key, texts[t]);
+        buf_putc(&c->key, '\x1f');
+    }
     int64_t i;
     if (strmap_get(c->at, c->key.data, &i)) {
         c->rows[i].n++;
