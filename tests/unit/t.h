@@ -88,6 +88,18 @@ static inline const char *t_foreign_keys_off_sql(void) {
                : "PRAGMA foreign_keys = OFF";
 }
 
+/* A valid ID number (GB 11643: the check character computed) of an insured person born
+ * 1980-01-01 in 130528, sequence number seq % 1000. */
+static inline void t_id_number(char id[19], int seq) {
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    snprintf(id, 19, "13052819800101%03d", seq % 1000);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (id[i] - '0') * w[i];
+    id[17] = "10X98765432"[sum % 11];
+    id[18] = 0;
+}
+
 /* Removes a test's database file with its WAL and shared-memory files. */
 static inline void t_remove_db(const char *path) {
     char side[4096];

@@ -107,14 +107,8 @@ static void test_bulk_import_reads_again(void) {
 
 /* Appends an insured person's row with a valid ID number (GB 11643) of sequence number seq. */
 static void insured_row(Buf *b, int seq) {
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     char id[19];
-    snprintf(id, sizeof id, "13052819800101%03d", seq % 1000);
-    int sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (id[i] - '0') * w[i];
-    id[17] = "10X98765432"[sum % 11];
-    id[18] = 0;
+    t_id_number(id, seq);
     buf_printf(b, "参保人,人员%d,%s,130528,130528,B\n", seq, id);
 }
 
