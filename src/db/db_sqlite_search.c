@@ -25,6 +25,7 @@
 #include "../core/util.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ typedef struct Side {
     size_t queued;
     Chunk *filling; /* the chunk being filled by the load */
     int done;       /* no more rows */
+    int gave_up;    /* the load's thread saw the build fail: rows are no longer packed */
     int failed;     /* a row could not be indexed (or was too long to hand over), or the build was
                      * abandoned: what is left is drained unread and the build is unusable */
 } Side;
@@ -59,12 +61,12 @@ typedef struct Side {
  * NULL) and the bytes. */
 
 static int fail_test;
-void sq_search_side_test_fail(int on) {
-    fail_test = on;
+void sq_search_side_test_fail(int how) {
+    fail_test = how;
 }
 
 static int index_chunk(Side *s, const Chunk *c) {
-    if (fail_test) return -1;
+    if (fail_test == 1) return -1;
     size_t at = 0;
     while (at < c->len) {
         int64_t id;
@@ -85,6 +87,7 @@ static int index_chunk(Side *s, const Chunk *c) {
         }
         int rc = sqlite3_step(s->insert);
         sqlite3_reset(s->insert);
+        sqlite3_clear_bindings(s->insert); /* they point into the chunk, freed after */
         if (rc != SQLITE_DONE) return -1;
     }
     return 0;
@@ -135,6 +138,26 @@ static char *create_sql(sqlite3 *c, const char *fts) {
     return sql;
 }
 
+/* Whether the FTS5 table's index lives in its _data and _idx tables alone (besides _config): the
+ * copy takes those two. A table with per-row sizes (_docsize) or content of its own (_content)
+ * is rebuilt from the table instead. */
+static int index_only(sqlite3 *c, const char *fts) {
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(c,
+                           "SELECT count(*), count(*) FILTER (WHERE name IN (?1 || '_config', ?1 "
+                           "|| '_data', ?1 || '_idx')) FROM sqlite_master WHERE type = 'table' "
+                           "AND substr(name, 1, length(?1) + 1) = ?1 || '_'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3 &&
+            sqlite3_column_int(st, 1) == 3)
+            n = 3;
+    }
+    sqlite3_finalize(st);
+    return n == 3;
+}
+
 /* The scratch database with the same FTS5 table, its transaction open, its INSERT prepared. */
 static int open_scratch(Side *s, const char *const *columns) {
     /* "": a private temporary database on disk, removed when closed */
@@ -181,7 +204,7 @@ void *sq_search_side_start(void *conn, const char *table, const char *const *col
     while (columns[s->ncols])
         s->ncols++;
     s->table = xasprintf("%s_search", table);
-    s->ddl = create_sql(conn, s->table);
+    s->ddl = index_only(conn, s->table) ? create_sql(conn, s->table) : NULL;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (!s->ddl || open_scratch(s, columns) != 0 ||
@@ -192,12 +215,19 @@ void *sq_search_side_start(void *conn, const char *table, const char *const *col
     return s;
 }
 
-/* Hands the chunk being filled to the side thread, waiting while the queue is full. */
+/* Hands the chunk being filled to the side thread, waiting while the queue is full; once the
+ * build has failed, chunks are dropped (and the rows after them no longer packed). */
 static void hand_over(Side *s) {
     Chunk *c = s->filling;
     s->filling = NULL;
     if (!c) return;
     pthread_mutex_lock(&s->mu);
+    if (s->failed) {
+        s->gave_up = 1;
+        pthread_mutex_unlock(&s->mu);
+        free(c);
+        return;
+    }
     while (s->queued >= SIDE_QUEUE)
         pthread_cond_wait(&s->cv, &s->mu);
     if (s->tail)
@@ -212,6 +242,7 @@ static void hand_over(Side *s) {
 
 void sq_search_side_add(void *side, int64_t id, const char *const *values) {
     Side *s = side;
+    if (s->gave_up) return; /* (the load's own thread sets and reads it) */
     size_t need = sizeof id;
     for (size_t i = 0; i < s->ncols; i++)
         need += sizeof(uint32_t) + (values[i] ? strlen(values[i]) : 0);
@@ -286,22 +317,46 @@ static int copy_rows(sqlite3 *c, sqlite3 *scratch, const char *shadow) {
     return rc;
 }
 
+/* The table dropped and created again, its settings (the _config rows but the format version,
+ * e.g. 'hashsize') kept, its index replaced by the scratch's. */
+static int put_in_place(sqlite3 *c, Side *s) {
+    char *config = xasprintf("%s_config", s->table), *data = xasprintf("%s_data", s->table),
+         *idx = xasprintf("%s_idx", s->table);
+    char *sql = xasprintf("CREATE TEMP TABLE search_side_config AS SELECT k, v FROM \"%s\" WHERE "
+                          "k <> 'version';\nDROP TABLE \"%s\";\n%s;\nINSERT INTO \"%s\"(k, v) "
+                          "SELECT k, v FROM search_side_config;\nDROP TABLE search_side_config;\n"
+                          "DELETE FROM \"%s\";\nDELETE FROM \"%s\";",
+                          config, s->table, s->ddl, config, data, idx);
+    int rc = sqlite3_exec(c, sql, NULL, NULL, NULL);
+    free(sql);
+    if (rc == SQLITE_OK && fail_test == 2) rc = SQLITE_IOERR; /* tests: a failure half-way */
+    if (rc == SQLITE_OK) rc = copy_rows(c, s->scratch, data);
+    if (rc == SQLITE_OK) rc = copy_rows(c, s->scratch, idx);
+    free(config);
+    free(data);
+    free(idx);
+    return rc;
+}
+
 int sq_search_side_finish(sqlite3 *c, const char *table, void *side) {
     Side *s = side;
     (void)table; /* s->table is derived from the same name */
+    char why[256] = "the side build failed";
     int rc = side_join(s) == 0 ? SQLITE_OK : SQLITE_ERROR;
-    if (rc == SQLITE_OK) {
-        char *sql = xasprintf("DROP TABLE \"%s\";\n%s;\nDELETE FROM \"%s_data\";\n"
-                              "DELETE FROM \"%s_idx\";",
-                              s->table, s->ddl, s->table, s->table);
-        rc = sqlite3_exec(c, sql, NULL, NULL, NULL);
-        free(sql);
+    /* all or nothing: a failure half-way leaves the table as it was, for the 'rebuild' after */
+    if (rc == SQLITE_OK &&
+        (rc = sqlite3_exec(c, "SAVEPOINT search_side", NULL, NULL, NULL)) == SQLITE_OK) {
+        rc = put_in_place(c, s);
+        if (rc != SQLITE_OK) {
+            snprintf(why, sizeof why, "%s",
+                     sqlite3_errcode(c) == rc ? sqlite3_errmsg(c) : sqlite3_errstr(rc));
+            sqlite3_exec(c, "ROLLBACK TO search_side", NULL, NULL, NULL);
+        }
+        int rel = sqlite3_exec(c, "RELEASE search_side", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) rc = rel;
     }
-    char *data = xasprintf("%s_data", s->table), *idx = xasprintf("%s_idx", s->table);
-    if (rc == SQLITE_OK) rc = copy_rows(c, s->scratch, data);
-    if (rc == SQLITE_OK) rc = copy_rows(c, s->scratch, idx);
-    free(data);
-    free(idx);
+    if (rc != SQLITE_OK) /* only speed is lost: say so, so that it can be seen */
+        fprintf(stderr, "spotcheck: 搜索索引未能在导入旁构建（%s），改为从表重建\n", why);
     side_close(s);
     return rc;
 }

@@ -377,18 +377,20 @@ static void bulk_side_add(Bulk *b, const KeptRow *rows, size_t n) {
     }
 }
 
-/* Drops the table's own indexes and pauses its search index (db_search_pause). Stops at the first
- * failure; what was dropped is built again by bulk_rebuild, so a failure here only costs speed. */
-static void bulk_drop_indexes(Bulk *b) {
+/* Drops the table's own indexes and pauses its search index (db_search_pause) and counts; unless
+ * the import is `rejected` anyway (bad rows: the load only looks for more, then rolls back), the
+ * counts are tallied and the search index built beside. Stops at the first failure; what was
+ * dropped is built again by bulk_rebuild, so a failure here only costs speed. */
+static void bulk_drop_indexes(Bulk *b, int rejected) {
     DbIndex *list;
     size_t n;
     if (!strcmp(b->k->table, "target")) {
         if (db_triggers_pause(b->db, "target", DIR_COUNT_TRIGGERS, &b->count_paused) != DB_OK)
             return;
-        bulk_tally_start(b);
+        if (!rejected) bulk_tally_start(b);
     }
     if (db_search_pause(b->db, b->k->table, &b->search_paused) != DB_OK) return;
-    bulk_side_start(b);
+    if (!rejected) bulk_side_start(b); /* rejected: no index is built again (bulk_rebuild) */
     if (db_created_indexes(b->db, b->k->table, &list, &n) != DB_OK) return;
     size_t i = 0;
     for (; i < n; i++) {
@@ -549,7 +551,7 @@ int bulk_write(Bulk *b, ImportReport *rep) {
         return BULK_FAILED;
     }
     if (b->n + b->nspilled >= (defer_after_test ? defer_after_test : BULK_DEFER_AFTER))
-        bulk_drop_indexes(b);
+        bulk_drop_indexes(b, rep->nerrors > 0);
     BulkMerge *m = bulk_merge_open(b);
     size_t inserted = 0;
     int rc = bulk_insert_all(b, m, rep, &inserted);

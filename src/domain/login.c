@@ -253,7 +253,12 @@ static int succeed(Db *db, const LoginTry *t, int64_t attempt, int64_t uid, int6
     Actor who = {.username = *name, .org_id = org, .remote = t->remote};
     /* busy (SQLite's writer lock held past the busy timeout, a row lock past lock_timeout): the
      * page answers 503 "try again", not a server error */
-    if (uow_begin_row(db, "account", uid, NULL) != 0) return LOGIN_BUSY;
+    if (uow_begin_rows(db, NULL) != 0) return db_errclass(db) == DBE_BUSY ? LOGIN_BUSY : LOGIN_ERR;
+    if (uow_lock_rows(db, "account", &uid, 1, NULL) != 0) {
+        int busy = db_errclass(db) == DBE_BUSY; /* asked before the rollback clears it */
+        uow_end(db, 0, NULL);
+        return busy ? LOGIN_BUSY : LOGIN_ERR;
+    }
     succeeded(db, attempt);
     int ok = session_store(db, t, uid) == DB_OK &&
              uow_audit(db, &who, "login", "user", 0, org, NULL, NULL, NULL) == 0;

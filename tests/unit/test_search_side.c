@@ -148,9 +148,28 @@ static void searches(void) {
     free(insured);
 }
 
+/* SQLite: a setting stored with the index (its _config table) outlives the side build's drop and
+ * create. */
+static void set_automerge(void) {
+    if (!t_on_pg())
+        CHECK_INT(db_exec(db,
+                          "INSERT INTO target_search(target_search, rank) VALUES ('automerge', 7)",
+                          NULL),
+                  DB_OK);
+}
+static void automerge_kept(void) {
+    if (t_on_pg()) return;
+    int64_t v = 0;
+    CHECK_INT(
+        db_query_int(db, &v, "SELECT v FROM target_search_config WHERE k = 'automerge'", NULL),
+        DB_OK);
+    CHECK_INT(v, 7);
+}
+
 static void test_side_build(void) {
     CHECK_INT(import("orgs", "orgs.csv"), IMPORT_OK);
     write_targets("targets.csv");
+    set_automerge();
     dir_import_test_defer_after(3); /* the bulk path's pause, index rebuilds and side build */
     CHECK_INT(import("targets", "targets.csv"), IMPORT_OK);
     dir_import_test_defer_after(0);
@@ -163,6 +182,7 @@ static void test_side_build(void) {
     }
     searches();
     index_checked();
+    automerge_kept();
     /* the upkeep is back: a row saved row by row (the table is not empty) is found */
     t_write_file(dir, "one.csv",
                  "对象类型,名称,统一社会信用代码,医保编码,所属机构,行政区划,地址\n"
@@ -176,19 +196,27 @@ static void test_side_build(void) {
     index_checked();
 }
 
-/* The side build fails (as on a disk error of its scratch file): the import still succeeds, and
- * its index is read from the table. */
-static void test_side_build_fails(void) {
+/* The side build fails (how: 1 on its rows, as on a disk error of its scratch file; 2 after the
+ * table was dropped and created again): the import still succeeds, its index read from the table
+ * as it was. */
+static void side_build_fails(int how) {
     CHECK_INT(db_exec(db, "DELETE FROM target_tag", NULL), DB_OK);
     CHECK_INT(db_exec(db, "DELETE FROM target_count", NULL), DB_OK);
     CHECK_INT(db_exec(db, "DELETE FROM target", NULL), DB_OK);
-    sq_search_side_test_fail(1);
+    sq_search_side_test_fail(how);
     dir_import_test_defer_after(3);
     CHECK_INT(import("targets", "targets.csv"), IMPORT_OK);
     dir_import_test_defer_after(0);
     sq_search_side_test_fail(0);
     searches();
     index_checked();
+    automerge_kept();
+}
+static void test_side_build_fails(void) {
+    side_build_fails(1);
+}
+static void test_side_build_fails_half_way(void) {
+    side_build_fails(2);
 }
 
 /* A side build abandoned (the load rolled back) with more rows handed over than its queue holds:
@@ -231,6 +259,7 @@ int main(void) {
                  "行政区划代码,机构名称,上级行政区划代码\n130528,宁晋县医疗保障局,\n");
     RUN(test_side_build);
     RUN(test_side_build_fails);
+    RUN(test_side_build_fails_half_way);
     RUN(test_side_abandoned);
     db_close(db);
     t_remove_db(path);
