@@ -83,7 +83,10 @@ static void test_bulk_import_reads_again(void) {
     write_file("one.csv", text);
     ImportReport rep;
     CHECK_INT(import(a, "orgs", "orgs.csv", &rep), IMPORT_OK);
-    CHECK_INT(rep.reread, 0); /* nobody wrote meanwhile: one pass */
+    /* nobody wrote meanwhile: one pass. (On PostgreSQL the mark is the cluster's snapshot, which
+     * any write of the suite's other tests on the shared cluster moves too: a second pass there is
+     * correct, only slower, so only SQLite's answer is certain.) */
+    if (!t_on_pg()) CHECK_INT(rep.reread, 0);
     import_report_free(&rep);
     /* the target table is empty, so this is a bulk load; b commits one of its rows while it
      * parses: written as parsed, the row would clash; read again, it is unchanged */
