@@ -545,18 +545,12 @@ void db_search_side_free(DbSearchSide *side) {
 }
 
 int db_search_resume(Db *db, const char *table, char *saved, DbSearchSide *side) {
-    void *impl = side && side->drv == db->drv ? side->impl : NULL;
-    if (side && !impl) side->drv->search_side_free(side->impl); /* another driver's: unused */
+    void *impl = side ? side->impl : NULL; /* made by this connection's driver */
     free(side);
-    if (!saved) {
-        if (impl) db->drv->search_side_free(impl);
-        return DB_OK;
-    }
-    if (!db->drv->search_resume) {
-        if (impl) db->drv->search_side_free(impl);
-        return DB_OK;
-    }
-    return db->drv->search_resume(db->conn, table, saved, impl);
+    if (saved && db->drv->search_resume)
+        return db->drv->search_resume(db->conn, table, saved, impl);
+    if (impl) db->drv->search_side_free(impl); /* nothing paused: nothing to put in place */
+    return DB_OK;
 }
 
 int db_triggers_pause(Db *db, const char *table, const char *prefix, char **saved) {

@@ -338,7 +338,7 @@ static int sq_search_pause(void *c, const char *table, char **saved) {
 /* The index built beside the load put in place (db_sqlite_search.c), or else 'rebuild', which
  * reads every row of the content table into the FTS5 index; then the triggers again. */
 static int sq_search_resume(void *c, const char *table, char *saved, void *side) {
-    if (side && sq_search_side_finish(c, table, side) == SQLITE_OK) {
+    if (side && sq_search_side_finish(c, side) == SQLITE_OK) {
         int rc = sqlite3_exec(c, saved, NULL, NULL, NULL);
         free(saved);
         return ok(rc);

@@ -11,7 +11,7 @@
  * segments, the structure record, the averages) is copied into the new, empty one by plain
  * INSERTs, in the load's transaction. The copy is the index FTS5 would have built from the same
  * rows (both tables have one definition; FTS5's 'integrity-check' compares it with the table: the
- * tests do, tests/unit/test_dir_io.c); only the segment layout may differ from a 'rebuild''s.
+ * tests do, tests/unit/test_search_side.c); only the segment layout may differ from a 'rebuild''s.
  *
  * Why drop and create: FTS5 keeps the index's structure record in memory per connection and sees
  * changes of other connections only; a brand-new table has no such memory, and nothing reads it
@@ -143,7 +143,7 @@ static char *create_sql(sqlite3 *c, const char *fts) {
  * is rebuilt from the table instead. */
 static int index_only(sqlite3 *c, const char *fts) {
     sqlite3_stmt *st = NULL;
-    int n = -1;
+    int only = 0;
     if (sqlite3_prepare_v2(c,
                            "SELECT count(*), count(*) FILTER (WHERE name IN (?1 || '_config', ?1 "
                            "|| '_data', ?1 || '_idx')) FROM sqlite_master WHERE type = 'table' "
@@ -152,10 +152,10 @@ static int index_only(sqlite3 *c, const char *fts) {
         sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3 &&
             sqlite3_column_int(st, 1) == 3)
-            n = 3;
+            only = 1;
     }
     sqlite3_finalize(st);
-    return n == 3;
+    return only;
 }
 
 /* The scratch database with the same FTS5 table, its transaction open, its INSERT prepared. */
@@ -338,10 +338,9 @@ static int put_in_place(sqlite3 *c, Side *s) {
     return rc;
 }
 
-int sq_search_side_finish(sqlite3 *c, const char *table, void *side) {
+int sq_search_side_finish(sqlite3 *c, void *side) {
     Side *s = side;
-    (void)table; /* s->table is derived from the same name */
-    char why[256] = "the side build failed";
+    char why[256] = "旁路线程未能建完";
     int rc = side_join(s) == 0 ? SQLITE_OK : SQLITE_ERROR;
     /* all or nothing: a failure half-way leaves the table as it was, for the 'rebuild' after */
     if (rc == SQLITE_OK &&

@@ -16,7 +16,7 @@ void sq_search_side_free(void *side);
  * SQLITE_OK, or an error code when the side build or the copy failed: then the table is as it was
  * before (the savepoint rolled back) and the caller builds the index from the table; a line on
  * standard error says so. */
-int sq_search_side_finish(sqlite3 *c, const char *table, void *side);
+int sq_search_side_finish(sqlite3 *c, void *side);
 
 /* Tests only (not thread-safe): 1 makes every side build fail on its first rows, as a disk error
  * on the scratch file would; 2 makes the finish fail after the table was dropped and created

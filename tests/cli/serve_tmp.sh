@@ -7,7 +7,8 @@ sc init --db "$db" >/dev/null
 # the files stand where the server looks (/tmp, not $TMP); they go with the test whatever happens.
 # Any server started meanwhile (the suite runs tests side by side) sweeps /tmp too and may take the
 # stale file first: then this server had nothing to say, and the scenario runs again with a new one.
-old= fresh=$(mktemp /tmp/spotcheck-export-XXXXXX)
+old='' # a new stale file each attempt, below
+fresh=$(mktemp /tmp/spotcheck-export-XXXXXX)
 trap 'rm -rf "$TMP" "$old" "$fresh"' EXIT
 for attempt in 1 2 3; do
   old=$(mktemp /tmp/spotcheck-upload-XXXXXX)
