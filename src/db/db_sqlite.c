@@ -8,6 +8,7 @@
 
 #include "../core/util.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,17 @@ static int pragma_setup(sqlite3 *h) {
                         NULL, NULL, NULL);
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless told not to
+ * (SQLITE_CONFIG_MEMSTATUS): threads that each use their own connection (the server's workers, an
+ * import's search-index side build) then queue for it on every malloc. Nothing here reads those
+ * counts. It must precede the library's initialisation, so it runs once before the first open. */
+static void sq_configure(void) {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void *sq_open(const char *url, char **err) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     sqlite3 *h = NULL;
     /* NOMUTEX: a connection is used by one thread at a time (the server's pool hands each to one
      * request; an import's parse threads read through it only under dir_context_set_lock), so
