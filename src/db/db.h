@@ -207,6 +207,23 @@ int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
  * building a UNIQUE index fails on duplicates, so the constraint still holds at the commit. */
 int db_created_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 void db_index_list_free(DbIndex *list, size_t n);
+/* Plain indexes built after the commit (sql/064, bench/README.md "import"): a bulk load that
+ * dropped a plain index (not UNIQUE: no constraint waits for it) may, inside its transaction,
+ * record it with db_index_later instead of building it again before its commit; *later then says
+ * whether the driver took it (1: recorded, built by db_index_build_pending; 0: nothing recorded,
+ * the caller builds it now — PostgreSQL, where nothing is gained). The load's caller calls
+ * db_index_build_pending after its commit or rollback, outside any transaction: every recorded
+ * index is built in one transaction of its own and its record deleted (SQLite: meanwhile the
+ * load's pages, which its commit left in the WAL, are checkpointed into the database on a thread
+ * of its own). Until then readers see the load's rows without those indexes (slower, not wrong).
+ * A crash in between leaves the record: db_open with migrations builds what is recorded before it
+ * migrates. Returns DB_OK, or DB_ERR (the indexes stay recorded for the next open; a line on
+ * stderr says so). */
+int db_index_later(Db *db, const DbIndex *ix, int *later);
+int db_index_build_pending(Db *db);
+/* Tests: with skip set, db_index_build_pending leaves the records (a crash after the load's
+ * commit). */
+void db_index_test_skip_pending(int skip);
 
 /* Rows handed over by a callback, for db_insert_rows. */
 typedef struct DbRowSource {
@@ -397,6 +414,13 @@ typedef struct DbDriver {
     /* optional (NULL: nothing to hold, one writer at a time); db_hold_tables (mode DB_HOLD_SHARE),
      * db_own_tables (DB_HOLD_OWN) and db_write_table (DB_HOLD_WRITE) */
     int (*hold_tables)(void *conn, const char *tables, int mode);
+    /* optional (NULL: db_index_later answers 0, indexes are built before the commit):
+     * checkpoint_defer stops this connection's commits from running the engine's checkpoint (SQLite:
+     * the WAL's), checkpoint_beside starts one on a thread of its own (NULL: none started), and
+     * checkpoint_join waits for it (h may be NULL) and gives the commits their checkpoints back */
+    void (*checkpoint_defer)(void *conn);
+    void *(*checkpoint_beside)(void *conn);
+    void (*checkpoint_join)(void *conn, void *h);
     /* optional (NULL: none): the folder of this driver's own migrations ("sql/pg/"). Its file
      * NNN_name.sql replaces sql/NNN_*.sql; a first line "-- pg: replaces A-B" makes it stand for
      * every migration A…B (a baseline schema), recorded as applied with it. */

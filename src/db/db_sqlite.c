@@ -365,6 +365,58 @@ static int sq_search_resume(void *c, const char *table, char *saved, void *side)
     return ok(rc);
 }
 
+/* The checkpoint of a bulk load's pages beside the builds after its commit (db_index_later): the
+ * load's commit leaves its frames in the WAL (no autocheckpoint), a thread with a connection of
+ * its own copies them into the database (PASSIVE: it waits for nobody and copies what every
+ * reader's snapshot allows, here all the load's frames, while the builds append theirs), and the
+ * join gives the commits their checkpoints back (the builds' frames are copied by the next one). */
+#define WAL_AUTOCHECKPOINT 1000 /* pages: SQLite's default, which nothing else here changes */
+
+typedef struct Beside {
+    pthread_t thread;
+    char *path;
+} Beside;
+
+static void *beside_main(void *arg) {
+    Beside *b = arg;
+    sqlite3 *h = NULL;
+    if (sqlite3_open_v2(b->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK)
+        /* a PRAGMA, not sqlite3_wal_checkpoint_v2: a connection that has read nothing yet does
+         * not know the file is in WAL mode, and the call then silently does nothing */
+        sqlite3_exec(h, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+
+    sqlite3_close(h); /* the load's connection stays open: this close checkpoints nothing more */
+    return NULL;
+}
+
+static void sq_checkpoint_defer(void *c) {
+    sqlite3_wal_autocheckpoint(c, 0);
+}
+
+static void *sq_checkpoint_beside(void *c) {
+    const char *path = sqlite3_db_filename(c, "main");
+    if (!path || !*path) return NULL; /* in memory: no WAL */
+    Beside *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(path);
+    if (pthread_create(&b->thread, NULL, beside_main, b) != 0) {
+        free(b->path);
+        free(b);
+        return NULL; /* the next commit after the join checkpoints instead */
+    }
+    return b;
+}
+
+static void sq_checkpoint_join(void *c, void *h) {
+    Beside *b = h;
+    if (b) {
+        pthread_join(b->thread, NULL);
+        free(b->path);
+        free(b);
+    }
+    sqlite3_wal_autocheckpoint(c, WAL_AUTOCHECKPOINT);
+}
+
 static int sq_backup(void *c, const char *path, char **err) {
     sqlite3 *dst = NULL;
     if (sqlite3_open(path, &dst) != SQLITE_OK) {
@@ -435,6 +487,9 @@ const DbDriver db_sqlite_driver = {
     .search_pause = sq_search_pause,
     .search_resume = sq_search_resume,
     .search_side_start = sq_search_side_start,
+    .checkpoint_defer = sq_checkpoint_defer,
+    .checkpoint_beside = sq_checkpoint_beside,
+    .checkpoint_join = sq_checkpoint_join,
     .search_side_add = sq_search_side_add,
     .search_side_free = sq_search_side_free,
     .triggers_pause = sq_triggers_pause,

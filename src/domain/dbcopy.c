@@ -216,6 +216,9 @@ static const NotCopied NOT_COPIED[] = {
     {"audit_archive", "the subtree's archived chains are brought along by copy_audit"},
     {"target_count", "kept by triggers on target (sql/058): copying it would count twice"},
     {"deadline_clock", "kept by triggers on the rows copied (sql/060): copying it would double"},
+    {"index_pending",
+     "indexes a bulk load left for after its commit (sql/064): built at the source's "
+     "open, and each database builds its own"},
     {"target_search", "search index (sql/033), rebuilt by db_search_resume"},
     {"target_search_config", "search index shadow table"},
     {"target_search_data", "search index shadow table"},

@@ -143,6 +143,7 @@ static int import_rows(Db *db, const DirKind *k, TableReader *r, const char *act
         dir_row_clear(&row, k);
         strmap_free(orgs_seen);
     }
+
     if (bulk && rc >= 0 && after_parse) after_parse(after_parse_arg);
     int locked = bulk && rc >= 0 ? take_lock(db, k, mark, err) : IMPORT_OK;
     if (locked != IMPORT_OK) rc = -1;
@@ -209,10 +210,14 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         set_err(err, "提交失败: %s", db_errmsg(db));
         rc = IMPORT_FAILED;
     }
+
     if (rc != IMPORT_OK) {
         db_rollback_if_open(db);
         rep->inserted = rep->updated = rep->unchanged = 0;
     }
+    /* the plain indexes a bulk load left for after its commit (db_index_later); a failure keeps
+     * them recorded for the next open, the import stands */
+    db_index_build_pending(db);
     if (have_cache) db_cache_restore(db, old_cache);
     return rc;
 }

@@ -411,11 +411,14 @@ static void bulk_drop_indexes(Bulk *b, int rejected) {
 enum { BULK_OK = 0, BULK_CONSTRAINT = 1, BULK_STOP = -1 };
 
 /* Builds the dropped indexes again: the UNIQUE ones first (they check the constraint), then,
- * unless the import is rejected anyway (`unique_only`), the plain ones and the search index. */
+ * unless the import is rejected anyway (`unique_only`), the plain ones (or records them, to be
+ * built after the commit: db_index_later) and the search index. */
 static int bulk_rebuild(Bulk *b, int unique_only, ImportReport *rep) {
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < b->ndropped; i++) {
             if (b->dropped[i].unique != !pass || (pass && unique_only)) continue;
+            int later = 0; /* a plain one may be built after the commit: db_index_later */
+            if (pass && db_index_later(b->db, &b->dropped[i], &later) == DB_OK && later) continue;
             if (db_exec(b->db, b->dropped[i].sql, NULL) == DB_OK) continue;
             if (db_errclass(b->db) == DBE_CONSTRAINT) return BULK_CONSTRAINT;
             import_report_add(rep, "第%ld行: 重建索引 %s 失败: %s", b->first_line,
