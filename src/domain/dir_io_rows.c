@@ -141,7 +141,10 @@ static void sink_kept(RowSink *s, const KeptRow *kept, DirErrors *errs, long row
  * report, keeping the rows). Valid rows are packed by the parse thread into the chunk's arena,
  * which then joins the bulk's. The result is the same as parsing on one thread. */
 #define PARSE_CHUNK 1024
-#define PARSE_QUEUE 8
+/* chunks read ahead of the oldest one not yet consumed: while the main thread writes a run
+ * (bulk_spill: a sort and 16 MiB written), the workers go on parsing instead of waiting for free
+ * slots (8 → 32: the parse used 1.65 of 2 cores at 1M targets, now 1.75; ~380 KiB a slot) */
+#define PARSE_QUEUE 32
 #define PARSE_WORKERS 2
 
 enum { CHUNK_FREE, CHUNK_READY, CHUNK_PARSING, CHUNK_DONE };
