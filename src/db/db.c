@@ -59,7 +59,7 @@ struct Db {
     CachedStmt cache[DB_STMT_CACHE];
 };
 
-static int migrate(Db *db, char **err);
+static int migrate(Db *db, int indexes_left, char **err);
 
 static void make_parent_dir(const char *path) {
     char *dir = xstrdup(path);
@@ -136,9 +136,10 @@ Db *db_open(const char *url, int do_migrate, char **err) {
         db->dev = sb.st_dev;
         db->ino = sb.st_ino;
     }
-    /* what a crash after a bulk load's commit left unbuilt, before a migration may need it */
-    if (do_migrate) db_index_build_pending(db);
-    if (do_migrate && migrate(db, err) != DB_OK) {
+    /* what a bulk load left for after its commit and did not build (a crash, a failure), before
+     * a migration may change what those indexes name: none runs while one is left */
+    int indexes_left = do_migrate && db_index_build_pending(db) != DB_OK;
+    if (do_migrate && migrate(db, indexes_left, err) != DB_OK) {
         db_close(db);
         return NULL;
     }
@@ -173,6 +174,10 @@ int db_release(Db *db) {
     }
     if (db->drv->reset_active) db->drv->reset_active(db->conn);
     if (db->drv->in_transaction(db->conn)) db_rollback(db);
+    if (db->checkpoint_deferred) { /* a load left off before db_index_build_pending */
+        db->drv->checkpoint_join(db->conn, NULL);
+        db->checkpoint_deferred = 0;
+    }
     return db->drv->in_transaction(db->conn) ? DB_ERR : DB_OK;
 }
 
@@ -785,7 +790,7 @@ static int record_replaced(Db *db, Applied *a, int from, int to, const char *by)
  * order, so each must stand on its own (no migration may depend on a higher-numbered one). A
  * driver with its own folder (PostgreSQL: sql/pg/) runs its file in place of a migration's, and
  * its baseline in place of the range it names. */
-static int migrate(Db *db, char **err) {
+static int migrate(Db *db, int indexes_left, char **err) {
     if (db_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_migrations("
                            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                            "applied_at TEXT NOT NULL)") != DB_OK) /* written from the one clock */
@@ -798,6 +803,8 @@ static int migrate(Db *db, char **err) {
         if (num < 0) continue;
         if (num >= MIGRATIONS_MAX) return set_err(err, "迁移编号 %d 超出范围", num);
         if (applied(&a, num)) continue;
+        if (indexes_left)
+            return set_err(err, "导入后尚有索引未建成（见上一行），暂不迁移数据库；请稍后再试");
         const EmbeddedFile *f = driver_migration(db->drv, num);
         int from = num, to = num;
         if (f)
@@ -826,11 +833,12 @@ static int migrate(Db *db, char **err) {
 
 /* ---- plain indexes built after a bulk load's commit (db_index_later) ---- */
 
-int db_index_later(Db *db, const DbIndex *ix, int *later) {
+int db_index_later(Db *db, const char *table, const DbIndex *ix, int *later) {
     *later = 0;
     if (!db->drv->checkpoint_defer) return DB_OK;
-    if (db_exec(db, "INSERT INTO index_pending(name, sql, recorded_at) VALUES (?, ?, ?)", "ttt",
-                ix->name, ix->sql, clock_stamp().s) != DB_OK)
+    if (db_exec(db,
+                "INSERT INTO index_pending(name, table_name, sql, recorded_at) VALUES (?, ?, ?, ?)",
+                "tttt", ix->name, table, ix->sql, clock_stamp().s) != DB_OK)
         return DB_ERR;
     db->drv->checkpoint_defer(db->conn);
     db->checkpoint_deferred = 1;
@@ -843,27 +851,101 @@ void db_index_test_skip_pending(int skip) {
     skip_pending_test = skip;
 }
 
-/* Builds the recorded indexes in one transaction and deletes their records; on failure says why
- * in *why (caller frees). */
-static int build_recorded(Db *db, char **why) {
-    if (db_begin(db) != DB_OK) {
-        *why = xasprintf("%s", db_errmsg(db));
-        return DB_ERR;
+typedef struct Pending {
+    char *name, *table, *sql;
+} Pending;
+
+static void pending_free(Pending *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].name);
+        free(p[i].table);
+        free(p[i].sql);
     }
-    Stmt *st = db_prepare(db, "SELECT name, sql FROM index_pending ORDER BY name");
-    int rc = st ? DB_OK : DB_ERR;
-    while (rc == DB_OK && db_step(st) == DB_ROW) {
-        char *name = xstrdup(db_col_text(st, 0)), *sql = xstrdup(db_col_text(st, 1));
-        rc = db_exec(db, sql, NULL);
-        if (rc == DB_OK) rc = db_exec(db, "DELETE FROM index_pending WHERE name = ?", "t", name);
-        if (rc != DB_OK) *why = xasprintf("%s: %s", name, db_errmsg(db));
-        free(name);
-        free(sql);
+    free(p);
+}
+
+/* The recorded indexes (read whole before any is built). */
+static int pending_read(Db *db, Pending **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    Stmt *st = db_prepare(db, "SELECT name, table_name, sql FROM index_pending ORDER BY name");
+    if (!st) return DB_ERR;
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        Pending *p = &(*out)[(*n)++];
+        p->name = xstrdup(db_col_text(st, 0));
+        p->table = xstrdup(db_col_text(st, 1));
+        p->sql = xstrdup(db_col_text(st, 2));
     }
     db_finalize(st);
-    if (rc == DB_OK) return db_commit(db);
-    db_rollback(db);
-    return DB_ERR;
+    return rc == DB_DONE ? DB_OK : DB_ERR;
+}
+
+/* What a record asks for: 1 when it is still to be built; 0 when there is nothing to build (its
+ * table is gone, or an index of that name exists: built by whoever came first). */
+static int pending_wanted(Db *db, const Pending *p, char **tables, size_t ntables) {
+    int table = 0;
+    for (size_t i = 0; i < ntables && !table; i++)
+        table = !strcmp(tables[i], p->table);
+    if (!table) return 0;
+    DbIndex *list = NULL;
+    size_t n = 0;
+    int exists = 0;
+    if (db_created_indexes(db, p->table, &list, &n) == DB_OK)
+        for (size_t i = 0; i < n && !exists; i++)
+            exists = !strcmp(list[i].name, p->name);
+    db_index_list_free(list, n);
+    return !exists;
+}
+
+/* Builds one record's index (in a savepoint: a failure undoes this one only, the record stays)
+ * and deletes the record. Returns 0, 1 when this one failed (the reason appended to *why), -1
+ * when nothing more can be done in this transaction. */
+static int pending_build(Db *db, const Pending *p, char **tables, size_t ntables, Buf *why) {
+    if (db_exec(db, "SAVEPOINT index_pending_one", NULL) != DB_OK) {
+        buf_printf(why, "%s%s", why->len ? "；" : "", db_errmsg(db));
+        return -1;
+    }
+    int rc = pending_wanted(db, p, tables, ntables) ? db_exec(db, p->sql, NULL) : DB_OK;
+    if (rc == DB_OK) rc = db_exec(db, "DELETE FROM index_pending WHERE name = ?", "t", p->name);
+    int out = 0;
+    if (rc != DB_OK) {
+        buf_printf(why, "%s%s: %s", why->len ? "；" : "", p->name, db_errmsg(db));
+        out = db_errclass(db) == DBE_BUSY ? -1 : 1; /* asked before the rollback clears it */
+        if (db_exec(db, "ROLLBACK TO index_pending_one", NULL) != DB_OK) out = -1;
+    }
+    if (db_exec(db, "RELEASE index_pending_one", NULL) != DB_OK) out = -1;
+    return out;
+}
+
+/* Builds what is recorded, each index on its own, in one transaction. Returns DB_OK when no
+ * record is left, else DB_ERR with the reasons in *why. */
+static int build_recorded(Db *db, Buf *why) {
+    if (db_begin(db) != DB_OK) {
+        buf_puts(why, db_errmsg(db));
+        return DB_ERR;
+    }
+    Pending *p = NULL;
+    size_t n = 0, ntables = 0;
+    char **tables = NULL;
+    int failed = 0;
+    if (pending_read(db, &p, &n) != DB_OK || db_table_names(db, &tables, &ntables) != DB_OK) {
+        buf_puts(why, db_errmsg(db));
+        failed = -1;
+    }
+    for (size_t i = 0; i < n && failed >= 0; i++) {
+        int r = pending_build(db, &p[i], tables, ntables, why);
+        failed = r < 0 ? -1 : failed | r;
+    }
+    pending_free(p, n);
+    db_table_names_free(tables, ntables);
+    if (failed >= 0 && db_commit(db) != DB_OK) {
+        buf_puts(why, db_errmsg(db));
+        failed = -1;
+    }
+    if (failed < 0) db_rollback_if_open(db);
+    return failed ? DB_ERR : DB_OK;
 }
 
 int db_index_build_pending(Db *db) {
@@ -876,12 +958,14 @@ int db_index_build_pending(Db *db) {
         db_query_int(db, &n, "SELECT count(*) FROM index_pending", NULL) != DB_OK)
         n = 0;
     void *beside = n && deferred ? db->drv->checkpoint_beside(db->conn) : NULL;
-    char *why = NULL;
+    Buf why;
+    buf_init(&why);
     int rc = n ? build_recorded(db, &why) : DB_OK;
-    if (rc != DB_OK) /* the data is committed; only speed is lost until the next open */
-        fprintf(stderr, "spotcheck: 导入后的索引未能建成（%s），下次打开数据库时再建\n",
-                why ? why : "");
-    free(why);
+    if (rc != DB_OK) /* the data is committed; only speed is lost meanwhile */
+        fprintf(stderr,
+                "spotcheck: 导入后的索引尚未建成（%s），下次导入、下次运行命令或启动服务时再建\n",
+                why.data ? why.data : "");
+    buf_free(&why);
     if (deferred) db->drv->checkpoint_join(db->conn, beside);
     return rc;
 }

@@ -208,18 +208,20 @@ int db_plain_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 int db_created_indexes(Db *db, const char *table, DbIndex **list, size_t *n);
 void db_index_list_free(DbIndex *list, size_t n);
 /* Plain indexes built after the commit (sql/064, bench/README.md "import"): a bulk load that
- * dropped a plain index (not UNIQUE: no constraint waits for it) may, inside its transaction,
- * record it with db_index_later instead of building it again before its commit; *later then says
- * whether the driver took it (1: recorded, built by db_index_build_pending; 0: nothing recorded,
- * the caller builds it now — PostgreSQL, where nothing is gained). The load's caller calls
- * db_index_build_pending after its commit or rollback, outside any transaction: every recorded
- * index is built in one transaction of its own and its record deleted (SQLite: meanwhile the
- * load's pages, which its commit left in the WAL, are checkpointed into the database on a thread
- * of its own). Until then readers see the load's rows without those indexes (slower, not wrong).
- * A crash in between leaves the record: db_open with migrations builds what is recorded before it
- * migrates. Returns DB_OK, or DB_ERR (the indexes stay recorded for the next open; a line on
- * stderr says so). */
-int db_index_later(Db *db, const DbIndex *ix, int *later);
+ * dropped a plain index of `table` (not UNIQUE: no constraint waits for it) may, inside its
+ * transaction, record it with db_index_later instead of building it again before its commit;
+ * *later then says whether the driver took it (1: recorded, built by db_index_build_pending; 0:
+ * nothing recorded, the caller builds it now — PostgreSQL, where nothing is gained). The load's
+ * caller calls db_index_build_pending after its commit or rollback: every recorded index is built
+ * in one transaction of its own (each in a savepoint: one that fails stays recorded, the others
+ * are built) and its record deleted; a record whose table is gone or whose index exists is just
+ * deleted (SQLite: meanwhile the load's pages, which its commit left in the WAL, are checkpointed
+ * into the database on a thread of its own). Until then readers see the load's rows without those
+ * indexes (slower, not wrong). A crash or a failure leaves records: the next db_open with
+ * migrations (any command, the server's start) or the next import builds them, and db_open
+ * applies no migration while one is left. Returns DB_OK when nothing is left recorded, else DB_ERR
+ * (a line on stderr says which and why). */
+int db_index_later(Db *db, const char *table, const DbIndex *ix, int *later);
 int db_index_build_pending(Db *db);
 /* Tests: with skip set, db_index_build_pending leaves the records (a crash after the load's
  * commit). */
@@ -415,9 +417,10 @@ typedef struct DbDriver {
      * db_own_tables (DB_HOLD_OWN) and db_write_table (DB_HOLD_WRITE) */
     int (*hold_tables)(void *conn, const char *tables, int mode);
     /* optional (NULL: db_index_later answers 0, indexes are built before the commit):
-     * checkpoint_defer stops this connection's commits from running the engine's checkpoint (SQLite:
-     * the WAL's), checkpoint_beside starts one on a thread of its own (NULL: none started), and
-     * checkpoint_join waits for it (h may be NULL) and gives the commits their checkpoints back */
+     * checkpoint_defer stops this connection's commits from running the engine's checkpoint
+     * (SQLite: the WAL's), checkpoint_beside starts one on a thread of its own (NULL: none
+     * started), and checkpoint_join waits for it (h may be NULL) and gives the commits their
+     * checkpoints back */
     void (*checkpoint_defer)(void *conn);
     void *(*checkpoint_beside)(void *conn);
     void (*checkpoint_join)(void *conn, void *h);

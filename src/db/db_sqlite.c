@@ -24,9 +24,11 @@ static int pragma_setup(sqlite3 *h) {
 /* SQLite counts every allocation under one process-wide mutex unless told not to
  * (SQLITE_CONFIG_MEMSTATUS): threads that each use their own connection (the server's workers, an
  * import's search-index side build) then queue for it on every malloc. Nothing here reads those
- * counts. It must precede the library's initialisation, so it runs once before the first open. */
+ * counts. It must precede the library's initialisation, so it runs once before the first open
+ * (this file is the only one that calls SQLite); refused (SQLITE_MISUSE: initialised already), only
+ * the speed is lost. */
 static void sq_configure(void) {
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static void *sq_open(const char *url, char **err) {
@@ -368,8 +370,10 @@ static int sq_search_resume(void *c, const char *table, char *saved, void *side)
 /* The checkpoint of a bulk load's pages beside the builds after its commit (db_index_later): the
  * load's commit leaves its frames in the WAL (no autocheckpoint), a thread with a connection of
  * its own copies them into the database (PASSIVE: it waits for nobody and copies what every
- * reader's snapshot allows, here all the load's frames, while the builds append theirs), and the
- * join gives the commits their checkpoints back (the builds' frames are copied by the next one). */
+ * reader's snapshot allows: all the load's frames, while the builds append theirs, unless another
+ * connection still reads an older snapshot; then less, and a later checkpoint copies the rest), and
+ * the join gives the commits their checkpoints back (the builds' frames are copied by the next
+ * one). */
 #define WAL_AUTOCHECKPOINT 1000 /* pages: SQLite's default, which nothing else here changes */
 
 typedef struct Beside {
