@@ -15,6 +15,15 @@ if ! command -v faketime >/dev/null 2>&1; then
   exit 1
 fi
 build=${BUILD:-build-san}
+# The faketime wrapper names its semaphore and shared memory by its own pid and refuses to start
+# ("sem_open: File exists") when a killed run left them under a pid now reused: drop those of
+# processes that are gone.
+for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+  [ -e "$f" ] || continue
+  pid=${f##*_}
+  case $pid in '' | *[!0-9]*) continue ;; esac
+  kill -0 "$pid" 2>/dev/null || rm -f "$f"
+done
 unit="test_clock test_calendar test_deadline test_task test_result test_followup"
 cli="remind audit"
 web="test_closure.py test_dash.py test_task.py test_followup.py test_result.py test_figures.py test_provisional.py"
