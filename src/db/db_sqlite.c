@@ -384,12 +384,11 @@ typedef struct Beside {
 static void *beside_main(void *arg) {
     Beside *b = arg;
     sqlite3 *h = NULL;
+    /* a PRAGMA, not sqlite3_wal_checkpoint_v2: a connection that has read nothing yet does not
+     * know the file is in WAL mode, and the call then silently does nothing */
     if (sqlite3_open_v2(b->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
         SQLITE_OK)
-        /* a PRAGMA, not sqlite3_wal_checkpoint_v2: a connection that has read nothing yet does
-         * not know the file is in WAL mode, and the call then silently does nothing */
         sqlite3_exec(h, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
-
     sqlite3_close(h); /* the load's connection stays open: this close checkpoints nothing more */
     return NULL;
 }

@@ -216,7 +216,7 @@ int dir_import(Db *db, const DirKind *k, const char *path, TableEncoding enc, co
         rep->inserted = rep->updated = rep->unchanged = 0;
     }
     /* the plain indexes a bulk load left for after its commit (db_index_later); a failure keeps
-     * them recorded for the next open, the import stands */
+     * them recorded for the next import or open with migrations, the import stands */
     db_index_build_pending(db);
     if (have_cache) db_cache_restore(db, old_cache);
     return rc;
