@@ -10,7 +10,7 @@ import datetime
 import os
 import re
 import subprocess
-from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers, scheme_version, scratch_dir
+from webtest import SPOTCHECK, PASSWORD, Client, small_db, sql, import_officers, scheme_version, scratch_dir, pin_today
 
 
 class _Ticking:
@@ -78,15 +78,15 @@ def generated_targets(rows):
 
 
 def drawn_db(ratio="100%", year="2025", prepare=None, region_prefix="130528", until=None):
-    """Everything up to the freeze happens three days before the test's day (SPOTCHECK_TODAY, or the
-    wall clock's), the lottery the scheme declares is drawn two days before it, and the draw is held
-    the day before: the freeze comes well before the source exists, the draw after it. prepare(db),
-    when given, runs before the plan is made (more targets or officers: a larger draw); the task's
+    """Everything up to the freeze happens three days before the test's day (webtest.pin_today: the one
+    the test pinned, else 2026-06-15, pinned here for the rest of the test; the wall clock's only when
+    SPOTCHECK_TEST_WALLCLOCK asks for it), the lottery the scheme declares is drawn two days before it,
+    and the draw is held the day before: the freeze comes well before the source exists, the draw after
+    it. prepare(db), when given, runs before the plan is made (more targets or officers: a larger draw); the task's
     targets are those of region_prefix. until="freeze" stops before the freeze: the task is ready to
     freeze, the clients still on the freeze day's clock, and the dict has no targets or groups yet
     but the draw's day (draw_day) and its values (draw_values: the draw form's fields)."""
-    today = datetime.date.fromisoformat(os.environ["SPOTCHECK_TODAY"][:10]) if os.environ.get("SPOTCHECK_TODAY") \
-        else datetime.date.today()
+    today = pin_today("2026-06-15")
     freeze_day, lottery_day, draw_day = (today - datetime.timedelta(days=k) for k in (3, 2, 1))
     early = _Ticking(freeze_day)
     db = small_db()

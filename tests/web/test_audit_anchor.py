@@ -7,13 +7,12 @@ import re
 import dbtool
 import subprocess
 import sys
-from webtest import SPOTCHECK, Suite, Client, request, sql, pin_today
+from webtest import SPOTCHECK, Suite, Client, request, sql
 from fixture_drawn import drawn_db
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 from verify_audit import row_hash  # noqa: E402  (the documented rule, independent of the C code)
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, tid = f["db"], f["tid"]

@@ -2,10 +2,9 @@
 register a penalty publication, close a follow-up, request a 递补 or change a credit grade carry a data-confirm
 summary that app.js shows before submitting (tests/e2e accept such dialogs in a real browser)."""
 import re
-from webtest import Suite, pin_today
+from webtest import Suite
 from fixture_drawn import drawn_db, sql
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, tid = f["db"], f["tid"]

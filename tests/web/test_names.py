@@ -2,10 +2,9 @@
 display name (姓名) — the audit log (with the login id beside it), plan versions, the scheme, the results to
 publish — and the login id only when an account has no display name."""
 import subprocess
-from webtest import SPOTCHECK, Suite, sql, pin_today
+from webtest import SPOTCHECK, Suite, sql
 from fixture_drawn import drawn_db
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, tid = f["db"], f["tid"]

@@ -5,10 +5,9 @@ validation, uploads checked by content, signature, submission requirements, org 
 import base64
 import hashlib
 import os
-from webtest import Client, Suite, request, multipart, png as webtest_png, pin_today
+from webtest import Client, Suite, request, multipart, png as webtest_png
 from fixture_drawn import drawn_db, sql
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, groups = f["db"], f["groups"]

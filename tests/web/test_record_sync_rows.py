@@ -11,9 +11,8 @@ import threading
 
 import dbtool
 from fixture_drawn import drawn_db
-from webtest import SPOTCHECK, KeepAlive, Served, Suite, pin_today
+from webtest import SPOTCHECK, KeepAlive, Served, Suite
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 
 

@@ -15,9 +15,8 @@ import threading
 
 import dbtool
 from fixture_drawn import drawn_db, sql
-from webtest import SPOTCHECK, Client, Suite, pin_today
+from webtest import SPOTCHECK, Client, Suite
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db = f["db"]

@@ -6,10 +6,9 @@ elsewhere (test_record.py, test_result.py); the lists are read through the real 
 import datetime
 import os
 import re
-from webtest import Client, Suite, pin_today
+from webtest import Client, Suite
 from fixture_drawn import drawn_db, sql
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, groups, tid = f["db"], f["groups"], f["tid"]

@@ -2,10 +2,9 @@
 sends) or as bytes that are no text at all is stored under a readable UTF-8 name, listed on the record
 form, audited with that name, and can be withdrawn like any other."""
 import json
-from webtest import Suite, pin_today
+from webtest import Suite
 from fixture_drawn import drawn_db, sql
 
-pin_today("2026-06-15")  # the fixture's freeze and draw a few days before it, never the wall clock's
 s = Suite()
 f = drawn_db()
 db, groups = f["db"], f["groups"]
